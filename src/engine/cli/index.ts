@@ -1,0 +1,111 @@
+/**
+ * The `stacklab` command line: the same services as the desktop app, headless.
+ *   stacklab doctor [--json]                 what this machine can run
+ *   stacklab serve [--host H] [--port P]     the UI in a browser (server mode)
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { APP_VERSION } from '../app-meta';
+import { EngineWorker } from '../host/worker-client';
+import { defaultRunsDir } from '../paths';
+import { startServer } from '../server/server';
+import { createServices } from '../services';
+import type { SystemInfo } from '../../shared/system';
+import { parseCommandArgs, parsePort, UsageError } from './args';
+import { formatDoctor } from './doctor';
+
+const USAGE = `usage: stacklab <command> [options]
+
+commands:
+  doctor [--json]                   report versions and probe each execution provider (cpu, webgpu, cuda)
+  serve [--host H] [--port P]       serve the UI on http://127.0.0.1 (token in the printed URL)
+  help                              this text
+  --version                         the version
+
+Runs are stored in ${defaultRunsDir()} (set STACKLAB_RUNS_DIR to change it).`;
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const stdio: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+async function doctor(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs('doctor', argv, { json: { type: 'boolean', default: false } });
+  if (positionals.length) throw new UsageError(`stacklab doctor: unexpected argument "${positionals[0]}"`);
+  const services = createServices({ host: 'cli', runsDir: defaultRunsDir() });
+  const info = (await services.handle('system.info', {})) as SystemInfo;
+  io.out(values.json ? JSON.stringify(info) : formatDoctor(info));
+  return info.providers.some((p) => p.name === 'cpu' && p.available) ? 0 : 1;
+}
+
+function builtRendererDir(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../out/renderer');
+}
+
+async function serve(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs('serve', argv, {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string' },
+  });
+  if (positionals.length) throw new UsageError(`stacklab serve: unexpected argument "${positionals[0]}"`);
+  const port = parsePort('serve', values.port, 0);
+  const worker = new EngineWorker({ onExit: (reason) => io.err(`stacklab serve: ${reason}; it restarts on the next request`) });
+  const server = await startServer({ host: values.host, port, staticDir: builtRendererDir(), api: worker });
+  if (!['127.0.0.1', 'localhost', '::1'].includes(values.host)) {
+    io.err(`stacklab serve: listening on ${values.host}: anyone who can reach this address and has the token can use StackLab.`);
+  }
+  io.out(`StackLab is running at ${server.url}`);
+  io.out('Open that URL in a browser. Press Ctrl+C to stop.');
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  await worker.stop();
+  return 0;
+}
+
+/** Runs one CLI invocation and returns its exit code (2 for a usage error). */
+export async function runCli(argv: string[], io: CliIo = stdio): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'doctor':
+        return await doctor(rest, io);
+      case 'serve':
+        return await serve(rest, io);
+      case '--version':
+      case 'version':
+        io.out(APP_VERSION);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return 0;
+      default:
+        throw new UsageError(`stacklab: unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    io.err(`stacklab ${command}: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly || process.env.STACKLAB_CLI_ENTRY === '1') {
+  runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

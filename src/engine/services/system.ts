@@ -1,0 +1,51 @@
+/** The `system.info` service: host facts, versions and live execution-provider probes. */
+import os from 'node:os';
+import type { ProviderStatus, SystemInfo } from '../../shared/system';
+import { pickAutoProvider } from '../../shared/system';
+import { APP_NAME, APP_VERSION } from '../app-meta';
+import { onnxruntimeVersion, probeProviders } from '../runtime/providers';
+
+export interface HostContext {
+  readonly host: SystemInfo['host'];
+  /** `process.versions.electron` of the Electron main process, when there is one. */
+  readonly electronVersion?: string;
+  readonly runsDir: string;
+}
+
+/**
+ * Builds `system.info`. Provider probes run once per process and are cached, since creating a
+ * WebGPU device takes a while; `refresh` probes again.
+ */
+export function createSystemInfoService(ctx: HostContext) {
+  let cached: Promise<ProviderStatus[]> | undefined;
+  return async function systemInfo(
+    params: { refresh?: boolean },
+    onProbed?: (status: ProviderStatus) => void,
+  ): Promise<SystemInfo> {
+    if (!cached || params.refresh) {
+      cached = probeProviders(onProbed);
+      // A failed probe run must not poison the cache.
+      cached.catch(() => {
+        cached = undefined;
+      });
+    }
+    const providers = await cached;
+    return {
+      appName: APP_NAME,
+      appVersion: APP_VERSION,
+      platform: process.platform,
+      arch: process.arch,
+      cpus: os.availableParallelism(),
+      totalMemoryBytes: os.totalmem(),
+      versions: {
+        node: process.versions.node,
+        ...(ctx.electronVersion ? { electron: ctx.electronVersion } : {}),
+        onnxruntime: onnxruntimeVersion(),
+      },
+      host: ctx.host,
+      providers,
+      defaultProvider: pickAutoProvider(providers),
+      runsDir: ctx.runsDir,
+    };
+  };
+}

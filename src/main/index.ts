@@ -1,0 +1,56 @@
+/**
+ * The Electron main process: wires the window, the app:// protocol, IPC and the engine
+ * process together. It computes nothing itself; the engine runs in a utilityProcess.
+ */
+import { app, BrowserWindow } from 'electron';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultRunsDir } from '../engine/paths';
+import { ElectronEngineHost } from './engine-host';
+import { registerIpc } from './ipc';
+import { handleAppProtocol, registerAppSchemePrivileges } from './protocol';
+import { APP_ORIGIN } from './security';
+import { createMainWindow, hardenSession } from './window';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+
+registerAppSchemePrivileges();
+if (!app.requestSingleInstanceLock()) app.quit();
+
+const engine = new ElectronEngineHost({
+  STACKLAB_ELECTRON_VERSION: process.versions.electron,
+  STACKLAB_RUNS_DIR: defaultRunsDir(),
+});
+
+function openWindow(): BrowserWindow {
+  return createMainWindow({
+    preload: path.join(here, '../preload/index.cjs'),
+    startUrl: devServerUrl ?? `${APP_ORIGIN}/index.html`,
+    ...(devServerUrl ? { devServerUrl } : {}),
+  });
+}
+
+app.whenReady().then(() => {
+  hardenSession();
+  handleAppProtocol(path.join(here, '../renderer'));
+  registerIpc(engine, () => BrowserWindow.getAllWindows().map((w) => w.webContents), devServerUrl);
+  openWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) openWindow();
+  });
+});
+
+app.on('second-instance', () => {
+  const win = BrowserWindow.getAllWindows()[0];
+  if (win) {
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  }
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+app.on('will-quit', () => engine.stop());

@@ -1,0 +1,38 @@
+/** What the machine can run: `system.info`, with provider probes streamed in as they finish. */
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { ProviderStatus, SystemInfo } from '../../../shared/system';
+import { useApi } from '../api';
+import type { ConnectionState } from '../api/ws-client';
+
+export const useSystemStore = defineStore('system', () => {
+  const api = useApi();
+  const info = ref<SystemInfo | null>(null);
+  const probed = ref<ProviderStatus[]>([]);
+  const loading = ref(false);
+  const error = ref<string | null>(null);
+  const connection = ref<ConnectionState>('connecting');
+
+  api.on('system.providerProbed', (status) => {
+    probed.value = [...probed.value.filter((p) => p.name !== status.name), status];
+  });
+
+  /** The provider `auto` resolves to, once known. */
+  const device = computed(() => info.value?.defaultProvider ?? null);
+
+  async function load(refresh = false): Promise<void> {
+    loading.value = true;
+    error.value = null;
+    if (refresh) probed.value = [];
+    try {
+      info.value = await api.invoke('system.info', refresh ? { refresh } : {});
+      probed.value = [...info.value.providers];
+    } catch (err) {
+      error.value = err instanceof Error ? err.message : String(err);
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  return { info, probed, loading, error, connection, device, load };
+});

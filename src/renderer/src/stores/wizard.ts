@@ -1,0 +1,31 @@
+/** The wizard's steps and where the user is. */
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+
+export const STEPS = [
+  { id: 'import', title: 'Import', hint: 'Plant sensor CSVs' },
+  { id: 'variants', title: 'Variants', hint: 'Training schedules' },
+  { id: 'train', title: 'Train', hint: 'Live progress' },
+  { id: 'compare', title: 'Compare', hint: 'Speed and quality' },
+  { id: 'export', title: 'Export', hint: 'Report and model' },
+] as const;
+
+export type StepId = (typeof STEPS)[number]['id'];
+
+export const useWizardStore = defineStore('wizard', () => {
+  const index = ref(0);
+  const current = computed(() => STEPS[index.value]!);
+  const isFirst = computed(() => index.value === 0);
+  const isLast = computed(() => index.value === STEPS.length - 1);
+
+  function goTo(id: StepId): void {
+    index.value = STEPS.findIndex((s) => s.id === id);
+  }
+  function next(): void {
+    if (!isLast.value) index.value += 1;
+  }
+  function back(): void {
+    if (!isFirst.value) index.value -= 1;
+  }
+  return { index, current, isFirst, isLast, goTo, next, back };
+});

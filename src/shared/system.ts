@@ -1,0 +1,48 @@
+/** What `system.info` reports: the host, the versions and the execution providers ORT can use here. */
+
+/** Execution providers the engine knows how to use, in `auto` preference order. */
+export const EXECUTION_PROVIDERS = ['cuda', 'webgpu', 'cpu'] as const;
+export type ExecutionProviderName = (typeof EXECUTION_PROVIDERS)[number];
+
+/** A device choice as a user gives it: one provider, or `auto` (cuda, else webgpu, else cpu). */
+export type DeviceChoice = ExecutionProviderName | 'auto';
+
+export interface ProviderStatus {
+  readonly name: ExecutionProviderName;
+  readonly available: boolean;
+  /** Why the provider cannot be used (missing library, no adapter, …); absent when available. */
+  readonly reason?: string;
+  /** Wall-clock of the live probe (session creation + one run), in milliseconds. */
+  readonly probeMs: number;
+}
+
+export interface SystemInfo {
+  readonly appName: string;
+  readonly appVersion: string;
+  /** `process.platform` and `process.arch`, e.g. `linux` / `x64`. */
+  readonly platform: string;
+  readonly arch: string;
+  readonly cpus: number;
+  readonly totalMemoryBytes: number;
+  readonly versions: {
+    readonly node: string;
+    /** Absent outside Electron (CLI and server mode). */
+    readonly electron?: string;
+    readonly onnxruntime: string;
+  };
+  /** Where the app runs: the Electron desktop app, the HTTP server mode or the CLI. */
+  readonly host: 'electron' | 'server' | 'cli';
+  readonly providers: readonly ProviderStatus[];
+  /** The provider `auto` resolves to here. */
+  readonly defaultProvider: ExecutionProviderName;
+  /** Where run folders are stored. */
+  readonly runsDir: string;
+}
+
+/** The provider `auto` picks from probed statuses: the first available in preference order. */
+export function pickAutoProvider(providers: readonly ProviderStatus[]): ExecutionProviderName {
+  for (const name of EXECUTION_PROVIDERS) {
+    if (providers.some((p) => p.name === name && p.available)) return name;
+  }
+  return 'cpu';
+}
