@@ -3,7 +3,7 @@
  * that have passed the channel's validator, and an event hub for streams.
  * Hosts (Electron main via the engine worker, the server mode, the CLI) all go through `handle`.
  */
-import { validateRequest, type ParamsOf, type RequestChannel, type ResultOf } from '../../shared/ipc';
+import { validateRequest, type ParamsOf, type RequestChannel, type ResultOf, type StackLabApi } from '../../shared/ipc';
 import { EventHub } from '../../shared/rpc';
 import { createSystemInfoService, type HostContext } from './system';
 
@@ -25,10 +25,18 @@ export function createServices(ctx: HostContext): Services {
   };
   return {
     events,
-    handle(channel, params) {
+    async handle(channel, params) {
       const req = validateRequest(channel, params);
       const handler = handlers[req.channel] as (p: unknown) => Promise<unknown>;
       return handler(req.params);
     },
+  };
+}
+
+/** The services as a `StackLabApi`, in this process (the CLI, tests). */
+export function servicesAsApi(services: Services): StackLabApi {
+  return {
+    invoke: (channel, params) => services.handle(channel, params) as Promise<never>,
+    on: (event, listener) => services.events.on(event, listener),
   };
 }

@@ -7,6 +7,22 @@ import { EventHub, parseWireMessage, RpcClient } from '../../../shared/rpc';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
+/** The part of the WebSocket API the client uses: the browser's, or the `ws` package's in tests. */
+export interface SocketLike {
+  send(data: string): void;
+  close(): void;
+  addEventListener(type: 'open' | 'error', listener: () => void): void;
+  addEventListener(type: 'close', listener: (ev: { reason: string }) => void): void;
+  addEventListener(type: 'message', listener: (ev: { data: unknown }) => void): void;
+}
+export type SocketConstructor = new (url: string) => SocketLike;
+
+export interface LocationLike {
+  readonly protocol: string;
+  readonly host: string;
+  readonly search: string;
+}
+
 export interface WsClientOptions {
   /** ws:// or wss:// URL of the endpoint, token included. */
   readonly url: string;
@@ -14,18 +30,18 @@ export interface WsClientOptions {
   /** Delay before reconnecting after a drop, in milliseconds. */
   readonly reconnectMs?: number;
   /** Injected for tests; the browser's WebSocket otherwise. */
-  readonly WebSocketImpl?: typeof WebSocket;
+  readonly WebSocketImpl?: SocketConstructor;
 }
 
 /** The WebSocket endpoint of the page's own origin, carrying the token of the page's URL if any. */
-export function endpointFromLocation(loc: Pick<Location, 'protocol' | 'host' | 'search'>): string {
+export function endpointFromLocation(loc: LocationLike): string {
   const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
   const token = new URLSearchParams(loc.search).get('token');
   return `${scheme}//${loc.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 }
 
 export class WsClient implements StackLabApi {
-  private socket: WebSocket | undefined;
+  private socket: SocketLike | undefined;
   private rpc: RpcClient | undefined;
   private opened: Promise<RpcClient> | undefined;
   private readonly hub = new EventHub();
@@ -36,7 +52,7 @@ export class WsClient implements StackLabApi {
   }
 
   private connect(): Promise<RpcClient> {
-    const Impl = this.options.WebSocketImpl ?? WebSocket;
+    const Impl: SocketConstructor = this.options.WebSocketImpl ?? (globalThis as unknown as { WebSocket: SocketConstructor }).WebSocket;
     const socket = new Impl(this.options.url);
     const rpc = new RpcClient({ send: (m) => socket.send(JSON.stringify(m)) });
     this.socket = socket;
@@ -57,6 +73,8 @@ export class WsClient implements StackLabApi {
       });
     });
     this.opened.catch(() => undefined);
+    // A failed handshake or a dropped link is followed by 'close', which does the reporting.
+    socket.addEventListener('error', () => undefined);
     socket.addEventListener('message', (ev) => {
       let msg;
       try {

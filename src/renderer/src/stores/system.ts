@@ -2,8 +2,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { ProviderStatus, SystemInfo } from '../../../shared/system';
-import { useApi } from '../api';
-import type { ConnectionState } from '../api/ws-client';
+import { useApi, useConnection } from '../api';
 
 export const useSystemStore = defineStore('system', () => {
   const api = useApi();
@@ -11,7 +10,7 @@ export const useSystemStore = defineStore('system', () => {
   const probed = ref<ProviderStatus[]>([]);
   const loading = ref(false);
   const error = ref<string | null>(null);
-  const connection = ref<ConnectionState>('connecting');
+  const connection = useConnection();
 
   api.on('system.providerProbed', (status) => {
     probed.value = [...probed.value.filter((p) => p.name !== status.name), status];

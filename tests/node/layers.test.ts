@@ -1,0 +1,35 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+/** Lints a snippet as if it were a file of the given layer and returns the restricted-import messages. */
+async function restricted(file: string, code: string): Promise<string[]> {
+  const eslint = new ESLint();
+  const [result] = await eslint.lintText(code, { filePath: file });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('layer rules (ESLint no-restricted-imports)', () => {
+  it.each([
+    ['src/shared/x.ts', "import fs from 'node:fs'; export const a = fs;"],
+    ['src/shared/x.ts', "import { createServices } from '../engine/services'; export const a = createServices;"],
+    ['src/engine/x.ts', "import { app } from 'electron'; export const a = app;"],
+    ['src/engine/runtime/x.ts', "import { ref } from 'vue'; export const a = ref;"],
+    ['src/main/x.ts', "import * as ort from 'onnxruntime-node'; export const a = ort;"],
+    ['src/preload/x.ts', "import fs from 'fs'; export const a = fs;"],
+    ['src/preload/x.ts', "import { startServer } from '../engine/server/server'; export const a = startServer;"],
+    ['src/renderer/src/x.ts', "import { ipcRenderer } from 'electron'; export const a = ipcRenderer;"],
+    ['src/renderer/src/x.ts', "import { createServices } from '../../engine/services'; export const a = createServices;"],
+    ['src/renderer/src/x.ts', "import path from 'node:path'; export const a = path;"],
+  ])('%s may not: %s', async (file, code) => {
+    expect(await restricted(file, code)).toHaveLength(1);
+  });
+
+  it.each([
+    ['src/engine/x.ts', "import fs from 'node:fs'; import { validateRequest } from '../shared/ipc'; export const a = [fs, validateRequest];"],
+    ['src/main/x.ts', "import { app } from 'electron'; import { defaultRunsDir } from '../engine/paths'; export const a = [app, defaultRunsDir];"],
+    ['src/preload/x.ts', "import { contextBridge } from 'electron'; import { isRequestChannel } from '../shared/ipc'; export const a = [contextBridge, isRequestChannel];"],
+    ['src/renderer/src/x.ts', "import { ref } from 'vue'; import { EventHub } from '../../shared/rpc'; export const a = [ref, EventHub];"],
+  ])('%s may: %s', async (file, code) => {
+    expect(await restricted(file, code)).toEqual([]);
+  });
+});
