@@ -66,7 +66,7 @@ describe('the server-mode UI in Chromium', () => {
     await page.keyboard.press('ArrowRight');
     expect(await page.locator('main h2').textContent()).toBe('Choose training variants');
     await page.emulateMedia({ colorScheme: 'dark' });
-    const bg = await page.evaluate(() => getComputedStyle(document.body.parentElement!).backgroundColor);
+    const bg = await page.evaluate('getComputedStyle(document.documentElement).backgroundColor');
     expect(bg).toBe('rgb(15, 20, 25)');
     await page.screenshot({ path: path.join(SHOTS, '6-dark-theme.png') });
   });

@@ -74,7 +74,7 @@ export async function probeProvider(name: ExecutionProviderName): Promise<Provid
     return done(
       false,
       `the CUDA provider library is not installed (${cudaLibraryName()} missing in ${ortNativeDir()}); ` +
-        'see "CUDA" in the README: ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node --ignore-scripts=false',
+        'run `npm run setup:cuda` (see "CUDA" in the README)',
     );
   }
   let session: ort.InferenceSession | undefined;
