@@ -17,6 +17,8 @@ export function workerEntry(): { file: string; execArgv: string[] } {
 
 export interface EngineWorkerOptions {
   readonly env?: NodeJS.ProcessEnv;
+  /** The worker script; `workerEntry()` (the source beside this file) by default. */
+  readonly entry?: { readonly file: string; readonly execArgv: string[] };
   /** Called with a one-line reason whenever the worker exits unexpectedly. */
   readonly onExit?: (reason: string) => void;
 }
@@ -31,7 +33,7 @@ export class EngineWorker implements StackLabApi {
 
   private ensure(): RpcClient {
     if (this.client && this.child) return this.client;
-    const { file, execArgv } = workerEntry();
+    const { file, execArgv } = this.options.entry ?? workerEntry();
     const child = fork(file, [], {
       execArgv,
       env: { ...process.env, STACKLAB_HOST: 'server', ...this.options.env },
