@@ -17,7 +17,7 @@ const electron = vi.hoisted(() => {
     ipcHandlers,
     windows,
     getProtocolHandler: () => protocolHandler,
-    openExternal: vi.fn(async () => undefined),
+    openExternal: vi.fn(async (_url: string) => undefined),
     fetch: vi.fn(async (url: string) => new Response(`body of ${url}`, { headers: { 'content-type': 'text/javascript' } })),
     permissionHandler: undefined as undefined | ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void),
     module: {
