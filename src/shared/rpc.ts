@@ -105,3 +105,84 @@ export function parseWireMessage(text: string): WireMessage {
   if (kind !== 'request' && kind !== 'response' && kind !== 'event') throw new Error(`unknown message kind ${JSON.stringify(kind)}`);
   return msg as WireMessage;
 }
+
+/** A started engine process, as the supervisor sees it. */
+export interface EngineProcess {
+  send(message: WireMessage): void;
+  /** Ask the process to end; `exited` fires when it has. */
+  kill(): void;
+  readonly pid: number | undefined;
+}
+
+export interface EngineProcessHooks {
+  message(message: WireMessage): void;
+  /** The process ended; `reason` is a one-line description (exit code or signal). */
+  exited(reason: string): void;
+}
+
+/**
+ * Runs the services in a separate process and restarts it on the next request after it dies.
+ * Pending requests of a dead process fail with its exit reason. `start` is the only
+ * host-specific part: a Node child process (server mode) or an Electron utilityProcess.
+ */
+export class SupervisedEngine implements StackLabApi {
+  private proc: EngineProcess | undefined;
+  private client: RpcClient | undefined;
+  private readonly hub = new EventHub();
+  private exitWaiters: (() => void)[] = [];
+  private stopping = false;
+
+  constructor(
+    private readonly start: (hooks: EngineProcessHooks) => EngineProcess,
+    private readonly onUnexpectedExit?: (reason: string) => void,
+  ) {}
+
+  private ensure(): RpcClient {
+    if (this.proc && this.client) return this.client;
+    // Only the current process's client is ever open, so it always sends to `this.proc`.
+    const client = new RpcClient({ send: (m) => this.proc?.send(m) });
+    const proc = this.start({
+      message: (m) => {
+        if (m.kind === 'event') this.hub.emit(m.event, m.payload);
+        else client.handleMessage(m);
+      },
+      exited: (reason) => {
+        client.close(reason);
+        if (this.proc === proc) {
+          this.proc = undefined;
+          this.client = undefined;
+        }
+        if (!this.stopping) this.onUnexpectedExit?.(reason);
+        for (const w of this.exitWaiters.splice(0)) w();
+      },
+    });
+    this.proc = proc;
+    this.client = client;
+    return client;
+  }
+
+  invoke<C extends RequestChannel>(channel: C, params: ParamsOf<C>): Promise<ResultOf<C>> {
+    return this.ensure().invoke(channel, params);
+  }
+
+  on<E extends EventChannel>(event: E, listener: (payload: EventMap[E]) => void): Unsubscribe {
+    return this.hub.on(event, listener);
+  }
+
+  /** The engine process's id, once started. */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  /** Ends the engine process (if running) and waits for it to exit. */
+  async stop(): Promise<void> {
+    const proc = this.proc;
+    if (!proc) return;
+    this.stopping = true;
+    await new Promise<void>((resolve) => {
+      this.exitWaiters.push(resolve);
+      proc.kill();
+    });
+    this.stopping = false;
+  }
+}

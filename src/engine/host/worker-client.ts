@@ -1,12 +1,11 @@
 /**
- * Starts the engine worker as a Node child process (server mode) and talks to it through an
- * `RpcClient`. A worker that dies fails its pending requests with a clear error and is
- * started again on the next request.
+ * The engine worker as a Node child process (server mode; the built worker in tests), talked to
+ * through `SupervisedEngine`: restarted on the next request after it dies.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { EventChannel, EventMap, ParamsOf, RequestChannel, ResultOf, StackLabApi, Unsubscribe, WireMessage } from '../../shared/ipc';
-import { EventHub, RpcClient } from '../../shared/rpc';
+import type { WireMessage } from '../../shared/ipc';
+import { SupervisedEngine } from '../../shared/rpc';
 
 /** The worker's entry file beside this one: `.ts` when run from source (tsx), `.js` when built. */
 export function workerEntry(): { file: string; execArgv: string[] } {
@@ -23,63 +22,18 @@ export interface EngineWorkerOptions {
   readonly onExit?: (reason: string) => void;
 }
 
-export class EngineWorker implements StackLabApi {
-  private child: ChildProcess | undefined;
-  private client: RpcClient | undefined;
-  private readonly hub = new EventHub();
-  private stopping = false;
-
-  constructor(private readonly options: EngineWorkerOptions = {}) {}
-
-  private ensure(): RpcClient {
-    if (this.client && this.child) return this.client;
-    const { file, execArgv } = this.options.entry ?? workerEntry();
-    const child = fork(file, [], {
-      execArgv,
-      env: { ...process.env, STACKLAB_HOST: 'server', ...this.options.env },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const client = new RpcClient({ send: (m) => child.send(m) });
-    child.on('message', (m) => {
-      const msg = m as WireMessage;
-      if (msg.kind === 'event') this.hub.emit(msg.event, msg.payload);
-      else client.handleMessage(msg);
-    });
-    child.on('exit', (code, signal) => {
-      const reason = `the engine process exited (${signal ?? `code ${code}`})`;
-      client.close(reason);
-      if (this.child === child) {
-        this.child = undefined;
-        this.client = undefined;
-      }
-      if (!this.stopping) this.options.onExit?.(reason);
-    });
-    this.child = child;
-    this.client = client;
-    return client;
-  }
-
-  invoke<C extends RequestChannel>(channel: C, params: ParamsOf<C>): Promise<ResultOf<C>> {
-    return this.ensure().invoke(channel, params);
-  }
-
-  on<E extends EventChannel>(event: E, listener: (payload: EventMap[E]) => void): Unsubscribe {
-    return this.hub.on(event, listener);
-  }
-
-  /** The worker's process id, once started. */
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    this.stopping = true;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill();
-    });
-    this.stopping = false;
+export class EngineWorker extends SupervisedEngine {
+  constructor(options: EngineWorkerOptions = {}) {
+    super((hooks) => {
+      const { file, execArgv } = options.entry ?? workerEntry();
+      const child = fork(file, [], {
+        execArgv,
+        env: { ...process.env, STACKLAB_HOST: 'server', ...options.env },
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      child.on('message', (m) => hooks.message(m as WireMessage));
+      child.on('exit', (code, signal) => hooks.exited(`the engine process exited (${signal ?? `code ${code}`})`));
+      return { send: (m) => child.send(m), kill: () => child.kill(), pid: child.pid };
+    }, options.onExit);
   }
 }
