@@ -1,0 +1,178 @@
+/**
+ * ONNX emission of an IR graph: names every value, turns IR attributes that ONNX takes as
+ * inputs (Slice bounds, Reshape/Expand shapes, reduction axes from opset 18) into int64
+ * initializers, and lowers Gelu to Erf arithmetic below opset 20.
+ */
+import { encodeModel, OnnxDataType, type AttributeValue, type InitializerSpec, type NodeSpec, type ValueInfo } from '../onnx/proto';
+import { APP_VERSION } from '../app-meta';
+import type { DType, Graph, HostArray, Node, Value } from './ir';
+
+export const MIN_OPSET = 17;
+export const MAX_OPSET = 21;
+export const DEFAULT_OPSET = 20;
+
+export interface EmitOptions {
+  readonly name: string;
+  /** Graph outputs, by name. */
+  readonly outputs: Readonly<Record<string, Value>>;
+  readonly opset?: number;
+  /**
+   * 'inputs': every parameter is a graph input (train steps, where the runtime owns the weights);
+   * 'initializers': parameters are stored in the model with these values (standalone inference).
+   */
+  readonly params?: { readonly as: 'inputs' } | { readonly as: 'initializers'; readonly values: ReadonlyMap<string, HostArray> };
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+export interface EmittedModel {
+  readonly bytes: Uint8Array;
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  /** Number of ONNX nodes, for diagnostics. */
+  readonly nodeCount: number;
+}
+
+function bytesOf(a: HostArray): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+function onnxDtype(d: DType): keyof typeof OnnxDataType {
+  return d;
+}
+
+export function emitOnnx(graph: Graph, options: EmitOptions): EmittedModel {
+  const opset = options.opset ?? DEFAULT_OPSET;
+  if (opset < MIN_OPSET || opset > MAX_OPSET) throw new Error(`opset ${opset} is outside the supported ${MIN_OPSET}..${MAX_OPSET}`);
+  const paramMode = options.params ?? { as: 'inputs' as const };
+
+  const names = new Map<Value, string>();
+  const nameOf = (v: Value): string => {
+    let n = names.get(v);
+    if (!n) {
+      n = v.name ?? `t${v.id}`;
+      names.set(v, n);
+    }
+    return n;
+  };
+  const info = (v: Value, name = nameOf(v)): ValueInfo => ({
+    name,
+    dtype: onnxDtype(v.dtype),
+    shape: v.shape.map((d) => (typeof d === 'number' ? d : d)),
+  });
+
+  const initializers: InitializerSpec[] = [];
+  const nodes: NodeSpec[] = [];
+  let auxId = 0;
+  const int64Const = (values: readonly number[]): string => {
+    const name = `c_i64_${auxId++}`;
+    initializers.push({ name, dtype: 'int64', dims: [values.length], bytes: bytesOf(BigInt64Array.from(values.map(BigInt))) });
+    return name;
+  };
+  const f32Like = (like: Value, x: number): string => {
+    const name = `c_s_${auxId++}`;
+    const arr = like.dtype === 'float64' ? Float64Array.of(x) : Float32Array.of(x);
+    initializers.push({ name, dtype: like.dtype === 'float64' ? 'float64' : 'float32', dims: [], bytes: bytesOf(arr) });
+    return name;
+  };
+
+  // Values computed by a node take their output name directly; no copy is needed for them.
+  const produced = new Set(graph.nodes.flatMap((n) => n.outputs));
+  const direct = new Set<string>();
+  for (const [name, v] of Object.entries(options.outputs)) {
+    if (produced.has(v) && !names.has(v)) {
+      names.set(v, name);
+      direct.add(name);
+    }
+  }
+
+  for (const [v, c] of graph.constants) {
+    initializers.push({ name: nameOf(v), dtype: onnxDtype(v.dtype), dims: v.shape as number[], bytes: bytesOf(c.data) });
+  }
+
+  const graphInputs: ValueInfo[] = graph.inputs.map((v) => info(v));
+  for (const [name, p] of graph.params) {
+    if (paramMode.as === 'inputs') {
+      graphInputs.push(info(p.value));
+    } else {
+      const data = paramMode.values.get(name);
+      if (!data) throw new Error(`no value for parameter "${name}"`);
+      initializers.push({ name, dtype: onnxDtype(p.value.dtype), dims: p.value.shape as number[], bytes: bytesOf(data) });
+    }
+  }
+
+  const attr = (n: Node, k: string) => n.attrs[k] as AttributeValue;
+  const intAttr = (n: Node, k: string) => (n.attrs[k] as { int: number }).int;
+  const intsAttr = (n: Node, k: string) => (n.attrs[k] as { ints: readonly number[] }).ints;
+
+  for (const n of graph.nodes) {
+    const ins = n.inputs.map(nameOf);
+    const outs = n.outputs.map((o) => nameOf(o));
+    const push = (op: string, inputs: string[], attributes: Record<string, AttributeValue> = {}, outputs = outs) =>
+      nodes.push({ op, inputs, outputs, attributes });
+    switch (n.op) {
+      case 'Slice':
+        push('Slice', [ins[0]!, int64Const([intAttr(n, 'start')]), int64Const([intAttr(n, 'end')]), int64Const([intAttr(n, 'axis')])]);
+        break;
+      case 'Reshape':
+        push('Reshape', [ins[0]!, int64Const(n.outputs[0]!.shape.map((d) => (typeof d === 'number' ? d : -1)))]);
+        break;
+      case 'Expand':
+        push('Expand', [ins[0]!, int64Const(n.outputs[0]!.shape as number[])]);
+        break;
+      case 'Cast':
+        push('Cast', ins, { to: { int: OnnxDataType[attr(n, 'to') as DType] } });
+        break;
+      case 'ReduceSum':
+      case 'ReduceMean':
+      case 'ReduceMax':
+      case 'ReduceLogSumExp': {
+        const axesAsInput = n.op === 'ReduceSum' || opset >= 18;
+        const keepdims = { int: intAttr(n, 'keepdims') };
+        if (axesAsInput) push(n.op, [ins[0]!, int64Const(intsAttr(n, 'axes'))], { keepdims });
+        else push(n.op, ins, { keepdims, axes: { ints: intsAttr(n, 'axes') } });
+        break;
+      }
+      case 'Gelu':
+        if (opset >= 20) {
+          push('Gelu', ins);
+        } else {
+          const x = n.inputs[0]!;
+          const t = (s: string) => `${outs[0]}_${s}`;
+          push('Mul', [ins[0]!, f32Like(x, Math.SQRT1_2)], {}, [t('s')]);
+          push('Erf', [t('s')], {}, [t('e')]);
+          push('Add', [t('e'), f32Like(x, 1)], {}, [t('p')]);
+          push('Mul', [ins[0]!, t('p')], {}, [t('xp')]);
+          push('Mul', [t('xp'), f32Like(x, 0.5)]);
+        }
+        break;
+      case 'LayerNormalization':
+        push('LayerNormalization', ins, n.attrs as Record<string, AttributeValue>);
+        break;
+      default:
+        push(n.op, ins, n.attrs as Record<string, AttributeValue>);
+    }
+  }
+
+  const graphOutputs: ValueInfo[] = [];
+  for (const [name, v] of Object.entries(options.outputs)) {
+    if (direct.has(name)) {
+      graphOutputs.push(info(v, name));
+    } else {
+      // Inputs, constants and values already named otherwise reach the output through an Identity.
+      nodes.push({ op: 'Identity', inputs: [nameOf(v)], outputs: [name] });
+      graphOutputs.push(info(v, name));
+    }
+  }
+
+  const bytes = encodeModel({
+    graphName: options.name,
+    opset,
+    inputs: graphInputs,
+    outputs: graphOutputs,
+    nodes,
+    initializers,
+    producerVersion: APP_VERSION,
+    ...(options.metadata ? { metadata: options.metadata } : {}),
+  });
+  return { bytes, inputNames: graphInputs.map((i) => i.name), outputNames: graphOutputs.map((o) => o.name), nodeCount: nodes.length };
+}
