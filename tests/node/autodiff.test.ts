@@ -73,8 +73,8 @@ async function checkCase(name: string, c: Case) {
   xs.forEach((x, i) => (outputs[`g${i}`] = grads.get(x)!));
   const model = await compile(g, outputs);
 
-  const Arr = dtype === 'float64' ? Float64Array : Float32Array;
-  const values = c.shapes.map((s) => Arr.from({ length: sizeOf(s) }, () => (c.positive ? 0.5 + r() : r() * 2 - 1)));
+  const draw = (s: number[]) => Array.from({ length: sizeOf(s) }, () => (c.positive ? 0.5 + r() : r() * 2 - 1));
+  const values = c.shapes.map((s) => (dtype === 'float64' ? Float64Array.from(draw(s)) : Float32Array.from(draw(s))));
   const feeds = () => {
     const f: Record<string, { data: Float64Array | Float32Array | Int32Array; dims: number[] }> = {};
     values.forEach((v, i) => (f[`x${i}`] = { data: v, dims: c.shapes[i]! }));

@@ -1,0 +1,210 @@
+/**
+ * The model: a decoder-only transformer over time patches. One token is one patch of P time
+ * steps of all C channels, linearly projected to D; learned or rotary positions; pre-LayerNorm
+ * blocks of causal multi-head attention and a GELU MLP; a linear head predicting the next patch;
+ * mean-squared error against the actual next patch.
+ *
+ * Weights are named per layer (`blocks.{l}.…`) so growth operators can move whole blocks.
+ */
+import type { Initializer, Value } from '../graph/ir';
+import * as op from '../graph/ops';
+
+export interface PatchTransformerConfig {
+  /** Width of the residual stream. */
+  readonly dModel: number;
+  /** Attention heads; dModel must divide by it. */
+  readonly heads: number;
+  /** Number of transformer blocks (the current depth; growth changes it). */
+  readonly layers: number;
+  /** Time steps per patch (token). */
+  readonly patchLen: number;
+  /** Tokens per training window; a window spans seqLen × patchLen time steps. */
+  readonly seqLen: number;
+  /** MLP hidden width (usually 4 × dModel). */
+  readonly mlpHidden: number;
+  /** Sensor channels per time step (from the data set). */
+  readonly channels: number;
+  /** Windows per training batch. */
+  readonly batch: number;
+  /** 'learned': a trained [seqLen, dModel] table; 'rotary': RoPE on queries and keys. */
+  readonly positions: 'learned' | 'rotary';
+  /** LayerNorm epsilon. */
+  readonly lnEps: number;
+  /** Standard deviation of the normal initialisation of weight matrices. */
+  readonly initStd: number;
+}
+
+export type PresetName = 'tiny' | 'small' | 'base';
+
+/** Model shapes without the data-dependent channel count. */
+export type PresetConfig = Omit<PatchTransformerConfig, 'channels'>;
+
+export const PRESETS: Readonly<Record<PresetName, PresetConfig>> = {
+  // Tests and CI: trains in seconds on the CPU.
+  tiny: { dModel: 32, heads: 2, layers: 2, patchLen: 4, seqLen: 16, mlpHidden: 128, batch: 8, positions: 'learned', lnEps: 1e-5, initStd: 0.02 },
+  // A laptop proof of concept (about 1.2 M parameters).
+  small: { dModel: 128, heads: 4, layers: 6, patchLen: 8, seqLen: 64, mlpHidden: 512, batch: 32, positions: 'learned', lnEps: 1e-5, initStd: 0.02 },
+  // A GPU workstation (about 38 M parameters).
+  base: { dModel: 512, heads: 8, layers: 12, patchLen: 16, seqLen: 256, mlpHidden: 2048, batch: 32, positions: 'learned', lnEps: 1e-5, initStd: 0.02 },
+};
+
+export interface ParamSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly init: Initializer;
+  /** Weight decay applies (matrices and the position table; not biases or norms). */
+  readonly decay: boolean;
+}
+
+/** Time steps covered by one window. */
+export function windowLength(cfg: Pick<PatchTransformerConfig, 'seqLen' | 'patchLen'>): number {
+  return cfg.seqLen * cfg.patchLen;
+}
+
+export function validateConfig(cfg: PatchTransformerConfig): void {
+  const positive = ['dModel', 'heads', 'layers', 'patchLen', 'seqLen', 'mlpHidden', 'channels', 'batch'] as const;
+  for (const k of positive) {
+    if (!Number.isInteger(cfg[k]) || cfg[k] < 1) throw new Error(`model config: ${k} must be a positive integer, got ${cfg[k]}`);
+  }
+  if (cfg.dModel % cfg.heads !== 0) throw new Error(`model config: dModel ${cfg.dModel} must be divisible by heads ${cfg.heads}`);
+  if (cfg.positions === 'rotary' && (cfg.dModel / cfg.heads) % 2 !== 0) throw new Error('model config: rotary positions need an even head width');
+}
+
+const blockParams = (l: number, cfg: PatchTransformerConfig, std: number, residualStd: number): ParamSpec[] => {
+  const { dModel: d, mlpHidden: f } = cfg;
+  const p = `blocks.${l}`;
+  const w = (name: string, shape: number[], s = std): ParamSpec => ({ name: `${p}.${name}`, shape, init: { kind: 'normal', std: s }, decay: true });
+  const z = (name: string, n: number): ParamSpec => ({ name: `${p}.${name}`, shape: [n], init: { kind: 'zeros' }, decay: false });
+  const o = (name: string, n: number): ParamSpec => ({ name: `${p}.${name}`, shape: [n], init: { kind: 'ones' }, decay: false });
+  return [
+    o('ln1.g', d), z('ln1.b', d),
+    w('attn.wq', [d, d]), z('attn.bq', d),
+    w('attn.wk', [d, d]), z('attn.bk', d),
+    w('attn.wv', [d, d]), z('attn.bv', d),
+    w('attn.wo', [d, d], residualStd), z('attn.bo', d),
+    o('ln2.g', d), z('ln2.b', d),
+    w('mlp.w1', [d, f]), z('mlp.b1', f),
+    w('mlp.w2', [f, d], residualStd), z('mlp.b2', d),
+  ];
+};
+
+/** Every parameter of the model, in a fixed order. Residual output projections start smaller (GPT-2). */
+export function paramSpecs(cfg: PatchTransformerConfig): ParamSpec[] {
+  validateConfig(cfg);
+  const { dModel: d, patchLen: p, channels: c, seqLen: s } = cfg;
+  const std = cfg.initStd;
+  const residualStd = std / Math.sqrt(2 * cfg.layers);
+  const specs: ParamSpec[] = [
+    { name: 'embed.w', shape: [p * c, d], init: { kind: 'normal', std }, decay: true },
+    { name: 'embed.b', shape: [d], init: { kind: 'zeros' }, decay: false },
+  ];
+  if (cfg.positions === 'learned') specs.push({ name: 'pos', shape: [s, d], init: { kind: 'normal', std }, decay: true });
+  for (let l = 0; l < cfg.layers; l++) specs.push(...blockParams(l, cfg, std, residualStd));
+  specs.push(
+    { name: 'final_ln.g', shape: [d], init: { kind: 'ones' }, decay: false },
+    { name: 'final_ln.b', shape: [d], init: { kind: 'zeros' }, decay: false },
+    { name: 'head.w', shape: [d, p * c], init: { kind: 'normal', std }, decay: true },
+    { name: 'head.b', shape: [p * c], init: { kind: 'zeros' }, decay: false },
+  );
+  return specs;
+}
+
+/** The block a parameter belongs to, or null for embedding, positions, final norm and head. */
+export function blockOf(paramName: string): number | null {
+  const m = /^blocks\.(\d+)\./.exec(paramName);
+  return m ? Number(m[1]) : null;
+}
+
+/** Declares the parameters in `g` and returns them by name. */
+export function declareParams(g: Value['graph'], cfg: PatchTransformerConfig): Map<string, Value> {
+  return new Map(paramSpecs(cfg).map((s) => [s.name, g.param(s.name, s.shape, s.init, { decay: s.decay })]));
+}
+
+/** Rotary position embedding of x [B, H, S, Dh] (rotate-half convention). */
+function rotary(x: Value, cfg: PatchTransformerConfig): Value {
+  const dh = cfg.dModel / cfg.heads;
+  const half = dh / 2;
+  const s = cfg.seqLen;
+  const cos = new Float32Array(s * dh);
+  const sin = new Float32Array(s * dh);
+  for (let t = 0; t < s; t++) {
+    for (let i = 0; i < half; i++) {
+      const angle = t / Math.pow(10000, (2 * i) / dh);
+      for (const j of [i, i + half]) {
+        cos[t * dh + j] = Math.cos(angle);
+        sin[t * dh + j] = Math.sin(angle);
+      }
+    }
+  }
+  const g = x.graph;
+  const cosV = g.constant(cos, [s, dh], 'float32');
+  const sinV = g.constant(sin, [s, dh], 'float32');
+  const x1 = op.slice(x, -1, 0, half);
+  const x2 = op.slice(x, -1, half, dh);
+  const rotated = op.concat([op.neg(x2), x1], -1);
+  return op.add(op.mul(x, cosV), op.mul(rotated, sinV));
+}
+
+function attention(h: Value, p: (n: string) => Value, cfg: PatchTransformerConfig, batch: number | string): Value {
+  const { dModel: d, heads, seqLen: s } = cfg;
+  const dh = d / heads;
+  const heads4 = (x: Value) => op.transpose(op.reshape(x, [batch, s, heads, dh]), [0, 2, 1, 3]);
+  let q = heads4(op.add(op.matmul(h, p('attn.wq')), p('attn.bq')));
+  let k = heads4(op.add(op.matmul(h, p('attn.wk')), p('attn.bk')));
+  const v = heads4(op.add(op.matmul(h, p('attn.wv')), p('attn.bv')));
+  if (cfg.positions === 'rotary') {
+    q = rotary(q, cfg);
+    k = rotary(k, cfg);
+  }
+  const scores = op.causalMask(op.mul(op.matmul(q, op.transposeLast2(k)), 1 / Math.sqrt(dh)));
+  const ctx = op.matmul(op.softmax(scores, -1), v);
+  const merged = op.reshape(op.transpose(ctx, [0, 2, 1, 3]), [batch, s, d]);
+  return op.add(op.matmul(merged, p('attn.wo')), p('attn.bo'));
+}
+
+/**
+ * Next-patch predictions [batch, seqLen, patchLen·channels] for tokens of the same shape.
+ * `batch` may be a symbol for inference graphs.
+ */
+export function forward(tokens: Value, params: ReadonlyMap<string, Value>, cfg: PatchTransformerConfig): Value {
+  const get = (n: string) => {
+    const v = params.get(n);
+    if (!v) throw new Error(`missing parameter ${n}`);
+    return v;
+  };
+  const batch = tokens.shape[0]!;
+  let h = op.add(op.matmul(tokens, get('embed.w')), get('embed.b'));
+  if (cfg.positions === 'learned') h = op.add(h, get('pos'));
+  for (let l = 0; l < cfg.layers; l++) {
+    const p = (n: string) => get(`blocks.${l}.${n}`);
+    h = op.add(h, attention(op.layerNorm(h, p('ln1.g'), p('ln1.b'), cfg.lnEps), p, cfg, batch));
+    const m = op.layerNorm(h, p('ln2.g'), p('ln2.b'), cfg.lnEps);
+    const mlp = op.add(op.matmul(op.gelu(op.add(op.matmul(m, p('mlp.w1')), p('mlp.b1'))), p('mlp.w2')), p('mlp.b2'));
+    h = op.add(h, mlp);
+  }
+  h = op.layerNorm(h, get('final_ln.g'), get('final_ln.b'), cfg.lnEps);
+  return op.add(op.matmul(h, get('head.w')), get('head.b'));
+}
+
+/** Windows [B, seqLen·patchLen, C] as tokens [B, seqLen, patchLen·C] (token i = patch i, index p·C + c). */
+export function tokensOf(windows: Value, cfg: PatchTransformerConfig): Value {
+  return op.reshape(windows, [windows.shape[0]!, cfg.seqLen, cfg.patchLen * cfg.channels]);
+}
+
+/** Mean-squared error of each token's prediction against the next token. */
+export function nextPatchLoss(pred: Value, tokens: Value, cfg: PatchTransformerConfig): Value {
+  const s = cfg.seqLen;
+  const diff = op.sub(op.slice(pred, 1, 0, s - 1), op.slice(tokens, 1, 1, s));
+  return op.reduceMean(op.mul(diff, diff), [0, 1, 2]);
+}
+
+/**
+ * Multiply-accumulate FLOPs of one forward pass per window (2 per MAC), attention included;
+ * a training step costs about 3× this (forward + backward).
+ */
+export function forwardFlopsPerWindow(cfg: PatchTransformerConfig): number {
+  const { dModel: d, seqLen: s, mlpHidden: f, patchLen: p, channels: c, heads } = cfg;
+  const dh = d / heads;
+  const perLayer = 2 * s * (4 * d * d + 2 * d * f) + 2 * heads * s * s * dh * 2;
+  return cfg.layers * perLayer + 2 * s * p * c * d * 2;
+}

@@ -1,0 +1,155 @@
+/**
+ * Device choice and device-resident tensors. On WebGPU every tensor the engine keeps (data set,
+ * parameters, Adam moments, step count) lives in GPU memory between steps; uploads and readbacks
+ * go through tiny Identity sessions, because the Node binding cannot read a GPU tensor directly
+ * (`getData()` on one aborts the process).
+ */
+import * as ort from 'onnxruntime-node';
+import { EXECUTION_PROVIDERS, type DeviceChoice, type ExecutionProviderName, type ProviderStatus } from '../../shared/system';
+import { emitOnnx } from '../graph/emit';
+import { Graph, bytesPerElement, type DType, type HostArray } from '../graph/ir';
+import * as op from '../graph/ops';
+import { probeProvider } from './providers';
+
+export class DeviceUnavailableError extends Error {
+  override readonly name = 'DeviceUnavailableError';
+}
+
+/**
+ * Resolves a device choice to a working provider: `auto` takes cuda, else webgpu, else cpu;
+ * an explicit choice is honoured or fails with the probe's reason.
+ */
+export async function resolveDevice(
+  choice: DeviceChoice,
+  probe: (name: ExecutionProviderName) => Promise<ProviderStatus> = probeProvider,
+): Promise<ExecutionProviderName> {
+  if (choice !== 'auto') {
+    if (!(EXECUTION_PROVIDERS as readonly string[]).includes(choice)) {
+      throw new DeviceUnavailableError(`unknown device "${choice}": choose auto, ${EXECUTION_PROVIDERS.join(', ')}`);
+    }
+    const status = await probe(choice);
+    if (!status.available) {
+      throw new DeviceUnavailableError(`device "${choice}" is not available here: ${status.reason}. Run \`stacklab doctor\` to see what works, or use --device auto.`);
+    }
+    return choice;
+  }
+  for (const name of EXECUTION_PROVIDERS) {
+    if (name === 'cpu') return 'cpu';
+    if ((await probe(name)).available) return name;
+  }
+  return 'cpu';
+}
+
+/** Session options for a provider; `gpuOutputs` keeps every output on the device. */
+export function sessionOptions(ep: ExecutionProviderName, opts: { gpuOutputs?: boolean; threads?: number } = {}): ort.InferenceSession.SessionOptions {
+  const base: ort.InferenceSession.SessionOptions = { logSeverityLevel: 3, graphOptimizationLevel: 'all' };
+  if (ep === 'cpu') return { ...base, executionProviders: ['cpu'], ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}) };
+  if (ep === 'webgpu') {
+    return {
+      ...base,
+      executionProviders: [{ name: 'webgpu' }],
+      ...(opts.gpuOutputs ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
+    };
+  }
+  return { ...base, executionProviders: [{ name: 'cuda' }] };
+}
+
+function ortType(d: DType): ort.Tensor.Type {
+  return d === 'bool' ? 'bool' : d;
+}
+
+/** Identity model over a tensor of `dtype` and rank `rank` with symbolic dimensions. */
+function identityModel(dtype: DType, rank: number): Uint8Array {
+  const g = new Graph();
+  const x = g.input('x', dtype, Array.from({ length: rank }, (_, i) => `d${i}`));
+  return emitOnnx(g, { name: 'stacklab_identity', outputs: { y: op.identity(x) } }).bytes;
+}
+
+/**
+ * The tensors one engine holds on one provider, with a live byte count. On the CPU provider a
+ * "device" tensor is an ordinary host tensor; on WebGPU it is a GPU buffer.
+ */
+export class DeviceTensors {
+  private readonly held = new Map<ort.Tensor, number>();
+  private readonly uploads = new Map<string, ort.InferenceSession>();
+  private readonly readbacks = new Map<string, ort.InferenceSession>();
+  private bytes = 0;
+
+  constructor(readonly ep: ExecutionProviderName) {}
+
+  /** Whether tensors stay on the GPU between runs (WebGPU); false on the CPU and CUDA paths. */
+  get onGpu(): boolean {
+    return this.ep === 'webgpu';
+  }
+
+  /** Bytes of the tensors currently held. */
+  get heldBytes(): number {
+    return this.bytes;
+  }
+
+  get heldCount(): number {
+    return this.held.size;
+  }
+
+  private async identity(cache: Map<string, ort.InferenceSession>, dtype: DType, rank: number, gpuOut: boolean) {
+    const key = `${dtype}/${rank}`;
+    let s = cache.get(key);
+    if (!s) {
+      s = await ort.InferenceSession.create(identityModel(dtype, rank), {
+        ...sessionOptions(this.ep, { gpuOutputs: gpuOut }),
+        graphOptimizationLevel: 'disabled',
+      });
+      cache.set(key, s);
+    }
+    return s;
+  }
+
+  /** Copies a host array to the device and holds the result. */
+  async upload(data: HostArray, dims: readonly number[], dtype: DType): Promise<ort.Tensor> {
+    const host = new ort.Tensor(ortType(dtype), data as never, dims);
+    if (!this.onGpu) return this.hold(host);
+    const s = await this.identity(this.uploads, dtype, dims.length, true);
+    const out = await s.run({ x: host });
+    return this.hold(out.y!);
+  }
+
+  /** Copies a device tensor to the host (it stays held). */
+  async read(t: ort.Tensor): Promise<HostArray> {
+    if (t.location === 'cpu') return (t.data as HostArray).slice();
+    const s = await this.identity(this.readbacks, t.type as DType, t.dims.length, false);
+    const out = await s.run({ x: t });
+    return out.y!.data as HostArray;
+  }
+
+  /** Starts counting `t` as held. */
+  hold(t: ort.Tensor): ort.Tensor {
+    if (!this.held.has(t)) {
+      const n = t.dims.reduce((a, b) => a * b, 1) * bytesPerElement(t.type as DType);
+      this.held.set(t, n);
+      this.bytes += n;
+    }
+    return t;
+  }
+
+  /** Stops holding `t` and frees its GPU memory. */
+  release(t: ort.Tensor): void {
+    const n = this.held.get(t);
+    if (n !== undefined) {
+      this.held.delete(t);
+      this.bytes -= n;
+    }
+    if (t.location === 'gpu-buffer') t.dispose();
+  }
+
+  /** Frees a tensor the engine never held (an output it does not keep). */
+  discard(t: ort.Tensor): void {
+    if (t.location === 'gpu-buffer' && !this.held.has(t)) t.dispose();
+  }
+
+  async dispose(): Promise<void> {
+    for (const t of [...this.held.keys()]) this.release(t);
+    for (const s of [...this.uploads.values(), ...this.readbacks.values()]) await s.release();
+    this.uploads.clear();
+    this.readbacks.clear();
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * Runs train steps with ORT. The data set is uploaded once; each step sends only the batch's
+ * start rows, the learning rate and (implicitly) the device-resident state: parameters, Adam
+ * moments and the step count, whose new values replace the old ones (the old GPU buffers are
+ * freed). Loss and gradient norm are read back every `readEvery` steps, not every step.
+ */
+import * as ort from 'onnxruntime-node';
+import type { ExecutionProviderName } from '../../shared/system';
+import type { HostArray } from '../graph/ir';
+import { paramSpecs, windowLength, type ParamSpec, type PatchTransformerConfig } from '../models/patch-transformer';
+import { Rng } from '../random';
+import { DEFAULT_ADAMW, type AdamWConfig } from '../train/adamw';
+import { buildTrainStep, stateNames } from '../train/train-step';
+import { DeviceTensors, sessionOptions } from './device';
+
+export interface TrainerOptions {
+  readonly model: PatchTransformerConfig;
+  /** The data set, row-major [rows, channels], already normalised. */
+  readonly data: Float32Array;
+  readonly device: ExecutionProviderName;
+  readonly seed: number;
+  readonly adam?: AdamWConfig;
+  /** Read loss and gradient norm back every this many steps (1 = every step). */
+  readonly readEvery?: number;
+  /** Rows where a training window may start; all valid starts when absent. */
+  readonly windowStarts?: Int32Array;
+  /** Starting weights by name (checkpoint, growth, reference fixture); seeded init otherwise. */
+  readonly initialParams?: ReadonlyMap<string, Float32Array>;
+  readonly threads?: number;
+  readonly opset?: number;
+}
+
+export interface StepMetrics {
+  /** 1-based index of the step these numbers belong to. */
+  readonly step: number;
+  readonly loss: number;
+  readonly gradNorm: number;
+}
+
+/** Seeded initial values of one parameter. */
+export function initialValues(spec: ParamSpec, seed: number): Float32Array {
+  const n = spec.shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(n);
+  if (spec.init.kind === 'ones') out.fill(1);
+  if (spec.init.kind === 'normal') {
+    const rng = new Rng(seed, `init:${spec.name}`);
+    for (let i = 0; i < n; i++) out[i] = rng.normal() * spec.init.std;
+  }
+  return out;
+}
+
+export class Trainer {
+  private state = new Map<string, ort.Tensor>();
+  private steps = 0;
+  private readonly batchRng: Rng;
+  private readonly lrTensor = new Float32Array(1);
+
+  private constructor(
+    readonly options: TrainerOptions,
+    readonly tensors: DeviceTensors,
+    private readonly session: ort.InferenceSession,
+    readonly paramNames: readonly string[],
+    private readonly starts: Int32Array,
+    /** ONNX nodes in the train step, for diagnostics. */
+    readonly nodeCount: number,
+  ) {
+    this.batchRng = new Rng(options.seed, 'batches');
+  }
+
+  static async create(options: TrainerOptions): Promise<Trainer> {
+    const cfg = options.model;
+    const rows = options.data.length / cfg.channels;
+    if (!Number.isInteger(rows)) throw new Error(`data has ${options.data.length} values, not a multiple of ${cfg.channels} channels`);
+    const width = windowLength(cfg);
+    if (rows < width) throw new Error(`the data set has ${rows} rows, fewer than one training window (${width} rows = ${cfg.seqLen} tokens × ${cfg.patchLen})`);
+    const starts = options.windowStarts ?? Int32Array.from({ length: rows - width + 1 }, (_, i) => i);
+    for (const s of starts) if (s < 0 || s + width > rows) throw new Error(`window start ${s} runs past the data set (${rows} rows)`);
+    if (starts.length === 0) throw new Error('no valid training window start');
+
+    const graph = buildTrainStep(cfg, rows, options.adam ?? DEFAULT_ADAMW, options.opset);
+    const tensors = new DeviceTensors(options.device);
+    const session = await ort.InferenceSession.create(graph.model.bytes, sessionOptions(options.device, { gpuOutputs: true, ...(options.threads ? { threads: options.threads } : {}) }));
+    const trainer = new Trainer(options, tensors, session, graph.paramNames, starts, graph.model.nodeCount);
+    await trainer.initialise();
+    return trainer;
+  }
+
+  private async initialise(): Promise<void> {
+    const cfg = this.options.model;
+    const rows = this.options.data.length / cfg.channels;
+    const put = async (name: string, data: HostArray, dims: readonly number[]) => this.state.set(name, await this.tensors.upload(data, dims, data instanceof Int32Array ? 'int32' : 'float32'));
+    await put('data', this.options.data, [rows, cfg.channels]);
+    await put('step', new Float32Array(1), []);
+    for (const spec of paramSpecs(cfg)) {
+      const given = this.options.initialParams?.get(spec.name);
+      const n = spec.shape.reduce((a, b) => a * b, 1);
+      if (given && given.length !== n) throw new Error(`initial value of ${spec.name} has ${given.length} elements, expected ${n} (shape [${spec.shape.join(', ')}])`);
+      await put(spec.name, given ?? initialValues(spec, this.options.seed), spec.shape);
+      await put(stateNames.m(spec.name), new Float32Array(n), spec.shape);
+      await put(stateNames.v(spec.name), new Float32Array(n), spec.shape);
+    }
+  }
+
+  /** Steps taken so far. */
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  /** Bytes the engine holds on the device (data set + parameters + moments + step count). */
+  get deviceBytes(): number {
+    return this.tensors.heldBytes;
+  }
+
+  /** The next batch's window starts, drawn from the seeded batch stream. */
+  nextStarts(): Int32Array {
+    const b = this.options.model.batch;
+    return Int32Array.from({ length: b }, () => this.starts[this.batchRng.int(this.starts.length)]!);
+  }
+
+  /**
+   * One optimisation step at learning rate `lr`. Returns the loss and gradient norm when this
+   * step is a read-back step (every `readEvery`, or when `read` is true), else null.
+   */
+  async step(lr: number, opts: { starts?: Int32Array; read?: boolean } = {}): Promise<StepMetrics | null> {
+    const starts = opts.starts ?? this.nextStarts();
+    this.lrTensor[0] = lr;
+    const feeds: Record<string, ort.Tensor> = {
+      starts: new ort.Tensor('int32', starts, [starts.length]),
+      lr: new ort.Tensor('float32', this.lrTensor.slice(), []),
+    };
+    for (const [k, t] of this.state) feeds[k] = t;
+    const out = await this.session.run(feeds);
+    this.steps += 1;
+
+    const replace = (key: string, outName: string) => {
+      const old = this.state.get(key)!;
+      this.state.set(key, this.tensors.hold(out[outName]!));
+      this.tensors.release(old);
+    };
+    replace('step', 'step_out');
+    for (const p of this.paramNames) {
+      replace(p, stateNames.out(p));
+      replace(stateNames.m(p), stateNames.out(stateNames.m(p)));
+      replace(stateNames.v(p), stateNames.out(stateNames.v(p)));
+    }
+    const every = this.options.readEvery ?? 1;
+    const read = opts.read ?? this.steps % every === 0;
+    let metrics: StepMetrics | null = null;
+    if (read) {
+      const [loss, norm] = await Promise.all([this.tensors.read(out.loss!), this.tensors.read(out.grad_norm!)]);
+      metrics = { step: this.steps, loss: loss[0] as number, gradNorm: norm[0] as number };
+    }
+    this.tensors.discard(out.loss!);
+    this.tensors.discard(out.grad_norm!);
+    return metrics;
+  }
+
+  /** Current parameter values, copied to the host. */
+  async readParams(): Promise<Map<string, Float32Array>> {
+    const res = new Map<string, Float32Array>();
+    for (const p of this.paramNames) res.set(p, (await this.tensors.read(this.state.get(p)!)) as Float32Array);
+    return res;
+  }
+
+  /** Adam's first and second moments of every parameter, copied to the host. */
+  async readMoments(): Promise<{ m: Map<string, Float32Array>; v: Map<string, Float32Array> }> {
+    const m = new Map<string, Float32Array>();
+    const v = new Map<string, Float32Array>();
+    for (const p of this.paramNames) {
+      m.set(p, (await this.tensors.read(this.state.get(stateNames.m(p))!)) as Float32Array);
+      v.set(p, (await this.tensors.read(this.state.get(stateNames.v(p))!)) as Float32Array);
+    }
+    return { m, v };
+  }
+
+  async dispose(): Promise<void> {
+    await this.tensors.dispose();
+    this.state.clear();
+    await this.session.release();
+  }
+}
