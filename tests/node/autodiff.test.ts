@@ -55,6 +55,10 @@ const cases: Record<string, Case> = {
   Slice: { shapes: [[4, 5]], build: ([a]) => op.slice(a!, 1, 1, 4) },
   Gather: { shapes: [[5, 3]], build: ([a], g) => op.gather(a!, g.inputs.find((i) => i.name === 'idx')!), indices: { shape: [2, 2], data: [4, 0, 4, 2] } },
   Cast: { shapes: [[2, 3]], build: ([a]) => op.cast(op.mul(op.cast(a!, 'float64'), 3), 'float32'), dtype: 'float32' },
+  SliceNegativeAxisConcat: {
+    shapes: [[2, 3, 4], [3, 4]],
+    build: ([a, b]) => op.add(op.mul(op.concat([op.neg(op.slice(a!, -1, 2, 4)), op.slice(a!, -1, 0, 2)], -1), b!), op.mul(a!, b!)),
+  },
   CausalMaskSoftmax: { shapes: [[2, 4, 4]], build: ([a]) => op.softmax(op.causalMask(a!)) },
 };
 

@@ -1,0 +1,26 @@
+/**
+ * The standalone inference graph: weights inside, a free batch size, windows in, next-patch
+ * predictions out (and, beside them, the per-window next-patch MSE for quick scoring).
+ */
+import { emitOnnx, type EmittedModel } from '../graph/emit';
+import { Graph } from '../graph/ir';
+import * as op from '../graph/ops';
+import { declareParams, forward, tokensOf, windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
+
+/** Inputs: `windows` [batch, seqLen·patchLen, channels]. Outputs: `pred` [batch, seqLen, patchLen·channels], `mse` [batch, seqLen-1]. */
+export function buildInference(cfg: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array>, opset?: number): EmittedModel {
+  const g = new Graph();
+  const windows = g.input('windows', 'float32', ['batch', windowLength(cfg), cfg.channels]);
+  const tokens = tokensOf(windows, cfg);
+  const pred = forward(tokens, declareParams(g, cfg), cfg);
+  const s = cfg.seqLen;
+  const diff = op.sub(op.slice(pred, 1, 0, s - 1), op.slice(tokens, 1, 1, s));
+  const mse = op.reduceMean(op.mul(diff, diff), [2]);
+  return emitOnnx(g, {
+    name: 'stacklab_inference',
+    outputs: { pred, mse },
+    params: { as: 'initializers', values: params },
+    ...(opset ? { opset } : {}),
+    metadata: { stacklab_config: JSON.stringify(cfg) },
+  });
+}
