@@ -46,3 +46,19 @@ export function pickAutoProvider(providers: readonly ProviderStatus[]): Executio
   }
   return 'cpu';
 }
+
+/** `stacklab doctor`'s self-test of one provider: a few train steps of the tiny preset. */
+export interface SelfTestResult {
+  readonly provider: ExecutionProviderName;
+  readonly ok: boolean;
+  /** Not run, because the provider is unavailable. */
+  readonly skipped?: boolean;
+  /** Why the self-test failed (or was not run); absent when ok. */
+  readonly reason?: string;
+  readonly steps: number;
+  readonly msPerStep?: number;
+  readonly firstLoss?: number;
+  readonly lastLoss?: number;
+  /** Largest relative difference of this provider's losses from the CPU's. */
+  readonly maxRelDiffVsCpu?: number;
+}

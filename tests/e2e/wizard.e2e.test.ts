@@ -41,7 +41,7 @@ describe('the server-mode UI in Chromium', () => {
     const badge = page.getByTestId('device-badge');
     await badge.filter({ hasText: /^Device: / }).waitFor({ timeout: 60_000 });
     const lines: string[] = [];
-    await runCli(['doctor', '--json'], { out: (l) => lines.push(l), err: () => undefined });
+    await runCli(['doctor', '--json', '--quick'], { out: (l) => lines.push(l), err: () => undefined });
     const info = JSON.parse(lines.at(-1)!) as SystemInfo;
     expect(await badge.textContent()).toBe(`Device: ${info.defaultProvider}`);
     expect(await page.getByTestId('provider-cpu').textContent()).toContain('✓');

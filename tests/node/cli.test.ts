@@ -12,23 +12,33 @@ function capture() {
 }
 
 describe('stacklab CLI', () => {
-  it('doctor --json prints system.info as the last line of stdout', async () => {
+  it('doctor --json prints system.info and the self-test as the last line of stdout', async () => {
     const c = capture();
     expect(await runCli(['doctor', '--json'], c.io)).toBe(0);
-    const info = JSON.parse(c.out.at(-1)!) as SystemInfo;
+    const info = JSON.parse(c.out.at(-1)!) as SystemInfo & { selfTest: SelfTestResult[] };
     expect(info.host).toBe('cli');
     expect(info.providers.find((p) => p.name === 'cpu')).toMatchObject({ available: true });
+    const cpu = info.selfTest.find((t) => t.provider === 'cpu')!;
+    expect(cpu).toMatchObject({ ok: true, steps: 24 });
+    expect(cpu.lastLoss!).toBeLessThan(cpu.firstLoss!);
+    expect(cpu.msPerStep!).toBeGreaterThan(0);
+    for (const p of info.providers) {
+      const t = info.selfTest.find((s) => s.provider === p.name)!;
+      if (!p.available) expect(t).toMatchObject({ ok: false, skipped: true, reason: expect.stringMatching(/^not run: /) });
+      else expect(t.ok, t.reason).toBe(true);
+    }
   });
 
   it('doctor prints a readable report with every provider', async () => {
     const c = capture();
-    expect(await runCli(['doctor'], c.io)).toBe(0);
+    expect(await runCli(['doctor', '--quick'], c.io)).toBe(0);
     const text = c.out.join('\n');
     expect(text).toMatch(/^StackLab \d+\.\d+\.\d+ \(cli\)/);
     expect(text).toMatch(/cpu\s+available/);
     expect(text).toMatch(/webgpu\s+(available|unavailable - .+)/);
     expect(text).toMatch(/cuda\s+(available|unavailable - .+)/);
     expect(text).toMatch(/device auto\s+(cpu|webgpu|cuda)/);
+    expect(text).not.toMatch(/self-test/);
   });
 
   it.each([
@@ -52,7 +62,7 @@ describe('stacklab CLI', () => {
   });
 
   it('runs as a command: `npm run cli -- doctor --json` reports cpu available', async () => {
-    const { stdout } = await promisify(execFile)('npm', ['run', '-s', 'cli', '--', 'doctor', '--json'], { cwd: process.cwd() });
+    const { stdout } = await promisify(execFile)('npm', ['run', '-s', 'cli', '--', 'doctor', '--json', '--quick'], { cwd: process.cwd() });
     const info = JSON.parse(stdout.trim().split('\n').at(-1)!) as SystemInfo;
     expect(info.providers.find((p) => p.name === 'cpu')?.available).toBe(true);
   });

@@ -1,12 +1,25 @@
 /** `stacklab doctor [--json]`: what `system.info` returns, for a person or a script. */
-import type { SystemInfo } from '../../shared/system';
+import type { SelfTestResult, SystemInfo } from '../../shared/system';
 
 function formatBytes(n: number): string {
   return `${(n / 2 ** 30).toFixed(1)} GiB`;
 }
 
+function formatSelfTest(results: readonly SelfTestResult[]): string[] {
+  return [
+    '',
+    'self-test (tiny preset, a few train steps):',
+    ...results.map((r) => {
+      if (r.skipped) return `  ${r.provider.padEnd(7)} skipped     (unavailable)`;
+      if (!r.ok) return `  ${r.provider.padEnd(7)} FAILED      ${r.reason ?? ''}`;
+      const vs = r.maxRelDiffVsCpu === undefined ? '' : `, matches cpu within ${r.maxRelDiffVsCpu.toExponential(1)}`;
+      return `  ${r.provider.padEnd(7)} ok          ${r.msPerStep} ms/step, loss ${r.firstLoss!.toPrecision(3)} → ${r.lastLoss!.toPrecision(3)}${vs}`;
+    }),
+  ];
+}
+
 /** The human-readable report. */
-export function formatDoctor(info: SystemInfo): string {
+export function formatDoctor(info: SystemInfo, selfTest?: readonly SelfTestResult[]): string {
   const lines = [
     `${info.appName} ${info.appVersion} (${info.host})`,
     `platform     ${info.platform}/${info.arch}, ${info.cpus} CPU threads, ${formatBytes(info.totalMemoryBytes)} memory`,
@@ -23,6 +36,7 @@ export function formatDoctor(info: SystemInfo): string {
     }),
     '',
     `device auto  ${info.defaultProvider}`,
+    ...(selfTest ? formatSelfTest(selfTest) : []),
   ];
   return lines.join('\n');
 }

@@ -13,11 +13,13 @@ import { createServices } from '../services';
 import type { SystemInfo } from '../../shared/system';
 import { parseCommandArgs, parsePort, UsageError } from './args';
 import { formatDoctor } from './doctor';
+import { selfTest } from '../runtime/selftest';
 
 const USAGE = `usage: stacklab <command> [options]
 
 commands:
-  doctor [--json]                   report versions and probe each execution provider (cpu, webgpu, cuda)
+  doctor [--json] [--quick]         versions, a live probe of each execution provider (cpu, webgpu, cuda)
+                                    and a self-test of a few train steps on each (--quick skips it)
   serve [--host H] [--port P]       serve the UI on http://127.0.0.1 (token in the printed URL)
   help                              this text
   --version                         the version
@@ -35,12 +37,18 @@ const stdio: CliIo = {
 };
 
 async function doctor(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs('doctor', argv, { json: { type: 'boolean', default: false } });
+  const { values, positionals } = parseCommandArgs('doctor', argv, {
+    json: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+  });
   if (positionals.length) throw new UsageError(`stacklab doctor: unexpected argument "${positionals[0]}"`);
   const services = createServices({ host: 'cli', runsDir: defaultRunsDir() });
   const info = (await services.handle('system.info', {})) as SystemInfo;
-  io.out(values.json ? JSON.stringify(info) : formatDoctor(info));
-  return info.providers.some((p) => p.name === 'cpu' && p.available) ? 0 : 1;
+  const tests = values.quick ? undefined : await selfTest(info.providers);
+  io.out(values.json ? JSON.stringify(tests ? { ...info, selfTest: tests } : info) : formatDoctor(info, tests));
+  const cpuWorks = info.providers.some((p) => p.name === 'cpu' && p.available);
+  // Exit 1 when the CPU is unusable or an available provider fails its self-test.
+  return cpuWorks && (tests ?? []).every((t) => t.ok || t.skipped) ? 0 : 1;
 }
 
 function builtRendererDir(): string {
