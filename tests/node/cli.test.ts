@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import pkg from '../../package.json';
 import { runCli } from '../../src/engine/cli';
-import type { SystemInfo } from '../../src/shared/system';
+import type { SelfTestResult, SystemInfo } from '../../src/shared/system';
 
 function capture() {
   const out: string[] = [];

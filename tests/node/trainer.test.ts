@@ -94,3 +94,15 @@ describe('device choice', () => {
     if (!cuda.available) await expect(resolveDevice('cuda')).rejects.toThrow(/not available here/);
   });
 });
+
+describe('ONNX opsets', () => {
+  it.each([17, 18, 21])('trains identically at opset %i as at the default', async (opset) => {
+    const ref = await losses({ seed: 4 }, 3);
+    const other = await losses({ seed: 4, opset }, 3);
+    other.forEach((l, i) => expect(l).toBeCloseTo(ref[i]!, 6));
+  });
+
+  it('refuses opsets outside 17..21', async () => {
+    await expect(losses({ opset: 16 }, 1)).rejects.toThrow(/opset 16 is outside the supported 17\.\.21/);
+  });
+});

@@ -4,6 +4,7 @@
  * go through tiny Identity sessions, because the Node binding cannot read a GPU tensor directly
  * (`getData()` on one aborts the process).
  */
+import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { EXECUTION_PROVIDERS, type DeviceChoice, type ExecutionProviderName, type ProviderStatus } from '../../shared/system';
 import { emitOnnx } from '../graph/emit';
@@ -43,7 +44,8 @@ export async function resolveDevice(
 /** Session options for a provider; `gpuOutputs` keeps every output on the device. */
 export function sessionOptions(ep: ExecutionProviderName, opts: { gpuOutputs?: boolean; threads?: number } = {}): ort.InferenceSession.SessionOptions {
   const base: ort.InferenceSession.SessionOptions = { logSeverityLevel: 3, graphOptimizationLevel: 'all' };
-  if (ep === 'cpu') return { ...base, executionProviders: ['cpu'], ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}) };
+  // ORT's default thread count is not always every core; training wants them all.
+  if (ep === 'cpu') return { ...base, executionProviders: ['cpu'], intraOpNumThreads: opts.threads ?? os.availableParallelism() };
   if (ep === 'webgpu') {
     return {
       ...base,
