@@ -2,7 +2,6 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { gradients } from '../../src/engine/graph/autodiff';
 import { Graph, type Value } from '../../src/engine/graph/ir';
-import * as op from '../../src/engine/graph/ops';
 import {
   blockOf,
   declareParams,

@@ -1,0 +1,128 @@
+/**
+ * `npm run bench -- engine [--preset P] [--device D] [--steps N] [--channels C] [--threads T] [--json]`
+ *
+ * Train-step throughput of a preset on one execution provider (tokens/s, achieved TFLOP/s,
+ * ms/step), the same model and batch in PyTorch on the same machine (bench/reference/bench_torch.py:
+ * CPU for cpu, CUDA for webgpu/cuda), and the ratio. Also the engine's device bytes before and
+ * after the timed steps (they must be equal).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { parseArgs, promisify } from 'node:util';
+import { forwardFlopsPerWindow, PRESETS, type PatchTransformerConfig, type PresetName } from '../src/engine/models/patch-transformer';
+import { resolveDevice } from '../src/engine/runtime/device';
+import { Trainer } from '../src/engine/runtime/trainer';
+import type { DeviceChoice } from '../src/shared/system';
+
+export interface EngineBenchResult {
+  preset: PresetName;
+  device: string;
+  steps: number;
+  msPerStep: number;
+  tokensPerSec: number;
+  tflops: number;
+  deviceBytesBefore: number;
+  deviceBytesAfter: number;
+  referenceDevice: string | null;
+  referenceTokensPerSec: number | null;
+  referenceMsPerStep: number | null;
+  ratio: number | null;
+  referenceNote?: string;
+  config: PatchTransformerConfig;
+}
+
+function syntheticSeries(rows: number, channels: number): Float32Array {
+  const d = new Float32Array(rows * channels);
+  for (let t = 0; t < rows; t++) for (let c = 0; c < channels; c++) d[t * channels + c] = Math.sin(t / (7 + c)) + 0.1 * Math.cos(t * (c + 1));
+  return d;
+}
+
+/** Python with torch: $STACKLAB_TORCH_PYTHON, else Debian's /usr/bin/python3, else python3. */
+function python(): string {
+  return process.env.STACKLAB_TORCH_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+}
+
+async function reference(cfg: PatchTransformerConfig, device: 'cpu' | 'cuda', threads: number, steps: number) {
+  const env = { ...process.env };
+  // A fair CPU reference: let OpenBLAS pick its own kernels for this run only.
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const args = ['bench/reference/bench_torch.py', '--D', cfg.dModel, '--H', cfg.heads, '--L', cfg.layers, '--P', cfg.patchLen, '--S', cfg.seqLen, '--C', cfg.channels, '--F', cfg.mlpHidden, '--B', cfg.batch, '--steps', steps, '--device', device, '--threads', threads].map(String);
+  const { stdout } = await promisify(execFile)(python(), args, { env, maxBuffer: 1 << 20, timeout: 30 * 60_000 });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as { tokensPerSec: number; msPerStep: number };
+}
+
+export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      preset: { type: 'string', default: 'small' },
+      device: { type: 'string', default: 'cpu' },
+      steps: { type: 'string', default: '20' },
+      warmup: { type: 'string', default: '3' },
+      channels: { type: 'string', default: '16' },
+      threads: { type: 'string' },
+      'reference-steps': { type: 'string', default: '20' },
+      'no-reference': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const preset = values.preset as PresetName;
+  if (!(preset in PRESETS)) throw new Error(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got "${values.preset}"`);
+  const cfg: PatchTransformerConfig = { ...PRESETS[preset], channels: Number(values.channels) };
+  const device = await resolveDevice(values.device as DeviceChoice);
+  const threads = values.threads ? Number(values.threads) : undefined;
+  const steps = Number(values.steps);
+  const warmup = Number(values.warmup);
+
+  const rows = 50 * cfg.seqLen * cfg.patchLen;
+  const trainer = await Trainer.create({ model: cfg, data: syntheticSeries(rows, cfg.channels), device, seed: 1, readEvery: 1 << 30, ...(threads ? { threads } : {}) });
+  for (let i = 0; i < warmup; i++) await trainer.step(1e-3, { read: i === warmup - 1 });
+  const before = trainer.deviceBytes;
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) await trainer.step(1e-3, { read: i === steps - 1 });
+  const seconds = (performance.now() - t0) / 1000;
+  const after = trainer.deviceBytes;
+  await trainer.dispose();
+
+  const tokensPerSec = (cfg.batch * cfg.seqLen * steps) / seconds;
+  const flopsPerStep = 3 * forwardFlopsPerWindow(cfg) * cfg.batch;
+  const result: EngineBenchResult = {
+    preset,
+    device,
+    steps,
+    msPerStep: (seconds * 1000) / steps,
+    tokensPerSec,
+    tflops: (flopsPerStep * steps) / seconds / 1e12,
+    deviceBytesBefore: before,
+    deviceBytesAfter: after,
+    referenceDevice: null,
+    referenceTokensPerSec: null,
+    referenceMsPerStep: null,
+    ratio: null,
+    config: cfg,
+  };
+  if (!values['no-reference']) {
+    const refDevice = device === 'cpu' ? 'cpu' : 'cuda';
+    try {
+      const ref = await reference(cfg, refDevice, threads ?? 2, Number(values['reference-steps']));
+      Object.assign(result, { referenceDevice: `torch-${refDevice}`, referenceTokensPerSec: ref.tokensPerSec, referenceMsPerStep: ref.msPerStep, ratio: tokensPerSec / ref.tokensPerSec });
+    } catch (err) {
+      result.referenceNote = `PyTorch reference unavailable: ${(err as Error).message.split('\n')[0]} (install it with scripts/install-reference.sh)`;
+    }
+  }
+  return result;
+}
+
+export function formatEngineBench(r: EngineBenchResult): string {
+  const f = (n: number | null, d = 1) => (n === null ? '-' : n.toFixed(d));
+  return [
+    `engine bench: preset ${r.preset} (d=${r.config.dModel}, ${r.config.layers} layers, ${r.config.seqLen} tokens × batch ${r.config.batch}, ${r.config.channels} channels) on ${r.device}`,
+    `  StackLab   ${f(r.msPerStep, 2)} ms/step   ${f(r.tokensPerSec, 0)} tokens/s   ${r.tflops.toFixed(3)} TFLOP/s`,
+    `  PyTorch    ${f(r.referenceMsPerStep, 2)} ms/step   ${f(r.referenceTokensPerSec, 0)} tokens/s   (${r.referenceDevice ?? 'not run'})`,
+    `  ratio      ${f(r.ratio, 3)}   (StackLab tokens/s ÷ PyTorch tokens/s)`,
+    `  device bytes ${r.deviceBytesBefore} before, ${r.deviceBytesAfter} after ${r.steps} steps${r.deviceBytesBefore === r.deviceBytesAfter ? ' (flat)' : ' (NOT FLAT)'}`,
+    ...(r.referenceNote ? [`  ${r.referenceNote}`] : []),
+  ].join('\n');
+}

@@ -1,0 +1,14 @@
+/** `npm run bench -- <name> [options]`: benchmarks (not tests). Results go to bench/RESULTS.md by hand, with the command line. */
+import { benchEngine, formatEngineBench } from './engine';
+
+const [name, ...rest] = process.argv.slice(2);
+const json = rest.includes('--json');
+try {
+  if (name !== 'engine') throw new Error(`unknown benchmark "${name ?? ''}"; available: engine`);
+  const r = await benchEngine(rest);
+  console.log(formatEngineBench(r));
+  if (json) console.log(JSON.stringify(r));
+} catch (err) {
+  console.error(`bench: ${(err as Error).message}`);
+  process.exitCode = 1;
+}
