@@ -64,6 +64,7 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
       threads: { type: 'string' },
       'reference-steps': { type: 'string', default: '20' },
       'no-reference': { type: 'boolean', default: false },
+      profile: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
     strict: true,
@@ -77,13 +78,18 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
   const warmup = Number(values.warmup);
 
   const rows = 50 * cfg.seqLen * cfg.patchLen;
-  const trainer = await Trainer.create({ model: cfg, data: syntheticSeries(rows, cfg.channels), device, seed: 1, readEvery: 1 << 30, ...(threads ? { threads } : {}) });
+  const trainer = await Trainer.create({
+    model: cfg, data: syntheticSeries(rows, cfg.channels), device, seed: 1, readEvery: 1 << 30,
+    ...(threads ? { threads } : {}),
+    ...(values.profile ? { profilePrefix: values.profile } : {}),
+  });
   for (let i = 0; i < warmup; i++) await trainer.step(1e-3, { read: i === warmup - 1 });
   const before = trainer.deviceBytes;
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) await trainer.step(1e-3, { read: i === steps - 1 });
   const seconds = (performance.now() - t0) / 1000;
   const after = trainer.deviceBytes;
+  if (values.profile) trainer.endProfiling();
   await trainer.dispose();
 
   const tokensPerSec = (cfg.batch * cfg.seqLen * steps) / seconds;

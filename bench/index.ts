@@ -1,13 +1,19 @@
 /** `npm run bench -- <name> [options]`: benchmarks (not tests). Results go to bench/RESULTS.md by hand, with the command line. */
 import { benchEngine, formatEngineBench } from './engine';
+import { benchOps } from './ops';
 
 const [name, ...rest] = process.argv.slice(2);
 const json = rest.includes('--json');
 try {
-  if (name !== 'engine') throw new Error(`unknown benchmark "${name ?? ''}"; available: engine`);
-  const r = await benchEngine(rest);
-  console.log(formatEngineBench(r));
-  if (json) console.log(JSON.stringify(r));
+  if (name === 'engine') {
+    const r = await benchEngine(rest);
+    console.log(formatEngineBench(r));
+    if (json) console.log(JSON.stringify(r));
+  } else if (name === 'ops') {
+    console.log(await benchOps(rest));
+  } else {
+    throw new Error(`unknown benchmark "${name ?? ''}"; available: engine, ops`);
+  }
 } catch (err) {
   console.error(`bench: ${(err as Error).message}`);
   process.exitCode = 1;

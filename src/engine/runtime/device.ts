@@ -47,9 +47,12 @@ export function sessionOptions(ep: ExecutionProviderName, opts: { gpuOutputs?: b
   // ORT's default thread count is not always every core; training wants them all.
   if (ep === 'cpu') return { ...base, executionProviders: ['cpu'], intraOpNumThreads: opts.threads ?? os.availableParallelism() };
   if (ep === 'webgpu') {
+    // Dawn's per-dispatch validation costs host time on every kernel launch; ORT's kernels are
+    // trusted, so it is off unless STACKLAB_WEBGPU_VALIDATION asks for it (basic, full, wgpuOnly).
+    const validationMode = process.env.STACKLAB_WEBGPU_VALIDATION ?? 'disabled';
     return {
       ...base,
-      executionProviders: [{ name: 'webgpu' }],
+      executionProviders: [{ name: 'webgpu', validationMode } as ort.InferenceSession.ExecutionProviderConfig],
       ...(opts.gpuOutputs ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
     };
   }

@@ -28,6 +28,8 @@ export interface TrainerOptions {
   readonly initialParams?: ReadonlyMap<string, Float32Array>;
   readonly threads?: number;
   readonly opset?: number;
+  /** Write ORT's per-node profile (JSON) with this file prefix; see `endProfiling`. */
+  readonly profilePrefix?: string;
 }
 
 export interface StepMetrics {
@@ -79,7 +81,10 @@ export class Trainer {
 
     const graph = buildTrainStep(cfg, rows, options.adam ?? DEFAULT_ADAMW, options.opset);
     const tensors = new DeviceTensors(options.device);
-    const session = await ort.InferenceSession.create(graph.model.bytes, sessionOptions(options.device, { gpuOutputs: true, ...(options.threads ? { threads: options.threads } : {}) }));
+    const session = await ort.InferenceSession.create(graph.model.bytes, {
+      ...sessionOptions(options.device, { gpuOutputs: true, ...(options.threads ? { threads: options.threads } : {}) }),
+      ...(options.profilePrefix ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
+    });
     const trainer = new Trainer(options, tensors, session, graph.paramNames, starts, graph.model.nodeCount);
     await trainer.initialise();
     return trainer;
@@ -171,6 +176,11 @@ export class Trainer {
       v.set(p, (await this.tensors.read(this.state.get(stateNames.v(p))!)) as Float32Array);
     }
     return { m, v };
+  }
+
+  /** Ends ORT profiling (when `profilePrefix` was given); the profile file is written next to the prefix. */
+  endProfiling(): void {
+    this.session.endProfiling();
   }
 
   async dispose(): Promise<void> {

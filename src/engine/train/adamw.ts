@@ -41,25 +41,31 @@ function chainSum(xs: Value[]): Value {
 }
 
 export function adamwUpdate(items: readonly OptimizedParam[], lr: Value, step: Value, cfg: AdamWConfig): AdamWUpdate {
-  const gradNorm = op.sqrt(chainSum(items.map((it) => op.sumAll(op.mul(it.grad, it.grad)))));
+  // Scalars first, so each parameter costs as few elementwise passes as possible (every pass is
+  // a kernel launch on the GPU): g² is shared by the norm and the second moment, the clip factor
+  // is folded into the moment coefficients, and the bias corrections into one step size.
+  const squares = items.map((it) => op.mul(it.grad, it.grad));
+  const gradNorm = op.sqrt(chainSum(squares.map((sq) => op.sumAll(sq))));
   const clip = Number.isFinite(cfg.maxGradNorm) ? op.min(op.div(cfg.maxGradNorm, op.add(gradNorm, 1e-6)), 1) : undefined;
   const t = op.add(step, 1);
   const bc1 = op.sub(1, op.pow(lr.graph.scalar(cfg.beta1), t));
-  const bc2 = op.sub(1, op.pow(lr.graph.scalar(cfg.beta2), t));
-  const stepSize = op.div(lr, bc1);
-  const sqrtBc2 = op.sqrt(bc2);
+  const sqrtBc2 = op.sqrt(op.sub(1, op.pow(lr.graph.scalar(cfg.beta2), t)));
+  // p' = p·keep − (lr/bc1) · m' / (√v'/√bc2 + eps) = p·keep − k · m' / (√v' + eps·√bc2), k = lr·√bc2/bc1
+  const k = op.div(op.mul(lr, sqrtBc2), bc1);
+  const epsHat = op.mul(sqrtBc2, cfg.eps);
+  const c1 = clip ? op.mul(clip, 1 - cfg.beta1) : lr.graph.scalar(1 - cfg.beta1);
+  const c2 = clip ? op.mul(op.mul(clip, clip), 1 - cfg.beta2) : lr.graph.scalar(1 - cfg.beta2);
   const keep = op.sub(1, op.mul(lr, cfg.weightDecay));
 
   const out: AdamWUpdate = { params: [], m: [], v: [], step: t, gradNorm };
-  for (const it of items) {
-    const g = clip ? op.mul(it.grad, clip) : it.grad;
-    const m = op.add(op.mul(it.m, cfg.beta1), op.mul(g, 1 - cfg.beta1));
-    const v = op.add(op.mul(it.v, cfg.beta2), op.mul(op.mul(g, g), 1 - cfg.beta2));
+  items.forEach((it, i) => {
+    const m = op.add(op.mul(it.m, cfg.beta1), op.mul(it.grad, c1));
+    const v = op.add(op.mul(it.v, cfg.beta2), op.mul(squares[i]!, c2));
     const decayed = it.decay && cfg.weightDecay !== 0 ? op.mul(it.param, keep) : it.param;
-    const denom = op.add(op.div(op.sqrt(v), sqrtBc2), cfg.eps);
-    out.params.push(op.sub(decayed, op.mul(stepSize, op.div(m, denom))));
+    const update = op.mul(op.div(m, op.add(op.sqrt(v), epsHat)), k);
+    out.params.push(op.sub(decayed, update));
     out.m.push(m);
     out.v.push(v);
-  }
+  });
   return out;
 }

@@ -1,0 +1,94 @@
+"""PyTorch (fp32 eager) train-step throughput of the StackLab patch-transformer, as a reference.
+
+    /usr/bin/python3 bench/reference/bench_torch.py --D 128 --H 4 --L 6 --P 8 --S 64 --C 16 \
+        --F 512 --B 32 --device cpu --threads 2
+
+Timed loop per step: forward, backward, clip_grad_norm_, AdamW step, zero_grad (random starts
+each step). Prints one JSON line. Works with torch 1.13 and 2.x (no torch.compile).
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model import PatchTransformer  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for k, v in {"D": 128, "H": 4, "L": 6, "P": 8, "S": 64, "C": 16, "F": 512, "B": 32}.items():
+        ap.add_argument(f"--{k}", type=int, default=v)
+    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--dtype", choices=["fp32"], default="fp32")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+
+    cfg = {k: getattr(args, k) for k in ("D", "H", "L", "P", "S", "C", "F", "B")}
+    dev = torch.device(args.device)
+    if args.device == "cpu":
+        torch.set_num_threads(args.threads)
+    else:
+        if not torch.cuda.is_available():
+            raise SystemExit("bench_torch: --device cuda but CUDA is not available")
+        # "fp32 eager" is the reference: no TF32 tensor-core shortcuts.
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+
+    torch.manual_seed(args.seed)
+    span = cfg["S"] * cfg["P"]
+    n_rows = 50 * span
+    data = torch.randn(n_rows, cfg["C"], device=dev, dtype=torch.float32)
+
+    model = PatchTransformer(cfg, device=dev)
+    with torch.no_grad():
+        for p in model.named().values():
+            if p.dim() >= 2:
+                p.normal_(0.0, 0.02)
+        for name, p in model.named().items():
+            if name.endswith(".g"):  # LayerNorm gains start at 1, biases at 0
+                p.fill_(1.0)
+    params = list(model.named().values())
+    opt = torch.optim.AdamW(model.decay_groups(0.1), lr=1e-3, betas=(0.9, 0.95), eps=1e-8)
+
+    def sync():
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
+
+    def step():
+        starts = torch.randint(0, n_rows - span + 1, (cfg["B"],), device=dev)
+        loss = model(data, starts)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        return loss
+
+    for _ in range(args.warmup):
+        step()
+    sync()
+    t0 = time.perf_counter()
+    for _ in range(args.steps):
+        step()
+    sync()
+    sec = (time.perf_counter() - t0) / args.steps
+
+    out = {
+        "device": torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu",
+        "threads": torch.get_num_threads() if dev.type == "cpu" else None,
+        "msPerStep": sec * 1e3,
+        "tokensPerSec": cfg["B"] * cfg["S"] / sec,
+        "config": cfg,
+        "torch": torch.__version__,
+    }
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
