@@ -2,7 +2,7 @@
  * A whole `tiny` train step against PyTorch: bench/reference/make_fixture.py wrote the initial
  * weights, a data set with three batches, PyTorch's loss, gradients and weights after three
  * AdamW steps (tests/fixtures/tiny-step). Tolerances: loss and gradient norm 1e-5 relative;
- * gradients 1e-5 of the largest gradient of each tensor; weights after three steps 2e-6 absolute
+ * gradients 1e-5 of the largest gradient of each tensor (+1e-8 absolute); weights after three steps 2e-6 absolute
  * (AdamW moves each weight by about lr = 1e-3 per step).
  */
 import { readFileSync } from 'node:fs';
@@ -79,7 +79,8 @@ describe('tiny train step against the PyTorch reference', () => {
     for (const n of names) {
       const want = ref.get(n)!;
       const scale = Math.max(...want.map(Math.abs));
-      expect(maxAbsDiff(out[`grad.${n}`]!, want), n).toBeLessThanOrEqual(1e-5 * scale + 1e-9);
+      // attn.bk's gradient is zero in exact arithmetic (softmax ignores a key bias): an absolute floor.
+      expect(maxAbsDiff(out[`grad.${n}`]!, want), n).toBeLessThanOrEqual(1e-5 * scale + 1e-8);
     }
   });
 

@@ -20,6 +20,12 @@ describe('safetensors', () => {
     expect(back.tensors.get('c')!.data[0]).toBe(Math.PI);
   });
 
+  it('reads tensors out of a Node Buffer from the shared pool', () => {
+    const bytes = serializeSafetensors(new Map([['w', { shape: [3], data: Float32Array.of(1.5, -2, 3) }]]));
+    const pooled = Buffer.from(bytes); // small Buffers live inside a larger shared ArrayBuffer
+    expect([...parseSafetensors(pooled).tensors.get('w')!.data]).toEqual([1.5, -2, 3]);
+  });
+
   it('says what is wrong with a damaged file', () => {
     const bytes = serializeSafetensors(new Map([['w', { shape: [4], data: new Float32Array(4) }]]));
     expect(() => parseSafetensors(bytes.subarray(0, 5), 'ckpt.safetensors')).toThrow(/ckpt\.safetensors: too short/);

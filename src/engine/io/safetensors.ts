@@ -53,7 +53,8 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data')
     if (end - begin !== count * Ctor.BYTES_PER_ELEMENT || body + end > bytes.length) {
       throw new SafetensorsError(`${source}: tensor "${name}" [${shape.join(', ')}] ${dtype} does not fit its byte range ${begin}..${end}`);
     }
-    const copy = bytes.slice(body + begin, body + end);
+    // A copy (new Uint8Array of a view): Buffer#slice would alias Node's shared pool instead.
+    const copy = new Uint8Array(bytes.subarray(body + begin, body + end));
     tensors.set(name, { dtype, shape, data: new Ctor(copy.buffer, 0, count) as NamedTensor['data'] });
   }
   return { tensors, metadata };
