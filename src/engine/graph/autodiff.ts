@@ -65,17 +65,6 @@ function reducedKeep(node: Node, v: Value): Value {
   return op.reshape(v, x.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
 }
 
-/**
- * Matrix products of the backward pass. WebGPU's Gemm runs 2.5-3x slower with a transpose flag
- * than without (bench/RESULTS.md), so operands are transposed explicitly instead.
- */
-const dwMode = process.env.STACKLAB_DW ?? 'transpose';
-function productT(a: Value, b: Value, transA: boolean, transB: boolean): Value {
-  const ta = transA ? (dwMode === 'transA' ? a : op.transpose(a, [1, 0])) : a;
-  const tb = transB ? op.transpose(b, [1, 0]) : b;
-  return op.gemm(ta, tb, transA && dwMode === 'transA', false);
-}
-
 function matmulGrads(node: Node, gy: Value): Value[] {
   const a = input(node, 0);
   const b = input(node, 1);
@@ -85,8 +74,8 @@ function matmulGrads(node: Node, gy: Value): Value[] {
     const rows = sizeOf(staticShape(a)) / k;
     const a2 = op.reshape(a, [rows, k]);
     const g2 = op.reshape(gy, [rows, m]);
-    const ga = op.reshape(productT(g2, b, false, true), a.shape);
-    const gb = productT(a2, g2, true, false);
+    const ga = op.reshape(op.gemm(g2, b, false, true), a.shape);
+    const gb = op.gemm(a2, g2, true, false);
     return [ga, gb];
   }
   const ga = unbroadcast(op.matmul(gy, op.transposeLast2(b)), a.shape);
@@ -154,8 +143,8 @@ const rules: Record<string, Rule> = {
     const ta = attrInt(n, 'transA') === 1;
     const tb = attrInt(n, 'transB') === 1;
     // Y = op(A) op(B): dop(A) = dY op(B)^T, dop(B) = op(A)^T dY, then undo the transposes.
-    const ga = ta ? productT(b, gy, tb, true) : productT(gy, b, false, !tb);
-    const gb = tb ? productT(gy, a, true, ta) : productT(a, gy, !ta, false);
+    const ga = ta ? op.gemm(b, gy, tb, true) : op.gemm(gy, b, false, !tb);
+    const gb = tb ? op.gemm(gy, a, true, ta) : op.gemm(a, gy, !ta, false);
     return [ga, gb];
   },
   Softmax: (n, gy) => {
