@@ -13,6 +13,8 @@ import { createServices } from '../services';
 import type { SystemInfo } from '../../shared/system';
 import { parseCommandArgs, parsePort, UsageError } from './args';
 import { formatDoctor } from './doctor';
+import { IMPORT_USAGE, importCommand } from './import';
+import { ImportError } from '../data/errors';
 import { selfTest } from '../runtime/selftest';
 
 const USAGE = `usage: stacklab <command> [options]
@@ -21,8 +23,11 @@ commands:
   doctor [--json] [--quick]         versions, a live probe of each execution provider (cpu, webgpu, cuda)
                                     and a self-test of a few train steps on each (--quick skips it)
   serve [--host H] [--port P]       serve the UI on http://127.0.0.1 (token in the printed URL)
+  import <file|folder> [--json]     read plant CSVs and print their profile (see below)
   help                              this text
   --version                         the version
+
+${IMPORT_USAGE}
 
 Runs are stored in ${defaultRunsDir()} (set STACKLAB_RUNS_DIR to change it).`;
 
@@ -88,6 +93,8 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         return await doctor(rest, io);
       case 'serve':
         return await serve(rest, io);
+      case 'import':
+        return await importCommand(rest, io);
       case '--version':
       case 'version':
         io.out(APP_VERSION);
@@ -106,7 +113,8 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
       io.err(`${err.message}\n\n${USAGE}`);
       return 2;
     }
-    io.err(`stacklab ${command}: ${err instanceof Error ? err.message : String(err)}`);
+    // Import errors already name the file, line and column.
+    io.err(err instanceof ImportError ? `stacklab import: ${err.message}` : `stacklab ${command}: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
 }

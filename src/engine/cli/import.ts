@@ -1,0 +1,120 @@
+/** `stacklab import <file|folder> [--labels windows.json] [--json] [dialect and role options]`. */
+import { loadDataset, type DatasetProfile, type FileProfile } from '../data/dataset';
+import type { Delimiter } from '../data/csv';
+import { parseCommandArgs, UsageError } from './args';
+
+export const IMPORT_USAGE = `stacklab import <file|folder> [options]
+  --labels <windows.json>     NAB-style anomaly windows { "<file>": [[start, end], …] }
+  --json                      the profile as one JSON object on the last line of stdout
+  --delimiter <, ; tab |>     override the detected separator
+  --decimal <. ,>             override the detected decimal separator
+  --header / --no-header      the first row is / is not a header
+  --timestamp <column|none>   the timestamp column (none: rows are equally spaced)
+  --channels a,b,…            the sensor columns (others are ignored)
+  --label <column>            a label column (0/1, true/false, words, fault numbers)
+  --label-map WORD=0|1,…      extra label words (0 normal, 1 abnormal)
+  --event <column>            an event column such as changepoint
+  --ignore a,b,…              columns to leave out
+  --fill-limit <rows>         forward-fill gaps up to this many rows (default 5)
+  --resample                  resample irregular timestamps onto the median interval
+  --utc-offset <±hh:mm>       zone of timestamps written without one (default UTC)`;
+
+const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
+
+function parseOffset(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const m = /^([+-])(\d{1,2}):?(\d{2})?$/.exec(raw.trim());
+  if (!m) throw new UsageError(`stacklab import: --utc-offset must look like +02:00 or -0500, got "${raw}"`);
+  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0));
+}
+
+function parseLabelMap(raw: string | undefined): Record<string, 0 | 1> | undefined {
+  if (!raw) return undefined;
+  const out: Record<string, 0 | 1> = {};
+  for (const pair of raw.split(',')) {
+    const m = /^(.+)=([01])$/.exec(pair.trim());
+    if (!m) throw new UsageError(`stacklab import: --label-map entries look like WORD=0 or WORD=1, got "${pair}"`);
+    out[m[1]!.trim().toLowerCase()] = Number(m[2]) as 0 | 1;
+  }
+  return out;
+}
+
+function fmt(n: number | null, digits = 4): string {
+  return n === null || Number.isNaN(n) ? '-' : Number(n.toPrecision(digits)).toString();
+}
+
+export function formatFileProfile(p: FileProfile): string {
+  const delim = p.delimiter === '\t' ? 'tab' : `"${p.delimiter}"`;
+  const lines = [
+    `${p.path}`,
+    `  ${p.rows} rows, ${p.channels.length} channels, ${(p.bytes / 1e6).toFixed(1)} MB, ${p.encoding}, delimiter ${delim}, decimal "${p.decimal}", ${p.header ? 'header' : 'no header'}, ${p.lineEnding}`,
+    `  time: ${p.timestampColumn ? `${p.timestampColumn} (${p.timestampFormat}), ${p.start} → ${p.end}, every ${fmt(p.samplingIntervalSeconds)} s` : 'no timestamp column (rows equally spaced)'}`,
+    `  labels: ${p.labelSource ? `${[...p.labelColumns, ...(p.labelSource.includes('windows') ? ['windows file'] : [])].join(', ')}; ratio ${fmt(p.labelRatio, 3)}, ${p.events.count} events (${p.events.minLength ?? '-'}..${p.events.maxLength ?? '-'} rows)` : 'none'}`,
+    ...Object.entries(p.labelMapping).map(([col, m]) => `  label mapping ${col}: ${Object.entries(m).map(([k, v]) => `${k}→${v}`).join(', ')}`),
+    ...(p.eventColumns.length ? [`  event columns: ${p.eventColumns.join(', ')}`] : []),
+    ...(p.ignoredColumns.length ? [`  ignored: ${p.ignoredColumns.map((c) => `${c.name} (${c.reason})`).join(', ')}`] : []),
+    `  channels: ${p.channels.map((c) => `${c.name} [${fmt(c.min)}..${fmt(c.max)}]${c.missing ? ` ${c.missing} missing` : ''}`).join(', ')}`,
+    ...p.warnings.map((w) => `  warning: ${w}`),
+  ];
+  return lines.join('\n');
+}
+
+export function formatDatasetProfile(p: DatasetProfile): string {
+  const d = p.dataset;
+  return [
+    ...p.files.map(formatFileProfile),
+    '',
+    `data set: ${d.files} file${d.files > 1 ? 's' : ''}, ${d.rows} rows, ${d.channels.length} channels, label ratio ${fmt(d.labelRatio, 3)}, ${d.events} anomaly events${d.anomalyFreeFiles.length ? `, ${d.anomalyFreeFiles.length} anomaly-free file(s)` : ''}`,
+    ...d.warnings.map((w) => `  warning: ${w}`),
+  ].join('\n');
+}
+
+export async function importCommand(argv: string[], io: { out(l: string): void }): Promise<number> {
+  const { values, positionals } = parseCommandArgs('import', argv, {
+    labels: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    delimiter: { type: 'string' },
+    decimal: { type: 'string' },
+    header: { type: 'boolean' },
+    'no-header': { type: 'boolean' },
+    timestamp: { type: 'string' },
+    channels: { type: 'string' },
+    label: { type: 'string', multiple: true },
+    'label-map': { type: 'string' },
+    event: { type: 'string', multiple: true },
+    ignore: { type: 'string' },
+    'fill-limit': { type: 'string' },
+    resample: { type: 'boolean', default: false },
+    'utc-offset': { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new UsageError(`stacklab import: give one file or folder (got ${positionals.length})\n\n${IMPORT_USAGE}`);
+  const delimiter = values.delimiter === 'tab' || values.delimiter === '\\t' ? '\t' : values.delimiter;
+  if (delimiter !== undefined && ![',', ';', '\t', '|'].includes(delimiter)) throw new UsageError(`stacklab import: --delimiter must be , ; tab or |, got "${values.delimiter}"`);
+  if (values.decimal !== undefined && values.decimal !== '.' && values.decimal !== ',') throw new UsageError(`stacklab import: --decimal must be . or , (got "${values.decimal}")`);
+  const fillLimit = values['fill-limit'] === undefined ? undefined : Number(values['fill-limit']);
+  if (fillLimit !== undefined && !(Number.isInteger(fillLimit) && fillLimit >= 0)) throw new UsageError(`stacklab import: --fill-limit must be a whole number of rows, got "${values['fill-limit']}"`);
+  const header = values['no-header'] ? false : values.header;
+  const labelWords = parseLabelMap(values['label-map']);
+  const utcOffsetMinutes = parseOffset(values['utc-offset']);
+  const dataset = await loadDataset(positionals[0]!, {
+    dialect: {
+      ...(delimiter ? { delimiter: delimiter as Delimiter } : {}),
+      ...(values.decimal ? { decimal: values.decimal as '.' | ',' } : {}),
+      ...(header !== undefined ? { header } : {}),
+    },
+    roles: {
+      ...(values.timestamp ? { timestamp: values.timestamp === 'none' ? null : values.timestamp } : {}),
+      ...(values.channels ? { channels: list(values.channels)! } : {}),
+      ...(values.label ? { labels: values.label } : {}),
+      ...(values.event ? { events: values.event } : {}),
+      ...(values.ignore ? { ignore: list(values.ignore)! } : {}),
+    },
+    ...(labelWords ? { labelWords } : {}),
+    ...(utcOffsetMinutes !== undefined ? { utcOffsetMinutes } : {}),
+    ...(fillLimit !== undefined ? { fillLimit } : {}),
+    resample: values.resample,
+    ...(values.labels ? { labels: values.labels } : {}),
+  });
+  io.out(values.json ? JSON.stringify(dataset.profile) : formatDatasetProfile(dataset.profile));
+  return 0;
+}

@@ -1,0 +1,252 @@
+/**
+ * CSV dialects and a streaming tokenizer. The tokenizer works on decoded text chunks and reports
+ * each record as field offsets into the text (no substring per field), which is what makes a
+ * 1 GB import fast; quoted fields are unescaped on demand.
+ */
+
+export type Delimiter = ',' | ';' | '\t' | '|';
+export const DELIMITERS: readonly Delimiter[] = [',', ';', '\t', '|'];
+
+export interface Dialect {
+  readonly delimiter: Delimiter;
+  /** Decimal separator of numbers. */
+  readonly decimal: '.' | ',';
+  readonly quote: '"';
+  readonly header: boolean;
+  readonly lineEnding: 'LF' | 'CRLF';
+  readonly encoding: 'utf-8' | 'utf-16le' | 'utf-16be';
+  readonly bom: boolean;
+}
+
+export type DialectOverrides = Partial<Pick<Dialect, 'delimiter' | 'decimal' | 'header' | 'encoding'>>;
+
+/** Encoding from the first bytes: a BOM, or the NUL pattern of UTF-16 without one. */
+export function detectEncoding(head: Uint8Array): { encoding: Dialect['encoding']; bom: boolean; bomLength: number } {
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8', bom: true, bomLength: 3 };
+  if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', bom: true, bomLength: 2 };
+  if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', bom: true, bomLength: 2 };
+  const n = Math.min(head.length, 512);
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let i = 0; i < n; i++) if (head[i] === 0) (i % 2 === 0 ? evenNul++ : oddNul++);
+  if (oddNul > n / 4 && evenNul === 0) return { encoding: 'utf-16le', bom: false, bomLength: 0 };
+  if (evenNul > n / 4 && oddNul === 0) return { encoding: 'utf-16be', bom: false, bomLength: 0 };
+  return { encoding: 'utf-8', bom: false, bomLength: 0 };
+}
+
+/** True when the bytes look binary (NULs or many control characters in UTF-8 text). */
+export function looksBinary(head: Uint8Array): boolean {
+  const n = Math.min(head.length, 4096);
+  let bad = 0;
+  for (let i = 0; i < n; i++) {
+    const b = head[i]!;
+    if (b === 0) return true;
+    if (b < 9 || (b > 13 && b < 32)) bad++;
+  }
+  return n > 0 && bad / n > 0.05;
+}
+
+/** Splits one line into fields (quotes respected); for sniffing only. */
+export function splitLine(line: string, delimiter: string): string[] {
+  const out: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === '"') {
+        if (line[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === delimiter) {
+      out.push(field);
+      field = '';
+    } else field += c;
+  }
+  out.push(field);
+  return out;
+}
+
+function mostCommon<T>(xs: T[]): T | undefined {
+  const counts = new Map<T, number>();
+  for (const x of xs) counts.set(x, (counts.get(x) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+const NUMBER_DOT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+const NUMBER_COMMA = /^\s*[+-]?(\d+,?\d*|,\d+)([eE][+-]?\d+)?\s*$/;
+
+/**
+ * Guesses the dialect from the first lines of decoded text: the delimiter that splits every line
+ * into the same number (> 1) of fields; a decimal comma when values like 12,5 appear and the
+ * delimiter is not a comma; a header when the first row has a non-numeric field where later rows
+ * are numeric (or all later rows are numeric and the first is not).
+ */
+export function sniffDialect(text: string, enc: { encoding: Dialect['encoding']; bom: boolean }, overrides: DialectOverrides = {}): Dialect {
+  const rawLines = text.split('\n').slice(0, 50);
+  // The last line of a sample may be cut off.
+  if (rawLines.length > 2) rawLines.pop();
+  const lineEnding: Dialect['lineEnding'] = rawLines[0]?.endsWith('\r') ? 'CRLF' : 'LF';
+  const lines = rawLines.map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
+  let delimiter = overrides.delimiter;
+  if (!delimiter) {
+    let best: { d: Delimiter; score: number } | undefined;
+    for (const d of DELIMITERS) {
+      const counts = lines.map((l) => splitLine(l, d).length);
+      const mode = mostCommon(counts) ?? 1;
+      if (mode < 2) continue;
+      const agree = counts.filter((c) => c === mode).length / counts.length;
+      const score = agree * 100 + Math.min(mode, 50);
+      if (!best || score > best.score) best = { d, score };
+    }
+    delimiter = best?.d ?? ',';
+  }
+  const rows = lines.map((l) => splitLine(l, delimiter!));
+  let decimal = overrides.decimal;
+  if (!decimal) {
+    const fields = rows.slice(1).flat();
+    const commaNums = fields.filter((f) => /^\s*[+-]?\d+,\d+\s*$/.test(f)).length;
+    const dotNums = fields.filter((f) => /^\s*[+-]?\d+\.\d+\s*$/.test(f)).length;
+    decimal = delimiter !== ',' && commaNums > dotNums ? ',' : '.';
+  }
+  let header = overrides.header;
+  if (header === undefined) {
+    const numeric = (f: string) => (decimal === ',' ? NUMBER_COMMA : NUMBER_DOT).test(f);
+    const first = rows[0] ?? [];
+    const rest = rows.slice(1);
+    // A column that is numeric below the first row but not in it marks a header.
+    header = first.some((f, c) => !numeric(f) && f.trim() !== '' && rest.length > 0 && rest.every((r) => r[c] === undefined || numeric(r[c]!) || r[c]!.trim() === ''));
+    if (!header && rest.length > 0) {
+      // No numeric column to judge by (all text): a first row whose values never recur below is a header.
+      header = first.every((f, c) => rest.every((r) => r[c] !== f)) && first.every((f) => /[A-Za-z_]/.test(f));
+    }
+  }
+  return { delimiter, decimal, quote: '"', header, lineEnding, encoding: overrides.encoding ?? enc.encoding, bom: enc.bom };
+}
+
+/**
+ * Streaming record tokenizer. `push(text)` reports every complete record of the text seen so far
+ * through `onRecord(text, offsets, count, quotedMask, line)`, where field k spans
+ * text[offsets[2k], offsets[2k+1]) and is quoted when bit k of the mask (for k < 32) or
+ * `isQuoted(k)` is set; `finish()` flushes a last record without a newline.
+ */
+export class CsvTokenizer {
+  private pending = '';
+  private line = 1;
+  private offsets = new Int32Array(256);
+  private quoted: boolean[] = [];
+  private readonly delim: number;
+
+  constructor(
+    delimiter: Delimiter,
+    private readonly onRecord: (text: string, offsets: Int32Array, count: number, quoted: readonly boolean[], line: number) => void,
+  ) {
+    this.delim = delimiter.charCodeAt(0);
+  }
+
+  /** The 1-based line number the next record starts on. */
+  get currentLine(): number {
+    return this.line;
+  }
+
+  push(chunk: string): void {
+    const text = this.pending.length ? this.pending + chunk : chunk;
+    const consumed = this.scan(text, false);
+    this.pending = consumed < text.length ? text.slice(consumed) : '';
+  }
+
+  finish(): void {
+    if (this.pending.length) this.scan(this.pending, true);
+    this.pending = '';
+  }
+
+  /** Tokenizes complete records of `text`; returns how many characters were consumed. */
+  private scan(text: string, final: boolean): number {
+    const delim = this.delim;
+    const len = text.length;
+    let pos = 0;
+    while (pos < len) {
+      let count = 0;
+      let i = pos;
+      let newlines = 0;
+      let complete = false;
+      for (;;) {
+        if (count * 2 + 2 > this.offsets.length) {
+          const grown = new Int32Array(this.offsets.length * 2);
+          grown.set(this.offsets);
+          this.offsets = grown;
+        }
+        let fieldStart = i;
+        let fieldEnd: number;
+        let q = false;
+        if (i < len && text.charCodeAt(i) === 34) {
+          // Quoted field: runs to the closing quote; "" is an escaped quote.
+          q = true;
+          let j = i + 1;
+          for (;;) {
+            const k = text.indexOf('"', j);
+            if (k < 0) {
+              j = -1;
+              break;
+            }
+            if (text.charCodeAt(k + 1) === 34) {
+              j = k + 2;
+              continue;
+            }
+            j = k;
+            break;
+          }
+          if (j < 0) {
+            if (!final) return pos;
+            j = len;
+          }
+          for (let k = i; k < j; k++) if (text.charCodeAt(k) === 10) newlines++;
+          fieldStart = i + 1;
+          fieldEnd = j;
+          i = Math.min(j + 1, len);
+          // Anything between the closing quote and the delimiter is kept out.
+          while (i < len && text.charCodeAt(i) !== delim && text.charCodeAt(i) !== 10) i++;
+        } else {
+          while (i < len) {
+            const c = text.charCodeAt(i);
+            if (c === delim || c === 10) break;
+            i++;
+          }
+          fieldEnd = i;
+          if (fieldEnd > fieldStart && text.charCodeAt(fieldEnd - 1) === 13) fieldEnd--;
+        }
+        this.offsets[count * 2] = fieldStart;
+        this.offsets[count * 2 + 1] = fieldEnd;
+        this.quoted[count] = q;
+        count++;
+        if (i >= len) {
+          if (!final) return pos;
+          complete = true;
+          break;
+        }
+        if (text.charCodeAt(i) === 10) {
+          i++;
+          complete = true;
+          break;
+        }
+        i++; // the delimiter
+      }
+      if (complete) {
+        const blank = count === 1 && this.offsets[0] === this.offsets[1];
+        if (!blank) this.onRecord(text, this.offsets, count, this.quoted, this.line);
+        this.line += 1 + newlines;
+        pos = i;
+      }
+    }
+    return pos;
+  }
+}
+
+/** The text of a field, quotes unescaped. */
+export function fieldText(text: string, offsets: Int32Array, k: number, quoted: readonly boolean[]): string {
+  const s = text.slice(offsets[2 * k]!, offsets[2 * k + 1]!);
+  return quoted[k] ? s.replace(/""/g, '"') : s;
+}

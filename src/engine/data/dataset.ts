@@ -1,0 +1,398 @@
+/**
+ * From raw imported files to a data set: cleaning (reported, never silent), labels from a
+ * NAB-style windows file, and the profile of every file and of the whole set.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ImportError } from './errors';
+import { csvFilesIn, importCsvFile, type ImportOptions, type RawSeries } from './import';
+
+export interface CleanOptions {
+  /** Forward-fill at most this many consecutive missing cells; longer gaps stay NaN (marked). */
+  readonly fillLimit?: number;
+  /** Resample irregular timestamps onto the median interval (previous value). Off by default. */
+  readonly resample?: boolean;
+}
+
+export interface Series {
+  readonly path: string;
+  readonly rows: number;
+  readonly timestamps: Float64Array | null;
+  /** Kept channels, in data-set channel order. */
+  readonly channels: readonly { readonly name: string; readonly values: Float32Array }[];
+  /** 1 on rows labelled abnormal (any label column, or the windows file), null without labels. */
+  readonly label: Uint8Array | null;
+  readonly events: Uint8Array | null;
+}
+
+export interface ChannelProfile {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+  readonly std: number;
+  /** Cells that were empty, NaN, null or text. */
+  readonly missing: number;
+  /** Missing cells filled from the previous value. */
+  readonly filled: number;
+  /** Missing cells left as NaN (gap longer than the fill limit, or at the start). */
+  readonly unfilled: number;
+}
+
+export interface EventsProfile {
+  readonly count: number;
+  /** Lengths in rows of each labelled anomaly event, in order (the first 1,000). */
+  readonly lengths: number[];
+  readonly minLength: number | null;
+  readonly maxLength: number | null;
+}
+
+export interface FileProfile {
+  readonly path: string;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly encoding: string;
+  readonly delimiter: string;
+  readonly decimal: string;
+  readonly header: boolean;
+  readonly lineEnding: string;
+  readonly timestampColumn: string | null;
+  readonly timestampFormat: string | null;
+  readonly start: string | null;
+  readonly end: string | null;
+  /** Median spacing of timestamps, in seconds. */
+  readonly samplingIntervalSeconds: number | null;
+  readonly channels: ChannelProfile[];
+  readonly droppedChannels: { name: string; reason: string }[];
+  readonly labelColumns: string[];
+  readonly labelMapping: Record<string, Record<string, 'normal' | 'abnormal'>>;
+  readonly labelSource: 'column' | 'windows' | 'column+windows' | null;
+  readonly eventColumns: string[];
+  readonly ignoredColumns: { name: string; reason: string }[];
+  readonly labelRatio: number | null;
+  readonly events: EventsProfile;
+  readonly warnings: string[];
+}
+
+export interface DatasetProfile {
+  readonly files: FileProfile[];
+  readonly dataset: {
+    readonly files: number;
+    readonly rows: number;
+    readonly channels: string[];
+    readonly labelRatio: number | null;
+    readonly events: number;
+    readonly anomalyFreeFiles: string[];
+    readonly warnings: string[];
+  };
+}
+
+export interface Dataset {
+  readonly series: Series[];
+  readonly channels: string[];
+  readonly profile: DatasetProfile;
+}
+
+/** NAB windows: `{ "<file>": [[start, end], …] }`, matched by path or file name. */
+export type LabelWindows = Record<string, [string, string][]>;
+
+export async function readLabelWindows(file: string): Promise<LabelWindows> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ImportError({ file }, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'Check the path of --labels.');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ImportError({ file }, `is not valid JSON (${(err as Error).message})`, 'A labels file looks like { "data.csv": [["2014-01-01 00:00:00", "2014-01-02 00:00:00"]] }.');
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ImportError({ file }, 'is not an object of file names to windows', 'A labels file looks like { "data.csv": [["start", "end"], …] }.');
+  }
+  for (const [k, v] of Object.entries(json)) {
+    if (!Array.isArray(v) || v.some((w) => !Array.isArray(w) || w.length !== 2 || w.some((x) => typeof x !== 'string'))) {
+      throw new ImportError({ file, column: k }, 'has windows that are not [start, end] pairs of strings', 'Each window is ["2014-01-01 00:00:00", "2014-01-02 00:00:00"].');
+    }
+  }
+  return json as LabelWindows;
+}
+
+function windowsFor(windows: LabelWindows, file: string): [string, string][] | undefined {
+  const base = path.basename(file);
+  for (const [k, v] of Object.entries(windows)) if (k === file || path.basename(k) === base) return v;
+  return undefined;
+}
+
+function isoOf(t: number): string {
+  return new Date(t).toISOString().replace('.000Z', 'Z');
+}
+
+/** Forward-fill runs of NaN up to `limit` rows; returns [filled, unfilled] counts. */
+function forwardFill(v: Float32Array, limit: number): [number, number] {
+  let filled = 0;
+  let unfilled = 0;
+  let i = 0;
+  while (i < v.length) {
+    if (!Number.isNaN(v[i]!)) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < v.length && Number.isNaN(v[j]!)) j++;
+    const run = j - i;
+    if (i > 0 && run <= limit) {
+      v.fill(v[i - 1]!, i, j);
+      filled += run;
+    } else unfilled += run;
+    i = j;
+  }
+  return [filled, unfilled];
+}
+
+function stats(v: Float32Array) {
+  let n = 0;
+  let sum = 0;
+  let sq = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    if (Number.isNaN(x)) continue;
+    n++;
+    sum += x;
+    sq += x * x;
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  const mean = n ? sum / n : NaN;
+  return { n, min: n ? min : NaN, max: n ? max : NaN, mean, std: n ? Math.sqrt(Math.max(0, sq / n - mean * mean)) : NaN };
+}
+
+function eventsOf(label: Uint8Array | null): EventsProfile {
+  const lengths: number[] = [];
+  if (label) {
+    let i = 0;
+    while (i < label.length) {
+      if (!label[i]) {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < label.length && label[j]) j++;
+      lengths.push(j - i);
+      i = j;
+    }
+  }
+  return { count: lengths.length, lengths: lengths.slice(0, 1000), minLength: lengths.length ? Math.min(...lengths) : null, maxLength: lengths.length ? Math.max(...lengths) : null };
+}
+
+/** Timestamp checks: median interval, duplicates, out-of-order, gaps, irregularity. */
+function timeChecks(t: Float64Array, warnings: string[]): number | null {
+  if (t.length < 2) return null;
+  const diffs = new Float64Array(t.length - 1);
+  let dup = 0;
+  let back = 0;
+  for (let i = 1; i < t.length; i++) {
+    const d = t[i]! - t[i - 1]!;
+    diffs[i - 1] = d;
+    if (d === 0) dup++;
+    else if (d < 0) back++;
+  }
+  const sorted = Float64Array.from(diffs).sort();
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  if (dup) warnings.push(`${dup} duplicate timestamp${dup > 1 ? 's' : ''}`);
+  if (back) warnings.push(`${back} timestamp${back > 1 ? 's go' : ' goes'} backwards (rows out of order)`);
+  if (median > 0) {
+    let gaps = 0;
+    let irregular = 0;
+    for (const d of diffs) {
+      if (d > 1.5 * median) gaps++;
+      if (d > 0 && Math.abs(d - median) > 0.01 * median) irregular++;
+    }
+    if (gaps) warnings.push(`${gaps} gap${gaps > 1 ? 's' : ''} longer than 1.5× the sampling interval (${median / 1000} s)`);
+    if (irregular > 0.05 * diffs.length) warnings.push(`irregular sampling: ${((100 * irregular) / diffs.length).toFixed(1)}% of intervals differ from the median ${median / 1000} s (resample with --resample)`);
+  }
+  return median / 1000;
+}
+
+/** Resamples onto a regular grid at the median interval, taking each grid point's latest earlier row. */
+function resampleSeries(t: Float64Array, cols: Float32Array[], label: Uint8Array | null, events: Uint8Array | null, intervalMs: number) {
+  const n = Math.floor((t[t.length - 1]! - t[0]!) / intervalMs) + 1;
+  const nt = new Float64Array(n);
+  const ncols = cols.map(() => new Float32Array(n));
+  const nl = label ? new Uint8Array(n) : null;
+  const ne = events ? new Uint8Array(n) : null;
+  let j = 0;
+  for (let i = 0; i < n; i++) {
+    const ti = t[0]! + i * intervalMs;
+    while (j + 1 < t.length && t[j + 1]! <= ti) j++;
+    nt[i] = ti;
+    cols.forEach((c, k) => (ncols[k]![i] = c[j]!));
+    if (nl) nl[i] = label![j]!;
+    if (ne) ne[i] = events![j]!;
+  }
+  return { t: nt, cols: ncols, label: nl, events: ne };
+}
+
+function cleanOne(raw: RawSeries, windows: [string, string][] | undefined, opts: CleanOptions): { series: Series; profile: FileProfile } {
+  const warnings: string[] = [];
+  const fillLimit = opts.fillLimit ?? 5;
+  let timestamps = raw.timestamps;
+  const channelProfiles: ChannelProfile[] = [];
+  const dropped: { name: string; reason: string }[] = [];
+  const kept: { name: string; values: Float32Array }[] = [];
+
+  for (const ch of raw.channels) {
+    const missing = ch.values.reduce((n, x) => n + (Number.isNaN(x) ? 1 : 0), 0);
+    const [filled, unfilled] = forwardFill(ch.values, fillLimit);
+    const s = stats(ch.values);
+    if (s.n === 0) {
+      dropped.push({ name: ch.name, reason: 'no numeric value' });
+      continue;
+    }
+    if (s.max === s.min) {
+      dropped.push({ name: ch.name, reason: `constant (${s.min})` });
+      continue;
+    }
+    if (ch.badCells) warnings.push(`${ch.name}: ${ch.badCells} cell${ch.badCells > 1 ? 's' : ''} of text treated as missing`);
+    if (unfilled) warnings.push(`${ch.name}: ${unfilled} missing cell${unfilled > 1 ? 's' : ''} in gaps longer than ${fillLimit} rows left as NaN (windows over them are skipped)`);
+    kept.push({ name: ch.name, values: ch.values });
+    channelProfiles.push({ name: ch.name, min: s.min, max: s.max, mean: s.mean, std: s.std, missing, filled, unfilled });
+  }
+  for (const d of dropped) warnings.push(`dropped channel ${d.name}: ${d.reason}`);
+  if (raw.badCellExample) warnings.push(`first text in a numeric column: "${raw.badCellExample.value}" at line ${raw.badCellExample.line}, column "${raw.badCellExample.column}"`);
+
+  let label: Uint8Array | null = null;
+  for (const l of raw.labels) {
+    label ??= new Uint8Array(raw.rows);
+    for (let i = 0; i < raw.rows; i++) label[i] = label[i]! | l.values[i]!;
+  }
+  let labelSource: FileProfile['labelSource'] = raw.labels.length ? 'column' : null;
+  if (windows) {
+    if (!timestamps) {
+      throw new ImportError({ file: raw.path }, 'has label windows but no timestamp column', 'Windows are matched by time: import a file with a timestamp column, or name it with --timestamp.');
+    }
+    label ??= new Uint8Array(raw.rows);
+    labelSource = labelSource ? 'column+windows' : 'windows';
+    for (const [a, b] of windows) {
+      const start = Date.parse(a.replace(' ', 'T').replace(/(\.\d{3})\d+/, '$1') + (/[zZ]|[+-]\d\d:?\d\d$/.test(a) ? '' : 'Z'));
+      const end = Date.parse(b.replace(' ', 'T').replace(/(\.\d{3})\d+/, '$1') + (/[zZ]|[+-]\d\d:?\d\d$/.test(b) ? '' : 'Z'));
+      if (!Number.isFinite(start) || !Number.isFinite(end)) throw new ImportError({ file: raw.path }, `a label window ["${a}", "${b}"] does not parse as times`, 'Write window bounds as "YYYY-MM-DD hh:mm:ss".');
+      for (let i = 0; i < raw.rows; i++) if (timestamps[i]! >= start && timestamps[i]! <= end) label[i] = 1;
+    }
+  }
+  let events = null as Uint8Array | null;
+  for (const e of raw.events) {
+    events ??= new Uint8Array(raw.rows);
+    for (let i = 0; i < raw.rows; i++) events[i] = events[i]! | e.values[i]!;
+  }
+
+  const interval = timestamps ? timeChecks(timestamps, warnings) : null;
+  let rows = raw.rows;
+  let channels = kept;
+  if (opts.resample && timestamps && interval) {
+    const r = resampleSeries(timestamps, kept.map((k) => k.values), label, events, interval * 1000);
+    warnings.push(`resampled from ${rows} rows to ${r.t.length} at ${interval} s`);
+    timestamps = r.t;
+    rows = r.t.length;
+    channels = kept.map((k, i) => ({ name: k.name, values: r.cols[i]! }));
+    label = r.label;
+    events = r.events;
+  }
+  const labelRatio = label ? label.reduce((n, x) => n + x, 0) / rows : null;
+
+  const profile: FileProfile = {
+    path: raw.path,
+    rows,
+    bytes: raw.bytes,
+    encoding: raw.dialect.encoding + (raw.dialect.bom ? ' (BOM)' : ''),
+    delimiter: raw.dialect.delimiter,
+    decimal: raw.dialect.decimal,
+    header: raw.dialect.header,
+    lineEnding: raw.dialect.lineEnding,
+    timestampColumn: raw.timestampColumn,
+    timestampFormat: raw.timestampFormat,
+    start: timestamps && rows ? isoOf(timestamps[0]!) : null,
+    end: timestamps && rows ? isoOf(timestamps[rows - 1]!) : null,
+    samplingIntervalSeconds: interval,
+    channels: channelProfiles,
+    droppedChannels: dropped,
+    labelColumns: raw.labels.map((l) => l.name),
+    labelMapping: Object.fromEntries(raw.labels.map((l) => [l.name, Object.fromEntries(Object.entries(l.mapping).map(([k, v]) => [k, v ? 'abnormal' : 'normal']))])),
+    labelSource,
+    eventColumns: raw.events.map((e) => e.name),
+    ignoredColumns: raw.ignored,
+    labelRatio,
+    events: eventsOf(label),
+    warnings,
+  };
+  return { series: { path: raw.path, rows, timestamps, channels, label, events }, profile };
+}
+
+export interface LoadOptions extends ImportOptions, CleanOptions {
+  /** A NAB-style windows file. */
+  readonly labels?: string;
+}
+
+/**
+ * Imports a CSV file or a folder of CSV files (one series per file, kept apart) as one data set.
+ * All files must share their channels; a channel dropped in one file (constant) is dropped in all.
+ */
+export async function loadDataset(target: string, options: LoadOptions = {}): Promise<Dataset> {
+  let files: string[];
+  try {
+    files = (await stat(target)).isDirectory() ? await csvFilesIn(target) : [target];
+  } catch (err) {
+    throw new ImportError({ file: target }, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'Check the path: give a CSV file or a folder of CSV files.');
+  }
+  if (files.length === 0) throw new ImportError({ file: target }, 'holds no .csv file', 'Put the CSV exports (one per experiment) in the folder.');
+  const windows = options.labels ? await readLabelWindows(options.labels) : undefined;
+  if (windows && !files.some((f) => windowsFor(windows, f))) {
+    throw new ImportError({ file: options.labels! }, `names none of the imported files (${files.map((f) => path.basename(f)).join(', ')})`, 'Its keys must be the CSV file names, e.g. "machine_temperature_system_failure.csv".');
+  }
+  const cleaned: ReturnType<typeof cleanOne>[] = [];
+  for (const f of files) cleaned.push(cleanOne(await importCsvFile(f, options), windows ? windowsFor(windows, f) : undefined, options));
+
+  // One channel list for the set: every file must have the same sensor columns; the set keeps
+  // those that no file dropped.
+  const rawChannels = (c: (typeof cleaned)[number]) => [...c.profile.channels, ...c.profile.droppedChannels].map((x) => x.name);
+  const first = rawChannels(cleaned[0]!);
+  for (const c of cleaned.slice(1)) {
+    const mine = rawChannels(c);
+    if (mine.length !== first.length || mine.some((n) => !first.includes(n))) {
+      throw new ImportError(
+        { file: c.series.path },
+        `has sensor columns [${mine.join(', ')}] but ${path.basename(cleaned[0]!.series.path)} has [${first.join(', ')}]`,
+        'All files of a data set must have the same sensor columns; import them separately or select channels with --channels.',
+      );
+    }
+  }
+  const names = cleaned[0]!.series.channels.map((c) => c.name);
+  const setWarnings: string[] = [];
+  const common = names.filter((n) => cleaned.every((c) => c.series.channels.some((x) => x.name === n)));
+  for (const n of names.filter((x) => !common.includes(x))) setWarnings.push(`channel ${n} dropped from the data set: constant in some file`);
+  const series = cleaned.map((c) => ({ ...c.series, channels: common.map((n) => c.series.channels.find((x) => x.name === n)!) }));
+
+  const totalRows = series.reduce((n, s) => n + s.rows, 0);
+  const labelled = series.filter((s) => s.label);
+  const labelRatio = labelled.length ? labelled.reduce((n, s) => n + s.label!.reduce((a, b) => a + b, 0), 0) / labelled.reduce((n, s) => n + s.rows, 0) : null;
+  return {
+    series,
+    channels: common,
+    profile: {
+      files: cleaned.map((c) => c.profile),
+      dataset: {
+        files: files.length,
+        rows: totalRows,
+        channels: common,
+        labelRatio,
+        events: cleaned.reduce((n, c) => n + c.profile.events.count, 0),
+        anomalyFreeFiles: cleaned.filter((c) => c.profile.labelRatio === 0).map((c) => c.series.path),
+        warnings: setWarnings,
+      },
+    },
+  };
+}

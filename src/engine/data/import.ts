@@ -1,0 +1,265 @@
+/**
+ * Streaming import of one CSV file: sniff the encoding and dialect from the head, plan column
+ * roles, then stream the whole file through the tokenizer into typed columns. Memory is one
+ * typed array per kept column (plus chunk overhead), never the text of the file.
+ */
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { CsvTokenizer, detectEncoding, fieldText, looksBinary, sniffDialect, type Dialect, type DialectOverrides } from './csv';
+import { ImportError } from './errors';
+import { parseNumberRange } from './numbers';
+import { DEFAULT_LABEL_WORDS, labelClass, planRoles, type ColumnPlan, type RoleOverrides } from './roles';
+import { describeFormat, parseTimestampRange, type TimestampFormat } from './timestamps';
+
+export interface ImportOptions {
+  readonly dialect?: DialectOverrides;
+  readonly roles?: RoleOverrides;
+  /** Extra label words → 0 (normal) / 1 (abnormal), on top of the defaults. */
+  readonly labelWords?: Readonly<Record<string, 0 | 1>>;
+  /** Minutes east of UTC for timestamps without a zone. */
+  readonly utcOffsetMinutes?: number;
+  /** Rows read to sniff the dialect and roles. */
+  readonly sampleRows?: number;
+}
+
+/** A file's raw columns, before cleaning. */
+export interface RawSeries {
+  readonly path: string;
+  readonly bytes: number;
+  readonly rows: number;
+  readonly dialect: Dialect;
+  readonly plan: readonly ColumnPlan[];
+  readonly timestampColumn: string | null;
+  readonly timestampFormat: string | null;
+  /** Epoch milliseconds per row, or null without a timestamp column. */
+  readonly timestamps: Float64Array | null;
+  readonly channels: { readonly name: string; readonly values: Float32Array; readonly badCells: number }[];
+  /** Per label column: 0/1 per row. */
+  readonly labels: { readonly name: string; readonly values: Uint8Array; readonly mapping: Record<string, 0 | 1> }[];
+  readonly events: { readonly name: string; readonly values: Uint8Array }[];
+  readonly ignored: { readonly name: string; readonly reason: string }[];
+  /** First text value seen in a numeric channel, for the warning. */
+  readonly badCellExample?: { line: number; column: string; value: string };
+}
+
+const CHUNK = 1 << 16;
+
+/** Append-only typed column in fixed-size chunks (no doubling copies while streaming). */
+class ChunkedColumn<T extends Float32Array | Float64Array | Uint8Array> {
+  private readonly chunks: T[] = [];
+  private cur: T;
+  private pos = 0;
+  constructor(private readonly make: (n: number) => T) {
+    this.cur = make(CHUNK);
+  }
+  push(v: number): void {
+    if (this.pos === CHUNK) {
+      this.chunks.push(this.cur);
+      this.cur = this.make(CHUNK);
+      this.pos = 0;
+    }
+    this.cur[this.pos++] = v;
+  }
+  finish(): T {
+    const total = this.chunks.length * CHUNK + this.pos;
+    const out = this.make(total);
+    let o = 0;
+    for (const c of this.chunks) {
+      out.set(c, o);
+      o += CHUNK;
+    }
+    out.set(this.cur.subarray(0, this.pos), o);
+    this.chunks.length = 0;
+    return out;
+  }
+}
+
+async function readHead(file: string, bytes: number): Promise<Uint8Array> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = new Uint8Array(bytes);
+    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+function uniqueNames(raw: string[]): string[] {
+  const seen = new Map<string, number>();
+  return raw.map((n, i) => {
+    const base = n.trim() || `column_${i + 1}`;
+    const k = seen.get(base) ?? 0;
+    seen.set(base, k + 1);
+    return k === 0 ? base : `${base}_${k + 1}`;
+  });
+}
+
+export async function importCsvFile(file: string, options: ImportOptions = {}): Promise<RawSeries> {
+  const display = file;
+  let size: number;
+  try {
+    const st = await stat(file);
+    if (!st.isFile()) throw new ImportError({ file: display }, 'is not a file', 'Give a CSV file or a folder of CSV files.');
+    size = st.size;
+  } catch (err) {
+    if (err instanceof ImportError) throw err;
+    throw new ImportError({ file: display }, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'Check the path and the permissions.');
+  }
+  if (size === 0) throw new ImportError({ file: display }, 'is empty', 'Export the data again; the file has no bytes.');
+
+  const head = await readHead(file, 256 * 1024);
+  const enc = detectEncoding(head);
+  if (enc.encoding === 'utf-8' && looksBinary(head.subarray(enc.bomLength))) {
+    throw new ImportError({ file: display }, 'is a binary file, not CSV text', 'Export the data as CSV (comma, semicolon or tab separated text).');
+  }
+  const encoding = options.dialect?.encoding ?? enc.encoding;
+  const headText = new TextDecoder(encoding).decode(head.subarray(enc.bomLength));
+  const dialect = sniffDialect(headText, { encoding, bom: enc.bom }, options.dialect);
+
+  // Sample rows for role planning.
+  const headLines = headText.split('\n');
+  // The head may end inside a line.
+  if (head.length < size && headLines.length > 1) headLines.pop();
+  const sampleLines = headLines
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l.trim() !== '')
+    .slice(0, (options.sampleRows ?? 500) + 1);
+  // Sample records through the real tokenizer, so quoted newlines and delimiters are respected.
+  const sampled: string[][] = [];
+  const sampler = new CsvTokenizer(dialect.delimiter, (text, off, count, quoted) => {
+    if (sampled.length <= (options.sampleRows ?? 500)) sampled.push(Array.from({ length: count }, (_, k) => fieldText(text, off, k, quoted)));
+  });
+  sampler.push(sampleLines.join('\n') + '\n');
+  const firstRow = sampled[0] ?? [];
+  const names = uniqueNames(dialect.header ? firstRow : firstRow.map((_, i) => `column_${i + 1}`));
+  const dataRows = dialect.header ? sampled.slice(1) : sampled;
+  if (dataRows.length === 0) throw new ImportError({ file: display }, 'has a header but no data rows', 'Export the data again with its rows.');
+  const samples = names.map((_, c) => dataRows.map((r) => r[c] ?? ''));
+  const labelWords = { ...DEFAULT_LABEL_WORDS, ...options.labelWords };
+  let plan;
+  try {
+    plan = planRoles(names, samples, dialect.decimal, options.roles, labelWords);
+  } catch (err) {
+    throw new ImportError({ file: display }, (err as Error).message, 'Use a column name exactly as it appears in the header.');
+  }
+  const { columns } = plan;
+  if (!columns.some((c) => c.role === 'channel')) {
+    throw new ImportError(
+      { file: display },
+      `has no numeric sensor column (columns: ${names.join(', ')}; delimiter "${dialect.delimiter === '\t' ? '\\t' : dialect.delimiter}", decimal "${dialect.decimal}")`,
+      'Check the delimiter and decimal separator (--delimiter, --decimal) or name the channels with --channels.',
+    );
+  }
+  const tsCol = columns.find((c) => c.role === 'timestamp');
+  const tsFormat: TimestampFormat | null = plan.timestampFormat;
+  if (tsCol && !tsFormat) {
+    throw new ImportError({ file: display, column: tsCol.name }, `the timestamp format of "${samples[tsCol.index]?.[0] ?? ''}" is not recognised`, 'Use ISO 8601 (2024-03-04 06:00:00), dd/mm/yy HH:MM or epoch seconds/milliseconds, or pass --timestamp none.');
+  }
+
+  const decimal = (dialect.decimal === ',' ? 44 : 46) as 44 | 46;
+  const ncols = names.length;
+  const channelCols = columns.filter((c) => c.role === 'channel');
+  const labelCols = columns.filter((c) => c.role === 'label');
+  const eventCols = columns.filter((c) => c.role === 'event');
+  const channelData = channelCols.map(() => new ChunkedColumn((n) => new Float32Array(n)));
+  const badCells = channelCols.map(() => 0);
+  const labelData = labelCols.map(() => new ChunkedColumn((n) => new Uint8Array(n)));
+  const labelSeen = labelCols.map(() => new Map<string, 0 | 1>());
+  const eventData = eventCols.map(() => new ChunkedColumn((n) => new Uint8Array(n)));
+  const tsData = tsCol ? new ChunkedColumn((n) => new Float64Array(n)) : null;
+  let rows = 0;
+  let skipHeader = dialect.header;
+  let badCellExample: RawSeries['badCellExample'];
+  const offset = options.utcOffsetMinutes ?? 0;
+
+  const tokenizer = new CsvTokenizer(dialect.delimiter, (text, off, count, quoted, line) => {
+    if (skipHeader) {
+      skipHeader = false;
+      return;
+    }
+    if (count !== ncols && !(count === ncols + 1 && off[2 * ncols] === off[2 * ncols + 1])) {
+      throw new ImportError(
+        { file: display, line },
+        `has ${count} fields where the header has ${ncols}`,
+        'Rows must all have the same number of fields: check for an unquoted delimiter inside a value, or a cut-off line.',
+      );
+    }
+    if (tsData && tsCol && tsFormat) {
+      const t = parseTimestampRange(text, off[2 * tsCol.index]!, off[2 * tsCol.index + 1]!, tsFormat, offset);
+      if (Number.isNaN(t)) {
+        const raw = fieldText(text, off, tsCol.index, quoted);
+        throw new ImportError({ file: display, line, column: tsCol.name }, `the timestamp "${raw}" does not parse as ${describeFormat(tsFormat)}`, 'Fix or remove that row, or give the format with --timestamp-format.');
+      }
+      tsData.push(t);
+    }
+    for (let k = 0; k < channelCols.length; k++) {
+      const c = channelCols[k]!.index;
+      let v = quoted[c] ? parseNumberRange(fieldText(text, off, c, quoted), 0, fieldText(text, off, c, quoted).length, decimal) : parseNumberRange(text, off[2 * c]!, off[2 * c + 1]!, decimal);
+      if (v === undefined) {
+        badCells[k]!++;
+        badCellExample ??= { line, column: channelCols[k]!.name, value: fieldText(text, off, c, quoted) };
+        v = NaN;
+      }
+      channelData[k]!.push(v);
+    }
+    for (let k = 0; k < labelCols.length; k++) {
+      const col = labelCols[k]!;
+      const raw = fieldText(text, off, col.index, quoted).trim();
+      const seen = labelSeen[k]!;
+      let cls = seen.get(raw);
+      if (cls === undefined) {
+        cls = labelClass(raw, labelWords);
+        if (cls === undefined) {
+          throw new ImportError(
+            { file: display, line, column: col.name },
+            `the label value "${raw}" is neither a number nor a known word`,
+            `Map it with --label-map "${raw}=1" (abnormal) or "${raw}=0" (normal), or ignore the column with --ignore "${col.name}".`,
+          );
+        }
+        seen.set(raw, cls);
+      }
+      labelData[k]!.push(cls);
+    }
+    for (let k = 0; k < eventCols.length; k++) {
+      const c = eventCols[k]!.index;
+      const v = parseNumberRange(text, off[2 * c]!, off[2 * c + 1]!, decimal);
+      eventData[k]!.push(v !== undefined && v !== 0 && !Number.isNaN(v) ? 1 : 0);
+    }
+    rows++;
+  });
+
+  const decoder = new TextDecoder(encoding);
+  const stream = createReadStream(file, { start: enc.bomLength, highWaterMark: 1 << 20 });
+  for await (const chunk of stream) tokenizer.push(decoder.decode(chunk as Buffer, { stream: true }));
+  tokenizer.push(decoder.decode());
+  tokenizer.finish();
+  if (rows === 0) throw new ImportError({ file: display }, 'has a header but no data rows', 'Export the data again with its rows.');
+
+  return {
+    path: file,
+    bytes: size,
+    rows,
+    dialect,
+    plan: columns,
+    timestampColumn: tsCol?.name ?? null,
+    timestampFormat: tsFormat ? describeFormat(tsFormat) : null,
+    timestamps: tsData?.finish() ?? null,
+    channels: channelCols.map((c, k) => ({ name: c.name, values: channelData[k]!.finish(), badCells: badCells[k]! })),
+    labels: labelCols.map((c, k) => ({ name: c.name, values: labelData[k]!.finish(), mapping: Object.fromEntries(labelSeen[k]!) })),
+    events: eventCols.map((c, k) => ({ name: c.name, values: eventData[k]!.finish() })),
+    ignored: columns.filter((c) => c.role === 'ignored').map((c) => ({ name: c.name, reason: c.note ?? 'ignored' })),
+    ...(badCellExample ? { badCellExample } : {}),
+  };
+}
+
+/** The CSV files of a folder, sorted by name. */
+export async function csvFilesIn(dir: string): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  const entries = await readdir(dir, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && /\.(csv|tsv|txt)$/i.test(e.name))
+    .map((e) => path.join(dir, e.name))
+    .sort();
+}
