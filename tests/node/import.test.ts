@@ -33,7 +33,7 @@ describe('number and timestamp parsing', () => {
     expect(p(' -0.25 ')).toBe(-0.25);
     expect(p('12,5', 44)).toBe(12.5);
     expect(p('1e-3')).toBe(0.001);
-    expect(p('1234567890123456789')).toBe(1234567890123456789);
+    expect(p('1234567890123456789')).toBe(Number('1234567890123456789'));
     for (const m of ['', 'NaN', 'null', 'NA', 'n/a', '-']) expect(p(m), m).toBeNaN();
     expect(p('abc')).toBeUndefined();
   });

@@ -28,7 +28,11 @@ export function detectEncoding(head: Uint8Array): { encoding: Dialect['encoding'
   const n = Math.min(head.length, 512);
   let evenNul = 0;
   let oddNul = 0;
-  for (let i = 0; i < n; i++) if (head[i] === 0) (i % 2 === 0 ? evenNul++ : oddNul++);
+  for (let i = 0; i < n; i++) {
+    if (head[i] !== 0) continue;
+    if (i % 2 === 0) evenNul++;
+    else oddNul++;
+  }
   if (oddNul > n / 4 && evenNul === 0) return { encoding: 'utf-16le', bom: false, bomLength: 0 };
   if (evenNul > n / 4 && oddNul === 0) return { encoding: 'utf-16be', bom: false, bomLength: 0 };
   return { encoding: 'utf-8', bom: false, bomLength: 0 };
