@@ -133,20 +133,20 @@ export function sniffDialect(text: string, enc: { encoding: Dialect['encoding'];
 
 /**
  * Streaming record tokenizer. `push(text)` reports every complete record of the text seen so far
- * through `onRecord(text, offsets, count, quotedMask, line)`, where field k spans
- * text[offsets[2k], offsets[2k+1]) and is quoted when bit k of the mask (for k < 32) or
- * `isQuoted(k)` is set; `finish()` flushes a last record without a newline.
+ * through `onRecord(text, offsets, count, quoted, line)`, where field k spans
+ * text[offsets[2k], offsets[2k+1]) and was quoted when quoted[k] is 1; `finish()` flushes a
+ * last record without a newline. The arrays are reused: copy what must outlive the call.
  */
 export class CsvTokenizer {
   private pending = '';
   private line = 1;
   private offsets = new Int32Array(256);
-  private quoted: boolean[] = [];
+  private quoted = new Uint8Array(128);
   private readonly delim: number;
 
   constructor(
     delimiter: Delimiter,
-    private readonly onRecord: (text: string, offsets: Int32Array, count: number, quoted: readonly boolean[], line: number) => void,
+    private readonly onRecord: (text: string, offsets: Int32Array, count: number, quoted: Uint8Array, line: number) => void,
   ) {
     this.delim = delimiter.charCodeAt(0);
   }
@@ -171,6 +171,9 @@ export class CsvTokenizer {
   private scan(text: string, final: boolean): number {
     const delim = this.delim;
     const len = text.length;
+    // Locals, not fields, in the hot loop (re-read after growth).
+    let offsets = this.offsets;
+    let quotedFlags = this.quoted;
     let pos = 0;
     while (pos < len) {
       let count = 0;
@@ -178,10 +181,13 @@ export class CsvTokenizer {
       let newlines = 0;
       let complete = false;
       for (;;) {
-        if (count * 2 + 2 > this.offsets.length) {
-          const grown = new Int32Array(this.offsets.length * 2);
-          grown.set(this.offsets);
-          this.offsets = grown;
+        if (count * 2 + 2 > offsets.length) {
+          const grown = new Int32Array(offsets.length * 2);
+          grown.set(offsets);
+          this.offsets = offsets = grown;
+          const q = new Uint8Array(offsets.length / 2);
+          q.set(quotedFlags);
+          this.quoted = quotedFlags = q;
         }
         let fieldStart = i;
         let fieldEnd: number;
@@ -222,9 +228,9 @@ export class CsvTokenizer {
           fieldEnd = i;
           if (fieldEnd > fieldStart && text.charCodeAt(fieldEnd - 1) === 13) fieldEnd--;
         }
-        this.offsets[count * 2] = fieldStart;
-        this.offsets[count * 2 + 1] = fieldEnd;
-        this.quoted[count] = q;
+        offsets[count * 2] = fieldStart;
+        offsets[count * 2 + 1] = fieldEnd;
+        quotedFlags[count] = q ? 1 : 0;
         count++;
         if (i >= len) {
           if (!final) return pos;
@@ -239,8 +245,8 @@ export class CsvTokenizer {
         i++; // the delimiter
       }
       if (complete) {
-        const blank = count === 1 && this.offsets[0] === this.offsets[1];
-        if (!blank) this.onRecord(text, this.offsets, count, this.quoted, this.line);
+        const blank = count === 1 && offsets[0] === offsets[1];
+        if (!blank) this.onRecord(text, offsets, count, quotedFlags, this.line);
         this.line += 1 + newlines;
         pos = i;
       }
@@ -250,7 +256,7 @@ export class CsvTokenizer {
 }
 
 /** The text of a field, quotes unescaped. */
-export function fieldText(text: string, offsets: Int32Array, k: number, quoted: readonly boolean[]): string {
+export function fieldText(text: string, offsets: Int32Array, k: number, quoted: Uint8Array): string {
   const s = text.slice(offsets[2 * k]!, offsets[2 * k + 1]!);
   return quoted[k] ? s.replace(/""/g, '"') : s;
 }

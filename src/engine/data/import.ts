@@ -206,6 +206,16 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
     }
     for (let k = 0; k < labelCols.length; k++) {
       const col = labelCols[k]!;
+      const a = off[2 * col.index]!;
+      // Fast path for the usual one-character 0/1 labels.
+      if (off[2 * col.index + 1]! - a === 1 && !quoted[col.index]) {
+        const ch = text.charCodeAt(a);
+        if (ch === 48 || ch === 49) {
+          labelSeen[k]!.set(ch === 48 ? '0' : '1', ch === 48 ? 0 : 1);
+          labelData[k]!.push(ch - 48);
+          continue;
+        }
+      }
       const raw = fieldText(text, off, col.index, quoted).trim();
       const seen = labelSeen[k]!;
       let cls = seen.get(raw);

@@ -100,11 +100,24 @@ function scan(text: string, start: number, end: number): boolean {
   return parts.n > 0;
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** Epoch milliseconds of a UTC date and time, NaN for impossible ones (31 February, hour 25). */
 function utc(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || s > 60) return NaN;
-  const t = Date.UTC(y, mo - 1, d, h, mi, s, ms);
-  // Date.UTC rolls 31 February over into March: refuse such dates.
-  return new Date(t).getUTCDate() === d ? t : NaN;
+  if (mo < 1 || mo > 12 || d < 1 || h > 24 || mi > 59 || s > 60) return NaN;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  if (d > MONTH_DAYS[mo - 1]! + (mo === 2 && leap ? 1 : 0)) return NaN;
+  return daysFromCivil(y, mo, d) * 86_400_000 + h * 3_600_000 + mi * 60_000 + s * 1000 + ms;
 }
 
 /**
