@@ -5,6 +5,8 @@
  */
 
 export type Delimiter = ',' | ';' | '\t' | '|';
+
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 export const DELIMITERS: readonly Delimiter[] = [',', ';', '\t', '|'];
 
 export interface Dialect {
@@ -142,13 +144,19 @@ export class CsvTokenizer {
   private line = 1;
   private offsets = new Int32Array(256);
   private quoted = new Uint8Array(128);
+  /** Each unquoted field's value when it is a plain decimal number (checked by `isNumber`). */
+  private numbers = new Float64Array(128);
+  private isNumber = new Uint8Array(128);
   private readonly delim: number;
+  private readonly decimal: number;
 
   constructor(
     delimiter: Delimiter,
-    private readonly onRecord: (text: string, offsets: Int32Array, count: number, quoted: Uint8Array, line: number) => void,
+    private readonly onRecord: (text: string, offsets: Int32Array, count: number, quoted: Uint8Array, line: number, numbers: Float64Array, isNumber: Uint8Array) => void,
+    decimal: '.' | ',' = '.',
   ) {
     this.delim = delimiter.charCodeAt(0);
+    this.decimal = decimal.charCodeAt(0);
   }
 
   /** The 1-based line number the next record starts on. */
@@ -174,6 +182,9 @@ export class CsvTokenizer {
     // Locals, not fields, in the hot loop (re-read after growth).
     let offsets = this.offsets;
     let quotedFlags = this.quoted;
+    let numbers = this.numbers;
+    let isNumber = this.isNumber;
+    const decimal = this.decimal;
     let pos = 0;
     while (pos < len) {
       let count = 0;
@@ -188,6 +199,12 @@ export class CsvTokenizer {
           const q = new Uint8Array(offsets.length / 2);
           q.set(quotedFlags);
           this.quoted = quotedFlags = q;
+          const nv = new Float64Array(offsets.length / 2);
+          nv.set(numbers);
+          this.numbers = numbers = nv;
+          const nf = new Uint8Array(offsets.length / 2);
+          nf.set(isNumber);
+          this.isNumber = isNumber = nf;
         }
         let fieldStart = i;
         let fieldEnd: number;
@@ -220,17 +237,38 @@ export class CsvTokenizer {
           // Anything between the closing quote and the delimiter is kept out.
           while (i < len && text.charCodeAt(i) !== delim && text.charCodeAt(i) !== 10) i++;
         } else {
+          // Scan to the field's end, reading a plain decimal number on the way (one pass over
+          // the text for the common numeric cell; anything else is left to the caller).
+          let mant = 0;
+          let digits = 0;
+          let scale = 0;
+          let dot = false;
+          let ok = true;
+          let neg = false;
           while (i < len) {
             const c = text.charCodeAt(i);
             if (c === delim || c === 10) break;
+            const d = c - 48;
+            if (d >= 0 && d <= 9) {
+              mant = mant * 10 + d;
+              digits++;
+              if (dot) scale++;
+            } else if (c === decimal && !dot) dot = true;
+            else if (c === 45 && i === fieldStart) neg = true;
+            else if (c !== 13) ok = false;
             i++;
           }
           fieldEnd = i;
           if (fieldEnd > fieldStart && text.charCodeAt(fieldEnd - 1) === 13) fieldEnd--;
+          if (ok && digits > 0 && digits <= 15) {
+            numbers[count] = (neg ? -mant : mant) / POW10[scale]!;
+            isNumber[count] = 1;
+          } else isNumber[count] = 0;
         }
         offsets[count * 2] = fieldStart;
         offsets[count * 2 + 1] = fieldEnd;
         quotedFlags[count] = q ? 1 : 0;
+        if (q) isNumber[count] = 0;
         count++;
         if (i >= len) {
           if (!final) return pos;
@@ -246,7 +284,7 @@ export class CsvTokenizer {
       }
       if (complete) {
         const blank = count === 1 && offsets[0] === offsets[1];
-        if (!blank) this.onRecord(text, offsets, count, quotedFlags, this.line);
+        if (!blank) this.onRecord(text, offsets, count, quotedFlags, this.line, numbers, isNumber);
         this.line += 1 + newlines;
         pos = i;
       }

@@ -201,8 +201,11 @@ function timeChecks(t: Float64Array, warnings: string[]): number | null {
     if (d === 0) dup++;
     else if (d < 0) back++;
   }
-  const sorted = Float64Array.from(diffs).sort();
-  const median = sorted[Math.floor(sorted.length / 2)]!;
+  // The median of at most 100,001 evenly spaced intervals (sorting 10 million would take seconds).
+  const step = Math.max(1, Math.floor(diffs.length / 100_000));
+  const sample = new Float64Array(Math.ceil(diffs.length / step));
+  for (let i = 0, k = 0; i < diffs.length; i += step) sample[k++] = diffs[i]!;
+  const median = sample.sort()[Math.floor(sample.length / 2)]!;
   if (dup) warnings.push(`${dup} duplicate timestamp${dup > 1 ? 's' : ''}`);
   if (back) warnings.push(`${back} timestamp${back > 1 ? 's go' : ' goes'} backwards (rows out of order)`);
   if (median > 0) {
