@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/engine/cli';
-import { loadDataset, type DatasetProfile } from '../../src/engine/data/dataset';
+import { loadDataset, loadSampleDataset, type DatasetProfile } from '../../src/engine/data/dataset';
+import { generateSamplePlant } from '../../src/engine/data/sample-plant';
+import { splitByTime } from '../../src/engine/data/split';
 import { ImportError } from '../../src/engine/data/errors';
 import { parseNumberRange } from '../../src/engine/data/numbers';
 import { detectTimestampFormat, parseTimestampRange } from '../../src/engine/data/timestamps';
@@ -99,6 +101,24 @@ describe('importing the shared real data', () => {
     const f = p.files[0]!;
     for (const key of ['path', 'rows', 'delimiter', 'decimal', 'timestampColumn', 'channels', 'labelColumns', 'eventColumns', 'labelRatio', 'events', 'warnings']) expect(f).toHaveProperty(key);
     expect(f.channels.map((c) => c.name)).toEqual(['value']);
+  });
+});
+
+describe('the built-in sample plant', () => {
+  it('imports through the CSV path with its labels, and trains on the fault-free leading part', async () => {
+    const ds = await loadSampleDataset();
+    const plant = generateSamplePlant();
+    const p = ds.profile.files[0]!;
+    expect(p.rows).toBe(plant.timestamps.length);
+    expect(ds.channels).toEqual(plant.channels.map((c) => c.name));
+    expect(p.labelColumns).toEqual(['label']);
+    expect(p.ignoredColumns).toEqual([{ name: 'fault_kind', reason: 'text column' }]);
+    expect(p.events.count).toBe(plant.faults.length);
+    expect([...ds.series[0]!.label!]).toEqual([...plant.label]);
+    const { segments } = splitByTime(ds);
+    const test = segments.find((g) => g.role === 'test')!;
+    expect(test.start).toBe(Math.min(Math.round(p.rows * 0.6), plant.faults[0]!.startRow));
+    expect((await cli(['import', '--sample', '--json'])).code).toBe(0);
   });
 });
 

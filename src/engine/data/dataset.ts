@@ -399,3 +399,23 @@ export async function loadDataset(target: string, options: LoadOptions = {}): Pr
     },
   };
 }
+
+/**
+ * The built-in sample data set: the synthetic plant of sample-plant.ts, written as CSV to a
+ * temporary folder and imported through the same path as a user's file (then removed).
+ */
+export async function loadSampleDataset(options: LoadOptions & { seed?: number; rows?: number } = {}): Promise<Dataset> {
+  const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+  const os = await import('node:os');
+  const { generateSamplePlant, samplePlantCsv } = await import('./sample-plant');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'stacklab-sample-'));
+  const file = path.join(dir, 'sample-plant.csv');
+  try {
+    const plant = generateSamplePlant({ ...(options.seed !== undefined ? { seed: options.seed } : {}), ...(options.rows !== undefined ? { rows: options.rows } : {}) });
+    await writeFile(file, samplePlantCsv(plant));
+    const ds = await loadDataset(file, options);
+    return { ...ds, series: ds.series.map((s) => ({ ...s, path: 'sample-plant.csv' })), profile: { ...ds.profile, files: ds.profile.files.map((f) => ({ ...f, path: 'sample-plant.csv (built-in, generated)' })) } };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
