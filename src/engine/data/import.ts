@@ -190,7 +190,7 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
       const t = parseTimestampRange(text, off[2 * tsCol.index]!, off[2 * tsCol.index + 1]!, tsFormat, offset);
       if (Number.isNaN(t)) {
         const raw = fieldText(text, off, tsCol.index, quoted);
-        throw new ImportError({ file: display, line, column: tsCol.name }, `the timestamp "${raw}" does not parse as ${describeFormat(tsFormat)}`, 'Fix or remove that row, or give the format with --timestamp-format.');
+        throw new ImportError({ file: display, line, column: tsCol.name }, `the timestamp "${raw}" does not parse as ${describeFormat(tsFormat)}`, 'Fix or remove that row, or choose another timestamp column with --timestamp (or --timestamp none).');
       }
       tsData.push(t);
     }
