@@ -16,16 +16,27 @@ export function hashString(s: string): number {
 
 /** A deterministic uniform [0, 1) generator (splitmix32). */
 export class Rng {
-  private state: number;
+  private stateValue: number;
 
   constructor(seed: number, stream = '') {
-    this.state = (Math.imul(seed >>> 0, 0x9e3779b1) ^ hashString(stream)) >>> 0;
+    this.stateValue = (Math.imul(seed >>> 0, 0x9e3779b1) ^ hashString(stream)) >>> 0;
+  }
+
+  /** The generator's position, to save in a checkpoint and restore with `Rng.fromState`. */
+  get state(): number {
+    return this.stateValue;
+  }
+
+  static fromState(state: number): Rng {
+    const r = new Rng(0);
+    r.stateValue = state >>> 0;
+    return r;
   }
 
   /** A uniform float in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x9e3779b9) >>> 0;
-    let z = this.state;
+    this.stateValue = (this.stateValue + 0x9e3779b9) >>> 0;
+    let z = this.stateValue;
     z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
     z ^= z >>> 16;

@@ -26,6 +26,10 @@ export interface TrainerOptions {
   readonly windowStarts?: Int32Array;
   /** Starting weights by name (checkpoint, growth, reference fixture); seeded init otherwise. */
   readonly initialParams?: ReadonlyMap<string, Float32Array>;
+  /** Starting Adam moments by name (checkpoint, growth); zeros otherwise or for names missing here. */
+  readonly initialMoments?: { readonly m: ReadonlyMap<string, Float32Array>; readonly v: ReadonlyMap<string, Float32Array> };
+  /** Optimizer steps already taken (AdamW's bias correction continues from here). */
+  readonly initialStep?: number;
   readonly threads?: number;
   readonly opset?: number;
   /** Write ORT's per-node profile (JSON) with this file prefix; see `endProfiling`. */
@@ -95,14 +99,20 @@ export class Trainer {
     const rows = this.options.data.length / cfg.channels;
     const put = async (name: string, data: HostArray, dims: readonly number[]) => this.state.set(name, await this.tensors.upload(data, dims, data instanceof Int32Array ? 'int32' : 'float32'));
     await put('data', this.options.data, [rows, cfg.channels]);
-    await put('step', new Float32Array(1), []);
+    await put('step', Float32Array.of(this.options.initialStep ?? 0), []);
+    this.steps = this.options.initialStep ?? 0;
     for (const spec of paramSpecs(cfg)) {
       const given = this.options.initialParams?.get(spec.name);
       const n = spec.shape.reduce((a, b) => a * b, 1);
       if (given && given.length !== n) throw new Error(`initial value of ${spec.name} has ${given.length} elements, expected ${n} (shape [${spec.shape.join(', ')}])`);
       await put(spec.name, given ?? initialValues(spec, this.options.seed), spec.shape);
-      await put(stateNames.m(spec.name), new Float32Array(n), spec.shape);
-      await put(stateNames.v(spec.name), new Float32Array(n), spec.shape);
+      const moment = (which: 'm' | 'v') => {
+        const given = this.options.initialMoments?.[which].get(spec.name);
+        if (given && given.length !== n) throw new Error(`initial ${which} of ${spec.name} has ${given.length} elements, expected ${n}`);
+        return given ?? new Float32Array(n);
+      };
+      await put(stateNames.m(spec.name), moment('m'), spec.shape);
+      await put(stateNames.v(spec.name), moment('v'), spec.shape);
     }
   }
 
