@@ -14,6 +14,7 @@ import type { SystemInfo } from '../../shared/system';
 import { parseCommandArgs, parsePort, UsageError } from './args';
 import { formatDoctor } from './doctor';
 import { IMPORT_USAGE, importCommand } from './import';
+import { TRAIN_USAGE, trainCommand } from './train';
 import { ImportError } from '../data/errors';
 import { selfTest } from '../runtime/selftest';
 
@@ -24,10 +25,13 @@ commands:
                                     and a self-test of a few train steps on each (--quick skips it)
   serve [--host H] [--port P]       serve the UI on http://127.0.0.1 (token in the printed URL)
   import <file|folder> [--json]     read plant CSVs and print their profile (see below)
+  train --data D --out DIR [...]    train variants (baseline, gradstack, midas, …) and compare speed
   help                              this text
   --version                         the version
 
 ${IMPORT_USAGE}
+
+${TRAIN_USAGE}
 
 Runs are stored in ${defaultRunsDir()} (set STACKLAB_RUNS_DIR to change it).`;
 
@@ -95,6 +99,17 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         return await serve(rest, io);
       case 'import':
         return await importCommand(rest, io);
+      case 'train': {
+        // Ctrl+C stops the current run cleanly (its checkpoint is written) instead of killing it.
+        const abort = new AbortController();
+        const onInt = () => abort.abort();
+        process.once('SIGINT', onInt);
+        try {
+          return await trainCommand(rest, io, abort.signal);
+        } finally {
+          process.off('SIGINT', onInt);
+        }
+      }
       case '--version':
       case 'version':
         io.out(APP_VERSION);

@@ -1,0 +1,269 @@
+/**
+ * One training run = one variant × one seed: stages of growing depth, progress events, validation,
+ * checkpoints, cancel and resume, FLOP accounting, and the run folder.
+ */
+import * as ort from 'onnxruntime-node';
+import type { ExecutionProviderName } from '../../shared/system';
+import { growTensors, layerMapping, stagesOf, type GrowthConfig, type Stage, type Variant } from '../growth/growth';
+import { forwardFlopsPerWindow, windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
+import { Rng } from '../random';
+import { Trainer } from '../runtime/trainer';
+import type { AdamWConfig } from '../train/adamw';
+import { buildInference } from '../train/inference';
+import { lrAt, type LrSchedule } from '../train/schedules';
+import { RunStore } from './store';
+
+/** Everything a run needs to be reproduced; written as config.json. */
+export interface RunConfig {
+  readonly variant: Variant;
+  readonly seed: number;
+  readonly preset: string;
+  /** The model at full depth (growth.layers). */
+  readonly model: PatchTransformerConfig;
+  readonly growth: GrowthConfig;
+  readonly schedule: LrSchedule;
+  readonly optimizer: AdamWConfig & {
+    /** At growth, copy the source block's Adam moments (default) or start them at zero. */
+    readonly stateAtGrowth: 'copy' | 'reset';
+    /** Steps of linear re-warmup after each growth (0: one global schedule). */
+    readonly rewarmupSteps: number;
+  };
+  readonly device: ExecutionProviderName;
+  readonly readEvery: number;
+  readonly valEvery: number;
+  readonly checkpointEvery: number;
+  readonly data: { readonly source: string; readonly fingerprint: string; readonly channels: readonly string[]; readonly trainWindows: number; readonly valWindows: number; readonly split: string; readonly normalization: { readonly mean: number[]; readonly std: number[] } };
+  readonly versions: Readonly<Record<string, string>>;
+}
+
+/** The prepared data of a run: one normalised matrix and the window starts of each split. */
+export interface RunData {
+  readonly matrix: Float32Array;
+  readonly trainStarts: Int32Array;
+  readonly valStarts: Int32Array;
+}
+
+export type RunEvent =
+  | { readonly type: 'stage'; readonly stage: number; readonly stages: number; readonly layers: number; readonly steps: number; readonly step: number }
+  | { readonly type: 'step'; readonly step: number; readonly totalSteps: number; readonly stage: number; readonly layers: number; readonly loss: number | null; readonly gradNorm: number | null; readonly lr: number; readonly tokensPerSec: number; readonly elapsedMs: number; readonly etaMs: number; readonly flops: number }
+  | { readonly type: 'val'; readonly step: number; readonly valLoss: number; readonly flops: number }
+  | { readonly type: 'checkpoint'; readonly step: number; readonly file: string };
+
+export interface StageReport {
+  readonly layers: number;
+  readonly steps: number;
+  readonly flops: number;
+  readonly wallMs: number;
+}
+
+export interface RunReport {
+  readonly variant: Variant;
+  readonly seed: number;
+  readonly dir: string;
+  readonly status: 'finished' | 'cancelled';
+  readonly stages: StageReport[];
+  readonly totalFlops: number;
+  readonly wallMs: number;
+  readonly finalValLoss: number | null;
+  readonly finalTrainLoss: number | null;
+}
+
+/** Training FLOPs of one step at `layers` depth: 3 × forward (forward + backward), attention included. */
+export function stepFlops(model: PatchTransformerConfig, layers: number): number {
+  return 3 * forwardFlopsPerWindow({ ...model, layers }) * model.batch;
+}
+
+/** Mean next-patch MSE of the model over up to `max` validation windows (evenly spaced). */
+export async function validationLoss(model: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array>, data: RunData, max = 256): Promise<number | null> {
+  if (data.valStarts.length === 0) return null;
+  const step = Math.max(1, Math.floor(data.valStarts.length / max));
+  const starts = [...data.valStarts].filter((_, i) => i % step === 0).slice(0, max);
+  const session = await ort.InferenceSession.create(buildInference(model, params).bytes, { logSeverityLevel: 3 });
+  try {
+    const w = windowLength(model);
+    const c = model.channels;
+    let sum = 0;
+    let n = 0;
+    for (let i = 0; i < starts.length; i += 64) {
+      const batch = starts.slice(i, i + 64);
+      const x = new Float32Array(batch.length * w * c);
+      batch.forEach((s, b) => x.set(data.matrix.subarray(s * c, (s + w) * c), b * w * c));
+      const out = await session.run({ windows: new ort.Tensor('float32', x, [batch.length, w, c]) });
+      for (const v of out.mse!.data as Float32Array) {
+        sum += v;
+        n++;
+      }
+    }
+    return sum / n;
+  } finally {
+    await session.release();
+  }
+}
+
+export interface RunOptions {
+  readonly config: RunConfig;
+  readonly data: RunData;
+  readonly dir: string;
+  readonly onEvent?: (e: RunEvent) => void;
+  readonly signal?: AbortSignal;
+  /** Continue from the latest checkpoint in `dir` (its config must match). */
+  readonly resume?: boolean;
+  /** Emit step events at most this often (ms). */
+  readonly progressIntervalMs?: number;
+}
+
+export async function runTraining(opts: RunOptions): Promise<RunReport> {
+  const { config, data } = opts;
+  const store = new RunStore(opts.dir);
+  const stages: Stage[] = stagesOf(config.variant, config.growth);
+  const totalSteps = config.growth.steps;
+  const model = config.model;
+  const interval = opts.progressIntervalMs ?? 100;
+  const emit = opts.onEvent ?? (() => undefined);
+
+  let startStep = 0;
+  let rng = new Rng(config.seed, 'batches');
+  let params: Map<string, Float32Array> | undefined;
+  let moments: { m: Map<string, Float32Array>; v: Map<string, Float32Array> } | undefined;
+  let resumeLayers: number | undefined;
+  if (opts.resume) {
+    const existing = await store.readConfig<RunConfig>();
+    if (existing && JSON.stringify(existing) !== JSON.stringify(config)) {
+      throw new Error(`cannot resume ${opts.dir}: its config.json differs from this run's settings (start a new run folder, or resume with the same options)`);
+    }
+    const ck = await store.latestCheckpoint();
+    if (ck) {
+      startStep = ck.step;
+      rng = Rng.fromState(ck.rng);
+      params = new Map(ck.params);
+      moments = { m: new Map(ck.m), v: new Map(ck.v) };
+      resumeLayers = ck.layers;
+      await store.truncateMetrics(ck.step);
+    }
+  }
+  if (startStep === 0) await store.init(config);
+
+  const stageReports: StageReport[] = [];
+  let flopsSoFar = 0;
+  let stageBegin = 0;
+  for (const s of stages) {
+    const flops = s.steps * stepFlops(model, s.layers);
+    if (stageBegin + s.steps <= startStep) {
+      stageReports.push({ layers: s.layers, steps: s.steps, flops, wallMs: 0 });
+      flopsSoFar += flops;
+    }
+    stageBegin += s.steps;
+  }
+  const started = performance.now();
+  let lastEvent = 0;
+  let lastTrainLoss: number | null = null;
+  let lastVal: number | null = null;
+  let step = startStep;
+  let cancelled = false;
+  let stageStart = 0;
+
+  for (const stage of stages) {
+    const stageEnd = stageStart + stage.steps;
+    if (stageEnd <= startStep) {
+      stageStart = stageEnd;
+      continue;
+    }
+    const cfg: PatchTransformerConfig = { ...model, layers: stage.layers };
+    // Entering a stage: grow the weights of the previous one (unless resuming inside this stage).
+    if (params && resumeLayers !== stage.layers) {
+      const from = resumeLayers ?? stages[stage.index - 2]!.layers;
+      const mapping = layerMapping(config.variant, from, stage.layers, config.growth.block);
+      params = growTensors(params, mapping);
+      moments = config.optimizer.stateAtGrowth === 'copy' && moments ? { m: growTensors(moments.m, mapping), v: growTensors(moments.v, mapping) } : undefined;
+    }
+    resumeLayers = undefined;
+    emit({ type: 'stage', stage: stage.index, stages: stages.length, layers: stage.layers, steps: stage.steps, step });
+    await store.appendMetrics([{ type: 'stage', stage: stage.index, layers: stage.layers, steps: stage.steps, step }]);
+    const trainer = await Trainer.create({
+      model: cfg,
+      data: data.matrix,
+      device: config.device,
+      seed: config.seed,
+      adam: config.optimizer,
+      readEvery: config.readEvery,
+      windowStarts: data.trainStarts,
+      ...(params ? { initialParams: params } : {}),
+      ...(moments ? { initialMoments: moments } : {}),
+      initialStep: step,
+    });
+    const stageFlopsPerStep = stepFlops(model, stage.layers);
+    const t0 = performance.now();
+    const pending: object[] = [];
+    try {
+      while (step < stageEnd) {
+        if (opts.signal?.aborted) {
+          cancelled = true;
+          break;
+        }
+        let lr = lrAt(config.schedule, step);
+        const sinceGrowth = step - stageStart;
+        if (config.optimizer.rewarmupSteps > 0 && stage.index > 1 && sinceGrowth < config.optimizer.rewarmupSteps) lr *= (sinceGrowth + 1) / config.optimizer.rewarmupSteps;
+        const starts = Int32Array.from({ length: model.batch }, () => data.trainStarts[rng.int(data.trainStarts.length)]!);
+        const m = await trainer.step(lr, { starts, read: (step + 1) % config.readEvery === 0 || step + 1 === stageEnd });
+        step++;
+        flopsSoFar += stageFlopsPerStep;
+        if (m) {
+          lastTrainLoss = m.loss;
+          pending.push({ type: 'train', step, loss: m.loss, gradNorm: m.gradNorm, lr, flops: flopsSoFar, elapsedMs: Math.round(performance.now() - started) });
+        }
+        const now = performance.now();
+        if (m || now - lastEvent >= interval) {
+          lastEvent = now;
+          const elapsed = now - started;
+          const done = step - startStep;
+          emit({ type: 'step', step, totalSteps, stage: stage.index, layers: stage.layers, loss: m?.loss ?? null, gradNorm: m?.gradNorm ?? null, lr, tokensPerSec: (done * model.batch * model.seqLen) / (elapsed / 1000), elapsedMs: elapsed, etaMs: (elapsed / done) * (totalSteps - step), flops: flopsSoFar });
+        }
+        const atEnd = step === stageEnd;
+        if (step % config.valEvery === 0 || atEnd) {
+          params = await trainer.readParams();
+          lastVal = await validationLoss(cfg, params, data);
+          if (lastVal !== null) {
+            pending.push({ type: 'val', step, valLoss: lastVal, flops: flopsSoFar, layers: stage.layers });
+            emit({ type: 'val', step, valLoss: lastVal, flops: flopsSoFar });
+          }
+        }
+        if (step % config.checkpointEvery === 0 || atEnd) {
+          await store.appendMetrics(pending.splice(0));
+          await checkpoint(trainer, store, step, stage, rng, emit);
+        }
+      }
+      if (cancelled) {
+        // Stop cleanly: the metrics so far and a checkpoint of exactly where the run is.
+        await store.appendMetrics(pending.splice(0));
+        await checkpoint(trainer, store, step, stage, rng, emit);
+      }
+      params = await trainer.readParams();
+      moments = await trainer.readMoments();
+    } finally {
+      await trainer.dispose();
+    }
+    stageReports.push({ layers: stage.layers, steps: stage.steps, flops: stage.steps * stageFlopsPerStep, wallMs: Math.round(performance.now() - t0) });
+    stageStart = stageEnd;
+    if (cancelled) break;
+  }
+
+  const report: RunReport = {
+    variant: config.variant,
+    seed: config.seed,
+    dir: opts.dir,
+    status: cancelled ? 'cancelled' : 'finished',
+    stages: stageReports,
+    totalFlops: stageReports.reduce((a, s) => a + s.flops, 0),
+    wallMs: stageReports.reduce((a, s) => a + s.wallMs, 0),
+    finalValLoss: lastVal,
+    finalTrainLoss: lastTrainLoss,
+  };
+  await store.writeReport(report);
+  return report;
+}
+
+async function checkpoint(trainer: Trainer, store: RunStore, step: number, stage: Stage, rng: Rng, emit: (e: RunEvent) => void): Promise<void> {
+  const { m, v } = await trainer.readMoments();
+  const file = await store.saveCheckpoint({ step, layers: stage.layers, stage: stage.index, rng: rng.state, params: await trainer.readParams(), m, v });
+  emit({ type: 'checkpoint', step, file });
+}
