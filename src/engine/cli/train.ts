@@ -13,9 +13,11 @@ import { resolveDevice } from '../runtime/device';
 import { prepareRunData } from '../runs/data';
 import { runTraining, stepFlops, type RunConfig, type RunReport } from '../runs/runner';
 import { DEFAULT_ADAMW } from '../train/adamw';
+import { defaultRunsDir } from '../paths';
 import { parseCommandArgs, UsageError } from './args';
 
-export const TRAIN_USAGE = `stacklab train --data <file|folder|sample> --out <dir> [options]
+export const TRAIN_USAGE = `stacklab train --data <file|folder|sample> [--out <dir>] [options]
+  --out <dir>             the folder for the run folders (default: a new folder in the runs folder)
   --variants a,b,…        of ${VARIANTS.join(', ')} (default baseline,gradstack,midas)
   --preset P              tiny | small | base (default tiny)
   --layers L --block b    target depth and block size (default: the preset's depth, blocks of 2 or 1)
@@ -62,7 +64,8 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
   });
   if (positionals.length) throw new UsageError(`stacklab train: unexpected argument "${positionals[0]}"`);
   if (!values.data) throw new UsageError('stacklab train: --data is required (a CSV file, a folder, or "sample" for the built-in plant)');
-  if (!values.out) throw new UsageError('stacklab train: --out is required (the folder for the run folders)');
+  // Default: a new folder per invocation in the runs folder (~/StackLab/runs or $STACKLAB_RUNS_DIR).
+  const out = values.out ?? path.join(defaultRunsDir(), `train-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
   if (!(values.preset in PRESETS)) throw new UsageError(`stacklab train: --preset must be tiny, small or base, got "${values.preset}"`);
   const preset = values.preset as PresetName;
   const variants = values.variants.split(',').map((v) => v.trim());
@@ -113,13 +116,14 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
 
   const plans: { variant: Variant; seed: number; steps: number; dir: string; flopMatchedTo?: string }[] = [];
   for (let seed = 1; seed <= seeds; seed++) {
-    for (const v of variants) plans.push({ variant: v as Variant, seed, steps, dir: path.join(values.out, `${v}-s${seed}`) });
+    for (const v of variants) plans.push({ variant: v as Variant, seed, steps, dir: path.join(out, `${v}-s${seed}`) });
     if (fm) {
       const target = stagesOf(fm as Variant, growth).reduce((a, s) => a + s.steps * stepFlops(model, s.layers), 0);
-      plans.push({ variant: 'baseline', seed, steps: Math.max(1, Math.round(target / stepFlops(model, layers))), dir: path.join(values.out, `baseline-flopmatched-${fm}-s${seed}`), flopMatchedTo: fm });
+      plans.push({ variant: 'baseline', seed, steps: Math.max(1, Math.round(target / stepFlops(model, layers))), dir: path.join(out, `baseline-flopmatched-${fm}-s${seed}`), flopMatchedTo: fm });
     }
   }
 
+  io.err(`run folders in ${path.resolve(out)}`);
   io.err(`training ${plans.length} run(s) of the ${preset} preset (${layers} layers, blocks of ${block}, Prop-${alpha}, ${steps} steps) on ${device}; data: ${base.data.source}, ${data.trainStarts.length} training windows`);
   const reports: (RunReport & { flopMatchedTo?: string })[] = [];
   for (const plan of plans) {

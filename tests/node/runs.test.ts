@@ -1,0 +1,99 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/engine/cli';
+import { loadSampleDataset } from '../../src/engine/data/dataset';
+import { parseSafetensors } from '../../src/engine/io/safetensors';
+import { PRESETS, windowLength } from '../../src/engine/models/patch-transformer';
+import { prepareRunData } from '../../src/engine/runs/data';
+import { runTraining, stepFlops, type RunConfig, type RunEvent } from '../../src/engine/runs/runner';
+import { DEFAULT_ADAMW } from '../../src/engine/train/adamw';
+
+const ds = await loadSampleDataset({ rows: 3000 });
+const model = { ...PRESETS.tiny, layers: 3, channels: ds.channels.length };
+const data = prepareRunData(ds, windowLength(model));
+const config = (variant: RunConfig['variant'], steps = 36): RunConfig => ({
+  variant,
+  seed: 3,
+  preset: 'tiny',
+  model,
+  growth: { layers: 3, block: 1, alpha: 1, steps },
+  schedule: { kind: 'cosine', lr: 2e-3, warmup: 3, total: steps, final: 2e-4 },
+  optimizer: { ...DEFAULT_ADAMW, stateAtGrowth: 'copy', rewarmupSteps: 0 },
+  device: 'cpu',
+  readEvery: 1,
+  valEvery: 12,
+  checkpointEvery: 5,
+  data: { source: 'sample', fingerprint: data.fingerprint, channels: ds.channels, trainWindows: data.trainStarts.length, valWindows: data.valStarts.length, split: data.splits.strategy, normalization: { mean: [], std: [] } },
+  versions: {},
+});
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'stacklab-run-'));
+const trainLosses = (dir: string) =>
+  readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.type === 'train').map((r) => [r.step, r.loss]);
+
+describe('training runs', () => {
+  it('grows MIDAS stage by stage with the Prop-α schedule and accounts FLOPs and time per stage', async () => {
+    const dir = tmp();
+    const events: RunEvent[] = [];
+    const r = await runTraining({ config: config('midas'), data, dir, onEvent: (e) => events.push(e) });
+    expect(r.status).toBe('finished');
+    expect(r.stages.map((s) => [s.layers, s.steps])).toEqual([[1, 6], [2, 12], [3, 18]]);
+    r.stages.forEach((s) => expect(s.flops).toBe(s.steps * stepFlops(model, s.layers)));
+    expect(r.totalFlops).toBe(r.stages.reduce((a, s) => a + s.flops, 0));
+    expect(r.finalValLoss).toBeGreaterThan(0);
+    expect(events.filter((e) => e.type === 'stage').map((e) => (e as { layers: number }).layers)).toEqual([1, 2, 3]);
+    const files = readdirSync(path.join(dir, 'checkpoints'));
+    expect(files.at(-1)).toBe('step-00000036.safetensors');
+    const ck = parseSafetensors(readFileSync(path.join(dir, 'checkpoints', files.at(-1)!)));
+    expect(ck.metadata).toMatchObject({ step: '36', layers: '3', stage: '3' });
+    expect([...ck.tensors.keys()].filter((k) => k.startsWith('blocks.2.'))).not.toHaveLength(0);
+    expect(JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')).status).toBe('finished');
+    expect(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')).variant).toBe('midas');
+  });
+
+  it('stops cleanly on cancel and, resumed, continues the same trajectory on the CPU', async () => {
+    const full = tmp();
+    await runTraining({ config: config('midas'), data, dir: full });
+    const cut = tmp();
+    const abort = new AbortController();
+    const first = await runTraining({ config: config('midas'), data, dir: cut, signal: abort.signal, onEvent: (e) => e.type === 'step' && e.step === 14 && abort.abort() });
+    expect(first.status).toBe('cancelled');
+    expect(readdirSync(path.join(cut, 'checkpoints'))).toContain('step-00000014.safetensors');
+    const resumed = await runTraining({ config: config('midas'), data, dir: cut, resume: true });
+    expect(resumed.status).toBe('finished');
+    expect(trainLosses(cut)).toEqual(trainLosses(full));
+    expect(resumed.finalValLoss).toBe(JSON.parse(readFileSync(path.join(full, 'report.json'), 'utf8')).finalValLoss);
+  });
+
+  it('refuses to resume a folder made with other settings', async () => {
+    const dir = tmp();
+    await runTraining({ config: config('gradstack', 12), data, dir });
+    await expect(runTraining({ config: config('midas', 12), data, dir, resume: true })).rejects.toThrow(/config\.json differs/);
+  });
+
+  it('`stacklab train --json` prints every run with its stages', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(['train', '--data', 'sample', '--variants', 'baseline,midas', '--layers', '2', '--block', '1', '--steps', '20', '--device', 'cpu', '--out', tmp(), '--flop-matched', 'midas', '--json'], { out: (l) => out.push(l), err: (l) => err.push(l) });
+    expect(code, err.join('\n')).toBe(0);
+    const summary = JSON.parse(out.at(-1)!) as { runs: { variant: string; stages: { layers: number; steps: number; flops: number; wallMs: number }[]; totalFlops: number; finalValLoss: number; flopMatchedTo?: string }[] };
+    expect(summary.runs.map((r) => r.variant)).toEqual(['baseline', 'midas', 'baseline']);
+    expect(summary.runs[1]!.stages.map((s) => s.layers)).toEqual([1, 2]);
+    const fm = summary.runs[2]!;
+    expect(fm.flopMatchedTo).toBe('midas');
+    expect(Math.abs(fm.totalFlops - summary.runs[1]!.totalFlops) / summary.runs[1]!.totalFlops).toBeLessThan(0.05);
+    expect(err.join('\n')).toMatch(/speed-up/);
+  });
+
+  it('says what is wrong with the options', async () => {
+    const run = async (args: string[]) => {
+      const err: string[] = [];
+      const code = await runCli(['train', ...args], { out: () => undefined, err: (l) => err.push(l) });
+      return { code, err: err.join('\n') };
+    };
+    expect(await run(['--data', 'sample', '--out', tmp(), '--layers', '7', '--block', '2'])).toMatchObject({ code: 2, err: expect.stringMatching(/7 is not divisible by the block size 2/) });
+    expect(await run(['--data', 'sample', '--out', tmp(), '--variants', 'midas,magic'])).toMatchObject({ code: 2, err: expect.stringMatching(/unknown variant "magic"/) });
+    expect(await run(['--out', tmp()])).toMatchObject({ code: 2, err: expect.stringMatching(/--data is required/) });
+  });
+});
