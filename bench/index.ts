@@ -1,5 +1,6 @@
 /** `npm run bench -- <name> [options]`: benchmarks (not tests). Results go to bench/RESULTS.md by hand, with the command line. */
 import { benchEngine, formatEngineBench } from './engine';
+import { benchGrowth } from './growth';
 import { benchImport } from './import';
 import { benchOps } from './ops';
 
@@ -10,12 +11,14 @@ try {
     const r = await benchEngine(rest);
     console.log(formatEngineBench(r));
     if (json) console.log(JSON.stringify(r));
+  } else if (name === 'growth') {
+    console.log(await benchGrowth(rest));
   } else if (name === 'import') {
     console.log(await benchImport(rest));
   } else if (name === 'ops') {
     console.log(await benchOps(rest));
   } else {
-    throw new Error(`unknown benchmark "${name ?? ''}"; available: engine, ops, import`);
+    throw new Error(`unknown benchmark "${name ?? ''}"; available: engine, ops, import, growth`);
   }
 } catch (err) {
   console.error(`bench: ${(err as Error).message}`);
