@@ -46,7 +46,7 @@ export async function benchGrowth(argv: string[]): Promise<string> {
       growth: { layers, block: Number(values.block), alpha: Number(values.alpha), steps },
       schedule: { kind: 'cosine', lr: 1e-3, warmup: Math.max(1, Math.round(steps * 0.05)), total: steps, final: 1e-4 },
       optimizer: { ...DEFAULT_ADAMW, stateAtGrowth: 'copy', rewarmupSteps: 0 },
-      device, readEvery: 50, valEvery: steps, checkpointEvery: steps,
+      device, readEvery: 50, valEvery: steps, checkpointEvery: steps, valWindows: 32,
       data: { source: 'sample', fingerprint: data.fingerprint, channels: ds.channels, trainWindows: data.trainStarts.length, valWindows: data.valStarts.length, split: data.splits.strategy, normalization: { mean: [], std: [] } },
       versions: {},
     };
@@ -63,7 +63,7 @@ export async function benchGrowth(argv: string[]): Promise<string> {
   }));
   return [
     `growth bench: preset ${preset}, L=${layers}, b=${values.block}, Prop-${values.alpha}, T=${steps}, device ${device}`,
-    ...rows.map((r) => `  ${r.variant.padEnd(10)} ${(r.wallMs / 1000).toFixed(1).padStart(7)} s  wall ×${r.wallRatio.toFixed(3)}  FLOPs ×${r.flopRatio.toFixed(3)}  val loss ${r.finalValLoss?.toFixed(4)}`),
+    ...rows.map((r) => `  ${r.variant.padEnd(10)} ${(r.wallMs / 1000).toFixed(1).padStart(7)} s  wall ×${r.wallRatio.toFixed(3)}  FLOPs ×${r.flopRatio.toFixed(3)}  val loss ${r.finalValLoss?.toFixed(4) ?? "-"}`),
     ...(values.json ? [JSON.stringify({ preset, device, layers, block: Number(values.block), alpha: Number(values.alpha), steps, runs: rows })] : []),
   ].join('\n');
 }

@@ -15,6 +15,7 @@ import { parseCommandArgs, parsePort, UsageError } from './args';
 import { formatDoctor } from './doctor';
 import { IMPORT_USAGE, importCommand } from './import';
 import { TRAIN_USAGE, trainCommand } from './train';
+import { EXPORT_USAGE, exportCommand, scoreCommand } from './score';
 import { ImportError } from '../data/errors';
 import { selfTest } from '../runtime/selftest';
 
@@ -32,6 +33,8 @@ commands:
 ${IMPORT_USAGE}
 
 ${TRAIN_USAGE}
+
+${EXPORT_USAGE}
 
 Runs are stored in ${defaultRunsDir()} (set STACKLAB_RUNS_DIR to change it).`;
 
@@ -99,6 +102,10 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         return await serve(rest, io);
       case 'import':
         return await importCommand(rest, io);
+      case 'export':
+        return await exportCommand(rest, io);
+      case 'score':
+        return await scoreCommand(rest, io);
       case 'train': {
         // Ctrl+C stops the current run cleanly (its checkpoint is written) instead of killing it.
         const abort = new AbortController();

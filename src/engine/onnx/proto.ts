@@ -211,3 +211,9 @@ export function encodeModel(spec: ModelSpec): Uint8Array {
   });
   return ModelProto.encode(message).finish();
 }
+
+/** The metadata_props of an ONNX model (the whole model is parsed; fine for exported scoring models). */
+export function readModelMetadata(bytes: Uint8Array): Record<string, string> {
+  const msg = ModelProto.decode(bytes) as unknown as { metadataProps?: { key: string; value: string }[] };
+  return Object.fromEntries((msg.metadataProps ?? []).map((p) => [p.key, p.value]));
+}

@@ -7,6 +7,7 @@ import type { ExecutionProviderName } from '../../shared/system';
 import { growTensors, layerMapping, stagesOf, type GrowthConfig, type Stage, type Variant } from '../growth/growth';
 import { forwardFlopsPerWindow, windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
 import { Rng } from '../random';
+import { sessionOptions } from '../runtime/device';
 import { Trainer } from '../runtime/trainer';
 import type { AdamWConfig } from '../train/adamw';
 import { buildInference } from '../train/inference';
@@ -32,6 +33,8 @@ export interface RunConfig {
   readonly readEvery: number;
   readonly valEvery: number;
   readonly checkpointEvery: number;
+  /** Validation windows evaluated each time (evenly spaced over the validation part). */
+  readonly valWindows?: number;
   readonly data: { readonly source: string; readonly fingerprint: string; readonly channels: readonly string[]; readonly trainWindows: number; readonly valWindows: number; readonly split: string; readonly normalization: { readonly mean: number[]; readonly std: number[] } };
   readonly versions: Readonly<Record<string, string>>;
 }
@@ -74,11 +77,11 @@ export function stepFlops(model: PatchTransformerConfig, layers: number): number
 }
 
 /** Mean next-patch MSE of the model over up to `max` validation windows (evenly spaced). */
-export async function validationLoss(model: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array>, data: RunData, max = 256): Promise<number | null> {
+export async function validationLoss(model: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array>, data: RunData, device: ExecutionProviderName = 'cpu', max = 256): Promise<number | null> {
   if (data.valStarts.length === 0) return null;
   const step = Math.max(1, Math.floor(data.valStarts.length / max));
   const starts = [...data.valStarts].filter((_, i) => i % step === 0).slice(0, max);
-  const session = await ort.InferenceSession.create(buildInference(model, params).bytes, { logSeverityLevel: 3 });
+  const session = await ort.InferenceSession.create(buildInference(model, params).bytes, sessionOptions(device));
   try {
     const w = windowLength(model);
     const c = model.channels;
@@ -221,7 +224,7 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
         const atEnd = step === stageEnd;
         if (step % config.valEvery === 0 || atEnd) {
           params = await trainer.readParams();
-          lastVal = await validationLoss(cfg, params, data);
+          lastVal = await validationLoss(cfg, params, data, config.device, config.valWindows);
           if (lastVal !== null) {
             pending.push({ type: 'val', step, valLoss: lastVal, flops: flopsSoFar, layers: stage.layers });
             emit({ type: 'val', step, valLoss: lastVal, flops: flopsSoFar });

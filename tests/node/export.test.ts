@@ -1,0 +1,70 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/engine/cli';
+import { generateSamplePlant, samplePlantCsv } from '../../src/engine/data/sample-plant';
+import { RunStore } from '../../src/engine/runs/store';
+import type { RunConfig } from '../../src/engine/runs/runner';
+import { buildInference } from '../../src/engine/train/inference';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'stacklab-export-'));
+const io = () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
+};
+
+describe('export and score', () => {
+  it('exports a trained run as a standalone ONNX model and scores a new CSV with it', async () => {
+    const c = io();
+    const runs = path.join(dir, 'runs');
+    expect(await runCli(['train', '--data', 'sample', '--variants', 'midas', '--layers', '2', '--block', '1', '--steps', '20', '--device', 'cpu', '--out', runs], c.io), c.err.join('\n')).toBe(0);
+    const model = path.join(dir, 'model.onnx');
+    expect(await runCli(['export', '--run', path.join(runs, 'midas-s1'), '--out', model], c.io)).toBe(0);
+
+    // A plain InferenceSession loads it; its score agrees with the training-side loss of the same weights.
+    const session = await ort.InferenceSession.create(readFileSync(model));
+    expect(session.inputNames).toEqual(['windows']);
+    expect(session.outputNames).toEqual(['pred', 'score']);
+    const config = (await new RunStore(path.join(runs, 'midas-s1')).readConfig<RunConfig>())!;
+    const ck = (await new RunStore(path.join(runs, 'midas-s1')).latestCheckpoint())!;
+    const cfg = { ...config.model, layers: ck.layers };
+    const w = cfg.seqLen * cfg.patchLen;
+    const ch = cfg.channels;
+    const plant = generateSamplePlant({ rows: 400 });
+    const raw = new Float32Array(w * ch);
+    for (let t = 0; t < w; t++) for (let k = 0; k < ch; k++) raw[t * ch + k] = plant.channels[k]!.values[t]!;
+    const scored = await session.run({ windows: new ort.Tensor('float32', raw, [1, w, ch]) });
+    const score = scored.score!.data as Float32Array;
+    expect(score.length).toBe(w);
+    expect([...score.subarray(0, cfg.patchLen)]).toEqual(new Array(cfg.patchLen).fill(0));
+    const norm = raw.map((v, i) => (v - config.data.normalization.mean[i % ch]!) / config.data.normalization.std[i % ch]!);
+    const ref = await ort.InferenceSession.create(buildInference(cfg, ck.params).bytes);
+    const mse = (await ref.run({ windows: new ort.Tensor('float32', norm, [1, w, ch]) })).mse!.data as Float32Array;
+    const meanScore = score.subarray(cfg.patchLen).reduce((a, b) => a + b, 0) / (w - cfg.patchLen);
+    expect(meanScore).toBeCloseTo(mse.reduce((a, b) => a + b, 0) / mse.length, 5);
+
+    const csv = path.join(dir, 'new.csv');
+    writeFileSync(csv, samplePlantCsv(plant));
+    const scores = path.join(dir, 'scores.csv');
+    expect(await runCli(['score', '--model', model, '--data', csv, '--out', scores], c.io), c.err.join('\n')).toBe(0);
+    const lines = readFileSync(scores, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('timestamp,score,label');
+    expect(lines).toHaveLength(401);
+    expect(lines[1]).toMatch(/^2026-01-05T00:00:00\.000Z,,0$/);
+    const values = lines.slice(1 + cfg.patchLen).map((l) => Number(l.split(',')[1]));
+    expect(values.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
+  });
+
+  it('refuses files that are not what they should be', async () => {
+    const c = io();
+    const notModel = path.join(dir, 'x.onnx');
+    writeFileSync(notModel, 'hello');
+    expect(await runCli(['score', '--model', notModel, '--data', 'x.csv', '--out', path.join(dir, 'o.csv')], c.io)).toBe(1);
+    expect(c.err.join('\n')).toMatch(/not a StackLab scoring model/);
+    expect(await runCli(['export', '--run', dir, '--out', path.join(dir, 'm.onnx')], c.io)).toBe(1);
+    expect(c.err.join('\n')).toMatch(/is not a run folder/);
+  });
+});
