@@ -48,6 +48,8 @@ describe('training runs', () => {
     const ck = parseSafetensors(readFileSync(path.join(dir, 'checkpoints', files.at(-1)!)));
     expect(ck.metadata).toMatchObject({ step: '36', layers: '3', stage: '3' });
     expect([...ck.tensors.keys()].filter((k) => k.startsWith('blocks.2.'))).not.toHaveLength(0);
+    expect(ck.tensors.get('blocks.2.mlp.w1')!.shape).toEqual([model.dModel, model.mlpHidden]);
+    expect(ck.tensors.get('m.blocks.2.mlp.w1')!.shape).toEqual([model.dModel, model.mlpHidden]);
     expect(JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')).status).toBe('finished');
     expect(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')).variant).toBe('midas');
   });

@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import type { ExecutionProviderName } from '../../shared/system';
 import { growTensors, layerMapping, stagesOf, type GrowthConfig, type Stage, type Variant } from '../growth/growth';
-import { forwardFlopsPerWindow, windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
+import { forwardFlopsPerWindow, paramSpecs, windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
 import { Rng } from '../random';
 import { sessionOptions } from '../runtime/device';
 import { Trainer } from '../runtime/trainer';
@@ -267,6 +267,7 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
 
 async function checkpoint(trainer: Trainer, store: RunStore, step: number, stage: Stage, rng: Rng, emit: (e: RunEvent) => void): Promise<void> {
   const { m, v } = await trainer.readMoments();
-  const file = await store.saveCheckpoint({ step, layers: stage.layers, stage: stage.index, rng: rng.state, params: await trainer.readParams(), m, v });
+  const shapes = new Map(paramSpecs(trainer.options.model).map((p) => [p.name, p.shape]));
+  const file = await store.saveCheckpoint({ step, layers: stage.layers, stage: stage.index, rng: rng.state, params: await trainer.readParams(), m, v, shapes });
   emit({ type: 'checkpoint', step, file });
 }

@@ -35,6 +35,8 @@ export interface CheckpointState {
   readonly params: ReadonlyMap<string, Float32Array>;
   readonly m: ReadonlyMap<string, Float32Array>;
   readonly v: ReadonlyMap<string, Float32Array>;
+  /** Each parameter's shape, so the file reads as matrices in any safetensors viewer. */
+  readonly shapes?: ReadonlyMap<string, readonly number[]>;
 }
 
 export class RunStore {
@@ -77,10 +79,11 @@ export class RunStore {
   }
 
   async saveCheckpoint(c: CheckpointState): Promise<string> {
-    const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
-    for (const [k, t] of c.params) tensors.set(k, { shape: [t.length], data: t });
-    for (const [k, t] of c.m) tensors.set(`m.${k}`, { shape: [t.length], data: t });
-    for (const [k, t] of c.v) tensors.set(`v.${k}`, { shape: [t.length], data: t });
+    const tensors = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+    const shape = (k: string, t: Float32Array) => [...(c.shapes?.get(k) ?? [t.length])];
+    for (const [k, t] of c.params) tensors.set(k, { shape: shape(k, t), data: t });
+    for (const [k, t] of c.m) tensors.set(`m.${k}`, { shape: shape(k, t), data: t });
+    for (const [k, t] of c.v) tensors.set(`v.${k}`, { shape: shape(k, t), data: t });
     const file = path.join(this.checkpointsDir, `step-${String(c.step).padStart(8, '0')}.safetensors`);
     await writeAtomic(file, serializeSafetensors(tensors, { format: 'stacklab-checkpoint', step: String(c.step), layers: String(c.layers), stage: String(c.stage), rng: String(c.rng) }));
     return file;
