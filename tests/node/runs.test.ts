@@ -43,6 +43,10 @@ describe('training runs', () => {
     expect(r.totalFlops).toBe(r.stages.reduce((a, s) => a + s.flops, 0));
     expect(r.finalValLoss).toBeGreaterThan(0);
     expect(events.filter((e) => e.type === 'stage').map((e) => (e as { layers: number }).layers)).toEqual([1, 2, 3]);
+    // Throttled: the default interval allows about 10 step events per second.
+    const steps = events.filter((e) => e.type === 'step');
+    expect(steps.length).toBeLessThanOrEqual(Math.ceil((r.wallMs / 1000) * 10) + 3);
+    expect(steps.at(-1)).toMatchObject({ step: 36, totalSteps: 36 });
     const files = readdirSync(path.join(dir, 'checkpoints'));
     expect(files.at(-1)).toBe('step-00000036.safetensors');
     const ck = parseSafetensors(readFileSync(path.join(dir, 'checkpoints', files.at(-1)!)));
@@ -59,7 +63,7 @@ describe('training runs', () => {
     await runTraining({ config: config('midas'), data, dir: full });
     const cut = tmp();
     const abort = new AbortController();
-    const first = await runTraining({ config: config('midas'), data, dir: cut, signal: abort.signal, onEvent: (e) => e.type === 'step' && e.step === 14 && abort.abort() });
+    const first = await runTraining({ config: config('midas'), data, dir: cut, signal: abort.signal, progressIntervalMs: 0, onEvent: (e) => e.type === 'step' && e.step === 14 && abort.abort() });
     expect(first.status).toBe('cancelled');
     expect(readdirSync(path.join(cut, 'checkpoints'))).toContain('step-00000014.safetensors');
     const resumed = await runTraining({ config: config('midas'), data, dir: cut, resume: true });

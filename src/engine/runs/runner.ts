@@ -160,6 +160,7 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
   const started = performance.now();
   let lastEvent = 0;
   let lastTrainLoss: number | null = null;
+  let lastGradNorm: number | null = null;
   let lastVal: number | null = null;
   let step = startStep;
   let cancelled = false;
@@ -212,14 +213,16 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
         flopsSoFar += stageFlopsPerStep;
         if (m) {
           lastTrainLoss = m.loss;
+          lastGradNorm = m.gradNorm;
           pending.push({ type: 'train', step, loss: m.loss, gradNorm: m.gradNorm, lr, flops: flopsSoFar, elapsedMs: Math.round(performance.now() - started) });
         }
         const now = performance.now();
-        if (m || now - lastEvent >= interval) {
+        // At most one step event per interval (10 per second by default), carrying the latest loss read.
+        if (now - lastEvent >= interval || step === totalSteps) {
           lastEvent = now;
           const elapsed = now - started;
           const done = step - startStep;
-          emit({ type: 'step', step, totalSteps, stage: stage.index, layers: stage.layers, loss: m?.loss ?? null, gradNorm: m?.gradNorm ?? null, lr, tokensPerSec: (done * model.batch * model.seqLen) / (elapsed / 1000), elapsedMs: elapsed, etaMs: (elapsed / done) * (totalSteps - step), flops: flopsSoFar });
+          emit({ type: 'step', step, totalSteps, stage: stage.index, layers: stage.layers, loss: lastTrainLoss, gradNorm: lastGradNorm, lr, tokensPerSec: (done * model.batch * model.seqLen) / (elapsed / 1000), elapsedMs: elapsed, etaMs: (elapsed / done) * (totalSteps - step), flops: flopsSoFar });
         }
         const atEnd = step === stageEnd;
         if (step % config.valEvery === 0 || atEnd) {
