@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,10 @@ import { ImportError } from '../../src/engine/data/errors';
 import { parseNumberRange } from '../../src/engine/data/numbers';
 import { detectTimestampFormat, parseTimestampRange } from '../../src/engine/data/timestamps';
 
-const SHARED = path.resolve('../shared/data');
+const SHARED = path.resolve(process.env.STACKLAB_SHARED_DATA ?? '../shared/data');
+if (!existsSync(SHARED)) {
+  throw new Error(`the real-data tests read ${SHARED} (TEP and NAB): check out the project beside shared/ as CI does, or set STACKLAB_SHARED_DATA`);
+}
 const dir = mkdtempSync(path.join(os.tmpdir(), 'stacklab-import-'));
 function file(name: string, content: string | Uint8Array): string {
   const p = path.join(dir, name);
