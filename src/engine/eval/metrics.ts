@@ -61,7 +61,8 @@ export function aucRoc(scores: ArrayLike<number>, labels: ArrayLike<number>): nu
 export function aucPr(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
   check(scores, labels);
   const idx = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
-  const pos = Array.prototype.reduce.call(labels, (a: number, b) => a + (b ? 1 : 0), 0) as number;
+  let pos = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i]) pos++;
   if (pos === 0) return NaN;
   let tp = 0;
   let fp = 0;
