@@ -27,7 +27,7 @@ describe('export and score', () => {
     // A plain InferenceSession loads it; its score agrees with the training-side loss of the same weights.
     const session = await ort.InferenceSession.create(readFileSync(model));
     expect(session.inputNames).toEqual(['windows']);
-    expect(session.outputNames).toEqual(['pred', 'score']);
+    expect(session.outputNames).toEqual(['pred', 'contrib', 'score']);
     const config = (await new RunStore(path.join(runs, 'midas-s1')).readConfig<RunConfig>())!;
     const ck = (await new RunStore(path.join(runs, 'midas-s1')).latestCheckpoint())!;
     const cfg = { ...config.model, layers: ck.layers };
@@ -39,6 +39,11 @@ describe('export and score', () => {
     const scored = await session.run({ windows: new ort.Tensor('float32', raw, [1, w, ch]) });
     const score = scored.score!.data as Float32Array;
     expect(score.length).toBe(w);
+    // The score is the mean of the per-channel contributions.
+    const contrib = scored.contrib!.data as Float32Array;
+    expect(scored.contrib!.dims).toEqual([1, w, ch]);
+    const t = w - 1;
+    expect(score[t]!).toBeCloseTo(contrib.subarray(t * ch, (t + 1) * ch).reduce((a, b) => a + b, 0) / ch, 6);
     expect([...score.subarray(0, cfg.patchLen)]).toEqual(new Array(cfg.patchLen).fill(0));
     const norm = raw.map((v, i) => (v - config.data.normalization.mean[i % ch]!) / config.data.normalization.std[i % ch]!);
     const ref = await ort.InferenceSession.create(buildInference(cfg, ck.params).bytes);

@@ -1,9 +1,10 @@
 /**
  * The exported scoring model: a standalone ONNX graph with the weights and the data set's
  * normalisation inside. Input `windows` [batch, seqLen·patchLen, channels] in raw sensor units;
- * outputs `pred` (next-patch predictions, normalised units) and `score` [batch, seqLen·patchLen]:
- * each time step's squared next-patch prediction error averaged over channels (0 on the first
- * patch, which nothing predicts).
+ * outputs `pred` (next-patch predictions, normalised units), `contrib` [batch, seqLen·patchLen,
+ * channels]: each time step's squared next-patch error per channel, and `score`
+ * [batch, seqLen·patchLen]: its mean over channels (both 0 on the first patch, which nothing
+ * predicts).
  */
 import { emitOnnx, type EmittedModel } from '../graph/emit';
 import { Graph } from '../graph/ir';
@@ -26,13 +27,13 @@ export function buildScoringModel(cfg: PatchTransformerConfig, params: ReadonlyM
   const tokens = tokensOf(op.div(op.sub(raw, mean), std), cfg);
   const pred = forward(tokens, declareParams(g, cfg), cfg);
   const diff = op.sub(op.slice(pred, 1, 0, s - 1), op.slice(tokens, 1, 1, s));
-  const perStep = op.reduceMean(op.reshape(op.mul(diff, diff), ['batch', (s - 1) * p, c]), [2]);
-  // The first patch has no prediction: score 0 there, so `score` covers the whole window.
-  const zeros = op.mul(op.slice(perStep, 1, 0, p), 0);
-  const score = op.concat([zeros, perStep], 1);
+  const perChannel = op.reshape(op.mul(diff, diff), ['batch', (s - 1) * p, c]);
+  // The first patch has no prediction: 0 there, so the outputs cover the whole window.
+  const contrib = op.concat([op.mul(op.slice(perChannel, 1, 0, p), 0), perChannel], 1);
+  const score = op.reduceMean(contrib, [2]);
   return emitOnnx(g, {
     name: 'stacklab_scoring',
-    outputs: { pred, score },
+    outputs: { pred, contrib, score },
     params: { as: 'initializers', values: params },
     metadata: { stacklab_config: JSON.stringify(cfg), stacklab_channels: JSON.stringify(meta.channels), stacklab_variant: meta.variant, stacklab_run: meta.run, stacklab_window: String(w), stacklab_patch: String(p) },
   });
