@@ -42,6 +42,13 @@ describe('training runs', () => {
     r.stages.forEach((s) => expect(s.flops).toBe(s.steps * stepFlops(model, s.layers)));
     expect(r.totalFlops).toBe(r.stages.reduce((a, s) => a + s.flops, 0));
     expect(r.finalValLoss).toBeGreaterThan(0);
+    // Evaluated on the labelled test part, with a threshold from normal validation rows.
+    const ev = r.evaluation!;
+    expect(ev.testRows).toBeGreaterThan(0);
+    expect(ev.thresholdRows).toBeGreaterThan(0);
+    expect(ev.aucRoc).toBeGreaterThanOrEqual(0);
+    expect(ev.aucRoc).toBeLessThanOrEqual(1);
+    expect(ev.atThreshold.falseAlarmRate).toBeLessThan(1);
     expect(events.filter((e) => e.type === 'stage').map((e) => (e as { layers: number }).layers)).toEqual([1, 2, 3]);
     // Throttled: the default interval allows about 10 step events per second.
     const steps = events.filter((e) => e.type === 'step');

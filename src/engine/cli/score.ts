@@ -7,6 +7,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadDataset } from '../data/dataset';
 import { readModelMetadata } from '../onnx/proto';
+import { scoreRows } from '../eval/score-series';
 import type { PatchTransformerConfig } from '../models/patch-transformer';
 import type { RunConfig } from '../runs/runner';
 import { RunStore, writeAtomic } from '../runs/store';
@@ -53,25 +54,7 @@ export async function scoreCommand(argv: string[], io: { err(l: string): void })
   const cols = channels.map((c) => series.channels.find((x) => x.name === c)!.values);
   const rows = series.rows;
   if (rows < window) throw new Error(`${values.data} has ${rows} rows, fewer than one window of ${window}`);
-  const score = new Float64Array(rows).fill(NaN);
-  // Windows overlap by one patch, so every row after the first patch gets exactly one score.
-  const stride = window - patch;
-  const starts: number[] = [];
-  for (let s = 0; s + window <= rows; s += stride) starts.push(s);
-  if (starts.at(-1)! + window < rows) starts.push(rows - window);
-  const c = channels.length;
-  for (let i = 0; i < starts.length; i += 32) {
-    const batch = starts.slice(i, i + 32);
-    const x = new Float32Array(batch.length * window * c);
-    batch.forEach((s, b) => {
-      for (let t = 0; t < window; t++) for (let k = 0; k < c; k++) x[(b * window + t) * c + k] = cols[k]![s + t]!;
-    });
-    const out = await session.run({ windows: new ort.Tensor('float32', x, [batch.length, window, c]) });
-    const sc = out.score!.data as Float32Array;
-    batch.forEach((s, b) => {
-      for (let t = patch; t < window; t++) score[s + t] = sc[b * window + t]!;
-    });
-  }
+  const score = await scoreRows(session, (r, k) => cols[k]![r]!, rows, channels.length, window, patch);
   const lines = [`${series.timestamps ? 'timestamp' : 'row'},score${series.label ? ',label' : ''}`];
   for (let r = 0; r < rows; r++) {
     const key = series.timestamps ? new Date(series.timestamps[r]!).toISOString() : String(r);

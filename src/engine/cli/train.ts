@@ -153,10 +153,11 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
     const name = r.flopMatchedTo ? `baseline≈${r.flopMatchedTo}` : r.variant;
     const speed = baseline ? `${(baseline.wallMs / r.wallMs).toFixed(2)}x` : '-';
     const flops = baseline ? (r.totalFlops / baseline.totalFlops).toFixed(2) : '-';
-    return `${`${name} s${r.seed}`.padEnd(20)} ${r.stages.map((s) => s.layers).join('→').padEnd(14)} ${(r.wallMs / 1000).toFixed(1).padStart(8)} s  ${speed.padStart(7)}  ${flops.padStart(6)}  ${(r.finalValLoss ?? NaN).toFixed(4).padStart(9)}`;
+    const auc = r.evaluation ? r.evaluation.aucPr.toFixed(3) : '-';
+    return `${`${name} s${r.seed}`.padEnd(20)} ${r.stages.map((s) => s.layers).join('→').padEnd(14)} ${(r.wallMs / 1000).toFixed(1).padStart(8)} s  ${speed.padStart(7)}  ${flops.padStart(6)}  ${(r.finalValLoss ?? NaN).toFixed(4).padStart(9)}  ${auc.padStart(7)}`;
   });
-  io.err(['', `${'run'.padEnd(20)} ${'depths'.padEnd(14)} ${'wall'.padStart(10)}  ${'speed-up'.padStart(7)}  ${'FLOPs'.padStart(6)}  ${'val loss'.padStart(9)}`, ...rows, `(speed-up and FLOPs relative to the baseline; layer-step cost of each schedule: ${variants.map((v) => `${v} ${relativeLayerSteps(stagesOf(v as Variant, growth), layers).toFixed(2)}`).join(', ')})`].join('\n'));
-  const summary = { runs: reports.map((r) => ({ variant: r.variant, seed: r.seed, dir: r.dir, status: r.status, ...(r.flopMatchedTo ? { flopMatchedTo: r.flopMatchedTo } : {}), stages: r.stages, totalFlops: r.totalFlops, wallMs: r.wallMs, finalValLoss: r.finalValLoss })) };
+  io.err(['', `${'run'.padEnd(20)} ${'depths'.padEnd(14)} ${'wall'.padStart(10)}  ${'speed-up'.padStart(7)}  ${'FLOPs'.padStart(6)}  ${'val loss'.padStart(9)}  ${'AUC-PR'.padStart(7)}`, ...rows, `(speed-up and FLOPs relative to the baseline; AUC-PR of anomaly detection on the test part, threshold-free; layer-step cost of each schedule: ${variants.map((v) => `${v} ${relativeLayerSteps(stagesOf(v as Variant, growth), layers).toFixed(2)}`).join(', ')})`].join('\n'));
+  const summary = { runs: reports.map((r) => ({ variant: r.variant, seed: r.seed, dir: r.dir, status: r.status, ...(r.flopMatchedTo ? { flopMatchedTo: r.flopMatchedTo } : {}), stages: r.stages, totalFlops: r.totalFlops, wallMs: r.wallMs, finalValLoss: r.finalValLoss, evaluation: r.evaluation ?? null })) };
   if (values.json) io.out(JSON.stringify(summary));
   return reports.some((r) => r.status === 'cancelled') ? 130 : 0;
 }

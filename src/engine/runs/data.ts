@@ -32,8 +32,12 @@ export function prepareRunData(ds: Dataset, windowRows: number, options: SplitOp
   if (trainStarts.length === 0) {
     throw new Error(`no training window of ${windowRows} rows fits in the training part of the data (${splits.strategy}); use a smaller preset or more data`);
   }
+  const labelled = ds.series.some((s) => s.label);
+  const labels = labelled ? new Uint8Array(rows) : null;
+  if (labels) ds.series.forEach((s, i) => s.label && labels.set(s.label, offsets[i]!));
+  const segments = splits.segments.map((g) => ({ start: g.start + offsets[g.series]!, end: g.end + offsets[g.series]!, role: g.role }));
   const hash = createHash('sha256');
   hash.update(new Uint8Array(matrix.buffer, matrix.byteOffset, matrix.byteLength));
   hash.update(JSON.stringify(splits.segments));
-  return { matrix, trainStarts, valStarts, splits, fingerprint: hash.digest('hex').slice(0, 16) };
+  return { matrix, trainStarts, valStarts, labels, segments, splits, fingerprint: hash.digest('hex').slice(0, 16) };
 }

@@ -13,6 +13,7 @@ import type { AdamWConfig } from '../train/adamw';
 import { buildInference } from '../train/inference';
 import { lrAt, type LrSchedule } from '../train/schedules';
 import { RunStore } from './store';
+import { evaluateModel, type Evaluation } from '../eval/evaluate';
 
 /** Everything a run needs to be reproduced; written as config.json. */
 export interface RunConfig {
@@ -44,6 +45,10 @@ export interface RunData {
   readonly matrix: Float32Array;
   readonly trainStarts: Int32Array;
   readonly valStarts: Int32Array;
+  /** 0/1 per matrix row, when the data are labelled: the run is then evaluated at its end. */
+  readonly labels?: Uint8Array | null;
+  /** The split, in matrix rows. */
+  readonly segments?: readonly { readonly start: number; readonly end: number; readonly role: 'train' | 'val' | 'test' }[];
 }
 
 export type RunEvent =
@@ -69,6 +74,8 @@ export interface RunReport {
   readonly wallMs: number;
   readonly finalValLoss: number | null;
   readonly finalTrainLoss: number | null;
+  /** Anomaly detection on the test part with the final model (labelled data only). */
+  readonly evaluation?: Evaluation | null;
 }
 
 /** Training FLOPs of one step at `layers` depth: 3 × forward (forward + backward), attention included. */
@@ -253,6 +260,7 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
     if (cancelled) break;
   }
 
+  const evaluation = !cancelled && params && data.labels ? await evaluateModel({ ...model, layers: stages.at(-1)!.layers }, params, data, config.device) : null;
   const report: RunReport = {
     variant: config.variant,
     seed: config.seed,
@@ -263,6 +271,7 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
     wallMs: stageReports.reduce((a, s) => a + s.wallMs, 0),
     finalValLoss: lastVal,
     finalTrainLoss: lastTrainLoss,
+    evaluation,
   };
   await store.writeReport(report);
   return report;
