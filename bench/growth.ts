@@ -46,7 +46,7 @@ export async function benchGrowth(argv: string[]): Promise<string> {
       growth: { layers, block: Number(values.block), alpha: Number(values.alpha), steps },
       schedule: { kind: 'cosine', lr: 1e-3, warmup: Math.max(1, Math.round(steps * 0.05)), total: steps, final: 1e-4 },
       optimizer: { ...DEFAULT_ADAMW, stateAtGrowth: 'copy', rewarmupSteps: 0 },
-      device, readEvery: 50, valEvery: steps, checkpointEvery: steps, valWindows: 32,
+      device, readEvery: 50, valEvery: steps, checkpointEvery: steps, valWindows: 32, isoplot: false,
       data: { source: 'sample', fingerprint: data.fingerprint, channels: ds.channels, trainWindows: data.trainStarts.length, valWindows: data.valStarts.length, split: data.splits.strategy, normalization: { mean: [], std: [] } },
       versions: {},
     };

@@ -49,6 +49,13 @@ describe('training runs', () => {
     expect(ev.aucRoc).toBeGreaterThanOrEqual(0);
     expect(ev.aucRoc).toBeLessThanOrEqual(1);
     expect(ev.atThreshold.falseAlarmRate).toBeLessThan(1);
+    // Isoplot data: validation loss beside downstream AUC-PR at every validation point.
+    const iso = readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((x) => x.type === 'isoplot');
+    expect(iso.map((x) => x.step)).toEqual([6, 12, 18, 24, 36]);
+    for (const x of iso) {
+      expect(x.valLoss).toBeGreaterThan(0);
+      expect(x.aucPr).toBeGreaterThan(0);
+    }
     expect(events.filter((e) => e.type === 'stage').map((e) => (e as { layers: number }).layers)).toEqual([1, 2, 3]);
     // Throttled: the default interval allows about 10 step events per second.
     const steps = events.filter((e) => e.type === 'step');

@@ -36,6 +36,11 @@ export interface RunConfig {
   readonly checkpointEvery: number;
   /** Validation windows evaluated each time (evenly spaced over the validation part). */
   readonly valWindows?: number;
+  /**
+   * Also score the test part at every validation point (isoplot data: validation loss against
+   * downstream AUC-PR over training). Default true for labelled data; costs one test pass each.
+   */
+  readonly isoplot?: boolean;
   readonly data: { readonly source: string; readonly fingerprint: string; readonly channels: readonly string[]; readonly trainWindows: number; readonly valWindows: number; readonly split: string; readonly normalization: { readonly mean: number[]; readonly std: number[] } };
   readonly versions: Readonly<Record<string, string>>;
 }
@@ -238,6 +243,10 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
           if (lastVal !== null) {
             pending.push({ type: 'val', step, valLoss: lastVal, flops: flopsSoFar, layers: stage.layers });
             emit({ type: 'val', step, valLoss: lastVal, flops: flopsSoFar });
+            if (config.isoplot !== false && data.labels) {
+              const ev = await evaluateModel(cfg, params, data, config.device);
+              if (ev) pending.push({ type: 'isoplot', step, layers: stage.layers, valLoss: lastVal, aucPr: ev.aucPr, aucRoc: ev.aucRoc, f1: ev.atThreshold.f1 });
+            }
           }
         }
         if (step % config.checkpointEvery === 0 || atEnd) {
