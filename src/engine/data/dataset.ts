@@ -4,6 +4,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { rangesOf } from '../eval/metrics';
 import { ImportError } from './errors';
 import { csvFilesIn, importCsvFile, type ImportOptions, type RawSeries } from './import';
 
@@ -172,20 +173,7 @@ function stats(v: Float32Array) {
 }
 
 function eventsOf(label: Uint8Array | null): EventsProfile {
-  const lengths: number[] = [];
-  if (label) {
-    let i = 0;
-    while (i < label.length) {
-      if (!label[i]) {
-        i++;
-        continue;
-      }
-      let j = i;
-      while (j < label.length && label[j]) j++;
-      lengths.push(j - i);
-      i = j;
-    }
-  }
+  const lengths = label ? rangesOf(label).map((r) => r.end - r.start) : [];
   return { count: lengths.length, lengths: lengths.slice(0, 1000), minLength: lengths.length ? Math.min(...lengths) : null, maxLength: lengths.length ? Math.max(...lengths) : null };
 }
 

@@ -116,10 +116,11 @@ export function normalizedMatrix(ds: Dataset, series: number, norm: Normalizatio
 /** Start rows of every window of `width` rows inside `segment` with no missing cell. */
 export function windowStarts(ds: Dataset, segment: Segment, width: number, stride = 1): Int32Array {
   const s = ds.series[segment.series]!;
-  // Prefix count of rows holding a NaN in any channel.
-  const bad = new Int32Array(s.rows + 1);
-  for (let i = 0; i < s.rows; i++) bad[i + 1] = bad[i]! + (s.channels.some((ch) => Number.isNaN(ch.values[i]!)) ? 1 : 0);
+  // Prefix count, over the segment only, of rows holding a NaN in any channel.
+  const len = segment.end - segment.start;
+  const bad = new Int32Array(len + 1);
+  for (let i = 0; i < len; i++) bad[i + 1] = bad[i]! + (s.channels.some((ch) => Number.isNaN(ch.values[segment.start + i]!)) ? 1 : 0);
   const starts: number[] = [];
-  for (let t = segment.start; t + width <= segment.end; t += stride) if (bad[t + width] === bad[t]) starts.push(t);
+  for (let t = 0; t + width <= len; t += stride) if (bad[t + width] === bad[t]) starts.push(segment.start + t);
   return Int32Array.from(starts);
 }
