@@ -210,6 +210,8 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
     const stageFlopsPerStep = stepFlops(model, stage.layers);
     const t0 = performance.now();
     const pending: object[] = [];
+    // The state read for the latest checkpoint; the stage always ends with one at its last step.
+    let saved: SavedState | undefined;
     try {
       while (step < stageEnd) {
         if (opts.signal?.aborted) {
@@ -237,8 +239,9 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
           emit({ type: 'step', step, totalSteps, stage: stage.index, layers: stage.layers, loss: lastTrainLoss, gradNorm: lastGradNorm, lr, tokensPerSec: (done * model.batch * model.seqLen) / (elapsed / 1000), elapsedMs: elapsed, etaMs: (elapsed / done) * (totalSteps - step), flops: flopsSoFar });
         }
         const atEnd = step === stageEnd;
+        let readNow: Map<string, Float32Array> | undefined;
         if (step % config.valEvery === 0 || atEnd) {
-          params = await trainer.readParams();
+          params = readNow = await trainer.readParams();
           lastVal = await validationLoss(cfg, params, data, config.device, config.valWindows);
           if (lastVal !== null) {
             pending.push({ type: 'val', step, valLoss: lastVal, flops: flopsSoFar, layers: stage.layers });
@@ -251,16 +254,16 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
         }
         if (step % config.checkpointEvery === 0 || atEnd) {
           await store.appendMetrics(pending.splice(0));
-          await checkpoint(trainer, store, step, stage, rng, emit);
+          saved = await checkpoint(trainer, store, step, stage, rng, emit, readNow);
         }
       }
       if (cancelled) {
         // Stop cleanly: the metrics so far and a checkpoint of exactly where the run is.
         await store.appendMetrics(pending.splice(0));
-        await checkpoint(trainer, store, step, stage, rng, emit);
+        saved = await checkpoint(trainer, store, step, stage, rng, emit);
       }
-      params = await trainer.readParams();
-      moments = await trainer.readMoments();
+      params = saved!.params;
+      moments = { m: saved!.m, v: saved!.v };
     } finally {
       await trainer.dispose();
     }
@@ -286,9 +289,18 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
   return report;
 }
 
-async function checkpoint(trainer: Trainer, store: RunStore, step: number, stage: Stage, rng: Rng, emit: (e: RunEvent) => void): Promise<void> {
+interface SavedState {
+  readonly params: Map<string, Float32Array>;
+  readonly m: Map<string, Float32Array>;
+  readonly v: Map<string, Float32Array>;
+}
+
+/** Saves the trainer's state (reusing `params` when they were just read at this step) and returns it. */
+async function checkpoint(trainer: Trainer, store: RunStore, step: number, stage: Stage, rng: Rng, emit: (e: RunEvent) => void, params?: Map<string, Float32Array>): Promise<SavedState> {
   const { m, v } = await trainer.readMoments();
+  const state = { params: params ?? (await trainer.readParams()), m, v };
   const shapes = new Map(paramSpecs(trainer.options.model).map((p) => [p.name, p.shape]));
-  const file = await store.saveCheckpoint({ step, layers: stage.layers, stage: stage.index, rng: rng.state, params: await trainer.readParams(), m, v, shapes });
+  const file = await store.saveCheckpoint({ step, layers: stage.layers, stage: stage.index, rng: rng.state, ...state, shapes });
   emit({ type: 'checkpoint', step, file });
+  return state;
 }
