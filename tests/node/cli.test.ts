@@ -4,12 +4,8 @@ import { describe, expect, it } from 'vitest';
 import pkg from '../../package.json';
 import { runCli } from '../../src/engine/cli';
 import type { SelfTestResult, SystemInfo } from '../../src/shared/system';
+import { capture } from '../helpers/cli';
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
-}
 
 describe('stacklab CLI', () => {
   it('doctor --json prints system.info and the self-test as the last line of stdout', async () => {

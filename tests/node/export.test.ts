@@ -8,17 +8,13 @@ import { generateSamplePlant, samplePlantCsv } from '../../src/engine/data/sampl
 import { RunStore } from '../../src/engine/runs/store';
 import type { RunConfig } from '../../src/engine/runs/runner';
 import { buildInference } from '../../src/engine/train/inference';
+import { capture } from '../helpers/cli';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'stacklab-export-'));
-const io = () => {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
-};
 
 describe('export and score', () => {
   it('exports a trained run as a standalone ONNX model and scores a new CSV with it', async () => {
-    const c = io();
+    const c = capture();
     const runs = path.join(dir, 'runs');
     expect(await runCli(['train', '--data', 'sample', '--variants', 'midas', '--layers', '2', '--block', '1', '--steps', '20', '--device', 'cpu', '--out', runs], c.io), c.err.join('\n')).toBe(0);
     const model = path.join(dir, 'model.onnx');
@@ -64,7 +60,7 @@ describe('export and score', () => {
   });
 
   it('refuses files that are not what they should be', async () => {
-    const c = io();
+    const c = capture();
     const notModel = path.join(dir, 'x.onnx');
     writeFileSync(notModel, 'hello');
     expect(await runCli(['score', '--model', notModel, '--data', 'x.csv', '--out', path.join(dir, 'o.csv')], c.io)).toBe(1);

@@ -2,13 +2,13 @@ import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/engine/cli';
 import { loadDataset, loadSampleDataset, type DatasetProfile } from '../../src/engine/data/dataset';
 import { generateSamplePlant } from '../../src/engine/data/sample-plant';
 import { splitByTime } from '../../src/engine/data/split';
 import { ImportError } from '../../src/engine/data/errors';
 import { parseNumberRange } from '../../src/engine/data/numbers';
 import { detectTimestampFormat, parseTimestampRange } from '../../src/engine/data/timestamps';
+import { cli } from '../helpers/cli';
 
 const SHARED = path.resolve(process.env.STACKLAB_SHARED_DATA ?? '../shared/data');
 if (!existsSync(SHARED)) {
@@ -24,12 +24,6 @@ function file(name: string, content: string | Uint8Array): string {
 const rows = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join('\n');
 const ts = (i: number) => new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString().replace('T', ' ').slice(0, 19);
 
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err: err.join('\n') };
-}
 
 describe('number and timestamp parsing', () => {
   it('parses numbers with either decimal separator, and missing tokens as NaN', () => {

@@ -2,13 +2,13 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/engine/cli';
 import { loadSampleDataset } from '../../src/engine/data/dataset';
 import { parseSafetensors } from '../../src/engine/io/safetensors';
 import { PRESETS, windowLength } from '../../src/engine/models/patch-transformer';
 import { prepareRunData } from '../../src/engine/runs/data';
 import { runTraining, stepFlops, type RunConfig, type RunEvent } from '../../src/engine/runs/runner';
 import { DEFAULT_ADAMW } from '../../src/engine/train/adamw';
+import { cli } from '../helpers/cli';
 
 const ds = await loadSampleDataset({ rows: 3000 });
 const model = { ...PRESETS.tiny, layers: 3, channels: ds.channels.length };
@@ -93,25 +93,19 @@ describe('training runs', () => {
   });
 
   it('`stacklab train --json` prints every run with its stages', async () => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(['train', '--data', 'sample', '--variants', 'baseline,midas', '--layers', '2', '--block', '1', '--steps', '20', '--device', 'cpu', '--out', tmp(), '--flop-matched', 'midas', '--json'], { out: (l) => out.push(l), err: (l) => err.push(l) });
-    expect(code, err.join('\n')).toBe(0);
+    const { code, out, err } = await cli(['train', '--data', 'sample', '--variants', 'baseline,midas', '--layers', '2', '--block', '1', '--steps', '20', '--device', 'cpu', '--out', tmp(), '--flop-matched', 'midas', '--json']);
+    expect(code, err).toBe(0);
     const summary = JSON.parse(out.at(-1)!) as { runs: { variant: string; stages: { layers: number; steps: number; flops: number; wallMs: number }[]; totalFlops: number; finalValLoss: number; flopMatchedTo?: string }[] };
     expect(summary.runs.map((r) => r.variant)).toEqual(['baseline', 'midas', 'baseline']);
     expect(summary.runs[1]!.stages.map((s) => s.layers)).toEqual([1, 2]);
     const fm = summary.runs[2]!;
     expect(fm.flopMatchedTo).toBe('midas');
     expect(Math.abs(fm.totalFlops - summary.runs[1]!.totalFlops) / summary.runs[1]!.totalFlops).toBeLessThan(0.05);
-    expect(err.join('\n')).toMatch(/speed-up/);
+    expect(err).toMatch(/speed-up/);
   });
 
   it('says what is wrong with the options', async () => {
-    const run = async (args: string[]) => {
-      const err: string[] = [];
-      const code = await runCli(['train', ...args], { out: () => undefined, err: (l) => err.push(l) });
-      return { code, err: err.join('\n') };
-    };
+    const run = (args: string[]) => cli(['train', ...args]);
     expect(await run(['--data', 'sample', '--out', tmp(), '--layers', '7', '--block', '2'])).toMatchObject({ code: 2, err: expect.stringMatching(/7 is not divisible by the block size 2/) });
     expect(await run(['--data', 'sample', '--out', tmp(), '--variants', 'midas,magic'])).toMatchObject({ code: 2, err: expect.stringMatching(/unknown variant "magic"/) });
     expect(await run(['--out', tmp()])).toMatchObject({ code: 2, err: expect.stringMatching(/--data is required/) });
