@@ -109,5 +109,6 @@ describe('training runs', () => {
     expect(await run(['--data', 'sample', '--out', tmp(), '--layers', '7', '--block', '2'])).toMatchObject({ code: 2, err: expect.stringMatching(/7 is not divisible by the block size 2/) });
     expect(await run(['--data', 'sample', '--out', tmp(), '--variants', 'midas,magic'])).toMatchObject({ code: 2, err: expect.stringMatching(/unknown variant "magic"/) });
     expect(await run(['--out', tmp()])).toMatchObject({ code: 2, err: expect.stringMatching(/--data is required/) });
+    expect(await run(['--data', 'nope.csv', '--out', tmp()])).toMatchObject({ code: 1, err: expect.stringMatching(/^stacklab train: nope\.csv: cannot be read \(ENOENT\)/) });
   });
 });

@@ -16,7 +16,6 @@ import { formatDoctor } from './doctor';
 import { IMPORT_USAGE, importCommand } from './import';
 import { TRAIN_USAGE, trainCommand } from './train';
 import { EXPORT_USAGE, exportCommand, scoreCommand } from './score';
-import { ImportError } from '../data/errors';
 import { selfTest } from '../runtime/selftest';
 
 const USAGE = `usage: stacklab <command> [options]
@@ -135,8 +134,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
       io.err(`${err.message}\n\n${USAGE}`);
       return 2;
     }
-    // Import errors already name the file, line and column.
-    io.err(err instanceof ImportError ? `stacklab import: ${err.message}` : `stacklab ${command}: ${err instanceof Error ? err.message : String(err)}`);
+    io.err(`stacklab ${command}: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
 }

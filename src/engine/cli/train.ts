@@ -87,9 +87,9 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
   } catch (err) {
     throw new UsageError(`stacklab train: ${(err as Error).message}`);
   }
-  const device = await resolveDevice(values.device as DeviceChoice);
-
+  // The data first: a bad file fails before any device is probed.
   const ds = values.data === 'sample' ? await loadSampleDataset() : await loadDataset(values.data, values.labels ? { labels: values.labels } : {});
+  const device = await resolveDevice(values.device as DeviceChoice);
   const model: PatchTransformerConfig = { ...PRESETS[preset], layers, channels: ds.channels.length };
   const data = prepareRunData(ds, windowLength(model));
   const base = {
