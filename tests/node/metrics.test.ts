@@ -70,3 +70,16 @@ describe('metrics at a threshold', () => {
     expect(() => quantileThreshold([])).toThrow(/no normal scores/);
   });
 });
+
+describe('the precision-recall curve', () => {
+  it('has a point where recall rises, from high scores to low, ending at the lowest score', async () => {
+    const { prCurve } = await import('../../src/engine/eval/metrics');
+    // ranked: 0.9(+) 0.8(-) 0.4(+) 0.1(-): (R, P) = (½, 1), [(½, ½): recall did not rise], (1, ⅔), (1, ½)
+    expect(prCurve([0.9, 0.8, 0.4, 0.1], [1, 0, 1, 0], 1000)).toEqual({ recall: [0.5, 1, 1], precision: [1, 2 / 3, 0.5] });
+    // thinned: a point only when recall moved by at least 1/maxPoints (and always the last one)
+    expect(prCurve([0.9, 0.8, 0.7, 0.6], [1, 1, 1, 1], 2)).toEqual({ recall: [0.25, 0.75, 1], precision: [1, 1, 1] });
+    // ties form one point
+    expect(prCurve([1, 1, 0], [1, 0, 0])).toEqual({ recall: [1, 1], precision: [0.5, 1 / 3] });
+    expect(prCurve([1, 2], [0, 0])).toEqual({ recall: [], precision: [] });
+  });
+});

@@ -92,16 +92,38 @@ describe('training runs', () => {
     await expect(runTraining({ config: config('midas', 12), data, dir, resume: true })).rejects.toThrow(/config\.json differs/);
   });
 
-  it('`stacklab train --json` prints every run with its stages', async () => {
-    const { code, out, err } = await cli(['train', '--data', 'sample', '--variants', 'baseline,midas', '--layers', '2', '--block', '1', '--steps', '20', '--device', 'cpu', '--out', tmp(), '--flop-matched', 'midas', '--json']);
+  it('`stacklab train --json` prints every run with its stages, then the comparison; `stacklab compare` reads it back', async () => {
+    const out0 = tmp();
+    const { code, out, err } = await cli(['train', '--data', 'sample', '--variants', 'baseline,midas', '--layers', '2', '--block', '1', '--steps', '20', '--seeds', '2', '--device', 'cpu', '--out', out0, '--flop-matched', 'midas', '--json']);
     expect(code, err).toBe(0);
-    const summary = JSON.parse(out.at(-1)!) as { runs: { variant: string; stages: { layers: number; steps: number; flops: number; wallMs: number }[]; totalFlops: number; finalValLoss: number; flopMatchedTo?: string }[] };
-    expect(summary.runs.map((r) => r.variant)).toEqual(['baseline', 'midas', 'baseline']);
+    const summary = JSON.parse(out.at(-1)!) as { runs: { variant: string; seed: number; stages: { layers: number; steps: number; flops: number; wallMs: number }[]; totalFlops: number; finalValLoss: number; flopMatchedTo?: string }[] };
+    expect(summary.runs.map((r) => `${r.variant}${r.flopMatchedTo ? `≈${r.flopMatchedTo}` : ''} s${r.seed}`)).toEqual(['baseline s1', 'midas s1', 'baseline≈midas s1', 'baseline s2', 'midas s2', 'baseline≈midas s2']);
     expect(summary.runs[1]!.stages.map((s) => s.layers)).toEqual([1, 2]);
     const fm = summary.runs[2]!;
-    expect(fm.flopMatchedTo).toBe('midas');
     expect(Math.abs(fm.totalFlops - summary.runs[1]!.totalFlops) / summary.runs[1]!.totalFlops).toBeLessThan(0.05);
-    expect(err).toMatch(/speed-up/);
+    // The comparison table ends the training (on stderr with --json: stdout keeps the one JSON line).
+    expect(err).toMatch(/speed-up vs baseline/);
+    expect(err).toMatch(/Verdict:\n {2}baseline≈midas: .*\n {2}midas: [\d.]+x (faster|slower)/);
+    expect(out).toHaveLength(1);
+
+    const html = path.join(out0, 'report.html');
+    const c = await cli(['compare', out0, '--json', '--html', html]);
+    expect(c.code, c.err).toBe(0);
+    const j = JSON.parse(c.out.at(-1)!) as { variants: { variant: string; runs: number; speedup: number; metrics: Record<string, { mean: number; lo: number; hi: number }>; probes: Record<string, { mean: number }> }[]; baselines: { name: string; metrics: Record<string, { mean: number }> }[]; verdict: string };
+    expect(j.variants.map((v) => [v.variant, v.runs])).toEqual([['baseline', 2], ['baseline≈midas', 2], ['midas', 2]]);
+    for (const v of j.variants) {
+      expect(v.metrics.vusPr!.mean).toBeGreaterThan(0);
+      expect(v.metrics.vusPr!.lo).toBeLessThanOrEqual(v.metrics.vusPr!.hi);
+      expect(v.probes.copy!.mean).toBeGreaterThanOrEqual(0);
+    }
+    expect(j.variants[2]!.speedup).toBeGreaterThan(0);
+    expect(j.baselines.map((b) => b.name)).toEqual(['random', 'rolling-z', 'pca', 'isolation-forest']);
+    expect(j.verdict).toMatch(/^baseline≈midas: /);
+    expect(readFileSync(html, 'utf8')).toMatch(/<svg [\s\S]*Isoplot/);
+    // The run folders hold the test part's scores for a timeline.
+    const timeline = JSON.parse(readFileSync(path.join(out0, 'midas-s1', 'scores.json'), 'utf8'));
+    expect(timeline.score.length).toBe(timeline.label.length);
+    expect(timeline.label).toContain(1);
   });
 
   it('says what is wrong with the options', async () => {

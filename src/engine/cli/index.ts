@@ -16,6 +16,7 @@ import { formatDoctor } from './doctor';
 import { IMPORT_USAGE, importCommand } from './import';
 import { TRAIN_USAGE, trainCommand } from './train';
 import { EXPORT_USAGE, exportCommand, scoreCommand } from './score';
+import { COMPARE_USAGE, compareCommand } from './compare';
 import { selfTest } from '../runtime/selftest';
 
 const USAGE = `usage: stacklab <command> [options]
@@ -25,13 +26,17 @@ commands:
                                     and a self-test of a few train steps on each (--quick skips it)
   serve [--host H] [--port P]       serve the UI on http://127.0.0.1 (token in the printed URL)
   import <file|folder> [--json]     read plant CSVs and print their profile (see below)
-  train --data D --out DIR [...]    train variants (baseline, gradstack, midas, …) and compare speed
+  train --data D --out DIR [...]    train variants (baseline, gradstack, midas, …), evaluate, compare
+  compare <run-dir>… [--html F]     the side-by-side comparison of finished runs (table, verdict, report)
+  export / score                    a trained model as ONNX; anomaly scores of new data (see below)
   help                              this text
   --version                         the version
 
 ${IMPORT_USAGE}
 
 ${TRAIN_USAGE}
+
+${COMPARE_USAGE}
 
 ${EXPORT_USAGE}
 
@@ -105,6 +110,8 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
         return await exportCommand(rest, io);
       case 'score':
         return await scoreCommand(rest, io);
+      case 'compare':
+        return await compareCommand(rest, io);
       case 'train': {
         // Ctrl+C stops the current run cleanly (its checkpoint is written) instead of killing it.
         const abort = new AbortController();

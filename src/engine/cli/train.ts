@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-node';
 import type { DeviceChoice } from '../../shared/system';
 import { APP_VERSION } from '../app-meta';
 import { loadDataset, loadSampleDataset } from '../data/dataset';
-import { relativeLayerSteps, stagesOf, VARIANTS, type Variant } from '../growth/growth';
+import { stagesOf, VARIANTS, type Variant } from '../growth/growth';
 import { PRESETS, windowLength, type PatchTransformerConfig, type PresetName } from '../models/patch-transformer';
 import { resolveDevice } from '../runtime/device';
 import { prepareRunData } from '../runs/data';
@@ -15,6 +15,7 @@ import { runTraining, stepFlops, type RunConfig, type RunReport } from '../runs/
 import { DEFAULT_ADAMW } from '../train/adamw';
 import { defaultRunsDir } from '../paths';
 import { parseCommandArgs, UsageError } from './args';
+import { printComparison } from './compare';
 
 export const TRAIN_USAGE = `stacklab train --data <file|folder|sample> [--out <dir>] [options]
   --out <dir>             the folder for the run folders (default: a new folder in the runs folder)
@@ -23,7 +24,7 @@ export const TRAIN_USAGE = `stacklab train --data <file|folder|sample> [--out <d
   --layers L --block b    target depth and block size (default: the preset's depth, blocks of 2 or 1)
   --alpha α               Prop-α stage schedule (default 1; 0 = uniform)
   --steps T               total steps per run (default 300 for tiny, 600 small, 2000 base)
-  --seeds N               seeds 1..N per variant (default 1)
+  --seeds N               seeds 1..N per variant (default 3: intervals need several)
   --flop-matched V        also train a baseline given the FLOPs of variant V
   --lr R                  peak learning rate (default 1e-3, warmup 5%, cosine to 10%)
   --reset-moments         reset Adam moments at growth (default: copy the source block's)
@@ -31,6 +32,7 @@ export const TRAIN_USAGE = `stacklab train --data <file|folder|sample> [--out <d
   --device D              auto | cpu | webgpu | cuda (default auto)
   --labels <windows.json> anomaly windows for the data
   --resume                continue runs from their latest checkpoints in --out
+  --html <file>           also write the comparison as a self-contained HTML report
   --json                  the runs as one JSON object on the last line of stdout`;
 
 const DEFAULT_STEPS: Record<PresetName, number> = { tiny: 300, small: 600, base: 2000 };
@@ -52,7 +54,8 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
     block: { type: 'string' },
     alpha: { type: 'string', default: '1' },
     steps: { type: 'string' },
-    seeds: { type: 'string', default: '1' },
+    seeds: { type: 'string', default: '3' },
+    html: { type: 'string' },
     'flop-matched': { type: 'string' },
     lr: { type: 'string', default: '1e-3' },
     'reset-moments': { type: 'boolean', default: false },
@@ -75,7 +78,7 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
   const layers = positiveInt('--layers', values.layers, PRESETS[preset].layers);
   const block = positiveInt('--block', values.block, layers >= 4 && layers % 2 === 0 ? 2 : 1);
   const steps = positiveInt('--steps', values.steps, DEFAULT_STEPS[preset]);
-  const seeds = positiveInt('--seeds', values.seeds, 1);
+  const seeds = positiveInt('--seeds', values.seeds, 3);
   const alpha = Number(values.alpha);
   const lr = Number(values.lr);
   if (!(lr > 0)) throw new UsageError(`stacklab train: --lr must be a positive number, got "${values.lr}"`);
@@ -114,12 +117,12 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
     versions: { stacklab: APP_VERSION, onnxruntime: ort.env.versions.common ?? 'unknown', node: process.versions.node },
   };
 
-  const plans: { variant: Variant; seed: number; steps: number; dir: string; flopMatchedTo?: string }[] = [];
+  const plans: { variant: Variant; seed: number; steps: number; dir: string; flopMatchedTo?: Variant }[] = [];
   for (let seed = 1; seed <= seeds; seed++) {
     for (const v of variants) plans.push({ variant: v as Variant, seed, steps, dir: path.join(out, `${v}-s${seed}`) });
     if (fm) {
       const target = stagesOf(fm as Variant, growth).reduce((a, s) => a + s.steps * stepFlops(model, s.layers), 0);
-      plans.push({ variant: 'baseline', seed, steps: Math.max(1, Math.round(target / stepFlops(model, layers))), dir: path.join(out, `baseline-flopmatched-${fm}-s${seed}`), flopMatchedTo: fm });
+      plans.push({ variant: 'baseline', seed, steps: Math.max(1, Math.round(target / stepFlops(model, layers))), dir: path.join(out, `baseline-flopmatched-${fm}-s${seed}`), flopMatchedTo: fm as Variant });
     }
   }
 
@@ -127,7 +130,7 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
   io.err(`training ${plans.length} run(s) of the ${preset} preset (${layers} layers, blocks of ${block}, Prop-${alpha}, ${steps} steps) on ${device}; data: ${base.data.source}, ${data.trainStarts.length} training windows`);
   const reports: (RunReport & { flopMatchedTo?: string })[] = [];
   for (const plan of plans) {
-    const config: RunConfig = { ...base, variant: plan.variant, seed: plan.seed, growth: { ...growth, steps: plan.steps } };
+    const config: RunConfig = { ...base, variant: plan.variant, ...(plan.flopMatchedTo ? { flopMatchedTo: plan.flopMatchedTo } : {}), seed: plan.seed, growth: { ...growth, steps: plan.steps } };
     const name = `${plan.flopMatchedTo ? `baseline≈${plan.flopMatchedTo}` : plan.variant} s${plan.seed}`;
     let lastLine = 0;
     const report = await runTraining({
@@ -148,15 +151,15 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
     if (report.status === 'cancelled') break;
   }
 
-  const baseline = reports.find((r) => r.variant === 'baseline' && !r.flopMatchedTo);
-  const rows = reports.map((r) => {
-    const name = r.flopMatchedTo ? `baseline≈${r.flopMatchedTo}` : r.variant;
-    const speed = baseline ? `${(baseline.wallMs / r.wallMs).toFixed(2)}x` : '-';
-    const flops = baseline ? (r.totalFlops / baseline.totalFlops).toFixed(2) : '-';
-    const auc = r.evaluation ? r.evaluation.aucPr.toFixed(3) : '-';
-    return `${`${name} s${r.seed}`.padEnd(20)} ${r.stages.map((s) => s.layers).join('→').padEnd(14)} ${(r.wallMs / 1000).toFixed(1).padStart(8)} s  ${speed.padStart(7)}  ${flops.padStart(6)}  ${(r.finalValLoss ?? NaN).toFixed(4).padStart(9)}  ${auc.padStart(7)}`;
-  });
-  io.err(['', `${'run'.padEnd(20)} ${'depths'.padEnd(14)} ${'wall'.padStart(10)}  ${'speed-up'.padStart(7)}  ${'FLOPs'.padStart(6)}  ${'val loss'.padStart(9)}  ${'AUC-PR'.padStart(7)}`, ...rows, `(speed-up and FLOPs relative to the baseline; AUC-PR of anomaly detection on the test part, threshold-free; layer-step cost of each schedule: ${variants.map((v) => `${v} ${relativeLayerSteps(stagesOf(v as Variant, growth), layers).toFixed(2)}`).join(', ')})`].join('\n'));
+  if (!reports.some((r) => r.status === 'cancelled')) {
+    io.err('');
+    await printComparison(
+      reports.map((r) => r.dir),
+      { out: values.json ? io.err : io.out, err: io.err },
+      values.html ? { html: values.html } : {},
+    );
+    io.err(`(compare these runs again, or with others: stacklab compare ${path.resolve(out)})`);
+  }
   const summary = { runs: reports.map((r) => ({ variant: r.variant, seed: r.seed, dir: r.dir, status: r.status, ...(r.flopMatchedTo ? { flopMatchedTo: r.flopMatchedTo } : {}), stages: r.stages, totalFlops: r.totalFlops, wallMs: r.wallMs, finalValLoss: r.finalValLoss, evaluation: r.evaluation ?? null })) };
   if (values.json) io.out(JSON.stringify(summary));
   return reports.some((r) => r.status === 'cancelled') ? 130 : 0;

@@ -188,3 +188,36 @@ export function quantileThreshold(normalScores: ArrayLike<number>, q = 0.99): nu
   const lo = Math.floor(pos);
   return s[lo]! + (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!) * (pos - lo);
 }
+
+/**
+ * The point-wise precision-recall curve for charts: thresholds from high to low, a point where
+ * recall rose by at least 1/maxPoints since the last one, and the point at the lowest score.
+ */
+export function prCurve(scores: ArrayLike<number>, labels: ArrayLike<number>, maxPoints = 60): { recall: number[]; precision: number[] } {
+  check(scores, labels);
+  const idx = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i]) positives++;
+  const recall: number[] = [];
+  const precision: number[] = [];
+  if (positives === 0) return { recall, precision };
+  let tp = 0;
+  let i = 0;
+  let lastKept = -Infinity;
+  while (i < idx.length) {
+    let j = i;
+    while (j < idx.length && scores[idx[j]!] === scores[idx[i]!]) {
+      if (labels[idx[j]!]) tp++;
+      j++;
+    }
+    const r = tp / positives;
+    // Keep a point when recall moved by 1/maxPoints since the last one, and always the last one.
+    if (r - lastKept >= 1 / maxPoints || j === idx.length) {
+      recall.push(r);
+      precision.push(tp / j);
+      lastKept = r;
+    }
+    i = j;
+  }
+  return { recall, precision };
+}

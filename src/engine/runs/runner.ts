@@ -13,11 +13,14 @@ import type { AdamWConfig } from '../train/adamw';
 import { buildInference } from '../train/inference';
 import { lrAt, type LrSchedule } from '../train/schedules';
 import { RunStore } from './store';
-import { evaluateModel, type Evaluation } from '../eval/evaluate';
+import { canEvaluate, evaluateBaselines, evaluateModel, evaluateRowScores, modelRowScores, scoreTimeline, type BaselineName, type Evaluation } from '../eval/evaluate';
+import { scoreProbes, type ProbeName, type ProbeScore } from '../eval/probes';
 
 /** Everything a run needs to be reproduced; written as config.json. */
 export interface RunConfig {
   readonly variant: Variant;
+  /** A baseline given the training FLOPs of this variant (its step count is set from them). */
+  readonly flopMatchedTo?: Variant;
   readonly seed: number;
   readonly preset: string;
   /** The model at full depth (growth.layers). */
@@ -37,8 +40,8 @@ export interface RunConfig {
   /** Validation windows evaluated each time (evenly spaced over the validation part). */
   readonly valWindows?: number;
   /**
-   * Also score the test part at every validation point (isoplot data: validation loss against
-   * downstream AUC-PR over training). Default true for labelled data; costs one test pass each.
+   * Also evaluate downstream at every validation point (isoplot data: validation loss against
+   * VUS-PR, AUC-PR and the probes over training). Default true; costs one test pass each.
    */
   readonly isoplot?: boolean;
   readonly data: { readonly source: string; readonly fingerprint: string; readonly channels: readonly string[]; readonly trainWindows: number; readonly valWindows: number; readonly split: string; readonly normalization: { readonly mean: number[]; readonly std: number[] } };
@@ -81,6 +84,10 @@ export interface RunReport {
   readonly finalTrainLoss: number | null;
   /** Anomaly detection on the test part with the final model (labelled data only). */
   readonly evaluation?: Evaluation | null;
+  /** The baselines on the same split, seeded with the run's seed (labelled data only). */
+  readonly baselines?: Partial<Record<BaselineName, Evaluation>>;
+  /** The reasoning probes with the final model (items from this seed; the same for every variant). */
+  readonly probes?: Record<ProbeName, ProbeScore | null> | null;
 }
 
 /** Training FLOPs of one step at `layers` depth: 3 × forward (forward + backward), attention included. */
@@ -246,9 +253,11 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
           if (lastVal !== null) {
             pending.push({ type: 'val', step, valLoss: lastVal, flops: flopsSoFar, layers: stage.layers });
             emit({ type: 'val', step, valLoss: lastVal, flops: flopsSoFar });
-            if (config.isoplot !== false && data.labels) {
+            if (config.isoplot !== false) {
               const ev = await evaluateModel(cfg, params, data, config.device);
-              if (ev) pending.push({ type: 'isoplot', step, layers: stage.layers, valLoss: lastVal, aucPr: ev.aucPr, aucRoc: ev.aucRoc, f1: ev.atThreshold.f1 });
+              const probes = await scoreProbes(cfg, params, data, config.device, config.seed);
+              const detection = ev ? { vusPr: ev.vusPr, vusRoc: ev.vusRoc, aucPr: ev.aucPr, aucRoc: ev.aucRoc, f1: ev.atThreshold.f1 } : {};
+              pending.push({ type: 'isoplot', step, layers: stage.layers, valLoss: lastVal, ...detection, probes: probeAccuracies(probes) });
             }
           }
         }
@@ -272,7 +281,17 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
     if (cancelled) break;
   }
 
-  const evaluation = !cancelled && params && data.labels ? await evaluateModel({ ...model, layers: stages.at(-1)!.layers }, params, data, config.device) : null;
+  const finalCfg = { ...model, layers: stages.at(-1)!.layers };
+  const done = !cancelled && params;
+  let evaluation: Evaluation | null = null;
+  if (done && canEvaluate(data)) {
+    const scores = await modelRowScores(finalCfg, params!, data, config.device);
+    evaluation = evaluateRowScores(scores, data);
+    // The test part's scores for a timeline chart (NaN is written as null).
+    await store.writeJson('scores.json', scoreTimeline(scores, data, evaluation?.threshold ?? null));
+  }
+  const baselines = done ? evaluateBaselines(data, model.channels, config.seed) : {};
+  const probes = done ? await scoreProbes(finalCfg, params!, data, config.device, config.seed) : null;
   const report: RunReport = {
     variant: config.variant,
     seed: config.seed,
@@ -284,9 +303,18 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
     finalValLoss: lastVal,
     finalTrainLoss: lastTrainLoss,
     evaluation,
+    baselines,
+    probes,
   };
   await store.writeReport(report);
   return report;
+}
+
+/** Probe accuracies only, for the isoplot lines of metrics.jsonl. */
+function probeAccuracies(p: Record<ProbeName, ProbeScore | null>): Partial<Record<ProbeName, number>> {
+  const out: Partial<Record<ProbeName, number>> = {};
+  for (const [k, v] of Object.entries(p) as [ProbeName, ProbeScore | null][]) if (v) out[k] = v.accuracy;
+  return out;
 }
 
 interface SavedState {

@@ -112,6 +112,11 @@ export class RunStore {
   }
 
   async writeReport(report: unknown): Promise<void> {
-    await writeAtomic(path.join(this.dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    await this.writeJson('report.json', report);
+  }
+
+  /** A JSON file in the run folder, written atomically. */
+  async writeJson(name: string, value: unknown): Promise<void> {
+    await writeAtomic(path.join(this.dir, name), `${JSON.stringify(value, null, 2)}\n`);
   }
 }

@@ -1,0 +1,67 @@
+/** `stacklab compare <run-dir|runs-dir>… [--html report.html] [--json]` */
+import path from 'node:path';
+import type { Comparison } from '../../shared/compare';
+import { compareRuns } from '../compare/compare';
+import { renderHtml } from '../compare/html';
+import { loadRuns } from '../compare/load';
+import { renderTable } from '../compare/table';
+import { writeAtomic } from '../runs/store';
+import { parseCommandArgs, UsageError } from './args';
+
+export const COMPARE_USAGE = `stacklab compare <run-dir|folder of runs>… [--html <report.html>] [--json]
+  one table of all variants (speed, FLOPs, validation loss, every detection metric and probe with its
+  95% interval over seeds, the classical baselines) and the verdict in plain words
+  --html <file>           also write a self-contained report (charts embedded; prints well)
+  --json                  the comparison as one JSON object on the last line of stdout`;
+
+/** The JSON summary of `--json`: the table's numbers without the curves. */
+export function comparisonSummary(c: Comparison): object {
+  const iv = (x: { mean: number; lo: number; hi: number } | null | undefined) => (x ? { mean: x.mean, lo: x.lo, hi: x.hi } : null);
+  const map = (o: Readonly<Record<string, { mean: number; lo: number; hi: number }>>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, iv(v)]));
+  return {
+    data: c.data,
+    setup: c.setup,
+    variants: c.variants.map((v) => ({
+      variant: v.variant,
+      runs: v.runs,
+      seeds: v.seeds,
+      dirs: v.dirs,
+      depths: v.depths,
+      speedup: v.speedup ? v.speedup.mean : null,
+      speedupInterval: iv(v.speedup),
+      flops: v.flops,
+      flopRatio: v.flopRatio,
+      wallMs: iv(v.wallMs),
+      finalValLoss: iv(v.finalValLoss),
+      metrics: map(v.metrics),
+      differences: Object.fromEntries(Object.entries(v.differences).map(([k, d]) => [k, { ...iv(d), significant: d.significant }])),
+      pointAdjustedF1: iv(v.pointAdjustedF1),
+      probes: map(v.probes),
+      isoplot: v.isoplot.fit,
+    })),
+    baselines: c.baselines.map((b) => ({ name: b.name, metrics: map(b.metrics), pointAdjustedF1: iv(b.pointAdjustedF1) })),
+    probeChance: c.probeChance,
+    verdict: c.verdict.join('\n'),
+    warnings: c.warnings,
+  };
+}
+
+/** Loads, compares and prints; writes the HTML report when asked. Returns the comparison. */
+export async function printComparison(dirs: readonly string[], io: { out(l: string): void; err(l: string): void }, options: { html?: string; json?: boolean }): Promise<Comparison> {
+  const { runs, skipped } = await loadRuns(dirs);
+  const comparison = compareRuns(runs, { skipped });
+  (options.json ? io.err : io.out)(renderTable(comparison));
+  if (options.html) {
+    await writeAtomic(options.html, renderHtml(comparison));
+    io.err(`report written to ${path.resolve(options.html)}`);
+  }
+  if (options.json) io.out(JSON.stringify(comparisonSummary(comparison)));
+  return comparison;
+}
+
+export async function compareCommand(argv: string[], io: { out(l: string): void; err(l: string): void }): Promise<number> {
+  const { values, positionals } = parseCommandArgs('compare', argv, { html: { type: 'string' }, json: { type: 'boolean', default: false } });
+  if (positionals.length === 0) throw new UsageError('stacklab compare: give one or more run folders (or the folder `stacklab train --out` wrote)');
+  await printComparison(positionals, io, { ...(values.html ? { html: values.html } : {}), json: values.json });
+  return 0;
+}

@@ -1,0 +1,146 @@
+/**
+ * The comparison as one self-contained HTML file: no script, no external file (charts are inline
+ * SVG, styles inline), readable on screen and on paper.
+ */
+import { METRICS, PROBE_LABELS, type Comparison } from '../../shared/compare';
+import { describeDifference } from '../eval/stats';
+import { escapeHtml, intervalChart, lineChart, PALETTE, type LineSeries } from './svg';
+import { tableRows } from './table';
+
+const CSS = `
+:root { color-scheme: light; --fg: #1f2328; --muted: #57606a; --line: #d0d7de; --accent: #1f6feb; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); margin: 24px auto; max-width: 1180px; padding: 0 16px; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
+.muted { color: var(--muted); }
+.verdict { background: #f6f8fa; border-left: 4px solid var(--accent); padding: 8px 14px; }
+.verdict li { margin: 3px 0; }
+table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; font-size: 12.5px; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: right; white-space: nowrap; }
+th:first-child, td:first-child { text-align: left; }
+td.sep, th.sep { border-left: 2px solid var(--line); }
+tr.sig td { font-weight: 600; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(540px, 1fr)); gap: 12px; }
+figure.chart { margin: 0; break-inside: avoid; }
+figure.chart figcaption { font-weight: 600; margin-bottom: 2px; }
+svg { max-width: 100%; height: auto; font-size: 11px; }
+svg text { fill: var(--fg); } svg .axis { fill: var(--muted); }
+svg .grid { stroke: #eaeef2; }
+code { font-size: 12px; }
+@media print { body { margin: 0; max-width: none; font-size: 11px; } h2 { break-after: avoid; } .charts { grid-template-columns: 1fr 1fr; } table { font-size: 9.5px; } }
+`;
+
+/** The color of each variant, stable across charts. */
+function colors(c: Comparison): Map<string, string> {
+  return new Map(c.variants.map((v, i) => [v.variant, PALETTE[i % PALETTE.length]!]));
+}
+
+function table(c: Comparison): string {
+  const { header, rows } = tableRows(c);
+  const sep = 1 + c.variants.length;
+  const cell = (tag: 'th' | 'td', s: string, i: number) => `<${tag}${i === sep && c.baselines.length ? ' class="sep"' : ''}>${escapeHtml(s)}</${tag}>`;
+  return `<table><thead><tr>${header.map((h, i) => cell('th', h, i)).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((x, i) => cell('td', x, i)).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+function differences(c: Comparison): string {
+  const others = c.variants.filter((v) => v.variant !== c.reference);
+  if (!c.reference || others.length === 0) return '';
+  const rows: string[] = [];
+  const row = (label: string, cells: string[], sig: boolean) => rows.push(`<tr${sig ? ' class="sig"' : ''}><td>${escapeHtml(label)}</td>${cells.map((x) => `<td>${escapeHtml(x)}</td>`).join('')}</tr>`);
+  const anyMetric = others.some((v) => Object.keys(v.differences).length);
+  if (anyMetric) {
+    for (const m of METRICS) {
+      const ds = others.map((v) => v.differences[m.key]);
+      row(`${m.label}${m.higherIsBetter ? '' : ' (lower is better)'}`, ds.map((d) => (d ? describeDifference(d, m.digits) : '-')), ds.some((d) => d?.significant));
+    }
+  }
+  const vl = others.map((v) => v.valLossDifference);
+  row('final validation loss', vl.map((d) => (d ? describeDifference(d, 4) : '-')), vl.some((d) => d?.significant));
+  for (const p of Object.keys(c.probeChance)) {
+    const ds = others.map((v) => v.probeDifferences[p]);
+    row(`probe: ${PROBE_LABELS[p] ?? p}`, ds.map((d) => (d ? describeDifference(d, 3) : '-')), ds.some((d) => d?.significant));
+  }
+  return `<h2>Each variant against the baseline, paired by seed</h2><p class="muted">Difference variant − baseline, mean and 95% interval over seeds; significant when the interval excludes zero (bold rows hold at least one).</p><table><thead><tr><th></th>${others.map((v) => `<th>${escapeHtml(v.variant)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function lossCharts(c: Comparison, col: Map<string, string>): string {
+  const axes: { key: 'step' | 'flops' | 'ms'; label: string; scale: number }[] = [
+    { key: 'step', label: 'step', scale: 1 },
+    { key: 'flops', label: 'training FLOPs', scale: 1 },
+    { key: 'ms', label: 'wall-clock (s)', scale: 1 / 1000 },
+  ];
+  return axes
+    .map((a) => {
+      const series: LineSeries[] = c.variants.flatMap((v) =>
+        v.curves.map((r) => ({
+          name: v.variant,
+          color: col.get(v.variant)!,
+          points: r.train.map((p) => [p[a.key] * a.scale, p.loss] as const),
+          ...(a.key === 'step' ? { markers: r.growthSteps } : {}),
+        })),
+      );
+      return lineChart(series, { title: `Training loss against ${a.label}`, xLabel: a.label, yLabel: 'training loss (MSE)', logY: true });
+    })
+    .join('');
+}
+
+function metricCharts(c: Comparison, col: Map<string, string>): string {
+  const out: string[] = [];
+  const head = METRICS[0]!;
+  if (c.variants.some((v) => v.metrics[head.key])) {
+    const rows = [
+      ...c.variants.map((v) => ({ label: v.variant, ...(v.metrics[head.key] ?? { mean: NaN, lo: NaN, hi: NaN }), color: col.get(v.variant)! })),
+      ...c.baselines.map((b) => ({ label: b.label, ...(b.metrics[head.key] ?? { mean: NaN, lo: NaN, hi: NaN }), color: '#57606a' })),
+    ];
+    out.push(intervalChart(rows, { title: `${head.label} on the test part (95% interval over seeds)`, xLabel: head.label }));
+  }
+  for (const p of Object.keys(c.probeChance)) {
+    const rows = c.variants.map((v) => ({ label: v.variant, ...(v.probes[p] ?? { mean: NaN, lo: NaN, hi: NaN }), color: col.get(v.variant)! }));
+    out.push(intervalChart(rows, { title: `Probe: ${PROBE_LABELS[p] ?? p} accuracy`, xLabel: 'accuracy', chance: c.probeChance[p]! }));
+  }
+  const iso: LineSeries[] = c.variants.flatMap((v) => {
+    const s: LineSeries[] = [{ name: v.variant, color: col.get(v.variant)!, points: v.isoplot.points.map((p) => [p.valLoss, p.value] as const), dots: true }];
+    const f = v.isoplot.fit;
+    if (f) {
+      const xs = v.isoplot.points.map((p) => p.valLoss);
+      const lo = Math.min(...xs);
+      const hi = Math.max(...xs);
+      s.push({ name: v.variant, color: col.get(v.variant)!, points: [lo, hi].map((x) => [x, f.intercept + f.slope * Math.log(x)] as const) });
+    }
+    return s;
+  });
+  const metric = c.variants[0]?.isoplot.metric ?? 'downstream';
+  out.push(lineChart(iso, { title: `Isoplot: ${metric} against validation loss at each checkpoint`, xLabel: 'validation loss (log scale)', yLabel: metric, logX: true }));
+  const pr: LineSeries[] = c.variants.filter((v) => v.prCurve).map((v) => ({ name: v.variant, color: col.get(v.variant)!, points: v.prCurve!.recall.map((r, i) => [r, v.prCurve!.precision[i]!] as const) }));
+  if (pr.length) out.push(lineChart(pr, { title: 'Precision-recall on the test part (first seed)', xLabel: 'recall', yLabel: 'precision' }));
+  return out.join('');
+}
+
+export function renderHtml(c: Comparison): string {
+  const col = colors(c);
+  const runs = c.variants.flatMap((v) => v.dirs.map((d, i) => `<li><b>${escapeHtml(v.variant)}</b> seed ${v.seeds[i]}: <code>${escapeHtml(d)}</code></li>`));
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>StackLab comparison: ${escapeHtml(c.variants.map((v) => v.variant).join(', '))}</title>
+<style>${CSS}</style></head>
+<body>
+<h1>Which training schedule gives the better model?</h1>
+<p class="muted">Data: ${escapeHtml(c.data.source)} (${c.data.channels} channels; split: ${escapeHtml(c.data.split)}; fingerprint ${escapeHtml(c.data.fingerprint)}).
+Model: ${escapeHtml(c.setup.preset)} preset, ${c.setup.layers} layers, blocks of ${c.setup.block}, Prop-${c.setup.alpha}, on ${escapeHtml(c.setup.device)}. Made ${escapeHtml(c.createdAt)} by StackLab.</p>
+<h2>Verdict</h2>
+<ul class="verdict">${c.verdict.map((v) => `<li>${escapeHtml(v)}</li>`).join('')}</ul>
+${c.warnings.length ? `<p class="muted">Notes: ${c.warnings.map(escapeHtml).join(' · ')}</p>` : ''}
+<h2>All variants side by side</h2>
+<p class="muted">Mean ±95% interval over seeds. Columns after the rule are classical detectors on the same split. Point-adjusted F1 counts a whole event as found from a single alarm and is inflated by construction: read it only beside the random scores'.</p>
+${table(c)}
+${differences(c)}
+<h2>Downstream quality</h2>
+<div class="charts">${metricCharts(c, col)}</div>
+<h2>Training</h2>
+<p class="muted">One line per seed; dotted verticals mark where the model grew.</p>
+<div class="charts">${lossCharts(c, col)}</div>
+<h2>Runs</h2>
+<ul>${runs.join('')}</ul>
+</body></html>
+`;
+}

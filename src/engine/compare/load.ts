@@ -1,0 +1,93 @@
+/** Reading finished runs back from their folders (config.json, report.json, metrics.jsonl). */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { RunConfig, RunReport } from '../runs/runner';
+
+/** A line of metrics.jsonl (the fields a comparison reads). */
+export interface MetricLine {
+  readonly type: 'train' | 'val' | 'stage' | 'isoplot';
+  readonly step: number;
+  readonly loss?: number;
+  readonly valLoss?: number;
+  readonly flops?: number;
+  readonly elapsedMs?: number;
+  readonly layers?: number;
+  readonly vusPr?: number;
+  readonly aucPr?: number;
+  readonly probes?: Record<string, number>;
+}
+
+export interface LoadedRun {
+  readonly dir: string;
+  readonly config: RunConfig;
+  readonly report: RunReport;
+  readonly metrics: readonly MetricLine[];
+}
+
+export interface LoadResult {
+  readonly runs: LoadedRun[];
+  /** Run folders left out, and why. */
+  readonly skipped: string[];
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function readJson<T>(file: string): Promise<T> {
+  const text = await readFile(file, 'utf8');
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new Error(`${file} is not valid JSON (${(err as Error).message}); the run folder is damaged: train that run again`);
+  }
+}
+
+/** One run folder (holding config.json) or a folder of run folders, e.g. what `stacklab train --out` wrote. */
+export async function loadRuns(paths: readonly string[]): Promise<LoadResult> {
+  const runs: LoadedRun[] = [];
+  const skipped: string[] = [];
+  const dirs: string[] = [];
+  for (const p of paths) {
+    const info = await stat(p).catch(() => null);
+    if (!info) throw new Error(`${p}: no such folder; give run folders (or the folder \`stacklab train --out\` wrote)`);
+    if (!info.isDirectory()) throw new Error(`${p} is a file; give run folders (each holds config.json), or their parent folder`);
+    if (await exists(path.join(p, 'config.json'))) {
+      dirs.push(p);
+      continue;
+    }
+    const children = (await readdir(p, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => path.join(p, d.name)).sort();
+    const found: string[] = [];
+    for (const c of children) if (await exists(path.join(c, 'config.json'))) found.push(c);
+    if (found.length === 0) throw new Error(`${p} holds no run folder (none of its folders has a config.json)`);
+    dirs.push(...found);
+  }
+  for (const dir of dirs) {
+    if (!(await exists(path.join(dir, 'report.json')))) {
+      skipped.push(`${dir}: no report.json (an interrupted run: finish it with \`stacklab train … --resume\`)`);
+      continue;
+    }
+    const report = await readJson<RunReport>(path.join(dir, 'report.json'));
+    if (report.status !== 'finished') {
+      skipped.push(`${dir}: ${report.status} (finish it with \`stacklab train … --resume\`)`);
+      continue;
+    }
+    const config = await readJson<RunConfig>(path.join(dir, 'config.json'));
+    const text = await readFile(path.join(dir, 'metrics.jsonl'), 'utf8').catch(() => '');
+    const metrics: MetricLine[] = [];
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        metrics.push(JSON.parse(line) as MetricLine);
+      } catch {
+        // A line cut short by a crash: the ones before it still count.
+      }
+    }
+    runs.push({ dir, config, report, metrics });
+  }
+  if (runs.length === 0) throw new Error(`no finished run to compare in ${paths.join(', ')}${skipped.length ? `: ${skipped.join('; ')}` : ''}`);
+  return { runs, skipped };
+}

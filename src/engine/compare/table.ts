@@ -1,0 +1,85 @@
+/**
+ * The comparison as text: one table with a column per variant and per classical baseline and a
+ * row per quantity (mean ± half-width of the 95% interval over seeds), then the verdict.
+ */
+import { METRICS, PROBE_LABELS, type Comparison, type SeedInterval } from '../../shared/compare';
+
+/** "0.412 ±0.021" (the interval is symmetric: mean ± t·s/√n), "0.412" for one seed, "-" for none. */
+export function formatInterval(x: SeedInterval | null | undefined, digits = 3): string {
+  if (!x || !Number.isFinite(x.mean)) return '-';
+  const m = x.mean.toFixed(digits);
+  return x.n > 1 && Number.isFinite(x.hi) ? `${m} ±${((x.hi - x.lo) / 2).toFixed(digits)}` : m;
+}
+
+export function formatFlops(f: number): string {
+  if (!Number.isFinite(f)) return '-';
+  const units: [number, string][] = [
+    [1e15, 'P'],
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+  ];
+  for (const [u, s] of units) if (f >= u) return `${(f / u).toFixed(2)} ${s}`;
+  return f.toFixed(0);
+}
+
+/** The rows of the table: a label and one cell per column (variants, then baselines). */
+export function tableRows(c: Comparison): { header: string[]; rows: string[][] } {
+  const header = ['', ...c.variants.map((v) => v.variant), ...c.baselines.map((b) => b.label)];
+  const pad = (cells: string[]) => [...cells, ...c.baselines.map(() => '')];
+  const rows: string[][] = [];
+  rows.push(pad(['seeds', ...c.variants.map((v) => String(v.runs))]));
+  rows.push(pad(['depth by stage', ...c.variants.map((v) => v.depths.join('→'))]));
+  rows.push(pad(['steps', ...c.variants.map((v) => String(v.steps))]));
+  rows.push(pad(['wall-clock (s)', ...c.variants.map((v) => formatInterval({ ...v.wallMs, mean: v.wallMs.mean / 1000, lo: v.wallMs.lo / 1000, hi: v.wallMs.hi / 1000 }, 1))]));
+  rows.push(pad(['speed-up vs baseline', ...c.variants.map((v) => (v.speedup ? `${formatInterval(v.speedup, 2)}x` : '-'))]));
+  rows.push(pad(['training FLOPs', ...c.variants.map((v) => `${formatFlops(v.flops)}${v.flopRatio !== null ? ` (${v.flopRatio.toFixed(2)})` : ''}`)]));
+  rows.push(pad(['final validation loss', ...c.variants.map((v) => formatInterval(v.finalValLoss, 4))]));
+  const labelled = c.variants.some((v) => v.metrics.vusPr);
+  if (labelled) {
+    for (const m of METRICS) {
+      rows.push([`${m.label}${m.higherIsBetter ? '' : ' ↓'}`, ...c.variants.map((v) => formatInterval(v.metrics[m.key], m.digits)), ...c.baselines.map((b) => formatInterval(b.metrics[m.key], m.digits))]);
+    }
+  }
+  for (const p of Object.keys(c.probeChance)) {
+    rows.push(pad([`probe: ${PROBE_LABELS[p] ?? p} (chance ${c.probeChance[p]})`, ...c.variants.map((v) => formatInterval(v.probes[p], 3))]));
+  }
+  if (labelled) {
+    const random = c.baselines.find((b) => b.name === 'random');
+    rows.push(['point-adjusted F1 (inflated)', ...c.variants.map((v) => formatInterval(v.pointAdjustedF1, 3)), ...c.baselines.map((b) => (b === random ? formatInterval(b.pointAdjustedF1, 3) : ''))]);
+  }
+  return { header, rows };
+}
+
+/** The table, aligned in columns, then the verdict and the warnings. */
+export function renderTable(c: Comparison): string {
+  const { header, rows } = tableRows(c);
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  const firstBaseline = 1 + c.variants.length;
+  const line = (r: string[]) =>
+    r
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .map((cell, i) => (i === firstBaseline ? `| ${cell}` : cell))
+      .join('  ')
+      .trimEnd();
+  const out = [
+    `Data: ${c.data.source} (${c.data.channels} channels; split: ${c.data.split})`,
+    `Model: ${c.setup.preset} preset, ${c.setup.layers} layers, blocks of ${c.setup.block}, Prop-${c.setup.alpha}, on ${c.setup.device}`,
+    '',
+    line(header),
+    ...rows.map(line),
+    '',
+    `(mean ±95% interval over seeds; ↓ lower is better; the columns after | are classical detectors on the same split;`,
+    ` point-adjusted F1 counts a whole event as found from one alarm: compare it only with random scores)`,
+    '',
+    'Verdict:',
+    ...c.verdict.map((v) => `  ${v}`),
+  ];
+  const iso = c.variants.filter((v) => v.isoplot.fit);
+  if (iso.length > 1 && c.referenceLoss !== null) {
+    out.push(`  at the same validation loss (${c.referenceLoss.toFixed(4)}), fitted ${iso[0]!.isoplot.metric}: ${iso.map((v) => `${v.variant} ${v.isoplot.fit!.atReference.toFixed(3)}${v.isoplot.fit!.extrapolated ? ' (extrapolated)' : ''}`).join(', ')}`);
+  }
+  if (c.warnings.length) out.push('', 'Notes:', ...c.warnings.map((w) => `  ${w}`));
+  return out.join('\n');
+}

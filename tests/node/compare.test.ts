@@ -1,0 +1,164 @@
+/** The comparison from hand-made runs: grouping, intervals, pairing by seed, verdict, table, JSON, HTML. */
+import { describe, expect, it } from 'vitest';
+import { compareRuns, fitIsoplot } from '../../src/engine/compare/compare';
+import { renderHtml } from '../../src/engine/compare/html';
+import type { LoadedRun, MetricLine } from '../../src/engine/compare/load';
+import { renderTable } from '../../src/engine/compare/table';
+import { comparisonSummary } from '../../src/engine/cli/compare';
+import type { Evaluation } from '../../src/engine/eval/evaluate';
+import type { ThresholdMetrics } from '../../src/engine/eval/metrics';
+import type { RunConfig, RunReport } from '../../src/engine/runs/runner';
+
+function evaluation(vusPr: number, extra: Partial<ThresholdMetrics> = {}): Evaluation {
+  const at: ThresholdMetrics = { precision: 0.5, recall: 0.5, f1: 0.5, rangePrecision: 0.4, rangeRecall: 0.4, rangeF1: 0.4, eventPrecision: 0.6, eventRecall: 0.6, eventF1: 0.6, falseAlarmRate: 0.01, missedAlarmRate: 0.4, meanDetectionDelay: 3, pointAdjustedF1: 0.8, ...extra };
+  return { threshold: 1, thresholdRule: { kind: 'quantile', q: 0.99 }, thresholdRows: 100, testRows: 50, vusPr, vusRoc: 0.7, aucPr: vusPr - 0.05, aucRoc: 0.7, atThreshold: at, prCurve: { recall: [0, 1], precision: [1, 0.2] } };
+}
+
+function run(variant: RunConfig['variant'], seed: number, o: { wallMs: number; flops: number; vusPr: number; valLoss: number; copy?: number; flopMatchedTo?: RunConfig['variant']; labelled?: boolean; fingerprint?: string }): LoadedRun {
+  const labelled = o.labelled ?? true;
+  const config = {
+    variant,
+    ...(o.flopMatchedTo ? { flopMatchedTo: o.flopMatchedTo } : {}),
+    seed,
+    preset: 'tiny',
+    growth: { layers: 4, block: 1, alpha: 1, steps: 100 },
+    device: 'cpu',
+    data: { source: 'sample', fingerprint: o.fingerprint ?? 'f00d', channels: ['a', 'b', 'c'], split: 'time', trainWindows: 1, valWindows: 1, normalization: { mean: [], std: [] } },
+  } as unknown as RunConfig;
+  const report: RunReport = {
+    variant,
+    seed,
+    dir: `/runs/${variant}-s${seed}`,
+    status: 'finished',
+    stages: variant === 'baseline' ? [{ layers: 4, steps: 100, flops: o.flops, wallMs: o.wallMs }] : [1, 2, 3, 4].map((l) => ({ layers: l, steps: 25, flops: o.flops / 4, wallMs: o.wallMs / 4 })),
+    totalFlops: o.flops,
+    wallMs: o.wallMs,
+    finalValLoss: o.valLoss,
+    finalTrainLoss: o.valLoss,
+    evaluation: labelled ? evaluation(o.vusPr) : null,
+    baselines: labelled ? { random: evaluation(0.1 + seed * 0.001, { pointAdjustedF1: 0.7 }), pca: evaluation(0.3) } : {},
+    probes: { copy: { accuracy: o.copy ?? 0.5, chance: 0.25, items: 64 }, lookup: { accuracy: 0.3, chance: 0.25, items: 64 }, contextual: null },
+  };
+  const metrics: MetricLine[] = [
+    { type: 'stage', step: 0, layers: 1 },
+    { type: 'train', step: 10, loss: 1, flops: 10, elapsedMs: 5 },
+    { type: 'stage', step: 25, layers: 2 },
+    { type: 'train', step: 50, loss: 0.5, flops: 50, elapsedMs: 20 },
+    ...[1.0, 0.8, 0.6].map((l, i) => ({ type: 'isoplot' as const, step: (i + 1) * 30, valLoss: o.valLoss + l, vusPr: o.vusPr - l / 10 })),
+  ];
+  return { dir: report.dir, config, report, metrics };
+}
+
+// Three seeds; MIDAS is 1.5x faster in every seed and better on VUS-PR by 0.05, 0.06, 0.07.
+const runs = [1, 2, 3].flatMap((s) => [
+  run('baseline', s, { wallMs: 3000 + s * 100, flops: 1000, vusPr: 0.4 + s * 0.01, valLoss: 0.2 }),
+  run('midas', s, { wallMs: (3000 + s * 100) / 1.5, flops: 640, vusPr: 0.45 + s * 0.02, valLoss: 0.21, copy: 0.6 + s * 0.01 }),
+  run('baseline', s, { wallMs: 2000, flops: 640, vusPr: 0.38, valLoss: 0.25, flopMatchedTo: 'midas' }),
+]);
+
+describe('comparing variants', () => {
+  const c = compareRuns(runs, { now: new Date('2026-11-29T00:00:00Z') });
+
+  it('groups runs into variants (the FLOP-matched baseline apart) in a fixed order', () => {
+    expect(c.variants.map((v) => [v.variant, v.runs, v.seeds])).toEqual([
+      ['baseline', 3, [1, 2, 3]],
+      ['baseline≈midas', 3, [1, 2, 3]],
+      ['midas', 3, [1, 2, 3]],
+    ]);
+    expect(c.reference).toBe('baseline');
+    expect(c.variants[2]!.depths).toEqual([1, 2, 3, 4]);
+  });
+
+  it('gives means with 95% t intervals and paired differences against the baseline', () => {
+    const midas = c.variants.find((v) => v.variant === 'midas')!;
+    // VUS-PR 0.47, 0.49, 0.51: mean 0.49, s = 0.02, half-width 4.303 · 0.02 / √3
+    const half = (4.303 * 0.02) / Math.sqrt(3);
+    expect(midas.metrics.vusPr!.mean).toBeCloseTo(0.49, 12);
+    expect(midas.metrics.vusPr!.hi - midas.metrics.vusPr!.mean).toBeCloseTo(half, 9);
+    // Differences seed by seed 0.06, 0.07, 0.08: mean 0.07, s = 0.01, interval excludes 0.
+    const d = midas.differences.vusPr!;
+    expect(d.mean).toBeCloseTo(0.07, 12);
+    expect(d.lo).toBeCloseTo(0.07 - (4.303 * 0.01) / Math.sqrt(3), 9);
+    expect(d.significant).toBe(true);
+    // The same speed-up (1.5) in every seed: an interval of zero width.
+    expect(midas.speedup!.mean).toBeCloseTo(1.5, 12);
+    expect(midas.speedup!.hi - midas.speedup!.lo).toBeCloseTo(0, 9);
+    expect(midas.flopRatio).toBeCloseTo(0.64, 12);
+    // Validation loss 0.21 vs 0.20 in every seed.
+    expect(midas.valLossDifference!.mean).toBeCloseTo(0.01, 12);
+    expect(c.variants[0]!.differences).toEqual({});
+    expect(midas.probes.copy!.mean).toBeCloseTo(0.62, 12);
+    expect(midas.probes.contextual).toBeUndefined();
+  });
+
+  it('pools the baselines over seeds, one value per seed', () => {
+    expect(c.baselines.map((b) => b.name)).toEqual(['random', 'pca']);
+    expect(c.baselines[0]!.metrics.vusPr!.mean).toBeCloseTo(0.102, 12);
+    expect(c.baselines[0]!.metrics.vusPr!.n).toBe(3);
+    expect(c.baselines[0]!.pointAdjustedF1!.mean).toBeCloseTo(0.7, 12);
+  });
+
+  it('fits the isoplot on ln(validation loss) and reads it at the baseline loss', () => {
+    const fit = c.variants.find((v) => v.variant === 'midas')!.isoplot.fit!;
+    expect(fit.points).toBe(9);
+    expect(c.referenceLoss).toBeCloseTo(0.2, 12);
+    expect(fit.extrapolated).toBe(true); // midas's checkpoints all sit at losses above 0.2 + 0.6
+    // A line through exact points comes back exactly.
+    const pts = [0.5, 1, 2].map((l, i) => ({ seed: 1, step: i, valLoss: l, value: 0.3 - 0.1 * Math.log(l) }));
+    const f = fitIsoplot(pts, 1)!;
+    expect(f.slope).toBeCloseTo(-0.1, 12);
+    expect(f.intercept).toBeCloseTo(0.3, 12);
+    expect(f.atReference).toBeCloseTo(0.3, 12);
+    expect(f.extrapolated).toBe(false);
+    expect(fitIsoplot(pts.slice(0, 2), 1)).toBeNull();
+  });
+
+  it('says the verdict in plain words', () => {
+    const midas = c.verdict.find((l) => l.startsWith('midas:'))!;
+    expect(midas).toMatch(/^midas: 1\.50x faster \(0\.64 of the baseline's FLOPs\); VUS-PR \+0\.070 \[\+0\.045, \+0\.095\] against baseline: significant/);
+    expect(c.verdict.at(-1)).toMatch(/best model \(midas\) VUS-PR 0\.490 vs the best classical baseline \(PCA reconstruction\) 0\.300: the pretrained models beat/);
+  });
+
+  it('prints one table with every variant and baseline', () => {
+    const t = renderTable(c);
+    const header = t.split('\n').find((l) => l.includes('midas') && l.includes('PCA'))!;
+    expect(header).toMatch(/baseline\s+baseline≈midas\s+midas\s+\|\s+random scores\s+PCA reconstruction/);
+    expect(t).toMatch(/VUS-PR\s+0\.420 ±0\.025\s+0\.380 ±0\.000\s+0\.490 ±0\.050\s+\|\s+0\.102 ±0\.002\s+0\.300/);
+    expect(t).toMatch(/speed-up vs baseline\s+1\.00 ±0\.00x/);
+    expect(t).toContain('probe: copy / induction (chance 0.25)');
+    expect(t).toContain('point-adjusted F1 (inflated)');
+    expect(t).toContain('Verdict:');
+  });
+
+  it('summarises as the JSON the issue names', () => {
+    const j = JSON.parse(JSON.stringify(comparisonSummary(c)));
+    expect(Object.keys(j)).toEqual(expect.arrayContaining(['variants', 'baselines', 'verdict']));
+    const m = j.variants.find((v: { variant: string }) => v.variant === 'midas');
+    expect(m.runs).toBe(3);
+    expect(m.speedup).toBeCloseTo(1.5, 9);
+    expect(Object.keys(m.metrics.vusPr)).toEqual(['mean', 'lo', 'hi']);
+    expect(m.probes.copy.mean).toBeCloseTo(0.62, 9);
+    expect(j.baselines[1]).toMatchObject({ name: 'pca' });
+    expect(typeof j.verdict).toBe('string');
+  });
+
+  it('writes a self-contained HTML report', () => {
+    const html = renderHtml(c);
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).not.toMatch(/<script|<link|src=|https?:\/\/(?!www\.w3)/i);
+    expect((html.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(6);
+    expect(html).toContain('@media print');
+    expect(html).toContain('baseline≈midas');
+    expect(html).toContain('Isoplot');
+  });
+
+  it('refuses runs of different data, and says what limits a comparison', () => {
+    expect(() => compareRuns([run('baseline', 1, { wallMs: 1, flops: 1, vusPr: 0.1, valLoss: 1 }), run('midas', 1, { wallMs: 1, flops: 1, vusPr: 0.1, valLoss: 1, fingerprint: 'beef' })])).toThrow(/different data.*compare runs of one data set/);
+    const one = compareRuns([run('midas', 1, { wallMs: 1, flops: 1, vusPr: 0.1, valLoss: 1, labelled: false })]);
+    expect(one.warnings.join('\n')).toMatch(/no labelled anomalies/);
+    expect(one.warnings.join('\n')).toMatch(/no baseline run/);
+    expect(one.warnings.join('\n')).toMatch(/one seed per variant/);
+    expect(one.variants[0]!.metrics).toEqual({});
+    expect(one.variants[0]!.isoplot.metric).toBe('copy probe accuracy');
+  });
+});
