@@ -6,20 +6,49 @@
  * Adding a channel: add it to `RequestMap` and to `requestValidators` (the compiler then
  * demands a handler in the services and nothing else: preload and clients are generic).
  */
-import type { ProviderStatus, SystemInfo } from './system';
+import type { Comparison } from './compare';
+import { COLUMN_ROLES, PRESET_NAMES, VARIANT_NAMES, type ExportFile, type ImportRequest, type ImportResult, type JobInfo, type JobProgress, type PlanEstimate, type Settings, type TrainPlan } from './jobs';
+import type { ScoreTimeline } from './timeline';
+import type { DeviceChoice, ProviderStatus, SystemInfo } from './system';
 
 export interface SystemInfoParams {
   /** Probe the execution providers again instead of returning the cached result. */
   readonly refresh?: boolean;
 }
 
+type NoParams = Record<string, never>;
+
 export interface RequestMap {
   'system.info': { params: SystemInfoParams; result: SystemInfo };
+  'settings.get': { params: NoParams; result: Settings };
+  /** Changes some settings; the runs folder is created when missing. */
+  'settings.set': { params: Partial<Settings>; result: Settings };
+  /** Reads a file, a folder or the sample: profile, preview, column roles, plot. */
+  'data.import': { params: ImportRequest; result: ImportResult };
+  /** FLOPs per variant and a time estimate from a short timing probe on the device. */
+  'train.estimate': { params: TrainPlan; result: PlanEstimate };
+  /** Starts training the plan in the engine process; progress comes as `jobs.progress` events. */
+  'jobs.start': { params: TrainPlan; result: JobInfo };
+  'jobs.cancel': { params: { jobId: string }; result: JobInfo };
+  /** The run library: every job folder in the runs folder, newest first. */
+  'jobs.list': { params: NoParams; result: JobInfo[] };
+  /** Continues an interrupted or cancelled job from its runs' latest checkpoints. */
+  'jobs.resume': { params: { dir: string }; result: JobInfo };
+  /** The comparison of a job's finished runs. */
+  'compare.get': { params: { dir: string }; result: Comparison };
+  /** One run's anomaly scores on the test part against the labels. */
+  'compare.timeline': { params: { runDir: string }; result: ScoreTimeline };
+  /** The self-contained HTML report, the table as CSV, or a run's model as ONNX. */
+  'export.file': { params: { kind: 'report' | 'csv' | 'onnx'; dir: string }; result: ExportFile };
 }
 
 export interface EventMap {
   /** One execution provider's probe finished (streamed while `system.info` probes). */
   'system.providerProbed': ProviderStatus;
+  /** A running job's progress (throttled to about 10 updates per second per run). */
+  'jobs.progress': JobProgress;
+  /** A job changed state (started, a run finished, finished, cancelled, failed). */
+  'jobs.changed': JobInfo;
 }
 
 export type RequestChannel = keyof RequestMap;
@@ -67,6 +96,84 @@ function optionalBoolean(channel: string, obj: Record<string, unknown>, key: str
   return v;
 }
 
+function optionalString(channel: string, obj: Record<string, unknown>, key: string): string | undefined {
+  const v = obj[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.length === 0) throw new InvalidParamsError(`${channel}: "${key}" must be a non-empty string, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function requiredString(channel: string, obj: Record<string, unknown>, key: string): string {
+  const v = optionalString(channel, obj, key);
+  if (v === undefined) throw new InvalidParamsError(`${channel}: "${key}" is required`);
+  return v;
+}
+
+function optionalOneOf<T extends string>(channel: string, obj: Record<string, unknown>, key: string, allowed: readonly T[]): T | undefined {
+  const v = obj[key];
+  if (v === undefined) return undefined;
+  if (!allowed.includes(v as T)) throw new InvalidParamsError(`${channel}: "${key}" must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+  return v as T;
+}
+
+function optionalNumber(channel: string, obj: Record<string, unknown>, key: string, min: number, max: number, integer: boolean): number | undefined {
+  const v = obj[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+    throw new InvalidParamsError(`${channel}: "${key}" must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** Copies the defined entries only (optional properties stay absent, not undefined). */
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+const DEVICES: readonly DeviceChoice[] = ['auto', 'cpu', 'webgpu', 'cuda'];
+
+function noParams(channel: string) {
+  return (raw: unknown): NoParams => {
+    onlyKeys(channel, plainObject(channel, raw), []);
+    return {};
+  };
+}
+
+function dirParam<K extends string>(channel: string, key: K) {
+  return (raw: unknown) => {
+    const obj = plainObject(channel, raw);
+    onlyKeys(channel, obj, [key]);
+    return { [key]: requiredString(channel, obj, key) } as Record<K, string>;
+  };
+}
+
+function trainPlan(channel: string, raw: unknown): TrainPlan {
+  const obj = plainObject(channel, raw);
+  onlyKeys(channel, obj, ['datasetId', 'variants', 'preset', 'layers', 'block', 'alpha', 'steps', 'seeds', 'device', 'flopMatched', 'name']);
+  const variants = obj.variants;
+  if (!Array.isArray(variants) || variants.length === 0 || variants.some((v) => !(VARIANT_NAMES as readonly unknown[]).includes(v))) {
+    throw new InvalidParamsError(`${channel}: "variants" must be a non-empty list of ${VARIANT_NAMES.join(', ')}, got ${JSON.stringify(variants)}`);
+  }
+  if (new Set(variants).size !== variants.length) throw new InvalidParamsError(`${channel}: "variants" lists a variant twice`);
+  const preset = optionalOneOf(channel, obj, 'preset', PRESET_NAMES);
+  if (!preset) throw new InvalidParamsError(`${channel}: "preset" is required (${PRESET_NAMES.join(', ')})`);
+  const seeds = optionalNumber(channel, obj, 'seeds', 1, 20, true);
+  if (seeds === undefined) throw new InvalidParamsError(`${channel}: "seeds" is required (1 to 20)`);
+  return defined({
+    datasetId: requiredString(channel, obj, 'datasetId'),
+    variants: variants as TrainPlan['variants'],
+    preset,
+    layers: optionalNumber(channel, obj, 'layers', 1, 96, true),
+    block: optionalNumber(channel, obj, 'block', 1, 96, true),
+    alpha: optionalNumber(channel, obj, 'alpha', 0, 4, false),
+    steps: optionalNumber(channel, obj, 'steps', 1, 1_000_000, true),
+    seeds,
+    device: optionalOneOf(channel, obj, 'device', DEVICES),
+    flopMatched: optionalOneOf(channel, obj, 'flopMatched', VARIANT_NAMES),
+    name: optionalString(channel, obj, 'name'),
+  });
+}
+
 /** Runtime validators, one per request channel: every handler runs its input through these. */
 export const requestValidators: { readonly [C in RequestChannel]: Validator<ParamsOf<C>> } = {
   'system.info': (raw) => {
@@ -75,12 +182,57 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
     const refresh = optionalBoolean('system.info', obj, 'refresh');
     return refresh === undefined ? {} : { refresh };
   },
+  'settings.get': noParams('settings.get'),
+  'settings.set': (raw) => {
+    const c = 'settings.set';
+    const obj = plainObject(c, raw);
+    onlyKeys(c, obj, ['runsDir', 'defaultDevice', 'threads']);
+    return defined({ runsDir: optionalString(c, obj, 'runsDir'), defaultDevice: optionalOneOf(c, obj, 'defaultDevice', DEVICES), threads: optionalNumber(c, obj, 'threads', 0, 256, true) });
+  },
+  'data.import': (raw) => {
+    const c = 'data.import';
+    const obj = plainObject(c, raw);
+    onlyKeys(c, obj, ['source', 'roles', 'delimiter', 'decimal']);
+    const src = plainObject(`${c} source`, obj.source);
+    let source: ImportRequest['source'];
+    if (src.kind === 'sample') {
+      onlyKeys(`${c} source`, src, ['kind']);
+      source = { kind: 'sample' };
+    } else if (src.kind === 'path') {
+      onlyKeys(`${c} source`, src, ['kind', 'path', 'labels']);
+      source = defined({ kind: 'path' as const, path: requiredString(`${c} source`, src, 'path'), labels: optionalString(`${c} source`, src, 'labels') });
+    } else {
+      throw new InvalidParamsError(`${c}: "source" must be { kind: "sample" } or { kind: "path", path }, got ${JSON.stringify(obj.source)}`);
+    }
+    let roles: Record<string, (typeof COLUMN_ROLES)[number]> | undefined;
+    if (obj.roles !== undefined) {
+      const r = plainObject(`${c} roles`, obj.roles);
+      for (const [k, v] of Object.entries(r)) if (!(COLUMN_ROLES as readonly unknown[]).includes(v)) throw new InvalidParamsError(`${c}: the role of column "${k}" must be one of ${COLUMN_ROLES.join(', ')}, got ${JSON.stringify(v)}`);
+      roles = r as typeof roles;
+    }
+    return defined({ source, roles, delimiter: optionalOneOf(c, obj, 'delimiter', [',', ';', '\t', '|'] as const), decimal: optionalOneOf(c, obj, 'decimal', ['.', ','] as const) });
+  },
+  'train.estimate': (raw) => trainPlan('train.estimate', raw),
+  'jobs.start': (raw) => trainPlan('jobs.start', raw),
+  'jobs.cancel': dirParam('jobs.cancel', 'jobId') as Validator<{ jobId: string }>,
+  'jobs.list': noParams('jobs.list'),
+  'jobs.resume': dirParam('jobs.resume', 'dir') as Validator<{ dir: string }>,
+  'compare.get': dirParam('compare.get', 'dir') as Validator<{ dir: string }>,
+  'compare.timeline': dirParam('compare.timeline', 'runDir') as Validator<{ runDir: string }>,
+  'export.file': (raw) => {
+    const c = 'export.file';
+    const obj = plainObject(c, raw);
+    onlyKeys(c, obj, ['kind', 'dir']);
+    const kind = optionalOneOf(c, obj, 'kind', ['report', 'csv', 'onnx'] as const);
+    if (!kind) throw new InvalidParamsError(`${c}: "kind" is required (report, csv or onnx)`);
+    return { kind, dir: requiredString(c, obj, 'dir') };
+  },
 };
 
 /** Every request channel, derived from the validators so the list cannot drift from the map. */
 export const REQUEST_CHANNELS = Object.keys(requestValidators) as RequestChannel[];
 
-const eventChannelSet: { readonly [E in EventChannel]: true } = { 'system.providerProbed': true };
+const eventChannelSet: { readonly [E in EventChannel]: true } = { 'system.providerProbed': true, 'jobs.progress': true, 'jobs.changed': true };
 /** Every event channel. */
 export const EVENT_CHANNELS = Object.keys(eventChannelSet) as EventChannel[];
 

@@ -13,6 +13,9 @@ import { isolationForestScores, pcaScores, randomScores, rollingZScores, type Ma
 import { aucPr, aucRoc, prCurve, thresholdMetrics, type ThresholdMetrics } from './metrics';
 import { DEFAULT_THRESHOLD, fitThreshold, type ThresholdRule } from './scores';
 import { scoreRows } from './score-series';
+import type { ScoreTimeline } from '../../shared/timeline';
+
+export type { ScoreTimeline };
 import { vus } from './vus';
 
 export interface Evaluation {
@@ -116,16 +119,6 @@ export async function modelRowScores(cfg: PatchTransformerConfig, params: Readon
 export async function evaluateModel(cfg: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array>, data: RunData, device: ExecutionProviderName, rule: ThresholdRule = DEFAULT_THRESHOLD): Promise<Evaluation | null> {
   if (!canEvaluate(data)) return null;
   return evaluateRowScores(await modelRowScores(cfg, params, data, device), data, rule);
-}
-
-/** The test part's scores and labels thinned for a chart: max over each bucket of rows. */
-export interface ScoreTimeline {
-  /** First matrix row of each bucket. */
-  readonly row: number[];
-  readonly score: number[];
-  /** 1 when any row of the bucket is a labelled anomaly. */
-  readonly label: number[];
-  readonly threshold: number | null;
 }
 
 export function scoreTimeline(scores: ArrayLike<number>, data: RunData, threshold: number | null, maxPoints = 1500): ScoreTimeline {

@@ -18,6 +18,13 @@ export const useWizardStore = defineStore('wizard', () => {
   const isFirst = computed(() => index.value === 0);
   const isLast = computed(() => index.value === STEPS.length - 1);
 
+  /** The imported data set (set by the Import step, read by Variants). */
+  const datasetId = ref<string | null>(null);
+  /** The job folder the Train, Compare and Export steps show (set when a job starts or is opened). */
+  const jobDir = ref<string | null>(null);
+  /** The Settings page is shown over the wizard. */
+  const settingsOpen = ref(false);
+
   function goTo(id: StepId): void {
     index.value = STEPS.findIndex((s) => s.id === id);
   }
@@ -27,5 +34,5 @@ export const useWizardStore = defineStore('wizard', () => {
   function back(): void {
     if (!isFirst.value) index.value -= 1;
   }
-  return { index, current, isFirst, isLast, goTo, next, back };
+  return { index, current, isFirst, isLast, goTo, next, back, datasetId, jobDir, settingsOpen };
 });

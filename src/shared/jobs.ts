@@ -1,0 +1,165 @@
+/**
+ * The desktop wizard's data over IPC: settings, imports, training plans, jobs (a job = the runs
+ * of one "train" press: variants × seeds, in one job folder), their progress, and exports.
+ */
+import type { DatasetProfile } from './profile';
+import type { DeviceChoice } from './system';
+
+export const VARIANT_NAMES = ['baseline', 'gradstack', 'midas', 'gstack', 'progressive'] as const;
+export type VariantName = (typeof VARIANT_NAMES)[number];
+export const PRESET_NAMES = ['tiny', 'small', 'base'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+export const COLUMN_ROLES = ['timestamp', 'channel', 'label', 'event', 'ignored'] as const;
+export type ColumnRole = (typeof COLUMN_ROLES)[number];
+
+export interface Settings {
+  /** Where job folders are written (absolute path). */
+  readonly runsDir: string;
+  readonly defaultDevice: DeviceChoice;
+  /** CPU threads for training and scoring (0: let ONNX Runtime decide). */
+  readonly threads: number;
+}
+
+/** What to import: the built-in sample, or a file/folder on the machine running the engine. */
+export type DataSource = { readonly kind: 'sample' } | { readonly kind: 'path'; readonly path: string; readonly labels?: string };
+
+export interface ImportRequest {
+  readonly source: DataSource;
+  /** Column roles chosen by the user (column name → role); others keep the detected role. */
+  readonly roles?: Readonly<Record<string, ColumnRole>>;
+  readonly delimiter?: ',' | ';' | '\t' | '|';
+  readonly decimal?: '.' | ',';
+}
+
+export interface ImportColumn {
+  readonly name: string;
+  readonly role: ColumnRole;
+  /** How the role was decided, or why the column is ignored. */
+  readonly note?: string;
+}
+
+export interface ImportResult {
+  /** Handle of the imported data set in the engine (valid until the engine restarts). */
+  readonly datasetId: string;
+  readonly request: ImportRequest;
+  /** Human-readable source ("sample (built-in synthetic plant)" or the path). */
+  readonly source: string;
+  readonly profile: DatasetProfile;
+  /** Columns of the first file with their roles. */
+  readonly columns: readonly ImportColumn[];
+  /** The first rows of the first file, as text cells (header first when there is one). */
+  readonly preview: { readonly header: readonly string[]; readonly rows: readonly (readonly string[])[] };
+  /** Every channel over time, thinned to at most ~1,000 points (min/max kept), with the labelled anomalies. */
+  readonly plot: {
+    readonly x: readonly number[];
+    /** "row" or "seconds since the start". */
+    readonly xUnit: 'row' | 'seconds';
+    readonly channels: readonly { readonly name: string; readonly values: readonly number[] }[];
+    /** Labelled anomalies as [start, end) in x units. */
+    readonly anomalies: readonly (readonly [number, number])[];
+  };
+}
+
+export interface TrainPlan {
+  readonly datasetId: string;
+  readonly variants: readonly VariantName[];
+  readonly preset: PresetName;
+  /** Target depth (default: the preset's). */
+  readonly layers?: number;
+  readonly block?: number;
+  /** Prop-α (default 1). */
+  readonly alpha?: number;
+  /** Steps per run (default by preset). */
+  readonly steps?: number;
+  readonly seeds: number;
+  readonly device?: DeviceChoice;
+  /** Also train a baseline given the FLOPs of this variant. */
+  readonly flopMatched?: VariantName;
+  /** A name for the job folder. */
+  readonly name?: string;
+}
+
+export interface VariantEstimate {
+  readonly variant: string;
+  /** Depth of each stage and its steps. */
+  readonly stages: readonly { readonly layers: number; readonly steps: number }[];
+  readonly flops: number;
+  /** Relative to the baseline's FLOPs (1 for the baseline). */
+  readonly relative: number;
+  /** Estimated seconds per run on the chosen device (from a short timing probe). */
+  readonly seconds: number;
+}
+
+export interface PlanEstimate {
+  readonly device: string;
+  readonly layers: number;
+  readonly block: number;
+  readonly steps: number;
+  readonly variants: readonly VariantEstimate[];
+  /** All runs (variants × seeds), in seconds. */
+  readonly totalSeconds: number;
+  /** Measured training throughput the estimate rests on. */
+  readonly flopsPerSecond: number;
+}
+
+export type RunStatus = 'queued' | 'running' | 'finished' | 'cancelled' | 'interrupted' | 'failed';
+
+export interface RunInfo {
+  /** The row name: the variant, or "baseline≈midas" for a FLOP-matched baseline. */
+  readonly name: string;
+  readonly variant: string;
+  readonly seed: number;
+  readonly dir: string;
+  readonly status: RunStatus;
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly wallMs: number | null;
+  readonly finalValLoss: number | null;
+}
+
+export type JobStatus = 'running' | 'finished' | 'cancelled' | 'interrupted' | 'failed';
+
+export interface JobInfo {
+  readonly id: string;
+  /** The job folder (holds job.json and one folder per run). */
+  readonly dir: string;
+  readonly name: string;
+  readonly createdAt: string;
+  readonly status: JobStatus;
+  readonly plan: Omit<TrainPlan, 'datasetId'>;
+  readonly source: string;
+  readonly device: string;
+  readonly runs: readonly RunInfo[];
+  /** Why a job failed (with what to do). */
+  readonly error?: string;
+}
+
+/** A throttled progress update of one run of a running job (about 10 per second at most). */
+export interface JobProgress {
+  readonly jobId: string;
+  readonly run: number;
+  readonly name: string;
+  readonly seed: number;
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly stage: number;
+  readonly stages: number;
+  readonly layers: number;
+  readonly loss: number | null;
+  readonly valLoss: number | null;
+  readonly flops: number;
+  readonly elapsedMs: number;
+  readonly etaMs: number;
+  /** Set on the update that follows a growth (a new stage began at this step). */
+  readonly grew?: boolean;
+}
+
+export interface ExportFile {
+  readonly name: string;
+  readonly mime: string;
+  /** Text content, or base64 for binary files. */
+  readonly content: string;
+  readonly encoding: 'utf8' | 'base64';
+  /** Where a copy was written (inside the job folder), for the user to find. */
+  readonly savedTo: string;
+}

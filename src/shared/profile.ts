@@ -1,0 +1,63 @@
+/** What an import found: per file and for the whole data set (shown by the CLI and the Import step). */
+
+export interface ChannelProfile {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+  readonly std: number;
+  /** Cells that were empty, NaN, null or text. */
+  readonly missing: number;
+  /** Missing cells filled from the previous value. */
+  readonly filled: number;
+  /** Missing cells left as NaN (gap longer than the fill limit, or at the start). */
+  readonly unfilled: number;
+}
+
+export interface EventsProfile {
+  readonly count: number;
+  /** Lengths in rows of each labelled anomaly event, in order (the first 1,000). */
+  readonly lengths: number[];
+  readonly minLength: number | null;
+  readonly maxLength: number | null;
+}
+
+export interface FileProfile {
+  readonly path: string;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly encoding: string;
+  readonly delimiter: string;
+  readonly decimal: string;
+  readonly header: boolean;
+  readonly lineEnding: string;
+  readonly timestampColumn: string | null;
+  readonly timestampFormat: string | null;
+  readonly start: string | null;
+  readonly end: string | null;
+  /** Median spacing of timestamps, in seconds. */
+  readonly samplingIntervalSeconds: number | null;
+  readonly channels: ChannelProfile[];
+  readonly droppedChannels: { name: string; reason: string }[];
+  readonly labelColumns: string[];
+  readonly labelMapping: Record<string, Record<string, 'normal' | 'abnormal'>>;
+  readonly labelSource: 'column' | 'windows' | 'column+windows' | null;
+  readonly eventColumns: string[];
+  readonly ignoredColumns: { name: string; reason: string }[];
+  readonly labelRatio: number | null;
+  readonly events: EventsProfile;
+  readonly warnings: string[];
+}
+
+export interface DatasetProfile {
+  readonly files: FileProfile[];
+  readonly dataset: {
+    readonly files: number;
+    readonly rows: number;
+    readonly channels: string[];
+    readonly labelRatio: number | null;
+    readonly events: number;
+    readonly anomalyFreeFiles: string[];
+    readonly warnings: string[];
+  };
+}

@@ -1,0 +1,9 @@
+/** The test part's scores and labels thinned for a chart: max over each bucket of rows. */
+export interface ScoreTimeline {
+  /** First matrix row of each bucket. */
+  readonly row: number[];
+  readonly score: number[];
+  /** 1 when any row of the bucket is a labelled anomaly. */
+  readonly label: number[];
+  readonly threshold: number | null;
+}
