@@ -10,6 +10,8 @@ export STACKLAB_REQUIRE_WEBGPU=1
 # Runs made by tests go to a scratch folder, never to the user's own.
 STACKLAB_RUNS_DIR=$(mktemp -d -t stacklab-test-runs-XXXXXX)
 export STACKLAB_RUNS_DIR
+STACKLAB_CONFIG_DIR=$(mktemp -d -t stacklab-test-config-XXXXXX)
+export STACKLAB_CONFIG_DIR
 mkdir -p test-results
 
 echo "== lint"; npm run -s lint

@@ -21,6 +21,7 @@ if (!app.requestSingleInstanceLock()) app.quit();
 const engine = new ElectronEngineHost({
   STACKLAB_ELECTRON_VERSION: process.versions.electron,
   STACKLAB_RUNS_DIR: defaultRunsDir(),
+  STACKLAB_CONFIG_DIR: app.getPath('userData'),
 });
 
 function openWindow(): BrowserWindow {

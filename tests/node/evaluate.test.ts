@@ -63,8 +63,11 @@ describe('evaluation on the split', () => {
   it('scores baselines on the rows evaluation needs, fitted on training rows', () => {
     const s = baselineRowScores(data, 2, 1);
     // The training part is not scored when a validation part exists.
-    expect(Number.isNaN(s.pca[10]!)).toBe(true);
-    expect(Number.isFinite(s.pca[700]!)).toBe(true);
+    expect(Number.isNaN(s.pca![10]!)).toBe(true);
+    expect(Number.isFinite(s.pca![700]!)).toBe(true);
+    // One channel has no relations between channels: no PCA baseline.
+    const one = { ...data, matrix: data.matrix.filter((_, i) => i % 2 === 0) };
+    expect(Object.keys(baselineRowScores(one, 1, 1))).toEqual(["random", "rolling-z", "isolation-forest"]);
     const evs = evaluateBaselines(data, 2, 1);
     expect(Object.keys(evs)).toEqual(['random', 'rolling-z', 'pca', 'isolation-forest']);
     // The broken relation is invisible channel by channel, plain to PCA.

@@ -3,16 +3,12 @@
  *  [--layers L] [--block b] [--alpha α] [--steps T] [--seeds N] [--device d] --out <dir> [--json]`
  */
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
 import type { DeviceChoice } from '../../shared/system';
-import { APP_VERSION } from '../app-meta';
 import { loadDataset, loadSampleDataset } from '../data/dataset';
-import { stagesOf, VARIANTS, type Variant } from '../growth/growth';
-import { PRESETS, windowLength, type PatchTransformerConfig, type PresetName } from '../models/patch-transformer';
+import { VARIANTS } from '../growth/growth';
 import { resolveDevice } from '../runtime/device';
-import { prepareRunData } from '../runs/data';
-import { runTraining, stepFlops, type RunConfig, type RunReport } from '../runs/runner';
-import { DEFAULT_ADAMW } from '../train/adamw';
+import { planJob, PlanError, resolvePlan, type ResolvedPlan } from '../runs/plan';
+import { runTraining, type RunReport } from '../runs/runner';
 import { defaultRunsDir } from '../paths';
 import { parseCommandArgs, UsageError } from './args';
 import { printComparison } from './compare';
@@ -35,10 +31,13 @@ export const TRAIN_USAGE = `stacklab train --data <file|folder|sample> [--out <d
   --html <file>           also write the comparison as a self-contained HTML report
   --json                  the runs as one JSON object on the last line of stdout`;
 
-const DEFAULT_STEPS: Record<PresetName, number> = { tiny: 300, small: 600, base: 2000 };
+/** The defined entries only (so optional options stay absent). */
+function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
 
-function positiveInt(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
+function optionalInt(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`stacklab train: ${name} must be a positive integer, got "${raw}"`);
   return n;
@@ -69,69 +68,41 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
   if (!values.data) throw new UsageError('stacklab train: --data is required (a CSV file, a folder, or "sample" for the built-in plant)');
   // Default: a new folder per invocation in the runs folder (~/StackLab/runs or $STACKLAB_RUNS_DIR).
   const out = values.out ?? path.join(defaultRunsDir(), `train-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
-  if (!(values.preset in PRESETS)) throw new UsageError(`stacklab train: --preset must be tiny, small or base, got "${values.preset}"`);
-  const preset = values.preset as PresetName;
-  const variants = values.variants.split(',').map((v) => v.trim());
-  for (const v of variants) if (!(VARIANTS as readonly string[]).includes(v)) throw new UsageError(`stacklab train: unknown variant "${v}" (known: ${VARIANTS.join(', ')})`);
-  const fm = values['flop-matched'];
-  if (fm !== undefined && !(VARIANTS as readonly string[]).includes(fm)) throw new UsageError(`stacklab train: --flop-matched must name a variant, got "${fm}"`);
-  const layers = positiveInt('--layers', values.layers, PRESETS[preset].layers);
-  const block = positiveInt('--block', values.block, layers >= 4 && layers % 2 === 0 ? 2 : 1);
-  const steps = positiveInt('--steps', values.steps, DEFAULT_STEPS[preset]);
-  const seeds = positiveInt('--seeds', values.seeds, 3);
-  const alpha = Number(values.alpha);
-  const lr = Number(values.lr);
-  if (!(lr > 0)) throw new UsageError(`stacklab train: --lr must be a positive number, got "${values.lr}"`);
-  const rewarmup = Number(values.rewarmup);
-  if (!(Number.isInteger(rewarmup) && rewarmup >= 0)) throw new UsageError(`stacklab train: --rewarmup must be a whole number of steps, got "${values.rewarmup}"`);
-  const growth = { layers, block, alpha, steps };
+  const number = (name: string, raw: string) => {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`stacklab train: ${name} must be a number, got "${raw}"`);
+    return n;
+  };
+  let resolved: ResolvedPlan;
   try {
-    for (const v of new Set([...variants, ...(fm ? [fm] : [])])) stagesOf(v as Variant, growth);
+    resolved = resolvePlan({
+      variants: values.variants.split(',').map((v) => v.trim()),
+      preset: values.preset,
+      ...defined({ layers: optionalInt('--layers', values.layers), block: optionalInt('--block', values.block), steps: optionalInt('--steps', values.steps), flopMatched: values['flop-matched'] }),
+      seeds: optionalInt('--seeds', values.seeds) ?? 3,
+      alpha: number('--alpha', values.alpha),
+      lr: number('--lr', values.lr),
+      resetMoments: values['reset-moments'],
+      rewarmup: number('--rewarmup', values.rewarmup),
+    });
   } catch (err) {
-    throw new UsageError(`stacklab train: ${(err as Error).message}`);
+    if (err instanceof PlanError) throw new UsageError(`stacklab train: ${err.message}`);
+    throw err;
   }
   // The data first: a bad file fails before any device is probed.
   const ds = values.data === 'sample' ? await loadSampleDataset() : await loadDataset(values.data, values.labels ? { labels: values.labels } : {});
   const device = await resolveDevice(values.device as DeviceChoice);
-  const model: PatchTransformerConfig = { ...PRESETS[preset], layers, channels: ds.channels.length };
-  const data = prepareRunData(ds, windowLength(model));
-  const base = {
-    seed: 0,
-    preset,
-    model,
-    schedule: { kind: 'cosine', lr, warmup: Math.max(1, Math.round(steps * 0.05)), total: steps, final: lr * 0.1 } as const,
-    optimizer: { ...DEFAULT_ADAMW, stateAtGrowth: values['reset-moments'] ? ('reset' as const) : ('copy' as const), rewarmupSteps: rewarmup },
-    device,
-    readEvery: 10,
-    valEvery: Math.max(10, Math.round(steps / 10)),
-    checkpointEvery: Math.max(10, Math.round(steps / 5)),
-    data: {
-      source: values.data === 'sample' ? 'sample (built-in synthetic plant)' : path.resolve(values.data),
-      fingerprint: data.fingerprint,
-      channels: ds.channels,
-      trainWindows: data.trainStarts.length,
-      valWindows: data.valStarts.length,
-      split: data.splits.strategy,
-      normalization: { mean: [...data.splits.normalization.mean], std: [...data.splits.normalization.std] },
-    },
-    versions: { stacklab: APP_VERSION, onnxruntime: ort.env.versions.common ?? 'unknown', node: process.versions.node },
-  };
-
-  const plans: { variant: Variant; seed: number; steps: number; dir: string; flopMatchedTo?: Variant }[] = [];
-  for (let seed = 1; seed <= seeds; seed++) {
-    for (const v of variants) plans.push({ variant: v as Variant, seed, steps, dir: path.join(out, `${v}-s${seed}`) });
-    if (fm) {
-      const target = stagesOf(fm as Variant, growth).reduce((a, s) => a + s.steps * stepFlops(model, s.layers), 0);
-      plans.push({ variant: 'baseline', seed, steps: Math.max(1, Math.round(target / stepFlops(model, layers))), dir: path.join(out, `baseline-flopmatched-${fm}-s${seed}`), flopMatchedTo: fm as Variant });
-    }
-  }
+  const source = values.data === 'sample' ? 'sample (built-in synthetic plant)' : path.resolve(values.data);
+  const job = planJob(resolved, ds, source, device, out);
+  const { growth } = resolved;
+  const data = job.data;
 
   io.err(`run folders in ${path.resolve(out)}`);
-  io.err(`training ${plans.length} run(s) of the ${preset} preset (${layers} layers, blocks of ${block}, Prop-${alpha}, ${steps} steps) on ${device}; data: ${base.data.source}, ${data.trainStarts.length} training windows`);
+  io.err(`training ${job.runs.length} run(s) of the ${resolved.preset} preset (${growth.layers} layers, blocks of ${growth.block}, Prop-${growth.alpha}, ${growth.steps} steps) on ${device}; data: ${source}, ${data.trainStarts.length} training windows`);
   const reports: (RunReport & { flopMatchedTo?: string })[] = [];
-  for (const plan of plans) {
-    const config: RunConfig = { ...base, variant: plan.variant, ...(plan.flopMatchedTo ? { flopMatchedTo: plan.flopMatchedTo } : {}), seed: plan.seed, growth: { ...growth, steps: plan.steps } };
-    const name = `${plan.flopMatchedTo ? `baseline≈${plan.flopMatchedTo}` : plan.variant} s${plan.seed}`;
+  for (const plan of job.runs) {
+    const config = plan.config;
+    const name = `${plan.name} s${config.seed}`;
     let lastLine = 0;
     const report = await runTraining({
       config,
@@ -147,7 +118,7 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
       },
     });
     io.err(`  ${name.padEnd(16)} ${report.status} in ${(report.wallMs / 1000).toFixed(1)} s, val loss ${report.finalValLoss?.toFixed(4) ?? '-'}`);
-    reports.push({ ...report, ...(plan.flopMatchedTo ? { flopMatchedTo: plan.flopMatchedTo } : {}) });
+    reports.push({ ...report, ...(config.flopMatchedTo ? { flopMatchedTo: config.flopMatchedTo } : {}) });
     if (report.status === 'cancelled') break;
   }
 

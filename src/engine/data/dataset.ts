@@ -334,6 +334,11 @@ export async function loadDataset(target: string, options: LoadOptions = {}): Pr
  * temporary folder and imported through the same path as a user's file (then removed).
  */
 export async function loadSampleDataset(options: LoadOptions & { seed?: number; rows?: number } = {}): Promise<Dataset> {
+  return withSampleFile((file) => loadDataset(file, options).then(asSample), options);
+}
+
+/** The sample plant's CSV in a temporary file for the duration of `use` (then removed). */
+export async function withSampleFile<T>(use: (file: string) => Promise<T>, options: { seed?: number; rows?: number } = {}): Promise<T> {
   const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
   const os = await import('node:os');
   const { generateSamplePlant, samplePlantCsv } = await import('./sample-plant');
@@ -342,9 +347,13 @@ export async function loadSampleDataset(options: LoadOptions & { seed?: number; 
   try {
     const plant = generateSamplePlant({ ...(options.seed !== undefined ? { seed: options.seed } : {}), ...(options.rows !== undefined ? { rows: options.rows } : {}) });
     await writeFile(file, samplePlantCsv(plant));
-    const ds = await loadDataset(file, options);
-    return { ...ds, series: ds.series.map((s) => ({ ...s, path: 'sample-plant.csv' })), profile: { ...ds.profile, files: ds.profile.files.map((f) => ({ ...f, path: 'sample-plant.csv (built-in, generated)' })) } };
+    return await use(file);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A data set read from the sample's temporary file, with paths that say what it is. */
+export function asSample(ds: Dataset): Dataset {
+  return { ...ds, series: ds.series.map((s) => ({ ...s, path: 'sample-plant.csv' })), profile: { ...ds.profile, files: ds.profile.files.map((f) => ({ ...f, path: 'sample-plant.csv (built-in, generated)' })) } };
 }

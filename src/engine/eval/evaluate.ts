@@ -159,7 +159,7 @@ function rowsOf(data: RunData, channels: number, segments: readonly Segment[]): 
  * each segment), PCA reconstruction error and Isolation Forest (both fitted on the normal
  * training rows only). `seed` seeds the random ones, so baselines vary with the run's seed.
  */
-export function baselineRowScores(data: RunData, channels: number, seed: number): Record<BaselineName, Float64Array> {
+export function baselineRowScores(data: RunData, channels: number, seed: number): Partial<Record<BaselineName, Float64Array>> {
   const rows = data.matrix.length / channels;
   const trainSegs = segmentsOf(data, 'train');
   const train = rowsOf(data, channels, trainSegs);
@@ -195,7 +195,9 @@ export function baselineRowScores(data: RunData, channels: number, seed: number)
   return {
     random: scatter(randomScores(needed.rows, seed)),
     'rolling-z': z,
-    pca: scatter(pcaScores(train, needed, undefined, seed)),
+    // PCA reconstruction models relations between channels: with one channel there are none
+    // (its residual would be rounding noise), so it is left out.
+    ...(channels > 1 ? { pca: scatter(pcaScores(train, needed, undefined, seed)) } : {}),
     'isolation-forest': scatter(isolationForestScores(train, needed, { seed })),
   };
 }
@@ -206,7 +208,8 @@ export function evaluateBaselines(data: RunData, channels: number, seed: number,
   const scores = baselineRowScores(data, channels, seed);
   const out: Partial<Record<BaselineName, Evaluation>> = {};
   for (const name of BASELINES) {
-    const ev = evaluateRowScores(scores[name], data, rule);
+    const s = scores[name];
+    const ev = s ? evaluateRowScores(s, data, rule) : null;
     if (ev) out[name] = ev;
   }
   return out;

@@ -49,3 +49,11 @@ port.onMessage((raw) => {
     (err: unknown) => port.send({ kind: 'response', id, ok: false, error: toWireError(err) }),
   );
 });
+
+// Asked to stop (the app quits, the server stops): running jobs end at a checkpoint first, so
+// they resume exactly where they were; a hard kill leaves them resumable from the last one.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    void services.jobs.stopAll().finally(() => process.exit(0));
+  });
+}

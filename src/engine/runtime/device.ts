@@ -45,7 +45,7 @@ export async function resolveDevice(
 export function sessionOptions(ep: ExecutionProviderName, opts: { gpuOutputs?: boolean; threads?: number } = {}): ort.InferenceSession.SessionOptions {
   const base: ort.InferenceSession.SessionOptions = { logSeverityLevel: 3, graphOptimizationLevel: 'all' };
   // ORT's default thread count is not always every core; training wants them all.
-  if (ep === 'cpu') return { ...base, executionProviders: ['cpu'], intraOpNumThreads: opts.threads ?? os.availableParallelism() };
+  if (ep === 'cpu') return { ...base, executionProviders: ['cpu'], intraOpNumThreads: opts.threads ?? (Number(process.env.STACKLAB_THREADS) || os.availableParallelism()) };
   if (ep === 'webgpu') {
     // Dawn's per-dispatch validation costs host time on every kernel launch; ORT's kernels are
     // trusted, so it is off unless STACKLAB_WEBGPU_VALIDATION asks for it (basic, full, wgpuOnly).

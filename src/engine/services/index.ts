@@ -5,6 +5,11 @@
  */
 import { validateRequest, type ParamsOf, type RequestChannel, type ResultOf, type StackLabApi } from '../../shared/ipc';
 import { EventHub } from '../../shared/rpc';
+import { defaultConfigDir } from '../paths';
+import { comparisonOf, exportFile, timelineOf } from './compare';
+import { createDataService } from './data';
+import { createJobService, type JobService } from './jobs';
+import { createSettingsService } from './settings';
 import { createSystemInfoService, type HostContext } from './system';
 
 type Handlers = { readonly [C in RequestChannel]: (params: ParamsOf<C>) => Promise<ResultOf<C>> };
@@ -13,6 +18,8 @@ export interface Services {
   /** Validates `params` for `channel` and runs its handler. Throws `InvalidParamsError` on bad input. */
   handle(channel: unknown, params: unknown): Promise<unknown>;
   readonly events: EventHub;
+  /** The training jobs (to wait for them or stop them at shutdown). */
+  readonly jobs: JobService;
 }
 
 export type { HostContext };
@@ -20,11 +27,26 @@ export type { HostContext };
 export function createServices(ctx: HostContext): Services {
   const events = new EventHub();
   const systemInfo = createSystemInfoService(ctx);
+  const settings = createSettingsService(ctx.configDir ?? defaultConfigDir(), ctx.runsDir);
+  const data = createDataService();
+  const jobs = createJobService({ data, settings, events });
   const handlers: Handlers = {
-    'system.info': (params) => systemInfo(params, (status) => events.emit('system.providerProbed', status)),
+    'system.info': async (params) => ({ ...(await systemInfo(params, (status) => events.emit('system.providerProbed', status))), runsDir: (await settings.get()).runsDir }),
+    'settings.get': () => settings.get(),
+    'settings.set': (p) => settings.set(p),
+    'data.import': (p) => data.import(p),
+    'train.estimate': (p) => jobs.estimate(p),
+    'jobs.start': (p) => jobs.start(p),
+    'jobs.cancel': (p) => jobs.cancel(p.jobId),
+    'jobs.list': () => jobs.list(),
+    'jobs.resume': (p) => jobs.resume(p.dir),
+    'compare.get': (p) => comparisonOf(p.dir),
+    'compare.timeline': (p) => timelineOf(p.runDir),
+    'export.file': (p) => exportFile(p.kind, p.dir),
   };
   return {
     events,
+    jobs,
     async handle(channel, params) {
       const req = validateRequest(channel, params);
       const handler = handlers[req.channel] as (p: unknown) => Promise<unknown>;

@@ -10,6 +10,8 @@ export interface HostContext {
   /** `process.versions.electron` of the Electron main process, when there is one. */
   readonly electronVersion?: string;
   readonly runsDir: string;
+  /** Where settings.json lives (default: the platform's configuration folder). */
+  readonly configDir?: string;
 }
 
 /**

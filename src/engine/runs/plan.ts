@@ -1,0 +1,135 @@
+/**
+ * From the user's choices (variants, preset, depth, steps, seeds…) and a data set to the run
+ * configurations of one training job: shared by `stacklab train` and the app's jobs.
+ */
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { ExecutionProviderName } from '../../shared/system';
+import { APP_VERSION } from '../app-meta';
+import type { Dataset } from '../data/dataset';
+import { stagesOf, VARIANTS, type GrowthConfig, type Variant } from '../growth/growth';
+import { PRESETS, windowLength, type PatchTransformerConfig, type PresetName } from '../models/patch-transformer';
+import { DEFAULT_ADAMW } from '../train/adamw';
+import { prepareRunData, type PreparedData } from './data';
+import { stepFlops, type RunConfig } from './runner';
+
+/** A choice that cannot be trained (a usage error for the CLI, a message for the app). */
+export class PlanError extends Error {
+  override readonly name = 'PlanError';
+}
+
+export interface PlanOptions {
+  readonly variants: readonly string[];
+  readonly preset: string;
+  readonly layers?: number;
+  readonly block?: number;
+  readonly alpha?: number;
+  readonly steps?: number;
+  readonly seeds: number;
+  /** Also train a baseline given the FLOPs of this variant. */
+  readonly flopMatched?: string;
+  readonly lr?: number;
+  readonly resetMoments?: boolean;
+  readonly rewarmup?: number;
+}
+
+export const DEFAULT_STEPS: Record<PresetName, number> = { tiny: 300, small: 600, base: 2000 };
+
+export interface ResolvedPlan {
+  readonly preset: PresetName;
+  readonly variants: Variant[];
+  readonly flopMatched?: Variant;
+  readonly growth: GrowthConfig;
+  readonly seeds: number;
+  readonly lr: number;
+  readonly resetMoments: boolean;
+  readonly rewarmup: number;
+}
+
+/** Checks the choices and fills in the defaults (no data needed). */
+export function resolvePlan(o: PlanOptions): ResolvedPlan {
+  if (!(o.preset in PRESETS)) throw new PlanError(`the preset must be tiny, small or base, got "${o.preset}"`);
+  const preset = o.preset as PresetName;
+  if (o.variants.length === 0) throw new PlanError('choose at least one variant');
+  for (const v of o.variants) if (!(VARIANTS as readonly string[]).includes(v)) throw new PlanError(`unknown variant "${v}" (known: ${VARIANTS.join(', ')})`);
+  if (o.flopMatched !== undefined && !(VARIANTS as readonly string[]).includes(o.flopMatched)) throw new PlanError(`the FLOP-matched baseline must name a variant, got "${o.flopMatched}"`);
+  const int = (name: string, v: number | undefined, fallback: number) => {
+    const n = v ?? fallback;
+    if (!Number.isInteger(n) || n < 1) throw new PlanError(`${name} must be a positive integer, got ${v}`);
+    return n;
+  };
+  const layers = int('the depth', o.layers, PRESETS[preset].layers);
+  const block = int('the block size', o.block, layers >= 4 && layers % 2 === 0 ? 2 : 1);
+  const steps = int('the step budget', o.steps, DEFAULT_STEPS[preset]);
+  const seeds = int('the number of seeds', o.seeds, 3);
+  const alpha = o.alpha ?? 1;
+  if (!Number.isFinite(alpha) || alpha < 0) throw new PlanError(`Prop-α must be a number ≥ 0, got ${o.alpha}`);
+  const lr = o.lr ?? 1e-3;
+  if (!(lr > 0)) throw new PlanError(`the learning rate must be a positive number, got ${o.lr}`);
+  const rewarmup = o.rewarmup ?? 0;
+  if (!(Number.isInteger(rewarmup) && rewarmup >= 0)) throw new PlanError(`the re-warmup must be a whole number of steps, got ${o.rewarmup}`);
+  const growth: GrowthConfig = { layers, block, alpha, steps };
+  const variants = o.variants as Variant[];
+  for (const v of new Set([...variants, ...(o.flopMatched ? [o.flopMatched as Variant] : [])])) {
+    try {
+      stagesOf(v, growth);
+    } catch (err) {
+      throw new PlanError((err as Error).message);
+    }
+  }
+  return { preset, variants, ...(o.flopMatched ? { flopMatched: o.flopMatched as Variant } : {}), growth, seeds, lr, resetMoments: o.resetMoments ?? false, rewarmup };
+}
+
+export interface PlannedRun {
+  /** The row name: the variant, or "baseline≈midas". */
+  readonly name: string;
+  readonly dir: string;
+  readonly config: RunConfig;
+}
+
+export interface JobPlan {
+  readonly plan: ResolvedPlan;
+  readonly model: PatchTransformerConfig;
+  readonly data: PreparedData;
+  readonly runs: PlannedRun[];
+}
+
+/** The run configurations of a job, seed by seed (every variant of seed 1 first). */
+export function planJob(plan: ResolvedPlan, ds: Dataset, source: string, device: ExecutionProviderName, out: string): JobPlan {
+  const { growth, preset } = plan;
+  const model: PatchTransformerConfig = { ...PRESETS[preset], layers: growth.layers, channels: ds.channels.length };
+  const data = prepareRunData(ds, windowLength(model));
+  const steps = growth.steps;
+  // Warmup 5%, cosine to 10% of the peak over the run's own steps (a FLOP-matched run's too).
+  const schedule = (total: number): RunConfig['schedule'] => ({ kind: 'cosine', lr: plan.lr, warmup: Math.max(1, Math.round(total * 0.05)), total, final: plan.lr * 0.1 });
+  const base: Omit<RunConfig, 'variant' | 'seed' | 'growth' | 'schedule'> = {
+    preset,
+    model,
+    optimizer: { ...DEFAULT_ADAMW, stateAtGrowth: plan.resetMoments ? 'reset' : 'copy', rewarmupSteps: plan.rewarmup },
+    device,
+    readEvery: 10,
+    valEvery: Math.max(10, Math.round(steps / 10)),
+    checkpointEvery: Math.max(10, Math.round(steps / 5)),
+    data: {
+      source,
+      fingerprint: data.fingerprint,
+      channels: ds.channels,
+      trainWindows: data.trainStarts.length,
+      valWindows: data.valStarts.length,
+      split: data.splits.strategy,
+      normalization: { mean: [...data.splits.normalization.mean], std: [...data.splits.normalization.std] },
+    },
+    versions: { stacklab: APP_VERSION, onnxruntime: ort.env.versions.common ?? 'unknown', node: process.versions.node },
+  };
+  const runs: PlannedRun[] = [];
+  for (let seed = 1; seed <= plan.seeds; seed++) {
+    for (const v of plan.variants) runs.push({ name: v, dir: path.join(out, `${v}-s${seed}`), config: { ...base, schedule: schedule(steps), variant: v, seed, growth } });
+    const fm = plan.flopMatched;
+    if (fm) {
+      const target = stagesOf(fm, growth).reduce((a, s) => a + s.steps * stepFlops(model, s.layers), 0);
+      const fmSteps = Math.max(1, Math.round(target / stepFlops(model, growth.layers)));
+      runs.push({ name: `baseline≈${fm}`, dir: path.join(out, `baseline-flopmatched-${fm}-s${seed}`), config: { ...base, schedule: schedule(fmSteps), variant: 'baseline', flopMatchedTo: fm, seed, growth: { ...growth, steps: fmSteps } } });
+    }
+  }
+  return { plan, model, data, runs };
+}

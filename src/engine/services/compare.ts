@@ -1,0 +1,60 @@
+/** The Compare and Export steps' services: a job's comparison, a run's score timeline, and export files. */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Comparison } from '../../shared/compare';
+import type { ExportFile } from '../../shared/jobs';
+import type { ScoreTimeline } from '../../shared/timeline';
+import { compareRuns } from '../compare/compare';
+import { renderHtml } from '../compare/html';
+import { loadRuns } from '../compare/load';
+import { tableRows } from '../compare/table';
+import type { PatchTransformerConfig } from '../models/patch-transformer';
+import type { RunConfig } from '../runs/runner';
+import { RunStore, writeAtomic } from '../runs/store';
+import { buildScoringModel } from '../train/scoring';
+
+export async function comparisonOf(dir: string): Promise<Comparison> {
+  const { runs, skipped } = await loadRuns([dir]);
+  return compareRuns(runs, { skipped });
+}
+
+export async function timelineOf(runDir: string): Promise<ScoreTimeline> {
+  try {
+    return JSON.parse(await readFile(path.join(runDir, 'scores.json'), 'utf8')) as ScoreTimeline;
+  } catch {
+    throw new Error(`${runDir} has no anomaly scores (scores.json): the run did not finish, or its data have no labelled test part`);
+  }
+}
+
+/** One CSV field, quoted when it holds a separator, a quote or a line break. */
+function csvField(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The comparison table as CSV (the same rows as the CLI's table). */
+export function comparisonCsv(c: Comparison): string {
+  const { header, rows } = tableRows(c);
+  return [['quantity', ...header.slice(1)], ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
+}
+
+/** Builds the file, writes a copy into the job (or run) folder, and returns both. */
+export async function exportFile(kind: 'report' | 'csv' | 'onnx', dir: string): Promise<ExportFile> {
+  if (kind === 'onnx') {
+    const store = new RunStore(dir);
+    const config = await store.readConfig<RunConfig>();
+    if (!config) throw new Error(`${dir} is not a run folder (no readable config.json): choose one run of the job`);
+    const ck = await store.latestCheckpoint();
+    if (!ck) throw new Error(`${dir} has no checkpoint yet: train it first`);
+    const cfg: PatchTransformerConfig = { ...config.model, layers: ck.layers };
+    const model = buildScoringModel(cfg, ck.params, config.data.normalization, { channels: config.data.channels, variant: config.variant, run: dir });
+    const name = `${config.flopMatchedTo ? `baseline-flopmatched-${config.flopMatchedTo}` : config.variant}-s${config.seed}.onnx`;
+    const savedTo = path.join(dir, name);
+    await writeAtomic(savedTo, model.bytes);
+    return { name, mime: 'application/octet-stream', content: Buffer.from(model.bytes).toString('base64'), encoding: 'base64', savedTo };
+  }
+  const c = await comparisonOf(dir);
+  const [name, mime, content] = kind === 'report' ? ['stacklab-report.html', 'text/html', renderHtml(c)] : ['stacklab-comparison.csv', 'text/csv', comparisonCsv(c)];
+  const savedTo = path.join(dir, name);
+  await writeAtomic(savedTo, content);
+  return { name, mime, content, encoding: 'utf8', savedTo };
+}

@@ -1,0 +1,161 @@
+/**
+ * The `data.import` service: reads the sample, a file or a folder with the user's dialect and
+ * role choices, keeps the data set in this process under an id for training, and returns what
+ * the Import step shows (profile, columns with roles, the first rows, a thinned plot).
+ */
+import { randomUUID } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import type { ColumnRole, ImportColumn, ImportRequest, ImportResult } from '../../shared/jobs';
+import type { FileProfile } from '../../shared/profile';
+import { splitLine } from '../data/csv';
+import { asSample, loadDataset, withSampleFile, type Dataset, type LoadOptions } from '../data/dataset';
+import { csvFilesIn, importCsvFile } from '../data/import';
+import type { RoleOverrides } from '../data/roles';
+import { rangesOf } from '../eval/metrics';
+
+export const SAMPLE_SOURCE = 'sample (built-in synthetic plant)';
+
+export interface ImportedData {
+  readonly id: string;
+  readonly request: ImportRequest;
+  readonly source: string;
+  readonly dataset: Dataset;
+}
+
+/** The roles the user chose on top of the detected ones, as the importer's overrides. */
+function roleOverrides(detected: readonly { name: string; role: ColumnRole }[], chosen: Readonly<Record<string, ColumnRole>>): RoleOverrides {
+  for (const name of Object.keys(chosen)) {
+    if (!detected.some((c) => c.name === name)) throw new Error(`there is no column "${name}" in the file (columns: ${detected.map((c) => c.name).join(', ')})`);
+  }
+  const roles = detected.map((c) => ({ name: c.name, role: chosen[c.name] ?? c.role }));
+  const of = (r: ColumnRole) => roles.filter((c) => c.role === r).map((c) => c.name);
+  const timestamps = of('timestamp');
+  if (timestamps.length > 1) throw new Error(`only one column can be the timestamp (chosen: ${timestamps.join(', ')})`);
+  if (of('channel').length === 0) throw new Error('choose at least one sensor channel');
+  return { timestamp: timestamps[0] ?? null, channels: of('channel'), labels: of('label'), events: of('event'), ignore: of('ignored') };
+}
+
+/** The first lines of a file as cells (the detected delimiter), header first. */
+async function previewOf(file: string, delimiter: string, header: boolean, lines = 12): Promise<ImportResult['preview']> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const text = buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
+    const rows = text.split(/\r?\n/).slice(0, lines + 1).filter((l) => l.trim() !== '').map((l) => splitLine(l, delimiter));
+    if (bytesRead === buf.length && rows.length > lines) rows.length = lines + 1;
+    const first = rows[0] ?? [];
+    return header ? { header: first, rows: rows.slice(1, lines + 1) } : { header: first.map((_, i) => `column_${i + 1}`), rows: rows.slice(0, lines) };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Columns of the first file with the roles the import used. */
+function columnsOf(p: FileProfile, header: readonly string[]): ImportColumn[] {
+  return header.map((name): ImportColumn => {
+    if (name === p.timestampColumn) return { name, role: 'timestamp', note: p.timestampFormat ?? undefined } as ImportColumn;
+    if (p.labelColumns.includes(name)) return { name, role: 'label', note: Object.entries(p.labelMapping[name] ?? {}).map(([k, v]) => `${k}→${v}`).join(', ') || undefined } as ImportColumn;
+    if (p.eventColumns.includes(name)) return { name, role: 'event' };
+    if (p.channels.some((c) => c.name === name)) return { name, role: 'channel' };
+    const ignored = [...p.ignoredColumns, ...p.droppedChannels].find((c) => c.name === name);
+    return { name, role: 'ignored', note: ignored?.reason ?? 'not used' };
+  }).map((c) => (c.note === undefined ? { name: c.name, role: c.role } : c));
+}
+
+/** All channels over time, bucketed to about `points` (each bucket's min and max kept). */
+function plotOf(ds: Dataset, points = 1000): ImportResult['plot'] {
+  const total = ds.series.reduce((a, s) => a + s.rows, 0);
+  const single = ds.series.length === 1 && ds.series[0]!.timestamps;
+  const bucket = Math.max(1, Math.ceil((total * 2) / points));
+  const x: number[] = [];
+  const channels = ds.channels.map((name) => ({ name, values: [] as number[] }));
+  const anomalies: [number, number][] = [];
+  let offset = 0;
+  for (const s of ds.series) {
+    const xOf = (r: number) => (single ? (s.timestamps![r]! - s.timestamps![0]!) / 1000 : offset + r);
+    for (let r = 0; r < s.rows; r += bucket) {
+      const end = Math.min(s.rows, r + bucket);
+      // Two points per bucket: at its start the minimum, at its middle the maximum of each channel.
+      x.push(xOf(r), xOf(Math.min(end - 1, r + (bucket >> 1))));
+      s.channels.forEach((c, k) => {
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (let i = r; i < end; i++) {
+          const v = c.values[i]!;
+          if (Number.isNaN(v)) continue;
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
+        const ok = lo <= hi;
+        channels[k]!.values.push(ok ? Number(lo.toPrecision(5)) : NaN, ok ? Number(hi.toPrecision(5)) : NaN);
+      });
+    }
+    if (s.label) for (const r of rangesOf(s.label)) anomalies.push([xOf(r.start), xOf(r.end - 1)]);
+    offset += s.rows;
+  }
+  return { x, xUnit: single ? 'seconds' : 'row', channels, anomalies };
+}
+
+export function createDataService() {
+  const imported = new Map<string, ImportedData>();
+
+  async function read(file: string, req: ImportRequest, loadTarget: string, sample: boolean): Promise<{ dataset: Dataset; header: readonly string[]; preview: ImportResult['preview'] }> {
+    const dialect = { ...(req.delimiter ? { delimiter: req.delimiter } : {}), ...(req.decimal ? { decimal: req.decimal } : {}) };
+    const options: LoadOptions = { dialect, ...(req.source.kind === 'path' && req.source.labels ? { labels: req.source.labels } : {}) };
+    let roles: RoleOverrides | undefined;
+    if (req.roles && Object.keys(req.roles).length) {
+      const detected = await importCsvFile(file, { dialect });
+      roles = roleOverrides(detected.plan, req.roles);
+    }
+    const loaded = await loadDataset(loadTarget, { ...options, ...(roles ? { roles } : {}) });
+    const dataset = sample ? asSample(loaded) : loaded;
+    const first = loaded.profile.files[0]!;
+    const preview = await previewOf(file, first.delimiter, first.header);
+    return { dataset, header: preview.header, preview };
+  }
+
+  return {
+    get(id: string): ImportedData {
+      const d = imported.get(id);
+      if (!d) throw new Error('the imported data are no longer in memory (the engine restarted): import them again on the Import step');
+      return d;
+    },
+
+    /** Keeps an already-loaded data set (a resumed job re-imports through here). */
+    async load(req: ImportRequest): Promise<ImportedData> {
+      return this.get((await this.import(req)).datasetId);
+    },
+
+    async import(req: ImportRequest): Promise<ImportResult> {
+      let result: Awaited<ReturnType<typeof read>>;
+      let source: string;
+      if (req.source.kind === 'sample') {
+        source = SAMPLE_SOURCE;
+        result = await withSampleFile((file) => read(file, req, file, true));
+      } else {
+        source = req.source.path;
+        const info = await stat(source).catch(() => null);
+        const first = info?.isDirectory() ? (await csvFilesIn(source))[0] : source;
+        // A missing file or an empty folder: loadDataset says so with the path and what to do.
+        result = first ? await read(first, req, source, false) : { ...(await read(source, req, source, false)) };
+      }
+      const id = randomUUID();
+      imported.set(id, { id, request: req, source, dataset: result.dataset });
+      // Keep the latest few data sets only: each can hold hundreds of MB.
+      while (imported.size > 3) imported.delete(imported.keys().next().value!);
+      return {
+        datasetId: id,
+        request: req,
+        source,
+        profile: result.dataset.profile,
+        columns: columnsOf(result.dataset.profile.files[0]!, result.header),
+        preview: result.preview,
+        plot: plotOf(result.dataset),
+      };
+    },
+  };
+}
+
+export type DataService = ReturnType<typeof createDataService>;

@@ -1,0 +1,54 @@
+/**
+ * The app's settings (runs folder, default device, CPU threads), kept in settings.json in the
+ * configuration folder. The runs folder falls back to $STACKLAB_RUNS_DIR or ~/StackLab/runs.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Settings } from '../../shared/jobs';
+import { writeAtomic } from '../runs/store';
+
+export function createSettingsService(configDir: string, defaultRunsDir: string) {
+  const file = path.join(configDir, 'settings.json');
+  let current: Settings | null = null;
+
+  /** Threads reach every ONNX Runtime session of this process through the environment. */
+  function apply(s: Settings): Settings {
+    if (s.threads > 0) process.env.STACKLAB_THREADS = String(s.threads);
+    else delete process.env.STACKLAB_THREADS;
+    return s;
+  }
+
+  async function get(): Promise<Settings> {
+    if (current) return current;
+    const defaults: Settings = { runsDir: defaultRunsDir, defaultDevice: 'auto', threads: 0 };
+    let stored: Partial<Settings> = {};
+    try {
+      stored = JSON.parse(await readFile(file, 'utf8')) as Partial<Settings>;
+    } catch (err) {
+      // No file yet is normal; a damaged one falls back to the defaults (and is rewritten on save).
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') stored = {};
+    }
+    current = apply({ ...defaults, ...stored });
+    return current;
+  }
+
+  async function set(change: Partial<Settings>): Promise<Settings> {
+    const next: Settings = { ...(await get()), ...change };
+    if (change.runsDir !== undefined) {
+      if (!path.isAbsolute(change.runsDir)) throw new Error(`the runs folder must be an absolute path, got "${change.runsDir}"`);
+      try {
+        await mkdir(change.runsDir, { recursive: true });
+      } catch (err) {
+        throw new Error(`cannot use ${change.runsDir} as the runs folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): choose a folder you can write to`);
+      }
+    }
+    await mkdir(configDir, { recursive: true });
+    await writeAtomic(file, `${JSON.stringify(next, null, 2)}\n`);
+    current = apply(next);
+    return current;
+  }
+
+  return { get, set };
+}
+
+export type SettingsService = ReturnType<typeof createSettingsService>;

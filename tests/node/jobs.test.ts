@@ -1,0 +1,174 @@
+/** The wizard's services end to end in this process: settings, import, estimate, jobs, library, resume, compare, export. */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createServices, servicesAsApi } from '../../src/engine/services';
+import type { StackLabApi } from '../../src/shared/ipc';
+import type { JobInfo, JobProgress } from '../../src/shared/jobs';
+import { readModelMetadata } from '../../src/engine/onnx/proto';
+
+const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
+
+function services() {
+  const runsDir = tmp('stacklab-jobs-runs-');
+  const configDir = tmp('stacklab-jobs-config-');
+  const s = createServices({ host: 'cli', runsDir, configDir });
+  return { s, api: servicesAsApi(s), runsDir, configDir };
+}
+
+/** Resolves with the job's state once `jobs.changed` reports it not running. */
+function settled(api: StackLabApi, jobId: string): Promise<JobInfo> {
+  return new Promise((resolve) => {
+    const off = api.on('jobs.changed', (j) => {
+      if (j.id === jobId && j.status !== 'running') {
+        off();
+        resolve(j);
+      }
+    });
+  });
+}
+
+describe('settings', () => {
+  it('defaults, saves to settings.json, and refuses a folder it cannot use', async () => {
+    const { api, runsDir, configDir } = services();
+    expect(await api.invoke('settings.get', {})).toEqual({ runsDir, defaultDevice: 'auto', threads: 0 });
+    const elsewhere = path.join(tmp('stacklab-jobs-'), 'my runs');
+    expect(await api.invoke('settings.set', { runsDir: elsewhere, threads: 1, defaultDevice: 'cpu' })).toEqual({ runsDir: elsewhere, defaultDevice: 'cpu', threads: 1 });
+    expect(existsSync(elsewhere)).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(configDir, 'settings.json'), 'utf8')).runsDir).toBe(elsewhere);
+    expect(process.env.STACKLAB_THREADS).toBe('1');
+    await expect(api.invoke('settings.set', { runsDir: 'relative/runs' })).rejects.toThrow(/must be an absolute path/);
+    await expect(api.invoke('settings.set', { threads: -1 } as never)).rejects.toThrow(/"threads" must be a whole number from 0 to 256/);
+    // A new engine process reads the saved settings.
+    const again = servicesAsApi(createServices({ host: 'cli', runsDir, configDir }));
+    expect((await again.invoke('settings.get', {})).runsDir).toBe(elsewhere);
+    await api.invoke('settings.set', { threads: 0 });
+    expect(process.env.STACKLAB_THREADS).toBeUndefined();
+  });
+});
+
+describe('import for the wizard', () => {
+  const { api } = services();
+
+  it('reads the sample with profile, roles, preview and a thinned plot', async () => {
+    const r = await api.invoke('data.import', { source: { kind: 'sample' } });
+    expect(r.source).toMatch(/^sample/);
+    expect(r.profile.dataset.rows).toBe(20160);
+    expect(r.columns.find((c) => c.name === 'timestamp')?.role).toBe('timestamp');
+    expect(r.columns.find((c) => c.name === 'label')?.role).toBe('label');
+    expect(r.columns.filter((c) => c.role === 'channel')).toHaveLength(8);
+    expect(r.preview.header[0]).toBe('timestamp');
+    expect(r.preview.rows).toHaveLength(12);
+    expect(r.preview.rows[0]).toHaveLength(r.preview.header.length);
+    expect(r.plot.channels).toHaveLength(8);
+    expect(r.plot.x.length).toBeLessThanOrEqual(1010);
+    expect(r.plot.channels[0]!.values).toHaveLength(r.plot.x.length);
+    expect(r.plot.xUnit).toBe('seconds');
+    expect(r.plot.anomalies.length).toBe(6);
+  });
+
+  it('applies the roles the user chose, and says what is wrong with a bad choice or file', async () => {
+    const first = await api.invoke('data.import', { source: { kind: 'sample' } });
+    const channel = first.columns.find((c) => c.role === 'channel')!.name;
+    const r = await api.invoke('data.import', { source: { kind: 'sample' }, roles: { [channel]: 'ignored' } });
+    expect(r.columns.filter((c) => c.role === 'channel')).toHaveLength(7);
+    expect(r.columns.find((c) => c.name === channel)?.role).toBe('ignored');
+    expect(r.datasetId).not.toBe(first.datasetId);
+    await expect(api.invoke('data.import', { source: { kind: 'sample' }, roles: { nope: 'channel' } })).rejects.toThrow(/no column "nope"/);
+    await expect(api.invoke('data.import', { source: { kind: 'path', path: '/no/such/plant.csv' } })).rejects.toThrow(/plant\.csv: cannot be read \(ENOENT\)\. Check the path/);
+    await expect(api.invoke('data.import', { source: { kind: 'disk' } } as never)).rejects.toThrow(/"source" must be/);
+  });
+});
+
+describe('training jobs', () => {
+  it('estimates, trains with throttled progress, lists, compares and exports', async () => {
+    const { api, runsDir } = services();
+    const { datasetId } = await api.invoke('data.import', { source: { kind: 'sample' } });
+    const plan = { datasetId, variants: ['baseline', 'midas'] as const, preset: 'tiny' as const, layers: 2, block: 1, steps: 30, seeds: 2, device: 'cpu' as const };
+    const est = await api.invoke('train.estimate', { ...plan, variants: [...plan.variants] });
+    expect(est.variants.map((v) => [v.variant, v.stages.map((s) => s.layers)])).toEqual([
+      ['baseline', [2]],
+      ['midas', [1, 2]],
+    ]);
+    expect(est.variants[1]!.relative).toBeLessThan(1);
+    expect(est.totalSeconds).toBeGreaterThan(0);
+
+    const progress: JobProgress[] = [];
+    api.on('jobs.progress', (p) => progress.push(p));
+    const started = await api.invoke('jobs.start', { ...plan, variants: [...plan.variants], name: 'Test job' });
+    expect(started.status).toBe('running');
+    expect(started.dir.startsWith(runsDir)).toBe(true);
+    expect(started.runs.map((r) => `${r.name} s${r.seed}`)).toEqual(['baseline s1', 'midas s1', 'baseline s2', 'midas s2']);
+    const done = await settled(api, started.id);
+    expect(done.status).toBe('finished');
+    expect(done.runs.every((r) => r.status === 'finished' && r.step === 30 && r.finalValLoss! > 0)).toBe(true);
+    expect(progress.some((p) => p.jobId === started.id && p.run === 3 && p.step === 30)).toBe(true);
+    expect(progress.some((p) => p.name === 'midas' && p.grew && p.layers === 2)).toBe(true);
+
+    const library = await api.invoke('jobs.list', {});
+    expect(library.map((j) => [j.name, j.status])).toEqual([['Test job', 'finished']]);
+
+    const c = await api.invoke('compare.get', { dir: started.dir });
+    expect(c.variants.map((v) => [v.variant, v.runs])).toEqual([
+      ['baseline', 2],
+      ['midas', 2],
+    ]);
+    const tl = await api.invoke('compare.timeline', { runDir: done.runs[1]!.dir });
+    expect(tl.score.length).toBeGreaterThan(10);
+    expect(tl.threshold).toBeGreaterThan(0);
+
+    const report = await api.invoke('export.file', { kind: 'report', dir: started.dir });
+    expect(report.content).toMatch(/^<!doctype html>/);
+    expect(readFileSync(report.savedTo, 'utf8')).toBe(report.content);
+    const csv = await api.invoke('export.file', { kind: 'csv', dir: started.dir });
+    expect(csv.content.split('\r\n')[0]).toBe('quantity,baseline,midas,random scores,rolling z-score,PCA reconstruction,Isolation Forest');
+    const onnx = await api.invoke('export.file', { kind: 'onnx', dir: done.runs[1]!.dir });
+    const bytes = Buffer.from(onnx.content, 'base64');
+    expect(onnx.name).toBe('midas-s1.onnx');
+    expect(readModelMetadata(bytes).stacklab_variant).toBe('midas');
+    await expect(api.invoke('export.file', { kind: 'onnx', dir: started.dir })).rejects.toThrow(/not a run folder/);
+  });
+
+  it('cancels at a checkpoint, survives a restart as an interrupted job, and resumes to the end', async () => {
+    const { s, api, runsDir, configDir } = services();
+    const { datasetId } = await api.invoke('data.import', { source: { kind: 'sample' } });
+    const job = await api.invoke('jobs.start', { datasetId, variants: ['midas'], preset: 'tiny', layers: 2, block: 1, steps: 400, seeds: 1, device: 'cpu' });
+    await new Promise<void>((resolve) => {
+      const off = api.on('jobs.progress', (p) => p.step >= 50 && (off(), resolve()));
+    });
+    const cancelled = await api.invoke('jobs.cancel', { jobId: job.id });
+    expect(cancelled.status).toBe('cancelled');
+    const stoppedAt = cancelled.runs[0]!.step;
+    expect(stoppedAt).toBeGreaterThanOrEqual(50);
+    expect(stoppedAt).toBeLessThan(400);
+    await expect(api.invoke('jobs.cancel', { jobId: job.id })).rejects.toThrow(/not running/);
+    await s.jobs.idle();
+
+    // The app closes (report.json of the cancelled run removed: as if it had been killed) and opens again.
+    rmSync(path.join(cancelled.runs[0]!.dir, 'report.json'));
+    const reopened = servicesAsApi(createServices({ host: 'cli', runsDir, configDir }));
+    const [listed] = await reopened.invoke('jobs.list', {});
+    expect(listed).toMatchObject({ id: job.id, status: 'interrupted' });
+    expect(listed!.runs[0]).toMatchObject({ status: 'interrupted', step: stoppedAt });
+
+    // Resume re-imports the data from job.json and continues from the checkpoint.
+    const resumed = await reopened.invoke('jobs.resume', { dir: job.dir });
+    expect(resumed.status).toBe('running');
+    const end = await settled(reopened, job.id);
+    expect(end.status).toBe('finished');
+    const steps = readFileSync(path.join(end.runs[0]!.dir, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((m) => m.type === 'train').map((m) => m.step);
+    // Every step logged once, in order, across the restart.
+    expect(steps).toEqual([...new Set(steps)].sort((a, b) => a - b));
+    expect(steps.at(-1)).toBe(400);
+  });
+
+  it('refuses plans it cannot train, with the reason', async () => {
+    const { api } = services();
+    const { datasetId } = await api.invoke('data.import', { source: { kind: 'sample' } });
+    await expect(api.invoke('jobs.start', { datasetId, variants: ['midas'], preset: 'tiny', layers: 3, block: 2, seeds: 1 })).rejects.toThrow(/not divisible by the block size/);
+    await expect(api.invoke('jobs.start', { datasetId: 'gone', variants: ['midas'], preset: 'tiny', seeds: 1 })).rejects.toThrow(/import them again/);
+    await expect(api.invoke('jobs.start', { datasetId, variants: [], preset: 'tiny', seeds: 1 } as never)).rejects.toThrow(/"variants" must be a non-empty list/);
+    await expect(api.invoke('jobs.resume', { dir: tmp('stacklab-nojob-') })).rejects.toThrow(/has no job\.json/);
+  });
+});
