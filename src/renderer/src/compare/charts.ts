@@ -1,0 +1,229 @@
+/**
+ * Chart.js configurations of the Compare step, built from the comparison as plain data (so the
+ * tests can check what is drawn without a canvas): precision-recall, isoplot, probe accuracies
+ * and one run's anomaly-score timeline.
+ */
+import type { Chart, ChartConfiguration, ChartType, Plugin } from 'chart.js';
+import { PROBE_LABELS, type Comparison, type VariantSummary } from '../../../shared/compare';
+import type { ScoreTimeline } from '../../../shared/timeline';
+
+export type ChartTheme = 'light' | 'dark';
+
+const INK: Record<ChartTheme, { panel: string; text: string; muted: string; grid: string; warn: string; anomaly: string }> = {
+  light: { panel: '#ffffff', text: '#1b2430', muted: '#5b6675', grid: 'rgba(27, 36, 48, 0.1)', warn: '#9a6700', anomaly: 'rgba(198, 40, 40, 0.16)' },
+  dark: { panel: '#171d25', text: '#e6edf3', muted: '#9aa6b2', grid: 'rgba(230, 237, 243, 0.12)', warn: '#d29922', anomaly: 'rgba(248, 81, 73, 0.22)' },
+};
+
+declare module 'chart.js' {
+  // Merging with Chart.js's interface needs its exact type parameter, used or not.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  interface PluginOptionsByType<TType extends ChartType> {
+    /** The colour the canvas is filled with before drawing (so a saved PNG has the panel's background). */
+    canvasBackground?: { color: string };
+  }
+}
+
+/** Fills the canvas with `options.plugins.canvasBackground.color` (read on every draw: follows the theme). */
+const canvasBackground: Plugin = {
+  id: 'canvasBackground',
+  beforeDraw(chart: Chart, _args, opts: { color?: string }) {
+    if (!opts.color) return;
+    const { ctx, width, height } = chart;
+    ctx.save();
+    ctx.fillStyle = opts.color;
+    ctx.fillRect(0, 0, width, height);
+    ctx.restore();
+  },
+};
+
+/** Variant colours that read on either background; the reference row (the baseline) is grey. */
+const PALETTE: Record<ChartTheme, { reference: string; others: readonly string[] }> = {
+  light: { reference: '#57606a', others: ['#1f6feb', '#d1242f', '#1a7f37', '#9a6700', '#8250df', '#bf3989', '#0a7b83'] },
+  dark: { reference: '#9aa6b2', others: ['#4493f8', '#f85149', '#3fb950', '#d29922', '#a371f7', '#db61a2', '#39c5cf'] },
+};
+
+/** One colour per variant, fixed by its place in the comparison (not by what is selected). */
+export function variantColors(c: Comparison, theme: ChartTheme): Map<string, string> {
+  const p = PALETTE[theme];
+  const others = c.variants.filter((v) => v.variant !== c.reference);
+  return new Map(c.variants.map((v) => [v.variant, v.variant === c.reference ? p.reference : p.others[others.indexOf(v) % p.others.length]!]));
+}
+
+/** "#1f6feb" → "rgba(31, 111, 235, a)". */
+function alpha(hex: string, a: number): string {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${a})`;
+}
+
+function axis(theme: ChartTheme, title: string) {
+  const ink = INK[theme];
+  return { title: { display: true, text: title, color: ink.muted }, ticks: { color: ink.muted }, grid: { color: ink.grid } };
+}
+
+/**
+ * Labels about six ticks of a logarithmic axis, evenly spread in log space (Chart.js labels every
+ * minor tick of a narrow range, and they overlap); the others keep their grid line only.
+ */
+function sparseLogLabel(value: number | string, index: number, ticks: readonly { value: number }[]): string {
+  const first = ticks[0]?.value ?? 1;
+  const step = Math.log((ticks[ticks.length - 1]?.value ?? first) / first) / 6;
+  let last = Number.NEGATIVE_INFINITY;
+  let keep = false;
+  for (let i = 0; i <= index; i++) {
+    const l = Math.log(ticks[i]!.value);
+    keep = l - last >= step;
+    if (keep) last = l;
+  }
+  return keep ? Number(value).toPrecision(2) : '';
+}
+
+function plugins(theme: ChartTheme, title: string) {
+  const ink = INK[theme];
+  return { canvasBackground: { color: ink.panel }, title: { display: true, text: title, color: ink.text }, legend: { labels: { color: ink.text, boxWidth: 14 } } };
+}
+
+/** Precision against recall on the test part, one line per variant (its first seed's model). */
+export function prChartConfig(variants: readonly VariantSummary[], colors: Map<string, string>, theme: ChartTheme): ChartConfiguration<'scatter'> {
+  return {
+    type: 'scatter',
+    plugins: [canvasBackground],
+    data: {
+      datasets: variants
+        .filter((v) => v.prCurve)
+        .map((v) => ({
+          label: v.variant,
+          data: v.prCurve!.recall.map((r, i) => ({ x: r, y: v.prCurve!.precision[i] ?? Number.NaN })),
+          showLine: true,
+          pointRadius: 0,
+          borderWidth: 2,
+          borderColor: colors.get(v.variant),
+          backgroundColor: colors.get(v.variant),
+        })),
+    },
+    options: {
+      plugins: plugins(theme, 'Precision-recall on the test part (first seed)'),
+      scales: { x: { ...axis(theme, 'recall'), min: 0, max: 1 }, y: { ...axis(theme, 'precision'), min: 0, max: 1 } },
+    },
+  };
+}
+
+/**
+ * The isoplot: the downstream metric against validation loss at every checkpoint, per variant,
+ * with its fitted line (metric ≈ a + b·ln loss) and the baseline's final loss marked.
+ */
+export function isoplotConfig(c: Comparison, variants: readonly VariantSummary[], colors: Map<string, string>, theme: ChartTheme): ChartConfiguration<'scatter'> {
+  const metric = c.variants[0]?.isoplot.metric ?? 'downstream';
+  const datasets: ChartConfiguration<'scatter'>['data']['datasets'] = [];
+  for (const v of variants) {
+    const color = colors.get(v.variant)!;
+    datasets.push({ label: v.variant, data: v.isoplot.points.map((p) => ({ x: p.valLoss, y: p.value })), pointRadius: 3, borderColor: color, backgroundColor: alpha(color, 0.6) });
+    const f = v.isoplot.fit;
+    if (f && v.isoplot.points.length) {
+      const xs = v.isoplot.points.map((p) => p.valLoss);
+      const line = [Math.min(...xs), Math.max(...xs)].map((x) => ({ x, y: f.intercept + f.slope * Math.log(x) }));
+      datasets.push({ label: `${v.variant} fit`, data: line, showLine: true, pointRadius: 0, borderWidth: 2, borderDash: [6, 4], borderColor: color, backgroundColor: color });
+    }
+  }
+  const ys = variants.flatMap((v) => v.isoplot.points.map((p) => p.value)).filter(Number.isFinite);
+  if (c.referenceLoss !== null && Number.isFinite(c.referenceLoss) && ys.length) {
+    const ink = INK[theme];
+    datasets.push({
+      label: "baseline's final loss",
+      data: [
+        { x: c.referenceLoss, y: Math.min(...ys) },
+        { x: c.referenceLoss, y: Math.max(...ys) },
+      ],
+      showLine: true,
+      pointRadius: 0,
+      borderWidth: 1,
+      borderDash: [2, 3],
+      borderColor: ink.muted,
+      backgroundColor: ink.muted,
+    });
+  }
+  const base = plugins(theme, `Isoplot: ${metric} against validation loss at each checkpoint`);
+  const x = axis(theme, 'validation loss (log scale)');
+  return {
+    type: 'scatter',
+    plugins: [canvasBackground],
+    data: { datasets },
+    options: {
+      // The fitted lines are dashed in their variant's colour: one legend entry per variant is enough.
+      plugins: { ...base, legend: { labels: { ...base.legend.labels, filter: (item) => !item.text.endsWith(' fit') } } },
+      scales: {
+        x: { ...x, type: 'logarithmic', ticks: { ...x.ticks, maxRotation: 0, autoSkip: false, callback: sparseLogLabel } },
+        y: axis(theme, metric),
+      },
+    },
+  };
+}
+
+export interface ProbeChart {
+  readonly probe: string;
+  readonly title: string;
+  readonly config: ChartConfiguration<'bar' | 'line', (number | [number, number] | null)[], string>;
+}
+
+/** One chart per probe: each variant's 95% interval (a floating bar), its mean, and the chance level. */
+export function probeChartConfigs(c: Comparison, variants: readonly VariantSummary[], colors: Map<string, string>, theme: ChartTheme): ProbeChart[] {
+  const ink = INK[theme];
+  return Object.entries(c.probeChance).map(([probe, chance]) => {
+    const title = `Probe: ${PROBE_LABELS[probe] ?? probe} accuracy`;
+    const stat = variants.map((v) => v.probes[probe]);
+    const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
+    return {
+      probe,
+      title,
+      config: {
+        type: 'bar',
+        plugins: [canvasBackground],
+        data: {
+          labels: variants.map((v) => v.variant),
+          datasets: [
+            {
+              type: 'bar',
+              label: '95% interval over seeds',
+              data: stat.map((s) => (s && Number.isFinite(s.lo) && Number.isFinite(s.hi) ? ([s.lo, s.hi] as [number, number]) : null)),
+              backgroundColor: variants.map((v) => alpha(colors.get(v.variant)!, 0.35)),
+              borderColor: variants.map((v) => colors.get(v.variant)!),
+              borderWidth: 1,
+              barPercentage: 0.5,
+            },
+            { type: 'line', label: 'mean', data: stat.map((s) => finite(s?.mean)), showLine: false, pointRadius: 5, pointStyle: 'rectRot', borderColor: ink.text, backgroundColor: ink.text },
+            { type: 'line', label: `chance (${chance})`, data: variants.map(() => chance), pointRadius: 0, borderWidth: 1.5, borderDash: [6, 4], borderColor: ink.warn, backgroundColor: ink.warn },
+          ],
+        },
+        options: { plugins: plugins(theme, title), scales: { x: axis(theme, 'variant'), y: { ...axis(theme, 'accuracy'), min: 0, max: 1 } } },
+      },
+    };
+  });
+}
+
+/** One run's anomaly scores over the test part, the alarm threshold, and the labelled anomalies shaded. */
+export function timelineConfig(t: ScoreTimeline, title: string, color: string, theme: ChartTheme): ChartConfiguration<'line'> {
+  const ink = INK[theme];
+  const xy = (ys: readonly number[]) => t.row.map((x, i) => ({ x, y: ys[i] ?? Number.NaN }));
+  const datasets: ChartConfiguration<'line'>['data']['datasets'] = [
+    { label: 'anomaly score', data: xy(t.score), borderColor: color, backgroundColor: color, borderWidth: 1.5, pointRadius: 0, yAxisID: 'y' },
+  ];
+  if (t.threshold !== null && Number.isFinite(t.threshold)) {
+    datasets.push({ label: `alarm threshold (${t.threshold.toPrecision(3)})`, data: xy(t.row.map(() => t.threshold!)), borderColor: ink.warn, backgroundColor: ink.warn, borderWidth: 1.5, borderDash: [6, 4], pointRadius: 0, yAxisID: 'y' });
+  }
+  datasets.push({ label: 'labelled anomaly', data: xy(t.label), stepped: true, fill: 'origin', borderWidth: 0, pointRadius: 0, borderColor: ink.anomaly, backgroundColor: ink.anomaly, yAxisID: 'labels' });
+  return {
+    type: 'line',
+    plugins: [canvasBackground],
+    data: { datasets },
+    options: {
+      parsing: false,
+      normalized: true,
+      interaction: { mode: 'nearest', axis: 'x', intersect: false },
+      plugins: plugins(theme, title),
+      scales: {
+        x: { ...axis(theme, 'row of the test part'), type: 'linear', ...(t.row.length ? { min: t.row[0], max: t.row[t.row.length - 1] } : {}) },
+        y: axis(theme, 'anomaly score'),
+        labels: { type: 'linear', min: 0, max: 1, display: false },
+      },
+    },
+  };
+}

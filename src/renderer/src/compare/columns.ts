@@ -1,0 +1,111 @@
+/**
+ * The columns of the Compare step's table: what each shows, how it sorts, which way is better.
+ * The store sorts with `sortValue`; the table renders `text`.
+ */
+import { METRICS, type Comparison, type MetricKey, type VariantSummary } from '../../../shared/compare';
+import { formatInterval } from './format';
+
+/** The detection metrics the table shows (the others are in the CSV and the report). */
+export const TABLE_METRICS: readonly MetricKey[] = ['vusPr', 'vusRoc', 'aucPr', 'f1', 'rangeF1', 'eventF1', 'falseAlarmRate'];
+
+export type SortKey = 'variant' | 'seeds' | 'speedup' | 'flopRatio' | 'wallMs' | 'finalValLoss' | MetricKey | 'probes';
+export type SortDir = 'asc' | 'desc';
+
+export interface Column {
+  readonly key: SortKey;
+  readonly label: string;
+  /** What the column means (the header's tooltip). */
+  readonly title: string;
+  /** Which way is better; null where neither is (the name, the number of seeds). */
+  readonly higherIsBetter: boolean | null;
+  /** Only for data with labelled anomalies. */
+  readonly needsLabels?: boolean;
+  /** The value rows sort by (null or NaN: no value, sorted last either way). */
+  readonly value: (v: VariantSummary) => number | string | null;
+  readonly text: (v: VariantSummary) => string;
+}
+
+/** The mean accuracy over the probes a variant was scored on. */
+export function meanProbeAccuracy(v: VariantSummary): number | null {
+  const xs = Object.values(v.probes)
+    .map((p) => p.mean)
+    .filter(Number.isFinite);
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+}
+
+const metricColumns: Column[] = TABLE_METRICS.map((key) => {
+  const m = METRICS.find((x) => x.key === key)!;
+  return {
+    key,
+    label: m.label,
+    title: `${m.label} on the test part, mean ±95% interval over seeds (${m.higherIsBetter ? 'higher' : 'lower'} is better)`,
+    higherIsBetter: m.higherIsBetter,
+    needsLabels: true,
+    value: (v) => v.metrics[key]?.mean ?? null,
+    text: (v) => formatInterval(v.metrics[key], m.digits),
+  };
+});
+
+export const COLUMNS: readonly Column[] = [
+  { key: 'variant', label: 'Variant', title: 'The training schedule (baseline≈X: a baseline given the FLOPs of X)', higherIsBetter: null, value: (v) => v.variant, text: (v) => v.variant },
+  { key: 'seeds', label: 'Seeds', title: 'Runs (one per seed) the intervals are computed over', higherIsBetter: null, value: (v) => v.runs, text: (v) => String(v.runs) },
+  {
+    key: 'speedup',
+    label: 'Speed-up',
+    title: "The baseline's wall-clock over this variant's, seed by seed (higher is faster)",
+    higherIsBetter: true,
+    value: (v) => v.speedup?.mean ?? null,
+    text: (v) => formatInterval(v.speedup, 2, 1, 'x'),
+  },
+  {
+    key: 'flopRatio',
+    label: 'FLOPs ratio',
+    title: "Training FLOPs over the baseline's (lower is cheaper)",
+    higherIsBetter: false,
+    value: (v) => v.flopRatio,
+    text: (v) => (v.flopRatio === null ? '–' : v.flopRatio.toFixed(2)),
+  },
+  { key: 'wallMs', label: 'Wall-clock (s)', title: 'Training time per run in seconds (lower is faster)', higherIsBetter: false, value: (v) => v.wallMs.mean, text: (v) => formatInterval(v.wallMs, 1, 1 / 1000) },
+  { key: 'finalValLoss', label: 'Val loss', title: 'Final validation loss (lower is better; alone it cannot pick a schedule)', higherIsBetter: false, value: (v) => v.finalValLoss.mean, text: (v) => formatInterval(v.finalValLoss, 4) },
+  ...metricColumns,
+  {
+    key: 'probes',
+    label: 'Probes',
+    title: 'Reasoning-probe accuracy per probe (sorts by the mean over probes; higher is better)',
+    higherIsBetter: true,
+    value: meanProbeAccuracy,
+    text: (v) =>
+      Object.entries(v.probes)
+        .map(([k, p]) => `${k} ${formatInterval(p, 2)}`)
+        .join(' · ') || '–',
+  },
+];
+
+/** The columns worth showing for this comparison (no detection metrics without labels, no probes without probes). */
+export function visibleColumns(c: Comparison): Column[] {
+  const labelled = c.variants.some((v) => Object.keys(v.metrics).length > 0);
+  const probes = Object.keys(c.probeChance).length > 0;
+  return COLUMNS.filter((col) => (!col.needsLabels || labelled) && (col.key !== 'probes' || probes));
+}
+
+/** The direction a first click sorts in: best first, names A to Z. */
+export function defaultSortDir(key: SortKey): SortDir {
+  const col = COLUMNS.find((c) => c.key === key);
+  return col?.higherIsBetter === false || key === 'variant' ? 'asc' : 'desc';
+}
+
+/** Sorts rows by a column; rows without a value go last in either direction; ties keep their order. */
+export function sortRows(rows: readonly VariantSummary[], key: SortKey, dir: SortDir): VariantSummary[] {
+  const col = COLUMNS.find((c) => c.key === key);
+  if (!col) return [...rows];
+  const sign = dir === 'asc' ? 1 : -1;
+  const missing = (x: number | string | null) => x === null || (typeof x === 'number' && !Number.isFinite(x));
+  return rows
+    .map((v, i) => ({ v, i, x: col.value(v) }))
+    .sort((a, b) => {
+      if (missing(a.x) || missing(b.x)) return Number(missing(a.x)) - Number(missing(b.x)) || a.i - b.i;
+      const d = typeof a.x === 'string' || typeof b.x === 'string' ? String(a.x).localeCompare(String(b.x)) : (a.x as number) - (b.x as number);
+      return sign * d || a.i - b.i;
+    })
+    .map((r) => r.v);
+}
