@@ -1,0 +1,417 @@
+/**
+ * Training: the plan the Variants step edits, its estimate, the job being trained with each run's
+ * live progress (the Train step's charts), cancel, and the run library (resume, open).
+ */
+import { defineStore } from 'pinia';
+import { computed, onScopeDispose, ref, watch } from 'vue';
+import { VARIANT_NAMES, type JobInfo, type JobProgress, type PlanEstimate, type PresetName, type TrainPlan, type VariantName } from '../../../shared/jobs';
+import type { DeviceChoice } from '../../../shared/system';
+import { useApi } from '../api';
+import { resolveGrowth, stagesFor } from '../components/train/stages';
+import { useWizardStore } from './wizard';
+
+/** One point of a run's loss curve, with every x the charts can use. */
+export interface LossPoint {
+  readonly step: number;
+  readonly flops: number;
+  /** Wall-clock since the run started (across resumes in this session), in milliseconds. */
+  readonly wallMs: number;
+  readonly loss: number;
+}
+
+/** A run's latest progress and its curve so far. A new object per update; the arrays grow in place. */
+export interface RunLive {
+  readonly run: number;
+  readonly name: string;
+  readonly seed: number;
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly stage: number;
+  readonly stages: number;
+  readonly layers: number;
+  readonly loss: number | null;
+  readonly valLoss: number | null;
+  readonly flops: number;
+  readonly elapsedMs: number;
+  readonly etaMs: number;
+  /** At most `MAX_POINTS`, older ones thinned. */
+  readonly points: LossPoint[];
+  /** The first point of each stage after the first (never thinned). */
+  readonly growth: LossPoint[];
+  /** Added to the engine's elapsed time, which restarts at 0 when a run resumes. */
+  readonly wallOffsetMs: number;
+}
+
+/** Points kept per run; past it, the older part of the curve is thinned to every other point. */
+export const MAX_POINTS = 2000;
+/** The newest points, always kept at full resolution. */
+const RECENT_POINTS = 500;
+/** Quiet time after the last plan change before an estimate is asked for. */
+export const ESTIMATE_DELAY_MS = 400;
+
+/** Drops every other point of the older part when `points` is over `max` (the first point stays). */
+export function thinPoints<T>(points: T[], max = MAX_POINTS, recent = RECENT_POINTS): void {
+  if (points.length <= max) return;
+  const cut = Math.max(1, points.length - Math.min(recent, Math.floor(max / 2)));
+  const older = points.slice(0, cut).filter((_, i) => i % 2 === 0);
+  points.splice(0, cut, ...older);
+}
+
+/** The ranges the engine accepts (src/shared/ipc.ts validates the same). */
+export const LIMITS = {
+  layers: { min: 1, max: 96, integer: true },
+  block: { min: 1, max: 96, integer: true },
+  alpha: { min: 0, max: 4, integer: false },
+  steps: { min: 1, max: 1_000_000, integer: true },
+  seeds: { min: 1, max: 20, integer: true },
+} as const;
+
+const DEVICES: readonly DeviceChoice[] = ['auto', 'cpu', 'webgpu', 'cuda'];
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+export const useTrainingStore = defineStore('training', () => {
+  const api = useApi();
+  const wizard = useWizardStore();
+  /** The job the Train step shows (started, resumed or opened from the library). */
+  const job = ref<JobInfo | null>(null);
+  const starting = ref(false);
+  /** The run library: every job folder in the runs folder, newest first. */
+  const library = ref<JobInfo[]>([]);
+
+  // ---- the plan (Variants step) ----
+  const variants = ref<VariantName[]>(['baseline', 'gradstack', 'midas']);
+  const preset = ref<PresetName>('tiny');
+  const layers = ref<number | undefined>();
+  const block = ref<number | undefined>();
+  const alpha = ref<number | undefined>();
+  const steps = ref<number | undefined>();
+  const seeds = ref(3);
+  /** null: the default device from Settings (the engine applies it). */
+  const device = ref<DeviceChoice | null>(null);
+  /** The default device in Settings, for display. */
+  const settingsDevice = ref<DeviceChoice | null>(null);
+  const flopMatched = ref<VariantName | undefined>();
+  const name = ref('');
+
+  function toggleVariant(v: VariantName): void {
+    variants.value = variants.value.includes(v) ? variants.value.filter((x) => x !== v) : VARIANT_NAMES.filter((x) => x === v || variants.value.includes(x));
+  }
+
+  // A FLOP-matched baseline only makes sense against a growing variant that is trained.
+  watch(variants, (vs) => {
+    if (flopMatched.value && !vs.includes(flopMatched.value)) flopMatched.value = undefined;
+  });
+
+  /** The plan without the data set: only the fields the user set (the engine fills in the rest). */
+  const planFields = computed<Omit<TrainPlan, 'datasetId'>>(() => ({
+    variants: [...variants.value],
+    preset: preset.value,
+    ...(layers.value !== undefined ? { layers: layers.value } : {}),
+    ...(block.value !== undefined ? { block: block.value } : {}),
+    ...(alpha.value !== undefined ? { alpha: alpha.value } : {}),
+    ...(steps.value !== undefined ? { steps: steps.value } : {}),
+    seeds: seeds.value,
+    ...(device.value !== null ? { device: device.value } : {}),
+    ...(flopMatched.value !== undefined ? { flopMatched: flopMatched.value } : {}),
+    ...(name.value.trim() ? { name: name.value.trim() } : {}),
+  }));
+
+  /** Depth, block, α and steps with the blanks filled in as the engine will. */
+  const growth = computed(() => resolveGrowth(planFields.value));
+
+  /** Why the current settings cannot train (first problem found), or null. */
+  const planProblem = computed<string | null>(() => {
+    if (variants.value.length === 0) return 'Choose at least one variant.';
+    for (const [label, v, r] of [['Depth', layers.value, LIMITS.layers], ['Block size', block.value, LIMITS.block], ['Prop-α', alpha.value, LIMITS.alpha], ['Steps', steps.value, LIMITS.steps], ['Seeds', seeds.value, LIMITS.seeds]] as const) {
+      if (v !== undefined && !(Number.isFinite(v) && v >= r.min && v <= r.max && (!r.integer || Number.isInteger(v)))) return `${label} must be ${r.integer ? 'a whole number' : 'a number'} from ${r.min} to ${r.max}.`;
+    }
+    for (const v of new Set([...variants.value, ...(flopMatched.value ? [flopMatched.value] : [])])) {
+      const r = stagesFor(v, growth.value);
+      if (r.error) return `${v}: ${r.error}.`;
+    }
+    return null;
+  });
+
+  /** Why Start is disabled, in words, or null when it is enabled. */
+  const startBlocker = computed<string | null>(() => {
+    if (!wizard.datasetId) return 'Import a data set first (step 1).';
+    if (job.value?.status === 'running') return 'A job is already training: cancel it or wait for it to finish.';
+    if (starting.value) return 'Starting…';
+    return planProblem.value;
+  });
+
+  // ---- the estimate ----
+  const estimate = ref<PlanEstimate | null>(null);
+  const estimateError = ref<string | null>(null);
+  const estimating = ref(false);
+  /** The plan the estimate shown belongs to (JSON), to tell a fresh estimate from a stale one. */
+  const estimateKey = ref<string | null>(null);
+  const planKey = computed(() => {
+    if (!wizard.datasetId) return null;
+    const { name: _name, ...fields } = planFields.value;
+    return JSON.stringify({ datasetId: wizard.datasetId, ...fields });
+  });
+  const estimateFresh = computed(() => estimate.value !== null && estimateKey.value === planKey.value);
+  let estimateTimer: ReturnType<typeof setTimeout> | undefined;
+  let estimateSeq = 0;
+
+  async function runEstimate(key: string): Promise<void> {
+    const seq = ++estimateSeq;
+    estimating.value = true;
+    try {
+      const result = await api.invoke('train.estimate', JSON.parse(key) as TrainPlan);
+      if (seq !== estimateSeq) return;
+      estimate.value = result;
+      estimateKey.value = key;
+      estimateError.value = null;
+    } catch (err) {
+      if (seq !== estimateSeq) return;
+      estimateError.value = message(err);
+    } finally {
+      if (seq === estimateSeq) estimating.value = false;
+    }
+  }
+
+  watch(
+    [planKey, planProblem],
+    ([key, problem]) => {
+      clearTimeout(estimateTimer);
+      estimateSeq++;
+      estimating.value = false;
+      if (key === null) return;
+      if (problem) {
+        estimateError.value = problem;
+        return;
+      }
+      estimateError.value = null;
+      if (key === estimateKey.value) return;
+      estimating.value = true;
+      estimateTimer = setTimeout(() => void runEstimate(key), ESTIMATE_DELAY_MS);
+    },
+    { immediate: true },
+  );
+
+  /** Reads the default device from Settings (once; shown as the "Settings default" choice). */
+  async function loadDefaults(): Promise<void> {
+    if (settingsDevice.value) return;
+    try {
+      const d = (await api.invoke('settings.get', {})).defaultDevice;
+      if (DEVICES.includes(d)) settingsDevice.value = d;
+    } catch {
+      // The device choice still works; the engine applies its own default.
+    }
+  }
+
+  // ---- the job and its live runs (Train step) ----
+  const live = new Map<number, RunLive>();
+  /** Bumped on every progress update: the one reactive signal for the runs' curves. */
+  const revision = ref(0);
+  const liveRuns = computed<RunLive[]>(() => {
+    void revision.value;
+    return [...live.values()].sort((a, b) => a.run - b.run);
+  });
+  const startError = ref<string | null>(null);
+  const cancelling = ref(false);
+  const jobError = ref<string | null>(null);
+  /** Events that arrive while jobs.start / jobs.resume is pending (the job id is not known yet). */
+  let heldEvents: ({ kind: 'progress'; payload: JobProgress } | { kind: 'changed'; payload: JobInfo })[] | null = null;
+
+  function onProgress(p: JobProgress): void {
+    if (heldEvents && p.jobId !== job.value?.id) {
+      heldEvents.push({ kind: 'progress', payload: p });
+      return;
+    }
+    if (p.jobId !== job.value?.id) return;
+    const prev = live.get(p.run);
+    const points = prev?.points ?? [];
+    const growthPoints = prev?.growth ?? [];
+    let wallOffsetMs = prev?.wallOffsetMs ?? 0;
+    if (prev && p.step < prev.step) {
+      // The run resumed from an earlier checkpoint: drop what it will train again.
+      const keep = points.findIndex((q) => q.step >= p.step);
+      if (keep >= 0) points.splice(keep);
+      const g = growthPoints.findIndex((q) => q.step >= p.step);
+      if (g >= 0) growthPoints.splice(g);
+    }
+    if (prev && p.elapsedMs + wallOffsetMs < (points.at(-1)?.wallMs ?? 0)) wallOffsetMs = points.at(-1)!.wallMs;
+    const grew = p.grew === true || (prev !== undefined && p.stage > prev.stage);
+    if (p.loss !== null && Number.isFinite(p.loss)) {
+      const point: LossPoint = { step: p.step, flops: p.flops, wallMs: p.elapsedMs + wallOffsetMs, loss: p.loss };
+      if (grew && growthPoints.at(-1)?.step !== p.step) growthPoints.push(point);
+      // An update repeats the latest loss read until the next read: keep only new reads (and the last step).
+      const newRead = p.loss !== prev?.loss || p.step === p.totalSteps || points.length === 0;
+      if (newRead && points.at(-1)?.step !== p.step) points.push(point);
+      thinPoints(points);
+    }
+    live.set(p.run, {
+      run: p.run,
+      name: p.name,
+      seed: p.seed,
+      step: p.step,
+      totalSteps: p.totalSteps,
+      stage: p.stage,
+      stages: p.stages,
+      layers: p.layers,
+      loss: p.loss,
+      valLoss: p.valLoss,
+      flops: p.flops,
+      elapsedMs: p.elapsedMs,
+      etaMs: p.etaMs,
+      points,
+      growth: growthPoints,
+      wallOffsetMs,
+    });
+    revision.value++;
+  }
+
+  function onChanged(info: JobInfo): void {
+    if (heldEvents && info.id !== job.value?.id) heldEvents.push({ kind: 'changed', payload: info });
+    if (info.id === job.value?.id) job.value = info;
+    const i = library.value.findIndex((j) => j.id === info.id);
+    if (i >= 0) library.value = library.value.map((j, k) => (k === i ? info : j));
+    else if (info.id === job.value?.id) library.value = [info, ...library.value];
+  }
+
+  const unsubscribe = [api.on('jobs.progress', onProgress), api.on('jobs.changed', onChanged)];
+
+  /** Makes `info` the job shown (another job's curves are dropped), then applies the events held meanwhile. */
+  function adopt(info: JobInfo): void {
+    if (job.value?.id !== info.id) {
+      live.clear();
+      revision.value++;
+    }
+    job.value = info;
+    jobError.value = null;
+    cancelling.value = false;
+    wizard.jobDir = info.dir;
+    onChanged(info);
+    const events = heldEvents ?? [];
+    heldEvents = null;
+    for (const e of events) {
+      if (e.kind === 'progress') onProgress(e.payload);
+      else onChanged(e.payload);
+    }
+  }
+
+  /** Starts training the plan on the imported data set and moves to the Train step. */
+  async function start(): Promise<void> {
+    if (startBlocker.value || !wizard.datasetId) return;
+    starting.value = true;
+    startError.value = null;
+    heldEvents = [];
+    try {
+      const info = await api.invoke('jobs.start', { datasetId: wizard.datasetId, ...planFields.value });
+      adopt(info);
+      wizard.goTo('train');
+    } catch (err) {
+      startError.value = message(err);
+    } finally {
+      heldEvents = null;
+      starting.value = false;
+    }
+  }
+
+  /** Asks the engine to stop the job (its runs stop at a checkpoint and can be resumed). */
+  async function cancel(): Promise<void> {
+    const current = job.value;
+    if (!current || current.status !== 'running' || cancelling.value) return;
+    cancelling.value = true;
+    jobError.value = null;
+    try {
+      const info = await api.invoke('jobs.cancel', { jobId: current.id });
+      onChanged(info);
+    } catch (err) {
+      jobError.value = `Cancel failed: ${message(err)}`;
+    } finally {
+      cancelling.value = false;
+    }
+  }
+
+  // ---- the run library ----
+  const libraryLoading = ref(false);
+  const libraryError = ref<string | null>(null);
+  /** The job folder being resumed, while jobs.resume is pending. */
+  const resuming = ref<string | null>(null);
+
+  async function refreshLibrary(): Promise<void> {
+    libraryLoading.value = true;
+    libraryError.value = null;
+    try {
+      const list = await api.invoke('jobs.list', {});
+      library.value = [...list].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    } catch (err) {
+      libraryError.value = `Could not read the run library: ${message(err)}`;
+    } finally {
+      libraryLoading.value = false;
+    }
+  }
+
+  /** Continues an interrupted, cancelled or failed job from its checkpoints, shown in the Train step. */
+  async function resume(dir: string): Promise<void> {
+    if (resuming.value) return;
+    resuming.value = dir;
+    libraryError.value = null;
+    heldEvents = [];
+    try {
+      const info = await api.invoke('jobs.resume', { dir });
+      adopt(info);
+      wizard.goTo('train');
+    } catch (err) {
+      libraryError.value = `Could not resume ${dir}: ${message(err)}`;
+    } finally {
+      heldEvents = null;
+      resuming.value = null;
+    }
+  }
+
+  /** Shows a job from the library (the Compare and Export steps read `wizard.jobDir`). */
+  function open(info: JobInfo): void {
+    adopt(info);
+  }
+
+  onScopeDispose(() => {
+    clearTimeout(estimateTimer);
+    for (const off of unsubscribe) off();
+  });
+
+  return {
+    variants,
+    preset,
+    layers,
+    block,
+    alpha,
+    steps,
+    seeds,
+    device,
+    settingsDevice,
+    flopMatched,
+    name,
+    toggleVariant,
+    planFields,
+    growth,
+    planProblem,
+    startBlocker,
+    estimate,
+    estimateError,
+    estimating,
+    estimateFresh,
+    loadDefaults,
+    job,
+    liveRuns,
+    revision,
+    starting,
+    startError,
+    cancelling,
+    jobError,
+    start,
+    cancel,
+    library,
+    libraryLoading,
+    libraryError,
+    resuming,
+    refreshLibrary,
+    resume,
+    open,
+  };
+});
