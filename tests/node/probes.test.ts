@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadSampleDataset } from '../../src/engine/data/dataset';
-import { buildProbes, LOOKUP_CODES, PROBES, scoreItems, scoreProbes, type ProbeItem } from '../../src/engine/eval/probes';
+import { buildProbes, LOOKUP_CODES, normalWindowStarts, persistenceErrors, PROBES, scoreItems, scoreProbes, type ProbeItem } from '../../src/engine/eval/probes';
 import { paramSpecs, PRESETS, windowLength, type PatchTransformerConfig } from '../../src/engine/models/patch-transformer';
 import { Rng } from '../../src/engine/random';
 import { prepareRunData } from '../../src/engine/runs/data';
@@ -34,6 +34,7 @@ const startsMatching = (w: Float32Array, upTo: number, only?: (ch: number) => bo
   return out;
 };
 const realPatch = (start: number, i: number) => data.matrix.subarray((start + i * P) * C, (start + (i + 1) * P) * C);
+const pool = normalWindowStarts(data, W);
 
 /** A fake error function that scores every window by its distance to its item's intended answer (windows come item by item, in order). */
 function oracle(items: readonly ProbeItem[]) {
@@ -77,7 +78,7 @@ describe('reasoning probes', () => {
     }
   });
 
-  it('copy: patch S−2 repeats an earlier patch i; the right answer is the real patch i+1, the distractors real patches j+1', () => {
+  it('copy: patch S−2 repeats an earlier patch i; the right answer is the real patch i+1, the distractors the real patches j+1 that look most like a continuation of the cue', () => {
     for (const it of buildProbes(data, cfg, 7, { items: 16 }).copy!) {
       const w = candidate(it, 0);
       const starts = startsMatching(w, (S - 2) * P);
@@ -98,6 +99,18 @@ describe('reasoning probes', () => {
         js.add(j!);
       }
       expect(js.size).toBe(3);
+      // The distractors are the three allowed positions with the lowest cost: patch j against the
+      // cue, plus the rows of patch j+1 against the cue's last row (lowest index first on ties).
+      const end = realPatch(start, i).subarray(PC - C);
+      const cost = (j: number) => {
+        const next = realPatch(start, j + 1);
+        let e = sqDist(realPatch(start, j), realPatch(start, i));
+        for (let r = 0; r < P; r++) e += sqDist(next.subarray(r * C, (r + 1) * C), end);
+        return e;
+      };
+      const allowed = [...Array(S).keys()].filter((j) => j >= 1 && j <= S - 3 && j !== i && j + 1 !== i);
+      const cheapest = allowed.sort((a, b) => cost(a) - cost(b) || a - b).slice(0, 3);
+      expect([...js].sort((a, b) => a - b)).toEqual(cheapest.sort((a, b) => a - b));
     }
   });
 
@@ -137,6 +150,10 @@ describe('reasoning probes', () => {
       const changed = new Set<number>();
       for (let r = (S - 1) * P; r < W; r++) for (let ch = 0; ch < C; ch++) if (a[r * C + ch] !== b[r * C + ch]) changed.add(ch);
       expect(changed.size).toBe(1);
+      // The replaced channel is the last patch of another real normal window.
+      const j = [...changed][0]!;
+      const donors = [...pool].filter((y) => y !== starts[0] && [...Array(P).keys()].every((r) => data.matrix[(y + (S - 1) * P + r) * C + j] === b[((S - 1) * P + r) * C + j]));
+      expect(donors.length).toBeGreaterThan(0);
     }
   });
 
@@ -198,14 +215,50 @@ describe('reasoning probes', () => {
     const params = new Map(paramSpecs(cfg).map((s) => [s.name, initialValues(s, 1)]));
     const scores = await scoreProbes(cfg, params, data, 'cpu', 1);
     expect(Object.keys(scores)).toEqual([...PROBES]);
+    const probes = buildProbes(data, cfg, 1);
     for (const name of PROBES) {
       const s = scores[name]!;
       expect(s.items).toBe(64);
       expect(s.accuracy).toBeGreaterThanOrEqual(0);
       expect(s.accuracy).toBeLessThanOrEqual(1);
+      // Every probe reports the persistence predictor's accuracy on its own items.
+      expect(s.persistence).toBe((await scoreItems(probes[name]!, persistenceErrors(cfg))).accuracy);
     }
     expect([scores.copy!.chance, scores.lookup!.chance, scores.contextual!.chance]).toEqual([0.25, 0.25, 0.5]);
     // The same items and the same model give the same scores.
     expect(await scoreProbes(cfg, params, data, 'cpu', 1)).toEqual(scores);
+  });
+  it('persistence errors: the MSE of the last patch against the last row of patch S−2, held flat', async () => {
+    const shape = { seqLen: 3, patchLen: 2, channels: 2 };
+    // Rows 0..5 of two channels; patch 1 ends with the row (3, −1); patch 2 = rows 4 and 5.
+    const flat = Float32Array.from([0, 0, 0, 0, 9, 9, 3, -1, 3, -1, 3, -1]);
+    const off = Float32Array.from([0, 0, 0, 0, 9, 9, 3, -1, 4, -1, 3, 1]);
+    const e = await persistenceErrors(shape)(Float32Array.from([...flat, ...off]), 2);
+    expect([...e]).toEqual([0, (1 + 4) / 4]);
+  });
+
+  describe('continuity alone does not solve copy or contextual on the built-in sample', () => {
+    const setups = [
+      { rows: 3000, preset: 'tiny' as const },
+      { rows: 20160, preset: 'tiny' as const },
+      { rows: 20160, preset: 'small' as const },
+    ];
+    it.each(setups)('$rows rows, $preset: persistence and a zero predictor stay within chance ± 0.15 (256 items)', async ({ rows: n, preset }) => {
+      const sample = n === 3000 ? ds : await loadSampleDataset({ rows: n });
+      const conf: PatchTransformerConfig = { ...PRESETS[preset], channels: sample.channels.length };
+      const run = n === 3000 && preset === 'tiny' ? data : prepareRunData(sample, windowLength(conf));
+      const probes = buildProbes(run, conf, 1, { items: 256 });
+      const wc = windowLength(conf) * conf.channels;
+      const pc = conf.patchLen * conf.channels;
+      const zero = async (windows: Float32Array, count: number) =>
+        Float32Array.from({ length: count }, (_, b) => windows.subarray(b * wc + wc - pc, (b + 1) * wc).reduce((a, v) => a + v * v, 0));
+      for (const name of PROBES) {
+        const items = probes[name]!;
+        const persistence = await scoreItems(items, persistenceErrors(conf));
+        expect(Math.abs(persistence.accuracy - persistence.chance), `${name}: persistence ${persistence.accuracy}`).toBeLessThanOrEqual(0.15);
+        const z = await scoreItems(items, zero);
+        expect(Math.abs(z.accuracy - z.chance), `${name}: zero ${z.accuracy}`).toBeLessThanOrEqual(0.15);
+      }
+    });
   });
 });
