@@ -134,6 +134,8 @@ export interface Comparison {
   readonly baselines: readonly BaselineSummary[];
   /** Chance level of each probe. */
   readonly probeChance: Readonly<Record<string, number>>;
+  /** Accuracy of a naive persistence predictor on the same items (mean over seeds): smoothness alone. */
+  readonly probePersistence: Readonly<Record<string, number>>;
   /** The isoplot's reference validation loss (the baseline's mean final loss). */
   readonly referenceLoss: number | null;
   /** One sentence per variant, in plain words. */

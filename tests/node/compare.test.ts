@@ -37,7 +37,7 @@ function run(variant: RunConfig['variant'], seed: number, o: { wallMs: number; f
     finalTrainLoss: o.valLoss,
     evaluation: labelled ? evaluation(o.vusPr) : null,
     baselines: labelled ? { random: evaluation(0.1 + seed * 0.001, { pointAdjustedF1: 0.7 }), pca: evaluation(0.3) } : {},
-    probes: { copy: { accuracy: o.copy ?? 0.5, chance: 0.25, items: 64 }, lookup: { accuracy: 0.3, chance: 0.25, items: 64 }, contextual: null },
+    probes: { copy: { accuracy: o.copy ?? 0.5, chance: 0.25, items: 64, persistence: 0.25 }, lookup: { accuracy: 0.3, chance: 0.25, items: 64, persistence: 0.25 }, contextual: null },
   };
   const metrics: MetricLine[] = [
     { type: 'stage', step: 0, layers: 1 },
@@ -125,7 +125,7 @@ describe('comparing variants', () => {
     expect(header).toMatch(/baseline\s+baseline≈midas\s+midas\s+\|\s+random scores\s+PCA reconstruction/);
     expect(t).toMatch(/VUS-PR\s+0\.420 ±0\.025\s+0\.380 ±0\.000\s+0\.490 ±0\.050\s+\|\s+0\.102 ±0\.002\s+0\.300/);
     expect(t).toMatch(/speed-up vs baseline\s+1\.00 ±0\.00x/);
-    expect(t).toContain('probe: copy / induction (chance 0.25)');
+    expect(t).toContain('probe: copy / induction (chance 0.25, persistence 0.25)');
     expect(t).toContain('point-adjusted F1 (inflated)');
     expect(t).toContain('Verdict:');
   });

@@ -41,6 +41,7 @@ export function comparisonSummary(c: Comparison): object {
     })),
     baselines: c.baselines.map((b) => ({ name: b.name, metrics: map(b.metrics), pointAdjustedF1: iv(b.pointAdjustedF1) })),
     probeChance: c.probeChance,
+    probePersistence: c.probePersistence,
     verdict: c.verdict.join('\n'),
     warnings: c.warnings,
   };

@@ -204,6 +204,7 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
     variants,
     baselines,
     probeChance: Object.fromEntries(probeNames.map((p) => [p, PROBE_CHANCE[p] ?? NaN])),
+    probePersistence: Object.fromEntries(probeNames.map((p) => [p, interval(runs.map((r) => r.report.probes?.[p as keyof typeof r.report.probes]?.persistence ?? NaN)).mean])),
     referenceLoss,
     verdict: verdictOf(variants, baselines, labelled),
     warnings,

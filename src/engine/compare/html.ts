@@ -96,7 +96,7 @@ function metricCharts(c: Comparison, col: Map<string, string>): string {
   }
   for (const p of Object.keys(c.probeChance)) {
     const rows = c.variants.map((v) => ({ label: v.variant, ...(v.probes[p] ?? { mean: NaN, lo: NaN, hi: NaN }), color: col.get(v.variant)! }));
-    out.push(intervalChart(rows, { title: `Probe: ${PROBE_LABELS[p] ?? p} accuracy`, xLabel: 'accuracy', chance: c.probeChance[p]! }));
+    out.push(intervalChart(rows, { title: `Probe: ${PROBE_LABELS[p] ?? p} accuracy (naive persistence: ${(c.probePersistence[p] ?? NaN).toFixed(2)})`, xLabel: 'accuracy', chance: c.probeChance[p]! }));
   }
   const iso: LineSeries[] = c.variants.flatMap((v) => {
     const s: LineSeries[] = [{ name: v.variant, color: col.get(v.variant)!, points: v.isoplot.points.map((p) => [p.valLoss, p.value] as const), dots: true }];

@@ -42,7 +42,7 @@ export function tableRows(c: Comparison): { header: string[]; rows: string[][] }
     }
   }
   for (const p of Object.keys(c.probeChance)) {
-    rows.push(pad([`probe: ${PROBE_LABELS[p] ?? p} (chance ${c.probeChance[p]})`, ...c.variants.map((v) => formatInterval(v.probes[p], 3))]));
+    rows.push(pad([`probe: ${PROBE_LABELS[p] ?? p} (chance ${c.probeChance[p]}${Number.isFinite(c.probePersistence[p]) ? `, persistence ${c.probePersistence[p]!.toFixed(2)}` : ''})`, ...c.variants.map((v) => formatInterval(v.probes[p], 3))]));
   }
   if (labelled) {
     const random = c.baselines.find((b) => b.name === 'random');
