@@ -90,6 +90,7 @@ export const comparison: Comparison = {
   variants: [baseline, gradstack, midas],
   baselines: [classical('random', 'random scores', 0.05, 0.62), classical('rolling-z', 'rolling z-score', 0.21, 0.74), classical('pca', 'PCA reconstruction', 0.27, 0.77), classical('isolation-forest', 'Isolation Forest', 0.24, 0.75)],
   probeChance: { copy: 0.25, lookup: 0.25, contextual: 0.5 },
+  probePersistence: { copy: 0.27, lookup: 0.24, contextual: 0.51 },
   referenceLoss: 0.0412,
   verdict: [
     "gradstack: 1.52x faster (0.72 of the baseline's FLOPs); VUS-PR −0.014 [−0.050, +0.022] against baseline: not significant; validation loss +0.0013 [+0.0004, +0.0022] against baseline: significant",
