@@ -1,0 +1,69 @@
+/** Number, time and dialect wording for the Import step (English, UTC as the file's clock). */
+
+const count = new Intl.NumberFormat('en-US');
+
+/** 20160 → "20,160". */
+export function formatCount(n: number): string {
+  return count.format(n);
+}
+
+/** 0.0705 → "7.0%"; small ratios keep two decimals so they do not read as zero. */
+export function formatPercent(ratio: number): string {
+  const pct = ratio * 100;
+  return `${pct > 0 && pct < 0.1 ? pct.toFixed(2) : pct.toFixed(1)}%`;
+}
+
+/** A value with at most 4 significant digits, without exponent for everyday magnitudes. */
+export function formatValue(v: number): string {
+  if (!Number.isFinite(v)) return '–';
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(2);
+  return String(Number(v.toPrecision(4)));
+}
+
+function plural(n: number, unit: string): string {
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+
+/** A sampling interval: 60 → "1 minute", 0.5 → "500 ms", 90 → "1.5 minutes". */
+export function formatInterval(seconds: number): string {
+  if (seconds < 1) return `${Number((seconds * 1000).toPrecision(3))} ms`;
+  const steps: [number, string][] = [[86_400, 'day'], [3_600, 'hour'], [60, 'minute'], [1, 'second']];
+  for (const [size, unit] of steps) {
+    if (seconds >= size) {
+      const n = Number((seconds / size).toPrecision(3));
+      return n === 1 ? `1 ${unit}` : `${n} ${unit}s`;
+    }
+  }
+  return `${seconds} seconds`;
+}
+
+/** A span of time in its two largest units: 1_209_540 → "13 days 23 hours". */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const parts: [number, string][] = [[Math.floor(s / 86_400), 'day'], [Math.floor((s % 86_400) / 3_600), 'hour'], [Math.floor((s % 3_600) / 60), 'minute'], [s % 60, 'second']];
+  const first = parts.findIndex(([n]) => n > 0);
+  if (first < 0) return '0 seconds';
+  return parts.slice(first, first + 2).filter(([n]) => n > 0).map(([n, u]) => plural(n, u)).join(' ');
+}
+
+/** An instant as the file shows it: "2026-01-05 06:00" (UTC, seconds only when not zero). */
+export function formatTime(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  const seconds = iso.slice(17, 19);
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}${seconds === '00' ? '' : `:${seconds}`}`;
+}
+
+export const DELIMITERS = [',', ';', '\t', '|'] as const;
+export const DECIMALS = ['.', ','] as const;
+
+/** What a delimiter is called, with the character where it is visible. */
+export function delimiterName(d: string): string {
+  const names: Record<string, string> = { ',': 'Comma ( , )', ';': 'Semicolon ( ; )', '\t': 'Tab', '|': 'Pipe ( | )', ' ': 'Space' };
+  return names[d] ?? `"${d}"`;
+}
+
+export function decimalName(d: string): string {
+  const names: Record<string, string> = { '.': 'Point ( 3.14 )', ',': 'Comma ( 3,14 )' };
+  return names[d] ?? `"${d}"`;
+}

@@ -1,0 +1,122 @@
+/**
+ * A realistic `data.import` answer (the sample plant's shape: 10 channels, a label column, an
+ * ignored text column, warnings) and a fake API that answers `data.import` with it.
+ */
+import type { ImportRequest, ImportResult } from '../../../src/shared/jobs';
+import type { ParamsOf, RequestChannel, ResultOf, StackLabApi } from '../../../src/shared/ipc';
+import type { ChannelProfile, FileProfile } from '../../../src/shared/profile';
+import { EventHub } from '../../../src/shared/rpc';
+
+export const CHANNELS = ['feed_flow', 'pump_speed', 'valve_position', 'outlet_flow', 'tank_level', 'pump_power', 'motor_temp', 'pressure', 'inlet_temp', 'vibration'];
+export const ANOMALIES: [number, number][] = [[9_600, 14_400], [22_800, 22_800]];
+export const WARNINGS = [
+  '3 duplicate timestamps',
+  'pump_power: 2 cells of text treated as missing',
+  'first text in a numeric column: "n/a" at line 118, column "pump_power"',
+];
+export const BAD_FILE_ERROR = '/data/line3/export.csv, line 4182, column "timestamp": the timestamp "31/02/2024 25:00" does not parse as DD/MM/YYYY hh:mm. Fix or remove that row, or choose another timestamp column with --timestamp (or --timestamp none).';
+
+const STEP = 1_200;
+const POINTS = 24;
+
+function channelProfile(name: string, k: number): ChannelProfile {
+  return { name, min: 1 + k, max: 10 + 3 * k, mean: 5 + 2 * k, std: 1.5, missing: name === 'pump_power' ? 2 : 0, filled: name === 'pump_power' ? 2 : 0, unfilled: 0 };
+}
+
+/** What the engine answers for `request` (the roles it was given are applied to the columns). */
+export function importResult(request: ImportRequest = { source: { kind: 'sample' } }, datasetId = 'ds-1'): ImportResult {
+  const roleOf = (name: string, detected: ImportResult['columns'][number]['role']) => request.roles?.[name] ?? detected;
+  const channels = CHANNELS.filter((c) => roleOf(c, 'channel') === 'channel');
+  const file: FileProfile = {
+    path: request.source.kind === 'sample' ? 'sample-plant.csv (built-in, generated)' : request.source.path,
+    rows: 20_160,
+    bytes: 1_730_548,
+    encoding: 'utf-8',
+    delimiter: request.delimiter ?? ',',
+    decimal: request.decimal ?? '.',
+    header: true,
+    lineEnding: 'LF',
+    timestampColumn: 'timestamp',
+    timestampFormat: 'ISO 8601 (YYYY-MM-DD hh:mm:ss)',
+    start: '2026-01-05T00:00:00Z',
+    end: '2026-01-18T23:59:00Z',
+    samplingIntervalSeconds: 60,
+    channels: channels.map((c) => channelProfile(c, CHANNELS.indexOf(c))),
+    droppedChannels: [],
+    labelColumns: ['label'],
+    labelMapping: { label: { '0': 'normal', '1': 'abnormal' } },
+    labelSource: 'column',
+    eventColumns: [],
+    ignoredColumns: [{ name: 'fault_kind', reason: 'text column' }],
+    labelRatio: 0.07048611111111111,
+    events: { count: 6, lengths: [3, 157, 282, 161, 817, 1], minLength: 1, maxLength: 817 },
+    warnings: WARNINGS,
+  };
+  const header = ['timestamp', ...CHANNELS, 'label', 'fault_kind'];
+  const rows = Array.from({ length: 5 }, (_, r) => [
+    `2026-01-05T00:0${r}:00Z`,
+    ...CHANNELS.map((_, k) => (10 + k + r / 10).toFixed(4)),
+    '0',
+    '',
+  ]);
+  return {
+    datasetId,
+    request,
+    source: request.source.kind === 'sample' ? 'sample (built-in synthetic plant)' : request.source.path,
+    profile: {
+      files: [file],
+      dataset: { files: 1, rows: 20_160, channels, labelRatio: 0.07048611111111111, events: 6, anomalyFreeFiles: [], warnings: [] },
+    },
+    columns: [
+      { name: 'timestamp', role: 'timestamp', note: 'ISO 8601 (YYYY-MM-DD hh:mm:ss)' },
+      ...CHANNELS.map((name) => ({ name, role: roleOf(name, 'channel') })),
+      { name: 'label', role: 'label', note: '0→normal, 1→abnormal' },
+      { name: 'fault_kind', role: 'ignored', note: 'text column' },
+    ],
+    preview: { header, rows },
+    plot: {
+      x: Array.from({ length: POINTS }, (_, i) => i * STEP),
+      xUnit: 'seconds',
+      channels: channels.map((name) => {
+        const k = CHANNELS.indexOf(name);
+        return { name, values: Array.from({ length: POINTS }, (_, i) => Number((5 + 2 * k + Math.sin(i / 3 + k)).toPrecision(5))) };
+      }),
+      anomalies: ANOMALIES,
+    },
+  };
+}
+
+/**
+ * A test double of the services for the Import step: `data.import` answers with `answer` (a
+ * result, or an Error to throw); `holdNext()` keeps the next call's answer back until released.
+ */
+export class FakeImportApi implements StackLabApi {
+  readonly hub = new EventHub();
+  readonly calls: { channel: string; params: unknown }[] = [];
+  answer: (req: ImportRequest, call: number) => ImportResult | Error = (req, call) => importResult(req, `ds-${call}`);
+  private readonly held: Promise<void>[] = [];
+
+  async invoke<C extends RequestChannel>(channel: C, params: ParamsOf<C>): Promise<ResultOf<C>> {
+    this.calls.push({ channel, params });
+    const call = this.calls.length;
+    if (channel !== 'data.import') throw new Error(`the Import step should not call ${channel}`);
+    await (this.held.shift() ?? Promise.resolve());
+    const a = this.answer(params as ImportRequest, call);
+    if (a instanceof Error) throw a;
+    return a as ResultOf<C>;
+  }
+
+  on: StackLabApi['on'] = (event, listener) => this.hub.on(event, listener);
+
+  /** The parameters of every `data.import` call, in order. */
+  get imports(): ImportRequest[] {
+    return this.calls.filter((c) => c.channel === 'data.import').map((c) => c.params as ImportRequest);
+  }
+
+  /** Holds the next call's answer until the returned function is called. */
+  holdNext(): () => void {
+    let release!: () => void;
+    this.held.push(new Promise((r) => (release = r)));
+    return () => release();
+  }
+}
