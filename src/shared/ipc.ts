@@ -7,7 +7,7 @@
  * demands a handler in the services and nothing else: preload and clients are generic).
  */
 import type { Comparison } from './compare';
-import { COLUMN_ROLES, PRESET_NAMES, VARIANT_NAMES, type ExportFile, type ImportRequest, type ImportResult, type JobInfo, type JobProgress, type PlanEstimate, type Settings, type TrainPlan } from './jobs';
+import { COLUMN_ROLES, PRESET_NAMES, VARIANT_NAMES, type ExportFile, type ImportRequest, type ImportResult, type JobHistory, type JobInfo, type JobProgress, type PlanEstimate, type Settings, type TrainPlan } from './jobs';
 import type { ScoreTimeline } from './timeline';
 import type { DeviceChoice, ProviderStatus, SystemInfo } from './system';
 
@@ -34,6 +34,8 @@ export interface RequestMap {
   'jobs.list': { params: NoParams; result: JobInfo[] };
   /** Continues an interrupted or cancelled job from its runs' latest checkpoints. */
   'jobs.resume': { params: { dir: string }; result: JobInfo };
+  /** The training curves of a job's runs so far, from their folders. */
+  'jobs.history': { params: { dir: string }; result: JobHistory };
   /** The comparison of a job's finished runs. */
   'compare.get': { params: { dir: string }; result: Comparison };
   /** One run's anomaly scores on the test part against the labels. */
@@ -217,6 +219,7 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
   'jobs.cancel': dirParam('jobs.cancel', 'jobId') as Validator<{ jobId: string }>,
   'jobs.list': noParams('jobs.list'),
   'jobs.resume': dirParam('jobs.resume', 'dir') as Validator<{ dir: string }>,
+  'jobs.history': dirParam('jobs.history', 'dir') as Validator<{ dir: string }>,
   'compare.get': dirParam('compare.get', 'dir') as Validator<{ dir: string }>,
   'compare.timeline': dirParam('compare.timeline', 'runDir') as Validator<{ runDir: string }>,
   'export.file': (raw) => {

@@ -163,3 +163,18 @@ export interface ExportFile {
   /** Where a copy was written (inside the job folder), for the user to find. */
   readonly savedTo: string;
 }
+
+/** A job's training curves read back from its runs' metrics.jsonl (after a reload or for a job opened from the library). */
+export interface JobHistory {
+  readonly runs: readonly {
+    /** Index of the run in `JobInfo.runs`. */
+    readonly run: number;
+    readonly name: string;
+    readonly seed: number;
+    /** Training loss readings (thinned to at most ~500 per run). */
+    readonly points: readonly { readonly step: number; readonly loss: number; readonly flops: number; readonly elapsedMs: number }[];
+    readonly valPoints: readonly { readonly step: number; readonly valLoss: number; readonly flops: number }[];
+    /** Steps at which the model grew. */
+    readonly growthSteps: readonly number[];
+  }[];
+}

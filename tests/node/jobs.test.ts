@@ -109,6 +109,13 @@ describe('training jobs', () => {
     const library = await api.invoke('jobs.list', {});
     expect(library.map((j) => [j.name, j.status])).toEqual([['Test job', 'finished']]);
 
+    const history = await api.invoke('jobs.history', { dir: started.dir });
+    expect(history.runs.map((r) => `${r.name} s${r.seed}`)).toEqual(['baseline s1', 'midas s1', 'baseline s2', 'midas s2']);
+    expect(history.runs[1]!.points.at(-1)!.step).toBe(30);
+    expect(history.runs[1]!.growthSteps).toEqual([10]);
+    expect(history.runs[0]!.growthSteps).toEqual([]);
+    expect(history.runs[1]!.valPoints.length).toBeGreaterThan(0);
+
     const c = await api.invoke('compare.get', { dir: started.dir });
     expect(c.variants.map((v) => [v.variant, v.runs])).toEqual([
       ['baseline', 2],

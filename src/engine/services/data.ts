@@ -92,7 +92,9 @@ function plotOf(ds: Dataset, points = 1000): ImportResult['plot'] {
         channels[k]!.values.push(ok ? Number(lo.toPrecision(5)) : NaN, ok ? Number(hi.toPrecision(5)) : NaN);
       });
     }
-    if (s.label) for (const r of rangesOf(s.label)) anomalies.push([xOf(r.start), xOf(r.end - 1)]);
+    // [start, end): the end is the next row's x (one step past the last row at the series' end).
+    const endX = (end: number) => (end < s.rows ? xOf(end) : xOf(s.rows - 1) + (s.rows > 1 ? xOf(s.rows - 1) - xOf(s.rows - 2) : 1));
+    if (s.label) for (const r of rangesOf(s.label)) anomalies.push([xOf(r.start), endX(r.end)]);
     offset += s.rows;
   }
   return { x, xUnit: single ? 'seconds' : 'row', channels, anomalies };

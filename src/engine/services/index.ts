@@ -40,6 +40,7 @@ export function createServices(ctx: HostContext): Services {
     'jobs.cancel': (p) => jobs.cancel(p.jobId),
     'jobs.list': () => jobs.list(),
     'jobs.resume': (p) => jobs.resume(p.dir),
+    'jobs.history': (p) => jobs.history(p.dir),
     'compare.get': (p) => comparisonOf(p.dir),
     'compare.timeline': (p) => timelineOf(p.runDir),
     'export.file': (p) => exportFile(p.kind, p.dir),

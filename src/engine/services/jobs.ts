@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { EventHub } from '../../shared/rpc';
-import type { ImportRequest, JobInfo, JobProgress, JobStatus, PlanEstimate, RunInfo, RunStatus, TrainPlan } from '../../shared/jobs';
+import type { ImportRequest, JobHistory, JobInfo, JobProgress, JobStatus, PlanEstimate, RunInfo, RunStatus, TrainPlan } from '../../shared/jobs';
 import type { ExecutionProviderName } from '../../shared/system';
 import { stagesOf } from '../growth/growth';
 import { resolveDevice } from '../runtime/device';
@@ -293,6 +293,35 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
       const planned = planJob(planOf(file.plan), d.dataset, d.source, file.device, dir);
       await writeAtomic(path.join(dir, 'job.json'), `${JSON.stringify(clean, null, 2)}\n`);
       return launch(clean, dir, planned);
+    },
+
+    async history(dir: string): Promise<JobHistory> {
+      const job = await jobAt(dir);
+      if (!job) throw new Error(`${dir} is not a job folder (no job.json and no run folders)`);
+      const runs = [];
+      for (const [i, r] of job.runs.entries()) {
+        const lines = (await readFile(path.join(dir, r.dir, 'metrics.jsonl'), 'utf8').catch(() => ''))
+          .split('\n')
+          .filter(Boolean)
+          .flatMap((l) => {
+            try {
+              return [JSON.parse(l) as { type: string; step: number; loss?: number; valLoss?: number; flops?: number; elapsedMs?: number }];
+            } catch {
+              return [];
+            }
+          });
+        const train = lines.filter((m) => m.type === 'train' && Number.isFinite(m.loss));
+        const every = Math.max(1, Math.ceil(train.length / 500));
+        runs.push({
+          run: i,
+          name: r.name,
+          seed: r.seed,
+          points: train.filter((_, k) => k % every === 0 || k === train.length - 1).map((m) => ({ step: m.step, loss: m.loss!, flops: m.flops ?? NaN, elapsedMs: m.elapsedMs ?? NaN })),
+          valPoints: lines.filter((m) => m.type === 'val' && Number.isFinite(m.valLoss)).map((m) => ({ step: m.step, valLoss: m.valLoss!, flops: m.flops ?? NaN })),
+          growthSteps: lines.filter((m) => m.type === 'stage' && m.step > 0).map((m) => m.step),
+        });
+      }
+      return { runs };
     },
 
     /** Waits for every running job to stop (tests, shutdown). */
