@@ -66,3 +66,11 @@ describe('growth operators', () => {
     expect(g.get('blocks.0.attn.wq')![0]).toBe(0);
   });
 });
+
+describe('the shared defaults', () => {
+  it('match the model presets the engine trains', async () => {
+    const { PRESET_DEFAULTS } = await import('../../src/shared/growth');
+    const { PRESETS } = await import('../../src/engine/models/patch-transformer');
+    for (const p of ['tiny', 'small', 'base'] as const) expect(PRESET_DEFAULTS[p].layers).toBe(PRESETS[p].layers);
+  });
+});

@@ -60,7 +60,7 @@ describe('depth schedules in the renderer', () => {
     ]);
     expect(stagesFor('baseline', g).stages).toEqual([{ layers: 4, steps: 100 }]);
     expect(stagesFor('progressive', { ...g, layers: 6 }).error).toMatch(/power of 2/);
-    expect(stagesFor('midas', { ...g, layers: 5, block: 2 }).error).toMatch(/not a multiple of the block size 2/);
+    expect(stagesFor('midas', { ...g, layers: 5, block: 2 }).error).toMatch(/not divisible by the block size 2/);
   });
 
   it('uses the engine defaults for blank fields', () => {
@@ -264,7 +264,7 @@ describe('training store', () => {
     store.layers = 5;
     store.block = 2;
     await vi.advanceTimersByTimeAsync(ESTIMATE_DELAY_MS);
-    expect(store.estimateError).toMatch(/not a multiple of the block size/);
+    expect(store.estimateError).toMatch(/not divisible by the block size/);
     expect(api.paramsOf('train.estimate')).toHaveLength(1);
   });
 

@@ -7,94 +7,9 @@
  */
 import { blockOf } from '../models/patch-transformer';
 
-export const VARIANTS = ['baseline', 'gradstack', 'midas', 'gstack', 'progressive'] as const;
-export type Variant = (typeof VARIANTS)[number];
-
-export const VARIANT_INFO: Readonly<Record<Variant, string>> = {
-  baseline: 'full depth from the first step',
-  gradstack: 'gradual stacking: copy the last block on top at each growth',
-  midas: 'MIDAS: copy the middle block and insert the copy right after it',
-  gstack: 'G_stack: train a shallow model, then stack it g times at once',
-  progressive: 'progressive stacking: double the depth at each growth by copying all layers',
-};
-
-export interface GrowthConfig {
-  /** Target depth L. */
-  readonly layers: number;
-  /** Block size b (layers added per growth for gradstack and MIDAS). */
-  readonly block: number;
-  /** Prop-α: stage i gets T·i^α / Σ j^α steps (α = 0: uniform). */
-  readonly alpha: number;
-  /** Total step budget T. */
-  readonly steps: number;
-  /** G_stack's growth factor g (default 4). */
-  readonly gstackFactor?: number;
-  /** G_stack's growth time as a share of T (ours, default 0.25). */
-  readonly gstackAt?: number;
-}
-
-export interface Stage {
-  /** 1-based. */
-  readonly index: number;
-  readonly layers: number;
-  readonly steps: number;
-}
-
-export class GrowthConfigError extends Error {
-  override readonly name = 'GrowthConfigError';
-}
-
-/** Splits `total` in proportion to `weights`, rounded so the parts sum to `total` (largest remainder). */
-export function apportion(total: number, weights: readonly number[]): number[] {
-  const sum = weights.reduce((a, b) => a + b, 0);
-  const exact = weights.map((w) => (total * w) / sum);
-  const parts = exact.map(Math.floor);
-  let left = total - parts.reduce((a, b) => a + b, 0);
-  const order = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-  for (const [, i] of order) {
-    if (left <= 0) break;
-    parts[i]!++;
-    left--;
-  }
-  return parts;
-}
-
-/** The depth of each stage and its steps. */
-export function stagesOf(variant: Variant, g: GrowthConfig): Stage[] {
-  const { layers: L, block: b, steps: T, alpha } = g;
-  if (!Number.isInteger(L) || L < 1) throw new GrowthConfigError(`the target depth must be a positive integer, got ${L}`);
-  if (!Number.isInteger(b) || b < 1) throw new GrowthConfigError(`the block size must be a positive integer, got ${b}`);
-  if (L % b !== 0) throw new GrowthConfigError(`the target depth ${L} is not divisible by the block size ${b}: choose layers = k × block`);
-  if (!(alpha >= 0)) throw new GrowthConfigError(`alpha must be ≥ 0, got ${alpha}`);
-  if (!Number.isInteger(T) || T < 1) throw new GrowthConfigError(`the step budget must be a positive integer, got ${T}`);
-  const prop = (depths: number[]) => {
-    const steps = apportion(T, depths.map((_, i) => (i + 1) ** alpha));
-    return depths.map((layers, i) => ({ index: i + 1, layers, steps: steps[i]! }));
-  };
-  switch (variant) {
-    case 'baseline':
-      return [{ index: 1, layers: L, steps: T }];
-    case 'gradstack':
-    case 'midas':
-      return prop(Array.from({ length: L / b }, (_, i) => (i + 1) * b));
-    case 'progressive': {
-      const depths: number[] = [];
-      for (let d = b; d <= L; d *= 2) depths.push(d);
-      if (depths.at(-1) !== L) throw new GrowthConfigError(`progressive stacking doubles the depth from ${b}: the target ${L} must be ${b} × a power of 2`);
-      return prop(depths);
-    }
-    case 'gstack': {
-      const factor = g.gstackFactor ?? 4;
-      if (!Number.isInteger(factor) || factor < 2 || L % factor !== 0) throw new GrowthConfigError(`G_stack's factor ${factor} must be an integer ≥ 2 that divides the depth ${L}`);
-      const at = Math.round(T * (g.gstackAt ?? 0.25));
-      if (at < 1 || at >= T) throw new GrowthConfigError(`G_stack's growth step ${at} must fall inside the budget of ${T} steps`);
-      return [
-        { index: 1, layers: L / factor, steps: at },
-        { index: 2, layers: L, steps: T - at },
-      ];
-    }
-  }
-}
+export { apportion, GrowthConfigError, stagesOf, VARIANT_INFO, VARIANTS } from '../../shared/growth';
+export type { GrowthConfig, Stage, Variant } from '../../shared/growth';
+import { GrowthConfigError, type Stage, type Variant } from '../../shared/growth';
 
 /**
  * For a growth from `from` to `to` layers: the old layer each new layer copies (0-based).

@@ -8,6 +8,7 @@ import type { ExecutionProviderName } from '../../shared/system';
 import { APP_VERSION } from '../app-meta';
 import type { Dataset } from '../data/dataset';
 import { stagesOf, VARIANTS, type GrowthConfig, type Variant } from '../growth/growth';
+import { defaultBlock, PRESET_DEFAULTS } from '../../shared/growth';
 import { PRESETS, windowLength, type PatchTransformerConfig, type PresetName } from '../models/patch-transformer';
 import { DEFAULT_ADAMW } from '../train/adamw';
 import { prepareRunData, type PreparedData } from './data';
@@ -33,7 +34,7 @@ export interface PlanOptions {
   readonly rewarmup?: number;
 }
 
-export const DEFAULT_STEPS: Record<PresetName, number> = { tiny: 300, small: 600, base: 2000 };
+export const DEFAULT_STEPS: Record<PresetName, number> = { tiny: PRESET_DEFAULTS.tiny.steps, small: PRESET_DEFAULTS.small.steps, base: PRESET_DEFAULTS.base.steps };
 
 export interface ResolvedPlan {
   readonly preset: PresetName;
@@ -59,7 +60,7 @@ export function resolvePlan(o: PlanOptions): ResolvedPlan {
     return n;
   };
   const layers = int('the depth', o.layers, PRESETS[preset].layers);
-  const block = int('the block size', o.block, layers >= 4 && layers % 2 === 0 ? 2 : 1);
+  const block = int('the block size', o.block, defaultBlock(layers));
   const steps = int('the step budget', o.steps, DEFAULT_STEPS[preset]);
   const seeds = int('the number of seeds', o.seeds, 3);
   const alpha = o.alpha ?? 1;
