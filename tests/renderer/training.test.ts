@@ -7,11 +7,13 @@ import { API_KEY } from '../../src/renderer/src/api';
 import ChartCanvas from '../../src/renderer/src/components/ChartCanvas.vue';
 import { BAND_SUFFIX, GROWTH_SUFFIX, interpolate, legendOf, lossChartConfig, meanAndBand } from '../../src/renderer/src/components/train/lossCharts';
 import { newLayers, resolveGrowth, stagesFor } from '../../src/renderer/src/components/train/stages';
-import { readTheme, variantColor } from '../../src/renderer/src/components/train/theme';
 import TrainStep from '../../src/renderer/src/steps/TrainStep.vue';
 import VariantsStep from '../../src/renderer/src/steps/VariantsStep.vue';
-import { ESTIMATE_DELAY_MS, MAX_POINTS, thinPoints, useTrainingStore, type RunLive } from '../../src/renderer/src/stores/training';
+import { ESTIMATE_DELAY_MS, MAX_POINTS, SHOWN_JOB_KEY, thinPoints, useTrainingStore, type RunLive } from '../../src/renderer/src/stores/training';
 import { useWizardStore } from '../../src/renderer/src/stores/wizard';
+import { readThemeColors } from '../../src/renderer/src/theme/colors';
+import { variantColor } from '../../src/renderer/src/theme/variants';
+import type { JobHistory } from '../../src/shared/jobs';
 import { jobInfo, JOB_ID, piniaWith, progress, runsOf, TrainingFakeApi } from './fakes/training';
 
 const light = { dark: false, text: '#111111', muted: '#555555', line: '#dddddd' };
@@ -38,7 +40,10 @@ async function started(api = new TrainingFakeApi()) {
 
 const chartConfigs = (w: ReturnType<typeof mount>) => w.findAllComponents(ChartCanvas).map((c) => c.props('config') as ChartConfiguration<'line', { x: number; y: number }[]>);
 
-beforeEach(() => vi.useFakeTimers());
+beforeEach(() => {
+  vi.useFakeTimers();
+  localStorage.clear();
+});
 afterEach(() => {
   vi.useRealTimers();
   document.body.innerHTML = '';
@@ -278,6 +283,188 @@ describe('training store', () => {
   });
 });
 
+describe('curves of reopened, resumed and reloaded jobs (jobs.history)', () => {
+  /** Baseline and MIDAS, one seed, 4 layers in blocks of 1 over 120 steps: MIDAS grows at steps 12, 36 and 72. */
+  const plan = { variants: ['baseline', 'midas'] as const, preset: 'tiny' as const, layers: 4, block: 1, alpha: 1, steps: 120, seeds: 1 };
+  const job = (over: Parameters<typeof jobInfo>[0] = {}) => jobInfo({ dir: '/runs/old', plan, ...over });
+  /**
+   * Baseline to step 40; MIDAS to step 48, resumed once at step 30 (its clock restarts: elapsed 20
+   * ms there), with the stage line the engine writes at a resume (30) besides the real growths.
+   */
+  const history: JobHistory = {
+    runs: [
+      { run: 0, name: 'baseline', seed: 1, points: [10, 20, 30, 40].map((step) => ({ step, loss: 2 - step / 100, flops: step * 1e7, elapsedMs: step * 10 })), valPoints: [{ step: 40, valLoss: 1.7, flops: 4e8 }], growthSteps: [30] },
+      {
+        run: 1,
+        name: 'midas',
+        seed: 1,
+        points: [
+          { step: 6, loss: 2, flops: 6e6, elapsedMs: 60 },
+          { step: 12, loss: 1.9, flops: 1.2e7, elapsedMs: 120 },
+          { step: 18, loss: 1.8, flops: 3e7, elapsedMs: 180 },
+          { step: 30, loss: 1.7, flops: 6e7, elapsedMs: 20 },
+          { step: 36, loss: 1.6, flops: 7e7, elapsedMs: 80 },
+          { step: 48, loss: 1.5, flops: 1.1e8, elapsedMs: 200 },
+        ],
+        valPoints: [],
+        growthSteps: [12, 30, 36],
+      },
+    ],
+  };
+  const steps = (r: RunLive | undefined) => r?.points.map((p) => p.step);
+
+  it('seeds the curves of a job opened from the library: thinned points, growths, wall-clock across resumes', async () => {
+    const api = new TrainingFakeApi();
+    api.histories['/runs/old'] = history;
+    const { store, wizard } = storeWith(api);
+    await flushPromises();
+    store.open(job({ status: 'interrupted' }));
+    await flushPromises();
+    expect(api.paramsOf('jobs.history')).toEqual([{ dir: '/runs/old' }]);
+    expect(wizard.jobDir).toBe('/runs/old');
+    const [baseline, midas] = store.liveRuns;
+    expect(steps(baseline)).toEqual([10, 20, 30, 40]);
+    expect(baseline!.growth).toEqual([]);
+    expect(baseline).toMatchObject({ step: 40, loss: 1.6, valLoss: 1.7, stage: 1, stages: 1, layers: 4 });
+    expect(midas!.points.map((p) => [p.step, p.wallMs])).toEqual([
+      [6, 60],
+      [12, 120],
+      [18, 180],
+      [30, 200],
+      [36, 260],
+      [48, 380],
+    ]);
+    expect(midas!.growth.map((p) => p.step)).toEqual([12, 36]);
+    expect(midas).toMatchObject({ step: 48, stage: 3, stages: 4, layers: 3, elapsedMs: 200, wallOffsetMs: 180 });
+    // The charts draw them like live curves.
+    const config = lossChartConfig(store.liveRuns, 'step', light);
+    expect(config.data.datasets.find((d) => d.label === `midas${GROWTH_SUFFIX}`)!.data).toEqual([
+      { x: 12, y: 1.9 },
+      { x: 36, y: 1.6 },
+    ]);
+  });
+
+  it('thins a long history like live progress', async () => {
+    const api = new TrainingFakeApi();
+    const long = Array.from({ length: MAX_POINTS + 300 }, (_, i) => ({ step: i + 1, loss: 1 / (i + 1), flops: i, elapsedMs: i }));
+    api.histories['/runs/old'] = { runs: [{ run: 0, name: 'baseline', seed: 1, points: long, valPoints: [], growthSteps: [] }] };
+    const { store } = storeWith(api);
+    store.open(job({ status: 'finished' }));
+    await flushPromises();
+    expect(store.liveRuns[0]!.points.length).toBeLessThanOrEqual(MAX_POINTS);
+    expect(store.liveRuns[0]!.points.at(-1)!.step).toBe(MAX_POINTS + 300);
+  });
+
+  it('continues a resumed job’s curves from its history: its wall-clock goes on from the last time read', async () => {
+    const api = new TrainingFakeApi();
+    api.library = [job({ id: 'old', status: 'cancelled' })];
+    api.histories['/runs/old'] = history;
+    const { store } = storeWith(api);
+    await flushPromises();
+    await store.resume('/runs/old');
+    await flushPromises();
+    expect(store.job).toMatchObject({ id: 'old', status: 'running' });
+    // The engine restarts its clock and reports the stage it resumes in, with the grew flag.
+    api.emit('jobs.progress', progress({ jobId: 'old', run: 1, name: 'midas', step: 50, stage: 3, stages: 4, layers: 3, loss: 1.45, flops: 1.2e8, elapsedMs: 10, grew: true }));
+    api.emit('jobs.progress', progress({ jobId: 'old', run: 1, name: 'midas', step: 72, stage: 4, stages: 4, layers: 4, loss: 1.3, flops: 2e8, elapsedMs: 300, grew: true }));
+    const midas = store.liveRuns.find((r) => r.name === 'midas')!;
+    expect(steps(midas)).toEqual([6, 12, 18, 30, 36, 48, 50, 72]);
+    expect(midas.points.slice(-3).map((p) => p.wallMs)).toEqual([380, 390, 680]);
+    expect(midas.growth.map((p) => p.step)).toEqual([12, 36, 72]);
+  });
+
+  it('keeps the progress that arrives while the history is read, without drawing a step twice', async () => {
+    const api = new TrainingFakeApi();
+    let answer: (h: JobHistory) => void = () => undefined;
+    api.handlers['jobs.history'] = () => new Promise<JobHistory>((resolve) => (answer = resolve));
+    api.library = [job({ status: 'running' })];
+    const { store } = storeWith(api);
+    await flushPromises();
+    expect(store.job?.dir).toBe('/runs/old');
+    expect(store.historyLoading).toBe(true);
+    // Updates the history also holds (read later from disk), then newer ones.
+    api.emit('jobs.progress', progress({ run: 0, step: 30, loss: 1.7, elapsedMs: 300 }));
+    api.emit('jobs.progress', progress({ run: 0, step: 40, loss: 1.6, elapsedMs: 400 }));
+    api.emit('jobs.progress', progress({ run: 0, step: 44, loss: 1.55, flops: 4.4e8, elapsedMs: 440 }));
+    expect(store.liveRuns).toEqual([]);
+    answer(history);
+    await flushPromises();
+    api.emit('jobs.progress', progress({ run: 0, step: 44, loss: 1.55, elapsedMs: 445 }));
+    api.emit('jobs.progress', progress({ run: 0, step: 50, loss: 1.5, flops: 5e8, elapsedMs: 500 }));
+    api.emit('jobs.progress', progress({ run: 1, name: 'midas', step: 54, stage: 3, stages: 4, layers: 3, loss: 1.4, elapsedMs: 260 }));
+    const [baseline, midas] = store.liveRuns;
+    expect(steps(baseline)).toEqual([10, 20, 30, 40, 44, 50]);
+    expect(baseline!.points.at(-1)!.wallMs).toBe(500);
+    expect(steps(midas)).toEqual([6, 12, 18, 30, 36, 48, 54]);
+    // The same clock as the history's last segment (it resumed at step 30): 180 ms before it.
+    expect(midas!.points.at(-1)!.wallMs).toBe(440);
+    expect(midas!.growth.map((p) => p.step)).toEqual([12, 36]);
+    expect(store.historyLoading).toBe(false);
+  });
+
+  it('finds the training job again when the window reopens, and shows it in the Train step', async () => {
+    const api = new TrainingFakeApi();
+    api.library = [job({ id: 'done', dir: '/runs/done', status: 'finished', createdAt: '2025-03-02T00:00:00.000Z' }), job({ status: 'running' })];
+    api.histories['/runs/old'] = history;
+    const { w, store, wizard } = mountStep(TrainStep, api);
+    await flushPromises();
+    expect(api.paramsOf('jobs.list').length).toBeGreaterThanOrEqual(1);
+    expect(store.job?.dir).toBe('/runs/old');
+    expect(wizard.jobDir).toBe('/runs/old');
+    expect(wizard.current.id).toBe('train');
+    expect(w.find('[data-testid="cancel-training"]').exists()).toBe(true);
+    expect(w.find('[data-testid="charts-empty"]').exists()).toBe(false);
+    const step = chartConfigs(w)[0]!;
+    expect(step.data.datasets.find((d) => d.label === 'baseline')!.data.map((p) => p.x)).toEqual([10, 20, 30, 40]);
+    expect(w.findAll('[data-testid="run-row"]')[1]!.find('[data-testid="run-depth"]').text()).toBe('3');
+  });
+
+  it('shows the job the window showed last when none is training (it finished while the window was closed)', async () => {
+    localStorage.setItem(SHOWN_JOB_KEY, '/runs/old');
+    const api = new TrainingFakeApi();
+    api.library = [job({ id: 'new', dir: '/runs/new', status: 'finished', createdAt: '2025-04-01T00:00:00.000Z' }), job({ status: 'finished' })];
+    api.histories['/runs/old'] = history;
+    const { store, wizard } = storeWith(api);
+    await flushPromises();
+    expect(store.job?.dir).toBe('/runs/old');
+    expect(wizard.current.id).toBe('import');
+    expect(steps(store.liveRuns[1])).toEqual([6, 12, 18, 30, 36, 48]);
+    store.open(api.library[0]!);
+    expect(localStorage.getItem(SHOWN_JOB_KEY)).toBe('/runs/new');
+  });
+
+  it('adopts nothing when the user already chose a job, and nothing without a training or remembered job', async () => {
+    const api = new TrainingFakeApi();
+    api.library = [job({ status: 'finished' })];
+    const { store } = storeWith(api);
+    await flushPromises();
+    expect(store.job).toBeNull();
+
+    const api2 = new TrainingFakeApi();
+    api2.library = [job({ status: 'running' })];
+    const ctx = storeWith(api2);
+    ctx.wizard.datasetId = 'ds-1';
+    await ctx.store.start();
+    await flushPromises();
+    expect(ctx.store.job?.id).toBe(JOB_ID);
+    expect(ctx.store.job?.dir).toBe('/runs/job-1');
+    expect(api2.paramsOf('jobs.history')).toEqual([]);
+  });
+
+  it('still shows a job whose history cannot be read, with its live progress', async () => {
+    const api = new TrainingFakeApi();
+    api.handlers['jobs.history'] = () => {
+      throw new Error('EACCES /runs/old');
+    };
+    api.library = [job({ status: 'running' })];
+    const { store } = storeWith(api);
+    await flushPromises();
+    api.emit('jobs.progress', progress({ step: 12, loss: 1.1 }));
+    expect(store.job?.dir).toBe('/runs/old');
+    expect(steps(store.liveRuns[0])).toEqual([12]);
+  });
+});
+
 describe('loss chart configuration', () => {
   const run = (over: Partial<RunLive>): RunLive => ({ run: 0, name: 'midas', seed: 1, step: 0, totalSteps: 100, stage: 1, stages: 1, layers: 1, loss: null, valLoss: null, flops: 0, elapsedMs: 0, etaMs: 0, points: [], growth: [], wallOffsetMs: 0, ...over });
   const pts = (xs: number[], y: (x: number) => number) => xs.map((x) => ({ step: x, flops: x * 1e6, wallMs: x * 10, loss: y(x) }));
@@ -314,13 +501,13 @@ describe('loss chart configuration', () => {
   it('follows the app’s theme choice for its colours', () => {
     document.documentElement.dataset.theme = 'dark';
     try {
-      expect(readTheme().dark).toBe(true);
-      expect(variantColor('baseline≈midas', readTheme())).toBe(variantColor('baseline', { dark: true }));
-      expect(variantColor('midas', { dark: true })).not.toBe(variantColor('midas', { dark: false }));
+      expect(readThemeColors().dark).toBe(true);
+      expect(variantColor('midas', readThemeColors().dark)).toBe(variantColor('midas', true));
+      expect(variantColor('midas', true)).not.toBe(variantColor('midas', false));
     } finally {
       delete document.documentElement.dataset.theme;
     }
-    expect(readTheme().dark).toBe(false);
+    expect(readThemeColors().dark).toBe(false);
   });
 });
 

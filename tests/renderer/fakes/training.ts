@@ -6,7 +6,7 @@ import { createPinia, setActivePinia, type Pinia } from 'pinia';
 import { createApp } from 'vue';
 import { API_KEY } from '../../../src/renderer/src/api';
 import type { EventChannel, EventMap, ParamsOf, RequestChannel, ResultOf, StackLabApi } from '../../../src/shared/ipc';
-import type { JobInfo, JobProgress, PlanEstimate, RunInfo, TrainPlan } from '../../../src/shared/jobs';
+import type { JobHistory, JobInfo, JobProgress, PlanEstimate, RunInfo, TrainPlan } from '../../../src/shared/jobs';
 import { EventHub } from '../../../src/shared/rpc';
 import { sampleInfo } from '../fake-api';
 
@@ -58,6 +58,8 @@ export class TrainingFakeApi implements StackLabApi {
   readonly hub = new EventHub();
   readonly calls: { channel: RequestChannel; params: unknown }[] = [];
   library: JobInfo[] = [];
+  /** What jobs.history answers, by job folder (no curves for others). */
+  histories: Record<string, JobHistory> = {};
   handlers: Handlers = {
     'system.info': () => sampleInfo,
     'settings.get': () => ({ runsDir: '/runs', defaultDevice: 'cpu', threads: 0 }),
@@ -70,6 +72,7 @@ export class TrainingFakeApi implements StackLabApi {
     'jobs.cancel': ({ jobId }) => jobInfo({ id: jobId, status: 'cancelled' }),
     'jobs.list': () => this.library,
     'jobs.resume': ({ dir }) => ({ ...(this.library.find((j) => j.dir === dir) ?? jobInfo({ dir })), status: 'running' }),
+    'jobs.history': ({ dir }) => this.histories[dir] ?? { runs: [] },
   };
 
   async invoke<C extends RequestChannel>(channel: C, params: ParamsOf<C>): Promise<ResultOf<C>> {

@@ -6,6 +6,7 @@
 import type { Chart, ChartConfiguration, ChartType, Plugin } from 'chart.js';
 import { PROBE_LABELS, type Comparison, type VariantSummary } from '../../../shared/compare';
 import type { ScoreTimeline } from '../../../shared/timeline';
+import { translucent, variantColor, variantDash } from '../theme/variants';
 
 export type ChartTheme = 'light' | 'dark';
 
@@ -36,23 +37,12 @@ const canvasBackground: Plugin = {
   },
 };
 
-/** Variant colours that read on either background; the reference row (the baseline) is grey. */
-const PALETTE: Record<ChartTheme, { reference: string; others: readonly string[] }> = {
-  light: { reference: '#57606a', others: ['#1f6feb', '#d1242f', '#1a7f37', '#9a6700', '#8250df', '#bf3989', '#0a7b83'] },
-  dark: { reference: '#9aa6b2', others: ['#4493f8', '#f85149', '#3fb950', '#d29922', '#a371f7', '#db61a2', '#39c5cf'] },
-};
-
-/** One colour per variant, fixed by its place in the comparison (not by what is selected). */
+/**
+ * One colour per variant, the same as in the Train step (../theme/variants): fixed by the
+ * variant's name, not by its place or by what is selected.
+ */
 export function variantColors(c: Comparison, theme: ChartTheme): Map<string, string> {
-  const p = PALETTE[theme];
-  const others = c.variants.filter((v) => v.variant !== c.reference);
-  return new Map(c.variants.map((v) => [v.variant, v.variant === c.reference ? p.reference : p.others[others.indexOf(v) % p.others.length]!]));
-}
-
-/** "#1f6feb" → "rgba(31, 111, 235, a)". */
-function alpha(hex: string, a: number): string {
-  const n = Number.parseInt(hex.slice(1), 16);
-  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${a})`;
+  return new Map(c.variants.map((v) => [v.variant, variantColor(v.variant, theme === 'dark')]));
 }
 
 function axis(theme: ChartTheme, title: string) {
@@ -98,6 +88,7 @@ export function prChartConfig(variants: readonly VariantSummary[], colors: Map<s
           borderWidth: 2,
           borderColor: colors.get(v.variant),
           backgroundColor: colors.get(v.variant),
+          ...(variantDash(v.variant) ? { borderDash: variantDash(v.variant) } : {}),
         })),
     },
     options: {
@@ -116,7 +107,7 @@ export function isoplotConfig(c: Comparison, variants: readonly VariantSummary[]
   const datasets: ChartConfiguration<'scatter'>['data']['datasets'] = [];
   for (const v of variants) {
     const color = colors.get(v.variant)!;
-    datasets.push({ label: v.variant, data: v.isoplot.points.map((p) => ({ x: p.valLoss, y: p.value })), pointRadius: 3, borderColor: color, backgroundColor: alpha(color, 0.6) });
+    datasets.push({ label: v.variant, data: v.isoplot.points.map((p) => ({ x: p.valLoss, y: p.value })), pointRadius: 3, borderColor: color, backgroundColor: translucent(color, 0.6) });
     const f = v.isoplot.fit;
     if (f && v.isoplot.points.length) {
       const xs = v.isoplot.points.map((p) => p.valLoss);
@@ -184,7 +175,7 @@ export function probeChartConfigs(c: Comparison, variants: readonly VariantSumma
               type: 'bar',
               label: '95% interval over seeds',
               data: stat.map((s) => (s && Number.isFinite(s.lo) && Number.isFinite(s.hi) ? ([s.lo, s.hi] as [number, number]) : null)),
-              backgroundColor: variants.map((v) => alpha(colors.get(v.variant)!, 0.35)),
+              backgroundColor: variants.map((v) => translucent(colors.get(v.variant)!, 0.35)),
               borderColor: variants.map((v) => colors.get(v.variant)!),
               borderWidth: 1,
               barPercentage: 0.5,

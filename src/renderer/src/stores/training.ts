@@ -1,10 +1,14 @@
 /**
  * Training: the plan the Variants step edits, its estimate, the job being trained with each run's
  * live progress (the Train step's charts), cancel, and the run library (resume, open).
+ *
+ * A job opened from the library, resumed, or found in the library when the store is first used
+ * (a running job, else the job this window showed last: the window was closed or reloaded) gets
+ * its curves so far from `jobs.history`; its live progress then continues them.
  */
 import { defineStore } from 'pinia';
 import { computed, onScopeDispose, ref, watch } from 'vue';
-import { VARIANT_NAMES, type JobInfo, type JobProgress, type PlanEstimate, type PresetName, type TrainPlan, type VariantName } from '../../../shared/jobs';
+import { VARIANT_NAMES, type JobHistory, type JobInfo, type JobProgress, type PlanEstimate, type PresetName, type RunInfo, type TrainPlan, type VariantName } from '../../../shared/jobs';
 import type { DeviceChoice } from '../../../shared/system';
 import { useApi } from '../api';
 import { resolveGrowth, stagesFor } from '../components/train/stages';
@@ -42,6 +46,9 @@ export interface RunLive {
   readonly wallOffsetMs: number;
 }
 
+/** The localStorage key of the job folder this window shows (found again after a reload). */
+export const SHOWN_JOB_KEY = 'stacklab.shownJob';
+
 /** Points kept per run; past it, the older part of the curve is thinned to every other point. */
 export const MAX_POINTS = 2000;
 /** The newest points, always kept at full resolution. */
@@ -69,6 +76,76 @@ export const LIMITS = {
 const DEVICES: readonly DeviceChoice[] = ['auto', 'cpu', 'webgpu', 'cuda'];
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/**
+ * The steps at which a run really grew. The engine also writes a stage line where a run resumed
+ * inside a stage; where the run's schedule is known here (and matches its step count), only the
+ * steps where a stage begins are kept.
+ */
+function realGrowthSteps(steps: readonly number[], run: RunInfo | undefined, plan: JobInfo['plan']): number[] {
+  const unique = [...new Set(steps)].sort((a, b) => a - b);
+  const variant = run?.variant as VariantName | undefined;
+  if (!run || !variant || !VARIANT_NAMES.includes(variant)) return unique;
+  const schedule = stagesFor(variant, { ...resolveGrowth(plan), steps: run.totalSteps }).stages;
+  if (!schedule || schedule.reduce((a, st) => a + st.steps, 0) !== run.totalSteps) return unique;
+  const starts = new Set(schedule.slice(1).map((_, i) => schedule.slice(0, i + 1).reduce((a, st) => a + st.steps, 0)));
+  return unique.filter((st) => starts.has(st));
+}
+
+/** A run's curve, growths and latest state from its history (elapsed times restart at 0 where it resumed). */
+export function runFromHistory(h: JobHistory['runs'][number], info: JobInfo): RunLive | null {
+  const runInfo = info.runs[h.run];
+  const points: LossPoint[] = [];
+  let offset = 0;
+  let lastElapsed = Number.NEGATIVE_INFINITY;
+  let lastFlops = 0;
+  for (const q of h.points) {
+    if (!Number.isFinite(q.loss)) continue;
+    const elapsed = Number.isFinite(q.elapsedMs) ? q.elapsedMs : null;
+    const lastWall = points.at(-1)?.wallMs ?? 0;
+    // The clock restarts when a run resumes: continue from the last time read before.
+    if (elapsed !== null && elapsed < lastElapsed) offset = lastWall;
+    if (elapsed !== null) lastElapsed = elapsed;
+    // Steps going back: the run resumed from an earlier checkpoint and trained them again.
+    const again = points.findIndex((p) => p.step >= q.step);
+    if (again >= 0) points.splice(again);
+    const flops = Number.isFinite(q.flops) ? q.flops : lastFlops;
+    lastFlops = flops;
+    points.push({ step: q.step, flops, wallMs: elapsed !== null ? elapsed + offset : lastWall, loss: q.loss });
+  }
+  if (points.length === 0) return null;
+  const last = points.at(-1)!;
+  const growthSteps = realGrowthSteps(h.growthSteps, runInfo, info.plan).filter((st) => st <= last.step);
+  const growth: LossPoint[] = [];
+  for (const st of growthSteps) {
+    const at = points.find((p) => p.step >= st);
+    if (at && growth.at(-1)?.step !== at.step) growth.push(at);
+  }
+  thinPoints(points);
+  const variant = runInfo?.variant as VariantName | undefined;
+  const total = runInfo?.totalSteps ?? last.step;
+  const schedule = variant && VARIANT_NAMES.includes(variant) ? stagesFor(variant, { ...resolveGrowth(info.plan), steps: total }).stages : undefined;
+  const stage = growthSteps.length + 1;
+  const val = h.valPoints.at(-1);
+  return {
+    run: h.run,
+    name: h.name,
+    seed: h.seed,
+    step: Math.max(last.step, val?.step ?? 0),
+    totalSteps: total,
+    stage,
+    stages: schedule?.length ?? stage,
+    layers: schedule?.[stage - 1]?.layers ?? Number.NaN,
+    loss: last.loss,
+    valLoss: val?.valLoss ?? null,
+    flops: last.flops,
+    elapsedMs: last.wallMs - offset,
+    etaMs: 0,
+    points,
+    growth,
+    wallOffsetMs: offset,
+  };
+}
 
 export const useTrainingStore = defineStore('training', () => {
   const api = useApi();
@@ -214,8 +291,16 @@ export const useTrainingStore = defineStore('training', () => {
   const startError = ref<string | null>(null);
   const cancelling = ref(false);
   const jobError = ref<string | null>(null);
+  /** Set once a job is started, resumed or opened: the library's first read then adopts nothing. */
+  let chosen = false;
   /** Events that arrive while jobs.start / jobs.resume is pending (the job id is not known yet). */
   let heldEvents: ({ kind: 'progress'; payload: JobProgress } | { kind: 'changed'; payload: JobInfo })[] | null = null;
+
+  /** Progress of the job shown that arrives while its history is read (applied after it). */
+  let historyWait: { jobId: string; events: JobProgress[] } | null = null;
+  let historySeq = 0;
+  /** The job's curves so far are being read (jobs.history). */
+  const historyLoading = ref(false);
 
   function onProgress(p: JobProgress): void {
     if (heldEvents && p.jobId !== job.value?.id) {
@@ -223,6 +308,14 @@ export const useTrainingStore = defineStore('training', () => {
       return;
     }
     if (p.jobId !== job.value?.id) return;
+    if (historyWait?.jobId === p.jobId) {
+      historyWait.events.push(p);
+      return;
+    }
+    applyProgress(p);
+  }
+
+  function applyProgress(p: JobProgress): void {
     const prev = live.get(p.run);
     const points = prev?.points ?? [];
     const growthPoints = prev?.growth ?? [];
@@ -235,7 +328,9 @@ export const useTrainingStore = defineStore('training', () => {
       if (g >= 0) growthPoints.splice(g);
     }
     if (prev && p.elapsedMs + wallOffsetMs < (points.at(-1)?.wallMs ?? 0)) wallOffsetMs = points.at(-1)!.wallMs;
-    const grew = p.grew === true || (prev !== undefined && p.stage > prev.stage);
+    // A resumed run reports its stage again (with the grew flag): a growth only where the stage number rises,
+    // unless the curve was rewound (or is new) and the stage before is not known.
+    const grew = prev === undefined || p.step < prev.step ? p.grew === true || (prev !== undefined && p.stage > prev.stage) : p.stage > prev.stage;
     if (p.loss !== null && Number.isFinite(p.loss)) {
       const point: LossPoint = { step: p.step, flops: p.flops, wallMs: p.elapsedMs + wallOffsetMs, loss: p.loss };
       if (grew && growthPoints.at(-1)?.step !== p.step) growthPoints.push(point);
@@ -275,16 +370,38 @@ export const useTrainingStore = defineStore('training', () => {
 
   const unsubscribe = [api.on('jobs.progress', onProgress), api.on('jobs.changed', onChanged)];
 
-  /** Makes `info` the job shown (another job's curves are dropped), then applies the events held meanwhile. */
-  function adopt(info: JobInfo): void {
+  /** Remembers the job shown, to show it again when the window reopens. */
+  function remember(dir: string): void {
+    try {
+      localStorage.setItem(SHOWN_JOB_KEY, dir);
+    } catch {
+      // Storage may be unavailable: the job just isn't found again after a reload.
+    }
+  }
+
+  /**
+   * Makes `info` the job shown (another job's curves are dropped), then applies the events held
+   * meanwhile. With `history`, the curves so far are read from the job's folder first (unless this
+   * job's curves are already shown) and its progress waits for them.
+   */
+  function adopt(info: JobInfo, opts: { history?: boolean } = {}): void {
+    chosen = true;
     if (job.value?.id !== info.id) {
       live.clear();
       revision.value++;
     }
+    if (historyWait && historyWait.jobId !== info.id) {
+      historySeq++;
+      historyWait = null;
+      historyLoading.value = false;
+    }
+    const loadHistory = opts.history === true && live.size === 0 && historyWait === null;
+    if (loadHistory) historyWait = { jobId: info.id, events: [] };
     job.value = info;
     jobError.value = null;
     cancelling.value = false;
     wizard.jobDir = info.dir;
+    remember(info.dir);
     onChanged(info);
     const events = heldEvents ?? [];
     heldEvents = null;
@@ -292,6 +409,34 @@ export const useTrainingStore = defineStore('training', () => {
       if (e.kind === 'progress') onProgress(e.payload);
       else onChanged(e.payload);
     }
+    if (loadHistory) void seedHistory(info);
+  }
+
+  /** Reads the job's curves so far, seeds the runs with them, then applies the progress that came meanwhile. */
+  async function seedHistory(info: JobInfo): Promise<void> {
+    const seq = ++historySeq;
+    historyLoading.value = true;
+    let history: JobHistory | null = null;
+    try {
+      history = await api.invoke('jobs.history', { dir: info.dir });
+    } catch {
+      // No curves from disk (an older engine, an unreadable folder): live progress still draws them.
+    }
+    if (seq !== historySeq) return;
+    historyLoading.value = false;
+    const waiting = historyWait?.jobId === info.id ? historyWait.events : [];
+    historyWait = null;
+    if (job.value?.id !== info.id) return;
+    const seeded = new Map<number, number>();
+    for (const h of Array.isArray(history?.runs) ? history.runs : []) {
+      const run = runFromHistory(h, job.value ?? info);
+      if (!run) continue;
+      live.set(run.run, run);
+      seeded.set(run.run, run.step);
+    }
+    // Updates read before the history was: what the history holds already is not drawn twice.
+    for (const p of waiting) if (!(p.step <= (seeded.get(p.run) ?? Number.NEGATIVE_INFINITY))) applyProgress(p);
+    revision.value++;
   }
 
   /** Starts training the plan on the imported data set and moves to the Train step. */
@@ -339,6 +484,7 @@ export const useTrainingStore = defineStore('training', () => {
     libraryError.value = null;
     try {
       const list = await api.invoke('jobs.list', {});
+      if (!Array.isArray(list)) throw new Error('the engine answered something other than a list of jobs');
       library.value = [...list].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     } catch (err) {
       libraryError.value = `Could not read the run library: ${message(err)}`;
@@ -355,7 +501,7 @@ export const useTrainingStore = defineStore('training', () => {
     heldEvents = [];
     try {
       const info = await api.invoke('jobs.resume', { dir });
-      adopt(info);
+      adopt(info, { history: true });
       wizard.goTo('train');
     } catch (err) {
       libraryError.value = `Could not resume ${dir}: ${message(err)}`;
@@ -367,8 +513,28 @@ export const useTrainingStore = defineStore('training', () => {
 
   /** Shows a job from the library (the Compare and Export steps read `wizard.jobDir`). */
   function open(info: JobInfo): void {
-    adopt(info);
+    adopt(info, { history: true });
   }
+
+  /**
+   * On first use: reads the library and shows the job that is training (the window was closed or
+   * reloaded while it trained), else the job this window showed last, with their curves so far.
+   */
+  async function restore(): Promise<void> {
+    let remembered: string | null = null;
+    try {
+      remembered = localStorage.getItem(SHOWN_JOB_KEY);
+    } catch {
+      // No storage: only a running job is found again.
+    }
+    await refreshLibrary();
+    if (chosen || starting.value || resuming.value || job.value) return;
+    const found = library.value.find((j) => j.status === 'running') ?? library.value.find((j) => j.dir === remembered);
+    if (!found) return;
+    adopt(found, { history: true });
+    if (found.status === 'running' && wizard.current.id === 'import' && !wizard.datasetId) wizard.goTo('train');
+  }
+  void restore();
 
   onScopeDispose(() => {
     clearTimeout(estimateTimer);
@@ -399,6 +565,7 @@ export const useTrainingStore = defineStore('training', () => {
     loadDefaults,
     job,
     liveRuns,
+    historyLoading,
     revision,
     starting,
     startError,

@@ -5,7 +5,8 @@
 import type { ChartConfiguration, ChartType, Plugin, TooltipItem } from 'chart.js';
 import type { ImportResult } from '../../../../shared/jobs';
 import { formatCount, formatDuration, formatTime, formatValue } from './format';
-import { channelStyle, type ThemeColors } from './theme';
+import type { ThemeColors } from '../../theme/colors';
+import { channelStyle } from './theme';
 
 export type Plot = ImportResult['plot'];
 

@@ -5,9 +5,13 @@
  */
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { LossPoint, RunLive } from '../../stores/training';
-import { type ChartTheme, variantColor } from './theme';
+import type { ThemeColors } from '../../theme/colors';
+import { isFlopMatched, translucent, variantColor, variantDash } from '../../theme/variants';
 
 export type LossAxis = 'step' | 'flops' | 'wall';
+
+/** The theme colours a loss chart needs (see ../../theme/colors). */
+export type ChartTheme = Pick<ThemeColors, 'dark' | 'text' | 'muted' | 'line'>;
 
 export const AXIS_TITLES: Readonly<Record<LossAxis, string>> = {
   step: 'step',
@@ -77,27 +81,21 @@ export function groupByName(runs: readonly RunLive[]): Map<string, RunLive[]> {
   return groups;
 }
 
-function translucent(color: string, alpha: number): string {
-  const hex = /^#([0-9a-f]{6})$/i.exec(color)?.[1];
-  if (!hex) return color;
-  return `rgba(${parseInt(hex.slice(0, 2), 16)}, ${parseInt(hex.slice(2, 4), 16)}, ${parseInt(hex.slice(4, 6), 16)}, ${alpha})`;
-}
-
 type LineDataset = ChartDataset<'line', XY[]>;
 
 /** The datasets of one chart: per variant, its band (max filled down to min), its mean line and its growth markers. */
 export function lossDatasets(runs: readonly RunLive[], axis: LossAxis, theme: ChartTheme): LineDataset[] {
   const out: LineDataset[] = [];
   for (const [name, group] of groupByName(runs)) {
-    const color = variantColor(name, theme);
-    const flopMatched = name.includes('≈');
+    const color = variantColor(name, theme.dark);
+    const dash = variantDash(name);
     const { mean, min, max } = meanAndBand(group.map((r) => r.points.map((p) => ({ x: xOf(p, axis), y: p.loss }))));
     if (min.length > 0) {
       const band = { borderWidth: 0, pointRadius: 0, backgroundColor: translucent(color, 0.18), borderColor: 'transparent' };
       out.push({ label: `${name} max${BAND_SUFFIX}`, data: max, fill: '+1', ...band });
       out.push({ label: `${name} min${BAND_SUFFIX}`, data: min, fill: false, ...band });
     }
-    out.push({ label: name, data: mean, borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: 0, fill: false, ...(flopMatched ? { borderDash: [6, 4] } : {}) });
+    out.push({ label: name, data: mean, borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: 0, fill: false, ...(dash ? { borderDash: dash } : {}) });
     const growth = group.flatMap((r) => r.growth.map((p) => ({ x: xOf(p, axis), y: p.loss }))).sort((a, b) => a.x - b.x);
     if (growth.length > 0) {
       out.push({ label: `${name}${GROWTH_SUFFIX}`, data: growth, showLine: false, pointStyle: 'triangle', pointRadius: 6, pointHoverRadius: 8, borderColor: color, backgroundColor: color, fill: false });
@@ -115,8 +113,8 @@ function flopsTick(value: number | string): string {
 }
 
 /** The variants drawn, for a legend shared by the three charts. */
-export function legendOf(runs: readonly RunLive[], theme: ChartTheme): { name: string; color: string; dashed: boolean }[] {
-  return [...groupByName(runs).keys()].map((name) => ({ name, color: variantColor(name, theme), dashed: name.includes('≈') }));
+export function legendOf(runs: readonly RunLive[], theme: Pick<ThemeColors, 'dark'>): { name: string; color: string; dashed: boolean }[] {
+  return [...groupByName(runs).keys()].map((name) => ({ name, color: variantColor(name, theme.dark), dashed: isFlopMatched(name) }));
 }
 
 /** One loss chart: loss against steps, FLOPs or wall-clock (the legend is shared, outside the charts). */
