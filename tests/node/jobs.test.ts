@@ -168,6 +168,9 @@ describe('training jobs', () => {
     // Every step logged once, in order, across the restart.
     expect(steps).toEqual([...new Set(steps)].sort((a, b) => a - b));
     expect(steps.at(-1)).toBe(400);
+    // The resume wrote a stage line, but the history's growths are only the real one (1 → 2 layers).
+    const history = await reopened.invoke('jobs.history', { dir: job.dir });
+    expect(history.runs[0]!.growthSteps).toHaveLength(1);
   });
 
   it('refuses plans it cannot train, with the reason', async () => {

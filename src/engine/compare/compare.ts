@@ -49,7 +49,7 @@ function curveOf(r: LoadedRun): RunCurve {
   // Validation lines carry no wall-clock: take that of the training line at the same step.
   const msAt = new Map(train.map((p) => [p.step, p.ms]));
   const val = r.metrics.filter((m) => m.type === 'val' && Number.isFinite(m.valLoss)).map((m) => ({ ...point(m, m.valLoss!), ms: msAt.get(m.step) ?? NaN }));
-  const growthSteps = r.metrics.filter((m) => m.type === 'stage' && m.step > 0).map((m) => m.step);
+  const growthSteps = r.metrics.filter((m) => m.type === 'stage' && m.step > 0 && !m.resumed).map((m) => m.step);
   return { seed: r.config.seed, train: thin(train, 200), val, growthSteps };
 }
 

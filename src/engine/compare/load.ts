@@ -15,6 +15,8 @@ export interface MetricLine {
   readonly vusPr?: number;
   readonly aucPr?: number;
   readonly probes?: Record<string, number>;
+  /** On a stage line: the run resumed inside the stage (not a growth). */
+  readonly resumed?: boolean;
 }
 
 export interface LoadedRun {

@@ -199,9 +199,11 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
       params = growTensors(params, mapping);
       moments = config.optimizer.stateAtGrowth === 'copy' && moments ? { m: growTensors(moments.m, mapping), v: growTensors(moments.v, mapping) } : undefined;
     }
+    // Resuming inside this stage is not a growth: its stage line says so.
+    const resumedInside = resumeLayers === stage.layers;
     resumeLayers = undefined;
     emit({ type: 'stage', stage: stage.index, stages: stages.length, layers: stage.layers, steps: stage.steps, step });
-    await store.appendMetrics([{ type: 'stage', stage: stage.index, layers: stage.layers, steps: stage.steps, step }]);
+    await store.appendMetrics([{ type: 'stage', stage: stage.index, layers: stage.layers, steps: stage.steps, step, ...(resumedInside ? { resumed: true } : {}) }]);
     const trainer = await Trainer.create({
       model: cfg,
       data: data.matrix,

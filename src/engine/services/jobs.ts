@@ -305,7 +305,7 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
           .filter(Boolean)
           .flatMap((l) => {
             try {
-              return [JSON.parse(l) as { type: string; step: number; loss?: number; valLoss?: number; flops?: number; elapsedMs?: number }];
+              return [JSON.parse(l) as { type: string; step: number; loss?: number; valLoss?: number; flops?: number; elapsedMs?: number; resumed?: boolean }];
             } catch {
               return [];
             }
@@ -318,7 +318,7 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
           seed: r.seed,
           points: train.filter((_, k) => k % every === 0 || k === train.length - 1).map((m) => ({ step: m.step, loss: m.loss!, flops: m.flops ?? NaN, elapsedMs: m.elapsedMs ?? NaN })),
           valPoints: lines.filter((m) => m.type === 'val' && Number.isFinite(m.valLoss)).map((m) => ({ step: m.step, valLoss: m.valLoss!, flops: m.flops ?? NaN })),
-          growthSteps: lines.filter((m) => m.type === 'stage' && m.step > 0).map((m) => m.step),
+          growthSteps: lines.filter((m) => m.type === 'stage' && m.step > 0 && !m.resumed).map((m) => m.step),
         });
       }
       return { runs };
