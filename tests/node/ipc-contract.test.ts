@@ -10,8 +10,26 @@ import {
 
 describe('IPC contract validation', () => {
   it('lists the channels of the contract', () => {
-    expect(REQUEST_CHANNELS).toEqual(['system.info']);
-    expect(EVENT_CHANNELS).toEqual(['system.providerProbed']);
+    expect(REQUEST_CHANNELS).toEqual(['system.info', 'settings.get', 'settings.set', 'data.import', 'train.estimate', 'jobs.start', 'jobs.cancel', 'jobs.list', 'jobs.resume', 'jobs.history', 'compare.get', 'compare.timeline', 'export.file']);
+    expect(EVENT_CHANNELS).toEqual(['system.providerProbed', 'jobs.progress', 'jobs.changed']);
+  });
+
+  it('validates the wizard channels, naming the wrong field', () => {
+    const plan = { datasetId: 'd', variants: ['baseline', 'midas'], preset: 'tiny', seeds: 3 };
+    expect(validateRequest('jobs.start', { ...plan, steps: 60, device: 'cpu' }).params).toEqual({ ...plan, steps: 60, device: 'cpu' });
+    expect(() => validateRequest('jobs.start', { ...plan, variants: ['midas', 'magic'] })).toThrow(/"variants" must be a non-empty list of baseline, gradstack, midas, gstack, progressive/);
+    expect(() => validateRequest('jobs.start', { ...plan, variants: ['midas', 'midas'] })).toThrow(/lists a variant twice/);
+    expect(() => validateRequest('jobs.start', { ...plan, seeds: 0 })).toThrow(/"seeds" must be a whole number from 1 to 20/);
+    expect(() => validateRequest('jobs.start', { ...plan, alpha: 'x' })).toThrow(/"alpha" must be a number/);
+    expect(() => validateRequest('jobs.start', { ...plan, extra: 1 })).toThrow(/unknown parameter "extra"/);
+    expect(() => validateRequest('train.estimate', { ...plan, preset: 'huge' })).toThrow(/"preset" must be one of tiny, small, base/);
+    expect(validateRequest('data.import', { source: { kind: 'path', path: '/d/a.csv' }, roles: { a: 'channel' }, delimiter: ';' }).params).toEqual({ source: { kind: 'path', path: '/d/a.csv' }, roles: { a: 'channel' }, delimiter: ';' });
+    expect(() => validateRequest('data.import', { source: { kind: 'path' } })).toThrow(/"path" is required/);
+    expect(() => validateRequest('data.import', { source: { kind: 'sample' }, roles: { a: 'sensor' } })).toThrow(/the role of column "a" must be one of timestamp, channel, label, event, ignored/);
+    expect(() => validateRequest('export.file', { kind: 'pdf', dir: '/x' })).toThrow(/"kind" must be one of report, csv, onnx/);
+    expect(() => validateRequest('jobs.cancel', {})).toThrow(/"jobId" is required/);
+    expect(() => validateRequest('settings.set', { defaultDevice: 'tpu' })).toThrow(/"defaultDevice" must be one of auto, cpu, webgpu, cuda/);
+    expect(validateRequest('jobs.list', undefined).params).toEqual({});
   });
 
   it('accepts valid system.info parameters and normalises missing ones', () => {
