@@ -24,20 +24,7 @@ export interface LossPoint {
 }
 
 /** A run's latest progress and its curve so far. A new object per update; the arrays grow in place. */
-export interface RunLive {
-  readonly run: number;
-  readonly name: string;
-  readonly seed: number;
-  readonly step: number;
-  readonly totalSteps: number;
-  readonly stage: number;
-  readonly stages: number;
-  readonly layers: number;
-  readonly loss: number | null;
-  readonly valLoss: number | null;
-  readonly flops: number;
-  readonly elapsedMs: number;
-  readonly etaMs: number;
+export interface RunLive extends Omit<JobProgress, 'jobId' | 'grew'> {
   /** At most `MAX_POINTS`, older ones thinned. */
   readonly points: LossPoint[];
   /** The first point of each stage after the first (never thinned). */
