@@ -100,6 +100,8 @@ export interface PlanEstimate {
   readonly totalSeconds: number;
   /** Measured training throughput the estimate rests on. */
   readonly flopsPerSecond: number;
+  /** Measured seconds of one validation point (validation loss, detection, probes), ~10+ per run. */
+  readonly evaluationSeconds: number;
 }
 
 export type RunStatus = 'queued' | 'running' | 'finished' | 'cancelled' | 'interrupted' | 'failed';

@@ -14,7 +14,9 @@ import { stagesOf } from '../growth/growth';
 import { resolveDevice } from '../runtime/device';
 import { Trainer } from '../runtime/trainer';
 import { planJob, resolvePlan, type JobPlan, type PlannedRun, type ResolvedPlan } from '../runs/plan';
-import { runTraining, stepFlops, type RunConfig, type RunReport } from '../runs/runner';
+import { runTraining, stepFlops, validationLoss, type RunConfig, type RunReport } from '../runs/runner';
+import { evaluateModel } from '../eval/evaluate';
+import { scoreProbes } from '../eval/probes';
 import { writeAtomic } from '../runs/store';
 import { DEFAULT_ADAMW } from '../train/adamw';
 import type { DataService } from './data';
@@ -70,7 +72,7 @@ async function checkpointStep(runDir: string): Promise<number> {
 
 export function createJobService(deps: { data: DataService; settings: SettingsService; events: EventHub }) {
   const active = new Map<string, Active>();
-  const speed = new Map<string, number>();
+  const speed = new Map<string, { fps: number; evalSeconds: number }>();
 
   async function runInfo(job: JobFile, dir: string, index: number, live?: Active): Promise<RunInfo> {
     const r = job.runs[index]!;
@@ -207,29 +209,40 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
       const device = await resolveDevice(plan.device ?? (await deps.settings.get()).defaultDevice);
       const job = planJob({ ...resolved, seeds: 1 }, d.dataset, d.source, device, '/unused');
       const { model, growth } = { model: job.model, growth: resolved.growth };
-      const key = `${device}:${JSON.stringify(model)}`;
-      let fps = speed.get(key);
-      if (fps === undefined) {
-        // A short timing probe at full depth: 2 warm-up steps, then 4 timed ones.
+      const key = `${device}:${job.data.fingerprint}:${JSON.stringify(model)}`;
+      let measured = speed.get(key);
+      if (!measured) {
+        // A short timing probe at full depth: 2 warm-up steps, 4 timed ones, then one validation
+        // point (validation loss, detection on the test part, probes) as every run does ~10 times.
         const trainer = await Trainer.create({ model, data: job.data.matrix, device, seed: 1, adam: DEFAULT_ADAMW, readEvery: 1000, windowStarts: job.data.trainStarts });
+        let params: Map<string, Float32Array>;
+        let fps: number;
         try {
           for (let i = 0; i < 2; i++) await trainer.step(1e-4);
           const t0 = performance.now();
           for (let i = 0; i < 4; i++) await trainer.step(1e-4);
-          await trainer.readParams();
+          params = await trainer.readParams();
           fps = (4 * stepFlops(model, growth.layers)) / ((performance.now() - t0) / 1000);
         } finally {
           await trainer.dispose();
         }
-        speed.set(key, fps);
+        const t1 = performance.now();
+        await validationLoss(model, params, job.data, device, job.runs[0]!.config.valWindows);
+        await evaluateModel(model, params, job.data, device);
+        await scoreProbes(model, params, job.data, device, 1);
+        measured = { fps, evalSeconds: (performance.now() - t1) / 1000 };
+        speed.set(key, measured);
       }
+      const { fps, evalSeconds } = measured;
       const baseFlops = growth.steps * stepFlops(model, growth.layers);
       const variants = job.runs.map((r) => {
         const stages = stagesOf(r.config.variant, r.config.growth);
         const flops = stages.reduce((a, s) => a + s.steps * stepFlops(model, s.layers), 0);
-        return { variant: r.name, stages: stages.map((s) => ({ layers: s.layers, steps: s.steps })), flops, relative: flops / baseFlops, seconds: flops / fps! };
+        // Validation points: every valEvery steps and at each stage's end, plus the final evaluation.
+        const points = Math.floor(r.config.growth.steps / r.config.valEvery) + stages.length + 1;
+        return { variant: r.name, stages: stages.map((s) => ({ layers: s.layers, steps: s.steps })), flops, relative: flops / baseFlops, seconds: flops / fps + points * evalSeconds };
       });
-      return { device, layers: growth.layers, block: growth.block, steps: growth.steps, variants, totalSeconds: variants.reduce((a, v) => a + v.seconds, 0) * resolved.seeds, flopsPerSecond: fps };
+      return { device, layers: growth.layers, block: growth.block, steps: growth.steps, variants, totalSeconds: variants.reduce((a, v) => a + v.seconds, 0) * resolved.seeds, flopsPerSecond: fps, evaluationSeconds: evalSeconds };
     },
 
     async start(plan: TrainPlan): Promise<JobInfo> {
