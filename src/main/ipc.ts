@@ -3,7 +3,7 @@
  * wire, the typed contract on top. Every call is checked twice before it reaches the engine:
  * the sender must be the app's own top frame, and the parameters must pass the channel's validator.
  */
-import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent, type OpenDialogOptions, type WebContents } from 'electron';
 import { EVENT_CHANNELS, toWireError, validateRequest, type StackLabApi } from '../shared/ipc';
 import { IPC_EVENT, IPC_INVOKE } from '../shared/ipc-wire';
 import { isAppUrl } from './security';
@@ -23,7 +23,9 @@ export function registerIpc(api: StackLabApi, targets: () => WebContents[], devS
     }
     try {
       const req = validateRequest(channel, params);
-      return { ok: true, result: await api.invoke(req.channel, req.params) };
+      // The native open dialog belongs to the window, so the main process answers it itself.
+      if (req.channel === 'system.pickPath') return { ok: true, result: await pickPath(event, (req.params as { kind: 'file' | 'folder' | 'labels' }).kind) };
+      return { ok: true, result: await api.invoke(req.channel, req.params as never) };
     } catch (err) {
       return { ok: false, error: toWireError(err) };
     }
@@ -39,4 +41,18 @@ export function registerIpc(api: StackLabApi, targets: () => WebContents[], devS
     ipcMain.removeHandler(IPC_INVOKE);
     for (const u of unsubscribers) u();
   };
+}
+
+const DIALOGS: Record<'file' | 'folder' | 'labels', OpenDialogOptions> = {
+  file: { title: 'Choose a CSV export', properties: ['openFile'], filters: [{ name: 'CSV files', extensions: ['csv', 'txt', 'tsv'] }, { name: 'All files', extensions: ['*'] }] },
+  folder: { title: 'Choose a folder', properties: ['openDirectory', 'createDirectory'] },
+  labels: { title: 'Choose a labels file (anomaly windows)', properties: ['openFile'], filters: [{ name: 'JSON', extensions: ['json'] }, { name: 'All files', extensions: ['*'] }] },
+};
+
+/** Shows the native open dialog over the asking window; null when the user cancels. */
+async function pickPath(event: IpcMainInvokeEvent, kind: 'file' | 'folder' | 'labels'): Promise<{ path: string | null }> {
+  const win = BrowserWindow.fromWebContents(event.sender);
+  const options = DIALOGS[kind];
+  const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  return { path: r.canceled ? null : (r.filePaths[0] ?? null) };
 }

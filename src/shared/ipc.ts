@@ -20,6 +20,11 @@ type NoParams = Record<string, never>;
 
 export interface RequestMap {
   'system.info': { params: SystemInfoParams; result: SystemInfo };
+  /**
+   * A native open dialog for a file or a folder (the desktop app only: the main process answers
+   * it; in server mode paths are typed, since they live on the engine's machine).
+   */
+  'system.pickPath': { params: { kind: 'file' | 'folder' | 'labels' }; result: { path: string | null } };
   'settings.get': { params: NoParams; result: Settings };
   /** Changes some settings; the runs folder is created when missing. */
   'settings.set': { params: Partial<Settings>; result: Settings };
@@ -183,6 +188,14 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
     onlyKeys('system.info', obj, ['refresh']);
     const refresh = optionalBoolean('system.info', obj, 'refresh');
     return refresh === undefined ? {} : { refresh };
+  },
+  'system.pickPath': (raw) => {
+    const c = 'system.pickPath';
+    const obj = plainObject(c, raw);
+    onlyKeys(c, obj, ['kind']);
+    const kind = optionalOneOf(c, obj, 'kind', ['file', 'folder', 'labels'] as const);
+    if (!kind) throw new InvalidParamsError(`${c}: "kind" is required (file, folder or labels)`);
+    return { kind };
   },
   'settings.get': noParams('settings.get'),
   'settings.set': (raw) => {

@@ -20,7 +20,15 @@ const electron = vi.hoisted(() => {
     openExternal: vi.fn(async (_url: string) => undefined),
     fetch: vi.fn(async (url: string) => new Response(`body of ${url}`, { headers: { 'content-type': 'text/javascript' } })),
     permissionHandler: undefined as undefined | ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void),
+    dialogs: [] as unknown[],
+    dialogAnswer: { canceled: false, filePaths: ['/plant/line3.csv'] },
     module: {
+      dialog: {
+        showOpenDialog: async (...args: unknown[]) => {
+          electron.dialogs.push(args.at(-1));
+          return electron.dialogAnswer;
+        },
+      },
       ipcMain: {
         handle: (ch: string, fn: (...args: unknown[]) => unknown) => ipcHandlers.set(ch, fn),
         removeHandler: (ch: string) => ipcHandlers.delete(ch),
@@ -42,6 +50,9 @@ const electron = vi.hoisted(() => {
         },
       },
       BrowserWindow: class {
+        static fromWebContents() {
+          return null;
+        }
         webContents: Record<string, unknown>;
         constructor(options: Record<string, unknown>) {
           const record: (typeof windows)[number] = { options, on: new Map() };
@@ -116,6 +127,19 @@ describe('IPC handlers of the main process', () => {
     const reply = await invoke(frame('app://stacklab/index.html'), 'system.info', { refresh: 'x' });
     expect(reply).toMatchObject({ ok: false, error: { name: 'InvalidParamsError', message: expect.stringMatching(/"refresh"/) } });
     expect(await invoke(frame('app://stacklab/index.html'), 'fs.readFile', {})).toMatchObject({ ok: false });
+    expect(api.calls).toEqual([]);
+    dispose();
+  });
+
+  it('answers the open dialog itself, never asking the engine', async () => {
+    const app = frame('app://stacklab/index.html');
+    expect(await invoke({ ...app, sender: {} }, 'system.pickPath', { kind: 'file' })).toEqual({ ok: true, result: { path: '/plant/line3.csv' } });
+    expect(electron.dialogs.at(-1)).toMatchObject({ properties: ['openFile'] });
+    electron.dialogAnswer = { canceled: true, filePaths: [] };
+    expect(await invoke({ ...app, sender: {} }, 'system.pickPath', { kind: 'folder' })).toEqual({ ok: true, result: { path: null } });
+    expect(electron.dialogs.at(-1)).toMatchObject({ properties: ['openDirectory', 'createDirectory'] });
+    expect(await invoke({ ...app, sender: {} }, 'system.pickPath', { kind: 'disk' })).toMatchObject({ ok: false, error: { name: 'InvalidParamsError' } });
+    expect(await invoke(frame('https://evil.example/'), 'system.pickPath', { kind: 'file' })).toMatchObject({ ok: false, error: { name: 'SecurityError' } });
     expect(api.calls).toEqual([]);
     dispose();
   });

@@ -32,6 +32,9 @@ export function createServices(ctx: HostContext): Services {
   const jobs = createJobService({ data, settings, events });
   const handlers: Handlers = {
     'system.info': async (params) => ({ ...(await systemInfo(params, (status) => events.emit('system.providerProbed', status))), runsDir: (await settings.get()).runsDir }),
+    'system.pickPath': async () => {
+      throw new Error('choosing a path with a dialog needs the desktop app: type the path (on the machine running the engine) instead');
+    },
     'settings.get': () => settings.get(),
     'settings.set': (p) => settings.set(p),
     'data.import': (p) => data.import(p),
