@@ -296,6 +296,8 @@ describe('one colour per variant across Train, Compare and Export', () => {
     expect(variantColors(without, 'light').get('midas')).toBe(variantColors(comparison, 'light').get('midas'));
     const probe = probeChartConfigs(without, without.variants, variantColors(without, 'light'), 'light')[0]!;
     expect((probe.config.data.datasets[0]!.borderColor as string[])[1]).toBe(variantColors(comparison, 'light').get('midas'));
+    // Beside chance, what a naive persistence predictor scores on the same items.
+    expect(probe.config.data.datasets.map((d) => d.label)).toEqual(['95% interval over seeds', 'mean', 'chance (0.25)', 'naive persistence (0.27)']);
   });
 
   it('uses the same colours in the Compare step (charts and table) and the charts the Export step saves', async () => {

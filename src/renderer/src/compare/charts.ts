@@ -155,7 +155,7 @@ export interface ProbeChart {
   readonly config: ChartConfiguration<'bar' | 'line', (number | [number, number] | null)[], string>;
 }
 
-/** One chart per probe: each variant's 95% interval (a floating bar), its mean, and the chance level. */
+/** One chart per probe: each variant's 95% interval (a floating bar), its mean, the chance level and the naive persistence predictor's accuracy. */
 export function probeChartConfigs(c: Comparison, variants: readonly VariantSummary[], colors: Map<string, string>, theme: ChartTheme): ProbeChart[] {
   const ink = INK[theme];
   return Object.entries(c.probeChance).map(([probe, chance]) => {
@@ -182,6 +182,10 @@ export function probeChartConfigs(c: Comparison, variants: readonly VariantSumma
             },
             { type: 'line', label: 'mean', data: stat.map((s) => finite(s?.mean)), showLine: false, pointRadius: 5, pointStyle: 'rectRot', borderColor: ink.text, backgroundColor: ink.text },
             { type: 'line', label: `chance (${chance})`, data: variants.map(() => chance), pointRadius: 0, borderWidth: 1.5, borderDash: [6, 4], borderColor: ink.warn, backgroundColor: ink.warn },
+            // What smoothness alone scores on the same items: a model must clear this, not just chance.
+            ...(Number.isFinite(c.probePersistence?.[probe])
+              ? [{ type: 'line' as const, label: `naive persistence (${c.probePersistence[probe]!.toFixed(2)})`, data: variants.map(() => c.probePersistence[probe]!), pointRadius: 0, borderWidth: 1.5, borderDash: [2, 3], borderColor: ink.text, backgroundColor: ink.text }]
+              : []),
           ],
         },
         options: { plugins: plugins(theme, title), scales: { x: axis(theme, 'variant'), y: { ...axis(theme, 'accuracy'), min: 0, max: 1 } } },
