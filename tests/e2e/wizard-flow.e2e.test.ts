@@ -49,11 +49,15 @@ describe('the proof of concept in the browser', () => {
     await page.getByTestId('next').click();
     for (const v of ['baseline', 'gradstack', 'midas']) expect(await page.getByTestId(`variant-${v}`).locator('input[type=checkbox]').isChecked()).toBe(true);
     await page.getByTestId('preset').selectOption('tiny');
+    // Four layers in blocks of one: GradStack (copy the top block) and MIDAS (copy the middle) differ.
+    await page.getByTestId('layers').fill('4');
+    await page.getByTestId('block').fill('1');
     await page.getByTestId('steps').fill('60');
     await page.getByTestId('device').selectOption('cpu');
     await page.getByTestId('estimate-row').first().waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('estimate-row').count()).toBe(3);
     expect(await page.getByTestId('estimate-total').textContent()).toMatch(/\d/);
+    await expect.poll(() => page.getByTestId('variant-midas').getByTestId('depths').textContent()).toMatch(/1.*2.*3.*4/);
     await shot('2-variants');
   });
 
