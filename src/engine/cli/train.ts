@@ -123,13 +123,12 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
   }
 
   if (!reports.some((r) => r.status === 'cancelled')) {
-    io.err('');
+    io.err(`\nrun folders: ${path.resolve(out)} (compare them again, or with others: stacklab compare ${path.resolve(out)})\n`);
     await printComparison(
       reports.map((r) => r.dir),
       { out: values.json ? io.err : io.out, err: io.err },
       values.html ? { html: values.html } : {},
     );
-    io.err(`(compare these runs again, or with others: stacklab compare ${path.resolve(out)})`);
   }
   const summary = { runs: reports.map((r) => ({ variant: r.variant, seed: r.seed, dir: r.dir, status: r.status, ...(r.flopMatchedTo ? { flopMatchedTo: r.flopMatchedTo } : {}), stages: r.stages, totalFlops: r.totalFlops, wallMs: r.wallMs, finalValLoss: r.finalValLoss, evaluation: r.evaluation ?? null })) };
   if (values.json) io.out(JSON.stringify(summary));
