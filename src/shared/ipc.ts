@@ -207,7 +207,7 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
   'data.import': (raw) => {
     const c = 'data.import';
     const obj = plainObject(c, raw);
-    onlyKeys(c, obj, ['source', 'roles', 'delimiter', 'decimal']);
+    onlyKeys(c, obj, ['source', 'roles', 'delimiter', 'decimal', 'header', 'fillLimit']);
     const src = plainObject(`${c} source`, obj.source);
     let source: ImportRequest['source'];
     if (src.kind === 'sample') {
@@ -225,7 +225,7 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
       for (const [k, v] of Object.entries(r)) if (!(COLUMN_ROLES as readonly unknown[]).includes(v)) throw new InvalidParamsError(`${c}: the role of column "${k}" must be one of ${COLUMN_ROLES.join(', ')}, got ${JSON.stringify(v)}`);
       roles = r as typeof roles;
     }
-    return defined({ source, roles, delimiter: optionalOneOf(c, obj, 'delimiter', [',', ';', '\t', '|'] as const), decimal: optionalOneOf(c, obj, 'decimal', ['.', ','] as const) });
+    return defined({ source, roles, delimiter: optionalOneOf(c, obj, 'delimiter', [',', ';', '\t', '|'] as const), decimal: optionalOneOf(c, obj, 'decimal', ['.', ','] as const), header: optionalBoolean(c, obj, 'header'), fillLimit: optionalNumber(c, obj, 'fillLimit', 0, 1_000_000, true) });
   },
   'train.estimate': (raw) => trainPlan('train.estimate', raw),
   'jobs.start': (raw) => trainPlan('jobs.start', raw),

@@ -29,6 +29,10 @@ export interface ImportRequest {
   readonly roles?: Readonly<Record<string, ColumnRole>>;
   readonly delimiter?: ',' | ';' | '\t' | '|';
   readonly decimal?: '.' | ',';
+  /** Whether the first line names the columns (default: detected). */
+  readonly header?: boolean;
+  /** Forward-fill gaps up to this many rows (default 5; 0 fills nothing). */
+  readonly fillLimit?: number;
 }
 
 export interface ImportColumn {

@@ -1,5 +1,5 @@
 /** The wizard's services end to end in this process: settings, import, estimate, jobs, library, resume, compare, export. */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -78,6 +78,14 @@ describe('import for the wizard', () => {
     await expect(api.invoke('data.import', { source: { kind: 'sample' }, roles: { nope: 'channel' } })).rejects.toThrow(/no column "nope"/);
     await expect(api.invoke('data.import', { source: { kind: 'path', path: '/no/such/plant.csv' } })).rejects.toThrow(/plant\.csv: cannot be read \(ENOENT\)\. Check the path/);
     await expect(api.invoke('data.import', { source: { kind: 'disk' } } as never)).rejects.toThrow(/"source" must be/);
+    // Told there is no header line, the names become a row of text: the error names the sample, not a temporary file.
+    const noHeader = api.invoke('data.import', { source: { kind: 'sample' }, header: false, fillLimit: 0 });
+    const file = path.join(tmp('stacklab-noheader-'), 'raw.csv');
+    writeFileSync(file, Array.from({ length: 50 }, (_, i) => `${i},${Math.sin(i)},${Math.cos(i)}`).join('\n'));
+    const raw = await api.invoke('data.import', { source: { kind: 'path', path: file }, header: false });
+    expect(raw.preview.header).toEqual(['column_1', 'column_2', 'column_3']);
+    expect(raw.profile.dataset.rows).toBe(50);
+    await expect(noHeader).rejects.toThrow(/^sample-plant\.csv \(built-in\): has no numeric sensor column \(columns: column_1, column_2/);
   });
 });
 

@@ -104,6 +104,15 @@ describe('data store', () => {
     expect(api.imports.at(-1)).toEqual({ source: { kind: 'sample' }, decimal: ',', delimiter: ';' });
   });
 
+  it('re-reads with or without a header line, starting the roles over', async () => {
+    const api = new FakeImportApi();
+    const { data } = storeWith(api);
+    await data.importSource({ kind: 'sample' });
+    await data.setRole('pump_power', 'ignored');
+    await data.setDialect({ header: false });
+    expect(api.imports.at(-1)).toEqual({ source: { kind: 'sample' }, header: false });
+  });
+
   it('shows the answer to the latest request only', async () => {
     const api = new FakeImportApi();
     const { data, wizard } = storeWith(api);

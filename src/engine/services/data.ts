@@ -104,8 +104,8 @@ export function createDataService() {
   const imported = new Map<string, ImportedData>();
 
   async function read(file: string, req: ImportRequest, loadTarget: string, sample: boolean): Promise<{ dataset: Dataset; header: readonly string[]; preview: ImportResult['preview'] }> {
-    const dialect = { ...(req.delimiter ? { delimiter: req.delimiter } : {}), ...(req.decimal ? { decimal: req.decimal } : {}) };
-    const options: LoadOptions = { dialect, ...(req.source.kind === 'path' && req.source.labels ? { labels: req.source.labels } : {}) };
+    const dialect = { ...(req.delimiter ? { delimiter: req.delimiter } : {}), ...(req.decimal ? { decimal: req.decimal } : {}), ...(req.header !== undefined ? { header: req.header } : {}) };
+    const options: LoadOptions = { dialect, ...(req.fillLimit !== undefined ? { fillLimit: req.fillLimit } : {}), ...(req.source.kind === 'path' && req.source.labels ? { labels: req.source.labels } : {}) };
     let roles: RoleOverrides | undefined;
     if (req.roles && Object.keys(req.roles).length) {
       const detected = await importCsvFile(file, { dialect });
@@ -135,7 +135,15 @@ export function createDataService() {
       let source: string;
       if (req.source.kind === 'sample') {
         source = SAMPLE_SOURCE;
-        result = await withSampleFile((file) => read(file, req, file, true));
+        result = await withSampleFile(async (file) => {
+          try {
+            return await read(file, req, file, true);
+          } catch (err) {
+            // Errors name the sample, not the temporary file it was written to.
+            if (err instanceof Error) err.message = err.message.split(file).join('sample-plant.csv (built-in)');
+            throw err;
+          }
+        });
       } else {
         source = req.source.path;
         const info = await stat(source).catch(() => null);

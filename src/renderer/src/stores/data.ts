@@ -9,7 +9,7 @@ import type { ColumnRole, DataSource, ImportRequest, ImportResult } from '../../
 import { useApi } from '../api';
 import { useWizardStore } from './wizard';
 
-export type Dialect = Pick<ImportRequest, 'delimiter' | 'decimal'>;
+export type Dialect = Pick<ImportRequest, 'delimiter' | 'decimal' | 'header'>;
 
 export const useDataStore = defineStore('data', () => {
   const api = useApi();
@@ -73,7 +73,8 @@ export const useDataStore = defineStore('data', () => {
     if (!from) return;
     const next: ImportRequest = { ...from, ...dialect };
     const shown = from.delimiter ?? result.value?.profile.files[0]?.delimiter;
-    if (dialect.delimiter !== undefined && dialect.delimiter !== shown) {
+    // Another separator or header line changes the columns themselves: role choices start over.
+    if ((dialect.delimiter !== undefined && dialect.delimiter !== shown) || dialect.header !== undefined) {
       const { roles: _dropped, ...rest } = next;
       await run(rest);
     } else {
