@@ -13,7 +13,7 @@ import type { AdamWConfig } from '../train/adamw';
 import { buildInference } from '../train/inference';
 import { lrAt, type LrSchedule } from '../train/schedules';
 import { RunStore } from './store';
-import { canEvaluate, evaluateBaselines, evaluateModel, evaluateRowScores, modelRowScores, scoreTimeline, type BaselineName, type Evaluation } from '../eval/evaluate';
+import { canEvaluate, evaluateBaselines, evaluateRowScores, modelRowScores, scoreTimeline, type BaselineName, type Evaluation } from '../eval/evaluate';
 import { scoreProbes, type ProbeName, type ProbeScore } from '../eval/probes';
 
 /** Everything a run needs to be reproduced; written as config.json. */
@@ -184,6 +184,8 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
   let step = startStep;
   let cancelled = false;
   let stageStart = 0;
+  // The downstream results of the latest validation point (reused at the end when it was the last step).
+  let latest: ({ step: number } & Downstream) | undefined;
 
   for (const stage of stages) {
     const stageEnd = stageStart + stage.steps;
@@ -256,10 +258,10 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
             pending.push({ type: 'val', step, valLoss: lastVal, flops: flopsSoFar, layers: stage.layers });
             emit({ type: 'val', step, valLoss: lastVal, flops: flopsSoFar });
             if (config.isoplot !== false) {
-              const ev = await evaluateModel(cfg, params, data, config.device);
-              const probes = await scoreProbes(cfg, params, data, config.device, config.seed);
+              latest = { step, ...(await downstream(cfg, params, data, config)) };
+              const ev = latest.evaluation;
               const detection = ev ? { vusPr: ev.vusPr, vusRoc: ev.vusRoc, aucPr: ev.aucPr, aucRoc: ev.aucRoc, f1: ev.atThreshold.f1 } : {};
-              pending.push({ type: 'isoplot', step, layers: stage.layers, valLoss: lastVal, ...detection, probes: probeAccuracies(probes) });
+              pending.push({ type: 'isoplot', step, layers: stage.layers, valLoss: lastVal, ...detection, probes: probeAccuracies(latest.probes) });
             }
           }
         }
@@ -283,17 +285,14 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
     if (cancelled) break;
   }
 
-  const finalCfg = { ...model, layers: stages.at(-1)!.layers };
   const done = !cancelled && params;
-  let evaluation: Evaluation | null = null;
-  if (done && canEvaluate(data)) {
-    const scores = await modelRowScores(finalCfg, params!, data, config.device);
-    evaluation = evaluateRowScores(scores, data);
-    // The test part's scores for a timeline chart (NaN is written as null).
-    await store.writeJson('scores.json', scoreTimeline(scores, data, evaluation?.threshold ?? null));
-  }
+  // The last validation point is usually the final step: its downstream results are the run's.
+  const final = done ? (latest?.step === step ? latest : await downstream({ ...model, layers: stages.at(-1)!.layers }, params!, data, config)) : null;
+  const evaluation = final?.evaluation ?? null;
+  // The test part's scores for a timeline chart (NaN is written as null).
+  if (final?.scores) await store.writeJson('scores.json', scoreTimeline(final.scores, data, evaluation?.threshold ?? null));
   const baselines = done ? evaluateBaselines(data, model.channels, config.seed) : {};
-  const probes = done ? await scoreProbes(finalCfg, params!, data, config.device, config.seed) : null;
+  const probes = final?.probes ?? null;
   const report: RunReport = {
     variant: config.variant,
     seed: config.seed,
@@ -310,6 +309,19 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
   };
   await store.writeReport(report);
   return report;
+}
+
+interface Downstream {
+  /** Per-row anomaly scores (null when the data cannot be evaluated: no labels or no test part). */
+  readonly scores: Float64Array | null;
+  readonly evaluation: Evaluation | null;
+  readonly probes: Record<ProbeName, ProbeScore | null>;
+}
+
+/** Anomaly detection on the test part and the reasoning probes, for one set of weights. */
+async function downstream(cfg: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array>, data: RunData, config: RunConfig): Promise<Downstream> {
+  const scores = canEvaluate(data) ? await modelRowScores(cfg, params, data, config.device) : null;
+  return { scores, evaluation: scores ? evaluateRowScores(scores, data) : null, probes: await scoreProbes(cfg, params, data, config.device, config.seed) };
 }
 
 /** Probe accuracies only, for the isoplot lines of metrics.jsonl. */
