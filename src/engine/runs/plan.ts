@@ -95,11 +95,15 @@ export interface JobPlan {
   readonly runs: PlannedRun[];
 }
 
-/** The run configurations of a job, seed by seed (every variant of seed 1 first). */
-export function planJob(plan: ResolvedPlan, ds: Dataset, source: string, device: ExecutionProviderName, out: string): JobPlan {
+/**
+ * The run configurations of a job, seed by seed (every variant of seed 1 first). `prepare`
+ * turns the data set into windows of the model's length (default: prepareRunData; a caller that
+ * plans often for one data set can cache it).
+ */
+export function planJob(plan: ResolvedPlan, ds: Dataset, source: string, device: ExecutionProviderName, out: string, prepare: (ds: Dataset, windowRows: number) => PreparedData = prepareRunData): JobPlan {
   const { growth, preset } = plan;
   const model: PatchTransformerConfig = { ...PRESETS[preset], layers: growth.layers, channels: ds.channels.length };
-  const data = prepareRunData(ds, windowLength(model));
+  const data = prepare(ds, windowLength(model));
   const steps = growth.steps;
   // Warmup 5%, cosine to 10% of the peak over the run's own steps (a FLOP-matched run's too).
   const schedule = (total: number): RunConfig['schedule'] => ({ kind: 'cosine', lr: plan.lr, warmup: Math.max(1, Math.round(total * 0.05)), total, final: plan.lr * 0.1 });

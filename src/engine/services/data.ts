@@ -4,8 +4,7 @@
  * the Import step shows (profile, columns with roles, the first rows, a thinned plot).
  */
 import { randomUUID } from 'node:crypto';
-import { open } from 'node:fs/promises';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { ColumnRole, ImportColumn, ImportRequest, ImportResult } from '../../shared/jobs';
 import type { FileProfile } from '../../shared/profile';
 import { splitLine } from '../data/csv';
@@ -149,7 +148,7 @@ export function createDataService() {
         const info = await stat(source).catch(() => null);
         const first = info?.isDirectory() ? (await csvFilesIn(source))[0] : source;
         // A missing file or an empty folder: loadDataset says so with the path and what to do.
-        result = first ? await read(first, req, source, false) : { ...(await read(source, req, source, false)) };
+        result = await read(first ?? source, req, source, false);
       }
       const id = randomUUID();
       imported.set(id, { id, request: req, source, dataset: result.dataset });

@@ -13,6 +13,8 @@ import type { ExecutionProviderName } from '../../shared/system';
 import { stagesOf } from '../growth/growth';
 import { resolveDevice } from '../runtime/device';
 import { Trainer } from '../runtime/trainer';
+import type { Dataset } from '../data/dataset';
+import { prepareRunData, type PreparedData } from '../runs/data';
 import { planJob, resolvePlan, type JobPlan, type PlannedRun, type ResolvedPlan } from '../runs/plan';
 import { runTraining, stepFlops, validationLoss, type RunConfig, type RunReport } from '../runs/runner';
 import { evaluateModel } from '../eval/evaluate';
@@ -73,6 +75,13 @@ async function checkpointStep(runDir: string): Promise<number> {
 export function createJobService(deps: { data: DataService; settings: SettingsService; events: EventHub }) {
   const active = new Map<string, Active>();
   const speed = new Map<string, { fps: number; evalSeconds: number }>();
+  // The latest data set prepared for training: estimates follow every change of the form, and
+  // preparing (normalising, windowing, hashing) a large data set each time would be wasted work.
+  let prepared: { ds: Dataset; windowRows: number; data: PreparedData } | null = null;
+  const prepare = (ds: Dataset, windowRows: number): PreparedData => {
+    if (prepared?.ds !== ds || prepared.windowRows !== windowRows) prepared = { ds, windowRows, data: prepareRunData(ds, windowRows) };
+    return prepared.data;
+  };
 
   async function runInfo(job: JobFile, dir: string, index: number, live?: Active): Promise<RunInfo> {
     const r = job.runs[index]!;
@@ -207,8 +216,9 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
       const resolved = planOf(plan);
       const d = deps.data.get(plan.datasetId);
       const device = await resolveDevice(plan.device ?? (await deps.settings.get()).defaultDevice);
-      const job = planJob({ ...resolved, seeds: 1 }, d.dataset, d.source, device, '/unused');
-      const { model, growth } = { model: job.model, growth: resolved.growth };
+      const job = planJob({ ...resolved, seeds: 1 }, d.dataset, d.source, device, '/unused', prepare);
+      const { model } = job;
+      const { growth } = resolved;
       const key = `${device}:${job.data.fingerprint}:${JSON.stringify(model)}`;
       let measured = speed.get(key);
       if (!measured) {
@@ -238,8 +248,8 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
       const variants = job.runs.map((r) => {
         const stages = stagesOf(r.config.variant, r.config.growth);
         const flops = stages.reduce((a, s) => a + s.steps * stepFlops(model, s.layers), 0);
-        // Validation points: every valEvery steps and at each stage's end, plus the final evaluation.
-        const points = Math.floor(r.config.growth.steps / r.config.valEvery) + stages.length + 1;
+        // Validation points: every valEvery steps and at each stage's end (the last one is also the final evaluation).
+        const points = Math.floor(r.config.growth.steps / r.config.valEvery) + stages.length;
         return { variant: r.name, stages: stages.map((s) => ({ layers: s.layers, steps: s.steps })), flops, relative: flops / baseFlops, seconds: flops / fps + points * evalSeconds };
       });
       return { device, layers: growth.layers, block: growth.block, steps: growth.steps, variants, totalSeconds: variants.reduce((a, v) => a + v.seconds, 0) * resolved.seeds, flopsPerSecond: fps, evaluationSeconds: evalSeconds };
@@ -253,7 +263,7 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
       const createdAt = new Date().toISOString();
       const name = plan.name ?? `${plan.variants.join('-')} ${plan.preset}`;
       const dir = path.join(settings.runsDir, `${createdAt.replace(/[:.]/g, '-').slice(0, 19)}-${slug(name)}`);
-      const planned = planJob(resolved, d.dataset, d.source, device, dir);
+      const planned = planJob(resolved, d.dataset, d.source, device, dir, prepare);
       const { datasetId: _omit, ...stored } = plan;
       void _omit;
       const file: JobFile = {
