@@ -3,8 +3,9 @@
  *  [--layers L] [--block b] [--alpha α] [--steps T] [--seeds N] [--device d] --out <dir> [--json]`
  */
 import path from 'node:path';
+import { defined } from '../../shared/ipc';
 import type { DeviceChoice } from '../../shared/system';
-import { loadDataset, loadSampleDataset } from '../data/dataset';
+import { loadDataset, loadSampleDataset, SAMPLE_SOURCE } from '../data/dataset';
 import { VARIANTS } from '../growth/growth';
 import { resolveDevice } from '../runtime/device';
 import { planJob, PlanError, resolvePlan, type ResolvedPlan } from '../runs/plan';
@@ -30,11 +31,6 @@ export const TRAIN_USAGE = `stacklab train --data <file|folder|sample> [--out <d
   --resume                continue runs from their latest checkpoints in --out
   --html <file>           also write the comparison as a self-contained HTML report
   --json                  the runs as one JSON object on the last line of stdout`;
-
-/** The defined entries only (so optional options stay absent). */
-function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
-}
 
 function optionalInt(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -92,7 +88,7 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
   // The data first: a bad file fails before any device is probed.
   const ds = values.data === 'sample' ? await loadSampleDataset() : await loadDataset(values.data, values.labels ? { labels: values.labels } : {});
   const device = await resolveDevice(values.device as DeviceChoice);
-  const source = values.data === 'sample' ? 'sample (built-in synthetic plant)' : path.resolve(values.data);
+  const source = values.data === 'sample' ? SAMPLE_SOURCE : path.resolve(values.data);
   const job = planJob(resolved, ds, source, device, out);
   const { growth } = resolved;
   const data = job.data;

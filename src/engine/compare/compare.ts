@@ -177,14 +177,13 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
 
   const baselines: BaselineSummary[] = [];
   for (const b of BASELINES) {
-    const evs = runs.map((r) => r.report.baselines?.[b]).filter((e): e is Evaluation => !!e);
     // One value per seed: every variant's run of a seed saw the same baseline scores.
     const perSeed = new Map<number, Evaluation>();
     runs.forEach((r) => {
       const e = r.report.baselines?.[b];
       if (e && !perSeed.has(r.config.seed)) perSeed.set(r.config.seed, e);
     });
-    if (evs.length === 0) continue;
+    if (perSeed.size === 0) continue;
     const list = [...perSeed.values()];
     const metrics: Partial<Record<MetricKey, SeedInterval>> = {};
     for (const m of METRICS) metrics[m.key] = interval(list.map((e) => metricOf(e, m.key)));

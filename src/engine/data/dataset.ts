@@ -353,6 +353,9 @@ export async function withSampleFile<T>(use: (file: string) => Promise<T>, optio
   }
 }
 
+/** How runs and reports name the built-in sample as a source. */
+export const SAMPLE_SOURCE = 'sample (built-in synthetic plant)';
+
 /** A data set read from the sample's temporary file, with paths that say what it is. */
 export function asSample(ds: Dataset): Dataset {
   return { ...ds, series: ds.series.map((s) => ({ ...s, path: 'sample-plant.csv' })), profile: { ...ds.profile, files: ds.profile.files.map((f) => ({ ...f, path: 'sample-plant.csv (built-in, generated)' })) } };

@@ -13,10 +13,10 @@ import { isolationForestScores, pcaScores, randomScores, rollingZScores, type Ma
 import { aucPr, aucRoc, prCurve, thresholdMetrics, type ThresholdMetrics } from './metrics';
 import { DEFAULT_THRESHOLD, fitThreshold, type ThresholdRule } from './scores';
 import { scoreRows } from './score-series';
+import { vus } from './vus';
 import type { ScoreTimeline } from '../../shared/timeline';
 
 export type { ScoreTimeline };
-import { vus } from './vus';
 
 export interface Evaluation {
   readonly threshold: number;
@@ -121,6 +121,7 @@ export async function evaluateModel(cfg: PatchTransformerConfig, params: Readonl
   return evaluateRowScores(await modelRowScores(cfg, params, data, device), data, rule);
 }
 
+/** The test part's scores and labels for a chart: the maximum score of each bucket of rows, at most ~`maxPoints`. */
 export function scoreTimeline(scores: ArrayLike<number>, data: RunData, threshold: number | null, maxPoints = 1500): ScoreTimeline {
   const test = segmentsOf(data, 'test');
   const total = test.reduce((a, g) => a + g.end - g.start, 0);
@@ -131,7 +132,8 @@ export function scoreTimeline(scores: ArrayLike<number>, data: RunData, threshol
       let best = NaN;
       let lab = 0;
       for (let i = r; i < Math.min(g.end, r + bucket); i++) {
-        if (!(scores[i]! <= best)) best = Number.isNaN(scores[i]!) ? best : scores[i]!;
+        const v = scores[i]!;
+        if (!Number.isNaN(v) && (Number.isNaN(best) || v > best)) best = v;
         if (data.labels?.[i]) lab = 1;
       }
       out.row.push(r);

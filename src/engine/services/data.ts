@@ -8,12 +8,10 @@ import { open, stat } from 'node:fs/promises';
 import type { ColumnRole, ImportColumn, ImportRequest, ImportResult } from '../../shared/jobs';
 import type { FileProfile } from '../../shared/profile';
 import { splitLine } from '../data/csv';
-import { asSample, loadDataset, withSampleFile, type Dataset, type LoadOptions } from '../data/dataset';
+import { asSample, loadDataset, SAMPLE_SOURCE, withSampleFile, type Dataset, type LoadOptions } from '../data/dataset';
 import { csvFilesIn, importCsvFile } from '../data/import';
 import type { RoleOverrides } from '../data/roles';
 import { rangesOf } from '../eval/metrics';
-
-export const SAMPLE_SOURCE = 'sample (built-in synthetic plant)';
 
 export interface ImportedData {
   readonly id: string;
