@@ -402,6 +402,22 @@ export function persistenceErrors(cfg: Pick<PatchTransformerConfig, 'seqLen' | '
 }
 
 /**
+ * The items depend only on the data, the seed and the window's shape, never on the weights: a run
+ * scores the same items at every validation point, so they (and the persistence predictor's
+ * accuracy on them) are built once per run's data.
+ */
+const built = new WeakMap<RunData, Map<string, { probes: Record<ProbeName, ProbeItem[] | null>; persistence: Partial<Record<ProbeName, number>> }>>();
+
+function builtProbes(data: RunData, cfg: PatchTransformerConfig, seed: number, options: ProbeOptions) {
+  const key = JSON.stringify([seed, cfg.seqLen, cfg.patchLen, cfg.channels, options.items ?? DEFAULT_PROBE_ITEMS]);
+  let forData = built.get(data);
+  if (!forData) built.set(data, (forData = new Map()));
+  let entry = forData.get(key);
+  if (!entry) forData.set(key, (entry = { probes: buildProbes(data, cfg, seed, options), persistence: {} }));
+  return entry;
+}
+
+/**
  * Builds the probes and scores them with the model: one inference session for all three, released
  * at the end. A probe is null where `buildProbes` gives null.
  */
@@ -413,7 +429,7 @@ export async function scoreProbes(
   seed: number,
   options: ProbeOptions & { readonly batch?: number } = {},
 ): Promise<Record<ProbeName, ProbeScore | null>> {
-  const probes = buildProbes(data, cfg, seed, options);
+  const { probes, persistence } = builtProbes(data, cfg, seed, options);
   const out = { copy: null, lookup: null, contextual: null } as Record<ProbeName, ProbeScore | null>;
   if (PROBES.every((name) => probes[name] === null)) return out;
   const w = windowLength(cfg);
@@ -429,7 +445,8 @@ export async function scoreProbes(
       const items = probes[name];
       if (!items) continue;
       const score = await scoreItems(items, errors, options.batch !== undefined ? { batch: options.batch } : {});
-      out[name] = { ...score, persistence: (await scoreItems(items, persistenceErrors(cfg))).accuracy };
+      persistence[name] ??= (await scoreItems(items, persistenceErrors(cfg))).accuracy;
+      out[name] = { ...score, persistence: persistence[name] };
     }
     return out;
   } finally {
