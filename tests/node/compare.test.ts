@@ -154,6 +154,8 @@ describe('comparing variants', () => {
 
   it('refuses runs of different data, and says what limits a comparison', () => {
     expect(() => compareRuns([run('baseline', 1, { wallMs: 1, flops: 1, vusPr: 0.1, valLoss: 1 }), run('midas', 1, { wallMs: 1, flops: 1, vusPr: 0.1, valLoss: 1, fingerprint: 'beef' })])).toThrow(/different data.*compare runs of one data set/);
+    const twice = { ...runs[1]!, dir: '/other/midas-s1' };
+    expect(() => compareRuns([...runs, twice])).toThrow(/midas seed 1 appears twice \(\/runs\/midas-s1 and \/other\/midas-s1\): compare one job's runs/);
     const one = compareRuns([run('midas', 1, { wallMs: 1, flops: 1, vusPr: 0.1, valLoss: 1, labelled: false })]);
     expect(one.warnings.join('\n')).toMatch(/no labelled anomalies/);
     expect(one.warnings.join('\n')).toMatch(/no baseline run/);

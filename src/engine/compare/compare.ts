@@ -116,6 +116,14 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
 
   const groups = new Map<string, LoadedRun[]>();
   for (const r of runs) groups.set(rowName(r), [...(groups.get(rowName(r)) ?? []), r]);
+  for (const [name, rs] of groups) {
+    const seen = new Map<number, string>();
+    for (const r of rs) {
+      const other = seen.get(r.config.seed);
+      if (other) throw new Error(`${name} seed ${r.config.seed} appears twice (${other} and ${r.dir}): compare one job's runs, each variant and seed once`);
+      seen.set(r.config.seed, r.dir);
+    }
+  }
   const names = [...groups.keys()].sort((a, b) => orderOf(a) - orderOf(b) || a.localeCompare(b));
   const baseRuns = groups.get('baseline') ?? null;
   const labelled = runs.some((r) => r.report.evaluation);
