@@ -47,7 +47,7 @@ export async function benchGrowth(argv: string[]): Promise<string> {
       schedule: { kind: 'cosine', lr: 1e-3, warmup: Math.max(1, Math.round(steps * 0.05)), total: steps, final: 1e-4 },
       optimizer: { ...DEFAULT_ADAMW, stateAtGrowth: 'copy', rewarmupSteps: 0 },
       device, readEvery: 50, valEvery: steps, checkpointEvery: steps, valWindows: 32, isoplot: false,
-      data: { source: 'sample', fingerprint: data.fingerprint, channels: ds.channels, trainWindows: data.trainStarts.length, valWindows: data.valStarts.length, split: data.splits.strategy, normalization: { mean: [], std: [] } },
+      data: { source: 'sample', fingerprint: data.fingerprint, channels: ds.channels, trainWindows: data.trainStarts.length, valWindows: data.valStarts.length, split: data.splits.strategy, normalization: { mode: 'pooled', description: 'pooled', mean: [], std: [] } },
       versions: {},
     };
     reports.push(await runTraining({ config, data, dir: mkdtempSync(path.join(os.tmpdir(), `stacklab-bench-${variant}-`)) }));

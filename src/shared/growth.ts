@@ -3,16 +3,19 @@
  * under Prop-α. Pure, so the engine trains by it and the Variants step draws it from one source.
  */
 
-/** The presets' depth and step budget when the user leaves them blank. */
+/** The presets' depth and step budget when the user leaves them blank (depths of 3+ blocks, so the growth variants differ). */
 export const PRESET_DEFAULTS = {
-  tiny: { layers: 2, steps: 300 },
+  tiny: { layers: 4, steps: 300 },
   small: { layers: 6, steps: 600 },
   base: { layers: 12, steps: 2000 },
 } as const;
 
-/** The block size when left blank: 2 for an even depth of 4 or more, else 1. */
+/**
+ * The block size when left blank: 2 for an even depth of 6 or more, else 1. Either way a depth of
+ * 3 or more has at least 3 blocks, the fewest at which GradStack and MIDAS copy different blocks.
+ */
 export function defaultBlock(layers: number): number {
-  return layers >= 4 && layers % 2 === 0 ? 2 : 1;
+  return layers >= 6 && layers % 2 === 0 ? 2 : 1;
 }
 
 export const VARIANTS = ['baseline', 'gradstack', 'midas', 'gstack', 'progressive'] as const;
@@ -25,6 +28,22 @@ export const VARIANT_INFO: Readonly<Record<Variant, string>> = {
   gstack: 'G_stack: train a shallow model, then stack it g times at once',
   progressive: 'progressive stacking: double the depth at each growth by copying all layers',
 };
+
+/** How every report, table and screen writes a variant's name. */
+export const VARIANT_LABELS: Readonly<Record<Variant, string>> = {
+  baseline: 'Baseline',
+  gradstack: 'GradStack',
+  midas: 'MIDAS',
+  gstack: 'G_stack',
+  progressive: 'Progressive',
+};
+
+/** A row's name in words: "midas" → "MIDAS", "baseline≈midas" (a FLOP-matched baseline) → "Baseline (MIDAS's FLOPs)". */
+export function variantLabel(name: string): string {
+  const [variant, matched] = name.split('≈') as [Variant, Variant | undefined];
+  const label = VARIANT_LABELS[variant] ?? variant;
+  return matched ? `${label} (${VARIANT_LABELS[matched] ?? matched}'s FLOPs)` : label;
+}
 
 export interface GrowthConfig {
   /** Target depth L. */
@@ -102,4 +121,63 @@ export function stagesOf(variant: Variant, g: GrowthConfig): Stage[] {
       ];
     }
   }
+}
+
+/**
+ * For a growth from `from` to `to` layers: the old layer each new layer copies (0-based).
+ * gradstack appends a copy of the last block; MIDAS inserts a copy of block ceil(n/2) right
+ * after it; progressive and G_stack stack the whole model on itself.
+ */
+export function layerMapping(variant: Variant, from: number, to: number, block: number): number[] {
+  const n = from / block;
+  const blocks = (ids: number[]) => ids.flatMap((k) => Array.from({ length: block }, (_, j) => k * block + j));
+  const all = Array.from({ length: n }, (_, k) => k);
+  let src: number[];
+  switch (variant) {
+    case 'gradstack':
+      src = blocks([...all, n - 1]);
+      break;
+    case 'midas': {
+      const m = Math.ceil(n / 2) - 1;
+      src = blocks([...all.slice(0, m + 1), m, ...all.slice(m + 1)]);
+      break;
+    }
+    case 'progressive':
+    case 'gstack':
+      src = Array.from({ length: to }, (_, i) => i % from);
+      break;
+    case 'baseline':
+      throw new GrowthConfigError('the baseline does not grow');
+  }
+  if (src.length !== to) throw new GrowthConfigError(`${variant} cannot grow ${from} → ${to} layers with blocks of ${block}`);
+  return src;
+}
+
+/** The layers of a grown model that are new copies: each source layer's second and later occurrences. */
+export function copiedLayers(mapping: readonly number[]): number[] {
+  return mapping.flatMap((src, i) => (mapping.indexOf(src) < i ? [i] : []));
+}
+
+/** A variant's whole schedule: each stage's depth and steps, and the layer mapping of each growth. */
+function scheduleKey(variant: Variant, g: GrowthConfig): string {
+  const stages = stagesOf(variant, g);
+  return JSON.stringify(stages.map((s, i) => [s.layers, s.steps, i === 0 ? null : layerMapping(variant, stages[i - 1]!.layers, s.layers, g.block)]));
+}
+
+/**
+ * The pairs of chosen variants that train exactly the same schedule (the same depths, steps and
+ * copied layers), e.g. GradStack and MIDAS with fewer than 3 blocks. Variants these settings
+ * cannot train are left out.
+ */
+export function sameSchedules(variants: readonly Variant[], g: GrowthConfig): [Variant, Variant][] {
+  const keys = variants.map((v) => {
+    try {
+      return scheduleKey(v, g);
+    } catch {
+      return null;
+    }
+  });
+  const out: [Variant, Variant][] = [];
+  variants.forEach((a, i) => variants.forEach((b, j) => j > i && keys[i] !== null && keys[i] === keys[j] && out.push([a, b])));
+  return out;
 }

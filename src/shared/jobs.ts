@@ -20,8 +20,12 @@ export interface Settings {
   readonly threads: number;
 }
 
-/** What to import: the built-in sample, or a file/folder on the machine running the engine. */
-export type DataSource = { readonly kind: 'sample' } | { readonly kind: 'path'; readonly path: string; readonly labels?: string };
+/** The built-in samples: the plant as one long series, or a test rig's runs (one file each, each its own operating point). */
+export const SAMPLE_KINDS = ['plant', 'multi-run'] as const;
+export type SampleKind = (typeof SAMPLE_KINDS)[number];
+
+/** What to import: a built-in sample (the plant unless said), or a file/folder on the machine running the engine. */
+export type DataSource = { readonly kind: 'sample'; readonly sample?: SampleKind } | { readonly kind: 'path'; readonly path: string; readonly labels?: string };
 
 export interface ImportRequest {
   readonly source: DataSource;
@@ -64,7 +68,33 @@ export interface ImportResult {
   };
 }
 
-export interface TrainPlan {
+/** How series are standardised: each by its own normal training rows, or all by the pooled statistics. */
+export const NORMALIZE_MODES = ['per-series', 'pooled'] as const;
+export type NormalizeMode = (typeof NORMALIZE_MODES)[number];
+/** Where alarm thresholds are fitted: on each series' own normal validation rows, or on all of them. */
+export const THRESHOLD_SCOPES = ['per-series', 'pooled'] as const;
+export type ThresholdScope = (typeof THRESHOLD_SCOPES)[number];
+/** How the per-channel (robustly scaled) residuals become one score per time step. */
+export const SCORE_COMBINES = ['mean', 'max'] as const;
+export type ScoreCombine = (typeof SCORE_COMBINES)[number];
+
+/** How the data are split and scored; every field optional (the engine's defaults). */
+export interface DataPlan {
+  /** The first N rows of every series train and validate, the rest is test. */
+  readonly trainRows?: number;
+  /** The leading share of every series trains and validates, the rest is test. */
+  readonly trainFraction?: number;
+  /** Default: per-series for several series that each have normal training rows of their own. */
+  readonly normalize?: NormalizeMode;
+  /** Default: per-series when the normalisation is per-series. */
+  readonly threshold?: ThresholdScope;
+  /** Default: mean. */
+  readonly combine?: ScoreCombine;
+  /** Rows every detector's scores are averaged over (causal; 1: none). Default: the model's patch length. */
+  readonly smooth?: number;
+}
+
+export interface TrainPlan extends DataPlan {
   readonly datasetId: string;
   readonly variants: readonly VariantName[];
   readonly preset: PresetName;

@@ -114,17 +114,22 @@ describe('comparing variants', () => {
   });
 
   it('says the verdict in plain words', () => {
-    const midas = c.verdict.find((l) => l.startsWith('midas:'))!;
-    expect(midas).toMatch(/^midas: 1\.50x faster \(0\.64 of the baseline's FLOPs\); VUS-PR \+0\.070 \[\+0\.045, \+0\.095\] against baseline: significant/);
-    expect(c.verdict.at(-1)).toMatch(/best model \(midas\) VUS-PR 0\.490 vs the best classical baseline \(PCA reconstruction\) 0\.300: the pretrained models beat/);
+    const midas = c.verdict.find((l) => l.startsWith('MIDAS '))!;
+    expect(midas).toMatch(/^MIDAS trains 1\.50x faster \(speed-up 1\.50x \[1\.50, 1\.50\]; 0\.64 of the baseline's FLOPs\); MIDAS detects anomalies better: VUS-PR \+0\.070 \[\+0\.045, \+0\.095\]/);
+    // +0.01 on a loss of 0.20 (just under 5%): slightly; a higher loss is worse.
+    expect(midas).toMatch(/MIDAS reaches a slightly higher validation loss: validation loss \+0\.0100 \[\+0\.0100, \+0\.0100\]/);
+    expect(midas).toMatch(/MIDAS is better on the copy \/ induction probe: accuracy \+0\.120 \[\+0\.095, \+0\.145\]\.$/);
+    expect(c.verdict.at(-1)).toMatch(/^Best variant \(MIDAS\) VUS-PR 0\.490 against the best classical detector \(PCA reconstruction\) 0\.300: the pretrained models beat/);
+    expect(c.verdict.join('\n')).not.toMatch(/not usable/);
   });
 
   it('prints one table with every variant and baseline', () => {
     const t = renderTable(c);
-    const header = t.split('\n').find((l) => l.includes('midas') && l.includes('PCA'))!;
-    expect(header).toMatch(/baseline\s+baseline≈midas\s+midas\s+\|\s+random scores\s+PCA reconstruction/);
+    const header = t.split('\n').find((l) => l.includes('MIDAS') && l.includes('PCA'))!;
+    expect(header).toMatch(/Baseline\s+Baseline \(MIDAS's FLOPs\)\s+MIDAS\s+\|\s+random scores\s+PCA reconstruction/);
+    expect(t).toMatch(/usable here\s+yes\s+yes\s+yes\s+\|\s+NO\s+yes/);
     expect(t).toMatch(/VUS-PR\s+0\.420 ±0\.025\s+0\.380 ±0\.000\s+0\.490 ±0\.050\s+\|\s+0\.102 ±0\.002\s+0\.300/);
-    expect(t).toMatch(/speed-up vs baseline\s+1\.00 ±0\.00x/);
+    expect(t).toMatch(/speed-up vs baseline\s+1\.00x \[1\.00, 1\.00\]/);
     expect(t).toContain('probe: copy / induction (chance 0.25, persistence 0.25)');
     expect(t).toContain('point-adjusted F1 (inflated)');
     expect(t).toContain('Verdict:');
@@ -148,7 +153,9 @@ describe('comparing variants', () => {
     expect(html).not.toMatch(/<script|<link|src=|https?:\/\/(?!www\.w3)/i);
     expect((html.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(6);
     expect(html).toContain('@media print');
-    expect(html).toContain('baseline≈midas');
+    expect(html).toContain('Baseline (MIDAS');
+    expect(html).toContain('<h2>Glossary</h2>');
+    expect(html).toContain('The share of normal test rows that raise an alarm; lower is better.');
     expect(html).toContain('Isoplot');
   });
 

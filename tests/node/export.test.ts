@@ -5,6 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/engine/cli';
 import { generateSamplePlant, samplePlantCsv } from '../../src/engine/data/sample-plant';
+import { readModelMetadata } from '../../src/engine/onnx/proto';
 import { RunStore } from '../../src/engine/runs/store';
 import type { RunConfig } from '../../src/engine/runs/runner';
 import { buildInference } from '../../src/engine/train/inference';
@@ -20,10 +21,18 @@ describe('export and score', () => {
     const model = path.join(dir, 'model.onnx');
     expect(await runCli(['export', '--run', path.join(runs, 'midas-s1'), '--out', model], c.io)).toBe(0);
 
-    // A plain InferenceSession loads it; its score agrees with the training-side loss of the same weights.
+    // A plain InferenceSession loads it; its residuals agree with the training-side loss of the same weights.
     const session = await ort.InferenceSession.create(readFileSync(model));
     expect(session.inputNames).toEqual(['windows']);
-    expect(session.outputNames).toEqual(['pred', 'contrib', 'score']);
+    expect(session.outputNames).toEqual(['pred', 'residual', 'contrib', 'score']);
+    const meta = readModelMetadata(readFileSync(model));
+    const calibration = JSON.parse(meta.stacklab_calibration!) as { center: number[]; scale: number[]; combine: string };
+    const report = JSON.parse(readFileSync(path.join(runs, 'midas-s1', 'report.json'), 'utf8'));
+    // The calibration inside is the run's own (fitted on its normal validation rows), and so is the threshold.
+    expect(calibration).toEqual(report.evaluation.calibration);
+    expect(calibration.combine).toBe('mean');
+    expect(Number(meta.stacklab_threshold)).toBe(report.evaluation.thresholds.pooled);
+    expect(meta.stacklab_normalization).toMatch(/pooled/);
     const config = (await new RunStore(path.join(runs, 'midas-s1')).readConfig<RunConfig>())!;
     const ck = (await new RunStore(path.join(runs, 'midas-s1')).latestCheckpoint())!;
     const cfg = { ...config.model, layers: ck.layers };
@@ -35,28 +44,48 @@ describe('export and score', () => {
     const scored = await session.run({ windows: new ort.Tensor('float32', raw, [1, w, ch]) });
     const score = scored.score!.data as Float32Array;
     expect(score.length).toBe(w);
-    // The score is the mean of the per-channel contributions.
+    // contrib = ((residual − center) / scale)² per channel, and the score is its mean over channels.
     const contrib = scored.contrib!.data as Float32Array;
+    const residual = scored.residual!.data as Float32Array;
     expect(scored.contrib!.dims).toEqual([1, w, ch]);
     const t = w - 1;
-    expect(score[t]!).toBeCloseTo(contrib.subarray(t * ch, (t + 1) * ch).reduce((a, b) => a + b, 0) / ch, 6);
+    for (let k = 0; k < ch; k++) expect(contrib[t * ch + k]!).toBeCloseTo(((residual[t * ch + k]! - calibration.center[k]!) / calibration.scale[k]!) ** 2, 3);
+    expect(score[t]!).toBeCloseTo(contrib.subarray(t * ch, (t + 1) * ch).reduce((a, b) => a + b, 0) / ch, 4);
     expect([...score.subarray(0, cfg.patchLen)]).toEqual(new Array(cfg.patchLen).fill(0));
     const norm = raw.map((v, i) => (v - config.data.normalization.mean[i % ch]!) / config.data.normalization.std[i % ch]!);
     const ref = await ort.InferenceSession.create(buildInference(cfg, ck.params).bytes);
     const mse = (await ref.run({ windows: new ort.Tensor('float32', norm, [1, w, ch]) })).mse!.data as Float32Array;
-    const meanScore = score.subarray(cfg.patchLen).reduce((a, b) => a + b, 0) / (w - cfg.patchLen);
-    expect(meanScore).toBeCloseTo(mse.reduce((a, b) => a + b, 0) / mse.length, 5);
+    const meanSquared = residual.subarray(cfg.patchLen * ch).reduce((a, b) => a + b * b, 0) / ((w - cfg.patchLen) * ch);
+    expect(meanSquared).toBeCloseTo(mse.reduce((a, b) => a + b, 0) / mse.length, 5);
 
     const csv = path.join(dir, 'new.csv');
     writeFileSync(csv, samplePlantCsv(plant));
     const scores = path.join(dir, 'scores.csv');
     expect(await runCli(['score', '--model', model, '--data', csv, '--out', scores], c.io), c.err.join('\n')).toBe(0);
     const lines = readFileSync(scores, 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('timestamp,score,label');
+    expect(lines[0]).toBe('timestamp,score,alarm,label');
     expect(lines).toHaveLength(401);
-    expect(lines[1]).toMatch(/^2026-01-05T00:00:00\.000Z,,0$/);
-    const values = lines.slice(1 + cfg.patchLen).map((l) => Number(l.split(',')[1]));
-    expect(values.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
+    expect(lines[1]).toMatch(/^2026-01-05T00:00:00\.000Z,,,0$/);
+    const context = Number(meta.stacklab_context);
+    expect(context).toBe(w / 2);
+    const values = lines.slice(1 + context).map((l) => l.split(','));
+    expect(values.every(([, v, a]) => Number.isFinite(Number(v)) && Number(v) >= 0 && (a === '1') === Number(v) >= Number(meta.stacklab_threshold))).toBe(true);
+
+    // --calibrate-rows: standardised by the file's own first rows, so a constant offset on every
+    // channel changes nothing (up to float rounding), while without it the scores move.
+    const shifted = generateSamplePlant({ rows: 400 });
+    for (const c2 of shifted.channels) for (let i = 0; i < c2.values.length; i++) c2.values[i]! += 50;
+    const shiftedCsv = path.join(dir, 'shifted.csv');
+    writeFileSync(shiftedCsv, samplePlantCsv(shifted));
+    const cal = (f: string, out: string) => runCli(['score', '--model', model, '--data', f, '--out', out, '--calibrate-rows', '200'], c.io);
+    expect(await cal(csv, path.join(dir, 'a.csv'))).toBe(0);
+    expect(await cal(shiftedCsv, path.join(dir, 'b.csv'))).toBe(0);
+    const col = (f: string) => readFileSync(path.join(dir, f), 'utf8').trim().split('\n').slice(1 + context).map((l) => Number(l.split(',')[1]));
+    const [a, b] = [col('a.csv'), col('b.csv')];
+    expect(a.every((x, i) => Math.abs(x - b[i]!) <= 2e-2 * Math.max(1, x))).toBe(true);
+    expect(c.err.join('\n')).toMatch(/standardised with the first 200 rows of shifted\.csv/);
+    expect(await runCli(['score', '--model', model, '--data', csv, '--out', path.join(dir, 'c.csv'), '--calibrate-rows', '9999'], c.io)).toBe(2);
+    expect(c.err.join('\n')).toMatch(/--calibrate-rows 9999 is more than the 400 rows/);
   });
 
   it('refuses files that are not what they should be', async () => {

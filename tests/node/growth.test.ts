@@ -68,9 +68,43 @@ describe('growth operators', () => {
 });
 
 describe('the shared defaults', () => {
-  it('match the model presets the engine trains', async () => {
+  it('match the model presets the engine trains (tiny grows to 4 layers: 2 would make GradStack and MIDAS one schedule)', async () => {
     const { PRESET_DEFAULTS } = await import('../../src/shared/growth');
     const { PRESETS } = await import('../../src/engine/models/patch-transformer');
-    for (const p of ['tiny', 'small', 'base'] as const) expect(PRESET_DEFAULTS[p].layers).toBe(PRESETS[p].layers);
+    for (const p of ['small', 'base'] as const) expect(PRESET_DEFAULTS[p].layers).toBe(PRESETS[p].layers);
+    expect(PRESET_DEFAULTS.tiny.layers).toBe(4);
+  });
+
+  it('give every growth variant a schedule of its own at each preset', async () => {
+    const { defaultBlock, PRESET_DEFAULTS, sameSchedules } = await import('../../src/shared/growth');
+    expect(defaultBlock(4)).toBe(1);
+    expect(defaultBlock(6)).toBe(2);
+    expect(defaultBlock(12)).toBe(2);
+    for (const p of ['tiny', 'small', 'base'] as const) {
+      const layers = PRESET_DEFAULTS[p].layers;
+      const g = { layers, block: defaultBlock(layers), alpha: 1, steps: PRESET_DEFAULTS[p].steps };
+      expect(sameSchedules(['baseline', 'gradstack', 'midas', 'gstack', 'progressive'], g)).toEqual([]);
+    }
+  });
+});
+
+describe('same schedules', () => {
+  it('finds GradStack and MIDAS alike below 3 blocks, apart from 3 on', async () => {
+    const { sameSchedules } = await import('../../src/shared/growth');
+    expect(sameSchedules(['baseline', 'gradstack', 'midas'], { layers: 2, block: 1, alpha: 1, steps: 100 })).toEqual([['gradstack', 'midas']]);
+    expect(sameSchedules(['gradstack', 'midas'], { layers: 4, block: 2, alpha: 1, steps: 100 })).toEqual([['gradstack', 'midas']]);
+    expect(sameSchedules(['gradstack', 'midas'], { layers: 3, block: 1, alpha: 1, steps: 100 })).toEqual([]);
+    // Progressive and G_stack coincide where both double once: 2 → 4 layers at the same step.
+    expect(sameSchedules(['gstack', 'progressive'], { layers: 4, block: 2, alpha: 0, steps: 100, gstackFactor: 2, gstackAt: 0.5 })).toEqual([['gstack', 'progressive']]);
+    // A variant these settings cannot train is not "the same" as anything.
+    expect(sameSchedules(['progressive', 'gradstack'], { layers: 6, block: 2, alpha: 1, steps: 100 })).toEqual([]);
+  });
+
+  it('names the copied layers of a growth', async () => {
+    const { copiedLayers, layerMapping } = await import('../../src/shared/growth');
+    expect(copiedLayers(layerMapping('midas', 3, 4, 1))).toEqual([2]);
+    expect(copiedLayers(layerMapping('gradstack', 3, 4, 1))).toEqual([3]);
+    expect(copiedLayers(layerMapping('progressive', 2, 4, 1))).toEqual([2, 3]);
+    expect(copiedLayers(layerMapping('midas', 4, 6, 2))).toEqual([2, 3]);
   });
 });

@@ -25,7 +25,7 @@ const config = (variant: RunConfig['variant'], steps = 36): RunConfig => ({
   readEvery: 1,
   valEvery: 12,
   checkpointEvery: 5,
-  data: { source: 'sample', fingerprint: data.fingerprint, channels: ds.channels, trainWindows: data.trainStarts.length, valWindows: data.valStarts.length, split: data.splits.strategy, normalization: { mean: [], std: [] } },
+  data: { source: 'sample', fingerprint: data.fingerprint, channels: ds.channels, trainWindows: data.trainStarts.length, valWindows: data.valStarts.length, split: data.splits.strategy, normalization: { mode: 'pooled', description: 'pooled', mean: [], std: [] } },
   versions: {},
 });
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'stacklab-run-'));
@@ -103,13 +103,13 @@ describe('training runs', () => {
     expect(Math.abs(fm.totalFlops - summary.runs[1]!.totalFlops) / summary.runs[1]!.totalFlops).toBeLessThan(0.05);
     // The comparison table ends the training (on stderr with --json: stdout keeps the one JSON line).
     expect(err).toMatch(/speed-up vs baseline/);
-    expect(err).toMatch(/Verdict:\n {2}baseline≈midas: .*\n {2}midas: [\d.]+x (faster|slower)/);
+    expect(err).toMatch(/Verdict:\n( {2}.*\n)*? {2}Baseline \(MIDAS's FLOPs\)( trains [\d.]+x (faster|slower)|: no measurable difference in time).*\n {2}MIDAS( trains [\d.]+x (faster|slower)|: no measurable difference in time) \(speed-up /);
     expect(out).toHaveLength(1);
 
     const html = path.join(out0, 'report.html');
     const c = await cli(['compare', out0, '--json', '--html', html]);
     expect(c.code, c.err).toBe(0);
-    const j = JSON.parse(c.out.at(-1)!) as { variants: { variant: string; runs: number; speedup: number; metrics: Record<string, { mean: number; lo: number; hi: number }>; probes: Record<string, { mean: number }> }[]; baselines: { name: string; metrics: Record<string, { mean: number }> }[]; verdict: string };
+    const j = JSON.parse(c.out.at(-1)!) as { variants: { variant: string; runs: number; speedup: number; usable: boolean; why: string[]; metrics: Record<string, { mean: number; lo: number; hi: number }>; probes: Record<string, { mean: number }> }[]; baselines: { name: string; kind: string; usable?: boolean; why?: string[]; metrics: Record<string, { mean: number }> }[]; verdict: string };
     expect(j.variants.map((v) => [v.variant, v.runs])).toEqual([['baseline', 2], ['baseline≈midas', 2], ['midas', 2]]);
     for (const v of j.variants) {
       expect(v.metrics.vusPr!.mean).toBeGreaterThan(0);
@@ -117,8 +117,13 @@ describe('training runs', () => {
       expect(v.probes.copy!.mean).toBeGreaterThanOrEqual(0);
     }
     expect(j.variants[2]!.speedup).toBeGreaterThan(0);
-    expect(j.baselines.map((b) => b.name)).toEqual(['random', 'rolling-z', 'pca', 'isolation-forest']);
-    expect(j.verdict).toMatch(/^baseline≈midas: /);
+    expect(j.baselines.map((b) => b.name)).toEqual(['random', 'rolling-z', 'pca', 'isolation-forest', 'always-alarm', 'never-alarm']);
+    // Every variant and classical detector says whether it is usable here, and why not.
+    for (const v of j.variants) expect(typeof v.usable === 'boolean' && Array.isArray(v.why) && (v.usable === (v.why.length === 0))).toBe(true);
+    for (const b of j.baselines.filter((x) => x.kind === 'detector')) expect(typeof b.usable === 'boolean' && b.usable === (b.why!.length === 0)).toBe(true);
+    expect(j.baselines.find((b) => b.name === 'random')!.usable).toBe(false);
+    expect(j.baselines.find((b) => b.name === 'always-alarm')!.usable).toBeUndefined();
+    expect(j.verdict).toMatch(/Baseline \(MIDAS's FLOPs\)/);
     expect(readFileSync(html, 'utf8')).toMatch(/<svg [\s\S]*Isoplot/);
     // The run folders hold the test part's scores for a timeline.
     const timeline = JSON.parse(readFileSync(path.join(out0, 'midas-s1', 'scores.json'), 'utf8'));

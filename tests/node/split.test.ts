@@ -43,14 +43,14 @@ describe('splits by time', () => {
     const a = splitByTime(calm);
     const b = splitByTime(wild);
     expect(b.segments).toEqual(a.segments);
-    expect([...b.normalization.mean]).toEqual([...a.normalization.mean]);
-    expect([...b.normalization.std]).toEqual([...a.normalization.std]);
+    expect([...b.normalization.pooled.mean]).toEqual([...a.normalization.pooled.mean]);
+    expect([...b.normalization.pooled.std]).toEqual([...a.normalization.pooled.std]);
     const train = a.segments.filter((g) => g.role === 'train');
     for (const g of train) {
       const starts = windowStarts(calm, g, 16);
       expect(Math.max(...starts) + 16).toBeLessThanOrEqual(g.end);
-      const ma = normalizedMatrix(calm, 0, a.normalization);
-      const mb = normalizedMatrix(wild, 0, b.normalization);
+      const ma = normalizedMatrix(calm, 0, a.normalization.series[0]!);
+      const mb = normalizedMatrix(wild, 0, b.normalization.series[0]!);
       for (const s of starts) for (let r = s; r < s + 16; r++) for (let c = 0; c < 2; c++) expect(mb[r * 2 + c]).toBe(ma[r * 2 + c]);
     }
   });

@@ -69,7 +69,7 @@ describe('depth schedules in the renderer', () => {
   });
 
   it('uses the engine defaults for blank fields', () => {
-    expect(resolveGrowth({ preset: 'tiny' })).toEqual({ layers: 2, block: 1, alpha: 1, steps: 300 });
+    expect(resolveGrowth({ preset: 'tiny' })).toEqual({ layers: 4, block: 1, alpha: 1, steps: 300 });
     expect(resolveGrowth({ preset: 'small' })).toEqual({ layers: 6, block: 2, alpha: 1, steps: 600 });
     expect(resolveGrowth({ preset: 'base', layers: 9 })).toEqual({ layers: 9, block: 1, alpha: 1, steps: 2000 });
   });

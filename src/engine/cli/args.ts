@@ -1,5 +1,6 @@
 /** Command-line parsing with errors that say which option was wrong and what to do. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { SAMPLE_KINDS, type SampleKind } from '../../shared/jobs';
 
 /** A mistake in how the CLI was called: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {
@@ -25,4 +26,30 @@ export function parsePort(command: string, raw: string | undefined, fallback: nu
     throw new UsageError(`stacklab ${command}: --port must be an integer from 0 to 65535, got "${raw}"`);
   }
   return n;
+}
+
+/**
+ * Lets a string option be given without a value (`--sample` alone, or before another option):
+ * it then takes the empty string, which the command reads as its default.
+ */
+export function withOptionalValue(argv: readonly string[], option: string): string[] {
+  const out: string[] = [];
+  argv.forEach((a, i) => {
+    out.push(a);
+    const next = argv[i + 1];
+    if (a === option && (next === undefined || next.startsWith('--'))) out.push('');
+  });
+  return out;
+}
+
+/** An option that must be one of a few words (undefined when not given). */
+export function oneOf<T extends string>(command: string, name: string, raw: string | undefined, allowed: readonly T[]): T | undefined {
+  if (raw === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(raw)) throw new UsageError(`stacklab ${command}: ${name} must be ${allowed.join(' or ')}, got "${raw}"`);
+  return raw as T;
+}
+
+/** The sample a --sample option names (given without a value: the plant). */
+export function sampleKind(command: string, raw: string): SampleKind {
+  return oneOf(command, '--sample', raw === '' ? 'plant' : raw, SAMPLE_KINDS)!;
 }

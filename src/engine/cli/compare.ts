@@ -6,6 +6,7 @@ import { renderHtml } from '../compare/html';
 import { loadRuns } from '../compare/load';
 import { renderTable } from '../compare/table';
 import { writeAtomic } from '../runs/store';
+import { variantLabel } from '../../shared/growth';
 import { parseCommandArgs, UsageError } from './args';
 
 export const COMPARE_USAGE = `stacklab compare <run-dir|folder of runs>… [--html <report.html>] [--json]
@@ -23,12 +24,16 @@ export function comparisonSummary(c: Comparison): object {
     setup: c.setup,
     variants: c.variants.map((v) => ({
       variant: v.variant,
+      label: variantLabel(v.variant),
+      usable: v.usable,
+      why: v.why,
       runs: v.runs,
       seeds: v.seeds,
       dirs: v.dirs,
       depths: v.depths,
       speedup: v.speedup ? v.speedup.mean : null,
       speedupInterval: iv(v.speedup),
+      speed: v.speed,
       flops: v.flops,
       flopRatio: v.flopRatio,
       wallMs: iv(v.wallMs),
@@ -39,9 +44,12 @@ export function comparisonSummary(c: Comparison): object {
       probes: map(v.probes),
       isoplot: v.isoplot.fit,
     })),
-    baselines: c.baselines.map((b) => ({ name: b.name, metrics: map(b.metrics), pointAdjustedF1: iv(b.pointAdjustedF1) })),
+    baselines: c.baselines.map((b) => ({ name: b.name, label: b.label, kind: b.kind, ...(b.kind === 'detector' ? { usable: b.usable, why: b.why } : {}), metrics: map(b.metrics), pointAdjustedF1: iv(b.pointAdjustedF1) })),
     probeChance: c.probeChance,
     probePersistence: c.probePersistence,
+    probeInformative: c.probeInformative,
+    prevalence: c.prevalence,
+    sameSchedules: c.sameSchedules,
     verdict: c.verdict.join('\n'),
     warnings: c.warnings,
   };

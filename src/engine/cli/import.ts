@@ -1,9 +1,9 @@
 /** `stacklab import <file|folder> [--labels windows.json] [--json] [dialect and role options]`. */
 import { loadDataset, loadSampleDataset, type DatasetProfile, type FileProfile } from '../data/dataset';
 import type { Delimiter } from '../data/csv';
-import { parseCommandArgs, UsageError } from './args';
+import { parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
 
-export const IMPORT_USAGE = `stacklab import <file|folder> [options]   (or --sample: the built-in synthetic plant)
+export const IMPORT_USAGE = `stacklab import <file|folder> [options]   (or --sample [plant|multi-run]: a built-in sample)
   --labels <windows.json>     NAB-style anomaly windows { "<file>": [[start, end], …] }
   --json                      the profile as one JSON object on the last line of stdout
   --delimiter <, ; tab |>     override the detected separator
@@ -70,7 +70,7 @@ export function formatDatasetProfile(p: DatasetProfile): string {
 }
 
 export async function importCommand(argv: string[], io: { out(l: string): void }): Promise<number> {
-  const { values, positionals } = parseCommandArgs('import', argv, {
+  const { values, positionals } = parseCommandArgs('import', withOptionalValue(argv, '--sample'), {
     labels: { type: 'string' },
     json: { type: 'boolean', default: false },
     delimiter: { type: 'string' },
@@ -86,10 +86,10 @@ export async function importCommand(argv: string[], io: { out(l: string): void }
     'fill-limit': { type: 'string' },
     resample: { type: 'boolean', default: false },
     'utc-offset': { type: 'string' },
-    sample: { type: 'boolean', default: false },
+    sample: { type: 'string' },
   });
-  if (values.sample && positionals.length) throw new UsageError('stacklab import: give a file or --sample, not both');
-  if (!values.sample && positionals.length !== 1) throw new UsageError(`stacklab import: give one file or folder (got ${positionals.length})\n\n${IMPORT_USAGE}`);
+  if (values.sample !== undefined && positionals.length) throw new UsageError('stacklab import: give a file or --sample, not both');
+  if (values.sample === undefined && positionals.length !== 1) throw new UsageError(`stacklab import: give one file or folder (got ${positionals.length})\n\n${IMPORT_USAGE}`);
   const delimiter = values.delimiter === 'tab' || values.delimiter === '\\t' ? '\t' : values.delimiter;
   if (delimiter !== undefined && ![',', ';', '\t', '|'].includes(delimiter)) throw new UsageError(`stacklab import: --delimiter must be , ; tab or |, got "${values.delimiter}"`);
   if (values.decimal !== undefined && values.decimal !== '.' && values.decimal !== ',') throw new UsageError(`stacklab import: --decimal must be . or , (got "${values.decimal}")`);
@@ -117,7 +117,7 @@ export async function importCommand(argv: string[], io: { out(l: string): void }
     resample: values.resample,
     ...(values.labels ? { labels: values.labels } : {}),
   };
-  const dataset = values.sample ? await loadSampleDataset(options) : await loadDataset(positionals[0]!, options);
+  const dataset = values.sample !== undefined ? await loadSampleDataset({ ...options, sample: sampleKind('import', values.sample) }) : await loadDataset(positionals[0]!, options);
   io.out(values.json ? JSON.stringify(dataset.profile) : formatDatasetProfile(dataset.profile));
   return 0;
 }

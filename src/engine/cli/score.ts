@@ -1,6 +1,6 @@
 /**
- * `stacklab export --run <run-dir> --out model.onnx` and
- * `stacklab score --model model.onnx --data new.csv --out scores.csv`.
+ * `stacklab export --run <run-dir> --out model.onnx [--series NAME]` and
+ * `stacklab score --model model.onnx --data new.csv --out scores.csv [--calibrate-rows N]`.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,33 +8,57 @@ import * as ort from 'onnxruntime-node';
 import { loadDataset } from '../data/dataset';
 import { readModelMetadata } from '../onnx/proto';
 import { scoreRows } from '../eval/score-series';
-import type { PatchTransformerConfig } from '../models/patch-transformer';
-import type { RunConfig } from '../runs/runner';
-import { RunStore, writeAtomic } from '../runs/store';
-import { buildScoringModel } from '../train/scoring';
+import { smoothScores } from '../eval/scores';
+import { exportRun } from '../runs/export';
+import { writeAtomic } from '../runs/store';
 import { parseCommandArgs, UsageError } from './args';
 
-export const EXPORT_USAGE = `stacklab export --run <run-dir> --out <model.onnx>     a trained run as a standalone scoring model
-stacklab score --model <model.onnx> --data <file.csv> --out <scores.csv>   per-timestep anomaly scores`;
+export const EXPORT_USAGE = `stacklab export --run <run-dir> --out <model.onnx> [--series NAME]
+  a trained run as a standalone scoring model: weights, one normalisation and the score calibration
+  inside; with per-series normalisation it holds the statistics of series NAME (default: the first)
+stacklab score --model <model.onnx> --data <file.csv> --out <scores.csv> [--calibrate-rows N] [--labels F]
+  per-timestep anomaly scores and alarms (the run's threshold); --calibrate-rows N standardises the
+  data by its own first N rows (normal operation) instead of the statistics inside the model`;
 
 export async function exportCommand(argv: string[], io: { err(l: string): void }): Promise<number> {
-  const { values } = parseCommandArgs('export', argv, { run: { type: 'string' }, out: { type: 'string' } });
+  const { values } = parseCommandArgs('export', argv, { run: { type: 'string' }, out: { type: 'string' }, series: { type: 'string' } });
   if (!values.run || !values.out) throw new UsageError('stacklab export: --run <run-dir> and --out <model.onnx> are required');
-  const store = new RunStore(values.run);
-  const config = await store.readConfig<RunConfig>();
-  if (!config) throw new Error(`${values.run} is not a run folder (no readable config.json)`);
-  const ck = await store.latestCheckpoint();
-  if (!ck) throw new Error(`${values.run} has no checkpoint yet: train it first`);
-  const cfg: PatchTransformerConfig = { ...config.model, layers: ck.layers };
-  const model = buildScoringModel(cfg, ck.params, config.data.normalization, { channels: config.data.channels, variant: config.variant, run: path.resolve(values.run) });
-  await writeAtomic(values.out, model.bytes);
-  io.err(`exported ${config.variant} (seed ${config.seed}, step ${ck.step}, ${ck.layers} layers) to ${values.out} (${(model.bytes.length / 1e6).toFixed(1)} MB)`);
+  const e = await exportRun(values.run, values.series !== undefined ? { series: values.series } : {});
+  await writeAtomic(values.out, e.model.bytes);
+  io.err(`exported ${e.config.variant} (seed ${e.config.seed}, step ${e.step}, ${e.layers} layers) to ${values.out} (${(e.model.bytes.length / 1e6).toFixed(1)} MB)`);
+  io.err(`  it standardises with ${e.normalization}${e.config.data.normalization.mode === 'per-series' ? '; for data of another run, score with --calibrate-rows N (its first N normal rows)' : ''}`);
+  io.err(`  alarm threshold ${e.threshold === null ? 'none (the run has no evaluation: unlabelled data or not finished)' : e.threshold.toPrecision(6)}`);
   return 0;
 }
 
+/** Per-channel mean and std of the first `n` rows (NaN skipped): the statistics --calibrate-rows uses. */
+function leadingStats(cols: readonly Float32Array[], n: number): { mean: number[]; std: number[] } {
+  const mean: number[] = [];
+  const std: number[] = [];
+  for (const c of cols) {
+    let k = 0;
+    let sum = 0;
+    let sq = 0;
+    for (let i = 0; i < n; i++) {
+      const x = c[i]!;
+      if (Number.isNaN(x)) continue;
+      k++;
+      sum += x;
+      sq += x * x;
+    }
+    const m = k ? sum / k : 0;
+    const v = k ? sq / k - m * m : 0;
+    mean.push(m);
+    std.push(v > 1e-12 * Math.max(1, m * m) ? Math.sqrt(v) : 1);
+  }
+  return { mean, std };
+}
+
 export async function scoreCommand(argv: string[], io: { err(l: string): void }): Promise<number> {
-  const { values } = parseCommandArgs('score', argv, { model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, labels: { type: 'string' } });
+  const { values } = parseCommandArgs('score', argv, { model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, labels: { type: 'string' }, 'calibrate-rows': { type: 'string' } });
   if (!values.model || !values.data || !values.out) throw new UsageError('stacklab score: --model, --data and --out are required');
+  const calibrateRows = values['calibrate-rows'] === undefined ? undefined : Number(values['calibrate-rows']);
+  if (calibrateRows !== undefined && !(Number.isInteger(calibrateRows) && calibrateRows >= 2)) throw new UsageError(`stacklab score: --calibrate-rows must be a whole number of at least 2, got "${values['calibrate-rows']}"`);
   const bytes = await readFile(values.model);
   let meta: Record<string, string>;
   try {
@@ -46,22 +70,47 @@ export async function scoreCommand(argv: string[], io: { err(l: string): void })
   const window = Number(meta.stacklab_window);
   const patch = Number(meta.stacklab_patch);
   if (!channels || !window || !patch) throw new Error(`${values.model} is not a StackLab scoring model (export one with stacklab export)`);
+  // Models exported before the context and smoothing were recorded: one patch of context, no smoothing.
+  const context = Number(meta.stacklab_context) || patch;
+  const smooth = Number(meta.stacklab_smooth) || 1;
+  const threshold = meta.stacklab_threshold !== undefined ? Number(meta.stacklab_threshold) : null;
   const session = await ort.InferenceSession.create(bytes);
-  const ds = await loadDataset(values.data, { roles: { channels }, ...(values.labels ? { labels: values.labels } : {}) });
-  const series = ds.series[0]!;
-  const missing = channels.filter((c) => !ds.channels.includes(c));
-  if (missing.length) throw new Error(`${values.data} lacks the model's channels ${missing.join(', ')} (it has ${ds.channels.join(', ')})`);
-  const cols = channels.map((c) => series.channels.find((x) => x.name === c)!.values);
-  const rows = series.rows;
-  if (rows < window) throw new Error(`${values.data} has ${rows} rows, fewer than one window of ${window}`);
-  const score = await scoreRows(session, (r, k) => cols[k]![r]!, rows, channels.length, window, patch);
-  const lines = [`${series.timestamps ? 'timestamp' : 'row'},score${series.label ? ',label' : ''}`];
-  for (let r = 0; r < rows; r++) {
-    const key = series.timestamps ? new Date(series.timestamps[r]!).toISOString() : String(r);
-    lines.push(`${key},${Number.isNaN(score[r]!) ? '' : score[r]!.toPrecision(6)}${series.label ? `,${series.label[r]}` : ''}`);
+  try {
+    const ds = await loadDataset(values.data, { roles: { channels }, ...(values.labels ? { labels: values.labels } : {}) });
+    const series = ds.series[0]!;
+    const missing = channels.filter((c) => !ds.channels.includes(c));
+    if (missing.length) throw new Error(`${values.data} lacks the model's channels ${missing.join(', ')} (it has ${ds.channels.join(', ')})`);
+    const cols = channels.map((c) => series.channels.find((x) => x.name === c)!.values);
+    const rows = series.rows;
+    if (rows < window) throw new Error(`${values.data} has ${rows} rows, fewer than one window of ${window}`);
+    let value = (r: number, k: number) => cols[k]![r]!;
+    let how = meta.stacklab_normalization ? `the model's own (${meta.stacklab_normalization})` : "the model's own";
+    if (calibrateRows !== undefined) {
+      if (calibrateRows > rows) throw new UsageError(`stacklab score: --calibrate-rows ${calibrateRows} is more than the ${rows} rows of ${values.data}`);
+      const own = leadingStats(cols, calibrateRows);
+      const inside = meta.stacklab_norm ? (JSON.parse(meta.stacklab_norm) as { mean: number[]; std: number[] }) : null;
+      if (!inside) throw new Error(`${values.model} does not record its normalisation (exported by an older StackLab): export it again to use --calibrate-rows`);
+      // Standardise by the data's own first rows: map them onto the statistics the model applies inside.
+      value = (r, k) => ((cols[k]![r]! - own.mean[k]!) / own.std[k]!) * inside.std[k]! + inside.mean[k]!;
+      how = `the first ${calibrateRows} rows of ${path.basename(values.data)}`;
+    }
+    const raw = await scoreRows(session, value, rows, channels.length, window, context);
+    const score = smooth > 1 ? smoothScores(raw, smooth) : raw;
+    const labelled = series.label !== null;
+    const lines = [`${series.timestamps ? 'timestamp' : 'row'},score${threshold !== null ? ',alarm' : ''}${labelled ? ',label' : ''}`];
+    let alarms = 0;
+    for (let r = 0; r < rows; r++) {
+      const key = series.timestamps ? new Date(series.timestamps[r]!).toISOString() : String(r);
+      const s = score[r]!;
+      const alarm = threshold !== null && Number.isFinite(s) && s >= threshold;
+      if (alarm) alarms++;
+      lines.push(`${key},${Number.isNaN(s) ? '' : s.toPrecision(6)}${threshold !== null ? `,${Number.isNaN(s) ? '' : alarm ? 1 : 0}` : ''}${labelled ? `,${series.label![r]}` : ''}`);
+    }
+    await writeAtomic(values.out, lines.join('\n') + '\n');
+    io.err(`scored ${rows} rows of ${values.data} into ${values.out}, standardised with ${how} (the first ${context} rows have no score: they are the first window's context)`);
+    if (threshold !== null) io.err(`  ${alarms} row${alarms === 1 ? '' : 's'} at or above the run's alarm threshold ${threshold.toPrecision(6)}`);
+  } finally {
+    await session.release();
   }
-  await writeAtomic(values.out, lines.join('\n') + '\n');
-  io.err(`scored ${rows} rows of ${values.data} into ${values.out} (the first ${patch} rows have no score: nothing predicts them)`);
-  await session.release();
   return 0;
 }

@@ -5,16 +5,20 @@
 import path from 'node:path';
 import { defined } from '../../shared/ipc';
 import type { DeviceChoice } from '../../shared/system';
-import { loadDataset, loadSampleDataset, SAMPLE_SOURCE } from '../data/dataset';
+import { loadDataset, loadSampleDataset, sampleSource } from '../data/dataset';
+import { NORMALIZE_MODES, SCORE_COMBINES, THRESHOLD_SCOPES } from '../../shared/jobs';
+import { sameSchedules, variantLabel } from '../../shared/growth';
 import { VARIANTS } from '../growth/growth';
 import { resolveDevice } from '../runtime/device';
 import { planJob, PlanError, resolvePlan, type ResolvedPlan } from '../runs/plan';
 import { runTraining, type RunReport } from '../runs/runner';
 import { defaultRunsDir } from '../paths';
-import { parseCommandArgs, UsageError } from './args';
+import { oneOf, parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
 import { printComparison } from './compare';
 
-export const TRAIN_USAGE = `stacklab train --data <file|folder|sample> [--out <dir>] [options]
+export const TRAIN_USAGE = `stacklab train --data <file|folder> [--out <dir>] [options]   (or --sample [plant|multi-run])
+  --sample [kind]         a built-in sample instead of --data: plant (one long series, also --data sample)
+                          or multi-run (12 test-rig runs, each its own operating point and one fault)
   --out <dir>             the folder for the run folders (default: a new folder in the runs folder)
   --variants a,b,…        of ${VARIANTS.join(', ')} (default baseline,gradstack,midas)
   --preset P              tiny | small | base (default tiny)
@@ -28,6 +32,14 @@ export const TRAIN_USAGE = `stacklab train --data <file|folder|sample> [--out <d
   --rewarmup N            re-warm the learning rate over N steps after each growth (default 0)
   --device D              auto | cpu | webgpu | cuda (default auto)
   --labels <windows.json> anomaly windows for the data
+  --train-rows N          the first N rows of every series train and validate, the rest is test
+  --train-fraction F      the leading share F of every series trains and validates (default: anomaly-free
+                          files train if there are any, else the leading 0.6 of each series)
+  --normalize M           per-series | pooled (default: per-series for several series that each have
+                          normal training rows of their own, else pooled)
+  --threshold S           per-series | pooled alarm thresholds (default: as the normalisation)
+  --combine C             mean | max of the per-channel residual scores (default mean)
+  --smooth N              average every detector's scores over N rows, causally (default: one patch; 1: none)
   --resume                continue runs from their latest checkpoints in --out
   --html <file>           also write the comparison as a self-contained HTML report
   --json                  the runs as one JSON object on the last line of stdout`;
@@ -40,9 +52,16 @@ function optionalInt(name: string, raw: string | undefined): number | undefined 
 }
 
 export async function trainCommand(argv: string[], io: { out(l: string): void; err(l: string): void }, signal?: AbortSignal): Promise<number> {
-  const { values, positionals } = parseCommandArgs('train', argv, {
+  const { values, positionals } = parseCommandArgs('train', withOptionalValue(argv, '--sample'), {
     data: { type: 'string' },
+    sample: { type: 'string' },
     labels: { type: 'string' },
+    'train-rows': { type: 'string' },
+    'train-fraction': { type: 'string' },
+    normalize: { type: 'string' },
+    threshold: { type: 'string' },
+    combine: { type: 'string' },
+    smooth: { type: 'string' },
     variants: { type: 'string', default: 'baseline,gradstack,midas' },
     preset: { type: 'string', default: 'tiny' },
     layers: { type: 'string' },
@@ -61,7 +80,9 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
     json: { type: 'boolean', default: false },
   });
   if (positionals.length) throw new UsageError(`stacklab train: unexpected argument "${positionals[0]}"`);
-  if (!values.data) throw new UsageError('stacklab train: --data is required (a CSV file, a folder, or "sample" for the built-in plant)');
+  if (values.data && values.sample !== undefined) throw new UsageError('stacklab train: give --data or --sample, not both');
+  const sample = values.sample !== undefined ? sampleKind('train', values.sample) : values.data === 'sample' ? 'plant' : undefined;
+  if (!values.data && !sample) throw new UsageError('stacklab train: --data is required (a CSV file or a folder), or --sample plant|multi-run for a built-in sample');
   // Default: a new folder per invocation in the runs folder (~/StackLab/runs or $STACKLAB_RUNS_DIR).
   const out = values.out ?? path.join(defaultRunsDir(), `train-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
   const number = (name: string, raw: string) => {
@@ -80,21 +101,39 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
       lr: number('--lr', values.lr),
       resetMoments: values['reset-moments'],
       rewarmup: number('--rewarmup', values.rewarmup),
+      data: defined({
+        trainRows: optionalInt('--train-rows', values['train-rows']),
+        trainFraction: values['train-fraction'] === undefined ? undefined : number('--train-fraction', values['train-fraction']),
+        normalize: oneOf('train', '--normalize', values.normalize, NORMALIZE_MODES),
+        threshold: oneOf('train', '--threshold', values.threshold, THRESHOLD_SCOPES),
+        combine: oneOf('train', '--combine', values.combine, SCORE_COMBINES),
+        smooth: optionalInt('--smooth', values.smooth),
+      }),
     });
   } catch (err) {
     if (err instanceof PlanError) throw new UsageError(`stacklab train: ${err.message}`);
     throw err;
   }
   // The data first: a bad file fails before any device is probed.
-  const ds = values.data === 'sample' ? await loadSampleDataset() : await loadDataset(values.data, values.labels ? { labels: values.labels } : {});
+  const ds = sample ? await loadSampleDataset({ sample }) : await loadDataset(values.data!, values.labels ? { labels: values.labels } : {});
   const device = await resolveDevice(values.device as DeviceChoice);
-  const source = values.data === 'sample' ? SAMPLE_SOURCE : path.resolve(values.data);
-  const job = planJob(resolved, ds, source, device, out);
+  const source = sample ? sampleSource(sample) : path.resolve(values.data!);
+  let job: ReturnType<typeof planJob>;
+  try {
+    job = planJob(resolved, ds, source, device, out);
+  } catch (err) {
+    // A split the data cannot give (a series too short for --train-rows) names the series.
+    if (err instanceof PlanError) throw new UsageError(`stacklab train: ${err.message}`);
+    throw err;
+  }
   const { growth } = resolved;
   const data = job.data;
 
   io.err(`run folders in ${path.resolve(out)}`);
-  io.err(`training ${job.runs.length} run(s) of the ${resolved.preset} preset (${growth.layers} layers, blocks of ${growth.block}, Prop-${growth.alpha}, ${growth.steps} steps) on ${device}; data: ${source}, ${data.trainStarts.length} training windows`);
+  io.err(`training ${job.runs.length} run(s) of the ${resolved.preset} preset (${growth.layers} layers, blocks of ${growth.block}, Prop-${growth.alpha}, ${growth.steps} steps) on ${device}; data: ${source}, ${ds.series.length} series, ${data.trainStarts.length} training windows`);
+  io.err(`split: ${data.splits.strategy}; normalisation ${data.splits.normalization.description}; thresholds ${job.runs[0]!.config.scoring!.threshold}`);
+  for (const w of data.splits.warnings) io.err(`warning: ${w}`);
+  for (const [a, b] of sameSchedules(resolved.variants, growth)) io.err(`warning: ${variantLabel(a)} and ${variantLabel(b)} are the same schedule at ${growth.layers} layers in blocks of ${growth.block} (choose a depth of at least 3 blocks to tell them apart)`);
   const reports: (RunReport & { flopMatchedTo?: string })[] = [];
   for (const plan of job.runs) {
     const config = plan.config;

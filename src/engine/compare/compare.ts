@@ -3,12 +3,19 @@
  * its 95% interval over seeds, each variant against the baseline paired by seed, the baselines,
  * the isoplot fits and the verdict in plain words.
  */
-import { METRICS, PROBE_LABELS, type BaselineSummary, type Comparison, type CurvePoint, type IsoplotFit, type IsoplotPoint, type MetricKey, type RunCurve, type SeedDifference, type SeedInterval, type VariantSummary } from '../../shared/compare';
+import { METRICS, PROBE_LABELS, type BaselineSummary, type Comparison, type CurvePoint, type IsoplotFit, type IsoplotPoint, type MetricInfo, type MetricKey, type RunCurve, type SeedDifference, type SeedInterval, type VariantSummary } from '../../shared/compare';
+import { sameSchedules, variantLabel, type Variant } from '../../shared/growth';
 import { BASELINES, type BaselineName, type Evaluation } from '../eval/evaluate';
-import { describeDifference, meanInterval, pairedDifference } from '../eval/stats';
+import { meanInterval, pairedDifference } from '../eval/stats';
 import type { LoadedRun, MetricLine } from './load';
 
 const BASELINE_LABELS: Record<BaselineName, string> = { random: 'random scores', 'rolling-z': 'rolling z-score', pca: 'PCA reconstruction', 'isolation-forest': 'Isolation Forest' };
+const TRIVIAL_LABELS = { alwaysAlarm: 'alarm on every row', neverAlarm: 'never alarm' } as const;
+
+/** A detector is usable only with AUC-ROC above this (0.5 is chance). */
+export const MIN_USABLE_AUC_ROC = 0.55;
+/** … and alarming on less than this share of the normal test rows. */
+export const MAX_USABLE_ALARM_SHARE = 0.5;
 
 /** The chance level of each probe (its number of candidates). */
 const PROBE_CHANCE: Record<string, number> = { copy: 0.25, lookup: 0.25, contextual: 0.5 };
@@ -155,7 +162,9 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
     }
     const flops = rs.reduce((a, r) => a + r.report.totalFlops, 0) / rs.length;
     const baseFlops = baseRuns ? baseRuns.reduce((a, r) => a + r.report.totalFlops, 0) / baseRuns.length : null;
-    const speedups = baseRuns ? bySeed(rs, seeds, (r) => (baseRuns.find((b) => b.config.seed === r.config.seed)?.report.wallMs ?? NaN) / r.report.wallMs) : [];
+    // The speed-up seed by seed, on a log scale (a ratio): geometric mean and its interval.
+    const logSpeedups = baseRuns ? bySeed(rs, seeds, (r) => Math.log((baseRuns.find((b) => b.config.seed === r.config.seed)?.report.wallMs ?? NaN) / r.report.wallMs)) : [];
+    const speedup = baseRuns && !isBase && logSpeedups.some(Number.isFinite) ? expInterval(interval(logSpeedups)) : isBase && baseRuns ? { mean: 1, lo: 1, hi: 1, n: rs.length } : null;
     const iso = rs.flatMap((r) => isoPoints(r, isoMetric));
     return {
       variant: name,
@@ -169,7 +178,10 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
       wallMs: interval(rs.map((r) => r.report.wallMs)),
       flops,
       flopRatio: baseFlops ? flops / baseFlops : null,
-      speedup: baseRuns && speedups.some(Number.isFinite) ? interval(speedups) : null,
+      speedup,
+      speed: speedup && !isBase ? speedCall(speedup) : null,
+      usable: null,
+      why: [],
       finalValLoss: interval(rs.map((r) => r.report.finalValLoss ?? NaN)),
       metrics,
       differences,
@@ -195,64 +207,160 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
     const list = [...perSeed.values()];
     const metrics: Partial<Record<MetricKey, SeedInterval>> = {};
     for (const m of METRICS) metrics[m.key] = interval(list.map((e) => metricOf(e, m.key)));
-    baselines.push({ name: b, label: BASELINE_LABELS[b], metrics, pointAdjustedF1: interval(list.map((e) => e.atThreshold.pointAdjustedF1)) });
+    baselines.push({ name: b, label: BASELINE_LABELS[b], kind: 'detector', metrics, pointAdjustedF1: interval(list.map((e) => e.atThreshold.pointAdjustedF1)), usable: null, why: [] });
   }
+  // The trivial detectors depend on the test part only: the same in every run.
+  const trivial = runs.find((r) => r.report.trivial)?.report.trivial;
+  if (trivial) {
+    for (const k of ['alwaysAlarm', 'neverAlarm'] as const) {
+      const t = trivial[k];
+      const metrics: Partial<Record<MetricKey, SeedInterval>> = {};
+      for (const m of METRICS.filter((x) => x.atThreshold)) metrics[m.key] = interval([(t as unknown as Record<string, number>)[m.key] ?? NaN]);
+      baselines.push({ name: k === 'alwaysAlarm' ? 'always-alarm' : 'never-alarm', label: TRIVIAL_LABELS[k], kind: 'trivial', metrics, pointAdjustedF1: interval([t.pointAdjustedF1]), usable: null, why: [] });
+    }
+  }
+
+  // Usable: better than random scores on VUS-PR, AUC-ROC above chance, alarms on fewer than half the normal rows.
+  const random = baselines.find((b) => b.name === 'random');
+  const judged = labelled ? variants.map((v) => ({ ...v, ...usability(v.metrics, random, false) })) : variants;
+  const judgedBaselines = baselines.map((b) => (labelled && b.kind === 'detector' ? { ...b, ...usability(b.metrics, random, b.name === 'random') } : b));
 
   if (!labelled) warnings.push('the data have no labelled anomalies in a test part: no detection metrics, only speed, loss and the probes (import a labels column or a labels file to evaluate detection)');
   if (!baseRuns) warnings.push('no baseline run among these: speed-ups and differences need one (train the baseline variant with the same seeds)');
   const maxSeeds = Math.max(...variants.map((v) => v.runs));
   if (maxSeeds < 2) warnings.push('one seed per variant: no intervals, so no difference can be called significant (train with --seeds 3 or more)');
 
-  return {
+  const probeChance = Object.fromEntries(probeNames.map((p) => [p, PROBE_CHANCE[p] ?? NaN]));
+  // A probe informs only where some variant is above chance (its interval's lower end, or its mean for one seed).
+  const probeInformative = Object.fromEntries(probeNames.map((p) => [p, judged.some((v) => v.probes[p] && v.probes[p]!.lo > probeChance[p]!)]));
+  const kinds = [...new Set(runs.filter((r) => !r.config.flopMatchedTo).map((r) => r.config.variant))];
+  const same = sameSchedules(kinds as Variant[], first.growth);
+  const comparison: Omit<Comparison, 'verdict'> = {
     createdAt: (options.now ?? new Date()).toISOString(),
-    data: { source: first.data.source, fingerprint: first.data.fingerprint, channels: first.data.channels.length, split: first.data.split },
+    data: {
+      source: first.data.source,
+      fingerprint: first.data.fingerprint,
+      channels: first.data.channels.length,
+      series: first.data.series ?? 1,
+      split: first.data.split,
+      normalization: first.data.normalization?.description ?? 'pooled',
+      thresholds: first.scoring?.threshold ?? 'pooled',
+    },
     setup: { preset: first.preset, layers: first.growth.layers, block: first.growth.block, alpha: first.growth.alpha, device: first.device },
     reference: baseRuns ? 'baseline' : null,
-    variants,
-    baselines,
-    probeChance: Object.fromEntries(probeNames.map((p) => [p, PROBE_CHANCE[p] ?? NaN])),
+    variants: judged,
+    baselines: judgedBaselines,
+    probeChance,
     probePersistence: Object.fromEntries(probeNames.map((p) => [p, interval(runs.map((r) => r.report.probes?.[p as keyof typeof r.report.probes]?.persistence ?? NaN)).mean])),
+    probeInformative,
+    prevalence: trivial?.prevalence ?? null,
+    sameSchedules: same,
     referenceLoss,
-    verdict: verdictOf(variants, baselines, labelled),
     warnings,
   };
+  return { ...comparison, verdict: verdictOf(comparison, labelled) };
 }
 
-/** "VUS-PR +0.03 [−0.01, +0.07] against baseline: not significant" */
-function versus(label: string, d: SeedDifference, digits: number): string {
-  const [num, call] = describeDifference(d, digits).split(': ');
-  return `${label} ${num} against baseline${call ? `: ${call}` : ''}`;
+/** exp of an interval computed on a log scale. */
+function expInterval(x: SeedInterval): SeedInterval {
+  return { mean: Math.exp(x.mean), lo: Math.exp(x.lo), hi: Math.exp(x.hi), n: x.n };
 }
 
-function verdictOf(variants: readonly VariantSummary[], baselines: readonly BaselineSummary[], labelled: boolean): string[] {
+/** "faster" or "slower" only when the interval of the speed-up excludes 1 (and there are several seeds). */
+function speedCall(x: SeedInterval): VariantSummary['speed'] {
+  if (x.n > 1 && x.lo > 1) return 'faster';
+  if (x.n > 1 && x.hi < 1) return 'slower';
+  return 'no measurable difference';
+}
+
+const pct = (x: number) => `${Math.round(100 * x)}%`;
+const iv = (x: SeedInterval, digits: number, unit = '') => (x.n > 1 ? `${x.mean.toFixed(digits)}${unit} [${x.lo.toFixed(digits)}, ${x.hi.toFixed(digits)}]` : `${x.mean.toFixed(digits)}${unit}`);
+
+/** Whether a detector (a variant or a classical one) beats random scores here, and if not why not. */
+function usability(metrics: Partial<Record<MetricKey, SeedInterval>>, random: BaselineSummary | undefined, isRandom: boolean): { usable: boolean; why: string[] } {
+  if (isRandom) return { usable: false, why: ['random scores are the chance level itself'] };
+  const why: string[] = [];
+  const vus = metrics.vusPr;
+  const rv = random?.metrics.vusPr;
+  if (vus && rv && Number.isFinite(vus.mean) && !(vus.lo > rv.hi)) why.push(`its VUS-PR ${iv(vus, 3)} does not lie above the random scores' ${iv(rv, 3)}`);
+  const auc = metrics.aucRoc;
+  if (auc && Number.isFinite(auc.mean) && auc.mean <= MIN_USABLE_AUC_ROC) why.push(`its AUC-ROC ${auc.mean.toFixed(3)} is at most ${MIN_USABLE_AUC_ROC} (0.5 is chance)`);
+  const far = metrics.falseAlarmRate;
+  if (far && Number.isFinite(far.mean) && far.mean >= MAX_USABLE_ALARM_SHARE) why.push(`it alarms on ${pct(far.mean)} of the normal test rows`);
+  if (!vus || !Number.isFinite(vus.mean)) why.push('it has no detection result');
+  return { usable: why.length === 0, why };
+}
+
+/** "+0.014 [+0.005, +0.022]" */
+function signedInterval(d: SeedDifference, digits: number): string {
+  const f = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
+  return d.n > 1 ? `${f(d.mean)} [${f(d.lo)}, ${f(d.hi)}]` : `${f(d.mean)} (one seed)`;
+}
+
+/** "slightly" for a difference under 5% of the baseline's value, "much" from 30%, else nothing. */
+function degree(d: SeedDifference, base: number): string {
+  const rel = Math.abs(d.mean) / Math.max(Math.abs(base), 1e-12);
+  return rel < 0.05 ? 'slightly ' : rel >= 0.3 ? 'much ' : '';
+}
+
+/** "MIDAS detects anomalies slightly worse: VUS-PR −0.014 [−0.022, −0.005]" for a significant difference. */
+function directed(who: string, m: Pick<MetricInfo, 'label' | 'higherIsBetter' | 'better' | 'worse' | 'digits'>, d: SeedDifference, base: number): string {
+  const phrase = d.mean > 0 === m.higherIsBetter ? m.better : m.worse;
+  return `${who} ${phrase.replace('{}', degree(d, base))}: ${m.label} ${signedInterval(d, m.digits)}`;
+}
+
+function verdictOf(c: Omit<Comparison, 'verdict'>, labelled: boolean): string[] {
   const out: string[] = [];
+  const { variants, baselines } = c;
   const base = variants.find((v) => v.variant === 'baseline');
+  const detectors = baselines.filter((b) => b.kind === 'detector' && b.name !== 'random');
+  const usableVariants = variants.filter((v) => v.usable);
+  if (labelled) {
+    if (usableVariants.length === 0) {
+      out.push('No variant detects the labelled anomalies better than random scores on this data: do not compare their schedules on it.');
+      for (const v of variants) out.push(`${variantLabel(v.variant)} is not usable here: ${v.why.join('; ')}.`);
+    } else {
+      for (const v of variants.filter((x) => !x.usable)) out.push(`${variantLabel(v.variant)} is not usable here: ${v.why.join('; ')}.`);
+    }
+  }
+  for (const [a, b] of c.sameSchedules) out.push(`${variantLabel(a)} and ${variantLabel(b)} are the same schedule at ${c.setup.layers} layers in blocks of ${c.setup.block}: their differences are seed noise (choose a depth of at least 3 blocks to tell them apart).`);
+  const head = METRICS.find((m) => m.key === 'vusPr')!;
   for (const v of variants) {
     if (v === base) continue;
+    const who = variantLabel(v.variant);
     const parts: string[] = [];
-    if (v.speedup) {
-      const s = v.speedup.mean;
-      parts.push(`${s.toFixed(2)}x ${s >= 1 ? 'faster' : 'slower'} (${v.flopRatio?.toFixed(2) ?? '?'} of the baseline's FLOPs)`);
+    if (v.speedup && v.speed) {
+      const flops = v.flopRatio !== null ? `; ${v.flopRatio.toFixed(2)} of the baseline's FLOPs` : '';
+      parts.push(v.speed === 'no measurable difference' ? `${who}: no measurable difference in time (speed-up ${iv(v.speedup, 2, 'x')}${flops})` : `${who} trains ${v.speedup.mean.toFixed(2)}x ${v.speed} (speed-up ${iv(v.speedup, 2, 'x')}${flops})`);
+    } else if (!base) parts.push(`${who}: no baseline to compare with`);
+    // Detection differences only where both this variant and the baseline detect anything here.
+    if (labelled && v.usable && base?.usable) {
+      const significant = METRICS.filter((m) => v.differences[m.key]?.significant);
+      if (significant.length === 0 && v.differences.vusPr) parts.push(`${who} and the baseline detect anomalies alike: ${head.label} ${signedInterval(v.differences.vusPr, 3)}, no significant difference`);
+      for (const m of significant) parts.push(directed(who, m, v.differences[m.key]!, base.metrics[m.key]?.mean ?? NaN));
     }
-    const head = v.differences.vusPr;
-    if (head) parts.push(versus('VUS-PR', head, 3));
-    else if (!labelled) {
-      const p = v.probeDifferences.copy;
-      if (p) parts.push(versus('copy probe', p, 3));
+    if (v.valLossDifference) {
+      const d = v.valLossDifference;
+      parts.push(d.significant ? directed(who, { label: 'validation loss', higherIsBetter: false, better: 'reaches a {}lower validation loss', worse: 'reaches a {}higher validation loss', digits: 4 }, d, base?.finalValLoss.mean ?? NaN) : `validation loss ${signedInterval(d, 4)}, no significant difference`);
     }
-    if (v.valLossDifference) parts.push(versus('validation loss', v.valLossDifference, 4));
-    const better = Object.entries(v.probeDifferences).filter(([, d]) => d.significant);
-    if (better.length) parts.push(`probes: ${better.map(([k, d]) => `${PROBE_LABELS[k] ?? k} ${d.mean > 0 ? 'better' : 'worse'}`).join(', ')}`);
-    out.push(`${v.variant}: ${parts.length ? parts.join('; ') : 'no baseline to compare with'}`);
+    for (const [k, d] of Object.entries(v.probeDifferences)) {
+      if (!d.significant || !c.probeInformative[k]) continue;
+      const label = `${PROBE_LABELS[k] ?? k} probe`;
+      parts.push(directed(who, { label: 'accuracy', higherIsBetter: true, better: `is {}better on the ${label}`, worse: `is {}worse on the ${label}`, digits: 3 }, d, base?.probes[k]?.mean ?? NaN));
+    }
+    out.push(`${parts.join('; ')}.`);
   }
-  if (labelled && base) {
-    const best = [...baselines].filter((b) => b.name !== 'random').sort((a, b) => (b.metrics.vusPr?.mean ?? -1) - (a.metrics.vusPr?.mean ?? -1))[0];
-    const bestModel = [...variants].sort((a, b) => (b.metrics.vusPr?.mean ?? -1) - (a.metrics.vusPr?.mean ?? -1))[0];
-    if (best && bestModel) {
-      const m = bestModel.metrics.vusPr!.mean;
+  const silent = Object.entries(c.probeInformative).filter(([, ok]) => !ok).map(([k]) => PROBE_LABELS[k] ?? k);
+  if (silent.length) out.push(`Not informative on this data (no variant above chance): the ${silent.join(', ')} probe${silent.length > 1 ? 's' : ''}.`);
+  if (labelled && base && usableVariants.length) {
+    const bestModel = [...usableVariants].sort((a, b) => (b.metrics.vusPr?.mean ?? -1) - (a.metrics.vusPr?.mean ?? -1))[0]!;
+    const usableDetectors = detectors.filter((b) => b.usable);
+    const best = [...usableDetectors].sort((a, b) => (b.metrics.vusPr?.mean ?? -1) - (a.metrics.vusPr?.mean ?? -1))[0];
+    const m = bestModel.metrics.vusPr!.mean;
+    if (best) {
       const b = best.metrics.vusPr!.mean;
-      out.push(`best model (${bestModel.variant}) VUS-PR ${m.toFixed(3)} vs the best classical baseline (${best.label}) ${b.toFixed(3)}: ${m > b ? 'the pretrained models beat the classical detectors here' : 'a classical detector does as well or better here, whatever the schedule'}`);
-    }
+      out.push(`Best variant (${variantLabel(bestModel.variant)}) VUS-PR ${m.toFixed(3)} against the best classical detector (${best.label}) ${b.toFixed(3)}: ${m > b ? 'the pretrained models beat the classical detectors here' : 'a classical detector does as well or better here, whatever the schedule'}.`);
+    } else if (detectors.length) out.push(`No classical detector is usable here; the best variant (${variantLabel(bestModel.variant)}) reaches VUS-PR ${m.toFixed(3)}.`);
   }
   return out;
 }

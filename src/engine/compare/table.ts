@@ -3,6 +3,7 @@
  * row per quantity (mean ± half-width of the 95% interval over seeds), then the verdict.
  */
 import { METRICS, PROBE_LABELS, type Comparison, type SeedInterval } from '../../shared/compare';
+import { variantLabel } from '../../shared/growth';
 
 /** "0.412 ±0.021" (the interval is symmetric: mean ± t·s/√n), "0.412" for one seed, "-" for none. */
 export function formatInterval(x: SeedInterval | null | undefined, digits = 3): string {
@@ -23,26 +24,36 @@ export function formatFlops(f: number): string {
   return f.toFixed(0);
 }
 
-/** The rows of the table: a label and one cell per column (variants, then baselines). */
+/** "1.29x [1.10, 1.52]" (a ratio's interval is not symmetric), "1.29x" for one seed. */
+export function formatRatio(x: SeedInterval | null | undefined): string {
+  if (!x || !Number.isFinite(x.mean)) return '-';
+  return x.n > 1 && Number.isFinite(x.lo) ? `${x.mean.toFixed(2)}x [${x.lo.toFixed(2)}, ${x.hi.toFixed(2)}]` : `${x.mean.toFixed(2)}x`;
+}
+
+/** The rows of the table: a label and one cell per column (variants, then baselines and the trivial detectors). */
 export function tableRows(c: Comparison): { header: string[]; rows: string[][] } {
-  const header = ['', ...c.variants.map((v) => v.variant), ...c.baselines.map((b) => b.label)];
+  const header = ['', ...c.variants.map((v) => variantLabel(v.variant)), ...c.baselines.map((b) => b.label)];
   const pad = (cells: string[]) => [...cells, ...c.baselines.map(() => '')];
   const rows: string[][] = [];
+  const labelled = c.variants.some((v) => v.metrics.vusPr);
+  const yesNo = (u: boolean | null) => (u === null ? '' : u ? 'yes' : 'NO');
+  if (labelled) rows.push(['usable here', ...c.variants.map((v) => yesNo(v.usable)), ...c.baselines.map((b) => yesNo(b.usable))]);
   rows.push(pad(['seeds', ...c.variants.map((v) => String(v.runs))]));
   rows.push(pad(['depth by stage', ...c.variants.map((v) => v.depths.join('→'))]));
   rows.push(pad(['steps', ...c.variants.map((v) => String(v.steps))]));
   rows.push(pad(['wall-clock (s)', ...c.variants.map((v) => formatInterval({ ...v.wallMs, mean: v.wallMs.mean / 1000, lo: v.wallMs.lo / 1000, hi: v.wallMs.hi / 1000 }, 1))]));
-  rows.push(pad(['speed-up vs baseline', ...c.variants.map((v) => (v.speedup ? `${formatInterval(v.speedup, 2)}x` : '-'))]));
+  rows.push(pad(['speed-up vs baseline', ...c.variants.map((v) => formatRatio(v.speedup))]));
   rows.push(pad(['training FLOPs', ...c.variants.map((v) => `${formatFlops(v.flops)}${v.flopRatio !== null ? ` (${v.flopRatio.toFixed(2)})` : ''}`)]));
   rows.push(pad(['final validation loss', ...c.variants.map((v) => formatInterval(v.finalValLoss, 4))]));
-  const labelled = c.variants.some((v) => v.metrics.vusPr);
   if (labelled) {
     for (const m of METRICS) {
-      rows.push([`${m.label}${m.higherIsBetter ? '' : ' ↓'}`, ...c.variants.map((v) => formatInterval(v.metrics[m.key], m.digits)), ...c.baselines.map((b) => formatInterval(b.metrics[m.key], m.digits))]);
+      rows.push([`${m.label}${m.higherIsBetter ? '' : ' ↓'}`, ...c.variants.map((v) => formatInterval(v.metrics[m.key], m.digits)), ...c.baselines.map((b) => (b.kind === 'trivial' && !m.atThreshold ? '' : formatInterval(b.metrics[m.key], m.digits)))]);
     }
   }
   for (const p of Object.keys(c.probeChance)) {
-    rows.push(pad([`probe: ${PROBE_LABELS[p] ?? p} (chance ${c.probeChance[p]}${Number.isFinite(c.probePersistence[p]) ? `, persistence ${c.probePersistence[p]!.toFixed(2)}` : ''})`, ...c.variants.map((v) => formatInterval(v.probes[p], 3))]));
+    const persistence = Number.isFinite(c.probePersistence[p]) ? `, persistence ${c.probePersistence[p]!.toFixed(2)}` : '';
+    const silent = c.probeInformative[p] === false ? '*' : '';
+    rows.push(pad([`probe: ${PROBE_LABELS[p] ?? p}${silent} (chance ${c.probeChance[p]}${persistence})`, ...c.variants.map((v) => formatInterval(v.probes[p], 3))]));
   }
   if (labelled) {
     const random = c.baselines.find((b) => b.name === 'random');
@@ -64,21 +75,24 @@ export function renderTable(c: Comparison): string {
       .join('  ')
       .trimEnd();
   const out = [
-    `Data: ${c.data.source} (${c.data.channels} channels; split: ${c.data.split})`,
+    `Data: ${c.data.source} (${c.data.series} series, ${c.data.channels} channels; split: ${c.data.split})`,
+    `Normalisation: ${c.data.normalization}; alarm thresholds: ${c.data.thresholds === 'per-series' ? 'per series' : 'pooled'}${c.prevalence !== null ? `; ${(100 * c.prevalence).toFixed(1)}% of the test rows are labelled anomalies` : ''}`,
     `Model: ${c.setup.preset} preset, ${c.setup.layers} layers, blocks of ${c.setup.block}, Prop-${c.setup.alpha}, on ${c.setup.device}`,
     '',
     line(header),
     ...rows.map(line),
     '',
-    `(mean ±95% interval over seeds; ↓ lower is better; the columns after | are classical detectors on the same split;`,
-    ` point-adjusted F1 counts a whole event as found from one alarm: compare it only with random scores)`,
+    `(mean ±95% interval over seeds; ↓ lower is better; the columns after | are classical detectors on the same split,`,
+    ` then the trivial ones: read every threshold metric beside them; usable: VUS-PR above the random scores', AUC-ROC > 0.55`,
+    ` and alarms on fewer than half the normal test rows; point-adjusted F1 counts a whole event as found from one alarm:`,
+    ` compare it only with random scores${Object.values(c.probeInformative).includes(false) ? '; * a probe no variant scores above chance on: not informative on this data' : ''})`,
     '',
     'Verdict:',
     ...c.verdict.map((v) => `  ${v}`),
   ];
   const iso = c.variants.filter((v) => v.isoplot.fit);
   if (iso.length > 1 && c.referenceLoss !== null) {
-    out.push(`  at the same validation loss (${c.referenceLoss.toFixed(4)}), fitted ${iso[0]!.isoplot.metric}: ${iso.map((v) => `${v.variant} ${v.isoplot.fit!.atReference.toFixed(3)}${v.isoplot.fit!.extrapolated ? ' (extrapolated)' : ''}`).join(', ')}`);
+    out.push(`  at the same validation loss (${c.referenceLoss.toFixed(4)}), fitted ${iso[0]!.isoplot.metric}: ${iso.map((v) => `${variantLabel(v.variant)} ${v.isoplot.fit!.atReference.toFixed(3)}${v.isoplot.fit!.extrapolated ? ' (extrapolated)' : ''}`).join(', ')}`);
   }
   if (c.warnings.length) out.push('', 'Notes:', ...c.warnings.map((w) => `  ${w}`));
   return out.join('\n');

@@ -5,6 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { rangesOf } from '../eval/metrics';
+import type { SampleKind } from '../../shared/jobs';
 import type { ChannelProfile, DatasetProfile, EventsProfile, FileProfile } from '../../shared/profile';
 import { ImportError } from './errors';
 import { csvFilesIn, importCsvFile, type ImportOptions, type RawSeries } from './import';
@@ -329,34 +330,51 @@ export async function loadDataset(target: string, options: LoadOptions = {}): Pr
   };
 }
 
-/**
- * The built-in sample data set: the synthetic plant of sample-plant.ts, written as CSV to a
- * temporary folder and imported through the same path as a user's file (then removed).
- */
-export async function loadSampleDataset(options: LoadOptions & { seed?: number; rows?: number } = {}): Promise<Dataset> {
-  return withSampleFile((file) => loadDataset(file, options).then(asSample), options);
+export interface SampleOptions {
+  readonly sample?: SampleKind;
+  readonly seed?: number;
+  /** Rows of the single plant, or of each run of the multi-run plant. */
+  readonly rows?: number;
 }
 
-/** The sample plant's CSV in a temporary file for the duration of `use` (then removed). */
-export async function withSampleFile<T>(use: (file: string) => Promise<T>, options: { seed?: number; rows?: number } = {}): Promise<T> {
+/**
+ * A built-in sample data set (sample-plant.ts), written as CSV to a temporary folder and imported
+ * through the same path as a user's files (then removed).
+ */
+export async function loadSampleDataset(options: LoadOptions & SampleOptions = {}): Promise<Dataset> {
+  return withSampleFiles((target) => loadDataset(target, options).then(asSample), options);
+}
+
+/**
+ * The sample's CSV in a temporary folder for the duration of `use` (then removed): the plant as
+ * one file (`use` gets the file), the multi-run plant as one file per run (`use` gets the folder).
+ */
+export async function withSampleFiles<T>(use: (target: string) => Promise<T>, options: SampleOptions = {}): Promise<T> {
   const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
   const os = await import('node:os');
-  const { generateSamplePlant, samplePlantCsv } = await import('./sample-plant');
+  const { generateMultiRunPlant, generateSamplePlant, samplePlantCsv } = await import('./sample-plant');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'stacklab-sample-'));
-  const file = path.join(dir, 'sample-plant.csv');
+  const seed = options.seed !== undefined ? { seed: options.seed } : {};
   try {
-    const plant = generateSamplePlant({ ...(options.seed !== undefined ? { seed: options.seed } : {}), ...(options.rows !== undefined ? { rows: options.rows } : {}) });
-    await writeFile(file, samplePlantCsv(plant));
+    if (options.sample === 'multi-run') {
+      for (const run of generateMultiRunPlant({ ...seed, ...(options.rows !== undefined ? { rowsPerRun: options.rows } : {}) })) await writeFile(path.join(dir, `${run.name}.csv`), samplePlantCsv(run));
+      return await use(dir);
+    }
+    const file = path.join(dir, 'sample-plant.csv');
+    await writeFile(file, samplePlantCsv(generateSamplePlant({ ...seed, ...(options.rows !== undefined ? { rows: options.rows } : {}) })));
     return await use(file);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-/** How runs and reports name the built-in sample as a source. */
-export const SAMPLE_SOURCE = 'sample (built-in synthetic plant)';
+/** How runs and reports name a built-in sample as a source. */
+export function sampleSource(kind: SampleKind = 'plant'): string {
+  return kind === 'multi-run' ? 'sample (built-in multi-run plant: 12 runs, each its own operating point and one fault)' : 'sample (built-in synthetic plant)';
+}
 
-/** A data set read from the sample's temporary file, with paths that say what it is. */
+/** A data set read from the sample's temporary files, with paths that say what they are (file names only). */
 export function asSample(ds: Dataset): Dataset {
-  return { ...ds, series: ds.series.map((s) => ({ ...s, path: 'sample-plant.csv' })), profile: { ...ds.profile, files: ds.profile.files.map((f) => ({ ...f, path: 'sample-plant.csv (built-in, generated)' })) } };
+  const name = (p: string) => path.basename(p);
+  return { ...ds, series: ds.series.map((s) => ({ ...s, path: name(s.path) })), profile: { ...ds.profile, files: ds.profile.files.map((f) => ({ ...f, path: `${name(f.path)} (built-in, generated)` })) } };
 }

@@ -1,6 +1,8 @@
 /**
- * The built-in sample data set: a deterministic synthetic pump–valve–tank loop under PI level
- * control, with sensor noise, a slow sensor drift over the whole period and labelled faults.
+ * The built-in sample data sets: a deterministic synthetic pump–valve–tank loop under PI level
+ * control, with sensor noise, a slow sensor drift over the whole period and labelled faults; as
+ * one long series (`generateSamplePlant`) or as a test rig's experiments, each at its own operating
+ * point with one fault (`generateMultiRunPlant`).
  * Invariants: the output depends only on the options (seeded `Rng` streams, never Math.random);
  * the first half of the rows is fault-free; faults lie in the second half, never overlap, and
  * `label` / `faultKind` are set on exactly the rows a fault changes. Pure TypeScript.
@@ -8,7 +10,9 @@
 import { Rng } from '../random';
 
 export interface SamplePlantOptions { readonly seed?: number; readonly rows?: number; readonly intervalSeconds?: number; readonly start?: string }
-export type FaultKind = 'spike' | 'level_shift' | 'stuck_sensor' | 'slow_drift' | 'contextual';
+export type FaultKind = 'spike' | 'level_shift' | 'stuck_sensor' | 'slow_drift' | 'contextual' | 'leak' | 'oscillation' | 'cavitation';
+/** The faults of the single-series plant. */
+type SeriesFaultKind = 'spike' | 'level_shift' | 'stuck_sensor' | 'slow_drift' | 'contextual';
 export interface InjectedFault { readonly kind: FaultKind; readonly startRow: number; readonly endRow: number /* exclusive */; readonly channels: readonly string[] }
 export interface SamplePlant {
   readonly timestamps: Float64Array; // epoch milliseconds
@@ -53,21 +57,39 @@ const pressureOf = (speed: number, valve: number): number => 0.4 + 2.4 * (speed 
 const outletFlow = (valve: number, level: number): number => K_OUT * (valve / 100) * Math.sqrt(Math.max(level, 0));
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 
-/**
- * Generates the sample plant. Defaults: seed 1, 20,160 rows (14 days) every 60 s from
- * 2026-01-05T00:00:00Z. Throws a RangeError on invalid options or too few rows for the faults.
- */
-export function generateSamplePlant(options: SamplePlantOptions = {}): SamplePlant {
-  const seed = options.seed ?? 1;
-  const rows = options.rows ?? 20_160;
-  const dt = options.intervalSeconds ?? 60;
-  const t0 = Date.parse(options.start ?? '2026-01-05T00:00:00Z');
-  if (!Number.isInteger(rows) || rows < 2) throw new RangeError(`rows must be an integer >= 2, got ${rows}`);
-  if (!(dt > 0 && Number.isFinite(dt))) throw new RangeError(`intervalSeconds must be positive, got ${dt}`);
-  if (Number.isNaN(t0)) throw new RangeError(`start is not a date: ${options.start}`);
+/** What differs between the runs of a multi-run plant: setpoints, disturbance levels and sensor calibration. */
+interface OperatingPoint {
+  readonly setpoint: number; // tank level setpoint, m
+  readonly feedBase: number; // mean feed flow, m3/h
+  readonly valveBase: number; // mean valve opening, %
+  readonly pumpGain: number; // m3/h per rpm (pump wear)
+  readonly ambient: number; // mean ambient temperature, °C
+  /** Per channel, added to every reading (calibration offset), in the channel's unit. */
+  readonly offsets: readonly number[];
+}
 
-  const proc = new Rng(seed, 'sample-plant/process');
-  const noise = new Rng(seed, 'sample-plant/noise');
+const NOMINAL: OperatingPoint = { setpoint: SETPOINT, feedBase: 13, valveBase: 50, pumpGain: PUMP_GAIN, ambient: 20, offsets: SPECS.map(() => 0) };
+
+/**
+ * A fault of the process itself over [startRow, endRow), in the physics (the readings follow):
+ * a leak (an unmeasured outflow of `size` m3/h), an oscillation (the pump's speed drive hunting
+ * by ± `size` rpm with a 30 min period) or cavitation (the pump's delivery and its readings
+ * fluctuate, `size` the share of delivery lost at random each reading).
+ */
+interface ProcessFault {
+  readonly kind: 'leak' | 'oscillation' | 'cavitation';
+  readonly startRow: number;
+  readonly endRow: number;
+  readonly size: number;
+  /** Draws of the fault's own randomness (cavitation). */
+  readonly rng: Rng;
+}
+
+/**
+ * The plant's physics at one operating point: `rows` readings every `dt` seconds from `t0`.
+ * Draws: `proc` once for the daily phase, then twice per row; `noise` once per channel per row.
+ */
+function simulate(rows: number, dt: number, t0: number, point: OperatingPoint, proc: Rng, noise: Rng, fault?: ProcessFault): { timestamps: Float64Array; v: Float64Array[] } {
   const phase = (proc.next() - 0.5) * 2; // hours: shifts the daily cycles a little per seed
   const timestamps = new Float64Array(rows);
   const v = SPECS.map(() => new Float64Array(rows));
@@ -77,13 +99,13 @@ export function generateSamplePlant(options: SamplePlantOptions = {}): SamplePla
   const aValve = Math.exp(-dt / 2400);
   let feedSlow = 0;
   let valveSlow = 0;
-  const feedAt = (h: number): number => 13 + 3 * Math.sin((2 * Math.PI * (h - 6 + phase)) / 24) + feedSlow;
-  const valveAt = (h: number): number => clamp(50 + 12 * Math.sin((2 * Math.PI * (h - 9 + phase)) / 24) + 5 * Math.sin((4 * Math.PI * h) / 24) + valveSlow, 10, 95);
-  const ambientAt = (h: number): number => 20 + 4 * Math.sin((2 * Math.PI * (h - 9)) / 24);
+  const feedAt = (h: number): number => point.feedBase + 3 * Math.sin((2 * Math.PI * (h - 6 + phase)) / 24) + feedSlow;
+  const valveAt = (h: number): number => clamp(point.valveBase + 12 * Math.sin((2 * Math.PI * (h - 9 + phase)) / 24) + 5 * Math.sin((4 * Math.PI * h) / 24) + valveSlow, 10, 95);
+  const ambientAt = (h: number): number => point.ambient + 4 * Math.sin((2 * Math.PI * (h - 9)) / 24);
 
   // Initial state is the steady state for the first inputs: no start-up transient.
-  let level = SETPOINT;
-  let integral = (outletFlow(valveAt(0), SETPOINT) - feedAt(0)) / PUMP_GAIN - BIAS;
+  let level = point.setpoint;
+  let integral = (outletFlow(valveAt(0), point.setpoint) - feedAt(0)) / point.pumpGain - BIAS;
   let speed = clamp(BIAS + integral, SPEED_MIN, SPEED_MAX);
   let temp = ambientAt(0) + 2.5 * pumpPower(speed);
   const nSub = Math.ceil(dt / MAX_SUBSTEP);
@@ -99,56 +121,92 @@ export function generateSamplePlant(options: SamplePlantOptions = {}): SamplePla
     const valve = valveAt(hour);
     const power = pumpPower(speed);
     const truth = [feed, speed, valve, outletFlow(valve, level), level, power, temp, pressureOf(speed, valve) + (DRIFT_PER_DAY * sec) / DAY];
-    for (let c = 0; c < SPECS.length; c++) v[c]![i] = truth[c]! + SPECS[c]![2] * noise.normal();
+    const active = fault && i >= fault.startRow && i < fault.endRow ? fault : undefined;
+    // Cavitation: the delivery surges, so flow, pressure and power readings scatter 4x more.
+    const loss = active?.kind === 'cavitation' ? active.size * Math.abs(active.rng.normal()) : 0;
+    const scatter = (c: number) => (loss > 0 && (c === CH.outlet_flow || c === CH.pressure || c === CH.pump_power) ? 4 : 1);
+    for (let c = 0; c < SPECS.length; c++) v[c]![i] = truth[c]! + point.offsets[c]! + scatter(c) * SPECS[c]![2] * noise.normal();
+    const lost = active?.kind === 'leak' ? active.size : 0;
+    const hunt = active?.kind === 'oscillation' ? active.size * Math.sin((2 * Math.PI * (i - active.startRow) * dt) / 1800) : 0;
     // Zero-order hold of the inputs over the interval; PI with conditional anti-windup.
     for (let s = 0; s < nSub; s++) {
-      const err = SETPOINT - level;
+      const err = point.setpoint - level;
       const raw = BIAS + KP * err + integral;
-      speed = clamp(raw, SPEED_MIN, SPEED_MAX);
-      if (raw === speed || (raw > SPEED_MAX && err < 0) || (raw < SPEED_MIN && err > 0)) integral += (KP * err * h) / TI;
-      level = Math.max(0, level + ((feed + PUMP_GAIN * speed - outletFlow(valve, level)) * h) / 3600 / AREA);
+      speed = clamp(raw + hunt, SPEED_MIN, SPEED_MAX);
+      if (raw + hunt === speed || (raw > SPEED_MAX && err < 0) || (raw < SPEED_MIN && err > 0)) integral += (KP * err * h) / TI;
+      level = Math.max(0, level + ((feed + point.pumpGain * speed * (1 - loss) - outletFlow(valve, level) - lost) * h) / 3600 / AREA);
       const target = ambientAt((sec + s * h) / 3600) + 2.5 * pumpPower(speed);
       temp += (target - temp) * (1 - Math.exp(-h / TEMP_TAU));
     }
   }
+  return { timestamps, v };
+}
+
+/** Each channel's range over the given rows (fault-free reference ranges). */
+function rangesOver(v: readonly Float64Array[], start: number, end: number): { lo: number[]; hi: number[] } {
+  return { lo: v.map((a) => a.subarray(start, end).reduce((m, x) => Math.min(m, x), Infinity)), hi: v.map((a) => a.subarray(start, end).reduce((m, x) => Math.max(m, x), -Infinity)) };
+}
+
+/** Changes the readings of one injected fault (a leak is in the physics already) and labels its rows. */
+function injectFault(v: Float64Array[], f: InjectedFault, ref: { lo: number[]; hi: number[] }, offsets: readonly number[], frng: Rng, label: Uint8Array, faultKind: string[]): void {
+  const { lo, hi } = ref;
+  const c = CH[f.channels[0] as keyof typeof CH];
+  const a = v[c]!;
+  const range = hi[c]! - lo[c]!;
+  const n = f.endRow - f.startRow;
+  const sign = frng.next() < 0.5 ? -1 : 1;
+  for (let k = 0; k < n; k++) {
+    const i = f.startRow + k;
+    label[i] = 1;
+    faultKind[i] = f.kind;
+    if (f.kind === 'spike') a[i]! += (a[i]! > (lo[c]! + hi[c]!) / 2 ? 1 : -1) * (0.6 + 0.4 * frng.next()) * range; // lands outside lo..hi
+    else if (f.kind === 'level_shift') a[i]! += sign * 0.25 * range;
+    else if (f.kind === 'stuck_sensor') a[i] = a[f.startRow - 1]!;
+    else if (f.kind === 'slow_drift') a[i]! += (sign * 10 * SPECS[c]![2] * (k + 1)) / n; // ends at 10 noise std
+    else if (f.kind === 'leak' || f.kind === 'oscillation' || f.kind === 'cavitation') continue; // in the physics
+    else if (f.kind === 'contextual') {
+      // Contextual: power reported for a speed half the speed range away from the actual one
+      // (per row, towards the far side); both channels are clamped to their fault-free lo..hi.
+      const sp = CH.pump_speed;
+      const s = clamp(v[sp]![i]!, lo[sp]!, hi[sp]!);
+      v[sp]![i] = s;
+      const other = s > (lo[sp]! + hi[sp]!) / 2 ? s - 0.5 * (hi[sp]! - lo[sp]!) : s + 0.5 * (hi[sp]! - lo[sp]!);
+      a[i] = clamp(pumpPower(other - offsets[sp]!) + offsets[c]! + SPECS[c]![2] * frng.normal(), lo[c]!, hi[c]!);
+    }
+  }
+}
+
+function channelsOf(v: readonly Float64Array[]): SamplePlant['channels'] {
+  return SPECS.map(([name, unit], c) => ({ name, unit, values: Float32Array.from(v[c]!) }));
+}
+
+function checkOptions(rows: number, dt: number, t0: number, start: string | undefined): void {
+  if (!Number.isInteger(rows) || rows < 2) throw new RangeError(`rows must be an integer >= 2, got ${rows}`);
+  if (!(dt > 0 && Number.isFinite(dt))) throw new RangeError(`intervalSeconds must be positive, got ${dt}`);
+  if (Number.isNaN(t0)) throw new RangeError(`start is not a date: ${start}`);
+}
+
+/**
+ * Generates the sample plant. Defaults: seed 1, 20,160 rows (14 days) every 60 s from
+ * 2026-01-05T00:00:00Z. Throws a RangeError on invalid options or too few rows for the faults.
+ */
+export function generateSamplePlant(options: SamplePlantOptions = {}): SamplePlant {
+  const seed = options.seed ?? 1;
+  const rows = options.rows ?? 20_160;
+  const dt = options.intervalSeconds ?? 60;
+  const t0 = Date.parse(options.start ?? '2026-01-05T00:00:00Z');
+  checkOptions(rows, dt, t0, options.start);
+  const { timestamps, v } = simulate(rows, dt, t0, NOMINAL, new Rng(seed, 'sample-plant/process'), new Rng(seed, 'sample-plant/noise'));
 
   // Fault-free reference ranges, from the first half (never faulted).
   const half = Math.floor(rows / 2);
-  const lo = v.map((a) => a.subarray(0, half).reduce((m, x) => Math.min(m, x), Infinity));
-  const hi = v.map((a) => a.subarray(0, half).reduce((m, x) => Math.max(m, x), -Infinity));
-
+  const ref = rangesOver(v, 0, half);
   const faults = scheduleFaults(new Rng(seed, 'sample-plant/faults'), rows, half, dt);
   const label = new Uint8Array(rows);
   const faultKind: string[] = new Array<string>(rows).fill('');
   const frng = new Rng(seed, 'sample-plant/fault-shapes');
-  for (const f of faults) {
-    const c = CH[f.channels[0] as keyof typeof CH];
-    const a = v[c]!;
-    const range = hi[c]! - lo[c]!;
-    const n = f.endRow - f.startRow;
-    const sign = frng.next() < 0.5 ? -1 : 1;
-    for (let k = 0; k < n; k++) {
-      const i = f.startRow + k;
-      label[i] = 1;
-      faultKind[i] = f.kind;
-      if (f.kind === 'spike') a[i]! += (a[i]! > (lo[c]! + hi[c]!) / 2 ? 1 : -1) * (0.6 + 0.4 * frng.next()) * range; // lands outside lo..hi
-      else if (f.kind === 'level_shift') a[i]! += sign * 0.25 * range;
-      else if (f.kind === 'stuck_sensor') a[i] = a[f.startRow - 1]!;
-      else if (f.kind === 'slow_drift') a[i]! += (sign * 10 * SPECS[c]![2] * (k + 1)) / n; // ends at 10 noise std
-      else {
-        // Contextual: power reported for a speed half the speed range away from the actual one
-        // (per row, towards the far side); both channels are clamped to their fault-free lo..hi.
-        const sp = CH.pump_speed;
-        const s = clamp(v[sp]![i]!, lo[sp]!, hi[sp]!);
-        v[sp]![i] = s;
-        const other = s > (lo[sp]! + hi[sp]!) / 2 ? s - 0.5 * (hi[sp]! - lo[sp]!) : s + 0.5 * (hi[sp]! - lo[sp]!);
-        a[i] = clamp(pumpPower(other) + SPECS[c]![2] * frng.normal(), lo[c]!, hi[c]!);
-      }
-    }
-  }
-
-  const channels = SPECS.map(([name, unit], c) => ({ name, unit, values: Float32Array.from(v[c]!) }));
-  return { timestamps, channels, label, faultKind, faults };
+  for (const f of faults) injectFault(v, f, ref, NOMINAL.offsets, frng, label, faultKind);
+  return { timestamps, channels: channelsOf(v), label, faultKind, faults };
 }
 
 /** Candidate channels per fault kind; the first listed channel of a fault is the one it changes. */
@@ -158,6 +216,10 @@ const FAULT_CHANNELS: Record<FaultKind, readonly string[]> = {
   stuck_sensor: ['feed_flow', 'pressure', 'motor_temp', 'outlet_flow'],
   slow_drift: ['motor_temp', 'pressure', 'tank_level', 'feed_flow'],
   contextual: ['pump_power'],
+  // Process faults (in the physics): the first channel is the one that shows them most.
+  leak: ['pump_speed'],
+  oscillation: ['pump_speed'],
+  cavitation: ['pressure'],
 };
 
 /**
@@ -166,12 +228,12 @@ const FAULT_CHANNELS: Record<FaultKind, readonly string[]> = {
  */
 function scheduleFaults(rng: Rng, rows: number, half: number, dt: number): InjectedFault[] {
   const hoursToRows = (hrs: number): number => Math.max(1, Math.round((hrs * 3600) / dt));
-  const kinds: FaultKind[] = ['spike', 'level_shift', 'stuck_sensor', 'slow_drift', 'contextual', 'spike'];
+  const kinds: SeriesFaultKind[] = ['spike', 'level_shift', 'stuck_sensor', 'slow_drift', 'contextual', 'spike'];
   for (let i = kinds.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
     [kinds[i], kinds[j]] = [kinds[j]!, kinds[i]!];
   }
-  const hours: Record<FaultKind, () => number> = {
+  const hours: Record<SeriesFaultKind, () => number> = {
     spike: () => (1 + rng.int(3)) * (dt / 3600), // 1..3 samples
     level_shift: () => 2 + 2 * rng.next(),
     stuck_sensor: () => 2 + 2 * rng.next(),
@@ -202,6 +264,93 @@ function scheduleFaults(rng: Rng, rows: number, half: number, dt: number): Injec
     row += lengths[i]!;
   });
   return out;
+}
+
+export interface MultiRunOptions {
+  readonly seed?: number;
+  readonly runs?: number;
+  readonly rowsPerRun?: number;
+  readonly intervalSeconds?: number;
+  readonly start?: string;
+}
+
+/** One experiment of the multi-run plant: its own operating point, a normal stretch, one fault. */
+export interface PlantRun extends SamplePlant {
+  /** "run-01", "run-02", … (the CSV file names without .csv). */
+  readonly name: string;
+}
+
+/** The multi-run plant's fault kinds, one per run in a seeded order (spikes are too short to be a run's only fault). */
+const MULTI_RUN_KINDS = ['level_shift', 'stuck_sensor', 'slow_drift', 'contextual', 'leak', 'oscillation', 'cavitation'] as const;
+/** Each kind's length as a share of the run: [shortest, longest]. */
+const MULTI_RUN_LENGTH: Readonly<Record<(typeof MULTI_RUN_KINDS)[number], readonly [number, number]>> = {
+  level_shift: [0.06, 0.12],
+  stuck_sensor: [0.06, 0.12],
+  slow_drift: [0.12, 0.2],
+  contextual: [0.05, 0.1],
+  leak: [0.1, 0.16],
+  oscillation: [0.08, 0.14],
+  cavitation: [0.05, 0.1],
+};
+/** The channels a process fault moves (the first is its own). */
+const PROCESS_CHANNELS: Readonly<Record<ProcessFault['kind'], readonly string[]>> = {
+  leak: ['pump_speed', 'pump_power', 'tank_level'],
+  oscillation: ['pump_speed', 'pump_power', 'tank_level', 'pressure'],
+  cavitation: ['pressure', 'outlet_flow', 'pump_power', 'tank_level'],
+};
+/** Sensor calibration offsets between runs: each channel's reading shifted by up to ± this (its unit). */
+const OFFSET_SPAN = [1.5, 0, 4, 1, 0.05, 0.4, 3, 0.15] as const;
+
+/**
+ * A test rig's experiments: `runs` series (default 12 of 5,000 rows every 60 s, one after another
+ * from 2026-02-02), each at its own operating point (level setpoint 1.5–2.5 m, feed 10–16 m3/h,
+ * valve 40–60 %, ambient 14–26 °C, pump wear, sensor offsets), a fault-free stretch of 55–70 % of
+ * its rows, then one labelled fault, then normal rows to its end. The faults (kinds in a seeded
+ * order) are of the sensors (level shift, stuck sensor, slow drift), of a relation between
+ * channels (contextual) and of the process (a leak, the speed drive hunting, cavitation), 5–20 %
+ * of the run long. Deterministic in the options.
+ */
+export function generateMultiRunPlant(options: MultiRunOptions = {}): PlantRun[] {
+  const seed = options.seed ?? 1;
+  const runs = options.runs ?? 12;
+  const rows = options.rowsPerRun ?? 5000;
+  const dt = options.intervalSeconds ?? 60;
+  const t0 = Date.parse(options.start ?? '2026-02-02T00:00:00Z');
+  checkOptions(rows, dt, t0, options.start);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 100) throw new RangeError(`runs must be an integer from 1 to 100, got ${runs}`);
+  if (rows < 200) throw new RangeError(`rowsPerRun must be at least 200 (a normal stretch and a fault), got ${rows}`);
+  const order = [...MULTI_RUN_KINDS];
+  const shuffle = new Rng(seed, 'multi-run/kinds');
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = shuffle.int(i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return Array.from({ length: runs }, (_, r): PlantRun => {
+    const rng = new Rng(seed, `multi-run/${r}/point`);
+    const point: OperatingPoint = {
+      setpoint: 1.5 + rng.next(),
+      feedBase: 10 + 6 * rng.next(),
+      valveBase: 40 + 20 * rng.next(),
+      pumpGain: PUMP_GAIN * (0.9 + 0.2 * rng.next()),
+      ambient: 14 + 12 * rng.next(),
+      offsets: OFFSET_SPAN.map((span) => (2 * rng.next() - 1) * span),
+    };
+    const kind = order[r % order.length]!;
+    const [shortest, longest] = MULTI_RUN_LENGTH[kind];
+    const startRow = Math.round(rows * (0.55 + 0.15 * rng.next()));
+    const endRow = Math.min(rows - 1, startRow + Math.max(1, Math.round(rows * (shortest + (longest - shortest) * rng.next()))));
+    const pool = FAULT_CHANNELS[kind];
+    const ch = pool[rng.int(pool.length)]!;
+    const processKind = kind === 'leak' || kind === 'oscillation' || kind === 'cavitation' ? kind : null;
+    const fault: InjectedFault = { kind, startRow, endRow, channels: kind === 'contextual' ? [ch, 'pump_speed'] : processKind ? PROCESS_CHANNELS[processKind] : [ch] };
+    const size = processKind === 'leak' ? (0.08 + 0.04 * rng.next()) * point.feedBase : processKind === 'oscillation' ? 60 + 40 * rng.next() : 0.1 + 0.1 * rng.next();
+    const process = processKind ? { kind: processKind, startRow, endRow, size, rng: new Rng(seed, `multi-run/${r}/fault-noise`) } : undefined;
+    const { timestamps, v } = simulate(rows, dt, t0 + r * rows * dt * 1000, point, new Rng(seed, `multi-run/${r}/process`), new Rng(seed, `multi-run/${r}/noise`), process);
+    const label = new Uint8Array(rows);
+    const faultKind: string[] = new Array<string>(rows).fill('');
+    injectFault(v, fault, rangesOver(v, 0, startRow), point.offsets, new Rng(seed, `multi-run/${r}/fault-shape`), label, faultKind);
+    return { name: `run-${String(r + 1).padStart(2, '0')}`, timestamps, channels: channelsOf(v), label, faultKind, faults: [fault] };
+  });
 }
 
 const num = (x: number): string => String(Number(x.toFixed(4)));

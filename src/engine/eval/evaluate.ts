@@ -8,22 +8,30 @@ import type { ExecutionProviderName } from '../../shared/system';
 import type { PatchTransformerConfig } from '../models/patch-transformer';
 import { sessionOptions } from '../runtime/device';
 import type { RunData } from '../runs/runner';
-import { buildScoringModel } from '../train/scoring';
 import { isolationForestScores, pcaScores, randomScores, rollingZScores, type Matrix } from './baselines';
 import { aucPr, aucRoc, prCurve, thresholdMetrics, type ThresholdMetrics } from './metrics';
-import { DEFAULT_THRESHOLD, fitThreshold, type ThresholdRule } from './scores';
-import { scoreRows } from './score-series';
+import { DEFAULT_THRESHOLD, fitThreshold, smoothScores, type ThresholdRule } from './scores';
+import { residualRows } from './score-series';
+import { buildScoringModel, type ScoreCalibration } from '../train/scoring';
+import type { ScoreCombine, ThresholdScope } from '../../shared/jobs';
 import { vus } from './vus';
 import type { ScoreTimeline } from '../../shared/timeline';
 
 export type { ScoreTimeline };
 
 export interface Evaluation {
+  /** The alarm level, in the units of the scores the metrics ranked (1 with per-series thresholds). */
   readonly threshold: number;
   readonly thresholdRule: ThresholdRule;
+  /** Per-series: each series' scores divided by its own threshold; pooled: one threshold. */
+  readonly thresholdScope?: ThresholdScope;
+  /** The fitted thresholds in raw score units: pooled, and per series (null: too few normal rows, pooled used). */
+  readonly thresholds?: { readonly pooled: number; readonly series?: readonly (number | null)[] };
   /** Rows the threshold was fitted on (normal rows of the validation part, else of training). */
   readonly thresholdRows: number;
   readonly testRows: number;
+  /** Share of labelled-anomalous rows in the test part. */
+  readonly prevalence?: number;
   /** Volume under the range-based PR surface (Paparrizos et al. 2022): the headline metric. */
   readonly vusPr: number;
   readonly vusRoc: number;
@@ -32,6 +40,29 @@ export interface Evaluation {
   readonly atThreshold: ThresholdMetrics;
   /** The point-wise precision-recall curve on the test rows, at most ~60 points (for charts). */
   readonly prCurve: { readonly recall: number[]; readonly precision: number[] };
+  /** How the model's residuals became these scores (absent for the classical detectors). */
+  readonly calibration?: ScoreCalibration;
+}
+
+/** How scores and alarms are made: recorded in config.json. */
+export interface ScoringConfig {
+  readonly combine: ScoreCombine;
+  readonly threshold: ThresholdScope;
+  readonly rule: ThresholdRule;
+  /** Every detector's per-row scores are averaged causally over this many rows (within a segment; 1: not at all). */
+  readonly smooth?: number;
+}
+
+export const DEFAULT_SCORING: ScoringConfig = { combine: 'mean', threshold: 'pooled', rule: DEFAULT_THRESHOLD, smooth: 1 };
+
+/** A series needs this many normal rows of its own to get its own threshold (else the pooled one). */
+export const MIN_THRESHOLD_ROWS = 100;
+
+/** The trivial detectors on a test part: what alarming on every row, or on none, scores. */
+export interface TrivialDetectors {
+  readonly prevalence: number;
+  readonly alwaysAlarm: ThresholdMetrics;
+  readonly neverAlarm: ThresholdMetrics;
 }
 
 export const BASELINES = ['random', 'rolling-z', 'pca', 'isolation-forest'] as const;
@@ -53,37 +84,77 @@ function scoredRoles(data: RunData): Segment['role'][] {
   return ['test', segmentsOf(data, 'val').length ? 'val' : 'train'];
 }
 
+/** Rows of the segments of one role (all series, or one), with their scores and labels, unscored rows skipped. */
+function collect(scores: ArrayLike<number>, labels: ArrayLike<number>, segments: readonly Segment[]): { rows: number[]; scores: number[]; labels: number[] } {
+  const out = { rows: [] as number[], scores: [] as number[], labels: [] as number[] };
+  for (const g of segments) {
+    for (let r = g.start; r < g.end; r++) {
+      if (Number.isNaN(scores[r]!)) continue;
+      out.rows.push(r);
+      out.scores.push(scores[r]!);
+      out.labels.push(labels[r]!);
+    }
+  }
+  return out;
+}
+
+/**
+ * The segments thresholds and calibrations are fitted on: validation, else training (no
+ * validation part, or none of its rows scored: a validation part shorter than a window).
+ */
+function fitSegments(data: RunData, scored: (row: number) => boolean): Segment[] {
+  const val = segmentsOf(data, 'val');
+  const any = val.some((g) => {
+    for (let r = g.start; r < g.end; r++) if (scored(r)) return true;
+    return false;
+  });
+  return any ? val : segmentsOf(data, 'train');
+}
+
 /**
  * Every metric from per-row scores over the run's matrix (NaN = not scored: the first patch of a
  * segment, rows a window cannot reach). Null when no normal row or no test row was scored.
+ * With per-series thresholds each series' scores are divided by the threshold fitted on its own
+ * normal rows (at least MIN_THRESHOLD_ROWS of them; else the pooled one), so the alarm level is
+ * 1 everywhere and the threshold-free metrics rank scores on one scale.
  */
-export function evaluateRowScores(scores: ArrayLike<number>, data: RunData, rule: ThresholdRule = DEFAULT_THRESHOLD): Evaluation | null {
+export function evaluateRowScores(raw: ArrayLike<number>, data: RunData, scoring: Pick<ScoringConfig, 'threshold' | 'rule' | 'smooth'> = DEFAULT_SCORING): Evaluation | null {
   const labels = data.labels;
   if (!labels) return null;
-  const collect = (role: Segment['role']) => {
-    const s: number[] = [];
-    const l: number[] = [];
-    for (const g of segmentsOf(data, role)) {
-      for (let r = g.start; r < g.end; r++) {
-        if (Number.isNaN(scores[r]!)) continue;
-        s.push(scores[r]!);
-        l.push(labels[r]!);
-      }
-    }
-    return { scores: s, labels: l };
-  };
-  let normal = collect('val');
-  if (normal.scores.length === 0) normal = collect('train');
+  const scores = smoothedScores(raw, data, scoring.smooth ?? 1);
+  const rule = scoring.rule;
+  const fitOn = fitSegments(data, (r) => !Number.isNaN(scores[r]!));
+  const normal = collect(scores, labels, fitOn);
   const normalScores = normal.scores.filter((_, i) => !normal.labels[i]);
-  const test = collect('test');
+  let test = collect(scores, labels, segmentsOf(data, 'test'));
   if (normalScores.length === 0 || test.scores.length === 0) return null;
-  const threshold = fitThreshold(normalScores, rule);
+  const pooled = fitThreshold(normalScores, rule);
+  let threshold = pooled;
+  let perSeries: (number | null)[] | undefined;
+  if (scoring.threshold === 'per-series') {
+    const series = data.series ?? [{ name: '', start: 0, end: labels.length }];
+    perSeries = series.map((_, i) => {
+      const own = collect(scores, labels, fitOn.filter((g) => (g.series ?? 0) === i));
+      const ownNormal = own.scores.filter((_, k) => !own.labels[k]);
+      if (ownNormal.length < MIN_THRESHOLD_ROWS) return null;
+      const t = fitThreshold(ownNormal, rule);
+      return t > 0 ? t : null;
+    });
+    if (pooled > 0) {
+      const scale = thresholdLevels(data, pooled, perSeries);
+      test = { ...test, scores: test.scores.map((v, k) => v / scale(test.rows[k]!)) };
+      threshold = 1;
+    } else perSeries = undefined;
+  }
   const volume = vus(test.scores, test.labels);
   return {
     threshold,
     thresholdRule: rule,
+    thresholdScope: perSeries ? 'per-series' : 'pooled',
+    thresholds: { pooled, ...(perSeries ? { series: perSeries } : {}) },
     thresholdRows: normalScores.length,
     testRows: test.scores.length,
+    prevalence: test.labels.reduce((a, b) => a + b, 0) / test.labels.length,
     vusPr: volume.pr,
     vusRoc: volume.roc,
     aucRoc: aucRoc(test.scores, test.labels),
@@ -93,22 +164,126 @@ export function evaluateRowScores(scores: ArrayLike<number>, data: RunData, rule
   };
 }
 
-/** Per-row anomaly scores of the model (next-patch error) on the rows evaluation needs. */
-export async function modelRowScores(cfg: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array>, data: RunData, device: ExecutionProviderName): Promise<Float64Array> {
+/** Scores averaged causally over `window` rows inside each segment (a window never crosses a split or a series). */
+export function smoothedScores(scores: ArrayLike<number>, data: RunData, window: number): ArrayLike<number> {
+  if (window <= 1) return scores;
+  const out = new Float64Array(scores.length).fill(NaN);
+  const all = Float64Array.from(scores);
+  for (const g of data.segments ?? [{ start: 0, end: scores.length }]) out.set(smoothScores(all.subarray(g.start, g.end), window), g.start);
+  return out;
+}
+
+/** The threshold of the series a matrix row belongs to (the pooled one where a series has none of its own). */
+function thresholdLevels(data: RunData, pooled: number, perSeries: readonly (number | null)[]): (row: number) => number {
+  const series = data.series ?? [{ name: '', start: 0, end: Infinity }];
+  return (row) => perSeries[series.findIndex((x) => row >= x.start && row < x.end)] ?? pooled;
+}
+
+/** Per-row scores in the units the evaluation's threshold is in (divided by their series' threshold when per series). */
+export function scoresOnThresholdScale(scores: ArrayLike<number>, data: RunData, ev: Evaluation): Float64Array {
+  const out = Float64Array.from(scores);
+  const per = ev.thresholds?.series;
+  if (ev.thresholdScope !== 'per-series' || !per) return out;
+  const level = thresholdLevels(data, ev.thresholds!.pooled, per);
+  for (let r = 0; r < out.length; r++) out[r] = out[r]! / level(r);
+  return out;
+}
+
+/** Alarming on every test row, and on none: the levels a threshold metric must beat on this test part. */
+export function trivialDetectors(data: RunData): TrivialDetectors | null {
+  if (!canEvaluate(data)) return null;
+  const test = collect(new Float64Array(data.labels!.length), data.labels!, segmentsOf(data, 'test'));
+  const ones = test.labels.map(() => 1);
+  return {
+    prevalence: test.labels.reduce((a, b) => a + b, 0) / test.labels.length,
+    alwaysAlarm: thresholdMetrics(ones, test.labels, 1),
+    neverAlarm: thresholdMetrics(ones, test.labels, 2),
+  };
+}
+
+const median = (xs: Float64Array): number => {
+  const s = xs.sort();
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+};
+
+/**
+ * The robust per-channel standardisation of the model's residuals [rows, channels]: the median
+ * and 1.4826 × MAD of each channel's residual over the normal rows thresholds are fitted on
+ * (validation, else training), so that a channel the model predicts poorly everywhere cannot
+ * drown the others. Scales are floored at 1e-3 (normalised units).
+ */
+export function fitResidualCalibration(residuals: Float32Array, channels: number, data: RunData, combine: ScoreCombine): ScoreCalibration {
+  const rows: number[] = [];
+  for (const g of fitSegments(data, (r) => !Number.isNaN(residuals[r * channels]!))) {
+    for (let r = g.start; r < g.end; r++) {
+      if (data.labels?.[r] || Number.isNaN(residuals[r * channels]!)) continue;
+      rows.push(r);
+    }
+  }
+  const center: number[] = [];
+  const scale: number[] = [];
+  for (let k = 0; k < channels; k++) {
+    const v = Float64Array.from(rows, (r) => residuals[r * channels + k]!);
+    const m = v.length ? median(v.slice()) : 0;
+    const mad = v.length ? median(v.map((x) => Math.abs(x - m))) : 1;
+    center.push(m);
+    scale.push(Math.max(1.4826 * mad, 1e-3));
+  }
+  return { center, scale, combine };
+}
+
+/** Per-row scores from residuals: ((residual − center) / scale)² per channel, then their mean or max. */
+export function combineResiduals(residuals: Float32Array, channels: number, cal: ScoreCalibration): Float64Array {
+  const rows = residuals.length / channels;
+  const out = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let acc = 0;
+    for (let k = 0; k < channels; k++) {
+      const z = ((residuals[r * channels + k]! - cal.center[k]!) / cal.scale[k]!) ** 2;
+      acc = cal.combine === 'max' ? Math.max(acc, z) : acc + z;
+    }
+    out[r] = cal.combine === 'max' ? acc : acc / channels;
+  }
+  return out;
+}
+
+/** The model's residuals as calibrated per-row scores, with the calibration fitted on this run's normal rows. */
+export function modelScores(residuals: Float32Array, channels: number, data: RunData, combine: ScoreCombine): { scores: Float64Array; calibration: ScoreCalibration } {
+  const calibration = fitResidualCalibration(residuals, channels, data, combine);
+  return { scores: combineResiduals(residuals, channels, calibration), calibration };
+}
+
+/** Rows of context every scored row is predicted from (at least): half a window, whole patches. */
+export function scoringContext(cfg: Pick<PatchTransformerConfig, 'seqLen' | 'patchLen'>): number {
+  return Math.max(1, Math.floor(cfg.seqLen / 2)) * cfg.patchLen;
+}
+
+/**
+ * The model's signed next-patch residuals [rows, channels] (normalised units) on the rows
+ * evaluation needs: the test part and the part the threshold is fitted on (NaN elsewhere).
+ */
+export async function modelResiduals(cfg: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array>, data: RunData, device: ExecutionProviderName): Promise<Float32Array> {
   const c = cfg.channels;
   const rows = data.matrix.length / c;
-  const out = new Float64Array(rows).fill(NaN);
+  const out = new Float32Array(rows * c).fill(NaN);
   // The run's matrix is already normalised: an identity normalisation in the scoring model.
   const model = buildScoringModel(cfg, params, { mean: new Array(c).fill(0), std: new Array(c).fill(1) }, { channels: [], variant: '', run: '' });
   const session = await ort.InferenceSession.create(model.bytes, sessionOptions(device));
   try {
     const w = cfg.seqLen * cfg.patchLen;
-    for (const role of scoredRoles(data)) {
+    const score = async (role: Segment['role']) => {
+      let any = false;
       for (const g of segmentsOf(data, role)) {
-        const s = await scoreRows(session, (r, k) => data.matrix[(g.start + r) * c + k]!, g.end - g.start, c, w, cfg.patchLen);
-        out.set(s, g.start);
+        const r = await residualRows(session, (row, k) => data.matrix[(g.start + row) * c + k]!, g.end - g.start, c, w, scoringContext(cfg));
+        out.set(r, g.start * c);
+        any ||= r.some((x) => !Number.isNaN(x));
       }
-    }
+      return any;
+    };
+    await score('test');
+    // Thresholds are fitted on validation rows, or on training rows where no validation row can be scored.
+    if (!(await score('val'))) await score('train');
   } finally {
     await session.release();
   }
@@ -116,9 +291,11 @@ export async function modelRowScores(cfg: PatchTransformerConfig, params: Readon
 }
 
 /** Anomaly detection with a trained model (null when the data have no labels or no test part). */
-export async function evaluateModel(cfg: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array>, data: RunData, device: ExecutionProviderName, rule: ThresholdRule = DEFAULT_THRESHOLD): Promise<Evaluation | null> {
+export async function evaluateModel(cfg: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array>, data: RunData, device: ExecutionProviderName, scoring: ScoringConfig = DEFAULT_SCORING): Promise<Evaluation | null> {
   if (!canEvaluate(data)) return null;
-  return evaluateRowScores(await modelRowScores(cfg, params, data, device), data, rule);
+  const { scores, calibration } = modelScores(await modelResiduals(cfg, params, data, device), cfg.channels, data, scoring.combine);
+  const ev = evaluateRowScores(scores, data, scoring);
+  return ev && { ...ev, calibration };
 }
 
 /** The test part's scores and labels for a chart: the maximum score of each bucket of rows, at most ~`maxPoints`. */
@@ -205,13 +382,13 @@ export function baselineRowScores(data: RunData, channels: number, seed: number)
 }
 
 /** Every baseline evaluated like the model (null entries when the data cannot be evaluated). */
-export function evaluateBaselines(data: RunData, channels: number, seed: number, rule: ThresholdRule = DEFAULT_THRESHOLD): Partial<Record<BaselineName, Evaluation>> {
+export function evaluateBaselines(data: RunData, channels: number, seed: number, scoring: Pick<ScoringConfig, 'threshold' | 'rule' | 'smooth'> = DEFAULT_SCORING): Partial<Record<BaselineName, Evaluation>> {
   if (!canEvaluate(data)) return {};
   const scores = baselineRowScores(data, channels, seed);
   const out: Partial<Record<BaselineName, Evaluation>> = {};
   for (const name of BASELINES) {
     const s = scores[name];
-    const ev = s ? evaluateRowScores(s, data, rule) : null;
+    const ev = s ? evaluateRowScores(s, data, scoring) : null;
     if (ev) out[name] = ev;
   }
   return out;

@@ -7,39 +7,9 @@
  */
 import { blockOf } from '../models/patch-transformer';
 
-export { apportion, GrowthConfigError, stagesOf, VARIANT_INFO, VARIANTS } from '../../shared/growth';
+export { apportion, GrowthConfigError, layerMapping, stagesOf, VARIANT_INFO, VARIANTS } from '../../shared/growth';
 export type { GrowthConfig, Stage, Variant } from '../../shared/growth';
-import { GrowthConfigError, type Stage, type Variant } from '../../shared/growth';
-
-/**
- * For a growth from `from` to `to` layers: the old layer each new layer copies (0-based).
- * gradstack appends a copy of the last block; MIDAS inserts a copy of block ceil(n/2) right
- * after it; progressive and G_stack stack the whole model on itself.
- */
-export function layerMapping(variant: Variant, from: number, to: number, block: number): number[] {
-  const n = from / block;
-  const blocks = (ids: number[]) => ids.flatMap((k) => Array.from({ length: block }, (_, j) => k * block + j));
-  const all = Array.from({ length: n }, (_, k) => k);
-  let src: number[];
-  switch (variant) {
-    case 'gradstack':
-      src = blocks([...all, n - 1]);
-      break;
-    case 'midas': {
-      const m = Math.ceil(n / 2) - 1;
-      src = blocks([...all.slice(0, m + 1), m, ...all.slice(m + 1)]);
-      break;
-    }
-    case 'progressive':
-    case 'gstack':
-      src = Array.from({ length: to }, (_, i) => i % from);
-      break;
-    case 'baseline':
-      throw new GrowthConfigError('the baseline does not grow');
-  }
-  if (src.length !== to) throw new GrowthConfigError(`${variant} cannot grow ${from} → ${to} layers with blocks of ${block}`);
-  return src;
-}
+import type { Stage } from '../../shared/growth';
 
 /** Applies a layer mapping to named tensors (weights or Adam moments); non-block tensors are kept. */
 export function growTensors(tensors: ReadonlyMap<string, Float32Array>, mapping: readonly number[]): Map<string, Float32Array> {

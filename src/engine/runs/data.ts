@@ -1,5 +1,6 @@
 /** From an imported data set to a run's data: split by time, normalised, windows per split. */
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import type { Dataset } from '../data/dataset';
 import { normalizedMatrix, splitByTime, windowStarts, type SplitOptions, type Splits } from '../data/split';
 import type { RunData } from './runner';
@@ -10,7 +11,7 @@ export interface PreparedData extends RunData {
   readonly fingerprint: string;
 }
 
-/** One matrix of all series (each normalised with the training statistics), window starts offset into it. */
+/** One matrix of all series (each normalised with its statistics), window starts offset into it. */
 export function prepareRunData(ds: Dataset, windowRows: number, options: SplitOptions = {}): PreparedData {
   const splits = splitByTime(ds, options);
   const c = ds.channels.length;
@@ -21,7 +22,7 @@ export function prepareRunData(ds: Dataset, windowRows: number, options: SplitOp
     rows += s.rows;
   }
   const matrix = new Float32Array(rows * c);
-  ds.series.forEach((_, i) => matrix.set(normalizedMatrix(ds, i, splits.normalization), offsets[i]! * c));
+  ds.series.forEach((_, i) => matrix.set(normalizedMatrix(ds, i, splits.normalization.series[i]!), offsets[i]! * c));
   const starts = (role: 'train' | 'val') => {
     const out: number[] = [];
     for (const g of splits.segments.filter((x) => x.role === role)) for (const s of windowStarts(ds, g, windowRows)) out.push(s + offsets[g.series]!);
@@ -30,14 +31,38 @@ export function prepareRunData(ds: Dataset, windowRows: number, options: SplitOp
   const trainStarts = starts('train');
   const valStarts = starts('val');
   if (trainStarts.length === 0) {
-    throw new Error(`no training window of ${windowRows} rows fits in the training part of the data (${splits.strategy}); use a smaller preset or more data`);
+    throw new Error(`no training window of ${windowRows} rows fits in the training part of the data (${splits.strategy}); use a smaller preset, more training rows or more data`);
   }
   const labelled = ds.series.some((s) => s.label);
   const labels = labelled ? new Uint8Array(rows) : null;
   if (labels) ds.series.forEach((s, i) => s.label && labels.set(s.label, offsets[i]!));
-  const segments = splits.segments.map((g) => ({ start: g.start + offsets[g.series]!, end: g.end + offsets[g.series]!, role: g.role }));
+  const segments = splits.segments.map((g) => ({ series: g.series, start: g.start + offsets[g.series]!, end: g.end + offsets[g.series]!, role: g.role }));
+  const series = ds.series.map((s, i) => ({ name: path.basename(s.path), start: offsets[i]!, end: offsets[i]! + s.rows }));
   const hash = createHash('sha256');
   hash.update(new Uint8Array(matrix.buffer, matrix.byteOffset, matrix.byteLength));
   hash.update(JSON.stringify(splits.segments));
-  return { matrix, trainStarts, valStarts, labels, segments, splits, fingerprint: hash.digest('hex').slice(0, 16) };
+  return { matrix, trainStarts, valStarts, labels, segments, series, splits, fingerprint: hash.digest('hex').slice(0, 16) };
+}
+
+/** The normalisation as config.json records it (numbers rounded to what float32 data can use). */
+export function normalizationRecord(ds: Dataset, splits: Splits): RunNormalization {
+  const n = splits.normalization;
+  const list = (a: Float64Array) => [...a];
+  return {
+    mode: n.mode,
+    description: n.description,
+    mean: list(n.pooled.mean),
+    std: list(n.pooled.std),
+    ...(n.mode === 'per-series' ? { series: n.series.map((s, i) => ({ name: path.basename(ds.series[i]!.path), own: s.own, rows: s.rows, mean: list(s.mean), std: list(s.std) })) } : {}),
+  };
+}
+
+/** config.json's `data.normalization`: the pooled statistics, and each series' when per series. */
+export interface RunNormalization {
+  readonly mode: 'per-series' | 'pooled';
+  readonly description: string;
+  /** Pooled over all training rows. */
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+  readonly series?: readonly { readonly name: string; readonly own: boolean; readonly rows: number; readonly mean: readonly number[]; readonly std: readonly number[] }[];
 }

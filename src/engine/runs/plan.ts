@@ -11,7 +11,12 @@ import { stagesOf, VARIANTS, type GrowthConfig, type Variant } from '../growth/g
 import { defaultBlock, PRESET_DEFAULTS } from '../../shared/growth';
 import { PRESETS, windowLength, type PatchTransformerConfig, type PresetName } from '../models/patch-transformer';
 import { DEFAULT_ADAMW } from '../train/adamw';
-import { prepareRunData, type PreparedData } from './data';
+import { normalizationRecord, prepareRunData, type PreparedData } from './data';
+import { SplitError, type SplitOptions } from '../data/split';
+import type { ScoringConfig } from '../eval/evaluate';
+import { DEFAULT_THRESHOLD } from '../eval/scores';
+import { defined } from '../../shared/ipc';
+import type { DataPlan } from '../../shared/jobs';
 import { stepFlops, type RunConfig } from './runner';
 
 /** A choice that cannot be trained (a usage error for the CLI, a message for the app). */
@@ -32,6 +37,8 @@ export interface PlanOptions {
   readonly lr?: number;
   readonly resetMoments?: boolean;
   readonly rewarmup?: number;
+  /** The split, normalisation and scoring (defaults: the engine's rules). */
+  readonly data?: DataPlan;
 }
 
 export const DEFAULT_STEPS: Record<PresetName, number> = { tiny: PRESET_DEFAULTS.tiny.steps, small: PRESET_DEFAULTS.small.steps, base: PRESET_DEFAULTS.base.steps };
@@ -45,6 +52,7 @@ export interface ResolvedPlan {
   readonly lr: number;
   readonly resetMoments: boolean;
   readonly rewarmup: number;
+  readonly data: DataPlan;
 }
 
 /** Checks the choices and fills in the defaults (no data needed). */
@@ -59,7 +67,7 @@ export function resolvePlan(o: PlanOptions): ResolvedPlan {
     if (!Number.isInteger(n) || n < 1) throw new PlanError(`${name} must be a positive integer, got ${v}`);
     return n;
   };
-  const layers = int('the depth', o.layers, PRESETS[preset].layers);
+  const layers = int('the depth', o.layers, PRESET_DEFAULTS[preset].layers);
   const block = int('the block size', o.block, defaultBlock(layers));
   const steps = int('the step budget', o.steps, DEFAULT_STEPS[preset]);
   const seeds = int('the number of seeds', o.seeds, 3);
@@ -78,7 +86,12 @@ export function resolvePlan(o: PlanOptions): ResolvedPlan {
       throw new PlanError((err as Error).message);
     }
   }
-  return { preset, variants, ...(o.flopMatched ? { flopMatched: o.flopMatched as Variant } : {}), growth, seeds, lr, resetMoments: o.resetMoments ?? false, rewarmup };
+  const data = o.data ?? {};
+  if (data.trainRows !== undefined && !(Number.isInteger(data.trainRows) && data.trainRows >= 2)) throw new PlanError(`the training rows per series must be a whole number of at least 2, got ${data.trainRows}`);
+  if (data.trainFraction !== undefined && !(data.trainFraction > 0 && data.trainFraction < 1)) throw new PlanError(`the training fraction must be between 0 and 1, got ${data.trainFraction}`);
+  if (data.trainRows !== undefined && data.trainFraction !== undefined) throw new PlanError('give either the training rows per series or the training fraction, not both');
+  if (data.smooth !== undefined && !(Number.isInteger(data.smooth) && data.smooth >= 1)) throw new PlanError(`the smoothing must be a whole number of rows (1: none), got ${data.smooth}`);
+  return { preset, variants, ...(o.flopMatched ? { flopMatched: o.flopMatched as Variant } : {}), growth, seeds, lr, resetMoments: o.resetMoments ?? false, rewarmup, data };
 }
 
 export interface PlannedRun {
@@ -100,10 +113,20 @@ export interface JobPlan {
  * turns the data set into windows of the model's length (default: prepareRunData; a caller that
  * plans often for one data set can cache it).
  */
-export function planJob(plan: ResolvedPlan, ds: Dataset, source: string, device: ExecutionProviderName, out: string, prepare: (ds: Dataset, windowRows: number) => PreparedData = prepareRunData): JobPlan {
+export function planJob(plan: ResolvedPlan, ds: Dataset, source: string, device: ExecutionProviderName, out: string, prepare: (ds: Dataset, windowRows: number, split: SplitOptions) => PreparedData = prepareRunData): JobPlan {
   const { growth, preset } = plan;
   const model: PatchTransformerConfig = { ...PRESETS[preset], layers: growth.layers, channels: ds.channels.length };
-  const data = prepare(ds, windowLength(model));
+  const splitOptions = defined({ trainRows: plan.data.trainRows, trainFraction: plan.data.trainFraction, normalize: plan.data.normalize });
+  let data: PreparedData;
+  try {
+    data = prepare(ds, windowLength(model), splitOptions);
+  } catch (err) {
+    if (err instanceof SplitError) throw new PlanError(err.message);
+    throw err;
+  }
+  const normalization = data.splits.normalization;
+  // Every detector's scores are averaged over one patch by default: the model predicts a patch at a time.
+  const scoring: ScoringConfig = { combine: plan.data.combine ?? 'mean', threshold: plan.data.threshold ?? normalization.mode, rule: DEFAULT_THRESHOLD, smooth: plan.data.smooth ?? model.patchLen };
   const steps = growth.steps;
   // Warmup 5%, cosine to 10% of the peak over the run's own steps (a FLOP-matched run's too).
   const schedule = (total: number): RunConfig['schedule'] => ({ kind: 'cosine', lr: plan.lr, warmup: Math.max(1, Math.round(total * 0.05)), total, final: plan.lr * 0.1 });
@@ -119,11 +142,14 @@ export function planJob(plan: ResolvedPlan, ds: Dataset, source: string, device:
       source,
       fingerprint: data.fingerprint,
       channels: ds.channels,
+      series: ds.series.length,
       trainWindows: data.trainStarts.length,
       valWindows: data.valStarts.length,
       split: data.splits.strategy,
-      normalization: { mean: [...data.splits.normalization.mean], std: [...data.splits.normalization.std] },
+      ...(plan.data.trainRows !== undefined || plan.data.trainFraction !== undefined ? { splitOptions: defined({ trainRows: plan.data.trainRows, trainFraction: plan.data.trainFraction }) } : {}),
+      normalization: normalizationRecord(ds, data.splits),
     },
+    scoring,
     versions: { stacklab: APP_VERSION, onnxruntime: ort.env.versions.common ?? 'unknown', node: process.versions.node },
   };
   const runs: PlannedRun[] = [];

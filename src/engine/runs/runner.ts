@@ -13,7 +13,9 @@ import type { AdamWConfig } from '../train/adamw';
 import { buildInference } from '../train/inference';
 import { lrAt, type LrSchedule } from '../train/schedules';
 import { RunStore } from './store';
-import { canEvaluate, evaluateBaselines, evaluateRowScores, modelRowScores, scoreTimeline, type BaselineName, type Evaluation } from '../eval/evaluate';
+import type { RunNormalization } from './data';
+import type { ScoringConfig } from '../eval/evaluate';
+import { canEvaluate, DEFAULT_SCORING, evaluateBaselines, evaluateRowScores, modelResiduals, modelScores, scoresOnThresholdScale, scoreTimeline, trivialDetectors, type BaselineName, type Evaluation, type TrivialDetectors } from '../eval/evaluate';
 import { scoreProbes, type ProbeName, type ProbeScore } from '../eval/probes';
 
 /** Everything a run needs to be reproduced; written as config.json. */
@@ -44,7 +46,22 @@ export interface RunConfig {
    * VUS-PR, AUC-PR and the probes over training). Default true; costs one test pass each.
    */
   readonly isoplot?: boolean;
-  readonly data: { readonly source: string; readonly fingerprint: string; readonly channels: readonly string[]; readonly trainWindows: number; readonly valWindows: number; readonly split: string; readonly normalization: { readonly mean: number[]; readonly std: number[] } };
+  readonly data: {
+    readonly source: string;
+    readonly fingerprint: string;
+    readonly channels: readonly string[];
+    /** Series (files) in the data set (absent in runs of older versions: 1). */
+    readonly series?: number;
+    readonly trainWindows: number;
+    readonly valWindows: number;
+    /** The split in words. */
+    readonly split: string;
+    /** The split as asked for (absent: the default rule). */
+    readonly splitOptions?: { readonly trainRows?: number; readonly trainFraction?: number };
+    readonly normalization: RunNormalization;
+  };
+  /** How residuals become scores and alarms (absent in runs of older versions: mean, pooled, 0.99 quantile). */
+  readonly scoring?: ScoringConfig;
   readonly versions: Readonly<Record<string, string>>;
 }
 
@@ -55,8 +72,10 @@ export interface RunData {
   readonly valStarts: Int32Array;
   /** 0/1 per matrix row, when the data are labelled: the run is then evaluated at its end. */
   readonly labels?: Uint8Array | null;
-  /** The split, in matrix rows. */
-  readonly segments?: readonly { readonly start: number; readonly end: number; readonly role: 'train' | 'val' | 'test' }[];
+  /** The split, in matrix rows (`series`: the index of the series a segment lies in, 0 when absent). */
+  readonly segments?: readonly { readonly series?: number; readonly start: number; readonly end: number; readonly role: 'train' | 'val' | 'test' }[];
+  /** Each series' rows in the matrix (one series when absent). */
+  readonly series?: readonly { readonly name: string; readonly start: number; readonly end: number }[];
 }
 
 export type RunEvent =
@@ -86,6 +105,8 @@ export interface RunReport {
   readonly evaluation?: Evaluation | null;
   /** The baselines on the same split, seeded with the run's seed (labelled data only). */
   readonly baselines?: Partial<Record<BaselineName, Evaluation>>;
+  /** What alarming on every test row, or on none, scores (labelled data only). */
+  readonly trivial?: TrivialDetectors;
   /** The reasoning probes with the final model (items from this seed; the same for every variant). */
   readonly probes?: Record<ProbeName, ProbeScore | null> | null;
 }
@@ -148,11 +169,18 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
   let params: Map<string, Float32Array> | undefined;
   let moments: { m: Map<string, Float32Array>; v: Map<string, Float32Array> } | undefined;
   let resumeLayers: number | undefined;
+  // Wall-clock spent before this process took the run over: per stage begun, and in all.
+  let wallBefore: readonly number[] = [];
+  let elapsedBefore = 0;
+  let lastTrainLoss: number | null = null;
   if (opts.resume) {
     const existing = await store.readConfig<RunConfig>();
     if (existing && JSON.stringify(existing) !== JSON.stringify(config)) {
       throw new Error(`cannot resume ${opts.dir}: its config.json differs from this run's settings (start a new run folder, or resume with the same options)`);
     }
+    // A finished run stays as it is: its report, scores and metrics are the run's results.
+    const done = await store.readReport<RunReport>();
+    if (existing && done?.status === 'finished') return done;
     const ck = await store.latestCheckpoint();
     if (ck) {
       startStep = ck.step;
@@ -160,7 +188,10 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
       params = new Map(ck.params);
       moments = { m: new Map(ck.m), v: new Map(ck.v) };
       resumeLayers = ck.layers;
+      wallBefore = ck.stageWallMs ?? [];
+      elapsedBefore = ck.elapsedMs ?? 0;
       await store.truncateMetrics(ck.step);
+      lastTrainLoss = (await store.readMetrics<{ type: string; loss?: number }>()).filter((m) => m.type === 'train' && Number.isFinite(m.loss)).at(-1)?.loss ?? null;
     }
   }
   if (startStep === 0) await store.init(config);
@@ -171,14 +202,15 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
   for (const s of stages) {
     const flops = s.steps * stepFlops(model, s.layers);
     if (stageBegin + s.steps <= startStep) {
-      stageReports.push({ layers: s.layers, steps: s.steps, flops, wallMs: 0 });
+      stageReports.push({ layers: s.layers, steps: s.steps, flops, wallMs: wallBefore[s.index - 1] ?? 0 });
       flopsSoFar += flops;
     }
     stageBegin += s.steps;
   }
-  const started = performance.now();
+  const resumedAt = performance.now();
+  // The run's own clock: it continues from where an interrupted run stopped.
+  const started = resumedAt - elapsedBefore;
   let lastEvent = 0;
-  let lastTrainLoss: number | null = null;
   let lastGradNorm: number | null = null;
   let lastVal: number | null = null;
   let step = startStep;
@@ -219,7 +251,9 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
       initialStep: step,
     });
     const stageFlopsPerStep = stepFlops(model, stage.layers);
-    const t0 = performance.now();
+    // A stage resumed inside keeps the wall-clock it had before the interruption.
+    const t0 = performance.now() - (resumedInside ? (wallBefore[stage.index - 1] ?? 0) : 0);
+    const wallSoFar = () => [...stageReports.map((r) => r.wallMs), performance.now() - t0];
     const pending: object[] = [];
     // The state read for the latest checkpoint; the stage always ends with one at its last step.
     let saved: SavedState | undefined;
@@ -245,9 +279,10 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
         // At most one step event per interval (10 per second by default), carrying the latest loss read.
         if (now - lastEvent >= interval || step === totalSteps) {
           lastEvent = now;
-          const elapsed = now - started;
+          // Speed and ETA from this process's own steps; elapsed on the run's clock.
+          const own = now - resumedAt;
           const done = step - startStep;
-          emit({ type: 'step', step, totalSteps, stage: stage.index, layers: stage.layers, loss: lastTrainLoss, gradNorm: lastGradNorm, lr, tokensPerSec: (done * model.batch * model.seqLen) / (elapsed / 1000), elapsedMs: elapsed, etaMs: (elapsed / done) * (totalSteps - step), flops: flopsSoFar });
+          emit({ type: 'step', step, totalSteps, stage: stage.index, layers: stage.layers, loss: lastTrainLoss, gradNorm: lastGradNorm, lr, tokensPerSec: (done * model.batch * model.seqLen) / (own / 1000), elapsedMs: now - started, etaMs: (own / done) * (totalSteps - step), flops: flopsSoFar });
         }
         const atEnd = step === stageEnd;
         let readNow: Map<string, Float32Array> | undefined;
@@ -267,13 +302,13 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
         }
         if (step % config.checkpointEvery === 0 || atEnd) {
           await store.appendMetrics(pending.splice(0));
-          saved = await checkpoint(trainer, store, step, stage, rng, emit, readNow);
+          saved = await checkpoint(trainer, store, { step, stage, rng, stageWallMs: wallSoFar(), elapsedMs: performance.now() - started }, emit, readNow);
         }
       }
       if (cancelled) {
         // Stop cleanly: the metrics so far and a checkpoint of exactly where the run is.
         await store.appendMetrics(pending.splice(0));
-        saved = await checkpoint(trainer, store, step, stage, rng, emit);
+        saved = await checkpoint(trainer, store, { step, stage, rng, stageWallMs: wallSoFar(), elapsedMs: performance.now() - started }, emit);
       }
       params = saved!.params;
       moments = { m: saved!.m, v: saved!.v };
@@ -286,12 +321,17 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
   }
 
   const done = !cancelled && params;
+  const finalCfg: PatchTransformerConfig = { ...model, layers: stages.at(-1)!.layers };
+  // Resumed after the final checkpoint (nothing left to train): the final loss from the weights.
+  if (done && lastVal === null) lastVal = await validationLoss(finalCfg, params!, data, config.device, config.valWindows);
   // The last validation point is usually the final step: its downstream results are the run's.
-  const final = done ? (latest?.step === step ? latest : await downstream({ ...model, layers: stages.at(-1)!.layers }, params!, data, config)) : null;
+  const final = done ? (latest?.step === step ? latest : await downstream(finalCfg, params!, data, config)) : null;
   const evaluation = final?.evaluation ?? null;
-  // The test part's scores for a timeline chart (NaN is written as null).
-  if (final?.scores) await store.writeJson('scores.json', scoreTimeline(final.scores, data, evaluation?.threshold ?? null));
-  const baselines = done ? evaluateBaselines(data, model.channels, config.seed) : {};
+  // The test part's scores for a timeline chart, on the threshold's scale (NaN is written as null).
+  if (final?.scores && evaluation) await store.writeJson('scores.json', scoreTimeline(scoresOnThresholdScale(final.scores, data, evaluation), data, evaluation.threshold));
+  const scoring = config.scoring ?? DEFAULT_SCORING;
+  const baselines = done ? evaluateBaselines(data, model.channels, config.seed, scoring) : {};
+  const trivial = done ? trivialDetectors(data) : null;
   const probes = final?.probes ?? null;
   const report: RunReport = {
     variant: config.variant,
@@ -305,6 +345,7 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
     finalTrainLoss: lastTrainLoss,
     evaluation,
     baselines,
+    ...(trivial ? { trivial } : {}),
     probes,
   };
   await store.writeReport(report);
@@ -320,8 +361,16 @@ interface Downstream {
 
 /** Anomaly detection on the test part and the reasoning probes, for one set of weights. */
 async function downstream(cfg: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array>, data: RunData, config: RunConfig): Promise<Downstream> {
-  const scores = canEvaluate(data) ? await modelRowScores(cfg, params, data, config.device) : null;
-  return { scores, evaluation: scores ? evaluateRowScores(scores, data) : null, probes: await scoreProbes(cfg, params, data, config.device, config.seed) };
+  const scoring = config.scoring ?? DEFAULT_SCORING;
+  let scores: Float64Array | null = null;
+  let evaluation: Evaluation | null = null;
+  if (canEvaluate(data)) {
+    const model = modelScores(await modelResiduals(cfg, params, data, config.device), cfg.channels, data, scoring.combine);
+    scores = model.scores;
+    const ev = evaluateRowScores(scores, data, scoring);
+    evaluation = ev && { ...ev, calibration: model.calibration };
+  }
+  return { scores, evaluation, probes: await scoreProbes(cfg, params, data, config.device, config.seed) };
 }
 
 /** Probe accuracies only, for the isoplot lines of metrics.jsonl. */
@@ -337,12 +386,22 @@ interface SavedState {
   readonly v: Map<string, Float32Array>;
 }
 
+/** Where a checkpoint is taken: the step, the stage, the sampler, and the wall-clock so far. */
+interface CheckpointAt {
+  readonly step: number;
+  readonly stage: Stage;
+  readonly rng: Rng;
+  readonly stageWallMs: readonly number[];
+  readonly elapsedMs: number;
+}
+
 /** Saves the trainer's state (reusing `params` when they were just read at this step) and returns it. */
-async function checkpoint(trainer: Trainer, store: RunStore, step: number, stage: Stage, rng: Rng, emit: (e: RunEvent) => void, params?: Map<string, Float32Array>): Promise<SavedState> {
+async function checkpoint(trainer: Trainer, store: RunStore, at: CheckpointAt, emit: (e: RunEvent) => void, params?: Map<string, Float32Array>): Promise<SavedState> {
   const { m, v } = await trainer.readMoments();
   const state = { params: params ?? (await trainer.readParams()), m, v };
   const shapes = new Map(paramSpecs(trainer.options.model).map((p) => [p.name, p.shape]));
-  const file = await store.saveCheckpoint({ step, layers: stage.layers, stage: stage.index, rng: rng.state, ...state, shapes });
+  const { step, stage } = at;
+  const file = await store.saveCheckpoint({ step, layers: stage.layers, stage: stage.index, rng: at.rng.state, stageWallMs: at.stageWallMs, elapsedMs: at.elapsedMs, ...state, shapes });
   emit({ type: 'checkpoint', step, file });
   return state;
 }

@@ -32,6 +32,10 @@ export interface CheckpointState {
   readonly stage: number;
   /** The batch sampler's position. */
   readonly rng: number;
+  /** Wall-clock (ms) of each stage begun so far, the current one up to this checkpoint (absent in older files). */
+  readonly stageWallMs?: readonly number[];
+  /** The run's elapsed wall-clock at this checkpoint (ms), for a resume to continue from. */
+  readonly elapsedMs?: number;
   readonly params: ReadonlyMap<string, Float32Array>;
   readonly m: ReadonlyMap<string, Float32Array>;
   readonly v: ReadonlyMap<string, Float32Array>;
@@ -85,7 +89,8 @@ export class RunStore {
     for (const [k, t] of c.m) tensors.set(`m.${k}`, { shape: shape(k, t), data: t });
     for (const [k, t] of c.v) tensors.set(`v.${k}`, { shape: shape(k, t), data: t });
     const file = path.join(this.checkpointsDir, `step-${String(c.step).padStart(8, '0')}.safetensors`);
-    await writeAtomic(file, serializeSafetensors(tensors, { format: 'stacklab-checkpoint', step: String(c.step), layers: String(c.layers), stage: String(c.stage), rng: String(c.rng) }));
+    const wall: Record<string, string> = c.stageWallMs ? { stage_wall_ms: JSON.stringify(c.stageWallMs.map(Math.round)), elapsed_ms: String(Math.round(c.elapsedMs ?? 0)) } : {};
+    await writeAtomic(file, serializeSafetensors(tensors, { format: 'stacklab-checkpoint', step: String(c.step), layers: String(c.layers), stage: String(c.stage), rng: String(c.rng), ...wall }));
     return file;
   }
 
@@ -108,7 +113,17 @@ export class RunStore {
       else if (k.startsWith('v.')) v.set(k.slice(2), data);
       else params.set(k, data);
     }
-    return { step: Number(metadata.step), layers: Number(metadata.layers), stage: Number(metadata.stage), rng: Number(metadata.rng), params, m, v };
+    const wall = metadata.stage_wall_ms ? { stageWallMs: JSON.parse(metadata.stage_wall_ms) as number[], elapsedMs: Number(metadata.elapsed_ms) } : {};
+    return { step: Number(metadata.step), layers: Number(metadata.layers), stage: Number(metadata.stage), rng: Number(metadata.rng), params, m, v, ...wall };
+  }
+
+  /** report.json, or null when the run has none (yet) or it cannot be read. */
+  async readReport<T>(): Promise<T | null> {
+    try {
+      return JSON.parse(await readFile(path.join(this.dir, 'report.json'), 'utf8')) as T;
+    } catch {
+      return null;
+    }
   }
 
   async writeReport(report: unknown): Promise<void> {

@@ -8,10 +8,8 @@ import { compareRuns } from '../compare/compare';
 import { renderHtml } from '../compare/html';
 import { loadRuns } from '../compare/load';
 import { tableRows } from '../compare/table';
-import type { PatchTransformerConfig } from '../models/patch-transformer';
-import type { RunConfig } from '../runs/runner';
-import { RunStore, writeAtomic } from '../runs/store';
-import { buildScoringModel } from '../train/scoring';
+import { exportRun } from '../runs/export';
+import { writeAtomic } from '../runs/store';
 
 export async function comparisonOf(dir: string): Promise<Comparison> {
   const { runs, skipped } = await loadRuns([dir]);
@@ -40,17 +38,10 @@ export function comparisonCsv(c: Comparison): string {
 /** Builds the file, writes a copy into the job (or run) folder, and returns both. */
 export async function exportFile(kind: 'report' | 'csv' | 'onnx', dir: string): Promise<ExportFile> {
   if (kind === 'onnx') {
-    const store = new RunStore(dir);
-    const config = await store.readConfig<RunConfig>();
-    if (!config) throw new Error(`${dir} is not a run folder (no readable config.json): choose one run of the job`);
-    const ck = await store.latestCheckpoint();
-    if (!ck) throw new Error(`${dir} has no checkpoint yet: train it first`);
-    const cfg: PatchTransformerConfig = { ...config.model, layers: ck.layers };
-    const model = buildScoringModel(cfg, ck.params, config.data.normalization, { channels: config.data.channels, variant: config.variant, run: dir });
-    const name = `${config.flopMatchedTo ? `baseline-flopmatched-${config.flopMatchedTo}` : config.variant}-s${config.seed}.onnx`;
-    const savedTo = path.join(dir, name);
-    await writeAtomic(savedTo, model.bytes);
-    return { name, mime: 'application/octet-stream', content: Buffer.from(model.bytes).toString('base64'), encoding: 'base64', savedTo };
+    const e = await exportRun(dir);
+    const savedTo = path.join(dir, e.name);
+    await writeAtomic(savedTo, e.model.bytes);
+    return { name: e.name, mime: 'application/octet-stream', content: Buffer.from(e.model.bytes).toString('base64'), encoding: 'base64', savedTo };
   }
   const c = await comparisonOf(dir);
   const [name, mime, content] = kind === 'report' ? ['stacklab-report.html', 'text/html', renderHtml(c)] : ['stacklab-comparison.csv', 'text/csv', comparisonCsv(c)];

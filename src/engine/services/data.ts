@@ -4,11 +4,12 @@
  * the Import step shows (profile, columns with roles, the first rows, a thinned plot).
  */
 import { randomUUID } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { ColumnRole, ImportColumn, ImportRequest, ImportResult } from '../../shared/jobs';
 import type { FileProfile } from '../../shared/profile';
 import { splitLine } from '../data/csv';
-import { asSample, loadDataset, SAMPLE_SOURCE, withSampleFile, type Dataset, type LoadOptions } from '../data/dataset';
+import { asSample, loadDataset, sampleSource, withSampleFiles, type Dataset, type LoadOptions } from '../data/dataset';
 import { csvFilesIn, importCsvFile } from '../data/import';
 import type { RoleOverrides } from '../data/roles';
 import { rangesOf } from '../eval/metrics';
@@ -97,6 +98,13 @@ function plotOf(ds: Dataset, points = 1000): ImportResult['plot'] {
   return { x, xUnit: single ? 'seconds' : 'row', channels, anomalies };
 }
 
+/** An error text about the sample's temporary files, naming them as the built-in sample's. */
+function builtInNames(message: string, dir: string, files: readonly string[]): string {
+  let out = message;
+  for (const f of files) out = out.split(path.join(dir, f)).join(`${f} (built-in)`);
+  return out.split(dir).join('the built-in sample');
+}
+
 export function createDataService() {
   const imported = new Map<string, ImportedData>();
 
@@ -131,16 +139,18 @@ export function createDataService() {
       let result: Awaited<ReturnType<typeof read>>;
       let source: string;
       if (req.source.kind === 'sample') {
-        source = SAMPLE_SOURCE;
-        result = await withSampleFile(async (file) => {
+        const kind = req.source.sample ?? 'plant';
+        source = sampleSource(kind);
+        result = await withSampleFiles(async (target) => {
+          const first = kind === 'multi-run' ? (await csvFilesIn(target))[0]! : target;
           try {
-            return await read(file, req, file, true);
+            return await read(first, req, target, true);
           } catch (err) {
-            // Errors name the sample, not the temporary file it was written to.
-            if (err instanceof Error) err.message = err.message.split(file).join('sample-plant.csv (built-in)');
+            // Errors name the sample, not the temporary folder it was written to.
+            if (err instanceof Error) err.message = builtInNames(err.message, path.dirname(first), await readdir(path.dirname(first)));
             throw err;
           }
-        });
+        }, { sample: kind });
       } else {
         source = req.source.path;
         const info = await stat(source).catch(() => null);

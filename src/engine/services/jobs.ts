@@ -15,6 +15,8 @@ import { resolveDevice } from '../runtime/device';
 import { Trainer } from '../runtime/trainer';
 import type { Dataset } from '../data/dataset';
 import { prepareRunData, type PreparedData } from '../runs/data';
+import type { SplitOptions } from '../data/split';
+import { defined } from '../../shared/ipc';
 import { planJob, resolvePlan, type JobPlan, type PlannedRun, type ResolvedPlan } from '../runs/plan';
 import { runTraining, stepFlops, validationLoss, type RunConfig, type RunReport } from '../runs/runner';
 import { evaluateModel } from '../eval/evaluate';
@@ -77,9 +79,10 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
   const speed = new Map<string, { fps: number; evalSeconds: number }>();
   // The latest data set prepared for training: estimates follow every change of the form, and
   // preparing (normalising, windowing, hashing) a large data set each time would be wasted work.
-  let prepared: { ds: Dataset; windowRows: number; data: PreparedData } | null = null;
-  const prepare = (ds: Dataset, windowRows: number): PreparedData => {
-    if (prepared?.ds !== ds || prepared.windowRows !== windowRows) prepared = { ds, windowRows, data: prepareRunData(ds, windowRows) };
+  let prepared: { ds: Dataset; key: string; data: PreparedData } | null = null;
+  const prepare = (ds: Dataset, windowRows: number, split: SplitOptions): PreparedData => {
+    const key = JSON.stringify([windowRows, split]);
+    if (prepared?.ds !== ds || prepared.key !== key) prepared = { ds, key, data: prepareRunData(ds, windowRows, split) };
     return prepared.data;
   };
 
@@ -189,6 +192,7 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
       ...(plan.alpha !== undefined ? { alpha: plan.alpha } : {}),
       ...(plan.steps !== undefined ? { steps: plan.steps } : {}),
       ...(plan.flopMatched !== undefined ? { flopMatched: plan.flopMatched } : {}),
+      data: defined({ trainRows: plan.trainRows, trainFraction: plan.trainFraction, normalize: plan.normalize, threshold: plan.threshold, combine: plan.combine }),
     });
   }
 
@@ -238,7 +242,7 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
         }
         const t1 = performance.now();
         await validationLoss(model, params, job.data, device, job.runs[0]!.config.valWindows);
-        await evaluateModel(model, params, job.data, device);
+        await evaluateModel(model, params, job.data, device, job.runs[0]!.config.scoring);
         await scoreProbes(model, params, job.data, device, 1);
         measured = { fps, evalSeconds: (performance.now() - t1) / 1000 };
         speed.set(key, measured);

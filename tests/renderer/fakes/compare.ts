@@ -51,6 +51,9 @@ function variant(name: string, o: { speedup: number | null; flopRatio: number; w
     flops: 3.1e12 * o.flopRatio,
     flopRatio: o.flopRatio,
     speedup: o.speedup === null ? null : iv(o.speedup, base ? 0 : 0.06),
+    speed: base || o.speedup === null ? null : 'faster',
+    usable: true,
+    why: [],
     finalValLoss: iv(o.valLoss, 0.0011),
     metrics: metrics(o.vusPr, o.f1),
     differences: {},
@@ -79,18 +82,21 @@ const midas: VariantSummary = {
 };
 
 function classical(name: string, label: string, vusPr: number, pa: number): BaselineSummary {
-  return { name, label, metrics: metrics(vusPr, vusPr + 0.05), pointAdjustedF1: iv(pa, 0.04) };
+  return { name, label, kind: 'detector', metrics: metrics(vusPr, vusPr + 0.05), pointAdjustedF1: iv(pa, 0.04), usable: name !== 'random', why: name === 'random' ? ['random scores are the chance level itself'] : [] };
 }
 
 export const comparison: Comparison = {
   createdAt: '2025-03-14T11:02:03.000Z',
-  data: { source: 'pump-station.csv', fingerprint: 'a41c9e0d', channels: 6, split: 'chronological 70/10/20' },
+  data: { source: 'pump-station.csv', fingerprint: 'a41c9e0d', channels: 6, series: 1, split: 'chronological 70/10/20', normalization: 'pooled: every series standardised with the mean and standard deviation of all training rows', thresholds: 'pooled' },
   setup: { preset: 'tiny', layers: 4, block: 1, alpha: 1, device: 'cpu' },
   reference: 'baseline',
   variants: [baseline, gradstack, midas],
   baselines: [classical('random', 'random scores', 0.05, 0.62), classical('rolling-z', 'rolling z-score', 0.21, 0.74), classical('pca', 'PCA reconstruction', 0.27, 0.77), classical('isolation-forest', 'Isolation Forest', 0.24, 0.75)],
   probeChance: { copy: 0.25, lookup: 0.25, contextual: 0.5 },
   probePersistence: { copy: 0.27, lookup: 0.24, contextual: 0.51 },
+  probeInformative: { copy: true, lookup: true, contextual: true },
+  prevalence: 0.12,
+  sameSchedules: [],
   referenceLoss: 0.0412,
   verdict: [
     "gradstack: 1.52x faster (0.72 of the baseline's FLOPs); VUS-PR −0.014 [−0.050, +0.022] against baseline: not significant; validation loss +0.0013 [+0.0004, +0.0022] against baseline: significant",
