@@ -42,11 +42,30 @@ describe('stacklab CLI', () => {
     [['doctor', 'extra'], /unexpected argument "extra"/],
     [['trian'], /unknown command "trian"/],
     [['serve', '--port', '99999'], /--port must be an integer from 0 to 65535, got "99999"/],
+    [['train', '--sample', 'plantt'], /stacklab train: --sample must be plant or multi-run, got "plantt"/],
+    [['train', '--sample', '--data', 'x.csv'], /give --data or --sample, not both/],
+    [['train', '--sample', '--normalize', 'global'], /--normalize must be per-series or pooled, got "global"/],
+    [['train', '--sample', '--threshold', 'each'], /--threshold must be per-series or pooled, got "each"/],
+    [['train', '--sample', '--combine', 'sum'], /--combine must be mean or max, got "sum"/],
+    [['train', '--sample', '--train-rows', '0'], /--train-rows must be a positive integer, got "0"/],
+    [['train', '--sample', '--train-rows', '100', '--train-fraction', '0.5'], /either the training rows per series or the training fraction, not both/],
+    [['train', '--sample', 'multi-run', '--train-rows', '5000'], /run-01\.csv \(5000 rows\).*5000 training rows per series leave no test part \(a series needs at least 5001 rows\)/],
+    [['import', '--sample', 'many'], /stacklab import: --sample must be plant or multi-run, got "many"/],
   ])('%j is a usage error (exit 2) that names the problem and shows the usage', async (argv, message) => {
     const c = capture();
     expect(await runCli(argv, c.io)).toBe(2);
     expect(c.err.join('\n')).toMatch(message);
     expect(c.err.join('\n')).toMatch(/usage: stacklab <command>/);
+  });
+
+  it('imports the multi-run sample as twelve series, each its own file', async () => {
+    const c = capture();
+    expect(await runCli(['import', '--sample', 'multi-run', '--json'], c.io), c.err.join('\n')).toBe(0);
+    const profile = JSON.parse(c.out.at(-1)!) as { files: { path: string; rows: number }[]; dataset: { files: number; rows: number; events: number } };
+    expect(profile.dataset).toMatchObject({ files: 12, rows: 60_000, events: 12 });
+    expect(profile.files[0]!.path).toBe('run-01.csv (built-in, generated)');
+    expect(await runCli(['import', '--sample'], c.io)).toBe(0);
+    expect(c.out.join('\n')).toMatch(/sample-plant\.csv \(built-in, generated\)/);
   });
 
   it('prints its version and help', async () => {

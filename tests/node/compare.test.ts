@@ -171,3 +171,96 @@ describe('comparing variants', () => {
     expect(one.variants[0]!.isoplot.metric).toBe('copy probe accuracy');
   });
 });
+
+describe('a comparison a plant can act on', () => {
+  /** A run whose evaluation is given in full (VUS-PR, AUC-ROC, false-alarm rate), with random scores at 0.30. */
+  function detector(variant: RunConfig['variant'], seed: number, o: { vusPr: number; aucRoc?: number; far?: number; wallMs?: number; copy?: number }): LoadedRun {
+    const r = run(variant, seed, { wallMs: o.wallMs ?? 1000, flops: variant === 'baseline' ? 1000 : 760, vusPr: o.vusPr, valLoss: 0.2, copy: o.copy ?? 0.26 });
+    const ev = { ...evaluation(o.vusPr, { falseAlarmRate: o.far ?? 0.01 }), aucRoc: o.aucRoc ?? 0.8 };
+    return { ...r, report: { ...r.report, evaluation: ev, baselines: { random: { ...evaluation(0.3 + seed * 0.002), aucRoc: 0.5 }, pca: { ...evaluation(0.31), aucRoc: 0.52 } } } };
+  }
+
+  it('marks a detector no better than random scores as not usable, and says why', () => {
+    const c = compareRuns([1, 2, 3].flatMap((s) => [detector('baseline', s, { vusPr: 0.5 + s * 0.01 }), detector('midas', s, { vusPr: 0.3 + s * 0.03, aucRoc: 0.53, far: 0.6 })]));
+    const [base, midas] = c.variants;
+    expect(base!.usable).toBe(true);
+    expect(base!.why).toEqual([]);
+    expect(midas!.usable).toBe(false);
+    expect(midas!.why.join('; ')).toMatch(/its VUS-PR 0\.360 \[0\.285, 0\.435\] does not lie above the random scores' 0\.304 \[0\.299, 0\.309\]/);
+    expect(midas!.why.join('; ')).toMatch(/its AUC-ROC 0\.530 is at most 0\.55/);
+    expect(midas!.why.join('; ')).toMatch(/it alarms on 60% of the normal test rows/);
+    const pca = c.baselines.find((b) => b.name === 'pca')!;
+    expect(pca.usable).toBe(false);
+    expect(c.baselines.find((b) => b.name === 'random')!.usable).toBe(false);
+    expect(c.verdict[0]).toMatch(/^MIDAS is not usable here: its VUS-PR/);
+    // No detection difference is worded for a variant that is not usable.
+    expect(c.verdict.join('\n')).not.toMatch(/MIDAS detects/);
+    const j = JSON.parse(JSON.stringify(comparisonSummary(c)));
+    expect(j.variants[1]).toMatchObject({ variant: 'midas', usable: false });
+    expect(j.variants[1].why).toHaveLength(3);
+    expect(j.baselines.find((b: { name: string }) => b.name === 'pca')).toMatchObject({ usable: false });
+  });
+
+  it('leads with it when no variant is usable, and calls none of them better', () => {
+    const c = compareRuns([1, 2, 3].flatMap((s) => [detector('baseline', s, { vusPr: 0.3, aucRoc: 0.5 }), detector('midas', s, { vusPr: 0.28 + s * 0.001, aucRoc: 0.5 })]));
+    expect(c.verdict[0]).toBe('No variant detects the labelled anomalies better than random scores on this data: do not compare their schedules on it.');
+    expect(c.verdict.join('\n')).not.toMatch(/detects anomalies (slightly |much )?(better|worse)|beat the classical/);
+    expect(renderTable(c)).toMatch(/usable here\s+NO\s+NO\s+\|\s+NO\s+NO/);
+  });
+
+  it('calls a speed-up faster only when its paired interval excludes 1', () => {
+    const steady = compareRuns([1, 2, 3].flatMap((s) => [detector('baseline', s, { vusPr: 0.5, wallMs: 1000 + 10 * s }), detector('midas', s, { vusPr: 0.5, wallMs: (1000 + 10 * s) / 1.3 })]));
+    const m = steady.variants[1]!;
+    expect(m.speed).toBe('faster');
+    expect(m.speedup!.mean).toBeCloseTo(1.3, 9);
+    expect(steady.verdict.find((l) => l.startsWith('MIDAS'))).toMatch(/^MIDAS trains 1\.30x faster \(speed-up 1\.30x \[1\.30, 1\.30\]; 0\.76 of the baseline's FLOPs\)/);
+    // 1.56x, 1.24x, 0.9x: the interval spans 1, so no word for it.
+    const noisy = compareRuns([1, 2, 3].flatMap((s) => [detector('baseline', s, { vusPr: 0.5, wallMs: 1000 }), detector('midas', s, { vusPr: 0.5, wallMs: 1000 / [1.56, 1.24, 0.9][s - 1]! })]));
+    const n = noisy.variants[1]!;
+    expect(n.speed).toBe('no measurable difference');
+    // The geometric mean of the per-seed ratios, and its interval on the log scale.
+    expect(n.speedup!.mean).toBeCloseTo(Math.cbrt(1.56 * 1.24 * 0.9), 9);
+    expect(n.speedup!.lo).toBeLessThan(1);
+    expect(noisy.verdict.find((l) => l.startsWith('MIDAS'))).toMatch(/^MIDAS: no measurable difference in time \(speed-up 1\.20x \[\d\.\d\d, \d\.\d\d\]; 0\.76 of the baseline's FLOPs\)/);
+    expect(noisy.verdict.join('\n')).not.toMatch(/faster/);
+    const slow = compareRuns([1, 2, 3].flatMap((s) => [detector('baseline', s, { vusPr: 0.5, wallMs: 1000 }), detector('midas', s, { vusPr: 0.5, wallMs: 1250 + s })]));
+    expect(slow.variants[1]!.speed).toBe('slower');
+    // With one seed there is no interval: never faster.
+    const one = compareRuns([detector('baseline', 1, { vusPr: 0.5, wallMs: 1000 }), detector('midas', 1, { vusPr: 0.5, wallMs: 500 })]);
+    expect(one.variants[1]!.speed).toBe('no measurable difference');
+  });
+
+  it('reports a probe no variant passes above chance as not informative, never better', () => {
+    const c = compareRuns([1, 2, 3].flatMap((s) => [detector('baseline', s, { vusPr: 0.5, copy: 0.2 + s * 0.001 }), detector('midas', s, { vusPr: 0.5, copy: 0.24 + s * 0.001 })]));
+    expect(c.probeInformative.copy).toBe(false);
+    expect(c.probeInformative.lookup).toBe(true);
+    expect(c.variants[1]!.probeDifferences.copy!.significant).toBe(true);
+    expect(c.verdict.join('\n')).not.toMatch(/copy \/ induction probe: accuracy/);
+    expect(c.verdict.join('\n')).toMatch(/Not informative on this data \(no variant above chance\): the copy \/ induction probe\./);
+    expect(renderTable(c)).toMatch(/probe: copy \/ induction\* \(chance 0\.25/);
+  });
+
+  it('says when two variants train the same schedule', () => {
+    const shallow = (r: LoadedRun): LoadedRun => ({ ...r, config: { ...r.config, growth: { layers: 2, block: 1, alpha: 1, steps: 100 } } });
+    const c = compareRuns([1, 2].flatMap((s) => [detector('baseline', s, { vusPr: 0.5 }), detector('gradstack', s, { vusPr: 0.5 }), detector('midas', s, { vusPr: 0.5 })]).map(shallow));
+    expect(c.sameSchedules).toEqual([['gradstack', 'midas']]);
+    expect(c.verdict.join('\n')).toMatch(/GradStack and MIDAS are the same schedule at 2 layers in blocks of 1: their differences are seed noise/);
+    expect(compareRuns(runs).sameSchedules).toEqual([]);
+  });
+
+  it('shows the trivial detectors beside every threshold metric', () => {
+    const withTrivial = runs.map((r) => ({ ...r, report: { ...r.report, trivial: { prevalence: 0.8, alwaysAlarm: { ...evaluation(0).atThreshold, f1: (2 * 0.8) / 1.8, recall: 1, falseAlarmRate: 1 }, neverAlarm: { ...evaluation(0).atThreshold, f1: 0, recall: 0, falseAlarmRate: 0 } } } }));
+    const c = compareRuns(withTrivial);
+    expect(c.prevalence).toBe(0.8);
+    expect(c.baselines.slice(-2).map((b) => [b.name, b.kind, b.usable])).toEqual([
+      ['always-alarm', 'trivial', null],
+      ['never-alarm', 'trivial', null],
+    ]);
+    const t = renderTable(c);
+    expect(t).toMatch(/alarm on every row\s+never alarm/);
+    expect(t).toMatch(/\nF1\s.*0\.889\s+0\.000\n/);
+    // Threshold-free metrics have no trivial value.
+    expect(t).toMatch(/\nVUS-PR\s[^\n]*0\.300 ±0\.000\n/);
+    expect(t).toMatch(/80\.0% of the test rows are labelled anomalies/);
+  });
+});

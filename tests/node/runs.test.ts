@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -84,6 +84,30 @@ describe('training runs', () => {
     expect(resumed.status).toBe('finished');
     expect(trainLosses(cut)).toEqual(trainLosses(full));
     expect(resumed.finalValLoss).toBe(JSON.parse(readFileSync(path.join(full, 'report.json'), 'utf8')).finalValLoss);
+    // Wall-clock survives the interruption: the stage finished before it keeps its time, the one
+    // cut in two adds both parts, and the run's clock continues from where it stopped.
+    expect(first.stages.map((s) => s.layers)).toEqual([1, 2]);
+    expect(resumed.stages[0]!.wallMs).toBe(first.stages[0]!.wallMs);
+    expect(resumed.stages[0]!.wallMs).toBeGreaterThan(0);
+    expect(resumed.stages[1]!.wallMs).toBeGreaterThanOrEqual(first.stages[1]!.wallMs);
+    expect(resumed.wallMs).toBeGreaterThan(first.wallMs);
+    const elapsed = readFileSync(path.join(cut, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.type === 'train').map((r) => r.elapsedMs as number);
+    expect(elapsed.every((e, i) => i === 0 || e >= elapsed[i - 1]!)).toBe(true);
+  });
+
+  it('leaves a finished run as it is when asked to resume it', async () => {
+    const dir = tmp();
+    const done = await runTraining({ config: config('gradstack', 12), data, dir });
+    const files = ['report.json', 'metrics.jsonl', 'scores.json', 'config.json'];
+    const before = files.map((f) => [readFileSync(path.join(dir, f)), statSync(path.join(dir, f)).mtimeMs] as const);
+    const again = await runTraining({ config: config('gradstack', 12), data, dir, resume: true });
+    expect(again).toEqual(JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')));
+    expect(again.wallMs).toBe(done.wallMs);
+    expect(again.finalValLoss).toBe(done.finalValLoss);
+    files.forEach((f, i) => {
+      expect(readFileSync(path.join(dir, f)).equals(before[i]![0])).toBe(true);
+      expect(statSync(path.join(dir, f)).mtimeMs).toBe(before[i]![1]);
+    });
   });
 
   it('refuses to resume a folder made with other settings', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateSamplePlant, samplePlantCsv, SAMPLE_PLANT_CHANNELS, type FaultKind, type SamplePlant } from '../../src/engine/data/sample-plant';
+import { generateMultiRunPlant, generateSamplePlant, samplePlantCsv, SAMPLE_PLANT_CHANNELS, type FaultKind, type PlantRun, type SamplePlant } from '../../src/engine/data/sample-plant';
 
 const plant = generateSamplePlant({ seed: 1 });
 const others = [2, 3, 7].map((seed) => generateSamplePlant({ seed }));
@@ -240,5 +240,81 @@ describe('sample plant: CSV', () => {
     const f = plant.faults[0]!;
     const cells = lines[f.startRow + 1]!.split(',');
     expect(cells.slice(9)).toEqual(['1', f.kind]);
+  });
+});
+
+describe('multi-run sample plant', () => {
+  const runs = generateMultiRunPlant();
+  const KINDS = ['level_shift', 'stuck_sensor', 'slow_drift', 'contextual', 'leak', 'oscillation', 'cavitation'];
+
+  it('is deterministic: 12 runs of 5,000 rows, one after another, named run-01…', () => {
+    expect(runs.map((r) => r.name)).toEqual(Array.from({ length: 12 }, (_, i) => `run-${String(i + 1).padStart(2, '0')}`));
+    expect(generateMultiRunPlant().map(samplePlantCsv)).toEqual(runs.map(samplePlantCsv));
+    expect(samplePlantCsv(generateMultiRunPlant({ seed: 2 })[0]!)).not.toBe(samplePlantCsv(runs[0]!));
+    for (const [i, r] of runs.entries()) {
+      expect(r.timestamps.length).toBe(5000);
+      expect(r.channels.map((c) => c.name)).toEqual(SAMPLE_PLANT_CHANNELS);
+      if (i > 0) expect(r.timestamps[0]).toBe(runs[i - 1]!.timestamps.at(-1)! + 60_000);
+      expect(r.channels.every((c) => c.values.every(Number.isFinite))).toBe(true);
+    }
+    expect(generateMultiRunPlant({ runs: 3, rowsPerRun: 400 }).map((r) => r.timestamps.length)).toEqual([400, 400, 400]);
+    expect(() => generateMultiRunPlant({ runs: 0 })).toThrow(RangeError);
+    expect(() => generateMultiRunPlant({ rowsPerRun: 100 })).toThrow(RangeError);
+  });
+
+  it('each run: a fault-free stretch of 55–70%, then exactly one labelled fault, then normal rows; every kind appears', () => {
+    for (const r of runs) {
+      expect(r.faults).toHaveLength(1);
+      const f = r.faults[0]!;
+      expect(f.startRow / 5000).toBeGreaterThanOrEqual(0.55);
+      expect(f.startRow / 5000).toBeLessThanOrEqual(0.7);
+      expect((f.endRow - f.startRow) / 5000).toBeGreaterThanOrEqual(0.05);
+      expect((f.endRow - f.startRow) / 5000).toBeLessThanOrEqual(0.2 + 1e-9);
+      expect(f.endRow).toBeLessThan(5000);
+      expect([...r.label]).toEqual(Array.from({ length: 5000 }, (_, i) => (i >= f.startRow && i < f.endRow ? 1 : 0)));
+      expect(r.faultKind.filter(Boolean).every((k) => k === f.kind)).toBe(true);
+    }
+    expect(new Set(runs.map((r) => r.faults[0]!.kind))).toEqual(new Set(KINDS));
+  });
+
+  it('runs differ in operating point: the tank level setpoint and the sensor offsets move the normal levels', () => {
+    const normalMean = (r: PlantRun, name: string) => mean(normalRows(r).slice(0, 2000).map((i) => channel(r, name)[i]!));
+    const levels = runs.map((r) => normalMean(r, 'tank_level'));
+    expect(Math.max(...levels) - Math.min(...levels)).toBeGreaterThan(0.5);
+    // Within a run the controller holds its own setpoint tightly.
+    for (const r of runs) {
+      const lv = normalRows(r).slice(0, 2000).map((i) => channel(r, 'tank_level')[i]!);
+      expect(Math.max(...lv) - Math.min(...lv)).toBeLessThan(0.2);
+    }
+    const temps = runs.map((r) => normalMean(r, 'motor_temp'));
+    expect(Math.max(...temps) - Math.min(...temps)).toBeGreaterThan(4);
+  });
+
+  it('process faults act through the physics: a leak makes the pump work harder, the drive hunts, cavitation scatters', () => {
+    const window = (r: PlantRun, name: string, from: number, to: number) => Array.from({ length: to - from }, (_, k) => channel(r, name)[from + k]!);
+    const sd = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
+    const diffs = (xs: number[], lag: number) => xs.slice(lag).map((x, i) => x - xs[i]!);
+    for (const r of runs) {
+      const f = r.faults[0]!;
+      const n = Math.min(300, f.endRow - f.startRow);
+      const before = (name: string) => window(r, name, f.startRow - n, f.startRow);
+      const during = (name: string) => window(r, name, f.endRow - n, f.endRow);
+      if (f.kind === 'leak') {
+        // The controller makes up the lost outflow with pump speed: more speed than the flows need.
+        // Normal operation: speed ≈ a + b·(outlet − feed) (the tank's balance), fitted before the fault.
+        const net = (i: number) => channel(r, 'outlet_flow')[i]! - channel(r, 'feed_flow')[i]!;
+        const rows = normalRows(r).slice(0, f.startRow);
+        const x = rows.map(net);
+        const y = rows.map((i) => channel(r, 'pump_speed')[i]!);
+        const b = x.reduce((a, xi, k) => a + (xi - mean(x)) * (y[k]! - mean(y)), 0) / x.reduce((a, xi) => a + (xi - mean(x)) ** 2, 0);
+        const excess = (from: number, to: number) => mean(Array.from({ length: to - from }, (_, k) => channel(r, 'pump_speed')[from + k]! - (mean(y) + b * (net(from + k) - mean(x)))));
+        expect(excess(f.endRow - n, f.endRow) - excess(f.startRow - n, f.startRow)).toBeGreaterThan(20);
+      } else if (f.kind === 'oscillation') {
+        // A 30 min cycle: speed changes a lot over 8 minutes, which it never does in normal operation.
+        expect(sd(diffs(during('pump_speed'), 8))).toBeGreaterThan(2 * sd(diffs(before('pump_speed'), 8)));
+      } else if (f.kind === 'cavitation') {
+        expect(sd(diffs(during('pressure'), 1))).toBeGreaterThan(2 * sd(diffs(before('pressure'), 1)));
+      }
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Dataset, Series } from '../../src/engine/data/dataset';
-import { fitNormalization, normalizedMatrix, splitByTime, windowStarts } from '../../src/engine/data/split';
+import { fitNormalization, normalizedMatrix, splitByTime, SplitError, windowStarts } from '../../src/engine/data/split';
 
 function series(rows: number, f: (i: number, c: number) => number, label: ((i: number) => number) | null, path = 's.csv'): Series {
   return {
@@ -64,5 +64,93 @@ describe('splits by time', () => {
     const starts = windowStarts(ds, { series: 0, start: 0, end: 40, role: 'train' }, 5);
     expect([...starts].some((s) => s <= 10 && s + 5 > 10)).toBe(false);
     expect(starts.length).toBe(36 - 5);
+  });
+});
+
+describe('per-series normalisation and splits', () => {
+  // Two runs of one rig at different operating points: offsets 100 and 500, spreads 1 and 10.
+  const run = (offset: number, scale: number, faultAt: number, path: string) => series(200, (i, c) => offset + scale * Math.sin(i / 7 + c), (i) => (i >= faultAt ? 1 : 0), path);
+  const ds = dataset([run(100, 1, 150, 'run-a.csv'), run(500, 10, 160, 'run-b.csv')]);
+
+  it('standardises each series by its own normal training rows (the default for several series)', () => {
+    const s = splitByTime(ds);
+    expect(s.normalization.mode).toBe('per-series');
+    expect(s.normalization.description).toMatch(/^per series/);
+    for (const [i, n] of s.normalization.series.entries()) {
+      expect(n.own).toBe(true);
+      const train = s.segments.filter((g) => g.series === i && g.role === 'train');
+      expect(n.rows).toBe(train.reduce((a, g) => a + g.end - g.start, 0));
+      // On its own training rows every channel has mean 0 and standard deviation 1.
+      const m = normalizedMatrix(ds, i, n);
+      for (let c = 0; c < 2; c++) {
+        const xs = train.flatMap((g) => Array.from({ length: g.end - g.start }, (_, k) => m[(g.start + k) * 2 + c]!));
+        const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+        const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+        expect(mean).toBeCloseTo(0, 5);
+        expect(sd).toBeCloseTo(1, 4);
+      }
+    }
+    // Pooled: one set of statistics for both, so the two runs sit far apart.
+    const p = splitByTime(ds, { normalize: 'pooled' });
+    expect(p.normalization.mode).toBe('pooled');
+    expect([...p.normalization.series[0]!.mean]).toEqual([...p.normalization.pooled.mean]);
+    expect(p.normalization.pooled.mean[0]).toBeGreaterThan(100);
+    expect(p.normalization.pooled.mean[0]).toBeLessThan(500);
+    // A single series stays pooled by default.
+    expect(splitByTime(dataset([run(100, 1, 150, 'one.csv')])).normalization.mode).toBe('pooled');
+  });
+
+  it('borrows the pooled statistics for a series without enough training rows of its own, and says so', () => {
+    const early = dataset([run(100, 1, 150, 'run-a.csv'), run(500, 10, 5, 'run-c.csv')]);
+    const s = splitByTime(early, { normalize: 'per-series' });
+    expect(s.normalization.series[1]!.own).toBe(false);
+    expect([...s.normalization.series[1]!.mean]).toEqual([...s.normalization.pooled.mean]);
+    expect(s.warnings.join('\n')).toMatch(/1 series \(run-c\.csv\) have fewer than 20 normal training rows/);
+    // By default such a set is normalised pooled (per series needs every tested series' own rows).
+    expect(splitByTime(early).normalization.mode).toBe('pooled');
+  });
+
+  it('keeps the pooled spread for a channel that does not move in one series', () => {
+    const flat = dataset([run(100, 1, 150, 'run-a.csv'), series(200, (i, c) => (c === 0 ? 7 : Math.sin(i)), (i) => (i >= 150 ? 1 : 0), 'run-f.csv')]);
+    const s = splitByTime(flat);
+    expect(s.normalization.series[1]!.mean[0]).toBe(7);
+    expect(s.normalization.series[1]!.std[0]).toBe(s.normalization.pooled.std[0]);
+  });
+
+  it('--train-rows: the first N rows of every series train and validate, the rest is test', () => {
+    const s = splitByTime(ds, { trainRows: 100, valFraction: 0.2 });
+    expect(s.segments).toEqual([
+      { series: 0, start: 0, end: 80, role: 'train' },
+      { series: 0, start: 80, end: 100, role: 'val' },
+      { series: 0, start: 100, end: 200, role: 'test' },
+      { series: 1, start: 0, end: 80, role: 'train' },
+      { series: 1, start: 80, end: 100, role: 'val' },
+      { series: 1, start: 100, end: 200, role: 'test' },
+    ]);
+    expect(s.strategy).toMatch(/^the first 100 rows of each series/);
+    // A labelled anomaly inside the first N rows ends that series' training part before it.
+    const cut = splitByTime(ds, { trainRows: 155, valFraction: 0 });
+    expect(cut.segments.filter((g) => g.role === 'train').map((g) => g.end)).toEqual([150, 155]);
+    expect(cut.warnings.join('\n')).toMatch(/1 of 2 series have a labelled anomaly within their first 155 rows/);
+    // A series too short for N training rows and a test part is an error naming it.
+    const short = dataset([run(100, 1, 150, 'run-a.csv'), series(120, (i) => i, null, 'run-short.csv')]);
+    expect(() => splitByTime(short, { trainRows: 120 })).toThrow(SplitError);
+    expect(() => splitByTime(short, { trainRows: 120 })).toThrow(/run-short\.csv \(120 rows\): 120 training rows per series leave no test part \(a series needs at least 121 rows\)/);
+    expect(() => splitByTime(ds, { trainRows: 1 })).toThrow(/at least 2/);
+    expect(() => splitByTime(ds, { trainRows: 50, trainFraction: 0.5 })).toThrow(/not both/);
+  });
+
+  it('--train-fraction splits every series, even when some files are anomaly-free', () => {
+    const withFree = dataset([series(100, (i) => i, () => 0, 'normal.csv'), run(100, 1, 150, 'run-a.csv')]);
+    expect(splitByTime(withFree).strategy).toMatch(/anomaly-free files train/);
+    const s = splitByTime(withFree, { trainFraction: 0.5, valFraction: 0 });
+    expect(s.strategy).toMatch(/^the leading 50% of each series/);
+    expect(s.segments).toEqual([
+      { series: 0, start: 0, end: 50, role: 'train' },
+      { series: 0, start: 50, end: 100, role: 'test' },
+      { series: 1, start: 0, end: 100, role: 'train' },
+      { series: 1, start: 100, end: 200, role: 'test' },
+    ]);
+    expect(() => splitByTime(withFree, { trainFraction: 1 })).toThrow(/between 0 and 1/);
   });
 });

@@ -20,7 +20,7 @@ import type { ScoreTimeline } from '../../shared/timeline';
 export type { ScoreTimeline };
 
 export interface Evaluation {
-  /** The alarm level, in the units of the scores the metrics ranked (1 with per-series thresholds). */
+  /** The alarm level, in the units of the alarm scores (1 with per-series thresholds: each score over its series' threshold). */
   readonly threshold: number;
   readonly thresholdRule: ThresholdRule;
   /** Per-series: each series' scores divided by its own threshold; pooled: one threshold. */
@@ -114,9 +114,10 @@ function fitSegments(data: RunData, scored: (row: number) => boolean): Segment[]
 /**
  * Every metric from per-row scores over the run's matrix (NaN = not scored: the first patch of a
  * segment, rows a window cannot reach). Null when no normal row or no test row was scored.
- * With per-series thresholds each series' scores are divided by the threshold fitted on its own
- * normal rows (at least MIN_THRESHOLD_ROWS of them; else the pooled one), so the alarm level is
- * 1 everywhere and the threshold-free metrics rank scores on one scale.
+ * With per-series thresholds a row alarms when it reaches the threshold fitted on its own series'
+ * normal rows (at least MIN_THRESHOLD_ROWS of them; else the pooled one): the threshold metrics
+ * see the scores divided by their series' threshold (alarm level 1); the threshold-free metrics
+ * rank the scores as they are.
  */
 export function evaluateRowScores(raw: ArrayLike<number>, data: RunData, scoring: Pick<ScoringConfig, 'threshold' | 'rule' | 'smooth'> = DEFAULT_SCORING): Evaluation | null {
   const labels = data.labels;
@@ -126,10 +127,12 @@ export function evaluateRowScores(raw: ArrayLike<number>, data: RunData, scoring
   const fitOn = fitSegments(data, (r) => !Number.isNaN(scores[r]!));
   const normal = collect(scores, labels, fitOn);
   const normalScores = normal.scores.filter((_, i) => !normal.labels[i]);
-  let test = collect(scores, labels, segmentsOf(data, 'test'));
+  const test = collect(scores, labels, segmentsOf(data, 'test'));
   if (normalScores.length === 0 || test.scores.length === 0) return null;
   const pooled = fitThreshold(normalScores, rule);
   let threshold = pooled;
+  // Alarms compare each row with its series' threshold: on the threshold's scale, one level for all.
+  let alarmScores = test.scores;
   let perSeries: (number | null)[] | undefined;
   if (scoring.threshold === 'per-series') {
     const series = data.series ?? [{ name: '', start: 0, end: labels.length }];
@@ -142,7 +145,7 @@ export function evaluateRowScores(raw: ArrayLike<number>, data: RunData, scoring
     });
     if (pooled > 0) {
       const scale = thresholdLevels(data, pooled, perSeries);
-      test = { ...test, scores: test.scores.map((v, k) => v / scale(test.rows[k]!)) };
+      alarmScores = test.scores.map((v, k) => v / scale(test.rows[k]!));
       threshold = 1;
     } else perSeries = undefined;
   }
@@ -159,7 +162,7 @@ export function evaluateRowScores(raw: ArrayLike<number>, data: RunData, scoring
     vusRoc: volume.roc,
     aucRoc: aucRoc(test.scores, test.labels),
     aucPr: aucPr(test.scores, test.labels),
-    atThreshold: thresholdMetrics(test.scores, test.labels, threshold),
+    atThreshold: thresholdMetrics(alarmScores, test.labels, threshold),
     prCurve: prCurve(test.scores, test.labels, 60),
   };
 }
