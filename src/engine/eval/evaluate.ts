@@ -275,18 +275,28 @@ export async function modelResiduals(cfg: PatchTransformerConfig, params: Readon
   const session = await ort.InferenceSession.create(model.bytes, sessionOptions(device));
   try {
     const w = cfg.seqLen * cfg.patchLen;
-    const score = async (role: Segment['role']) => {
-      let any = false;
-      for (const g of segmentsOf(data, role)) {
-        const r = await residualRows(session, (row, k) => data.matrix[(g.start + row) * c + k]!, g.end - g.start, c, w, scoringContext(cfg));
-        out.set(r, g.start * c);
-        any ||= r.some((x) => !Number.isNaN(x));
+    const context = scoringContext(cfg);
+    const series = data.series ?? [{ name: '', start: 0, end: rows }];
+    // Each series from `context` rows before the first row needed to its last: windows may take
+    // their context from the part before (a test part's first rows are scored from the rows
+    // before them, as they would be in operation); only the rows of `roles` are read.
+    const score = async (roles: readonly Segment['role'][]) => {
+      for (const s of series) {
+        const segs = (data.segments ?? []).filter((g) => roles.includes(g.role) && g.start >= s.start && g.end <= s.end);
+        if (segs.length === 0) continue;
+        const from = Math.max(s.start, Math.min(...segs.map((g) => g.start)) - context);
+        const to = Math.max(...segs.map((g) => g.end));
+        const r = await residualRows(session, (row, k) => data.matrix[(from + row) * c + k]!, to - from, c, w, context);
+        out.set(r, from * c);
       }
-      return any;
     };
-    await score('test');
+    await score(['val', 'test']);
     // Thresholds are fitted on validation rows, or on training rows where no validation row can be scored.
-    if (!(await score('val'))) await score('train');
+    const valScored = segmentsOf(data, 'val').some((g) => {
+      for (let r = g.start; r < g.end; r++) if (!Number.isNaN(out[r * c]!)) return true;
+      return false;
+    });
+    if (!valScored) await score(['train']);
   } finally {
     await session.release();
   }
