@@ -7,7 +7,7 @@
  * demands a handler in the services and nothing else: preload and clients are generic).
  */
 import type { Comparison } from './compare';
-import { COLUMN_ROLES, PRESET_NAMES, VARIANT_NAMES, type ExportFile, type ImportRequest, type ImportResult, type JobHistory, type JobInfo, type JobProgress, type PlanEstimate, type Settings, type TrainPlan } from './jobs';
+import { COLUMN_ROLES, NORMALIZE_MODES, PRESET_NAMES, SAMPLE_KINDS, SCORE_COMBINES, THRESHOLD_SCOPES, VARIANT_NAMES, type ExportFile, type ImportRequest, type ImportResult, type JobHistory, type JobInfo, type JobProgress, type PlanEstimate, type Settings, type TrainPlan } from './jobs';
 import type { ScoreTimeline } from './timeline';
 import type { DeviceChoice, ProviderStatus, SystemInfo } from './system';
 
@@ -156,7 +156,7 @@ function dirParam<K extends string>(channel: string, key: K) {
 
 function trainPlan(channel: string, raw: unknown): TrainPlan {
   const obj = plainObject(channel, raw);
-  onlyKeys(channel, obj, ['datasetId', 'variants', 'preset', 'layers', 'block', 'alpha', 'steps', 'seeds', 'device', 'flopMatched', 'name']);
+  onlyKeys(channel, obj, ['datasetId', 'variants', 'preset', 'layers', 'block', 'alpha', 'steps', 'seeds', 'device', 'flopMatched', 'name', 'trainRows', 'trainFraction', 'normalize', 'threshold', 'combine', 'smooth']);
   const variants = obj.variants;
   if (!Array.isArray(variants) || variants.length === 0 || variants.some((v) => !(VARIANT_NAMES as readonly unknown[]).includes(v))) {
     throw new InvalidParamsError(`${channel}: "variants" must be a non-empty list of ${VARIANT_NAMES.join(', ')}, got ${JSON.stringify(variants)}`);
@@ -178,6 +178,12 @@ function trainPlan(channel: string, raw: unknown): TrainPlan {
     device: optionalOneOf(channel, obj, 'device', DEVICES),
     flopMatched: optionalOneOf(channel, obj, 'flopMatched', VARIANT_NAMES),
     name: optionalString(channel, obj, 'name'),
+    trainRows: optionalNumber(channel, obj, 'trainRows', 2, 1_000_000_000, true),
+    trainFraction: optionalNumber(channel, obj, 'trainFraction', 0.01, 0.99, false),
+    normalize: optionalOneOf(channel, obj, 'normalize', NORMALIZE_MODES),
+    threshold: optionalOneOf(channel, obj, 'threshold', THRESHOLD_SCOPES),
+    combine: optionalOneOf(channel, obj, 'combine', SCORE_COMBINES),
+    smooth: optionalNumber(channel, obj, 'smooth', 1, 100_000, true),
   });
 }
 
@@ -211,8 +217,9 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
     const src = plainObject(`${c} source`, obj.source);
     let source: ImportRequest['source'];
     if (src.kind === 'sample') {
-      onlyKeys(`${c} source`, src, ['kind']);
-      source = { kind: 'sample' };
+      onlyKeys(`${c} source`, src, ['kind', 'sample']);
+      const sample = optionalOneOf(`${c} source`, src, 'sample', SAMPLE_KINDS);
+      source = sample ? { kind: 'sample', sample } : { kind: 'sample' };
     } else if (src.kind === 'path') {
       onlyKeys(`${c} source`, src, ['kind', 'path', 'labels']);
       source = defined({ kind: 'path' as const, path: requiredString(`${c} source`, src, 'path'), labels: optionalString(`${c} source`, src, 'labels') });

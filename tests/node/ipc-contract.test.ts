@@ -30,6 +30,15 @@ describe('IPC contract validation', () => {
     expect(() => validateRequest('jobs.cancel', {})).toThrow(/"jobId" is required/);
     expect(() => validateRequest('settings.set', { defaultDevice: 'tpu' })).toThrow(/"defaultDevice" must be one of auto, cpu, webgpu, cuda/);
     expect(validateRequest('jobs.list', undefined).params).toEqual({});
+    // How the data are split and scored.
+    const scoring = { trainRows: 400, normalize: 'per-series', threshold: 'pooled', combine: 'max', smooth: 4 };
+    expect(validateRequest('jobs.start', { ...plan, ...scoring }).params).toEqual({ ...plan, ...scoring });
+    expect(() => validateRequest('jobs.start', { ...plan, trainRows: 1 })).toThrow(/"trainRows" must be a whole number from 2/);
+    expect(() => validateRequest('jobs.start', { ...plan, trainFraction: 1.5 })).toThrow(/"trainFraction" must be a number from 0.01 to 0.99/);
+    expect(() => validateRequest('jobs.start', { ...plan, normalize: 'global' })).toThrow(/"normalize" must be one of per-series, pooled/);
+    expect(() => validateRequest('train.estimate', { ...plan, combine: 'sum' })).toThrow(/"combine" must be one of mean, max/);
+    expect(validateRequest('data.import', { source: { kind: 'sample', sample: 'multi-run' } }).params).toEqual({ source: { kind: 'sample', sample: 'multi-run' } });
+    expect(() => validateRequest('data.import', { source: { kind: 'sample', sample: 'big' } })).toThrow(/"sample" must be one of plant, multi-run/);
   });
 
   it('accepts valid system.info parameters and normalises missing ones', () => {

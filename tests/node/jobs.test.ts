@@ -93,7 +93,7 @@ describe('training jobs', () => {
   it('estimates, trains with throttled progress, lists, compares and exports', async () => {
     const { api, runsDir } = services();
     const { datasetId } = await api.invoke('data.import', { source: { kind: 'sample' } });
-    const plan = { datasetId, variants: ['baseline', 'midas'] as const, preset: 'tiny' as const, layers: 2, block: 1, steps: 30, seeds: 2, device: 'cpu' as const };
+    const plan = { datasetId, variants: ['baseline', 'midas'] as const, preset: 'tiny' as const, layers: 2, block: 1, steps: 30, seeds: 2, device: 'cpu' as const, trainFraction: 0.5, combine: 'max' as const };
     const est = await api.invoke('train.estimate', { ...plan, variants: [...plan.variants] });
     expect(est.variants.map((v) => [v.variant, v.stages.map((s) => s.layers)])).toEqual([
       ['baseline', [2]],
@@ -113,6 +113,12 @@ describe('training jobs', () => {
     expect(done.runs.every((r) => r.status === 'finished' && r.step === 30 && r.finalValLoss! > 0)).toBe(true);
     expect(progress.some((p) => p.jobId === started.id && p.run === 3 && p.step === 30)).toBe(true);
     expect(progress.some((p) => p.name === 'midas' && p.grew && p.layers === 2)).toBe(true);
+    // The split and scoring chosen in the wizard are the runs' own, recorded in config.json.
+    const config = JSON.parse(readFileSync(path.join(done.runs[0]!.dir, 'config.json'), 'utf8'));
+    expect(config.data.split).toMatch(/^the leading 50% of each series/);
+    expect(config.data.splitOptions).toEqual({ trainFraction: 0.5 });
+    expect(config.scoring).toMatchObject({ combine: 'max', threshold: 'pooled', smooth: 4 });
+    expect(config.data.normalization.mode).toBe('pooled');
 
     const library = await api.invoke('jobs.list', {});
     expect(library.map((j) => [j.name, j.status])).toEqual([['Test job', 'finished']]);

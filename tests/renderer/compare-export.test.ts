@@ -1,4 +1,5 @@
 import { flushPromises, mount } from '@vue/test-utils';
+import { variantLabel } from '../../src/shared/growth';
 import type { ChartConfiguration } from 'chart.js';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -145,7 +146,8 @@ describe('Compare step', () => {
     expect(rows.map((r) => r.attributes('data-variant'))).toEqual(['baseline', 'gradstack', 'midas']);
     const midas = rows[2]!;
     expect(midas.find('[data-col="vusPr"]').text()).toBe('0.455 ±0.021');
-    expect(midas.find('[data-col="speedup"]').text()).toBe('1.38x ±0.06');
+    // A speed-up is a ratio: its interval (on a log scale) is written out, not as ± a half-width.
+    expect(midas.find('[data-col="speedup"]').text()).toBe('1.38x [1.32, 1.44]');
     expect(midas.find('[data-col="flopRatio"]').text()).toBe('0.72');
     expect(midas.find('[data-col="wallMs"]').text()).toBe('87.0 ±4.2');
     expect(midas.find('[data-col="finalValLoss"]').text()).toBe('0.0418 ±0.0011');
@@ -153,6 +155,40 @@ describe('Compare step', () => {
     expect(midas.find('[data-col="probes"]').text()).toContain('copy 0.60 ±0.05');
     const headers = w.findAll('[data-testid="compare-table"] thead button.sort').map((b) => b.text().replace(/[↕▲▼]/g, ''));
     expect(headers).toEqual(['Variant', 'Seeds', 'Speed-up', 'FLOPs ratio', 'Wall-clock (s)', 'Val loss', 'VUS-PR', 'VUS-ROC', 'AUC-PR', 'F1', 'range F1', 'event F1', 'false-alarm rate', 'Probes']);
+    w.unmount();
+  });
+
+  it('marks a variant and a detector that are not usable here, with why, and shows the trivial detectors', async () => {
+    const api = new CompareFakeApi();
+    const why = ["its VUS-PR 0.398 [0.36, 0.44] does not lie above the random scores' 0.41 [0.40, 0.42]"];
+    const trivial = { name: 'always-alarm', label: 'alarm on every row', kind: 'trivial' as const, metrics: { f1: { mean: 0.18, lo: 0.18, hi: 0.18, n: 1 }, falseAlarmRate: { mean: 1, lo: 1, hi: 1, n: 1 } }, pointAdjustedF1: null, usable: null, why: [] };
+    api.handlers['compare.get'] = () => ({
+      ...comparison,
+      variants: comparison.variants.map((v) => (v.variant === 'gradstack' ? { ...v, usable: false, why } : v)),
+      baselines: [...comparison.baselines, trivial],
+      probeInformative: { ...comparison.probeInformative, lookup: false },
+    });
+    const { w } = mountStep(CompareStep, api);
+    await flushPromises();
+    const row = (v: string) => w.find(`[data-testid="compare-row"][data-variant="${v}"]`);
+    expect(row('gradstack').find('[data-testid="not-usable"]').text()).toBe('not usable here');
+    expect(row('gradstack').find('[data-testid="not-usable"]').attributes('title')).toBe(`Not usable here: ${why[0]}`);
+    expect(row('midas').find('[data-testid="not-usable"]').exists()).toBe(false);
+    // A probe no variant passes above chance is struck through, with the reason.
+    const lookup = row('midas').findAll('[data-col="probes"] .line').find((l) => l.text().startsWith('lookup'))!;
+    expect(lookup.classes()).toContain('silent');
+    expect(lookup.attributes('title')).toMatch(/not informative on this data/i);
+    const baseline = (name: string) => w.find(`[data-testid="baseline-row"][data-baseline="${name}"]`);
+    expect(baseline('random').find('[data-col="usable"]').text()).toBe('no');
+    expect(baseline('random').find('[data-col="usable"]').attributes('title')).toMatch(/chance level/);
+    expect(baseline('pca').find('[data-col="usable"]').text()).toBe('yes');
+    expect(baseline('always-alarm').find('[data-col="usable"]').text()).toBe('–');
+    expect(baseline('always-alarm').text()).toContain('0.180');
+    // Every metric heading says in a sentence what it measures and which way is better.
+    const vus = w.find('button[data-sort="vusPr"]').attributes('title')!;
+    expect(vus).toMatch(/^How well the scores rank the labelled anomalies .* higher is better/);
+    expect(w.find('button[data-sort="falseAlarmRate"]').attributes('title')).toMatch(/^The share of normal test rows that raise an alarm; lower is better/);
+    expect(w.find('[data-testid="compare-setup"]').text()).toMatch(/1 series, 6 channels; .* alarm thresholds pooled; 12\.0% of the test rows are labelled anomalies/);
     w.unmount();
   });
 
@@ -176,16 +212,16 @@ describe('Compare step', () => {
   it('charts only the selected variants: precision-recall, isoplot with fits, probes with chance', async () => {
     const { w } = mountStep(CompareStep, new CompareFakeApi());
     await flushPromises();
-    expect(labels(chartConfig(w, 'precision-recall'))).toEqual(['baseline', 'gradstack', 'midas']);
+    expect(labels(chartConfig(w, 'precision-recall'))).toEqual(['Baseline', 'GradStack', 'MIDAS']);
     const gradstackBox = w.find('[data-variant="gradstack"] [data-testid="select-variant"]');
     await gradstackBox.setValue(false);
-    expect(labels(chartConfig(w, 'precision-recall'))).toEqual(['baseline', 'midas']);
+    expect(labels(chartConfig(w, 'precision-recall'))).toEqual(['Baseline', 'MIDAS']);
     const pr = chartConfig(w, 'precision-recall').data.datasets[1]!.data as { x: number; y: number }[];
     expect(pr[1]).toEqual({ x: 0.25, y: 0.86 });
-    expect(labels(chartConfig(w, 'isoplot'))).toEqual(['baseline', 'baseline fit', 'midas', 'midas fit', "baseline's final loss"]);
-    expect(w.find('[data-testid="isoplot-at-reference"]').text()).toMatch(/baseline -?\d\.\d{3}, midas -?\d\.\d{3}/);
+    expect(labels(chartConfig(w, 'isoplot'))).toEqual(['Baseline', 'Baseline fit', 'MIDAS', 'MIDAS fit', "baseline's final loss"]);
+    expect(w.find('[data-testid="isoplot-at-reference"]').text()).toMatch(/Baseline -?\d\.\d{3}, MIDAS -?\d\.\d{3}/);
     const probe = chartConfig(w, 'probe-copy');
-    expect(probe.data.labels).toEqual(['baseline', 'midas']);
+    expect(probe.data.labels).toEqual(['Baseline', 'MIDAS']);
     expect(probe.data.datasets[0]!.data).toEqual([
       [0.48 - 0.05, 0.48 + 0.05],
       [0.6 - 0.05, 0.6 + 0.05],
@@ -194,7 +230,7 @@ describe('Compare step', () => {
     expect(probe.data.datasets[2]!.label).toBe('chance (0.25)');
     expect(probe.data.datasets[2]!.data).toEqual([0.25, 0.25]);
     await w.find('[data-testid="select-all"]').setValue(true);
-    expect(labels(chartConfig(w, 'precision-recall'))).toEqual(['baseline', 'gradstack', 'midas']);
+    expect(labels(chartConfig(w, 'precision-recall'))).toEqual(['Baseline', 'GradStack', 'MIDAS']);
     await w.find('[data-testid="select-all"]').setValue(false);
     expect(w.find('[data-testid="no-selection"]').exists()).toBe(true);
     expect(w.find('[data-chart="precision-recall"]').exists()).toBe(false);
@@ -270,7 +306,7 @@ describe('one colour per variant across Train, Compare and Export', () => {
   const liveRun = (run: number, name: string): RunLive => ({ run, name, seed: 1, step: 20, totalSteps: 100, stage: 1, stages: 1, layers: 2, loss: 1, valLoss: null, flops: 0, elapsedMs: 0, etaMs: 0, points: [{ step: 10, flops: 1, wallMs: 1, loss: 1 }, { step: 20, flops: 2, wallMs: 2, loss: 0.9 }], growth: [], wallOffsetMs: 0 });
   const names = ['baseline', 'baseline≈midas', 'gradstack', 'midas'];
   const style = (datasets: readonly { label?: string; borderColor?: unknown; borderDash?: unknown }[], name: string) => {
-    const d = datasets.find((x) => x.label === name)!;
+    const d = datasets.find((x) => x.label === variantLabel(name))!;
     return { color: d.borderColor, dashed: Array.isArray(d.borderDash) && d.borderDash.length > 0 };
   };
 
@@ -359,7 +395,7 @@ describe('Export step', () => {
     await flushPromises();
     const options = w.findAll('[data-testid="onnx-run"] option').map((o) => o.text());
     expect(options).toHaveLength(9);
-    expect(options[0]).toBe('baseline, seed 1');
+    expect(options[0]).toBe('Baseline, seed 1');
     await w.find('[data-testid="onnx-run"]').setValue(`${JOB_DIR}/gradstack-s2`);
     expect(compare.modelRun).toBe(`${JOB_DIR}/gradstack-s2`);
     await w.find('[data-testid="export-onnx"]').trigger('click');

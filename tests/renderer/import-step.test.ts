@@ -167,6 +167,20 @@ describe('Import step', () => {
     w.unmount();
   });
 
+  it('imports the multi-run sample on its own button', async () => {
+    const api = new FakeImportApi();
+    const release = api.holdNext();
+    const { w } = mountStep(api);
+    expect(w.find('[data-testid="use-multi-run"]').text()).toBe('Use the multi-run sample');
+    await w.find('[data-testid="use-multi-run"]').trigger('click');
+    expect(api.calls).toEqual([{ channel: 'data.import', params: { source: { kind: 'sample', sample: 'multi-run' } } }]);
+    await flushPromises();
+    expect(w.find('[data-testid="import-busy"]').text()).toContain('Reading the multi-run sample');
+    release();
+    await flushPromises();
+    w.unmount();
+  });
+
   it('imports the sample with a busy indicator, then says so and sets the data set', async () => {
     const api = new FakeImportApi();
     const release = api.holdNext();

@@ -338,7 +338,7 @@ describe('curves of reopened, resumed and reloaded jobs (jobs.history)', () => {
     expect(midas).toMatchObject({ step: 48, stage: 3, stages: 4, layers: 3, elapsedMs: 200, wallOffsetMs: 180 });
     // The charts draw them like live curves.
     const config = lossChartConfig(store.liveRuns, 'step', light);
-    expect(config.data.datasets.find((d) => d.label === `midas${GROWTH_SUFFIX}`)!.data).toEqual([
+    expect(config.data.datasets.find((d) => d.label === `MIDAS${GROWTH_SUFFIX}`)!.data).toEqual([
       { x: 12, y: 1.9 },
       { x: 36, y: 1.6 },
     ]);
@@ -415,7 +415,7 @@ describe('curves of reopened, resumed and reloaded jobs (jobs.history)', () => {
     expect(w.find('[data-testid="cancel-training"]').exists()).toBe(true);
     expect(w.find('[data-testid="charts-empty"]').exists()).toBe(false);
     const step = chartConfigs(w)[0]!;
-    expect(step.data.datasets.find((d) => d.label === 'baseline')!.data.map((p) => p.x)).toEqual([10, 20, 30, 40]);
+    expect(step.data.datasets.find((d) => d.label === 'Baseline')!.data.map((p) => p.x)).toEqual([10, 20, 30, 40]);
     expect(w.findAll('[data-testid="run-row"]')[1]!.find('[data-testid="run-depth"]').text()).toBe('3');
   });
 
@@ -486,8 +486,8 @@ describe('loss chart configuration', () => {
     ];
     const step = lossChartConfig(runs, 'step', light);
     const labels = step.data.datasets.map((d) => d.label);
-    expect(labels).toEqual(['baseline', `midas max${BAND_SUFFIX}`, `midas min${BAND_SUFFIX}`, 'midas', `midas${GROWTH_SUFFIX}`]);
-    const growth = step.data.datasets.find((d) => d.label === `midas${GROWTH_SUFFIX}`)!;
+    expect(labels).toEqual(['Baseline', `MIDAS max${BAND_SUFFIX}`, `MIDAS min${BAND_SUFFIX}`, 'MIDAS', `MIDAS${GROWTH_SUFFIX}`]);
+    const growth = step.data.datasets.find((d) => d.label === `MIDAS${GROWTH_SUFFIX}`)!;
     expect(growth.data).toEqual([{ x: 20, y: 1.33 }]);
     expect(growth).toMatchObject({ showLine: false, pointStyle: 'triangle' });
     expect(lossChartConfig(runs, 'flops', light).data.datasets.at(-1)!.data).toEqual([{ x: 2e7, y: 1.33 }]);
@@ -557,6 +557,47 @@ describe('Variants step', () => {
     expect(w.find('[data-testid="empty-state"] .next').text()).toMatch(/^Next: /);
     expect(w.find('[data-testid="estimate-note"]').text()).toMatch(/need a data set/);
     expect(w.find('[data-testid="local-table"]').text()).toContain('MIDAS');
+  });
+
+  it('says when two chosen variants would train the same schedule', async () => {
+    const { w } = mountStep(VariantsStep);
+    expect(w.find('[data-testid="same-schedule"]').exists()).toBe(false);
+    await w.find('[data-testid="layers"]').setValue('2');
+    expect(w.find('[data-testid="same-schedule"]').text()).toMatch(/^GradStack and MIDAS are the same schedule at 2 layers in blocks of 1/);
+    await w.find('[data-testid="variant-midas"] input').setValue(false);
+    expect(w.find('[data-testid="same-schedule"]').exists()).toBe(false);
+  });
+
+  it('sends the split, normalisation, thresholds and channel combination the user chose', async () => {
+    const { w, api, wizard } = mountStep(VariantsStep);
+    wizard.datasetId = 'ds-1';
+    expect(w.find('[data-testid="train-rows"]').exists()).toBe(false);
+    await w.find('[data-testid="split-mode"]').setValue('rows');
+    // The rows field is required once chosen.
+    expect(w.find('[data-testid="start-blocker"]').text()).toBe('Enter the training rows per series, or choose another split.');
+    await w.find('[data-testid="train-rows"]').setValue('1');
+    expect(w.find('[data-testid="start-blocker"]').text()).toBe('Training rows per series must be a whole number from 2 to 1000000000.');
+    await w.find('[data-testid="train-rows"]').setValue('400');
+    await w.find('[data-testid="normalize"]').setValue('pooled');
+    await w.find('[data-testid="threshold"]').setValue('per-series');
+    await w.find('[data-testid="combine"]').setValue('max');
+    await vi.advanceTimersByTimeAsync(ESTIMATE_DELAY_MS);
+    await flushPromises();
+    expect(api.paramsOf('train.estimate').at(-1)).toMatchObject({ trainRows: 400, normalize: 'pooled', threshold: 'per-series', combine: 'max' });
+    await w.find('[data-testid="start-training"]').trigger('click');
+    await flushPromises();
+    expect(api.paramsOf('jobs.start').at(-1)).toMatchObject({ trainRows: 400, normalize: 'pooled', threshold: 'per-series', combine: 'max' });
+    // Back to the defaults: nothing of it is sent.
+    const store = useTrainingStore();
+    store.splitMode = 'fraction';
+    store.trainFraction = 0.5;
+    expect(store.planFields).toMatchObject({ trainFraction: 0.5 });
+    expect(store.planFields).not.toHaveProperty('trainRows');
+    store.splitMode = 'default';
+    store.normalize = undefined;
+    store.threshold = undefined;
+    store.combine = undefined;
+    expect(Object.keys(store.planFields).sort()).toEqual(['preset', 'seeds', 'variants']);
   });
 
   it('disables Start when no variant is chosen', async () => {
@@ -659,7 +700,7 @@ describe('Train step', () => {
     expect(configs).toHaveLength(3);
     expect(configs.map((c) => c.options?.scales?.x?.title && (c.options.scales.x.title as { text: string }).text)).toEqual(['step', 'FLOPs (training compute so far)', 'wall-clock (s)']);
     for (const [i, x] of [40, 5e9, 0.9].entries()) {
-      const growth = configs[i]!.data.datasets.find((d) => d.label === `midas${GROWTH_SUFFIX}`);
+      const growth = configs[i]!.data.datasets.find((d) => d.label === `MIDAS${GROWTH_SUFFIX}`);
       expect(growth?.data).toEqual([{ x, y: 1.2 }]);
     }
     expect(w.find('[data-testid="charts-empty"]').exists()).toBe(false);

@@ -3,6 +3,7 @@
  * row per quantity (mean ± half-width of the 95% interval over seeds), then the verdict.
  */
 import { METRICS, PROBE_LABELS, type Comparison, type SeedInterval } from '../../shared/compare';
+import { formatRatio } from '../../shared/format';
 import { variantLabel } from '../../shared/growth';
 
 /** "0.412 ±0.021" (the interval is symmetric: mean ± t·s/√n), "0.412" for one seed, "-" for none. */
@@ -24,12 +25,6 @@ export function formatFlops(f: number): string {
   return f.toFixed(0);
 }
 
-/** "1.29x [1.10, 1.52]" (a ratio's interval is not symmetric), "1.29x" for one seed. */
-export function formatRatio(x: SeedInterval | null | undefined): string {
-  if (!x || !Number.isFinite(x.mean)) return '-';
-  return x.n > 1 && Number.isFinite(x.lo) ? `${x.mean.toFixed(2)}x [${x.lo.toFixed(2)}, ${x.hi.toFixed(2)}]` : `${x.mean.toFixed(2)}x`;
-}
-
 /** The rows of the table: a label and one cell per column (variants, then baselines and the trivial detectors). */
 export function tableRows(c: Comparison): { header: string[]; rows: string[][] } {
   const header = ['', ...c.variants.map((v) => variantLabel(v.variant)), ...c.baselines.map((b) => b.label)];
@@ -42,7 +37,7 @@ export function tableRows(c: Comparison): { header: string[]; rows: string[][] }
   rows.push(pad(['depth by stage', ...c.variants.map((v) => v.depths.join('→'))]));
   rows.push(pad(['steps', ...c.variants.map((v) => String(v.steps))]));
   rows.push(pad(['wall-clock (s)', ...c.variants.map((v) => formatInterval({ ...v.wallMs, mean: v.wallMs.mean / 1000, lo: v.wallMs.lo / 1000, hi: v.wallMs.hi / 1000 }, 1))]));
-  rows.push(pad(['speed-up vs baseline', ...c.variants.map((v) => formatRatio(v.speedup))]));
+  rows.push(pad(['speed-up vs baseline', ...c.variants.map((v) => formatRatio(v.speedup, '-'))]));
   rows.push(pad(['training FLOPs', ...c.variants.map((v) => `${formatFlops(v.flops)}${v.flopRatio !== null ? ` (${v.flopRatio.toFixed(2)})` : ''}`)]));
   rows.push(pad(['final validation loss', ...c.variants.map((v) => formatInterval(v.finalValLoss, 4))]));
   if (labelled) {

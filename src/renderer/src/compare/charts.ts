@@ -3,6 +3,7 @@
  * tests can check what is drawn without a canvas): precision-recall, isoplot, probe accuracies
  * and one run's anomaly-score timeline.
  */
+import { variantLabel } from '../../../shared/growth';
 import type { Chart, ChartConfiguration, ChartType, Plugin } from 'chart.js';
 import { PROBE_LABELS, type Comparison, type VariantSummary } from '../../../shared/compare';
 import type { ScoreTimeline } from '../../../shared/timeline';
@@ -81,7 +82,7 @@ export function prChartConfig(variants: readonly VariantSummary[], colors: Map<s
       datasets: variants
         .filter((v) => v.prCurve)
         .map((v) => ({
-          label: v.variant,
+          label: variantLabel(v.variant),
           data: v.prCurve!.recall.map((r, i) => ({ x: r, y: v.prCurve!.precision[i] ?? Number.NaN })),
           showLine: true,
           pointRadius: 0,
@@ -107,12 +108,12 @@ export function isoplotConfig(c: Comparison, variants: readonly VariantSummary[]
   const datasets: ChartConfiguration<'scatter'>['data']['datasets'] = [];
   for (const v of variants) {
     const color = colors.get(v.variant)!;
-    datasets.push({ label: v.variant, data: v.isoplot.points.map((p) => ({ x: p.valLoss, y: p.value })), pointRadius: 3, borderColor: color, backgroundColor: translucent(color, 0.6) });
+    datasets.push({ label: variantLabel(v.variant), data: v.isoplot.points.map((p) => ({ x: p.valLoss, y: p.value })), pointRadius: 3, borderColor: color, backgroundColor: translucent(color, 0.6) });
     const f = v.isoplot.fit;
     if (f && v.isoplot.points.length) {
       const xs = v.isoplot.points.map((p) => p.valLoss);
       const line = [Math.min(...xs), Math.max(...xs)].map((x) => ({ x, y: f.intercept + f.slope * Math.log(x) }));
-      datasets.push({ label: `${v.variant} fit`, data: line, showLine: true, pointRadius: 0, borderWidth: 2, borderDash: [6, 4], borderColor: color, backgroundColor: color });
+      datasets.push({ label: `${variantLabel(v.variant)} fit`, data: line, showLine: true, pointRadius: 0, borderWidth: 2, borderDash: [6, 4], borderColor: color, backgroundColor: color });
     }
   }
   const ys = variants.flatMap((v) => v.isoplot.points.map((p) => p.value)).filter(Number.isFinite);
@@ -169,7 +170,7 @@ export function probeChartConfigs(c: Comparison, variants: readonly VariantSumma
         type: 'bar',
         plugins: [canvasBackground],
         data: {
-          labels: variants.map((v) => v.variant),
+          labels: variants.map((v) => variantLabel(v.variant)),
           datasets: [
             {
               type: 'bar',

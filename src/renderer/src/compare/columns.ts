@@ -2,7 +2,9 @@
  * The columns of the Compare step's table: what each shows, how it sorts, which way is better.
  * The store sorts with `sortValue`; the table renders `text`.
  */
-import { METRICS, type Comparison, type MetricKey, type VariantSummary } from '../../../shared/compare';
+import { GLOSSARY, METRICS, PROBE_HELP, type Comparison, type MetricKey, type VariantSummary } from '../../../shared/compare';
+import { formatRatio } from '../../../shared/format';
+import { variantLabel } from '../../../shared/growth';
 import { formatInterval } from './format';
 
 /** The detection metrics the table shows (the others are in the CSV and the report). */
@@ -38,7 +40,7 @@ const metricColumns: Column[] = TABLE_METRICS.map((key) => {
   return {
     key,
     label: m.label,
-    title: `${m.label} on the test part, mean ±95% interval over seeds (${m.higherIsBetter ? 'higher' : 'lower'} is better)`,
+    title: `${m.help} (mean ±95% interval over seeds)`,
     higherIsBetter: m.higherIsBetter,
     needsLabels: true,
     value: (v) => v.metrics[key]?.mean ?? null,
@@ -47,31 +49,31 @@ const metricColumns: Column[] = TABLE_METRICS.map((key) => {
 });
 
 export const COLUMNS: readonly Column[] = [
-  { key: 'variant', label: 'Variant', title: 'The training schedule (baseline≈X: a baseline given the FLOPs of X)', higherIsBetter: null, value: (v) => v.variant, text: (v) => v.variant },
+  { key: 'variant', label: 'Variant', title: "The training schedule (Baseline (X's FLOPs): a baseline given the FLOPs of X); not usable: it does not detect the labelled anomalies better than random scores here", higherIsBetter: null, value: (v) => variantLabel(v.variant), text: (v) => variantLabel(v.variant) },
   { key: 'seeds', label: 'Seeds', title: 'Runs (one per seed) the intervals are computed over', higherIsBetter: null, value: (v) => v.runs, text: (v) => String(v.runs) },
   {
     key: 'speedup',
     label: 'Speed-up',
-    title: "The baseline's wall-clock over this variant's, seed by seed (higher is faster)",
+    title: GLOSSARY.find((g) => g.term === 'speed-up')!.help,
     higherIsBetter: true,
     value: (v) => v.speedup?.mean ?? null,
-    text: (v) => formatInterval(v.speedup, 2, 1, 'x'),
+    text: (v) => formatRatio(v.speedup),
   },
   {
     key: 'flopRatio',
     label: 'FLOPs ratio',
-    title: "Training FLOPs over the baseline's (lower is cheaper)",
+    title: GLOSSARY.find((g) => g.term === 'FLOPs ratio')!.help,
     higherIsBetter: false,
     value: (v) => v.flopRatio,
     text: (v) => (v.flopRatio === null ? '–' : v.flopRatio.toFixed(2)),
   },
   { key: 'wallMs', label: 'Wall-clock (s)', title: 'Training time per run in seconds (lower is faster)', higherIsBetter: false, value: (v) => v.wallMs.mean, text: (v) => formatInterval(v.wallMs, 1, 1 / 1000) },
-  { key: 'finalValLoss', label: 'Val loss', title: 'Final validation loss (lower is better; alone it cannot pick a schedule)', higherIsBetter: false, value: (v) => v.finalValLoss.mean, text: (v) => formatInterval(v.finalValLoss, 4) },
+  { key: 'finalValLoss', label: 'Val loss', title: GLOSSARY.find((g) => g.term === 'validation loss')!.help, higherIsBetter: false, value: (v) => v.finalValLoss.mean, text: (v) => formatInterval(v.finalValLoss, 4) },
   ...metricColumns,
   {
     key: 'probes',
     label: 'Probes',
-    title: 'Reasoning-probe accuracy per probe (sorts by the mean over probes; higher is better)',
+    title: `Reasoning-probe accuracy per probe (sorts by the mean over probes; higher is better). ${Object.values(PROBE_HELP).join(' ')}`,
     higherIsBetter: true,
     value: meanProbeAccuracy,
     text: (v) =>

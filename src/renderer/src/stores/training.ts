@@ -8,7 +8,8 @@
  */
 import { defineStore } from 'pinia';
 import { computed, onScopeDispose, ref, watch } from 'vue';
-import { VARIANT_NAMES, type JobHistory, type JobInfo, type JobProgress, type PlanEstimate, type PresetName, type RunInfo, type TrainPlan, type VariantName } from '../../../shared/jobs';
+import { VARIANT_NAMES, type JobHistory, type JobInfo, type JobProgress, type NormalizeMode, type PlanEstimate, type PresetName, type RunInfo, type ScoreCombine, type ThresholdScope, type TrainPlan, type VariantName } from '../../../shared/jobs';
+import { sameSchedules } from '../../../shared/growth';
 import type { DeviceChoice } from '../../../shared/system';
 import { useApi } from '../api';
 import { resolveGrowth, stagesFor } from '../components/train/stages';
@@ -58,7 +59,12 @@ export const LIMITS = {
   alpha: { min: 0, max: 4, integer: false },
   steps: { min: 1, max: 1_000_000, integer: true },
   seeds: { min: 1, max: 20, integer: true },
+  trainRows: { min: 2, max: 1_000_000_000, integer: true },
+  trainFraction: { min: 0.01, max: 0.99, integer: false },
 } as const;
+
+/** How the Variants step splits every series: the engine's rule, the first N rows, or a leading share. */
+export type SplitMode = 'default' | 'rows' | 'fraction';
 
 const DEVICES: readonly DeviceChoice[] = ['auto', 'cpu', 'webgpu', 'cuda'];
 
@@ -157,6 +163,13 @@ export const useTrainingStore = defineStore('training', () => {
   const settingsDevice = ref<DeviceChoice | null>(null);
   const flopMatched = ref<VariantName | undefined>();
   const name = ref('');
+  // ---- how the data are split and scored (undefined: the engine's default) ----
+  const splitMode = ref<SplitMode>('default');
+  const trainRows = ref<number | undefined>();
+  const trainFraction = ref<number | undefined>();
+  const normalize = ref<NormalizeMode | undefined>();
+  const threshold = ref<ThresholdScope | undefined>();
+  const combine = ref<ScoreCombine | undefined>();
 
   function toggleVariant(v: VariantName): void {
     variants.value = variants.value.includes(v) ? variants.value.filter((x) => x !== v) : VARIANT_NAMES.filter((x) => x === v || variants.value.includes(x));
@@ -179,6 +192,11 @@ export const useTrainingStore = defineStore('training', () => {
     ...(device.value !== null ? { device: device.value } : {}),
     ...(flopMatched.value !== undefined ? { flopMatched: flopMatched.value } : {}),
     ...(name.value.trim() ? { name: name.value.trim() } : {}),
+    ...(splitMode.value === 'rows' && trainRows.value !== undefined ? { trainRows: trainRows.value } : {}),
+    ...(splitMode.value === 'fraction' && trainFraction.value !== undefined ? { trainFraction: trainFraction.value } : {}),
+    ...(normalize.value !== undefined ? { normalize: normalize.value } : {}),
+    ...(threshold.value !== undefined ? { threshold: threshold.value } : {}),
+    ...(combine.value !== undefined ? { combine: combine.value } : {}),
   }));
 
   /** Depth, block, α and steps with the blanks filled in as the engine will. */
@@ -187,7 +205,10 @@ export const useTrainingStore = defineStore('training', () => {
   /** Why the current settings cannot train (first problem found), or null. */
   const planProblem = computed<string | null>(() => {
     if (variants.value.length === 0) return 'Choose at least one variant.';
-    for (const [label, v, r] of [['Depth', layers.value, LIMITS.layers], ['Block size', block.value, LIMITS.block], ['Prop-α', alpha.value, LIMITS.alpha], ['Steps', steps.value, LIMITS.steps], ['Seeds', seeds.value, LIMITS.seeds]] as const) {
+    if (splitMode.value === 'rows' && trainRows.value === undefined) return 'Enter the training rows per series, or choose another split.';
+    if (splitMode.value === 'fraction' && trainFraction.value === undefined) return 'Enter the training share of each series, or choose another split.';
+    const split = [['Training rows per series', splitMode.value === 'rows' ? trainRows.value : undefined, LIMITS.trainRows], ['Training share', splitMode.value === 'fraction' ? trainFraction.value : undefined, LIMITS.trainFraction]] as const;
+    for (const [label, v, r] of [['Depth', layers.value, LIMITS.layers], ['Block size', block.value, LIMITS.block], ['Prop-α', alpha.value, LIMITS.alpha], ['Steps', steps.value, LIMITS.steps], ['Seeds', seeds.value, LIMITS.seeds], ...split] as const) {
       if (v !== undefined && !(Number.isFinite(v) && v >= r.min && v <= r.max && (!r.integer || Number.isInteger(v)))) return `${label} must be ${r.integer ? 'a whole number' : 'a number'} from ${r.min} to ${r.max}.`;
     }
     for (const v of new Set([...variants.value, ...(flopMatched.value ? [flopMatched.value] : [])])) {
@@ -196,6 +217,9 @@ export const useTrainingStore = defineStore('training', () => {
     }
     return null;
   });
+
+  /** Pairs of chosen variants that would train the very same schedule at these settings. */
+  const sameSchedule = computed(() => sameSchedules(variants.value, growth.value));
 
   /** Why Start is disabled, in words, or null when it is enabled. */
   const startBlocker = computed<string | null>(() => {
@@ -540,9 +564,16 @@ export const useTrainingStore = defineStore('training', () => {
     settingsDevice,
     flopMatched,
     name,
+    splitMode,
+    trainRows,
+    trainFraction,
+    normalize,
+    threshold,
+    combine,
     toggleVariant,
     planFields,
     growth,
+    sameSchedule,
     planProblem,
     startBlocker,
     estimate,

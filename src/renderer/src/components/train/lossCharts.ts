@@ -3,6 +3,7 @@
  * line per variant (the mean over its seeds), the seeds' min–max as a band, and a triangle at
  * every growth (the first point of a new stage).
  */
+import { variantLabel } from '../../../../shared/growth';
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { LossPoint, RunLive } from '../../stores/training';
 import type { ThemeColors } from '../../theme/colors';
@@ -89,16 +90,17 @@ export function lossDatasets(runs: readonly RunLive[], axis: LossAxis, theme: Ch
   for (const [name, group] of groupByName(runs)) {
     const color = variantColor(name, theme.dark);
     const dash = variantDash(name);
+    const label = variantLabel(name);
     const { mean, min, max } = meanAndBand(group.map((r) => r.points.map((p) => ({ x: xOf(p, axis), y: p.loss }))));
     if (min.length > 0) {
       const band = { borderWidth: 0, pointRadius: 0, backgroundColor: translucent(color, 0.18), borderColor: 'transparent' };
-      out.push({ label: `${name} max${BAND_SUFFIX}`, data: max, fill: '+1', ...band });
-      out.push({ label: `${name} min${BAND_SUFFIX}`, data: min, fill: false, ...band });
+      out.push({ label: `${label} max${BAND_SUFFIX}`, data: max, fill: '+1', ...band });
+      out.push({ label: `${label} min${BAND_SUFFIX}`, data: min, fill: false, ...band });
     }
-    out.push({ label: name, data: mean, borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: 0, fill: false, ...(dash ? { borderDash: dash } : {}) });
+    out.push({ label, data: mean, borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: 0, fill: false, ...(dash ? { borderDash: dash } : {}) });
     const growth = group.flatMap((r) => r.growth.map((p) => ({ x: xOf(p, axis), y: p.loss }))).sort((a, b) => a.x - b.x);
     if (growth.length > 0) {
-      out.push({ label: `${name}${GROWTH_SUFFIX}`, data: growth, showLine: false, pointStyle: 'triangle', pointRadius: 6, pointHoverRadius: 8, borderColor: color, backgroundColor: color, fill: false });
+      out.push({ label: `${label}${GROWTH_SUFFIX}`, data: growth, showLine: false, pointStyle: 'triangle', pointRadius: 6, pointHoverRadius: 8, borderColor: color, backgroundColor: color, fill: false });
     }
   }
   return out;

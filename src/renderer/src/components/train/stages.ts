@@ -2,7 +2,7 @@
  * The depth schedule of each variant for the Variants step's diagrams before (or without) an
  * estimate: the engine's own rule (shared/growth.ts), with its defaults for blank fields.
  */
-import { defaultBlock, PRESET_DEFAULTS as SHARED_DEFAULTS, stagesOf } from '../../../../shared/growth';
+import { copiedLayers, defaultBlock, layerMapping, PRESET_DEFAULTS as SHARED_DEFAULTS, stagesOf } from '../../../../shared/growth';
 import type { PresetName, TrainPlan, VariantName } from '../../../../shared/jobs';
 
 /** Depth and step budget by preset when the user leaves them blank (the engine's defaults). */
@@ -47,13 +47,12 @@ export function stagesFor(variant: VariantName, g: GrowthSettings): StagesResult
 
 /**
  * The 0-based layers of the grown model that are new copies, for a growth from `from` to `to`
- * layers: gradstack appends the last block on top; MIDAS inserts a copy of block ceil(n/2) right
- * after it; progressive and G_stack stack the whole model, so every layer above `from` is new.
+ * layers: the engine's own layer mapping (shared/growth.ts), each source layer's second copy.
  */
 export function newLayers(variant: VariantName, from: number, to: number, block: number): number[] {
-  if (variant === 'midas') {
-    const start = Math.ceil(from / block / 2) * block;
-    return Array.from({ length: to - from }, (_, i) => start + i);
+  try {
+    return copiedLayers(layerMapping(variant, from, to, block));
+  } catch {
+    return [];
   }
-  return Array.from({ length: to - from }, (_, i) => from + i);
 }
