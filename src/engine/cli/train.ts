@@ -22,7 +22,8 @@ export const TRAIN_USAGE = `stacklab train --data <file|folder> [--out <dir>] [o
   --out <dir>             the folder for the run folders (default: a new folder in the runs folder)
   --variants a,b,…        of ${VARIANTS.join(', ')} (default baseline,gradstack,midas)
   --preset P              tiny | small | base (default tiny)
-  --layers L --block b    target depth and block size (default: the preset's depth, blocks of 2 or 1)
+  --layers L --block b    target depth and block size (default: tiny 4, small 6, base 12 layers; blocks of 2
+                          from 6 layers, else 1: at least 3 blocks, so GradStack and MIDAS differ)
   --alpha α               Prop-α stage schedule (default 1; 0 = uniform)
   --steps T               total steps per run (default 300 for tiny, 600 small, 2000 base)
   --seeds N               seeds 1..N per variant (default 3: intervals need several)
