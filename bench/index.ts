@@ -1,4 +1,5 @@
 /** `npm run bench -- <name> [options]`: benchmarks (not tests). Results go to bench/RESULTS.md by hand, with the command line. */
+import { benchDetection } from './detection';
 import { benchEngine, formatEngineBench } from './engine';
 import { benchGrowth } from './growth';
 import { benchImport } from './import';
@@ -15,10 +16,12 @@ try {
     console.log(await benchGrowth(rest));
   } else if (name === 'import') {
     console.log(await benchImport(rest));
+  } else if (name === 'detection') {
+    console.log(await benchDetection(rest));
   } else if (name === 'ops') {
     console.log(await benchOps(rest));
   } else {
-    throw new Error(`unknown benchmark "${name ?? ''}"; available: engine, ops, import, growth`);
+    throw new Error(`unknown benchmark "${name ?? ''}"; available: engine, ops, import, growth, detection`);
   }
 } catch (err) {
   console.error(`bench: ${(err as Error).message}`);

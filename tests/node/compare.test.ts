@@ -230,6 +230,15 @@ describe('a comparison a plant can act on', () => {
     expect(one.variants[1]!.speed).toBe('no measurable difference');
   });
 
+  it('words no difference that is significant but too small to show', () => {
+    // VUS-PR better by 0.0002 in every seed: significant, but +0.000 at three digits.
+    const c = compareRuns([1, 2, 3].flatMap((s) => [detector('baseline', s, { vusPr: 0.9 + s * 0.01 }), detector('midas', s, { vusPr: 0.9002 + s * 0.01 })]));
+    expect(c.variants[1]!.differences.vusPr!.significant).toBe(true);
+    const line = c.verdict.find((l) => l.startsWith('MIDAS'))!;
+    expect(line).not.toMatch(/detects anomalies (slightly )?better/);
+    expect(line).toMatch(/MIDAS and the baseline detect anomalies alike: VUS-PR \+0\.000/);
+  });
+
   it('reports a probe no variant passes above chance as not informative, never better', () => {
     const c = compareRuns([1, 2, 3].flatMap((s) => [detector('baseline', s, { vusPr: 0.5, copy: 0.2 + s * 0.001 }), detector('midas', s, { vusPr: 0.5, copy: 0.24 + s * 0.001 })]));
     expect(c.probeInformative.copy).toBe(false);

@@ -335,7 +335,8 @@ function verdictOf(c: Omit<Comparison, 'verdict'>, labelled: boolean): string[] 
     } else if (!base) parts.push(`${who}: no baseline to compare with`);
     // Detection differences only where both this variant and the baseline detect anything here.
     if (labelled && v.usable && base?.usable) {
-      const significant = METRICS.filter((m) => v.differences[m.key]?.significant);
+      // Significant but too small to show at the metric's precision (+0.000): not worth a sentence.
+      const significant = METRICS.filter((m) => v.differences[m.key]?.significant && Math.abs(v.differences[m.key]!.mean) >= 0.5 * 10 ** -m.digits);
       if (significant.length === 0 && v.differences.vusPr) parts.push(`${who} and the baseline detect anomalies alike: ${head.label} ${signedInterval(v.differences.vusPr, 3)}, no significant difference`);
       for (const m of significant) parts.push(directed(who, m, v.differences[m.key]!, base.metrics[m.key]?.mean ?? NaN));
     }

@@ -23,7 +23,7 @@ export interface Evaluation {
   /** The alarm level, in the units of the alarm scores (1 with per-series thresholds: each score over its series' threshold). */
   readonly threshold: number;
   readonly thresholdRule: ThresholdRule;
-  /** Per-series: each series' scores divided by its own threshold; pooled: one threshold. */
+  /** Per-series: each row alarms at its own series' threshold; pooled: one threshold for all rows. */
   readonly thresholdScope?: ThresholdScope;
   /** The fitted thresholds in raw score units: pooled, and per series (null: too few normal rows, pooled used). */
   readonly thresholds?: { readonly pooled: number; readonly series?: readonly (number | null)[] };

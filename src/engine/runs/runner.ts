@@ -14,8 +14,7 @@ import { buildInference } from '../train/inference';
 import { lrAt, type LrSchedule } from '../train/schedules';
 import { RunStore } from './store';
 import type { RunNormalization } from './data';
-import type { ScoringConfig } from '../eval/evaluate';
-import { canEvaluate, DEFAULT_SCORING, evaluateBaselines, evaluateRowScores, modelResiduals, modelScores, scoresOnThresholdScale, scoreTimeline, trivialDetectors, type BaselineName, type Evaluation, type TrivialDetectors } from '../eval/evaluate';
+import { canEvaluate, DEFAULT_SCORING, evaluateBaselines, evaluateRowScores, modelResiduals, modelScores, scoresOnThresholdScale, scoreTimeline, smoothedScores, trivialDetectors, type BaselineName, type Evaluation, type ScoringConfig, type TrivialDetectors } from '../eval/evaluate';
 import { scoreProbes, type ProbeName, type ProbeScore } from '../eval/probes';
 
 /** Everything a run needs to be reproduced; written as config.json. */
@@ -327,9 +326,9 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
   // The last validation point is usually the final step: its downstream results are the run's.
   const final = done ? (latest?.step === step ? latest : await downstream(finalCfg, params!, data, config)) : null;
   const evaluation = final?.evaluation ?? null;
-  // The test part's scores for a timeline chart, on the threshold's scale (NaN is written as null).
-  if (final?.scores && evaluation) await store.writeJson('scores.json', scoreTimeline(scoresOnThresholdScale(final.scores, data, evaluation), data, evaluation.threshold));
   const scoring = config.scoring ?? DEFAULT_SCORING;
+  // The test part's scores for a timeline chart, as the alarms saw them: smoothed, on the threshold's scale (NaN is written as null).
+  if (final?.scores && evaluation) await store.writeJson('scores.json', scoreTimeline(scoresOnThresholdScale(smoothedScores(final.scores, data, scoring.smooth ?? 1), data, evaluation), data, evaluation.threshold));
   const baselines = done ? evaluateBaselines(data, model.channels, config.seed, scoring) : {};
   const trivial = done ? trivialDetectors(data) : null;
   const probes = final?.probes ?? null;
