@@ -9,7 +9,7 @@ export const VARIANT_NAMES = ['baseline', 'gradstack', 'midas', 'gstack', 'progr
 export type VariantName = (typeof VARIANT_NAMES)[number];
 export const PRESET_NAMES = ['tiny', 'small', 'base'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
-export const COLUMN_ROLES = ['timestamp', 'channel', 'label', 'event', 'ignored'] as const;
+export const COLUMN_ROLES = ['timestamp', 'channel', 'label', 'event', 'series', 'ignored'] as const;
 export type ColumnRole = (typeof COLUMN_ROLES)[number];
 
 export interface Settings {

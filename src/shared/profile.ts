@@ -43,6 +43,8 @@ export interface FileProfile {
   readonly labelMapping: Record<string, Record<string, 'normal' | 'abnormal'>>;
   readonly labelSource: 'column' | 'windows' | 'column+windows' | null;
   readonly eventColumns: string[];
+  /** The column whose values split the file into series (one per run), and its value here. */
+  readonly seriesColumn?: { readonly name: string; readonly value: string } | null;
   readonly ignoredColumns: { name: string; reason: string }[];
   readonly labelRatio: number | null;
   readonly events: EventsProfile;
@@ -53,6 +55,8 @@ export interface DatasetProfile {
   readonly files: FileProfile[];
   readonly dataset: {
     readonly files: number;
+    /** Series: one per file, or one per run where a run column splits a file. */
+    readonly series: number;
     readonly rows: number;
     readonly channels: string[];
     readonly labelRatio: number | null;

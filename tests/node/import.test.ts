@@ -269,3 +269,46 @@ describe('errors that say where and what to do', () => {
     expect((await cli(['import'])).err).toMatch(/give one file or folder/);
   });
 });
+
+describe('a run column: one series per run', () => {
+  // Three runs in one file: R1, R2, then R1 again (a run that comes back is a series of its own).
+  const runFile = () => file('rig/runs.csv', 'time,run_id,a,b,status\n' + rows(180, (i) => `${ts(i)},${i < 60 ? 'R1' : i < 120 ? 'R2' : 'R1'},${i === 60 ? '' : (i % 7) + (i < 60 ? 0 : 100)},${i % 5},${i % 60 > 50 ? 'fault' : 'ok'}`));
+
+  it('finds a column named like a run id and splits the file at each change of its value', async () => {
+    const ds = await loadDataset(runFile());
+    expect(ds.series.map((s) => [path.basename(s.path), s.rows])).toEqual([
+      ['runs.csv#R1', 60],
+      ['runs.csv#R2', 60],
+      ['runs.csv#R1 (2)', 60],
+    ]);
+    expect(ds.channels).toEqual(['a', 'b']);
+    expect(ds.profile.files[1]!.seriesColumn).toEqual({ name: 'run_id', value: 'R2' });
+    expect(ds.profile.dataset).toMatchObject({ files: 1, series: 3 });
+    // Each run keeps its own rows, labels and timestamps.
+    expect([...ds.series[1]!.channels[0]!.values.subarray(1, 4)]).toEqual([61, 62, 63].map((i) => 100 + (i % 7)));
+    expect(ds.series[1]!.timestamps![0]).toBe(Date.parse(`${ts(60)}Z`));
+    expect([...ds.series[2]!.label!]).toEqual(Array.from({ length: 60 }, (_, k) => (k > 50 ? 1 : 0)));
+    // A gap at a run's first row is not filled from the run before it.
+    expect(Number.isNaN(ds.series[1]!.channels[0]!.values[0]!)).toBe(true);
+    // With several series, each is standardised by its own training rows.
+    expect(splitByTime(ds).normalization.mode).toBe('per-series');
+  });
+
+  it('is the user’s choice: --series-column names another column, or none keeps one series', async () => {
+    const f = runFile();
+    expect((await loadDataset(f, { roles: { series: null } })).series).toHaveLength(1);
+    // A column not named like a run id is a text column until the user names it.
+    const lots = file('rig/lots.csv', 'time,lot,a\n' + rows(40, (i) => `${ts(i)},${i < 20 ? 'L-7' : 'L-8'},${i % 3}`));
+    expect((await loadDataset(lots)).series).toHaveLength(1);
+    const byLot = await loadDataset(lots, { roles: { series: 'lot' } });
+    expect(byLot.series.map((x) => path.basename(x.path))).toEqual(['lots.csv#L-7', 'lots.csv#L-8']);
+    const r = await cli(['import', f, '--series-column', 'none', '--json']);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out.at(-1)!).dataset.series).toBe(1);
+    const t = await cli(['import', f]);
+    expect(t.out.join('\n')).toContain('runs.csv#R2\n');
+    expect(t.out.join('\n')).toContain('  run: run_id = R2\n');
+    expect(t.out.join('\n')).toMatch(/data set: 1 file \(3 series: one per run\)/);
+    await expect(loadDataset(f, { roles: { series: 'nope' } })).rejects.toThrow(/no column named "nope"/);
+  });
+});

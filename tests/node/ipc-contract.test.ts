@@ -25,7 +25,7 @@ describe('IPC contract validation', () => {
     expect(() => validateRequest('train.estimate', { ...plan, preset: 'huge' })).toThrow(/"preset" must be one of tiny, small, base/);
     expect(validateRequest('data.import', { source: { kind: 'path', path: '/d/a.csv' }, roles: { a: 'channel' }, delimiter: ';' }).params).toEqual({ source: { kind: 'path', path: '/d/a.csv' }, roles: { a: 'channel' }, delimiter: ';' });
     expect(() => validateRequest('data.import', { source: { kind: 'path' } })).toThrow(/"path" is required/);
-    expect(() => validateRequest('data.import', { source: { kind: 'sample' }, roles: { a: 'sensor' } })).toThrow(/the role of column "a" must be one of timestamp, channel, label, event, ignored/);
+    expect(() => validateRequest('data.import', { source: { kind: 'sample' }, roles: { a: 'sensor' } })).toThrow(/the role of column "a" must be one of timestamp, channel, label, event, series, ignored/);
     expect(() => validateRequest('export.file', { kind: 'pdf', dir: '/x' })).toThrow(/"kind" must be one of report, csv, onnx/);
     expect(() => validateRequest('jobs.cancel', {})).toThrow(/"jobId" is required/);
     expect(() => validateRequest('settings.set', { defaultDevice: 'tpu' })).toThrow(/"defaultDevice" must be one of auto, cpu, webgpu, cuda/);

@@ -12,7 +12,7 @@ function series(rows: number, f: (i: number, c: number) => number, label: ((i: n
     events: null,
   };
 }
-const dataset = (s: Series[]): Dataset => ({ series: s, channels: ['a', 'b'], profile: { files: [], dataset: { files: s.length, rows: 0, channels: ['a', 'b'], labelRatio: null, events: 0, anomalyFreeFiles: [], warnings: [] } } });
+const dataset = (s: Series[]): Dataset => ({ series: s, channels: ['a', 'b'], profile: { files: [], dataset: { files: s.length, series: s.length, rows: 0, channels: ['a', 'b'], labelRatio: null, events: 0, anomalyFreeFiles: [], warnings: [] } } });
 
 describe('splits by time', () => {
   it('cuts each series before its first labelled anomaly; validation at the end of the training part', () => {

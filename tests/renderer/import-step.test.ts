@@ -323,7 +323,7 @@ describe('Import step', () => {
     expect(role('label')).toBe('label');
     expect(role('fault_kind')).toBe('ignored');
     expect(w.find('[data-testid="roles"] select[data-column="feed_flow"]').attributes('aria-label')).toBe('Role of column feed_flow');
-    expect(w.find('[data-testid="roles"] select').findAll('option').map((o) => o.attributes('value'))).toEqual(['timestamp', 'channel', 'label', 'event', 'ignored']);
+    expect(w.find('[data-testid="roles"] select').findAll('option').map((o) => o.attributes('value'))).toEqual(['timestamp', 'channel', 'label', 'event', 'series', 'ignored']);
     const text = w.find('[data-testid="roles"]').text();
     expect(text).toContain('0→normal, 1→abnormal');
     expect(text).toContain('text column');

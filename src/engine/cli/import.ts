@@ -14,6 +14,8 @@ export const IMPORT_USAGE = `stacklab import <file|folder> [options]   (or --sam
   --label <column>            a label column (0/1, true/false, words, fault numbers)
   --label-map WORD=0|1,…      extra label words (0 normal, 1 abnormal)
   --event <column>            an event column such as changepoint
+  --series-column <column|none>  a column naming each row's run (batch, experiment): one series per
+                              run (default: a column named run_id, batch, experiment, … if any)
   --ignore a,b,…              columns to leave out
   --fill-limit <rows>         forward-fill gaps up to this many rows (default 5)
   --resample                  resample irregular timestamps onto the median interval
@@ -51,6 +53,7 @@ export function formatFileProfile(p: FileProfile): string {
     `  time: ${p.timestampColumn ? `${p.timestampColumn} (${p.timestampFormat}), ${p.start} → ${p.end}, every ${fmt(p.samplingIntervalSeconds)} s` : 'no timestamp column (rows equally spaced)'}`,
     `  labels: ${p.labelSource ? `${[...p.labelColumns, ...(p.labelSource.includes('windows') ? ['windows file'] : [])].join(', ')}; ratio ${fmt(p.labelRatio, 3)}, ${p.events.count} events (${p.events.minLength ?? '-'}..${p.events.maxLength ?? '-'} rows)` : 'none'}`,
     ...Object.entries(p.labelMapping).map(([col, m]) => `  label mapping ${col}: ${Object.entries(m).map(([k, v]) => `${k}→${v}`).join(', ')}`),
+    ...(p.seriesColumn ? [`  run: ${p.seriesColumn.name} = ${p.seriesColumn.value}`] : []),
     ...(p.eventColumns.length ? [`  event columns: ${p.eventColumns.join(', ')}`] : []),
     ...(p.ignoredColumns.length ? [`  ignored: ${p.ignoredColumns.map((c) => `${c.name} (${c.reason})`).join(', ')}`] : []),
     `  channels: ${p.channels.map((c) => `${c.name} [${fmt(c.min)}..${fmt(c.max)}]${c.missing ? ` ${c.missing} missing` : ''}`).join(', ')}`,
@@ -64,7 +67,7 @@ export function formatDatasetProfile(p: DatasetProfile): string {
   return [
     ...p.files.map(formatFileProfile),
     '',
-    `data set: ${d.files} file${d.files > 1 ? 's' : ''}, ${d.rows} rows, ${d.channels.length} channels, label ratio ${fmt(d.labelRatio, 3)}, ${d.events} anomaly events${d.anomalyFreeFiles.length ? `, ${d.anomalyFreeFiles.length} anomaly-free file(s)` : ''}`,
+    `data set: ${d.files} file${d.files > 1 ? 's' : ''}${d.series !== d.files ? ` (${d.series} series: one per run)` : ''}, ${d.rows} rows, ${d.channels.length} channels, label ratio ${fmt(d.labelRatio, 3)}, ${d.events} anomaly events${d.anomalyFreeFiles.length ? `, ${d.anomalyFreeFiles.length} anomaly-free file(s)` : ''}`,
     ...d.warnings.map((w) => `  warning: ${w}`),
   ].join('\n');
 }
@@ -83,6 +86,7 @@ export async function importCommand(argv: string[], io: { out(l: string): void }
     'label-map': { type: 'string' },
     event: { type: 'string', multiple: true },
     ignore: { type: 'string' },
+    'series-column': { type: 'string' },
     'fill-limit': { type: 'string' },
     resample: { type: 'boolean', default: false },
     'utc-offset': { type: 'string' },
@@ -110,6 +114,7 @@ export async function importCommand(argv: string[], io: { out(l: string): void }
       ...(values.label ? { labels: values.label } : {}),
       ...(values.event ? { events: values.event } : {}),
       ...(values.ignore ? { ignore: list(values.ignore)! } : {}),
+      ...(values['series-column'] ? { series: values['series-column'] === 'none' ? null : values['series-column'] } : {}),
     },
     ...(labelWords ? { labelWords } : {}),
     ...(utcOffsetMinutes !== undefined ? { utcOffsetMinutes } : {}),

@@ -76,7 +76,8 @@ export async function scoreCommand(argv: string[], io: { err(l: string): void })
   const threshold = meta.stacklab_threshold !== undefined ? Number(meta.stacklab_threshold) : null;
   const session = await ort.InferenceSession.create(bytes);
   try {
-    const ds = await loadDataset(values.data, { roles: { channels }, ...(values.labels ? { labels: values.labels } : {}) });
+    // The file is scored as one series, whatever run column it has.
+    const ds = await loadDataset(values.data, { roles: { channels, series: null }, ...(values.labels ? { labels: values.labels } : {}) });
     const series = ds.series[0]!;
     const missing = channels.filter((c) => !ds.channels.includes(c));
     if (missing.length) throw new Error(`${values.data} lacks the model's channels ${missing.join(', ')} (it has ${ds.channels.join(', ')})`);

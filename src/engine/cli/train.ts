@@ -33,6 +33,7 @@ export const TRAIN_USAGE = `stacklab train --data <file|folder> [--out <dir>] [o
   --rewarmup N            re-warm the learning rate over N steps after each growth (default 0)
   --device D              auto | cpu | webgpu | cuda (default auto)
   --labels <windows.json> anomaly windows for the data
+  --series-column C       a column naming each row's run: one series per run (see import)
   --train-rows N          the first N rows of every series train and validate, the rest is test
   --train-fraction F      the leading share F of every series trains and validates (default: anomaly-free
                           files train if there are any, else the leading 0.6 of each series)
@@ -57,6 +58,7 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
     data: { type: 'string' },
     sample: { type: 'string' },
     labels: { type: 'string' },
+    'series-column': { type: 'string' },
     'train-rows': { type: 'string' },
     'train-fraction': { type: 'string' },
     normalize: { type: 'string' },
@@ -116,7 +118,9 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
     throw err;
   }
   // The data first: a bad file fails before any device is probed.
-  const ds = sample ? await loadSampleDataset({ sample }) : await loadDataset(values.data!, values.labels ? { labels: values.labels } : {});
+  const seriesColumn = values['series-column'];
+  const loadOptions = { ...(values.labels ? { labels: values.labels } : {}), ...(seriesColumn ? { roles: { series: seriesColumn === 'none' ? null : seriesColumn } } : {}) };
+  const ds = sample ? await loadSampleDataset({ sample }) : await loadDataset(values.data!, loadOptions);
   const device = await resolveDevice(values.device as DeviceChoice);
   const source = sample ? sampleSource(sample) : path.resolve(values.data!);
   let job: ReturnType<typeof planJob>;

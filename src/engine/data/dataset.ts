@@ -170,6 +170,41 @@ function resampleSeries(t: Float64Array, cols: Float32Array[], label: Uint8Array
   return { t: nt, cols: ncols, label: nl, events: ne };
 }
 
+/**
+ * A file with a run column as one raw series per run: each stretch of rows with the same run
+ * value, named "<file>#<value>" (a value that comes back after another gets "#<value> (2)").
+ */
+export function splitBySeries(raw: RawSeries): RawSeries[] {
+  const s = raw.series;
+  if (!s || raw.rows === 0) return [raw];
+  const parts: RawSeries[] = [];
+  const seen = new Map<number, number>();
+  let start = 0;
+  for (let i = 1; i <= raw.rows; i++) {
+    if (i < raw.rows && s.ids[i] === s.ids[start]) continue;
+    const id = s.ids[start]!;
+    const n = (seen.get(id) ?? 0) + 1;
+    seen.set(id, n);
+    const cut = <T extends { subarray(a: number, b: number): T }>(a: T) => a.subarray(start, i);
+    const first = parts.length === 0;
+    parts.push({
+      ...raw,
+      path: `${raw.path}#${s.values[id]}${n > 1 ? ` (${n})` : ''}`,
+      rows: i - start,
+      bytes: Math.round((raw.bytes * (i - start)) / raw.rows),
+      timestamps: raw.timestamps ? cut(raw.timestamps) : null,
+      // Cells of text were counted per file: the first run's profile reports them.
+      channels: raw.channels.map((c) => ({ ...c, values: cut(c.values), badCells: first ? c.badCells : 0 })),
+      labels: raw.labels.map((l) => ({ ...l, values: cut(l.values) })),
+      events: raw.events.map((e) => ({ ...e, values: cut(e.values) })),
+      series: { ...s, ids: cut(s.ids) },
+      ...(first && raw.badCellExample ? { badCellExample: raw.badCellExample } : { badCellExample: undefined }),
+    });
+    start = i;
+  }
+  return parts;
+}
+
 function cleanOne(raw: RawSeries, windows: [string, string][] | undefined, opts: CleanOptions): { series: Series; profile: FileProfile } {
   const warnings: string[] = [];
   const fillLimit = opts.fillLimit ?? 5;
@@ -257,6 +292,7 @@ function cleanOne(raw: RawSeries, windows: [string, string][] | undefined, opts:
     labelMapping: Object.fromEntries(raw.labels.map((l) => [l.name, Object.fromEntries(Object.entries(l.mapping).map(([k, v]) => [k, v ? 'abnormal' : 'normal']))])),
     labelSource,
     eventColumns: raw.events.map((e) => e.name),
+    seriesColumn: raw.series ? { name: raw.series.name, value: raw.series.values[raw.series.ids[0] ?? 0] ?? '' } : null,
     ignoredColumns: raw.ignored,
     labelRatio,
     events: eventsOf(label),
@@ -287,7 +323,10 @@ export async function loadDataset(target: string, options: LoadOptions = {}): Pr
     throw new ImportError({ file: options.labels! }, `names none of the imported files (${files.map((f) => path.basename(f)).join(', ')})`, 'Its keys must be the CSV file names, e.g. "machine_temperature_system_failure.csv".');
   }
   const cleaned: ReturnType<typeof cleanOne>[] = [];
-  for (const f of files) cleaned.push(cleanOne(await importCsvFile(f, options), windows ? windowsFor(windows, f) : undefined, options));
+  for (const f of files) {
+    // A run column splits a file into one series per run, each cleaned on its own (no fill across runs).
+    for (const part of splitBySeries(await importCsvFile(f, options))) cleaned.push(cleanOne(part, windows ? windowsFor(windows, f) : undefined, options));
+  }
 
   // One channel list for the set: every file must have the same sensor columns; the set keeps
   // those that no file dropped.
@@ -319,6 +358,7 @@ export async function loadDataset(target: string, options: LoadOptions = {}): Pr
       files: cleaned.map((c) => c.profile),
       dataset: {
         files: files.length,
+        series: series.length,
         rows: totalRows,
         channels: common,
         labelRatio,

@@ -39,6 +39,8 @@ export interface RawSeries {
   /** Per label column: 0/1 per row. */
   readonly labels: { readonly name: string; readonly values: Uint8Array; readonly mapping: Record<string, 0 | 1> }[];
   readonly events: { readonly name: string; readonly values: Uint8Array }[];
+  /** The column that names each row's run, with one id per row into `values` (the distinct names in order of appearance). */
+  readonly series?: { readonly name: string; readonly ids: Int32Array; readonly values: readonly string[] };
   readonly ignored: { readonly name: string; readonly reason: string }[];
   /** First text value seen in a numeric channel, for the warning. */
   readonly badCellExample?: { line: number; column: string; value: string };
@@ -48,7 +50,7 @@ export interface RawSeries {
  * Append-only typed column, preallocated from the row count estimated from the file size, so
  * that streaming neither doubles memory nor copies at the end; grows by 1/4 if the guess was low.
  */
-class Column<T extends Float32Array | Float64Array | Uint8Array> {
+class Column<T extends Float32Array | Float64Array | Uint8Array | Int32Array> {
   private data: T;
   private n = 0;
   constructor(
@@ -160,6 +162,7 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
   const channelCols = columns.filter((c) => c.role === 'channel');
   const labelCols = columns.filter((c) => c.role === 'label');
   const eventCols = columns.filter((c) => c.role === 'event');
+  const seriesCol = columns.find((c) => c.role === 'series');
   // Rows estimated from the size and the sampled lines' mean length, with 5% to spare.
   const meanLine = sampleLines.reduce((a, l) => a + l.length + 1, 0) / Math.max(1, sampleLines.length);
   const capacity = Math.ceil((size / Math.max(1, meanLine)) * 1.05) + 1024;
@@ -169,6 +172,8 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
   const labelSeen = labelCols.map(() => new Map<string, 0 | 1>());
   const eventData = eventCols.map(() => new Column((n) => new Uint8Array(n), capacity));
   const tsData = tsCol ? new Column((n) => new Float64Array(n), capacity) : null;
+  const seriesData = seriesCol ? new Column((n) => new Int32Array(n), capacity) : null;
+  const seriesIds = new Map<string, number>();
   let rows = 0;
   let skipHeader = dialect.header;
   let badCellExample: RawSeries['badCellExample'];
@@ -242,6 +247,15 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
       const v = isNumber[c] ? numbers[c]! : parseNumberRange(text, off[2 * c]!, off[2 * c + 1]!, decimal);
       eventData[k]!.push(v !== undefined && v !== 0 && !Number.isNaN(v) ? 1 : 0);
     }
+    if (seriesData && seriesCol) {
+      const raw = fieldText(text, off, seriesCol.index, quoted).trim();
+      let id = seriesIds.get(raw);
+      if (id === undefined) {
+        id = seriesIds.size;
+        seriesIds.set(raw, id);
+      }
+      seriesData.push(id);
+    }
     rows++;
   }, dialect.decimal);
 
@@ -269,6 +283,7 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
     channels: channelCols.map((c, k) => ({ name: c.name, values: channelData[k]!.finish(), badCells: badCells[k]! })),
     labels: labelCols.map((c, k) => ({ name: c.name, values: labelData[k]!.finish(), mapping: Object.fromEntries(labelSeen[k]!) })),
     events: eventCols.map((c, k) => ({ name: c.name, values: eventData[k]!.finish() })),
+    ...(seriesCol && seriesData ? { series: { name: seriesCol.name, ids: seriesData.finish(), values: [...seriesIds.keys()] } } : {}),
     ignored: columns.filter((c) => c.role === 'ignored').map((c) => ({ name: c.name, reason: c.note ?? 'ignored' })),
     ...(badCellExample ? { badCellExample } : {}),
   };

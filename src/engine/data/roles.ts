@@ -6,7 +6,7 @@
 import { isMissingToken } from './numbers';
 import { detectTimestampFormat, type TimestampFormat } from './timestamps';
 
-export type Role = 'timestamp' | 'channel' | 'label' | 'event' | 'ignored';
+export type Role = 'timestamp' | 'channel' | 'label' | 'event' | 'series' | 'ignored';
 
 export interface ColumnPlan {
   readonly index: number;
@@ -21,6 +21,8 @@ export interface RoleOverrides {
   readonly channels?: readonly string[];
   readonly labels?: readonly string[];
   readonly events?: readonly string[];
+  /** A column naming the run (experiment, batch) each row belongs to: the file is split into one series per run. */
+  readonly series?: string | null;
   readonly ignore?: readonly string[];
 }
 
@@ -28,6 +30,8 @@ const LABEL_NAMES = /^(anomaly|anomalies|label|labels|fault|faults|attack|att_fl
 const EVENT_NAMES = /^(changepoint|change_point|changepoints|event|events|is_changepoint)$/i;
 const TIME_NAMES = /^(timestamp|time|date|datetime|date_time|ts|time_stamp|zeit|datum|zeitstempel)$/i;
 const ID_NAMES = /^(id|index|idx|row|row_id|sample|sample_id|record|unnamed: ?0|)$/i;
+/** Columns named like a run identifier split a file into one series per run (when not overridden). */
+const SERIES_NAMES = /^(run_id|runid|run|experiment|experiment_id|batch|batch_id|series|series_id|test_id|cycle_id)$/i;
 
 /** Words of label columns and the class they mean; numbers are handled separately (0 normal, else abnormal). */
 export const DEFAULT_LABEL_WORDS: Readonly<Record<string, 0 | 1>> = {
@@ -72,6 +76,7 @@ export function planRoles(names: readonly string[], samples: readonly string[][]
   for (const n of overrides.labels ?? []) forced.set(byName(n), 'label');
   for (const n of overrides.events ?? []) forced.set(byName(n), 'event');
   for (const n of overrides.ignore ?? []) forced.set(byName(n), 'ignored');
+  if (overrides.series) forced.set(byName(overrides.series), 'series');
   if (overrides.timestamp) forced.set(byName(overrides.timestamp), 'timestamp');
 
   let tsIndex = overrides.timestamp ? byName(overrides.timestamp) : -1;
@@ -110,6 +115,8 @@ export function planRoles(names: readonly string[], samples: readonly string[][]
       if (!vals.every((v) => isNumberLike(v, decimal))) return { index, name, role: 'label', note: `unknown value "${unknown}"` };
     }
     if (EVENT_NAMES.test(trimmed)) return { index, name, role: 'event' };
+    // A run identifier: only one, and not when the user said which column splits the series.
+    if (SERIES_NAMES.test(trimmed) && overrides.series === undefined && !names.slice(0, index).some((n) => SERIES_NAMES.test(n.trim())) && new Set(vals).size < vals.length) return { index, name, role: 'series', note: 'one series per value' };
     const numeric = vals.length > 0 && vals.every((v) => isNumberLike(v, decimal)) && vals.some((v) => !isMissingToken(v));
     if (!numeric) return { index, name, role: 'ignored', note: 'text column' };
     if (ID_NAMES.test(trimmed)) {

@@ -31,7 +31,9 @@ function roleOverrides(detected: readonly { name: string; role: ColumnRole }[], 
   const timestamps = of('timestamp');
   if (timestamps.length > 1) throw new Error(`only one column can be the timestamp (chosen: ${timestamps.join(', ')})`);
   if (of('channel').length === 0) throw new Error('choose at least one sensor channel');
-  return { timestamp: timestamps[0] ?? null, channels: of('channel'), labels: of('label'), events: of('event'), ignore: of('ignored') };
+  const series = of('series');
+  if (series.length > 1) throw new Error(`only one column can name the runs (chosen: ${series.join(', ')})`);
+  return { timestamp: timestamps[0] ?? null, channels: of('channel'), labels: of('label'), events: of('event'), series: series[0] ?? null, ignore: of('ignored') };
 }
 
 /** The first lines of a file as cells (the detected delimiter), header first. */
@@ -56,6 +58,7 @@ function columnsOf(p: FileProfile, header: readonly string[]): ImportColumn[] {
     if (name === p.timestampColumn) return { name, role: 'timestamp', note: p.timestampFormat ?? undefined } as ImportColumn;
     if (p.labelColumns.includes(name)) return { name, role: 'label', note: Object.entries(p.labelMapping[name] ?? {}).map(([k, v]) => `${k}→${v}`).join(', ') || undefined } as ImportColumn;
     if (p.eventColumns.includes(name)) return { name, role: 'event' };
+    if (p.seriesColumn?.name === name) return { name, role: 'series', note: 'one series per value' };
     if (p.channels.some((c) => c.name === name)) return { name, role: 'channel' };
     const ignored = [...p.ignoredColumns, ...p.droppedChannels].find((c) => c.name === name);
     return { name, role: 'ignored', note: ignored?.reason ?? 'not used' };

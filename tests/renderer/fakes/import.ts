@@ -65,7 +65,7 @@ export function importResult(request: ImportRequest = { source: { kind: 'sample'
     source: request.source.kind === 'sample' ? 'sample (built-in synthetic plant)' : request.source.path,
     profile: {
       files: [file],
-      dataset: { files: 1, rows: 20_160, channels, labelRatio: 0.07048611111111111, events: 6, anomalyFreeFiles: [], warnings: [] },
+      dataset: { files: 1, series: 1, rows: 20_160, channels, labelRatio: 0.07048611111111111, events: 6, anomalyFreeFiles: [], warnings: [] },
     },
     columns: [
       { name: 'timestamp', role: 'timestamp', note: 'ISO 8601 (YYYY-MM-DD hh:mm:ss)' },
