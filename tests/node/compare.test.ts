@@ -271,5 +271,8 @@ describe('a comparison a plant can act on', () => {
     // Threshold-free metrics have no trivial value.
     expect(t).toMatch(/\nVUS-PR\s[^\n]*0\.300 ±0\.000\n/);
     expect(t).toMatch(/80\.0% of the test rows are labelled anomalies/);
+    // The verdict says when alarming everywhere beats every variant on F1.
+    expect(c.verdict.join('\n')).toMatch(/80% of the test rows are labelled anomalies: alarming on every row scores F1 0\.889, more than any variant \(0\.500\); judge detection by VUS-PR and AUC-ROC/);
+    expect(compareRuns(runs).verdict.join('\n')).not.toMatch(/alarming on every row/);
   });
 });

@@ -351,6 +351,12 @@ function verdictOf(c: Omit<Comparison, 'verdict'>, labelled: boolean): string[] 
     }
     out.push(`${parts.join('; ')}.`);
   }
+  // A test part that is mostly fault flatters every threshold metric: say when alarming everywhere wins.
+  const always = baselines.find((b) => b.name === 'always-alarm');
+  const bestF1 = Math.max(...variants.map((v) => v.metrics.f1?.mean ?? -1));
+  if (labelled && always?.metrics.f1 && c.prevalence !== null && (always.metrics.f1.mean >= bestF1 || c.prevalence >= 0.5)) {
+    out.push(`${(100 * c.prevalence).toFixed(0)}% of the test rows are labelled anomalies: alarming on every row scores F1 ${always.metrics.f1.mean.toFixed(3)}${always.metrics.f1.mean >= bestF1 ? `, more than any variant (${bestF1.toFixed(3)})` : ''}; judge detection by VUS-PR and AUC-ROC rather than by the threshold metrics.`);
+  }
   const silent = Object.entries(c.probeInformative).filter(([, ok]) => !ok).map(([k]) => PROBE_LABELS[k] ?? k);
   if (silent.length) out.push(`Not informative on this data (no variant above chance): the ${silent.join(', ')} probe${silent.length > 1 ? 's' : ''}.`);
   if (labelled && base && usableVariants.length) {
