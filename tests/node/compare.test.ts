@@ -119,7 +119,10 @@ describe('comparing variants', () => {
     // +0.01 on a loss of 0.20 (just under 5%): slightly; a higher loss is worse.
     expect(midas).toMatch(/MIDAS reaches a slightly higher validation loss: validation loss \+0\.0100 \[\+0\.0100, \+0\.0100\]/);
     expect(midas).toMatch(/MIDAS is better on the copy \/ induction probe: accuracy \+0\.120 \[\+0\.095, \+0\.145\]\.$/);
-    expect(c.verdict.at(-1)).toMatch(/^Best variant \(MIDAS\) VUS-PR 0\.490 against the best classical detector \(PCA reconstruction\) 0\.300: the pretrained models beat/);
+    expect(c.verdict.at(-1)).toMatch(/^Best variant \(MIDAS\) VUS-PR 0\.490 \[0\.440, 0\.540\] against the best classical detector \(PCA reconstruction\) 0\.300 \[0\.300, 0\.300\]: the pretrained models beat/);
+    // Intervals that overlap, or a gap under 0.01, are not a win either way.
+    const close = compareRuns(runs.map((r) => ({ ...r, report: { ...r.report, evaluation: evaluation(0.305) } })));
+    expect(close.verdict.at(-1)).toMatch(/against the best classical detector \(PCA reconstruction\) 0\.300 \[0\.300, 0\.300\]: they cannot be told apart with these seeds/);
     expect(c.verdict.join('\n')).not.toMatch(/not usable/);
   });
 
@@ -247,6 +250,15 @@ describe('a comparison a plant can act on', () => {
     expect(c.verdict.join('\n')).not.toMatch(/copy \/ induction probe: accuracy/);
     expect(c.verdict.join('\n')).toMatch(/Not informative on this data \(no variant above chance\): the copy \/ induction probe\./);
     expect(renderTable(c)).toMatch(/probe: copy \/ induction\* \(chance 0\.25/);
+  });
+
+  it('keeps every interval inside the values its quantity can take', () => {
+    // Missed-alarm rates 0, 0, 0.5 over three seeds: mean 1/6, a t-interval reaching below 0.
+    const c = compareRuns([1, 2, 3].flatMap((s) => [detector('baseline', s, { vusPr: 0.5 }), detector('midas', s, { vusPr: 0.5 })]).map((r) => (r.config.variant === 'midas' ? { ...r, report: { ...r.report, evaluation: { ...r.report.evaluation!, atThreshold: { ...r.report.evaluation!.atThreshold, missedAlarmRate: r.config.seed === 3 ? 0.5 : 0 } } } } : r)));
+    const missed = c.variants[1]!.metrics.missedAlarmRate!;
+    expect(missed.mean).toBeCloseTo(1 / 6, 12);
+    expect(missed.lo).toBe(0);
+    expect(missed.hi).toBeLessThanOrEqual(1);
   });
 
   it('says when two variants train the same schedule', () => {

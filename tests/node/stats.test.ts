@@ -21,5 +21,10 @@ describe('uncertainty over seeds', () => {
     expect(noisy.significant).toBe(false);
     expect(describeDifference(noisy)).toMatch(/not significant$/);
     expect(() => pairedDifference([1], [1, 2])).toThrow(/same seeds/);
+    // Two seeds that differ by exactly the same step (one event of twelve): an interval of zero
+    // width, but two seeds are too few to call anything significant.
+    const two = pairedDifference([0.5 + 1 / 12, 0.4 + 1 / 12], [0.5, 0.4]);
+    expect(two.hi - two.lo).toBeCloseTo(0, 12);
+    expect(two.significant).toBe(false);
   });
 });

@@ -6,7 +6,7 @@
 import { METRICS, PROBE_LABELS, type BaselineSummary, type Comparison, type CurvePoint, type IsoplotFit, type IsoplotPoint, type MetricInfo, type MetricKey, type RunCurve, type SeedDifference, type SeedInterval, type VariantSummary } from '../../shared/compare';
 import { sameSchedules, variantLabel, type Variant } from '../../shared/growth';
 import { BASELINES, type BaselineName, type Evaluation } from '../eval/evaluate';
-import { meanInterval, pairedDifference } from '../eval/stats';
+import { meanInterval, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
 import type { LoadedRun, MetricLine } from './load';
 
 const BASELINE_LABELS: Record<BaselineName, string> = { random: 'random scores', 'rolling-z': 'rolling z-score', pca: 'PCA reconstruction', 'isolation-forest': 'Isolation Forest' };
@@ -107,7 +107,15 @@ function paired(a: readonly number[], b: readonly number[]): SeedDifference | nu
   );
 }
 
-const interval = (xs: readonly number[]): SeedInterval => meanInterval(xs);
+/** The mean and 95% interval over seeds, the interval cut to the values the quantity can take. */
+const interval = (xs: readonly number[], [min, max]: readonly [number, number] = [-Infinity, Infinity]): SeedInterval => {
+  const x = meanInterval(xs);
+  return x.n > 1 ? { ...x, lo: Math.max(min, x.lo), hi: Math.min(max, x.hi) } : x;
+};
+const SHARE: [number, number] = [0, 1];
+const POSITIVE: [number, number] = [0, Infinity];
+/** Every detection metric is a share, but the detection delay (rows). */
+const boundsOf = (key: MetricKey) => (key === 'meanDetectionDelay' ? POSITIVE : SHARE);
 
 export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: readonly string[]; now?: Date } = {}): Comparison {
   if (runs.length === 0) throw new Error('no run to compare');
@@ -147,7 +155,7 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
     const differences: Partial<Record<MetricKey, SeedDifference>> = {};
     if (labelled) {
       for (const m of METRICS) {
-        metrics[m.key] = interval(rs.map((r) => metricOf(r.report.evaluation, m.key)));
+        metrics[m.key] = interval(rs.map((r) => metricOf(r.report.evaluation, m.key)), boundsOf(m.key));
         const d = vs((r) => metricOf(r.report.evaluation, m.key));
         if (d) differences[m.key] = d;
       }
@@ -156,7 +164,7 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
     const probeDifferences: Record<string, SeedDifference> = {};
     for (const p of probeNames) {
       const acc = (r: LoadedRun) => r.report.probes?.[p as keyof typeof r.report.probes]?.accuracy ?? NaN;
-      probes[p] = interval(rs.map(acc));
+      probes[p] = interval(rs.map(acc), SHARE);
       const d = vs(acc);
       if (d) probeDifferences[p] = d;
     }
@@ -175,18 +183,18 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
       dirs: rs.map((r) => r.dir),
       depths: rs[0]!.report.stages.map((s) => s.layers),
       steps: rs[0]!.config.growth.steps,
-      wallMs: interval(rs.map((r) => r.report.wallMs)),
+      wallMs: interval(rs.map((r) => r.report.wallMs), POSITIVE),
       flops,
       flopRatio: baseFlops ? flops / baseFlops : null,
       speedup,
       speed: speedup && !isBase ? speedCall(speedup) : null,
       usable: null,
       why: [],
-      finalValLoss: interval(rs.map((r) => r.report.finalValLoss ?? NaN)),
+      finalValLoss: interval(rs.map((r) => r.report.finalValLoss ?? NaN), POSITIVE),
       metrics,
       differences,
       valLossDifference: vs((r) => r.report.finalValLoss ?? NaN),
-      pointAdjustedF1: labelled ? interval(rs.map((r) => r.report.evaluation?.atThreshold.pointAdjustedF1 ?? NaN)) : null,
+      pointAdjustedF1: labelled ? interval(rs.map((r) => r.report.evaluation?.atThreshold.pointAdjustedF1 ?? NaN), SHARE) : null,
       probes,
       probeDifferences,
       curves: rs.map(curveOf),
@@ -206,8 +214,8 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
     if (perSeed.size === 0) continue;
     const list = [...perSeed.values()];
     const metrics: Partial<Record<MetricKey, SeedInterval>> = {};
-    for (const m of METRICS) metrics[m.key] = interval(list.map((e) => metricOf(e, m.key)));
-    baselines.push({ name: b, label: BASELINE_LABELS[b], kind: 'detector', metrics, pointAdjustedF1: interval(list.map((e) => e.atThreshold.pointAdjustedF1)), usable: null, why: [] });
+    for (const m of METRICS) metrics[m.key] = interval(list.map((e) => metricOf(e, m.key)), boundsOf(m.key));
+    baselines.push({ name: b, label: BASELINE_LABELS[b], kind: 'detector', metrics, pointAdjustedF1: interval(list.map((e) => e.atThreshold.pointAdjustedF1), SHARE), usable: null, why: [] });
   }
   // The trivial detectors depend on the test part only: the same in every run.
   const trivial = runs.find((r) => r.report.trivial)?.report.trivial;
@@ -229,6 +237,7 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
   if (!baseRuns) warnings.push('no baseline run among these: speed-ups and differences need one (train the baseline variant with the same seeds)');
   const maxSeeds = Math.max(...variants.map((v) => v.runs));
   if (maxSeeds < 2) warnings.push('one seed per variant: no intervals, so no difference can be called significant (train with --seeds 3 or more)');
+  else if (maxSeeds < MIN_SIGNIFICANT_SEEDS) warnings.push(`${maxSeeds} seeds per variant: the intervals are wide and no difference is called significant (train with --seeds ${MIN_SIGNIFICANT_SEEDS} or more)`);
 
   const probeChance = Object.fromEntries(probeNames.map((p) => [p, PROBE_CHANCE[p] ?? NaN]));
   // A probe informs only where some variant is above chance (its interval's lower end, or its mean for one seed).
@@ -363,11 +372,14 @@ function verdictOf(c: Omit<Comparison, 'verdict'>, labelled: boolean): string[] 
     const bestModel = [...usableVariants].sort((a, b) => (b.metrics.vusPr?.mean ?? -1) - (a.metrics.vusPr?.mean ?? -1))[0]!;
     const usableDetectors = detectors.filter((b) => b.usable);
     const best = [...usableDetectors].sort((a, b) => (b.metrics.vusPr?.mean ?? -1) - (a.metrics.vusPr?.mean ?? -1))[0];
-    const m = bestModel.metrics.vusPr!.mean;
+    const mi = bestModel.metrics.vusPr!;
+    const m = mi.mean;
     if (best) {
-      const b = best.metrics.vusPr!.mean;
-      out.push(`Best variant (${variantLabel(bestModel.variant)}) VUS-PR ${m.toFixed(3)} against the best classical detector (${best.label}) ${b.toFixed(3)}: ${m > b ? 'the pretrained models beat the classical detectors here' : 'a classical detector does as well or better here, whatever the schedule'}.`);
-    } else if (detectors.length) out.push(`No classical detector is usable here; the best variant (${variantLabel(bestModel.variant)}) reaches VUS-PR ${m.toFixed(3)}.`);
+      const bi = best.metrics.vusPr!;
+      // Apart only when the intervals do not overlap and the gap is worth a point of VUS-PR.
+      const call = mi.lo > bi.hi && m - bi.mean >= 0.01 ? 'the pretrained models beat the classical detectors here' : bi.lo > mi.hi && bi.mean - m >= 0.01 ? 'a classical detector does better here, whatever the schedule' : 'they cannot be told apart with these seeds (intervals overlap, or less than 0.01 apart)';
+      out.push(`Best variant (${variantLabel(bestModel.variant)}) VUS-PR ${iv(mi, 3)} against the best classical detector (${best.label}) ${iv(bi, 3)}: ${call}.`);
+    } else if (detectors.length) out.push(`No classical detector is usable here; the best variant (${variantLabel(bestModel.variant)}) reaches VUS-PR ${iv(mi, 3)}.`);
   }
   return out;
 }

@@ -25,11 +25,17 @@ export function meanInterval(values: readonly number[]): Interval {
   return { mean, lo: mean - half, hi: mean + half, n };
 }
 
+/**
+ * Fewest seeds for a difference to be called significant: with two, a metric that moves in steps
+ * (one event of twelve) often differs by the same amount in both, an interval of zero width.
+ */
+export const MIN_SIGNIFICANT_SEEDS = 3;
+
 /** Seed-by-seed differences variant − baseline (pairs by index), as an interval. */
 export function pairedDifference(variant: readonly number[], baseline: readonly number[]): Interval & { readonly significant: boolean } {
   if (variant.length !== baseline.length) throw new Error(`paired comparison needs the same seeds: ${variant.length} vs ${baseline.length} runs`);
   const d = meanInterval(variant.map((v, i) => v - baseline[i]!));
-  return { ...d, significant: d.n > 1 && (d.lo > 0 || d.hi < 0) };
+  return { ...d, significant: d.n >= MIN_SIGNIFICANT_SEEDS && (d.lo > 0 || d.hi < 0) };
 }
 
 /** "+0.03 [−0.01, +0.07]: not significant" */
