@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import pkg from '../../package.json';
@@ -66,6 +69,12 @@ describe('stacklab CLI', () => {
     expect(profile.files[0]!.path).toBe('run-01.csv (built-in, generated)');
     expect(await runCli(['import', '--sample'], c.io)).toBe(0);
     expect(c.out.join('\n')).toMatch(/sample-plant\.csv \(built-in, generated\)/);
+    // --write keeps the sample's files, e.g. to score one run with an exported model.
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'stacklab-write-')), 'rig');
+    expect(await runCli(['import', '--sample', 'multi-run', '--write', out], c.io)).toBe(0);
+    expect(readdirSync(out)).toHaveLength(12);
+    expect(readFileSync(path.join(out, 'run-03.csv'), 'utf8').split('\n')[0]).toBe('timestamp,feed_flow,pump_speed,valve_position,outlet_flow,tank_level,pump_power,motor_temp,pressure,label,fault_kind');
+    expect(c.err.join('\n')).toMatch(/the sample's CSV files are in .*rig/);
   });
 
   it('prints its version and help', async () => {

@@ -86,6 +86,14 @@ describe('export and score', () => {
     expect(c.err.join('\n')).toMatch(/standardised with the first 200 rows of shifted\.csv/);
     expect(await runCli(['score', '--model', model, '--data', csv, '--out', path.join(dir, 'c.csv'), '--calibrate-rows', '9999'], c.io)).toBe(2);
     expect(c.err.join('\n')).toMatch(/--calibrate-rows 9999 is more than the 400 rows/);
+    expect(await runCli(['score', '--model', model, '--data', csv, '--out', path.join(dir, 'c.csv'), '--calibrate-rows', '10'], c.io)).toBe(2);
+    expect(c.err.join('\n')).toMatch(/--calibrate-rows 10 is less than one window of the model \(64 rows\)/);
+    // Calibration rows that hold labelled anomalies are named.
+    const faulty = generateSamplePlant({ rows: 400 });
+    faulty.label.fill(1, 100, 120);
+    writeFileSync(path.join(dir, 'faulty.csv'), samplePlantCsv(faulty));
+    expect(await runCli(['score', '--model', model, '--data', path.join(dir, 'faulty.csv'), '--out', path.join(dir, 'd.csv'), '--calibrate-rows', '200'], c.io)).toBe(0);
+    expect(c.err.join('\n')).toMatch(/warning: 20 of the first 200 rows of faulty\.csv are labelled anomalies/);
   });
 
   it('refuses files that are not what they should be', async () => {
@@ -96,5 +104,18 @@ describe('export and score', () => {
     expect(c.err.join('\n')).toMatch(/not a StackLab scoring model/);
     expect(await runCli(['export', '--run', dir, '--out', path.join(dir, 'm.onnx')], c.io)).toBe(1);
     expect(c.err.join('\n')).toMatch(/is not a run folder/);
+    expect(await runCli(['score', '--model', path.join(dir, 'none.onnx'), '--data', 'x.csv', '--out', path.join(dir, 'o.csv')], c.io)).toBe(1);
+    expect(c.err.join('\n')).toMatch(/cannot read the model .*none\.onnx \(ENOENT\): check the path/);
+  });
+
+  it('scores one file with the channels the model reads, and says so otherwise', async () => {
+    const c = capture();
+    const model = path.join(dir, 'model.onnx');
+    expect(await runCli(['score', '--model', model, '--data', dir, '--out', path.join(dir, 'o.csv')], c.io)).toBe(2);
+    expect(c.err.join('\n')).toMatch(/is a folder; score reads one CSV file/);
+    const other = path.join(dir, 'other.csv');
+    writeFileSync(other, 'time,x,y\n' + Array.from({ length: 100 }, (_, i) => `2024-01-01 00:${String(i % 60).padStart(2, '0')}:00,${i},${i % 3}`).join('\n'));
+    expect(await runCli(['score', '--model', model, '--data', other, '--out', path.join(dir, 'o.csv')], c.io)).toBe(1);
+    expect(c.err.join('\n')).toMatch(/does not have the channels the model reads \(feed_flow, pump_speed, valve_position, outlet_flow, tank_level, pump_power, motor_temp, pressure\)/);
   });
 });

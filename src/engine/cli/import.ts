@@ -1,9 +1,11 @@
 /** `stacklab import <file|folder> [--labels windows.json] [--json] [dialect and role options]`. */
-import { loadDataset, loadSampleDataset, type DatasetProfile, type FileProfile } from '../data/dataset';
+import path from 'node:path';
+import { loadDataset, loadSampleDataset, writeSampleFiles, type DatasetProfile, type FileProfile } from '../data/dataset';
 import type { Delimiter } from '../data/csv';
 import { parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
 
 export const IMPORT_USAGE = `stacklab import <file|folder> [options]   (or --sample [plant|multi-run]: a built-in sample)
+  --write <folder>            with --sample: also write the sample's CSV files there (to score or edit them)
   --labels <windows.json>     NAB-style anomaly windows { "<file>": [[start, end], …] }
   --json                      the profile as one JSON object on the last line of stdout
   --delimiter <, ; tab |>     override the detected separator
@@ -72,7 +74,7 @@ export function formatDatasetProfile(p: DatasetProfile): string {
   ].join('\n');
 }
 
-export async function importCommand(argv: string[], io: { out(l: string): void }): Promise<number> {
+export async function importCommand(argv: string[], io: { out(l: string): void; err(l: string): void }): Promise<number> {
   const { values, positionals } = parseCommandArgs('import', withOptionalValue(argv, '--sample'), {
     labels: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -91,7 +93,9 @@ export async function importCommand(argv: string[], io: { out(l: string): void }
     resample: { type: 'boolean', default: false },
     'utc-offset': { type: 'string' },
     sample: { type: 'string' },
+    write: { type: 'string' },
   });
+  if (values.write !== undefined && values.sample === undefined) throw new UsageError('stacklab import: --write goes with --sample (it writes the built-in sample\'s CSV files)');
   if (values.sample !== undefined && positionals.length) throw new UsageError('stacklab import: give a file or --sample, not both');
   if (values.sample === undefined && positionals.length !== 1) throw new UsageError(`stacklab import: give one file or folder (got ${positionals.length})\n\n${IMPORT_USAGE}`);
   const delimiter = values.delimiter === 'tab' || values.delimiter === '\\t' ? '\t' : values.delimiter;
@@ -122,7 +126,14 @@ export async function importCommand(argv: string[], io: { out(l: string): void }
     resample: values.resample,
     ...(values.labels ? { labels: values.labels } : {}),
   };
-  const dataset = values.sample !== undefined ? await loadSampleDataset({ ...options, sample: sampleKind('import', values.sample) }) : await loadDataset(positionals[0]!, options);
+  const sample = values.sample !== undefined ? sampleKind('import', values.sample) : undefined;
+  const dataset = sample ? await loadSampleDataset({ ...options, sample }) : await loadDataset(positionals[0]!, options);
   io.out(values.json ? JSON.stringify(dataset.profile) : formatDatasetProfile(dataset.profile));
+  if (sample && values.write !== undefined) {
+    const where = await writeSampleFiles(values.write, { sample }).catch((err: NodeJS.ErrnoException) => {
+      throw new Error(`cannot write the sample into ${values.write} (${err.code ?? err.message}): choose a folder you can write to`);
+    });
+    io.err(`the sample's CSV ${sample === 'multi-run' ? 'files are in' : 'file is'} ${path.resolve(where)}`);
+  }
   return 0;
 }

@@ -2,7 +2,7 @@
  * `stacklab export --run <run-dir> --out model.onnx [--series NAME]` and
  * `stacklab score --model model.onnx --data new.csv --out scores.csv [--calibrate-rows N]`.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadDataset } from '../data/dataset';
@@ -59,7 +59,9 @@ export async function scoreCommand(argv: string[], io: { err(l: string): void })
   if (!values.model || !values.data || !values.out) throw new UsageError('stacklab score: --model, --data and --out are required');
   const calibrateRows = values['calibrate-rows'] === undefined ? undefined : Number(values['calibrate-rows']);
   if (calibrateRows !== undefined && !(Number.isInteger(calibrateRows) && calibrateRows >= 2)) throw new UsageError(`stacklab score: --calibrate-rows must be a whole number of at least 2, got "${values['calibrate-rows']}"`);
-  const bytes = await readFile(values.model);
+  const bytes = await readFile(values.model).catch((err: NodeJS.ErrnoException) => {
+    throw new Error(`cannot read the model ${values.model} (${err.code ?? err.message}): check the path, or export one with stacklab export`);
+  });
   let meta: Record<string, string>;
   try {
     meta = readModelMetadata(bytes);
@@ -70,6 +72,10 @@ export async function scoreCommand(argv: string[], io: { err(l: string): void })
   const window = Number(meta.stacklab_window);
   const patch = Number(meta.stacklab_patch);
   if (!channels || !window || !patch) throw new Error(`${values.model} is not a StackLab scoring model (export one with stacklab export)`);
+  const dataInfo = await stat(values.data).catch((err: NodeJS.ErrnoException) => {
+    throw new Error(`cannot read ${values.data} (${err.code ?? err.message}): check the path of --data`);
+  });
+  if (dataInfo.isDirectory()) throw new UsageError(`stacklab score: ${values.data} is a folder; score reads one CSV file (score each file of the folder on its own)`);
   // Models exported before the context and smoothing were recorded: one patch of context, no smoothing.
   const context = Number(meta.stacklab_context) || patch;
   const smooth = Number(meta.stacklab_smooth) || 1;
@@ -77,7 +83,11 @@ export async function scoreCommand(argv: string[], io: { err(l: string): void })
   const session = await ort.InferenceSession.create(bytes);
   try {
     // The file is scored as one series, whatever run column it has.
-    const ds = await loadDataset(values.data, { roles: { channels, series: null }, ...(values.labels ? { labels: values.labels } : {}) });
+    const ds = await loadDataset(values.data, { roles: { channels, series: null }, ...(values.labels ? { labels: values.labels } : {}) }).catch((err: Error) => {
+      if (!/no column named/.test(err.message)) throw err;
+      const list = channels.length > 8 ? `${channels.slice(0, 8).join(', ')}, … (${channels.length} in all)` : channels.join(', ');
+      throw new Error(`${values.data} does not have the channels the model reads (${list}): score data exported like the training data (${err.message.replace(/^.*?(no column named)/, '$1')})`);
+    });
     const series = ds.series[0]!;
     const missing = channels.filter((c) => !ds.channels.includes(c));
     if (missing.length) throw new Error(`${values.data} lacks the model's channels ${missing.join(', ')} (it has ${ds.channels.join(', ')})`);
@@ -85,9 +95,12 @@ export async function scoreCommand(argv: string[], io: { err(l: string): void })
     const rows = series.rows;
     if (rows < window) throw new Error(`${values.data} has ${rows} rows, fewer than one window of ${window}`);
     let value = (r: number, k: number) => cols[k]![r]!;
-    let how = meta.stacklab_normalization ? `the model's own (${meta.stacklab_normalization})` : "the model's own";
+    let how = meta.stacklab_normalization ? `the statistics inside the model (${meta.stacklab_normalization})` : 'the statistics inside the model';
     if (calibrateRows !== undefined) {
       if (calibrateRows > rows) throw new UsageError(`stacklab score: --calibrate-rows ${calibrateRows} is more than the ${rows} rows of ${values.data}`);
+      if (calibrateRows < window) throw new UsageError(`stacklab score: --calibrate-rows ${calibrateRows} is less than one window of the model (${window} rows): calibrate on a stretch of normal operation as long as a training part (several windows)`);
+      const flagged = series.label ? series.label.subarray(0, calibrateRows).reduce((a, b) => a + b, 0) : 0;
+      if (flagged) io.err(`warning: ${flagged} of the first ${calibrateRows} rows of ${path.basename(values.data)} are labelled anomalies: the rows to calibrate on should be normal operation (choose fewer rows)`);
       const own = leadingStats(cols, calibrateRows);
       const inside = meta.stacklab_norm ? (JSON.parse(meta.stacklab_norm) as { mean: number[]; std: number[] }) : null;
       if (!inside) throw new Error(`${values.model} does not record its normalisation (exported by an older StackLab): export it again to use --calibrate-rows`);
@@ -109,7 +122,18 @@ export async function scoreCommand(argv: string[], io: { err(l: string): void })
     }
     await writeAtomic(values.out, lines.join('\n') + '\n');
     io.err(`scored ${rows} rows of ${values.data} into ${values.out}, standardised with ${how} (the first ${context} rows have no score: they are the first window's context)`);
-    if (threshold !== null) io.err(`  ${alarms} row${alarms === 1 ? '' : 's'} at or above the run's alarm threshold ${threshold.toPrecision(6)}`);
+    if (threshold !== null) {
+      const scored = [...score].filter(Number.isFinite).length;
+      io.err(`  ${alarms} of ${scored} scored rows at or above the run's alarm threshold ${threshold.toPrecision(6)}`);
+      // Alarms on most rows, or on the very rows calibrated on, mean the standardisation does not fit these data.
+      if (calibrateRows !== undefined) {
+        const part = [...score.subarray(0, calibrateRows)].filter(Number.isFinite);
+        const own = part.filter((x) => x >= threshold).length / Math.max(1, part.length);
+        if (own > 0.1) io.err(`warning: ${Math.round(100 * own)}% of the first ${calibrateRows} rows alarm although they are the rows calibrated on: they are too few to show normal operation's spread (or not normal); calibrate on more rows`);
+      } else if (alarms > 0.5 * scored) {
+        io.err(`warning: ${Math.round((100 * alarms) / scored)}% of the rows alarm: these data may run at another operating point than the statistics inside the model; standardise them by their own normal stretch with --calibrate-rows N`);
+      }
+    }
   } finally {
     await session.release();
   }

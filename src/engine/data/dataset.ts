@@ -390,22 +390,32 @@ export async function loadSampleDataset(options: LoadOptions & SampleOptions = {
  * one file (`use` gets the file), the multi-run plant as one file per run (`use` gets the folder).
  */
 export async function withSampleFiles<T>(use: (target: string) => Promise<T>, options: SampleOptions = {}): Promise<T> {
-  const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+  const { mkdtemp, rm } = await import('node:fs/promises');
   const os = await import('node:os');
-  const { generateMultiRunPlant, generateSamplePlant, samplePlantCsv } = await import('./sample-plant');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'stacklab-sample-'));
-  const seed = options.seed !== undefined ? { seed: options.seed } : {};
   try {
-    if (options.sample === 'multi-run') {
-      for (const run of generateMultiRunPlant({ ...seed, ...(options.rows !== undefined ? { rowsPerRun: options.rows } : {}) })) await writeFile(path.join(dir, `${run.name}.csv`), samplePlantCsv(run));
-      return await use(dir);
-    }
-    const file = path.join(dir, 'sample-plant.csv');
-    await writeFile(file, samplePlantCsv(generateSamplePlant({ ...seed, ...(options.rows !== undefined ? { rows: options.rows } : {}) })));
-    return await use(file);
+    return await use(await writeSampleFiles(dir, options));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Writes a built-in sample's CSV into `dir` (created when missing): sample-plant.csv, or
+ * run-01.csv … run-12.csv for the multi-run plant. Returns what to import: the file, or the folder.
+ */
+export async function writeSampleFiles(dir: string, options: SampleOptions = {}): Promise<string> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const { generateMultiRunPlant, generateSamplePlant, samplePlantCsv } = await import('./sample-plant');
+  const seed = options.seed !== undefined ? { seed: options.seed } : {};
+  await mkdir(dir, { recursive: true });
+  if (options.sample === 'multi-run') {
+    for (const run of generateMultiRunPlant({ ...seed, ...(options.rows !== undefined ? { rowsPerRun: options.rows } : {}) })) await writeFile(path.join(dir, `${run.name}.csv`), samplePlantCsv(run));
+    return dir;
+  }
+  const file = path.join(dir, 'sample-plant.csv');
+  await writeFile(file, samplePlantCsv(generateSamplePlant({ ...seed, ...(options.rows !== undefined ? { rows: options.rows } : {}) })));
+  return file;
 }
 
 /** How runs and reports name a built-in sample as a source. */
