@@ -51,14 +51,18 @@ describe('stacklab CLI', () => {
     [['train', '--sample', '--threshold', 'each'], /--threshold must be per-series or pooled, got "each"/],
     [['train', '--sample', '--combine', 'sum'], /--combine must be mean or max, got "sum"/],
     [['train', '--sample', '--train-rows', '0'], /--train-rows must be a positive integer, got "0"/],
-    [['train', '--sample', '--train-rows', '100', '--train-fraction', '0.5'], /either the training rows per series or the training fraction, not both/],
+    [['train', '--sample', '--train-rows', '100', '--train-fraction', '0.5'], /give --train-rows or --train-fraction, not both/],
+    [['train', '--sample', '--train-fraction', '0'], /--train-fraction must be between 0 and 1 \(exclusive\), got "0"/],
+    [['train', '--sample', '--smooth', '-3'], /--smooth: a value that starts with "-" is written --smooth=-3/],
     [['train', '--sample', 'multi-run', '--train-rows', '5000'], /run-01\.csv \(5000 rows\).*5000 training rows per series leave no test part \(a series needs at least 5001 rows\)/],
     [['import', '--sample', 'many'], /stacklab import: --sample must be plant or multi-run, got "many"/],
   ])('%j is a usage error (exit 2) that names the problem and shows the usage', async (argv, message) => {
     const c = capture();
     expect(await runCli(argv, c.io)).toBe(2);
     expect(c.err.join('\n')).toMatch(message);
-    expect(c.err.join('\n')).toMatch(/usage: stacklab <command>/);
+    // The command's own usage (the general one for doctor, serve and unknown commands).
+    expect(c.err.join('\n')).toMatch(argv[0] === 'train' ? /^stacklab train --data/m : argv[0] === 'import' ? /^stacklab import <file\|folder>/m : /usage: stacklab <command>/);
+    expect(c.err.join('\n')).toMatch(/\(stacklab help lists every command\)$/);
   });
 
   it('imports the multi-run sample as twelve series, each its own file', async () => {

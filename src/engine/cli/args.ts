@@ -14,6 +14,12 @@ export function parseCommandArgs<O extends Options>(command: string, argv: strin
     return parseArgs({ args: argv, options, strict: true, allowPositionals: true });
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
+    // "--smooth -3": Node reads -3 as an option; say how to write such a value.
+    const ambiguous = /^Option '(--[\w-]+)[^']*' argument is ambiguous/.exec(msg);
+    if (ambiguous) {
+      const i = argv.indexOf(ambiguous[1]!);
+      throw new UsageError(`stacklab ${command}: ${ambiguous[1]}: a value that starts with "-" is written ${ambiguous[1]}=${argv[i + 1] ?? '…'}`);
+    }
     throw new UsageError(`stacklab ${command}: ${msg.replace(/\. To specify a positional argument.*$/s, '')}`);
   }
 }

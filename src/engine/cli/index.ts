@@ -138,7 +138,9 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`${err.message}\n\n${USAGE}`);
+      // The command's own options (not every command's), so the message stays on screen.
+      const own: Record<string, string> = { import: IMPORT_USAGE, train: TRAIN_USAGE, compare: COMPARE_USAGE, export: EXPORT_USAGE, score: EXPORT_USAGE };
+      io.err(`${err.message}\n\n${(command && own[command]) ?? USAGE}\n\n(stacklab help lists every command)`);
       return 2;
     }
     io.err(`stacklab ${command}: ${err instanceof Error ? err.message : String(err)}`);

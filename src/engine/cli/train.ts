@@ -93,6 +93,9 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
     if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`stacklab train: ${name} must be a number, got "${raw}"`);
     return n;
   };
+  if (values['train-rows'] !== undefined && values['train-fraction'] !== undefined) throw new UsageError('stacklab train: give --train-rows or --train-fraction, not both');
+  const trainFraction = values['train-fraction'] === undefined ? undefined : number('--train-fraction', values['train-fraction']);
+  if (trainFraction !== undefined && !(trainFraction > 0 && trainFraction < 1)) throw new UsageError(`stacklab train: --train-fraction must be between 0 and 1 (exclusive), got "${values['train-fraction']}"`);
   let resolved: ResolvedPlan;
   try {
     resolved = resolvePlan({
@@ -106,7 +109,7 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
       rewarmup: number('--rewarmup', values.rewarmup),
       data: defined({
         trainRows: optionalInt('--train-rows', values['train-rows']),
-        trainFraction: values['train-fraction'] === undefined ? undefined : number('--train-fraction', values['train-fraction']),
+        trainFraction,
         normalize: oneOf('train', '--normalize', values.normalize, NORMALIZE_MODES),
         threshold: oneOf('train', '--threshold', values.threshold, THRESHOLD_SCOPES),
         combine: oneOf('train', '--combine', values.combine, SCORE_COMBINES),
