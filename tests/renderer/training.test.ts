@@ -640,6 +640,15 @@ describe('Variants step', () => {
     await vi.advanceTimersByTimeAsync(ESTIMATE_DELAY_MS);
     await flushPromises();
     expect(w.find('[data-testid="estimate-error"]').text()).toMatch(/choose another device/);
+    // Starting would fail the same way: Start waits for settings the engine can train.
+    expect(w.find('[data-testid="start-training"]').attributes('disabled')).toBeDefined();
+    expect(w.find('[data-testid="start-blocker"]').text()).toBe('The engine cannot train these settings: see the cost table.');
+    // Other settings are estimated again, and Start follows.
+    api.handlers['train.estimate'] = new TrainingFakeApi().handlers['train.estimate'];
+    await w.find('[data-testid="steps"]').setValue('120');
+    await vi.advanceTimersByTimeAsync(ESTIMATE_DELAY_MS);
+    await flushPromises();
+    expect(w.find('[data-testid="start-blocker"]').exists()).toBe(false);
   });
 
   it('offers the device choices, with the Settings default and unavailable providers marked', async () => {

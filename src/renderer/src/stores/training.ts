@@ -226,12 +226,17 @@ export const useTrainingStore = defineStore('training', () => {
     if (!wizard.datasetId) return 'Import a data set first (step 1).';
     if (job.value?.status === 'running') return 'A job is already training: cancel it or wait for it to finish.';
     if (starting.value) return 'Starting…';
-    return planProblem.value;
+    if (planProblem.value) return planProblem.value;
+    // The engine could not plan these settings (a split the data cannot give, …): starting would fail the same way.
+    if (estimateError.value && estimateErrorKey.value === planKey.value) return 'The engine cannot train these settings: see the cost table.';
+    return null;
   });
 
   // ---- the estimate ----
   const estimate = ref<PlanEstimate | null>(null);
   const estimateError = ref<string | null>(null);
+  /** The plan the engine's estimate error belongs to (JSON). */
+  const estimateErrorKey = ref<string | null>(null);
   const estimating = ref(false);
   /** The plan the estimate shown belongs to (JSON), to tell a fresh estimate from a stale one. */
   const estimateKey = ref<string | null>(null);
@@ -256,6 +261,7 @@ export const useTrainingStore = defineStore('training', () => {
     } catch (err) {
       if (seq !== estimateSeq) return;
       estimateError.value = message(err);
+      estimateErrorKey.value = key;
     } finally {
       if (seq === estimateSeq) estimating.value = false;
     }
