@@ -36,7 +36,7 @@ export type MetricKey = 'vusPr' | 'vusRoc' | 'aucPr' | 'aucRoc' | 'f1' | 'precis
 
 /** Every downstream metric of the comparison, headline first. */
 export const METRICS: readonly MetricInfo[] = [
-  { key: 'vusPr', label: 'VUS-PR', higherIsBetter: true, digits: 3, atThreshold: false, better: 'detects anomalies {}better', worse: 'detects anomalies {}worse', help: 'How well the scores rank the labelled anomalies (and the rows near them) above normal rows, over every threshold; higher is better, and a constant score already gets (1 + prevalence) / 2.' },
+  { key: 'vusPr', label: 'VUS-PR', higherIsBetter: true, digits: 3, atThreshold: false, better: 'detects anomalies {}better', worse: 'detects anomalies {}worse', help: 'Volume under the surface of range-based precision and recall: how well the scores rank the labelled anomalies (and the rows near them) above normal rows, over every threshold and buffer; higher is better. Read it beside the random scores\' (the chance level): scores with many ties, a constant above all, get a high value without detecting anything.' },
   { key: 'vusRoc', label: 'VUS-ROC', higherIsBetter: true, digits: 3, atThreshold: false, better: 'separates anomalies from normal rows {}better', worse: 'separates anomalies from normal rows {}worse', help: 'The ROC counterpart of VUS-PR: how often an anomaly (or a row near one) outscores a normal row; higher is better, 0.5 is chance.' },
   { key: 'aucPr', label: 'AUC-PR', higherIsBetter: true, digits: 3, atThreshold: false, better: 'ranks anomalous rows {}higher', worse: 'ranks anomalous rows {}lower', help: 'Average precision: how precise the alarms are, averaged over every recall level, row by row; higher is better, random scores get the share of anomalous rows.' },
   { key: 'aucRoc', label: 'AUC-ROC', higherIsBetter: true, digits: 3, atThreshold: false, better: 'ranks anomalous rows above normal ones {}more often', worse: 'ranks anomalous rows above normal ones {}less often', help: 'The chance that a random anomalous row scores above a random normal row; higher is better, 0.5 is chance.' },
@@ -65,6 +65,7 @@ export const GLOSSARY: readonly { readonly term: string; readonly help: string }
   { term: 'usable', help: 'A detector is usable here when its VUS-PR interval lies above the random scores\' interval, its AUC-ROC is above 0.55 and it alarms on fewer than half of the normal test rows.' },
   { term: 'random scores', help: 'Scores drawn at random: the chance level every detector must beat.' },
   { term: 'alarm on every row / never alarm', help: 'The trivial detectors: on a test part that is mostly fault, alarming on every row already scores a high F1, so read every threshold metric beside them.' },
+  { term: 'point-adjusted F1', help: 'F1 after counting a whole labelled event as found when any one of its rows alarms: inflated by construction (random scores reach 0.9 on long events), so read it only beside the random scores\'.' },
   { term: 'persistence', help: 'A naive predictor that repeats the last value: a probe it passes tests smoothness, not reasoning.' },
   { term: 'isoplot', help: 'Downstream quality against validation loss at every checkpoint, fitted per variant: lines apart mean the same loss gives different detection.' },
 ];

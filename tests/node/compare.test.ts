@@ -239,7 +239,7 @@ describe('a comparison a plant can act on', () => {
     expect(c.variants[1]!.differences.vusPr!.significant).toBe(true);
     const line = c.verdict.find((l) => l.startsWith('MIDAS'))!;
     expect(line).not.toMatch(/detects anomalies (slightly )?better/);
-    expect(line).toMatch(/MIDAS and the baseline detect anomalies alike: VUS-PR \+0\.000/);
+    expect(line).toMatch(/MIDAS and the baseline detect anomalies alike: VUS-PR 0\.000 \[0\.000, 0\.000\]/);
   });
 
   it('reports a probe no variant passes above chance as not informative, never better', () => {

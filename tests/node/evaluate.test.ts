@@ -1,6 +1,6 @@
 /** Evaluation on a run's split: threshold from normal validation rows only, metrics on test rows, baselines alike. */
 import { describe, expect, it } from 'vitest';
-import { baselineRowScores, combineResiduals, evaluateBaselines, evaluateRowScores, fitResidualCalibration, modelScores, scoresOnThresholdScale, smoothedScores, trivialDetectors } from '../../src/engine/eval/evaluate';
+import { baselineRowScores, combineResiduals, scoreTimeline, evaluateBaselines, evaluateRowScores, fitResidualCalibration, modelScores, scoresOnThresholdScale, smoothedScores, trivialDetectors } from '../../src/engine/eval/evaluate';
 import { aucPr, quantileThreshold, thresholdMetrics } from '../../src/engine/eval/metrics';
 import { DEFAULT_THRESHOLD } from '../../src/engine/eval/scores';
 import { Rng } from '../../src/engine/random';
@@ -185,6 +185,14 @@ describe('scores from residuals, per-series thresholds, trivial detectors', () =
     expect(t.neverAlarm.f1).toBe(0);
     expect(t.neverAlarm.falseAlarmRate).toBe(0);
     expect(trivialDetectors({ ...data, labels: null })).toBeNull();
+  });
+
+  it('draws the timeline with a gap between the test parts of two series', () => {
+    const twoTests: RunData = { ...data, segments: [{ series: 0, start: 0, end: 100, role: 'test' }, { series: 1, start: 600, end: 700, role: 'test' }] };
+    const t = scoreTimeline(Float64Array.from({ length: 1200 }, (_, i) => i), twoTests, 1, 10_000);
+    expect(t.row.slice(98, 103)).toEqual([98, 99, 100, 600, 601]);
+    expect(t.score[100]).toBeNaN();
+    expect(t.score[101]).toBe(600);
   });
 
   it('smooths every score causally inside each segment, never across one', () => {

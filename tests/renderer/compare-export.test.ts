@@ -186,7 +186,7 @@ describe('Compare step', () => {
     expect(baseline('always-alarm').text()).toContain('0.180');
     // Every metric heading says in a sentence what it measures and which way is better.
     const vus = w.find('button[data-sort="vusPr"]').attributes('title')!;
-    expect(vus).toMatch(/^How well the scores rank the labelled anomalies .* higher is better/);
+    expect(vus).toMatch(/^Volume under the surface .* how well the scores rank the labelled anomalies .* higher is better/);
     expect(w.find('button[data-sort="falseAlarmRate"]').attributes('title')).toMatch(/^The share of normal test rows that raise an alarm; lower is better/);
     expect(w.find('[data-testid="compare-setup"]').text()).toMatch(/1 series, 6 channels; .* alarm thresholds pooled; 12\.0% of the test rows are labelled anomalies/);
     w.unmount();

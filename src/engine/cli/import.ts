@@ -47,13 +47,20 @@ function fmt(n: number | null, digits = 4): string {
   return n === null || Number.isNaN(n) ? '-' : Number(n.toPrecision(digits)).toString();
 }
 
+/** "1 event of 319 rows", "6 events of 1 to 817 rows". */
+function eventsText(e: FileProfile['events']): string {
+  if (e.count === 0) return 'no events';
+  const len = e.minLength === e.maxLength ? `${e.minLength} rows` : `${e.minLength} to ${e.maxLength} rows`;
+  return `${e.count} event${e.count === 1 ? '' : 's'} of ${len}`;
+}
+
 export function formatFileProfile(p: FileProfile): string {
   const delim = p.delimiter === '\t' ? 'tab' : `"${p.delimiter}"`;
   const lines = [
     `${p.path}`,
-    `  ${p.rows} rows, ${p.channels.length} channels, ${(p.bytes / 1e6).toFixed(1)} MB, ${p.encoding}, delimiter ${delim}, decimal "${p.decimal}", ${p.header ? 'header' : 'no header'}, ${p.lineEnding}`,
+    `  ${p.rows} rows, ${p.channels.length} channel${p.channels.length === 1 ? '' : 's'}, ${(p.bytes / 1e6).toFixed(1)} MB, ${p.encoding}, delimiter ${delim}, decimal "${p.decimal}", ${p.header ? 'header' : 'no header'}, ${p.lineEnding}`,
     `  time: ${p.timestampColumn ? `${p.timestampColumn} (${p.timestampFormat}), ${p.start} → ${p.end}, every ${fmt(p.samplingIntervalSeconds)} s` : 'no timestamp column (rows equally spaced)'}`,
-    `  labels: ${p.labelSource ? `${[...p.labelColumns, ...(p.labelSource.includes('windows') ? ['windows file'] : [])].join(', ')}; ratio ${fmt(p.labelRatio, 3)}, ${p.events.count} events (${p.events.minLength ?? '-'}..${p.events.maxLength ?? '-'} rows)` : 'none'}`,
+    `  labels: ${p.labelSource ? `${[...p.labelColumns, ...(p.labelSource.includes('windows') ? ['windows file'] : [])].join(', ')}; ratio ${fmt(p.labelRatio, 3)}, ${eventsText(p.events)}` : 'none'}`,
     ...Object.entries(p.labelMapping).map(([col, m]) => `  label mapping ${col}: ${Object.entries(m).map(([k, v]) => `${k}→${v}`).join(', ')}`),
     ...(p.seriesColumn ? [`  run: ${p.seriesColumn.name} = ${p.seriesColumn.value}`] : []),
     ...(p.eventColumns.length ? [`  event columns: ${p.eventColumns.join(', ')}`] : []),

@@ -302,7 +302,8 @@ function usability(metrics: Partial<Record<MetricKey, SeedInterval>>, random: Ba
 
 /** "+0.014 [+0.005, +0.022]" */
 function signedInterval(d: SeedDifference, digits: number): string {
-  const f = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
+  // A value that rounds to zero is written 0.000, not −0.000.
+  const f = (x: number) => (Math.abs(x) < 0.5 * 10 ** -digits ? (0).toFixed(digits) : `${x > 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`);
   return d.n > 1 ? `${f(d.mean)} [${f(d.lo)}, ${f(d.hi)}]` : `${f(d.mean)} (one seed)`;
 }
 

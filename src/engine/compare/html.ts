@@ -19,7 +19,6 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8p
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; font-size: 12.5px; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: right; white-space: nowrap; }
 th:first-child, td:first-child { text-align: left; }
-td.sep, th.sep { border-left: 2px solid var(--line); }
 tr.sig td { font-weight: 600; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(540px, 1fr)); gap: 12px; }
 figure.chart { margin: 0; break-inside: avoid; }
@@ -37,11 +36,21 @@ function colors(c: Comparison): Map<string, string> {
   return new Map(c.variants.map((v, i) => [v.variant, PALETTE[i % PALETTE.length]!]));
 }
 
-function table(c: Comparison): string {
+/** The comparison table in two parts that fit a page: the variants, then the classical and trivial detectors. */
+function tables(c: Comparison): { variants: string; detectors: string } {
   const { header, rows } = tableRows(c);
-  const sep = 1 + c.variants.length;
-  const cell = (tag: 'th' | 'td', s: string, i: number) => `<${tag}${i === sep && c.baselines.length ? ' class="sep"' : ''}>${escapeHtml(s)}</${tag}>`;
-  return `<table><thead><tr>${header.map((h, i) => cell('th', h, i)).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((x, i) => cell('td', x, i)).join('')}</tr>`).join('')}</tbody></table>`;
+  const nv = c.variants.length;
+  const html = (cols: number[], keep: (r: string[]) => boolean) =>
+    `<table><thead><tr>${cols.map((i) => `<th>${escapeHtml(header[i]!)}</th>`).join('')}</tr></thead><tbody>${rows
+      .filter(keep)
+      .map((r) => `<tr>${cols.map((i) => `<td>${escapeHtml(r[i] ?? '')}</td>`).join('')}</tr>`)
+      .join('')}</tbody></table>`;
+  const variantCols = Array.from({ length: nv + 1 }, (_, i) => i);
+  const detectorCols = [0, ...c.baselines.map((_, i) => nv + 1 + i)];
+  return {
+    variants: html(variantCols, (r) => r.slice(1, nv + 1).some((x) => x !== '')),
+    detectors: c.baselines.length ? html(detectorCols, (r) => r.slice(nv + 1).some((x) => x !== '')) : '',
+  };
 }
 
 function differences(c: Comparison): string {
@@ -130,6 +139,7 @@ function metricCharts(c: Comparison, col: Map<string, string>): string {
 
 export function renderHtml(c: Comparison): string {
   const col = colors(c);
+  const tab = tables(c);
   const runs = c.variants.flatMap((v) => v.dirs.map((d, i) => `<li><b>${escapeHtml(variantLabel(v.variant))}</b> seed ${v.seeds[i]}: <code>${escapeHtml(d)}</code></li>`));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -143,8 +153,11 @@ Model: ${escapeHtml(c.setup.preset)} preset, ${c.setup.layers} layers, blocks of
 <ul class="verdict">${c.verdict.map((v) => `<li>${escapeHtml(v)}</li>`).join('')}</ul>
 ${c.warnings.length ? `<p class="muted">Notes: ${c.warnings.map(escapeHtml).join(' · ')}</p>` : ''}
 <h2>All variants side by side</h2>
-<p class="muted">Mean ±95% interval over seeds. Columns after the rule are classical detectors on the same split, then the trivial ones (alarm on every row, never alarm): read every threshold metric beside them. Usable: VUS-PR above the random scores', AUC-ROC above 0.55 and alarms on fewer than half the normal test rows. Point-adjusted F1 counts a whole event as found from a single alarm and is inflated by construction: read it only beside the random scores'.</p>
-${table(c)}
+<p class="muted">Mean ±95% interval over seeds. Usable: VUS-PR above the random scores', AUC-ROC above 0.55 and alarms on fewer than half the normal test rows. Point-adjusted F1 counts a whole event as found from a single alarm and is inflated by construction: read it only beside the random scores'.</p>
+${tab.variants}
+${tab.detectors ? `<h2>Classical and trivial detectors on the same split</h2>
+<p class="muted">No pretraining: the bar a pretrained model must clear. The last columns alarm on every row, or never: every threshold metric must beat them.</p>
+${tab.detectors}` : ''}
 ${differences(c)}
 <h2>Downstream quality</h2>
 <div class="charts">${metricCharts(c, col)}</div>

@@ -80,14 +80,14 @@ export function renderTable(c: Comparison): string {
     `(mean ±95% interval over seeds; ↓ lower is better; the columns after | are classical detectors on the same split,`,
     ` then the trivial ones: read every threshold metric beside them; usable: VUS-PR above the random scores', AUC-ROC > 0.55`,
     ` and alarms on fewer than half the normal test rows; point-adjusted F1 counts a whole event as found from one alarm:`,
-    ` compare it only with random scores${Object.values(c.probeInformative).includes(false) ? '; * a probe no variant scores above chance on: not informative on this data' : ''})`,
+    ` compare it only with random scores${Object.values(c.probeInformative).includes(false) ? '; * no variant is above chance on this probe (the lower end of its interval): not informative on this data' : ''})`,
     '',
     'Verdict:',
     ...c.verdict.map((v) => `  ${v}`),
   ];
   const iso = c.variants.filter((v) => v.isoplot.fit);
   if (iso.length > 1 && c.referenceLoss !== null) {
-    out.push(`  at the same validation loss (${c.referenceLoss.toFixed(4)}), fitted ${iso[0]!.isoplot.metric}: ${iso.map((v) => `${variantLabel(v.variant)} ${v.isoplot.fit!.atReference.toFixed(3)}${v.isoplot.fit!.extrapolated ? ' (extrapolated)' : ''}`).join(', ')}`);
+    out.push(`  At the same validation loss (${c.referenceLoss.toFixed(4)}), fitted ${iso[0]!.isoplot.metric}: ${iso.map((v) => `${variantLabel(v.variant)} ${v.isoplot.fit!.atReference.toFixed(3)}${v.isoplot.fit!.extrapolated ? ' (extrapolated)' : ''}`).join(', ')}`);
   }
   if (c.warnings.length) out.push('', 'Notes:', ...c.warnings.map((w) => `  ${w}`));
   return out.join('\n');

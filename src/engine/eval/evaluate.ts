@@ -311,7 +311,7 @@ export async function evaluateModel(cfg: PatchTransformerConfig, params: Readonl
   return ev && { ...ev, calibration };
 }
 
-/** The test part's scores and labels for a chart: the maximum score of each bucket of rows, at most ~`maxPoints`. */
+/** The test part's scores and labels for a chart: the maximum score of each bucket of rows, at most ~`maxPoints`, with a gap between test parts. */
 export function scoreTimeline(scores: ArrayLike<number>, data: RunData, threshold: number | null, maxPoints = 1500): ScoreTimeline {
   const test = segmentsOf(data, 'test');
   const total = test.reduce((a, g) => a + g.end - g.start, 0);
@@ -329,6 +329,12 @@ export function scoreTimeline(scores: ArrayLike<number>, data: RunData, threshol
       out.row.push(r);
       out.score.push(Number.isNaN(best) ? NaN : Number(best.toPrecision(5)));
       out.label.push(lab);
+    }
+    // A gap (no score) where a test part ends, so a chart does not join one series to the next.
+    if (g !== test.at(-1)) {
+      out.row.push(g.end);
+      out.score.push(NaN);
+      out.label.push(0);
     }
   }
   return out;
