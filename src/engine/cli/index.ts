@@ -3,6 +3,7 @@
  *   stacklab doctor [--json]                 what this machine can run
  *   stacklab serve [--host H] [--port P]     the UI in a browser (server mode)
  */
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP_VERSION } from '../app-meta';
@@ -24,7 +25,9 @@ const USAGE = `usage: stacklab <command> [options]
 commands:
   doctor [--json] [--quick]         versions, a live probe of each execution provider (cpu, webgpu, cuda)
                                     and a self-test of a few train steps on each (--quick skips it)
-  serve [--host H] [--port P]       serve the UI on http://127.0.0.1 (token in the printed URL)
+  serve [--host H] [--port P] [--root DIR]
+                                    serve the UI on http://127.0.0.1 (token in the printed URL); --root
+                                    confines data, runs and job paths to DIR
   import <file|folder> [--json]     read plant CSVs and print their profile (see below)
   train --data D --out DIR [...]    train variants (baseline, gradstack, midas, …), evaluate, compare
   compare <run-dir>… [--html F]     the side-by-side comparison of finished runs (table, verdict, report)
@@ -75,15 +78,21 @@ async function serve(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs('serve', argv, {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string' },
+    root: { type: 'string' },
   });
   if (positionals.length) throw new UsageError(`stacklab serve: unexpected argument "${positionals[0]}"`);
   const port = parsePort('serve', values.port, 0);
-  const worker = new EngineWorker({ onExit: (reason) => io.err(`stacklab serve: ${reason}; it restarts on the next request`) });
+  const root = values.root === undefined ? undefined : await stat(values.root).then(
+    (s) => (s.isDirectory() ? path.resolve(values.root!) : Promise.reject(new UsageError(`stacklab serve: --root ${values.root} is not a folder`))),
+    () => Promise.reject(new UsageError(`stacklab serve: --root ${values.root} does not exist: give a folder that holds the data and the runs`)),
+  );
+  const worker = new EngineWorker({ ...(root ? { env: { STACKLAB_ROOT: root } } : {}), onExit: (reason) => io.err(`stacklab serve: ${reason}; it restarts on the next request`) });
   const server = await startServer({ host: values.host, port, staticDir: builtRendererDir(), api: worker });
   if (!['127.0.0.1', 'localhost', '::1'].includes(values.host)) {
     io.err(`stacklab serve: listening on ${values.host}: anyone who can reach this address and has the token can use StackLab.`);
   }
   io.out(`StackLab is running at ${server.url}`);
+  if (root) io.out(`Data, runs and job folders are confined to ${root}.`);
   io.out('Open that URL in a browser. Press Ctrl+C to stop.');
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { rangesOf } from '../eval/metrics';
 import type { SampleKind } from '../../shared/jobs';
 import type { ChannelProfile, DatasetProfile, EventsProfile, FileProfile } from '../../shared/profile';
-import { ImportError } from './errors';
+import { columnList, excerpt, ImportError } from './errors';
 import { csvFilesIn, importCsvFile, type ImportOptions, type RawSeries } from './import';
 
 export interface CleanOptions {
@@ -40,6 +40,7 @@ export interface Dataset {
 export type LabelWindows = Record<string, [string, string][]>;
 
 export async function readLabelWindows(file: string): Promise<LabelWindows> {
+  if (!/\.json$/i.test(file)) throw new ImportError({ file }, 'is not a labels file (its name does not end in .json)', 'A labels file is JSON: { "data.csv": [["start", "end"], …] }.');
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -50,14 +51,16 @@ export async function readLabelWindows(file: string): Promise<LabelWindows> {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ImportError({ file }, `is not valid JSON (${(err as Error).message})`, 'A labels file looks like { "data.csv": [["2014-01-01 00:00:00", "2014-01-02 00:00:00"]] }.');
+    // JSON.parse's own message quotes the text: only the position goes into ours.
+    const at = /position (\d+)/.exec((err as Error).message)?.[1];
+    throw new ImportError({ file }, `is not valid JSON${at ? ` (at character ${at})` : ''}`, 'A labels file looks like { "data.csv": [["2014-01-01 00:00:00", "2014-01-02 00:00:00"]] }.');
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new ImportError({ file }, 'is not an object of file names to windows', 'A labels file looks like { "data.csv": [["start", "end"], …] }.');
   }
   for (const [k, v] of Object.entries(json)) {
     if (!Array.isArray(v) || v.some((w) => !Array.isArray(w) || w.length !== 2 || w.some((x) => typeof x !== 'string'))) {
-      throw new ImportError({ file, column: k }, 'has windows that are not [start, end] pairs of strings', 'Each window is ["2014-01-01 00:00:00", "2014-01-02 00:00:00"].');
+      throw new ImportError({ file, column: excerpt(k, 40) }, 'has windows that are not [start, end] pairs of strings', 'Each window is ["2014-01-01 00:00:00", "2014-01-02 00:00:00"].');
     }
   }
   return json as LabelWindows;
@@ -231,7 +234,7 @@ function cleanOne(raw: RawSeries, windows: [string, string][] | undefined, opts:
     channelProfiles.push({ name: ch.name, min: s.min, max: s.max, mean: s.mean, std: s.std, missing, filled, unfilled });
   }
   for (const d of dropped) warnings.push(`dropped channel ${d.name}: ${d.reason}`);
-  if (raw.badCellExample) warnings.push(`first text in a numeric column: "${raw.badCellExample.value}" at line ${raw.badCellExample.line}, column "${raw.badCellExample.column}"`);
+  if (raw.badCellExample) warnings.push(`first text in a numeric column: "${excerpt(raw.badCellExample.value)}" at line ${raw.badCellExample.line}, column "${excerpt(raw.badCellExample.column, 40)}"`);
 
   let label: Uint8Array | null = null;
   for (const l of raw.labels) {
@@ -248,7 +251,7 @@ function cleanOne(raw: RawSeries, windows: [string, string][] | undefined, opts:
     for (const [a, b] of windows) {
       const start = Date.parse(a.replace(' ', 'T').replace(/(\.\d{3})\d+/, '$1') + (/[zZ]|[+-]\d\d:?\d\d$/.test(a) ? '' : 'Z'));
       const end = Date.parse(b.replace(' ', 'T').replace(/(\.\d{3})\d+/, '$1') + (/[zZ]|[+-]\d\d:?\d\d$/.test(b) ? '' : 'Z'));
-      if (!Number.isFinite(start) || !Number.isFinite(end)) throw new ImportError({ file: raw.path }, `a label window ["${a}", "${b}"] does not parse as times`, 'Write window bounds as "YYYY-MM-DD hh:mm:ss".');
+      if (!Number.isFinite(start) || !Number.isFinite(end)) throw new ImportError({ file: raw.path }, `a label window ["${excerpt(a)}", "${excerpt(b)}"] does not parse as times`, 'Write window bounds as "YYYY-MM-DD hh:mm:ss".');
       for (let i = 0; i < raw.rows; i++) if (timestamps[i]! >= start && timestamps[i]! <= end) label[i] = 1;
     }
   }
@@ -337,7 +340,7 @@ export async function loadDataset(target: string, options: LoadOptions = {}): Pr
     if (mine.length !== first.length || mine.some((n) => !first.includes(n))) {
       throw new ImportError(
         { file: c.series.path },
-        `has sensor columns [${mine.join(', ')}] but ${path.basename(cleaned[0]!.series.path)} has [${first.join(', ')}]`,
+        `has sensor columns [${columnList(mine)}] but ${path.basename(cleaned[0]!.series.path)} has [${columnList(first)}]`,
         'All files of a data set must have the same sensor columns; import them separately or select channels with --channels.',
       );
     }

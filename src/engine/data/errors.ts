@@ -21,3 +21,18 @@ export class ImportError extends Error {
     super(`${at}: ${problem}. ${hint}`);
   }
 }
+
+/** A piece of a file's content inside a message: at most `max` characters, one line. */
+export function excerpt(text: string, max = 32): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+/** Column names inside a message: the first few, each short, and how many there are. */
+export function columnList(names: readonly string[], max = 8): string {
+  const shown = names.slice(0, max).map((n) => excerpt(n, 24));
+  return names.length > max ? `${shown.join(', ')}, … (${names.length} in all)` : shown.join(', ');
+}
+
+/** File names StackLab reads as CSV data: anything else is refused before a byte is read (nothing of it reaches a message). */
+export const CSV_NAME = /\.(csv|tsv|txt|dat)$/i;

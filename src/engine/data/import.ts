@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CsvTokenizer, detectEncoding, fieldText, looksBinary, sniffDialect, type Dialect, type DialectOverrides } from './csv';
-import { ImportError } from './errors';
+import { columnList, CSV_NAME, excerpt, ImportError } from './errors';
 import { parseNumberRange } from './numbers';
 import { DEFAULT_LABEL_WORDS, labelClass, planRoles, type ColumnPlan, type RoleOverrides } from './roles';
 import { describeFormat, parseTimestampRange, type TimestampFormat } from './timestamps';
@@ -74,12 +74,23 @@ class Column<T extends Float32Array | Float64Array | Uint8Array | Int32Array> {
   }
 }
 
-async function readHead(file: string, bytes: number): Promise<Uint8Array> {
+/**
+ * The head of a file for sniffing: at least `bytes`, grown (doubling, up to `max`) until it holds
+ * `lines` line breaks, so that a header of 100,000 columns is judged whole.
+ */
+async function readHead(file: string, bytes: number, lines = 12, max = 64 * 1024 * 1024): Promise<Uint8Array> {
   const fh = await open(file, 'r');
   try {
-    const buf = new Uint8Array(bytes);
-    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
-    return buf.subarray(0, bytesRead);
+    let size = bytes;
+    for (;;) {
+      const buf = new Uint8Array(size);
+      const { bytesRead } = await fh.read(buf, 0, size, 0);
+      const head = buf.subarray(0, bytesRead);
+      let breaks = 0;
+      for (let i = 0; i < head.length && breaks < lines; i++) if (head[i] === 10) breaks++;
+      if (breaks >= lines || bytesRead < size || size >= max) return head;
+      size = Math.min(max, size * 2);
+    }
   } finally {
     await fh.close();
   }
@@ -107,6 +118,7 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
     throw new ImportError({ file: display }, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'Check the path and the permissions.');
   }
   if (size === 0) throw new ImportError({ file: display }, 'is empty', 'Export the data again; the file has no bytes.');
+  if (!CSV_NAME.test(file)) throw new ImportError({ file: display }, 'is not a CSV file (its name does not end in .csv, .tsv, .txt or .dat)', 'StackLab reads CSV exports of sensor data: give one, or rename the file if it is one.');
 
   const head = await readHead(file, 256 * 1024);
   const enc = detectEncoding(head);
@@ -147,14 +159,14 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
   if (!columns.some((c) => c.role === 'channel')) {
     throw new ImportError(
       { file: display },
-      `has no numeric sensor column (columns: ${names.join(', ')}; delimiter "${dialect.delimiter === '\t' ? '\\t' : dialect.delimiter}", decimal "${dialect.decimal}")`,
+      `has no numeric sensor column (columns: ${columnList(names)}; delimiter "${dialect.delimiter === '\t' ? '\\t' : dialect.delimiter}", decimal "${dialect.decimal}")`,
       'Check the delimiter and decimal separator (--delimiter, --decimal) or name the channels with --channels.',
     );
   }
   const tsCol = columns.find((c) => c.role === 'timestamp');
   const tsFormat: TimestampFormat | null = plan.timestampFormat;
   if (tsCol && !tsFormat) {
-    throw new ImportError({ file: display, column: tsCol.name }, `the timestamp format of "${samples[tsCol.index]?.[0] ?? ''}" is not recognised`, 'Use ISO 8601 (2024-03-04 06:00:00), dd/mm/yy HH:MM or epoch seconds/milliseconds, or pass --timestamp none.');
+    throw new ImportError({ file: display, column: tsCol.name }, `the timestamp format of "${excerpt(samples[tsCol.index]?.[0] ?? '')}" is not recognised`, 'Use ISO 8601 (2024-03-04 06:00:00), dd/mm/yy HH:MM or epoch seconds/milliseconds, or pass --timestamp none.');
   }
 
   const decimal = (dialect.decimal === ',' ? 44 : 46) as 44 | 46;
@@ -195,7 +207,7 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
       const t = parseTimestampRange(text, off[2 * tsCol.index]!, off[2 * tsCol.index + 1]!, tsFormat, offset);
       if (Number.isNaN(t)) {
         const raw = fieldText(text, off, tsCol.index, quoted);
-        throw new ImportError({ file: display, line, column: tsCol.name }, `the timestamp "${raw}" does not parse as ${describeFormat(tsFormat)}`, 'Fix or remove that row, or choose another timestamp column with --timestamp (or --timestamp none).');
+        throw new ImportError({ file: display, line, column: tsCol.name }, `the timestamp "${excerpt(raw)}" does not parse as ${describeFormat(tsFormat)}`, 'Fix or remove that row, or choose another timestamp column with --timestamp (or --timestamp none).');
       }
       tsData.push(t);
     }
@@ -234,8 +246,8 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
         if (cls === undefined) {
           throw new ImportError(
             { file: display, line, column: col.name },
-            `the label value "${raw}" is neither a number nor a known word`,
-            `Map it with --label-map "${raw}=1" (abnormal) or "${raw}=0" (normal), or ignore the column with --ignore "${col.name}".`,
+            `the label value "${excerpt(raw)}" is neither a number nor a known word`,
+            `Map it with --label-map "${excerpt(raw)}=1" (abnormal) or "${excerpt(raw)}=0" (normal), or ignore the column with --ignore "${excerpt(col.name, 40)}".`,
           );
         }
         seen.set(raw, cls);
@@ -294,7 +306,7 @@ export async function csvFilesIn(dir: string): Promise<string[]> {
   const { readdir } = await import('node:fs/promises');
   const entries = await readdir(dir, { withFileTypes: true });
   return entries
-    .filter((e) => e.isFile() && /\.(csv|tsv|txt)$/i.test(e.name))
+    .filter((e) => e.isFile() && CSV_NAME.test(e.name))
     .map((e) => path.join(dir, e.name))
     .sort();
 }

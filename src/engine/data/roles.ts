@@ -3,6 +3,7 @@
  * a timestamp, numeric sensor channels, label columns, event columns, and ignored text/id columns.
  * Also the mapping of label values to normal (0) / abnormal (1).
  */
+import { columnList, excerpt } from './errors';
 import { isMissingToken } from './numbers';
 import { detectTimestampFormat, type TimestampFormat } from './timestamps';
 
@@ -68,7 +69,7 @@ export interface RolePlan {
 export function planRoles(names: readonly string[], samples: readonly string[][], decimal: '.' | ',', overrides: RoleOverrides = {}, labelWords = DEFAULT_LABEL_WORDS): RolePlan {
   const byName = (n: string) => {
     const i = names.findIndex((x) => x === n);
-    if (i < 0) throw new Error(`no column named "${n}" (columns: ${names.join(', ')})`);
+    if (i < 0) throw new Error(`no column named "${excerpt(n, 40)}" (columns: ${columnList(names)})`);
     return i;
   };
   const forced = new Map<number, Role>();

@@ -2,7 +2,8 @@
  * The engine process: runs the services away from the UI's thread (ORT's `session.run` blocks
  * the thread it runs on). Started by the Electron main process as a utilityProcess and by the
  * server mode as a Node child process; speaks the wire protocol of `shared/ipc` to its parent.
- * Host facts arrive in the environment: STACKLAB_HOST, STACKLAB_ELECTRON_VERSION, STACKLAB_RUNS_DIR.
+ * Host facts arrive in the environment: STACKLAB_HOST, STACKLAB_ELECTRON_VERSION, STACKLAB_RUNS_DIR,
+ * STACKLAB_ROOT (`serve --root`).
  */
 import { EVENT_CHANNELS, toWireError, type WireMessage } from '../../shared/ipc';
 import { createServices } from '../services';
@@ -33,6 +34,7 @@ const services = createServices({
   host,
   runsDir: defaultRunsDir(),
   ...(process.env.STACKLAB_ELECTRON_VERSION ? { electronVersion: process.env.STACKLAB_ELECTRON_VERSION } : {}),
+  ...(process.env.STACKLAB_ROOT ? { root: process.env.STACKLAB_ROOT } : {}),
 });
 const port = connect();
 

@@ -37,7 +37,24 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const COOKIE = 'stacklab_token';
+/** The token's cookie, named per port: browsers send a localhost cookie to every port of the host. */
+const cookieName = (port: number) => `stacklab_token_${port}`;
+
+/** The request target as a URL, or null when it does not parse (`GET //[`): such a request is refused, never thrown on. */
+function targetOf(req: http.IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? '/', 'http://local');
+  } catch {
+    return null;
+  }
+}
+
+/** How many Host headers a request has (Node keeps only the first in `headers`). */
+function hostHeaders(req: http.IncomingMessage): number {
+  let n = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === 'host') n++;
+  return n;
+}
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': CSP_HEADER,
@@ -55,12 +72,20 @@ function sameToken(a: string | undefined | null, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function cookieToken(header: string | undefined): string | undefined {
+function cookieToken(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === COOKIE) return v.join('=');
+    if (k === name) return v.join('=');
   }
   return undefined;
+}
+
+/** The token as a header: `Authorization: Bearer <token>` or `X-StackLab-Token: <token>`. */
+function headerToken(req: http.IncomingMessage): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+  const x = req.headers['x-stacklab-token'];
+  return typeof x === 'string' ? x : undefined;
 }
 
 function isLoopback(host: string): boolean {
@@ -80,15 +105,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return ['127.0.0.1', 'localhost', '[::1]'].some((h) => hostHeader === `${h}:${port}`);
   };
   const authorised = (req: http.IncomingMessage, url: URL): boolean =>
-    sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req.headers.cookie), token);
+    sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req.headers.cookie, cookieName(port)), token) || sameToken(headerToken(req), token);
 
   const server = http.createServer((req, res) => {
     void (async () => {
-      const url = new URL(req.url ?? '/', 'http://local');
       const send = (status: number, body: string) => {
         res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
         res.end(body);
       };
+      const url = targetOf(req);
+      if (!url) return send(400, 'Bad request: the path does not parse.\n');
+      if (hostHeaders(req) > 1) return send(400, 'Bad request: more than one Host header.\n');
       if (!hostAllowed(req.headers.host)) return send(403, 'Forbidden: unexpected Host header.\n');
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'Method not allowed.\n');
       if (!authorised(req, url)) {
@@ -107,30 +134,39 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       const headers: Record<string, string | number> = { ...SECURITY_HEADERS, 'Content-Type': contentType(file), 'Content-Length': size };
       if (url.searchParams.has('token')) {
-        headers['Set-Cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+        headers['Set-Cookie'] = `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
       }
       res.writeHead(200, headers);
       if (req.method === 'HEAD') return res.end();
       createReadStream(file).pipe(res);
     })().catch((err: unknown) => {
+      console.error(`stacklab serve: ${req.method} failed: ${err instanceof Error ? err.message : String(err)}`);
       if (!res.headersSent) res.writeHead(500, SECURITY_HEADERS);
-      res.end(`Internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+      res.end('Internal error: see the server console.\n');
     });
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload });
   const sockets = new Set<WebSocket>();
 
+  // A connection that breaks (reset, a bad frame, …) ends that connection only.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://local');
+    socket.on('error', () => socket.destroy());
+    const refuse = (status: string) => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+      socket.destroy();
+    };
+    const url = targetOf(req);
+    if (!url || hostHeaders(req) > 1) return refuse('400 Bad Request');
     const origin = req.headers.origin;
     // Browsers always send Origin on a WebSocket handshake: it must be this server's own.
     const originOk = origin === undefined || origin.replace(/^https?:\/\//, '') === req.headers.host;
-    if (url.pathname !== '/ws' || !hostAllowed(req.headers.host) || !originOk || !authorised(req, url)) {
-      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
-      socket.destroy();
-      return;
-    }
+    if (url.pathname !== '/ws' || !hostAllowed(req.headers.host) || !originOk || !authorised(req, url)) return refuse('401 Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws));
   });
 
@@ -141,6 +177,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   wss.on('connection', (ws) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
+    // A frame that breaks the protocol (too large, invalid UTF-8, unmasked, a reserved opcode or bit,
+    // a bad close code, a fragmented control frame): ws reports it here and closes that socket.
+    ws.on('error', () => ws.terminate());
     ws.on('message', (data) => {
       let msg: WireMessage;
       try {

@@ -10,6 +10,7 @@ import type { ColumnRole, ImportColumn, ImportRequest, ImportResult } from '../.
 import type { FileProfile } from '../../shared/profile';
 import { splitLine } from '../data/csv';
 import { asSample, loadDataset, sampleSource, withSampleFiles, type Dataset, type LoadOptions } from '../data/dataset';
+import { columnList, excerpt } from '../data/errors';
 import { csvFilesIn, importCsvFile } from '../data/import';
 import type { RoleOverrides } from '../data/roles';
 import { rangesOf } from '../eval/metrics';
@@ -24,7 +25,7 @@ export interface ImportedData {
 /** The roles the user chose on top of the detected ones, as the importer's overrides. */
 function roleOverrides(detected: readonly { name: string; role: ColumnRole }[], chosen: Readonly<Record<string, ColumnRole>>): RoleOverrides {
   for (const name of Object.keys(chosen)) {
-    if (!detected.some((c) => c.name === name)) throw new Error(`there is no column "${name}" in the file (columns: ${detected.map((c) => c.name).join(', ')})`);
+    if (!detected.some((c) => c.name === name)) throw new Error(`there is no column "${excerpt(name, 40)}" in the file (columns: ${columnList(detected.map((c) => c.name))})`);
   }
   const roles = detected.map((c) => ({ name: c.name, role: chosen[c.name] ?? c.role }));
   const of = (r: ColumnRole) => roles.filter((c) => c.role === r).map((c) => c.name);

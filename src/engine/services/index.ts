@@ -11,6 +11,8 @@ import { createDataService } from './data';
 import { createJobService, type JobService } from './jobs';
 import { createSettingsService } from './settings';
 import { createSystemInfoService, type HostContext } from './system';
+import { pathGuard } from './folders';
+import path from 'node:path';
 
 type Handlers = { readonly [C in RequestChannel]: (params: ParamsOf<C>) => Promise<ResultOf<C>> };
 
@@ -27,26 +29,47 @@ export type { HostContext };
 export function createServices(ctx: HostContext): Services {
   const events = new EventHub();
   const systemInfo = createSystemInfoService(ctx);
-  const settings = createSettingsService(ctx.configDir ?? defaultConfigDir(), ctx.runsDir);
+  const inside = pathGuard(ctx.root);
+  // With a root, runs go inside it unless the runs folder given already is.
+  const runsDir = ctx.root && path.relative(path.resolve(ctx.root), path.resolve(ctx.runsDir)).startsWith('..') ? path.join(path.resolve(ctx.root), 'runs') : ctx.runsDir;
+  const settings = createSettingsService(ctx.configDir ?? defaultConfigDir(), runsDir);
   const data = createDataService();
   const jobs = createJobService({ data, settings, events });
+  /** The runs folder in use, inside the root. */
+  const runsFolder = async () => inside((await settings.get()).runsDir, 'the runs folder');
+  const job = (dir: string) => inside(dir, 'the job folder');
   const handlers: Handlers = {
     'system.info': async (params) => ({ ...(await systemInfo(params, (status) => events.emit('system.providerProbed', status))), runsDir: (await settings.get()).runsDir }),
     'system.pickPath': async () => {
       throw new Error('choosing a path with a dialog needs the desktop app: type the path (on the machine running the engine) instead');
     },
     'settings.get': () => settings.get(),
-    'settings.set': (p) => settings.set(p),
-    'data.import': (p) => data.import(p),
+    'settings.set': async (p) => {
+      if (p.runsDir !== undefined) await inside(p.runsDir, 'the runs folder');
+      return settings.set(p);
+    },
+    'data.import': async (p) => {
+      if (p.source.kind === 'path') {
+        await inside(p.source.path, 'the data');
+        if (p.source.labels) await inside(p.source.labels, 'the labels file');
+      }
+      return data.import(p);
+    },
     'train.estimate': (p) => jobs.estimate(p),
-    'jobs.start': (p) => jobs.start(p),
+    'jobs.start': async (p) => {
+      await runsFolder();
+      return jobs.start(p);
+    },
     'jobs.cancel': (p) => jobs.cancel(p.jobId),
-    'jobs.list': () => jobs.list(),
-    'jobs.resume': (p) => jobs.resume(p.dir),
-    'jobs.history': (p) => jobs.history(p.dir),
-    'compare.get': (p) => comparisonOf(p.dir),
-    'compare.timeline': (p) => timelineOf(p.runDir),
-    'export.file': (p) => exportFile(p.kind, p.dir),
+    'jobs.list': async () => {
+      await runsFolder();
+      return jobs.list();
+    },
+    'jobs.resume': async (p) => jobs.resume(await job(p.dir)),
+    'jobs.history': async (p) => jobs.history(await job(p.dir)),
+    'compare.get': async (p) => comparisonOf(await job(p.dir)),
+    'compare.timeline': async (p) => timelineOf(await inside(p.runDir, 'the run folder')),
+    'export.file': async (p) => exportFile(p.kind, await job(p.dir)),
   };
   return {
     events,

@@ -6,6 +6,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Settings } from '../../shared/jobs';
 import { writeAtomic } from '../runs/store';
+import { usableFolder } from './folders';
 
 export function createSettingsService(configDir: string, defaultRunsDir: string) {
   const file = path.join(configDir, 'settings.json');
@@ -33,15 +34,9 @@ export function createSettingsService(configDir: string, defaultRunsDir: string)
   }
 
   async function set(change: Partial<Settings>): Promise<Settings> {
-    const next: Settings = { ...(await get()), ...change };
-    if (change.runsDir !== undefined) {
-      if (!path.isAbsolute(change.runsDir)) throw new Error(`the runs folder must be an absolute path, got "${change.runsDir}"`);
-      try {
-        await mkdir(change.runsDir, { recursive: true });
-      } catch (err) {
-        throw new Error(`cannot use ${change.runsDir} as the runs folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): choose a folder you can write to`);
-      }
-    }
+    const next: { -readonly [K in keyof Settings]: Settings[K] } = { ...(await get()), ...change };
+    // A real, writable folder (created when missing), never under /proc, /sys or /dev, checked within a time limit.
+    if (change.runsDir !== undefined) next.runsDir = await usableFolder(change.runsDir, 'the runs folder');
     await mkdir(configDir, { recursive: true });
     await writeAtomic(file, `${JSON.stringify(next, null, 2)}\n`);
     current = apply(next);

@@ -12,6 +12,8 @@ export interface HostContext {
   readonly runsDir: string;
   /** Where settings.json lives (default: the platform's configuration folder). */
   readonly configDir?: string;
+  /** Data, runs and job paths must lie inside this folder (`serve --root`); any path without it. */
+  readonly root?: string;
 }
 
 /**

@@ -1,0 +1,85 @@
+/**
+ * Folder choices a user makes (the runs folder, a `--root`), checked before anything is written
+ * there: an absolute path to a real, writable directory (created when missing), never under the
+ * kernel's virtual file systems, within a time limit (a hung network share answers in words).
+ */
+import { access, constants, mkdir, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Kernel file systems: a recursive mkdir there can spin forever, and nothing belongs in them. */
+const VIRTUAL = ['/proc', '/sys', '/dev'];
+
+const under = (p: string, root: string) => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+
+/** The real path of `p`, or of its nearest existing ancestor joined with the rest. */
+async function realOrNearest(p: string): Promise<string> {
+  let head = p;
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return path.join(await realpath(head), ...rest);
+    } catch {
+      const up = path.dirname(head);
+      if (up === head) return p;
+      rest.unshift(path.basename(head));
+      head = up;
+    }
+  }
+}
+
+async function withTimeLimit<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s (a network share that hangs?): choose a local folder`)), ms);
+  });
+  try {
+    return await Promise.race([work, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Checks (and creates, when missing) a folder to write into; returns its absolute path.
+ * `what` names it in errors ("the runs folder").
+ */
+export async function usableFolder(p: string, what: string, timeoutMs = 5000): Promise<string> {
+  if (!path.isAbsolute(p)) throw new Error(`${what} must be an absolute path, got "${p}"`);
+  const folder = path.resolve(p);
+  const real = await withTimeLimit(realOrNearest(folder), timeoutMs, `${folder}`);
+  if (process.platform !== 'win32' && VIRTUAL.some((v) => under(folder, v) || under(real, v))) {
+    throw new Error(`${what} cannot be ${folder}: it lies in the kernel's virtual file system (${VIRTUAL.join(', ')}); choose a folder on a disk`);
+  }
+  await withTimeLimit(
+    (async () => {
+      const info = await stat(folder).catch(() => null);
+      if (info && !info.isDirectory()) throw new Error(`${what} ${folder} is a file, not a folder: choose a folder`);
+      if (!info) {
+        await mkdir(folder, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+          throw new Error(`cannot create ${what} ${folder} (${err.code ?? err.message}): choose a folder you can write to`);
+        });
+      }
+      await access(folder, constants.W_OK | constants.X_OK).catch((err: NodeJS.ErrnoException) => {
+        throw new Error(`cannot write into ${what} ${folder} (${err.code ?? err.message}): choose a folder you can write to`);
+      });
+    })(),
+    timeoutMs,
+    folder,
+  );
+  return folder;
+}
+
+/**
+ * Confines paths to a root folder (`serve --root DIR`): a path, resolved through its links, must
+ * lie inside the root. Without a root every path is allowed (the user's own access).
+ */
+export function pathGuard(root: string | undefined) {
+  const base = root ? path.resolve(root) : null;
+  return async function inside(p: string, what: string): Promise<string> {
+    const resolved = path.resolve(p);
+    if (!base) return resolved;
+    const [real, realRoot] = await Promise.all([realOrNearest(resolved), realOrNearest(base)]);
+    if (!under(real, realRoot)) throw new Error(`${what} ${p} is outside the folder this server may use (${base}): choose a path inside it`);
+    return resolved;
+  };
+}
