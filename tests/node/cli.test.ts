@@ -1,11 +1,12 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import pkg from '../../package.json';
 import { runCli } from '../../src/engine/cli';
+import { trainCommand } from '../../src/engine/cli/train';
 import type { SelfTestResult, SystemInfo } from '../../src/shared/system';
 import { capture } from '../helpers/cli';
 
@@ -79,6 +80,44 @@ describe('stacklab CLI', () => {
     expect(readdirSync(out)).toHaveLength(12);
     expect(readFileSync(path.join(out, 'run-03.csv'), 'utf8').split('\n')[0]).toBe('timestamp,feed_flow,pump_speed,valve_position,outlet_flow,tank_level,pump_power,motor_temp,pressure,label,fault_kind');
     expect(c.err.join('\n')).toMatch(/the sample's CSV files are in .*rig/);
+  });
+
+  it('stops `stacklab train` on SIGTERM like Ctrl+C: a checkpoint, a cancelled report, exit 143', async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'stacklab-sigterm-'));
+    const child = spawn(process.execPath, ['bin/stacklab.js', 'train', '--sample', '--variants', 'baseline', '--steps', '5000', '--seeds', '1', '--device', 'cpu', '--out', out], { cwd: process.cwd() });
+    let err = '';
+    const training = new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (/baseline s1 +step \d+\/5000/.test(err)) resolve();
+      });
+    });
+    await training;
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code, err).toBe(143);
+    const report = JSON.parse(readFileSync(path.join(out, 'baseline-s1', 'report.json'), 'utf8')) as { status: string; stages: { steps: number }[] };
+    expect(report.status).toBe('cancelled');
+    expect(readdirSync(path.join(out, 'baseline-s1', 'checkpoints')).length).toBeGreaterThan(0);
+    expect(existsSync(path.join(out, 'baseline-s1', 'run.lock'))).toBe(false);
+    expect(err).toMatch(/stopped: the runs keep their checkpoints; continue with stacklab train … --out .* --resume/);
+  }, 60_000);
+
+  it('begins no run folder when stopped before training starts', async () => {
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'stacklab-stopped-')), 'job');
+    const abort = new AbortController();
+    abort.abort();
+    const c = capture();
+    expect(await trainCommand(['--sample', '--variants', 'baseline', '--steps', '10', '--seeds', '1', '--device', 'cpu', '--out', out], c.io, abort.signal)).toBe(130);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses a folder as the exported model’s file', async () => {
+    const c = capture();
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'stacklab-out-'));
+    expect(await runCli(['export', '--run', folder, '--out', folder], c.io)).toBe(2);
+    expect(c.err.join('\n')).toMatch(/--out .* is a folder: give the model's file name/);
+    expect(readdirSync(folder)).toEqual([]);
   });
 
   it('prints its version and help', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { PRESETS, windowLength } from '../../src/engine/models/patch-transformer
 import { prepareRunData } from '../../src/engine/runs/data';
 import { runTraining, stepFlops, type RunConfig, type RunEvent } from '../../src/engine/runs/runner';
 import { DEFAULT_ADAMW } from '../../src/engine/train/adamw';
+import { RunStore, writeAtomic, writeError } from '../../src/engine/runs/store';
 import { cli } from '../helpers/cli';
 
 const ds = await loadSampleDataset({ rows: 3000 });
@@ -161,5 +162,94 @@ describe('training runs', () => {
     expect(await run(['--data', 'sample', '--out', tmp(), '--variants', 'midas,magic'])).toMatchObject({ code: 2, err: expect.stringMatching(/unknown variant "magic"/) });
     expect(await run(['--out', tmp()])).toMatchObject({ code: 2, err: expect.stringMatching(/--data is required/) });
     expect(await run(['--data', 'nope.csv', '--out', tmp()])).toMatchObject({ code: 1, err: expect.stringMatching(/^stacklab train: nope\.csv: cannot be read \(ENOENT\)/) });
+  });
+});
+
+describe('runs that survive crashes, full disks and a second process', () => {
+  it('recomputes the report of a run stopped after its final checkpoint, with its wall-clock', async () => {
+    const dir = tmp();
+    const done = await runTraining({ config: config('midas'), data, dir });
+    rmSync(path.join(dir, 'report.json'));
+    const again = await runTraining({ config: config('midas'), data, dir, resume: true });
+    expect(again.status).toBe('finished');
+    expect(again.finalValLoss).toBeCloseTo(done.finalValLoss!, 6);
+    expect(again.finalTrainLoss).toBe(done.finalTrainLoss);
+    // The stages' wall-clock as the final checkpoint recorded it (the last stage's lacks only that checkpoint's own write).
+    expect(again.stages.slice(0, -1).map((s) => s.wallMs)).toEqual(done.stages.slice(0, -1).map((s) => s.wallMs));
+    expect(again.stages.at(-1)!.wallMs).toBeGreaterThan(0.8 * done.stages.at(-1)!.wallMs);
+    expect(again.stages.at(-1)!.wallMs).toBeLessThanOrEqual(done.stages.at(-1)!.wallMs);
+    expect(again.evaluation!.vusPr).toBeCloseTo(done.evaluation!.vusPr, 9);
+  });
+
+  it('keeps every complete line of metrics.jsonl when its last line was torn, and says so', async () => {
+    const full = tmp();
+    await runTraining({ config: config('midas'), data, dir: full });
+    const cut = tmp();
+    const abort = new AbortController();
+    await runTraining({ config: config('midas'), data, dir: cut, signal: abort.signal, progressIntervalMs: 0, onEvent: (e) => e.type === 'step' && e.step === 20 && abort.abort() });
+    const before = trainLosses(cut);
+    appendFileSync(path.join(cut, 'metrics.jsonl'), '{"type":"train","step":21,"lo');
+    const notes: string[] = [];
+    await runTraining({ config: config('midas'), data, dir: cut, resume: true, onEvent: (e) => e.type === 'note' && notes.push(e.message) });
+    expect(notes.join('\n')).toMatch(/metrics\.jsonl in .* ended in a line cut short .*: it was dropped, every complete line kept/);
+    expect(trainLosses(cut).slice(0, before.length)).toEqual(before);
+    expect(trainLosses(cut)).toEqual(trainLosses(full));
+  });
+
+  it('refuses a second process on the same run folder, and takes over a dead one’s lock', async () => {
+    const dir = tmp();
+    const first = runTraining({ config: config('midas'), data, dir });
+    await expect(runTraining({ config: config('midas'), data, dir })).rejects.toThrow(new RegExp(`${dir} is being trained by process ${process.pid} on .* since .*: wait for it to finish or stop it`));
+    expect((await first).status).toBe('finished');
+    expect(existsSync(path.join(dir, 'run.lock'))).toBe(false);
+    // A lock left by a process that is gone (kill -9) does not block.
+    const stale = tmp();
+    mkdirSync(stale, { recursive: true });
+    writeFileSync(path.join(stale, 'run.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname(), started: '2026-01-01T00:00:00Z' }));
+    expect((await runTraining({ config: config('gradstack', 12), data, dir: stale })).status).toBe('finished');
+  });
+
+  it('removes the temporary files a killed process left, and resumes past a damaged checkpoint', async () => {
+    const full = tmp();
+    await runTraining({ config: config('midas'), data, dir: full });
+    const cut = tmp();
+    const abort = new AbortController();
+    await runTraining({ config: config('midas'), data, dir: cut, signal: abort.signal, progressIntervalMs: 0, onEvent: (e) => e.type === 'step' && e.step === 26 && abort.abort() });
+    const cks = readdirSync(path.join(cut, 'checkpoints')).sort();
+    expect(cks.at(-1)).toBe('step-00000026.safetensors');
+    // The newest checkpoint cut short, and a 0-byte temporary file of a dead process beside it.
+    const newest = path.join(cut, 'checkpoints', cks.at(-1)!);
+    truncateSync(newest, 100);
+    writeFileSync(path.join(cut, 'checkpoints', 'step-00000030.safetensors.tmp-4194303'), '');
+    const notes: string[] = [];
+    const resumed = await runTraining({ config: config('midas'), data, dir: cut, resume: true, onEvent: (e) => e.type === 'note' && notes.push(e.message) });
+    expect(notes.join('\n')).toMatch(/removed step-00000030\.safetensors\.tmp-4194303, a temporary file a stopped process left behind/);
+    expect(notes.join('\n')).toMatch(new RegExp(`step-00000026\\.safetensors in ${cut} is damaged \\(.*\\): resuming from step-00000025\\.safetensors`));
+    expect(existsSync(path.join(cut, 'checkpoints', 'step-00000030.safetensors.tmp-4194303'))).toBe(false);
+    expect(resumed.status).toBe('finished');
+    expect(trainLosses(cut)).toEqual(trainLosses(full));
+  });
+
+  it('names the file and what to do when the disk is full, losing nothing written before', async () => {
+    const err = writeError('/runs/x/report.json', Object.assign(new Error('no space'), { code: 'ENOSPC' }));
+    expect(err.message).toBe('cannot write /runs/x/report.json: the disk is full (ENOSPC). Free some space, then resume (stacklab train … --resume, or Resume in the run library): everything saved before is kept');
+    // A real ENOSPC: metrics.jsonl on /dev/full.
+    const dir = tmp();
+    const store = new RunStore(dir);
+    await store.init({ a: 1 });
+    symlinkSync('/dev/full', path.join(dir, 'metrics.jsonl'));
+    await expect(store.appendMetrics([{ type: 'train', step: 1 }])).rejects.toThrow(/cannot write .*metrics\.jsonl: the disk is full \(ENOSPC\)/);
+    expect(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'))).toEqual({ a: 1 });
+    // A failed atomic write leaves the old file and no temporary one.
+    await expect(writeAtomic(path.join(dir, 'no-such-folder', 'f.json'), 'x')).rejects.toThrow(/cannot write .*f\.json \(ENOENT\)/);
+    await expect(writeAtomic(path.join(dir, 'checkpoints'), 'x')).rejects.toThrow(/it is a folder/);
+    expect(readdirSync(dir).filter((n) => n.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('stops a run whose loss is no number any more, naming the step, never "finished"', async () => {
+    const bad = { ...data, matrix: data.matrix.map((x, i) => (i % 97 === 0 ? 3e38 : x)) };
+    const dir = tmp();
+    await expect(runTraining({ config: { ...config('baseline'), optimizer: { ...config('baseline').optimizer, lr: 1 }, schedule: { kind: 'cosine', lr: 50, warmup: 1, total: 36, final: 50 } }, data: bad, dir })).rejects.toThrow(/the (training|validation) loss became (NaN|Infinity) at step \d+ .*the run diverged/);
+    expect(existsSync(path.join(dir, 'report.json'))).toBe(false);
   });
 });

@@ -122,14 +122,22 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
       case 'compare':
         return await compareCommand(rest, io);
       case 'train': {
-        // Ctrl+C stops the current run cleanly (its checkpoint is written) instead of killing it.
+        // Ctrl+C and SIGTERM stop the current run cleanly (its checkpoint and a "cancelled" report
+        // are written) instead of killing it; exit 130 for SIGINT, 143 for SIGTERM, as a shell would.
         const abort = new AbortController();
-        const onInt = () => abort.abort();
-        process.once('SIGINT', onInt);
+        let by: NodeJS.Signals | null = null;
+        const stop = (signal: NodeJS.Signals) => {
+          by ??= signal;
+          abort.abort();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
         try {
-          return await trainCommand(rest, io, abort.signal);
+          const code = await trainCommand(rest, io, abort.signal);
+          return code === 130 && by === 'SIGTERM' ? 143 : code;
         } finally {
-          process.off('SIGINT', onInt);
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
         }
       }
       case '--version':

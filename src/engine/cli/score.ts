@@ -23,6 +23,7 @@ stacklab score --model <model.onnx> --data <file.csv> --out <scores.csv> [--cali
 export async function exportCommand(argv: string[], io: { err(l: string): void }): Promise<number> {
   const { values } = parseCommandArgs('export', argv, { run: { type: 'string' }, out: { type: 'string' }, series: { type: 'string' } });
   if (!values.run || !values.out) throw new UsageError('stacklab export: --run <run-dir> and --out <model.onnx> are required');
+  if ((await stat(values.out).catch(() => null))?.isDirectory()) throw new UsageError(`stacklab export: --out ${values.out} is a folder: give the model's file name (e.g. ${path.join(values.out, 'model.onnx')})`);
   const e = await exportRun(values.run, values.series !== undefined ? { series: values.series } : {});
   await writeAtomic(values.out, e.model.bytes);
   io.err(`exported ${e.config.variant} (seed ${e.config.seed}, step ${e.step}, ${e.layers} layers) to ${values.out} (${(e.model.bytes.length / 1e6).toFixed(1)} MB)`);

@@ -2,6 +2,7 @@
  * `stacklab train --data <file|folder|sample> --variants baseline,gradstack,midas --preset tiny
  *  [--layers L] [--block b] [--alpha α] [--steps T] [--seeds N] [--device d] --out <dir> [--json]`
  */
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { defined } from '../../shared/ipc';
 import type { DeviceChoice } from '../../shared/system';
@@ -86,8 +87,9 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
   if (values.data && values.sample !== undefined) throw new UsageError('stacklab train: give --data or --sample, not both');
   const sample = values.sample !== undefined ? sampleKind('train', values.sample) : values.data === 'sample' ? 'plant' : undefined;
   if (!values.data && !sample) throw new UsageError('stacklab train: --data is required (a CSV file or a folder), or --sample plant|multi-run for a built-in sample');
-  // Default: a new folder per invocation in the runs folder (~/StackLab/runs or $STACKLAB_RUNS_DIR).
-  const out = values.out ?? path.join(defaultRunsDir(), `train-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
+  // Default: a new folder per invocation in the runs folder (~/StackLab/runs or $STACKLAB_RUNS_DIR),
+  // unique even for two started in the same millisecond.
+  const out = values.out ?? path.join(defaultRunsDir(), `train-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 23)}-${randomBytes(2).toString('hex')}`);
   const number = (name: string, raw: string) => {
     const n = Number(raw);
     if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`stacklab train: ${name} must be a number, got "${raw}"`);
@@ -144,6 +146,8 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
   for (const [a, b] of sameSchedules(resolved.variants, growth)) io.err(`warning: ${variantLabel(a)} and ${variantLabel(b)} are the same schedule at ${growth.layers} layers in blocks of ${growth.block} (choose a depth of at least 3 blocks to tell them apart)`);
   const reports: (RunReport & { flopMatchedTo?: string })[] = [];
   for (const plan of job.runs) {
+    // Stopped while loading or between runs: no new run folder is begun.
+    if (signal?.aborted) break;
     const config = plan.config;
     const name = `${plan.name} s${config.seed}`;
     let lastLine = 0;
@@ -154,6 +158,7 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
       resume: values.resume,
       ...(signal ? { signal } : {}),
       onEvent: (e) => {
+        if (e.type === 'note') io.err(`  ${name.padEnd(16)} note: ${e.message}`);
         if (e.type === 'step' && performance.now() - lastLine > 1000) {
           lastLine = performance.now();
           io.err(`  ${name.padEnd(16)} step ${e.step}/${e.totalSteps}  stage ${e.stage} (${e.layers} layers)  ${e.loss === null ? '' : `loss ${e.loss.toFixed(4)}  `}${Math.round(e.tokensPerSec)} tok/s  ETA ${Math.round(e.etaMs / 1000)} s`);
@@ -165,7 +170,9 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
     if (report.status === 'cancelled') break;
   }
 
-  if (!reports.some((r) => r.status === 'cancelled')) {
+  const stopped = !!signal?.aborted || reports.some((r) => r.status === 'cancelled');
+  if (stopped) io.err(`\nstopped: the runs keep their checkpoints; continue with stacklab train … --out ${path.resolve(out)} --resume`);
+  if (!stopped) {
     io.err(`\nrun folders: ${path.resolve(out)} (compare them again, or with others: stacklab compare ${path.resolve(out)})\n`);
     await printComparison(
       reports.map((r) => r.dir),
@@ -175,5 +182,5 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
   }
   const summary = { runs: reports.map((r) => ({ variant: r.variant, seed: r.seed, dir: r.dir, status: r.status, ...(r.flopMatchedTo ? { flopMatchedTo: r.flopMatchedTo } : {}), stages: r.stages, totalFlops: r.totalFlops, wallMs: r.wallMs, finalValLoss: r.finalValLoss, evaluation: r.evaluation ?? null })) };
   if (values.json) io.out(JSON.stringify(summary));
-  return reports.some((r) => r.status === 'cancelled') ? 130 : 0;
+  return stopped ? 130 : 0;
 }

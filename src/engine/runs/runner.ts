@@ -2,6 +2,7 @@
  * One training run = one variant × one seed: stages of growing depth, progress events, validation,
  * checkpoints, cancel and resume, FLOP accounting, and the run folder.
  */
+import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { ExecutionProviderName } from '../../shared/system';
 import { growTensors, layerMapping, stagesOf, type GrowthConfig, type Stage, type Variant } from '../growth/growth';
@@ -81,7 +82,9 @@ export type RunEvent =
   | { readonly type: 'stage'; readonly stage: number; readonly stages: number; readonly layers: number; readonly steps: number; readonly step: number }
   | { readonly type: 'step'; readonly step: number; readonly totalSteps: number; readonly stage: number; readonly layers: number; readonly loss: number | null; readonly gradNorm: number | null; readonly lr: number; readonly tokensPerSec: number; readonly elapsedMs: number; readonly etaMs: number; readonly flops: number }
   | { readonly type: 'val'; readonly step: number; readonly valLoss: number; readonly flops: number }
-  | { readonly type: 'checkpoint'; readonly step: number; readonly file: string };
+  | { readonly type: 'checkpoint'; readonly step: number; readonly file: string }
+  /** Something the user should know that did not stop the run (a torn metrics line cut, a damaged checkpoint skipped). */
+  | { readonly type: 'note'; readonly message: string };
 
 export interface StageReport {
   readonly layers: number;
@@ -155,6 +158,17 @@ export interface RunOptions {
 }
 
 export async function runTraining(opts: RunOptions): Promise<RunReport> {
+  // One process at a time per run folder: a second (the same --out twice, a resume while the
+  // first still runs) is refused with who holds it.
+  const release = await new RunStore(opts.dir).lock();
+  try {
+    return await train(opts);
+  } finally {
+    await release();
+  }
+}
+
+async function train(opts: RunOptions): Promise<RunReport> {
   const { config, data } = opts;
   const store = new RunStore(opts.dir);
   const stages: Stage[] = stagesOf(config.variant, config.growth);
@@ -162,6 +176,8 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
   const model = config.model;
   const interval = opts.progressIntervalMs ?? 100;
   const emit = opts.onEvent ?? (() => undefined);
+  // Temporary files a killed process left behind (0-byte checkpoints, half-written reports).
+  for (const f of await store.removeStaleTemp()) emit({ type: 'note', message: `removed ${f}, a temporary file a stopped process left behind` });
 
   let startStep = 0;
   let rng = new Rng(config.seed, 'batches');
@@ -181,6 +197,7 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
     const done = await store.readReport<RunReport>();
     if (existing && done?.status === 'finished') return done;
     const ck = await store.latestCheckpoint();
+    for (const d of ck?.damaged ?? []) emit({ type: 'note', message: `${path.basename(d.file)} in ${opts.dir} is damaged (${d.reason}): resuming from ${ck ? path.basename(ck.file) : 'the start'}` });
     if (ck) {
       startStep = ck.step;
       rng = Rng.fromState(ck.rng);
@@ -189,8 +206,9 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
       resumeLayers = ck.layers;
       wallBefore = ck.stageWallMs ?? [];
       elapsedBefore = ck.elapsedMs ?? 0;
-      await store.truncateMetrics(ck.step);
-      lastTrainLoss = (await store.readMetrics<{ type: string; loss?: number }>()).filter((m) => m.type === 'train' && Number.isFinite(m.loss)).at(-1)?.loss ?? null;
+      const torn = await store.truncateMetrics(ck.step);
+      if (torn) emit({ type: 'note', message: `metrics.jsonl in ${opts.dir} ended in ${torn === 1 ? 'a line' : `${torn} lines`} cut short (a crash or a full disk): ${torn === 1 ? 'it was' : 'they were'} dropped, every complete line kept` });
+      lastTrainLoss = (await store.readMetrics<{ type: string; loss?: number }>()).records.filter((m) => m.type === 'train' && Number.isFinite(m.loss)).at(-1)?.loss ?? null;
     }
   }
   if (startStep === 0) await store.init(config);
@@ -270,6 +288,8 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
         step++;
         flopsSoFar += stageFlopsPerStep;
         if (m) {
+          // A loss that is no number any more: the run has diverged; stop at once, keeping the last good checkpoint.
+          if (!Number.isFinite(m.loss)) throw new Error(`${opts.dir}: the training loss became ${m.loss} at step ${step} (stage ${stage.index}, ${stage.layers} layers): the run diverged. Lower the learning rate (--lr), or check the data for extreme values; the last checkpoint before it is kept`);
           lastTrainLoss = m.loss;
           lastGradNorm = m.gradNorm;
           pending.push({ type: 'train', step, loss: m.loss, gradNorm: m.gradNorm, lr, flops: flopsSoFar, elapsedMs: Math.round(performance.now() - started) });
@@ -288,6 +308,7 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
         if (step % config.valEvery === 0 || atEnd) {
           params = readNow = await trainer.readParams();
           lastVal = await validationLoss(cfg, params, data, config.device, config.valWindows);
+          if (lastVal !== null && !Number.isFinite(lastVal)) throw new Error(`${opts.dir}: the validation loss became ${lastVal} at step ${step} (stage ${stage.index}, ${stage.layers} layers): the run diverged. Lower the learning rate (--lr), or check the data for extreme values; the last checkpoint before it is kept`);
           if (lastVal !== null) {
             pending.push({ type: 'val', step, valLoss: lastVal, flops: flopsSoFar, layers: stage.layers });
             emit({ type: 'val', step, valLoss: lastVal, flops: flopsSoFar });

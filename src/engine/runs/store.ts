@@ -4,26 +4,78 @@
  *   metrics.jsonl    one JSON object per line, appended as the run goes
  *   checkpoints/     step-XXXXXXXX.safetensors: weights, Adam moments and the run's position
  *   report.json      written when the run ends (finished or cancelled)
+ *   run.lock         while a process trains the run: its pid, host and start (stale ones are taken over)
  * Files that replace others are written atomically: a temporary file, fsync, rename.
  */
+import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { parseSafetensors, serializeSafetensors } from '../io/safetensors';
+
+/** A write that failed, in words: which file, why, and what to do (nothing written before is lost). */
+export function writeError(file: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC') return new Error(`cannot write ${file}: the disk is full (ENOSPC). Free some space, then resume (stacklab train … --resume, or Resume in the run library): everything saved before is kept`);
+  if (code === 'EDQUOT') return new Error(`cannot write ${file}: the disk quota is used up (EDQUOT). Free some space, then resume: everything saved before is kept`);
+  if (code === 'EISDIR') return new Error(`cannot write ${file}: it is a folder. Give a file name`);
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return new Error(`cannot write ${file} (${code}): choose a folder you can write to`);
+  return new Error(`cannot write ${file} (${code ?? (err as Error).message})`);
+}
 
 /** Writes `bytes` to `file` so that a crash leaves either the old file or the new one, never half. */
 export async function writeAtomic(file: string, bytes: Uint8Array | string): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w');
   try {
-    await fh.writeFile(bytes);
-    await fh.sync();
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(bytes);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
   } catch (err) {
-    await fh.close();
     await rm(tmp, { force: true });
-    throw err;
+    throw writeError(file, err);
   }
-  await fh.close();
-  await rename(tmp, file);
+}
+
+/** Whether a process of this machine is alive. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes `*.tmp-PID` files a killed process left in `dir` (its own and live processes' are kept). */
+export async function removeStaleTemp(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const n of names) {
+    const m = /\.tmp-(\d+)$/.exec(n);
+    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    await rm(path.join(dir, n), { force: true });
+    removed.push(n);
+  }
+  return removed;
+}
+
+/** Who trains a run folder now (run.lock). */
+export interface RunLock {
+  readonly pid: number;
+  readonly host: string;
+  readonly started: string;
+}
+
+/** What a read of metrics.jsonl kept, and what it had to leave out (a line cut short by a crash or a full disk). */
+export interface MetricsRead<T> {
+  readonly records: T[];
+  /** Lines that were not complete JSON: the torn tail, and any damaged line before it. */
+  readonly dropped: number;
 }
 
 export interface CheckpointState {
@@ -51,8 +103,59 @@ export class RunStore {
   }
 
   async init(config: unknown): Promise<void> {
-    await mkdir(this.checkpointsDir, { recursive: true });
+    await mkdir(this.checkpointsDir, { recursive: true }).catch((err: unknown) => {
+      throw writeError(this.checkpointsDir, err);
+    });
     await writeAtomic(path.join(this.dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  }
+
+  private get lockFile(): string {
+    return path.join(this.dir, 'run.lock');
+  }
+
+  /**
+   * Takes the run folder for this process, or says who has it. A lock whose process is gone (on
+   * this machine) is stale and taken over. Returns the release function.
+   */
+  async lock(): Promise<() => Promise<void>> {
+    await mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
+      throw writeError(this.dir, err);
+    });
+    const mine: RunLock = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
+    const token = randomBytes(6).toString('hex');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const fh = await open(this.lockFile, 'wx');
+        await fh.writeFile(`${JSON.stringify({ ...mine, token })}\n`);
+        await fh.close();
+        return async () => {
+          // Only our own lock is removed (a stale-lock takeover may have replaced it).
+          const held = await this.readLock();
+          if (held && (held as RunLock & { token?: string }).token === token) await rm(this.lockFile, { force: true });
+        };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw writeError(this.lockFile, err);
+        const held = await this.readLock();
+        const stale = held === null || (held.host === mine.host && !alive(held.pid));
+        if (!stale) throw new Error(`${this.dir} is being trained by process ${held.pid} on ${held.host} since ${held.started}: wait for it to finish or stop it (a lock left by a process that died is taken over)`);
+        await rm(this.lockFile, { force: true });
+      }
+    }
+    throw new Error(`${this.dir}: could not take its lock (run.lock keeps changing): is another process starting it?`);
+  }
+
+  async readLock(): Promise<RunLock | null> {
+    try {
+      const v = JSON.parse(await readFile(this.lockFile, 'utf8')) as RunLock;
+      return typeof v.pid === 'number' ? v : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Removes temporary files a killed process left (in the run folder and its checkpoints). */
+  async removeStaleTemp(): Promise<string[]> {
+    return [...(await removeStaleTemp(this.dir)), ...(await removeStaleTemp(this.checkpointsDir))];
   }
 
   async readConfig<T>(): Promise<T | null> {
@@ -64,22 +167,44 @@ export class RunStore {
   }
 
   async appendMetrics(records: readonly object[]): Promise<void> {
-    if (records.length) await appendFile(path.join(this.dir, 'metrics.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  }
-
-  async readMetrics<T>(): Promise<T[]> {
-    try {
-      const text = await readFile(path.join(this.dir, 'metrics.jsonl'), 'utf8');
-      return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
-    } catch {
-      return [];
+    const file = path.join(this.dir, 'metrics.jsonl');
+    if (records.length) {
+      await appendFile(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n').catch((err: unknown) => {
+        throw writeError(file, err);
+      });
     }
   }
 
-  /** Drops metric lines past `step` (written after the checkpoint a resume starts from). */
-  async truncateMetrics(step: number): Promise<void> {
-    const kept = (await this.readMetrics<{ step?: number }>()).filter((r) => r.step === undefined || r.step <= step);
+  /** Every complete line of metrics.jsonl; a line cut short (a crash, a full disk) is left out and counted. */
+  async readMetrics<T>(): Promise<MetricsRead<T>> {
+    let text: string;
+    try {
+      text = await readFile(path.join(this.dir, 'metrics.jsonl'), 'utf8');
+    } catch {
+      return { records: [], dropped: 0 };
+    }
+    const records: T[] = [];
+    let dropped = 0;
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        records.push(JSON.parse(line) as T);
+      } catch {
+        dropped++;
+      }
+    }
+    return { records, dropped };
+  }
+
+  /**
+   * Drops metric lines past `step` (written after the checkpoint a resume starts from) and any
+   * torn line; returns how many torn lines were cut.
+   */
+  async truncateMetrics(step: number): Promise<number> {
+    const { records, dropped } = await this.readMetrics<{ step?: number }>();
+    const kept = records.filter((r) => r.step === undefined || r.step <= step);
     await writeAtomic(path.join(this.dir, 'metrics.jsonl'), kept.map((r) => JSON.stringify(r)).join('\n') + (kept.length ? '\n' : ''));
+    return dropped;
   }
 
   async saveCheckpoint(c: CheckpointState): Promise<string> {
@@ -88,33 +213,49 @@ export class RunStore {
     for (const [k, t] of c.params) tensors.set(k, { shape: shape(k, t), data: t });
     for (const [k, t] of c.m) tensors.set(`m.${k}`, { shape: shape(k, t), data: t });
     for (const [k, t] of c.v) tensors.set(`v.${k}`, { shape: shape(k, t), data: t });
+    await mkdir(this.checkpointsDir, { recursive: true }).catch((err: unknown) => {
+      throw writeError(this.checkpointsDir, err);
+    });
     const file = path.join(this.checkpointsDir, `step-${String(c.step).padStart(8, '0')}.safetensors`);
     const wall: Record<string, string> = c.stageWallMs ? { stage_wall_ms: JSON.stringify(c.stageWallMs.map(Math.round)), elapsed_ms: String(Math.round(c.elapsedMs ?? 0)) } : {};
     await writeAtomic(file, serializeSafetensors(tensors, { format: 'stacklab-checkpoint', step: String(c.step), layers: String(c.layers), stage: String(c.stage), rng: String(c.rng), ...wall }));
     return file;
   }
 
-  async latestCheckpoint(): Promise<CheckpointState | null> {
+  /**
+   * The newest checkpoint that reads; damaged newer ones (a crash mid-write on a disk that
+   * reorders, a copy cut short) are skipped and named in `damaged`.
+   */
+  async latestCheckpoint(): Promise<(CheckpointState & { readonly file: string; readonly damaged: readonly { file: string; reason: string }[] }) | null> {
     let names: string[];
     try {
       names = (await readdir(this.checkpointsDir)).filter((n) => /^step-\d+\.safetensors$/.test(n)).sort();
     } catch {
       return null;
     }
-    const last = names.at(-1);
-    if (!last) return null;
-    const { tensors, metadata } = parseSafetensors(await readFile(path.join(this.checkpointsDir, last)), last);
-    const params = new Map<string, Float32Array>();
-    const m = new Map<string, Float32Array>();
-    const v = new Map<string, Float32Array>();
-    for (const [k, t] of tensors) {
-      const data = t.data as Float32Array;
-      if (k.startsWith('m.')) m.set(k.slice(2), data);
-      else if (k.startsWith('v.')) v.set(k.slice(2), data);
-      else params.set(k, data);
+    const damaged: { file: string; reason: string }[] = [];
+    for (const name of names.reverse()) {
+      const file = path.join(this.checkpointsDir, name);
+      try {
+        const { tensors, metadata } = parseSafetensors(await readFile(file), name);
+        const params = new Map<string, Float32Array>();
+        const m = new Map<string, Float32Array>();
+        const v = new Map<string, Float32Array>();
+        for (const [k, t] of tensors) {
+          const data = t.data as Float32Array;
+          if (k.startsWith('m.')) m.set(k.slice(2), data);
+          else if (k.startsWith('v.')) v.set(k.slice(2), data);
+          else params.set(k, data);
+        }
+        const step = Number(metadata.step);
+        if (!Number.isInteger(step) || params.size === 0) throw new Error('no step or no weights in it');
+        const wall = metadata.stage_wall_ms ? { stageWallMs: JSON.parse(metadata.stage_wall_ms) as number[], elapsedMs: Number(metadata.elapsed_ms) } : {};
+        return { step, layers: Number(metadata.layers), stage: Number(metadata.stage), rng: Number(metadata.rng), params, m, v, ...wall, file, damaged };
+      } catch (err) {
+        damaged.push({ file, reason: err instanceof Error ? err.message : String(err) });
+      }
     }
-    const wall = metadata.stage_wall_ms ? { stageWallMs: JSON.parse(metadata.stage_wall_ms) as number[], elapsedMs: Number(metadata.elapsed_ms) } : {};
-    return { step: Number(metadata.step), layers: Number(metadata.layers), stage: Number(metadata.stage), rng: Number(metadata.rng), params, m, v, ...wall };
+    return null;
   }
 
   /** report.json, or null when the run has none (yet) or it cannot be read. */

@@ -4,7 +4,7 @@
  * folder with a job.json, run one after another, streaming throttled progress. Jobs on disk form
  * the run library; an interrupted or cancelled job resumes from its runs' checkpoints.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { EventHub } from '../../shared/rpc';
@@ -266,7 +266,8 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
       const device = await resolveDevice(plan.device ?? settings.defaultDevice);
       const createdAt = new Date().toISOString();
       const name = plan.name ?? `${plan.variants.join('-')} ${plan.preset}`;
-      const dir = path.join(settings.runsDir, `${createdAt.replace(/[:.]/g, '-').slice(0, 19)}-${slug(name)}`);
+      // Unique even for two jobs started in the same second: milliseconds and a random suffix.
+      const dir = path.join(settings.runsDir, `${createdAt.replace(/[:.]/g, '-').slice(0, 23)}-${randomBytes(2).toString('hex')}-${slug(name)}`);
       const planned = planJob(resolved, d.dataset, d.source, device, dir, prepare);
       const { datasetId: _omit, ...stored } = plan;
       void _omit;
