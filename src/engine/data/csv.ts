@@ -15,15 +15,18 @@ export interface Dialect {
   readonly decimal: '.' | ',';
   readonly quote: '"';
   readonly header: boolean;
-  readonly lineEnding: 'LF' | 'CRLF';
-  readonly encoding: 'utf-8' | 'utf-16le' | 'utf-16be';
+  /** CR: lines ended by a carriage return alone (classic Mac exports). */
+  readonly lineEnding: 'LF' | 'CRLF' | 'CR';
+  /** windows-1252 (a superset of Latin-1) for a file that is not valid UTF-8. */
+  readonly encoding: 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
   readonly bom: boolean;
 }
 
 export type DialectOverrides = Partial<Pick<Dialect, 'delimiter' | 'decimal' | 'header' | 'encoding'>>;
 
 /** Encoding from the first bytes: a BOM, or the NUL pattern of UTF-16 without one. */
-export function detectEncoding(head: Uint8Array): { encoding: Dialect['encoding']; bom: boolean; bomLength: number } {
+export function detectEncoding(head: Uint8Array): { encoding: Dialect['encoding'] | 'utf-32'; bom: boolean; bomLength: number } {
+  if ((head[0] === 0xff && head[1] === 0xfe && head[2] === 0 && head[3] === 0) || (head[0] === 0 && head[1] === 0 && head[2] === 0xfe && head[3] === 0xff)) return { encoding: 'utf-32', bom: true, bomLength: 4 };
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8', bom: true, bomLength: 3 };
   if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', bom: true, bomLength: 2 };
   if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', bom: true, bomLength: 2 };
@@ -35,8 +38,16 @@ export function detectEncoding(head: Uint8Array): { encoding: Dialect['encoding'
     if (i % 2 === 0) evenNul++;
     else oddNul++;
   }
+  // UTF-32 without a BOM: three NULs in every four bytes.
+  if (n >= 8 && evenNul + oddNul > (n * 2) / 3) return { encoding: 'utf-32', bom: false, bomLength: 0 };
   if (oddNul > n / 4 && evenNul === 0) return { encoding: 'utf-16le', bom: false, bomLength: 0 };
   if (evenNul > n / 4 && oddNul === 0) return { encoding: 'utf-16be', bom: false, bomLength: 0 };
+  // Not valid UTF-8 (a Latin-1 / Windows export): read as windows-1252 instead of turning é into �.
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
+  } catch {
+    return { encoding: 'windows-1252', bom: false, bomLength: 0 };
+  }
   return { encoding: 'utf-8', bom: false, bomLength: 0 };
 }
 
@@ -129,6 +140,8 @@ export function sniffDialect(text: string, enc: { encoding: Dialect['encoding'];
       // No numeric column to judge by (all text): a first row whose values never recur below is a header.
       header = first.every((f, c) => rest.every((r) => r[c] !== f)) && first.every((f) => /[A-Za-z_]/.test(f));
     }
+    // One line of names and nothing below: a header without data (the importer says so).
+    if (!header && rest.length === 0) header = first.length > 0 && first.every((f) => !numeric(f) && /[A-Za-z_]/.test(f));
   }
   return { delimiter, decimal, quote: '"', header, lineEnding, encoding: overrides.encoding ?? enc.encoding, bom: enc.bom };
 }
@@ -139,6 +152,19 @@ export function sniffDialect(text: string, enc: { encoding: Dialect['encoding'];
  * text[offsets[2k], offsets[2k+1]) and was quoted when quoted[k] is 1; `finish()` flushes a
  * last record without a newline. The arrays are reused: copy what must outlive the call.
  */
+/** The longest record (line) the tokenizer accepts, in characters (a 100,000-column row of numbers is ~1 MiB). */
+export const MAX_RECORD_CHARS = 16 * 2 ** 20;
+
+/** A record the tokenizer cannot read, with the line it starts on (the importer names the file). */
+export class RecordError extends Error {
+  constructor(
+    readonly line: number,
+    readonly problem: string,
+  ) {
+    super(`line ${line}: ${problem}`);
+  }
+}
+
 export class CsvTokenizer {
   private pending = '';
   private line = 1;
@@ -168,6 +194,30 @@ export class CsvTokenizer {
     const text = this.pending.length ? this.pending + chunk : chunk;
     const consumed = this.scan(text, false);
     this.pending = consumed < text.length ? text.slice(consumed) : '';
+    // One record (line) may not hold more than this: memory stays bounded by the chunk and this cap.
+    if (this.pending.length > MAX_RECORD_CHARS) {
+      const quote = this.openQuoteLine(this.pending);
+      throw new RecordError(this.line, quote !== null ? `a quote opened at line ${quote} is not closed within ${MAX_RECORD_CHARS / 2 ** 20} MiB` : `one line is over ${MAX_RECORD_CHARS / 2 ** 20} MiB long without a line break`);
+    }
+  }
+
+  /** The line of a quote that opens in `text` (the start of a record) and is not closed, or null. */
+  private openQuoteLine(text: string): number | null {
+    let line = this.line;
+    let inQuote = false;
+    let opened = line;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) line++;
+      else if (c === 34) {
+        if (inQuote && text.charCodeAt(i + 1) === 34) i++;
+        else {
+          inQuote = !inQuote;
+          if (inQuote) opened = line;
+        }
+      }
+    }
+    return inQuote ? opened : null;
   }
 
   finish(): void {
@@ -228,7 +278,10 @@ export class CsvTokenizer {
           }
           if (j < 0) {
             if (!final) return pos;
-            j = len;
+            // The file ends inside a quoted field: name the line where the quote opened.
+            let at = this.line;
+            for (let k = pos; k < i; k++) if (text.charCodeAt(k) === 10) at++;
+            throw new RecordError(at, 'a quote opened on this line is never closed');
           }
           for (let k = i; k < j; k++) if (text.charCodeAt(k) === 10) newlines++;
           fieldStart = i + 1;
@@ -283,7 +336,8 @@ export class CsvTokenizer {
         i++; // the delimiter
       }
       if (complete) {
-        const blank = count === 1 && offsets[0] === offsets[1];
+        // A line of nothing but spaces is blank too (not a header, not a row).
+        const blank = count === 1 && (offsets[0] === offsets[1] || text.slice(offsets[0], offsets[1]).trim() === '');
         if (!blank) this.onRecord(text, offsets, count, quotedFlags, this.line, numbers, isNumber);
         this.line += 1 + newlines;
         pos = i;

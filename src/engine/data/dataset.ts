@@ -7,7 +7,7 @@ import path from 'node:path';
 import { rangesOf } from '../eval/metrics';
 import type { SampleKind } from '../../shared/jobs';
 import type { ChannelProfile, DatasetProfile, EventsProfile, FileProfile } from '../../shared/profile';
-import { columnList, excerpt, ImportError } from './errors';
+import { capped, columnList, excerpt, ImportError } from './errors';
 import { csvFilesIn, importCsvFile, type ImportOptions, type RawSeries } from './import';
 
 export interface CleanOptions {
@@ -119,7 +119,8 @@ function stats(v: Float32Array) {
 
 function eventsOf(label: Uint8Array | null): EventsProfile {
   const lengths = label ? rangesOf(label).map((r) => r.end - r.start) : [];
-  return { count: lengths.length, lengths: lengths.slice(0, 1000), minLength: lengths.length ? Math.min(...lengths) : null, maxLength: lengths.length ? Math.max(...lengths) : null };
+  // reduce, not Math.min(...lengths): a spread of 130,000 events overflows the stack.
+  return { count: lengths.length, lengths: lengths.slice(0, 1000), minLength: lengths.length ? lengths.reduce((a, b) => Math.min(a, b)) : null, maxLength: lengths.length ? lengths.reduce((a, b) => Math.max(a, b)) : null };
 }
 
 /** Timestamp checks: median interval, duplicates, out-of-order, gaps, irregularity. */
@@ -152,6 +153,18 @@ function timeChecks(t: Float64Array, warnings: string[]): number | null {
     if (irregular > 0.05 * diffs.length) warnings.push(`irregular sampling: ${((100 * irregular) / diffs.length).toFixed(1)}% of intervals differ from the median ${median / 1000} s (resample with --resample)`);
   }
   return median / 1000;
+}
+
+/** Rows a resample may make: beyond, it is refused (a 30-year jump at 60 s would be 16 M rows a year). */
+export const MAX_RESAMPLED_ROWS = 50_000_000;
+
+/** Refuses a resample that cannot work: timestamps that do not rise, a median interval of 0, too many rows. */
+function checkResample(file: string, t: Float64Array, intervalSeconds: number): void {
+  const span = t[t.length - 1]! - t[0]!;
+  if (!(intervalSeconds > 0)) throw new ImportError({ file }, `cannot be resampled: the median interval between timestamps is ${intervalSeconds} s`, 'Resampling needs timestamps that rise: sort the rows by time, or drop duplicate timestamps.');
+  if (!(span > 0)) throw new ImportError({ file }, 'cannot be resampled: its last timestamp is not after its first', 'Sort the rows by time before importing with --resample.');
+  const n = Math.floor(span / (intervalSeconds * 1000)) + 1;
+  if (n > MAX_RESAMPLED_ROWS) throw new ImportError({ file }, `resampling ${t.length} rows over ${(span / 86_400_000).toFixed(0)} days at ${intervalSeconds} s would make ${n.toLocaleString('en')} rows (more than ${MAX_RESAMPLED_ROWS.toLocaleString('en')})`, 'Look for a timestamp far from the others (a wrong year?), or import without --resample.');
 }
 
 /** Resamples onto a regular grid at the median interval, taking each grid point's latest earlier row. */
@@ -215,6 +228,8 @@ function cleanOne(raw: RawSeries, windows: [string, string][] | undefined, opts:
   const channelProfiles: ChannelProfile[] = [];
   const dropped: { name: string; reason: string }[] = [];
   const kept: { name: string; values: Float32Array }[] = [];
+  const textCells: string[] = [];
+  const gaps: string[] = [];
 
   for (const ch of raw.channels) {
     const missing = ch.values.reduce((n, x) => n + (Number.isNaN(x) ? 1 : 0), 0);
@@ -225,15 +240,17 @@ function cleanOne(raw: RawSeries, windows: [string, string][] | undefined, opts:
       continue;
     }
     if (s.max === s.min) {
-      dropped.push({ name: ch.name, reason: `constant (${s.min})` });
+      dropped.push({ name: ch.name, reason: `constant (${Number(s.min.toPrecision(6))})` });
       continue;
     }
-    if (ch.badCells) warnings.push(`${ch.name}: ${ch.badCells} cell${ch.badCells > 1 ? 's' : ''} of text treated as missing`);
-    if (unfilled) warnings.push(`${ch.name}: ${unfilled} missing cell${unfilled > 1 ? 's' : ''} in gaps longer than ${fillLimit} rows left as NaN (windows over them are skipped)`);
+    if (ch.badCells) textCells.push(`${ch.name}: ${ch.badCells} cell${ch.badCells > 1 ? 's' : ''} of text treated as missing`);
+    if (unfilled) gaps.push(`${ch.name}: ${unfilled} missing cell${unfilled > 1 ? 's' : ''} in gaps longer than ${fillLimit} rows left as NaN (windows over them are skipped)`);
     kept.push({ name: ch.name, values: ch.values });
     channelProfiles.push({ name: ch.name, min: s.min, max: s.max, mean: s.mean, std: s.std, missing, filled, unfilled });
   }
-  for (const d of dropped) warnings.push(`dropped channel ${d.name}: ${d.reason}`);
+  warnings.push(...capped(textCells, 'channels have text cells treated as missing'), ...capped(gaps, 'channels have gaps left as NaN'));
+  warnings.push(...capped(dropped.map((d) => `dropped channel ${excerpt(d.name, 40)}: ${d.reason}`), 'channels dropped (constant or empty; the profile lists them all)'));
+  warnings.push(...raw.notes);
   if (raw.badCellExample) warnings.push(`first text in a numeric column: "${excerpt(raw.badCellExample.value)}" at line ${raw.badCellExample.line}, column "${excerpt(raw.badCellExample.column, 40)}"`);
 
   let label: Uint8Array | null = null;
@@ -265,6 +282,7 @@ function cleanOne(raw: RawSeries, windows: [string, string][] | undefined, opts:
   let rows = raw.rows;
   let channels = kept;
   if (opts.resample && timestamps && interval) {
+    checkResample(raw.path, timestamps, interval);
     const r = resampleSeries(timestamps, kept.map((k) => k.values), label, events, interval * 1000);
     warnings.push(`resampled from ${rows} rows to ${r.t.length} at ${interval} s`);
     timestamps = r.t;
@@ -335,9 +353,10 @@ export async function loadDataset(target: string, options: LoadOptions = {}): Pr
   // those that no file dropped.
   const rawChannels = (c: (typeof cleaned)[number]) => [...c.profile.channels, ...c.profile.droppedChannels].map((x) => x.name);
   const first = rawChannels(cleaned[0]!);
+  const firstSet = new Set(first);
   for (const c of cleaned.slice(1)) {
     const mine = rawChannels(c);
-    if (mine.length !== first.length || mine.some((n) => !first.includes(n))) {
+    if (mine.length !== first.length || mine.some((n) => !firstSet.has(n))) {
       throw new ImportError(
         { file: c.series.path },
         `has sensor columns [${columnList(mine)}] but ${path.basename(cleaned[0]!.series.path)} has [${columnList(first)}]`,
@@ -347,9 +366,19 @@ export async function loadDataset(target: string, options: LoadOptions = {}): Pr
   }
   const names = cleaned[0]!.series.channels.map((c) => c.name);
   const setWarnings: string[] = [];
-  const common = names.filter((n) => cleaned.every((c) => c.series.channels.some((x) => x.name === n)));
-  for (const n of names.filter((x) => !common.includes(x))) setWarnings.push(`channel ${n} dropped from the data set: constant in some file`);
-  const series = cleaned.map((c) => ({ ...c.series, channels: common.map((n) => c.series.channels.find((x) => x.name === n)!) }));
+  // Maps and sets, not nested searches: a file may have 100,000 columns.
+  const byName = cleaned.map((c) => new Map(c.series.channels.map((x) => [x.name, x])));
+  const common = names.filter((n) => byName.every((m) => m.has(n)));
+  const commonSet = new Set(common);
+  if (common.length === 0 && cleaned.every((c) => c.profile.rows <= 1)) {
+    throw new ImportError({ file: target }, `has only ${cleaned[0]!.profile.rows} data row${cleaned.length > 1 ? ' per file' : ''}: nothing varies to train on`, 'Export more rows; if the file should have many, check that its line breaks survived (one row per line).');
+  }
+  if (common.length === 0) {
+    const why = cleaned[0]!.profile.droppedChannels.slice(0, 4).map((d) => `${excerpt(d.name, 24)} ${d.reason}`).join(', ');
+    throw new ImportError({ file: target }, `has no sensor channel left to train on${why ? ` (dropped: ${why})` : ''}`, 'Every numeric column was constant, empty or text: check the columns and their roles (--channels), or export more rows.');
+  }
+  setWarnings.push(...capped(names.filter((x) => !commonSet.has(x)).map((n) => `channel ${excerpt(n, 40)} dropped from the data set: constant in some file`), 'channels dropped from the data set: constant in some file'));
+  const series = cleaned.map((c, i) => ({ ...c.series, channels: common.map((n) => byName[i]!.get(n)!) }));
 
   const totalRows = series.reduce((n, s) => n + s.rows, 0);
   const labelled = series.filter((s) => s.label);

@@ -36,3 +36,11 @@ export function columnList(names: readonly string[], max = 8): string {
 
 /** File names StackLab reads as CSV data: anything else is refused before a byte is read (nothing of it reaches a message). */
 export const CSV_NAME = /\.(csv|tsv|txt|dat)$/i;
+
+/** Warnings listed one per channel up to this many, then counted: a 5,000-column file must not print 5,000 lines. */
+export const MAX_LISTED = 8;
+
+/** The first MAX_LISTED lines, then one line counting the rest (`… 4990 more <more>`). */
+export function capped(lines: readonly string[], more: string): string[] {
+  return lines.length <= MAX_LISTED ? [...lines] : [...lines.slice(0, MAX_LISTED), `… ${lines.length - MAX_LISTED} more ${more}`];
+}

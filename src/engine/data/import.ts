@@ -7,11 +7,17 @@ import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CsvTokenizer, detectEncoding, fieldText, looksBinary, sniffDialect, type Dialect, type DialectOverrides } from './csv';
-import { columnList, CSV_NAME, excerpt, ImportError } from './errors';
+import { CsvTokenizer, detectEncoding, fieldText, looksBinary, MAX_RECORD_CHARS, RecordError, sniffDialect, type Dialect, type DialectOverrides } from './csv';
+import { capped, columnList, CSV_NAME, excerpt, ImportError } from './errors';
 import { parseNumberRange } from './numbers';
 import { DEFAULT_LABEL_WORDS, labelClass, planRoles, type ColumnPlan, type RoleOverrides } from './roles';
 import { describeFormat, parseTimestampRange, type TimestampFormat } from './timestamps';
+
+/** The most columns a file may have: beyond, the delimiter or the line breaks are wrong (a file read as one row). */
+export const MAX_COLUMNS = 250_000;
+
+/** The largest magnitude a float32 channel holds. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 export interface ImportOptions {
   readonly dialect?: DialectOverrides;
@@ -42,6 +48,8 @@ export interface RawSeries {
   /** The column that names each row's run, with one id per row into `values` (the distinct names in order of appearance). */
   readonly series?: { readonly name: string; readonly ids: Int32Array; readonly values: readonly string[] };
   readonly ignored: { readonly name: string; readonly reason: string }[];
+  /** What the import changed or found that a user should know (renamed columns, an encoding, cells dropped). */
+  readonly notes: readonly string[];
   /** First text value seen in a numeric channel, for the warning. */
   readonly badCellExample?: { line: number; column: string; value: string };
 }
@@ -78,7 +86,7 @@ class Column<T extends Float32Array | Float64Array | Uint8Array | Int32Array> {
  * The head of a file for sniffing: at least `bytes`, grown (doubling, up to `max`) until it holds
  * `lines` line breaks, so that a header of 100,000 columns is judged whole.
  */
-async function readHead(file: string, bytes: number, lines = 12, max = 64 * 1024 * 1024): Promise<Uint8Array> {
+async function readHead(file: string, bytes: number, lines = 12, max = MAX_RECORD_CHARS): Promise<Uint8Array> {
   const fh = await open(file, 'r');
   try {
     let size = bytes;
@@ -86,9 +94,14 @@ async function readHead(file: string, bytes: number, lines = 12, max = 64 * 1024
       const buf = new Uint8Array(size);
       const { bytesRead } = await fh.read(buf, 0, size, 0);
       const head = buf.subarray(0, bytesRead);
-      let breaks = 0;
-      for (let i = 0; i < head.length && breaks < lines; i++) if (head[i] === 10) breaks++;
-      if (breaks >= lines || bytesRead < size || size >= max) return head;
+      // Line feeds, or carriage returns for a file that ends its lines with CR alone.
+      let lf = 0;
+      let cr = 0;
+      for (let i = 0; i < head.length && lf < lines && cr < lines; i++) {
+        if (head[i] === 10) lf++;
+        else if (head[i] === 13) cr++;
+      }
+      if (lf >= lines || cr >= lines || bytesRead < size || size >= max) return head;
       size = Math.min(max, size * 2);
     }
   } finally {
@@ -96,14 +109,28 @@ async function readHead(file: string, bytes: number, lines = 12, max = 64 * 1024
   }
 }
 
-function uniqueNames(raw: string[]): string[] {
-  const seen = new Map<string, number>();
-  return raw.map((n, i) => {
-    const base = n.trim() || `column_${i + 1}`;
-    const k = seen.get(base) ?? 0;
-    seen.set(base, k + 1);
-    return k === 0 ? base : `${base}_${k + 1}`;
+/**
+ * Header names made unique without collisions: a repeated name gets the first free `_2`, `_3`, …
+ * that no other column of the header has (`t,x_2,x,x` → `t,x_2,x,x_3`), so each column keeps its data.
+ */
+export function uniqueNames(raw: readonly string[]): { names: string[]; renamed: [string, string][] } {
+  const names = raw.map((n, i) => n.trim() || `column_${i + 1}`);
+  const inHeader = new Set(names);
+  const taken = new Set<string>();
+  const renamed: [string, string][] = [];
+  const out = names.map((n) => {
+    if (!taken.has(n)) {
+      taken.add(n);
+      return n;
+    }
+    let k = 2;
+    while (taken.has(`${n}_${k}`) || inHeader.has(`${n}_${k}`)) k++;
+    const unique = `${n}_${k}`;
+    taken.add(unique);
+    renamed.push([n, unique]);
+    return unique;
   });
+  return { names: out, renamed };
 }
 
 export async function importCsvFile(file: string, options: ImportOptions = {}): Promise<RawSeries> {
@@ -121,13 +148,21 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
   if (!CSV_NAME.test(file)) throw new ImportError({ file: display }, 'is not a CSV file (its name does not end in .csv, .tsv, .txt or .dat)', 'StackLab reads CSV exports of sensor data: give one, or rename the file if it is one.');
 
   const head = await readHead(file, 256 * 1024);
-  const enc = detectEncoding(head);
-  if (enc.encoding === 'utf-8' && looksBinary(head.subarray(enc.bomLength))) {
+  const detected = detectEncoding(head);
+  if (detected.encoding === 'utf-32') throw new ImportError({ file: display }, 'is UTF-32 text, which StackLab does not read', 'Save it as UTF-8 (or UTF-16) and import it again.');
+  const enc = { ...detected, encoding: detected.encoding };
+  if ((enc.encoding === 'utf-8' || enc.encoding === 'windows-1252') && looksBinary(head.subarray(enc.bomLength))) {
     throw new ImportError({ file: display }, 'is a binary file, not CSV text', 'Export the data as CSV (comma, semicolon or tab separated text).');
   }
   const encoding = options.dialect?.encoding ?? enc.encoding;
-  const headText = new TextDecoder(encoding).decode(head.subarray(enc.bomLength));
-  const dialect = sniffDialect(headText, { encoding, bom: enc.bom }, options.dialect);
+  const decodedHead = new TextDecoder(encoding).decode(head.subarray(enc.bomLength));
+  // Lines ended by CR alone (a classic Mac export): read as line breaks, here and in the stream.
+  const crOnly = decodedHead.includes('\r') && !decodedHead.includes('\n') && decodedHead.trim() !== '';
+  const headText = crOnly ? decodedHead.replace(/\r/g, '\n') : decodedHead;
+  if (headText.trim() === '') throw new ImportError({ file: display }, head.length < size ? 'starts with more than 16 MiB of blank space' : `is blank (${/^[\r]+$/.test(headText) ? 'only carriage returns' : 'only spaces and line breaks'})`, 'Export the data again: the file holds no text.');
+  if (!headText.includes('\n') && head.length < size) throw new ImportError({ file: display, line: 1 }, `is over ${MAX_RECORD_CHARS / 2 ** 20} MiB long without a line break`, 'A CSV export has one row per line: check that this is a CSV file and that its line breaks survived.');
+  const sniffed = sniffDialect(headText, { encoding, bom: enc.bom }, options.dialect);
+  const dialect: Dialect = crOnly ? { ...sniffed, lineEnding: 'CR' } : sniffed;
 
   // Sample rows for role planning.
   const headLines = headText.split('\n');
@@ -144,7 +179,12 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
   });
   sampler.push(sampleLines.join('\n') + '\n');
   const firstRow = sampled[0] ?? [];
-  const names = uniqueNames(dialect.header ? firstRow : firstRow.map((_, i) => `column_${i + 1}`));
+  const unique = uniqueNames(dialect.header ? firstRow : firstRow.map((_, i) => `column_${i + 1}`));
+  const names = unique.names;
+  if (names.length > MAX_COLUMNS) throw new ImportError({ file: display, line: 1 }, `has ${names.length.toLocaleString('en')} fields in its first row (more than ${MAX_COLUMNS.toLocaleString('en')})`, `Check the delimiter (--delimiter) and that the line breaks survived: a sensor export has one row per line.`);
+  const notes: string[] = [];
+  if (unique.renamed.length) notes.push(`${unique.renamed.length} repeated column name${unique.renamed.length > 1 ? 's' : ''} renamed: ${unique.renamed.slice(0, 5).map(([a, b]) => `a second "${excerpt(a, 24)}" is "${excerpt(b, 28)}"`).join(', ')}${unique.renamed.length > 5 ? ', …' : ''}`);
+  if (enc.encoding === 'windows-1252' && !options.dialect?.encoding) notes.push('not valid UTF-8: read as Windows-1252 (Latin-1); save it as UTF-8 if names look wrong');
   const dataRows = dialect.header ? sampled.slice(1) : sampled;
   if (dataRows.length === 0) throw new ImportError({ file: display }, 'has a header but no data rows', 'Export the data again with its rows.');
   const samples = names.map((_, c) => dataRows.map((r) => r[c] ?? ''));
@@ -177,11 +217,15 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
   const seriesCol = columns.find((c) => c.role === 'series');
   // Rows estimated from the size and the sampled lines' mean length, with 5% to spare.
   const meanLine = sampleLines.reduce((a, l) => a + l.length + 1, 0) / Math.max(1, sampleLines.length);
-  const capacity = Math.ceil((size / Math.max(1, meanLine)) * 1.05) + 1024;
+  const capacity = Math.ceil((size / Math.max(1, meanLine)) * 1.05) + 16;
   const channelData = channelCols.map(() => new Column((n) => new Float32Array(n), capacity));
   const badCells = channelCols.map(() => 0);
+  // Cells that parse as numbers no float32 can hold (inf, 1e400, 400-digit strings): missing, counted.
+  const outOfRange = channelCols.map(() => 0);
+  let outOfRangeExample: { line: number; column: string } | undefined;
   const labelData = labelCols.map(() => new Column((n) => new Uint8Array(n), capacity));
   const labelSeen = labelCols.map(() => new Map<string, 0 | 1>());
+  const emptyLabels = labelCols.map(() => 0);
   const eventData = eventCols.map(() => new Column((n) => new Uint8Array(n), capacity));
   const tsData = tsCol ? new Column((n) => new Float64Array(n), capacity) : null;
   const seriesData = seriesCol ? new Column((n) => new Int32Array(n), capacity) : null;
@@ -223,6 +267,10 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
         badCells[k]!++;
         badCellExample ??= { line, column: channelCols[k]!.name, value: fieldText(text, off, c, quoted) };
         v = NaN;
+      } else if (!(Math.abs(v) <= FLOAT32_MAX) && !Number.isNaN(v)) {
+        outOfRange[k]!++;
+        outOfRangeExample ??= { line, column: channelCols[k]!.name };
+        v = NaN;
       }
       channelData[k]!.push(v);
     }
@@ -241,6 +289,11 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
       const raw = fieldText(text, off, col.index, quoted).trim();
       const seen = labelSeen[k]!;
       let cls = seen.get(raw);
+      // An empty label cell is normal (exports often fill the column only during a fault), counted.
+      if (raw === '') {
+        emptyLabels[k]!++;
+        cls = 0;
+      }
       if (cls === undefined) {
         cls = labelClass(raw, labelWords);
         if (cls === undefined) {
@@ -273,15 +326,30 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
 
   const decoder = new TextDecoder(encoding);
   const stream = createReadStream(file, { start: enc.bomLength, highWaterMark: 1 << 20 });
-  for await (const chunk of stream) {
-    const buf = chunk as Buffer;
-    // Pure ASCII decodes as latin1 (a plain copy). A chunk that is all ASCII cannot continue a
-    // multi-byte character the decoder is holding, so switching per chunk is safe.
-    tokenizer.push(encoding === 'utf-8' && isAscii(buf) ? buf.toString('latin1') : decoder.decode(buf, { stream: true }));
+  let bytesRead = enc.bomLength;
+  try {
+    for await (const chunk of stream) {
+      const buf = chunk as Buffer;
+      bytesRead += buf.length;
+      // Pure ASCII decodes as latin1 (a plain copy). A chunk that is all ASCII cannot continue a
+      // multi-byte character the decoder is holding, so switching per chunk is safe.
+      const text = (encoding === 'utf-8' || encoding === 'windows-1252') && isAscii(buf) ? buf.toString('latin1') : decoder.decode(buf, { stream: true });
+      tokenizer.push(crOnly ? text.replace(/\r/g, '\n') : text);
+    }
+    tokenizer.push(crOnly ? decoder.decode().replace(/\r/g, '\n') : decoder.decode());
+    tokenizer.finish();
+  } catch (err) {
+    if (err instanceof RecordError) throw new ImportError({ file: display, line: err.line }, err.problem, 'Check the quotes and line breaks of that line (a value with a quote inside must double it: "").');
+    throw err;
   }
-  tokenizer.push(decoder.decode());
-  tokenizer.finish();
   if (rows === 0) throw new ImportError({ file: display }, 'has a header but no data rows', 'Export the data again with its rows.');
+  // The file changed while it was read (an export still being written?): say so.
+  if (bytesRead !== size) notes.push(`the file was ${size} bytes when opened and ${bytesRead} were read: it changed while being read (still being written?); import it again once it is complete`);
+  const infinite = channelCols.flatMap((c, k) => (outOfRange[k] ? [`${c.name}: ${outOfRange[k]} cell${outOfRange[k]! > 1 ? 's' : ''} not finite or beyond float32 (inf, 1e400, …) treated as missing${outOfRangeExample?.column === c.name ? ` (the first at line ${outOfRangeExample.line})` : ''}`] : []));
+  labelCols.forEach((c, k) => {
+    if (emptyLabels[k]) notes.push(`${c.name}: ${emptyLabels[k]} empty label cell${emptyLabels[k]! > 1 ? 's' : ''} read as normal`);
+  });
+  notes.push(...capped(infinite, 'channels have cells not finite or beyond float32'));
 
   return {
     path: file,
@@ -296,17 +364,21 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
     labels: labelCols.map((c, k) => ({ name: c.name, values: labelData[k]!.finish(), mapping: Object.fromEntries(labelSeen[k]!) })),
     events: eventCols.map((c, k) => ({ name: c.name, values: eventData[k]!.finish() })),
     ...(seriesCol && seriesData ? { series: { name: seriesCol.name, ids: seriesData.finish(), values: [...seriesIds.keys()] } } : {}),
+    notes,
     ignored: columns.filter((c) => c.role === 'ignored').map((c) => ({ name: c.name, reason: c.note ?? 'ignored' })),
     ...(badCellExample ? { badCellExample } : {}),
   };
 }
 
-/** The CSV files of a folder, sorted by name. */
+/** The CSV files of a folder (links to files included), sorted by name. */
 export async function csvFilesIn(dir: string): Promise<string[]> {
   const { readdir } = await import('node:fs/promises');
   const entries = await readdir(dir, { withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && CSV_NAME.test(e.name))
-    .map((e) => path.join(dir, e.name))
-    .sort();
+  const out: string[] = [];
+  for (const e of entries) {
+    if (!CSV_NAME.test(e.name)) continue;
+    const p = path.join(dir, e.name);
+    if (e.isFile() || (e.isSymbolicLink() && (await stat(p).catch(() => null))?.isFile())) out.push(p);
+  }
+  return out.sort();
 }

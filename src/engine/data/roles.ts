@@ -66,6 +66,13 @@ export interface RolePlan {
  * Decides each column's role from its name and its sample values (`samples[c]` = values of
  * column c in the first rows). Overrides win; a named column that does not exist is an error.
  */
+/** A column is numeric when most of its filled cells are numbers (a few ERR, #VALUE! or 5% become missing). */
+function mostlyNumbers(vals: readonly string[], decimal: '.' | ','): { numeric: boolean; filled: number; numbers: number } {
+  const filled = vals.filter((v) => !isMissingToken(v));
+  const numbers = filled.filter((v) => isNumberLike(v, decimal)).length;
+  return { numeric: filled.length > 0 && numbers > filled.length / 2, filled: filled.length, numbers };
+}
+
 export function planRoles(names: readonly string[], samples: readonly string[][], decimal: '.' | ',', overrides: RoleOverrides = {}, labelWords = DEFAULT_LABEL_WORDS): RolePlan {
   const byName = (n: string) => {
     const i = names.findIndex((x) => x === n);
@@ -90,7 +97,7 @@ export function planRoles(names: readonly string[], samples: readonly string[][]
     for (const i of order) {
       if (forced.has(i)) continue;
       const vals = samples[i] ?? [];
-      const numeric = vals.every((v) => isNumberLike(v, decimal));
+      const numeric = mostlyNumbers(vals, decimal).numeric;
       // Plain numbers count as epoch times only in a column named like a time, or in the first
       // column when they rise strictly (a headerless export).
       const rising = vals.every((v, k) => k === 0 || Number(v) > Number(vals[k - 1]));
@@ -118,8 +125,9 @@ export function planRoles(names: readonly string[], samples: readonly string[][]
     if (EVENT_NAMES.test(trimmed)) return { index, name, role: 'event' };
     // A run identifier: only one, and not when the user said which column splits the series.
     if (SERIES_NAMES.test(trimmed) && overrides.series === undefined && !names.slice(0, index).some((n) => SERIES_NAMES.test(n.trim())) && new Set(vals).size < vals.length) return { index, name, role: 'series', note: 'one series per value' };
-    const numeric = vals.length > 0 && vals.every((v) => isNumberLike(v, decimal)) && vals.some((v) => !isMissingToken(v));
-    if (!numeric) return { index, name, role: 'ignored', note: 'text column' };
+    // Numeric when most of its filled cells are numbers: a few text cells (ERR, #VALUE!, 5%) become missing, counted.
+    const { numeric, filled, numbers } = mostlyNumbers(vals, decimal);
+    if (!numeric) return { index, name, role: 'ignored', note: filled ? `text column (${filled - numbers} of ${filled} sampled cells are not numbers)` : `no values in the first ${vals.length} rows` };
     if (ID_NAMES.test(trimmed)) {
       const nums = vals.map(Number);
       if (nums.every((x, i) => i === 0 || x > nums[i - 1]!)) return { index, name, role: 'ignored', note: 'row id (increasing integers)' };

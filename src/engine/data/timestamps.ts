@@ -125,7 +125,10 @@ function utc(y: number, mo: number, d: number, h: number, mi: number, s: number,
  */
 export function parseTimestampRange(text: string, start: number, end: number, format: TimestampFormat, utcOffsetMinutes = 0): number {
   if (format.kind === 'epoch-s' || format.kind === 'epoch-ms') {
-    const v = Number(text.slice(start, end).trim());
+    // Decimal digits only: Number('') is 0 (1970) and Number('0x65') is 101.
+    const raw = text.slice(start, end).trim();
+    if (!/^\d+(\.\d+)?$/.test(raw)) return NaN;
+    const v = Number(raw);
     if (!Number.isFinite(v)) return NaN;
     return format.kind === 'epoch-s' ? v * 1000 : v;
   }
@@ -157,8 +160,10 @@ const EPOCH_MS = [1e11, 1e13] as const;
 export function detectTimestampFormat(samples: readonly string[]): TimestampFormat | null {
   const vals = samples.map((s) => s.trim()).filter((s) => s !== '');
   if (vals.length === 0) return null;
-  if (vals.every((v) => /^\d+(\.\d+)?$/.test(v))) {
-    const nums = vals.map(Number);
+  // Epoch numbers: most values plain digits (a stray 0x65 or ERR is then reported with its line).
+  const digits = vals.filter((v) => /^\d+(\.\d+)?$/.test(v));
+  if (digits.length >= 0.8 * vals.length) {
+    const nums = digits.map(Number);
     if (nums.every((x) => x >= EPOCH_S[0] && x < EPOCH_S[1])) return { kind: 'epoch-s' };
     if (nums.every((x) => x >= EPOCH_MS[0] && x < EPOCH_MS[1])) return { kind: 'epoch-ms' };
     return null;
