@@ -1,6 +1,7 @@
 /** `npm run bench -- <name> [options]`: benchmarks (not tests). Results go to bench/RESULTS.md by hand, with the command line. */
 import { benchDetection } from './detection';
 import { benchEngine, formatEngineBench } from './engine';
+import { benchFuzz } from './fuzz';
 import { benchGrowth } from './growth';
 import { benchImport } from './import';
 import { benchOps } from './ops';
@@ -18,10 +19,12 @@ try {
     console.log(await benchImport(rest));
   } else if (name === 'detection') {
     console.log(await benchDetection(rest));
+  } else if (name === 'fuzz') {
+    console.log(await benchFuzz(rest));
   } else if (name === 'ops') {
     console.log(await benchOps(rest));
   } else {
-    throw new Error(`unknown benchmark "${name ?? ''}"; available: engine, ops, import, growth, detection`);
+    throw new Error(`unknown benchmark "${name ?? ''}"; available: engine, ops, import, growth, detection, fuzz`);
   }
 } catch (err) {
   console.error(`bench: ${(err as Error).message}`);
