@@ -22,11 +22,43 @@ const electron = vi.hoisted(() => {
     permissionHandler: undefined as undefined | ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void),
     dialogs: [] as unknown[],
     dialogAnswer: { canceled: false, filePaths: ['/plant/line3.csv'] },
+    messageBoxes: [] as { message: string; detail: string }[],
+    messageBoxAnswer: 1,
+    devicePermissionHandler: undefined as undefined | ((details: unknown) => boolean),
+    sessionEvents: new Map<string, (...a: unknown[]) => void>(),
+    appEvents: new Map<string, (...a: unknown[]) => void>(),
+    menu: undefined as unknown,
+    ready: (() => {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      return { promise, resolve };
+    })(),
     module: {
+      app: {
+        isPackaged: true,
+        on: (ev: string, fn: (...a: unknown[]) => void): void => {
+          electron.appEvents.set(ev, fn);
+        },
+        whenReady: (): Promise<void> => electron.ready.promise,
+        requestSingleInstanceLock: () => true,
+        getPath: () => '/tmp/stacklab-user-data',
+        quit: vi.fn(),
+      },
+      Menu: {
+        buildFromTemplate: (t: unknown) => ({ built: t }),
+        setApplicationMenu: (m: unknown) => {
+          electron.menu = m;
+        },
+      },
+      utilityProcess: { fork: vi.fn() },
       dialog: {
         showOpenDialog: async (...args: unknown[]) => {
           electron.dialogs.push(args.at(-1));
           return electron.dialogAnswer;
+        },
+        showMessageBox: async (...args: unknown[]): Promise<{ response: number }> => {
+          electron.messageBoxes.push(args.at(-1) as { message: string; detail: string });
+          return { response: electron.messageBoxAnswer };
         },
       },
       ipcMain: {
@@ -47,6 +79,12 @@ const electron = vi.hoisted(() => {
             electron.permissionHandler = fn;
           },
           setPermissionCheckHandler: vi.fn(),
+          setDevicePermissionHandler: (fn: (details: unknown) => boolean): void => {
+            electron.devicePermissionHandler = fn;
+          },
+          on: (ev: string, fn: (...a: unknown[]) => void): void => {
+            electron.sessionEvents.set(ev, fn);
+          },
         },
       },
       BrowserWindow: class {
@@ -77,7 +115,7 @@ const electron = vi.hoisted(() => {
 vi.mock('electron', () => electron.module);
 
 const { registerIpc } = await import('../../src/main/ipc');
-const { createMainWindow, hardenSession } = await import('../../src/main/window');
+const { createMainWindow, hardenSession, hardenWebContents } = await import('../../src/main/window');
 const { handleAppProtocol } = await import('../../src/main/protocol');
 const { IPC_EVENT, IPC_INVOKE } = await import('../../src/shared/ipc-wire');
 
@@ -154,33 +192,125 @@ describe('IPC handlers of the main process', () => {
   });
 });
 
-describe('the main window', () => {
-  it('is created with the secure preferences and blocks navigation and new windows', () => {
+/** A web contents that records the handlers our code installs on it. */
+function fakeContents() {
+  const on = new Map<string, (...a: unknown[]) => void>();
+  let openHandler: ((d: { url: string }) => unknown) | undefined;
+  return {
+    on,
+    open: (url: string) => openHandler!({ url }),
+    contents: {
+      on: (ev: string, fn: (...a: unknown[]) => void) => on.set(ev, fn),
+      setWindowOpenHandler: (fn: (d: { url: string }) => unknown) => {
+        openHandler = fn;
+      },
+    },
+  };
+}
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+describe('the window rules', () => {
+  it('the session refuses every permission and every device, and cancels the device choosers', () => {
     hardenSession();
     const denied = vi.fn();
     electron.permissionHandler!(null, 'media', denied);
     expect(denied).toHaveBeenCalledWith(false);
+    expect(electron.devicePermissionHandler!({ deviceType: 'usb', origin: 'app://stacklab' })).toBe(false);
+    for (const [ev, args] of [['select-usb-device', [{ deviceList: [{ deviceId: 'u1' }] }]], ['select-hid-device', [{ deviceList: [{ deviceId: 'h1' }] }]], ['select-serial-port', [[{ portId: 's1' }], {}]]] as const) {
+      const event = { preventDefault: vi.fn() };
+      const callback = vi.fn();
+      electron.sessionEvents.get(ev)!(event, ...args, callback);
+      expect(event.preventDefault, ev).toHaveBeenCalled();
+      expect(callback, ev).toHaveBeenCalledTimes(1);
+      expect(callback.mock.calls[0]!.filter((x: unknown) => x), ev).toEqual([]);
+    }
+  });
 
+  it('blocks navigation, frame navigation and redirects away from the app, and webviews', () => {
+    const f = fakeContents();
+    hardenWebContents(f.contents as never);
+    const blocked = (ev: string, url: string) => {
+      const event = { preventDefault: vi.fn() };
+      if (ev === 'will-frame-navigate') f.on.get(ev)!(Object.assign(event, { url, isMainFrame: false }));
+      else f.on.get(ev)!(event, url);
+      return event.preventDefault.mock.calls.length > 0;
+    };
+    for (const ev of ['will-navigate', 'will-frame-navigate', 'will-redirect']) {
+      expect(blocked(ev, 'https://evil.example/'), ev).toBe(true);
+      expect(blocked(ev, 'file:///etc/passwd'), ev).toBe(true);
+      expect(blocked(ev, 'http://localhost:5173/'), ev).toBe(true);
+      expect(blocked(ev, 'app://stacklab/index.html'), ev).toBe(false);
+    }
+    const dev = fakeContents();
+    hardenWebContents(dev.contents as never, 'http://localhost:5173/');
+    const event = { preventDefault: vi.fn() };
+    dev.on.get('will-navigate')!(event, 'http://localhost:5173/compare');
+    expect(event.preventDefault).not.toHaveBeenCalled();
+    const webview = { preventDefault: vi.fn() };
+    f.on.get('will-attach-webview')!(webview);
+    expect(webview.preventDefault).toHaveBeenCalled();
+  });
+
+  it('denies new windows: https opens in the browser, http only after the user confirms, file: and javascript: never', async () => {
+    const f = fakeContents();
+    hardenWebContents(f.contents as never);
+    electron.openExternal.mockClear();
+    expect(f.open('https://onnxruntime.ai/docs')).toEqual({ action: 'deny' });
+    await flush();
+    expect(electron.openExternal).toHaveBeenCalledWith('https://onnxruntime.ai/docs');
+    electron.openExternal.mockClear();
+
+    electron.messageBoxAnswer = 1; // Cancel
+    expect(f.open('http://plant.example/report')).toEqual({ action: 'deny' });
+    await flush();
+    expect(electron.messageBoxes.at(-1)).toMatchObject({ message: expect.stringMatching(/unencrypted/), detail: expect.stringContaining('http://plant.example/report') });
+    expect(electron.openExternal).not.toHaveBeenCalled();
+    electron.messageBoxAnswer = 0; // Open in browser
+    f.open('http://plant.example/report');
+    await flush();
+    expect(electron.openExternal).toHaveBeenCalledWith('http://plant.example/report');
+    electron.openExternal.mockClear();
+
+    const boxes = electron.messageBoxes.length;
+    for (const url of ['file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share']) expect(f.open(url)).toEqual({ action: 'deny' });
+    await flush();
+    expect(electron.openExternal).not.toHaveBeenCalled();
+    expect(electron.messageBoxes).toHaveLength(boxes);
+  });
+
+  it('the main window has the secure preferences and DevTools off unless asked for', () => {
     createMainWindow({ preload: '/p/index.cjs', startUrl: 'app://stacklab/index.html' });
     const win = electron.windows.at(-1)!;
     expect(win.loaded).toBe('app://stacklab/index.html');
-    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, preload: '/p/index.cjs' });
+    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, devTools: false, preload: '/p/index.cjs' });
+    createMainWindow({ preload: '/p/index.cjs', startUrl: 'app://stacklab/index.html', devTools: true });
+    expect(electron.windows.at(-1)!.options.webPreferences).toMatchObject({ devTools: true });
+  });
+});
 
-    const nav = (url: string) => {
-      const event = { preventDefault: vi.fn() };
-      win.on.get('will-navigate')!(event, url);
-      return event.preventDefault.mock.calls.length > 0;
-    };
-    expect(nav('https://evil.example/')).toBe(true);
-    expect(nav('file:///etc/passwd')).toBe(true);
-    expect(nav('app://stacklab/index.html')).toBe(false);
+describe('the packaged app’s start-up (src/main/index.ts)', () => {
+  it('hardens every web contents as it is created, ignores ELECTRON_RENDERER_URL, and has no DevTools in its menu', async () => {
+    process.env.ELECTRON_RENDERER_URL = 'https://evil.example/';
+    const before = electron.windows.length;
+    await import('../../src/main/index');
+    delete process.env.ELECTRON_RENDERER_URL;
+    // The global handler exists before any window does.
+    const created = electron.appEvents.get('web-contents-created')!;
+    expect(created).toBeTypeOf('function');
+    const f = fakeContents();
+    created({}, f.contents);
+    expect([...f.on.keys()].sort()).toEqual(['will-attach-webview', 'will-frame-navigate', 'will-navigate', 'will-redirect']);
+    expect(f.open('javascript:alert(1)')).toEqual({ action: 'deny' });
 
-    expect(win.openHandler!({ url: 'https://onnxruntime.ai/docs' })).toEqual({ action: 'deny' });
-    expect(electron.openExternal).toHaveBeenCalledWith('https://onnxruntime.ai/docs');
-    electron.openExternal.mockClear();
-    expect(win.openHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
-    expect(win.openHandler!({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
-    expect(electron.openExternal).not.toHaveBeenCalled();
+    electron.ready.resolve();
+    await flush();
+    const win = electron.windows.at(-1)!;
+    expect(electron.windows.length).toBe(before + 1);
+    expect(win.loaded).toBe('app://stacklab/index.html');
+    expect(win.options.webPreferences).toMatchObject({ devTools: false });
+    const roles = JSON.stringify(electron.menu);
+    expect(roles).toContain('"copy"');
+    expect(roles).not.toMatch(/toggleDevTools|"reload"|forceReload/);
   });
 });
 

@@ -206,7 +206,10 @@ describe('runs that survive crashes, full disks and a second process', () => {
     const stale = tmp();
     mkdirSync(stale, { recursive: true });
     writeFileSync(path.join(stale, 'run.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname(), started: '2026-01-01T00:00:00Z' }));
-    expect((await runTraining({ config: config('gradstack', 12), data, dir: stale })).status).toBe('finished');
+    const notes: string[] = [];
+    const r = await runTraining({ config: config('gradstack', 12), data, dir: stale, onEvent: (e) => e.type === 'note' && notes.push(e.message) });
+    expect(r.status).toBe('finished');
+    expect(notes).toContainEqual(expect.stringMatching(new RegExp(`took over .*run\\.lock: process ${2 ** 22 + 12345} that held it since 2026-01-01T00:00:00Z is gone`)));
   });
 
   it('removes the temporary files a killed process left, and resumes past a damaged checkpoint', async () => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { contentType, resolveStaticPath } from '../../src/engine/host/static-files';
-import { isAppUrl, isSafeExternalUrl, secureWebPreferences } from '../../src/main/security';
+import { applicationMenu, devServerUrlFrom, externalUrlAction, isAppUrl, secureWebPreferences, type MenuTemplateItem } from '../../src/main/security';
 import { CSP_HEADER, CSP_META } from '../../src/shared/csp';
 
 describe('Electron window security', () => {
@@ -20,12 +20,41 @@ describe('Electron window security', () => {
     });
   });
 
-  it('opens only http(s) URLs externally', () => {
-    expect(isSafeExternalUrl('https://example.com/docs')).toBe(true);
-    expect(isSafeExternalUrl('http://localhost:3000')).toBe(true);
-    for (const bad of ['file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'app://stacklab/x', 'not a url', 'https://user:pw@example.com']) {
-      expect(isSafeExternalUrl(bad), bad).toBe(false);
+  it('opens https links in the browser, http ones only after a confirmation, nothing else', () => {
+    expect(externalUrlAction('https://example.com/docs')).toBe('open');
+    expect(externalUrlAction('http://localhost:3000')).toBe('confirm');
+    expect(externalUrlAction('HTTP://plant.example/report')).toBe('confirm');
+    for (const bad of ['file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'app://stacklab/x', 'not a url', 'https://user:pw@example.com', 'data:text/html,<b>x</b>', 'ms-settings:privacy']) {
+      expect(externalUrlAction(bad), bad).toBe('refuse');
     }
+  });
+
+  it('DevTools stay off unless asked for (the packaged build never asks)', () => {
+    expect(secureWebPreferences('/p.cjs').devTools).toBe(false);
+    expect(secureWebPreferences('/p.cjs', true).devTools).toBe(true);
+  });
+
+  it('honours ELECTRON_RENDERER_URL only in an unpackaged app and only on this machine', () => {
+    expect(devServerUrlFrom(false, { ELECTRON_RENDERER_URL: 'http://localhost:5173' })).toBe('http://localhost:5173/');
+    expect(devServerUrlFrom(false, { ELECTRON_RENDERER_URL: 'http://127.0.0.1:5173/' })).toBe('http://127.0.0.1:5173/');
+    expect(devServerUrlFrom(true, { ELECTRON_RENDERER_URL: 'http://localhost:5173' })).toBeUndefined();
+    for (const bad of ['https://evil.example/', 'file:///tmp/index.html', 'http://user@localhost:5173/', 'http://localhost.evil.example/', 'not a url', '']) {
+      expect(devServerUrlFrom(false, { ELECTRON_RENDERER_URL: bad }), bad).toBeUndefined();
+    }
+    expect(devServerUrlFrom(false, {})).toBeUndefined();
+  });
+
+  it('the packaged menu has no DevTools or reload; the development menu has them', () => {
+    const roles = (items: readonly MenuTemplateItem[]): string[] => items.flatMap((i) => [...(i.role ? [i.role] : []), ...roles(i.submenu ?? [])]);
+    for (const platform of ['linux', 'win32', 'darwin'] as const) {
+      const packaged = roles(applicationMenu(true, platform));
+      expect(packaged, platform).not.toContain('toggleDevTools');
+      expect(packaged, platform).not.toContain('reload');
+      expect(packaged, platform).not.toContain('forceReload');
+      expect(packaged, platform).toEqual(expect.arrayContaining(['copy', 'paste', 'zoomIn']));
+      expect(roles(applicationMenu(false, platform)), platform).toContain('toggleDevTools');
+    }
+    expect(roles(applicationMenu(true, 'darwin'))).toContain('quit');
   });
 
   it('recognises only the app origin (and the dev server while developing) as the app', () => {

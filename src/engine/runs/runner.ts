@@ -160,7 +160,8 @@ export interface RunOptions {
 export async function runTraining(opts: RunOptions): Promise<RunReport> {
   // One process at a time per run folder: a second (the same --out twice, a resume while the
   // first still runs) is refused with who holds it.
-  const release = await new RunStore(opts.dir).lock();
+  const { release, tookOver } = await new RunStore(opts.dir).lock();
+  if (tookOver) opts.onEvent?.({ type: 'note', message: `took over ${path.join(opts.dir, 'run.lock')}: process ${tookOver.pid} that held it since ${tookOver.started} is gone` });
   try {
     return await train(opts);
   } finally {

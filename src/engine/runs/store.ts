@@ -117,27 +117,30 @@ export class RunStore {
    * Takes the run folder for this process, or says who has it. A lock whose process is gone (on
    * this machine) is stale and taken over. Returns the release function.
    */
-  async lock(): Promise<() => Promise<void>> {
+  async lock(): Promise<{ release: () => Promise<void>; tookOver: RunLock | null }> {
     await mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
       throw writeError(this.dir, err);
     });
     const mine: RunLock = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
     const token = randomBytes(6).toString('hex');
+    let tookOver: RunLock | null = null;
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const fh = await open(this.lockFile, 'wx');
         await fh.writeFile(`${JSON.stringify({ ...mine, token })}\n`);
         await fh.close();
-        return async () => {
+        const release = async () => {
           // Only our own lock is removed (a stale-lock takeover may have replaced it).
           const held = await this.readLock();
           if (held && (held as RunLock & { token?: string }).token === token) await rm(this.lockFile, { force: true });
         };
+        return { release, tookOver };
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw writeError(this.lockFile, err);
         const held = await this.readLock();
         const stale = held === null || (held.host === mine.host && !alive(held.pid));
         if (!stale) throw new Error(`${this.dir} is being trained by process ${held.pid} on ${held.host} since ${held.started}: wait for it to finish or stop it (a lock left by a process that died is taken over)`);
+        tookOver = held;
         await rm(this.lockFile, { force: true });
       }
     }
