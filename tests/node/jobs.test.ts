@@ -78,14 +78,16 @@ describe('import for the wizard', () => {
     await expect(api.invoke('data.import', { source: { kind: 'sample' }, roles: { nope: 'channel' } })).rejects.toThrow(/no column "nope"/);
     await expect(api.invoke('data.import', { source: { kind: 'path', path: '/no/such/plant.csv' } })).rejects.toThrow(/plant\.csv: cannot be read \(ENOENT\)\. Check the path/);
     await expect(api.invoke('data.import', { source: { kind: 'disk' } } as never)).rejects.toThrow(/"source" must be/);
-    // Told there is no header line, the names become a row of text: the error names the sample, not a temporary file.
-    const noHeader = api.invoke('data.import', { source: { kind: 'sample' }, header: false, fillLimit: 0 });
+    // Told the wrong delimiter, every line is one text field: the error names the sample, not a temporary file.
+    await expect(api.invoke('data.import', { source: { kind: 'sample' }, delimiter: ';', fillLimit: 0 })).rejects.toThrow(/^sample-plant\.csv \(built-in\): has no numeric sensor column \(columns: timestamp,feed_flow/);
+    // Told there is no header line, the names become one text row in numeric columns: missing cells, named by line.
+    const noHeader = await api.invoke('data.import', { source: { kind: 'sample' }, header: false });
+    expect(noHeader.profile.files[0]!.warnings.join('\n')).toMatch(/first text in a numeric column: "feed_flow" at line 1/);
     const file = path.join(tmp('stacklab-noheader-'), 'raw.csv');
     writeFileSync(file, Array.from({ length: 50 }, (_, i) => `${i},${Math.sin(i)},${Math.cos(i)}`).join('\n'));
     const raw = await api.invoke('data.import', { source: { kind: 'path', path: file }, header: false });
     expect(raw.preview.header).toEqual(['column_1', 'column_2', 'column_3']);
     expect(raw.profile.dataset.rows).toBe(50);
-    await expect(noHeader).rejects.toThrow(/^sample-plant\.csv \(built-in\): has no numeric sensor column \(columns: column_1, column_2/);
   });
 });
 

@@ -76,7 +76,7 @@ describe('error texts', () => {
 describe('--root', () => {
   const root = path.join(dir, 'root');
   mkdirSync(path.join(root, 'data'), { recursive: true });
-  writeFileSync(path.join(root, 'data', 'plant.csv'), 'a,b\n1,2\n');
+  writeFileSync(path.join(root, 'data', 'plant.csv'), 'a,b\n1,2\n3,5\n');
   const outside = path.join(dir, 'outside.csv');
   writeFileSync(outside, 'a,b\n1,2\n');
   const api = servicesAsApi(createServices({ host: 'server', runsDir: path.join(dir, 'elsewhere'), configDir: path.join(dir, 'root-config'), root }));
@@ -90,6 +90,6 @@ describe('--root', () => {
     await expect(api.invoke('export.file', { kind: 'report', dir: '/etc' })).rejects.toThrow(/outside/);
     // Runs default to a folder inside the root.
     expect((await api.invoke('settings.get', {})).runsDir).toBe(path.join(root, 'runs'));
-    expect((await api.invoke('data.import', { source: { kind: 'path', path: path.join(root, 'data', 'plant.csv') } })).profile.dataset.rows).toBe(1);
+    expect((await api.invoke('data.import', { source: { kind: 'path', path: path.join(root, 'data', 'plant.csv') } })).profile.dataset.rows).toBe(2);
   });
 });

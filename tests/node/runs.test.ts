@@ -212,6 +212,15 @@ describe('runs that survive crashes, full disks and a second process', () => {
     expect(notes).toContainEqual(expect.stringMatching(new RegExp(`took over .*run\\.lock: process ${2 ** 22 + 12345} that held it since 2026-01-01T00:00:00Z is gone`)));
   });
 
+  it('refuses to train afresh into a folder that holds a run, leaving it as it was', async () => {
+    const dir = tmp();
+    await runTraining({ config: config('baseline', 12), data, dir });
+    const before = readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8');
+    await expect(runTraining({ config: config('midas', 12), data, dir })).rejects.toThrow(new RegExp(`${dir} already holds a run \\(config.json\\): continue it with --resume`));
+    expect(readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8')).toBe(before);
+    expect(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')).variant).toBe('baseline');
+  });
+
   it('removes the temporary files a killed process left, and resumes past a damaged checkpoint', async () => {
     const full = tmp();
     await runTraining({ config: config('midas'), data, dir: full });
@@ -240,6 +249,7 @@ describe('runs that survive crashes, full disks and a second process', () => {
     const dir = tmp();
     const store = new RunStore(dir);
     await store.init({ a: 1 });
+    rmSync(path.join(dir, 'metrics.jsonl'));
     symlinkSync('/dev/full', path.join(dir, 'metrics.jsonl'));
     await expect(store.appendMetrics([{ type: 'train', step: 1 }])).rejects.toThrow(/cannot write .*metrics\.jsonl: the disk is full \(ENOSPC\)/);
     expect(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'))).toEqual({ a: 1 });

@@ -189,6 +189,10 @@ async function train(opts: RunOptions): Promise<RunReport> {
   let wallBefore: readonly number[] = [];
   let elapsedBefore = 0;
   let lastTrainLoss: number | null = null;
+  if (!opts.resume && (await store.readConfig<RunConfig>())) {
+    // Training afresh into a run folder would overwrite its checkpoints and mix its metrics.
+    throw new Error(`${opts.dir} already holds a run (config.json): continue it with --resume (Resume in the run library), or train into another folder`);
+  }
   if (opts.resume) {
     const existing = await store.readConfig<RunConfig>();
     if (existing && JSON.stringify(existing) !== JSON.stringify(config)) {
@@ -222,6 +226,9 @@ async function train(opts: RunOptions): Promise<RunReport> {
     if (stageBegin + s.steps <= startStep) {
       stageReports.push({ layers: s.layers, steps: s.steps, flops, wallMs: wallBefore[s.index - 1] ?? 0 });
       flopsSoFar += flops;
+    } else if (stageBegin < startStep) {
+      // Resuming inside this stage: the steps it took before the interruption count too.
+      flopsSoFar += (startStep - stageBegin) * stepFlops(model, s.layers);
     }
     stageBegin += s.steps;
   }

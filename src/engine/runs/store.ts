@@ -107,6 +107,9 @@ export class RunStore {
       throw writeError(this.checkpointsDir, err);
     });
     await writeAtomic(path.join(this.dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+    // A run that begins at step 0 begins its history too: lines of an attempt killed before its
+    // first checkpoint would otherwise stay in front of the new ones.
+    await writeAtomic(path.join(this.dir, 'metrics.jsonl'), '');
   }
 
   private get lockFile(): string {
@@ -204,8 +207,9 @@ export class RunStore {
    * torn line; returns how many torn lines were cut.
    */
   async truncateMetrics(step: number): Promise<number> {
-    const { records, dropped } = await this.readMetrics<{ step?: number }>();
-    const kept = records.filter((r) => r.step === undefined || r.step <= step);
+    const { records, dropped } = await this.readMetrics<{ step?: number; type?: string }>();
+    // A stage line at the checkpoint's step opens the stage after it: the resume writes it again.
+    const kept = records.filter((r) => r.step === undefined || r.step < step || (r.step === step && r.type !== 'stage'));
     await writeAtomic(path.join(this.dir, 'metrics.jsonl'), kept.map((r) => JSON.stringify(r)).join('\n') + (kept.length ? '\n' : ''));
     return dropped;
   }
