@@ -4,13 +4,13 @@
  * cells, a file that changes while it is read, links, Latin-1 and UTF-32. Each either imports
  * with its own data and a note, or fails at import naming the file and what to do.
  */
-import { existsSync, mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { loadDataset, MAX_RESAMPLED_ROWS } from '../../src/engine/data/dataset';
 import { ImportError } from '../../src/engine/data/errors';
 import { uniqueNames } from '../../src/engine/data/import';
+import { csvFolder, rows, ts } from '../helpers/csv-files';
 
 // A file that "grows while it is read": stat reports more bytes than the stream will deliver.
 vi.mock('node:fs/promises', async (original) => {
@@ -23,15 +23,7 @@ vi.mock('node:fs/promises', async (original) => {
   return { ...real, stat, default: { ...real, stat } };
 });
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'stacklab-hostile-'));
-function file(name: string, content: string | Uint8Array): string {
-  const p = path.join(dir, name);
-  mkdirSync(path.dirname(p), { recursive: true });
-  writeFileSync(p, content);
-  return p;
-}
-const rows = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join('\n');
-const ts = (i: number) => new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString().replace('T', ' ').slice(0, 19);
+const { dir, file } = csvFolder('stacklab-hostile-');
 const wave = (i: number, k = 0) => (Math.sin(i / 7 + k) * 10 + 50).toFixed(3);
 
 async function importError(target: string, options?: Parameters<typeof loadDataset>[1]): Promise<string> {

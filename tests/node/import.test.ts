@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDataset, loadSampleDataset, type DatasetProfile } from '../../src/engine/data/dataset';
@@ -9,20 +8,13 @@ import { ImportError } from '../../src/engine/data/errors';
 import { parseNumberRange } from '../../src/engine/data/numbers';
 import { detectTimestampFormat, parseTimestampRange } from '../../src/engine/data/timestamps';
 import { cli } from '../helpers/cli';
+import { csvFolder, rows, ts } from '../helpers/csv-files';
 
 const SHARED = path.resolve(process.env.STACKLAB_SHARED_DATA ?? '../shared/data');
 if (!existsSync(SHARED)) {
   throw new Error(`the real-data tests read ${SHARED} (TEP and NAB): check out the project beside shared/ as CI does, or set STACKLAB_SHARED_DATA`);
 }
-const dir = mkdtempSync(path.join(os.tmpdir(), 'stacklab-import-'));
-function file(name: string, content: string | Uint8Array): string {
-  const p = path.join(dir, name);
-  mkdirSync(path.dirname(p), { recursive: true });
-  writeFileSync(p, content);
-  return p;
-}
-const rows = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join('\n');
-const ts = (i: number) => new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString().replace('T', ' ').slice(0, 19);
+const { dir, file } = csvFolder('stacklab-import-');
 
 
 describe('number and timestamp parsing', () => {
