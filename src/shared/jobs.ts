@@ -168,6 +168,8 @@ export interface JobInfo {
   readonly runs: readonly RunInfo[];
   /** Why a job failed (with what to do). */
   readonly error?: string;
+  /** What its runs reported on the way (a damaged checkpoint skipped, a torn metrics line cut, a stale lock taken over). */
+  readonly notes?: readonly string[];
 }
 
 /** A throttled progress update of one run of a running job (about 10 per second at most). */

@@ -97,7 +97,13 @@ describe('what the fuzz test found', () => {
     expect(await importError(file('single.csv', 'timestamp,x,y\n' + `${ts(0)},1,2\n`))).toMatch(/has only 1 data row: nothing varies to train on/);
     const labels = await loadDataset(file('sparse-label.csv', 'timestamp,x,status\n' + rows(40, (i) => `${ts(i)},${wave(i)},${i >= 20 && i < 25 ? 'fault' : ''}`) + '\n'));
     expect([...labels.series[0]!.label!].reduce((a, b) => a + b, 0)).toBe(5);
-    expect(labels.profile.files[0]!.warnings.join('\n')).toMatch(/status: 35 empty label cells read as normal/);
+    expect(labels.profile.files[0]!.warnings.join('\n')).toMatch(/status: 35 empty label cells \(blank, NaN, n\/a\) read as normal/);
+    // A 0/1 label column with blanks and NaN stays a label (it is the ground truth, never a model input).
+    const numeric = await loadDataset(file('numeric-label.csv', 'timestamp,x,label\n' + rows(40, (i) => `${ts(i)},${wave(i)},${i % 9 === 0 ? '' : i % 9 === 1 ? 'NaN' : i >= 30 ? 1 : 0}`) + '\n'));
+    expect(numeric.channels).toEqual(['x']);
+    expect(numeric.profile.files[0]!.labelColumns).toEqual(['label']);
+    expect([...numeric.series[0]!.label!].reduce((a, b) => a + b, 0)).toBe(8);
+    expect(numeric.profile.files[0]!.warnings.join('\n')).toMatch(/label: 10 empty label cells/);
   });
 
   it('thousands of constant channels are counted, not listed one warning each', async () => {

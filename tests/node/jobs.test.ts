@@ -170,6 +170,8 @@ describe('training jobs', () => {
 
     // The app closes (report.json of the cancelled run removed: as if it had been killed) and opens again.
     rmSync(path.join(cancelled.runs[0]!.dir, 'report.json'));
+    // … killed while it trained: its lock stays behind.
+    writeFileSync(path.join(cancelled.runs[0]!.dir, 'run.lock'), JSON.stringify({ pid: 2 ** 22 + 4321, host: os.hostname(), started: '2026-01-01T00:00:00Z' }));
     const reopened = servicesAsApi(createServices({ host: 'cli', runsDir, configDir }));
     const [listed] = await reopened.invoke('jobs.list', {});
     expect(listed).toMatchObject({ id: job.id, status: 'interrupted' });
@@ -180,6 +182,9 @@ describe('training jobs', () => {
     expect(resumed.status).toBe('running');
     const end = await settled(reopened, job.id);
     expect(end.status).toBe('finished');
+    // What the run said on the way reaches the app (and stays in job.json).
+    expect(end.notes).toEqual([expect.stringMatching(/^midas s1: took over .*run\.lock: process 4198625 that held it since 2026-01-01T00:00:00Z is gone$/)]);
+    expect((await reopened.invoke('jobs.list', {}))[0]!.notes).toEqual(end.notes);
     const steps = readFileSync(path.join(end.runs[0]!.dir, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((m) => m.type === 'train').map((m) => m.step);
     // Every step logged once, in order, across the restart.
     expect(steps).toEqual([...new Set(steps)].sort((a, b) => a - b));

@@ -3,7 +3,7 @@
  * error texts quote at most a few characters and nothing of a file that is not CSV or JSON
  * labels, and `--root` confines every path.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -79,6 +79,13 @@ describe('--root', () => {
   writeFileSync(path.join(root, 'data', 'plant.csv'), 'a,b\n1,2\n3,5\n');
   const outside = path.join(dir, 'outside.csv');
   writeFileSync(outside, 'a,b\n1,2\n');
+  // A link inside the root to a file outside it.
+  mkdirSync(path.join(root, 'linked'), { recursive: true });
+  writeFileSync(path.join(root, 'linked', 'a.csv'), 'a,b\n1,2\n3,5\n');
+  symlinkSync(outside, path.join(root, 'linked', 'b.csv'));
+  // A runs folder stored before --root was given, outside it.
+  mkdirSync(path.join(dir, 'root-config'), { recursive: true });
+  writeFileSync(path.join(dir, 'root-config', 'settings.json'), JSON.stringify({ runsDir: path.join(dir, 'old-runs'), defaultDevice: 'auto', threads: 0 }));
   const api = servicesAsApi(createServices({ host: 'server', runsDir: path.join(dir, 'elsewhere'), configDir: path.join(dir, 'root-config'), root }));
 
   it('keeps data, runs and job paths inside the root', async () => {
@@ -88,8 +95,11 @@ describe('--root', () => {
     await expect(api.invoke('settings.set', { runsDir: path.join(dir, 'runs-out') })).rejects.toThrow(/the runs folder .* is outside/);
     await expect(api.invoke('compare.get', { dir: '/etc' })).rejects.toThrow(/the job folder \/etc is outside/);
     await expect(api.invoke('export.file', { kind: 'report', dir: '/etc' })).rejects.toThrow(/outside/);
-    // Runs default to a folder inside the root.
+    // A folder of the root whose link leads outside it is refused, naming the link.
+    await expect(api.invoke('data.import', { source: { kind: 'path', path: path.join(root, 'linked') } })).rejects.toThrow(/the data file .*linked\/b\.csv is outside the folder this server may use/);
+    // Runs default to a folder inside the root, even when settings.json named one outside it.
     expect((await api.invoke('settings.get', {})).runsDir).toBe(path.join(root, 'runs'));
+    await expect(api.invoke('jobs.list', {})).resolves.toBeDefined();
     expect((await api.invoke('data.import', { source: { kind: 'path', path: path.join(root, 'data', 'plant.csv') } })).profile.dataset.rows).toBe(2);
   });
 });

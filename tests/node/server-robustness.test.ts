@@ -121,6 +121,18 @@ describe('server robustness', () => {
     });
   }
 
+  // Valid frames whose messages are not: the close reason quoting them must fit a close frame's 123 bytes.
+  it.each([
+    ['a message of an unknown kind in non-ASCII', JSON.stringify({ kind: 'é'.repeat(200) })],
+    ['invalid JSON in non-ASCII', '{' + 'ü'.repeat(300)],
+  ])('answers %s with close code 1003, and keeps serving', async (_what, text) => {
+    const r = await raw(handshake(), (sock) => sock.write(frame({ opcode: 1, payload: Buffer.from(text) })));
+    expect(r.text).toMatch(/^HTTP\/1\.1 101/);
+    // The server's close frame: FIN + opcode 8, a length, then the code 1003 (0x03 0xEB).
+    expect(r.text).toMatch(/\x88[\s\S]\x03\xeb/);
+    await stillServing();
+  });
+
   it('takes the token as a header, and names its cookie after the port', async () => {
     const res = await new Promise<http.IncomingMessage>((resolve) => http.get({ host: '127.0.0.1', port: server.port, path: '/', headers: { Authorization: `Bearer ${server.token}` } }, resolve));
     res.resume();

@@ -419,6 +419,16 @@ describe('curves of reopened, resumed and reloaded jobs (jobs.history)', () => {
     expect(w.findAll('[data-testid="run-row"]')[1]!.find('[data-testid="run-depth"]').text()).toBe('3');
   });
 
+  it('lists what the runs reported on the way (a stale lock taken over, a damaged checkpoint skipped)', async () => {
+    const api = new TrainingFakeApi();
+    const notes = ['midas s1: took over /runs/old/midas-s1/run.lock: process 4321 that held it since 2026-01-01T00:00:00Z is gone', 'midas s1: step-00000060.safetensors in /runs/old/midas-s1 is damaged (cut short): resuming from step-00000030.safetensors'];
+    api.library = [job({ status: 'running', notes })];
+    api.histories['/runs/old'] = history;
+    const { w } = mountStep(TrainStep, api);
+    await flushPromises();
+    expect(w.findAll('[data-testid="job-notes"] li').map((li) => li.text())).toEqual(notes);
+  });
+
   it('shows the job the window showed last when none is training (it finished while the window was closed)', async () => {
     localStorage.setItem(SHOWN_JOB_KEY, '/runs/old');
     const api = new TrainingFakeApi();

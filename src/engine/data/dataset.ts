@@ -325,6 +325,8 @@ function cleanOne(raw: RawSeries, windows: [string, string][] | undefined, opts:
 export interface LoadOptions extends ImportOptions, CleanOptions {
   /** A NAB-style windows file. */
   readonly labels?: string;
+  /** Called with each file before it is read (a folder's files included); throws to refuse one (server mode's --root). */
+  readonly checkFile?: (file: string) => Promise<unknown>;
 }
 
 /**
@@ -339,6 +341,8 @@ export async function loadDataset(target: string, options: LoadOptions = {}): Pr
     throw new ImportError({ file: target }, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'Check the path: give a CSV file or a folder of CSV files.');
   }
   if (files.length === 0) throw new ImportError({ file: target }, 'holds no .csv file', 'Put the CSV exports (one per experiment) in the folder.');
+  // A link in a folder may point anywhere: each file is checked where it really is.
+  if (options.checkFile) for (const f of files) await options.checkFile(f);
   const windows = options.labels ? await readLabelWindows(options.labels) : undefined;
   if (windows && !files.some((f) => windowsFor(windows, f))) {
     throw new ImportError({ file: options.labels! }, `names none of the imported files (${files.map((f) => path.basename(f)).join(', ')})`, 'Its keys must be the CSV file names, e.g. "machine_temperature_system_failure.csv".');

@@ -9,7 +9,7 @@ import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CsvTokenizer, detectEncoding, fieldText, looksBinary, MAX_RECORD_CHARS, RecordError, sniffDialect, type Dialect, type DialectOverrides } from './csv';
 import { capped, columnList, CSV_NAME, excerpt, ImportError } from './errors';
-import { parseNumberRange } from './numbers';
+import { isMissingToken, parseNumberRange } from './numbers';
 import { DEFAULT_LABEL_WORDS, labelClass, planRoles, type ColumnPlan, type RoleOverrides } from './roles';
 import { describeFormat, parseTimestampRange, type TimestampFormat } from './timestamps';
 
@@ -289,8 +289,9 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
       const raw = fieldText(text, off, col.index, quoted).trim();
       const seen = labelSeen[k]!;
       let cls = seen.get(raw);
-      // An empty label cell is normal (exports often fill the column only during a fault), counted.
-      if (raw === '') {
+      // An empty or missing label cell (blank, NaN, n/a) is normal: exports often fill the column
+      // only during a fault. Counted.
+      if (isMissingToken(raw)) {
         emptyLabels[k]!++;
         cls = 0;
       }
@@ -347,7 +348,7 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
   if (bytesRead !== size) notes.push(`the file was ${size} bytes when opened and ${bytesRead} were read: it changed while being read (still being written?); import it again once it is complete`);
   const infinite = channelCols.flatMap((c, k) => (outOfRange[k] ? [`${c.name}: ${outOfRange[k]} cell${outOfRange[k]! > 1 ? 's' : ''} not finite or beyond float32 (inf, 1e400, …) treated as missing${outOfRangeExample?.column === c.name ? ` (the first at line ${outOfRangeExample.line})` : ''}`] : []));
   labelCols.forEach((c, k) => {
-    if (emptyLabels[k]) notes.push(`${c.name}: ${emptyLabels[k]} empty label cell${emptyLabels[k]! > 1 ? 's' : ''} read as normal`);
+    if (emptyLabels[k]) notes.push(`${c.name}: ${emptyLabels[k]} empty label cell${emptyLabels[k]! > 1 ? 's' : ''} (blank, NaN, n/a) read as normal`);
   });
   notes.push(...capped(infinite, 'channels have cells not finite or beyond float32'));
 

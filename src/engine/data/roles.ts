@@ -118,7 +118,8 @@ export function planRoles(names: readonly string[], samples: readonly string[][]
     const vals = samples[index] ?? [];
     const trimmed = name.trim();
     if (LABEL_NAMES.test(trimmed) || /anomal/i.test(trimmed)) {
-      const unknown = vals.find((v) => labelClass(v, labelWords) === undefined);
+      // Empty and missing cells (blank, NaN, n/a) are normal rows, not an unknown label value.
+      const unknown = vals.find((v) => !isMissingToken(v) && labelClass(v, labelWords) === undefined);
       if (unknown === undefined) return { index, name, role: 'label' };
       if (!vals.every((v) => isNumberLike(v, decimal))) return { index, name, role: 'label', note: `unknown value "${unknown}"` };
     }

@@ -185,7 +185,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       try {
         msg = parseWireMessage(data.toString());
       } catch (err) {
-        ws.close(1003, `bad message: ${err instanceof Error ? err.message : String(err)}`.slice(0, 120));
+        // A close reason may hold 123 bytes: cut by bytes, not characters (é is two), and never let
+        // a close that fails take the server with it.
+        try {
+          ws.close(1003, closeReason(`bad message: ${err instanceof Error ? err.message : String(err)}`));
+        } catch {
+          ws.terminate();
+        }
         return;
       }
       if (msg.kind !== 'request') return;
@@ -226,4 +232,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A WebSocket close reason of at most 123 UTF-8 bytes, cut on a character boundary. */
+export function closeReason(text: string, maxBytes = 123): string {
+  let out = '';
+  let bytes = 0;
+  for (const ch of text) {
+    const n = Buffer.byteLength(ch);
+    if (bytes + n > maxBytes) break;
+    out += ch;
+    bytes += n;
+  }
+  return out;
 }

@@ -109,7 +109,8 @@ function builtInNames(message: string, dir: string, files: readonly string[]): s
   return out.split(dir).join('the built-in sample');
 }
 
-export function createDataService() {
+/** `checkFile` refuses a file the host may not read (server mode's --root); each file of a folder is checked. */
+export function createDataService(checkFile?: (file: string) => Promise<unknown>) {
   const imported = new Map<string, ImportedData>();
 
   async function read(file: string, req: ImportRequest, loadTarget: string, sample: boolean): Promise<{ dataset: Dataset; header: readonly string[]; preview: ImportResult['preview'] }> {
@@ -120,7 +121,7 @@ export function createDataService() {
       const detected = await importCsvFile(file, { dialect });
       roles = roleOverrides(detected.plan, req.roles);
     }
-    const loaded = await loadDataset(loadTarget, { ...options, ...(roles ? { roles } : {}) });
+    const loaded = await loadDataset(loadTarget, { ...options, ...(roles ? { roles } : {}), ...(checkFile && !sample ? { checkFile } : {}) });
     const dataset = sample ? asSample(loaded) : loaded;
     const first = loaded.profile.files[0]!;
     const preview = await previewOf(file, first.delimiter, first.header);

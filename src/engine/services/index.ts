@@ -32,8 +32,9 @@ export function createServices(ctx: HostContext): Services {
   const inside = pathGuard(ctx.root);
   // With a root, runs go inside it unless the runs folder given already is.
   const runsDir = ctx.root && path.relative(path.resolve(ctx.root), path.resolve(ctx.runsDir)).startsWith('..') ? path.join(path.resolve(ctx.root), 'runs') : ctx.runsDir;
-  const settings = createSettingsService(ctx.configDir ?? defaultConfigDir(), runsDir);
-  const data = createDataService();
+  // A runs folder stored in settings.json outside the root (chosen before --root was given) gives way to DIR/runs.
+  const settings = createSettingsService(ctx.configDir ?? defaultConfigDir(), runsDir, ctx.root ? (d) => inside(d, 'the runs folder').then(() => true, () => false) : undefined);
+  const data = createDataService(ctx.root ? (f) => inside(f, 'the data file') : undefined);
   const jobs = createJobService({ data, settings, events });
   /** The runs folder in use, inside the root. */
   const runsFolder = async () => inside((await settings.get()).runsDir, 'the runs folder');

@@ -37,6 +37,8 @@ interface JobFile {
   readonly device: ExecutionProviderName;
   readonly runs: readonly { readonly name: string; readonly variant: string; readonly seed: number; readonly dir: string; readonly steps: number }[];
   readonly error?: string;
+  /** What the runs reported that a user should know (a damaged checkpoint skipped, a torn metrics line cut, a stale lock taken over). */
+  readonly notes?: readonly string[];
 }
 
 interface Active {
@@ -111,7 +113,7 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
     else if (runs.every((r) => r.status === 'finished')) status = 'finished';
     else if (runs.some((r) => r.status === 'cancelled')) status = 'cancelled';
     else status = 'interrupted';
-    return { id: job.id, dir, name: job.name, createdAt: job.createdAt, status, plan: job.plan, source: job.source, device: job.device, runs, ...(job.error ? { error: job.error } : {}) };
+    return { id: job.id, dir, name: job.name, createdAt: job.createdAt, status, plan: job.plan, source: job.source, device: job.device, runs, ...(job.error ? { error: job.error } : {}), ...(job.notes?.length ? { notes: job.notes } : {}) };
   }
 
   async function changed(job: JobFile, dir: string): Promise<void> {
@@ -127,13 +129,13 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
         if (a.abort.signal.aborted) break;
         a.current = i;
         a.step = 0;
-        await changed(file, dir);
+        await changed(a.file, dir);
         const report = await trainOne(a, i, run, planned);
         if (report.status === 'cancelled') break;
       }
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      const failed = { ...file, error: `${message} (the runs finished before it are kept; resume the job to retry the rest)` };
+      const failed = { ...a.file, error: `${message} (the runs finished before it are kept; resume the job to retry the rest)` };
       a.file = failed;
       await writeAtomic(path.join(dir, 'job.json'), `${JSON.stringify(failed, null, 2)}\n`).catch(() => undefined);
     } finally {
@@ -170,6 +172,12 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
           progress({ step: e.step, totalSteps: e.totalSteps, loss: e.loss, flops: e.flops, elapsedMs: e.elapsedMs, etaMs: e.etaMs });
         } else if (e.type === 'val') {
           valLoss = e.valLoss;
+        } else if (e.type === 'note') {
+          // Kept in job.json, so that the run library says it after a restart too.
+          a.file = { ...a.file, notes: [...(a.file.notes ?? []), `${run.name} s${run.config.seed}: ${e.message}`] };
+          void writeAtomic(path.join(a.dir, 'job.json'), `${JSON.stringify(a.file, null, 2)}\n`)
+            .catch(() => undefined)
+            .then(() => changed(a.file, a.dir));
         }
       },
     });

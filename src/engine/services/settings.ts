@@ -8,7 +8,8 @@ import type { Settings } from '../../shared/jobs';
 import { writeAtomic } from '../runs/store';
 import { usableFolder } from './folders';
 
-export function createSettingsService(configDir: string, defaultRunsDir: string) {
+/** `allowRunsDir` (server mode's --root) says whether a stored runs folder may be used; one it refuses gives way to the default. */
+export function createSettingsService(configDir: string, defaultRunsDir: string, allowRunsDir?: (dir: string) => Promise<boolean>) {
   const file = path.join(configDir, 'settings.json');
   let current: Settings | null = null;
 
@@ -28,6 +29,10 @@ export function createSettingsService(configDir: string, defaultRunsDir: string)
     } catch (err) {
       // No file yet is normal; a damaged one falls back to the defaults (and is rewritten on save).
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') stored = {};
+    }
+    if (typeof stored.runsDir === 'string' && allowRunsDir && !(await allowRunsDir(stored.runsDir))) {
+      const { runsDir: _outside, ...rest } = stored;
+      stored = rest;
     }
     current = apply({ ...defaults, ...stored });
     return current;
