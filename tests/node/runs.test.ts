@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { loadSampleDataset } from '../../src/engine/data/dataset';
 import { parseSafetensors } from '../../src/engine/io/safetensors';
 import { PRESETS, windowLength } from '../../src/engine/models/patch-transformer';
 import { prepareRunData } from '../../src/engine/runs/data';
+import { exportRun } from '../../src/engine/runs/export';
 import { runTraining, stepFlops, type RunConfig, type RunEvent } from '../../src/engine/runs/runner';
 import { DEFAULT_ADAMW } from '../../src/engine/train/adamw';
 import { RunStore, writeAtomic, writeError } from '../../src/engine/runs/store';
@@ -221,6 +222,31 @@ describe('runs that survive crashes, full disks and a second process', () => {
     expect(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')).variant).toBe('baseline');
   });
 
+  it('lets exactly one of many racing processes take a stale lock; a damaged or foreign lock is named', async () => {
+    const dir = tmp();
+    const lockFile = path.join(dir, 'run.lock');
+    writeFileSync(lockFile, JSON.stringify({ pid: 2 ** 22 + 999, host: os.hostname(), started: '2026-01-01T00:00:00Z' }));
+    const tries = await Promise.allSettled(Array.from({ length: 12 }, () => new RunStore(dir).lock()));
+    const won = tries.filter((t) => t.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const t of tries) if (t.status === 'rejected') expect(String(t.reason)).toMatch(/is being trained by process|could not take its lock|cannot be read/);
+    expect(readdirSync(dir).sort()).toEqual(['run.lock']);
+    await (won[0] as PromiseFulfilledResult<Awaited<ReturnType<RunStore['lock']>>>).value.release();
+    expect(readdirSync(dir)).toEqual([]);
+
+    // Half-written by hand or a disk fault: refused while fresh, taken over once old.
+    writeFileSync(lockFile, '{"pid": 12');
+    await expect(new RunStore(dir).lock()).rejects.toThrow(new RegExp(`${lockFile} cannot be read: another process may be starting this run`));
+    utimesSync(lockFile, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    const taken = await new RunStore(dir).lock();
+    expect(taken.tookOver).toMatchObject({ started: expect.stringMatching(/unreadable/) });
+    await taken.release();
+
+    // Another machine's (or container's) lock is never judged from here: the message says which file to delete.
+    writeFileSync(lockFile, JSON.stringify({ pid: 1, host: 'another-host', started: '2026-01-01T00:00:00Z' }));
+    await expect(new RunStore(dir).lock()).rejects.toThrow(new RegExp(`being trained by process 1 on another-host .*delete ${lockFile}`));
+  });
+
   it('removes the temporary files a killed process left, and resumes past a damaged checkpoint', async () => {
     const full = tmp();
     await runTraining({ config: config('midas'), data, dir: full });
@@ -240,6 +266,35 @@ describe('runs that survive crashes, full disks and a second process', () => {
     expect(existsSync(path.join(cut, 'checkpoints', 'step-00000030.safetensors.tmp-4194303'))).toBe(false);
     expect(resumed.status).toBe('finished');
     expect(trainLosses(cut)).toEqual(trainLosses(full));
+  });
+
+  it('says so when no checkpoint reads, and trains again from step 0 to the same losses', async () => {
+    const full = tmp();
+    await runTraining({ config: config('midas'), data, dir: full });
+    const cut = tmp();
+    const abort = new AbortController();
+    await runTraining({ config: config('midas'), data, dir: cut, signal: abort.signal, progressIntervalMs: 0, onEvent: (e) => e.type === 'step' && e.step === 12 && abort.abort() });
+    for (const f of readdirSync(path.join(cut, 'checkpoints'))) truncateSync(path.join(cut, 'checkpoints', f), 10);
+    const notes: string[] = [];
+    const resumed = await runTraining({ config: config('midas'), data, dir: cut, resume: true, onEvent: (e) => e.type === 'note' && notes.push(e.message) });
+    expect(notes).toContainEqual(expect.stringMatching(/step-00000012\.safetensors in .* is damaged \(.*\): no checkpoint reads, so the run trains again from step 0/));
+    expect(resumed.status).toBe('finished');
+    expect(trainLosses(cut)).toEqual(trainLosses(full));
+  });
+
+  it('a finished run whose final checkpoint is damaged: export refuses, resume trains its end again', async () => {
+    const dir = tmp();
+    await runTraining({ config: config('midas'), data, dir });
+    const losses = trainLosses(dir);
+    truncateSync(path.join(dir, 'checkpoints', 'step-00000036.safetensors'), 50);
+    await expect(exportRun(dir)).rejects.toThrow(/step-00000036\.safetensors in .* is damaged .*: resume the run \(stacklab train … --resume\) to train again from step-00000035\.safetensors, then export/);
+    const notes: string[] = [];
+    const again = await runTraining({ config: config('midas'), data, dir, resume: true, onEvent: (e) => e.type === 'note' && notes.push(e.message) });
+    expect(notes.join('\n')).toMatch(/resuming from step-00000035\.safetensors/);
+    expect(again.status).toBe('finished');
+    expect(trainLosses(dir)).toEqual(losses);
+    const ck = (await new RunStore(dir).latestCheckpoint())!;
+    expect([ck.step, ck.damaged]).toEqual([36, []]);
   });
 
   it('names the file and what to do when the disk is full, losing nothing written before', async () => {

@@ -36,6 +36,9 @@ export async function exportRun(dir: string, options: { series?: string } = {}):
   if (!config) throw new Error(`${dir} is not a run folder (no readable config.json): choose one run of the job`);
   const ck = await store.latestCheckpoint();
   if (!ck) throw new Error(`${dir} has no checkpoint yet: train it first`);
+  // A damaged newest checkpoint: the model would not be the one the report evaluated.
+  const newest = ck.damaged[0];
+  if (newest) throw new Error(`${path.basename(newest.file)} in ${dir} is damaged (${newest.reason}): resume the run (stacklab train … --resume) to train again from ${path.basename(ck.file)}, then export`);
   const report = await store.readReport<RunReport>();
   const evaluation: Evaluation | null = report?.status === 'finished' ? (report.evaluation ?? null) : null;
   const norm = config.data.normalization;

@@ -200,9 +200,11 @@ async function train(opts: RunOptions): Promise<RunReport> {
     }
     // A finished run stays as it is: its report, scores and metrics are the run's results.
     const done = await store.readReport<RunReport>();
-    if (existing && done?.status === 'finished') return done;
-    const ck = await store.latestCheckpoint();
-    for (const d of ck?.damaged ?? []) emit({ type: 'note', message: `${path.basename(d.file)} in ${opts.dir} is damaged (${d.reason}): resuming from ${ck ? path.basename(ck.file) : 'the start'}` });
+    const damaged: { file: string; reason: string }[] = [];
+    const ck = await store.latestCheckpoint((d) => damaged.push(d));
+    // … unless its final checkpoint is damaged: then it trains again from the newest one that reads.
+    if (existing && done?.status === 'finished' && damaged.length === 0) return done;
+    for (const d of damaged) emit({ type: 'note', message: `${path.basename(d.file)} in ${opts.dir} is damaged (${d.reason}): ${ck ? `resuming from ${path.basename(ck.file)}` : 'no checkpoint reads, so the run trains again from step 0'}` });
     if (ck) {
       startStep = ck.step;
       rng = Rng.fromState(ck.rng);

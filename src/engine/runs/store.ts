@@ -8,7 +8,7 @@
  * Files that replace others are written atomically: a temporary file, fsync, rename.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { appendFile, link, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseSafetensors, serializeSafetensors } from '../io/safetensors';
@@ -64,6 +64,15 @@ export async function removeStaleTemp(dir: string): Promise<string[]> {
   return removed;
 }
 
+async function readLockFile(file: string): Promise<(RunLock & { readonly token?: string }) | null> {
+  try {
+    const v = JSON.parse(await readFile(file, 'utf8')) as RunLock & { token?: string };
+    return typeof v.pid === 'number' && typeof v.host === 'string' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Who trains a run folder now (run.lock). */
 export interface RunLock {
   readonly pid: number;
@@ -117,46 +126,70 @@ export class RunStore {
   }
 
   /**
-   * Takes the run folder for this process, or says who has it. A lock whose process is gone (on
-   * this machine) is stale and taken over. Returns the release function.
+   * Takes the run folder for this process, or says who has it. The lock appears whole or not at
+   * all (written to a temporary file, then hard-linked into place, which fails when one exists).
+   * A lock whose process is gone (on this machine) is stale: it is moved aside, checked to be the
+   * one judged stale (not a lock another process just took), and replaced. Returns the release
+   * function and the stale lock taken over, if any.
    */
   async lock(): Promise<{ release: () => Promise<void>; tookOver: RunLock | null }> {
     await mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
       throw writeError(this.dir, err);
     });
-    const mine: RunLock = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
     const token = randomBytes(6).toString('hex');
+    const mine = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), token };
+    const temp = path.join(this.dir, `run.lock.${token}.tmp-${process.pid}`);
+    await writeFile(temp, `${JSON.stringify(mine)}\n`).catch((err: unknown) => {
+      throw writeError(temp, err);
+    });
     let tookOver: RunLock | null = null;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const fh = await open(this.lockFile, 'wx');
-        await fh.writeFile(`${JSON.stringify({ ...mine, token })}\n`);
-        await fh.close();
-        const release = async () => {
-          // Only our own lock is removed (a stale-lock takeover may have replaced it).
-          const held = await this.readLock();
-          if (held && (held as RunLock & { token?: string }).token === token) await rm(this.lockFile, { force: true });
-        };
-        return { release, tookOver };
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw writeError(this.lockFile, err);
+    try {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        try {
+          await link(temp, this.lockFile);
+          const release = async () => {
+            // Only our own lock is removed (a stale-lock takeover may have replaced it).
+            const held = await this.readLock();
+            if (held?.token === token) await rm(this.lockFile, { force: true });
+          };
+          return { release, tookOver };
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw writeError(this.lockFile, err);
+        }
         const held = await this.readLock();
-        const stale = held === null || (held.host === mine.host && !alive(held.pid));
-        if (!stale) throw new Error(`${this.dir} is being trained by process ${held.pid} on ${held.host} since ${held.started}: wait for it to finish or stop it (a lock left by a process that died is taken over)`);
-        tookOver = held;
-        await rm(this.lockFile, { force: true });
+        if (!held) {
+          // Unreadable: damaged by hand or by a disk fault (ours appear whole). Stale once it is old.
+          const age = Date.now() - ((await stat(this.lockFile).catch(() => null))?.mtimeMs ?? 0);
+          if (age < 10_000) throw new Error(`${this.lockFile} cannot be read: another process may be starting this run. Wait a moment and try again; if none is, delete that file`);
+        } else if (held.host !== mine.host || alive(held.pid)) {
+          const elsewhere = held.host !== mine.host ? ` If no process trains it any more (a machine or container that is gone), delete ${this.lockFile}.` : '';
+          throw new Error(`${this.dir} is being trained by process ${held.pid} on ${held.host} since ${held.started}: wait for it to finish or stop it (a lock left by a process that died on this machine is taken over).${elsewhere}`);
+        }
+        // Stale: move it aside, then check that what moved is the lock judged stale.
+        const aside = path.join(this.dir, `run.lock.${token}.stale`);
+        try {
+          await rename(this.lockFile, aside);
+        } catch {
+          continue; // gone already: try again
+        }
+        const moved = await readLockFile(aside);
+        if (held && moved?.token !== held.token) {
+          // Another process took the stale lock in between: give its lock back, and leave.
+          await link(aside, this.lockFile).catch(() => undefined);
+          await rm(aside, { force: true });
+          throw new Error(`${this.dir} is being trained by process ${moved?.pid ?? '?'} on ${moved?.host ?? '?'} (it took the run over just now): wait for it to finish or stop it`);
+        }
+        await rm(aside, { force: true });
+        tookOver = held ?? { pid: 0, host: mine.host, started: 'unknown (the lock was unreadable)' };
       }
+      throw new Error(`${this.dir}: could not take its lock (run.lock keeps changing): is another process starting it?`);
+    } finally {
+      await rm(temp, { force: true });
     }
-    throw new Error(`${this.dir}: could not take its lock (run.lock keeps changing): is another process starting it?`);
   }
 
-  async readLock(): Promise<RunLock | null> {
-    try {
-      const v = JSON.parse(await readFile(this.lockFile, 'utf8')) as RunLock;
-      return typeof v.pid === 'number' ? v : null;
-    } catch {
-      return null;
-    }
+  async readLock(): Promise<(RunLock & { readonly token?: string }) | null> {
+    return readLockFile(this.lockFile);
   }
 
   /** Removes temporary files a killed process left (in the run folder and its checkpoints). */
@@ -231,9 +264,10 @@ export class RunStore {
 
   /**
    * The newest checkpoint that reads; damaged newer ones (a crash mid-write on a disk that
-   * reorders, a copy cut short) are skipped and named in `damaged`.
+   * reorders, a copy cut short) are skipped, named in `damaged` and passed to `onDamaged` (also
+   * when none reads and null is returned).
    */
-  async latestCheckpoint(): Promise<(CheckpointState & { readonly file: string; readonly damaged: readonly { file: string; reason: string }[] }) | null> {
+  async latestCheckpoint(onDamaged?: (d: { file: string; reason: string }) => void): Promise<(CheckpointState & { readonly file: string; readonly damaged: readonly { file: string; reason: string }[] }) | null> {
     let names: string[];
     try {
       names = (await readdir(this.checkpointsDir)).filter((n) => /^step-\d+\.safetensors$/.test(n)).sort();
@@ -259,7 +293,9 @@ export class RunStore {
         const wall = metadata.stage_wall_ms ? { stageWallMs: JSON.parse(metadata.stage_wall_ms) as number[], elapsedMs: Number(metadata.elapsed_ms) } : {};
         return { step, layers: Number(metadata.layers), stage: Number(metadata.stage), rng: Number(metadata.rng), params, m, v, ...wall, file, damaged };
       } catch (err) {
-        damaged.push({ file, reason: err instanceof Error ? err.message : String(err) });
+        const d = { file, reason: err instanceof Error ? err.message : String(err) };
+        damaged.push(d);
+        onDamaged?.(d);
       }
     }
     return null;
