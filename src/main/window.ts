@@ -62,6 +62,11 @@ export function hardenWebContents(contents: WebContents, devServerUrl?: string):
     if (foreign(url)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
+  // Web Bluetooth's chooser is per web contents: cancel it (an empty id chooses none).
+  contents.on('select-bluetooth-device', (event, _devices, callback) => {
+    event.preventDefault();
+    callback('');
+  });
   contents.setWindowOpenHandler(({ url }) => {
     void openExternalLink(url, BrowserWindow.fromWebContents(contents));
     return { action: 'deny' };

@@ -249,6 +249,11 @@ describe('the window rules', () => {
     const webview = { preventDefault: vi.fn() };
     f.on.get('will-attach-webview')!(webview);
     expect(webview.preventDefault).toHaveBeenCalled();
+    const bluetooth = { preventDefault: vi.fn() };
+    const chosen = vi.fn();
+    f.on.get('select-bluetooth-device')!(bluetooth, [{ deviceId: 'b1', deviceName: 'sensor' }], chosen);
+    expect(bluetooth.preventDefault).toHaveBeenCalled();
+    expect(chosen).toHaveBeenCalledWith('');
   });
 
   it('denies new windows: https opens in the browser, http only after the user confirms, file: and javascript: never', async () => {
@@ -299,7 +304,7 @@ describe('the packaged app’s start-up (src/main/index.ts)', () => {
     expect(created).toBeTypeOf('function');
     const f = fakeContents();
     created({}, f.contents);
-    expect([...f.on.keys()].sort()).toEqual(['will-attach-webview', 'will-frame-navigate', 'will-navigate', 'will-redirect']);
+    expect([...f.on.keys()].sort()).toEqual(['select-bluetooth-device', 'will-attach-webview', 'will-frame-navigate', 'will-navigate', 'will-redirect']);
     expect(f.open('javascript:alert(1)')).toEqual({ action: 'deny' });
 
     electron.ready.resolve();
