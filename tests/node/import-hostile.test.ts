@@ -182,6 +182,9 @@ describe('quotes, epochs, links and encodings', () => {
     utf32.writeUInt32LE(0xfeff, 0);
     for (let i = 0; i < text.length; i++) utf32.writeUInt32LE(text.codePointAt(i)!, 4 + i * 4);
     expect(await importError(file('utf32.csv', utf32))).toMatch(/is UTF-32 text.*Save it as UTF-8/);
+    expect(await importError(file('utf32-nobom.csv', utf32.subarray(4)))).toMatch(/is UTF-32 text/);
+    // A file of NULs (what a power cut can leave) is binary, not UTF-32.
+    expect(await importError(file('zeros.csv', new Uint8Array(4096)))).toMatch(/is a binary file, not CSV text/);
     expect(existsSync(path.join(dir, 'utf32.csv'))).toBe(true);
   });
 });

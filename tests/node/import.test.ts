@@ -250,7 +250,7 @@ describe('errors that say where and what to do', () => {
   it('files of one folder must share their channels', async () => {
     file('mixed/a.csv', 'timestamp,x,y\n' + rows(5, (i) => `${ts(i)},${i},${i * 2}`) + '\n');
     file('mixed/b.csv', 'timestamp,x,z\n' + rows(5, (i) => `${ts(i)},${i},${i * 3}`) + '\n');
-    await expectImportError(loadDataset(path.join(dir, 'mixed')), /b\.csv: has sensor columns \[x, z\] but a\.csv has \[x, y\]/);
+    await expectImportError(loadDataset(path.join(dir, 'mixed')), /b\.csv: has sensor columns \[z\] that a\.csv lacks and lacks \[y\] of a\.csv/);
   });
 
   it('the CLI prints the error and exits 1, and bad options exit 2', async () => {

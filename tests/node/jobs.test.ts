@@ -79,7 +79,7 @@ describe('import for the wizard', () => {
     await expect(api.invoke('data.import', { source: { kind: 'path', path: '/no/such/plant.csv' } })).rejects.toThrow(/plant\.csv: cannot be read \(ENOENT\)\. Check the path/);
     await expect(api.invoke('data.import', { source: { kind: 'disk' } } as never)).rejects.toThrow(/"source" must be/);
     // Told the wrong delimiter, every line is one text field: the error names the sample, not a temporary file.
-    await expect(api.invoke('data.import', { source: { kind: 'sample' }, delimiter: ';', fillLimit: 0 })).rejects.toThrow(/^sample-plant\.csv \(built-in\): has no numeric sensor column \(columns: timestamp,feed_flow/);
+    await expect(api.invoke('data.import', { source: { kind: 'sample' }, delimiter: ';', fillLimit: 0 })).rejects.toThrow(/^sample-plant\.csv \(built-in\): has no numeric sensor column \(columns: timestamp,feed_…; delimiter ";"/);
     // Told there is no header line, the names become one text row in numeric columns: missing cells, named by line.
     const noHeader = await api.invoke('data.import', { source: { kind: 'sample' }, header: false });
     expect(noHeader.profile.files[0]!.warnings.join('\n')).toMatch(/first text in a numeric column: "feed_flow" at line 1/);

@@ -38,8 +38,15 @@ export function detectEncoding(head: Uint8Array): { encoding: Dialect['encoding'
     if (i % 2 === 0) evenNul++;
     else oddNul++;
   }
-  // UTF-32 without a BOM: three NULs in every four bytes.
-  if (n >= 8 && evenNul + oddNul > (n * 2) / 3) return { encoding: 'utf-32', bom: false, bomLength: 0 };
+  // UTF-32 without a BOM: the characters in one byte of every four, NULs in the other three
+  // (a file of NULs only, as a power cut leaves, is binary, not UTF-32).
+  if (n >= 8) {
+    const filled = [0, 0, 0, 0];
+    for (let i = 0; i < n; i++) if (head[i] !== 0) filled[i % 4]!++;
+    const quarter = Math.floor(n / 4);
+    const only = (k: number) => filled[k]! > quarter / 2 && filled.every((c, j) => j === k || c === 0);
+    if (only(0) || only(3)) return { encoding: 'utf-32', bom: false, bomLength: 0 };
+  }
   if (oddNul > n / 4 && evenNul === 0) return { encoding: 'utf-16le', bom: false, bomLength: 0 };
   if (evenNul > n / 4 && oddNul === 0) return { encoding: 'utf-16be', bom: false, bomLength: 0 };
   // Not valid UTF-8 (a Latin-1 / Windows export): read as windows-1252 instead of turning é into �.

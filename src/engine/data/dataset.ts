@@ -361,9 +361,14 @@ export async function loadDataset(target: string, options: LoadOptions = {}): Pr
   for (const c of cleaned.slice(1)) {
     const mine = rawChannels(c);
     if (mine.length !== first.length || mine.some((n) => !firstSet.has(n))) {
+      // The names that differ, not the whole lists (a few characters of each file, and to the point).
+      const mineSet = new Set(mine);
+      const extra = mine.filter((n) => !firstSet.has(n));
+      const missing = first.filter((n) => !mineSet.has(n));
+      const other = path.basename(cleaned[0]!.series.path);
       throw new ImportError(
         { file: c.series.path },
-        `has sensor columns [${columnList(mine)}] but ${path.basename(cleaned[0]!.series.path)} has [${columnList(first)}]`,
+        [extra.length ? `has sensor columns [${columnList(extra)}] that ${other} lacks` : '', missing.length ? `lacks [${columnList(missing)}] of ${other}` : ''].filter(Boolean).join(' and '),
         'All files of a data set must have the same sensor columns; import them separately or select channels with --channels.',
       );
     }

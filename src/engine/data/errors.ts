@@ -28,9 +28,9 @@ export function excerpt(text: string, max = 32): string {
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 
-/** Column names inside a message: the first few, each short, and how many there are. */
-export function columnList(names: readonly string[], max = 8): string {
-  const shown = names.slice(0, max).map((n) => excerpt(n, 24));
+/** Column names inside a message: the first few, each short (a few characters of the file), and how many there are. */
+export function columnList(names: readonly string[], max = 4): string {
+  const shown = names.slice(0, max).map((n) => excerpt(n, 16));
   return names.length > max ? `${shown.join(', ')}, … (${names.length} in all)` : shown.join(', ');
 }
 
