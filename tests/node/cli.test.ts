@@ -100,6 +100,7 @@ describe('stacklab CLI', () => {
     expect(report.status).toBe('cancelled');
     expect(readdirSync(path.join(out, 'baseline-s1', 'checkpoints')).length).toBeGreaterThan(0);
     expect(existsSync(path.join(out, 'baseline-s1', 'run.lock'))).toBe(false);
+    expect(err).toMatch(/SIGTERM: stopping after the current step and writing a checkpoint/);
     expect(err).toMatch(/stopped: the runs keep their checkpoints; continue with stacklab train … --out .* --resume/);
   }, 60_000);
 

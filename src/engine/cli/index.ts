@@ -124,10 +124,16 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
       case 'train': {
         // Ctrl+C and SIGTERM stop the current run cleanly (its checkpoint and a "cancelled" report
         // are written) instead of killing it; exit 130 for SIGINT, 143 for SIGTERM, as a shell would.
+        // A second signal while that stop is under way exits at once: the run keeps its last checkpoint.
         const abort = new AbortController();
         let by: NodeJS.Signals | null = null;
         const stop = (signal: NodeJS.Signals) => {
+          if (abort.signal.aborted) {
+            io.err(`stacklab train: ${signal} again: exiting now without a checkpoint; --resume continues from the last one.`);
+            process.exit(signal === 'SIGTERM' ? 143 : 130);
+          }
           by ??= signal;
+          io.err(`stacklab train: ${signal}: stopping after the current step and writing a checkpoint (send it again to exit at once).`);
           abort.abort();
         };
         process.on('SIGINT', stop);
