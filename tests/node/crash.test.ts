@@ -79,6 +79,7 @@ describe('kill -9 and resume', () => {
       expect(b.stages, run).toEqual(a.stages);
       expect(b.metrics, `${run} after ${kills.join(', ')}`).toEqual(a.metrics);
       expect(b.finalValLoss).toEqual(a.finalValLoss);
+      expect(b.finalTrainLoss).toEqual(a.finalTrainLoss);
       expect(b.evaluation).toEqual(a.evaluation);
       expect(existsSync(path.join(cut, run, 'run.lock'))).toBe(false);
       expect(readdirSync(path.join(cut, run, 'checkpoints')).filter((f) => f.includes('.tmp-'))).toEqual([]);

@@ -4,7 +4,7 @@
  * cells, a file that changes while it is read, links, Latin-1 and UTF-32. Each either imports
  * with its own data and a note, or fails at import naming the file and what to do.
  */
-import { existsSync, symlinkSync } from 'node:fs';
+import { existsSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { loadDataset, MAX_RESAMPLED_ROWS } from '../../src/engine/data/dataset';
@@ -171,6 +171,11 @@ describe('quotes, epochs, links and encodings', () => {
     symlinkSync(path.join(dir, 'nowhere.csv'), path.join(dir, 'linked', 'c.csv'));
     const ds = await loadDataset(path.join(dir, 'linked'));
     expect(ds.profile.files.map((f) => path.basename(f.path))).toEqual(['a.csv', 'b.csv']);
+    // The link that leads nowhere is skipped, and said so.
+    expect(ds.profile.dataset.warnings).toContain('skipped c.csv: a link to a file that does not exist');
+    symlinkSync(path.join(dir, 'nowhere.csv'), path.join(dir, 'elsewhere', 'gone.csv'));
+    rmSync(real);
+    expect(await importError(path.join(dir, 'elsewhere'))).toMatch(/holds no \.csv file \(only links that lead to no file: gone\.csv\)/);
   });
 
   it('Latin-1 names are read as such (with a note); UTF-32 is refused with what to do', async () => {

@@ -335,12 +335,16 @@ export interface LoadOptions extends ImportOptions, CleanOptions {
  */
 export async function loadDataset(target: string, options: LoadOptions = {}): Promise<Dataset> {
   let files: string[];
+  const brokenLinks: string[] = [];
   try {
-    files = (await stat(target)).isDirectory() ? await csvFilesIn(target) : [target];
+    files = (await stat(target)).isDirectory() ? await csvFilesIn(target, brokenLinks) : [target];
   } catch (err) {
     throw new ImportError({ file: target }, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'Check the path: give a CSV file or a folder of CSV files.');
   }
-  if (files.length === 0) throw new ImportError({ file: target }, 'holds no .csv file', 'Put the CSV exports (one per experiment) in the folder.');
+  if (files.length === 0) {
+    const links = brokenLinks.length ? ` (only links that lead to no file: ${columnList(brokenLinks)})` : '';
+    throw new ImportError({ file: target }, `holds no .csv file${links}`, 'Put the CSV exports (one per experiment) in the folder.');
+  }
   // A link in a folder may point anywhere: each file is checked where it really is.
   if (options.checkFile) for (const f of files) await options.checkFile(f);
   const windows = options.labels ? await readLabelWindows(options.labels) : undefined;
@@ -375,6 +379,7 @@ export async function loadDataset(target: string, options: LoadOptions = {}): Pr
   }
   const names = cleaned[0]!.series.channels.map((c) => c.name);
   const setWarnings: string[] = [];
+  setWarnings.push(...capped(brokenLinks.map((n) => `skipped ${excerpt(n, 40)}: a link to a file that does not exist`), 'links skipped: they lead to no file'));
   // Maps and sets, not nested searches: a file may have 100,000 columns.
   const byName = cleaned.map((c) => new Map(c.series.channels.map((x) => [x.name, x])));
   const common = names.filter((n) => byName.every((m) => m.has(n)));

@@ -372,14 +372,20 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
 }
 
 /** The CSV files of a folder (links to files included), sorted by name. */
-export async function csvFilesIn(dir: string): Promise<string[]> {
+export async function csvFilesIn(dir: string, brokenLinks: string[] = []): Promise<string[]> {
   const { readdir } = await import('node:fs/promises');
   const entries = await readdir(dir, { withFileTypes: true });
   const out: string[] = [];
   for (const e of entries) {
     if (!CSV_NAME.test(e.name)) continue;
     const p = path.join(dir, e.name);
-    if (e.isFile() || (e.isSymbolicLink() && (await stat(p).catch(() => null))?.isFile())) out.push(p);
+    if (e.isFile()) out.push(p);
+    else if (e.isSymbolicLink()) {
+      // A link that leads nowhere (or to a folder) is skipped, and its name returned to be reported.
+      if ((await stat(p).catch(() => null))?.isFile()) out.push(p);
+      else brokenLinks.push(e.name);
+    }
   }
+  brokenLinks.sort();
   return out.sort();
 }
