@@ -64,13 +64,18 @@ export async function removeStaleTemp(dir: string): Promise<string[]> {
   return removed;
 }
 
-async function readLockFile(file: string): Promise<(RunLock & { readonly token?: string }) | null> {
+function parseLock(text: string): (RunLock & { readonly token?: string }) | null {
   try {
-    const v = JSON.parse(await readFile(file, 'utf8')) as RunLock & { token?: string };
+    const v = JSON.parse(text) as RunLock & { token?: string };
     return typeof v.pid === 'number' && typeof v.host === 'string' ? v : null;
   } catch {
     return null;
   }
+}
+
+async function readLockFile(file: string): Promise<(RunLock & { readonly token?: string }) | null> {
+  const text = await readFile(file, 'utf8').catch(() => null);
+  return text === null ? null : parseLock(text);
 }
 
 /** Who trains a run folder now (run.lock). */
@@ -128,9 +133,11 @@ export class RunStore {
   /**
    * Takes the run folder for this process, or says who has it. The lock appears whole or not at
    * all (written to a temporary file, then hard-linked into place, which fails when one exists).
-   * A lock whose process is gone (on this machine) is stale: it is moved aside, checked to be the
-   * one judged stale (not a lock another process just took), and replaced. Returns the release
-   * function and the stale lock taken over, if any.
+   * A lock whose process is gone (on this machine) is stale. Only the holder of a second,
+   * short-lived lock (`run.lock.takeover`, taken the same way) may remove a stale lock, after
+   * checking under it that the lock is still the one judged stale; the lock file is then free and
+   * the first process to link its own wins, so exactly one process takes a run over. Returns the
+   * release function and the stale lock taken over, if any.
    */
   async lock(): Promise<{ release: () => Promise<void>; tookOver: RunLock | null }> {
     await mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
@@ -142,13 +149,14 @@ export class RunStore {
     await writeFile(temp, `${JSON.stringify(mine)}\n`).catch((err: unknown) => {
       throw writeError(temp, err);
     });
+    const guard = `${this.lockFile}.takeover`;
     let tookOver: RunLock | null = null;
     try {
-      for (let attempt = 0; attempt < 5; attempt++) {
+      for (let attempt = 0; attempt < 40; attempt++) {
         try {
           await link(temp, this.lockFile);
           const release = async () => {
-            // Only our own lock is removed (a stale-lock takeover may have replaced it).
+            // Only our own lock is removed.
             const held = await this.readLock();
             if (held?.token === token) await rm(this.lockFile, { force: true });
           };
@@ -156,7 +164,9 @@ export class RunStore {
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw writeError(this.lockFile, err);
         }
-        const held = await this.readLock();
+        const text = await readFile(this.lockFile, 'utf8').catch(() => null);
+        if (text === null) continue; // removed in between: try again
+        const held = parseLock(text);
         if (!held) {
           // Unreadable: damaged by hand or by a disk fault (ours appear whole). Stale once it is old.
           const age = Date.now() - ((await stat(this.lockFile).catch(() => null))?.mtimeMs ?? 0);
@@ -165,22 +175,29 @@ export class RunStore {
           const elsewhere = held.host !== mine.host ? ` If no process trains it any more (a machine or container that is gone), delete ${this.lockFile}.` : '';
           throw new Error(`${this.dir} is being trained by process ${held.pid} on ${held.host} since ${held.started}: wait for it to finish or stop it (a lock left by a process that died on this machine is taken over).${elsewhere}`);
         }
-        // Stale: move it aside, then check that what moved is the lock judged stale.
-        const aside = path.join(this.dir, `run.lock.${token}.stale`);
+        // Stale: remove it under the takeover lock, if it is still the same.
         try {
-          await rename(this.lockFile, aside);
-        } catch {
-          continue; // gone already: try again
+          await link(temp, guard);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw writeError(guard, err);
+          // Another process is taking over (for milliseconds). A takeover lock left by a process
+          // that died in them (or one past 30 s) is removed: the one case left to chance is two
+          // processes judging such a dead takeover lock at the same moment.
+          const since = (await stat(guard).catch(() => null))?.mtimeMs;
+          if (since === undefined) continue;
+          const other = await readLockFile(guard);
+          if ((other && other.host === mine.host && !alive(other.pid)) || Date.now() - since > 30_000) await rm(guard, { force: true });
+          else await new Promise((r) => setTimeout(r, 25));
+          continue;
         }
-        const moved = await readLockFile(aside);
-        if (held && moved?.token !== held.token) {
-          // Another process took the stale lock in between: give its lock back, and leave.
-          await link(aside, this.lockFile).catch(() => undefined);
-          await rm(aside, { force: true });
-          throw new Error(`${this.dir} is being trained by process ${moved?.pid ?? '?'} on ${moved?.host ?? '?'} (it took the run over just now): wait for it to finish or stop it`);
+        try {
+          if ((await readFile(this.lockFile, 'utf8').catch(() => null)) === text) {
+            await rm(this.lockFile, { force: true });
+            tookOver = held ?? { pid: 0, host: mine.host, started: 'unknown (the lock was unreadable)' };
+          }
+        } finally {
+          if ((await readLockFile(guard))?.token === token) await rm(guard, { force: true });
         }
-        await rm(aside, { force: true });
-        tookOver = held ?? { pid: 0, host: mine.host, started: 'unknown (the lock was unreadable)' };
       }
       throw new Error(`${this.dir}: could not take its lock (run.lock keeps changing): is another process starting it?`);
     } finally {
