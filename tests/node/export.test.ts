@@ -8,7 +8,7 @@ import { generateSamplePlant, samplePlantCsv } from '../../src/engine/data/sampl
 import { readModelMetadata } from '../../src/engine/onnx/proto';
 import { RunStore } from '../../src/engine/runs/store';
 import type { RunConfig } from '../../src/engine/runs/runner';
-import { buildInference } from '../../src/engine/train/inference';
+import { buildInference } from '../../src/engine/inference/forecast';
 import { capture } from '../helpers/cli';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'stacklab-export-'));

@@ -16,7 +16,7 @@ import {
   type PatchTransformerConfig,
 } from '../../src/engine/models/patch-transformer';
 import { initialValues, Trainer } from '../../src/engine/runtime/trainer';
-import { buildInference } from '../../src/engine/train/inference';
+import { buildInference } from '../../src/engine/inference/forecast';
 import { compile, rng } from '../helpers/graph-eval';
 import { waves } from '../helpers/series';
 

@@ -12,7 +12,7 @@ import { isolationForestScores, pcaScores, randomScores, rollingZScores, type Ma
 import { aucPr, aucRoc, prCurve, thresholdMetrics, type ThresholdMetrics } from './metrics';
 import { DEFAULT_THRESHOLD, fitThreshold, smoothScores, type ThresholdRule } from './scores';
 import { residualRows } from './score-series';
-import { buildScoringModel, type ScoreCalibration } from '../train/scoring';
+import { buildScoringModel, type ScoreCalibration } from '../inference/scoring';
 import type { ScoreCombine, ThresholdScope } from '../../shared/jobs';
 import { vus } from './vus';
 import type { ScoreTimeline } from '../../shared/timeline';

@@ -73,7 +73,7 @@ import { windowLength, type PatchTransformerConfig } from '../models/patch-trans
 import { Rng } from '../random';
 import { sessionOptions } from '../runtime/device';
 import type { RunData } from '../runs/runner';
-import { buildInference } from '../train/inference';
+import { buildInference } from '../inference/forecast';
 
 export const PROBES = ['copy', 'lookup', 'contextual'] as const;
 export type ProbeName = (typeof PROBES)[number];

@@ -1,5 +1,5 @@
 /**
- * Per-timestep outputs of one series with a scoring model (train/scoring.ts). Windows overlap by
+ * Per-timestep outputs of one series with a scoring model (inference/scoring.ts). Windows overlap by
  * `context` rows (a whole number of patches, at least one): a window's first `context` rows are
  * context only, so every later row of the series gets exactly one value, predicted from at least
  * `context` rows before it. The series' first `context` rows stay NaN.

@@ -1,5 +1,5 @@
 /**
- * A trained run as a standalone scoring model (train/scoring.ts): its latest weights, one
+ * A trained run as a standalone scoring model (inference/scoring.ts): its latest weights, one
  * normalisation and the run's score calibration inside, and in the metadata what a scorer needs
  * to reproduce the run's alarms (the threshold, the smoothing, the windows' context).
  *
@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { EmittedModel } from '../graph/emit';
 import { scoringContext, type Evaluation } from '../eval/evaluate';
 import type { PatchTransformerConfig } from '../models/patch-transformer';
-import { buildScoringModel, identityCalibration } from '../train/scoring';
+import { buildScoringModel, identityCalibration } from '../inference/scoring';
 import type { RunConfig, RunReport } from './runner';
 import { RunStore } from './store';
 

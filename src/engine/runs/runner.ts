@@ -11,7 +11,7 @@ import { Rng } from '../random';
 import { sessionOptions } from '../runtime/device';
 import { Trainer } from '../runtime/trainer';
 import type { AdamWConfig } from '../train/adamw';
-import { buildInference } from '../train/inference';
+import { buildInference } from '../inference/forecast';
 import { lrAt, type LrSchedule } from '../train/schedules';
 import { RunStore } from './store';
 import type { RunNormalization } from './data';
