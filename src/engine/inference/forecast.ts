@@ -8,7 +8,8 @@ import * as op from '../graph/ops';
 import { declareParams, forward, tokensOf, windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
 
 /** Inputs: `windows` [batch, seqLen·patchLen, channels]. Outputs: `pred` [batch, seqLen, patchLen·channels], `mse` [batch, seqLen-1]. */
-export function buildInference(cfg: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array>, opset?: number): EmittedModel {
+/** `params`: the weights, stored in the model; 'inputs': weights are graph inputs, fed at each run (evaluation during training). */
+export function buildInference(cfg: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array> | 'inputs', opset?: number): EmittedModel {
   const g = new Graph();
   const windows = g.input('windows', 'float32', ['batch', windowLength(cfg), cfg.channels]);
   const tokens = tokensOf(windows, cfg);
@@ -19,7 +20,7 @@ export function buildInference(cfg: PatchTransformerConfig, params: ReadonlyMap<
   return emitOnnx(g, {
     name: 'stacklab_inference',
     outputs: { pred, mse },
-    params: { as: 'initializers', values: params },
+    params: params === 'inputs' ? { as: 'inputs' } : { as: 'initializers', values: params },
     ...(opset ? { opset } : {}),
     metadata: { stacklab_config: JSON.stringify(cfg) },
   });

@@ -37,7 +37,8 @@ export function identityCalibration(channels: number): ScoreCalibration {
   return { center: new Array<number>(channels).fill(0), scale: new Array<number>(channels).fill(1), combine: 'mean' };
 }
 
-export function buildScoringModel(cfg: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array>, norm: { mean: readonly number[]; std: readonly number[] }, meta: ScoringModelMeta, calibration: ScoreCalibration = identityCalibration(cfg.channels)): EmittedModel {
+/** `params`: the weights, stored in the model (export); 'inputs': weights are graph inputs, fed at each run (evaluation during training). */
+export function buildScoringModel(cfg: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array> | 'inputs', norm: { mean: readonly number[]; std: readonly number[] }, meta: ScoringModelMeta, calibration: ScoreCalibration = identityCalibration(cfg.channels)): EmittedModel {
   const g = new Graph();
   const w = windowLength(cfg);
   const { patchLen: p, seqLen: s, channels: c } = cfg;
@@ -55,7 +56,7 @@ export function buildScoringModel(cfg: PatchTransformerConfig, params: ReadonlyM
   return emitOnnx(g, {
     name: 'stacklab_scoring',
     outputs: { pred, residual: padded(diff), contrib: padded(contrib), score: padded(score) },
-    params: { as: 'initializers', values: params },
+    params: params === 'inputs' ? { as: 'inputs' } : { as: 'initializers', values: params },
     metadata: {
       stacklab_config: JSON.stringify(cfg),
       stacklab_channels: JSON.stringify(meta.channels),
