@@ -13,7 +13,7 @@
 import { emitOnnx, type EmittedModel } from '../graph/emit';
 import { Graph, type Value } from '../graph/ir';
 import * as op from '../graph/ops';
-import { declareParams, forward, tokensOf, windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
+import { declareParams, forward, nextPatchResidual, tokensOf, windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
 
 export interface ScoringModelMeta {
   readonly channels: readonly string[];
@@ -46,7 +46,8 @@ export function buildScoringModel(cfg: PatchTransformerConfig, params: ReadonlyM
   const vec = (xs: readonly number[]) => g.constant(Float32Array.from(xs), [c], 'float32');
   const tokens = tokensOf(op.div(op.sub(raw, vec(norm.mean)), vec(norm.std)), cfg);
   const pred = forward(tokens, declareParams(g, cfg), cfg);
-  const diff = op.reshape(op.sub(op.slice(pred, 1, 0, s - 1), op.slice(tokens, 1, 1, s)), ['batch', (s - 1) * p, c]);
+  // Back from tokens to time steps: [batch, (seqLen - 1)·patchLen, channels].
+  const diff = op.reshape(nextPatchResidual(pred, tokens, cfg), ['batch', (s - 1) * p, c]);
   // The first patch has no prediction: 0 there, so the outputs cover the whole window.
   const padded = (x: Value) => op.concat([op.mul(op.slice(x, 1, 0, p), 0), x], 1);
   const z = op.div(op.sub(diff, vec(calibration.center)), vec(calibration.scale));

@@ -120,6 +120,19 @@ export function declareParams(g: Value['graph'], cfg: PatchTransformerConfig): M
   return new Map(paramSpecs(cfg).map((s) => [s.name, g.param(s.name, s.shape, s.init, { decay: s.decay })]));
 }
 
+/** A parameter by name, within the scope of the caller (`attn.wq` inside a block, `embed.w` at the top). */
+type Params = (name: string) => Value;
+
+/** x @ w + b, over the last axis of x. */
+function linear(x: Value, w: Value, b: Value): Value {
+  return op.add(op.matmul(x, w), b);
+}
+
+/** LayerNorm over the last axis with the parameters `<name>.g` (scale) and `<name>.b` (bias). */
+function layerNorm(x: Value, p: Params, name: string, cfg: PatchTransformerConfig): Value {
+  return op.layerNorm(x, p(`${name}.g`), p(`${name}.b`), cfg.lnEps);
+}
+
 /** Rotary position embedding of x [B, H, S, Dh] (rotate-half convention). */
 function rotary(x: Value, cfg: PatchTransformerConfig): Value {
   const dh = cfg.dModel / cfg.heads;
@@ -145,21 +158,33 @@ function rotary(x: Value, cfg: PatchTransformerConfig): Value {
   return op.add(op.mul(x, cosV), op.mul(rotated, sinV));
 }
 
-function attention(h: Value, p: (n: string) => Value, cfg: PatchTransformerConfig, batch: number | string): Value {
+/** Causal multi-head self-attention of x [B, S, D]; B may be a symbol. */
+function attention(x: Value, p: Params, cfg: PatchTransformerConfig): Value {
   const { dModel: d, heads, seqLen: s } = cfg;
+  const batch = x.shape[0]!;
   const dh = d / heads;
-  const heads4 = (x: Value) => op.transpose(op.reshape(x, [batch, s, heads, dh]), [0, 2, 1, 3]);
-  let q = heads4(op.add(op.matmul(h, p('attn.wq')), p('attn.bq')));
-  let k = heads4(op.add(op.matmul(h, p('attn.wk')), p('attn.bk')));
-  const v = heads4(op.add(op.matmul(h, p('attn.wv')), p('attn.bv')));
+  const splitHeads = (t: Value) => op.transpose(op.reshape(t, [batch, s, heads, dh]), [0, 2, 1, 3]);
+  const mergeHeads = (t: Value) => op.reshape(op.transpose(t, [0, 2, 1, 3]), [batch, s, d]);
+  let q = splitHeads(linear(x, p('attn.wq'), p('attn.bq')));
+  let k = splitHeads(linear(x, p('attn.wk'), p('attn.bk')));
+  const v = splitHeads(linear(x, p('attn.wv'), p('attn.bv')));
   if (cfg.positions === 'rotary') {
     q = rotary(q, cfg);
     k = rotary(k, cfg);
   }
   const scores = op.causalMask(op.mul(op.matmul(q, op.transposeLast2(k)), 1 / Math.sqrt(dh)));
-  const ctx = op.matmul(op.softmax(scores, -1), v);
-  const merged = op.reshape(op.transpose(ctx, [0, 2, 1, 3]), [batch, s, d]);
-  return op.add(op.matmul(merged, p('attn.wo')), p('attn.bo'));
+  return linear(mergeHeads(op.matmul(op.softmax(scores, -1), v)), p('attn.wo'), p('attn.bo'));
+}
+
+/** The position-wise MLP, D → mlpHidden → D with the exact GELU between. */
+function mlp(x: Value, p: Params): Value {
+  return linear(op.gelu(linear(x, p('mlp.w1'), p('mlp.b1'))), p('mlp.w2'), p('mlp.b2'));
+}
+
+/** A pre-LayerNorm block: attention, then the MLP, each added to the residual stream. */
+function block(x: Value, p: Params, cfg: PatchTransformerConfig): Value {
+  const h = op.add(x, attention(layerNorm(x, p, 'ln1', cfg), p, cfg));
+  return op.add(h, mlp(layerNorm(h, p, 'ln2', cfg), p));
 }
 
 /**
@@ -167,23 +192,15 @@ function attention(h: Value, p: (n: string) => Value, cfg: PatchTransformerConfi
  * `batch` may be a symbol for inference graphs.
  */
 export function forward(tokens: Value, params: ReadonlyMap<string, Value>, cfg: PatchTransformerConfig): Value {
-  const get = (n: string) => {
-    const v = params.get(n);
-    if (!v) throw new Error(`missing parameter ${n}`);
+  const p: Params = (name) => {
+    const v = params.get(name);
+    if (!v) throw new Error(`missing parameter ${name}`);
     return v;
   };
-  const batch = tokens.shape[0]!;
-  let h = op.add(op.matmul(tokens, get('embed.w')), get('embed.b'));
-  if (cfg.positions === 'learned') h = op.add(h, get('pos'));
-  for (let l = 0; l < cfg.layers; l++) {
-    const p = (n: string) => get(`blocks.${l}.${n}`);
-    h = op.add(h, attention(op.layerNorm(h, p('ln1.g'), p('ln1.b'), cfg.lnEps), p, cfg, batch));
-    const m = op.layerNorm(h, p('ln2.g'), p('ln2.b'), cfg.lnEps);
-    const mlp = op.add(op.matmul(op.gelu(op.add(op.matmul(m, p('mlp.w1')), p('mlp.b1'))), p('mlp.w2')), p('mlp.b2'));
-    h = op.add(h, mlp);
-  }
-  h = op.layerNorm(h, get('final_ln.g'), get('final_ln.b'), cfg.lnEps);
-  return op.add(op.matmul(h, get('head.w')), get('head.b'));
+  let h = linear(tokens, p('embed.w'), p('embed.b'));
+  if (cfg.positions === 'learned') h = op.add(h, p('pos'));
+  for (let l = 0; l < cfg.layers; l++) h = block(h, (name) => p(`blocks.${l}.${name}`), cfg);
+  return linear(layerNorm(h, p, 'final_ln', cfg), p('head.w'), p('head.b'));
 }
 
 /** Windows [B, seqLen·patchLen, C] as tokens [B, seqLen, patchLen·C] (token i = patch i, index p·C + c). */
@@ -191,11 +208,20 @@ export function tokensOf(windows: Value, cfg: PatchTransformerConfig): Value {
   return op.reshape(windows, [windows.shape[0]!, cfg.seqLen, cfg.patchLen * cfg.channels]);
 }
 
-/** Mean-squared error of each token's prediction against the next token. */
-export function nextPatchLoss(pred: Value, tokens: Value, cfg: PatchTransformerConfig): Value {
+/**
+ * The next-patch error: each token's prediction minus the token that follows it,
+ * [B, seqLen - 1, patchLen·C] (the last token has no successor in the window). The training
+ * loss, the inference graph's per-patch MSE and the scoring model's residuals all start here.
+ */
+export function nextPatchResidual(pred: Value, tokens: Value, cfg: PatchTransformerConfig): Value {
   const s = cfg.seqLen;
-  const diff = op.sub(op.slice(pred, 1, 0, s - 1), op.slice(tokens, 1, 1, s));
-  return op.reduceMean(op.mul(diff, diff), [0, 1, 2]);
+  return op.sub(op.slice(pred, 1, 0, s - 1), op.slice(tokens, 1, 1, s));
+}
+
+/** The training loss: the next-patch error's mean square over windows, tokens and values. */
+export function nextPatchLoss(pred: Value, tokens: Value, cfg: PatchTransformerConfig): Value {
+  const r = nextPatchResidual(pred, tokens, cfg);
+  return op.reduceMean(op.mul(r, r), [0, 1, 2]);
 }
 
 /**
