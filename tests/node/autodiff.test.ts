@@ -1,11 +1,12 @@
 /**
  * Every operator's gradient against central finite differences, computed by ORT on the CPU.
  * float64 where ORT's CPU provider implements the operator for doubles; otherwise float32 with a
- * looser, stated tolerance.
+ * looser, stated tolerance. A test enumerates the operator list: each one has a gradient rule and
+ * a case here, or is listed as not differentiable.
  */
 import { describe, expect, it } from 'vitest';
-import { gradients } from '../../src/engine/graph/autodiff';
-import { Graph, sizeOf, type DType, type Value } from '../../src/engine/graph/ir';
+import { DIFFERENTIABLE_OPS, gradients, NON_DIFFERENTIABLE_OPS } from '../../src/engine/graph/autodiff';
+import { Graph, OP_NAMES, sizeOf, type DType, type OpName, type Value } from '../../src/engine/graph/ir';
 import * as op from '../../src/engine/graph/ops';
 import { compile, rng } from '../helpers/graph-eval';
 
@@ -20,7 +21,9 @@ interface Case {
   indices?: { shape: number[]; data: number[] };
 }
 
+/** Named by the operator they check (with a suffix for variants); any operator `build` uses counts as covered. */
 const cases: Record<string, Case> = {
+  Identity: { shapes: [[2, 3]], build: ([a]) => op.identity(a!) },
   Add: { shapes: [[2, 3], [3]], build: ([a, b]) => op.add(a!, b!) },
   Sub: { shapes: [[2, 1, 3], [4, 1]], build: ([a, b]) => op.sub(a!, b!) },
   Mul: { shapes: [[2, 3], [2, 1]], build: ([a, b]) => op.mul(a!, b!) },
@@ -62,12 +65,18 @@ const cases: Record<string, Case> = {
   CausalMaskSoftmax: { shapes: [[2, 4, 4]], build: ([a]) => op.softmax(op.causalMask(a!)) },
 };
 
-async function checkCase(name: string, c: Case) {
+/** A case's graph up to its output `y`, before the loss is attached, and the operators in it. */
+function buildCase(c: Case) {
   const dtype: DType = c.dtype ?? 'float64';
   const g = new Graph();
   const xs = c.shapes.map((s, i) => g.input(`x${i}`, dtype, s));
   if (c.indices) g.input('idx', 'int32', c.indices.shape);
   const y = c.build(xs, g);
+  return { g, xs, y, dtype, ops: new Set(g.nodes.map((n) => n.op)) };
+}
+
+async function checkCase(name: string, c: Case) {
+  const { g, xs, y, dtype } = buildCase(c);
   const r = rng(42);
   const weightsData = Array.from({ length: sizeOf(y.shape) }, () => r() * 2 - 1);
   const weights = g.constant(dtype === 'float64' ? Float64Array.from(weightsData) : Float32Array.from(weightsData), y.shape as number[], dtype);
@@ -107,6 +116,18 @@ async function checkCase(name: string, c: Case) {
   }
   return worst;
 }
+
+describe('the operator list', () => {
+  it('has every operator either differentiable (with a gradient rule) or listed as not, never both', () => {
+    const notDifferentiable: readonly OpName[] = NON_DIFFERENTIABLE_OPS;
+    expect(OP_NAMES.filter((o) => DIFFERENTIABLE_OPS.includes(o) === notDifferentiable.includes(o))).toEqual([]);
+  });
+
+  it('has a finite-difference case for every differentiable operator', () => {
+    const checked = new Set(Object.values(cases).flatMap((c) => [...buildCase(c).ops]));
+    expect(DIFFERENTIABLE_OPS.filter((o) => !checked.has(o))).toEqual([]);
+  });
+});
 
 describe('gradients against central finite differences (ORT CPU)', () => {
   it.each(Object.entries(cases))('%s', async (name, c) => {

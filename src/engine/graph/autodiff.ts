@@ -5,8 +5,17 @@
  *
  * Gradient graphs need static shapes (a training step has a fixed batch size).
  */
-import { ShapeError, isFloat, isStatic, sizeOf, type Node, type Shape, type Value } from './ir';
+import { OP_NAMES, ShapeError, isFloat, isStatic, sizeOf, type Node, type OpName, type Shape, type Value } from './ir';
 import * as op from './ops';
+
+/**
+ * Operators without a gradient rule: the comparisons. Their outputs are bool, and the rules of
+ * Where and Cast send no gradient to a bool input, so no gradient ever reaches them.
+ */
+export const NON_DIFFERENTIABLE_OPS = ['Greater', 'Less', 'Equal'] as const satisfies readonly OpName[];
+
+/** The operators that have a gradient rule: every other one. */
+export type DiffOp = Exclude<OpName, (typeof NON_DIFFERENTIABLE_OPS)[number]>;
 
 type Rule = (node: Node, gy: Value) => (Value | undefined)[];
 
@@ -86,7 +95,7 @@ function matmulGrads(node: Node, gy: Value): Value[] {
 const INV_SQRT2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
-const rules: Record<string, Rule> = {
+const rules: Record<DiffOp, Rule> = {
   Identity: (_n, gy) => [gy],
   Add: (n, gy) => [unbroadcast(gy, input(n, 0).shape), unbroadcast(gy, input(n, 1).shape)],
   Sub: (n, gy) => [unbroadcast(gy, input(n, 0).shape), unbroadcast(op.neg(gy), input(n, 1).shape)],
@@ -229,8 +238,8 @@ const rules: Record<string, Rule> = {
   },
 };
 
-/** The operators that have a gradient rule. */
-export const DIFFERENTIABLE_OPS = Object.keys(rules);
+/** The operators that have a gradient rule, in the order of OP_NAMES. */
+export const DIFFERENTIABLE_OPS: readonly OpName[] = OP_NAMES.filter((o) => Object.hasOwn(rules, o));
 
 /**
  * Gradients of the scalar `loss` with respect to each of `wrt`, as new values in the same graph.
@@ -255,7 +264,7 @@ export function gradients(loss: Value, wrt: readonly Value[]): Map<Value, Value>
     const nd = nodes[i]!;
     const gy = grads.get(nd.outputs[0]!);
     if (!gy || !nd.inputs.some((x) => dependsOnWrt.has(x))) continue;
-    const rule = rules[nd.op];
+    const rule = (rules as Partial<Record<OpName, Rule>>)[nd.op];
     if (!rule) throw new Error(`no gradient rule for ${nd.op}`);
     const gin = rule(nd, gy);
     nd.inputs.forEach((x, k) => {

@@ -5,7 +5,7 @@
  */
 import { encodeModel, OnnxDataType, type AttributeValue, type InitializerSpec, type NodeSpec, type ValueInfo } from '../onnx/proto';
 import { APP_VERSION } from '../app-meta';
-import type { DType, Graph, HostArray, Node, Value } from './ir';
+import type { DType, Graph, HostArray, Node, OpName, Value } from './ir';
 
 export const MIN_OPSET = 17;
 export const MAX_OPSET = 21;
@@ -107,7 +107,7 @@ export function emitOnnx(graph: Graph, options: EmitOptions): EmittedModel {
   for (const n of graph.nodes) {
     const ins = n.inputs.map(nameOf);
     const outs = n.outputs.map((o) => nameOf(o));
-    const push = (op: string, inputs: string[], attributes: Record<string, AttributeValue> = {}, outputs = outs) =>
+    const push = (op: OpName, inputs: string[], attributes: Record<string, AttributeValue> = {}, outputs = outs) =>
       nodes.push({ op, inputs, outputs, attributes });
     switch (n.op) {
       case 'Slice':

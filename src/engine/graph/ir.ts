@@ -12,6 +12,27 @@ export type AttrValue = number | string | readonly number[] | { readonly int: nu
 
 export type ValueKind = 'input' | 'param' | 'const' | 'node';
 
+/**
+ * Every operator of the IR, named after the ONNX operator it becomes (Gelu below opset 20 is
+ * lowered by emission). Node ops are typed by this list, so a misspelt name does not compile.
+ */
+export const OP_NAMES = [
+  // Elementwise, with broadcasting.
+  'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Where',
+  // Comparisons: bool results.
+  'Greater', 'Less', 'Equal',
+  // Elementwise, one input.
+  'Identity', 'Neg', 'Sqrt', 'Exp', 'Log', 'Tanh', 'Erf', 'Reciprocal', 'Relu', 'Gelu', 'Cast',
+  // Products and normalisations.
+  'MatMul', 'Gemm', 'Softmax', 'LayerNormalization',
+  // Reductions.
+  'ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceLogSumExp',
+  // Layout and indexing.
+  'Transpose', 'Reshape', 'Expand', 'Concat', 'Slice', 'Gather',
+] as const;
+
+export type OpName = (typeof OP_NAMES)[number];
+
 export type HostArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Uint16Array;
 
 /** How a parameter's first values are drawn (see init.ts). */
@@ -31,7 +52,7 @@ export interface Value {
 }
 
 export interface Node {
-  readonly op: string;
+  readonly op: OpName;
   readonly inputs: readonly Value[];
   readonly outputs: readonly Value[];
   readonly attrs: Readonly<Record<string, AttrValue>>;
@@ -126,7 +147,7 @@ export class Graph {
   }
 
   /** Appends a node; inputs must belong to this graph. @internal */
-  addNode(op: string, inputs: readonly Value[], outputs: readonly { dtype: DType; shape: Shape }[], attrs: Record<string, AttrValue> = {}): Value[] {
+  addNode(op: OpName, inputs: readonly Value[], outputs: readonly { dtype: DType; shape: Shape }[], attrs: Record<string, AttrValue> = {}): Value[] {
     for (const i of inputs) if (i.graph !== this) throw new Error(`${op}: an input belongs to another graph`);
     const outs = outputs.map((o) => this.newValue(o.dtype, o.shape, 'node'));
     this.nodes.push({ op, inputs: [...inputs], outputs: outs, attrs });

@@ -2,7 +2,7 @@
  * The operators of the IR, each with its shape inference. Every function appends one node (or a
  * few, for composites such as `causalMask`) to the graph its inputs belong to.
  */
-import { Graph, ShapeError, isFloat, type DType, type Dim, type Shape, type Value } from './ir';
+import { Graph, ShapeError, isFloat, type DType, type Dim, type OpName, type Shape, type Value } from './ir';
 
 function fmt(s: Shape): string {
   return `[${s.join(', ')}]`;
@@ -32,11 +32,11 @@ function graphOf(...vs: Value[]): Graph {
   return g;
 }
 
-function one(op: string, inputs: Value[], dtype: DType, shape: Shape, attrs = {}): Value {
+function one(op: OpName, inputs: Value[], dtype: DType, shape: Shape, attrs = {}): Value {
   return graphOf(...inputs).addNode(op, inputs, [{ dtype, shape }], attrs)[0]!;
 }
 
-function sameDtype(op: string, a: Value, b: Value): void {
+function sameDtype(op: OpName, a: Value, b: Value): void {
   if (a.dtype !== b.dtype) throw new ShapeError(`${op}: dtypes differ (${a.dtype} vs ${b.dtype})`);
 }
 
@@ -45,7 +45,7 @@ function lift(x: Value | number, like: Value): Value {
   return typeof x === 'number' ? like.graph.scalar(x, like.dtype) : x;
 }
 
-function binary(op: string, a: Value | number, b: Value | number): Value {
+function binary(op: OpName, a: Value | number, b: Value | number): Value {
   const av = typeof a === 'number' ? lift(a, b as Value) : a;
   const bv = lift(b, av);
   sameDtype(op, av, bv);
@@ -61,7 +61,7 @@ export const pow = (a: Value, b: Value | number) => binary('Pow', a, b);
 export const max = (a: Value | number, b: Value | number) => binary('Max', a, b);
 export const min = (a: Value | number, b: Value | number) => binary('Min', a, b);
 
-function compare(op: string, a: Value, b: Value | number): Value {
+function compare(op: OpName, a: Value, b: Value | number): Value {
   const bv = lift(b, a);
   sameDtype(op, a, bv);
   return one(op, [a, bv], 'bool', broadcastShapes(a.shape, bv.shape));
@@ -70,7 +70,7 @@ export const greater = (a: Value, b: Value | number) => compare('Greater', a, b)
 export const less = (a: Value, b: Value | number) => compare('Less', a, b);
 export const equal = (a: Value, b: Value | number) => compare('Equal', a, b);
 
-function unary(op: string, x: Value, attrs = {}): Value {
+function unary(op: OpName, x: Value, attrs = {}): Value {
   if (!isFloat(x.dtype) && op !== 'Neg' && op !== 'Identity') throw new ShapeError(`${op} needs a float tensor, got ${x.dtype}`);
   return one(op, [x], x.dtype, x.shape, attrs);
 }
@@ -158,7 +158,7 @@ function reduced(x: Value, axes: readonly number[], keepdims: boolean): { axes: 
   return { axes: norm, shape };
 }
 
-function reduce(op: string, x: Value, axes: readonly number[], keepdims: boolean): Value {
+function reduce(op: OpName, x: Value, axes: readonly number[], keepdims: boolean): Value {
   const r = reduced(x, axes, keepdims);
   return one(op, [x], x.dtype, r.shape, { axes: { ints: r.axes }, keepdims: { int: keepdims ? 1 : 0 } });
 }
