@@ -13,8 +13,9 @@ import { loadSampleDataset } from '../src/engine/data/dataset';
 import type { Variant } from '../src/engine/growth/growth';
 import { PRESETS, windowLength, type PresetName } from '../src/engine/models/patch-transformer';
 import { resolveDevice } from '../src/engine/runtime/device';
-import { prepareRunData } from '../src/engine/runs/data';
-import { runTraining, type RunConfig, type RunReport } from '../src/engine/runs/runner';
+import { prepareRunData } from '../src/engine/data/prepared';
+import { runTraining } from '../src/engine/runs/runner';
+import type { RunConfig, RunReport } from '../src/engine/runs/types';
 import { DEFAULT_ADAMW } from '../src/engine/train/adamw';
 import type { DeviceChoice } from '../src/shared/system';
 

@@ -7,7 +7,7 @@ import { renderTable } from '../../src/engine/compare/table';
 import { comparisonSummary } from '../../src/engine/cli/compare';
 import type { Evaluation } from '../../src/engine/eval/evaluate';
 import type { ThresholdMetrics } from '../../src/engine/eval/metrics';
-import type { RunConfig, RunReport } from '../../src/engine/runs/runner';
+import type { RunConfig, RunReport } from '../../src/engine/runs/types';
 
 function evaluation(vusPr: number, extra: Partial<ThresholdMetrics> = {}): Evaluation {
   const at: ThresholdMetrics = { precision: 0.5, recall: 0.5, f1: 0.5, rangePrecision: 0.4, rangeRecall: 0.4, rangeF1: 0.4, eventPrecision: 0.6, eventRecall: 0.6, eventF1: 0.6, falseAlarmRate: 0.01, missedAlarmRate: 0.4, meanDetectionDelay: 3, pointAdjustedF1: 0.8, ...extra };

@@ -4,7 +4,7 @@ import { baselineRowScores, combineResiduals, scoreTimeline, evaluateBaselines, 
 import { aucPr, quantileThreshold, thresholdMetrics } from '../../src/engine/eval/metrics';
 import { DEFAULT_THRESHOLD } from '../../src/engine/eval/scores';
 import { Rng } from '../../src/engine/random';
-import type { RunData } from '../../src/engine/runs/runner';
+import type { RunData } from '../../src/engine/data/prepared';
 
 /** Rows 0..599 train, 600..799 val, 800..1199 test; two coupled channels; the relation breaks at test rows 1000..1019. */
 function split(): RunData {

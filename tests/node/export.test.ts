@@ -7,7 +7,7 @@ import { runCli } from '../../src/engine/cli';
 import { generateSamplePlant, samplePlantCsv } from '../../src/engine/data/sample-plant';
 import { readModelMetadata } from '../../src/engine/onnx/proto';
 import { RunStore } from '../../src/engine/runs/store';
-import type { RunConfig } from '../../src/engine/runs/runner';
+import type { RunConfig } from '../../src/engine/runs/types';
 import { buildInference } from '../../src/engine/inference/forecast';
 import { capture } from '../helpers/cli';
 

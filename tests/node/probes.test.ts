@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadSampleDataset } from '../../src/engine/data/dataset';
-import { buildProbes, LOOKUP_CODES, normalWindowStarts, persistenceErrors, PROBES, scoreItems, scoreProbes, type ProbeItem } from '../../src/engine/eval/probes';
+import { buildProbes, LOOKUP_CODES, normalWindowStarts, PROBES, type ProbeItem } from '../../src/engine/eval/probe-items';
+import { persistenceErrors, scoreItems, scoreProbes } from '../../src/engine/eval/probes';
 import { paramSpecs, PRESETS, windowLength, type PatchTransformerConfig } from '../../src/engine/models/patch-transformer';
 import { Rng } from '../../src/engine/random';
-import { prepareRunData } from '../../src/engine/runs/data';
-import type { RunData } from '../../src/engine/runs/runner';
+import { prepareRunData } from '../../src/engine/data/prepared';
+import type { RunData } from '../../src/engine/data/prepared';
 import { initialValues } from '../../src/engine/runtime/trainer';
 import { waves } from '../helpers/series';
 

@@ -5,9 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { loadSampleDataset } from '../../src/engine/data/dataset';
 import { parseSafetensors } from '../../src/engine/io/safetensors';
 import { PRESETS, windowLength } from '../../src/engine/models/patch-transformer';
-import { prepareRunData } from '../../src/engine/runs/data';
+import { prepareRunData } from '../../src/engine/data/prepared';
 import { exportRun } from '../../src/engine/runs/export';
-import { runTraining, stepFlops, type RunConfig, type RunEvent } from '../../src/engine/runs/runner';
+import { runTraining } from '../../src/engine/runs/runner';
+import { stepFlops } from '../../src/engine/runs/schedule';
+import type { RunConfig, RunEvent } from '../../src/engine/runs/types';
 import { DEFAULT_ADAMW } from '../../src/engine/train/adamw';
 import { RunStore, writeAtomic, writeError } from '../../src/engine/runs/store';
 import { cli } from '../helpers/cli';
@@ -312,7 +314,7 @@ describe('runs that survive crashes, full disks and a second process', () => {
     await store.init({ a: 1 });
     rmSync(path.join(dir, 'metrics.jsonl'));
     symlinkSync('/dev/full', path.join(dir, 'metrics.jsonl'));
-    await expect(store.appendMetrics([{ type: 'train', step: 1 }])).rejects.toThrow(/cannot write .*metrics\.jsonl: the disk is full \(ENOSPC\)/);
+    await expect(store.appendMetrics([{ type: 'train', step: 1, loss: 1, gradNorm: 1, lr: 1e-3, flops: 1, elapsedMs: 1 }])).rejects.toThrow(/cannot write .*metrics\.jsonl: the disk is full \(ENOSPC\)/);
     expect(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'))).toEqual({ a: 1 });
     // A failed atomic write leaves the old file and no temporary one.
     await expect(writeAtomic(path.join(dir, 'no-such-folder', 'f.json'), 'x')).rejects.toThrow(/cannot write .*f\.json \(ENOENT\)/);

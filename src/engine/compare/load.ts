@@ -1,7 +1,7 @@
 /** Reading finished runs back from their folders (config.json, report.json, metrics.jsonl). */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunConfig, RunReport } from '../runs/runner';
+import type { RunConfig, RunReport } from '../runs/types';
 
 /** A line of metrics.jsonl (the fields a comparison reads). */
 export interface MetricLine {

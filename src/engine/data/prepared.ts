@@ -1,9 +1,21 @@
 /** From an imported data set to a run's data: split by time, normalised, windows per split. */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { Dataset } from '../data/dataset';
-import { normalizedMatrix, splitByTime, windowStarts, type SplitOptions, type Splits } from '../data/split';
-import type { RunData } from './runner';
+import type { Dataset } from './dataset';
+import { normalizedMatrix, splitByTime, windowStarts, type SplitOptions, type Splits } from './split';
+
+/** The prepared data of a run: one normalised matrix and the window starts of each split. */
+export interface RunData {
+  readonly matrix: Float32Array;
+  readonly trainStarts: Int32Array;
+  readonly valStarts: Int32Array;
+  /** 0/1 per matrix row, when the data are labelled: the run is then evaluated at its end. */
+  readonly labels?: Uint8Array | null;
+  /** The split, in matrix rows (`series`: the index of the series a segment lies in, 0 when absent). */
+  readonly segments?: readonly { readonly series?: number; readonly start: number; readonly end: number; readonly role: 'train' | 'val' | 'test' }[];
+  /** Each series' rows in the matrix (one series when absent). */
+  readonly series?: readonly { readonly name: string; readonly start: number; readonly end: number }[];
+}
 
 export interface PreparedData extends RunData {
   readonly splits: Splits;

@@ -3,16 +3,15 @@
  * per-row scores, a threshold fitted on normal validation rows only (training rows when the
  * data have no validation part), every metric on the test rows.
  */
-import * as ort from 'onnxruntime-node';
 import type { ExecutionProviderName } from '../../shared/system';
+import type { RunData } from '../data/prepared';
 import type { PatchTransformerConfig } from '../models/patch-transformer';
-import { sessionOptions } from '../runtime/device';
-import type { RunData } from '../runs/runner';
 import { isolationForestScores, pcaScores, randomScores, rollingZScores, type Matrix } from './baselines';
 import { aucPr, aucRoc, prCurve, thresholdMetrics, type ThresholdMetrics } from './metrics';
 import { DEFAULT_THRESHOLD, fitThreshold, smoothScores, type ThresholdRule } from './scores';
 import { residualRows } from './score-series';
-import { buildScoringModel, type ScoreCalibration } from '../inference/scoring';
+import type { ScoreCalibration } from '../inference/scoring';
+import { ModelSessions } from './sessions';
 import type { ScoreCombine, ThresholdScope } from '../../shared/jobs';
 import { vus } from './vus';
 import type { ScoreTimeline } from '../../shared/timeline';
@@ -267,48 +266,55 @@ export function scoringContext(cfg: Pick<PatchTransformerConfig, 'seqLen' | 'pat
  * evaluation needs: the test part and the part the threshold is fitted on (NaN elsewhere).
  */
 export async function modelResiduals(cfg: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array>, data: RunData, device: ExecutionProviderName): Promise<Float32Array> {
+  return ModelSessions.with(cfg, device, params, (s) => residualsWith(s, data));
+}
+
+/** `modelResiduals` with a model's sessions and their current weights. */
+export async function residualsWith(sessions: ModelSessions, data: RunData): Promise<Float32Array> {
+  const cfg = sessions.cfg;
   const c = cfg.channels;
   const rows = data.matrix.length / c;
   const out = new Float32Array(rows * c).fill(NaN);
-  // The run's matrix is already normalised: an identity normalisation in the scoring model.
-  const model = buildScoringModel(cfg, params, { mean: new Array(c).fill(0), std: new Array(c).fill(1) }, { channels: [], variant: '', run: '' });
-  const session = await ort.InferenceSession.create(model.bytes, sessionOptions(device));
-  try {
-    const w = cfg.seqLen * cfg.patchLen;
-    const context = scoringContext(cfg);
-    const series = data.series ?? [{ name: '', start: 0, end: rows }];
-    // Each series from `context` rows before the first row needed to its last: windows may take
-    // their context from the part before (a test part's first rows are scored from the rows
-    // before them, as they would be in operation); only the rows of `roles` are read.
-    const score = async (roles: readonly Segment['role'][]) => {
-      for (const s of series) {
-        const segs = (data.segments ?? []).filter((g) => roles.includes(g.role) && g.start >= s.start && g.end <= s.end);
-        if (segs.length === 0) continue;
-        const from = Math.max(s.start, Math.min(...segs.map((g) => g.start)) - context);
-        const to = Math.max(...segs.map((g) => g.end));
-        const r = await residualRows(session, (row, k) => data.matrix[(from + row) * c + k]!, to - from, c, w, context);
-        out.set(r, from * c);
-      }
-    };
-    await score(['val', 'test']);
-    // Thresholds are fitted on validation rows, or on training rows where no validation row can be scored.
-    const valScored = segmentsOf(data, 'val').some((g) => {
-      for (let r = g.start; r < g.end; r++) if (!Number.isNaN(out[r * c]!)) return true;
-      return false;
-    });
-    if (!valScored) await score(['train']);
-  } finally {
-    await session.release();
-  }
+  // The run's matrix is already normalised: the scoring graph's normalisation is the identity.
+  const model = await sessions.scoring();
+  const w = cfg.seqLen * cfg.patchLen;
+  const context = scoringContext(cfg);
+  const series = data.series ?? [{ name: '', start: 0, end: rows }];
+  // Each series from `context` rows before the first row needed to its last: windows may take
+  // their context from the part before (a test part's first rows are scored from the rows
+  // before them, as they would be in operation); only the rows of `roles` are read.
+  const score = async (roles: readonly Segment['role'][]) => {
+    for (const s of series) {
+      const segs = (data.segments ?? []).filter((g) => roles.includes(g.role) && g.start >= s.start && g.end <= s.end);
+      if (segs.length === 0) continue;
+      const from = Math.max(s.start, Math.min(...segs.map((g) => g.start)) - context);
+      const to = Math.max(...segs.map((g) => g.end));
+      const r = await residualRows(model, (row, k) => data.matrix[(from + row) * c + k]!, to - from, c, w, context);
+      out.set(r, from * c);
+    }
+  };
+  await score(['val', 'test']);
+  // Thresholds are fitted on validation rows, or on training rows where no validation row can be scored.
+  const valScored = segmentsOf(data, 'val').some((g) => {
+    for (let r = g.start; r < g.end; r++) if (!Number.isNaN(out[r * c]!)) return true;
+    return false;
+  });
+  if (!valScored) await score(['train']);
   return out;
 }
 
 /** Anomaly detection with a trained model (null when the data have no labels or no test part). */
 export async function evaluateModel(cfg: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array>, data: RunData, device: ExecutionProviderName, scoring: ScoringConfig = DEFAULT_SCORING): Promise<Evaluation | null> {
   if (!canEvaluate(data)) return null;
-  const { scores, calibration } = modelScores(await modelResiduals(cfg, params, data, device), cfg.channels, data, scoring.combine);
+  return (await ModelSessions.with(cfg, device, params, (s) => detectWith(s, data, scoring))).evaluation;
+}
+
+/** Per-row scores and their evaluation with a model's sessions and current weights (nulls when the data cannot be evaluated). */
+export async function detectWith(sessions: ModelSessions, data: RunData, scoring: ScoringConfig = DEFAULT_SCORING): Promise<{ scores: Float64Array | null; evaluation: Evaluation | null }> {
+  if (!canEvaluate(data)) return { scores: null, evaluation: null };
+  const { scores, calibration } = modelScores(await residualsWith(sessions, data), sessions.cfg.channels, data, scoring.combine);
   const ev = evaluateRowScores(scores, data, scoring);
-  return ev && { ...ev, calibration };
+  return { scores, evaluation: ev && { ...ev, calibration } };
 }
 
 /** The test part's scores and labels for a chart: the maximum score of each bucket of rows, at most ~`maxPoints`, with a gap between test parts. */

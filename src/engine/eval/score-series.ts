@@ -5,6 +5,7 @@
  * `context` rows before it. The series' first `context` rows stay NaN.
  */
 import * as ort from 'onnxruntime-node';
+import type { WindowModel } from './sessions';
 
 /** Start rows of the windows that cover a series of `rows` rows, each row after the first `context` once. */
 function windowStarts(rows: number, window: number, context: number): number[] {
@@ -16,7 +17,7 @@ function windowStarts(rows: number, window: number, context: number): number[] {
 }
 
 /** Runs the model over a series in batches of windows; `take` receives each batch's outputs. */
-async function forEachBatch(session: ort.InferenceSession, rowsOf: (row: number, channel: number) => number, rows: number, channels: number, window: number, context: number, take: (out: ort.InferenceSession.OnnxValueMapType, batch: readonly number[]) => void): Promise<void> {
+async function forEachBatch(session: WindowModel, rowsOf: (row: number, channel: number) => number, rows: number, channels: number, window: number, context: number, take: (out: ort.InferenceSession.OnnxValueMapType, batch: readonly number[]) => void): Promise<void> {
   const starts = windowStarts(rows, window, context);
   for (let i = 0; i < starts.length; i += 32) {
     const batch = starts.slice(i, i + 32);
@@ -29,7 +30,7 @@ async function forEachBatch(session: ort.InferenceSession, rowsOf: (row: number,
 }
 
 /** The model's `score` output per row (NaN on rows nothing predicts). */
-export async function scoreRows(session: ort.InferenceSession, rowsOf: (row: number, channel: number) => number, rows: number, channels: number, window: number, context: number): Promise<Float64Array> {
+export async function scoreRows(session: WindowModel, rowsOf: (row: number, channel: number) => number, rows: number, channels: number, window: number, context: number): Promise<Float64Array> {
   const score = new Float64Array(rows).fill(NaN);
   await forEachBatch(session, rowsOf, rows, channels, window, context, (out, batch) => {
     const sc = out.score!.data as Float32Array;
@@ -41,7 +42,7 @@ export async function scoreRows(session: ort.InferenceSession, rowsOf: (row: num
 }
 
 /** The model's `residual` output, row-major [rows, channels] (NaN on rows nothing predicts). */
-export async function residualRows(session: ort.InferenceSession, rowsOf: (row: number, channel: number) => number, rows: number, channels: number, window: number, context: number): Promise<Float32Array> {
+export async function residualRows(session: WindowModel, rowsOf: (row: number, channel: number) => number, rows: number, channels: number, window: number, context: number): Promise<Float32Array> {
   const residual = new Float32Array(rows * channels).fill(NaN);
   await forEachBatch(session, rowsOf, rows, channels, window, context, (out, batch) => {
     const r = out.residual!.data as Float32Array;

@@ -13,7 +13,7 @@ import type { EmittedModel } from '../graph/emit';
 import { scoringContext, type Evaluation } from '../eval/evaluate';
 import type { PatchTransformerConfig } from '../models/patch-transformer';
 import { buildScoringModel, identityCalibration } from '../inference/scoring';
-import type { RunConfig, RunReport } from './runner';
+import type { RunConfig, RunReport } from './types';
 import { RunStore } from './store';
 
 export interface RunExport {

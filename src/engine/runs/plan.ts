@@ -11,13 +11,14 @@ import { stagesOf, VARIANTS, type GrowthConfig, type Variant } from '../growth/g
 import { defaultBlock, PRESET_DEFAULTS } from '../../shared/growth';
 import { PRESETS, windowLength, type PatchTransformerConfig, type PresetName } from '../models/patch-transformer';
 import { DEFAULT_ADAMW } from '../train/adamw';
-import { normalizationRecord, prepareRunData, type PreparedData } from './data';
+import { normalizationRecord, prepareRunData, type PreparedData } from '../data/prepared';
 import { SplitError, type SplitOptions } from '../data/split';
 import type { ScoringConfig } from '../eval/evaluate';
 import { DEFAULT_THRESHOLD } from '../eval/scores';
 import { defined } from '../../shared/ipc';
 import type { DataPlan } from '../../shared/jobs';
-import { stepFlops, type RunConfig } from './runner';
+import { stepFlops } from './schedule';
+import type { RunConfig } from './types';
 
 /** A choice that cannot be trained (a usage error for the CLI, a message for the app). */
 export class PlanError extends Error {

@@ -12,6 +12,18 @@ import { appendFile, link, mkdir, open, readdir, readFile, rename, rm, stat, wri
 import os from 'node:os';
 import path from 'node:path';
 import { parseSafetensors, serializeSafetensors } from '../io/safetensors';
+import { stateNames } from '../train/train-step';
+import type { MetricRecord } from './types';
+
+/** Checkpoint files: `checkpoints/step-00000120.safetensors`, the step in eight digits. */
+const CHECKPOINT_FILE = /^step-(\d+)\.safetensors$/;
+const checkpointName = (step: number) => `step-${String(step).padStart(8, '0')}.safetensors`;
+
+/** The highest checkpoint step in a run folder (0 without one), from the file names alone. */
+export async function checkpointStep(runDir: string): Promise<number> {
+  const names = await readdir(path.join(runDir, 'checkpoints')).catch(() => [] as string[]);
+  return names.reduce((m, n) => Math.max(m, Number(CHECKPOINT_FILE.exec(n)?.[1] ?? 0)), 0);
+}
 
 /** A write that failed, in words: which file, why, and what to do (nothing written before is lost). */
 export function writeError(file: string, err: unknown): Error {
@@ -86,8 +98,8 @@ export interface RunLock {
 }
 
 /** What a read of metrics.jsonl kept, and what it had to leave out (a line cut short by a crash or a full disk). */
-export interface MetricsRead<T> {
-  readonly records: T[];
+export interface MetricsRead {
+  readonly records: MetricRecord[];
   /** Lines that were not complete JSON: the torn tail, and any damaged line before it. */
   readonly dropped: number;
 }
@@ -222,7 +234,7 @@ export class RunStore {
     }
   }
 
-  async appendMetrics(records: readonly object[]): Promise<void> {
+  async appendMetrics(records: readonly MetricRecord[]): Promise<void> {
     const file = path.join(this.dir, 'metrics.jsonl');
     if (records.length) {
       await appendFile(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n').catch((err: unknown) => {
@@ -232,19 +244,19 @@ export class RunStore {
   }
 
   /** Every complete line of metrics.jsonl; a line cut short (a crash, a full disk) is left out and counted. */
-  async readMetrics<T>(): Promise<MetricsRead<T>> {
+  async readMetrics(): Promise<MetricsRead> {
     let text: string;
     try {
       text = await readFile(path.join(this.dir, 'metrics.jsonl'), 'utf8');
     } catch {
       return { records: [], dropped: 0 };
     }
-    const records: T[] = [];
+    const records: MetricRecord[] = [];
     let dropped = 0;
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
       try {
-        records.push(JSON.parse(line) as T);
+        records.push(JSON.parse(line) as MetricRecord);
       } catch {
         dropped++;
       }
@@ -257,7 +269,7 @@ export class RunStore {
    * torn line; returns how many torn lines were cut.
    */
   async truncateMetrics(step: number): Promise<number> {
-    const { records, dropped } = await this.readMetrics<{ step?: number; type?: string }>();
+    const { records, dropped } = await this.readMetrics();
     // A stage line at the checkpoint's step opens the stage after it: the resume writes it again.
     const kept = records.filter((r) => r.step === undefined || r.step < step || (r.step === step && r.type !== 'stage'));
     await writeAtomic(path.join(this.dir, 'metrics.jsonl'), kept.map((r) => JSON.stringify(r)).join('\n') + (kept.length ? '\n' : ''));
@@ -268,12 +280,12 @@ export class RunStore {
     const tensors = new Map<string, { shape: readonly number[]; data: Float32Array }>();
     const shape = (k: string, t: Float32Array) => [...(c.shapes?.get(k) ?? [t.length])];
     for (const [k, t] of c.params) tensors.set(k, { shape: shape(k, t), data: t });
-    for (const [k, t] of c.m) tensors.set(`m.${k}`, { shape: shape(k, t), data: t });
-    for (const [k, t] of c.v) tensors.set(`v.${k}`, { shape: shape(k, t), data: t });
+    for (const [k, t] of c.m) tensors.set(stateNames.m(k), { shape: shape(k, t), data: t });
+    for (const [k, t] of c.v) tensors.set(stateNames.v(k), { shape: shape(k, t), data: t });
     await mkdir(this.checkpointsDir, { recursive: true }).catch((err: unknown) => {
       throw writeError(this.checkpointsDir, err);
     });
-    const file = path.join(this.checkpointsDir, `step-${String(c.step).padStart(8, '0')}.safetensors`);
+    const file = path.join(this.checkpointsDir, checkpointName(c.step));
     const wall: Record<string, string> = c.stageWallMs ? { stage_wall_ms: JSON.stringify(c.stageWallMs.map(Math.round)), elapsed_ms: String(Math.round(c.elapsedMs ?? 0)) } : {};
     await writeAtomic(file, serializeSafetensors(tensors, { format: 'stacklab-checkpoint', step: String(c.step), layers: String(c.layers), stage: String(c.stage), rng: String(c.rng), ...wall }));
     return file;
@@ -287,7 +299,7 @@ export class RunStore {
   async latestCheckpoint(onDamaged?: (d: { file: string; reason: string }) => void): Promise<(CheckpointState & { readonly file: string; readonly damaged: readonly { file: string; reason: string }[] }) | null> {
     let names: string[];
     try {
-      names = (await readdir(this.checkpointsDir)).filter((n) => /^step-\d+\.safetensors$/.test(n)).sort();
+      names = (await readdir(this.checkpointsDir)).filter((n) => CHECKPOINT_FILE.test(n)).sort();
     } catch {
       return null;
     }
@@ -301,8 +313,8 @@ export class RunStore {
         const v = new Map<string, Float32Array>();
         for (const [k, t] of tensors) {
           const data = t.data as Float32Array;
-          if (k.startsWith('m.')) m.set(k.slice(2), data);
-          else if (k.startsWith('v.')) v.set(k.slice(2), data);
+          const moment = stateNames.parse(k);
+          if (moment) (moment.which === 'm' ? m : v).set(moment.param, data);
           else params.set(k, data);
         }
         const step = Number(metadata.step);

@@ -12,6 +12,7 @@ import { Rng } from '../random';
 import { DEFAULT_ADAMW, type AdamWConfig } from '../train/adamw';
 import { buildTrainStep, stateNames } from '../train/train-step';
 import { DeviceTensors, sessionOptions } from './device';
+import { BatchSampler } from './sampler';
 
 export interface TrainerOptions {
   readonly model: PatchTransformerConfig;
@@ -24,6 +25,8 @@ export interface TrainerOptions {
   readonly readEvery?: number;
   /** Rows where a training window may start; all valid starts when absent. */
   readonly windowStarts?: Int32Array;
+  /** Where batches come from (a run passes its own, kept across stages); seeded from `seed` when absent. */
+  readonly sampler?: BatchSampler;
   /** Starting weights by name (checkpoint, growth, reference fixture); seeded init otherwise. */
   readonly initialParams?: ReadonlyMap<string, Float32Array>;
   /** Starting Adam moments by name (checkpoint, growth); zeros otherwise or for names missing here. */
@@ -57,20 +60,25 @@ export function initialValues(spec: ParamSpec, seed: number): Float32Array {
 
 export class Trainer {
   private state = new Map<string, ort.Tensor>();
-  private steps = 0;
-  private readonly batchRng: Rng;
+  private stepsTaken = 0;
+  private readonly sampler: BatchSampler;
   private readonly lrTensor = new Float32Array(1);
+  /**
+   * The most steps one `steps()` call runs in one ORT call: 1 with today's one-step train graph
+   * (every input and output crosses to the host per call, so a longer call saves nothing yet).
+   */
+  readonly stepsPerCall = 1;
 
   private constructor(
     readonly options: TrainerOptions,
     readonly tensors: DeviceTensors,
     private readonly session: ort.InferenceSession,
     readonly paramNames: readonly string[],
-    private readonly starts: Int32Array,
+    starts: Int32Array,
     /** ONNX nodes in the train step, for diagnostics. */
     readonly nodeCount: number,
   ) {
-    this.batchRng = new Rng(options.seed, 'batches');
+    this.sampler = options.sampler ?? BatchSampler.seeded(starts, options.model.batch, options.seed);
   }
 
   static async create(options: TrainerOptions): Promise<Trainer> {
@@ -100,7 +108,7 @@ export class Trainer {
     const put = async (name: string, data: HostArray, dims: readonly number[]) => this.state.set(name, await this.tensors.upload(data, dims, data instanceof Int32Array ? 'int32' : 'float32'));
     await put('data', this.options.data, [rows, cfg.channels]);
     await put('step', Float32Array.of(this.options.initialStep ?? 0), []);
-    this.steps = this.options.initialStep ?? 0;
+    this.stepsTaken = this.options.initialStep ?? 0;
     for (const spec of paramSpecs(cfg)) {
       const given = this.options.initialParams?.get(spec.name);
       const n = spec.shape.reduce((a, b) => a * b, 1);
@@ -118,7 +126,7 @@ export class Trainer {
 
   /** Steps taken so far. */
   get stepCount(): number {
-    return this.steps;
+    return this.stepsTaken;
   }
 
   /** Bytes the engine holds on the device (data set + parameters + moments + step count). */
@@ -126,10 +134,24 @@ export class Trainer {
     return this.tensors.heldBytes;
   }
 
-  /** The next batch's window starts, drawn from the seeded batch stream. */
+  /** The next batch's window starts, drawn from the sampler. */
   nextStarts(): Int32Array {
-    const b = this.options.model.batch;
-    return Int32Array.from({ length: b }, () => this.starts[this.batchRng.int(this.starts.length)]!);
+    return this.sampler.next();
+  }
+
+  /**
+   * `lrs.length` optimisation steps (at most `stepsPerCall`), the i-th at learning rate `lrs[i]`,
+   * batches from the sampler. Returns the loss and gradient norm of the last step when `read`,
+   * else nothing (with a K-step graph: of every step, read or not, since they come for free).
+   */
+  async steps(lrs: readonly number[], opts: { read?: boolean } = {}): Promise<StepMetrics[]> {
+    if (lrs.length === 0 || lrs.length > this.stepsPerCall) throw new RangeError(`steps: ${lrs.length} steps asked, 1 to ${this.stepsPerCall} per call`);
+    const out: StepMetrics[] = [];
+    for (let i = 0; i < lrs.length; i++) {
+      const m = await this.step(lrs[i]!, { read: i === lrs.length - 1 && !!opts.read });
+      if (m) out.push(m);
+    }
+    return out;
   }
 
   /**
@@ -145,7 +167,7 @@ export class Trainer {
     };
     for (const [k, t] of this.state) feeds[k] = t;
     const out = await this.session.run(feeds);
-    this.steps += 1;
+    this.stepsTaken += 1;
 
     const replace = (key: string, outName: string) => {
       const old = this.state.get(key)!;
@@ -159,11 +181,11 @@ export class Trainer {
       replace(stateNames.v(p), stateNames.out(stateNames.v(p)));
     }
     const every = this.options.readEvery ?? 1;
-    const read = opts.read ?? this.steps % every === 0;
+    const read = opts.read ?? this.stepsTaken % every === 0;
     let metrics: StepMetrics | null = null;
     if (read) {
       const [loss, norm] = await Promise.all([this.tensors.read(out.loss!), this.tensors.read(out.grad_norm!)]);
-      metrics = { step: this.steps, loss: loss[0] as number, gradNorm: norm[0] as number };
+      metrics = { step: this.stepsTaken, loss: loss[0] as number, gradNorm: norm[0] as number };
     }
     this.tensors.discard(out.loss!);
     this.tensors.discard(out.grad_norm!);

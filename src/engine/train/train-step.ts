@@ -21,10 +21,13 @@ export interface TrainStepGraph {
   readonly rows: number;
 }
 
+/** Names of the optimizer state beside each parameter (graph inputs, outputs and checkpoint tensors). */
 export const stateNames = {
   m: (p: string) => `m.${p}`,
   v: (p: string) => `v.${p}`,
   out: (name: string) => `${name}.out`,
+  /** The moment and parameter a state name stands for (null for a parameter's own name). */
+  parse: (name: string): { which: 'm' | 'v'; param: string } | null => (/^[mv]\./.test(name) ? { which: name[0] as 'm' | 'v', param: name.slice(2) } : null),
 };
 
 /** Builds the windows tensor [B, W, C] from start rows: data[starts[b] + t]. */

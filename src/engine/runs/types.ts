@@ -1,0 +1,125 @@
+/**
+ * The records of a run: its configuration (config.json), the events it streams, its report
+ * (report.json) and the lines of its history (metrics.jsonl). Record types only; the run store
+ * reads and writes the files.
+ */
+import type { ExecutionProviderName } from '../../shared/system';
+import type { RunNormalization } from '../data/prepared';
+import type { BaselineName, Evaluation, ScoringConfig, TrivialDetectors } from '../eval/evaluate';
+import type { ProbeName, ProbeScore } from '../eval/probes';
+import type { GrowthConfig, Variant } from '../growth/growth';
+import type { PatchTransformerConfig } from '../models/patch-transformer';
+import type { AdamWConfig } from '../train/adamw';
+import type { LrSchedule } from '../train/schedules';
+
+/** Everything a run needs to be reproduced; written as config.json. */
+export interface RunConfig {
+  readonly variant: Variant;
+  /** A baseline given the training FLOPs of this variant (its step count is set from them). */
+  readonly flopMatchedTo?: Variant;
+  readonly seed: number;
+  readonly preset: string;
+  /** The model at full depth (growth.layers). */
+  readonly model: PatchTransformerConfig;
+  readonly growth: GrowthConfig;
+  readonly schedule: LrSchedule;
+  readonly optimizer: AdamWConfig & {
+    /** At growth, copy the source block's Adam moments (default) or start them at zero. */
+    readonly stateAtGrowth: 'copy' | 'reset';
+    /** Steps of linear re-warmup after each growth (0: one global schedule). */
+    readonly rewarmupSteps: number;
+  };
+  /** The device it was trained on (recorded; a resume may use another). */
+  readonly device: ExecutionProviderName;
+  readonly readEvery: number;
+  readonly valEvery: number;
+  readonly checkpointEvery: number;
+  /** Validation windows evaluated each time (evenly spaced over the validation part). */
+  readonly valWindows?: number;
+  /**
+   * Also evaluate downstream at every validation point (isoplot data: validation loss against
+   * VUS-PR, AUC-PR and the probes over training). Default true; costs one test pass each.
+   */
+  readonly isoplot?: boolean;
+  readonly data: {
+    readonly source: string;
+    readonly fingerprint: string;
+    readonly channels: readonly string[];
+    /** Series (files) in the data set (absent in runs of older versions: 1). */
+    readonly series?: number;
+    readonly trainWindows: number;
+    readonly valWindows: number;
+    /** The split in words. */
+    readonly split: string;
+    /** The split as asked for (absent: the default rule). */
+    readonly splitOptions?: { readonly trainRows?: number; readonly trainFraction?: number };
+    readonly normalization: RunNormalization;
+  };
+  /** How residuals become scores and alarms (absent in runs of older versions: mean, pooled, 0.99 quantile). */
+  readonly scoring?: ScoringConfig;
+  readonly versions: Readonly<Record<string, string>>;
+}
+
+/** What a run streams while it trains (not written to disk: metrics.jsonl is the record). */
+export type RunEvent =
+  | { readonly type: 'stage'; readonly stage: number; readonly stages: number; readonly layers: number; readonly steps: number; readonly step: number }
+  | { readonly type: 'step'; readonly step: number; readonly totalSteps: number; readonly stage: number; readonly layers: number; readonly loss: number | null; readonly gradNorm: number | null; readonly lr: number; readonly tokensPerSec: number; readonly elapsedMs: number; readonly etaMs: number; readonly flops: number }
+  | { readonly type: 'val'; readonly step: number; readonly valLoss: number; readonly flops: number }
+  | { readonly type: 'checkpoint'; readonly step: number; readonly file: string }
+  /** Something the user should know that did not stop the run (a torn metrics line cut, a damaged checkpoint skipped). */
+  | { readonly type: 'note'; readonly message: string };
+
+/**
+ * One line of metrics.jsonl, the run's history, in the order things happened. `step` counts
+ * optimizer steps taken (1-based at the end of a step; a stage line's step is where it begins);
+ * `flops` are the training FLOPs spent so far; `elapsedMs` is the run's own clock (it continues
+ * across a resume). This union is the one definition of the file's format.
+ */
+export type MetricRecord =
+  /** A stage begins (a growth when `stage` > 1); `resumed`: a resume continued inside it (no growth). */
+  | { readonly type: 'stage'; readonly stage: number; readonly layers: number; readonly steps: number; readonly step: number; readonly resumed?: true }
+  /** A training loss read back (every `readEvery` steps and at each stage's end). */
+  | { readonly type: 'train'; readonly step: number; readonly loss: number; readonly gradNorm: number; readonly lr: number; readonly flops: number; readonly elapsedMs: number }
+  /** A validation point: the mean next-patch MSE over the validation windows. */
+  | { readonly type: 'val'; readonly step: number; readonly valLoss: number; readonly flops: number; readonly layers: number }
+  /** Downstream quality at that validation point (labelled data: detection; always: probe accuracies). */
+  | {
+      readonly type: 'isoplot';
+      readonly step: number;
+      readonly layers: number;
+      readonly valLoss: number;
+      readonly vusPr?: number;
+      readonly vusRoc?: number;
+      readonly aucPr?: number;
+      readonly aucRoc?: number;
+      readonly f1?: number;
+      readonly probes: Partial<Record<ProbeName, number>>;
+    };
+
+export interface StageReport {
+  readonly layers: number;
+  readonly steps: number;
+  readonly flops: number;
+  readonly wallMs: number;
+}
+
+/** report.json: how a run ended and what it scored. */
+export interface RunReport {
+  readonly variant: Variant;
+  readonly seed: number;
+  readonly dir: string;
+  readonly status: 'finished' | 'cancelled';
+  readonly stages: StageReport[];
+  readonly totalFlops: number;
+  readonly wallMs: number;
+  readonly finalValLoss: number | null;
+  readonly finalTrainLoss: number | null;
+  /** Anomaly detection on the test part with the final model (labelled data only). */
+  readonly evaluation?: Evaluation | null;
+  /** The baselines on the same split, seeded with the run's seed (labelled data only). */
+  readonly baselines?: Partial<Record<BaselineName, Evaluation>>;
+  /** What alarming on every test row, or on none, scores (labelled data only). */
+  readonly trivial?: TrivialDetectors;
+  /** The reasoning probes with the final model (items from this seed; the same for every variant). */
+  readonly probes?: Record<ProbeName, ProbeScore | null> | null;
+}

@@ -1,0 +1,79 @@
+/**
+ * A validation point: the validation loss and, for isoplot data and the final evaluation, the
+ * downstream results (detection on the test part, the probes) of one set of weights. The run loop
+ * and the job estimate both call `validationPoint`, so an estimate costs what a run does.
+ */
+import * as ort from 'onnxruntime-node';
+import type { ExecutionProviderName } from '../../shared/system';
+import type { RunData } from '../data/prepared';
+import { DEFAULT_SCORING, detectWith, type Evaluation } from '../eval/evaluate';
+import { probesWith, type ProbeName, type ProbeScore } from '../eval/probes';
+import { ModelSessions } from '../eval/sessions';
+import { windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
+import type { RunConfig } from './types';
+
+/** Mean next-patch MSE over up to `max` validation windows (evenly spaced), with the sessions' current weights. */
+export async function validationLossWith(sessions: ModelSessions, data: RunData, max = 256): Promise<number | null> {
+  if (data.valStarts.length === 0) return null;
+  const model = sessions.cfg;
+  const step = Math.max(1, Math.floor(data.valStarts.length / max));
+  const starts = [...data.valStarts].filter((_, i) => i % step === 0).slice(0, max);
+  const w = windowLength(model);
+  const c = model.channels;
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < starts.length; i += 64) {
+    const batch = starts.slice(i, i + 64);
+    const x = new Float32Array(batch.length * w * c);
+    batch.forEach((s, b) => x.set(data.matrix.subarray(s * c, (s + w) * c), b * w * c));
+    const out = await sessions.forecast.run({ windows: new ort.Tensor('float32', x, [batch.length, w, c]) });
+    for (const v of out.mse!.data as Float32Array) {
+      sum += v;
+      n++;
+    }
+  }
+  return sum / n;
+}
+
+/** `validationLossWith` for one set of weights (sessions made for the call). */
+export async function validationLoss(model: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array>, data: RunData, device: ExecutionProviderName = 'cpu', max = 256): Promise<number | null> {
+  if (data.valStarts.length === 0) return null;
+  return ModelSessions.with(model, device, params, (s) => validationLossWith(s, data, max));
+}
+
+export interface Downstream {
+  /** Per-row anomaly scores (null when the data cannot be evaluated: no labels or no test part). */
+  readonly scores: Float64Array | null;
+  readonly evaluation: Evaluation | null;
+  readonly probes: Record<ProbeName, ProbeScore | null>;
+}
+
+/** Anomaly detection on the test part and the reasoning probes, with the sessions' current weights. */
+export async function downstreamWith(sessions: ModelSessions, data: RunData, config: Pick<RunConfig, 'scoring' | 'seed'>): Promise<Downstream> {
+  const { scores, evaluation } = await detectWith(sessions, data, config.scoring ?? DEFAULT_SCORING);
+  return { scores, evaluation, probes: await probesWith(sessions, data, config.seed) };
+}
+
+/**
+ * One validation point with the sessions' current weights: the validation loss, and the
+ * downstream results when the run records them at every point (isoplot, the default).
+ */
+export async function validationPoint(
+  sessions: ModelSessions,
+  data: RunData,
+  config: Pick<RunConfig, 'scoring' | 'seed' | 'valWindows' | 'isoplot'>,
+  /** Called with the loss before the downstream part (the run loop stops a diverged run there). */
+  check: (valLoss: number | null) => void = () => undefined,
+): Promise<{ valLoss: number | null; downstream: Downstream | null }> {
+  const valLoss = await validationLossWith(sessions, data, config.valWindows);
+  check(valLoss);
+  const downstream = valLoss !== null && config.isoplot !== false ? await downstreamWith(sessions, data, config) : null;
+  return { valLoss, downstream };
+}
+
+/** Probe accuracies only, for the isoplot lines of metrics.jsonl. */
+export function probeAccuracies(p: Record<ProbeName, ProbeScore | null>): Partial<Record<ProbeName, number>> {
+  const out: Partial<Record<ProbeName, number>> = {};
+  for (const [k, v] of Object.entries(p) as [ProbeName, ProbeScore | null][]) if (v) out[k] = v.accuracy;
+  return out;
+}
