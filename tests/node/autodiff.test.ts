@@ -5,7 +5,7 @@
  * a case here, or is listed as not differentiable.
  */
 import { describe, expect, it } from 'vitest';
-import { DIFFERENTIABLE_OPS, gradients, NON_DIFFERENTIABLE_OPS } from '../../src/engine/graph/autodiff';
+import { DIFFERENTIABLE_OPS, gradients, NON_DIFFERENTIABLE_OPS, vjp } from '../../src/engine/graph/autodiff';
 import { Graph, OP_NAMES, sizeOf, type DType, type OpName, type Value } from '../../src/engine/graph/ir';
 import * as op from '../../src/engine/graph/ops';
 import { compile, rng } from '../helpers/graph-eval';
@@ -47,6 +47,16 @@ const cases: Record<string, Case> = {
   Gemm: { shapes: [[4, 3], [5, 4]], build: ([a, b]) => op.gemm(a!, b!, true, true) },
   Softmax: { shapes: [[2, 5]], build: ([a]) => op.softmax(a!, -1) },
   LayerNormalization: { shapes: [[3, 6], [6], [6]], build: ([x, s, b]) => op.layerNorm(x!, s!, b!), dtype: 'float32' },
+  // The node's other outputs, mean and inverse standard deviation, on the path too.
+  LayerNormalizationStats: {
+    shapes: [[3, 6], [6], [6]],
+    build: ([x, s, b], g) => {
+      const y = op.layerNorm(x!, s!, b!);
+      const [, mean, invStd] = g.nodes.at(-1)!.outputs;
+      return op.add(y, op.add(op.mul(mean!, 2), op.mul(invStd!, 0.5)));
+    },
+    dtype: 'float32',
+  },
   ReduceSum: { shapes: [[2, 3, 4]], build: ([a]) => op.reduceSum(a!, [0, 2]) },
   ReduceMean: { shapes: [[2, 3, 4]], build: ([a]) => op.reduceMean(a!, [1], true) },
   ReduceMax: { shapes: [[2, 5]], build: ([a]) => op.reduceMax(a!, [1]) },
@@ -146,5 +156,23 @@ describe('gradients against central finite differences (ORT CPU)', () => {
     const out = await m.run({ x: { data: xs, dims: [3] }, u: { data: new Float64Array(3), dims: [3] } });
     expect([...out.gx!]).toEqual([...xs].map((v) => 2 * v + Math.exp(v)).map((v) => expect.closeTo(v, 12)));
     expect([...out.gu!]).toEqual([0, 0, 0]);
+  });
+
+  it('seeds several values at once, a node\'s later outputs included', async () => {
+    const g = new Graph();
+    const x = g.input('x', 'float32', [2, 4]);
+    op.layerNorm(x, g.constant(new Float32Array(4).fill(1), [4], 'float32'), g.constant(new Float32Array(4), [4], 'float32'));
+    const [, mean] = g.nodes.at(-1)!.outputs;
+    const e = op.exp(x);
+    const seedMean = Float32Array.of(1, -3);
+    const seedE = Float32Array.of(1, 2, 3, 4, -1, -2, -3, -4);
+    const grads = vjp([{ value: mean!, grad: g.constant(seedMean, [2, 1], 'float32') }, { value: e, grad: g.constant(seedE, [2, 4], 'float32') }], [x]);
+    const m = await compile(g, { gx: grads.get(x)! });
+    const xs = Float32Array.of(0.1, -0.5, 2, 0.3, 1, 0, -1, 0.25);
+    const out = await m.run({ x: { data: xs, dims: [2, 4] } });
+    // d mean / dx = 1/4 on each row; d exp(x) / dx = exp(x).
+    const expected = [...xs].map((v, k) => seedMean[Math.floor(k / 4)]! / 4 + seedE[k]! * Math.exp(v));
+    expect([...out.gx!]).toEqual(expected.map((v) => expect.closeTo(v, 5)));
+    expect(() => vjp([{ value: e, grad: g.scalar(1) }], [x])).toThrow(/float32 \[\] does not match its value float32 \[2, 4\]/);
   });
 });

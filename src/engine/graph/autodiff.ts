@@ -17,7 +17,12 @@ export const NON_DIFFERENTIABLE_OPS = ['Greater', 'Less', 'Equal'] as const sati
 /** The operators that have a gradient rule: every other one. */
 export type DiffOp = Exclude<OpName, (typeof NON_DIFFERENTIABLE_OPS)[number]>;
 
-type Rule = (node: Node, gy: Value) => (Value | undefined)[];
+/**
+ * The gradients of a node's inputs (undefined where an input gets none) from those of its
+ * outputs: `gy` is the first output's, `more` the others' (undefined where nothing seeded
+ * depends on one). Only LayerNormalization has more than one output.
+ */
+type Rule = (node: Node, gy: Value, more: readonly (Value | undefined)[]) => (Value | undefined)[];
 
 function staticShape(v: Value): number[] {
   if (!isStatic(v.shape)) throw new ShapeError(`gradients need static shapes; [${v.shape.join(', ')}] has a symbol`);
@@ -162,14 +167,19 @@ const rules: Record<DiffOp, Rule> = {
     const dot = op.reduceSum(op.mul(gy, y), [axis], true);
     return [op.mul(y, op.sub(gy, dot))];
   },
-  LayerNormalization: (n, gy) => {
+  LayerNormalization: (n, gy, [gMean, gInvStd]) => {
     const [x, scale] = [input(n, 0), input(n, 1)];
     const [, mean, invStd] = n.outputs as [Value, Value, Value];
     const xhat = op.mul(op.sub(x, mean), invStd);
     const dxhat = op.mul(gy, scale);
     const m1 = op.reduceMean(dxhat, [-1], true);
     const m2 = op.reduceMean(op.mul(dxhat, xhat), [-1], true);
-    const gx = op.mul(invStd, op.sub(op.sub(dxhat, m1), op.mul(xhat, m2)));
+    let gx = op.mul(invStd, op.sub(op.sub(dxhat, m1), op.mul(xhat, m2)));
+    // The statistics, where something uses them: mean = Σx / D, and invStd = (var + ε)^-½ with
+    // d var / dx = 2 (x - mean) / D, so d invStd / dx = -invStd² · x̂ / D.
+    const width = () => staticShape(x).at(-1)!;
+    if (gMean) gx = op.add(gx, op.div(gMean, width()));
+    if (gInvStd) gx = op.sub(gx, op.div(op.mul(op.mul(gInvStd, op.mul(invStd, invStd)), xhat), width()));
     const rows = x.shape.map((_, i) => i).slice(0, -1);
     const gscale = op.reduceSum(op.mul(gy, xhat), rows);
     const gbias = op.reduceSum(gy, rows);
@@ -241,32 +251,57 @@ const rules: Record<DiffOp, Rule> = {
 /** The operators that have a gradient rule, in the order of OP_NAMES. */
 export const DIFFERENTIABLE_OPS: readonly OpName[] = OP_NAMES.filter((o) => Object.hasOwn(rules, o));
 
+/** A value to differentiate and the gradient it starts with: the loss and 1, or an output and an upstream gradient. */
+export interface Seed {
+  readonly value: Value;
+  readonly grad: Value;
+}
+
 /**
  * Gradients of the scalar `loss` with respect to each of `wrt`, as new values in the same graph.
  * A value that does not influence the loss gets a zero gradient.
  */
 export function gradients(loss: Value, wrt: readonly Value[]): Map<Value, Value> {
-  const g = loss.graph;
   if (loss.shape.length !== 0) throw new ShapeError(`the loss must be a scalar, got [${loss.shape.join(', ')}]`);
+  return vjp([{ value: loss, grad: loss.graph.scalar(1, loss.dtype) }], wrt);
+}
+
+/**
+ * Vector-Jacobian products: the gradients of Σ sum(seed.grad · seed.value) over the seeds with
+ * respect to each of `wrt`. Any value may be seeded, a node's second or third output as well as
+ * its first; a value seeded twice gets the sum. Seed gradients are taken as constants.
+ */
+export function vjp(seeds: readonly Seed[], wrt: readonly Value[]): Map<Value, Value> {
+  if (seeds.length === 0) throw new Error('vjp needs at least one seed');
+  const g = seeds[0]!.value.graph;
+  for (const { value, grad } of seeds) {
+    if (value.graph !== g || grad.graph !== g) throw new Error('vjp: seeds from different graphs');
+    if (grad.dtype !== value.dtype || grad.shape.length !== value.shape.length || grad.shape.some((d, i) => d !== value.shape[i])) {
+      throw new ShapeError(`vjp: a seed gradient ${grad.dtype} [${grad.shape.join(', ')}] does not match its value ${value.dtype} [${value.shape.join(', ')}]`);
+    }
+  }
   const nodes = [...g.nodes];
 
-  // Values that depend on some `wrt` (forward) and that the loss depends on (backward).
+  // Values that depend on some `wrt` (forward) and that the seeds depend on (backward).
   const dependsOnWrt = new Set<Value>(wrt);
   for (const nd of nodes) if (nd.inputs.some((i) => dependsOnWrt.has(i))) for (const o of nd.outputs) dependsOnWrt.add(o);
 
-  const grads = new Map<Value, Value>([[loss, g.scalar(1, loss.dtype)]]);
+  const grads = new Map<Value, Value>();
   const accumulate = (v: Value, d: Value) => {
     const prev = grads.get(v);
     grads.set(v, prev ? op.add(prev, d) : d);
   };
+  for (const s of seeds) accumulate(s.value, s.grad);
 
   for (let i = nodes.length - 1; i >= 0; i--) {
     const nd = nodes[i]!;
-    const gy = grads.get(nd.outputs[0]!);
-    if (!gy || !nd.inputs.some((x) => dependsOnWrt.has(x))) continue;
+    const [gy, ...more] = nd.outputs.map((o) => grads.get(o));
+    if ((!gy && !more.some(Boolean)) || !nd.inputs.some((x) => dependsOnWrt.has(x))) continue;
     const rule = (rules as Partial<Record<OpName, Rule>>)[nd.op];
     if (!rule) throw new Error(`no gradient rule for ${nd.op}`);
-    const gin = rule(nd, gy);
+    // Only a later output has a gradient (a LayerNorm's mean, say): the first one's is zero.
+    const first = nd.outputs[0]!;
+    const gin = rule(nd, gy ?? zeros(first, staticShape(first)), more);
     nd.inputs.forEach((x, k) => {
       const d = gin[k];
       if (d && dependsOnWrt.has(x)) accumulate(x, d);
