@@ -8,7 +8,6 @@ import App from '../../src/renderer/src/App.vue';
 import { API_KEY } from '../../src/renderer/src/api';
 import { sortRows } from '../../src/renderer/src/compare/columns';
 import { prChartConfig, probeChartConfigs, variantColors } from '../../src/renderer/src/compare/charts';
-import { formatInterval } from '../../src/renderer/src/compare/format';
 import ChartCanvas from '../../src/renderer/src/components/ChartCanvas.vue';
 import { lossChartConfig } from '../../src/renderer/src/components/train/lossCharts';
 import CompareStep from '../../src/renderer/src/steps/CompareStep.vue';
@@ -117,13 +116,6 @@ describe('compare store', () => {
     expect(compare.rows.map((v) => v.variant)).toEqual(['gradstack', 'midas', 'baseline']);
     const noSpeed = { ...comparison.variants[1]!, variant: 'orphan', speedup: null };
     for (const dir of ['asc', 'desc'] as const) expect(sortRows([noSpeed, ...comparison.variants], 'speedup', dir).at(-1)?.variant).toBe('orphan');
-  });
-
-  it('formats intervals as mean ±half-width, the mean alone for one seed', () => {
-    expect(formatInterval({ mean: 0.455, lo: 0.437, hi: 0.473, n: 3 })).toBe('0.455 ±0.018');
-    expect(formatInterval({ mean: 1.38, lo: 1.32, hi: 1.44, n: 3 }, 2, 1, 'x')).toBe('1.38x ±0.06');
-    expect(formatInterval({ mean: 0.455, lo: 0.455, hi: 0.455, n: 1 })).toBe('0.455');
-    expect(formatInterval({ mean: Number.NaN, lo: Number.NaN, hi: Number.NaN, n: 0 })).toBe('–');
   });
 });
 

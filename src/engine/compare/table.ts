@@ -3,27 +3,12 @@
  * row per quantity (mean ± half-width of the 95% interval over seeds), then the verdict.
  */
 import { METRICS, PROBE_LABELS, type Comparison, type SeedInterval } from '../../shared/compare';
-import { formatRatio } from '../../shared/format';
+import { formatFlops, formatInterval, formatRatio } from '../../shared/format';
 import { variantLabel } from '../../shared/growth';
 
-/** "0.412 ±0.021" (the interval is symmetric: mean ± t·s/√n), "0.412" for one seed, "-" for none. */
-export function formatInterval(x: SeedInterval | null | undefined, digits = 3): string {
-  if (!x || !Number.isFinite(x.mean)) return '-';
-  const m = x.mean.toFixed(digits);
-  return x.n > 1 && Number.isFinite(x.hi) ? `${m} ±${((x.hi - x.lo) / 2).toFixed(digits)}` : m;
-}
-
-export function formatFlops(f: number): string {
-  if (!Number.isFinite(f)) return '-';
-  const units: [number, string][] = [
-    [1e15, 'P'],
-    [1e12, 'T'],
-    [1e9, 'G'],
-    [1e6, 'M'],
-  ];
-  for (const [u, s] of units) if (f >= u) return `${(f / u).toFixed(2)} ${s}`;
-  return f.toFixed(0);
-}
+/** The plain-text table's cells: ASCII "-" for a missing value. */
+const NONE = '-';
+const interval = (x: SeedInterval | null | undefined, digits: number) => formatInterval(x, digits, { none: NONE });
 
 /** The rows of the table: a label and one cell per column (variants, then baselines and the trivial detectors). */
 export function tableRows(c: Comparison): { header: string[]; rows: string[][] } {
@@ -36,23 +21,23 @@ export function tableRows(c: Comparison): { header: string[]; rows: string[][] }
   rows.push(pad(['seeds', ...c.variants.map((v) => String(v.runs))]));
   rows.push(pad(['depth by stage', ...c.variants.map((v) => v.depths.join('→'))]));
   rows.push(pad(['steps', ...c.variants.map((v) => String(v.steps))]));
-  rows.push(pad(['wall-clock (s)', ...c.variants.map((v) => formatInterval({ ...v.wallMs, mean: v.wallMs.mean / 1000, lo: v.wallMs.lo / 1000, hi: v.wallMs.hi / 1000 }, 1))]));
-  rows.push(pad(['speed-up vs baseline', ...c.variants.map((v) => formatRatio(v.speedup, '-'))]));
-  rows.push(pad(['training FLOPs', ...c.variants.map((v) => `${formatFlops(v.flops)}${v.flopRatio !== null ? ` (${v.flopRatio.toFixed(2)})` : ''}`)]));
-  rows.push(pad(['final validation loss', ...c.variants.map((v) => formatInterval(v.finalValLoss, 4))]));
+  rows.push(pad(['wall-clock (s)', ...c.variants.map((v) => interval({ ...v.wallMs, mean: v.wallMs.mean / 1000, lo: v.wallMs.lo / 1000, hi: v.wallMs.hi / 1000 }, 1))]));
+  rows.push(pad(['speed-up vs baseline', ...c.variants.map((v) => formatRatio(v.speedup, NONE))]));
+  rows.push(pad(['training FLOPs', ...c.variants.map((v) => `${formatFlops(v.flops, NONE)}${v.flopRatio !== null ? ` (${v.flopRatio.toFixed(2)})` : ''}`)]));
+  rows.push(pad(['final validation loss', ...c.variants.map((v) => interval(v.finalValLoss, 4))]));
   if (labelled) {
     for (const m of METRICS) {
-      rows.push([`${m.label}${m.higherIsBetter ? '' : ' ↓'}`, ...c.variants.map((v) => formatInterval(v.metrics[m.key], m.digits)), ...c.baselines.map((b) => (b.kind === 'trivial' && !m.atThreshold ? '' : formatInterval(b.metrics[m.key], m.digits)))]);
+      rows.push([`${m.label}${m.higherIsBetter ? '' : ' ↓'}`, ...c.variants.map((v) => interval(v.metrics[m.key], m.digits)), ...c.baselines.map((b) => (b.kind === 'trivial' && !m.atThreshold ? '' : interval(b.metrics[m.key], m.digits)))]);
     }
   }
   for (const p of Object.keys(c.probeChance)) {
     const persistence = Number.isFinite(c.probePersistence[p]) ? `, persistence ${c.probePersistence[p]!.toFixed(2)}` : '';
     const silent = c.probeInformative[p] === false ? '*' : '';
-    rows.push(pad([`probe: ${PROBE_LABELS[p] ?? p}${silent} (chance ${c.probeChance[p]}${persistence})`, ...c.variants.map((v) => formatInterval(v.probes[p], 3))]));
+    rows.push(pad([`probe: ${PROBE_LABELS[p] ?? p}${silent} (chance ${c.probeChance[p]}${persistence})`, ...c.variants.map((v) => interval(v.probes[p], 3))]));
   }
   if (labelled) {
     const random = c.baselines.find((b) => b.name === 'random');
-    rows.push(['point-adjusted F1 (inflated)', ...c.variants.map((v) => formatInterval(v.pointAdjustedF1, 3)), ...c.baselines.map((b) => (b === random ? formatInterval(b.pointAdjustedF1, 3) : ''))]);
+    rows.push(['point-adjusted F1 (inflated)', ...c.variants.map((v) => interval(v.pointAdjustedF1, 3)), ...c.baselines.map((b) => (b === random ? interval(b.pointAdjustedF1, 3) : ''))]);
   }
   return { header, rows };
 }

@@ -3,9 +3,8 @@
  * The store sorts with `sortValue`; the table renders `text`.
  */
 import { GLOSSARY, METRICS, PROBE_HELP, type Comparison, type MetricKey, type VariantSummary } from '../../../shared/compare';
-import { formatRatio } from '../../../shared/format';
+import { formatInterval, formatRatio } from '../../../shared/format';
 import { variantLabel } from '../../../shared/growth';
-import { formatInterval } from './format';
 
 /** The detection metrics the table shows (the others are in the CSV and the report). */
 export const TABLE_METRICS: readonly MetricKey[] = ['vusPr', 'vusRoc', 'aucPr', 'f1', 'rangeF1', 'eventF1', 'falseAlarmRate'];
@@ -67,7 +66,7 @@ export const COLUMNS: readonly Column[] = [
     value: (v) => v.flopRatio,
     text: (v) => (v.flopRatio === null ? '–' : v.flopRatio.toFixed(2)),
   },
-  { key: 'wallMs', label: 'Wall-clock (s)', title: 'Training time per run in seconds (lower is faster)', higherIsBetter: false, value: (v) => v.wallMs.mean, text: (v) => formatInterval(v.wallMs, 1, 1 / 1000) },
+  { key: 'wallMs', label: 'Wall-clock (s)', title: 'Training time per run in seconds (lower is faster)', higherIsBetter: false, value: (v) => v.wallMs.mean, text: (v) => formatInterval(v.wallMs, 1, { scale: 1 / 1000 }) },
   { key: 'finalValLoss', label: 'Val loss', title: GLOSSARY.find((g) => g.term === 'validation loss')!.help, higherIsBetter: false, value: (v) => v.finalValLoss.mean, text: (v) => formatInterval(v.finalValLoss, 4) },
   ...metricColumns,
   {

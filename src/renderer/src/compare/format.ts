@@ -1,33 +1,8 @@
 /**
- * How the Compare and Export steps write numbers: the same conventions as the CLI table and the
- * HTML report (mean ±half-width of the 95% interval over seeds), reimplemented for the renderer.
+ * How the Compare step writes and marks a variant's paired difference against the baseline;
+ * intervals and ratios come from shared/format.ts, as in the CLI table and the HTML report.
  */
-import type { SeedDifference, SeedInterval } from '../../../shared/compare';
-
-/**
- * "0.412 ±0.021" (mean ±half-width of the 95% interval; `unit` follows the mean: "1.38x ±0.05"),
- * the mean alone for one seed, "–" when there is no finite value.
- */
-export function formatInterval(x: SeedInterval | null | undefined, digits = 3, scale = 1, unit = ''): string {
-  if (!x || !Number.isFinite(x.mean)) return '–';
-  const mean = `${(x.mean * scale).toFixed(digits)}${unit}`;
-  if (x.n < 2 || !Number.isFinite(x.lo) || !Number.isFinite(x.hi)) return mean;
-  return `${mean} ±${(((x.hi - x.lo) / 2) * scale).toFixed(digits)}`;
-}
-
-/** "1.23 G" (FLOPs with an SI prefix). */
-export function formatFlops(f: number): string {
-  if (!Number.isFinite(f)) return '–';
-  for (const [unit, prefix] of [
-    [1e15, 'P'],
-    [1e12, 'T'],
-    [1e9, 'G'],
-    [1e6, 'M'],
-  ] as const) {
-    if (f >= unit) return `${(f / unit).toFixed(2)} ${prefix}`;
-  }
-  return f.toFixed(0);
-}
+import type { SeedDifference } from '../../../shared/compare';
 
 const signed = (x: number, digits: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
 

@@ -1,14 +1,4 @@
-/** Plain-words numbers for the Variants and Train steps. */
-
-const SI = ['', 'k', 'M', 'G', 'T', 'P', 'E'] as const;
-
-/** A FLOP count with an SI prefix: 1.23 GFLOP. */
-export function formatFlops(flops: number): string {
-  if (!Number.isFinite(flops) || flops <= 0) return '0 FLOP';
-  const e = Math.min(SI.length - 1, Math.floor(Math.log10(flops) / 3));
-  const v = flops / 10 ** (3 * e);
-  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${SI[e]}FLOP`;
-}
+/** Plain-words numbers for the Variants and Train steps (FLOP counts: shared/format.ts). */
 
 /** A duration in words: "850 ms", "42 s", "3 min 05 s", "1 h 12 min". */
 export function formatDuration(ms: number): string {
