@@ -7,7 +7,8 @@
 import { existsSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { loadDataset, MAX_RESAMPLED_ROWS } from '../../src/engine/data/dataset';
+import { MAX_RESAMPLED_ROWS } from '../../src/engine/data/clean';
+import { loadDataset } from '../../src/engine/data/dataset';
 import { ImportError } from '../../src/engine/data/errors';
 import { uniqueNames } from '../../src/engine/data/import';
 import { csvFolder, rows, ts } from '../helpers/csv-files';
