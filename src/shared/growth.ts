@@ -1,14 +1,11 @@
 /**
- * The stage schedule of each variant (../shared/MIDAS.md): the depth of every stage and its steps
- * under Prop-α. Pure, so the engine trains by it and the Variants step draws it from one source.
+ * The variants and the stage schedule of each (MIDAS: Saunshi et al. 2024, arXiv 2409.19044): the
+ * depth of every stage and its steps under Prop-α, and the layer mapping of each growth. Pure, so
+ * the engine trains by it and the Variants step draws it from one source.
  */
 
-/** The presets' depth and step budget when the user leaves them blank (depths of 3+ blocks, so the growth variants differ). */
-export const PRESET_DEFAULTS = {
-  tiny: { layers: 4, steps: 300 },
-  small: { layers: 6, steps: 600 },
-  base: { layers: 12, steps: 2000 },
-} as const;
+// src/engine/runs/plan.ts reads the presets' defaults from here; their one definition is in ./presets.
+export { PRESET_DEFAULTS } from './presets';
 
 /**
  * The block size when left blank: 2 for an even depth of 6 or more, else 1. Either way a depth of
@@ -29,6 +26,9 @@ export const VARIANT_INFO: Readonly<Record<Variant, string>> = {
   progressive: 'progressive stacking: double the depth at each growth by copying all layers',
 };
 
+/** Joins a FLOP-matched baseline's row name to the variant whose FLOPs it was given. */
+const FLOP_MATCHED_MARK = '≈';
+
 /** How every report, table and screen writes a variant's name. */
 export const VARIANT_LABELS: Readonly<Record<Variant, string>> = {
   baseline: 'Baseline',
@@ -38,9 +38,24 @@ export const VARIANT_LABELS: Readonly<Record<Variant, string>> = {
   progressive: 'Progressive',
 };
 
+/** The row name of a baseline given the FLOPs of `variant`: "baseline≈midas". */
+export function flopMatchedName(variant: string): string {
+  return `baseline${FLOP_MATCHED_MARK}${variant}`;
+}
+
+/** Whether a row name is a FLOP-matched baseline ("baseline≈midas"). */
+export function isFlopMatched(name: string): boolean {
+  return name.includes(FLOP_MATCHED_MARK);
+}
+
+/** The variant a row trains: "baseline" for "baseline≈midas". */
+export function rowVariant(name: string): string {
+  return name.split(FLOP_MATCHED_MARK)[0]!;
+}
+
 /** A row's name in words: "midas" → "MIDAS", "baseline≈midas" (a FLOP-matched baseline) → "Baseline (MIDAS's FLOPs)". */
 export function variantLabel(name: string): string {
-  const [variant, matched] = name.split('≈') as [Variant, Variant | undefined];
+  const [variant, matched] = name.split(FLOP_MATCHED_MARK) as [Variant, Variant | undefined];
   const label = VARIANT_LABELS[variant] ?? variant;
   return matched ? `${label} (${VARIANT_LABELS[matched] ?? matched}'s FLOPs)` : label;
 }

@@ -7,9 +7,12 @@
  * demands a handler in the services and nothing else: preload and clients are generic).
  */
 import type { Comparison } from './compare';
-import { COLUMN_ROLES, NORMALIZE_MODES, PRESET_NAMES, SAMPLE_KINDS, SCORE_COMBINES, THRESHOLD_SCOPES, VARIANT_NAMES, type ExportFile, type ImportRequest, type ImportResult, type JobHistory, type JobInfo, type JobProgress, type PlanEstimate, type Settings, type TrainPlan } from './jobs';
+import { VARIANTS } from './growth';
+import { COLUMN_ROLES, DECIMAL_MARKS, DELIMITERS, NORMALIZE_MODES, SAMPLE_KINDS, SCORE_COMBINES, THRESHOLD_SCOPES, type ExportFile, type ImportRequest, type ImportResult, type JobHistory, type JobInfo, type JobProgress, type PlanEstimate, type Settings, type TrainPlan } from './jobs';
+import { inRange, LIMITS, rangeText } from './limits';
+import { PRESET_NAMES } from './presets';
 import type { ScoreTimeline } from './timeline';
-import type { DeviceChoice, ProviderStatus, SystemInfo } from './system';
+import { DEVICE_CHOICES, type ProviderStatus, type SystemInfo } from './system';
 
 export interface SystemInfoParams {
   /** Probe the execution providers again instead of returning the cached result. */
@@ -123,12 +126,12 @@ function optionalOneOf<T extends string>(channel: string, obj: Record<string, un
   return v as T;
 }
 
-function optionalNumber(channel: string, obj: Record<string, unknown>, key: string, min: number, max: number, integer: boolean): number | undefined {
+/** A number in the range `LIMITS` gives for `key`. */
+function optionalNumber(channel: string, obj: Record<string, unknown>, key: keyof typeof LIMITS): number | undefined {
   const v = obj[key];
+  const range = LIMITS[key];
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
-    throw new InvalidParamsError(`${channel}: "${key}" must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got ${JSON.stringify(v)}`);
-  }
+  if (!inRange(v, range)) throw new InvalidParamsError(`${channel}: "${key}" must be ${rangeText(range)}, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -136,8 +139,6 @@ function optionalNumber(channel: string, obj: Record<string, unknown>, key: stri
 export function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 }
-
-const DEVICES: readonly DeviceChoice[] = ['auto', 'cpu', 'webgpu', 'cuda'];
 
 function noParams(channel: string) {
   return (raw: unknown): NoParams => {
@@ -158,32 +159,32 @@ function trainPlan(channel: string, raw: unknown): TrainPlan {
   const obj = plainObject(channel, raw);
   onlyKeys(channel, obj, ['datasetId', 'variants', 'preset', 'layers', 'block', 'alpha', 'steps', 'seeds', 'device', 'flopMatched', 'name', 'trainRows', 'trainFraction', 'normalize', 'threshold', 'combine', 'smooth']);
   const variants = obj.variants;
-  if (!Array.isArray(variants) || variants.length === 0 || variants.some((v) => !(VARIANT_NAMES as readonly unknown[]).includes(v))) {
-    throw new InvalidParamsError(`${channel}: "variants" must be a non-empty list of ${VARIANT_NAMES.join(', ')}, got ${JSON.stringify(variants)}`);
+  if (!Array.isArray(variants) || variants.length === 0 || variants.some((v) => !(VARIANTS as readonly unknown[]).includes(v))) {
+    throw new InvalidParamsError(`${channel}: "variants" must be a non-empty list of ${VARIANTS.join(', ')}, got ${JSON.stringify(variants)}`);
   }
   if (new Set(variants).size !== variants.length) throw new InvalidParamsError(`${channel}: "variants" lists a variant twice`);
   const preset = optionalOneOf(channel, obj, 'preset', PRESET_NAMES);
   if (!preset) throw new InvalidParamsError(`${channel}: "preset" is required (${PRESET_NAMES.join(', ')})`);
-  const seeds = optionalNumber(channel, obj, 'seeds', 1, 20, true);
-  if (seeds === undefined) throw new InvalidParamsError(`${channel}: "seeds" is required (1 to 20)`);
+  const seeds = optionalNumber(channel, obj, 'seeds');
+  if (seeds === undefined) throw new InvalidParamsError(`${channel}: "seeds" is required (${LIMITS.seeds.min} to ${LIMITS.seeds.max})`);
   return defined({
     datasetId: requiredString(channel, obj, 'datasetId'),
     variants: variants as TrainPlan['variants'],
     preset,
-    layers: optionalNumber(channel, obj, 'layers', 1, 96, true),
-    block: optionalNumber(channel, obj, 'block', 1, 96, true),
-    alpha: optionalNumber(channel, obj, 'alpha', 0, 4, false),
-    steps: optionalNumber(channel, obj, 'steps', 1, 1_000_000, true),
+    layers: optionalNumber(channel, obj, 'layers'),
+    block: optionalNumber(channel, obj, 'block'),
+    alpha: optionalNumber(channel, obj, 'alpha'),
+    steps: optionalNumber(channel, obj, 'steps'),
     seeds,
-    device: optionalOneOf(channel, obj, 'device', DEVICES),
-    flopMatched: optionalOneOf(channel, obj, 'flopMatched', VARIANT_NAMES),
+    device: optionalOneOf(channel, obj, 'device', DEVICE_CHOICES),
+    flopMatched: optionalOneOf(channel, obj, 'flopMatched', VARIANTS),
     name: optionalString(channel, obj, 'name'),
-    trainRows: optionalNumber(channel, obj, 'trainRows', 2, 1_000_000_000, true),
-    trainFraction: optionalNumber(channel, obj, 'trainFraction', 0.01, 0.99, false),
+    trainRows: optionalNumber(channel, obj, 'trainRows'),
+    trainFraction: optionalNumber(channel, obj, 'trainFraction'),
     normalize: optionalOneOf(channel, obj, 'normalize', NORMALIZE_MODES),
     threshold: optionalOneOf(channel, obj, 'threshold', THRESHOLD_SCOPES),
     combine: optionalOneOf(channel, obj, 'combine', SCORE_COMBINES),
-    smooth: optionalNumber(channel, obj, 'smooth', 1, 100_000, true),
+    smooth: optionalNumber(channel, obj, 'smooth'),
   });
 }
 
@@ -208,7 +209,7 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
     const c = 'settings.set';
     const obj = plainObject(c, raw);
     onlyKeys(c, obj, ['runsDir', 'defaultDevice', 'threads']);
-    return defined({ runsDir: optionalString(c, obj, 'runsDir'), defaultDevice: optionalOneOf(c, obj, 'defaultDevice', DEVICES), threads: optionalNumber(c, obj, 'threads', 0, 256, true) });
+    return defined({ runsDir: optionalString(c, obj, 'runsDir'), defaultDevice: optionalOneOf(c, obj, 'defaultDevice', DEVICE_CHOICES), threads: optionalNumber(c, obj, 'threads') });
   },
   'data.import': (raw) => {
     const c = 'data.import';
@@ -232,7 +233,7 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
       for (const [k, v] of Object.entries(r)) if (!(COLUMN_ROLES as readonly unknown[]).includes(v)) throw new InvalidParamsError(`${c}: the role of column "${k}" must be one of ${COLUMN_ROLES.join(', ')}, got ${JSON.stringify(v)}`);
       roles = r as typeof roles;
     }
-    return defined({ source, roles, delimiter: optionalOneOf(c, obj, 'delimiter', [',', ';', '\t', '|'] as const), decimal: optionalOneOf(c, obj, 'decimal', ['.', ','] as const), header: optionalBoolean(c, obj, 'header'), fillLimit: optionalNumber(c, obj, 'fillLimit', 0, 1_000_000, true) });
+    return defined({ source, roles, delimiter: optionalOneOf(c, obj, 'delimiter', DELIMITERS), decimal: optionalOneOf(c, obj, 'decimal', DECIMAL_MARKS), header: optionalBoolean(c, obj, 'header'), fillLimit: optionalNumber(c, obj, 'fillLimit') });
   },
   'train.estimate': (raw) => trainPlan('train.estimate', raw),
   'jobs.start': (raw) => trainPlan('jobs.start', raw),

@@ -2,13 +2,11 @@
  * The desktop wizard's data over IPC: settings, imports, training plans, jobs (a job = the runs
  * of one "train" press: variants × seeds, in one job folder), their progress, and exports.
  */
+import type { Variant } from './growth';
+import type { PresetName } from './presets';
 import type { DatasetProfile } from './profile';
 import type { DeviceChoice } from './system';
 
-export const VARIANT_NAMES = ['baseline', 'gradstack', 'midas', 'gstack', 'progressive'] as const;
-export type VariantName = (typeof VARIANT_NAMES)[number];
-export const PRESET_NAMES = ['tiny', 'small', 'base'] as const;
-export type PresetName = (typeof PRESET_NAMES)[number];
 export const COLUMN_ROLES = ['timestamp', 'channel', 'label', 'event', 'series', 'ignored'] as const;
 export type ColumnRole = (typeof COLUMN_ROLES)[number];
 
@@ -27,12 +25,19 @@ export type SampleKind = (typeof SAMPLE_KINDS)[number];
 /** What to import: a built-in sample (the plant unless said), or a file/folder on the machine running the engine. */
 export type DataSource = { readonly kind: 'sample'; readonly sample?: SampleKind } | { readonly kind: 'path'; readonly path: string; readonly labels?: string };
 
+/** The field delimiters the importer detects and accepts. */
+export const DELIMITERS = [',', ';', '\t', '|'] as const;
+export type Delimiter = (typeof DELIMITERS)[number];
+/** The decimal marks of numbers the importer reads. */
+export const DECIMAL_MARKS = ['.', ','] as const;
+export type DecimalMark = (typeof DECIMAL_MARKS)[number];
+
 export interface ImportRequest {
   readonly source: DataSource;
   /** Column roles chosen by the user (column name → role); others keep the detected role. */
   readonly roles?: Readonly<Record<string, ColumnRole>>;
-  readonly delimiter?: ',' | ';' | '\t' | '|';
-  readonly decimal?: '.' | ',';
+  readonly delimiter?: Delimiter;
+  readonly decimal?: DecimalMark;
   /** Whether the first line names the columns (default: detected). */
   readonly header?: boolean;
   /** Forward-fill gaps up to this many rows (default 5; 0 fills nothing). */
@@ -96,7 +101,7 @@ export interface DataPlan {
 
 export interface TrainPlan extends DataPlan {
   readonly datasetId: string;
-  readonly variants: readonly VariantName[];
+  readonly variants: readonly Variant[];
   readonly preset: PresetName;
   /** Target depth (default: the preset's). */
   readonly layers?: number;
@@ -108,7 +113,13 @@ export interface TrainPlan extends DataPlan {
   readonly seeds: number;
   readonly device?: DeviceChoice;
   /** Also train a baseline given the FLOPs of this variant. */
-  readonly flopMatched?: VariantName;
+  readonly flopMatched?: Variant;
+  /** Peak learning rate (default 1e-3: warmup 5%, cosine to 10%). */
+  readonly lr?: number;
+  /** Reset Adam's moments at each growth (default: copy the source block's). */
+  readonly resetMoments?: boolean;
+  /** Re-warm the learning rate over this many steps after each growth (default 0). */
+  readonly rewarmup?: number;
   /** A name for the job folder. */
   readonly name?: string;
 }

@@ -7,6 +7,9 @@ export type ExecutionProviderName = (typeof EXECUTION_PROVIDERS)[number];
 /** A device choice as a user gives it: one provider, or `auto` (cuda, else webgpu, else cpu). */
 export type DeviceChoice = ExecutionProviderName | 'auto';
 
+/** Every device choice, in the order the wizard offers them (`auto` first, then the CPU up to CUDA). */
+export const DEVICE_CHOICES = ['auto', 'cpu', 'webgpu', 'cuda'] as const satisfies readonly DeviceChoice[];
+
 export interface ProviderStatus {
   readonly name: ExecutionProviderName;
   readonly available: boolean;

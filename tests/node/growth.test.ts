@@ -69,14 +69,15 @@ describe('growth operators', () => {
 
 describe('the shared defaults', () => {
   it('match the model presets the engine trains (tiny grows to 4 layers: 2 would make GradStack and MIDAS one schedule)', async () => {
-    const { PRESET_DEFAULTS } = await import('../../src/shared/growth');
+    const { PRESET_DEFAULTS } = await import('../../src/shared/presets');
     const { PRESETS } = await import('../../src/engine/models/patch-transformer');
     for (const p of ['small', 'base'] as const) expect(PRESET_DEFAULTS[p].layers).toBe(PRESETS[p].layers);
     expect(PRESET_DEFAULTS.tiny.layers).toBe(4);
   });
 
   it('give every growth variant a schedule of its own at each preset', async () => {
-    const { defaultBlock, PRESET_DEFAULTS, sameSchedules } = await import('../../src/shared/growth');
+    const { defaultBlock, sameSchedules } = await import('../../src/shared/growth');
+    const { PRESET_DEFAULTS } = await import('../../src/shared/presets');
     expect(defaultBlock(4)).toBe(1);
     expect(defaultBlock(6)).toBe(2);
     expect(defaultBlock(12)).toBe(2);

@@ -6,13 +6,14 @@ import type { Component } from 'vue';
 import { API_KEY } from '../../src/renderer/src/api';
 import ChartCanvas from '../../src/renderer/src/components/ChartCanvas.vue';
 import { BAND_SUFFIX, GROWTH_SUFFIX, interpolate, legendOf, lossChartConfig, meanAndBand } from '../../src/renderer/src/components/train/lossCharts';
-import { newLayers, resolveGrowth, stagesFor } from '../../src/renderer/src/components/train/stages';
+import { newLayers, stagesFor } from '../../src/renderer/src/components/train/stages';
 import TrainStep from '../../src/renderer/src/steps/TrainStep.vue';
 import VariantsStep from '../../src/renderer/src/steps/VariantsStep.vue';
 import { ESTIMATE_DELAY_MS, MAX_POINTS, SHOWN_JOB_KEY, thinPoints, useTrainingStore, type RunLive } from '../../src/renderer/src/stores/training';
 import { useWizardStore } from '../../src/renderer/src/stores/wizard';
 import { readThemeColors } from '../../src/renderer/src/theme/colors';
 import { variantColor } from '../../src/renderer/src/theme/variants';
+import { resolveGrowth } from '../../src/shared/defaults';
 import type { JobHistory } from '../../src/shared/jobs';
 import { jobInfo, JOB_ID, piniaWith, progress, runsOf, TrainingFakeApi } from './fakes/training';
 
@@ -66,12 +67,6 @@ describe('depth schedules in the renderer', () => {
     expect(stagesFor('baseline', g).stages).toEqual([{ layers: 4, steps: 100 }]);
     expect(stagesFor('progressive', { ...g, layers: 6 }).error).toMatch(/power of 2/);
     expect(stagesFor('midas', { ...g, layers: 5, block: 2 }).error).toMatch(/not divisible by the block size 2/);
-  });
-
-  it('uses the engine defaults for blank fields', () => {
-    expect(resolveGrowth({ preset: 'tiny' })).toEqual({ layers: 4, block: 1, alpha: 1, steps: 300 });
-    expect(resolveGrowth({ preset: 'small' })).toEqual({ layers: 6, block: 2, alpha: 1, steps: 600 });
-    expect(resolveGrowth({ preset: 'base', layers: 9 })).toEqual({ layers: 9, block: 1, alpha: 1, steps: 2000 });
   });
 
   it('knows where each variant puts its copy', () => {

@@ -4,7 +4,7 @@
  * the isoplot fits and the verdict in plain words.
  */
 import { METRICS, PROBE_LABELS, type BaselineSummary, type Comparison, type CurvePoint, type IsoplotFit, type IsoplotPoint, type MetricInfo, type MetricKey, type RunCurve, type SeedDifference, type SeedInterval, type VariantSummary } from '../../shared/compare';
-import { sameSchedules, variantLabel, type Variant } from '../../shared/growth';
+import { flopMatchedName, isFlopMatched, rowVariant, sameSchedules, variantLabel, VARIANTS, type Variant } from '../../shared/growth';
 import { BASELINES, type BaselineName, type Evaluation } from '../eval/evaluate';
 import { meanInterval, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
 import type { LoadedRun, MetricLine } from './load';
@@ -30,14 +30,12 @@ function metricOf(ev: Evaluation | null | undefined, key: MetricKey): number {
 }
 
 function rowName(r: LoadedRun): string {
-  return r.config.flopMatchedTo ? `baseline≈${r.config.flopMatchedTo}` : r.config.variant;
+  return r.config.flopMatchedTo ? flopMatchedName(r.config.flopMatchedTo) : r.config.variant;
 }
 
-const VARIANT_ORDER = ['baseline', 'gradstack', 'midas', 'gstack', 'progressive'];
-
 function orderOf(name: string): number {
-  const i = VARIANT_ORDER.indexOf(name.split('≈')[0]!);
-  return (i < 0 ? 99 : i) * 2 + (name.includes('≈') ? 1 : 0);
+  const i = (VARIANTS as readonly string[]).indexOf(rowVariant(name));
+  return (i < 0 ? 99 : i) * 2 + (isFlopMatched(name) ? 1 : 0);
 }
 
 /** Every `step`-th element plus the last, so a chart gets at most about `max` points. */

@@ -1,6 +1,7 @@
 /**
- * Stagewise depth growth (../shared/MIDAS.md): the variants, their stage schedules and the
- * growth operators, each a pure function from one named-weight state to the next.
+ * Stagewise depth growth (MIDAS: Saunshi et al. 2024, arXiv 2409.19044): the variants, their
+ * stage schedules and the growth operators, each a pure function from one named-weight state to
+ * the next.
  *
  * A model of depth d has d/b blocks B_1..B_n of b layers. Growth maps every new layer to the old
  * layer it copies; embedding, positions, final norm and head are carried over unchanged.

@@ -4,6 +4,7 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { SETTINGS_DEFAULTS } from '../../shared/defaults';
 import type { Settings } from '../../shared/jobs';
 import { writeAtomic } from '../runs/store';
 import { usableFolder } from './folders';
@@ -22,7 +23,7 @@ export function createSettingsService(configDir: string, defaultRunsDir: string,
 
   async function get(): Promise<Settings> {
     if (current) return current;
-    const defaults: Settings = { runsDir: defaultRunsDir, defaultDevice: 'auto', threads: 0 };
+    const defaults: Settings = { runsDir: defaultRunsDir, ...SETTINGS_DEFAULTS };
     let stored: Partial<Settings> = {};
     try {
       stored = JSON.parse(await readFile(file, 'utf8')) as Partial<Settings>;

@@ -8,11 +8,14 @@
  */
 import { defineStore } from 'pinia';
 import { computed, onScopeDispose, ref, watch } from 'vue';
-import { VARIANT_NAMES, type JobHistory, type JobInfo, type JobProgress, type NormalizeMode, type PlanEstimate, type PresetName, type RunInfo, type ScoreCombine, type ThresholdScope, type TrainPlan, type VariantName } from '../../../shared/jobs';
-import { sameSchedules } from '../../../shared/growth';
-import type { DeviceChoice } from '../../../shared/system';
+import { PLAN_DEFAULTS, resolveGrowth } from '../../../shared/defaults';
+import { sameSchedules, VARIANTS, type Variant } from '../../../shared/growth';
+import type { JobHistory, JobInfo, JobProgress, NormalizeMode, PlanEstimate, RunInfo, ScoreCombine, ThresholdScope, TrainPlan } from '../../../shared/jobs';
+import { inRange, LIMITS, rangeText } from '../../../shared/limits';
+import type { PresetName } from '../../../shared/presets';
+import { DEVICE_CHOICES, type DeviceChoice } from '../../../shared/system';
 import { useApi } from '../api';
-import { resolveGrowth, stagesFor } from '../components/train/stages';
+import { stagesFor } from '../components/train/stages';
 import { useWizardStore } from './wizard';
 
 /** One point of a run's loss curve, with every x the charts can use. */
@@ -52,21 +55,8 @@ export function thinPoints<T>(points: T[], max = MAX_POINTS, recent = RECENT_POI
   points.splice(0, cut, ...older);
 }
 
-/** The ranges the engine accepts (src/shared/ipc.ts validates the same). */
-export const LIMITS = {
-  layers: { min: 1, max: 96, integer: true },
-  block: { min: 1, max: 96, integer: true },
-  alpha: { min: 0, max: 4, integer: false },
-  steps: { min: 1, max: 1_000_000, integer: true },
-  seeds: { min: 1, max: 20, integer: true },
-  trainRows: { min: 2, max: 1_000_000_000, integer: true },
-  trainFraction: { min: 0.01, max: 0.99, integer: false },
-} as const;
-
 /** How the Variants step splits every series: the engine's rule, the first N rows, or a leading share. */
 export type SplitMode = 'default' | 'rows' | 'fraction';
-
-const DEVICES: readonly DeviceChoice[] = ['auto', 'cpu', 'webgpu', 'cuda'];
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -77,8 +67,8 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
  */
 function realGrowthSteps(steps: readonly number[], run: RunInfo | undefined, plan: JobInfo['plan']): number[] {
   const unique = [...new Set(steps)].sort((a, b) => a - b);
-  const variant = run?.variant as VariantName | undefined;
-  if (!run || !variant || !VARIANT_NAMES.includes(variant)) return unique;
+  const variant = run?.variant as Variant | undefined;
+  if (!run || !variant || !VARIANTS.includes(variant)) return unique;
   const schedule = stagesFor(variant, { ...resolveGrowth(plan), steps: run.totalSteps }).stages;
   if (!schedule || schedule.reduce((a, st) => a + st.steps, 0) !== run.totalSteps) return unique;
   const starts = new Set(schedule.slice(1).map((_, i) => schedule.slice(0, i + 1).reduce((a, st) => a + st.steps, 0)));
@@ -115,9 +105,9 @@ export function runFromHistory(h: JobHistory['runs'][number], info: JobInfo): Ru
     if (at && growth.at(-1)?.step !== at.step) growth.push(at);
   }
   thinPoints(points);
-  const variant = runInfo?.variant as VariantName | undefined;
+  const variant = runInfo?.variant as Variant | undefined;
   const total = runInfo?.totalSteps ?? last.step;
-  const schedule = variant && VARIANT_NAMES.includes(variant) ? stagesFor(variant, { ...resolveGrowth(info.plan), steps: total }).stages : undefined;
+  const schedule = variant && VARIANTS.includes(variant) ? stagesFor(variant, { ...resolveGrowth(info.plan), steps: total }).stages : undefined;
   const stage = growthSteps.length + 1;
   const val = h.valPoints.at(-1);
   return {
@@ -150,18 +140,18 @@ export const useTrainingStore = defineStore('training', () => {
   const library = ref<JobInfo[]>([]);
 
   // ---- the plan (Variants step) ----
-  const variants = ref<VariantName[]>(['baseline', 'gradstack', 'midas']);
-  const preset = ref<PresetName>('tiny');
+  const variants = ref<Variant[]>([...PLAN_DEFAULTS.variants]);
+  const preset = ref<PresetName>(PLAN_DEFAULTS.preset);
   const layers = ref<number | undefined>();
   const block = ref<number | undefined>();
   const alpha = ref<number | undefined>();
   const steps = ref<number | undefined>();
-  const seeds = ref(3);
+  const seeds = ref(PLAN_DEFAULTS.seeds);
   /** null: the default device from Settings (the engine applies it). */
   const device = ref<DeviceChoice | null>(null);
   /** The default device in Settings, for display. */
   const settingsDevice = ref<DeviceChoice | null>(null);
-  const flopMatched = ref<VariantName | undefined>();
+  const flopMatched = ref<Variant | undefined>();
   const name = ref('');
   // ---- how the data are split and scored (undefined: the engine's default) ----
   const splitMode = ref<SplitMode>('default');
@@ -171,8 +161,8 @@ export const useTrainingStore = defineStore('training', () => {
   const threshold = ref<ThresholdScope | undefined>();
   const combine = ref<ScoreCombine | undefined>();
 
-  function toggleVariant(v: VariantName): void {
-    variants.value = variants.value.includes(v) ? variants.value.filter((x) => x !== v) : VARIANT_NAMES.filter((x) => x === v || variants.value.includes(x));
+  function toggleVariant(v: Variant): void {
+    variants.value = variants.value.includes(v) ? variants.value.filter((x) => x !== v) : VARIANTS.filter((x) => x === v || variants.value.includes(x));
   }
 
   // A FLOP-matched baseline only makes sense against a growing variant that is trained.
@@ -209,7 +199,7 @@ export const useTrainingStore = defineStore('training', () => {
     if (splitMode.value === 'fraction' && trainFraction.value === undefined) return 'Enter the training share of each series, or choose another split.';
     const split = [['Training rows per series', splitMode.value === 'rows' ? trainRows.value : undefined, LIMITS.trainRows], ['Training share', splitMode.value === 'fraction' ? trainFraction.value : undefined, LIMITS.trainFraction]] as const;
     for (const [label, v, r] of [['Depth', layers.value, LIMITS.layers], ['Block size', block.value, LIMITS.block], ['Prop-α', alpha.value, LIMITS.alpha], ['Steps', steps.value, LIMITS.steps], ['Seeds', seeds.value, LIMITS.seeds], ...split] as const) {
-      if (v !== undefined && !(Number.isFinite(v) && v >= r.min && v <= r.max && (!r.integer || Number.isInteger(v)))) return `${label} must be ${r.integer ? 'a whole number' : 'a number'} from ${r.min} to ${r.max}.`;
+      if (v !== undefined && !inRange(v, r)) return `${label} must be ${rangeText(r)}.`;
     }
     for (const v of new Set([...variants.value, ...(flopMatched.value ? [flopMatched.value] : [])])) {
       const r = stagesFor(v, growth.value);
@@ -291,7 +281,7 @@ export const useTrainingStore = defineStore('training', () => {
     if (settingsDevice.value) return;
     try {
       const d = (await api.invoke('settings.get', {})).defaultDevice;
-      if (DEVICES.includes(d)) settingsDevice.value = d;
+      if ((DEVICE_CHOICES as readonly string[]).includes(d)) settingsDevice.value = d;
     } catch {
       // The device choice still works; the engine applies its own default.
     }

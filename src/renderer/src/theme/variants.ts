@@ -6,11 +6,11 @@
  * FLOP-matched baseline ("baseline≈midas") takes a lighter shade of the baseline's colour and is
  * drawn dashed where it is a line.
  */
-import type { VariantName } from '../../../shared/jobs';
+import { isFlopMatched, type Variant } from '../../../shared/growth';
 
 type Shades = { readonly light: string; readonly dark: string };
 
-export const VARIANT_COLORS: Readonly<Record<VariantName, Shades>> = {
+export const VARIANT_COLORS: Readonly<Record<Variant, Shades>> = {
   baseline: { light: '#0072b2', dark: '#56b4e9' },
   gradstack: { light: '#c77c00', dark: '#e69f00' },
   midas: { light: '#009e73', dark: '#2fd3a3' },
@@ -31,16 +31,11 @@ const OTHER_COLORS: readonly Shades[] = [
 /** The dash pattern of a FLOP-matched baseline's lines. */
 export const FLOP_MATCHED_DASH: readonly number[] = [6, 4];
 
-/** Whether a row name is a FLOP-matched baseline ("baseline≈midas"). */
-export function isFlopMatched(name: string): boolean {
-  return name.includes('≈');
-}
-
 /** A row name's colour: its variant's; a FLOP-matched baseline a lighter shade of the baseline's. */
 export function variantColor(name: string, dark: boolean): string {
   const shades = isFlopMatched(name)
     ? FLOP_MATCHED_COLOR
-    : (VARIANT_COLORS[name as VariantName] ?? OTHER_COLORS[[...name].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7) % OTHER_COLORS.length]!);
+    : (VARIANT_COLORS[name as Variant] ?? OTHER_COLORS[[...name].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7) % OTHER_COLORS.length]!);
   return dark ? shades.dark : shades.light;
 }
 

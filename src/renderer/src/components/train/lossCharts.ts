@@ -3,11 +3,11 @@
  * line per variant (the mean over its seeds), the seeds' min–max as a band, and a triangle at
  * every growth (the first point of a new stage).
  */
-import { variantLabel } from '../../../../shared/growth';
+import { isFlopMatched, variantLabel } from '../../../../shared/growth';
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { LossPoint, RunLive } from '../../stores/training';
 import type { ThemeColors } from '../../theme/colors';
-import { isFlopMatched, translucent, variantColor, variantDash } from '../../theme/variants';
+import { translucent, variantColor, variantDash } from '../../theme/variants';
 
 export type LossAxis = 'step' | 'flops' | 'wall';
 

@@ -1,8 +1,7 @@
-/** How each variant is named and explained to the user (../shared/MIDAS.md). */
-import { VARIANT_LABELS } from '../../../../shared/growth';
-import type { VariantName } from '../../../../shared/jobs';
+/** How each variant is named and explained to the user on its card. */
+import { VARIANT_LABELS, type Variant } from '../../../../shared/growth';
 
-export const VARIANT_TEXT: Readonly<Record<VariantName, { readonly title: string; readonly line: string }>> = {
+export const VARIANT_TEXT: Readonly<Record<Variant, { readonly title: string; readonly line: string }>> = {
   baseline: { title: VARIANT_LABELS.baseline, line: 'Full depth from the first step: the reference every schedule is measured against.' },
   gradstack: { title: VARIANT_LABELS.gradstack, line: 'Grows block by block, copying the last block on top (gradual stacking).' },
   midas: { title: VARIANT_LABELS.midas, line: 'Grows block by block, copying the middle block and inserting it in the middle.' },

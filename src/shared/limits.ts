@@ -1,0 +1,42 @@
+/**
+ * The ranges the engine accepts for every number a request carries: ./ipc.ts validates by them,
+ * and the wizard's fields and messages show the same bounds.
+ */
+
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+  readonly integer: boolean;
+}
+
+export const LIMITS = {
+  /** Target depth. */
+  layers: { min: 1, max: 96, integer: true },
+  block: { min: 1, max: 96, integer: true },
+  /** Prop-α. */
+  alpha: { min: 0, max: 4, integer: false },
+  /** Steps per run. */
+  steps: { min: 1, max: 1_000_000, integer: true },
+  /** Seeds per variant. */
+  seeds: { min: 1, max: 20, integer: true },
+  /** Training rows per series (the rest is test). */
+  trainRows: { min: 2, max: 1_000_000_000, integer: true },
+  /** The leading share of each series that trains and validates. */
+  trainFraction: { min: 0.01, max: 0.99, integer: false },
+  /** Rows the detectors' scores are averaged over (1: none). */
+  smooth: { min: 1, max: 100_000, integer: true },
+  /** Rows a gap is forward-filled over on import (0: none). */
+  fillLimit: { min: 0, max: 1_000_000, integer: true },
+  /** CPU threads (0: ONNX Runtime decides). */
+  threads: { min: 0, max: 256, integer: true },
+} as const satisfies Readonly<Record<string, Range>>;
+
+/** Whether `v` is a finite number inside `r` (and whole where `r` asks for it). */
+export function inRange(v: unknown, r: Range): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= r.min && v <= r.max && (!r.integer || Number.isInteger(v));
+}
+
+/** What a value of `r` must be, in words: "a whole number from 1 to 96". */
+export function rangeText(r: Range): string {
+  return `${r.integer ? 'a whole number' : 'a number'} from ${r.min} to ${r.max}`;
+}
