@@ -6,7 +6,7 @@ import { createApp } from 'vue';
 import { API_KEY } from '../../src/renderer/src/api';
 import ChartCanvas from '../../src/renderer/src/components/ChartCanvas.vue';
 import { anomalyShading, fileBoundaries, scaleToRange, xAxisOf } from '../../src/renderer/src/components/import/channel-chart';
-import { formatDuration, formatInterval, formatPercent, formatTime } from '../../src/renderer/src/components/import/format';
+import { formatPercent, formatSamplingInterval, formatTime, formatTimeSpan } from '../../src/renderer/src/components/import/format';
 import ImportStep from '../../src/renderer/src/steps/ImportStep.vue';
 import { useDataStore } from '../../src/renderer/src/stores/data';
 import { useWizardStore } from '../../src/renderer/src/stores/wizard';
@@ -482,10 +482,10 @@ describe('channel plot pieces', () => {
   });
 
   it('words numbers and times for a factory engineer', () => {
-    expect(formatInterval(60)).toBe('1 minute');
-    expect(formatInterval(0.5)).toBe('500 ms');
-    expect(formatInterval(90)).toBe('1.5 minutes');
-    expect(formatDuration(1_209_540)).toBe('13 days 23 hours');
+    expect(formatSamplingInterval(60)).toBe('1 minute');
+    expect(formatSamplingInterval(0.5)).toBe('500 ms');
+    expect(formatSamplingInterval(90)).toBe('1.5 minutes');
+    expect(formatTimeSpan(1_209_540)).toBe('13 days 23 hours');
     expect(formatPercent(0.0704861)).toBe('7.0%');
     expect(formatPercent(0.0004)).toBe('0.04%');
     expect(formatTime(Date.parse('2026-01-05T06:00:30Z'))).toBe('2026-01-05 06:00:30');

@@ -1,7 +1,7 @@
 /** `stacklab import <file|folder> [--labels windows.json] [--json] [dialect and role options]`. */
 import path from 'node:path';
 import { loadDataset, loadSampleDataset, writeSampleFiles, type DatasetProfile, type FileProfile } from '../data/dataset';
-import type { Delimiter } from '../data/csv';
+import { DECIMAL_MARKS, DELIMITERS, type DecimalMark, type Delimiter } from '../../shared/jobs';
 import { parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
 
 export const IMPORT_USAGE = `stacklab import <file|folder> [options]   (or --sample [plant|multi-run]: a built-in sample)
@@ -106,8 +106,8 @@ export async function importCommand(argv: string[], io: { out(l: string): void; 
   if (values.sample !== undefined && positionals.length) throw new UsageError('stacklab import: give a file or --sample, not both');
   if (values.sample === undefined && positionals.length !== 1) throw new UsageError(`stacklab import: give one file or folder (got ${positionals.length})\n\n${IMPORT_USAGE}`);
   const delimiter = values.delimiter === 'tab' || values.delimiter === '\\t' ? '\t' : values.delimiter;
-  if (delimiter !== undefined && ![',', ';', '\t', '|'].includes(delimiter)) throw new UsageError(`stacklab import: --delimiter must be , ; tab or |, got "${values.delimiter}"`);
-  if (values.decimal !== undefined && values.decimal !== '.' && values.decimal !== ',') throw new UsageError(`stacklab import: --decimal must be . or , (got "${values.decimal}")`);
+  if (delimiter !== undefined && !(DELIMITERS as readonly string[]).includes(delimiter)) throw new UsageError(`stacklab import: --delimiter must be , ; tab or |, got "${values.delimiter}"`);
+  if (values.decimal !== undefined && !(DECIMAL_MARKS as readonly string[]).includes(values.decimal)) throw new UsageError(`stacklab import: --decimal must be . or , (got "${values.decimal}")`);
   const fillLimit = values['fill-limit'] === undefined ? undefined : Number(values['fill-limit']);
   if (fillLimit !== undefined && !(Number.isInteger(fillLimit) && fillLimit >= 0)) throw new UsageError(`stacklab import: --fill-limit must be a whole number of rows, got "${values['fill-limit']}"`);
   const header = values['no-header'] ? false : values.header;
@@ -116,7 +116,7 @@ export async function importCommand(argv: string[], io: { out(l: string): void; 
   const options = {
     dialect: {
       ...(delimiter ? { delimiter: delimiter as Delimiter } : {}),
-      ...(values.decimal ? { decimal: values.decimal as '.' | ',' } : {}),
+      ...(values.decimal ? { decimal: values.decimal as DecimalMark } : {}),
       ...(header !== undefined ? { header } : {}),
     },
     roles: {

@@ -3,16 +3,14 @@
  * each record as field offsets into the text (no substring per field), which is what makes a
  * 1 GB import fast; quoted fields are unescaped on demand.
  */
-
-export type Delimiter = ',' | ';' | '\t' | '|';
+import { DELIMITERS, type DecimalMark, type Delimiter } from '../../shared/jobs';
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
-export const DELIMITERS: readonly Delimiter[] = [',', ';', '\t', '|'];
 
 export interface Dialect {
   readonly delimiter: Delimiter;
   /** Decimal separator of numbers. */
-  readonly decimal: '.' | ',';
+  readonly decimal: DecimalMark;
   readonly quote: '"';
   readonly header: boolean;
   /** CR: lines ended by a carriage return alone (classic Mac exports). */

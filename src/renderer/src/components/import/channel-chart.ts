@@ -4,7 +4,7 @@
  */
 import type { ChartConfiguration, ChartType, Plugin, TooltipItem } from 'chart.js';
 import type { ImportResult } from '../../../../shared/jobs';
-import { formatCount, formatDuration, formatTime, formatValue } from './format';
+import { formatCount, formatTime, formatTimeSpan, formatValue } from './format';
 import type { ThemeColors } from '../../theme/colors';
 import { channelStyle } from './theme';
 
@@ -108,7 +108,7 @@ export function xAxisOf(plot: Plot, start: string | null, files: PlotFiles): XAx
       return { title: 'Time (as written in the file)', format: at, tick, ticks: values };
     }
     const { values } = roundTicks(first, last, 0);
-    return { title: 'Time since the first row', format: formatDuration, tick: formatDuration, ticks: values };
+    return { title: 'Time since the first row', format: formatTimeSpan, tick: formatTimeSpan, ticks: values };
   }
   const rows = (x: number) => formatCount(Math.round(x));
   if (files.length < 2) return { title: 'Row', format: rows, tick: rows };

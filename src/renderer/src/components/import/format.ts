@@ -26,7 +26,7 @@ function plural(n: number, unit: string): string {
 }
 
 /** A sampling interval: 60 → "1 minute", 0.5 → "500 ms", 90 → "1.5 minutes". */
-export function formatInterval(seconds: number): string {
+export function formatSamplingInterval(seconds: number): string {
   if (seconds < 1) return `${Number((seconds * 1000).toPrecision(3))} ms`;
   const steps: [number, string][] = [[86_400, 'day'], [3_600, 'hour'], [60, 'minute'], [1, 'second']];
   for (const [size, unit] of steps) {
@@ -39,7 +39,7 @@ export function formatInterval(seconds: number): string {
 }
 
 /** A span of time in its two largest units: 1_209_540 → "13 days 23 hours". */
-export function formatDuration(seconds: number): string {
+export function formatTimeSpan(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   const parts: [number, string][] = [[Math.floor(s / 86_400), 'day'], [Math.floor((s % 86_400) / 3_600), 'hour'], [Math.floor((s % 3_600) / 60), 'minute'], [s % 60, 'second']];
   const first = parts.findIndex(([n]) => n > 0);
@@ -53,9 +53,6 @@ export function formatTime(ms: number): string {
   const seconds = iso.slice(17, 19);
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)}${seconds === '00' ? '' : `:${seconds}`}`;
 }
-
-export const DELIMITERS = [',', ';', '\t', '|'] as const;
-export const DECIMALS = ['.', ','] as const;
 
 /** What a delimiter is called, with the character where it is visible. */
 export function delimiterName(d: string): string {
