@@ -7,6 +7,8 @@ import { createServices, servicesAsApi } from '../../src/engine/services';
 import type { StackLabApi } from '../../src/shared/ipc';
 import type { JobInfo, JobProgress } from '../../src/shared/jobs';
 import { readModelMetadata } from '../../src/engine/onnx/proto';
+import { runCli } from '../../src/engine/cli';
+import { capture } from '../helpers/cli';
 
 const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
 
@@ -37,14 +39,14 @@ describe('settings', () => {
     expect(await api.invoke('settings.set', { runsDir: elsewhere, threads: 1, defaultDevice: 'cpu' })).toEqual({ runsDir: elsewhere, defaultDevice: 'cpu', threads: 1 });
     expect(existsSync(elsewhere)).toBe(true);
     expect(JSON.parse(readFileSync(path.join(configDir, 'settings.json'), 'utf8')).runsDir).toBe(elsewhere);
-    expect(process.env.STACKLAB_THREADS).toBe('1');
+    // The thread count is passed to the sessions as a parameter, never through the environment.
+    expect(process.env.STACKLAB_THREADS).toBeUndefined();
     await expect(api.invoke('settings.set', { runsDir: 'relative/runs' })).rejects.toThrow(/must be an absolute path/);
     await expect(api.invoke('settings.set', { threads: -1 } as never)).rejects.toThrow(/"threads" must be a whole number from 0 to 256/);
     // A new engine process reads the saved settings.
     const again = servicesAsApi(createServices({ host: 'cli', runsDir, configDir }));
     expect((await again.invoke('settings.get', {})).runsDir).toBe(elsewhere);
     await api.invoke('settings.set', { threads: 0 });
-    expect(process.env.STACKLAB_THREADS).toBeUndefined();
   });
 });
 
@@ -192,6 +194,31 @@ describe('training jobs', () => {
     // The resume wrote a stage line, but the history's growths are only the real one (1 → 2 layers).
     const history = await reopened.invoke('jobs.history', { dir: job.dir });
     expect(history.runs[0]!.growthSteps).toHaveLength(1);
+  });
+
+  it('lists a job folder of `stacklab train` and resumes it: one job model for the CLI and the app', async () => {
+    const { api, runsDir } = services();
+    const out = path.join(runsDir, 'from-the-cli');
+    const c = capture();
+    expect(await runCli(['train', '--sample', '--variants', 'baseline,midas', '--layers', '2', '--block', '1', '--steps', '30', '--seeds', '1', '--lr', '2e-3', '--device', 'cpu', '--out', out], c.io), c.err.join('\n')).toBe(0);
+    const file = JSON.parse(readFileSync(path.join(out, 'job.json'), 'utf8'));
+    expect(file).toMatchObject({ name: 'baseline-midas tiny', device: 'cpu', import: { source: { kind: 'sample', sample: 'plant' } }, plan: { variants: ['baseline', 'midas'], preset: 'tiny', layers: 2, block: 1, steps: 30, seeds: 1, lr: 2e-3 } });
+    expect(file.runs.map((r: { dir: string }) => r.dir)).toEqual(['baseline-s1', 'midas-s1']);
+    // As if the CLI had been killed before MIDAS's report: the app lists the job and resumes it
+    // from the checkpoint, which it can only do when it plans the very configs the CLI trained.
+    const config = readFileSync(path.join(out, 'midas-s1', 'config.json'), 'utf8');
+    rmSync(path.join(out, 'midas-s1', 'report.json'));
+    const listed = (await api.invoke('jobs.list', {})).find((j) => j.dir === out)!;
+    expect(listed).toMatchObject({ status: 'interrupted', runs: [{ status: 'finished' }, { status: 'interrupted', step: 30 }] });
+    const end = settled(api, listed.id);
+    await api.invoke('jobs.resume', { dir: out });
+    expect((await end).status).toBe('finished');
+    expect(readFileSync(path.join(out, 'midas-s1', 'config.json'), 'utf8')).toBe(config);
+    // Training afresh into that folder is refused, and its job.json kept.
+    const before = readFileSync(path.join(out, 'job.json'), 'utf8');
+    expect(await runCli(['train', '--sample', '--steps', '30', '--seeds', '1', '--device', 'cpu', '--out', out], c.io)).toBe(2);
+    expect(c.err.join('\n')).toMatch(/from-the-cli already holds a job \(job\.json\): continue it with --resume, or train into another folder/);
+    expect(readFileSync(path.join(out, 'job.json'), 'utf8')).toBe(before);
   });
 
   it('refuses plans it cannot train, with the reason', async () => {

@@ -8,7 +8,7 @@ import { PRESETS, windowLength } from '../../src/engine/models/patch-transformer
 import { prepareRunData } from '../../src/engine/data/prepared';
 import { exportRun } from '../../src/engine/runs/export';
 import { runTraining } from '../../src/engine/runs/runner';
-import { stepFlops } from '../../src/engine/runs/schedule';
+import { RunSchedule, stepFlops } from '../../src/engine/runs/schedule';
 import type { RunConfig, RunEvent } from '../../src/engine/runs/types';
 import { DEFAULT_ADAMW } from '../../src/engine/train/adamw';
 import { RunStore, writeAtomic, writeError } from '../../src/engine/runs/store';
@@ -56,6 +56,14 @@ describe('training runs', () => {
     // Isoplot data: validation loss beside downstream AUC-PR at every validation point.
     const iso = readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((x) => x.type === 'isoplot');
     expect(iso.map((x) => x.step)).toEqual([6, 12, 18, 24, 36]);
+    // The schedule's validation points (what estimates cost) are the run's.
+    expect(new RunSchedule(config('midas')).validationPoints()).toEqual([
+      { step: 6, layers: 1 },
+      { step: 12, layers: 2 },
+      { step: 18, layers: 2 },
+      { step: 24, layers: 3 },
+      { step: 36, layers: 3 },
+    ]);
     for (const x of iso) {
       expect(x.valLoss).toBeGreaterThan(0);
       expect(x.aucPr).toBeGreaterThan(0);

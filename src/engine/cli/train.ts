@@ -2,17 +2,21 @@
  * `stacklab train --data <file|folder|sample> --variants baseline,gradstack,midas --preset tiny
  *  [--layers L] [--block b] [--alpha α] [--steps T] [--seeds N] [--device d] --out <dir> [--json]`
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { defined } from '../../shared/ipc';
 import type { DeviceChoice } from '../../shared/system';
 import { loadDataset, loadSampleDataset, sampleSource } from '../data/dataset';
-import { NORMALIZE_MODES, SCORE_COMBINES, THRESHOLD_SCOPES } from '../../shared/jobs';
-import { sameSchedules, variantLabel } from '../../shared/growth';
+import { NORMALIZE_MODES, SCORE_COMBINES, THRESHOLD_SCOPES, type ImportRequest, type TrainPlan } from '../../shared/jobs';
+import { sameSchedules, variantLabel, type Variant } from '../../shared/growth';
+import type { PresetName } from '../../shared/presets';
 import { VARIANTS } from '../growth/growth';
 import { resolveDevice } from '../runtime/device';
-import { planJob, PlanError, resolvePlan, type ResolvedPlan } from '../runs/plan';
-import { runTraining } from '../runs/runner';
+import { localExecutor } from '../runs/executor';
+import { executeJob, jobRuns, readJobFile, writeJobFile, type JobFile } from '../runs/job';
+import { planJob, planOptionsOf, PlanError, resolvePlan, type JobPlan, type PlannedRun, type ResolvedPlan } from '../runs/plan';
+import { writeError } from '../runs/store';
 import type { RunReport } from '../runs/types';
 import { defaultRunsDir } from '../paths';
 import { oneOf, parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
@@ -34,6 +38,7 @@ export const TRAIN_USAGE = `stacklab train --data <file|folder> [--out <dir>] [o
   --reset-moments         reset Adam moments at growth (default: copy the source block's)
   --rewarmup N            re-warm the learning rate over N steps after each growth (default 0)
   --device D              auto | cpu | webgpu | cuda (default auto)
+  --threads N             CPU threads for training and evaluation (default: every core)
   --labels <windows.json> anomaly windows for the data
   --series-column C       a column naming each row's run: one series per run (see import)
   --train-rows N          the first N rows of every series train and validate, the rest is test
@@ -80,6 +85,7 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
     'reset-moments': { type: 'boolean', default: false },
     rewarmup: { type: 'string', default: '0' },
     device: { type: 'string', default: 'auto' },
+    threads: { type: 'string' },
     out: { type: 'string' },
     resume: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -99,37 +105,46 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
   if (values['train-rows'] !== undefined && values['train-fraction'] !== undefined) throw new UsageError('stacklab train: give --train-rows or --train-fraction, not both');
   const trainFraction = values['train-fraction'] === undefined ? undefined : number('--train-fraction', values['train-fraction']);
   if (trainFraction !== undefined && !(trainFraction > 0 && trainFraction < 1)) throw new UsageError(`stacklab train: --train-fraction must be between 0 and 1 (exclusive), got "${values['train-fraction']}"`);
-  let resolved: ResolvedPlan;
-  try {
-    resolved = resolvePlan({
-      variants: values.variants.split(',').map((v) => v.trim()),
-      preset: values.preset,
-      ...defined({ layers: optionalInt('--layers', values.layers), block: optionalInt('--block', values.block), steps: optionalInt('--steps', values.steps), flopMatched: values['flop-matched'] }),
-      seeds: optionalInt('--seeds', values.seeds) ?? 3,
+  const seriesColumn = values['series-column'];
+  const stored: Omit<TrainPlan, 'datasetId'> = {
+    variants: values.variants.split(',').map((v) => v.trim()) as Variant[],
+    preset: values.preset as PresetName,
+    seeds: optionalInt('--seeds', values.seeds) ?? 3,
+    device: values.device as DeviceChoice,
+    ...defined({
+      layers: optionalInt('--layers', values.layers),
+      block: optionalInt('--block', values.block),
+      steps: optionalInt('--steps', values.steps),
+      flopMatched: values['flop-matched'] as Variant | undefined,
       alpha: number('--alpha', values.alpha),
       lr: number('--lr', values.lr),
-      resetMoments: values['reset-moments'],
+      resetMoments: values['reset-moments'] || undefined,
       rewarmup: number('--rewarmup', values.rewarmup),
-      data: defined({
-        trainRows: optionalInt('--train-rows', values['train-rows']),
-        trainFraction,
-        normalize: oneOf('train', '--normalize', values.normalize, NORMALIZE_MODES),
-        threshold: oneOf('train', '--threshold', values.threshold, THRESHOLD_SCOPES),
-        combine: oneOf('train', '--combine', values.combine, SCORE_COMBINES),
-        smooth: optionalInt('--smooth', values.smooth),
-      }),
-    });
+      trainRows: optionalInt('--train-rows', values['train-rows']),
+      trainFraction,
+      normalize: oneOf('train', '--normalize', values.normalize, NORMALIZE_MODES),
+      threshold: oneOf('train', '--threshold', values.threshold, THRESHOLD_SCOPES),
+      combine: oneOf('train', '--combine', values.combine, SCORE_COMBINES),
+      smooth: optionalInt('--smooth', values.smooth),
+    }),
+  };
+  const threads = optionalInt('--threads', values.threads);
+  let resolved: ResolvedPlan;
+  try {
+    resolved = resolvePlan(planOptionsOf(stored));
   } catch (err) {
     if (err instanceof PlanError) throw new UsageError(`stacklab train: ${err.message}`);
     throw err;
   }
+  // A job folder is continued with --resume only: training afresh would overwrite its job.json.
+  const existing = await readJobFile(out);
+  if (existing && !values.resume) throw new UsageError(`stacklab train: ${path.resolve(out)} already holds a job (job.json): continue it with --resume, or train into another folder`);
   // The data first: a bad file fails before any device is probed.
-  const seriesColumn = values['series-column'];
   const loadOptions = { ...(values.labels ? { labels: values.labels } : {}), ...(seriesColumn ? { roles: { series: seriesColumn === 'none' ? null : seriesColumn } } : {}) };
   const ds = sample ? await loadSampleDataset({ sample }) : await loadDataset(values.data!, loadOptions);
   const device = await resolveDevice(values.device as DeviceChoice);
   const source = sample ? sampleSource(sample) : path.resolve(values.data!);
-  let job: ReturnType<typeof planJob>;
+  let job: JobPlan;
   try {
     job = planJob(resolved, ds, source, device, out);
   } catch (err) {
@@ -145,43 +160,57 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
   io.err(`split: ${data.splits.strategy}; normalisation ${data.splits.normalization.description}; thresholds ${job.runs[0]!.config.scoring!.threshold}`);
   for (const w of data.splits.warnings) io.err(`warning: ${w}`);
   for (const [a, b] of sameSchedules(resolved.variants, growth)) io.err(`warning: ${variantLabel(a)} and ${variantLabel(b)} are the same schedule at ${growth.layers} layers in blocks of ${growth.block} (choose a depth of at least 3 blocks to tell them apart)`);
-  const reports: (RunReport & { flopMatchedTo?: string })[] = [];
-  for (const plan of job.runs) {
-    // Stopped while loading or between runs: no new run folder is begun.
-    if (signal?.aborted) break;
-    const config = plan.config;
-    const name = `${plan.name} s${config.seed}`;
-    let lastLine = 0;
-    const report = await runTraining({
-      config,
-      data,
-      dir: plan.dir,
+
+  // The job folder's job.json, as the app writes it: the run library lists this job, and the app resumes it.
+  const importRequest: ImportRequest = sample
+    ? { source: { kind: 'sample', sample } }
+    : { source: { kind: 'path', path: source, ...(values.labels ? { labels: path.resolve(values.labels) } : {}) }, ...(seriesColumn && seriesColumn !== 'none' ? { roles: { [seriesColumn]: 'series' as const } } : {}) };
+  const file: JobFile = {
+    id: existing?.id ?? randomUUID(),
+    name: existing?.name ?? `${resolved.variants.join('-')} ${resolved.preset}`,
+    createdAt: existing?.createdAt ?? new Date().toISOString(),
+    plan: stored,
+    import: importRequest,
+    source,
+    device,
+    runs: jobRuns(job),
+    ...(existing?.notes ? { notes: existing.notes } : {}),
+  };
+  let reports: RunReport[] = [];
+  // Stopped while loading: no job folder is begun.
+  if (!signal?.aborted) {
+    await mkdir(out, { recursive: true }).catch((err: unknown) => {
+      throw writeError(out, err);
+    });
+    await writeJobFile(out, file);
+    const lastLine = new Map<number, number>();
+    const label = (run: PlannedRun) => `${run.name} s${run.config.seed}`.padEnd(16);
+    reports = await executeJob({ file, dir: out, planned: job }, localExecutor(threads ? { threads } : {}), {
       resume: values.resume,
       ...(signal ? { signal } : {}),
-      onEvent: (e) => {
-        if (e.type === 'note') io.err(`  ${name.padEnd(16)} note: ${e.message}`);
-        if (e.type === 'step' && performance.now() - lastLine > 1000) {
-          lastLine = performance.now();
-          io.err(`  ${name.padEnd(16)} step ${e.step}/${e.totalSteps}  stage ${e.stage} (${e.layers} layers)  ${e.loss === null ? '' : `loss ${e.loss.toFixed(4)}  `}${Math.round(e.tokensPerSec)} tok/s  ETA ${Math.round(e.etaMs / 1000)} s`);
+      onEvent: (i, run, e) => {
+        if (e.type === 'note') io.err(`  ${label(run)} note: ${e.message}`);
+        if (e.type === 'step' && performance.now() - (lastLine.get(i) ?? 0) > 1000) {
+          lastLine.set(i, performance.now());
+          io.err(`  ${label(run)} step ${e.step}/${e.totalSteps}  stage ${e.stage} (${e.layers} layers)  ${e.loss === null ? '' : `loss ${e.loss.toFixed(4)}  `}${Math.round(e.tokensPerSec)} tok/s  ETA ${Math.round(e.etaMs / 1000)} s`);
         }
       },
+      onReport: (_i, run, report) => io.err(`  ${label(run)} ${report.status} in ${(report.wallMs / 1000).toFixed(1)} s, val loss ${report.finalValLoss?.toFixed(4) ?? '-'}`),
     });
-    io.err(`  ${name.padEnd(16)} ${report.status} in ${(report.wallMs / 1000).toFixed(1)} s, val loss ${report.finalValLoss?.toFixed(4) ?? '-'}`);
-    reports.push({ ...report, ...(config.flopMatchedTo ? { flopMatchedTo: config.flopMatchedTo } : {}) });
-    if (report.status === 'cancelled') break;
   }
-
+  // Reports come in the order of the job's runs (finished ones too), so report i is run i's.
+  const runOf = (i: number) => job.runs[i]!;
   const stopped = !!signal?.aborted || reports.some((r) => r.status === 'cancelled');
   if (stopped) io.err(`\nstopped: the runs keep their checkpoints; continue with stacklab train … --out ${path.resolve(out)} --resume`);
   if (!stopped) {
     io.err(`\nrun folders: ${path.resolve(out)} (compare them again, or with others: stacklab compare ${path.resolve(out)})\n`);
     await printComparison(
-      reports.map((r) => r.dir),
+      reports.map((_, i) => runOf(i).dir),
       { out: values.json ? io.err : io.out, err: io.err },
       values.html ? { html: values.html } : {},
     );
   }
-  const summary = { runs: reports.map((r) => ({ variant: r.variant, seed: r.seed, dir: r.dir, status: r.status, ...(r.flopMatchedTo ? { flopMatchedTo: r.flopMatchedTo } : {}), stages: r.stages, totalFlops: r.totalFlops, wallMs: r.wallMs, finalValLoss: r.finalValLoss, evaluation: r.evaluation ?? null })) };
+  const summary = { runs: reports.map((r, i) => ({ variant: r.variant, seed: r.seed, dir: runOf(i).dir, status: r.status, ...(runOf(i).config.flopMatchedTo ? { flopMatchedTo: runOf(i).config.flopMatchedTo } : {}), stages: r.stages, totalFlops: r.totalFlops, wallMs: r.wallMs, finalValLoss: r.finalValLoss, evaluation: r.evaluation ?? null })) };
   if (values.json) io.out(JSON.stringify(summary));
   return stopped ? 130 : 0;
 }

@@ -16,7 +16,7 @@ import { SplitError, type SplitOptions } from '../data/split';
 import type { ScoringConfig } from '../eval/evaluate';
 import { DEFAULT_THRESHOLD } from '../eval/scores';
 import { defined } from '../../shared/ipc';
-import type { DataPlan } from '../../shared/jobs';
+import type { DataPlan, TrainPlan } from '../../shared/jobs';
 import { stepFlops } from './schedule';
 import type { RunConfig } from './types';
 
@@ -54,6 +54,17 @@ export interface ResolvedPlan {
   readonly resetMoments: boolean;
   readonly rewarmup: number;
   readonly data: DataPlan;
+}
+
+/** A stored plan (job.json's, the app's TrainPlan) as plan options. */
+export function planOptionsOf(plan: Omit<TrainPlan, 'datasetId'>): PlanOptions {
+  return {
+    variants: plan.variants,
+    preset: plan.preset,
+    seeds: plan.seeds,
+    ...defined({ layers: plan.layers, block: plan.block, alpha: plan.alpha, steps: plan.steps, flopMatched: plan.flopMatched, lr: plan.lr, resetMoments: plan.resetMoments, rewarmup: plan.rewarmup }),
+    data: defined({ trainRows: plan.trainRows, trainFraction: plan.trainFraction, normalize: plan.normalize, threshold: plan.threshold, combine: plan.combine, smooth: plan.smooth }),
+  };
 }
 
 /** Checks the choices and fills in the defaults (no data needed). */

@@ -26,6 +26,8 @@ export interface RunOptions {
   readonly resume?: boolean;
   /** Emit step events at most this often (ms). */
   readonly progressIntervalMs?: number;
+  /** CPU threads of this process's ORT sessions (absent or 0: every core); not part of the run's config. */
+  readonly threads?: number;
 }
 
 export async function runTraining(opts: RunOptions): Promise<RunReport> {
@@ -148,7 +150,7 @@ async function train(opts: RunOptions): Promise<RunReport> {
       await sessions.release();
       sessions = null;
     }
-    sessions ??= await ModelSessions.create(cfg, config.device);
+    sessions ??= await ModelSessions.create(cfg, config.device, opts.threads ?? 0);
     sessions.setWeights(weights);
     return sessions;
   };
@@ -179,6 +181,7 @@ async function train(opts: RunOptions): Promise<RunReport> {
         readEvery: config.readEvery,
         windowStarts: data.trainStarts,
         sampler,
+        ...(opts.threads ? { threads: opts.threads } : {}),
         ...(params ? { initialParams: params } : {}),
         ...(moments ? { initialMoments: moments } : {}),
         initialStep: step,

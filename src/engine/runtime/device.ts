@@ -41,11 +41,11 @@ export async function resolveDevice(
   return 'cpu';
 }
 
-/** Session options for a provider; `gpuOutputs` keeps every output on the device. */
+/** Session options for a provider; `gpuOutputs` keeps every output on the device; `threads`: CPU threads (absent or 0: every core). */
 export function sessionOptions(ep: ExecutionProviderName, opts: { gpuOutputs?: boolean; threads?: number } = {}): ort.InferenceSession.SessionOptions {
   const base: ort.InferenceSession.SessionOptions = { logSeverityLevel: 3, graphOptimizationLevel: 'all' };
   // ORT's default thread count is not always every core; training wants them all.
-  if (ep === 'cpu') return { ...base, executionProviders: ['cpu'], intraOpNumThreads: opts.threads ?? (Number(process.env.STACKLAB_THREADS) || os.availableParallelism()) };
+  if (ep === 'cpu') return { ...base, executionProviders: ['cpu'], intraOpNumThreads: opts.threads || os.availableParallelism() };
   if (ep === 'webgpu') {
     // Dawn's per-dispatch validation costs host time on every kernel launch; ORT's kernels are
     // trusted, so it is off unless STACKLAB_WEBGPU_VALIDATION asks for it (basic, full, wgpuOnly).

@@ -8,7 +8,7 @@ import { EventHub } from '../../shared/rpc';
 import { defaultConfigDir } from '../paths';
 import { comparisonOf, exportFile, timelineOf } from './compare';
 import { createDataService } from './data';
-import { createJobService, type JobService } from './jobs';
+import { createJobService, type JobService } from './jobs/index';
 import { createSettingsService } from './settings';
 import { createSystemInfoService, type HostContext } from './system';
 import { pathGuard } from './folders';

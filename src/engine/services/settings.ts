@@ -14,10 +14,7 @@ export function createSettingsService(configDir: string, defaultRunsDir: string,
   const file = path.join(configDir, 'settings.json');
   let current: Settings | null = null;
 
-  /** Threads reach every ONNX Runtime session of this process through the environment. */
   function apply(s: Settings): Settings {
-    if (s.threads > 0) process.env.STACKLAB_THREADS = String(s.threads);
-    else delete process.env.STACKLAB_THREADS;
     return s;
   }
 

@@ -1,0 +1,133 @@
+/**
+ * A job: the runs of one plan (variants × seeds) in one job folder with a job.json, trained one
+ * after another by an executor. `stacklab train`, the desktop app and server mode all run jobs
+ * through `executeJob`, so every job folder is listed and resumed the same way.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ImportRequest, TrainPlan } from '../../shared/jobs';
+import type { ExecutionProviderName } from '../../shared/system';
+import type { RunExecutor } from './executor';
+import type { JobPlan, PlannedRun } from './plan';
+import { writeAtomic } from './store';
+import type { RunEvent, RunReport } from './types';
+
+/** job.json: what a job folder holds, enough to list it and to resume it. */
+export interface JobFile {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: string;
+  readonly plan: Omit<TrainPlan, 'datasetId'>;
+  /** How the data were imported: resuming imports them again this way. */
+  readonly import: ImportRequest;
+  readonly source: string;
+  readonly device: ExecutionProviderName;
+  readonly runs: readonly { readonly name: string; readonly variant: string; readonly seed: number; readonly dir: string; readonly steps: number }[];
+  readonly error?: string;
+  /** What the runs reported that a user should know (a damaged checkpoint skipped, a torn metrics line cut, a stale lock taken over). */
+  readonly notes?: readonly string[];
+}
+
+export async function readJobFile(dir: string): Promise<JobFile | null> {
+  try {
+    return JSON.parse(await readFile(path.join(dir, 'job.json'), 'utf8')) as JobFile;
+  } catch {
+    return null;
+  }
+}
+
+export async function writeJobFile(dir: string, file: JobFile): Promise<void> {
+  await writeAtomic(path.join(dir, 'job.json'), `${JSON.stringify(file, null, 2)}\n`);
+}
+
+/** The runs of a planned job as job.json lists them (folder names relative to the job folder). */
+export function jobRuns(planned: JobPlan): JobFile['runs'] {
+  return planned.runs.map((r) => ({ name: r.name, variant: r.config.variant, seed: r.config.seed, dir: path.basename(r.dir), steps: r.config.growth.steps }));
+}
+
+async function finishedReport(dir: string): Promise<RunReport | null> {
+  try {
+    const r = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')) as RunReport;
+    return r.status === 'finished' ? r : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface JobExecution {
+  /** The job as it is now (notes and an error are added to it, and written to job.json). */
+  file: JobFile;
+  readonly dir: string;
+  readonly planned: JobPlan;
+}
+
+export interface JobHooks {
+  readonly signal?: AbortSignal;
+  /**
+   * true: every run continues from its checkpoints; false: every run begins (a folder holding a
+   * run is refused); 'auto': runs whose folder exists continue, others begin (the app's resume).
+   */
+  readonly resume: boolean | 'auto';
+  /** A run begins (or continues); finished runs are skipped without it. */
+  onRun?(index: number, run: PlannedRun): void | Promise<void>;
+  onEvent?(index: number, run: PlannedRun, e: RunEvent): void;
+  /** A run ended (finished, or cancelled), or was found finished. */
+  onReport?(index: number, run: PlannedRun, report: RunReport): void;
+  /** job.json was rewritten (a note, an error). */
+  onChanged?(file: JobFile): void | Promise<void>;
+}
+
+/**
+ * Trains the job's runs one after another: finished runs are kept as they are, the others begin
+ * or resume; the first cancelled run ends the job (its checkpoint kept). A run's notes go into
+ * job.json; so does an error, which is then thrown (the runs finished before it are kept).
+ */
+export async function executeJob(job: JobExecution, executor: RunExecutor, hooks: JobHooks): Promise<RunReport[]> {
+  const reports: RunReport[] = [];
+  const update = async (file: JobFile) => {
+    job.file = file;
+    await writeJobFile(job.dir, file).catch(() => undefined);
+    await hooks.onChanged?.(file);
+  };
+  try {
+    for (const [i, run] of job.planned.runs.entries()) {
+      if (hooks.resume !== false) {
+        const done = await finishedReport(run.dir);
+        if (done) {
+          reports.push(done);
+          hooks.onReport?.(i, run, done);
+          continue;
+        }
+      }
+      // Stopped while loading or between runs: no new run folder is begun.
+      if (hooks.signal?.aborted) break;
+      await hooks.onRun?.(i, run);
+      const resume = hooks.resume === 'auto' ? await isDir(run.dir) : hooks.resume;
+      let notes = Promise.resolve();
+      const report = await executor.runRun(
+        { config: run.config, dir: run.dir, resume },
+        job.planned.data,
+        (e) => {
+          // Kept in job.json, so that the run library says it after a restart too.
+          if (e.type === 'note') notes = notes.then(() => update({ ...job.file, notes: [...(job.file.notes ?? []), `${run.name} s${run.config.seed}: ${e.message}`] }));
+          hooks.onEvent?.(i, run, e);
+        },
+        hooks.signal,
+      );
+      await notes;
+      reports.push(report);
+      hooks.onReport?.(i, run, report);
+      if (report.status === 'cancelled') break;
+    }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    await update({ ...job.file, error: `${message} (the runs finished before it are kept; resume the job to retry the rest)` });
+    throw err;
+  }
+  return reports;
+}
+
+async function isDir(p: string): Promise<boolean> {
+  const { stat } = await import('node:fs/promises');
+  return (await stat(p).catch(() => null))?.isDirectory() ?? false;
+}

@@ -1,0 +1,128 @@
+/** The run loop's parts: the schedule's boundaries, the batch sampler, evaluation sessions with weights as inputs, estimates. */
+import * as ort from 'onnxruntime-node';
+import os from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { loadSampleDataset } from '../../src/engine/data/dataset';
+import { prepareRunData } from '../../src/engine/data/prepared';
+import { ModelSessions } from '../../src/engine/eval/sessions';
+import { buildInference } from '../../src/engine/inference/forecast';
+import { PRESETS, paramSpecs, windowLength } from '../../src/engine/models/patch-transformer';
+import { sessionOptions } from '../../src/engine/runtime/device';
+import { BatchSampler } from '../../src/engine/runtime/sampler';
+import { initialValues, Trainer } from '../../src/engine/runtime/trainer';
+import { RunSchedule } from '../../src/engine/runs/schedule';
+import type { RunConfig } from '../../src/engine/runs/types';
+import { validationLossWith } from '../../src/engine/runs/validation';
+import { runSeconds } from '../../src/engine/services/jobs/estimate';
+import { DEFAULT_ADAMW } from '../../src/engine/train/adamw';
+import { lrAt } from '../../src/engine/train/schedules';
+
+const base = {
+  variant: 'midas',
+  growth: { layers: 3, block: 1, alpha: 1, steps: 36 },
+  schedule: { kind: 'cosine', lr: 2e-3, warmup: 3, total: 36, final: 2e-4 },
+  optimizer: { ...DEFAULT_ADAMW, stateAtGrowth: 'copy', rewarmupSteps: 0 },
+  readEvery: 4,
+  valEvery: 12,
+  checkpointEvery: 10,
+} as const satisfies Partial<RunConfig>;
+
+describe('the run schedule', () => {
+  it('stops at every read-back, validation, checkpoint and stage end, and nowhere else', () => {
+    const s = new RunSchedule(base);
+    expect(s.stages.map((x) => [x.layers, x.steps])).toEqual([[1, 6], [2, 12], [3, 18]]);
+    const stops: string[] = [];
+    for (const stage of s.stages) {
+      for (let step = s.stageBegin(stage); step < s.stageEnd(stage); ) {
+        const b = s.next(step, stage);
+        stops.push(`${b.step}:${b.read ? 'r' : ''}${b.validate ? 'v' : ''}${b.checkpoint ? 'c' : ''}${b.stageEnd ? 'e' : ''}`);
+        step = b.step;
+      }
+    }
+    expect(stops).toEqual(['4:r', '6:rvce', '8:r', '10:c', '12:rv', '16:r', '18:rvce', '20:rc', '24:rv', '28:r', '30:c', '32:r', '36:rvce']);
+  });
+
+  it('re-warms the learning rate after each growth when asked, and only then', () => {
+    const plain = new RunSchedule(base);
+    const rewarm = new RunSchedule({ ...base, optimizer: { ...base.optimizer, rewarmupSteps: 4 } });
+    const [first, second] = rewarm.stages;
+    for (let step = 0; step < 6; step++) expect(rewarm.lr(step, first!)).toBe(lrAt(base.schedule, step));
+    expect([6, 7, 8, 9, 10].map((step) => rewarm.lr(step, second!) / lrAt(base.schedule, step))).toEqual([0.25, 0.5, 0.75, 1, 1]);
+    expect(plain.lr(6, second!)).toBe(lrAt(base.schedule, 6));
+  });
+
+  it('costs a run from its own validation points, each at its depth', () => {
+    const config = { ...base, model: { ...PRESETS.tiny, layers: 3, channels: 4 } } as unknown as RunConfig;
+    // No training time, no session builds: the points alone, 1 s each at full depth.
+    const points = new RunSchedule(config).validationPoints();
+    expect(runSeconds(config, { fps: Infinity, compileSeconds: 0, pointSeconds: 1 })).toBeCloseTo(points.reduce((a, p) => a + p.layers / 3, 0), 12);
+    // One session build per stage.
+    expect(runSeconds(config, { fps: Infinity, compileSeconds: 2, pointSeconds: 0 })).toBe(6);
+  });
+});
+
+describe('the batch sampler', () => {
+  it('continues from a saved position with the batches it would have drawn', () => {
+    const starts = Int32Array.from({ length: 50 }, (_, i) => i * 3);
+    const a = BatchSampler.seeded(starts, 8, 7);
+    a.next();
+    const saved = a.state;
+    const next = [a.next(), a.next()];
+    const b = BatchSampler.fromState(starts, 8, saved);
+    expect([b.next(), b.next()]).toEqual(next);
+    expect([...next[0]!].every((s) => starts.includes(s))).toBe(true);
+  });
+});
+
+describe('evaluation sessions', () => {
+  it('give the baked-in model’s validation loss bit for bit, with new weights fed without rebuilding', async () => {
+    const ds = await loadSampleDataset({ rows: 1500 });
+    const model = { ...PRESETS.tiny, layers: 2, channels: ds.channels.length };
+    const data = prepareRunData(ds, windowLength(model));
+    const weights = (seed: number) => new Map(paramSpecs(model).map((p) => [p.name, initialValues(p, seed)]));
+    const baked = async (params: Map<string, Float32Array>) => {
+      const session = await ort.InferenceSession.create(buildInference(model, params).bytes, sessionOptions('cpu'));
+      const w = windowLength(model);
+      const c = model.channels;
+      const starts = [...data.valStarts].slice(0, 40);
+      const x = new Float32Array(starts.length * w * c);
+      starts.forEach((s, b) => x.set(data.matrix.subarray(s * c, (s + w) * c), b * w * c));
+      const mse = (await session.run({ windows: new ort.Tensor('float32', x, [starts.length, w, c]) })).mse!.data as Float32Array;
+      await session.release();
+      return mse.reduce((a, b) => a + b, 0) / mse.length;
+    };
+    const data40 = { ...data, valStarts: data.valStarts.slice(0, 40) };
+    const sessions = await ModelSessions.create(model, 'cpu');
+    try {
+      for (const seed of [1, 2]) {
+        sessions.setWeights(weights(seed));
+        expect(await validationLossWith(sessions, data40, 256)).toBe(await baked(weights(seed)));
+      }
+    } finally {
+      await sessions.release();
+    }
+  });
+
+  it('take the thread count as a parameter (0: every core)', () => {
+    expect(sessionOptions('cpu', { threads: 3 }).intraOpNumThreads).toBe(3);
+    expect(sessionOptions('cpu', { threads: 0 }).intraOpNumThreads).toBe(os.availableParallelism());
+  });
+});
+
+describe('the trainer in chunks', () => {
+  it('takes the steps it is given in one call, reading the last one back when asked', async () => {
+    const ds = await loadSampleDataset({ rows: 1500 });
+    const model = { ...PRESETS.tiny, layers: 1, channels: ds.channels.length };
+    const data = prepareRunData(ds, windowLength(model));
+    const t = await Trainer.create({ model, data: data.matrix, device: 'cpu', seed: 1, windowStarts: data.trainStarts });
+    try {
+      expect(await t.steps([1e-3], { read: false })).toEqual([]);
+      const [m] = await t.steps([1e-3], { read: true });
+      expect(m!.step).toBe(2);
+      expect(Number.isFinite(m!.loss)).toBe(true);
+      await expect(t.steps([1e-3, 1e-3])).rejects.toThrow(/2 steps asked, 1 to 1 per call/);
+    } finally {
+      await t.dispose();
+    }
+  });
+});
