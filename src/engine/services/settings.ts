@@ -14,10 +14,6 @@ export function createSettingsService(configDir: string, defaultRunsDir: string,
   const file = path.join(configDir, 'settings.json');
   let current: Settings | null = null;
 
-  function apply(s: Settings): Settings {
-    return s;
-  }
-
   async function get(): Promise<Settings> {
     if (current) return current;
     const defaults: Settings = { runsDir: defaultRunsDir, ...SETTINGS_DEFAULTS };
@@ -32,7 +28,7 @@ export function createSettingsService(configDir: string, defaultRunsDir: string,
       const { runsDir: _outside, ...rest } = stored;
       stored = rest;
     }
-    current = apply({ ...defaults, ...stored });
+    current = { ...defaults, ...stored };
     return current;
   }
 
@@ -42,7 +38,7 @@ export function createSettingsService(configDir: string, defaultRunsDir: string,
     if (change.runsDir !== undefined) next.runsDir = await usableFolder(change.runsDir, 'the runs folder');
     await mkdir(configDir, { recursive: true });
     await writeAtomic(file, `${JSON.stringify(next, null, 2)}\n`);
-    current = apply(next);
+    current = next;
     return current;
   }
 
