@@ -3,6 +3,7 @@
  * Pure TypeScript: used by the renderer's WebSocket client and by the hosts' worker clients.
  */
 import {
+  isEventChannel,
   RemoteError,
   type EventChannel,
   type EventMap,
@@ -28,8 +29,17 @@ export class EventHub {
     };
   }
 
-  emit(event: string, payload: unknown): void {
+  /** Sends `payload` to the event's listeners; the payload's type is the event's (EventMap). */
+  emit<E extends EventChannel>(event: E, payload: EventMap[E]): void {
     for (const l of [...(this.listeners.get(event) ?? [])]) l(payload);
+  }
+
+  /**
+   * An event message from the transport (our own engine's): forwarded when its channel is one
+   * of ours, dropped otherwise. The only place an untyped payload enters the hub.
+   */
+  emitWire(message: { readonly event: string; readonly payload: unknown }): void {
+    if (isEventChannel(message.event)) this.emit(message.event, message.payload as EventMap[typeof message.event]);
   }
 
   listenerCount(event: string): number {
@@ -78,7 +88,7 @@ export class RpcClient implements StackLabApi {
 
   handleMessage(message: WireMessage): void {
     if (message.kind === 'event') {
-      this.hub.emit(message.event, message.payload);
+      this.hub.emitWire(message);
       return;
     }
     if (message.kind !== 'response') return;
@@ -143,7 +153,7 @@ export class SupervisedEngine implements StackLabApi {
     const client = new RpcClient({ send: (m) => this.proc?.send(m) });
     const proc = this.start({
       message: (m) => {
-        if (m.kind === 'event') this.hub.emit(m.event, m.payload);
+        if (m.kind === 'event') this.hub.emitWire(m);
         else client.handleMessage(m);
       },
       exited: (reason) => {

@@ -14,6 +14,15 @@ describe('EventHub', () => {
     expect(seen).toEqual(['cpu']);
     expect(hub.listenerCount('system.providerProbed')).toBe(0);
   });
+
+  it('forwards wire events of its channels and drops others', () => {
+    const hub = new EventHub();
+    const seen: string[] = [];
+    hub.on('jobs.changed', (j) => seen.push(j.id));
+    hub.emitWire({ event: 'jobs.changed', payload: { id: 'a' } });
+    hub.emitWire({ event: 'no.such.event', payload: { id: 'b' } });
+    expect(seen).toEqual(['a']);
+  });
 });
 
 describe('RpcClient', () => {

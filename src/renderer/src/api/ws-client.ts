@@ -82,7 +82,7 @@ export class WsClient implements StackLabApi {
       } catch {
         return;
       }
-      if (msg.kind === 'event') this.hub.emit(msg.event, msg.payload);
+      if (msg.kind === 'event') this.hub.emitWire(msg);
       else rpc.handleMessage(msg);
     });
     return this.opened;
