@@ -1,6 +1,7 @@
 // Lint rules, and the layer rules of src/: each folder may import only the layers below it.
 //   shared   <- everything          (pure TypeScript: no Node, no DOM APIs by import, no Electron)
-//   engine   <- main (thin parts), CLI, server, tests   (Node only, never Electron or Vue)
+//   engine   <- main (thin parts), CLI, server, tests   (Node only, never Electron or Vue), and
+//            inside it the layers of ENGINE_LAYERS, each importing only those below it
 //   main     Electron main process (wires things; ORT stays in the engine process)
 //   preload  electron + shared only
 //   renderer Vue + Pinia + Chart.js + shared only
@@ -11,6 +12,13 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+// The engine's layers, lowest first: the graph core, the model, training and inference graphs,
+// the runtime that executes them, data and evaluation, runs, services, and the hosts. The
+// top-level files (random.ts, paths.ts, app-meta.ts) sit below them all.
+const ENGINE_LAYERS = [['io', 'onnx'], ['graph'], ['models'], ['growth', 'train', 'inference'], ['runtime'], ['data', 'eval'], ['runs', 'compare'], ['services'], ['host', 'cli', 'server']];
+const ENGINE_PATHS = ['electron', 'vue', 'pinia', 'chart.js'];
+const ENGINE_MESSAGE = 'src/engine is Node-only: it runs in the CLI, the server and the engine process, never imports Electron or the UI.';
 const layerDir = (layer) => [`**/${layer}`, `**/${layer}/**`, `../${layer}`, `../${layer}/**`, `../../${layer}/**`, `../../../${layer}/**`];
 
 const restrict = ({ paths = [], layers = [], message }) => [
@@ -53,12 +61,29 @@ export default tseslint.config(
     files: ['src/engine/**'],
     rules: {
       'no-restricted-imports': restrict({
-        paths: ['electron', 'vue', 'pinia', 'chart.js'],
+        paths: ENGINE_PATHS,
         layers: ['main', 'preload', 'renderer'],
-        message: 'src/engine is Node-only: it runs in the CLI, the server and the engine process, never imports Electron or the UI.',
+        message: ENGINE_MESSAGE,
       }),
     },
   },
+  // Inside the engine, each folder may import its own layer and those below it (ENGINE_LAYERS).
+  ...ENGINE_LAYERS.flatMap((layer, i) =>
+    i === ENGINE_LAYERS.length - 1
+      ? []
+      : [
+          {
+            files: layer.map((dir) => `src/engine/${dir}/**`),
+            rules: {
+              'no-restricted-imports': restrict({
+                paths: ENGINE_PATHS,
+                layers: ['main', 'preload', 'renderer', ...ENGINE_LAYERS.slice(i + 1).flat()],
+                message: `${ENGINE_MESSAGE} Inside it, ${layer.join('/')} may import only the layers below it: ${ENGINE_LAYERS.map((l) => l.join('/')).join(' < ')}.`,
+              }),
+            },
+          },
+        ],
+  ),
   {
     files: ['src/main/**'],
     rules: {

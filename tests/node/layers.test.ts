@@ -20,6 +20,15 @@ describe('layer rules (ESLint no-restricted-imports)', () => {
     ['src/renderer/src/x.ts', "import { ipcRenderer } from 'electron'; export const a = ipcRenderer;"],
     ['src/renderer/src/x.ts', "import { createServices } from '../../engine/services'; export const a = createServices;"],
     ['src/renderer/src/x.ts', "import path from 'node:path'; export const a = path;"],
+    // Inside the engine: graph < models < train/inference/growth < runtime < data/eval < runs/compare < services < hosts.
+    ['src/engine/graph/x.ts', "import { forward } from '../models/patch-transformer'; export const a = forward;"],
+    ['src/engine/train/x.ts', "import { sessionOptions } from '../runtime/device'; export const a = sessionOptions;"],
+    ['src/engine/runtime/x.ts', "import { canEvaluate } from '../eval/evaluate'; export const a = canEvaluate;"],
+    ['src/engine/eval/x.ts', "import type { RunConfig } from '../runs/types'; export type A = RunConfig;"],
+    ['src/engine/data/x.ts', "import { createDataService } from '../services/data'; export const a = createDataService;"],
+    ['src/engine/runs/x.ts', "import { runCli } from '../cli'; export const a = runCli;"],
+    ['src/engine/services/x.ts', "import { startServer } from '../server/server'; export const a = startServer;"],
+    ['src/engine/io/x.ts', "import { Graph } from '../graph/ir'; export const a = Graph;"],
   ])('%s may not: %s', async (file, code) => {
     expect(await restricted(file, code)).toHaveLength(1);
   });
@@ -29,6 +38,9 @@ describe('layer rules (ESLint no-restricted-imports)', () => {
     ['src/main/x.ts', "import { app } from 'electron'; import { defaultRunsDir } from '../engine/paths'; export const a = [app, defaultRunsDir];"],
     ['src/preload/x.ts', "import { contextBridge } from 'electron'; import { isRequestChannel } from '../shared/ipc'; export const a = [contextBridge, isRequestChannel];"],
     ['src/renderer/src/x.ts', "import { ref } from 'vue'; import { EventHub } from '../../shared/rpc'; export const a = [ref, EventHub];"],
+    ['src/engine/runs/x.ts', "import { canEvaluate } from '../eval/evaluate'; import { Trainer } from '../runtime/trainer'; import { stateNames } from './store'; export const a = [canEvaluate, Trainer, stateNames];"],
+    ['src/engine/eval/x.ts', "import type { RunData } from '../data/prepared'; import { ModelSessions } from './sessions'; export const a = ModelSessions; export type B = RunData;"],
+    ['src/engine/cli/x.ts', "import { createServices } from '../services'; import { startServer } from '../server/server'; export const a = [createServices, startServer];"],
   ])('%s may: %s', async (file, code) => {
     expect(await restricted(file, code)).toEqual([]);
   });
