@@ -1,10 +1,18 @@
 /**
  * A test double of the services for the Variants and Train steps: every channel answers from a
- * replaceable handler, every call is recorded, and events are emitted by the test.
+ * replaceable handler, every call is recorded, and events are emitted by the test. Also the
+ * stores and mounted steps on that double, and a job from an earlier session with its history.
  */
+import { mount } from '@vue/test-utils';
+import type { ChartConfiguration } from 'chart.js';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
-import { createApp } from 'vue';
+import { createApp, type Component } from 'vue';
 import { API_KEY } from '../../../src/renderer/src/api';
+import ChartCanvas from '../../../src/renderer/src/components/ChartCanvas.vue';
+import { useJobStore } from '../../../src/renderer/src/stores/job';
+import { useLibraryStore } from '../../../src/renderer/src/stores/library';
+import { usePlanStore } from '../../../src/renderer/src/stores/plan';
+import { useWizardStore } from '../../../src/renderer/src/stores/wizard';
 import type { EventChannel, EventMap, ParamsOf, RequestChannel, ResultOf, StackLabApi } from '../../../src/shared/ipc';
 import type { JobHistory, JobInfo, JobProgress, PlanEstimate, RunInfo, TrainPlan } from '../../../src/shared/jobs';
 import { EventHub } from '../../../src/shared/rpc';
@@ -104,3 +112,60 @@ export function piniaWith(api: StackLabApi): Pinia {
   setActivePinia(pinia);
   return pinia;
 }
+
+/** The Variants and Train steps' stores on a fresh Pinia with `api` (the job store reads the library on first use, as in the app). */
+export function storesWith(api = new TrainingFakeApi()) {
+  piniaWith(api);
+  return { api, plan: usePlanStore(), job: useJobStore(), library: useLibraryStore(), wizard: useWizardStore() };
+}
+
+/** `step` mounted on `api`, with its stores. */
+export function mountStep(step: Component, api = new TrainingFakeApi()) {
+  const w = mount(step, { attachTo: document.body, global: { plugins: [createPinia()], provide: { [API_KEY as symbol]: api } } });
+  return { api, w, plan: usePlanStore(), job: useJobStore(), library: useLibraryStore(), wizard: useWizardStore() };
+}
+
+/** A started job (baseline and midas, 2 seeds each) with the stores on the Train step. */
+export async function started(api = new TrainingFakeApi()) {
+  const ctx = storesWith(api);
+  ctx.wizard.datasetId = 'ds-1';
+  ctx.plan.variants = ['baseline', 'midas'];
+  ctx.plan.seeds = 2;
+  await ctx.job.start();
+  return ctx;
+}
+
+/** The configurations of the charts a wrapper draws, in order. */
+export const chartConfigs = (w: ReturnType<typeof mount>) => w.findAllComponents(ChartCanvas).map((c) => c.props('config') as ChartConfiguration<'line', { x: number; y: number }[]>);
+
+/** The light theme's colours as the loss charts read them. */
+export const LIGHT = { dark: false, text: '#111111', muted: '#555555', line: '#dddddd' };
+
+/** Baseline and MIDAS, one seed, 4 layers in blocks of 1 over 120 steps: MIDAS grows at steps 12, 36 and 72. */
+export const OLD_PLAN = { variants: ['baseline', 'midas'] as const, preset: 'tiny' as const, layers: 4, block: 1, alpha: 1, steps: 120, seeds: 1 };
+/** A job of that plan in /runs/old. */
+export const oldJob = (over: Parameters<typeof jobInfo>[0] = {}) => jobInfo({ dir: '/runs/old', plan: OLD_PLAN, ...over });
+/**
+ * Its history: baseline to step 40; MIDAS to step 48, resumed once at step 30 (its clock restarts:
+ * elapsed 20 ms there), with the stage line the engine writes at a resume (30) besides the real growths.
+ */
+export const OLD_HISTORY: JobHistory = {
+  runs: [
+    { run: 0, name: 'baseline', seed: 1, points: [10, 20, 30, 40].map((step) => ({ step, loss: 2 - step / 100, flops: step * 1e7, elapsedMs: step * 10 })), valPoints: [{ step: 40, valLoss: 1.7, flops: 4e8 }], growthSteps: [30] },
+    {
+      run: 1,
+      name: 'midas',
+      seed: 1,
+      points: [
+        { step: 6, loss: 2, flops: 6e6, elapsedMs: 60 },
+        { step: 12, loss: 1.9, flops: 1.2e7, elapsedMs: 120 },
+        { step: 18, loss: 1.8, flops: 3e7, elapsedMs: 180 },
+        { step: 30, loss: 1.7, flops: 6e7, elapsedMs: 20 },
+        { step: 36, loss: 1.6, flops: 7e7, elapsedMs: 80 },
+        { step: 48, loss: 1.5, flops: 1.1e8, elapsedMs: 200 },
+      ],
+      valPoints: [],
+      growthSteps: [12, 30, 36],
+    },
+  ],
+};

@@ -1,0 +1,188 @@
+import { flushPromises } from '@vue/test-utils';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import CompareStep from '../../src/renderer/src/steps/CompareStep.vue';
+import { CompareFakeApi, comparison, JOB_DIR } from './fakes/compare';
+import { chartConfig, labels, mountStep } from './fakes/compare-steps';
+
+beforeEach(() => {
+  localStorage.clear();
+  document.documentElement.removeAttribute('data-theme');
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+  document.body.innerHTML = '';
+});
+
+describe('Compare step', () => {
+  it('shows the empty state without a job', () => {
+    const { w } = mountStep(CompareStep, new CompareFakeApi(), { jobDir: null });
+    expect(w.find('h2').text()).toBe('Compare');
+    expect(w.find('[data-testid="empty-state"]').exists()).toBe(true);
+    w.unmount();
+  });
+
+  it('shows a busy state, then the verdict, the warnings and the table with intervals', async () => {
+    const { w } = mountStep(CompareStep, new CompareFakeApi());
+    expect(w.find('[role="status"]').text()).toContain('Comparing the runs');
+    await flushPromises();
+    expect(w.find('h2').text()).toBe('Compare');
+    expect(w.findAll('[data-testid="verdict"] li').map((l) => l.text())).toEqual(comparison.verdict);
+    expect(w.find('[data-testid="warnings"]').text()).toContain('skipped progressive-s2');
+    const rows = w.findAll('[data-testid="compare-row"]');
+    expect(rows.map((r) => r.attributes('data-variant'))).toEqual(['baseline', 'gradstack', 'midas']);
+    const midas = rows[2]!;
+    expect(midas.find('[data-col="vusPr"]').text()).toBe('0.455 ±0.021');
+    // A speed-up is a ratio: its interval (on a log scale) is written out, not as ± a half-width.
+    expect(midas.find('[data-col="speedup"]').text()).toBe('1.38x [1.32, 1.44]');
+    expect(midas.find('[data-col="flopRatio"]').text()).toBe('0.72');
+    expect(midas.find('[data-col="wallMs"]').text()).toBe('87.0 ±4.2');
+    expect(midas.find('[data-col="finalValLoss"]').text()).toBe('0.0418 ±0.0011');
+    expect(midas.find('[data-col="falseAlarmRate"]').text()).toBe('0.0123 ±0.0021');
+    expect(midas.find('[data-col="probes"]').text()).toContain('copy 0.60 ±0.05');
+    const headers = w.findAll('[data-testid="compare-table"] thead button.sort').map((b) => b.text().replace(/[↕▲▼]/g, ''));
+    expect(headers).toEqual(['Variant', 'Seeds', 'Speed-up', 'FLOPs ratio', 'Wall-clock (s)', 'Val loss', 'VUS-PR', 'VUS-ROC', 'AUC-PR', 'F1', 'range F1', 'event F1', 'false-alarm rate', 'Probes']);
+    w.unmount();
+  });
+
+  it('marks a variant and a detector that are not usable here, with why, and shows the trivial detectors', async () => {
+    const api = new CompareFakeApi();
+    const why = ["its VUS-PR 0.398 [0.36, 0.44] does not lie above the random scores' 0.41 [0.40, 0.42]"];
+    const trivial = { name: 'always-alarm', label: 'alarm on every row', kind: 'trivial' as const, metrics: { f1: { mean: 0.18, lo: 0.18, hi: 0.18, n: 1 }, falseAlarmRate: { mean: 1, lo: 1, hi: 1, n: 1 } }, pointAdjustedF1: null, usable: null, why: [] };
+    api.handlers['compare.get'] = () => ({
+      ...comparison,
+      variants: comparison.variants.map((v) => (v.variant === 'gradstack' ? { ...v, usable: false, why } : v)),
+      baselines: [...comparison.baselines, trivial],
+      probeInformative: { ...comparison.probeInformative, lookup: false },
+    });
+    const { w } = mountStep(CompareStep, api);
+    await flushPromises();
+    const row = (v: string) => w.find(`[data-testid="compare-row"][data-variant="${v}"]`);
+    expect(row('gradstack').find('[data-testid="not-usable"]').text()).toBe('not usable here');
+    expect(row('gradstack').find('[data-testid="not-usable"]').attributes('title')).toBe(`Not usable here: ${why[0]}`);
+    expect(row('midas').find('[data-testid="not-usable"]').exists()).toBe(false);
+    // A probe no variant passes above chance is struck through, with the reason.
+    const lookup = row('midas').findAll('[data-col="probes"] .line').find((l) => l.text().startsWith('lookup'))!;
+    expect(lookup.classes()).toContain('silent');
+    expect(lookup.attributes('title')).toMatch(/not informative on this data/i);
+    const baseline = (name: string) => w.find(`[data-testid="baseline-row"][data-baseline="${name}"]`);
+    expect(baseline('random').find('[data-col="usable"]').text()).toBe('no');
+    expect(baseline('random').find('[data-col="usable"]').attributes('title')).toMatch(/chance level/);
+    expect(baseline('pca').find('[data-col="usable"]').text()).toBe('yes');
+    expect(baseline('always-alarm').find('[data-col="usable"]').text()).toBe('–');
+    expect(baseline('always-alarm').text()).toContain('0.180');
+    // Every metric heading says in a sentence what it measures and which way is better.
+    const vus = w.find('button[data-sort="vusPr"]').attributes('title')!;
+    expect(vus).toMatch(/^Volume under the surface .* how well the scores rank the labelled anomalies .* higher is better/);
+    expect(w.find('button[data-sort="falseAlarmRate"]').attributes('title')).toMatch(/^The share of normal test rows that raise an alarm; lower is better/);
+    expect(w.find('[data-testid="compare-setup"]').text()).toMatch(/1 series, 6 channels; .* alarm thresholds pooled; 12\.0% of the test rows are labelled anomalies/);
+    w.unmount();
+  });
+
+  it('sorts when a header is clicked and marks the column with aria-sort', async () => {
+    const { w } = mountStep(CompareStep, new CompareFakeApi());
+    await flushPromises();
+    const header = () => w.find('button[data-sort="vusPr"]').element.closest('th')!;
+    expect(header().getAttribute('aria-sort')).toBeNull();
+    await w.find('button[data-sort="vusPr"]').trigger('click');
+    expect(w.findAll('[data-testid="compare-row"]').map((r) => r.attributes('data-variant'))).toEqual(['midas', 'baseline', 'gradstack']);
+    expect(header().getAttribute('aria-sort')).toBe('descending');
+    await w.find('button[data-sort="vusPr"]').trigger('click');
+    expect(header().getAttribute('aria-sort')).toBe('ascending');
+    expect(w.findAll('[data-testid="compare-row"]').map((r) => r.attributes('data-variant'))).toEqual(['gradstack', 'baseline', 'midas']);
+    await w.find('button[data-sort="speedup"]').trigger('click');
+    expect(header().getAttribute('aria-sort')).toBeNull();
+    expect(w.find('button[data-sort="speedup"]').element.closest('th')!.getAttribute('aria-sort')).toBe('descending');
+    w.unmount();
+  });
+
+  it('charts only the selected variants: precision-recall, isoplot with fits, probes with chance', async () => {
+    const { w } = mountStep(CompareStep, new CompareFakeApi());
+    await flushPromises();
+    expect(labels(chartConfig(w, 'precision-recall'))).toEqual(['Baseline', 'GradStack', 'MIDAS']);
+    const gradstackBox = w.find('[data-variant="gradstack"] [data-testid="select-variant"]');
+    await gradstackBox.setValue(false);
+    expect(labels(chartConfig(w, 'precision-recall'))).toEqual(['Baseline', 'MIDAS']);
+    const pr = chartConfig(w, 'precision-recall').data.datasets[1]!.data as { x: number; y: number }[];
+    expect(pr[1]).toEqual({ x: 0.25, y: 0.86 });
+    expect(labels(chartConfig(w, 'isoplot'))).toEqual(['Baseline', 'Baseline fit', 'MIDAS', 'MIDAS fit', "baseline's final loss"]);
+    expect(w.find('[data-testid="isoplot-at-reference"]').text()).toMatch(/Baseline -?\d\.\d{3}, MIDAS -?\d\.\d{3}/);
+    const probe = chartConfig(w, 'probe-copy');
+    expect(probe.data.labels).toEqual(['Baseline', 'MIDAS']);
+    expect(probe.data.datasets[0]!.data).toEqual([
+      [0.48 - 0.05, 0.48 + 0.05],
+      [0.6 - 0.05, 0.6 + 0.05],
+    ]);
+    expect(probe.data.datasets[1]!.data).toEqual([0.48, 0.6]);
+    expect(probe.data.datasets[2]!.label).toBe('chance (0.25)');
+    expect(probe.data.datasets[2]!.data).toEqual([0.25, 0.25]);
+    await w.find('[data-testid="select-all"]').setValue(true);
+    expect(labels(chartConfig(w, 'precision-recall'))).toEqual(['Baseline', 'GradStack', 'MIDAS']);
+    await w.find('[data-testid="select-all"]').setValue(false);
+    expect(w.find('[data-testid="no-selection"]').exists()).toBe(true);
+    expect(w.find('[data-chart="precision-recall"]').exists()).toBe(false);
+    w.unmount();
+  });
+
+  it('shows the timeline of a chosen variant from its first seed’s run', async () => {
+    const api = new CompareFakeApi();
+    const { w } = mountStep(CompareStep, api);
+    await flushPromises();
+    await w.find('[data-testid="timeline-variant"]').setValue('gradstack');
+    await flushPromises();
+    expect(api.paramsOf('compare.timeline').at(-1)).toEqual({ runDir: `${JOB_DIR}/gradstack-s1` });
+    const cfg = chartConfig(w, 'timeline');
+    expect(labels(cfg)).toEqual(['anomaly score', 'alarm threshold (0.900)', 'labelled anomaly']);
+    expect(cfg.data.datasets[2]!.data).toEqual([0, 0, 1, 0, 0].map((y, i) => ({ x: i * 100, y })));
+    expect((cfg.data.datasets[2] as { fill?: unknown }).fill).toBe('origin');
+    api.fail['compare.timeline'] = 'has no anomaly scores (scores.json)';
+    await w.find('[data-testid="timeline-variant"]').setValue('baseline');
+    await flushPromises();
+    expect(w.find('[data-testid="timeline-error"]').text()).toContain('scores.json');
+    w.unmount();
+  });
+
+  it('leaves out detection columns, baselines and the timeline when the data have no labels', async () => {
+    const api = new CompareFakeApi();
+    const unlabelled = {
+      ...comparison,
+      baselines: [],
+      variants: comparison.variants.map((v) => ({ ...v, metrics: {}, differences: {}, pointAdjustedF1: null, prCurve: null, isoplot: { ...v.isoplot, metric: 'copy probe accuracy' } })),
+      warnings: ['the data have no labelled anomalies in a test part: no detection metrics, only speed, loss and the probes'],
+    };
+    api.handlers['compare.get'] = () => unlabelled;
+    const { w } = mountStep(CompareStep, api);
+    await flushPromises();
+    expect(w.find('button[data-sort="vusPr"]').exists()).toBe(false);
+    expect(w.find('button[data-sort="probes"]').exists()).toBe(true);
+    expect(w.find('[data-testid="baselines-table"]').exists()).toBe(false);
+    expect(w.find('[data-chart="precision-recall"]').exists()).toBe(false);
+    expect(w.find('[data-testid="timeline-variant"]').exists()).toBe(false);
+    expect(api.paramsOf('compare.timeline')).toEqual([]);
+    expect(chartConfig(w, 'isoplot').options?.plugins?.title?.text).toBe('Isoplot: copy probe accuracy against validation loss at each checkpoint');
+    expect(w.find('[data-testid="warnings"]').text()).toContain('no labelled anomalies');
+    w.unmount();
+  });
+
+  it('shows the classical detectors, point-adjusted F1 only beside random, and highlights significant differences', async () => {
+    const { w } = mountStep(CompareStep, new CompareFakeApi());
+    await flushPromises();
+    const table = w.find('[data-testid="baselines-table"]');
+    expect(table.find('thead th').text()).toBe('Classical detector');
+    expect(table.text()).toContain('Point-adjusted F1 (inflated)');
+    const pa = w.findAll('[data-testid="baseline-row"]').map((r) => [r.attributes('data-baseline'), r.find('[data-col="pointAdjustedF1"]').text()]);
+    expect(pa).toEqual([
+      ['random', '0.620 ±0.040'],
+      ['rolling-z', ''],
+      ['pca', ''],
+      ['isolation-forest', ''],
+    ]);
+    expect(w.find('[data-testid="pa-f1"]').text()).toContain('inflated by construction');
+    const vus = w.findAll('[data-testid="differences-table"] tr[data-row="vusPr"] td');
+    expect(vus.map((c) => c.classes())).toEqual([[], ['better']]);
+    expect(vus[1]!.text()).toBe('+0.043 [+0.012, +0.074] significant, better');
+    expect(w.find('tr[data-row="finalValLoss"] td.worse').text()).toContain('+0.0013');
+    expect(w.find('tr[data-row="falseAlarmRate"] td.worse').exists()).toBe(true);
+    w.unmount();
+  });
+});

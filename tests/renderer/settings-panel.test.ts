@@ -1,0 +1,67 @@
+import { flushPromises } from '@vue/test-utils';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CompareFakeApi } from './fakes/compare';
+import { mountApp } from './fakes/compare-steps';
+
+beforeEach(() => {
+  localStorage.clear();
+  document.documentElement.removeAttribute('data-theme');
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+  document.body.innerHTML = '';
+});
+
+describe('settings', () => {
+  it('opens from the gear, loads the settings, saves a change, and closes with Esc', async () => {
+    const api = new CompareFakeApi();
+    const w = mountApp(api);
+    await flushPromises();
+    await w.find('[data-testid="open-settings"]').trigger('click');
+    expect(w.find('[data-testid="settings-panel"]').exists()).toBe(true);
+    expect(w.find('[data-testid="next"]').exists()).toBe(false);
+    await flushPromises();
+    expect(api.paramsOf('settings.get')).toEqual([{}]);
+    expect((w.find('[data-testid="runs-dir"]').element as HTMLInputElement).value).toBe('/home/eng/StackLab/runs');
+    const devices = w.findAll('[data-testid="default-device"] option');
+    expect(devices.map((o) => o.attributes('value'))).toEqual(['auto', 'cuda', 'webgpu', 'cpu']);
+    expect(devices[0]!.text()).toBe('Automatic (webgpu here)');
+    expect(devices[1]!.attributes('disabled')).toBeDefined();
+    expect(devices[1]!.text()).toContain('not installed');
+
+    await w.find('[data-testid="runs-dir"]').setValue('/data/stacklab');
+    await w.find('[data-testid="default-device"]').setValue('cpu');
+    await w.find('[data-testid="threads"]').setValue('4');
+    await w.find('[data-testid="settings-form"]').trigger('submit');
+    await flushPromises();
+    expect(api.paramsOf('settings.set')).toEqual([{ runsDir: '/data/stacklab', defaultDevice: 'cpu', threads: 4 }]);
+    expect(w.find('[data-testid="settings-saved"]').text()).toBe('Saved.');
+    // The status bar's runs folder comes from system.info: asked again after a move.
+    expect(api.paramsOf('system.info')).toHaveLength(2);
+
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+    await flushPromises();
+    expect(w.find('[data-testid="settings-panel"]').exists()).toBe(false);
+    expect(w.find('h2').text()).toBe('Import plant data');
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('open-settings');
+    w.unmount();
+  });
+
+  it('shows why the engine refused a change and checks the threads field', async () => {
+    const api = new CompareFakeApi();
+    const w = mountApp(api);
+    await w.find('[data-testid="open-settings"]').trigger('click');
+    await flushPromises();
+    await w.find('[data-testid="threads"]').setValue('2.5');
+    expect(w.find('[data-testid="settings-invalid"]').text()).toMatch(/whole number/);
+    expect(w.find('[data-testid="save-settings"]').attributes('disabled')).toBeDefined();
+    await w.find('[data-testid="threads"]').setValue('2');
+    await w.find('[data-testid="runs-dir"]').setValue('relative/runs');
+    api.fail['settings.set'] = 'the runs folder must be an absolute path, got "relative/runs"';
+    await w.find('[data-testid="settings-form"]').trigger('submit');
+    await flushPromises();
+    expect(w.find('[data-testid="settings-error"]').text()).toBe('Could not save the settings: the runs folder must be an absolute path, got "relative/runs"');
+    w.unmount();
+  });
+});
