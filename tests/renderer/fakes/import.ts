@@ -1,7 +1,17 @@
 /**
  * A realistic `data.import` answer (the sample plant's shape: 10 channels, a label column, an
- * ignored text column, warnings) and a fake API that answers `data.import` with it.
+ * ignored text column, warnings) and a fake API that answers `data.import` with it; the data store
+ * and the Import step on it.
  */
+import { flushPromises, mount } from '@vue/test-utils';
+import type { ChartConfiguration } from 'chart.js';
+import { createPinia, setActivePinia } from 'pinia';
+import { createApp } from 'vue';
+import { API_KEY } from '../../../src/renderer/src/api';
+import ChartCanvas from '../../../src/renderer/src/components/ChartCanvas.vue';
+import ImportStep from '../../../src/renderer/src/steps/ImportStep.vue';
+import { useDataStore } from '../../../src/renderer/src/stores/data';
+import { useWizardStore } from '../../../src/renderer/src/stores/wizard';
 import type { ImportRequest, ImportResult } from '../../../src/shared/jobs';
 import type { ParamsOf, RequestChannel, ResultOf, StackLabApi } from '../../../src/shared/ipc';
 import type { ChannelProfile, FileProfile } from '../../../src/shared/profile';
@@ -120,3 +130,28 @@ export class FakeImportApi implements StackLabApi {
     return () => release();
   }
 }
+
+/** The data store of a fresh pinia inside an app that provides `api`. */
+export function storeWith(api: FakeImportApi) {
+  const app = createApp({ render: () => null });
+  app.provide(API_KEY, api);
+  const pinia = createPinia();
+  app.use(pinia);
+  setActivePinia(pinia);
+  return { data: useDataStore(), wizard: useWizardStore() };
+}
+
+export function mountStep(api = new FakeImportApi()) {
+  const w = mount(ImportStep, { attachTo: document.body, global: { plugins: [createPinia()], provide: { [API_KEY as symbol]: api } } });
+  return { w, api };
+}
+
+/** The step after importing the sample. */
+export async function imported(api = new FakeImportApi()) {
+  const m = mountStep(api);
+  await m.w.find('[data-testid="use-sample"]').trigger('click');
+  await flushPromises();
+  return m;
+}
+
+export const chartConfig = (w: ReturnType<typeof mountStep>['w']) => w.findComponent(ChartCanvas).props('config') as ChartConfiguration<'line'>;
