@@ -3,8 +3,9 @@
  *  [--device D] [--out DIR] [--shared DIR] [--json]`
  *
  * The product's own comparison (`stacklab train`, default options) on the multi-run sample and
- * on the real data sets in ../shared/data (the TEP folder, NAB's machine temperature with its
- * label windows), reduced to what decides whether a detector works: per variant VUS-PR, AUC-ROC,
+ * on real data sets kept outside the repository (`--shared DIR`, default ../shared/data: the
+ * TEP folder, NAB's machine temperature with its label windows), reduced to what decides
+ * whether a detector works: per variant VUS-PR, AUC-ROC,
  * point-wise F1 and false-alarm rate, whether it is usable here, against the random scores, the
  * best classical detector and alarming on every row.
  */
