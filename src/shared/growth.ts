@@ -4,9 +4,6 @@
  * the engine trains by it and the Variants step draws it from one source.
  */
 
-// src/engine/runs/plan.ts reads the presets' defaults from here; their one definition is in ./presets.
-export { PRESET_DEFAULTS } from './presets';
-
 /**
  * The block size when left blank: 2 for an even depth of 6 or more, else 1. Either way a depth of
  * 3 or more has at least 3 blocks, the fewest at which GradStack and MIDAS copy different blocks.

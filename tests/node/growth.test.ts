@@ -11,7 +11,7 @@ describe('stage schedules', () => {
     expect(apportion(10, [1, 1, 1])).toEqual([4, 3, 3]);
   });
 
-  it('matches the layer-step costs of the MIDAS paper'"'"'s Prop-α schedules for k = 6', () => {
+  it('matches the layer-step costs of the Prop-α schedules of the MIDAS paper for k = 6', () => {
     const cost = (alpha: number) => relativeLayerSteps(stagesOf('midas', { layers: 12, block: 2, alpha, steps: 60_000 }), 12);
     expect(cost(0)).toBeCloseTo(0.583, 3);
     expect(cost(1)).toBeCloseTo(0.722, 3);

@@ -6,11 +6,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { defined } from '../../shared/ipc';
-import type { DeviceChoice } from '../../shared/system';
+import { DEVICE_CHOICES, type DeviceChoice } from '../../shared/system';
 import { loadDataset, loadSampleDataset, sampleSource } from '../data/dataset';
 import { NORMALIZE_MODES, SCORE_COMBINES, THRESHOLD_SCOPES, type ImportRequest, type TrainPlan } from '../../shared/jobs';
 import { sameSchedules, variantLabel, type Variant } from '../../shared/growth';
-import type { PresetName } from '../../shared/presets';
+import { PLAN_DEFAULTS, SETTINGS_DEFAULTS } from '../../shared/defaults';
+import { LIMITS } from '../../shared/limits';
+import { PRESET_DEFAULTS, PRESET_NAMES, type PresetName } from '../../shared/presets';
 import { VARIANTS } from '../growth/growth';
 import { resolveDevice } from '../runtime/device';
 import { localExecutor } from '../runs/executor';
@@ -26,18 +28,18 @@ export const TRAIN_USAGE = `stacklab train --data <file|folder> [--out <dir>] [o
   --sample [kind]         a built-in sample instead of --data: plant (one long series, also --data sample)
                           or multi-run (12 test-rig runs, each its own operating point and one fault)
   --out <dir>             the folder for the run folders (default: a new folder in the runs folder)
-  --variants a,b,…        of ${VARIANTS.join(', ')} (default baseline,gradstack,midas)
-  --preset P              tiny | small | base (default tiny)
-  --layers L --block b    target depth and block size (default: tiny 4, small 6, base 12 layers; blocks of 2
+  --variants a,b,…        of ${VARIANTS.join(', ')} (default ${PLAN_DEFAULTS.variants.join(',')})
+  --preset P              ${PRESET_NAMES.join(' | ')} (default ${PLAN_DEFAULTS.preset})
+  --layers L --block b    target depth and block size (default: ${PRESET_NAMES.map((p) => `${p} ${PRESET_DEFAULTS[p].layers}`).join(', ')} layers; blocks of 2
                           from 6 layers, else 1: at least 3 blocks, so GradStack and MIDAS differ)
-  --alpha α               Prop-α stage schedule (default 1; 0 = uniform)
-  --steps T               total steps per run (default 300 for tiny, 600 small, 2000 base)
-  --seeds N               seeds 1..N per variant (default 3: intervals need several)
+  --alpha α               Prop-α stage schedule (default ${PLAN_DEFAULTS.alpha}; 0 = uniform)
+  --steps T               total steps per run (default ${PRESET_NAMES.map((p) => `${PRESET_DEFAULTS[p].steps} for ${p}`).join(', ')})
+  --seeds N               seeds 1..N per variant, N ≤ ${LIMITS.seeds.max} (default ${PLAN_DEFAULTS.seeds}: intervals need several)
   --flop-matched V        also train a baseline given the FLOPs of variant V
-  --lr R                  peak learning rate (default 1e-3, warmup 5%, cosine to 10%)
+  --lr R                  peak learning rate (default ${PLAN_DEFAULTS.lr}, warmup 5%, cosine to 10%)
   --reset-moments         reset Adam moments at growth (default: copy the source block's)
-  --rewarmup N            re-warm the learning rate over N steps after each growth (default 0)
-  --device D              auto | cpu | webgpu | cuda (default auto)
+  --rewarmup N            re-warm the learning rate over N steps after each growth (default ${PLAN_DEFAULTS.rewarmup})
+  --device D              ${DEVICE_CHOICES.join(' | ')} (default ${SETTINGS_DEFAULTS.defaultDevice})
   --threads N             CPU threads for training and evaluation (default: every core)
   --labels <windows.json> anomaly windows for the data
   --series-column C       a column naming each row's run: one series per run (see import)
@@ -72,19 +74,19 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
     threshold: { type: 'string' },
     combine: { type: 'string' },
     smooth: { type: 'string' },
-    variants: { type: 'string', default: 'baseline,gradstack,midas' },
-    preset: { type: 'string', default: 'tiny' },
+    variants: { type: 'string', default: PLAN_DEFAULTS.variants.join(',') },
+    preset: { type: 'string', default: PLAN_DEFAULTS.preset },
     layers: { type: 'string' },
     block: { type: 'string' },
-    alpha: { type: 'string', default: '1' },
+    alpha: { type: 'string', default: String(PLAN_DEFAULTS.alpha) },
     steps: { type: 'string' },
-    seeds: { type: 'string', default: '3' },
+    seeds: { type: 'string', default: String(PLAN_DEFAULTS.seeds) },
     html: { type: 'string' },
     'flop-matched': { type: 'string' },
-    lr: { type: 'string', default: '1e-3' },
+    lr: { type: 'string', default: String(PLAN_DEFAULTS.lr) },
     'reset-moments': { type: 'boolean', default: false },
-    rewarmup: { type: 'string', default: '0' },
-    device: { type: 'string', default: 'auto' },
+    rewarmup: { type: 'string', default: String(PLAN_DEFAULTS.rewarmup) },
+    device: { type: 'string', default: SETTINGS_DEFAULTS.defaultDevice },
     threads: { type: 'string' },
     out: { type: 'string' },
     resume: { type: 'boolean', default: false },
@@ -109,7 +111,7 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
   const stored: Omit<TrainPlan, 'datasetId'> = {
     variants: values.variants.split(',').map((v) => v.trim()) as Variant[],
     preset: values.preset as PresetName,
-    seeds: optionalInt('--seeds', values.seeds) ?? 3,
+    seeds: optionalInt('--seeds', values.seeds) ?? PLAN_DEFAULTS.seeds,
     device: values.device as DeviceChoice,
     ...defined({
       layers: optionalInt('--layers', values.layers),

@@ -8,6 +8,7 @@
  */
 import type { Initializer, Value } from '../graph/ir';
 import * as op from '../graph/ops';
+import type { PresetName } from '../../shared/presets';
 
 export interface PatchTransformerConfig {
   /** Width of the residual stream. */
@@ -34,7 +35,7 @@ export interface PatchTransformerConfig {
   readonly initStd: number;
 }
 
-export type PresetName = 'tiny' | 'small' | 'base';
+export type { PresetName } from '../../shared/presets';
 
 /** Model shapes without the data-dependent channel count. */
 export type PresetConfig = Omit<PatchTransformerConfig, 'channels'>;

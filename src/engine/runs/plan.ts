@@ -8,7 +8,10 @@ import type { ExecutionProviderName } from '../../shared/system';
 import { APP_VERSION } from '../app-meta';
 import type { Dataset } from '../data/dataset';
 import { stagesOf, VARIANTS, type GrowthConfig, type Variant } from '../growth/growth';
-import { defaultBlock, PRESET_DEFAULTS } from '../../shared/growth';
+import { defaultBlock, flopMatchedName } from '../../shared/growth';
+import { PLAN_DEFAULTS } from '../../shared/defaults';
+import { inRange, LIMITS, rangeText, type Range } from '../../shared/limits';
+import { PRESET_DEFAULTS, PRESET_NAMES } from '../../shared/presets';
 import { PRESETS, windowLength, type PatchTransformerConfig, type PresetName } from '../models/patch-transformer';
 import { DEFAULT_ADAMW } from '../train/adamw';
 import { normalizationRecord, prepareRunData, type PreparedData } from '../data/prepared';
@@ -42,7 +45,6 @@ export interface PlanOptions {
   readonly data?: DataPlan;
 }
 
-export const DEFAULT_STEPS: Record<PresetName, number> = { tiny: PRESET_DEFAULTS.tiny.steps, small: PRESET_DEFAULTS.small.steps, base: PRESET_DEFAULTS.base.steps };
 
 export interface ResolvedPlan {
   readonly preset: PresetName;
@@ -69,25 +71,27 @@ export function planOptionsOf(plan: Omit<TrainPlan, 'datasetId'>): PlanOptions {
 
 /** Checks the choices and fills in the defaults (no data needed). */
 export function resolvePlan(o: PlanOptions): ResolvedPlan {
-  if (!(o.preset in PRESETS)) throw new PlanError(`the preset must be tiny, small or base, got "${o.preset}"`);
+  if (!(PRESET_NAMES as readonly string[]).includes(o.preset) || !(o.preset in PRESETS)) throw new PlanError(`the preset must be ${PRESET_NAMES.join(', ')}, got "${o.preset}"`);
   const preset = o.preset as PresetName;
   if (o.variants.length === 0) throw new PlanError('choose at least one variant');
   for (const v of o.variants) if (!(VARIANTS as readonly string[]).includes(v)) throw new PlanError(`unknown variant "${v}" (known: ${VARIANTS.join(', ')})`);
   if (o.flopMatched !== undefined && !(VARIANTS as readonly string[]).includes(o.flopMatched)) throw new PlanError(`the FLOP-matched baseline must name a variant, got "${o.flopMatched}"`);
-  const int = (name: string, v: number | undefined, fallback: number) => {
+  // The same bounds as the app's fields (src/shared/limits.ts).
+  const int = (name: string, v: number | undefined, fallback: number, range: Range) => {
     const n = v ?? fallback;
     if (!Number.isInteger(n) || n < 1) throw new PlanError(`${name} must be a positive integer, got ${v}`);
+    if (!inRange(n, range)) throw new PlanError(`${name} must be ${rangeText(range)}, got ${n}`);
     return n;
   };
-  const layers = int('the depth', o.layers, PRESET_DEFAULTS[preset].layers);
-  const block = int('the block size', o.block, defaultBlock(layers));
-  const steps = int('the step budget', o.steps, DEFAULT_STEPS[preset]);
-  const seeds = int('the number of seeds', o.seeds, 3);
-  const alpha = o.alpha ?? 1;
+  const layers = int('the depth', o.layers, PRESET_DEFAULTS[preset].layers, LIMITS.layers);
+  const block = int('the block size', o.block, defaultBlock(layers), LIMITS.block);
+  const steps = int('the step budget', o.steps, PRESET_DEFAULTS[preset].steps, LIMITS.steps);
+  const seeds = int('the number of seeds', o.seeds, PLAN_DEFAULTS.seeds, LIMITS.seeds);
+  const alpha = o.alpha ?? PLAN_DEFAULTS.alpha;
   if (!Number.isFinite(alpha) || alpha < 0) throw new PlanError(`Prop-α must be a number ≥ 0, got ${o.alpha}`);
-  const lr = o.lr ?? 1e-3;
+  const lr = o.lr ?? PLAN_DEFAULTS.lr;
   if (!(lr > 0)) throw new PlanError(`the learning rate must be a positive number, got ${o.lr}`);
-  const rewarmup = o.rewarmup ?? 0;
+  const rewarmup = o.rewarmup ?? PLAN_DEFAULTS.rewarmup;
   if (!(Number.isInteger(rewarmup) && rewarmup >= 0)) throw new PlanError(`the re-warmup must be a whole number of steps, got ${o.rewarmup}`);
   const growth: GrowthConfig = { layers, block, alpha, steps };
   const variants = o.variants as Variant[];
@@ -171,7 +175,7 @@ export function planJob(plan: ResolvedPlan, ds: Dataset, source: string, device:
     if (fm) {
       const target = stagesOf(fm, growth).reduce((a, s) => a + s.steps * stepFlops(model, s.layers), 0);
       const fmSteps = Math.max(1, Math.round(target / stepFlops(model, growth.layers)));
-      runs.push({ name: `baseline≈${fm}`, dir: path.join(out, `baseline-flopmatched-${fm}-s${seed}`), config: { ...base, schedule: schedule(fmSteps), variant: 'baseline', flopMatchedTo: fm, seed, growth: { ...growth, steps: fmSteps } } });
+      runs.push({ name: flopMatchedName(fm), dir: path.join(out, `baseline-flopmatched-${fm}-s${seed}`), config: { ...base, schedule: schedule(fmSteps), variant: 'baseline', flopMatchedTo: fm, seed, growth: { ...growth, steps: fmSteps } } });
     }
   }
   return { plan, model, data, runs };

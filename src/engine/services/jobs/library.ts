@@ -4,6 +4,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { flopMatchedName, isFlopMatched } from '../../../shared/growth';
 import type { JobHistory, JobInfo, JobStatus, RunInfo, RunStatus, TrainPlan } from '../../../shared/jobs';
 import { readJobFile, type JobFile } from '../../runs/job';
 import { checkpointStep, RunStore } from '../../runs/store';
@@ -69,11 +70,11 @@ export async function jobAt(dir: string): Promise<JobFile | null> {
     const cfg = await readJson<RunConfig>(path.join(dir, n, 'config.json'));
     if (!cfg) continue;
     first ??= cfg;
-    runs.push({ name: cfg.flopMatchedTo ? `baseline≈${cfg.flopMatchedTo}` : cfg.variant, variant: cfg.variant, seed: cfg.seed, dir: n, steps: cfg.growth.steps });
+    runs.push({ name: cfg.flopMatchedTo ? flopMatchedName(cfg.flopMatchedTo) : cfg.variant, variant: cfg.variant, seed: cfg.seed, dir: n, steps: cfg.growth.steps });
   }
   if (!first) return null;
   const st = await stat(dir);
-  const plan: Omit<TrainPlan, 'datasetId'> = { variants: [...new Set(runs.filter((r) => !r.name.includes('≈')).map((r) => r.variant))] as TrainPlan['variants'], preset: first.preset as TrainPlan['preset'], layers: first.growth.layers, block: first.growth.block, alpha: first.growth.alpha, steps: first.growth.steps, seeds: new Set(runs.map((r) => r.seed)).size };
+  const plan: Omit<TrainPlan, 'datasetId'> = { variants: [...new Set(runs.filter((r) => !isFlopMatched(r.name)).map((r) => r.variant))] as TrainPlan['variants'], preset: first.preset as TrainPlan['preset'], layers: first.growth.layers, block: first.growth.block, alpha: first.growth.alpha, steps: first.growth.steps, seeds: new Set(runs.map((r) => r.seed)).size };
   return { id: `cli:${dir}`, name: path.basename(dir), createdAt: st.birthtime.toISOString(), plan, import: { source: { kind: 'sample' } }, source: first.data.source, device: first.device, runs };
 }
 
