@@ -5,6 +5,7 @@ import { benchFuzz } from './fuzz';
 import { benchGrowth } from './growth';
 import { benchImport } from './import';
 import { benchOps } from './ops';
+import { benchValidation } from './validation';
 
 const [name, ...rest] = process.argv.slice(2);
 const json = rest.includes('--json');
@@ -21,10 +22,12 @@ try {
     console.log(await benchDetection(rest));
   } else if (name === 'fuzz') {
     console.log(await benchFuzz(rest));
+  } else if (name === 'validation') {
+    console.log(await benchValidation(rest));
   } else if (name === 'ops') {
     console.log(await benchOps(rest));
   } else {
-    throw new Error(`unknown benchmark "${name ?? ''}"; available: engine, ops, import, growth, detection, fuzz`);
+    throw new Error(`unknown benchmark "${name ?? ''}"; available: engine, ops, import, growth, detection, fuzz, validation`);
   }
 } catch (err) {
   console.error(`bench: ${(err as Error).message}`);
