@@ -1,18 +1,10 @@
 import { flushPromises } from '@vue/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import CompareStep from '../../src/renderer/src/steps/CompareStep.vue';
 import { CompareFakeApi, comparison, JOB_DIR } from './fakes/compare';
-import { chartConfig, labels, mountStep } from './fakes/compare-steps';
+import { chartConfig, compareSpecHooks, labels, mountStep } from './fakes/compare-steps';
 
-beforeEach(() => {
-  localStorage.clear();
-  document.documentElement.removeAttribute('data-theme');
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllGlobals();
-  document.body.innerHTML = '';
-});
+compareSpecHooks();
 
 describe('Compare step', () => {
   it('shows the empty state without a job', () => {

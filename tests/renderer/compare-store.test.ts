@@ -1,17 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sortRows } from '../../src/renderer/src/compare/columns';
 import { CompareFakeApi, comparison, JOB_DIR } from './fakes/compare';
-import { storesWith } from './fakes/compare-steps';
+import { compareSpecHooks, storesWith } from './fakes/compare-steps';
 
-beforeEach(() => {
-  localStorage.clear();
-  document.documentElement.removeAttribute('data-theme');
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllGlobals();
-  document.body.innerHTML = '';
-});
+compareSpecHooks();
 
 describe('compare store', () => {
   it('loads a job: the comparison, every variant selected, and the best variant’s timeline', async () => {

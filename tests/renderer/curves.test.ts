@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { advanceRun, MAX_POINTS, runFromHistory, thinPoints, type RunLive } from '../../src/renderer/src/components/train/curves';
 import type { JobHistory } from '../../src/shared/jobs';
-import { jobInfo, OLD_HISTORY, oldJob, progress } from './fakes/training';
+import { jobInfo, OLD_HISTORY, OLD_MIDAS_WALL, oldJob, progress } from './fakes/training';
 
 const xy = (r: RunLive) => r.points.map((p) => [p.step, p.wallMs]);
 /** A run's state after each of `updates` in turn. */
@@ -93,14 +93,7 @@ describe('a run from its history', () => {
 
   it('keeps only the growths where a stage of the run’s schedule begins, with its wall-clock across resumes', () => {
     const midas = runFromHistory(midasHistory!, oldJob())!;
-    expect(xy(midas)).toEqual([
-      [6, 60],
-      [12, 120],
-      [18, 180],
-      [30, 200],
-      [36, 260],
-      [48, 380],
-    ]);
+    expect(xy(midas)).toEqual(OLD_MIDAS_WALL);
     expect(midas.growth.map((p) => p.step)).toEqual([12, 36]);
     expect(midas).toMatchObject({ step: 48, stage: 3, stages: 4, layers: 3, loss: 1.5, flops: 1.1e8, elapsedMs: 200, wallOffsetMs: 180, etaMs: 0 });
     const baseline = runFromHistory(baselineHistory!, oldJob())!;

@@ -1,18 +1,10 @@
 import { flushPromises } from '@vue/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import ExportStep from '../../src/renderer/src/steps/ExportStep.vue';
 import { chartStub, CompareFakeApi, JOB_DIR } from './fakes/compare';
-import { captureDownloads, mountStep } from './fakes/compare-steps';
+import { captureDownloads, compareSpecHooks, mountStep } from './fakes/compare-steps';
 
-beforeEach(() => {
-  localStorage.clear();
-  document.documentElement.removeAttribute('data-theme');
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllGlobals();
-  document.body.innerHTML = '';
-});
+compareSpecHooks();
 
 describe('Export step', () => {
   it('shows the empty state without a job', () => {

@@ -1,20 +1,13 @@
 import { flushPromises } from '@vue/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_POINTS, type RunLive } from '../../src/renderer/src/components/train/curves';
 import { GROWTH_SUFFIX, lossChartConfig } from '../../src/renderer/src/components/train/lossCharts';
 import TrainStep from '../../src/renderer/src/steps/TrainStep.vue';
 import { SHOWN_JOB_KEY } from '../../src/renderer/src/stores/job';
 import type { JobHistory } from '../../src/shared/jobs';
-import { chartConfigs, JOB_ID, jobInfo, LIGHT, mountStep, OLD_HISTORY, oldJob, progress, started, storesWith, TrainingFakeApi } from './fakes/training';
+import { chartConfigs, JOB_ID, jobInfo, LIGHT, mountStep, OLD_HISTORY, OLD_MIDAS_WALL, oldJob, progress, started, storesWith, TrainingFakeApi, trainingSpecHooks } from './fakes/training';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  localStorage.clear();
-});
-afterEach(() => {
-  vi.useRealTimers();
-  document.body.innerHTML = '';
-});
+trainingSpecHooks();
 
 describe('job store', () => {
   it('starts the plan with the imported data set, then shows the job in the Train step', async () => {
@@ -151,14 +144,7 @@ describe('curves of reopened, resumed and reloaded jobs (jobs.history)', () => {
     expect(steps(baseline)).toEqual([10, 20, 30, 40]);
     expect(baseline!.growth).toEqual([]);
     expect(baseline).toMatchObject({ step: 40, loss: 1.6, valLoss: 1.7, stage: 1, stages: 1, layers: 4 });
-    expect(midas!.points.map((p) => [p.step, p.wallMs])).toEqual([
-      [6, 60],
-      [12, 120],
-      [18, 180],
-      [30, 200],
-      [36, 260],
-      [48, 380],
-    ]);
+    expect(midas!.points.map((p) => [p.step, p.wallMs])).toEqual(OLD_MIDAS_WALL);
     expect(midas!.growth.map((p) => p.step)).toEqual([12, 36]);
     expect(midas).toMatchObject({ step: 48, stage: 3, stages: 4, layers: 3, elapsedMs: 200, wallOffsetMs: 180 });
     // The charts draw them like live curves.

@@ -1,16 +1,9 @@
 import { flushPromises } from '@vue/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../src/shared/jobs';
-import { jobInfo, storesWith, TrainingFakeApi } from './fakes/training';
+import { jobInfo, storesWith, TrainingFakeApi, trainingSpecHooks } from './fakes/training';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  localStorage.clear();
-});
-afterEach(() => {
-  vi.useRealTimers();
-  document.body.innerHTML = '';
-});
+trainingSpecHooks();
 
 describe('library store', () => {
   it('lists the library newest first and resumes an interrupted job', async () => {

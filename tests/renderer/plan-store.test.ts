@@ -1,16 +1,9 @@
 import { flushPromises } from '@vue/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ESTIMATE_DELAY_MS } from '../../src/renderer/src/stores/plan';
-import { storesWith, TrainingFakeApi } from './fakes/training';
+import { storesWith, TrainingFakeApi, trainingSpecHooks } from './fakes/training';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  localStorage.clear();
-});
-afterEach(() => {
-  vi.useRealTimers();
-  document.body.innerHTML = '';
-});
+trainingSpecHooks();
 
 describe('plan store', () => {
   it('sends only the settings the user changed, in the variants’ canonical order', async () => {

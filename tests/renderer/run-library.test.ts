@@ -1,16 +1,9 @@
 import { flushPromises } from '@vue/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import TrainStep from '../../src/renderer/src/steps/TrainStep.vue';
-import { jobInfo, mountStep, TrainingFakeApi } from './fakes/training';
+import { jobInfo, mountStep, TrainingFakeApi, trainingSpecHooks } from './fakes/training';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  localStorage.clear();
-});
-afterEach(() => {
-  vi.useRealTimers();
-  document.body.innerHTML = '';
-});
+trainingSpecHooks();
 
 describe('run library', () => {
   it('lists the library with Resume for interrupted jobs and Open for finished ones', async () => {

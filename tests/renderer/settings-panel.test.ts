@@ -1,17 +1,9 @@
 import { flushPromises } from '@vue/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CompareFakeApi } from './fakes/compare';
-import { mountApp } from './fakes/compare-steps';
+import { compareSpecHooks, mountApp } from './fakes/compare-steps';
 
-beforeEach(() => {
-  localStorage.clear();
-  document.documentElement.removeAttribute('data-theme');
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllGlobals();
-  document.body.innerHTML = '';
-});
+compareSpecHooks();
 
 describe('settings', () => {
   it('opens from the gear, loads the settings, saves a change, and closes with Esc', async () => {

@@ -1,17 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { THEME_KEY } from '../../src/renderer/src/stores/settings';
 import { CompareFakeApi } from './fakes/compare';
-import { mountApp, storesWith } from './fakes/compare-steps';
+import { compareSpecHooks, mountApp, storesWith } from './fakes/compare-steps';
 
-beforeEach(() => {
-  localStorage.clear();
-  document.documentElement.removeAttribute('data-theme');
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllGlobals();
-  document.body.innerHTML = '';
-});
+compareSpecHooks();
 
 describe('settings store', () => {
   it('applies the theme as data-theme on <html> and remembers it', async () => {

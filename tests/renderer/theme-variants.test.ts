@@ -1,5 +1,5 @@
 import { flushPromises } from '@vue/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { prChartConfig, probeChartConfigs, variantColors } from '../../src/renderer/src/compare/charts';
 import type { RunLive } from '../../src/renderer/src/components/train/curves';
 import { lossChartConfig } from '../../src/renderer/src/components/train/lossCharts';
@@ -8,17 +8,9 @@ import ExportStep from '../../src/renderer/src/steps/ExportStep.vue';
 import { readThemeColors } from '../../src/renderer/src/theme/colors';
 import { variantLabel } from '../../src/shared/growth';
 import { CompareFakeApi, comparison } from './fakes/compare';
-import { chartConfig, mountStep } from './fakes/compare-steps';
+import { chartConfig, compareSpecHooks, mountStep } from './fakes/compare-steps';
 
-beforeEach(() => {
-  localStorage.clear();
-  document.documentElement.removeAttribute('data-theme');
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllGlobals();
-  document.body.innerHTML = '';
-});
+compareSpecHooks();
 
 describe('one colour per variant across Train, Compare and Export', () => {
   const matched = { ...comparison.variants[0]!, variant: 'baseline≈midas' };

@@ -1,17 +1,10 @@
 import { flushPromises } from '@vue/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GROWTH_SUFFIX } from '../../src/renderer/src/components/train/lossCharts';
 import TrainStep from '../../src/renderer/src/steps/TrainStep.vue';
-import { chartConfigs, JOB_ID, jobInfo, mountStep, OLD_HISTORY, oldJob, progress, runsOf, TrainingFakeApi } from './fakes/training';
+import { chartConfigs, JOB_ID, jobInfo, mountStep, OLD_HISTORY, oldJob, progress, runsOf, TrainingFakeApi, trainingSpecHooks } from './fakes/training';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  localStorage.clear();
-});
-afterEach(() => {
-  vi.useRealTimers();
-  document.body.innerHTML = '';
-});
+trainingSpecHooks();
 
 describe('Train step', () => {
   function mountTrain(api = new TrainingFakeApi()) {

@@ -1,17 +1,10 @@
 import { flushPromises } from '@vue/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import VariantsStep from '../../src/renderer/src/steps/VariantsStep.vue';
 import { ESTIMATE_DELAY_MS, usePlanStore } from '../../src/renderer/src/stores/plan';
-import { mountStep, TrainingFakeApi } from './fakes/training';
+import { mountStep, TrainingFakeApi, trainingSpecHooks } from './fakes/training';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  localStorage.clear();
-});
-afterEach(() => {
-  vi.useRealTimers();
-  document.body.innerHTML = '';
-});
+trainingSpecHooks();
 
 describe('Variants step', () => {
   it('keeps its title and toggles variants with the cards', async () => {

@@ -2,7 +2,7 @@
 import { mount } from '@vue/test-utils';
 import type { ChartConfiguration } from 'chart.js';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { createApp, type Component } from 'vue';
 import App from '../../../src/renderer/src/App.vue';
 import { API_KEY } from '../../../src/renderer/src/api';
@@ -58,4 +58,17 @@ export function captureDownloads() {
     clicks.push({ name: this.download, href: this.getAttribute('href') ?? '' });
   });
   return { blobs, clicks, create };
+}
+
+/** A clean localStorage, theme, body and mocks for every test of a compare/settings spec. */
+export function compareSpecHooks(): void {
+  beforeEach(() => {
+    localStorage.clear();
+    document.documentElement.removeAttribute('data-theme');
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllGlobals();
+    document.body.innerHTML = '';
+  });
 }

@@ -6,6 +6,7 @@
 import { mount } from '@vue/test-utils';
 import type { ChartConfiguration } from 'chart.js';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { createApp, type Component } from 'vue';
 import { API_KEY } from '../../../src/renderer/src/api';
 import ChartCanvas from '../../../src/renderer/src/components/ChartCanvas.vue';
@@ -149,6 +150,16 @@ export const oldJob = (over: Parameters<typeof jobInfo>[0] = {}) => jobInfo({ di
  * Its history: baseline to step 40; MIDAS to step 48, resumed once at step 30 (its clock restarts:
  * elapsed 20 ms there), with the stage line the engine writes at a resume (30) besides the real growths.
  */
+/** [step, wall-clock ms] of MIDAS's points in OLD_HISTORY, read across its resumes (what the curves show). */
+export const OLD_MIDAS_WALL: readonly (readonly [number, number])[] = [
+  [6, 60],
+  [12, 120],
+  [18, 180],
+  [30, 200],
+  [36, 260],
+  [48, 380],
+];
+
 export const OLD_HISTORY: JobHistory = {
   runs: [
     { run: 0, name: 'baseline', seed: 1, points: [10, 20, 30, 40].map((step) => ({ step, loss: 2 - step / 100, flops: step * 1e7, elapsedMs: step * 10 })), valPoints: [{ step: 40, valLoss: 1.7, flops: 4e8 }], growthSteps: [30] },
@@ -169,3 +180,15 @@ export const OLD_HISTORY: JobHistory = {
     },
   ],
 };
+
+/** Fake timers and a clean localStorage and body for every test of a training spec. */
+export function trainingSpecHooks(): void {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    localStorage.clear();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    document.body.innerHTML = '';
+  });
+}
