@@ -1,5 +1,5 @@
 /** The wizard's services end to end in this process: settings, import, estimate, jobs, library, resume, compare, export. */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -214,11 +214,27 @@ describe('training jobs', () => {
     await api.invoke('jobs.resume', { dir: out });
     expect((await end).status).toBe('finished');
     expect(readFileSync(path.join(out, 'midas-s1', 'config.json'), 'utf8')).toBe(config);
-    // Training afresh into that folder is refused, and its job.json kept.
+    // A resume with other settings is refused, and job.json kept.
     const before = readFileSync(path.join(out, 'job.json'), 'utf8');
+    expect(await runCli(['train', '--sample', '--variants', 'baseline,midas', '--layers', '2', '--block', '1', '--steps', '30', '--seeds', '1', '--lr', '3e-3', '--device', 'cpu', '--out', out, '--resume'], c.io)).toBe(2);
+    expect(c.err.join('\n')).toMatch(/cannot resume .*baseline-s1: its config\.json differs from this run's settings/);
+    expect(readFileSync(path.join(out, 'job.json'), 'utf8')).toBe(before);
+    // --resume checks finished runs too: one whose final checkpoint is damaged trains its end again.
+    const cks = path.join(out, 'baseline-s1', 'checkpoints');
+    const last = readdirSync(cks).sort().at(-1)!;
+    truncateSync(path.join(cks, last), 64);
+    const again = capture();
+    expect(await runCli(['train', '--sample', '--variants', 'baseline,midas', '--layers', '2', '--block', '1', '--steps', '30', '--seeds', '1', '--lr', '2e-3', '--device', 'cpu', '--out', out, '--resume'], again.io), again.err.join('\n')).toBe(0);
+    expect(again.err.join('\n')).toMatch(new RegExp(`baseline s1 +note: ${last.replace('.', '\\.')} in .* is damaged`));
+    // The job keeps its plan and import; the note joins it, for the run library.
+    const after = JSON.parse(readFileSync(path.join(out, 'job.json'), 'utf8'));
+    expect({ ...after, notes: undefined }).toEqual({ ...JSON.parse(before), notes: undefined });
+    expect(after.notes).toEqual([expect.stringMatching(/^baseline s1: step-00000030\.safetensors in .* is damaged .*resuming from step-00000020\.safetensors$/)]);
+    // Training afresh into that folder is refused, and its job.json kept.
+    const kept = readFileSync(path.join(out, 'job.json'), 'utf8');
     expect(await runCli(['train', '--sample', '--steps', '30', '--seeds', '1', '--device', 'cpu', '--out', out], c.io)).toBe(2);
     expect(c.err.join('\n')).toMatch(/from-the-cli already holds a job \(job\.json\): continue it with --resume, or train into another folder/);
-    expect(readFileSync(path.join(out, 'job.json'), 'utf8')).toBe(before);
+    expect(readFileSync(path.join(out, 'job.json'), 'utf8')).toBe(kept);
   });
 
   it('refuses plans it cannot train, with the reason', async () => {

@@ -3,7 +3,7 @@
  *  [--layers L] [--block b] [--alpha α] [--steps T] [--seeds N] [--device d] --out <dir> [--json]`
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defined } from '../../shared/ipc';
 import { DEVICE_CHOICES, type DeviceChoice } from '../../shared/system';
@@ -163,20 +163,30 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
   for (const w of data.splits.warnings) io.err(`warning: ${w}`);
   for (const [a, b] of sameSchedules(resolved.variants, growth)) io.err(`warning: ${variantLabel(a)} and ${variantLabel(b)} are the same schedule at ${growth.layers} layers in blocks of ${growth.block} (choose a depth of at least 3 blocks to tell them apart)`);
 
-  // The job folder's job.json, as the app writes it: the run library lists this job, and the app resumes it.
+  // Nothing is written before the runs' folders agree with the plan: a fresh job begins no run
+  // folder over an existing one, a resume continues only runs trained with these settings.
+  for (const run of job.runs) {
+    const have = await readFile(path.join(run.dir, 'config.json'), 'utf8').catch(() => null);
+    if (have === null) continue;
+    if (!values.resume) throw new UsageError(`stacklab train: ${run.dir} already holds a run (config.json): continue it with --resume, or train into another folder`);
+    if (JSON.stringify(JSON.parse(have)) !== JSON.stringify(run.config)) throw new UsageError(`stacklab train: cannot resume ${run.dir}: its config.json differs from this run's settings (resume with the options it was trained with, or train into another folder)`);
+  }
+
+  // The job folder's job.json, as the app writes it: the run library lists this job, and the app
+  // resumes it. A resumed job keeps its own (the plan and import it was begun with).
+
   const importRequest: ImportRequest = sample
     ? { source: { kind: 'sample', sample } }
     : { source: { kind: 'path', path: source, ...(values.labels ? { labels: path.resolve(values.labels) } : {}) }, ...(seriesColumn && seriesColumn !== 'none' ? { roles: { [seriesColumn]: 'series' as const } } : {}) };
-  const file: JobFile = {
-    id: existing?.id ?? randomUUID(),
-    name: existing?.name ?? `${resolved.variants.join('-')} ${resolved.preset}`,
-    createdAt: existing?.createdAt ?? new Date().toISOString(),
+  const file: JobFile = existing ?? {
+    id: randomUUID(),
+    name: `${resolved.variants.join('-')} ${resolved.preset}`,
+    createdAt: new Date().toISOString(),
     plan: stored,
     import: importRequest,
     source,
     device,
     runs: jobRuns(job),
-    ...(existing?.notes ? { notes: existing.notes } : {}),
   };
   let reports: RunReport[] = [];
   // Stopped while loading: no job folder is begun.
@@ -184,7 +194,7 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
     await mkdir(out, { recursive: true }).catch((err: unknown) => {
       throw writeError(out, err);
     });
-    await writeJobFile(out, file);
+    if (!existing) await writeJobFile(out, file);
     const lastLine = new Map<number, number>();
     const label = (run: PlannedRun) => `${run.name} s${run.config.seed}`.padEnd(16);
     reports = await executeJob({ file, dir: out, planned: job }, localExecutor(threads ? { threads } : {}), {

@@ -9,7 +9,7 @@ import type { ImportRequest, TrainPlan } from '../../shared/jobs';
 import type { ExecutionProviderName } from '../../shared/system';
 import type { RunExecutor } from './executor';
 import type { JobPlan, PlannedRun } from './plan';
-import { writeAtomic } from './store';
+import { isDir, writeAtomic } from './store';
 import type { RunEvent, RunReport } from './types';
 
 /** job.json: what a job folder holds, enough to list it and to resume it. */
@@ -78,20 +78,26 @@ export interface JobHooks {
 }
 
 /**
- * Trains the job's runs one after another: finished runs are kept as they are, the others begin
- * or resume; the first cancelled run ends the job (its checkpoint kept). A run's notes go into
+ * Trains the job's runs one after another; the first cancelled run ends the job (its checkpoint
+ * kept). With `resume: 'auto'` (the app) a run whose report says finished is kept as it is
+ * unread; with `resume: true` (`--resume`) every run goes to the executor, which checks that its
+ * folder matches the plan and that a finished run's final checkpoint reads. A run's notes go into
  * job.json; so does an error, which is then thrown (the runs finished before it are kept).
  */
 export async function executeJob(job: JobExecution, executor: RunExecutor, hooks: JobHooks): Promise<RunReport[]> {
   const reports: RunReport[] = [];
-  const update = async (file: JobFile) => {
-    job.file = file;
-    await writeJobFile(job.dir, file).catch(() => undefined);
-    await hooks.onChanged?.(file);
-  };
+  // Changes of job.json, applied and written one after another (notes arrive while a run trains).
+  let writes = Promise.resolve();
+  const update = (change: (file: JobFile) => JobFile) =>
+    (writes = writes.then(async () => {
+      const file = change(job.file);
+      job.file = file;
+      await writeJobFile(job.dir, file).catch(() => undefined);
+      await Promise.resolve(hooks.onChanged?.(file)).catch(() => undefined);
+    }));
   try {
     for (const [i, run] of job.planned.runs.entries()) {
-      if (hooks.resume !== false) {
+      if (hooks.resume === 'auto') {
         const done = await finishedReport(run.dir);
         if (done) {
           reports.push(done);
@@ -103,31 +109,26 @@ export async function executeJob(job: JobExecution, executor: RunExecutor, hooks
       if (hooks.signal?.aborted) break;
       await hooks.onRun?.(i, run);
       const resume = hooks.resume === 'auto' ? await isDir(run.dir) : hooks.resume;
-      let notes = Promise.resolve();
       const report = await executor.runRun(
         { config: run.config, dir: run.dir, resume },
         job.planned.data,
         (e) => {
           // Kept in job.json, so that the run library says it after a restart too.
-          if (e.type === 'note') notes = notes.then(() => update({ ...job.file, notes: [...(job.file.notes ?? []), `${run.name} s${run.config.seed}: ${e.message}`] }));
+          if (e.type === 'note') void update((f) => ({ ...f, notes: [...(f.notes ?? []), `${run.name} s${run.config.seed}: ${e.message}`] }));
           hooks.onEvent?.(i, run, e);
         },
         hooks.signal,
       );
-      await notes;
+      await writes;
       reports.push(report);
       hooks.onReport?.(i, run, report);
       if (report.status === 'cancelled') break;
     }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    await update({ ...job.file, error: `${message} (the runs finished before it are kept; resume the job to retry the rest)` });
+    await update((f) => ({ ...f, error: `${message} (the runs finished before it are kept; resume the job to retry the rest)` }));
     throw err;
   }
   return reports;
 }
 
-async function isDir(p: string): Promise<boolean> {
-  const { stat } = await import('node:fs/promises');
-  return (await stat(p).catch(() => null))?.isDirectory() ?? false;
-}

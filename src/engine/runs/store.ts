@@ -19,6 +19,10 @@ import type { MetricRecord } from './types';
 const CHECKPOINT_FILE = /^step-(\d+)\.safetensors$/;
 const checkpointName = (step: number) => `step-${String(step).padStart(8, '0')}.safetensors`;
 
+export async function isDir(p: string): Promise<boolean> {
+  return (await stat(p).catch(() => null))?.isDirectory() ?? false;
+}
+
 /** The highest checkpoint step in a run folder (0 without one), from the file names alone. */
 export async function checkpointStep(runDir: string): Promise<number> {
   const names = await readdir(path.join(runDir, 'checkpoints')).catch(() => [] as string[]);

@@ -43,6 +43,7 @@ const slug = (s: string) =>
 
 export function createJobService(deps: { data: DataService; settings: SettingsService; events: EventHub }) {
   const active = new Map<string, Active>();
+  const resuming = new Map<string, Promise<JobInfo>>();
   const speed = new Map<string, MeasuredSpeed>();
   // The latest data set prepared for training: estimates follow every change of the form, and
   // preparing (normalising, windowing, hashing) a large data set each time would be wasted work.
@@ -94,8 +95,8 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
     };
   }
 
-  async function launch(file: JobFile, dir: string, planned: JobPlan): Promise<JobInfo> {
-    const { threads } = await deps.settings.get();
+  /** Starts executing a job; synchronous up to `active.set`, so that a stop or a second resume sees it at once. */
+  function launch(file: JobFile, dir: string, planned: JobPlan, threads: number): Promise<JobInfo> {
     const a: Active = { file, dir, abort: new AbortController(), current: 0, step: 0, done: Promise.resolve() };
     active.set(file.id, a);
     const progress = progressOf(a);
@@ -164,7 +165,7 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
       } catch (err) {
         throw new Error(`cannot write the job folder ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): choose a runs folder you can write to in Settings`);
       }
-      return launch(file, dir, planned);
+      return launch(file, dir, planned, settings.threads);
     },
 
     async cancel(jobId: string): Promise<JobInfo> {
@@ -180,15 +181,27 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
     },
 
     async resume(dir: string): Promise<JobInfo> {
-      const file = await readJobFile(dir);
-      if (!file) throw new Error(`${dir} has no job.json: runs from the command line resume with \`stacklab train … --out ${dir} --resume\``);
-      if (active.has(file.id)) return info(file, dir);
-      const { error: _dropped, ...clean } = file;
-      void _dropped;
-      const d = await deps.data.load(file.import);
-      const planned = planJob(planOf(file.plan), d.dataset, d.source, file.device, dir);
-      await writeJobFile(dir, clean);
-      return launch(clean, dir, planned);
+      // A second Resume while the first still imports the data waits for it (one execution per job).
+      const pending = resuming.get(dir);
+      if (pending) return pending;
+      const started = (async () => {
+        const file = await readJobFile(dir);
+        if (!file) throw new Error(`${dir} has no job.json: runs from the command line resume with \`stacklab train … --out ${dir} --resume\``);
+        if (active.has(file.id)) return info(file, dir);
+        const { error: _dropped, ...clean } = file;
+        void _dropped;
+        const { threads } = await deps.settings.get();
+        const d = await deps.data.load(file.import);
+        const planned = planJob(planOf(file.plan), d.dataset, d.source, file.device, dir);
+        await writeJobFile(dir, clean);
+        return launch(clean, dir, planned, threads);
+      })();
+      resuming.set(dir, started);
+      try {
+        return await started;
+      } finally {
+        resuming.delete(dir);
+      }
     },
 
     async history(dir: string): Promise<JobHistory> {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { flopMatchedName, isFlopMatched } from '../../../shared/growth';
 import type { JobHistory, JobInfo, JobStatus, RunInfo, RunStatus, TrainPlan } from '../../../shared/jobs';
 import { readJobFile, type JobFile } from '../../runs/job';
-import { checkpointStep, RunStore } from '../../runs/store';
+import { checkpointStep, isDir, RunStore } from '../../runs/store';
 import type { RunConfig, RunReport } from '../../runs/types';
 
 /** What the library knows of a running job: the run being trained and its latest step. */
@@ -22,10 +22,6 @@ async function readJson<T>(file: string): Promise<T | null> {
   } catch {
     return null;
   }
-}
-
-export async function isDir(p: string): Promise<boolean> {
-  return (await stat(p).catch(() => null))?.isDirectory() ?? false;
 }
 
 async function runInfo(job: JobFile, dir: string, index: number, live?: LiveState): Promise<RunInfo> {
