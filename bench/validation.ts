@@ -45,7 +45,7 @@ export async function benchValidation(argv: string[]): Promise<string> {
   let once;
   try {
     once = await timed(async (i) => {
-      sessions.setWeights(weights(i));
+      await sessions.setWeights(weights(i));
       return validationPoint(sessions, job.data, config);
     });
   } finally {

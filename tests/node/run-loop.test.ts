@@ -95,7 +95,7 @@ describe('evaluation sessions', () => {
     const sessions = await ModelSessions.create(model, 'cpu');
     try {
       for (const seed of [1, 2]) {
-        sessions.setWeights(weights(seed));
+        await sessions.setWeights(weights(seed));
         expect(await validationLossWith(sessions, data40, 256)).toBe(await baked(weights(seed)));
       }
     } finally {

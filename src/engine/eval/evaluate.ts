@@ -3,7 +3,6 @@
  * per-row scores, a threshold fitted on normal validation rows only (training rows when the
  * data have no validation part), every metric on the test rows.
  */
-import type { ExecutionProviderName } from '../../shared/system';
 import type { RunData } from '../data/prepared';
 import type { PatchTransformerConfig } from '../models/patch-transformer';
 import { isolationForestScores, pcaScores, randomScores, rollingZScores, type Matrix } from './baselines';
@@ -11,7 +10,7 @@ import { aucPr, aucRoc, prCurve, thresholdMetrics, type ThresholdMetrics } from 
 import { DEFAULT_THRESHOLD, fitThreshold, smoothScores, type ThresholdRule } from './scores';
 import { residualRows } from './score-series';
 import type { ScoreCalibration } from '../inference/scoring';
-import { ModelSessions } from './sessions';
+import type { ModelSessions } from './sessions';
 import type { ScoreCombine, ThresholdScope } from '../../shared/jobs';
 import { vus } from './vus';
 import type { ScoreTimeline } from '../../shared/timeline';
@@ -263,13 +262,9 @@ export function scoringContext(cfg: Pick<PatchTransformerConfig, 'seqLen' | 'pat
 
 /**
  * The model's signed next-patch residuals [rows, channels] (normalised units) on the rows
- * evaluation needs: the test part and the part the threshold is fitted on (NaN elsewhere).
+ * evaluation needs: the test part and the part the threshold is fitted on (NaN elsewhere), with
+ * the sessions' current weights.
  */
-export async function modelResiduals(cfg: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array>, data: RunData, device: ExecutionProviderName): Promise<Float32Array> {
-  return ModelSessions.with(cfg, device, params, (s) => residualsWith(s, data));
-}
-
-/** `modelResiduals` with a model's sessions and their current weights. */
 export async function residualsWith(sessions: ModelSessions, data: RunData): Promise<Float32Array> {
   const cfg = sessions.cfg;
   const c = cfg.channels;
@@ -301,12 +296,6 @@ export async function residualsWith(sessions: ModelSessions, data: RunData): Pro
   });
   if (!valScored) await score(['train']);
   return out;
-}
-
-/** Anomaly detection with a trained model (null when the data have no labels or no test part). */
-export async function evaluateModel(cfg: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array>, data: RunData, device: ExecutionProviderName, scoring: ScoringConfig = DEFAULT_SCORING): Promise<Evaluation | null> {
-  if (!canEvaluate(data)) return null;
-  return (await ModelSessions.with(cfg, device, params, (s) => detectWith(s, data, scoring))).evaluation;
 }
 
 /** Per-row scores and their evaluation with a model's sessions and current weights (nulls when the data cannot be evaluated). */

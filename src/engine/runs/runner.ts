@@ -14,7 +14,7 @@ import { ModelSessions } from '../eval/sessions';
 import { RunSchedule, stepFlops } from './schedule';
 import { RunStore } from './store';
 import type { MetricRecord, RunConfig, RunEvent, RunReport, StageReport } from './types';
-import { downstreamWith, probeAccuracies, validationLossWith, type Downstream } from './validation';
+import { downstreamWith, probeAccuracies, validationLossWith, validationPoint, type Downstream } from './validation';
 
 export interface RunOptions {
   readonly config: RunConfig;
@@ -145,13 +145,15 @@ async function train(opts: RunOptions): Promise<RunReport> {
   // Evaluation sessions of the current depth, built at its first validation point; the last
   // stage's serve the final evaluation too.
   let sessions: ModelSessions | null = null;
+  const releaseSessions = async () => {
+    const s = sessions;
+    sessions = null;
+    await s?.release();
+  };
   const sessionsFor = async (cfg: PatchTransformerConfig, weights: ReadonlyMap<string, Float32Array>) => {
-    if (sessions && sessions.cfg.layers !== cfg.layers) {
-      await sessions.release();
-      sessions = null;
-    }
+    if (sessions && sessions.cfg.layers !== cfg.layers) await releaseSessions();
     sessions ??= await ModelSessions.create(cfg, config.device, opts.threads ?? 0);
-    sessions.setWeights(weights);
+    await sessions.setWeights(weights);
     return sessions;
   };
 
@@ -207,7 +209,8 @@ async function train(opts: RunOptions): Promise<RunReport> {
           const read = await trainer.steps(lrs, { read: first + k === boundary.step && boundary.read });
           step += k;
           flopsSoFar += k * stageFlopsPerStep;
-          for (const m of read) {
+          // The lines of metrics.jsonl are the schedule's read-back steps, however many steps a call took.
+          for (const m of read.filter((r) => schedule.at(r.step, stage).read)) {
             // A loss that is no number any more: the run has diverged; stop at once, keeping the last good checkpoint.
             if (!Number.isFinite(m.loss)) throw diverged(opts.dir, 'training loss', m.loss, m.step, stage);
             lastTrainLoss = m.loss;
@@ -228,14 +231,15 @@ async function train(opts: RunOptions): Promise<RunReport> {
           let readNow: Map<string, Float32Array> | undefined;
           if (boundary.validate) {
             params = readNow = await trainer.readParams();
-            const evals = await sessionsFor(cfg, params);
-            lastVal = await validationLossWith(evals, data, config.valWindows);
-            if (lastVal !== null && !Number.isFinite(lastVal)) throw diverged(opts.dir, 'validation loss', lastVal, step, stage);
+            const point = await validationPoint(await sessionsFor(cfg, params), data, config, (valLoss) => {
+              if (valLoss !== null && !Number.isFinite(valLoss)) throw diverged(opts.dir, 'validation loss', valLoss, step, stage);
+              if (valLoss !== null) emit({ type: 'val', step, valLoss, flops: flopsSoFar });
+            });
+            lastVal = point.valLoss;
             if (lastVal !== null) {
               pending.push({ type: 'val', step, valLoss: lastVal, flops: flopsSoFar, layers: stage.layers });
-              emit({ type: 'val', step, valLoss: lastVal, flops: flopsSoFar });
-              if (config.isoplot !== false) {
-                latest = { step, ...(await downstreamWith(evals, data, config)) };
+              if (point.downstream) {
+                latest = { step, ...point.downstream };
                 const ev = latest.evaluation;
                 const detection = ev ? { vusPr: ev.vusPr, vusRoc: ev.vusRoc, aucPr: ev.aucPr, aucRoc: ev.aucRoc, f1: ev.atThreshold.f1 } : {};
                 pending.push({ type: 'isoplot', step, layers: stage.layers, valLoss: lastVal, ...detection, probes: probeAccuracies(latest.probes) });
@@ -259,6 +263,8 @@ async function train(opts: RunOptions): Promise<RunReport> {
       }
       stageReports.push({ layers: stage.layers, steps: stage.steps, flops: stage.steps * stageFlopsPerStep, wallMs: Math.round(performance.now() - t0) });
       if (cancelled) break;
+      // This depth's evaluation sessions are done with; the last stage's also serve the final evaluation.
+      if (stage !== stages.at(-1)) await releaseSessions();
     }
 
     const done = !cancelled && params;
@@ -292,7 +298,7 @@ async function train(opts: RunOptions): Promise<RunReport> {
     await store.writeReport(report);
     return report;
   } finally {
-    await (sessions as ModelSessions | null)?.release();
+    await releaseSessions();
   }
 }
 

@@ -29,7 +29,7 @@ export interface RunConfig {
     /** Steps of linear re-warmup after each growth (0: one global schedule). */
     readonly rewarmupSteps: number;
   };
-  /** The device it was trained on (recorded; a resume may use another). */
+  /** The device it trains on (part of the configuration: a resume with another device is refused). */
   readonly device: ExecutionProviderName;
   readonly readEvery: number;
   readonly valEvery: number;

@@ -4,12 +4,11 @@
  * and the job estimate both call `validationPoint`, so an estimate costs what a run does.
  */
 import * as ort from 'onnxruntime-node';
-import type { ExecutionProviderName } from '../../shared/system';
 import type { RunData } from '../data/prepared';
 import { DEFAULT_SCORING, detectWith, type Evaluation } from '../eval/evaluate';
 import { probesWith, type ProbeName, type ProbeScore } from '../eval/probes';
-import { ModelSessions } from '../eval/sessions';
-import { windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
+import type { ModelSessions } from '../eval/sessions';
+import { windowLength } from '../models/patch-transformer';
 import type { RunConfig } from './types';
 
 /** Mean next-patch MSE over up to `max` validation windows (evenly spaced), with the sessions' current weights. */
@@ -33,12 +32,6 @@ export async function validationLossWith(sessions: ModelSessions, data: RunData,
     }
   }
   return sum / n;
-}
-
-/** `validationLossWith` for one set of weights (sessions made for the call). */
-export async function validationLoss(model: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array>, data: RunData, device: ExecutionProviderName = 'cpu', max = 256): Promise<number | null> {
-  if (data.valStarts.length === 0) return null;
-  return ModelSessions.with(model, device, params, (s) => validationLossWith(s, data, max));
 }
 
 export interface Downstream {

@@ -44,7 +44,7 @@ export async function measureSpeed(model: PatchTransformerConfig, data: RunData,
   const t1 = performance.now();
   const sessions = await ModelSessions.create(model, device, threads);
   try {
-    sessions.setWeights(params);
+    await sessions.setWeights(params);
     if (canEvaluate(data)) await sessions.scoring();
     const t2 = performance.now();
     await validationPoint(sessions, data, config);
