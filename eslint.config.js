@@ -21,11 +21,15 @@ const ENGINE_PATHS = ['electron', 'vue', 'pinia', 'chart.js'];
 const ENGINE_MESSAGE = 'src/engine is Node-only: it runs in the CLI, the server and the engine process, never imports Electron or the UI.';
 const layerDir = (layer) => [`**/${layer}`, `**/${layer}/**`, `../${layer}`, `../${layer}/**`, `../../${layer}/**`, `../../../${layer}/**`];
 
-const restrict = ({ paths = [], layers = [], message }) => [
+// An engine folder, as a relative import from another engine folder (or one below it, or a top-level
+// file) reaches it: anchored, so that `../../shared/compare` is not taken for the engine's compare/.
+const engineDir = (dir) => [`./${dir}`, `./${dir}/**`, `../${dir}`, `../${dir}/**`, `../../engine/${dir}`, `../../engine/${dir}/**`];
+
+const restrict = ({ paths = [], layers = [], engineLayers = [], message }) => [
   'error',
   {
     paths: paths.map((name) => ({ name, message })),
-    patterns: layers.length ? [{ group: layers.flatMap(layerDir), message }] : [],
+    patterns: layers.length || engineLayers.length ? [{ group: [...layers.flatMap(layerDir), ...engineLayers.flatMap(engineDir)], message }] : [],
   },
 ];
 
@@ -67,7 +71,19 @@ export default tseslint.config(
       }),
     },
   },
-  // Inside the engine, each folder may import its own layer and those below it (ENGINE_LAYERS).
+  // Inside the engine, each folder may import its own layer and those below it (ENGINE_LAYERS);
+  // the top-level files (random.ts, paths.ts, app-meta.ts) none of them.
+  {
+    files: ['src/engine/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict({
+        paths: ENGINE_PATHS,
+        layers: ['main', 'preload', 'renderer'],
+        engineLayers: ENGINE_LAYERS.flat(),
+        message: `${ENGINE_MESSAGE} Its top-level files sit below every engine folder: ${ENGINE_LAYERS.map((l) => l.join('/')).join(' < ')}.`,
+      }),
+    },
+  },
   ...ENGINE_LAYERS.flatMap((layer, i) =>
     i === ENGINE_LAYERS.length - 1
       ? []
@@ -77,7 +93,8 @@ export default tseslint.config(
             rules: {
               'no-restricted-imports': restrict({
                 paths: ENGINE_PATHS,
-                layers: ['main', 'preload', 'renderer', ...ENGINE_LAYERS.slice(i + 1).flat()],
+                layers: ['main', 'preload', 'renderer'],
+                engineLayers: ENGINE_LAYERS.slice(i + 1).flat(),
                 message: `${ENGINE_MESSAGE} Inside it, ${layer.join('/')} may import only the layers below it: ${ENGINE_LAYERS.map((l) => l.join('/')).join(' < ')}.`,
               }),
             },

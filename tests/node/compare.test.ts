@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { compareRuns, fitIsoplot } from '../../src/engine/compare/compare';
 import { renderHtml } from '../../src/engine/compare/html';
-import type { LoadedRun, MetricLine } from '../../src/engine/compare/load';
+import type { LoadedRun } from '../../src/engine/compare/load';
+import type { MetricRecord } from '../../src/engine/runs/types';
 import { renderTable } from '../../src/engine/compare/table';
 import { comparisonSummary } from '../../src/engine/cli/compare';
 import type { Evaluation } from '../../src/engine/eval/evaluate';
@@ -39,12 +40,12 @@ function run(variant: RunConfig['variant'], seed: number, o: { wallMs: number; f
     baselines: labelled ? { random: evaluation(0.1 + seed * 0.001, { pointAdjustedF1: 0.7 }), pca: evaluation(0.3) } : {},
     probes: { copy: { accuracy: o.copy ?? 0.5, chance: 0.25, items: 64, persistence: 0.25 }, lookup: { accuracy: 0.3, chance: 0.25, items: 64, persistence: 0.25 }, contextual: null },
   };
-  const metrics: MetricLine[] = [
-    { type: 'stage', step: 0, layers: 1 },
-    { type: 'train', step: 10, loss: 1, flops: 10, elapsedMs: 5 },
-    { type: 'stage', step: 25, layers: 2 },
-    { type: 'train', step: 50, loss: 0.5, flops: 50, elapsedMs: 20 },
-    ...[1.0, 0.8, 0.6].map((l, i) => ({ type: 'isoplot' as const, step: (i + 1) * 30, valLoss: o.valLoss + l, vusPr: o.vusPr - l / 10 })),
+  const metrics: MetricRecord[] = [
+    { type: 'stage', stage: 1, steps: 25, step: 0, layers: 1 },
+    { type: 'train', step: 10, loss: 1, gradNorm: 1, lr: 1e-3, flops: 10, elapsedMs: 5 },
+    { type: 'stage', stage: 2, steps: 25, step: 25, layers: 2 },
+    { type: 'train', step: 50, loss: 0.5, gradNorm: 1, lr: 1e-3, flops: 50, elapsedMs: 20 },
+    ...[1.0, 0.8, 0.6].map((l, i) => ({ type: 'isoplot' as const, step: (i + 1) * 30, layers: 2, valLoss: o.valLoss + l, vusPr: o.vusPr - l / 10, probes: {} })),
   ];
   return { dir: report.dir, config, report, metrics };
 }

@@ -29,6 +29,7 @@ describe('layer rules (ESLint no-restricted-imports)', () => {
     ['src/engine/runs/x.ts', "import { runCli } from '../cli'; export const a = runCli;"],
     ['src/engine/services/x.ts', "import { startServer } from '../server/server'; export const a = startServer;"],
     ['src/engine/io/x.ts', "import { Graph } from '../graph/ir'; export const a = Graph;"],
+    ['src/engine/random.ts', "import { Trainer } from './runtime/trainer'; export const a = Trainer;"],
   ])('%s may not: %s', async (file, code) => {
     expect(await restricted(file, code)).toHaveLength(1);
   });
@@ -38,7 +39,10 @@ describe('layer rules (ESLint no-restricted-imports)', () => {
     ['src/main/x.ts', "import { app } from 'electron'; import { defaultRunsDir } from '../engine/paths'; export const a = [app, defaultRunsDir];"],
     ['src/preload/x.ts', "import { contextBridge } from 'electron'; import { isRequestChannel } from '../shared/ipc'; export const a = [contextBridge, isRequestChannel];"],
     ['src/renderer/src/x.ts', "import { ref } from 'vue'; import { EventHub } from '../../shared/rpc'; export const a = [ref, EventHub];"],
-    ['src/engine/runs/x.ts', "import { canEvaluate } from '../eval/evaluate'; import { Trainer } from '../runtime/trainer'; import { stateNames } from './store'; export const a = [canEvaluate, Trainer, stateNames];"],
+    ['src/engine/runs/x.ts', "import { canEvaluate } from '../eval/evaluate'; import { Trainer } from '../runtime/trainer'; import { checkpointStep } from './store'; export const a = [canEvaluate, Trainer, checkpointStep];"],
+    // Shared modules named like engine folders are not those folders.
+    ['src/engine/eval/x.ts', "import { VARIANTS } from '../../shared/growth'; import type { SeedInterval } from '../../shared/compare'; export const a = VARIANTS; export type B = SeedInterval;"],
+    ['src/engine/runtime/x.ts', "import { Rng } from '../random'; import type { DeviceChoice } from '../../shared/system'; export const a = Rng; export type B = DeviceChoice;"],
     ['src/engine/eval/x.ts', "import type { RunData } from '../data/prepared'; import { ModelSessions } from './sessions'; export const a = ModelSessions; export type B = RunData;"],
     ['src/engine/cli/x.ts', "import { createServices } from '../services'; import { startServer } from '../server/server'; export const a = [createServices, startServer];"],
   ])('%s may: %s', async (file, code) => {

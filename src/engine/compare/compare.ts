@@ -7,7 +7,7 @@ import { METRICS, PROBE_LABELS, type BaselineSummary, type Comparison, type Curv
 import { flopMatchedName, isFlopMatched, rowVariant, sameSchedules, variantLabel, VARIANTS, type Variant } from '../../shared/growth';
 import { BASELINES, type BaselineName, type Evaluation } from '../eval/evaluate';
 import { meanInterval, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
-import type { LoadedRun, MetricLine } from './load';
+import type { LoadedRun } from './load';
 
 const BASELINE_LABELS: Record<BaselineName, string> = { random: 'random scores', 'rolling-z': 'rolling z-score', pca: 'PCA reconstruction', 'isolation-forest': 'Isolation Forest' };
 const TRIVIAL_LABELS = { alwaysAlarm: 'alarm on every row', neverAlarm: 'never alarm' } as const;
@@ -49,19 +49,17 @@ function thin<T>(xs: readonly T[], max: number): T[] {
 }
 
 function curveOf(r: LoadedRun): RunCurve {
-  const point = (m: MetricLine, loss: number): CurvePoint => ({ step: m.step, flops: m.flops ?? NaN, ms: m.elapsedMs ?? NaN, loss });
-  const train = r.metrics.filter((m) => m.type === 'train' && Number.isFinite(m.loss)).map((m) => point(m, m.loss!));
+  const train = r.metrics.flatMap((m) => (m.type === 'train' && Number.isFinite(m.loss) ? [{ step: m.step, flops: m.flops ?? NaN, ms: m.elapsedMs ?? NaN, loss: m.loss }] : []));
   // Validation lines carry no wall-clock: take that of the training line at the same step.
   const msAt = new Map(train.map((p) => [p.step, p.ms]));
-  const val = r.metrics.filter((m) => m.type === 'val' && Number.isFinite(m.valLoss)).map((m) => ({ ...point(m, m.valLoss!), ms: msAt.get(m.step) ?? NaN }));
-  const growthSteps = r.metrics.filter((m) => m.type === 'stage' && m.step > 0 && !m.resumed).map((m) => m.step);
+  const val: CurvePoint[] = r.metrics.flatMap((m) => (m.type === 'val' && Number.isFinite(m.valLoss) ? [{ step: m.step, flops: m.flops ?? NaN, ms: msAt.get(m.step) ?? NaN, loss: m.valLoss }] : []));
+  const growthSteps = r.metrics.flatMap((m) => (m.type === 'stage' && m.step > 0 && !m.resumed ? [m.step] : []));
   return { seed: r.config.seed, train: thin(train, 200), val, growthSteps };
 }
 
 function isoPoints(r: LoadedRun, metric: IsoMetric): IsoplotPoint[] {
   return r.metrics
-    .filter((m) => m.type === 'isoplot' && Number.isFinite(m.valLoss))
-    .map((m) => ({ seed: r.config.seed, step: m.step, valLoss: m.valLoss!, value: metric === 'vusPr' ? (m.vusPr ?? NaN) : (m.probes?.copy ?? NaN) }))
+    .flatMap((m) => (m.type === 'isoplot' && Number.isFinite(m.valLoss) ? [{ seed: r.config.seed, step: m.step, valLoss: m.valLoss, value: metric === 'vusPr' ? (m.vusPr ?? NaN) : (m.probes?.copy ?? NaN) }] : []))
     .filter((p) => Number.isFinite(p.value) && p.valLoss > 0);
 }
 

@@ -1,29 +1,15 @@
 /** Reading finished runs back from their folders (config.json, report.json, metrics.jsonl). */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunConfig, RunReport } from '../runs/types';
-
-/** A line of metrics.jsonl (the fields a comparison reads). */
-export interface MetricLine {
-  readonly type: 'train' | 'val' | 'stage' | 'isoplot';
-  readonly step: number;
-  readonly loss?: number;
-  readonly valLoss?: number;
-  readonly flops?: number;
-  readonly elapsedMs?: number;
-  readonly layers?: number;
-  readonly vusPr?: number;
-  readonly aucPr?: number;
-  readonly probes?: Record<string, number>;
-  /** On a stage line: the run resumed inside the stage (not a growth). */
-  readonly resumed?: boolean;
-}
+import { RunStore } from '../runs/store';
+import type { MetricRecord, RunConfig, RunReport } from '../runs/types';
 
 export interface LoadedRun {
   readonly dir: string;
   readonly config: RunConfig;
   readonly report: RunReport;
-  readonly metrics: readonly MetricLine[];
+  /** metrics.jsonl's complete lines (MetricRecord, read by the run store). */
+  readonly metrics: readonly MetricRecord[];
 }
 
 export interface LoadResult {
@@ -78,16 +64,8 @@ export async function loadRuns(paths: readonly string[]): Promise<LoadResult> {
       continue;
     }
     const config = await readJson<RunConfig>(path.join(dir, 'config.json'));
-    const text = await readFile(path.join(dir, 'metrics.jsonl'), 'utf8').catch(() => '');
-    const metrics: MetricLine[] = [];
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        metrics.push(JSON.parse(line) as MetricLine);
-      } catch {
-        // A line cut short by a crash: the ones before it still count.
-      }
-    }
+    // Lines cut short by a crash are left out; the ones before them still count.
+    const { records: metrics } = await new RunStore(dir).readMetrics();
     runs.push({ dir, config, report, metrics });
   }
   if (runs.length === 0) throw new Error(`no finished run to compare in ${paths.join(', ')}${skipped.length ? `: ${skipped.join('; ')}` : ''}`);
