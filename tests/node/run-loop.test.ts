@@ -110,6 +110,31 @@ describe('evaluation sessions', () => {
 });
 
 describe('the trainer in chunks', () => {
+  it('takes K steps per call in the Loop graph with the one-step graph’s losses and weights, bit for bit', async () => {
+    const ds = await loadSampleDataset({ rows: 1500 });
+    const model = { ...PRESETS.tiny, layers: 2, channels: ds.channels.length };
+    const data = prepareRunData(ds, windowLength(model));
+    const make = (stepsPerCall: number) => Trainer.create({ model, data: data.matrix, device: 'cpu', seed: 5, windowStarts: data.trainStarts, stepsPerCall });
+    const lrs = Array.from({ length: 10 }, (_, i) => 1e-3 * (1 + i / 10));
+    const one = await make(1);
+    const loop = await make(4);
+    try {
+      const a: number[][] = [];
+      for (const lr of lrs) for (const m of await one.steps([lr], { read: true })) a.push([m.step, m.loss, m.gradNorm]);
+      const b: number[][] = [];
+      // Chunks of 4, 4 and 2: the last call takes fewer steps than K.
+      for (const chunk of [lrs.slice(0, 4), lrs.slice(4, 8), lrs.slice(8)]) for (const m of await loop.steps(chunk, { read: true })) b.push([m.step, m.loss, m.gradNorm]);
+      expect(b).toEqual(a);
+      expect(await loop.readParams()).toEqual(await one.readParams());
+      expect(await loop.readMoments()).toEqual(await one.readMoments());
+      expect(loop.stepCount).toBe(10);
+      await expect(loop.steps(Array(5).fill(1e-3))).rejects.toThrow(/5 steps asked, 1 to 4 per call/);
+    } finally {
+      await one.dispose();
+      await loop.dispose();
+    }
+  });
+
   it('takes the steps it is given in one call, reading the last one back when asked', async () => {
     const ds = await loadSampleDataset({ rows: 1500 });
     const model = { ...PRESETS.tiny, layers: 1, channels: ds.channels.length };

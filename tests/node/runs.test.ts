@@ -192,6 +192,19 @@ describe('runs that survive crashes, full disks and a second process', () => {
     expect(again.evaluation!.vusPr).toBeCloseTo(done.evaluation!.vusPr, 9);
   });
 
+  it('writes the same history with K steps per ORT call (the Loop graph) as with one', async () => {
+    const one = tmp();
+    const loop = tmp();
+    // Boundaries every 5 (checkpoints), 9 (read-back) and 12 steps (validation) and at the stage
+    // ends (6, 18, 36): chunks of 1 to 4 steps.
+    const cfg = { ...config('midas'), readEvery: 9 };
+    const a = await runTraining({ config: cfg, data, dir: one });
+    const b = await runTraining({ config: cfg, data, dir: loop, stepsPerCall: 4 });
+    const lines = (dir: string) => readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).map(({ elapsedMs: _e, ...r }) => r);
+    expect(lines(loop)).toEqual(lines(one));
+    expect([b.finalTrainLoss, b.finalValLoss, b.evaluation]).toEqual([a.finalTrainLoss, a.finalValLoss, a.evaluation]);
+  });
+
   it('keeps every complete line of metrics.jsonl when its last line was torn, and says so', async () => {
     const full = tmp();
     await runTraining({ config: config('midas'), data, dir: full });

@@ -3,7 +3,7 @@
  * inputs (Slice bounds, Reshape/Expand shapes, reduction axes from opset 18) into int64
  * initializers, and lowers Gelu to Erf arithmetic below opset 20.
  */
-import { encodeModel, OnnxDataType, type AttributeValue, type InitializerSpec, type NodeSpec, type ValueInfo } from '../onnx/proto';
+import { encodeModel, OnnxDataType, type AttributeValue, type GraphSpec, type InitializerSpec, type NodeSpec, type ValueInfo } from '../onnx/proto';
 import { APP_VERSION } from '../app-meta';
 import type { DType, Graph, HostArray, Node, OpName, Value } from './ir';
 
@@ -41,6 +41,23 @@ function onnxDtype(d: DType): keyof typeof OnnxDataType {
 }
 
 export function emitOnnx(graph: Graph, options: EmitOptions): EmittedModel {
+  const opset = options.opset ?? DEFAULT_OPSET;
+  const g = emitGraph(graph, options);
+  const bytes = encodeModel({
+    graphName: options.name,
+    opset,
+    inputs: g.inputs,
+    outputs: g.outputs,
+    nodes: g.nodes,
+    initializers: g.initializers ?? [],
+    producerVersion: APP_VERSION,
+    ...(options.metadata ? { metadata: options.metadata } : {}),
+  });
+  return { bytes, inputNames: g.inputs.map((i) => i.name), outputNames: g.outputs.map((o) => o.name), nodeCount: g.nodes.length };
+}
+
+/** An IR graph as an ONNX graph description (for a model, or as the body of a Loop). */
+export function emitGraph(graph: Graph, options: EmitOptions): GraphSpec {
   const opset = options.opset ?? DEFAULT_OPSET;
   if (opset < MIN_OPSET || opset > MAX_OPSET) throw new Error(`opset ${opset} is outside the supported ${MIN_OPSET}..${MAX_OPSET}`);
   const paramMode = options.params ?? { as: 'inputs' as const };
@@ -164,15 +181,5 @@ export function emitOnnx(graph: Graph, options: EmitOptions): EmittedModel {
     }
   }
 
-  const bytes = encodeModel({
-    graphName: options.name,
-    opset,
-    inputs: graphInputs,
-    outputs: graphOutputs,
-    nodes,
-    initializers,
-    producerVersion: APP_VERSION,
-    ...(options.metadata ? { metadata: options.metadata } : {}),
-  });
-  return { bytes, inputNames: graphInputs.map((i) => i.name), outputNames: graphOutputs.map((o) => o.name), nodeCount: nodes.length };
+  return { name: options.name, inputs: graphInputs, outputs: graphOutputs, nodes, initializers };
 }

@@ -125,7 +125,16 @@ export interface ValueInfo {
   readonly shape: readonly Dim[];
 }
 
-export type AttributeValue = number | readonly number[] | string | { readonly int: number } | { readonly ints: readonly number[] };
+/** A subgraph (the body of a Loop): its own nodes, initializers, inputs and outputs; names may refer to the enclosing graph's values. */
+export interface GraphSpec {
+  readonly name: string;
+  readonly inputs: readonly ValueInfo[];
+  readonly outputs: readonly ValueInfo[];
+  readonly nodes: readonly NodeSpec[];
+  readonly initializers?: readonly InitializerSpec[];
+}
+
+export type AttributeValue = number | readonly number[] | string | { readonly int: number } | { readonly ints: readonly number[] } | { readonly graph: GraphSpec };
 
 export interface NodeSpec {
   readonly op: string;
@@ -159,14 +168,32 @@ export interface ModelSpec {
 /** IR version paired with the opsets the engine emits (17..21 need IR 8..10; 8 is accepted by all). */
 const IR_VERSION = 8;
 
-const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
+const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, GRAPH: 5, FLOATS: 6, INTS: 7 } as const;
 
 function encodeAttribute(name: string, value: AttributeValue): Record<string, unknown> {
   if (typeof value === 'number') return { name, type: AttributeType.FLOAT, f: value };
   if (typeof value === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
   if (Array.isArray(value)) return { name, type: AttributeType.FLOATS, floats: value };
   if ('int' in value) return { name, type: AttributeType.INT, i: value.int };
+  if ('graph' in value) return { name, type: AttributeType.GRAPH, g: encodeGraph(value.graph) };
   return { name, type: AttributeType.INTS, ints: (value as { ints: readonly number[] }).ints };
+}
+
+function encodeGraph(g: GraphSpec): Record<string, unknown> {
+  return {
+    name: g.name,
+    node: g.nodes.map((n, i) => ({
+      name: n.name ?? `${g.name}/${n.op}_${i}`,
+      opType: n.op,
+      domain: n.domain ?? '',
+      input: n.inputs,
+      output: n.outputs,
+      attribute: Object.entries(n.attributes ?? {}).map(([k, v]) => encodeAttribute(k, v)),
+    })),
+    initializer: (g.initializers ?? []).map((t) => ({ name: t.name, dataType: OnnxDataType[t.dtype], dims: t.dims, rawData: t.bytes })),
+    input: g.inputs.map(encodeValueInfo),
+    output: g.outputs.map(encodeValueInfo),
+  };
 }
 
 function encodeValueInfo(v: ValueInfo): Record<string, unknown> {

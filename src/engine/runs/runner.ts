@@ -28,7 +28,17 @@ export interface RunOptions {
   readonly progressIntervalMs?: number;
   /** CPU threads of this process's ORT sessions (absent or 0: every core); not part of the run's config. */
   readonly threads?: number;
+  /**
+   * Train steps per ORT call (the K-step Loop graph when > 1; the loop asks for the steps to its
+   * next boundary, at most this many). Default: CUDA_STEPS_PER_CALL on CUDA, where every call's
+   * inputs and outputs cross host memory; 1 elsewhere (WebGPU runs a Loop on the CPU). Not part of
+   * the run's config: on the CPU the results are the same either way (a test).
+   */
+  readonly stepsPerCall?: number;
 }
+
+/** Steps per call on CUDA by default: the state crosses host memory once per this many steps. */
+export const CUDA_STEPS_PER_CALL = 50;
 
 export async function runTraining(opts: RunOptions): Promise<RunReport> {
   // One process at a time per run folder: a second (the same --out twice, a resume while the
@@ -183,6 +193,7 @@ async function train(opts: RunOptions): Promise<RunReport> {
         readEvery: config.readEvery,
         windowStarts: data.trainStarts,
         sampler,
+        stepsPerCall: opts.stepsPerCall ?? (config.device === 'cuda' ? CUDA_STEPS_PER_CALL : 1),
         ...(opts.threads ? { threads: opts.threads } : {}),
         ...(params ? { initialParams: params } : {}),
         ...(moments ? { initialMoments: moments } : {}),

@@ -10,7 +10,7 @@ import type { HostArray } from '../graph/ir';
 import { paramSpecs, windowLength, type ParamSpec, type PatchTransformerConfig } from '../models/patch-transformer';
 import { Rng } from '../random';
 import { DEFAULT_ADAMW, type AdamWConfig } from '../train/adamw';
-import { buildTrainStep, stateNames } from '../train/train-step';
+import { buildTrainStep, buildTrainSteps, stateNames } from '../train/train-step';
 import { DeviceTensors, sessionOptions } from './device';
 import { BatchSampler } from './sampler';
 
@@ -35,6 +35,8 @@ export interface TrainerOptions {
   readonly initialStep?: number;
   readonly threads?: number;
   readonly opset?: number;
+  /** Steps per ORT call: 1 (the one-step graph), or K > 1 (the K-step Loop graph: the state stays on the device between steps). */
+  readonly stepsPerCall?: number;
   /** Write ORT's per-node profile (JSON) with this file prefix; see `endProfiling`. */
   readonly profilePrefix?: string;
 }
@@ -63,11 +65,6 @@ export class Trainer {
   private stepsTaken = 0;
   private readonly sampler: BatchSampler;
   private readonly lrTensor = new Float32Array(1);
-  /**
-   * The most steps one `steps()` call runs in one ORT call: 1 with today's one-step train graph
-   * (every input and output crosses to the host per call, so a longer call saves nothing yet).
-   */
-  readonly stepsPerCall = 1;
 
   private constructor(
     readonly options: TrainerOptions,
@@ -77,6 +74,8 @@ export class Trainer {
     starts: Int32Array,
     /** ONNX nodes in the train step, for diagnostics. */
     readonly nodeCount: number,
+    /** The most steps one `steps()` call runs, in one ORT call. */
+    readonly stepsPerCall: number,
   ) {
     this.sampler = options.sampler ?? BatchSampler.seeded(starts, options.model.batch, options.seed);
   }
@@ -91,13 +90,14 @@ export class Trainer {
     for (const s of starts) if (s < 0 || s + width > rows) throw new Error(`window start ${s} runs past the data set (${rows} rows)`);
     if (starts.length === 0) throw new Error('no valid training window start');
 
-    const graph = buildTrainStep(cfg, rows, options.adam ?? DEFAULT_ADAMW, options.opset);
+    const k = options.stepsPerCall ?? 1;
+    const graph = k > 1 ? buildTrainSteps(cfg, rows, options.adam ?? DEFAULT_ADAMW, k, options.opset) : buildTrainStep(cfg, rows, options.adam ?? DEFAULT_ADAMW, options.opset);
     const tensors = new DeviceTensors(options.device);
     const session = await ort.InferenceSession.create(graph.model.bytes, {
       ...sessionOptions(options.device, { gpuOutputs: true, ...(options.threads ? { threads: options.threads } : {}) }),
       ...(options.profilePrefix ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
     });
-    const trainer = new Trainer(options, tensors, session, graph.paramNames, starts, graph.model.nodeCount);
+    const trainer = new Trainer(options, tensors, session, graph.paramNames, starts, graph.model.nodeCount, k);
     await trainer.initialise();
     return trainer;
   }
@@ -146,6 +146,7 @@ export class Trainer {
    */
   async steps(lrs: readonly number[], opts: { read?: boolean } = {}): Promise<StepMetrics[]> {
     if (lrs.length === 0 || lrs.length > this.stepsPerCall) throw new RangeError(`steps: ${lrs.length} steps asked, 1 to ${this.stepsPerCall} per call`);
+    if (this.stepsPerCall > 1) return this.loopSteps(lrs, !!opts.read);
     const out: StepMetrics[] = [];
     for (let i = 0; i < lrs.length; i++) {
       const m = await this.step(lrs[i]!, { read: i === lrs.length - 1 && !!opts.read });
@@ -159,6 +160,7 @@ export class Trainer {
    * step is a read-back step (every `readEvery`, or when `read` is true), else null.
    */
   async step(lr: number, opts: { starts?: Int32Array; read?: boolean } = {}): Promise<StepMetrics | null> {
+    if (this.stepsPerCall > 1) throw new Error('step: this trainer runs the K-step graph; use steps()');
     const starts = opts.starts ?? this.nextStarts();
     this.lrTensor[0] = lr;
     const feeds: Record<string, ort.Tensor> = {
@@ -168,7 +170,51 @@ export class Trainer {
     for (const [k, t] of this.state) feeds[k] = t;
     const out = await this.session.run(feeds);
     this.stepsTaken += 1;
+    this.replaceState(out);
+    const every = this.options.readEvery ?? 1;
+    const read = opts.read ?? this.stepsTaken % every === 0;
+    let metrics: StepMetrics | null = null;
+    if (read) {
+      const [loss, norm] = await Promise.all([this.tensors.read(out.loss!), this.tensors.read(out.grad_norm!)]);
+      metrics = { step: this.stepsTaken, loss: loss[0] as number, gradNorm: norm[0] as number };
+    }
+    this.tensors.discard(out.loss!);
+    this.tensors.discard(out.grad_norm!);
+    return metrics;
+  }
 
+  /** Up to K steps in one call of the K-step graph; every step's loss and gradient norm come back when `read`. */
+  private async loopSteps(lrs: readonly number[], read: boolean): Promise<StepMetrics[]> {
+    const k = this.stepsPerCall;
+    const b = this.options.model.batch;
+    const n = lrs.length;
+    // Rows past `n` are never gathered (the Loop runs `trips` times); they stay zero.
+    const starts = new Int32Array(k * b);
+    for (let i = 0; i < n; i++) starts.set(this.sampler.next(), i * b);
+    const lr = new Float32Array(k);
+    lr.set(lrs);
+    const feeds: Record<string, ort.Tensor> = {
+      starts: new ort.Tensor('int32', starts, [k, b]),
+      lr: new ort.Tensor('float32', lr, [k]),
+      trips: new ort.Tensor('int64', BigInt64Array.of(BigInt(n)), []),
+    };
+    for (const [key, t] of this.state) feeds[key] = t;
+    const out = await this.session.run(feeds);
+    const first = this.stepsTaken;
+    this.stepsTaken += n;
+    this.replaceState(out);
+    let metrics: StepMetrics[] = [];
+    if (read) {
+      const [loss, norm] = await Promise.all([this.tensors.read(out.loss!), this.tensors.read(out.grad_norm!)]);
+      metrics = Array.from({ length: n }, (_, i) => ({ step: first + i + 1, loss: loss[i] as number, gradNorm: norm[i] as number }));
+    }
+    this.tensors.discard(out.loss!);
+    this.tensors.discard(out.grad_norm!);
+    return metrics;
+  }
+
+  /** The state outputs of a call become the next call's inputs (the old device buffers are freed). */
+  private replaceState(out: ort.InferenceSession.OnnxValueMapType): void {
     const replace = (key: string, outName: string) => {
       const old = this.state.get(key)!;
       this.state.set(key, this.tensors.hold(out[outName]!));
@@ -180,16 +226,6 @@ export class Trainer {
       replace(stateNames.m(p), stateNames.out(stateNames.m(p)));
       replace(stateNames.v(p), stateNames.out(stateNames.v(p)));
     }
-    const every = this.options.readEvery ?? 1;
-    const read = opts.read ?? this.stepsTaken % every === 0;
-    let metrics: StepMetrics | null = null;
-    if (read) {
-      const [loss, norm] = await Promise.all([this.tensors.read(out.loss!), this.tensors.read(out.grad_norm!)]);
-      metrics = { step: this.stepsTaken, loss: loss[0] as number, gradNorm: norm[0] as number };
-    }
-    this.tensors.discard(out.loss!);
-    this.tensors.discard(out.grad_norm!);
-    return metrics;
   }
 
   /** Current parameter values, copied to the host. */

@@ -8,7 +8,9 @@
  *          `v.<name>.out` (fed back as the next step's inputs).
  */
 import { gradients } from '../graph/autodiff';
-import { emitOnnx, type EmittedModel } from '../graph/emit';
+import { APP_VERSION } from '../app-meta';
+import { DEFAULT_OPSET, emitGraph, emitOnnx, type EmittedModel } from '../graph/emit';
+import { encodeModel, type GraphSpec, type ValueInfo } from '../onnx/proto';
 import { Graph, type Value } from '../graph/ir';
 import * as op from '../graph/ops';
 import { declareParams, forward, nextPatchLoss, paramSpecs, tokensOf, windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
@@ -19,6 +21,8 @@ export interface TrainStepGraph {
   readonly paramNames: readonly string[];
   /** Rows of the data set the graph was built for. */
   readonly rows: number;
+  /** Steps one call can take (the K of the K-step form; absent: 1). */
+  readonly stepsPerCall?: number;
 }
 
 /** Names of the optimizer state beside each parameter (graph inputs, outputs and checkpoint tensors). */
@@ -38,6 +42,13 @@ function gatherWindows(data: Value, starts: Value, width: number): Value {
 }
 
 export function buildTrainStep(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig, opset?: number): TrainStepGraph {
+  const { g, outputs, specs } = trainStepIr(cfg, rows, adam);
+  const model = emitOnnx(g, { name: 'stacklab_train_step', outputs, ...(opset ? { opset } : {}) });
+  return { model, paramNames: specs.map((s) => s.name), rows };
+}
+
+/** The one-step graph in the IR, with its named outputs. */
+function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig) {
   const g = new Graph();
   const data = g.input('data', 'float32', [rows, cfg.channels]);
   const starts = g.input('starts', 'int32', [cfg.batch]);
@@ -69,6 +80,57 @@ export function buildTrainStep(cfg: PatchTransformerConfig, rows: number, adam: 
     outputs[stateNames.out(stateNames.m(s.name))] = update.m[i]!;
     outputs[stateNames.out(stateNames.v(s.name))] = update.v[i]!;
   });
-  const model = emitOnnx(g, { name: 'stacklab_train_step', outputs, ...(opset ? { opset } : {}) });
-  return { model, paramNames: specs.map((s) => s.name), rows };
+  return { g, outputs, specs };
+}
+
+/**
+ * The K-step form: the one-step graph as the body of an ONNX `Loop`, so that up to K steps run in
+ * one call and the state (parameters, Adam moments, step count) stays wherever the provider keeps
+ * it between iterations (on CUDA, the GPU: the Node binding would send every input and output
+ * through host memory at every call).
+ *
+ * Inputs:  data [N, C], starts [K, B] int32 (row i: step i's batch), lr [K], trips [] int64 (the
+ *          steps to take, 1 to K; rows past it are ignored), step [], then the state as in the
+ *          one-step graph.
+ * Outputs: the state as in the one-step graph (after the last step), and loss [trips] and
+ *          grad_norm [trips]: every step's (the Loop's scan outputs).
+ * Body: every value is renamed `k.<name>` (names unique across the two scopes); it reads `data`
+ * from the outer graph and gathers row `iter` of `starts` and `lr`.
+ */
+export function buildTrainSteps(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig, k: number, opset?: number): TrainStepGraph {
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`steps per call must be a positive integer, got ${k}`);
+  const { g, outputs, specs } = trainStepIr(cfg, rows, adam);
+  const one = emitGraph(g, { name: 'stacklab_train_step', outputs, ...(opset ? { opset } : {}) });
+  const outer = new Set(['data']);
+  const rename = (n: string) => (outer.has(n) ? n : `k.${n}`);
+  const byName = new Map(one.inputs.map((i) => [i.name, i]));
+  const carried = ['step', ...specs.map((s) => s.name), ...specs.map((s) => stateNames.m(s.name)), ...specs.map((s) => stateNames.v(s.name))];
+  const carriedOut = ['step_out', ...specs.map((s) => stateNames.out(s.name)), ...specs.map((s) => stateNames.out(stateNames.m(s.name))), ...specs.map((s) => stateNames.out(stateNames.v(s.name)))];
+  const outInfo = new Map(one.outputs.map((o) => [o.name, o]));
+  const body: GraphSpec = {
+    name: 'stacklab_train_step_body',
+    inputs: [{ name: 'k.iter', dtype: 'int64', shape: [] }, { name: 'k.cond', dtype: 'bool', shape: [] }, ...carried.map((n) => ({ ...byName.get(n)!, name: rename(n) }))],
+    outputs: [{ name: 'k.cond_out', dtype: 'bool', shape: [] }, ...[...carriedOut, 'loss', 'grad_norm'].map((n) => ({ ...outInfo.get(n)!, name: rename(n) }))],
+    nodes: [
+      { op: 'Identity', inputs: ['k.cond'], outputs: ['k.cond_out'] },
+      // This iteration's batch and learning rate, from the outer graph's [K, …] inputs.
+      { op: 'Gather', inputs: ['starts', 'k.iter'], outputs: [rename('starts')], attributes: { axis: { int: 0 } } },
+      { op: 'Gather', inputs: ['lr', 'k.iter'], outputs: [rename('lr')], attributes: { axis: { int: 0 } } },
+      ...one.nodes.map((n, i) => ({ ...n, name: `k.${n.name ?? `${n.op}_${i}`}`, inputs: n.inputs.map((x) => (x === '' ? x : rename(x))), outputs: n.outputs.map(rename) })),
+    ],
+    initializers: (one.initializers ?? []).map((t) => ({ ...t, name: rename(t.name) })),
+  };
+  const stateInputs = carried.map((n) => byName.get(n)!);
+  const inputs: ValueInfo[] = [byName.get('data')!, { name: 'starts', dtype: 'int32', shape: [k, cfg.batch] }, { name: 'lr', dtype: 'float32', shape: [k] }, { name: 'trips', dtype: 'int64', shape: [] }, ...stateInputs];
+  const outputsInfo: ValueInfo[] = [...carriedOut.map((n) => outInfo.get(n)!), { name: 'loss', dtype: 'float32', shape: ['trips'] }, { name: 'grad_norm', dtype: 'float32', shape: ['trips'] }];
+  const bytes = encodeModel({
+    graphName: 'stacklab_train_steps',
+    opset: opset ?? DEFAULT_OPSET,
+    inputs,
+    outputs: outputsInfo,
+    nodes: [{ op: 'Loop', inputs: ['trips', 'cond', ...carried], outputs: [...carriedOut, 'loss', 'grad_norm'], attributes: { body: { graph: body } } }],
+    initializers: [{ name: 'cond', dtype: 'bool', dims: [], bytes: Uint8Array.of(1) }],
+    producerVersion: APP_VERSION,
+  });
+  return { model: { bytes, inputNames: inputs.map((i) => i.name), outputNames: outputsInfo.map((o) => o.name), nodeCount: body.nodes.length + 2 }, paramNames: specs.map((s) => s.name), rows, stepsPerCall: k };
 }
