@@ -13,7 +13,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runCli } from '../src/engine/cli';
+import { runCli } from '../src/engine/cli/run';
 import { variantLabel } from '../src/shared/growth';
 
 interface Interval {

@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { runCli } from '../src/engine/cli';
+import { runCli } from '../src/engine/cli/run';
 import { malformedCsvs } from '../tests/helpers/malformed-csv';
 
 const DIR = '.cache/bench/fuzz';
@@ -67,7 +67,7 @@ export async function benchFuzz(argv: string[]): Promise<string> {
     b.write(file);
     const child = `
       import { readFileSync } from 'node:fs';
-      import { runCli } from './src/engine/cli/index.ts';
+      import { runCli } from './src/engine/cli/run.ts';
       const err = [];
       const t = performance.now();
       const code = await runCli(['import', ${JSON.stringify(file)}, ...${JSON.stringify(b.args ?? [])}], { out: () => {}, err: (l) => err.push(l) });

@@ -171,9 +171,3 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (invokedDirectly || process.env.STACKLAB_CLI_ENTRY === '1') {
-  runCli(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
-}
