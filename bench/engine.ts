@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs, promisify } from 'node:util';
 import { forwardFlopsPerWindow, PRESETS, type PatchTransformerConfig, type PresetName } from '../src/engine/models/patch-transformer';
 import { resolveDevice } from '../src/engine/runtime/device';
+import { CUDA_STEPS_PER_CALL } from '../src/engine/runs/runner';
 import { Trainer } from '../src/engine/runtime/trainer';
 import type { DeviceChoice } from '../src/shared/system';
 
@@ -18,6 +19,9 @@ export interface EngineBenchResult {
   preset: PresetName;
   device: string;
   steps: number;
+  stepsPerCall: number;
+  precision: string;
+  tf32Override: string | null;
   msPerStep: number;
   tokensPerSec: number;
   tflops: number;
@@ -42,12 +46,12 @@ function python(): string {
   return process.env.STACKLAB_TORCH_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 }
 
-async function reference(cfg: PatchTransformerConfig, device: 'cpu' | 'cuda', threads: number, steps: number) {
+async function reference(cfg: PatchTransformerConfig, device: 'cpu' | 'cuda', threads: number, steps: number, precision: string) {
   const env = { ...process.env };
   // A fair CPU reference: let OpenBLAS pick its own kernels for this run only.
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const args = ['bench/reference/bench_torch.py', '--D', cfg.dModel, '--H', cfg.heads, '--L', cfg.layers, '--P', cfg.patchLen, '--S', cfg.seqLen, '--C', cfg.channels, '--F', cfg.mlpHidden, '--B', cfg.batch, '--steps', steps, '--device', device, '--threads', threads].map(String);
+  const args = ['bench/reference/bench_torch.py', '--D', cfg.dModel, '--H', cfg.heads, '--L', cfg.layers, '--P', cfg.patchLen, '--S', cfg.seqLen, '--C', cfg.channels, '--F', cfg.mlpHidden, '--B', cfg.batch, '--steps', steps, '--device', device, '--threads', threads, '--precision', precision].map(String);
   const { stdout } = await promisify(execFile)(python(), args, { env, maxBuffer: 1 << 20, timeout: 30 * 60_000 });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as { tokensPerSec: number; msPerStep: number };
 }
@@ -63,6 +67,10 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
       channels: { type: 'string', default: '16' },
       threads: { type: 'string' },
       'reference-steps': { type: 'string', default: '20' },
+      /** Steps per ORT call (the K-step Loop graph when > 1); default as runs use it: 50 on cuda, else 1. */
+      'steps-per-call': { type: 'string' },
+      /** The reference's precision; ORT's CUDA EP is strict fp32 only when started with NVIDIA_TF32_OVERRIDE=0. */
+      precision: { type: 'string', default: 'fp32' },
       'no-reference': { type: 'boolean', default: false },
       profile: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -77,16 +85,21 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
   const steps = Number(values.steps);
   const warmup = Number(values.warmup);
 
+  const k = values['steps-per-call'] ? Number(values['steps-per-call']) : device === 'cuda' ? CUDA_STEPS_PER_CALL : 1;
   const rows = 50 * cfg.seqLen * cfg.patchLen;
   const trainer = await Trainer.create({
-    model: cfg, data: syntheticSeries(rows, cfg.channels), device, seed: 1, readEvery: 1 << 30,
+    model: cfg, data: syntheticSeries(rows, cfg.channels), device, seed: 1, readEvery: 1 << 30, stepsPerCall: k,
     ...(threads ? { threads } : {}),
     ...(values.profile ? { profilePrefix: values.profile } : {}),
   });
-  for (let i = 0; i < warmup; i++) await trainer.step(1e-3, { read: i === warmup - 1 });
+  // Calls of k steps (the last one shorter), each reading its losses back at the end, as runs do.
+  const run = async (n: number) => {
+    for (let done = 0; done < n; done += k) await trainer.steps(Array(Math.min(k, n - done)).fill(1e-3), { read: done + k >= n });
+  };
+  await run(Math.max(warmup, k === 1 ? warmup : k));
   const before = trainer.deviceBytes;
   const t0 = performance.now();
-  for (let i = 0; i < steps; i++) await trainer.step(1e-3, { read: i === steps - 1 });
+  await run(steps);
   const seconds = (performance.now() - t0) / 1000;
   const after = trainer.deviceBytes;
   if (values.profile) trainer.endProfiling();
@@ -98,6 +111,9 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
     preset,
     device,
     steps,
+    stepsPerCall: k,
+    precision: values.precision,
+    tf32Override: process.env.NVIDIA_TF32_OVERRIDE ?? null,
     msPerStep: (seconds * 1000) / steps,
     tokensPerSec,
     tflops: (flopsPerStep * steps) / seconds / 1e12,
@@ -112,7 +128,7 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
   if (!values['no-reference']) {
     const refDevice = device === 'cpu' ? 'cpu' : 'cuda';
     try {
-      const ref = await reference(cfg, refDevice, threads ?? 2, Number(values['reference-steps']));
+      const ref = await reference(cfg, refDevice, threads ?? 2, Number(values['reference-steps']), values.precision);
       Object.assign(result, { referenceDevice: `torch-${refDevice}`, referenceTokensPerSec: ref.tokensPerSec, referenceMsPerStep: ref.msPerStep, ratio: tokensPerSec / ref.tokensPerSec });
     } catch (err) {
       result.referenceNote = `PyTorch reference unavailable: ${(err as Error).message.split('\n')[0]} (install it with scripts/install-reference.sh)`;
@@ -124,7 +140,7 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
 export function formatEngineBench(r: EngineBenchResult): string {
   const f = (n: number | null, d = 1) => (n === null ? '-' : n.toFixed(d));
   return [
-    `engine bench: preset ${r.preset} (d=${r.config.dModel}, ${r.config.layers} layers, ${r.config.seqLen} tokens × batch ${r.config.batch}, ${r.config.channels} channels) on ${r.device}`,
+    `engine bench: preset ${r.preset} (d=${r.config.dModel}, ${r.config.layers} layers, ${r.config.seqLen} tokens × batch ${r.config.batch}, ${r.config.channels} channels) on ${r.device}, ${r.stepsPerCall} step(s) per call, reference precision ${r.precision}${r.tf32Override !== null ? `, NVIDIA_TF32_OVERRIDE=${r.tf32Override}` : ''}`,
     `  StackLab   ${f(r.msPerStep, 2)} ms/step   ${f(r.tokensPerSec, 0)} tokens/s   ${r.tflops.toFixed(3)} TFLOP/s`,
     `  PyTorch    ${f(r.referenceMsPerStep, 2)} ms/step   ${f(r.referenceTokensPerSec, 0)} tokens/s   (${r.referenceDevice ?? 'not run'})`,
     `  ratio      ${f(r.ratio, 3)}   (StackLab tokens/s ÷ PyTorch tokens/s)`,

@@ -33,7 +33,8 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--dtype", choices=["fp32"], default="fp32")
+    # fp32: strict (no TF32); tf32: TF32 tensor cores for fp32 products; bf16: autocast to bf16.
+    ap.add_argument("--precision", choices=["fp32", "tf32", "bf16"], default="fp32")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
@@ -44,9 +45,10 @@ def main():
     else:
         if not torch.cuda.is_available():
             raise SystemExit("bench_torch: --device cuda but CUDA is not available")
-        # "fp32 eager" is the reference: no TF32 tensor-core shortcuts.
-        torch.backends.cuda.matmul.allow_tf32 = False
-        torch.backends.cudnn.allow_tf32 = False
+        # Like with like: strict fp32 has no TF32 tensor-core shortcuts; tf32 and bf16 allow them.
+        tf32 = args.precision != "fp32"
+        torch.backends.cuda.matmul.allow_tf32 = tf32
+        torch.backends.cudnn.allow_tf32 = tf32
 
     torch.manual_seed(args.seed)
     span = cfg["S"] * cfg["P"]
@@ -70,7 +72,8 @@ def main():
 
     def step():
         starts = torch.randint(0, n_rows - span + 1, (cfg["B"],), device=dev)
-        loss = model(data, starts)
+        with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=args.precision == "bf16"):
+            loss = model(data, starts)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
@@ -93,6 +96,7 @@ def main():
         "tokensPerSec": cfg["B"] * cfg["S"] / sec,
         "config": cfg,
         "torch": torch.__version__,
+        "precision": args.precision,
         "ompWaitPolicy": os.environ.get("OMP_WAIT_POLICY"),
     }
     print(json.dumps(out))
