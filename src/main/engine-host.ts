@@ -8,13 +8,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WireMessage } from '../shared/ipc';
 import { SupervisedEngine } from '../shared/rpc';
+import { cudaLibraryEnv } from '../engine/runtime/cuda-libs';
 
 export class ElectronEngineHost extends SupervisedEngine {
   constructor(env: Record<string, string>) {
     super((hooks) => {
       const proc = utilityProcess.fork(path.join(path.dirname(fileURLToPath(import.meta.url)), 'engine-worker.js'), [], {
         serviceName: 'StackLab engine',
-        env: { ...process.env, ...env, STACKLAB_HOST: 'electron' },
+        // With the CUDA libraries on the library path: the loader reads it only when the process starts.
+        env: { ...process.env, ...cudaLibraryEnv(), ...env, STACKLAB_HOST: 'electron' },
         stdio: 'inherit',
       });
       proc.on('message', (m: WireMessage) => hooks.message(m));

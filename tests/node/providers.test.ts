@@ -33,7 +33,7 @@ describe('execution provider probes', () => {
     expect(adapter).toMatch(/^no WebGPU adapter found/);
     expect(adapter).toMatch(/install the GPU's Vulkan/);
     expect(adapter).not.toMatch(/onnxruntime_src/);
-    expect(explainProviderError('cuda', new Error('Failed to load shared library'))).toMatch(/CUDA 12 and cuDNN 9/);
+    expect(explainProviderError('cuda', new Error('Failed to load shared library'))).toMatch(/it needs CUDA 13 and cuDNN 9.*`stacklab doctor` lists each library/);
   });
 });
 

@@ -14,6 +14,8 @@ import { createServices } from '../services';
 import type { SystemInfo } from '../../shared/system';
 import { parseCommandArgs, parsePort, UsageError } from './args';
 import { formatDoctor } from './doctor';
+import { describeCudaLibraries, findCudaLibraries } from '../runtime/cuda-libs';
+import { cudaProviderInstalled } from '../runtime/providers';
 import { IMPORT_USAGE, importCommand } from './import';
 import { TRAIN_USAGE, trainCommand } from './train';
 import { EXPORT_USAGE, exportCommand, scoreCommand } from './score';
@@ -64,7 +66,10 @@ async function doctor(argv: string[], io: CliIo): Promise<number> {
   const services = createServices({ host: 'cli', runsDir: defaultRunsDir() });
   const info = (await services.handle('system.info', {})) as SystemInfo;
   const tests = values.quick ? undefined : await selfTest(info.providers);
-  io.out(values.json ? JSON.stringify(tests ? { ...info, selfTest: tests } : info) : formatDoctor(info, tests));
+  // Where the CUDA provider's libraries are (Linux, provider installed): the first thing to check when cuda is unavailable.
+  const libs = process.platform === 'linux' && cudaProviderInstalled() ? findCudaLibraries() : null;
+  const cuda = libs ? { cudaLibraries: { found: libs.found.map((f) => ({ name: f.library.name, file: path.join(f.dir, f.library.file) })), missing: libs.missing.map((m) => ({ name: m.name, file: m.file, get: m.get })) } } : {};
+  io.out(values.json ? JSON.stringify({ ...info, ...cuda, ...(tests ? { selfTest: tests } : {}) }) : formatDoctor(info, tests, libs ? describeCudaLibraries(libs) : undefined));
   const cpuWorks = info.providers.some((p) => p.name === 'cpu' && p.available);
   // Exit 1 when the CPU is unusable or an available provider fails its self-test.
   return cpuWorks && (tests ?? []).every((t) => t.ok || t.skipped) ? 0 : 1;

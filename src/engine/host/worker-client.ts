@@ -6,6 +6,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { WireMessage } from '../../shared/ipc';
 import { SupervisedEngine } from '../../shared/rpc';
+import { cudaLibraryEnv } from '../runtime/cuda-libs';
 
 /** The worker's entry file beside this one: `.ts` when run from source (tsx), `.js` when built. */
 export function workerEntry(): { file: string; execArgv: string[] } {
@@ -28,7 +29,8 @@ export class EngineWorker extends SupervisedEngine {
       const { file, execArgv } = options.entry ?? workerEntry();
       const child = fork(file, [], {
         execArgv,
-        env: { ...process.env, STACKLAB_HOST: 'server', ...options.env },
+        // With the CUDA libraries on the library path: the loader reads it only when the process starts.
+        env: { ...process.env, ...cudaLibraryEnv(), STACKLAB_HOST: 'server', ...options.env },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       child.on('message', (m) => hooks.message(m as WireMessage));

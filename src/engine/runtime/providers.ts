@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { findCudaLibraries } from './cuda-libs';
 import { EXECUTION_PROVIDERS, type ExecutionProviderName, type ProviderStatus } from '../../shared/system';
 import { encodeModel } from '../onnx/proto';
 
@@ -40,6 +41,11 @@ function cudaLibraryName(): string {
   return 'libonnxruntime_providers_cuda.so';
 }
 
+/** Whether ORT's CUDA provider library sits beside the binding (npm run setup:cuda). */
+export function cudaProviderInstalled(): boolean {
+  return existsSync(path.join(ortNativeDir(), cudaLibraryName()));
+}
+
 /** Turns ORT's long native error text into one line a user can act on. */
 export function explainProviderError(name: ExecutionProviderName, err: unknown): string {
   const raw = err instanceof Error ? err.message : String(err);
@@ -48,7 +54,9 @@ export function explainProviderError(name: ExecutionProviderName, err: unknown):
     return `no WebGPU adapter found (${detail}); install the GPU's Vulkan/D3D12/Metal driver, or Mesa lavapipe for a CPU fallback`;
   }
   if (name === 'cuda' && /load|shared library|cannot open/i.test(detail)) {
-    return `the CUDA provider library failed to load (${detail}); it needs CUDA 12 and cuDNN 9 on the library path`;
+    const missing = process.platform === 'linux' ? findCudaLibraries().missing : [];
+    const which = missing.length ? `; missing here: ${missing.map((m) => `${m.name} (${m.file})`).join(', ')}` : '';
+    return `the CUDA provider library failed to load (${detail}); it needs CUDA 13 and cuDNN 9${which}: \`stacklab doctor\` lists each library, where it was found, and how to get the missing ones`;
   }
   return detail;
 }
@@ -70,7 +78,7 @@ export async function probeProvider(name: ExecutionProviderName): Promise<Provid
     ...(reason === undefined ? {} : { reason }),
   });
 
-  if (name === 'cuda' && !existsSync(path.join(ortNativeDir(), cudaLibraryName()))) {
+  if (name === 'cuda' && !cudaProviderInstalled()) {
     return done(
       false,
       `the CUDA provider library is not installed (${cudaLibraryName()} missing in ${ortNativeDir()}); ` +
