@@ -2,11 +2,10 @@
  * The train-step graph: windows gathered from the device-resident data set by int32 start rows,
  * forward, next-patch loss, backward, clipping and AdamW, in one ONNX model.
  *
- * Inputs:  data [N, C], starts [B] int32, lr [] , step [] (float32), then per buffer of the
- *          flat layout (`flat.decay`, `flat.plain`: see FlatLayout) the buffer, `m.<buffer>` and
- *          `v.<buffer>`.
- * Outputs: loss [], grad_norm [], step_out [], then per buffer `<buffer>.out`, `m.<buffer>.out`,
- *          `v.<buffer>.out` (fed back as the next step's inputs).
+ * Inputs:  data [N, C], starts [B] int32, lr [] , step [] (float32), then per parameter
+ *          `<name>`, `m.<name>`, `v.<name>`.
+ * Outputs: loss [], grad_norm [], step_out [], then per parameter `<name>.out`, `m.<name>.out`,
+ *          `v.<name>.out` (fed back as the next step's inputs).
  */
 import { gradients } from '../graph/autodiff';
 import { APP_VERSION } from '../app-meta';
@@ -14,49 +13,12 @@ import { DEFAULT_OPSET, emitGraph, emitOnnx, type EmittedModel } from '../graph/
 import { encodeModel, type GraphSpec, type ValueInfo } from '../onnx/proto';
 import { Graph, type Value } from '../graph/ir';
 import * as op from '../graph/ops';
-import { forward, nextPatchLoss, paramSpecs, tokensOf, windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
+import { declareParams, forward, nextPatchLoss, paramSpecs, tokensOf, windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
 import { adamwUpdate, type AdamWConfig } from './adamw';
-
-/**
- * Where each parameter lives in the optimiser's flat buffers: one buffer of the parameters that
- * take weight decay and one of those that do not, each parameter a contiguous run of it (in the
- * order of paramSpecs). Adam's moments have the same layout.
- */
-export interface FlatLayout {
-  readonly groups: readonly {
-    /** The state name of the buffer (`flat.decay`, `flat.plain`); moments `m.<name>`, `v.<name>`. */
-    readonly name: string;
-    readonly size: number;
-    readonly decay: boolean;
-    readonly entries: readonly { readonly name: string; readonly shape: readonly number[]; readonly offset: number; readonly size: number }[];
-  }[];
-}
-
-/** The flat layout of a model's parameters. */
-export function flatLayout(cfg: PatchTransformerConfig): FlatLayout {
-  const specs = paramSpecs(cfg);
-  return {
-    groups: [true, false].flatMap((decay) => {
-      let offset = 0;
-      const entries = specs
-        .filter((s) => s.decay === decay)
-        .map((s) => {
-          const size = s.shape.reduce((a, b) => a * b, 1);
-          const e = { name: s.name, shape: s.shape, offset, size };
-          offset += size;
-          return e;
-        });
-      return entries.length ? [{ name: decay ? 'flat.decay' : 'flat.plain', size: offset, decay, entries }] : [];
-    }),
-  };
-}
 
 export interface TrainStepGraph {
   readonly model: EmittedModel;
-  /** The model's parameter names (paramSpecs order). */
   readonly paramNames: readonly string[];
-  /** How they sit in the state buffers the graph takes and returns. */
-  readonly layout: FlatLayout;
   /** Rows of the data set the graph was built for. */
   readonly rows: number;
   /** Steps one call can take (the K of the K-step form; absent: 1). */
@@ -80,9 +42,9 @@ function gatherWindows(data: Value, starts: Value, width: number): Value {
 }
 
 export function buildTrainStep(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig, opset?: number): TrainStepGraph {
-  const { g, outputs, specs, layout } = trainStepIr(cfg, rows, adam);
+  const { g, outputs, specs } = trainStepIr(cfg, rows, adam);
   const model = emitOnnx(g, { name: 'stacklab_train_step', outputs, ...(opset ? { opset } : {}) });
-  return { model, paramNames: specs.map((s) => s.name), layout, rows };
+  return { model, paramNames: specs.map((s) => s.name), rows };
 }
 
 /** The one-step graph in the IR, with its named outputs. */
@@ -92,37 +54,33 @@ function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfi
   const starts = g.input('starts', 'int32', [cfg.batch]);
   const lr = g.input('lr', 'float32', []);
   const step = g.input('step', 'float32', []);
+  const params = declareParams(g, cfg);
   const specs = paramSpecs(cfg);
-  const layout = flatLayout(cfg);
-  // The state: per group a flat buffer of parameters and two of moments; the model reads named
-  // views of the parameters, and the optimiser updates each buffer in a handful of nodes (not
-  // ~14 per parameter tensor: on a GPU every node is a kernel launch).
-  const flat = layout.groups.map((grp) => ({ grp, p: g.input(grp.name, 'float32', [grp.size]), m: g.input(stateNames.m(grp.name), 'float32', [grp.size]), v: g.input(stateNames.v(grp.name), 'float32', [grp.size]) }));
-  const params = new Map<string, Value>();
-  for (const f of flat) for (const e of f.grp.entries) params.set(e.name, op.reshape(f.grp.entries.length === 1 ? f.p : op.slice(f.p, 0, e.offset, e.offset + e.size), e.shape));
+  const m = new Map<string, Value>();
+  const v = new Map<string, Value>();
+  for (const s of specs) {
+    m.set(s.name, g.input(stateNames.m(s.name), 'float32', s.shape));
+    v.set(s.name, g.input(stateNames.v(s.name), 'float32', s.shape));
+  }
 
   const tokens = tokensOf(gatherWindows(data, starts, windowLength(cfg)), cfg);
   const loss = nextPatchLoss(forward(tokens, params, cfg), tokens, cfg);
-  const views = specs.map((s) => params.get(s.name)!);
-  const grads = gradients(loss, views);
-  const flatGrad = (f: (typeof flat)[number]) => {
-    const parts = f.grp.entries.map((e) => op.reshape(grads.get(params.get(e.name)!)!, [e.size]));
-    return parts.length === 1 ? parts[0]! : op.concat(parts, 0);
-  };
+  const paramValues = specs.map((s) => params.get(s.name)!);
+  const grads = gradients(loss, paramValues);
   const update = adamwUpdate(
-    flat.map((f) => ({ param: f.p, grad: flatGrad(f), m: f.m, v: f.v, decay: f.grp.decay })),
+    specs.map((s, i) => ({ param: paramValues[i]!, grad: grads.get(paramValues[i]!)!, m: m.get(s.name)!, v: v.get(s.name)!, decay: s.decay })),
     lr,
     step,
     adam,
   );
 
   const outputs: Record<string, Value> = { loss, grad_norm: update.gradNorm, step_out: update.step };
-  flat.forEach((f, i) => {
-    outputs[stateNames.out(f.grp.name)] = update.params[i]!;
-    outputs[stateNames.out(stateNames.m(f.grp.name))] = update.m[i]!;
-    outputs[stateNames.out(stateNames.v(f.grp.name))] = update.v[i]!;
+  specs.forEach((s, i) => {
+    outputs[stateNames.out(s.name)] = update.params[i]!;
+    outputs[stateNames.out(stateNames.m(s.name))] = update.m[i]!;
+    outputs[stateNames.out(stateNames.v(s.name))] = update.v[i]!;
   });
-  return { g, outputs, specs, layout };
+  return { g, outputs, specs };
 }
 
 /**
@@ -141,14 +99,13 @@ function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfi
  */
 export function buildTrainSteps(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig, k: number, opset?: number): TrainStepGraph {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`steps per call must be a positive integer, got ${k}`);
-  const { g, outputs, specs, layout } = trainStepIr(cfg, rows, adam);
-  const state = layout.groups.map((grp) => grp.name);
+  const { g, outputs, specs } = trainStepIr(cfg, rows, adam);
   const one = emitGraph(g, { name: 'stacklab_train_step', outputs, ...(opset ? { opset } : {}) });
   const outer = new Set(['data']);
   const rename = (n: string) => (outer.has(n) ? n : `k.${n}`);
   const byName = new Map(one.inputs.map((i) => [i.name, i]));
-  const carried = ['step', ...state, ...state.map((n) => stateNames.m(n)), ...state.map((n) => stateNames.v(n))];
-  const carriedOut = ['step_out', ...state.map((n) => stateNames.out(n)), ...state.map((n) => stateNames.out(stateNames.m(n))), ...state.map((n) => stateNames.out(stateNames.v(n)))];
+  const carried = ['step', ...specs.map((s) => s.name), ...specs.map((s) => stateNames.m(s.name)), ...specs.map((s) => stateNames.v(s.name))];
+  const carriedOut = ['step_out', ...specs.map((s) => stateNames.out(s.name)), ...specs.map((s) => stateNames.out(stateNames.m(s.name))), ...specs.map((s) => stateNames.out(stateNames.v(s.name)))];
   const outInfo = new Map(one.outputs.map((o) => [o.name, o]));
   const body: GraphSpec = {
     name: 'stacklab_train_step_body',
@@ -175,5 +132,5 @@ export function buildTrainSteps(cfg: PatchTransformerConfig, rows: number, adam:
     initializers: [{ name: 'cond', dtype: 'bool', dims: [], bytes: Uint8Array.of(1) }],
     producerVersion: APP_VERSION,
   });
-  return { model: { bytes, inputNames: inputs.map((i) => i.name), outputNames: outputsInfo.map((o) => o.name), nodeCount: body.nodes.length + 2 }, paramNames: specs.map((s) => s.name), layout, rows, stepsPerCall: k };
+  return { model: { bytes, inputNames: inputs.map((i) => i.name), outputNames: outputsInfo.map((o) => o.name), nodeCount: body.nodes.length + 2 }, paramNames: specs.map((s) => s.name), rows, stepsPerCall: k };
 }
