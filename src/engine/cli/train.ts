@@ -3,7 +3,7 @@
  *  [--layers L] [--block b] [--alpha α] [--steps T] [--seeds N] [--device d] --out <dir> [--json]`
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { defined } from '../../shared/ipc';
 import { DEVICE_CHOICES, type DeviceChoice } from '../../shared/system';
@@ -18,6 +18,7 @@ import { resolveDevice } from '../runtime/device';
 import { localExecutor } from '../runs/executor';
 import { executeJob, jobRuns, readJobFile, writeJobFile, type JobFile } from '../runs/job';
 import { planJob, planOptionsOf, PlanError, resolvePlan, type JobPlan, type PlannedRun, type ResolvedPlan } from '../runs/plan';
+import { runFolderConflict } from '../runs/runner';
 import { writeError } from '../runs/store';
 import type { RunReport } from '../runs/types';
 import { defaultRunsDir } from '../paths';
@@ -166,10 +167,8 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
   // Nothing is written before the runs' folders agree with the plan: a fresh job begins no run
   // folder over an existing one, a resume continues only runs trained with these settings.
   for (const run of job.runs) {
-    const have = await readFile(path.join(run.dir, 'config.json'), 'utf8').catch(() => null);
-    if (have === null) continue;
-    if (!values.resume) throw new UsageError(`stacklab train: ${run.dir} already holds a run (config.json): continue it with --resume, or train into another folder`);
-    if (JSON.stringify(JSON.parse(have)) !== JSON.stringify(run.config)) throw new UsageError(`stacklab train: cannot resume ${run.dir}: its config.json differs from this run's settings (resume with the options it was trained with, or train into another folder)`);
+    const conflict = await runFolderConflict(run.dir, run.config, values.resume);
+    if (conflict) throw new UsageError(`stacklab train: ${conflict}`);
   }
 
   // The job folder's job.json, as the app writes it: the run library lists this job, and the app

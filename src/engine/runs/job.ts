@@ -9,7 +9,7 @@ import type { ImportRequest, TrainPlan } from '../../shared/jobs';
 import type { ExecutionProviderName } from '../../shared/system';
 import type { RunExecutor } from './executor';
 import type { JobPlan, PlannedRun } from './plan';
-import { isDir, writeAtomic } from './store';
+import { isDir, RunStore, writeAtomic } from './store';
 import type { RunEvent, RunReport } from './types';
 
 /** job.json: what a job folder holds, enough to list it and to resume it. */
@@ -46,12 +46,8 @@ export function jobRuns(planned: JobPlan): JobFile['runs'] {
 }
 
 async function finishedReport(dir: string): Promise<RunReport | null> {
-  try {
-    const r = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')) as RunReport;
-    return r.status === 'finished' ? r : null;
-  } catch {
-    return null;
-  }
+  const r = await new RunStore(dir).readReport<RunReport>();
+  return r?.status === 'finished' ? r : null;
 }
 
 export interface JobExecution {

@@ -20,7 +20,7 @@ import type { ScoringConfig } from '../eval/evaluate';
 import { DEFAULT_THRESHOLD } from '../eval/scores';
 import { defined } from '../../shared/ipc';
 import type { DataPlan, TrainPlan } from '../../shared/jobs';
-import { stepFlops } from './schedule';
+import { stepFlops, trainingFlops } from './schedule';
 import type { RunConfig } from './types';
 
 /** A choice that cannot be trained (a usage error for the CLI, a message for the app). */
@@ -173,7 +173,7 @@ export function planJob(plan: ResolvedPlan, ds: Dataset, source: string, device:
     for (const v of plan.variants) runs.push({ name: v, dir: path.join(out, `${v}-s${seed}`), config: { ...base, schedule: schedule(steps), variant: v, seed, growth } });
     const fm = plan.flopMatched;
     if (fm) {
-      const target = stagesOf(fm, growth).reduce((a, s) => a + s.steps * stepFlops(model, s.layers), 0);
+      const target = trainingFlops(model, stagesOf(fm, growth));
       const fmSteps = Math.max(1, Math.round(target / stepFlops(model, growth.layers)));
       runs.push({ name: flopMatchedName(fm), dir: path.join(out, `baseline-flopmatched-${fm}-s${seed}`), config: { ...base, schedule: schedule(fmSteps), variant: 'baseline', flopMatchedTo: fm, seed, growth: { ...growth, steps: fmSteps } } });
     }

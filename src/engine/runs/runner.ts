@@ -66,14 +66,24 @@ interface ResumePoint {
 }
 
 /**
- * Checks that a run folder may be continued with `config` and finds where: null to begin at
- * step 0, the run's report when it finished (left as it is), or its newest readable checkpoint.
+ * Why `config` may not train into `dir` (null when it may): a fresh run over a folder that holds
+ * one would overwrite its checkpoints and mix its metrics; a resume must have the run's settings.
+ * The CLI asks before it writes anything; the run loop asks again under the folder's lock.
+ */
+export async function runFolderConflict(dir: string, config: RunConfig, resume: boolean): Promise<string | null> {
+  const existing = await new RunStore(dir).readConfig<RunConfig>();
+  if (!existing) return null;
+  if (!resume) return `${dir} already holds a run (config.json): continue it with --resume (Resume in the run library), or train into another folder`;
+  if (JSON.stringify(existing) !== JSON.stringify(config)) return `cannot resume ${dir}: its config.json differs from this run's settings (start a new run folder, or resume with the same options)`;
+  return null;
+}
+
+/**
+ * Where a run folder whose config matches continues: null to begin at step 0, the run's report
+ * when it finished (left as it is), or its newest readable checkpoint.
  */
 async function resumePoint(store: RunStore, opts: RunOptions, emit: (e: RunEvent) => void): Promise<ResumePoint | RunReport | null> {
   const existing = await store.readConfig<RunConfig>();
-  if (existing && JSON.stringify(existing) !== JSON.stringify(opts.config)) {
-    throw new Error(`cannot resume ${opts.dir}: its config.json differs from this run's settings (start a new run folder, or resume with the same options)`);
-  }
   // A finished run stays as it is: its report, scores and metrics are the run's results.
   const done = await store.readReport<RunReport>();
   const damaged: { file: string; reason: string }[] = [];
@@ -113,10 +123,8 @@ async function train(opts: RunOptions): Promise<RunReport> {
   // Temporary files a killed process left behind (0-byte checkpoints, half-written reports).
   for (const f of await store.removeStaleTemp()) emit({ type: 'note', message: `removed ${f}, a temporary file a stopped process left behind` });
 
-  if (!opts.resume && (await store.readConfig<RunConfig>())) {
-    // Training afresh into a run folder would overwrite its checkpoints and mix its metrics.
-    throw new Error(`${opts.dir} already holds a run (config.json): continue it with --resume (Resume in the run library), or train into another folder`);
-  }
+  const conflict = await runFolderConflict(opts.dir, config, !!opts.resume);
+  if (conflict) throw new Error(conflict);
   const resumed = opts.resume ? await resumePoint(store, opts, emit) : null;
   if (resumed && 'status' in resumed) return resumed;
   const from = resumed;

@@ -14,6 +14,11 @@ export function stepFlops(model: PatchTransformerConfig, layers: number): number
   return 3 * forwardFlopsPerWindow({ ...model, layers }) * model.batch;
 }
 
+/** Training FLOPs of a schedule's stages (each stage's steps at its depth). */
+export function trainingFlops(model: PatchTransformerConfig, stages: readonly Stage[]): number {
+  return stages.reduce((a, s) => a + s.steps * stepFlops(model, s.layers), 0);
+}
+
 /** What happens after step `step` (1-based: `step` steps taken). */
 export interface Boundary {
   readonly step: number;

@@ -12,7 +12,7 @@ import { ModelSessions } from '../../eval/sessions';
 import type { PatchTransformerConfig } from '../../models/patch-transformer';
 import { Trainer } from '../../runtime/trainer';
 import type { JobPlan } from '../../runs/plan';
-import { RunSchedule, stepFlops } from '../../runs/schedule';
+import { RunSchedule, stepFlops, trainingFlops } from '../../runs/schedule';
 import type { RunConfig } from '../../runs/types';
 import { validationPoint } from '../../runs/validation';
 import { DEFAULT_ADAMW } from '../../train/adamw';
@@ -60,7 +60,7 @@ export async function measureSpeed(model: PatchTransformerConfig, data: RunData,
  */
 export function runSeconds(config: RunConfig, speed: MeasuredSpeed): number {
   const schedule = new RunSchedule(config);
-  const flops = schedule.stages.reduce((a, s) => a + s.steps * stepFlops(config.model, s.layers), 0);
+  const flops = trainingFlops(config.model, schedule.stages);
   const points = schedule.validationPoints().reduce((a, p) => a + (speed.pointSeconds * p.layers) / config.model.layers, 0);
   return flops / speed.fps + schedule.stages.length * speed.compileSeconds + points;
 }
@@ -71,7 +71,7 @@ export function estimateJob(job: JobPlan, seeds: number, device: ExecutionProvid
   const baseFlops = growth.steps * stepFlops(job.model, growth.layers);
   const variants = job.runs.map((r) => {
     const stages = new RunSchedule(r.config).stages;
-    const flops = stages.reduce((a, s) => a + s.steps * stepFlops(job.model, s.layers), 0);
+    const flops = trainingFlops(job.model, stages);
     return { variant: r.name, stages: stages.map((s) => ({ layers: s.layers, steps: s.steps })), flops, relative: flops / baseFlops, seconds: runSeconds(r.config, speed) };
   });
   return { device, layers: growth.layers, block: growth.block, steps: growth.steps, variants, totalSeconds: variants.reduce((a, v) => a + v.seconds, 0) * seeds, flopsPerSecond: speed.fps, evaluationSeconds: speed.pointSeconds };

@@ -2,7 +2,7 @@
  * The run library: the job folders in the runs folder, their runs' state read from disk (and from
  * the live job, for the one running), and a job's training curves.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { flopMatchedName, isFlopMatched } from '../../../shared/growth';
 import type { JobHistory, JobInfo, JobStatus, RunInfo, RunStatus, TrainPlan } from '../../../shared/jobs';
@@ -16,18 +16,10 @@ export interface LiveState {
   readonly step: number;
 }
 
-async function readJson<T>(file: string): Promise<T | null> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch {
-    return null;
-  }
-}
-
 async function runInfo(job: JobFile, dir: string, index: number, live?: LiveState): Promise<RunInfo> {
   const r = job.runs[index]!;
   const runDir = path.join(dir, r.dir);
-  const report = await readJson<RunReport>(path.join(runDir, 'report.json'));
+  const report = await new RunStore(runDir).readReport<RunReport>();
   const base = { name: r.name, variant: r.variant, seed: r.seed, dir: runDir, totalSteps: r.steps };
   if (report) return { ...base, status: report.status, step: report.status === 'finished' ? r.steps : await checkpointStep(runDir), wallMs: report.wallMs, finalValLoss: report.finalValLoss };
   let status: RunStatus;
@@ -63,7 +55,7 @@ export async function jobAt(dir: string): Promise<JobFile | null> {
   const runs: JobFile['runs'][number][] = [];
   let first: RunConfig | null = null;
   for (const n of names) {
-    const cfg = await readJson<RunConfig>(path.join(dir, n, 'config.json'));
+    const cfg = await new RunStore(path.join(dir, n)).readConfig<RunConfig>();
     if (!cfg) continue;
     first ??= cfg;
     runs.push({ name: cfg.flopMatchedTo ? flopMatchedName(cfg.flopMatchedTo) : cfg.variant, variant: cfg.variant, seed: cfg.seed, dir: n, steps: cfg.growth.steps });
