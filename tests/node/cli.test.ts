@@ -53,6 +53,7 @@ describe('stacklab CLI', () => {
     [['train', '--sample', '--combine', 'sum'], /--combine must be mean or max, got "sum"/],
     [['train', '--sample', '--train-rows', '0'], /--train-rows must be a positive integer, got "0"/],
     [['train', '--sample', '--seeds', '50'], /the number of seeds must be a whole number from 1 to 20, got 50/],
+    [['train', '--sample', '--seeds', '--out', '/tmp/x'], /--seeds needs a value \(it is followed by the option --out\)/],
     [['train', '--sample', '--train-rows', '100', '--train-fraction', '0.5'], /give --train-rows or --train-fraction, not both/],
     [['train', '--sample', '--train-fraction', '0'], /--train-fraction must be between 0 and 1 \(exclusive\), got "0"/],
     [['train', '--sample', '--smooth', '-3'], /--smooth: a value that starts with "-" is written --smooth=-3/],

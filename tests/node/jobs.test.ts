@@ -216,8 +216,11 @@ describe('training jobs', () => {
     expect(readFileSync(path.join(out, 'midas-s1', 'config.json'), 'utf8')).toBe(config);
     // A resume with other settings is refused, and job.json kept.
     const before = readFileSync(path.join(out, 'job.json'), 'utf8');
-    expect(await runCli(['train', '--sample', '--variants', 'baseline,midas', '--layers', '2', '--block', '1', '--steps', '30', '--seeds', '1', '--lr', '3e-3', '--device', 'cpu', '--out', out, '--resume'], c.io)).toBe(2);
-    expect(c.err.join('\n')).toMatch(/cannot resume .*baseline-s1: its config\.json differs from this run's settings/);
+    const refused = capture();
+    expect(await runCli(['train', '--sample', '--variants', 'baseline,midas', '--layers', '2', '--block', '1', '--steps', '30', '--seeds', '1', '--lr', '3e-3', '--device', 'cpu', '--out', out, '--resume'], refused.io)).toBe(2);
+    expect(refused.err.join('\n')).toMatch(/cannot resume .*baseline-s1: its config\.json differs from this run's settings in schedule\.lr, schedule\.final \(/);
+    // … before it says it trains anything.
+    expect(refused.err.join('\n')).not.toMatch(/training 2 run\(s\)/);
     expect(readFileSync(path.join(out, 'job.json'), 'utf8')).toBe(before);
     // --resume checks finished runs too: one whose final checkpoint is damaged trains its end again.
     const cks = path.join(out, 'baseline-s1', 'checkpoints');
@@ -226,6 +229,9 @@ describe('training jobs', () => {
     const again = capture();
     expect(await runCli(['train', '--sample', '--variants', 'baseline,midas', '--layers', '2', '--block', '1', '--steps', '30', '--seeds', '1', '--lr', '2e-3', '--device', 'cpu', '--out', out, '--resume'], again.io), again.err.join('\n')).toBe(0);
     expect(again.err.join('\n')).toMatch(new RegExp(`baseline s1 +note: ${last.replace('.', '\\.')} in .* is damaged`));
+    // The finished MIDAS run is kept, and said so; the baseline trained its end again.
+    expect(again.err.join('\n')).toMatch(/midas s1 +finished in .* \(already finished: kept as it was\)/);
+    expect(again.err.join('\n')).not.toMatch(/baseline s1 +finished in .*kept as it was/);
     // The job keeps its plan and import; the note joins it, for the run library.
     const after = JSON.parse(readFileSync(path.join(out, 'job.json'), 'utf8'));
     expect({ ...after, notes: undefined }).toEqual({ ...JSON.parse(before), notes: undefined });

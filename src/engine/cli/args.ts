@@ -18,6 +18,9 @@ export function parseCommandArgs<O extends Options>(command: string, argv: strin
     const ambiguous = /^Option '(--[\w-]+)[^']*' argument is ambiguous/.exec(msg);
     if (ambiguous) {
       const i = argv.indexOf(ambiguous[1]!);
+      // "--seeds --out x": the value is missing, not negative.
+      const next = argv[i + 1] ?? '';
+      if (next.startsWith('--') && Object.hasOwn(options, next.slice(2).split('=')[0]!)) throw new UsageError(`stacklab ${command}: ${ambiguous[1]} needs a value (it is followed by the option ${next.split('=')[0]})`);
       throw new UsageError(`stacklab ${command}: ${ambiguous[1]}: a value that starts with "-" is written ${ambiguous[1]}=${argv[i + 1] ?? '…'}`);
     }
     throw new UsageError(`stacklab ${command}: ${msg.replace(/\. To specify a positional argument.*$/s, '')}`);

@@ -158,18 +158,19 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
   const { growth } = resolved;
   const data = job.data;
 
+  // Nothing is written (or said to train) before the runs' folders agree with the plan: a fresh job begins no run
+  // folder over an existing one, a resume continues only runs trained with these settings.
+  for (const run of job.runs) {
+    const conflict = await runFolderConflict(run.dir, run.config, values.resume);
+    if (conflict) throw new UsageError(`stacklab train: ${conflict}`);
+  }
+
   io.err(`run folders in ${path.resolve(out)}`);
   io.err(`training ${job.runs.length} run(s) of the ${resolved.preset} preset (${growth.layers} layers, blocks of ${growth.block}, Prop-${growth.alpha}, ${growth.steps} steps) on ${device}; data: ${source}, ${ds.series.length} series, ${data.trainStarts.length} training windows`);
   io.err(`split: ${data.splits.strategy}; normalisation ${data.splits.normalization.description}; thresholds ${job.runs[0]!.config.scoring!.threshold}`);
   for (const w of data.splits.warnings) io.err(`warning: ${w}`);
   for (const [a, b] of sameSchedules(resolved.variants, growth)) io.err(`warning: ${variantLabel(a)} and ${variantLabel(b)} are the same schedule at ${growth.layers} layers in blocks of ${growth.block} (choose a depth of at least 3 blocks to tell them apart)`);
 
-  // Nothing is written before the runs' folders agree with the plan: a fresh job begins no run
-  // folder over an existing one, a resume continues only runs trained with these settings.
-  for (const run of job.runs) {
-    const conflict = await runFolderConflict(run.dir, run.config, values.resume);
-    if (conflict) throw new UsageError(`stacklab train: ${conflict}`);
-  }
 
   // The job folder's job.json, as the app writes it: the run library lists this job, and the app
   // resumes it. A resumed job keeps its own (the plan and import it was begun with).
@@ -195,18 +196,21 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
     });
     if (!existing) await writeJobFile(out, file);
     const lastLine = new Map<number, number>();
+    const trained = new Set<number>();
     const label = (run: PlannedRun) => `${run.name} s${run.config.seed}`.padEnd(16);
     reports = await executeJob({ file, dir: out, planned: job }, localExecutor(threads ? { threads } : {}), {
       resume: values.resume,
       ...(signal ? { signal } : {}),
       onEvent: (i, run, e) => {
+        // A run that begins a stage trains; one that returns without doing so was already finished.
+        if (e.type === 'stage') trained.add(i);
         if (e.type === 'note') io.err(`  ${label(run)} note: ${e.message}`);
         if (e.type === 'step' && performance.now() - (lastLine.get(i) ?? 0) > 1000) {
           lastLine.set(i, performance.now());
           io.err(`  ${label(run)} step ${e.step}/${e.totalSteps}  stage ${e.stage} (${e.layers} layers)  ${e.loss === null ? '' : `loss ${e.loss.toFixed(4)}  `}${Math.round(e.tokensPerSec)} tok/s  ETA ${Math.round(e.etaMs / 1000)} s`);
         }
       },
-      onReport: (_i, run, report) => io.err(`  ${label(run)} ${report.status} in ${(report.wallMs / 1000).toFixed(1)} s, val loss ${report.finalValLoss?.toFixed(4) ?? '-'}`),
+      onReport: (i, run, report) => io.err(`  ${label(run)} ${report.status} in ${(report.wallMs / 1000).toFixed(1)} s, val loss ${report.finalValLoss?.toFixed(4) ?? '-'}${trained.has(i) ? '' : ' (already finished: kept as it was)'}`),
     });
   }
   // Reports come in the order of the job's runs (finished ones too), so report i is run i's.

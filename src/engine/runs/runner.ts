@@ -74,8 +74,19 @@ export async function runFolderConflict(dir: string, config: RunConfig, resume: 
   const existing = await new RunStore(dir).readConfig<RunConfig>();
   if (!existing) return null;
   if (!resume) return `${dir} already holds a run (config.json): continue it with --resume (Resume in the run library), or train into another folder`;
-  if (JSON.stringify(existing) !== JSON.stringify(config)) return `cannot resume ${dir}: its config.json differs from this run's settings (start a new run folder, or resume with the same options)`;
+  if (JSON.stringify(existing) !== JSON.stringify(config)) {
+    const fields = differingFields(existing, config);
+    const which = fields.length ? ` in ${fields.slice(0, 4).join(', ')}${fields.length > 4 ? ` and ${fields.length - 4} more` : ''}` : '';
+    return `cannot resume ${dir}: its config.json differs from this run's settings${which} (start a new run folder, or resume with the same options)`;
+  }
   return null;
+}
+
+/** The dotted paths at which two JSON values differ ("schedule.lr"), leaves first found first. */
+function differingFields(a: unknown, b: unknown, at = ''): string[] {
+  const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (isObject(a) && isObject(b)) return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((k) => differingFields(a[k], b[k], at ? `${at}.${k}` : k));
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [at || '(the whole config)'];
 }
 
 /**
