@@ -6,11 +6,13 @@
  * CPU for cpu, CUDA for webgpu/cuda), and the ratio. Also the engine's device bytes before and
  * after the timed steps (they must be equal).
  */
+import { latchCudaTf32 } from '../src/engine/runtime/tf32';
+import { allowsTf32, isPrecision, precisionProblem, PRECISIONS } from '../src/shared/precision';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { parseArgs, promisify } from 'node:util';
 import { forwardFlopsPerWindow, PRESETS, type PatchTransformerConfig, type PresetName } from '../src/engine/models/patch-transformer';
-import { resolveDevice } from '../src/engine/runtime/device';
+import { resolveDevice } from '../src/engine/runtime/resolve';
 import { CUDA_STEPS_PER_CALL } from '../src/engine/runs/runner';
 import { Trainer } from '../src/engine/runtime/trainer';
 import type { DeviceChoice } from '../src/shared/system';
@@ -69,7 +71,7 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
       'reference-steps': { type: 'string', default: '20' },
       /** Steps per ORT call (the K-step Loop graph when > 1); default as runs use it: 50 on cuda, else 1. */
       'steps-per-call': { type: 'string' },
-      /** The reference's precision; ORT's CUDA EP is strict fp32 only when started with NVIDIA_TF32_OVERRIDE=0. */
+      /** The engine's precision, and the reference's (TF32 flags, autocast) to match. */
       precision: { type: 'string', default: 'fp32' },
       'no-reference': { type: 'boolean', default: false },
       profile: { type: 'string' },
@@ -80,7 +82,13 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
   const preset = values.preset as PresetName;
   if (!(preset in PRESETS)) throw new Error(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got "${values.preset}"`);
   const cfg: PatchTransformerConfig = { ...PRESETS[preset], channels: Number(values.channels) };
+  if (!isPrecision(values.precision)) throw new Error(`--precision must be one of ${PRECISIONS.join(', ')}, got "${values.precision}"`);
+  const precision = values.precision;
+  // Before any CUDA session (the device probe's too): TF32 is fixed when the CUDA libraries load.
+  latchCudaTf32(allowsTf32(precision));
   const device = await resolveDevice(values.device as DeviceChoice);
+  const unsupported = precisionProblem(precision, device);
+  if (unsupported) throw new Error(unsupported);
   const threads = values.threads ? Number(values.threads) : undefined;
   const steps = Number(values.steps);
   const warmup = Number(values.warmup);
@@ -88,7 +96,7 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
   const k = values['steps-per-call'] ? Number(values['steps-per-call']) : device === 'cuda' ? CUDA_STEPS_PER_CALL : 1;
   const rows = 50 * cfg.seqLen * cfg.patchLen;
   const trainer = await Trainer.create({
-    model: cfg, data: syntheticSeries(rows, cfg.channels), device, seed: 1, readEvery: 1 << 30, stepsPerCall: k,
+    model: cfg, data: syntheticSeries(rows, cfg.channels), device, seed: 1, readEvery: 1 << 30, stepsPerCall: k, precision,
     ...(threads ? { threads } : {}),
     ...(values.profile ? { profilePrefix: values.profile } : {}),
   });

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { loadSampleDataset } from '../src/engine/data/dataset';
 import type { Variant } from '../src/engine/growth/growth';
 import { PRESETS, windowLength, type PresetName } from '../src/engine/models/patch-transformer';
-import { resolveDevice } from '../src/engine/runtime/device';
+import { resolveDevice } from '../src/engine/runtime/resolve';
 import { prepareRunData } from '../src/engine/data/prepared';
 import { runTraining } from '../src/engine/runs/runner';
 import type { RunConfig, RunReport } from '../src/engine/runs/types';

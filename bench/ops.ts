@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { emitOnnx } from '../src/engine/graph/emit';
 import { Graph, type Value } from '../src/engine/graph/ir';
 import * as op from '../src/engine/graph/ops';
-import { DeviceTensors, resolveDevice, sessionOptions } from '../src/engine/runtime/device';
+import { DeviceTensors, sessionOptions } from '../src/engine/runtime/device';
+import { resolveDevice } from '../src/engine/runtime/resolve';
 import type { DeviceChoice } from '../src/shared/system';
 
 interface Case {

@@ -33,8 +33,9 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     ap.add_argument("--threads", type=int, default=2)
-    # fp32: strict (no TF32); tf32: TF32 tensor cores for fp32 products; bf16: autocast to bf16.
-    ap.add_argument("--precision", choices=["fp32", "tf32", "bf16"], default="fp32")
+    # fp32: strict (no TF32); tf32: TF32 tensor cores for fp32 products; bf16/fp16: autocast
+    # (fp16 with GradScaler's dynamic loss scaling, as the engine's fp16).
+    ap.add_argument("--precision", choices=["fp32", "tf32", "bf16", "fp16"], default="fp32")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
@@ -70,13 +71,18 @@ def main():
         if dev.type == "cuda":
             torch.cuda.synchronize()
 
+    half = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(args.precision)
+    scaler = torch.amp.GradScaler(dev.type, enabled=args.precision == "fp16")
+
     def step():
         starts = torch.randint(0, n_rows - span + 1, (cfg["B"],), device=dev)
-        with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=args.precision == "bf16"):
+        with torch.autocast(device_type=dev.type, dtype=half or torch.bfloat16, enabled=half is not None):
             loss = model(data, starts)
-        loss.backward()
+        scaler.scale(loss).backward()
+        scaler.unscale_(opt)
         torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step()
+        scaler.step(opt)
+        scaler.update()
         opt.zero_grad(set_to_none=True)
         return loss
 

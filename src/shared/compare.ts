@@ -165,7 +165,7 @@ export interface BaselineSummary {
 export interface Comparison {
   readonly createdAt: string;
   readonly data: { readonly source: string; readonly fingerprint: string; readonly channels: number; readonly series: number; readonly split: string; readonly normalization: string; readonly thresholds: string };
-  readonly setup: { readonly preset: string; readonly layers: number; readonly block: number; readonly alpha: number; readonly device: string };
+  readonly setup: { readonly preset: string; readonly layers: number; readonly block: number; readonly alpha: number; readonly device: string; readonly precision?: string };
   /** The row the others are compared with (null when no baseline run was given). */
   readonly reference: string | null;
   readonly variants: readonly VariantSummary[];

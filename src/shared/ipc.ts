@@ -6,6 +6,7 @@
  * Adding a channel: add it to `RequestMap` and to `requestValidators` (the compiler then
  * demands a handler in the services and nothing else: preload and clients are generic).
  */
+import { PRECISIONS } from './precision';
 import type { Comparison } from './compare';
 import { VARIANTS } from './growth';
 import { COLUMN_ROLES, DECIMAL_MARKS, DELIMITERS, NORMALIZE_MODES, SAMPLE_KINDS, SCORE_COMBINES, THRESHOLD_SCOPES, type ExportFile, type ImportRequest, type ImportResult, type JobHistory, type JobInfo, type JobProgress, type PlanEstimate, type Settings, type TrainPlan } from './jobs';
@@ -157,7 +158,7 @@ function dirParam<K extends string>(channel: string, key: K) {
 
 function trainPlan(channel: string, raw: unknown): TrainPlan {
   const obj = plainObject(channel, raw);
-  onlyKeys(channel, obj, ['datasetId', 'variants', 'preset', 'layers', 'block', 'alpha', 'steps', 'seeds', 'device', 'flopMatched', 'name', 'trainRows', 'trainFraction', 'normalize', 'threshold', 'combine', 'smooth']);
+  onlyKeys(channel, obj, ['datasetId', 'variants', 'preset', 'layers', 'block', 'alpha', 'steps', 'seeds', 'device', 'precision', 'flopMatched', 'name', 'trainRows', 'trainFraction', 'normalize', 'threshold', 'combine', 'smooth']);
   const variants = obj.variants;
   if (!Array.isArray(variants) || variants.length === 0 || variants.some((v) => !(VARIANTS as readonly unknown[]).includes(v))) {
     throw new InvalidParamsError(`${channel}: "variants" must be a non-empty list of ${VARIANTS.join(', ')}, got ${JSON.stringify(variants)}`);
@@ -177,6 +178,7 @@ function trainPlan(channel: string, raw: unknown): TrainPlan {
     steps: optionalNumber(channel, obj, 'steps'),
     seeds,
     device: optionalOneOf(channel, obj, 'device', DEVICE_CHOICES),
+    precision: optionalOneOf(channel, obj, 'precision', PRECISIONS),
     flopMatched: optionalOneOf(channel, obj, 'flopMatched', VARIANTS),
     name: optionalString(channel, obj, 'name'),
     trainRows: optionalNumber(channel, obj, 'trainRows'),

@@ -2,6 +2,7 @@
  * The desktop wizard's data over IPC: settings, imports, training plans, jobs (a job = the runs
  * of one "train" press: variants × seeds, in one job folder), their progress, and exports.
  */
+import type { Precision } from './precision';
 import type { Variant } from './growth';
 import type { PresetName } from './presets';
 import type { DatasetProfile } from './profile';
@@ -112,6 +113,8 @@ export interface TrainPlan extends DataPlan {
   readonly steps?: number;
   readonly seeds: number;
   readonly device?: DeviceChoice;
+  /** Numeric precision of training (default fp32; see shared/precision.ts). */
+  readonly precision?: Precision;
   /** Also train a baseline given the FLOPs of this variant. */
   readonly flopMatched?: Variant;
   /** Peak learning rate (default 1e-3: warmup 5%, cosine to 10%). */

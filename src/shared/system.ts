@@ -42,14 +42,6 @@ export interface SystemInfo {
   readonly runsDir: string;
 }
 
-/** The provider `auto` picks from probed statuses: the first available in preference order. */
-export function pickAutoProvider(providers: readonly ProviderStatus[]): ExecutionProviderName {
-  for (const name of EXECUTION_PROVIDERS) {
-    if (providers.some((p) => p.name === name && p.available)) return name;
-  }
-  return 'cpu';
-}
-
 /** `stacklab doctor`'s self-test of one provider: a few train steps of the tiny preset. */
 export interface SelfTestResult {
   readonly provider: ExecutionProviderName;

@@ -59,6 +59,8 @@ describe('stacklab CLI', () => {
     [['train', '--sample', '--smooth', '-3'], /--smooth: a value that starts with "-" is written --smooth=-3/],
     [['train', '--sample', 'multi-run', '--train-rows', '5000'], /run-01\.csv \(5000 rows\).*5000 training rows per series leave no test part \(a series needs at least 5001 rows\)/],
     [['import', '--sample', 'many'], /stacklab import: --sample must be plant or multi-run, got "many"/],
+    [['train', '--sample', '--precision', 'fp8'], /--precision must be fp32 or tf32 or bf16 or fp16, got "fp8"/],
+    [['train', '--sample', '--precision', 'bf16', '--device', 'cpu'], /precision bf16 runs on cuda, not on cpu: pick fp32 on cpu, or train on cuda/],
   ])('%j is a usage error (exit 2) that names the problem and shows the usage', async (argv, message) => {
     const c = capture();
     expect(await runCli(argv, c.io)).toBe(2);

@@ -1,6 +1,12 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { APP_VERSION } from '../../src/engine/app-meta';
+import { keepVerdicts, selfTestVerdict } from '../../src/engine/runtime/selftest';
+import type { SelfTestResult } from '../../src/shared/system';
 import { explainProviderError, onnxruntimeVersion, probeProvider, probeProviders } from '../../src/engine/runtime/providers';
-import { pickAutoProvider, type ProviderStatus } from '../../src/shared/system';
 
 describe('execution provider probes', () => {
   it('runs the probe session on the CPU provider', async () => {
@@ -37,12 +43,19 @@ describe('execution provider probes', () => {
   });
 });
 
-describe('auto device choice', () => {
-  const s = (name: ProviderStatus['name'], available: boolean): ProviderStatus => ({ name, available, probeMs: 1 });
-  it('prefers cuda, then webgpu, then cpu', () => {
-    expect(pickAutoProvider([s('cuda', true), s('webgpu', true), s('cpu', true)])).toBe('cuda');
-    expect(pickAutoProvider([s('cuda', false), s('webgpu', true), s('cpu', true)])).toBe('webgpu');
-    expect(pickAutoProvider([s('cuda', false), s('webgpu', false), s('cpu', true)])).toBe('cpu');
-    expect(pickAutoProvider([])).toBe('cpu');
+
+describe('self-test verdicts kept for auto', () => {
+  const result = (provider: SelfTestResult['provider'], ok: boolean, skipped = false): SelfTestResult => ({ provider, ok, steps: 24, ...(skipped ? { skipped } : {}) });
+
+  it('keeps what ran, by provider and version, and answers from it without training again', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'stacklab-verdicts-'));
+    await keepVerdicts([result('cpu', true), result('cuda', false), result('webgpu', false, true)], dir);
+    const kept = JSON.parse(await readFile(path.join(dir, 'selftest.json'), 'utf8')) as Record<string, SelfTestResult>;
+    // The CPU is the reference and a skipped provider proved nothing: only cuda's verdict is kept.
+    expect(Object.keys(kept)).toEqual([`cuda@stacklab-${APP_VERSION}+ort-${ort.env.versions.common}`]);
+    // A kept failure: auto passes cuda over, with no CUDA here to run anything on.
+    expect((await selfTestVerdict('cuda', dir)).ok).toBe(false);
+    await keepVerdicts([result('cuda', true)], dir);
+    expect((await selfTestVerdict('cuda', dir)).ok).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PRESETS, type PatchTransformerConfig } from '../../src/engine/models/patch-transformer';
-import { DeviceUnavailableError, resolveDevice } from '../../src/engine/runtime/device';
+import { DeviceUnavailableError, resolveDevice } from '../../src/engine/runtime/resolve';
 import { probeProvider } from '../../src/engine/runtime/providers';
 import { Trainer } from '../../src/engine/runtime/trainer';
 import type { ProviderStatus } from '../../src/shared/system';
@@ -76,9 +76,19 @@ describe('device choice', () => {
   });
 
   it('auto prefers cuda, then webgpu, then cpu', async () => {
-    expect(await resolveDevice('auto', fake({ cuda: true, webgpu: true, cpu: true }))).toBe('cuda');
-    expect(await resolveDevice('auto', fake({ webgpu: true, cpu: true }))).toBe('webgpu');
-    expect(await resolveDevice('auto', fake({ cpu: true }))).toBe('cpu');
+    const trusted = async () => true;
+    expect(await resolveDevice('auto', fake({ cuda: true, webgpu: true, cpu: true }), trusted)).toBe('cuda');
+    expect(await resolveDevice('auto', fake({ webgpu: true, cpu: true }), trusted)).toBe('webgpu');
+    expect(await resolveDevice('auto', fake({ cpu: true }), trusted)).toBe('cpu');
+    expect(await resolveDevice('auto', fake({}), trusted)).toBe('cpu');
+  });
+
+  it('auto passes over a provider that failed its self-test; an explicit choice still gets it', async () => {
+    const asked: string[] = [];
+    const cudaFails = async (name: string) => (asked.push(name), name !== 'cuda');
+    expect(await resolveDevice('auto', fake({ cuda: true, webgpu: true, cpu: true }), cudaFails)).toBe('webgpu');
+    expect(asked).toEqual(['cuda', 'webgpu']);
+    expect(await resolveDevice('cuda', fake({ cuda: true, cpu: true }), cudaFails)).toBe('cuda');
   });
 
   it('honours an explicit choice or says why it cannot', async () => {

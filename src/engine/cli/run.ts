@@ -20,7 +20,7 @@ import { IMPORT_USAGE, importCommand } from './import';
 import { TRAIN_USAGE, trainCommand } from './train';
 import { EXPORT_USAGE, exportCommand, scoreCommand } from './score';
 import { COMPARE_USAGE, compareCommand } from './compare';
-import { selfTest } from '../runtime/selftest';
+import { keepVerdicts, selfTest } from '../runtime/selftest';
 
 const USAGE = `usage: stacklab <command> [options]
 
@@ -66,6 +66,8 @@ async function doctor(argv: string[], io: CliIo): Promise<number> {
   const services = createServices({ host: 'cli', runsDir: defaultRunsDir() });
   const info = (await services.handle('system.info', {})) as SystemInfo;
   const tests = values.quick ? undefined : await selfTest(info.providers);
+  // What `auto` trusts from now on (runtime/resolve.ts).
+  if (tests) await keepVerdicts(tests);
   // Where the CUDA provider's libraries are (Linux, provider installed): the first thing to check when cuda is unavailable.
   const libs = process.platform === 'linux' && cudaProviderInstalled() ? findCudaLibraries() : null;
   const cuda = libs ? { cudaLibraries: { found: libs.found.map((f) => ({ name: f.library.name, file: path.join(f.dir, f.library.file) })), missing: libs.missing.map((m) => ({ name: m.name, file: m.file, get: m.get })) } } : {};

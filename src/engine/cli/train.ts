@@ -14,7 +14,9 @@ import { PLAN_DEFAULTS, SETTINGS_DEFAULTS } from '../../shared/defaults';
 import { LIMITS } from '../../shared/limits';
 import { PRESET_DEFAULTS, PRESET_NAMES, type PresetName } from '../../shared/presets';
 import { VARIANTS } from '../growth/growth';
-import { resolveDevice } from '../runtime/device';
+import { resolveDevice } from '../runtime/resolve';
+import { latchCudaTf32 } from '../runtime/tf32';
+import { allowsTf32, DEFAULT_PRECISION, PRECISIONS } from '../../shared/precision';
 import { localExecutor } from '../runs/executor';
 import { executeJob, jobRuns, readJobFile, writeJobFile, type JobFile } from '../runs/job';
 import { planJob, planOptionsOf, PlanError, resolvePlan, type JobPlan, type PlannedRun, type ResolvedPlan } from '../runs/plan';
@@ -41,6 +43,7 @@ export const TRAIN_USAGE = `stacklab train --data <file|folder> [--out <dir>] [o
   --reset-moments         reset Adam moments at growth (default: copy the source block's)
   --rewarmup N            re-warm the learning rate over N steps after each growth (default ${PLAN_DEFAULTS.rewarmup})
   --device D              ${DEVICE_CHOICES.join(' | ')} (default ${SETTINGS_DEFAULTS.defaultDevice})
+  --precision P           ${PRECISIONS.join(' | ')} (default ${DEFAULT_PRECISION}): fp32 is strict (no TF32); tf32 and bf16 need cuda, fp16 cuda or cpu
   --threads N             CPU threads for training and evaluation (default: every core)
   --labels <windows.json> anomaly windows for the data
   --series-column C       a column naming each row's run: one series per run (see import)
@@ -88,6 +91,7 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
     'reset-moments': { type: 'boolean', default: false },
     rewarmup: { type: 'string', default: String(PLAN_DEFAULTS.rewarmup) },
     device: { type: 'string', default: SETTINGS_DEFAULTS.defaultDevice },
+    precision: { type: 'string', default: DEFAULT_PRECISION },
     threads: { type: 'string' },
     out: { type: 'string' },
     resume: { type: 'boolean', default: false },
@@ -114,6 +118,7 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
     preset: values.preset as PresetName,
     seeds: optionalInt('--seeds', values.seeds) ?? PLAN_DEFAULTS.seeds,
     device: values.device as DeviceChoice,
+    precision: oneOf('train', '--precision', values.precision, PRECISIONS),
     ...defined({
       layers: optionalInt('--layers', values.layers),
       block: optionalInt('--block', values.block),
@@ -145,6 +150,8 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
   // The data first: a bad file fails before any device is probed.
   const loadOptions = { ...(values.labels ? { labels: values.labels } : {}), ...(seriesColumn ? { roles: { series: seriesColumn === 'none' ? null : seriesColumn } } : {}) };
   const ds = sample ? await loadSampleDataset({ sample }) : await loadDataset(values.data!, loadOptions);
+  // TF32 is fixed when CUDA loads (the device probe may load it): ask for the run's mode first.
+  latchCudaTf32(allowsTf32(resolved.precision));
   const device = await resolveDevice(values.device as DeviceChoice);
   const source = sample ? sampleSource(sample) : path.resolve(values.data!);
   let job: JobPlan;
@@ -166,7 +173,7 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
   }
 
   io.err(`run folders in ${path.resolve(out)}`);
-  io.err(`training ${job.runs.length} run(s) of the ${resolved.preset} preset (${growth.layers} layers, blocks of ${growth.block}, Prop-${growth.alpha}, ${growth.steps} steps) on ${device}; data: ${source}, ${ds.series.length} series, ${data.trainStarts.length} training windows`);
+  io.err(`training ${job.runs.length} run(s) of the ${resolved.preset} preset (${growth.layers} layers, blocks of ${growth.block}, Prop-${growth.alpha}, ${growth.steps} steps) on ${device} in ${resolved.precision}; data: ${source}, ${ds.series.length} series, ${data.trainStarts.length} training windows`);
   io.err(`split: ${data.splits.strategy}; normalisation ${data.splits.normalization.description}; thresholds ${job.runs[0]!.config.scoring!.threshold}`);
   for (const w of data.splits.warnings) io.err(`warning: ${w}`);
   for (const [a, b] of sameSchedules(resolved.variants, growth)) io.err(`warning: ${variantLabel(a)} and ${variantLabel(b)} are the same schedule at ${growth.layers} layers in blocks of ${growth.block} (choose a depth of at least 3 blocks to tell them apart)`);

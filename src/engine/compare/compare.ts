@@ -251,7 +251,7 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
       normalization: first.data.normalization?.description ?? 'pooled',
       thresholds: first.scoring?.threshold ?? 'pooled',
     },
-    setup: { preset: first.preset, layers: first.growth.layers, block: first.growth.block, alpha: first.growth.alpha, device: first.device },
+    setup: { preset: first.preset, layers: first.growth.layers, block: first.growth.block, alpha: first.growth.alpha, device: first.device, precision: first.precision ?? 'fp32' },
     reference: baseRuns ? 'baseline' : null,
     variants: judged,
     baselines: judgedBaselines,

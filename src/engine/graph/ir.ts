@@ -4,7 +4,7 @@
  * named parameters with seeded initialisers. Nodes are appended in topological order.
  */
 
-export type DType = 'float32' | 'float64' | 'float16' | 'int32' | 'int64' | 'bool';
+export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int32' | 'int64' | 'bool';
 export type Dim = number | string;
 export type Shape = readonly Dim[];
 
@@ -91,6 +91,7 @@ export function bytesPerElement(dtype: DType): number {
     case 'int32':
       return 4;
     case 'float16':
+    case 'bfloat16':
       return 2;
     case 'bool':
       return 1;
@@ -98,7 +99,7 @@ export function bytesPerElement(dtype: DType): number {
 }
 
 export function isFloat(dtype: DType): boolean {
-  return dtype === 'float32' || dtype === 'float64' || dtype === 'float16';
+  return dtype === 'float32' || dtype === 'float64' || dtype === 'float16' || dtype === 'bfloat16';
 }
 
 export class Graph {
@@ -173,6 +174,7 @@ export function hostArray(dtype: DType, values: readonly number[]): HostArray {
     case 'bool':
       return Uint8Array.from(values.map((v) => (v ? 1 : 0)));
     case 'float16':
-      throw new Error('float16 constants are written as uint16 bit patterns; use Cast from float32 instead');
+    case 'bfloat16':
+      throw new Error(`${dtype} constants are written as uint16 bit patterns; use Cast from float32 instead`);
   }
 }

@@ -140,7 +140,7 @@ export function layerNorm(x: Value, scale: Value, bias: Value, epsilon = 1e-5): 
     throw new ShapeError(`LayerNormalization: scale ${fmt(scale.shape)} and bias ${fmt(bias.shape)} must be [${d}]`);
   }
   const stats = [...x.shape.slice(0, -1), 1];
-  const statType: DType = x.dtype === 'float16' ? 'float32' : x.dtype;
+  const statType: DType = x.dtype === 'float16' || x.dtype === 'bfloat16' ? 'float32' : x.dtype;
   return graphOf(x, scale, bias).addNode('LayerNormalization', [x, scale, bias], [
     { dtype: x.dtype, shape: x.shape },
     { dtype: statType, shape: stats },

@@ -124,9 +124,20 @@ export function declareParams(g: Value['graph'], cfg: PatchTransformerConfig): M
 /** A parameter by name, within the scope of the caller (`attn.wq` inside a block, `embed.w` at the top). */
 type Params = (name: string) => Value;
 
+/** The dtype matrix products run in: float32, or half precision on tensor cores (mixed precision). */
+export type ComputeDType = 'float32' | 'float16' | 'bfloat16';
+
+/** A matrix product: float32 operands cast to the compute dtype and the product back (autocast's rule; master weights stay float32). */
+type MatMul = (a: Value, b: Value) => Value;
+
+function matmulIn(compute: ComputeDType): MatMul {
+  if (compute === 'float32') return op.matmul;
+  return (a, b) => op.cast(op.matmul(op.cast(a, compute), op.cast(b, compute)), 'float32');
+}
+
 /** x @ w + b, over the last axis of x. */
-function linear(x: Value, w: Value, b: Value): Value {
-  return op.add(op.matmul(x, w), b);
+function linear(x: Value, w: Value, b: Value, mm: MatMul): Value {
+  return op.add(mm(x, w), b);
 }
 
 /** LayerNorm over the last axis with the parameters `<name>.g` (scale) and `<name>.b` (bias). */
@@ -160,48 +171,51 @@ function rotary(x: Value, cfg: PatchTransformerConfig): Value {
 }
 
 /** Causal multi-head self-attention of x [B, S, D]; B may be a symbol. */
-function attention(x: Value, p: Params, cfg: PatchTransformerConfig): Value {
+function attention(x: Value, p: Params, cfg: PatchTransformerConfig, mm: MatMul): Value {
   const { dModel: d, heads, seqLen: s } = cfg;
   const batch = x.shape[0]!;
   const dh = d / heads;
   const splitHeads = (t: Value) => op.transpose(op.reshape(t, [batch, s, heads, dh]), [0, 2, 1, 3]);
   const mergeHeads = (t: Value) => op.reshape(op.transpose(t, [0, 2, 1, 3]), [batch, s, d]);
-  let q = splitHeads(linear(x, p('attn.wq'), p('attn.bq')));
-  let k = splitHeads(linear(x, p('attn.wk'), p('attn.bk')));
-  const v = splitHeads(linear(x, p('attn.wv'), p('attn.bv')));
+  let q = splitHeads(linear(x, p('attn.wq'), p('attn.bq'), mm));
+  let k = splitHeads(linear(x, p('attn.wk'), p('attn.bk'), mm));
+  const v = splitHeads(linear(x, p('attn.wv'), p('attn.bv'), mm));
   if (cfg.positions === 'rotary') {
     q = rotary(q, cfg);
     k = rotary(k, cfg);
   }
-  const scores = op.causalMask(op.mul(op.matmul(q, op.transposeLast2(k)), 1 / Math.sqrt(dh)));
-  return linear(mergeHeads(op.matmul(op.softmax(scores, -1), v)), p('attn.wo'), p('attn.bo'));
+  // Scores, mask and softmax stay float32 in every precision (as under PyTorch's autocast).
+  const scores = op.causalMask(op.mul(mm(q, op.transposeLast2(k)), 1 / Math.sqrt(dh)));
+  return linear(mergeHeads(mm(op.softmax(scores, -1), v)), p('attn.wo'), p('attn.bo'), mm);
 }
 
 /** The position-wise MLP, D → mlpHidden → D with the exact GELU between. */
-function mlp(x: Value, p: Params): Value {
-  return linear(op.gelu(linear(x, p('mlp.w1'), p('mlp.b1'))), p('mlp.w2'), p('mlp.b2'));
+function mlp(x: Value, p: Params, mm: MatMul): Value {
+  return linear(op.gelu(linear(x, p('mlp.w1'), p('mlp.b1'), mm)), p('mlp.w2'), p('mlp.b2'), mm);
 }
 
 /** A pre-LayerNorm block: attention, then the MLP, each added to the residual stream. */
-function block(x: Value, p: Params, cfg: PatchTransformerConfig): Value {
-  const h = op.add(x, attention(layerNorm(x, p, 'ln1', cfg), p, cfg));
-  return op.add(h, mlp(layerNorm(h, p, 'ln2', cfg), p));
+function block(x: Value, p: Params, cfg: PatchTransformerConfig, mm: MatMul): Value {
+  const h = op.add(x, attention(layerNorm(x, p, 'ln1', cfg), p, cfg, mm));
+  return op.add(h, mlp(layerNorm(h, p, 'ln2', cfg), p, mm));
 }
 
 /**
  * Next-patch predictions [batch, seqLen, patchLen·channels] for tokens of the same shape.
- * `batch` may be a symbol for inference graphs.
+ * `batch` may be a symbol for inference graphs. Matrix products run in `compute`; everything
+ * else (norms, softmax, residuals, the loss) in float32.
  */
-export function forward(tokens: Value, params: ReadonlyMap<string, Value>, cfg: PatchTransformerConfig): Value {
+export function forward(tokens: Value, params: ReadonlyMap<string, Value>, cfg: PatchTransformerConfig, compute: ComputeDType = 'float32'): Value {
+  const mm = matmulIn(compute);
   const p: Params = (name) => {
     const v = params.get(name);
     if (!v) throw new Error(`missing parameter ${name}`);
     return v;
   };
-  let h = linear(tokens, p('embed.w'), p('embed.b'));
+  let h = linear(tokens, p('embed.w'), p('embed.b'), mm);
   if (cfg.positions === 'learned') h = op.add(h, p('pos'));
-  for (let l = 0; l < cfg.layers; l++) h = block(h, (name) => p(`blocks.${l}.${name}`), cfg);
-  return linear(layerNorm(h, p, 'final_ln', cfg), p('head.w'), p('head.b'));
+  for (let l = 0; l < cfg.layers; l++) h = block(h, (name) => p(`blocks.${l}.${name}`), cfg, mm);
+  return linear(layerNorm(h, p, 'final_ln', cfg), p('head.w'), p('head.b'), mm);
 }
 
 /** Windows [B, seqLen·patchLen, C] as tokens [B, seqLen, patchLen·C] (token i = patch i, index p·C + c). */

@@ -22,6 +22,7 @@ import { defined } from '../../shared/ipc';
 import type { DataPlan, TrainPlan } from '../../shared/jobs';
 import { stepFlops, trainingFlops } from './schedule';
 import type { RunConfig } from './types';
+import { DEFAULT_PRECISION, isPrecision, precisionProblem, PRECISIONS, type Precision } from '../../shared/precision';
 
 /** A choice that cannot be trained (a usage error for the CLI, a message for the app). */
 export class PlanError extends Error {
@@ -41,6 +42,8 @@ export interface PlanOptions {
   readonly lr?: number;
   readonly resetMoments?: boolean;
   readonly rewarmup?: number;
+  /** Numeric precision (default fp32). */
+  readonly precision?: string;
   /** The split, normalisation and scoring (defaults: the engine's rules). */
   readonly data?: DataPlan;
 }
@@ -55,6 +58,7 @@ export interface ResolvedPlan {
   readonly lr: number;
   readonly resetMoments: boolean;
   readonly rewarmup: number;
+  readonly precision: Precision;
   readonly data: DataPlan;
 }
 
@@ -64,7 +68,7 @@ export function planOptionsOf(plan: Omit<TrainPlan, 'datasetId'>): PlanOptions {
     variants: plan.variants,
     preset: plan.preset,
     seeds: plan.seeds,
-    ...defined({ layers: plan.layers, block: plan.block, alpha: plan.alpha, steps: plan.steps, flopMatched: plan.flopMatched, lr: plan.lr, resetMoments: plan.resetMoments, rewarmup: plan.rewarmup }),
+    ...defined({ layers: plan.layers, block: plan.block, alpha: plan.alpha, steps: plan.steps, flopMatched: plan.flopMatched, lr: plan.lr, resetMoments: plan.resetMoments, rewarmup: plan.rewarmup, precision: plan.precision }),
     data: defined({ trainRows: plan.trainRows, trainFraction: plan.trainFraction, normalize: plan.normalize, threshold: plan.threshold, combine: plan.combine, smooth: plan.smooth }),
   };
 }
@@ -93,6 +97,8 @@ export function resolvePlan(o: PlanOptions): ResolvedPlan {
   if (!(lr > 0)) throw new PlanError(`the learning rate must be a positive number, got ${o.lr}`);
   const rewarmup = o.rewarmup ?? PLAN_DEFAULTS.rewarmup;
   if (!(Number.isInteger(rewarmup) && rewarmup >= 0)) throw new PlanError(`the re-warmup must be a whole number of steps, got ${o.rewarmup}`);
+  const precision = o.precision ?? DEFAULT_PRECISION;
+  if (!isPrecision(precision)) throw new PlanError(`the precision must be ${PRECISIONS.join(', ')}, got "${o.precision}"`);
   const growth: GrowthConfig = { layers, block, alpha, steps };
   const variants = o.variants as Variant[];
   for (const v of new Set([...variants, ...(o.flopMatched ? [o.flopMatched as Variant] : [])])) {
@@ -107,7 +113,7 @@ export function resolvePlan(o: PlanOptions): ResolvedPlan {
   if (data.trainFraction !== undefined && !(data.trainFraction > 0 && data.trainFraction < 1)) throw new PlanError(`the training fraction must be between 0 and 1, got ${data.trainFraction}`);
   if (data.trainRows !== undefined && data.trainFraction !== undefined) throw new PlanError('give either the training rows per series or the training fraction, not both');
   if (data.smooth !== undefined && !(Number.isInteger(data.smooth) && data.smooth >= 1)) throw new PlanError(`the smoothing must be a whole number of rows (1: none), got ${data.smooth}`);
-  return { preset, variants, ...(o.flopMatched ? { flopMatched: o.flopMatched as Variant } : {}), growth, seeds, lr, resetMoments: o.resetMoments ?? false, rewarmup, data };
+  return { preset, variants, ...(o.flopMatched ? { flopMatched: o.flopMatched as Variant } : {}), growth, seeds, lr, resetMoments: o.resetMoments ?? false, rewarmup, precision, data };
 }
 
 export interface PlannedRun {
@@ -131,6 +137,8 @@ export interface JobPlan {
  */
 export function planJob(plan: ResolvedPlan, ds: Dataset, source: string, device: ExecutionProviderName, out: string, prepare: (ds: Dataset, windowRows: number, split: SplitOptions) => PreparedData = prepareRunData): JobPlan {
   const { growth, preset } = plan;
+  const unsupported = precisionProblem(plan.precision, device);
+  if (unsupported) throw new PlanError(unsupported);
   const model: PatchTransformerConfig = { ...PRESETS[preset], layers: growth.layers, channels: ds.channels.length };
   const splitOptions = defined({ trainRows: plan.data.trainRows, trainFraction: plan.data.trainFraction, normalize: plan.data.normalize });
   let data: PreparedData;
@@ -151,6 +159,7 @@ export function planJob(plan: ResolvedPlan, ds: Dataset, source: string, device:
     model,
     optimizer: { ...DEFAULT_ADAMW, stateAtGrowth: plan.resetMoments ? 'reset' : 'copy', rewarmupSteps: plan.rewarmup },
     device,
+    precision: plan.precision,
     readEvery: 10,
     valEvery: Math.max(10, Math.round(steps / 10)),
     checkpointEvery: Math.max(10, Math.round(steps / 5)),

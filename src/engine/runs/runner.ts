@@ -7,7 +7,9 @@ import path from 'node:path';
 import { growTensors, layerMapping, type Stage } from '../growth/growth';
 import { paramSpecs, type PatchTransformerConfig } from '../models/patch-transformer';
 import { BatchSampler } from '../runtime/sampler';
-import { Trainer } from '../runtime/trainer';
+import { Trainer, type LossScaleState } from '../runtime/trainer';
+import { claimCudaPrecision } from '../runtime/tf32';
+import { DEFAULT_PRECISION } from '../../shared/precision';
 import type { RunData } from '../data/prepared';
 import { DEFAULT_SCORING, evaluateBaselines, scoresOnThresholdScale, scoreTimeline, smoothedScores, trivialDetectors } from '../eval/evaluate';
 import { ModelSessions } from '../eval/sessions';
@@ -58,6 +60,7 @@ interface ResumePoint {
   readonly sampler: number;
   readonly params: Map<string, Float32Array>;
   readonly moments: { m: Map<string, Float32Array>; v: Map<string, Float32Array> };
+  readonly lossScale?: LossScaleState;
   readonly layers: number;
   /** Wall-clock spent before this process took the run over: per stage begun, and in all. */
   readonly wallBefore: readonly number[];
@@ -74,10 +77,11 @@ export async function runFolderConflict(dir: string, config: RunConfig, resume: 
   const existing = await new RunStore(dir).readConfig<RunConfig>();
   if (!existing) return null;
   if (!resume) return `${dir} already holds a run (config.json): continue it with --resume (Resume in the run library), or train into another folder`;
-  if (JSON.stringify(existing) !== JSON.stringify(config)) {
-    const fields = differingFields(existing, config);
-    const which = fields.length ? ` in ${fields.slice(0, 4).join(', ')}${fields.length > 4 ? ` and ${fields.length - 4} more` : ''}` : '';
-    return `cannot resume ${dir}: its config.json differs from this run's settings${which} (start a new run folder, or resume with the same options)`;
+  // Runs of versions before the precision setting trained in fp32.
+  const fields = differingFields({ ...existing, precision: existing.precision ?? DEFAULT_PRECISION }, { ...config, precision: config.precision ?? DEFAULT_PRECISION });
+  if (fields.length) {
+    const which = `${fields.slice(0, 4).join(', ')}${fields.length > 4 ? ` and ${fields.length - 4} more` : ''}`;
+    return `cannot resume ${dir}: its config.json differs from this run's settings in ${which} (start a new run folder, or resume with the same options)`;
   }
   return null;
 }
@@ -111,6 +115,7 @@ async function resumePoint(store: RunStore, opts: RunOptions, emit: (e: RunEvent
     sampler: ck.rng,
     params: new Map(ck.params),
     moments: { m: new Map(ck.m), v: new Map(ck.v) },
+    ...(ck.lossScale ? { lossScale: ck.lossScale } : {}),
     layers: ck.layers,
     wallBefore: ck.stageWallMs ?? [],
     elapsedBefore: ck.elapsedMs ?? 0,
@@ -144,6 +149,11 @@ async function train(opts: RunOptions): Promise<RunReport> {
   const sampler = from ? BatchSampler.fromState(data.trainStarts, model.batch, from.sampler) : BatchSampler.seeded(data.trainStarts, model.batch, config.seed);
   let params = from?.params;
   let moments: { m: Map<string, Float32Array>; v: Map<string, Float32Array> } | undefined = from?.moments;
+  // fp16's loss scale, carried across stages and checkpoints like the moments.
+  let lossScale: LossScaleState | undefined = from?.lossScale;
+  const precision = config.precision ?? DEFAULT_PRECISION;
+  // TF32 is a process-wide mode of the CUDA libraries: this process must run CUDA the way the run says.
+  if (config.device === 'cuda') claimCudaPrecision(precision);
   let resumeLayers = from?.layers;
   const wallBefore = from?.wallBefore ?? [];
   let lastTrainLoss = from?.lastTrainLoss ?? null;
@@ -213,6 +223,8 @@ async function train(opts: RunOptions): Promise<RunReport> {
         windowStarts: data.trainStarts,
         sampler,
         stepsPerCall: opts.stepsPerCall ?? (config.device === 'cuda' ? CUDA_STEPS_PER_CALL : 1),
+        precision,
+        ...(lossScale ? { initialLossScale: lossScale } : {}),
         ...(opts.threads ? { threads: opts.threads } : {}),
         ...(params ? { initialParams: params } : {}),
         ...(moments ? { initialMoments: moments } : {}),
@@ -246,7 +258,7 @@ async function train(opts: RunOptions): Promise<RunReport> {
             lastTrainLoss = m.loss;
             lastGradNorm = m.gradNorm;
             const taken = m.step - first;
-            pending.push({ type: 'train', step: m.step, loss: m.loss, gradNorm: m.gradNorm, lr: lrs[taken - 1]!, flops: flopsSoFar - (k - taken) * stageFlopsPerStep, elapsedMs: Math.round(performance.now() - started) });
+            pending.push({ type: 'train', step: m.step, loss: m.loss, gradNorm: m.gradNorm, lr: lrs[taken - 1]!, flops: flopsSoFar - (k - taken) * stageFlopsPerStep, elapsedMs: Math.round(performance.now() - started), ...(m.skipped ? { skipped: true as const } : {}) });
           }
           const now = performance.now();
           // At most one step event per interval (10 per second by default), carrying the latest loss read.
@@ -288,6 +300,7 @@ async function train(opts: RunOptions): Promise<RunReport> {
         }
         params = saved!.params;
         moments = { m: saved!.m, v: saved!.v };
+        lossScale = saved!.lossScale;
       } finally {
         await trainer.dispose();
       }
@@ -336,6 +349,7 @@ interface SavedState {
   readonly params: Map<string, Float32Array>;
   readonly m: Map<string, Float32Array>;
   readonly v: Map<string, Float32Array>;
+  readonly lossScale?: LossScaleState;
 }
 
 /** Where a checkpoint is taken: the step, the stage, the sampler, and the wall-clock so far. */
@@ -350,7 +364,8 @@ interface CheckpointAt {
 /** Saves the trainer's state (reusing `params` when they were just read at this step) and returns it. */
 async function checkpoint(trainer: Trainer, store: RunStore, at: CheckpointAt, emit: (e: RunEvent) => void, params?: Map<string, Float32Array>): Promise<SavedState> {
   const { m, v } = await trainer.readMoments();
-  const state = { params: params ?? (await trainer.readParams()), m, v };
+  const lossScale = await trainer.readLossScale();
+  const state = { params: params ?? (await trainer.readParams()), m, v, ...(lossScale ? { lossScale } : {}) };
   const shapes = new Map(paramSpecs(trainer.options.model).map((p) => [p.name, p.shape]));
   const { step, stage } = at;
   const file = await store.saveCheckpoint({ step, layers: stage.layers, stage: stage.index, rng: at.sampler.state, stageWallMs: at.stageWallMs, elapsedMs: at.elapsedMs, ...state, shapes });

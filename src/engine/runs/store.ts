@@ -118,6 +118,8 @@ export interface CheckpointState {
   readonly stageWallMs?: readonly number[];
   /** The run's elapsed wall-clock at this checkpoint (ms), for a resume to continue from. */
   readonly elapsedMs?: number;
+  /** fp16: the dynamic loss scale and its clean-step count, so a resume scales as the run would have. */
+  readonly lossScale?: { readonly scale: number; readonly goodSteps: number };
   readonly params: ReadonlyMap<string, Float32Array>;
   readonly m: ReadonlyMap<string, Float32Array>;
   readonly v: ReadonlyMap<string, Float32Array>;
@@ -291,7 +293,8 @@ export class RunStore {
     });
     const file = path.join(this.checkpointsDir, checkpointName(c.step));
     const wall: Record<string, string> = c.stageWallMs ? { stage_wall_ms: JSON.stringify(c.stageWallMs.map(Math.round)), elapsed_ms: String(Math.round(c.elapsedMs ?? 0)) } : {};
-    await writeAtomic(file, serializeSafetensors(tensors, { format: 'stacklab-checkpoint', step: String(c.step), layers: String(c.layers), stage: String(c.stage), rng: String(c.rng), ...wall }));
+    const scaling: Record<string, string> = c.lossScale ? { loss_scale: String(c.lossScale.scale), loss_scale_good_steps: String(c.lossScale.goodSteps) } : {};
+    await writeAtomic(file, serializeSafetensors(tensors, { format: 'stacklab-checkpoint', step: String(c.step), layers: String(c.layers), stage: String(c.stage), rng: String(c.rng), ...wall, ...scaling }));
     return file;
   }
 
@@ -324,7 +327,8 @@ export class RunStore {
         const step = Number(metadata.step);
         if (!Number.isInteger(step) || params.size === 0) throw new Error('no step or no weights in it');
         const wall = metadata.stage_wall_ms ? { stageWallMs: JSON.parse(metadata.stage_wall_ms) as number[], elapsedMs: Number(metadata.elapsed_ms) } : {};
-        return { step, layers: Number(metadata.layers), stage: Number(metadata.stage), rng: Number(metadata.rng), params, m, v, ...wall, file, damaged };
+        const scaling = metadata.loss_scale ? { lossScale: { scale: Number(metadata.loss_scale), goodSteps: Number(metadata.loss_scale_good_steps ?? 0) } } : {};
+        return { step, layers: Number(metadata.layers), stage: Number(metadata.stage), rng: Number(metadata.rng), params, m, v, ...wall, ...scaling, file, damaged };
       } catch (err) {
         const d = { file, reason: err instanceof Error ? err.message : String(err) };
         damaged.push(d);

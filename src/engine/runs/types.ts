@@ -4,6 +4,7 @@
  * reads and writes the files.
  */
 import type { ExecutionProviderName } from '../../shared/system';
+import type { Precision } from '../../shared/precision';
 import type { RunNormalization } from '../data/prepared';
 import type { BaselineName, Evaluation, ScoringConfig, TrivialDetectors } from '../eval/evaluate';
 import type { ProbeName, ProbeScore } from '../eval/probes';
@@ -31,6 +32,8 @@ export interface RunConfig {
   };
   /** The device it trains on (part of the configuration: a resume with another device is refused). */
   readonly device: ExecutionProviderName;
+  /** Numeric precision (absent in runs of older versions: fp32, TF32 as the CUDA provider chose). */
+  readonly precision?: Precision;
   readonly readEvery: number;
   readonly valEvery: number;
   readonly checkpointEvery: number;
@@ -79,7 +82,7 @@ export type MetricRecord =
   /** A stage begins (a growth when `stage` > 1); `resumed`: a resume continued inside it (no growth). */
   | { readonly type: 'stage'; readonly stage: number; readonly layers: number; readonly steps: number; readonly step: number; readonly resumed?: true }
   /** A training loss read back (every `readEvery` steps and at each stage's end). */
-  | { readonly type: 'train'; readonly step: number; readonly loss: number; readonly gradNorm: number; readonly lr: number; readonly flops: number; readonly elapsedMs: number }
+  | { readonly type: 'train'; readonly step: number; readonly loss: number; readonly gradNorm: number; readonly lr: number; readonly flops: number; readonly elapsedMs: number; readonly skipped?: true }
   /** A validation point: the mean next-patch MSE over the validation windows. */
   | { readonly type: 'val'; readonly step: number; readonly valLoss: number; readonly flops: number; readonly layers: number }
   /** Downstream quality at that validation point (labelled data: detection; always: probe accuracies). */

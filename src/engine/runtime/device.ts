@@ -1,45 +1,16 @@
 /**
- * Device choice and device-resident tensors. On WebGPU every tensor the engine keeps (data set,
+ * Session options per provider and device-resident tensors (runtime/resolve.ts picks the provider). On WebGPU every tensor the engine keeps (data set,
  * parameters, Adam moments, step count) lives in GPU memory between steps; uploads and readbacks
  * go through tiny Identity sessions, because the Node binding cannot read a GPU tensor directly
  * (`getData()` on one aborts the process).
  */
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { EXECUTION_PROVIDERS, type DeviceChoice, type ExecutionProviderName, type ProviderStatus } from '../../shared/system';
+import type { ExecutionProviderName } from '../../shared/system';
 import { emitOnnx } from '../graph/emit';
 import { Graph, bytesPerElement, type DType, type HostArray } from '../graph/ir';
 import * as op from '../graph/ops';
-import { probeProvider } from './providers';
-
-export class DeviceUnavailableError extends Error {
-  override readonly name = 'DeviceUnavailableError';
-}
-
-/**
- * Resolves a device choice to a working provider: `auto` takes cuda, else webgpu, else cpu;
- * an explicit choice is honoured or fails with the probe's reason.
- */
-export async function resolveDevice(
-  choice: DeviceChoice,
-  probe: (name: ExecutionProviderName) => Promise<ProviderStatus> = probeProvider,
-): Promise<ExecutionProviderName> {
-  if (choice !== 'auto') {
-    if (!(EXECUTION_PROVIDERS as readonly string[]).includes(choice)) {
-      throw new DeviceUnavailableError(`unknown device "${choice}": choose auto, ${EXECUTION_PROVIDERS.join(', ')}`);
-    }
-    const status = await probe(choice);
-    if (!status.available) {
-      throw new DeviceUnavailableError(`device "${choice}" is not available here: ${status.reason}. Run \`stacklab doctor\` to see what works, or use --device auto.`);
-    }
-    return choice;
-  }
-  for (const name of EXECUTION_PROVIDERS) {
-    if (name === 'cpu') return 'cpu';
-    if ((await probe(name)).available) return name;
-  }
-  return 'cpu';
-}
+import { latchCudaTf32 } from './tf32';
 
 /** Session options for a provider; `gpuOutputs` keeps every output on the device; `threads`: CPU threads (absent or 0: every core). */
 export function sessionOptions(ep: ExecutionProviderName, opts: { gpuOutputs?: boolean; threads?: number } = {}): ort.InferenceSession.SessionOptions {
@@ -56,10 +27,14 @@ export function sessionOptions(ep: ExecutionProviderName, opts: { gpuOutputs?: b
       ...(opts.gpuOutputs ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
     };
   }
+  // Strict fp32 unless this process was started for tf32 (runtime/tf32.ts).
+  latchCudaTf32();
   return { ...base, executionProviders: [{ name: 'cuda' }] };
 }
 
 function ortType(d: DType): ort.Tensor.Type {
+  // bfloat16 lives only inside graphs (mixed precision casts to it and back): no tensor of it crosses the binding.
+  if (d === 'bfloat16') throw new Error('bfloat16 tensors are not exchanged with ORT; cast to float32 in the graph');
   return d === 'bool' ? 'bool' : d;
 }
 

@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { findCudaLibraries } from './cuda-libs';
 import { EXECUTION_PROVIDERS, type ExecutionProviderName, type ProviderStatus } from '../../shared/system';
 import { encodeModel } from '../onnx/proto';
+import { latchCudaTf32 } from './tf32';
 
 const PROBE_OPSET = 17;
 
@@ -87,6 +88,8 @@ export async function probeProvider(name: ExecutionProviderName): Promise<Provid
   }
   let session: ort.InferenceSession | undefined;
   try {
+    // The probe loads the CUDA libraries: TF32's mode is fixed from here on.
+    if (name === 'cuda') latchCudaTf32();
     session = await ort.InferenceSession.create(probeModel, probeSessionOptions(name));
     const a = new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4]), [4]);
     const b = new ort.Tensor('float32', Float32Array.from([0.5, 0.5, 0.5, 0.5]), [4]);

@@ -2,7 +2,13 @@
  * The doctor's self-test: on each available provider, a few train steps of the tiny preset on a
  * small synthetic series; the loss must fall and match the CPU's within tolerance.
  */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
 import type { ExecutionProviderName, ProviderStatus, SelfTestResult } from '../../shared/system';
+import { APP_VERSION } from '../app-meta';
+import { defaultConfigDir } from '../paths';
+import { cudaTf32Mode } from './tf32';
 import { PRESETS } from '../models/patch-transformer';
 import { Trainer } from './trainer';
 
@@ -10,6 +16,8 @@ const STEPS = 24;
 const WARMUP = 2;
 /** Relative loss difference tolerated between a GPU provider and the CPU (float32, different kernels). */
 export const SELFTEST_TOLERANCE = 1e-3;
+/** The same with TF32 tensor cores on (a process started for tf32): 10-bit mantissas in the products. */
+export const SELFTEST_TF32_TOLERANCE = 1e-2;
 
 function series(rows: number, channels: number): Float32Array {
   const d = new Float32Array(rows * channels);
@@ -55,7 +63,8 @@ export async function selfTest(providers: readonly ProviderStatus[]): Promise<Se
       if (p.name === 'cpu') cpu = r.losses;
       else if (cpu) {
         maxRel = Math.max(...r.losses.map((l, i) => Math.abs(l - cpu![i]!) / Math.abs(cpu![i]!)));
-        if (!(maxRel <= SELFTEST_TOLERANCE)) reason ??= `its losses differ from the CPU's by up to ${(maxRel * 100).toPrecision(3)}% (tolerance ${SELFTEST_TOLERANCE * 100}%)`;
+        const tolerance = p.name === 'cuda' && cudaTf32Mode() ? SELFTEST_TF32_TOLERANCE : SELFTEST_TOLERANCE;
+        if (!(maxRel <= tolerance)) reason ??= `its losses differ from the CPU's by up to ${(maxRel * 100).toPrecision(3)}% (tolerance ${tolerance * 100}%${p.name === 'cuda' && cudaTf32Mode() ? ', TF32 on' : ''})`;
       }
       results.push({
         provider: p.name,
@@ -72,4 +81,46 @@ export async function selfTest(providers: readonly ProviderStatus[]): Promise<Se
     }
   }
   return results;
+}
+
+/** Where self-test verdicts are kept: one per provider, StackLab and ORT version (a driver or library change shows as a new probe failure, not here). */
+function verdictFile(dir: string): string {
+  return path.join(dir, 'selftest.json');
+}
+
+type Verdicts = Record<string, SelfTestResult>;
+
+async function readVerdicts(dir: string): Promise<Verdicts> {
+  try {
+    return JSON.parse(await readFile(verdictFile(dir), 'utf8')) as Verdicts;
+  } catch {
+    return {};
+  }
+}
+
+const verdictKey = (provider: ExecutionProviderName) => `${provider}@stacklab-${APP_VERSION}+ort-${ort.env.versions.common ?? 'unknown'}${cudaTf32Mode() ? '+tf32' : ''}`;
+
+/** Keeps self-test results for later processes (doctor's, and the one `auto` runs); a folder that cannot be written is left alone. */
+export async function keepVerdicts(results: readonly SelfTestResult[], dir = defaultConfigDir()): Promise<void> {
+  const ran = results.filter((r) => !r.skipped && r.provider !== 'cpu');
+  if (ran.length === 0) return;
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(verdictFile(dir), `${JSON.stringify({ ...(await readVerdicts(dir)), ...Object.fromEntries(ran.map((r) => [verdictKey(r.provider), r])) }, null, 2)}\n`);
+  } catch {
+    // A read-only configuration folder: the test runs again next time.
+  }
+}
+
+/**
+ * Whether `provider` passed the self-test on this machine (against the CPU), running it once
+ * and keeping the verdict in `dir` for later processes: `auto` picks a GPU provider only when it
+ * computes what the CPU computes.
+ */
+export async function selfTestVerdict(provider: ExecutionProviderName, dir = defaultConfigDir()): Promise<SelfTestResult> {
+  const kept = (await readVerdicts(dir))[verdictKey(provider)];
+  if (kept) return kept;
+  const results = await selfTest([{ name: 'cpu', available: true, probeMs: 0 }, { name: provider, available: true, probeMs: 0 }]);
+  await keepVerdicts(results, dir);
+  return results.find((r) => r.provider === provider)!;
 }

@@ -10,7 +10,8 @@ import type { HostArray } from '../graph/ir';
 import { paramSpecs, windowLength, type ParamSpec, type PatchTransformerConfig } from '../models/patch-transformer';
 import { Rng } from '../random';
 import { DEFAULT_ADAMW, type AdamWConfig } from '../train/adamw';
-import { buildTrainStep, buildTrainSteps, stateNames } from '../train/train-step';
+import { buildTrainStep, buildTrainSteps, computeOf, LOSS_SCALE_STATE, LOSS_SCALING, stateNames } from '../train/train-step';
+import { DEFAULT_PRECISION, type Precision } from '../../shared/precision';
 import { DeviceTensors, sessionOptions } from './device';
 import { BatchSampler } from './sampler';
 
@@ -39,6 +40,16 @@ export interface TrainerOptions {
   readonly stepsPerCall?: number;
   /** Write ORT's per-node profile (JSON) with this file prefix; see `endProfiling`. */
   readonly profilePrefix?: string;
+  /** The numeric precision (default fp32); the caller has checked that the device runs it. */
+  readonly precision?: Precision;
+  /** fp16: the loss scale to continue from (checkpoint, previous stage); LOSS_SCALING.initial otherwise. */
+  readonly initialLossScale?: LossScaleState;
+}
+
+/** fp16's dynamic loss scale and the clean steps since it last changed. */
+export interface LossScaleState {
+  readonly scale: number;
+  readonly goodSteps: number;
 }
 
 export interface StepMetrics {
@@ -46,6 +57,8 @@ export interface StepMetrics {
   readonly step: number;
   readonly loss: number;
   readonly gradNorm: number;
+  /** fp16: the gradients overflowed at this loss scale, so the step changed nothing. */
+  readonly skipped?: boolean;
 }
 
 /** Seeded initial values of one parameter. */
@@ -91,7 +104,9 @@ export class Trainer {
     if (starts.length === 0) throw new Error('no valid training window start');
 
     const k = options.stepsPerCall ?? 1;
-    const graph = k > 1 ? buildTrainSteps(cfg, rows, options.adam ?? DEFAULT_ADAMW, k, options.opset) : buildTrainStep(cfg, rows, options.adam ?? DEFAULT_ADAMW, options.opset);
+    const precision = options.precision ?? DEFAULT_PRECISION;
+    const adam = options.adam ?? DEFAULT_ADAMW;
+    const graph = k > 1 ? buildTrainSteps(cfg, rows, adam, k, options.opset, precision) : buildTrainStep(cfg, rows, adam, options.opset, precision);
     const tensors = new DeviceTensors(options.device);
     const session = await ort.InferenceSession.create(graph.model.bytes, {
       ...sessionOptions(options.device, { gpuOutputs: true, ...(options.threads ? { threads: options.threads } : {}) }),
@@ -109,6 +124,11 @@ export class Trainer {
     await put('data', this.options.data, [rows, cfg.channels]);
     await put('step', Float32Array.of(this.options.initialStep ?? 0), []);
     this.stepsTaken = this.options.initialStep ?? 0;
+    if (this.lossScaling) {
+      const ls = this.options.initialLossScale ?? { scale: LOSS_SCALING.initial, goodSteps: 0 };
+      await put('loss_scale', Float32Array.of(ls.scale), []);
+      await put('good_steps', Float32Array.of(ls.goodSteps), []);
+    }
     for (const spec of paramSpecs(cfg)) {
       const given = this.options.initialParams?.get(spec.name);
       const n = spec.shape.reduce((a, b) => a * b, 1);
@@ -122,6 +142,18 @@ export class Trainer {
       await put(stateNames.m(spec.name), moment('m'), spec.shape);
       await put(stateNames.v(spec.name), moment('v'), spec.shape);
     }
+  }
+
+  /** Whether the graph scales the loss (fp16). */
+  get lossScaling(): boolean {
+    return computeOf(this.options.precision ?? DEFAULT_PRECISION).lossScaling;
+  }
+
+  /** fp16's loss scale now (null for other precisions), copied to the host. */
+  async readLossScale(): Promise<LossScaleState | null> {
+    if (!this.lossScaling) return null;
+    const [scale, good] = await Promise.all(LOSS_SCALE_STATE.map((n) => this.tensors.read(this.state.get(n)!)));
+    return { scale: scale![0] as number, goodSteps: good![0] as number };
   }
 
   /** Steps taken so far. */
@@ -175,11 +207,10 @@ export class Trainer {
     const read = opts.read ?? this.stepsTaken % every === 0;
     let metrics: StepMetrics | null = null;
     if (read) {
-      const [loss, norm] = await Promise.all([this.tensors.read(out.loss!), this.tensors.read(out.grad_norm!)]);
-      metrics = { step: this.stepsTaken, loss: loss[0] as number, gradNorm: norm[0] as number };
+      const [loss, norm, skipped] = await this.readScans(out);
+      metrics = { step: this.stepsTaken, loss: loss[0] as number, gradNorm: norm[0] as number, ...(skipped?.[0] ? { skipped: true } : {}) };
     }
-    this.tensors.discard(out.loss!);
-    this.tensors.discard(out.grad_norm!);
+    this.discardScans(out);
     return metrics;
   }
 
@@ -205,12 +236,25 @@ export class Trainer {
     this.replaceState(out);
     let metrics: StepMetrics[] = [];
     if (read) {
-      const [loss, norm] = await Promise.all([this.tensors.read(out.loss!), this.tensors.read(out.grad_norm!)]);
-      metrics = Array.from({ length: n }, (_, i) => ({ step: first + i + 1, loss: loss[i] as number, gradNorm: norm[i] as number }));
+      const [loss, norm, skipped] = await this.readScans(out);
+      metrics = Array.from({ length: n }, (_, i) => ({ step: first + i + 1, loss: loss[i] as number, gradNorm: norm[i] as number, ...(skipped?.[i] ? { skipped: true } : {}) }));
     }
-    this.tensors.discard(out.loss!);
-    this.tensors.discard(out.grad_norm!);
+    this.discardScans(out);
     return metrics;
+  }
+
+  /** The per-step outputs of a call: loss, gradient norm and (fp16) whether each step was skipped. */
+  private scanNames(): string[] {
+    return ['loss', 'grad_norm', ...(this.lossScaling ? ['skipped'] : [])];
+  }
+
+  private async readScans(out: ort.InferenceSession.OnnxValueMapType): Promise<[HostArray, HostArray, HostArray | undefined]> {
+    const [loss, norm, skipped] = await Promise.all(this.scanNames().map((n) => this.tensors.read(out[n]!)));
+    return [loss!, norm!, skipped];
+  }
+
+  private discardScans(out: ort.InferenceSession.OnnxValueMapType): void {
+    for (const n of this.scanNames()) this.tensors.discard(out[n]!);
   }
 
   /** The state outputs of a call become the next call's inputs (the old device buffers are freed). */
@@ -221,6 +265,7 @@ export class Trainer {
       this.tensors.release(old);
     };
     replace('step', 'step_out');
+    if (this.lossScaling) for (const n of LOSS_SCALE_STATE) replace(n, stateNames.out(n));
     for (const p of this.paramNames) {
       replace(p, stateNames.out(p));
       replace(stateNames.m(p), stateNames.out(stateNames.m(p)));

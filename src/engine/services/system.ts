@@ -1,7 +1,7 @@
 /** The `system.info` service: host facts, versions and live execution-provider probes. */
+import { resolveDevice } from '../runtime/resolve';
 import os from 'node:os';
 import type { ProviderStatus, SystemInfo } from '../../shared/system';
-import { pickAutoProvider } from '../../shared/system';
 import { APP_NAME, APP_VERSION } from '../app-meta';
 import { onnxruntimeVersion, probeProviders } from '../runtime/providers';
 
@@ -48,7 +48,8 @@ export function createSystemInfoService(ctx: HostContext) {
       },
       host: ctx.host,
       providers,
-      defaultProvider: pickAutoProvider(providers),
+      // As `auto` resolves: cuda only once it passed the self-test here (run once, then kept).
+      defaultProvider: await resolveDevice('auto', async (name) => providers.find((p) => p.name === name)!),
       runsDir: ctx.runsDir,
     };
   };

@@ -6,14 +6,18 @@
  *          `<name>`, `m.<name>`, `v.<name>`.
  * Outputs: loss [], grad_norm [], step_out [], then per parameter `<name>.out`, `m.<name>.out`,
  *          `v.<name>.out` (fed back as the next step's inputs).
+ * fp16 adds the dynamic loss scale: inputs `loss_scale` [] and `good_steps` [] (steps since it
+ * last changed), outputs `loss_scale.out`, `good_steps.out` and `skipped` [] (1 when the step's
+ * gradients overflowed and the update was skipped, else 0).
  */
-import { gradients } from '../graph/autodiff';
+import { vjp } from '../graph/autodiff';
 import { APP_VERSION } from '../app-meta';
 import { DEFAULT_OPSET, emitGraph, emitOnnx, type EmittedModel } from '../graph/emit';
 import { encodeModel, type GraphSpec, type ValueInfo } from '../onnx/proto';
 import { Graph, type Value } from '../graph/ir';
 import * as op from '../graph/ops';
-import { declareParams, forward, nextPatchLoss, paramSpecs, tokensOf, windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
+import { declareParams, forward, nextPatchLoss, paramSpecs, tokensOf, windowLength, type ComputeDType, type PatchTransformerConfig } from '../models/patch-transformer';
+import { DEFAULT_PRECISION, type Precision } from '../../shared/precision';
 import { adamwUpdate, type AdamWConfig } from './adamw';
 
 export interface TrainStepGraph {
@@ -41,19 +45,36 @@ function gatherWindows(data: Value, starts: Value, width: number): Value {
   return op.gather(data, idx, 0);
 }
 
-export function buildTrainStep(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig, opset?: number): TrainStepGraph {
-  const { g, outputs, specs } = trainStepIr(cfg, rows, adam);
+/** How a precision builds the graph: the dtype of matrix products, and whether the loss is scaled (fp16). */
+export function computeOf(precision: Precision): { compute: ComputeDType; lossScaling: boolean } {
+  if (precision === 'bf16') return { compute: 'bfloat16', lossScaling: false };
+  if (precision === 'fp16') return { compute: 'float16', lossScaling: true };
+  // tf32 is fp32 in the graph: the CUDA libraries choose tensor cores for it (runtime/tf32.ts).
+  return { compute: 'float32', lossScaling: false };
+}
+
+/** Dynamic loss scaling as PyTorch's GradScaler does it by default: start at 2^16, halve on overflow, double after 2000 clean steps. */
+export const LOSS_SCALING = { initial: 65536, growthInterval: 2000, growth: 2, backoff: 0.5 } as const;
+
+/** The loss-scaling state carried from step to step (fp16), beside the parameters and moments. */
+export const LOSS_SCALE_STATE = ['loss_scale', 'good_steps'] as const;
+
+export function buildTrainStep(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig, opset?: number, precision: Precision = DEFAULT_PRECISION): TrainStepGraph {
+  const { g, outputs, specs } = trainStepIr(cfg, rows, adam, precision);
   const model = emitOnnx(g, { name: 'stacklab_train_step', outputs, ...(opset ? { opset } : {}) });
   return { model, paramNames: specs.map((s) => s.name), rows };
 }
 
-/** The one-step graph in the IR, with its named outputs. */
-function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig) {
+/** The one-step graph in the IR, with its named outputs (exported for tests and diagnostics). */
+export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig, precision: Precision) {
+  const { compute, lossScaling } = computeOf(precision);
   const g = new Graph();
   const data = g.input('data', 'float32', [rows, cfg.channels]);
   const starts = g.input('starts', 'int32', [cfg.batch]);
   const lr = g.input('lr', 'float32', []);
   const step = g.input('step', 'float32', []);
+  const scale = lossScaling ? g.input('loss_scale', 'float32', []) : undefined;
+  const good = lossScaling ? g.input('good_steps', 'float32', []) : undefined;
   const params = declareParams(g, cfg);
   const specs = paramSpecs(cfg);
   const m = new Map<string, Value>();
@@ -64,22 +85,36 @@ function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfi
   }
 
   const tokens = tokensOf(gatherWindows(data, starts, windowLength(cfg)), cfg);
-  const loss = nextPatchLoss(forward(tokens, params, cfg), tokens, cfg);
+  const loss = nextPatchLoss(forward(tokens, params, cfg, compute), tokens, cfg);
   const paramValues = specs.map((s) => params.get(s.name)!);
-  const grads = gradients(loss, paramValues);
+  // fp16: the backward pass starts from loss × scale, so that small gradients do not flush to zero in half precision; they are unscaled before the optimiser.
+  const raw = vjp([{ value: loss, grad: scale ?? g.scalar(1) }], paramValues);
+  const inverse = scale ? op.div(1, scale) : undefined;
+  const grads = paramValues.map((p) => (inverse ? op.mul(raw.get(p)!, inverse) : raw.get(p)!));
   const update = adamwUpdate(
-    specs.map((s, i) => ({ param: paramValues[i]!, grad: grads.get(paramValues[i]!)!, m: m.get(s.name)!, v: v.get(s.name)!, decay: s.decay })),
+    specs.map((s, i) => ({ param: paramValues[i]!, grad: grads[i]!, m: m.get(s.name)!, v: v.get(s.name)!, decay: s.decay })),
     lr,
     step,
     adam,
   );
 
   const outputs: Record<string, Value> = { loss, grad_norm: update.gradNorm, step_out: update.step };
+  // An overflow (inf or NaN anywhere in the gradients makes their norm inf or NaN; x·0 is 0 only for finite x) keeps the old state: the step is skipped.
+  const finite = scale ? op.equal(op.mul(update.gradNorm, 0), 0) : undefined;
+  const keep = (next: Value, old: Value) => (finite ? op.where(finite, next, old) : next);
   specs.forEach((s, i) => {
-    outputs[stateNames.out(s.name)] = update.params[i]!;
-    outputs[stateNames.out(stateNames.m(s.name))] = update.m[i]!;
-    outputs[stateNames.out(stateNames.v(s.name))] = update.v[i]!;
+    outputs[stateNames.out(s.name)] = keep(update.params[i]!, paramValues[i]!);
+    outputs[stateNames.out(stateNames.m(s.name))] = keep(update.m[i]!, m.get(s.name)!);
+    outputs[stateNames.out(stateNames.v(s.name))] = keep(update.v[i]!, v.get(s.name)!);
   });
+  if (finite && scale && good) {
+    outputs.step_out = keep(update.step, step);
+    const counted = op.add(good, 1);
+    const grow = op.greater(counted, LOSS_SCALING.growthInterval - 0.5);
+    outputs['loss_scale.out'] = op.where(finite, op.where(grow, op.mul(scale, LOSS_SCALING.growth), scale), op.mul(scale, LOSS_SCALING.backoff));
+    outputs['good_steps.out'] = op.where(finite, op.where(grow, 0, counted), 0);
+    outputs.skipped = op.where(finite, g.scalar(0), 1);
+  }
   return { g, outputs, specs };
 }
 
@@ -93,24 +128,27 @@ function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfi
  *          steps to take, 1 to K; rows past it are ignored), step [], then the state as in the
  *          one-step graph.
  * Outputs: the state as in the one-step graph (after the last step), and loss [trips] and
- *          grad_norm [trips]: every step's (the Loop's scan outputs).
+ *          grad_norm [trips] (and skipped [trips] with fp16): every step's (the Loop's scan outputs).
  * Body: every value is renamed `k.<name>` (names unique across the two scopes); it reads `data`
  * from the outer graph and gathers row `iter` of `starts` and `lr`.
  */
-export function buildTrainSteps(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig, k: number, opset?: number): TrainStepGraph {
+export function buildTrainSteps(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig, k: number, opset?: number, precision: Precision = DEFAULT_PRECISION): TrainStepGraph {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`steps per call must be a positive integer, got ${k}`);
-  const { g, outputs, specs } = trainStepIr(cfg, rows, adam);
+  const { g, outputs, specs } = trainStepIr(cfg, rows, adam, precision);
+  const scaled = computeOf(precision).lossScaling;
+  const scaleState: string[] = scaled ? [...LOSS_SCALE_STATE] : [];
+  const scans = ['loss', 'grad_norm', ...(scaled ? ['skipped'] : [])];
   const one = emitGraph(g, { name: 'stacklab_train_step', outputs, ...(opset ? { opset } : {}) });
   const outer = new Set(['data']);
   const rename = (n: string) => (outer.has(n) ? n : `k.${n}`);
   const byName = new Map(one.inputs.map((i) => [i.name, i]));
-  const carried = ['step', ...specs.map((s) => s.name), ...specs.map((s) => stateNames.m(s.name)), ...specs.map((s) => stateNames.v(s.name))];
-  const carriedOut = ['step_out', ...specs.map((s) => stateNames.out(s.name)), ...specs.map((s) => stateNames.out(stateNames.m(s.name))), ...specs.map((s) => stateNames.out(stateNames.v(s.name)))];
+  const carried = ['step', ...scaleState, ...specs.map((s) => s.name), ...specs.map((s) => stateNames.m(s.name)), ...specs.map((s) => stateNames.v(s.name))];
+  const carriedOut = ['step_out', ...scaleState.map(stateNames.out), ...specs.map((s) => stateNames.out(s.name)), ...specs.map((s) => stateNames.out(stateNames.m(s.name))), ...specs.map((s) => stateNames.out(stateNames.v(s.name)))];
   const outInfo = new Map(one.outputs.map((o) => [o.name, o]));
   const body: GraphSpec = {
     name: 'stacklab_train_step_body',
     inputs: [{ name: 'k.iter', dtype: 'int64', shape: [] }, { name: 'k.cond', dtype: 'bool', shape: [] }, ...carried.map((n) => ({ ...byName.get(n)!, name: rename(n) }))],
-    outputs: [{ name: 'k.cond_out', dtype: 'bool', shape: [] }, ...[...carriedOut, 'loss', 'grad_norm'].map((n) => ({ ...outInfo.get(n)!, name: rename(n) }))],
+    outputs: [{ name: 'k.cond_out', dtype: 'bool', shape: [] }, ...[...carriedOut, ...scans].map((n) => ({ ...outInfo.get(n)!, name: rename(n) }))],
     nodes: [
       { op: 'Identity', inputs: ['k.cond'], outputs: ['k.cond_out'] },
       // This iteration's batch and learning rate, from the outer graph's [K, …] inputs.
@@ -122,13 +160,13 @@ export function buildTrainSteps(cfg: PatchTransformerConfig, rows: number, adam:
   };
   const stateInputs = carried.map((n) => byName.get(n)!);
   const inputs: ValueInfo[] = [byName.get('data')!, { name: 'starts', dtype: 'int32', shape: [k, cfg.batch] }, { name: 'lr', dtype: 'float32', shape: [k] }, { name: 'trips', dtype: 'int64', shape: [] }, ...stateInputs];
-  const outputsInfo: ValueInfo[] = [...carriedOut.map((n) => outInfo.get(n)!), { name: 'loss', dtype: 'float32', shape: ['trips'] }, { name: 'grad_norm', dtype: 'float32', shape: ['trips'] }];
+  const outputsInfo: ValueInfo[] = [...carriedOut.map((n) => outInfo.get(n)!), ...scans.map((name): ValueInfo => ({ name, dtype: 'float32', shape: ['trips'] }))];
   const bytes = encodeModel({
     graphName: 'stacklab_train_steps',
     opset: opset ?? DEFAULT_OPSET,
     inputs,
     outputs: outputsInfo,
-    nodes: [{ op: 'Loop', inputs: ['trips', 'cond', ...carried], outputs: [...carriedOut, 'loss', 'grad_norm'], attributes: { body: { graph: body } } }],
+    nodes: [{ op: 'Loop', inputs: ['trips', 'cond', ...carried], outputs: [...carriedOut, ...scans], attributes: { body: { graph: body } } }],
     initializers: [{ name: 'cond', dtype: 'bool', dims: [], bytes: Uint8Array.of(1) }],
     producerVersion: APP_VERSION,
   });

@@ -29,7 +29,7 @@ export interface MeasuredSpeed {
 
 /** Times 4 train steps (after 2 warm-up steps) and one validation point at full depth. */
 export async function measureSpeed(model: PatchTransformerConfig, data: RunData, device: ExecutionProviderName, config: RunConfig, threads = 0): Promise<MeasuredSpeed> {
-  const trainer = await Trainer.create({ model, data: data.matrix, device, seed: 1, adam: DEFAULT_ADAMW, readEvery: 1000, windowStarts: data.trainStarts, ...(threads ? { threads } : {}) });
+  const trainer = await Trainer.create({ model, data: data.matrix, device, seed: 1, adam: DEFAULT_ADAMW, readEvery: 1000, windowStarts: data.trainStarts, ...(config.precision ? { precision: config.precision } : {}), ...(threads ? { threads } : {}) });
   let params: Map<string, Float32Array>;
   let fps: number;
   try {

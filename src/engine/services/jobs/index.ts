@@ -11,7 +11,8 @@ import path from 'node:path';
 import type { EventHub } from '../../../shared/rpc';
 import type { JobHistory, JobInfo, JobProgress, PlanEstimate, TrainPlan } from '../../../shared/jobs';
 import { stagesOf } from '../../growth/growth';
-import { resolveDevice } from '../../runtime/device';
+import { resolveDevice } from '../../runtime/resolve';
+import { claimCudaPrecision } from '../../runtime/tf32';
 import type { Dataset } from '../../data/dataset';
 import { prepareRunData, type PreparedData } from '../../data/prepared';
 import type { SplitOptions } from '../../data/split';
@@ -137,7 +138,7 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
       const settings = await deps.settings.get();
       const device = await resolveDevice(plan.device ?? settings.defaultDevice);
       const job = planJob({ ...resolved, seeds: 1 }, d.dataset, d.source, device, '/unused', prepare);
-      const key = `${device}:${settings.threads}:${job.data.fingerprint}:${JSON.stringify(job.model)}`;
+      const key = `${device}:${resolved.precision}:${settings.threads}:${job.data.fingerprint}:${JSON.stringify(job.model)}`;
       let measured = speed.get(key);
       if (!measured) {
         measured = await measureSpeed(job.model, job.data, device, job.runs[0]!.config, settings.threads);
@@ -151,6 +152,8 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
       const d = deps.data.get(plan.datasetId);
       const settings = await deps.settings.get();
       const device = await resolveDevice(plan.device ?? settings.defaultDevice);
+      // A precision this engine process cannot give on CUDA (TF32 is fixed per process) fails here, before a job folder exists.
+      if (device === 'cuda') claimCudaPrecision(resolved.precision);
       const createdAt = new Date().toISOString();
       const name = plan.name ?? `${plan.variants.join('-')} ${plan.preset}`;
       // Unique even for two jobs started in the same second: milliseconds and a random suffix.

@@ -11,6 +11,7 @@ import type { NormalizeMode, PlanEstimate, ScoreCombine, ThresholdScope, TrainPl
 import { inRange, LIMITS, rangeText } from '../../../shared/limits';
 import type { PresetName } from '../../../shared/presets';
 import { DEVICE_CHOICES, type DeviceChoice } from '../../../shared/system';
+import type { Precision } from '../../../shared/precision';
 import { useApi } from '../api';
 import { stagesFor } from '../components/train/stages';
 import { useWizardStore } from './wizard';
@@ -38,6 +39,8 @@ export const usePlanStore = defineStore('plan', () => {
   const device = ref<DeviceChoice | null>(null);
   /** The default device in Settings, for display. */
   const settingsDevice = ref<DeviceChoice | null>(null);
+  /** undefined: fp32, the engine's default. */
+  const precision = ref<Precision | undefined>();
   const flopMatched = ref<Variant | undefined>();
   const name = ref('');
   // ---- how the data are split and scored (undefined: the engine's default) ----
@@ -67,6 +70,7 @@ export const usePlanStore = defineStore('plan', () => {
     ...(steps.value !== undefined ? { steps: steps.value } : {}),
     seeds: seeds.value,
     ...(device.value !== null ? { device: device.value } : {}),
+    ...(precision.value !== undefined ? { precision: precision.value } : {}),
     ...(flopMatched.value !== undefined ? { flopMatched: flopMatched.value } : {}),
     ...(name.value.trim() ? { name: name.value.trim() } : {}),
     ...(splitMode.value === 'rows' && trainRows.value !== undefined ? { trainRows: trainRows.value } : {}),
@@ -177,6 +181,7 @@ export const usePlanStore = defineStore('plan', () => {
     seeds,
     device,
     settingsDevice,
+    precision,
     flopMatched,
     name,
     splitMode,
