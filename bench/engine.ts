@@ -24,6 +24,8 @@ export interface EngineBenchResult {
   stepsPerCall: number;
   precision: string;
   tf32Override: string | null;
+  /** ONNX nodes of one train step (the Loop body's, with K > 1). */
+  nodes: number;
   msPerStep: number;
   tokensPerSec: number;
   tflops: number;
@@ -111,6 +113,7 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
   const seconds = (performance.now() - t0) / 1000;
   const after = trainer.deviceBytes;
   if (values.profile) trainer.endProfiling();
+  const nodes = trainer.nodeCount;
   await trainer.dispose();
 
   const tokensPerSec = (cfg.batch * cfg.seqLen * steps) / seconds;
@@ -122,6 +125,7 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
     stepsPerCall: k,
     precision: values.precision,
     tf32Override: process.env.NVIDIA_TF32_OVERRIDE ?? null,
+    nodes,
     msPerStep: (seconds * 1000) / steps,
     tokensPerSec,
     tflops: (flopsPerStep * steps) / seconds / 1e12,
@@ -148,7 +152,7 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
 export function formatEngineBench(r: EngineBenchResult): string {
   const f = (n: number | null, d = 1) => (n === null ? '-' : n.toFixed(d));
   return [
-    `engine bench: preset ${r.preset} (d=${r.config.dModel}, ${r.config.layers} layers, ${r.config.seqLen} tokens × batch ${r.config.batch}, ${r.config.channels} channels) on ${r.device}, ${r.stepsPerCall} step(s) per call, reference precision ${r.precision}${r.tf32Override !== null ? `, NVIDIA_TF32_OVERRIDE=${r.tf32Override}` : ''}`,
+    `engine bench: preset ${r.preset} (d=${r.config.dModel}, ${r.config.layers} layers, ${r.config.seqLen} tokens × batch ${r.config.batch}, ${r.config.channels} channels) on ${r.device}, ${r.nodes} nodes a step, ${r.stepsPerCall} step(s) per call, precision ${r.precision}${r.device === 'cuda' && r.tf32Override !== null ? `, NVIDIA_TF32_OVERRIDE=${r.tf32Override}` : ''}`,
     `  StackLab   ${f(r.msPerStep, 2)} ms/step   ${f(r.tokensPerSec, 0)} tokens/s   ${r.tflops.toFixed(3)} TFLOP/s`,
     `  PyTorch    ${f(r.referenceMsPerStep, 2)} ms/step   ${f(r.referenceTokensPerSec, 0)} tokens/s   (${r.referenceDevice ?? 'not run'})`,
     `  ratio      ${f(r.ratio, 3)}   (StackLab tokens/s ÷ PyTorch tokens/s)`,

@@ -66,6 +66,14 @@ const cases: Record<string, Case> = {
   Expand: { shapes: [[3, 1]], build: ([a]) => op.expand(a!, [2, 3, 4]) },
   Concat: { shapes: [[2, 3], [2, 2]], build: ([a, b]) => op.concat([a!, b!], 1) },
   Slice: { shapes: [[4, 5]], build: ([a]) => op.slice(a!, 1, 1, 4) },
+  // Every part used but the second: its gradient is zeros.
+  Split: {
+    shapes: [[3, 7]],
+    build: ([a]) => {
+      const [p, , r] = op.split(a!, 1, [2, 1, 4]);
+      return op.concat([op.mul(p!, p!), op.neg(r!)], 1);
+    },
+  },
   Gather: { shapes: [[5, 3]], build: ([a], g) => op.gather(a!, g.inputs.find((i) => i.name === 'idx')!), indices: { shape: [2, 2], data: [4, 0, 4, 2] } },
   Cast: { shapes: [[2, 3]], build: ([a]) => op.cast(op.mul(op.cast(a!, 'float64'), 3), 'float32'), dtype: 'float32' },
   SliceNegativeAxisConcat: {

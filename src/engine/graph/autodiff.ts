@@ -20,7 +20,7 @@ export type DiffOp = Exclude<OpName, (typeof NON_DIFFERENTIABLE_OPS)[number]>;
 /**
  * The gradients of a node's inputs (undefined where an input gets none) from those of its
  * outputs: `gy` is the first output's, `more` the others' (undefined where nothing seeded
- * depends on one). Only LayerNormalization has more than one output.
+ * depends on one). LayerNormalization and Split have more than one output.
  */
 type Rule = (node: Node, gy: Value, more: readonly (Value | undefined)[]) => (Value | undefined)[];
 
@@ -218,6 +218,12 @@ const rules: Record<DiffOp, Rule> = {
       start += d;
       return g;
     });
+  },
+  // The parts' gradients side by side again (zeros for a part nothing depends on).
+  Split: (n, gy, more) => {
+    const axis = attrInt(n, 'axis');
+    const parts = n.outputs.map((o, i) => (i === 0 ? gy : (more[i - 1] ?? zeros(o, staticShape(o)))));
+    return [op.concat(parts, axis)];
   },
   Slice: (n, gy) => {
     const x = input(n, 0);

@@ -127,6 +127,10 @@ export function emitGraph(graph: Graph, options: EmitOptions): GraphSpec {
     const push = (op: OpName, inputs: string[], attributes: Record<string, AttributeValue> = {}, outputs = outs) =>
       nodes.push({ op, inputs, outputs, attributes });
     switch (n.op) {
+      case 'Split':
+        // Opset 13 on: the sizes are an input.
+        push('Split', [ins[0]!, int64Const(intsAttr(n, 'sizes'))], { axis: { int: intAttr(n, 'axis') } });
+        break;
       case 'Slice':
         push('Slice', [ins[0]!, int64Const([intAttr(n, 'start')]), int64Const([intAttr(n, 'end')]), int64Const([intAttr(n, 'axis')])]);
         break;

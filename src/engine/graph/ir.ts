@@ -28,7 +28,7 @@ export const OP_NAMES = [
   // Reductions.
   'ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceLogSumExp',
   // Layout and indexing.
-  'Transpose', 'Reshape', 'Expand', 'Concat', 'Slice', 'Gather',
+  'Transpose', 'Reshape', 'Expand', 'Concat', 'Split', 'Slice', 'Gather',
 ] as const;
 
 export type OpName = (typeof OP_NAMES)[number];

@@ -224,6 +224,18 @@ export function concat(xs: readonly Value[], axis: number): Value {
   return one('Concat', [...xs], first.dtype, shape, { axis: { int: ax } });
 }
 
+/** x cut along `axis` into consecutive parts of the given sizes (one node, however many parts). */
+export function split(x: Value, axis: number, sizes: readonly number[]): Value[] {
+  const ax = normAxis(axis, x.shape.length);
+  const d = x.shape[ax];
+  if (typeof d !== 'number') throw new ShapeError('Split along a symbolic axis');
+  if (sizes.length === 0 || sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new ShapeError(`Split: sizes must be positive integers, got [${sizes.join(', ')}]`);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (total !== d) throw new ShapeError(`Split: sizes add up to ${total}, the axis is ${d} long`);
+  const outs = sizes.map((s) => ({ dtype: x.dtype, shape: x.shape.map((dim, i) => (i === ax ? s : dim)) }));
+  return graphOf(x).addNode('Split', [x], outs, { axis: { int: ax }, sizes: { ints: [...sizes] } });
+}
+
 /** x[..., start:end, ...] along one axis (step 1); negative indices count from the end. */
 export function slice(x: Value, axis: number, start: number, end: number): Value {
   const ax = normAxis(axis, x.shape.length);

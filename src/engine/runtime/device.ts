@@ -12,9 +12,16 @@ import { Graph, bytesPerElement, type DType, type HostArray } from '../graph/ir'
 import * as op from '../graph/ops';
 import { latchCudaTf32 } from './tf32';
 
+/** ORT's log level for engine sessions: 3 (errors) unless STACKLAB_ORT_LOG says 0-4. */
+function ortLogLevel(): 0 | 1 | 2 | 3 | 4 {
+  const n = Number(process.env.STACKLAB_ORT_LOG ?? 3);
+  return ([0, 1, 2, 3, 4] as const).find((l) => l === n) ?? 3;
+}
+
 /** Session options for a provider; `gpuOutputs` keeps every output on the device; `threads`: CPU threads (absent or 0: every core). */
 export function sessionOptions(ep: ExecutionProviderName, opts: { gpuOutputs?: boolean; threads?: number } = {}): ort.InferenceSession.SessionOptions {
-  const base: ort.InferenceSession.SessionOptions = { logSeverityLevel: 3, graphOptimizationLevel: 'all' };
+  // STACKLAB_ORT_LOG=0 (verbose) prints ORT's node placements, for diagnosing a provider.
+  const base: ort.InferenceSession.SessionOptions = { logSeverityLevel: ortLogLevel(), graphOptimizationLevel: 'all' };
   // ORT's default thread count is not always every core; training wants them all.
   if (ep === 'cpu') return { ...base, executionProviders: ['cpu'], intraOpNumThreads: opts.threads || os.availableParallelism() };
   if (ep === 'webgpu') {

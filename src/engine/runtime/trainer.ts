@@ -1,8 +1,8 @@
 /**
  * Runs train steps with ORT. The data set is uploaded once; each step sends only the batch's
- * start rows, the learning rate and (implicitly) the device-resident state: parameters, Adam
- * moments and the step count, whose new values replace the old ones (the old GPU buffers are
- * freed). Loss and gradient norm are read back every `readEvery` steps, not every step.
+ * start rows, the learning rate and (implicitly) the device-resident state: the parameters and
+ * Adam moments as flat buffers (train-step.ts's FlatLayout; read back per name) and the step
+ * count, whose new values replace the old ones (the old GPU buffers are freed). Loss and gradient norm are read back every `readEvery` steps, not every step.
  */
 import * as ort from 'onnxruntime-node';
 import type { ExecutionProviderName } from '../../shared/system';
@@ -10,7 +10,7 @@ import type { HostArray } from '../graph/ir';
 import { paramSpecs, windowLength, type ParamSpec, type PatchTransformerConfig } from '../models/patch-transformer';
 import { Rng } from '../random';
 import { DEFAULT_ADAMW, type AdamWConfig } from '../train/adamw';
-import { buildTrainStep, buildTrainSteps, computeOf, LOSS_SCALE_STATE, LOSS_SCALING, stateNames } from '../train/train-step';
+import { buildTrainStep, buildTrainSteps, computeOf, LOSS_SCALE_STATE, LOSS_SCALING, stateNames, type FlatLayout } from '../train/train-step';
 import { DEFAULT_PRECISION, type Precision } from '../../shared/precision';
 import { DeviceTensors, sessionOptions } from './device';
 import { BatchSampler } from './sampler';
@@ -83,7 +83,9 @@ export class Trainer {
     readonly options: TrainerOptions,
     readonly tensors: DeviceTensors,
     private readonly session: ort.InferenceSession,
+    /** The model's parameter names, and where they sit in the flat state buffers. */
     readonly paramNames: readonly string[],
+    private readonly layout: FlatLayout,
     starts: Int32Array,
     /** ONNX nodes in the train step, for diagnostics. */
     readonly nodeCount: number,
@@ -112,7 +114,7 @@ export class Trainer {
       ...sessionOptions(options.device, { gpuOutputs: true, ...(options.threads ? { threads: options.threads } : {}) }),
       ...(options.profilePrefix ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
     });
-    const trainer = new Trainer(options, tensors, session, graph.paramNames, starts, graph.model.nodeCount, k);
+    const trainer = new Trainer(options, tensors, session, graph.paramNames, graph.layout, starts, graph.model.nodeCount, k);
     await trainer.initialise();
     return trainer;
   }
@@ -129,19 +131,36 @@ export class Trainer {
       await put('loss_scale', Float32Array.of(ls.scale), []);
       await put('good_steps', Float32Array.of(ls.goodSteps), []);
     }
-    for (const spec of paramSpecs(cfg)) {
-      const given = this.options.initialParams?.get(spec.name);
-      const n = spec.shape.reduce((a, b) => a * b, 1);
-      if (given && given.length !== n) throw new Error(`initial value of ${spec.name} has ${given.length} elements, expected ${n} (shape [${spec.shape.join(', ')}])`);
-      await put(spec.name, given ?? initialValues(spec, this.options.seed), spec.shape);
-      const moment = (which: 'm' | 'v') => {
-        const given = this.options.initialMoments?.[which].get(spec.name);
-        if (given && given.length !== n) throw new Error(`initial ${which} of ${spec.name} has ${given.length} elements, expected ${n}`);
-        return given ?? new Float32Array(n);
-      };
-      await put(stateNames.m(spec.name), moment('m'), spec.shape);
-      await put(stateNames.v(spec.name), moment('v'), spec.shape);
+    const specs = new Map(paramSpecs(cfg).map((s) => [s.name, s]));
+    // Each buffer packed on the host from the named values (given, or seeded), then uploaded once.
+    for (const grp of this.layout.groups) {
+      const p = new Float32Array(grp.size);
+      const m = new Float32Array(grp.size);
+      const v = new Float32Array(grp.size);
+      for (const e of grp.entries) {
+        const given = this.options.initialParams?.get(e.name);
+        if (given && given.length !== e.size) throw new Error(`initial value of ${e.name} has ${given.length} elements, expected ${e.size} (shape [${e.shape.join(', ')}])`);
+        p.set(given ?? initialValues(specs.get(e.name)!, this.options.seed), e.offset);
+        for (const [which, buf] of [['m', m], ['v', v]] as const) {
+          const moment = this.options.initialMoments?.[which].get(e.name);
+          if (moment && moment.length !== e.size) throw new Error(`initial ${which} of ${e.name} has ${moment.length} elements, expected ${e.size}`);
+          if (moment) buf.set(moment, e.offset);
+        }
+      }
+      await put(grp.name, p, [grp.size]);
+      await put(stateNames.m(grp.name), m, [grp.size]);
+      await put(stateNames.v(grp.name), v, [grp.size]);
     }
+  }
+
+  /** A flat buffer of the state (`name`: a group, or its m./v. moment) read back and cut into the named values, in the model's order. */
+  private async unpack(name: (group: string) => string): Promise<Map<string, Float32Array>> {
+    const out = new Map<string, Float32Array>();
+    for (const grp of this.layout.groups) {
+      const flat = (await this.tensors.read(this.state.get(name(grp.name))!)) as Float32Array;
+      for (const e of grp.entries) out.set(e.name, flat.slice(e.offset, e.offset + e.size));
+    }
+    return new Map(this.paramNames.map((n) => [n, out.get(n)!]));
   }
 
   /** Whether the graph scales the loss (fp16). */
@@ -266,29 +285,21 @@ export class Trainer {
     };
     replace('step', 'step_out');
     if (this.lossScaling) for (const n of LOSS_SCALE_STATE) replace(n, stateNames.out(n));
-    for (const p of this.paramNames) {
-      replace(p, stateNames.out(p));
-      replace(stateNames.m(p), stateNames.out(stateNames.m(p)));
-      replace(stateNames.v(p), stateNames.out(stateNames.v(p)));
+    for (const { name } of this.layout.groups) {
+      replace(name, stateNames.out(name));
+      replace(stateNames.m(name), stateNames.out(stateNames.m(name)));
+      replace(stateNames.v(name), stateNames.out(stateNames.v(name)));
     }
   }
 
   /** Current parameter values, copied to the host. */
   async readParams(): Promise<Map<string, Float32Array>> {
-    const res = new Map<string, Float32Array>();
-    for (const p of this.paramNames) res.set(p, (await this.tensors.read(this.state.get(p)!)) as Float32Array);
-    return res;
+    return this.unpack((g) => g);
   }
 
   /** Adam's first and second moments of every parameter, copied to the host. */
   async readMoments(): Promise<{ m: Map<string, Float32Array>; v: Map<string, Float32Array> }> {
-    const m = new Map<string, Float32Array>();
-    const v = new Map<string, Float32Array>();
-    for (const p of this.paramNames) {
-      m.set(p, (await this.tensors.read(this.state.get(stateNames.m(p))!)) as Float32Array);
-      v.set(p, (await this.tensors.read(this.state.get(stateNames.v(p))!)) as Float32Array);
-    }
-    return { m, v };
+    return { m: await this.unpack(stateNames.m), v: await this.unpack(stateNames.v) };
   }
 
   /** Ends ORT profiling (when `profilePrefix` was given); the profile file is written next to the prefix. */

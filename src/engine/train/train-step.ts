@@ -2,10 +2,11 @@
  * The train-step graph: windows gathered from the device-resident data set by int32 start rows,
  * forward, next-patch loss, backward, clipping and AdamW, in one ONNX model.
  *
- * Inputs:  data [N, C], starts [B] int32, lr [] , step [] (float32), then per parameter
- *          `<name>`, `m.<name>`, `v.<name>`.
- * Outputs: loss [], grad_norm [], step_out [], then per parameter `<name>.out`, `m.<name>.out`,
- *          `v.<name>.out` (fed back as the next step's inputs).
+ * Inputs:  data [N, C], starts [B] int32, lr [] , step [] (float32), then per buffer of the
+ *          flat layout (`flat.decay`, `flat.plain`: see FlatLayout) the buffer, `m.<buffer>` and
+ *          `v.<buffer>`.
+ * Outputs: loss [], grad_norm [], step_out [], then per buffer `<buffer>.out`, `m.<buffer>.out`,
+ *          `v.<buffer>.out` (fed back as the next step's inputs).
  * fp16 adds the dynamic loss scale: inputs `loss_scale` [] and `good_steps` [] (steps since it
  * last changed), outputs `loss_scale.out`, `good_steps.out` and `skipped` [] (1 when the step's
  * gradients overflowed and the update was skipped, else 0).
@@ -16,13 +17,79 @@ import { DEFAULT_OPSET, emitGraph, emitOnnx, type EmittedModel } from '../graph/
 import { encodeModel, type GraphSpec, type ValueInfo } from '../onnx/proto';
 import { Graph, type Value } from '../graph/ir';
 import * as op from '../graph/ops';
-import { declareParams, forward, nextPatchLoss, paramSpecs, tokensOf, windowLength, type ComputeDType, type PatchTransformerConfig } from '../models/patch-transformer';
+import { forward, nextPatchLoss, paramSpecs, tokensOf, windowLength, type ComputeDType, type PatchTransformerConfig } from '../models/patch-transformer';
 import { DEFAULT_PRECISION, type Precision } from '../../shared/precision';
 import { adamwUpdate, type AdamWConfig } from './adamw';
 
+/**
+ * Where each parameter lives in the optimiser's flat buffers: one buffer of the parameters that
+ * take weight decay and one of those that do not, each parameter a contiguous run of it (in the
+ * order of paramSpecs). Adam's moments have the same layout. On a GPU every node is a kernel
+ * launch: AdamW and clipping per parameter tensor cost ~14 nodes each (base: ~2,100 of ~4,600 a
+ * step); on two buffers they cost a few dozen.
+ */
+export interface FlatLayout {
+  readonly groups: readonly {
+    /** The state name of the buffer (`flat.decay`, `flat.plain`); moments `m.<name>`, `v.<name>`. */
+    readonly name: string;
+    readonly size: number;
+    readonly decay: boolean;
+    readonly entries: readonly { readonly name: string; readonly shape: readonly number[]; readonly offset: number; readonly size: number }[];
+  }[];
+}
+
+/** The flat layout of a model's parameters. */
+export function flatLayout(cfg: PatchTransformerConfig): FlatLayout {
+  return {
+    groups: [true, false].flatMap((decay) => {
+      let offset = 0;
+      const entries = paramSpecs(cfg)
+        .filter((s) => s.decay === decay)
+        .map((s) => {
+          const size = s.shape.reduce((a, b) => a * b, 1);
+          const e = { name: s.name, shape: s.shape, offset, size };
+          offset += size;
+          return e;
+        });
+      return entries.length ? [{ name: decay ? 'flat.decay' : 'flat.plain', size: offset, decay, entries }] : [];
+    }),
+  };
+}
+
+/**
+ * At most this many parts per Split or Concat node: WebGPU's kernels bind every input and output
+ * of a node in one shader, and a shader gets 16 storage buffers.
+ */
+const MAX_PARTS = 15;
+
+/** At most MAX_PARTS consecutive runs of items (a run longer than MAX_PARTS is cut again, one level down). */
+function chunks<T>(xs: readonly T[]): T[][] {
+  const size = Math.ceil(xs.length / MAX_PARTS);
+  return Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size));
+}
+
+/** A 1-D buffer cut into parts of `sizes`, in a tree of Splits of at most MAX_PARTS parts. */
+function splitFlat(x: Value, sizes: readonly number[]): Value[] {
+  if (sizes.length === 1) return [x];
+  if (sizes.length <= MAX_PARTS) return op.split(x, 0, sizes);
+  const groups = chunks(sizes);
+  const outer = op.split(x, 0, groups.map((g) => g.reduce((a, b) => a + b, 0)));
+  return groups.flatMap((g, i) => splitFlat(outer[i]!, g));
+}
+
+/** 1-D parts joined in a tree of Concats of at most MAX_PARTS inputs. */
+function concatFlat(parts: readonly Value[]): Value {
+  if (parts.length === 1) return parts[0]!;
+  if (parts.length <= MAX_PARTS) return op.concat(parts, 0);
+  return concatFlat(chunks(parts).map(concatFlat));
+}
+
 export interface TrainStepGraph {
   readonly model: EmittedModel;
+  /** The model's parameter names (paramSpecs order). */
   readonly paramNames: readonly string[];
+  /** How they sit in the state buffers the graph takes and returns. */
+  readonly layout: FlatLayout;
   /** Rows of the data set the graph was built for. */
   readonly rows: number;
   /** Steps one call can take (the K of the K-step form; absent: 1). */
@@ -60,9 +127,9 @@ export const LOSS_SCALING = { initial: 65536, growthInterval: 2000, growth: 2, b
 export const LOSS_SCALE_STATE = ['loss_scale', 'good_steps'] as const;
 
 export function buildTrainStep(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig, opset?: number, precision: Precision = DEFAULT_PRECISION): TrainStepGraph {
-  const { g, outputs, specs } = trainStepIr(cfg, rows, adam, precision);
+  const { g, outputs, specs, layout } = trainStepIr(cfg, rows, adam, precision);
   const model = emitOnnx(g, { name: 'stacklab_train_step', outputs, ...(opset ? { opset } : {}) });
-  return { model, paramNames: specs.map((s) => s.name), rows };
+  return { model, paramNames: specs.map((s) => s.name), layout, rows };
 }
 
 /** The one-step graph in the IR, with its named outputs (exported for tests and diagnostics). */
@@ -75,24 +142,29 @@ export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: Ada
   const step = g.input('step', 'float32', []);
   const scale = lossScaling ? g.input('loss_scale', 'float32', []) : undefined;
   const good = lossScaling ? g.input('good_steps', 'float32', []) : undefined;
-  const params = declareParams(g, cfg);
   const specs = paramSpecs(cfg);
-  const m = new Map<string, Value>();
-  const v = new Map<string, Value>();
-  for (const s of specs) {
-    m.set(s.name, g.input(stateNames.m(s.name), 'float32', s.shape));
-    v.set(s.name, g.input(stateNames.v(s.name), 'float32', s.shape));
+  const layout = flatLayout(cfg);
+  // The state: per group a flat buffer of parameters and two of moments. The model reads named
+  // views of the parameters (one Split per buffer), and the optimiser updates whole buffers.
+  const flat = layout.groups.map((grp) => ({ grp, p: g.input(grp.name, 'float32', [grp.size]), m: g.input(stateNames.m(grp.name), 'float32', [grp.size]), v: g.input(stateNames.v(grp.name), 'float32', [grp.size]) }));
+  const params = new Map<string, Value>();
+  for (const f of flat) {
+    const parts = splitFlat(f.p, f.grp.entries.map((e) => e.size));
+    f.grp.entries.forEach((e, i) => params.set(e.name, op.reshape(parts[i]!, e.shape)));
   }
 
   const tokens = tokensOf(gatherWindows(data, starts, windowLength(cfg)), cfg);
   const loss = nextPatchLoss(forward(tokens, params, cfg, compute), tokens, cfg);
-  const paramValues = specs.map((s) => params.get(s.name)!);
+  const views = specs.map((s) => params.get(s.name)!);
   // fp16: the backward pass starts from loss × scale, so that small gradients do not flush to zero in half precision; they are unscaled before the optimiser.
-  const raw = vjp([{ value: loss, grad: scale ?? g.scalar(1) }], paramValues);
-  const inverse = scale ? op.div(1, scale) : undefined;
-  const grads = paramValues.map((p) => (inverse ? op.mul(raw.get(p)!, inverse) : raw.get(p)!));
+  const raw = vjp([{ value: loss, grad: scale ?? g.scalar(1) }], views);
+  // The gradients of a buffer's views, side by side in one buffer (one Concat).
+  const flatGrads = flat.map((f) => {
+    const joined = concatFlat(f.grp.entries.map((e) => op.reshape(raw.get(params.get(e.name)!)!, [e.size])));
+    return scale ? op.mul(joined, op.div(1, scale)) : joined;
+  });
   const update = adamwUpdate(
-    specs.map((s, i) => ({ param: paramValues[i]!, grad: grads[i]!, m: m.get(s.name)!, v: v.get(s.name)!, decay: s.decay })),
+    flat.map((f, i) => ({ param: f.p, grad: flatGrads[i]!, m: f.m, v: f.v, decay: f.grp.decay })),
     lr,
     step,
     adam,
@@ -102,10 +174,10 @@ export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: Ada
   // An overflow (inf or NaN anywhere in the gradients makes their norm inf or NaN; x·0 is 0 only for finite x) keeps the old state: the step is skipped.
   const finite = scale ? op.equal(op.mul(update.gradNorm, 0), 0) : undefined;
   const keep = (next: Value, old: Value) => (finite ? op.where(finite, next, old) : next);
-  specs.forEach((s, i) => {
-    outputs[stateNames.out(s.name)] = keep(update.params[i]!, paramValues[i]!);
-    outputs[stateNames.out(stateNames.m(s.name))] = keep(update.m[i]!, m.get(s.name)!);
-    outputs[stateNames.out(stateNames.v(s.name))] = keep(update.v[i]!, v.get(s.name)!);
+  flat.forEach((f, i) => {
+    outputs[stateNames.out(f.grp.name)] = keep(update.params[i]!, f.p);
+    outputs[stateNames.out(stateNames.m(f.grp.name))] = keep(update.m[i]!, f.m);
+    outputs[stateNames.out(stateNames.v(f.grp.name))] = keep(update.v[i]!, f.v);
   });
   if (finite && scale && good) {
     outputs.step_out = keep(update.step, step);
@@ -115,7 +187,7 @@ export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: Ada
     outputs['good_steps.out'] = op.where(finite, op.where(grow, 0, counted), 0);
     outputs.skipped = op.where(finite, g.scalar(0), 1);
   }
-  return { g, outputs, specs };
+  return { g, outputs, specs, layout };
 }
 
 /**
@@ -134,7 +206,8 @@ export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: Ada
  */
 export function buildTrainSteps(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig, k: number, opset?: number, precision: Precision = DEFAULT_PRECISION): TrainStepGraph {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`steps per call must be a positive integer, got ${k}`);
-  const { g, outputs, specs } = trainStepIr(cfg, rows, adam, precision);
+  const { g, outputs, specs, layout } = trainStepIr(cfg, rows, adam, precision);
+  const buffers = layout.groups.map((grp) => grp.name);
   const scaled = computeOf(precision).lossScaling;
   const scaleState: string[] = scaled ? [...LOSS_SCALE_STATE] : [];
   const scans = ['loss', 'grad_norm', ...(scaled ? ['skipped'] : [])];
@@ -142,8 +215,8 @@ export function buildTrainSteps(cfg: PatchTransformerConfig, rows: number, adam:
   const outer = new Set(['data']);
   const rename = (n: string) => (outer.has(n) ? n : `k.${n}`);
   const byName = new Map(one.inputs.map((i) => [i.name, i]));
-  const carried = ['step', ...scaleState, ...specs.map((s) => s.name), ...specs.map((s) => stateNames.m(s.name)), ...specs.map((s) => stateNames.v(s.name))];
-  const carriedOut = ['step_out', ...scaleState.map(stateNames.out), ...specs.map((s) => stateNames.out(s.name)), ...specs.map((s) => stateNames.out(stateNames.m(s.name))), ...specs.map((s) => stateNames.out(stateNames.v(s.name)))];
+  const carried = ['step', ...scaleState, ...buffers, ...buffers.map(stateNames.m), ...buffers.map(stateNames.v)];
+  const carriedOut = carried.map((n) => (n === 'step' ? 'step_out' : stateNames.out(n)));
   const outInfo = new Map(one.outputs.map((o) => [o.name, o]));
   const body: GraphSpec = {
     name: 'stacklab_train_step_body',
@@ -170,5 +243,5 @@ export function buildTrainSteps(cfg: PatchTransformerConfig, rows: number, adam:
     initializers: [{ name: 'cond', dtype: 'bool', dims: [], bytes: Uint8Array.of(1) }],
     producerVersion: APP_VERSION,
   });
-  return { model: { bytes, inputNames: inputs.map((i) => i.name), outputNames: outputsInfo.map((o) => o.name), nodeCount: body.nodes.length + 2 }, paramNames: specs.map((s) => s.name), rows, stepsPerCall: k };
+  return { model: { bytes, inputNames: inputs.map((i) => i.name), outputNames: outputsInfo.map((o) => o.name), nodeCount: body.nodes.length + 2 }, paramNames: specs.map((s) => s.name), layout, rows, stepsPerCall: k };
 }
