@@ -7,6 +7,7 @@
  * after the timed steps (they must be equal).
  */
 import { latchCudaTf32 } from '../src/engine/runtime/tf32';
+import type { OptimizerLayout } from '../src/engine/train/train-step';
 import { allowsTf32, isPrecision, precisionProblem, PRECISIONS } from '../src/shared/precision';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -75,6 +76,8 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
       'steps-per-call': { type: 'string' },
       /** The engine's precision, and the reference's (TF32 flags, autocast) to match. */
       precision: { type: 'string', default: 'fp32' },
+      /** The optimiser's state layout (default: the device's). */
+      layout: { type: 'string' },
       'no-reference': { type: 'boolean', default: false },
       profile: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -99,6 +102,7 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
   const rows = 50 * cfg.seqLen * cfg.patchLen;
   const trainer = await Trainer.create({
     model: cfg, data: syntheticSeries(rows, cfg.channels), device, seed: 1, readEvery: 1 << 30, stepsPerCall: k, precision,
+    ...(values.layout ? { layout: oneLayout(values.layout) } : {}),
     ...(threads ? { threads } : {}),
     ...(values.profile ? { profilePrefix: values.profile } : {}),
   });
@@ -147,6 +151,11 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
     }
   }
   return result;
+}
+
+function oneLayout(raw: string): OptimizerLayout {
+  if (raw !== 'flat' && raw !== 'per-tensor') throw new Error(`--layout must be flat or per-tensor, got "${raw}"`);
+  return raw;
 }
 
 export function formatEngineBench(r: EngineBenchResult): string {

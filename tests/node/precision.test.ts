@@ -80,7 +80,7 @@ describe('mixed precision', () => {
 
   it('casts every matrix product of the bf16 graph to bfloat16 and keeps the state float32', () => {
     const model = { ...PRESETS.tiny, layers: 1, channels: 3 };
-    const { g, outputs } = trainStepIr(model, 400, DEFAULT_ADAMW, 'bf16');
+    const { g, outputs } = trainStepIr(model, 400, DEFAULT_ADAMW, { precision: 'bf16' });
     const products = g.nodes.filter((n) => n.op === 'MatMul' || n.op === 'Gemm');
     // Forward: 8 per block (q, k, v, scores, mix, out, two MLP) + embedding + head; backward: two per product.
     expect(products.length).toBe(3 * (8 + 2));
@@ -90,7 +90,7 @@ describe('mixed precision', () => {
     expect([...g.params.values()].every((p) => p.value.dtype === 'float32')).toBe(true);
     // No loss scaling in bf16 (its range is fp32's).
     expect(g.inputs.map((i) => i.name)).not.toContain('loss_scale');
-    const loop = buildTrainSteps(model, 400, DEFAULT_ADAMW, 4, undefined, 'fp16');
+    const loop = buildTrainSteps(model, 400, DEFAULT_ADAMW, 4, { precision: 'fp16' });
     expect(loop.model.inputNames).toContain('loss_scale');
     expect(loop.model.outputNames).toContain('skipped');
   });

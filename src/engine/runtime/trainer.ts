@@ -1,7 +1,7 @@
 /**
  * Runs train steps with ORT. The data set is uploaded once; each step sends only the batch's
  * start rows, the learning rate and (implicitly) the device-resident state: the parameters and
- * Adam moments as flat buffers (train-step.ts's FlatLayout; read back per name) and the step
+ * Adam moments in the buffers of train-step.ts's StateLayout (read back per name) and the step
  * count, whose new values replace the old ones (the old GPU buffers are freed). Loss and gradient norm are read back every `readEvery` steps, not every step.
  */
 import * as ort from 'onnxruntime-node';
@@ -10,7 +10,7 @@ import type { HostArray } from '../graph/ir';
 import { paramSpecs, windowLength, type ParamSpec, type PatchTransformerConfig } from '../models/patch-transformer';
 import { Rng } from '../random';
 import { DEFAULT_ADAMW, type AdamWConfig } from '../train/adamw';
-import { buildTrainStep, buildTrainSteps, computeOf, LOSS_SCALE_STATE, LOSS_SCALING, stateNames, type FlatLayout } from '../train/train-step';
+import { buildTrainStep, buildTrainSteps, computeOf, LOSS_SCALE_STATE, LOSS_SCALING, stateNames, defaultLayout, type OptimizerLayout, type StateLayout } from '../train/train-step';
 import { DEFAULT_PRECISION, type Precision } from '../../shared/precision';
 import { DeviceTensors, sessionOptions } from './device';
 import { BatchSampler } from './sampler';
@@ -42,6 +42,8 @@ export interface TrainerOptions {
   readonly profilePrefix?: string;
   /** The numeric precision (default fp32); the caller has checked that the device runs it. */
   readonly precision?: Precision;
+  /** How the optimiser's state is laid out (default: the device's, see defaultLayout). */
+  readonly layout?: OptimizerLayout;
   /** fp16: the loss scale to continue from (checkpoint, previous stage); LOSS_SCALING.initial otherwise. */
   readonly initialLossScale?: LossScaleState;
 }
@@ -85,7 +87,7 @@ export class Trainer {
     private readonly session: ort.InferenceSession,
     /** The model's parameter names, and where they sit in the flat state buffers. */
     readonly paramNames: readonly string[],
-    private readonly layout: FlatLayout,
+    private readonly layout: StateLayout,
     starts: Int32Array,
     /** ONNX nodes in the train step, for diagnostics. */
     readonly nodeCount: number,
@@ -108,7 +110,8 @@ export class Trainer {
     const k = options.stepsPerCall ?? 1;
     const precision = options.precision ?? DEFAULT_PRECISION;
     const adam = options.adam ?? DEFAULT_ADAMW;
-    const graph = k > 1 ? buildTrainSteps(cfg, rows, adam, k, options.opset, precision) : buildTrainStep(cfg, rows, adam, options.opset, precision);
+    const step = { precision, layout: options.layout ?? defaultLayout(options.device), ...(options.opset ? { opset: options.opset } : {}) };
+    const graph = k > 1 ? buildTrainSteps(cfg, rows, adam, k, step) : buildTrainStep(cfg, rows, adam, step);
     const tensors = new DeviceTensors(options.device);
     const session = await ort.InferenceSession.create(graph.model.bytes, {
       ...sessionOptions(options.device, { gpuOutputs: true, ...(options.threads ? { threads: options.threads } : {}) }),
@@ -147,9 +150,9 @@ export class Trainer {
           if (moment) buf.set(moment, e.offset);
         }
       }
-      await put(grp.name, p, [grp.size]);
-      await put(stateNames.m(grp.name), m, [grp.size]);
-      await put(stateNames.v(grp.name), v, [grp.size]);
+      await put(grp.name, p, grp.shape);
+      await put(stateNames.m(grp.name), m, grp.shape);
+      await put(stateNames.v(grp.name), v, grp.shape);
     }
   }
 

@@ -19,41 +19,64 @@ import { Graph, type Value } from '../graph/ir';
 import * as op from '../graph/ops';
 import { forward, nextPatchLoss, paramSpecs, tokensOf, windowLength, type ComputeDType, type PatchTransformerConfig } from '../models/patch-transformer';
 import { DEFAULT_PRECISION, type Precision } from '../../shared/precision';
+import type { ExecutionProviderName } from '../../shared/system';
 import { adamwUpdate, type AdamWConfig } from './adamw';
 
 /**
- * Where each parameter lives in the optimiser's flat buffers: one buffer of the parameters that
- * take weight decay and one of those that do not, each parameter a contiguous run of it (in the
- * order of paramSpecs). Adam's moments have the same layout. On a GPU every node is a kernel
- * launch: AdamW and clipping per parameter tensor cost ~14 nodes each (base: ~2,100 of ~4,600 a
- * step); on two buffers they cost a few dozen.
+ * How the optimiser's state is laid out:
+ * - `flat`: two buffers, the parameters that take weight decay and those that do not, each
+ *   parameter a contiguous run (paramSpecs order); AdamW and clipping are a few dozen nodes
+ *   instead of ~14 per parameter tensor (base: ~2,100 of ~4,600 nodes a step). On the CPU
+ *   provider it halves tiny's step time.
+ * - `per-tensor`: one buffer per parameter tensor. The CUDA provider's Split and Concat kernels
+ *   take hundreds of milliseconds on the flat buffers (base: 930 ms a step against 85; profile
+ *   in bench/RESULTS.md), so CUDA keeps this layout.
+ * Adam's moments have the same layout as the parameters.
  */
-export interface FlatLayout {
+export type OptimizerLayout = 'flat' | 'per-tensor';
+
+/** The layout a provider trains with (see OptimizerLayout). */
+export function defaultLayout(device: ExecutionProviderName): OptimizerLayout {
+  return device === 'cuda' ? 'per-tensor' : 'flat';
+}
+
+export interface StateLayout {
   readonly groups: readonly {
-    /** The state name of the buffer (`flat.decay`, `flat.plain`); moments `m.<name>`, `v.<name>`. */
+    /** The state name of the buffer (`flat.decay`, `flat.plain`, or the parameter's own); moments `m.<name>`, `v.<name>`. */
     readonly name: string;
+    /** The buffer's shape: [size] for a flat buffer, the parameter's for one of its own. */
+    readonly shape: readonly number[];
     readonly size: number;
     readonly decay: boolean;
     readonly entries: readonly { readonly name: string; readonly shape: readonly number[]; readonly offset: number; readonly size: number }[];
   }[];
 }
 
-/** The flat layout of a model's parameters. */
-export function flatLayout(cfg: PatchTransformerConfig): FlatLayout {
+/** Where a model's parameters live in the state buffers of `layout`. */
+export function stateLayout(cfg: PatchTransformerConfig, layout: OptimizerLayout): StateLayout {
+  const specs = paramSpecs(cfg).map((s) => ({ ...s, size: s.shape.reduce((a, b) => a * b, 1) }));
+  if (layout === 'per-tensor') return { groups: specs.map((s) => ({ name: s.name, shape: s.shape, size: s.size, decay: s.decay, entries: [{ name: s.name, shape: s.shape, offset: 0, size: s.size }] })) };
   return {
     groups: [true, false].flatMap((decay) => {
       let offset = 0;
-      const entries = paramSpecs(cfg)
+      const entries = specs
         .filter((s) => s.decay === decay)
         .map((s) => {
-          const size = s.shape.reduce((a, b) => a * b, 1);
-          const e = { name: s.name, shape: s.shape, offset, size };
-          offset += size;
+          const e = { name: s.name, shape: s.shape, offset, size: s.size };
+          offset += s.size;
           return e;
         });
-      return entries.length ? [{ name: decay ? 'flat.decay' : 'flat.plain', size: offset, decay, entries }] : [];
+      return entries.length ? [{ name: decay ? 'flat.decay' : 'flat.plain', shape: [offset], size: offset, decay, entries }] : [];
     }),
   };
+}
+
+/** How a train-step graph is built beyond the model and data: all optional. */
+export interface StepOptions {
+  readonly opset?: number;
+  readonly precision?: Precision;
+  /** Default `flat`. */
+  readonly layout?: OptimizerLayout;
 }
 
 /**
@@ -89,7 +112,7 @@ export interface TrainStepGraph {
   /** The model's parameter names (paramSpecs order). */
   readonly paramNames: readonly string[];
   /** How they sit in the state buffers the graph takes and returns. */
-  readonly layout: FlatLayout;
+  readonly layout: StateLayout;
   /** Rows of the data set the graph was built for. */
   readonly rows: number;
   /** Steps one call can take (the K of the K-step form; absent: 1). */
@@ -126,15 +149,15 @@ export const LOSS_SCALING = { initial: 65536, growthInterval: 2000, growth: 2, b
 /** The loss-scaling state carried from step to step (fp16), beside the parameters and moments. */
 export const LOSS_SCALE_STATE = ['loss_scale', 'good_steps'] as const;
 
-export function buildTrainStep(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig, opset?: number, precision: Precision = DEFAULT_PRECISION): TrainStepGraph {
-  const { g, outputs, specs, layout } = trainStepIr(cfg, rows, adam, precision);
-  const model = emitOnnx(g, { name: 'stacklab_train_step', outputs, ...(opset ? { opset } : {}) });
+export function buildTrainStep(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig, options: StepOptions = {}): TrainStepGraph {
+  const { g, outputs, specs, layout } = trainStepIr(cfg, rows, adam, options);
+  const model = emitOnnx(g, { name: 'stacklab_train_step', outputs, ...(options.opset ? { opset: options.opset } : {}) });
   return { model, paramNames: specs.map((s) => s.name), layout, rows };
 }
 
 /** The one-step graph in the IR, with its named outputs (exported for tests and diagnostics). */
-export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig, precision: Precision) {
-  const { compute, lossScaling } = computeOf(precision);
+export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig, options: StepOptions = {}) {
+  const { compute, lossScaling } = computeOf(options.precision ?? DEFAULT_PRECISION);
   const g = new Graph();
   const data = g.input('data', 'float32', [rows, cfg.channels]);
   const starts = g.input('starts', 'int32', [cfg.batch]);
@@ -143,14 +166,20 @@ export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: Ada
   const scale = lossScaling ? g.input('loss_scale', 'float32', []) : undefined;
   const good = lossScaling ? g.input('good_steps', 'float32', []) : undefined;
   const specs = paramSpecs(cfg);
-  const layout = flatLayout(cfg);
-  // The state: per group a flat buffer of parameters and two of moments. The model reads named
-  // views of the parameters (one Split per buffer), and the optimiser updates whole buffers.
-  const flat = layout.groups.map((grp) => ({ grp, p: g.input(grp.name, 'float32', [grp.size]), m: g.input(stateNames.m(grp.name), 'float32', [grp.size]), v: g.input(stateNames.v(grp.name), 'float32', [grp.size]) }));
+  const layout = stateLayout(cfg, options.layout ?? 'flat');
+  // The state: per group a buffer of parameters and two of moments. The model reads named views
+  // of the parameters (a tree of Splits per flat buffer; a buffer of its own is the parameter),
+  // and the optimiser updates whole buffers.
+  // A buffer holding exactly one parameter of the same shape is the parameter itself (no nodes).
+  const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+  const flat = layout.groups.map((grp) => ({ grp, own: grp.entries.length === 1 && same(grp.shape, grp.entries[0]!.shape), p: g.input(grp.name, 'float32', grp.shape), m: g.input(stateNames.m(grp.name), 'float32', grp.shape), v: g.input(stateNames.v(grp.name), 'float32', grp.shape) }));
   const params = new Map<string, Value>();
   for (const f of flat) {
-    const parts = splitFlat(f.p, f.grp.entries.map((e) => e.size));
-    f.grp.entries.forEach((e, i) => params.set(e.name, op.reshape(parts[i]!, e.shape)));
+    if (f.own) params.set(f.grp.entries[0]!.name, f.p);
+    else {
+      const parts = splitFlat(f.p, f.grp.entries.map((e) => e.size));
+      f.grp.entries.forEach((e, i) => params.set(e.name, op.reshape(parts[i]!, e.shape)));
+    }
   }
 
   const tokens = tokensOf(gatherWindows(data, starts, windowLength(cfg)), cfg);
@@ -160,7 +189,8 @@ export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: Ada
   const raw = vjp([{ value: loss, grad: scale ?? g.scalar(1) }], views);
   // The gradients of a buffer's views, side by side in one buffer (one Concat).
   const flatGrads = flat.map((f) => {
-    const joined = concatFlat(f.grp.entries.map((e) => op.reshape(raw.get(params.get(e.name)!)!, [e.size])));
+    const grad = (e: (typeof f.grp.entries)[number]) => raw.get(params.get(e.name)!)!;
+    const joined = f.own ? grad(f.grp.entries[0]!) : concatFlat(f.grp.entries.map((e) => op.reshape(grad(e), [e.size])));
     return scale ? op.mul(joined, op.div(1, scale)) : joined;
   });
   const update = adamwUpdate(
@@ -204,11 +234,12 @@ export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: Ada
  * Body: every value is renamed `k.<name>` (names unique across the two scopes); it reads `data`
  * from the outer graph and gathers row `iter` of `starts` and `lr`.
  */
-export function buildTrainSteps(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig, k: number, opset?: number, precision: Precision = DEFAULT_PRECISION): TrainStepGraph {
+export function buildTrainSteps(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig, k: number, options: StepOptions = {}): TrainStepGraph {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`steps per call must be a positive integer, got ${k}`);
-  const { g, outputs, specs, layout } = trainStepIr(cfg, rows, adam, precision);
+  const { g, outputs, specs, layout } = trainStepIr(cfg, rows, adam, options);
   const buffers = layout.groups.map((grp) => grp.name);
-  const scaled = computeOf(precision).lossScaling;
+  const scaled = computeOf(options.precision ?? DEFAULT_PRECISION).lossScaling;
+  const opset = options.opset;
   const scaleState: string[] = scaled ? [...LOSS_SCALE_STATE] : [];
   const scans = ['loss', 'grad_norm', ...(scaled ? ['skipped'] : [])];
   const one = emitGraph(g, { name: 'stacklab_train_step', outputs, ...(opset ? { opset } : {}) });
