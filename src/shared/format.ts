@@ -1,5 +1,12 @@
-/** How reports write numbers, the same in the CLI, the HTML report and the app. */
-import type { SeedInterval } from './compare';
+/**
+ * How reports write numbers, the same in the CLI, the HTML report, the CSV and the app. What is
+ * written is what is meaningful: no interval for one value, none of zero width ("±0.000" of a
+ * deterministic detector), never "−0.000", and digits added until values that differ print apart.
+ */
+import type { SeedDifference, SeedInterval } from './compare';
+
+/** Digits a format may add to its own so that a spread, or values that differ, show. */
+export const MORE_DIGITS = 3;
 
 /** How an interval is written: `scale` multiplies the numbers, `unit` follows the mean, `none` stands for no value. */
 export interface IntervalStyle {
@@ -9,21 +16,87 @@ export interface IntervalStyle {
   readonly none?: string;
 }
 
+/** `x` with `digits` decimals; a value that rounds to zero is "0.000", never "−0.000". */
+export function fixed(x: number, digits: number): string {
+  return Math.abs(x) < 0.5 * 10 ** -digits ? (0).toFixed(digits) : x.toFixed(digits);
+}
+
+/** "+0.014", "−0.014" (a minus sign), "0.000" for what rounds to zero. */
+export function signed(x: number, digits: number): string {
+  const s = fixed(Math.abs(x), digits);
+  return Number(s) === 0 ? s : `${x > 0 ? '+' : '−'}${s}`;
+}
+
+/**
+ * The digits a row (or column) of values needs: `digits`, or more (at most MORE_DIGITS) until
+ * values that differ print differently. Values closer than a billionth are taken as equal.
+ */
+export function distinctDigits(values: readonly number[], digits: number): number {
+  const xs = [...new Set(values.filter(Number.isFinite))].sort((a, b) => a - b);
+  let need = digits;
+  for (let i = 1; i < xs.length; i++) {
+    const [a, b] = [xs[i - 1]!, xs[i]!];
+    if (b - a <= 1e-9 * Math.max(Math.abs(a), Math.abs(b))) continue;
+    let d = digits;
+    while (d < digits + MORE_DIGITS && fixed(a, d) === fixed(b, d)) d++;
+    need = Math.max(need, d);
+  }
+  return need;
+}
+
+/** Whether an interval has a spread worth writing: several seeds, finite ends, apart at `digits` + MORE_DIGITS. */
+function hasSpread(x: SeedInterval, scale: number, digits: number): boolean {
+  return x.n > 1 && Number.isFinite(x.lo) && Number.isFinite(x.hi) && Math.round(((x.hi - x.lo) / 2) * scale * 10 ** (digits + MORE_DIGITS)) > 0;
+}
+
 /**
  * "0.412 ±0.021": the mean ±the half-width of its 95% interval over seeds (symmetric: mean ± t·s/√n;
- * `unit` follows the mean: "1.38x ±0.05"), the mean alone for one seed, `none` without a finite mean.
+ * `unit` follows the mean: "1.38x ±0.05"). The mean alone for one seed and where every seed gave
+ * the same value (a deterministic detector); more digits where the half-width would print as 0;
+ * `none` without a finite mean.
  */
 export function formatInterval(x: SeedInterval | null | undefined, digits = 3, { scale = 1, unit = '', none = '–' }: IntervalStyle = {}): string {
   if (!x || !Number.isFinite(x.mean)) return none;
-  const mean = `${(x.mean * scale).toFixed(digits)}${unit}`;
-  if (x.n < 2 || !Number.isFinite(x.lo) || !Number.isFinite(x.hi)) return mean;
-  return `${mean} ±${(((x.hi - x.lo) / 2) * scale).toFixed(digits)}`;
+  if (!hasSpread(x, scale, digits)) return `${fixed(x.mean * scale, digits)}${unit}`;
+  const half = ((x.hi - x.lo) / 2) * scale;
+  let d = digits;
+  while (Math.round(half * 10 ** d) === 0) d++;
+  return `${fixed(x.mean * scale, d)}${unit} ±${fixed(half, d)}`;
 }
 
-/** "1.29x [1.10, 1.52]": a ratio's interval (from a log scale) is not symmetric; "1.29x" for one seed, "–" for none. */
-export function formatRatio(x: SeedInterval | null | undefined, none = '–'): string {
+/**
+ * "0.246 [0.212, 0.280]": the mean and its interval's ends (for running text); the mean alone for
+ * one seed or where every seed gave the same value, more digits where the mean and the ends would
+ * print alike.
+ */
+export function formatBracket(x: SeedInterval | null | undefined, digits = 3, { scale = 1, unit = '', none = '–' }: IntervalStyle = {}): string {
   if (!x || !Number.isFinite(x.mean)) return none;
-  return x.n > 1 && Number.isFinite(x.lo) ? `${x.mean.toFixed(2)}x [${x.lo.toFixed(2)}, ${x.hi.toFixed(2)}]` : `${x.mean.toFixed(2)}x`;
+  if (!hasSpread(x, scale, digits)) return `${fixed(x.mean * scale, digits)}${unit}`;
+  const d = distinctDigits([x.lo * scale, x.mean * scale, x.hi * scale], digits);
+  return `${fixed(x.mean * scale, d)}${unit} [${fixed(x.lo * scale, d)}, ${fixed(x.hi * scale, d)}]`;
+}
+
+/**
+ * "1.29x [1.10, 1.52]": a ratio's interval (from a log scale) is not symmetric. "1.29x" for one
+ * seed and for an interval of no width (the baseline against itself); more digits where its ends
+ * and mean would print alike ("1.003x [0.998, 1.008]"); `none` without a value.
+ */
+export function formatRatio(x: SeedInterval | null | undefined, none = '–'): string {
+  return formatBracket(x, 2, { unit: 'x', none });
+}
+
+/**
+ * "+0.014 [+0.005, +0.022]": a paired difference (variant − baseline) and its interval, signed;
+ * "+0.031 (one seed)" without an interval, "0.000 on every seed" where every seed differed alike;
+ * more digits where the ends and mean would print alike; `none` without a value.
+ */
+export function formatDifference(d: SeedDifference | SeedInterval | null | undefined, digits = 3, none = '–'): string {
+  if (!d || !Number.isFinite(d.mean)) return none;
+  if (d.n < 2) return `${signed(d.mean, digits)} (one seed)`;
+  if (!Number.isFinite(d.lo) || !Number.isFinite(d.hi)) return signed(d.mean, digits);
+  if (!hasSpread(d, 1, digits)) return `${signed(d.mean, digits)} on every seed`;
+  const at = distinctDigits([d.lo, d.mean, d.hi], digits);
+  return `${signed(d.mean, at)} [${signed(d.lo, at)}, ${signed(d.hi, at)}]`;
 }
 
 /** "1.23 G": a FLOP count with an SI prefix from mega up, for a table row that names the unit; `none` when not finite. */
@@ -48,4 +121,49 @@ export function formatFlopCount(flops: number): string {
   const e = Math.min(SI.length - 1, Math.floor(Math.log10(flops) / 3));
   const v = flops / 10 ** (3 * e);
   return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${SI[e]}FLOP`;
+}
+
+/** "1 G", "250 M", "12.5 k", "0.5": at most three significant digits, an SI prefix from kilo up (axis ticks). */
+export function formatSi(x: number): string {
+  if (!Number.isFinite(x)) return '–';
+  const e = Math.abs(x) < 1e3 ? 0 : Math.min(SI.length - 1, Math.floor(Math.log10(Math.abs(x)) / 3));
+  const v = Number((x / 10 ** (3 * e)).toPrecision(3));
+  return e === 0 ? String(v) : `${v} ${SI[e]}`;
+}
+
+/** A unit of time and its length in seconds. */
+export interface TimeUnit {
+  readonly unit: 's' | 'min' | 'h' | 'd';
+  readonly seconds: number;
+}
+
+const TIME_UNITS: readonly TimeUnit[] = [
+  { unit: 's', seconds: 1 },
+  { unit: 'min', seconds: 60 },
+  { unit: 'h', seconds: 3600 },
+  { unit: 'd', seconds: 86_400 },
+];
+
+/** The unit to write `seconds` in: the largest of s, min, h, d of which it is at least 1 (s below a second). */
+export function timeUnitOf(seconds: number): TimeUnit {
+  const a = Math.abs(seconds);
+  return [...TIME_UNITS].reverse().find((u) => a >= u.seconds) ?? TIME_UNITS[0]!;
+}
+
+/** "45 s", "2.5 min", "18.2 h": three significant digits in the unit `timeUnitOf` picks. */
+export function formatDuration(seconds: number, none = '–'): string {
+  if (!Number.isFinite(seconds)) return none;
+  const u = timeUnitOf(seconds);
+  return `${Number((seconds / u.seconds).toPrecision(3))} ${u.unit}`;
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** "2026-12-01 15:50 (UTC+01:00)": a moment in the local time of the machine writing it, with its offset. */
+export function formatLocalDateTime(at: string | number | Date): string {
+  const t = new Date(at);
+  if (Number.isNaN(t.getTime())) return String(at);
+  const off = -t.getTimezoneOffset();
+  const zone = `UTC${off < 0 ? '−' : '+'}${pad2(Math.floor(Math.abs(off) / 60))}:${pad2(Math.abs(off) % 60)}`;
+  return `${t.getFullYear()}-${pad2(t.getMonth() + 1)}-${pad2(t.getDate())} ${pad2(t.getHours())}:${pad2(t.getMinutes())} (${zone})`;
 }

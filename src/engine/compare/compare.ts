@@ -4,6 +4,7 @@
  * the isoplot fits and the verdict in plain words.
  */
 import { METRICS, PROBE_LABELS, type BaselineSummary, type Comparison, type CurvePoint, type IsoplotFit, type IsoplotPoint, type MetricInfo, type MetricKey, type RunCurve, type SeedDifference, type SeedInterval, type VariantSummary } from '../../shared/compare';
+import { formatBracket, formatDifference } from '../../shared/format';
 import { flopMatchedName, isFlopMatched, rowVariant, sameSchedules, variantLabel, VARIANTS, type Variant } from '../../shared/growth';
 import { BASELINES, type BaselineName, type Evaluation } from '../eval/evaluate';
 import { meanInterval, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
@@ -279,7 +280,7 @@ function speedCall(x: SeedInterval): VariantSummary['speed'] {
 }
 
 const pct = (x: number) => `${Math.round(100 * x)}%`;
-const iv = (x: SeedInterval, digits: number, unit = '') => (x.n > 1 ? `${x.mean.toFixed(digits)}${unit} [${x.lo.toFixed(digits)}, ${x.hi.toFixed(digits)}]` : `${x.mean.toFixed(digits)}${unit}`);
+const iv = (x: SeedInterval, digits: number, unit = '') => formatBracket(x, digits, { unit });
 
 /** Whether a detector (a variant or a classical one) beats random scores here, and if not why not. */
 function usability(metrics: Partial<Record<MetricKey, SeedInterval>>, random: BaselineSummary | undefined, isRandom: boolean): { usable: boolean; why: string[] } {
@@ -297,11 +298,7 @@ function usability(metrics: Partial<Record<MetricKey, SeedInterval>>, random: Ba
 }
 
 /** "+0.014 [+0.005, +0.022]" */
-function signedInterval(d: SeedDifference, digits: number): string {
-  // A value that rounds to zero is written 0.000, not −0.000.
-  const f = (x: number) => (Math.abs(x) < 0.5 * 10 ** -digits ? (0).toFixed(digits) : `${x > 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`);
-  return d.n > 1 ? `${f(d.mean)} [${f(d.lo)}, ${f(d.hi)}]` : `${f(d.mean)} (one seed)`;
-}
+const signedInterval = (d: SeedDifference, digits: number) => formatDifference(d, digits);
 
 /** "slightly" for a difference under 5% of the baseline's value, "much" from 30%, else nothing. */
 function degree(d: SeedDifference, base: number): string {
