@@ -2,6 +2,7 @@
  * The side-by-side comparison of variants (`stacklab compare`, the Compare step, the HTML
  * report): plain data, computed in the engine, read by every front end.
  */
+import type { ScoreTimeline } from './timeline';
 
 /** A mean over seeds with its 95% Student-t interval (lo = hi = mean for one seed). */
 export interface SeedInterval {
@@ -162,9 +163,26 @@ export interface BaselineSummary {
   readonly why: readonly string[];
 }
 
+/** One run's anomaly scores on the test part (the report's timeline chart). */
+export interface ComparisonTimeline extends ScoreTimeline {
+  readonly variant: string;
+  readonly seed: number;
+  readonly dir: string;
+}
+
 export interface Comparison {
   readonly createdAt: string;
-  readonly data: { readonly source: string; readonly fingerprint: string; readonly channels: number; readonly series: number; readonly split: string; readonly normalization: string; readonly thresholds: string };
+  readonly data: {
+    readonly source: string;
+    readonly fingerprint: string;
+    readonly channels: number;
+    readonly series: number;
+    readonly split: string;
+    readonly normalization: string;
+    readonly thresholds: string;
+    /** The median spacing of the test rows' timestamps in seconds; null (or absent) without timestamps. */
+    readonly samplingSeconds?: number | null;
+  };
   readonly setup: { readonly preset: string; readonly layers: number; readonly block: number; readonly alpha: number; readonly device: string; readonly precision?: string };
   /** The row the others are compared with (null when no baseline run was given). */
   readonly reference: string | null;
@@ -186,4 +204,6 @@ export interface Comparison {
   readonly verdict: readonly string[];
   /** What limits the comparison (one seed, missing labels, interrupted runs skipped, …). */
   readonly warnings: readonly string[];
+  /** The anomaly scores of the best variant's first seed (by VUS-PR); absent without labels or scores.json. */
+  readonly timeline?: ComparisonTimeline | null;
 }

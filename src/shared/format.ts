@@ -167,3 +167,21 @@ export function formatLocalDateTime(at: string | number | Date): string {
   const zone = `UTC${off < 0 ? '−' : '+'}${pad2(Math.floor(Math.abs(off) / 60))}:${pad2(Math.abs(off) % 60)}`;
   return `${t.getFullYear()}-${pad2(t.getMonth() + 1)}-${pad2(t.getDate())} ${pad2(t.getHours())}:${pad2(t.getMinutes())} (${zone})`;
 }
+
+/** How a detection delay (in rows) is written: its label with the unit, and the factor from rows to that unit. */
+export interface DelayUnit {
+  readonly label: string;
+  readonly unit: string;
+  readonly scale: number;
+}
+
+/**
+ * The detection delay in time where the data have timestamps (s, min, h or d, picked from the
+ * largest of `rows`, the delays to be written), in rows otherwise.
+ */
+export function delayUnit(samplingSeconds: number | null | undefined, rows: readonly number[] = []): DelayUnit {
+  if (!samplingSeconds || !(samplingSeconds > 0)) return { label: 'detection delay (rows)', unit: 'rows', scale: 1 };
+  const largest = Math.max(0, ...rows.filter(Number.isFinite).map(Math.abs));
+  const u = timeUnitOf(largest * samplingSeconds);
+  return { label: `detection delay (${u.unit})`, unit: u.unit, scale: samplingSeconds / u.seconds };
+}

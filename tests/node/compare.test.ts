@@ -270,6 +270,18 @@ describe('a comparison a plant can act on', () => {
     expect(compareRuns(runs).sameSchedules).toEqual([]);
   });
 
+  it('keeps the best variant\'s first score timeline and the data\'s sampling interval', () => {
+    const scores = (v: number) => ({ row: [0, 1], time: [0, 60_000], score: [v, v], label: [0, 1], threshold: 1 });
+    const timed = runs.map((r) => ({ ...r, report: { ...r.report, samplingSeconds: 60 }, ...(r.config.seed > 1 ? { scores: scores(r.config.seed) } : {}) }));
+    const t = compareRuns(timed);
+    expect(t.data.samplingSeconds).toBe(60);
+    // MIDAS has the best VUS-PR; its first seed with a scores.json is seed 2.
+    expect(t.timeline).toMatchObject({ variant: 'midas', seed: 2, dir: '/runs/midas-s2', score: [2, 2], time: [0, 60_000] });
+    const plain = compareRuns(runs);
+    expect(plain.data.samplingSeconds).toBeNull();
+    expect(plain.timeline).toBeNull();
+  });
+
   it('shows the trivial detectors beside every threshold metric', () => {
     const withTrivial = runs.map((r) => ({ ...r, report: { ...r.report, trivial: { prevalence: 0.8, alwaysAlarm: { ...evaluation(0).atThreshold, f1: (2 * 0.8) / 1.8, recall: 1, falseAlarmRate: 1 }, neverAlarm: { ...evaluation(0).atThreshold, f1: 0, recall: 0, falseAlarmRate: 0 } } } }));
     const c = compareRuns(withTrivial);

@@ -1,6 +1,6 @@
 /** Evaluation on a run's split: threshold from normal validation rows only, metrics on test rows, baselines alike. */
 import { describe, expect, it } from 'vitest';
-import { baselineRowScores, combineResiduals, scoreTimeline, evaluateBaselines, evaluateRowScores, fitResidualCalibration, modelScores, scoresOnThresholdScale, smoothedScores, trivialDetectors } from '../../src/engine/eval/evaluate';
+import { baselineRowScores, combineResiduals, scoreTimeline, evaluateBaselines, evaluateRowScores, fitResidualCalibration, modelScores, scoresOnThresholdScale, smoothedScores, testSamplingSeconds, trivialDetectors } from '../../src/engine/eval/evaluate';
 import { aucPr, quantileThreshold, thresholdMetrics } from '../../src/engine/eval/metrics';
 import { DEFAULT_THRESHOLD } from '../../src/engine/eval/scores';
 import { Rng } from '../../src/engine/random';
@@ -189,10 +189,22 @@ describe('scores from residuals, per-series thresholds, trivial detectors', () =
 
   it('draws the timeline with a gap between the test parts of two series', () => {
     const twoTests: RunData = { ...data, segments: [{ series: 0, start: 0, end: 100, role: 'test' }, { series: 1, start: 600, end: 700, role: 'test' }] };
-    const t = scoreTimeline(Float64Array.from({ length: 1200 }, (_, i) => i), twoTests, 1, 10_000);
+    const t = scoreTimeline(Float64Array.from({ length: 1200 }, (_, i) => i), twoTests, 1, { maxPoints: 10_000 });
     expect(t.row.slice(98, 103)).toEqual([98, 99, 100, 600, 601]);
     expect(t.score[100]).toBeNaN();
     expect(t.score[101]).toBe(600);
+    expect(t.time).toBeUndefined();
+  });
+
+  it('gives each timeline bucket its first row\'s time, and the test rows\' spacing, where the data have timestamps', () => {
+    const twoTests: RunData = { ...data, segments: [{ series: 0, start: 0, end: 100, role: 'test' }, { series: 1, start: 600, end: 700, role: 'test' }] };
+    // A minute apart, but one gap of an hour: the median spacing is the minute.
+    const times = Float64Array.from({ length: 1200 }, (_, i) => Date.UTC(2026, 0, 5) + i * 60_000 + (i >= 50 ? 3_600_000 : 0));
+    const t = scoreTimeline(Float64Array.from({ length: 1200 }, (_, i) => i), twoTests, 1, { maxPoints: 50, times });
+    expect(t.time).toHaveLength(t.row.length);
+    t.row.forEach((r, i) => expect(t.time![i]).toBe(times[r === 100 ? 99 : r]));
+    expect(testSamplingSeconds(twoTests, times)).toBe(60);
+    expect(testSamplingSeconds(twoTests, new Float64Array(1200))).toBeNull();
   });
 
   it('smooths every score causally inside each segment, never across one', () => {

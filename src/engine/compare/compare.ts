@@ -3,12 +3,13 @@
  * its 95% interval over seeds, each variant against the baseline paired by seed, the baselines,
  * the isoplot fits and the verdict in plain words.
  */
-import { METRICS, PROBE_LABELS, type BaselineSummary, type Comparison, type CurvePoint, type IsoplotFit, type IsoplotPoint, type MetricInfo, type MetricKey, type RunCurve, type SeedDifference, type SeedInterval, type VariantSummary } from '../../shared/compare';
+import { METRICS, PROBE_LABELS, type BaselineSummary, type Comparison, type ComparisonTimeline, type CurvePoint, type IsoplotFit, type IsoplotPoint, type MetricInfo, type MetricKey, type RunCurve, type SeedDifference, type SeedInterval, type VariantSummary } from '../../shared/compare';
 import { formatBracket, formatDifference } from '../../shared/format';
 import { flopMatchedName, isFlopMatched, rowVariant, sameSchedules, variantLabel, VARIANTS, type Variant } from '../../shared/growth';
 import { BASELINES, type BaselineName, type Evaluation } from '../eval/evaluate';
 import { meanInterval, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
 import type { LoadedRun } from './load';
+import { count } from './text';
 
 const BASELINE_LABELS: Record<BaselineName, string> = { random: 'random scores', 'rolling-z': 'rolling z-score', pca: 'PCA reconstruction', 'isolation-forest': 'Isolation Forest' };
 const TRIVIAL_LABELS = { alwaysAlarm: 'alarm on every row', neverAlarm: 'never alarm' } as const;
@@ -251,6 +252,7 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
       split: first.data.split,
       normalization: first.data.normalization?.description ?? 'pooled',
       thresholds: first.scoring?.threshold ?? 'pooled',
+      samplingSeconds: runs.find((r) => Number.isFinite(r.report.samplingSeconds))?.report.samplingSeconds ?? null,
     },
     setup: { preset: first.preset, layers: first.growth.layers, block: first.growth.block, alpha: first.growth.alpha, device: first.device, precision: first.precision ?? 'fp32' },
     reference: baseRuns ? 'baseline' : null,
@@ -263,8 +265,19 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
     sameSchedules: same,
     referenceLoss,
     warnings,
+    timeline: timelineOf(judged, groups),
   };
   return { ...comparison, verdict: verdictOf(comparison, labelled) };
+}
+
+/** The anomaly scores of the variant with the best VUS-PR (its first seed with scores): the report's timeline. */
+function timelineOf(variants: readonly VariantSummary[], groups: ReadonlyMap<string, LoadedRun[]>): ComparisonTimeline | null {
+  const ranked = variants.filter((v) => Number.isFinite(v.metrics.vusPr?.mean)).sort((a, b) => b.metrics.vusPr!.mean - a.metrics.vusPr!.mean);
+  for (const v of ranked) {
+    const r = groups.get(v.variant)?.find((x) => x.scores);
+    if (r) return { variant: v.variant, seed: r.config.seed, dir: r.dir, ...r.scores! };
+  }
+  return null;
 }
 
 /** exp of an interval computed on a log scale. */
@@ -326,7 +339,7 @@ function verdictOf(c: Omit<Comparison, 'verdict'>, labelled: boolean): string[] 
       for (const v of variants.filter((x) => !x.usable)) out.push(`${variantLabel(v.variant)} is not usable here: ${v.why.join('; ')}.`);
     }
   }
-  for (const [a, b] of c.sameSchedules) out.push(`${variantLabel(a)} and ${variantLabel(b)} are the same schedule at ${c.setup.layers} layers in blocks of ${c.setup.block}: their differences are seed noise (choose a depth of at least 3 blocks to tell them apart).`);
+  for (const [a, b] of c.sameSchedules) out.push(`${variantLabel(a)} and ${variantLabel(b)} are the same schedule at ${count(c.setup.layers, 'layer')} in blocks of ${c.setup.block}: their differences are seed noise (choose a depth of at least 3 blocks to tell them apart).`);
   const head = METRICS.find((m) => m.key === 'vusPr')!;
   for (const v of variants) {
     if (v === base) continue;

@@ -1,6 +1,7 @@
 /** Reading finished runs back from their folders (config.json, report.json, metrics.jsonl). */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { ScoreTimeline } from '../../shared/timeline';
 import { RunStore } from '../runs/store';
 import type { MetricRecord, RunConfig, RunReport } from '../runs/types';
 
@@ -10,6 +11,8 @@ export interface LoadedRun {
   readonly report: RunReport;
   /** metrics.jsonl's complete lines (MetricRecord, read by the run store). */
   readonly metrics: readonly MetricRecord[];
+  /** scores.json: the test part's anomaly scores (absent without labels, or when the file is missing or damaged). */
+  readonly scores?: ScoreTimeline;
 }
 
 export interface LoadResult {
@@ -66,7 +69,9 @@ export async function loadRuns(paths: readonly string[]): Promise<LoadResult> {
     const config = await readJson<RunConfig>(path.join(dir, 'config.json'));
     // Lines cut short by a crash are left out; the ones before them still count.
     const { records: metrics } = await new RunStore(dir).readMetrics();
-    runs.push({ dir, config, report, metrics });
+    // Only a chart reads the scores: a run without them (unlabelled data) or with a damaged file still compares.
+    const scores = await readJson<ScoreTimeline>(path.join(dir, 'scores.json')).catch(() => null);
+    runs.push({ dir, config, report, metrics, ...(scores ? { scores } : {}) });
   }
   if (runs.length === 0) throw new Error(`no finished run to compare in ${paths.join(', ')}${skipped.length ? `: ${skipped.join('; ')}` : ''}`);
   return { runs, skipped };

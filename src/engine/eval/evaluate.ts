@@ -306,14 +306,20 @@ export async function detectWith(sessions: ModelSessions, data: RunData, scoring
   return { scores, evaluation: ev && { ...ev, calibration } };
 }
 
-/** The test part's scores and labels for a chart: the maximum score of each bucket of rows, at most ~`maxPoints`, with a gap between test parts. */
-export function scoreTimeline(scores: ArrayLike<number>, data: RunData, threshold: number | null, maxPoints = 1500): ScoreTimeline {
+/**
+ * The test part's scores and labels for a chart: the maximum score of each bucket of rows, at most
+ * ~`maxPoints`, with a gap between test parts; with `times` (epoch ms per matrix row) the time of
+ * each bucket too.
+ */
+export function scoreTimeline(scores: ArrayLike<number>, data: RunData, threshold: number | null, { maxPoints = 1500, times = null }: { maxPoints?: number; times?: ArrayLike<number> | null } = {}): ScoreTimeline {
   const test = segmentsOf(data, 'test');
   const total = test.reduce((a, g) => a + g.end - g.start, 0);
   const bucket = Math.max(1, Math.ceil(total / maxPoints));
-  const out: ScoreTimeline = { row: [], score: [], label: [], threshold };
+  const time: number[] = [];
+  const out: ScoreTimeline = { row: [], ...(times ? { time } : {}), score: [], label: [], threshold };
   for (const g of test) {
     for (let r = g.start; r < g.end; r += bucket) {
+      if (times) time.push(times[r]!);
       let best = NaN;
       let lab = 0;
       for (let i = r; i < Math.min(g.end, r + bucket); i++) {
@@ -328,11 +334,20 @@ export function scoreTimeline(scores: ArrayLike<number>, data: RunData, threshol
     // A gap (no score) where a test part ends, so a chart does not join one series to the next.
     if (g !== test.at(-1)) {
       out.row.push(g.end);
+      if (times) time.push(times[g.end - 1]!);
       out.score.push(NaN);
       out.label.push(0);
     }
   }
   return out;
+}
+
+/** The median spacing of the test rows' times (epoch ms per matrix row), in seconds; null without a spacing to measure. */
+export function testSamplingSeconds(data: RunData, times: ArrayLike<number>): number | null {
+  const gaps: number[] = [];
+  for (const g of segmentsOf(data, 'test')) for (let r = g.start + 1; r < g.end; r++) gaps.push(times[r]! - times[r - 1]!);
+  const ok = gaps.filter((x) => Number.isFinite(x) && x > 0).sort((a, b) => a - b);
+  return ok.length ? ok[Math.floor(ok.length / 2)]! / 1000 : null;
 }
 
 /** Rows of a segment list as one matrix view (copied when there are several segments). */

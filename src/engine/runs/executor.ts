@@ -3,9 +3,8 @@
  * report, streaming its events; the job loop does not know where the steps run. The local,
  * in-process executor is the first; workers on a queue are another.
  */
-import type { RunData } from '../data/prepared';
 import { runTraining } from './runner';
-import type { RunConfig, RunEvent, RunReport } from './types';
+import type { RunConfig, RunEvent, RunReport, TimedRunData } from './types';
 
 export interface RunRequest {
   readonly config: RunConfig;
@@ -16,7 +15,7 @@ export interface RunRequest {
 }
 
 export interface RunExecutor {
-  runRun(run: RunRequest, data: RunData, events: (e: RunEvent) => void, signal?: AbortSignal): Promise<RunReport>;
+  runRun(run: RunRequest, data: TimedRunData, events: (e: RunEvent) => void, signal?: AbortSignal): Promise<RunReport>;
 }
 
 /** Trains in this process, on the device the run's config names. */

@@ -21,7 +21,7 @@ import { DEFAULT_THRESHOLD } from '../eval/scores';
 import { defined } from '../../shared/ipc';
 import type { DataPlan, TrainPlan } from '../../shared/jobs';
 import { stepFlops, trainingFlops } from './schedule';
-import type { RunConfig } from './types';
+import type { RunConfig, TimedRunData } from './types';
 import { DEFAULT_PRECISION, isPrecision, precisionProblem, PRECISIONS, type Precision } from '../../shared/precision';
 
 /** A choice that cannot be trained (a usage error for the CLI, a message for the app). */
@@ -126,8 +126,20 @@ export interface PlannedRun {
 export interface JobPlan {
   readonly plan: ResolvedPlan;
   readonly model: PatchTransformerConfig;
-  readonly data: PreparedData;
+  readonly data: PreparedData & TimedRunData;
   readonly runs: PlannedRun[];
+}
+
+/** Each matrix row's time (epoch ms), the series one after another as in the matrix; null unless every series has timestamps. */
+function rowTimes(ds: Dataset): Float64Array | null {
+  if (ds.series.some((s) => !s.timestamps)) return null;
+  const out = new Float64Array(ds.series.reduce((a, s) => a + s.rows, 0));
+  let at = 0;
+  for (const s of ds.series) {
+    out.set(s.timestamps!.subarray(0, s.rows), at);
+    at += s.rows;
+  }
+  return out;
 }
 
 /**
@@ -187,5 +199,6 @@ export function planJob(plan: ResolvedPlan, ds: Dataset, source: string, device:
       runs.push({ name: flopMatchedName(fm), dir: path.join(out, `baseline-flopmatched-${fm}-s${seed}`), config: { ...base, schedule: schedule(fmSteps), variant: 'baseline', flopMatchedTo: fm, seed, growth: { ...growth, steps: fmSteps } } });
     }
   }
-  return { plan, model, data, runs };
+  const times = rowTimes(ds);
+  return { plan, model, data: times ? { ...data, times } : data, runs };
 }

@@ -10,17 +10,16 @@ import { BatchSampler } from '../runtime/sampler';
 import { Trainer, type LossScaleState } from '../runtime/trainer';
 import { claimCudaPrecision } from '../runtime/tf32';
 import { DEFAULT_PRECISION } from '../../shared/precision';
-import type { RunData } from '../data/prepared';
-import { DEFAULT_SCORING, evaluateBaselines, scoresOnThresholdScale, scoreTimeline, smoothedScores, trivialDetectors } from '../eval/evaluate';
+import { DEFAULT_SCORING, evaluateBaselines, scoresOnThresholdScale, scoreTimeline, smoothedScores, testSamplingSeconds, trivialDetectors } from '../eval/evaluate';
 import { ModelSessions } from '../eval/sessions';
 import { RunSchedule, stepFlops } from './schedule';
 import { RunStore } from './store';
-import type { MetricRecord, RunConfig, RunEvent, RunReport, StageReport } from './types';
+import type { MetricRecord, RunConfig, RunEvent, RunReport, StageReport, TimedRunData } from './types';
 import { downstreamWith, probeAccuracies, validationLossWith, validationPoint, type Downstream } from './validation';
 
 export interface RunOptions {
   readonly config: RunConfig;
-  readonly data: RunData;
+  readonly data: TimedRunData;
   readonly dir: string;
   readonly onEvent?: (e: RunEvent) => void;
   readonly signal?: AbortSignal;
@@ -319,7 +318,9 @@ async function train(opts: RunOptions): Promise<RunReport> {
     const evaluation = final?.evaluation ?? null;
     const scoring = config.scoring ?? DEFAULT_SCORING;
     // The test part's scores for a timeline chart, as the alarms saw them: smoothed, on the threshold's scale (NaN is written as null).
-    if (final?.scores && evaluation) await store.writeJson('scores.json', scoreTimeline(scoresOnThresholdScale(smoothedScores(final.scores, data, scoring.smooth ?? 1), data, evaluation), data, evaluation.threshold));
+    const times = data.times ?? null;
+    if (final?.scores && evaluation) await store.writeJson('scores.json', scoreTimeline(scoresOnThresholdScale(smoothedScores(final.scores, data, scoring.smooth ?? 1), data, evaluation), data, evaluation.threshold, { times }));
+    const samplingSeconds = times ? testSamplingSeconds(data, times) : null;
     const baselines = done ? evaluateBaselines(data, model.channels, config.seed, scoring) : {};
     const trivial = done ? trivialDetectors(data) : null;
     const probes = final?.probes ?? null;
@@ -337,6 +338,7 @@ async function train(opts: RunOptions): Promise<RunReport> {
       baselines,
       ...(trivial ? { trivial } : {}),
       probes,
+      ...(samplingSeconds !== null ? { samplingSeconds } : {}),
     };
     await store.writeReport(report);
     return report;

@@ -5,13 +5,16 @@
  */
 import type { ExecutionProviderName } from '../../shared/system';
 import type { Precision } from '../../shared/precision';
-import type { RunNormalization } from '../data/prepared';
+import type { RunData, RunNormalization } from '../data/prepared';
 import type { BaselineName, Evaluation, ScoringConfig, TrivialDetectors } from '../eval/evaluate';
 import type { ProbeName, ProbeScore } from '../eval/probes';
 import type { GrowthConfig, Variant } from '../growth/growth';
 import type { PatchTransformerConfig } from '../models/patch-transformer';
 import type { AdamWConfig } from '../train/adamw';
 import type { LrSchedule } from '../train/schedules';
+
+/** The data a run trains on, with each matrix row's time (epoch ms) where every series has timestamps. */
+export type TimedRunData = RunData & { readonly times?: Float64Array | null };
 
 /** Everything a run needs to be reproduced; written as config.json. */
 export interface RunConfig {
@@ -125,4 +128,6 @@ export interface RunReport {
   readonly trivial?: TrivialDetectors;
   /** The reasoning probes with the final model (items from this seed; the same for every variant). */
   readonly probes?: Record<ProbeName, ProbeScore | null> | null;
+  /** The median spacing of the test rows' timestamps in seconds (absent without timestamps): delays in time, not rows. */
+  readonly samplingSeconds?: number;
 }
