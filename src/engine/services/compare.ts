@@ -5,9 +5,9 @@ import type { Comparison } from '../../shared/compare';
 import type { ExportFile } from '../../shared/jobs';
 import type { ScoreTimeline } from '../../shared/timeline';
 import { compareRuns } from '../compare/compare';
+import { comparisonCsv } from '../compare/csv';
 import { renderHtml } from '../compare/html';
 import { loadRuns } from '../compare/load';
-import { tableRows } from '../compare/table';
 import { exportRun } from '../runs/export';
 import { writeAtomic } from '../runs/store';
 
@@ -22,17 +22,6 @@ export async function timelineOf(runDir: string): Promise<ScoreTimeline> {
   } catch {
     throw new Error(`${runDir} has no anomaly scores (scores.json): the run did not finish, or its data have no labelled test part`);
   }
-}
-
-/** One CSV field, quoted when it holds a separator, a quote or a line break. */
-function csvField(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** The comparison table as CSV (the same rows as the CLI's table). */
-export function comparisonCsv(c: Comparison): string {
-  const { header, rows } = tableRows(c);
-  return [['quantity', ...header.slice(1)], ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
 /** Builds the file, writes a copy into the job (or run) folder, and returns both. */
