@@ -9,7 +9,7 @@
 import { PRECISIONS } from './precision';
 import type { Comparison } from './compare';
 import { VARIANTS } from './growth';
-import { COLUMN_ROLES, DECIMAL_MARKS, DELIMITERS, NORMALIZE_MODES, SAMPLE_KINDS, SCORE_COMBINES, THRESHOLD_SCOPES, type ExportFile, type ImportRequest, type ImportResult, type JobHistory, type JobInfo, type JobProgress, type PlanEstimate, type Settings, type TrainPlan } from './jobs';
+import { COLUMN_ROLES, DECIMAL_MARKS, DELIMITERS, NORMALIZE_MODES, SAMPLE_KINDS, SCORE_COMBINES, THRESHOLD_SCOPES, type ExportFile, type ImportInspection, type ImportRequest, type ImportResult, type JobHistory, type SessionState, WIZARD_STEPS, type JobInfo, type JobProgress, type PlanEstimate, type Settings, type TrainPlan } from './jobs';
 import { inRange, LIMITS, rangeText } from './limits';
 import { PRESET_NAMES } from './presets';
 import type { ScoreTimeline } from './timeline';
@@ -34,6 +34,12 @@ export interface RequestMap {
   'settings.set': { params: Partial<Settings>; result: Settings };
   /** Reads a file, a folder or the sample: profile, preview, column roles, plot. */
   'data.import': { params: ImportRequest; result: ImportResult };
+  /** The columns, roles and first rows of a source without importing it (after a failed import). */
+  'data.inspect': { params: ImportRequest; result: ImportInspection | null };
+  /** The wizard's state as the engine keeps it (a reload or another tab reopens it). */
+  'session.get': { params: NoParams; result: SessionState };
+  /** Changes part of it; returns the whole. */
+  'session.set': { params: Partial<SessionState>; result: SessionState };
   /** FLOPs per variant and a time estimate from a short timing probe on the device. */
   'train.estimate': { params: TrainPlan; result: PlanEstimate };
   /** Starts training the plan in the engine process; progress comes as `jobs.progress` events. */
@@ -216,7 +222,7 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
   'data.import': (raw) => {
     const c = 'data.import';
     const obj = plainObject(c, raw);
-    onlyKeys(c, obj, ['source', 'roles', 'delimiter', 'decimal', 'header', 'fillLimit']);
+    onlyKeys(c, obj, ['source', 'roles', 'delimiter', 'decimal', 'header', 'fillLimit', 'labelMap', 'resample']);
     const src = plainObject(`${c} source`, obj.source);
     let source: ImportRequest['source'];
     if (src.kind === 'sample') {
@@ -235,7 +241,31 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
       for (const [k, v] of Object.entries(r)) if (!(COLUMN_ROLES as readonly unknown[]).includes(v)) throw new InvalidParamsError(`${c}: the role of column "${k}" must be one of ${COLUMN_ROLES.join(', ')}, got ${JSON.stringify(v)}`);
       roles = r as typeof roles;
     }
-    return defined({ source, roles, delimiter: optionalOneOf(c, obj, 'delimiter', DELIMITERS), decimal: optionalOneOf(c, obj, 'decimal', DECIMAL_MARKS), header: optionalBoolean(c, obj, 'header'), fillLimit: optionalNumber(c, obj, 'fillLimit') });
+    let labelMap: Record<string, 0 | 1> | undefined;
+    if (obj.labelMap !== undefined) {
+      const m = plainObject(`${c} labelMap`, obj.labelMap);
+      for (const [k, v] of Object.entries(m)) if ((v !== 0 && v !== 1) || k.trim() === '') throw new InvalidParamsError(`${c}: a label value maps to 0 (normal) or 1 (abnormal), got ${JSON.stringify(k)} → ${JSON.stringify(v)}`);
+      labelMap = Object.fromEntries(Object.entries(m).map(([k, v]) => [k.trim().toLowerCase(), v as 0 | 1]));
+    }
+    return defined({ source, roles, delimiter: optionalOneOf(c, obj, 'delimiter', DELIMITERS), decimal: optionalOneOf(c, obj, 'decimal', DECIMAL_MARKS), header: optionalBoolean(c, obj, 'header'), fillLimit: optionalNumber(c, obj, 'fillLimit'), labelMap, resample: optionalBoolean(c, obj, 'resample') });
+  },
+  'data.inspect': (raw) => requestValidators['data.import'](raw),
+  'session.get': noParams('session.get'),
+  'session.set': (raw) => {
+    const c = 'session.set';
+    const obj = plainObject(c, raw);
+    onlyKeys(c, obj, ['step', 'importRequest', 'plan', 'jobDir']);
+    const nullable = <T>(key: string, check: (v: unknown) => T): T | null | undefined => (obj[key] === undefined ? undefined : obj[key] === null ? null : check(obj[key]));
+    return defined({
+      step: optionalOneOf(c, obj, 'step', WIZARD_STEPS),
+      importRequest: nullable('importRequest', (v) => requestValidators['data.import'](v)),
+      // The form is a plan without its data set.
+      plan: nullable('plan', (v) => {
+        const { datasetId: _none, ...plan } = trainPlan(`${c} plan`, { ...plainObject(`${c} plan`, v), datasetId: 'session' });
+        return plan;
+      }),
+      jobDir: nullable('jobDir', () => requiredString(c, obj, 'jobDir')),
+    });
   },
   'train.estimate': (raw) => trainPlan('train.estimate', raw),
   'jobs.start': (raw) => trainPlan('jobs.start', raw),

@@ -19,6 +19,31 @@ export interface Settings {
   readonly threads: number;
 }
 
+/** What `data.inspect` makes of a file whose import failed: its columns, their roles, its first rows. */
+export interface ImportInspection {
+  readonly file: string;
+  readonly columns: readonly ImportColumn[];
+  readonly preview: { readonly header: readonly string[]; readonly rows: readonly (readonly string[])[] };
+}
+
+/** The wizard's steps, in order (the renderer's step list uses these ids). */
+export const WIZARD_STEPS = ['import', 'variants', 'train', 'compare', 'export'] as const;
+export type WizardStep = (typeof WIZARD_STEPS)[number];
+
+/**
+ * Where the user is in the wizard, kept by the engine (session.json in the configuration folder)
+ * so that a reload, a second browser tab or a restarted app opens the same step, data and form.
+ */
+export interface SessionState {
+  readonly step: WizardStep;
+  /** The import shown on the Import step (re-read on restore), or none yet. */
+  readonly importRequest: ImportRequest | null;
+  /** The Variants step's form: only the fields the user set. */
+  readonly plan: Omit<TrainPlan, 'datasetId'> | null;
+  /** The job the Train, Compare and Export steps show. */
+  readonly jobDir: string | null;
+}
+
 /** The built-in samples: the plant as one long series, or a test rig's runs (one file each, each its own operating point). */
 export const SAMPLE_KINDS = ['plant', 'multi-run'] as const;
 export type SampleKind = (typeof SAMPLE_KINDS)[number];
@@ -43,6 +68,10 @@ export interface ImportRequest {
   readonly header?: boolean;
   /** Forward-fill gaps up to this many rows (default 5; 0 fills nothing). */
   readonly fillLimit?: number;
+  /** Label values beyond the known words (lower case): "run" → 0 (normal), "trip" → 1 (abnormal). */
+  readonly labelMap?: Readonly<Record<string, 0 | 1>>;
+  /** Resample irregular timestamps onto the median interval. */
+  readonly resample?: boolean;
 }
 
 export interface ImportColumn {

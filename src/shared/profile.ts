@@ -12,6 +12,8 @@ export interface ChannelProfile {
   readonly filled: number;
   /** Missing cells left as NaN (gap longer than the fill limit, or at the start). */
   readonly unfilled: number;
+  /** Of the missing cells, those that held text ("ERR", "n/a"), with the first such value (absent: none). */
+  readonly textCells?: { readonly count: number; readonly example?: string };
 }
 
 export interface EventsProfile {

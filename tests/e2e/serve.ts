@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -9,7 +10,9 @@ export async function startServe(): Promise<{ url: string; proc: ChildProcess; s
   if (!existsSync(path.join(ROOT, 'out/renderer/index.html'))) {
     throw new Error('out/renderer is missing: run `npm run build` before the end-to-end tests (npm test does)');
   }
-  const proc = spawn(process.execPath, ['bin/stacklab.js', 'serve', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A configuration folder of its own: the wizard's session (session.json) starts empty for each server.
+  const env = { ...process.env, STACKLAB_CONFIG_DIR: mkdtempSync(path.join(os.tmpdir(), 'stacklab-e2e-config-')) };
+  const proc = spawn(process.execPath, ['bin/stacklab.js', 'serve', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
   let log = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`stacklab serve printed no URL within 30 s:\n${log}`)), 30_000);

@@ -43,6 +43,11 @@ describe('the proof of concept in the browser', () => {
     expect(await page.getByTestId('preview').locator('tbody tr').count()).toBeGreaterThan(5);
     expect(await page.getByTestId('plot-summary').textContent()).toMatch(/anomal/i);
     await shot('1-import');
+    // A reload keeps the imported data set on screen (the engine keeps the session).
+    await page.reload();
+    await page.getByTestId('import-success').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('profile').textContent()).toMatch(/20[,. ]?160/);
+    expect(await page.locator('main h2').first().textContent()).toBe('Import plant data');
   });
 
   it('chooses baseline, GradStack and MIDAS with the tiny preset and sees an estimate', async () => {
@@ -59,6 +64,16 @@ describe('the proof of concept in the browser', () => {
     expect(await page.getByTestId('estimate-total').textContent()).toMatch(/\d/);
     await expect.poll(() => page.getByTestId('variant-midas').getByTestId('depths').textContent()).toMatch(/1.*2.*3.*4/);
     await shot('2-variants');
+    // A reload reopens the Variants step with the form as it was, and the data set behind it.
+    await page.waitForTimeout(500);
+    await page.reload();
+    await expect.poll(() => page.locator('main h2').first().textContent(), { timeout: 30_000 }).toBe('Choose training variants');
+    expect(await page.getByTestId('preset').inputValue()).toBe('tiny');
+    expect(await page.getByTestId('layers').inputValue()).toBe('4');
+    expect(await page.getByTestId('block').inputValue()).toBe('1');
+    expect(await page.getByTestId('steps').inputValue()).toBe('60');
+    expect(await page.getByTestId('device').inputValue()).toBe('cpu');
+    await page.getByTestId('estimate-row').first().waitFor({ timeout: 60_000 });
   });
 
   it('trains with live progress until every run is finished', async () => {
@@ -67,6 +82,10 @@ describe('the proof of concept in the browser', () => {
     await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 30_000 }).toBe(9);
     await page.getByTestId('run-progress').first().waitFor();
     await shot('3-train-live');
+    // A reload in the middle of training reopens the Train step with every run, still streaming.
+    await page.reload();
+    await expect.poll(() => page.locator('main h2').first().textContent(), { timeout: 30_000 }).toBe('Train');
+    await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 30_000 }).toBe(9);
     await page.getByTestId('finished-banner').waitFor({ timeout: 300_000 });
     const statuses = await page.getByTestId('run-status').allTextContents();
     expect(statuses).toHaveLength(9);

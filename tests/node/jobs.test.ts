@@ -9,6 +9,7 @@ import type { JobInfo, JobProgress } from '../../src/shared/jobs';
 import { readModelMetadata } from '../../src/engine/onnx/proto';
 import { runCli } from '../../src/engine/cli';
 import { capture } from '../helpers/cli';
+import { appWording } from '../../src/renderer/src/app-wording';
 
 const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
 
@@ -30,6 +31,35 @@ function settled(api: StackLabApi, jobId: string): Promise<JobInfo> {
     });
   });
 }
+
+describe('a failed import, fixed in the app', () => {
+  it('shows the columns and roles of a file whose label column failed, then imports it with the role or label values changed', async () => {
+    const { api } = services();
+    const dir = tmp('stacklab-status-');
+    const file = path.join(dir, 'line.csv');
+    const rows = ['timestamp,temp,pressure,status'];
+    for (let i = 0; i < 400; i++) rows.push(`2026-01-01T00:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},${(20 + Math.sin(i / 10)).toFixed(3)},${(1 + Math.cos(i / 7)).toFixed(3)},${i % 100 < 80 ? 'RUN' : 'STOP'}`);
+    writeFileSync(file, `${rows.join('\n')}\n`);
+    const req = { source: { kind: 'path' as const, path: file } };
+    const failure = await api.invoke('data.import', req).then(() => null, (err: Error) => err.message);
+    expect(failure).toMatch(/the label value "RUN" is neither a number nor a known word/);
+    // In the app the advice names its controls, not the CLI's options.
+    expect(appWording(failure!)).toMatch(/Map "RUN" under Label values \(normal or abnormal\), or give the column "status" the role Event marker or Ignored in the roles table\./);
+    expect(appWording(failure!)).not.toMatch(/--/);
+    const seen = await api.invoke('data.inspect', req);
+    expect(seen!.columns.map((c) => [c.name, c.role])).toEqual([['timestamp', 'timestamp'], ['temp', 'channel'], ['pressure', 'channel'], ['status', 'label']]);
+    expect(seen!.preview.header).toEqual(['timestamp', 'temp', 'pressure', 'status']);
+    expect(seen!.preview.rows[0]).toEqual(['2026-01-01T00:00:00', '20.000', '2.000', 'RUN']);
+    // The status column as an event marker: the import works, with no labels.
+    const asEvent = await api.invoke('data.import', { ...req, roles: { status: 'event' } });
+    expect(asEvent.profile.dataset.labelRatio).toBeNull();
+    expect(asEvent.columns.find((c) => c.name === 'status')!.role).toBe('event');
+    // Or its values mapped: STOP is the abnormal state.
+    const mapped = await api.invoke('data.import', { ...req, labelMap: { RUN: 0, Stop: 1 } });
+    expect(mapped.profile.dataset.labelRatio).toBeCloseTo(0.2, 5);
+    await expect(api.invoke('data.import', { ...req, labelMap: { RUN: 2 } } as never)).rejects.toThrow(/maps to 0 \(normal\) or 1 \(abnormal\)/);
+  });
+});
 
 describe('settings', () => {
   it('defaults, saves to settings.json, and refuses a folder it cannot use', async () => {
@@ -196,6 +226,35 @@ describe('training jobs', () => {
     expect(history.runs[0]!.growthSteps).toHaveLength(1);
   });
 
+  it('shows a resumed run as training from its checkpoint, not as the cancelled run it was', async () => {
+    const { s, api } = services();
+    const { datasetId } = await api.invoke('data.import', { source: { kind: 'sample' } });
+    const job = await api.invoke('jobs.start', { datasetId, variants: ['baseline'], preset: 'tiny', layers: 1, steps: 300, seeds: 2, device: 'cpu' });
+    await new Promise<void>((resolve) => {
+      const off = api.on('jobs.progress', (p) => p.step >= 40 && (off(), resolve()));
+    });
+    const cancelled = await api.invoke('jobs.cancel', { jobId: job.id });
+    await s.jobs.idle();
+    expect(cancelled.runs.map((r) => r.status)).toEqual(['cancelled', 'queued']);
+    const resumed = await api.invoke('jobs.resume', { dir: job.dir });
+    // The first run's report still says cancelled on disk: while its job trains, it is the run training.
+    expect(resumed.runs.map((r) => r.status)).toEqual(['running', 'queued']);
+    expect(resumed.runs[0]!.step).toBeGreaterThanOrEqual(cancelled.runs[0]!.step);
+    expect((await settled(api, job.id)).status).toBe('finished');
+  });
+
+  it('keeps the wizard session for a reload, another tab and a restart, and validates it', async () => {
+    const { api, runsDir, configDir } = services();
+    expect(await api.invoke('session.get', {})).toEqual({ step: 'import', importRequest: null, plan: null, jobDir: null });
+    const plan = { variants: ['baseline', 'midas'] as const, preset: 'tiny' as const, seeds: 2, layers: 4, precision: 'fp16' as const };
+    await api.invoke('session.set', { step: 'variants', importRequest: { source: { kind: 'sample', sample: 'multi-run' } }, plan: { ...plan, variants: [...plan.variants] } });
+    const again = servicesAsApi(createServices({ host: 'cli', runsDir, configDir }));
+    expect(await again.invoke('session.get', {})).toEqual({ step: 'variants', importRequest: { source: { kind: 'sample', sample: 'multi-run' } }, plan: { ...plan, variants: [...plan.variants] }, jobDir: null });
+    await expect(again.invoke('session.set', { step: 'somewhere' } as never)).rejects.toThrow(/"step" must be one of import, variants, train, compare, export/);
+    await expect(again.invoke('session.set', { plan: { variants: ['nope'], preset: 'tiny', seeds: 1 } } as never)).rejects.toThrow(/session.set plan: "variants"/);
+    expect((await again.invoke('session.set', { importRequest: null })).importRequest).toBeNull();
+  });
+
   it('lists a job folder of `stacklab train` and resumes it: one job model for the CLI and the app', async () => {
     const { api, runsDir } = services();
     const out = path.join(runsDir, 'from-the-cli');
@@ -220,7 +279,7 @@ describe('training jobs', () => {
     expect(await runCli(['train', '--sample', '--variants', 'baseline,midas', '--layers', '2', '--block', '1', '--steps', '30', '--seeds', '1', '--lr', '3e-3', '--device', 'cpu', '--out', out, '--resume'], refused.io)).toBe(2);
     expect(refused.err.join('\n')).toMatch(/cannot resume .*baseline-s1: its config\.json differs from this run's settings in schedule\.lr, schedule\.final \(/);
     // … before it says it trains anything.
-    expect(refused.err.join('\n')).not.toMatch(/training 2 run\(s\)/);
+    expect(refused.err.join('\n')).not.toMatch(/training 2 runs/);
     expect(readFileSync(path.join(out, 'job.json'), 'utf8')).toBe(before);
     // --resume checks finished runs too: one whose final checkpoint is damaged trains its end again.
     const cks = path.join(out, 'baseline-s1', 'checkpoints');
@@ -228,6 +287,7 @@ describe('training jobs', () => {
     truncateSync(path.join(cks, last), 64);
     const again = capture();
     expect(await runCli(['train', '--sample', '--variants', 'baseline,midas', '--layers', '2', '--block', '1', '--steps', '30', '--seeds', '1', '--lr', '2e-3', '--device', 'cpu', '--out', out, '--resume'], again.io), again.err.join('\n')).toBe(0);
+    expect(again.err.join('\n')).toMatch(/^training 2 runs of the tiny preset/m);
     expect(again.err.join('\n')).toMatch(new RegExp(`baseline s1 +note: ${last.replace('.', '\\.')} in .* is damaged`));
     // The finished MIDAS run is kept, and said so; the baseline trained its end again.
     expect(again.err.join('\n')).toMatch(/midas s1 +finished in .* \(already finished: kept as it was\)/);

@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { presetStepMs } from '../../src/engine/runtime/selftest';
 import { PRESETS, type PatchTransformerConfig } from '../../src/engine/models/patch-transformer';
 import { DeviceUnavailableError, resolveDevice } from '../../src/engine/runtime/resolve';
 import { probeProvider } from '../../src/engine/runtime/providers';
@@ -81,6 +85,31 @@ describe('device choice', () => {
     expect(await resolveDevice('auto', fake({ webgpu: true, cpu: true }), trusted)).toBe('webgpu');
     expect(await resolveDevice('auto', fake({ cpu: true }), trusted)).toBe('cpu');
     expect(await resolveDevice('auto', fake({}), trusted)).toBe('cpu');
+  });
+
+  it('auto takes the fastest working provider when speeds are measured (a software GPU adapter loses to the CPU)', async () => {
+    const trusted = async () => true;
+    const speeds: Record<string, number> = { webgpu: 40, cpu: 9 };
+    const measured: string[] = [];
+    const speed = async (name: string) => (measured.push(name), speeds[name]!);
+    expect(await resolveDevice('auto', fake({ webgpu: true, cpu: true }), trusted, speed)).toBe('cpu');
+    expect(measured).toEqual(['webgpu', 'cpu']);
+    speeds.webgpu = 3;
+    expect(await resolveDevice('auto', fake({ webgpu: true, cpu: true }), trusted, speed)).toBe('webgpu');
+    // One that cannot be measured is passed over; a lone CPU is not measured at all.
+    expect(await resolveDevice('auto', fake({ webgpu: true, cpu: true }), trusted, async (n) => (n === 'webgpu' ? Promise.reject(new Error('lost')) : 5))).toBe('cpu');
+    measured.length = 0;
+    expect(await resolveDevice('auto', fake({ cpu: true }), trusted, speed)).toBe('cpu');
+    expect(measured).toEqual([]);
+  });
+
+  it('measures a preset’s step time once per provider and keeps it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'stacklab-speed-'));
+    const ms = await presetStepMs('cpu', 'tiny', dir);
+    expect(ms).toBeGreaterThan(0);
+    const kept = JSON.parse(readFileSync(path.join(dir, 'provider-speed.json'), 'utf8')) as Record<string, number>;
+    expect(Object.keys(kept)).toEqual([expect.stringMatching(/^speed:tiny:cpu@stacklab-/)]);
+    expect(await presetStepMs('cpu', 'tiny', dir)).toBe(Object.values(kept)[0]);
   });
 
   it('auto passes over a provider that failed its self-test; an explicit choice still gets it', async () => {

@@ -69,7 +69,7 @@ describe('Import step', () => {
     w.unmount();
   });
 
-  it('shows a bad file\'s error verbatim in an alert, and keeps the form filled', async () => {
+  it('shows a bad file\'s error in an alert, its advice naming the app\'s controls, and keeps the form filled', async () => {
     const api = new FakeImportApi();
     api.answer = () => new Error(BAD_FILE_ERROR);
     const { w } = mountStep(api);
@@ -78,7 +78,9 @@ describe('Import step', () => {
     await flushPromises();
     const panel = w.find('[data-testid="import-error"]');
     expect(panel.attributes('role')).toBe('alert');
-    expect(panel.find('.message').text()).toBe(BAD_FILE_ERROR);
+    // Where, what and why verbatim; the advice in the app's words (the roles table, not --timestamp).
+    expect(panel.find('.message').text()).toBe(BAD_FILE_ERROR.replace('choose another timestamp column with --timestamp (or --timestamp none)', 'give another column the role Timestamp in the roles table (or set this one to Ignored)'));
+    expect(panel.find('.message').text()).not.toContain('--');
     expect(panel.text()).not.toContain('still loaded');
     expect((w.find('[data-testid="path"]').element as HTMLInputElement).value).toBe('/data/line3/export.csv');
     expect(w.find('[data-testid="import-success"]').exists()).toBe(false);

@@ -205,7 +205,8 @@ export function cleanSeries(raw: RawSeries, windows: [string, string][] | undefi
     if (ch.badCells) textCells.push(`${ch.name}: ${ch.badCells} cell${ch.badCells > 1 ? 's' : ''} of text treated as missing`);
     if (unfilled) gaps.push(`${ch.name}: ${unfilled} missing cell${unfilled > 1 ? 's' : ''} in gaps longer than ${fillLimit} rows left as NaN (windows over them are skipped)`);
     kept.push({ name: ch.name, values: ch.values });
-    channelProfiles.push({ name: ch.name, min: s.min, max: s.max, mean: s.mean, std: s.std, missing, filled, unfilled });
+    const example = ch.badCells && raw.badCellExample?.column === ch.name ? raw.badCellExample.value : undefined;
+    channelProfiles.push({ name: ch.name, min: s.min, max: s.max, mean: s.mean, std: s.std, missing, filled, unfilled, ...(ch.badCells ? { textCells: { count: ch.badCells, ...(example !== undefined ? { example } : {}) } } : {}) });
   }
   warnings.push(...capped(textCells, 'channels have text cells treated as missing'), ...capped(gaps, 'channels have gaps left as NaN'));
   warnings.push(...capped(dropped.map((d) => `dropped channel ${excerpt(d.name, 40)}: ${d.reason}`), 'channels dropped (constant or empty; the profile lists them all)'));

@@ -5,7 +5,8 @@
  */
 import { EXECUTION_PROVIDERS, type DeviceChoice, type ExecutionProviderName, type ProviderStatus } from '../../shared/system';
 import { probeProvider } from './providers';
-import { selfTestVerdict } from './selftest';
+import type { PresetName } from '../../shared/presets';
+import { presetStepMs, selfTestVerdict } from './selftest';
 
 export class DeviceUnavailableError extends Error {
   override readonly name = 'DeviceUnavailableError';
@@ -16,10 +17,16 @@ async function trusted(name: ExecutionProviderName): Promise<boolean> {
   return name !== 'cuda' || (await selfTestVerdict(name)).ok;
 }
 
+/**
+ * `speed` (ms a step, e.g. presetStepMs for the plan's preset): `auto` then takes the fastest of
+ * the providers that work, not the first in preference order (a software WebGPU adapter such as
+ * lavapipe is slower than the CPU).
+ */
 export async function resolveDevice(
   choice: DeviceChoice,
   probe: (name: ExecutionProviderName) => Promise<ProviderStatus> = probeProvider,
   verified: (name: ExecutionProviderName) => Promise<boolean> = trusted,
+  speed?: (name: ExecutionProviderName) => Promise<number>,
 ): Promise<ExecutionProviderName> {
   if (choice !== 'auto') {
     if (!(EXECUTION_PROVIDERS as readonly string[]).includes(choice)) {
@@ -31,10 +38,26 @@ export async function resolveDevice(
     }
     return choice;
   }
+  const working: ExecutionProviderName[] = [];
   for (const name of EXECUTION_PROVIDERS) {
-    if (name === 'cpu') return 'cpu';
-    if ((await probe(name)).available && (await verified(name))) return name;
+    if (name === 'cpu') working.push('cpu');
+    else if ((await probe(name)).available && (await verified(name))) {
+      if (!speed) return name;
+      working.push(name);
+    }
   }
-  return 'cpu';
+  if (!speed || working.length === 1) return working[0] ?? 'cpu';
+  let best: { name: ExecutionProviderName; ms: number } | null = null;
+  for (const name of working) {
+    // A provider that fails to measure is passed over, not fatal: the next one trains.
+    const ms = await speed(name).catch(() => Infinity);
+    if (!best || ms < best.ms) best = { name, ms };
+  }
+  return best!.name;
+}
+
+/** `auto` for a preset: the fastest working provider for its shapes, measured once here. */
+export function resolveDeviceFor(choice: DeviceChoice, preset: PresetName): Promise<ExecutionProviderName> {
+  return resolveDevice(choice, probeProvider, trusted, (name) => presetStepMs(name, preset));
 }
 

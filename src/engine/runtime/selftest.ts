@@ -9,7 +9,7 @@ import type { ExecutionProviderName, ProviderStatus, SelfTestResult } from '../.
 import { APP_VERSION } from '../app-meta';
 import { defaultConfigDir } from '../paths';
 import { cudaTf32Mode } from './tf32';
-import { PRESETS } from '../models/patch-transformer';
+import { PRESETS, type PresetName } from '../models/patch-transformer';
 import { Trainer } from './trainer';
 
 const STEPS = 24;
@@ -123,4 +123,47 @@ export async function selfTestVerdict(provider: ExecutionProviderName, dir = def
   const results = await selfTest([{ name: 'cpu', available: true, probeMs: 0 }, { name: provider, available: true, probeMs: 0 }]);
   await keepVerdicts(results, dir);
   return results.find((r) => r.provider === provider)!;
+}
+
+/**
+ * Milliseconds a train step of `preset` takes on `provider` here (one block of the preset's
+ * width: the providers' order is the same at full depth, and a CPU measures base in seconds, not
+ * a minute), measured once and kept beside the self-test verdicts. What `auto` compares.
+ */
+export async function presetStepMs(provider: ExecutionProviderName, preset: PresetName, dir = defaultConfigDir()): Promise<number> {
+  const key = `speed:${preset}:${verdictKey(provider)}`;
+  const kept = (await readSpeeds(dir))[key];
+  if (typeof kept === 'number') return kept;
+  const model = { ...PRESETS[preset], layers: 1, channels: 8 };
+  const rows = 4 * model.seqLen * model.patchLen;
+  const k = provider === 'cuda' ? 4 : 1;
+  const t = await Trainer.create({ model, data: series(rows, model.channels), device: provider, seed: 1, stepsPerCall: k, readEvery: 1 << 30 });
+  let ms: number;
+  try {
+    await t.steps(Array(k).fill(1e-4));
+    const started = performance.now();
+    for (let i = 0; i < 2; i++) await t.steps(Array(k).fill(1e-4), { read: i === 1 });
+    ms = (performance.now() - started) / (2 * k);
+  } finally {
+    await t.dispose();
+  }
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(speedFile(dir), `${JSON.stringify({ ...(await readSpeeds(dir)), [key]: Math.round(ms * 100) / 100 }, null, 2)}\n`);
+  } catch {
+    // Measured again next time.
+  }
+  return ms;
+}
+
+function speedFile(dir: string): string {
+  return path.join(dir, 'provider-speed.json');
+}
+
+async function readSpeeds(dir: string): Promise<Record<string, number>> {
+  try {
+    return JSON.parse(await readFile(speedFile(dir), 'utf8')) as Record<string, number>;
+  } catch {
+    return {};
+  }
 }

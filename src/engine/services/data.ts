@@ -6,13 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ColumnRole, ImportColumn, ImportRequest, ImportResult } from '../../shared/jobs';
+import type { ColumnRole, ImportColumn, ImportInspection, ImportRequest, ImportResult } from '../../shared/jobs';
 import type { FileProfile } from '../../shared/profile';
-import { splitLine } from '../data/csv';
+import { sniffDialect, splitLine } from '../data/csv';
 import { asSample, loadDataset, sampleSource, withSampleFiles, type Dataset, type LoadOptions } from '../data/dataset';
 import { columnList, excerpt } from '../data/errors';
 import { csvFilesIn, importCsvFile } from '../data/import';
-import type { RoleOverrides } from '../data/roles';
+import { DEFAULT_LABEL_WORDS, planRoles, type RoleOverrides } from '../data/roles';
 import { rangesOf } from '../eval/metrics';
 
 export interface ImportedData {
@@ -109,17 +109,51 @@ function builtInNames(message: string, dir: string, files: readonly string[]): s
   return out.split(dir).join('the built-in sample');
 }
 
+type DialectChoice = Pick<ImportRequest, 'delimiter' | 'decimal' | 'header'>;
+
+/**
+ * The columns of a file's head as the importer would plan them (roles from names and the first
+ * 200 rows), and those rows; without parsing the whole file, so a value the full import would
+ * refuse (a label word it does not know) does not stop it. Null for a file with no text.
+ */
+async function headColumns(file: string, choice: DialectChoice, labelWords?: Readonly<Record<string, 0 | 1>>): Promise<{ columns: { name: string; role: ColumnRole; note?: string }[]; header: string[]; rows: string[][] } | null> {
+  const fh = await open(file, 'r');
+  let text: string;
+  try {
+    const buf = Buffer.alloc(256 * 1024);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    text = buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
+  } finally {
+    await fh.close();
+  }
+  if (!text.trim()) return null;
+  const dialect = sniffDialect(text, { encoding: 'utf-8', bom: false }, { ...(choice.delimiter ? { delimiter: choice.delimiter } : {}), ...(choice.decimal ? { decimal: choice.decimal } : {}), ...(choice.header !== undefined ? { header: choice.header } : {}) });
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '').slice(0, 201).map((l) => splitLine(l, dialect.delimiter));
+  if (!lines[0]?.length) return null;
+  const header = dialect.header ? lines[0] : lines[0].map((_, i) => `column_${i + 1}`);
+  const rows = dialect.header ? lines.slice(1) : lines;
+  const samples = header.map((_, c) => rows.map((r) => r[c] ?? ''));
+  let columns: { name: string; role: ColumnRole; note?: string }[];
+  try {
+    columns = planRoles(header, samples, dialect.decimal, {}, labelWords ? { ...DEFAULT_LABEL_WORDS, ...labelWords } : DEFAULT_LABEL_WORDS).columns.map((c) => (c.note ? { name: c.name, role: c.role, note: c.note } : { name: c.name, role: c.role }));
+  } catch {
+    columns = header.map((name) => ({ name, role: 'ignored' as const }));
+  }
+  return { columns, header, rows };
+}
+
 /** `checkFile` refuses a file the host may not read (server mode's --root); each file of a folder is checked. */
 export function createDataService(checkFile?: (file: string) => Promise<unknown>) {
   const imported = new Map<string, ImportedData>();
 
   async function read(file: string, req: ImportRequest, loadTarget: string, sample: boolean): Promise<{ dataset: Dataset; header: readonly string[]; preview: ImportResult['preview'] }> {
     const dialect = { ...(req.delimiter ? { delimiter: req.delimiter } : {}), ...(req.decimal ? { decimal: req.decimal } : {}), ...(req.header !== undefined ? { header: req.header } : {}) };
-    const options: LoadOptions = { dialect, ...(req.fillLimit !== undefined ? { fillLimit: req.fillLimit } : {}), ...(req.source.kind === 'path' && req.source.labels ? { labels: req.source.labels } : {}) };
+    const options: LoadOptions = { dialect, ...(req.fillLimit !== undefined ? { fillLimit: req.fillLimit } : {}), ...(req.labelMap ? { labelWords: req.labelMap } : {}), ...(req.resample ? { resample: true } : {}), ...(req.source.kind === 'path' && req.source.labels ? { labels: req.source.labels } : {}) };
     let roles: RoleOverrides | undefined;
     if (req.roles && Object.keys(req.roles).length) {
-      const detected = await importCsvFile(file, { dialect });
-      roles = roleOverrides(detected.plan, req.roles);
+      // The roles planned from the file's head (the full import could refuse the very column being changed).
+      const head = await headColumns(file, req, req.labelMap);
+      roles = roleOverrides(head?.columns ?? (await importCsvFile(file, { dialect })).plan, req.roles);
     }
     const loaded = await loadDataset(loadTarget, { ...options, ...(roles ? { roles } : {}), ...(checkFile && !sample ? { checkFile } : {}) });
     const dataset = sample ? asSample(loaded) : loaded;
@@ -128,7 +162,37 @@ export function createDataService(checkFile?: (file: string) => Promise<unknown>
     return { dataset, header: preview.header, preview };
   }
 
+  /** The first CSV file of a path source (a folder's first file), or null for the sample. */
+  async function firstFile(req: ImportRequest): Promise<string | null> {
+    if (req.source.kind !== 'path') return null;
+    const info = await stat(req.source.path).catch(() => null);
+    if (!info) return null;
+    return info.isDirectory() ? ((await csvFilesIn(req.source.path))[0] ?? null) : req.source.path;
+  }
+
   return {
+    /**
+     * The columns of a file as the importer would read them, with the roles it would give (the
+     * user's choices applied) and its first rows, without loading the data: what the Import step
+     * shows when an import fails, so that the role that caused it can be changed. Null when the
+     * file cannot be read as text at all (the import's error says why).
+     */
+    async inspect(req: ImportRequest): Promise<ImportInspection | null> {
+      const file = await firstFile(req);
+      if (!file) return null;
+      if (checkFile) await checkFile(file);
+      const head = await headColumns(file, req, req.labelMap);
+      if (!head) return null;
+      const plan = head.columns;
+      const { header, rows } = head;
+      const columns = plan.map((c): ImportColumn => {
+        const chosen = req.roles?.[c.name];
+        if (chosen) return { name: c.name, role: chosen, note: 'your choice' };
+        return c.note ? { name: c.name, role: c.role, note: c.note } : { name: c.name, role: c.role };
+      });
+      return { file, columns, preview: { header, rows: rows.slice(0, 12) } };
+    },
+
     get(id: string): ImportedData {
       const d = imported.get(id);
       if (!d) throw new Error('the imported data are no longer in memory (the engine restarted): import them again on the Import step');

@@ -9,6 +9,7 @@ import { defaultConfigDir } from '../paths';
 import { comparisonOf, exportFile, timelineOf } from './compare';
 import { createDataService } from './data';
 import { createJobService, type JobService } from './jobs/index';
+import { createSessionService } from './session';
 import { createSettingsService } from './settings';
 import { createSystemInfoService, type HostContext } from './system';
 import { pathGuard } from './folders';
@@ -34,6 +35,7 @@ export function createServices(ctx: HostContext): Services {
   const runsDir = ctx.root && path.relative(path.resolve(ctx.root), path.resolve(ctx.runsDir)).startsWith('..') ? path.join(path.resolve(ctx.root), 'runs') : ctx.runsDir;
   // A runs folder stored in settings.json outside the root (chosen before --root was given) gives way to DIR/runs.
   const settings = createSettingsService(ctx.configDir ?? defaultConfigDir(), runsDir, ctx.root ? (d) => inside(d, 'the runs folder').then(() => true, () => false) : undefined);
+  const session = createSessionService(ctx.configDir ?? defaultConfigDir());
   const data = createDataService(ctx.root ? (f) => inside(f, 'the data file') : undefined);
   const jobs = createJobService({ data, settings, events });
   /** The runs folder in use, inside the root. */
@@ -55,6 +57,15 @@ export function createServices(ctx: HostContext): Services {
         if (p.source.labels) await inside(p.source.labels, 'the labels file');
       }
       return data.import(p);
+    },
+    'data.inspect': async (p) => {
+      if (p.source.kind === 'path') await inside(p.source.path, 'the data');
+      return data.inspect(p);
+    },
+    'session.get': () => session.get(),
+    'session.set': async (p) => {
+      if (p.jobDir) await job(p.jobDir);
+      return session.set(p);
     },
     'train.estimate': (p) => jobs.estimate(p),
     'jobs.start': async (p) => {

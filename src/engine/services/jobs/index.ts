@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { EventHub } from '../../../shared/rpc';
 import type { JobHistory, JobInfo, JobProgress, PlanEstimate, TrainPlan } from '../../../shared/jobs';
 import { stagesOf } from '../../growth/growth';
-import { resolveDevice } from '../../runtime/resolve';
+import { resolveDeviceFor } from '../../runtime/resolve';
 import { claimCudaPrecision } from '../../runtime/tf32';
 import type { Dataset } from '../../data/dataset';
 import { prepareRunData, type PreparedData } from '../../data/prepared';
@@ -41,6 +41,18 @@ const slug = (s: string) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '')
     .slice(0, 40) || 'job';
+
+/**
+ * A job's name when the user gave none: the data, the variants and the preset, and when it began
+ * (local time, to the minute), so that jobs of one data set tell apart in the library.
+ */
+export function defaultJobName(source: string, plan: Pick<TrainPlan, 'variants' | 'preset'>, createdAt: string): string {
+  const data = source.startsWith('sample (') ? (source.includes('multi-run') ? 'multi-run sample' : 'sample plant') : path.basename(source.replace(/[\\/]+$/, '')) || source;
+  const t = new Date(createdAt);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const when = `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())} ${pad(t.getHours())}:${pad(t.getMinutes())}`;
+  return `${data} · ${plan.variants.join(', ')} · ${plan.preset} · ${when}`;
+}
 
 export function createJobService(deps: { data: DataService; settings: SettingsService; events: EventHub }) {
   const active = new Map<string, Active>();
@@ -136,7 +148,7 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
       const resolved = planOf(plan);
       const d = deps.data.get(plan.datasetId);
       const settings = await deps.settings.get();
-      const device = await resolveDevice(plan.device ?? settings.defaultDevice);
+      const device = await resolveDeviceFor(plan.device ?? settings.defaultDevice, resolved.preset);
       const job = planJob({ ...resolved, seeds: 1 }, d.dataset, d.source, device, '/unused', prepare);
       const key = `${device}:${resolved.precision}:${settings.threads}:${job.data.fingerprint}:${JSON.stringify(job.model)}`;
       let measured = speed.get(key);
@@ -151,11 +163,11 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
       const resolved = planOf(plan);
       const d = deps.data.get(plan.datasetId);
       const settings = await deps.settings.get();
-      const device = await resolveDevice(plan.device ?? settings.defaultDevice);
+      const device = await resolveDeviceFor(plan.device ?? settings.defaultDevice, resolved.preset);
       // A precision this engine process cannot give on CUDA (TF32 is fixed per process) fails here, before a job folder exists.
       if (device === 'cuda') claimCudaPrecision(resolved.precision);
       const createdAt = new Date().toISOString();
-      const name = plan.name ?? `${plan.variants.join('-')} ${plan.preset}`;
+      const name = plan.name ?? defaultJobName(d.source, plan, createdAt);
       // Unique even for two jobs started in the same second: milliseconds and a random suffix.
       const dir = path.join(settings.runsDir, `${createdAt.replace(/[:.]/g, '-').slice(0, 23)}-${randomBytes(2).toString('hex')}-${slug(name)}`);
       const planned = planJob(resolved, d.dataset, d.source, device, dir, prepare);

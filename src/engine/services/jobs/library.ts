@@ -21,7 +21,8 @@ async function runInfo(job: JobFile, dir: string, index: number, live?: LiveStat
   const runDir = path.join(dir, r.dir);
   const report = await new RunStore(runDir).readReport<RunReport>();
   const base = { name: r.name, variant: r.variant, seed: r.seed, dir: runDir, totalSteps: r.steps };
-  if (report) return { ...base, status: report.status, step: report.status === 'finished' ? r.steps : await checkpointStep(runDir), wallMs: report.wallMs, finalValLoss: report.finalValLoss };
+  // A report of a stopped run (cancelled, failed) no longer says what the run does once its job trains again.
+  if (report && (report.status === 'finished' || !live)) return { ...base, status: report.status, step: report.status === 'finished' ? r.steps : await checkpointStep(runDir), wallMs: report.wallMs, finalValLoss: report.finalValLoss };
   let status: RunStatus;
   let step = await checkpointStep(runDir);
   if (live && live.current === index) {

@@ -5,11 +5,12 @@
  */
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { ColumnRole, DataSource, ImportRequest, ImportResult } from '../../../shared/jobs';
+import type { ColumnRole, DataSource, ImportInspection, ImportRequest, ImportResult } from '../../../shared/jobs';
 import { useApi } from '../api';
 import { useWizardStore } from './wizard';
 
-export type Dialect = Pick<ImportRequest, 'delimiter' | 'decimal' | 'header'>;
+/** How a file is read: the dialect, and the resampling and label values the Import step sets beside it. */
+export type Dialect = Pick<ImportRequest, 'delimiter' | 'decimal' | 'header' | 'resample' | 'labelMap'>;
 
 export const useDataStore = defineStore('data', () => {
   const api = useApi();
@@ -21,6 +22,8 @@ export const useDataStore = defineStore('data', () => {
   const busy = ref(false);
   /** The engine's message for the latest failed attempt, verbatim (it names file, line and what to do). */
   const error = ref<string | null>(null);
+  /** The failed source's columns, roles and first rows (engine's `data.inspect`), so a role that caused the failure can be changed. */
+  const inspection = shallowRef<ImportInspection | null>(null);
   let ticket = 0;
 
   async function run(req: ImportRequest): Promise<void> {
@@ -32,10 +35,13 @@ export const useDataStore = defineStore('data', () => {
       const answer = await api.invoke('data.import', req);
       if (mine !== ticket) return;
       result.value = answer;
+      inspection.value = null;
       wizard.datasetId = answer.datasetId;
     } catch (err) {
       if (mine !== ticket) return;
       error.value = err instanceof Error ? err.message : String(err);
+      const seen = await api.invoke('data.inspect', req).catch(() => null);
+      if (mine === ticket) inspection.value = seen;
     } finally {
       if (mine === ticket) busy.value = false;
     }
@@ -47,6 +53,8 @@ export const useDataStore = defineStore('data', () => {
    * columns on screen are not that source's.
    */
   function base(): ImportRequest | null {
+    // A failed import whose columns are shown: changes build on the request that failed.
+    if (inspection.value && error.value && !busy.value) return request.value;
     const shown = result.value?.request ?? null;
     if (!busy.value) return shown;
     return shown && request.value?.source === shown.source ? request.value : null;
@@ -82,5 +90,10 @@ export const useDataStore = defineStore('data', () => {
     }
   }
 
-  return { result, request, busy, error, importSource, setRole, setDialect };
+  /** Reads a stored request again (a restored session): the same source, roles and dialect. */
+  function reopen(req: ImportRequest): Promise<void> {
+    return run(req);
+  }
+
+  return { result, request, busy, error, inspection, importSource, setRole, setDialect, reopen };
 });

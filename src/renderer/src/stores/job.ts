@@ -220,9 +220,10 @@ export const useJobStore = defineStore('job', () => {
    * reloaded while it trained), else the job this window showed last, with their curves so far.
    */
   async function restore(): Promise<void> {
-    let remembered: string | null = null;
+    // The job of the engine's session (any window, any tab), else the one this browser showed last.
+    let remembered: string | null = await api.invoke('session.get', {}).then((s) => s.jobDir, () => null);
     try {
-      remembered = localStorage.getItem(SHOWN_JOB_KEY);
+      remembered ??= localStorage.getItem(SHOWN_JOB_KEY);
     } catch {
       // No storage: only a running job is found again.
     }

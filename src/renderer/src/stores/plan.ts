@@ -80,6 +80,27 @@ export const usePlanStore = defineStore('plan', () => {
     ...(combine.value !== undefined ? { combine: combine.value } : {}),
   }));
 
+  /** Fills the form from stored fields (a restored session): what is absent goes back to its default. */
+  function apply(f: Omit<TrainPlan, 'datasetId'>): void {
+    variants.value = VARIANTS.filter((v) => f.variants.includes(v));
+    preset.value = f.preset;
+    layers.value = f.layers;
+    block.value = f.block;
+    alpha.value = f.alpha;
+    steps.value = f.steps;
+    seeds.value = f.seeds;
+    device.value = f.device ?? null;
+    precision.value = f.precision;
+    flopMatched.value = f.flopMatched;
+    name.value = f.name ?? '';
+    splitMode.value = f.trainRows !== undefined ? 'rows' : f.trainFraction !== undefined ? 'fraction' : 'default';
+    trainRows.value = f.trainRows;
+    trainFraction.value = f.trainFraction;
+    normalize.value = f.normalize;
+    threshold.value = f.threshold;
+    combine.value = f.combine;
+  }
+
   /** Depth, block, α and steps with the blanks filled in as the engine will. */
   const growth = computed(() => resolveGrowth(fields.value));
 
@@ -191,6 +212,7 @@ export const usePlanStore = defineStore('plan', () => {
     threshold,
     combine,
     toggleVariant,
+    apply,
     fields,
     growth,
     problem,

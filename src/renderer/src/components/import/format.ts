@@ -54,6 +54,18 @@ export function formatTime(ms: number): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)}${seconds === '00' ? '' : `:${seconds}`}`;
 }
 
+/**
+ * A span of time with both ends in the same format: seconds on both when either has them, the
+ * date once when both are on the same day ("2026-01-05 06:00:00 → 06:08:19").
+ */
+export function formatTimeRange(startMs: number, endMs: number): string {
+  const [a, b] = [new Date(startMs).toISOString(), new Date(endMs).toISOString()];
+  const seconds = a.slice(17, 19) !== '00' || b.slice(17, 19) !== '00';
+  const time = (iso: string) => iso.slice(11, seconds ? 19 : 16);
+  const end = a.slice(0, 10) === b.slice(0, 10) ? time(b) : `${b.slice(0, 10)} ${time(b)}`;
+  return `${a.slice(0, 10)} ${time(a)} → ${end}`;
+}
+
 /** What a delimiter is called, with the character where it is visible. */
 export function delimiterName(d: string): string {
   const names: Record<string, string> = { ',': 'Comma ( , )', ';': 'Semicolon ( ; )', '\t': 'Tab', '|': 'Pipe ( | )', ' ': 'Space' };

@@ -1,0 +1,46 @@
+/**
+ * The wizard's session (step, import, form, job shown), kept by the engine in session.json in the
+ * configuration folder: a reload, a second browser tab and a restarted app all reopen it.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { WIZARD_STEPS, type SessionState } from '../../shared/jobs';
+import { writeAtomic } from '../runs/store';
+
+const EMPTY: SessionState = { step: 'import', importRequest: null, plan: null, jobDir: null };
+
+export function createSessionService(configDir: string) {
+  const file = path.join(configDir, 'session.json');
+  let current: SessionState | null = null;
+  // Writes one after another, the last one winning.
+  let writing: Promise<void> = Promise.resolve();
+
+  async function get(): Promise<SessionState> {
+    if (current) return current;
+    try {
+      const stored = JSON.parse(await readFile(file, 'utf8')) as Partial<SessionState>;
+      current = { ...EMPTY, ...stored, step: WIZARD_STEPS.includes(stored.step as never) ? stored.step! : 'import' };
+    } catch {
+      // None yet, or damaged: a fresh session (the data and runs themselves are not in it).
+      current = EMPTY;
+    }
+    return current;
+  }
+
+  async function set(change: Partial<SessionState>): Promise<SessionState> {
+    const next: SessionState = { ...(await get()), ...change };
+    current = next;
+    writing = writing.then(async () => {
+      try {
+        await mkdir(configDir, { recursive: true });
+        await writeAtomic(file, `${JSON.stringify(current, null, 2)}\n`);
+      } catch {
+        // A read-only configuration folder: the session lives in this process only.
+      }
+    });
+    await writing;
+    return next;
+  }
+
+  return { get, set };
+}

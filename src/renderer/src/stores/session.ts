@@ -1,0 +1,62 @@
+/**
+ * The wizard's session as the engine keeps it (`session.get` / `session.set`): the step, the
+ * import, the Variants form and the job shown. Restored once when the window opens, so a reload
+ * or a second tab continues where the user was; every change afterwards is sent back (debounced).
+ */
+import { defineStore } from 'pinia';
+import { ref, watch } from 'vue';
+import type { SessionState } from '../../../shared/jobs';
+import { useApi } from '../api';
+import { useDataStore } from './data';
+import { usePlanStore } from './plan';
+import { useWizardStore } from './wizard';
+
+/** Quiet time after the last change before it is sent. */
+export const SESSION_SAVE_DELAY_MS = 300;
+
+export const useSessionStore = defineStore('session', () => {
+  const api = useApi();
+  const wizard = useWizardStore();
+  const data = useDataStore();
+  const plan = usePlanStore();
+  /** The stored session has been applied (or there was none): changes are saved from here on. */
+  const restored = ref(false);
+  let pending: Partial<SessionState> = {};
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  function save(change: Partial<SessionState>): void {
+    if (!restored.value) return;
+    pending = { ...pending, ...change };
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const out = pending;
+      pending = {};
+      // A lost save costs only the restore of this one change; the wizard goes on.
+      void api.invoke('session.set', out).catch(() => undefined);
+    }, SESSION_SAVE_DELAY_MS);
+  }
+
+  async function restore(): Promise<void> {
+    let s: SessionState | null = null;
+    try {
+      s = await api.invoke('session.get', {});
+    } catch {
+      // An engine without sessions (or one that failed): start fresh.
+    }
+    if (s) {
+      if (s.plan) plan.apply(s.plan);
+      if (s.jobDir && !wizard.jobDir) wizard.jobDir = s.jobDir;
+      // The step first, so the page opens where it was while the data are read again.
+      if (wizard.current.id === 'import') wizard.goTo(s.step);
+      if (s.importRequest && !data.result && !data.busy) void data.reopen(s.importRequest);
+    }
+    restored.value = true;
+  }
+
+  watch(() => wizard.current.id, (step) => save({ step }));
+  watch(() => data.result?.request, (req) => req && save({ importRequest: req }));
+  watch(() => plan.fields, (fields) => save({ plan: fields }), { deep: true });
+  watch(() => wizard.jobDir, (jobDir) => save({ jobDir }));
+
+  return { restored, restore };
+});
