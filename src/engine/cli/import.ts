@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadDataset, loadSampleDataset, writeSampleFiles, type DatasetProfile, type FileProfile } from '../data/dataset';
 import { DECIMAL_MARKS, DELIMITERS, type DecimalMark, type Delimiter } from '../../shared/jobs';
 import { parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
+import { count } from '../compare/text';
 
 export const IMPORT_USAGE = `stacklab import <file|folder> [options]   (or --sample [plant|multi-run]: a built-in sample)
   --write <folder>            with --sample: also write the sample's CSV files there (to score or edit them)
@@ -76,7 +77,7 @@ export function formatDatasetProfile(p: DatasetProfile): string {
   return [
     ...p.files.map(formatFileProfile),
     '',
-    `data set: ${d.files} file${d.files > 1 ? 's' : ''}${d.series !== d.files ? ` (${d.series} series: one per run)` : ''}, ${d.rows} rows, ${d.channels.length} channels, label ratio ${fmt(d.labelRatio, 3)}, ${d.events} anomaly events${d.anomalyFreeFiles.length ? `, ${d.anomalyFreeFiles.length} anomaly-free file(s)` : ''}`,
+    `data set: ${count(d.files, 'file')}${d.series !== d.files ? ` (${d.series} series: one per run)` : ''}, ${d.rows} rows, ${count(d.channels.length, 'channel')}, label ratio ${fmt(d.labelRatio, 3)}, ${count(d.events, 'anomaly event')}${d.anomalyFreeFiles.length ? `, ${count(d.anomalyFreeFiles.length, 'anomaly-free file')}` : ''}`,
     ...d.warnings.map((w) => `  warning: ${w}`),
   ].join('\n');
 }

@@ -14,6 +14,7 @@ import { createServices } from '../services';
 import type { SystemInfo } from '../../shared/system';
 import { parseCommandArgs, parsePort, UsageError } from './args';
 import { formatDoctor } from './doctor';
+import { processIo, type CliIo } from './io';
 import { describeCudaLibraries, findCudaLibraries } from '../runtime/cuda-libs';
 import { cudaProviderInstalled } from '../runtime/providers';
 import { IMPORT_USAGE, importCommand } from './import';
@@ -21,6 +22,8 @@ import { TRAIN_USAGE, trainCommand } from './train';
 import { EXPORT_USAGE, exportCommand, scoreCommand } from './score';
 import { COMPARE_USAGE, compareCommand } from './compare';
 import { keepVerdicts, selfTest } from '../runtime/selftest';
+
+export type { CliIo } from './io';
 
 const USAGE = `usage: stacklab <command> [options]
 
@@ -46,16 +49,6 @@ ${COMPARE_USAGE}
 ${EXPORT_USAGE}
 
 Runs are stored in ${defaultRunsDir()} (set STACKLAB_RUNS_DIR to change it).`;
-
-export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const stdio: CliIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
 
 async function doctor(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs('doctor', argv, {
@@ -112,7 +105,7 @@ async function serve(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** Runs one CLI invocation and returns its exit code (2 for a usage error). */
-export async function runCli(argv: string[], io: CliIo = stdio): Promise<number> {
+export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {

@@ -12,6 +12,7 @@ import { smoothScores } from '../eval/scores';
 import { exportRun } from '../runs/export';
 import { writeAtomic } from '../runs/store';
 import { parseCommandArgs, UsageError } from './args';
+import { count } from '../compare/text';
 
 export const EXPORT_USAGE = `stacklab export --run <run-dir> --out <model.onnx> [--series NAME]
   a trained run as a standalone scoring model: weights, one normalisation and the score calibration
@@ -26,7 +27,7 @@ export async function exportCommand(argv: string[], io: { err(l: string): void }
   if ((await stat(values.out).catch(() => null))?.isDirectory()) throw new UsageError(`stacklab export: --out ${values.out} is a folder: give the model's file name (e.g. ${path.join(values.out, 'model.onnx')})`);
   const e = await exportRun(values.run, values.series !== undefined ? { series: values.series } : {});
   await writeAtomic(values.out, e.model.bytes);
-  io.err(`exported ${e.config.variant} (seed ${e.config.seed}, step ${e.step}, ${e.layers} layers) to ${values.out} (${(e.model.bytes.length / 1e6).toFixed(1)} MB)`);
+  io.err(`exported ${e.config.variant} (seed ${e.config.seed}, step ${e.step}, ${count(e.layers, 'layer')}) to ${values.out} (${(e.model.bytes.length / 1e6).toFixed(1)} MB)`);
   io.err(`  it standardises with ${e.normalization}${e.config.data.normalization.mode === 'per-series' ? '; for data of another run, score with --calibrate-rows N (its first N normal rows)' : ''}`);
   io.err(`  alarm threshold ${e.threshold === null ? 'none (the run has no evaluation: unlabelled data or not finished)' : e.threshold.toPrecision(6)}`);
   return 0;
