@@ -26,7 +26,7 @@ describe('detection on plant-shaped data', () => {
     const label = Uint8Array.from({ length: 3000 }, (_, i) => (i >= 1800 && rng.next() < 0.1 ? 1 : 0));
     const file = path.join(dir, 'random-labels.csv');
     writeFileSync(file, samplePlantCsv({ ...plant, label, faultKind: Array.from(label, (l) => (l ? 'random' : '')) }));
-    const r = await cli(['train', '--data', file, '--variants', 'baseline,midas', '--steps', '60', '--seeds', '2', '--device', 'cpu', '--out', path.join(dir, 'random'), '--json']);
+    const r = await cli(['train', '--data', file, '--variants', 'baseline,midas', '--steps', '60', '--seeds', '2', '--device', 'cpu', '--out', path.join(dir, 'random'), '--json', '--wide']);
     expect(r.code, r.err).toBe(0);
     const c = JSON.parse((await cli(['compare', path.join(dir, 'random'), '--json'])).out.at(-1)!) as Summary;
     for (const v of c.variants) {

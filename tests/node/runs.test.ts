@@ -130,14 +130,15 @@ describe('training runs', () => {
 
   it('`stacklab train --json` prints every run with its stages, then the comparison; `stacklab compare` reads it back', async () => {
     const out0 = tmp();
-    const { code, out, err } = await cli(['train', '--data', 'sample', '--variants', 'baseline,midas', '--layers', '2', '--block', '1', '--steps', '20', '--seeds', '2', '--device', 'cpu', '--out', out0, '--flop-matched', 'midas', '--json']);
+    const { code, out, err } = await cli(['train', '--data', 'sample', '--variants', 'baseline,midas', '--layers', '2', '--block', '1', '--steps', '20', '--seeds', '2', '--device', 'cpu', '--out', out0, '--flop-matched', 'midas', '--json', '--wide']);
     expect(code, err).toBe(0);
     const summary = JSON.parse(out.at(-1)!) as { runs: { variant: string; seed: number; stages: { layers: number; steps: number; flops: number; wallMs: number }[]; totalFlops: number; finalValLoss: number; flopMatchedTo?: string }[] };
     expect(summary.runs.map((r) => `${r.variant}${r.flopMatchedTo ? `≈${r.flopMatchedTo}` : ''} s${r.seed}`)).toEqual(['baseline s1', 'midas s1', 'baseline≈midas s1', 'baseline s2', 'midas s2', 'baseline≈midas s2']);
     expect(summary.runs[1]!.stages.map((s) => s.layers)).toEqual([1, 2]);
     const fm = summary.runs[2]!;
     expect(Math.abs(fm.totalFlops - summary.runs[1]!.totalFlops) / summary.runs[1]!.totalFlops).toBeLessThan(0.05);
-    // The comparison table ends the training (on stderr with --json: stdout keeps the one JSON line).
+    // The comparison table ends the training (on stderr with --json: stdout keeps the one JSON line;
+    // --wide: a line per row and per sentence, however long).
     expect(err).toMatch(/speed-up vs baseline/);
     expect(err).toMatch(/Verdict:\n( {2}.*\n)*? {2}Baseline \(MIDAS's FLOPs\)( trains [\d.]+x (faster|slower)|: no measurable difference in time).*\n {2}MIDAS( trains [\d.]+x (faster|slower)|: no measurable difference in time) \(speed-up /);
     expect(out).toHaveLength(1);

@@ -8,11 +8,14 @@ import { renderTable } from '../compare/table';
 import { writeAtomic } from '../runs/store';
 import { variantLabel } from '../../shared/growth';
 import { parseCommandArgs, UsageError } from './args';
+import { DEFAULT_COLUMNS, type CliIo } from './io';
 
-export const COMPARE_USAGE = `stacklab compare <run-dir|folder of runs>… [--html <report.html>] [--json]
+export const COMPARE_USAGE = `stacklab compare <run-dir|folder of runs>… [--html <report.html>] [--wide] [--json]
   one table of all variants (speed, FLOPs, validation loss, every detection metric and probe with its
   95% interval over seeds, the classical baselines) and the verdict in plain words
   --html <file>           also write a self-contained report (charts embedded; prints well)
+  --wide                  the table on one line per row with its labels in full, however wide (default:
+                          fitted to the terminal, or to $COLUMNS or 120 characters when not a terminal)
   --json                  the comparison as one JSON object on the last line of stdout`;
 
 /** The JSON summary of `--json`: the table's numbers without the curves. */
@@ -55,11 +58,11 @@ export function comparisonSummary(c: Comparison): object {
   };
 }
 
-/** Loads, compares and prints; writes the HTML report when asked. Returns the comparison. */
-export async function printComparison(dirs: readonly string[], io: { out(l: string): void; err(l: string): void }, options: { html?: string; json?: boolean }): Promise<Comparison> {
+/** Loads, compares and prints (fitted to `io.columns`, unless `wide`); writes the HTML report when asked. Returns the comparison. */
+export async function printComparison(dirs: readonly string[], io: CliIo, options: { html?: string; json?: boolean; wide?: boolean }): Promise<Comparison> {
   const { runs, skipped } = await loadRuns(dirs);
   const comparison = compareRuns(runs, { skipped });
-  (options.json ? io.err : io.out)(renderTable(comparison));
+  (options.json ? io.err : io.out)(renderTable(comparison, options.wide ? {} : { width: io.columns ?? DEFAULT_COLUMNS }));
   if (options.html) {
     await writeAtomic(options.html, renderHtml(comparison));
     io.err(`report written to ${path.resolve(options.html)}`);
@@ -68,9 +71,9 @@ export async function printComparison(dirs: readonly string[], io: { out(l: stri
   return comparison;
 }
 
-export async function compareCommand(argv: string[], io: { out(l: string): void; err(l: string): void }): Promise<number> {
-  const { values, positionals } = parseCommandArgs('compare', argv, { html: { type: 'string' }, json: { type: 'boolean', default: false } });
+export async function compareCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs('compare', argv, { html: { type: 'string' }, json: { type: 'boolean', default: false }, wide: { type: 'boolean', default: false } });
   if (positionals.length === 0) throw new UsageError('stacklab compare: give one or more run folders (or the folder `stacklab train --out` wrote)');
-  await printComparison(positionals, io, { ...(values.html ? { html: values.html } : {}), json: values.json });
+  await printComparison(positionals, io, { ...(values.html ? { html: values.html } : {}), json: values.json, wide: values.wide });
   return 0;
 }

@@ -26,6 +26,8 @@ import type { RunReport } from '../runs/types';
 import { defaultRunsDir } from '../paths';
 import { oneOf, parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
 import { printComparison } from './compare';
+import type { CliIo } from './io';
+import { count } from '../compare/text';
 
 export const TRAIN_USAGE = `stacklab train --data <file|folder> [--out <dir>] [options]   (or --sample [plant|multi-run])
   --sample [kind]         a built-in sample instead of --data: plant (one long series, also --data sample)
@@ -57,6 +59,7 @@ export const TRAIN_USAGE = `stacklab train --data <file|folder> [--out <dir>] [o
   --smooth N              average every detector's scores over N rows, causally (default: one patch; 1: none)
   --resume                continue runs from their latest checkpoints in --out
   --html <file>           also write the comparison as a self-contained HTML report
+  --wide                  the table on one line per row, however wide (default: fitted to the terminal)
   --json                  the runs as one JSON object on the last line of stdout`;
 
 function optionalInt(name: string, raw: string | undefined): number | undefined {
@@ -66,7 +69,7 @@ function optionalInt(name: string, raw: string | undefined): number | undefined 
   return n;
 }
 
-export async function trainCommand(argv: string[], io: { out(l: string): void; err(l: string): void }, signal?: AbortSignal): Promise<number> {
+export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSignal): Promise<number> {
   const { values, positionals } = parseCommandArgs('train', withOptionalValue(argv, '--sample'), {
     data: { type: 'string' },
     sample: { type: 'string' },
@@ -96,6 +99,7 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
     out: { type: 'string' },
     resume: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    wide: { type: 'boolean', default: false },
   });
   if (positionals.length) throw new UsageError(`stacklab train: unexpected argument "${positionals[0]}"`);
   if (values.data && values.sample !== undefined) throw new UsageError('stacklab train: give --data or --sample, not both');
@@ -173,10 +177,10 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
   }
 
   io.err(`run folders in ${path.resolve(out)}`);
-  io.err(`training ${job.runs.length} run(s) of the ${resolved.preset} preset (${growth.layers} layers, blocks of ${growth.block}, Prop-${growth.alpha}, ${growth.steps} steps) on ${device} in ${resolved.precision}; data: ${source}, ${ds.series.length} series, ${data.trainStarts.length} training windows`);
+  io.err(`training ${count(job.runs.length, 'run')} of the ${resolved.preset} preset (${count(growth.layers, 'layer')}, blocks of ${growth.block}, Prop-${growth.alpha}, ${count(growth.steps, 'step')}) on ${device} in ${resolved.precision}; data: ${source}, ${ds.series.length} series, ${count(data.trainStarts.length, 'training window')}`);
   io.err(`split: ${data.splits.strategy}; normalisation ${data.splits.normalization.description}; thresholds ${job.runs[0]!.config.scoring!.threshold}`);
   for (const w of data.splits.warnings) io.err(`warning: ${w}`);
-  for (const [a, b] of sameSchedules(resolved.variants, growth)) io.err(`warning: ${variantLabel(a)} and ${variantLabel(b)} are the same schedule at ${growth.layers} layers in blocks of ${growth.block} (choose a depth of at least 3 blocks to tell them apart)`);
+  for (const [a, b] of sameSchedules(resolved.variants, growth)) io.err(`warning: ${variantLabel(a)} and ${variantLabel(b)} are the same schedule at ${count(growth.layers, 'layer')} in blocks of ${growth.block} (choose a depth of at least 3 blocks to tell them apart)`);
 
 
   // The job folder's job.json, as the app writes it: the run library lists this job, and the app
@@ -214,7 +218,7 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
         if (e.type === 'note') io.err(`  ${label(run)} note: ${e.message}`);
         if (e.type === 'step' && performance.now() - (lastLine.get(i) ?? 0) > 1000) {
           lastLine.set(i, performance.now());
-          io.err(`  ${label(run)} step ${e.step}/${e.totalSteps}  stage ${e.stage} (${e.layers} layers)  ${e.loss === null ? '' : `loss ${e.loss.toFixed(4)}  `}${Math.round(e.tokensPerSec)} tok/s  ETA ${Math.round(e.etaMs / 1000)} s`);
+          io.err(`  ${label(run)} step ${e.step}/${e.totalSteps}  stage ${e.stage} (${count(e.layers, 'layer')})  ${e.loss === null ? '' : `loss ${e.loss.toFixed(4)}  `}${Math.round(e.tokensPerSec)} tok/s  ETA ${Math.round(e.etaMs / 1000)} s`);
         }
       },
       onReport: (i, run, report) => io.err(`  ${label(run)} ${report.status} in ${(report.wallMs / 1000).toFixed(1)} s, val loss ${report.finalValLoss?.toFixed(4) ?? '-'}${trained.has(i) ? '' : ' (already finished: kept as it was)'}`),
@@ -228,8 +232,8 @@ export async function trainCommand(argv: string[], io: { out(l: string): void; e
     io.err(`\nrun folders: ${path.resolve(out)} (compare them again, or with others: stacklab compare ${path.resolve(out)})\n`);
     await printComparison(
       reports.map((_, i) => runOf(i).dir),
-      { out: values.json ? io.err : io.out, err: io.err },
-      values.html ? { html: values.html } : {},
+      { out: values.json ? io.err : io.out, err: io.err, columns: io.columns },
+      { ...(values.html ? { html: values.html } : {}), wide: values.wide },
     );
   }
   const summary = { runs: reports.map((r, i) => ({ variant: r.variant, seed: r.seed, dir: runOf(i).dir, status: r.status, ...(runOf(i).config.flopMatchedTo ? { flopMatchedTo: runOf(i).config.flopMatchedTo } : {}), stages: r.stages, totalFlops: r.totalFlops, wallMs: r.wallMs, finalValLoss: r.finalValLoss, evaluation: r.evaluation ?? null })) };

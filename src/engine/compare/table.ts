@@ -1,79 +1,168 @@
 /**
  * The comparison as text: one table with a column per variant and per classical baseline and a
- * row per quantity (mean ± half-width of the 95% interval over seeds), then the verdict.
+ * row per quantity (mean ± half-width of the 95% interval over seeds), then the verdict. Fitted to a
+ * terminal's width: a table too wide for it goes in blocks of columns with short row labels (the full
+ * ones under it), sentences wrap at spaces; no cell is cut, nor a label of the table.
  */
 import { METRICS, PROBE_LABELS, type Comparison, type SeedInterval } from '../../shared/compare';
 import { formatFlops, formatInterval, formatRatio } from '../../shared/format';
 import { variantLabel } from '../../shared/growth';
+import { count, wrap } from './text';
 
 /** The plain-text table's cells: ASCII "-" for a missing value. */
 const NONE = '-';
 const interval = (x: SeedInterval | null | undefined, digits: number) => formatInterval(x, digits, { none: NONE });
 
-/** The rows of the table: a label and one cell per column (variants, then baselines and the trivial detectors). */
-export function tableRows(c: Comparison): { header: string[]; rows: string[][] } {
-  const header = ['', ...c.variants.map((v) => variantLabel(v.variant)), ...c.baselines.map((b) => b.label)];
+/** A row of the table: its label, the shorter one a narrow terminal shows (the legend gives the label), a cell per column. */
+interface Row {
+  readonly label: string;
+  readonly short: string;
+  readonly cells: readonly string[];
+}
+
+/** Shorter labels of the rows whose label is longer than "speed-up vs baseline" (their probes' too). */
+const SHORT: Readonly<Record<string, string>> = {
+  'final validation loss': 'final val. loss',
+  'detection delay (rows) ↓': 'delay (rows) ↓',
+  'point-adjusted F1 (inflated)': 'point-adj. F1',
+};
+
+/** The header (a label per column: variants, then baselines and the trivial detectors) and the rows. */
+function table(c: Comparison): { header: string[]; rows: Row[] } {
+  const header = [...c.variants.map((v) => variantLabel(v.variant)), ...c.baselines.map((b) => b.label)];
+  const rows: Row[] = [];
+  const row = (label: string, cells: string[], short = SHORT[label] ?? label) => rows.push({ label, short, cells });
   const pad = (cells: string[]) => [...cells, ...c.baselines.map(() => '')];
-  const rows: string[][] = [];
   const labelled = c.variants.some((v) => v.metrics.vusPr);
   const yesNo = (u: boolean | null) => (u === null ? '' : u ? 'yes' : 'NO');
-  if (labelled) rows.push(['usable here', ...c.variants.map((v) => yesNo(v.usable)), ...c.baselines.map((b) => yesNo(b.usable))]);
-  rows.push(pad(['seeds', ...c.variants.map((v) => String(v.runs))]));
-  rows.push(pad(['depth by stage', ...c.variants.map((v) => v.depths.join('→'))]));
-  rows.push(pad(['steps', ...c.variants.map((v) => String(v.steps))]));
-  rows.push(pad(['wall-clock (s)', ...c.variants.map((v) => interval({ ...v.wallMs, mean: v.wallMs.mean / 1000, lo: v.wallMs.lo / 1000, hi: v.wallMs.hi / 1000 }, 1))]));
-  rows.push(pad(['speed-up vs baseline', ...c.variants.map((v) => formatRatio(v.speedup, NONE))]));
-  rows.push(pad(['training FLOPs', ...c.variants.map((v) => `${formatFlops(v.flops, NONE)}${v.flopRatio !== null ? ` (${v.flopRatio.toFixed(2)})` : ''}`)]));
-  rows.push(pad(['final validation loss', ...c.variants.map((v) => interval(v.finalValLoss, 4))]));
+  if (labelled) row('usable here', [...c.variants.map((v) => yesNo(v.usable)), ...c.baselines.map((b) => yesNo(b.usable))]);
+  row('seeds', pad(c.variants.map((v) => String(v.runs))));
+  row('depth by stage', pad(c.variants.map((v) => v.depths.join('→'))));
+  row('steps', pad(c.variants.map((v) => String(v.steps))));
+  row('wall-clock (s)', pad(c.variants.map((v) => interval({ ...v.wallMs, mean: v.wallMs.mean / 1000, lo: v.wallMs.lo / 1000, hi: v.wallMs.hi / 1000 }, 1))));
+  row('speed-up vs baseline', pad(c.variants.map((v) => formatRatio(v.speedup, NONE))));
+  row('training FLOPs', pad(c.variants.map((v) => `${formatFlops(v.flops, NONE)}${v.flopRatio !== null ? ` (${v.flopRatio.toFixed(2)})` : ''}`)));
+  row('final validation loss', pad(c.variants.map((v) => interval(v.finalValLoss, 4))));
   if (labelled) {
     for (const m of METRICS) {
-      rows.push([`${m.label}${m.higherIsBetter ? '' : ' ↓'}`, ...c.variants.map((v) => interval(v.metrics[m.key], m.digits)), ...c.baselines.map((b) => (b.kind === 'trivial' && !m.atThreshold ? '' : interval(b.metrics[m.key], m.digits)))]);
+      row(`${m.label}${m.higherIsBetter ? '' : ' ↓'}`, [...c.variants.map((v) => interval(v.metrics[m.key], m.digits)), ...c.baselines.map((b) => (b.kind === 'trivial' && !m.atThreshold ? '' : interval(b.metrics[m.key], m.digits)))]);
     }
   }
   for (const p of Object.keys(c.probeChance)) {
     const persistence = Number.isFinite(c.probePersistence[p]) ? `, persistence ${c.probePersistence[p]!.toFixed(2)}` : '';
     const silent = c.probeInformative[p] === false ? '*' : '';
-    rows.push(pad([`probe: ${PROBE_LABELS[p] ?? p}${silent} (chance ${c.probeChance[p]}${persistence})`, ...c.variants.map((v) => interval(v.probes[p], 3))]));
+    row(`probe: ${PROBE_LABELS[p] ?? p}${silent} (chance ${c.probeChance[p]}${persistence})`, pad(c.variants.map((v) => interval(v.probes[p], 3))), `probe: ${p}${silent}`);
   }
   if (labelled) {
     const random = c.baselines.find((b) => b.name === 'random');
-    rows.push(['point-adjusted F1 (inflated)', ...c.variants.map((v) => interval(v.pointAdjustedF1, 3)), ...c.baselines.map((b) => (b === random ? interval(b.pointAdjustedF1, 3) : ''))]);
+    row('point-adjusted F1 (inflated)', [...c.variants.map((v) => interval(v.pointAdjustedF1, 3)), ...c.baselines.map((b) => (b === random ? interval(b.pointAdjustedF1, 3) : ''))]);
   }
   return { header, rows };
 }
 
-/** The table, aligned in columns, then the verdict and the warnings. */
-export function renderTable(c: Comparison): string {
-  const { header, rows } = tableRows(c);
-  const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  const firstBaseline = 1 + c.variants.length;
-  const line = (r: string[]) =>
-    r
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
-      .map((cell, i) => (i === firstBaseline ? `| ${cell}` : cell))
-      .join('  ')
-      .trimEnd();
-  const out = [
-    `Data: ${c.data.source} (${c.data.series} series, ${c.data.channels} channels; split: ${c.data.split})`,
-    `Normalisation: ${c.data.normalization}; alarm thresholds: ${c.data.thresholds === 'per-series' ? 'per series' : 'pooled'}${c.prevalence !== null ? `; ${(100 * c.prevalence).toFixed(1)}% of the test rows are labelled anomalies` : ''}`,
-    `Model: ${c.setup.preset} preset, ${c.setup.layers} layers, blocks of ${c.setup.block}, Prop-${c.setup.alpha}, on ${c.setup.device}`,
-    '',
-    line(header),
-    ...rows.map(line),
-    '',
+/** The rows of the table: a label and one cell per column (variants, then baselines and the trivial detectors). */
+export function tableRows(c: Comparison): { header: string[]; rows: string[][] } {
+  const { header, rows } = table(c);
+  return { header: ['', ...header], rows: rows.map((r) => [r.label, ...r.cells]) };
+}
+
+/** The table on one line per row: labels in full, every column side by side, | before the first baseline. */
+function oneBlock(header: readonly string[], rows: readonly Row[], firstBaseline: number): string[] {
+  const all = [{ label: '', cells: header }, ...rows];
+  const labelWidth = Math.max(...all.map((r) => r.label.length));
+  const widths = header.map((_, j) => Math.max(...all.map((r) => r.cells[j]!.length)));
+  const line = (r: { label: string; cells: readonly string[] }) => [r.label.padEnd(labelWidth), ...r.cells.map((cell, j) => `${j === firstBaseline ? '| ' : ''}${cell.padStart(widths[j]!)}`)].join('  ').trimEnd();
+  return all.map(line);
+}
+
+/**
+ * The table in blocks of columns that fit `width`, each with the (short) row labels and the rows that have
+ * a value in it; | stands before a block's first baseline. A column is as wide as its widest cell and as
+ * its header on two lines; the room a block leaves keeps headers on one line, from the first column on.
+ */
+function blocks(header: readonly string[], rows: readonly Row[], firstBaseline: number, width: number): string[] {
+  const labelWidth = Math.max(...rows.map((r) => r.short.length));
+  const narrowest = header.map((h, j) => {
+    let w = Math.max(...rows.map((r) => r.cells[j]!.length), ...h.split(' ').map((x) => x.length));
+    while (wrap(h, w).length > 2) w++;
+    return w;
+  });
+  // A column takes two spaces before it, and two more for the | before a block's first baseline.
+  const space = (group: readonly number[], j: number) => 2 + (j >= firstBaseline && !group.some((k) => k >= firstBaseline) ? 2 : 0);
+  const groups: number[][] = [];
+  let used = Infinity;
+  for (const j of header.keys()) {
+    const group = groups.at(-1);
+    if (group && used + space(group, j) + narrowest[j]! <= width) {
+      used += space(group, j) + narrowest[j]!;
+      group.push(j);
+    } else {
+      used = labelWidth + space([], j) + narrowest[j]!;
+      groups.push([j]);
+    }
+  }
+  return groups.flatMap((group, b) => {
+    const marked = group.find((j) => j >= firstBaseline);
+    let room = width - labelWidth - group.reduce((sum, j) => sum + 2 + (j === marked ? 2 : 0) + narrowest[j]!, 0);
+    const widths = group.map((j) => {
+      const more = header[j]!.length - narrowest[j]!;
+      if (more <= 0 || more > room) return narrowest[j]!;
+      room -= more;
+      return header[j]!.length;
+    });
+    const line = (label: string, cells: readonly string[]) => [label.padEnd(labelWidth), ...group.map((j, k) => `${j === marked ? '| ' : ''}${cells[k]!.padStart(widths[k]!)}`)].join('  ').trimEnd();
+    const heads = group.map((j, k) => wrap(header[j]!, widths[k]!));
+    const height = Math.max(...heads.map((h) => h.length));
+    // A header on fewer lines sits on the lower one, next to the numbers.
+    const head = Array.from({ length: height }, (_, i) => line('', heads.map((h) => h[i - (height - h.length)] ?? '')));
+    const body = rows.filter((r) => group.some((j) => r.cells[j] !== '')).map((r) => line(r.short, group.map((j) => r.cells[j]!)));
+    return [...(b > 0 ? [''] : []), ...head, ...body];
+  });
+}
+
+/** How the text is laid out. */
+export interface TextLayout {
+  /**
+   * The terminal's width in characters: every line fits it (the table in blocks of columns with short
+   * labels when it is too wide on one line; sentences wrapped at spaces). Without it: one line per row
+   * and per sentence, however long.
+   */
+  readonly width?: number;
+}
+
+/** The table, aligned in columns, then the verdict and the warnings; within `width` when given. */
+export function renderTable(c: Comparison, { width = Infinity }: TextLayout = {}): string {
+  const { header, rows } = table(c);
+  const firstBaseline = c.variants.length;
+  const wide = oneBlock(header, rows, firstBaseline);
+  const fits = wide.every((l) => l.length <= width);
+  const para = (text: string, first = '', rest = `${first}  `) => (Number.isFinite(width) ? wrap(text, width, first, rest) : [first + text]);
+  const silent = Object.values(c.probeInformative).includes(false) ? '; * no variant is above chance on this probe (the lower end of its interval): not informative on this data' : '';
+  const legend = [
     `(mean ±95% interval over seeds; ↓ lower is better; the columns after | are classical detectors on the same split,`,
     ` then the trivial ones: read every threshold metric beside them; usable: VUS-PR above the random scores', AUC-ROC > 0.55`,
     ` and alarms on fewer than half the normal test rows; point-adjusted F1 counts a whole event as found from one alarm:`,
-    ` compare it only with random scores${Object.values(c.probeInformative).includes(false) ? '; * no variant is above chance on this probe (the lower end of its interval): not informative on this data' : ''})`,
+    ` compare it only with random scores${silent})`,
+  ];
+  const shortened = fits ? [] : rows.filter((r) => r.short !== r.label);
+  const shortWidth = Math.max(0, ...shortened.map((r) => r.short.length));
+  const out = [
+    ...para(`Data: ${c.data.source} (${c.data.series} series, ${count(c.data.channels, 'channel')}; split: ${c.data.split})`),
+    ...para(`Normalisation: ${c.data.normalization}; alarm thresholds: ${c.data.thresholds === 'per-series' ? 'per series' : 'pooled'}${c.prevalence !== null ? `; ${(100 * c.prevalence).toFixed(1)}% of the test rows are labelled anomalies` : ''}`),
+    ...para(`Model: ${c.setup.preset} preset, ${count(c.setup.layers, 'layer')}, blocks of ${c.setup.block}, Prop-${c.setup.alpha}, on ${c.setup.device}`),
+    '',
+    ...(fits ? wide : blocks(header, rows, firstBaseline, width)),
+    '',
+    ...(legend.every((l) => l.length <= width) ? legend : wrap(legend.map((l) => l.trim()).join(' '), width, '', ' ')),
+    ...(shortened.length ? ['', 'Rows in full:', ...shortened.flatMap((r) => para(r.label, `  ${r.short.padEnd(shortWidth)}  `, ' '.repeat(shortWidth + 6)))] : []),
     '',
     'Verdict:',
-    ...c.verdict.map((v) => `  ${v}`),
+    ...c.verdict.flatMap((v) => para(v, '  ')),
   ];
   const iso = c.variants.filter((v) => v.isoplot.fit);
   if (iso.length > 1 && c.referenceLoss !== null) {
-    out.push(`  At the same validation loss (${c.referenceLoss.toFixed(4)}), fitted ${iso[0]!.isoplot.metric}: ${iso.map((v) => `${variantLabel(v.variant)} ${v.isoplot.fit!.atReference.toFixed(3)}${v.isoplot.fit!.extrapolated ? ' (extrapolated)' : ''}`).join(', ')}`);
+    out.push(...para(`At the same validation loss (${c.referenceLoss.toFixed(4)}), fitted ${iso[0]!.isoplot.metric}: ${iso.map((v) => `${variantLabel(v.variant)} ${v.isoplot.fit!.atReference.toFixed(3)}${v.isoplot.fit!.extrapolated ? ' (extrapolated)' : ''}`).join(', ')}`, '  '));
   }
-  if (c.warnings.length) out.push('', 'Notes:', ...c.warnings.map((w) => `  ${w}`));
+  if (c.warnings.length) out.push('', 'Notes:', ...c.warnings.flatMap((w) => para(w, '  ')));
   return out.join('\n');
 }
