@@ -117,6 +117,28 @@ describe('stacklab CLI', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('shows one updating progress line per run in a terminal, fitted to its width', async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'stacklab-progress-'));
+    const c = capture();
+    const shown: string[] = [];
+    const io = { ...c.io, columns: 80, progress: { columns: 72, show: (l: string) => shown.push(l) } };
+    expect(await trainCommand(['--sample', '--variants', 'midas', '--layers', '2', '--block', '1', '--steps', '20', '--seeds', '1', '--device', 'cpu', '--out', out], io), c.err.join('\n')).toBe(0);
+    expect(shown.length).toBeGreaterThan(0);
+    // Within the terminal (its last column left free), whole parts left out: never a number cut.
+    for (const l of shown) expect(l.length, l).toBeLessThanOrEqual(71);
+    expect(shown.every((l) => /^ {2}midas s1 +step \d+\/20 {2}stage \d \((1 layer|2 layers)\)( {2}loss \d\.\d{4})?( {2}\d+ tok\/s)? {2}ETA \d+ s$/.test(l)), shown.join('\n')).toBe(true);
+    expect(shown.some((l) => l.includes('stage 1 (1 layer)'))).toBe(true);
+    // stderr keeps no step line: the progress line becomes the run's report.
+    const err = c.err.join('\n');
+    expect(err).not.toMatch(/ step \d+\/20/);
+    expect(err).toMatch(/^ {2}midas s1 +finished in [\d.]+ s, val loss \d\.\d{4}$/m);
+    // Sentences on stderr wrap at spaces to the terminal; the table on stdout fits its columns.
+    expect(err.split('\n').filter((l) => l.length > 72)).toEqual([]);
+    expect(err.replace(/\s+/g, ' ')).toContain('training 1 run of the tiny preset (2 layers, blocks of 1, Prop-1, 20 steps)');
+    expect(err).not.toMatch(/\(s\)|\b1 layers\b/);
+    expect(c.out.join('\n').split('\n').filter((l) => l.length > 80)).toEqual([]);
+  });
+
   it('refuses a folder as the exported model’s file', async () => {
     const c = capture();
     const folder = mkdtempSync(path.join(os.tmpdir(), 'stacklab-out-'));

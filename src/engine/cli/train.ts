@@ -27,7 +27,7 @@ import { defaultRunsDir } from '../paths';
 import { oneOf, parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
 import { printComparison } from './compare';
 import type { CliIo } from './io';
-import { count } from '../compare/text';
+import { count, wrap } from '../compare/text';
 
 export const TRAIN_USAGE = `stacklab train --data <file|folder> [--out <dir>] [options]   (or --sample [plant|multi-run])
   --sample [kind]         a built-in sample instead of --data: plant (one long series, also --data sample)
@@ -67,6 +67,20 @@ function optionalInt(name: string, raw: string | undefined): number | undefined 
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`stacklab train: ${name} must be a positive integer, got "${raw}"`);
   return n;
+}
+
+/**
+ * A step's progress line, within `width`: a narrow terminal leaves out whole parts, first the
+ * throughput, then the stage, the loss and the ETA; the run and its step stay.
+ */
+function stepLine(head: string, stage: string, loss: string | null, speed: string, eta: string, width = Infinity): string {
+  const parts: Record<'stage' | 'loss' | 'speed' | 'eta', string | null> = { stage, loss, speed, eta };
+  const line = () => [head, parts.stage, parts.loss, parts.speed, parts.eta].filter((p) => p !== null).join('  ');
+  for (const drop of ['speed', 'stage', 'loss', 'eta'] as const) {
+    if (line().length <= width) break;
+    parts[drop] = null;
+  }
+  return line().slice(0, width);
 }
 
 export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSignal): Promise<number> {
@@ -176,11 +190,14 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
     if (conflict) throw new UsageError(`stacklab train: ${conflict}`);
   }
 
-  io.err(`run folders in ${path.resolve(out)}`);
-  io.err(`training ${count(job.runs.length, 'run')} of the ${resolved.preset} preset (${count(growth.layers, 'layer')}, blocks of ${growth.block}, Prop-${growth.alpha}, ${count(growth.steps, 'step')}) on ${device} in ${resolved.precision}; data: ${source}, ${ds.series.length} series, ${count(data.trainStarts.length, 'training window')}`);
-  io.err(`split: ${data.splits.strategy}; normalisation ${data.splits.normalization.description}; thresholds ${job.runs[0]!.config.scoring!.threshold}`);
-  for (const w of data.splits.warnings) io.err(`warning: ${w}`);
-  for (const [a, b] of sameSchedules(resolved.variants, growth)) io.err(`warning: ${variantLabel(a)} and ${variantLabel(b)} are the same schedule at ${count(growth.layers, 'layer')} in blocks of ${growth.block} (choose a depth of at least 3 blocks to tell them apart)`);
+  // In a terminal, sentences wrap at spaces to its width; elsewhere (logs, pipes) each stays one line.
+  const { progress } = io;
+  const say = (text: string, first = '', rest = `${first}  `) => io.err(progress ? wrap(text, progress.columns, first, rest).join('\n') : first + text);
+  say(`run folders in ${path.resolve(out)}`);
+  say(`training ${count(job.runs.length, 'run')} of the ${resolved.preset} preset (${count(growth.layers, 'layer')}, blocks of ${growth.block}, Prop-${growth.alpha}, ${count(growth.steps, 'step')}) on ${device} in ${resolved.precision}; data: ${source}, ${ds.series.length} series, ${count(data.trainStarts.length, 'training window')}`);
+  say(`split: ${data.splits.strategy}; normalisation ${data.splits.normalization.description}; thresholds ${job.runs[0]!.config.scoring!.threshold}`);
+  for (const w of data.splits.warnings) say(`warning: ${w}`);
+  for (const [a, b] of sameSchedules(resolved.variants, growth)) say(`warning: ${variantLabel(a)} and ${variantLabel(b)} are the same schedule at ${count(growth.layers, 'layer')} in blocks of ${growth.block} (choose a depth of at least 3 blocks to tell them apart)`);
 
 
   // The job folder's job.json, as the app writes it: the run library lists this job, and the app
@@ -209,16 +226,22 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
     const lastLine = new Map<number, number>();
     const trained = new Set<number>();
     const label = (run: PlannedRun) => `${run.name} s${run.config.seed}`.padEnd(16);
+    // In a terminal, one line per run that updates in place (10 times a second) and ends as its report;
+    // else a line a second.
+    const every = progress ? 100 : 1000;
     reports = await executeJob({ file, dir: out, planned: job }, localExecutor(threads ? { threads } : {}), {
       resume: values.resume,
       ...(signal ? { signal } : {}),
       onEvent: (i, run, e) => {
         // A run that begins a stage trains; one that returns without doing so was already finished.
         if (e.type === 'stage') trained.add(i);
-        if (e.type === 'note') io.err(`  ${label(run)} note: ${e.message}`);
-        if (e.type === 'step' && performance.now() - (lastLine.get(i) ?? 0) > 1000) {
+        if (e.type === 'note') say(`${label(run)} note: ${e.message}`, '  ');
+        if (e.type === 'step' && performance.now() - (lastLine.get(i) ?? 0) > every) {
           lastLine.set(i, performance.now());
-          io.err(`  ${label(run)} step ${e.step}/${e.totalSteps}  stage ${e.stage} (${count(e.layers, 'layer')})  ${e.loss === null ? '' : `loss ${e.loss.toFixed(4)}  `}${Math.round(e.tokensPerSec)} tok/s  ETA ${Math.round(e.etaMs / 1000)} s`);
+          const parts = [`  ${label(run)} step ${e.step}/${e.totalSteps}`, `stage ${e.stage} (${count(e.layers, 'layer')})`, e.loss === null ? null : `loss ${e.loss.toFixed(4)}`, `${Math.round(e.tokensPerSec)} tok/s`, `ETA ${Math.round(e.etaMs / 1000)} s`] as const;
+          // The last column stays free: a line that reaches it wraps in some terminals, and is no longer rewritten.
+          if (progress) progress.show(stepLine(...parts, progress.columns - 1));
+          else io.err(stepLine(...parts));
         }
       },
       onReport: (i, run, report) => io.err(`  ${label(run)} ${report.status} in ${(report.wallMs / 1000).toFixed(1)} s, val loss ${report.finalValLoss?.toFixed(4) ?? '-'}${trained.has(i) ? '' : ' (already finished: kept as it was)'}`),
@@ -227,9 +250,11 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
   // Reports come in the order of the job's runs (finished ones too), so report i is run i's.
   const runOf = (i: number) => job.runs[i]!;
   const stopped = !!signal?.aborted || reports.some((r) => r.status === 'cancelled');
-  if (stopped) io.err(`\nstopped: the runs keep their checkpoints; continue with stacklab train … --out ${path.resolve(out)} --resume`);
-  if (!stopped) {
-    io.err(`\nrun folders: ${path.resolve(out)} (compare them again, or with others: stacklab compare ${path.resolve(out)})\n`);
+  io.err('');
+  if (stopped) say(`stopped: the runs keep their checkpoints; continue with stacklab train … --out ${path.resolve(out)} --resume`);
+  else {
+    say(`run folders: ${path.resolve(out)} (compare them again, or with others: stacklab compare ${path.resolve(out)})`);
+    io.err('');
     await printComparison(
       reports.map((_, i) => runOf(i).dir),
       { out: values.json ? io.err : io.out, err: io.err, columns: io.columns },
