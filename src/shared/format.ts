@@ -29,19 +29,35 @@ export function signed(x: number, digits: number): string {
 
 /**
  * The digits a row (or column) of values needs: `digits`, or more (at most MORE_DIGITS) until
- * values that differ print differently. Values closer than a billionth are taken as equal.
+ * values that differ print differently. Values closer than a billionth are taken as equal, and so
+ * are two whose difference is under a tenth of both their `spreads` (the half-widths of their
+ * intervals: digits past those are noise).
  */
-export function distinctDigits(values: readonly number[], digits: number): number {
-  const xs = [...new Set(values.filter(Number.isFinite))].sort((a, b) => a - b);
+export function distinctDigits(values: readonly number[], digits: number, spreads?: readonly number[]): number {
+  const xs = values
+    .map((v, i) => ({ v, spread: Math.abs(spreads?.[i] ?? 0) || 0 }))
+    .filter((x) => Number.isFinite(x.v))
+    .sort((a, b) => a.v - b.v);
   let need = digits;
   for (let i = 1; i < xs.length; i++) {
-    const [a, b] = [xs[i - 1]!, xs[i]!];
-    if (b - a <= 1e-9 * Math.max(Math.abs(a), Math.abs(b))) continue;
+    const [a, b] = [xs[i - 1]!.v, xs[i]!.v];
+    if (b - a <= Math.max(1e-9 * Math.max(Math.abs(a), Math.abs(b)), Math.min(xs[i - 1]!.spread, xs[i]!.spread) / 10)) continue;
     let d = digits;
     while (d < digits + MORE_DIGITS && fixed(a, d) === fixed(b, d)) d++;
     need = Math.max(need, d);
   }
   return need;
+}
+
+/** The digits that tell a row of intervals apart: `distinctDigits` of their means (times `scale`), their half-widths as spreads. */
+export function intervalDigits(xs: readonly (SeedInterval | null | undefined)[], digits: number, scale = 1): number {
+  const ok = xs.filter((x): x is SeedInterval => !!x && Number.isFinite(x.mean));
+  const half = (x: SeedInterval) => (x.n > 1 && Number.isFinite(x.hi - x.lo) ? ((x.hi - x.lo) / 2) * Math.abs(scale) : 0);
+  return distinctDigits(
+    ok.map((x) => x.mean * scale),
+    digits,
+    ok.map(half),
+  );
 }
 
 /** Whether an interval has a spread worth writing: several seeds, finite ends, apart at `digits` + MORE_DIGITS. */

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { compareRuns, fitIsoplot } from '../../src/engine/compare/compare';
 import { renderHtml } from '../../src/engine/compare/html';
+import { variantColor } from '../../src/shared/colors';
+import { formatLocalDateTime } from '../../src/shared/format';
 import type { LoadedRun } from '../../src/engine/compare/load';
 import type { MetricRecord } from '../../src/engine/runs/types';
 import { renderTable } from '../../src/engine/compare/table';
@@ -161,6 +163,41 @@ describe('comparing variants', () => {
     expect(html).toContain('<h2>Glossary</h2>');
     expect(html).toContain('The share of normal test rows that raise an alarm; lower is better.');
     expect(html).toContain('Isoplot');
+  });
+
+  it('draws the report in the app\'s variant colours, with legends beside the plots and a local date', () => {
+    const html = renderHtml(c);
+    for (const v of ['baseline', 'midas', 'baseline≈midas']) expect(html).toContain(variantColor(v, false));
+    expect(html).toContain(formatLocalDateTime(c.createdAt));
+    const figures = html.match(/<figure class="chart[^"]*">.*?<\/figure>/g) ?? [];
+    const withLegend = figures.filter((f) => f.includes('<ul class="legend">'));
+    expect(withLegend.length).toBeGreaterThanOrEqual(3);
+    for (const f of withLegend) {
+      const names = [...f.matchAll(/<li><span[^>]*><\/span>([^<]+)<\/li>/g)].map((m) => m[1]!);
+      const svg = f.slice(f.indexOf('<svg'));
+      // The legend is HTML above the plot: none of its names is drawn inside the SVG.
+      for (const n of names) expect(svg, n).not.toContain(`>${n}<`);
+    }
+    // Round ticks: no exponent, and no tick of a log axis such as 0.7943.
+    const ticks = [...html.matchAll(/<text x="[\d.]+" y="[\d.]+" text-anchor="(?:middle|end)">([^<]+)<\/text>/g)].map((m) => m[1]!);
+    expect(ticks.length).toBeGreaterThan(20);
+    for (const t of ticks.filter((x) => /^[-\d.]+$/.test(x))) expect(t.replace(/^-?\d*\.?/, '').length, t).toBeLessThanOrEqual(3);
+    expect(ticks.join(' ')).not.toMatch(/\de[-+]?\d/);
+    // Numbers as shared/format writes them: no zero-width interval, no negative zero.
+    expect(html).not.toMatch(/±0\.0+\b(?!\d)/);
+    expect(html).not.toMatch(/−0\.0+(?![\d])/);
+  });
+
+  it('draws the best variant\'s anomaly scores against time where the data have timestamps, rows otherwise', () => {
+    const t0 = Date.UTC(2026, 0, 12, 5, 33);
+    const timeline = { variant: 'midas', seed: 1, dir: '/runs/midas-s1', row: [100, 101, 102, 103], time: [0, 1, 2, 3].map((i) => t0 + i * 3_600_000), score: [0.5, 3, 0.4, 0.2], label: [0, 1, 1, 0], threshold: 1.5 };
+    const timed = renderHtml({ ...c, timeline });
+    expect(timed).toContain('Anomaly scores of MIDAS (seed 1');
+    expect(timed).toContain(`hours since ${formatLocalDateTime(t0)}`);
+    expect(timed).toContain('alarm threshold (1.5)');
+    const { time: _time, ...untimed } = timeline;
+    expect(renderHtml({ ...c, timeline: untimed })).toContain('row of the test part');
+    expect(renderHtml(c)).not.toContain('Anomaly scores of');
   });
 
   it('refuses runs of different data, and says what limits a comparison', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { distinctDigits, fixed, formatBracket, formatDifference, formatDuration, formatFlopCount, formatFlops, formatInterval, formatLocalDateTime, formatRatio, formatSi, signed, timeUnitOf } from '../../src/shared/format';
+import { distinctDigits, fixed, formatBracket, formatDifference, formatDuration, formatFlopCount, formatFlops, formatInterval, formatLocalDateTime, formatRatio, formatSi, intervalDigits, signed, timeUnitOf } from '../../src/shared/format';
 
 const iv = (mean: number, lo: number, hi: number, n = 3) => ({ mean, lo, hi, n });
 
@@ -60,6 +60,15 @@ describe('shared number formats', () => {
     const vals = [0.24612, 0.24648, 0.2471];
     const d = distinctDigits(vals, 3);
     expect(new Set(vals.map((v) => fixed(v, d))).size).toBe(3);
+  });
+
+  it('adds no digits to tell apart means closer than a tenth of their intervals', () => {
+    // 0.635270 and 0.635265 with intervals of ±0.016: the third digit is all they are worth.
+    expect(intervalDigits([iv(0.63527, 0.61927, 0.65127), iv(0.635265, 0.619265, 0.651265)], 3)).toBe(3);
+    // A deterministic detector has no interval: its value is told apart from a close one.
+    expect(intervalDigits([iv(0.25463, 0.18, 0.33), iv(0.25448, 0.25448, 0.25448)], 3)).toBe(3);
+    expect(intervalDigits([iv(0.2591, 0.2591, 0.2591), iv(0.2594, 0.2594, 0.2594)], 3)).toBe(4);
+    expect(intervalDigits([iv(182.5, 180.4, 184.6), null, iv(182.3, 182.3, 182.3)], 1, 1 / 60)).toBe(3);
   });
 
   it('writes FLOPs for a table (prefix only, from mega up) and for running text (with the unit)', () => {

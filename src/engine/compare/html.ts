@@ -1,77 +1,196 @@
 /**
  * The comparison as one self-contained HTML file: no script, no external file (charts are inline
- * SVG, styles inline), readable on screen and on paper.
+ * SVG, styles inline). It fits its page: a 1280 px window and an A4 sheet in portrait alike
+ * (tables wrap their cells, split into parts of at most six columns, and scroll on a screen
+ * narrower still), in the app's variant colours, with every number written by shared/format.
  */
-import { GLOSSARY, METRICS, PROBE_HELP, PROBE_LABELS, type Comparison } from '../../shared/compare';
+import { GLOSSARY, METRICS, PROBE_HELP, PROBE_LABELS, type Comparison, type MetricInfo, type SeedDifference, type SeedInterval } from '../../shared/compare';
+import { delayUnit, formatDifference, formatFlops, formatInterval, formatLocalDateTime, formatRatio, intervalDigits } from '../../shared/format';
 import { variantLabel } from '../../shared/growth';
-import { describeDifference } from '../eval/stats';
-import { escapeHtml, intervalChart, lineChart, PALETTE, type LineSeries } from './svg';
-import { tableRows } from './table';
+import { colorOf, lossCharts, metricCharts, timelineChart } from './report-charts';
+import { escapeHtml } from './svg';
 
 const CSS = `
-:root { color-scheme: light; --fg: #1f2328; --muted: #57606a; --line: #d0d7de; --accent: #1f6feb; }
+:root { color-scheme: light; --fg: #1f2328; --muted: #57606a; --line: #d0d7de; --accent: #0072b2; --good: #1a7f37; --bad: #cf222e; }
 * { box-sizing: border-box; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); margin: 24px auto; max-width: 1180px; padding: 0 16px; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); margin: 24px auto; max-width: 1180px; padding: 0 16px; overflow-wrap: break-word; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
 .muted { color: var(--muted); }
-.verdict { background: #f6f8fa; border-left: 4px solid var(--accent); padding: 8px 14px; }
-.verdict li { margin: 3px 0; }
+ul.verdict { background: #f6f8fa; border-left: 4px solid var(--accent); margin: 0; padding: 8px 14px 8px 34px; }
+ul.verdict li { margin: 3px 0; }
+.table-wrap { overflow-x: auto; margin: 0 0 12px; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; font-size: 12.5px; }
-th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: right; white-space: nowrap; }
-th:first-child, td:first-child { text-align: left; }
-tr.sig td { font-weight: 600; }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(540px, 1fr)); gap: 12px; }
-figure.chart { margin: 0; break-inside: avoid; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: right; vertical-align: top; overflow-wrap: normal; }
+thead th { vertical-align: bottom; }
+th[scope="row"] { text-align: left; font-weight: 400; min-width: 11em; }
+th[scope="row"] .note { display: block; color: var(--muted); font-size: 0.85em; }
+td .v, td .sub { white-space: nowrap; }
+td .sub { color: var(--muted); }
+td.better, td.worse { font-weight: 600; }
+td.better .call { color: var(--good); } td.worse .call { color: var(--bad); }
+td .call { display: block; font-weight: 400; font-size: 0.85em; }
+td.no { color: var(--bad); font-weight: 600; }
+.swatch { display: inline-block; width: 14px; height: 10px; border-radius: 2px; margin-right: 5px; vertical-align: baseline; }
+.swatch.dashed { height: 0; border-top: 3px dashed; border-radius: 0; vertical-align: middle; }
+.swatch.band { border: 1px solid rgba(198, 40, 40, 0.35); }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 460px), 1fr)); gap: 16px; }
+figure.chart { margin: 0; min-width: 0; break-inside: avoid; }
+figure.chart.wide { grid-column: 1 / -1; }
 figure.chart figcaption { font-weight: 600; margin-bottom: 2px; }
-svg { max-width: 100%; height: auto; font-size: 11px; }
+ul.legend { list-style: none; margin: 2px 0 4px; padding: 0; display: flex; flex-wrap: wrap; gap: 2px 14px; font-size: 12px; }
+ul.legend li { display: inline-flex; align-items: center; }
+svg { display: block; max-width: 100%; height: auto; font-size: 11px; }
 svg text { fill: var(--fg); } svg .axis { fill: var(--muted); }
-svg .grid { stroke: #eaeef2; }
+svg .grid { stroke: #eaeef2; } svg .frame { fill: none; stroke: var(--line); }
 code { font-size: 12px; }
-dl.glossary { display: grid; grid-template-columns: max-content 1fr; gap: 4px 14px; } dl.glossary dt { font-weight: 600; } dl.glossary dd { margin: 0; }
-@media print { body { margin: 0; max-width: none; font-size: 11px; } h2 { break-after: avoid; } .charts { grid-template-columns: 1fr 1fr; } table { font-size: 9.5px; } }
+dl.glossary { display: grid; grid-template-columns: minmax(7em, max-content) 1fr; gap: 4px 14px; } dl.glossary dt { font-weight: 600; } dl.glossary dd { margin: 0; }
+@page { size: A4; margin: 12mm; }
+@media print {
+  body { margin: 0; max-width: none; padding: 0; font-size: 10.5px; }
+  h1 { font-size: 17px; } h2 { font-size: 13px; margin-top: 16px; break-after: avoid; }
+  ul.verdict { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .table-wrap { overflow: visible; }
+  table { font-size: 9px; }
+  thead { display: table-header-group; }
+  tr { break-inside: avoid; }
+  th, td { padding: 2px 3px; }
+  th[scope="row"] { min-width: 6.5em; }
+  .charts { display: block; }
+  figure.chart { max-width: 560px; margin: 0 auto 12px; }
+  ul.legend { font-size: 9px; }
+  code { font-size: 9px; }
+}
 `;
 
-/** The color of each variant, stable across charts. */
-function colors(c: Comparison): Map<string, string> {
-  return new Map(c.variants.map((v, i) => [v.variant, PALETTE[i % PALETTE.length]!]));
+/** At most this many columns of values per table: wider ones are split into parts, each with the row labels. */
+const MAX_COLUMNS = 6;
+
+interface Column {
+  readonly label: string;
+  /** A variant's colour (a swatch before its name). */
+  readonly color?: string;
 }
 
-/** The comparison table in two parts that fit a page: the variants, then the classical and trivial detectors. */
-function tables(c: Comparison): { variants: string; detectors: string } {
-  const { header, rows } = tableRows(c);
-  const nv = c.variants.length;
-  const html = (cols: number[], keep: (r: string[]) => boolean) =>
-    `<table><thead><tr>${cols.map((i) => `<th>${escapeHtml(header[i]!)}</th>`).join('')}</tr></thead><tbody>${rows
-      .filter(keep)
-      .map((r) => `<tr>${cols.map((i) => `<td>${escapeHtml(r[i] ?? '')}</td>`).join('')}</tr>`)
-      .join('')}</tbody></table>`;
-  const variantCols = Array.from({ length: nv + 1 }, (_, i) => i);
-  const detectorCols = [0, ...c.baselines.map((_, i) => nv + 1 + i)];
-  return {
-    variants: html(variantCols, (r) => r.slice(1, nv + 1).some((x) => x !== '')),
-    detectors: c.baselines.length ? html(detectorCols, (r) => r.slice(nv + 1).some((x) => x !== '')) : '',
-  };
+interface Row {
+  readonly label: string;
+  /** Cells as HTML. */
+  readonly cells: readonly string[];
+  /** The label's tooltip. */
+  readonly title?: string;
+  /** A second line under the label, smaller. */
+  readonly note?: string;
+}
+
+const EMPTY = '<td></td>';
+
+/** A number's text as a cell: the value, then its interval or note on a line of its own where the column is narrow. */
+function cell(text: string, cls = ''): string {
+  if (text === '') return EMPTY;
+  const m = /^(.*?)( ±| \[| \(| on every seed)(.*)$/.exec(text);
+  const body = m ? `<span class="v">${escapeHtml(m[1]!)}</span> <span class="sub">${escapeHtml(`${m[2]!.trim()}${m[3]!}`)}</span>` : `<span class="v">${escapeHtml(text)}</span>`;
+  return `<td${cls ? ` class="${cls}"` : ''}>${body}</td>`;
+}
+
+/** The table in parts of at most MAX_COLUMNS value columns; rows whose cells of a part are all empty are left out of it. */
+function table(columns: readonly Column[], rows: readonly Row[]): string {
+  const parts: string[] = [];
+  for (let from = 0; from < columns.length; from += MAX_COLUMNS) {
+    const cols = columns.slice(from, from + MAX_COLUMNS);
+    const body = rows
+      .filter((r) => r.cells.slice(from, from + MAX_COLUMNS).some((x) => x !== EMPTY))
+      .map((r) => `<tr><th scope="row"${r.title ? ` title="${escapeHtml(r.title)}"` : ''}>${escapeHtml(r.label)}${r.note ? `<span class="note">${escapeHtml(r.note)}</span>` : ''}</th>${r.cells.slice(from, from + MAX_COLUMNS).join('')}</tr>`)
+      .join('');
+    const head = cols.map((c) => `<th scope="col">${c.color ? `<span class="swatch" style="background:${c.color}"></span>` : ''}${escapeHtml(c.label)}</th>`).join('');
+    parts.push(`<div class="table-wrap"><table><thead><tr><th></th>${head}</tr></thead><tbody>${body}</tbody></table></div>`);
+  }
+  return parts.join('');
+}
+
+const scaled = <T extends SeedInterval>(x: T | null | undefined, s: number): T | null => (x ? { ...x, mean: x.mean * s, lo: x.lo * s, hi: x.hi * s } : null);
+
+/** How a metric's row is written: its label (the delay's with its unit), the factor, and digits that tell every value of the row apart. */
+function metricStyle(c: Comparison, m: MetricInfo): { label: string; scale: number; digits: number } {
+  const all = [...c.variants.map((v) => v.metrics[m.key]), ...c.baselines.map((b) => b.metrics[m.key])];
+  const u = m.key === 'meanDetectionDelay' ? delayUnit(c.data.samplingSeconds, all.map((x) => x?.mean ?? NaN)) : null;
+  const scale = u?.scale ?? 1;
+  return { label: `${u?.label ?? m.label}${m.higherIsBetter ? '' : ' ↓'}`, scale, digits: intervalDigits(all, m.digits, scale) };
+}
+
+const usableCell = (u: boolean | null, why: readonly string[]) => (u === null ? cell('') : u ? cell('yes') : `<td class="no" title="${escapeHtml(why.join('; '))}">not usable</td>`);
+
+function variantsTable(c: Comparison): string {
+  const vs = c.variants;
+  const labelled = vs.some((v) => v.metrics.vusPr);
+  const ivRow = (label: string, xs: readonly (SeedInterval | null | undefined)[], digits: number, scale = 1, note?: string): Row => ({ label, ...(note ? { note } : {}), cells: xs.map((x) => cell(formatInterval(scaled(x, scale), intervalDigits(xs, digits, scale)))) });
+  const rows: Row[] = [];
+  if (labelled) rows.push({ label: 'usable here', title: GLOSSARY.find((g) => g.term === 'usable')!.help, cells: vs.map((v) => usableCell(v.usable, v.why)) });
+  rows.push({ label: 'seeds', cells: vs.map((v) => cell(String(v.runs))) });
+  rows.push({ label: 'depth by stage', cells: vs.map((v) => cell(v.depths.join('→'))) });
+  rows.push({ label: 'steps', cells: vs.map((v) => cell(String(v.steps))) });
+  rows.push(ivRow('wall-clock (s)', vs.map((v) => v.wallMs), 1, 1 / 1000));
+  rows.push({ label: 'speed-up vs baseline', cells: vs.map((v) => cell(formatRatio(v.speedup))) });
+  rows.push({ label: 'training FLOPs', note: "(ratio to the baseline's)", cells: vs.map((v) => cell(`${formatFlops(v.flops)}${v.flopRatio !== null ? ` (${v.flopRatio.toFixed(2)})` : ''}`)) });
+  rows.push(ivRow('final validation loss', vs.map((v) => v.finalValLoss), 4));
+  if (labelled) {
+    for (const m of METRICS) {
+      const s = metricStyle(c, m);
+      rows.push({ label: s.label, title: m.help, cells: vs.map((v) => cell(formatInterval(scaled(v.metrics[m.key], s.scale), s.digits))) });
+    }
+  }
+  for (const p of Object.keys(c.probeChance)) {
+    const persistence = Number.isFinite(c.probePersistence[p]) ? `, persistence ${c.probePersistence[p]!.toFixed(2)}` : '';
+    rows.push(ivRow(`probe: ${PROBE_LABELS[p] ?? p}`, vs.map((v) => v.probes[p]), 3, 1, `chance ${c.probeChance[p]}${persistence}${c.probeInformative[p] === false ? '; not informative here' : ''}`));
+  }
+  if (labelled) rows.push({ ...ivRow('point-adjusted F1 (inflated)', vs.map((v) => v.pointAdjustedF1), 3) });
+  return table(
+    vs.map((v) => ({ label: variantLabel(v.variant), color: colorOf(v.variant) })),
+    rows,
+  );
+}
+
+function detectorsTable(c: Comparison): string {
+  const bs = c.baselines;
+  if (bs.length === 0) return '';
+  const random = bs.find((b) => b.name === 'random');
+  const rows: Row[] = [{ label: 'usable here', title: GLOSSARY.find((g) => g.term === 'usable')!.help, cells: bs.map((b) => usableCell(b.usable, b.why)) }];
+  for (const m of METRICS) {
+    const s = metricStyle(c, m);
+    rows.push({ label: s.label, title: m.help, cells: bs.map((b) => cell(b.kind === 'trivial' && !m.atThreshold ? '' : formatInterval(scaled(b.metrics[m.key], s.scale), s.digits))) });
+  }
+  if (random) rows.push({ label: 'point-adjusted F1 (inflated)', cells: bs.map((b) => cell(b === random ? formatInterval(b.pointAdjustedF1, 3) : '')) });
+  return table(
+    bs.map((b) => ({ label: b.label })),
+    rows,
+  );
+}
+
+/** A difference's cell: bold and called better or worse where its interval excludes zero. */
+function differenceCell(d: SeedDifference | null | undefined, digits: number, higherIsBetter: boolean): string {
+  if (!d) return cell('–');
+  const text = formatDifference(d, digits);
+  if (!d.significant) return cell(text);
+  const tone = d.mean > 0 === higherIsBetter ? 'better' : 'worse';
+  return cell(text, tone).replace(/<\/td>$/, `<span class="call">significant, ${tone}</span></td>`);
 }
 
 function differences(c: Comparison): string {
   const others = c.variants.filter((v) => v.variant !== c.reference);
   if (!c.reference || others.length === 0) return '';
-  const rows: string[] = [];
-  const row = (label: string, cells: string[], sig: boolean) => rows.push(`<tr${sig ? ' class="sig"' : ''}><td>${escapeHtml(label)}</td>${cells.map((x) => `<td>${escapeHtml(x)}</td>`).join('')}</tr>`);
-  const anyMetric = others.some((v) => Object.keys(v.differences).length);
-  if (anyMetric) {
+  const rows: Row[] = [];
+  const row = (label: string, ds: readonly (SeedDifference | null | undefined)[], digits: number, higherIsBetter: boolean, title?: string) =>
+    rows.push({ label, ...(title ? { title } : {}), cells: ds.map((d) => differenceCell(d, intervalDigits(ds, digits), higherIsBetter)) });
+  if (others.some((v) => Object.keys(v.differences).length)) {
     for (const m of METRICS) {
-      const ds = others.map((v) => v.differences[m.key]);
-      row(`${m.label}${m.higherIsBetter ? '' : ' (lower is better)'}`, ds.map((d) => (d ? describeDifference(d, m.digits) : '-')), ds.some((d) => d?.significant));
+      const s = metricStyle(c, m);
+      row(s.label, others.map((v) => scaled(v.differences[m.key], s.scale)), m.digits, m.higherIsBetter, m.help);
     }
   }
-  const vl = others.map((v) => v.valLossDifference);
-  row('final validation loss', vl.map((d) => (d ? describeDifference(d, 4) : '-')), vl.some((d) => d?.significant));
-  for (const p of Object.keys(c.probeChance)) {
-    const ds = others.map((v) => v.probeDifferences[p]);
-    row(`probe: ${PROBE_LABELS[p] ?? p}`, ds.map((d) => (d ? describeDifference(d, 3) : '-')), ds.some((d) => d?.significant));
-  }
-  return `<h2>Each variant against the baseline, paired by seed</h2><p class="muted">Difference variant − baseline, mean and 95% interval over seeds; significant when the interval excludes zero (bold rows hold at least one).</p><table><thead><tr><th></th>${others.map((v) => `<th>${escapeHtml(variantLabel(v.variant))}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  row('final validation loss ↓', others.map((v) => v.valLossDifference), 4, false);
+  for (const p of Object.keys(c.probeChance)) row(`probe: ${PROBE_LABELS[p] ?? p}`, others.map((v) => v.probeDifferences[p]), 3, true);
+  return `<h2>Each variant against the baseline, paired by seed</h2><p class="muted">Difference variant − baseline, mean [95% interval] over seeds; bold and called better or worse where the interval excludes zero (significant); ↓ lower is better.</p>${table(
+    others.map((v) => ({ label: variantLabel(v.variant), color: colorOf(v.variant) })),
+    rows,
+  )}`;
 }
 
 /** One plain sentence per metric, probe and term. */
@@ -84,86 +203,36 @@ function glossary(c: Comparison): string {
   return `<h2>Glossary</h2><dl class="glossary">${items.map(([t, h]) => `<dt>${escapeHtml(t)}</dt><dd>${escapeHtml(h)}</dd>`).join('')}</dl>`;
 }
 
-function lossCharts(c: Comparison, col: Map<string, string>): string {
-  const axes: { key: 'step' | 'flops' | 'ms'; label: string; scale: number }[] = [
-    { key: 'step', label: 'step', scale: 1 },
-    { key: 'flops', label: 'training FLOPs', scale: 1 },
-    { key: 'ms', label: 'wall-clock (s)', scale: 1 / 1000 },
-  ];
-  return axes
-    .map((a) => {
-      const series: LineSeries[] = c.variants.flatMap((v) =>
-        v.curves.map((r) => ({
-          name: variantLabel(v.variant),
-          color: col.get(v.variant)!,
-          points: r.train.map((p) => [p[a.key] * a.scale, p.loss] as const),
-          ...(a.key === 'step' ? { markers: r.growthSteps } : {}),
-        })),
-      );
-      return lineChart(series, { title: `Training loss against ${a.label}`, xLabel: a.label, yLabel: 'training loss (MSE)', logY: true });
-    })
-    .join('');
-}
-
-function metricCharts(c: Comparison, col: Map<string, string>): string {
-  const out: string[] = [];
-  const head = METRICS[0]!;
-  if (c.variants.some((v) => v.metrics[head.key])) {
-    const rows = [
-      ...c.variants.map((v) => ({ label: variantLabel(v.variant), ...(v.metrics[head.key] ?? { mean: NaN, lo: NaN, hi: NaN }), color: col.get(v.variant)! })),
-      ...c.baselines.filter((b) => b.kind === 'detector').map((b) => ({ label: b.label, ...(b.metrics[head.key] ?? { mean: NaN, lo: NaN, hi: NaN }), color: '#57606a' })),
-    ];
-    out.push(intervalChart(rows, { title: `${head.label} on the test part (95% interval over seeds)`, xLabel: head.label }));
-  }
-  for (const p of Object.keys(c.probeChance)) {
-    const rows = c.variants.map((v) => ({ label: variantLabel(v.variant), ...(v.probes[p] ?? { mean: NaN, lo: NaN, hi: NaN }), color: col.get(v.variant)! }));
-    out.push(intervalChart(rows, { title: `Probe: ${PROBE_LABELS[p] ?? p} accuracy (naive persistence: ${(c.probePersistence[p] ?? NaN).toFixed(2)})${c.probeInformative[p] === false ? ': not informative on this data' : ''}`, xLabel: 'accuracy', chance: c.probeChance[p]! }));
-  }
-  const iso: LineSeries[] = c.variants.flatMap((v) => {
-    const s: LineSeries[] = [{ name: variantLabel(v.variant), color: col.get(v.variant)!, points: v.isoplot.points.map((p) => [p.valLoss, p.value] as const), dots: true }];
-    const f = v.isoplot.fit;
-    if (f) {
-      const xs = v.isoplot.points.map((p) => p.valLoss);
-      const lo = Math.min(...xs);
-      const hi = Math.max(...xs);
-      s.push({ name: variantLabel(v.variant), color: col.get(v.variant)!, points: [lo, hi].map((x) => [x, f.intercept + f.slope * Math.log(x)] as const) });
-    }
-    return s;
-  });
-  const metric = c.variants[0]?.isoplot.metric ?? 'downstream';
-  out.push(lineChart(iso, { title: `Isoplot: ${metric} against validation loss at each checkpoint`, xLabel: 'validation loss (log scale)', yLabel: metric, logX: true }));
-  const pr: LineSeries[] = c.variants.filter((v) => v.prCurve).map((v) => ({ name: variantLabel(v.variant), color: col.get(v.variant)!, points: v.prCurve!.recall.map((r, i) => [r, v.prCurve!.precision[i]!] as const) }));
-  if (pr.length) out.push(lineChart(pr, { title: 'Precision-recall on the test part (first seed)', xLabel: 'recall', yLabel: 'precision' }));
-  return out.join('');
-}
-
 export function renderHtml(c: Comparison): string {
-  const col = colors(c);
-  const tab = tables(c);
   const runs = c.variants.flatMap((v) => v.dirs.map((d, i) => `<li><b>${escapeHtml(variantLabel(v.variant))}</b> seed ${v.seeds[i]}: <code>${escapeHtml(d)}</code></li>`));
+  const timeline = timelineChart(c);
+  const sampling = c.data.samplingSeconds ? `; rows ${c.data.samplingSeconds} s apart (median)` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>StackLab comparison: ${escapeHtml(c.variants.map((v) => variantLabel(v.variant)).join(', '))}</title>
 <style>${CSS}</style></head>
 <body>
 <h1>Which training schedule gives the better model?</h1>
-<p class="muted">Data: ${escapeHtml(c.data.source)} (${c.data.series} series, ${c.data.channels} channels; split: ${escapeHtml(c.data.split)}; normalisation ${escapeHtml(c.data.normalization)}; alarm thresholds ${c.data.thresholds === 'per-series' ? 'per series' : 'pooled'}${c.prevalence !== null ? `; ${(100 * c.prevalence).toFixed(1)}% of the test rows are labelled anomalies` : ''}; fingerprint ${escapeHtml(c.data.fingerprint)}).
-Model: ${escapeHtml(c.setup.preset)} preset, ${c.setup.layers} layers, blocks of ${c.setup.block}, Prop-${c.setup.alpha}, on ${escapeHtml(c.setup.device)} in ${escapeHtml(c.setup.precision ?? 'fp32')}. Made ${escapeHtml(c.createdAt)} by StackLab.</p>
+<p class="muted">Data: ${escapeHtml(c.data.source)} (${c.data.series} series, ${c.data.channels} channels${sampling}; split: ${escapeHtml(c.data.split)}; normalisation ${escapeHtml(c.data.normalization)}; alarm thresholds ${c.data.thresholds === 'per-series' ? 'per series' : 'pooled'}${c.prevalence !== null ? `; ${(100 * c.prevalence).toFixed(1)}% of the test rows are labelled anomalies` : ''}; fingerprint ${escapeHtml(c.data.fingerprint)}).
+Model: ${escapeHtml(c.setup.preset)} preset, ${c.setup.layers} layers, blocks of ${c.setup.block}, Prop-${c.setup.alpha}, on ${escapeHtml(c.setup.device)} in ${escapeHtml(c.setup.precision ?? 'fp32')}. Made <time datetime="${escapeHtml(c.createdAt)}">${escapeHtml(formatLocalDateTime(c.createdAt))}</time> by StackLab.</p>
 <h2>Verdict</h2>
 <ul class="verdict">${c.verdict.map((v) => `<li>${escapeHtml(v)}</li>`).join('')}</ul>
 ${c.warnings.length ? `<p class="muted">Notes: ${c.warnings.map(escapeHtml).join(' · ')}</p>` : ''}
 <h2>All variants side by side</h2>
-<p class="muted">Mean ±95% interval over seeds. Usable: VUS-PR above the random scores', AUC-ROC above 0.55 and alarms on fewer than half the normal test rows. Point-adjusted F1 counts a whole event as found from a single alarm and is inflated by construction: read it only beside the random scores'.</p>
-${tab.variants}
-${tab.detectors ? `<h2>Classical and trivial detectors on the same split</h2>
+<p class="muted">Mean ±95% interval over seeds (the value alone for one seed, or where every seed gave the same); ↓ lower is better. Usable: VUS-PR above the random scores', AUC-ROC above 0.55 and alarms on fewer than half the normal test rows. Point-adjusted F1 counts a whole event as found from a single alarm and is inflated by construction: read it only beside the random scores'.</p>
+${variantsTable(c)}
+${c.baselines.length ? `<h2>Classical and trivial detectors on the same split</h2>
 <p class="muted">No pretraining: the bar a pretrained model must clear. The last columns alarm on every row, or never: every threshold metric must beat them.</p>
-${tab.detectors}` : ''}
+${detectorsTable(c)}` : ''}
 ${differences(c)}
 <h2>Downstream quality</h2>
-<div class="charts">${metricCharts(c, col)}</div>
+<div class="charts">${metricCharts(c)}</div>
+${timeline ? `<h2>Anomaly scores over the test part</h2>
+<p class="muted">The alarm scores as the threshold saw them (smoothed, on its scale; the highest of each stretch of rows drawn); shaded where the rows are labelled anomalies.</p>
+<div class="charts">${timeline.replace('<figure class="chart">', '<figure class="chart wide">')}</div>` : ''}
 <h2>Training</h2>
 <p class="muted">One line per seed; dotted verticals mark where the model grew.</p>
-<div class="charts">${lossCharts(c, col)}</div>
+<div class="charts">${lossCharts(c)}</div>
 <h2>Runs</h2>
 <ul>${runs.join('')}</ul>
 ${glossary(c)}
