@@ -1,6 +1,7 @@
 /** `npm run bench -- <name> [options]`: benchmarks (not tests). Results go to bench/RESULTS.md by hand, with the command line. */
 import { benchDetection } from './detection';
 import { benchEngine, formatEngineBench } from './engine';
+import { benchEstimate } from './estimate';
 import { benchFuzz } from './fuzz';
 import { benchGrowth } from './growth';
 import { benchImport } from './import';
@@ -24,10 +25,12 @@ try {
     console.log(await benchFuzz(rest));
   } else if (name === 'validation') {
     console.log(await benchValidation(rest));
+  } else if (name === 'estimate') {
+    console.log(await benchEstimate(rest));
   } else if (name === 'ops') {
     console.log(await benchOps(rest));
   } else {
-    throw new Error(`unknown benchmark "${name ?? ''}"; available: engine, ops, import, growth, detection, fuzz, validation`);
+    throw new Error(`unknown benchmark "${name ?? ''}"; available: engine, ops, import, growth, detection, estimate, fuzz, validation`);
   }
 } catch (err) {
   console.error(`bench: ${(err as Error).message}`);

@@ -175,6 +175,8 @@ export interface PlanEstimate {
   readonly variants: readonly VariantEstimate[];
   /** All runs (variants × seeds), in seconds. */
   readonly totalSeconds: number;
+  /** The job may take up to this factor more or less (measured over real data sets). */
+  readonly errorFactor: number;
   /** Measured training throughput the estimate rests on. */
   readonly flopsPerSecond: number;
   /** Measured seconds of one validation point (validation loss, detection, probes), ~10+ per run. */

@@ -261,7 +261,9 @@ describe('training jobs', () => {
     const c = capture();
     expect(await runCli(['train', '--sample', '--variants', 'baseline,midas', '--layers', '2', '--block', '1', '--steps', '30', '--seeds', '1', '--lr', '2e-3', '--device', 'cpu', '--out', out], c.io), c.err.join('\n')).toBe(0);
     const file = JSON.parse(readFileSync(path.join(out, 'job.json'), 'utf8'));
-    expect(file).toMatchObject({ name: 'baseline-midas tiny', device: 'cpu', import: { source: { kind: 'sample', sample: 'plant' } }, plan: { variants: ['baseline', 'midas'], preset: 'tiny', layers: 2, block: 1, steps: 30, seeds: 1, lr: 2e-3 } });
+    // Named by data, variants, preset and local start time, as the app names its jobs.
+    expect(file.name).toMatch(/^sample plant · baseline, midas · tiny · \d{4}-\d\d-\d\d \d\d:\d\d$/);
+    expect(file).toMatchObject({ device: 'cpu', import: { source: { kind: 'sample', sample: 'plant' } }, plan: { variants: ['baseline', 'midas'], preset: 'tiny', layers: 2, block: 1, steps: 30, seeds: 1, lr: 2e-3 } });
     expect(file.runs.map((r: { dir: string }) => r.dir)).toEqual(['baseline-s1', 'midas-s1']);
     // As if the CLI had been killed before MIDAS's report: the app lists the job and resumes it
     // from the checkpoint, which it can only do when it plans the very configs the CLI trained.

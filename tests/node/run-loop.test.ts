@@ -55,9 +55,13 @@ describe('the run schedule', () => {
     const config = { ...base, model: { ...PRESETS.tiny, layers: 3, channels: 4 } } as unknown as RunConfig;
     // No training time, no session builds: the points alone, 1 s each at full depth.
     const points = new RunSchedule(config).validationPoints();
-    expect(runSeconds(config, { fps: Infinity, compileSeconds: 0, pointSeconds: 1 })).toBeCloseTo(points.reduce((a, p) => a + p.layers / 3, 0), 12);
-    // One session build per stage.
-    expect(runSeconds(config, { fps: Infinity, compileSeconds: 2, pointSeconds: 0 })).toBe(6);
+    const none = { stepSeconds: [{ layers: 3, seconds: 0 }], compileSeconds: 0, pointSeconds: 0, finalSeconds: 0 };
+    expect(runSeconds(config, { ...none, pointSeconds: 1 })).toBeCloseTo(points.reduce((a, p) => a + p.layers / 3, 0), 12);
+    // One session build per stage, and the final evaluation once.
+    expect(runSeconds(config, { ...none, compileSeconds: 2 })).toBe(6);
+    expect(runSeconds(config, { ...none, finalSeconds: 5 })).toBe(5);
+    // Steps at each stage's depth, on the line through the two measured depths: 6 steps at 1 layer, 12 at 2, 18 at 3.
+    expect(runSeconds(config, { ...none, stepSeconds: [{ layers: 1, seconds: 0.1 }, { layers: 3, seconds: 0.3 }] })).toBeCloseTo(6 * 0.1 + 12 * 0.2 + 18 * 0.3, 12);
   });
 });
 

@@ -14,11 +14,12 @@ import { PLAN_DEFAULTS, SETTINGS_DEFAULTS } from '../../shared/defaults';
 import { LIMITS } from '../../shared/limits';
 import { PRESET_DEFAULTS, PRESET_NAMES, type PresetName } from '../../shared/presets';
 import { VARIANTS } from '../growth/growth';
-import { resolveDevice } from '../runtime/resolve';
+import { resolveDeviceFor } from '../runtime/resolve';
+
 import { latchCudaTf32 } from '../runtime/tf32';
 import { allowsTf32, DEFAULT_PRECISION, PRECISIONS } from '../../shared/precision';
 import { localExecutor } from '../runs/executor';
-import { executeJob, jobRuns, readJobFile, writeJobFile, type JobFile } from '../runs/job';
+import { defaultJobName, executeJob, jobRuns, readJobFile, writeJobFile, type JobFile } from '../runs/job';
 import { planJob, planOptionsOf, PlanError, resolvePlan, type JobPlan, type PlannedRun, type ResolvedPlan } from '../runs/plan';
 import { runFolderConflict } from '../runs/runner';
 import { writeError } from '../runs/store';
@@ -170,7 +171,7 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
   const ds = sample ? await loadSampleDataset({ sample }) : await loadDataset(values.data!, loadOptions);
   // TF32 is fixed when CUDA loads (the device probe may load it): ask for the run's mode first.
   latchCudaTf32(allowsTf32(resolved.precision));
-  const device = await resolveDevice(values.device as DeviceChoice);
+  const device = await resolveDeviceFor(values.device as DeviceChoice, resolved.preset);
   const source = sample ? sampleSource(sample) : path.resolve(values.data!);
   let job: JobPlan;
   try {
@@ -206,10 +207,11 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
   const importRequest: ImportRequest = sample
     ? { source: { kind: 'sample', sample } }
     : { source: { kind: 'path', path: source, ...(values.labels ? { labels: path.resolve(values.labels) } : {}) }, ...(seriesColumn && seriesColumn !== 'none' ? { roles: { [seriesColumn]: 'series' as const } } : {}) };
+  const createdAt = new Date().toISOString();
   const file: JobFile = existing ?? {
     id: randomUUID(),
-    name: `${resolved.variants.join('-')} ${resolved.preset}`,
-    createdAt: new Date().toISOString(),
+    name: defaultJobName(source, resolved, createdAt),
+    createdAt,
     plan: stored,
     import: importRequest,
     source,

@@ -28,6 +28,18 @@ export interface JobFile {
   readonly notes?: readonly string[];
 }
 
+/**
+ * A job's name when the user gave none: the data, the variants and the preset, and when it began
+ * (local time, to the minute), so that jobs of one data set tell apart in the library.
+ */
+export function defaultJobName(source: string, plan: Pick<TrainPlan, 'variants' | 'preset'>, createdAt: string): string {
+  const data = source.startsWith('sample (') ? (source.includes('multi-run') ? 'multi-run sample' : 'sample plant') : path.basename(source.replace(/[\\/]+$/, '')) || source;
+  const t = new Date(createdAt);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const when = `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())} ${pad(t.getHours())}:${pad(t.getMinutes())}`;
+  return `${data} · ${plan.variants.join(', ')} · ${plan.preset} · ${when}`;
+}
+
 export async function readJobFile(dir: string): Promise<JobFile | null> {
   try {
     return JSON.parse(await readFile(path.join(dir, 'job.json'), 'utf8')) as JobFile;

@@ -60,7 +60,7 @@ export function estimateFor(plan: TrainPlan): PlanEstimate {
     const relative = v === 'baseline' ? 1 : 0.75;
     return { variant: v, stages, flops: relative * 4.8e9, relative, seconds: relative * 12 };
   });
-  return { device: 'cpu', layers: 4, block: 1, steps: 120, variants, totalSeconds: variants.reduce((a, v) => a + v.seconds, 0) * plan.seeds, flopsPerSecond: 4e8, evaluationSeconds: 0.2 };
+  return { device: 'cpu', layers: 4, block: 1, steps: 120, variants, totalSeconds: variants.reduce((a, v) => a + v.seconds, 0) * plan.seeds, errorFactor: 1.3, flopsPerSecond: 4e8, evaluationSeconds: 0.2 };
 }
 
 export class TrainingFakeApi implements StackLabApi {

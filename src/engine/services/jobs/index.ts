@@ -17,12 +17,12 @@ import type { Dataset } from '../../data/dataset';
 import { prepareRunData, type PreparedData } from '../../data/prepared';
 import type { SplitOptions } from '../../data/split';
 import { localExecutor } from '../../runs/executor';
-import { executeJob, jobRuns, readJobFile, writeJobFile, type JobFile } from '../../runs/job';
+import { defaultJobName, executeJob, jobRuns, readJobFile, writeJobFile, type JobFile } from '../../runs/job';
 import { planJob, planOptionsOf, resolvePlan, type JobPlan, type PlannedRun } from '../../runs/plan';
 import type { DataService } from '../data';
 import type { SettingsService } from '../settings';
 import type { RunEvent } from '../../runs/types';
-import { estimateJob, measureSpeed, type MeasuredSpeed } from './estimate';
+import { estimateJob, measureSpeed, smallestDepth, type MeasuredSpeed } from './estimate';
 import { jobHistory, jobInfo, listJobs, type LiveState } from './library';
 
 interface Active {
@@ -41,18 +41,6 @@ const slug = (s: string) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '')
     .slice(0, 40) || 'job';
-
-/**
- * A job's name when the user gave none: the data, the variants and the preset, and when it began
- * (local time, to the minute), so that jobs of one data set tell apart in the library.
- */
-export function defaultJobName(source: string, plan: Pick<TrainPlan, 'variants' | 'preset'>, createdAt: string): string {
-  const data = source.startsWith('sample (') ? (source.includes('multi-run') ? 'multi-run sample' : 'sample plant') : path.basename(source.replace(/[\\/]+$/, '')) || source;
-  const t = new Date(createdAt);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const when = `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())} ${pad(t.getHours())}:${pad(t.getMinutes())}`;
-  return `${data} · ${plan.variants.join(', ')} · ${plan.preset} · ${when}`;
-}
 
 export function createJobService(deps: { data: DataService; settings: SettingsService; events: EventHub }) {
   const active = new Map<string, Active>();
@@ -150,10 +138,10 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
       const settings = await deps.settings.get();
       const device = await resolveDeviceFor(plan.device ?? settings.defaultDevice, resolved.preset);
       const job = planJob({ ...resolved, seeds: 1 }, d.dataset, d.source, device, '/unused', prepare);
-      const key = `${device}:${resolved.precision}:${settings.threads}:${job.data.fingerprint}:${JSON.stringify(job.model)}`;
+      const key = `${device}:${resolved.precision}:${settings.threads}:${job.data.fingerprint}:${JSON.stringify(job.model)}:${smallestDepth(job)}`;
       let measured = speed.get(key);
       if (!measured) {
-        measured = await measureSpeed(job.model, job.data, device, job.runs[0]!.config, settings.threads);
+        measured = await measureSpeed(job.model, job.data, device, job.runs[0]!.config, settings.threads, smallestDepth(job));
         speed.set(key, measured);
       }
       return estimateJob(job, resolved.seeds, device, measured);
