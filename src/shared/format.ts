@@ -201,3 +201,17 @@ export function delayUnit(samplingSeconds: number | null | undefined, rows: read
   const u = timeUnitOf(largest * samplingSeconds);
   return { label: `detection delay (${u.unit})`, unit: u.unit, scale: samplingSeconds / u.seconds };
 }
+
+const UNIT_NAMES: Readonly<Record<TimeUnit['unit'], string>> = { s: 'seconds', min: 'minutes', h: 'hours', d: 'days' };
+
+/**
+ * The x axis of a score timeline: time since its first point, in the unit its span asks for,
+ * where every point has a time and the times run forward (one series, or several one after
+ * another); else rows since the first. `time` is epoch ms; the label names the start in local time.
+ */
+export function timelineAxis(row: readonly number[], time?: readonly number[] | null): { readonly xs: number[]; readonly label: string; readonly unit: TimeUnit['unit'] | 'rows' } {
+  const forward = !!time && time.length === row.length && time.length > 1 && time.every((x, i) => Number.isFinite(x) && (i === 0 || x >= time[i - 1]!)) && time.at(-1)! > time[0]!;
+  if (!forward) return { xs: row.map((r) => r - (row[0] ?? 0)), label: 'row of the test part', unit: 'rows' };
+  const u = timeUnitOf((time.at(-1)! - time[0]!) / 1000);
+  return { xs: time.map((x) => (x - time[0]!) / 1000 / u.seconds), label: `${UNIT_NAMES[u.unit]} since ${formatLocalDateTime(time[0]!)}`, unit: u.unit };
+}

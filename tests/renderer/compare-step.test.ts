@@ -1,7 +1,9 @@
 import { flushPromises } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import CompareStep from '../../src/renderer/src/steps/CompareStep.vue';
-import { CompareFakeApi, comparison, JOB_DIR } from './fakes/compare';
+import type { ChartConfiguration } from 'chart.js';
+import { formatLocalDateTime } from '../../src/shared/format';
+import { CompareFakeApi, comparison, JOB_DIR, timeline } from './fakes/compare';
 import { chartConfig, compareSpecHooks, labels, mountStep } from './fakes/compare-steps';
 
 compareSpecHooks();
@@ -131,6 +133,39 @@ describe('Compare step', () => {
     await w.find('[data-testid="timeline-variant"]').setValue('baseline');
     await flushPromises();
     expect(w.find('[data-testid="timeline-error"]').text()).toContain('scores.json');
+    w.unmount();
+  });
+
+  it('puts time on the timeline\'s axis where the data have timestamps', async () => {
+    const api = new CompareFakeApi();
+    const t0 = Date.UTC(2026, 0, 12, 5, 30);
+    api.handlers['compare.timeline'] = () => ({ ...timeline, time: timeline.row.map((r) => t0 + r * 60_000) });
+    const { w } = mountStep(CompareStep, api);
+    await flushPromises();
+    const cfg = chartConfig(w, 'timeline') as ChartConfiguration<'line'>;
+    // 400 rows a minute apart: the axis in hours since the first row.
+    expect(cfg.options!.scales!.x!.title).toMatchObject({ text: `hours since ${formatLocalDateTime(t0)}` });
+    expect((cfg.data.datasets[0]!.data as { x: number }[]).map((p) => p.x)).toEqual([0, 100, 200, 300, 400].map((r) => r / 60));
+    w.unmount();
+  });
+
+  it('writes the detection delay in time where the data have timestamps, and digits that tell values apart', async () => {
+    const api = new CompareFakeApi();
+    const delay = (mean: number) => ({ mean, lo: mean - 3, hi: mean + 3, n: 3, significant: false });
+    const same = (mean: number) => ({ mean, lo: mean, hi: mean, n: 3 });
+    api.handlers['compare.get'] = () => ({
+      ...comparison,
+      data: { ...comparison.data, samplingSeconds: 30 },
+      variants: comparison.variants.map((v, i) => ({ ...v, metrics: { ...v.metrics, vusPr: same(0.4551 + i * 0.0003) }, differences: v.variant === comparison.reference ? {} : { ...v.differences, meanDetectionDelay: delay(-30 * i) } })),
+    });
+    const { w } = mountStep(CompareStep, api);
+    await flushPromises();
+    const row = w.find('[data-testid="differences-table"] tr[data-row="meanDetectionDelay"]');
+    // Delays of 14 rows 30 s apart: minutes; differences of 30 and 60 rows: −15 and −30 min.
+    expect(row.find('th').text()).toBe('detection delay (min) ↓');
+    expect(row.findAll('td').map((c) => c.text())).toEqual(['−15.0 [−16.5, −13.5]', '−30.0 [−31.5, −28.5]']);
+    // Every seed gave the same VUS-PR, three ten-thousandths apart: no ±0.000, and four digits.
+    expect(w.findAll('[data-testid="compare-row"] [data-col="vusPr"]').map((c) => c.text())).toEqual(['0.4551', '0.4554', '0.4557']);
     w.unmount();
   });
 

@@ -4,8 +4,8 @@
  * training loss against steps, FLOPs and wall-clock.
  */
 import { variantColor, variantDash } from '../../shared/colors';
-import { METRICS, PROBE_LABELS, type Comparison, type ComparisonTimeline } from '../../shared/compare';
-import { formatLocalDateTime, timeUnitOf, type TimeUnit } from '../../shared/format';
+import { METRICS, PROBE_LABELS, type Comparison } from '../../shared/compare';
+import { timelineAxis } from '../../shared/format';
 import { variantLabel } from '../../shared/growth';
 import { intervalChart, lineChart, type LineSeries } from './svg';
 
@@ -71,22 +71,11 @@ export function metricCharts(c: Comparison): string {
   return out.join('');
 }
 
-const UNIT_NAMES: Readonly<Record<TimeUnit['unit'], string>> = { s: 'seconds', min: 'minutes', h: 'hours', d: 'days' };
-
-/** The x axis of a timeline: time since the test part's first row where the times run forward, else rows. */
-export function timelineAxis(t: Pick<ComparisonTimeline, 'row' | 'time'>): { xs: number[]; label: string; unit: string } {
-  const time = t.time;
-  const forward = !!time && time.length === t.row.length && time.every((x, i) => Number.isFinite(x) && (i === 0 || x >= time[i - 1]!)) && time.at(-1)! > time[0]!;
-  if (!forward) return { xs: t.row.map((r) => r - (t.row[0] ?? 0)), label: 'row of the test part', unit: 'rows' };
-  const u = timeUnitOf((time.at(-1)! - time[0]!) / 1000);
-  return { xs: time.map((x) => (x - time[0]!) / 1000 / u.seconds), label: `${UNIT_NAMES[u.unit]} since ${formatLocalDateTime(time[0]!)}`, unit: u.unit };
-}
-
 /** The best variant's anomaly scores over the test part, its alarm threshold, the labelled anomalies shaded. */
 export function timelineChart(c: Comparison): string {
   const t = c.timeline;
   if (!t || t.row.length === 0) return '';
-  const { xs, label } = timelineAxis(t);
+  const { xs, label } = timelineAxis(t.row, t.time);
   const ranges: [number, number][] = [];
   t.label.forEach((l, i) => {
     if (!l) return;

@@ -6,6 +6,7 @@
 import { variantLabel } from '../../../shared/growth';
 import type { Chart, ChartConfiguration, ChartType, Plugin } from 'chart.js';
 import { PROBE_LABELS, type Comparison, type VariantSummary } from '../../../shared/compare';
+import { timelineAxis } from '../../../shared/format';
 import type { ScoreTimeline } from '../../../shared/timeline';
 import { translucent, variantColor, variantDash } from '../theme/variants';
 
@@ -195,10 +196,14 @@ export function probeChartConfigs(c: Comparison, variants: readonly VariantSumma
   });
 }
 
-/** One run's anomaly scores over the test part, the alarm threshold, and the labelled anomalies shaded. */
+/**
+ * One run's anomaly scores over the test part, the alarm threshold, and the labelled anomalies
+ * shaded; against time since the test part began where the data have timestamps, rows otherwise.
+ */
 export function timelineConfig(t: ScoreTimeline, title: string, color: string, theme: ChartTheme): ChartConfiguration<'line'> {
   const ink = INK[theme];
-  const xy = (ys: readonly number[]) => t.row.map((x, i) => ({ x, y: ys[i] ?? Number.NaN }));
+  const axisOf = timelineAxis(t.row, t.time);
+  const xy = (ys: readonly number[]) => axisOf.xs.map((x, i) => ({ x, y: ys[i] ?? Number.NaN }));
   const datasets: ChartConfiguration<'line'>['data']['datasets'] = [
     { label: 'anomaly score', data: xy(t.score), borderColor: color, backgroundColor: color, borderWidth: 1.5, pointRadius: 0, yAxisID: 'y' },
   ];
@@ -216,7 +221,7 @@ export function timelineConfig(t: ScoreTimeline, title: string, color: string, t
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
       plugins: plugins(theme, title),
       scales: {
-        x: { ...axis(theme, 'row of the test part'), type: 'linear', ...(t.row.length ? { min: t.row[0], max: t.row[t.row.length - 1] } : {}) },
+        x: { ...axis(theme, axisOf.label), type: 'linear', ...(axisOf.xs.length ? { min: axisOf.xs[0], max: axisOf.xs[axisOf.xs.length - 1] } : {}) },
         y: axis(theme, 'anomaly score'),
         labels: { type: 'linear', min: 0, max: 1, display: false },
       },

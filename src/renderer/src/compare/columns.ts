@@ -2,8 +2,8 @@
  * The columns of the Compare step's table: what each shows, how it sorts, which way is better.
  * The store sorts with `sortValue`; the table renders `text`.
  */
-import { GLOSSARY, METRICS, PROBE_HELP, type Comparison, type MetricKey, type VariantSummary } from '../../../shared/compare';
-import { formatInterval, formatRatio } from '../../../shared/format';
+import { GLOSSARY, METRICS, PROBE_HELP, type Comparison, type MetricKey, type SeedInterval, type VariantSummary } from '../../../shared/compare';
+import { formatInterval, formatRatio, intervalDigits } from '../../../shared/format';
 import { variantLabel } from '../../../shared/growth';
 
 /** The detection metrics the table shows (the others are in the CSV and the report). */
@@ -24,6 +24,13 @@ export interface Column {
   /** The value rows sort by (null or NaN: no value, sorted last either way). */
   readonly value: (v: VariantSummary) => number | string | null;
   readonly text: (v: VariantSummary) => string;
+  /** A column of intervals: `visibleColumns` writes them with the digits that tell its rows apart. */
+  readonly interval?: { readonly of: (v: VariantSummary) => SeedInterval | null | undefined; readonly digits: number; readonly scale?: number };
+}
+
+/** A column of intervals, written with `digits` (or more, in `visibleColumns`). */
+function intervalColumn(c: Omit<Column, 'text' | 'interval'>, of: (v: VariantSummary) => SeedInterval | null | undefined, digits: number, scale = 1): Column {
+  return { ...c, interval: { of, digits, scale }, text: (v) => formatInterval(of(v), digits, { scale }) };
 }
 
 /** The mean accuracy over the probes a variant was scored on. */
@@ -36,15 +43,7 @@ export function meanProbeAccuracy(v: VariantSummary): number | null {
 
 const metricColumns: Column[] = TABLE_METRICS.map((key) => {
   const m = METRICS.find((x) => x.key === key)!;
-  return {
-    key,
-    label: m.label,
-    title: `${m.help} (mean ±95% interval over seeds)`,
-    higherIsBetter: m.higherIsBetter,
-    needsLabels: true,
-    value: (v) => v.metrics[key]?.mean ?? null,
-    text: (v) => formatInterval(v.metrics[key], m.digits),
-  };
+  return intervalColumn({ key, label: m.label, title: `${m.help} (mean ±95% interval over seeds)`, higherIsBetter: m.higherIsBetter, needsLabels: true, value: (v) => v.metrics[key]?.mean ?? null }, (v) => v.metrics[key], m.digits);
 });
 
 export const COLUMNS: readonly Column[] = [
@@ -66,8 +65,8 @@ export const COLUMNS: readonly Column[] = [
     value: (v) => v.flopRatio,
     text: (v) => (v.flopRatio === null ? '–' : v.flopRatio.toFixed(2)),
   },
-  { key: 'wallMs', label: 'Wall-clock (s)', title: 'Training time per run in seconds (lower is faster)', higherIsBetter: false, value: (v) => v.wallMs.mean, text: (v) => formatInterval(v.wallMs, 1, { scale: 1 / 1000 }) },
-  { key: 'finalValLoss', label: 'Val loss', title: GLOSSARY.find((g) => g.term === 'validation loss')!.help, higherIsBetter: false, value: (v) => v.finalValLoss.mean, text: (v) => formatInterval(v.finalValLoss, 4) },
+  intervalColumn({ key: 'wallMs', label: 'Wall-clock (s)', title: 'Training time per run in seconds (lower is faster)', higherIsBetter: false, value: (v) => v.wallMs.mean }, (v) => v.wallMs, 1, 1 / 1000),
+  intervalColumn({ key: 'finalValLoss', label: 'Val loss', title: GLOSSARY.find((g) => g.term === 'validation loss')!.help, higherIsBetter: false, value: (v) => v.finalValLoss.mean }, (v) => v.finalValLoss, 4),
   ...metricColumns,
   {
     key: 'probes',
@@ -82,11 +81,19 @@ export const COLUMNS: readonly Column[] = [
   },
 ];
 
-/** The columns worth showing for this comparison (no detection metrics without labels, no probes without probes). */
+/**
+ * The columns worth showing for this comparison (no detection metrics without labels, no probes
+ * without probes), each column of intervals with the digits that tell its values apart.
+ */
 export function visibleColumns(c: Comparison): Column[] {
   const labelled = c.variants.some((v) => Object.keys(v.metrics).length > 0);
   const probes = Object.keys(c.probeChance).length > 0;
-  return COLUMNS.filter((col) => (!col.needsLabels || labelled) && (col.key !== 'probes' || probes));
+  return COLUMNS.filter((col) => (!col.needsLabels || labelled) && (col.key !== 'probes' || probes)).map((col) => {
+    if (!col.interval) return col;
+    const { of, digits, scale = 1 } = col.interval;
+    const d = intervalDigits(c.variants.map(of), digits, scale);
+    return { ...col, text: (v: VariantSummary) => formatInterval(of(v), d, { scale }) };
+  });
 }
 
 /** The direction a first click sorts in: best first, names A to Z. */
