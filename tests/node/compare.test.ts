@@ -271,6 +271,16 @@ describe('a comparison a plant can act on', () => {
     expect(one.variants[1]!.speed).toBe('no measurable difference');
   });
 
+  it('words a shorter detection delay in time where the data have timestamps, in rows otherwise', () => {
+    // MIDAS alarms 64, 66 and 68 rows sooner than the baseline's 180 (t interval ±5.0 rows); the rows are 30 s apart.
+    const withDelay = (r: LoadedRun, rows: number, samplingSeconds?: number): LoadedRun => ({ ...r, report: { ...r.report, evaluation: { ...r.report.evaluation!, atThreshold: { ...r.report.evaluation!.atThreshold, meanDetectionDelay: rows } }, ...(samplingSeconds ? { samplingSeconds } : {}) } });
+    const pair = (s: number, seconds?: number) => [withDelay(detector('baseline', s, { vusPr: 0.5 + s * 0.01 }), 180, seconds), withDelay(detector('midas', s, { vusPr: 0.5 + s * 0.01 }), 118 - 2 * s, seconds)];
+    const timed = compareRuns([1, 2, 3].flatMap((s) => pair(s, 30)));
+    expect(timed.verdict.find((l) => l.startsWith('MIDAS'))).toMatch(/MIDAS alarms much sooner after a fault begins: detection delay \(min\) −33\.0 \[−35\.5, −30\.5\]/);
+    const rows = compareRuns([1, 2, 3].flatMap((s) => pair(s)));
+    expect(rows.verdict.find((l) => l.startsWith('MIDAS'))).toMatch(/MIDAS alarms much sooner after a fault begins: detection delay \(rows\) −66\.0 \[−71\.0, −61\.0\]/);
+  });
+
   it('words no difference that is significant but too small to show', () => {
     // VUS-PR better by 0.0002 in every seed: significant, but +0.000 at three digits.
     const c = compareRuns([1, 2, 3].flatMap((s) => [detector('baseline', s, { vusPr: 0.9 + s * 0.01 }), detector('midas', s, { vusPr: 0.9002 + s * 0.01 })]));

@@ -4,7 +4,7 @@
  * the isoplot fits and the verdict in plain words.
  */
 import { METRICS, PROBE_LABELS, type BaselineSummary, type Comparison, type ComparisonTimeline, type CurvePoint, type IsoplotFit, type IsoplotPoint, type MetricInfo, type MetricKey, type RunCurve, type SeedDifference, type SeedInterval, type VariantSummary } from '../../shared/compare';
-import { formatBracket, formatDifference } from '../../shared/format';
+import { delayUnit, formatBracket, formatDifference } from '../../shared/format';
 import { flopMatchedName, isFlopMatched, rowVariant, sameSchedules, variantLabel, VARIANTS, type Variant } from '../../shared/growth';
 import { BASELINES, type BaselineName, type Evaluation } from '../eval/evaluate';
 import { meanInterval, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
@@ -354,7 +354,12 @@ function verdictOf(c: Omit<Comparison, 'verdict'>, labelled: boolean): string[] 
       // Significant but too small to show at the metric's precision (+0.000): not worth a sentence.
       const significant = METRICS.filter((m) => v.differences[m.key]?.significant && Math.abs(v.differences[m.key]!.mean) >= 0.5 * 10 ** -m.digits);
       if (significant.length === 0 && v.differences.vusPr) parts.push(`${who} and the baseline detect anomalies alike: ${head.label} ${signedInterval(v.differences.vusPr, 3)}, no significant difference`);
-      for (const m of significant) parts.push(directed(who, m, v.differences[m.key]!, base.metrics[m.key]?.mean ?? NaN));
+      for (const m of significant) {
+        const d = v.differences[m.key]!;
+        // The delay in time where the data have timestamps, in the unit of the difference (the degree is a share: the same in any unit).
+        const u = m.key === 'meanDetectionDelay' ? delayUnit(c.data.samplingSeconds, [d.mean]) : null;
+        parts.push(u ? directed(who, { ...m, label: u.label }, { ...d, mean: d.mean * u.scale, lo: d.lo * u.scale, hi: d.hi * u.scale }, (base.metrics[m.key]?.mean ?? NaN) * u.scale) : directed(who, m, d, base.metrics[m.key]?.mean ?? NaN));
+      }
     }
     if (v.valLossDifference) {
       const d = v.valLossDifference;

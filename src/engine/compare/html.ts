@@ -181,8 +181,10 @@ function differences(c: Comparison): string {
     rows.push({ label, ...(title ? { title } : {}), cells: ds.map((d) => differenceCell(d, intervalDigits(ds, digits), higherIsBetter)) });
   if (others.some((v) => Object.keys(v.differences).length)) {
     for (const m of METRICS) {
-      const s = metricStyle(c, m);
-      row(s.label, others.map((v) => scaled(v.differences[m.key], s.scale)), m.digits, m.higherIsBetter, m.help);
+      const ds = others.map((v) => v.differences[m.key]);
+      // The delay's differences in the unit they ask for (minutes, where the delays are hours, say).
+      const u = m.key === 'meanDetectionDelay' ? delayUnit(c.data.samplingSeconds, ds.map((d) => d?.mean ?? NaN)) : null;
+      row(`${u?.label ?? m.label}${m.higherIsBetter ? '' : ' ↓'}`, ds.map((d) => scaled(d, u?.scale ?? 1)), m.digits, m.higherIsBetter, m.help);
     }
   }
   row('final validation loss ↓', others.map((v) => v.valLossDifference), 4, false);
