@@ -37,10 +37,3 @@ export function pairedDifference(variant: readonly number[], baseline: readonly 
   const d = meanInterval(variant.map((v, i) => v - baseline[i]!));
   return { ...d, significant: d.n >= MIN_SIGNIFICANT_SEEDS && (d.lo > 0 || d.hi < 0) };
 }
-
-/** "+0.03 [−0.01, +0.07]: not significant" */
-export function describeDifference(d: Interval & { significant: boolean }, digits = 2): string {
-  const f = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
-  if (d.n < 2) return `${f(d.mean)} (one seed: no interval)`;
-  return `${f(d.mean)} [${f(d.lo)}, ${f(d.hi)}]: ${d.significant ? 'significant' : 'not significant'}`;
-}
