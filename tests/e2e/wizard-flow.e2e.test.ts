@@ -122,6 +122,34 @@ describe('the proof of concept in the browser', () => {
     await shot('5-export');
   });
 
+  it('fits 1280 and 1920 px wide on every step and in Settings (no horizontal overflow), screenshots of each', async () => {
+    // In the page (a string: this file is type-checked without the DOM library): controls wider than their card, and the page's own overflow.
+    const overflow = () =>
+      page.evaluate(`(() => {
+        const wide = [...document.querySelectorAll('main select, main input, main table')].filter((el) => {
+          const box = el.closest('section, .panel, .card, fieldset, form');
+          return box && el.getBoundingClientRect().right > box.getBoundingClientRect().right + 1 && !el.closest('.table-scroll, .scroll');
+        });
+        return { page: document.documentElement.scrollWidth - window.innerWidth, wide: wide.map((el) => el.getAttribute('data-testid') || el.tagName) };
+      })()`) as Promise<{ page: number; wide: string[] }>;
+    for (const [width, height] of [[1280, 800], [1920, 1080]] as const) {
+      await page.setViewportSize({ width, height });
+      for (const [i, step] of ['import', 'variants', 'train', 'compare', 'export'].entries()) {
+        await page.locator(`[data-step="${step}"]`).click();
+        await page.locator('main h2').first().waitFor();
+        expect(await overflow(), `${step} at ${width}`).toEqual({ page: 0, wide: [] });
+        await page.screenshot({ path: path.join(SHOTS, `${width}-${i + 1}-${step}.png`), fullPage: true });
+      }
+      await page.getByTestId('open-settings').click();
+      await page.locator('#settings-title').waitFor();
+      expect(await overflow(), `settings at ${width}`).toEqual({ page: 0, wide: [] });
+      await page.screenshot({ path: path.join(SHOTS, `${width}-settings.png`), fullPage: true });
+      await page.getByTestId('open-settings').click();
+    }
+    // At 1920 the content uses the width: wider than the old 1100 px column.
+    expect((await page.locator('main').boundingBox())!.width).toBeGreaterThan(1500);
+  });
+
   it('ran without page errors', () => {
     expect(problems).toEqual([]);
   });

@@ -42,6 +42,11 @@ describe('Variants step', () => {
     expect(w.find('[data-testid="variant-progressive"] [data-testid="variant-problem"]').text()).toMatch(/power of 2/);
     expect(w.find('[data-testid="start-training"]').attributes('disabled')).toBeDefined();
     expect(w.find('[data-testid="start-blocker"]').text()).toMatch(/^progressive: /);
+    // Not ticked, the same card only says it is not possible here: no error for a variant nobody chose.
+    await w.find('[data-testid="variant-progressive"] input').setValue(false);
+    expect(w.find('[data-testid="variant-progressive"] [data-testid="variant-problem"]').exists()).toBe(false);
+    expect(w.find('[data-testid="variant-progressive"] [data-testid="variant-unavailable"]').text()).toMatch(/Not possible/);
+    expect(w.find('[data-testid="start-training"]').attributes('disabled')).toBeUndefined();
   });
 
   it('disables Start without a data set and says why', async () => {
