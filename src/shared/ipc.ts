@@ -51,6 +51,8 @@ export interface RequestMap {
   'jobs.resume': { params: { dir: string }; result: JobInfo };
   /** The training curves of a job's runs so far, from their folders. */
   'jobs.history': { params: { dir: string }; result: JobHistory };
+  /** Gives a job another name. */
+  'jobs.rename': { params: { dir: string; name: string }; result: JobInfo };
   /** The comparison of a job's finished runs. */
   'compare.get': { params: { dir: string }; result: Comparison };
   /** One run's anomaly scores on the test part against the labels. */
@@ -273,6 +275,11 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
   'jobs.list': noParams('jobs.list'),
   'jobs.resume': dirParam('jobs.resume', 'dir') as Validator<{ dir: string }>,
   'jobs.history': dirParam('jobs.history', 'dir') as Validator<{ dir: string }>,
+  'jobs.rename': (raw) => {
+    const obj = plainObject('jobs.rename', raw);
+    onlyKeys('jobs.rename', obj, ['dir', 'name']);
+    return { dir: requiredString('jobs.rename', obj, 'dir'), name: requiredString('jobs.rename', obj, 'name') };
+  },
   'compare.get': dirParam('compare.get', 'dir') as Validator<{ dir: string }>,
   'compare.timeline': dirParam('compare.timeline', 'runDir') as Validator<{ runDir: string }>,
   'export.file': (raw) => {

@@ -243,6 +243,21 @@ describe('training jobs', () => {
     expect((await settled(api, job.id)).status).toBe('finished');
   });
 
+  it('renames a job while it trains: job.json and the library keep the new name', async () => {
+    const { s, api } = services();
+    const { datasetId } = await api.invoke('data.import', { source: { kind: 'sample' } });
+    const job = await api.invoke('jobs.start', { datasetId, variants: ['baseline'], preset: 'tiny', layers: 1, steps: 60, seeds: 1, device: 'cpu' });
+    expect(job.name).toMatch(/^sample plant · baseline · tiny · /);
+    const renamed = await api.invoke('jobs.rename', { dir: job.dir, name: '  line 3, March trial ' });
+    expect(renamed.name).toBe('line 3, March trial');
+    const end = await settled(api, job.id);
+    expect(end.status).toBe('finished');
+    expect(JSON.parse(readFileSync(path.join(job.dir, 'job.json'), 'utf8')).name).toBe('line 3, March trial');
+    expect((await api.invoke('jobs.list', {})).find((j) => j.id === job.id)!.name).toBe('line 3, March trial');
+    await expect(api.invoke('jobs.rename', { dir: job.dir, name: '   ' })).rejects.toThrow(/cannot be empty/);
+    await s.jobs.idle();
+  });
+
   it('keeps the wizard session for a reload, another tab and a restart, and validates it', async () => {
     const { api, runsDir, configDir } = services();
     expect(await api.invoke('session.get', {})).toEqual({ step: 'import', importRequest: null, plan: null, jobDir: null });

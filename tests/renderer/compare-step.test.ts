@@ -4,6 +4,8 @@ import CompareStep from '../../src/renderer/src/steps/CompareStep.vue';
 import type { ChartConfiguration } from 'chart.js';
 import { formatLocalDateTime } from '../../src/shared/format';
 import { CompareFakeApi, comparison, JOB_DIR, timeline } from './fakes/compare';
+import { jobInfo } from './fakes/training';
+import { useWizardStore } from '../../src/renderer/src/stores/wizard';
 import { chartConfig, compareSpecHooks, labels, mountStep } from './fakes/compare-steps';
 
 compareSpecHooks();
@@ -13,6 +15,26 @@ describe('Compare step', () => {
     const { w } = mountStep(CompareStep, new CompareFakeApi(), { jobDir: null });
     expect(w.find('h2').text()).toBe('Compare');
     expect(w.find('[data-testid="empty-state"]').exists()).toBe(true);
+    w.unmount();
+  });
+
+  it('without a job chosen, offers the finished jobs of the run library and compares the one picked', async () => {
+    const api = new CompareFakeApi();
+    const finished = jobInfo({ id: 'job-f', dir: JOB_DIR, name: 'pump station · baseline, midas · tiny', status: 'finished' });
+    api.handlers['jobs.list'] = () => [jobInfo({ id: 'job-c', dir: '/runs/other', status: 'cancelled' }), finished];
+    api.handlers['jobs.history'] = () => ({ runs: [] });
+    api.handlers['session.get'] = () => ({ step: 'compare', importRequest: null, plan: null, jobDir: null });
+    const { w } = mountStep(CompareStep, api, { jobDir: null });
+    const wizard = useWizardStore();
+    await flushPromises();
+    const picks = w.findAll('[data-testid="compare-pick-job"]');
+    // Only the finished one: a cancelled job's comparison would be of runs cut short.
+    expect(picks.map((b) => b.text())).toEqual(['pump station · baseline, midas · tiny']);
+    await picks[0]!.trigger('click');
+    await flushPromises();
+    expect(wizard.jobDir).toBe(JOB_DIR);
+    expect(api.paramsOf('compare.get')).toEqual([{ dir: JOB_DIR }]);
+    expect(w.find('[data-testid="verdict"]').exists()).toBe(true);
     w.unmount();
   });
 

@@ -98,7 +98,9 @@ export async function executeJob(job: JobExecution, executor: RunExecutor, hooks
   let writes = Promise.resolve();
   const update = (change: (file: JobFile) => JobFile) =>
     (writes = writes.then(async () => {
-      const file = change(job.file);
+      // The name as job.json has it now: a rename while the job runs is kept.
+      const name = (await readJobFile(job.dir))?.name ?? job.file.name;
+      const file = change({ ...job.file, name });
       job.file = file;
       await writeJobFile(job.dir, file).catch(() => undefined);
       await Promise.resolve(hooks.onChanged?.(file)).catch(() => undefined);

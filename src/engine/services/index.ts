@@ -79,6 +79,7 @@ export function createServices(ctx: HostContext): Services {
     },
     'jobs.resume': async (p) => jobs.resume(await job(p.dir)),
     'jobs.history': async (p) => jobs.history(await job(p.dir)),
+    'jobs.rename': async (p) => jobs.rename(await job(p.dir), p.name),
     'compare.get': async (p) => comparisonOf(await job(p.dir)),
     'compare.timeline': async (p) => timelineOf(await inside(p.runDir, 'the run folder')),
     'export.file': async (p) => exportFile(p.kind, await job(p.dir)),

@@ -207,6 +207,20 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
       }
     },
 
+    /** Gives a job another name (job.json); the library and the Train step show it. */
+    async rename(dir: string, name: string): Promise<JobInfo> {
+      const file = await readJobFile(dir);
+      if (!file) throw new Error(`${dir} holds no job.json: only jobs begun by the app or by \`stacklab train\` can be renamed`);
+      const trimmed = name.trim();
+      if (!trimmed) throw new Error('a job name cannot be empty');
+      if (trimmed.length > 200) throw new Error(`a job name has at most 200 characters, this one ${trimmed.length}`);
+      const renamed = { ...file, name: trimmed };
+      await writeJobFile(dir, renamed);
+      const out = await info(renamed, dir);
+      deps.events.emit('jobs.changed', out);
+      return out;
+    },
+
     async history(dir: string): Promise<JobHistory> {
       return jobHistory(dir);
     },

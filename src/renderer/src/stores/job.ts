@@ -210,6 +210,18 @@ export const useJobStore = defineStore('job', () => {
     }
   }
 
+  /** Gives the shown job another name (job.json); the library follows through jobs.changed. */
+  async function rename(name: string): Promise<void> {
+    const current = job.value;
+    if (!current) return;
+    jobError.value = null;
+    try {
+      onChanged(await api.invoke('jobs.rename', { dir: current.dir, name }));
+    } catch (err) {
+      jobError.value = `Rename failed: ${message(err)}`;
+    }
+  }
+
   /** Shows a job from the library (the Compare and Export steps read `wizard.jobDir`). */
   function open(info: JobInfo): void {
     adopt(info, { history: true });
@@ -254,6 +266,7 @@ export const useJobStore = defineStore('job', () => {
     cancel,
     resuming,
     resume,
+    rename,
     open,
   };
 });

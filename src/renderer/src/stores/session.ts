@@ -1,7 +1,7 @@
 /**
  * The wizard's session as the engine keeps it (`session.get` / `session.set`): the step, the
  * import, the Variants form and the job shown. Restored once when the window opens, so a reload
- * or a second tab continues where the user was; every change afterwards is sent back (debounced).
+ * or a second tab continues where the user was; every change afterwards is sent back.
  */
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
@@ -24,16 +24,21 @@ export const useSessionStore = defineStore('session', () => {
   let pending: Partial<SessionState> = {};
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  function save(change: Partial<SessionState>): void {
+  function flush(): void {
+    clearTimeout(timer);
+    const out = pending;
+    pending = {};
+    // A lost save costs only the restore of this one change; the wizard goes on.
+    if (Object.keys(out).length) void api.invoke('session.set', out).catch(() => undefined);
+  }
+
+  /** Sends a change: the step, the import and the job at once (a reload may follow any moment), the form's typing debounced. */
+  function save(change: Partial<SessionState>, now = true): void {
     if (!restored.value) return;
     pending = { ...pending, ...change };
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      const out = pending;
-      pending = {};
-      // A lost save costs only the restore of this one change; the wizard goes on.
-      void api.invoke('session.set', out).catch(() => undefined);
-    }, SESSION_SAVE_DELAY_MS);
+    if (now) flush();
+    else timer = setTimeout(flush, SESSION_SAVE_DELAY_MS);
   }
 
   async function restore(): Promise<void> {
@@ -55,7 +60,7 @@ export const useSessionStore = defineStore('session', () => {
 
   watch(() => wizard.current.id, (step) => save({ step }));
   watch(() => data.result?.request, (req) => req && save({ importRequest: req }));
-  watch(() => plan.fields, (fields) => save({ plan: fields }), { deep: true });
+  watch(() => plan.fields, (fields) => save({ plan: fields }, false), { deep: true });
   watch(() => wizard.jobDir, (jobDir) => save({ jobDir }));
 
   return { restored, restore };
