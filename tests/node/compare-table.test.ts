@@ -101,3 +101,17 @@ describe('the comparison at the width of a terminal', () => {
     expect(c.err.join('\n')).toContain('Rows in full:');
   });
 });
+
+describe('the detection delay in the table', () => {
+  it('is in time where the data have timestamps, in rows otherwise', () => {
+    const rows = compareRuns(handMadeJob());
+    const inRows = tableRows(rows).rows.find((r) => r[0]!.startsWith('detection delay'))!;
+    expect(inRows[0]).toBe('detection delay (rows) ↓');
+    // Sampled every 10 s: delays of 60-180 rows are 10-30 minutes.
+    const timed = compareRuns(handMadeJob().map((r) => ({ ...r, report: { ...r.report, samplingSeconds: 10 } })));
+    const inTime = tableRows(timed).rows.find((r) => r[0]!.startsWith('detection delay'))!;
+    expect(inTime[0]).toBe('detection delay (min) ↓');
+    const mean = (cell: string) => Number(cell.split(' ')[0]);
+    expect(mean(inTime[1]!)).toBeCloseTo((mean(inRows[1]!) * 10) / 60, 0);
+  });
+});

@@ -20,7 +20,9 @@ describe('settings', () => {
     expect(devices.map((o) => o.attributes('value'))).toEqual(['auto', 'cuda', 'webgpu', 'cpu']);
     expect(devices[0]!.text()).toBe('Automatic (webgpu here)');
     expect(devices[1]!.attributes('disabled')).toBeDefined();
-    expect(devices[1]!.text()).toContain('not installed');
+    expect(devices[1]!.text()).toBe('cuda (unavailable: see below)');
+    // The reason under the field, where it wraps: inside the option it widened the card past the window.
+    expect(w.find('[data-testid="device-reasons"]').text()).toContain('not installed');
 
     await w.find('[data-testid="runs-dir"]').setValue('/data/stacklab');
     await w.find('[data-testid="default-device"]').setValue('cpu');

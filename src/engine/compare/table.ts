@@ -5,7 +5,7 @@
  * ones under it), sentences wrap at spaces; no cell is cut, nor a label of the table.
  */
 import { METRICS, PROBE_LABELS, type Comparison, type SeedInterval } from '../../shared/compare';
-import { formatFlops, formatInterval, formatRatio } from '../../shared/format';
+import { delayUnit, formatFlops, formatInterval, formatRatio } from '../../shared/format';
 import { variantLabel } from '../../shared/growth';
 import { count, wrap } from './text';
 
@@ -23,7 +23,6 @@ interface Row {
 /** Shorter labels of the rows whose label is longer than "speed-up vs baseline" (their probes' too). */
 const SHORT: Readonly<Record<string, string>> = {
   'final validation loss': 'final val. loss',
-  'detection delay (rows) ↓': 'delay (rows) ↓',
   'point-adjusted F1 (inflated)': 'point-adj. F1',
 };
 
@@ -45,7 +44,13 @@ function table(c: Comparison): { header: string[]; rows: Row[] } {
   row('final validation loss', pad(c.variants.map((v) => interval(v.finalValLoss, 4))));
   if (labelled) {
     for (const m of METRICS) {
-      row(`${m.label}${m.higherIsBetter ? '' : ' ↓'}`, [...c.variants.map((v) => interval(v.metrics[m.key], m.digits)), ...c.baselines.map((b) => (b.kind === 'trivial' && !m.atThreshold ? '' : interval(b.metrics[m.key], m.digits)))]);
+      // The detection delay in time where the data have timestamps (as the report and the CSV give it), rows otherwise.
+      const delays = m.key === 'meanDetectionDelay' ? [...c.variants.map((v) => v.metrics[m.key]), ...c.baselines.map((b) => b.metrics[m.key])] : [];
+      const u = m.key === 'meanDetectionDelay' ? delayUnit(c.data.samplingSeconds, delays.map((d) => d?.mean ?? NaN)) : null;
+      const k = u?.scale ?? 1;
+      const cell = (x: SeedInterval | null | undefined) => interval(x && k !== 1 ? { ...x, mean: x.mean * k, lo: x.lo * k, hi: x.hi * k } : x, m.digits);
+      const label = `${u?.label ?? m.label}${m.higherIsBetter ? '' : ' ↓'}`;
+      row(label, [...c.variants.map((v) => cell(v.metrics[m.key])), ...c.baselines.map((b) => (b.kind === 'trivial' && !m.atThreshold ? '' : cell(b.metrics[m.key])))], u ? `delay (${u.unit}) ↓` : undefined);
     }
   }
   for (const p of Object.keys(c.probeChance)) {
