@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond npm packages, from Debian's own registry, when missing:
 #   - chromium (Debian's package) for the end-to-end tests, driven by playwright-core;
+#   - redis-server (Debian's) for the job-queue tests, which start their own on a loopback port;
 #   - Mesa lavapipe from bookworm-backports (Mesa 25; Debian 12's own Mesa is rejected by Dawn),
 #     a CPU Vulkan driver, so the WebGPU execution provider runs without a GPU.
 # Prints the environment to use, for `eval "$(scripts/install-test-deps.sh)"`.
@@ -20,6 +21,12 @@ if ! command -v chromium >/dev/null 2>&1; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
 fi
 
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "install-test-deps: installing Debian's redis-server for the job-queue tests" >&2
+  apt_update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >&2
+fi
+
 icd=/usr/share/vulkan/icd.d/lvp_icd.json
 if ! dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null | grep -q '~bpo12'; then
   echo "install-test-deps: installing Mesa lavapipe (bookworm-backports) for the WebGPU tests" >&2
@@ -37,3 +44,4 @@ fi
 echo "export CHROMIUM_PATH=$(command -v chromium)"
 echo "export VK_ICD_FILENAMES=$icd"
 echo "export XDG_RUNTIME_DIR=\${XDG_RUNTIME_DIR:-/tmp}"
+echo "export REDIS_SERVER=$(command -v redis-server)"

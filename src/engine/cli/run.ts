@@ -23,6 +23,7 @@ import { EXPORT_USAGE, exportCommand, scoreCommand } from './score';
 import { COMPARE_USAGE, compareCommand } from './compare';
 import { keepVerdicts, selfTest } from '../runtime/selftest';
 
+import { WORKER_USAGE, workerCommand } from './worker';
 export type { CliIo } from './io';
 
 const USAGE = `usage: stacklab <command> [options]
@@ -36,6 +37,7 @@ commands:
   import <file|folder> [--json]     read plant CSVs and print their profile (see below)
   train --data D --out DIR [...]    train variants (baseline, gradstack, midas, …), evaluate, compare
   compare <run-dir>… [--html F]     the side-by-side comparison of finished runs (table, verdict, report)
+  worker --queue URL [...]          train runs submitted with \`train --queue URL\` (BullMQ on Redis)
   export / score                    a trained model as ONNX; anomaly scores of new data (see below)
   help                              this text
   --version                         the version
@@ -45,6 +47,8 @@ ${IMPORT_USAGE}
 ${TRAIN_USAGE}
 
 ${COMPARE_USAGE}
+
+${WORKER_USAGE}
 
 ${EXPORT_USAGE}
 
@@ -141,6 +145,18 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
         try {
           const code = await trainCommand(rest, io, abort.signal);
           return code === 130 && by === 'SIGTERM' ? 143 : code;
+        } finally {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+        }
+      }
+      case 'worker': {
+        const abort = new AbortController();
+        const stop = () => abort.abort();
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+        try {
+          return await workerCommand(rest, io, abort.signal);
         } finally {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);

@@ -19,6 +19,8 @@ import { resolveDeviceFor } from '../runtime/resolve';
 import { latchCudaTf32 } from '../runtime/tf32';
 import { allowsTf32, DEFAULT_PRECISION, PRECISIONS } from '../../shared/precision';
 import { localExecutor } from '../runs/executor';
+import { queueExecutor } from '../queue/executor';
+import { parseQueueUrl, QueueUrlError, type QueueTarget } from '../queue/url';
 import { defaultJobName, executeJob, jobRuns, readJobFile, writeJobFile, type JobFile } from '../runs/job';
 import { planJob, planOptionsOf, PlanError, resolvePlan, type JobPlan, type PlannedRun, type ResolvedPlan } from '../runs/plan';
 import { runFolderConflict } from '../runs/runner';
@@ -48,6 +50,10 @@ export const TRAIN_USAGE = `stacklab train --data <file|folder> [--out <dir>] [o
   --device D              ${DEVICE_CHOICES.join(' | ')} (default ${SETTINGS_DEFAULTS.defaultDevice})
   --precision P           ${PRECISIONS.join(' | ')} (default ${DEFAULT_PRECISION}): fp32 is strict (no TF32); tf32 and bf16 need cuda, fp16 cuda or cpu
   --threads N             CPU threads for training and evaluation (default: every core)
+  --queue URL             put the runs on a job queue (redis://[:password@]host:port[/db]) for
+                          \`stacklab worker\`s instead of training them here; --out must be in the
+                          runs folder the workers share (--runs-dir, default the runs folder)
+  --runs-dir DIR          the shared runs folder as mounted here (with --queue)
   --labels <windows.json> anomaly windows for the data
   --series-column C       a column naming each row's run: one series per run (see import)
   --train-rows N          the first N rows of every series train and validate, the rest is test
@@ -111,6 +117,8 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
     device: { type: 'string', default: SETTINGS_DEFAULTS.defaultDevice },
     precision: { type: 'string', default: DEFAULT_PRECISION },
     threads: { type: 'string' },
+    queue: { type: 'string' },
+    'runs-dir': { type: 'string' },
     out: { type: 'string' },
     resume: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -156,6 +164,13 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
     }),
   };
   const threads = optionalInt('--threads', values.threads);
+  let queue: QueueTarget | undefined;
+  try {
+    queue = values.queue === undefined ? undefined : parseQueueUrl(values.queue);
+  } catch (err) {
+    if (err instanceof QueueUrlError) throw new UsageError(`stacklab train: ${err.message}`);
+    throw err;
+  }
   let resolved: ResolvedPlan;
   try {
     resolved = resolvePlan(planOptionsOf(stored));
@@ -221,6 +236,8 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
   let reports: RunReport[] = [];
   // Stopped while loading: no job folder is begun.
   if (!signal?.aborted) {
+    // The queue first: a Redis that is not there fails before a job folder is begun.
+    const executor = queue ? await queueExecutor(queue, values['runs-dir'] ?? defaultRunsDir()) : localExecutor(threads ? { threads } : {});
     await mkdir(out, { recursive: true }).catch((err: unknown) => {
       throw writeError(out, err);
     });
@@ -231,7 +248,9 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
     // In a terminal, one line per run that updates in place (10 times a second) and ends as its report;
     // else a line a second.
     const every = progress ? 100 : 1000;
-    reports = await executeJob({ file, dir: out, planned: job }, localExecutor(threads ? { threads } : {}), {
+    if (queue) io.err(`runs go to the queue at ${queue.shown}: \`stacklab worker --queue …\` trains them`);
+    try {
+    reports = await executeJob({ file, dir: out, planned: job }, executor, {
       resume: values.resume,
       ...(signal ? { signal } : {}),
       onEvent: (i, run, e) => {
@@ -248,6 +267,9 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
       },
       onReport: (i, run, report) => io.err(`  ${label(run)} ${report.status} in ${(report.wallMs / 1000).toFixed(1)} s, val loss ${report.finalValLoss?.toFixed(4) ?? '-'}${trained.has(i) ? '' : ' (already finished: kept as it was)'}`),
     });
+    } finally {
+      if ('close' in executor) await (executor as { close(): Promise<void> }).close();
+    }
   }
   // Reports come in the order of the job's runs (finished ones too), so report i is run i's.
   const runOf = (i: number) => job.runs[i]!;

@@ -86,7 +86,8 @@ export interface JobHooks {
 }
 
 /**
- * Trains the job's runs one after another; the first cancelled run ends the job (its checkpoint
+ * Trains the job's runs one after another (several at once with a parallel executor: the queue);
+ * the first cancelled run ends the job (its checkpoint
  * kept). With `resume: 'auto'` (the app) a run whose report says finished is kept as it is
  * unread; with `resume: true` (`--resume`) every run goes to the executor, which checks that its
  * folder matches the plan and that a finished run's final checkpoint reads. A run's notes go into
@@ -105,35 +106,56 @@ export async function executeJob(job: JobExecution, executor: RunExecutor, hooks
       await writeJobFile(job.dir, file).catch(() => undefined);
       await Promise.resolve(hooks.onChanged?.(file)).catch(() => undefined);
     }));
-  try {
-    for (const [i, run] of job.planned.runs.entries()) {
-      if (hooks.resume === 'auto') {
-        const done = await finishedReport(run.dir);
-        if (done) {
-          reports.push(done);
-          hooks.onReport?.(i, run, done);
-          continue;
-        }
+  // Index by index; with a parallel executor (the queue) up to that many runs at once.
+  const byIndex: (RunReport | undefined)[] = [];
+  let next = 0;
+  let stop = false;
+  const one = async (i: number, run: PlannedRun) => {
+    if (hooks.resume === 'auto') {
+      const done = await finishedReport(run.dir);
+      if (done) {
+        byIndex[i] = done;
+        hooks.onReport?.(i, run, done);
+        return;
       }
-      // Stopped while loading or between runs: no new run folder is begun.
-      if (hooks.signal?.aborted) break;
-      await hooks.onRun?.(i, run);
-      const resume = hooks.resume === 'auto' ? await isDir(run.dir) : hooks.resume;
-      const report = await executor.runRun(
-        { config: run.config, dir: run.dir, resume },
-        job.planned.data,
-        (e) => {
-          // Kept in job.json, so that the run library says it after a restart too.
-          if (e.type === 'note') void update((f) => ({ ...f, notes: [...(f.notes ?? []), `${run.name} s${run.config.seed}: ${e.message}`] }));
-          hooks.onEvent?.(i, run, e);
-        },
-        hooks.signal,
-      );
-      await writes;
-      reports.push(report);
-      hooks.onReport?.(i, run, report);
-      if (report.status === 'cancelled') break;
     }
+    // Stopped while loading or between runs: no new run folder is begun.
+    if (hooks.signal?.aborted || stop) return;
+    await hooks.onRun?.(i, run);
+    const resume = hooks.resume === 'auto' ? await isDir(run.dir) : hooks.resume;
+    const report = await executor.runRun(
+      { config: run.config, dir: run.dir, resume },
+      job.planned.data,
+      (e) => {
+        // Kept in job.json, so that the run library says it after a restart too.
+        if (e.type === 'note') void update((f) => ({ ...f, notes: [...(f.notes ?? []), `${run.name} s${run.config.seed}: ${e.message}`] }));
+        hooks.onEvent?.(i, run, e);
+      },
+      hooks.signal,
+    );
+    await writes;
+    byIndex[i] = report;
+    hooks.onReport?.(i, run, report);
+    if (report.status === 'cancelled') stop = true;
+  };
+  const lane = async () => {
+    while (!stop && next < job.planned.runs.length) {
+      const i = next++;
+      try {
+        await one(i, job.planned.runs[i]!);
+      } catch (err) {
+        // A failed run ends the job: no further run begins (those in flight finish).
+        stop = true;
+        throw err;
+      }
+    }
+  };
+  try {
+    const lanes = Math.max(1, Math.min(executor.parallel ?? 1, job.planned.runs.length));
+    const results = await Promise.allSettled(Array.from({ length: lanes }, lane));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    for (const r of byIndex) if (r) reports.push(r);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     await update((f) => ({ ...f, error: `${message} (the runs finished before it are kept; resume the job to retry the rest)` }));

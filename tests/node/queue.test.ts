@@ -1,0 +1,113 @@
+/**
+ * Runs trained by workers through the job queue (BullMQ on a real Redis: Debian's redis-server,
+ * installed by scripts/install-test-deps.sh, started here on a free loopback port with a password):
+ * two `stacklab worker` processes and a submitter on this machine give the same losses as a local
+ * job; a wrong password, a Redis that is not there and a worker without the shared runs folder
+ * each say so.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli';
+
+const PASSWORD = 'pump-station-7';
+const redisBin = process.env.REDIS_SERVER || (() => {
+  try {
+    return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+})();
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const losses = (runDir: string) => readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((m) => m.type === 'train').map((m) => [m.step, m.loss]);
+
+describe('runs trained by workers through the queue', () => {
+  let redis: ChildProcess;
+  let url: string;
+  let port: number;
+  const workers: { proc: ChildProcess; log: string[] }[] = [];
+  const root = mkdtempSync(path.join(os.tmpdir(), 'stacklab-queue-'));
+  const runsDir = path.join(root, 'runs');
+
+  beforeAll(async () => {
+    if (!redisBin) throw new Error('redis-server is missing: scripts/install-test-deps.sh installs it (apt-get install redis-server)');
+    mkdirSync(runsDir, { recursive: true });
+    port = await freePort();
+    url = `redis://:${PASSWORD}@127.0.0.1:${port}`;
+    redis = spawn(redisBin, ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', PASSWORD, '--save', '', '--appendonly', 'no', '--dir', root], { stdio: 'ignore' });
+    // Ready when it answers.
+    for (let i = 0; i < 50; i++) {
+      const up = await new Promise<boolean>((resolve) => {
+        const c = net.connect(port, '127.0.0.1', () => (c.end(), resolve(true)));
+        c.on('error', () => resolve(false));
+      });
+      if (up) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (const name of ['w1', 'w2']) {
+      const log: string[] = [];
+      const proc = spawn(process.execPath, ['bin/stacklab.js', 'worker', '--queue', url, '--runs-dir', runsDir, '--device', 'cpu', '--threads', '1', '--name', name], { cwd: process.cwd(), env: { ...process.env, STACKLAB_CONFIG_DIR: path.join(root, `config-${name}`) }, stdio: ['ignore', 'ignore', 'pipe'] });
+      proc.stderr!.on('data', (b: Buffer) => log.push(...b.toString().split('\n').filter(Boolean)));
+      workers.push({ proc, log });
+    }
+    // Each worker says when it takes runs.
+    for (const w of workers) for (let i = 0; i < 300 && !w.log.some((l) => l.includes('takes runs from')); i++) await new Promise((r) => setTimeout(r, 100));
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const w of workers) w.proc.kill('SIGTERM');
+    await Promise.all(workers.map((w) => new Promise((r) => (w.proc.exitCode !== null ? r(null) : w.proc.once('exit', r)))));
+    redis?.kill();
+  });
+
+  it('trains a job on two workers with the same losses and comparison as a local job', async () => {
+    expect(workers.map((w) => w.log.find((l) => l.includes('takes runs from')))).toEqual([expect.stringContaining(`redis://:***@127.0.0.1:${port}`), expect.stringContaining('w2')]);
+    const args = ['train', '--sample', '--preset', 'tiny', '--variants', 'baseline,midas', '--layers', '2', '--block', '1', '--steps', '40', '--seeds', '1', '--device', 'cpu', '--json'];
+    const queued = await cli([...args, '--queue', url, '--runs-dir', runsDir, '--out', path.join(runsDir, 'job-q')]);
+    expect(queued.code, queued.err).toBe(0);
+    expect(queued.err).toMatch(/runs go to the queue at redis:\/\/:\*\*\*@127\.0\.0\.1/);
+    expect(queued.err).not.toContain(PASSWORD);
+    const local = await cli([...args, '--out', path.join(root, 'job-local')]);
+    expect(local.code, local.err).toBe(0);
+    for (const run of ['baseline-s1', 'midas-s1']) expect(losses(path.join(runsDir, 'job-q', run))).toEqual(losses(path.join(root, 'job-local', run)));
+    // The same results (wall-clock aside): validation loss and the detection evaluation of every run.
+    const strip = (out: string[]) => (JSON.parse(out.at(-1)!) as { runs: { variant: string; finalValLoss: unknown; evaluation: unknown }[] }).runs.map((r) => [r.variant, r.finalValLoss, r.evaluation]);
+    expect(strip(queued.out)).toEqual(strip(local.out));
+    // The workers trained them, and said so.
+    const said = workers.flatMap((w) => w.log).join('\n');
+    expect(said).toMatch(/training baseline s1 of job-q/);
+    expect(said).toMatch(/midas s1 finished in/);
+    // The data set went to the shared folder once, by its fingerprint.
+    const config = JSON.parse(readFileSync(path.join(runsDir, 'job-q', 'midas-s1', 'config.json'), 'utf8'));
+    expect(readFileSync(path.join(runsDir, '.data', `${config.data.fingerprint}.safetensors`)).length).toBeGreaterThan(1000);
+  });
+
+  it('says what is wrong: a wrong password, no Redis there, a worker without the shared runs folder', async () => {
+    const wrong = await cli(['worker', '--queue', `redis://:nope@127.0.0.1:${port}`, '--runs-dir', runsDir, '--device', 'cpu']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toMatch(/the queue at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ refused the password/);
+    const gone = await freePort();
+    const none = await cli(['train', '--sample', '--preset', 'tiny', '--steps', '10', '--seeds', '1', '--device', 'cpu', '--queue', `redis://127.0.0.1:${gone}`, '--runs-dir', runsDir, '--out', path.join(runsDir, 'job-none')]);
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(new RegExp(`the queue at redis://127\\.0\\.0\\.1:${gone} cannot be reached .*start Redis there`));
+    expect(() => readFileSync(path.join(runsDir, 'job-none', 'job.json'))).toThrow();
+    const unshared = await cli(['worker', '--queue', url, '--runs-dir', path.join(root, 'not-mounted'), '--device', 'cpu']);
+    expect(unshared.code).toBe(1);
+    expect(unshared.err).toMatch(/the runs folder .*not-mounted does not exist here: mount the folder the submitters train into/);
+    const bad = await cli(['worker', '--queue', 'http://127.0.0.1:6379']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/must start with redis:\/\/ or rediss:\/\//);
+  });
+});
