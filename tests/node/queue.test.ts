@@ -6,12 +6,13 @@
  * each say so.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli';
+import { trainCommand } from '../../src/engine/cli/train';
 
 const PASSWORD = 'pump-station-7';
 const redisBin = process.env.REDIS_SERVER || (() => {
@@ -68,7 +69,7 @@ describe('runs trained by workers through the queue', () => {
 
   afterAll(async () => {
     for (const w of workers) w.proc.kill('SIGTERM');
-    await Promise.all(workers.map((w) => new Promise((r) => (w.proc.exitCode !== null ? r(null) : w.proc.once('exit', r)))));
+    await Promise.all(workers.map((w) => new Promise((r) => (w.proc.exitCode !== null || w.proc.signalCode !== null ? r(null) : w.proc.once('exit', r)))));
     redis?.kill();
   });
 
@@ -94,6 +95,18 @@ describe('runs trained by workers through the queue', () => {
     expect(readFileSync(path.join(runsDir, '.data', `${config.data.fingerprint}.safetensors`)).length).toBeGreaterThan(1000);
   });
 
+  it('cancels from the submitter: the workers stop their runs at a checkpoint', async () => {
+    const out = path.join(runsDir, 'job-cancel');
+    const args = ['--sample', '--preset', 'tiny', '--variants', 'baseline,midas', '--layers', '2', '--block', '1', '--steps', '3000', '--seeds', '1', '--device', 'cpu', '--queue', url, '--runs-dir', runsDir, '--out', out];
+    const abort = new AbortController();
+    const err: string[] = [];
+    const code = await trainCommand(args, { out: () => undefined, err: (l) => (err.push(l), / step \d+\/3000/.test(l) && err.filter((x) => / step /.test(x)).length > 3 && abort.abort()), columns: 120 }, abort.signal);
+    expect(code, err.join('\n')).toBe(130);
+    const reports = ['baseline-s1', 'midas-s1'].map((r) => JSON.parse(readFileSync(path.join(out, r, 'report.json'), 'utf8')));
+    expect(reports.map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
+    expect(workers.flatMap((w) => w.log).join('\n')).toMatch(/s1 cancelled in/);
+  });
+
   it('says what is wrong: a wrong password, no Redis there, a worker without the shared runs folder', async () => {
     const wrong = await cli(['worker', '--queue', `redis://:nope@127.0.0.1:${port}`, '--runs-dir', runsDir, '--device', 'cpu']);
     expect(wrong.code).toBe(1);
@@ -110,4 +123,26 @@ describe('runs trained by workers through the queue', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/must start with redis:\/\/ or rediss:\/\//);
   });
+
+  it('leaves the run of a worker killed outright (kill -9) to the other, which resumes it to the uninterrupted losses', async () => {
+    const args = ['train', '--sample', '--preset', 'tiny', '--variants', 'baseline', '--layers', '2', '--steps', '800', '--seeds', '1', '--device', 'cpu', '--json'];
+    const out = path.join(runsDir, 'job-kill');
+    const queued = cli([...args, '--queue', url, '--runs-dir', runsDir, '--out', out]);
+    // Once the run has a checkpoint, the worker training it dies without a word.
+    let victim: (typeof workers)[number] | undefined;
+    for (let i = 0; i < 600 && !victim; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const ck = path.join(out, 'baseline-s1', 'checkpoints');
+      if (existsSync(ck) && readdirSync(ck).some((f) => f.endsWith('.safetensors'))) victim = workers.find((w) => w.log.some((l) => l.includes('training baseline s1 of job-kill')));
+    }
+    expect(victim, 'a worker took the run and checkpointed it').toBeDefined();
+    victim!.proc.kill('SIGKILL');
+    const done = await queued;
+    expect(done.code, done.err).toBe(0);
+    const other = workers.find((w) => w !== victim)!;
+    expect(other.log.join('\n')).toMatch(/resuming baseline s1 of job-kill/);
+    const local = await cli([...args, '--out', path.join(root, 'job-kill-local')]);
+    expect(local.code, local.err).toBe(0);
+    expect(losses(path.join(out, 'baseline-s1'))).toEqual(losses(path.join(root, 'job-kill-local', 'baseline-s1')));
+  }, 180_000);
 });

@@ -11,7 +11,7 @@ import { runTraining } from '../../src/engine/runs/runner';
 import { RunSchedule, stepFlops } from '../../src/engine/runs/schedule';
 import type { RunConfig, RunEvent } from '../../src/engine/runs/types';
 import { DEFAULT_ADAMW } from '../../src/engine/train/adamw';
-import { RunStore, writeAtomic, writeError } from '../../src/engine/runs/store';
+import { LOCK_HEARTBEAT_MS, LOCK_STALE_MS, RunStore, writeAtomic, writeError } from '../../src/engine/runs/store';
 import { cli } from '../helpers/cli';
 
 const ds = await loadSampleDataset({ rows: 3000 });
@@ -272,9 +272,17 @@ describe('runs that survive crashes, full disks and a second process', () => {
     expect(taken.tookOver).toMatchObject({ started: expect.stringMatching(/unreadable/) });
     await taken.release();
 
-    // Another machine's (or container's) lock is never judged from here: the message says which file to delete.
+    // Another machine's (or container's) lock is judged by its heartbeat: refused while renewed, a dead worker's once it stops.
     writeFileSync(lockFile, JSON.stringify({ pid: 1, host: 'another-host', started: '2026-01-01T00:00:00Z' }));
-    await expect(new RunStore(dir).lock()).rejects.toThrow(new RegExp(`being trained by process 1 on another-host .*delete ${lockFile}`));
+    await expect(new RunStore(dir).lock()).rejects.toThrow(/being trained by process 1 on another-host since 2026-01-01T00:00:00Z.*heartbeat stopped 20 s ago/);
+    utimesSync(lockFile, new Date(Date.now() - LOCK_STALE_MS - 1000), new Date(Date.now() - LOCK_STALE_MS - 1000));
+    const fromDead = await new RunStore(dir).lock();
+    expect(fromDead.tookOver).toMatchObject({ pid: 1, host: 'another-host' });
+    // The holder renews its own lock's mtime.
+    utimesSync(lockFile, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    await new Promise((r) => setTimeout(r, LOCK_HEARTBEAT_MS + 500));
+    expect(Date.now() - statSync(lockFile).mtimeMs).toBeLessThan(LOCK_HEARTBEAT_MS + 1000);
+    await fromDead.release();
   });
 
   it('removes the temporary files a killed process left, and resumes past a damaged checkpoint', async () => {

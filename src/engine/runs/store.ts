@@ -4,11 +4,11 @@
  *   metrics.jsonl    one JSON object per line, appended as the run goes
  *   checkpoints/     step-XXXXXXXX.safetensors: weights, Adam moments and the run's position
  *   report.json      written when the run ends (finished or cancelled)
- *   run.lock         while a process trains the run: its pid, host and start (stale ones are taken over)
+ *   run.lock         while a process trains the run: its pid, host and start, its mtime a heartbeat (stale ones are taken over)
  * Files that replace others are written atomically: a temporary file, fsync, rename.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFile, link, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, link, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseSafetensors, serializeSafetensors } from '../io/safetensors';
@@ -94,6 +94,10 @@ async function readLockFile(file: string): Promise<(RunLock & { readonly token?:
   return text === null ? null : parseLock(text);
 }
 
+/** How often a lock's holder renews its mtime, and how old a lock of another machine may be before it is a dead worker's. */
+export const LOCK_HEARTBEAT_MS = 5_000;
+export const LOCK_STALE_MS = 20_000;
+
 /** Who trains a run folder now (run.lock). */
 export interface RunLock {
   readonly pid: number;
@@ -173,7 +177,11 @@ export class RunStore {
       for (let attempt = 0; attempt < 40; attempt++) {
         try {
           await link(temp, this.lockFile);
+          // The heartbeat: the lock's mtime, renewed while this process holds it, tells another machine it is alive.
+          const beat = setInterval(() => void utimes(this.lockFile, new Date(), new Date()).catch(() => undefined), LOCK_HEARTBEAT_MS);
+          beat.unref();
           const release = async () => {
+            clearInterval(beat);
             // Only our own lock is removed.
             const held = await this.readLock();
             if (held?.token === token) await rm(this.lockFile, { force: true });
@@ -189,9 +197,9 @@ export class RunStore {
           // Unreadable: damaged by hand or by a disk fault (ours appear whole). Stale once it is old.
           const age = Date.now() - ((await stat(this.lockFile).catch(() => null))?.mtimeMs ?? 0);
           if (age < 10_000) throw new Error(`${this.lockFile} cannot be read: another process may be starting this run. Wait a moment and try again; if none is, delete that file`);
-        } else if (held.host !== mine.host || alive(held.pid)) {
-          const elsewhere = held.host !== mine.host ? ` If no process trains it any more (a machine or container that is gone), delete ${this.lockFile}.` : '';
-          throw new Error(`${this.dir} is being trained by process ${held.pid} on ${held.host} since ${held.started}: wait for it to finish or stop it (a lock left by a process that died on this machine is taken over).${elsewhere}`);
+        } else if (held.host === mine.host ? alive(held.pid) : Date.now() - ((await stat(this.lockFile).catch(() => null))?.mtimeMs ?? 0) < LOCK_STALE_MS) {
+          // On this machine the process is asked; on another, its heartbeat (a lock not renewed for LOCK_STALE_MS is a dead worker's).
+          throw new Error(`${this.dir} is being trained by process ${held.pid} on ${held.host} since ${held.started}: wait for it to finish or stop it (a lock left by a process that died, here or on a machine whose heartbeat stopped ${LOCK_STALE_MS / 1000} s ago, is taken over).`);
         }
         // Stale: remove it under the takeover lock, if it is still the same.
         try {
