@@ -146,3 +146,15 @@ describe('runs trained by workers through the queue', () => {
     expect(losses(path.join(out, 'baseline-s1'))).toEqual(losses(path.join(root, 'job-kill-local', 'baseline-s1')));
   }, 180_000);
 });
+
+describe('a run on another device', () => {
+  it('resumes where the device differs (recorded, not required), and still refuses other settings', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'stacklab-device-'));
+    const { runFolderConflict } = await import('../../src/engine/runs/runner');
+    const { RunStore } = await import('../../src/engine/runs/store');
+    const config = { variant: 'baseline', seed: 1, device: 'cuda', schedule: { lr: 1e-3 } } as never;
+    await new RunStore(dir).init(config);
+    expect(await runFolderConflict(dir, { ...(config as object), device: 'cpu' } as never, true)).toBeNull();
+    expect(await runFolderConflict(dir, { ...(config as object), device: 'cpu', schedule: { lr: 2e-3 } } as never, true)).toMatch(/differs from this run's settings in schedule\.lr \(/);
+  });
+});

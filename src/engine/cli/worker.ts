@@ -13,7 +13,8 @@ import { oneOf, parseCommandArgs, UsageError } from './args';
 import type { CliIo } from './io';
 
 export const WORKER_USAGE = `stacklab worker --queue URL [options]   train runs that \`stacklab train --queue URL\` submits
-  --queue URL             redis://[:password@]host:port[/db] (rediss:// for TLS)
+  --queue URL             redis://[:password@]host:port[/db] (rediss:// for TLS); default $STACKLAB_QUEUE,
+                          which keeps the password out of the process list
   --runs-dir DIR          the shared runs folder as mounted here (default ${'$'}STACKLAB_RUNS_DIR or ~/StackLab/runs)
   --device D              ${DEVICE_CHOICES.join(' | ')} (default auto)
   --concurrency N         runs trained at once (default 1; several workers may share one GPU)
@@ -31,10 +32,11 @@ export async function workerCommand(argv: string[], io: CliIo, signal: AbortSign
     threads: { type: 'string' },
   });
   if (positionals.length) throw new UsageError(`stacklab worker: unexpected argument "${positionals[0]}"`);
-  if (!values.queue) throw new UsageError('stacklab worker: --queue is required (redis://host:port)');
+  const url = values.queue ?? process.env.STACKLAB_QUEUE;
+  if (!url) throw new UsageError('stacklab worker: --queue is required (redis://host:port), or STACKLAB_QUEUE in the environment');
   let target;
   try {
-    target = parseQueueUrl(values.queue);
+    target = parseQueueUrl(url);
   } catch (err) {
     if (err instanceof QueueUrlError) throw new UsageError(`stacklab worker: ${err.message}`);
     throw err;

@@ -76,8 +76,8 @@ export async function runFolderConflict(dir: string, config: RunConfig, resume: 
   const existing = await new RunStore(dir).readConfig<RunConfig>();
   if (!existing) return null;
   if (!resume) return `${dir} already holds a run (config.json): continue it with --resume (Resume in the run library), or train into another folder`;
-  // Runs of versions before the precision setting trained in fp32.
-  const fields = differingFields({ ...existing, precision: existing.precision ?? DEFAULT_PRECISION }, { ...config, precision: config.precision ?? DEFAULT_PRECISION });
+  // Runs of versions before the precision setting trained in fp32; the device is recorded, not required (a queue's workers differ).
+  const fields = differingFields({ ...existing, precision: existing.precision ?? DEFAULT_PRECISION }, { ...config, precision: config.precision ?? DEFAULT_PRECISION }).filter((f) => f !== 'device');
   if (fields.length) {
     const which = `${fields.slice(0, 4).join(', ')}${fields.length > 4 ? ` and ${fields.length - 4} more` : ''}`;
     return `cannot resume ${dir}: its config.json differs from this run's settings in ${which} (start a new run folder, or resume with the same options)`;

@@ -33,7 +33,7 @@ export interface RunConfig {
     /** Steps of linear re-warmup after each growth (0: one global schedule). */
     readonly rewarmupSteps: number;
   };
-  /** The device it trains on (part of the configuration: a resume with another device is refused). */
+  /** The device it began on: recorded, not required (a resume on another device or a queue's other worker continues it). */
   readonly device: ExecutionProviderName;
   /** Numeric precision (absent in runs of older versions: fp32, TF32 as the CUDA provider chose). */
   readonly precision?: Precision;
