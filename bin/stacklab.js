@@ -13,10 +13,10 @@ register();
 // libraries were found outside the library path, the CLI runs again with them on it.
 // Only commands that may load the CUDA provider: not import/compare/export/score/help, not --device cpu|webgpu.
 function mayUseCuda(args) {
-  if (!['train', 'doctor', 'serve'].includes(args[0])) return false;
+  if (!['train', 'doctor', 'serve', 'worker'].includes(args[0])) return false;
   const i = args.findIndex((a) => a === '--device' || a.startsWith('--device='));
   const device = i < 0 ? 'auto' : args[i].includes('=') ? args[i].split('=')[1] : args[i + 1];
-  return device === 'auto' || device === 'cuda';
+  return device === 'auto' || device === 'cuda' || /^cuda:\d+$/.test(device ?? '');
 }
 
 async function cudaEnv() {

@@ -16,7 +16,8 @@ export const WORKER_USAGE = `stacklab worker --queue URL [options]   train runs 
   --queue URL             redis://[:password@]host:port[/db] (rediss:// for TLS); default $STACKLAB_QUEUE,
                           which keeps the password out of the process list
   --runs-dir DIR          the shared runs folder as mounted here (default ${'$'}STACKLAB_RUNS_DIR or ~/StackLab/runs)
-  --device D              ${DEVICE_CHOICES.join(' | ')} (default auto)
+  --device D              ${DEVICE_CHOICES.join(' | ')} | cuda:N (default auto); cuda:N trains on GPU N
+                          (one worker per GPU of a machine)
   --concurrency N         runs trained at once (default 1; several workers may share one GPU)
   --name NAME             shown in logs (default host-pid)
   --threads N             CPU threads per run
@@ -45,8 +46,11 @@ export async function workerCommand(argv: string[], io: CliIo, signal: AbortSign
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`stacklab worker: --concurrency must be a whole number from 1 to 64, got "${values.concurrency}"`);
   const threads = values.threads === undefined ? undefined : Number(values.threads);
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new UsageError(`stacklab worker: --threads must be a positive whole number, got "${values.threads}"`);
-  const device = await resolveDevice(oneOf('worker', '--device', values.device, DEVICE_CHOICES) as DeviceChoice);
-  const worker = await startWorker(target, { runsDir: values['runs-dir'] ?? defaultRunsDir(), device, concurrency, name: values.name ?? `${os.hostname()}-${process.pid}`, ...(threads ? { threads } : {}), log: (l) => io.err(l) });
+  // cuda:N: GPU N for every CUDA session of this process (the CUDA provider's device id).
+  const gpu = /^cuda:(\d+)$/.exec(values.device);
+  if (gpu) process.env.STACKLAB_CUDA_DEVICE = gpu[1];
+  const device = await resolveDevice(gpu ? 'cuda' : (oneOf('worker', '--device', values.device, [...DEVICE_CHOICES]) as DeviceChoice));
+  const worker = await startWorker(target, { runsDir: values['runs-dir'] ?? defaultRunsDir(), device, ...(gpu ? { gpu: Number(gpu[1]) } : {}), concurrency, name: values.name ?? `${os.hostname()}-${process.pid}`, ...(threads ? { threads } : {}), log: (l) => io.err(l) });
   if (signal.aborted) await worker.stop();
   else signal.addEventListener('abort', () => void worker.stop(), { once: true });
   await worker.closed;

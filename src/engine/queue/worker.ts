@@ -21,6 +21,8 @@ import { controlClient, type QueueTarget } from './url';
 export interface WorkerOptions {
   readonly runsDir: string;
   readonly device: ExecutionProviderName;
+  /** The GPU (CUDA device id) of `--device cuda:N`. */
+  readonly gpu?: number;
   readonly concurrency: number;
   readonly name: string;
   readonly threads?: number;
@@ -82,7 +84,7 @@ export async function startWorker(target: QueueTarget, opts: WorkerOptions): Pro
     throw queueError(target.shown, err);
   }
   worker.on('failed', (job, err) => job && opts.log(`${opts.name}: ${job.data.name} failed: ${err.message}`));
-  opts.log(`${opts.name} on ${os.hostname()} takes runs from ${target.shown} (device ${opts.device}, ${opts.concurrency} at a time, runs folder ${root})`);
+  opts.log(`${opts.name} on ${os.hostname()} takes runs from ${target.shown} (device ${opts.device}${opts.gpu !== undefined ? `:${opts.gpu}` : ''}, ${opts.concurrency} at a time, runs folder ${root})`);
   let resolveClosed: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
   return {

@@ -10,7 +10,7 @@ import type { ExecutionProviderName } from '../../shared/system';
 import { emitOnnx } from '../graph/emit';
 import { Graph, bytesPerElement, type DType, type HostArray } from '../graph/ir';
 import * as op from '../graph/ops';
-import { latchCudaTf32 } from './tf32';
+import { cudaDeviceId, latchCudaTf32 } from './tf32';
 
 /** ORT's log level for engine sessions: 3 (errors) unless STACKLAB_ORT_LOG says 0-4. */
 function ortLogLevel(): 0 | 1 | 2 | 3 | 4 {
@@ -36,7 +36,7 @@ export function sessionOptions(ep: ExecutionProviderName, opts: { gpuOutputs?: b
   }
   // Strict fp32 unless this process was started for tf32 (runtime/tf32.ts).
   latchCudaTf32();
-  return { ...base, executionProviders: [{ name: 'cuda' }] };
+  return { ...base, executionProviders: [{ name: 'cuda', deviceId: cudaDeviceId() } as ort.InferenceSession.ExecutionProviderConfig] };
 }
 
 function ortType(d: DType): ort.Tensor.Type {

@@ -9,7 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { findCudaLibraries } from './cuda-libs';
 import { EXECUTION_PROVIDERS, type ExecutionProviderName, type ProviderStatus } from '../../shared/system';
 import { encodeModel } from '../onnx/proto';
-import { latchCudaTf32 } from './tf32';
+import { cudaDeviceId, latchCudaTf32 } from './tf32';
 
 const PROBE_OPSET = 17;
 
@@ -63,7 +63,9 @@ export function explainProviderError(name: ExecutionProviderName, err: unknown):
 }
 
 function probeSessionOptions(name: ExecutionProviderName): ort.InferenceSession.SessionOptions {
-  const options: ort.InferenceSession.SessionOptions = { executionProviders: [name], logSeverityLevel: 3 };
+  // The GPU of this process (--device cuda:N), not always the first.
+  const ep = name === 'cuda' ? ({ name: 'cuda', deviceId: cudaDeviceId() } as ort.InferenceSession.ExecutionProviderConfig) : name;
+  const options: ort.InferenceSession.SessionOptions = { executionProviders: [ep], logSeverityLevel: 3 };
   if (name === 'cpu') return options;
   // Fail instead of running the probe on the CPU behind our back.
   return { ...options, extra: { session: { disable_cpu_ep_fallback: '1' } } };

@@ -36,6 +36,15 @@ export function claimCudaPrecision(precision: Precision): void {
   );
 }
 
+/**
+ * The GPU this process's CUDA sessions use (the CUDA provider's device id): 0 unless a worker was
+ * started with `--device cuda:N` (one worker per GPU of a machine).
+ */
+export function cudaDeviceId(): number {
+  const n = Number(process.env.STACKLAB_CUDA_DEVICE ?? 0);
+  return Number.isInteger(n) && n >= 0 ? n : 0;
+}
+
 /** The mode this process runs CUDA in, or undefined before its first CUDA session. */
 export function cudaTf32Mode(): boolean | undefined {
   return latched;
