@@ -6,6 +6,7 @@ import { benchFuzz } from './fuzz';
 import { benchGrowth } from './growth';
 import { benchImport } from './import';
 import { benchOps } from './ops';
+import { benchQueue } from './queue';
 import { benchValidation } from './validation';
 
 const [name, ...rest] = process.argv.slice(2);
@@ -27,10 +28,12 @@ try {
     console.log(await benchValidation(rest));
   } else if (name === 'estimate') {
     console.log(await benchEstimate(rest));
+  } else if (name === 'queue') {
+    console.log(await benchQueue(rest));
   } else if (name === 'ops') {
     console.log(await benchOps(rest));
   } else {
-    throw new Error(`unknown benchmark "${name ?? ''}"; available: engine, ops, import, growth, detection, estimate, fuzz, validation`);
+    throw new Error(`unknown benchmark "${name ?? ''}"; available: engine, ops, import, growth, detection, estimate, queue, fuzz, validation`);
   }
 } catch (err) {
   console.error(`bench: ${(err as Error).message}`);

@@ -29,9 +29,10 @@ export const PLAN_DEFAULTS: PlanDefaults = {
 };
 
 /** The settings before the user changes any (the runs folder depends on the host). */
-export const SETTINGS_DEFAULTS: { readonly defaultDevice: DeviceChoice; readonly threads: number } = {
+export const SETTINGS_DEFAULTS: { readonly defaultDevice: DeviceChoice; readonly threads: number; readonly queue: string | null } = {
   defaultDevice: 'auto',
   threads: 0,
+  queue: null,
 };
 
 /** The growth fields of a plan: what the user set, the defaults of its preset for the rest. */

@@ -9,7 +9,7 @@
 import { PRECISIONS } from './precision';
 import type { Comparison } from './compare';
 import { VARIANTS } from './growth';
-import { COLUMN_ROLES, DECIMAL_MARKS, DELIMITERS, NORMALIZE_MODES, SAMPLE_KINDS, SCORE_COMBINES, THRESHOLD_SCOPES, type ExportFile, type ImportInspection, type ImportRequest, type ImportResult, type JobHistory, type SessionState, WIZARD_STEPS, type JobInfo, type JobProgress, type PlanEstimate, type Settings, type TrainPlan } from './jobs';
+import { COLUMN_ROLES, DECIMAL_MARKS, DELIMITERS, NORMALIZE_MODES, SAMPLE_KINDS, SCORE_COMBINES, THRESHOLD_SCOPES, type ExportFile, type ImportInspection, type ImportRequest, type QueueWorker, type ImportResult, type JobHistory, type SessionState, WIZARD_STEPS, type JobInfo, type JobProgress, type PlanEstimate, type Settings, type TrainPlan } from './jobs';
 import { inRange, LIMITS, rangeText } from './limits';
 import { PRESET_NAMES } from './presets';
 import type { ScoreTimeline } from './timeline';
@@ -51,6 +51,8 @@ export interface RequestMap {
   'jobs.resume': { params: { dir: string }; result: JobInfo };
   /** The training curves of a job's runs so far, from their folders. */
   'jobs.history': { params: { dir: string }; result: JobHistory };
+  /** The workers connected to the queue of Settings (empty without one). */
+  'queue.workers': { params: NoParams; result: QueueWorker[] };
   /** Gives a job another name. */
   'jobs.rename': { params: { dir: string; name: string }; result: JobInfo };
   /** The comparison of a job's finished runs. */
@@ -218,8 +220,10 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
   'settings.set': (raw) => {
     const c = 'settings.set';
     const obj = plainObject(c, raw);
-    onlyKeys(c, obj, ['runsDir', 'defaultDevice', 'threads']);
-    return defined({ runsDir: optionalString(c, obj, 'runsDir'), defaultDevice: optionalOneOf(c, obj, 'defaultDevice', DEVICE_CHOICES), threads: optionalNumber(c, obj, 'threads') });
+    onlyKeys(c, obj, ['runsDir', 'defaultDevice', 'threads', 'queue']);
+    const queue = obj.queue === undefined || obj.queue === null ? obj.queue : optionalString(c, obj, 'queue')!.trim() || null;
+    if (typeof queue === 'string' && !/^rediss?:\/\/./.test(queue)) throw new InvalidParamsError(`${c}: "queue" must be a redis:// or rediss:// URL (or null to train on this machine), got ${JSON.stringify(queue.replace(/:[^:@/]*@/, ':***@'))}`);
+    return defined({ runsDir: optionalString(c, obj, 'runsDir'), defaultDevice: optionalOneOf(c, obj, 'defaultDevice', DEVICE_CHOICES), threads: optionalNumber(c, obj, 'threads'), queue: queue as string | null | undefined });
   },
   'data.import': (raw) => {
     const c = 'data.import';
@@ -275,6 +279,7 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
   'jobs.list': noParams('jobs.list'),
   'jobs.resume': dirParam('jobs.resume', 'dir') as Validator<{ dir: string }>,
   'jobs.history': dirParam('jobs.history', 'dir') as Validator<{ dir: string }>,
+  'queue.workers': noParams('queue.workers'),
   'jobs.rename': (raw) => {
     const obj = plainObject('jobs.rename', raw);
     onlyKeys('jobs.rename', obj, ['dir', 'name']);

@@ -17,6 +17,15 @@ export interface Settings {
   readonly defaultDevice: DeviceChoice;
   /** CPU threads for training and scoring (0: let ONNX Runtime decide). */
   readonly threads: number;
+  /** Train on workers through this job queue (redis://…), in the runs folder they share; null: on this machine. */
+  readonly queue: string | null;
+}
+
+/** A worker connected to the job queue, as the Settings page lists them. */
+export interface QueueWorker {
+  readonly name: string;
+  /** Runs it trains now. */
+  readonly busy: number;
 }
 
 /** What `data.inspect` makes of a file whose import failed: its columns, their roles, its first rows. */

@@ -10,7 +10,7 @@ import {
 
 describe('IPC contract validation', () => {
   it('lists the channels of the contract', () => {
-    expect(REQUEST_CHANNELS).toEqual(['system.info', 'system.pickPath', 'settings.get', 'settings.set', 'data.import', 'data.inspect', 'session.get', 'session.set', 'train.estimate', 'jobs.start', 'jobs.cancel', 'jobs.list', 'jobs.resume', 'jobs.history', 'jobs.rename', 'compare.get', 'compare.timeline', 'export.file']);
+    expect(REQUEST_CHANNELS).toEqual(['system.info', 'system.pickPath', 'settings.get', 'settings.set', 'data.import', 'data.inspect', 'session.get', 'session.set', 'train.estimate', 'jobs.start', 'jobs.cancel', 'jobs.list', 'jobs.resume', 'jobs.history', 'queue.workers', 'jobs.rename', 'compare.get', 'compare.timeline', 'export.file']);
     expect(EVENT_CHANNELS).toEqual(['system.providerProbed', 'jobs.progress', 'jobs.changed']);
   });
 

@@ -64,9 +64,9 @@ describe('a failed import, fixed in the app', () => {
 describe('settings', () => {
   it('defaults, saves to settings.json, and refuses a folder it cannot use', async () => {
     const { api, runsDir, configDir } = services();
-    expect(await api.invoke('settings.get', {})).toEqual({ runsDir, defaultDevice: 'auto', threads: 0 });
+    expect(await api.invoke('settings.get', {})).toEqual({ runsDir, defaultDevice: 'auto', threads: 0, queue: null });
     const elsewhere = path.join(tmp('stacklab-jobs-'), 'my runs');
-    expect(await api.invoke('settings.set', { runsDir: elsewhere, threads: 1, defaultDevice: 'cpu' })).toEqual({ runsDir: elsewhere, defaultDevice: 'cpu', threads: 1 });
+    expect(await api.invoke('settings.set', { runsDir: elsewhere, threads: 1, defaultDevice: 'cpu' })).toEqual({ runsDir: elsewhere, defaultDevice: 'cpu', threads: 1, queue: null });
     expect(existsSync(elsewhere)).toBe(true);
     expect(JSON.parse(readFileSync(path.join(configDir, 'settings.json'), 'utf8')).runsDir).toBe(elsewhere);
     // The thread count is passed to the sessions as a parameter, never through the environment.

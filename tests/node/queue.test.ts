@@ -13,6 +13,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli';
 import { trainCommand } from '../../src/engine/cli/train';
+import { createServices, servicesAsApi } from '../../src/engine/services';
+import type { JobInfo } from '../../src/shared/jobs';
 
 const PASSWORD = 'pump-station-7';
 const redisBin = process.env.REDIS_SERVER || (() => {
@@ -105,6 +107,23 @@ describe('runs trained by workers through the queue', () => {
     const reports = ['baseline-s1', 'midas-s1'].map((r) => JSON.parse(readFileSync(path.join(out, r, 'report.json'), 'utf8')));
     expect(reports.map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
     expect(workers.flatMap((w) => w.log).join('\n')).toMatch(/s1 cancelled in/);
+  });
+
+  it('trains the app\'s jobs on the workers when Settings name the queue, and lists the workers', async () => {
+    const api = servicesAsApi(createServices({ host: 'server', runsDir, configDir: path.join(root, 'config-app') }));
+    expect(await api.invoke('queue.workers', {})).toEqual([]);
+    await api.invoke('settings.set', { queue: url, runsDir });
+    const listed = await api.invoke('queue.workers', {});
+    expect(listed.map((w) => w.name).filter((n) => n === 'w1' || n === 'w2').sort()).toEqual(['w1', 'w2']);
+    const { datasetId } = await api.invoke('data.import', { source: { kind: 'sample' } });
+    const job = await api.invoke('jobs.start', { datasetId, variants: ['baseline', 'midas'], preset: 'tiny', layers: 2, block: 1, steps: 40, seeds: 1, device: 'cpu' });
+    const end = await new Promise<JobInfo>((resolve) => {
+      const off = api.on('jobs.changed', (j) => j.id === job.id && j.status !== 'running' && (off(), resolve(j)));
+    });
+    expect(end.status).toBe('finished');
+    const said = workers.flatMap((w) => w.log).join('\n');
+    expect(said).toMatch(new RegExp(`training midas s1 of ${path.basename(job.dir)}`));
+    await expect(api.invoke('settings.set', { queue: 'http://x' })).rejects.toThrow(/"queue" must be a redis:\/\/ or rediss:\/\/ URL/);
   });
 
   it('says what is wrong: a wrong password, no Redis there, a worker without the shared runs folder', async () => {

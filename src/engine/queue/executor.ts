@@ -4,9 +4,11 @@
  * job's prepared data go to the shared runs folder once (data-file.ts); cancelling sets the run's
  * cancel key, and the worker training it stops at a checkpoint.
  */
+import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
+import type { QueueWorker } from '../../shared/jobs';
 import type { RunExecutor } from '../runs/executor';
 import type { RunEvent, RunReport } from '../runs/types';
 import { writeDataFile } from './data-file';
@@ -28,6 +30,9 @@ export async function queueExecutor(target: QueueTarget, runsRoot: string, paral
   // Errors of the connections come as events (Redis going away mid-job); the runs' waits report them.
   queue.on('error', () => undefined);
   events.on('error', () => undefined);
+  // A job's runs wait on these together: one listener each, however many runs.
+  queue.setMaxListeners(0);
+  events.setMaxListeners(0);
   try {
     await queue.waitUntilReady();
     await events.waitUntilReady();
@@ -55,6 +60,7 @@ export async function queueExecutor(target: QueueTarget, runsRoot: string, paral
       const id = job.id!;
       listeners.set(id, onEvent);
       const cancel = () => void control.set(cancelKey(id), '1', 'EX', 24 * 3600).catch(() => undefined);
+      if (signal) setMaxListeners(0, signal);
       signal?.addEventListener('abort', cancel, { once: true });
       try {
         return await job.waitUntilFinished(events);
@@ -70,4 +76,23 @@ export async function queueExecutor(target: QueueTarget, runsRoot: string, paral
       control.disconnect();
     },
   };
+}
+
+/** The workers connected to the queue now, each with the runs it trains (BullMQ's client list and active jobs). */
+export async function queueWorkers(target: QueueTarget): Promise<QueueWorker[]> {
+  const control = await controlClient(target);
+  const queue = new Queue<RunTask, RunReport>(RUNS_QUEUE, { connection: target.connection });
+  queue.on('error', () => undefined);
+  try {
+    const clients = await queue.getWorkers();
+    // A worker holds several connections (blocking and not): one entry per name.
+    const names = [...new Set(clients.map((c) => String(c.rawname ?? '').split(':w:')[1]).filter((n): n is string => !!n))].sort();
+    const active = await queue.getJobs(['active']);
+    return names.map((name) => ({ name, busy: active.filter((j) => j.processedBy === name).length }));
+  } catch (err) {
+    throw queueError(target.shown, err);
+  } finally {
+    await queue.close().catch(() => undefined);
+    control.disconnect();
+  }
 }

@@ -73,7 +73,7 @@ export async function startWorker(target: QueueTarget, opts: WorkerOptions): Pro
         inHand.delete(job.id!);
       }
     },
-    { connection: target.connection, concurrency: opts.concurrency, lockDuration: 15_000, stalledInterval: 5_000, maxStalledCount: 3 },
+    { connection: target.connection, name: opts.name, concurrency: opts.concurrency, lockDuration: 15_000, stalledInterval: 5_000, maxStalledCount: 3 },
   );
   worker.on('error', () => undefined);
   try {

@@ -9,6 +9,8 @@ import { defaultConfigDir } from '../paths';
 import { comparisonOf, exportFile, timelineOf } from './compare';
 import { createDataService } from './data';
 import { createJobService, type JobService } from './jobs/index';
+import { queueWorkers } from '../queue/executor';
+import { parseQueueUrl } from '../queue/url';
 import { createSessionService } from './session';
 import { createSettingsService } from './settings';
 import { createSystemInfoService, type HostContext } from './system';
@@ -80,6 +82,10 @@ export function createServices(ctx: HostContext): Services {
     'jobs.resume': async (p) => jobs.resume(await job(p.dir)),
     'jobs.history': async (p) => jobs.history(await job(p.dir)),
     'jobs.rename': async (p) => jobs.rename(await job(p.dir), p.name),
+    'queue.workers': async () => {
+      const url = (await settings.get()).queue;
+      return url ? queueWorkers(parseQueueUrl(url)) : [];
+    },
     'compare.get': async (p) => comparisonOf(await job(p.dir)),
     'compare.timeline': async (p) => timelineOf(await inside(p.runDir, 'the run folder')),
     'export.file': async (p) => exportFile(p.kind, await job(p.dir)),

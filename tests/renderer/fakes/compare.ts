@@ -108,7 +108,7 @@ export const comparison: Comparison = {
 
 export const timeline: ScoreTimeline = { row: [0, 100, 200, 300, 400], score: [0.1, 0.2, 1.4, 0.3, 0.1], label: [0, 0, 1, 0, 0], threshold: 0.9 };
 
-export const settings: Settings = { runsDir: '/home/eng/StackLab/runs', defaultDevice: 'auto', threads: 0 };
+export const settings: Settings = { runsDir: '/home/eng/StackLab/runs', defaultDevice: 'auto', threads: 0, queue: null };
 
 type Handler<C extends RequestChannel> = (params: ParamsOf<C>) => ResultOf<C> | Promise<ResultOf<C>>;
 

@@ -9,14 +9,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { EventHub } from '../../../shared/rpc';
-import type { JobHistory, JobInfo, JobProgress, PlanEstimate, TrainPlan } from '../../../shared/jobs';
+import type { JobHistory, JobInfo, JobProgress, PlanEstimate, Settings, TrainPlan } from '../../../shared/jobs';
 import { stagesOf } from '../../growth/growth';
 import { resolveDeviceFor } from '../../runtime/resolve';
 import { claimCudaPrecision } from '../../runtime/tf32';
 import type { Dataset } from '../../data/dataset';
 import { prepareRunData, type PreparedData } from '../../data/prepared';
 import type { SplitOptions } from '../../data/split';
-import { localExecutor } from '../../runs/executor';
+import { localExecutor, type RunExecutor } from '../../runs/executor';
+import { queueExecutor } from '../../queue/executor';
+import { parseQueueUrl } from '../../queue/url';
 import { defaultJobName, executeJob, jobRuns, readJobFile, writeJobFile, type JobFile } from '../../runs/job';
 import { planJob, planOptionsOf, resolvePlan, type JobPlan, type PlannedRun } from '../../runs/plan';
 import type { DataService } from '../data';
@@ -97,12 +99,18 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
   }
 
   /** Starts executing a job; synchronous up to `active.set`, so that a stop or a second resume sees it at once. */
-  function launch(file: JobFile, dir: string, planned: JobPlan, threads: number): Promise<JobInfo> {
+  /** Where a job's runs train: here, or on the workers of the queue in Settings (connected first: a queue that is not there fails the start). */
+  async function executorFor(settings: Settings): Promise<RunExecutor & { close?: () => Promise<void> }> {
+    if (!settings.queue) return localExecutor({ progressIntervalMs: 100, threads: settings.threads });
+    return queueExecutor(parseQueueUrl(settings.queue), settings.runsDir);
+  }
+
+  function launch(file: JobFile, dir: string, planned: JobPlan, executor: RunExecutor & { close?: () => Promise<void> }): Promise<JobInfo> {
     const a: Active = { file, dir, abort: new AbortController(), current: 0, step: 0, done: Promise.resolve() };
     active.set(file.id, a);
     const progress = progressOf(a);
     const job = { file, dir, planned };
-    a.done = executeJob(job, localExecutor({ progressIntervalMs: 100, threads }), {
+    a.done = executeJob(job, executor, {
       resume: 'auto',
       signal: a.abort.signal,
       onRun: async (i, run) => {
@@ -120,6 +128,7 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
       // A failed job is in job.json (its error) and in the library; the engine keeps serving.
       .catch(() => undefined)
       .then(async () => {
+        await executor.close?.().catch(() => undefined);
         a.file = job.file;
         active.delete(file.id);
         await changed(a.file, dir);
@@ -159,6 +168,7 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
       // Unique even for two jobs started in the same second: milliseconds and a random suffix.
       const dir = path.join(settings.runsDir, `${createdAt.replace(/[:.]/g, '-').slice(0, 23)}-${randomBytes(2).toString('hex')}-${slug(name)}`);
       const planned = planJob(resolved, d.dataset, d.source, device, dir, prepare);
+      const executor = await executorFor(settings);
       const { datasetId: _omit, ...stored } = plan;
       void _omit;
       const file: JobFile = { id: randomUUID(), name, createdAt, plan: stored, import: d.request, source: d.source, device, runs: jobRuns(planned) };
@@ -166,9 +176,10 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
         await mkdir(dir, { recursive: true });
         await writeJobFile(dir, file);
       } catch (err) {
+        await executor.close?.().catch(() => undefined);
         throw new Error(`cannot write the job folder ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): choose a runs folder you can write to in Settings`);
       }
-      return launch(file, dir, planned, settings.threads);
+      return launch(file, dir, planned, executor);
     },
 
     async cancel(jobId: string): Promise<JobInfo> {
@@ -193,11 +204,11 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
         if (active.has(file.id)) return info(file, dir);
         const { error: _dropped, ...clean } = file;
         void _dropped;
-        const { threads } = await deps.settings.get();
+        const executor = await executorFor(await deps.settings.get());
         const d = await deps.data.load(file.import);
         const planned = planJob(planOf(file.plan), d.dataset, d.source, file.device, dir);
         await writeJobFile(dir, clean);
-        return launch(clean, dir, planned, threads);
+        return launch(clean, dir, planned, executor);
       })();
       resuming.set(dir, started);
       try {
