@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- queue [--workers 1,2] [--preset P] [--steps T] [--variants a,b,c] [--seeds N]
- *  [--device D] [--threads N] [--json]`
+ *  [--device D] [--threads N] [--cli FILE] [--json]`
  *
  * A grid (variants × seeds) trained through the job queue by 1, 2, … workers on this machine:
  * Debian's redis-server on a free loopback port, the workers as `stacklab worker` processes (the
@@ -43,6 +43,8 @@ export async function benchQueue(argv: string[]): Promise<string> {
       seeds: { type: 'string', default: '4' },
       device: { type: 'string', default: 'cpu' },
       threads: { type: 'string' },
+      /** The CLI the workers run (the bundled out/device/cli.mjs on a machine without the sources). */
+      cli: { type: 'string', default: 'bin/stacklab.js' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -65,7 +67,7 @@ export async function benchQueue(argv: string[]): Promise<string> {
       const procs: { proc: ChildProcess; ready: boolean }[] = [];
       for (let i = 0; i < n; i++) {
         const device = values.device === 'cuda' && n > 1 ? 'cuda' : values.device;
-        const proc = spawn(process.execPath, ['bin/stacklab.js', 'worker', '--queue', url, '--runs-dir', runsDir, '--device', device, '--name', `w${i + 1}`, ...(threads ? ['--threads', String(threads)] : [])], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, STACKLAB_CONFIG_DIR: path.join(root, `config-${n}-${i}`) } });
+        const proc = spawn(process.execPath, [values.cli, 'worker', '--queue', url, '--runs-dir', runsDir, '--device', device, '--name', `w${i + 1}`, ...(threads ? ['--threads', String(threads)] : [])], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, STACKLAB_CONFIG_DIR: path.join(root, `config-${n}-${i}`) } });
         const p = { proc, ready: false };
         proc.stderr!.on('data', (b: Buffer) => b.toString().includes('takes runs from') && (p.ready = true));
         procs.push(p);
@@ -79,6 +81,8 @@ export async function benchQueue(argv: string[]): Promise<string> {
       await Promise.all(procs.map((p) => new Promise((r) => (p.proc.exitCode !== null ? r(null) : p.proc.once('exit', r)))));
       if (code !== 0) throw new Error(`the grid with ${n} worker(s) failed (exit ${code})`);
       rows.push({ workers: n, seconds });
+      // As it goes: a run cut short still leaves the rows measured.
+      console.error(`queue bench: ${n} worker(s) ${seconds.toFixed(1)} s`);
     }
   } finally {
     redis.kill();
