@@ -24,6 +24,9 @@ export interface Settings {
 /** A worker connected to the job queue, as the Settings page lists them. */
 export interface QueueWorker {
   readonly name: string;
+  /** The device it trains on (cuda:1 for the second GPU), and its machine. */
+  readonly device?: string;
+  readonly host?: string;
   /** Runs it trains now. */
   readonly busy: number;
 }

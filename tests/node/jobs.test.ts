@@ -271,6 +271,9 @@ describe('training jobs', () => {
     await expect(again.invoke('session.set', { step: 'somewhere' } as never)).rejects.toThrow(/"step" must be one of import, variants, train, compare, export/);
     await expect(again.invoke('session.set', { plan: { variants: ['nope'], preset: 'tiny', seeds: 1 } } as never)).rejects.toThrow(/session.set plan: "variants"/);
     expect((await again.invoke('session.set', { importRequest: null })).importRequest).toBeNull();
+    // Two changes at once (the step, and the form's debounced fields) keep both.
+    await Promise.all([again.invoke('session.set', { step: 'train' }), again.invoke('session.set', { plan: { variants: ['midas'], preset: 'small', seeds: 1 } })]);
+    expect(await again.invoke('session.get', {})).toMatchObject({ step: 'train', plan: { variants: ['midas'], preset: 'small', seeds: 1 } });
   });
 
   it('lists a job folder of `stacklab train` and resumes it: one job model for the CLI and the app', async () => {

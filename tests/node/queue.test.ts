@@ -43,6 +43,16 @@ describe('runs trained by workers through the queue', () => {
   const workers: { proc: ChildProcess; log: string[] }[] = [];
   const root = mkdtempSync(path.join(os.tmpdir(), 'stacklab-queue-'));
   const runsDir = path.join(root, 'runs');
+  const startWorker = (name: string) => {
+    const log: string[] = [];
+    const proc = spawn(process.execPath, ['bin/stacklab.js', 'worker', '--queue', url, '--runs-dir', runsDir, '--device', 'cpu', '--threads', '1', '--name', name], { cwd: process.cwd(), env: { ...process.env, STACKLAB_CONFIG_DIR: path.join(root, `config-${name}`) }, stdio: ['ignore', 'ignore', 'pipe'] });
+    proc.stderr!.on('data', (b: Buffer) => log.push(...b.toString().split('\n').filter(Boolean)));
+    return { proc, log };
+  };
+  // A worker says when it takes runs.
+  const waitReady = async (w: { log: string[] }) => {
+    for (let i = 0; i < 300 && !w.log.some((l) => l.includes('takes runs from')); i++) await new Promise((r) => setTimeout(r, 100));
+  };
 
   beforeAll(async () => {
     if (!redisBin) throw new Error('redis-server is missing: scripts/install-test-deps.sh installs it (apt-get install redis-server)');
@@ -59,14 +69,8 @@ describe('runs trained by workers through the queue', () => {
       if (up) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    for (const name of ['w1', 'w2']) {
-      const log: string[] = [];
-      const proc = spawn(process.execPath, ['bin/stacklab.js', 'worker', '--queue', url, '--runs-dir', runsDir, '--device', 'cpu', '--threads', '1', '--name', name], { cwd: process.cwd(), env: { ...process.env, STACKLAB_CONFIG_DIR: path.join(root, `config-${name}`) }, stdio: ['ignore', 'ignore', 'pipe'] });
-      proc.stderr!.on('data', (b: Buffer) => log.push(...b.toString().split('\n').filter(Boolean)));
-      workers.push({ proc, log });
-    }
-    // Each worker says when it takes runs.
-    for (const w of workers) for (let i = 0; i < 300 && !w.log.some((l) => l.includes('takes runs from')); i++) await new Promise((r) => setTimeout(r, 100));
+    for (const name of ['w1', 'w2']) workers.push(startWorker(name));
+    for (const w of workers) await waitReady(w);
   }, 60_000);
 
   afterAll(async () => {
@@ -113,8 +117,8 @@ describe('runs trained by workers through the queue', () => {
     const api = servicesAsApi(createServices({ host: 'server', runsDir, configDir: path.join(root, 'config-app') }));
     expect(await api.invoke('queue.workers', {})).toEqual([]);
     await api.invoke('settings.set', { queue: url, runsDir });
-    const listed = await api.invoke('queue.workers', {});
-    expect(listed.map((w) => w.name).filter((n) => n === 'w1' || n === 'w2').sort()).toEqual(['w1', 'w2']);
+    const listed = (await api.invoke('queue.workers', {})).filter((w) => w.name === 'w1' || w.name === 'w2');
+    expect(listed).toEqual([{ name: 'w1', busy: 0, device: 'cpu', host: os.hostname() }, { name: 'w2', busy: 0, device: 'cpu', host: os.hostname() }]);
     const { datasetId } = await api.invoke('data.import', { source: { kind: 'sample' } });
     const job = await api.invoke('jobs.start', { datasetId, variants: ['baseline', 'midas'], preset: 'tiny', layers: 2, block: 1, steps: 40, seeds: 1, device: 'cpu' });
     const end = await new Promise<JobInfo>((resolve) => {
@@ -142,6 +146,30 @@ describe('runs trained by workers through the queue', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/must start with redis:\/\/ or rediss:\/\//);
   });
+
+  it('puts a stopped worker\'s run back on the queue at a checkpoint (SIGTERM): another worker finishes it', async () => {
+    const out = path.join(runsDir, 'job-term');
+    const queued = cli(['train', '--sample', '--preset', 'tiny', '--variants', 'baseline', '--layers', '2', '--steps', '800', '--seeds', '1', '--device', 'cpu', '--queue', url, '--runs-dir', runsDir, '--out', out]);
+    let stopped: (typeof workers)[number] | undefined;
+    for (let i = 0; i < 600 && !stopped; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const ck = path.join(out, 'baseline-s1', 'checkpoints');
+      if (existsSync(ck) && readdirSync(ck).some((f) => f.endsWith('.safetensors'))) stopped = workers.find((w) => w.log.some((l) => l.includes('training baseline s1 of job-term')));
+    }
+    expect(stopped).toBeDefined();
+    stopped!.proc.kill('SIGTERM');
+    const code = await new Promise((r) => stopped!.proc.once('exit', r));
+    expect(code).toBe(0);
+    expect(stopped!.log.join('\n')).toMatch(/baseline s1 stopped at a checkpoint and goes back to the queue/);
+    const done = await queued;
+    expect(done.code, done.err).toBe(0);
+    const other = workers.find((w) => w !== stopped)!;
+    expect(other.log.join('\n')).toMatch(/resuming baseline s1 of job-term/);
+    expect(JSON.parse(readFileSync(path.join(out, 'baseline-s1', 'report.json'), 'utf8')).status).toBe('finished');
+    // A new worker in its place, for what follows.
+    workers.splice(workers.indexOf(stopped!), 1, startWorker('w3'));
+    await waitReady(workers.at(-1)!);
+  }, 120_000);
 
   it('leaves the run of a worker killed outright (kill -9) to the other, which resumes it to the uninterrupted losses', async () => {
     const args = ['train', '--sample', '--preset', 'tiny', '--variants', 'baseline', '--layers', '2', '--steps', '800', '--seeds', '1', '--device', 'cpu', '--json'];

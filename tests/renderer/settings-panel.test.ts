@@ -63,7 +63,7 @@ describe('settings', () => {
 describe('settings: training on a queue', () => {
   it('saves a queue URL for "workers on a queue", refuses another scheme, and lists the workers', async () => {
     const api = new CompareFakeApi();
-    api.handlers['queue.workers'] = () => [{ name: 'gpu1', busy: 1 }, { name: 'gpu2', busy: 0 }];
+    api.handlers['queue.workers'] = () => [{ name: 'gpu1', busy: 1, device: 'cuda:0', host: 'rig-a' }, { name: 'gpu2', busy: 0 }];
     const w = mountApp(api);
     await flushPromises();
     await w.find('[data-testid="open-settings"]').trigger('click');
@@ -76,7 +76,7 @@ describe('settings: training on a queue', () => {
     await w.find('[data-testid="settings-form"]').trigger('submit');
     await flushPromises();
     expect(api.paramsOf('settings.set').at(-1)).toMatchObject({ queue: 'redis://:pw@queue-host:6379' });
-    expect(w.findAll('[data-testid="queue-worker"]').map((li) => li.text())).toEqual(['gpu1: training 1 run', 'gpu2: idle']);
+    expect(w.findAll('[data-testid="queue-worker"]').map((li) => li.text())).toEqual(['gpu1 (cuda:0 on rig-a): training 1 run', 'gpu2: idle']);
     w.unmount();
   });
 });

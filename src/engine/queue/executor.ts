@@ -13,7 +13,7 @@ import type { RunExecutor } from '../runs/executor';
 import type { RunEvent, RunReport } from '../runs/types';
 import { writeDataFile } from './data-file';
 import { queueError } from './errors';
-import { ATTEMPTS, cancelKey, RUNS_QUEUE, type RunTask } from './tasks';
+import { ATTEMPTS, cancelKey, RUNS_QUEUE, workerKey, type RunTask } from './tasks';
 import { controlClient, type QueueTarget } from './url';
 
 export interface QueueExecutor extends RunExecutor {
@@ -88,7 +88,11 @@ export async function queueWorkers(target: QueueTarget): Promise<QueueWorker[]> 
     // A worker holds several connections (blocking and not): one entry per name.
     const names = [...new Set(clients.map((c) => String(c.rawname ?? '').split(':w:')[1]).filter((n): n is string => !!n))].sort();
     const active = await queue.getJobs(['active']);
-    return names.map((name) => ({ name, busy: active.filter((j) => j.processedBy === name).length }));
+    const entries = await Promise.all(names.map((n) => control.get(workerKey(n)).catch(() => null)));
+    return names.map((name, i) => {
+      const seen = entries[i] ? (JSON.parse(entries[i]!) as { device?: string; host?: string }) : {};
+      return { name, busy: active.filter((j) => j.processedBy === name).length, ...(seen.device ? { device: seen.device } : {}), ...(seen.host ? { host: seen.host } : {}) };
+    });
   } catch (err) {
     throw queueError(target.shown, err);
   } finally {

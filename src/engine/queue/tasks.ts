@@ -22,5 +22,10 @@ export interface RunTask {
 /** A Redis key set when the submitter cancels a run: the worker training it stops at a checkpoint. */
 export const cancelKey = (taskId: string) => `stacklab:cancel:${taskId}`;
 
+/** Where a worker says what it is (device, host), renewed while it runs: the Settings page lists it. */
+export const workerKey = (name: string) => `stacklab:worker:${name}`;
+/** How long a worker's entry lives without renewal. */
+export const WORKER_TTL_S = 30;
+
 /** A run the same error failed this many times is marked failed (BullMQ attempts). */
 export const ATTEMPTS = 3;

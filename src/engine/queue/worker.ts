@@ -15,7 +15,7 @@ import { isDir } from '../runs/store';
 import type { RunReport } from '../runs/types';
 import { readDataFile } from './data-file';
 import { queueError } from './errors';
-import { cancelKey, RUNS_QUEUE, type RunTask } from './tasks';
+import { cancelKey, RUNS_QUEUE, WORKER_TTL_S, workerKey, type RunTask } from './tasks';
 import { controlClient, type QueueTarget } from './url';
 
 export interface WorkerOptions {
@@ -84,6 +84,11 @@ export async function startWorker(target: QueueTarget, opts: WorkerOptions): Pro
     throw queueError(target.shown, err);
   }
   worker.on('failed', (job, err) => job && opts.log(`${opts.name}: ${job.data.name} failed: ${err.message}`));
+  // What this worker is, for the Settings page's list (renewed while it runs; gone soon after it stops).
+  const entry = JSON.stringify({ device: `${opts.device}${opts.gpu !== undefined ? `:${opts.gpu}` : ''}`, host: os.hostname() });
+  const announce = () => void control.set(workerKey(opts.name), entry, 'EX', WORKER_TTL_S).catch(() => undefined);
+  announce();
+  const beat = setInterval(announce, (WORKER_TTL_S * 1000) / 3);
   opts.log(`${opts.name} on ${os.hostname()} takes runs from ${target.shown} (device ${opts.device}${opts.gpu !== undefined ? `:${opts.gpu}` : ''}, ${opts.concurrency} at a time, runs folder ${root})`);
   let resolveClosed: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
@@ -94,7 +99,9 @@ export async function startWorker(target: QueueTarget, opts: WorkerOptions): Pro
       stopping = true;
       opts.log(`${opts.name}: stopping (${inHand.size} run(s) in hand checkpoint and go back to the queue)`);
       for (const a of inHand.values()) a.abort();
+      clearInterval(beat);
       await worker.close();
+      await control.del(workerKey(opts.name)).catch(() => undefined);
       control.disconnect();
       resolveClosed();
       return closed;

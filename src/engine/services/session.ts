@@ -12,7 +12,6 @@ const EMPTY: SessionState = { step: 'import', importRequest: null, plan: null, j
 export function createSessionService(configDir: string) {
   const file = path.join(configDir, 'session.json');
   let current: SessionState | null = null;
-  // Writes one after another, the last one winning.
   let writing: Promise<void> = Promise.resolve();
 
   async function get(): Promise<SessionState> {
@@ -27,19 +26,24 @@ export function createSessionService(configDir: string) {
     return current;
   }
 
-  async function set(change: Partial<SessionState>): Promise<SessionState> {
-    const next: SessionState = { ...(await get()), ...change };
-    current = next;
-    writing = writing.then(async () => {
+  /**
+   * Changes are applied one after another, each to the state the one before left: two changes
+   * arriving together (the step, and the form's debounced fields) must not undo each other.
+   */
+  function set(change: Partial<SessionState>): Promise<SessionState> {
+    const done = writing.then(async () => {
+      const next: SessionState = { ...(await get()), ...change };
+      current = next;
       try {
         await mkdir(configDir, { recursive: true });
-        await writeAtomic(file, `${JSON.stringify(current, null, 2)}\n`);
+        await writeAtomic(file, `${JSON.stringify(next, null, 2)}\n`);
       } catch {
         // A read-only configuration folder: the session lives in this process only.
       }
+      return next;
     });
-    await writing;
-    return next;
+    writing = done.then(() => undefined, () => undefined);
+    return done;
   }
 
   return { get, set };
