@@ -6,7 +6,7 @@
  * each say so.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,9 @@ import { cli } from '../helpers/cli';
 import { trainCommand } from '../../src/engine/cli/train';
 import { createServices, servicesAsApi } from '../../src/engine/services';
 import type { JobInfo } from '../../src/shared/jobs';
+import { loadSampleDataset } from '../../src/engine/data/dataset';
+import { prepareRunData } from '../../src/engine/data/prepared';
+import { PRESETS, windowLength } from '../../src/engine/models/patch-transformer';
 
 const PASSWORD = 'pump-station-7';
 const redisBin = process.env.REDIS_SERVER || (() => {
@@ -129,6 +132,18 @@ describe('runs trained by workers through the queue', () => {
     expect(said).toMatch(new RegExp(`training midas s1 of ${path.basename(job.dir)}`));
     await expect(api.invoke('settings.set', { queue: 'http://x' })).rejects.toThrow(/"queue" must be a redis:\/\/ or rediss:\/\/ URL/);
   });
+
+  it('marks a run failed, with its error, after it failed the same way on the workers three times', async () => {
+    // The data set the workers would read, damaged before the job is submitted (its name is its fingerprint).
+    const ds = await loadSampleDataset();
+    const { fingerprint } = prepareRunData(ds, windowLength(PRESETS.tiny), { trainFraction: 0.5 });
+    mkdirSync(path.join(runsDir, '.data'), { recursive: true });
+    writeFileSync(path.join(runsDir, '.data', `${fingerprint}.safetensors`), 'not a data file');
+    const failed = await cli(['train', '--sample', '--preset', 'tiny', '--variants', 'baseline', '--layers', '1', '--steps', '20', '--seeds', '1', '--train-fraction', '0.5', '--device', 'cpu', '--queue', url, '--runs-dir', runsDir, '--out', path.join(runsDir, 'job-fail')]);
+    expect(failed.code).toBe(1);
+    expect(failed.err).toMatch(/baseline s1 failed on the workers 3 times: .*\.data\/[0-9a-f]+\.safetensors/);
+    expect(JSON.parse(readFileSync(path.join(runsDir, 'job-fail', 'job.json'), 'utf8')).error).toMatch(/failed on the workers 3 times/);
+  }, 60_000);
 
   it('says what is wrong: a wrong password, no Redis there, a worker without the shared runs folder', async () => {
     const wrong = await cli(['worker', '--queue', `redis://:nope@127.0.0.1:${port}`, '--runs-dir', runsDir, '--device', 'cpu']);

@@ -5,7 +5,7 @@
  */
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
-import type { SessionState } from '../../../shared/jobs';
+import { WIZARD_STEPS, type SessionState } from '../../../shared/jobs';
 import { useApi } from '../api';
 import { useDataStore } from './data';
 import { usePlanStore } from './plan';
@@ -48,7 +48,8 @@ export const useSessionStore = defineStore('session', () => {
     } catch {
       // An engine without sessions (or one that failed): start fresh.
     }
-    if (s) {
+    // Only a session as this version writes it (an engine that answers otherwise is ignored).
+    if (s && typeof s === 'object' && (WIZARD_STEPS as readonly string[]).includes(s.step)) {
       if (s.plan) plan.apply(s.plan);
       if (s.jobDir && !wizard.jobDir) wizard.jobDir = s.jobDir;
       // The step first, so the page opens where it was while the data are read again.

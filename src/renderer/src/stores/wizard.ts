@@ -26,7 +26,9 @@ export const useWizardStore = defineStore('wizard', () => {
   const settingsOpen = ref(false);
 
   function goTo(id: StepId): void {
-    index.value = STEPS.findIndex((s) => s.id === id);
+    const i = STEPS.findIndex((s) => s.id === id);
+    // An unknown step (a session of another version) leaves the wizard where it is.
+    if (i >= 0) index.value = i;
   }
   function next(): void {
     if (!isLast.value) index.value += 1;
