@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- queue [--workers 1,2] [--preset P] [--steps T] [--variants a,b,c] [--seeds N]
- *  [--device D] [--threads N] [--cli FILE] [--json]`
+ *  [--device D] [--gpus N] [--threads N] [--cli FILE] [--json]`
  *
  * A grid (variants × seeds) trained through the job queue by 1, 2, … workers on this machine:
  * Debian's redis-server on a free loopback port, the workers as `stacklab worker` processes (the
@@ -43,6 +43,8 @@ export async function benchQueue(argv: string[]): Promise<string> {
       seeds: { type: 'string', default: '4' },
       device: { type: 'string', default: 'cpu' },
       threads: { type: 'string' },
+      /** With --device cuda: spread the workers over this many GPUs (worker i on cuda:i mod N). */
+      gpus: { type: 'string', default: '1' },
       /** The CLI the workers run (the bundled out/device/cli.mjs on a machine without the sources). */
       cli: { type: 'string', default: 'bin/stacklab.js' },
       json: { type: 'boolean', default: false },
@@ -66,7 +68,8 @@ export async function benchQueue(argv: string[]): Promise<string> {
       const threads = values.threads ? Number(values.threads) : values.device === 'cpu' ? Math.max(1, Math.floor(os.availableParallelism() / n)) : undefined;
       const procs: { proc: ChildProcess; ready: boolean }[] = [];
       for (let i = 0; i < n; i++) {
-        const device = values.device === 'cuda' && n > 1 ? 'cuda' : values.device;
+        const gpus = Number(values.gpus);
+        const device = values.device === 'cuda' && gpus > 1 ? `cuda:${i % gpus}` : values.device;
         const proc = spawn(process.execPath, [values.cli, 'worker', '--queue', url, '--runs-dir', runsDir, '--device', device, '--name', `w${i + 1}`, ...(threads ? ['--threads', String(threads)] : [])], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, STACKLAB_CONFIG_DIR: path.join(root, `config-${n}-${i}`) } });
         const p = { proc, ready: false };
         proc.stderr!.on('data', (b: Buffer) => b.toString().includes('takes runs from') && (p.ready = true));
@@ -91,7 +94,7 @@ export async function benchQueue(argv: string[]): Promise<string> {
   const one = rows.find((r) => r.workers === 1)?.seconds ?? rows[0]!.seconds;
   const grid = `${values.variants.split(',').length} variants × ${values.seeds} seeds`;
   return [
-    `queue bench: ${grid} of ${values.preset}, ${values.steps} steps, device ${values.device}, on ${os.availableParallelism()} CPU threads`,
+    `queue bench: ${grid} of ${values.preset}, ${values.steps} steps, device ${values.device}${Number(values.gpus) > 1 ? ` over ${values.gpus} GPUs` : ''}, on ${os.availableParallelism()} CPU threads`,
     ...rows.map((r) => `  ${String(r.workers).padStart(2)} worker(s)  ${r.seconds.toFixed(1).padStart(7)} s  speed-up ×${(one / r.seconds).toFixed(2)}`),
   ].join('\n');
 }
