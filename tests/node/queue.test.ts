@@ -123,11 +123,15 @@ describe('runs trained by workers through the queue', () => {
     const listed = (await api.invoke('queue.workers', {})).filter((w) => w.name === 'w1' || w.name === 'w2');
     expect(listed).toEqual([{ name: 'w1', busy: 0, device: 'cpu', host: os.hostname() }, { name: 'w2', busy: 0, device: 'cpu', host: os.hostname() }]);
     const { datasetId } = await api.invoke('data.import', { source: { kind: 'sample' } });
+    // Runs train side by side on the workers: each one's progress under its own index.
+    const seen = new Map<number, Set<string>>();
+    api.on('jobs.progress', (p) => seen.set(p.run, (seen.get(p.run) ?? new Set()).add(p.name)));
     const job = await api.invoke('jobs.start', { datasetId, variants: ['baseline', 'midas'], preset: 'tiny', layers: 2, block: 1, steps: 40, seeds: 1, device: 'cpu' });
     const end = await new Promise<JobInfo>((resolve) => {
       const off = api.on('jobs.changed', (j) => j.id === job.id && j.status !== 'running' && (off(), resolve(j)));
     });
     expect(end.status).toBe('finished');
+    expect([...seen].map(([run, names]) => [run, [...names]]).sort()).toEqual([[0, ['baseline']], [1, ['midas']]]);
     const said = workers.flatMap((w) => w.log).join('\n');
     expect(said).toMatch(new RegExp(`training midas s1 of ${path.basename(job.dir)}`));
     await expect(api.invoke('settings.set', { queue: 'http://x' })).rejects.toThrow(/"queue" must be a redis:\/\/ or rediss:\/\/ URL/);

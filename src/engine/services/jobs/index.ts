@@ -31,9 +31,8 @@ interface Active {
   file: JobFile;
   dir: string;
   abort: AbortController;
-  /** The run being trained and its latest step. */
-  current: number;
-  step: number;
+  /** The runs being trained (several at once on a queue) and each one's latest step. */
+  running: Map<number, number>;
   done: Promise<void>;
 }
 
@@ -63,36 +62,33 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
     deps.events.emit('jobs.changed', await info(job, dir));
   }
 
-  /** Progress of one run as the app streams it: the run's step events with its stage and latest validation loss. */
+  /** Progress of a job's runs as the app streams it: each run's step events with its stage and latest validation loss (runs may train at once). */
   function progressOf(a: Active) {
-    let run = -1;
-    let stage = 1;
-    let stages = 1;
-    let layers = 1;
-    let grew = false;
-    let valLoss: number | null = null;
+    const runs = new Map<number, { stage: number; stages: number; layers: number; grew: boolean; valLoss: number | null }>();
     return {
       begin(index: number, planned: PlannedRun) {
         const s = stagesOf(planned.config.variant, planned.config.growth);
-        run = index;
-        stage = 1;
-        stages = s.length;
-        layers = s[0]!.layers;
-        grew = false;
-        valLoss = null;
+        runs.set(index, { stage: 1, stages: s.length, layers: s[0]!.layers, grew: false, valLoss: null });
+        a.running.set(index, 0);
       },
-      event(planned: PlannedRun, e: RunEvent) {
+      end(index: number) {
+        runs.delete(index);
+        a.running.delete(index);
+      },
+      event(index: number, planned: PlannedRun, e: RunEvent) {
+        const r = runs.get(index);
+        if (!r) return;
         if (e.type === 'stage') {
-          grew = e.stage > 1;
-          stage = e.stage;
-          layers = e.layers;
+          r.grew = e.stage > 1;
+          r.stage = e.stage;
+          r.layers = e.layers;
         } else if (e.type === 'val') {
-          valLoss = e.valLoss;
+          r.valLoss = e.valLoss;
         } else if (e.type === 'step') {
-          a.step = e.step;
-          const p: JobProgress = { jobId: a.file.id, run, name: planned.name, seed: planned.config.seed, stage, stages, layers, valLoss, step: e.step, totalSteps: e.totalSteps, loss: e.loss, flops: e.flops, elapsedMs: e.elapsedMs, etaMs: e.etaMs, ...(grew ? { grew } : {}) };
+          a.running.set(index, e.step);
+          const p: JobProgress = { jobId: a.file.id, run: index, name: planned.name, seed: planned.config.seed, stage: r.stage, stages: r.stages, layers: r.layers, valLoss: r.valLoss, step: e.step, totalSteps: e.totalSteps, loss: e.loss, flops: e.flops, elapsedMs: e.elapsedMs, etaMs: e.etaMs, ...(r.grew ? { grew: r.grew } : {}) };
           deps.events.emit('jobs.progress', p);
-          grew = false;
+          r.grew = false;
         }
       },
     };
@@ -106,7 +102,7 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
   }
 
   function launch(file: JobFile, dir: string, planned: JobPlan, executor: RunExecutor & { close?: () => Promise<void> }): Promise<JobInfo> {
-    const a: Active = { file, dir, abort: new AbortController(), current: 0, step: 0, done: Promise.resolve() };
+    const a: Active = { file, dir, abort: new AbortController(), running: new Map(), done: Promise.resolve() };
     active.set(file.id, a);
     const progress = progressOf(a);
     const job = { file, dir, planned };
@@ -114,12 +110,11 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
       resume: 'auto',
       signal: a.abort.signal,
       onRun: async (i, run) => {
-        a.current = i;
-        a.step = 0;
         progress.begin(i, run);
         await changed(a.file, dir);
       },
-      onEvent: (_i, run, e) => progress.event(run, e),
+      onEvent: (i, run, e) => progress.event(i, run, e),
+      onReport: (i) => progress.end(i),
       onChanged: async (f) => {
         a.file = f;
         await changed(f, dir);

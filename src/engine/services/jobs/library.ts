@@ -10,10 +10,9 @@ import { readJobFile, type JobFile } from '../../runs/job';
 import { checkpointStep, isDir, RunStore } from '../../runs/store';
 import type { RunConfig, RunReport } from '../../runs/types';
 
-/** What the library knows of a running job: the run being trained and its latest step. */
+/** What the library knows of a running job: the runs being trained (several on a queue's workers) and each one's latest step. */
 export interface LiveState {
-  readonly current: number;
-  readonly step: number;
+  readonly running: ReadonlyMap<number, number>;
 }
 
 async function runInfo(job: JobFile, dir: string, index: number, live?: LiveState): Promise<RunInfo> {
@@ -25,9 +24,9 @@ async function runInfo(job: JobFile, dir: string, index: number, live?: LiveStat
   if (report && (report.status === 'finished' || !live)) return { ...base, status: report.status, step: report.status === 'finished' ? r.steps : await checkpointStep(runDir), wallMs: report.wallMs, finalValLoss: report.finalValLoss };
   let status: RunStatus;
   let step = await checkpointStep(runDir);
-  if (live && live.current === index) {
+  if (live?.running.has(index)) {
     status = 'running';
-    step = Math.max(step, live.step);
+    step = Math.max(step, live.running.get(index)!);
   } else if (live) status = 'queued';
   else status = step > 0 ? 'interrupted' : job.error ? 'failed' : 'queued';
   return { ...base, status, step, wallMs: null, finalValLoss: null };
