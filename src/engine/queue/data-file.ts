@@ -8,7 +8,7 @@ import { parseSafetensors, serializeSafetensors, type NamedTensor } from '../io/
 import { writeAtomic } from '../runs/store';
 import type { TimedRunData } from '../runs/types';
 
-export const dataFileOf = (runsRoot: string, fingerprint: string) => path.join(runsRoot, '.data', `${fingerprint}.safetensors`);
+const dataFileOf = (runsRoot: string, fingerprint: string) => path.join(runsRoot, '.data', `${fingerprint}.safetensors`);
 
 /** Writes the data set unless a file of that fingerprint is there already; returns its path. */
 export async function writeDataFile(runsRoot: string, fingerprint: string, data: TimedRunData, channels: number): Promise<string> {

@@ -18,6 +18,8 @@ export interface RunExecutor {
   runRun(run: RunRequest, data: TimedRunData, events: (e: RunEvent) => void, signal?: AbortSignal): Promise<RunReport>;
   /** Runs it may be given at once (absent: 1, one after another; the queue's workers take many). */
   readonly parallel?: number;
+  /** Lets go of what it holds (the queue's connections); absent: nothing to let go. */
+  close?(): Promise<void>;
 }
 
 /** Trains in this process, on the device the run's config names. */

@@ -84,17 +84,26 @@ export async function selfTest(providers: readonly ProviderStatus[]): Promise<Se
 }
 
 /** Where self-test verdicts are kept: one per provider, StackLab and ORT version (a driver or library change shows as a new probe failure, not here). */
-function verdictFile(dir: string): string {
-  return path.join(dir, 'selftest.json');
-}
+const verdictFile = (dir: string) => path.join(dir, 'selftest.json');
+/** Where preset speeds are kept, beside the verdicts. */
+const speedFile = (dir: string) => path.join(dir, 'provider-speed.json');
 
-type Verdicts = Record<string, SelfTestResult>;
-
-async function readVerdicts(dir: string): Promise<Verdicts> {
+/** A kept JSON object of entries by key ({} when there is none or it does not read). */
+async function readKept<T>(file: string): Promise<Record<string, T>> {
   try {
-    return JSON.parse(await readFile(verdictFile(dir), 'utf8')) as Verdicts;
+    return JSON.parse(await readFile(file, 'utf8')) as Record<string, T>;
   } catch {
     return {};
+  }
+}
+
+/** Adds entries to a kept JSON object; a folder that cannot be written is left alone (they are measured again next time). */
+async function keep(file: string, entries: Record<string, unknown>): Promise<void> {
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, `${JSON.stringify({ ...(await readKept(file)), ...entries }, null, 2)}\n`);
+  } catch {
+    // Read-only configuration folder.
   }
 }
 
@@ -103,13 +112,7 @@ const verdictKey = (provider: ExecutionProviderName) => `${provider}@stacklab-${
 /** Keeps self-test results for later processes (doctor's, and the one `auto` runs); a folder that cannot be written is left alone. */
 export async function keepVerdicts(results: readonly SelfTestResult[], dir = defaultConfigDir()): Promise<void> {
   const ran = results.filter((r) => !r.skipped && r.provider !== 'cpu');
-  if (ran.length === 0) return;
-  try {
-    await mkdir(dir, { recursive: true });
-    await writeFile(verdictFile(dir), `${JSON.stringify({ ...(await readVerdicts(dir)), ...Object.fromEntries(ran.map((r) => [verdictKey(r.provider), r])) }, null, 2)}\n`);
-  } catch {
-    // A read-only configuration folder: the test runs again next time.
-  }
+  if (ran.length) await keep(verdictFile(dir), Object.fromEntries(ran.map((r) => [verdictKey(r.provider), r])));
 }
 
 /**
@@ -118,7 +121,7 @@ export async function keepVerdicts(results: readonly SelfTestResult[], dir = def
  * computes what the CPU computes.
  */
 export async function selfTestVerdict(provider: ExecutionProviderName, dir = defaultConfigDir()): Promise<SelfTestResult> {
-  const kept = (await readVerdicts(dir))[verdictKey(provider)];
+  const kept = (await readKept<SelfTestResult>(verdictFile(dir)))[verdictKey(provider)];
   if (kept) return kept;
   const results = await selfTest([{ name: 'cpu', available: true, probeMs: 0 }, { name: provider, available: true, probeMs: 0 }]);
   await keepVerdicts(results, dir);
@@ -132,7 +135,7 @@ export async function selfTestVerdict(provider: ExecutionProviderName, dir = def
  */
 export async function presetStepMs(provider: ExecutionProviderName, preset: PresetName, dir = defaultConfigDir()): Promise<number> {
   const key = `speed:${preset}:${verdictKey(provider)}`;
-  const kept = (await readSpeeds(dir))[key];
+  const kept = (await readKept<number>(speedFile(dir)))[key];
   if (typeof kept === 'number') return kept;
   const model = { ...PRESETS[preset], layers: 1, channels: 8 };
   const rows = 4 * model.seqLen * model.patchLen;
@@ -147,23 +150,6 @@ export async function presetStepMs(provider: ExecutionProviderName, preset: Pres
   } finally {
     await t.dispose();
   }
-  try {
-    await mkdir(dir, { recursive: true });
-    await writeFile(speedFile(dir), `${JSON.stringify({ ...(await readSpeeds(dir)), [key]: Math.round(ms * 100) / 100 }, null, 2)}\n`);
-  } catch {
-    // Measured again next time.
-  }
+  await keep(speedFile(dir), { [key]: Math.round(ms * 100) / 100 });
   return ms;
-}
-
-function speedFile(dir: string): string {
-  return path.join(dir, 'provider-speed.json');
-}
-
-async function readSpeeds(dir: string): Promise<Record<string, number>> {
-  try {
-    return JSON.parse(await readFile(speedFile(dir), 'utf8')) as Record<string, number>;
-  } catch {
-    return {};
-  }
 }

@@ -38,19 +38,24 @@ function roleOverrides(detected: readonly { name: string; role: ColumnRole }[], 
 }
 
 /** The first lines of a file as cells (the detected delimiter), header first. */
-async function previewOf(file: string, delimiter: string, header: boolean, lines = 12): Promise<ImportResult['preview']> {
+/** The first `bytes` of a file as text (without a BOM), and whether the file goes on past them. */
+async function headOf(file: string, bytes: number): Promise<{ text: string; cut: boolean }> {
   const fh = await open(file, 'r');
   try {
-    const buf = Buffer.alloc(64 * 1024);
+    const buf = Buffer.alloc(bytes);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    const text = buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
-    const rows = text.split(/\r?\n/).slice(0, lines + 1).filter((l) => l.trim() !== '').map((l) => splitLine(l, delimiter));
-    if (bytesRead === buf.length && rows.length > lines) rows.length = lines + 1;
-    const first = rows[0] ?? [];
-    return header ? { header: first, rows: rows.slice(1, lines + 1) } : { header: first.map((_, i) => `column_${i + 1}`), rows: rows.slice(0, lines) };
+    return { text: buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, ''), cut: bytesRead === buf.length };
   } finally {
     await fh.close();
   }
+}
+
+async function previewOf(file: string, delimiter: string, header: boolean, lines = 12): Promise<ImportResult['preview']> {
+  const { text, cut } = await headOf(file, 64 * 1024);
+  const rows = text.split(/\r?\n/).slice(0, lines + 1).filter((l) => l.trim() !== '').map((l) => splitLine(l, delimiter));
+  if (cut && rows.length > lines) rows.length = lines + 1;
+  const first = rows[0] ?? [];
+  return header ? { header: first, rows: rows.slice(1, lines + 1) } : { header: first.map((_, i) => `column_${i + 1}`), rows: rows.slice(0, lines) };
 }
 
 /** Columns of the first file with the roles the import used. */
@@ -117,15 +122,7 @@ type DialectChoice = Pick<ImportRequest, 'delimiter' | 'decimal' | 'header'>;
  * refuse (a label word it does not know) does not stop it. Null for a file with no text.
  */
 async function headColumns(file: string, choice: DialectChoice, labelWords?: Readonly<Record<string, 0 | 1>>): Promise<{ columns: { name: string; role: ColumnRole; note?: string }[]; header: string[]; rows: string[][] } | null> {
-  const fh = await open(file, 'r');
-  let text: string;
-  try {
-    const buf = Buffer.alloc(256 * 1024);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    text = buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
-  } finally {
-    await fh.close();
-  }
+  const { text } = await headOf(file, 256 * 1024);
   if (!text.trim()) return null;
   const dialect = sniffDialect(text, { encoding: 'utf-8', bom: false }, { ...(choice.delimiter ? { delimiter: choice.delimiter } : {}), ...(choice.decimal ? { decimal: choice.decimal } : {}), ...(choice.header !== undefined ? { header: choice.header } : {}) });
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '').slice(0, 201).map((l) => splitLine(l, dialect.delimiter));
@@ -222,10 +219,8 @@ export function createDataService(checkFile?: (file: string) => Promise<unknown>
         }, { sample: kind });
       } else {
         source = req.source.path;
-        const info = await stat(source).catch(() => null);
-        const first = info?.isDirectory() ? (await csvFilesIn(source))[0] : source;
         // A missing file or an empty folder: loadDataset says so with the path and what to do.
-        result = await read(first ?? source, req, source, false);
+        result = await read((await firstFile(req)) ?? source, req, source, false);
       }
       const id = randomUUID();
       imported.set(id, { id, request: req, source, dataset: result.dataset });

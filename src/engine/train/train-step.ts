@@ -3,8 +3,8 @@
  * forward, next-patch loss, backward, clipping and AdamW, in one ONNX model.
  *
  * Inputs:  data [N, C], starts [B] int32, lr [] , step [] (float32), then per buffer of the
- *          flat layout (`flat.decay`, `flat.plain`: see FlatLayout) the buffer, `m.<buffer>` and
- *          `v.<buffer>`.
+ *          state layout (`flat.decay`, `flat.plain`, or one per parameter: see StateLayout) the
+ *          buffer, `m.<buffer>` and `v.<buffer>`.
  * Outputs: loss [], grad_norm [], step_out [], then per buffer `<buffer>.out`, `m.<buffer>.out`,
  *          `v.<buffer>.out` (fed back as the next step's inputs).
  * fp16 adds the dynamic loss scale: inputs `loss_scale` [] and `good_steps` [] (steps since it
@@ -15,7 +15,7 @@ import { vjp } from '../graph/autodiff';
 import { APP_VERSION } from '../app-meta';
 import { DEFAULT_OPSET, emitGraph, emitOnnx, type EmittedModel } from '../graph/emit';
 import { encodeModel, type GraphSpec, type ValueInfo } from '../onnx/proto';
-import { Graph, type Value } from '../graph/ir';
+import { Graph, sizeOf, type Value } from '../graph/ir';
 import * as op from '../graph/ops';
 import { forward, nextPatchLoss, paramSpecs, tokensOf, windowLength, type ComputeDType, type PatchTransformerConfig } from '../models/patch-transformer';
 import { DEFAULT_PRECISION, type Precision } from '../../shared/precision';
@@ -54,7 +54,7 @@ export interface StateLayout {
 
 /** Where a model's parameters live in the state buffers of `layout`. */
 export function stateLayout(cfg: PatchTransformerConfig, layout: OptimizerLayout): StateLayout {
-  const specs = paramSpecs(cfg).map((s) => ({ ...s, size: s.shape.reduce((a, b) => a * b, 1) }));
+  const specs = paramSpecs(cfg).map((s) => ({ ...s, size: sizeOf(s.shape) }));
   if (layout === 'per-tensor') return { groups: specs.map((s) => ({ name: s.name, shape: s.shape, size: s.size, decay: s.decay, entries: [{ name: s.name, shape: s.shape, offset: 0, size: s.size }] })) };
   return {
     groups: [true, false].flatMap((decay) => {

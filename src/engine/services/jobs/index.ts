@@ -96,12 +96,12 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
 
   /** Starts executing a job; synchronous up to `active.set`, so that a stop or a second resume sees it at once. */
   /** Where a job's runs train: here, or on the workers of the queue in Settings (connected first: a queue that is not there fails the start). */
-  async function executorFor(settings: Settings): Promise<RunExecutor & { close?: () => Promise<void> }> {
+  async function executorFor(settings: Settings): Promise<RunExecutor> {
     if (!settings.queue) return localExecutor({ progressIntervalMs: 100, threads: settings.threads });
     return queueExecutor(parseQueueUrl(settings.queue), settings.runsDir);
   }
 
-  function launch(file: JobFile, dir: string, planned: JobPlan, executor: RunExecutor & { close?: () => Promise<void> }): Promise<JobInfo> {
+  function launch(file: JobFile, dir: string, planned: JobPlan, executor: RunExecutor): Promise<JobInfo> {
     const a: Active = { file, dir, abort: new AbortController(), running: new Map(), done: Promise.resolve() };
     active.set(file.id, a);
     const progress = progressOf(a);
