@@ -161,9 +161,21 @@ describe('runs trained by workers through the queue', () => {
     const unshared = await cli(['worker', '--queue', url, '--runs-dir', path.join(root, 'not-mounted'), '--device', 'cpu']);
     expect(unshared.code).toBe(1);
     expect(unshared.err).toMatch(/the runs folder .*not-mounted does not exist here: mount the folder the submitters train into/);
+    // A job folder outside the shared runs folder is refused before anything is read or written.
+    const outside = path.join(root, 'not-shared', 'job');
+    const elsewhere = await cli(['train', '--sample', '--preset', 'tiny', '--steps', '10', '--seeds', '1', '--device', 'cpu', '--queue', url, '--runs-dir', runsDir, '--out', outside]);
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.err).toMatch(/the job folder .*not-shared\/job is not inside the runs folder .* that the workers share/);
+    expect(existsSync(outside)).toBe(false);
+    const noQueue = await cli(['train', '--sample', '--runs-dir', runsDir]);
+    expect(noQueue.code).toBe(2);
+    expect(noQueue.err).toMatch(/--runs-dir names the runs folder shared with the workers of --queue/);
     const bad = await cli(['worker', '--queue', 'http://127.0.0.1:6379']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/must start with redis:\/\/ or rediss:\/\//);
+    // The worker's own options under the message, not every command's.
+    expect(bad.err).toMatch(/^stacklab worker --queue URL/m);
+    expect(bad.err).not.toMatch(/^stacklab import/m);
   });
 
   it('puts a stopped worker\'s run back on the queue at a checkpoint (SIGTERM): another worker finishes it', async () => {

@@ -178,7 +178,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   } catch (err) {
     if (err instanceof UsageError) {
       // The command's own options (not every command's), so the message stays on screen.
-      const own: Record<string, string> = { import: IMPORT_USAGE, train: TRAIN_USAGE, compare: COMPARE_USAGE, export: EXPORT_USAGE, score: EXPORT_USAGE };
+      const own: Record<string, string> = { import: IMPORT_USAGE, train: TRAIN_USAGE, compare: COMPARE_USAGE, export: EXPORT_USAGE, score: EXPORT_USAGE, worker: WORKER_USAGE };
       io.err(`${err.message}\n\n${(command && own[command]) ?? USAGE}\n\n(stacklab help lists every command)`);
       return 2;
     }

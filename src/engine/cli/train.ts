@@ -130,7 +130,10 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
   if (!values.data && !sample) throw new UsageError('stacklab train: --data is required (a CSV file or a folder), or --sample plant|multi-run for a built-in sample');
   // Default: a new folder per invocation in the runs folder (~/StackLab/runs or $STACKLAB_RUNS_DIR),
   // unique even for two started in the same millisecond.
-  const out = values.out ?? path.join(defaultRunsDir(), `train-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 23)}-${randomBytes(2).toString('hex')}`);
+  // With --queue, the runs folder the workers share (--runs-dir); the job folder goes inside it.
+  const runsRoot = path.resolve(values['runs-dir'] ?? defaultRunsDir());
+  if (values['runs-dir'] !== undefined && values.queue === undefined) throw new UsageError('stacklab train: --runs-dir names the runs folder shared with the workers of --queue; without a queue, give the job folder with --out');
+  const out = values.out ?? path.join(runsRoot, `train-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 23)}-${randomBytes(2).toString('hex')}`);
   const number = (name: string, raw: string) => {
     const n = Number(raw);
     if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`stacklab train: ${name} must be a number, got "${raw}"`);
@@ -171,6 +174,9 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
     if (err instanceof QueueUrlError) throw new UsageError(`stacklab train: ${err.message}`);
     throw err;
   }
+  // Before anything is read or written: the workers find the job only inside the shared folder.
+  const insideRoot = path.relative(runsRoot, path.resolve(out));
+  if (queue && (!insideRoot || insideRoot.startsWith('..') || path.isAbsolute(insideRoot))) throw new UsageError(`stacklab train: the job folder ${path.resolve(out)} is not inside the runs folder ${runsRoot} that the workers share: give --out ${path.join(runsRoot, '<name>')}, or --runs-dir the shared folder as mounted here`);
   let resolved: ResolvedPlan;
   try {
     resolved = resolvePlan(planOptionsOf(stored));
@@ -205,6 +211,8 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
     const conflict = await runFolderConflict(run.dir, run.config, values.resume);
     if (conflict) throw new UsageError(`stacklab train: ${conflict}`);
   }
+  // The queue before anything is said or written: a Redis that is not there fails first.
+  const executor = queue ? await queueExecutor(queue, runsRoot) : localExecutor(threads ? { threads } : {});
 
   // In a terminal, sentences wrap at spaces to its width; elsewhere (logs, pipes) each stays one line.
   const { progress } = io;
@@ -235,13 +243,17 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
   };
   let reports: RunReport[] = [];
   // Stopped while loading: no job folder is begun.
-  if (!signal?.aborted) {
-    // The queue first: a Redis that is not there fails before a job folder is begun.
-    const executor = queue ? await queueExecutor(queue, values['runs-dir'] ?? defaultRunsDir()) : localExecutor(threads ? { threads } : {});
-    await mkdir(out, { recursive: true }).catch((err: unknown) => {
+  if (signal?.aborted) await executor.close?.();
+  else {
+    // A job folder that cannot be begun lets go of the queue's connections too.
+    await mkdir(out, { recursive: true }).catch(async (err: unknown) => {
+      await executor.close?.();
       throw writeError(out, err);
     });
-    if (!existing) await writeJobFile(out, file);
+    if (!existing) await writeJobFile(out, file).catch(async (err: unknown) => {
+      await executor.close?.();
+      throw err;
+    });
     const lastLine = new Map<number, number>();
     const trained = new Set<number>();
     const label = (run: PlannedRun) => `${run.name} s${run.config.seed}`.padEnd(16);
@@ -268,7 +280,7 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
       onReport: (i, run, report) => io.err(`  ${label(run)} ${report.status} in ${(report.wallMs / 1000).toFixed(1)} s, val loss ${report.finalValLoss?.toFixed(4) ?? '-'}${trained.has(i) ? '' : ' (already finished: kept as it was)'}`),
     });
     } finally {
-      if ('close' in executor) await (executor as { close(): Promise<void> }).close();
+      await executor.close?.();
     }
   }
   // Reports come in the order of the job's runs (finished ones too), so report i is run i's.

@@ -13,6 +13,7 @@ import type { ExecutionProviderName } from '../../shared/system';
 import { runTraining } from '../runs/runner';
 import { isDir } from '../runs/store';
 import type { RunReport } from '../runs/types';
+import { count } from '../compare/text';
 import { readDataFile } from './data-file';
 import { queueError } from './errors';
 import { cancelKey, RUNS_QUEUE, WORKER_TTL_S, workerKey, type RunTask } from './tasks';
@@ -85,11 +86,12 @@ export async function startWorker(target: QueueTarget, opts: WorkerOptions): Pro
   }
   worker.on('failed', (job, err) => job && opts.log(`${opts.name}: ${job.data.name} failed: ${err.message}`));
   // What this worker is, for the Settings page's list (renewed while it runs; gone soon after it stops).
-  const entry = JSON.stringify({ device: `${opts.device}${opts.gpu !== undefined ? `:${opts.gpu}` : ''}`, host: os.hostname() });
+  const device = `${opts.device}${opts.gpu !== undefined ? `:${opts.gpu}` : ''}`;
+  const entry = JSON.stringify({ device, host: os.hostname() });
   const announce = () => void control.set(workerKey(opts.name), entry, 'EX', WORKER_TTL_S).catch(() => undefined);
   announce();
   const beat = setInterval(announce, (WORKER_TTL_S * 1000) / 3);
-  opts.log(`${opts.name} on ${os.hostname()} takes runs from ${target.shown} (device ${opts.device}${opts.gpu !== undefined ? `:${opts.gpu}` : ''}, ${opts.concurrency} at a time, runs folder ${root})`);
+  opts.log(`${opts.name} on ${os.hostname()} takes runs from ${target.shown} (device ${device}, ${opts.concurrency} at a time, runs folder ${root})`);
   let resolveClosed: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
   return {
@@ -97,7 +99,8 @@ export async function startWorker(target: QueueTarget, opts: WorkerOptions): Pro
     async stop() {
       if (stopping) return closed;
       stopping = true;
-      opts.log(`${opts.name}: stopping (${inHand.size} run(s) in hand checkpoint and go back to the queue)`);
+      const what = inHand.size === 0 ? 'no run in hand' : inHand.size === 1 ? 'the run in hand checkpoints and goes back to the queue' : `${count(inHand.size, 'run')} in hand checkpoint and go back to the queue`;
+      opts.log(`${opts.name}: stopping (${what})`);
       for (const a of inHand.values()) a.abort();
       clearInterval(beat);
       await worker.close();
