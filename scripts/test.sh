@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (`npm test`): system test dependencies, lint, type checks,
-# the build, unit/integration/type tests (Vitest), then the end-to-end test in Chromium.
-set -euo pipefail
+# the build, unit/integration/type tests (Vitest), then the end-to-end test in Chromium. Every
+# step runs; the closing line counts every failure (scripts/test-summary.mjs) and the exit status
+# is non-zero whenever that count is.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
-eval "$(bash scripts/install-test-deps.sh)"
+deps=$(bash scripts/install-test-deps.sh) || { echo "install-test-deps failed: the tests cannot run without their system packages" >&2; exit 1; }
+eval "$deps"
 # With lavapipe installed, a missing WebGPU adapter is a failure, not a skip.
 export STACKLAB_REQUIRE_WEBGPU=1
 # Runs made by tests go to a scratch folder, never to the user's own.
@@ -13,23 +16,17 @@ export STACKLAB_RUNS_DIR
 STACKLAB_CONFIG_DIR=$(mktemp -d -t stacklab-test-config-XXXXXX)
 export STACKLAB_CONFIG_DIR
 mkdir -p test-results
+rm -f test-results/unit-summary.json test-results/e2e-summary.json
 
-echo "== lint"; npm run -s lint
-echo "== typecheck"; npm run -s typecheck
-echo "== build"; npx electron-vite build --logLevel warn
+reporters=(--reporter=default --reporter=./scripts/summary-reporter.mjs)
+echo "== lint"; npm run -s lint; lint=$?
+echo "== typecheck"; npm run -s typecheck; typecheck=$?
+echo "== build"; npx electron-vite build --logLevel warn; build=$?
 echo "== unit, integration and type tests"
-npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || unit_failed=1
+STACKLAB_TEST_SUMMARY=test-results/unit-summary.json npx vitest run "${reporters[@]}"; unit=$?
 echo "== end-to-end (Chromium, server mode)"
-npx vitest run -c vitest.e2e.config.ts --reporter=default --reporter=json --outputFile.json=test-results/e2e.json || e2e_failed=1
+STACKLAB_TEST_SUMMARY=test-results/e2e-summary.json npx vitest run -c vitest.e2e.config.ts "${reporters[@]}"; e2e=$?
 
-node -e '
-const fs = require("fs");
-let passed = 0, failed = 0, skipped = 0;
-for (const f of ["test-results/vitest.json", "test-results/e2e.json"]) {
-  if (!fs.existsSync(f)) { failed += 1; console.error(`missing ${f}: a test run crashed`); continue; }
-  const r = JSON.parse(fs.readFileSync(f, "utf8"));
-  passed += r.numPassedTests; failed += r.numFailedTests + (r.numRuntimeErrors ?? 0); skipped += r.numPendingTests + r.numTodoTests;
-}
-console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
-'
-[ -z "${unit_failed:-}" ] && [ -z "${e2e_failed:-}" ]
+echo "== summary"
+node scripts/test-summary.mjs --step "lint=$lint" --step "typecheck=$typecheck" --step "build=$build" \
+  --run "unit=test-results/unit-summary.json=$unit" --run "e2e=test-results/e2e-summary.json=$e2e"

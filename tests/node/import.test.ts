@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDataset, loadSampleDataset, type DatasetProfile } from '../../src/engine/data/dataset';
@@ -9,11 +8,8 @@ import { parseNumberRange } from '../../src/engine/data/numbers';
 import { detectTimestampFormat, parseTimestampRange } from '../../src/engine/data/timestamps';
 import { cli } from '../helpers/cli';
 import { csvFolder, rows, ts } from '../helpers/csv-files';
+import { describeSharedData } from '../helpers/shared-data';
 
-const SHARED = path.resolve(process.env.STACKLAB_SHARED_DATA ?? '../shared/data');
-if (!existsSync(SHARED)) {
-  throw new Error(`the real-data tests read ${SHARED} (TEP and NAB): check out the project beside shared/ as CI does, or set STACKLAB_SHARED_DATA`);
-}
 const { dir, file } = csvFolder('stacklab-import-');
 
 
@@ -48,7 +44,7 @@ describe('number and timestamp parsing', () => {
   });
 });
 
-describe('importing the shared real data', () => {
+describeSharedData('importing the shared real data', (SHARED) => {
   it('TEP: 52 sensor channels at 3-minute sampling, fault labels from 0/k values', async () => {
     const ds = await loadDataset(path.join(SHARED, 'tep/fault01_test.csv'));
     const p = ds.profile.files[0]!;
