@@ -6,7 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadDataset } from '../data/dataset';
-import { readModelMetadata } from '../onnx/proto';
+import { readScoringModel } from '../inference/scoring-meta';
 import { scoreRows } from '../eval/score-series';
 import { smoothScores } from '../eval/scores';
 import { exportRun } from '../runs/export';
@@ -64,24 +64,12 @@ export async function scoreCommand(argv: string[], io: { err(l: string): void })
   const bytes = await readFile(values.model).catch((err: NodeJS.ErrnoException) => {
     throw new Error(`cannot read the model ${values.model} (${err.code ?? err.message}): check the path, or export one with stacklab export`);
   });
-  let meta: Record<string, string>;
-  try {
-    meta = readModelMetadata(bytes);
-  } catch {
-    meta = {};
-  }
-  const channels = meta.stacklab_channels ? (JSON.parse(meta.stacklab_channels) as string[]) : null;
-  const window = Number(meta.stacklab_window);
-  const patch = Number(meta.stacklab_patch);
-  if (!channels || !window || !patch) throw new Error(`${values.model} is not a StackLab scoring model (export one with stacklab export)`);
+  // Checked before ONNX Runtime sees the bytes: no external data, metadata that sizes nothing wrong.
+  const { channels, window, context, smooth, threshold, norm, normalization } = readScoringModel(values.model, bytes);
   const dataInfo = await stat(values.data).catch((err: NodeJS.ErrnoException) => {
     throw new Error(`cannot read ${values.data} (${err.code ?? err.message}): check the path of --data`);
   });
   if (dataInfo.isDirectory()) throw new UsageError(`stacklab score: ${values.data} is a folder; score reads one CSV file (score each file of the folder on its own)`);
-  // Models exported before the context and smoothing were recorded: one patch of context, no smoothing.
-  const context = Number(meta.stacklab_context) || patch;
-  const smooth = Number(meta.stacklab_smooth) || 1;
-  const threshold = meta.stacklab_threshold !== undefined ? Number(meta.stacklab_threshold) : null;
   const session = await ort.InferenceSession.create(bytes);
   try {
     // The file is scored as one series, whatever run column it has.
@@ -97,17 +85,16 @@ export async function scoreCommand(argv: string[], io: { err(l: string): void })
     const rows = series.rows;
     if (rows < window) throw new Error(`${values.data} has ${rows} rows, fewer than one window of ${window}`);
     let value = (r: number, k: number) => cols[k]![r]!;
-    let how = meta.stacklab_normalization ? `the statistics inside the model (${meta.stacklab_normalization})` : 'the statistics inside the model';
+    let how = normalization ? `the statistics inside the model (${normalization})` : 'the statistics inside the model';
     if (calibrateRows !== undefined) {
       if (calibrateRows > rows) throw new UsageError(`stacklab score: --calibrate-rows ${calibrateRows} is more than the ${rows} rows of ${values.data}`);
       if (calibrateRows < window) throw new UsageError(`stacklab score: --calibrate-rows ${calibrateRows} is less than one window of the model (${window} rows): calibrate on a stretch of normal operation as long as a training part (several windows)`);
       const flagged = series.label ? series.label.subarray(0, calibrateRows).reduce((a, b) => a + b, 0) : 0;
       if (flagged) io.err(`warning: ${flagged} of the first ${calibrateRows} rows of ${path.basename(values.data)} are labelled anomalies: the rows to calibrate on should be normal operation (choose fewer rows)`);
       const own = leadingStats(cols, calibrateRows);
-      const inside = meta.stacklab_norm ? (JSON.parse(meta.stacklab_norm) as { mean: number[]; std: number[] }) : null;
-      if (!inside) throw new Error(`${values.model} does not record its normalisation (exported by an older StackLab): export it again to use --calibrate-rows`);
+      if (!norm) throw new Error(`${values.model} does not record its normalisation (exported by an older StackLab): export it again to use --calibrate-rows`);
       // Standardise by the data's own first rows: map them onto the statistics the model applies inside.
-      value = (r, k) => ((cols[k]![r]! - own.mean[k]!) / own.std[k]!) * inside.std[k]! + inside.mean[k]!;
+      value = (r, k) => ((cols[k]![r]! - own.mean[k]!) / own.std[k]!) * norm.std[k]! + norm.mean[k]!;
       how = `the first ${calibrateRows} rows of ${path.basename(values.data)}`;
     }
     const raw = await scoreRows(session, value, rows, channels.length, window, context);

@@ -240,8 +240,49 @@ export function encodeModel(spec: ModelSpec): Uint8Array {
   return ModelProto.encode(message).finish();
 }
 
+/** A graph input or output as a model declares it: a dimension is a size, a symbolic name or null (not given); shape null: none declared. */
+export interface DeclaredValue {
+  readonly name: string;
+  /** TensorProto.DataType code (0: not a tensor or not given). */
+  readonly elemType: number;
+  readonly shape: readonly (number | string | null)[] | null;
+}
+
+/** What a reader of a model file needs before loading it: its metadata and its graph's declared inputs and outputs. */
+export interface ModelInfo {
+  readonly metadata: Record<string, string>;
+  readonly inputs: readonly DeclaredValue[];
+  readonly outputs: readonly DeclaredValue[];
+}
+
+interface DecodedValueInfo {
+  name?: string;
+  type?: { tensorType?: { elemType?: number; shape?: { dim?: { dimValue?: number | { toString(): string } | null; dimParam?: string | null }[] } } };
+}
+
+function declared(v: DecodedValueInfo): DeclaredValue {
+  const t = v.type?.tensorType;
+  const dims = t?.shape?.dim;
+  return {
+    name: v.name ?? '',
+    elemType: t?.elemType ?? 0,
+    // int64 sizes decode as Long objects where the long package is present.
+    // Fields not on the wire read as defaults from the prototype: only own properties were given.
+    shape: dims ? dims.map((d) => (Object.hasOwn(d, 'dimValue') && d.dimValue != null ? Number(d.dimValue.toString()) : Object.hasOwn(d, 'dimParam') && d.dimParam != null ? d.dimParam : null)) : null,
+  };
+}
+
+/** The metadata_props and the graph's declared inputs and outputs of an ONNX model (the whole model is parsed; fine for exported scoring models). */
+export function readModelInfo(bytes: Uint8Array): ModelInfo {
+  const msg = ModelProto.decode(bytes) as unknown as { metadataProps?: { key: string; value: string }[]; graph?: { input?: DecodedValueInfo[]; output?: DecodedValueInfo[] } };
+  return {
+    metadata: Object.fromEntries((msg.metadataProps ?? []).map((p) => [p.key, p.value])),
+    inputs: (msg.graph?.input ?? []).map(declared),
+    outputs: (msg.graph?.output ?? []).map(declared),
+  };
+}
+
 /** The metadata_props of an ONNX model (the whole model is parsed; fine for exported scoring models). */
 export function readModelMetadata(bytes: Uint8Array): Record<string, string> {
-  const msg = ModelProto.decode(bytes) as unknown as { metadataProps?: { key: string; value: string }[] };
-  return Object.fromEntries((msg.metadataProps ?? []).map((p) => [p.key, p.value]));
+  return readModelInfo(bytes).metadata;
 }
