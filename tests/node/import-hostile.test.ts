@@ -13,15 +13,22 @@ import { ImportError } from '../../src/engine/data/errors';
 import { uniqueNames } from '../../src/engine/data/import';
 import { csvFolder, rows, ts } from '../helpers/csv-files';
 
-// A file that "grows while it is read": stat reports more bytes than the stream will deliver.
+// A file that "grows while it is read": the opened file's stat reports fewer bytes than the stream will deliver.
 vi.mock('node:fs/promises', async (original) => {
   const real = await original<typeof import('node:fs/promises')>();
-  const stat = (async (p: Parameters<typeof real.stat>[0], o?: Parameters<typeof real.stat>[1]) => {
-    const s = await real.stat(p, o as never);
-    if (String(p).endsWith('changing.csv')) Object.defineProperty(s, 'size', { value: Number(s.size) - 100 });
-    return s;
-  }) as typeof real.stat;
-  return { ...real, stat, default: { ...real, stat } };
+  const open = (async (p: Parameters<typeof real.open>[0], ...rest: unknown[]) => {
+    const h = await real.open(p, ...(rest as []));
+    if (String(p).endsWith('changing.csv')) {
+      const own = h.stat.bind(h);
+      h.stat = (async (o?: unknown) => {
+        const s = await own(o as never);
+        Object.defineProperty(s, 'size', { value: Number(s.size) - 100 });
+        return s;
+      }) as typeof h.stat;
+    }
+    return h;
+  }) as typeof real.open;
+  return { ...real, open, default: { ...real, open } };
 });
 
 const { dir, file } = csvFolder('stacklab-hostile-');

@@ -24,8 +24,6 @@ export interface Dataset {
 export interface LoadOptions extends ImportOptions, CleanOptions {
   /** A NAB-style windows file. */
   readonly labels?: string;
-  /** Called with each file before it is read (a folder's files included); throws to refuse one (server mode's --root). */
-  readonly checkFile?: (file: string) => Promise<unknown>;
 }
 
 /**
@@ -44,8 +42,6 @@ export async function loadDataset(target: string, options: LoadOptions = {}): Pr
     const links = brokenLinks.length ? ` (only links that lead to no file: ${columnList(brokenLinks)})` : '';
     throw new ImportError({ file: target }, `holds no .csv file${links}`, 'Put the CSV exports (one per experiment) in the folder.');
   }
-  // A link in a folder may point anywhere: each file is checked where it really is.
-  if (options.checkFile) for (const f of files) await options.checkFile(f);
   const windows = options.labels ? await readLabelWindows(options.labels) : undefined;
   if (windows && !files.some((f) => windowsFor(windows, f))) {
     throw new ImportError({ file: options.labels! }, `names none of the imported files (${files.map((f) => path.basename(f)).join(', ')})`, 'Its keys must be the CSV file names, e.g. "machine_temperature_system_failure.csv".');

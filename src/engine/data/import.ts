@@ -4,11 +4,11 @@
  * typed array per kept column (plus chunk overhead), never the text of the file.
  */
 import { isAscii } from 'node:buffer';
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { CsvTokenizer, detectEncoding, fieldText, looksBinary, MAX_RECORD_CHARS, RecordError, sniffDialect, type Dialect, type DialectOverrides } from './csv';
 import { capped, columnList, CSV_NAME, excerpt, ImportError } from './errors';
+import { openDataFile, type DataFileGate } from './source-file';
 import { isMissingToken, parseNumberRange } from './numbers';
 import { DEFAULT_LABEL_WORDS, labelClass, planRoles, type ColumnPlan, type RoleOverrides } from './roles';
 import { describeFormat, parseTimestampRange, type TimestampFormat } from './timestamps';
@@ -28,6 +28,8 @@ export interface ImportOptions {
   readonly utcOffsetMinutes?: number;
   /** Rows read to sniff the dialect and roles. */
   readonly sampleRows?: number;
+  /** The host's part of the data-file gate (server mode's --root), for every file read. */
+  readonly gate?: DataFileGate;
 }
 
 /** A file's raw columns, before cleaning. */
@@ -86,26 +88,21 @@ class Column<T extends Float32Array | Float64Array | Uint8Array | Int32Array> {
  * The head of a file for sniffing: at least `bytes`, grown (doubling, up to `max`) until it holds
  * `lines` line breaks, so that a header of 100,000 columns is judged whole.
  */
-async function readHead(file: string, bytes: number, lines = 12, max = MAX_RECORD_CHARS): Promise<Uint8Array> {
-  const fh = await open(file, 'r');
-  try {
-    let size = bytes;
-    for (;;) {
-      const buf = new Uint8Array(size);
-      const { bytesRead } = await fh.read(buf, 0, size, 0);
-      const head = buf.subarray(0, bytesRead);
-      // Line feeds, or carriage returns for a file that ends its lines with CR alone.
-      let lf = 0;
-      let cr = 0;
-      for (let i = 0; i < head.length && lf < lines && cr < lines; i++) {
-        if (head[i] === 10) lf++;
-        else if (head[i] === 13) cr++;
-      }
-      if (lf >= lines || cr >= lines || bytesRead < size || size >= max) return head;
-      size = Math.min(max, size * 2);
+async function readHead(fh: FileHandle, bytes: number, lines = 12, max = MAX_RECORD_CHARS): Promise<Uint8Array> {
+  let size = bytes;
+  for (;;) {
+    const buf = new Uint8Array(size);
+    const { bytesRead } = await fh.read(buf, 0, size, 0);
+    const head = buf.subarray(0, bytesRead);
+    // Line feeds, or carriage returns for a file that ends its lines with CR alone.
+    let lf = 0;
+    let cr = 0;
+    for (let i = 0; i < head.length && lf < lines && cr < lines; i++) {
+      if (head[i] === 10) lf++;
+      else if (head[i] === 13) cr++;
     }
-  } finally {
-    await fh.close();
+    if (lf >= lines || cr >= lines || bytesRead < size || size >= max) return head;
+    size = Math.min(max, size * 2);
   }
 }
 
@@ -133,21 +130,21 @@ export function uniqueNames(raw: readonly string[]): { names: string[]; renamed:
   return { names: out, renamed };
 }
 
+/** Reads one CSV file through the data-file gate (source-file.ts): the file read is the file checked. */
 export async function importCsvFile(file: string, options: ImportOptions = {}): Promise<RawSeries> {
-  const display = file;
-  let size: number;
+  const { handle, stats } = await openDataFile(file, 'csv', options.gate);
   try {
-    const st = await stat(file);
-    if (!st.isFile()) throw new ImportError({ file: display }, 'is not a file', 'Give a CSV file or a folder of CSV files.');
-    size = st.size;
-  } catch (err) {
-    if (err instanceof ImportError) throw err;
-    throw new ImportError({ file: display }, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'Check the path and the permissions.');
+    return await importOpened(file, handle, stats.size, options);
+  } finally {
+    await handle.close().catch(() => undefined);
   }
-  if (size === 0) throw new ImportError({ file: display }, 'is empty', 'Export the data again; the file has no bytes.');
-  if (!CSV_NAME.test(file)) throw new ImportError({ file: display }, 'is not a CSV file (its name does not end in .csv, .tsv, .txt or .dat)', 'StackLab reads CSV exports of sensor data: give one, or rename the file if it is one.');
+}
 
-  const head = await readHead(file, 256 * 1024);
+async function importOpened(file: string, fh: FileHandle, size: number, options: ImportOptions): Promise<RawSeries> {
+  const display = file;
+  if (size === 0) throw new ImportError({ file: display }, 'is empty', 'Export the data again; the file has no bytes.');
+
+  const head = await readHead(fh, 256 * 1024);
   const detected = detectEncoding(head);
   if (detected.encoding === 'utf-32') throw new ImportError({ file: display }, 'is UTF-32 text, which StackLab does not read', 'Save it as UTF-8 (or UTF-16) and import it again.');
   const enc = { ...detected, encoding: detected.encoding };
@@ -326,7 +323,7 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
   }, dialect.decimal);
 
   const decoder = new TextDecoder(encoding);
-  const stream = createReadStream(file, { start: enc.bomLength, highWaterMark: 1 << 20 });
+  const stream = fh.createReadStream({ start: enc.bomLength, highWaterMark: 1 << 20, autoClose: false });
   let bytesRead = enc.bomLength;
   try {
     for await (const chunk of stream) {

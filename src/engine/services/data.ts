@@ -4,7 +4,7 @@
  * the Import step shows (profile, columns with roles, the first rows, a thinned plot).
  */
 import { randomUUID } from 'node:crypto';
-import { open, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ColumnRole, ImportColumn, ImportInspection, ImportRequest, ImportResult } from '../../shared/jobs';
 import type { FileProfile } from '../../shared/profile';
@@ -12,6 +12,7 @@ import { sniffDialect, splitLine } from '../data/csv';
 import { asSample, loadDataset, sampleSource, withSampleFiles, type Dataset, type LoadOptions } from '../data/dataset';
 import { columnList, excerpt } from '../data/errors';
 import { csvFilesIn, importCsvFile } from '../data/import';
+import { openDataFile, type DataFileGate } from '../data/source-file';
 import { DEFAULT_LABEL_WORDS, planRoles, type RoleOverrides } from '../data/roles';
 import { rangesOf } from '../eval/metrics';
 
@@ -37,21 +38,20 @@ function roleOverrides(detected: readonly { name: string; role: ColumnRole }[], 
   return { timestamp: timestamps[0] ?? null, channels: of('channel'), labels: of('label'), events: of('event'), series: series[0] ?? null, ignore: of('ignored') };
 }
 
-/** The first lines of a file as cells (the detected delimiter), header first. */
-/** The first `bytes` of a file as text (without a BOM), and whether the file goes on past them. */
-async function headOf(file: string, bytes: number): Promise<{ text: string; cut: boolean }> {
-  const fh = await open(file, 'r');
+/** The first `bytes` of a file as text (without a BOM), and whether the file goes on past them; read through the data-file gate. */
+async function headOf(file: string, bytes: number, gate: DataFileGate): Promise<{ text: string; cut: boolean }> {
+  const { handle } = await openDataFile(file, 'csv', gate);
   try {
     const buf = Buffer.alloc(bytes);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
     return { text: buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, ''), cut: bytesRead === buf.length };
   } finally {
-    await fh.close();
+    await handle.close();
   }
 }
 
-async function previewOf(file: string, delimiter: string, header: boolean, lines = 12): Promise<ImportResult['preview']> {
-  const { text, cut } = await headOf(file, 64 * 1024);
+async function previewOf(file: string, delimiter: string, header: boolean, gate: DataFileGate, lines = 12): Promise<ImportResult['preview']> {
+  const { text, cut } = await headOf(file, 64 * 1024, gate);
   const rows = text.split(/\r?\n/).slice(0, lines + 1).filter((l) => l.trim() !== '').map((l) => splitLine(l, delimiter));
   if (cut && rows.length > lines) rows.length = lines + 1;
   const first = rows[0] ?? [];
@@ -121,8 +121,8 @@ type DialectChoice = Pick<ImportRequest, 'delimiter' | 'decimal' | 'header'>;
  * 200 rows), and those rows; without parsing the whole file, so a value the full import would
  * refuse (a label word it does not know) does not stop it. Null for a file with no text.
  */
-async function headColumns(file: string, choice: DialectChoice, labelWords?: Readonly<Record<string, 0 | 1>>): Promise<{ columns: { name: string; role: ColumnRole; note?: string }[]; header: string[]; rows: string[][] } | null> {
-  const { text } = await headOf(file, 256 * 1024);
+async function headColumns(file: string, choice: DialectChoice, gate: DataFileGate, labelWords?: Readonly<Record<string, 0 | 1>>): Promise<{ columns: { name: string; role: ColumnRole; note?: string }[]; header: string[]; rows: string[][] } | null> {
+  const { text } = await headOf(file, 256 * 1024, gate);
   if (!text.trim()) return null;
   const dialect = sniffDialect(text, { encoding: 'utf-8', bom: false }, { ...(choice.delimiter ? { delimiter: choice.delimiter } : {}), ...(choice.decimal ? { decimal: choice.decimal } : {}), ...(choice.header !== undefined ? { header: choice.header } : {}) });
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '').slice(0, 201).map((l) => splitLine(l, dialect.delimiter));
@@ -139,29 +139,40 @@ async function headColumns(file: string, choice: DialectChoice, labelWords?: Rea
   return { columns, header, rows };
 }
 
-/** `checkFile` refuses a file the host may not read (server mode's --root); each file of a folder is checked. */
-export function createDataService(checkFile?: (file: string) => Promise<unknown>) {
+/**
+ * `confine` (server mode's --root) refuses a path outside the root, naming `what`; it applies to
+ * every path a request or a job.json names (the data, a folder's files, the labels file), checked
+ * on each file's real path as the data-file gate opens it.
+ */
+export function createDataService(confine?: (p: string, what: string) => Promise<unknown>) {
   const imported = new Map<string, ImportedData>();
+  const gate: DataFileGate = confine ? { confine: (real) => confine(real, 'the data file') } : {};
 
   async function read(file: string, req: ImportRequest, loadTarget: string, sample: boolean): Promise<{ dataset: Dataset; header: readonly string[]; preview: ImportResult['preview'] }> {
     const dialect = { ...(req.delimiter ? { delimiter: req.delimiter } : {}), ...(req.decimal ? { decimal: req.decimal } : {}), ...(req.header !== undefined ? { header: req.header } : {}) };
-    const options: LoadOptions = { dialect, ...(req.fillLimit !== undefined ? { fillLimit: req.fillLimit } : {}), ...(req.labelMap ? { labelWords: req.labelMap } : {}), ...(req.resample ? { resample: true } : {}), ...(req.source.kind === 'path' && req.source.labels ? { labels: req.source.labels } : {}) };
+    // The built-in sample's temporary files are the engine's own, outside any root.
+    const fileGate = sample ? {} : gate;
+    const options: LoadOptions = { dialect, gate: fileGate, ...(req.fillLimit !== undefined ? { fillLimit: req.fillLimit } : {}), ...(req.labelMap ? { labelWords: req.labelMap } : {}), ...(req.resample ? { resample: true } : {}), ...(req.source.kind === 'path' && req.source.labels ? { labels: req.source.labels } : {}) };
     let roles: RoleOverrides | undefined;
     if (req.roles && Object.keys(req.roles).length) {
       // The roles planned from the file's head (the full import could refuse the very column being changed).
-      const head = await headColumns(file, req, req.labelMap);
-      roles = roleOverrides(head?.columns ?? (await importCsvFile(file, { dialect })).plan, req.roles);
+      const head = await headColumns(file, req, fileGate, req.labelMap);
+      roles = roleOverrides(head?.columns ?? (await importCsvFile(file, { dialect, gate: fileGate })).plan, req.roles);
     }
-    const loaded = await loadDataset(loadTarget, { ...options, ...(roles ? { roles } : {}), ...(checkFile && !sample ? { checkFile } : {}) });
+    const loaded = await loadDataset(loadTarget, { ...options, ...(roles ? { roles } : {}) });
     const dataset = sample ? asSample(loaded) : loaded;
     const first = loaded.profile.files[0]!;
-    const preview = await previewOf(file, first.delimiter, first.header);
+    const preview = await previewOf(file, first.delimiter, first.header, fileGate);
     return { dataset, header: preview.header, preview };
   }
 
   /** The first CSV file of a path source (a folder's first file), or null for the sample. */
   async function firstFile(req: ImportRequest): Promise<string | null> {
     if (req.source.kind !== 'path') return null;
+    if (confine) {
+      await confine(req.source.path, 'the data');
+      if (req.source.labels) await confine(req.source.labels, 'the labels file');
+    }
     const info = await stat(req.source.path).catch(() => null);
     if (!info) return null;
     return info.isDirectory() ? ((await csvFilesIn(req.source.path))[0] ?? null) : req.source.path;
@@ -177,8 +188,7 @@ export function createDataService(checkFile?: (file: string) => Promise<unknown>
     async inspect(req: ImportRequest): Promise<ImportInspection | null> {
       const file = await firstFile(req);
       if (!file) return null;
-      if (checkFile) await checkFile(file);
-      const head = await headColumns(file, req, req.labelMap);
+      const head = await headColumns(file, req, gate, req.labelMap);
       if (!head) return null;
       const plan = head.columns;
       const { header, rows } = head;

@@ -5,11 +5,8 @@
  */
 import { access, constants, mkdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { inVirtualFs, isUnder, VIRTUAL_DIRS } from '../io/files';
 
-/** Kernel file systems: a recursive mkdir there can spin forever, and nothing belongs in them. */
-const VIRTUAL = ['/proc', '/sys', '/dev'];
-
-const under = (p: string, root: string) => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 
 /** The real path of `p`, or of its nearest existing ancestor joined with the rest. */
 async function realOrNearest(p: string): Promise<string> {
@@ -47,8 +44,9 @@ export async function usableFolder(p: string, what: string, timeoutMs = 5000): P
   if (!path.isAbsolute(p)) throw new Error(`${what} must be an absolute path, got "${p}"`);
   const folder = path.resolve(p);
   const real = await withTimeLimit(realOrNearest(folder), timeoutMs, `${folder}`);
-  if (process.platform !== 'win32' && VIRTUAL.some((v) => under(folder, v) || under(real, v))) {
-    throw new Error(`${what} cannot be ${folder}: it lies in the kernel's virtual file system (${VIRTUAL.join(', ')}); choose a folder on a disk`);
+  // Kernel file systems: a recursive mkdir there can spin forever, and nothing belongs in them.
+  if (inVirtualFs(folder) || inVirtualFs(real)) {
+    throw new Error(`${what} cannot be ${folder}: it lies in the kernel's virtual file system (${VIRTUAL_DIRS.join(', ')}); choose a folder on a disk`);
   }
   await withTimeLimit(
     (async () => {
@@ -79,7 +77,7 @@ export function pathGuard(root: string | undefined) {
     const resolved = path.resolve(p);
     if (!base) return resolved;
     const [real, realRoot] = await Promise.all([realOrNearest(resolved), realOrNearest(base)]);
-    if (!under(real, realRoot)) throw new Error(`${what} ${p} is outside the folder this server may use (${base}): choose a path inside it`);
+    if (!isUnder(real, realRoot)) throw new Error(`${what} ${p} is outside the folder this server may use (${base}): choose a path inside it`);
     return resolved;
   };
 }

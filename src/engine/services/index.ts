@@ -38,7 +38,7 @@ export function createServices(ctx: HostContext): Services {
   // A runs folder stored in settings.json outside the root (chosen before --root was given) gives way to DIR/runs.
   const settings = createSettingsService(ctx.configDir ?? defaultConfigDir(), runsDir, ctx.root ? (d) => inside(d, 'the runs folder').then(() => true, () => false) : undefined);
   const session = createSessionService(ctx.configDir ?? defaultConfigDir());
-  const data = createDataService(ctx.root ? (f) => inside(f, 'the data file') : undefined);
+  const data = createDataService(ctx.root ? inside : undefined);
   const jobs = createJobService({ data, settings, events });
   /** The runs folder in use, inside the root. */
   const runsFolder = async () => inside((await settings.get()).runsDir, 'the runs folder');
@@ -53,17 +53,9 @@ export function createServices(ctx: HostContext): Services {
       if (p.runsDir !== undefined) await inside(p.runsDir, 'the runs folder');
       return settings.set(p);
     },
-    'data.import': async (p) => {
-      if (p.source.kind === 'path') {
-        await inside(p.source.path, 'the data');
-        if (p.source.labels) await inside(p.source.labels, 'the labels file');
-      }
-      return data.import(p);
-    },
-    'data.inspect': async (p) => {
-      if (p.source.kind === 'path') await inside(p.source.path, 'the data');
-      return data.inspect(p);
-    },
+    // The data service confines every path it reads, those of a resumed job's job.json included.
+    'data.import': (p) => data.import(p),
+    'data.inspect': (p) => data.inspect(p),
     'session.get': () => session.get(),
     'session.set': async (p) => {
       if (p.jobDir) await job(p.jobDir);

@@ -1,0 +1,64 @@
+/**
+ * The one gate every read of a user's data passes: an import, a preview of a file's first lines
+ * (server mode's `data.inspect`), a labels file, a file `stacklab score` reads. A file gets
+ * through only when its name and its real file's name are CSV-like (or .json for labels), it is
+ * a regular file (judged on the opened descriptor, so a link swapped in between cannot leak
+ * another file, and a FIFO or device never blocks), it lies outside the kernel's virtual file
+ * systems and, with server mode's `--root`, inside the root; within a time limit.
+ */
+import path from 'node:path';
+import { FileRefusedError, inVirtualFs, openRegular, type OpenedFile } from '../io/files';
+import { CSV_NAME, ImportError } from './errors';
+
+/** What a host adds to the gate: confinement of the real path (server mode's --root), a time limit. */
+export interface DataFileGate {
+  /** Throws when the file's real path may not be read here (its message says why). */
+  readonly confine?: (real: string) => Promise<unknown>;
+  /** How long opening may take (default 10 s). */
+  readonly timeoutMs?: number;
+}
+
+export type DataFileKind = 'csv' | 'labels';
+
+/** Labels files are JSON; the largest one read (NAB's own are a few KB). */
+export const LABELS_NAME = /\.json$/i;
+
+const NAMES: Record<DataFileKind, { test: RegExp; what: string; endings: string; hint: string }> = {
+  csv: { test: CSV_NAME, what: 'a CSV file', endings: '.csv, .tsv, .txt or .dat', hint: 'StackLab reads CSV exports of sensor data: give one, or rename the file if it is one.' },
+  labels: { test: LABELS_NAME, what: 'a labels file', endings: '.json', hint: 'A labels file is JSON: { "data.csv": [["start", "end"], …] }.' },
+};
+
+/** The file name check alone, before anything is opened. */
+export function checkDataFileName(file: string, kind: DataFileKind): void {
+  const n = NAMES[kind];
+  if (!n.test.test(file)) throw new ImportError({ file }, `is not ${n.what} (its name does not end in ${n.endings})`, n.hint);
+}
+
+/**
+ * Opens a data or labels file through the gate; the caller reads from the handle (never from the
+ * path again) and closes it. Errors are ImportErrors that name the file, the problem and what to do.
+ */
+export async function openDataFile(file: string, kind: DataFileKind, gate: DataFileGate = {}): Promise<OpenedFile> {
+  checkDataFileName(file, kind);
+  let opened: OpenedFile;
+  try {
+    opened = await openRegular(file, gate.timeoutMs);
+  } catch (err) {
+    if (err instanceof FileRefusedError) {
+      const hint = err.reason === 'timeout' ? 'Copy the file to a local disk and import it from there.' : err.reason === 'changed' ? 'Import it again once it stays put.' : 'Give a CSV export saved as a file.';
+      throw new ImportError({ file }, err.problem, hint);
+    }
+    throw new ImportError({ file }, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, kind === 'labels' ? 'Check the path of the labels file.' : 'Check the path and the permissions.');
+  }
+  try {
+    if (inVirtualFs(opened.real)) throw new ImportError({ file }, "lies in the kernel's virtual file system (/proc, /sys, /dev)", 'Give a CSV export saved on a disk.');
+    // A link is judged by what it leads to as well: data.csv → a key file is not a CSV file.
+    const n = NAMES[kind];
+    if (!n.test.test(path.basename(opened.real))) throw new ImportError({ file }, `is a link to a file that is not ${n.what} (its name does not end in ${n.endings})`, n.hint);
+    if (gate.confine) await gate.confine(opened.real);
+    return opened;
+  } catch (err) {
+    await opened.handle.close().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Reading a file that must be a regular file, without ever hanging on one that is not (a FIFO, a
+ * device, a socket) and without trusting a path that changes underneath: it is opened without
+ * blocking, judged by fstat on the opened descriptor, matched against the file its real path
+ * names (a link swapped between the check and the read is caught), within a time limit and, for
+ * whole reads, a size limit.
+ */
+import { constants, type Stats } from 'node:fs';
+import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Kernel file systems: nothing a user imports or StackLab writes lives there. */
+export const VIRTUAL_DIRS = ['/proc', '/sys', '/dev'];
+
+/** Whether `p` is `root` or lies inside it (plain path comparison; resolve links first). */
+export const isUnder = (p: string, root: string): boolean => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+
+/** Whether a real path lies in the kernel's virtual file systems (never on Windows). */
+export const inVirtualFs = (real: string): boolean => process.platform !== 'win32' && VIRTUAL_DIRS.some((v) => isUnder(real, v));
+
+export type RefusedReason = 'not-regular' | 'changed' | 'timeout' | 'too-large';
+
+/** A file refused by the checks here; `message` says which file and why (callers add what to do). */
+export class FileRefusedError extends Error {
+  override readonly name = 'FileRefusedError';
+  constructor(
+    readonly file: string,
+    readonly reason: RefusedReason,
+    readonly problem: string,
+  ) {
+    super(`${file} ${problem}`);
+  }
+}
+
+/** What a non-regular file is, in words. */
+function kindOf(s: Stats): string {
+  if (s.isDirectory()) return 'a folder';
+  if (s.isFIFO()) return 'a named pipe (FIFO)';
+  if (s.isSocket()) return 'a socket';
+  if (s.isCharacterDevice()) return 'a character device';
+  if (s.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
+const NONBLOCK = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+
+/** Rejects after `ms` with a FileRefusedError; `late` gets what `work` resolves to after that (to close it). */
+async function withinTime<T>(file: string, work: Promise<T>, ms: number, late: (value: T) => void): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timedOut = false;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      reject(new FileRefusedError(file, 'timeout', `did not open within ${ms / 1000} s (a network share that hangs?)`));
+    }, ms);
+  });
+  work.then((v) => timedOut && late(v), () => undefined);
+  try {
+    return await Promise.race([work, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface OpenedFile {
+  readonly handle: FileHandle;
+  /** The descriptor's own stat: a regular file. */
+  readonly stats: Stats;
+  /** The file's real path (links resolved), the same file as the descriptor. */
+  readonly real: string;
+}
+
+/**
+ * Opens `file` for reading if it is a regular file: never blocks on a FIFO or a device (opened
+ * with O_NONBLOCK and refused by fstat), and refuses a path whose real file is not the one opened
+ * (a link swapped in between). Errors of the open itself (ENOENT, EACCES) are thrown as they are.
+ */
+export async function openRegular(file: string, timeoutMs = 10_000): Promise<OpenedFile> {
+  const work = (async (): Promise<OpenedFile> => {
+    const handle = await open(file, NONBLOCK);
+    try {
+      const stats = await handle.stat();
+      if (!stats.isFile()) throw new FileRefusedError(file, 'not-regular', `is ${kindOf(stats)}, not a regular file`);
+      const real = await realpath(file);
+      const named = await stat(real);
+      // The real path must name the very file that was opened (ino 0: a file system without inode numbers).
+      if (named.dev !== stats.dev || named.ino !== stats.ino || (stats.ino === 0 && named.size !== stats.size)) {
+        throw new FileRefusedError(file, 'changed', 'changed while it was being opened (a link replaced?)');
+      }
+      return { handle, stats, real };
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      throw err;
+    }
+  })();
+  return withinTime(file, work, timeoutMs, (o) => void o.handle.close().catch(() => undefined));
+}
+
+/**
+ * The whole of a regular file, at most `maxBytes` (a larger one is refused before it is read;
+ * one that grows past the limit while read, or a kernel file that reports size 0, is cut off and refused).
+ */
+export async function readRegular(file: string, maxBytes: number, timeoutMs = 10_000): Promise<Buffer> {
+  const { handle, stats } = await openRegular(file, timeoutMs);
+  const tooLarge = () => new FileRefusedError(file, 'too-large', `is larger than ${formatBytes(maxBytes)}, the most read from such a file`);
+  try {
+    if (stats.size > maxBytes) throw tooLarge();
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(Math.max(stats.size - total, 64 * 1024), maxBytes + 1 - total));
+      const { bytesRead } = await handle.read(buf, 0, buf.length, total);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > maxBytes) throw tooLarge();
+      chunks.push(buf.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/** 16 MiB, 512 KiB, 300 B. */
+export function formatBytes(n: number): string {
+  if (n >= 2 ** 30) return `${+(n / 2 ** 30).toFixed(1)} GiB`;
+  if (n >= 2 ** 20) return `${+(n / 2 ** 20).toFixed(1)} MiB`;
+  if (n >= 2 ** 10) return `${+(n / 2 ** 10).toFixed(1)} KiB`;
+  return `${n} B`;
+}
