@@ -4,6 +4,7 @@
  * the context or the channels. Each is refused before ONNX Runtime sees it, and no scores file
  * is written.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -217,6 +218,20 @@ describe('score: where external data can hide', () => {
       expect(r.err, name).toMatch(message);
       expect(r.err, name).not.toMatch(/\n\s+at /);
       expect(r.written, name).toBeNull();
+    }
+  });
+});
+
+describe('score: a model path that is not a file', () => {
+  it('refuses a FIFO or a device named as the model at once, without reading it', async () => {
+    const fifo = path.join(dir, 'pipe.onnx');
+    execFileSync('mkfifo', [fifo]);
+    const out = path.join(dir, 'pipe-scores.csv');
+    for (const [model, kind] of [[fifo, 'a named pipe \\(FIFO\\)'], ['/dev/zero', 'a character device']] as const) {
+      const r = await cli(['score', '--model', model, '--data', csv, '--out', out]);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(new RegExp(`cannot read the model: ${model} is ${kind}, not a regular file`));
+      expect(existsSync(out)).toBe(false);
     }
   });
 });

@@ -2,9 +2,10 @@
  * `stacklab export --run <run-dir> --out model.onnx [--series NAME]` and
  * `stacklab score --model model.onnx --data new.csv --out scores.csv [--calibrate-rows N]`.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { FileRefusedError, readRegular } from '../io/files';
 import { loadDataset } from '../data/dataset';
 import { readScoringModel } from '../inference/scoring-meta';
 import { scoreRows } from '../eval/score-series';
@@ -56,12 +57,17 @@ function leadingStats(cols: readonly Float32Array[], n: number): { mean: number[
   return { mean, std };
 }
 
+/** The largest model file read: a scoring model of the base preset is a few hundred MB. */
+const MAX_MODEL_BYTES = 2 * 2 ** 30;
+
 export async function scoreCommand(argv: string[], io: { err(l: string): void }): Promise<number> {
   const { values } = parseCommandArgs('score', argv, { model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, labels: { type: 'string' }, 'calibrate-rows': { type: 'string' } });
   if (!values.model || !values.data || !values.out) throw new UsageError('stacklab score: --model, --data and --out are required');
   const calibrateRows = values['calibrate-rows'] === undefined ? undefined : Number(values['calibrate-rows']);
   if (calibrateRows !== undefined && !(Number.isInteger(calibrateRows) && calibrateRows >= 2)) throw new UsageError(`stacklab score: --calibrate-rows must be a whole number of at least 2, got "${values['calibrate-rows']}"`);
-  const bytes = await readFile(values.model).catch((err: NodeJS.ErrnoException) => {
+  // A regular file of bounded size (a FIFO or /dev/zero named model.onnx is refused, never read).
+  const bytes = await readRegular(values.model, MAX_MODEL_BYTES).catch((err: NodeJS.ErrnoException) => {
+    if (err instanceof FileRefusedError) throw new Error(`cannot read the model: ${err.message}; give the .onnx file stacklab export wrote`);
     throw new Error(`cannot read the model ${values.model} (${err.code ?? err.message}): check the path, or export one with stacklab export`);
   });
   // Checked before ONNX Runtime sees the bytes: no external data, metadata that sizes nothing wrong.

@@ -42,7 +42,7 @@ export async function loadDataset(target: string, options: LoadOptions = {}): Pr
     const links = brokenLinks.length ? ` (only links that lead to no file: ${columnList(brokenLinks)})` : '';
     throw new ImportError({ file: target }, `holds no .csv file${links}`, 'Put the CSV exports (one per experiment) in the folder.');
   }
-  const windows = options.labels ? await readLabelWindows(options.labels) : undefined;
+  const windows = options.labels ? await readLabelWindows(options.labels, options.gate) : undefined;
   if (windows && !files.some((f) => windowsFor(windows, f))) {
     throw new ImportError({ file: options.labels! }, `names none of the imported files (${files.map((f) => path.basename(f)).join(', ')})`, 'Its keys must be the CSV file names, e.g. "machine_temperature_system_failure.csv".');
   }

@@ -2,11 +2,11 @@
  * Labels of a file: abnormal rows from its label columns and from a NAB-style windows file,
  * event rows from its event columns, and the profile of the labelled events.
  */
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { rangesOf } from '../eval/metrics';
 import type { EventsProfile, FileProfile } from '../../shared/profile';
 import { excerpt, ImportError } from './errors';
+import { openDataFile, type DataFileGate } from './source-file';
 import type { RawSeries } from './import';
 
 /** NAB windows: `{ "<file>": [[start, end], …] }`, matched by path or file name. */
@@ -19,20 +19,22 @@ export const MAX_LABEL_WINDOWS = 500_000;
 
 const mib = (bytes: number) => `${+(bytes / 2 ** 20).toFixed(1)} MiB`;
 
-export async function readLabelWindows(file: string): Promise<LabelWindows> {
-  if (!/\.json$/i.test(file)) throw new ImportError({ file }, 'is not a labels file (its name does not end in .json)', 'A labels file is JSON: { "data.csv": [["start", "end"], …] }.');
+/** A NAB-style windows file, read through the data-file gate (a regular .json file, within --root, within the size limit). */
+export async function readLabelWindows(file: string, gate: DataFileGate = {}): Promise<LabelWindows> {
   const tooLarge = (bytes: number) => new ImportError({ file }, `is ${mib(bytes)}, more than the ${mib(MAX_LABELS_BYTES)} a labels file may be`, 'A labels file lists a few [start, end] windows per CSV file: check that --labels names the labels file, and keep only the windows of the files you import.');
+  const { handle, stats } = await openDataFile(file, 'labels', gate);
   let text: string;
   try {
     // The size first: a huge file is refused before a byte of it is read.
-    const info = await stat(file);
-    if (info.isFile() && info.size > MAX_LABELS_BYTES) throw tooLarge(info.size);
-    const bytes = await readFile(file);
-    if (bytes.length > MAX_LABELS_BYTES) throw tooLarge(bytes.length);
-    text = bytes.toString('utf8');
+    if (stats.size > MAX_LABELS_BYTES) throw tooLarge(stats.size);
+    const bytes = Buffer.alloc(stats.size);
+    const { bytesRead } = await handle.read(bytes, 0, bytes.length, 0);
+    text = bytes.subarray(0, bytesRead).toString('utf8');
   } catch (err) {
     if (err instanceof ImportError) throw err;
     throw new ImportError({ file }, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'Check the path of --labels.');
+  } finally {
+    await handle.close().catch(() => undefined);
   }
   let json: unknown;
   try {

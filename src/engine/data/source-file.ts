@@ -12,8 +12,8 @@ import { CSV_NAME, ImportError } from './errors';
 
 /** What a host adds to the gate: confinement of the real path (server mode's --root), a time limit. */
 export interface DataFileGate {
-  /** Throws when the file's real path may not be read here (its message says why). */
-  readonly confine?: (real: string) => Promise<unknown>;
+  /** Throws when the file's real path may not be read here (its message says why, naming `shown`: the path as given). */
+  readonly confine?: (real: string, shown: string) => Promise<unknown>;
   /** How long opening may take (default 10 s). */
   readonly timeoutMs?: number;
 }
@@ -55,7 +55,7 @@ export async function openDataFile(file: string, kind: DataFileKind, gate: DataF
     // A link is judged by what it leads to as well: data.csv → a key file is not a CSV file.
     const n = NAMES[kind];
     if (!n.test.test(path.basename(opened.real))) throw new ImportError({ file }, `is a link to a file that is not ${n.what} (its name does not end in ${n.endings})`, n.hint);
-    if (gate.confine) await gate.confine(opened.real);
+    if (gate.confine) await gate.confine(opened.real, file);
     return opened;
   } catch (err) {
     await opened.handle.close().catch(() => undefined);

@@ -144,9 +144,9 @@ async function headColumns(file: string, choice: DialectChoice, gate: DataFileGa
  * every path a request or a job.json names (the data, a folder's files, the labels file), checked
  * on each file's real path as the data-file gate opens it.
  */
-export function createDataService(confine?: (p: string, what: string) => Promise<unknown>) {
+export function createDataService(confine?: (p: string, what: string, shown?: string) => Promise<unknown>) {
   const imported = new Map<string, ImportedData>();
-  const gate: DataFileGate = confine ? { confine: (real) => confine(real, 'the data file') } : {};
+  const gate: DataFileGate = confine ? { confine: (real, shown) => confine(real, 'the data file', shown) } : {};
 
   async function read(file: string, req: ImportRequest, loadTarget: string, sample: boolean): Promise<{ dataset: Dataset; header: readonly string[]; preview: ImportResult['preview'] }> {
     const dialect = { ...(req.delimiter ? { delimiter: req.delimiter } : {}), ...(req.decimal ? { decimal: req.decimal } : {}), ...(req.header !== undefined ? { header: req.header } : {}) };

@@ -73,11 +73,12 @@ export async function usableFolder(p: string, what: string, timeoutMs = 5000): P
  */
 export function pathGuard(root: string | undefined) {
   const base = root ? path.resolve(root) : null;
-  return async function inside(p: string, what: string): Promise<string> {
+  /** `shown` names the path in the error (a link the user gave, where `p` is the file it leads to). */
+  return async function inside(p: string, what: string, shown = p): Promise<string> {
     const resolved = path.resolve(p);
     if (!base) return resolved;
     const [real, realRoot] = await Promise.all([realOrNearest(resolved), realOrNearest(base)]);
-    if (!isUnder(real, realRoot)) throw new Error(`${what} ${p} is outside the folder this server may use (${base}): choose a path inside it`);
+    if (!isUnder(real, realRoot)) throw new Error(`${what} ${shown} is outside the folder this server may use (${base}): choose a path inside it`);
     return resolved;
   };
 }
