@@ -166,7 +166,8 @@ function dirParam<K extends string>(channel: string, key: K) {
   };
 }
 
-function trainPlan(channel: string, raw: unknown): TrainPlan {
+/** A train plan, checked field by field; `channel` names where it came from in errors ("jobs.start", "job.json plan"). */
+export function trainPlan(channel: string, raw: unknown): TrainPlan {
   const obj = plainObject(channel, raw);
   onlyKeys(channel, obj, ['datasetId', 'variants', 'preset', 'layers', 'block', 'alpha', 'steps', 'seeds', 'device', 'precision', 'flopMatched', 'name', 'trainRows', 'trainFraction', 'normalize', 'threshold', 'combine', 'smooth']);
   const variants = obj.variants;
@@ -200,6 +201,37 @@ function trainPlan(channel: string, raw: unknown): TrainPlan {
   });
 }
 
+/** An import request, checked field by field; `c` names where it came from in errors ("data.import", "job.json import"). */
+export function importRequest(c: string, raw: unknown): ImportRequest {
+  const obj = plainObject(c, raw);
+  onlyKeys(c, obj, ['source', 'roles', 'delimiter', 'decimal', 'header', 'fillLimit', 'labelMap', 'resample']);
+  const src = plainObject(`${c} source`, obj.source);
+  let source: ImportRequest['source'];
+  if (src.kind === 'sample') {
+    onlyKeys(`${c} source`, src, ['kind', 'sample']);
+    const sample = optionalOneOf(`${c} source`, src, 'sample', SAMPLE_KINDS);
+    source = sample ? { kind: 'sample', sample } : { kind: 'sample' };
+  } else if (src.kind === 'path') {
+    onlyKeys(`${c} source`, src, ['kind', 'path', 'labels']);
+    source = defined({ kind: 'path' as const, path: requiredString(`${c} source`, src, 'path'), labels: optionalString(`${c} source`, src, 'labels') });
+  } else {
+    throw new InvalidParamsError(`${c}: "source" must be { kind: "sample" } or { kind: "path", path }, got ${JSON.stringify(obj.source)}`);
+  }
+  let roles: Record<string, (typeof COLUMN_ROLES)[number]> | undefined;
+  if (obj.roles !== undefined) {
+    const r = plainObject(`${c} roles`, obj.roles);
+    for (const [k, v] of Object.entries(r)) if (!(COLUMN_ROLES as readonly unknown[]).includes(v)) throw new InvalidParamsError(`${c}: the role of column "${k}" must be one of ${COLUMN_ROLES.join(', ')}, got ${JSON.stringify(v)}`);
+    roles = r as typeof roles;
+  }
+  let labelMap: Record<string, 0 | 1> | undefined;
+  if (obj.labelMap !== undefined) {
+    const m = plainObject(`${c} labelMap`, obj.labelMap);
+    for (const [k, v] of Object.entries(m)) if ((v !== 0 && v !== 1) || k.trim() === '') throw new InvalidParamsError(`${c}: a label value maps to 0 (normal) or 1 (abnormal), got ${JSON.stringify(k)} → ${JSON.stringify(v)}`);
+    labelMap = Object.fromEntries(Object.entries(m).map(([k, v]) => [k.trim().toLowerCase(), v as 0 | 1]));
+  }
+  return defined({ source, roles, delimiter: optionalOneOf(c, obj, 'delimiter', DELIMITERS), decimal: optionalOneOf(c, obj, 'decimal', DECIMAL_MARKS), header: optionalBoolean(c, obj, 'header'), fillLimit: optionalNumber(c, obj, 'fillLimit'), labelMap, resample: optionalBoolean(c, obj, 'resample') });
+}
+
 /** Runtime validators, one per request channel: every handler runs its input through these. */
 export const requestValidators: { readonly [C in RequestChannel]: Validator<ParamsOf<C>> } = {
   'system.info': (raw) => {
@@ -225,37 +257,8 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
     if (typeof queue === 'string' && !/^rediss?:\/\/./.test(queue)) throw new InvalidParamsError(`${c}: "queue" must be a redis:// or rediss:// URL (or null to train on this machine), got ${JSON.stringify(queue.replace(/:[^:@/]*@/, ':***@'))}`);
     return defined({ runsDir: optionalString(c, obj, 'runsDir'), defaultDevice: optionalOneOf(c, obj, 'defaultDevice', DEVICE_CHOICES), threads: optionalNumber(c, obj, 'threads'), queue: queue as string | null | undefined });
   },
-  'data.import': (raw) => {
-    const c = 'data.import';
-    const obj = plainObject(c, raw);
-    onlyKeys(c, obj, ['source', 'roles', 'delimiter', 'decimal', 'header', 'fillLimit', 'labelMap', 'resample']);
-    const src = plainObject(`${c} source`, obj.source);
-    let source: ImportRequest['source'];
-    if (src.kind === 'sample') {
-      onlyKeys(`${c} source`, src, ['kind', 'sample']);
-      const sample = optionalOneOf(`${c} source`, src, 'sample', SAMPLE_KINDS);
-      source = sample ? { kind: 'sample', sample } : { kind: 'sample' };
-    } else if (src.kind === 'path') {
-      onlyKeys(`${c} source`, src, ['kind', 'path', 'labels']);
-      source = defined({ kind: 'path' as const, path: requiredString(`${c} source`, src, 'path'), labels: optionalString(`${c} source`, src, 'labels') });
-    } else {
-      throw new InvalidParamsError(`${c}: "source" must be { kind: "sample" } or { kind: "path", path }, got ${JSON.stringify(obj.source)}`);
-    }
-    let roles: Record<string, (typeof COLUMN_ROLES)[number]> | undefined;
-    if (obj.roles !== undefined) {
-      const r = plainObject(`${c} roles`, obj.roles);
-      for (const [k, v] of Object.entries(r)) if (!(COLUMN_ROLES as readonly unknown[]).includes(v)) throw new InvalidParamsError(`${c}: the role of column "${k}" must be one of ${COLUMN_ROLES.join(', ')}, got ${JSON.stringify(v)}`);
-      roles = r as typeof roles;
-    }
-    let labelMap: Record<string, 0 | 1> | undefined;
-    if (obj.labelMap !== undefined) {
-      const m = plainObject(`${c} labelMap`, obj.labelMap);
-      for (const [k, v] of Object.entries(m)) if ((v !== 0 && v !== 1) || k.trim() === '') throw new InvalidParamsError(`${c}: a label value maps to 0 (normal) or 1 (abnormal), got ${JSON.stringify(k)} → ${JSON.stringify(v)}`);
-      labelMap = Object.fromEntries(Object.entries(m).map(([k, v]) => [k.trim().toLowerCase(), v as 0 | 1]));
-    }
-    return defined({ source, roles, delimiter: optionalOneOf(c, obj, 'delimiter', DELIMITERS), decimal: optionalOneOf(c, obj, 'decimal', DECIMAL_MARKS), header: optionalBoolean(c, obj, 'header'), fillLimit: optionalNumber(c, obj, 'fillLimit'), labelMap, resample: optionalBoolean(c, obj, 'resample') });
-  },
-  'data.inspect': (raw) => requestValidators['data.import'](raw),
+  'data.import': (raw) => importRequest('data.import', raw),
+  'data.inspect': (raw) => importRequest('data.inspect', raw),
   'session.get': noParams('session.get'),
   'session.set': (raw) => {
     const c = 'session.set';
@@ -264,7 +267,7 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
     const nullable = <T>(key: string, check: (v: unknown) => T): T | null | undefined => (obj[key] === undefined ? undefined : obj[key] === null ? null : check(obj[key]));
     return defined({
       step: optionalOneOf(c, obj, 'step', WIZARD_STEPS),
-      importRequest: nullable('importRequest', (v) => requestValidators['data.import'](v)),
+      importRequest: nullable('importRequest', (v) => importRequest(`${c} importRequest`, v)),
       // The form is a plan without its data set.
       plan: nullable('plan', (v) => {
         const { datasetId: _none, ...plan } = trainPlan(`${c} plan`, { ...plainObject(`${c} plan`, v), datasetId: 'session' });

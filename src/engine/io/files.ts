@@ -115,7 +115,8 @@ export async function readRegular(file: string, maxBytes: number, timeoutMs = 10
       if (total > maxBytes) throw tooLarge();
       chunks.push(buf.subarray(0, bytesRead));
     }
-    return Buffer.concat(chunks, total);
+    // One read usually holds the whole file: no copy then (a checkpoint can be hundreds of MB).
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
   } finally {
     await handle.close().catch(() => undefined);
   }
@@ -127,4 +128,48 @@ export function formatBytes(n: number): string {
   if (n >= 2 ** 20) return `${+(n / 2 ** 20).toFixed(1)} MiB`;
   if (n >= 2 ** 10) return `${+(n / 2 ** 10).toFixed(1)} KiB`;
   return `${n} B`;
+}
+
+/**
+ * A file StackLab wrote that no longer reads as what it was (not JSON, a field wrong, not a regular
+ * file): said as damaged, naming the file and why, never taken for a missing file or replaced.
+ */
+export class DamagedFileError extends Error {
+  override readonly name = 'DamagedFileError';
+  constructor(
+    readonly file: string,
+    readonly why: string,
+    todo: string,
+  ) {
+    super(`${file} is damaged (${why}): ${todo}`);
+  }
+}
+
+/**
+ * A JSON file StackLab wrote, read back: null when there is none; its value when it parses and
+ * `check` accepts it; a DamagedFileError otherwise (a FIFO or device, over `maxBytes`, not JSON, or
+ * what `check` throws). `todo` says what the user can do about a damaged one.
+ */
+export async function readJsonFile<T>(file: string, check: (value: unknown) => T, todo: string, maxBytes = 16 * 2 ** 20): Promise<T | null> {
+  let bytes: Buffer;
+  try {
+    bytes = await readRegular(file, maxBytes);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (err instanceof FileRefusedError) throw new DamagedFileError(file, err.problem, todo);
+    throw new DamagedFileError(file, `cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, todo);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    const at = /position (\d+)/.exec((err as Error).message)?.[1];
+    const where = at ? ` at character ${at}` : bytes.length === 0 ? ': it is empty' : /end of JSON/.test((err as Error).message) ? ': it ends too soon (cut short?)' : '';
+    throw new DamagedFileError(file, `not valid JSON${where}`, todo);
+  }
+  try {
+    return check(value);
+  } catch (err) {
+    throw new DamagedFileError(file, (err as Error).message, todo);
+  }
 }

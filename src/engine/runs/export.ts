@@ -15,6 +15,7 @@ import type { PatchTransformerConfig } from '../models/patch-transformer';
 import { buildScoringModel, identityCalibration } from '../inference/scoring';
 import type { RunConfig, RunReport } from './types';
 import { RunStore } from './store';
+import { checkpointFitsPlan, RunSchedule } from './schedule';
 
 export interface RunExport {
   readonly model: EmittedModel;
@@ -34,7 +35,7 @@ export async function exportRun(dir: string, options: { series?: string } = {}):
   const store = new RunStore(dir);
   const config = await store.readConfig<RunConfig>();
   if (!config) throw new Error(`${dir} is not a run folder (no readable config.json): choose one run of the job`);
-  const ck = await store.latestCheckpoint();
+  const ck = await store.latestCheckpoint(undefined, (c) => checkpointFitsPlan(c, config, new RunSchedule(config)));
   if (!ck) throw new Error(`${dir} has no checkpoint yet: train it first`);
   // A damaged newest checkpoint: the model would not be the one the report evaluated.
   const newest = ck.damaged[0];

@@ -3,9 +3,12 @@
  * after another by an executor. `stacklab train`, the desktop app and server mode all run jobs
  * through `executeJob`, so every job folder is listed and resumed the same way.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Fields, plainName } from '../../shared/fields';
+import { defined, importRequest, trainPlan } from '../../shared/ipc';
 import type { ImportRequest, TrainPlan } from '../../shared/jobs';
+import { EXECUTION_PROVIDERS } from '../../shared/system';
+import { readJsonFile } from '../io/files';
 import type { ExecutionProviderName } from '../../shared/system';
 import type { RunExecutor } from './executor';
 import type { JobPlan, PlannedRun } from './plan';
@@ -40,12 +43,46 @@ export function defaultJobName(source: string, plan: Pick<TrainPlan, 'variants' 
   return `${data} · ${plan.variants.join(', ')} · ${plan.preset} · ${when}`;
 }
 
+/** The most runs a job lists (variants × seeds, with FLOP-matched baselines). */
+const MAX_JOB_RUNS = 1000;
+
+/**
+ * job.json as read back from disk, checked field by field: it is the user's (or anyone's) to edit,
+ * so nothing in it is trusted; run folders are plain names inside the job folder.
+ */
+export function parseJobFile(raw: unknown): JobFile {
+  const f = Fields.of(raw, 'job.json');
+  // The plan as the app's requests carry it, and the options only the command line sets.
+  const { lr: _lr, resetMoments: _reset, rewarmup: _rewarmup, ...asked } = f.object('plan').raw;
+  const { datasetId: _none, ...checked } = trainPlan('job.json "plan"', { ...asked, datasetId: 'job' });
+  const cli = f.object('plan');
+  const plan: Omit<TrainPlan, 'datasetId'> = { ...checked, ...defined({ lr: cli.optionalNumber('lr', 1e-12, 10), resetMoments: cli.optionalBoolean('resetMoments'), rewarmup: cli.optionalNumber('rewarmup', 0, 1e9, true) }) };
+  const runs = f.list('runs', MAX_JOB_RUNS, (x, at) => {
+    const r = Fields.of(x, at);
+    return { name: r.string('name', 200), variant: r.string('variant', 100), seed: r.integer('seed', 0, 2 ** 31 - 1), dir: plainName(r.raw.dir, `${at} "dir"`), steps: r.integer('steps', 1, 1e9) };
+  }, 1);
+  const error = f.optionalString('error', 20_000);
+  const notes = f.has('notes') ? f.strings('notes', 10_000, 20_000) : undefined;
+  return {
+    id: f.string('id', 300),
+    name: f.string('name', 1000),
+    createdAt: f.string('createdAt', 100),
+    plan,
+    import: importRequest('job.json "import"', f.raw.import),
+    source: f.string('source', 4096),
+    device: f.oneOf('device', EXECUTION_PROVIDERS),
+    runs,
+    ...(error !== undefined ? { error } : {}),
+    ...(notes !== undefined ? { notes } : {}),
+  };
+}
+
+/**
+ * A job folder's job.json: null when there is none, a DamagedFileError when it does not read as
+ * one (never taken for a missing file).
+ */
 export async function readJobFile(dir: string): Promise<JobFile | null> {
-  try {
-    return JSON.parse(await readFile(path.join(dir, 'job.json'), 'utf8')) as JobFile;
-  } catch {
-    return null;
-  }
+  return readJsonFile(path.join(dir, 'job.json'), parseJobFile, 'restore it from a copy, or fix the field by hand; the run folders beside it are untouched');
 }
 
 export async function writeJobFile(dir: string, file: JobFile): Promise<void> {
@@ -100,7 +137,7 @@ export async function executeJob(job: JobExecution, executor: RunExecutor, hooks
   const update = (change: (file: JobFile) => JobFile) =>
     (writes = writes.then(async () => {
       // The name as job.json has it now: a rename while the job runs is kept.
-      const name = (await readJobFile(job.dir))?.name ?? job.file.name;
+      const name = (await readJobFile(job.dir).catch(() => null))?.name ?? job.file.name;
       const file = change({ ...job.file, name });
       job.file = file;
       await writeJobFile(job.dir, file).catch(() => undefined);

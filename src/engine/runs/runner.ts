@@ -12,7 +12,7 @@ import { claimCudaPrecision } from '../runtime/tf32';
 import { DEFAULT_PRECISION } from '../../shared/precision';
 import { DEFAULT_SCORING, evaluateBaselines, scoresOnThresholdScale, scoreTimeline, smoothedScores, testSamplingSeconds, trivialDetectors } from '../eval/evaluate';
 import { ModelSessions } from '../eval/sessions';
-import { RunSchedule, stepFlops } from './schedule';
+import { checkpointFitsPlan, RunSchedule, stepFlops } from './schedule';
 import { RunStore } from './store';
 import type { MetricRecord, RunConfig, RunEvent, RunReport, StageReport, TimedRunData } from './types';
 import { downstreamWith, probeAccuracies, validationLossWith, validationPoint, type Downstream } from './validation';
@@ -44,12 +44,15 @@ export const CUDA_STEPS_PER_CALL = 50;
 export async function runTraining(opts: RunOptions): Promise<RunReport> {
   // One process at a time per run folder: a second (the same --out twice, a resume while the
   // first still runs) is refused with who holds it.
-  const { release, tookOver } = await new RunStore(opts.dir).lock();
+  // Every write of the run into its folder goes through this store, which checks the lock first.
+  const store = new RunStore(opts.dir);
+  const lease = await store.lock();
+  const { tookOver } = lease;
   if (tookOver) opts.onEvent?.({ type: 'note', message: `took over ${path.join(opts.dir, 'run.lock')}: process ${tookOver.pid} that held it since ${tookOver.started} is gone` });
   try {
-    return await train(opts);
+    return await train(opts, store);
   } finally {
-    await release();
+    await lease.release();
   }
 }
 
@@ -96,12 +99,12 @@ function differingFields(a: unknown, b: unknown, at = ''): string[] {
  * Where a run folder whose config matches continues: null to begin at step 0, the run's report
  * when it finished (left as it is), or its newest readable checkpoint.
  */
-async function resumePoint(store: RunStore, opts: RunOptions, emit: (e: RunEvent) => void): Promise<ResumePoint | RunReport | null> {
+async function resumePoint(store: RunStore, opts: RunOptions, schedule: RunSchedule, emit: (e: RunEvent) => void): Promise<ResumePoint | RunReport | null> {
   const existing = await store.readConfig<RunConfig>();
   // A finished run stays as it is: its report, scores and metrics are the run's results.
   const done = await store.readReport<RunReport>();
   const damaged: { file: string; reason: string }[] = [];
-  const ck = await store.latestCheckpoint((d) => damaged.push(d));
+  const ck = await store.latestCheckpoint((d) => damaged.push(d), (c) => checkpointFitsPlan(c, opts.config, schedule));
   // … unless its final checkpoint is damaged: then it trains again from the newest one that reads.
   if (existing && done?.status === 'finished' && damaged.length === 0) return done;
   for (const d of damaged) emit({ type: 'note', message: `${path.basename(d.file)} in ${opts.dir} is damaged (${d.reason}): ${ck ? `resuming from ${path.basename(ck.file)}` : 'no checkpoint reads, so the run trains again from step 0'}` });
@@ -126,9 +129,8 @@ function diverged(dir: string, what: string, value: number, step: number, stage:
   return new Error(`${dir}: the ${what} became ${value} at step ${step} (stage ${stage.index}, ${stage.layers} layers): the run diverged. Lower the learning rate (--lr), or check the data for extreme values; the last checkpoint before it is kept`);
 }
 
-async function train(opts: RunOptions): Promise<RunReport> {
+async function train(opts: RunOptions, store: RunStore): Promise<RunReport> {
   const { config, data } = opts;
-  const store = new RunStore(opts.dir);
   const schedule = new RunSchedule(config);
   const stages = schedule.stages;
   const totalSteps = schedule.totalSteps;
@@ -140,7 +142,7 @@ async function train(opts: RunOptions): Promise<RunReport> {
 
   const conflict = await runFolderConflict(opts.dir, config, !!opts.resume);
   if (conflict) throw new Error(conflict);
-  const resumed = opts.resume ? await resumePoint(store, opts, emit) : null;
+  const resumed = opts.resume ? await resumePoint(store, opts, schedule, emit) : null;
   if (resumed && 'status' in resumed) return resumed;
   const from = resumed;
   if (!from) await store.init(config);

@@ -5,8 +5,9 @@
  * the trainer takes), so that an executor running K steps in one call needs no other change.
  */
 import { stagesOf, type Stage } from '../growth/growth';
-import { forwardFlopsPerWindow, type PatchTransformerConfig } from '../models/patch-transformer';
+import { forwardFlopsPerWindow, paramSpecs, type PatchTransformerConfig } from '../models/patch-transformer';
 import { lrAt } from '../train/schedules';
+import type { CheckpointState } from './store';
 import type { RunConfig } from './types';
 
 /** Training FLOPs of one step at `layers` depth: 3 × forward (forward + backward), attention included. */
@@ -92,5 +93,28 @@ export class RunSchedule {
       }
     }
     return out;
+  }
+}
+
+/**
+ * Throws (so the checkpoint counts as damaged) unless a checkpoint belongs to this run's plan: a
+ * step inside the schedule, a stage of it with that stage's depth, and every weight and Adam
+ * moment of the model at that depth, each of its shape's size.
+ */
+export function checkpointFitsPlan(ck: CheckpointState, config: RunConfig, schedule: RunSchedule): void {
+  if (ck.step > schedule.totalSteps) throw new Error(`it is at step ${ck.step}, beyond the plan's ${schedule.totalSteps} steps`);
+  const stage = schedule.stages[ck.stage - 1];
+  if (!stage) throw new Error(`it names stage ${ck.stage}, and the plan has ${schedule.stages.length}`);
+  if (stage.layers !== ck.layers) throw new Error(`it has ${ck.layers} layers in stage ${ck.stage}, which trains ${stage.layers}`);
+  if (ck.step < schedule.stageBegin(stage) || ck.step > schedule.stageEnd(stage)) throw new Error(`its step ${ck.step} lies outside stage ${ck.stage} (steps ${schedule.stageBegin(stage)} to ${schedule.stageEnd(stage)})`);
+  const specs = paramSpecs({ ...config.model, layers: ck.layers });
+  const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+  for (const [what, tensors] of [['weight', ck.params], ['first Adam moment of', ck.m], ['second Adam moment of', ck.v]] as const) {
+    for (const p of specs) {
+      const t = tensors.get(p.name);
+      if (!t) throw new Error(`the ${what} ${p.name} is missing`);
+      if (t.length !== size(p.shape)) throw new Error(`the ${what} ${p.name} has ${t.length} values where the model has ${size(p.shape)}`);
+    }
+    if (tensors.size !== specs.length) throw new Error(`it holds ${tensors.size} tensors of kind "${what}" where the model has ${specs.length}`);
   }
 }

@@ -7,10 +7,11 @@
  *   run.lock         while a process trains the run: its pid, host and start, its mtime a heartbeat (stale ones are taken over)
  * Files that replace others are written atomically: a temporary file, fsync, rename.
  */
-import { randomBytes } from 'node:crypto';
-import { appendFile, link, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFile, link, mkdir, open, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { readRegular } from '../io/files';
 import { parseSafetensors, serializeSafetensors } from '../io/safetensors';
 import { stateNames } from '../train/train-step';
 import type { MetricRecord } from './types';
@@ -39,20 +40,40 @@ export function writeError(file: string, err: unknown): Error {
   return new Error(`cannot write ${file} (${code ?? (err as Error).message})`);
 }
 
-/** Writes `bytes` to `file` so that a crash leaves either the old file or the new one, never half. */
-export async function writeAtomic(file: string, bytes: Uint8Array | string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
+/** The writes of each file in this process, in order: two writes of one file never interleave. */
+const writesInFlight = new Map<string, Promise<unknown>>();
+
+/**
+ * Writes `bytes` to `file` so that a crash leaves either the old file or the new one, never half:
+ * a temporary file of a name no other write uses (`<file>.tmp-<pid>-<random>`), fsync, rename.
+ * Writes of one file in this process run one after another, in the order they were asked for.
+ */
+export function writeAtomic(file: string, bytes: Uint8Array | string, beforeRename?: () => Promise<void>): Promise<void> {
+  const key = path.resolve(file);
+  const before = writesInFlight.get(key) ?? Promise.resolve();
+  const mine = before.catch(() => undefined).then(() => writeNow(file, bytes, beforeRename));
+  writesInFlight.set(key, mine);
+  // The chain's end forgets itself, so the map holds only files being written.
+  void mine.catch(() => undefined).then(() => writesInFlight.get(key) === mine && writesInFlight.delete(key));
+  return mine;
+}
+
+async function writeNow(file: string, bytes: Uint8Array | string, beforeRename?: () => Promise<void>): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    const fh = await open(tmp, 'w');
+    const fh = await open(tmp, 'wx');
     try {
       await fh.writeFile(bytes);
       await fh.sync();
     } finally {
       await fh.close();
     }
+    // The run-folder lock is checked again at the last moment (a write may take seconds).
+    await beforeRename?.();
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true });
+    if (err instanceof LockLostError) throw err;
     throw writeError(file, err);
   }
 }
@@ -67,31 +88,17 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Removes `*.tmp-PID` files a killed process left in `dir` (its own and live processes' are kept). */
+/** Removes `*.tmp-PID[-RANDOM]` files a killed process left in `dir` (its own and live processes' are kept). */
 export async function removeStaleTemp(dir: string): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
   const removed: string[] = [];
   for (const n of names) {
-    const m = /\.tmp-(\d+)$/.exec(n);
+    const m = /\.tmp-(\d+)(?:-[0-9a-f]+)?$/.exec(n);
     if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
     await rm(path.join(dir, n), { force: true });
     removed.push(n);
   }
   return removed;
-}
-
-function parseLock(text: string): (RunLock & { readonly token?: string }) | null {
-  try {
-    const v = JSON.parse(text) as RunLock & { token?: string };
-    return typeof v.pid === 'number' && typeof v.host === 'string' ? v : null;
-  } catch {
-    return null;
-  }
-}
-
-async function readLockFile(file: string): Promise<(RunLock & { readonly token?: string }) | null> {
-  const text = await readFile(file, 'utf8').catch(() => null);
-  return text === null ? null : parseLock(text);
 }
 
 /** How often a lock's holder renews its mtime, and how old a lock of another machine may be before it is a dead worker's. */
@@ -103,6 +110,68 @@ export interface RunLock {
   readonly pid: number;
   readonly host: string;
   readonly started: string;
+}
+
+/** run.lock as read: its holder and its token (absent in locks of older versions). */
+interface HeldLock extends RunLock {
+  readonly token?: string;
+}
+
+function parseLock(text: string): HeldLock | null {
+  try {
+    const v = JSON.parse(text) as Partial<HeldLock>;
+    if (!Number.isInteger(v.pid) || typeof v.host !== 'string' || v.host.length > 255) return null;
+    return { pid: v.pid!, host: v.host, started: typeof v.started === 'string' ? v.started.slice(0, 40) : 'unknown', ...(typeof v.token === 'string' ? { token: v.token } : {}) };
+  } catch {
+    return null;
+  }
+}
+
+/** A lock file's text (never blocking on something that is not a regular file), or null. */
+async function readLockText(file: string): Promise<string | null> {
+  return readRegular(file, 64 * 1024).then(
+    (b) => b.toString('utf8'),
+    () => null,
+  );
+}
+
+async function readLockFile(file: string): Promise<HeldLock | null> {
+  const text = await readLockText(file);
+  return text === null ? null : parseLock(text);
+}
+
+/** Whether a lock's holder is alive: on this machine its process is asked; on another, its heartbeat (the file's mtime). */
+function holderAlive(held: HeldLock, mtimeMs: number | undefined): boolean {
+  return held.host === os.hostname() ? alive(held.pid) : Date.now() - (mtimeMs ?? 0) < LOCK_STALE_MS;
+}
+
+/** A run folder that a live process trains: a second one is refused (a queue's worker tries again later). */
+export class RunLockedError extends Error {
+  override readonly name = 'RunLockedError';
+  constructor(
+    readonly dir: string,
+    readonly holder: RunLock,
+  ) {
+    super(`${dir} is being trained by process ${holder.pid} on ${holder.host} since ${holder.started}: wait for it to finish or stop it (a lock left by a process that died, here or on a machine whose heartbeat stopped ${LOCK_STALE_MS / 1000} s ago, is taken over).`);
+  }
+}
+
+/**
+ * This process no longer holds the run's lock: another took the run over after this one stopped
+ * renewing it (paused, suspended, cut off from the share) for LOCK_STALE_MS. Nothing more is
+ * written; the run goes on with the new holder.
+ */
+export class LockLostError extends Error {
+  override readonly name = 'LockLostError';
+}
+
+/** The lock a process holds on a run folder: every write into the folder checks it first (a fencing token). */
+export interface RunLease {
+  /** Throws LockLostError once run.lock is not this process's any more. */
+  check(): Promise<void>;
+  release(): Promise<void>;
+  /** The stale lock this process took over, if any. */
+  readonly tookOver: RunLock | null;
 }
 
 /** What a read of metrics.jsonl kept, and what it had to leave out (a line cut short by a crash or a full disk). */
@@ -132,20 +201,33 @@ export interface CheckpointState {
 }
 
 export class RunStore {
+  /** The lock this store's process holds on the folder (lock()): every write checks it first. */
+  private lease: RunLease | null = null;
+
   constructor(readonly dir: string) {}
 
   get checkpointsDir(): string {
     return path.join(this.dir, 'checkpoints');
   }
 
+  /** Throws LockLostError when this store locked the folder and the lock is another's now. */
+  private readonly fence = async (): Promise<void> => {
+    await this.lease?.check();
+  };
+
+  private write(file: string, bytes: Uint8Array | string): Promise<void> {
+    return this.fence().then(() => writeAtomic(file, bytes, this.fence));
+  }
+
   async init(config: unknown): Promise<void> {
+    await this.fence();
     await mkdir(this.checkpointsDir, { recursive: true }).catch((err: unknown) => {
       throw writeError(this.checkpointsDir, err);
     });
-    await writeAtomic(path.join(this.dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+    await this.write(path.join(this.dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
     // A run that begins at step 0 begins its history too: lines of an attempt killed before its
     // first checkpoint would otherwise stay in front of the new ones.
-    await writeAtomic(path.join(this.dir, 'metrics.jsonl'), '');
+    await this.write(path.join(this.dir, 'metrics.jsonl'), '');
   }
 
   private get lockFile(): string {
@@ -153,15 +235,17 @@ export class RunStore {
   }
 
   /**
-   * Takes the run folder for this process, or says who has it. The lock appears whole or not at
-   * all (written to a temporary file, then hard-linked into place, which fails when one exists).
-   * A lock whose process is gone (on this machine) is stale. Only the holder of a second,
-   * short-lived lock (`run.lock.takeover`, taken the same way) may remove a stale lock, after
-   * checking under it that the lock is still the one judged stale; the lock file is then free and
-   * the first process to link its own wins, so exactly one process takes a run over. Returns the
-   * release function and the stale lock taken over, if any.
+   * Takes the run folder for this process, or says who has it (RunLockedError). The lock appears
+   * whole or not at all (written to a temporary file, then hard-linked into place, which fails
+   * when one exists). A lock whose process is gone (on this machine), or whose heartbeat stopped
+   * (another machine), is stale. Only the holder of a second, short-lived lock
+   * (`run.lock.takeover`, taken the same way) may remove a stale lock, after checking under it
+   * that the lock is still the one judged stale; the lock file is then free and the first process
+   * to link its own wins, so exactly one process takes a run over. From then on every write of
+   * this store checks that run.lock still carries this lock's token: a process paused past the
+   * heartbeat wakes to find the run taken over and stops without writing (LockLostError).
    */
-  async lock(): Promise<{ release: () => Promise<void>; tookOver: RunLock | null }> {
+  async lock(): Promise<RunLease> {
     await mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
       throw writeError(this.dir, err);
     });
@@ -177,29 +261,20 @@ export class RunStore {
       for (let attempt = 0; attempt < 40; attempt++) {
         try {
           await link(temp, this.lockFile);
-          // The heartbeat: the lock's mtime, renewed while this process holds it, tells another machine it is alive.
-          const beat = setInterval(() => void utimes(this.lockFile, new Date(), new Date()).catch(() => undefined), LOCK_HEARTBEAT_MS);
-          beat.unref();
-          const release = async () => {
-            clearInterval(beat);
-            // Only our own lock is removed.
-            const held = await this.readLock();
-            if (held?.token === token) await rm(this.lockFile, { force: true });
-          };
-          return { release, tookOver };
+          this.lease = this.leaseOf(token, tookOver);
+          return this.lease;
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw writeError(this.lockFile, err);
         }
-        const text = await readFile(this.lockFile, 'utf8').catch(() => null);
+        const text = await readLockText(this.lockFile);
         if (text === null) continue; // removed in between: try again
         const held = parseLock(text);
+        const mtime = (await stat(this.lockFile).catch(() => null))?.mtimeMs;
         if (!held) {
           // Unreadable: damaged by hand or by a disk fault (ours appear whole). Stale once it is old.
-          const age = Date.now() - ((await stat(this.lockFile).catch(() => null))?.mtimeMs ?? 0);
-          if (age < 10_000) throw new Error(`${this.lockFile} cannot be read: another process may be starting this run. Wait a moment and try again; if none is, delete that file`);
-        } else if (held.host === mine.host ? alive(held.pid) : Date.now() - ((await stat(this.lockFile).catch(() => null))?.mtimeMs ?? 0) < LOCK_STALE_MS) {
-          // On this machine the process is asked; on another, its heartbeat (a lock not renewed for LOCK_STALE_MS is a dead worker's).
-          throw new Error(`${this.dir} is being trained by process ${held.pid} on ${held.host} since ${held.started}: wait for it to finish or stop it (a lock left by a process that died, here or on a machine whose heartbeat stopped ${LOCK_STALE_MS / 1000} s ago, is taken over).`);
+          if (Date.now() - (mtime ?? 0) < 10_000) throw new Error(`${this.lockFile} cannot be read: another process may be starting this run. Wait a moment and try again; if none is, delete that file`);
+        } else if (holderAlive(held, mtime)) {
+          throw new RunLockedError(this.dir, held);
         }
         // Stale: remove it under the takeover lock, if it is still the same.
         try {
@@ -217,22 +292,67 @@ export class RunStore {
           continue;
         }
         try {
-          if ((await readFile(this.lockFile, 'utf8').catch(() => null)) === text) {
-            await rm(this.lockFile, { force: true });
+          if ((await readLockText(this.lockFile)) === text) {
+            await rm(this.lockFile, { force: true }).catch((err: unknown) => {
+              throw writeError(this.lockFile, err);
+            });
             tookOver = held ?? { pid: 0, host: mine.host, started: 'unknown (the lock was unreadable)' };
           }
         } finally {
-          if ((await readLockFile(guard))?.token === token) await rm(guard, { force: true });
+          if ((await readLockFile(guard))?.token === token) await rm(guard, { force: true }).catch(() => undefined);
         }
       }
       throw new Error(`${this.dir}: could not take its lock (run.lock keeps changing): is another process starting it?`);
     } finally {
-      await rm(temp, { force: true });
+      await rm(temp, { force: true }).catch(() => undefined);
     }
   }
 
-  async readLock(): Promise<(RunLock & { readonly token?: string }) | null> {
+  /** The lease of the lock just linked into place: a heartbeat, the fencing check and the release. */
+  private leaseOf(token: string, tookOver: RunLock | null): RunLease {
+    let lost: string | null = null;
+    const file = this.lockFile;
+    const dir = this.dir;
+    const check = async () => {
+      if (lost === null) {
+        const held = await readLockFile(file);
+        if (held?.token === token) return;
+        lost = held
+          ? `process ${held.pid} on ${held.host} took it over at ${held.started}`
+          : 'its lock file is gone';
+      }
+      throw new LockLostError(`${dir}: this process no longer holds the run's lock (${lost}, after this one had not renewed it for over ${LOCK_STALE_MS / 1000} s: paused, suspended or cut off from the folder?); it stopped without writing, and the run goes on with its new holder`);
+    };
+    // The heartbeat: the lock's mtime, renewed while this process holds it, tells another machine it is alive.
+    // It renews only its own lock; once the lock is another's, it stops.
+    const beat = setInterval(() => {
+      void check().then(
+        () => utimes(file, new Date(), new Date()).catch(() => undefined),
+        () => clearInterval(beat),
+      );
+    }, LOCK_HEARTBEAT_MS);
+    beat.unref();
+    return {
+      tookOver,
+      check,
+      release: async () => {
+        clearInterval(beat);
+        this.lease = null;
+        // Only our own lock is removed.
+        if ((await readLockFile(file))?.token === token) await rm(file, { force: true }).catch(() => undefined);
+      },
+    };
+  }
+
+  async readLock(): Promise<HeldLock | null> {
     return readLockFile(this.lockFile);
+  }
+
+  /** Who trains this folder now: the lock's holder when it is alive, else null (no lock, or a stale one). */
+  async liveHolder(): Promise<RunLock | null> {
+    const held = await readLockFile(this.lockFile);
+    if (!held) return null;
+    return holderAlive(held, (await stat(this.lockFile).catch(() => null))?.mtimeMs) ? held : null;
   }
 
   /** Removes temporary files a killed process left (in the run folder and its checkpoints). */
@@ -240,17 +360,15 @@ export class RunStore {
     return [...(await removeStaleTemp(this.dir)), ...(await removeStaleTemp(this.checkpointsDir))];
   }
 
+  /** config.json, or null when there is none or it does not read (a resume then says its config differs). */
   async readConfig<T>(): Promise<T | null> {
-    try {
-      return JSON.parse(await readFile(path.join(this.dir, 'config.json'), 'utf8')) as T;
-    } catch {
-      return null;
-    }
+    return readJsonOrNull<T>(path.join(this.dir, 'config.json'));
   }
 
   async appendMetrics(records: readonly MetricRecord[]): Promise<void> {
     const file = path.join(this.dir, 'metrics.jsonl');
     if (records.length) {
+      await this.fence();
       await appendFile(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n').catch((err: unknown) => {
         throw writeError(file, err);
       });
@@ -261,7 +379,7 @@ export class RunStore {
   async readMetrics(): Promise<MetricsRead> {
     let text: string;
     try {
-      text = await readFile(path.join(this.dir, 'metrics.jsonl'), 'utf8');
+      text = (await readRegular(path.join(this.dir, 'metrics.jsonl'), MAX_METRICS_BYTES)).toString('utf8');
     } catch {
       return { records: [], dropped: 0 };
     }
@@ -286,7 +404,7 @@ export class RunStore {
     const { records, dropped } = await this.readMetrics();
     // A stage line at the checkpoint's step opens the stage after it: the resume writes it again.
     const kept = records.filter((r) => r.step === undefined || r.step < step || (r.step === step && r.type !== 'stage'));
-    await writeAtomic(path.join(this.dir, 'metrics.jsonl'), kept.map((r) => JSON.stringify(r)).join('\n') + (kept.length ? '\n' : ''));
+    await this.write(path.join(this.dir, 'metrics.jsonl'), kept.map((r) => JSON.stringify(r)).join('\n') + (kept.length ? '\n' : ''));
     return dropped;
   }
 
@@ -296,22 +414,30 @@ export class RunStore {
     for (const [k, t] of c.params) tensors.set(k, { shape: shape(k, t), data: t });
     for (const [k, t] of c.m) tensors.set(stateNames.m(k), { shape: shape(k, t), data: t });
     for (const [k, t] of c.v) tensors.set(stateNames.v(k), { shape: shape(k, t), data: t });
+    await this.fence();
     await mkdir(this.checkpointsDir, { recursive: true }).catch((err: unknown) => {
       throw writeError(this.checkpointsDir, err);
     });
     const file = path.join(this.checkpointsDir, checkpointName(c.step));
     const wall: Record<string, string> = c.stageWallMs ? { stage_wall_ms: JSON.stringify(c.stageWallMs.map(Math.round)), elapsed_ms: String(Math.round(c.elapsedMs ?? 0)) } : {};
     const scaling: Record<string, string> = c.lossScale ? { loss_scale: String(c.lossScale.scale), loss_scale_good_steps: String(c.lossScale.goodSteps) } : {};
-    await writeAtomic(file, serializeSafetensors(tensors, { format: 'stacklab-checkpoint', step: String(c.step), layers: String(c.layers), stage: String(c.stage), rng: String(c.rng), ...wall, ...scaling }));
+    // The tensors' bytes in file order (by name): their digest travels in the header.
+    const digest = createHash('sha256');
+    for (const name of [...tensors.keys()].sort()) {
+      const d = tensors.get(name)!.data;
+      digest.update(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+    }
+    await this.write(file, serializeSafetensors(tensors, { format: 'stacklab-checkpoint', step: String(c.step), layers: String(c.layers), stage: String(c.stage), rng: String(c.rng), ...wall, ...scaling, sha256: digest.digest('hex') }));
     return file;
   }
 
   /**
-   * The newest checkpoint that reads; damaged newer ones (a crash mid-write on a disk that
-   * reorders, a copy cut short) are skipped, named in `damaged` and passed to `onDamaged` (also
-   * when none reads and null is returned).
+   * The newest checkpoint that reads, whose tensors match their checksum and which `fits` accepts
+   * (the run's plan: its tensors, step and stage); damaged newer ones (a crash mid-write on a disk
+   * that reorders, a copy cut short, flipped bits, a hand-made file) are skipped, named in
+   * `damaged` and passed to `onDamaged` (also when none reads and null is returned).
    */
-  async latestCheckpoint(onDamaged?: (d: { file: string; reason: string }) => void): Promise<(CheckpointState & { readonly file: string; readonly damaged: readonly { file: string; reason: string }[] }) | null> {
+  async latestCheckpoint(onDamaged?: (d: { file: string; reason: string }) => void, fits?: (ck: CheckpointState) => void): Promise<(CheckpointState & { readonly file: string; readonly damaged: readonly { file: string; reason: string }[] }) | null> {
     let names: string[];
     try {
       names = (await readdir(this.checkpointsDir)).filter((n) => CHECKPOINT_FILE.test(n)).sort();
@@ -322,21 +448,9 @@ export class RunStore {
     for (const name of names.reverse()) {
       const file = path.join(this.checkpointsDir, name);
       try {
-        const { tensors, metadata } = parseSafetensors(await readFile(file), name);
-        const params = new Map<string, Float32Array>();
-        const m = new Map<string, Float32Array>();
-        const v = new Map<string, Float32Array>();
-        for (const [k, t] of tensors) {
-          const data = t.data as Float32Array;
-          const moment = stateNames.parse(k);
-          if (moment) (moment.which === 'm' ? m : v).set(moment.param, data);
-          else params.set(k, data);
-        }
-        const step = Number(metadata.step);
-        if (!Number.isInteger(step) || params.size === 0) throw new Error('no step or no weights in it');
-        const wall = metadata.stage_wall_ms ? { stageWallMs: JSON.parse(metadata.stage_wall_ms) as number[], elapsedMs: Number(metadata.elapsed_ms) } : {};
-        const scaling = metadata.loss_scale ? { lossScale: { scale: Number(metadata.loss_scale), goodSteps: Number(metadata.loss_scale_good_steps ?? 0) } } : {};
-        return { step, layers: Number(metadata.layers), stage: Number(metadata.stage), rng: Number(metadata.rng), params, m, v, ...wall, ...scaling, file, damaged };
+        const ck = readCheckpoint(await readRegular(file, MAX_CHECKPOINT_BYTES), name);
+        fits?.(ck);
+        return { ...ck, file, damaged };
       } catch (err) {
         const d = { file, reason: err instanceof Error ? err.message : String(err) };
         damaged.push(d);
@@ -348,19 +462,78 @@ export class RunStore {
 
   /** report.json, or null when the run has none (yet) or it cannot be read. */
   async readReport<T>(): Promise<T | null> {
-    try {
-      return JSON.parse(await readFile(path.join(this.dir, 'report.json'), 'utf8')) as T;
-    } catch {
-      return null;
-    }
+    return readJsonOrNull<T>(path.join(this.dir, 'report.json'));
   }
 
   async writeReport(report: unknown): Promise<void> {
     await this.writeJson('report.json', report);
   }
 
-  /** A JSON file in the run folder, written atomically. */
+  /** A JSON file in the run folder, written atomically (and only while this store's lock, if it took one, is still its own). */
   async writeJson(name: string, value: unknown): Promise<void> {
-    await writeAtomic(path.join(this.dir, name), `${JSON.stringify(value, null, 2)}\n`);
+    await this.write(path.join(this.dir, name), `${JSON.stringify(value, null, 2)}\n`);
   }
+}
+
+/** The largest run files read back: metrics.jsonl (about 150 bytes a line) and a checkpoint. */
+const MAX_METRICS_BYTES = 1 << 30;
+const MAX_CHECKPOINT_BYTES = 16 * 2 ** 30;
+
+/** A JSON file of a run folder, or null when it is missing, not a regular file or not JSON. */
+async function readJsonOrNull<T>(file: string): Promise<T | null> {
+  try {
+    return JSON.parse((await readRegular(file, 256 * 2 ** 20)).toString('utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+/** A number of a checkpoint's metadata: a whole number from `min` to `max`, or the checkpoint is damaged. */
+function metaInt(metadata: Record<string, string>, key: string, min: number, max: number): number {
+  const v = Number(metadata[key]);
+  if (typeof metadata[key] !== 'string' || !Number.isInteger(v) || v < min || v > max) throw new Error(`its "${key}" is ${JSON.stringify(metadata[key] ?? null)}, not a whole number from ${min} to ${max}`);
+  return v;
+}
+
+/** A checkpoint file's state, its tensors checked against the digest it carries (files of older versions carry none). */
+function readCheckpoint(bytes: Uint8Array, name: string): CheckpointState {
+  const { tensors, metadata } = parseSafetensors(bytes, name);
+  if (metadata.format !== undefined && metadata.format !== 'stacklab-checkpoint') throw new Error(`it is a ${String(metadata.format).slice(0, 40)} file, not a checkpoint`);
+  if (metadata.sha256 !== undefined) {
+    const headerLen = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+    const actual = createHash('sha256').update(bytes.subarray(8 + headerLen)).digest('hex');
+    if (actual !== metadata.sha256) throw new Error('its tensors do not match their checksum (bits changed on disk, or the file was edited)');
+  }
+  const params = new Map<string, Float32Array>();
+  const m = new Map<string, Float32Array>();
+  const v = new Map<string, Float32Array>();
+  const shapes = new Map<string, readonly number[]>();
+  for (const [k, t] of tensors) {
+    if (t.dtype !== 'F32') throw new Error(`tensor "${k.slice(0, 60)}" is ${t.dtype}, not F32`);
+    const data = t.data as Float32Array;
+    const moment = stateNames.parse(k);
+    if (moment) (moment.which === 'm' ? m : v).set(moment.param, data);
+    else {
+      params.set(k, data);
+      shapes.set(k, t.shape);
+    }
+  }
+  if (params.size === 0) throw new Error('no weights in it');
+  const step = metaInt(metadata, 'step', 0, 1e9);
+  const wall = metadata.stage_wall_ms ? { stageWallMs: parseWall(metadata.stage_wall_ms), elapsedMs: Number(metadata.elapsed_ms) } : {};
+  if (wall.elapsedMs !== undefined && !(wall.elapsedMs >= 0 && Number.isFinite(wall.elapsedMs))) throw new Error(`its "elapsed_ms" is ${JSON.stringify(metadata.elapsed_ms)}`);
+  const scaling = metadata.loss_scale ? { lossScale: { scale: Number(metadata.loss_scale), goodSteps: Number(metadata.loss_scale_good_steps ?? 0) } } : {};
+  if (scaling.lossScale && !(scaling.lossScale.scale > 0 && Number.isFinite(scaling.lossScale.scale) && Number.isInteger(scaling.lossScale.goodSteps) && scaling.lossScale.goodSteps >= 0)) throw new Error('its loss scale is not a positive number');
+  return { step, layers: metaInt(metadata, 'layers', 1, 1000), stage: metaInt(metadata, 'stage', 1, 1000), rng: metaInt(metadata, 'rng', 0, 2 ** 32 - 1), params, m, v, shapes, ...wall, ...scaling };
+}
+
+function parseWall(text: string): number[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    v = null;
+  }
+  if (!Array.isArray(v) || v.length > 1000 || v.some((x) => typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x))) throw new Error('its "stage_wall_ms" is not a list of times');
+  return v as number[];
 }

@@ -39,7 +39,7 @@ export function createServices(ctx: HostContext): Services {
   const settings = createSettingsService(ctx.configDir ?? defaultConfigDir(), runsDir, ctx.root ? (d) => inside(d, 'the runs folder').then(() => true, () => false) : undefined);
   const session = createSessionService(ctx.configDir ?? defaultConfigDir());
   const data = createDataService(ctx.root ? inside : undefined);
-  const jobs = createJobService({ data, settings, events });
+  const jobs = createJobService({ data, settings, events, ...(ctx.root ? { inside: (dir: string) => inside(dir, 'the job folder') } : {}) });
   /** The runs folder in use, inside the root. */
   const runsFolder = async () => inside((await settings.get()).runsDir, 'the runs folder');
   const job = (dir: string) => inside(dir, 'the job folder');

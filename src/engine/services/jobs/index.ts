@@ -20,6 +20,7 @@ import { localExecutor, type RunExecutor } from '../../runs/executor';
 import { queueExecutor } from '../../queue/executor';
 import { parseQueueUrl } from '../../queue/url';
 import { defaultJobName, executeJob, jobRuns, readJobFile, writeJobFile, type JobFile } from '../../runs/job';
+import { RunLockedError, RunStore } from '../../runs/store';
 import { planJob, planOptionsOf, resolvePlan, type JobPlan, type PlannedRun } from '../../runs/plan';
 import type { DataService } from '../data';
 import type { SettingsService } from '../settings';
@@ -43,7 +44,8 @@ const slug = (s: string) =>
     .replace(/^-|-$/g, '')
     .slice(0, 40) || 'job';
 
-export function createJobService(deps: { data: DataService; settings: SettingsService; events: EventHub }) {
+/** `inside` (server mode's --root) keeps the library to job folders inside the root. */
+export function createJobService(deps: { data: DataService; settings: SettingsService; events: EventHub; inside?: (dir: string) => Promise<unknown> }) {
   const active = new Map<string, Active>();
   const resuming = new Map<string, Promise<JobInfo>>();
   const speed = new Map<string, MeasuredSpeed>();
@@ -186,7 +188,7 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
     },
 
     async list(): Promise<JobInfo[]> {
-      return listJobs((await deps.settings.get()).runsDir, live);
+      return listJobs((await deps.settings.get()).runsDir, live, deps.inside);
     },
 
     async resume(dir: string): Promise<JobInfo> {
@@ -197,6 +199,11 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
         const file = await readJobFile(dir);
         if (!file) throw new Error(`${dir} has no job.json: runs from the command line resume with \`stacklab train … --out ${dir} --resume\``);
         if (active.has(file.id)) return info(file, dir);
+        // Another process (the command line, a second app) training one of its runs: say so, and write nothing.
+        for (const r of file.runs) {
+          const holder = await new RunStore(path.join(dir, r.dir)).liveHolder();
+          if (holder) throw new RunLockedError(`${dir} (${r.name} s${r.seed})`, holder);
+        }
         const { error: _dropped, ...clean } = file;
         void _dropped;
         const executor = await executorFor(await deps.settings.get());

@@ -2,10 +2,11 @@
  * The run library: the job folders in the runs folder, their runs' state read from disk (and from
  * the live job, for the one running), and a job's training curves.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { flopMatchedName, isFlopMatched } from '../../../shared/growth';
 import type { JobHistory, JobInfo, JobStatus, RunInfo, RunStatus, TrainPlan } from '../../../shared/jobs';
+import { DamagedFileError } from '../../io/files';
 import { readJobFile, type JobFile } from '../../runs/job';
 import { checkpointStep, isDir, RunStore } from '../../runs/store';
 import type { RunConfig, RunReport } from '../../runs/types';
@@ -15,11 +16,21 @@ export interface LiveState {
   readonly running: ReadonlyMap<number, number>;
 }
 
+/**
+ * A run's folder inside its job folder, or null when it is a link: StackLab makes run folders,
+ * never links, and one made by hand could lead anywhere (outside server mode's --root).
+ */
+async function runFolder(jobDir: string, name: string): Promise<string | null> {
+  const dir = path.join(jobDir, name);
+  return (await lstat(dir).catch(() => null))?.isSymbolicLink() ? null : dir;
+}
+
 async function runInfo(job: JobFile, dir: string, index: number, live?: LiveState): Promise<RunInfo> {
   const r = job.runs[index]!;
   const runDir = path.join(dir, r.dir);
-  const report = await new RunStore(runDir).readReport<RunReport>();
   const base = { name: r.name, variant: r.variant, seed: r.seed, dir: runDir, totalSteps: r.steps };
+  if (!(await runFolder(dir, r.dir))) return { ...base, status: 'failed', step: 0, wallMs: null, finalValLoss: null };
+  const report = await new RunStore(runDir).readReport<RunReport>();
   // A report of a stopped run (cancelled, failed) no longer says what the run does once its job trains again.
   if (report && (report.status === 'finished' || !live)) return { ...base, status: report.status, step: report.status === 'finished' ? r.steps : await checkpointStep(runDir), wallMs: report.wallMs, finalValLoss: report.finalValLoss };
   let status: RunStatus;
@@ -36,9 +47,10 @@ async function runInfo(job: JobFile, dir: string, index: number, live?: LiveStat
 export async function jobInfo(job: JobFile, dir: string, live?: LiveState): Promise<JobInfo> {
   const runs = await Promise.all(job.runs.map((_, i) => runInfo(job, dir, i, live)));
   let status: JobStatus;
+  // Runs that all finished make a finished job, whatever error an earlier attempt left in job.json.
   if (live) status = 'running';
-  else if (job.error) status = 'failed';
   else if (runs.every((r) => r.status === 'finished')) status = 'finished';
+  else if (job.error) status = 'failed';
   else if (runs.some((r) => r.status === 'cancelled')) status = 'cancelled';
   else status = 'interrupted';
   return { id: job.id, dir, name: job.name, createdAt: job.createdAt, status, plan: job.plan, source: job.source, device: job.device, runs, ...(job.error ? { error: job.error } : {}), ...(job.notes?.length ? { notes: job.notes } : {}) };
@@ -49,31 +61,45 @@ export async function jobInfo(job: JobFile, dir: string, live?: LiveState): Prom
  * `stacklab train` before it wrote job.json), a job read from the runs' configs (listed, not resumable).
  */
 export async function jobAt(dir: string): Promise<JobFile | null> {
-  const file = await readJobFile(dir);
-  if (file) return file;
+  // A damaged job.json is said as such; the job is still listed from its runs' configs.
+  let damaged: string | undefined;
+  try {
+    const file = await readJobFile(dir);
+    if (file) return file;
+  } catch (err) {
+    if (!(err instanceof DamagedFileError)) throw err;
+    damaged = err.message;
+  }
   const names = (await readdir(dir).catch(() => [] as string[])).sort();
   const runs: JobFile['runs'][number][] = [];
   let first: RunConfig | null = null;
   for (const n of names) {
-    const cfg = await new RunStore(path.join(dir, n)).readConfig<RunConfig>();
+    const runDir = await runFolder(dir, n);
+    const cfg = runDir ? await new RunStore(runDir).readConfig<RunConfig>() : null;
     if (!cfg) continue;
     first ??= cfg;
     runs.push({ name: cfg.flopMatchedTo ? flopMatchedName(cfg.flopMatchedTo) : cfg.variant, variant: cfg.variant, seed: cfg.seed, dir: n, steps: cfg.growth.steps });
   }
-  if (!first) return null;
+  if (!first) {
+    // Nothing to list it by: the damage is the answer.
+    if (damaged) throw new Error(damaged);
+    return null;
+  }
   const st = await stat(dir);
   const plan: Omit<TrainPlan, 'datasetId'> = { variants: [...new Set(runs.filter((r) => !isFlopMatched(r.name)).map((r) => r.variant))] as TrainPlan['variants'], preset: first.preset as TrainPlan['preset'], layers: first.growth.layers, block: first.growth.block, alpha: first.growth.alpha, steps: first.growth.steps, seeds: new Set(runs.map((r) => r.seed)).size };
-  return { id: `cli:${dir}`, name: path.basename(dir), createdAt: st.birthtime.toISOString(), plan, import: { source: { kind: 'sample' } }, source: first.data.source, device: first.device, runs };
+  return { id: `cli:${dir}`, name: path.basename(dir), createdAt: st.birthtime.toISOString(), plan, import: { source: { kind: 'sample' } }, source: first.data.source, device: first.device, runs, ...(damaged ? { error: damaged } : {}) };
 }
 
-/** Every job folder in `root`, newest first. */
-export async function listJobs(root: string, live: (job: JobFile) => LiveState | undefined): Promise<JobInfo[]> {
+/** Every job folder in `root`, newest first; `inside` (server mode's --root) leaves out folders that lead outside it. */
+export async function listJobs(root: string, live: (job: JobFile) => LiveState | undefined, inside?: (dir: string) => Promise<unknown>): Promise<JobInfo[]> {
   const names = await readdir(root).catch(() => [] as string[]);
   const out: JobInfo[] = [];
   for (const n of names) {
     const dir = path.join(root, n);
     if (!(await isDir(dir))) continue;
-    const job = await jobAt(dir);
+    if (inside && !(await inside(dir).then(() => true, () => false))) continue;
+    // A folder whose job.json is damaged and that holds no run folder has nothing to list.
+    const job = await jobAt(dir).catch(() => null);
     if (job) out.push(await jobInfo(job, dir, live(job)));
   }
   return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
@@ -85,7 +111,8 @@ export async function jobHistory(dir: string): Promise<JobHistory> {
   if (!job) throw new Error(`${dir} is not a job folder (no job.json and no run folders)`);
   const runs = [];
   for (const [i, r] of job.runs.entries()) {
-    const { records } = await new RunStore(path.join(dir, r.dir)).readMetrics();
+    const runDir = await runFolder(dir, r.dir);
+    const { records } = runDir ? await new RunStore(runDir).readMetrics() : { records: [] };
     const train = records.flatMap((m) => (m.type === 'train' && Number.isFinite(m.loss) ? [m] : []));
     const every = Math.max(1, Math.ceil(train.length / 500));
     runs.push({
