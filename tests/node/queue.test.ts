@@ -5,13 +5,13 @@
  * job; a wrong password, a Redis that is not there and a worker without the shared runs folder
  * each say so.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli';
+import { freePort, startRedis, startWorker as startTestWorker, stopProcesses, waitReady, type TestWorker } from '../helpers/redis';
 import { trainCommand } from '../../src/engine/cli/train';
 import { createServices, servicesAsApi } from '../../src/engine/services';
 import type { JobInfo } from '../../src/shared/jobs';
@@ -20,22 +20,6 @@ import { prepareRunData } from '../../src/engine/data/prepared';
 import { PRESETS, windowLength } from '../../src/engine/models/patch-transformer';
 
 const PASSWORD = 'pump-station-7';
-const redisBin = process.env.REDIS_SERVER || (() => {
-  try {
-    return execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-})();
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const losses = (runDir: string) => readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((m) => m.type === 'train').map((m) => [m.step, m.loss]);
 
@@ -43,42 +27,20 @@ describe('runs trained by workers through the queue', () => {
   let redis: ChildProcess;
   let url: string;
   let port: number;
-  const workers: { proc: ChildProcess; log: string[] }[] = [];
+  const workers: TestWorker[] = [];
   const root = mkdtempSync(path.join(os.tmpdir(), 'stacklab-queue-'));
   const runsDir = path.join(root, 'runs');
-  const startWorker = (name: string) => {
-    const log: string[] = [];
-    const proc = spawn(process.execPath, ['bin/stacklab.js', 'worker', '--queue', url, '--runs-dir', runsDir, '--device', 'cpu', '--threads', '1', '--name', name], { cwd: process.cwd(), env: { ...process.env, STACKLAB_CONFIG_DIR: path.join(root, `config-${name}`) }, stdio: ['ignore', 'ignore', 'pipe'] });
-    proc.stderr!.on('data', (b: Buffer) => log.push(...b.toString().split('\n').filter(Boolean)));
-    return { proc, log };
-  };
-  // A worker says when it takes runs.
-  const waitReady = async (w: { log: string[] }) => {
-    for (let i = 0; i < 300 && !w.log.some((l) => l.includes('takes runs from')); i++) await new Promise((r) => setTimeout(r, 100));
-  };
+  const startWorker = (name: string) => startTestWorker(url, runsDir, name, root);
 
   beforeAll(async () => {
-    if (!redisBin) throw new Error('redis-server is missing: scripts/install-test-deps.sh installs it (apt-get install redis-server)');
     mkdirSync(runsDir, { recursive: true });
-    port = await freePort();
-    url = `redis://:${PASSWORD}@127.0.0.1:${port}`;
-    redis = spawn(redisBin, ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', PASSWORD, '--save', '', '--appendonly', 'no', '--dir', root], { stdio: 'ignore' });
-    // Ready when it answers.
-    for (let i = 0; i < 50; i++) {
-      const up = await new Promise<boolean>((resolve) => {
-        const c = net.connect(port, '127.0.0.1', () => (c.end(), resolve(true)));
-        c.on('error', () => resolve(false));
-      });
-      if (up) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    ({ proc: redis, port, url } = await startRedis(PASSWORD, root));
     for (const name of ['w1', 'w2']) workers.push(startWorker(name));
     for (const w of workers) await waitReady(w);
   }, 60_000);
 
   afterAll(async () => {
-    for (const w of workers) w.proc.kill('SIGTERM');
-    await Promise.all(workers.map((w) => new Promise((r) => (w.proc.exitCode !== null || w.proc.signalCode !== null ? r(null) : w.proc.once('exit', r)))));
+    await stopProcesses(workers.map((w) => w.proc));
     redis?.kill();
   });
 

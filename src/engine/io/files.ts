@@ -8,6 +8,7 @@
 import { constants, type Stats } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { withTimeLimit } from '../time-limit';
 
 /** Kernel file systems: nothing a user imports or StackLab writes lives there. */
 export const VIRTUAL_DIRS = ['/proc', '/sys', '/dev'];
@@ -44,24 +45,6 @@ function kindOf(s: Stats): string {
 
 const NONBLOCK = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
 
-/** Rejects after `ms` with a FileRefusedError; `late` gets what `work` resolves to after that (to close it). */
-async function withinTime<T>(file: string, work: Promise<T>, ms: number, late: (value: T) => void): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let timedOut = false;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      timedOut = true;
-      reject(new FileRefusedError(file, 'timeout', `did not open within ${ms / 1000} s (a network share that hangs?)`));
-    }, ms);
-  });
-  work.then((v) => timedOut && late(v), () => undefined);
-  try {
-    return await Promise.race([work, limit]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export interface OpenedFile {
   readonly handle: FileHandle;
   /** The descriptor's own stat: a regular file. */
@@ -93,7 +76,7 @@ export async function openRegular(file: string, timeoutMs = 10_000): Promise<Ope
       throw err;
     }
   })();
-  return withinTime(file, work, timeoutMs, (o) => void o.handle.close().catch(() => undefined));
+  return withTimeLimit(work, timeoutMs, () => new FileRefusedError(file, 'timeout', `did not open within ${timeoutMs / 1000} s (a network share that hangs?)`), (o) => void o.handle.close().catch(() => undefined));
 }
 
 /**

@@ -42,12 +42,17 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data')
   let metadata: Record<string, string> = {};
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') {
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || Object.values(raw).some((v) => typeof v !== 'string')) throw new SafetensorsError(`${source}: its metadata is not a map of texts`);
       metadata = raw as Record<string, string>;
       continue;
     }
-    const { dtype, shape, data_offsets: offsets } = raw as { dtype: SafeDType; shape: number[]; data_offsets: [number, number] };
-    const Ctor = CTORS[dtype];
-    if (!Ctor) throw new SafetensorsError(`${source}: tensor "${name}" has unsupported dtype ${dtype}`);
+    const { dtype, shape, data_offsets: offsets } = (raw ?? {}) as { dtype: SafeDType; shape: number[]; data_offsets: [number, number] };
+    const Ctor = Object.hasOwn(CTORS, dtype) ? CTORS[dtype] : undefined;
+    if (!Ctor) throw new SafetensorsError(`${source}: tensor "${name.slice(0, 80)}" has unsupported dtype ${String(dtype).slice(0, 20)}`);
+    const whole = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+    if (!Array.isArray(shape) || shape.length > 8 || !shape.every(whole) || !Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(whole)) {
+      throw new SafetensorsError(`${source}: tensor "${name.slice(0, 80)}" has no valid shape and byte range`);
+    }
     const [begin, end] = offsets;
     const count = shape.reduce((a, b) => a * b, 1);
     if (end - begin !== count * Ctor.BYTES_PER_ELEMENT || body + end > bytes.length) {

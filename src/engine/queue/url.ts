@@ -3,6 +3,7 @@
  * `rediss://…` for TLS. Parsed once, with the password hidden whenever the URL is shown.
  */
 import { Redis, type RedisOptions } from 'ioredis';
+import { withTimeLimit } from '../time-limit';
 import { queueError } from './errors';
 
 export class QueueUrlError extends Error {
@@ -20,18 +21,34 @@ export interface QueueTarget {
  * and pinged: a Redis that is not there or refuses the password fails here, at once, by name.
  */
 export async function controlClient(target: QueueTarget): Promise<Redis> {
-  const client = new Redis({ ...target.connection, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  // Every command answers within QUEUE_ANSWER_MS or fails: a Redis that accepts and stays silent is an error, not a hang.
+  const client = new Redis({ ...target.connection, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, commandTimeout: QUEUE_ANSWER_MS });
   // The reason comes as an error event (WRONGPASS, ECONNREFUSED); connect() then only says the connection closed.
   let reason: unknown;
   client.on('error', (err) => (reason ??= err));
   try {
-    await client.connect();
-    await client.ping();
+    await queueAnswers(target, (async () => {
+      await client.connect();
+      await client.ping();
+    })());
   } catch (err) {
     client.disconnect();
-    throw queueError(target.shown, reason ?? err);
+    throw err instanceof QueueSilentError ? err : queueError(target.shown, reason ?? err);
   }
   return client;
+}
+
+/** How long the queue may take to answer (connect, a command, BullMQ's readiness) before it is an error. */
+export const QUEUE_ANSWER_MS = 10_000;
+
+/** The queue accepted the connection but did not answer in time. */
+export class QueueSilentError extends Error {
+  override readonly name = 'QueueSilentError';
+}
+
+/** `work` against the queue, or an error naming its URL once QUEUE_ANSWER_MS pass without an answer. */
+export function queueAnswers<T>(target: QueueTarget, work: Promise<T>, what = 'answer'): Promise<T> {
+  return withTimeLimit(work, QUEUE_ANSWER_MS, () => new QueueSilentError(`the queue at ${target.shown} did not ${what} within ${QUEUE_ANSWER_MS / 1000} s: is it a Redis server, and is it overloaded or paused? Check the host and port`));
 }
 
 export function parseQueueUrl(raw: string): QueueTarget {

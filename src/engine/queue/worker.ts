@@ -5,19 +5,20 @@
  * runs in hand and put them back on the queue; a worker killed outright leaves its runs to
  * BullMQ's stalled-job recovery, and the next worker resumes them from their last checkpoint.
  */
-import { stat } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DelayedError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { ExecutionProviderName } from '../../shared/system';
 import { runTraining } from '../runs/runner';
-import { isDir } from '../runs/store';
+import { isUnder } from '../io/files';
+import { LockLostError, RunLockedError } from '../runs/store';
 import type { RunReport } from '../runs/types';
 import { count } from '../compare/text';
 import { readDataFile } from './data-file';
 import { queueError } from './errors';
-import { cancelKey, RUNS_QUEUE, WORKER_TTL_S, workerKey, type RunTask } from './tasks';
-import { controlClient, type QueueTarget } from './url';
+import { cancelKey, parseRunTask, RUNS_QUEUE, TaskRefusedError, WORKER_TTL_S, workerKey, type RunTask } from './tasks';
+import { controlClient, queueAnswers, type QueueTarget } from './url';
 
 export interface WorkerOptions {
   readonly runsDir: string;
@@ -38,24 +39,31 @@ export interface RunningWorker {
 
 export async function startWorker(target: QueueTarget, opts: WorkerOptions): Promise<RunningWorker> {
   const root = path.resolve(opts.runsDir);
-  if (!(await isDir(root))) throw new Error(`the runs folder ${root} does not exist here: mount the folder the submitters train into and give it with --runs-dir`);
+  if (!(await stat(root).then((x) => x.isDirectory(), () => false))) throw new Error(`the runs folder ${root} does not exist here: mount the folder the submitters train into and give it with --runs-dir`);
   const control = await controlClient(target);
   const inHand = new Map<string, AbortController>();
   let stopping = false;
   const worker = new Worker<RunTask, RunReport>(
     RUNS_QUEUE,
     async (job: Job<RunTask, RunReport>, token?: string) => {
-      const task = job.data;
-      const jobDir = path.join(root, task.jobDir);
-      if (!(await isDir(jobDir))) throw new Error(`worker ${opts.name}: the job folder ${jobDir} is not in this worker's runs folder ${root}: mount the shared runs folder and give it with --runs-dir`);
-      const dataFile = path.join(root, task.dataFile);
-      if (!(await stat(dataFile).then(() => true, () => false))) throw new Error(`worker ${opts.name}: the job's data set ${dataFile} is missing in the shared runs folder`);
-      const data = await readDataFile(dataFile);
-      const dir = path.join(jobDir, task.runDir);
+      // Nothing from Redis is trusted: the task is checked, and its paths must stay in this worker's runs folder.
+      let task: RunTask;
+      let where: { jobDir: string; dir: string; dataFile: string };
+      try {
+        task = parseRunTask(job.data);
+        where = await taskPaths(root, task);
+      } catch (err) {
+        if (!(err instanceof TaskRefusedError)) throw err;
+        opts.log(`${opts.name}: refused queue job ${job.id}: ${err.message}`);
+        // Not worth a second attempt: the same task fails the same way.
+        throw new UnrecoverableError(`worker ${opts.name}: ${err.message}`);
+      }
+      const { dir, dataFile } = where;
+      const data = await readDataFile(dataFile, task.config);
       const abort = new AbortController();
       inHand.set(job.id!, abort);
       const poll = setInterval(() => void control.get(cancelKey(job.id!)).then((v) => v && abort.abort(), () => undefined), 500);
-      const resume = await isDir(dir);
+      const resume = await isRealDir(dir);
       opts.log(`${opts.name}: ${resume ? 'resuming' : 'training'} ${task.name} of ${task.jobDir} (attempt ${job.attemptsMade + 1}) on ${opts.device}`);
       const t0 = performance.now();
       try {
@@ -69,6 +77,16 @@ export async function startWorker(target: QueueTarget, opts: WorkerOptions): Pro
         }
         opts.log(`${opts.name}: ${task.name} ${report.status} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
         return report;
+      } catch (err) {
+        if (err instanceof RunLockedError) {
+          // Another live process trains it (a worker the queue took for stalled, on this host or another): that is
+          // no failure of the run, so it waits, without using up one of its attempts, until the folder is free.
+          opts.log(`${opts.name}: ${task.name} is trained by process ${err.holder.pid} on ${err.holder.host}: it waits on the queue and is tried again in ${LOCKED_RETRY_MS / 1000} s`);
+          await job.moveToDelayed(Date.now() + LOCKED_RETRY_MS, token);
+          throw new DelayedError();
+        }
+        if (err instanceof LockLostError) opts.log(`${opts.name}: ${task.name}: ${err.message}`);
+        throw err;
       } finally {
         clearInterval(poll);
         inHand.delete(job.id!);
@@ -78,7 +96,7 @@ export async function startWorker(target: QueueTarget, opts: WorkerOptions): Pro
   );
   worker.on('error', () => undefined);
   try {
-    await worker.waitUntilReady();
+    await queueAnswers(target, worker.waitUntilReady());
   } catch (err) {
     await worker.close(true).catch(() => undefined);
     control.disconnect();
@@ -110,4 +128,36 @@ export async function startWorker(target: QueueTarget, opts: WorkerOptions): Pro
       return closed;
     },
   };
+}
+
+/** How long a run whose folder another live process holds waits on the queue before it is tried again. */
+export const LOCKED_RETRY_MS = 5_000;
+
+/** A folder that is really there, not a link. */
+async function isRealDir(p: string): Promise<boolean> {
+  const s = await lstat(p).catch(() => null);
+  return !!s && s.isDirectory() && !s.isSymbolicLink();
+}
+
+/**
+ * Where a task's job folder, run folder and data file are in this worker's runs folder: each must
+ * resolve (links followed) inside it, the job folder and the data file must exist, and a run
+ * folder that exists must be a folder, not a link. TaskRefusedError when a path leads out; an Error
+ * (worth another attempt, maybe by another worker) when something is missing here.
+ */
+async function taskPaths(root: string, task: RunTask): Promise<{ jobDir: string; dir: string; dataFile: string }> {
+  const realRoot = await realpath(root);
+  const within = async (p: string, what: string) => {
+    const real = await realpath(p).catch(() => null);
+    // Missing here may be found by another worker (a share mounted elsewhere): an error worth another attempt.
+    if (real === null) throw new Error(`${what} ${p} is not in this worker's runs folder ${root}: mount the shared runs folder and give it with --runs-dir`);
+    if (!isUnder(real, realRoot) || real === realRoot) throw new TaskRefusedError(`${what} ${p} leads outside this worker's runs folder ${root}`);
+    return p;
+  };
+  const jobDir = await within(path.join(root, task.jobDir), 'the job folder');
+  if (!(await stat(jobDir).then((s) => s.isDirectory(), () => false))) throw new TaskRefusedError(`the job folder ${jobDir} is not a folder`);
+  const dir = path.join(jobDir, task.runDir);
+  if ((await lstat(dir).catch(() => null))?.isSymbolicLink()) throw new TaskRefusedError(`the run folder ${dir} is a link: StackLab makes run folders, never links`);
+  const dataFile = await within(path.join(root, task.dataFile), "the job's data set");
+  return { jobDir, dir, dataFile };
 }

@@ -6,6 +6,7 @@
 import { access, constants, mkdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { inVirtualFs, isUnder, VIRTUAL_DIRS } from '../io/files';
+import { withTimeLimit } from '../time-limit';
 
 
 /** The real path of `p`, or of its nearest existing ancestor joined with the rest. */
@@ -24,16 +25,9 @@ async function realOrNearest(p: string): Promise<string> {
   }
 }
 
-async function withTimeLimit<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s (a network share that hangs?): choose a local folder`)), ms);
-  });
-  try {
-    return await Promise.race([work, limit]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** `work`, or an error naming `what` as a folder that did not answer within `ms`. */
+function folderAnswers<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  return withTimeLimit(work, ms, () => new Error(`${what} did not answer within ${ms / 1000} s (a network share that hangs?): choose a local folder`));
 }
 
 /**
@@ -43,12 +37,12 @@ async function withTimeLimit<T>(work: Promise<T>, ms: number, what: string): Pro
 export async function usableFolder(p: string, what: string, timeoutMs = 5000): Promise<string> {
   if (!path.isAbsolute(p)) throw new Error(`${what} must be an absolute path, got "${p}"`);
   const folder = path.resolve(p);
-  const real = await withTimeLimit(realOrNearest(folder), timeoutMs, `${folder}`);
+  const real = await folderAnswers(realOrNearest(folder), timeoutMs, folder);
   // Kernel file systems: a recursive mkdir there can spin forever, and nothing belongs in them.
   if (inVirtualFs(folder) || inVirtualFs(real)) {
     throw new Error(`${what} cannot be ${folder}: it lies in the kernel's virtual file system (${VIRTUAL_DIRS.join(', ')}); choose a folder on a disk`);
   }
-  await withTimeLimit(
+  await folderAnswers(
     (async () => {
       const info = await stat(folder).catch(() => null);
       if (info && !info.isDirectory()) throw new Error(`${what} ${folder} is a file, not a folder: choose a folder`);
