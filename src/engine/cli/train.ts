@@ -3,7 +3,6 @@
  *  [--layers L] [--block b] [--alpha α] [--steps T] [--seeds N] [--device d] --out <dir> [--json]`
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { defined } from '../../shared/ipc';
 import { DEVICE_CHOICES, type DeviceChoice } from '../../shared/system';
@@ -24,7 +23,7 @@ import { parseQueueUrl, QueueUrlError, type QueueTarget } from '../queue/url';
 import { defaultJobName, executeJob, jobRuns, readJobFile, writeJobFile, type JobFile } from '../runs/job';
 import { planJob, planOptionsOf, PlanError, resolvePlan, type JobPlan, type PlannedRun, type ResolvedPlan } from '../runs/plan';
 import { runFolderConflict } from '../runs/runner';
-import { writeError } from '../runs/store';
+import { makeDir } from '../runs/store';
 import type { RunReport } from '../runs/types';
 import { defaultRunsDir } from '../paths';
 import { oneOf, parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
@@ -246,9 +245,9 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
   if (signal?.aborted) await executor.close?.();
   else {
     // A job folder that cannot be begun lets go of the queue's connections too.
-    await mkdir(out, { recursive: true }).catch(async (err: unknown) => {
+    await makeDir(out).catch(async (err: unknown) => {
       await executor.close?.();
-      throw writeError(out, err);
+      throw err;
     });
     if (!existing) await writeJobFile(out, file).catch(async (err: unknown) => {
       await executor.close?.();

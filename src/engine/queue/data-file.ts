@@ -3,12 +3,12 @@
  * fingerprint (`.data/<fingerprint>.safetensors`), so workers read it instead of importing the CSVs.
  * A worker reads it as untrusted input: a regular file of bounded size whose tensors fit the run.
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readRegular } from '../io/files';
 import { parseSafetensors, serializeSafetensors, type NamedTensor } from '../io/safetensors';
 import { windowLength } from '../models/patch-transformer';
-import { writeAtomic } from '../runs/store';
+import { makeDir, writeAtomic } from '../runs/store';
 import type { RunConfig, TimedRunData } from '../runs/types';
 
 const dataFileOf = (runsRoot: string, fingerprint: string) => path.join(runsRoot, '.data', `${fingerprint}.safetensors`);
@@ -20,7 +20,7 @@ export const MAX_DATA_FILE_BYTES = 4 * 2 ** 30 - 1;
 export async function writeDataFile(runsRoot: string, fingerprint: string, data: TimedRunData, channels: number): Promise<string> {
   const file = dataFileOf(runsRoot, fingerprint);
   if (await stat(file).then((s) => s.size > 0, () => false)) return file;
-  await mkdir(path.dirname(file), { recursive: true });
+  await makeDir(path.dirname(file));
   const rows = data.matrix.length / channels;
   const tensors = new Map<string, NamedTensor>([
     ['matrix', { dtype: 'F32', shape: [rows, channels], data: data.matrix }],

@@ -8,7 +8,8 @@
  * Files that replace others are written atomically: a temporary file, fsync, rename.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFile, link, mkdir, open, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, appendFile, link, mkdir, open, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { readRegular } from '../io/files';
@@ -36,8 +37,24 @@ export function writeError(file: string, err: unknown): Error {
   if (code === 'ENOSPC') return new Error(`cannot write ${file}: the disk is full (ENOSPC). Free some space, then resume (stacklab train … --resume, or Resume in the run library): everything saved before is kept`);
   if (code === 'EDQUOT') return new Error(`cannot write ${file}: the disk quota is used up (EDQUOT). Free some space, then resume: everything saved before is kept`);
   if (code === 'EISDIR') return new Error(`cannot write ${file}: it is a folder. Give a file name`);
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return new Error(`cannot write ${file} (${code}): choose a folder you can write to`);
+  if (code === 'EROFS') return new Error(`cannot write ${file}: its file system is read-only (EROFS). Make it writable or choose another folder, then resume: everything saved before is kept`);
+  if (code === 'EACCES' || code === 'EPERM') return new Error(`cannot write ${file} (${code}): choose a folder you can write to`);
   return new Error(`cannot write ${file} (${code ?? (err as Error).message})`);
+}
+
+/**
+ * Creates a folder (and its parents); a failure names the folder and the real reason: a recursive
+ * mkdir on a read-only file system says ENOENT, so the nearest existing parent is asked why.
+ */
+export async function makeDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    let parent = path.dirname(path.resolve(dir));
+    while (!(await stat(parent).then(() => true, () => false)) && path.dirname(parent) !== parent) parent = path.dirname(parent);
+    const why = await access(parent, constants.W_OK).then(() => null, (e: unknown) => e);
+    throw writeError(dir, why ?? err);
+  }
 }
 
 /** The writes of each file in this process, in order: two writes of one file never interleave. */
@@ -221,9 +238,7 @@ export class RunStore {
 
   async init(config: unknown): Promise<void> {
     await this.fence();
-    await mkdir(this.checkpointsDir, { recursive: true }).catch((err: unknown) => {
-      throw writeError(this.checkpointsDir, err);
-    });
+    await makeDir(this.checkpointsDir);
     await this.write(path.join(this.dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
     // A run that begins at step 0 begins its history too: lines of an attempt killed before its
     // first checkpoint would otherwise stay in front of the new ones.
@@ -246,9 +261,7 @@ export class RunStore {
    * heartbeat wakes to find the run taken over and stops without writing (LockLostError).
    */
   async lock(): Promise<RunLease> {
-    await mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
-      throw writeError(this.dir, err);
-    });
+    await makeDir(this.dir);
     const token = randomBytes(6).toString('hex');
     const mine = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), token };
     const temp = path.join(this.dir, `run.lock.${token}.tmp-${process.pid}`);
@@ -415,9 +428,7 @@ export class RunStore {
     for (const [k, t] of c.m) tensors.set(stateNames.m(k), { shape: shape(k, t), data: t });
     for (const [k, t] of c.v) tensors.set(stateNames.v(k), { shape: shape(k, t), data: t });
     await this.fence();
-    await mkdir(this.checkpointsDir, { recursive: true }).catch((err: unknown) => {
-      throw writeError(this.checkpointsDir, err);
-    });
+    await makeDir(this.checkpointsDir);
     const file = path.join(this.checkpointsDir, checkpointName(c.step));
     const wall: Record<string, string> = c.stageWallMs ? { stage_wall_ms: JSON.stringify(c.stageWallMs.map(Math.round)), elapsed_ms: String(Math.round(c.elapsedMs ?? 0)) } : {};
     const scaling: Record<string, string> = c.lossScale ? { loss_scale: String(c.lossScale.scale), loss_scale_good_steps: String(c.lossScale.goodSteps) } : {};

@@ -6,7 +6,6 @@
  * cancelled job resumes from its runs' checkpoints; estimates come from estimate.ts.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { EventHub } from '../../../shared/rpc';
 import type { JobHistory, JobInfo, JobProgress, PlanEstimate, Settings, TrainPlan } from '../../../shared/jobs';
@@ -20,7 +19,7 @@ import { localExecutor, type RunExecutor } from '../../runs/executor';
 import { queueExecutor } from '../../queue/executor';
 import { parseQueueUrl } from '../../queue/url';
 import { defaultJobName, executeJob, jobRuns, readJobFile, writeJobFile, type JobFile } from '../../runs/job';
-import { RunLockedError, RunStore } from '../../runs/store';
+import { makeDir, RunLockedError, RunStore } from '../../runs/store';
 import { planJob, planOptionsOf, resolvePlan, type JobPlan, type PlannedRun } from '../../runs/plan';
 import type { DataService } from '../data';
 import type { SettingsService } from '../settings';
@@ -170,11 +169,12 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
       void _omit;
       const file: JobFile = { id: randomUUID(), name, createdAt, plan: stored, import: d.request, source: d.source, device, runs: jobRuns(planned) };
       try {
-        await mkdir(dir, { recursive: true });
+        await makeDir(dir);
         await writeJobFile(dir, file);
       } catch (err) {
         await executor.close?.().catch(() => undefined);
-        throw new Error(`cannot write the job folder ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): choose a runs folder you can write to in Settings`);
+        // The write that failed, named: the job folder, or its job.json.
+        throw err;
       }
       return launch(file, dir, planned, executor);
     },
