@@ -20,8 +20,8 @@ import { writeDataFile } from '../../src/engine/queue/data-file';
 import { RUNS_QUEUE, type RunTask } from '../../src/engine/queue/tasks';
 import { parseQueueUrl } from '../../src/engine/queue/url';
 import type { RunConfig } from '../../src/engine/runs/types';
-import { DEFAULT_ADAMW } from '../../src/engine/train/adamw';
 import { startRedis, startWorker, stopProcesses, waitReady, type TestWorker } from '../helpers/redis';
+import { shortRunConfig } from '../helpers/run-config';
 
 const PASSWORD = 'hostile-queue-3';
 const root = mkdtempSync(path.join(os.tmpdir(), 'stacklab-queue-hostile-'));
@@ -70,21 +70,7 @@ describe('queue tasks are untrusted input', () => {
     const ds = await loadSampleDataset({ rows: 3000 });
     const model = { ...PRESETS.tiny, layers: 1, channels: ds.channels.length };
     const data = prepareRunData(ds, windowLength(model));
-    const config: RunConfig = {
-      variant: 'baseline',
-      seed: 1,
-      preset: 'tiny',
-      model,
-      growth: { layers: 1, block: 1, alpha: 1, steps: 10 },
-      schedule: { kind: 'cosine', lr: 2e-3, warmup: 2, total: 10, final: 2e-4 },
-      optimizer: { ...DEFAULT_ADAMW, stateAtGrowth: 'copy', rewarmupSteps: 0 },
-      device: 'cpu',
-      readEvery: 1,
-      valEvery: 10,
-      checkpointEvery: 5,
-      data: { source: 'sample', fingerprint: data.fingerprint, channels: ds.channels, trainWindows: data.trainStarts.length, valWindows: data.valStarts.length, split: data.splits.strategy, normalization: { mode: 'pooled', description: 'pooled', mean: [], std: [] } },
-      versions: {},
-    };
+    const config: RunConfig = { ...shortRunConfig(ds, data, model, { variant: 'baseline', steps: 10, seed: 1, valEvery: 10 }), schedule: { kind: 'cosine', lr: 2e-3, warmup: 2, total: 10, final: 2e-4 } };
     const dataFile = await writeDataFile(runsDir, data.fingerprint, data, model.channels);
     mkdirSync(path.join(runsDir, 'job-ok'));
     task = { version: APP_VERSION, jobId: 'job-ok', jobDir: 'job-ok', runDir: 'baseline-s1', name: 'baseline s1', config, dataFile: path.relative(runsDir, dataFile), submitter: 'test' };

@@ -18,26 +18,12 @@ import { LockLostError, RunStore } from '../../src/engine/runs/store';
 import type { RunConfig } from '../../src/engine/runs/types';
 import { createServices, type Services } from '../../src/engine/services';
 import { createSettingsService } from '../../src/engine/services/settings';
-import { DEFAULT_ADAMW } from '../../src/engine/train/adamw';
+import { shortRunConfig } from '../helpers/run-config';
 
 const ds = await loadSampleDataset({ rows: 3000 });
 const model = { ...PRESETS.tiny, layers: 3, channels: ds.channels.length };
 const data = prepareRunData(ds, windowLength(model));
-const config = (steps = 36): RunConfig => ({
-  variant: 'midas',
-  seed: 3,
-  preset: 'tiny',
-  model,
-  growth: { layers: 3, block: 1, alpha: 1, steps },
-  schedule: { kind: 'cosine', lr: 2e-3, warmup: 3, total: steps, final: 2e-4 },
-  optimizer: { ...DEFAULT_ADAMW, stateAtGrowth: 'copy', rewarmupSteps: 0 },
-  device: 'cpu',
-  readEvery: 1,
-  valEvery: 12,
-  checkpointEvery: 5,
-  data: { source: 'sample', fingerprint: data.fingerprint, channels: ds.channels, trainWindows: data.trainStarts.length, valWindows: data.valStarts.length, split: data.splits.strategy, normalization: { mode: 'pooled', description: 'pooled', mean: [], std: [] } },
-  versions: {},
-});
+const config = (steps = 36): RunConfig => shortRunConfig(ds, data, model, { variant: 'midas', steps });
 const tmp = (name = 'run') => mkdtempSync(path.join(os.tmpdir(), `stacklab-safety-${name}-`));
 const children: ChildProcess[] = [];
 afterAll(() => {

@@ -10,28 +10,14 @@ import { exportRun } from '../../src/engine/runs/export';
 import { runTraining } from '../../src/engine/runs/runner';
 import { RunSchedule, stepFlops } from '../../src/engine/runs/schedule';
 import type { RunConfig, RunEvent } from '../../src/engine/runs/types';
-import { DEFAULT_ADAMW } from '../../src/engine/train/adamw';
 import { LOCK_HEARTBEAT_MS, LOCK_STALE_MS, RunStore, writeAtomic, writeError } from '../../src/engine/runs/store';
 import { cli } from '../helpers/cli';
+import { shortRunConfig } from '../helpers/run-config';
 
 const ds = await loadSampleDataset({ rows: 3000 });
 const model = { ...PRESETS.tiny, layers: 3, channels: ds.channels.length };
 const data = prepareRunData(ds, windowLength(model));
-const config = (variant: RunConfig['variant'], steps = 36): RunConfig => ({
-  variant,
-  seed: 3,
-  preset: 'tiny',
-  model,
-  growth: { layers: 3, block: 1, alpha: 1, steps },
-  schedule: { kind: 'cosine', lr: 2e-3, warmup: 3, total: steps, final: 2e-4 },
-  optimizer: { ...DEFAULT_ADAMW, stateAtGrowth: 'copy', rewarmupSteps: 0 },
-  device: 'cpu',
-  readEvery: 1,
-  valEvery: 12,
-  checkpointEvery: 5,
-  data: { source: 'sample', fingerprint: data.fingerprint, channels: ds.channels, trainWindows: data.trainStarts.length, valWindows: data.valStarts.length, split: data.splits.strategy, normalization: { mode: 'pooled', description: 'pooled', mean: [], std: [] } },
-  versions: {},
-});
+const config = (variant: RunConfig['variant'], steps = 36): RunConfig => shortRunConfig(ds, data, model, { variant, steps });
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'stacklab-run-'));
 const trainLosses = (dir: string) =>
   readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.type === 'train').map((r) => [r.step, r.loss]);
