@@ -1,4 +1,5 @@
 /** `npm run bench -- <name> [options]`: benchmarks (not tests). Results go to bench/RESULTS.md by hand, with the command line. */
+import { benchAttacks } from './attacks';
 import { benchDetection } from './detection';
 import { benchEngine, formatEngineBench } from './engine';
 import { benchEstimate } from './estimate';
@@ -32,8 +33,10 @@ try {
     console.log(await benchQueue(rest));
   } else if (name === 'ops') {
     console.log(await benchOps(rest));
+  } else if (name === 'attacks') {
+    console.log(await benchAttacks(rest));
   } else {
-    throw new Error(`unknown benchmark "${name ?? ''}"; available: engine, ops, import, growth, detection, estimate, queue, fuzz, validation`);
+    throw new Error(`unknown benchmark "${name ?? ''}"; available: engine, ops, import, growth, detection, estimate, queue, fuzz, validation, attacks`);
   }
 } catch (err) {
   console.error(`bench: ${(err as Error).message}`);
