@@ -92,6 +92,10 @@ describe('data.inspect and data.import share the data-file gate', () => {
     expect(await confined.handle('jobs.list', {})).toEqual([]);
     expect(await answer(confined, 'data.import', good)).toContain('"datasetId"');
     expect(performance.now() - t0).toBeLessThan(20_000);
+    // A FIFO as the labels file: the same.
+    const labelsFifo = path.join(folder, 'windows.json');
+    execFileSync('mkfifo', [labelsFifo]);
+    expect(await answer(confined, 'data.import', good, labelsFifo)).toMatch(/windows\.json: is a named pipe \(FIFO\), not a regular file\. Give the labels file \(JSON\) saved as a file/);
     // A folder holding the FIFO imports its real CSV file and skips the pipe.
     expect(await answer(confined, 'data.inspect', folder)).toContain('"header":["timestamp","x","y"]');
   });

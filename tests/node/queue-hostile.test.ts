@@ -17,7 +17,8 @@ import { loadSampleDataset } from '../../src/engine/data/dataset';
 import { prepareRunData } from '../../src/engine/data/prepared';
 import { PRESETS, windowLength } from '../../src/engine/models/patch-transformer';
 import { writeDataFile } from '../../src/engine/queue/data-file';
-import { RUNS_QUEUE, type RunTask } from '../../src/engine/queue/tasks';
+import { parseRunTask, RUNS_QUEUE, type RunTask } from '../../src/engine/queue/tasks';
+import { planJob, planOptionsOf, resolvePlan } from '../../src/engine/runs/plan';
 import { parseQueueUrl } from '../../src/engine/queue/url';
 import type { RunConfig } from '../../src/engine/runs/types';
 import { startRedis, startWorker, stopProcesses, waitReady, type TestWorker } from '../helpers/redis';
@@ -137,6 +138,18 @@ describe('queue tasks are untrusted input', () => {
     expect(worker.proc.exitCode).toBeNull();
     expect(await submit({ ...task, jobId: 'job-ok-2', runDir: 'baseline-s2' })).toEqual({ error: null, attempts: 1 });
   }, 60_000);
+});
+
+describe('the task check keeps what a submitter sends', () => {
+  it('every field of a planned run config, for every variant and option, passes through unchanged', async () => {
+    const ds = await loadSampleDataset({ rows: 3000 });
+    const plan = resolvePlan(planOptionsOf({ variants: ['baseline', 'gradstack', 'midas', 'gstack', 'progressive'], preset: 'tiny', seeds: 2, flopMatched: 'midas', lr: 3e-3, rewarmup: 20, resetMoments: true, trainRows: 1500, normalize: 'per-series', threshold: 'per-series', combine: 'max', smooth: 5 }));
+    const job = planJob(plan, ds, 'sample', 'cpu', path.join(root, 'planned'));
+    for (const run of job.runs) {
+      const sent = JSON.parse(JSON.stringify({ version: APP_VERSION, jobId: 'j', jobDir: 'j', runDir: 'r', name: run.name, config: run.config, dataFile: '.data/f.safetensors', submitter: 'x' }));
+      expect(parseRunTask(sent).config, run.name).toEqual(sent.config);
+    }
+  });
 });
 
 describe('a Redis that does not answer, or forgets', () => {

@@ -45,13 +45,14 @@ export async function openDataFile(file: string, kind: DataFileKind, gate: DataF
     opened = await openRegular(file, gate.timeoutMs);
   } catch (err) {
     if (err instanceof FileRefusedError) {
-      const hint = err.reason === 'timeout' ? 'Copy the file to a local disk and import it from there.' : err.reason === 'changed' ? 'Import it again once it stays put.' : 'Give a CSV export saved as a file.';
+      const saved = kind === 'labels' ? 'Give the labels file (JSON) saved as a file.' : 'Give a CSV export saved as a file.';
+      const hint = err.reason === 'timeout' ? 'Copy the file to a local disk and import it from there.' : err.reason === 'changed' ? 'Import it again once it stays put.' : saved;
       throw new ImportError({ file }, err.problem, hint);
     }
     throw new ImportError({ file }, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, kind === 'labels' ? 'Check the path of the labels file.' : 'Check the path and the permissions.');
   }
   try {
-    if (inVirtualFs(opened.real)) throw new ImportError({ file }, "lies in the kernel's virtual file system (/proc, /sys, /dev)", 'Give a CSV export saved on a disk.');
+    if (inVirtualFs(opened.real)) throw new ImportError({ file }, "lies in the kernel's virtual file system (/proc, /sys, /dev)", kind === 'labels' ? 'Give a labels file saved on a disk.' : 'Give a CSV export saved on a disk.');
     // A link is judged by what it leads to as well: data.csv → a key file is not a CSV file.
     const n = NAMES[kind];
     if (!n.test.test(path.basename(opened.real))) throw new ImportError({ file }, `is a link to a file that is not ${n.what} (its name does not end in ${n.endings})`, n.hint);

@@ -33,6 +33,8 @@ export async function controlClient(target: QueueTarget): Promise<Redis> {
     })());
   } catch (err) {
     client.disconnect();
+    // A peer that never answers never closes its side either: the socket is dropped, not ended politely.
+    (client as unknown as { stream?: { destroy(): void } }).stream?.destroy();
     throw err instanceof QueueSilentError ? err : queueError(target.shown, reason ?? err);
   }
   return client;
