@@ -9,10 +9,12 @@ export class FieldError extends Error {
   override readonly name = 'FieldError';
 }
 
-const show = (v: unknown): string => {
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 40 ? `${s.slice(0, 39)}…` : s;
-};
+/** A value from outside inside a message: quoted, at most `max` characters, control characters escaped. */
+export function showValue(value: unknown, max = 40): string {
+  const cut = (s: string) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+  return typeof value === 'string' ? JSON.stringify(cut(value)) : cut(JSON.stringify(value) ?? String(value));
+}
+const show = (v: unknown) => showValue(v);
 
 const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/engine/cli';
 import { generateSamplePlant, samplePlantCsv } from '../../src/engine/data/sample-plant';
-import { readModelMetadata } from '../../src/engine/onnx/proto';
+import { readModelInfo } from '../../src/engine/onnx/proto';
 import { RunStore } from '../../src/engine/runs/store';
 import type { RunConfig } from '../../src/engine/runs/types';
 import { buildInference } from '../../src/engine/inference/forecast';
@@ -25,7 +25,7 @@ describe('export and score', () => {
     const session = await ort.InferenceSession.create(readFileSync(model));
     expect(session.inputNames).toEqual(['windows']);
     expect(session.outputNames).toEqual(['pred', 'residual', 'contrib', 'score']);
-    const meta = readModelMetadata(readFileSync(model));
+    const meta = readModelInfo(readFileSync(model)).metadata;
     const calibration = JSON.parse(meta.stacklab_calibration!) as { center: number[]; scale: number[]; combine: string };
     const report = JSON.parse(readFileSync(path.join(runs, 'midas-s1', 'report.json'), 'utf8'));
     // The calibration inside is the run's own (fitted on its normal validation rows), and so is the threshold.

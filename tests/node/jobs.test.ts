@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createServices, servicesAsApi } from '../../src/engine/services';
 import type { StackLabApi } from '../../src/shared/ipc';
 import type { JobInfo, JobProgress } from '../../src/shared/jobs';
-import { readModelMetadata } from '../../src/engine/onnx/proto';
+import { readModelInfo } from '../../src/engine/onnx/proto';
 import { runCli } from '../../src/engine/cli';
 import { capture } from '../helpers/cli';
 import { appWording } from '../../src/renderer/src/app-wording';
@@ -184,7 +184,7 @@ describe('training jobs', () => {
     const onnx = await api.invoke('export.file', { kind: 'onnx', dir: done.runs[1]!.dir });
     const bytes = Buffer.from(onnx.content, 'base64');
     expect(onnx.name).toBe('midas-s1.onnx');
-    expect(readModelMetadata(bytes).stacklab_variant).toBe('midas');
+    expect(readModelInfo(bytes).metadata.stacklab_variant).toBe('midas');
     await expect(api.invoke('export.file', { kind: 'onnx', dir: started.dir })).rejects.toThrow(/not a run folder/);
   });
 

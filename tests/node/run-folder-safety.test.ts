@@ -4,7 +4,7 @@
  * settings.json said as damaged, hand-edited job.json kept inside --root, and checkpoints that
  * lie (flipped bits, a missing tensor, a step beyond the plan) taken for damaged.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +13,10 @@ import { loadSampleDataset } from '../../src/engine/data/dataset';
 import { prepareRunData } from '../../src/engine/data/prepared';
 import { parseSafetensors, serializeSafetensors } from '../../src/engine/io/safetensors';
 import { PRESETS, windowLength } from '../../src/engine/models/patch-transformer';
+import { parseJobFile, readJobFile, writeJobFile, type JobFile } from '../../src/engine/runs/job';
+import { MAX_LR, planOptionsOf, resolvePlan } from '../../src/engine/runs/plan';
 import { runTraining } from '../../src/engine/runs/runner';
+import { LIMITS } from '../../src/shared/limits';
 import { LockLostError, RunStore } from '../../src/engine/runs/store';
 import type { RunConfig } from '../../src/engine/runs/types';
 import { createServices, type Services } from '../../src/engine/services';
@@ -133,6 +136,21 @@ describe('atomic writes that cannot collide', () => {
     }
   });
 
+  it('a job.json read while it is saved again and again reads whole, never "damaged"', async () => {
+    const dir = tmp('reread');
+    const job = (name: string) => ({ id: 'j1', name, createdAt: '2026-12-07T00:00:00.000Z', plan: { variants: ['baseline'], preset: 'tiny', seeds: 1 }, import: { source: { kind: 'sample' } }, source: 's', device: 'cpu', runs: [{ name: 'b', variant: 'baseline', seed: 1, dir: 'b-s1', steps: 5 }] }) as JobFile;
+    await writeJobFile(dir, job('0'));
+    // Another process saves it as StackLab does (a whole new file renamed over the old), a thousand times a second.
+    const text = JSON.stringify(job('saved'));
+    const writer = spawn(process.execPath, ['-e', `const fs = require('node:fs'); const [f, t] = process.argv.slice(1); for (let i = 0; ; i++) { fs.writeFileSync(f + '.tmp', t); fs.renameSync(f + '.tmp', f); const t0 = Date.now(); while (Date.now() - t0 < 1); }`, path.join(dir, 'job.json'), text], { stdio: 'ignore' });
+    children.push(writer);
+    await new Promise((r) => setTimeout(r, 200));
+    const failed: string[] = [];
+    for (let i = 0; i < 2000; i++) await readJobFile(dir).catch((err: Error) => failed.push(err.message));
+    writer.kill('SIGKILL');
+    expect(failed).toEqual([]);
+  });
+
   it('30 settings changes at once: a whole settings.json holding the last one', async () => {
     const configDir = tmp('settings');
     const settings = createSettingsService(configDir, '/tmp/default-runs');
@@ -167,6 +185,18 @@ describe('atomic writes that cannot collide', () => {
   });
 });
 
+describe('what this version writes, it reads back', () => {
+  it('a job.json with every plan option at the edge the plan accepts is not "damaged"', () => {
+    const plan = { variants: ['baseline', 'gradstack', 'midas', 'gstack', 'progressive'], preset: 'base', seeds: LIMITS.seeds.max, layers: LIMITS.layers.max, block: LIMITS.block.max, alpha: LIMITS.alpha.max, steps: LIMITS.steps.max, flopMatched: 'midas', lr: MAX_LR, resetMoments: true, rewarmup: LIMITS.steps.max, trainFraction: LIMITS.trainFraction.max, normalize: 'per-series', threshold: 'per-series', combine: 'max', smooth: LIMITS.smooth.max, device: 'cuda', precision: 'bf16', name: 'edges' } as const;
+    expect(() => resolvePlan(planOptionsOf(plan))).not.toThrow();
+    const job = { id: 'j', name: 'n', createdAt: '2026-12-07T00:00:00.000Z', plan, import: { source: { kind: 'path', path: '/data/x.csv', labels: '/data/w.json' }, roles: { run: 'series' }, delimiter: ';', decimal: ',', header: true, fillLimit: 3, labelMap: { broken: 1 }, resample: true }, source: '/data/x.csv', device: 'cuda', runs: [{ name: 'midas', variant: 'midas', seed: 20, dir: 'midas-s20', steps: 1_000_000 }], error: 'e', notes: ['n'] };
+    expect(parseJobFile(JSON.parse(JSON.stringify(job)))).toEqual(job);
+    // Beyond the edge, the plan itself refuses, before anything is written.
+    expect(() => resolvePlan(planOptionsOf({ ...plan, alpha: 5 }))).toThrow(/Prop-α must be a number from 0 to 4, got 5/);
+    expect(() => resolvePlan(planOptionsOf({ ...plan, trainFraction: 0.995 }))).toThrow(/the training fraction must be a number from 0\.01 to 0\.99/);
+  });
+});
+
 describe('--root holds for paths read from disk', () => {
   it('a hand-edited job.json naming run folders or labels outside the root reads nothing there', async () => {
     const base = tmp('root');
@@ -195,6 +225,22 @@ describe('--root holds for paths read from disk', () => {
     const [info] = (await services.handle('jobs.list', {})) as { runs: { status: string; wallMs: number | null }[] }[];
     expect(info!.runs[0]).toMatchObject({ status: 'failed', wallMs: null });
     expect(JSON.stringify(await services.handle('jobs.history', { dir }))).not.toContain('0.777');
+  });
+
+  it('a run folder whose scores.json is a link out of the root, or whose report.json is a FIFO, neither leaks nor hangs', async () => {
+    const base = tmp('root-run');
+    const root = path.join(base, 'root');
+    const run = path.join(root, 'runs', 'job', 'baseline-s1');
+    mkdirSync(run, { recursive: true });
+    writeFileSync(path.join(base, 'secret.json'), JSON.stringify({ secret: 'OUTSIDE-91c2' }));
+    symlinkSync(path.join(base, 'secret.json'), path.join(run, 'scores.json'));
+    writeFileSync(path.join(run, 'config.json'), '{}');
+    execFileSync('mkfifo', [path.join(run, 'report.json')]);
+    const services = createServices({ host: 'server', runsDir: path.join(root, 'runs'), configDir: path.join(base, 'config'), root });
+    await expect(services.handle('compare.timeline', { runDir: run })).rejects.toThrow(/scores\.json is damaged \(it is a link, and StackLab writes this file itself, never as a link\)/);
+    const t0 = Date.now();
+    await expect(services.handle('compare.get', { dir: path.dirname(run) })).rejects.toThrow(/report\.json is damaged \(is a named pipe \(FIFO\), not a regular file\)/);
+    expect(Date.now() - t0).toBeLessThan(5000);
   });
 });
 

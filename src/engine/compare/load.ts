@@ -1,5 +1,6 @@
 /** Reading finished runs back from their folders (config.json, report.json, metrics.jsonl). */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { readJsonFile } from '../io/files';
 import path from 'node:path';
 import type { ScoreTimeline } from '../../shared/timeline';
 import { RunStore } from '../runs/store';
@@ -28,13 +29,11 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
+/** A JSON file of a run folder: a regular file, never a link (StackLab writes them itself), that parses. */
 async function readJson<T>(file: string): Promise<T> {
-  const text = await readFile(file, 'utf8');
-  try {
-    return JSON.parse(text) as T;
-  } catch (err) {
-    throw new Error(`${file} is not valid JSON (${(err as Error).message}); the run folder is damaged: train that run again`);
-  }
+  const value = await readJsonFile(file, (v) => v as T, 'the run folder is damaged: train that run again');
+  if (value === null) throw new Error(`${file} is missing: the run folder is damaged, train that run again`);
+  return value;
 }
 
 /** One run folder (holding config.json) or a folder of run folders, e.g. what `stacklab train --out` wrote. */

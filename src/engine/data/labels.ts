@@ -7,6 +7,7 @@ import { rangesOf } from '../eval/metrics';
 import type { EventsProfile, FileProfile } from '../../shared/profile';
 import { excerpt, ImportError } from './errors';
 import { openDataFile, type DataFileGate } from './source-file';
+import { formatBytes } from '../io/files';
 import type { RawSeries } from './import';
 
 /** NAB windows: `{ "<file>": [[start, end], …] }`, matched by path or file name. */
@@ -17,11 +18,9 @@ export const MAX_LABELS_BYTES = 16 * 2 ** 20;
 /** The most windows a labels file may hold, over all its files. */
 export const MAX_LABEL_WINDOWS = 500_000;
 
-const mib = (bytes: number) => `${+(bytes / 2 ** 20).toFixed(1)} MiB`;
-
 /** A NAB-style windows file, read through the data-file gate (a regular .json file, within --root, within the size limit). */
 export async function readLabelWindows(file: string, gate: DataFileGate = {}): Promise<LabelWindows> {
-  const tooLarge = (bytes: number) => new ImportError({ file }, `is ${mib(bytes)}, more than the ${mib(MAX_LABELS_BYTES)} a labels file may be`, 'A labels file lists a few [start, end] windows per CSV file: check that --labels names the labels file, and keep only the windows of the files you import.');
+  const tooLarge = (bytes: number) => new ImportError({ file }, `is ${formatBytes(bytes)}, more than the ${formatBytes(MAX_LABELS_BYTES)} a labels file may be`, 'A labels file lists a few [start, end] windows per CSV file: check that --labels names the labels file, and keep only the windows of the files you import.');
   const { handle, stats } = await openDataFile(file, 'labels', gate);
   let text: string;
   try {

@@ -1,10 +1,10 @@
 /**
  * The one gate every read of a user's data passes: an import, a preview of a file's first lines
  * (server mode's `data.inspect`), a labels file, a file `stacklab score` reads. A file gets
- * through only when its name and its real file's name are CSV-like (or .json for labels), it is
- * a regular file (judged on the opened descriptor, so a link swapped in between cannot leak
- * another file, and a FIFO or device never blocks), it lies outside the kernel's virtual file
- * systems and, with server mode's `--root`, inside the root; within a time limit.
+ * through only when its name is CSV-like (or .json for labels), it is a regular file (judged on
+ * the opened descriptor, so a link swapped in between cannot leak another file, and a FIFO or
+ * device never blocks), it lies outside the kernel's virtual file systems and, with server mode's
+ * `--root`, its real file lies inside the root and has a CSV-like name too; within a time limit.
  */
 import path from 'node:path';
 import { FileRefusedError, inVirtualFs, openRegular, type OpenedFile } from '../io/files';
@@ -12,8 +12,8 @@ import { CSV_NAME, ImportError } from './errors';
 
 /** What a host adds to the gate: confinement of the real path (server mode's --root), a time limit. */
 export interface DataFileGate {
-  /** Throws when the file's real path may not be read here (its message says why, naming `shown`: the path as given). */
-  readonly confine?: (real: string, shown: string) => Promise<unknown>;
+  /** Throws when the file's real path may not be read here (its message says why, naming `shown`: the path as given, and its kind). */
+  readonly confine?: (real: string, shown: string, kind: DataFileKind) => Promise<unknown>;
   /** How long opening may take (default 10 s). */
   readonly timeoutMs?: number;
 }
@@ -42,7 +42,7 @@ export async function openDataFile(file: string, kind: DataFileKind, gate: DataF
   checkDataFileName(file, kind);
   let opened: OpenedFile;
   try {
-    opened = await openRegular(file, gate.timeoutMs);
+    opened = await openRegular(file, gate.timeoutMs !== undefined ? { timeoutMs: gate.timeoutMs } : {});
   } catch (err) {
     if (err instanceof FileRefusedError) {
       const saved = kind === 'labels' ? 'Give the labels file (JSON) saved as a file.' : 'Give a CSV export saved as a file.';
@@ -53,10 +53,13 @@ export async function openDataFile(file: string, kind: DataFileKind, gate: DataF
   }
   try {
     if (inVirtualFs(opened.real)) throw new ImportError({ file }, "lies in the kernel's virtual file system (/proc, /sys, /dev)", kind === 'labels' ? 'Give a labels file saved on a disk.' : 'Give a CSV export saved on a disk.');
-    // A link is judged by what it leads to as well: data.csv → a key file is not a CSV file.
-    const n = NAMES[kind];
-    if (!n.test.test(path.basename(opened.real))) throw new ImportError({ file }, `is a link to a file that is not ${n.what} (its name does not end in ${n.endings})`, n.hint);
-    if (gate.confine) await gate.confine(opened.real, file);
+    if (gate.confine) {
+      // In a confined folder others may have filled, a link is judged by what it leads to as well:
+      // data.csv → a key file is not a CSV file. (Without one, a link is the user's own: data.csv → a cache file.)
+      const n = NAMES[kind];
+      if (!n.test.test(path.basename(opened.real))) throw new ImportError({ file }, `is a link to a file that is not ${n.what} (its name does not end in ${n.endings})`, n.hint);
+      await gate.confine(opened.real, file, kind);
+    }
     return opened;
   } catch (err) {
     await opened.handle.close().catch(() => undefined);

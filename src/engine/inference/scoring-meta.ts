@@ -10,6 +10,7 @@
 import { LIMITS } from '../../shared/limits';
 import { findExternalData, MalformedProtobufError, type ExternalTensor } from '../onnx/external-data';
 import { OnnxDataType, readModelInfo, type ModelInfo } from '../onnx/proto';
+import { showValue } from '../../shared/fields';
 
 export interface ScoringModelInfo {
   readonly channels: readonly string[];
@@ -39,11 +40,6 @@ export const SCORING_MODEL_LIMITS = {
 
 const HINT = 'the model is not one stacklab export writes (changed since, or made elsewhere): export the model again with stacklab export';
 
-/** A value of the file inside a message: quoted, short, control characters escaped. */
-function shown(value: unknown): string {
-  const cut = (s: string) => (s.length > 40 ? `${s.slice(0, 39)}…` : s);
-  return typeof value === 'string' ? JSON.stringify(cut(value)) : cut(JSON.stringify(value) ?? String(value));
-}
 
 /** Control characters, and the bidirectional overrides that reorder a terminal line. */
 const UNPRINTABLE = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u;
@@ -71,7 +67,7 @@ function modelInfo(file: string, bytes: Uint8Array): ModelInfo {
     throw err;
   }
   if (external) {
-    throw new Error(`${file}: ${external.where} keeps its values in an external file${external.location !== null ? ` (${shown(external.location)})` : ''}, which ONNX Runtime would read from the working directory; a scoring model holds all its weights inside: export the model again with stacklab export`);
+    throw new Error(`${file}: ${external.where} keeps its values in an external file${external.location !== null ? ` (${showValue(external.location)})` : ''}, which ONNX Runtime would read from the working directory; a scoring model holds all its weights inside: export the model again with stacklab export`);
   }
   try {
     return readModelInfo(bytes);
@@ -96,7 +92,7 @@ export function readScoringModel(file: string, bytes: Uint8Array): ScoringModelI
   const whole = (field: string, min: number, max: number): number => {
     const text = meta[field]!;
     const n = WHOLE.test(text) ? Number(text) : NaN;
-    if (!(n >= min && n <= max)) fail(field, `is ${shown(text)}, not a whole number ${max === Infinity ? `of at least ${min}` : `from ${min} to ${max}`}`);
+    if (!(n >= min && n <= max)) fail(field, `is ${showValue(text)}, not a whole number ${max === Infinity ? `of at least ${min}` : `from ${min} to ${max}`}`);
     return n;
   };
   const json = (field: string): unknown => {
@@ -114,25 +110,25 @@ export function readScoringModel(file: string, bytes: Uint8Array): ScoringModelI
   const maxChannels = Math.floor(SCORING_MODEL_LIMITS.windowValues / window);
   if (names.length > maxChannels) fail('stacklab_channels', `lists ${names.length} channels: with a window of ${window} rows a model reads at most ${maxChannels}`);
   const bad = names.find((c) => c.length === 0 || c.length > SCORING_MODEL_LIMITS.text || UNPRINTABLE.test(c));
-  if (bad !== undefined) fail('stacklab_channels', `has the name ${shown(bad)}: a channel name is 1 to ${SCORING_MODEL_LIMITS.text} printable characters`);
+  if (bad !== undefined) fail('stacklab_channels', `has the name ${showValue(bad)}: a channel name is 1 to ${SCORING_MODEL_LIMITS.text} printable characters`);
   const seen = new Set<string>();
   const twice = names.find((c) => seen.size === seen.add(c).size);
-  if (twice !== undefined) fail('stacklab_channels', `lists the channel ${shown(twice)} twice`);
+  if (twice !== undefined) fail('stacklab_channels', `lists the channel ${showValue(twice)} twice`);
 
   if (meta.stacklab_config !== undefined) {
     const cfg = json('stacklab_config') as { seqLen?: unknown; patchLen?: unknown; channels?: unknown } | null;
     if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) fail('stacklab_config', 'is not an object');
     const { seqLen, patchLen, channels: c } = cfg!;
-    if (!Number.isInteger(seqLen) || !Number.isInteger(patchLen) || (seqLen as number) < 1 || (patchLen as number) < 1) fail('stacklab_config', `has seqLen ${shown(seqLen)} and patchLen ${shown(patchLen)}, not positive whole numbers`);
+    if (!Number.isInteger(seqLen) || !Number.isInteger(patchLen) || (seqLen as number) < 1 || (patchLen as number) < 1) fail('stacklab_config', `has seqLen ${showValue(seqLen)} and patchLen ${showValue(patchLen)}, not positive whole numbers`);
     if (patchLen !== patch || (seqLen as number) * (patchLen as number) !== window) fail('stacklab_config', `has seqLen ${seqLen as number} and patchLen ${patchLen as number}, which do not make the window (stacklab_window ${window}, stacklab_patch ${patch})`);
-    if (c !== undefined && c !== names.length) fail('stacklab_config', `has ${shown(c)} channels, but stacklab_channels lists ${names.length}`);
+    if (c !== undefined && c !== names.length) fail('stacklab_config', `has ${showValue(c)} channels, but stacklab_channels lists ${names.length}`);
   }
 
   // The model itself must read windows of that shape and give a score.
   const input = info.inputs.find((v) => v.name === 'windows');
   const dims = input?.shape;
   if (!input || input.elemType !== OnnxDataType.float32 || !dims || dims.length !== 3 || dims[1] !== window || dims[2] !== names.length) {
-    const what = !input ? 'has no input "windows"' : `reads "windows" of shape [${(dims ?? []).map((d) => (typeof d === 'string' ? shown(d) : String(d))).join(', ')}]`;
+    const what = !input ? 'has no input "windows"' : `reads "windows" of shape [${(dims ?? []).map((d) => (typeof d === 'string' ? showValue(d) : String(d))).join(', ')}]`;
     throw new Error(`${file}: the model ${what}, but its metadata says float32 windows of [batch, ${window}, ${names.length}] (stacklab_window, stacklab_channels); ${HINT}`);
   }
   if (!info.outputs.some((v) => v.name === 'score')) throw new Error(`${file}: the model has no output "score"; ${HINT}`);
@@ -147,7 +143,7 @@ export function readScoringModel(file: string, bytes: Uint8Array): ScoringModelI
   if (meta.stacklab_threshold !== undefined) {
     const text = meta.stacklab_threshold;
     threshold = DECIMAL.test(text) ? Number(text) : NaN;
-    if (!Number.isFinite(threshold)) fail('stacklab_threshold', `is ${shown(text)}, not a finite number`);
+    if (!Number.isFinite(threshold)) fail('stacklab_threshold', `is ${showValue(text)}, not a finite number`);
   }
 
   let norm: ScoringModelInfo['norm'] = null;
@@ -160,7 +156,7 @@ export function readScoringModel(file: string, bytes: Uint8Array): ScoringModelI
     };
     norm = { mean: list('mean'), std: list('std') };
     const k = norm.std.findIndex((s) => !(s > 0));
-    if (k >= 0) fail('stacklab_norm', `has std ${norm.std[k]} for channel ${shown(names[k])}, not a positive number`);
+    if (k >= 0) fail('stacklab_norm', `has std ${norm.std[k]} for channel ${showValue(names[k])}, not a positive number`);
   }
 
   const normalization = meta.stacklab_normalization ?? null;

@@ -53,14 +53,29 @@ export interface OpenedFile {
   readonly real: string;
 }
 
+/** How `openRegular` opens: within a time limit; `noFollow` for files StackLab writes itself, which are never links. */
+export interface OpenOptions {
+  readonly timeoutMs?: number;
+  readonly noFollow?: boolean;
+}
+
+/**
+ * Times the swap check is tried: a file replaced by an atomic rename (a save, not an attack)
+ * changes under a reader now and then; one that changes at every try, for half a second, is refused.
+ */
+const SWAP_TRIES = 50;
+
 /**
  * Opens `file` for reading if it is a regular file: never blocks on a FIFO or a device (opened
  * with O_NONBLOCK and refused by fstat), and refuses a path whose real file is not the one opened
- * (a link swapped in between). Errors of the open itself (ENOENT, EACCES) are thrown as they are.
+ * (a link swapped in between; a file replaced by an atomic save is opened again). Errors of the
+ * open itself (ENOENT, EACCES, ELOOP for a link with `noFollow`) are thrown as they are.
  */
-export async function openRegular(file: string, timeoutMs = 10_000): Promise<OpenedFile> {
-  const work = (async (): Promise<OpenedFile> => {
-    const handle = await open(file, NONBLOCK);
+export async function openRegular(file: string, options: OpenOptions = {}): Promise<OpenedFile> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const flags = NONBLOCK | (options.noFollow ? (constants.O_NOFOLLOW ?? 0) : 0);
+  const once = async (): Promise<OpenedFile | null> => {
+    const handle = await open(file, flags);
     try {
       const stats = await handle.stat();
       if (!stats.isFile()) throw new FileRefusedError(file, 'not-regular', `is ${kindOf(stats)}, not a regular file`);
@@ -68,13 +83,22 @@ export async function openRegular(file: string, timeoutMs = 10_000): Promise<Ope
       const named = await stat(real);
       // The real path must name the very file that was opened (ino 0: a file system without inode numbers).
       if (named.dev !== stats.dev || named.ino !== stats.ino || (stats.ino === 0 && named.size !== stats.size)) {
-        throw new FileRefusedError(file, 'changed', 'changed while it was being opened (a link replaced?)');
+        await handle.close();
+        return null;
       }
       return { handle, stats, real };
     } catch (err) {
       await handle.close().catch(() => undefined);
       throw err;
     }
+  };
+  const work = (async (): Promise<OpenedFile> => {
+    for (let i = 0; i < SWAP_TRIES; i++) {
+      const opened = await once();
+      if (opened) return opened;
+      await new Promise((r) => setTimeout(r, Math.min(i, 10)));
+    }
+    throw new FileRefusedError(file, 'changed', `changed each time it was opened (${SWAP_TRIES} times): a link being replaced?`);
   })();
   return withTimeLimit(work, timeoutMs, () => new FileRefusedError(file, 'timeout', `did not open within ${timeoutMs / 1000} s (a network share that hangs?)`), (o) => void o.handle.close().catch(() => undefined));
 }
@@ -83,8 +107,8 @@ export async function openRegular(file: string, timeoutMs = 10_000): Promise<Ope
  * The whole of a regular file, at most `maxBytes` (a larger one is refused before it is read;
  * one that grows past the limit while read, or a kernel file that reports size 0, is cut off and refused).
  */
-export async function readRegular(file: string, maxBytes: number, timeoutMs = 10_000): Promise<Buffer> {
-  const { handle, stats } = await openRegular(file, timeoutMs);
+export async function readRegular(file: string, maxBytes: number, options: OpenOptions = {}): Promise<Buffer> {
+  const { handle, stats } = await openRegular(file, options);
   const tooLarge = () => new FileRefusedError(file, 'too-large', `is larger than ${formatBytes(maxBytes)}, the most read from such a file`);
   try {
     if (stats.size > maxBytes) throw tooLarge();
@@ -136,10 +160,12 @@ export class DamagedFileError extends Error {
 export async function readJsonFile<T>(file: string, check: (value: unknown) => T, todo: string, maxBytes = 16 * 2 ** 20): Promise<T | null> {
   let bytes: Buffer;
   try {
-    bytes = await readRegular(file, maxBytes);
+    // StackLab's own files are never links: one that is cannot lead its reader elsewhere.
+    bytes = await readRegular(file, maxBytes, { noFollow: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     if (err instanceof FileRefusedError) throw new DamagedFileError(file, err.problem, todo);
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new DamagedFileError(file, 'it is a link, and StackLab writes this file itself, never as a link', todo);
     throw new DamagedFileError(file, `cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, todo);
   }
   let value: unknown;

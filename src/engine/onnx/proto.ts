@@ -282,7 +282,3 @@ export function readModelInfo(bytes: Uint8Array): ModelInfo {
   };
 }
 
-/** The metadata_props of an ONNX model (the whole model is parsed; fine for exported scoring models). */
-export function readModelMetadata(bytes: Uint8Array): Record<string, string> {
-  return readModelInfo(bytes).metadata;
-}

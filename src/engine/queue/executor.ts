@@ -80,7 +80,9 @@ export async function queueExecutor(target: QueueTarget, runsRoot: string, paral
       let written = dataFiles.get(fingerprint);
       if (!written) dataFiles.set(fingerprint, (written = writeDataFile(root, fingerprint, data, run.config.model.channels)));
       const dataFile = await written;
-      const task: RunTask = { version: APP_VERSION, jobId: path.basename(jobDir), jobDir, runDir: path.basename(run.dir), name: `${run.config.flopMatchedTo ? `baseline≈${run.config.flopMatchedTo}` : run.config.variant} s${run.config.seed}`, config: run.config, dataFile: path.relative(root, dataFile), submitter: `${os.hostname()}:${process.pid}` };
+      // Paths in a task are relative and /-separated, whatever the submitter's system: workers may run on another.
+      const portable = (p: string) => p.split(path.sep).join('/');
+      const task: RunTask = { version: APP_VERSION, jobId: path.basename(jobDir), jobDir: portable(jobDir), runDir: path.basename(run.dir), name: `${run.config.flopMatchedTo ? `baseline≈${run.config.flopMatchedTo}` : run.config.variant} s${run.config.seed}`, config: run.config, dataFile: portable(path.relative(root, dataFile)), submitter: `${os.hostname()}:${process.pid}` };
       const job = await queueAnswers(target, queue.add('run', task, { attempts: ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 1000 }), 'take the run').catch((err: unknown) => {
         throw queueError(target.shown, err);
       });

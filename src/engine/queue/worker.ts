@@ -5,14 +5,14 @@
  * runs in hand and put them back on the queue; a worker killed outright leaves its runs to
  * BullMQ's stalled-job recovery, and the next worker resumes them from their last checkpoint.
  */
-import { lstat, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { ExecutionProviderName } from '../../shared/system';
 import { runTraining } from '../runs/runner';
 import { isUnder } from '../io/files';
-import { LockLostError, RunLockedError } from '../runs/store';
+import { isLink, isRealDir, LockLostError, RunLockedError } from '../runs/store';
 import type { RunReport } from '../runs/types';
 import { count } from '../compare/text';
 import { readDataFile } from './data-file';
@@ -133,11 +133,6 @@ export async function startWorker(target: QueueTarget, opts: WorkerOptions): Pro
 /** How long a run whose folder another live process holds waits on the queue before it is tried again. */
 export const LOCKED_RETRY_MS = 5_000;
 
-/** A folder that is really there, not a link. */
-async function isRealDir(p: string): Promise<boolean> {
-  const s = await lstat(p).catch(() => null);
-  return !!s && s.isDirectory() && !s.isSymbolicLink();
-}
 
 /**
  * Where a task's job folder, run folder and data file are in this worker's runs folder: each must
@@ -154,10 +149,11 @@ async function taskPaths(root: string, task: RunTask): Promise<{ jobDir: string;
     if (!isUnder(real, realRoot) || real === realRoot) throw new TaskRefusedError(`${what} ${p} leads outside this worker's runs folder ${root}`);
     return p;
   };
-  const jobDir = await within(path.join(root, task.jobDir), 'the job folder');
+  // Task paths are /-separated (tasks.ts): joined segment by segment on this worker's system.
+  const jobDir = await within(path.join(root, ...task.jobDir.split('/')), 'the job folder');
   if (!(await stat(jobDir).then((s) => s.isDirectory(), () => false))) throw new TaskRefusedError(`the job folder ${jobDir} is not a folder`);
   const dir = path.join(jobDir, task.runDir);
-  if ((await lstat(dir).catch(() => null))?.isSymbolicLink()) throw new TaskRefusedError(`the run folder ${dir} is a link: StackLab makes run folders, never links`);
-  const dataFile = await within(path.join(root, task.dataFile), "the job's data set");
+  if (await isLink(dir)) throw new TaskRefusedError(`the run folder ${dir} is a link: StackLab makes run folders, never links`);
+  const dataFile = await within(path.join(root, ...task.dataFile.split('/')), "the job's data set");
   return { jobDir, dir, dataFile };
 }

@@ -13,6 +13,7 @@ import { EXECUTION_PROVIDERS } from '../../shared/system';
 import type { ScoringConfig } from '../eval/evaluate';
 import type { PatchTransformerConfig } from '../models/patch-transformer';
 import type { LrSchedule } from '../train/schedules';
+import { MAX_LR } from './plan';
 import type { RunConfig } from './types';
 
 /** The most elements of one tensor a run may ask for (parameters, a batch of windows). */
@@ -43,16 +44,16 @@ function schedule(f: Fields): LrSchedule {
   const kind = f.oneOf('kind', ['constant', 'linear', 'cosine', 'piecewise'] as const);
   if (kind === 'piecewise') {
     const points = f.list('points', 10_000, (x, at) => {
-      if (!Array.isArray(x) || x.length !== 2 || !Number.isInteger(x[0]) || x[0] < 0 || typeof x[1] !== 'number' || !(x[1] >= 0 && x[1] <= 10)) throw new FieldError(`${at} must be a [step, learning rate] pair`);
+      if (!Array.isArray(x) || x.length !== 2 || !Number.isInteger(x[0]) || x[0] < 0 || typeof x[1] !== 'number' || !(x[1] >= 0 && x[1] <= MAX_LR)) throw new FieldError(`${at} must be a [step, learning rate] pair`);
       return [x[0] as number, x[1] as number] as const;
     }, 1);
     return { kind, points };
   }
-  const lr = f.number('lr', 0, 10);
+  const lr = f.number('lr', 0, MAX_LR);
   const warmup = f.optionalNumber('warmup', 0, MAX_STEPS, true);
   const base = { lr, ...(warmup !== undefined ? { warmup } : {}) };
   if (kind === 'constant') return { kind, ...base };
-  const final = f.optionalNumber('final', 0, 10);
+  const final = f.optionalNumber('final', 0, MAX_LR);
   return { kind, ...base, total: f.integer('total', 1, MAX_STEPS), ...(final !== undefined ? { final } : {}) };
 }
 

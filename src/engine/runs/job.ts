@@ -9,6 +9,8 @@ import { defined, importRequest, trainPlan } from '../../shared/ipc';
 import type { ImportRequest, TrainPlan } from '../../shared/jobs';
 import { EXECUTION_PROVIDERS } from '../../shared/system';
 import { readJsonFile } from '../io/files';
+import { LIMITS } from '../../shared/limits';
+import { MAX_LR } from './plan';
 import type { ExecutionProviderName } from '../../shared/system';
 import type { RunExecutor } from './executor';
 import type { JobPlan, PlannedRun } from './plan';
@@ -56,7 +58,7 @@ export function parseJobFile(raw: unknown): JobFile {
   const { lr: _lr, resetMoments: _reset, rewarmup: _rewarmup, ...asked } = f.object('plan').raw;
   const { datasetId: _none, ...checked } = trainPlan('job.json "plan"', { ...asked, datasetId: 'job' });
   const cli = f.object('plan');
-  const plan: Omit<TrainPlan, 'datasetId'> = { ...checked, ...defined({ lr: cli.optionalNumber('lr', 1e-12, 10), resetMoments: cli.optionalBoolean('resetMoments'), rewarmup: cli.optionalNumber('rewarmup', 0, 1e9, true) }) };
+  const plan: Omit<TrainPlan, 'datasetId'> = { ...checked, ...defined({ lr: cli.optionalNumber('lr', Number.MIN_VALUE, MAX_LR), resetMoments: cli.optionalBoolean('resetMoments'), rewarmup: cli.optionalNumber('rewarmup', 0, LIMITS.steps.max, true) }) };
   const runs = f.list('runs', MAX_JOB_RUNS, (x, at) => {
     const r = Fields.of(x, at);
     return { name: r.string('name', 200), variant: r.string('variant', 100), seed: r.integer('seed', 0, 2 ** 31 - 1), dir: plainName(r.raw.dir, `${at} "dir"`), steps: r.integer('steps', 1, 1e9) };

@@ -74,6 +74,9 @@ export function planOptionsOf(plan: Omit<TrainPlan, 'datasetId'>): PlanOptions {
 }
 
 /** Checks the choices and fills in the defaults (no data needed). */
+/** The largest learning rate a plan may ask for (anything near it diverges; beyond, it is a typo). */
+export const MAX_LR = 1000;
+
 export function resolvePlan(o: PlanOptions): ResolvedPlan {
   if (!(PRESET_NAMES as readonly string[]).includes(o.preset) || !(o.preset in PRESETS)) throw new PlanError(`the preset must be ${PRESET_NAMES.join(', ')}, got "${o.preset}"`);
   const preset = o.preset as PresetName;
@@ -91,12 +94,13 @@ export function resolvePlan(o: PlanOptions): ResolvedPlan {
   const block = int('the block size', o.block, defaultBlock(layers), LIMITS.block);
   const steps = int('the step budget', o.steps, PRESET_DEFAULTS[preset].steps, LIMITS.steps);
   const seeds = int('the number of seeds', o.seeds, PLAN_DEFAULTS.seeds, LIMITS.seeds);
+  // The app's bounds (LIMITS) for the CLI too: a plan one side accepts, the other reads back (job.json, queue tasks).
   const alpha = o.alpha ?? PLAN_DEFAULTS.alpha;
-  if (!Number.isFinite(alpha) || alpha < 0) throw new PlanError(`Prop-α must be a number ≥ 0, got ${o.alpha}`);
+  if (!inRange(alpha, LIMITS.alpha)) throw new PlanError(`Prop-α must be ${rangeText(LIMITS.alpha)}, got ${o.alpha}`);
   const lr = o.lr ?? PLAN_DEFAULTS.lr;
-  if (!(lr > 0)) throw new PlanError(`the learning rate must be a positive number, got ${o.lr}`);
+  if (!(lr > 0 && lr <= MAX_LR)) throw new PlanError(`the learning rate must be a positive number up to ${MAX_LR}, got ${o.lr}`);
   const rewarmup = o.rewarmup ?? PLAN_DEFAULTS.rewarmup;
-  if (!(Number.isInteger(rewarmup) && rewarmup >= 0)) throw new PlanError(`the re-warmup must be a whole number of steps, got ${o.rewarmup}`);
+  if (!(Number.isInteger(rewarmup) && rewarmup >= 0 && rewarmup <= LIMITS.steps.max)) throw new PlanError(`the re-warmup must be a whole number of steps from 0 to ${LIMITS.steps.max}, got ${o.rewarmup}`);
   const precision = o.precision ?? DEFAULT_PRECISION;
   if (!isPrecision(precision)) throw new PlanError(`the precision must be ${PRECISIONS.join(', ')}, got "${o.precision}"`);
   const growth: GrowthConfig = { layers, block, alpha, steps };
@@ -109,10 +113,10 @@ export function resolvePlan(o: PlanOptions): ResolvedPlan {
     }
   }
   const data = o.data ?? {};
-  if (data.trainRows !== undefined && !(Number.isInteger(data.trainRows) && data.trainRows >= 2)) throw new PlanError(`the training rows per series must be a whole number of at least 2, got ${data.trainRows}`);
-  if (data.trainFraction !== undefined && !(data.trainFraction > 0 && data.trainFraction < 1)) throw new PlanError(`the training fraction must be between 0 and 1, got ${data.trainFraction}`);
+  if (data.trainRows !== undefined && !inRange(data.trainRows, LIMITS.trainRows)) throw new PlanError(`the training rows per series must be ${rangeText(LIMITS.trainRows)}, got ${data.trainRows}`);
+  if (data.trainFraction !== undefined && !inRange(data.trainFraction, LIMITS.trainFraction)) throw new PlanError(`the training fraction must be ${rangeText(LIMITS.trainFraction)}, got ${data.trainFraction}`);
   if (data.trainRows !== undefined && data.trainFraction !== undefined) throw new PlanError('give either the training rows per series or the training fraction, not both');
-  if (data.smooth !== undefined && !(Number.isInteger(data.smooth) && data.smooth >= 1)) throw new PlanError(`the smoothing must be a whole number of rows (1: none), got ${data.smooth}`);
+  if (data.smooth !== undefined && !inRange(data.smooth, LIMITS.smooth)) throw new PlanError(`the smoothing must be ${rangeText(LIMITS.smooth)} rows (1: none), got ${data.smooth}`);
   return { preset, variants, ...(o.flopMatched ? { flopMatched: o.flopMatched as Variant } : {}), growth, seeds, lr, resetMoments: o.resetMoments ?? false, rewarmup, precision, data };
 }
 

@@ -9,10 +9,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, appendFile, link, mkdir, open, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { access, appendFile, link, lstat, mkdir, open, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { readRegular } from '../io/files';
+import { FileRefusedError, readJsonFile, readRegular } from '../io/files';
 import { parseSafetensors, serializeSafetensors } from '../io/safetensors';
 import { stateNames } from '../train/train-step';
 import type { MetricRecord } from './types';
@@ -23,6 +23,17 @@ const checkpointName = (step: number) => `step-${String(step).padStart(8, '0')}.
 
 export async function isDir(p: string): Promise<boolean> {
   return (await stat(p).catch(() => null))?.isDirectory() ?? false;
+}
+
+/** A folder that is really there, not a link to one: StackLab makes run folders, never links, and a link could lead anywhere. */
+export async function isRealDir(p: string): Promise<boolean> {
+  const s = await lstat(p).catch(() => null);
+  return !!s && s.isDirectory();
+}
+
+/** Whether `p` is a link (a run folder must not be one). */
+export async function isLink(p: string): Promise<boolean> {
+  return (await lstat(p).catch(() => null))?.isSymbolicLink() ?? false;
 }
 
 /** The highest checkpoint step in a run folder (0 without one), from the file names alone. */
@@ -146,7 +157,7 @@ function parseLock(text: string): HeldLock | null {
 
 /** A lock file's text (never blocking on something that is not a regular file), or null. */
 async function readLockText(file: string): Promise<string | null> {
-  return readRegular(file, 64 * 1024).then(
+  return readRegular(file, 64 * 1024, { noFollow: true }).then(
     (b) => b.toString('utf8'),
     () => null,
   );
@@ -390,11 +401,14 @@ export class RunStore {
 
   /** Every complete line of metrics.jsonl; a line cut short (a crash, a full disk) is left out and counted. */
   async readMetrics(): Promise<MetricsRead> {
+    const file = path.join(this.dir, 'metrics.jsonl');
     let text: string;
     try {
-      text = (await readRegular(path.join(this.dir, 'metrics.jsonl'), MAX_METRICS_BYTES)).toString('utf8');
-    } catch {
-      return { records: [], dropped: 0 };
+      text = (await readRegular(file, MAX_METRICS_BYTES, { noFollow: true })).toString('utf8');
+    } catch (err) {
+      // None yet is an empty history; one that cannot be read is never taken for an empty one (a resume would rewrite it so).
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], dropped: 0 };
+      throw new Error(`cannot read ${err instanceof FileRefusedError ? err.message : `${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`}: the run's history is kept as it is; check the file, then try again`);
     }
     const records: MetricRecord[] = [];
     let dropped = 0;
@@ -459,7 +473,7 @@ export class RunStore {
     for (const name of names.reverse()) {
       const file = path.join(this.checkpointsDir, name);
       try {
-        const ck = readCheckpoint(await readRegular(file, MAX_CHECKPOINT_BYTES), name);
+        const ck = readCheckpoint(await readRegular(file, MAX_CHECKPOINT_BYTES, { noFollow: true }), name);
         fits?.(ck);
         return { ...ck, file, damaged };
       } catch (err) {
@@ -486,17 +500,13 @@ export class RunStore {
   }
 }
 
-/** The largest run files read back: metrics.jsonl (about 150 bytes a line) and a checkpoint. */
-const MAX_METRICS_BYTES = 1 << 30;
-const MAX_CHECKPOINT_BYTES = 16 * 2 ** 30;
+/** The largest run files read back: metrics.jsonl (about 150 bytes a line; a string holds at most 512 MB) and a checkpoint (a Buffer at most 4 GiB). */
+const MAX_METRICS_BYTES = 256 * 2 ** 20;
+const MAX_CHECKPOINT_BYTES = 4 * 2 ** 30 - 1;
 
-/** A JSON file of a run folder, or null when it is missing, not a regular file or not JSON. */
+/** A JSON file of a run folder, or null when it is missing or does not read (a link, not a regular file, not JSON). */
 async function readJsonOrNull<T>(file: string): Promise<T | null> {
-  try {
-    return JSON.parse((await readRegular(file, 256 * 2 ** 20)).toString('utf8')) as T;
-  } catch {
-    return null;
-  }
+  return readJsonFile(file, (v) => v as T, 'the run folder is damaged', 256 * 2 ** 20).catch(() => null);
 }
 
 /** A number of a checkpoint's metadata: a whole number from `min` to `max`, or the checkpoint is damaged. */

@@ -1,5 +1,5 @@
 /** The Compare and Export steps' services: a job's comparison, a run's score timeline, and export files. */
-import { readFile } from 'node:fs/promises';
+import { readJsonFile } from '../io/files';
 import path from 'node:path';
 import type { Comparison } from '../../shared/compare';
 import type { ExportFile } from '../../shared/jobs';
@@ -17,11 +17,10 @@ export async function comparisonOf(dir: string): Promise<Comparison> {
 }
 
 export async function timelineOf(runDir: string): Promise<ScoreTimeline> {
-  try {
-    return JSON.parse(await readFile(path.join(runDir, 'scores.json'), 'utf8')) as ScoreTimeline;
-  } catch {
-    throw new Error(`${runDir} has no anomaly scores (scores.json): the run did not finish, or its data have no labelled test part`);
-  }
+  // A regular file in the run folder, never a link (it could lead out of server mode's --root).
+  const scores = await readJsonFile(path.join(runDir, 'scores.json'), (v) => v as ScoreTimeline, 'train that run again (stacklab train … --resume)');
+  if (!scores) throw new Error(`${runDir} has no anomaly scores (scores.json): the run did not finish, or its data have no labelled test part`);
+  return scores;
 }
 
 /** Builds the file, writes a copy into the job (or run) folder, and returns both. */

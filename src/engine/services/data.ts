@@ -146,7 +146,7 @@ async function headColumns(file: string, choice: DialectChoice, gate: DataFileGa
  */
 export function createDataService(confine?: (p: string, what: string, shown?: string) => Promise<unknown>) {
   const imported = new Map<string, ImportedData>();
-  const gate: DataFileGate = confine ? { confine: (real, shown) => confine(real, 'the data file', shown) } : {};
+  const gate: DataFileGate = confine ? { confine: (real, shown, kind) => confine(real, kind === 'labels' ? 'the labels file' : 'the data file', shown) } : {};
 
   async function read(file: string, req: ImportRequest, loadTarget: string, sample: boolean): Promise<{ dataset: Dataset; header: readonly string[]; preview: ImportResult['preview'] }> {
     const dialect = { ...(req.delimiter ? { delimiter: req.delimiter } : {}), ...(req.decimal ? { decimal: req.decimal } : {}), ...(req.header !== undefined ? { header: req.header } : {}) };

@@ -2,13 +2,13 @@
  * The run library: the job folders in the runs folder, their runs' state read from disk (and from
  * the live job, for the one running), and a job's training curves.
  */
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { flopMatchedName, isFlopMatched } from '../../../shared/growth';
 import type { JobHistory, JobInfo, JobStatus, RunInfo, RunStatus, TrainPlan } from '../../../shared/jobs';
 import { DamagedFileError } from '../../io/files';
 import { readJobFile, type JobFile } from '../../runs/job';
-import { checkpointStep, isDir, RunStore } from '../../runs/store';
+import { checkpointStep, isDir, isLink, RunStore } from '../../runs/store';
 import type { RunConfig, RunReport } from '../../runs/types';
 
 /** What the library knows of a running job: the runs being trained (several on a queue's workers) and each one's latest step. */
@@ -22,7 +22,7 @@ export interface LiveState {
  */
 async function runFolder(jobDir: string, name: string): Promise<string | null> {
   const dir = path.join(jobDir, name);
-  return (await lstat(dir).catch(() => null))?.isSymbolicLink() ? null : dir;
+  return (await isLink(dir)) ? null : dir;
 }
 
 async function runInfo(job: JobFile, dir: string, index: number, live?: LiveState): Promise<RunInfo> {
