@@ -55,7 +55,7 @@ describe('stacklab CLI', () => {
     [['train', '--sample', '--seeds', '50'], /the number of seeds must be a whole number from 1 to 20, got 50/],
     [['train', '--sample', '--seeds', '--out', '/tmp/x'], /--seeds needs a value \(it is followed by the option --out\)/],
     [['train', '--sample', '--train-rows', '100', '--train-fraction', '0.5'], /give --train-rows or --train-fraction, not both/],
-    [['train', '--sample', '--train-fraction', '0'], /--train-fraction must be between 0 and 1 \(exclusive\), got "0"/],
+    [['train', '--sample', '--train-fraction', '0'], /the training fraction must be a number from 0\.01 to 0\.99, got 0/],
     [['train', '--sample', '--smooth', '-3'], /--smooth: a value that starts with "-" is written --smooth=-3/],
     [['train', '--sample', 'multi-run', '--train-rows', '5000'], /run-01\.csv \(5000 rows\).*5000 training rows per series leave no test part \(a series needs at least 5001 rows\)/],
     [['import', '--sample', 'many'], /stacklab import: --sample must be plant or multi-run, got "many"/],

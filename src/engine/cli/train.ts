@@ -39,7 +39,7 @@ export const TRAIN_USAGE = `stacklab train --data <file|folder> [--out <dir>] [o
   --preset P              ${PRESET_NAMES.join(' | ')} (default ${PLAN_DEFAULTS.preset})
   --layers L --block b    target depth and block size (default: ${PRESET_NAMES.map((p) => `${p} ${PRESET_DEFAULTS[p].layers}`).join(', ')} layers; blocks of 2
                           from 6 layers, else 1: at least 3 blocks, so GradStack and MIDAS differ)
-  --alpha α               Prop-α stage schedule (default ${PLAN_DEFAULTS.alpha}; 0 = uniform)
+  --alpha α               Prop-α stage schedule, ${LIMITS.alpha.min} to ${LIMITS.alpha.max} (default ${PLAN_DEFAULTS.alpha}; 0 = uniform)
   --steps T               total steps per run (default ${PRESET_NAMES.map((p) => `${PRESET_DEFAULTS[p].steps} for ${p}`).join(', ')})
   --seeds N               seeds 1..N per variant, N ≤ ${LIMITS.seeds.max} (default ${PLAN_DEFAULTS.seeds}: intervals need several)
   --flop-matched V        also train a baseline given the FLOPs of variant V
@@ -56,8 +56,8 @@ export const TRAIN_USAGE = `stacklab train --data <file|folder> [--out <dir>] [o
   --labels <windows.json> anomaly windows for the data
   --series-column C       a column naming each row's run: one series per run (see import)
   --train-rows N          the first N rows of every series train and validate, the rest is test
-  --train-fraction F      the leading share F of every series trains and validates (default: anomaly-free
-                          files train if there are any, else the leading 0.6 of each series)
+  --train-fraction F      the leading share F of every series trains and validates, ${LIMITS.trainFraction.min} to ${LIMITS.trainFraction.max}
+                          (default: anomaly-free files train if there are any, else the leading 0.6 of each series)
   --normalize M           per-series | pooled (default: per-series for several series that each have
                           normal training rows of their own, else pooled)
   --threshold S           per-series | pooled alarm thresholds (default: as the normalisation)
@@ -140,7 +140,6 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
   };
   if (values['train-rows'] !== undefined && values['train-fraction'] !== undefined) throw new UsageError('stacklab train: give --train-rows or --train-fraction, not both');
   const trainFraction = values['train-fraction'] === undefined ? undefined : number('--train-fraction', values['train-fraction']);
-  if (trainFraction !== undefined && !(trainFraction > 0 && trainFraction < 1)) throw new UsageError(`stacklab train: --train-fraction must be between 0 and 1 (exclusive), got "${values['train-fraction']}"`);
   const seriesColumn = values['series-column'];
   const stored: Omit<TrainPlan, 'datasetId'> = {
     variants: values.variants.split(',').map((v) => v.trim()) as Variant[],
