@@ -21,7 +21,7 @@ export interface DataFileGate {
 export type DataFileKind = 'csv' | 'labels';
 
 /** Labels files are JSON; the largest one read (NAB's own are a few KB). */
-export const LABELS_NAME = /\.json$/i;
+const LABELS_NAME = /\.json$/i;
 
 const NAMES: Record<DataFileKind, { test: RegExp; what: string; endings: string; hint: string }> = {
   csv: { test: CSV_NAME, what: 'a CSV file', endings: '.csv, .tsv, .txt or .dat', hint: 'StackLab reads CSV exports of sensor data: give one, or rename the file if it is one.' },
@@ -29,7 +29,7 @@ const NAMES: Record<DataFileKind, { test: RegExp; what: string; endings: string;
 };
 
 /** The file name check alone, before anything is opened. */
-export function checkDataFileName(file: string, kind: DataFileKind): void {
+function checkDataFileName(file: string, kind: DataFileKind): void {
   const n = NAMES[kind];
   if (!n.test.test(file)) throw new ImportError({ file }, `is not ${n.what} (its name does not end in ${n.endings})`, n.hint);
 }

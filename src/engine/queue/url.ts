@@ -4,7 +4,7 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { withTimeLimit } from '../time-limit';
-import { queueError } from './errors';
+import { queueError, QueueSilentError } from './errors';
 
 export class QueueUrlError extends Error {
   override readonly name = 'QueueUrlError';
@@ -35,18 +35,13 @@ export async function controlClient(target: QueueTarget): Promise<Redis> {
     client.disconnect();
     // A peer that never answers never closes its side either: the socket is dropped, not ended politely.
     (client as unknown as { stream?: { destroy(): void } }).stream?.destroy();
-    throw err instanceof QueueSilentError ? err : queueError(target.shown, reason ?? err);
+    throw queueError(target.shown, err instanceof QueueSilentError ? err : (reason ?? err));
   }
   return client;
 }
 
 /** How long the queue may take to answer (connect, a command, BullMQ's readiness) before it is an error. */
 export const QUEUE_ANSWER_MS = 10_000;
-
-/** The queue accepted the connection but did not answer in time. */
-export class QueueSilentError extends Error {
-  override readonly name = 'QueueSilentError';
-}
 
 /** `work` against the queue, or an error naming its URL once QUEUE_ANSWER_MS pass without an answer. */
 export function queueAnswers<T>(target: QueueTarget, work: Promise<T>, what = 'answer'): Promise<T> {

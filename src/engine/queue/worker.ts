@@ -5,14 +5,14 @@
  * runs in hand and put them back on the queue; a worker killed outright leaves its runs to
  * BullMQ's stalled-job recovery, and the next worker resumes them from their last checkpoint.
  */
-import { realpath, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { ExecutionProviderName } from '../../shared/system';
 import { runTraining } from '../runs/runner';
 import { isUnder } from '../io/files';
-import { isLink, isRealDir, LockLostError, RunLockedError } from '../runs/store';
+import { isDir, isLink, isRealDir, LockLostError, RunLockedError } from '../runs/store';
 import type { RunReport } from '../runs/types';
 import { count } from '../compare/text';
 import { readDataFile } from './data-file';
@@ -39,7 +39,7 @@ export interface RunningWorker {
 
 export async function startWorker(target: QueueTarget, opts: WorkerOptions): Promise<RunningWorker> {
   const root = path.resolve(opts.runsDir);
-  if (!(await stat(root).then((x) => x.isDirectory(), () => false))) throw new Error(`the runs folder ${root} does not exist here: mount the folder the submitters train into and give it with --runs-dir`);
+  if (!(await isDir(root))) throw new Error(`the runs folder ${root} does not exist here: mount the folder the submitters train into and give it with --runs-dir`);
   const control = await controlClient(target);
   const inHand = new Map<string, AbortController>();
   let stopping = false;
@@ -151,7 +151,7 @@ async function taskPaths(root: string, task: RunTask): Promise<{ jobDir: string;
   };
   // Task paths are /-separated (tasks.ts): joined segment by segment on this worker's system.
   const jobDir = await within(path.join(root, ...task.jobDir.split('/')), 'the job folder');
-  if (!(await stat(jobDir).then((s) => s.isDirectory(), () => false))) throw new TaskRefusedError(`the job folder ${jobDir} is not a folder`);
+  if (!(await isDir(jobDir))) throw new TaskRefusedError(`the job folder ${jobDir} is not a folder`);
   const dir = path.join(jobDir, task.runDir);
   if (await isLink(dir)) throw new TaskRefusedError(`the run folder ${dir} is a link: StackLab makes run folders, never links`);
   const dataFile = await within(path.join(root, ...task.dataFile.split('/')), "the job's data set");
