@@ -236,6 +236,32 @@ describe('score: a model path that is not a file', () => {
   });
 });
 
+describe('score and export write only their own result', () => {
+  it('refuses an --out that is an input, a folder, or not a file of the result\'s kind, writing nothing', async () => {
+    const work = mkdtempSync(path.join(dir, 'out-'));
+    const data = path.join(work, 'data.csv');
+    writeFileSync(data, readFileSync(csv));
+    const modelFile = path.join(work, 'm.onnx');
+    writeFileSync(modelFile, model);
+    const score = (out: string) => cli(['score', '--model', modelFile, '--data', data, '--out', out]);
+    for (const [out, message] of [
+      [data, /--out .*data\.csv is the file the command reads \(.*data\.csv\): write the scores file to another file/],
+      [modelFile, /--out .*m\.onnx must end in \.csv/],
+      [work, /--out .* is a folder: give the scores file's file name/],
+    ] as const) {
+      const r = await score(out);
+      expect(r.code, out).toBe(2);
+      expect(r.err, out).toMatch(message);
+    }
+    expect(readFileSync(data).equals(readFileSync(csv))).toBe(true);
+    expect(Buffer.from(readFileSync(modelFile)).equals(Buffer.from(model))).toBe(true);
+    const exported = await cli(['export', '--run', work, '--out', path.join(work, 'config.json')]);
+    expect(exported.code).toBe(2);
+    expect(exported.err).toMatch(/--out .*config\.json must end in \.onnx: it is the model this command writes/);
+    expect(existsSync(path.join(work, 'config.json'))).toBe(false);
+  });
+});
+
 describe('score: metadata that lies', () => {
   const refused: [string, Record<string, string | null>, RegExp][] = [
     // These sized the scorer's loops and buffers: context ≥ window made the windows stand still

@@ -22,10 +22,25 @@ stacklab score --model <model.onnx> --data <file.csv> --out <scores.csv> [--cali
   per-timestep anomaly scores and alarms (the run's threshold); --calibrate-rows N standardises the
   data by its own first N rows (normal operation) instead of the statistics inside the model`;
 
+/**
+ * Where a command may write its result: a file name with the command's ending (so a slip of the
+ * keyboard cannot put ONNX bytes over a run's config.json or scores over the data), not a folder,
+ * and not one of the files the command reads.
+ */
+async function checkOutput(command: string, out: string, ending: '.onnx' | '.csv', what: string, inputs: readonly string[]): Promise<void> {
+  const at = await stat(out).catch(() => null);
+  if (at?.isDirectory()) throw new UsageError(`stacklab ${command}: --out ${out} is a folder: give the ${what}'s file name (e.g. ${path.join(out, `${command === 'export' ? 'model' : 'scores'}${ending}`)})`);
+  if (!out.toLowerCase().endsWith(ending)) throw new UsageError(`stacklab ${command}: --out ${out} must end in ${ending}: it is the ${what} this command writes (nothing else is overwritten)`);
+  for (const input of inputs) {
+    const read = await stat(input).catch(() => null);
+    if (at && read && at.dev === read.dev && at.ino === read.ino) throw new UsageError(`stacklab ${command}: --out ${out} is the file the command reads (${input}): write the ${what} to another file`);
+  }
+}
+
 export async function exportCommand(argv: string[], io: { err(l: string): void }): Promise<number> {
   const { values } = parseCommandArgs('export', argv, { run: { type: 'string' }, out: { type: 'string' }, series: { type: 'string' } });
   if (!values.run || !values.out) throw new UsageError('stacklab export: --run <run-dir> and --out <model.onnx> are required');
-  if ((await stat(values.out).catch(() => null))?.isDirectory()) throw new UsageError(`stacklab export: --out ${values.out} is a folder: give the model's file name (e.g. ${path.join(values.out, 'model.onnx')})`);
+  await checkOutput('export', values.out, '.onnx', 'model', []);
   const e = await exportRun(values.run, values.series !== undefined ? { series: values.series } : {});
   await writeAtomic(values.out, e.model.bytes);
   io.err(`exported ${e.config.variant} (seed ${e.config.seed}, step ${e.step}, ${count(e.layers, 'layer')}) to ${values.out} (${(e.model.bytes.length / 1e6).toFixed(1)} MB)`);
@@ -63,6 +78,7 @@ const MAX_MODEL_BYTES = 2 * 2 ** 30;
 export async function scoreCommand(argv: string[], io: { err(l: string): void }): Promise<number> {
   const { values } = parseCommandArgs('score', argv, { model: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, labels: { type: 'string' }, 'calibrate-rows': { type: 'string' } });
   if (!values.model || !values.data || !values.out) throw new UsageError('stacklab score: --model, --data and --out are required');
+  await checkOutput('score', values.out, '.csv', 'scores file', [values.model, values.data, ...(values.labels ? [values.labels] : [])]);
   const calibrateRows = values['calibrate-rows'] === undefined ? undefined : Number(values['calibrate-rows']);
   if (calibrateRows !== undefined && !(Number.isInteger(calibrateRows) && calibrateRows >= 2)) throw new UsageError(`stacklab score: --calibrate-rows must be a whole number of at least 2, got "${values['calibrate-rows']}"`);
   // A regular file of bounded size (a FIFO or /dev/zero named model.onnx is refused, never read).
