@@ -10,6 +10,7 @@ import js from '@eslint/js';
 import pluginVue from 'eslint-plugin-vue';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
@@ -132,4 +133,6 @@ export default tseslint.config(
       }),
     },
   },
+  // Last: layout is Prettier's (npm run format), so no lint rule argues with it.
+  prettier,
 );

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it (`npm test`): system test dependencies, lint, type checks,
+# The whole test suite, as CI runs it (`npm test`): system test dependencies, formatting (Prettier), lint, type checks,
 # the build, unit/integration/type tests (Vitest), then the end-to-end test in Chromium. Every
 # step runs; the closing line counts every failure (scripts/test-summary.mjs) and the exit status
 # is non-zero whenever that count is.
@@ -19,6 +19,7 @@ mkdir -p test-results
 rm -f test-results/unit-summary.json test-results/e2e-summary.json
 
 reporters=(--reporter=default --reporter=./scripts/summary-reporter.mjs)
+echo "== format"; npm run -s format:check; format=$?
 echo "== lint"; npm run -s lint; lint=$?
 echo "== typecheck"; npm run -s typecheck; typecheck=$?
 echo "== build"; npx electron-vite build --logLevel warn; build=$?
@@ -28,5 +29,5 @@ echo "== end-to-end (Chromium, server mode)"
 STACKLAB_TEST_SUMMARY=test-results/e2e-summary.json npx vitest run -c vitest.e2e.config.ts "${reporters[@]}"; e2e=$?
 
 echo "== summary"
-node scripts/test-summary.mjs --step "lint=$lint" --step "typecheck=$typecheck" --step "build=$build" \
+node scripts/test-summary.mjs --step "format=$format" --step "lint=$lint" --step "typecheck=$typecheck" --step "build=$build" \
   --run "unit=test-results/unit-summary.json=$unit" --run "e2e=test-results/e2e-summary.json=$e2e"
