@@ -17,20 +17,48 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 // The engine's layers, lowest first: the graph core, the model, training and inference graphs,
 // the runtime that executes them, data and evaluation, runs, services, and the hosts. The
 // top-level files (random.ts, paths.ts, app-meta.ts) sit below them all.
-const ENGINE_LAYERS = [['io', 'onnx'], ['graph'], ['models'], ['growth', 'train', 'inference'], ['runtime'], ['data', 'eval'], ['runs', 'compare'], ['services'], ['host', 'cli', 'server']];
+const ENGINE_LAYERS = [
+  ['io', 'onnx'],
+  ['graph'],
+  ['models'],
+  ['growth', 'train', 'inference'],
+  ['runtime'],
+  ['data', 'eval'],
+  ['runs', 'compare'],
+  ['services'],
+  ['host', 'cli', 'server'],
+];
 const ENGINE_PATHS = ['electron', 'vue', 'pinia', 'chart.js'];
-const ENGINE_MESSAGE = 'src/engine is Node-only: it runs in the CLI, the server and the engine process, never imports Electron or the UI.';
-const layerDir = (layer) => [`**/${layer}`, `**/${layer}/**`, `../${layer}`, `../${layer}/**`, `../../${layer}/**`, `../../../${layer}/**`];
+const ENGINE_MESSAGE =
+  'src/engine is Node-only: it runs in the CLI, the server and the engine process, never imports Electron or the UI.';
+const layerDir = (layer) => [
+  `**/${layer}`,
+  `**/${layer}/**`,
+  `../${layer}`,
+  `../${layer}/**`,
+  `../../${layer}/**`,
+  `../../../${layer}/**`,
+];
 
 // An engine folder, as a relative import from another engine folder (or one below it, or a top-level
 // file) reaches it: anchored, so that `../../shared/compare` is not taken for the engine's compare/.
-const engineDir = (dir) => [`./${dir}`, `./${dir}/**`, `../${dir}`, `../${dir}/**`, `../../engine/${dir}`, `../../engine/${dir}/**`];
+const engineDir = (dir) => [
+  `./${dir}`,
+  `./${dir}/**`,
+  `../${dir}`,
+  `../${dir}/**`,
+  `../../engine/${dir}`,
+  `../../engine/${dir}/**`,
+];
 
 const restrict = ({ paths = [], layers = [], engineLayers = [], message }) => [
   'error',
   {
     paths: paths.map((name) => ({ name, message })),
-    patterns: layers.length || engineLayers.length ? [{ group: [...layers.flatMap(layerDir), ...engineLayers.flatMap(engineDir)], message }] : [],
+    patterns:
+      layers.length || engineLayers.length
+        ? [{ group: [...layers.flatMap(layerDir), ...engineLayers.flatMap(engineDir)], message }]
+        : [],
   },
 ];
 
@@ -129,7 +157,8 @@ export default tseslint.config(
       'no-restricted-imports': restrict({
         paths: [...nodeBuiltins, 'electron', 'onnxruntime-node', 'ws'],
         layers: ['engine', 'main', 'preload'],
-        message: 'src/renderer talks to the services only through the typed API (src/shared/ipc): no Node, Electron or engine imports.',
+        message:
+          'src/renderer talks to the services only through the typed API (src/shared/ipc): no Node, Electron or engine imports.',
       }),
     },
   },

@@ -23,8 +23,19 @@ interface Interval {
 }
 interface Summary {
   data: { split: string; normalization: string; series: number };
-  variants: { variant: string; usable: boolean | null; speedupInterval: Interval | null; metrics: Record<string, Interval> }[];
-  baselines: { name: string; label: string; kind: string; usable?: boolean | null; metrics: Record<string, Interval> }[];
+  variants: {
+    variant: string;
+    usable: boolean | null;
+    speedupInterval: Interval | null;
+    metrics: Record<string, Interval>;
+  }[];
+  baselines: {
+    name: string;
+    label: string;
+    kind: string;
+    usable?: boolean | null;
+    metrics: Record<string, Interval>;
+  }[];
   prevalence: number | null;
   verdict: string;
 }
@@ -32,11 +43,17 @@ interface Summary {
 const SETS: Record<string, (shared: string) => string[]> = {
   'multi-run': () => ['--sample', 'multi-run'],
   tep: (shared) => ['--data', path.join(shared, 'tep')],
-  nab: (shared) => ['--data', path.join(shared, 'nab', 'machine_temperature_system_failure.csv'), '--labels', path.join(shared, 'nab', 'machine_temperature_windows.json')],
+  nab: (shared) => [
+    '--data',
+    path.join(shared, 'nab', 'machine_temperature_system_failure.csv'),
+    '--labels',
+    path.join(shared, 'nab', 'machine_temperature_windows.json'),
+  ],
 };
 
 const f3 = (x: Interval | undefined) => (x && Number.isFinite(x.mean) ? x.mean.toFixed(3) : '–');
-const pm = (x: Interval | undefined) => (x && Number.isFinite(x.mean) ? `${x.mean.toFixed(3)} ±${((x.hi - x.lo) / 2).toFixed(3)}` : '–');
+const pm = (x: Interval | undefined) =>
+  x && Number.isFinite(x.mean) ? `${x.mean.toFixed(3)} ±${((x.hi - x.lo) / 2).toFixed(3)}` : '–';
 
 /** One markdown table per data set: the variants, then random, the best usable classical detector and alarm-everywhere. */
 export function detectionTable(name: string, s: Summary): string {
@@ -44,7 +61,8 @@ export function detectionTable(name: string, s: Summary): string {
   const best = [...detectors].sort((a, b) => (b.metrics.vusPr?.mean ?? -1) - (a.metrics.vusPr?.mean ?? -1))[0];
   const random = s.baselines.find((b) => b.name === 'random');
   const always = s.baselines.find((b) => b.name === 'always-alarm');
-  const row = (label: string, usable: boolean | null | undefined, m: Record<string, Interval>) => `| | ${label} | ${usable === undefined || usable === null ? '' : usable ? 'yes' : '**no**'} | ${pm(m.vusPr)} | ${pm(m.aucRoc)} | ${pm(m.f1)} | ${f3(m.falseAlarmRate)} |`;
+  const row = (label: string, usable: boolean | null | undefined, m: Record<string, Interval>) =>
+    `| | ${label} | ${usable === undefined || usable === null ? '' : usable ? 'yes' : '**no**'} | ${pm(m.vusPr)} | ${pm(m.aucRoc)} | ${pm(m.f1)} | ${f3(m.falseAlarmRate)} |`;
   const lines = [
     `| ${name} (${s.data.series} series, ${s.prevalence === null ? '?' : (100 * s.prevalence).toFixed(1)}% anomalous test rows) | detector | usable | VUS-PR | AUC-ROC | F1 | false-alarm rate |`,
     '| --- | --- | --- | --- | --- | --- | --- |',
@@ -81,14 +99,39 @@ export async function benchDetection(argv: string[]): Promise<string> {
     const err: string[] = [];
     const io = { out: () => undefined, err: (l: string) => err.push(l) };
     const t0 = performance.now();
-    const code = await runCli(['train', ...set(values.shared), '--variants', values.variants, '--preset', values.preset, '--steps', values.steps, '--seeds', values.seeds, '--device', values.device, '--out', dir, '--html', `${dir}.html`], io);
+    const code = await runCli(
+      [
+        'train',
+        ...set(values.shared),
+        '--variants',
+        values.variants,
+        '--preset',
+        values.preset,
+        '--steps',
+        values.steps,
+        '--seeds',
+        values.seeds,
+        '--device',
+        values.device,
+        '--out',
+        dir,
+        '--html',
+        `${dir}.html`,
+      ],
+      io,
+    );
     if (code !== 0) throw new Error(`training on ${name} failed (exit ${code}): ${err.slice(-3).join(' / ')}`);
     const seconds = (performance.now() - t0) / 1000;
     const lines: string[] = [];
     await runCli(['compare', dir, '--json'], { out: (l) => lines.push(l), err: () => undefined });
     const s = JSON.parse(lines.at(-1)!) as Summary;
     results[name] = s;
-    parts.push(`${detectionTable(name, s)}\n\nsplit: ${s.data.split}; normalisation ${s.data.normalization}; ${seconds.toFixed(0)} s; run folders in ${dir}\n\nverdict:\n${s.verdict.split('\n').map((l) => `- ${l}`).join('\n')}`);
+    parts.push(
+      `${detectionTable(name, s)}\n\nsplit: ${s.data.split}; normalisation ${s.data.normalization}; ${seconds.toFixed(0)} s; run folders in ${dir}\n\nverdict:\n${s.verdict
+        .split('\n')
+        .map((l) => `- ${l}`)
+        .join('\n')}`,
+    );
   }
   return parts.join('\n\n') + (values.json ? `\n${JSON.stringify(results)}` : '');
 }

@@ -12,7 +12,12 @@ import { allowsTf32, isPrecision, precisionProblem, PRECISIONS } from '../src/sh
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { parseArgs, promisify } from 'node:util';
-import { forwardFlopsPerWindow, PRESETS, type PatchTransformerConfig, type PresetName } from '../src/engine/models/patch-transformer';
+import {
+  forwardFlopsPerWindow,
+  PRESETS,
+  type PatchTransformerConfig,
+  type PresetName,
+} from '../src/engine/models/patch-transformer';
 import { resolveDevice } from '../src/engine/runtime/resolve';
 import { CUDA_STEPS_PER_CALL } from '../src/engine/runs/runner';
 import { Trainer } from '../src/engine/runtime/trainer';
@@ -42,7 +47,8 @@ export interface EngineBenchResult {
 
 function syntheticSeries(rows: number, channels: number): Float32Array {
   const d = new Float32Array(rows * channels);
-  for (let t = 0; t < rows; t++) for (let c = 0; c < channels; c++) d[t * channels + c] = Math.sin(t / (7 + c)) + 0.1 * Math.cos(t * (c + 1));
+  for (let t = 0; t < rows; t++)
+    for (let c = 0; c < channels; c++) d[t * channels + c] = Math.sin(t / (7 + c)) + 0.1 * Math.cos(t * (c + 1));
   return d;
 }
 
@@ -51,12 +57,44 @@ function python(): string {
   return process.env.STACKLAB_TORCH_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 }
 
-async function reference(cfg: PatchTransformerConfig, device: 'cpu' | 'cuda', threads: number, steps: number, precision: string) {
+async function reference(
+  cfg: PatchTransformerConfig,
+  device: 'cpu' | 'cuda',
+  threads: number,
+  steps: number,
+  precision: string,
+) {
   const env = { ...process.env };
   // A fair CPU reference: let OpenBLAS pick its own kernels for this run only.
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const args = ['bench/reference/bench_torch.py', '--D', cfg.dModel, '--H', cfg.heads, '--L', cfg.layers, '--P', cfg.patchLen, '--S', cfg.seqLen, '--C', cfg.channels, '--F', cfg.mlpHidden, '--B', cfg.batch, '--steps', steps, '--device', device, '--threads', threads, '--precision', precision].map(String);
+  const args = [
+    'bench/reference/bench_torch.py',
+    '--D',
+    cfg.dModel,
+    '--H',
+    cfg.heads,
+    '--L',
+    cfg.layers,
+    '--P',
+    cfg.patchLen,
+    '--S',
+    cfg.seqLen,
+    '--C',
+    cfg.channels,
+    '--F',
+    cfg.mlpHidden,
+    '--B',
+    cfg.batch,
+    '--steps',
+    steps,
+    '--device',
+    device,
+    '--threads',
+    threads,
+    '--precision',
+    precision,
+  ].map(String);
   const { stdout } = await promisify(execFile)(python(), args, { env, maxBuffer: 1 << 20, timeout: 30 * 60_000 });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as { tokensPerSec: number; msPerStep: number };
 }
@@ -85,9 +123,11 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
     strict: true,
   });
   const preset = values.preset as PresetName;
-  if (!(preset in PRESETS)) throw new Error(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got "${values.preset}"`);
+  if (!(preset in PRESETS))
+    throw new Error(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got "${values.preset}"`);
   const cfg: PatchTransformerConfig = { ...PRESETS[preset], channels: Number(values.channels) };
-  if (!isPrecision(values.precision)) throw new Error(`--precision must be one of ${PRECISIONS.join(', ')}, got "${values.precision}"`);
+  if (!isPrecision(values.precision))
+    throw new Error(`--precision must be one of ${PRECISIONS.join(', ')}, got "${values.precision}"`);
   const precision = values.precision;
   // Before any CUDA session (the device probe's too): TF32 is fixed when the CUDA libraries load.
   latchCudaTf32(allowsTf32(precision));
@@ -101,14 +141,21 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
   const k = values['steps-per-call'] ? Number(values['steps-per-call']) : device === 'cuda' ? CUDA_STEPS_PER_CALL : 1;
   const rows = 50 * cfg.seqLen * cfg.patchLen;
   const trainer = await Trainer.create({
-    model: cfg, data: syntheticSeries(rows, cfg.channels), device, seed: 1, readEvery: 1 << 30, stepsPerCall: k, precision,
+    model: cfg,
+    data: syntheticSeries(rows, cfg.channels),
+    device,
+    seed: 1,
+    readEvery: 1 << 30,
+    stepsPerCall: k,
+    precision,
     ...(values.layout ? { layout: oneLayout(values.layout) } : {}),
     ...(threads ? { threads } : {}),
     ...(values.profile ? { profilePrefix: values.profile } : {}),
   });
   // Calls of k steps (the last one shorter), each reading its losses back at the end, as runs do.
   const run = async (n: number) => {
-    for (let done = 0; done < n; done += k) await trainer.steps(Array(Math.min(k, n - done)).fill(1e-3), { read: done + k >= n });
+    for (let done = 0; done < n; done += k)
+      await trainer.steps(Array(Math.min(k, n - done)).fill(1e-3), { read: done + k >= n });
   };
   await run(Math.max(warmup, k === 1 ? warmup : k));
   const before = trainer.deviceBytes;
@@ -145,7 +192,12 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
     const refDevice = device === 'cpu' ? 'cpu' : 'cuda';
     try {
       const ref = await reference(cfg, refDevice, threads ?? 2, Number(values['reference-steps']), values.precision);
-      Object.assign(result, { referenceDevice: `torch-${refDevice}`, referenceTokensPerSec: ref.tokensPerSec, referenceMsPerStep: ref.msPerStep, ratio: tokensPerSec / ref.tokensPerSec });
+      Object.assign(result, {
+        referenceDevice: `torch-${refDevice}`,
+        referenceTokensPerSec: ref.tokensPerSec,
+        referenceMsPerStep: ref.msPerStep,
+        ratio: tokensPerSec / ref.tokensPerSec,
+      });
     } catch (err) {
       result.referenceNote = `PyTorch reference unavailable: ${(err as Error).message.split('\n')[0]} (install it with scripts/install-reference.sh)`;
     }

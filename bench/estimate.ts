@@ -21,7 +21,13 @@ const SETS: Record<string, (shared: string) => ImportRequest> = {
   plant: () => ({ source: { kind: 'sample' } }),
   'multi-run': () => ({ source: { kind: 'sample', sample: 'multi-run' } }),
   tep: (shared) => ({ source: { kind: 'path', path: path.join(shared, 'tep') } }),
-  nab: (shared) => ({ source: { kind: 'path', path: path.join(shared, 'nab', 'machine_temperature_system_failure.csv'), labels: path.join(shared, 'nab', 'machine_temperature_windows.json') } }),
+  nab: (shared) => ({
+    source: {
+      kind: 'path',
+      path: path.join(shared, 'nab', 'machine_temperature_system_failure.csv'),
+      labels: path.join(shared, 'nab', 'machine_temperature_windows.json'),
+    },
+  }),
 };
 
 export async function benchEstimate(argv: string[]): Promise<string> {
@@ -37,7 +43,11 @@ export async function benchEstimate(argv: string[]): Promise<string> {
       json: { type: 'boolean', default: false },
     },
   });
-  const s = createServices({ host: 'cli', runsDir: mkdtempSync(path.join(os.tmpdir(), 'stacklab-bench-estimate-')), configDir: mkdtempSync(path.join(os.tmpdir(), 'stacklab-bench-config-')) });
+  const s = createServices({
+    host: 'cli',
+    runsDir: mkdtempSync(path.join(os.tmpdir(), 'stacklab-bench-estimate-')),
+    configDir: mkdtempSync(path.join(os.tmpdir(), 'stacklab-bench-config-')),
+  });
   const api = servicesAsApi(s);
   const rows: { data: string; variant: string; estimated: number; actual: number }[] = [];
   const jobs: { data: string; estimated: number; actual: number }[] = [];
@@ -45,7 +55,14 @@ export async function benchEstimate(argv: string[]): Promise<string> {
     const make = SETS[name];
     if (!make) throw new Error(`unknown data set "${name}" (known: ${Object.keys(SETS).join(', ')})`);
     const { datasetId } = await api.invoke('data.import', make(values.shared));
-    const plan = { datasetId, variants: values.variants.split(',') as Variant[], preset: values.preset as PresetName, steps: Number(values.steps), seeds: 1, device: values.device as DeviceChoice };
+    const plan = {
+      datasetId,
+      variants: values.variants.split(',') as Variant[],
+      preset: values.preset as PresetName,
+      steps: Number(values.steps),
+      seeds: 1,
+      device: values.device as DeviceChoice,
+    };
     const estimate = await api.invoke('train.estimate', plan);
     const t0 = performance.now();
     const job = await api.invoke('jobs.start', plan);
@@ -58,20 +75,34 @@ export async function benchEstimate(argv: string[]): Promise<string> {
       });
     });
     jobs.push({ data: name, estimated: estimate.totalSeconds, actual: (performance.now() - t0) / 1000 });
-    if (done.status !== 'finished') throw new Error(`${name}: the job ${done.status}${done.error ? `: ${done.error}` : ''}`);
-    for (const r of done.runs) rows.push({ data: name, variant: r.name, estimated: estimate.variants.find((v) => v.variant === r.name)!.seconds, actual: (r.wallMs ?? 0) / 1000 });
+    if (done.status !== 'finished')
+      throw new Error(`${name}: the job ${done.status}${done.error ? `: ${done.error}` : ''}`);
+    for (const r of done.runs)
+      rows.push({
+        data: name,
+        variant: r.name,
+        estimated: estimate.variants.find((v) => v.variant === r.name)!.seconds,
+        actual: (r.wallMs ?? 0) / 1000,
+      });
   }
   await s.jobs.idle();
   if (values.json) return JSON.stringify({ runs: rows, jobs });
   const ratios = rows.map((r) => r.actual / r.estimated);
   const jobRatios = jobs.map((j) => j.actual / j.estimated);
-  const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)} to ${Math.max(...xs).toFixed(2)}, geometric mean ${Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length).toFixed(2)}`;
+  const range = (xs: number[]) =>
+    `${Math.min(...xs).toFixed(2)} to ${Math.max(...xs).toFixed(2)}, geometric mean ${Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length).toFixed(2)}`;
   const lines = [
     `estimate bench: preset ${values.preset}, ${values.steps} steps, ${values.variants}, device ${values.device}`,
     `  ${'data'.padEnd(10)} ${'variant'.padEnd(10)} ${'estimated'.padStart(10)} ${'actual'.padStart(8)} ${'actual/est'.padStart(10)}`,
-    ...rows.map((r) => `  ${r.data.padEnd(10)} ${r.variant.padEnd(10)} ${`${r.estimated.toFixed(1)} s`.padStart(10)} ${`${r.actual.toFixed(1)} s`.padStart(8)} ${(r.actual / r.estimated).toFixed(2).padStart(10)}`),
+    ...rows.map(
+      (r) =>
+        `  ${r.data.padEnd(10)} ${r.variant.padEnd(10)} ${`${r.estimated.toFixed(1)} s`.padStart(10)} ${`${r.actual.toFixed(1)} s`.padStart(8)} ${(r.actual / r.estimated).toFixed(2).padStart(10)}`,
+    ),
     `  runs: actual/estimated ${range(ratios)}`,
-    ...jobs.map((j) => `  job ${j.data.padEnd(10)} estimated ${j.estimated.toFixed(1)} s, took ${j.actual.toFixed(1)} s (${(j.actual / j.estimated).toFixed(2)})`),
+    ...jobs.map(
+      (j) =>
+        `  job ${j.data.padEnd(10)} estimated ${j.estimated.toFixed(1)} s, took ${j.actual.toFixed(1)} s (${(j.actual / j.estimated).toFixed(2)})`,
+    ),
     `  jobs: actual/estimated ${range(jobRatios)}`,
   ];
   return lines.join('\n');

@@ -17,20 +17,73 @@ import { malformedCsvs } from '../tests/helpers/malformed-csv';
 const DIR = '.cache/bench/fuzz';
 
 function bigFiles(): { name: string; what: string; write: (file: string) => void; args?: string[] }[] {
-  const ts = (i: number, stepMs = 60_000) => new Date(Date.UTC(2024, 0, 1) + i * stepMs).toISOString().replace('T', ' ').slice(0, 19);
+  const ts = (i: number, stepMs = 60_000) =>
+    new Date(Date.UTC(2024, 0, 1) + i * stepMs).toISOString().replace('T', ' ').slice(0, 19);
   const lines = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join('\n') + '\n';
   return [
-    { name: 'one-line-30mb.csv', what: '30 MB of numbers without a line break', write: (f) => writeFileSync(f, '1.5,'.repeat(7.5 * 2 ** 20)) },
-    { name: 'wide-100k.csv', what: '100,000 columns × 20 rows of numbers', write: (f) => writeFileSync(f, Array.from({ length: 100_000 }, (_, c) => `s${c}`).join(',') + '\n' + lines(20, (r) => Array.from({ length: 100_000 }, (_, c) => ((r * 31 + c * 17) % 97) / 10).join(','))) },
-    { name: 'unclosed-quote.csv', what: 'an unclosed quote on line 42 of a 20 MB file', write: (f) => writeFileSync(f, 'timestamp,x,note\n' + lines(40, (i) => `${ts(i)},${i % 7},ok`) + `${ts(41)},3,"broken\n` + lines(100_000, (i) => `${ts(42 + i)},${i % 7},${'z'.repeat(200)}`)) },
-    { name: 'events-130k.csv', what: '130,000 label events in 260,000 rows', write: (f) => writeFileSync(f, 'x,y,label\n' + lines(260_000, (i) => `${i % 13},${i % 7},${i % 2}`)) },
-    { name: 'jump-30y.csv', what: '--resample over a 30-year jump at 1 s', args: ['--resample'], write: (f) => writeFileSync(f, 'timestamp,x\n' + lines(2000, (i) => `${ts(i, 1000)},${i % 13}`) + '2054-01-01 00:00:00,3\n') },
-    { name: 'cr-only.csv', what: '1,000,000 rows ended by CR alone', write: (f) => writeFileSync(f, 'timestamp,a,b\r' + Array.from({ length: 1_000_000 }, (_, i) => `${ts(i, 1000)},${i % 13},${i % 7}`).join('\r') + '\r') },
+    {
+      name: 'one-line-30mb.csv',
+      what: '30 MB of numbers without a line break',
+      write: (f) => writeFileSync(f, '1.5,'.repeat(7.5 * 2 ** 20)),
+    },
+    {
+      name: 'wide-100k.csv',
+      what: '100,000 columns × 20 rows of numbers',
+      write: (f) =>
+        writeFileSync(
+          f,
+          Array.from({ length: 100_000 }, (_, c) => `s${c}`).join(',') +
+            '\n' +
+            lines(20, (r) => Array.from({ length: 100_000 }, (_, c) => ((r * 31 + c * 17) % 97) / 10).join(',')),
+        ),
+    },
+    {
+      name: 'unclosed-quote.csv',
+      what: 'an unclosed quote on line 42 of a 20 MB file',
+      write: (f) =>
+        writeFileSync(
+          f,
+          'timestamp,x,note\n' +
+            lines(40, (i) => `${ts(i)},${i % 7},ok`) +
+            `${ts(41)},3,"broken\n` +
+            lines(100_000, (i) => `${ts(42 + i)},${i % 7},${'z'.repeat(200)}`),
+        ),
+    },
+    {
+      name: 'events-130k.csv',
+      what: '130,000 label events in 260,000 rows',
+      write: (f) => writeFileSync(f, 'x,y,label\n' + lines(260_000, (i) => `${i % 13},${i % 7},${i % 2}`)),
+    },
+    {
+      name: 'jump-30y.csv',
+      what: '--resample over a 30-year jump at 1 s',
+      args: ['--resample'],
+      write: (f) =>
+        writeFileSync(f, 'timestamp,x\n' + lines(2000, (i) => `${ts(i, 1000)},${i % 13}`) + '2054-01-01 00:00:00,3\n'),
+    },
+    {
+      name: 'cr-only.csv',
+      what: '1,000,000 rows ended by CR alone',
+      write: (f) =>
+        writeFileSync(
+          f,
+          'timestamp,a,b\r' +
+            Array.from({ length: 1_000_000 }, (_, i) => `${ts(i, 1000)},${i % 13},${i % 7}`).join('\r') +
+            '\r',
+        ),
+    },
   ];
 }
 
 export async function benchFuzz(argv: string[]): Promise<string> {
-  const { values } = parseArgs({ args: argv, options: { cases: { type: 'string', default: '1000' }, seed: { type: 'string', default: '20261201' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      cases: { type: 'string', default: '1000' },
+      seed: { type: 'string', default: '20261201' },
+      json: { type: 'boolean' },
+    },
+  });
   mkdirSync(DIR, { recursive: true });
   const cases = malformedCsvs(Number(values.seed), Number(values.cases));
   const perKind = new Map<string, { imported: number; refused: number; other: number }>();
@@ -72,7 +125,11 @@ export async function benchFuzz(argv: string[]): Promise<string> {
       const t = performance.now();
       const code = await runCli(['import', ${JSON.stringify(file)}, ...${JSON.stringify(b.args ?? [])}], { out: () => {}, err: (l) => err.push(l) });
       console.log(JSON.stringify({ code, seconds: (performance.now() - t) / 1000, peakRssMB: Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024 / 1e6, message: err.join(' ') }));`;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child], { maxBuffer: 1 << 22, timeout: 120_000 });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', child],
+      { maxBuffer: 1 << 22, timeout: 120_000 },
+    );
     big.push({ name: b.name, what: b.what, ...JSON.parse(stdout.trim().split('\n').at(-1)!) });
   }
 
@@ -84,11 +141,16 @@ export async function benchFuzz(argv: string[]): Promise<string> {
     '',
     '| mutation | cases | imported | refused (exit 1, file named) | other |',
     '|---|---:|---:|---:|---:|',
-    ...kinds.map(([k, r]) => `| ${k} | ${r.imported + r.refused + r.other} | ${r.imported} | ${r.refused} | ${r.other} |`),
+    ...kinds.map(
+      ([k, r]) => `| ${k} | ${r.imported + r.refused + r.other} | ${r.imported} | ${r.refused} | ${r.other} |`,
+    ),
     '',
     '| large hostile file | exit | seconds | peak RSS (fresh process) | message |',
     '|---|---:|---:|---:|---|',
-    ...big.map((b) => `| ${b.what} | ${b.code} | ${b.seconds.toFixed(2)} | ${b.peakRssMB.toFixed(0)} MB | ${b.message.replace(/\|/g, '\\|').slice(0, 160)} |`),
+    ...big.map(
+      (b) =>
+        `| ${b.what} | ${b.code} | ${b.seconds.toFixed(2)} | ${b.peakRssMB.toFixed(0)} MB | ${b.message.replace(/\|/g, '\\|').slice(0, 160)} |`,
+    ),
     ...(values.json ? [JSON.stringify({ cases: cases.length, seconds, inProcessPeakMB, problems, kinds, big })] : []),
   ].join('\n');
 }

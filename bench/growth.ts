@@ -43,15 +43,33 @@ export async function benchGrowth(argv: string[]): Promise<string> {
   const reports: RunReport[] = [];
   for (const variant of values.variants.split(',') as Variant[]) {
     const config: RunConfig = {
-      variant, seed: 1, preset, model,
+      variant,
+      seed: 1,
+      preset,
+      model,
       growth: { layers, block: Number(values.block), alpha: Number(values.alpha), steps },
       schedule: { kind: 'cosine', lr: 1e-3, warmup: Math.max(1, Math.round(steps * 0.05)), total: steps, final: 1e-4 },
       optimizer: { ...DEFAULT_ADAMW, stateAtGrowth: 'copy', rewarmupSteps: 0 },
-      device, readEvery: 50, valEvery: steps, checkpointEvery: steps, valWindows: 32, isoplot: false,
-      data: { source: 'sample', fingerprint: data.fingerprint, channels: ds.channels, trainWindows: data.trainStarts.length, valWindows: data.valStarts.length, split: data.splits.strategy, normalization: { mode: 'pooled', description: 'pooled', mean: [], std: [] } },
+      device,
+      readEvery: 50,
+      valEvery: steps,
+      checkpointEvery: steps,
+      valWindows: 32,
+      isoplot: false,
+      data: {
+        source: 'sample',
+        fingerprint: data.fingerprint,
+        channels: ds.channels,
+        trainWindows: data.trainStarts.length,
+        valWindows: data.valStarts.length,
+        split: data.splits.strategy,
+        normalization: { mode: 'pooled', description: 'pooled', mean: [], std: [] },
+      },
       versions: {},
     };
-    reports.push(await runTraining({ config, data, dir: mkdtempSync(path.join(os.tmpdir(), `stacklab-bench-${variant}-`)) }));
+    reports.push(
+      await runTraining({ config, data, dir: mkdtempSync(path.join(os.tmpdir(), `stacklab-bench-${variant}-`)) }),
+    );
   }
   const base = reports.find((r) => r.variant === 'baseline')!;
   const rows = reports.map((r) => ({
@@ -64,7 +82,22 @@ export async function benchGrowth(argv: string[]): Promise<string> {
   }));
   return [
     `growth bench: preset ${preset}, L=${layers}, b=${values.block}, Prop-${values.alpha}, T=${steps}, device ${device}`,
-    ...rows.map((r) => `  ${r.variant.padEnd(10)} ${(r.wallMs / 1000).toFixed(1).padStart(7)} s  wall ×${r.wallRatio.toFixed(3)}  FLOPs ×${r.flopRatio.toFixed(3)}  val loss ${r.finalValLoss?.toFixed(4) ?? "-"}`),
-    ...(values.json ? [JSON.stringify({ preset, device, layers, block: Number(values.block), alpha: Number(values.alpha), steps, runs: rows })] : []),
+    ...rows.map(
+      (r) =>
+        `  ${r.variant.padEnd(10)} ${(r.wallMs / 1000).toFixed(1).padStart(7)} s  wall ×${r.wallRatio.toFixed(3)}  FLOPs ×${r.flopRatio.toFixed(3)}  val loss ${r.finalValLoss?.toFixed(4) ?? '-'}`,
+    ),
+    ...(values.json
+      ? [
+          JSON.stringify({
+            preset,
+            device,
+            layers,
+            block: Number(values.block),
+            alpha: Number(values.alpha),
+            steps,
+            runs: rows,
+          }),
+        ]
+      : []),
   ].join('\n');
 }

@@ -11,7 +11,8 @@ import { parseArgs, promisify } from 'node:util';
 async function generate(file: string, rows: number, cols: number): Promise<void> {
   mkdirSync('.cache/bench', { recursive: true });
   const out = createWriteStream(file);
-  const write = (s: string) => new Promise<void>((resolve) => (out.write(s) ? resolve() : out.once('drain', () => resolve())));
+  const write = (s: string) =>
+    new Promise<void>((resolve) => (out.write(s) ? resolve() : out.once('drain', () => resolve())));
   await write(`timestamp,${Array.from({ length: cols }, (_, c) => `sensor_${c + 1}`).join(',')},label\n`);
   const t0 = Date.UTC(2024, 0, 1);
   let buf = '';
@@ -30,7 +31,16 @@ async function generate(file: string, rows: number, cols: number): Promise<void>
 }
 
 export async function benchImport(argv: string[]): Promise<string> {
-  const { values } = parseArgs({ args: argv, options: { rows: { type: 'string', default: '10000000' }, cols: { type: 'string', default: '12' }, file: { type: 'string' }, runs: { type: 'string', default: '3' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rows: { type: 'string', default: '10000000' },
+      cols: { type: 'string', default: '12' },
+      file: { type: 'string' },
+      runs: { type: 'string', default: '3' },
+      json: { type: 'boolean' },
+    },
+  });
   const rows = Number(values.rows);
   const cols = Number(values.cols);
   const file = values.file ?? `.cache/bench/import-${rows}x${cols}.csv`;
@@ -49,16 +59,26 @@ export async function benchImport(argv: string[]): Promise<string> {
     console.log(JSON.stringify({ seconds: s, cpuSeconds: (cpu.user + cpu.system) / 1e6, rows: ds.profile.dataset.rows, channels: ds.channels.length, maxRssBytes: Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024 }));`;
   const runs: { seconds: number; cpuSeconds: number; rows: number; channels: number; maxRssBytes: number }[] = [];
   for (let i = 0; i < Number(values.runs); i++) {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child], { maxBuffer: 1 << 20 });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', child],
+      { maxBuffer: 1 << 20 },
+    );
     runs.push(JSON.parse(stdout.trim().split('\n').at(-1)!));
   }
   const secs = runs.map((r) => r.seconds).sort((a, b) => a - b);
   const median = secs[Math.floor(secs.length / 2)]!;
   const r = runs[0]!;
   const result = {
-    file, bytes, rows: r.rows, channels: r.channels,
-    seconds: secs, medianMbPerSec: bytes / 1e6 / median, bestMbPerSec: bytes / 1e6 / secs[0]!,
-    cpuSeconds: runs.map((x) => x.cpuSeconds), peakRssMB: Math.max(...runs.map((x) => x.maxRssBytes)) / 1e6,
+    file,
+    bytes,
+    rows: r.rows,
+    channels: r.channels,
+    seconds: secs,
+    medianMbPerSec: bytes / 1e6 / median,
+    bestMbPerSec: bytes / 1e6 / secs[0]!,
+    cpuSeconds: runs.map((x) => x.cpuSeconds),
+    peakRssMB: Math.max(...runs.map((x) => x.maxRssBytes)) / 1e6,
   };
   return [
     `import bench: ${file} (${(bytes / 1e9).toFixed(2)} GB, ${r.rows} rows × ${r.channels} channels), ${runs.length} runs`,

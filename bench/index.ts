@@ -36,7 +36,9 @@ try {
   } else if (name === 'attacks') {
     console.log(await benchAttacks(rest));
   } else {
-    throw new Error(`unknown benchmark "${name ?? ''}"; available: engine, ops, import, growth, detection, estimate, queue, fuzz, validation, attacks`);
+    throw new Error(
+      `unknown benchmark "${name ?? ''}"; available: engine, ops, import, growth, detection, estimate, queue, fuzz, validation, attacks`,
+    );
   }
 } catch (err) {
   console.error(`bench: ${(err as Error).message}`);

@@ -9,7 +9,9 @@ for (const e of events) {
   if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
   const k = `${e.args.op_name} [${e.args.provider ?? ''}]`;
   const v = byOp.get(k) ?? { ms: 0, n: 0 };
-  v.ms += e.dur / 1000; v.n += 1; byOp.set(k, v);
+  v.ms += e.dur / 1000;
+  v.n += 1;
+  byOp.set(k, v);
   total += e.dur / 1000;
 }
 console.log(`kernel time per step: ${(total / steps).toFixed(2)} ms over ${byOp.size} operator kinds`);

@@ -50,14 +50,23 @@ export async function benchQueue(argv: string[]): Promise<string> {
       json: { type: 'boolean', default: false },
     },
   });
-  const redisBin = process.env.REDIS_SERVER || execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim();
+  const redisBin =
+    process.env.REDIS_SERVER || execFileSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).trim();
   const root = mkdtempSync(path.join(os.tmpdir(), 'stacklab-bench-queue-'));
   const port = await freePort();
-  const redis = spawn(redisBin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', root], { stdio: 'ignore' });
-  await waitFor(() => new Promise<boolean>((resolve) => {
-    const c = net.connect(port, '127.0.0.1', () => (c.end(), resolve(true)));
-    c.on('error', () => resolve(false));
-  }), 'redis-server');
+  const redis = spawn(
+    redisBin,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', root],
+    { stdio: 'ignore' },
+  );
+  await waitFor(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const c = net.connect(port, '127.0.0.1', () => (c.end(), resolve(true)));
+        c.on('error', () => resolve(false));
+      }),
+    'redis-server',
+  );
   const url = `redis://127.0.0.1:${port}`;
   const rows: { workers: number; seconds: number }[] = [];
   try {
@@ -65,12 +74,35 @@ export async function benchQueue(argv: string[]): Promise<string> {
       const runsDir = path.join(root, `runs-${n}`);
       mkdirSync(runsDir, { recursive: true });
       // On the CPU the cores are split between the workers; on a GPU each takes what it needs.
-      const threads = values.threads ? Number(values.threads) : values.device === 'cpu' ? Math.max(1, Math.floor(os.availableParallelism() / n)) : undefined;
+      const threads = values.threads
+        ? Number(values.threads)
+        : values.device === 'cpu'
+          ? Math.max(1, Math.floor(os.availableParallelism() / n))
+          : undefined;
       const procs: { proc: ChildProcess; ready: boolean }[] = [];
       for (let i = 0; i < n; i++) {
         const gpus = Number(values.gpus);
         const device = values.device === 'cuda' && gpus > 1 ? `cuda:${i % gpus}` : values.device;
-        const proc = spawn(process.execPath, [values.cli, 'worker', '--queue', url, '--runs-dir', runsDir, '--device', device, '--name', `w${i + 1}`, ...(threads ? ['--threads', String(threads)] : [])], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, STACKLAB_CONFIG_DIR: path.join(root, `config-${n}-${i}`) } });
+        const proc = spawn(
+          process.execPath,
+          [
+            values.cli,
+            'worker',
+            '--queue',
+            url,
+            '--runs-dir',
+            runsDir,
+            '--device',
+            device,
+            '--name',
+            `w${i + 1}`,
+            ...(threads ? ['--threads', String(threads)] : []),
+          ],
+          {
+            stdio: ['ignore', 'ignore', 'pipe'],
+            env: { ...process.env, STACKLAB_CONFIG_DIR: path.join(root, `config-${n}-${i}`) },
+          },
+        );
         const p = { proc, ready: false };
         proc.stderr!.on('data', (b: Buffer) => b.toString().includes('takes runs from') && (p.ready = true));
         procs.push(p);
@@ -78,10 +110,35 @@ export async function benchQueue(argv: string[]): Promise<string> {
       await waitFor(() => procs.every((p) => p.ready), `${n} workers`, 60_000);
       const t0 = performance.now();
       const quiet = { out: () => undefined, err: () => undefined, columns: 120 };
-      const code = await runCli(['train', '--sample', '--preset', values.preset, '--variants', values.variants, '--steps', values.steps, '--seeds', values.seeds, '--device', values.device, '--queue', url, '--runs-dir', runsDir, '--out', path.join(runsDir, 'grid'), '--json'], quiet);
+      const code = await runCli(
+        [
+          'train',
+          '--sample',
+          '--preset',
+          values.preset,
+          '--variants',
+          values.variants,
+          '--steps',
+          values.steps,
+          '--seeds',
+          values.seeds,
+          '--device',
+          values.device,
+          '--queue',
+          url,
+          '--runs-dir',
+          runsDir,
+          '--out',
+          path.join(runsDir, 'grid'),
+          '--json',
+        ],
+        quiet,
+      );
       const seconds = (performance.now() - t0) / 1000;
       for (const p of procs) p.proc.kill('SIGTERM');
-      await Promise.all(procs.map((p) => new Promise((r) => (p.proc.exitCode !== null ? r(null) : p.proc.once('exit', r)))));
+      await Promise.all(
+        procs.map((p) => new Promise((r) => (p.proc.exitCode !== null ? r(null) : p.proc.once('exit', r)))),
+      );
       if (code !== 0) throw new Error(`the grid with ${n} worker(s) failed (exit ${code})`);
       rows.push({ workers: n, seconds });
       // As it goes: a run cut short still leaves the rows measured.
@@ -95,6 +152,9 @@ export async function benchQueue(argv: string[]): Promise<string> {
   const grid = `${values.variants.split(',').length} variants × ${values.seeds} seeds`;
   return [
     `queue bench: ${grid} of ${values.preset}, ${values.steps} steps, device ${values.device}${Number(values.gpus) > 1 ? ` over ${values.gpus} GPUs` : ''}, on ${os.availableParallelism()} CPU threads`,
-    ...rows.map((r) => `  ${String(r.workers).padStart(2)} worker(s)  ${r.seconds.toFixed(1).padStart(7)} s  speed-up ×${(one / r.seconds).toFixed(2)}`),
+    ...rows.map(
+      (r) =>
+        `  ${String(r.workers).padStart(2)} worker(s)  ${r.seconds.toFixed(1).padStart(7)} s  speed-up ×${(one / r.seconds).toFixed(2)}`,
+    ),
   ].join('\n');
 }

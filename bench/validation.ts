@@ -15,10 +15,24 @@ import { planJob, resolvePlan } from '../src/engine/runs/plan';
 import { validationPoint } from '../src/engine/runs/validation';
 
 export async function benchValidation(argv: string[]): Promise<string> {
-  const { values } = parseArgs({ args: argv, options: { preset: { type: 'string', default: 'tiny' }, points: { type: 'string', default: '6' }, device: { type: 'string', default: 'cpu' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      preset: { type: 'string', default: 'tiny' },
+      points: { type: 'string', default: '6' },
+      device: { type: 'string', default: 'cpu' },
+      json: { type: 'boolean' },
+    },
+  });
   const device = values.device as ExecutionProviderName;
   const ds = await loadSampleDataset();
-  const job = planJob(resolvePlan({ variants: ['baseline'], preset: values.preset, seeds: 1 }), ds, sampleSource('plant'), device, '/unused');
+  const job = planJob(
+    resolvePlan({ variants: ['baseline'], preset: values.preset, seeds: 1 }),
+    ds,
+    sampleSource('plant'),
+    device,
+    '/unused',
+  );
   const { model } = job;
   const config = job.runs[0]!.config;
   const points = Number(values.points);
@@ -34,10 +48,12 @@ export async function benchValidation(argv: string[]): Promise<string> {
     // The first point warms the process up: left out.
     return { mean: ms.slice(1).reduce((a, b) => a + b, 0) / points };
   };
-  const fresh = await timed((i) => ModelSessions.with(model, device, weights(i), async (s) => {
-    if (canEvaluate(job.data)) await s.scoring();
-    return validationPoint(s, job.data, config);
-  }));
+  const fresh = await timed((i) =>
+    ModelSessions.with(model, device, weights(i), async (s) => {
+      if (canEvaluate(job.data)) await s.scoring();
+      return validationPoint(s, job.data, config);
+    }),
+  );
   const b0 = performance.now();
   const sessions = await ModelSessions.create(model, device);
   if (canEvaluate(job.data)) await sessions.scoring();
@@ -51,7 +67,17 @@ export async function benchValidation(argv: string[]): Promise<string> {
   } finally {
     await sessions.release();
   }
-  const result = { preset: values.preset, device, layers: model.layers, valWindows: job.data.valStarts.length, points, freshMs: fresh.mean, onceMs: once.mean, buildMs, saving: 1 - once.mean / fresh.mean };
+  const result = {
+    preset: values.preset,
+    device,
+    layers: model.layers,
+    valWindows: job.data.valStarts.length,
+    points,
+    freshMs: fresh.mean,
+    onceMs: once.mean,
+    buildMs,
+    saving: 1 - once.mean / fresh.mean,
+  };
   if (values.json) return JSON.stringify(result);
   return [
     `validation points, ${values.preset} preset (${model.layers} layers) on ${device}, built-in plant (${points} points after one warm-up):`,

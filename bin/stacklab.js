@@ -20,9 +20,11 @@ function mayUseCuda(args) {
 }
 
 async function cudaEnv() {
-  if (process.platform !== 'linux' || process.env.STACKLAB_CUDA_ENV === '1' || !mayUseCuda(process.argv.slice(2))) return null;
+  if (process.platform !== 'linux' || process.env.STACKLAB_CUDA_ENV === '1' || !mayUseCuda(process.argv.slice(2)))
+    return null;
   const ort = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
-  if (!existsSync(path.join(ort, 'bin', 'napi-v6', 'linux', process.arch, 'libonnxruntime_providers_cuda.so'))) return null;
+  if (!existsSync(path.join(ort, 'bin', 'napi-v6', 'linux', process.arch, 'libonnxruntime_providers_cuda.so')))
+    return null;
   const { cudaLibraryEnv } = await import('../src/engine/runtime/cuda-libs.ts');
   const extra = cudaLibraryEnv(process.env);
   return Object.keys(extra).length ? extra : null;
@@ -31,11 +33,16 @@ async function cudaEnv() {
 const extra = await cudaEnv();
 if (extra) {
   // An IPC channel ties the child's life to this process: killed (kill -9), it leaves no orphan training on.
-  const child = spawn(process.execPath, process.argv.slice(1), { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...extra, STACKLAB_CUDA_ENV: '1' } });
+  const child = spawn(process.execPath, process.argv.slice(1), {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...extra, STACKLAB_CUDA_ENV: '1' },
+  });
   // Ctrl+C reaches the child too (same terminal); SIGTERM is passed on. The child decides when to stop.
   process.on('SIGINT', () => undefined);
   process.on('SIGTERM', () => child.kill('SIGTERM'));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGTERM' ? 143 : signal === 'SIGINT' ? 130 : 1)));
+  child.on('exit', (code, signal) =>
+    process.exit(code ?? (signal === 'SIGTERM' ? 143 : signal === 'SIGINT' ? 130 : 1)),
+  );
 } else {
   // Started by the wrapper above: when it dies, so does this process (as kill -9 would have done).
   if (process.env.STACKLAB_CUDA_ENV === '1' && process.channel) {

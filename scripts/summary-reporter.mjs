@@ -7,7 +7,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const message = (e) => String(e?.message ?? e ?? 'unknown error').split('\n')[0].slice(0, 300);
+const message = (e) =>
+  String(e?.message ?? e ?? 'unknown error')
+    .split('\n')[0]
+    .slice(0, 300);
 
 export default class SummaryReporter {
   onTestRunEnd(testModules, unhandledErrors, reason) {
@@ -28,7 +31,11 @@ export default class SummaryReporter {
       failed += failedHere;
       // A file that failed with no failed test in it: it threw at load, or its worker died.
       const errors = m.errors();
-      if (m.state() === 'failed' && failedHere === 0) failedFiles.push({ file: m.relativeModuleId ?? m.moduleId, error: errors.length ? message(errors[0]) : 'the file failed outside its tests' });
+      if (m.state() === 'failed' && failedHere === 0)
+        failedFiles.push({
+          file: m.relativeModuleId ?? m.moduleId,
+          error: errors.length ? message(errors[0]) : 'the file failed outside its tests',
+        });
     }
     const summary = { passed, failed, skipped, failedFiles, unhandledErrors: unhandledErrors.map(message), reason };
     mkdirSync(path.dirname(file), { recursive: true });

@@ -17,8 +17,12 @@ function parse(argv) {
     const [flag, value] = [argv[i], argv[i + 1] ?? ''];
     const parts = value.split('=');
     if (flag === '--step' && parts.length === 2) steps.push({ name: parts[0], exit: Number(parts[1]) });
-    else if (flag === '--run' && parts.length === 3) runs.push({ name: parts[0], file: parts[1], exit: Number(parts[2]) });
-    else throw new Error(`test-summary: cannot read "${flag} ${value}" (give --step NAME=EXIT or --run NAME=SUMMARY.json=EXIT)`);
+    else if (flag === '--run' && parts.length === 3)
+      runs.push({ name: parts[0], file: parts[1], exit: Number(parts[2]) });
+    else
+      throw new Error(
+        `test-summary: cannot read "${flag} ${value}" (give --step NAME=EXIT or --run NAME=SUMMARY.json=EXIT)`,
+      );
   }
   return { steps, runs };
 }
@@ -51,7 +55,8 @@ export function summarize({ steps, runs }, read = (f) => (existsSync(f) ? JSON.p
     skipped += summary.skipped;
     let counted = summary.failed;
     for (const f of summary.failedFiles) lines.push(`failed: ${f.file} (${f.error})`);
-    for (const e of summary.unhandledErrors) lines.push(`failed: an error no test caught in the ${r.name} tests (${e})`);
+    for (const e of summary.unhandledErrors)
+      lines.push(`failed: an error no test caught in the ${r.name} tests (${e})`);
     counted += summary.failedFiles.length + summary.unhandledErrors.length;
     if (r.exit !== 0 && counted === 0) {
       counted = 1;
@@ -59,7 +64,13 @@ export function summarize({ steps, runs }, read = (f) => (existsSync(f) ? JSON.p
     }
     failed += counted;
   }
-  return { passed, failed, skipped, lines, line: `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}` };
+  return {
+    passed,
+    failed,
+    skipped,
+    lines,
+    line: `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`,
+  };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -17,7 +17,10 @@ export function defaultRunsDir(env: NodeJS.ProcessEnv = process.env): string {
  * configuration folder (%APPDATA%\StackLab, ~/Library/Application Support/StackLab,
  * $XDG_CONFIG_HOME/stacklab or ~/.config/stacklab).
  */
-export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultConfigDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   const fromEnv = env.STACKLAB_CONFIG_DIR?.trim();
   if (fromEnv) return path.resolve(fromEnv);
   if (platform === 'win32') return path.join(env.APPDATA ?? path.join(os.homedir(), 'AppData', 'Roaming'), 'StackLab');

@@ -4,7 +4,12 @@
  * `work`, or the error `onTimeout` makes once `ms` have passed; what `work` resolves to after
  * that goes to `late` (to close a file or a connection opened too late to be used).
  */
-export async function withTimeLimit<T>(work: Promise<T>, ms: number, onTimeout: () => Error, late?: (value: T) => void): Promise<T> {
+export async function withTimeLimit<T>(
+  work: Promise<T>,
+  ms: number,
+  onTimeout: () => Error,
+  late?: (value: T) => void,
+): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timedOut = false;
   const limit = new Promise<never>((_, reject) => {
@@ -13,7 +18,10 @@ export async function withTimeLimit<T>(work: Promise<T>, ms: number, onTimeout: 
       reject(onTimeout());
     }, ms);
   });
-  work.then((v) => timedOut && late?.(v), () => undefined);
+  work.then(
+    (v) => timedOut && late?.(v),
+    () => undefined,
+  );
   try {
     return await Promise.race([work, limit]);
   } finally {

@@ -13,12 +13,16 @@ import { cudaLibraryEnv } from '../engine/runtime/cuda-libs';
 export class ElectronEngineHost extends SupervisedEngine {
   constructor(env: Record<string, string>) {
     super((hooks) => {
-      const proc = utilityProcess.fork(path.join(path.dirname(fileURLToPath(import.meta.url)), 'engine-worker.js'), [], {
-        serviceName: 'StackLab engine',
-        // With the CUDA libraries on the library path: the loader reads it only when the process starts.
-        env: { ...process.env, ...cudaLibraryEnv(), ...env, STACKLAB_HOST: 'electron' },
-        stdio: 'inherit',
-      });
+      const proc = utilityProcess.fork(
+        path.join(path.dirname(fileURLToPath(import.meta.url)), 'engine-worker.js'),
+        [],
+        {
+          serviceName: 'StackLab engine',
+          // With the CUDA libraries on the library path: the loader reads it only when the process starts.
+          env: { ...process.env, ...cudaLibraryEnv(), ...env, STACKLAB_HOST: 'electron' },
+          stdio: 'inherit',
+        },
+      );
       proc.on('message', (m: WireMessage) => hooks.message(m));
       proc.on('exit', (code) => hooks.exited(`the engine process exited (code ${code})`));
       return { send: (m) => proc.postMessage(m), kill: () => proc.kill(), pid: proc.pid };

@@ -40,7 +40,9 @@ function openWindow(): BrowserWindow {
 app.whenReady().then(() => {
   hardenSession();
   // A packaged build's menu has no DevTools or reload entries (and its windows no DevTools at all).
-  Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenu(app.isPackaged, process.platform) as Electron.MenuItemConstructorOptions[]));
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(applicationMenu(app.isPackaged, process.platform) as Electron.MenuItemConstructorOptions[]),
+  );
   handleAppProtocol(path.join(here, '../renderer'));
   registerIpc(engine, () => BrowserWindow.getAllWindows().map((w) => w.webContents), devServerUrl);
   openWindow();

@@ -48,7 +48,10 @@ export function externalUrlAction(raw: string): 'open' | 'confirm' | 'refuse' {
  * app and only for a loopback http(s) address: a packaged app never loads its UI from elsewhere,
  * whatever its environment says.
  */
-export function devServerUrlFrom(isPackaged: boolean, env: Readonly<Record<string, string | undefined>>): string | undefined {
+export function devServerUrlFrom(
+  isPackaged: boolean,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
   const raw = env.ELECTRON_RENDERER_URL;
   if (isPackaged || !raw) return undefined;
   let url: URL;
@@ -58,7 +61,12 @@ export function devServerUrlFrom(isPackaged: boolean, env: Readonly<Record<strin
     return undefined;
   }
   const loopback = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
-  return (url.protocol === 'http:' || url.protocol === 'https:') && loopback && url.username === '' && url.password === '' ? url.href : undefined;
+  return (url.protocol === 'http:' || url.protocol === 'https:') &&
+    loopback &&
+    url.username === '' &&
+    url.password === ''
+    ? url.href
+    : undefined;
 }
 
 /** A menu item as Electron's Menu.buildFromTemplate takes it (roles only: no code of ours runs). */
@@ -73,7 +81,9 @@ export interface MenuTemplateItem {
 export function applicationMenu(isPackaged: boolean, platform: NodeJS.Platform): MenuTemplateItem[] {
   const mac = platform === 'darwin';
   const view: MenuTemplateItem[] = [
-    ...(isPackaged ? [] : [{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, { type: 'separator' as const }]),
+    ...(isPackaged
+      ? []
+      : [{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, { type: 'separator' as const }]),
     { role: 'resetZoom' },
     { role: 'zoomIn' },
     { role: 'zoomOut' },
@@ -81,11 +91,40 @@ export function applicationMenu(isPackaged: boolean, platform: NodeJS.Platform):
     { role: 'togglefullscreen' },
   ];
   return [
-    ...(mac ? [{ label: 'StackLab', submenu: [{ role: 'about' }, { type: 'separator' as const }, { role: 'hide' }, { role: 'hideOthers' }, { role: 'unhide' }, { type: 'separator' as const }, { role: 'quit' }] }] : []),
+    ...(mac
+      ? [
+          {
+            label: 'StackLab',
+            submenu: [
+              { role: 'about' },
+              { type: 'separator' as const },
+              { role: 'hide' },
+              { role: 'hideOthers' },
+              { role: 'unhide' },
+              { type: 'separator' as const },
+              { role: 'quit' },
+            ],
+          },
+        ]
+      : []),
     { label: 'File', submenu: [mac ? { role: 'close' } : { role: 'quit' }] },
-    { label: 'Edit', submenu: [{ role: 'undo' }, { role: 'redo' }, { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }] },
+    {
+      label: 'Edit',
+      submenu: [
+        { role: 'undo' },
+        { role: 'redo' },
+        { type: 'separator' },
+        { role: 'cut' },
+        { role: 'copy' },
+        { role: 'paste' },
+        { role: 'selectAll' },
+      ],
+    },
     { label: 'View', submenu: view },
-    { label: 'Window', submenu: [{ role: 'minimize' }, ...(mac ? [{ role: 'zoom' }, { role: 'front' }] : [{ role: 'close' }])] },
+    {
+      label: 'Window',
+      submenu: [{ role: 'minimize' }, ...(mac ? [{ role: 'zoom' }, { role: 'front' }] : [{ role: 'close' }])],
+    },
   ];
 }
 

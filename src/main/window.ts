@@ -73,7 +73,12 @@ export function hardenWebContents(contents: WebContents, devServerUrl?: string):
   });
 }
 
-export function createMainWindow(opts: { preload: string; startUrl: string; devServerUrl?: string; devTools?: boolean }): BrowserWindow {
+export function createMainWindow(opts: {
+  preload: string;
+  startUrl: string;
+  devServerUrl?: string;
+  devTools?: boolean;
+}): BrowserWindow {
   const win = new BrowserWindow({
     width: 1280,
     height: 800,

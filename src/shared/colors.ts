@@ -35,7 +35,8 @@ export const FLOP_MATCHED_DASH: readonly number[] = [6, 4];
 export function variantColor(name: string, dark: boolean): string {
   const shades = isFlopMatched(name)
     ? FLOP_MATCHED_COLOR
-    : (VARIANT_COLORS[name as Variant] ?? OTHER_COLORS[[...name].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7) % OTHER_COLORS.length]!);
+    : (VARIANT_COLORS[name as Variant] ??
+      OTHER_COLORS[[...name].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7) % OTHER_COLORS.length]!);
   return dark ? shades.dark : shades.light;
 }
 

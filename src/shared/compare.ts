@@ -33,42 +33,188 @@ export interface MetricInfo {
   readonly atThreshold: boolean;
 }
 
-export type MetricKey = 'vusPr' | 'vusRoc' | 'aucPr' | 'aucRoc' | 'f1' | 'precision' | 'recall' | 'rangeF1' | 'eventF1' | 'falseAlarmRate' | 'missedAlarmRate' | 'meanDetectionDelay';
+export type MetricKey =
+  | 'vusPr'
+  | 'vusRoc'
+  | 'aucPr'
+  | 'aucRoc'
+  | 'f1'
+  | 'precision'
+  | 'recall'
+  | 'rangeF1'
+  | 'eventF1'
+  | 'falseAlarmRate'
+  | 'missedAlarmRate'
+  | 'meanDetectionDelay';
 
 /** Every downstream metric of the comparison, headline first. */
 export const METRICS: readonly MetricInfo[] = [
-  { key: 'vusPr', label: 'VUS-PR', higherIsBetter: true, digits: 3, atThreshold: false, better: 'detects anomalies {}better', worse: 'detects anomalies {}worse', help: 'Volume under the surface of range-based precision and recall: how well the scores rank the labelled anomalies (and the rows near them) above normal rows, over every threshold and buffer; higher is better. Read it beside the random scores\' (the chance level): scores with many ties, a constant above all, get a high value without detecting anything.' },
-  { key: 'vusRoc', label: 'VUS-ROC', higherIsBetter: true, digits: 3, atThreshold: false, better: 'separates anomalies from normal rows {}better', worse: 'separates anomalies from normal rows {}worse', help: 'The ROC counterpart of VUS-PR: how often an anomaly (or a row near one) outscores a normal row; higher is better, 0.5 is chance.' },
-  { key: 'aucPr', label: 'AUC-PR', higherIsBetter: true, digits: 3, atThreshold: false, better: 'ranks anomalous rows {}higher', worse: 'ranks anomalous rows {}lower', help: 'Average precision: how precise the alarms are, averaged over every recall level, row by row; higher is better, random scores get the share of anomalous rows.' },
-  { key: 'aucRoc', label: 'AUC-ROC', higherIsBetter: true, digits: 3, atThreshold: false, better: 'ranks anomalous rows above normal ones {}more often', worse: 'ranks anomalous rows above normal ones {}less often', help: 'The chance that a random anomalous row scores above a random normal row; higher is better, 0.5 is chance.' },
-  { key: 'f1', label: 'F1', higherIsBetter: true, digits: 3, atThreshold: true, better: 'alarms {}more accurately', worse: 'alarms {}less accurately', help: 'Row by row at the alarm threshold: the balance of precision and recall; higher is better, but alarming on every row already scores 2p / (1 + p) at prevalence p.' },
-  { key: 'precision', label: 'precision', higherIsBetter: true, digits: 3, atThreshold: true, better: 'raises alarms that are right {}more often', worse: 'raises alarms that are right {}less often', help: 'The share of alarmed rows that are labelled anomalies; higher is better.' },
-  { key: 'recall', label: 'recall', higherIsBetter: true, digits: 3, atThreshold: true, better: 'catches {}more anomalous rows', worse: 'catches {}fewer anomalous rows', help: 'The share of anomalous rows that raise an alarm; higher is better (alarming on every row gets 1).' },
-  { key: 'rangeF1', label: 'range F1', higherIsBetter: true, digits: 3, atThreshold: true, better: 'covers the labelled events {}better', worse: 'covers the labelled events {}worse', help: 'F1 over stretches instead of rows (Tatbul et al.): how well alarm stretches cover the labelled events; higher is better.' },
-  { key: 'eventF1', label: 'event F1', higherIsBetter: true, digits: 3, atThreshold: true, better: 'finds the fault events {}more reliably', worse: 'finds the fault events {}less reliably', help: 'F1 over whole events: an event counts as found when any of its rows alarms, an alarm stretch as right when it touches one; higher is better.' },
-  { key: 'falseAlarmRate', label: 'false-alarm rate', higherIsBetter: false, digits: 4, atThreshold: true, better: 'raises {}fewer false alarms', worse: 'raises {}more false alarms', help: 'The share of normal test rows that raise an alarm; lower is better.' },
-  { key: 'missedAlarmRate', label: 'missed-alarm rate', higherIsBetter: false, digits: 3, atThreshold: true, better: 'misses {}fewer fault events', worse: 'misses {}more fault events', help: 'The share of labelled events with no alarm at all; lower is better.' },
-  { key: 'meanDetectionDelay', label: 'detection delay (rows)', higherIsBetter: false, digits: 1, atThreshold: true, better: 'alarms {}sooner after a fault begins', worse: 'alarms {}later after a fault begins', help: 'Rows from the start of a found event to its first alarm, on average; lower is better.' },
+  {
+    key: 'vusPr',
+    label: 'VUS-PR',
+    higherIsBetter: true,
+    digits: 3,
+    atThreshold: false,
+    better: 'detects anomalies {}better',
+    worse: 'detects anomalies {}worse',
+    help: "Volume under the surface of range-based precision and recall: how well the scores rank the labelled anomalies (and the rows near them) above normal rows, over every threshold and buffer; higher is better. Read it beside the random scores' (the chance level): scores with many ties, a constant above all, get a high value without detecting anything.",
+  },
+  {
+    key: 'vusRoc',
+    label: 'VUS-ROC',
+    higherIsBetter: true,
+    digits: 3,
+    atThreshold: false,
+    better: 'separates anomalies from normal rows {}better',
+    worse: 'separates anomalies from normal rows {}worse',
+    help: 'The ROC counterpart of VUS-PR: how often an anomaly (or a row near one) outscores a normal row; higher is better, 0.5 is chance.',
+  },
+  {
+    key: 'aucPr',
+    label: 'AUC-PR',
+    higherIsBetter: true,
+    digits: 3,
+    atThreshold: false,
+    better: 'ranks anomalous rows {}higher',
+    worse: 'ranks anomalous rows {}lower',
+    help: 'Average precision: how precise the alarms are, averaged over every recall level, row by row; higher is better, random scores get the share of anomalous rows.',
+  },
+  {
+    key: 'aucRoc',
+    label: 'AUC-ROC',
+    higherIsBetter: true,
+    digits: 3,
+    atThreshold: false,
+    better: 'ranks anomalous rows above normal ones {}more often',
+    worse: 'ranks anomalous rows above normal ones {}less often',
+    help: 'The chance that a random anomalous row scores above a random normal row; higher is better, 0.5 is chance.',
+  },
+  {
+    key: 'f1',
+    label: 'F1',
+    higherIsBetter: true,
+    digits: 3,
+    atThreshold: true,
+    better: 'alarms {}more accurately',
+    worse: 'alarms {}less accurately',
+    help: 'Row by row at the alarm threshold: the balance of precision and recall; higher is better, but alarming on every row already scores 2p / (1 + p) at prevalence p.',
+  },
+  {
+    key: 'precision',
+    label: 'precision',
+    higherIsBetter: true,
+    digits: 3,
+    atThreshold: true,
+    better: 'raises alarms that are right {}more often',
+    worse: 'raises alarms that are right {}less often',
+    help: 'The share of alarmed rows that are labelled anomalies; higher is better.',
+  },
+  {
+    key: 'recall',
+    label: 'recall',
+    higherIsBetter: true,
+    digits: 3,
+    atThreshold: true,
+    better: 'catches {}more anomalous rows',
+    worse: 'catches {}fewer anomalous rows',
+    help: 'The share of anomalous rows that raise an alarm; higher is better (alarming on every row gets 1).',
+  },
+  {
+    key: 'rangeF1',
+    label: 'range F1',
+    higherIsBetter: true,
+    digits: 3,
+    atThreshold: true,
+    better: 'covers the labelled events {}better',
+    worse: 'covers the labelled events {}worse',
+    help: 'F1 over stretches instead of rows (Tatbul et al.): how well alarm stretches cover the labelled events; higher is better.',
+  },
+  {
+    key: 'eventF1',
+    label: 'event F1',
+    higherIsBetter: true,
+    digits: 3,
+    atThreshold: true,
+    better: 'finds the fault events {}more reliably',
+    worse: 'finds the fault events {}less reliably',
+    help: 'F1 over whole events: an event counts as found when any of its rows alarms, an alarm stretch as right when it touches one; higher is better.',
+  },
+  {
+    key: 'falseAlarmRate',
+    label: 'false-alarm rate',
+    higherIsBetter: false,
+    digits: 4,
+    atThreshold: true,
+    better: 'raises {}fewer false alarms',
+    worse: 'raises {}more false alarms',
+    help: 'The share of normal test rows that raise an alarm; lower is better.',
+  },
+  {
+    key: 'missedAlarmRate',
+    label: 'missed-alarm rate',
+    higherIsBetter: false,
+    digits: 3,
+    atThreshold: true,
+    better: 'misses {}fewer fault events',
+    worse: 'misses {}more fault events',
+    help: 'The share of labelled events with no alarm at all; lower is better.',
+  },
+  {
+    key: 'meanDetectionDelay',
+    label: 'detection delay (rows)',
+    higherIsBetter: false,
+    digits: 1,
+    atThreshold: true,
+    better: 'alarms {}sooner after a fault begins',
+    worse: 'alarms {}later after a fault begins',
+    help: 'Rows from the start of a found event to its first alarm, on average; lower is better.',
+  },
 ];
 
 /** One plain sentence per probe: what it tests and which way is better. */
 export const PROBE_HELP: Readonly<Record<string, string>> = {
   copy: 'Copy / induction: a stretch seen earlier in the window starts again; the model must continue it as it continued then. Higher is better; chance is 1/4.',
-  lookup: 'Assignment / lookup: codes on one channel are paired with the other channels\' values; given a code again, the model must recall its values. Higher is better; chance is 1/4.',
-  contextual: 'Multi-cue contextual: one channel\'s last stretch is swapped for a plausible one that does not fit the other channels; the model must prefer the real one. Higher is better; chance is 1/2.',
+  lookup:
+    "Assignment / lookup: codes on one channel are paired with the other channels' values; given a code again, the model must recall its values. Higher is better; chance is 1/4.",
+  contextual:
+    "Multi-cue contextual: one channel's last stretch is swapped for a plausible one that does not fit the other channels; the model must prefer the real one. Higher is better; chance is 1/2.",
 };
 
 /** The other terms of a comparison, in plain words (the report's glossary). */
 export const GLOSSARY: readonly { readonly term: string; readonly help: string }[] = [
-  { term: 'speed-up', help: "The baseline's wall-clock over the variant's, seed by seed (geometric mean and 95% interval); called faster or slower only when the interval excludes 1." },
-  { term: 'FLOPs ratio', help: "The variant's training FLOPs over the baseline's: exact, computed from the model's shape at every stage; lower is cheaper." },
-  { term: 'validation loss', help: 'The next-patch prediction error on the validation rows; lower is better, but alone it cannot pick a schedule.' },
-  { term: 'usable', help: 'A detector is usable here when its VUS-PR interval lies above the random scores\' interval, its AUC-ROC is above 0.55 and it alarms on fewer than half of the normal test rows.' },
+  {
+    term: 'speed-up',
+    help: "The baseline's wall-clock over the variant's, seed by seed (geometric mean and 95% interval); called faster or slower only when the interval excludes 1.",
+  },
+  {
+    term: 'FLOPs ratio',
+    help: "The variant's training FLOPs over the baseline's: exact, computed from the model's shape at every stage; lower is cheaper.",
+  },
+  {
+    term: 'validation loss',
+    help: 'The next-patch prediction error on the validation rows; lower is better, but alone it cannot pick a schedule.',
+  },
+  {
+    term: 'usable',
+    help: "A detector is usable here when its VUS-PR interval lies above the random scores' interval, its AUC-ROC is above 0.55 and it alarms on fewer than half of the normal test rows.",
+  },
   { term: 'random scores', help: 'Scores drawn at random: the chance level every detector must beat.' },
-  { term: 'alarm on every row / never alarm', help: 'The trivial detectors: on a test part that is mostly fault, alarming on every row already scores a high F1, so read every threshold metric beside them.' },
-  { term: 'point-adjusted F1', help: 'F1 after counting a whole labelled event as found when any one of its rows alarms: inflated by construction (random scores reach 0.9 on long events), so read it only beside the random scores\'.' },
-  { term: 'persistence', help: 'A naive predictor that repeats the last value: a probe it passes tests smoothness, not reasoning.' },
-  { term: 'isoplot', help: 'Downstream quality against validation loss at every checkpoint, fitted per variant: lines apart mean the same loss gives different detection.' },
+  {
+    term: 'alarm on every row / never alarm',
+    help: 'The trivial detectors: on a test part that is mostly fault, alarming on every row already scores a high F1, so read every threshold metric beside them.',
+  },
+  {
+    term: 'point-adjusted F1',
+    help: "F1 after counting a whole labelled event as found when any one of its rows alarms: inflated by construction (random scores reach 0.9 on long events), so read it only beside the random scores'.",
+  },
+  {
+    term: 'persistence',
+    help: 'A naive predictor that repeats the last value: a probe it passes tests smoothness, not reasoning.',
+  },
+  {
+    term: 'isoplot',
+    help: 'Downstream quality against validation loss at every checkpoint, fitted per variant: lines apart mean the same loss gives different detection.',
+  },
 ];
 
 export const PROBE_LABELS: Readonly<Record<string, string>> = {
@@ -146,7 +292,11 @@ export interface VariantSummary {
   readonly probes: Readonly<Record<string, SeedInterval>>;
   readonly probeDifferences: Readonly<Record<string, SeedDifference>>;
   readonly curves: readonly RunCurve[];
-  readonly isoplot: { readonly metric: string; readonly points: readonly IsoplotPoint[]; readonly fit: IsoplotFit | null };
+  readonly isoplot: {
+    readonly metric: string;
+    readonly points: readonly IsoplotPoint[];
+    readonly fit: IsoplotFit | null;
+  };
   /** Precision-recall curve of the first seed's model on the test part. */
   readonly prCurve: { readonly recall: readonly number[]; readonly precision: readonly number[] } | null;
 }
@@ -183,7 +333,14 @@ export interface Comparison {
     /** The median spacing of the test rows' timestamps in seconds; null (or absent) without timestamps. */
     readonly samplingSeconds?: number | null;
   };
-  readonly setup: { readonly preset: string; readonly layers: number; readonly block: number; readonly alpha: number; readonly device: string; readonly precision?: string };
+  readonly setup: {
+    readonly preset: string;
+    readonly layers: number;
+    readonly block: number;
+    readonly alpha: number;
+    readonly device: string;
+    readonly precision?: string;
+  };
   /** The row the others are compared with (null when no baseline run was given). */
   readonly reference: string | null;
   readonly variants: readonly VariantSummary[];

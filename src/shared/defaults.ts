@@ -29,14 +29,24 @@ export const PLAN_DEFAULTS: PlanDefaults = {
 };
 
 /** The settings before the user changes any (the runs folder depends on the host). */
-export const SETTINGS_DEFAULTS: { readonly defaultDevice: DeviceChoice; readonly threads: number; readonly queue: string | null } = {
+export const SETTINGS_DEFAULTS: {
+  readonly defaultDevice: DeviceChoice;
+  readonly threads: number;
+  readonly queue: string | null;
+} = {
   defaultDevice: 'auto',
   threads: 0,
   queue: null,
 };
 
 /** The growth fields of a plan: what the user set, the defaults of its preset for the rest. */
-export type GrowthFields = { readonly preset: PresetName; readonly layers?: number; readonly block?: number; readonly alpha?: number; readonly steps?: number };
+export type GrowthFields = {
+  readonly preset: PresetName;
+  readonly layers?: number;
+  readonly block?: number;
+  readonly alpha?: number;
+  readonly steps?: number;
+};
 
 export type GrowthSettings = Pick<GrowthConfig, 'layers' | 'block' | 'alpha' | 'steps'>;
 

@@ -27,7 +27,8 @@ export class Fields {
 
   /** The record itself must be an object. */
   static of(raw: unknown, at: string): Fields {
-    if (!isPlain(raw)) throw new FieldError(`${at} must be an object, got ${Array.isArray(raw) ? 'a list' : show(raw)}`);
+    if (!isPlain(raw))
+      throw new FieldError(`${at} must be an object, got ${Array.isArray(raw) ? 'a list' : show(raw)}`);
     return new Fields(at, raw);
   }
 
@@ -45,7 +46,8 @@ export class Fields {
 
   string(key: string, max = 1000): string {
     const v = this.raw[key];
-    if (typeof v !== 'string' || v.length === 0 || v.length > max || v.includes('\0')) this.fail(key, `a text of 1 to ${max} characters`);
+    if (typeof v !== 'string' || v.length === 0 || v.length > max || v.includes('\0'))
+      this.fail(key, `a text of 1 to ${max} characters`);
     return v;
   }
 
@@ -55,7 +57,8 @@ export class Fields {
 
   number(key: string, min: number, max: number, integer = false): number {
     const v = this.raw[key];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) this.fail(key, `${integer ? 'a whole number' : 'a number'} from ${min} to ${max}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v)))
+      this.fail(key, `${integer ? 'a whole number' : 'a number'} from ${min} to ${max}`);
     return v;
   }
 
@@ -106,18 +109,30 @@ export class Fields {
 
   /** A list of finite numbers, of exactly `length` items when given. */
   numbers(key: string, length?: number, max = 1_000_000): number[] {
-    return this.list(key, length ?? max, (x, at) => {
-      if (typeof x !== 'number' || !Number.isFinite(x)) throw new FieldError(`${at} must be a finite number, got ${show(x)}`);
-      return x;
-    }, length ?? 0);
+    return this.list(
+      key,
+      length ?? max,
+      (x, at) => {
+        if (typeof x !== 'number' || !Number.isFinite(x))
+          throw new FieldError(`${at} must be a finite number, got ${show(x)}`);
+        return x;
+      },
+      length ?? 0,
+    );
   }
 
   /** A list of non-empty texts. */
   strings(key: string, max: number, maxLength = 1000, min = 0): string[] {
-    return this.list(key, max, (x, at) => {
-      if (typeof x !== 'string' || x.length === 0 || x.length > maxLength) throw new FieldError(`${at} must be a text of 1 to ${maxLength} characters, got ${show(x)}`);
-      return x;
-    }, min);
+    return this.list(
+      key,
+      max,
+      (x, at) => {
+        if (typeof x !== 'string' || x.length === 0 || x.length > maxLength)
+          throw new FieldError(`${at} must be a text of 1 to ${maxLength} characters, got ${show(x)}`);
+        return x;
+      },
+      min,
+    );
   }
 }
 

@@ -41,7 +41,8 @@ export function distinctDigits(values: readonly number[], digits: number, spread
   let need = digits;
   for (let i = 1; i < xs.length; i++) {
     const [a, b] = [xs[i - 1]!.v, xs[i]!.v];
-    if (b - a <= Math.max(1e-9 * Math.max(Math.abs(a), Math.abs(b)), Math.min(xs[i - 1]!.spread, xs[i]!.spread) / 10)) continue;
+    if (b - a <= Math.max(1e-9 * Math.max(Math.abs(a), Math.abs(b)), Math.min(xs[i - 1]!.spread, xs[i]!.spread) / 10))
+      continue;
     let d = digits;
     while (d < digits + MORE_DIGITS && fixed(a, d) === fixed(b, d)) d++;
     need = Math.max(need, d);
@@ -52,7 +53,8 @@ export function distinctDigits(values: readonly number[], digits: number, spread
 /** The digits that tell a row of intervals apart: `distinctDigits` of their means (times `scale`), their half-widths as spreads. */
 export function intervalDigits(xs: readonly (SeedInterval | null | undefined)[], digits: number, scale = 1): number {
   const ok = xs.filter((x): x is SeedInterval => !!x && Number.isFinite(x.mean));
-  const half = (x: SeedInterval) => (x.n > 1 && Number.isFinite(x.hi - x.lo) ? ((x.hi - x.lo) / 2) * Math.abs(scale) : 0);
+  const half = (x: SeedInterval) =>
+    x.n > 1 && Number.isFinite(x.hi - x.lo) ? ((x.hi - x.lo) / 2) * Math.abs(scale) : 0;
   return distinctDigits(
     ok.map((x) => x.mean * scale),
     digits,
@@ -62,7 +64,12 @@ export function intervalDigits(xs: readonly (SeedInterval | null | undefined)[],
 
 /** Whether an interval has a spread worth writing: several seeds, finite ends, apart at `digits` + MORE_DIGITS. */
 function hasSpread(x: SeedInterval, scale: number, digits: number): boolean {
-  return x.n > 1 && Number.isFinite(x.lo) && Number.isFinite(x.hi) && Math.round(((x.hi - x.lo) / 2) * scale * 10 ** (digits + MORE_DIGITS)) > 0;
+  return (
+    x.n > 1 &&
+    Number.isFinite(x.lo) &&
+    Number.isFinite(x.hi) &&
+    Math.round(((x.hi - x.lo) / 2) * scale * 10 ** (digits + MORE_DIGITS)) > 0
+  );
 }
 
 /**
@@ -71,7 +78,11 @@ function hasSpread(x: SeedInterval, scale: number, digits: number): boolean {
  * the same value (a deterministic detector); more digits where the half-width would print as 0;
  * `none` without a finite mean.
  */
-export function formatInterval(x: SeedInterval | null | undefined, digits = 3, { scale = 1, unit = '', none = '–' }: IntervalStyle = {}): string {
+export function formatInterval(
+  x: SeedInterval | null | undefined,
+  digits = 3,
+  { scale = 1, unit = '', none = '–' }: IntervalStyle = {},
+): string {
   if (!x || !Number.isFinite(x.mean)) return none;
   if (!hasSpread(x, scale, digits)) return `${fixed(x.mean * scale, digits)}${unit}`;
   const half = ((x.hi - x.lo) / 2) * scale;
@@ -85,7 +96,11 @@ export function formatInterval(x: SeedInterval | null | undefined, digits = 3, {
  * one seed or where every seed gave the same value, more digits where the mean and the ends would
  * print alike.
  */
-export function formatBracket(x: SeedInterval | null | undefined, digits = 3, { scale = 1, unit = '', none = '–' }: IntervalStyle = {}): string {
+export function formatBracket(
+  x: SeedInterval | null | undefined,
+  digits = 3,
+  { scale = 1, unit = '', none = '–' }: IntervalStyle = {},
+): string {
   if (!x || !Number.isFinite(x.mean)) return none;
   if (!hasSpread(x, scale, digits)) return `${fixed(x.mean * scale, digits)}${unit}`;
   const d = distinctDigits([x.lo * scale, x.mean * scale, x.hi * scale], digits);
@@ -209,9 +224,21 @@ const UNIT_NAMES: Readonly<Record<TimeUnit['unit'], string>> = { s: 'seconds', m
  * where every point has a time and the times run forward (one series, or several one after
  * another); else rows since the first. `time` is epoch ms; the label names the start in local time.
  */
-export function timelineAxis(row: readonly number[], time?: readonly number[] | null): { readonly xs: number[]; readonly label: string; readonly unit: TimeUnit['unit'] | 'rows' } {
-  const forward = !!time && time.length === row.length && time.length > 1 && time.every((x, i) => Number.isFinite(x) && (i === 0 || x >= time[i - 1]!)) && time.at(-1)! > time[0]!;
+export function timelineAxis(
+  row: readonly number[],
+  time?: readonly number[] | null,
+): { readonly xs: number[]; readonly label: string; readonly unit: TimeUnit['unit'] | 'rows' } {
+  const forward =
+    !!time &&
+    time.length === row.length &&
+    time.length > 1 &&
+    time.every((x, i) => Number.isFinite(x) && (i === 0 || x >= time[i - 1]!)) &&
+    time.at(-1)! > time[0]!;
   if (!forward) return { xs: row.map((r) => r - (row[0] ?? 0)), label: 'row of the test part', unit: 'rows' };
   const u = timeUnitOf((time.at(-1)! - time[0]!) / 1000);
-  return { xs: time.map((x) => (x - time[0]!) / 1000 / u.seconds), label: `${UNIT_NAMES[u.unit]} since ${formatLocalDateTime(time[0]!)}`, unit: u.unit };
+  return {
+    xs: time.map((x) => (x - time[0]!) / 1000 / u.seconds),
+    label: `${UNIT_NAMES[u.unit]} since ${formatLocalDateTime(time[0]!)}`,
+    unit: u.unit,
+  };
 }

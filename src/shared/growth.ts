@@ -101,13 +101,21 @@ export function apportion(total: number, weights: readonly number[]): number[] {
 /** The depth of each stage and its steps. */
 export function stagesOf(variant: Variant, g: GrowthConfig): Stage[] {
   const { layers: L, block: b, steps: T, alpha } = g;
-  if (!Number.isInteger(L) || L < 1) throw new GrowthConfigError(`the target depth must be a positive integer, got ${L}`);
+  if (!Number.isInteger(L) || L < 1)
+    throw new GrowthConfigError(`the target depth must be a positive integer, got ${L}`);
   if (!Number.isInteger(b) || b < 1) throw new GrowthConfigError(`the block size must be a positive integer, got ${b}`);
-  if (L % b !== 0) throw new GrowthConfigError(`the target depth ${L} is not divisible by the block size ${b}: choose layers = k × block`);
+  if (L % b !== 0)
+    throw new GrowthConfigError(
+      `the target depth ${L} is not divisible by the block size ${b}: choose layers = k × block`,
+    );
   if (!(alpha >= 0)) throw new GrowthConfigError(`alpha must be ≥ 0, got ${alpha}`);
-  if (!Number.isInteger(T) || T < 1) throw new GrowthConfigError(`the step budget must be a positive integer, got ${T}`);
+  if (!Number.isInteger(T) || T < 1)
+    throw new GrowthConfigError(`the step budget must be a positive integer, got ${T}`);
   const prop = (depths: number[]) => {
-    const steps = apportion(T, depths.map((_, i) => (i + 1) ** alpha));
+    const steps = apportion(
+      T,
+      depths.map((_, i) => (i + 1) ** alpha),
+    );
     return depths.map((layers, i) => ({ index: i + 1, layers, steps: steps[i]! }));
   };
   switch (variant) {
@@ -119,14 +127,19 @@ export function stagesOf(variant: Variant, g: GrowthConfig): Stage[] {
     case 'progressive': {
       const depths: number[] = [];
       for (let d = b; d <= L; d *= 2) depths.push(d);
-      if (depths.at(-1) !== L) throw new GrowthConfigError(`progressive stacking doubles the depth from ${b}: the target ${L} must be ${b} × a power of 2`);
+      if (depths.at(-1) !== L)
+        throw new GrowthConfigError(
+          `progressive stacking doubles the depth from ${b}: the target ${L} must be ${b} × a power of 2`,
+        );
       return prop(depths);
     }
     case 'gstack': {
       const factor = g.gstackFactor ?? 4;
-      if (!Number.isInteger(factor) || factor < 2 || L % factor !== 0) throw new GrowthConfigError(`G_stack's factor ${factor} must be an integer ≥ 2 that divides the depth ${L}`);
+      if (!Number.isInteger(factor) || factor < 2 || L % factor !== 0)
+        throw new GrowthConfigError(`G_stack's factor ${factor} must be an integer ≥ 2 that divides the depth ${L}`);
       const at = Math.round(T * (g.gstackAt ?? 0.25));
-      if (at < 1 || at >= T) throw new GrowthConfigError(`G_stack's growth step ${at} must fall inside the budget of ${T} steps`);
+      if (at < 1 || at >= T)
+        throw new GrowthConfigError(`G_stack's growth step ${at} must fall inside the budget of ${T} steps`);
       return [
         { index: 1, layers: L / factor, steps: at },
         { index: 2, layers: L, steps: T - at },
@@ -161,7 +174,8 @@ export function layerMapping(variant: Variant, from: number, to: number, block: 
     case 'baseline':
       throw new GrowthConfigError('the baseline does not grow');
   }
-  if (src.length !== to) throw new GrowthConfigError(`${variant} cannot grow ${from} → ${to} layers with blocks of ${block}`);
+  if (src.length !== to)
+    throw new GrowthConfigError(`${variant} cannot grow ${from} → ${to} layers with blocks of ${block}`);
   return src;
 }
 
@@ -173,7 +187,13 @@ export function copiedLayers(mapping: readonly number[]): number[] {
 /** A variant's whole schedule: each stage's depth and steps, and the layer mapping of each growth. */
 function scheduleKey(variant: Variant, g: GrowthConfig): string {
   const stages = stagesOf(variant, g);
-  return JSON.stringify(stages.map((s, i) => [s.layers, s.steps, i === 0 ? null : layerMapping(variant, stages[i - 1]!.layers, s.layers, g.block)]));
+  return JSON.stringify(
+    stages.map((s, i) => [
+      s.layers,
+      s.steps,
+      i === 0 ? null : layerMapping(variant, stages[i - 1]!.layers, s.layers, g.block),
+    ]),
+  );
 }
 
 /**
@@ -190,6 +210,8 @@ export function sameSchedules(variants: readonly Variant[], g: GrowthConfig): [V
     }
   });
   const out: [Variant, Variant][] = [];
-  variants.forEach((a, i) => variants.forEach((b, j) => j > i && keys[i] !== null && keys[i] === keys[j] && out.push([a, b])));
+  variants.forEach((a, i) =>
+    variants.forEach((b, j) => j > i && keys[i] !== null && keys[i] === keys[j] && out.push([a, b])),
+  );
   return out;
 }

@@ -9,7 +9,28 @@
 import { PRECISIONS } from './precision';
 import type { Comparison } from './compare';
 import { VARIANTS } from './growth';
-import { COLUMN_ROLES, DECIMAL_MARKS, DELIMITERS, NORMALIZE_MODES, SAMPLE_KINDS, SCORE_COMBINES, THRESHOLD_SCOPES, type ExportFile, type ImportInspection, type ImportRequest, type QueueWorker, type ImportResult, type JobHistory, type SessionState, WIZARD_STEPS, type JobInfo, type JobProgress, type PlanEstimate, type Settings, type TrainPlan } from './jobs';
+import {
+  COLUMN_ROLES,
+  DECIMAL_MARKS,
+  DELIMITERS,
+  NORMALIZE_MODES,
+  SAMPLE_KINDS,
+  SCORE_COMBINES,
+  THRESHOLD_SCOPES,
+  type ExportFile,
+  type ImportInspection,
+  type ImportRequest,
+  type QueueWorker,
+  type ImportResult,
+  type JobHistory,
+  type SessionState,
+  WIZARD_STEPS,
+  type JobInfo,
+  type JobProgress,
+  type PlanEstimate,
+  type Settings,
+  type TrainPlan,
+} from './jobs';
 import { inRange, LIMITS, rangeText } from './limits';
 import { PRESET_NAMES } from './presets';
 import type { ScoreTimeline } from './timeline';
@@ -97,7 +118,9 @@ type Validator<T> = (raw: unknown) => T;
 function plainObject(channel: string, raw: unknown): Record<string, unknown> {
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new InvalidParamsError(`${channel}: parameters must be an object, got ${Array.isArray(raw) ? 'an array' : typeof raw}`);
+    throw new InvalidParamsError(
+      `${channel}: parameters must be an object, got ${Array.isArray(raw) ? 'an array' : typeof raw}`,
+    );
   }
   return raw as Record<string, unknown>;
 }
@@ -113,14 +136,16 @@ function onlyKeys(channel: string, obj: Record<string, unknown>, allowed: readon
 function optionalBoolean(channel: string, obj: Record<string, unknown>, key: string): boolean | undefined {
   const v = obj[key];
   if (v === undefined) return undefined;
-  if (typeof v !== 'boolean') throw new InvalidParamsError(`${channel}: "${key}" must be true or false, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'boolean')
+    throw new InvalidParamsError(`${channel}: "${key}" must be true or false, got ${JSON.stringify(v)}`);
   return v;
 }
 
 function optionalString(channel: string, obj: Record<string, unknown>, key: string): string | undefined {
   const v = obj[key];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v.length === 0) throw new InvalidParamsError(`${channel}: "${key}" must be a non-empty string, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' || v.length === 0)
+    throw new InvalidParamsError(`${channel}: "${key}" must be a non-empty string, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -130,10 +155,16 @@ function requiredString(channel: string, obj: Record<string, unknown>, key: stri
   return v;
 }
 
-function optionalOneOf<T extends string>(channel: string, obj: Record<string, unknown>, key: string, allowed: readonly T[]): T | undefined {
+function optionalOneOf<T extends string>(
+  channel: string,
+  obj: Record<string, unknown>,
+  key: string,
+  allowed: readonly T[],
+): T | undefined {
   const v = obj[key];
   if (v === undefined) return undefined;
-  if (!allowed.includes(v as T)) throw new InvalidParamsError(`${channel}: "${key}" must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+  if (!allowed.includes(v as T))
+    throw new InvalidParamsError(`${channel}: "${key}" must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
   return v as T;
 }
 
@@ -142,13 +173,16 @@ function optionalNumber(channel: string, obj: Record<string, unknown>, key: keyo
   const v = obj[key];
   const range = LIMITS[key];
   if (v === undefined) return undefined;
-  if (!inRange(v, range)) throw new InvalidParamsError(`${channel}: "${key}" must be ${rangeText(range)}, got ${JSON.stringify(v)}`);
+  if (!inRange(v, range))
+    throw new InvalidParamsError(`${channel}: "${key}" must be ${rangeText(range)}, got ${JSON.stringify(v)}`);
   return v;
 }
 
 /** Copies the defined entries only (optional properties stay absent, not undefined). */
 export function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
 }
 
 function noParams(channel: string) {
@@ -169,16 +203,43 @@ function dirParam<K extends string>(channel: string, key: K) {
 /** A train plan, checked field by field; `channel` names where it came from in errors ("jobs.start", "job.json plan"). */
 export function trainPlan(channel: string, raw: unknown): TrainPlan {
   const obj = plainObject(channel, raw);
-  onlyKeys(channel, obj, ['datasetId', 'variants', 'preset', 'layers', 'block', 'alpha', 'steps', 'seeds', 'device', 'precision', 'flopMatched', 'name', 'trainRows', 'trainFraction', 'normalize', 'threshold', 'combine', 'smooth']);
+  onlyKeys(channel, obj, [
+    'datasetId',
+    'variants',
+    'preset',
+    'layers',
+    'block',
+    'alpha',
+    'steps',
+    'seeds',
+    'device',
+    'precision',
+    'flopMatched',
+    'name',
+    'trainRows',
+    'trainFraction',
+    'normalize',
+    'threshold',
+    'combine',
+    'smooth',
+  ]);
   const variants = obj.variants;
-  if (!Array.isArray(variants) || variants.length === 0 || variants.some((v) => !(VARIANTS as readonly unknown[]).includes(v))) {
-    throw new InvalidParamsError(`${channel}: "variants" must be a non-empty list of ${VARIANTS.join(', ')}, got ${JSON.stringify(variants)}`);
+  if (
+    !Array.isArray(variants) ||
+    variants.length === 0 ||
+    variants.some((v) => !(VARIANTS as readonly unknown[]).includes(v))
+  ) {
+    throw new InvalidParamsError(
+      `${channel}: "variants" must be a non-empty list of ${VARIANTS.join(', ')}, got ${JSON.stringify(variants)}`,
+    );
   }
-  if (new Set(variants).size !== variants.length) throw new InvalidParamsError(`${channel}: "variants" lists a variant twice`);
+  if (new Set(variants).size !== variants.length)
+    throw new InvalidParamsError(`${channel}: "variants" lists a variant twice`);
   const preset = optionalOneOf(channel, obj, 'preset', PRESET_NAMES);
   if (!preset) throw new InvalidParamsError(`${channel}: "preset" is required (${PRESET_NAMES.join(', ')})`);
   const seeds = optionalNumber(channel, obj, 'seeds');
-  if (seeds === undefined) throw new InvalidParamsError(`${channel}: "seeds" is required (${LIMITS.seeds.min} to ${LIMITS.seeds.max})`);
+  if (seeds === undefined)
+    throw new InvalidParamsError(`${channel}: "seeds" is required (${LIMITS.seeds.min} to ${LIMITS.seeds.max})`);
   return defined({
     datasetId: requiredString(channel, obj, 'datasetId'),
     variants: variants as TrainPlan['variants'],
@@ -213,23 +274,46 @@ export function importRequest(c: string, raw: unknown): ImportRequest {
     source = sample ? { kind: 'sample', sample } : { kind: 'sample' };
   } else if (src.kind === 'path') {
     onlyKeys(`${c} source`, src, ['kind', 'path', 'labels']);
-    source = defined({ kind: 'path' as const, path: requiredString(`${c} source`, src, 'path'), labels: optionalString(`${c} source`, src, 'labels') });
+    source = defined({
+      kind: 'path' as const,
+      path: requiredString(`${c} source`, src, 'path'),
+      labels: optionalString(`${c} source`, src, 'labels'),
+    });
   } else {
-    throw new InvalidParamsError(`${c}: "source" must be { kind: "sample" } or { kind: "path", path }, got ${JSON.stringify(obj.source)}`);
+    throw new InvalidParamsError(
+      `${c}: "source" must be { kind: "sample" } or { kind: "path", path }, got ${JSON.stringify(obj.source)}`,
+    );
   }
   let roles: Record<string, (typeof COLUMN_ROLES)[number]> | undefined;
   if (obj.roles !== undefined) {
     const r = plainObject(`${c} roles`, obj.roles);
-    for (const [k, v] of Object.entries(r)) if (!(COLUMN_ROLES as readonly unknown[]).includes(v)) throw new InvalidParamsError(`${c}: the role of column "${k}" must be one of ${COLUMN_ROLES.join(', ')}, got ${JSON.stringify(v)}`);
+    for (const [k, v] of Object.entries(r))
+      if (!(COLUMN_ROLES as readonly unknown[]).includes(v))
+        throw new InvalidParamsError(
+          `${c}: the role of column "${k}" must be one of ${COLUMN_ROLES.join(', ')}, got ${JSON.stringify(v)}`,
+        );
     roles = r as typeof roles;
   }
   let labelMap: Record<string, 0 | 1> | undefined;
   if (obj.labelMap !== undefined) {
     const m = plainObject(`${c} labelMap`, obj.labelMap);
-    for (const [k, v] of Object.entries(m)) if ((v !== 0 && v !== 1) || k.trim() === '') throw new InvalidParamsError(`${c}: a label value maps to 0 (normal) or 1 (abnormal), got ${JSON.stringify(k)} → ${JSON.stringify(v)}`);
+    for (const [k, v] of Object.entries(m))
+      if ((v !== 0 && v !== 1) || k.trim() === '')
+        throw new InvalidParamsError(
+          `${c}: a label value maps to 0 (normal) or 1 (abnormal), got ${JSON.stringify(k)} → ${JSON.stringify(v)}`,
+        );
     labelMap = Object.fromEntries(Object.entries(m).map(([k, v]) => [k.trim().toLowerCase(), v as 0 | 1]));
   }
-  return defined({ source, roles, delimiter: optionalOneOf(c, obj, 'delimiter', DELIMITERS), decimal: optionalOneOf(c, obj, 'decimal', DECIMAL_MARKS), header: optionalBoolean(c, obj, 'header'), fillLimit: optionalNumber(c, obj, 'fillLimit'), labelMap, resample: optionalBoolean(c, obj, 'resample') });
+  return defined({
+    source,
+    roles,
+    delimiter: optionalOneOf(c, obj, 'delimiter', DELIMITERS),
+    decimal: optionalOneOf(c, obj, 'decimal', DECIMAL_MARKS),
+    header: optionalBoolean(c, obj, 'header'),
+    fillLimit: optionalNumber(c, obj, 'fillLimit'),
+    labelMap,
+    resample: optionalBoolean(c, obj, 'resample'),
+  });
 }
 
 /** Runtime validators, one per request channel: every handler runs its input through these. */
@@ -253,9 +337,18 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
     const c = 'settings.set';
     const obj = plainObject(c, raw);
     onlyKeys(c, obj, ['runsDir', 'defaultDevice', 'threads', 'queue']);
-    const queue = obj.queue === undefined || obj.queue === null ? obj.queue : optionalString(c, obj, 'queue')!.trim() || null;
-    if (typeof queue === 'string' && !/^rediss?:\/\/./.test(queue)) throw new InvalidParamsError(`${c}: "queue" must be a redis:// or rediss:// URL (or null to train on this machine), got ${JSON.stringify(queue.replace(/:[^:@/]*@/, ':***@'))}`);
-    return defined({ runsDir: optionalString(c, obj, 'runsDir'), defaultDevice: optionalOneOf(c, obj, 'defaultDevice', DEVICE_CHOICES), threads: optionalNumber(c, obj, 'threads'), queue: queue as string | null | undefined });
+    const queue =
+      obj.queue === undefined || obj.queue === null ? obj.queue : optionalString(c, obj, 'queue')!.trim() || null;
+    if (typeof queue === 'string' && !/^rediss?:\/\/./.test(queue))
+      throw new InvalidParamsError(
+        `${c}: "queue" must be a redis:// or rediss:// URL (or null to train on this machine), got ${JSON.stringify(queue.replace(/:[^:@/]*@/, ':***@'))}`,
+      );
+    return defined({
+      runsDir: optionalString(c, obj, 'runsDir'),
+      defaultDevice: optionalOneOf(c, obj, 'defaultDevice', DEVICE_CHOICES),
+      threads: optionalNumber(c, obj, 'threads'),
+      queue: queue as string | null | undefined,
+    });
   },
   'data.import': (raw) => importRequest('data.import', raw),
   'data.inspect': (raw) => importRequest('data.inspect', raw),
@@ -264,13 +357,17 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
     const c = 'session.set';
     const obj = plainObject(c, raw);
     onlyKeys(c, obj, ['step', 'importRequest', 'plan', 'jobDir']);
-    const nullable = <T>(key: string, check: (v: unknown) => T): T | null | undefined => (obj[key] === undefined ? undefined : obj[key] === null ? null : check(obj[key]));
+    const nullable = <T>(key: string, check: (v: unknown) => T): T | null | undefined =>
+      obj[key] === undefined ? undefined : obj[key] === null ? null : check(obj[key]);
     return defined({
       step: optionalOneOf(c, obj, 'step', WIZARD_STEPS),
       importRequest: nullable('importRequest', (v) => importRequest(`${c} importRequest`, v)),
       // The form is a plan without its data set.
       plan: nullable('plan', (v) => {
-        const { datasetId: _none, ...plan } = trainPlan(`${c} plan`, { ...plainObject(`${c} plan`, v), datasetId: 'session' });
+        const { datasetId: _none, ...plan } = trainPlan(`${c} plan`, {
+          ...plainObject(`${c} plan`, v),
+          datasetId: 'session',
+        });
         return plan;
       }),
       jobDir: nullable('jobDir', () => requiredString(c, obj, 'jobDir')),
@@ -303,7 +400,11 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
 /** Every request channel, derived from the validators so the list cannot drift from the map. */
 export const REQUEST_CHANNELS = Object.keys(requestValidators) as RequestChannel[];
 
-const eventChannelSet: { readonly [E in EventChannel]: true } = { 'system.providerProbed': true, 'jobs.progress': true, 'jobs.changed': true };
+const eventChannelSet: { readonly [E in EventChannel]: true } = {
+  'system.providerProbed': true,
+  'jobs.progress': true,
+  'jobs.changed': true,
+};
 /** Every event channel. */
 export const EVENT_CHANNELS = Object.keys(eventChannelSet) as EventChannel[];
 
@@ -316,9 +417,14 @@ export function isEventChannel(value: unknown): value is EventChannel {
 }
 
 /** Validates a request: the channel must exist and its parameters must pass its validator. */
-export function validateRequest<C extends RequestChannel>(channel: unknown, params: unknown): { channel: C; params: ParamsOf<C> } {
+export function validateRequest<C extends RequestChannel>(
+  channel: unknown,
+  params: unknown,
+): { channel: C; params: ParamsOf<C> } {
   if (!isRequestChannel(channel)) {
-    throw new InvalidParamsError(`unknown request channel ${JSON.stringify(channel)} (known: ${REQUEST_CHANNELS.join(', ')})`);
+    throw new InvalidParamsError(
+      `unknown request channel ${JSON.stringify(channel)} (known: ${REQUEST_CHANNELS.join(', ')})`,
+    );
   }
   return { channel: channel as C, params: requestValidators[channel](params) as ParamsOf<C> };
 }

@@ -61,7 +61,9 @@ export const SAMPLE_KINDS = ['plant', 'multi-run'] as const;
 export type SampleKind = (typeof SAMPLE_KINDS)[number];
 
 /** What to import: a built-in sample (the plant unless said), or a file/folder on the machine running the engine. */
-export type DataSource = { readonly kind: 'sample'; readonly sample?: SampleKind } | { readonly kind: 'path'; readonly path: string; readonly labels?: string };
+export type DataSource =
+  | { readonly kind: 'sample'; readonly sample?: SampleKind }
+  | { readonly kind: 'path'; readonly path: string; readonly labels?: string };
 
 /** The field delimiters the importer detects and accepts. */
 export const DELIMITERS = [',', ';', '\t', '|'] as const;
@@ -267,7 +269,12 @@ export interface JobHistory {
     readonly name: string;
     readonly seed: number;
     /** Training loss readings (thinned to at most ~500 per run). */
-    readonly points: readonly { readonly step: number; readonly loss: number; readonly flops: number; readonly elapsedMs: number }[];
+    readonly points: readonly {
+      readonly step: number;
+      readonly loss: number;
+      readonly flops: number;
+      readonly elapsedMs: number;
+    }[];
     readonly valPoints: readonly { readonly step: number; readonly valLoss: number; readonly flops: number }[];
     /** Steps at which the model grew. */
     readonly growthSteps: readonly number[];

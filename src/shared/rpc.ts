@@ -112,7 +112,8 @@ export function parseWireMessage(text: string): WireMessage {
   const msg: unknown = JSON.parse(text);
   if (typeof msg !== 'object' || msg === null || !('kind' in msg)) throw new Error('not a wire message');
   const kind = (msg as { kind: unknown }).kind;
-  if (kind !== 'request' && kind !== 'response' && kind !== 'event') throw new Error(`unknown message kind ${JSON.stringify(kind)}`);
+  if (kind !== 'request' && kind !== 'response' && kind !== 'event')
+    throw new Error(`unknown message kind ${JSON.stringify(kind)}`);
   return msg as WireMessage;
 }
 

@@ -8,7 +8,10 @@ describe('the built engine process (out/main/engine-worker.js, what Electron for
   it('loads ORT from the bundle and answers system.info', async () => {
     const file = path.join(ROOT, 'out/main/engine-worker.js');
     expect(existsSync(file), 'run `npm run build` first').toBe(true);
-    const worker = new EngineWorker({ entry: { file, execArgv: [] }, env: { STACKLAB_HOST: 'electron', STACKLAB_ELECTRON_VERSION: '40.9.3' } });
+    const worker = new EngineWorker({
+      entry: { file, execArgv: [] },
+      env: { STACKLAB_HOST: 'electron', STACKLAB_ELECTRON_VERSION: '40.9.3' },
+    });
     try {
       const info = await worker.invoke('system.info', {});
       expect(info.host).toBe('electron');

@@ -35,7 +35,13 @@ describe('a chart saved as PNG', () => {
   let page: Page;
 
   beforeAll(async () => {
-    const bundle = await build({ stdin: { contents: ENTRY, resolveDir: ROOT, loader: 'ts', sourcefile: 'chart-png-entry.ts' }, bundle: true, format: 'iife', write: false, logLevel: 'silent' });
+    const bundle = await build({
+      stdin: { contents: ENTRY, resolveDir: ROOT, loader: 'ts', sourcefile: 'chart-png-entry.ts' },
+      bundle: true,
+      format: 'iife',
+      write: false,
+      logLevel: 'silent',
+    });
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
     await page.setContent('<!doctype html><html><body style="margin:0"></body></html>');
@@ -51,11 +57,19 @@ describe('a chart saved as PNG', () => {
     { width: 600, png: [1200, 480] },
     // Narrower than 600 on screen: still 1200 wide for a slide.
     { width: 400, png: [1200, 720] },
-  ])('of a chart $width px wide is $png.0 × $png.1 pixels, and the chart on screen is drawn as before', async ({ width, png }) => {
-    const r = (await page.evaluate(`window.savePng(${width})`)) as { signature: string; png: number[]; before: number[]; after: [number, number, string] };
-    expect(r.signature).toBe('PNG');
-    expect(r.png).toEqual(png);
-    expect(r.before).toEqual([width, 240]);
-    expect(r.after).toEqual([width, 240, `${width}px`]);
-  });
+  ])(
+    'of a chart $width px wide is $png.0 × $png.1 pixels, and the chart on screen is drawn as before',
+    async ({ width, png }) => {
+      const r = (await page.evaluate(`window.savePng(${width})`)) as {
+        signature: string;
+        png: number[];
+        before: number[];
+        after: [number, number, string];
+      };
+      expect(r.signature).toBe('PNG');
+      expect(r.png).toEqual(png);
+      expect(r.before).toEqual([width, 240]);
+      expect(r.after).toEqual([width, 240, `${width}px`]);
+    },
+  );
 });

@@ -22,7 +22,10 @@ describe('a failed import, fixed through the roles table', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     const rows = ['timestamp,temp,pressure,status'];
-    for (let i = 0; i < 600; i++) rows.push(`2026-01-01T${String(Math.floor(i / 3600)).padStart(2, '0')}:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},${(20 + Math.sin(i / 10)).toFixed(3)},${(1 + Math.cos(i / 7)).toFixed(3)},${i % 100 < 80 ? 'RUN' : 'STOP'}`);
+    for (let i = 0; i < 600; i++)
+      rows.push(
+        `2026-01-01T${String(Math.floor(i / 3600)).padStart(2, '0')}:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},${(20 + Math.sin(i / 10)).toFixed(3)},${(1 + Math.cos(i / 7)).toFixed(3)},${i % 100 < 80 ? 'RUN' : 'STOP'}`,
+      );
     writeFileSync(file, `${rows.join('\n')}\n`);
     serve = await startServe();
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });

@@ -35,7 +35,28 @@ describe('the HTML report fits a 1280 px window and an A4 page', () => {
     // Every variant and a FLOP-matched baseline: the widest tables the report draws.
     const dir = mkdtempSync(path.join(os.tmpdir(), 'stacklab-report-fit-'));
     const err: string[] = [];
-    const code = await runCli(['train', '--data', 'sample', '--variants', 'baseline,gradstack,midas,gstack,progressive', '--flop-matched', 'midas', '--preset', 'tiny', '--steps', '20', '--seeds', '2', '--device', 'cpu', '--out', dir], { out: () => undefined, err: (l) => err.push(l) });
+    const code = await runCli(
+      [
+        'train',
+        '--data',
+        'sample',
+        '--variants',
+        'baseline,gradstack,midas,gstack,progressive',
+        '--flop-matched',
+        'midas',
+        '--preset',
+        'tiny',
+        '--steps',
+        '20',
+        '--seeds',
+        '2',
+        '--device',
+        'cpu',
+        '--out',
+        dir,
+      ],
+      { out: () => undefined, err: (l) => err.push(l) },
+    );
     expect(code, err.join('\n')).toBe(0);
     url = pathToFileURL((await exportFile('report', dir)).savedTo).href;
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -59,15 +80,23 @@ describe('the HTML report fits a 1280 px window and an A4 page', () => {
     expect(m.wide).toEqual([]);
     expect(m.scrollWidth).toBeLessThanOrEqual(width);
     // No table relies on its scroll box (print has none): each fits as it is.
-    expect(await page.evaluate(`[...document.querySelectorAll('.table-wrap')].filter((t) => t.scrollWidth > t.clientWidth).length`)).toBe(0);
+    expect(
+      await page.evaluate(
+        `[...document.querySelectorAll('.table-wrap')].filter((t) => t.scrollWidth > t.clientWidth).length`,
+      ),
+    ).toBe(0);
     await page.close();
   });
 
-  it('draws the best variant\'s anomaly scores against time', async () => {
+  it("draws the best variant's anomaly scores against time", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(url);
-    expect(await page.locator('figure.chart.wide figcaption').textContent()).toMatch(/^Anomaly scores of .+ \(seed \d+, the best VUS-PR\) on the test part$/);
-    expect(await page.locator('figure.chart.wide svg text.axis').first().textContent()).toMatch(/^(seconds|minutes|hours|days) since \d{4}-\d\d-\d\d \d\d:\d\d \(UTC[+−]\d\d:\d\d\)$/);
+    expect(await page.locator('figure.chart.wide figcaption').textContent()).toMatch(
+      /^Anomaly scores of .+ \(seed \d+, the best VUS-PR\) on the test part$/,
+    );
+    expect(await page.locator('figure.chart.wide svg text.axis').first().textContent()).toMatch(
+      /^(seconds|minutes|hours|days) since \d{4}-\d\d-\d\d \d\d:\d\d \(UTC[+−]\d\d:\d\d\)$/,
+    );
     await page.close();
   });
 });

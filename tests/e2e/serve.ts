@@ -12,7 +12,11 @@ export async function startServe(): Promise<{ url: string; proc: ChildProcess; s
   }
   // A configuration folder of its own: the wizard's session (session.json) starts empty for each server.
   const env = { ...process.env, STACKLAB_CONFIG_DIR: mkdtempSync(path.join(os.tmpdir(), 'stacklab-e2e-config-')) };
-  const proc = spawn(process.execPath, ['bin/stacklab.js', 'serve', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
+  const proc = spawn(process.execPath, ['bin/stacklab.js', 'serve', '--port', '0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
   let log = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`stacklab serve printed no URL within 30 s:\n${log}`)), 30_000);

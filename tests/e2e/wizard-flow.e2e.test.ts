@@ -52,7 +52,8 @@ describe('the proof of concept in the browser', () => {
 
   it('chooses baseline, GradStack and MIDAS with the tiny preset and sees an estimate', async () => {
     await page.getByTestId('next').click();
-    for (const v of ['baseline', 'gradstack', 'midas']) expect(await page.getByTestId(`variant-${v}`).locator('input[type=checkbox]').isChecked()).toBe(true);
+    for (const v of ['baseline', 'gradstack', 'midas'])
+      expect(await page.getByTestId(`variant-${v}`).locator('input[type=checkbox]').isChecked()).toBe(true);
     await page.getByTestId('preset').selectOption('tiny');
     // Four layers in blocks of one: GradStack (copy the top block) and MIDAS (copy the middle) differ.
     await page.getByTestId('layers').fill('4');
@@ -62,12 +63,16 @@ describe('the proof of concept in the browser', () => {
     await page.getByTestId('estimate-row').first().waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('estimate-row').count()).toBe(3);
     expect(await page.getByTestId('estimate-total').textContent()).toMatch(/\d/);
-    await expect.poll(() => page.getByTestId('variant-midas').getByTestId('depths').textContent()).toMatch(/1.*2.*3.*4/);
+    await expect
+      .poll(() => page.getByTestId('variant-midas').getByTestId('depths').textContent())
+      .toMatch(/1.*2.*3.*4/);
     await shot('2-variants');
     // A reload reopens the Variants step with the form as it was, and the data set behind it.
     await page.waitForTimeout(500);
     await page.reload();
-    await expect.poll(() => page.locator('main h2').first().textContent(), { timeout: 30_000 }).toBe('Choose training variants');
+    await expect
+      .poll(() => page.locator('main h2').first().textContent(), { timeout: 30_000 })
+      .toBe('Choose training variants');
     expect(await page.getByTestId('preset').inputValue()).toBe('tiny');
     expect(await page.getByTestId('layers').inputValue()).toBe('4');
     expect(await page.getByTestId('block').inputValue()).toBe('1');
@@ -98,10 +103,16 @@ describe('the proof of concept in the browser', () => {
     await page.getByTestId('compare-table').waitFor({ timeout: 60_000 });
     const rows = page.getByTestId('compare-row');
     expect(await rows.count()).toBe(3);
-    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-variant')))).toEqual(['baseline', 'gradstack', 'midas']);
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-variant')))).toEqual([
+      'baseline',
+      'gradstack',
+      'midas',
+    ]);
     for (const text of await rows.allTextContents()) expect(text).toMatch(/0\.\d{3}/);
     // The speed-up is worded only when its interval excludes 1; either way it is given with its interval.
-    expect(await page.getByTestId('verdict').textContent()).toMatch(/MIDAS( trains [\d.]+x (faster|slower)|: no measurable difference in time) \(speed-up [\d.]+x \[/);
+    expect(await page.getByTestId('verdict').textContent()).toMatch(
+      /MIDAS( trains [\d.]+x (faster|slower)|: no measurable difference in time) \(speed-up [\d.]+x \[/,
+    );
     expect(await page.getByTestId('baselines-table').textContent()).toMatch(/Isolation Forest/);
     await shot('4-compare');
   });
@@ -132,7 +143,10 @@ describe('the proof of concept in the browser', () => {
         });
         return { page: document.documentElement.scrollWidth - window.innerWidth, wide: wide.map((el) => el.getAttribute('data-testid') || el.tagName) };
       })()`) as Promise<{ page: number; wide: string[] }>;
-    for (const [width, height] of [[1280, 800], [1920, 1080]] as const) {
+    for (const [width, height] of [
+      [1280, 800],
+      [1920, 1080],
+    ] as const) {
       await page.setViewportSize({ width, height });
       for (const [i, step] of ['import', 'variants', 'train', 'compare', 'export'].entries()) {
         await page.locator(`[data-step="${step}"]`).click();

@@ -52,7 +52,9 @@ describe('the server-mode UI in Chromium', () => {
     const titles = ['Import plant data', 'Choose training variants', 'Train', 'Compare', 'Export'];
     for (const [i, title] of titles.entries()) {
       await expect.poll(() => page.locator('main h2').textContent()).toBe(title);
-      expect(await page.locator('[aria-current="step"]').textContent()).toContain(['Import', 'Variants', 'Train', 'Compare', 'Export'][i]);
+      expect(await page.locator('[aria-current="step"]').textContent()).toContain(
+        ['Import', 'Variants', 'Train', 'Compare', 'Export'][i],
+      );
       expect(await page.getByTestId('empty-state').locator('.next').textContent()).toMatch(/^Next: /);
       await page.screenshot({ path: path.join(SHOTS, `${i + 1}-${title.split(' ')[0]!.toLowerCase()}.png`) });
       if (i < titles.length - 1) await page.getByTestId('next').click();

@@ -22,5 +22,7 @@ for (const c of malformedCsvs(Number(seed), Number(cases))) {
   process.stdout.write(JSON.stringify({ start: c.name, kinds: c.kinds }) + '\n');
   const err: string[] = [];
   const code = await runCli(['import', file], { out: () => {}, err: (l) => err.push(l) });
-  process.stdout.write(JSON.stringify({ name: c.name, kinds: c.kinds, code, err: err.join('\n'), peakRss: peakRss() }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ name: c.name, kinds: c.kinds, code, err: err.join('\n'), peakRss: peakRss() }) + '\n',
+  );
 }

@@ -16,19 +16,56 @@ type Rng = () => number;
 const int = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
 
-const JUNK = ['inf', '-Infinity', 'NaN', '1e400', '-1e39', '9'.repeat(400), '#VALUE!', 'ERR', '--', '5%', 'n/a', '', ' ', '0x1f', '1,5', '1.2.3', '∞', '１２', '"', '""', '\u0000', 'true', '1e-400', '-0', '+7', '.5', '5.'];
+const JUNK = [
+  'inf',
+  '-Infinity',
+  'NaN',
+  '1e400',
+  '-1e39',
+  '9'.repeat(400),
+  '#VALUE!',
+  'ERR',
+  '--',
+  '5%',
+  'n/a',
+  '',
+  ' ',
+  '0x1f',
+  '1,5',
+  '1.2.3',
+  '∞',
+  '１２',
+  '"',
+  '""',
+  '\u0000',
+  'true',
+  '1e-400',
+  '-0',
+  '+7',
+  '.5',
+  '5.',
+];
 const LABELS = ['0', '1', 'normal', 'NORMAL', 'fault', 'anomaly', 'yes', 'WOBBLY', '2', '-1', '0.5', ''];
 
 function baseCsv(rng: Rng): { header: string[]; rows: string[][] } {
   const channels = int(rng, 1, 6);
   const n = int(rng, 5, 1500);
   const labelled = rng() < 0.5;
-  const header = ['timestamp', ...Array.from({ length: channels }, (_, c) => pick(rng, ['flow', 'temp', 'pressure', 'level', 'x', 'Druck', 'vib'] as const) + `_${c}`), ...(labelled ? ['label'] : [])];
+  const header = [
+    'timestamp',
+    ...Array.from(
+      { length: channels },
+      (_, c) => pick(rng, ['flow', 'temp', 'pressure', 'level', 'x', 'Druck', 'vib'] as const) + `_${c}`,
+    ),
+    ...(labelled ? ['label'] : []),
+  ];
   const start = Date.UTC(2024, int(rng, 0, 11), int(rng, 1, 28));
   const step = pick(rng, [1000, 60_000, 180_000]);
   const rows = Array.from({ length: n }, (_, i) => [
     new Date(start + i * step).toISOString().replace('T', ' ').slice(0, 19),
-    ...Array.from({ length: channels }, (_, c) => (Math.sin(i / (5 + c)) * (10 + c) + 50 + rng()).toFixed(int(rng, 0, 4))),
+    ...Array.from({ length: channels }, (_, c) =>
+      (Math.sin(i / (5 + c)) * (10 + c) + 50 + rng()).toFixed(int(rng, 0, 4)),
+    ),
     ...(labelled ? [String(i % 97 > 90 ? 1 : 0)] : []),
   ]);
   return { header, rows };
@@ -49,7 +86,8 @@ const TABLE_MUTATIONS: Record<string, (rng: Rng, t: { header: string[]; rows: st
     for (const r of t.rows) if (rng() < 0.7) r[c] = pick(rng, JUNK);
   },
   'repeated names': (rng, t) => {
-    for (let c = 1; c < t.header.length; c++) if (rng() < 0.6) t.header[c] = pick(rng, ['x', 'x_2', '', ' ', 'timestamp', 'label']);
+    for (let c = 1; c < t.header.length; c++)
+      if (rng() < 0.6) t.header[c] = pick(rng, ['x', 'x_2', '', ' ', 'timestamp', 'label']);
   },
   'ragged rows': (rng, t) => {
     for (let k = int(rng, 1, 5); k > 0 && t.rows.length; k--) {
@@ -70,7 +108,17 @@ const TABLE_MUTATIONS: Record<string, (rng: Rng, t: { header: string[]; rows: st
     }
   },
   'broken timestamps': (rng, t) => {
-    for (let k = int(rng, 1, 6); k > 0 && t.rows.length; k--) pick(rng, t.rows)[0] = pick(rng, ['', '2024-13-45 99:00:00', '0x65', '1970-01-01 00:00:00', '2054-01-01 00:00:00', 'yesterday', '31/02/24 10', '1709532000']);
+    for (let k = int(rng, 1, 6); k > 0 && t.rows.length; k--)
+      pick(rng, t.rows)[0] = pick(rng, [
+        '',
+        '2024-13-45 99:00:00',
+        '0x65',
+        '1970-01-01 00:00:00',
+        '2054-01-01 00:00:00',
+        'yesterday',
+        '31/02/24 10',
+        '1709532000',
+      ]);
   },
   'shuffled rows': (rng, t) => {
     for (let i = t.rows.length - 1; i > 0; i--) {
@@ -141,7 +189,8 @@ const BYTE_MUTATIONS: Record<string, (rng: Rng, b: Uint8Array) => Uint8Array> = 
   'UTF-8 BOM': (_rng, b) => concat(new Uint8Array([0xef, 0xbb, 0xbf]), b),
   'Latin-1 bytes': (rng, b) => {
     const out = Uint8Array.from(b);
-    for (let k = int(rng, 1, 20); k > 0 && out.length; k--) out[int(rng, 0, out.length - 1)] = pick(rng, [0xb0, 0xe4, 0xf6, 0xfc, 0xdf, 0xe9]);
+    for (let k = int(rng, 1, 20); k > 0 && out.length; k--)
+      out[int(rng, 0, out.length - 1)] = pick(rng, [0xb0, 0xe4, 0xf6, 0xfc, 0xdf, 0xe9]);
     return out;
   },
   'CR line endings': (_rng, b) => b.map((c) => (c === 10 ? 13 : c)),
@@ -154,7 +203,13 @@ const BYTE_MUTATIONS: Record<string, (rng: Rng, b: Uint8Array) => Uint8Array> = 
     }
     return Uint8Array.from(out);
   },
-  'semicolons and decimal commas': (_rng, b) => encodeText(new TextDecoder().decode(b).replace(/,/g, ';').replace(/(\d)\.(\d)/g, '$1,$2')),
+  'semicolons and decimal commas': (_rng, b) =>
+    encodeText(
+      new TextDecoder()
+        .decode(b)
+        .replace(/,/g, ';')
+        .replace(/(\d)\.(\d)/g, '$1,$2'),
+    ),
   'a delimiter change mid-file': (rng, b) => {
     const s = new TextDecoder().decode(b);
     const at = int(rng, 0, s.length);
@@ -167,8 +222,13 @@ const BYTE_MUTATIONS: Record<string, (rng: Rng, b: Uint8Array) => Uint8Array> = 
     return encodeText(at < 0 ? s + long : s.slice(0, at + 1) + long + s.slice(at));
   },
   'no line breaks': (_rng, b) => b.filter((c) => c !== 10 && c !== 13),
-  'blank space': (rng, b) => (rng() < 0.5 ? encodeText(' \n\n\t \n'.repeat(int(rng, 1, 1000))) : concat(encodeText('\n\n\n   \n'), b)),
-  'trailing garbage': (rng, b) => concat(b, Uint8Array.from({ length: int(rng, 1, 5000) }, () => int(rng, 0, 255))),
+  'blank space': (rng, b) =>
+    rng() < 0.5 ? encodeText(' \n\n\t \n'.repeat(int(rng, 1, 1000))) : concat(encodeText('\n\n\n   \n'), b),
+  'trailing garbage': (rng, b) =>
+    concat(
+      b,
+      Uint8Array.from({ length: int(rng, 1, 5000) }, () => int(rng, 0, 255)),
+    ),
   empty: () => new Uint8Array(0),
 };
 
@@ -194,7 +254,9 @@ export function malformedCsvs(seed: number, count: number): MalformedCsv[] {
       TABLE_MUTATIONS[k]!(rng, t);
       kinds.push(k);
     }
-    let bytes: Uint8Array = encodeText([t.header, ...t.rows].map((r) => r.join(',')).join('\n') + (rng() < 0.8 ? '\n' : ''));
+    let bytes: Uint8Array = encodeText(
+      [t.header, ...t.rows].map((r) => r.join(',')).join('\n') + (rng() < 0.8 ? '\n' : ''),
+    );
     for (const k of chosen.filter((k) => k in BYTE_MUTATIONS)) {
       bytes = BYTE_MUTATIONS[k]!(rng, bytes);
       kinds.push(k);

@@ -5,7 +5,11 @@ import { PRESETS } from '../../src/engine/models/patch-transformer';
 import { DEFAULT_ADAMW } from '../../src/engine/train/adamw';
 import { buildTrainStep } from '../../src/engine/train/train-step';
 
-const step = buildTrainStep({ ...PRESETS.tiny, channels: 3, positions: process.env.POSITIONS === 'rotary' ? 'rotary' : 'learned' }, 200, DEFAULT_ADAMW);
+const step = buildTrainStep(
+  { ...PRESETS.tiny, channels: 3, positions: process.env.POSITIONS === 'rotary' ? 'rotary' : 'learned' },
+  200,
+  DEFAULT_ADAMW,
+);
 const session = await ort.InferenceSession.create(step.model.bytes, {
   executionProviders: ['webgpu'],
   preferredOutputLocation: 'gpu-buffer',

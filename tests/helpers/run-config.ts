@@ -5,7 +5,12 @@ import type { PatchTransformerConfig } from '../../src/engine/models/patch-trans
 import type { RunConfig } from '../../src/engine/runs/types';
 import { DEFAULT_ADAMW } from '../../src/engine/train/adamw';
 
-export function shortRunConfig(ds: Dataset, data: PreparedData, model: PatchTransformerConfig, o: { variant: RunConfig['variant']; steps: number; seed?: number; valEvery?: number }): RunConfig {
+export function shortRunConfig(
+  ds: Dataset,
+  data: PreparedData,
+  model: PatchTransformerConfig,
+  o: { variant: RunConfig['variant']; steps: number; seed?: number; valEvery?: number },
+): RunConfig {
   const { steps } = o;
   return {
     variant: o.variant,
@@ -19,7 +24,15 @@ export function shortRunConfig(ds: Dataset, data: PreparedData, model: PatchTran
     readEvery: 1,
     valEvery: o.valEvery ?? 12,
     checkpointEvery: 5,
-    data: { source: 'sample', fingerprint: data.fingerprint, channels: ds.channels, trainWindows: data.trainStarts.length, valWindows: data.valStarts.length, split: data.splits.strategy, normalization: { mode: 'pooled', description: 'pooled', mean: [], std: [] } },
+    data: {
+      source: 'sample',
+      fingerprint: data.fingerprint,
+      channels: ds.channels,
+      trainWindows: data.trainStarts.length,
+      valWindows: data.valStarts.length,
+      split: data.splits.strategy,
+      normalization: { mode: 'pooled', description: 'pooled', mean: [], std: [] },
+    },
     versions: {},
   };
 }

@@ -5,7 +5,9 @@ import { startServer, type RunningServer } from '../../src/engine/server/server'
 import { createServices, servicesAsApi } from '../../src/engine/services';
 
 /** A server over in-process services and a tiny fake renderer build, for HTTP and WebSocket tests. */
-export async function startTestServer(options: { maxMessageBytes?: number } = {}): Promise<{ server: RunningServer; staticDir: string }> {
+export async function startTestServer(
+  options: { maxMessageBytes?: number } = {},
+): Promise<{ server: RunningServer; staticDir: string }> {
   const staticDir = mkdtempSync(path.join(os.tmpdir(), 'stacklab-static-'));
   writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>StackLab test</title>');
   mkdirSync(path.join(staticDir, 'assets'));

@@ -8,10 +8,16 @@ import path from 'node:path';
 import { describe } from 'vitest';
 
 /** The folder of the shared real data, or null with the line to print when it is not there. */
-export function sharedDataDir(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): { dir: string; skipped: null } | { dir: null; skipped: string } {
+export function sharedDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): { dir: string; skipped: null } | { dir: null; skipped: string } {
   const dir = path.resolve(cwd, env.STACKLAB_SHARED_DATA ?? '../shared/data');
   if (existsSync(path.join(dir, 'README.md'))) return { dir, skipped: null };
-  return { dir: null, skipped: `skipped the tests on real data (TEP, NAB): ${dir} is not there; put the shared data beside the checkout (../shared/data) or set STACKLAB_SHARED_DATA to its folder to run them` };
+  return {
+    dir: null,
+    skipped: `skipped the tests on real data (TEP, NAB): ${dir} is not there; put the shared data beside the checkout (../shared/data) or set STACKLAB_SHARED_DATA to its folder to run them`,
+  };
 }
 
 /**

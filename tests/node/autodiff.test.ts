@@ -25,8 +25,20 @@ interface Case {
 const cases: Record<string, Case> = {
   Identity: { shapes: [[2, 3]], build: ([a]) => op.identity(a!) },
   Add: { shapes: [[2, 3], [3]], build: ([a, b]) => op.add(a!, b!) },
-  Sub: { shapes: [[2, 1, 3], [4, 1]], build: ([a, b]) => op.sub(a!, b!) },
-  Mul: { shapes: [[2, 3], [2, 1]], build: ([a, b]) => op.mul(a!, b!) },
+  Sub: {
+    shapes: [
+      [2, 1, 3],
+      [4, 1],
+    ],
+    build: ([a, b]) => op.sub(a!, b!),
+  },
+  Mul: {
+    shapes: [
+      [2, 3],
+      [2, 1],
+    ],
+    build: ([a, b]) => op.mul(a!, b!),
+  },
   Div: { shapes: [[2, 3], [3]], build: ([a, b]) => op.div(a!, b!), positive: true },
   PowConst: { shapes: [[2, 3]], build: ([a]) => op.pow(a!, 3), positive: true },
   PowTensor: { shapes: [[2, 3], [3]], build: ([a, b]) => op.pow(a!, b!), positive: true },
@@ -40,11 +52,41 @@ const cases: Record<string, Case> = {
   Relu: { shapes: [[2, 3]], build: ([a]) => op.relu(op.sub(a!, 0.5)), positive: true },
   Gelu: { shapes: [[2, 3]], build: ([a]) => op.gelu(a!), dtype: 'float32' },
   Max: { shapes: [[2, 3], [3]], build: ([a, b]) => op.max(a!, b!) },
-  Min: { shapes: [[2, 3], [2, 3]], build: ([a, b]) => op.min(a!, b!) },
-  Where: { shapes: [[2, 3], [2, 3]], build: ([a, b]) => op.where(op.greater(a!, 0), a!, op.mul(b!, 2)) },
-  MatMul: { shapes: [[2, 3, 4], [4, 5]], build: ([a, b]) => op.matmul(a!, b!) },
-  MatMulBatched: { shapes: [[2, 2, 3, 4], [2, 1, 4, 2]], build: ([a, b]) => op.matmul(a!, b!) },
-  Gemm: { shapes: [[4, 3], [5, 4]], build: ([a, b]) => op.gemm(a!, b!, true, true) },
+  Min: {
+    shapes: [
+      [2, 3],
+      [2, 3],
+    ],
+    build: ([a, b]) => op.min(a!, b!),
+  },
+  Where: {
+    shapes: [
+      [2, 3],
+      [2, 3],
+    ],
+    build: ([a, b]) => op.where(op.greater(a!, 0), a!, op.mul(b!, 2)),
+  },
+  MatMul: {
+    shapes: [
+      [2, 3, 4],
+      [4, 5],
+    ],
+    build: ([a, b]) => op.matmul(a!, b!),
+  },
+  MatMulBatched: {
+    shapes: [
+      [2, 2, 3, 4],
+      [2, 1, 4, 2],
+    ],
+    build: ([a, b]) => op.matmul(a!, b!),
+  },
+  Gemm: {
+    shapes: [
+      [4, 3],
+      [5, 4],
+    ],
+    build: ([a, b]) => op.gemm(a!, b!, true, true),
+  },
   Softmax: { shapes: [[2, 5]], build: ([a]) => op.softmax(a!, -1) },
   LayerNormalization: { shapes: [[3, 6], [6], [6]], build: ([x, s, b]) => op.layerNorm(x!, s!, b!), dtype: 'float32' },
   // The node's other outputs, mean and inverse standard deviation, on the path too.
@@ -64,7 +106,13 @@ const cases: Record<string, Case> = {
   Transpose: { shapes: [[2, 3, 4]], build: ([a]) => op.transpose(a!, [2, 0, 1]) },
   Reshape: { shapes: [[2, 6]], build: ([a]) => op.reshape(a!, [3, 4]) },
   Expand: { shapes: [[3, 1]], build: ([a]) => op.expand(a!, [2, 3, 4]) },
-  Concat: { shapes: [[2, 3], [2, 2]], build: ([a, b]) => op.concat([a!, b!], 1) },
+  Concat: {
+    shapes: [
+      [2, 3],
+      [2, 2],
+    ],
+    build: ([a, b]) => op.concat([a!, b!], 1),
+  },
   Slice: { shapes: [[4, 5]], build: ([a]) => op.slice(a!, 1, 1, 4) },
   // Every part used but the second: its gradient is zeros.
   Split: {
@@ -74,11 +122,23 @@ const cases: Record<string, Case> = {
       return op.concat([op.mul(p!, p!), op.neg(r!)], 1);
     },
   },
-  Gather: { shapes: [[5, 3]], build: ([a], g) => op.gather(a!, g.inputs.find((i) => i.name === 'idx')!), indices: { shape: [2, 2], data: [4, 0, 4, 2] } },
+  Gather: {
+    shapes: [[5, 3]],
+    build: ([a], g) =>
+      op.gather(
+        a!,
+        g.inputs.find((i) => i.name === 'idx')!,
+      ),
+    indices: { shape: [2, 2], data: [4, 0, 4, 2] },
+  },
   Cast: { shapes: [[2, 3]], build: ([a]) => op.cast(op.mul(op.cast(a!, 'float64'), 3), 'float32'), dtype: 'float32' },
   SliceNegativeAxisConcat: {
-    shapes: [[2, 3, 4], [3, 4]],
-    build: ([a, b]) => op.add(op.mul(op.concat([op.neg(op.slice(a!, -1, 2, 4)), op.slice(a!, -1, 0, 2)], -1), b!), op.mul(a!, b!)),
+    shapes: [
+      [2, 3, 4],
+      [3, 4],
+    ],
+    build: ([a, b]) =>
+      op.add(op.mul(op.concat([op.neg(op.slice(a!, -1, 2, 4)), op.slice(a!, -1, 0, 2)], -1), b!), op.mul(a!, b!)),
   },
   CausalMaskSoftmax: { shapes: [[2, 4, 4]], build: ([a]) => op.softmax(op.causalMask(a!)) },
 };
@@ -97,7 +157,11 @@ async function checkCase(name: string, c: Case) {
   const { g, xs, y, dtype } = buildCase(c);
   const r = rng(42);
   const weightsData = Array.from({ length: sizeOf(y.shape) }, () => r() * 2 - 1);
-  const weights = g.constant(dtype === 'float64' ? Float64Array.from(weightsData) : Float32Array.from(weightsData), y.shape as number[], dtype);
+  const weights = g.constant(
+    dtype === 'float64' ? Float64Array.from(weightsData) : Float32Array.from(weightsData),
+    y.shape as number[],
+    dtype,
+  );
   const loss = op.sumAll(op.mul(y, weights));
   const grads = gradients(loss, xs);
   const outputs: Record<string, Value> = { loss };
@@ -129,7 +193,10 @@ async function checkCase(name: string, c: Case) {
       const got = analytic[`g${i}`]![k]!;
       const err = Math.abs(got - numeric) / Math.max(1, Math.abs(numeric));
       worst = Math.max(worst, err);
-      if (err > tol) throw new Error(`${name}: d/dx${i}[${k}] analytic ${got} vs numeric ${numeric} (${dtype}, error ${err.toExponential(2)} > ${tol})`);
+      if (err > tol)
+        throw new Error(
+          `${name}: d/dx${i}[${k}] analytic ${got} vs numeric ${numeric} (${dtype}, error ${err.toExponential(2)} > ${tol})`,
+        );
     }
   }
   return worst;
@@ -166,21 +233,33 @@ describe('gradients against central finite differences (ORT CPU)', () => {
     expect([...out.gu!]).toEqual([0, 0, 0]);
   });
 
-  it('seeds several values at once, a node\'s later outputs included', async () => {
+  it("seeds several values at once, a node's later outputs included", async () => {
     const g = new Graph();
     const x = g.input('x', 'float32', [2, 4]);
-    op.layerNorm(x, g.constant(new Float32Array(4).fill(1), [4], 'float32'), g.constant(new Float32Array(4), [4], 'float32'));
+    op.layerNorm(
+      x,
+      g.constant(new Float32Array(4).fill(1), [4], 'float32'),
+      g.constant(new Float32Array(4), [4], 'float32'),
+    );
     const [, mean] = g.nodes.at(-1)!.outputs;
     const e = op.exp(x);
     const seedMean = Float32Array.of(1, -3);
     const seedE = Float32Array.of(1, 2, 3, 4, -1, -2, -3, -4);
-    const grads = vjp([{ value: mean!, grad: g.constant(seedMean, [2, 1], 'float32') }, { value: e, grad: g.constant(seedE, [2, 4], 'float32') }], [x]);
+    const grads = vjp(
+      [
+        { value: mean!, grad: g.constant(seedMean, [2, 1], 'float32') },
+        { value: e, grad: g.constant(seedE, [2, 4], 'float32') },
+      ],
+      [x],
+    );
     const m = await compile(g, { gx: grads.get(x)! });
     const xs = Float32Array.of(0.1, -0.5, 2, 0.3, 1, 0, -1, 0.25);
     const out = await m.run({ x: { data: xs, dims: [2, 4] } });
     // d mean / dx = 1/4 on each row; d exp(x) / dx = exp(x).
     const expected = [...xs].map((v, k) => seedMean[Math.floor(k / 4)]! / 4 + seedE[k]! * Math.exp(v));
     expect([...out.gx!]).toEqual(expected.map((v) => expect.closeTo(v, 5)));
-    expect(() => vjp([{ value: e, grad: g.scalar(1) }], [x])).toThrow(/float32 \[\] does not match its value float32 \[2, 4\]/);
+    expect(() => vjp([{ value: e, grad: g.scalar(1) }], [x])).toThrow(
+      /float32 \[\] does not match its value float32 \[2, 4\]/,
+    );
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isolationForestScores, pcaScores, randomScores, rollingZScores, type Matrix } from '../../src/engine/eval/baselines';
+import {
+  isolationForestScores,
+  pcaScores,
+  randomScores,
+  rollingZScores,
+  type Matrix,
+} from '../../src/engine/eval/baselines';
 import { aucRoc } from '../../src/engine/eval/metrics';
 import { Rng } from '../../src/engine/random';
 
@@ -22,7 +28,11 @@ function plant(): { m: Matrix; labels: Uint8Array } {
   }
   return { m: { data, rows, channels: 2 }, labels };
 }
-const train = (m: Matrix, rows: number): Matrix => ({ data: m.data.subarray(0, rows * m.channels), rows, channels: m.channels });
+const train = (m: Matrix, rows: number): Matrix => ({
+  data: m.data.subarray(0, rows * m.channels),
+  rows,
+  channels: m.channels,
+});
 
 describe('baseline scorers', () => {
   const { m, labels } = plant();

@@ -10,7 +10,6 @@ import { trainCommand } from '../../src/engine/cli/train';
 import type { SelfTestResult, SystemInfo } from '../../src/shared/system';
 import { capture } from '../helpers/cli';
 
-
 describe('stacklab CLI', () => {
   it('doctor --json prints system.info and the self-test as the last line of stdout', async () => {
     const c = capture();
@@ -24,7 +23,8 @@ describe('stacklab CLI', () => {
     expect(cpu.msPerStep!).toBeGreaterThan(0);
     for (const p of info.providers) {
       const t = info.selfTest.find((s) => s.provider === p.name)!;
-      if (!p.available) expect(t).toMatchObject({ ok: false, skipped: true, reason: expect.stringMatching(/^not run: /) });
+      if (!p.available)
+        expect(t).toMatchObject({ ok: false, skipped: true, reason: expect.stringMatching(/^not run: /) });
       else expect(t.ok, t.reason).toBe(true);
     }
   });
@@ -53,27 +53,51 @@ describe('stacklab CLI', () => {
     [['train', '--sample', '--combine', 'sum'], /--combine must be mean or max, got "sum"/],
     [['train', '--sample', '--train-rows', '0'], /--train-rows must be a positive integer, got "0"/],
     [['train', '--sample', '--seeds', '50'], /the number of seeds must be a whole number from 1 to 20, got 50/],
-    [['train', '--sample', '--seeds', '--out', '/tmp/x'], /--seeds needs a value \(it is followed by the option --out\)/],
-    [['train', '--sample', '--train-rows', '100', '--train-fraction', '0.5'], /give --train-rows or --train-fraction, not both/],
-    [['train', '--sample', '--train-fraction', '0'], /the training fraction must be a number from 0\.01 to 0\.99, got 0/],
+    [
+      ['train', '--sample', '--seeds', '--out', '/tmp/x'],
+      /--seeds needs a value \(it is followed by the option --out\)/,
+    ],
+    [
+      ['train', '--sample', '--train-rows', '100', '--train-fraction', '0.5'],
+      /give --train-rows or --train-fraction, not both/,
+    ],
+    [
+      ['train', '--sample', '--train-fraction', '0'],
+      /the training fraction must be a number from 0\.01 to 0\.99, got 0/,
+    ],
     [['train', '--sample', '--smooth', '-3'], /--smooth: a value that starts with "-" is written --smooth=-3/],
-    [['train', '--sample', 'multi-run', '--train-rows', '5000'], /run-01\.csv \(5000 rows\).*5000 training rows per series leave no test part \(a series needs at least 5001 rows\)/],
+    [
+      ['train', '--sample', 'multi-run', '--train-rows', '5000'],
+      /run-01\.csv \(5000 rows\).*5000 training rows per series leave no test part \(a series needs at least 5001 rows\)/,
+    ],
     [['import', '--sample', 'many'], /stacklab import: --sample must be plant or multi-run, got "many"/],
     [['train', '--sample', '--precision', 'fp8'], /--precision must be fp32 or tf32 or bf16 or fp16, got "fp8"/],
-    [['train', '--sample', '--precision', 'bf16', '--device', 'cpu'], /precision bf16 runs on cuda, not on cpu: pick fp32 on cpu, or train on cuda/],
+    [
+      ['train', '--sample', '--precision', 'bf16', '--device', 'cpu'],
+      /precision bf16 runs on cuda, not on cpu: pick fp32 on cpu, or train on cuda/,
+    ],
   ])('%j is a usage error (exit 2) that names the problem and shows the usage', async (argv, message) => {
     const c = capture();
     expect(await runCli(argv, c.io)).toBe(2);
     expect(c.err.join('\n')).toMatch(message);
     // The command's own usage (the general one for doctor, serve and unknown commands).
-    expect(c.err.join('\n')).toMatch(argv[0] === 'train' ? /^stacklab train --data/m : argv[0] === 'import' ? /^stacklab import <file\|folder>/m : /usage: stacklab <command>/);
+    expect(c.err.join('\n')).toMatch(
+      argv[0] === 'train'
+        ? /^stacklab train --data/m
+        : argv[0] === 'import'
+          ? /^stacklab import <file\|folder>/m
+          : /usage: stacklab <command>/,
+    );
     expect(c.err.join('\n')).toMatch(/\(stacklab help lists every command\)$/);
   });
 
   it('imports the multi-run sample as twelve series, each its own file', async () => {
     const c = capture();
     expect(await runCli(['import', '--sample', 'multi-run', '--json'], c.io), c.err.join('\n')).toBe(0);
-    const profile = JSON.parse(c.out.at(-1)!) as { files: { path: string; rows: number }[]; dataset: { files: number; rows: number; events: number } };
+    const profile = JSON.parse(c.out.at(-1)!) as {
+      files: { path: string; rows: number }[];
+      dataset: { files: number; rows: number; events: number };
+    };
     expect(profile.dataset).toMatchObject({ files: 12, rows: 60_000, events: 12 });
     expect(profile.files[0]!.path).toBe('run-01.csv (built-in, generated)');
     expect(await runCli(['import', '--sample'], c.io)).toBe(0);
@@ -82,13 +106,33 @@ describe('stacklab CLI', () => {
     const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'stacklab-write-')), 'rig');
     expect(await runCli(['import', '--sample', 'multi-run', '--write', out], c.io)).toBe(0);
     expect(readdirSync(out)).toHaveLength(12);
-    expect(readFileSync(path.join(out, 'run-03.csv'), 'utf8').split('\n')[0]).toBe('timestamp,feed_flow,pump_speed,valve_position,outlet_flow,tank_level,pump_power,motor_temp,pressure,label,fault_kind');
+    expect(readFileSync(path.join(out, 'run-03.csv'), 'utf8').split('\n')[0]).toBe(
+      'timestamp,feed_flow,pump_speed,valve_position,outlet_flow,tank_level,pump_power,motor_temp,pressure,label,fault_kind',
+    );
     expect(c.err.join('\n')).toMatch(/the sample's CSV files are in .*rig/);
   });
 
   it('stops `stacklab train` on SIGTERM like Ctrl+C: a checkpoint, a cancelled report, exit 143', async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'stacklab-sigterm-'));
-    const child = spawn(process.execPath, ['bin/stacklab.js', 'train', '--sample', '--variants', 'baseline', '--steps', '5000', '--seeds', '1', '--device', 'cpu', '--out', out], { cwd: process.cwd() });
+    const child = spawn(
+      process.execPath,
+      [
+        'bin/stacklab.js',
+        'train',
+        '--sample',
+        '--variants',
+        'baseline',
+        '--steps',
+        '5000',
+        '--seeds',
+        '1',
+        '--device',
+        'cpu',
+        '--out',
+        out,
+      ],
+      { cwd: process.cwd() },
+    );
     let err = '';
     const training = new Promise<void>((resolve) => {
       child.stderr.on('data', (d: Buffer) => {
@@ -100,7 +144,10 @@ describe('stacklab CLI', () => {
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code, err).toBe(143);
-    const report = JSON.parse(readFileSync(path.join(out, 'baseline-s1', 'report.json'), 'utf8')) as { status: string; stages: { steps: number }[] };
+    const report = JSON.parse(readFileSync(path.join(out, 'baseline-s1', 'report.json'), 'utf8')) as {
+      status: string;
+      stages: { steps: number }[];
+    };
     expect(report.status).toBe('cancelled');
     expect(readdirSync(path.join(out, 'baseline-s1', 'checkpoints')).length).toBeGreaterThan(0);
     expect(existsSync(path.join(out, 'baseline-s1', 'run.lock'))).toBe(false);
@@ -113,7 +160,13 @@ describe('stacklab CLI', () => {
     const abort = new AbortController();
     abort.abort();
     const c = capture();
-    expect(await trainCommand(['--sample', '--variants', 'baseline', '--steps', '10', '--seeds', '1', '--device', 'cpu', '--out', out], c.io, abort.signal)).toBe(130);
+    expect(
+      await trainCommand(
+        ['--sample', '--variants', 'baseline', '--steps', '10', '--seeds', '1', '--device', 'cpu', '--out', out],
+        c.io,
+        abort.signal,
+      ),
+    ).toBe(130);
     expect(existsSync(out)).toBe(false);
   });
 
@@ -122,11 +175,40 @@ describe('stacklab CLI', () => {
     const c = capture();
     const shown: string[] = [];
     const io = { ...c.io, columns: 80, progress: { columns: 72, show: (l: string) => shown.push(l) } };
-    expect(await trainCommand(['--sample', '--variants', 'midas', '--layers', '2', '--block', '1', '--steps', '20', '--seeds', '1', '--device', 'cpu', '--out', out], io), c.err.join('\n')).toBe(0);
+    expect(
+      await trainCommand(
+        [
+          '--sample',
+          '--variants',
+          'midas',
+          '--layers',
+          '2',
+          '--block',
+          '1',
+          '--steps',
+          '20',
+          '--seeds',
+          '1',
+          '--device',
+          'cpu',
+          '--out',
+          out,
+        ],
+        io,
+      ),
+      c.err.join('\n'),
+    ).toBe(0);
     expect(shown.length).toBeGreaterThan(0);
     // Within the terminal (its last column left free), whole parts left out: never a number cut.
     for (const l of shown) expect(l.length, l).toBeLessThanOrEqual(71);
-    expect(shown.every((l) => /^ {2}midas s1 +step \d+\/20 {2}stage \d \((1 layer|2 layers)\)( {2}loss \d\.\d{4})?( {2}\d+ tok\/s)? {2}ETA \d+ s$/.test(l)), shown.join('\n')).toBe(true);
+    expect(
+      shown.every((l) =>
+        /^ {2}midas s1 +step \d+\/20 {2}stage \d \((1 layer|2 layers)\)( {2}loss \d\.\d{4})?( {2}\d+ tok\/s)? {2}ETA \d+ s$/.test(
+          l,
+        ),
+      ),
+      shown.join('\n'),
+    ).toBe(true);
     expect(shown.some((l) => l.includes('stage 1 (1 layer)'))).toBe(true);
     // stderr keeps no step line: the progress line becomes the run's report.
     const err = c.err.join('\n');
@@ -134,9 +216,16 @@ describe('stacklab CLI', () => {
     expect(err).toMatch(/^ {2}midas s1 +finished in [\d.]+ s, val loss \d\.\d{4}$/m);
     // Sentences on stderr wrap at spaces to the terminal; the table on stdout fits its columns.
     expect(err.split('\n').filter((l) => l.length > 72)).toEqual([]);
-    expect(err.replace(/\s+/g, ' ')).toContain('training 1 run of the tiny preset (2 layers, blocks of 1, Prop-1, 20 steps)');
+    expect(err.replace(/\s+/g, ' ')).toContain(
+      'training 1 run of the tiny preset (2 layers, blocks of 1, Prop-1, 20 steps)',
+    );
     expect(err).not.toMatch(/\(s\)|\b1 layers\b/);
-    expect(c.out.join('\n').split('\n').filter((l) => l.length > 80)).toEqual([]);
+    expect(
+      c.out
+        .join('\n')
+        .split('\n')
+        .filter((l) => l.length > 80),
+    ).toEqual([]);
   });
 
   it('refuses a folder as the exported model’s file', async () => {
@@ -156,7 +245,9 @@ describe('stacklab CLI', () => {
   });
 
   it('runs as a command: `npm run cli -- doctor --json` reports cpu available', async () => {
-    const { stdout } = await promisify(execFile)('npm', ['run', '-s', 'cli', '--', 'doctor', '--json', '--quick'], { cwd: process.cwd() });
+    const { stdout } = await promisify(execFile)('npm', ['run', '-s', 'cli', '--', 'doctor', '--json', '--quick'], {
+      cwd: process.cwd(),
+    });
     const info = JSON.parse(stdout.trim().split('\n').at(-1)!) as SystemInfo;
     expect(info.providers.find((p) => p.name === 'cpu')?.available).toBe(true);
   });

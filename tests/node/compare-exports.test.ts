@@ -52,7 +52,23 @@ describe('the export files of a real comparison', () => {
   let c: Comparison;
 
   beforeAll(async () => {
-    const r = await cli(['train', '--data', 'sample', '--variants', 'baseline,midas', '--preset', 'tiny', '--steps', '20', '--seeds', '2', '--device', 'cpu', '--out', dir]);
+    const r = await cli([
+      'train',
+      '--data',
+      'sample',
+      '--variants',
+      'baseline,midas',
+      '--preset',
+      'tiny',
+      '--steps',
+      '20',
+      '--seeds',
+      '2',
+      '--device',
+      'cpu',
+      '--out',
+      dir,
+    ]);
     expect(r.code, r.err).toBe(0);
     c = await comparisonOf(dir);
   }, 120_000);
@@ -61,7 +77,10 @@ describe('the export files of a real comparison', () => {
     const file = await exportFile('csv', dir);
     expect(readFileSync(file.savedTo, 'utf8')).toBe(file.content);
     const rows = table(file.content);
-    expect(rows.map((r) => r.detector)).toEqual([...c.variants.map((v) => (v.variant === 'midas' ? 'MIDAS' : 'Baseline')), ...c.baselines.map((b) => b.label)]);
+    expect(rows.map((r) => r.detector)).toEqual([
+      ...c.variants.map((v) => (v.variant === 'midas' ? 'MIDAS' : 'Baseline')),
+      ...c.baselines.map((b) => b.label),
+    ]);
     const triples = Object.keys(rows[0]!)
       .filter((h) => h.endsWith(' mean'))
       .map((h) => h.slice(0, -' mean'.length));
@@ -102,11 +121,18 @@ describe('the export files of a real comparison', () => {
     const per = { s: 60, min: 1, h: 1 / 60, d: 1 / 1440 }[/\((\w+)\)/.exec(unit)![1] as 's' | 'min' | 'h' | 'd'];
     expect(Number(timed![unit])).toBeCloseTo(rows * per, 6);
     const [plain] = table(comparisonCsv({ ...c, data: { ...c.data, samplingSeconds: null } }));
-    expect(Object.keys(plain!).filter((h) => h.startsWith('detection delay'))).toEqual(['detection delay (rows) mean', 'detection delay (rows) low', 'detection delay (rows) high']);
+    expect(Object.keys(plain!).filter((h) => h.startsWith('detection delay'))).toEqual([
+      'detection delay (rows) mean',
+      'detection delay (rows) low',
+      'detection delay (rows) high',
+    ]);
   });
 
-  it('leaves an interval\'s ends empty for one seed', () => {
-    const one = { ...c, variants: c.variants.map((v) => ({ ...v, runs: 1, finalValLoss: { ...v.finalValLoss, n: 1 } })) };
+  it("leaves an interval's ends empty for one seed", () => {
+    const one = {
+      ...c,
+      variants: c.variants.map((v) => ({ ...v, runs: 1, finalValLoss: { ...v.finalValLoss, n: 1 } })),
+    };
     const [row] = table(comparisonCsv(one));
     expect(row!['final validation loss mean']).toMatch(NUMBER);
     expect([row!['final validation loss low'], row!['final validation loss high']]).toEqual(['', '']);

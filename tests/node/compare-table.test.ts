@@ -43,7 +43,11 @@ function headed(head: readonly string[], label: string): boolean {
 
 /** The blocks of the printed table (between the model line and the legend), each a list of lines. */
 function blocks(text: string): string[][] {
-  return text.split('\n\n(mean ')[0]!.split('\n\n').slice(1).map((b) => b.split('\n'));
+  return text
+    .split('\n\n(mean ')[0]!
+    .split('\n\n')
+    .slice(1)
+    .map((b) => b.split('\n'));
 }
 
 describe('the comparison at the width of a terminal', () => {
@@ -51,41 +55,55 @@ describe('the comparison at the width of a terminal', () => {
   let comparison: Comparison;
   const compare = async () => (comparison ??= compareRuns((await loadRuns([dir])).runs));
 
-  it.each([80, 120])('prints `stacklab compare` in %i columns: every line fits, no value or label is cut', async (columns) => {
-    const c = capture();
-    expect(await runCli(['compare', dir], { ...c.io, columns }), c.err.join('\n')).toBe(0);
-    const text = c.out.join('\n');
-    await expect(text).toMatchFileSnapshot(`__snapshots__/compare-${columns}-columns.txt`);
-    const lines = text.split('\n');
-    expect(lines.filter((l) => l.length > columns)).toEqual([]);
-    const cmp = await compare();
-    const { header, rows } = tableRows(cmp);
-    // Too wide on one line at either width: blocks of columns, each with the row labels.
-    expect(renderTable(cmp).split('\n').some((l) => l.length > columns)).toBe(true);
-    const table = blocks(text);
-    expect(table.length).toBeGreaterThan(1);
-    // Every cell whole, between spaces (or at a line's end), in the block of its column.
-    for (const [j, label] of header.entries()) {
-      if (j === 0) continue;
-      const block = table.find((b) => headed(b.slice(0, 2), label));
-      expect(block, label).toBeDefined();
-      for (const cell of rows.map((r) => r[j]!).filter((x) => x !== '')) expect(block!.join('\n'), `${label}: ${cell}`).toMatch(new RegExp(`(^| )${escape(cell)}( |$)`, 'm'));
-    }
-    // Every row label in full: in the table, or in the legend under it beside its short one.
-    const legend = lines.slice(lines.indexOf('Rows in full:') + 1, lines.indexOf('Verdict:')).join(' ').replace(/\s+/g, ' ');
-    for (const label of rows.map((r) => r[0]!)) expect(text.includes(label) || legend.includes(label), label).toBe(true);
-    expect(legend).toContain('probe: copy probe: copy / induction (chance 0.25, persistence 0.18)');
-    // The verdict and the notes, wrapped at spaces: unwrapped, they are the comparison's own sentences.
-    expect(sentences(lines, 'Verdict:').slice(0, cmp.verdict.length)).toEqual(cmp.verdict);
-    expect(sentences(lines, 'Notes:')).toEqual(cmp.warnings);
-  });
+  it.each([80, 120])(
+    'prints `stacklab compare` in %i columns: every line fits, no value or label is cut',
+    async (columns) => {
+      const c = capture();
+      expect(await runCli(['compare', dir], { ...c.io, columns }), c.err.join('\n')).toBe(0);
+      const text = c.out.join('\n');
+      await expect(text).toMatchFileSnapshot(`__snapshots__/compare-${columns}-columns.txt`);
+      const lines = text.split('\n');
+      expect(lines.filter((l) => l.length > columns)).toEqual([]);
+      const cmp = await compare();
+      const { header, rows } = tableRows(cmp);
+      // Too wide on one line at either width: blocks of columns, each with the row labels.
+      expect(
+        renderTable(cmp)
+          .split('\n')
+          .some((l) => l.length > columns),
+      ).toBe(true);
+      const table = blocks(text);
+      expect(table.length).toBeGreaterThan(1);
+      // Every cell whole, between spaces (or at a line's end), in the block of its column.
+      for (const [j, label] of header.entries()) {
+        if (j === 0) continue;
+        const block = table.find((b) => headed(b.slice(0, 2), label));
+        expect(block, label).toBeDefined();
+        for (const cell of rows.map((r) => r[j]!).filter((x) => x !== ''))
+          expect(block!.join('\n'), `${label}: ${cell}`).toMatch(new RegExp(`(^| )${escape(cell)}( |$)`, 'm'));
+      }
+      // Every row label in full: in the table, or in the legend under it beside its short one.
+      const legend = lines
+        .slice(lines.indexOf('Rows in full:') + 1, lines.indexOf('Verdict:'))
+        .join(' ')
+        .replace(/\s+/g, ' ');
+      for (const label of rows.map((r) => r[0]!))
+        expect(text.includes(label) || legend.includes(label), label).toBe(true);
+      expect(legend).toContain('probe: copy probe: copy / induction (chance 0.25, persistence 0.18)');
+      // The verdict and the notes, wrapped at spaces: unwrapped, they are the comparison's own sentences.
+      expect(sentences(lines, 'Verdict:').slice(0, cmp.verdict.length)).toEqual(cmp.verdict);
+      expect(sentences(lines, 'Notes:')).toEqual(cmp.warnings);
+    },
+  );
 
   it('keeps the table on one line per row with its labels in full when it fits, and with --wide', async () => {
     const cmp = await compare();
     const wide = renderTable(cmp);
     const longest = Math.max(...wide.split('\n').map((l) => l.length));
     expect(renderTable(cmp, { width: longest })).toBe(wide);
-    expect(wide).toMatch(/\n +Baseline +Baseline \(MIDAS's FLOPs\) +GradStack +MIDAS +\| +random scores +rolling z-score +PCA reconstruction +Isolation Forest +alarm on every row +never alarm\n/);
+    expect(wide).toMatch(
+      /\n +Baseline +Baseline \(MIDAS's FLOPs\) +GradStack +MIDAS +\| +random scores +rolling z-score +PCA reconstruction +Isolation Forest +alarm on every row +never alarm\n/,
+    );
     expect(wide).toContain('probe: copy / induction (chance 0.25, persistence 0.18)');
     expect(wide).not.toContain('Rows in full:');
     const c = capture();
@@ -97,7 +115,12 @@ describe('the comparison at the width of a terminal', () => {
     const c = capture();
     expect(await runCli(['compare', dir, '--json'], { ...c.io, columns: 80 })).toBe(0);
     expect(JSON.parse(c.out.at(-1)!)).toEqual(JSON.parse(JSON.stringify(comparisonSummary(await compare()))));
-    expect(c.err.join('\n').split('\n').every((l) => l.length <= 80)).toBe(true);
+    expect(
+      c.err
+        .join('\n')
+        .split('\n')
+        .every((l) => l.length <= 80),
+    ).toBe(true);
     expect(c.err.join('\n')).toContain('Rows in full:');
   });
 });

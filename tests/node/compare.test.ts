@@ -13,11 +13,50 @@ import type { ThresholdMetrics } from '../../src/engine/eval/metrics';
 import type { RunConfig, RunReport } from '../../src/engine/runs/types';
 
 function evaluation(vusPr: number, extra: Partial<ThresholdMetrics> = {}): Evaluation {
-  const at: ThresholdMetrics = { precision: 0.5, recall: 0.5, f1: 0.5, rangePrecision: 0.4, rangeRecall: 0.4, rangeF1: 0.4, eventPrecision: 0.6, eventRecall: 0.6, eventF1: 0.6, falseAlarmRate: 0.01, missedAlarmRate: 0.4, meanDetectionDelay: 3, pointAdjustedF1: 0.8, ...extra };
-  return { threshold: 1, thresholdRule: { kind: 'quantile', q: 0.99 }, thresholdRows: 100, testRows: 50, vusPr, vusRoc: 0.7, aucPr: vusPr - 0.05, aucRoc: 0.7, atThreshold: at, prCurve: { recall: [0, 1], precision: [1, 0.2] } };
+  const at: ThresholdMetrics = {
+    precision: 0.5,
+    recall: 0.5,
+    f1: 0.5,
+    rangePrecision: 0.4,
+    rangeRecall: 0.4,
+    rangeF1: 0.4,
+    eventPrecision: 0.6,
+    eventRecall: 0.6,
+    eventF1: 0.6,
+    falseAlarmRate: 0.01,
+    missedAlarmRate: 0.4,
+    meanDetectionDelay: 3,
+    pointAdjustedF1: 0.8,
+    ...extra,
+  };
+  return {
+    threshold: 1,
+    thresholdRule: { kind: 'quantile', q: 0.99 },
+    thresholdRows: 100,
+    testRows: 50,
+    vusPr,
+    vusRoc: 0.7,
+    aucPr: vusPr - 0.05,
+    aucRoc: 0.7,
+    atThreshold: at,
+    prCurve: { recall: [0, 1], precision: [1, 0.2] },
+  };
 }
 
-function run(variant: RunConfig['variant'], seed: number, o: { wallMs: number; flops: number; vusPr: number; valLoss: number; copy?: number; flopMatchedTo?: RunConfig['variant']; labelled?: boolean; fingerprint?: string }): LoadedRun {
+function run(
+  variant: RunConfig['variant'],
+  seed: number,
+  o: {
+    wallMs: number;
+    flops: number;
+    vusPr: number;
+    valLoss: number;
+    copy?: number;
+    flopMatchedTo?: RunConfig['variant'];
+    labelled?: boolean;
+    fingerprint?: string;
+  },
+): LoadedRun {
   const labelled = o.labelled ?? true;
   const config = {
     variant,
@@ -26,28 +65,52 @@ function run(variant: RunConfig['variant'], seed: number, o: { wallMs: number; f
     preset: 'tiny',
     growth: { layers: 4, block: 1, alpha: 1, steps: 100 },
     device: 'cpu',
-    data: { source: 'sample', fingerprint: o.fingerprint ?? 'f00d', channels: ['a', 'b', 'c'], split: 'time', trainWindows: 1, valWindows: 1, normalization: { mean: [], std: [] } },
+    data: {
+      source: 'sample',
+      fingerprint: o.fingerprint ?? 'f00d',
+      channels: ['a', 'b', 'c'],
+      split: 'time',
+      trainWindows: 1,
+      valWindows: 1,
+      normalization: { mean: [], std: [] },
+    },
   } as unknown as RunConfig;
   const report: RunReport = {
     variant,
     seed,
     dir: `/runs/${variant}-s${seed}`,
     status: 'finished',
-    stages: variant === 'baseline' ? [{ layers: 4, steps: 100, flops: o.flops, wallMs: o.wallMs }] : [1, 2, 3, 4].map((l) => ({ layers: l, steps: 25, flops: o.flops / 4, wallMs: o.wallMs / 4 })),
+    stages:
+      variant === 'baseline'
+        ? [{ layers: 4, steps: 100, flops: o.flops, wallMs: o.wallMs }]
+        : [1, 2, 3, 4].map((l) => ({ layers: l, steps: 25, flops: o.flops / 4, wallMs: o.wallMs / 4 })),
     totalFlops: o.flops,
     wallMs: o.wallMs,
     finalValLoss: o.valLoss,
     finalTrainLoss: o.valLoss,
     evaluation: labelled ? evaluation(o.vusPr) : null,
-    baselines: labelled ? { random: evaluation(0.1 + seed * 0.001, { pointAdjustedF1: 0.7 }), pca: evaluation(0.3) } : {},
-    probes: { copy: { accuracy: o.copy ?? 0.5, chance: 0.25, items: 64, persistence: 0.25 }, lookup: { accuracy: 0.3, chance: 0.25, items: 64, persistence: 0.25 }, contextual: null },
+    baselines: labelled
+      ? { random: evaluation(0.1 + seed * 0.001, { pointAdjustedF1: 0.7 }), pca: evaluation(0.3) }
+      : {},
+    probes: {
+      copy: { accuracy: o.copy ?? 0.5, chance: 0.25, items: 64, persistence: 0.25 },
+      lookup: { accuracy: 0.3, chance: 0.25, items: 64, persistence: 0.25 },
+      contextual: null,
+    },
   };
   const metrics: MetricRecord[] = [
     { type: 'stage', stage: 1, steps: 25, step: 0, layers: 1 },
     { type: 'train', step: 10, loss: 1, gradNorm: 1, lr: 1e-3, flops: 10, elapsedMs: 5 },
     { type: 'stage', stage: 2, steps: 25, step: 25, layers: 2 },
     { type: 'train', step: 50, loss: 0.5, gradNorm: 1, lr: 1e-3, flops: 50, elapsedMs: 20 },
-    ...[1.0, 0.8, 0.6].map((l, i) => ({ type: 'isoplot' as const, step: (i + 1) * 30, layers: 2, valLoss: o.valLoss + l, vusPr: o.vusPr - l / 10, probes: {} })),
+    ...[1.0, 0.8, 0.6].map((l, i) => ({
+      type: 'isoplot' as const,
+      step: (i + 1) * 30,
+      layers: 2,
+      valLoss: o.valLoss + l,
+      vusPr: o.vusPr - l / 10,
+      probes: {},
+    })),
   ];
   return { dir: report.dir, config, report, metrics };
 }
@@ -55,7 +118,13 @@ function run(variant: RunConfig['variant'], seed: number, o: { wallMs: number; f
 // Three seeds; MIDAS is 1.5x faster in every seed and better on VUS-PR by 0.05, 0.06, 0.07.
 const runs = [1, 2, 3].flatMap((s) => [
   run('baseline', s, { wallMs: 3000 + s * 100, flops: 1000, vusPr: 0.4 + s * 0.01, valLoss: 0.2 }),
-  run('midas', s, { wallMs: (3000 + s * 100) / 1.5, flops: 640, vusPr: 0.45 + s * 0.02, valLoss: 0.21, copy: 0.6 + s * 0.01 }),
+  run('midas', s, {
+    wallMs: (3000 + s * 100) / 1.5,
+    flops: 640,
+    vusPr: 0.45 + s * 0.02,
+    valLoss: 0.21,
+    copy: 0.6 + s * 0.01,
+  }),
   run('baseline', s, { wallMs: 2000, flops: 640, vusPr: 0.38, valLoss: 0.25, flopMatchedTo: 'midas' }),
 ]);
 
@@ -118,14 +187,22 @@ describe('comparing variants', () => {
 
   it('says the verdict in plain words', () => {
     const midas = c.verdict.find((l) => l.startsWith('MIDAS '))!;
-    expect(midas).toMatch(/^MIDAS trains 1\.50x faster \(speed-up 1\.50x; 0\.64 of the baseline's FLOPs\); MIDAS detects anomalies better: VUS-PR \+0\.070 \[\+0\.045, \+0\.095\]/);
+    expect(midas).toMatch(
+      /^MIDAS trains 1\.50x faster \(speed-up 1\.50x; 0\.64 of the baseline's FLOPs\); MIDAS detects anomalies better: VUS-PR \+0\.070 \[\+0\.045, \+0\.095\]/,
+    );
     // +0.01 on a loss of 0.20 (just under 5%): slightly; a higher loss is worse.
     expect(midas).toMatch(/MIDAS reaches a slightly higher validation loss: validation loss \+0\.0100 on every seed/);
-    expect(midas).toMatch(/MIDAS is better on the copy \/ induction probe: accuracy \+0\.120 \[\+0\.095, \+0\.145\]\.$/);
-    expect(c.verdict.at(-1)).toMatch(/^Best variant \(MIDAS\) VUS-PR 0\.490 \[0\.440, 0\.540\] against the best classical detector \(PCA reconstruction\) 0\.300: the pretrained models beat/);
+    expect(midas).toMatch(
+      /MIDAS is better on the copy \/ induction probe: accuracy \+0\.120 \[\+0\.095, \+0\.145\]\.$/,
+    );
+    expect(c.verdict.at(-1)).toMatch(
+      /^Best variant \(MIDAS\) VUS-PR 0\.490 \[0\.440, 0\.540\] against the best classical detector \(PCA reconstruction\) 0\.300: the pretrained models beat/,
+    );
     // Intervals that overlap, or a gap under 0.01, are not a win either way.
     const close = compareRuns(runs.map((r) => ({ ...r, report: { ...r.report, evaluation: evaluation(0.305) } })));
-    expect(close.verdict.at(-1)).toMatch(/against the best classical detector \(PCA reconstruction\) 0\.300: they cannot be told apart with these seeds/);
+    expect(close.verdict.at(-1)).toMatch(
+      /against the best classical detector \(PCA reconstruction\) 0\.300: they cannot be told apart with these seeds/,
+    );
     expect(c.verdict.join('\n')).not.toMatch(/not usable/);
   });
 
@@ -165,7 +242,7 @@ describe('comparing variants', () => {
     expect(html).toContain('Isoplot');
   });
 
-  it('draws the report in the app\'s variant colours, with legends beside the plots and a local date', () => {
+  it("draws the report in the app's variant colours, with legends beside the plots and a local date", () => {
     const html = renderHtml(c);
     for (const v of ['baseline', 'midas', 'baseline≈midas']) expect(html).toContain(variantColor(v, false));
     expect(html).toContain(formatLocalDateTime(c.createdAt));
@@ -179,18 +256,30 @@ describe('comparing variants', () => {
       for (const n of names) expect(svg, n).not.toContain(`>${n}<`);
     }
     // Round ticks: no exponent, and no tick of a log axis such as 0.7943.
-    const ticks = [...html.matchAll(/<text x="[\d.]+" y="[\d.]+" text-anchor="(?:middle|end)">([^<]+)<\/text>/g)].map((m) => m[1]!);
+    const ticks = [...html.matchAll(/<text x="[\d.]+" y="[\d.]+" text-anchor="(?:middle|end)">([^<]+)<\/text>/g)].map(
+      (m) => m[1]!,
+    );
     expect(ticks.length).toBeGreaterThan(20);
-    for (const t of ticks.filter((x) => /^[-\d.]+$/.test(x))) expect(t.replace(/^-?\d*\.?/, '').length, t).toBeLessThanOrEqual(3);
+    for (const t of ticks.filter((x) => /^[-\d.]+$/.test(x)))
+      expect(t.replace(/^-?\d*\.?/, '').length, t).toBeLessThanOrEqual(3);
     expect(ticks.join(' ')).not.toMatch(/\de[-+]?\d/);
     // Numbers as shared/format writes them: no zero-width interval, no negative zero.
     expect(html).not.toMatch(/±0\.0+\b(?!\d)/);
     expect(html).not.toMatch(/−0\.0+(?![\d])/);
   });
 
-  it('draws the best variant\'s anomaly scores against time where the data have timestamps, rows otherwise', () => {
+  it("draws the best variant's anomaly scores against time where the data have timestamps, rows otherwise", () => {
     const t0 = Date.UTC(2026, 0, 12, 5, 33);
-    const timeline = { variant: 'midas', seed: 1, dir: '/runs/midas-s1', row: [100, 101, 102, 103], time: [0, 1, 2, 3].map((i) => t0 + i * 3_600_000), score: [0.5, 3, 0.4, 0.2], label: [0, 1, 1, 0], threshold: 1.5 };
+    const timeline = {
+      variant: 'midas',
+      seed: 1,
+      dir: '/runs/midas-s1',
+      row: [100, 101, 102, 103],
+      time: [0, 1, 2, 3].map((i) => t0 + i * 3_600_000),
+      score: [0.5, 3, 0.4, 0.2],
+      label: [0, 1, 1, 0],
+      threshold: 1.5,
+    };
     const timed = renderHtml({ ...c, timeline });
     expect(timed).toContain('Anomaly scores of MIDAS (seed 1');
     expect(timed).toContain(`hours since ${formatLocalDateTime(t0)}`);
@@ -201,9 +290,16 @@ describe('comparing variants', () => {
   });
 
   it('refuses runs of different data, and says what limits a comparison', () => {
-    expect(() => compareRuns([run('baseline', 1, { wallMs: 1, flops: 1, vusPr: 0.1, valLoss: 1 }), run('midas', 1, { wallMs: 1, flops: 1, vusPr: 0.1, valLoss: 1, fingerprint: 'beef' })])).toThrow(/different data.*compare runs of one data set/);
+    expect(() =>
+      compareRuns([
+        run('baseline', 1, { wallMs: 1, flops: 1, vusPr: 0.1, valLoss: 1 }),
+        run('midas', 1, { wallMs: 1, flops: 1, vusPr: 0.1, valLoss: 1, fingerprint: 'beef' }),
+      ]),
+    ).toThrow(/different data.*compare runs of one data set/);
     const twice = { ...runs[1]!, dir: '/other/midas-s1' };
-    expect(() => compareRuns([...runs, twice])).toThrow(/midas seed 1 appears twice \(\/runs\/midas-s1 and \/other\/midas-s1\): compare one job's runs/);
+    expect(() => compareRuns([...runs, twice])).toThrow(
+      /midas seed 1 appears twice \(\/runs\/midas-s1 and \/other\/midas-s1\): compare one job's runs/,
+    );
     const one = compareRuns([run('midas', 1, { wallMs: 1, flops: 1, vusPr: 0.1, valLoss: 1, labelled: false })]);
     expect(one.warnings.join('\n')).toMatch(/no labelled anomalies/);
     expect(one.warnings.join('\n')).toMatch(/no baseline run/);
@@ -215,19 +311,46 @@ describe('comparing variants', () => {
 
 describe('a comparison a plant can act on', () => {
   /** A run whose evaluation is given in full (VUS-PR, AUC-ROC, false-alarm rate), with random scores at 0.30. */
-  function detector(variant: RunConfig['variant'], seed: number, o: { vusPr: number; aucRoc?: number; far?: number; wallMs?: number; copy?: number }): LoadedRun {
-    const r = run(variant, seed, { wallMs: o.wallMs ?? 1000, flops: variant === 'baseline' ? 1000 : 760, vusPr: o.vusPr, valLoss: 0.2, copy: o.copy ?? 0.26 });
+  function detector(
+    variant: RunConfig['variant'],
+    seed: number,
+    o: { vusPr: number; aucRoc?: number; far?: number; wallMs?: number; copy?: number },
+  ): LoadedRun {
+    const r = run(variant, seed, {
+      wallMs: o.wallMs ?? 1000,
+      flops: variant === 'baseline' ? 1000 : 760,
+      vusPr: o.vusPr,
+      valLoss: 0.2,
+      copy: o.copy ?? 0.26,
+    });
     const ev = { ...evaluation(o.vusPr, { falseAlarmRate: o.far ?? 0.01 }), aucRoc: o.aucRoc ?? 0.8 };
-    return { ...r, report: { ...r.report, evaluation: ev, baselines: { random: { ...evaluation(0.3 + seed * 0.002), aucRoc: 0.5 }, pca: { ...evaluation(0.31), aucRoc: 0.52 } } } };
+    return {
+      ...r,
+      report: {
+        ...r.report,
+        evaluation: ev,
+        baselines: {
+          random: { ...evaluation(0.3 + seed * 0.002), aucRoc: 0.5 },
+          pca: { ...evaluation(0.31), aucRoc: 0.52 },
+        },
+      },
+    };
   }
 
   it('marks a detector no better than random scores as not usable, and says why', () => {
-    const c = compareRuns([1, 2, 3].flatMap((s) => [detector('baseline', s, { vusPr: 0.5 + s * 0.01 }), detector('midas', s, { vusPr: 0.3 + s * 0.03, aucRoc: 0.53, far: 0.6 })]));
+    const c = compareRuns(
+      [1, 2, 3].flatMap((s) => [
+        detector('baseline', s, { vusPr: 0.5 + s * 0.01 }),
+        detector('midas', s, { vusPr: 0.3 + s * 0.03, aucRoc: 0.53, far: 0.6 }),
+      ]),
+    );
     const [base, midas] = c.variants;
     expect(base!.usable).toBe(true);
     expect(base!.why).toEqual([]);
     expect(midas!.usable).toBe(false);
-    expect(midas!.why.join('; ')).toMatch(/its VUS-PR 0\.360 \[0\.285, 0\.435\] does not lie above the random scores' 0\.304 \[0\.299, 0\.309\]/);
+    expect(midas!.why.join('; ')).toMatch(
+      /its VUS-PR 0\.360 \[0\.285, 0\.435\] does not lie above the random scores' 0\.304 \[0\.299, 0\.309\]/,
+    );
     expect(midas!.why.join('; ')).toMatch(/its AUC-ROC 0\.530 is at most 0\.55/);
     expect(midas!.why.join('; ')).toMatch(/it alarms on 60% of the normal test rows/);
     const pca = c.baselines.find((b) => b.name === 'pca')!;
@@ -243,47 +366,98 @@ describe('a comparison a plant can act on', () => {
   });
 
   it('leads with it when no variant is usable, and calls none of them better', () => {
-    const c = compareRuns([1, 2, 3].flatMap((s) => [detector('baseline', s, { vusPr: 0.3, aucRoc: 0.5 }), detector('midas', s, { vusPr: 0.28 + s * 0.001, aucRoc: 0.5 })]));
-    expect(c.verdict[0]).toBe('No variant detects the labelled anomalies better than random scores on this data: do not compare their schedules on it.');
+    const c = compareRuns(
+      [1, 2, 3].flatMap((s) => [
+        detector('baseline', s, { vusPr: 0.3, aucRoc: 0.5 }),
+        detector('midas', s, { vusPr: 0.28 + s * 0.001, aucRoc: 0.5 }),
+      ]),
+    );
+    expect(c.verdict[0]).toBe(
+      'No variant detects the labelled anomalies better than random scores on this data: do not compare their schedules on it.',
+    );
     expect(c.verdict.join('\n')).not.toMatch(/detects anomalies (slightly |much )?(better|worse)|beat the classical/);
     expect(renderTable(c)).toMatch(/usable here\s+NO\s+NO\s+\|\s+NO\s+NO/);
   });
 
   it('calls a speed-up faster only when its paired interval excludes 1', () => {
-    const steady = compareRuns([1, 2, 3].flatMap((s) => [detector('baseline', s, { vusPr: 0.5, wallMs: 1000 + 10 * s }), detector('midas', s, { vusPr: 0.5, wallMs: (1000 + 10 * s) / 1.3 })]));
+    const steady = compareRuns(
+      [1, 2, 3].flatMap((s) => [
+        detector('baseline', s, { vusPr: 0.5, wallMs: 1000 + 10 * s }),
+        detector('midas', s, { vusPr: 0.5, wallMs: (1000 + 10 * s) / 1.3 }),
+      ]),
+    );
     const m = steady.variants[1]!;
     expect(m.speed).toBe('faster');
     expect(m.speedup!.mean).toBeCloseTo(1.3, 9);
-    expect(steady.verdict.find((l) => l.startsWith('MIDAS'))).toMatch(/^MIDAS trains 1\.30x faster \(speed-up 1\.30x; 0\.76 of the baseline's FLOPs\)/);
+    expect(steady.verdict.find((l) => l.startsWith('MIDAS'))).toMatch(
+      /^MIDAS trains 1\.30x faster \(speed-up 1\.30x; 0\.76 of the baseline's FLOPs\)/,
+    );
     // 1.56x, 1.24x, 0.9x: the interval spans 1, so no word for it.
-    const noisy = compareRuns([1, 2, 3].flatMap((s) => [detector('baseline', s, { vusPr: 0.5, wallMs: 1000 }), detector('midas', s, { vusPr: 0.5, wallMs: 1000 / [1.56, 1.24, 0.9][s - 1]! })]));
+    const noisy = compareRuns(
+      [1, 2, 3].flatMap((s) => [
+        detector('baseline', s, { vusPr: 0.5, wallMs: 1000 }),
+        detector('midas', s, { vusPr: 0.5, wallMs: 1000 / [1.56, 1.24, 0.9][s - 1]! }),
+      ]),
+    );
     const n = noisy.variants[1]!;
     expect(n.speed).toBe('no measurable difference');
     // The geometric mean of the per-seed ratios, and its interval on the log scale.
     expect(n.speedup!.mean).toBeCloseTo(Math.cbrt(1.56 * 1.24 * 0.9), 9);
     expect(n.speedup!.lo).toBeLessThan(1);
-    expect(noisy.verdict.find((l) => l.startsWith('MIDAS'))).toMatch(/^MIDAS: no measurable difference in time \(speed-up 1\.20x \[\d\.\d\d, \d\.\d\d\]; 0\.76 of the baseline's FLOPs\)/);
+    expect(noisy.verdict.find((l) => l.startsWith('MIDAS'))).toMatch(
+      /^MIDAS: no measurable difference in time \(speed-up 1\.20x \[\d\.\d\d, \d\.\d\d\]; 0\.76 of the baseline's FLOPs\)/,
+    );
     expect(noisy.verdict.join('\n')).not.toMatch(/faster/);
-    const slow = compareRuns([1, 2, 3].flatMap((s) => [detector('baseline', s, { vusPr: 0.5, wallMs: 1000 }), detector('midas', s, { vusPr: 0.5, wallMs: 1250 + s })]));
+    const slow = compareRuns(
+      [1, 2, 3].flatMap((s) => [
+        detector('baseline', s, { vusPr: 0.5, wallMs: 1000 }),
+        detector('midas', s, { vusPr: 0.5, wallMs: 1250 + s }),
+      ]),
+    );
     expect(slow.variants[1]!.speed).toBe('slower');
     // With one seed there is no interval: never faster.
-    const one = compareRuns([detector('baseline', 1, { vusPr: 0.5, wallMs: 1000 }), detector('midas', 1, { vusPr: 0.5, wallMs: 500 })]);
+    const one = compareRuns([
+      detector('baseline', 1, { vusPr: 0.5, wallMs: 1000 }),
+      detector('midas', 1, { vusPr: 0.5, wallMs: 500 }),
+    ]);
     expect(one.variants[1]!.speed).toBe('no measurable difference');
   });
 
   it('words a shorter detection delay in time where the data have timestamps, in rows otherwise', () => {
     // MIDAS alarms 64, 66 and 68 rows sooner than the baseline's 180 (t interval ±5.0 rows); the rows are 30 s apart.
-    const withDelay = (r: LoadedRun, rows: number, samplingSeconds?: number): LoadedRun => ({ ...r, report: { ...r.report, evaluation: { ...r.report.evaluation!, atThreshold: { ...r.report.evaluation!.atThreshold, meanDetectionDelay: rows } }, ...(samplingSeconds ? { samplingSeconds } : {}) } });
-    const pair = (s: number, seconds?: number) => [withDelay(detector('baseline', s, { vusPr: 0.5 + s * 0.01 }), 180, seconds), withDelay(detector('midas', s, { vusPr: 0.5 + s * 0.01 }), 118 - 2 * s, seconds)];
+    const withDelay = (r: LoadedRun, rows: number, samplingSeconds?: number): LoadedRun => ({
+      ...r,
+      report: {
+        ...r.report,
+        evaluation: {
+          ...r.report.evaluation!,
+          atThreshold: { ...r.report.evaluation!.atThreshold, meanDetectionDelay: rows },
+        },
+        ...(samplingSeconds ? { samplingSeconds } : {}),
+      },
+    });
+    const pair = (s: number, seconds?: number) => [
+      withDelay(detector('baseline', s, { vusPr: 0.5 + s * 0.01 }), 180, seconds),
+      withDelay(detector('midas', s, { vusPr: 0.5 + s * 0.01 }), 118 - 2 * s, seconds),
+    ];
     const timed = compareRuns([1, 2, 3].flatMap((s) => pair(s, 30)));
-    expect(timed.verdict.find((l) => l.startsWith('MIDAS'))).toMatch(/MIDAS alarms much sooner after a fault begins: detection delay \(min\) −33\.0 \[−35\.5, −30\.5\]/);
+    expect(timed.verdict.find((l) => l.startsWith('MIDAS'))).toMatch(
+      /MIDAS alarms much sooner after a fault begins: detection delay \(min\) −33\.0 \[−35\.5, −30\.5\]/,
+    );
     const rows = compareRuns([1, 2, 3].flatMap((s) => pair(s)));
-    expect(rows.verdict.find((l) => l.startsWith('MIDAS'))).toMatch(/MIDAS alarms much sooner after a fault begins: detection delay \(rows\) −66\.0 \[−71\.0, −61\.0\]/);
+    expect(rows.verdict.find((l) => l.startsWith('MIDAS'))).toMatch(
+      /MIDAS alarms much sooner after a fault begins: detection delay \(rows\) −66\.0 \[−71\.0, −61\.0\]/,
+    );
   });
 
   it('words no difference that is significant but too small to show', () => {
     // VUS-PR better by 0.0002 in every seed: significant, but +0.000 at three digits.
-    const c = compareRuns([1, 2, 3].flatMap((s) => [detector('baseline', s, { vusPr: 0.9 + s * 0.01 }), detector('midas', s, { vusPr: 0.9002 + s * 0.01 })]));
+    const c = compareRuns(
+      [1, 2, 3].flatMap((s) => [
+        detector('baseline', s, { vusPr: 0.9 + s * 0.01 }),
+        detector('midas', s, { vusPr: 0.9002 + s * 0.01 }),
+      ]),
+    );
     expect(c.variants[1]!.differences.vusPr!.significant).toBe(true);
     const line = c.verdict.find((l) => l.startsWith('MIDAS'))!;
     expect(line).not.toMatch(/detects anomalies (slightly )?better/);
@@ -291,18 +465,45 @@ describe('a comparison a plant can act on', () => {
   });
 
   it('reports a probe no variant passes above chance as not informative, never better', () => {
-    const c = compareRuns([1, 2, 3].flatMap((s) => [detector('baseline', s, { vusPr: 0.5, copy: 0.2 + s * 0.001 }), detector('midas', s, { vusPr: 0.5, copy: 0.24 + s * 0.001 })]));
+    const c = compareRuns(
+      [1, 2, 3].flatMap((s) => [
+        detector('baseline', s, { vusPr: 0.5, copy: 0.2 + s * 0.001 }),
+        detector('midas', s, { vusPr: 0.5, copy: 0.24 + s * 0.001 }),
+      ]),
+    );
     expect(c.probeInformative.copy).toBe(false);
     expect(c.probeInformative.lookup).toBe(true);
     expect(c.variants[1]!.probeDifferences.copy!.significant).toBe(true);
     expect(c.verdict.join('\n')).not.toMatch(/copy \/ induction probe: accuracy/);
-    expect(c.verdict.join('\n')).toMatch(/Not informative on this data \(no variant above chance\): the copy \/ induction probe\./);
+    expect(c.verdict.join('\n')).toMatch(
+      /Not informative on this data \(no variant above chance\): the copy \/ induction probe\./,
+    );
     expect(renderTable(c)).toMatch(/probe: copy \/ induction\* \(chance 0\.25/);
   });
 
   it('keeps every interval inside the values its quantity can take', () => {
     // Missed-alarm rates 0, 0, 0.5 over three seeds: mean 1/6, a t-interval reaching below 0.
-    const c = compareRuns([1, 2, 3].flatMap((s) => [detector('baseline', s, { vusPr: 0.5 }), detector('midas', s, { vusPr: 0.5 })]).map((r) => (r.config.variant === 'midas' ? { ...r, report: { ...r.report, evaluation: { ...r.report.evaluation!, atThreshold: { ...r.report.evaluation!.atThreshold, missedAlarmRate: r.config.seed === 3 ? 0.5 : 0 } } } } : r)));
+    const c = compareRuns(
+      [1, 2, 3]
+        .flatMap((s) => [detector('baseline', s, { vusPr: 0.5 }), detector('midas', s, { vusPr: 0.5 })])
+        .map((r) =>
+          r.config.variant === 'midas'
+            ? {
+                ...r,
+                report: {
+                  ...r.report,
+                  evaluation: {
+                    ...r.report.evaluation!,
+                    atThreshold: {
+                      ...r.report.evaluation!.atThreshold,
+                      missedAlarmRate: r.config.seed === 3 ? 0.5 : 0,
+                    },
+                  },
+                },
+              }
+            : r,
+        ),
+    );
     const missed = c.variants[1]!.metrics.missedAlarmRate!;
     expect(missed.mean).toBeCloseTo(1 / 6, 12);
     expect(missed.lo).toBe(0);
@@ -310,27 +511,60 @@ describe('a comparison a plant can act on', () => {
   });
 
   it('says when two variants train the same schedule', () => {
-    const shallow = (r: LoadedRun): LoadedRun => ({ ...r, config: { ...r.config, growth: { layers: 2, block: 1, alpha: 1, steps: 100 } } });
-    const c = compareRuns([1, 2].flatMap((s) => [detector('baseline', s, { vusPr: 0.5 }), detector('gradstack', s, { vusPr: 0.5 }), detector('midas', s, { vusPr: 0.5 })]).map(shallow));
+    const shallow = (r: LoadedRun): LoadedRun => ({
+      ...r,
+      config: { ...r.config, growth: { layers: 2, block: 1, alpha: 1, steps: 100 } },
+    });
+    const c = compareRuns(
+      [1, 2]
+        .flatMap((s) => [
+          detector('baseline', s, { vusPr: 0.5 }),
+          detector('gradstack', s, { vusPr: 0.5 }),
+          detector('midas', s, { vusPr: 0.5 }),
+        ])
+        .map(shallow),
+    );
     expect(c.sameSchedules).toEqual([['gradstack', 'midas']]);
-    expect(c.verdict.join('\n')).toMatch(/GradStack and MIDAS are the same schedule at 2 layers in blocks of 1: their differences are seed noise/);
+    expect(c.verdict.join('\n')).toMatch(
+      /GradStack and MIDAS are the same schedule at 2 layers in blocks of 1: their differences are seed noise/,
+    );
     expect(compareRuns(runs).sameSchedules).toEqual([]);
   });
 
-  it('keeps the best variant\'s first score timeline and the data\'s sampling interval', () => {
+  it("keeps the best variant's first score timeline and the data's sampling interval", () => {
     const scores = (v: number) => ({ row: [0, 1], time: [0, 60_000], score: [v, v], label: [0, 1], threshold: 1 });
-    const timed = runs.map((r) => ({ ...r, report: { ...r.report, samplingSeconds: 60 }, ...(r.config.seed > 1 ? { scores: scores(r.config.seed) } : {}) }));
+    const timed = runs.map((r) => ({
+      ...r,
+      report: { ...r.report, samplingSeconds: 60 },
+      ...(r.config.seed > 1 ? { scores: scores(r.config.seed) } : {}),
+    }));
     const t = compareRuns(timed);
     expect(t.data.samplingSeconds).toBe(60);
     // MIDAS has the best VUS-PR; its first seed with a scores.json is seed 2.
-    expect(t.timeline).toMatchObject({ variant: 'midas', seed: 2, dir: '/runs/midas-s2', score: [2, 2], time: [0, 60_000] });
+    expect(t.timeline).toMatchObject({
+      variant: 'midas',
+      seed: 2,
+      dir: '/runs/midas-s2',
+      score: [2, 2],
+      time: [0, 60_000],
+    });
     const plain = compareRuns(runs);
     expect(plain.data.samplingSeconds).toBeNull();
     expect(plain.timeline).toBeNull();
   });
 
   it('shows the trivial detectors beside every threshold metric', () => {
-    const withTrivial = runs.map((r) => ({ ...r, report: { ...r.report, trivial: { prevalence: 0.8, alwaysAlarm: { ...evaluation(0).atThreshold, f1: (2 * 0.8) / 1.8, recall: 1, falseAlarmRate: 1 }, neverAlarm: { ...evaluation(0).atThreshold, f1: 0, recall: 0, falseAlarmRate: 0 } } } }));
+    const withTrivial = runs.map((r) => ({
+      ...r,
+      report: {
+        ...r.report,
+        trivial: {
+          prevalence: 0.8,
+          alwaysAlarm: { ...evaluation(0).atThreshold, f1: (2 * 0.8) / 1.8, recall: 1, falseAlarmRate: 1 },
+          neverAlarm: { ...evaluation(0).atThreshold, f1: 0, recall: 0, falseAlarmRate: 0 },
+        },
+      },
+    }));
     const c = compareRuns(withTrivial);
     expect(c.prevalence).toBe(0.8);
     expect(c.baselines.slice(-2).map((b) => [b.name, b.kind, b.usable])).toEqual([
@@ -344,7 +578,9 @@ describe('a comparison a plant can act on', () => {
     expect(t).toMatch(/\nVUS-PR\s[^\n]*0\.300\n/);
     expect(t).toMatch(/80\.0% of the test rows are labelled anomalies/);
     // The verdict says when alarming everywhere beats every variant on F1.
-    expect(c.verdict.join('\n')).toMatch(/80% of the test rows are labelled anomalies: alarming on every row scores F1 0\.889, more than any variant \(0\.500\); judge detection by VUS-PR and AUC-ROC/);
+    expect(c.verdict.join('\n')).toMatch(
+      /80% of the test rows are labelled anomalies: alarming on every row scores F1 0\.889, more than any variant \(0\.500\); judge detection by VUS-PR and AUC-ROC/,
+    );
     expect(compareRuns(runs).verdict.join('\n')).not.toMatch(/alarming on every row/);
   });
 });

@@ -14,8 +14,14 @@ const ARGS = ['train', '--sample', '--variants', 'midas,baseline', '--steps', '3
 const RUNS = ['midas-s1', 'baseline-s1'];
 
 /** Runs `stacklab train`; kills it with SIGKILL once `killWhen` says so. Resolves with the exit code or signal. */
-function train(out: string, resume: boolean, killWhen?: (stderr: string, ms: number) => boolean): Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }> {
-  const child = spawn(process.execPath, ['bin/stacklab.js', ...ARGS, '--out', out, ...(resume ? ['--resume'] : [])], { cwd: process.cwd() });
+function train(
+  out: string,
+  resume: boolean,
+  killWhen?: (stderr: string, ms: number) => boolean,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }> {
+  const child = spawn(process.execPath, ['bin/stacklab.js', ...ARGS, '--out', out, ...(resume ? ['--resume'] : [])], {
+    cwd: process.cwd(),
+  });
   const t0 = Date.now();
   let err = '';
   let timer: NodeJS.Timeout | undefined;
@@ -43,8 +49,21 @@ function outcome(dir: string) {
     // A resume marks where it continued (a stage line with resumed: true); the rest must match.
     .filter((r) => r.resumed !== true)
     .map(({ elapsedMs: _e, wallMs: _w, ...rest }) => rest);
-  const report = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')) as { status: string; finalTrainLoss: unknown; finalValLoss: unknown; stages: { steps: number; layers: number; flops: number }[]; evaluation: unknown };
-  return { metrics, status: report.status, finalTrainLoss: report.finalTrainLoss, finalValLoss: report.finalValLoss, stages: report.stages.map((s) => [s.layers, s.steps, s.flops]), evaluation: report.evaluation };
+  const report = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')) as {
+    status: string;
+    finalTrainLoss: unknown;
+    finalValLoss: unknown;
+    stages: { steps: number; layers: number; flops: number }[];
+    evaluation: unknown;
+  };
+  return {
+    metrics,
+    status: report.status,
+    finalTrainLoss: report.finalTrainLoss,
+    finalValLoss: report.finalValLoss,
+    stages: report.stages.map((s) => [s.layers, s.steps, s.flops]),
+    evaluation: report.evaluation,
+  };
 }
 
 describe('kill -9 and resume', () => {
@@ -70,7 +89,8 @@ describe('kill -9 and resume', () => {
     }
     expect(finished, kills.join(', ')).toBe(true);
     expect(kills.filter((k) => k.startsWith('killed')).length, kills.join(', ')).toBeGreaterThanOrEqual(3);
-    if (process.env.STACKLAB_CRASH_SEED) console.log(`crash seed ${process.env.STACKLAB_CRASH_SEED}: ${kills.join(', ')}`);
+    if (process.env.STACKLAB_CRASH_SEED)
+      console.log(`crash seed ${process.env.STACKLAB_CRASH_SEED}: ${kills.join(', ')}`);
 
     for (const run of RUNS) {
       const a = outcome(path.join(whole, run));

@@ -13,8 +13,19 @@ import { cli } from '../helpers/cli';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'stacklab-detection-'));
 
 interface Summary {
-  variants: { variant: string; usable: boolean; why: string[]; metrics: Record<string, { mean: number; lo: number; hi: number }> }[];
-  baselines: { name: string; kind: string; usable?: boolean; why?: string[]; metrics: Record<string, { mean: number }> }[];
+  variants: {
+    variant: string;
+    usable: boolean;
+    why: string[];
+    metrics: Record<string, { mean: number; lo: number; hi: number }>;
+  }[];
+  baselines: {
+    name: string;
+    kind: string;
+    usable?: boolean;
+    why?: string[];
+    metrics: Record<string, { mean: number }>;
+  }[];
   verdict: string;
 }
 
@@ -26,7 +37,23 @@ describe('detection on plant-shaped data', () => {
     const label = Uint8Array.from({ length: 3000 }, (_, i) => (i >= 1800 && rng.next() < 0.1 ? 1 : 0));
     const file = path.join(dir, 'random-labels.csv');
     writeFileSync(file, samplePlantCsv({ ...plant, label, faultKind: Array.from(label, (l) => (l ? 'random' : '')) }));
-    const r = await cli(['train', '--data', file, '--variants', 'baseline,midas', '--steps', '60', '--seeds', '2', '--device', 'cpu', '--out', path.join(dir, 'random'), '--json', '--wide']);
+    const r = await cli([
+      'train',
+      '--data',
+      file,
+      '--variants',
+      'baseline,midas',
+      '--steps',
+      '60',
+      '--seeds',
+      '2',
+      '--device',
+      'cpu',
+      '--out',
+      path.join(dir, 'random'),
+      '--json',
+      '--wide',
+    ]);
     expect(r.code, r.err).toBe(0);
     const c = JSON.parse((await cli(['compare', path.join(dir, 'random'), '--json'])).out.at(-1)!) as Summary;
     for (const v of c.variants) {
@@ -34,7 +61,9 @@ describe('detection on plant-shaped data', () => {
       expect(v.why.join('; ')).toMatch(/VUS-PR .* does not lie above the random scores'|AUC-ROC .* is at most 0\.55/);
     }
     for (const b of c.baselines.filter((x) => x.kind === 'detector')) expect(b.usable, b.name).toBe(false);
-    expect(c.verdict.split('\n')[0]).toBe('No variant detects the labelled anomalies better than random scores on this data: do not compare their schedules on it.');
+    expect(c.verdict.split('\n')[0]).toBe(
+      'No variant detects the labelled anomalies better than random scores on this data: do not compare their schedules on it.',
+    );
     expect(c.verdict).not.toMatch(/detects anomalies (slightly |much )?(better|worse)|beat the classical/);
     expect(r.err).toMatch(/usable here\s+NO\s+NO\s+\|\s+NO\s+NO\s+NO\s+NO/);
   });
@@ -42,7 +71,23 @@ describe('detection on plant-shaped data', () => {
   it('multi-run sample: each run standardised by its own normal rows detects clearly better than pooled statistics', async () => {
     const run = async (normalize: string) => {
       const out = path.join(dir, `multi-${normalize}`);
-      const r = await cli(['train', '--sample', 'multi-run', '--variants', 'baseline', '--steps', '300', '--seeds', '1', '--normalize', normalize, '--device', 'cpu', '--out', out]);
+      const r = await cli([
+        'train',
+        '--sample',
+        'multi-run',
+        '--variants',
+        'baseline',
+        '--steps',
+        '300',
+        '--seeds',
+        '1',
+        '--normalize',
+        normalize,
+        '--device',
+        'cpu',
+        '--out',
+        out,
+      ]);
       expect(r.code, r.err).toBe(0);
       expect(r.err).toMatch(new RegExp(`normalisation ${normalize === 'pooled' ? 'pooled' : 'per series'}`));
       const c = await cli(['compare', out, '--json']);

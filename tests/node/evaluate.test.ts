@@ -1,6 +1,18 @@
 /** Evaluation on a run's split: threshold from normal validation rows only, metrics on test rows, baselines alike. */
 import { describe, expect, it } from 'vitest';
-import { baselineRowScores, combineResiduals, scoreTimeline, evaluateBaselines, evaluateRowScores, fitResidualCalibration, modelScores, scoresOnThresholdScale, smoothedScores, testSamplingSeconds, trivialDetectors } from '../../src/engine/eval/evaluate';
+import {
+  baselineRowScores,
+  combineResiduals,
+  scoreTimeline,
+  evaluateBaselines,
+  evaluateRowScores,
+  fitResidualCalibration,
+  modelScores,
+  scoresOnThresholdScale,
+  smoothedScores,
+  testSamplingSeconds,
+  trivialDetectors,
+} from '../../src/engine/eval/evaluate';
 import { aucPr, quantileThreshold, thresholdMetrics } from '../../src/engine/eval/metrics';
 import { DEFAULT_THRESHOLD } from '../../src/engine/eval/scores';
 import { Rng } from '../../src/engine/random';
@@ -57,7 +69,12 @@ describe('evaluation on the split', () => {
     const scores = Float64Array.from({ length: 1200 }, (_, i) => (i % 2 ? NaN : i));
     expect(evaluateRowScores(scores, data)!.testRows).toBe(200);
     const noVal = { ...data, segments: data.segments!.filter((g) => g.role !== 'val') };
-    expect(evaluateRowScores(Float64Array.from({ length: 1200 }, (_, i) => i), noVal)!.thresholdRows).toBe(600);
+    expect(
+      evaluateRowScores(
+        Float64Array.from({ length: 1200 }, (_, i) => i),
+        noVal,
+      )!.thresholdRows,
+    ).toBe(600);
     expect(evaluateRowScores(new Float64Array(1200), { ...data, labels: null })).toBeNull();
   });
 
@@ -68,7 +85,7 @@ describe('evaluation on the split', () => {
     expect(Number.isFinite(s.pca![700]!)).toBe(true);
     // One channel has no relations between channels: no PCA baseline.
     const one = { ...data, matrix: data.matrix.filter((_, i) => i % 2 === 0) };
-    expect(Object.keys(baselineRowScores(one, 1, 1))).toEqual(["random", "rolling-z", "isolation-forest"]);
+    expect(Object.keys(baselineRowScores(one, 1, 1))).toEqual(['random', 'rolling-z', 'isolation-forest']);
     const evs = evaluateBaselines(data, 2, 1);
     expect(Object.keys(evs)).toEqual(['random', 'rolling-z', 'pca', 'isolation-forest']);
     // The broken relation is invisible channel by channel, plain to PCA.
@@ -146,7 +163,10 @@ describe('scores from residuals, per-series thresholds, trivial detectors', () =
       ],
     };
     const rng = new Rng(5, 'levels');
-    const scores = Float64Array.from({ length: rows }, (_, t) => (t >= 600 ? 10 : 0) + rng.next() + (labels[t] ? 3 : 0));
+    const scores = Float64Array.from(
+      { length: rows },
+      (_, t) => (t >= 600 ? 10 : 0) + rng.next() + (labels[t] ? 3 : 0),
+    );
     const pooled = evaluateRowScores(scores, two, { threshold: 'pooled', rule: DEFAULT_THRESHOLD })!;
     const per = evaluateRowScores(scores, two, { threshold: 'per-series', rule: DEFAULT_THRESHOLD })!;
     expect(pooled.thresholdScope).toBe('pooled');
@@ -168,9 +188,28 @@ describe('scores from residuals, per-series thresholds, trivial detectors', () =
 
   it('gives a series without enough normal rows the pooled threshold', () => {
     const labels = new Uint8Array(400);
-    const small: RunData = { matrix: new Float32Array(400), trainStarts: new Int32Array(), valStarts: new Int32Array(), labels, segments: [{ series: 0, start: 0, end: 150, role: 'val' }, { series: 0, start: 150, end: 200, role: 'test' }, { series: 1, start: 200, end: 250, role: 'val' }, { series: 1, start: 250, end: 400, role: 'test' }], series: [{ name: 'a', start: 0, end: 200 }, { name: 'b', start: 200, end: 400 }] };
+    const small: RunData = {
+      matrix: new Float32Array(400),
+      trainStarts: new Int32Array(),
+      valStarts: new Int32Array(),
+      labels,
+      segments: [
+        { series: 0, start: 0, end: 150, role: 'val' },
+        { series: 0, start: 150, end: 200, role: 'test' },
+        { series: 1, start: 200, end: 250, role: 'val' },
+        { series: 1, start: 250, end: 400, role: 'test' },
+      ],
+      series: [
+        { name: 'a', start: 0, end: 200 },
+        { name: 'b', start: 200, end: 400 },
+      ],
+    };
     labels.fill(1, 300, 320);
-    const ev = evaluateRowScores(Float64Array.from({ length: 400 }, (_, i) => i % 7), small, { threshold: 'per-series', rule: DEFAULT_THRESHOLD })!;
+    const ev = evaluateRowScores(
+      Float64Array.from({ length: 400 }, (_, i) => i % 7),
+      small,
+      { threshold: 'per-series', rule: DEFAULT_THRESHOLD },
+    )!;
     expect(ev.thresholds!.series![0]).not.toBeNull();
     expect(ev.thresholds!.series![1]).toBeNull();
   });
@@ -188,19 +227,44 @@ describe('scores from residuals, per-series thresholds, trivial detectors', () =
   });
 
   it('draws the timeline with a gap between the test parts of two series', () => {
-    const twoTests: RunData = { ...data, segments: [{ series: 0, start: 0, end: 100, role: 'test' }, { series: 1, start: 600, end: 700, role: 'test' }] };
-    const t = scoreTimeline(Float64Array.from({ length: 1200 }, (_, i) => i), twoTests, 1, { maxPoints: 10_000 });
+    const twoTests: RunData = {
+      ...data,
+      segments: [
+        { series: 0, start: 0, end: 100, role: 'test' },
+        { series: 1, start: 600, end: 700, role: 'test' },
+      ],
+    };
+    const t = scoreTimeline(
+      Float64Array.from({ length: 1200 }, (_, i) => i),
+      twoTests,
+      1,
+      { maxPoints: 10_000 },
+    );
     expect(t.row.slice(98, 103)).toEqual([98, 99, 100, 600, 601]);
     expect(t.score[100]).toBeNaN();
     expect(t.score[101]).toBe(600);
     expect(t.time).toBeUndefined();
   });
 
-  it('gives each timeline bucket its first row\'s time, and the test rows\' spacing, where the data have timestamps', () => {
-    const twoTests: RunData = { ...data, segments: [{ series: 0, start: 0, end: 100, role: 'test' }, { series: 1, start: 600, end: 700, role: 'test' }] };
+  it("gives each timeline bucket its first row's time, and the test rows' spacing, where the data have timestamps", () => {
+    const twoTests: RunData = {
+      ...data,
+      segments: [
+        { series: 0, start: 0, end: 100, role: 'test' },
+        { series: 1, start: 600, end: 700, role: 'test' },
+      ],
+    };
     // A minute apart, but one gap of an hour: the median spacing is the minute.
-    const times = Float64Array.from({ length: 1200 }, (_, i) => Date.UTC(2026, 0, 5) + i * 60_000 + (i >= 50 ? 3_600_000 : 0));
-    const t = scoreTimeline(Float64Array.from({ length: 1200 }, (_, i) => i), twoTests, 1, { maxPoints: 50, times });
+    const times = Float64Array.from(
+      { length: 1200 },
+      (_, i) => Date.UTC(2026, 0, 5) + i * 60_000 + (i >= 50 ? 3_600_000 : 0),
+    );
+    const t = scoreTimeline(
+      Float64Array.from({ length: 1200 }, (_, i) => i),
+      twoTests,
+      1,
+      { maxPoints: 50, times },
+    );
     expect(t.time).toHaveLength(t.row.length);
     t.row.forEach((r, i) => expect(t.time![i]).toBe(times[r === 100 ? 99 : r]));
     expect(testSamplingSeconds(twoTests, times)).toBe(60);

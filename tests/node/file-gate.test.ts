@@ -17,7 +17,10 @@ const base = mkdtempSync(path.join(os.tmpdir(), 'stacklab-gate-'));
 const root = path.join(base, 'root');
 mkdirSync(root);
 const good = path.join(root, 'good.csv');
-writeFileSync(good, 'timestamp,x,y\n' + rows(60, (i) => `${ts(i)},${Math.sin(i / 5).toFixed(3)},${Math.cos(i / 7).toFixed(3)}`) + '\n');
+writeFileSync(
+  good,
+  'timestamp,x,y\n' + rows(60, (i) => `${ts(i)},${Math.sin(i / 5).toFixed(3)},${Math.cos(i / 7).toFixed(3)}`) + '\n',
+);
 // A key file inside the root (never CSV-like), and a CSV-like file outside it.
 const SECRET = 'SECRET-KEY-MATERIAL-7f3a';
 const key = path.join(root, 'id_ed25519');
@@ -27,13 +30,23 @@ const outside = path.join(base, 'outside.txt');
 writeFileSync(outside, `${OUTSIDE},1,2\n${OUTSIDE},3,4\n`);
 
 function services(withRoot: boolean): Services {
-  return createServices({ host: 'server', runsDir: path.join(base, 'runs'), configDir: path.join(base, 'config'), ...(withRoot ? { root } : {}) });
+  return createServices({
+    host: 'server',
+    runsDir: path.join(base, 'runs'),
+    configDir: path.join(base, 'config'),
+    ...(withRoot ? { root } : {}),
+  });
 }
 const open = services(false);
 const confined = services(true);
 
 /** The request's result or its error message, as one string to search for leaked bytes. */
-async function answer(s: Services, channel: 'data.inspect' | 'data.import', p: string, labels?: string): Promise<string> {
+async function answer(
+  s: Services,
+  channel: 'data.inspect' | 'data.import',
+  p: string,
+  labels?: string,
+): Promise<string> {
   return s.handle(channel, { source: { kind: 'path', path: p, ...(labels ? { labels } : {}) } }).then(
     (r) => JSON.stringify(r),
     (err: Error) => `error: ${err.message}`,
@@ -94,7 +107,9 @@ describe('data.inspect and data.import share the data-file gate', () => {
     const fifo = path.join(folder, 'a.csv');
     execFileSync('mkfifo', [fifo]);
     const t0 = performance.now();
-    const fifos = await Promise.all(Array.from({ length: 6 }, (_, i) => answer(confined, i % 2 ? 'data.import' : 'data.inspect', fifo)));
+    const fifos = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => answer(confined, i % 2 ? 'data.import' : 'data.inspect', fifo)),
+    );
     for (const a of fifos) expect(a).toMatch(/a\.csv: is a named pipe \(FIFO\), not a regular file/);
     expect(await confined.handle('jobs.list', {})).toEqual([]);
     expect(await answer(confined, 'data.import', good)).toContain('"datasetId"');
@@ -102,7 +117,9 @@ describe('data.inspect and data.import share the data-file gate', () => {
     // A FIFO as the labels file: the same.
     const labelsFifo = path.join(folder, 'windows.json');
     execFileSync('mkfifo', [labelsFifo]);
-    expect(await answer(confined, 'data.import', good, labelsFifo)).toMatch(/windows\.json: is a named pipe \(FIFO\), not a regular file\. Give the labels file \(JSON\) saved as a file/);
+    expect(await answer(confined, 'data.import', good, labelsFifo)).toMatch(
+      /windows\.json: is a named pipe \(FIFO\), not a regular file\. Give the labels file \(JSON\) saved as a file/,
+    );
     // A folder holding the FIFO imports its real CSV file and skips the pipe.
     expect(await answer(confined, 'data.inspect', folder)).toContain('"header":["timestamp","x","y"]');
   });
@@ -111,13 +128,24 @@ describe('data.inspect and data.import share the data-file gate', () => {
     const link = path.join(root, 'swapped.csv');
     symlinkSync(good, link);
     // Another process swaps the link as fast as it can (atomic rename over it).
-    const swapper = spawn(process.execPath, ['-e', `
+    const swapper = spawn(
+      process.execPath,
+      [
+        '-e',
+        `
       const fs = require('node:fs');
       const [link, ...targets] = process.argv.slice(1);
       for (let i = 0; ; i++) {
         const tmp = link + '.new';
         try { fs.rmSync(tmp, { force: true }); fs.symlinkSync(targets[i % targets.length], tmp); fs.renameSync(tmp, link); } catch {}
-      }`, link, good, key, outside], { stdio: 'ignore' });
+      }`,
+        link,
+        good,
+        key,
+        outside,
+      ],
+      { stdio: 'ignore' },
+    );
     try {
       let leaked = 0;
       let previews = 0;

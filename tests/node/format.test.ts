@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { distinctDigits, fixed, formatBracket, formatDifference, formatDuration, formatFlopCount, formatFlops, formatInterval, formatLocalDateTime, formatRatio, formatSi, intervalDigits, signed, timeUnitOf } from '../../src/shared/format';
+import {
+  distinctDigits,
+  fixed,
+  formatBracket,
+  formatDifference,
+  formatDuration,
+  formatFlopCount,
+  formatFlops,
+  formatInterval,
+  formatLocalDateTime,
+  formatRatio,
+  formatSi,
+  intervalDigits,
+  signed,
+  timeUnitOf,
+} from '../../src/shared/format';
 
 const iv = (mean: number, lo: number, hi: number, n = 3) => ({ mean, lo, hi, n });
 
@@ -44,11 +59,17 @@ describe('shared number formats', () => {
     expect(signed(-0.0002, 3)).toBe('0.000');
     expect(signed(0.014, 3)).toBe('+0.014');
     expect(signed(-0.014, 3)).toBe('−0.014');
-    expect(formatDifference({ mean: -0.0002, lo: -0.025, hi: 0.025, n: 3, significant: false })).toBe('0.000 [−0.025, +0.025]');
-    expect(formatDifference({ mean: 0.014, lo: 0.005, hi: 0.022, n: 5, significant: true })).toBe('+0.014 [+0.005, +0.022]');
+    expect(formatDifference({ mean: -0.0002, lo: -0.025, hi: 0.025, n: 3, significant: false })).toBe(
+      '0.000 [−0.025, +0.025]',
+    );
+    expect(formatDifference({ mean: 0.014, lo: 0.005, hi: 0.022, n: 5, significant: true })).toBe(
+      '+0.014 [+0.005, +0.022]',
+    );
     expect(formatDifference({ mean: 0.031, lo: 0.031, hi: 0.031, n: 1, significant: false })).toBe('+0.031 (one seed)');
     expect(formatDifference({ mean: 0, lo: 0, hi: 0, n: 3, significant: false })).toBe('0.000 on every seed');
-    expect(formatDifference({ mean: 0.00012, lo: 0.0001, hi: 0.00014, n: 3, significant: true }, 3)).toBe('+0.00012 [+0.00010, +0.00014]');
+    expect(formatDifference({ mean: 0.00012, lo: 0.0001, hi: 0.00014, n: 3, significant: true }, 3)).toBe(
+      '+0.00012 [+0.00010, +0.00014]',
+    );
     expect(formatDifference(null)).toBe('–');
   });
 

@@ -3,8 +3,14 @@ import { apportion, growTensors, layerMapping, relativeLayerSteps, stagesOf } fr
 
 describe('stage schedules', () => {
   it('Prop-α splits the budget by i^α and sums exactly to T', () => {
-    expect(stagesOf('midas', { layers: 6, block: 2, alpha: 0, steps: 300 }).map((s) => [s.layers, s.steps])).toEqual([[2, 100], [4, 100], [6, 100]]);
-    expect(stagesOf('gradstack', { layers: 6, block: 2, alpha: 1, steps: 600 }).map((s) => s.steps)).toEqual([100, 200, 300]);
+    expect(stagesOf('midas', { layers: 6, block: 2, alpha: 0, steps: 300 }).map((s) => [s.layers, s.steps])).toEqual([
+      [2, 100],
+      [4, 100],
+      [6, 100],
+    ]);
+    expect(stagesOf('gradstack', { layers: 6, block: 2, alpha: 1, steps: 600 }).map((s) => s.steps)).toEqual([
+      100, 200, 300,
+    ]);
     const odd = stagesOf('midas', { layers: 12, block: 2, alpha: 1, steps: 1000 });
     expect(odd.reduce((a, s) => a + s.steps, 0)).toBe(1000);
     expect(odd.map((s) => s.layers)).toEqual([2, 4, 6, 8, 10, 12]);
@@ -12,20 +18,30 @@ describe('stage schedules', () => {
   });
 
   it('matches the layer-step costs of the Prop-α schedules of the MIDAS paper for k = 6', () => {
-    const cost = (alpha: number) => relativeLayerSteps(stagesOf('midas', { layers: 12, block: 2, alpha, steps: 60_000 }), 12);
+    const cost = (alpha: number) =>
+      relativeLayerSteps(stagesOf('midas', { layers: 12, block: 2, alpha, steps: 60_000 }), 12);
     expect(cost(0)).toBeCloseTo(0.583, 3);
     expect(cost(1)).toBeCloseTo(0.722, 3);
     expect(cost(2)).toBeCloseTo(0.808, 3);
   });
 
   it('baseline, progressive and G_stack', () => {
-    expect(stagesOf('baseline', { layers: 12, block: 2, alpha: 1, steps: 50 })).toEqual([{ index: 1, layers: 12, steps: 50 }]);
-    expect(stagesOf('progressive', { layers: 12, block: 3, alpha: 0, steps: 90 }).map((s) => s.layers)).toEqual([3, 6, 12]);
-    expect(stagesOf('gstack', { layers: 12, block: 2, alpha: 1, steps: 100 })).toEqual([{ index: 1, layers: 3, steps: 25 }, { index: 2, layers: 12, steps: 75 }]);
+    expect(stagesOf('baseline', { layers: 12, block: 2, alpha: 1, steps: 50 })).toEqual([
+      { index: 1, layers: 12, steps: 50 },
+    ]);
+    expect(stagesOf('progressive', { layers: 12, block: 3, alpha: 0, steps: 90 }).map((s) => s.layers)).toEqual([
+      3, 6, 12,
+    ]);
+    expect(stagesOf('gstack', { layers: 12, block: 2, alpha: 1, steps: 100 })).toEqual([
+      { index: 1, layers: 3, steps: 25 },
+      { index: 2, layers: 12, steps: 75 },
+    ]);
   });
 
   it('refuses impossible configurations clearly', () => {
-    expect(() => stagesOf('midas', { layers: 7, block: 2, alpha: 1, steps: 10 })).toThrow(/7 is not divisible by the block size 2/);
+    expect(() => stagesOf('midas', { layers: 7, block: 2, alpha: 1, steps: 10 })).toThrow(
+      /7 is not divisible by the block size 2/,
+    );
     expect(() => stagesOf('progressive', { layers: 12, block: 2, alpha: 1, steps: 10 })).toThrow(/power of 2/);
     expect(() => stagesOf('gstack', { layers: 6, block: 2, alpha: 1, steps: 10, gstackFactor: 4 })).toThrow(/factor 4/);
     expect(() => stagesOf('midas', { layers: 6, block: 2, alpha: -1, steps: 10 })).toThrow(/alpha/);
@@ -56,7 +72,13 @@ describe('growth operators', () => {
       ['blocks.1.mlp.b2', Float32Array.of(11)],
     ]);
     const g = growTensors(w, layerMapping('midas', 2, 3, 1));
-    expect([...g.keys()].sort()).toEqual(['blocks.0.attn.wq', 'blocks.1.attn.wq', 'blocks.2.attn.wq', 'blocks.2.mlp.b2', 'embed.w']);
+    expect([...g.keys()].sort()).toEqual([
+      'blocks.0.attn.wq',
+      'blocks.1.attn.wq',
+      'blocks.2.attn.wq',
+      'blocks.2.mlp.b2',
+      'embed.w',
+    ]);
     expect(g.get('blocks.1.attn.wq')![0]).toBe(0);
     expect(g.get('blocks.2.attn.wq')![0]).toBe(1);
     expect(g.get('blocks.2.mlp.b2')![0]).toBe(11);
@@ -92,11 +114,24 @@ describe('the shared defaults', () => {
 describe('same schedules', () => {
   it('finds GradStack and MIDAS alike below 3 blocks, apart from 3 on', async () => {
     const { sameSchedules } = await import('../../src/shared/growth');
-    expect(sameSchedules(['baseline', 'gradstack', 'midas'], { layers: 2, block: 1, alpha: 1, steps: 100 })).toEqual([['gradstack', 'midas']]);
-    expect(sameSchedules(['gradstack', 'midas'], { layers: 4, block: 2, alpha: 1, steps: 100 })).toEqual([['gradstack', 'midas']]);
+    expect(sameSchedules(['baseline', 'gradstack', 'midas'], { layers: 2, block: 1, alpha: 1, steps: 100 })).toEqual([
+      ['gradstack', 'midas'],
+    ]);
+    expect(sameSchedules(['gradstack', 'midas'], { layers: 4, block: 2, alpha: 1, steps: 100 })).toEqual([
+      ['gradstack', 'midas'],
+    ]);
     expect(sameSchedules(['gradstack', 'midas'], { layers: 3, block: 1, alpha: 1, steps: 100 })).toEqual([]);
     // Progressive and G_stack coincide where both double once: 2 → 4 layers at the same step.
-    expect(sameSchedules(['gstack', 'progressive'], { layers: 4, block: 2, alpha: 0, steps: 100, gstackFactor: 2, gstackAt: 0.5 })).toEqual([['gstack', 'progressive']]);
+    expect(
+      sameSchedules(['gstack', 'progressive'], {
+        layers: 4,
+        block: 2,
+        alpha: 0,
+        steps: 100,
+        gstackFactor: 2,
+        gstackAt: 0.5,
+      }),
+    ).toEqual([['gstack', 'progressive']]);
     // A variant these settings cannot train is not "the same" as anything.
     expect(sameSchedules(['progressive', 'gradstack'], { layers: 6, block: 2, alpha: 1, steps: 100 })).toEqual([]);
   });

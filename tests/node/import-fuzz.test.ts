@@ -20,7 +20,11 @@ type Outcome = { name: string; kinds: string[]; code: number; err: string; peakR
 /** Runs the cases in a child; resolves with every outcome, or rejects naming the case that hung. */
 function runCases(seed: number, cases: number): Promise<Outcome[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/helpers/fuzz-child.ts', String(seed), String(cases), dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'tests/helpers/fuzz-child.ts', String(seed), String(cases), dir],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const outcomes: Outcome[] = [];
     let current = '(start-up)';
     let stderr = '';
@@ -44,7 +48,10 @@ function runCases(seed: number, cases: number): Promise<Outcome[]> {
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve(outcomes);
-      else reject(new Error(`the fuzz process ended (${signal ?? `exit ${code}`}) during ${current}:\n${stderr.slice(-2000)}`));
+      else
+        reject(
+          new Error(`the fuzz process ended (${signal ?? `exit ${code}`}) during ${current}:\n${stderr.slice(-2000)}`),
+        );
     });
   });
 }
@@ -59,7 +66,9 @@ describe('import fuzz', () => {
       if (r.code === 1) {
         expect(r.err, what).toMatch(new RegExp(`^stacklab import: .*${r.name.replace('.', '\\.')}`));
         expect(r.err.length, `${what}: ${r.err.slice(0, 600)}`).toBeLessThan(500);
-        expect(r.err, what).not.toMatch(/TypeError|RangeError|ReferenceError|Maximum call stack|Invalid typed array|undefined|\n\s+at /);
+        expect(r.err, what).not.toMatch(
+          /TypeError|RangeError|ReferenceError|Maximum call stack|Invalid typed array|undefined|\n\s+at /,
+        );
       }
       expect(r.peakRss, `${what}: peak memory`).toBeLessThan(2 ** 30);
     }

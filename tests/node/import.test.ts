@@ -12,7 +12,6 @@ import { describeSharedData } from '../helpers/shared-data';
 
 const { dir, file } = csvFolder('stacklab-import-');
 
-
 describe('number and timestamp parsing', () => {
   it('parses numbers with either decimal separator, and missing tokens as NaN', () => {
     const p = (s: string, d: 44 | 46 = 46) => parseNumberRange(s, 0, s.length, d);
@@ -68,7 +67,9 @@ describeSharedData('importing the shared real data', (SHARED) => {
   });
 
   it('NAB: labels from the windows file, the out-of-order row reported', async () => {
-    const ds = await loadDataset(path.join(SHARED, 'nab/machine_temperature_system_failure.csv'), { labels: path.join(SHARED, 'nab/machine_temperature_windows.json') });
+    const ds = await loadDataset(path.join(SHARED, 'nab/machine_temperature_system_failure.csv'), {
+      labels: path.join(SHARED, 'nab/machine_temperature_windows.json'),
+    });
     const p = ds.profile.files[0]!;
     expect(p.rows).toBe(22695);
     expect(p.labelSource).toBe('windows');
@@ -80,11 +81,30 @@ describeSharedData('importing the shared real data', (SHARED) => {
   });
 
   it('`stacklab import --json` prints the profile as the last line', async () => {
-    const r = await cli(['import', path.join(SHARED, 'nab/machine_temperature_system_failure.csv'), '--labels', path.join(SHARED, 'nab/machine_temperature_windows.json'), '--json']);
+    const r = await cli([
+      'import',
+      path.join(SHARED, 'nab/machine_temperature_system_failure.csv'),
+      '--labels',
+      path.join(SHARED, 'nab/machine_temperature_windows.json'),
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const p = JSON.parse(r.out.at(-1)!) as DatasetProfile;
     const f = p.files[0]!;
-    for (const key of ['path', 'rows', 'delimiter', 'decimal', 'timestampColumn', 'channels', 'labelColumns', 'eventColumns', 'labelRatio', 'events', 'warnings']) expect(f).toHaveProperty(key);
+    for (const key of [
+      'path',
+      'rows',
+      'delimiter',
+      'decimal',
+      'timestampColumn',
+      'channels',
+      'labelColumns',
+      'eventColumns',
+      'labelRatio',
+      'events',
+      'warnings',
+    ])
+      expect(f).toHaveProperty(key);
     expect(f.channels.map((c) => c.name)).toEqual(['value']);
   });
 });
@@ -97,7 +117,9 @@ describe('the built-in sample plant', () => {
     expect(p.rows).toBe(plant.timestamps.length);
     expect(ds.channels).toEqual(plant.channels.map((c) => c.name));
     expect(p.labelColumns).toEqual(['label']);
-    expect(p.ignoredColumns).toEqual([{ name: 'fault_kind', reason: expect.stringMatching(/^no values in the first \d+ rows$/) }]);
+    expect(p.ignoredColumns).toEqual([
+      { name: 'fault_kind', reason: expect.stringMatching(/^no values in the first \d+ rows$/) },
+    ]);
     expect(p.events.count).toBe(plant.faults.length);
     expect([...ds.series[0]!.label!]).toEqual([...plant.label]);
     const { segments } = splitByTime(ds);
@@ -109,7 +131,15 @@ describe('the built-in sample plant', () => {
 
 describe('dialects', () => {
   const body = (sep: string, dec: string, eol: string) =>
-    `time${sep}Temp A${sep} Pressure ${sep}status${eol}` + rows(30, (i) => `${ts(i)}${sep}${(20 + i / 4).toFixed(2).replace('.', dec)}${sep}${(1 + (i % 3) / 10).toFixed(1).replace('.', dec)}${sep}${i > 25 ? 'BROKEN' : 'NORMAL'}`).split('\n').join(eol) + eol;
+    `time${sep}Temp A${sep} Pressure ${sep}status${eol}` +
+    rows(
+      30,
+      (i) =>
+        `${ts(i)}${sep}${(20 + i / 4).toFixed(2).replace('.', dec)}${sep}${(1 + (i % 3) / 10).toFixed(1).replace('.', dec)}${sep}${i > 25 ? 'BROKEN' : 'NORMAL'}`,
+    )
+      .split('\n')
+      .join(eol) +
+    eol;
 
   it.each([
     ['comma, dot, LF', ',', '.', '\n'],
@@ -133,7 +163,11 @@ describe('dialects', () => {
     const text = 'timestamp,a,b\n' + rows(10, (i) => `${ts(i)},${i},${i * 2}`) + '\n';
     const le = new Uint8Array([0xff, 0xfe, ...Buffer.from(text, 'utf16le')]);
     const be = Buffer.from(text, 'utf16le').swap16();
-    for (const [name, bytes, enc] of [['bom8.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), 'utf-8 (BOM)'], ['le.csv', le, 'utf-16le (BOM)'], ['be.csv', be, 'utf-16be']] as const) {
+    for (const [name, bytes, enc] of [
+      ['bom8.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), 'utf-8 (BOM)'],
+      ['le.csv', le, 'utf-16le (BOM)'],
+      ['be.csv', be, 'utf-16be'],
+    ] as const) {
       const ds = await loadDataset(file(name, bytes));
       expect(ds.profile.files[0]!.encoding, name).toBe(enc);
       expect(ds.channels, name).toEqual(['a', 'b']);
@@ -151,41 +185,78 @@ describe('dialects', () => {
   });
 
   it('a file without a header, and explicit overrides', async () => {
-    const f = file('nohead.csv', rows(20, (i) => `${1700000000 + i * 10};${i};${(i * 1.5).toFixed(1).replace('.', ',')}`) + '\n');
+    const f = file(
+      'nohead.csv',
+      rows(20, (i) => `${1700000000 + i * 10};${i};${(i * 1.5).toFixed(1).replace('.', ',')}`) + '\n',
+    );
     const ds = await loadDataset(f);
     const p = ds.profile.files[0]!;
     expect(p.header).toBe(false);
     expect(p.delimiter).toBe(';');
     expect(p.channels.map((c) => c.name)).toEqual(['column_2', 'column_3']);
-    const forced = await loadDataset(f, { dialect: { delimiter: ';', decimal: ',', header: false }, roles: { timestamp: 'column_1' } });
+    const forced = await loadDataset(f, {
+      dialect: { delimiter: ';', decimal: ',', header: false },
+      roles: { timestamp: 'column_1' },
+    });
     expect(forced.profile.files[0]!.timestampFormat).toBe('epoch seconds');
     expect(forced.profile.files[0]!.samplingIntervalSeconds).toBe(10);
   });
 
   it('timestamps as dd/mm/yy HH, epoch milliseconds and with zones', async () => {
-    const a = await loadDataset(file('dmy.csv', 'Date,val\n' + rows(30, (i) => `${String((i % 28) + 1).padStart(2, '0')}/03/24 ${String(i % 24).padStart(2, '0')},${i}`) + '\n'));
+    const a = await loadDataset(
+      file(
+        'dmy.csv',
+        'Date,val\n' +
+          rows(30, (i) => `${String((i % 28) + 1).padStart(2, '0')}/03/24 ${String(i % 24).padStart(2, '0')},${i}`) +
+          '\n',
+      ),
+    );
     expect(a.profile.files[0]!.timestampFormat).toBe('dd/mm/yy hh:mm');
-    const b = await loadDataset(file('ms.csv', 'time,val\n' + rows(5, (i) => `${1709532000000 + i * 1000},${i}`) + '\n'));
+    const b = await loadDataset(
+      file('ms.csv', 'time,val\n' + rows(5, (i) => `${1709532000000 + i * 1000},${i}`) + '\n'),
+    );
     expect(b.profile.files[0]!.timestampFormat).toBe('epoch milliseconds');
     expect(b.profile.files[0]!.samplingIntervalSeconds).toBe(1);
-    const c = await loadDataset(file('tz.csv', 'timestamp,val\n2024-01-01T01:00:00+01:00,1\n2024-01-01T00:30:00Z,2\n2024-01-01T01:00:00Z,3\n'));
-    expect([...c.series[0]!.timestamps!]).toEqual([Date.UTC(2024, 0, 1, 0), Date.UTC(2024, 0, 1, 0, 30), Date.UTC(2024, 0, 1, 1)]);
+    const c = await loadDataset(
+      file('tz.csv', 'timestamp,val\n2024-01-01T01:00:00+01:00,1\n2024-01-01T00:30:00Z,2\n2024-01-01T01:00:00Z,3\n'),
+    );
+    expect([...c.series[0]!.timestamps!]).toEqual([
+      Date.UTC(2024, 0, 1, 0),
+      Date.UTC(2024, 0, 1, 0, 30),
+      Date.UTC(2024, 0, 1, 1),
+    ]);
   });
 });
 
 describe('column roles and labels', () => {
   it('infers label, event, id and text columns, trimming header names', async () => {
-    const f = file('roles.csv', ' id ,timestamp, flow ,ATT_FLAG,changepoint,site\n' + rows(20, (i) => `${i},${ts(i)},${Math.sin(i)},${i === 7 ? 'true' : 'false'},${i === 12 ? 1 : 0},plant-${i % 2}`) + '\n');
+    const f = file(
+      'roles.csv',
+      ' id ,timestamp, flow ,ATT_FLAG,changepoint,site\n' +
+        rows(
+          20,
+          (i) => `${i},${ts(i)},${Math.sin(i)},${i === 7 ? 'true' : 'false'},${i === 12 ? 1 : 0},plant-${i % 2}`,
+        ) +
+        '\n',
+    );
     const p = (await loadDataset(f)).profile.files[0]!;
     expect(p.channels.map((c) => c.name)).toEqual(['flow']);
     expect(p.labelColumns).toEqual(['ATT_FLAG']);
     expect(p.labelMapping.ATT_FLAG).toEqual({ false: 'normal', true: 'abnormal' });
     expect(p.eventColumns).toEqual(['changepoint']);
-    expect(p.ignoredColumns).toEqual([{ name: 'id', reason: 'row id (increasing integers)' }, { name: 'site', reason: 'text column (20 of 20 sampled cells are not numbers)' }]);
+    expect(p.ignoredColumns).toEqual([
+      { name: 'id', reason: 'row id (increasing integers)' },
+      { name: 'site', reason: 'text column (20 of 20 sampled cells are not numbers)' },
+    ]);
   });
 
   it('fault numbers and 0.0/1.0 labels map to normal/abnormal', async () => {
-    const f = file('faults.csv', 'timestamp,x,fault,is_anomaly\n' + rows(10, (i) => `${ts(i)},${i},${i < 5 ? 0 : 3},${i === 9 ? '1.0' : '0.0'}`) + '\n');
+    const f = file(
+      'faults.csv',
+      'timestamp,x,fault,is_anomaly\n' +
+        rows(10, (i) => `${ts(i)},${i},${i < 5 ? 0 : 3},${i === 9 ? '1.0' : '0.0'}`) +
+        '\n',
+    );
     const ds = await loadDataset(f);
     expect([...ds.series[0]!.label!]).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
     expect(ds.profile.files[0]!.labelMapping.fault).toEqual({ '0': 'normal', '3': 'abnormal' });
@@ -196,7 +267,10 @@ describe('cleaning', () => {
   it('forward-fills short gaps, marks long ones, drops constant channels and reports timing problems', async () => {
     const vals = (i: number) => (i >= 3 && i <= 4 ? '' : i >= 10 && i <= 17 ? 'NaN' : String(i));
     const times = [0, 1, 2, 3, 4, 5, 5, 7, 6, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
-    const f = file('clean.csv', 'timestamp,a,b,flat\n' + times.map((t, i) => `${ts(t)},${vals(i)},${Math.cos(i)},7`).join('\n') + '\n');
+    const f = file(
+      'clean.csv',
+      'timestamp,a,b,flat\n' + times.map((t, i) => `${ts(t)},${vals(i)},${Math.cos(i)},7`).join('\n') + '\n',
+    );
     const ds = await loadDataset(f, { fillLimit: 3 });
     const p = ds.profile.files[0]!;
     expect(p.droppedChannels).toEqual([{ name: 'flat', reason: 'constant (7)' }]);
@@ -213,7 +287,12 @@ describe('cleaning', () => {
 
   it('detects irregular sampling and resamples only on request', async () => {
     const times = [0, 60, 120, 200, 240, 330, 360, 430, 480, 540];
-    const f = file('irregular.csv', 'timestamp,x\n' + times.map((t, i) => `${new Date(Date.UTC(2024, 0, 1) + t * 1000).toISOString()},${i}`).join('\n') + '\n');
+    const f = file(
+      'irregular.csv',
+      'timestamp,x\n' +
+        times.map((t, i) => `${new Date(Date.UTC(2024, 0, 1) + t * 1000).toISOString()},${i}`).join('\n') +
+        '\n',
+    );
     const plain = await loadDataset(f);
     expect(plain.profile.files[0]!.warnings.join('\n')).toMatch(/irregular sampling/);
     expect(plain.series[0]!.rows).toBe(10);
@@ -233,11 +312,32 @@ describe('errors that say where and what to do', () => {
 
   it.each([
     ['an empty file', () => file('empty.csv', ''), /empty\.csv: is empty\. Export the data again/],
-    ['a binary file', () => file('bin.csv', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3, 0, 0])), /bin\.csv: is a binary file, not CSV text/],
-    ['no numeric column', () => file('text.csv', 'name,site\nalpha,north\nbeta,south\n'), /has no numeric sensor column.*--delimiter/],
-    ['ragged rows', () => file('ragged.csv', 'timestamp,a,b\n' + rows(5, (i) => `${ts(i)},1,2`) + `\n${ts(6)},1\n`), /ragged\.csv, line 7: has 2 fields where the header has 3/],
-    ['an unknown label value', () => file('badlabel.csv', 'timestamp,x,status\n' + rows(5, (i) => `${ts(i)},${i},NORMAL`) + `\n${ts(6)},3,WOBBLY\n`), /badlabel\.csv, line 7, column "status": the label value "WOBBLY".*--label-map "WOBBLY=1"/],
-    ['an unparseable timestamp', () => file('badtime.csv', 'timestamp,x\n' + rows(5, (i) => `${ts(i)},${i}`) + '\n2024-13-45 99:00:00,3\n'), /badtime\.csv, line 7, column "timestamp": the timestamp "2024-13-45 99:00:00" does not parse/],
+    [
+      'a binary file',
+      () => file('bin.csv', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3, 0, 0])),
+      /bin\.csv: is a binary file, not CSV text/,
+    ],
+    [
+      'no numeric column',
+      () => file('text.csv', 'name,site\nalpha,north\nbeta,south\n'),
+      /has no numeric sensor column.*--delimiter/,
+    ],
+    [
+      'ragged rows',
+      () => file('ragged.csv', 'timestamp,a,b\n' + rows(5, (i) => `${ts(i)},1,2`) + `\n${ts(6)},1\n`),
+      /ragged\.csv, line 7: has 2 fields where the header has 3/,
+    ],
+    [
+      'an unknown label value',
+      () =>
+        file('badlabel.csv', 'timestamp,x,status\n' + rows(5, (i) => `${ts(i)},${i},NORMAL`) + `\n${ts(6)},3,WOBBLY\n`),
+      /badlabel\.csv, line 7, column "status": the label value "WOBBLY".*--label-map "WOBBLY=1"/,
+    ],
+    [
+      'an unparseable timestamp',
+      () => file('badtime.csv', 'timestamp,x\n' + rows(5, (i) => `${ts(i)},${i}`) + '\n2024-13-45 99:00:00,3\n'),
+      /badtime\.csv, line 7, column "timestamp": the timestamp "2024-13-45 99:00:00" does not parse/,
+    ],
     ['a missing file', () => path.join(dir, 'nope.csv'), /nope\.csv: cannot be read \(ENOENT\)/],
   ])('%s', async (_what, make, pattern) => {
     await expectImportError(loadDataset(make()), pattern);
@@ -246,7 +346,10 @@ describe('errors that say where and what to do', () => {
   it('files of one folder must share their channels', async () => {
     file('mixed/a.csv', 'timestamp,x,y\n' + rows(5, (i) => `${ts(i)},${i},${i * 2}`) + '\n');
     file('mixed/b.csv', 'timestamp,x,z\n' + rows(5, (i) => `${ts(i)},${i},${i * 3}`) + '\n');
-    await expectImportError(loadDataset(path.join(dir, 'mixed')), /b\.csv: has sensor columns \[z\] that a\.csv lacks and lacks \[y\] of a\.csv/);
+    await expectImportError(
+      loadDataset(path.join(dir, 'mixed')),
+      /b\.csv: has sensor columns \[z\] that a\.csv lacks and lacks \[y\] of a\.csv/,
+    );
   });
 
   it('the CLI prints the error and exits 1, and bad options exit 2', async () => {
@@ -260,7 +363,16 @@ describe('errors that say where and what to do', () => {
 
 describe('a run column: one series per run', () => {
   // Three runs in one file: R1, R2, then R1 again (a run that comes back is a series of its own).
-  const runFile = () => file('rig/runs.csv', 'time,run_id,a,b,status\n' + rows(180, (i) => `${ts(i)},${i < 60 ? 'R1' : i < 120 ? 'R2' : 'R1'},${i === 60 ? '' : (i % 7) + (i < 60 ? 0 : 100)},${i % 5},${i % 60 > 50 ? 'fault' : 'ok'}`));
+  const runFile = () =>
+    file(
+      'rig/runs.csv',
+      'time,run_id,a,b,status\n' +
+        rows(
+          180,
+          (i) =>
+            `${ts(i)},${i < 60 ? 'R1' : i < 120 ? 'R2' : 'R1'},${i === 60 ? '' : (i % 7) + (i < 60 ? 0 : 100)},${i % 5},${i % 60 > 50 ? 'fault' : 'ok'}`,
+        ),
+    );
 
   it('finds a column named like a run id and splits the file at each change of its value', async () => {
     const ds = await loadDataset(runFile());

@@ -33,7 +33,12 @@ function reference(timestamps: Float64Array, windows: [string, string][]): Uint8
   return label;
 }
 
-const series = (timestamps: Float64Array | null) => ({ path: 'data.csv', rows: timestamps?.length ?? 0, timestamps, labels: [] });
+const series = (timestamps: Float64Array | null) => ({
+  path: 'data.csv',
+  rows: timestamps?.length ?? 0,
+  timestamps,
+  labels: [],
+});
 
 describe('label windows: the rows they label', () => {
   it('labels the same rows as the plain check, on unsorted, repeated and missing timestamps and overlapping windows', () => {
@@ -42,7 +47,9 @@ describe('label windows: the rows they label', () => {
       const r = random(seed);
       const rows = 1 + Math.floor(r() * 400);
       // Minutes in a shuffled order, some repeated, some rows without a time (NaN).
-      const timestamps = Float64Array.from({ length: rows }, () => (r() < 0.05 ? NaN : T0 + Math.floor(r() * rows) * 60_000));
+      const timestamps = Float64Array.from({ length: rows }, () =>
+        r() < 0.05 ? NaN : T0 + Math.floor(r() * rows) * 60_000,
+      );
       if (seed % 4 === 0) timestamps.sort();
       const windows: [string, string][] = Array.from({ length: Math.floor(r() * 30) }, () => {
         // Bounds on a row's time (inclusion), between rows, before and after all rows; some reversed (empty).
@@ -58,17 +65,33 @@ describe('label windows: the rows they label', () => {
   });
 
   it('keeps what the bounds mean: inclusive, zones, fractions of a second, and label columns besides', () => {
-    const t = Float64Array.from([Date.UTC(2024, 0, 1, 0, 0, 0), Date.UTC(2024, 0, 1, 1, 0, 0), Date.UTC(2024, 0, 1, 2, 0, 0, 500), Date.UTC(2024, 0, 1, 3)]);
+    const t = Float64Array.from([
+      Date.UTC(2024, 0, 1, 0, 0, 0),
+      Date.UTC(2024, 0, 1, 1, 0, 0),
+      Date.UTC(2024, 0, 1, 2, 0, 0, 500),
+      Date.UTC(2024, 0, 1, 3),
+    ]);
     expect([...labelRows(series(t), [['2024-01-01 01:00:00', '2024-01-01 01:00:00']]).label!]).toEqual([0, 1, 0, 0]);
-    expect([...labelRows(series(t), [['2024-01-01T03:00:00+02:00', '2024-01-01 00:00:00Z']]).label!]).toEqual([0, 0, 0, 0]);
-    expect([...labelRows(series(t), [['2024-01-01T01:00:00+01:00', '2024-01-01 01:00:00']]).label!]).toEqual([1, 1, 0, 0]);
-    expect([...labelRows(series(t), [['2024-01-01 02:00:00.5000001', '2024-01-01 02:00:00.500']]).label!]).toEqual([0, 0, 1, 0]);
-    const withColumn = { ...series(t), labels: [{ name: 'anomaly', values: Uint8Array.from([0, 0, 0, 1]), mapping: {} }] };
+    expect([...labelRows(series(t), [['2024-01-01T03:00:00+02:00', '2024-01-01 00:00:00Z']]).label!]).toEqual([
+      0, 0, 0, 0,
+    ]);
+    expect([...labelRows(series(t), [['2024-01-01T01:00:00+01:00', '2024-01-01 01:00:00']]).label!]).toEqual([
+      1, 1, 0, 0,
+    ]);
+    expect([...labelRows(series(t), [['2024-01-01 02:00:00.5000001', '2024-01-01 02:00:00.500']]).label!]).toEqual([
+      0, 0, 1, 0,
+    ]);
+    const withColumn = {
+      ...series(t),
+      labels: [{ name: 'anomaly', values: Uint8Array.from([0, 0, 0, 1]), mapping: {} }],
+    };
     const both = labelRows(withColumn, [['2024-01-01 00:00:00', '2024-01-01 00:00:00']]);
     expect([...both.label!]).toEqual([1, 0, 0, 1]);
     expect(both.labelSource).toBe('column+windows');
     expect(labelRows(series(t), []).label).toEqual(new Uint8Array(4));
-    expect(() => labelRows(series(t), [['soon', '2024-01-01 00:00:00']])).toThrow(/data\.csv: a label window \["soon", "2024-01-01 00:00:00"\] does not parse as times/);
+    expect(() => labelRows(series(t), [['soon', '2024-01-01 00:00:00']])).toThrow(
+      /data\.csv: a label window \["soon", "2024-01-01 00:00:00"\] does not parse as times/,
+    );
     expect(() => labelRows(series(null), [])).toThrow(/has label windows but no timestamp column/);
   });
 
@@ -106,13 +129,20 @@ describe('label windows: the rows they label', () => {
 
 describe('labels file: limits', () => {
   const csv = path.join(dir, 'data.csv');
-  writeFileSync(csv, 'timestamp,value\n' + Array.from({ length: 50 }, (_, i) => `2024-01-01 00:${String(i).padStart(2, '0')}:00,${i % 7}`).join('\n') + '\n');
+  writeFileSync(
+    csv,
+    'timestamp,value\n' +
+      Array.from({ length: 50 }, (_, i) => `2024-01-01 00:${String(i).padStart(2, '0')}:00,${i % 7}`).join('\n') +
+      '\n',
+  );
 
   it('refuses a file over the size limit before reading it, naming the file, the limit and what to do', async () => {
     const big = path.join(dir, 'big.json');
     writeFileSync(big, '');
     truncateSync(big, 17 * 2 ** 20);
-    await expect(readLabelWindows(big)).rejects.toThrow(/big\.json: is 17 MiB, more than the 16 MiB a labels file may be\. A labels file lists a few \[start, end\] windows per CSV file/);
+    await expect(readLabelWindows(big)).rejects.toThrow(
+      /big\.json: is 17 MiB, more than the 16 MiB a labels file may be\. A labels file lists a few \[start, end\] windows per CSV file/,
+    );
     const r = await cli(['import', csv, '--labels', big]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/big\.json: is 17 MiB, more than the 16 MiB a labels file may be/);
@@ -126,8 +156,15 @@ describe('labels file: limits', () => {
   it(`refuses more than ${MAX_LABEL_WINDOWS.toLocaleString('en')} windows`, async () => {
     const many = path.join(dir, 'many-short.json');
     const w = '["2024-01-01","2024-01-02"]';
-    writeFileSync(many, `{"a.csv":[${Array.from({ length: MAX_LABEL_WINDOWS / 2 }, () => w).join(',')}],"data.csv":[${Array.from({ length: MAX_LABEL_WINDOWS / 2 + 1 }, () => w).join(',')}]}`);
-    await expect(readLabelWindows(many)).rejects.toThrow(new RegExp(`many-short\\.json: holds ${(MAX_LABEL_WINDOWS + 1).toLocaleString('en')} windows, more than the ${MAX_LABEL_WINDOWS.toLocaleString('en')} a labels file may hold\\. Merge overlapping windows`));
+    writeFileSync(
+      many,
+      `{"a.csv":[${Array.from({ length: MAX_LABEL_WINDOWS / 2 }, () => w).join(',')}],"data.csv":[${Array.from({ length: MAX_LABEL_WINDOWS / 2 + 1 }, () => w).join(',')}]}`,
+    );
+    await expect(readLabelWindows(many)).rejects.toThrow(
+      new RegExp(
+        `many-short\\.json: holds ${(MAX_LABEL_WINDOWS + 1).toLocaleString('en')} windows, more than the ${MAX_LABEL_WINDOWS.toLocaleString('en')} a labels file may hold\\. Merge overlapping windows`,
+      ),
+    );
   });
 
   it('still reads a labels file within the limits', async () => {

@@ -18,14 +18,20 @@ describe('layer rules (ESLint no-restricted-imports)', () => {
     ['src/preload/x.ts', "import fs from 'fs'; export const a = fs;"],
     ['src/preload/x.ts', "import { startServer } from '../engine/server/server'; export const a = startServer;"],
     ['src/renderer/src/x.ts', "import { ipcRenderer } from 'electron'; export const a = ipcRenderer;"],
-    ['src/renderer/src/x.ts', "import { createServices } from '../../engine/services'; export const a = createServices;"],
+    [
+      'src/renderer/src/x.ts',
+      "import { createServices } from '../../engine/services'; export const a = createServices;",
+    ],
     ['src/renderer/src/x.ts', "import path from 'node:path'; export const a = path;"],
     // Inside the engine: graph < models < train/inference/growth < runtime < data/eval < runs/compare < services < hosts.
     ['src/engine/graph/x.ts', "import { forward } from '../models/patch-transformer'; export const a = forward;"],
     ['src/engine/train/x.ts', "import { sessionOptions } from '../runtime/device'; export const a = sessionOptions;"],
     ['src/engine/runtime/x.ts', "import { canEvaluate } from '../eval/evaluate'; export const a = canEvaluate;"],
     ['src/engine/eval/x.ts', "import type { RunConfig } from '../runs/types'; export type A = RunConfig;"],
-    ['src/engine/data/x.ts', "import { createDataService } from '../services/data'; export const a = createDataService;"],
+    [
+      'src/engine/data/x.ts',
+      "import { createDataService } from '../services/data'; export const a = createDataService;",
+    ],
     ['src/engine/runs/x.ts', "import { runCli } from '../cli'; export const a = runCli;"],
     ['src/engine/services/x.ts', "import { startServer } from '../server/server'; export const a = startServer;"],
     ['src/engine/io/x.ts', "import { Graph } from '../graph/ir'; export const a = Graph;"],
@@ -35,16 +41,43 @@ describe('layer rules (ESLint no-restricted-imports)', () => {
   });
 
   it.each([
-    ['src/engine/x.ts', "import fs from 'node:fs'; import { validateRequest } from '../shared/ipc'; export const a = [fs, validateRequest];"],
-    ['src/main/x.ts', "import { app } from 'electron'; import { defaultRunsDir } from '../engine/paths'; export const a = [app, defaultRunsDir];"],
-    ['src/preload/x.ts', "import { contextBridge } from 'electron'; import { isRequestChannel } from '../shared/ipc'; export const a = [contextBridge, isRequestChannel];"],
-    ['src/renderer/src/x.ts', "import { ref } from 'vue'; import { EventHub } from '../../shared/rpc'; export const a = [ref, EventHub];"],
-    ['src/engine/runs/x.ts', "import { canEvaluate } from '../eval/evaluate'; import { Trainer } from '../runtime/trainer'; import { checkpointStep } from './store'; export const a = [canEvaluate, Trainer, checkpointStep];"],
+    [
+      'src/engine/x.ts',
+      "import fs from 'node:fs'; import { validateRequest } from '../shared/ipc'; export const a = [fs, validateRequest];",
+    ],
+    [
+      'src/main/x.ts',
+      "import { app } from 'electron'; import { defaultRunsDir } from '../engine/paths'; export const a = [app, defaultRunsDir];",
+    ],
+    [
+      'src/preload/x.ts',
+      "import { contextBridge } from 'electron'; import { isRequestChannel } from '../shared/ipc'; export const a = [contextBridge, isRequestChannel];",
+    ],
+    [
+      'src/renderer/src/x.ts',
+      "import { ref } from 'vue'; import { EventHub } from '../../shared/rpc'; export const a = [ref, EventHub];",
+    ],
+    [
+      'src/engine/runs/x.ts',
+      "import { canEvaluate } from '../eval/evaluate'; import { Trainer } from '../runtime/trainer'; import { checkpointStep } from './store'; export const a = [canEvaluate, Trainer, checkpointStep];",
+    ],
     // Shared modules named like engine folders are not those folders.
-    ['src/engine/eval/x.ts', "import { VARIANTS } from '../../shared/growth'; import type { SeedInterval } from '../../shared/compare'; export const a = VARIANTS; export type B = SeedInterval;"],
-    ['src/engine/runtime/x.ts', "import { Rng } from '../random'; import type { DeviceChoice } from '../../shared/system'; export const a = Rng; export type B = DeviceChoice;"],
-    ['src/engine/eval/x.ts', "import type { RunData } from '../data/prepared'; import { ModelSessions } from './sessions'; export const a = ModelSessions; export type B = RunData;"],
-    ['src/engine/cli/x.ts', "import { createServices } from '../services'; import { startServer } from '../server/server'; export const a = [createServices, startServer];"],
+    [
+      'src/engine/eval/x.ts',
+      "import { VARIANTS } from '../../shared/growth'; import type { SeedInterval } from '../../shared/compare'; export const a = VARIANTS; export type B = SeedInterval;",
+    ],
+    [
+      'src/engine/runtime/x.ts',
+      "import { Rng } from '../random'; import type { DeviceChoice } from '../../shared/system'; export const a = Rng; export type B = DeviceChoice;",
+    ],
+    [
+      'src/engine/eval/x.ts',
+      "import type { RunData } from '../data/prepared'; import { ModelSessions } from './sessions'; export const a = ModelSessions; export type B = RunData;",
+    ],
+    [
+      'src/engine/cli/x.ts',
+      "import { createServices } from '../services'; import { startServer } from '../server/server'; export const a = [createServices, startServer];",
+    ],
   ])('%s may: %s', async (file, code) => {
     expect(await restricted(file, code)).toEqual([]);
   });

@@ -11,14 +11,21 @@ import { EventHub } from '../../src/shared/rpc';
 
 const electron = vi.hoisted(() => {
   const ipcHandlers = new Map<string, (...args: unknown[]) => unknown>();
-  const windows: { options: Record<string, unknown>; on: Map<string, (...a: unknown[]) => void>; openHandler?: (d: { url: string }) => unknown; loaded?: string }[] = [];
+  const windows: {
+    options: Record<string, unknown>;
+    on: Map<string, (...a: unknown[]) => void>;
+    openHandler?: (d: { url: string }) => unknown;
+    loaded?: string;
+  }[] = [];
   let protocolHandler: ((req: Request) => Promise<Response>) | undefined;
   return {
     ipcHandlers,
     windows,
     getProtocolHandler: () => protocolHandler,
     openExternal: vi.fn(async (_url: string) => undefined),
-    fetch: vi.fn(async (url: string) => new Response(`body of ${url}`, { headers: { 'content-type': 'text/javascript' } })),
+    fetch: vi.fn(
+      async (url: string) => new Response(`body of ${url}`, { headers: { 'content-type': 'text/javascript' } }),
+    ),
     permissionHandler: undefined as undefined | ((wc: unknown, permission: string, cb: (ok: boolean) => void) => void),
     dialogs: [] as unknown[],
     dialogAnswer: { canceled: false, filePaths: ['/plant/line3.csv'] },
@@ -142,10 +149,14 @@ describe('IPC handlers of the main process', () => {
     const gone = { isDestroyed: () => true, send: () => sent.push(['destroyed window got a message']) };
     dispose = registerIpc(api, () => [target, gone] as never);
   });
-  const invoke = (event: unknown, channel: unknown, params: unknown) => electron.ipcHandlers.get(IPC_INVOKE)!(event, channel, params);
+  const invoke = (event: unknown, channel: unknown, params: unknown) =>
+    electron.ipcHandlers.get(IPC_INVOKE)!(event, channel, params);
 
   it('forwards a validated request from the app window to the engine', async () => {
-    expect(await invoke(frame('app://stacklab/index.html'), 'system.info', { refresh: true })).toEqual({ ok: true, result: { answered: 'system.info' } });
+    expect(await invoke(frame('app://stacklab/index.html'), 'system.info', { refresh: true })).toEqual({
+      ok: true,
+      result: { answered: 'system.info' },
+    });
     expect(api.calls).toEqual([['system.info', { refresh: true }]]);
     dispose();
   });
@@ -163,7 +174,10 @@ describe('IPC handlers of the main process', () => {
 
   it('refuses invalid parameters before they reach the engine', async () => {
     const reply = await invoke(frame('app://stacklab/index.html'), 'system.info', { refresh: 'x' });
-    expect(reply).toMatchObject({ ok: false, error: { name: 'InvalidParamsError', message: expect.stringMatching(/"refresh"/) } });
+    expect(reply).toMatchObject({
+      ok: false,
+      error: { name: 'InvalidParamsError', message: expect.stringMatching(/"refresh"/) },
+    });
     expect(await invoke(frame('app://stacklab/index.html'), 'fs.readFile', {})).toMatchObject({ ok: false });
     expect(api.calls).toEqual([]);
     dispose();
@@ -171,13 +185,25 @@ describe('IPC handlers of the main process', () => {
 
   it('answers the open dialog itself, never asking the engine', async () => {
     const app = frame('app://stacklab/index.html');
-    expect(await invoke({ ...app, sender: {} }, 'system.pickPath', { kind: 'file' })).toEqual({ ok: true, result: { path: '/plant/line3.csv' } });
+    expect(await invoke({ ...app, sender: {} }, 'system.pickPath', { kind: 'file' })).toEqual({
+      ok: true,
+      result: { path: '/plant/line3.csv' },
+    });
     expect(electron.dialogs.at(-1)).toMatchObject({ properties: ['openFile'] });
     electron.dialogAnswer = { canceled: true, filePaths: [] };
-    expect(await invoke({ ...app, sender: {} }, 'system.pickPath', { kind: 'folder' })).toEqual({ ok: true, result: { path: null } });
+    expect(await invoke({ ...app, sender: {} }, 'system.pickPath', { kind: 'folder' })).toEqual({
+      ok: true,
+      result: { path: null },
+    });
     expect(electron.dialogs.at(-1)).toMatchObject({ properties: ['openDirectory', 'createDirectory'] });
-    expect(await invoke({ ...app, sender: {} }, 'system.pickPath', { kind: 'disk' })).toMatchObject({ ok: false, error: { name: 'InvalidParamsError' } });
-    expect(await invoke(frame('https://evil.example/'), 'system.pickPath', { kind: 'file' })).toMatchObject({ ok: false, error: { name: 'SecurityError' } });
+    expect(await invoke({ ...app, sender: {} }, 'system.pickPath', { kind: 'disk' })).toMatchObject({
+      ok: false,
+      error: { name: 'InvalidParamsError' },
+    });
+    expect(await invoke(frame('https://evil.example/'), 'system.pickPath', { kind: 'file' })).toMatchObject({
+      ok: false,
+      error: { name: 'SecurityError' },
+    });
     expect(api.calls).toEqual([]);
     dispose();
   });
@@ -216,13 +242,20 @@ describe('the window rules', () => {
     electron.permissionHandler!(null, 'media', denied);
     expect(denied).toHaveBeenCalledWith(false);
     expect(electron.devicePermissionHandler!({ deviceType: 'usb', origin: 'app://stacklab' })).toBe(false);
-    for (const [ev, args] of [['select-usb-device', [{ deviceList: [{ deviceId: 'u1' }] }]], ['select-hid-device', [{ deviceList: [{ deviceId: 'h1' }] }]], ['select-serial-port', [[{ portId: 's1' }], {}]]] as const) {
+    for (const [ev, args] of [
+      ['select-usb-device', [{ deviceList: [{ deviceId: 'u1' }] }]],
+      ['select-hid-device', [{ deviceList: [{ deviceId: 'h1' }] }]],
+      ['select-serial-port', [[{ portId: 's1' }], {}]],
+    ] as const) {
       const event = { preventDefault: vi.fn() };
       const callback = vi.fn();
       electron.sessionEvents.get(ev)!(event, ...args, callback);
       expect(event.preventDefault, ev).toHaveBeenCalled();
       expect(callback, ev).toHaveBeenCalledTimes(1);
-      expect(callback.mock.calls[0]!.filter((x: unknown) => x), ev).toEqual([]);
+      expect(
+        callback.mock.calls[0]!.filter((x: unknown) => x),
+        ev,
+      ).toEqual([]);
     }
   });
 
@@ -268,7 +301,10 @@ describe('the window rules', () => {
     electron.messageBoxAnswer = 1; // Cancel
     expect(f.open('http://plant.example/report')).toEqual({ action: 'deny' });
     await flush();
-    expect(electron.messageBoxes.at(-1)).toMatchObject({ message: expect.stringMatching(/unencrypted/), detail: expect.stringContaining('http://plant.example/report') });
+    expect(electron.messageBoxes.at(-1)).toMatchObject({
+      message: expect.stringMatching(/unencrypted/),
+      detail: expect.stringContaining('http://plant.example/report'),
+    });
     expect(electron.openExternal).not.toHaveBeenCalled();
     electron.messageBoxAnswer = 0; // Open in browser
     f.open('http://plant.example/report');
@@ -277,7 +313,8 @@ describe('the window rules', () => {
     electron.openExternal.mockClear();
 
     const boxes = electron.messageBoxes.length;
-    for (const url of ['file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share']) expect(f.open(url)).toEqual({ action: 'deny' });
+    for (const url of ['file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share'])
+      expect(f.open(url)).toEqual({ action: 'deny' });
     await flush();
     expect(electron.openExternal).not.toHaveBeenCalled();
     expect(electron.messageBoxes).toHaveLength(boxes);
@@ -287,7 +324,13 @@ describe('the window rules', () => {
     createMainWindow({ preload: '/p/index.cjs', startUrl: 'app://stacklab/index.html' });
     const win = electron.windows.at(-1)!;
     expect(win.loaded).toBe('app://stacklab/index.html');
-    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, devTools: false, preload: '/p/index.cjs' });
+    expect(win.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      devTools: false,
+      preload: '/p/index.cjs',
+    });
     createMainWindow({ preload: '/p/index.cjs', startUrl: 'app://stacklab/index.html', devTools: true });
     expect(electron.windows.at(-1)!.options.webPreferences).toMatchObject({ devTools: true });
   });
@@ -304,7 +347,13 @@ describe('the packaged app’s start-up (src/main/index.ts)', () => {
     expect(created).toBeTypeOf('function');
     const f = fakeContents();
     created({}, f.contents);
-    expect([...f.on.keys()].sort()).toEqual(['select-bluetooth-device', 'will-attach-webview', 'will-frame-navigate', 'will-navigate', 'will-redirect']);
+    expect([...f.on.keys()].sort()).toEqual([
+      'select-bluetooth-device',
+      'will-attach-webview',
+      'will-frame-navigate',
+      'will-navigate',
+      'will-redirect',
+    ]);
     expect(f.open('javascript:alert(1)')).toEqual({ action: 'deny' });
 
     electron.ready.resolve();

@@ -1,6 +1,13 @@
 /** Metrics against cases computed by hand (the arithmetic is in the comments). */
 import { describe, expect, it } from 'vitest';
-import { aucPr, aucRoc, quantileThreshold, rangeRecall, rangesOf, thresholdMetrics } from '../../src/engine/eval/metrics';
+import {
+  aucPr,
+  aucRoc,
+  quantileThreshold,
+  rangeRecall,
+  rangesOf,
+  thresholdMetrics,
+} from '../../src/engine/eval/metrics';
 
 describe('threshold-free metrics', () => {
   it('AUC-ROC: pairs ranked right over all pairs, ties count one half', () => {
@@ -55,7 +62,16 @@ describe('metrics at a threshold', () => {
     // existence reward: α = 1 counts any hit fully
     expect(rangeRecall(rangesOf(labels), rangesOf([0, 0, 0, 0, 1, 0, 0, 0, 0, 0]), 1)).toBe(0.5);
     // cardinality: a real range met by two predictions gets its overlap share halved
-    expect(rangeRecall([{ start: 0, end: 4 }], [{ start: 0, end: 1 }, { start: 3, end: 4 }], 0)).toBe(0.25);
+    expect(
+      rangeRecall(
+        [{ start: 0, end: 4 }],
+        [
+          { start: 0, end: 1 },
+          { start: 3, end: 4 },
+        ],
+        0,
+      ),
+    ).toBe(0.25);
   });
 
   it('point adjustment inflates F1 (the whole found event counts)', () => {
@@ -75,7 +91,10 @@ describe('the precision-recall curve', () => {
   it('has a point where recall rises, from high scores to low, ending at the lowest score', async () => {
     const { prCurve } = await import('../../src/engine/eval/metrics');
     // ranked: 0.9(+) 0.8(-) 0.4(+) 0.1(-): (R, P) = (½, 1), [(½, ½): recall did not rise], (1, ⅔), (1, ½)
-    expect(prCurve([0.9, 0.8, 0.4, 0.1], [1, 0, 1, 0], 1000)).toEqual({ recall: [0.5, 1, 1], precision: [1, 2 / 3, 0.5] });
+    expect(prCurve([0.9, 0.8, 0.4, 0.1], [1, 0, 1, 0], 1000)).toEqual({
+      recall: [0.5, 1, 1],
+      precision: [1, 2 / 3, 0.5],
+    });
     // thinned: a point only when recall moved by at least 1/maxPoints (and always the last one)
     expect(prCurve([0.9, 0.8, 0.7, 0.6], [1, 1, 1, 1], 2)).toEqual({ recall: [0.25, 0.75, 1], precision: [1, 1, 1] });
     // ties form one point

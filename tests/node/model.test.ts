@@ -20,16 +20,42 @@ import { buildInference } from '../../src/engine/inference/forecast';
 import { compile, rng } from '../helpers/graph-eval';
 import { waves } from '../helpers/series';
 
-const micro: PatchTransformerConfig = { ...PRESETS.tiny, dModel: 8, heads: 2, layers: 2, seqLen: 4, patchLen: 2, mlpHidden: 16, channels: 2, batch: 2 };
+const micro: PatchTransformerConfig = {
+  ...PRESETS.tiny,
+  dModel: 8,
+  heads: 2,
+  layers: 2,
+  seqLen: 4,
+  patchLen: 2,
+  mlpHidden: 16,
+  channels: 2,
+  batch: 2,
+};
 
 describe('patch transformer', () => {
   it('names its weights per layer and sizes the presets as documented', () => {
     const specs = paramSpecs({ ...PRESETS.tiny, channels: 3 });
     expect(specs.filter((s) => blockOf(s.name) === 1).map((s) => s.name.replace('blocks.1.', ''))).toEqual([
-      'ln1.g', 'ln1.b', 'attn.wq', 'attn.bq', 'attn.wk', 'attn.bk', 'attn.wv', 'attn.bv', 'attn.wo', 'attn.bo', 'ln2.g', 'ln2.b', 'mlp.w1', 'mlp.b1', 'mlp.w2', 'mlp.b2',
+      'ln1.g',
+      'ln1.b',
+      'attn.wq',
+      'attn.bq',
+      'attn.wk',
+      'attn.bk',
+      'attn.wv',
+      'attn.bv',
+      'attn.wo',
+      'attn.bo',
+      'ln2.g',
+      'ln2.b',
+      'mlp.w1',
+      'mlp.b1',
+      'mlp.w2',
+      'mlp.b2',
     ]);
     expect(blockOf('embed.w')).toBeNull();
-    const count = (cfg: PatchTransformerConfig) => paramSpecs(cfg).reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+    const count = (cfg: PatchTransformerConfig) =>
+      paramSpecs(cfg).reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
     expect(count({ ...PRESETS.small, channels: 16 })).toBeGreaterThan(1.1e6);
     expect(count({ ...PRESETS.small, channels: 16 })).toBeLessThan(1.4e6);
     expect(count({ ...PRESETS.base, channels: 16 })).toBeGreaterThan(37e6);
@@ -60,47 +86,59 @@ describe('patch transformer', () => {
     expect(forwardFlopsPerWindow(c)).toBe(expected);
   });
 
-  it.each(['learned', 'rotary'] as const)('back-propagates correctly through the whole model (%s positions)', async (positions) => {
-    const cfg = { ...micro, positions };
-    const g = new Graph();
-    const windows = g.input('windows', 'float32', [cfg.batch, windowLength(cfg), cfg.channels]);
-    const params = declareParams(g, cfg);
-    const tokens = tokensOf(windows, cfg);
-    const loss = nextPatchLoss(forward(tokens, params, cfg), tokens, cfg);
-    const names = [...params.keys()];
-    const grads = gradients(loss, names.map((n) => params.get(n)!));
-    const outputs: Record<string, Value> = { loss };
-    names.forEach((n, i) => (outputs[`g${i}`] = grads.get(params.get(n)!)!));
-    const m = await compile(g, outputs);
-    const r = rng(3);
-    const values = new Map(paramSpecs(cfg).map((s) => [s.name, Float32Array.from(initialValues(s, 9), (v) => v * 5 + (r() - 0.5) * 0.2)]));
-    const w = Float32Array.from({ length: cfg.batch * windowLength(cfg) * cfg.channels }, () => r() * 2 - 1);
-    const feeds = () => {
-      const f: Record<string, { data: Float32Array; dims: number[] }> = { windows: { data: w, dims: [...windows.shape] as number[] } };
-      for (const s of paramSpecs(cfg)) f[s.name] = { data: values.get(s.name)!, dims: [...s.shape] };
-      return f;
-    };
-    const analytic = await m.run(feeds());
-    let checked = 0;
-    for (const [i, name] of names.entries()) {
-      const v = values.get(name)!;
-      const ga = analytic[`g${i}`]!;
-      const scale = Math.max(...ga.map(Math.abs));
-      for (const k of [0, Math.floor(v.length / 2), v.length - 1]) {
-        const orig = v[k]!;
-        const h = 1e-2;
-        v[k] = orig + h;
-        const up = (await m.run(feeds())).loss![0]!;
-        v[k] = orig - h;
-        const down = (await m.run(feeds())).loss![0]!;
-        v[k] = orig;
-        const numeric = (up - down) / (2 * h);
-        expect(Math.abs(ga[k]! - numeric), `${name}[${k}]: analytic ${ga[k]} numeric ${numeric}`).toBeLessThan(2e-2 * Math.max(Math.abs(numeric), scale, 1e-3));
-        checked++;
+  it.each(['learned', 'rotary'] as const)(
+    'back-propagates correctly through the whole model (%s positions)',
+    async (positions) => {
+      const cfg = { ...micro, positions };
+      const g = new Graph();
+      const windows = g.input('windows', 'float32', [cfg.batch, windowLength(cfg), cfg.channels]);
+      const params = declareParams(g, cfg);
+      const tokens = tokensOf(windows, cfg);
+      const loss = nextPatchLoss(forward(tokens, params, cfg), tokens, cfg);
+      const names = [...params.keys()];
+      const grads = gradients(
+        loss,
+        names.map((n) => params.get(n)!),
+      );
+      const outputs: Record<string, Value> = { loss };
+      names.forEach((n, i) => (outputs[`g${i}`] = grads.get(params.get(n)!)!));
+      const m = await compile(g, outputs);
+      const r = rng(3);
+      const values = new Map(
+        paramSpecs(cfg).map((s) => [s.name, Float32Array.from(initialValues(s, 9), (v) => v * 5 + (r() - 0.5) * 0.2)]),
+      );
+      const w = Float32Array.from({ length: cfg.batch * windowLength(cfg) * cfg.channels }, () => r() * 2 - 1);
+      const feeds = () => {
+        const f: Record<string, { data: Float32Array; dims: number[] }> = {
+          windows: { data: w, dims: [...windows.shape] as number[] },
+        };
+        for (const s of paramSpecs(cfg)) f[s.name] = { data: values.get(s.name)!, dims: [...s.shape] };
+        return f;
+      };
+      const analytic = await m.run(feeds());
+      let checked = 0;
+      for (const [i, name] of names.entries()) {
+        const v = values.get(name)!;
+        const ga = analytic[`g${i}`]!;
+        const scale = Math.max(...ga.map(Math.abs));
+        for (const k of [0, Math.floor(v.length / 2), v.length - 1]) {
+          const orig = v[k]!;
+          const h = 1e-2;
+          v[k] = orig + h;
+          const up = (await m.run(feeds())).loss![0]!;
+          v[k] = orig - h;
+          const down = (await m.run(feeds())).loss![0]!;
+          v[k] = orig;
+          const numeric = (up - down) / (2 * h);
+          expect(Math.abs(ga[k]! - numeric), `${name}[${k}]: analytic ${ga[k]} numeric ${numeric}`).toBeLessThan(
+            2e-2 * Math.max(Math.abs(numeric), scale, 1e-3),
+          );
+          checked++;
+        }
       }
-    }
-    expect(checked).toBe(names.length * 3);
-  });
+      expect(checked).toBe(names.length * 3);
+    },
+  );
 
   it('emits a standalone inference model that reproduces the training loss', async () => {
     const cfg = { ...PRESETS.tiny, channels: 3 };

@@ -64,8 +64,19 @@ const matchers = appBuilderLib('fileMatcher.js') as {
     outDir: string,
     isElectronCompile: boolean,
   ): FileMatcher[];
-  getNodeModuleFileMatcher(appDir: string, destination: string, expander: MacroExpander, platformOptions: PlatformOptions, packager: unknown): FileMatcher;
-  getFileMatchers(config: BuilderConfig, name: string, destination: string, options: Record<string, unknown>): FileMatcher[] | null;
+  getNodeModuleFileMatcher(
+    appDir: string,
+    destination: string,
+    expander: MacroExpander,
+    platformOptions: PlatformOptions,
+    packager: unknown,
+  ): FileMatcher;
+  getFileMatchers(
+    config: BuilderConfig,
+    name: string,
+    destination: string,
+    options: Record<string, unknown>,
+  ): FileMatcher[] | null;
 };
 const { expandMacro } = appBuilderLib('util/macroExpander.js') as {
   expandMacro(pattern: string, arch: string | null, appInfo: object, extra: Record<string, string>): string;
@@ -105,8 +116,22 @@ function selection(config: BuilderConfig, os: BuilderPlatform, arch: string) {
   const platformOptions = config[os] ?? {};
   const expander: MacroExpander = (p) => expandMacro(p, arch, {}, { os, '/*': '{,/**/*}' });
   const destination = path.join(root, 'dist', 'unpacked', 'resources', 'app');
-  const info = { config, projectDir: root, buildResourcesDir: path.join(root, 'build'), isPrepackedAppAsar: false, debugLogger: { isEnabled: false } };
-  const main = matchers.getMainFileMatchers(root, destination, expander, platformOptions, { info, config }, path.join(root, 'dist'), false);
+  const info = {
+    config,
+    projectDir: root,
+    buildResourcesDir: path.join(root, 'build'),
+    isPrepackedAppAsar: false,
+    debugLogger: { isEnabled: false },
+  };
+  const main = matchers.getMainFileMatchers(
+    root,
+    destination,
+    expander,
+    platformOptions,
+    { info, config },
+    path.join(root, 'dist'),
+    false,
+  );
   const nodeModules = matchers.getNodeModuleFileMatcher(root, destination, expander, platformOptions, info);
   const unpack = matchers.getFileMatchers(config, 'asarUnpack', destination, {
     macroExpander: expander,
@@ -114,16 +139,24 @@ function selection(config: BuilderConfig, os: BuilderPlatform, arch: string) {
     globalOutDir: path.join(root, 'dist'),
     defaultSrc: root,
   });
-  const moduleFilter = (name: string) => new matchers.FileMatcher(path.join(root, 'node_modules', name), destination, expander, nodeModules.patterns).createFilter();
+  const moduleFilter = (name: string) =>
+    new matchers.FileMatcher(
+      path.join(root, 'node_modules', name),
+      destination,
+      expander,
+      nodeModules.patterns,
+    ).createFilter();
   const unpackFilter = unpack?.[0]?.createFilter();
   return {
     /** An app file (relative to the project) lands in the package. */
     appFile: (rel: string) => main.some((m) => path.resolve(m.from) === root && accepts(m.createFilter(), root, rel)),
     /** A file of a production dependency lands in the package. */
-    moduleFile: (name: string, rel: string) => accepts(moduleFilter(name), path.join(root, 'node_modules', name), rel, `node_modules/${name}`),
+    moduleFile: (name: string, rel: string) =>
+      accepts(moduleFilter(name), path.join(root, 'node_modules', name), rel, `node_modules/${name}`),
     /** A file of a dependency is unpacked from app.asar. */
     unpacked: (name: string, rel: string) =>
-      unpackFilter !== undefined && unpackFilter(path.join(root, 'node_modules', name, rel), stat(false, `node_modules/${name}/${rel}`)),
+      unpackFilter !== undefined &&
+      unpackFilter(path.join(root, 'node_modules', name, rel), stat(false, `node_modules/${name}/${rel}`)),
   };
 }
 
@@ -139,7 +172,9 @@ function archsOf(os: BuilderPlatform): string[] {
   return [...new Set([...(named.length ? named : ['x64']), ...shipped])];
 }
 const targetNames = (options: PlatformOptions | undefined) =>
-  asArray(options?.target as string | { target: string } | undefined).map((t) => (typeof t === 'string' ? t : t.target));
+  asArray(options?.target as string | { target: string } | undefined).map((t) =>
+    typeof t === 'string' ? t : t.target,
+  );
 
 let config: BuilderConfig;
 beforeAll(async () => {
@@ -186,11 +221,32 @@ describe.each(Object.keys(PLATFORMS) as BuilderPlatform[])('the %s package', (os
   it('holds the built app and package.json, never sources, tests, benchmarks, source maps or out/device', () => {
     for (const arch of archsOf(os)) {
       const pick = selection(config, os, arch);
-      for (const rel of ['out/main/index.js', 'out/main/engine-worker.js', 'out/main/chunks/paths-x.js', 'out/preload/index.cjs', 'out/renderer/index.html', 'out/renderer/assets/index-x.js', 'package.json']) {
+      for (const rel of [
+        'out/main/index.js',
+        'out/main/engine-worker.js',
+        'out/main/chunks/paths-x.js',
+        'out/preload/index.cjs',
+        'out/renderer/index.html',
+        'out/renderer/assets/index-x.js',
+        'package.json',
+      ]) {
         expect(pick.appFile(rel), `${os}/${arch}: ${rel}`).toBe(true);
       }
       expect(pick.appFile(path.posix.normalize(pkg.main)), 'package.json "main"').toBe(true);
-      for (const rel of ['src/main/index.ts', 'src/engine/host/worker.ts', 'tests/node/packaging.test.ts', 'bench/index.ts', 'scripts/test.sh', 'bin/stacklab.js', 'out/device/cli.mjs', 'out/main/index.js.map', 'electron-builder.yml', 'README.md', 'node_modules/ws/index.js', 'dist/x.AppImage']) {
+      for (const rel of [
+        'src/main/index.ts',
+        'src/engine/host/worker.ts',
+        'tests/node/packaging.test.ts',
+        'bench/index.ts',
+        'scripts/test.sh',
+        'bin/stacklab.js',
+        'out/device/cli.mjs',
+        'out/main/index.js.map',
+        'electron-builder.yml',
+        'README.md',
+        'node_modules/ws/index.js',
+        'dist/x.AppImage',
+      ]) {
         expect(pick.appFile(rel), `${os}/${arch}: ${rel}`).toBe(false);
       }
       // Production dependencies the engine worker imports stay; the CLI's TypeScript loader does not.
@@ -206,14 +262,24 @@ describe.each(Object.keys(PLATFORMS) as BuilderPlatform[])('the %s package', (os
     for (const arch of archsOf(os)) {
       const pick = selection(config, os, arch);
       const own = ortBinFiles.filter((f) => binTarget(f) === `${platform}/${arch}`);
-      expect(own.filter((f) => f.endsWith('.node')), `onnxruntime-node ships no ${platform}/${arch} binding`).toHaveLength(1);
-      expect(own.some((f) => /onnxruntime\.(dll|so\.1|[\d.]*dylib)$/.test(f)), `${platform}/${arch}: the ORT library`).toBe(true);
+      expect(
+        own.filter((f) => f.endsWith('.node')),
+        `onnxruntime-node ships no ${platform}/${arch} binding`,
+      ).toHaveLength(1);
+      expect(
+        own.some((f) => /onnxruntime\.(dll|so\.1|[\d.]*dylib)$/.test(f)),
+        `${platform}/${arch}: the ORT library`,
+      ).toBe(true);
       for (const f of ortBinFiles) {
         expect(pick.moduleFile('onnxruntime-node', f), `${os}/${arch}: ${f}`).toBe(own.includes(f));
       }
       for (const f of own.filter(isNative)) expect(pick.unpacked('onnxruntime-node', f), `unpacked: ${f}`).toBe(true);
       // What `npm run setup:cuda` adds beside the Linux and Windows x64 binaries is unpacked too.
-      for (const name of ['libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so', 'onnxruntime_providers_cuda.dll']) {
+      for (const name of [
+        'libonnxruntime_providers_cuda.so',
+        'libonnxruntime_providers_shared.so',
+        'onnxruntime_providers_cuda.dll',
+      ]) {
         expect(pick.unpacked('onnxruntime-node', `bin/napi-v6/${platform}/${arch}/${name}`), name).toBe(true);
       }
       expect(pick.unpacked('onnxruntime-node', 'dist/index.js')).toBe(false);
@@ -224,7 +290,11 @@ describe.each(Object.keys(PLATFORMS) as BuilderPlatform[])('the %s package', (os
 
 describe('what the package runs', () => {
   it('package.json "main" is the main entry that electron-vite builds (out/main/index.js)', () => {
-    const mainBuild = (electronViteConfig as { main?: { build?: { outDir?: string; rollupOptions?: { input?: Record<string, string>; output?: unknown } } } }).main?.build;
+    const mainBuild = (
+      electronViteConfig as {
+        main?: { build?: { outDir?: string; rollupOptions?: { input?: Record<string, string>; output?: unknown } } };
+      }
+    ).main?.build;
     // electron-vite's default output folder for the main process, with entries named after the inputs.
     expect(mainBuild?.outDir).toBeUndefined();
     expect(mainBuild?.rollupOptions?.output).toBeUndefined();
@@ -237,7 +307,11 @@ describe('what the package runs', () => {
   it('has npm scripts that build, then package without publishing', () => {
     expect(pkg.devDependencies['electron-builder']).toBeDefined();
     expect(pkg.scripts.dist).toBe('electron-vite build && electron-builder --publish never');
-    for (const [script, flag] of [['dist:linux', '--linux'], ['dist:win', '--win'], ['dist:mac', '--mac']] as const) {
+    for (const [script, flag] of [
+      ['dist:linux', '--linux'],
+      ['dist:win', '--win'],
+      ['dist:mac', '--mac'],
+    ] as const) {
       expect(pkg.scripts[script]).toBe(`electron-vite build && electron-builder ${flag} --publish never`);
     }
   });

@@ -26,14 +26,26 @@ async function setup(layers = 2) {
 describe('mixed precision', () => {
   it('trains in fp16 with losses close to fp32 and the loss scale carried from call to call', async () => {
     const { model, data } = await setup();
-    const make = (precision: 'fp32' | 'fp16', stepsPerCall = 1) => Trainer.create({ model, data: data.matrix, device: 'cpu', seed: 3, windowStarts: data.trainStarts, precision, stepsPerCall });
+    const make = (precision: 'fp32' | 'fp16', stepsPerCall = 1) =>
+      Trainer.create({
+        model,
+        data: data.matrix,
+        device: 'cpu',
+        seed: 3,
+        windowStarts: data.trainStarts,
+        precision,
+        stepsPerCall,
+      });
     const fp32 = await make('fp32');
     const fp16 = await make('fp16', 4);
     try {
       const lrs = Array.from({ length: 8 }, () => 2e-3);
       const a = [...(await fp32.steps(lrs.slice(0, 1), { read: true }))];
       for (const lr of lrs.slice(1)) a.push(...(await fp32.steps([lr], { read: true })));
-      const b = [...(await fp16.steps(lrs.slice(0, 4), { read: true })), ...(await fp16.steps(lrs.slice(4), { read: true }))];
+      const b = [
+        ...(await fp16.steps(lrs.slice(0, 4), { read: true })),
+        ...(await fp16.steps(lrs.slice(4), { read: true })),
+      ];
       expect(b.map((m) => m.step)).toEqual(a.map((m) => m.step));
       for (let i = 0; i < a.length; i++) {
         // Half-precision products: about 3 decimal digits.
@@ -56,14 +68,25 @@ describe('mixed precision', () => {
   it('skips a step whose scaled gradients overflow, halves the scale and says so', async () => {
     const { model, data } = await setup(1);
     // 2^40 × a gradient of order 1e-2 is far past float16's 65504: the first steps overflow.
-    const t = await Trainer.create({ model, data: data.matrix, device: 'cpu', seed: 1, windowStarts: data.trainStarts, precision: 'fp16', initialLossScale: { scale: 2 ** 40, goodSteps: 5 } });
+    const t = await Trainer.create({
+      model,
+      data: data.matrix,
+      device: 'cpu',
+      seed: 1,
+      windowStarts: data.trainStarts,
+      precision: 'fp16',
+      initialLossScale: { scale: 2 ** 40, goodSteps: 5 },
+    });
     try {
       const before = await t.readParams();
       const [m] = await t.steps([1e-3], { read: true });
       expect(m!.skipped).toBe(true);
       expect(Number.isFinite(m!.gradNorm)).toBe(false);
       expect(await t.readParams()).toEqual(before);
-      expect(await t.readMoments()).toEqual({ m: new Map([...before].map(([k, v]) => [k, new Float32Array(v.length)])), v: new Map([...before].map(([k, v]) => [k, new Float32Array(v.length)])) });
+      expect(await t.readMoments()).toEqual({
+        m: new Map([...before].map(([k, v]) => [k, new Float32Array(v.length)])),
+        v: new Map([...before].map(([k, v]) => [k, new Float32Array(v.length)])),
+      });
       expect(await t.readLossScale()).toEqual({ scale: 2 ** 39, goodSteps: 0 });
       // It backs off until the gradients fit, then trains.
       let taken: { skipped?: boolean } | undefined;
@@ -104,7 +127,25 @@ describe('mixed precision', () => {
 
   it('trains a run in fp16 on the CPU: config.json says so, checkpoints keep the loss scale, the report the precision', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'stacklab-fp16-'));
-    const r = await cli(['train', '--sample', '--preset', 'tiny', '--variants', 'baseline', '--steps', '40', '--seeds', '1', '--device', 'cpu', '--precision', 'fp16', '--out', out, '--json']);
+    const r = await cli([
+      'train',
+      '--sample',
+      '--preset',
+      'tiny',
+      '--variants',
+      'baseline',
+      '--steps',
+      '40',
+      '--seeds',
+      '1',
+      '--device',
+      'cpu',
+      '--precision',
+      'fp16',
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/on cpu in fp16/);
     const run = path.join(out, 'baseline-s1');
@@ -114,7 +155,10 @@ describe('mixed precision', () => {
     const { metadata } = parseSafetensors(await readFile(path.join(run, 'checkpoints', last)), last);
     expect(Number(metadata.loss_scale)).toBe(65536);
     expect(Number(metadata.loss_scale_good_steps)).toBe(40);
-    const metrics = (await readFile(path.join(run, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const metrics = (await readFile(path.join(run, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const train = metrics.filter((m) => m.type === 'train');
     expect(train.length).toBeGreaterThan(0);
     expect(train.every((m) => Number.isFinite(m.loss) && !m.skipped)).toBe(true);

@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { loadSampleDataset } from '../../src/engine/data/dataset';
-import { buildProbes, LOOKUP_CODES, normalWindowStarts, PROBES, type ProbeItem } from '../../src/engine/eval/probe-items';
+import {
+  buildProbes,
+  LOOKUP_CODES,
+  normalWindowStarts,
+  PROBES,
+  type ProbeItem,
+} from '../../src/engine/eval/probe-items';
 import { persistenceErrors, scoreItems, scoreProbes } from '../../src/engine/eval/probes';
-import { paramSpecs, PRESETS, windowLength, type PatchTransformerConfig } from '../../src/engine/models/patch-transformer';
+import {
+  paramSpecs,
+  PRESETS,
+  windowLength,
+  type PatchTransformerConfig,
+} from '../../src/engine/models/patch-transformer';
 import { Rng } from '../../src/engine/random';
 import { prepareRunData } from '../../src/engine/data/prepared';
 import type { RunData } from '../../src/engine/data/prepared';
@@ -29,7 +40,9 @@ const startsMatching = (w: Float32Array, upTo: number, only?: (ch: number) => bo
   const out: number[] = [];
   for (let s = 0; s + W <= rows; s++) {
     let ok = true;
-    for (let r = 0; r < upTo && ok; r++) for (let ch = 0; ch < C && ok; ch++) if ((!only || only(ch)) && data.matrix[(s + r) * C + ch] !== w[r * C + ch]) ok = false;
+    for (let r = 0; r < upTo && ok; r++)
+      for (let ch = 0; ch < C && ok; ch++)
+        if ((!only || only(ch)) && data.matrix[(s + r) * C + ch] !== w[r * C + ch]) ok = false;
     if (ok) out.push(s);
   }
   return out;
@@ -39,11 +52,15 @@ const pool = normalWindowStarts(data, W);
 
 /** A fake error function that scores every window by its distance to its item's intended answer (windows come item by item, in order). */
 function oracle(items: readonly ProbeItem[]) {
-  const intended = items.flatMap((it) => Array.from({ length: it.candidates }, () => patch(candidate(it, it.correct), S - 1)));
+  const intended = items.flatMap((it) =>
+    Array.from({ length: it.candidates }, () => patch(candidate(it, it.correct), S - 1)),
+  );
   let at = 0;
   return async (windows: Float32Array, count: number) => {
     expect(windows.length).toBe(count * WC);
-    return Float32Array.from({ length: count }, (_, b) => Math.sqrt(sqDist(patch(windows.subarray(b * WC, (b + 1) * WC), S - 1), intended[at++]!)));
+    return Float32Array.from({ length: count }, (_, b) =>
+      Math.sqrt(sqDist(patch(windows.subarray(b * WC, (b + 1) * WC), S - 1), intended[at++]!)),
+    );
   };
 }
 
@@ -56,7 +73,9 @@ describe('reasoning probes', () => {
       const items = a[name]!;
       expect(items).toHaveLength(64);
       expect(b[name]!.map((it) => it.correct)).toEqual(items.map((it) => it.correct));
-      b[name]!.forEach((it, i) => expect(Buffer.from(it.windows.buffer).equals(Buffer.from(items[i]!.windows.buffer))).toBe(true));
+      b[name]!.forEach((it, i) =>
+        expect(Buffer.from(it.windows.buffer).equals(Buffer.from(items[i]!.windows.buffer))).toBe(true),
+      );
       expect(c[name]!.some((it, i) => !same(it.windows, items[i]!.windows))).toBe(true);
       // The right answer is not always in the same place.
       expect(new Set(items.map((it) => it.correct)).size).toBeGreaterThan(1);
@@ -72,7 +91,9 @@ describe('reasoning probes', () => {
       for (const it of probes[name]!) {
         expect(it.windows.length).toBe(it.candidates * WC);
         for (let k = 1; k < it.candidates; k++) {
-          expect(same(candidate(it, k).subarray(0, (S - 1) * PC), candidate(it, 0).subarray(0, (S - 1) * PC))).toBe(true);
+          expect(same(candidate(it, k).subarray(0, (S - 1) * PC), candidate(it, 0).subarray(0, (S - 1) * PC))).toBe(
+            true,
+          );
           expect(same(patch(candidate(it, k), S - 1), patch(candidate(it, 0), S - 1))).toBe(false);
         }
       }
@@ -93,7 +114,9 @@ describe('reasoning probes', () => {
       const js = new Set<number>();
       for (let k = 0; k < it.candidates; k++) {
         if (k === it.correct) continue;
-        const j = [...Array(S).keys()].find((j) => j >= 1 && j <= S - 3 && same(patch(candidate(it, k), S - 1), realPatch(start, j + 1)));
+        const j = [...Array(S).keys()].find(
+          (j) => j >= 1 && j <= S - 3 && same(patch(candidate(it, k), S - 1), realPatch(start, j + 1)),
+        );
         expect(j).toBeDefined();
         expect(j).not.toBe(i);
         expect(j! + 1).not.toBe(i);
@@ -124,7 +147,9 @@ describe('reasoning probes', () => {
     };
     for (const it of buildProbes(data, cfg, 8, { items: 16 }).lookup!) {
       const w = candidate(it, 0);
-      const keys = [...Array(C).keys()].filter((ch) => [...Array(S - 2).keys()].filter((i) => isCode(w, i, ch) !== null).length === 4);
+      const keys = [...Array(C).keys()].filter(
+        (ch) => [...Array(S - 2).keys()].filter((i) => isCode(w, i, ch) !== null).length === 4,
+      );
       expect(keys).toHaveLength(1);
       const k = keys[0]!;
       const positions = [...Array(S - 2).keys()].filter((i) => isCode(w, i, k) !== null);
@@ -135,7 +160,9 @@ describe('reasoning probes', () => {
       expect(query).not.toBeNull();
       const source = positions.find((i) => isCode(w, i, k) === query)!;
       const right = candidate(it, it.correct);
-      for (let r = 0; r < P; r++) for (let ch = 0; ch < C; ch++) expect(right[((S - 1) * P + r) * C + ch]).toBe(ch === k ? query : w[(source * P + r) * C + ch]);
+      for (let r = 0; r < P; r++)
+        for (let ch = 0; ch < C; ch++)
+          expect(right[((S - 1) * P + r) * C + ch]).toBe(ch === k ? query : w[(source * P + r) * C + ch]);
       // Every candidate asks the same question and answers with another stored patch.
       for (let c = 0; c < it.candidates; c++) expect(isCode(candidate(it, c), S - 1, k)).toBe(query);
     }
@@ -149,11 +176,18 @@ describe('reasoning probes', () => {
       expect(starts.length).toBeGreaterThan(0);
       expect(data.valStarts).toContain(starts[0]!);
       const changed = new Set<number>();
-      for (let r = (S - 1) * P; r < W; r++) for (let ch = 0; ch < C; ch++) if (a[r * C + ch] !== b[r * C + ch]) changed.add(ch);
+      for (let r = (S - 1) * P; r < W; r++)
+        for (let ch = 0; ch < C; ch++) if (a[r * C + ch] !== b[r * C + ch]) changed.add(ch);
       expect(changed.size).toBe(1);
       // The replaced channel is the last patch of another real normal window.
       const j = [...changed][0]!;
-      const donors = [...pool].filter((y) => y !== starts[0] && [...Array(P).keys()].every((r) => data.matrix[(y + (S - 1) * P + r) * C + j] === b[((S - 1) * P + r) * C + j]));
+      const donors = [...pool].filter(
+        (y) =>
+          y !== starts[0] &&
+          [...Array(P).keys()].every(
+            (r) => data.matrix[(y + (S - 1) * P + r) * C + j] === b[((S - 1) * P + r) * C + j],
+          ),
+      );
       expect(donors.length).toBeGreaterThan(0);
     }
   });
@@ -165,9 +199,15 @@ describe('reasoning probes', () => {
     labels.fill(1, 150, 160);
     const small: PatchTransformerConfig = { ...cfg, seqLen: 8, patchLen: 2, channels: 3 };
     const w = windowLength(small);
-    const run: RunData = { matrix, trainStarts: Int32Array.from({ length: n - w + 1 }, (_, i) => i), valStarts: new Int32Array(0), labels };
+    const run: RunData = {
+      matrix,
+      trainStarts: Int32Array.from({ length: n - w + 1 }, (_, i) => i),
+      valStarts: new Int32Array(0),
+      labels,
+    };
     const probes = buildProbes(run, small, 3, { items: 40 });
-    const startOf = (win: Float32Array) => [...Array(n - w + 1).keys()].find((s) => win.subarray(0, 3 * 3).every((v, i) => v === matrix[s * 3 + i]));
+    const startOf = (win: Float32Array) =>
+      [...Array(n - w + 1).keys()].find((s) => win.subarray(0, 3 * 3).every((v, i) => v === matrix[s * 3 + i]));
     for (const it of [...probes.copy!, ...probes.contextual!]) {
       const s = startOf(it.windows.subarray(0, w * 3))!;
       expect(s).toBeDefined();
@@ -191,9 +231,15 @@ describe('reasoning probes', () => {
       expect(await scoreItems(items, oracle(items))).toEqual({ accuracy: 1, chance, items: 200 });
       // Batches hold whole items; an item larger than the batch goes alone.
       expect((await scoreItems(items, oracle(items), { batch: 3 })).accuracy).toBe(1);
-      expect(await scoreItems(items, async (_, count) => new Float32Array(count).fill(0.5))).toEqual({ accuracy: 0, chance, items: 200 });
+      expect(await scoreItems(items, async (_, count) => new Float32Array(count).fill(0.5))).toEqual({
+        accuracy: 0,
+        chance,
+        items: 200,
+      });
       const rng = new Rng(4, `random:${name}`);
-      const random = await scoreItems(items, async (_, count) => Float32Array.from({ length: count }, () => rng.next()));
+      const random = await scoreItems(items, async (_, count) =>
+        Float32Array.from({ length: count }, () => rng.next()),
+      );
       expect(Math.abs(random.accuracy - chance)).toBeLessThan(0.12);
       // NaN errors never win.
       expect((await scoreItems(items, async (_, count) => new Float32Array(count).fill(Number.NaN))).accuracy).toBe(0);
@@ -244,22 +290,30 @@ describe('reasoning probes', () => {
       { rows: 20160, preset: 'tiny' as const },
       { rows: 20160, preset: 'small' as const },
     ];
-    it.each(setups)('$rows rows, $preset: persistence and a zero predictor stay within chance ± 0.15 (256 items)', async ({ rows: n, preset }) => {
-      const sample = n === 3000 ? ds : await loadSampleDataset({ rows: n });
-      const conf: PatchTransformerConfig = { ...PRESETS[preset], channels: sample.channels.length };
-      const run = n === 3000 && preset === 'tiny' ? data : prepareRunData(sample, windowLength(conf));
-      const probes = buildProbes(run, conf, 1, { items: 256 });
-      const wc = windowLength(conf) * conf.channels;
-      const pc = conf.patchLen * conf.channels;
-      const zero = async (windows: Float32Array, count: number) =>
-        Float32Array.from({ length: count }, (_, b) => windows.subarray(b * wc + wc - pc, (b + 1) * wc).reduce((a, v) => a + v * v, 0));
-      for (const name of PROBES) {
-        const items = probes[name]!;
-        const persistence = await scoreItems(items, persistenceErrors(conf));
-        expect(Math.abs(persistence.accuracy - persistence.chance), `${name}: persistence ${persistence.accuracy}`).toBeLessThanOrEqual(0.15);
-        const z = await scoreItems(items, zero);
-        expect(Math.abs(z.accuracy - z.chance), `${name}: zero ${z.accuracy}`).toBeLessThanOrEqual(0.15);
-      }
-    });
+    it.each(setups)(
+      '$rows rows, $preset: persistence and a zero predictor stay within chance ± 0.15 (256 items)',
+      async ({ rows: n, preset }) => {
+        const sample = n === 3000 ? ds : await loadSampleDataset({ rows: n });
+        const conf: PatchTransformerConfig = { ...PRESETS[preset], channels: sample.channels.length };
+        const run = n === 3000 && preset === 'tiny' ? data : prepareRunData(sample, windowLength(conf));
+        const probes = buildProbes(run, conf, 1, { items: 256 });
+        const wc = windowLength(conf) * conf.channels;
+        const pc = conf.patchLen * conf.channels;
+        const zero = async (windows: Float32Array, count: number) =>
+          Float32Array.from({ length: count }, (_, b) =>
+            windows.subarray(b * wc + wc - pc, (b + 1) * wc).reduce((a, v) => a + v * v, 0),
+          );
+        for (const name of PROBES) {
+          const items = probes[name]!;
+          const persistence = await scoreItems(items, persistenceErrors(conf));
+          expect(
+            Math.abs(persistence.accuracy - persistence.chance),
+            `${name}: persistence ${persistence.accuracy}`,
+          ).toBeLessThanOrEqual(0.15);
+          const z = await scoreItems(items, zero);
+          expect(Math.abs(z.accuracy - z.chance), `${name}: zero ${z.accuracy}`).toBeLessThanOrEqual(0.15);
+        }
+      },
+    );
   });
 });

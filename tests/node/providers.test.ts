@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { APP_VERSION } from '../../src/engine/app-meta';
 import { keepVerdicts, selfTestVerdict } from '../../src/engine/runtime/selftest';
 import type { SelfTestResult } from '../../src/shared/system';
-import { explainProviderError, onnxruntimeVersion, probeProvider, probeProviders } from '../../src/engine/runtime/providers';
+import {
+  explainProviderError,
+  onnxruntimeVersion,
+  probeProvider,
+  probeProviders,
+} from '../../src/engine/runtime/providers';
 
 describe('execution provider probes', () => {
   it('runs the probe session on the CPU provider', async () => {
@@ -34,18 +39,26 @@ describe('execution provider probes', () => {
   it('turns native ORT errors into actionable sentences', () => {
     const adapter = explainProviderError(
       'webgpu',
-      new Error('/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 lambda adapter_result.status == Success was false. Failed to get a WebGPU adapter: No supported adapters'),
+      new Error(
+        '/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 lambda adapter_result.status == Success was false. Failed to get a WebGPU adapter: No supported adapters',
+      ),
     );
     expect(adapter).toMatch(/^no WebGPU adapter found/);
     expect(adapter).toMatch(/install the GPU's Vulkan/);
     expect(adapter).not.toMatch(/onnxruntime_src/);
-    expect(explainProviderError('cuda', new Error('Failed to load shared library'))).toMatch(/it needs CUDA 13 and cuDNN 9.*`stacklab doctor` lists each library/);
+    expect(explainProviderError('cuda', new Error('Failed to load shared library'))).toMatch(
+      /it needs CUDA 13 and cuDNN 9.*`stacklab doctor` lists each library/,
+    );
   });
 });
 
-
 describe('self-test verdicts kept for auto', () => {
-  const result = (provider: SelfTestResult['provider'], ok: boolean, skipped = false): SelfTestResult => ({ provider, ok, steps: 24, ...(skipped ? { skipped } : {}) });
+  const result = (provider: SelfTestResult['provider'], ok: boolean, skipped = false): SelfTestResult => ({
+    provider,
+    ok,
+    steps: 24,
+    ...(skipped ? { skipped } : {}),
+  });
 
   it('keeps what ran, by provider and version, and answers from it without training again', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'stacklab-verdicts-'));

@@ -46,13 +46,24 @@ afterAll(async () => {
 });
 
 /** `stacklab train` (or another command) in a child process, its stderr collected. */
-function stacklab(args: string[]): { proc: ChildProcess; err: () => string; exit: Promise<{ code: number | null; ms: number }> } {
+function stacklab(args: string[]): {
+  proc: ChildProcess;
+  err: () => string;
+  exit: Promise<{ code: number | null; ms: number }>;
+} {
   const t0 = Date.now();
-  const proc = spawn(process.execPath, ['bin/stacklab.js', ...args], { cwd: process.cwd(), stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, ['bin/stacklab.js', ...args], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   children.push(proc);
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  return { proc, err: () => err, exit: new Promise((r) => proc.on('exit', (code) => r({ code, ms: Date.now() - t0 }))) };
+  return {
+    proc,
+    err: () => err,
+    exit: new Promise((r) => proc.on('exit', (code) => r({ code, ms: Date.now() - t0 }))),
+  };
 }
 
 async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void> {
@@ -72,10 +83,22 @@ describe('queue tasks are untrusted input', () => {
     const ds = await loadSampleDataset({ rows: 3000 });
     const model = { ...PRESETS.tiny, layers: 1, channels: ds.channels.length };
     const data = prepareRunData(ds, windowLength(model));
-    const config: RunConfig = { ...shortRunConfig(ds, data, model, { variant: 'baseline', steps: 10, seed: 1, valEvery: 10 }), schedule: { kind: 'cosine', lr: 2e-3, warmup: 2, total: 10, final: 2e-4 } };
+    const config: RunConfig = {
+      ...shortRunConfig(ds, data, model, { variant: 'baseline', steps: 10, seed: 1, valEvery: 10 }),
+      schedule: { kind: 'cosine', lr: 2e-3, warmup: 2, total: 10, final: 2e-4 },
+    };
     const dataFile = await writeDataFile(runsDir, data.fingerprint, data, model.channels);
     mkdirSync(path.join(runsDir, 'job-ok'));
-    task = { version: APP_VERSION, jobId: 'job-ok', jobDir: 'job-ok', runDir: 'baseline-s1', name: 'baseline s1', config, dataFile: path.relative(runsDir, dataFile), submitter: 'test' };
+    task = {
+      version: APP_VERSION,
+      jobId: 'job-ok',
+      jobDir: 'job-ok',
+      runDir: 'baseline-s1',
+      name: 'baseline s1',
+      config,
+      dataFile: path.relative(runsDir, dataFile),
+      submitter: 'test',
+    };
     const { connection } = parseQueueUrl(url);
     queue = new Queue(RUNS_QUEUE, { connection });
     events = new QueueEvents(RUNS_QUEUE, { connection });
@@ -99,7 +122,9 @@ describe('queue tasks are untrusted input', () => {
 
   it('a well-formed task trains (the baseline of what follows)', async () => {
     expect(await submit(task)).toEqual({ error: null, attempts: 1 });
-    expect(JSON.parse(readFileSync(path.join(runsDir, 'job-ok', 'baseline-s1', 'report.json'), 'utf8')).status).toBe('finished');
+    expect(JSON.parse(readFileSync(path.join(runsDir, 'job-ok', 'baseline-s1', 'report.json'), 'utf8')).status).toBe(
+      'finished',
+    );
   });
 
   it('refuses, at the first attempt, paths out of the runs folder and writes nothing there', async () => {
@@ -107,11 +132,15 @@ describe('queue tasks are untrusted input', () => {
     mkdirSync(victim);
     const out = await submit({ ...task, jobDir: '../victim', runDir: 'x' });
     expect(out.attempts).toBe(1);
-    expect(out.error).toMatch(/the task is not one StackLab sends: the task "jobDir" part 1 must be a plain folder name .* got "\.\."/);
+    expect(out.error).toMatch(
+      /the task is not one StackLab sends: the task "jobDir" part 1 must be a plain folder name .* got "\.\."/,
+    );
     expect(readdirSync(victim)).toEqual([]);
     // A link inside the runs folder that leads out of it.
     symlinkSync(victim, path.join(runsDir, 'escape'));
-    expect((await submit({ ...task, jobDir: 'escape' })).error).toMatch(/the job folder .*escape leads outside this worker's runs folder/);
+    expect((await submit({ ...task, jobDir: 'escape' })).error).toMatch(
+      /the job folder .*escape leads outside this worker's runs folder/,
+    );
     expect(readdirSync(victim)).toEqual([]);
     expect((await submit({ ...task, runDir: '../../victim' })).error).toMatch(/"runDir" must be a plain folder name/);
     expect((await submit({ ...task, jobDir: '/tmp' })).error).toMatch(/"jobDir" part 1 must be a plain folder name/);
@@ -119,22 +148,48 @@ describe('queue tasks are untrusted input', () => {
 
   it('refuses a device, a FIFO or a file outside the folder as the data set, without reading it', async () => {
     const absolute = await submit({ ...task, dataFile: '../../../../dev/zero' });
-    expect(absolute).toMatchObject({ attempts: 1, error: expect.stringMatching(/"dataFile" must be a path of at most 2 folders inside the runs folder, got "\.\.\/\.\.\/\.\.\/\.\.\/dev\/zero"/) });
+    expect(absolute).toMatchObject({
+      attempts: 1,
+      error: expect.stringMatching(
+        /"dataFile" must be a path of at most 2 folders inside the runs folder, got "\.\.\/\.\.\/\.\.\/\.\.\/dev\/zero"/,
+      ),
+    });
     symlinkSync('/dev/zero', path.join(runsDir, '.data', 'zero.safetensors'));
-    expect((await submit({ ...task, dataFile: '.data/zero.safetensors' })).error).toMatch(/the job's data set .*zero\.safetensors leads outside this worker's runs folder/);
+    expect((await submit({ ...task, dataFile: '.data/zero.safetensors' })).error).toMatch(
+      /the job's data set .*zero\.safetensors leads outside this worker's runs folder/,
+    );
     execFileSync('mkfifo', [path.join(runsDir, '.data', 'pipe.safetensors')]);
-    expect((await submit({ ...task, dataFile: '.data/pipe.safetensors' })).error).toMatch(/pipe\.safetensors is a named pipe \(FIFO\), not a regular file/);
-    expect((await submit({ ...task, dataFile: 'job-ok/job.json' })).error).toMatch(/"dataFile" must be a data set in \.data\//);
+    expect((await submit({ ...task, dataFile: '.data/pipe.safetensors' })).error).toMatch(
+      /pipe\.safetensors is a named pipe \(FIFO\), not a regular file/,
+    );
+    expect((await submit({ ...task, dataFile: 'job-ok/job.json' })).error).toMatch(
+      /"dataFile" must be a data set in \.data\//,
+    );
   });
 
   it('refuses a task of absurd size or type, naming the field, and one from another version in one sentence', async () => {
-    const huge = await submit({ ...task, config: { ...task.config, model: { ...task.config.model, dModel: 1_000_000 } } });
-    expect(huge).toMatchObject({ attempts: 1, error: expect.stringMatching(/the task "config" "model" "dModel" must be a whole number from 1 to 8192, got 1000000/) });
-    expect((await submit({ ...task, config: { ...task.config, precision: 'fp8' } })).error).toMatch(/"precision" must be one of fp32, tf32, bf16, fp16, got "fp8"/);
-    expect((await submit({ ...task, config: { ...task.config, growth: { ...task.config.growth, steps: -5 } } })).error).toMatch(/"growth" "steps" must be a whole number from 1 to/);
+    const huge = await submit({
+      ...task,
+      config: { ...task.config, model: { ...task.config.model, dModel: 1_000_000 } },
+    });
+    expect(huge).toMatchObject({
+      attempts: 1,
+      error: expect.stringMatching(
+        /the task "config" "model" "dModel" must be a whole number from 1 to 8192, got 1000000/,
+      ),
+    });
+    expect((await submit({ ...task, config: { ...task.config, precision: 'fp8' } })).error).toMatch(
+      /"precision" must be one of fp32, tf32, bf16, fp16, got "fp8"/,
+    );
+    expect(
+      (await submit({ ...task, config: { ...task.config, growth: { ...task.config.growth, steps: -5 } } })).error,
+    ).toMatch(/"growth" "steps" must be a whole number from 1 to/);
     expect((await submit('not an object')).error).toMatch(/the task must be an object/);
     const old = await submit({ ...task, version: '0.0.9' });
-    expect(old).toMatchObject({ attempts: 1, error: `worker hostile-w1: this run was sent by StackLab 0.0.9 and this worker is StackLab ${APP_VERSION}: run the same version on the submitter and the workers` });
+    expect(old).toMatchObject({
+      attempts: 1,
+      error: `worker hostile-w1: this run was sent by StackLab 0.0.9 and this worker is StackLab ${APP_VERSION}: run the same version on the submitter and the workers`,
+    });
     // The worker goes on taking runs.
     expect(worker.proc.exitCode).toBeNull();
     expect(await submit({ ...task, jobId: 'job-ok-2', runDir: 'baseline-s2' })).toEqual({ error: null, attempts: 1 });
@@ -144,12 +199,57 @@ describe('queue tasks are untrusted input', () => {
 describe('the task check keeps what a submitter sends', () => {
   it('every field of a planned run config, for every variant and option, passes through unchanged', async () => {
     const ds = await loadSampleDataset({ rows: 3000 });
-    const plan = resolvePlan(planOptionsOf({ variants: ['baseline', 'gradstack', 'midas', 'gstack', 'progressive'], preset: 'tiny', seeds: 2, flopMatched: 'midas', lr: 3e-3, rewarmup: 20, resetMoments: true, trainRows: 1500, normalize: 'per-series', threshold: 'per-series', combine: 'max', smooth: 5 }));
+    const plan = resolvePlan(
+      planOptionsOf({
+        variants: ['baseline', 'gradstack', 'midas', 'gstack', 'progressive'],
+        preset: 'tiny',
+        seeds: 2,
+        flopMatched: 'midas',
+        lr: 3e-3,
+        rewarmup: 20,
+        resetMoments: true,
+        trainRows: 1500,
+        normalize: 'per-series',
+        threshold: 'per-series',
+        combine: 'max',
+        smooth: 5,
+      }),
+    );
     // The plan's options at the edges of what a plan accepts.
-    const edges = resolvePlan(planOptionsOf({ variants: ['midas'], preset: 'tiny', seeds: 1, layers: 96, block: 1, alpha: LIMITS.alpha.max, steps: LIMITS.steps.max, lr: MAX_LR, rewarmup: LIMITS.steps.max, trainFraction: LIMITS.trainFraction.max, smooth: LIMITS.smooth.max }));
-    const job = { runs: [...planJob(plan, ds, 'sample', 'cpu', path.join(root, 'planned')).runs, ...planJob(edges, ds, 'sample', 'cpu', path.join(root, 'edges')).runs] };
+    const edges = resolvePlan(
+      planOptionsOf({
+        variants: ['midas'],
+        preset: 'tiny',
+        seeds: 1,
+        layers: 96,
+        block: 1,
+        alpha: LIMITS.alpha.max,
+        steps: LIMITS.steps.max,
+        lr: MAX_LR,
+        rewarmup: LIMITS.steps.max,
+        trainFraction: LIMITS.trainFraction.max,
+        smooth: LIMITS.smooth.max,
+      }),
+    );
+    const job = {
+      runs: [
+        ...planJob(plan, ds, 'sample', 'cpu', path.join(root, 'planned')).runs,
+        ...planJob(edges, ds, 'sample', 'cpu', path.join(root, 'edges')).runs,
+      ],
+    };
     for (const run of job.runs) {
-      const sent = JSON.parse(JSON.stringify({ version: APP_VERSION, jobId: 'j', jobDir: 'j', runDir: 'r', name: run.name, config: run.config, dataFile: '.data/f.safetensors', submitter: 'x' }));
+      const sent = JSON.parse(
+        JSON.stringify({
+          version: APP_VERSION,
+          jobId: 'j',
+          jobDir: 'j',
+          runDir: 'r',
+          name: run.name,
+          config: run.config,
+          dataFile: '.data/f.safetensors',
+          submitter: 'x',
+        }),
+      );
       expect(parseRunTask(sent).config, run.name).toEqual(sent.config);
     }
   });
@@ -161,14 +261,33 @@ describe('a Redis that does not answer, or forgets', () => {
     await new Promise((r) => silent.once('listening', r));
     const silentUrl = `redis://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
     try {
-      const train = stacklab(['train', '--sample', '--preset', 'tiny', '--steps', '10', '--seeds', '1', '--device', 'cpu', '--queue', silentUrl, '--runs-dir', runsDir, '--out', path.join(runsDir, 'job-silent')]);
+      const train = stacklab([
+        'train',
+        '--sample',
+        '--preset',
+        'tiny',
+        '--steps',
+        '10',
+        '--seeds',
+        '1',
+        '--device',
+        'cpu',
+        '--queue',
+        silentUrl,
+        '--runs-dir',
+        runsDir,
+        '--out',
+        path.join(runsDir, 'job-silent'),
+      ]);
       const w = stacklab(['worker', '--queue', silentUrl, '--runs-dir', runsDir, '--device', 'cpu']);
       for (const p of [train, w]) {
         const { code, ms } = await p.exit;
         expect(code).toBe(1);
         // 10 s of waiting for an answer, plus the process's own start (and, for train, the data's import).
         expect(ms).toBeLessThan(20_000);
-        expect(p.err()).toMatch(new RegExp(`the queue at ${silentUrl.replace(/[.]/g, '\\.')} did not answer within 10 s`));
+        expect(p.err()).toMatch(
+          new RegExp(`the queue at ${silentUrl.replace(/[.]/g, '\\.')} did not answer within 10 s`),
+        );
       }
       expect(existsSync(path.join(runsDir, 'job-silent', 'job.json'))).toBe(false);
     } finally {
@@ -184,9 +303,33 @@ describe('a Redis that does not answer, or forgets', () => {
     const w = startWorker(own.url, runs, 'restart-w', dir);
     await waitReady(w);
     const out = path.join(runs, 'job-restart');
-    const train = stacklab(['train', '--sample', '--preset', 'tiny', '--variants', 'baseline', '--steps', '3000', '--seeds', '1', '--device', 'cpu', '--queue', own.url, '--runs-dir', runs, '--out', out]);
+    const train = stacklab([
+      'train',
+      '--sample',
+      '--preset',
+      'tiny',
+      '--variants',
+      'baseline',
+      '--steps',
+      '3000',
+      '--seeds',
+      '1',
+      '--device',
+      'cpu',
+      '--queue',
+      own.url,
+      '--runs-dir',
+      runs,
+      '--out',
+      out,
+    ]);
     try {
-      await until('a checkpoint', () => existsSync(path.join(out, 'baseline-s1', 'checkpoints')) && readdirSync(path.join(out, 'baseline-s1', 'checkpoints')).some((f) => f.endsWith('.safetensors')));
+      await until(
+        'a checkpoint',
+        () =>
+          existsSync(path.join(out, 'baseline-s1', 'checkpoints')) &&
+          readdirSync(path.join(out, 'baseline-s1', 'checkpoints')).some((f) => f.endsWith('.safetensors')),
+      );
       await stopProcesses([own.proc], 'SIGKILL');
       const restarted = await startRedis(PASSWORD, dir, own.port);
       children.push(restarted.proc);
@@ -194,8 +337,14 @@ describe('a Redis that does not answer, or forgets', () => {
       const { code } = await train.exit;
       expect(code).toBe(1);
       expect(Date.now() - t0).toBeLessThan(12_000);
-      expect(train.err()).toMatch(new RegExp(`the queue at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${own.port} (no longer holds baseline s1|stopped answering)`));
-      expect(readdirSync(path.join(out, 'baseline-s1', 'checkpoints')).some((f) => f.endsWith('.safetensors'))).toBe(true);
+      expect(train.err()).toMatch(
+        new RegExp(
+          `the queue at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${own.port} (no longer holds baseline s1|stopped answering)`,
+        ),
+      );
+      expect(readdirSync(path.join(out, 'baseline-s1', 'checkpoints')).some((f) => f.endsWith('.safetensors'))).toBe(
+        true,
+      );
     } finally {
       await stopProcesses([w.proc], 'SIGKILL');
     }
@@ -208,7 +357,24 @@ describe('a Redis that does not answer, or forgets', () => {
     children.push(own.proc);
     const runs = path.join(dir, 'runs');
     mkdirSync(runs);
-    const train = stacklab(['train', '--sample', '--preset', 'tiny', '--steps', '50', '--seeds', '2', '--device', 'cpu', '--queue', own.url, '--runs-dir', runs, '--out', path.join(runs, 'job-wait')]);
+    const train = stacklab([
+      'train',
+      '--sample',
+      '--preset',
+      'tiny',
+      '--steps',
+      '50',
+      '--seeds',
+      '2',
+      '--device',
+      'cpu',
+      '--queue',
+      own.url,
+      '--runs-dir',
+      runs,
+      '--out',
+      path.join(runs, 'job-wait'),
+    ]);
     await until('the runs on the queue', () => train.err().includes('runs go to the queue'));
     await new Promise((r) => setTimeout(r, 500));
     const t0 = Date.now();
@@ -216,14 +382,32 @@ describe('a Redis that does not answer, or forgets', () => {
     const { code } = await train.exit;
     expect(code).toBe(130);
     expect(Date.now() - t0).toBeLessThan(10_000);
-    expect(train.err()).toMatch(/stopped: the runs keep their checkpoints; continue with stacklab train … --out .*job-wait --resume/);
+    expect(train.err()).toMatch(
+      /stopped: the runs keep their checkpoints; continue with stacklab train … --out .*job-wait --resume/,
+    );
   }, 60_000);
 });
 
 describe('workers and another process on one run folder', () => {
   it('a run another live process trains waits on the queue without using its attempts, and its job finishes', async () => {
     const out = path.join(runsDir, 'job-shared');
-    const args = ['--sample', '--preset', 'tiny', '--variants', 'baseline', '--layers', '2', '--steps', '1200', '--seeds', '1', '--device', 'cpu', '--out', out];
+    const args = [
+      '--sample',
+      '--preset',
+      'tiny',
+      '--variants',
+      'baseline',
+      '--layers',
+      '2',
+      '--steps',
+      '1200',
+      '--seeds',
+      '1',
+      '--device',
+      'cpu',
+      '--out',
+      out,
+    ];
     const local = stacklab(['train', ...args]);
     await until('the local run lock', () => existsSync(path.join(out, 'baseline-s1', 'run.lock')));
     const queued = stacklab(['train', ...args, '--queue', url, '--runs-dir', runsDir, '--resume']);
@@ -231,7 +415,9 @@ describe('workers and another process on one run folder', () => {
     const { code } = await queued.exit;
     expect(code, queued.err()).toBe(0);
     expect(queued.err()).not.toMatch(/failed on the workers/);
-    expect(worker.log.join('\n')).toMatch(/baseline s1 is trained by process \d+ on .*: it waits on the queue and is tried again in 5 s/);
+    expect(worker.log.join('\n')).toMatch(
+      /baseline s1 is trained by process \d+ on .*: it waits on the queue and is tried again in 5 s/,
+    );
     const job = JSON.parse(readFileSync(path.join(out, 'job.json'), 'utf8'));
     expect(job.error).toBeUndefined();
   }, 120_000);

@@ -11,7 +11,14 @@ import { describe, expect, it } from 'vitest';
 import { gradients } from '../../src/engine/graph/autodiff';
 import { Graph, type Value } from '../../src/engine/graph/ir';
 import { parseSafetensors } from '../../src/engine/io/safetensors';
-import { declareParams, forward, nextPatchLoss, PRESETS, tokensOf, type PatchTransformerConfig } from '../../src/engine/models/patch-transformer';
+import {
+  declareParams,
+  forward,
+  nextPatchLoss,
+  PRESETS,
+  tokensOf,
+  type PatchTransformerConfig,
+} from '../../src/engine/models/patch-transformer';
 import { probeProvider } from '../../src/engine/runtime/providers';
 import { Trainer } from '../../src/engine/runtime/trainer';
 import * as op from '../../src/engine/graph/ops';
@@ -28,14 +35,27 @@ const meta = JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8')) as {
 const c = meta.config;
 const cfg: PatchTransformerConfig = {
   ...PRESETS.tiny,
-  dModel: c.D, heads: c.H, layers: c.L, patchLen: c.P, seqLen: c.S, channels: c.C, mlpHidden: c.F, batch: c.B,
+  dModel: c.D,
+  heads: c.H,
+  layers: c.L,
+  patchLen: c.P,
+  seqLen: c.S,
+  channels: c.C,
+  mlpHidden: c.F,
+  batch: c.B,
 };
 const floats = (m: Map<string, { data: unknown }>) => new Map([...m].map(([k, v]) => [k, v.data as Float32Array]));
 const fx = load('data.safetensors');
 const data = fx.get('data')!.data as Float32Array;
 const starts = fx.get('starts')!.data as Int32Array;
 const initial = floats(load('initial.safetensors'));
-const adam = { beta1: meta.optimizer.b1, beta2: meta.optimizer.b2, eps: meta.optimizer.eps, weightDecay: meta.optimizer.wd, maxGradNorm: meta.optimizer.maxNorm };
+const adam = {
+  beta1: meta.optimizer.b1,
+  beta2: meta.optimizer.b2,
+  eps: meta.optimizer.eps,
+  weightDecay: meta.optimizer.wd,
+  maxGradNorm: meta.optimizer.maxNorm,
+};
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let worst = 0;
@@ -46,7 +66,8 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 async function threeSteps(device: 'cpu' | 'webgpu') {
   const t = await Trainer.create({ model: cfg, data, device, seed: 0, adam, initialParams: initial });
   const metrics = [];
-  for (let s = 0; s < 3; s++) metrics.push((await t.step(meta.optimizer.lr, { starts: starts.subarray(s * c.B, (s + 1) * c.B), read: true }))!);
+  for (let s = 0; s < 3; s++)
+    metrics.push((await t.step(meta.optimizer.lr, { starts: starts.subarray(s * c.B, (s + 1) * c.B), read: true }))!);
   const params = await t.readParams();
   await t.dispose();
   return { metrics, params };
@@ -58,12 +79,22 @@ describe('tiny train step against the PyTorch reference', () => {
     const dataV = g.input('data', 'float32', [data.length / c.C, c.C]);
     const startsV = g.input('starts', 'int32', [c.B]);
     const width = c.S * c.P;
-    const idx = op.add(op.reshape(startsV, [c.B, 1]), g.constant(Int32Array.from({ length: width }, (_, i) => i), [1, width], 'int32'));
+    const idx = op.add(
+      op.reshape(startsV, [c.B, 1]),
+      g.constant(
+        Int32Array.from({ length: width }, (_, i) => i),
+        [1, width],
+        'int32',
+      ),
+    );
     const params = declareParams(g, cfg);
     const tokens = tokensOf(op.gather(dataV, idx), cfg);
     const loss = nextPatchLoss(forward(tokens, params, cfg), tokens, cfg);
     const names = [...params.keys()];
-    const grads = gradients(loss, names.map((n) => params.get(n)!));
+    const grads = gradients(
+      loss,
+      names.map((n) => params.get(n)!),
+    );
     const outputs: Record<string, Value> = { loss };
     names.forEach((n) => (outputs[`grad.${n}`] = grads.get(params.get(n)!)!));
     const m = await compile(g, outputs);
@@ -99,7 +130,9 @@ describe('tiny train step against the PyTorch reference', () => {
     if (!status.available && process.env.STACKLAB_REQUIRE_WEBGPU !== '1') ctx.skip();
     const cpu = await threeSteps('cpu');
     const gpu = await threeSteps('webgpu');
-    gpu.metrics.forEach((m, i) => expect(Math.abs(m.loss - cpu.metrics[i]!.loss) / cpu.metrics[i]!.loss).toBeLessThan(1e-5));
+    gpu.metrics.forEach((m, i) =>
+      expect(Math.abs(m.loss - cpu.metrics[i]!.loss) / cpu.metrics[i]!.loss).toBeLessThan(1e-5),
+    );
     for (const [n, w] of cpu.params) expect(maxAbsDiff(gpu.params.get(n)!, w), n).toBeLessThan(2e-6);
   });
 });

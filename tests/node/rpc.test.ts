@@ -55,9 +55,14 @@ describe('RpcClient', () => {
 
   it('rejects with the remote error name and message', async () => {
     const { client } = loopback((m) =>
-      m.kind === 'request' ? { kind: 'response', id: m.id, ok: false, error: { name: 'InvalidParamsError', message: 'nope' } } : undefined,
+      m.kind === 'request'
+        ? { kind: 'response', id: m.id, ok: false, error: { name: 'InvalidParamsError', message: 'nope' } }
+        : undefined,
     );
-    await expect(client.invoke('system.info', {})).rejects.toMatchObject({ name: 'InvalidParamsError', message: 'nope' });
+    await expect(client.invoke('system.info', {})).rejects.toMatchObject({
+      name: 'InvalidParamsError',
+      message: 'nope',
+    });
   });
 
   it('routes events to subscribers', () => {
@@ -82,6 +87,10 @@ describe('RpcClient', () => {
     expect(() => parseWireMessage('{"kind":"boom"}')).toThrow(/unknown message kind/);
     expect(() => parseWireMessage('[1]')).toThrow(/not a wire message/);
     expect(() => parseWireMessage('{')).toThrow();
-    expect(parseWireMessage('{"kind":"event","event":"x","payload":1}')).toEqual({ kind: 'event', event: 'x', payload: 1 });
+    expect(parseWireMessage('{"kind":"event","event":"x","payload":1}')).toEqual({
+      kind: 'event',
+      event: 'x',
+      payload: 1,
+    });
   });
 });

@@ -30,16 +30,36 @@ const base = {
 describe('the run schedule', () => {
   it('stops at every read-back, validation, checkpoint and stage end, and nowhere else', () => {
     const s = new RunSchedule(base);
-    expect(s.stages.map((x) => [x.layers, x.steps])).toEqual([[1, 6], [2, 12], [3, 18]]);
+    expect(s.stages.map((x) => [x.layers, x.steps])).toEqual([
+      [1, 6],
+      [2, 12],
+      [3, 18],
+    ]);
     const stops: string[] = [];
     for (const stage of s.stages) {
-      for (let step = s.stageBegin(stage); step < s.stageEnd(stage); ) {
+      for (let step = s.stageBegin(stage); step < s.stageEnd(stage);) {
         const b = s.next(step, stage);
-        stops.push(`${b.step}:${b.read ? 'r' : ''}${b.validate ? 'v' : ''}${b.checkpoint ? 'c' : ''}${b.stageEnd ? 'e' : ''}`);
+        stops.push(
+          `${b.step}:${b.read ? 'r' : ''}${b.validate ? 'v' : ''}${b.checkpoint ? 'c' : ''}${b.stageEnd ? 'e' : ''}`,
+        );
         step = b.step;
       }
     }
-    expect(stops).toEqual(['4:r', '6:rvce', '8:r', '10:c', '12:rv', '16:r', '18:rvce', '20:rc', '24:rv', '28:r', '30:c', '32:r', '36:rvce']);
+    expect(stops).toEqual([
+      '4:r',
+      '6:rvce',
+      '8:r',
+      '10:c',
+      '12:rv',
+      '16:r',
+      '18:rvce',
+      '20:rc',
+      '24:rv',
+      '28:r',
+      '30:c',
+      '32:r',
+      '36:rvce',
+    ]);
   });
 
   it('re-warms the learning rate after each growth when asked, and only then', () => {
@@ -47,7 +67,9 @@ describe('the run schedule', () => {
     const rewarm = new RunSchedule({ ...base, optimizer: { ...base.optimizer, rewarmupSteps: 4 } });
     const [first, second] = rewarm.stages;
     for (let step = 0; step < 6; step++) expect(rewarm.lr(step, first!)).toBe(lrAt(base.schedule, step));
-    expect([6, 7, 8, 9, 10].map((step) => rewarm.lr(step, second!) / lrAt(base.schedule, step))).toEqual([0.25, 0.5, 0.75, 1, 1]);
+    expect([6, 7, 8, 9, 10].map((step) => rewarm.lr(step, second!) / lrAt(base.schedule, step))).toEqual([
+      0.25, 0.5, 0.75, 1, 1,
+    ]);
     expect(plain.lr(6, second!)).toBe(lrAt(base.schedule, 6));
   });
 
@@ -56,12 +78,23 @@ describe('the run schedule', () => {
     // No training time, no session builds: the points alone, 1 s each at full depth.
     const points = new RunSchedule(config).validationPoints();
     const none = { stepSeconds: [{ layers: 3, seconds: 0 }], compileSeconds: 0, pointSeconds: 0, finalSeconds: 0 };
-    expect(runSeconds(config, { ...none, pointSeconds: 1 })).toBeCloseTo(points.reduce((a, p) => a + p.layers / 3, 0), 12);
+    expect(runSeconds(config, { ...none, pointSeconds: 1 })).toBeCloseTo(
+      points.reduce((a, p) => a + p.layers / 3, 0),
+      12,
+    );
     // One session build per stage, and the final evaluation once.
     expect(runSeconds(config, { ...none, compileSeconds: 2 })).toBe(6);
     expect(runSeconds(config, { ...none, finalSeconds: 5 })).toBe(5);
     // Steps at each stage's depth, on the line through the two measured depths: 6 steps at 1 layer, 12 at 2, 18 at 3.
-    expect(runSeconds(config, { ...none, stepSeconds: [{ layers: 1, seconds: 0.1 }, { layers: 3, seconds: 0.3 }] })).toBeCloseTo(6 * 0.1 + 12 * 0.2 + 18 * 0.3, 12);
+    expect(
+      runSeconds(config, {
+        ...none,
+        stepSeconds: [
+          { layers: 1, seconds: 0.1 },
+          { layers: 3, seconds: 0.3 },
+        ],
+      }),
+    ).toBeCloseTo(6 * 0.1 + 12 * 0.2 + 18 * 0.3, 12);
   });
 });
 
@@ -91,7 +124,8 @@ describe('evaluation sessions', () => {
       const starts = [...data.valStarts].slice(0, 40);
       const x = new Float32Array(starts.length * w * c);
       starts.forEach((s, b) => x.set(data.matrix.subarray(s * c, (s + w) * c), b * w * c));
-      const mse = (await session.run({ windows: new ort.Tensor('float32', x, [starts.length, w, c]) })).mse!.data as Float32Array;
+      const mse = (await session.run({ windows: new ort.Tensor('float32', x, [starts.length, w, c]) })).mse!
+        .data as Float32Array;
       await session.release();
       return mse.reduce((a, b) => a + b, 0) / mse.length;
     };
@@ -114,36 +148,51 @@ describe('evaluation sessions', () => {
 });
 
 describe('the trainer in chunks', () => {
-  it.each(['flat', 'per-tensor'] as const)('takes K steps per call in the Loop graph with the one-step graph’s losses and weights, bit for bit (%s state)', async (layout) => {
-    const ds = await loadSampleDataset({ rows: 1500 });
-    const model = { ...PRESETS.tiny, layers: 2, channels: ds.channels.length };
-    const data = prepareRunData(ds, windowLength(model));
-    const make = (stepsPerCall: number) => Trainer.create({ model, data: data.matrix, device: 'cpu', seed: 5, windowStarts: data.trainStarts, stepsPerCall, layout });
-    const lrs = Array.from({ length: 10 }, (_, i) => 1e-3 * (1 + i / 10));
-    const one = await make(1);
-    const loop = await make(4);
-    try {
-      const a: number[][] = [];
-      for (const lr of lrs) for (const m of await one.steps([lr], { read: true })) a.push([m.step, m.loss, m.gradNorm]);
-      const b: number[][] = [];
-      // Chunks of 4, 4 and 2: the last call takes fewer steps than K.
-      for (const chunk of [lrs.slice(0, 4), lrs.slice(4, 8), lrs.slice(8)]) for (const m of await loop.steps(chunk, { read: true })) b.push([m.step, m.loss, m.gradNorm]);
-      expect(b).toEqual(a);
-      expect(await loop.readParams()).toEqual(await one.readParams());
-      expect(await loop.readMoments()).toEqual(await one.readMoments());
-      expect(loop.stepCount).toBe(10);
-      await expect(loop.steps(Array(5).fill(1e-3))).rejects.toThrow(/5 steps asked, 1 to 4 per call/);
-    } finally {
-      await one.dispose();
-      await loop.dispose();
-    }
-  });
+  it.each(['flat', 'per-tensor'] as const)(
+    'takes K steps per call in the Loop graph with the one-step graph’s losses and weights, bit for bit (%s state)',
+    async (layout) => {
+      const ds = await loadSampleDataset({ rows: 1500 });
+      const model = { ...PRESETS.tiny, layers: 2, channels: ds.channels.length };
+      const data = prepareRunData(ds, windowLength(model));
+      const make = (stepsPerCall: number) =>
+        Trainer.create({
+          model,
+          data: data.matrix,
+          device: 'cpu',
+          seed: 5,
+          windowStarts: data.trainStarts,
+          stepsPerCall,
+          layout,
+        });
+      const lrs = Array.from({ length: 10 }, (_, i) => 1e-3 * (1 + i / 10));
+      const one = await make(1);
+      const loop = await make(4);
+      try {
+        const a: number[][] = [];
+        for (const lr of lrs)
+          for (const m of await one.steps([lr], { read: true })) a.push([m.step, m.loss, m.gradNorm]);
+        const b: number[][] = [];
+        // Chunks of 4, 4 and 2: the last call takes fewer steps than K.
+        for (const chunk of [lrs.slice(0, 4), lrs.slice(4, 8), lrs.slice(8)])
+          for (const m of await loop.steps(chunk, { read: true })) b.push([m.step, m.loss, m.gradNorm]);
+        expect(b).toEqual(a);
+        expect(await loop.readParams()).toEqual(await one.readParams());
+        expect(await loop.readMoments()).toEqual(await one.readMoments());
+        expect(loop.stepCount).toBe(10);
+        await expect(loop.steps(Array(5).fill(1e-3))).rejects.toThrow(/5 steps asked, 1 to 4 per call/);
+      } finally {
+        await one.dispose();
+        await loop.dispose();
+      }
+    },
+  );
 
   it('trains the same with the optimiser on flat buffers as on one buffer per tensor, in far fewer nodes', async () => {
     const ds = await loadSampleDataset({ rows: 1500 });
     const model = { ...PRESETS.tiny, layers: 2, channels: ds.channels.length };
     const data = prepareRunData(ds, windowLength(model));
-    const make = (layout: 'flat' | 'per-tensor') => Trainer.create({ model, data: data.matrix, device: 'cpu', seed: 2, windowStarts: data.trainStarts, layout });
+    const make = (layout: 'flat' | 'per-tensor') =>
+      Trainer.create({ model, data: data.matrix, device: 'cpu', seed: 2, windowStarts: data.trainStarts, layout });
     const [flat, own] = await Promise.all([make('flat'), make('per-tensor')]);
     try {
       for (let i = 0; i < 6; i++) {
@@ -167,7 +216,13 @@ describe('the trainer in chunks', () => {
     const ds = await loadSampleDataset({ rows: 1500 });
     const model = { ...PRESETS.tiny, layers: 1, channels: ds.channels.length };
     const data = prepareRunData(ds, windowLength(model));
-    const t = await Trainer.create({ model, data: data.matrix, device: 'cpu', seed: 1, windowStarts: data.trainStarts });
+    const t = await Trainer.create({
+      model,
+      data: data.matrix,
+      device: 'cpu',
+      seed: 1,
+      windowStarts: data.trainStarts,
+    });
     try {
       expect(await t.steps([1e-3], { read: false })).toEqual([]);
       const [m] = await t.steps([1e-3], { read: true });

@@ -29,7 +29,9 @@ describe('safetensors', () => {
   it('says what is wrong with a damaged file', () => {
     const bytes = serializeSafetensors(new Map([['w', { shape: [4], data: new Float32Array(4) }]]));
     expect(() => parseSafetensors(bytes.subarray(0, 5), 'ckpt.safetensors')).toThrow(/ckpt\.safetensors: too short/);
-    expect(() => parseSafetensors(bytes.subarray(0, bytes.length - 4), 'ckpt.safetensors')).toThrow(/"w" \[4\] F32 does not fit/);
+    expect(() => parseSafetensors(bytes.subarray(0, bytes.length - 4), 'ckpt.safetensors')).toThrow(
+      /"w" \[4\] F32 does not fit/,
+    );
     const junk = new Uint8Array(16);
     new DataView(junk.buffer).setBigUint64(0, 100n, true);
     expect(() => parseSafetensors(junk)).toThrow(SafetensorsError);

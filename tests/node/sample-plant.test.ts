@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { generateMultiRunPlant, generateSamplePlant, samplePlantCsv, SAMPLE_PLANT_CHANNELS, type FaultKind, type PlantRun, type SamplePlant } from '../../src/engine/data/sample-plant';
+import {
+  generateMultiRunPlant,
+  generateSamplePlant,
+  samplePlantCsv,
+  SAMPLE_PLANT_CHANNELS,
+  type FaultKind,
+  type PlantRun,
+  type SamplePlant,
+} from '../../src/engine/data/sample-plant';
 
 const plant = generateSamplePlant({ seed: 1 });
 const others = [2, 3, 7].map((seed) => generateSamplePlant({ seed }));
@@ -52,7 +60,8 @@ describe('sample plant: determinism and shape', () => {
     expect(again.timestamps).toEqual(plant.timestamps);
     expect(again.label).toEqual(plant.label);
     expect(again.faults).toEqual(plant.faults);
-    for (let c = 0; c < plant.channels.length; c++) expect(again.channels[c]!.values).toEqual(plant.channels[c]!.values);
+    for (let c = 0; c < plant.channels.length; c++)
+      expect(again.channels[c]!.values).toEqual(plant.channels[c]!.values);
     expect(samplePlantCsv(again)).toBe(samplePlantCsv(plant));
     const other = others[0]!;
     expect(channel(other, 'feed_flow')).not.toEqual(channel(plant, 'feed_flow'));
@@ -63,9 +72,19 @@ describe('sample plant: determinism and shape', () => {
   it('defaults: 20,160 rows every 60 s from 2026-01-05, channels in order, nothing NaN', () => {
     expect(plant.timestamps.length).toBe(20_160);
     expect(plant.timestamps[0]).toBe(Date.parse('2026-01-05T00:00:00Z'));
-    for (let i = 1; i < plant.timestamps.length; i++) expect(plant.timestamps[i]! - plant.timestamps[i - 1]!).toBe(60_000);
+    for (let i = 1; i < plant.timestamps.length; i++)
+      expect(plant.timestamps[i]! - plant.timestamps[i - 1]!).toBe(60_000);
     expect(plant.channels.map((c) => c.name)).toEqual(SAMPLE_PLANT_CHANNELS);
-    expect(SAMPLE_PLANT_CHANNELS).toEqual(['feed_flow', 'pump_speed', 'valve_position', 'outlet_flow', 'tank_level', 'pump_power', 'motor_temp', 'pressure']);
+    expect(SAMPLE_PLANT_CHANNELS).toEqual([
+      'feed_flow',
+      'pump_speed',
+      'valve_position',
+      'outlet_flow',
+      'tank_level',
+      'pump_power',
+      'motor_temp',
+      'pressure',
+    ]);
     expect(plant.label.length).toBe(20_160);
     expect(plant.faultKind.length).toBe(20_160);
     for (const c of plant.channels) {
@@ -161,7 +180,10 @@ describe('sample plant: faults', () => {
         }
       }
       const residual = cubicResidual(speed, power, normal);
-      const [rlo, rhi] = range(normal.map(residual), normal.map((_, k) => k));
+      const [rlo, rhi] = range(
+        normal.map(residual),
+        normal.map((_, k) => k),
+      );
       const outside = rows.filter((i) => residual(i) < rlo || residual(i) > rhi).length;
       expect(outside / rows.length).toBeGreaterThan(0.99);
       const rstd = Math.sqrt(mean(normal.map((i) => residual(i) ** 2)));
@@ -189,7 +211,12 @@ describe('sample plant: physics on normal rows', () => {
   const level = channel(plant, 'tank_level');
 
   it('pump power follows pump speed', () => {
-    expect(correlation(normal.map((i) => speed[i]!), normal.map((i) => power[i]!))).toBeGreaterThan(0.9);
+    expect(
+      correlation(
+        normal.map((i) => speed[i]!),
+        normal.map((i) => power[i]!),
+      ),
+    ).toBeGreaterThan(0.9);
   });
 
   it('the controller keeps the tank level near its 2 m setpoint', () => {
@@ -204,15 +231,29 @@ describe('sample plant: physics on normal rows', () => {
     const valve = channel(plant, 'valve_position');
     const outlet = channel(plant, 'outlet_flow');
     const temp = channel(plant, 'motor_temp');
-    expect(correlation(normal.map((i) => valve[i]!), normal.map((i) => outlet[i]!))).toBeGreaterThan(0.9);
+    expect(
+      correlation(
+        normal.map((i) => valve[i]!),
+        normal.map((i) => outlet[i]!),
+      ),
+    ).toBeGreaterThan(0.9);
     const lagged = normal.filter((i) => i >= 20 && plant.label[i - 20] === 0);
-    expect(correlation(lagged.map((i) => power[i - 20]!), lagged.map((i) => temp[i]!))).toBeGreaterThan(0.8);
+    expect(
+      correlation(
+        lagged.map((i) => power[i - 20]!),
+        lagged.map((i) => temp[i]!),
+      ),
+    ).toBeGreaterThan(0.8);
   });
 
   it('feed flow shows a daily cycle', () => {
     const feed = channel(plant, 'feed_flow');
     const rows = Array.from({ length: 10_080 - 1440 }, (_, i) => i);
-    const ac = (lag: number): number => correlation(rows.map((i) => feed[i]!), rows.map((i) => feed[i + lag]!));
+    const ac = (lag: number): number =>
+      correlation(
+        rows.map((i) => feed[i]!),
+        rows.map((i) => feed[i + lag]!),
+      );
     expect(ac(1440)).toBeGreaterThan(0.6);
     expect(ac(720)).toBeLessThan(-0.3);
   });
@@ -226,7 +267,9 @@ describe('sample plant: CSV', () => {
     expect(csv).not.toContain('\r');
     expect(csv.endsWith('\n')).toBe(true);
     expect(lines.length).toBe(20_160 + 2);
-    expect(lines[0]).toBe('timestamp,feed_flow,pump_speed,valve_position,outlet_flow,tank_level,pump_power,motor_temp,pressure,label,fault_kind');
+    expect(lines[0]).toBe(
+      'timestamp,feed_flow,pump_speed,valve_position,outlet_flow,tank_level,pump_power,motor_temp,pressure,label,fault_kind',
+    );
     const first = lines[1]!.split(',');
     expect(first[0]).toBe('2026-01-05T00:00:00Z');
     expect(lines[2]!.startsWith('2026-01-05T00:01:00Z,')).toBe(true);
@@ -248,7 +291,9 @@ describe('multi-run sample plant', () => {
   const KINDS = ['level_shift', 'stuck_sensor', 'slow_drift', 'contextual', 'leak', 'oscillation', 'cavitation'];
 
   it('is deterministic: 12 runs of 5,000 rows, one after another, named run-01…', () => {
-    expect(runs.map((r) => r.name)).toEqual(Array.from({ length: 12 }, (_, i) => `run-${String(i + 1).padStart(2, '0')}`));
+    expect(runs.map((r) => r.name)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `run-${String(i + 1).padStart(2, '0')}`),
+    );
     expect(generateMultiRunPlant().map(samplePlantCsv)).toEqual(runs.map(samplePlantCsv));
     expect(samplePlantCsv(generateMultiRunPlant({ seed: 2 })[0]!)).not.toBe(samplePlantCsv(runs[0]!));
     for (const [i, r] of runs.entries()) {
@@ -257,7 +302,9 @@ describe('multi-run sample plant', () => {
       if (i > 0) expect(r.timestamps[0]).toBe(runs[i - 1]!.timestamps.at(-1)! + 60_000);
       expect(r.channels.every((c) => c.values.every(Number.isFinite))).toBe(true);
     }
-    expect(generateMultiRunPlant({ runs: 3, rowsPerRun: 400 }).map((r) => r.timestamps.length)).toEqual([400, 400, 400]);
+    expect(generateMultiRunPlant({ runs: 3, rowsPerRun: 400 }).map((r) => r.timestamps.length)).toEqual([
+      400, 400, 400,
+    ]);
     expect(() => generateMultiRunPlant({ runs: 0 })).toThrow(RangeError);
     expect(() => generateMultiRunPlant({ rowsPerRun: 100 })).toThrow(RangeError);
   });
@@ -278,12 +325,19 @@ describe('multi-run sample plant', () => {
   });
 
   it('runs differ in operating point: the tank level setpoint and the sensor offsets move the normal levels', () => {
-    const normalMean = (r: PlantRun, name: string) => mean(normalRows(r).slice(0, 2000).map((i) => channel(r, name)[i]!));
+    const normalMean = (r: PlantRun, name: string) =>
+      mean(
+        normalRows(r)
+          .slice(0, 2000)
+          .map((i) => channel(r, name)[i]!),
+      );
     const levels = runs.map((r) => normalMean(r, 'tank_level'));
     expect(Math.max(...levels) - Math.min(...levels)).toBeGreaterThan(0.5);
     // Within a run the controller holds its own setpoint tightly.
     for (const r of runs) {
-      const lv = normalRows(r).slice(0, 2000).map((i) => channel(r, 'tank_level')[i]!);
+      const lv = normalRows(r)
+        .slice(0, 2000)
+        .map((i) => channel(r, 'tank_level')[i]!);
       expect(Math.max(...lv) - Math.min(...lv)).toBeLessThan(0.2);
     }
     const temps = runs.map((r) => normalMean(r, 'motor_temp'));
@@ -291,7 +345,8 @@ describe('multi-run sample plant', () => {
   });
 
   it('process faults act through the physics: a leak makes the pump work harder, the drive hunts, cavitation scatters', () => {
-    const window = (r: PlantRun, name: string, from: number, to: number) => Array.from({ length: to - from }, (_, k) => channel(r, name)[from + k]!);
+    const window = (r: PlantRun, name: string, from: number, to: number) =>
+      Array.from({ length: to - from }, (_, k) => channel(r, name)[from + k]!);
     const sd = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
     const diffs = (xs: number[], lag: number) => xs.slice(lag).map((x, i) => x - xs[i]!);
     for (const r of runs) {
@@ -306,8 +361,16 @@ describe('multi-run sample plant', () => {
         const rows = normalRows(r).slice(0, f.startRow);
         const x = rows.map(net);
         const y = rows.map((i) => channel(r, 'pump_speed')[i]!);
-        const b = x.reduce((a, xi, k) => a + (xi - mean(x)) * (y[k]! - mean(y)), 0) / x.reduce((a, xi) => a + (xi - mean(x)) ** 2, 0);
-        const excess = (from: number, to: number) => mean(Array.from({ length: to - from }, (_, k) => channel(r, 'pump_speed')[from + k]! - (mean(y) + b * (net(from + k) - mean(x)))));
+        const b =
+          x.reduce((a, xi, k) => a + (xi - mean(x)) * (y[k]! - mean(y)), 0) /
+          x.reduce((a, xi) => a + (xi - mean(x)) ** 2, 0);
+        const excess = (from: number, to: number) =>
+          mean(
+            Array.from(
+              { length: to - from },
+              (_, k) => channel(r, 'pump_speed')[from + k]! - (mean(y) + b * (net(from + k) - mean(x))),
+            ),
+          );
         expect(excess(f.endRow - n, f.endRow) - excess(f.startRow - n, f.startRow)).toBeGreaterThan(20);
       } else if (f.kind === 'oscillation') {
         // A 30 min cycle: speed changes a lot over 8 minutes, which it never does in normal operation.

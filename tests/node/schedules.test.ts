@@ -24,14 +24,31 @@ describe('learning-rate schedules', () => {
   });
 
   it('piecewise linear between points, flat outside', () => {
-    const s = { kind: 'piecewise', points: [[10, 1], [20, 0.5], [30, 0.5]] } as const;
+    const s = {
+      kind: 'piecewise',
+      points: [
+        [10, 1],
+        [20, 0.5],
+        [30, 0.5],
+      ],
+    } as const;
     expect([0, 10, 15, 20, 25, 40].map((t) => lrAt(s, t))).toEqual([1, 1, 0.75, 0.5, 0.5, 0.5]);
   });
 
   it('rejects schedules that make no sense', () => {
     expect(() => validateSchedule({ kind: 'constant', lr: 0 })).toThrow(/lr must be > 0/);
-    expect(() => validateSchedule({ kind: 'cosine', lr: 1, warmup: 10, total: 10 })).toThrow(/total must exceed warmup/);
-    expect(() => validateSchedule({ kind: 'piecewise', points: [[5, 1], [5, 2]] })).toThrow(/increasing steps/);
+    expect(() => validateSchedule({ kind: 'cosine', lr: 1, warmup: 10, total: 10 })).toThrow(
+      /total must exceed warmup/,
+    );
+    expect(() =>
+      validateSchedule({
+        kind: 'piecewise',
+        points: [
+          [5, 1],
+          [5, 2],
+        ],
+      }),
+    ).toThrow(/increasing steps/);
     expect(() => validateSchedule({ kind: 'linear', lr: 1, total: 10 })).not.toThrow();
   });
 });

@@ -23,21 +23,36 @@ const WINDOW = cfg.seqLen * cfg.patchLen;
 function scoringModel(): Uint8Array {
   let seed = 1;
   const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.1;
-  const params = new Map(paramSpecs(cfg).map((s) => {
-    const n = s.shape.reduce((a, b) => a * b, 1);
-    return [s.name, Float32Array.from({ length: n }, () => (s.init.kind === 'ones' ? 1 : s.init.kind === 'zeros' ? 0 : rand()))];
-  }));
+  const params = new Map(
+    paramSpecs(cfg).map((s) => {
+      const n = s.shape.reduce((a, b) => a * b, 1);
+      return [
+        s.name,
+        Float32Array.from({ length: n }, () => (s.init.kind === 'ones' ? 1 : s.init.kind === 'zeros' ? 0 : rand())),
+      ];
+    }),
+  );
   const norm = { mean: [0, 0], std: [1, 1] };
   return buildScoringModel(cfg, params, norm, {
     channels: CHANNELS,
     variant: 'baseline',
     run: '/runs/baseline-s1',
-    extra: { norm: JSON.stringify(norm), normalization: 'the pooled statistics', smooth: '1', context: String(WINDOW / 2), threshold: '1' },
+    extra: {
+      norm: JSON.stringify(norm),
+      normalization: 'the pooled statistics',
+      smooth: '1',
+      context: String(WINDOW / 2),
+      threshold: '1',
+    },
   }).bytes;
 }
 
 // Protobuf wire format, just enough to rewrite a model the way an attacker would.
-interface Field { readonly no: number; readonly wire: number; readonly body: Uint8Array }
+interface Field {
+  readonly no: number;
+  readonly wire: number;
+  readonly body: Uint8Array;
+}
 
 function varint(n: number): number[] {
   const out: number[] = [];
@@ -99,21 +114,36 @@ const nameOf = (fs: readonly Field[]) => new TextDecoder().decode(fs.find((f) =>
 /** The model with initializer `name` (ModelProto.graph 7, GraphProto.initializer 5) rewritten by `edit`. */
 function withInitializer(model: Uint8Array, name: string, edit: (tensor: Field[]) => Field[]): Uint8Array {
   let found = false;
-  const out = encode(fields(model).map((f) => f.no !== 7 ? f : message(7, fields(f.body).map((g) => {
-    if (g.no !== 5 || nameOf(fields(g.body)) !== name) return g;
-    found = true;
-    return message(5, edit(fields(g.body)));
-  }))));
+  const out = encode(
+    fields(model).map((f) =>
+      f.no !== 7
+        ? f
+        : message(
+            7,
+            fields(f.body).map((g) => {
+              if (g.no !== 5 || nameOf(fields(g.body)) !== name) return g;
+              found = true;
+              return message(5, edit(fields(g.body)));
+            }),
+          ),
+    ),
+  );
   if (!found) throw new Error(`no initializer ${name}`);
   return out;
 }
 
 /** TensorProto: raw_data (9) out, external_data (13) { location } and data_location (14) = EXTERNAL in. */
-const external = (location: string) => (t: Field[]) => [...t.filter((f) => f.no !== 9), entry(13, 'location', location), int(14, 1)];
+const external = (location: string) => (t: Field[]) => [
+  ...t.filter((f) => f.no !== 9),
+  entry(13, 'location', location),
+  int(14, 1),
+];
 
 /** The model with metadata_props (ModelProto field 14) replaced: `meta` entries set, null ones removed. */
 function withMetadata(model: Uint8Array, meta: Record<string, string | null>): Uint8Array {
-  const kept = fields(model).filter((f) => f.no !== 14 || !(new TextDecoder().decode(fields(f.body).find((g) => g.no === 1)?.body) in meta));
+  const kept = fields(model).filter(
+    (f) => f.no !== 14 || !(new TextDecoder().decode(fields(f.body).find((g) => g.no === 1)?.body) in meta),
+  );
   return encode([...kept, ...Object.entries(meta).flatMap(([k, v]) => (v === null ? [] : [entry(14, k, v)]))]);
 }
 
@@ -124,7 +154,11 @@ const home = process.cwd();
 beforeAll(() => {
   model = scoringModel();
   csv = path.join(dir, 'new.csv');
-  const lines = Array.from({ length: 200 }, (_, i) => `2024-01-01T${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00Z,${Math.sin(i / 5).toFixed(4)},${Math.cos(i / 7).toFixed(4)}`);
+  const lines = Array.from(
+    { length: 200 },
+    (_, i) =>
+      `2024-01-01T${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00Z,${Math.sin(i / 5).toFixed(4)},${Math.cos(i / 7).toFixed(4)}`,
+  );
   writeFileSync(csv, ['time,a,b', ...lines].join('\n') + '\n');
 });
 
@@ -157,7 +191,9 @@ describe('score: models that hold external data', () => {
     const crafted = withInitializer(model, 'embed.b', external('secret.txt'));
     const r = await score(crafted, 'crafted.onnx', { 'secret.txt': secret });
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/crafted\.onnx: initializer "embed\.b" of the main graph keeps its values in an external file \("secret\.txt"\)/);
+    expect(r.err).toMatch(
+      /crafted\.onnx: initializer "embed\.b" of the main graph keeps its values in an external file \("secret\.txt"\)/,
+    );
     expect(r.err).toMatch(/export the model again with stacklab export/);
     expect(r.err).not.toContain('sk-live');
     expect(r.written).toBeNull();
@@ -175,18 +211,86 @@ describe('score: where external data can hide', () => {
 
   it.each([
     ['an initializer', onnx(as(5, tensor('w', ...ext))), /initializer "w" of the main graph/],
-    ['an initializer with only data_location', onnx(as(5, tensor('w', int(14, 1)))), /initializer "w" of the main graph/],
-    ['an initializer with only external_data', onnx(as(5, tensor('w', entry(13, 'location', 'x')))), /initializer "w" of the main graph/],
-    ['a sparse initializer', onnx(message(15, [as(1, tensor('v', ...ext)), as(2, tensor('i'))])), /sparse initializer "v" of the main graph/],
-    ['a Constant node', onnx(node('c0', attribute('value', as(5, tensor('', ...ext))))), /tensor of attribute "value" of node "c0" of the main graph/],
-    ['a list of tensors', onnx(node('c1', attribute('values', as(10, tensor('a')), as(10, tensor('b', ...ext))))), /tensor "b" of attribute "values" of node "c1"/],
-    ['a sparse tensor attribute', onnx(node('c2', attribute('sparse_value', message(22, [as(1, tensor('v', ...ext))])))), /sparse tensor "v" of attribute "sparse_value" of node "c2"/],
-    ['sparse tensors', onnx(node('c3', attribute('s', message(23, [as(2, tensor('i', ...ext))])))), /sparse tensor "i" of attribute "s" of node "c3"/],
-    ['a subgraph', onnx(node('if', attribute('then_branch', as(6, subgraph('then', as(5, tensor('w', ...ext))))))), /initializer "w" of graph "then" in attribute "then_branch" of node "if" of the main graph/],
-    ['a subgraph in a list, two deep', onnx(node('loop', attribute('graphs', as(11, subgraph('g1', node('inner', attribute('body', as(6, subgraph('g2', node('k', attribute('value', as(5, tensor('deep', ...ext))))))))))))), /tensor "deep" of attribute "value" of node "k" of graph "g2" in .* of graph "g1" in attribute "graphs" of node "loop"/],
-    ['a model-level function', encode([message(25, [str(1, 'f'), message(7, [str(3, 'n'), attribute('value', as(5, tensor('t', ...ext)))])])]), /tensor "t" of attribute "value" of node "n" of function "f"/],
-    ['a function attribute default', encode([message(25, [str(1, 'f'), message(11, [str(1, 'a'), as(5, tensor('t', ...ext))])])]), /tensor "t" of attribute "a" of function "f"/],
-    ['a training graph', encode([message(20, [as(2, subgraph('algo', as(5, tensor('m', ...ext))))])]), /initializer "m" of graph "algo" in the training info/],
+    [
+      'an initializer with only data_location',
+      onnx(as(5, tensor('w', int(14, 1)))),
+      /initializer "w" of the main graph/,
+    ],
+    [
+      'an initializer with only external_data',
+      onnx(as(5, tensor('w', entry(13, 'location', 'x')))),
+      /initializer "w" of the main graph/,
+    ],
+    [
+      'a sparse initializer',
+      onnx(message(15, [as(1, tensor('v', ...ext)), as(2, tensor('i'))])),
+      /sparse initializer "v" of the main graph/,
+    ],
+    [
+      'a Constant node',
+      onnx(node('c0', attribute('value', as(5, tensor('', ...ext))))),
+      /tensor of attribute "value" of node "c0" of the main graph/,
+    ],
+    [
+      'a list of tensors',
+      onnx(node('c1', attribute('values', as(10, tensor('a')), as(10, tensor('b', ...ext))))),
+      /tensor "b" of attribute "values" of node "c1"/,
+    ],
+    [
+      'a sparse tensor attribute',
+      onnx(node('c2', attribute('sparse_value', message(22, [as(1, tensor('v', ...ext))])))),
+      /sparse tensor "v" of attribute "sparse_value" of node "c2"/,
+    ],
+    [
+      'sparse tensors',
+      onnx(node('c3', attribute('s', message(23, [as(2, tensor('i', ...ext))])))),
+      /sparse tensor "i" of attribute "s" of node "c3"/,
+    ],
+    [
+      'a subgraph',
+      onnx(node('if', attribute('then_branch', as(6, subgraph('then', as(5, tensor('w', ...ext))))))),
+      /initializer "w" of graph "then" in attribute "then_branch" of node "if" of the main graph/,
+    ],
+    [
+      'a subgraph in a list, two deep',
+      onnx(
+        node(
+          'loop',
+          attribute(
+            'graphs',
+            as(
+              11,
+              subgraph(
+                'g1',
+                node(
+                  'inner',
+                  attribute(
+                    'body',
+                    as(6, subgraph('g2', node('k', attribute('value', as(5, tensor('deep', ...ext)))))),
+                  ),
+                ),
+              ),
+            ),
+          ),
+        ),
+      ),
+      /tensor "deep" of attribute "value" of node "k" of graph "g2" in .* of graph "g1" in attribute "graphs" of node "loop"/,
+    ],
+    [
+      'a model-level function',
+      encode([message(25, [str(1, 'f'), message(7, [str(3, 'n'), attribute('value', as(5, tensor('t', ...ext)))])])]),
+      /tensor "t" of attribute "value" of node "n" of function "f"/,
+    ],
+    [
+      'a function attribute default',
+      encode([message(25, [str(1, 'f'), message(11, [str(1, 'a'), as(5, tensor('t', ...ext))])])]),
+      /tensor "t" of attribute "a" of function "f"/,
+    ],
+    [
+      'a training graph',
+      encode([message(20, [as(2, subgraph('algo', as(5, tensor('m', ...ext))))])]),
+      /initializer "m" of graph "algo" in the training info/,
+    ],
   ])('finds external data in %s', async (_, bytes, where) => {
     const found = findExternalData(bytes);
     expect(found?.where).toMatch(where);
@@ -198,19 +302,46 @@ describe('score: where external data can hide', () => {
 
   it('finds none in a model as exported, nor in tensors that hold their values', () => {
     expect(findExternalData(model)).toBeNull();
-    expect(findExternalData(encode([message(7, [as(5, tensor('w', { no: 9, wire: 2, body: new Uint8Array(8) }, int(14, 0)))])]))).toBeNull();
+    expect(
+      findExternalData(
+        encode([message(7, [as(5, tensor('w', { no: 9, wire: 2, body: new Uint8Array(8) }, int(14, 0)))])]),
+      ),
+    ).toBeNull();
   });
 
   it('refuses bytes that are not ONNX with a message that names the file, not a stack trace', async () => {
     const cut = model.subarray(0, model.length - 5);
     // If inside If inside If …: graph, node, attribute, graph, … 40 times over is 120 levels.
-    const deep = Array.from({ length: 40 }).reduce<Field>((inner) => node('if', attribute('then_branch', as(6, subgraph('g', inner)))), node('end'));
+    const deep = Array.from({ length: 40 }).reduce<Field>(
+      (inner) => node('if', attribute('then_branch', as(6, subgraph('g', inner)))),
+      node('end'),
+    );
     const cases: [string, Uint8Array, RegExp][] = [
-      ['cut.onnx', cut, /cut\.onnx is not a StackLab scoring model: it is not an ONNX file \(.* at byte \d+\); export one with stacklab export/],
-      ['text.onnx', text('hello, world'), /text\.onnx is not a StackLab scoring model: it is not an ONNX file \(wire type/],
-      ['deep.onnx', onnx(deep), /deep\.onnx is not a StackLab scoring model: it is not an ONNX file \(messages nest deeper than 100 levels/],
-      ['ort.onnx', Uint8Array.from([0x10, 0, 0, 0, 0x4f, 0x52, 0x54, 0x4d, 0, 0, 0, 0]), /ort\.onnx is not a StackLab scoring model: it is not an ONNX file \(it is in ONNX Runtime's own format\)/],
-      ['empty.onnx', new Uint8Array(0), /empty\.onnx is not a StackLab scoring model \(its metadata has no stacklab_window/],
+      [
+        'cut.onnx',
+        cut,
+        /cut\.onnx is not a StackLab scoring model: it is not an ONNX file \(.* at byte \d+\); export one with stacklab export/,
+      ],
+      [
+        'text.onnx',
+        text('hello, world'),
+        /text\.onnx is not a StackLab scoring model: it is not an ONNX file \(wire type/,
+      ],
+      [
+        'deep.onnx',
+        onnx(deep),
+        /deep\.onnx is not a StackLab scoring model: it is not an ONNX file \(messages nest deeper than 100 levels/,
+      ],
+      [
+        'ort.onnx',
+        Uint8Array.from([0x10, 0, 0, 0, 0x4f, 0x52, 0x54, 0x4d, 0, 0, 0, 0]),
+        /ort\.onnx is not a StackLab scoring model: it is not an ONNX file \(it is in ONNX Runtime's own format\)/,
+      ],
+      [
+        'empty.onnx',
+        new Uint8Array(0),
+        /empty\.onnx is not a StackLab scoring model \(its metadata has no stacklab_window/,
+      ],
     ];
     for (const [name, bytes, message] of cases) {
       const r = await score(bytes, name);
@@ -227,7 +358,10 @@ describe('score: a model path that is not a file', () => {
     const fifo = path.join(dir, 'pipe.onnx');
     execFileSync('mkfifo', [fifo]);
     const out = path.join(dir, 'pipe-scores.csv');
-    for (const [model, kind] of [[fifo, 'a named pipe \\(FIFO\\)'], ['/dev/zero', 'a character device']] as const) {
+    for (const [model, kind] of [
+      [fifo, 'a named pipe \\(FIFO\\)'],
+      ['/dev/zero', 'a character device'],
+    ] as const) {
       const r = await cli(['score', '--model', model, '--data', csv, '--out', out]);
       expect(r.code).toBe(1);
       expect(r.err).toMatch(new RegExp(`cannot read the model: ${model} is ${kind}, not a regular file`));
@@ -237,7 +371,7 @@ describe('score: a model path that is not a file', () => {
 });
 
 describe('score and export write only their own result', () => {
-  it('refuses an --out that is an input, a folder, or not a file of the result\'s kind, writing nothing', async () => {
+  it("refuses an --out that is an input, a folder, or not a file of the result's kind, writing nothing", async () => {
     const work = mkdtempSync(path.join(dir, 'out-'));
     const data = path.join(work, 'data.csv');
     writeFileSync(data, readFileSync(csv));
@@ -266,34 +400,106 @@ describe('score: metadata that lies', () => {
   const refused: [string, Record<string, string | null>, RegExp][] = [
     // These sized the scorer's loops and buffers: context ≥ window made the windows stand still
     // (an array of starts grew until Node died), a negative window the same.
-    ['context = window', { stacklab_context: String(WINDOW) }, /metadata stacklab_context is 64, not less than the window \(stacklab_window 64\)/],
-    ['context > window', { stacklab_context: '1000000' }, /metadata stacklab_context is 1000000, not less than the window/],
-    ['context inside a patch', { stacklab_context: '6' }, /metadata stacklab_context is 6, not a whole number of patches \(stacklab_patch 4\)/],
+    [
+      'context = window',
+      { stacklab_context: String(WINDOW) },
+      /metadata stacklab_context is 64, not less than the window \(stacklab_window 64\)/,
+    ],
+    [
+      'context > window',
+      { stacklab_context: '1000000' },
+      /metadata stacklab_context is 1000000, not less than the window/,
+    ],
+    [
+      'context inside a patch',
+      { stacklab_context: '6' },
+      /metadata stacklab_context is 6, not a whole number of patches \(stacklab_patch 4\)/,
+    ],
     ['context 0', { stacklab_context: '0' }, /metadata stacklab_context is "0", not a whole number of at least 1/],
-    ['a negative window', { stacklab_window: '-64' }, /metadata stacklab_window is "-64", not a whole number from 2 to 65536/],
+    [
+      'a negative window',
+      { stacklab_window: '-64' },
+      /metadata stacklab_window is "-64", not a whole number from 2 to 65536/,
+    ],
     ['a NaN window', { stacklab_window: 'NaN' }, /metadata stacklab_window is "NaN", not a whole number/],
-    ['a huge window', { stacklab_window: '2800000000' }, /metadata stacklab_window is "2800000000", not a whole number from 2 to 65536/],
-    ['a window the config does not make', { stacklab_window: '128', stacklab_context: '32' }, /metadata stacklab_config has seqLen 16 and patchLen 4, which do not make the window \(stacklab_window 128/],
-    ['a window the model does not read', { stacklab_window: '128', stacklab_context: '32', stacklab_config: null }, /the model reads "windows" of shape \["batch", 64, 2\], but its metadata says float32 windows of \[batch, 128, 2\]/],
-    ['a patch that does not divide the window', { stacklab_patch: '3' }, /metadata stacklab_patch is 3: the window \(stacklab_window 64\) is not two or more whole patches of it/],
-    ['more channels than the config', { stacklab_channels: '["a","b","c"]' }, /metadata stacklab_config has 2 channels, but stacklab_channels lists 3/],
-    ['more channels than the model reads', { stacklab_channels: '["a","b","c"]', stacklab_config: null }, /the model reads "windows" of shape \["batch", 64, 2\], but its metadata says float32 windows of \[batch, 64, 3\]/],
+    [
+      'a huge window',
+      { stacklab_window: '2800000000' },
+      /metadata stacklab_window is "2800000000", not a whole number from 2 to 65536/,
+    ],
+    [
+      'a window the config does not make',
+      { stacklab_window: '128', stacklab_context: '32' },
+      /metadata stacklab_config has seqLen 16 and patchLen 4, which do not make the window \(stacklab_window 128/,
+    ],
+    [
+      'a window the model does not read',
+      { stacklab_window: '128', stacklab_context: '32', stacklab_config: null },
+      /the model reads "windows" of shape \["batch", 64, 2\], but its metadata says float32 windows of \[batch, 128, 2\]/,
+    ],
+    [
+      'a patch that does not divide the window',
+      { stacklab_patch: '3' },
+      /metadata stacklab_patch is 3: the window \(stacklab_window 64\) is not two or more whole patches of it/,
+    ],
+    [
+      'more channels than the config',
+      { stacklab_channels: '["a","b","c"]' },
+      /metadata stacklab_config has 2 channels, but stacklab_channels lists 3/,
+    ],
+    [
+      'more channels than the model reads',
+      { stacklab_channels: '["a","b","c"]', stacklab_config: null },
+      /the model reads "windows" of shape \["batch", 64, 2\], but its metadata says float32 windows of \[batch, 64, 3\]/,
+    ],
     ['no channels', { stacklab_channels: '[]' }, /metadata stacklab_channels is not a non-empty list of channel names/],
-    ['channels that are not names', { stacklab_channels: '[1,2]' }, /metadata stacklab_channels is not a non-empty list/],
+    [
+      'channels that are not names',
+      { stacklab_channels: '[1,2]' },
+      /metadata stacklab_channels is not a non-empty list/,
+    ],
     ['channels that are not JSON', { stacklab_channels: '[a' }, /metadata stacklab_channels is not valid JSON/],
     ['a channel twice', { stacklab_channels: '["a","a"]' }, /metadata stacklab_channels lists the channel "a" twice/],
-    ['a channel name with escapes', { stacklab_channels: '["a","\\u001b[2Jb"]' }, /metadata stacklab_channels has the name "\\u001b\[2Jb": a channel name is 1 to 1000 printable characters/],
-    ['too many channels', { stacklab_channels: JSON.stringify(Array.from({ length: 40_000 }, (_, i) => `c${i}`)) }, /metadata stacklab_channels lists 40000 channels: with a window of 64 rows a model reads at most 32768/],
+    [
+      'a channel name with escapes',
+      { stacklab_channels: '["a","\\u001b[2Jb"]' },
+      /metadata stacklab_channels has the name "\\u001b\[2Jb": a channel name is 1 to 1000 printable characters/,
+    ],
+    [
+      'too many channels',
+      { stacklab_channels: JSON.stringify(Array.from({ length: 40_000 }, (_, i) => `c${i}`)) },
+      /metadata stacklab_channels lists 40000 channels: with a window of 64 rows a model reads at most 32768/,
+    ],
     ['a NaN threshold', { stacklab_threshold: 'NaN' }, /metadata stacklab_threshold is "NaN", not a finite number/],
     ['an empty threshold', { stacklab_threshold: '' }, /metadata stacklab_threshold is "", not a finite number/],
-    ['an infinite threshold', { stacklab_threshold: '1e999' }, /metadata stacklab_threshold is "1e999", not a finite number/],
-    ['smoothing of 0 rows', { stacklab_smooth: '0' }, /metadata stacklab_smooth is "0", not a whole number from 1 to 100000/],
+    [
+      'an infinite threshold',
+      { stacklab_threshold: '1e999' },
+      /metadata stacklab_threshold is "1e999", not a finite number/,
+    ],
+    [
+      'smoothing of 0 rows',
+      { stacklab_smooth: '0' },
+      /metadata stacklab_smooth is "0", not a whole number from 1 to 100000/,
+    ],
     ['smoothing of 1.5 rows', { stacklab_smooth: '1.5' }, /metadata stacklab_smooth is "1.5", not a whole number/],
-    ['norm of the wrong length', { stacklab_norm: '{"mean":[0],"std":[1]}' }, /metadata stacklab_norm has no mean of 2 finite numbers \(one per channel\)/],
-    ['norm with a zero std', { stacklab_norm: '{"mean":[0,0],"std":[1,0]}' }, /metadata stacklab_norm has std 0 for channel "b", not a positive number/],
+    [
+      'norm of the wrong length',
+      { stacklab_norm: '{"mean":[0],"std":[1]}' },
+      /metadata stacklab_norm has no mean of 2 finite numbers \(one per channel\)/,
+    ],
+    [
+      'norm with a zero std',
+      { stacklab_norm: '{"mean":[0,0],"std":[1,0]}' },
+      /metadata stacklab_norm has std 0 for channel "b", not a positive number/,
+    ],
     ['norm that is not an object', { stacklab_norm: 'null' }, /metadata stacklab_norm has no mean/],
     ['a config that is not an object', { stacklab_config: '[]' }, /metadata stacklab_config is not an object/],
-    ['a normalisation with escapes', { stacklab_normalization: 'ok\u001b]0;pwned\u0007' }, /metadata stacklab_normalization is not a line of at most 1000 printable characters/],
+    [
+      'a normalisation with escapes',
+      { stacklab_normalization: 'ok\u001b]0;pwned\u0007' },
+      /metadata stacklab_normalization is not a line of at most 1000 printable characters/,
+    ],
   ];
 
   it.each(refused)('refuses %s, naming the file and the field, without a scores file', async (_, meta, message) => {
@@ -306,7 +512,14 @@ describe('score: metadata that lies', () => {
   });
 
   it('still scores models exported before the context, the smoothing and the threshold were recorded', async () => {
-    const r = await score(withMetadata(model, { stacklab_context: null, stacklab_smooth: null, stacklab_threshold: null, stacklab_norm: null }));
+    const r = await score(
+      withMetadata(model, {
+        stacklab_context: null,
+        stacklab_smooth: null,
+        stacklab_threshold: null,
+        stacklab_norm: null,
+      }),
+    );
     expect(r.code, r.err).toBe(0);
     const lines = r.written!.trim().split('\n');
     expect(lines[0]).toBe('timestamp,score');

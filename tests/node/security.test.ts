@@ -1,7 +1,14 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { contentType, resolveStaticPath } from '../../src/engine/host/static-files';
-import { applicationMenu, devServerUrlFrom, externalUrlAction, isAppUrl, secureWebPreferences, type MenuTemplateItem } from '../../src/main/security';
+import {
+  applicationMenu,
+  devServerUrlFrom,
+  externalUrlAction,
+  isAppUrl,
+  secureWebPreferences,
+  type MenuTemplateItem,
+} from '../../src/main/security';
 import { CSP_HEADER, CSP_META } from '../../src/shared/csp';
 
 describe('Electron window security', () => {
@@ -24,7 +31,16 @@ describe('Electron window security', () => {
     expect(externalUrlAction('https://example.com/docs')).toBe('open');
     expect(externalUrlAction('http://localhost:3000')).toBe('confirm');
     expect(externalUrlAction('HTTP://plant.example/report')).toBe('confirm');
-    for (const bad of ['file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'app://stacklab/x', 'not a url', 'https://user:pw@example.com', 'data:text/html,<b>x</b>', 'ms-settings:privacy']) {
+    for (const bad of [
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'smb://host/share',
+      'app://stacklab/x',
+      'not a url',
+      'https://user:pw@example.com',
+      'data:text/html,<b>x</b>',
+      'ms-settings:privacy',
+    ]) {
       expect(externalUrlAction(bad), bad).toBe('refuse');
     }
   });
@@ -38,14 +54,22 @@ describe('Electron window security', () => {
     expect(devServerUrlFrom(false, { ELECTRON_RENDERER_URL: 'http://localhost:5173' })).toBe('http://localhost:5173/');
     expect(devServerUrlFrom(false, { ELECTRON_RENDERER_URL: 'http://127.0.0.1:5173/' })).toBe('http://127.0.0.1:5173/');
     expect(devServerUrlFrom(true, { ELECTRON_RENDERER_URL: 'http://localhost:5173' })).toBeUndefined();
-    for (const bad of ['https://evil.example/', 'file:///tmp/index.html', 'http://user@localhost:5173/', 'http://localhost.evil.example/', 'not a url', '']) {
+    for (const bad of [
+      'https://evil.example/',
+      'file:///tmp/index.html',
+      'http://user@localhost:5173/',
+      'http://localhost.evil.example/',
+      'not a url',
+      '',
+    ]) {
       expect(devServerUrlFrom(false, { ELECTRON_RENDERER_URL: bad }), bad).toBeUndefined();
     }
     expect(devServerUrlFrom(false, {})).toBeUndefined();
   });
 
   it('the packaged menu has no DevTools or reload; the development menu has them', () => {
-    const roles = (items: readonly MenuTemplateItem[]): string[] => items.flatMap((i) => [...(i.role ? [i.role] : []), ...roles(i.submenu ?? [])]);
+    const roles = (items: readonly MenuTemplateItem[]): string[] =>
+      items.flatMap((i) => [...(i.role ? [i.role] : []), ...roles(i.submenu ?? [])]);
     for (const platform of ['linux', 'win32', 'darwin'] as const) {
       const packaged = roles(applicationMenu(true, platform));
       expect(packaged, platform).not.toContain('toggleDevTools');
@@ -85,7 +109,14 @@ describe('static file resolution', () => {
     expect(resolveStaticPath(root, '/compare')).toBe(path.join(root, 'index.html'));
   });
   it('refuses anything that escapes the root', () => {
-    for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/a%00.js', '/..\\secret.txt', '/%E0%A4%A.js']) {
+    for (const p of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/a%00.js',
+      '/..\\secret.txt',
+      '/%E0%A4%A.js',
+    ]) {
       const r = resolveStaticPath(root, p);
       expect(r === null || r === path.join(root, 'index.html'), p).toBe(true);
     }

@@ -16,7 +16,10 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 /** Sends raw bytes and collects what comes back until the server closes the connection (or 3 s pass). */
-function raw(bytes: Buffer | string, after?: (sock: net.Socket, head: string) => void): Promise<{ text: string; closed: boolean }> {
+function raw(
+  bytes: Buffer | string,
+  after?: (sock: net.Socket, head: string) => void,
+): Promise<{ text: string; closed: boolean }> {
   return new Promise((resolve) => {
     const sock = net.connect(server.port, '127.0.0.1');
     let text = '';
@@ -44,7 +47,14 @@ const handshake = (target = `/ws?token=${server.token}`) =>
   `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`;
 
 /** One WebSocket frame; `mask` false sends it unmasked (a client must mask). */
-function frame(o: { fin?: boolean; rsv1?: boolean; opcode: number; payload?: Buffer; mask?: boolean; length?: number }): Buffer {
+function frame(o: {
+  fin?: boolean;
+  rsv1?: boolean;
+  opcode: number;
+  payload?: Buffer;
+  mask?: boolean;
+  length?: number;
+}): Buffer {
   const payload = o.payload ?? Buffer.alloc(0);
   const len = o.length ?? payload.length;
   const mask = o.mask ?? true;
@@ -63,10 +73,12 @@ function frame(o: { fin?: boolean; rsv1?: boolean; opcode: number; payload?: Buf
 
 async function stillServing(): Promise<void> {
   const status = await new Promise<number>((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port: server.port, path: `/?token=${server.token}` }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port: server.port, path: `/?token=${server.token}` }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', reject);
   });
   expect(status).toBe(200);
   const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`);
@@ -91,7 +103,9 @@ describe('server robustness', () => {
   });
 
   it('refuses a request with two Host headers', async () => {
-    const r = await raw(`GET /?token=${server.token} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nHost: evil.example\r\nConnection: close\r\n\r\n`);
+    const r = await raw(
+      `GET /?token=${server.token} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nHost: evil.example\r\nConnection: close\r\n\r\n`,
+    );
     expect(r.text).toMatch(/^HTTP\/1\.1 400/);
     expect(r.text).toMatch(/more than one Host header/);
   });
@@ -136,17 +150,36 @@ describe('server robustness', () => {
   });
 
   it('takes the token as a header, and names its cookie after the port', async () => {
-    const res = await new Promise<http.IncomingMessage>((resolve) => http.get({ host: '127.0.0.1', port: server.port, path: '/', headers: { Authorization: `Bearer ${server.token}` } }, resolve));
+    const res = await new Promise<http.IncomingMessage>((resolve) =>
+      http.get(
+        { host: '127.0.0.1', port: server.port, path: '/', headers: { Authorization: `Bearer ${server.token}` } },
+        resolve,
+      ),
+    );
     res.resume();
     expect(res.statusCode).toBe(200);
-    const x = await new Promise<http.IncomingMessage>((resolve) => http.get({ host: '127.0.0.1', port: server.port, path: '/', headers: { 'X-StackLab-Token': server.token } }, resolve));
+    const x = await new Promise<http.IncomingMessage>((resolve) =>
+      http.get(
+        { host: '127.0.0.1', port: server.port, path: '/', headers: { 'X-StackLab-Token': server.token } },
+        resolve,
+      ),
+    );
     x.resume();
     expect(x.statusCode).toBe(200);
-    const set = await new Promise<http.IncomingMessage>((resolve) => http.get({ host: '127.0.0.1', port: server.port, path: `/?token=${server.token}` }, resolve));
+    const set = await new Promise<http.IncomingMessage>((resolve) =>
+      http.get({ host: '127.0.0.1', port: server.port, path: `/?token=${server.token}` }, resolve),
+    );
     set.resume();
-    expect(set.headers['set-cookie']![0]).toBe(`stacklab_token_${server.port}=${server.token}; HttpOnly; SameSite=Strict; Path=/`);
+    expect(set.headers['set-cookie']![0]).toBe(
+      `stacklab_token_${server.port}=${server.token}; HttpOnly; SameSite=Strict; Path=/`,
+    );
     // Another port's cookie is not this server's.
-    const other = await new Promise<http.IncomingMessage>((resolve) => http.get({ host: '127.0.0.1', port: server.port, path: '/', headers: { Cookie: `stacklab_token_1=${server.token}` } }, resolve));
+    const other = await new Promise<http.IncomingMessage>((resolve) =>
+      http.get(
+        { host: '127.0.0.1', port: server.port, path: '/', headers: { Cookie: `stacklab_token_1=${server.token}` } },
+        resolve,
+      ),
+    );
     other.resume();
     expect(other.statusCode).toBe(401);
   });

@@ -80,7 +80,12 @@ describe('server mode', () => {
   });
 
   it('never serves files outside the renderer folder', async () => {
-    for (const p of ['/../stacklab-secret.txt', '/%2e%2e/stacklab-secret.txt', '/assets/..%2f..%2fstacklab-secret.txt', '/%00.js']) {
+    for (const p of [
+      '/../stacklab-secret.txt',
+      '/%2e%2e/stacklab-secret.txt',
+      '/assets/..%2f..%2fstacklab-secret.txt',
+      '/%00.js',
+    ]) {
       const res = await get(server.port, `${p}?token=${server.token}`);
       expect(res.body, p).not.toContain('secret');
       expect(res.status, p).not.toBe(500);
@@ -89,7 +94,10 @@ describe('server mode', () => {
 
   it('refuses non-GET methods', async () => {
     const status = await new Promise<number>((resolve) => {
-      const req = http.request({ host: '127.0.0.1', port: server.port, method: 'POST', path: `/?token=${server.token}` }, (res) => resolve(res.statusCode ?? 0));
+      const req = http.request(
+        { host: '127.0.0.1', port: server.port, method: 'POST', path: `/?token=${server.token}` },
+        (res) => resolve(res.statusCode ?? 0),
+      );
       req.end();
     });
     expect(status).toBe(405);
@@ -117,10 +125,16 @@ describe('server mode', () => {
     const ws = await openWs(`ws://${host}/ws?token=${server.token}`);
     const reply = nextMessage(ws, (m) => m.kind === 'response');
     ws.send(JSON.stringify({ kind: 'request', id: 1, channel: 'system.info', params: { refresh: 'please' } }));
-    expect(await reply).toMatchObject({ ok: false, error: { name: 'InvalidParamsError', message: expect.stringMatching(/"refresh"/) } });
+    expect(await reply).toMatchObject({
+      ok: false,
+      error: { name: 'InvalidParamsError', message: expect.stringMatching(/"refresh"/) },
+    });
     const unknown = nextMessage(ws, (m) => m.kind === 'response');
     ws.send(JSON.stringify({ kind: 'request', id: 2, channel: 'shell.exec', params: {} }));
-    expect(await unknown).toMatchObject({ ok: false, error: { message: expect.stringMatching(/unknown request channel/) } });
+    expect(await unknown).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/unknown request channel/) },
+    });
     ws.close();
   });
 
@@ -133,7 +147,9 @@ describe('server mode', () => {
 
   it('refuses WebSocket upgrades without the token or from another origin', async () => {
     await expect(openWs(`ws://${host}/ws`)).rejects.toThrow(/401/);
-    await expect(openWs(`ws://${host}/ws?token=${server.token}`, { Origin: 'http://evil.example' })).rejects.toThrow(/401/);
+    await expect(openWs(`ws://${host}/ws?token=${server.token}`, { Origin: 'http://evil.example' })).rejects.toThrow(
+      /401/,
+    );
     const ok = await openWs(`ws://${host}/ws?token=${server.token}`, { Origin: `http://${host}` });
     ok.close();
   });

@@ -12,7 +12,10 @@ function stubPackage(version: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stacklab-cuda-stub-'));
   const lib = path.join(dir, 'package', 'Plugins', 'Linux', 'x64');
   mkdirSync(lib, { recursive: true });
-  writeFileSync(path.join(lib, 'libonnxruntime_providers_cuda.so'), Buffer.concat([Buffer.from('\x7fELF stub\0'), Buffer.from(`\0${version}\0`), Buffer.alloc(64)]));
+  writeFileSync(
+    path.join(lib, 'libonnxruntime_providers_cuda.so'),
+    Buffer.concat([Buffer.from('\x7fELF stub\0'), Buffer.from(`\0${version}\0`), Buffer.alloc(64)]),
+  );
   writeFileSync(path.join(lib, 'libonnxruntime_providers_shared.so'), 'shared stub');
   writeFileSync(path.join(dir, 'package', 'package.json'), '{"name":"stub","version":"0.0.0"}');
   const tgz = path.join(dir, 'provider.tgz');
@@ -20,14 +23,17 @@ function stubPackage(version: string): string {
   return tgz;
 }
 
-const setup = (args: string[]) => spawnSync(process.execPath, ['scripts/install-cuda.mjs', ...args], { encoding: 'utf8' });
+const setup = (args: string[]) =>
+  spawnSync(process.execPath, ['scripts/install-cuda.mjs', ...args], { encoding: 'utf8' });
 
 describe.runIf(process.platform === 'linux' && process.arch === 'x64')('setup:cuda', () => {
   it('refuses a provider built for another ORT version, naming both', () => {
     const target = mkdtempSync(path.join(os.tmpdir(), 'stacklab-cuda-target-'));
     const r = setup(['--from', stubPackage('1.28.0'), '--target', target]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`the CUDA provider is built for ORT 1.28.0, but onnxruntime-node is ${core}: core and provider must be the same ORT version`);
+    expect(r.stderr).toContain(
+      `the CUDA provider is built for ORT 1.28.0, but onnxruntime-node is ${core}: core and provider must be the same ORT version`,
+    );
     expect(existsSync(path.join(target, 'libonnxruntime_providers_cuda.so'))).toBe(false);
   });
 
@@ -47,6 +53,8 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('setup:cu
     execFileSync('tar', ['-czf', path.join(dir, 'bad.tgz'), '-C', dir, 'package']);
     const r = setup(['--from', path.join(dir, 'bad.tgz'), '--target', dir]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/has no Plugins\/Linux\/x64\/libonnxruntime_providers_cuda\.so: not the CUDA provider package/);
+    expect(r.stderr).toMatch(
+      /has no Plugins\/Linux\/x64\/libonnxruntime_providers_cuda\.so: not the CUDA provider package/,
+    );
   });
 });

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { Dataset, Series } from '../../src/engine/data/dataset';
 import { fitNormalization, normalizedMatrix, splitByTime, SplitError, windowStarts } from '../../src/engine/data/split';
 
-function series(rows: number, f: (i: number, c: number) => number, label: ((i: number) => number) | null, path = 's.csv'): Series {
+function series(
+  rows: number,
+  f: (i: number, c: number) => number,
+  label: ((i: number) => number) | null,
+  path = 's.csv',
+): Series {
   return {
     path,
     rows,
@@ -12,11 +17,33 @@ function series(rows: number, f: (i: number, c: number) => number, label: ((i: n
     events: null,
   };
 }
-const dataset = (s: Series[]): Dataset => ({ series: s, channels: ['a', 'b'], profile: { files: [], dataset: { files: s.length, series: s.length, rows: 0, channels: ['a', 'b'], labelRatio: null, events: 0, anomalyFreeFiles: [], warnings: [] } } });
+const dataset = (s: Series[]): Dataset => ({
+  series: s,
+  channels: ['a', 'b'],
+  profile: {
+    files: [],
+    dataset: {
+      files: s.length,
+      series: s.length,
+      rows: 0,
+      channels: ['a', 'b'],
+      labelRatio: null,
+      events: 0,
+      anomalyFreeFiles: [],
+      warnings: [],
+    },
+  },
+});
 
 describe('splits by time', () => {
   it('cuts each series before its first labelled anomaly; validation at the end of the training part', () => {
-    const ds = dataset([series(100, (i) => i, (i) => (i >= 40 && i < 50 ? 1 : 0))]);
+    const ds = dataset([
+      series(
+        100,
+        (i) => i,
+        (i) => (i >= 40 && i < 50 ? 1 : 0),
+      ),
+    ]);
     const { segments, strategy } = splitByTime(ds, { trainFraction: 0.6, valFraction: 0.25 });
     expect(segments).toEqual([
       { series: 0, start: 0, end: 30, role: 'train' },
@@ -27,7 +54,20 @@ describe('splits by time', () => {
   });
 
   it('uses anomaly-free files for training when the set has them', () => {
-    const ds = dataset([series(50, (i) => i, () => 0, 'normal.csv'), series(80, (i) => i, (i) => (i > 60 ? 1 : 0), 'fault.csv')]);
+    const ds = dataset([
+      series(
+        50,
+        (i) => i,
+        () => 0,
+        'normal.csv',
+      ),
+      series(
+        80,
+        (i) => i,
+        (i) => (i > 60 ? 1 : 0),
+        'fault.csv',
+      ),
+    ]);
     const { segments } = splitByTime(ds, { valFraction: 0.2 });
     expect(segments).toEqual([
       { series: 0, start: 0, end: 40, role: 'train' },
@@ -39,7 +79,13 @@ describe('splits by time', () => {
   it('never lets a test statistic into training: changing the test part changes nothing learned', () => {
     const base = (i: number, c: number) => Math.sin(i / 5 + c);
     const calm = dataset([series(200, base, (i) => (i >= 150 ? 1 : 0))]);
-    const wild = dataset([series(200, (i, c) => (i >= 120 ? 1e6 * (c + 1) + i : base(i, c)), (i) => (i >= 150 ? 1 : 0))]);
+    const wild = dataset([
+      series(
+        200,
+        (i, c) => (i >= 120 ? 1e6 * (c + 1) + i : base(i, c)),
+        (i) => (i >= 150 ? 1 : 0),
+      ),
+    ]);
     const a = splitByTime(calm);
     const b = splitByTime(wild);
     expect(b.segments).toEqual(a.segments);
@@ -51,7 +97,8 @@ describe('splits by time', () => {
       expect(Math.max(...starts) + 16).toBeLessThanOrEqual(g.end);
       const ma = normalizedMatrix(calm, 0, a.normalization.series[0]!);
       const mb = normalizedMatrix(wild, 0, b.normalization.series[0]!);
-      for (const s of starts) for (let r = s; r < s + 16; r++) for (let c = 0; c < 2; c++) expect(mb[r * 2 + c]).toBe(ma[r * 2 + c]);
+      for (const s of starts)
+        for (let r = s; r < s + 16; r++) for (let c = 0; c < 2; c++) expect(mb[r * 2 + c]).toBe(ma[r * 2 + c]);
     }
   });
 
@@ -69,7 +116,13 @@ describe('splits by time', () => {
 
 describe('per-series normalisation and splits', () => {
   // Two runs of one rig at different operating points: offsets 100 and 500, spreads 1 and 10.
-  const run = (offset: number, scale: number, faultAt: number, path: string) => series(200, (i, c) => offset + scale * Math.sin(i / 7 + c), (i) => (i >= faultAt ? 1 : 0), path);
+  const run = (offset: number, scale: number, faultAt: number, path: string) =>
+    series(
+      200,
+      (i, c) => offset + scale * Math.sin(i / 7 + c),
+      (i) => (i >= faultAt ? 1 : 0),
+      path,
+    );
   const ds = dataset([run(100, 1, 150, 'run-a.csv'), run(500, 10, 160, 'run-b.csv')]);
 
   it('standardises each series by its own normal training rows (the default for several series)', () => {
@@ -111,7 +164,15 @@ describe('per-series normalisation and splits', () => {
   });
 
   it('keeps the pooled spread for a channel that does not move in one series', () => {
-    const flat = dataset([run(100, 1, 150, 'run-a.csv'), series(200, (i, c) => (c === 0 ? 7 : Math.sin(i)), (i) => (i >= 150 ? 1 : 0), 'run-f.csv')]);
+    const flat = dataset([
+      run(100, 1, 150, 'run-a.csv'),
+      series(
+        200,
+        (i, c) => (c === 0 ? 7 : Math.sin(i)),
+        (i) => (i >= 150 ? 1 : 0),
+        'run-f.csv',
+      ),
+    ]);
     const s = splitByTime(flat);
     expect(s.normalization.series[1]!.mean[0]).toBe(7);
     expect(s.normalization.series[1]!.std[0]).toBe(s.normalization.pooled.std[0]);
@@ -135,13 +196,23 @@ describe('per-series normalisation and splits', () => {
     // A series too short for N training rows and a test part is an error naming it.
     const short = dataset([run(100, 1, 150, 'run-a.csv'), series(120, (i) => i, null, 'run-short.csv')]);
     expect(() => splitByTime(short, { trainRows: 120 })).toThrow(SplitError);
-    expect(() => splitByTime(short, { trainRows: 120 })).toThrow(/run-short\.csv \(120 rows\): 120 training rows per series leave no test part \(a series needs at least 121 rows\)/);
+    expect(() => splitByTime(short, { trainRows: 120 })).toThrow(
+      /run-short\.csv \(120 rows\): 120 training rows per series leave no test part \(a series needs at least 121 rows\)/,
+    );
     expect(() => splitByTime(ds, { trainRows: 1 })).toThrow(/at least 2/);
     expect(() => splitByTime(ds, { trainRows: 50, trainFraction: 0.5 })).toThrow(/not both/);
   });
 
   it('--train-fraction splits every series, even when some files are anomaly-free', () => {
-    const withFree = dataset([series(100, (i) => i, () => 0, 'normal.csv'), run(100, 1, 150, 'run-a.csv')]);
+    const withFree = dataset([
+      series(
+        100,
+        (i) => i,
+        () => 0,
+        'normal.csv',
+      ),
+      run(100, 1, 150, 'run-a.csv'),
+    ]);
     expect(splitByTime(withFree).strategy).toMatch(/anomaly-free files train/);
     const s = splitByTime(withFree, { trainFraction: 0.5, valFraction: 0 });
     expect(s.strategy).toMatch(/^the leading 50% of each series/);

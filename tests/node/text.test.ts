@@ -11,17 +11,25 @@ describe('terminal text', () => {
   });
 
   it('wraps at spaces within the width, with a first and a hanging indent', () => {
-    const text = 'MIDAS: no measurable difference in time (speed-up 0.66x [0.09, 5.09]; 0.76 of the baseline\'s FLOPs); validation loss +0.0057 [−0.0170, +0.0285], no significant difference.';
+    const text =
+      "MIDAS: no measurable difference in time (speed-up 0.66x [0.09, 5.09]; 0.76 of the baseline's FLOPs); validation loss +0.0057 [−0.0170, +0.0285], no significant difference.";
     for (const width of [24, 30, 40, 57, 80]) {
       const lines = wrap(text, width, '  ', '    ');
-      expect(lines.every((l) => l.length <= width), lines.join('\n')).toBe(true);
+      expect(
+        lines.every((l) => l.length <= width),
+        lines.join('\n'),
+      ).toBe(true);
       expect(lines[0]!.startsWith('  M')).toBe(true);
       expect(lines.slice(1).every((l) => /^ {4}\S/.test(l))).toBe(true);
       // Nothing lost, nothing cut: the words come back in order.
       expect(lines.map((l) => l.trim()).join(' ')).toBe(text);
       // A value stays with its interval where a line holds both (past the indent of 4).
       for (const interval of ['0.66x [0.09, 5.09];', '+0.0057 [−0.0170, +0.0285],']) {
-        if (4 + interval.length <= width) expect(lines.some((l) => l.includes(interval)), `${width}: ${interval}`).toBe(true);
+        if (4 + interval.length <= width)
+          expect(
+            lines.some((l) => l.includes(interval)),
+            `${width}: ${interval}`,
+          ).toBe(true);
       }
     }
     expect(wrap('VUS-PR 0.412 ±0.021 against 0.300', 16)).toEqual(['VUS-PR', '0.412 ±0.021', 'against 0.300']);

@@ -48,11 +48,22 @@ describe.skipIf(noAdapter)('trainer on the WebGPU provider', () => {
   });
 
   it('places every node of the train step on the WebGPU provider', async () => {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'tests/helpers/placement.ts'], { maxBuffer: 64 << 20 });
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'tests/helpers/placement.ts'],
+      { maxBuffer: 64 << 20 },
+    );
     const log = stdout + stderr;
     expect(log).toMatch(/Node placements/);
-    const cpuNodes = [...log.matchAll(/placed on \[CPUExecutionProvider\]\. Number of nodes: (\d+)/g)].map((m) => Number(m[1]));
-    const cpuSection = log.split(/placed on \[CPUExecutionProvider\]/)[1]?.split('\n').slice(1, 20).join('\n') ?? '';
+    const cpuNodes = [...log.matchAll(/placed on \[CPUExecutionProvider\]\. Number of nodes: (\d+)/g)].map((m) =>
+      Number(m[1]),
+    );
+    const cpuSection =
+      log
+        .split(/placed on \[CPUExecutionProvider\]/)[1]
+        ?.split('\n')
+        .slice(1, 20)
+        .join('\n') ?? '';
     expect(cpuNodes, `nodes on the CPU:\n${cpuSection}`).toEqual([]);
     expect(log).toMatch(/All nodes placed on \[WebGpuExecutionProvider\]/);
   });

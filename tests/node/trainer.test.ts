@@ -62,22 +62,28 @@ describe('trainer on the CPU provider', () => {
     const again = await Trainer.create({ model: tiny, data, device: 'cpu', seed: 999, initialParams: params });
     expect([...(await again.readParams()).get('blocks.1.mlp.w2')!]).toEqual([...params.get('blocks.1.mlp.w2')!]);
     const bad = new Map(params).set('head.b', new Float32Array(3));
-    await expect(Trainer.create({ model: tiny, data, device: 'cpu', seed: 1, initialParams: bad })).rejects.toThrow(/head\.b has 3 elements, expected 12/);
+    await expect(Trainer.create({ model: tiny, data, device: 'cpu', seed: 1, initialParams: bad })).rejects.toThrow(
+      /head\.b has 3 elements, expected 12/,
+    );
     await Promise.all([t.dispose(), again.dispose()]);
   });
 
   it('refuses a data set shorter than one window', async () => {
-    await expect(Trainer.create({ model: tiny, data: waves(20), device: 'cpu', seed: 1 })).rejects.toThrow(/20 rows, fewer than one training window \(64 rows/);
+    await expect(Trainer.create({ model: tiny, data: waves(20), device: 'cpu', seed: 1 })).rejects.toThrow(
+      /20 rows, fewer than one training window \(64 rows/,
+    );
   });
 });
 
 describe('device choice', () => {
-  const fake = (avail: Partial<Record<string, boolean>>) => async (name: ProviderStatus['name']): Promise<ProviderStatus> => ({
-    name,
-    available: avail[name] ?? false,
-    probeMs: 1,
-    ...(avail[name] ? {} : { reason: `${name} is missing` }),
-  });
+  const fake =
+    (avail: Partial<Record<string, boolean>>) =>
+    async (name: ProviderStatus['name']): Promise<ProviderStatus> => ({
+      name,
+      available: avail[name] ?? false,
+      probeMs: 1,
+      ...(avail[name] ? {} : { reason: `${name} is missing` }),
+    });
 
   it('auto prefers cuda, then webgpu, then cpu', async () => {
     const trusted = async () => true;
@@ -97,7 +103,11 @@ describe('device choice', () => {
     speeds.webgpu = 3;
     expect(await resolveDevice('auto', fake({ webgpu: true, cpu: true }), trusted, speed)).toBe('webgpu');
     // One that cannot be measured is passed over; a lone CPU is not measured at all.
-    expect(await resolveDevice('auto', fake({ webgpu: true, cpu: true }), trusted, async (n) => (n === 'webgpu' ? Promise.reject(new Error('lost')) : 5))).toBe('cpu');
+    expect(
+      await resolveDevice('auto', fake({ webgpu: true, cpu: true }), trusted, async (n) =>
+        n === 'webgpu' ? Promise.reject(new Error('lost')) : 5,
+      ),
+    ).toBe('cpu');
     measured.length = 0;
     expect(await resolveDevice('auto', fake({ cpu: true }), trusted, speed)).toBe('cpu');
     expect(measured).toEqual([]);
@@ -123,7 +133,9 @@ describe('device choice', () => {
   it('honours an explicit choice or says why it cannot', async () => {
     expect(await resolveDevice('cpu', fake({ cpu: true }))).toBe('cpu');
     await expect(resolveDevice('cuda', fake({ cpu: true }))).rejects.toThrow(DeviceUnavailableError);
-    await expect(resolveDevice('cuda', fake({ cpu: true }))).rejects.toThrow(/device "cuda" is not available here: cuda is missing.*stacklab doctor/);
+    await expect(resolveDevice('cuda', fake({ cpu: true }))).rejects.toThrow(
+      /device "cuda" is not available here: cuda is missing.*stacklab doctor/,
+    );
     await expect(resolveDevice('tpu' as never, fake({}))).rejects.toThrow(/unknown device "tpu"/);
   });
 

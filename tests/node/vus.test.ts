@@ -133,7 +133,11 @@ describe('VUS properties', () => {
 
   it('VUS is the mean of the R-AUCs over buffers 0..maxBuffer', () => {
     const next = uniform(5);
-    const labels = labelsOf(600, [[50, 70], [300, 340], [500, 512]]);
+    const labels = labelsOf(600, [
+      [50, 70],
+      [300, 340],
+      [500, 512],
+    ]);
     const scores = Array.from(labels, (l) => l + next() - 0.5);
     const v = vus(scores, labels, { maxBuffer: 9 });
     expect(v.rocByBuffer).toHaveLength(10);
@@ -151,7 +155,10 @@ describe('VUS properties', () => {
     // Five 30-row anomalies in 3000 rows; default maxBuffer = 2 × 30. Measured: lag 0 → AUC-PR 1.00,
     // VUS-PR 0.81; lag 6 → AUC-PR 0.70, VUS-PR 0.75.
     const n = 3000;
-    const labels = labelsOf(n, [300, 900, 1500, 2100, 2700].map((s) => [s, s + 30] as const));
+    const labels = labelsOf(
+      n,
+      [300, 900, 1500, 2100, 2700].map((s) => [s, s + 30] as const),
+    );
     const next = uniform(1);
     const noise = Array.from({ length: n }, () => (next() - 0.5) * 0.2);
     const lagged = (lag: number): number[] => noise.map((e, i) => (i >= lag ? labels[i - lag]! : 0) + e);
@@ -192,13 +199,31 @@ describe('VUS properties', () => {
 describe('defaults and errors', () => {
   it('default maxBuffer: twice the median anomaly length (rounded down), the length capped at 100', () => {
     // lengths 3, 5, 10 → median 5 → 10
-    expect(defaultMaxBuffer(labelsOf(100, [[0, 3], [20, 25], [60, 70]]))).toBe(10);
+    expect(
+      defaultMaxBuffer(
+        labelsOf(100, [
+          [0, 3],
+          [20, 25],
+          [60, 70],
+        ]),
+      ),
+    ).toBe(10);
     // lengths 2, 5 → median 3.5 → 3 → 6
-    expect(defaultMaxBuffer(labelsOf(100, [[10, 12], [50, 55]]))).toBe(6);
+    expect(
+      defaultMaxBuffer(
+        labelsOf(100, [
+          [10, 12],
+          [50, 55],
+        ]),
+      ),
+    ).toBe(6);
     // length 500 → capped at 100 → 200
     expect(defaultMaxBuffer(labelsOf(1000, [[100, 600]]))).toBe(200);
     expect(defaultMaxBuffer(new Uint8Array(10))).toBe(0);
-    const labels = labelsOf(100, [[10, 12], [50, 55]]);
+    const labels = labelsOf(100, [
+      [10, 12],
+      [50, 55],
+    ]);
     expect(vus(Array.from(labels), labels).maxBuffer).toBe(6);
     expect(vus(Array.from(labels), labels, { maxBuffer: 3 }).rocByBuffer).toHaveLength(4);
   });

@@ -12,7 +12,9 @@ describe('renderer WebSocket client against the real server', () => {
   afterAll(() => server.close());
 
   it('derives the endpoint from the page location', () => {
-    expect(endpointFromLocation({ protocol: 'http:', host: '127.0.0.1:5000', search: '?token=a+b' })).toBe('ws://127.0.0.1:5000/ws?token=a%20b');
+    expect(endpointFromLocation({ protocol: 'http:', host: '127.0.0.1:5000', search: '?token=a+b' })).toBe(
+      'ws://127.0.0.1:5000/ws?token=a%20b',
+    );
     expect(endpointFromLocation({ protocol: 'https:', host: 'h', search: '' })).toBe('wss://h/ws');
   });
 

@@ -17,7 +17,13 @@ function mountApp(api = new FakeApi(), connection = ref<ConnectionState>('open')
 describe('wizard shell', () => {
   it('shows the five steps, starting at Import', () => {
     const w = mountApp();
-    expect(w.findAll('.step .label').map((s) => s.text())).toEqual(['Import', 'Variants', 'Train', 'Compare', 'Export']);
+    expect(w.findAll('.step .label').map((s) => s.text())).toEqual([
+      'Import',
+      'Variants',
+      'Train',
+      'Compare',
+      'Export',
+    ]);
     expect(w.find('[aria-current="step"]').text()).toContain('Import');
     expect(w.find('h2').text()).toBe('Import plant data');
     w.unmount();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { chartConfig, imported } from './fakes/import';
 
 describe('channel plot theme', () => {
-  it('redraws the shading in the dark theme\'s red when the app switches theme', async () => {
+  it("redraws the shading in the dark theme's red when the app switches theme", async () => {
     const style = document.createElement('style');
     style.textContent = ":root[data-theme='dark'] { --bad: #f85149; }";
     document.head.append(style);

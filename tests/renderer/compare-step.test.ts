@@ -20,7 +20,12 @@ describe('Compare step', () => {
 
   it('without a job chosen, offers the finished jobs of the run library and compares the one picked', async () => {
     const api = new CompareFakeApi();
-    const finished = jobInfo({ id: 'job-f', dir: JOB_DIR, name: 'pump station · baseline, midas · tiny', status: 'finished' });
+    const finished = jobInfo({
+      id: 'job-f',
+      dir: JOB_DIR,
+      name: 'pump station · baseline, midas · tiny',
+      status: 'finished',
+    });
     api.handlers['jobs.list'] = () => [jobInfo({ id: 'job-c', dir: '/runs/other', status: 'cancelled' }), finished];
     api.handlers['jobs.history'] = () => ({ runs: [] });
     api.handlers['session.get'] = () => ({ step: 'compare', importRequest: null, plan: null, jobDir: null });
@@ -56,15 +61,40 @@ describe('Compare step', () => {
     expect(midas.find('[data-col="finalValLoss"]').text()).toBe('0.0418 ±0.0011');
     expect(midas.find('[data-col="falseAlarmRate"]').text()).toBe('0.0123 ±0.0021');
     expect(midas.find('[data-col="probes"]').text()).toContain('copy 0.60 ±0.05');
-    const headers = w.findAll('[data-testid="compare-table"] thead button.sort').map((b) => b.text().replace(/[↕▲▼]/g, ''));
-    expect(headers).toEqual(['Variant', 'Seeds', 'Speed-up', 'FLOPs ratio', 'Wall-clock (s)', 'Val loss', 'VUS-PR', 'VUS-ROC', 'AUC-PR', 'F1', 'range F1', 'event F1', 'false-alarm rate', 'Probes']);
+    const headers = w
+      .findAll('[data-testid="compare-table"] thead button.sort')
+      .map((b) => b.text().replace(/[↕▲▼]/g, ''));
+    expect(headers).toEqual([
+      'Variant',
+      'Seeds',
+      'Speed-up',
+      'FLOPs ratio',
+      'Wall-clock (s)',
+      'Val loss',
+      'VUS-PR',
+      'VUS-ROC',
+      'AUC-PR',
+      'F1',
+      'range F1',
+      'event F1',
+      'false-alarm rate',
+      'Probes',
+    ]);
     w.unmount();
   });
 
   it('marks a variant and a detector that are not usable here, with why, and shows the trivial detectors', async () => {
     const api = new CompareFakeApi();
     const why = ["its VUS-PR 0.398 [0.36, 0.44] does not lie above the random scores' 0.41 [0.40, 0.42]"];
-    const trivial = { name: 'always-alarm', label: 'alarm on every row', kind: 'trivial' as const, metrics: { f1: { mean: 0.18, lo: 0.18, hi: 0.18, n: 1 }, falseAlarmRate: { mean: 1, lo: 1, hi: 1, n: 1 } }, pointAdjustedF1: null, usable: null, why: [] };
+    const trivial = {
+      name: 'always-alarm',
+      label: 'alarm on every row',
+      kind: 'trivial' as const,
+      metrics: { f1: { mean: 0.18, lo: 0.18, hi: 0.18, n: 1 }, falseAlarmRate: { mean: 1, lo: 1, hi: 1, n: 1 } },
+      pointAdjustedF1: null,
+      usable: null,
+      why: [],
+    };
     api.handlers['compare.get'] = () => ({
       ...comparison,
       variants: comparison.variants.map((v) => (v.variant === 'gradstack' ? { ...v, usable: false, why } : v)),
@@ -78,7 +108,9 @@ describe('Compare step', () => {
     expect(row('gradstack').find('[data-testid="not-usable"]').attributes('title')).toBe(`Not usable here: ${why[0]}`);
     expect(row('midas').find('[data-testid="not-usable"]').exists()).toBe(false);
     // A probe no variant passes above chance is struck through, with the reason.
-    const lookup = row('midas').findAll('[data-col="probes"] .line').find((l) => l.text().startsWith('lookup'))!;
+    const lookup = row('midas')
+      .findAll('[data-col="probes"] .line')
+      .find((l) => l.text().startsWith('lookup'))!;
     expect(lookup.classes()).toContain('silent');
     expect(lookup.attributes('title')).toMatch(/not informative on this data/i);
     const baseline = (name: string) => w.find(`[data-testid="baseline-row"][data-baseline="${name}"]`);
@@ -89,9 +121,15 @@ describe('Compare step', () => {
     expect(baseline('always-alarm').text()).toContain('0.180');
     // Every metric heading says in a sentence what it measures and which way is better.
     const vus = w.find('button[data-sort="vusPr"]').attributes('title')!;
-    expect(vus).toMatch(/^Volume under the surface .* how well the scores rank the labelled anomalies .* higher is better/);
-    expect(w.find('button[data-sort="falseAlarmRate"]').attributes('title')).toMatch(/^The share of normal test rows that raise an alarm; lower is better/);
-    expect(w.find('[data-testid="compare-setup"]').text()).toMatch(/1 series, 6 channels; .* alarm thresholds pooled; 12\.0% of the test rows are labelled anomalies/);
+    expect(vus).toMatch(
+      /^Volume under the surface .* how well the scores rank the labelled anomalies .* higher is better/,
+    );
+    expect(w.find('button[data-sort="falseAlarmRate"]').attributes('title')).toMatch(
+      /^The share of normal test rows that raise an alarm; lower is better/,
+    );
+    expect(w.find('[data-testid="compare-setup"]').text()).toMatch(
+      /1 series, 6 channels; .* alarm thresholds pooled; 12\.0% of the test rows are labelled anomalies/,
+    );
     w.unmount();
   });
 
@@ -101,11 +139,19 @@ describe('Compare step', () => {
     const header = () => w.find('button[data-sort="vusPr"]').element.closest('th')!;
     expect(header().getAttribute('aria-sort')).toBeNull();
     await w.find('button[data-sort="vusPr"]').trigger('click');
-    expect(w.findAll('[data-testid="compare-row"]').map((r) => r.attributes('data-variant'))).toEqual(['midas', 'baseline', 'gradstack']);
+    expect(w.findAll('[data-testid="compare-row"]').map((r) => r.attributes('data-variant'))).toEqual([
+      'midas',
+      'baseline',
+      'gradstack',
+    ]);
     expect(header().getAttribute('aria-sort')).toBe('descending');
     await w.find('button[data-sort="vusPr"]').trigger('click');
     expect(header().getAttribute('aria-sort')).toBe('ascending');
-    expect(w.findAll('[data-testid="compare-row"]').map((r) => r.attributes('data-variant'))).toEqual(['gradstack', 'baseline', 'midas']);
+    expect(w.findAll('[data-testid="compare-row"]').map((r) => r.attributes('data-variant'))).toEqual([
+      'gradstack',
+      'baseline',
+      'midas',
+    ]);
     await w.find('button[data-sort="speedup"]').trigger('click');
     expect(header().getAttribute('aria-sort')).toBeNull();
     expect(w.find('button[data-sort="speedup"]').element.closest('th')!.getAttribute('aria-sort')).toBe('descending');
@@ -121,7 +167,13 @@ describe('Compare step', () => {
     expect(labels(chartConfig(w, 'precision-recall'))).toEqual(['Baseline', 'MIDAS']);
     const pr = chartConfig(w, 'precision-recall').data.datasets[1]!.data as { x: number; y: number }[];
     expect(pr[1]).toEqual({ x: 0.25, y: 0.86 });
-    expect(labels(chartConfig(w, 'isoplot'))).toEqual(['Baseline', 'Baseline fit', 'MIDAS', 'MIDAS fit', "baseline's final loss"]);
+    expect(labels(chartConfig(w, 'isoplot'))).toEqual([
+      'Baseline',
+      'Baseline fit',
+      'MIDAS',
+      'MIDAS fit',
+      "baseline's final loss",
+    ]);
     expect(w.find('[data-testid="isoplot-at-reference"]').text()).toMatch(/Baseline -?\d\.\d{3}, MIDAS -?\d\.\d{3}/);
     const probe = chartConfig(w, 'probe-copy');
     expect(probe.data.labels).toEqual(['Baseline', 'MIDAS']);
@@ -158,7 +210,7 @@ describe('Compare step', () => {
     w.unmount();
   });
 
-  it('puts time on the timeline\'s axis where the data have timestamps', async () => {
+  it("puts time on the timeline's axis where the data have timestamps", async () => {
     const api = new CompareFakeApi();
     const t0 = Date.UTC(2026, 0, 12, 5, 30);
     api.handlers['compare.timeline'] = () => ({ ...timeline, time: timeline.row.map((r) => t0 + r * 60_000) });
@@ -167,7 +219,9 @@ describe('Compare step', () => {
     const cfg = chartConfig(w, 'timeline') as ChartConfiguration<'line'>;
     // 400 rows a minute apart: the axis in hours since the first row.
     expect(cfg.options!.scales!.x!.title).toMatchObject({ text: `hours since ${formatLocalDateTime(t0)}` });
-    expect((cfg.data.datasets[0]!.data as { x: number }[]).map((p) => p.x)).toEqual([0, 100, 200, 300, 400].map((r) => r / 60));
+    expect((cfg.data.datasets[0]!.data as { x: number }[]).map((p) => p.x)).toEqual(
+      [0, 100, 200, 300, 400].map((r) => r / 60),
+    );
     w.unmount();
   });
 
@@ -178,7 +232,11 @@ describe('Compare step', () => {
     api.handlers['compare.get'] = () => ({
       ...comparison,
       data: { ...comparison.data, samplingSeconds: 30 },
-      variants: comparison.variants.map((v, i) => ({ ...v, metrics: { ...v.metrics, vusPr: same(0.4551 + i * 0.0003) }, differences: v.variant === comparison.reference ? {} : { ...v.differences, meanDetectionDelay: delay(-30 * i) } })),
+      variants: comparison.variants.map((v, i) => ({
+        ...v,
+        metrics: { ...v.metrics, vusPr: same(0.4551 + i * 0.0003) },
+        differences: v.variant === comparison.reference ? {} : { ...v.differences, meanDetectionDelay: delay(-30 * i) },
+      })),
     });
     const { w } = mountStep(CompareStep, api);
     await flushPromises();
@@ -187,7 +245,11 @@ describe('Compare step', () => {
     expect(row.find('th').text()).toBe('detection delay (min) ↓');
     expect(row.findAll('td').map((c) => c.text())).toEqual(['−15.0 [−16.5, −13.5]', '−30.0 [−31.5, −28.5]']);
     // Every seed gave the same VUS-PR, three ten-thousandths apart: no ±0.000, and four digits.
-    expect(w.findAll('[data-testid="compare-row"] [data-col="vusPr"]').map((c) => c.text())).toEqual(['0.4551', '0.4554', '0.4557']);
+    expect(w.findAll('[data-testid="compare-row"] [data-col="vusPr"]').map((c) => c.text())).toEqual([
+      '0.4551',
+      '0.4554',
+      '0.4557',
+    ]);
     w.unmount();
   });
 
@@ -196,8 +258,17 @@ describe('Compare step', () => {
     const unlabelled = {
       ...comparison,
       baselines: [],
-      variants: comparison.variants.map((v) => ({ ...v, metrics: {}, differences: {}, pointAdjustedF1: null, prCurve: null, isoplot: { ...v.isoplot, metric: 'copy probe accuracy' } })),
-      warnings: ['the data have no labelled anomalies in a test part: no detection metrics, only speed, loss and the probes'],
+      variants: comparison.variants.map((v) => ({
+        ...v,
+        metrics: {},
+        differences: {},
+        pointAdjustedF1: null,
+        prCurve: null,
+        isoplot: { ...v.isoplot, metric: 'copy probe accuracy' },
+      })),
+      warnings: [
+        'the data have no labelled anomalies in a test part: no detection metrics, only speed, loss and the probes',
+      ],
     };
     api.handlers['compare.get'] = () => unlabelled;
     const { w } = mountStep(CompareStep, api);
@@ -208,7 +279,9 @@ describe('Compare step', () => {
     expect(w.find('[data-chart="precision-recall"]').exists()).toBe(false);
     expect(w.find('[data-testid="timeline-variant"]').exists()).toBe(false);
     expect(api.paramsOf('compare.timeline')).toEqual([]);
-    expect(chartConfig(w, 'isoplot').options?.plugins?.title?.text).toBe('Isoplot: copy probe accuracy against validation loss at each checkpoint');
+    expect(chartConfig(w, 'isoplot').options?.plugins?.title?.text).toBe(
+      'Isoplot: copy probe accuracy against validation loss at each checkpoint',
+    );
     expect(w.find('[data-testid="warnings"]').text()).toContain('no labelled anomalies');
     w.unmount();
   });
@@ -219,7 +292,9 @@ describe('Compare step', () => {
     const table = w.find('[data-testid="baselines-table"]');
     expect(table.find('thead th').text()).toBe('Classical detector');
     expect(table.text()).toContain('Point-adjusted F1 (inflated)');
-    const pa = w.findAll('[data-testid="baseline-row"]').map((r) => [r.attributes('data-baseline'), r.find('[data-col="pointAdjustedF1"]').text()]);
+    const pa = w
+      .findAll('[data-testid="baseline-row"]')
+      .map((r) => [r.attributes('data-baseline'), r.find('[data-col="pointAdjustedF1"]').text()]);
     expect(pa).toEqual([
       ['random', '0.620 ±0.040'],
       ['rolling-z', ''],

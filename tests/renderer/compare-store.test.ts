@@ -49,6 +49,7 @@ describe('compare store', () => {
     expect(compare.sortDir).toBe('asc');
     expect(compare.rows.map((v) => v.variant)).toEqual(['gradstack', 'midas', 'baseline']);
     const noSpeed = { ...comparison.variants[1]!, variant: 'orphan', speedup: null };
-    for (const dir of ['asc', 'desc'] as const) expect(sortRows([noSpeed, ...comparison.variants], 'speedup', dir).at(-1)?.variant).toBe('orphan');
+    for (const dir of ['asc', 'desc'] as const)
+      expect(sortRows([noSpeed, ...comparison.variants], 'speedup', dir).at(-1)?.variant).toBe('orphan');
   });
 });

@@ -64,7 +64,12 @@ describe('data store', () => {
     await data.setDialect({ decimal: ',' });
     expect(api.imports.at(-1)).toEqual({ source: { kind: 'sample' }, roles: { pump_power: 'ignored' }, decimal: ',' });
     await data.setDialect({ delimiter: ',' });
-    expect(api.imports.at(-1)).toEqual({ source: { kind: 'sample' }, roles: { pump_power: 'ignored' }, decimal: ',', delimiter: ',' });
+    expect(api.imports.at(-1)).toEqual({
+      source: { kind: 'sample' },
+      roles: { pump_power: 'ignored' },
+      decimal: ',',
+      delimiter: ',',
+    });
     await data.setDialect({ delimiter: ';' });
     expect(api.imports.at(-1)).toEqual({ source: { kind: 'sample' }, decimal: ',', delimiter: ';' });
   });
@@ -99,7 +104,10 @@ describe('data store', () => {
     const release = api.holdNext();
     const first = data.setRole('pump_power', 'ignored');
     await data.setRole('vibration', 'event');
-    expect(api.imports.at(-1)).toEqual({ source: { kind: 'sample' }, roles: { pump_power: 'ignored', vibration: 'event' } });
+    expect(api.imports.at(-1)).toEqual({
+      source: { kind: 'sample' },
+      roles: { pump_power: 'ignored', vibration: 'event' },
+    });
     release();
     await first;
     const again = api.holdNext();

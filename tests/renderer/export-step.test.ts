@@ -64,13 +64,17 @@ describe('Export step', () => {
     api.fail['export.file'] = 'no checkpoint yet: train it first';
     await w.find('[data-testid="export-onnx"]').trigger('click');
     await flushPromises();
-    expect(w.find('[data-testid="export-error"]').text()).toBe('Could not export the model: no checkpoint yet: train it first');
+    expect(w.find('[data-testid="export-error"]').text()).toBe(
+      'Could not export the model: no checkpoint yet: train it first',
+    );
     w.unmount();
   });
 
   it('saves each chart as PNG from the chart’s own canvas', async () => {
     const dl = captureDownloads();
-    const { w } = mountStep(ExportStep, new CompareFakeApi(), { stubs: { ChartCanvas: chartStub(`data:image/png;base64,${btoa('\x89PNG')}`) } });
+    const { w } = mountStep(ExportStep, new CompareFakeApi(), {
+      stubs: { ChartCanvas: chartStub(`data:image/png;base64,${btoa('\x89PNG')}`) },
+    });
     await flushPromises();
     await w.find('[data-testid="save-png-isoplot"]').trigger('click');
     await w.find('[data-testid="save-png-timeline"]').trigger('click');

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { formatPercent, formatSamplingInterval, formatTime, formatTimeSpan } from '../../src/renderer/src/components/import/format';
+import {
+  formatPercent,
+  formatSamplingInterval,
+  formatTime,
+  formatTimeSpan,
+} from '../../src/renderer/src/components/import/format';
 
 describe('import wording', () => {
   it('words numbers and times for a factory engineer', () => {

@@ -1,7 +1,17 @@
 import { flushPromises } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import { useWizardStore } from '../../src/renderer/src/stores/wizard';
-import { ANOMALIES, BAD_FILE_ERROR, CHANNELS, chartConfig, FakeImportApi, imported, importResult, mountStep, WARNINGS } from './fakes/import';
+import {
+  ANOMALIES,
+  BAD_FILE_ERROR,
+  CHANNELS,
+  chartConfig,
+  FakeImportApi,
+  imported,
+  importResult,
+  mountStep,
+  WARNINGS,
+} from './fakes/import';
 
 describe('Import step', () => {
   it('starts with the heading, what the step does and both ways to import', () => {
@@ -22,7 +32,9 @@ describe('Import step', () => {
     const { w } = mountStep(api);
     expect(w.find('[data-testid="use-multi-run"]').text()).toBe('Use the multi-run sample');
     await w.find('[data-testid="use-multi-run"]').trigger('click');
-    expect(api.calls).toEqual([{ channel: 'data.import', params: { source: { kind: 'sample', sample: 'multi-run' } } }]);
+    expect(api.calls).toEqual([
+      { channel: 'data.import', params: { source: { kind: 'sample', sample: 'multi-run' } } },
+    ]);
     await flushPromises();
     expect(w.find('[data-testid="import-busy"]').text()).toContain('Reading the multi-run sample');
     release();
@@ -43,7 +55,9 @@ describe('Import step', () => {
     release();
     await flushPromises();
     expect(w.find('[data-testid="import-busy"]').exists()).toBe(false);
-    expect(w.find('[data-testid="import-success"]').text()).toContain('Imported 20,160 rows × 10 channels from sample (built-in synthetic plant)');
+    expect(w.find('[data-testid="import-success"]').text()).toContain(
+      'Imported 20,160 rows × 10 channels from sample (built-in synthetic plant)',
+    );
     expect(w.find('h2').text()).toBe('Import plant data');
     expect(useWizardStore().datasetId).toBe('ds-1');
     w.unmount();
@@ -54,7 +68,9 @@ describe('Import step', () => {
     await w.find('[data-testid="path"]').setValue('  "C:\\Plant\\line3\\export.csv" ');
     await w.find('[data-testid="labels"]').setValue('C:\\Plant\\line3\\labels.json');
     await w.find('[data-testid="source-form"]').trigger('submit');
-    expect(api.imports).toEqual([{ source: { kind: 'path', path: 'C:\\Plant\\line3\\export.csv', labels: 'C:\\Plant\\line3\\labels.json' } }]);
+    expect(api.imports).toEqual([
+      { source: { kind: 'path', path: 'C:\\Plant\\line3\\export.csv', labels: 'C:\\Plant\\line3\\labels.json' } },
+    ]);
     w.unmount();
   });
 
@@ -69,7 +85,7 @@ describe('Import step', () => {
     w.unmount();
   });
 
-  it('shows a bad file\'s error in an alert, its advice naming the app\'s controls, and keeps the form filled', async () => {
+  it("shows a bad file's error in an alert, its advice naming the app's controls, and keeps the form filled", async () => {
     const api = new FakeImportApi();
     api.answer = () => new Error(BAD_FILE_ERROR);
     const { w } = mountStep(api);
@@ -79,7 +95,12 @@ describe('Import step', () => {
     const panel = w.find('[data-testid="import-error"]');
     expect(panel.attributes('role')).toBe('alert');
     // Where, what and why verbatim; the advice in the app's words (the roles table, not --timestamp).
-    expect(panel.find('.message').text()).toBe(BAD_FILE_ERROR.replace('choose another timestamp column with --timestamp (or --timestamp none)', 'give another column the role Timestamp in the roles table (or set this one to Ignored)'));
+    expect(panel.find('.message').text()).toBe(
+      BAD_FILE_ERROR.replace(
+        'choose another timestamp column with --timestamp (or --timestamp none)',
+        'give another column the role Timestamp in the roles table (or set this one to Ignored)',
+      ),
+    );
     expect(panel.find('.message').text()).not.toContain('--');
     expect(panel.text()).not.toContain('still loaded');
     expect((w.find('[data-testid="path"]').element as HTMLInputElement).value).toBe('/data/line3/export.csv');
@@ -114,7 +135,13 @@ describe('Import step', () => {
     const api = new FakeImportApi();
     api.answer = (req) => {
       const r = importResult(req);
-      const file = { ...r.profile.files[0]!, warnings: [], labelRatio: null, labelSource: null, events: { count: 0, lengths: [], minLength: null, maxLength: null } };
+      const file = {
+        ...r.profile.files[0]!,
+        warnings: [],
+        labelRatio: null,
+        labelSource: null,
+        events: { count: 0, lengths: [], minLength: null, maxLength: null },
+      };
       return { ...r, profile: { files: [file], dataset: { ...r.profile.dataset, labelRatio: null, events: 0 } } };
     };
     const { w } = await imported(api);
@@ -124,7 +151,7 @@ describe('Import step', () => {
     w.unmount();
   });
 
-  it('shows a folder file by file, names each file\'s warnings and marks where files meet', async () => {
+  it("shows a folder file by file, names each file's warnings and marks where files meet", async () => {
     const api = new FakeImportApi();
     api.answer = (req) => {
       const r = importResult(req);
@@ -133,12 +160,24 @@ describe('Import step', () => {
       const x = Array.from({ length: 24 }, (_, i) => i);
       return {
         ...r,
-        profile: { files: [one, two], dataset: { ...r.profile.dataset, files: 2, rows: 24, anomalyFreeFiles: ['/data/line3/b.csv'], warnings: ['channel vibration dropped from the data set: constant in some file'] } },
+        profile: {
+          files: [one, two],
+          dataset: {
+            ...r.profile.dataset,
+            files: 2,
+            rows: 24,
+            anomalyFreeFiles: ['/data/line3/b.csv'],
+            warnings: ['channel vibration dropped from the data set: constant in some file'],
+          },
+        },
         plot: { ...r.plot, x, xUnit: 'row' as const, anomalies: [[3, 5]] },
       };
     };
     const { w } = await imported(api);
-    expect(w.findAll('[data-testid="files"] tbody th').map((t) => t.text())).toEqual(['/data/line3/a.csv', '/data/line3/b.csv']);
+    expect(w.findAll('[data-testid="files"] tbody th').map((t) => t.text())).toEqual([
+      '/data/line3/a.csv',
+      '/data/line3/b.csv',
+    ]);
     const warnings = w.findAll('[data-testid="warnings"] li').map((li) => li.text());
     expect(warnings).toEqual([
       expect.stringContaining('channel vibration dropped from the data set'),
@@ -168,13 +207,21 @@ describe('Import step', () => {
     const { w } = await imported();
     const rows = w.findAll('[data-testid="roles"] tbody tr');
     expect(rows.map((r) => r.find('th').text())).toEqual(['timestamp', ...CHANNELS, 'label', 'fault_kind']);
-    const role = (name: string) => (w.find(`[data-testid="roles"] select[data-column="${name}"]`).element as HTMLSelectElement).value;
+    const role = (name: string) =>
+      (w.find(`[data-testid="roles"] select[data-column="${name}"]`).element as HTMLSelectElement).value;
     expect(role('timestamp')).toBe('timestamp');
     expect(role('feed_flow')).toBe('channel');
     expect(role('label')).toBe('label');
     expect(role('fault_kind')).toBe('ignored');
-    expect(w.find('[data-testid="roles"] select[data-column="feed_flow"]').attributes('aria-label')).toBe('Role of column feed_flow');
-    expect(w.find('[data-testid="roles"] select').findAll('option').map((o) => o.attributes('value'))).toEqual(['timestamp', 'channel', 'label', 'event', 'series', 'ignored']);
+    expect(w.find('[data-testid="roles"] select[data-column="feed_flow"]').attributes('aria-label')).toBe(
+      'Role of column feed_flow',
+    );
+    expect(
+      w
+        .find('[data-testid="roles"] select')
+        .findAll('option')
+        .map((o) => o.attributes('value')),
+    ).toEqual(['timestamp', 'channel', 'label', 'event', 'series', 'ignored']);
     const text = w.find('[data-testid="roles"]').text();
     expect(text).toContain('0→normal, 1→abnormal');
     expect(text).toContain('text column');
@@ -192,7 +239,10 @@ describe('Import step', () => {
     expect(w.find('select[data-column="vibration"]').element.closest('tr')?.textContent).toContain('your choice');
     expect(w.find('[data-card="channels"] .value').text()).toBe('9');
     await w.find('select[data-column="inlet_temp"]').setValue('event');
-    expect(api.imports.at(-1)).toEqual({ source: { kind: 'sample' }, roles: { vibration: 'ignored', inlet_temp: 'event' } });
+    expect(api.imports.at(-1)).toEqual({
+      source: { kind: 'sample' },
+      roles: { vibration: 'ignored', inlet_temp: 'event' },
+    });
     w.unmount();
   });
 
@@ -201,7 +251,9 @@ describe('Import step', () => {
     api.answer = () => new Error('only one column can be the timestamp (chosen: timestamp, feed_flow)');
     await w.find('select[data-column="feed_flow"]').setValue('timestamp');
     await flushPromises();
-    expect(w.find('[data-testid="import-error"] .message').text()).toBe('only one column can be the timestamp (chosen: timestamp, feed_flow)');
+    expect(w.find('[data-testid="import-error"] .message').text()).toBe(
+      'only one column can be the timestamp (chosen: timestamp, feed_flow)',
+    );
     expect(w.find('[data-testid="import-error"]').text()).toContain('still loaded');
     expect((w.find('select[data-column="feed_flow"]').element as HTMLSelectElement).value).toBe('channel');
     expect(w.find('[data-testid="profile"]').exists()).toBe(true);
@@ -212,7 +264,11 @@ describe('Import step', () => {
     const api = new FakeImportApi();
     api.answer = (req) => {
       const r = importResult({ ...req, roles: {} });
-      return { ...r, request: req, columns: r.columns.map((c) => (c.name === 'fault_kind' ? { ...c, note: 'no numeric value' } : c)) };
+      return {
+        ...r,
+        request: req,
+        columns: r.columns.map((c) => (c.name === 'fault_kind' ? { ...c, note: 'no numeric value' } : c)),
+      };
     };
     const { w } = await imported(api);
     await w.find('select[data-column="fault_kind"]').setValue('channel');
@@ -225,14 +281,24 @@ describe('Import step', () => {
     w.unmount();
   });
 
-  it('shows the first rows with each column\'s role', async () => {
+  it("shows the first rows with each column's role", async () => {
     const { w } = await imported();
     const table = w.find('[data-testid="preview"]');
-    expect(table.findAll('thead th .name').map((h) => h.text())).toEqual(['timestamp', ...CHANNELS, 'label', 'fault_kind']);
+    expect(table.findAll('thead th .name').map((h) => h.text())).toEqual([
+      'timestamp',
+      ...CHANNELS,
+      'label',
+      'fault_kind',
+    ]);
     expect(table.find('thead th[data-role="label"] .role').text()).toBe('label');
     const rows = table.findAll('tbody tr');
     expect(rows).toHaveLength(5);
-    expect(rows[0]!.findAll('td').map((c) => c.text()).slice(0, 3)).toEqual(['2026-01-05T00:00:00Z', '10.0000', '11.0000']);
+    expect(
+      rows[0]!
+        .findAll('td')
+        .map((c) => c.text())
+        .slice(0, 3),
+    ).toEqual(['2026-01-05T00:00:00Z', '10.0000', '11.0000']);
     expect(table.find('caption').text()).toContain('sample-plant.csv');
     w.unmount();
   });
@@ -258,7 +324,10 @@ describe('Import step', () => {
     expect(summary).toContain('8 of 10 channels');
     expect(summary).toContain('from 2026-01-05 00:00 to 2026-01-05 07:40');
     expect(summary).toContain('2 labelled anomalies');
-    expect(w.findAll('[data-testid="anomaly-list"] li').map((li) => li.text())).toEqual(['2026-01-05 02:40 to 2026-01-05 04:00', '2026-01-05 06:20 to 2026-01-05 06:20']);
+    expect(w.findAll('[data-testid="anomaly-list"] li').map((li) => li.text())).toEqual([
+      '2026-01-05 02:40 to 2026-01-05 04:00',
+      '2026-01-05 06:20 to 2026-01-05 06:20',
+    ]);
     expect(w.find('canvas').attributes('aria-label')).toBe(summary);
     w.unmount();
   });
@@ -271,11 +340,20 @@ describe('Import step', () => {
     await box('vibration').setValue(true);
     await box('feed_flow').setValue(false);
     expect(chartConfig(w).data.datasets.map((d) => d.label)).toEqual([...CHANNELS.slice(1, 8), 'vibration']);
-    await w.findAll('.picker .quick button').find((b) => b.text() === 'All')!.trigger('click');
+    await w
+      .findAll('.picker .quick button')
+      .find((b) => b.text() === 'All')!
+      .trigger('click');
     expect(chartConfig(w).data.datasets).toHaveLength(10);
-    await w.findAll('.picker .quick button').find((b) => b.text() === 'None')!.trigger('click');
+    await w
+      .findAll('.picker .quick button')
+      .find((b) => b.text() === 'None')!
+      .trigger('click');
     expect(chartConfig(w).data.datasets).toHaveLength(0);
-    await w.findAll('.picker .quick button').find((b) => b.text() === 'First 8')!.trigger('click');
+    await w
+      .findAll('.picker .quick button')
+      .find((b) => b.text() === 'First 8')!
+      .trigger('click');
     await w.find('[data-testid="layout"] input[value="scaled"]').setValue(true);
     const ys = (chartConfig(w).data.datasets[1]!.data as { y: number }[]).map((p) => p.y);
     expect([Math.min(...ys), Math.max(...ys)]).toEqual([0, 1]);

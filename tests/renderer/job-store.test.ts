@@ -5,7 +5,21 @@ import { GROWTH_SUFFIX, lossChartConfig } from '../../src/renderer/src/component
 import TrainStep from '../../src/renderer/src/steps/TrainStep.vue';
 import { SHOWN_JOB_KEY } from '../../src/renderer/src/stores/job';
 import type { JobHistory } from '../../src/shared/jobs';
-import { chartConfigs, JOB_ID, jobInfo, LIGHT, mountStep, OLD_HISTORY, OLD_MIDAS_WALL, oldJob, progress, started, storesWith, TrainingFakeApi, trainingSpecHooks } from './fakes/training';
+import {
+  chartConfigs,
+  JOB_ID,
+  jobInfo,
+  LIGHT,
+  mountStep,
+  OLD_HISTORY,
+  OLD_MIDAS_WALL,
+  oldJob,
+  progress,
+  started,
+  storesWith,
+  TrainingFakeApi,
+  trainingSpecHooks,
+} from './fakes/training';
 
 trainingSpecHooks();
 
@@ -14,7 +28,9 @@ describe('job store', () => {
     const { api, job: store, wizard } = storesWith();
     wizard.datasetId = 'ds-1';
     await store.start();
-    expect(api.paramsOf('jobs.start')).toEqual([{ datasetId: 'ds-1', variants: ['baseline', 'gradstack', 'midas'], preset: 'tiny', seeds: 3 }]);
+    expect(api.paramsOf('jobs.start')).toEqual([
+      { datasetId: 'ds-1', variants: ['baseline', 'gradstack', 'midas'], preset: 'tiny', seeds: 3 },
+    ]);
     expect(store.job?.id).toBe(JOB_ID);
     expect(wizard.jobDir).toBe('/runs/job-1');
     expect(wizard.current.id).toBe('train');
@@ -45,8 +61,35 @@ describe('job store', () => {
     api.emit('jobs.progress', progress({ run: 0, step: 10, loss: 1.2, flops: 1e9, elapsedMs: 100 }));
     api.emit('jobs.progress', progress({ run: 0, step: 20, loss: 1.0, flops: 2e9, elapsedMs: 200 }));
     api.emit('jobs.progress', progress({ jobId: 'another-job', run: 0, step: 30, loss: 9 }));
-    api.emit('jobs.progress', progress({ run: 1, name: 'midas', step: 12, stage: 1, stages: 4, layers: 1, loss: 1.5, flops: 3e8, elapsedMs: 50 }));
-    api.emit('jobs.progress', progress({ run: 1, name: 'midas', step: 14, stage: 2, stages: 4, layers: 2, loss: 1.4, flops: 4e8, elapsedMs: 60, grew: true }));
+    api.emit(
+      'jobs.progress',
+      progress({
+        run: 1,
+        name: 'midas',
+        step: 12,
+        stage: 1,
+        stages: 4,
+        layers: 1,
+        loss: 1.5,
+        flops: 3e8,
+        elapsedMs: 50,
+      }),
+    );
+    api.emit(
+      'jobs.progress',
+      progress({
+        run: 1,
+        name: 'midas',
+        step: 14,
+        stage: 2,
+        stages: 4,
+        layers: 2,
+        loss: 1.4,
+        flops: 4e8,
+        elapsedMs: 60,
+        grew: true,
+      }),
+    );
     expect(store.liveRuns.map((r) => [r.name, r.step])).toEqual([
       ['baseline', 20],
       ['midas', 14],
@@ -61,7 +104,15 @@ describe('job store', () => {
 
   it('keeps a point per loss read, not per update repeating it', async () => {
     const { api, job: store } = await started();
-    for (const [step, loss] of [[2, 1], [4, 1], [10, 0.9], [12, 0.9], [20, 0.8], [120, 0.8]] as const) api.emit('jobs.progress', progress({ step, loss }));
+    for (const [step, loss] of [
+      [2, 1],
+      [4, 1],
+      [10, 0.9],
+      [12, 0.9],
+      [20, 0.8],
+      [120, 0.8],
+    ] as const)
+      api.emit('jobs.progress', progress({ step, loss }));
     expect(store.liveRuns[0]!.points.map((p) => p.step)).toEqual([2, 10, 20, 120]);
   });
 
@@ -85,7 +136,8 @@ describe('job store', () => {
 
   it('rewinds a run’s curve when it resumes from an earlier checkpoint, continuing its wall-clock', async () => {
     const { api, job: store } = await started();
-    for (const step of [10, 20, 30]) api.emit('jobs.progress', progress({ step, elapsedMs: step * 10, loss: 1 / step }));
+    for (const step of [10, 20, 30])
+      api.emit('jobs.progress', progress({ step, elapsedMs: step * 10, loss: 1 / step }));
     api.emit('jobs.progress', progress({ step: 21, elapsedMs: 5, loss: 0.04 }));
     expect(store.liveRuns[0]!.points.map((p) => [p.step, p.wallMs])).toEqual([
       [10, 100],
@@ -157,8 +209,15 @@ describe('curves of reopened, resumed and reloaded jobs (jobs.history)', () => {
 
   it('thins a long history like live progress', async () => {
     const api = new TrainingFakeApi();
-    const long = Array.from({ length: MAX_POINTS + 300 }, (_, i) => ({ step: i + 1, loss: 1 / (i + 1), flops: i, elapsedMs: i }));
-    api.histories['/runs/old'] = { runs: [{ run: 0, name: 'baseline', seed: 1, points: long, valPoints: [], growthSteps: [] }] };
+    const long = Array.from({ length: MAX_POINTS + 300 }, (_, i) => ({
+      step: i + 1,
+      loss: 1 / (i + 1),
+      flops: i,
+      elapsedMs: i,
+    }));
+    api.histories['/runs/old'] = {
+      runs: [{ run: 0, name: 'baseline', seed: 1, points: long, valPoints: [], growthSteps: [] }],
+    };
     const { job: store } = storesWith(api);
     store.open(oldJob({ status: 'finished' }));
     await flushPromises();
@@ -176,8 +235,38 @@ describe('curves of reopened, resumed and reloaded jobs (jobs.history)', () => {
     await flushPromises();
     expect(store.job).toMatchObject({ id: 'old', status: 'running' });
     // The engine restarts its clock and reports the stage it resumes in, with the grew flag.
-    api.emit('jobs.progress', progress({ jobId: 'old', run: 1, name: 'midas', step: 50, stage: 3, stages: 4, layers: 3, loss: 1.45, flops: 1.2e8, elapsedMs: 10, grew: true }));
-    api.emit('jobs.progress', progress({ jobId: 'old', run: 1, name: 'midas', step: 72, stage: 4, stages: 4, layers: 4, loss: 1.3, flops: 2e8, elapsedMs: 300, grew: true }));
+    api.emit(
+      'jobs.progress',
+      progress({
+        jobId: 'old',
+        run: 1,
+        name: 'midas',
+        step: 50,
+        stage: 3,
+        stages: 4,
+        layers: 3,
+        loss: 1.45,
+        flops: 1.2e8,
+        elapsedMs: 10,
+        grew: true,
+      }),
+    );
+    api.emit(
+      'jobs.progress',
+      progress({
+        jobId: 'old',
+        run: 1,
+        name: 'midas',
+        step: 72,
+        stage: 4,
+        stages: 4,
+        layers: 4,
+        loss: 1.3,
+        flops: 2e8,
+        elapsedMs: 300,
+        grew: true,
+      }),
+    );
     const midas = store.liveRuns.find((r) => r.name === 'midas')!;
     expect(steps(midas)).toEqual([6, 12, 18, 30, 36, 48, 50, 72]);
     expect(midas.points.slice(-3).map((p) => p.wallMs)).toEqual([380, 390, 680]);
@@ -202,7 +291,10 @@ describe('curves of reopened, resumed and reloaded jobs (jobs.history)', () => {
     await flushPromises();
     api.emit('jobs.progress', progress({ run: 0, step: 44, loss: 1.55, elapsedMs: 445 }));
     api.emit('jobs.progress', progress({ run: 0, step: 50, loss: 1.5, flops: 5e8, elapsedMs: 500 }));
-    api.emit('jobs.progress', progress({ run: 1, name: 'midas', step: 54, stage: 3, stages: 4, layers: 3, loss: 1.4, elapsedMs: 260 }));
+    api.emit(
+      'jobs.progress',
+      progress({ run: 1, name: 'midas', step: 54, stage: 3, stages: 4, layers: 3, loss: 1.4, elapsedMs: 260 }),
+    );
     const [baseline, midas] = store.liveRuns;
     expect(steps(baseline)).toEqual([10, 20, 30, 40, 44, 50]);
     expect(baseline!.points.at(-1)!.wallMs).toBe(500);
@@ -215,7 +307,10 @@ describe('curves of reopened, resumed and reloaded jobs (jobs.history)', () => {
 
   it('finds the training job again when the window reopens, and shows it in the Train step', async () => {
     const api = new TrainingFakeApi();
-    api.library = [oldJob({ id: 'done', dir: '/runs/done', status: 'finished', createdAt: '2025-03-02T00:00:00.000Z' }), oldJob({ status: 'running' })];
+    api.library = [
+      oldJob({ id: 'done', dir: '/runs/done', status: 'finished', createdAt: '2025-03-02T00:00:00.000Z' }),
+      oldJob({ status: 'running' }),
+    ];
     api.histories['/runs/old'] = OLD_HISTORY;
     const { w, job: store, wizard } = mountStep(TrainStep, api);
     await flushPromises();
@@ -233,7 +328,10 @@ describe('curves of reopened, resumed and reloaded jobs (jobs.history)', () => {
   it('shows the job the window showed last when none is training (it finished while the window was closed)', async () => {
     localStorage.setItem(SHOWN_JOB_KEY, '/runs/old');
     const api = new TrainingFakeApi();
-    api.library = [oldJob({ id: 'new', dir: '/runs/new', status: 'finished', createdAt: '2025-04-01T00:00:00.000Z' }), oldJob({ status: 'finished' })];
+    api.library = [
+      oldJob({ id: 'new', dir: '/runs/new', status: 'finished', createdAt: '2025-04-01T00:00:00.000Z' }),
+      oldJob({ status: 'finished' }),
+    ];
     api.histories['/runs/old'] = OLD_HISTORY;
     const { job: store, wizard } = storesWith(api);
     await flushPromises();

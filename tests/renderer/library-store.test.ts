@@ -54,7 +54,9 @@ describe('library store', () => {
     api.handlers['jobs.list'] = () => ({}) as unknown as JobInfo[];
     const { library } = storesWith(api);
     await library.refresh();
-    expect(library.error).toBe('Could not read the run library: the engine answered something other than a list of jobs');
+    expect(library.error).toBe(
+      'Could not read the run library: the engine answered something other than a list of jobs',
+    );
     expect(library.loading).toBe(false);
   });
 

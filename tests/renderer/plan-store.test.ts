@@ -12,9 +12,30 @@ describe('plan store', () => {
     store.toggleVariant('baseline');
     store.toggleVariant('progressive');
     store.toggleVariant('baseline');
-    Object.assign(store, { layers: 4, block: 1, alpha: 0, steps: 120, seeds: 1, device: 'cuda', flopMatched: 'midas', name: ' pump 3 ' });
+    Object.assign(store, {
+      layers: 4,
+      block: 1,
+      alpha: 0,
+      steps: 120,
+      seeds: 1,
+      device: 'cuda',
+      flopMatched: 'midas',
+      name: ' pump 3 ',
+    });
     await job.start();
-    expect(api.paramsOf('jobs.start')[0]).toEqual({ datasetId: 'ds-1', variants: ['baseline', 'gradstack', 'midas', 'progressive'], preset: 'tiny', layers: 4, block: 1, alpha: 0, steps: 120, seeds: 1, device: 'cuda', flopMatched: 'midas', name: 'pump 3' });
+    expect(api.paramsOf('jobs.start')[0]).toEqual({
+      datasetId: 'ds-1',
+      variants: ['baseline', 'gradstack', 'midas', 'progressive'],
+      preset: 'tiny',
+      layers: 4,
+      block: 1,
+      alpha: 0,
+      steps: 120,
+      seeds: 1,
+      device: 'cuda',
+      flopMatched: 'midas',
+      name: 'pump 3',
+    });
   });
 
   it('asks for an estimate once the settings stop changing, and only with a data set', async () => {
@@ -28,7 +49,9 @@ describe('plan store', () => {
     store.steps = 120;
     await vi.advanceTimersByTimeAsync(ESTIMATE_DELAY_MS);
     await flushPromises();
-    expect(api.paramsOf('train.estimate')).toEqual([{ datasetId: 'ds-1', variants: ['baseline', 'gradstack', 'midas'], preset: 'tiny', steps: 120, seeds: 3 }]);
+    expect(api.paramsOf('train.estimate')).toEqual([
+      { datasetId: 'ds-1', variants: ['baseline', 'gradstack', 'midas'], preset: 'tiny', steps: 120, seeds: 3 },
+    ]);
     expect(store.estimate?.variants).toHaveLength(3);
     expect(store.estimateFresh).toBe(true);
     store.seeds = 4;

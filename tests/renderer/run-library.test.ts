@@ -9,8 +9,20 @@ describe('run library', () => {
   it('lists the library with Resume for interrupted jobs and Open for finished ones', async () => {
     const api = new TrainingFakeApi();
     api.library = [
-      jobInfo({ id: 'old', dir: '/runs/old', name: 'old job', createdAt: '2025-01-01T00:00:00.000Z', status: 'interrupted' }),
-      jobInfo({ id: 'new', dir: '/runs/new', name: 'new job', createdAt: '2025-02-01T00:00:00.000Z', status: 'finished' }),
+      jobInfo({
+        id: 'old',
+        dir: '/runs/old',
+        name: 'old job',
+        createdAt: '2025-01-01T00:00:00.000Z',
+        status: 'interrupted',
+      }),
+      jobInfo({
+        id: 'new',
+        dir: '/runs/new',
+        name: 'new job',
+        createdAt: '2025-02-01T00:00:00.000Z',
+        status: 'finished',
+      }),
     ];
     const { w, wizard } = mountStep(TrainStep, api);
     await flushPromises();

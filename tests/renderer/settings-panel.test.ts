@@ -29,7 +29,9 @@ describe('settings', () => {
     await w.find('[data-testid="threads"]').setValue('4');
     await w.find('[data-testid="settings-form"]').trigger('submit');
     await flushPromises();
-    expect(api.paramsOf('settings.set')).toEqual([{ runsDir: '/data/stacklab', defaultDevice: 'cpu', threads: 4, queue: null }]);
+    expect(api.paramsOf('settings.set')).toEqual([
+      { runsDir: '/data/stacklab', defaultDevice: 'cpu', threads: 4, queue: null },
+    ]);
     expect(w.find('[data-testid="settings-saved"]').text()).toBe('Saved.');
     // The status bar's runs folder comes from system.info: asked again after a move.
     expect(api.paramsOf('system.info')).toHaveLength(2);
@@ -55,7 +57,9 @@ describe('settings', () => {
     api.fail['settings.set'] = 'the runs folder must be an absolute path, got "relative/runs"';
     await w.find('[data-testid="settings-form"]').trigger('submit');
     await flushPromises();
-    expect(w.find('[data-testid="settings-error"]').text()).toBe('Could not save the settings: the runs folder must be an absolute path, got "relative/runs"');
+    expect(w.find('[data-testid="settings-error"]').text()).toBe(
+      'Could not save the settings: the runs folder must be an absolute path, got "relative/runs"',
+    );
     w.unmount();
   });
 });
@@ -63,7 +67,10 @@ describe('settings', () => {
 describe('settings: training on a queue', () => {
   it('saves a queue URL for "workers on a queue", refuses another scheme, and lists the workers', async () => {
     const api = new CompareFakeApi();
-    api.handlers['queue.workers'] = () => [{ name: 'gpu1', busy: 1, device: 'cuda:0', host: 'rig-a' }, { name: 'gpu2', busy: 0 }];
+    api.handlers['queue.workers'] = () => [
+      { name: 'gpu1', busy: 1, device: 'cuda:0', host: 'rig-a' },
+      { name: 'gpu2', busy: 0 },
+    ];
     const w = mountApp(api);
     await flushPromises();
     await w.find('[data-testid="open-settings"]').trigger('click');
@@ -76,7 +83,10 @@ describe('settings: training on a queue', () => {
     await w.find('[data-testid="settings-form"]').trigger('submit');
     await flushPromises();
     expect(api.paramsOf('settings.set').at(-1)).toMatchObject({ queue: 'redis://:pw@queue-host:6379' });
-    expect(w.findAll('[data-testid="queue-worker"]').map((li) => li.text())).toEqual(['gpu1 (cuda:0 on rig-a): training 1 run', 'gpu2: idle']);
+    expect(w.findAll('[data-testid="queue-worker"]').map((li) => li.text())).toEqual([
+      'gpu1 (cuda:0 on rig-a): training 1 run',
+      'gpu2: idle',
+    ]);
     w.unmount();
   });
 });

@@ -26,7 +26,12 @@ describe('settings store', () => {
     const api = new CompareFakeApi();
     const { settings } = storesWith(api);
     await settings.load();
-    expect(settings.settings).toEqual({ runsDir: '/home/eng/StackLab/runs', defaultDevice: 'auto', threads: 0, queue: null });
+    expect(settings.settings).toEqual({
+      runsDir: '/home/eng/StackLab/runs',
+      defaultDevice: 'auto',
+      threads: 0,
+      queue: null,
+    });
     expect(await settings.save({ threads: 8 })).toBe(true);
     expect(settings.settings?.threads).toBe(8);
     api.fail['settings.get'] = 'settings.json is not valid JSON (line 3)';

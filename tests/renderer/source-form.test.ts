@@ -18,7 +18,11 @@ function fakeApi(answers: (string | null)[]) {
   return { api, calls };
 }
 
-const mountForm = (api: StackLabApi) => mount(SourceForm, { props: { busy: false, last: null }, global: { plugins: [createPinia()], provide: { [API_KEY as symbol]: api } } });
+const mountForm = (api: StackLabApi) =>
+  mount(SourceForm, {
+    props: { busy: false, last: null },
+    global: { plugins: [createPinia()], provide: { [API_KEY as symbol]: api } },
+  });
 
 describe('Browse in the desktop app', () => {
   afterEach(() => {

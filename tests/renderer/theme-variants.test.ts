@@ -15,16 +15,43 @@ compareSpecHooks();
 describe('one colour per variant across Train, Compare and Export', () => {
   const matched = { ...comparison.variants[0]!, variant: 'baseline≈midas' };
   const withMatched = { ...comparison, variants: [comparison.variants[0]!, matched, ...comparison.variants.slice(1)] };
-  const liveRun = (run: number, name: string): RunLive => ({ run, name, seed: 1, step: 20, totalSteps: 100, stage: 1, stages: 1, layers: 2, loss: 1, valLoss: null, flops: 0, elapsedMs: 0, etaMs: 0, points: [{ step: 10, flops: 1, wallMs: 1, loss: 1 }, { step: 20, flops: 2, wallMs: 2, loss: 0.9 }], growth: [], wallOffsetMs: 0 });
+  const liveRun = (run: number, name: string): RunLive => ({
+    run,
+    name,
+    seed: 1,
+    step: 20,
+    totalSteps: 100,
+    stage: 1,
+    stages: 1,
+    layers: 2,
+    loss: 1,
+    valLoss: null,
+    flops: 0,
+    elapsedMs: 0,
+    etaMs: 0,
+    points: [
+      { step: 10, flops: 1, wallMs: 1, loss: 1 },
+      { step: 20, flops: 2, wallMs: 2, loss: 0.9 },
+    ],
+    growth: [],
+    wallOffsetMs: 0,
+  });
   const names = ['baseline', 'baseline≈midas', 'gradstack', 'midas'];
-  const style = (datasets: readonly { label?: string; borderColor?: unknown; borderDash?: unknown }[], name: string) => {
+  const style = (
+    datasets: readonly { label?: string; borderColor?: unknown; borderDash?: unknown }[],
+    name: string,
+  ) => {
     const d = datasets.find((x) => x.label === variantLabel(name))!;
     return { color: d.borderColor, dashed: Array.isArray(d.borderDash) && d.borderDash.length > 0 };
   };
 
   it('draws a variant in the same colour in the loss charts and the comparison’s charts, on either theme', () => {
     for (const dark of [false, true]) {
-      const train = lossChartConfig(names.map((n, i) => liveRun(i, n)), 'step', { ...readThemeColors(), dark }).data.datasets;
+      const train = lossChartConfig(
+        names.map((n, i) => liveRun(i, n)),
+        'step',
+        { ...readThemeColors(), dark },
+      ).data.datasets;
       const colors = variantColors(withMatched, dark ? 'dark' : 'light');
       const pr = prChartConfig(withMatched.variants, colors, dark ? 'dark' : 'light').data.datasets;
       for (const name of names) {
@@ -43,14 +70,25 @@ describe('one colour per variant across Train, Compare and Export', () => {
     const without = { ...comparison, variants: comparison.variants.filter((v) => v.variant !== 'gradstack') };
     expect(variantColors(without, 'light').get('midas')).toBe(variantColors(comparison, 'light').get('midas'));
     const probe = probeChartConfigs(without, without.variants, variantColors(without, 'light'), 'light')[0]!;
-    expect((probe.config.data.datasets[0]!.borderColor as string[])[1]).toBe(variantColors(comparison, 'light').get('midas'));
+    expect((probe.config.data.datasets[0]!.borderColor as string[])[1]).toBe(
+      variantColors(comparison, 'light').get('midas'),
+    );
     // Beside chance, what a naive persistence predictor scores on the same items.
-    expect(probe.config.data.datasets.map((d) => d.label)).toEqual(['95% interval over seeds', 'mean', 'chance (0.25)', 'naive persistence (0.27)']);
+    expect(probe.config.data.datasets.map((d) => d.label)).toEqual([
+      '95% interval over seeds',
+      'mean',
+      'chance (0.25)',
+      'naive persistence (0.27)',
+    ]);
   });
 
   it('uses the same colours in the Compare step (charts and table) and the charts the Export step saves', async () => {
     const api = new CompareFakeApi();
-    const train = lossChartConfig(['baseline', 'midas'].map((n, i) => liveRun(i, n)), 'step', readThemeColors()).data.datasets;
+    const train = lossChartConfig(
+      ['baseline', 'midas'].map((n, i) => liveRun(i, n)),
+      'step',
+      readThemeColors(),
+    ).data.datasets;
     for (const step of [CompareStep, ExportStep]) {
       const { w } = mountStep(step, api);
       await flushPromises();

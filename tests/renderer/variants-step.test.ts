@@ -10,7 +10,9 @@ describe('Variants step', () => {
   it('keeps its title and toggles variants with the cards', async () => {
     const { w, plan: store } = mountStep(VariantsStep);
     expect(w.find('h2').text()).toBe('Choose training variants');
-    expect(w.findAll('[data-testid^="variant-"] input[type="checkbox"]').map((i) => (i.element as HTMLInputElement).checked)).toEqual([true, true, true, false, false]);
+    expect(
+      w.findAll('[data-testid^="variant-"] input[type="checkbox"]').map((i) => (i.element as HTMLInputElement).checked),
+    ).toEqual([true, true, true, false, false]);
     await w.find('[data-testid="variant-gstack"] input').setValue(true);
     await w.find('[data-testid="variant-baseline"] input').setValue(false);
     expect(store.variants).toEqual(['gradstack', 'midas', 'gstack']);
@@ -45,7 +47,9 @@ describe('Variants step', () => {
     // Not ticked, the same card only says it is not possible here: no error for a variant nobody chose.
     await w.find('[data-testid="variant-progressive"] input').setValue(false);
     expect(w.find('[data-testid="variant-progressive"] [data-testid="variant-problem"]').exists()).toBe(false);
-    expect(w.find('[data-testid="variant-progressive"] [data-testid="variant-unavailable"]').text()).toMatch(/Not possible/);
+    expect(w.find('[data-testid="variant-progressive"] [data-testid="variant-unavailable"]').text()).toMatch(
+      /Not possible/,
+    );
     expect(w.find('[data-testid="start-training"]').attributes('disabled')).toBeUndefined();
   });
 
@@ -63,7 +67,9 @@ describe('Variants step', () => {
     const { w } = mountStep(VariantsStep);
     expect(w.find('[data-testid="same-schedule"]').exists()).toBe(false);
     await w.find('[data-testid="layers"]').setValue('2');
-    expect(w.find('[data-testid="same-schedule"]').text()).toMatch(/^GradStack and MIDAS are the same schedule at 2 layers in blocks of 1/);
+    expect(w.find('[data-testid="same-schedule"]').text()).toMatch(
+      /^GradStack and MIDAS are the same schedule at 2 layers in blocks of 1/,
+    );
     await w.find('[data-testid="variant-midas"] input').setValue(false);
     expect(w.find('[data-testid="same-schedule"]').exists()).toBe(false);
   });
@@ -74,19 +80,33 @@ describe('Variants step', () => {
     expect(w.find('[data-testid="train-rows"]').exists()).toBe(false);
     await w.find('[data-testid="split-mode"]').setValue('rows');
     // The rows field is required once chosen.
-    expect(w.find('[data-testid="start-blocker"]').text()).toBe('Enter the training rows per series, or choose another split.');
+    expect(w.find('[data-testid="start-blocker"]').text()).toBe(
+      'Enter the training rows per series, or choose another split.',
+    );
     await w.find('[data-testid="train-rows"]').setValue('1');
-    expect(w.find('[data-testid="start-blocker"]').text()).toBe('Training rows per series must be a whole number from 2 to 1000000000.');
+    expect(w.find('[data-testid="start-blocker"]').text()).toBe(
+      'Training rows per series must be a whole number from 2 to 1000000000.',
+    );
     await w.find('[data-testid="train-rows"]').setValue('400');
     await w.find('[data-testid="normalize"]').setValue('pooled');
     await w.find('[data-testid="threshold"]').setValue('per-series');
     await w.find('[data-testid="combine"]').setValue('max');
     await vi.advanceTimersByTimeAsync(ESTIMATE_DELAY_MS);
     await flushPromises();
-    expect(api.paramsOf('train.estimate').at(-1)).toMatchObject({ trainRows: 400, normalize: 'pooled', threshold: 'per-series', combine: 'max' });
+    expect(api.paramsOf('train.estimate').at(-1)).toMatchObject({
+      trainRows: 400,
+      normalize: 'pooled',
+      threshold: 'per-series',
+      combine: 'max',
+    });
     await w.find('[data-testid="start-training"]').trigger('click');
     await flushPromises();
-    expect(api.paramsOf('jobs.start').at(-1)).toMatchObject({ trainRows: 400, normalize: 'pooled', threshold: 'per-series', combine: 'max' });
+    expect(api.paramsOf('jobs.start').at(-1)).toMatchObject({
+      trainRows: 400,
+      normalize: 'pooled',
+      threshold: 'per-series',
+      combine: 'max',
+    });
     // Back to the defaults: nothing of it is sent.
     const store = usePlanStore();
     store.splitMode = 'fraction';
@@ -103,7 +123,8 @@ describe('Variants step', () => {
   it('disables Start when no variant is chosen', async () => {
     const { w, wizard } = mountStep(VariantsStep);
     wizard.datasetId = 'ds-1';
-    for (const v of ['baseline', 'gradstack', 'midas']) await w.find(`[data-testid="variant-${v}"] input`).setValue(false);
+    for (const v of ['baseline', 'gradstack', 'midas'])
+      await w.find(`[data-testid="variant-${v}"] input`).setValue(false);
     expect(w.find('[data-testid="start-blocker"]').text()).toBe('Choose at least one variant.');
   });
 
@@ -142,7 +163,9 @@ describe('Variants step', () => {
     expect(w.find('[data-testid="estimate-error"]').text()).toMatch(/choose another device/);
     // Starting would fail the same way: Start waits for settings the engine can train.
     expect(w.find('[data-testid="start-training"]').attributes('disabled')).toBeDefined();
-    expect(w.find('[data-testid="start-blocker"]').text()).toBe('The engine cannot train these settings: see the cost table.');
+    expect(w.find('[data-testid="start-blocker"]').text()).toBe(
+      'The engine cannot train these settings: see the cost table.',
+    );
     // Other settings are estimated again, and Start follows.
     api.handlers['train.estimate'] = new TrainingFakeApi().handlers['train.estimate'];
     await w.find('[data-testid="steps"]').setValue('120');

@@ -39,7 +39,9 @@ describe('one contract, every client', () => {
 
   it('system.info carries its declared types end to end', () => {
     const client = {} as WsClient;
-    expectTypeOf(client.invoke<'system.info'>).parameter(1).toEqualTypeOf<{ readonly refresh?: boolean }>();
+    expectTypeOf(client.invoke<'system.info'>)
+      .parameter(1)
+      .toEqualTypeOf<{ readonly refresh?: boolean }>();
     expectTypeOf(client.invoke<'system.info'>).returns.resolves.toEqualTypeOf<SystemInfo>();
   });
 });

@@ -7,8 +7,12 @@ import { EventHub } from '../../src/shared/rpc';
 describe('typed events', () => {
   it('emit takes the payload of its channel', () => {
     const hub = new EventHub();
-    expectTypeOf(hub.emit<'jobs.progress'>).parameter(1).toEqualTypeOf<JobProgress>();
-    expectTypeOf(hub.emit<'jobs.changed'>).parameter(1).toEqualTypeOf<EventMap['jobs.changed']>();
+    expectTypeOf(hub.emit<'jobs.progress'>)
+      .parameter(1)
+      .toEqualTypeOf<JobProgress>();
+    expectTypeOf(hub.emit<'jobs.changed'>)
+      .parameter(1)
+      .toEqualTypeOf<EventMap['jobs.changed']>();
     // @ts-expect-error: not an event channel
     hub.emit('jobs.nope', {});
     // @ts-expect-error: a progress payload is not a provider status

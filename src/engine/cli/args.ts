@@ -20,8 +20,13 @@ export function parseCommandArgs<O extends Options>(command: string, argv: strin
       const i = argv.indexOf(ambiguous[1]!);
       // "--seeds --out x": the value is missing, not negative.
       const next = argv[i + 1] ?? '';
-      if (next.startsWith('--') && Object.hasOwn(options, next.slice(2).split('=')[0]!)) throw new UsageError(`stacklab ${command}: ${ambiguous[1]} needs a value (it is followed by the option ${next.split('=')[0]})`);
-      throw new UsageError(`stacklab ${command}: ${ambiguous[1]}: a value that starts with "-" is written ${ambiguous[1]}=${argv[i + 1] ?? '…'}`);
+      if (next.startsWith('--') && Object.hasOwn(options, next.slice(2).split('=')[0]!))
+        throw new UsageError(
+          `stacklab ${command}: ${ambiguous[1]} needs a value (it is followed by the option ${next.split('=')[0]})`,
+        );
+      throw new UsageError(
+        `stacklab ${command}: ${ambiguous[1]}: a value that starts with "-" is written ${ambiguous[1]}=${argv[i + 1] ?? '…'}`,
+      );
     }
     throw new UsageError(`stacklab ${command}: ${msg.replace(/\. To specify a positional argument.*$/s, '')}`);
   }
@@ -52,9 +57,15 @@ export function withOptionalValue(argv: readonly string[], option: string): stri
 }
 
 /** An option that must be one of a few words (undefined when not given). */
-export function oneOf<T extends string>(command: string, name: string, raw: string | undefined, allowed: readonly T[]): T | undefined {
+export function oneOf<T extends string>(
+  command: string,
+  name: string,
+  raw: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
   if (raw === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(raw)) throw new UsageError(`stacklab ${command}: ${name} must be ${allowed.join(' or ')}, got "${raw}"`);
+  if (!(allowed as readonly string[]).includes(raw))
+    throw new UsageError(`stacklab ${command}: ${name} must be ${allowed.join(' or ')}, got "${raw}"`);
   return raw as T;
 }
 

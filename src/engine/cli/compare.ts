@@ -20,8 +20,10 @@ export const COMPARE_USAGE = `stacklab compare <run-dir|folder of runs>… [--ht
 
 /** The JSON summary of `--json`: the table's numbers without the curves. */
 export function comparisonSummary(c: Comparison): object {
-  const iv = (x: { mean: number; lo: number; hi: number } | null | undefined) => (x ? { mean: x.mean, lo: x.lo, hi: x.hi } : null);
-  const map = (o: Readonly<Record<string, { mean: number; lo: number; hi: number }>>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, iv(v)]));
+  const iv = (x: { mean: number; lo: number; hi: number } | null | undefined) =>
+    x ? { mean: x.mean, lo: x.lo, hi: x.hi } : null;
+  const map = (o: Readonly<Record<string, { mean: number; lo: number; hi: number }>>) =>
+    Object.fromEntries(Object.entries(o).map(([k, v]) => [k, iv(v)]));
   return {
     data: c.data,
     setup: c.setup,
@@ -42,12 +44,21 @@ export function comparisonSummary(c: Comparison): object {
       wallMs: iv(v.wallMs),
       finalValLoss: iv(v.finalValLoss),
       metrics: map(v.metrics),
-      differences: Object.fromEntries(Object.entries(v.differences).map(([k, d]) => [k, { ...iv(d), significant: d.significant }])),
+      differences: Object.fromEntries(
+        Object.entries(v.differences).map(([k, d]) => [k, { ...iv(d), significant: d.significant }]),
+      ),
       pointAdjustedF1: iv(v.pointAdjustedF1),
       probes: map(v.probes),
       isoplot: v.isoplot.fit,
     })),
-    baselines: c.baselines.map((b) => ({ name: b.name, label: b.label, kind: b.kind, ...(b.kind === 'detector' ? { usable: b.usable, why: b.why } : {}), metrics: map(b.metrics), pointAdjustedF1: iv(b.pointAdjustedF1) })),
+    baselines: c.baselines.map((b) => ({
+      name: b.name,
+      label: b.label,
+      kind: b.kind,
+      ...(b.kind === 'detector' ? { usable: b.usable, why: b.why } : {}),
+      metrics: map(b.metrics),
+      pointAdjustedF1: iv(b.pointAdjustedF1),
+    })),
     probeChance: c.probeChance,
     probePersistence: c.probePersistence,
     probeInformative: c.probeInformative,
@@ -59,10 +70,16 @@ export function comparisonSummary(c: Comparison): object {
 }
 
 /** Loads, compares and prints (fitted to `io.columns`, unless `wide`); writes the HTML report when asked. Returns the comparison. */
-export async function printComparison(dirs: readonly string[], io: CliIo, options: { html?: string; json?: boolean; wide?: boolean }): Promise<Comparison> {
+export async function printComparison(
+  dirs: readonly string[],
+  io: CliIo,
+  options: { html?: string; json?: boolean; wide?: boolean },
+): Promise<Comparison> {
   const { runs, skipped } = await loadRuns(dirs);
   const comparison = compareRuns(runs, { skipped });
-  (options.json ? io.err : io.out)(renderTable(comparison, options.wide ? {} : { width: io.columns ?? DEFAULT_COLUMNS }));
+  (options.json ? io.err : io.out)(
+    renderTable(comparison, options.wide ? {} : { width: io.columns ?? DEFAULT_COLUMNS }),
+  );
   if (options.html) {
     await writeAtomic(options.html, renderHtml(comparison));
     io.err(`report written to ${path.resolve(options.html)}`);
@@ -72,8 +89,17 @@ export async function printComparison(dirs: readonly string[], io: CliIo, option
 }
 
 export async function compareCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs('compare', argv, { html: { type: 'string' }, json: { type: 'boolean', default: false }, wide: { type: 'boolean', default: false } });
-  if (positionals.length === 0) throw new UsageError('stacklab compare: give one or more run folders (or the folder `stacklab train --out` wrote)');
-  await printComparison(positionals, io, { ...(values.html ? { html: values.html } : {}), json: values.json, wide: values.wide });
+  const { values, positionals } = parseCommandArgs('compare', argv, {
+    html: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    wide: { type: 'boolean', default: false },
+  });
+  if (positionals.length === 0)
+    throw new UsageError('stacklab compare: give one or more run folders (or the folder `stacklab train --out` wrote)');
+  await printComparison(positionals, io, {
+    ...(values.html ? { html: values.html } : {}),
+    json: values.json,
+    wide: values.wide,
+  });
   return 0;
 }

@@ -19,7 +19,11 @@ function formatSelfTest(results: readonly SelfTestResult[]): string[] {
 }
 
 /** The human-readable report. */
-export function formatDoctor(info: SystemInfo, selfTest?: readonly SelfTestResult[], cudaLibraries?: readonly string[]): string {
+export function formatDoctor(
+  info: SystemInfo,
+  selfTest?: readonly SelfTestResult[],
+  cudaLibraries?: readonly string[],
+): string {
   const lines = [
     `${info.appName} ${info.appVersion} (${info.host})`,
     `platform     ${info.platform}/${info.arch}, ${info.cpus} CPU threads, ${formatBytes(info.totalMemoryBytes)} memory`,
@@ -34,7 +38,9 @@ export function formatDoctor(info: SystemInfo, selfTest?: readonly SelfTestResul
       const tail = p.available ? `(probe ${p.probeMs} ms)` : `- ${p.reason ?? 'unknown reason'}`;
       return `  ${p.name.padEnd(7)} ${mark} ${tail}`;
     }),
-    ...(cudaLibraries?.length ? ['', 'CUDA libraries (for the cuda provider):', ...cudaLibraries.map((l) => `  ${l}`)] : []),
+    ...(cudaLibraries?.length
+      ? ['', 'CUDA libraries (for the cuda provider):', ...cudaLibraries.map((l) => `  ${l}`)]
+      : []),
     '',
     `device auto  ${info.defaultProvider}`,
     ...(selfTest ? formatSelfTest(selfTest) : []),

@@ -1,6 +1,12 @@
 /** `stacklab import <file|folder> [--labels windows.json] [--json] [dialect and role options]`. */
 import path from 'node:path';
-import { loadDataset, loadSampleDataset, writeSampleFiles, type DatasetProfile, type FileProfile } from '../data/dataset';
+import {
+  loadDataset,
+  loadSampleDataset,
+  writeSampleFiles,
+  type DatasetProfile,
+  type FileProfile,
+} from '../data/dataset';
 import { DECIMAL_MARKS, DELIMITERS, type DecimalMark, type Delimiter } from '../../shared/jobs';
 import { parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
 import { count } from '../compare/text';
@@ -24,7 +30,13 @@ export const IMPORT_USAGE = `stacklab import <file|folder> [options]   (or --sam
   --resample                  resample irregular timestamps onto the median interval
   --utc-offset <±hh:mm>       zone of timestamps written without one (default UTC)`;
 
-const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
+const list = (s: string | undefined) =>
+  s
+    ? s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
 
 function parseOffset(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -62,10 +74,17 @@ export function formatFileProfile(p: FileProfile): string {
     `  ${p.rows} rows, ${p.channels.length} channel${p.channels.length === 1 ? '' : 's'}, ${(p.bytes / 1e6).toFixed(1)} MB, ${p.encoding}, delimiter ${delim}, decimal "${p.decimal}", ${p.header ? 'header' : 'no header'}, ${p.lineEnding}`,
     `  time: ${p.timestampColumn ? `${p.timestampColumn} (${p.timestampFormat}), ${p.start} → ${p.end}, every ${fmt(p.samplingIntervalSeconds)} s` : 'no timestamp column (rows equally spaced)'}`,
     `  labels: ${p.labelSource ? `${[...p.labelColumns, ...(p.labelSource.includes('windows') ? ['windows file'] : [])].join(', ')}; ratio ${fmt(p.labelRatio, 3)}, ${eventsText(p.events)}` : 'none'}`,
-    ...Object.entries(p.labelMapping).map(([col, m]) => `  label mapping ${col}: ${Object.entries(m).map(([k, v]) => `${k}→${v}`).join(', ')}`),
+    ...Object.entries(p.labelMapping).map(
+      ([col, m]) =>
+        `  label mapping ${col}: ${Object.entries(m)
+          .map(([k, v]) => `${k}→${v}`)
+          .join(', ')}`,
+    ),
     ...(p.seriesColumn ? [`  run: ${p.seriesColumn.name} = ${p.seriesColumn.value}`] : []),
     ...(p.eventColumns.length ? [`  event columns: ${p.eventColumns.join(', ')}`] : []),
-    ...(p.ignoredColumns.length ? [`  ignored: ${p.ignoredColumns.map((c) => `${c.name} (${c.reason})`).join(', ')}`] : []),
+    ...(p.ignoredColumns.length
+      ? [`  ignored: ${p.ignoredColumns.map((c) => `${c.name} (${c.reason})`).join(', ')}`]
+      : []),
     `  channels: ${p.channels.map((c) => `${c.name} [${fmt(c.min)}..${fmt(c.max)}]${c.missing ? ` ${c.missing} missing` : ''}`).join(', ')}`,
     ...p.warnings.map((w) => `  warning: ${w}`),
   ];
@@ -82,7 +101,10 @@ export function formatDatasetProfile(p: DatasetProfile): string {
   ].join('\n');
 }
 
-export async function importCommand(argv: string[], io: { out(l: string): void; err(l: string): void }): Promise<number> {
+export async function importCommand(
+  argv: string[],
+  io: { out(l: string): void; err(l: string): void },
+): Promise<number> {
   const { values, positionals } = parseCommandArgs('import', withOptionalValue(argv, '--sample'), {
     labels: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -103,14 +125,20 @@ export async function importCommand(argv: string[], io: { out(l: string): void; 
     sample: { type: 'string' },
     write: { type: 'string' },
   });
-  if (values.write !== undefined && values.sample === undefined) throw new UsageError('stacklab import: --write goes with --sample (it writes the built-in sample\'s CSV files)');
-  if (values.sample !== undefined && positionals.length) throw new UsageError('stacklab import: give a file or --sample, not both');
-  if (values.sample === undefined && positionals.length !== 1) throw new UsageError(`stacklab import: give one file or folder (got ${positionals.length})\n\n${IMPORT_USAGE}`);
+  if (values.write !== undefined && values.sample === undefined)
+    throw new UsageError("stacklab import: --write goes with --sample (it writes the built-in sample's CSV files)");
+  if (values.sample !== undefined && positionals.length)
+    throw new UsageError('stacklab import: give a file or --sample, not both');
+  if (values.sample === undefined && positionals.length !== 1)
+    throw new UsageError(`stacklab import: give one file or folder (got ${positionals.length})\n\n${IMPORT_USAGE}`);
   const delimiter = values.delimiter === 'tab' || values.delimiter === '\\t' ? '\t' : values.delimiter;
-  if (delimiter !== undefined && !(DELIMITERS as readonly string[]).includes(delimiter)) throw new UsageError(`stacklab import: --delimiter must be , ; tab or |, got "${values.delimiter}"`);
-  if (values.decimal !== undefined && !(DECIMAL_MARKS as readonly string[]).includes(values.decimal)) throw new UsageError(`stacklab import: --decimal must be . or , (got "${values.decimal}")`);
+  if (delimiter !== undefined && !(DELIMITERS as readonly string[]).includes(delimiter))
+    throw new UsageError(`stacklab import: --delimiter must be , ; tab or |, got "${values.delimiter}"`);
+  if (values.decimal !== undefined && !(DECIMAL_MARKS as readonly string[]).includes(values.decimal))
+    throw new UsageError(`stacklab import: --decimal must be . or , (got "${values.decimal}")`);
   const fillLimit = values['fill-limit'] === undefined ? undefined : Number(values['fill-limit']);
-  if (fillLimit !== undefined && !(Number.isInteger(fillLimit) && fillLimit >= 0)) throw new UsageError(`stacklab import: --fill-limit must be a whole number of rows, got "${values['fill-limit']}"`);
+  if (fillLimit !== undefined && !(Number.isInteger(fillLimit) && fillLimit >= 0))
+    throw new UsageError(`stacklab import: --fill-limit must be a whole number of rows, got "${values['fill-limit']}"`);
   const header = values['no-header'] ? false : values.header;
   const labelWords = parseLabelMap(values['label-map']);
   const utcOffsetMinutes = parseOffset(values['utc-offset']);
@@ -126,7 +154,9 @@ export async function importCommand(argv: string[], io: { out(l: string): void; 
       ...(values.label ? { labels: values.label } : {}),
       ...(values.event ? { events: values.event } : {}),
       ...(values.ignore ? { ignore: list(values.ignore)! } : {}),
-      ...(values['series-column'] ? { series: values['series-column'] === 'none' ? null : values['series-column'] } : {}),
+      ...(values['series-column']
+        ? { series: values['series-column'] === 'none' ? null : values['series-column'] }
+        : {}),
     },
     ...(labelWords ? { labelWords } : {}),
     ...(utcOffsetMinutes !== undefined ? { utcOffsetMinutes } : {}),
@@ -135,11 +165,15 @@ export async function importCommand(argv: string[], io: { out(l: string): void; 
     ...(values.labels ? { labels: values.labels } : {}),
   };
   const sample = values.sample !== undefined ? sampleKind('import', values.sample) : undefined;
-  const dataset = sample ? await loadSampleDataset({ ...options, sample }) : await loadDataset(positionals[0]!, options);
+  const dataset = sample
+    ? await loadSampleDataset({ ...options, sample })
+    : await loadDataset(positionals[0]!, options);
   io.out(values.json ? JSON.stringify(dataset.profile) : formatDatasetProfile(dataset.profile));
   if (sample && values.write !== undefined) {
     const where = await writeSampleFiles(values.write, { sample }).catch((err: NodeJS.ErrnoException) => {
-      throw new Error(`cannot write the sample into ${values.write} (${err.code ?? err.message}): choose a folder you can write to`);
+      throw new Error(
+        `cannot write the sample into ${values.write} (${err.code ?? err.message}): choose a folder you can write to`,
+      );
     });
     io.err(`the sample's CSV ${sample === 'multi-run' ? 'files are in' : 'file is'} ${path.resolve(where)}`);
   }

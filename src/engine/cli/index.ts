@@ -9,7 +9,8 @@ import { runCli } from './run';
 
 export * from './run';
 
-const invokedDirectly = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+const invokedDirectly =
+  process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly || process.env.STACKLAB_CLI_ENTRY === '1') {
   runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;

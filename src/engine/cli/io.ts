@@ -21,7 +21,10 @@ export interface CliIo {
 export const DEFAULT_COLUMNS = 120;
 
 /** stdout's width when it is a terminal, else $COLUMNS when set (output piped), else 120. */
-export function terminalColumns(stdout: { isTTY?: boolean; columns?: number } = process.stdout, env: NodeJS.ProcessEnv = process.env): number {
+export function terminalColumns(
+  stdout: { isTTY?: boolean; columns?: number } = process.stdout,
+  env: NodeJS.ProcessEnv = process.env,
+): number {
   if (stdout.isTTY && stdout.columns && stdout.columns > 0) return stdout.columns;
   const columns = Number(env.COLUMNS);
   return Number.isInteger(columns) && columns > 0 ? columns : DEFAULT_COLUMNS;

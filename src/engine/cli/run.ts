@@ -67,8 +67,19 @@ async function doctor(argv: string[], io: CliIo): Promise<number> {
   if (tests) await keepVerdicts(tests);
   // Where the CUDA provider's libraries are (Linux, provider installed): the first thing to check when cuda is unavailable.
   const libs = process.platform === 'linux' && cudaProviderInstalled() ? findCudaLibraries() : null;
-  const cuda = libs ? { cudaLibraries: { found: libs.found.map((f) => ({ name: f.library.name, file: path.join(f.dir, f.library.file) })), missing: libs.missing.map((m) => ({ name: m.name, file: m.file, get: m.get })) } } : {};
-  io.out(values.json ? JSON.stringify({ ...info, ...cuda, ...(tests ? { selfTest: tests } : {}) }) : formatDoctor(info, tests, libs ? describeCudaLibraries(libs) : undefined));
+  const cuda = libs
+    ? {
+        cudaLibraries: {
+          found: libs.found.map((f) => ({ name: f.library.name, file: path.join(f.dir, f.library.file) })),
+          missing: libs.missing.map((m) => ({ name: m.name, file: m.file, get: m.get })),
+        },
+      }
+    : {};
+  io.out(
+    values.json
+      ? JSON.stringify({ ...info, ...cuda, ...(tests ? { selfTest: tests } : {}) })
+      : formatDoctor(info, tests, libs ? describeCudaLibraries(libs) : undefined),
+  );
   const cpuWorks = info.providers.some((p) => p.name === 'cpu' && p.available);
   // Exit 1 when the CPU is unusable or an available provider fails its self-test.
   return cpuWorks && (tests ?? []).every((t) => t.ok || t.skipped) ? 0 : 1;
@@ -86,14 +97,30 @@ async function serve(argv: string[], io: CliIo): Promise<number> {
   });
   if (positionals.length) throw new UsageError(`stacklab serve: unexpected argument "${positionals[0]}"`);
   const port = parsePort('serve', values.port, 0);
-  const root = values.root === undefined ? undefined : await stat(values.root).then(
-    (s) => (s.isDirectory() ? path.resolve(values.root!) : Promise.reject(new UsageError(`stacklab serve: --root ${values.root} is not a folder`))),
-    () => Promise.reject(new UsageError(`stacklab serve: --root ${values.root} does not exist: give a folder that holds the data and the runs`)),
-  );
-  const worker = new EngineWorker({ ...(root ? { env: { STACKLAB_ROOT: root } } : {}), onExit: (reason) => io.err(`stacklab serve: ${reason}; it restarts on the next request`) });
+  const root =
+    values.root === undefined
+      ? undefined
+      : await stat(values.root).then(
+          (s) =>
+            s.isDirectory()
+              ? path.resolve(values.root!)
+              : Promise.reject(new UsageError(`stacklab serve: --root ${values.root} is not a folder`)),
+          () =>
+            Promise.reject(
+              new UsageError(
+                `stacklab serve: --root ${values.root} does not exist: give a folder that holds the data and the runs`,
+              ),
+            ),
+        );
+  const worker = new EngineWorker({
+    ...(root ? { env: { STACKLAB_ROOT: root } } : {}),
+    onExit: (reason) => io.err(`stacklab serve: ${reason}; it restarts on the next request`),
+  });
   const server = await startServer({ host: values.host, port, staticDir: builtRendererDir(), api: worker });
   if (!['127.0.0.1', 'localhost', '::1'].includes(values.host)) {
-    io.err(`stacklab serve: listening on ${values.host}: anyone who can reach this address and has the token can use StackLab.`);
+    io.err(
+      `stacklab serve: listening on ${values.host}: anyone who can reach this address and has the token can use StackLab.`,
+    );
   }
   io.out(`StackLab is running at ${server.url}`);
   if (root) io.out(`Data, runs and job folders are confined to ${root}.`);
@@ -133,11 +160,15 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
         let by: NodeJS.Signals | null = null;
         const stop = (signal: NodeJS.Signals) => {
           if (abort.signal.aborted) {
-            io.err(`stacklab train: ${signal} again: exiting now without a checkpoint; --resume continues from the last one.`);
+            io.err(
+              `stacklab train: ${signal} again: exiting now without a checkpoint; --resume continues from the last one.`,
+            );
             process.exit(signal === 'SIGTERM' ? 143 : 130);
           }
           by ??= signal;
-          io.err(`stacklab train: ${signal}: stopping after the current step and writing a checkpoint (send it again to exit at once).`);
+          io.err(
+            `stacklab train: ${signal}: stopping after the current step and writing a checkpoint (send it again to exit at once).`,
+          );
           abort.abort();
         };
         process.on('SIGINT', stop);
@@ -178,7 +209,14 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   } catch (err) {
     if (err instanceof UsageError) {
       // The command's own options (not every command's), so the message stays on screen.
-      const own: Record<string, string> = { import: IMPORT_USAGE, train: TRAIN_USAGE, compare: COMPARE_USAGE, export: EXPORT_USAGE, score: EXPORT_USAGE, worker: WORKER_USAGE };
+      const own: Record<string, string> = {
+        import: IMPORT_USAGE,
+        train: TRAIN_USAGE,
+        compare: COMPARE_USAGE,
+        export: EXPORT_USAGE,
+        score: EXPORT_USAGE,
+        worker: WORKER_USAGE,
+      };
       io.err(`${err.message}\n\n${(command && own[command]) ?? USAGE}\n\n(stacklab help lists every command)`);
       return 2;
     }
@@ -186,4 +224,3 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     return 1;
   }
 }
-

@@ -7,7 +7,13 @@ import path from 'node:path';
 import { defined } from '../../shared/ipc';
 import { DEVICE_CHOICES, type DeviceChoice } from '../../shared/system';
 import { loadDataset, loadSampleDataset, sampleSource } from '../data/dataset';
-import { NORMALIZE_MODES, SCORE_COMBINES, THRESHOLD_SCOPES, type ImportRequest, type TrainPlan } from '../../shared/jobs';
+import {
+  NORMALIZE_MODES,
+  SCORE_COMBINES,
+  THRESHOLD_SCOPES,
+  type ImportRequest,
+  type TrainPlan,
+} from '../../shared/jobs';
 import { sameSchedules, variantLabel, type Variant } from '../../shared/growth';
 import { PLAN_DEFAULTS, SETTINGS_DEFAULTS } from '../../shared/defaults';
 import { LIMITS } from '../../shared/limits';
@@ -21,7 +27,15 @@ import { localExecutor } from '../runs/executor';
 import { queueExecutor } from '../queue/executor';
 import { parseQueueUrl, QueueUrlError, type QueueTarget } from '../queue/url';
 import { defaultJobName, executeJob, jobRuns, readJobFile, writeJobFile, type JobFile } from '../runs/job';
-import { planJob, planOptionsOf, PlanError, resolvePlan, type JobPlan, type PlannedRun, type ResolvedPlan } from '../runs/plan';
+import {
+  planJob,
+  planOptionsOf,
+  PlanError,
+  resolvePlan,
+  type JobPlan,
+  type PlannedRun,
+  type ResolvedPlan,
+} from '../runs/plan';
 import { runFolderConflict } from '../runs/runner';
 import { makeDir } from '../runs/store';
 import type { RunReport } from '../runs/types';
@@ -71,7 +85,8 @@ export const TRAIN_USAGE = `stacklab train --data <file|folder> [--out <dir>] [o
 function optionalInt(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`stacklab train: ${name} must be a positive integer, got "${raw}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`stacklab train: ${name} must be a positive integer, got "${raw}"`);
   return n;
 }
 
@@ -79,7 +94,14 @@ function optionalInt(name: string, raw: string | undefined): number | undefined 
  * A step's progress line, within `width`: a narrow terminal leaves out whole parts, first the
  * throughput, then the stage, the loss and the ETA; the run and its step stay.
  */
-function stepLine(head: string, stage: string, loss: string | null, speed: string, eta: string, width = Infinity): string {
+function stepLine(
+  head: string,
+  stage: string,
+  loss: string | null,
+  speed: string,
+  eta: string,
+  width = Infinity,
+): string {
   const parts: Record<'stage' | 'loss' | 'speed' | 'eta', string | null> = { stage, loss, speed, eta };
   const line = () => [head, parts.stage, parts.loss, parts.speed, parts.eta].filter((p) => p !== null).join('  ');
   for (const drop of ['speed', 'stage', 'loss', 'eta'] as const) {
@@ -124,22 +146,38 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
     wide: { type: 'boolean', default: false },
   });
   if (positionals.length) throw new UsageError(`stacklab train: unexpected argument "${positionals[0]}"`);
-  if (values.data && values.sample !== undefined) throw new UsageError('stacklab train: give --data or --sample, not both');
-  const sample = values.sample !== undefined ? sampleKind('train', values.sample) : values.data === 'sample' ? 'plant' : undefined;
-  if (!values.data && !sample) throw new UsageError('stacklab train: --data is required (a CSV file or a folder), or --sample plant|multi-run for a built-in sample');
+  if (values.data && values.sample !== undefined)
+    throw new UsageError('stacklab train: give --data or --sample, not both');
+  const sample =
+    values.sample !== undefined ? sampleKind('train', values.sample) : values.data === 'sample' ? 'plant' : undefined;
+  if (!values.data && !sample)
+    throw new UsageError(
+      'stacklab train: --data is required (a CSV file or a folder), or --sample plant|multi-run for a built-in sample',
+    );
   // Default: a new folder per invocation in the runs folder (~/StackLab/runs or $STACKLAB_RUNS_DIR),
   // unique even for two started in the same millisecond.
   // With --queue, the runs folder the workers share (--runs-dir); the job folder goes inside it.
   const runsRoot = path.resolve(values['runs-dir'] ?? defaultRunsDir());
-  if (values['runs-dir'] !== undefined && values.queue === undefined) throw new UsageError('stacklab train: --runs-dir names the runs folder shared with the workers of --queue; without a queue, give the job folder with --out');
-  const out = values.out ?? path.join(runsRoot, `train-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 23)}-${randomBytes(2).toString('hex')}`);
+  if (values['runs-dir'] !== undefined && values.queue === undefined)
+    throw new UsageError(
+      'stacklab train: --runs-dir names the runs folder shared with the workers of --queue; without a queue, give the job folder with --out',
+    );
+  const out =
+    values.out ??
+    path.join(
+      runsRoot,
+      `train-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 23)}-${randomBytes(2).toString('hex')}`,
+    );
   const number = (name: string, raw: string) => {
     const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`stacklab train: ${name} must be a number, got "${raw}"`);
+    if (raw.trim() === '' || !Number.isFinite(n))
+      throw new UsageError(`stacklab train: ${name} must be a number, got "${raw}"`);
     return n;
   };
-  if (values['train-rows'] !== undefined && values['train-fraction'] !== undefined) throw new UsageError('stacklab train: give --train-rows or --train-fraction, not both');
-  const trainFraction = values['train-fraction'] === undefined ? undefined : number('--train-fraction', values['train-fraction']);
+  if (values['train-rows'] !== undefined && values['train-fraction'] !== undefined)
+    throw new UsageError('stacklab train: give --train-rows or --train-fraction, not both');
+  const trainFraction =
+    values['train-fraction'] === undefined ? undefined : number('--train-fraction', values['train-fraction']);
   const seriesColumn = values['series-column'];
   const stored: Omit<TrainPlan, 'datasetId'> = {
     variants: values.variants.split(',').map((v) => v.trim()) as Variant[],
@@ -174,7 +212,10 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
   }
   // Before anything is read or written: the workers find the job only inside the shared folder.
   const insideRoot = path.relative(runsRoot, path.resolve(out));
-  if (queue && (!insideRoot || insideRoot.startsWith('..') || path.isAbsolute(insideRoot))) throw new UsageError(`stacklab train: the job folder ${path.resolve(out)} is not inside the runs folder ${runsRoot} that the workers share: give --out ${path.join(runsRoot, '<name>')}, or --runs-dir the shared folder as mounted here`);
+  if (queue && (!insideRoot || insideRoot.startsWith('..') || path.isAbsolute(insideRoot)))
+    throw new UsageError(
+      `stacklab train: the job folder ${path.resolve(out)} is not inside the runs folder ${runsRoot} that the workers share: give --out ${path.join(runsRoot, '<name>')}, or --runs-dir the shared folder as mounted here`,
+    );
   let resolved: ResolvedPlan;
   try {
     resolved = resolvePlan(planOptionsOf(stored));
@@ -184,9 +225,15 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
   }
   // A job folder is continued with --resume only: training afresh would overwrite its job.json.
   const existing = await readJobFile(out);
-  if (existing && !values.resume) throw new UsageError(`stacklab train: ${path.resolve(out)} already holds a job (job.json): continue it with --resume, or train into another folder`);
+  if (existing && !values.resume)
+    throw new UsageError(
+      `stacklab train: ${path.resolve(out)} already holds a job (job.json): continue it with --resume, or train into another folder`,
+    );
   // The data first: a bad file fails before any device is probed.
-  const loadOptions = { ...(values.labels ? { labels: values.labels } : {}), ...(seriesColumn ? { roles: { series: seriesColumn === 'none' ? null : seriesColumn } } : {}) };
+  const loadOptions = {
+    ...(values.labels ? { labels: values.labels } : {}),
+    ...(seriesColumn ? { roles: { series: seriesColumn === 'none' ? null : seriesColumn } } : {}),
+  };
   const ds = sample ? await loadSampleDataset({ sample }) : await loadDataset(values.data!, loadOptions);
   // TF32 is fixed when CUDA loads (the device probe may load it): ask for the run's mode first.
   latchCudaTf32(allowsTf32(resolved.precision));
@@ -214,20 +261,30 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
 
   // In a terminal, sentences wrap at spaces to its width; elsewhere (logs, pipes) each stays one line.
   const { progress } = io;
-  const say = (text: string, first = '', rest = `${first}  `) => io.err(progress ? wrap(text, progress.columns, first, rest).join('\n') : first + text);
+  const say = (text: string, first = '', rest = `${first}  `) =>
+    io.err(progress ? wrap(text, progress.columns, first, rest).join('\n') : first + text);
   say(`run folders in ${path.resolve(out)}`);
-  say(`training ${count(job.runs.length, 'run')} of the ${resolved.preset} preset (${count(growth.layers, 'layer')}, blocks of ${growth.block}, Prop-${growth.alpha}, ${count(growth.steps, 'step')}) on ${device} in ${resolved.precision}; data: ${source}, ${ds.series.length} series, ${count(data.trainStarts.length, 'training window')}`);
-  say(`split: ${data.splits.strategy}; normalisation ${data.splits.normalization.description}; thresholds ${job.runs[0]!.config.scoring!.threshold}`);
+  say(
+    `training ${count(job.runs.length, 'run')} of the ${resolved.preset} preset (${count(growth.layers, 'layer')}, blocks of ${growth.block}, Prop-${growth.alpha}, ${count(growth.steps, 'step')}) on ${device} in ${resolved.precision}; data: ${source}, ${ds.series.length} series, ${count(data.trainStarts.length, 'training window')}`,
+  );
+  say(
+    `split: ${data.splits.strategy}; normalisation ${data.splits.normalization.description}; thresholds ${job.runs[0]!.config.scoring!.threshold}`,
+  );
   for (const w of data.splits.warnings) say(`warning: ${w}`);
-  for (const [a, b] of sameSchedules(resolved.variants, growth)) say(`warning: ${variantLabel(a)} and ${variantLabel(b)} are the same schedule at ${count(growth.layers, 'layer')} in blocks of ${growth.block} (choose a depth of at least 3 blocks to tell them apart)`);
-
+  for (const [a, b] of sameSchedules(resolved.variants, growth))
+    say(
+      `warning: ${variantLabel(a)} and ${variantLabel(b)} are the same schedule at ${count(growth.layers, 'layer')} in blocks of ${growth.block} (choose a depth of at least 3 blocks to tell them apart)`,
+    );
 
   // The job folder's job.json, as the app writes it: the run library lists this job, and the app
   // resumes it. A resumed job keeps its own (the plan and import it was begun with).
 
   const importRequest: ImportRequest = sample
     ? { source: { kind: 'sample', sample } }
-    : { source: { kind: 'path', path: source, ...(values.labels ? { labels: path.resolve(values.labels) } : {}) }, ...(seriesColumn && seriesColumn !== 'none' ? { roles: { [seriesColumn]: 'series' as const } } : {}) };
+    : {
+        source: { kind: 'path', path: source, ...(values.labels ? { labels: path.resolve(values.labels) } : {}) },
+        ...(seriesColumn && seriesColumn !== 'none' ? { roles: { [seriesColumn]: 'series' as const } } : {}),
+      };
   const createdAt = new Date().toISOString();
   const file: JobFile = existing ?? {
     id: randomUUID(),
@@ -248,10 +305,11 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
       await executor.close?.();
       throw err;
     });
-    if (!existing) await writeJobFile(out, file).catch(async (err: unknown) => {
-      await executor.close?.();
-      throw err;
-    });
+    if (!existing)
+      await writeJobFile(out, file).catch(async (err: unknown) => {
+        await executor.close?.();
+        throw err;
+      });
     const lastLine = new Map<number, number>();
     const trained = new Set<number>();
     const label = (run: PlannedRun) => `${run.name} s${run.config.seed}`.padEnd(16);
@@ -260,23 +318,32 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
     const every = progress ? 100 : 1000;
     if (queue) io.err(`runs go to the queue at ${queue.shown}: \`stacklab worker --queue …\` trains them`);
     try {
-    reports = await executeJob({ file, dir: out, planned: job }, executor, {
-      resume: values.resume,
-      ...(signal ? { signal } : {}),
-      onEvent: (i, run, e) => {
-        // A run that begins a stage trains; one that returns without doing so was already finished.
-        if (e.type === 'stage') trained.add(i);
-        if (e.type === 'note') say(`${label(run)} note: ${e.message}`, '  ');
-        if (e.type === 'step' && performance.now() - (lastLine.get(i) ?? 0) > every) {
-          lastLine.set(i, performance.now());
-          const parts = [`  ${label(run)} step ${e.step}/${e.totalSteps}`, `stage ${e.stage} (${count(e.layers, 'layer')})`, e.loss === null ? null : `loss ${e.loss.toFixed(4)}`, `${Math.round(e.tokensPerSec)} tok/s`, `ETA ${Math.round(e.etaMs / 1000)} s`] as const;
-          // The last column stays free: a line that reaches it wraps in some terminals, and is no longer rewritten.
-          if (progress) progress.show(stepLine(...parts, progress.columns - 1));
-          else io.err(stepLine(...parts));
-        }
-      },
-      onReport: (i, run, report) => io.err(`  ${label(run)} ${report.status} in ${(report.wallMs / 1000).toFixed(1)} s, val loss ${report.finalValLoss?.toFixed(4) ?? '-'}${trained.has(i) ? '' : ' (already finished: kept as it was)'}`),
-    });
+      reports = await executeJob({ file, dir: out, planned: job }, executor, {
+        resume: values.resume,
+        ...(signal ? { signal } : {}),
+        onEvent: (i, run, e) => {
+          // A run that begins a stage trains; one that returns without doing so was already finished.
+          if (e.type === 'stage') trained.add(i);
+          if (e.type === 'note') say(`${label(run)} note: ${e.message}`, '  ');
+          if (e.type === 'step' && performance.now() - (lastLine.get(i) ?? 0) > every) {
+            lastLine.set(i, performance.now());
+            const parts = [
+              `  ${label(run)} step ${e.step}/${e.totalSteps}`,
+              `stage ${e.stage} (${count(e.layers, 'layer')})`,
+              e.loss === null ? null : `loss ${e.loss.toFixed(4)}`,
+              `${Math.round(e.tokensPerSec)} tok/s`,
+              `ETA ${Math.round(e.etaMs / 1000)} s`,
+            ] as const;
+            // The last column stays free: a line that reaches it wraps in some terminals, and is no longer rewritten.
+            if (progress) progress.show(stepLine(...parts, progress.columns - 1));
+            else io.err(stepLine(...parts));
+          }
+        },
+        onReport: (i, run, report) =>
+          io.err(
+            `  ${label(run)} ${report.status} in ${(report.wallMs / 1000).toFixed(1)} s, val loss ${report.finalValLoss?.toFixed(4) ?? '-'}${trained.has(i) ? '' : ' (already finished: kept as it was)'}`,
+          ),
+      });
     } finally {
       await executor.close?.();
     }
@@ -285,9 +352,12 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
   const runOf = (i: number) => job.runs[i]!;
   const stopped = !!signal?.aborted || reports.some((r) => r.status === 'cancelled');
   io.err('');
-  if (stopped) say(`stopped: the runs keep their checkpoints; continue with stacklab train … --out ${path.resolve(out)} --resume`);
+  if (stopped)
+    say(`stopped: the runs keep their checkpoints; continue with stacklab train … --out ${path.resolve(out)} --resume`);
   else {
-    say(`run folders: ${path.resolve(out)} (compare them again, or with others: stacklab compare ${path.resolve(out)})`);
+    say(
+      `run folders: ${path.resolve(out)} (compare them again, or with others: stacklab compare ${path.resolve(out)})`,
+    );
     io.err('');
     await printComparison(
       reports.map((_, i) => runOf(i).dir),
@@ -295,7 +365,20 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
       { ...(values.html ? { html: values.html } : {}), wide: values.wide },
     );
   }
-  const summary = { runs: reports.map((r, i) => ({ variant: r.variant, seed: r.seed, dir: runOf(i).dir, status: r.status, ...(runOf(i).config.flopMatchedTo ? { flopMatchedTo: runOf(i).config.flopMatchedTo } : {}), stages: r.stages, totalFlops: r.totalFlops, wallMs: r.wallMs, finalValLoss: r.finalValLoss, evaluation: r.evaluation ?? null })) };
+  const summary = {
+    runs: reports.map((r, i) => ({
+      variant: r.variant,
+      seed: r.seed,
+      dir: runOf(i).dir,
+      status: r.status,
+      ...(runOf(i).config.flopMatchedTo ? { flopMatchedTo: runOf(i).config.flopMatchedTo } : {}),
+      stages: r.stages,
+      totalFlops: r.totalFlops,
+      wallMs: r.wallMs,
+      finalValLoss: r.finalValLoss,
+      evaluation: r.evaluation ?? null,
+    })),
+  };
   if (values.json) io.out(JSON.stringify(summary));
   return stopped ? 130 : 0;
 }

@@ -34,7 +34,10 @@ export async function workerCommand(argv: string[], io: CliIo, signal: AbortSign
   });
   if (positionals.length) throw new UsageError(`stacklab worker: unexpected argument "${positionals[0]}"`);
   const url = values.queue ?? process.env.STACKLAB_QUEUE;
-  if (!url) throw new UsageError('stacklab worker: --queue is required (redis://host:port), or STACKLAB_QUEUE in the environment');
+  if (!url)
+    throw new UsageError(
+      'stacklab worker: --queue is required (redis://host:port), or STACKLAB_QUEUE in the environment',
+    );
   let target;
   try {
     target = parseQueueUrl(url);
@@ -43,14 +46,28 @@ export async function workerCommand(argv: string[], io: CliIo, signal: AbortSign
     throw err;
   }
   const concurrency = Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`stacklab worker: --concurrency must be a whole number from 1 to 64, got "${values.concurrency}"`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    throw new UsageError(
+      `stacklab worker: --concurrency must be a whole number from 1 to 64, got "${values.concurrency}"`,
+    );
   const threads = values.threads === undefined ? undefined : Number(values.threads);
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new UsageError(`stacklab worker: --threads must be a positive whole number, got "${values.threads}"`);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
+    throw new UsageError(`stacklab worker: --threads must be a positive whole number, got "${values.threads}"`);
   // cuda:N: GPU N for every CUDA session of this process (the CUDA provider's device id).
   const gpu = /^cuda:(\d+)$/.exec(values.device);
   if (gpu) process.env.STACKLAB_CUDA_DEVICE = gpu[1];
-  const device = await resolveDevice(gpu ? 'cuda' : (oneOf('worker', '--device', values.device, [...DEVICE_CHOICES]) as DeviceChoice));
-  const worker = await startWorker(target, { runsDir: values['runs-dir'] ?? defaultRunsDir(), device, ...(gpu ? { gpu: Number(gpu[1]) } : {}), concurrency, name: values.name ?? `${os.hostname()}-${process.pid}`, ...(threads ? { threads } : {}), log: (l) => io.err(l) });
+  const device = await resolveDevice(
+    gpu ? 'cuda' : (oneOf('worker', '--device', values.device, [...DEVICE_CHOICES]) as DeviceChoice),
+  );
+  const worker = await startWorker(target, {
+    runsDir: values['runs-dir'] ?? defaultRunsDir(),
+    device,
+    ...(gpu ? { gpu: Number(gpu[1]) } : {}),
+    concurrency,
+    name: values.name ?? `${os.hostname()}-${process.pid}`,
+    ...(threads ? { threads } : {}),
+    log: (l) => io.err(l),
+  });
   if (signal.aborted) await worker.stop();
   else signal.addEventListener('abort', () => void worker.stop(), { once: true });
   await worker.closed;

@@ -3,15 +3,43 @@
  * its 95% interval over seeds, each variant against the baseline paired by seed, the baselines,
  * the isoplot fits and the verdict in plain words.
  */
-import { METRICS, PROBE_LABELS, type BaselineSummary, type Comparison, type ComparisonTimeline, type CurvePoint, type IsoplotFit, type IsoplotPoint, type MetricInfo, type MetricKey, type RunCurve, type SeedDifference, type SeedInterval, type VariantSummary } from '../../shared/compare';
+import {
+  METRICS,
+  PROBE_LABELS,
+  type BaselineSummary,
+  type Comparison,
+  type ComparisonTimeline,
+  type CurvePoint,
+  type IsoplotFit,
+  type IsoplotPoint,
+  type MetricInfo,
+  type MetricKey,
+  type RunCurve,
+  type SeedDifference,
+  type SeedInterval,
+  type VariantSummary,
+} from '../../shared/compare';
 import { delayUnit, formatBracket, formatDifference } from '../../shared/format';
-import { flopMatchedName, isFlopMatched, rowVariant, sameSchedules, variantLabel, VARIANTS, type Variant } from '../../shared/growth';
+import {
+  flopMatchedName,
+  isFlopMatched,
+  rowVariant,
+  sameSchedules,
+  variantLabel,
+  VARIANTS,
+  type Variant,
+} from '../../shared/growth';
 import { BASELINES, type BaselineName, type Evaluation } from '../eval/evaluate';
 import { meanInterval, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
 import type { LoadedRun } from './load';
 import { count } from './text';
 
-const BASELINE_LABELS: Record<BaselineName, string> = { random: 'random scores', 'rolling-z': 'rolling z-score', pca: 'PCA reconstruction', 'isolation-forest': 'Isolation Forest' };
+const BASELINE_LABELS: Record<BaselineName, string> = {
+  random: 'random scores',
+  'rolling-z': 'rolling z-score',
+  pca: 'PCA reconstruction',
+  'isolation-forest': 'Isolation Forest',
+};
 const TRIVIAL_LABELS = { alwaysAlarm: 'alarm on every row', neverAlarm: 'never alarm' } as const;
 
 /** A detector is usable only with AUC-ROC above this (0.5 is chance). */
@@ -51,17 +79,36 @@ function thin<T>(xs: readonly T[], max: number): T[] {
 }
 
 function curveOf(r: LoadedRun): RunCurve {
-  const train = r.metrics.flatMap((m) => (m.type === 'train' && Number.isFinite(m.loss) ? [{ step: m.step, flops: m.flops ?? NaN, ms: m.elapsedMs ?? NaN, loss: m.loss }] : []));
+  const train = r.metrics.flatMap((m) =>
+    m.type === 'train' && Number.isFinite(m.loss)
+      ? [{ step: m.step, flops: m.flops ?? NaN, ms: m.elapsedMs ?? NaN, loss: m.loss }]
+      : [],
+  );
   // Validation lines carry no wall-clock: take that of the training line at the same step.
   const msAt = new Map(train.map((p) => [p.step, p.ms]));
-  const val: CurvePoint[] = r.metrics.flatMap((m) => (m.type === 'val' && Number.isFinite(m.valLoss) ? [{ step: m.step, flops: m.flops ?? NaN, ms: msAt.get(m.step) ?? NaN, loss: m.valLoss }] : []));
+  const val: CurvePoint[] = r.metrics.flatMap((m) =>
+    m.type === 'val' && Number.isFinite(m.valLoss)
+      ? [{ step: m.step, flops: m.flops ?? NaN, ms: msAt.get(m.step) ?? NaN, loss: m.valLoss }]
+      : [],
+  );
   const growthSteps = r.metrics.flatMap((m) => (m.type === 'stage' && m.step > 0 && !m.resumed ? [m.step] : []));
   return { seed: r.config.seed, train: thin(train, 200), val, growthSteps };
 }
 
 function isoPoints(r: LoadedRun, metric: IsoMetric): IsoplotPoint[] {
   return r.metrics
-    .flatMap((m) => (m.type === 'isoplot' && Number.isFinite(m.valLoss) ? [{ seed: r.config.seed, step: m.step, valLoss: m.valLoss, value: metric === 'vusPr' ? (m.vusPr ?? NaN) : (m.probes?.copy ?? NaN) }] : []))
+    .flatMap((m) =>
+      m.type === 'isoplot' && Number.isFinite(m.valLoss)
+        ? [
+            {
+              seed: r.config.seed,
+              step: m.step,
+              valLoss: m.valLoss,
+              value: metric === 'vusPr' ? (m.vusPr ?? NaN) : (m.probes?.copy ?? NaN),
+            },
+          ]
+        : [],
+    )
     .filter((p) => Number.isFinite(p.value) && p.valLoss > 0);
 }
 
@@ -84,7 +131,13 @@ export function fitIsoplot(points: readonly IsoplotPoint[], referenceLoss: numbe
   const ref = referenceLoss ?? Math.exp(mx);
   const lo = Math.min(...points.map((p) => p.valLoss));
   const hi = Math.max(...points.map((p) => p.valLoss));
-  return { slope, intercept, points: points.length, atReference: intercept + slope * Math.log(ref), extrapolated: ref < lo || ref > hi };
+  return {
+    slope,
+    intercept,
+    points: points.length,
+    atReference: intercept + slope * Math.log(ref),
+    extrapolated: ref < lo || ref > hi,
+  };
 }
 
 /** Values of `f` over runs, in the order of `seeds` (NaN where a seed has no run). */
@@ -106,7 +159,10 @@ function paired(a: readonly number[], b: readonly number[]): SeedDifference | nu
 }
 
 /** The mean and 95% interval over seeds, the interval cut to the values the quantity can take. */
-const interval = (xs: readonly number[], [min, max]: readonly [number, number] = [-Infinity, Infinity]): SeedInterval => {
+const interval = (
+  xs: readonly number[],
+  [min, max]: readonly [number, number] = [-Infinity, Infinity],
+): SeedInterval => {
   const x = meanInterval(xs);
   return x.n > 1 ? { ...x, lo: Math.max(min, x.lo), hi: Math.min(max, x.hi) } : x;
 };
@@ -115,17 +171,31 @@ const POSITIVE: [number, number] = [0, Infinity];
 /** Every detection metric is a share, but the detection delay (rows). */
 const boundsOf = (key: MetricKey) => (key === 'meanDetectionDelay' ? POSITIVE : SHARE);
 
-export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: readonly string[]; now?: Date } = {}): Comparison {
+export function compareRuns(
+  runs: readonly LoadedRun[],
+  options: { skipped?: readonly string[]; now?: Date } = {},
+): Comparison {
   if (runs.length === 0) throw new Error('no run to compare');
   const fingerprints = new Set(runs.map((r) => r.config.data.fingerprint));
   if (fingerprints.size > 1) {
-    const list = [...fingerprints].map((f) => `${f} (${runs.filter((r) => r.config.data.fingerprint === f).map((r) => r.dir).join(', ')})`);
-    throw new Error(`these runs were trained on different data or splits: ${list.join('; ')}; compare runs of one data set`);
+    const list = [...fingerprints].map(
+      (f) =>
+        `${f} (${runs
+          .filter((r) => r.config.data.fingerprint === f)
+          .map((r) => r.dir)
+          .join(', ')})`,
+    );
+    throw new Error(
+      `these runs were trained on different data or splits: ${list.join('; ')}; compare runs of one data set`,
+    );
   }
   const warnings: string[] = [...(options.skipped ?? []).map((s) => `skipped ${s}`)];
   const first = runs[0]!.config;
   const presets = new Set(runs.map((r) => `${r.config.preset}/${r.config.growth.layers}`));
-  if (presets.size > 1) warnings.push(`the runs use different models (${[...presets].join(', ')}): their differences are not only the schedule`);
+  if (presets.size > 1)
+    warnings.push(
+      `the runs use different models (${[...presets].join(', ')}): their differences are not only the schedule`,
+    );
 
   const groups = new Map<string, LoadedRun[]>();
   for (const r of runs) groups.set(rowName(r), [...(groups.get(rowName(r)) ?? []), r]);
@@ -133,7 +203,10 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
     const seen = new Map<number, string>();
     for (const r of rs) {
       const other = seen.get(r.config.seed);
-      if (other) throw new Error(`${name} seed ${r.config.seed} appears twice (${other} and ${r.dir}): compare one job's runs, each variant and seed once`);
+      if (other)
+        throw new Error(
+          `${name} seed ${r.config.seed} appears twice (${other} and ${r.dir}): compare one job's runs, each variant and seed once`,
+        );
       seen.set(r.config.seed, r.dir);
     }
   }
@@ -142,18 +215,30 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
   const labelled = runs.some((r) => r.report.evaluation);
   const isoMetric: IsoMetric = labelled ? 'vusPr' : 'probe:copy';
   const referenceLoss = baseRuns ? interval(baseRuns.map((r) => r.report.finalValLoss ?? NaN)).mean : null;
-  const probeNames = [...new Set(runs.flatMap((r) => Object.entries(r.report.probes ?? {}).filter(([, v]) => v).map(([k]) => k)))];
+  const probeNames = [
+    ...new Set(
+      runs.flatMap((r) =>
+        Object.entries(r.report.probes ?? {})
+          .filter(([, v]) => v)
+          .map(([k]) => k),
+      ),
+    ),
+  ];
 
   const variants: VariantSummary[] = names.map((name) => {
     const rs = groups.get(name)!.sort((a, b) => a.config.seed - b.config.seed);
     const seeds = rs.map((r) => r.config.seed);
     const isBase = name === 'baseline';
-    const vs = (f: (r: LoadedRun) => number): SeedDifference | null => (baseRuns && !isBase ? paired(bySeed(rs, seeds, f), bySeed(baseRuns, seeds, f)) : null);
+    const vs = (f: (r: LoadedRun) => number): SeedDifference | null =>
+      baseRuns && !isBase ? paired(bySeed(rs, seeds, f), bySeed(baseRuns, seeds, f)) : null;
     const metrics: Partial<Record<MetricKey, SeedInterval>> = {};
     const differences: Partial<Record<MetricKey, SeedDifference>> = {};
     if (labelled) {
       for (const m of METRICS) {
-        metrics[m.key] = interval(rs.map((r) => metricOf(r.report.evaluation, m.key)), boundsOf(m.key));
+        metrics[m.key] = interval(
+          rs.map((r) => metricOf(r.report.evaluation, m.key)),
+          boundsOf(m.key),
+        );
         const d = vs((r) => metricOf(r.report.evaluation, m.key));
         if (d) differences[m.key] = d;
       }
@@ -169,8 +254,17 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
     const flops = rs.reduce((a, r) => a + r.report.totalFlops, 0) / rs.length;
     const baseFlops = baseRuns ? baseRuns.reduce((a, r) => a + r.report.totalFlops, 0) / baseRuns.length : null;
     // The speed-up seed by seed, on a log scale (a ratio): geometric mean and its interval.
-    const logSpeedups = baseRuns ? bySeed(rs, seeds, (r) => Math.log((baseRuns.find((b) => b.config.seed === r.config.seed)?.report.wallMs ?? NaN) / r.report.wallMs)) : [];
-    const speedup = baseRuns && !isBase && logSpeedups.some(Number.isFinite) ? expInterval(interval(logSpeedups)) : isBase && baseRuns ? { mean: 1, lo: 1, hi: 1, n: rs.length } : null;
+    const logSpeedups = baseRuns
+      ? bySeed(rs, seeds, (r) =>
+          Math.log((baseRuns.find((b) => b.config.seed === r.config.seed)?.report.wallMs ?? NaN) / r.report.wallMs),
+        )
+      : [];
+    const speedup =
+      baseRuns && !isBase && logSpeedups.some(Number.isFinite)
+        ? expInterval(interval(logSpeedups))
+        : isBase && baseRuns
+          ? { mean: 1, lo: 1, hi: 1, n: rs.length }
+          : null;
     const iso = rs.flatMap((r) => isoPoints(r, isoMetric));
     return {
       variant: name,
@@ -181,22 +275,37 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
       dirs: rs.map((r) => r.dir),
       depths: rs[0]!.report.stages.map((s) => s.layers),
       steps: rs[0]!.config.growth.steps,
-      wallMs: interval(rs.map((r) => r.report.wallMs), POSITIVE),
+      wallMs: interval(
+        rs.map((r) => r.report.wallMs),
+        POSITIVE,
+      ),
       flops,
       flopRatio: baseFlops ? flops / baseFlops : null,
       speedup,
       speed: speedup && !isBase ? speedCall(speedup) : null,
       usable: null,
       why: [],
-      finalValLoss: interval(rs.map((r) => r.report.finalValLoss ?? NaN), POSITIVE),
+      finalValLoss: interval(
+        rs.map((r) => r.report.finalValLoss ?? NaN),
+        POSITIVE,
+      ),
       metrics,
       differences,
       valLossDifference: vs((r) => r.report.finalValLoss ?? NaN),
-      pointAdjustedF1: labelled ? interval(rs.map((r) => r.report.evaluation?.atThreshold.pointAdjustedF1 ?? NaN), SHARE) : null,
+      pointAdjustedF1: labelled
+        ? interval(
+            rs.map((r) => r.report.evaluation?.atThreshold.pointAdjustedF1 ?? NaN),
+            SHARE,
+          )
+        : null,
       probes,
       probeDifferences,
       curves: rs.map(curveOf),
-      isoplot: { metric: isoMetric === 'vusPr' ? 'VUS-PR' : 'copy probe accuracy', points: iso, fit: fitIsoplot(iso, referenceLoss) },
+      isoplot: {
+        metric: isoMetric === 'vusPr' ? 'VUS-PR' : 'copy probe accuracy',
+        points: iso,
+        fit: fitIsoplot(iso, referenceLoss),
+      },
       prCurve: rs[0]!.report.evaluation?.prCurve ?? null,
     };
   });
@@ -212,8 +321,23 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
     if (perSeed.size === 0) continue;
     const list = [...perSeed.values()];
     const metrics: Partial<Record<MetricKey, SeedInterval>> = {};
-    for (const m of METRICS) metrics[m.key] = interval(list.map((e) => metricOf(e, m.key)), boundsOf(m.key));
-    baselines.push({ name: b, label: BASELINE_LABELS[b], kind: 'detector', metrics, pointAdjustedF1: interval(list.map((e) => e.atThreshold.pointAdjustedF1), SHARE), usable: null, why: [] });
+    for (const m of METRICS)
+      metrics[m.key] = interval(
+        list.map((e) => metricOf(e, m.key)),
+        boundsOf(m.key),
+      );
+    baselines.push({
+      name: b,
+      label: BASELINE_LABELS[b],
+      kind: 'detector',
+      metrics,
+      pointAdjustedF1: interval(
+        list.map((e) => e.atThreshold.pointAdjustedF1),
+        SHARE,
+      ),
+      usable: null,
+      why: [],
+    });
   }
   // The trivial detectors depend on the test part only: the same in every run.
   const trivial = runs.find((r) => r.report.trivial)?.report.trivial;
@@ -221,25 +345,50 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
     for (const k of ['alwaysAlarm', 'neverAlarm'] as const) {
       const t = trivial[k];
       const metrics: Partial<Record<MetricKey, SeedInterval>> = {};
-      for (const m of METRICS.filter((x) => x.atThreshold)) metrics[m.key] = interval([(t as unknown as Record<string, number>)[m.key] ?? NaN]);
-      baselines.push({ name: k === 'alwaysAlarm' ? 'always-alarm' : 'never-alarm', label: TRIVIAL_LABELS[k], kind: 'trivial', metrics, pointAdjustedF1: interval([t.pointAdjustedF1]), usable: null, why: [] });
+      for (const m of METRICS.filter((x) => x.atThreshold))
+        metrics[m.key] = interval([(t as unknown as Record<string, number>)[m.key] ?? NaN]);
+      baselines.push({
+        name: k === 'alwaysAlarm' ? 'always-alarm' : 'never-alarm',
+        label: TRIVIAL_LABELS[k],
+        kind: 'trivial',
+        metrics,
+        pointAdjustedF1: interval([t.pointAdjustedF1]),
+        usable: null,
+        why: [],
+      });
     }
   }
 
   // Usable: better than random scores on VUS-PR, AUC-ROC above chance, alarms on fewer than half the normal rows.
   const random = baselines.find((b) => b.name === 'random');
   const judged = labelled ? variants.map((v) => ({ ...v, ...usability(v.metrics, random, false) })) : variants;
-  const judgedBaselines = baselines.map((b) => (labelled && b.kind === 'detector' ? { ...b, ...usability(b.metrics, random, b.name === 'random') } : b));
+  const judgedBaselines = baselines.map((b) =>
+    labelled && b.kind === 'detector' ? { ...b, ...usability(b.metrics, random, b.name === 'random') } : b,
+  );
 
-  if (!labelled) warnings.push('the data have no labelled anomalies in a test part: no detection metrics, only speed, loss and the probes (import a labels column or a labels file to evaluate detection)');
-  if (!baseRuns) warnings.push('no baseline run among these: speed-ups and differences need one (train the baseline variant with the same seeds)');
+  if (!labelled)
+    warnings.push(
+      'the data have no labelled anomalies in a test part: no detection metrics, only speed, loss and the probes (import a labels column or a labels file to evaluate detection)',
+    );
+  if (!baseRuns)
+    warnings.push(
+      'no baseline run among these: speed-ups and differences need one (train the baseline variant with the same seeds)',
+    );
   const maxSeeds = Math.max(...variants.map((v) => v.runs));
-  if (maxSeeds < 2) warnings.push('one seed per variant: no intervals, so no difference can be called significant (train with --seeds 3 or more)');
-  else if (maxSeeds < MIN_SIGNIFICANT_SEEDS) warnings.push(`${maxSeeds} seeds per variant: the intervals are wide and no difference is called significant (train with --seeds ${MIN_SIGNIFICANT_SEEDS} or more)`);
+  if (maxSeeds < 2)
+    warnings.push(
+      'one seed per variant: no intervals, so no difference can be called significant (train with --seeds 3 or more)',
+    );
+  else if (maxSeeds < MIN_SIGNIFICANT_SEEDS)
+    warnings.push(
+      `${maxSeeds} seeds per variant: the intervals are wide and no difference is called significant (train with --seeds ${MIN_SIGNIFICANT_SEEDS} or more)`,
+    );
 
   const probeChance = Object.fromEntries(probeNames.map((p) => [p, PROBE_CHANCE[p] ?? NaN]));
   // A probe informs only where some variant is above chance (its interval's lower end, or its mean for one seed).
-  const probeInformative = Object.fromEntries(probeNames.map((p) => [p, judged.some((v) => v.probes[p] && v.probes[p]!.lo > probeChance[p]!)]));
+  const probeInformative = Object.fromEntries(
+    probeNames.map((p) => [p, judged.some((v) => v.probes[p] && v.probes[p]!.lo > probeChance[p]!)]),
+  );
   const kinds = [...new Set(runs.filter((r) => !r.config.flopMatchedTo).map((r) => r.config.variant))];
   const same = sameSchedules(kinds as Variant[], first.growth);
   const comparison: Omit<Comparison, 'verdict'> = {
@@ -254,12 +403,24 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
       thresholds: first.scoring?.threshold ?? 'pooled',
       samplingSeconds: runs.find((r) => Number.isFinite(r.report.samplingSeconds))?.report.samplingSeconds ?? null,
     },
-    setup: { preset: first.preset, layers: first.growth.layers, block: first.growth.block, alpha: first.growth.alpha, device: first.device, precision: first.precision ?? 'fp32' },
+    setup: {
+      preset: first.preset,
+      layers: first.growth.layers,
+      block: first.growth.block,
+      alpha: first.growth.alpha,
+      device: first.device,
+      precision: first.precision ?? 'fp32',
+    },
     reference: baseRuns ? 'baseline' : null,
     variants: judged,
     baselines: judgedBaselines,
     probeChance,
-    probePersistence: Object.fromEntries(probeNames.map((p) => [p, interval(runs.map((r) => r.report.probes?.[p as keyof typeof r.report.probes]?.persistence ?? NaN)).mean])),
+    probePersistence: Object.fromEntries(
+      probeNames.map((p) => [
+        p,
+        interval(runs.map((r) => r.report.probes?.[p as keyof typeof r.report.probes]?.persistence ?? NaN)).mean,
+      ]),
+    ),
     probeInformative,
     prevalence: trivial?.prevalence ?? null,
     sameSchedules: same,
@@ -271,8 +432,13 @@ export function compareRuns(runs: readonly LoadedRun[], options: { skipped?: rea
 }
 
 /** The anomaly scores of the variant with the best VUS-PR (its first seed with scores): the report's timeline. */
-function timelineOf(variants: readonly VariantSummary[], groups: ReadonlyMap<string, LoadedRun[]>): ComparisonTimeline | null {
-  const ranked = variants.filter((v) => Number.isFinite(v.metrics.vusPr?.mean)).sort((a, b) => b.metrics.vusPr!.mean - a.metrics.vusPr!.mean);
+function timelineOf(
+  variants: readonly VariantSummary[],
+  groups: ReadonlyMap<string, LoadedRun[]>,
+): ComparisonTimeline | null {
+  const ranked = variants
+    .filter((v) => Number.isFinite(v.metrics.vusPr?.mean))
+    .sort((a, b) => b.metrics.vusPr!.mean - a.metrics.vusPr!.mean);
   for (const v of ranked) {
     const r = groups.get(v.variant)?.find((x) => x.scores);
     if (r) return { variant: v.variant, seed: r.config.seed, dir: r.dir, ...r.scores! };
@@ -296,16 +462,23 @@ const pct = (x: number) => `${Math.round(100 * x)}%`;
 const iv = (x: SeedInterval, digits: number, unit = '') => formatBracket(x, digits, { unit });
 
 /** Whether a detector (a variant or a classical one) beats random scores here, and if not why not. */
-function usability(metrics: Partial<Record<MetricKey, SeedInterval>>, random: BaselineSummary | undefined, isRandom: boolean): { usable: boolean; why: string[] } {
+function usability(
+  metrics: Partial<Record<MetricKey, SeedInterval>>,
+  random: BaselineSummary | undefined,
+  isRandom: boolean,
+): { usable: boolean; why: string[] } {
   if (isRandom) return { usable: false, why: ['random scores are the chance level itself'] };
   const why: string[] = [];
   const vus = metrics.vusPr;
   const rv = random?.metrics.vusPr;
-  if (vus && rv && Number.isFinite(vus.mean) && !(vus.lo > rv.hi)) why.push(`its VUS-PR ${iv(vus, 3)} does not lie above the random scores' ${iv(rv, 3)}`);
+  if (vus && rv && Number.isFinite(vus.mean) && !(vus.lo > rv.hi))
+    why.push(`its VUS-PR ${iv(vus, 3)} does not lie above the random scores' ${iv(rv, 3)}`);
   const auc = metrics.aucRoc;
-  if (auc && Number.isFinite(auc.mean) && auc.mean <= MIN_USABLE_AUC_ROC) why.push(`its AUC-ROC ${auc.mean.toFixed(3)} is at most ${MIN_USABLE_AUC_ROC} (0.5 is chance)`);
+  if (auc && Number.isFinite(auc.mean) && auc.mean <= MIN_USABLE_AUC_ROC)
+    why.push(`its AUC-ROC ${auc.mean.toFixed(3)} is at most ${MIN_USABLE_AUC_ROC} (0.5 is chance)`);
   const far = metrics.falseAlarmRate;
-  if (far && Number.isFinite(far.mean) && far.mean >= MAX_USABLE_ALARM_SHARE) why.push(`it alarms on ${pct(far.mean)} of the normal test rows`);
+  if (far && Number.isFinite(far.mean) && far.mean >= MAX_USABLE_ALARM_SHARE)
+    why.push(`it alarms on ${pct(far.mean)} of the normal test rows`);
   if (!vus || !Number.isFinite(vus.mean)) why.push('it has no detection result');
   return { usable: why.length === 0, why };
 }
@@ -320,7 +493,12 @@ function degree(d: SeedDifference, base: number): string {
 }
 
 /** "MIDAS detects anomalies slightly worse: VUS-PR −0.014 [−0.022, −0.005]" for a significant difference. */
-function directed(who: string, m: Pick<MetricInfo, 'label' | 'higherIsBetter' | 'better' | 'worse' | 'digits'>, d: SeedDifference, base: number): string {
+function directed(
+  who: string,
+  m: Pick<MetricInfo, 'label' | 'higherIsBetter' | 'better' | 'worse' | 'digits'>,
+  d: SeedDifference,
+  base: number,
+): string {
   const phrase = d.mean > 0 === m.higherIsBetter ? m.better : m.worse;
   return `${who} ${phrase.replace('{}', degree(d, base))}: ${m.label} ${signedInterval(d, m.digits)}`;
 }
@@ -333,13 +511,19 @@ function verdictOf(c: Omit<Comparison, 'verdict'>, labelled: boolean): string[] 
   const usableVariants = variants.filter((v) => v.usable);
   if (labelled) {
     if (usableVariants.length === 0) {
-      out.push('No variant detects the labelled anomalies better than random scores on this data: do not compare their schedules on it.');
+      out.push(
+        'No variant detects the labelled anomalies better than random scores on this data: do not compare their schedules on it.',
+      );
       for (const v of variants) out.push(`${variantLabel(v.variant)} is not usable here: ${v.why.join('; ')}.`);
     } else {
-      for (const v of variants.filter((x) => !x.usable)) out.push(`${variantLabel(v.variant)} is not usable here: ${v.why.join('; ')}.`);
+      for (const v of variants.filter((x) => !x.usable))
+        out.push(`${variantLabel(v.variant)} is not usable here: ${v.why.join('; ')}.`);
     }
   }
-  for (const [a, b] of c.sameSchedules) out.push(`${variantLabel(a)} and ${variantLabel(b)} are the same schedule at ${count(c.setup.layers, 'layer')} in blocks of ${c.setup.block}: their differences are seed noise (choose a depth of at least 3 blocks to tell them apart).`);
+  for (const [a, b] of c.sameSchedules)
+    out.push(
+      `${variantLabel(a)} and ${variantLabel(b)} are the same schedule at ${count(c.setup.layers, 'layer')} in blocks of ${c.setup.block}: their differences are seed noise (choose a depth of at least 3 blocks to tell them apart).`,
+    );
   const head = METRICS.find((m) => m.key === 'vusPr')!;
   for (const v of variants) {
     if (v === base) continue;
@@ -347,41 +531,101 @@ function verdictOf(c: Omit<Comparison, 'verdict'>, labelled: boolean): string[] 
     const parts: string[] = [];
     if (v.speedup && v.speed) {
       const flops = v.flopRatio !== null ? `; ${v.flopRatio.toFixed(2)} of the baseline's FLOPs` : '';
-      parts.push(v.speed === 'no measurable difference' ? `${who}: no measurable difference in time (speed-up ${iv(v.speedup, 2, 'x')}${flops})` : `${who} trains ${v.speedup.mean.toFixed(2)}x ${v.speed} (speed-up ${iv(v.speedup, 2, 'x')}${flops})`);
+      parts.push(
+        v.speed === 'no measurable difference'
+          ? `${who}: no measurable difference in time (speed-up ${iv(v.speedup, 2, 'x')}${flops})`
+          : `${who} trains ${v.speedup.mean.toFixed(2)}x ${v.speed} (speed-up ${iv(v.speedup, 2, 'x')}${flops})`,
+      );
     } else if (!base) parts.push(`${who}: no baseline to compare with`);
     // Detection differences only where both this variant and the baseline detect anything here.
     if (labelled && v.usable && base?.usable) {
       // Significant but too small to show at the metric's precision (+0.000): not worth a sentence.
-      const significant = METRICS.filter((m) => v.differences[m.key]?.significant && Math.abs(v.differences[m.key]!.mean) >= 0.5 * 10 ** -m.digits);
-      if (significant.length === 0 && v.differences.vusPr) parts.push(`${who} and the baseline detect anomalies alike: ${head.label} ${signedInterval(v.differences.vusPr, 3)}, no significant difference`);
+      const significant = METRICS.filter(
+        (m) => v.differences[m.key]?.significant && Math.abs(v.differences[m.key]!.mean) >= 0.5 * 10 ** -m.digits,
+      );
+      if (significant.length === 0 && v.differences.vusPr)
+        parts.push(
+          `${who} and the baseline detect anomalies alike: ${head.label} ${signedInterval(v.differences.vusPr, 3)}, no significant difference`,
+        );
       for (const m of significant) {
         const d = v.differences[m.key]!;
         // The delay in time where the data have timestamps, in the unit of the difference (the degree is a share: the same in any unit).
         const u = m.key === 'meanDetectionDelay' ? delayUnit(c.data.samplingSeconds, [d.mean]) : null;
-        parts.push(u ? directed(who, { ...m, label: u.label }, { ...d, mean: d.mean * u.scale, lo: d.lo * u.scale, hi: d.hi * u.scale }, (base.metrics[m.key]?.mean ?? NaN) * u.scale) : directed(who, m, d, base.metrics[m.key]?.mean ?? NaN));
+        parts.push(
+          u
+            ? directed(
+                who,
+                { ...m, label: u.label },
+                { ...d, mean: d.mean * u.scale, lo: d.lo * u.scale, hi: d.hi * u.scale },
+                (base.metrics[m.key]?.mean ?? NaN) * u.scale,
+              )
+            : directed(who, m, d, base.metrics[m.key]?.mean ?? NaN),
+        );
       }
     }
     if (v.valLossDifference) {
       const d = v.valLossDifference;
-      parts.push(d.significant ? directed(who, { label: 'validation loss', higherIsBetter: false, better: 'reaches a {}lower validation loss', worse: 'reaches a {}higher validation loss', digits: 4 }, d, base?.finalValLoss.mean ?? NaN) : `validation loss ${signedInterval(d, 4)}, no significant difference`);
+      parts.push(
+        d.significant
+          ? directed(
+              who,
+              {
+                label: 'validation loss',
+                higherIsBetter: false,
+                better: 'reaches a {}lower validation loss',
+                worse: 'reaches a {}higher validation loss',
+                digits: 4,
+              },
+              d,
+              base?.finalValLoss.mean ?? NaN,
+            )
+          : `validation loss ${signedInterval(d, 4)}, no significant difference`,
+      );
     }
     for (const [k, d] of Object.entries(v.probeDifferences)) {
       if (!d.significant || !c.probeInformative[k]) continue;
       const label = `${PROBE_LABELS[k] ?? k} probe`;
-      parts.push(directed(who, { label: 'accuracy', higherIsBetter: true, better: `is {}better on the ${label}`, worse: `is {}worse on the ${label}`, digits: 3 }, d, base?.probes[k]?.mean ?? NaN));
+      parts.push(
+        directed(
+          who,
+          {
+            label: 'accuracy',
+            higherIsBetter: true,
+            better: `is {}better on the ${label}`,
+            worse: `is {}worse on the ${label}`,
+            digits: 3,
+          },
+          d,
+          base?.probes[k]?.mean ?? NaN,
+        ),
+      );
     }
     out.push(`${parts.join('; ')}.`);
   }
   // A test part that is mostly fault flatters every threshold metric: say when alarming everywhere wins.
   const always = baselines.find((b) => b.name === 'always-alarm');
   const bestF1 = Math.max(...variants.map((v) => v.metrics.f1?.mean ?? -1));
-  if (labelled && always?.metrics.f1 && c.prevalence !== null && (always.metrics.f1.mean >= bestF1 || c.prevalence >= 0.5)) {
-    out.push(`${(100 * c.prevalence).toFixed(0)}% of the test rows are labelled anomalies: alarming on every row scores F1 ${always.metrics.f1.mean.toFixed(3)}${always.metrics.f1.mean >= bestF1 ? `, more than any variant (${bestF1.toFixed(3)})` : ''}; judge detection by VUS-PR and AUC-ROC rather than by the threshold metrics.`);
+  if (
+    labelled &&
+    always?.metrics.f1 &&
+    c.prevalence !== null &&
+    (always.metrics.f1.mean >= bestF1 || c.prevalence >= 0.5)
+  ) {
+    out.push(
+      `${(100 * c.prevalence).toFixed(0)}% of the test rows are labelled anomalies: alarming on every row scores F1 ${always.metrics.f1.mean.toFixed(3)}${always.metrics.f1.mean >= bestF1 ? `, more than any variant (${bestF1.toFixed(3)})` : ''}; judge detection by VUS-PR and AUC-ROC rather than by the threshold metrics.`,
+    );
   }
-  const silent = Object.entries(c.probeInformative).filter(([, ok]) => !ok).map(([k]) => PROBE_LABELS[k] ?? k);
-  if (silent.length) out.push(`Not informative on this data (no variant above chance): the ${silent.join(', ')} probe${silent.length > 1 ? 's' : ''}.`);
+  const silent = Object.entries(c.probeInformative)
+    .filter(([, ok]) => !ok)
+    .map(([k]) => PROBE_LABELS[k] ?? k);
+  if (silent.length)
+    out.push(
+      `Not informative on this data (no variant above chance): the ${silent.join(', ')} probe${silent.length > 1 ? 's' : ''}.`,
+    );
   if (labelled && base && usableVariants.length) {
-    const bestModel = [...usableVariants].sort((a, b) => (b.metrics.vusPr?.mean ?? -1) - (a.metrics.vusPr?.mean ?? -1))[0]!;
+    const bestModel = [...usableVariants].sort(
+      (a, b) => (b.metrics.vusPr?.mean ?? -1) - (a.metrics.vusPr?.mean ?? -1),
+    )[0]!;
     const usableDetectors = detectors.filter((b) => b.usable);
     const best = [...usableDetectors].sort((a, b) => (b.metrics.vusPr?.mean ?? -1) - (a.metrics.vusPr?.mean ?? -1))[0];
     const mi = bestModel.metrics.vusPr!;
@@ -389,9 +633,19 @@ function verdictOf(c: Omit<Comparison, 'verdict'>, labelled: boolean): string[] 
     if (best) {
       const bi = best.metrics.vusPr!;
       // Apart only when the intervals do not overlap and the gap is worth a point of VUS-PR.
-      const call = mi.lo > bi.hi && m - bi.mean >= 0.01 ? 'the pretrained models beat the classical detectors here' : bi.lo > mi.hi && bi.mean - m >= 0.01 ? 'a classical detector does better here, whatever the schedule' : 'they cannot be told apart with these seeds (intervals overlap, or less than 0.01 apart)';
-      out.push(`Best variant (${variantLabel(bestModel.variant)}) VUS-PR ${iv(mi, 3)} against the best classical detector (${best.label}) ${iv(bi, 3)}: ${call}.`);
-    } else if (detectors.length) out.push(`No classical detector is usable here; the best variant (${variantLabel(bestModel.variant)}) reaches VUS-PR ${iv(mi, 3)}.`);
+      const call =
+        mi.lo > bi.hi && m - bi.mean >= 0.01
+          ? 'the pretrained models beat the classical detectors here'
+          : bi.lo > mi.hi && bi.mean - m >= 0.01
+            ? 'a classical detector does better here, whatever the schedule'
+            : 'they cannot be told apart with these seeds (intervals overlap, or less than 0.01 apart)';
+      out.push(
+        `Best variant (${variantLabel(bestModel.variant)}) VUS-PR ${iv(mi, 3)} against the best classical detector (${best.label}) ${iv(bi, 3)}: ${call}.`,
+      );
+    } else if (detectors.length)
+      out.push(
+        `No classical detector is usable here; the best variant (${variantLabel(bestModel.variant)}) reaches VUS-PR ${iv(mi, 3)}.`,
+      );
   }
   return out;
 }

@@ -44,8 +44,23 @@ const triple = (x: SeedInterval | null | undefined, scale = 1): Cell[] => {
 /** The CSV text (CRLF line ends, a header line first). */
 export function comparisonCsv(c: Comparison): string {
   const rows: Row[] = [
-    ...c.variants.map((v) => ({ label: variantLabel(v.variant), kind: 'variant' as const, metrics: v.metrics, variant: v, pointAdjustedF1: v.pointAdjustedF1, usable: v.usable, seeds: v.runs })),
-    ...c.baselines.map((b) => ({ label: b.label, kind: b.kind, metrics: b.metrics, pointAdjustedF1: b.pointAdjustedF1, usable: b.usable, seeds: Math.max(0, ...Object.values(b.metrics).map((m) => m?.n ?? 0)) })),
+    ...c.variants.map((v) => ({
+      label: variantLabel(v.variant),
+      kind: 'variant' as const,
+      metrics: v.metrics,
+      variant: v,
+      pointAdjustedF1: v.pointAdjustedF1,
+      usable: v.usable,
+      seeds: v.runs,
+    })),
+    ...c.baselines.map((b) => ({
+      label: b.label,
+      kind: b.kind,
+      metrics: b.metrics,
+      pointAdjustedF1: b.pointAdjustedF1,
+      usable: b.usable,
+      seeds: Math.max(0, ...Object.values(b.metrics).map((m) => m?.n ?? 0)),
+    })),
   ];
   const labelled = c.variants.some((v) => v.metrics.vusPr);
   const triples: Triple[] = [
@@ -58,12 +73,24 @@ export function comparisonCsv(c: Comparison): string {
     // The delay in time too, where the data have timestamps.
     const delays = rows.map((r) => r.metrics.meanDetectionDelay?.mean ?? NaN);
     const time = delayUnit(c.data.samplingSeconds, delays);
-    if (time.unit !== 'rows') triples.push({ name: time.label, of: (r) => r.metrics.meanDetectionDelay, scale: time.scale });
+    if (time.unit !== 'rows')
+      triples.push({ name: time.label, of: (r) => r.metrics.meanDetectionDelay, scale: time.scale });
     triples.push({ name: 'point-adjusted F1 (inflated)', of: (r) => r.pointAdjustedF1 });
   }
-  for (const p of Object.keys(c.probeChance)) triples.push({ name: `probe ${PROBE_LABELS[p] ?? p} accuracy`, of: (r) => r.variant?.probes[p] });
+  for (const p of Object.keys(c.probeChance))
+    triples.push({ name: `probe ${PROBE_LABELS[p] ?? p} accuracy`, of: (r) => r.variant?.probes[p] });
 
-  const header = ['detector', 'kind', 'seeds', ...(labelled ? ['usable here'] : []), 'depth by stage', 'steps', 'training FLOPs', 'FLOPs ratio', ...triples.flatMap((t) => [`${t.name} mean`, `${t.name} low`, `${t.name} high`])];
+  const header = [
+    'detector',
+    'kind',
+    'seeds',
+    ...(labelled ? ['usable here'] : []),
+    'depth by stage',
+    'steps',
+    'training FLOPs',
+    'FLOPs ratio',
+    ...triples.flatMap((t) => [`${t.name} mean`, `${t.name} low`, `${t.name} high`]),
+  ];
   const lines: Cell[][] = rows.map((r) => [
     r.label,
     r.kind,

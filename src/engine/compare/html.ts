@@ -4,8 +4,25 @@
  * (tables wrap their cells, split into parts of at most six columns, and scroll on a screen
  * narrower still), in the app's variant colours, with every number written by shared/format.
  */
-import { GLOSSARY, METRICS, PROBE_HELP, PROBE_LABELS, type Comparison, type MetricInfo, type SeedDifference, type SeedInterval } from '../../shared/compare';
-import { delayUnit, formatDifference, formatFlops, formatInterval, formatLocalDateTime, formatRatio, intervalDigits } from '../../shared/format';
+import {
+  GLOSSARY,
+  METRICS,
+  PROBE_HELP,
+  PROBE_LABELS,
+  type Comparison,
+  type MetricInfo,
+  type SeedDifference,
+  type SeedInterval,
+} from '../../shared/compare';
+import {
+  delayUnit,
+  formatDifference,
+  formatFlops,
+  formatInterval,
+  formatLocalDateTime,
+  formatRatio,
+  intervalDigits,
+} from '../../shared/format';
 import { variantLabel } from '../../shared/growth';
 import { colorOf, lossCharts, metricCharts, timelineChart } from './report-charts';
 import { escapeHtml } from './svg';
@@ -87,7 +104,9 @@ const EMPTY = '<td></td>';
 function cell(text: string, cls = ''): string {
   if (text === '') return EMPTY;
   const m = /^(.*?)( ±| \[| \(| on every seed)(.*)$/.exec(text);
-  const body = m ? `<span class="v">${escapeHtml(m[1]!)}</span> <span class="sub">${escapeHtml(`${m[2]!.trim()}${m[3]!}`)}</span>` : `<span class="v">${escapeHtml(text)}</span>`;
+  const body = m
+    ? `<span class="v">${escapeHtml(m[1]!)}</span> <span class="sub">${escapeHtml(`${m[2]!.trim()}${m[3]!}`)}</span>`
+    : `<span class="v">${escapeHtml(text)}</span>`;
   return `<td${cls ? ` class="${cls}"` : ''}>${body}</td>`;
 }
 
@@ -98,50 +117,125 @@ function table(columns: readonly Column[], rows: readonly Row[]): string {
     const cols = columns.slice(from, from + MAX_COLUMNS);
     const body = rows
       .filter((r) => r.cells.slice(from, from + MAX_COLUMNS).some((x) => x !== EMPTY))
-      .map((r) => `<tr><th scope="row"${r.title ? ` title="${escapeHtml(r.title)}"` : ''}>${escapeHtml(r.label)}${r.note ? `<span class="note">${escapeHtml(r.note)}</span>` : ''}</th>${r.cells.slice(from, from + MAX_COLUMNS).join('')}</tr>`)
+      .map(
+        (r) =>
+          `<tr><th scope="row"${r.title ? ` title="${escapeHtml(r.title)}"` : ''}>${escapeHtml(r.label)}${r.note ? `<span class="note">${escapeHtml(r.note)}</span>` : ''}</th>${r.cells.slice(from, from + MAX_COLUMNS).join('')}</tr>`,
+      )
       .join('');
-    const head = cols.map((c) => `<th scope="col">${c.color ? `<span class="swatch" style="background:${c.color}"></span>` : ''}${escapeHtml(c.label)}</th>`).join('');
-    parts.push(`<div class="table-wrap"><table><thead><tr><th></th>${head}</tr></thead><tbody>${body}</tbody></table></div>`);
+    const head = cols
+      .map(
+        (c) =>
+          `<th scope="col">${c.color ? `<span class="swatch" style="background:${c.color}"></span>` : ''}${escapeHtml(c.label)}</th>`,
+      )
+      .join('');
+    parts.push(
+      `<div class="table-wrap"><table><thead><tr><th></th>${head}</tr></thead><tbody>${body}</tbody></table></div>`,
+    );
   }
   return parts.join('');
 }
 
-const scaled = <T extends SeedInterval>(x: T | null | undefined, s: number): T | null => (x ? { ...x, mean: x.mean * s, lo: x.lo * s, hi: x.hi * s } : null);
+const scaled = <T extends SeedInterval>(x: T | null | undefined, s: number): T | null =>
+  x ? { ...x, mean: x.mean * s, lo: x.lo * s, hi: x.hi * s } : null;
 
 /** How a metric's row is written: its label (the delay's with its unit), the factor, and digits that tell every value of the row apart. */
 function metricStyle(c: Comparison, m: MetricInfo): { label: string; scale: number; digits: number } {
   const all = [...c.variants.map((v) => v.metrics[m.key]), ...c.baselines.map((b) => b.metrics[m.key])];
-  const u = m.key === 'meanDetectionDelay' ? delayUnit(c.data.samplingSeconds, all.map((x) => x?.mean ?? NaN)) : null;
+  const u =
+    m.key === 'meanDetectionDelay'
+      ? delayUnit(
+          c.data.samplingSeconds,
+          all.map((x) => x?.mean ?? NaN),
+        )
+      : null;
   const scale = u?.scale ?? 1;
-  return { label: `${u?.label ?? m.label}${m.higherIsBetter ? '' : ' ↓'}`, scale, digits: intervalDigits(all, m.digits, scale) };
+  return {
+    label: `${u?.label ?? m.label}${m.higherIsBetter ? '' : ' ↓'}`,
+    scale,
+    digits: intervalDigits(all, m.digits, scale),
+  };
 }
 
-const usableCell = (u: boolean | null, why: readonly string[]) => (u === null ? cell('') : u ? cell('yes') : `<td class="no" title="${escapeHtml(why.join('; '))}">not usable</td>`);
+const usableCell = (u: boolean | null, why: readonly string[]) =>
+  u === null ? cell('') : u ? cell('yes') : `<td class="no" title="${escapeHtml(why.join('; '))}">not usable</td>`;
 
 function variantsTable(c: Comparison): string {
   const vs = c.variants;
   const labelled = vs.some((v) => v.metrics.vusPr);
-  const ivRow = (label: string, xs: readonly (SeedInterval | null | undefined)[], digits: number, scale = 1, note?: string): Row => ({ label, ...(note ? { note } : {}), cells: xs.map((x) => cell(formatInterval(scaled(x, scale), intervalDigits(xs, digits, scale)))) });
+  const ivRow = (
+    label: string,
+    xs: readonly (SeedInterval | null | undefined)[],
+    digits: number,
+    scale = 1,
+    note?: string,
+  ): Row => ({
+    label,
+    ...(note ? { note } : {}),
+    cells: xs.map((x) => cell(formatInterval(scaled(x, scale), intervalDigits(xs, digits, scale)))),
+  });
   const rows: Row[] = [];
-  if (labelled) rows.push({ label: 'usable here', title: GLOSSARY.find((g) => g.term === 'usable')!.help, cells: vs.map((v) => usableCell(v.usable, v.why)) });
+  if (labelled)
+    rows.push({
+      label: 'usable here',
+      title: GLOSSARY.find((g) => g.term === 'usable')!.help,
+      cells: vs.map((v) => usableCell(v.usable, v.why)),
+    });
   rows.push({ label: 'seeds', cells: vs.map((v) => cell(String(v.runs))) });
   rows.push({ label: 'depth by stage', cells: vs.map((v) => cell(v.depths.join('→'))) });
   rows.push({ label: 'steps', cells: vs.map((v) => cell(String(v.steps))) });
-  rows.push(ivRow('wall-clock (s)', vs.map((v) => v.wallMs), 1, 1 / 1000));
+  rows.push(
+    ivRow(
+      'wall-clock (s)',
+      vs.map((v) => v.wallMs),
+      1,
+      1 / 1000,
+    ),
+  );
   rows.push({ label: 'speed-up vs baseline', cells: vs.map((v) => cell(formatRatio(v.speedup))) });
-  rows.push({ label: 'training FLOPs', note: "(ratio to the baseline's)", cells: vs.map((v) => cell(`${formatFlops(v.flops)}${v.flopRatio !== null ? ` (${v.flopRatio.toFixed(2)})` : ''}`)) });
-  rows.push(ivRow('final validation loss', vs.map((v) => v.finalValLoss), 4));
+  rows.push({
+    label: 'training FLOPs',
+    note: "(ratio to the baseline's)",
+    cells: vs.map((v) => cell(`${formatFlops(v.flops)}${v.flopRatio !== null ? ` (${v.flopRatio.toFixed(2)})` : ''}`)),
+  });
+  rows.push(
+    ivRow(
+      'final validation loss',
+      vs.map((v) => v.finalValLoss),
+      4,
+    ),
+  );
   if (labelled) {
     for (const m of METRICS) {
       const s = metricStyle(c, m);
-      rows.push({ label: s.label, title: m.help, cells: vs.map((v) => cell(formatInterval(scaled(v.metrics[m.key], s.scale), s.digits))) });
+      rows.push({
+        label: s.label,
+        title: m.help,
+        cells: vs.map((v) => cell(formatInterval(scaled(v.metrics[m.key], s.scale), s.digits))),
+      });
     }
   }
   for (const p of Object.keys(c.probeChance)) {
-    const persistence = Number.isFinite(c.probePersistence[p]) ? `, persistence ${c.probePersistence[p]!.toFixed(2)}` : '';
-    rows.push(ivRow(`probe: ${PROBE_LABELS[p] ?? p}`, vs.map((v) => v.probes[p]), 3, 1, `chance ${c.probeChance[p]}${persistence}${c.probeInformative[p] === false ? '; not informative here' : ''}`));
+    const persistence = Number.isFinite(c.probePersistence[p])
+      ? `, persistence ${c.probePersistence[p]!.toFixed(2)}`
+      : '';
+    rows.push(
+      ivRow(
+        `probe: ${PROBE_LABELS[p] ?? p}`,
+        vs.map((v) => v.probes[p]),
+        3,
+        1,
+        `chance ${c.probeChance[p]}${persistence}${c.probeInformative[p] === false ? '; not informative here' : ''}`,
+      ),
+    );
   }
-  if (labelled) rows.push({ ...ivRow('point-adjusted F1 (inflated)', vs.map((v) => v.pointAdjustedF1), 3) });
+  if (labelled)
+    rows.push({
+      ...ivRow(
+        'point-adjusted F1 (inflated)',
+        vs.map((v) => v.pointAdjustedF1),
+        3,
+      ),
+    });
   return table(
     vs.map((v) => ({ label: variantLabel(v.variant), color: colorOf(v.variant) })),
     rows,
@@ -152,12 +246,28 @@ function detectorsTable(c: Comparison): string {
   const bs = c.baselines;
   if (bs.length === 0) return '';
   const random = bs.find((b) => b.name === 'random');
-  const rows: Row[] = [{ label: 'usable here', title: GLOSSARY.find((g) => g.term === 'usable')!.help, cells: bs.map((b) => usableCell(b.usable, b.why)) }];
+  const rows: Row[] = [
+    {
+      label: 'usable here',
+      title: GLOSSARY.find((g) => g.term === 'usable')!.help,
+      cells: bs.map((b) => usableCell(b.usable, b.why)),
+    },
+  ];
   for (const m of METRICS) {
     const s = metricStyle(c, m);
-    rows.push({ label: s.label, title: m.help, cells: bs.map((b) => cell(b.kind === 'trivial' && !m.atThreshold ? '' : formatInterval(scaled(b.metrics[m.key], s.scale), s.digits))) });
+    rows.push({
+      label: s.label,
+      title: m.help,
+      cells: bs.map((b) =>
+        cell(b.kind === 'trivial' && !m.atThreshold ? '' : formatInterval(scaled(b.metrics[m.key], s.scale), s.digits)),
+      ),
+    });
   }
-  if (random) rows.push({ label: 'point-adjusted F1 (inflated)', cells: bs.map((b) => cell(b === random ? formatInterval(b.pointAdjustedF1, 3) : '')) });
+  if (random)
+    rows.push({
+      label: 'point-adjusted F1 (inflated)',
+      cells: bs.map((b) => cell(b === random ? formatInterval(b.pointAdjustedF1, 3) : '')),
+    });
   return table(
     bs.map((b) => ({ label: b.label })),
     rows,
@@ -177,18 +287,51 @@ function differences(c: Comparison): string {
   const others = c.variants.filter((v) => v.variant !== c.reference);
   if (!c.reference || others.length === 0) return '';
   const rows: Row[] = [];
-  const row = (label: string, ds: readonly (SeedDifference | null | undefined)[], digits: number, higherIsBetter: boolean, title?: string) =>
-    rows.push({ label, ...(title ? { title } : {}), cells: ds.map((d) => differenceCell(d, intervalDigits(ds, digits), higherIsBetter)) });
+  const row = (
+    label: string,
+    ds: readonly (SeedDifference | null | undefined)[],
+    digits: number,
+    higherIsBetter: boolean,
+    title?: string,
+  ) =>
+    rows.push({
+      label,
+      ...(title ? { title } : {}),
+      cells: ds.map((d) => differenceCell(d, intervalDigits(ds, digits), higherIsBetter)),
+    });
   if (others.some((v) => Object.keys(v.differences).length)) {
     for (const m of METRICS) {
       const ds = others.map((v) => v.differences[m.key]);
       // The delay's differences in the unit they ask for (minutes, where the delays are hours, say).
-      const u = m.key === 'meanDetectionDelay' ? delayUnit(c.data.samplingSeconds, ds.map((d) => d?.mean ?? NaN)) : null;
-      row(`${u?.label ?? m.label}${m.higherIsBetter ? '' : ' ↓'}`, ds.map((d) => scaled(d, u?.scale ?? 1)), m.digits, m.higherIsBetter, m.help);
+      const u =
+        m.key === 'meanDetectionDelay'
+          ? delayUnit(
+              c.data.samplingSeconds,
+              ds.map((d) => d?.mean ?? NaN),
+            )
+          : null;
+      row(
+        `${u?.label ?? m.label}${m.higherIsBetter ? '' : ' ↓'}`,
+        ds.map((d) => scaled(d, u?.scale ?? 1)),
+        m.digits,
+        m.higherIsBetter,
+        m.help,
+      );
     }
   }
-  row('final validation loss ↓', others.map((v) => v.valLossDifference), 4, false);
-  for (const p of Object.keys(c.probeChance)) row(`probe: ${PROBE_LABELS[p] ?? p}`, others.map((v) => v.probeDifferences[p]), 3, true);
+  row(
+    'final validation loss ↓',
+    others.map((v) => v.valLossDifference),
+    4,
+    false,
+  );
+  for (const p of Object.keys(c.probeChance))
+    row(
+      `probe: ${PROBE_LABELS[p] ?? p}`,
+      others.map((v) => v.probeDifferences[p]),
+      3,
+      true,
+    );
   return `<h2>Each variant against the baseline, paired by seed</h2><p class="muted">Difference variant − baseline, mean [95% interval] over seeds; bold and called better or worse where the interval excludes zero (significant); ↓ lower is better.</p>${table(
     others.map((v) => ({ label: variantLabel(v.variant), color: colorOf(v.variant) })),
     rows,
@@ -206,7 +349,12 @@ function glossary(c: Comparison): string {
 }
 
 export function renderHtml(c: Comparison): string {
-  const runs = c.variants.flatMap((v) => v.dirs.map((d, i) => `<li><b>${escapeHtml(variantLabel(v.variant))}</b> seed ${v.seeds[i]}: <code>${escapeHtml(d)}</code></li>`));
+  const runs = c.variants.flatMap((v) =>
+    v.dirs.map(
+      (d, i) =>
+        `<li><b>${escapeHtml(variantLabel(v.variant))}</b> seed ${v.seeds[i]}: <code>${escapeHtml(d)}</code></li>`,
+    ),
+  );
   const timeline = timelineChart(c);
   const sampling = c.data.samplingSeconds ? `; rows ${c.data.samplingSeconds} s apart (median)` : '';
   return `<!doctype html>
@@ -223,15 +371,23 @@ ${c.warnings.length ? `<p class="muted">Notes: ${c.warnings.map(escapeHtml).join
 <h2>All variants side by side</h2>
 <p class="muted">Mean ±95% interval over seeds (the value alone for one seed, or where every seed gave the same); ↓ lower is better. Usable: VUS-PR above the random scores', AUC-ROC above 0.55 and alarms on fewer than half the normal test rows. Point-adjusted F1 counts a whole event as found from a single alarm and is inflated by construction: read it only beside the random scores'.</p>
 ${variantsTable(c)}
-${c.baselines.length ? `<h2>Classical and trivial detectors on the same split</h2>
+${
+  c.baselines.length
+    ? `<h2>Classical and trivial detectors on the same split</h2>
 <p class="muted">No pretraining: the bar a pretrained model must clear. The last columns alarm on every row, or never: every threshold metric must beat them.</p>
-${detectorsTable(c)}` : ''}
+${detectorsTable(c)}`
+    : ''
+}
 ${differences(c)}
 <h2>Downstream quality</h2>
 <div class="charts">${metricCharts(c)}</div>
-${timeline ? `<h2>Anomaly scores over the test part</h2>
+${
+  timeline
+    ? `<h2>Anomaly scores over the test part</h2>
 <p class="muted">The alarm scores as the threshold saw them (smoothed, on its scale; the highest of each stretch of rows drawn); shaded where the rows are labelled anomalies.</p>
-<div class="charts">${timeline.replace('<figure class="chart">', '<figure class="chart wide">')}</div>` : ''}
+<div class="charts">${timeline.replace('<figure class="chart">', '<figure class="chart wide">')}</div>`
+    : ''
+}
 <h2>Training</h2>
 <p class="muted">One line per seed; dotted verticals mark where the model grew.</p>
 <div class="charts">${lossCharts(c)}</div>

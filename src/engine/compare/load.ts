@@ -44,12 +44,16 @@ export async function loadRuns(paths: readonly string[]): Promise<LoadResult> {
   for (const p of paths) {
     const info = await stat(p).catch(() => null);
     if (!info) throw new Error(`${p}: no such folder; give run folders (or the folder \`stacklab train --out\` wrote)`);
-    if (!info.isDirectory()) throw new Error(`${p} is a file; give run folders (each holds config.json), or their parent folder`);
+    if (!info.isDirectory())
+      throw new Error(`${p} is a file; give run folders (each holds config.json), or their parent folder`);
     if (await exists(path.join(p, 'config.json'))) {
       dirs.push(p);
       continue;
     }
-    const children = (await readdir(p, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => path.join(p, d.name)).sort();
+    const children = (await readdir(p, { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => path.join(p, d.name))
+      .sort();
     const found: string[] = [];
     for (const c of children) if (await exists(path.join(c, 'config.json'))) found.push(c);
     if (found.length === 0) throw new Error(`${p} holds no run folder (none of its folders has a config.json)`);
@@ -72,6 +76,9 @@ export async function loadRuns(paths: readonly string[]): Promise<LoadResult> {
     const scores = await readJson<ScoreTimeline>(path.join(dir, 'scores.json')).catch(() => null);
     runs.push({ dir, config, report, metrics, ...(scores ? { scores } : {}) });
   }
-  if (runs.length === 0) throw new Error(`no finished run to compare in ${paths.join(', ')}${skipped.length ? `: ${skipped.join('; ')}` : ''}`);
+  if (runs.length === 0)
+    throw new Error(
+      `no finished run to compare in ${paths.join(', ')}${skipped.length ? `: ${skipped.join('; ')}` : ''}`,
+    );
   return { runs, skipped };
 }

@@ -35,7 +35,12 @@ export function lossCharts(c: Comparison): string {
           ...(a.key === 'step' ? { markers: r.growthSteps } : {}),
         })),
       );
-      return lineChart(series, { title: `Training loss against ${a.label}`, xLabel: a.label, yLabel: 'training loss (MSE)', logY: true });
+      return lineChart(series, {
+        title: `Training loss against ${a.label}`,
+        xLabel: a.label,
+        yLabel: 'training loss (MSE)',
+        logY: true,
+      });
     })
     .join('');
 }
@@ -46,28 +51,75 @@ export function metricCharts(c: Comparison): string {
   const none = { mean: NaN, lo: NaN, hi: NaN };
   if (c.variants.some((v) => v.metrics[head.key])) {
     const rows = [
-      ...c.variants.map((v) => ({ label: variantLabel(v.variant), ...(v.metrics[head.key] ?? none), color: colorOf(v.variant) })),
-      ...c.baselines.filter((b) => b.kind === 'detector').map((b) => ({ label: b.label, ...(b.metrics[head.key] ?? none), color: DETECTOR })),
+      ...c.variants.map((v) => ({
+        label: variantLabel(v.variant),
+        ...(v.metrics[head.key] ?? none),
+        color: colorOf(v.variant),
+      })),
+      ...c.baselines
+        .filter((b) => b.kind === 'detector')
+        .map((b) => ({ label: b.label, ...(b.metrics[head.key] ?? none), color: DETECTOR })),
     ];
-    out.push(intervalChart(rows, { title: `${head.label} on the test part (95% interval over seeds)`, xLabel: head.label }));
+    out.push(
+      intervalChart(rows, { title: `${head.label} on the test part (95% interval over seeds)`, xLabel: head.label }),
+    );
   }
   for (const p of Object.keys(c.probeChance)) {
-    const rows = c.variants.map((v) => ({ label: variantLabel(v.variant), ...(v.probes[p] ?? none), color: colorOf(v.variant) }));
-    out.push(intervalChart(rows, { title: `Probe: ${PROBE_LABELS[p] ?? p} accuracy (naive persistence: ${(c.probePersistence[p] ?? NaN).toFixed(2)})${c.probeInformative[p] === false ? ': not informative on this data' : ''}`, xLabel: 'accuracy', chance: c.probeChance[p]! }));
+    const rows = c.variants.map((v) => ({
+      label: variantLabel(v.variant),
+      ...(v.probes[p] ?? none),
+      color: colorOf(v.variant),
+    }));
+    out.push(
+      intervalChart(rows, {
+        title: `Probe: ${PROBE_LABELS[p] ?? p} accuracy (naive persistence: ${(c.probePersistence[p] ?? NaN).toFixed(2)})${c.probeInformative[p] === false ? ': not informative on this data' : ''}`,
+        xLabel: 'accuracy',
+        chance: c.probeChance[p]!,
+      }),
+    );
   }
   const iso: LineSeries[] = c.variants.flatMap((v) => {
-    const s: LineSeries[] = [{ name: variantLabel(v.variant), color: colorOf(v.variant), points: v.isoplot.points.map((p) => [p.valLoss, p.value] as const), dots: true }];
+    const s: LineSeries[] = [
+      {
+        name: variantLabel(v.variant),
+        color: colorOf(v.variant),
+        points: v.isoplot.points.map((p) => [p.valLoss, p.value] as const),
+        dots: true,
+      },
+    ];
     const f = v.isoplot.fit;
     if (f && v.isoplot.points.length) {
       const xs = v.isoplot.points.map((p) => p.valLoss);
-      s.push({ name: `${variantLabel(v.variant)} fit`, color: colorOf(v.variant), unlisted: true, points: [Math.min(...xs), Math.max(...xs)].map((x) => [x, f.intercept + f.slope * Math.log(x)] as const) });
+      s.push({
+        name: `${variantLabel(v.variant)} fit`,
+        color: colorOf(v.variant),
+        unlisted: true,
+        points: [Math.min(...xs), Math.max(...xs)].map((x) => [x, f.intercept + f.slope * Math.log(x)] as const),
+      });
     }
     return s;
   });
   const metric = c.variants[0]?.isoplot.metric ?? 'downstream';
-  out.push(lineChart(iso, { title: `Isoplot: ${metric} against validation loss at each checkpoint`, xLabel: 'validation loss (log scale)', yLabel: metric, logX: true }));
-  const pr: LineSeries[] = c.variants.filter((v) => v.prCurve).map((v) => ({ name: variantLabel(v.variant), color: colorOf(v.variant), ...dashed(v.variant), points: v.prCurve!.recall.map((r, i) => [r, v.prCurve!.precision[i]!] as const) }));
-  if (pr.length) out.push(lineChart(pr, { title: 'Precision-recall on the test part (first seed)', xLabel: 'recall', yLabel: 'precision' }));
+  out.push(
+    lineChart(iso, {
+      title: `Isoplot: ${metric} against validation loss at each checkpoint`,
+      xLabel: 'validation loss (log scale)',
+      yLabel: metric,
+      logX: true,
+    }),
+  );
+  const pr: LineSeries[] = c.variants
+    .filter((v) => v.prCurve)
+    .map((v) => ({
+      name: variantLabel(v.variant),
+      color: colorOf(v.variant),
+      ...dashed(v.variant),
+      points: v.prCurve!.recall.map((r, i) => [r, v.prCurve!.precision[i]!] as const),
+    }));
+  if (pr.length)
+    out.push(
+      lineChart(pr, { title: 'Precision-recall on the test part (first seed)', xLabel: 'recall', yLabel: 'precision' }),
+    );
   return out.join('');
 }
 
@@ -84,7 +136,25 @@ export function timelineChart(c: Comparison): string {
     if (last && last[1] === xs[i]) last[1] = end;
     else ranges.push([xs[i]!, end]);
   });
-  const series: LineSeries[] = [{ name: 'anomaly score', color: colorOf(t.variant), points: xs.map((x, i) => [x, t.score[i] ?? NaN] as const) }];
-  if (t.threshold !== null && Number.isFinite(t.threshold)) series.push({ name: `alarm threshold (${Number(t.threshold.toPrecision(3))})`, color: THRESHOLD, dashed: true, points: [[xs[0]!, t.threshold], [xs.at(-1)!, t.threshold]] });
-  return lineChart(series, { title: `Anomaly scores of ${variantLabel(t.variant)} (seed ${t.seed}, the best VUS-PR) on the test part`, xLabel: label, yLabel: 'anomaly score', bands: { name: 'labelled anomaly', color: ANOMALY, ranges }, width: 800, height: 260 });
+  const series: LineSeries[] = [
+    { name: 'anomaly score', color: colorOf(t.variant), points: xs.map((x, i) => [x, t.score[i] ?? NaN] as const) },
+  ];
+  if (t.threshold !== null && Number.isFinite(t.threshold))
+    series.push({
+      name: `alarm threshold (${Number(t.threshold.toPrecision(3))})`,
+      color: THRESHOLD,
+      dashed: true,
+      points: [
+        [xs[0]!, t.threshold],
+        [xs.at(-1)!, t.threshold],
+      ],
+    });
+  return lineChart(series, {
+    title: `Anomaly scores of ${variantLabel(t.variant)} (seed ${t.seed}, the best VUS-PR) on the test part`,
+    xLabel: label,
+    yLabel: 'anomaly score',
+    bands: { name: 'labelled anomaly', color: ANOMALY, ranges },
+    width: 800,
+    height: 260,
+  });
 }

@@ -30,7 +30,11 @@ export interface ChartOptions {
   readonly logX?: boolean;
   readonly logY?: boolean;
   /** x ranges shaded behind the lines (labelled anomalies), with their legend entry. */
-  readonly bands?: { readonly name: string; readonly color: string; readonly ranges: readonly (readonly [number, number])[] };
+  readonly bands?: {
+    readonly name: string;
+    readonly color: string;
+    readonly ranges: readonly (readonly [number, number])[];
+  };
   readonly width?: number;
   readonly height?: number;
 }
@@ -46,7 +50,8 @@ function niceTicks(lo: number, hi: number, n = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((f) => f * mag).find((s) => s >= raw)!;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step)
+    out.push(Number(v.toPrecision(12)));
   return out;
 }
 
@@ -61,7 +66,8 @@ function logTicks(lo: number, hi: number): number[] {
     return t.length >= 2 ? t : [lo, hi];
   }
   const out: number[] = [];
-  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) for (const f of [1, 2, 5]) out.push(Number((f * 10 ** e).toPrecision(12)));
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++)
+    for (const f of [1, 2, 5]) out.push(Number((f * 10 ** e).toPrecision(12)));
   const inside = out.filter((v) => v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9));
   const every = Math.ceil(inside.length / 6);
   return inside.filter((_, i) => i % every === 0);
@@ -74,7 +80,11 @@ function tickLabels(ticks: readonly number[]): string[] {
   const steps = ticks.slice(1).map((v, i) => v - ticks[i]!);
   const uniform = steps.every((s) => Math.abs(s - steps[0]!) <= 1e-9 * Math.abs(steps[0]!));
   if (!uniform || steps.length === 0) return ticks.map((v) => String(Number(v.toPrecision(3))));
-  const decimals = Math.max(0, Math.ceil(-Math.log10(steps[0]!) - 1e-9) + (Number((steps[0]! / 10 ** Math.floor(Math.log10(steps[0]!))).toPrecision(3)) === 2.5 ? 1 : 0));
+  const decimals = Math.max(
+    0,
+    Math.ceil(-Math.log10(steps[0]!) - 1e-9) +
+      (Number((steps[0]! / 10 ** Math.floor(Math.log10(steps[0]!))).toPrecision(3)) === 2.5 ? 1 : 0),
+  );
   return ticks.map((v) => fixed(v, decimals));
 }
 
@@ -82,7 +92,10 @@ function tickLabels(ticks: readonly number[]): string[] {
 function legend(items: readonly { name: string; color: string; dashed?: boolean; band?: boolean }[]): string {
   if (items.length === 0) return '';
   return `<ul class="legend">${items
-    .map((i) => `<li><span class="swatch${i.dashed ? ' dashed' : ''}${i.band ? ' band' : ''}" style="${i.dashed ? `border-color:${i.color}` : `background:${i.color}`}"></span>${escapeHtml(i.name)}</li>`)
+    .map(
+      (i) =>
+        `<li><span class="swatch${i.dashed ? ' dashed' : ''}${i.band ? ' band' : ''}" style="${i.dashed ? `border-color:${i.color}` : `background:${i.color}`}"></span>${escapeHtml(i.name)}</li>`,
+    )
     .join('')}</ul>`;
 }
 
@@ -91,7 +104,10 @@ function figure(title: string, body: string, legendHtml = ''): string {
 }
 
 /** The runs of finite points of a line (a gap where a point is missing: a chart does not join across it). */
-function pieces(points: readonly (readonly [number, number])[], ok: (p: readonly [number, number]) => boolean): (readonly [number, number])[][] {
+function pieces(
+  points: readonly (readonly [number, number])[],
+  ok: (p: readonly [number, number]) => boolean,
+): (readonly [number, number])[][] {
   const out: (readonly [number, number])[][] = [[]];
   for (const p of points) {
     if (ok(p)) out.at(-1)!.push(p);
@@ -120,26 +136,60 @@ export function lineChart(series: readonly LineSeries[], o: ChartOptions): strin
   const parts: string[] = [];
   for (const [a, b] of o.bands?.ranges ?? []) {
     const [l, r] = [Math.max(px(a), M.l), Math.min(px(b), width - M.r)];
-    if (r > l) parts.push(`<rect x="${l.toFixed(1)}" y="${M.t}" width="${Math.max(1, r - l).toFixed(1)}" height="${height - M.t - M.b}" fill="${o.bands!.color}"/>`);
+    if (r > l)
+      parts.push(
+        `<rect x="${l.toFixed(1)}" y="${M.t}" width="${Math.max(1, r - l).toFixed(1)}" height="${height - M.t - M.b}" fill="${o.bands!.color}"/>`,
+      );
   }
   const xt = o.logX ? logTicks(10 ** x0, 10 ** x1) : niceTicks(x0, x1);
   const yt = o.logY ? logTicks(10 ** y0, 10 ** y1) : niceTicks(y0, y1);
   const xl = tickLabels(xt);
   const yl = tickLabels(yt);
-  xt.forEach((v, i) => parts.push(`<line class="grid" x1="${px(v).toFixed(1)}" x2="${px(v).toFixed(1)}" y1="${M.t}" y2="${height - M.b}"/><text x="${px(v).toFixed(1)}" y="${height - M.b + 16}" text-anchor="middle">${xl[i]}</text>`));
-  yt.forEach((v, i) => parts.push(`<line class="grid" x1="${M.l}" x2="${width - M.r}" y1="${py(v).toFixed(1)}" y2="${py(v).toFixed(1)}"/><text x="${M.l - 6}" y="${(py(v) + 4).toFixed(1)}" text-anchor="end">${yl[i]}</text>`));
+  xt.forEach((v, i) =>
+    parts.push(
+      `<line class="grid" x1="${px(v).toFixed(1)}" x2="${px(v).toFixed(1)}" y1="${M.t}" y2="${height - M.b}"/><text x="${px(v).toFixed(1)}" y="${height - M.b + 16}" text-anchor="middle">${xl[i]}</text>`,
+    ),
+  );
+  yt.forEach((v, i) =>
+    parts.push(
+      `<line class="grid" x1="${M.l}" x2="${width - M.r}" y1="${py(v).toFixed(1)}" y2="${py(v).toFixed(1)}"/><text x="${M.l - 6}" y="${(py(v) + 4).toFixed(1)}" text-anchor="end">${yl[i]}</text>`,
+    ),
+  );
   parts.push(`<rect class="frame" x="${M.l}" y="${M.t}" width="${width - M.l - M.r}" height="${height - M.t - M.b}"/>`);
-  parts.push(`<text x="${(M.l + width - M.r) / 2}" y="${height - 8}" text-anchor="middle" class="axis">${escapeHtml(o.xLabel)}</text>`);
-  parts.push(`<text transform="translate(14 ${(M.t + height - M.b) / 2}) rotate(-90)" text-anchor="middle" class="axis">${escapeHtml(o.yLabel)}</text>`);
+  parts.push(
+    `<text x="${(M.l + width - M.r) / 2}" y="${height - 8}" text-anchor="middle" class="axis">${escapeHtml(o.xLabel)}</text>`,
+  );
+  parts.push(
+    `<text transform="translate(14 ${(M.t + height - M.b) / 2}) rotate(-90)" text-anchor="middle" class="axis">${escapeHtml(o.yLabel)}</text>`,
+  );
   for (const s of series) {
-    for (const m of s.markers ?? []) if (Number.isFinite(tx(m))) parts.push(`<line x1="${px(m).toFixed(1)}" x2="${px(m).toFixed(1)}" y1="${M.t}" y2="${height - M.b}" stroke="${s.color}" stroke-dasharray="2 3" opacity="0.6"/>`);
-    if (s.dots) for (const [x, y] of s.points.filter(ok)) parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${s.color}" opacity="0.8"/>`);
-    else for (const piece of pieces(s.points, ok)) parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.8"${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${piece.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}"/>`);
+    for (const m of s.markers ?? [])
+      if (Number.isFinite(tx(m)))
+        parts.push(
+          `<line x1="${px(m).toFixed(1)}" x2="${px(m).toFixed(1)}" y1="${M.t}" y2="${height - M.b}" stroke="${s.color}" stroke-dasharray="2 3" opacity="0.6"/>`,
+        );
+    if (s.dots)
+      for (const [x, y] of s.points.filter(ok))
+        parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${s.color}" opacity="0.8"/>`);
+    else
+      for (const piece of pieces(s.points, ok))
+        parts.push(
+          `<polyline fill="none" stroke="${s.color}" stroke-width="1.8"${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${piece.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}"/>`,
+        );
   }
   const names = new Map<string, { name: string; color: string; dashed?: boolean }>();
-  for (const s of series) if (!s.unlisted && !names.has(s.name)) names.set(s.name, { name: s.name, color: s.color, ...(s.dashed ? { dashed: true } : {}) });
-  const items = [...names.values(), ...(o.bands?.ranges.length ? [{ name: o.bands.name, color: o.bands.color, band: true }] : [])];
-  return figure(o.title, `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(o.title)}">${parts.join('')}</svg>`, legend(items));
+  for (const s of series)
+    if (!s.unlisted && !names.has(s.name))
+      names.set(s.name, { name: s.name, color: s.color, ...(s.dashed ? { dashed: true } : {}) });
+  const items = [
+    ...names.values(),
+    ...(o.bands?.ranges.length ? [{ name: o.bands.name, color: o.bands.color, band: true }] : []),
+  ];
+  return figure(
+    o.title,
+    `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(o.title)}">${parts.join('')}</svg>`,
+    legend(items),
+  );
 }
 
 export interface IntervalRow {
@@ -151,7 +201,10 @@ export interface IntervalRow {
 }
 
 /** One row per entry: a dot at the mean and a bar over the 95% interval, on a shared axis. */
-export function intervalChart(rows: readonly IntervalRow[], o: { title: string; xLabel: string; chance?: number }): string {
+export function intervalChart(
+  rows: readonly IntervalRow[],
+  o: { title: string; xLabel: string; chance?: number },
+): string {
   const ok = rows.filter((r) => Number.isFinite(r.mean));
   if (ok.length === 0) return figure(o.title, '<p class="muted">no data</p>');
   const left = 170;
@@ -168,14 +221,29 @@ export function intervalChart(rows: readonly IntervalRow[], o: { title: string; 
   const parts: string[] = [];
   const xt = niceTicks(x0, x1);
   const xl = tickLabels(xt);
-  xt.forEach((v, i) => parts.push(`<line class="grid" x1="${px(v).toFixed(1)}" x2="${px(v).toFixed(1)}" y1="${top - 6}" y2="${height - 30}"/><text x="${px(v).toFixed(1)}" y="${height - 16}" text-anchor="middle">${xl[i]}</text>`));
-  if (o.chance !== undefined) parts.push(`<line x1="${px(o.chance).toFixed(1)}" x2="${px(o.chance).toFixed(1)}" y1="${top - 6}" y2="${height - 30}" stroke="#57606a" stroke-dasharray="4 3"/><text x="${px(o.chance).toFixed(1)}" y="${top - 10}" text-anchor="middle">chance</text>`);
+  xt.forEach((v, i) =>
+    parts.push(
+      `<line class="grid" x1="${px(v).toFixed(1)}" x2="${px(v).toFixed(1)}" y1="${top - 6}" y2="${height - 30}"/><text x="${px(v).toFixed(1)}" y="${height - 16}" text-anchor="middle">${xl[i]}</text>`,
+    ),
+  );
+  if (o.chance !== undefined)
+    parts.push(
+      `<line x1="${px(o.chance).toFixed(1)}" x2="${px(o.chance).toFixed(1)}" y1="${top - 6}" y2="${height - 30}" stroke="#57606a" stroke-dasharray="4 3"/><text x="${px(o.chance).toFixed(1)}" y="${top - 10}" text-anchor="middle">chance</text>`,
+    );
   ok.forEach((r, i) => {
     const y = top + i * 24 + 10;
     parts.push(`<text x="${left - 8}" y="${y + 4}" text-anchor="end">${escapeHtml(r.label)}</text>`);
-    if (Number.isFinite(r.lo) && Number.isFinite(r.hi)) parts.push(`<line x1="${px(r.lo).toFixed(1)}" x2="${px(r.hi).toFixed(1)}" y1="${y}" y2="${y}" stroke="${r.color}" stroke-width="3" opacity="0.5"/>`);
+    if (Number.isFinite(r.lo) && Number.isFinite(r.hi))
+      parts.push(
+        `<line x1="${px(r.lo).toFixed(1)}" x2="${px(r.hi).toFixed(1)}" y1="${y}" y2="${y}" stroke="${r.color}" stroke-width="3" opacity="0.5"/>`,
+      );
     parts.push(`<circle cx="${px(r.mean).toFixed(1)}" cy="${y}" r="5" fill="${r.color}"/>`);
   });
-  parts.push(`<text x="${(left + width - M.r) / 2}" y="${height - 2}" text-anchor="middle" class="axis">${escapeHtml(o.xLabel)}</text>`);
-  return figure(o.title, `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(o.title)}">${parts.join('')}</svg>`);
+  parts.push(
+    `<text x="${(left + width - M.r) / 2}" y="${height - 2}" text-anchor="middle" class="axis">${escapeHtml(o.xLabel)}</text>`,
+  );
+  return figure(
+    o.title,
+    `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(o.title)}">${parts.join('')}</svg>`,
+  );
 }

@@ -34,33 +34,74 @@ function table(c: Comparison): { header: string[]; rows: Row[] } {
   const pad = (cells: string[]) => [...cells, ...c.baselines.map(() => '')];
   const labelled = c.variants.some((v) => v.metrics.vusPr);
   const yesNo = (u: boolean | null) => (u === null ? '' : u ? 'yes' : 'NO');
-  if (labelled) row('usable here', [...c.variants.map((v) => yesNo(v.usable)), ...c.baselines.map((b) => yesNo(b.usable))]);
+  if (labelled)
+    row('usable here', [...c.variants.map((v) => yesNo(v.usable)), ...c.baselines.map((b) => yesNo(b.usable))]);
   row('seeds', pad(c.variants.map((v) => String(v.runs))));
   row('depth by stage', pad(c.variants.map((v) => v.depths.join('→'))));
   row('steps', pad(c.variants.map((v) => String(v.steps))));
-  row('wall-clock (s)', pad(c.variants.map((v) => interval({ ...v.wallMs, mean: v.wallMs.mean / 1000, lo: v.wallMs.lo / 1000, hi: v.wallMs.hi / 1000 }, 1))));
+  row(
+    'wall-clock (s)',
+    pad(
+      c.variants.map((v) =>
+        interval({ ...v.wallMs, mean: v.wallMs.mean / 1000, lo: v.wallMs.lo / 1000, hi: v.wallMs.hi / 1000 }, 1),
+      ),
+    ),
+  );
   row('speed-up vs baseline', pad(c.variants.map((v) => formatRatio(v.speedup, NONE))));
-  row('training FLOPs', pad(c.variants.map((v) => `${formatFlops(v.flops, NONE)}${v.flopRatio !== null ? ` (${v.flopRatio.toFixed(2)})` : ''}`)));
+  row(
+    'training FLOPs',
+    pad(
+      c.variants.map(
+        (v) => `${formatFlops(v.flops, NONE)}${v.flopRatio !== null ? ` (${v.flopRatio.toFixed(2)})` : ''}`,
+      ),
+    ),
+  );
   row('final validation loss', pad(c.variants.map((v) => interval(v.finalValLoss, 4))));
   if (labelled) {
     for (const m of METRICS) {
       // The detection delay in time where the data have timestamps (as the report and the CSV give it), rows otherwise.
-      const delays = m.key === 'meanDetectionDelay' ? [...c.variants.map((v) => v.metrics[m.key]), ...c.baselines.map((b) => b.metrics[m.key])] : [];
-      const u = m.key === 'meanDetectionDelay' ? delayUnit(c.data.samplingSeconds, delays.map((d) => d?.mean ?? NaN)) : null;
+      const delays =
+        m.key === 'meanDetectionDelay'
+          ? [...c.variants.map((v) => v.metrics[m.key]), ...c.baselines.map((b) => b.metrics[m.key])]
+          : [];
+      const u =
+        m.key === 'meanDetectionDelay'
+          ? delayUnit(
+              c.data.samplingSeconds,
+              delays.map((d) => d?.mean ?? NaN),
+            )
+          : null;
       const k = u?.scale ?? 1;
-      const cell = (x: SeedInterval | null | undefined) => interval(x && k !== 1 ? { ...x, mean: x.mean * k, lo: x.lo * k, hi: x.hi * k } : x, m.digits);
+      const cell = (x: SeedInterval | null | undefined) =>
+        interval(x && k !== 1 ? { ...x, mean: x.mean * k, lo: x.lo * k, hi: x.hi * k } : x, m.digits);
       const label = `${u?.label ?? m.label}${m.higherIsBetter ? '' : ' ↓'}`;
-      row(label, [...c.variants.map((v) => cell(v.metrics[m.key])), ...c.baselines.map((b) => (b.kind === 'trivial' && !m.atThreshold ? '' : cell(b.metrics[m.key])))], u ? `delay (${u.unit}) ↓` : undefined);
+      row(
+        label,
+        [
+          ...c.variants.map((v) => cell(v.metrics[m.key])),
+          ...c.baselines.map((b) => (b.kind === 'trivial' && !m.atThreshold ? '' : cell(b.metrics[m.key]))),
+        ],
+        u ? `delay (${u.unit}) ↓` : undefined,
+      );
     }
   }
   for (const p of Object.keys(c.probeChance)) {
-    const persistence = Number.isFinite(c.probePersistence[p]) ? `, persistence ${c.probePersistence[p]!.toFixed(2)}` : '';
+    const persistence = Number.isFinite(c.probePersistence[p])
+      ? `, persistence ${c.probePersistence[p]!.toFixed(2)}`
+      : '';
     const silent = c.probeInformative[p] === false ? '*' : '';
-    row(`probe: ${PROBE_LABELS[p] ?? p}${silent} (chance ${c.probeChance[p]}${persistence})`, pad(c.variants.map((v) => interval(v.probes[p], 3))), `probe: ${p}${silent}`);
+    row(
+      `probe: ${PROBE_LABELS[p] ?? p}${silent} (chance ${c.probeChance[p]}${persistence})`,
+      pad(c.variants.map((v) => interval(v.probes[p], 3))),
+      `probe: ${p}${silent}`,
+    );
   }
   if (labelled) {
     const random = c.baselines.find((b) => b.name === 'random');
-    row('point-adjusted F1 (inflated)', [...c.variants.map((v) => interval(v.pointAdjustedF1, 3)), ...c.baselines.map((b) => (b === random ? interval(b.pointAdjustedF1, 3) : ''))]);
+    row('point-adjusted F1 (inflated)', [
+      ...c.variants.map((v) => interval(v.pointAdjustedF1, 3)),
+      ...c.baselines.map((b) => (b === random ? interval(b.pointAdjustedF1, 3) : '')),
+    ]);
   }
   return { header, rows };
 }
@@ -76,7 +117,13 @@ function oneBlock(header: readonly string[], rows: readonly Row[], firstBaseline
   const all = [{ label: '', cells: header }, ...rows];
   const labelWidth = Math.max(...all.map((r) => r.label.length));
   const widths = header.map((_, j) => Math.max(...all.map((r) => r.cells[j]!.length)));
-  const line = (r: { label: string; cells: readonly string[] }) => [r.label.padEnd(labelWidth), ...r.cells.map((cell, j) => `${j === firstBaseline ? '| ' : ''}${cell.padStart(widths[j]!)}`)].join('  ').trimEnd();
+  const line = (r: { label: string; cells: readonly string[] }) =>
+    [
+      r.label.padEnd(labelWidth),
+      ...r.cells.map((cell, j) => `${j === firstBaseline ? '| ' : ''}${cell.padStart(widths[j]!)}`),
+    ]
+      .join('  ')
+      .trimEnd();
   return all.map(line);
 }
 
@@ -93,7 +140,8 @@ function blocks(header: readonly string[], rows: readonly Row[], firstBaseline: 
     return w;
   });
   // A column takes two spaces before it, and two more for the | before a block's first baseline.
-  const space = (group: readonly number[], j: number) => 2 + (j >= firstBaseline && !group.some((k) => k >= firstBaseline) ? 2 : 0);
+  const space = (group: readonly number[], j: number) =>
+    2 + (j >= firstBaseline && !group.some((k) => k >= firstBaseline) ? 2 : 0);
   const groups: number[][] = [];
   let used = Infinity;
   for (const j of header.keys()) {
@@ -115,12 +163,27 @@ function blocks(header: readonly string[], rows: readonly Row[], firstBaseline: 
       room -= more;
       return header[j]!.length;
     });
-    const line = (label: string, cells: readonly string[]) => [label.padEnd(labelWidth), ...group.map((j, k) => `${j === marked ? '| ' : ''}${cells[k]!.padStart(widths[k]!)}`)].join('  ').trimEnd();
+    const line = (label: string, cells: readonly string[]) =>
+      [label.padEnd(labelWidth), ...group.map((j, k) => `${j === marked ? '| ' : ''}${cells[k]!.padStart(widths[k]!)}`)]
+        .join('  ')
+        .trimEnd();
     const heads = group.map((j, k) => wrap(header[j]!, widths[k]!));
     const height = Math.max(...heads.map((h) => h.length));
     // A header on fewer lines sits on the lower one, next to the numbers.
-    const head = Array.from({ length: height }, (_, i) => line('', heads.map((h) => h[i - (height - h.length)] ?? '')));
-    const body = rows.filter((r) => group.some((j) => r.cells[j] !== '')).map((r) => line(r.short, group.map((j) => r.cells[j]!)));
+    const head = Array.from({ length: height }, (_, i) =>
+      line(
+        '',
+        heads.map((h) => h[i - (height - h.length)] ?? ''),
+      ),
+    );
+    const body = rows
+      .filter((r) => group.some((j) => r.cells[j] !== ''))
+      .map((r) =>
+        line(
+          r.short,
+          group.map((j) => r.cells[j]!),
+        ),
+      );
     return [...(b > 0 ? [''] : []), ...head, ...body];
   });
 }
@@ -141,8 +204,11 @@ export function renderTable(c: Comparison, { width = Infinity }: TextLayout = {}
   const firstBaseline = c.variants.length;
   const wide = oneBlock(header, rows, firstBaseline);
   const fits = wide.every((l) => l.length <= width);
-  const para = (text: string, first = '', rest = `${first}  `) => (Number.isFinite(width) ? wrap(text, width, first, rest) : [first + text]);
-  const silent = Object.values(c.probeInformative).includes(false) ? '; * no variant is above chance on this probe (the lower end of its interval): not informative on this data' : '';
+  const para = (text: string, first = '', rest = `${first}  `) =>
+    Number.isFinite(width) ? wrap(text, width, first, rest) : [first + text];
+  const silent = Object.values(c.probeInformative).includes(false)
+    ? '; * no variant is above chance on this probe (the lower end of its interval): not informative on this data'
+    : '';
   const legend = [
     `(mean ±95% interval over seeds; ↓ lower is better; the columns after | are classical detectors on the same split,`,
     ` then the trivial ones: read every threshold metric beside them; usable: VUS-PR above the random scores', AUC-ROC > 0.55`,
@@ -152,21 +218,38 @@ export function renderTable(c: Comparison, { width = Infinity }: TextLayout = {}
   const shortened = fits ? [] : rows.filter((r) => r.short !== r.label);
   const shortWidth = Math.max(0, ...shortened.map((r) => r.short.length));
   const out = [
-    ...para(`Data: ${c.data.source} (${c.data.series} series, ${count(c.data.channels, 'channel')}; split: ${c.data.split})`),
-    ...para(`Normalisation: ${c.data.normalization}; alarm thresholds: ${c.data.thresholds === 'per-series' ? 'per series' : 'pooled'}${c.prevalence !== null ? `; ${(100 * c.prevalence).toFixed(1)}% of the test rows are labelled anomalies` : ''}`),
-    ...para(`Model: ${c.setup.preset} preset, ${count(c.setup.layers, 'layer')}, blocks of ${c.setup.block}, Prop-${c.setup.alpha}, on ${c.setup.device}`),
+    ...para(
+      `Data: ${c.data.source} (${c.data.series} series, ${count(c.data.channels, 'channel')}; split: ${c.data.split})`,
+    ),
+    ...para(
+      `Normalisation: ${c.data.normalization}; alarm thresholds: ${c.data.thresholds === 'per-series' ? 'per series' : 'pooled'}${c.prevalence !== null ? `; ${(100 * c.prevalence).toFixed(1)}% of the test rows are labelled anomalies` : ''}`,
+    ),
+    ...para(
+      `Model: ${c.setup.preset} preset, ${count(c.setup.layers, 'layer')}, blocks of ${c.setup.block}, Prop-${c.setup.alpha}, on ${c.setup.device}`,
+    ),
     '',
     ...(fits ? wide : blocks(header, rows, firstBaseline, width)),
     '',
     ...(legend.every((l) => l.length <= width) ? legend : wrap(legend.map((l) => l.trim()).join(' '), width, '', ' ')),
-    ...(shortened.length ? ['', 'Rows in full:', ...shortened.flatMap((r) => para(r.label, `  ${r.short.padEnd(shortWidth)}  `, ' '.repeat(shortWidth + 6)))] : []),
+    ...(shortened.length
+      ? [
+          '',
+          'Rows in full:',
+          ...shortened.flatMap((r) => para(r.label, `  ${r.short.padEnd(shortWidth)}  `, ' '.repeat(shortWidth + 6))),
+        ]
+      : []),
     '',
     'Verdict:',
     ...c.verdict.flatMap((v) => para(v, '  ')),
   ];
   const iso = c.variants.filter((v) => v.isoplot.fit);
   if (iso.length > 1 && c.referenceLoss !== null) {
-    out.push(...para(`At the same validation loss (${c.referenceLoss.toFixed(4)}), fitted ${iso[0]!.isoplot.metric}: ${iso.map((v) => `${variantLabel(v.variant)} ${v.isoplot.fit!.atReference.toFixed(3)}${v.isoplot.fit!.extrapolated ? ' (extrapolated)' : ''}`).join(', ')}`, '  '));
+    out.push(
+      ...para(
+        `At the same validation loss (${c.referenceLoss.toFixed(4)}), fitted ${iso[0]!.isoplot.metric}: ${iso.map((v) => `${variantLabel(v.variant)} ${v.isoplot.fit!.atReference.toFixed(3)}${v.isoplot.fit!.extrapolated ? ' (extrapolated)' : ''}`).join(', ')}`,
+        '  ',
+      ),
+    );
   }
   if (c.warnings.length) out.push('', 'Notes:', ...c.warnings.flatMap((w) => para(w, '  ')));
   return out.join('\n');

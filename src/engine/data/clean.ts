@@ -68,7 +68,13 @@ function stats(v: Float32Array) {
     if (x > max) max = x;
   }
   const mean = n ? sum / n : NaN;
-  return { n, min: n ? min : NaN, max: n ? max : NaN, mean, std: n ? Math.sqrt(Math.max(0, sq / n - mean * mean)) : NaN };
+  return {
+    n,
+    min: n ? min : NaN,
+    max: n ? max : NaN,
+    mean,
+    std: n ? Math.sqrt(Math.max(0, sq / n - mean * mean)) : NaN,
+  };
 }
 
 /** Timestamp checks: median interval, duplicates, out-of-order, gaps, irregularity. */
@@ -97,8 +103,12 @@ function timeChecks(t: Float64Array, warnings: string[]): number | null {
       if (d > 1.5 * median) gaps++;
       if (d > 0 && Math.abs(d - median) > 0.01 * median) irregular++;
     }
-    if (gaps) warnings.push(`${gaps} gap${gaps > 1 ? 's' : ''} longer than 1.5× the sampling interval (${median / 1000} s)`);
-    if (irregular > 0.05 * diffs.length) warnings.push(`irregular sampling: ${((100 * irregular) / diffs.length).toFixed(1)}% of intervals differ from the median ${median / 1000} s (resample with --resample)`);
+    if (gaps)
+      warnings.push(`${gaps} gap${gaps > 1 ? 's' : ''} longer than 1.5× the sampling interval (${median / 1000} s)`);
+    if (irregular > 0.05 * diffs.length)
+      warnings.push(
+        `irregular sampling: ${((100 * irregular) / diffs.length).toFixed(1)}% of intervals differ from the median ${median / 1000} s (resample with --resample)`,
+      );
   }
   return median / 1000;
 }
@@ -109,14 +119,35 @@ export const MAX_RESAMPLED_ROWS = 50_000_000;
 /** Refuses a resample that cannot work: timestamps that do not rise, a median interval of 0, too many rows. */
 function checkResample(file: string, t: Float64Array, intervalSeconds: number): void {
   const span = t[t.length - 1]! - t[0]!;
-  if (!(intervalSeconds > 0)) throw new ImportError({ file }, `cannot be resampled: the median interval between timestamps is ${intervalSeconds} s`, 'Resampling needs timestamps that rise: sort the rows by time, or drop duplicate timestamps.');
-  if (!(span > 0)) throw new ImportError({ file }, 'cannot be resampled: its last timestamp is not after its first', 'Sort the rows by time before importing with --resample.');
+  if (!(intervalSeconds > 0))
+    throw new ImportError(
+      { file },
+      `cannot be resampled: the median interval between timestamps is ${intervalSeconds} s`,
+      'Resampling needs timestamps that rise: sort the rows by time, or drop duplicate timestamps.',
+    );
+  if (!(span > 0))
+    throw new ImportError(
+      { file },
+      'cannot be resampled: its last timestamp is not after its first',
+      'Sort the rows by time before importing with --resample.',
+    );
   const n = Math.floor(span / (intervalSeconds * 1000)) + 1;
-  if (n > MAX_RESAMPLED_ROWS) throw new ImportError({ file }, `resampling ${t.length} rows over ${(span / 86_400_000).toFixed(0)} days at ${intervalSeconds} s would make ${n.toLocaleString('en')} rows (more than ${MAX_RESAMPLED_ROWS.toLocaleString('en')})`, 'Look for a timestamp far from the others (a wrong year?), or import without --resample.');
+  if (n > MAX_RESAMPLED_ROWS)
+    throw new ImportError(
+      { file },
+      `resampling ${t.length} rows over ${(span / 86_400_000).toFixed(0)} days at ${intervalSeconds} s would make ${n.toLocaleString('en')} rows (more than ${MAX_RESAMPLED_ROWS.toLocaleString('en')})`,
+      'Look for a timestamp far from the others (a wrong year?), or import without --resample.',
+    );
 }
 
 /** Resamples onto a regular grid at the median interval, taking each grid point's latest earlier row. */
-function resampleSeries(t: Float64Array, cols: Float32Array[], label: Uint8Array | null, events: Uint8Array | null, intervalMs: number) {
+function resampleSeries(
+  t: Float64Array,
+  cols: Float32Array[],
+  label: Uint8Array | null,
+  events: Uint8Array | null,
+  intervalMs: number,
+) {
   const n = Math.floor((t[t.length - 1]! - t[0]!) / intervalMs) + 1;
   const nt = new Float64Array(n);
   const ncols = cols.map(() => new Float32Array(n));
@@ -202,16 +233,41 @@ export function cleanSeries(raw: RawSeries, windows: [string, string][] | undefi
       dropped.push({ name: ch.name, reason: `constant (${Number(s.min.toPrecision(6))})` });
       continue;
     }
-    if (ch.badCells) textCells.push(`${ch.name}: ${ch.badCells} cell${ch.badCells > 1 ? 's' : ''} of text treated as missing`);
-    if (unfilled) gaps.push(`${ch.name}: ${unfilled} missing cell${unfilled > 1 ? 's' : ''} in gaps longer than ${fillLimit} rows left as NaN (windows over them are skipped)`);
+    if (ch.badCells)
+      textCells.push(`${ch.name}: ${ch.badCells} cell${ch.badCells > 1 ? 's' : ''} of text treated as missing`);
+    if (unfilled)
+      gaps.push(
+        `${ch.name}: ${unfilled} missing cell${unfilled > 1 ? 's' : ''} in gaps longer than ${fillLimit} rows left as NaN (windows over them are skipped)`,
+      );
     kept.push({ name: ch.name, values: ch.values });
     const example = ch.badCells && raw.badCellExample?.column === ch.name ? raw.badCellExample.value : undefined;
-    channelProfiles.push({ name: ch.name, min: s.min, max: s.max, mean: s.mean, std: s.std, missing, filled, unfilled, ...(ch.badCells ? { textCells: { count: ch.badCells, ...(example !== undefined ? { example } : {}) } } : {}) });
+    channelProfiles.push({
+      name: ch.name,
+      min: s.min,
+      max: s.max,
+      mean: s.mean,
+      std: s.std,
+      missing,
+      filled,
+      unfilled,
+      ...(ch.badCells ? { textCells: { count: ch.badCells, ...(example !== undefined ? { example } : {}) } } : {}),
+    });
   }
-  warnings.push(...capped(textCells, 'channels have text cells treated as missing'), ...capped(gaps, 'channels have gaps left as NaN'));
-  warnings.push(...capped(dropped.map((d) => `dropped channel ${excerpt(d.name, 40)}: ${d.reason}`), 'channels dropped (constant or empty; the profile lists them all)'));
+  warnings.push(
+    ...capped(textCells, 'channels have text cells treated as missing'),
+    ...capped(gaps, 'channels have gaps left as NaN'),
+  );
+  warnings.push(
+    ...capped(
+      dropped.map((d) => `dropped channel ${excerpt(d.name, 40)}: ${d.reason}`),
+      'channels dropped (constant or empty; the profile lists them all)',
+    ),
+  );
   warnings.push(...raw.notes);
-  if (raw.badCellExample) warnings.push(`first text in a numeric column: "${excerpt(raw.badCellExample.value)}" at line ${raw.badCellExample.line}, column "${excerpt(raw.badCellExample.column, 40)}"`);
+  if (raw.badCellExample)
+    warnings.push(
+      `first text in a numeric column: "${excerpt(raw.badCellExample.value)}" at line ${raw.badCellExample.line}, column "${excerpt(raw.badCellExample.column, 40)}"`,
+    );
 
   // Windows are matched on the file's own timestamps; a resample below carries the labels over.
   const labels = labelRows(raw, windows);
@@ -223,7 +279,13 @@ export function cleanSeries(raw: RawSeries, windows: [string, string][] | undefi
   let channels = kept;
   if (opts.resample && timestamps && interval) {
     checkResample(raw.path, timestamps, interval);
-    const r = resampleSeries(timestamps, kept.map((k) => k.values), label, events, interval * 1000);
+    const r = resampleSeries(
+      timestamps,
+      kept.map((k) => k.values),
+      label,
+      events,
+      interval * 1000,
+    );
     warnings.push(`resampled from ${rows} rows to ${r.t.length} at ${interval} s`);
     timestamps = r.t;
     rows = r.t.length;
@@ -250,7 +312,12 @@ export function cleanSeries(raw: RawSeries, windows: [string, string][] | undefi
     channels: channelProfiles,
     droppedChannels: dropped,
     labelColumns: raw.labels.map((l) => l.name),
-    labelMapping: Object.fromEntries(raw.labels.map((l) => [l.name, Object.fromEntries(Object.entries(l.mapping).map(([k, v]) => [k, v ? 'abnormal' : 'normal']))])),
+    labelMapping: Object.fromEntries(
+      raw.labels.map((l) => [
+        l.name,
+        Object.fromEntries(Object.entries(l.mapping).map(([k, v]) => [k, v ? 'abnormal' : 'normal'])),
+      ]),
+    ),
     labelSource: labels.labelSource,
     eventColumns: raw.events.map((e) => e.name),
     seriesColumn: raw.series ? { name: raw.series.name, value: raw.series.values[raw.series.ids[0] ?? 0] ?? '' } : null,

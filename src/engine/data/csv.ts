@@ -23,8 +23,16 @@ export interface Dialect {
 export type DialectOverrides = Partial<Pick<Dialect, 'delimiter' | 'decimal' | 'header' | 'encoding'>>;
 
 /** Encoding from the first bytes: a BOM, or the NUL pattern of UTF-16 without one. */
-export function detectEncoding(head: Uint8Array): { encoding: Dialect['encoding'] | 'utf-32'; bom: boolean; bomLength: number } {
-  if ((head[0] === 0xff && head[1] === 0xfe && head[2] === 0 && head[3] === 0) || (head[0] === 0 && head[1] === 0 && head[2] === 0xfe && head[3] === 0xff)) return { encoding: 'utf-32', bom: true, bomLength: 4 };
+export function detectEncoding(head: Uint8Array): {
+  encoding: Dialect['encoding'] | 'utf-32';
+  bom: boolean;
+  bomLength: number;
+} {
+  if (
+    (head[0] === 0xff && head[1] === 0xfe && head[2] === 0 && head[3] === 0) ||
+    (head[0] === 0 && head[1] === 0 && head[2] === 0xfe && head[3] === 0xff)
+  )
+    return { encoding: 'utf-32', bom: true, bomLength: 4 };
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8', bom: true, bomLength: 3 };
   if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', bom: true, bomLength: 2 };
   if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', bom: true, bomLength: 2 };
@@ -107,7 +115,11 @@ const NUMBER_COMMA = /^\s*[+-]?(\d+,?\d*|,\d+)([eE][+-]?\d+)?\s*$/;
  * delimiter is not a comma; a header when the first row has a non-numeric field where later rows
  * are numeric (or all later rows are numeric and the first is not).
  */
-export function sniffDialect(text: string, enc: { encoding: Dialect['encoding']; bom: boolean }, overrides: DialectOverrides = {}): Dialect {
+export function sniffDialect(
+  text: string,
+  enc: { encoding: Dialect['encoding']; bom: boolean },
+  overrides: DialectOverrides = {},
+): Dialect {
   const rawLines = text.split('\n').slice(0, 50);
   // The last line of a sample may be cut off.
   if (rawLines.length > 2) rawLines.pop();
@@ -140,15 +152,30 @@ export function sniffDialect(text: string, enc: { encoding: Dialect['encoding'];
     const first = rows[0] ?? [];
     const rest = rows.slice(1);
     // A column that is numeric below the first row but not in it marks a header.
-    header = first.some((f, c) => !numeric(f) && f.trim() !== '' && rest.length > 0 && rest.every((r) => r[c] === undefined || numeric(r[c]!) || r[c]!.trim() === ''));
+    header = first.some(
+      (f, c) =>
+        !numeric(f) &&
+        f.trim() !== '' &&
+        rest.length > 0 &&
+        rest.every((r) => r[c] === undefined || numeric(r[c]!) || r[c]!.trim() === ''),
+    );
     if (!header && rest.length > 0) {
       // No numeric column to judge by (all text): a first row whose values never recur below is a header.
       header = first.every((f, c) => rest.every((r) => r[c] !== f)) && first.every((f) => /[A-Za-z_]/.test(f));
     }
     // One line of names and nothing below: a header without data (the importer says so).
-    if (!header && rest.length === 0) header = first.length > 0 && first.every((f) => !numeric(f) && /[A-Za-z_]/.test(f));
+    if (!header && rest.length === 0)
+      header = first.length > 0 && first.every((f) => !numeric(f) && /[A-Za-z_]/.test(f));
   }
-  return { delimiter, decimal, quote: '"', header, lineEnding, encoding: overrides.encoding ?? enc.encoding, bom: enc.bom };
+  return {
+    delimiter,
+    decimal,
+    quote: '"',
+    header,
+    lineEnding,
+    encoding: overrides.encoding ?? enc.encoding,
+    bom: enc.bom,
+  };
 }
 
 /**
@@ -183,7 +210,15 @@ export class CsvTokenizer {
 
   constructor(
     delimiter: Delimiter,
-    private readonly onRecord: (text: string, offsets: Int32Array, count: number, quoted: Uint8Array, line: number, numbers: Float64Array, isNumber: Uint8Array) => void,
+    private readonly onRecord: (
+      text: string,
+      offsets: Int32Array,
+      count: number,
+      quoted: Uint8Array,
+      line: number,
+      numbers: Float64Array,
+      isNumber: Uint8Array,
+    ) => void,
     decimal: '.' | ',' = '.',
   ) {
     this.delim = delimiter.charCodeAt(0);
@@ -202,7 +237,12 @@ export class CsvTokenizer {
     // One record (line) may not hold more than this: memory stays bounded by the chunk and this cap.
     if (this.pending.length > MAX_RECORD_CHARS) {
       const quote = this.openQuoteLine(this.pending);
-      throw new RecordError(this.line, quote !== null ? `a quote opened at line ${quote} is not closed within ${MAX_RECORD_CHARS / 2 ** 20} MiB` : `one line is over ${MAX_RECORD_CHARS / 2 ** 20} MiB long without a line break`);
+      throw new RecordError(
+        this.line,
+        quote !== null
+          ? `a quote opened at line ${quote} is not closed within ${MAX_RECORD_CHARS / 2 ** 20} MiB`
+          : `one line is over ${MAX_RECORD_CHARS / 2 ** 20} MiB long without a line break`,
+      );
     }
   }
 

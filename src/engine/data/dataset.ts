@@ -36,25 +36,39 @@ export async function loadDataset(target: string, options: LoadOptions = {}): Pr
   try {
     files = (await stat(target)).isDirectory() ? await csvFilesIn(target, brokenLinks) : [target];
   } catch (err) {
-    throw new ImportError({ file: target }, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'Check the path: give a CSV file or a folder of CSV files.');
+    throw new ImportError(
+      { file: target },
+      `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      'Check the path: give a CSV file or a folder of CSV files.',
+    );
   }
   if (files.length === 0) {
     const links = brokenLinks.length ? ` (only links that lead to no file: ${columnList(brokenLinks)})` : '';
-    throw new ImportError({ file: target }, `holds no .csv file${links}`, 'Put the CSV exports (one per experiment) in the folder.');
+    throw new ImportError(
+      { file: target },
+      `holds no .csv file${links}`,
+      'Put the CSV exports (one per experiment) in the folder.',
+    );
   }
   const windows = options.labels ? await readLabelWindows(options.labels, options.gate) : undefined;
   if (windows && !files.some((f) => windowsFor(windows, f))) {
-    throw new ImportError({ file: options.labels! }, `names none of the imported files (${files.map((f) => path.basename(f)).join(', ')})`, 'Its keys must be the CSV file names, e.g. "machine_temperature_system_failure.csv".');
+    throw new ImportError(
+      { file: options.labels! },
+      `names none of the imported files (${files.map((f) => path.basename(f)).join(', ')})`,
+      'Its keys must be the CSV file names, e.g. "machine_temperature_system_failure.csv".',
+    );
   }
   const cleaned: Cleaned[] = [];
   for (const f of files) {
     // A run column splits a file into one series per run, each cleaned on its own (no fill across runs).
-    for (const part of splitBySeries(await importCsvFile(f, options))) cleaned.push(cleanSeries(part, windows ? windowsFor(windows, f) : undefined, options));
+    for (const part of splitBySeries(await importCsvFile(f, options)))
+      cleaned.push(cleanSeries(part, windows ? windowsFor(windows, f) : undefined, options));
   }
 
   // One channel list for the set: every file must have the same sensor columns; the set keeps
   // those that no file dropped.
-  const rawChannels = (c: (typeof cleaned)[number]) => [...c.profile.channels, ...c.profile.droppedChannels].map((x) => x.name);
+  const rawChannels = (c: (typeof cleaned)[number]) =>
+    [...c.profile.channels, ...c.profile.droppedChannels].map((x) => x.name);
   const first = rawChannels(cleaned[0]!);
   const firstSet = new Set(first);
   for (const c of cleaned.slice(1)) {
@@ -67,31 +81,61 @@ export async function loadDataset(target: string, options: LoadOptions = {}): Pr
       const other = path.basename(cleaned[0]!.series.path);
       throw new ImportError(
         { file: c.series.path },
-        [extra.length ? `has sensor columns [${columnList(extra)}] that ${other} lacks` : '', missing.length ? `lacks [${columnList(missing)}] of ${other}` : ''].filter(Boolean).join(' and '),
+        [
+          extra.length ? `has sensor columns [${columnList(extra)}] that ${other} lacks` : '',
+          missing.length ? `lacks [${columnList(missing)}] of ${other}` : '',
+        ]
+          .filter(Boolean)
+          .join(' and '),
         'All files of a data set must have the same sensor columns; import them separately or select channels with --channels.',
       );
     }
   }
   const names = cleaned[0]!.series.channels.map((c) => c.name);
   const setWarnings: string[] = [];
-  setWarnings.push(...capped(brokenLinks.map((n) => `skipped ${excerpt(n, 40)}: a link to a file that does not exist`), 'links skipped: they lead to no file'));
+  setWarnings.push(
+    ...capped(
+      brokenLinks.map((n) => `skipped ${excerpt(n, 40)}: a link to a file that does not exist`),
+      'links skipped: they lead to no file',
+    ),
+  );
   // Maps and sets, not nested searches: a file may have 100,000 columns.
   const byName = cleaned.map((c) => new Map(c.series.channels.map((x) => [x.name, x])));
   const common = names.filter((n) => byName.every((m) => m.has(n)));
   const commonSet = new Set(common);
   if (common.length === 0 && cleaned.every((c) => c.profile.rows <= 1)) {
-    throw new ImportError({ file: target }, `has only ${cleaned[0]!.profile.rows} data row${cleaned.length > 1 ? ' per file' : ''}: nothing varies to train on`, 'Export more rows; if the file should have many, check that its line breaks survived (one row per line).');
+    throw new ImportError(
+      { file: target },
+      `has only ${cleaned[0]!.profile.rows} data row${cleaned.length > 1 ? ' per file' : ''}: nothing varies to train on`,
+      'Export more rows; if the file should have many, check that its line breaks survived (one row per line).',
+    );
   }
   if (common.length === 0) {
-    const why = cleaned[0]!.profile.droppedChannels.slice(0, 4).map((d) => `${excerpt(d.name, 24)} ${d.reason}`).join(', ');
-    throw new ImportError({ file: target }, `has no sensor channel left to train on${why ? ` (dropped: ${why})` : ''}`, 'Every numeric column was constant, empty or text: check the columns and their roles (--channels), or export more rows.');
+    const why = cleaned[0]!.profile.droppedChannels
+      .slice(0, 4)
+      .map((d) => `${excerpt(d.name, 24)} ${d.reason}`)
+      .join(', ');
+    throw new ImportError(
+      { file: target },
+      `has no sensor channel left to train on${why ? ` (dropped: ${why})` : ''}`,
+      'Every numeric column was constant, empty or text: check the columns and their roles (--channels), or export more rows.',
+    );
   }
-  setWarnings.push(...capped(names.filter((x) => !commonSet.has(x)).map((n) => `channel ${excerpt(n, 40)} dropped from the data set: constant in some file`), 'channels dropped from the data set: constant in some file'));
+  setWarnings.push(
+    ...capped(
+      names
+        .filter((x) => !commonSet.has(x))
+        .map((n) => `channel ${excerpt(n, 40)} dropped from the data set: constant in some file`),
+      'channels dropped from the data set: constant in some file',
+    ),
+  );
   const series = cleaned.map((c, i) => ({ ...c.series, channels: common.map((n) => byName[i]!.get(n)!) }));
 
   const totalRows = series.reduce((n, s) => n + s.rows, 0);
   const labelled = series.filter((s) => s.label);
-  const labelRatio = labelled.length ? labelled.reduce((n, s) => n + s.label!.reduce((a, b) => a + b, 0), 0) / labelled.reduce((n, s) => n + s.rows, 0) : null;
+  const labelRatio = labelled.length
+    ? labelled.reduce((n, s) => n + s.label!.reduce((a, b) => a + b, 0), 0) / labelled.reduce((n, s) => n + s.rows, 0)
+    : null;
   return {
     series,
     channels: common,
@@ -151,21 +195,37 @@ export async function writeSampleFiles(dir: string, options: SampleOptions = {})
   const seed = options.seed !== undefined ? { seed: options.seed } : {};
   await mkdir(dir, { recursive: true });
   if (options.sample === 'multi-run') {
-    for (const run of generateMultiRunPlant({ ...seed, ...(options.rows !== undefined ? { rowsPerRun: options.rows } : {}) })) await writeFile(path.join(dir, `${run.name}.csv`), samplePlantCsv(run));
+    for (const run of generateMultiRunPlant({
+      ...seed,
+      ...(options.rows !== undefined ? { rowsPerRun: options.rows } : {}),
+    }))
+      await writeFile(path.join(dir, `${run.name}.csv`), samplePlantCsv(run));
     return dir;
   }
   const file = path.join(dir, 'sample-plant.csv');
-  await writeFile(file, samplePlantCsv(generateSamplePlant({ ...seed, ...(options.rows !== undefined ? { rows: options.rows } : {}) })));
+  await writeFile(
+    file,
+    samplePlantCsv(generateSamplePlant({ ...seed, ...(options.rows !== undefined ? { rows: options.rows } : {}) })),
+  );
   return file;
 }
 
 /** How runs and reports name a built-in sample as a source. */
 export function sampleSource(kind: SampleKind = 'plant'): string {
-  return kind === 'multi-run' ? 'sample (built-in multi-run plant: 12 runs, each its own operating point and one fault)' : 'sample (built-in synthetic plant)';
+  return kind === 'multi-run'
+    ? 'sample (built-in multi-run plant: 12 runs, each its own operating point and one fault)'
+    : 'sample (built-in synthetic plant)';
 }
 
 /** A data set read from the sample's temporary files, with paths that say what they are (file names only). */
 export function asSample(ds: Dataset): Dataset {
   const name = (p: string) => path.basename(p);
-  return { ...ds, series: ds.series.map((s) => ({ ...s, path: name(s.path) })), profile: { ...ds.profile, files: ds.profile.files.map((f) => ({ ...f, path: `${name(f.path)} (built-in, generated)` })) } };
+  return {
+    ...ds,
+    series: ds.series.map((s) => ({ ...s, path: name(s.path) })),
+    profile: {
+      ...ds.profile,
+      files: ds.profile.files.map((f) => ({ ...f, path: `${name(f.path)} (built-in, generated)` })),
+    },
+  };
 }

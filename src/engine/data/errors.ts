@@ -15,7 +15,11 @@ export class ImportError extends Error {
     readonly problem: string,
     readonly hint: string,
   ) {
-    const at = [where.file, where.line !== undefined ? `line ${where.line}` : '', where.column !== undefined ? `column "${where.column}"` : '']
+    const at = [
+      where.file,
+      where.line !== undefined ? `line ${where.line}` : '',
+      where.column !== undefined ? `column "${where.column}"` : '',
+    ]
       .filter(Boolean)
       .join(', ');
     super(`${at}: ${problem}. ${hint}`);
@@ -42,5 +46,7 @@ export const MAX_LISTED = 8;
 
 /** The first MAX_LISTED lines, then one line counting the rest (`… 4990 more <more>`). */
 export function capped(lines: readonly string[], more: string): string[] {
-  return lines.length <= MAX_LISTED ? [...lines] : [...lines.slice(0, MAX_LISTED), `… ${lines.length - MAX_LISTED} more ${more}`];
+  return lines.length <= MAX_LISTED
+    ? [...lines]
+    : [...lines.slice(0, MAX_LISTED), `… ${lines.length - MAX_LISTED} more ${more}`];
 }

@@ -6,7 +6,17 @@
 import { isAscii } from 'node:buffer';
 import { stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { CsvTokenizer, detectEncoding, fieldText, looksBinary, MAX_RECORD_CHARS, RecordError, sniffDialect, type Dialect, type DialectOverrides } from './csv';
+import {
+  CsvTokenizer,
+  detectEncoding,
+  fieldText,
+  looksBinary,
+  MAX_RECORD_CHARS,
+  RecordError,
+  sniffDialect,
+  type Dialect,
+  type DialectOverrides,
+} from './csv';
 import { capped, columnList, CSV_NAME, excerpt, ImportError } from './errors';
 import { openDataFile, type DataFileGate } from './source-file';
 import { isMissingToken, parseNumberRange } from './numbers';
@@ -146,18 +156,39 @@ async function importOpened(file: string, fh: FileHandle, size: number, options:
 
   const head = await readHead(fh, 256 * 1024);
   const detected = detectEncoding(head);
-  if (detected.encoding === 'utf-32') throw new ImportError({ file: display }, 'is UTF-32 text, which StackLab does not read', 'Save it as UTF-8 (or UTF-16) and import it again.');
+  if (detected.encoding === 'utf-32')
+    throw new ImportError(
+      { file: display },
+      'is UTF-32 text, which StackLab does not read',
+      'Save it as UTF-8 (or UTF-16) and import it again.',
+    );
   const enc = { ...detected, encoding: detected.encoding };
   if ((enc.encoding === 'utf-8' || enc.encoding === 'windows-1252') && looksBinary(head.subarray(enc.bomLength))) {
-    throw new ImportError({ file: display }, 'is a binary file, not CSV text', 'Export the data as CSV (comma, semicolon or tab separated text).');
+    throw new ImportError(
+      { file: display },
+      'is a binary file, not CSV text',
+      'Export the data as CSV (comma, semicolon or tab separated text).',
+    );
   }
   const encoding = options.dialect?.encoding ?? enc.encoding;
   const decodedHead = new TextDecoder(encoding).decode(head.subarray(enc.bomLength));
   // Lines ended by CR alone (a classic Mac export): read as line breaks, here and in the stream.
   const crOnly = decodedHead.includes('\r') && !decodedHead.includes('\n') && decodedHead.trim() !== '';
   const headText = crOnly ? decodedHead.replace(/\r/g, '\n') : decodedHead;
-  if (headText.trim() === '') throw new ImportError({ file: display }, head.length < size ? 'starts with more than 16 MiB of blank space' : `is blank (${/^[\r]+$/.test(headText) ? 'only carriage returns' : 'only spaces and line breaks'})`, 'Export the data again: the file holds no text.');
-  if (!headText.includes('\n') && head.length < size) throw new ImportError({ file: display, line: 1 }, `is over ${MAX_RECORD_CHARS / 2 ** 20} MiB long without a line break`, 'A CSV export has one row per line: check that this is a CSV file and that its line breaks survived.');
+  if (headText.trim() === '')
+    throw new ImportError(
+      { file: display },
+      head.length < size
+        ? 'starts with more than 16 MiB of blank space'
+        : `is blank (${/^[\r]+$/.test(headText) ? 'only carriage returns' : 'only spaces and line breaks'})`,
+      'Export the data again: the file holds no text.',
+    );
+  if (!headText.includes('\n') && head.length < size)
+    throw new ImportError(
+      { file: display, line: 1 },
+      `is over ${MAX_RECORD_CHARS / 2 ** 20} MiB long without a line break`,
+      'A CSV export has one row per line: check that this is a CSV file and that its line breaks survived.',
+    );
   const sniffed = sniffDialect(headText, { encoding, bom: enc.bom }, options.dialect);
   const dialect: Dialect = crOnly ? { ...sniffed, lineEnding: 'CR' } : sniffed;
 
@@ -172,25 +203,43 @@ async function importOpened(file: string, fh: FileHandle, size: number, options:
   // Sample records through the real tokenizer, so quoted newlines and delimiters are respected.
   const sampled: string[][] = [];
   const sampler = new CsvTokenizer(dialect.delimiter, (text, off, count, quoted) => {
-    if (sampled.length <= (options.sampleRows ?? 500)) sampled.push(Array.from({ length: count }, (_, k) => fieldText(text, off, k, quoted)));
+    if (sampled.length <= (options.sampleRows ?? 500))
+      sampled.push(Array.from({ length: count }, (_, k) => fieldText(text, off, k, quoted)));
   });
   sampler.push(sampleLines.join('\n') + '\n');
   const firstRow = sampled[0] ?? [];
   const unique = uniqueNames(dialect.header ? firstRow : firstRow.map((_, i) => `column_${i + 1}`));
   const names = unique.names;
-  if (names.length > MAX_COLUMNS) throw new ImportError({ file: display, line: 1 }, `has ${names.length.toLocaleString('en')} fields in its first row (more than ${MAX_COLUMNS.toLocaleString('en')})`, `Check the delimiter (--delimiter) and that the line breaks survived: a sensor export has one row per line.`);
+  if (names.length > MAX_COLUMNS)
+    throw new ImportError(
+      { file: display, line: 1 },
+      `has ${names.length.toLocaleString('en')} fields in its first row (more than ${MAX_COLUMNS.toLocaleString('en')})`,
+      `Check the delimiter (--delimiter) and that the line breaks survived: a sensor export has one row per line.`,
+    );
   const notes: string[] = [];
-  if (unique.renamed.length) notes.push(`${unique.renamed.length} repeated column name${unique.renamed.length > 1 ? 's' : ''} renamed: ${unique.renamed.slice(0, 5).map(([a, b]) => `a second "${excerpt(a, 24)}" is "${excerpt(b, 28)}"`).join(', ')}${unique.renamed.length > 5 ? ', …' : ''}`);
-  if (enc.encoding === 'windows-1252' && !options.dialect?.encoding) notes.push('not valid UTF-8: read as Windows-1252 (Latin-1); save it as UTF-8 if names look wrong');
+  if (unique.renamed.length)
+    notes.push(
+      `${unique.renamed.length} repeated column name${unique.renamed.length > 1 ? 's' : ''} renamed: ${unique.renamed
+        .slice(0, 5)
+        .map(([a, b]) => `a second "${excerpt(a, 24)}" is "${excerpt(b, 28)}"`)
+        .join(', ')}${unique.renamed.length > 5 ? ', …' : ''}`,
+    );
+  if (enc.encoding === 'windows-1252' && !options.dialect?.encoding)
+    notes.push('not valid UTF-8: read as Windows-1252 (Latin-1); save it as UTF-8 if names look wrong');
   const dataRows = dialect.header ? sampled.slice(1) : sampled;
-  if (dataRows.length === 0) throw new ImportError({ file: display }, 'has a header but no data rows', 'Export the data again with its rows.');
+  if (dataRows.length === 0)
+    throw new ImportError({ file: display }, 'has a header but no data rows', 'Export the data again with its rows.');
   const samples = names.map((_, c) => dataRows.map((r) => r[c] ?? ''));
   const labelWords = { ...DEFAULT_LABEL_WORDS, ...options.labelWords };
   let plan;
   try {
     plan = planRoles(names, samples, dialect.decimal, options.roles, labelWords);
   } catch (err) {
-    throw new ImportError({ file: display }, (err as Error).message, 'Use a column name exactly as it appears in the header.');
+    throw new ImportError(
+      { file: display },
+      (err as Error).message,
+      'Use a column name exactly as it appears in the header.',
+    );
   }
   const { columns } = plan;
   if (!columns.some((c) => c.role === 'channel')) {
@@ -203,7 +252,11 @@ async function importOpened(file: string, fh: FileHandle, size: number, options:
   const tsCol = columns.find((c) => c.role === 'timestamp');
   const tsFormat: TimestampFormat | null = plan.timestampFormat;
   if (tsCol && !tsFormat) {
-    throw new ImportError({ file: display, column: tsCol.name }, `the timestamp format of "${excerpt(samples[tsCol.index]?.[0] ?? '')}" is not recognised`, 'Use ISO 8601 (2024-03-04 06:00:00), dd/mm/yy HH:MM or epoch seconds/milliseconds, or pass --timestamp none.');
+    throw new ImportError(
+      { file: display, column: tsCol.name },
+      `the timestamp format of "${excerpt(samples[tsCol.index]?.[0] ?? '')}" is not recognised`,
+      'Use ISO 8601 (2024-03-04 06:00:00), dd/mm/yy HH:MM or epoch seconds/milliseconds, or pass --timestamp none.',
+    );
   }
 
   const decimal = (dialect.decimal === ',' ? 44 : 46) as 44 | 46;
@@ -232,95 +285,103 @@ async function importOpened(file: string, fh: FileHandle, size: number, options:
   let badCellExample: RawSeries['badCellExample'];
   const offset = options.utcOffsetMinutes ?? 0;
 
-  const tokenizer = new CsvTokenizer(dialect.delimiter, (text, off, count, quoted, line, numbers, isNumber) => {
-    if (skipHeader) {
-      skipHeader = false;
-      return;
-    }
-    if (count !== ncols && !(count === ncols + 1 && off[2 * ncols] === off[2 * ncols + 1])) {
-      throw new ImportError(
-        { file: display, line },
-        `has ${count} fields where the header has ${ncols}`,
-        'Rows must all have the same number of fields: check for an unquoted delimiter inside a value, or a cut-off line.',
-      );
-    }
-    if (tsData && tsCol && tsFormat) {
-      const t = parseTimestampRange(text, off[2 * tsCol.index]!, off[2 * tsCol.index + 1]!, tsFormat, offset);
-      if (Number.isNaN(t)) {
-        const raw = fieldText(text, off, tsCol.index, quoted);
-        throw new ImportError({ file: display, line, column: tsCol.name }, `the timestamp "${excerpt(raw)}" does not parse as ${describeFormat(tsFormat)}`, 'Fix or remove that row, or choose another timestamp column with --timestamp (or --timestamp none).');
+  const tokenizer = new CsvTokenizer(
+    dialect.delimiter,
+    (text, off, count, quoted, line, numbers, isNumber) => {
+      if (skipHeader) {
+        skipHeader = false;
+        return;
       }
-      tsData.push(t);
-    }
-    for (let k = 0; k < channelCols.length; k++) {
-      const c = channelCols[k]!.index;
-      let v: number | undefined;
-      if (isNumber[c]) v = numbers[c]!;
-      else if (quoted[c]) {
-        const t = fieldText(text, off, c, quoted);
-        v = parseNumberRange(t, 0, t.length, decimal);
-      } else v = parseNumberRange(text, off[2 * c]!, off[2 * c + 1]!, decimal);
-      if (v === undefined) {
-        badCells[k]!++;
-        badCellExample ??= { line, column: channelCols[k]!.name, value: fieldText(text, off, c, quoted) };
-        v = NaN;
-      } else if (!(Math.abs(v) <= FLOAT32_MAX) && !Number.isNaN(v)) {
-        outOfRange[k]!++;
-        outOfRangeExample ??= { line, column: channelCols[k]!.name };
-        v = NaN;
+      if (count !== ncols && !(count === ncols + 1 && off[2 * ncols] === off[2 * ncols + 1])) {
+        throw new ImportError(
+          { file: display, line },
+          `has ${count} fields where the header has ${ncols}`,
+          'Rows must all have the same number of fields: check for an unquoted delimiter inside a value, or a cut-off line.',
+        );
       }
-      channelData[k]!.push(v);
-    }
-    for (let k = 0; k < labelCols.length; k++) {
-      const col = labelCols[k]!;
-      const a = off[2 * col.index]!;
-      // Fast path for the usual one-character 0/1 labels.
-      if (off[2 * col.index + 1]! - a === 1 && !quoted[col.index]) {
-        const ch = text.charCodeAt(a);
-        if (ch === 48 || ch === 49) {
-          labelSeen[k]!.set(ch === 48 ? '0' : '1', ch === 48 ? 0 : 1);
-          labelData[k]!.push(ch - 48);
-          continue;
-        }
-      }
-      const raw = fieldText(text, off, col.index, quoted).trim();
-      const seen = labelSeen[k]!;
-      let cls = seen.get(raw);
-      // An empty or missing label cell (blank, NaN, n/a) is normal: exports often fill the column
-      // only during a fault. Counted.
-      if (isMissingToken(raw)) {
-        emptyLabels[k]!++;
-        cls = 0;
-      }
-      if (cls === undefined) {
-        cls = labelClass(raw, labelWords);
-        if (cls === undefined) {
+      if (tsData && tsCol && tsFormat) {
+        const t = parseTimestampRange(text, off[2 * tsCol.index]!, off[2 * tsCol.index + 1]!, tsFormat, offset);
+        if (Number.isNaN(t)) {
+          const raw = fieldText(text, off, tsCol.index, quoted);
           throw new ImportError(
-            { file: display, line, column: col.name },
-            `the label value "${excerpt(raw)}" is neither a number nor a known word`,
-            `Map it with --label-map "${excerpt(raw)}=1" (abnormal) or "${excerpt(raw)}=0" (normal), or ignore the column with --ignore "${excerpt(col.name, 40)}".`,
+            { file: display, line, column: tsCol.name },
+            `the timestamp "${excerpt(raw)}" does not parse as ${describeFormat(tsFormat)}`,
+            'Fix or remove that row, or choose another timestamp column with --timestamp (or --timestamp none).',
           );
         }
-        seen.set(raw, cls);
+        tsData.push(t);
       }
-      labelData[k]!.push(cls);
-    }
-    for (let k = 0; k < eventCols.length; k++) {
-      const c = eventCols[k]!.index;
-      const v = isNumber[c] ? numbers[c]! : parseNumberRange(text, off[2 * c]!, off[2 * c + 1]!, decimal);
-      eventData[k]!.push(v !== undefined && v !== 0 && !Number.isNaN(v) ? 1 : 0);
-    }
-    if (seriesData && seriesCol) {
-      const raw = fieldText(text, off, seriesCol.index, quoted).trim();
-      let id = seriesIds.get(raw);
-      if (id === undefined) {
-        id = seriesIds.size;
-        seriesIds.set(raw, id);
+      for (let k = 0; k < channelCols.length; k++) {
+        const c = channelCols[k]!.index;
+        let v: number | undefined;
+        if (isNumber[c]) v = numbers[c]!;
+        else if (quoted[c]) {
+          const t = fieldText(text, off, c, quoted);
+          v = parseNumberRange(t, 0, t.length, decimal);
+        } else v = parseNumberRange(text, off[2 * c]!, off[2 * c + 1]!, decimal);
+        if (v === undefined) {
+          badCells[k]!++;
+          badCellExample ??= { line, column: channelCols[k]!.name, value: fieldText(text, off, c, quoted) };
+          v = NaN;
+        } else if (!(Math.abs(v) <= FLOAT32_MAX) && !Number.isNaN(v)) {
+          outOfRange[k]!++;
+          outOfRangeExample ??= { line, column: channelCols[k]!.name };
+          v = NaN;
+        }
+        channelData[k]!.push(v);
       }
-      seriesData.push(id);
-    }
-    rows++;
-  }, dialect.decimal);
+      for (let k = 0; k < labelCols.length; k++) {
+        const col = labelCols[k]!;
+        const a = off[2 * col.index]!;
+        // Fast path for the usual one-character 0/1 labels.
+        if (off[2 * col.index + 1]! - a === 1 && !quoted[col.index]) {
+          const ch = text.charCodeAt(a);
+          if (ch === 48 || ch === 49) {
+            labelSeen[k]!.set(ch === 48 ? '0' : '1', ch === 48 ? 0 : 1);
+            labelData[k]!.push(ch - 48);
+            continue;
+          }
+        }
+        const raw = fieldText(text, off, col.index, quoted).trim();
+        const seen = labelSeen[k]!;
+        let cls = seen.get(raw);
+        // An empty or missing label cell (blank, NaN, n/a) is normal: exports often fill the column
+        // only during a fault. Counted.
+        if (isMissingToken(raw)) {
+          emptyLabels[k]!++;
+          cls = 0;
+        }
+        if (cls === undefined) {
+          cls = labelClass(raw, labelWords);
+          if (cls === undefined) {
+            throw new ImportError(
+              { file: display, line, column: col.name },
+              `the label value "${excerpt(raw)}" is neither a number nor a known word`,
+              `Map it with --label-map "${excerpt(raw)}=1" (abnormal) or "${excerpt(raw)}=0" (normal), or ignore the column with --ignore "${excerpt(col.name, 40)}".`,
+            );
+          }
+          seen.set(raw, cls);
+        }
+        labelData[k]!.push(cls);
+      }
+      for (let k = 0; k < eventCols.length; k++) {
+        const c = eventCols[k]!.index;
+        const v = isNumber[c] ? numbers[c]! : parseNumberRange(text, off[2 * c]!, off[2 * c + 1]!, decimal);
+        eventData[k]!.push(v !== undefined && v !== 0 && !Number.isNaN(v) ? 1 : 0);
+      }
+      if (seriesData && seriesCol) {
+        const raw = fieldText(text, off, seriesCol.index, quoted).trim();
+        let id = seriesIds.get(raw);
+        if (id === undefined) {
+          id = seriesIds.size;
+          seriesIds.set(raw, id);
+        }
+        seriesData.push(id);
+      }
+      rows++;
+    },
+    dialect.decimal,
+  );
 
   const decoder = new TextDecoder(encoding);
   const stream = fh.createReadStream({ start: enc.bomLength, highWaterMark: 1 << 20, autoClose: false });
@@ -331,21 +392,42 @@ async function importOpened(file: string, fh: FileHandle, size: number, options:
       bytesRead += buf.length;
       // Pure ASCII decodes as latin1 (a plain copy). A chunk that is all ASCII cannot continue a
       // multi-byte character the decoder is holding, so switching per chunk is safe.
-      const text = (encoding === 'utf-8' || encoding === 'windows-1252') && isAscii(buf) ? buf.toString('latin1') : decoder.decode(buf, { stream: true });
+      const text =
+        (encoding === 'utf-8' || encoding === 'windows-1252') && isAscii(buf)
+          ? buf.toString('latin1')
+          : decoder.decode(buf, { stream: true });
       tokenizer.push(crOnly ? text.replace(/\r/g, '\n') : text);
     }
     tokenizer.push(crOnly ? decoder.decode().replace(/\r/g, '\n') : decoder.decode());
     tokenizer.finish();
   } catch (err) {
-    if (err instanceof RecordError) throw new ImportError({ file: display, line: err.line }, err.problem, 'Check the quotes and line breaks of that line (a value with a quote inside must double it: "").');
+    if (err instanceof RecordError)
+      throw new ImportError(
+        { file: display, line: err.line },
+        err.problem,
+        'Check the quotes and line breaks of that line (a value with a quote inside must double it: "").',
+      );
     throw err;
   }
-  if (rows === 0) throw new ImportError({ file: display }, 'has a header but no data rows', 'Export the data again with its rows.');
+  if (rows === 0)
+    throw new ImportError({ file: display }, 'has a header but no data rows', 'Export the data again with its rows.');
   // The file changed while it was read (an export still being written?): say so.
-  if (bytesRead !== size) notes.push(`the file was ${size} bytes when opened and ${bytesRead} were read: it changed while being read (still being written?); import it again once it is complete`);
-  const infinite = channelCols.flatMap((c, k) => (outOfRange[k] ? [`${c.name}: ${outOfRange[k]} cell${outOfRange[k]! > 1 ? 's' : ''} not finite or beyond float32 (inf, 1e400, …) treated as missing${outOfRangeExample?.column === c.name ? ` (the first at line ${outOfRangeExample.line})` : ''}`] : []));
+  if (bytesRead !== size)
+    notes.push(
+      `the file was ${size} bytes when opened and ${bytesRead} were read: it changed while being read (still being written?); import it again once it is complete`,
+    );
+  const infinite = channelCols.flatMap((c, k) =>
+    outOfRange[k]
+      ? [
+          `${c.name}: ${outOfRange[k]} cell${outOfRange[k]! > 1 ? 's' : ''} not finite or beyond float32 (inf, 1e400, …) treated as missing${outOfRangeExample?.column === c.name ? ` (the first at line ${outOfRangeExample.line})` : ''}`,
+        ]
+      : [],
+  );
   labelCols.forEach((c, k) => {
-    if (emptyLabels[k]) notes.push(`${c.name}: ${emptyLabels[k]} empty label cell${emptyLabels[k]! > 1 ? 's' : ''} (blank, NaN, n/a) read as normal`);
+    if (emptyLabels[k])
+      notes.push(
+        `${c.name}: ${emptyLabels[k]} empty label cell${emptyLabels[k]! > 1 ? 's' : ''} (blank, NaN, n/a) read as normal`,
+      );
   });
   notes.push(...capped(infinite, 'channels have cells not finite or beyond float32'));
 
@@ -359,9 +441,15 @@ async function importOpened(file: string, fh: FileHandle, size: number, options:
     timestampFormat: tsFormat ? describeFormat(tsFormat) : null,
     timestamps: tsData?.finish() ?? null,
     channels: channelCols.map((c, k) => ({ name: c.name, values: channelData[k]!.finish(), badCells: badCells[k]! })),
-    labels: labelCols.map((c, k) => ({ name: c.name, values: labelData[k]!.finish(), mapping: Object.fromEntries(labelSeen[k]!) })),
+    labels: labelCols.map((c, k) => ({
+      name: c.name,
+      values: labelData[k]!.finish(),
+      mapping: Object.fromEntries(labelSeen[k]!),
+    })),
     events: eventCols.map((c, k) => ({ name: c.name, values: eventData[k]!.finish() })),
-    ...(seriesCol && seriesData ? { series: { name: seriesCol.name, ids: seriesData.finish(), values: [...seriesIds.keys()] } } : {}),
+    ...(seriesCol && seriesData
+      ? { series: { name: seriesCol.name, ids: seriesData.finish(), values: [...seriesIds.keys()] } }
+      : {}),
     notes,
     ignored: columns.filter((c) => c.role === 'ignored').map((c) => ({ name: c.name, reason: c.note ?? 'ignored' })),
     ...(badCellExample ? { badCellExample } : {}),

@@ -20,7 +20,12 @@ export const MAX_LABEL_WINDOWS = 500_000;
 
 /** A NAB-style windows file, read through the data-file gate (a regular .json file, within --root, within the size limit). */
 export async function readLabelWindows(file: string, gate: DataFileGate = {}): Promise<LabelWindows> {
-  const tooLarge = (bytes: number) => new ImportError({ file }, `is ${formatBytes(bytes)}, more than the ${formatBytes(MAX_LABELS_BYTES)} a labels file may be`, 'A labels file lists a few [start, end] windows per CSV file: check that --labels names the labels file, and keep only the windows of the files you import.');
+  const tooLarge = (bytes: number) =>
+    new ImportError(
+      { file },
+      `is ${formatBytes(bytes)}, more than the ${formatBytes(MAX_LABELS_BYTES)} a labels file may be`,
+      'A labels file lists a few [start, end] windows per CSV file: check that --labels names the labels file, and keep only the windows of the files you import.',
+    );
   const { handle, stats } = await openDataFile(file, 'labels', gate);
   let text: string;
   try {
@@ -31,7 +36,11 @@ export async function readLabelWindows(file: string, gate: DataFileGate = {}): P
     text = bytes.subarray(0, bytesRead).toString('utf8');
   } catch (err) {
     if (err instanceof ImportError) throw err;
-    throw new ImportError({ file }, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'Check the path of --labels.');
+    throw new ImportError(
+      { file },
+      `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      'Check the path of --labels.',
+    );
   } finally {
     await handle.close().catch(() => undefined);
   }
@@ -41,20 +50,39 @@ export async function readLabelWindows(file: string, gate: DataFileGate = {}): P
   } catch (err) {
     // JSON.parse's own message quotes the text: only the position goes into ours.
     const at = /position (\d+)/.exec((err as Error).message)?.[1];
-    throw new ImportError({ file }, `is not valid JSON${at ? ` (at character ${at})` : ''}`, 'A labels file looks like { "data.csv": [["2014-01-01 00:00:00", "2014-01-02 00:00:00"]] }.');
+    throw new ImportError(
+      { file },
+      `is not valid JSON${at ? ` (at character ${at})` : ''}`,
+      'A labels file looks like { "data.csv": [["2014-01-01 00:00:00", "2014-01-02 00:00:00"]] }.',
+    );
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new ImportError({ file }, 'is not an object of file names to windows', 'A labels file looks like { "data.csv": [["start", "end"], …] }.');
+    throw new ImportError(
+      { file },
+      'is not an object of file names to windows',
+      'A labels file looks like { "data.csv": [["start", "end"], …] }.',
+    );
   }
   let count = 0;
   for (const [k, v] of Object.entries(json)) {
-    if (!Array.isArray(v) || v.some((w) => !Array.isArray(w) || w.length !== 2 || w.some((x) => typeof x !== 'string'))) {
-      throw new ImportError({ file, column: excerpt(k, 40) }, 'has windows that are not [start, end] pairs of strings', 'Each window is ["2014-01-01 00:00:00", "2014-01-02 00:00:00"].');
+    if (
+      !Array.isArray(v) ||
+      v.some((w) => !Array.isArray(w) || w.length !== 2 || w.some((x) => typeof x !== 'string'))
+    ) {
+      throw new ImportError(
+        { file, column: excerpt(k, 40) },
+        'has windows that are not [start, end] pairs of strings',
+        'Each window is ["2014-01-01 00:00:00", "2014-01-02 00:00:00"].',
+      );
     }
     count += v.length;
   }
   if (count > MAX_LABEL_WINDOWS) {
-    throw new ImportError({ file }, `holds ${count.toLocaleString('en')} windows, more than the ${MAX_LABEL_WINDOWS.toLocaleString('en')} a labels file may hold`, 'Merge overlapping windows into one, and keep only the windows of the files you import.');
+    throw new ImportError(
+      { file },
+      `holds ${count.toLocaleString('en')} windows, more than the ${MAX_LABEL_WINDOWS.toLocaleString('en')} a labels file may hold`,
+      'Merge overlapping windows into one, and keep only the windows of the files you import.',
+    );
   }
   return json as LabelWindows;
 }
@@ -89,8 +117,15 @@ function search(sorted: Float64Array, x: number, after: boolean): number {
  * rows need not be), each window's rows are found by binary search, and how many windows cover
  * each row is summed in one pass: O((rows + windows) · log rows), however the windows overlap.
  */
-export function markWindows(timestamps: Float64Array, starts: Float64Array, ends: Float64Array, label: Uint8Array): void {
-  const order = Uint32Array.from({ length: timestamps.length }, (_, i) => i).filter((i) => !Number.isNaN(timestamps[i]!));
+export function markWindows(
+  timestamps: Float64Array,
+  starts: Float64Array,
+  ends: Float64Array,
+  label: Uint8Array,
+): void {
+  const order = Uint32Array.from({ length: timestamps.length }, (_, i) => i).filter(
+    (i) => !Number.isNaN(timestamps[i]!),
+  );
   let inOrder = true;
   for (let k = 1; k < order.length && inOrder; k++) inOrder = timestamps[order[k]!]! >= timestamps[order[k - 1]!]!;
   if (!inOrder) order.sort((a, b) => timestamps[a]! - timestamps[b]! || a - b);
@@ -116,7 +151,10 @@ export function markWindows(timestamps: Float64Array, starts: Float64Array, ends
  * 1 on rows that any label column calls abnormal or that fall inside one of `windows` (bounds
  * included), null when the file has neither; and where the labels came from.
  */
-export function labelRows(raw: Pick<RawSeries, 'path' | 'rows' | 'timestamps' | 'labels'>, windows: [string, string][] | undefined): { label: Uint8Array | null; labelSource: FileProfile['labelSource'] } {
+export function labelRows(
+  raw: Pick<RawSeries, 'path' | 'rows' | 'timestamps' | 'labels'>,
+  windows: [string, string][] | undefined,
+): { label: Uint8Array | null; labelSource: FileProfile['labelSource'] } {
   let label: Uint8Array | null = null;
   for (const l of raw.labels) {
     label ??= new Uint8Array(raw.rows);
@@ -126,7 +164,11 @@ export function labelRows(raw: Pick<RawSeries, 'path' | 'rows' | 'timestamps' | 
   if (windows) {
     const timestamps = raw.timestamps;
     if (!timestamps) {
-      throw new ImportError({ file: raw.path }, 'has label windows but no timestamp column', 'Windows are matched by time: import a file with a timestamp column, or name it with --timestamp.');
+      throw new ImportError(
+        { file: raw.path },
+        'has label windows but no timestamp column',
+        'Windows are matched by time: import a file with a timestamp column, or name it with --timestamp.',
+      );
     }
     label ??= new Uint8Array(raw.rows);
     labelSource = labelSource ? 'column+windows' : 'windows';
@@ -135,7 +177,12 @@ export function labelRows(raw: Pick<RawSeries, 'path' | 'rows' | 'timestamps' | 
     windows.forEach(([a, b], w) => {
       starts[w] = boundTime(a);
       ends[w] = boundTime(b);
-      if (!Number.isFinite(starts[w]) || !Number.isFinite(ends[w])) throw new ImportError({ file: raw.path }, `a label window ["${excerpt(a)}", "${excerpt(b)}"] does not parse as times`, 'Write window bounds as "YYYY-MM-DD hh:mm:ss".');
+      if (!Number.isFinite(starts[w]) || !Number.isFinite(ends[w]))
+        throw new ImportError(
+          { file: raw.path },
+          `a label window ["${excerpt(a)}", "${excerpt(b)}"] does not parse as times`,
+          'Write window bounds as "YYYY-MM-DD hh:mm:ss".',
+        );
     });
     markWindows(timestamps.subarray(0, raw.rows), starts, ends, label);
   }
@@ -156,5 +203,10 @@ export function eventRows(raw: RawSeries): Uint8Array | null {
 export function eventsOf(label: Uint8Array | null): EventsProfile {
   const lengths = label ? rangesOf(label).map((r) => r.end - r.start) : [];
   // reduce, not Math.min(...lengths): a spread of 130,000 events overflows the stack.
-  return { count: lengths.length, lengths: lengths.slice(0, 1000), minLength: lengths.length ? lengths.reduce((a, b) => Math.min(a, b)) : null, maxLength: lengths.length ? lengths.reduce((a, b) => Math.max(a, b)) : null };
+  return {
+    count: lengths.length,
+    lengths: lengths.slice(0, 1000),
+    minLength: lengths.length ? lengths.reduce((a, b) => Math.min(a, b)) : null,
+    maxLength: lengths.length ? lengths.reduce((a, b) => Math.max(a, b)) : null,
+  };
 }

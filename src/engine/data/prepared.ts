@@ -12,7 +12,12 @@ export interface RunData {
   /** 0/1 per matrix row, when the data are labelled: the run is then evaluated at its end. */
   readonly labels?: Uint8Array | null;
   /** The split, in matrix rows (`series`: the index of the series a segment lies in, 0 when absent). */
-  readonly segments?: readonly { readonly series?: number; readonly start: number; readonly end: number; readonly role: 'train' | 'val' | 'test' }[];
+  readonly segments?: readonly {
+    readonly series?: number;
+    readonly start: number;
+    readonly end: number;
+    readonly role: 'train' | 'val' | 'test';
+  }[];
   /** Each series' rows in the matrix (one series when absent). */
   readonly series?: readonly { readonly name: string; readonly start: number; readonly end: number }[];
 }
@@ -37,23 +42,44 @@ export function prepareRunData(ds: Dataset, windowRows: number, options: SplitOp
   ds.series.forEach((_, i) => matrix.set(normalizedMatrix(ds, i, splits.normalization.series[i]!), offsets[i]! * c));
   const starts = (role: 'train' | 'val') => {
     const out: number[] = [];
-    for (const g of splits.segments.filter((x) => x.role === role)) for (const s of windowStarts(ds, g, windowRows)) out.push(s + offsets[g.series]!);
+    for (const g of splits.segments.filter((x) => x.role === role))
+      for (const s of windowStarts(ds, g, windowRows)) out.push(s + offsets[g.series]!);
     return Int32Array.from(out);
   };
   const trainStarts = starts('train');
   const valStarts = starts('val');
   if (trainStarts.length === 0) {
-    throw new Error(`no training window of ${windowRows} rows fits in the training part of the data (${splits.strategy}); use a smaller preset, more training rows or more data`);
+    throw new Error(
+      `no training window of ${windowRows} rows fits in the training part of the data (${splits.strategy}); use a smaller preset, more training rows or more data`,
+    );
   }
   const labelled = ds.series.some((s) => s.label);
   const labels = labelled ? new Uint8Array(rows) : null;
   if (labels) ds.series.forEach((s, i) => s.label && labels.set(s.label, offsets[i]!));
-  const segments = splits.segments.map((g) => ({ series: g.series, start: g.start + offsets[g.series]!, end: g.end + offsets[g.series]!, role: g.role }));
-  const series = ds.series.map((s, i) => ({ name: path.basename(s.path), start: offsets[i]!, end: offsets[i]! + s.rows }));
+  const segments = splits.segments.map((g) => ({
+    series: g.series,
+    start: g.start + offsets[g.series]!,
+    end: g.end + offsets[g.series]!,
+    role: g.role,
+  }));
+  const series = ds.series.map((s, i) => ({
+    name: path.basename(s.path),
+    start: offsets[i]!,
+    end: offsets[i]! + s.rows,
+  }));
   const hash = createHash('sha256');
   hash.update(new Uint8Array(matrix.buffer, matrix.byteOffset, matrix.byteLength));
   hash.update(JSON.stringify(splits.segments));
-  return { matrix, trainStarts, valStarts, labels, segments, series, splits, fingerprint: hash.digest('hex').slice(0, 16) };
+  return {
+    matrix,
+    trainStarts,
+    valStarts,
+    labels,
+    segments,
+    series,
+    splits,
+    fingerprint: hash.digest('hex').slice(0, 16),
+  };
 }
 
 /** The normalisation as config.json records it (numbers rounded to what float32 data can use). */
@@ -65,7 +91,17 @@ export function normalizationRecord(ds: Dataset, splits: Splits): RunNormalizati
     description: n.description,
     mean: list(n.pooled.mean),
     std: list(n.pooled.std),
-    ...(n.mode === 'per-series' ? { series: n.series.map((s, i) => ({ name: path.basename(ds.series[i]!.path), own: s.own, rows: s.rows, mean: list(s.mean), std: list(s.std) })) } : {}),
+    ...(n.mode === 'per-series'
+      ? {
+          series: n.series.map((s, i) => ({
+            name: path.basename(ds.series[i]!.path),
+            own: s.own,
+            rows: s.rows,
+            mean: list(s.mean),
+            std: list(s.std),
+          })),
+        }
+      : {}),
   };
 }
 
@@ -76,5 +112,11 @@ export interface RunNormalization {
   /** Pooled over all training rows. */
   readonly mean: readonly number[];
   readonly std: readonly number[];
-  readonly series?: readonly { readonly name: string; readonly own: boolean; readonly rows: number; readonly mean: readonly number[]; readonly std: readonly number[] }[];
+  readonly series?: readonly {
+    readonly name: string;
+    readonly own: boolean;
+    readonly rows: number;
+    readonly mean: readonly number[];
+    readonly std: readonly number[];
+  }[];
 }

@@ -27,7 +27,8 @@ export interface RoleOverrides {
   readonly ignore?: readonly string[];
 }
 
-const LABEL_NAMES = /^(anomaly|anomalies|label|labels|fault|faults|attack|att_flag|is_anomaly|is_anomalous|anomaly_label|status|machine_status|outlier|is_outlier)$/i;
+const LABEL_NAMES =
+  /^(anomaly|anomalies|label|labels|fault|faults|attack|att_flag|is_anomaly|is_anomalous|anomaly_label|status|machine_status|outlier|is_outlier)$/i;
 const EVENT_NAMES = /^(changepoint|change_point|changepoints|event|events|is_changepoint)$/i;
 const TIME_NAMES = /^(timestamp|time|date|datetime|date_time|ts|time_stamp|zeit|datum|zeitstempel)$/i;
 const ID_NAMES = /^(id|index|idx|row|row_id|sample|sample_id|record|unnamed: ?0|)$/i;
@@ -36,9 +37,32 @@ const SERIES_NAMES = /^(run_id|runid|run|experiment|experiment_id|batch|batch_id
 
 /** Words of label columns and the class they mean; numbers are handled separately (0 normal, else abnormal). */
 export const DEFAULT_LABEL_WORDS: Readonly<Record<string, 0 | 1>> = {
-  normal: 0, ok: 0, good: 0, healthy: 0, false: 0, no: 0, n: 0, nominal: 0, benign: 0,
-  abnormal: 1, anomaly: 1, anomalous: 1, fault: 1, faulty: 1, broken: 1, recovering: 1, attack: 1,
-  failure: 1, fail: 1, error: 1, alarm: 1, true: 1, yes: 1, y: 1, bad: 1, outlier: 1,
+  normal: 0,
+  ok: 0,
+  good: 0,
+  healthy: 0,
+  false: 0,
+  no: 0,
+  n: 0,
+  nominal: 0,
+  benign: 0,
+  abnormal: 1,
+  anomaly: 1,
+  anomalous: 1,
+  fault: 1,
+  faulty: 1,
+  broken: 1,
+  recovering: 1,
+  attack: 1,
+  failure: 1,
+  fail: 1,
+  error: 1,
+  alarm: 1,
+  true: 1,
+  yes: 1,
+  y: 1,
+  bad: 1,
+  outlier: 1,
 };
 
 /** The class of one label value, or undefined when it is not understood. */
@@ -67,13 +91,22 @@ export interface RolePlan {
  * column c in the first rows). Overrides win; a named column that does not exist is an error.
  */
 /** A column is numeric when most of its filled cells are numbers (a few ERR, #VALUE! or 5% become missing). */
-function mostlyNumbers(vals: readonly string[], decimal: '.' | ','): { numeric: boolean; filled: number; numbers: number } {
+function mostlyNumbers(
+  vals: readonly string[],
+  decimal: '.' | ',',
+): { numeric: boolean; filled: number; numbers: number } {
   const filled = vals.filter((v) => !isMissingToken(v));
   const numbers = filled.filter((v) => isNumberLike(v, decimal)).length;
   return { numeric: filled.length > 0 && numbers > filled.length / 2, filled: filled.length, numbers };
 }
 
-export function planRoles(names: readonly string[], samples: readonly string[][], decimal: '.' | ',', overrides: RoleOverrides = {}, labelWords = DEFAULT_LABEL_WORDS): RolePlan {
+export function planRoles(
+  names: readonly string[],
+  samples: readonly string[][],
+  decimal: '.' | ',',
+  overrides: RoleOverrides = {},
+  labelWords = DEFAULT_LABEL_WORDS,
+): RolePlan {
   const byName = (n: string) => {
     const i = names.findIndex((x) => x === n);
     if (i < 0) throw new Error(`no column named "${excerpt(n, 40)}" (columns: ${columnList(names)})`);
@@ -93,7 +126,9 @@ export function planRoles(names: readonly string[], samples: readonly string[][]
     tsFormat = detectTimestampFormat(samples[tsIndex] ?? []);
   } else if (overrides.timestamp !== null) {
     // Prefer a column named like a time; else the first column whose values all parse as dates.
-    const order = names.map((_, i) => i).sort((a, b) => Number(TIME_NAMES.test(names[b]!.trim())) - Number(TIME_NAMES.test(names[a]!.trim())));
+    const order = names
+      .map((_, i) => i)
+      .sort((a, b) => Number(TIME_NAMES.test(names[b]!.trim())) - Number(TIME_NAMES.test(names[a]!.trim())));
     for (const i of order) {
       if (forced.has(i)) continue;
       const vals = samples[i] ?? [];
@@ -121,17 +156,33 @@ export function planRoles(names: readonly string[], samples: readonly string[][]
       // Empty and missing cells (blank, NaN, n/a) are normal rows, not an unknown label value.
       const unknown = vals.find((v) => !isMissingToken(v) && labelClass(v, labelWords) === undefined);
       if (unknown === undefined) return { index, name, role: 'label' };
-      if (!vals.every((v) => isNumberLike(v, decimal))) return { index, name, role: 'label', note: `unknown value "${unknown}"` };
+      if (!vals.every((v) => isNumberLike(v, decimal)))
+        return { index, name, role: 'label', note: `unknown value "${unknown}"` };
     }
     if (EVENT_NAMES.test(trimmed)) return { index, name, role: 'event' };
     // A run identifier: only one, and not when the user said which column splits the series.
-    if (SERIES_NAMES.test(trimmed) && overrides.series === undefined && !names.slice(0, index).some((n) => SERIES_NAMES.test(n.trim())) && new Set(vals).size < vals.length) return { index, name, role: 'series', note: 'one series per value' };
+    if (
+      SERIES_NAMES.test(trimmed) &&
+      overrides.series === undefined &&
+      !names.slice(0, index).some((n) => SERIES_NAMES.test(n.trim())) &&
+      new Set(vals).size < vals.length
+    )
+      return { index, name, role: 'series', note: 'one series per value' };
     // Numeric when most of its filled cells are numbers: a few text cells (ERR, #VALUE!, 5%) become missing, counted.
     const { numeric, filled, numbers } = mostlyNumbers(vals, decimal);
-    if (!numeric) return { index, name, role: 'ignored', note: filled ? `text column (${filled - numbers} of ${filled} sampled cells are not numbers)` : `no values in the first ${vals.length} rows` };
+    if (!numeric)
+      return {
+        index,
+        name,
+        role: 'ignored',
+        note: filled
+          ? `text column (${filled - numbers} of ${filled} sampled cells are not numbers)`
+          : `no values in the first ${vals.length} rows`,
+      };
     if (ID_NAMES.test(trimmed)) {
       const nums = vals.map(Number);
-      if (nums.every((x, i) => i === 0 || x > nums[i - 1]!)) return { index, name, role: 'ignored', note: 'row id (increasing integers)' };
+      if (nums.every((x, i) => i === 0 || x > nums[i - 1]!))
+        return { index, name, role: 'ignored', note: 'row id (increasing integers)' };
     }
     return { index, name, role: 'channel' };
   });

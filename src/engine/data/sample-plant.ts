@@ -9,11 +9,22 @@
  */
 import { Rng } from '../random';
 
-export interface SamplePlantOptions { readonly seed?: number; readonly rows?: number; readonly intervalSeconds?: number; readonly start?: string }
-export type FaultKind = 'spike' | 'level_shift' | 'stuck_sensor' | 'slow_drift' | 'contextual' | 'leak' | 'oscillation' | 'cavitation';
+export interface SamplePlantOptions {
+  readonly seed?: number;
+  readonly rows?: number;
+  readonly intervalSeconds?: number;
+  readonly start?: string;
+}
+export type FaultKind =
+  'spike' | 'level_shift' | 'stuck_sensor' | 'slow_drift' | 'contextual' | 'leak' | 'oscillation' | 'cavitation';
 /** The faults of the single-series plant. */
 type SeriesFaultKind = 'spike' | 'level_shift' | 'stuck_sensor' | 'slow_drift' | 'contextual';
-export interface InjectedFault { readonly kind: FaultKind; readonly startRow: number; readonly endRow: number /* exclusive */; readonly channels: readonly string[] }
+export interface InjectedFault {
+  readonly kind: FaultKind;
+  readonly startRow: number;
+  readonly endRow: number /* exclusive */;
+  readonly channels: readonly string[];
+}
 export interface SamplePlant {
   readonly timestamps: Float64Array; // epoch milliseconds
   readonly channels: readonly { readonly name: string; readonly unit: string; readonly values: Float32Array }[];
@@ -53,7 +64,8 @@ const DRIFT_PER_DAY = 0.012; // pressure sensor drift, bar/day, over the whole p
 const DAY = 86_400;
 
 const pumpPower = (speed: number): number => 1.5 + 13.5 * (speed / 1500) ** 3;
-const pressureOf = (speed: number, valve: number): number => 0.4 + 2.4 * (speed / 1500) ** 2 * (1.3 - 0.6 * (valve / 100));
+const pressureOf = (speed: number, valve: number): number =>
+  0.4 + 2.4 * (speed / 1500) ** 2 * (1.3 - 0.6 * (valve / 100));
 const outletFlow = (valve: number, level: number): number => K_OUT * (valve / 100) * Math.sqrt(Math.max(level, 0));
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 
@@ -68,7 +80,14 @@ interface OperatingPoint {
   readonly offsets: readonly number[];
 }
 
-const NOMINAL: OperatingPoint = { setpoint: SETPOINT, feedBase: 13, valveBase: 50, pumpGain: PUMP_GAIN, ambient: 20, offsets: SPECS.map(() => 0) };
+const NOMINAL: OperatingPoint = {
+  setpoint: SETPOINT,
+  feedBase: 13,
+  valveBase: 50,
+  pumpGain: PUMP_GAIN,
+  ambient: 20,
+  offsets: SPECS.map(() => 0),
+};
 
 /**
  * A fault of the process itself over [startRow, endRow), in the physics (the readings follow):
@@ -89,7 +108,15 @@ interface ProcessFault {
  * The plant's physics at one operating point: `rows` readings every `dt` seconds from `t0`.
  * Draws: `proc` once for the daily phase, then twice per row; `noise` once per channel per row.
  */
-function simulate(rows: number, dt: number, t0: number, point: OperatingPoint, proc: Rng, noise: Rng, fault?: ProcessFault): { timestamps: Float64Array; v: Float64Array[] } {
+function simulate(
+  rows: number,
+  dt: number,
+  t0: number,
+  point: OperatingPoint,
+  proc: Rng,
+  noise: Rng,
+  fault?: ProcessFault,
+): { timestamps: Float64Array; v: Float64Array[] } {
   const phase = (proc.next() - 0.5) * 2; // hours: shifts the daily cycles a little per seed
   const timestamps = new Float64Array(rows);
   const v = SPECS.map(() => new Float64Array(rows));
@@ -100,7 +127,15 @@ function simulate(rows: number, dt: number, t0: number, point: OperatingPoint, p
   let feedSlow = 0;
   let valveSlow = 0;
   const feedAt = (h: number): number => point.feedBase + 3 * Math.sin((2 * Math.PI * (h - 6 + phase)) / 24) + feedSlow;
-  const valveAt = (h: number): number => clamp(point.valveBase + 12 * Math.sin((2 * Math.PI * (h - 9 + phase)) / 24) + 5 * Math.sin((4 * Math.PI * h) / 24) + valveSlow, 10, 95);
+  const valveAt = (h: number): number =>
+    clamp(
+      point.valveBase +
+        12 * Math.sin((2 * Math.PI * (h - 9 + phase)) / 24) +
+        5 * Math.sin((4 * Math.PI * h) / 24) +
+        valveSlow,
+      10,
+      95,
+    );
   const ambientAt = (h: number): number => point.ambient + 4 * Math.sin((2 * Math.PI * (h - 9)) / 24);
 
   // Initial state is the steady state for the first inputs: no start-up transient.
@@ -120,21 +155,37 @@ function simulate(rows: number, dt: number, t0: number, point: OperatingPoint, p
     const feed = Math.max(0, feedAt(hour));
     const valve = valveAt(hour);
     const power = pumpPower(speed);
-    const truth = [feed, speed, valve, outletFlow(valve, level), level, power, temp, pressureOf(speed, valve) + (DRIFT_PER_DAY * sec) / DAY];
+    const truth = [
+      feed,
+      speed,
+      valve,
+      outletFlow(valve, level),
+      level,
+      power,
+      temp,
+      pressureOf(speed, valve) + (DRIFT_PER_DAY * sec) / DAY,
+    ];
     const active = fault && i >= fault.startRow && i < fault.endRow ? fault : undefined;
     // Cavitation: the delivery surges, so flow, pressure and power readings scatter 4x more.
     const loss = active?.kind === 'cavitation' ? active.size * Math.abs(active.rng.normal()) : 0;
-    const scatter = (c: number) => (loss > 0 && (c === CH.outlet_flow || c === CH.pressure || c === CH.pump_power) ? 4 : 1);
-    for (let c = 0; c < SPECS.length; c++) v[c]![i] = truth[c]! + point.offsets[c]! + scatter(c) * SPECS[c]![2] * noise.normal();
+    const scatter = (c: number) =>
+      loss > 0 && (c === CH.outlet_flow || c === CH.pressure || c === CH.pump_power) ? 4 : 1;
+    for (let c = 0; c < SPECS.length; c++)
+      v[c]![i] = truth[c]! + point.offsets[c]! + scatter(c) * SPECS[c]![2] * noise.normal();
     const lost = active?.kind === 'leak' ? active.size : 0;
-    const hunt = active?.kind === 'oscillation' ? active.size * Math.sin((2 * Math.PI * (i - active.startRow) * dt) / 1800) : 0;
+    const hunt =
+      active?.kind === 'oscillation' ? active.size * Math.sin((2 * Math.PI * (i - active.startRow) * dt) / 1800) : 0;
     // Zero-order hold of the inputs over the interval; PI with conditional anti-windup.
     for (let s = 0; s < nSub; s++) {
       const err = point.setpoint - level;
       const raw = BIAS + KP * err + integral;
       speed = clamp(raw + hunt, SPEED_MIN, SPEED_MAX);
-      if (raw + hunt === speed || (raw > SPEED_MAX && err < 0) || (raw < SPEED_MIN && err > 0)) integral += (KP * err * h) / TI;
-      level = Math.max(0, level + ((feed + point.pumpGain * speed * (1 - loss) - outletFlow(valve, level) - lost) * h) / 3600 / AREA);
+      if (raw + hunt === speed || (raw > SPEED_MAX && err < 0) || (raw < SPEED_MIN && err > 0))
+        integral += (KP * err * h) / TI;
+      level = Math.max(
+        0,
+        level + ((feed + point.pumpGain * speed * (1 - loss) - outletFlow(valve, level) - lost) * h) / 3600 / AREA,
+      );
       const target = ambientAt((sec + s * h) / 3600) + 2.5 * pumpPower(speed);
       temp += (target - temp) * (1 - Math.exp(-h / TEMP_TAU));
     }
@@ -144,11 +195,22 @@ function simulate(rows: number, dt: number, t0: number, point: OperatingPoint, p
 
 /** Each channel's range over the given rows (fault-free reference ranges). */
 function rangesOver(v: readonly Float64Array[], start: number, end: number): { lo: number[]; hi: number[] } {
-  return { lo: v.map((a) => a.subarray(start, end).reduce((m, x) => Math.min(m, x), Infinity)), hi: v.map((a) => a.subarray(start, end).reduce((m, x) => Math.max(m, x), -Infinity)) };
+  return {
+    lo: v.map((a) => a.subarray(start, end).reduce((m, x) => Math.min(m, x), Infinity)),
+    hi: v.map((a) => a.subarray(start, end).reduce((m, x) => Math.max(m, x), -Infinity)),
+  };
 }
 
 /** Changes the readings of one injected fault (a leak is in the physics already) and labels its rows. */
-function injectFault(v: Float64Array[], f: InjectedFault, ref: { lo: number[]; hi: number[] }, offsets: readonly number[], frng: Rng, label: Uint8Array, faultKind: string[]): void {
+function injectFault(
+  v: Float64Array[],
+  f: InjectedFault,
+  ref: { lo: number[]; hi: number[] },
+  offsets: readonly number[],
+  frng: Rng,
+  label: Uint8Array,
+  faultKind: string[],
+): void {
   const { lo, hi } = ref;
   const c = CH[f.channels[0] as keyof typeof CH];
   const a = v[c]!;
@@ -159,11 +221,14 @@ function injectFault(v: Float64Array[], f: InjectedFault, ref: { lo: number[]; h
     const i = f.startRow + k;
     label[i] = 1;
     faultKind[i] = f.kind;
-    if (f.kind === 'spike') a[i]! += (a[i]! > (lo[c]! + hi[c]!) / 2 ? 1 : -1) * (0.6 + 0.4 * frng.next()) * range; // lands outside lo..hi
+    if (f.kind === 'spike')
+      a[i]! += (a[i]! > (lo[c]! + hi[c]!) / 2 ? 1 : -1) * (0.6 + 0.4 * frng.next()) * range; // lands outside lo..hi
     else if (f.kind === 'level_shift') a[i]! += sign * 0.25 * range;
     else if (f.kind === 'stuck_sensor') a[i] = a[f.startRow - 1]!;
-    else if (f.kind === 'slow_drift') a[i]! += (sign * 10 * SPECS[c]![2] * (k + 1)) / n; // ends at 10 noise std
-    else if (f.kind === 'leak' || f.kind === 'oscillation' || f.kind === 'cavitation') continue; // in the physics
+    else if (f.kind === 'slow_drift')
+      a[i]! += (sign * 10 * SPECS[c]![2] * (k + 1)) / n; // ends at 10 noise std
+    else if (f.kind === 'leak' || f.kind === 'oscillation' || f.kind === 'cavitation')
+      continue; // in the physics
     else if (f.kind === 'contextual') {
       // Contextual: power reported for a speed half the speed range away from the actual one
       // (per row, towards the far side); both channels are clamped to their fault-free lo..hi.
@@ -196,7 +261,14 @@ export function generateSamplePlant(options: SamplePlantOptions = {}): SamplePla
   const dt = options.intervalSeconds ?? 60;
   const t0 = Date.parse(options.start ?? '2026-01-05T00:00:00Z');
   checkOptions(rows, dt, t0, options.start);
-  const { timestamps, v } = simulate(rows, dt, t0, NOMINAL, new Rng(seed, 'sample-plant/process'), new Rng(seed, 'sample-plant/noise'));
+  const { timestamps, v } = simulate(
+    rows,
+    dt,
+    t0,
+    NOMINAL,
+    new Rng(seed, 'sample-plant/process'),
+    new Rng(seed, 'sample-plant/noise'),
+  );
 
   // Fault-free reference ranges, from the first half (never faulted).
   const half = Math.floor(rows / 2);
@@ -260,7 +332,12 @@ function scheduleFaults(rng: Rng, rows: number, half: number, dt: number): Injec
     row += gap + Math.floor((free * w[i]!) / wSum);
     const pool = FAULT_CHANNELS[kind];
     const ch = pool[rng.int(pool.length)]!;
-    out.push({ kind, startRow: row, endRow: row + lengths[i]!, channels: kind === 'contextual' ? [ch, 'pump_speed'] : [ch] });
+    out.push({
+      kind,
+      startRow: row,
+      endRow: row + lengths[i]!,
+      channels: kind === 'contextual' ? [ch, 'pump_speed'] : [ch],
+    });
     row += lengths[i]!;
   });
   return out;
@@ -281,7 +358,15 @@ export interface PlantRun extends SamplePlant {
 }
 
 /** The multi-run plant's fault kinds, one per run in a seeded order (spikes are too short to be a run's only fault). */
-const MULTI_RUN_KINDS = ['level_shift', 'stuck_sensor', 'slow_drift', 'contextual', 'leak', 'oscillation', 'cavitation'] as const;
+const MULTI_RUN_KINDS = [
+  'level_shift',
+  'stuck_sensor',
+  'slow_drift',
+  'contextual',
+  'leak',
+  'oscillation',
+  'cavitation',
+] as const;
 /** Each kind's length as a share of the run: [shortest, longest]. */
 const MULTI_RUN_LENGTH: Readonly<Record<(typeof MULTI_RUN_KINDS)[number], readonly [number, number]>> = {
   level_shift: [0.06, 0.12],
@@ -317,7 +402,8 @@ export function generateMultiRunPlant(options: MultiRunOptions = {}): PlantRun[]
   const dt = options.intervalSeconds ?? 60;
   const t0 = Date.parse(options.start ?? '2026-02-02T00:00:00Z');
   checkOptions(rows, dt, t0, options.start);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 100) throw new RangeError(`runs must be an integer from 1 to 100, got ${runs}`);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 100)
+    throw new RangeError(`runs must be an integer from 1 to 100, got ${runs}`);
   if (rows < 200) throw new RangeError(`rowsPerRun must be at least 200 (a normal stretch and a fault), got ${rows}`);
   const order = [...MULTI_RUN_KINDS];
   const shuffle = new Rng(seed, 'multi-run/kinds');
@@ -338,18 +424,56 @@ export function generateMultiRunPlant(options: MultiRunOptions = {}): PlantRun[]
     const kind = order[r % order.length]!;
     const [shortest, longest] = MULTI_RUN_LENGTH[kind];
     const startRow = Math.round(rows * (0.55 + 0.15 * rng.next()));
-    const endRow = Math.min(rows - 1, startRow + Math.max(1, Math.round(rows * (shortest + (longest - shortest) * rng.next()))));
+    const endRow = Math.min(
+      rows - 1,
+      startRow + Math.max(1, Math.round(rows * (shortest + (longest - shortest) * rng.next()))),
+    );
     const pool = FAULT_CHANNELS[kind];
     const ch = pool[rng.int(pool.length)]!;
     const processKind = kind === 'leak' || kind === 'oscillation' || kind === 'cavitation' ? kind : null;
-    const fault: InjectedFault = { kind, startRow, endRow, channels: kind === 'contextual' ? [ch, 'pump_speed'] : processKind ? PROCESS_CHANNELS[processKind] : [ch] };
-    const size = processKind === 'leak' ? (0.08 + 0.04 * rng.next()) * point.feedBase : processKind === 'oscillation' ? 60 + 40 * rng.next() : 0.1 + 0.1 * rng.next();
-    const process = processKind ? { kind: processKind, startRow, endRow, size, rng: new Rng(seed, `multi-run/${r}/fault-noise`) } : undefined;
-    const { timestamps, v } = simulate(rows, dt, t0 + r * rows * dt * 1000, point, new Rng(seed, `multi-run/${r}/process`), new Rng(seed, `multi-run/${r}/noise`), process);
+    const fault: InjectedFault = {
+      kind,
+      startRow,
+      endRow,
+      channels: kind === 'contextual' ? [ch, 'pump_speed'] : processKind ? PROCESS_CHANNELS[processKind] : [ch],
+    };
+    const size =
+      processKind === 'leak'
+        ? (0.08 + 0.04 * rng.next()) * point.feedBase
+        : processKind === 'oscillation'
+          ? 60 + 40 * rng.next()
+          : 0.1 + 0.1 * rng.next();
+    const process = processKind
+      ? { kind: processKind, startRow, endRow, size, rng: new Rng(seed, `multi-run/${r}/fault-noise`) }
+      : undefined;
+    const { timestamps, v } = simulate(
+      rows,
+      dt,
+      t0 + r * rows * dt * 1000,
+      point,
+      new Rng(seed, `multi-run/${r}/process`),
+      new Rng(seed, `multi-run/${r}/noise`),
+      process,
+    );
     const label = new Uint8Array(rows);
     const faultKind: string[] = new Array<string>(rows).fill('');
-    injectFault(v, fault, rangesOver(v, 0, startRow), point.offsets, new Rng(seed, `multi-run/${r}/fault-shape`), label, faultKind);
-    return { name: `run-${String(r + 1).padStart(2, '0')}`, timestamps, channels: channelsOf(v), label, faultKind, faults: [fault] };
+    injectFault(
+      v,
+      fault,
+      rangesOver(v, 0, startRow),
+      point.offsets,
+      new Rng(seed, `multi-run/${r}/fault-shape`),
+      label,
+      faultKind,
+    );
+    return {
+      name: `run-${String(r + 1).padStart(2, '0')}`,
+      timestamps,
+      channels: channelsOf(v),
+      label,
+      faultKind,
+      faults: [fault],
+    };
   });
 }
 
@@ -363,7 +487,9 @@ export function samplePlantCsv(plant: SamplePlant): string {
   const lines = [['timestamp', ...plant.channels.map((c) => c.name), 'label', 'fault_kind'].join(',')];
   for (let i = 0; i < plant.timestamps.length; i++) {
     const ts = new Date(plant.timestamps[i]!).toISOString().replace('.000Z', 'Z');
-    lines.push(`${ts},${plant.channels.map((c) => num(c.values[i]!)).join(',')},${plant.label[i]},${plant.faultKind[i]}`);
+    lines.push(
+      `${ts},${plant.channels.map((c) => num(c.values[i]!)).join(',')},${plant.label[i]},${plant.faultKind[i]}`,
+    );
   }
   return lines.join('\n') + '\n';
 }

@@ -24,14 +24,25 @@ export type DataFileKind = 'csv' | 'labels';
 const LABELS_NAME = /\.json$/i;
 
 const NAMES: Record<DataFileKind, { test: RegExp; what: string; endings: string; hint: string }> = {
-  csv: { test: CSV_NAME, what: 'a CSV file', endings: '.csv, .tsv, .txt or .dat', hint: 'StackLab reads CSV exports of sensor data: give one, or rename the file if it is one.' },
-  labels: { test: LABELS_NAME, what: 'a labels file', endings: '.json', hint: 'A labels file is JSON: { "data.csv": [["start", "end"], …] }.' },
+  csv: {
+    test: CSV_NAME,
+    what: 'a CSV file',
+    endings: '.csv, .tsv, .txt or .dat',
+    hint: 'StackLab reads CSV exports of sensor data: give one, or rename the file if it is one.',
+  },
+  labels: {
+    test: LABELS_NAME,
+    what: 'a labels file',
+    endings: '.json',
+    hint: 'A labels file is JSON: { "data.csv": [["start", "end"], …] }.',
+  },
 };
 
 /** The file name check alone, before anything is opened. */
 function checkDataFileName(file: string, kind: DataFileKind): void {
   const n = NAMES[kind];
-  if (!n.test.test(file)) throw new ImportError({ file }, `is not ${n.what} (its name does not end in ${n.endings})`, n.hint);
+  if (!n.test.test(file))
+    throw new ImportError({ file }, `is not ${n.what} (its name does not end in ${n.endings})`, n.hint);
 }
 
 /**
@@ -45,19 +56,39 @@ export async function openDataFile(file: string, kind: DataFileKind, gate: DataF
     opened = await openRegular(file, gate.timeoutMs !== undefined ? { timeoutMs: gate.timeoutMs } : {});
   } catch (err) {
     if (err instanceof FileRefusedError) {
-      const saved = kind === 'labels' ? 'Give the labels file (JSON) saved as a file.' : 'Give a CSV export saved as a file.';
-      const hint = err.reason === 'timeout' ? 'Copy the file to a local disk and import it from there.' : err.reason === 'changed' ? 'Import it again once it stays put.' : saved;
+      const saved =
+        kind === 'labels' ? 'Give the labels file (JSON) saved as a file.' : 'Give a CSV export saved as a file.';
+      const hint =
+        err.reason === 'timeout'
+          ? 'Copy the file to a local disk and import it from there.'
+          : err.reason === 'changed'
+            ? 'Import it again once it stays put.'
+            : saved;
       throw new ImportError({ file }, err.problem, hint);
     }
-    throw new ImportError({ file }, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, kind === 'labels' ? 'Check the path of the labels file.' : 'Check the path and the permissions.');
+    throw new ImportError(
+      { file },
+      `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      kind === 'labels' ? 'Check the path of the labels file.' : 'Check the path and the permissions.',
+    );
   }
   try {
-    if (inVirtualFs(opened.real)) throw new ImportError({ file }, "lies in the kernel's virtual file system (/proc, /sys, /dev)", kind === 'labels' ? 'Give a labels file saved on a disk.' : 'Give a CSV export saved on a disk.');
+    if (inVirtualFs(opened.real))
+      throw new ImportError(
+        { file },
+        "lies in the kernel's virtual file system (/proc, /sys, /dev)",
+        kind === 'labels' ? 'Give a labels file saved on a disk.' : 'Give a CSV export saved on a disk.',
+      );
     if (gate.confine) {
       // In a confined folder others may have filled, a link is judged by what it leads to as well:
       // data.csv → a key file is not a CSV file. (Without one, a link is the user's own: data.csv → a cache file.)
       const n = NAMES[kind];
-      if (!n.test.test(path.basename(opened.real))) throw new ImportError({ file }, `is a link to a file that is not ${n.what} (its name does not end in ${n.endings})`, n.hint);
+      if (!n.test.test(path.basename(opened.real)))
+        throw new ImportError(
+          { file },
+          `is a link to a file that is not ${n.what} (its name does not end in ${n.endings})`,
+          n.hint,
+        );
       await gate.confine(opened.real, file, kind);
     }
     return opened;

@@ -89,10 +89,14 @@ const nameOf = (ds: Dataset, i: number) => path.basename(ds.series[i]!.path);
 function segmentsOf(ds: Dataset, options: SplitOptions): { segments: Segment[]; strategy: string; warnings: string[] } {
   const { trainRows, trainFraction } = options;
   const valFraction = options.valFraction ?? 0.2;
-  if (trainRows !== undefined && trainFraction !== undefined) throw new SplitError('give either a number of training rows or a training fraction, not both');
-  if (trainRows !== undefined && !(Number.isInteger(trainRows) && trainRows >= 2)) throw new SplitError(`the training rows per series must be a whole number of at least 2, got ${trainRows}`);
-  if (trainFraction !== undefined && !(trainFraction > 0 && trainFraction < 1)) throw new SplitError(`the training fraction must be between 0 and 1 (exclusive), got ${trainFraction}`);
-  if (!(valFraction >= 0 && valFraction < 1)) throw new SplitError(`the validation fraction must be in [0, 1), got ${valFraction}`);
+  if (trainRows !== undefined && trainFraction !== undefined)
+    throw new SplitError('give either a number of training rows or a training fraction, not both');
+  if (trainRows !== undefined && !(Number.isInteger(trainRows) && trainRows >= 2))
+    throw new SplitError(`the training rows per series must be a whole number of at least 2, got ${trainRows}`);
+  if (trainFraction !== undefined && !(trainFraction > 0 && trainFraction < 1))
+    throw new SplitError(`the training fraction must be between 0 and 1 (exclusive), got ${trainFraction}`);
+  if (!(valFraction >= 0 && valFraction < 1))
+    throw new SplitError(`the validation fraction must be in [0, 1), got ${valFraction}`);
   const segments: Segment[] = [];
   const warnings: string[] = [];
   const free = ds.series.map((s) => s.label !== null && s.label.every((x) => x === 0));
@@ -107,8 +111,13 @@ function segmentsOf(ds: Dataset, options: SplitOptions): { segments: Segment[]; 
   if (trainRows !== undefined) {
     const short = ds.series.map((s, i) => ({ s, i })).filter(({ s }) => s.rows <= trainRows);
     if (short.length) {
-      const list = short.slice(0, 3).map(({ s, i }) => `${nameOf(ds, i)} (${s.rows} rows)`).join(', ');
-      throw new SplitError(`${list}${short.length > 3 ? ` and ${short.length - 3} more` : ''}: ${trainRows} training rows per series leave no test part (a series needs at least ${trainRows + 1} rows); choose fewer training rows`);
+      const list = short
+        .slice(0, 3)
+        .map(({ s, i }) => `${nameOf(ds, i)} (${s.rows} rows)`)
+        .join(', ');
+      throw new SplitError(
+        `${list}${short.length > 3 ? ` and ${short.length - 3} more` : ''}: ${trainRows} training rows per series leave no test part (a series needs at least ${trainRows + 1} rows); choose fewer training rows`,
+      );
     }
   }
   const fraction = trainFraction ?? 0.6;
@@ -124,9 +133,16 @@ function segmentsOf(ds: Dataset, options: SplitOptions): { segments: Segment[]; 
     segments.push(...trainVal(i, 0, cut, valFraction));
     if (cut < s.rows) segments.push({ series: i, start: cut, end: s.rows, role: 'test' });
   });
-  if (trainRows !== undefined && cutShort) warnings.push(`${cutShort} of ${ds.series.length} series have a labelled anomaly within their first ${trainRows} rows: their training part ends before it`);
+  if (trainRows !== undefined && cutShort)
+    warnings.push(
+      `${cutShort} of ${ds.series.length} series have a labelled anomaly within their first ${trainRows} rows: their training part ends before it`,
+    );
   const lead = trainRows !== undefined ? `the first ${trainRows} rows` : `the leading ${Math.round(fraction * 100)}%`;
-  return { segments, strategy: `${lead} of each series (cut before its first labelled anomaly) train and validate; the rest is test`, warnings };
+  return {
+    segments,
+    strategy: `${lead} of each series (cut before its first labelled anomaly) train and validate; the rest is test`,
+    warnings,
+  };
 }
 
 export function splitByTime(ds: Dataset, options: SplitOptions = {}): Splits {
@@ -136,9 +152,14 @@ export function splitByTime(ds: Dataset, options: SplitOptions = {}): Splits {
   const ownRows = ds.series.map((_, i) => train.filter((g) => g.series === i).reduce((a, g) => a + g.end - g.start, 0));
   const tested = ds.series.map((_, i) => segments.some((g) => g.series === i && g.role === 'test'));
   // Per series by default when every series with a test part can be standardised by its own rows.
-  const mode: NormalizeMode = options.normalize ?? (ds.series.length > 1 && ds.series.every((_, i) => !tested[i] || ownRows[i]! >= MIN_OWN_ROWS) ? 'per-series' : 'pooled');
+  const mode: NormalizeMode =
+    options.normalize ??
+    (ds.series.length > 1 && ds.series.every((_, i) => !tested[i] || ownRows[i]! >= MIN_OWN_ROWS)
+      ? 'per-series'
+      : 'pooled');
   const series = ds.series.map((_, i): SeriesNormalization => {
-    if (mode === 'pooled' || ownRows[i]! < MIN_OWN_ROWS) return { ...pooled, own: false, rows: mode === 'pooled' ? ownRows.reduce((a, b) => a + b, 0) : 0 };
+    if (mode === 'pooled' || ownRows[i]! < MIN_OWN_ROWS)
+      return { ...pooled, own: false, rows: mode === 'pooled' ? ownRows.reduce((a, b) => a + b, 0) : 0 };
     const own = fitStats(
       ds,
       train.filter((g) => g.series === i),
@@ -149,8 +170,13 @@ export function splitByTime(ds: Dataset, options: SplitOptions = {}): Splits {
   });
   const borrowed = series.map((s, i) => ({ s, i })).filter(({ s, i }) => mode === 'per-series' && !s.own && tested[i]);
   if (borrowed.length) {
-    const list = borrowed.slice(0, 3).map(({ i }) => nameOf(ds, i)).join(', ');
-    warnings.push(`${borrowed.length} series (${list}${borrowed.length > 3 ? ', …' : ''}) have fewer than ${MIN_OWN_ROWS} normal training rows of their own: standardised with the pooled statistics`);
+    const list = borrowed
+      .slice(0, 3)
+      .map(({ i }) => nameOf(ds, i))
+      .join(', ');
+    warnings.push(
+      `${borrowed.length} series (${list}${borrowed.length > 3 ? ', …' : ''}) have fewer than ${MIN_OWN_ROWS} normal training rows of their own: standardised with the pooled statistics`,
+    );
   }
   const description =
     mode === 'pooled'
@@ -213,7 +239,8 @@ export function windowStarts(ds: Dataset, segment: Segment, width: number, strid
   // Prefix count, over the segment only, of rows holding a NaN in any channel.
   const len = segment.end - segment.start;
   const bad = new Int32Array(len + 1);
-  for (let i = 0; i < len; i++) bad[i + 1] = bad[i]! + (s.channels.some((ch) => Number.isNaN(ch.values[segment.start + i]!)) ? 1 : 0);
+  for (let i = 0; i < len; i++)
+    bad[i + 1] = bad[i]! + (s.channels.some((ch) => Number.isNaN(ch.values[segment.start + i]!)) ? 1 : 0);
   const starts: number[] = [];
   for (let t = 0; t + width <= len; t += stride) if (bad[t + width] === bad[t]) starts.push(segment.start + t);
   return Int32Array.from(starts);

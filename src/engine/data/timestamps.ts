@@ -80,7 +80,8 @@ function scan(text: string, start: number, end: number): boolean {
       const sign = c === 43 ? 1 : -1;
       i++;
       let digits = '';
-      while (i < end && ((text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) || text.charCodeAt(i) === 58)) digits += text[i++];
+      while (i < end && ((text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) || text.charCodeAt(i) === 58))
+        digits += text[i++];
       const d = digits.replace(':', '');
       if (d.length !== 2 && d.length !== 4) return false;
       parts.zone = sign * (Number(d.slice(0, 2)) * 60 + Number(d.slice(2) || 0));
@@ -123,7 +124,13 @@ function utc(y: number, mo: number, d: number, h: number, mi: number, s: number,
 /**
  * Epoch milliseconds of text[start, end) in `format`, or NaN when it does not parse.
  */
-export function parseTimestampRange(text: string, start: number, end: number, format: TimestampFormat, utcOffsetMinutes = 0): number {
+export function parseTimestampRange(
+  text: string,
+  start: number,
+  end: number,
+  format: TimestampFormat,
+  utcOffsetMinutes = 0,
+): number {
   if (format.kind === 'epoch-s' || format.kind === 'epoch-ms') {
     // Decimal digits only: Number('') is 0 (1970) and Number('0x65') is 101.
     const raw = text.slice(start, end).trim();
@@ -168,7 +175,8 @@ export function detectTimestampFormat(samples: readonly string[]): TimestampForm
     if (nums.every((x) => x >= EPOCH_MS[0] && x < EPOCH_MS[1])) return { kind: 'epoch-ms' };
     return null;
   }
-  const tryAll = (f: TimestampFormat) => vals.filter((v) => Number.isFinite(parseTimestampRange(v, 0, v.length, f))).length >= 0.8 * vals.length;
+  const tryAll = (f: TimestampFormat) =>
+    vals.filter((v) => Number.isFinite(parseTimestampRange(v, 0, v.length, f))).length >= 0.8 * vals.length;
   if (/^\d{4}-\d{1,2}-\d{1,2}/.test(vals[0]!) && tryAll({ kind: 'iso' })) return { kind: 'iso' };
   const m = /^\d{1,2}([/.-])\d{1,2}\1\d{2,4}/.exec(vals[0]!);
   if (m) {

@@ -83,7 +83,12 @@ export function fitPca(train: Matrix, components: number, seed = 1): { mean: Flo
 }
 
 /** Squared reconstruction error of every row from the PCA fitted on `train` (relations between channels). */
-export function pcaScores(train: Matrix, all: Matrix, components = Math.max(1, Math.floor(train.channels / 2)), seed = 1): Float64Array {
+export function pcaScores(
+  train: Matrix,
+  all: Matrix,
+  components = Math.max(1, Math.floor(train.channels / 2)),
+  seed = 1,
+): Float64Array {
   const { mean, basis } = fitPca(train, components, seed);
   const c = all.channels;
   const out = new Float64Array(all.rows);
@@ -119,7 +124,11 @@ function cFactor(n: number): number {
  * training rows; score 2^(−E[path] / c(sampleSize)), higher = more isolated. Splits are drawn
  * inside the training range, so a value beyond it scores like the range's edge.
  */
-export function isolationForestScores(train: Matrix, all: Matrix, options: { trees?: number; sampleSize?: number; seed?: number } = {}): Float64Array {
+export function isolationForestScores(
+  train: Matrix,
+  all: Matrix,
+  options: { trees?: number; sampleSize?: number; seed?: number } = {},
+): Float64Array {
   const trees = options.trees ?? 100;
   const psi = Math.min(options.sampleSize ?? 256, train.rows);
   const rng = new Rng(options.seed ?? 1, 'baseline:iforest');

@@ -51,7 +51,12 @@ export interface ScoringConfig {
   readonly smooth?: number;
 }
 
-export const DEFAULT_SCORING: ScoringConfig = { combine: 'mean', threshold: 'pooled', rule: DEFAULT_THRESHOLD, smooth: 1 };
+export const DEFAULT_SCORING: ScoringConfig = {
+  combine: 'mean',
+  threshold: 'pooled',
+  rule: DEFAULT_THRESHOLD,
+  smooth: 1,
+};
 
 /** A series needs this many normal rows of its own to get its own threshold (else the pooled one). */
 export const MIN_THRESHOLD_ROWS = 100;
@@ -83,7 +88,11 @@ function scoredRoles(data: RunData): Segment['role'][] {
 }
 
 /** Rows of the segments of one role (all series, or one), with their scores and labels, unscored rows skipped. */
-function collect(scores: ArrayLike<number>, labels: ArrayLike<number>, segments: readonly Segment[]): { rows: number[]; scores: number[]; labels: number[] } {
+function collect(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  segments: readonly Segment[],
+): { rows: number[]; scores: number[]; labels: number[] } {
   const out = { rows: [] as number[], scores: [] as number[], labels: [] as number[] };
   for (const g of segments) {
     for (let r = g.start; r < g.end; r++) {
@@ -117,7 +126,11 @@ function fitSegments(data: RunData, scored: (row: number) => boolean): Segment[]
  * see the scores divided by their series' threshold (alarm level 1); the threshold-free metrics
  * rank the scores as they are.
  */
-export function evaluateRowScores(raw: ArrayLike<number>, data: RunData, scoring: Pick<ScoringConfig, 'threshold' | 'rule' | 'smooth'> = DEFAULT_SCORING): Evaluation | null {
+export function evaluateRowScores(
+  raw: ArrayLike<number>,
+  data: RunData,
+  scoring: Pick<ScoringConfig, 'threshold' | 'rule' | 'smooth'> = DEFAULT_SCORING,
+): Evaluation | null {
   const labels = data.labels;
   if (!labels) return null;
   const scores = smoothedScores(raw, data, scoring.smooth ?? 1);
@@ -135,7 +148,11 @@ export function evaluateRowScores(raw: ArrayLike<number>, data: RunData, scoring
   if (scoring.threshold === 'per-series') {
     const series = data.series ?? [{ name: '', start: 0, end: labels.length }];
     perSeries = series.map((_, i) => {
-      const own = collect(scores, labels, fitOn.filter((g) => (g.series ?? 0) === i));
+      const own = collect(
+        scores,
+        labels,
+        fitOn.filter((g) => (g.series ?? 0) === i),
+      );
       const ownNormal = own.scores.filter((_, k) => !own.labels[k]);
       if (ownNormal.length < MIN_THRESHOLD_ROWS) return null;
       const t = fitThreshold(ownNormal, rule);
@@ -170,12 +187,17 @@ export function smoothedScores(scores: ArrayLike<number>, data: RunData, window:
   if (window <= 1) return scores;
   const out = new Float64Array(scores.length).fill(NaN);
   const all = Float64Array.from(scores);
-  for (const g of data.segments ?? [{ start: 0, end: scores.length }]) out.set(smoothScores(all.subarray(g.start, g.end), window), g.start);
+  for (const g of data.segments ?? [{ start: 0, end: scores.length }])
+    out.set(smoothScores(all.subarray(g.start, g.end), window), g.start);
   return out;
 }
 
 /** The threshold of the series a matrix row belongs to (the pooled one where a series has none of its own). */
-function thresholdLevels(data: RunData, pooled: number, perSeries: readonly (number | null)[]): (row: number) => number {
+function thresholdLevels(
+  data: RunData,
+  pooled: number,
+  perSeries: readonly (number | null)[],
+): (row: number) => number {
   const series = data.series ?? [{ name: '', start: 0, end: Infinity }];
   return (row) => perSeries[series.findIndex((x) => row >= x.start && row < x.end)] ?? pooled;
 }
@@ -214,7 +236,12 @@ const median = (xs: Float64Array): number => {
  * (validation, else training), so that a channel the model predicts poorly everywhere cannot
  * drown the others. Scales are floored at 1e-3 (normalised units).
  */
-export function fitResidualCalibration(residuals: Float32Array, channels: number, data: RunData, combine: ScoreCombine): ScoreCalibration {
+export function fitResidualCalibration(
+  residuals: Float32Array,
+  channels: number,
+  data: RunData,
+  combine: ScoreCombine,
+): ScoreCalibration {
   const rows: number[] = [];
   for (const g of fitSegments(data, (r) => !Number.isNaN(residuals[r * channels]!))) {
     for (let r = g.start; r < g.end; r++) {
@@ -250,7 +277,12 @@ export function combineResiduals(residuals: Float32Array, channels: number, cal:
 }
 
 /** The model's residuals as calibrated per-row scores, with the calibration fitted on this run's normal rows. */
-export function modelScores(residuals: Float32Array, channels: number, data: RunData, combine: ScoreCombine): { scores: Float64Array; calibration: ScoreCalibration } {
+export function modelScores(
+  residuals: Float32Array,
+  channels: number,
+  data: RunData,
+  combine: ScoreCombine,
+): { scores: Float64Array; calibration: ScoreCalibration } {
   const calibration = fitResidualCalibration(residuals, channels, data, combine);
   return { scores: combineResiduals(residuals, channels, calibration), calibration };
 }
@@ -299,9 +331,18 @@ export async function residualsWith(sessions: ModelSessions, data: RunData): Pro
 }
 
 /** Per-row scores and their evaluation with a model's sessions and current weights (nulls when the data cannot be evaluated). */
-export async function detectWith(sessions: ModelSessions, data: RunData, scoring: ScoringConfig = DEFAULT_SCORING): Promise<{ scores: Float64Array | null; evaluation: Evaluation | null }> {
+export async function detectWith(
+  sessions: ModelSessions,
+  data: RunData,
+  scoring: ScoringConfig = DEFAULT_SCORING,
+): Promise<{ scores: Float64Array | null; evaluation: Evaluation | null }> {
   if (!canEvaluate(data)) return { scores: null, evaluation: null };
-  const { scores, calibration } = modelScores(await residualsWith(sessions, data), sessions.cfg.channels, data, scoring.combine);
+  const { scores, calibration } = modelScores(
+    await residualsWith(sessions, data),
+    sessions.cfg.channels,
+    data,
+    scoring.combine,
+  );
   const ev = evaluateRowScores(scores, data, scoring);
   return { scores, evaluation: ev && { ...ev, calibration } };
 }
@@ -311,7 +352,12 @@ export async function detectWith(sessions: ModelSessions, data: RunData, scoring
  * ~`maxPoints`, with a gap between test parts; with `times` (epoch ms per matrix row) the time of
  * each bucket too.
  */
-export function scoreTimeline(scores: ArrayLike<number>, data: RunData, threshold: number | null, { maxPoints = 1500, times = null }: { maxPoints?: number; times?: ArrayLike<number> | null } = {}): ScoreTimeline {
+export function scoreTimeline(
+  scores: ArrayLike<number>,
+  data: RunData,
+  threshold: number | null,
+  { maxPoints = 1500, times = null }: { maxPoints?: number; times?: ArrayLike<number> | null } = {},
+): ScoreTimeline {
   const test = segmentsOf(data, 'test');
   const total = test.reduce((a, g) => a + g.end - g.start, 0);
   const bucket = Math.max(1, Math.ceil(total / maxPoints));
@@ -345,7 +391,8 @@ export function scoreTimeline(scores: ArrayLike<number>, data: RunData, threshol
 /** The median spacing of the test rows' times (epoch ms per matrix row), in seconds; null without a spacing to measure. */
 export function testSamplingSeconds(data: RunData, times: ArrayLike<number>): number | null {
   const gaps: number[] = [];
-  for (const g of segmentsOf(data, 'test')) for (let r = g.start + 1; r < g.end; r++) gaps.push(times[r]! - times[r - 1]!);
+  for (const g of segmentsOf(data, 'test'))
+    for (let r = g.start + 1; r < g.end; r++) gaps.push(times[r]! - times[r - 1]!);
   const ok = gaps.filter((x) => Number.isFinite(x) && x > 0).sort((a, b) => a - b);
   return ok.length ? ok[Math.floor(ok.length / 2)]! / 1000 : null;
 }
@@ -367,7 +414,11 @@ function rowsOf(data: RunData, channels: number, segments: readonly Segment[]): 
  * each segment), PCA reconstruction error and Isolation Forest (both fitted on the normal
  * training rows only). `seed` seeds the random ones, so baselines vary with the run's seed.
  */
-export function baselineRowScores(data: RunData, channels: number, seed: number): Partial<Record<BaselineName, Float64Array>> {
+export function baselineRowScores(
+  data: RunData,
+  channels: number,
+  seed: number,
+): Partial<Record<BaselineName, Float64Array>> {
   const rows = data.matrix.length / channels;
   const trainSegs = segmentsOf(data, 'train');
   const train = rowsOf(data, channels, trainSegs);
@@ -397,7 +448,14 @@ export function baselineRowScores(data: RunData, channels: number, seed: number)
   const z = new Float64Array(rows).fill(NaN);
   for (const role of scoredRoles(data)) {
     for (const g of segmentsOf(data, role)) {
-      z.set(rollingZScores({ data: data.matrix.subarray(g.start * channels, g.end * channels), rows: g.end - g.start, channels }), g.start);
+      z.set(
+        rollingZScores({
+          data: data.matrix.subarray(g.start * channels, g.end * channels),
+          rows: g.end - g.start,
+          channels,
+        }),
+        g.start,
+      );
     }
   }
   return {
@@ -411,7 +469,12 @@ export function baselineRowScores(data: RunData, channels: number, seed: number)
 }
 
 /** Every baseline evaluated like the model (null entries when the data cannot be evaluated). */
-export function evaluateBaselines(data: RunData, channels: number, seed: number, scoring: Pick<ScoringConfig, 'threshold' | 'rule' | 'smooth'> = DEFAULT_SCORING): Partial<Record<BaselineName, Evaluation>> {
+export function evaluateBaselines(
+  data: RunData,
+  channels: number,
+  seed: number,
+  scoring: Pick<ScoringConfig, 'threshold' | 'rule' | 'smooth'> = DEFAULT_SCORING,
+): Partial<Record<BaselineName, Evaluation>> {
   if (!canEvaluate(data)) return {};
   const scores = baselineRowScores(data, channels, seed);
   const out: Partial<Record<BaselineName, Evaluation>> = {};

@@ -46,10 +46,11 @@ export function aucRoc(scores: ArrayLike<number>, labels: ArrayLike<number>): nu
     let j = i;
     while (j + 1 < idx.length && scores[idx[j + 1]!] === scores[idx[i]!]) j++;
     const avgRank = (i + j + 2) / 2;
-    for (let k = i; k <= j; k++) if (labels[idx[k]!]) {
-      pos++;
-      rankSum += avgRank;
-    }
+    for (let k = i; k <= j; k++)
+      if (labels[idx[k]!]) {
+        pos++;
+        rankSum += avgRank;
+      }
     i = j + 1;
   }
   const neg = scores.length - pos;
@@ -131,7 +132,11 @@ export function rangeRecall(real: readonly Range[], predicted: readonly Range[],
 }
 
 /** Every threshold metric for alarms = scores ≥ threshold. */
-export function thresholdMetrics(scores: ArrayLike<number>, labels: ArrayLike<number>, threshold: number): ThresholdMetrics {
+export function thresholdMetrics(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  threshold: number,
+): ThresholdMetrics {
   check(scores, labels);
   const n = scores.length;
   const alarms = Uint8Array.from({ length: n }, (_, i) => (scores[i]! >= threshold ? 1 : 0));
@@ -182,7 +187,9 @@ export function thresholdMetrics(scores: ArrayLike<number>, labels: ArrayLike<nu
 
 /** The threshold from normal (training/validation) scores only: a quantile (default 0.99). */
 export function quantileThreshold(normalScores: ArrayLike<number>, q = 0.99): number {
-  const s = Float64Array.from(normalScores).filter((x) => !Number.isNaN(x)).sort();
+  const s = Float64Array.from(normalScores)
+    .filter((x) => !Number.isNaN(x))
+    .sort();
   if (s.length === 0) throw new Error('no normal scores to fit a threshold on');
   const pos = q * (s.length - 1);
   const lo = Math.floor(pos);
@@ -193,7 +200,11 @@ export function quantileThreshold(normalScores: ArrayLike<number>, q = 0.99): nu
  * The point-wise precision-recall curve for charts: thresholds from high to low, a point where
  * recall rose by at least 1/maxPoints since the last one, and the point at the lowest score.
  */
-export function prCurve(scores: ArrayLike<number>, labels: ArrayLike<number>, maxPoints = 60): { recall: number[]; precision: number[] } {
+export function prCurve(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  maxPoints = 60,
+): { recall: number[]; precision: number[] } {
   check(scores, labels);
   const idx = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
   let positives = 0;

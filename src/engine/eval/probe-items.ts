@@ -216,7 +216,8 @@ function buildLookup(matrix: Float32Array, pool: Int32Array, sh: Shape, n: numbe
       windows.set(context, q * wc);
       const last = q * wc + (s - 1) * pc;
       for (let r = 0; r < p; r++) {
-        for (let ch = 0; ch < c; ch++) windows[last + r * c + ch] = ch === key ? codes[m]! : context[(pos * p + r) * c + ch]!;
+        for (let ch = 0; ch < c; ch++)
+          windows[last + r * c + ch] = ch === key ? codes[m]! : context[(pos * p + r) * c + ch]!;
       }
     });
     items.push({ windows, candidates: K, correct: m });
@@ -229,7 +230,12 @@ function buildLookup(matrix: Float32Array, pool: Int32Array, sh: Shape, n: numbe
  * channel j of x's last patch, with its cost (see the header); null when every searched window
  * has x's very values there.
  */
-function contextualDraw(matrix: Float32Array, pool: Int32Array, sh: Shape, rng: Rng): { x: number; y: number; j: number; cost: number } | null {
+function contextualDraw(
+  matrix: Float32Array,
+  pool: Int32Array,
+  sh: Shape,
+  rng: Rng,
+): { x: number; y: number; j: number; cost: number } | null {
   const { s, p, c } = sh;
   const xi = rng.int(pool.length);
   const x = pool[xi]!;
@@ -252,7 +258,8 @@ function contextualDraw(matrix: Float32Array, pool: Int32Array, sh: Shape, rng: 
   const dOther = others.map((q) => {
     const y = pool[q]!;
     let d = 0;
-    for (let r = last; r < s * p; r++) for (let ch = 0; ch < c; ch++) if (ch !== j) d += (matrix[(x + r) * c + ch]! - matrix[(y + r) * c + ch]!) ** 2;
+    for (let r = last; r < s * p; r++)
+      for (let ch = 0; ch < c; ch++) if (ch !== j) d += (matrix[(x + r) * c + ch]! - matrix[(y + r) * c + ch]!) ** 2;
     return d;
   });
   const sorted = [...dOther].sort((u, v) => u - v);
@@ -310,15 +317,25 @@ function buildContextual(matrix: Float32Array, pool: Int32Array, sh: Shape, n: n
  * The probe items of a run (pure and deterministic in the data, seqLen, patchLen, channels and
  * seed). A probe is null when the shape or the data cannot support it (see the header).
  */
-export function buildProbes(data: RunData, cfg: PatchTransformerConfig, seed: number, options: ProbeOptions = {}): Record<ProbeName, ProbeItem[] | null> {
+export function buildProbes(
+  data: RunData,
+  cfg: PatchTransformerConfig,
+  seed: number,
+  options: ProbeOptions = {},
+): Record<ProbeName, ProbeItem[] | null> {
   const n = options.items ?? DEFAULT_PROBE_ITEMS;
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`probes: items must be a positive integer, got ${n}`);
   const sh: Shape = { s: cfg.seqLen, p: cfg.patchLen, c: cfg.channels };
-  if (data.matrix.length % sh.c !== 0) throw new RangeError(`probes: the matrix (${data.matrix.length} values) does not hold rows of ${sh.c} channels`);
+  if (data.matrix.length % sh.c !== 0)
+    throw new RangeError(`probes: the matrix (${data.matrix.length} values) does not hold rows of ${sh.c} channels`);
   const pool = normalWindowStarts(data, windowLength(cfg));
-  const builders: Record<ProbeName, typeof buildCopy> = { copy: buildCopy, lookup: buildLookup, contextual: buildContextual };
+  const builders: Record<ProbeName, typeof buildCopy> = {
+    copy: buildCopy,
+    lookup: buildLookup,
+    contextual: buildContextual,
+  };
   const out = {} as Record<ProbeName, ProbeItem[] | null>;
-  for (const name of PROBES) out[name] = pool.length === 0 ? null : builders[name](data.matrix, pool, sh, n, new Rng(seed, `probes:${name}`));
+  for (const name of PROBES)
+    out[name] = pool.length === 0 ? null : builders[name](data.matrix, pool, sh, n, new Rng(seed, `probes:${name}`));
   return out;
 }
-

@@ -7,7 +7,14 @@ import * as ort from 'onnxruntime-node';
 import type { ExecutionProviderName } from '../../shared/system';
 import type { RunData } from '../data/prepared';
 import { windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
-import { buildProbes, DEFAULT_PROBE_ITEMS, PROBES, type ProbeItem, type ProbeName, type ProbeOptions } from './probe-items';
+import {
+  buildProbes,
+  DEFAULT_PROBE_ITEMS,
+  PROBES,
+  type ProbeItem,
+  type ProbeName,
+  type ProbeOptions,
+} from './probe-items';
 import { ModelSessions } from './sessions';
 
 export { PROBES, type ProbeName } from './probe-items';
@@ -42,7 +49,7 @@ export async function scoreItems(
   const limit = options.batch ?? 256;
   let right = 0;
   let chance = 0;
-  for (let i = 0; i < items.length; ) {
+  for (let i = 0; i < items.length;) {
     let windows = 0;
     let j = i;
     while (j < items.length && (j === i || windows + items[j]!.candidates <= limit)) windows += items[j++]!.candidates;
@@ -54,7 +61,8 @@ export async function scoreItems(
       at += it.windows.length;
     }
     const errors = await lastPatchErrors(x, windows);
-    if (errors.length < windows) throw new Error(`probes: the error function returned ${errors.length} errors for ${windows} windows`);
+    if (errors.length < windows)
+      throw new Error(`probes: the error function returned ${errors.length} errors for ${windows} windows`);
     let k = 0;
     for (const it of batch) {
       const e = errors.subarray(k, k + it.candidates);
@@ -73,7 +81,9 @@ export async function scoreItems(
  * patch is predicted to equal the last row of patch S−2; the error is the MSE over the last
  * patch's P·C values. Pure JS; it ignores everything before patch S−2.
  */
-export function persistenceErrors(cfg: Pick<PatchTransformerConfig, 'seqLen' | 'patchLen' | 'channels'>): (windows: Float32Array, count: number) => Promise<Float32Array> {
+export function persistenceErrors(
+  cfg: Pick<PatchTransformerConfig, 'seqLen' | 'patchLen' | 'channels'>,
+): (windows: Float32Array, count: number) => Promise<Float32Array> {
   const { seqLen: s, patchLen: p, channels: c } = cfg;
   const wc = s * p * c;
   const pc = p * c;
@@ -92,7 +102,10 @@ export function persistenceErrors(cfg: Pick<PatchTransformerConfig, 'seqLen' | '
  * scores the same items at every validation point, so they (and the persistence predictor's
  * accuracy on them) are built once per run's data.
  */
-const built = new WeakMap<RunData, Map<string, { probes: Record<ProbeName, ProbeItem[] | null>; persistence: Partial<Record<ProbeName, number>> }>>();
+const built = new WeakMap<
+  RunData,
+  Map<string, { probes: Record<ProbeName, ProbeItem[] | null>; persistence: Partial<Record<ProbeName, number>> }>
+>();
 
 function builtProbes(data: RunData, cfg: PatchTransformerConfig, seed: number, options: ProbeOptions) {
   const key = JSON.stringify([seed, cfg.seqLen, cfg.patchLen, cfg.channels, options.items ?? DEFAULT_PROBE_ITEMS]);
@@ -119,7 +132,12 @@ export async function scoreProbes(
 }
 
 /** `scoreProbes` with a model's sessions and their current weights. */
-export async function probesWith(sessions: ModelSessions, data: RunData, seed: number, options: ProbeOptions & { readonly batch?: number } = {}): Promise<Record<ProbeName, ProbeScore | null>> {
+export async function probesWith(
+  sessions: ModelSessions,
+  data: RunData,
+  seed: number,
+  options: ProbeOptions & { readonly batch?: number } = {},
+): Promise<Record<ProbeName, ProbeScore | null>> {
   const cfg = sessions.cfg;
   const { probes, persistence } = builtProbes(data, cfg, seed, options);
   const out = { copy: null, lookup: null, contextual: null } as Record<ProbeName, ProbeScore | null>;

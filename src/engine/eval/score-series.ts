@@ -17,20 +17,36 @@ function windowStarts(rows: number, window: number, context: number): number[] {
 }
 
 /** Runs the model over a series in batches of windows; `take` receives each batch's outputs. */
-async function forEachBatch(session: WindowModel, rowsOf: (row: number, channel: number) => number, rows: number, channels: number, window: number, context: number, take: (out: ort.InferenceSession.OnnxValueMapType, batch: readonly number[]) => void): Promise<void> {
+async function forEachBatch(
+  session: WindowModel,
+  rowsOf: (row: number, channel: number) => number,
+  rows: number,
+  channels: number,
+  window: number,
+  context: number,
+  take: (out: ort.InferenceSession.OnnxValueMapType, batch: readonly number[]) => void,
+): Promise<void> {
   const starts = windowStarts(rows, window, context);
   for (let i = 0; i < starts.length; i += 32) {
     const batch = starts.slice(i, i + 32);
     const x = new Float32Array(batch.length * window * channels);
     batch.forEach((s, b) => {
-      for (let t = 0; t < window; t++) for (let k = 0; k < channels; k++) x[(b * window + t) * channels + k] = rowsOf(s + t, k);
+      for (let t = 0; t < window; t++)
+        for (let k = 0; k < channels; k++) x[(b * window + t) * channels + k] = rowsOf(s + t, k);
     });
     take(await session.run({ windows: new ort.Tensor('float32', x, [batch.length, window, channels]) }), batch);
   }
 }
 
 /** The model's `score` output per row (NaN on rows nothing predicts). */
-export async function scoreRows(session: WindowModel, rowsOf: (row: number, channel: number) => number, rows: number, channels: number, window: number, context: number): Promise<Float64Array> {
+export async function scoreRows(
+  session: WindowModel,
+  rowsOf: (row: number, channel: number) => number,
+  rows: number,
+  channels: number,
+  window: number,
+  context: number,
+): Promise<Float64Array> {
   const score = new Float64Array(rows).fill(NaN);
   await forEachBatch(session, rowsOf, rows, channels, window, context, (out, batch) => {
     const sc = out.score!.data as Float32Array;
@@ -42,11 +58,23 @@ export async function scoreRows(session: WindowModel, rowsOf: (row: number, chan
 }
 
 /** The model's `residual` output, row-major [rows, channels] (NaN on rows nothing predicts). */
-export async function residualRows(session: WindowModel, rowsOf: (row: number, channel: number) => number, rows: number, channels: number, window: number, context: number): Promise<Float32Array> {
+export async function residualRows(
+  session: WindowModel,
+  rowsOf: (row: number, channel: number) => number,
+  rows: number,
+  channels: number,
+  window: number,
+  context: number,
+): Promise<Float32Array> {
   const residual = new Float32Array(rows * channels).fill(NaN);
   await forEachBatch(session, rowsOf, rows, channels, window, context, (out, batch) => {
     const r = out.residual!.data as Float32Array;
-    batch.forEach((s, b) => residual.set(r.subarray((b * window + context) * channels, (b + 1) * window * channels), (s + context) * channels));
+    batch.forEach((s, b) =>
+      residual.set(
+        r.subarray((b * window + context) * channels, (b + 1) * window * channels),
+        (s + context) * channels,
+      ),
+    );
   });
   return residual;
 }

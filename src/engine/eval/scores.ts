@@ -7,7 +7,8 @@ import { quantileThreshold } from './metrics';
 
 /** Trailing moving average over `window` rows (causal: an alarm never uses the future). */
 export function smoothScores(scores: ArrayLike<number>, window: number): Float64Array {
-  if (!Number.isInteger(window) || window < 1) throw new Error(`the smoothing window must be a positive integer, got ${window}`);
+  if (!Number.isInteger(window) || window < 1)
+    throw new Error(`the smoothing window must be a positive integer, got ${window}`);
   const out = new Float64Array(scores.length);
   let sum = 0;
   let n = 0;
@@ -29,7 +30,8 @@ export function smoothScores(scores: ArrayLike<number>, window: number): Float64
   return out;
 }
 
-export type ThresholdRule = { readonly kind: 'quantile'; readonly q: number } | { readonly kind: 'false-alarm-rate'; readonly rate: number };
+export type ThresholdRule =
+  { readonly kind: 'quantile'; readonly q: number } | { readonly kind: 'false-alarm-rate'; readonly rate: number };
 
 export const DEFAULT_THRESHOLD: ThresholdRule = { kind: 'quantile', q: 0.99 };
 
@@ -41,11 +43,17 @@ export function fitThreshold(normalScores: ArrayLike<number>, rule: ThresholdRul
   }
   if (!(rule.rate > 0 && rule.rate < 1)) throw new Error(`the false-alarm rate must be in (0, 1), got ${rule.rate}`);
   // The smallest threshold at which at most `rate` of the normal rows alarm (score ≥ threshold).
-  const s = Float64Array.from(normalScores).filter((x) => !Number.isNaN(x)).sort();
+  const s = Float64Array.from(normalScores)
+    .filter((x) => !Number.isNaN(x))
+    .sort();
   if (s.length === 0) throw new Error('no normal scores to fit a threshold on');
   const allowed = Math.floor(rule.rate * s.length);
   const k = s.length - allowed;
-  return k >= s.length ? s[s.length - 1]! + Number.EPSILON * Math.max(1, Math.abs(s[s.length - 1]!)) : s[k]! > s[k - 1]! ? s[k]! : nextAbove(s, k);
+  return k >= s.length
+    ? s[s.length - 1]! + Number.EPSILON * Math.max(1, Math.abs(s[s.length - 1]!))
+    : s[k]! > s[k - 1]!
+      ? s[k]!
+      : nextAbove(s, k);
 }
 
 /** With ties at the cut, the next distinct value above them (so ties do not all alarm). */

@@ -34,11 +34,22 @@ export class ModelSessions {
   /** Compiles the forecast graph now; the scoring graph when detection first needs it. `threads`: CPU threads (0: every core). */
   static async create(cfg: PatchTransformerConfig, device: ExecutionProviderName, threads = 0): Promise<ModelSessions> {
     const options = sessionOptions(device, { threads });
-    return new ModelSessions(cfg, device, options, await ort.InferenceSession.create(buildInference(cfg, 'inputs').bytes, options));
+    return new ModelSessions(
+      cfg,
+      device,
+      options,
+      await ort.InferenceSession.create(buildInference(cfg, 'inputs').bytes, options),
+    );
   }
 
   /** Sessions for one set of weights, released after `use` (a single evaluation outside a run). */
-  static async with<T>(cfg: PatchTransformerConfig, device: ExecutionProviderName, params: ReadonlyMap<string, Float32Array>, use: (s: ModelSessions) => Promise<T>, threads = 0): Promise<T> {
+  static async with<T>(
+    cfg: PatchTransformerConfig,
+    device: ExecutionProviderName,
+    params: ReadonlyMap<string, Float32Array>,
+    use: (s: ModelSessions) => Promise<T>,
+    threads = 0,
+  ): Promise<T> {
     const s = await ModelSessions.create(cfg, device, threads);
     try {
       await s.setWeights(params);
@@ -72,7 +83,15 @@ export class ModelSessions {
   /** The scoring graph on already-normalised windows (identity normalisation and calibration): outputs `residual`, `score`. */
   async scoring(): Promise<WindowModel> {
     const c = this.cfg.channels;
-    this.scoringSession ??= ort.InferenceSession.create(buildScoringModel(this.cfg, 'inputs', { mean: new Array(c).fill(0), std: new Array(c).fill(1) }, { channels: [], variant: '', run: '' }).bytes, this.options);
+    this.scoringSession ??= ort.InferenceSession.create(
+      buildScoringModel(
+        this.cfg,
+        'inputs',
+        { mean: new Array(c).fill(0), std: new Array(c).fill(1) },
+        { channels: [], variant: '', run: '' },
+      ).bytes,
+      this.options,
+    );
     const session = await this.scoringSession;
     return { run: (feeds) => session.run({ ...feeds, ...this.fed() }) };
   }

@@ -4,7 +4,10 @@
  */
 
 /** Two-sided 95% Student-t critical values for 1..30 degrees of freedom. */
-const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+const T95 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
+  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
 
 export interface Interval {
   readonly mean: number;
@@ -32,8 +35,12 @@ export function meanInterval(values: readonly number[]): Interval {
 export const MIN_SIGNIFICANT_SEEDS = 3;
 
 /** Seed-by-seed differences variant − baseline (pairs by index), as an interval. */
-export function pairedDifference(variant: readonly number[], baseline: readonly number[]): Interval & { readonly significant: boolean } {
-  if (variant.length !== baseline.length) throw new Error(`paired comparison needs the same seeds: ${variant.length} vs ${baseline.length} runs`);
+export function pairedDifference(
+  variant: readonly number[],
+  baseline: readonly number[],
+): Interval & { readonly significant: boolean } {
+  if (variant.length !== baseline.length)
+    throw new Error(`paired comparison needs the same seeds: ${variant.length} vs ${baseline.length} runs`);
   const d = meanInterval(variant.map((v, i) => v - baseline[i]!));
   return { ...d, significant: d.n >= MIN_SIGNIFICANT_SEEDS && (d.lo > 0 || d.hi < 0) };
 }

@@ -71,7 +71,9 @@ export interface VusResult {
  * last row; this takes the true lengths.)
  */
 export function defaultMaxBuffer(labels: ArrayLike<number>): number {
-  const lengths = rangesOf(labels).map((r) => r.end - r.start).sort((a, b) => a - b);
+  const lengths = rangesOf(labels)
+    .map((r) => r.end - r.start)
+    .sort((a, b) => a - b);
   if (lengths.length === 0) return 0;
   const mid = lengths.length >> 1;
   const median = lengths.length % 2 ? lengths[mid]! : (lengths[mid - 1]! + lengths[mid]!) / 2;

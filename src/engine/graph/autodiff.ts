@@ -76,7 +76,10 @@ function reducedKeep(node: Node, v: Value): Value {
   const x = input(node, 0);
   const axes = attrInts(node, 'axes');
   if (attrInt(node, 'keepdims') === 1) return v;
-  return op.reshape(v, x.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+  return op.reshape(
+    v,
+    x.shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+  );
 }
 
 function matmulGrads(node: Node, gy: Value): Value[] {
@@ -104,7 +107,10 @@ const rules: Record<DiffOp, Rule> = {
   Identity: (_n, gy) => [gy],
   Add: (n, gy) => [unbroadcast(gy, input(n, 0).shape), unbroadcast(gy, input(n, 1).shape)],
   Sub: (n, gy) => [unbroadcast(gy, input(n, 0).shape), unbroadcast(op.neg(gy), input(n, 1).shape)],
-  Mul: (n, gy) => [unbroadcast(op.mul(gy, input(n, 1)), input(n, 0).shape), unbroadcast(op.mul(gy, input(n, 0)), input(n, 1).shape)],
+  Mul: (n, gy) => [
+    unbroadcast(op.mul(gy, input(n, 1)), input(n, 0).shape),
+    unbroadcast(op.mul(gy, input(n, 0)), input(n, 1).shape),
+  ],
   Div: (n, gy) => {
     const [a, b] = [input(n, 0), input(n, 1)];
     const ga = op.div(gy, b);
@@ -246,7 +252,11 @@ const rules: Record<DiffOp, Rule> = {
     const rest = rows.slice(1);
     const g2 = op.reshape(gy, [k, ...rest]);
     // One-hot [rows0, k] @ g2 [k, rest]: scatter-add written as a matrix product, all on the GPU.
-    const iota = data.graph.constant(Int32Array.from({ length: rows[0]! }, (_, i) => i), [rows[0]!, 1], 'int32');
+    const iota = data.graph.constant(
+      Int32Array.from({ length: rows[0]! }, (_, i) => i),
+      [rows[0]!, 1],
+      'int32',
+    );
     const onehot = op.cast(op.equal(iota, op.reshape(flatIdx, [1, k])), data.dtype);
     const flatRest = rest.reduce((a, b) => a * b, 1);
     const gd = op.gemm(onehot, op.reshape(g2, [k, flatRest]));
@@ -282,15 +292,22 @@ export function vjp(seeds: readonly Seed[], wrt: readonly Value[]): Map<Value, V
   const g = seeds[0]!.value.graph;
   for (const { value, grad } of seeds) {
     if (value.graph !== g || grad.graph !== g) throw new Error('vjp: seeds from different graphs');
-    if (grad.dtype !== value.dtype || grad.shape.length !== value.shape.length || grad.shape.some((d, i) => d !== value.shape[i])) {
-      throw new ShapeError(`vjp: a seed gradient ${grad.dtype} [${grad.shape.join(', ')}] does not match its value ${value.dtype} [${value.shape.join(', ')}]`);
+    if (
+      grad.dtype !== value.dtype ||
+      grad.shape.length !== value.shape.length ||
+      grad.shape.some((d, i) => d !== value.shape[i])
+    ) {
+      throw new ShapeError(
+        `vjp: a seed gradient ${grad.dtype} [${grad.shape.join(', ')}] does not match its value ${value.dtype} [${value.shape.join(', ')}]`,
+      );
     }
   }
   const nodes = [...g.nodes];
 
   // Values that depend on some `wrt` (forward) and that the seeds depend on (backward).
   const dependsOnWrt = new Set<Value>(wrt);
-  for (const nd of nodes) if (nd.inputs.some((i) => dependsOnWrt.has(i))) for (const o of nd.outputs) dependsOnWrt.add(o);
+  for (const nd of nodes)
+    if (nd.inputs.some((i) => dependsOnWrt.has(i))) for (const o of nd.outputs) dependsOnWrt.add(o);
 
   const grads = new Map<Value, Value>();
   const accumulate = (v: Value, d: Value) => {

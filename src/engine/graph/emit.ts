@@ -3,7 +3,15 @@
  * inputs (Slice bounds, Reshape/Expand shapes, reduction axes from opset 18) into int64
  * initializers, and lowers Gelu to Erf arithmetic below opset 20.
  */
-import { encodeModel, OnnxDataType, type AttributeValue, type GraphSpec, type InitializerSpec, type NodeSpec, type ValueInfo } from '../onnx/proto';
+import {
+  encodeModel,
+  OnnxDataType,
+  type AttributeValue,
+  type GraphSpec,
+  type InitializerSpec,
+  type NodeSpec,
+  type ValueInfo,
+} from '../onnx/proto';
 import { APP_VERSION } from '../app-meta';
 import type { DType, Graph, HostArray, Node, OpName, Value } from './ir';
 
@@ -20,7 +28,8 @@ export interface EmitOptions {
    * 'inputs': every parameter is a graph input (train steps, where the runtime owns the weights);
    * 'initializers': parameters are stored in the model with these values (standalone inference).
    */
-  readonly params?: { readonly as: 'inputs' } | { readonly as: 'initializers'; readonly values: ReadonlyMap<string, HostArray> };
+  readonly params?:
+    { readonly as: 'inputs' } | { readonly as: 'initializers'; readonly values: ReadonlyMap<string, HostArray> };
   readonly metadata?: Readonly<Record<string, string>>;
 }
 
@@ -53,13 +62,19 @@ export function emitOnnx(graph: Graph, options: EmitOptions): EmittedModel {
     producerVersion: APP_VERSION,
     ...(options.metadata ? { metadata: options.metadata } : {}),
   });
-  return { bytes, inputNames: g.inputs.map((i) => i.name), outputNames: g.outputs.map((o) => o.name), nodeCount: g.nodes.length };
+  return {
+    bytes,
+    inputNames: g.inputs.map((i) => i.name),
+    outputNames: g.outputs.map((o) => o.name),
+    nodeCount: g.nodes.length,
+  };
 }
 
 /** An IR graph as an ONNX graph description (for a model, or as the body of a Loop). */
 export function emitGraph(graph: Graph, options: EmitOptions): GraphSpec {
   const opset = options.opset ?? DEFAULT_OPSET;
-  if (opset < MIN_OPSET || opset > MAX_OPSET) throw new Error(`opset ${opset} is outside the supported ${MIN_OPSET}..${MAX_OPSET}`);
+  if (opset < MIN_OPSET || opset > MAX_OPSET)
+    throw new Error(`opset ${opset} is outside the supported ${MIN_OPSET}..${MAX_OPSET}`);
   const paramMode = options.params ?? { as: 'inputs' as const };
 
   const names = new Map<Value, string>();
@@ -82,7 +97,12 @@ export function emitGraph(graph: Graph, options: EmitOptions): GraphSpec {
   let auxId = 0;
   const int64Const = (values: readonly number[]): string => {
     const name = `c_i64_${auxId++}`;
-    initializers.push({ name, dtype: 'int64', dims: [values.length], bytes: bytesOf(BigInt64Array.from(values.map(BigInt))) });
+    initializers.push({
+      name,
+      dtype: 'int64',
+      dims: [values.length],
+      bytes: bytesOf(BigInt64Array.from(values.map(BigInt))),
+    });
     return name;
   };
   const f32Like = (like: Value, x: number): string => {
@@ -103,7 +123,12 @@ export function emitGraph(graph: Graph, options: EmitOptions): GraphSpec {
   }
 
   for (const [v, c] of graph.constants) {
-    initializers.push({ name: nameOf(v), dtype: onnxDtype(v.dtype), dims: v.shape as number[], bytes: bytesOf(c.data) });
+    initializers.push({
+      name: nameOf(v),
+      dtype: onnxDtype(v.dtype),
+      dims: v.shape as number[],
+      bytes: bytesOf(c.data),
+    });
   }
 
   const graphInputs: ValueInfo[] = graph.inputs.map((v) => info(v));
@@ -113,7 +138,12 @@ export function emitGraph(graph: Graph, options: EmitOptions): GraphSpec {
     } else {
       const data = paramMode.values.get(name);
       if (!data) throw new Error(`no value for parameter "${name}"`);
-      initializers.push({ name, dtype: onnxDtype(p.value.dtype), dims: p.value.shape as number[], bytes: bytesOf(data) });
+      initializers.push({
+        name,
+        dtype: onnxDtype(p.value.dtype),
+        dims: p.value.shape as number[],
+        bytes: bytesOf(data),
+      });
     }
   }
 
@@ -132,7 +162,12 @@ export function emitGraph(graph: Graph, options: EmitOptions): GraphSpec {
         push('Split', [ins[0]!, int64Const(intsAttr(n, 'sizes'))], { axis: { int: intAttr(n, 'axis') } });
         break;
       case 'Slice':
-        push('Slice', [ins[0]!, int64Const([intAttr(n, 'start')]), int64Const([intAttr(n, 'end')]), int64Const([intAttr(n, 'axis')])]);
+        push('Slice', [
+          ins[0]!,
+          int64Const([intAttr(n, 'start')]),
+          int64Const([intAttr(n, 'end')]),
+          int64Const([intAttr(n, 'axis')]),
+        ]);
         break;
       case 'Reshape':
         push('Reshape', [ins[0]!, int64Const(n.outputs[0]!.shape.map((d) => (typeof d === 'number' ? d : -1)))]);

@@ -8,7 +8,8 @@ export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int32' | '
 export type Dim = number | string;
 export type Shape = readonly Dim[];
 
-export type AttrValue = number | string | readonly number[] | { readonly int: number } | { readonly ints: readonly number[] };
+export type AttrValue =
+  number | string | readonly number[] | { readonly int: number } | { readonly ints: readonly number[] };
 
 export type ValueKind = 'input' | 'param' | 'const' | 'node';
 
@@ -18,17 +19,48 @@ export type ValueKind = 'input' | 'param' | 'const' | 'node';
  */
 export const OP_NAMES = [
   // Elementwise, with broadcasting.
-  'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Where',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Pow',
+  'Max',
+  'Min',
+  'Where',
   // Comparisons: bool results.
-  'Greater', 'Less', 'Equal',
+  'Greater',
+  'Less',
+  'Equal',
   // Elementwise, one input.
-  'Identity', 'Neg', 'Sqrt', 'Exp', 'Log', 'Tanh', 'Erf', 'Reciprocal', 'Relu', 'Gelu', 'Cast',
+  'Identity',
+  'Neg',
+  'Sqrt',
+  'Exp',
+  'Log',
+  'Tanh',
+  'Erf',
+  'Reciprocal',
+  'Relu',
+  'Gelu',
+  'Cast',
   // Products and normalisations.
-  'MatMul', 'Gemm', 'Softmax', 'LayerNormalization',
+  'MatMul',
+  'Gemm',
+  'Softmax',
+  'LayerNormalization',
   // Reductions.
-  'ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceLogSumExp',
+  'ReduceSum',
+  'ReduceMean',
+  'ReduceMax',
+  'ReduceLogSumExp',
   // Layout and indexing.
-  'Transpose', 'Reshape', 'Expand', 'Concat', 'Split', 'Slice', 'Gather',
+  'Transpose',
+  'Reshape',
+  'Expand',
+  'Concat',
+  'Split',
+  'Slice',
+  'Gather',
 ] as const;
 
 export type OpName = (typeof OP_NAMES)[number];
@@ -37,9 +69,7 @@ export type HostArray = Float32Array | Float64Array | Int32Array | BigInt64Array
 
 /** How a parameter's first values are drawn (see init.ts). */
 export type Initializer =
-  | { readonly kind: 'normal'; readonly std: number }
-  | { readonly kind: 'zeros' }
-  | { readonly kind: 'ones' };
+  { readonly kind: 'normal'; readonly std: number } | { readonly kind: 'zeros' } | { readonly kind: 'ones' };
 
 export interface Value {
   readonly graph: Graph;
@@ -122,7 +152,12 @@ export class Graph {
     return v;
   }
 
-  param(name: string, shape: readonly number[], init: Initializer, options: { dtype?: DType; decay?: boolean } = {}): Value {
+  param(
+    name: string,
+    shape: readonly number[],
+    init: Initializer,
+    options: { dtype?: DType; decay?: boolean } = {},
+  ): Value {
     this.assertFreeName(name);
     const v = this.newValue(options.dtype ?? 'float32', shape, 'param', name);
     this.params.set(name, { value: v, init, decay: options.decay ?? shape.length >= 2 });
@@ -130,7 +165,8 @@ export class Graph {
   }
 
   constant(data: HostArray, shape: readonly number[], dtype: DType): Value {
-    if (data.length !== sizeOf(shape)) throw new ShapeError(`constant has ${data.length} elements for shape [${shape.join(', ')}]`);
+    if (data.length !== sizeOf(shape))
+      throw new ShapeError(`constant has ${data.length} elements for shape [${shape.join(', ')}]`);
     const v = this.newValue(dtype, shape, 'const');
     this.constants.set(v, { data });
     return v;
@@ -148,7 +184,12 @@ export class Graph {
   }
 
   /** Appends a node; inputs must belong to this graph. @internal */
-  addNode(op: OpName, inputs: readonly Value[], outputs: readonly { dtype: DType; shape: Shape }[], attrs: Record<string, AttrValue> = {}): Value[] {
+  addNode(
+    op: OpName,
+    inputs: readonly Value[],
+    outputs: readonly { dtype: DType; shape: Shape }[],
+    attrs: Record<string, AttrValue> = {},
+  ): Value[] {
     for (const i of inputs) if (i.graph !== this) throw new Error(`${op}: an input belongs to another graph`);
     const outs = outputs.map((o) => this.newValue(o.dtype, o.shape, 'node'));
     this.nodes.push({ op, inputs: [...inputs], outputs: outs, attrs });
@@ -156,7 +197,8 @@ export class Graph {
   }
 
   private assertFreeName(name: string): void {
-    if (this.params.has(name) || this.inputs.some((i) => i.name === name)) throw new Error(`the graph already has a value named "${name}"`);
+    if (this.params.has(name) || this.inputs.some((i) => i.name === name))
+      throw new Error(`the graph already has a value named "${name}"`);
   }
 }
 

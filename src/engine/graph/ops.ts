@@ -71,7 +71,8 @@ export const less = (a: Value, b: Value | number) => compare('Less', a, b);
 export const equal = (a: Value, b: Value | number) => compare('Equal', a, b);
 
 function unary(op: OpName, x: Value, attrs = {}): Value {
-  if (!isFloat(x.dtype) && op !== 'Neg' && op !== 'Identity') throw new ShapeError(`${op} needs a float tensor, got ${x.dtype}`);
+  if (!isFloat(x.dtype) && op !== 'Neg' && op !== 'Identity')
+    throw new ShapeError(`${op} needs a float tensor, got ${x.dtype}`);
   return one(op, [x], x.dtype, x.shape, attrs);
 }
 export const sqrt = (x: Value) => unary('Sqrt', x);
@@ -102,7 +103,8 @@ export function cast(x: Value, to: DType): Value {
 /** Batched matrix product over the last two axes, batch axes broadcast. Both inputs of rank >= 2. */
 export function matmul(a: Value, b: Value): Value {
   sameDtype('MatMul', a, b);
-  if (a.shape.length < 2 || b.shape.length < 2) throw new ShapeError(`MatMul needs rank >= 2, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  if (a.shape.length < 2 || b.shape.length < 2)
+    throw new ShapeError(`MatMul needs rank >= 2, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
   const [n, k1] = a.shape.slice(-2) as [Dim, Dim];
   const [k2, m] = b.shape.slice(-2) as [Dim, Dim];
   if (!same(k1, k2)) throw new ShapeError(`MatMul: inner dimensions differ in ${fmt(a.shape)} @ ${fmt(b.shape)}`);
@@ -113,7 +115,8 @@ export function matmul(a: Value, b: Value): Value {
 /** 2-D matrix product with optional transposes (ONNX Gemm without C): op(a) @ op(b). */
 export function gemm(a: Value, b: Value, transA = false, transB = false): Value {
   sameDtype('Gemm', a, b);
-  if (a.shape.length !== 2 || b.shape.length !== 2) throw new ShapeError(`Gemm needs 2-D inputs, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  if (a.shape.length !== 2 || b.shape.length !== 2)
+    throw new ShapeError(`Gemm needs 2-D inputs, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
   const [n, k1] = transA ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
   const [k2, m] = transB ? [b.shape[1]!, b.shape[0]!] : [b.shape[0]!, b.shape[1]!];
   if (!same(k1, k2)) throw new ShapeError(`Gemm: inner dimensions differ (${k1} vs ${k2})`);
@@ -141,11 +144,16 @@ export function layerNorm(x: Value, scale: Value, bias: Value, epsilon = 1e-5): 
   }
   const stats = [...x.shape.slice(0, -1), 1];
   const statType: DType = x.dtype === 'float16' || x.dtype === 'bfloat16' ? 'float32' : x.dtype;
-  return graphOf(x, scale, bias).addNode('LayerNormalization', [x, scale, bias], [
-    { dtype: x.dtype, shape: x.shape },
-    { dtype: statType, shape: stats },
-    { dtype: statType, shape: stats },
-  ], { axis: { int: -1 }, epsilon, stash_type: { int: statType === 'float64' ? 11 : 1 } })[0]!;
+  return graphOf(x, scale, bias).addNode(
+    'LayerNormalization',
+    [x, scale, bias],
+    [
+      { dtype: x.dtype, shape: x.shape },
+      { dtype: statType, shape: stats },
+      { dtype: statType, shape: stats },
+    ],
+    { axis: { int: -1 }, epsilon, stash_type: { int: statType === 'float64' ? 11 : 1 } },
+  )[0]!;
 }
 
 function reduced(x: Value, axes: readonly number[], keepdims: boolean): { axes: number[]; shape: Dim[] } {
@@ -162,18 +170,32 @@ function reduce(op: OpName, x: Value, axes: readonly number[], keepdims: boolean
   const r = reduced(x, axes, keepdims);
   return one(op, [x], x.dtype, r.shape, { axes: { ints: r.axes }, keepdims: { int: keepdims ? 1 : 0 } });
 }
-export const reduceSum = (x: Value, axes: readonly number[], keepdims = false) => reduce('ReduceSum', x, axes, keepdims);
-export const reduceMean = (x: Value, axes: readonly number[], keepdims = false) => reduce('ReduceMean', x, axes, keepdims);
-export const reduceMax = (x: Value, axes: readonly number[], keepdims = false) => reduce('ReduceMax', x, axes, keepdims);
-export const reduceLogSumExp = (x: Value, axes: readonly number[], keepdims = false) => reduce('ReduceLogSumExp', x, axes, keepdims);
+export const reduceSum = (x: Value, axes: readonly number[], keepdims = false) =>
+  reduce('ReduceSum', x, axes, keepdims);
+export const reduceMean = (x: Value, axes: readonly number[], keepdims = false) =>
+  reduce('ReduceMean', x, axes, keepdims);
+export const reduceMax = (x: Value, axes: readonly number[], keepdims = false) =>
+  reduce('ReduceMax', x, axes, keepdims);
+export const reduceLogSumExp = (x: Value, axes: readonly number[], keepdims = false) =>
+  reduce('ReduceLogSumExp', x, axes, keepdims);
 /** Sum over every axis, to a scalar. */
-export const sumAll = (x: Value) => reduceSum(x, x.shape.map((_, i) => i));
+export const sumAll = (x: Value) =>
+  reduceSum(
+    x,
+    x.shape.map((_, i) => i),
+  );
 
 export function transpose(x: Value, perm: readonly number[]): Value {
   if (perm.length !== x.shape.length || [...perm].sort().some((p, i) => p !== i)) {
     throw new ShapeError(`Transpose: perm [${perm.join(', ')}] does not fit rank ${x.shape.length}`);
   }
-  return one('Transpose', [x], x.dtype, perm.map((p) => x.shape[p]!), { perm: { ints: perm } });
+  return one(
+    'Transpose',
+    [x],
+    x.dtype,
+    perm.map((p) => x.shape[p]!),
+    { perm: { ints: perm } },
+  );
 }
 
 /** Swaps the last two axes. */
@@ -193,7 +215,12 @@ export function reshape(x: Value, shape: Shape): Value {
   const known = (s: Shape) => s.reduce<number>((n, d) => (typeof d === 'number' ? n * d : n), 1);
   const symIn = x.shape.filter((d) => typeof d !== 'number');
   const symOut = shape.filter((d) => typeof d !== 'number');
-  if (symOut.length > 1 || symIn.length !== symOut.length || symIn.some((d, i) => d !== symOut[i]) || known(x.shape) !== known(shape)) {
+  if (
+    symOut.length > 1 ||
+    symIn.length !== symOut.length ||
+    symIn.some((d, i) => d !== symOut[i]) ||
+    known(x.shape) !== known(shape)
+  ) {
     throw new ShapeError(`Reshape: cannot reshape ${fmt(x.shape)} to ${fmt(shape)}`);
   }
   return one('Reshape', [x], x.dtype, shape);
@@ -201,7 +228,8 @@ export function reshape(x: Value, shape: Shape): Value {
 
 export function expand(x: Value, shape: readonly number[]): Value {
   const out = broadcastShapes(x.shape, shape);
-  if (out.length !== shape.length || out.some((d, i) => d !== shape[i])) throw new ShapeError(`Expand: ${fmt(x.shape)} does not expand to ${fmt(shape)}`);
+  if (out.length !== shape.length || out.some((d, i) => d !== shape[i]))
+    throw new ShapeError(`Expand: ${fmt(x.shape)} does not expand to ${fmt(shape)}`);
   return one('Expand', [x], x.dtype, shape);
 }
 
@@ -229,7 +257,8 @@ export function split(x: Value, axis: number, sizes: readonly number[]): Value[]
   const ax = normAxis(axis, x.shape.length);
   const d = x.shape[ax];
   if (typeof d !== 'number') throw new ShapeError('Split along a symbolic axis');
-  if (sizes.length === 0 || sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new ShapeError(`Split: sizes must be positive integers, got [${sizes.join(', ')}]`);
+  if (sizes.length === 0 || sizes.some((s) => !Number.isInteger(s) || s < 1))
+    throw new ShapeError(`Split: sizes must be positive integers, got [${sizes.join(', ')}]`);
   const total = sizes.reduce((a, b) => a + b, 0);
   if (total !== d) throw new ShapeError(`Split: sizes add up to ${total}, the axis is ${d} long`);
   const outs = sizes.map((s) => ({ dtype: x.dtype, shape: x.shape.map((dim, i) => (i === ax ? s : dim)) }));
@@ -263,9 +292,14 @@ export function gather(data: Value, indices: Value, axis = 0): Value {
  */
 export function causalMask(scores: Value): Value {
   const [s1, s2] = scores.shape.slice(-2);
-  if (typeof s1 !== 'number' || s1 !== s2) throw new ShapeError(`causalMask needs square static [..., S, S] scores, got ${fmt(scores.shape)}`);
+  if (typeof s1 !== 'number' || s1 !== s2)
+    throw new ShapeError(`causalMask needs square static [..., S, S] scores, got ${fmt(scores.shape)}`);
   const data = new Float64Array(s1 * s1);
   for (let i = 0; i < s1; i++) for (let j = i + 1; j < s1; j++) data[i * s1 + j] = -1e9;
-  const mask = scores.graph.constant(scores.dtype === 'float64' ? data : Float32Array.from(data), [s1, s1], scores.dtype);
+  const mask = scores.graph.constant(
+    scores.dtype === 'float64' ? data : Float32Array.from(data),
+    [s1, s1],
+    scores.dtype,
+  );
   return add(scores, mask);
 }

@@ -13,7 +13,10 @@ export type { GrowthConfig, Stage, Variant } from '../../shared/growth';
 import type { Stage } from '../../shared/growth';
 
 /** Applies a layer mapping to named tensors (weights or Adam moments); non-block tensors are kept. */
-export function growTensors(tensors: ReadonlyMap<string, Float32Array>, mapping: readonly number[]): Map<string, Float32Array> {
+export function growTensors(
+  tensors: ReadonlyMap<string, Float32Array>,
+  mapping: readonly number[],
+): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
   for (const [name, t] of tensors) if (blockOf(name) === null) out.set(name, t);
   mapping.forEach((src, i) => {

@@ -5,13 +5,24 @@
 import { emitOnnx, type EmittedModel } from '../graph/emit';
 import { Graph } from '../graph/ir';
 import * as op from '../graph/ops';
-import { declareParams, forward, nextPatchResidual, tokensOf, windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
+import {
+  declareParams,
+  forward,
+  nextPatchResidual,
+  tokensOf,
+  windowLength,
+  type PatchTransformerConfig,
+} from '../models/patch-transformer';
 
 /**
  * Inputs: `windows` [batch, seqLen·patchLen, channels]. Outputs: `pred` [batch, seqLen, patchLen·channels], `mse` [batch, seqLen-1].
  * `params`: the weights, stored in the model; 'inputs': weights are graph inputs, fed at each run (evaluation during training).
  */
-export function buildInference(cfg: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array> | 'inputs', opset?: number): EmittedModel {
+export function buildInference(
+  cfg: PatchTransformerConfig,
+  params: ReadonlyMap<string, Float32Array> | 'inputs',
+  opset?: number,
+): EmittedModel {
   const g = new Graph();
   const windows = g.input('windows', 'float32', ['batch', windowLength(cfg), cfg.channels]);
   const tokens = tokensOf(windows, cfg);

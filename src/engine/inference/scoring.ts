@@ -13,7 +13,14 @@
 import { emitOnnx, type EmittedModel } from '../graph/emit';
 import { Graph, type Value } from '../graph/ir';
 import * as op from '../graph/ops';
-import { declareParams, forward, nextPatchResidual, tokensOf, windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
+import {
+  declareParams,
+  forward,
+  nextPatchResidual,
+  tokensOf,
+  windowLength,
+  type PatchTransformerConfig,
+} from '../models/patch-transformer';
 
 export interface ScoringModelMeta {
   readonly channels: readonly string[];
@@ -38,7 +45,13 @@ export function identityCalibration(channels: number): ScoreCalibration {
 }
 
 /** `params`: the weights, stored in the model (export); 'inputs': weights are graph inputs, fed at each run (evaluation during training). */
-export function buildScoringModel(cfg: PatchTransformerConfig, params: ReadonlyMap<string, Float32Array> | 'inputs', norm: { mean: readonly number[]; std: readonly number[] }, meta: ScoringModelMeta, calibration: ScoreCalibration = identityCalibration(cfg.channels)): EmittedModel {
+export function buildScoringModel(
+  cfg: PatchTransformerConfig,
+  params: ReadonlyMap<string, Float32Array> | 'inputs',
+  norm: { mean: readonly number[]; std: readonly number[] },
+  meta: ScoringModelMeta,
+  calibration: ScoreCalibration = identityCalibration(cfg.channels),
+): EmittedModel {
   const g = new Graph();
   const w = windowLength(cfg);
   const { patchLen: p, seqLen: s, channels: c } = cfg;

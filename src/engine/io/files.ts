@@ -14,10 +14,12 @@ import { withTimeLimit } from '../time-limit';
 export const VIRTUAL_DIRS = ['/proc', '/sys', '/dev'];
 
 /** Whether `p` is `root` or lies inside it (plain path comparison; resolve links first). */
-export const isUnder = (p: string, root: string): boolean => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+export const isUnder = (p: string, root: string): boolean =>
+  p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 
 /** Whether a real path lies in the kernel's virtual file systems (never on Windows). */
-export const inVirtualFs = (real: string): boolean => process.platform !== 'win32' && VIRTUAL_DIRS.some((v) => isUnder(real, v));
+export const inVirtualFs = (real: string): boolean =>
+  process.platform !== 'win32' && VIRTUAL_DIRS.some((v) => isUnder(real, v));
 
 export type RefusedReason = 'not-regular' | 'changed' | 'timeout' | 'too-large';
 
@@ -98,9 +100,19 @@ export async function openRegular(file: string, options: OpenOptions = {}): Prom
       if (opened) return opened;
       await new Promise((r) => setTimeout(r, Math.min(i, 10)));
     }
-    throw new FileRefusedError(file, 'changed', `changed each time it was opened (${SWAP_TRIES} times): a link being replaced?`);
+    throw new FileRefusedError(
+      file,
+      'changed',
+      `changed each time it was opened (${SWAP_TRIES} times): a link being replaced?`,
+    );
   })();
-  return withTimeLimit(work, timeoutMs, () => new FileRefusedError(file, 'timeout', `did not open within ${timeoutMs / 1000} s (a network share that hangs?)`), (o) => void o.handle.close().catch(() => undefined));
+  return withTimeLimit(
+    work,
+    timeoutMs,
+    () =>
+      new FileRefusedError(file, 'timeout', `did not open within ${timeoutMs / 1000} s (a network share that hangs?)`),
+    (o) => void o.handle.close().catch(() => undefined),
+  );
 }
 
 /**
@@ -109,7 +121,8 @@ export async function openRegular(file: string, options: OpenOptions = {}): Prom
  */
 export async function readRegular(file: string, maxBytes: number, options: OpenOptions = {}): Promise<Buffer> {
   const { handle, stats } = await openRegular(file, options);
-  const tooLarge = () => new FileRefusedError(file, 'too-large', `is larger than ${formatBytes(maxBytes)}, the most read from such a file`);
+  const tooLarge = () =>
+    new FileRefusedError(file, 'too-large', `is larger than ${formatBytes(maxBytes)}, the most read from such a file`);
   try {
     if (stats.size > maxBytes) throw tooLarge();
     const chunks: Buffer[] = [];
@@ -157,7 +170,12 @@ export class DamagedFileError extends Error {
  * `check` accepts it; a DamagedFileError otherwise (a FIFO or device, over `maxBytes`, not JSON, or
  * what `check` throws). `todo` says what the user can do about a damaged one.
  */
-export async function readJsonFile<T>(file: string, check: (value: unknown) => T, todo: string, maxBytes = 16 * 2 ** 20): Promise<T | null> {
+export async function readJsonFile<T>(
+  file: string,
+  check: (value: unknown) => T,
+  todo: string,
+  maxBytes = 16 * 2 ** 20,
+): Promise<T | null> {
   let bytes: Buffer;
   try {
     // StackLab's own files are never links: one that is cannot lead its reader elsewhere.
@@ -165,15 +183,26 @@ export async function readJsonFile<T>(file: string, check: (value: unknown) => T
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     if (err instanceof FileRefusedError) throw new DamagedFileError(file, err.problem, todo);
-    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new DamagedFileError(file, 'it is a link, and StackLab writes this file itself, never as a link', todo);
-    throw new DamagedFileError(file, `cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, todo);
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP')
+      throw new DamagedFileError(file, 'it is a link, and StackLab writes this file itself, never as a link', todo);
+    throw new DamagedFileError(
+      file,
+      `cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      todo,
+    );
   }
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
     const at = /position (\d+)/.exec((err as Error).message)?.[1];
-    const where = at ? ` at character ${at}` : bytes.length === 0 ? ': it is empty' : /end of JSON/.test((err as Error).message) ? ': it ends too soon (cut short?)' : '';
+    const where = at
+      ? ` at character ${at}`
+      : bytes.length === 0
+        ? ': it is empty'
+        : /end of JSON/.test((err as Error).message)
+          ? ': it ends too soon (cut short?)'
+          : '';
     throw new DamagedFileError(file, `not valid JSON${where}`, todo);
   }
   try {

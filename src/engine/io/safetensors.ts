@@ -26,11 +26,18 @@ export class SafetensorsError extends Error {
 }
 
 /** Parses a safetensors file's bytes. Tensor data is copied, so it is aligned and independent of `bytes`. */
-export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data'): { tensors: Map<string, NamedTensor>; metadata: Record<string, string> } {
-  if (bytes.length < 8) throw new SafetensorsError(`${source}: too short to be a safetensors file (${bytes.length} bytes)`);
+export function parseSafetensors(
+  bytes: Uint8Array,
+  source = 'safetensors data',
+): { tensors: Map<string, NamedTensor>; metadata: Record<string, string> } {
+  if (bytes.length < 8)
+    throw new SafetensorsError(`${source}: too short to be a safetensors file (${bytes.length} bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = Number(view.getBigUint64(0, true));
-  if (headerLen > bytes.length - 8) throw new SafetensorsError(`${source}: header length ${headerLen} exceeds the file (${bytes.length} bytes); the file is truncated or not safetensors`);
+  if (headerLen > bytes.length - 8)
+    throw new SafetensorsError(
+      `${source}: header length ${headerLen} exceeds the file (${bytes.length} bytes); the file is truncated or not safetensors`,
+    );
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen))) as Record<string, unknown>;
@@ -42,21 +49,43 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data')
   let metadata: Record<string, string> = {};
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') {
-      if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || Object.values(raw).some((v) => typeof v !== 'string')) throw new SafetensorsError(`${source}: its metadata is not a map of texts`);
+      if (
+        typeof raw !== 'object' ||
+        raw === null ||
+        Array.isArray(raw) ||
+        Object.values(raw).some((v) => typeof v !== 'string')
+      )
+        throw new SafetensorsError(`${source}: its metadata is not a map of texts`);
       metadata = raw as Record<string, string>;
       continue;
     }
-    const { dtype, shape, data_offsets: offsets } = (raw ?? {}) as { dtype: SafeDType; shape: number[]; data_offsets: [number, number] };
+    const {
+      dtype,
+      shape,
+      data_offsets: offsets,
+    } = (raw ?? {}) as { dtype: SafeDType; shape: number[]; data_offsets: [number, number] };
     const Ctor = Object.hasOwn(CTORS, dtype) ? CTORS[dtype] : undefined;
-    if (!Ctor) throw new SafetensorsError(`${source}: tensor "${name.slice(0, 80)}" has unsupported dtype ${String(dtype).slice(0, 20)}`);
+    if (!Ctor)
+      throw new SafetensorsError(
+        `${source}: tensor "${name.slice(0, 80)}" has unsupported dtype ${String(dtype).slice(0, 20)}`,
+      );
     const whole = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
-    if (!Array.isArray(shape) || shape.length > 8 || !shape.every(whole) || !Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(whole)) {
+    if (
+      !Array.isArray(shape) ||
+      shape.length > 8 ||
+      !shape.every(whole) ||
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every(whole)
+    ) {
       throw new SafetensorsError(`${source}: tensor "${name.slice(0, 80)}" has no valid shape and byte range`);
     }
     const [begin, end] = offsets;
     const count = shape.reduce((a, b) => a * b, 1);
     if (end - begin !== count * Ctor.BYTES_PER_ELEMENT || body + end > bytes.length) {
-      throw new SafetensorsError(`${source}: tensor "${name}" [${shape.join(', ')}] ${dtype} does not fit its byte range ${begin}..${end}`);
+      throw new SafetensorsError(
+        `${source}: tensor "${name}" [${shape.join(', ')}] ${dtype} does not fit its byte range ${begin}..${end}`,
+      );
     }
     // A copy (new Uint8Array of a view): Buffer#slice would alias Node's shared pool instead.
     const copy = new Uint8Array(bytes.subarray(body + begin, body + end));
@@ -71,7 +100,10 @@ function dtypeOf(data: NamedTensor['data']): SafeDType {
 }
 
 /** Serialises tensors (in name order) with optional string metadata. */
-export function serializeSafetensors(tensors: ReadonlyMap<string, { shape: readonly number[]; data: NamedTensor['data'] }>, metadata: Record<string, string> = {}): Uint8Array {
+export function serializeSafetensors(
+  tensors: ReadonlyMap<string, { shape: readonly number[]; data: NamedTensor['data'] }>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const names = [...tensors.keys()].sort();
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
@@ -79,7 +111,8 @@ export function serializeSafetensors(tensors: ReadonlyMap<string, { shape: reado
   for (const name of names) {
     const t = tensors.get(name)!;
     const count = t.shape.reduce((a, b) => a * b, 1);
-    if (count !== t.data.length) throw new SafetensorsError(`tensor "${name}": ${t.data.length} values for shape [${t.shape.join(', ')}]`);
+    if (count !== t.data.length)
+      throw new SafetensorsError(`tensor "${name}": ${t.data.length} values for shape [${t.shape.join(', ')}]`);
     header[name] = { dtype: dtypeOf(t.data), shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
     offset += t.data.byteLength;
   }

@@ -42,11 +42,44 @@ export type PresetConfig = Omit<PatchTransformerConfig, 'channels'>;
 
 export const PRESETS: Readonly<Record<PresetName, PresetConfig>> = {
   // Tests and CI: trains in seconds on the CPU.
-  tiny: { dModel: 32, heads: 2, layers: 2, patchLen: 4, seqLen: 16, mlpHidden: 128, batch: 8, positions: 'learned', lnEps: 1e-5, initStd: 0.02 },
+  tiny: {
+    dModel: 32,
+    heads: 2,
+    layers: 2,
+    patchLen: 4,
+    seqLen: 16,
+    mlpHidden: 128,
+    batch: 8,
+    positions: 'learned',
+    lnEps: 1e-5,
+    initStd: 0.02,
+  },
   // A laptop proof of concept (about 1.2 M parameters).
-  small: { dModel: 128, heads: 4, layers: 6, patchLen: 8, seqLen: 64, mlpHidden: 512, batch: 32, positions: 'learned', lnEps: 1e-5, initStd: 0.02 },
+  small: {
+    dModel: 128,
+    heads: 4,
+    layers: 6,
+    patchLen: 8,
+    seqLen: 64,
+    mlpHidden: 512,
+    batch: 32,
+    positions: 'learned',
+    lnEps: 1e-5,
+    initStd: 0.02,
+  },
   // A GPU workstation (about 38 M parameters).
-  base: { dModel: 512, heads: 8, layers: 12, patchLen: 16, seqLen: 256, mlpHidden: 2048, batch: 32, positions: 'learned', lnEps: 1e-5, initStd: 0.02 },
+  base: {
+    dModel: 512,
+    heads: 8,
+    layers: 12,
+    patchLen: 16,
+    seqLen: 256,
+    mlpHidden: 2048,
+    batch: 32,
+    positions: 'learned',
+    lnEps: 1e-5,
+    initStd: 0.02,
+  },
 };
 
 export interface ParamSpec {
@@ -65,27 +98,53 @@ export function windowLength(cfg: Pick<PatchTransformerConfig, 'seqLen' | 'patch
 export function validateConfig(cfg: PatchTransformerConfig): void {
   const positive = ['dModel', 'heads', 'layers', 'patchLen', 'seqLen', 'mlpHidden', 'channels', 'batch'] as const;
   for (const k of positive) {
-    if (!Number.isInteger(cfg[k]) || cfg[k] < 1) throw new Error(`model config: ${k} must be a positive integer, got ${cfg[k]}`);
+    if (!Number.isInteger(cfg[k]) || cfg[k] < 1)
+      throw new Error(`model config: ${k} must be a positive integer, got ${cfg[k]}`);
   }
-  if (cfg.dModel % cfg.heads !== 0) throw new Error(`model config: dModel ${cfg.dModel} must be divisible by heads ${cfg.heads}`);
-  if (cfg.positions === 'rotary' && (cfg.dModel / cfg.heads) % 2 !== 0) throw new Error('model config: rotary positions need an even head width');
+  if (cfg.dModel % cfg.heads !== 0)
+    throw new Error(`model config: dModel ${cfg.dModel} must be divisible by heads ${cfg.heads}`);
+  if (cfg.positions === 'rotary' && (cfg.dModel / cfg.heads) % 2 !== 0)
+    throw new Error('model config: rotary positions need an even head width');
 }
 
 const blockParams = (l: number, cfg: PatchTransformerConfig, std: number, residualStd: number): ParamSpec[] => {
   const { dModel: d, mlpHidden: f } = cfg;
   const p = `blocks.${l}`;
-  const w = (name: string, shape: number[], s = std): ParamSpec => ({ name: `${p}.${name}`, shape, init: { kind: 'normal', std: s }, decay: true });
-  const z = (name: string, n: number): ParamSpec => ({ name: `${p}.${name}`, shape: [n], init: { kind: 'zeros' }, decay: false });
-  const o = (name: string, n: number): ParamSpec => ({ name: `${p}.${name}`, shape: [n], init: { kind: 'ones' }, decay: false });
+  const w = (name: string, shape: number[], s = std): ParamSpec => ({
+    name: `${p}.${name}`,
+    shape,
+    init: { kind: 'normal', std: s },
+    decay: true,
+  });
+  const z = (name: string, n: number): ParamSpec => ({
+    name: `${p}.${name}`,
+    shape: [n],
+    init: { kind: 'zeros' },
+    decay: false,
+  });
+  const o = (name: string, n: number): ParamSpec => ({
+    name: `${p}.${name}`,
+    shape: [n],
+    init: { kind: 'ones' },
+    decay: false,
+  });
   return [
-    o('ln1.g', d), z('ln1.b', d),
-    w('attn.wq', [d, d]), z('attn.bq', d),
-    w('attn.wk', [d, d]), z('attn.bk', d),
-    w('attn.wv', [d, d]), z('attn.bv', d),
-    w('attn.wo', [d, d], residualStd), z('attn.bo', d),
-    o('ln2.g', d), z('ln2.b', d),
-    w('mlp.w1', [d, f]), z('mlp.b1', f),
-    w('mlp.w2', [f, d], residualStd), z('mlp.b2', d),
+    o('ln1.g', d),
+    z('ln1.b', d),
+    w('attn.wq', [d, d]),
+    z('attn.bq', d),
+    w('attn.wk', [d, d]),
+    z('attn.bk', d),
+    w('attn.wv', [d, d]),
+    z('attn.bv', d),
+    w('attn.wo', [d, d], residualStd),
+    z('attn.bo', d),
+    o('ln2.g', d),
+    z('ln2.b', d),
+    w('mlp.w1', [d, f]),
+    z('mlp.b1', f),
+    w('mlp.w2', [f, d], residualStd),
+    z('mlp.b2', d),
   ];
 };
 
@@ -99,7 +158,8 @@ export function paramSpecs(cfg: PatchTransformerConfig): ParamSpec[] {
     { name: 'embed.w', shape: [p * c, d], init: { kind: 'normal', std }, decay: true },
     { name: 'embed.b', shape: [d], init: { kind: 'zeros' }, decay: false },
   ];
-  if (cfg.positions === 'learned') specs.push({ name: 'pos', shape: [s, d], init: { kind: 'normal', std }, decay: true });
+  if (cfg.positions === 'learned')
+    specs.push({ name: 'pos', shape: [s, d], init: { kind: 'normal', std }, decay: true });
   for (let l = 0; l < cfg.layers; l++) specs.push(...blockParams(l, cfg, std, residualStd));
   specs.push(
     { name: 'final_ln.g', shape: [d], init: { kind: 'ones' }, decay: false },
@@ -205,7 +265,12 @@ function block(x: Value, p: Params, cfg: PatchTransformerConfig, mm: MatMul): Va
  * `batch` may be a symbol for inference graphs. Matrix products run in `compute`; everything
  * else (norms, softmax, residuals, the loss) in float32.
  */
-export function forward(tokens: Value, params: ReadonlyMap<string, Value>, cfg: PatchTransformerConfig, compute: ComputeDType = 'float32'): Value {
+export function forward(
+  tokens: Value,
+  params: ReadonlyMap<string, Value>,
+  cfg: PatchTransformerConfig,
+  compute: ComputeDType = 'float32',
+): Value {
   const mm = matmulIn(compute);
   const p: Params = (name) => {
     const v = params.get(name);

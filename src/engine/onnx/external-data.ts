@@ -96,7 +96,8 @@ function* fieldsOf(b: Uint8Array, start: number, end: number): Generator<Field> 
       yield { no, wire, start: pos, end: (pos = next), value: 0 };
     } else if (wire === 2) {
       const length = varint();
-      if (length > end - pos) throw new MalformedProtobufError(`a field of ${length} bytes runs past the end of its message`, at);
+      if (length > end - pos)
+        throw new MalformedProtobufError(`a field of ${length} bytes runs past the end of its message`, at);
       yield { no, wire, start: pos, end: (pos += length), value: 0 };
     } else {
       // 3 and 4 are protobuf groups, which ONNX never writes; 6 and 7 do not exist.
@@ -110,7 +111,8 @@ const utf8 = new TextDecoder();
 /** The text of the first length-delimited field `no` of a message ('' without one). */
 function textField(b: Uint8Array, start: number, end: number, no: number | undefined): string {
   if (no === undefined) return '';
-  for (const f of fieldsOf(b, start, end)) if (f.no === no && f.wire === 2) return utf8.decode(b.subarray(f.start, f.end));
+  for (const f of fieldsOf(b, start, end))
+    if (f.no === no && f.wire === 2) return utf8.decode(b.subarray(f.start, f.end));
   return '';
 }
 
@@ -140,7 +142,15 @@ function locationOf(b: Uint8Array, entries: readonly Field[]): string | null {
  * Walks one message of kind `kind`. `role` is what a tensor is to its container ("initializer",
  * "tensor"), `context` where the container is ("the main graph", "attribute \"value\" of node …").
  */
-function walk(b: Uint8Array, start: number, end: number, kind: Kind, role: string, context: string, depth: number): ExternalTensor | null {
+function walk(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  kind: Kind,
+  role: string,
+  context: string,
+  depth: number,
+): ExternalTensor | null {
   if (depth > MAX_DEPTH) throw new MalformedProtobufError(`messages nest deeper than ${MAX_DEPTH} levels`, start);
   const name = textField(b, start, end, NAME_FIELD[kind]);
   if (kind === 'tensor') {
@@ -156,20 +166,37 @@ function walk(b: Uint8Array, start: number, end: number, kind: Kind, role: strin
   }
   // What the children of this message are inside of.
   const label =
-    kind === 'node' ? `node ${quoted(name || textField(b, start, end, NODE_OP_TYPE))} of ${context}`
-    : kind === 'attribute' ? `attribute ${quoted(name)} of ${context}`
-    : kind === 'function' ? `function ${quoted(name)}`
-    : kind === 'graph' && context !== 'the main graph' ? `graph ${quoted(name)} in ${context}`
-    : context;
+    kind === 'node'
+      ? `node ${quoted(name || textField(b, start, end, NODE_OP_TYPE))} of ${context}`
+      : kind === 'attribute'
+        ? `attribute ${quoted(name)} of ${context}`
+        : kind === 'function'
+          ? `function ${quoted(name)}`
+          : kind === 'graph' && context !== 'the main graph'
+            ? `graph ${quoted(name)} in ${context}`
+            : context;
   for (const f of fieldsOf(b, start, end)) {
     const child = CHILDREN[kind][f.no];
     // A field of the wrong wire type is an unknown field to protobuf: ONNX Runtime ignores it too.
     if (!child || f.wire !== 2) continue;
     const childRole =
-      kind === 'graph' ? (child === 'sparse' ? 'sparse initializer' : 'initializer')
-      : kind === 'attribute' ? (child === 'sparse' ? 'sparse tensor' : 'tensor')
-      : role;
-    const childContext = kind !== 'model' ? label : child === 'graph' ? 'the main graph' : child === 'training' ? 'the training info' : 'the model';
+      kind === 'graph'
+        ? child === 'sparse'
+          ? 'sparse initializer'
+          : 'initializer'
+        : kind === 'attribute'
+          ? child === 'sparse'
+            ? 'sparse tensor'
+            : 'tensor'
+          : role;
+    const childContext =
+      kind !== 'model'
+        ? label
+        : child === 'graph'
+          ? 'the main graph'
+          : child === 'training'
+            ? 'the training info'
+            : 'the model';
     const found = walk(b, f.start, f.end, child, childRole, childContext, depth + 1);
     if (found) return found;
   }

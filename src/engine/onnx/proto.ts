@@ -135,7 +135,13 @@ export interface GraphSpec {
   readonly initializers?: readonly InitializerSpec[];
 }
 
-export type AttributeValue = number | readonly number[] | string | { readonly int: number } | { readonly ints: readonly number[] } | { readonly graph: GraphSpec };
+export type AttributeValue =
+  | number
+  | readonly number[]
+  | string
+  | { readonly int: number }
+  | { readonly ints: readonly number[] }
+  | { readonly graph: GraphSpec };
 
 export interface NodeSpec {
   readonly op: string;
@@ -191,7 +197,12 @@ function encodeGraph(g: GraphSpec): Record<string, unknown> {
       output: n.outputs,
       attribute: Object.entries(n.attributes ?? {}).map(([k, v]) => encodeAttribute(k, v)),
     })),
-    initializer: (g.initializers ?? []).map((t) => ({ name: t.name, dataType: OnnxDataType[t.dtype], dims: t.dims, rawData: t.bytes })),
+    initializer: (g.initializers ?? []).map((t) => ({
+      name: t.name,
+      dataType: OnnxDataType[t.dtype],
+      dims: t.dims,
+      rawData: t.bytes,
+    })),
     input: g.inputs.map(encodeValueInfo),
     output: g.outputs.map(encodeValueInfo),
   };
@@ -257,7 +268,12 @@ export interface ModelInfo {
 
 interface DecodedValueInfo {
   name?: string;
-  type?: { tensorType?: { elemType?: number; shape?: { dim?: { dimValue?: number | { toString(): string } | null; dimParam?: string | null }[] } } };
+  type?: {
+    tensorType?: {
+      elemType?: number;
+      shape?: { dim?: { dimValue?: number | { toString(): string } | null; dimParam?: string | null }[] };
+    };
+  };
 }
 
 function declared(v: DecodedValueInfo): DeclaredValue {
@@ -268,17 +284,27 @@ function declared(v: DecodedValueInfo): DeclaredValue {
     elemType: t?.elemType ?? 0,
     // int64 sizes decode as Long objects where the long package is present.
     // Fields not on the wire read as defaults from the prototype: only own properties were given.
-    shape: dims ? dims.map((d) => (Object.hasOwn(d, 'dimValue') && d.dimValue != null ? Number(d.dimValue.toString()) : Object.hasOwn(d, 'dimParam') && d.dimParam != null ? d.dimParam : null)) : null,
+    shape: dims
+      ? dims.map((d) =>
+          Object.hasOwn(d, 'dimValue') && d.dimValue != null
+            ? Number(d.dimValue.toString())
+            : Object.hasOwn(d, 'dimParam') && d.dimParam != null
+              ? d.dimParam
+              : null,
+        )
+      : null,
   };
 }
 
 /** The metadata_props and the graph's declared inputs and outputs of an ONNX model (the whole model is parsed; fine for exported scoring models). */
 export function readModelInfo(bytes: Uint8Array): ModelInfo {
-  const msg = ModelProto.decode(bytes) as unknown as { metadataProps?: { key: string; value: string }[]; graph?: { input?: DecodedValueInfo[]; output?: DecodedValueInfo[] } };
+  const msg = ModelProto.decode(bytes) as unknown as {
+    metadataProps?: { key: string; value: string }[];
+    graph?: { input?: DecodedValueInfo[]; output?: DecodedValueInfo[] };
+  };
   return {
     metadata: Object.fromEntries((msg.metadataProps ?? []).map((p) => [p.key, p.value])),
     inputs: (msg.graph?.input ?? []).map(declared),
     outputs: (msg.graph?.output ?? []).map(declared),
   };
 }
-

@@ -7,7 +7,13 @@ export class QueueSilentError extends Error {
 export function queueError(shown: string, err: unknown): Error {
   if (err instanceof QueueSilentError) return err;
   const raw = err instanceof Error ? err.message : String(err);
-  if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(raw)) return new Error(`the queue at ${shown} refused the password: check the password in the URL (redis://:PASSWORD@host:port)`);
-  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|connect|Connection is closed/i.test(raw)) return new Error(`the queue at ${shown} cannot be reached (${raw.split('\n')[0]}): start Redis there, or check the host, port and firewall`);
+  if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(raw))
+    return new Error(
+      `the queue at ${shown} refused the password: check the password in the URL (redis://:PASSWORD@host:port)`,
+    );
+  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|connect|Connection is closed/i.test(raw))
+    return new Error(
+      `the queue at ${shown} cannot be reached (${raw.split('\n')[0]}): start Redis there, or check the host, port and firewall`,
+    );
   return new Error(`the queue at ${shown}: ${raw}`);
 }

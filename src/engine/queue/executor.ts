@@ -32,7 +32,19 @@ const SILENCE_MS = 6_000;
 
 /** A run the submitter stopped waiting for (cancelled before a worker took it, or its worker did not confirm). */
 function cancelledReport(config: RunConfig, dir: string): RunReport {
-  return { variant: config.variant, seed: config.seed, dir, status: 'cancelled', stages: [], totalFlops: 0, wallMs: 0, finalValLoss: null, finalTrainLoss: null, evaluation: null, probes: null };
+  return {
+    variant: config.variant,
+    seed: config.seed,
+    dir,
+    status: 'cancelled',
+    stages: [],
+    totalFlops: 0,
+    wallMs: 0,
+    finalValLoss: null,
+    finalTrainLoss: null,
+    evaluation: null,
+    probes: null,
+  };
 }
 
 /** A run's report as its folder on the shared disk has it (the record a worker wrote), when it reads. */
@@ -47,7 +59,13 @@ export async function queueExecutor(target: QueueTarget, runsRoot: string, paral
   const queue = new Queue<RunTask, RunReport>(RUNS_QUEUE, { connection: target.connection });
   const events = new QueueEvents(RUNS_QUEUE, { connection: target.connection });
   // The watchdog's own connection: it reconnects (a restarted Redis is asked again) but never queues a command while cut off.
-  const watch = new Redis({ ...target.connection, maxRetriesPerRequest: 0, enableOfflineQueue: false, commandTimeout: 3000, retryStrategy: (n) => Math.min(200 * n, 1000) });
+  const watch = new Redis({
+    ...target.connection,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    commandTimeout: 3000,
+    retryStrategy: (n) => Math.min(200 * n, 1000),
+  });
   watch.on('error', () => undefined);
   // Errors of the connections come as events (Redis going away mid-job); the runs' waits report them.
   queue.on('error', () => undefined);
@@ -74,16 +92,38 @@ export async function queueExecutor(target: QueueTarget, runsRoot: string, paral
     async runRun(run, data, onEvent, signal) {
       const root = path.resolve(runsRoot);
       const jobDir = path.relative(root, path.dirname(path.resolve(run.dir)));
-      if (jobDir.startsWith('..') || path.isAbsolute(jobDir)) throw new Error(`the job folder ${path.dirname(run.dir)} is not inside the runs folder ${root} that the workers share: train into it (--out ${path.join(root, '<name>')}) or give it with --runs-dir`);
+      if (jobDir.startsWith('..') || path.isAbsolute(jobDir))
+        throw new Error(
+          `the job folder ${path.dirname(run.dir)} is not inside the runs folder ${root} that the workers share: train into it (--out ${path.join(root, '<name>')}) or give it with --runs-dir`,
+        );
       const fingerprint = run.config.data.fingerprint;
       // Once per data set: the job's runs go to the queue together.
       let written = dataFiles.get(fingerprint);
-      if (!written) dataFiles.set(fingerprint, (written = writeDataFile(root, fingerprint, data, run.config.model.channels)));
+      if (!written)
+        dataFiles.set(fingerprint, (written = writeDataFile(root, fingerprint, data, run.config.model.channels)));
       const dataFile = await written;
       // Paths in a task are relative and /-separated, whatever the submitter's system: workers may run on another.
       const portable = (p: string) => p.split(path.sep).join('/');
-      const task: RunTask = { version: APP_VERSION, jobId: path.basename(jobDir), jobDir: portable(jobDir), runDir: path.basename(run.dir), name: `${run.config.flopMatchedTo ? `baseline≈${run.config.flopMatchedTo}` : run.config.variant} s${run.config.seed}`, config: run.config, dataFile: portable(path.relative(root, dataFile)), submitter: `${os.hostname()}:${process.pid}` };
-      const job = await queueAnswers(target, queue.add('run', task, { attempts: ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 1000 }), 'take the run').catch((err: unknown) => {
+      const task: RunTask = {
+        version: APP_VERSION,
+        jobId: path.basename(jobDir),
+        jobDir: portable(jobDir),
+        runDir: path.basename(run.dir),
+        name: `${run.config.flopMatchedTo ? `baseline≈${run.config.flopMatchedTo}` : run.config.variant} s${run.config.seed}`,
+        config: run.config,
+        dataFile: portable(path.relative(root, dataFile)),
+        submitter: `${os.hostname()}:${process.pid}`,
+      };
+      const job = await queueAnswers(
+        target,
+        queue.add('run', task, {
+          attempts: ATTEMPTS,
+          backoff: { type: 'fixed', delay: 1000 },
+          removeOnComplete: 1000,
+          removeOnFail: 1000,
+        }),
+        'take the run',
+      ).catch((err: unknown) => {
         throw queueError(target.shown, err);
       });
       const id = job.id!;
@@ -110,10 +150,19 @@ export async function queueExecutor(target: QueueTarget, runsRoot: string, paral
               // The queue may give up on a run its worker still finished (its lock lost to a long step, stalled checks): the folder says.
               const onDisk = await reportOnDisk(run.dir);
               if (onDisk?.status === 'finished') {
-                onEvent({ type: 'note', message: `the queue reported ${task.name} failed (${err instanceof Error ? err.message : String(err)}), but its worker finished it: the run folder's report is used` });
+                onEvent({
+                  type: 'note',
+                  message: `the queue reported ${task.name} failed (${err instanceof Error ? err.message : String(err)}), but its worker finished it: the run folder's report is used`,
+                });
                 return settle(() => resolve(onDisk));
               }
-              settle(() => reject(new Error(`${task.name} failed on the workers ${ATTEMPTS} times: ${err instanceof Error ? err.message : String(err)}`)));
+              settle(() =>
+                reject(
+                  new Error(
+                    `${task.name} failed on the workers ${ATTEMPTS} times: ${err instanceof Error ? err.message : String(err)}`,
+                  ),
+                ),
+              );
             },
           );
           // The watchdog: the queue must keep answering, and keep the run.
@@ -126,10 +175,23 @@ export async function queueExecutor(target: QueueTarget, runsRoot: string, paral
               if (!held) {
                 const onDisk = await reportOnDisk(run.dir);
                 if (onDisk?.status === 'finished') return settle(() => resolve(onDisk));
-                return settle(() => reject(new Error(`the queue at ${target.shown} no longer holds ${task.name} (Redis restarted without its data, or the queue was emptied): start the job again with --resume; its runs keep their checkpoints`)));
+                return settle(() =>
+                  reject(
+                    new Error(
+                      `the queue at ${target.shown} no longer holds ${task.name} (Redis restarted without its data, or the queue was emptied): start the job again with --resume; its runs keep their checkpoints`,
+                    ),
+                  ),
+                );
               }
             } catch {
-              if (Date.now() - lastAnswer > SILENCE_MS) return settle(() => reject(new Error(`the queue at ${target.shown} stopped answering while ${task.name} was in flight (no answer for ${Math.round((Date.now() - lastAnswer) / 1000)} s): check that Redis runs there, then resume the job with --resume; its runs keep their checkpoints`)));
+              if (Date.now() - lastAnswer > SILENCE_MS)
+                return settle(() =>
+                  reject(
+                    new Error(
+                      `the queue at ${target.shown} stopped answering while ${task.name} was in flight (no answer for ${Math.round((Date.now() - lastAnswer) / 1000)} s): check that Redis runs there, then resume the job with --resume; its runs keep their checkpoints`,
+                    ),
+                  ),
+                );
             }
             watchdog = setTimeout(() => void check(), 1000);
           };
@@ -139,10 +201,19 @@ export async function queueExecutor(target: QueueTarget, runsRoot: string, paral
           onAbort = () =>
             void (async () => {
               await queueAnswers(target, control.set(cancelKey(id), '1', 'EX', 24 * 3600)).catch(() => undefined);
-              const removed = await queueAnswers(target, job.remove().then(() => true, () => false)).catch(() => false);
+              const removed = await queueAnswers(
+                target,
+                job.remove().then(
+                  () => true,
+                  () => false,
+                ),
+              ).catch(() => false);
               if (removed) return settle(() => resolve(cancelledReport(run.config, run.dir)));
               grace = setTimeout(() => {
-                onEvent({ type: 'note', message: `its worker did not confirm the stop within ${CANCEL_GRACE_MS / 1000} s: it stops at its next step and checkpoints there` });
+                onEvent({
+                  type: 'note',
+                  message: `its worker did not confirm the stop within ${CANCEL_GRACE_MS / 1000} s: it stops at its next step and checkpoints there`,
+                });
                 settle(() => resolve(cancelledReport(run.config, run.dir)));
               }, CANCEL_GRACE_MS);
             })();
@@ -168,11 +239,18 @@ export async function queueWorkers(target: QueueTarget): Promise<QueueWorker[]> 
   try {
     const [clients, active] = await queueAnswers(target, Promise.all([queue.getWorkers(), queue.getJobs(['active'])]));
     // A worker holds several connections (blocking and not): one entry per name.
-    const names = [...new Set(clients.map((c) => String(c.rawname ?? '').split(':w:')[1]).filter((n): n is string => !!n))].sort();
+    const names = [
+      ...new Set(clients.map((c) => String(c.rawname ?? '').split(':w:')[1]).filter((n): n is string => !!n)),
+    ].sort();
     const entries = await Promise.all(names.map((n) => control.get(workerKey(n)).catch(() => null)));
     return names.map((name, i) => {
       const seen = entries[i] ? (JSON.parse(entries[i]!) as { device?: string; host?: string }) : {};
-      return { name, busy: active.filter((j) => j.processedBy === name).length, ...(seen.device ? { device: seen.device } : {}), ...(seen.host ? { host: seen.host } : {}) };
+      return {
+        name,
+        busy: active.filter((j) => j.processedBy === name).length,
+        ...(seen.device ? { device: seen.device } : {}),
+        ...(seen.host ? { host: seen.host } : {}),
+      };
     });
   } catch (err) {
     throw queueError(target.shown, err);

@@ -46,10 +46,17 @@ function relativePath(f: Fields, key: string, max: number): string {
 export function parseRunTask(raw: unknown, version = APP_VERSION): RunTask {
   try {
     const f = Fields.of(raw, 'the task');
-    const sent = typeof f.raw.version === 'string' ? f.raw.version.slice(0, 40) : 'a version before 0.1.0 (no version in the task)';
-    if (sent !== version) throw new TaskRefusedError(`this run was sent by StackLab ${sent} and this worker is StackLab ${version}: run the same version on the submitter and the workers`);
+    const sent =
+      typeof f.raw.version === 'string'
+        ? f.raw.version.slice(0, 40)
+        : 'a version before 0.1.0 (no version in the task)';
+    if (sent !== version)
+      throw new TaskRefusedError(
+        `this run was sent by StackLab ${sent} and this worker is StackLab ${version}: run the same version on the submitter and the workers`,
+      );
     const dataFile = relativePath(f, 'dataFile', 2);
-    if (!/^\.data\/[^/]+\.safetensors$/.test(dataFile)) f.fail('dataFile', 'a data set in .data/ of the runs folder (.data/<fingerprint>.safetensors)');
+    if (!/^\.data\/[^/]+\.safetensors$/.test(dataFile))
+      f.fail('dataFile', 'a data set in .data/ of the runs folder (.data/<fingerprint>.safetensors)');
     return {
       version,
       jobId: f.string('jobId', 300),

@@ -22,15 +22,24 @@ export interface QueueTarget {
  */
 export async function controlClient(target: QueueTarget): Promise<Redis> {
   // Every command answers within QUEUE_ANSWER_MS or fails: a Redis that accepts and stays silent is an error, not a hang.
-  const client = new Redis({ ...target.connection, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, commandTimeout: QUEUE_ANSWER_MS });
+  const client = new Redis({
+    ...target.connection,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+    commandTimeout: QUEUE_ANSWER_MS,
+  });
   // The reason comes as an error event (WRONGPASS, ECONNREFUSED); connect() then only says the connection closed.
   let reason: unknown;
   client.on('error', (err) => (reason ??= err));
   try {
-    await queueAnswers(target, (async () => {
-      await client.connect();
-      await client.ping();
-    })());
+    await queueAnswers(
+      target,
+      (async () => {
+        await client.connect();
+        await client.ping();
+      })(),
+    );
   } catch (err) {
     client.disconnect();
     // A peer that never answers never closes its side either: the socket is dropped, not ended politely.
@@ -45,7 +54,14 @@ export const QUEUE_ANSWER_MS = 10_000;
 
 /** `work` against the queue, or an error naming its URL once QUEUE_ANSWER_MS pass without an answer. */
 export function queueAnswers<T>(target: QueueTarget, work: Promise<T>, what = 'answer'): Promise<T> {
-  return withTimeLimit(work, QUEUE_ANSWER_MS, () => new QueueSilentError(`the queue at ${target.shown} did not ${what} within ${QUEUE_ANSWER_MS / 1000} s: is it a Redis server, and is it overloaded or paused? Check the host and port`));
+  return withTimeLimit(
+    work,
+    QUEUE_ANSWER_MS,
+    () =>
+      new QueueSilentError(
+        `the queue at ${target.shown} did not ${what} within ${QUEUE_ANSWER_MS / 1000} s: is it a Redis server, and is it overloaded or paused? Check the host and port`,
+      ),
+  );
 }
 
 export function parseQueueUrl(raw: string): QueueTarget {
@@ -53,12 +69,18 @@ export function parseQueueUrl(raw: string): QueueTarget {
   try {
     u = new URL(raw);
   } catch {
-    throw new QueueUrlError(`the queue URL "${raw}" does not parse: give redis://[:password@]host:port[/db] (or rediss:// for TLS)`);
+    throw new QueueUrlError(
+      `the queue URL "${raw}" does not parse: give redis://[:password@]host:port[/db] (or rediss:// for TLS)`,
+    );
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new QueueUrlError(`the queue URL must start with redis:// or rediss://, got "${u.protocol}//…"`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+    throw new QueueUrlError(`the queue URL must start with redis:// or rediss://, got "${u.protocol}//…"`);
   const port = u.port ? Number(u.port) : 6379;
   const db = u.pathname && u.pathname !== '/' ? Number(u.pathname.slice(1)) : 0;
-  if (!Number.isInteger(db) || db < 0) throw new QueueUrlError(`the database in the queue URL must be a whole number (redis://host:port/0), got "${u.pathname.slice(1)}"`);
+  if (!Number.isInteger(db) || db < 0)
+    throw new QueueUrlError(
+      `the database in the queue URL must be a whole number (redis://host:port/0), got "${u.pathname.slice(1)}"`,
+    );
   const password = u.password ? decodeURIComponent(u.password) : undefined;
   const username = u.username ? decodeURIComponent(u.username) : undefined;
   const shownUrl = new URL(u.toString());

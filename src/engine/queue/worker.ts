@@ -39,7 +39,10 @@ export interface RunningWorker {
 
 export async function startWorker(target: QueueTarget, opts: WorkerOptions): Promise<RunningWorker> {
   const root = path.resolve(opts.runsDir);
-  if (!(await isDir(root))) throw new Error(`the runs folder ${root} does not exist here: mount the folder the submitters train into and give it with --runs-dir`);
+  if (!(await isDir(root)))
+    throw new Error(
+      `the runs folder ${root} does not exist here: mount the folder the submitters train into and give it with --runs-dir`,
+    );
   const control = await controlClient(target);
   const inHand = new Map<string, AbortController>();
   let stopping = false;
@@ -62,13 +65,30 @@ export async function startWorker(target: QueueTarget, opts: WorkerOptions): Pro
       const data = await readDataFile(dataFile, task.config);
       const abort = new AbortController();
       inHand.set(job.id!, abort);
-      const poll = setInterval(() => void control.get(cancelKey(job.id!)).then((v) => v && abort.abort(), () => undefined), 500);
+      const poll = setInterval(
+        () =>
+          void control.get(cancelKey(job.id!)).then(
+            (v) => v && abort.abort(),
+            () => undefined,
+          ),
+        500,
+      );
       const resume = await isRealDir(dir);
-      opts.log(`${opts.name}: ${resume ? 'resuming' : 'training'} ${task.name} of ${task.jobDir} (attempt ${job.attemptsMade + 1}) on ${opts.device}`);
+      opts.log(
+        `${opts.name}: ${resume ? 'resuming' : 'training'} ${task.name} of ${task.jobDir} (attempt ${job.attemptsMade + 1}) on ${opts.device}`,
+      );
       const t0 = performance.now();
       try {
         // The device is this worker's: it is recorded in the run, not required of it.
-        const report = await runTraining({ config: { ...task.config, device: opts.device }, data, dir, resume, signal: abort.signal, onEvent: (e) => void job.updateProgress(e as never).catch(() => undefined), ...(opts.threads ? { threads: opts.threads } : {}) });
+        const report = await runTraining({
+          config: { ...task.config, device: opts.device },
+          data,
+          dir,
+          resume,
+          signal: abort.signal,
+          onEvent: (e) => void job.updateProgress(e as never).catch(() => undefined),
+          ...(opts.threads ? { threads: opts.threads } : {}),
+        });
         if (stopping && report.status === 'cancelled') {
           // Stopped by this worker's own shutdown, not by the submitter: back on the queue, from its checkpoint.
           opts.log(`${opts.name}: ${task.name} stopped at a checkpoint and goes back to the queue`);
@@ -81,7 +101,9 @@ export async function startWorker(target: QueueTarget, opts: WorkerOptions): Pro
         if (err instanceof RunLockedError) {
           // Another live process trains it (a worker the queue took for stalled, on this host or another): that is
           // no failure of the run, so it waits, without using up one of its attempts, until the folder is free.
-          opts.log(`${opts.name}: ${task.name} is trained by process ${err.holder.pid} on ${err.holder.host}: it waits on the queue and is tried again in ${LOCKED_RETRY_MS / 1000} s`);
+          opts.log(
+            `${opts.name}: ${task.name} is trained by process ${err.holder.pid} on ${err.holder.host}: it waits on the queue and is tried again in ${LOCKED_RETRY_MS / 1000} s`,
+          );
           await job.moveToDelayed(Date.now() + LOCKED_RETRY_MS, token);
           throw new DelayedError();
         }
@@ -92,7 +114,14 @@ export async function startWorker(target: QueueTarget, opts: WorkerOptions): Pro
         inHand.delete(job.id!);
       }
     },
-    { connection: target.connection, name: opts.name, concurrency: opts.concurrency, lockDuration: 15_000, stalledInterval: 5_000, maxStalledCount: 3 },
+    {
+      connection: target.connection,
+      name: opts.name,
+      concurrency: opts.concurrency,
+      lockDuration: 15_000,
+      stalledInterval: 5_000,
+      maxStalledCount: 3,
+    },
   );
   worker.on('error', () => undefined);
   try {
@@ -109,7 +138,9 @@ export async function startWorker(target: QueueTarget, opts: WorkerOptions): Pro
   const announce = () => void control.set(workerKey(opts.name), entry, 'EX', WORKER_TTL_S).catch(() => undefined);
   announce();
   const beat = setInterval(announce, (WORKER_TTL_S * 1000) / 3);
-  opts.log(`${opts.name} on ${os.hostname()} takes runs from ${target.shown} (device ${device}, ${opts.concurrency} at a time, runs folder ${root})`);
+  opts.log(
+    `${opts.name} on ${os.hostname()} takes runs from ${target.shown} (device ${device}, ${opts.concurrency} at a time, runs folder ${root})`,
+  );
   let resolveClosed: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
   return {
@@ -117,7 +148,12 @@ export async function startWorker(target: QueueTarget, opts: WorkerOptions): Pro
     async stop() {
       if (stopping) return closed;
       stopping = true;
-      const what = inHand.size === 0 ? 'no run in hand' : inHand.size === 1 ? 'the run in hand checkpoints and goes back to the queue' : `${count(inHand.size, 'run')} in hand checkpoint and go back to the queue`;
+      const what =
+        inHand.size === 0
+          ? 'no run in hand'
+          : inHand.size === 1
+            ? 'the run in hand checkpoints and goes back to the queue'
+            : `${count(inHand.size, 'run')} in hand checkpoint and go back to the queue`;
       opts.log(`${opts.name}: stopping (${what})`);
       for (const a of inHand.values()) a.abort();
       clearInterval(beat);
@@ -133,7 +169,6 @@ export async function startWorker(target: QueueTarget, opts: WorkerOptions): Pro
 /** How long a run whose folder another live process holds waits on the queue before it is tried again. */
 export const LOCKED_RETRY_MS = 5_000;
 
-
 /**
  * Where a task's job folder, run folder and data file are in this worker's runs folder: each must
  * resolve (links followed) inside it, the job folder and the data file must exist, and a run
@@ -145,15 +180,20 @@ async function taskPaths(root: string, task: RunTask): Promise<{ jobDir: string;
   const within = async (p: string, what: string) => {
     const real = await realpath(p).catch(() => null);
     // Missing here may be found by another worker (a share mounted elsewhere): an error worth another attempt.
-    if (real === null) throw new Error(`${what} ${p} is not in this worker's runs folder ${root}: mount the shared runs folder and give it with --runs-dir`);
-    if (!isUnder(real, realRoot) || real === realRoot) throw new TaskRefusedError(`${what} ${p} leads outside this worker's runs folder ${root}`);
+    if (real === null)
+      throw new Error(
+        `${what} ${p} is not in this worker's runs folder ${root}: mount the shared runs folder and give it with --runs-dir`,
+      );
+    if (!isUnder(real, realRoot) || real === realRoot)
+      throw new TaskRefusedError(`${what} ${p} leads outside this worker's runs folder ${root}`);
     return p;
   };
   // Task paths are /-separated (tasks.ts): joined segment by segment on this worker's system.
   const jobDir = await within(path.join(root, ...task.jobDir.split('/')), 'the job folder');
   if (!(await isDir(jobDir))) throw new TaskRefusedError(`the job folder ${jobDir} is not a folder`);
   const dir = path.join(jobDir, task.runDir);
-  if (await isLink(dir)) throw new TaskRefusedError(`the run folder ${dir} is a link: StackLab makes run folders, never links`);
+  if (await isLink(dir))
+    throw new TaskRefusedError(`the run folder ${dir} is a link: StackLab makes run folders, never links`);
   const dataFile = await within(path.join(root, ...task.dataFile.split('/')), "the job's data set");
   return { jobDir, dir, dataFile };
 }

@@ -35,18 +35,36 @@ function model(f: Fields): PatchTransformerConfig {
     initStd: f.number('initStd', 1e-8, 10),
   };
   if (m.dModel % m.heads !== 0) f.fail('heads', `a divisor of dModel ${m.dModel}`);
-  if (m.dModel * Math.max(m.dModel, m.mlpHidden) > MAX_ELEMENTS || m.patchLen * m.channels * m.dModel > MAX_ELEMENTS) f.fail('dModel', 'small enough for weight matrices of at most 2^30 elements');
-  if (m.batch * m.seqLen * m.patchLen * m.channels > MAX_ELEMENTS || m.batch * m.seqLen * Math.max(m.dModel, m.mlpHidden) > MAX_ELEMENTS) f.fail('batch', 'small enough for activations of at most 2^30 elements');
+  if (m.dModel * Math.max(m.dModel, m.mlpHidden) > MAX_ELEMENTS || m.patchLen * m.channels * m.dModel > MAX_ELEMENTS)
+    f.fail('dModel', 'small enough for weight matrices of at most 2^30 elements');
+  if (
+    m.batch * m.seqLen * m.patchLen * m.channels > MAX_ELEMENTS ||
+    m.batch * m.seqLen * Math.max(m.dModel, m.mlpHidden) > MAX_ELEMENTS
+  )
+    f.fail('batch', 'small enough for activations of at most 2^30 elements');
   return m;
 }
 
 function schedule(f: Fields): LrSchedule {
   const kind = f.oneOf('kind', ['constant', 'linear', 'cosine', 'piecewise'] as const);
   if (kind === 'piecewise') {
-    const points = f.list('points', 10_000, (x, at) => {
-      if (!Array.isArray(x) || x.length !== 2 || !Number.isInteger(x[0]) || x[0] < 0 || typeof x[1] !== 'number' || !(x[1] >= 0 && x[1] <= MAX_LR)) throw new FieldError(`${at} must be a [step, learning rate] pair`);
-      return [x[0] as number, x[1] as number] as const;
-    }, 1);
+    const points = f.list(
+      'points',
+      10_000,
+      (x, at) => {
+        if (
+          !Array.isArray(x) ||
+          x.length !== 2 ||
+          !Number.isInteger(x[0]) ||
+          x[0] < 0 ||
+          typeof x[1] !== 'number' ||
+          !(x[1] >= 0 && x[1] <= MAX_LR)
+        )
+          throw new FieldError(`${at} must be a [step, learning rate] pair`);
+        return [x[0] as number, x[1] as number] as const;
+      },
+      1,
+    );
     return { kind, points };
   }
   const lr = f.number('lr', 0, MAX_LR);
@@ -70,14 +88,27 @@ function scoring(f: Fields): ScoringConfig {
 }
 
 function normalization(f: Fields, channels: number): RunConfig['data']['normalization'] {
-  const stats = (g: Fields) => ({ mean: g.numbers('mean', undefined, channels), std: g.numbers('std', undefined, channels) });
+  const stats = (g: Fields) => ({
+    mean: g.numbers('mean', undefined, channels),
+    std: g.numbers('std', undefined, channels),
+  });
   const series = f.has('series')
     ? f.list('series', 1_000_000, (x, at) => {
         const s = Fields.of(x, at);
-        return { name: s.string('name', 4096), own: s.boolean('own'), rows: s.integer('rows', 0, Number.MAX_SAFE_INTEGER), ...stats(s) };
+        return {
+          name: s.string('name', 4096),
+          own: s.boolean('own'),
+          rows: s.integer('rows', 0, Number.MAX_SAFE_INTEGER),
+          ...stats(s),
+        };
       })
     : undefined;
-  return { mode: f.oneOf('mode', NORMALIZE_MODES), description: f.string('description', 10_000), ...stats(f), ...(series ? { series } : {}) };
+  return {
+    mode: f.oneOf('mode', NORMALIZE_MODES),
+    description: f.string('description', 10_000),
+    ...stats(f),
+    ...(series ? { series } : {}),
+  };
 }
 
 /** A RunConfig read field by field; `at` names where it came from ("the queue task's config"). */
@@ -86,7 +117,13 @@ export function parseRunConfig(raw: unknown, at: string): RunConfig {
   const m = model(f.object('model'));
   const g = f.object('growth');
   const gstackFactor = g.optionalNumber('gstackFactor', 2, 16, true);
-  const growth = { layers: g.integer('layers', LIMITS.layers.min, LIMITS.layers.max), block: g.integer('block', LIMITS.block.min, LIMITS.block.max), alpha: g.number('alpha', LIMITS.alpha.min, LIMITS.alpha.max), steps: g.integer('steps', LIMITS.steps.min, LIMITS.steps.max), ...(gstackFactor !== undefined ? { gstackFactor } : {}) };
+  const growth = {
+    layers: g.integer('layers', LIMITS.layers.min, LIMITS.layers.max),
+    block: g.integer('block', LIMITS.block.min, LIMITS.block.max),
+    alpha: g.number('alpha', LIMITS.alpha.min, LIMITS.alpha.max),
+    steps: g.integer('steps', LIMITS.steps.min, LIMITS.steps.max),
+    ...(gstackFactor !== undefined ? { gstackFactor } : {}),
+  };
   if (growth.layers !== m.layers) f.object('model').fail('layers', `the full depth of "growth" (${growth.layers})`);
   const o = f.object('optimizer');
   // JSON has no Infinity: clipping switched off travels as null.
@@ -138,7 +175,14 @@ export function parseRunConfig(raw: unknown, at: string): RunConfig {
       trainWindows: d.integer('trainWindows', 0, Number.MAX_SAFE_INTEGER),
       valWindows: d.integer('valWindows', 0, Number.MAX_SAFE_INTEGER),
       split: d.string('split', 10_000),
-      ...(split ? { splitOptions: { ...(trainRows !== undefined ? { trainRows } : {}), ...(trainFraction !== undefined ? { trainFraction } : {}) } } : {}),
+      ...(split
+        ? {
+            splitOptions: {
+              ...(trainRows !== undefined ? { trainRows } : {}),
+              ...(trainFraction !== undefined ? { trainFraction } : {}),
+            },
+          }
+        : {}),
       normalization: normalization(d.object('normalization'), m.channels),
     },
     ...(scored ? { scoring: scoring(scored) } : {}),

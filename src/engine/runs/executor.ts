@@ -23,8 +23,19 @@ export interface RunExecutor {
 }
 
 /** Trains in this process, on the device the run's config names. */
-export function localExecutor(options: { readonly progressIntervalMs?: number; readonly threads?: number; readonly stepsPerCall?: number } = {}): RunExecutor {
+export function localExecutor(
+  options: { readonly progressIntervalMs?: number; readonly threads?: number; readonly stepsPerCall?: number } = {},
+): RunExecutor {
   return {
-    runRun: (run, data, events, signal) => runTraining({ config: run.config, data, dir: run.dir, resume: run.resume, onEvent: events, ...(signal ? { signal } : {}), ...options }),
+    runRun: (run, data, events, signal) =>
+      runTraining({
+        config: run.config,
+        data,
+        dir: run.dir,
+        resume: run.resume,
+        onEvent: events,
+        ...(signal ? { signal } : {}),
+        ...options,
+      }),
   };
 }

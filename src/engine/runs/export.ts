@@ -39,7 +39,10 @@ export async function exportRun(dir: string, options: { series?: string } = {}):
   if (!ck) throw new Error(`${dir} has no checkpoint yet: train it first`);
   // A damaged newest checkpoint: the model would not be the one the report evaluated.
   const newest = ck.damaged[0];
-  if (newest) throw new Error(`${path.basename(newest.file)} in ${dir} is damaged (${newest.reason}): resume the run (stacklab train … --resume) to train again from ${path.basename(ck.file)}, then export`);
+  if (newest)
+    throw new Error(
+      `${path.basename(newest.file)} in ${dir} is damaged (${newest.reason}): resume the run (stacklab train … --resume) to train again from ${path.basename(ck.file)}, then export`,
+    );
   const report = await store.readReport<RunReport>();
   const evaluation: Evaluation | null = report?.status === 'finished' ? (report.evaluation ?? null) : null;
   const norm = config.data.normalization;
@@ -49,8 +52,12 @@ export async function exportRun(dir: string, options: { series?: string } = {}):
   let seriesIndex = -1;
   if (options.series !== undefined) {
     seriesIndex = list.findIndex((s) => s.name === options.series || s.name === path.basename(options.series!));
-    if (norm.mode !== 'per-series') throw new Error(`${dir} was normalised with pooled statistics: there is no per-series choice (leave out the series)`);
-    if (seriesIndex < 0) throw new Error(`${dir} has no series "${options.series}" (series: ${list.map((s) => s.name).join(', ')})`);
+    if (norm.mode !== 'per-series')
+      throw new Error(
+        `${dir} was normalised with pooled statistics: there is no per-series choice (leave out the series)`,
+      );
+    if (seriesIndex < 0)
+      throw new Error(`${dir} has no series "${options.series}" (series: ${list.map((s) => s.name).join(', ')})`);
   } else if (norm.mode === 'per-series') seriesIndex = list.findIndex((s) => s.own);
   if (seriesIndex >= 0) {
     stats = list[seriesIndex]!;
@@ -61,18 +68,24 @@ export async function exportRun(dir: string, options: { series?: string } = {}):
   const threshold = evaluation?.thresholds ? (perSeries ?? evaluation.thresholds.pooled) : null;
   const cfg: PatchTransformerConfig = { ...config.model, layers: ck.layers };
   const calibration = evaluation?.calibration ?? identityCalibration(cfg.channels);
-  const model = buildScoringModel(cfg, ck.params, stats, {
-    channels: config.data.channels,
-    variant: config.variant,
-    run: path.resolve(dir),
-    extra: {
-      norm: JSON.stringify({ mean: stats.mean, std: stats.std }),
-      normalization,
-      smooth: String(config.scoring?.smooth ?? 1),
-      context: String(scoringContext(cfg)),
-      ...(threshold !== null ? { threshold: String(threshold) } : {}),
+  const model = buildScoringModel(
+    cfg,
+    ck.params,
+    stats,
+    {
+      channels: config.data.channels,
+      variant: config.variant,
+      run: path.resolve(dir),
+      extra: {
+        norm: JSON.stringify({ mean: stats.mean, std: stats.std }),
+        normalization,
+        smooth: String(config.scoring?.smooth ?? 1),
+        context: String(scoringContext(cfg)),
+        ...(threshold !== null ? { threshold: String(threshold) } : {}),
+      },
     },
-  }, calibration);
+    calibration,
+  );
   const name = `${config.flopMatchedTo ? `baseline-flopmatched-${config.flopMatchedTo}` : config.variant}-s${config.seed}.onnx`;
   return { model, config, name, normalization, step: ck.step, layers: ck.layers, threshold };
 }

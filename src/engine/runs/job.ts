@@ -27,7 +27,13 @@ export interface JobFile {
   readonly import: ImportRequest;
   readonly source: string;
   readonly device: ExecutionProviderName;
-  readonly runs: readonly { readonly name: string; readonly variant: string; readonly seed: number; readonly dir: string; readonly steps: number }[];
+  readonly runs: readonly {
+    readonly name: string;
+    readonly variant: string;
+    readonly seed: number;
+    readonly dir: string;
+    readonly steps: number;
+  }[];
   readonly error?: string;
   /** What the runs reported that a user should know (a damaged checkpoint skipped, a torn metrics line cut, a stale lock taken over). */
   readonly notes?: readonly string[];
@@ -37,8 +43,16 @@ export interface JobFile {
  * A job's name when the user gave none: the data, the variants and the preset, and when it began
  * (local time, to the minute), so that jobs of one data set tell apart in the library.
  */
-export function defaultJobName(source: string, plan: Pick<TrainPlan, 'variants' | 'preset'>, createdAt: string): string {
-  const data = source.startsWith('sample (') ? (source.includes('multi-run') ? 'multi-run sample' : 'sample plant') : path.basename(source.replace(/[\\/]+$/, '')) || source;
+export function defaultJobName(
+  source: string,
+  plan: Pick<TrainPlan, 'variants' | 'preset'>,
+  createdAt: string,
+): string {
+  const data = source.startsWith('sample (')
+    ? source.includes('multi-run')
+      ? 'multi-run sample'
+      : 'sample plant'
+    : path.basename(source.replace(/[\\/]+$/, '')) || source;
   const t = new Date(createdAt);
   const pad = (n: number) => String(n).padStart(2, '0');
   const when = `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())} ${pad(t.getHours())}:${pad(t.getMinutes())}`;
@@ -58,11 +72,29 @@ export function parseJobFile(raw: unknown): JobFile {
   const { lr: _lr, resetMoments: _reset, rewarmup: _rewarmup, ...asked } = f.object('plan').raw;
   const { datasetId: _none, ...checked } = trainPlan('job.json "plan"', { ...asked, datasetId: 'job' });
   const cli = f.object('plan');
-  const plan: Omit<TrainPlan, 'datasetId'> = { ...checked, ...defined({ lr: cli.optionalNumber('lr', Number.MIN_VALUE, MAX_LR), resetMoments: cli.optionalBoolean('resetMoments'), rewarmup: cli.optionalNumber('rewarmup', 0, LIMITS.steps.max, true) }) };
-  const runs = f.list('runs', MAX_JOB_RUNS, (x, at) => {
-    const r = Fields.of(x, at);
-    return { name: r.string('name', 200), variant: r.string('variant', 100), seed: r.integer('seed', 0, 2 ** 31 - 1), dir: plainName(r.raw.dir, `${at} "dir"`), steps: r.integer('steps', 1, 1e9) };
-  }, 1);
+  const plan: Omit<TrainPlan, 'datasetId'> = {
+    ...checked,
+    ...defined({
+      lr: cli.optionalNumber('lr', Number.MIN_VALUE, MAX_LR),
+      resetMoments: cli.optionalBoolean('resetMoments'),
+      rewarmup: cli.optionalNumber('rewarmup', 0, LIMITS.steps.max, true),
+    }),
+  };
+  const runs = f.list(
+    'runs',
+    MAX_JOB_RUNS,
+    (x, at) => {
+      const r = Fields.of(x, at);
+      return {
+        name: r.string('name', 200),
+        variant: r.string('variant', 100),
+        seed: r.integer('seed', 0, 2 ** 31 - 1),
+        dir: plainName(r.raw.dir, `${at} "dir"`),
+        steps: r.integer('steps', 1, 1e9),
+      };
+    },
+    1,
+  );
   const error = f.optionalString('error', 20_000);
   const notes = f.has('notes') ? f.strings('notes', 10_000, 20_000) : undefined;
   return {
@@ -84,7 +116,11 @@ export function parseJobFile(raw: unknown): JobFile {
  * one (never taken for a missing file).
  */
 export async function readJobFile(dir: string): Promise<JobFile | null> {
-  return readJsonFile(path.join(dir, 'job.json'), parseJobFile, 'restore it from a copy, or fix the field by hand; the run folders beside it are untouched');
+  return readJsonFile(
+    path.join(dir, 'job.json'),
+    parseJobFile,
+    'restore it from a copy, or fix the field by hand; the run folders beside it are untouched',
+  );
 }
 
 export async function writeJobFile(dir: string, file: JobFile): Promise<void> {
@@ -93,7 +129,13 @@ export async function writeJobFile(dir: string, file: JobFile): Promise<void> {
 
 /** The runs of a planned job as job.json lists them (folder names relative to the job folder). */
 export function jobRuns(planned: JobPlan): JobFile['runs'] {
-  return planned.runs.map((r) => ({ name: r.name, variant: r.config.variant, seed: r.config.seed, dir: path.basename(r.dir), steps: r.config.growth.steps }));
+  return planned.runs.map((r) => ({
+    name: r.name,
+    variant: r.config.variant,
+    seed: r.config.seed,
+    dir: path.basename(r.dir),
+    steps: r.config.growth.steps,
+  }));
 }
 
 async function finishedReport(dir: string): Promise<RunReport | null> {
@@ -167,7 +209,8 @@ export async function executeJob(job: JobExecution, executor: RunExecutor, hooks
       job.planned.data,
       (e) => {
         // Kept in job.json, so that the run library says it after a restart too.
-        if (e.type === 'note') void update((f) => ({ ...f, notes: [...(f.notes ?? []), `${run.name} s${run.config.seed}: ${e.message}`] }));
+        if (e.type === 'note')
+          void update((f) => ({ ...f, notes: [...(f.notes ?? []), `${run.name} s${run.config.seed}: ${e.message}`] }));
         hooks.onEvent?.(i, run, e);
       },
       hooks.signal,
@@ -197,9 +240,11 @@ export async function executeJob(job: JobExecution, executor: RunExecutor, hooks
     for (const r of byIndex) if (r) reports.push(r);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    await update((f) => ({ ...f, error: `${message} (the runs finished before it are kept; resume the job to retry the rest)` }));
+    await update((f) => ({
+      ...f,
+      error: `${message} (the runs finished before it are kept; resume the job to retry the rest)`,
+    }));
     throw err;
   }
   return reports;
 }
-

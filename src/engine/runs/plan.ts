@@ -48,7 +48,6 @@ export interface PlanOptions {
   readonly data?: DataPlan;
 }
 
-
 export interface ResolvedPlan {
   readonly preset: PresetName;
   readonly variants: Variant[];
@@ -68,8 +67,25 @@ export function planOptionsOf(plan: Omit<TrainPlan, 'datasetId'>): PlanOptions {
     variants: plan.variants,
     preset: plan.preset,
     seeds: plan.seeds,
-    ...defined({ layers: plan.layers, block: plan.block, alpha: plan.alpha, steps: plan.steps, flopMatched: plan.flopMatched, lr: plan.lr, resetMoments: plan.resetMoments, rewarmup: plan.rewarmup, precision: plan.precision }),
-    data: defined({ trainRows: plan.trainRows, trainFraction: plan.trainFraction, normalize: plan.normalize, threshold: plan.threshold, combine: plan.combine, smooth: plan.smooth }),
+    ...defined({
+      layers: plan.layers,
+      block: plan.block,
+      alpha: plan.alpha,
+      steps: plan.steps,
+      flopMatched: plan.flopMatched,
+      lr: plan.lr,
+      resetMoments: plan.resetMoments,
+      rewarmup: plan.rewarmup,
+      precision: plan.precision,
+    }),
+    data: defined({
+      trainRows: plan.trainRows,
+      trainFraction: plan.trainFraction,
+      normalize: plan.normalize,
+      threshold: plan.threshold,
+      combine: plan.combine,
+      smooth: plan.smooth,
+    }),
   };
 }
 
@@ -78,11 +94,15 @@ export function planOptionsOf(plan: Omit<TrainPlan, 'datasetId'>): PlanOptions {
 export const MAX_LR = 1000;
 
 export function resolvePlan(o: PlanOptions): ResolvedPlan {
-  if (!(PRESET_NAMES as readonly string[]).includes(o.preset) || !(o.preset in PRESETS)) throw new PlanError(`the preset must be ${PRESET_NAMES.join(', ')}, got "${o.preset}"`);
+  if (!(PRESET_NAMES as readonly string[]).includes(o.preset) || !(o.preset in PRESETS))
+    throw new PlanError(`the preset must be ${PRESET_NAMES.join(', ')}, got "${o.preset}"`);
   const preset = o.preset as PresetName;
   if (o.variants.length === 0) throw new PlanError('choose at least one variant');
-  for (const v of o.variants) if (!(VARIANTS as readonly string[]).includes(v)) throw new PlanError(`unknown variant "${v}" (known: ${VARIANTS.join(', ')})`);
-  if (o.flopMatched !== undefined && !(VARIANTS as readonly string[]).includes(o.flopMatched)) throw new PlanError(`the FLOP-matched baseline must name a variant, got "${o.flopMatched}"`);
+  for (const v of o.variants)
+    if (!(VARIANTS as readonly string[]).includes(v))
+      throw new PlanError(`unknown variant "${v}" (known: ${VARIANTS.join(', ')})`);
+  if (o.flopMatched !== undefined && !(VARIANTS as readonly string[]).includes(o.flopMatched))
+    throw new PlanError(`the FLOP-matched baseline must name a variant, got "${o.flopMatched}"`);
   // The same bounds as the app's fields (src/shared/limits.ts).
   const int = (name: string, v: number | undefined, fallback: number, range: Range) => {
     const n = v ?? fallback;
@@ -98,11 +118,16 @@ export function resolvePlan(o: PlanOptions): ResolvedPlan {
   const alpha = o.alpha ?? PLAN_DEFAULTS.alpha;
   if (!inRange(alpha, LIMITS.alpha)) throw new PlanError(`Prop-α must be ${rangeText(LIMITS.alpha)}, got ${o.alpha}`);
   const lr = o.lr ?? PLAN_DEFAULTS.lr;
-  if (!(lr > 0 && lr <= MAX_LR)) throw new PlanError(`the learning rate must be a positive number up to ${MAX_LR}, got ${o.lr}`);
+  if (!(lr > 0 && lr <= MAX_LR))
+    throw new PlanError(`the learning rate must be a positive number up to ${MAX_LR}, got ${o.lr}`);
   const rewarmup = o.rewarmup ?? PLAN_DEFAULTS.rewarmup;
-  if (!(Number.isInteger(rewarmup) && rewarmup >= 0 && rewarmup <= LIMITS.steps.max)) throw new PlanError(`the re-warmup must be a whole number of steps from 0 to ${LIMITS.steps.max}, got ${o.rewarmup}`);
+  if (!(Number.isInteger(rewarmup) && rewarmup >= 0 && rewarmup <= LIMITS.steps.max))
+    throw new PlanError(
+      `the re-warmup must be a whole number of steps from 0 to ${LIMITS.steps.max}, got ${o.rewarmup}`,
+    );
   const precision = o.precision ?? DEFAULT_PRECISION;
-  if (!isPrecision(precision)) throw new PlanError(`the precision must be ${PRECISIONS.join(', ')}, got "${o.precision}"`);
+  if (!isPrecision(precision))
+    throw new PlanError(`the precision must be ${PRECISIONS.join(', ')}, got "${o.precision}"`);
   const growth: GrowthConfig = { layers, block, alpha, steps };
   const variants = o.variants as Variant[];
   for (const v of new Set([...variants, ...(o.flopMatched ? [o.flopMatched as Variant] : [])])) {
@@ -113,11 +138,26 @@ export function resolvePlan(o: PlanOptions): ResolvedPlan {
     }
   }
   const data = o.data ?? {};
-  if (data.trainRows !== undefined && !inRange(data.trainRows, LIMITS.trainRows)) throw new PlanError(`the training rows per series must be ${rangeText(LIMITS.trainRows)}, got ${data.trainRows}`);
-  if (data.trainFraction !== undefined && !inRange(data.trainFraction, LIMITS.trainFraction)) throw new PlanError(`the training fraction must be ${rangeText(LIMITS.trainFraction)}, got ${data.trainFraction}`);
-  if (data.trainRows !== undefined && data.trainFraction !== undefined) throw new PlanError('give either the training rows per series or the training fraction, not both');
-  if (data.smooth !== undefined && !inRange(data.smooth, LIMITS.smooth)) throw new PlanError(`the smoothing must be ${rangeText(LIMITS.smooth)} rows (1: none), got ${data.smooth}`);
-  return { preset, variants, ...(o.flopMatched ? { flopMatched: o.flopMatched as Variant } : {}), growth, seeds, lr, resetMoments: o.resetMoments ?? false, rewarmup, precision, data };
+  if (data.trainRows !== undefined && !inRange(data.trainRows, LIMITS.trainRows))
+    throw new PlanError(`the training rows per series must be ${rangeText(LIMITS.trainRows)}, got ${data.trainRows}`);
+  if (data.trainFraction !== undefined && !inRange(data.trainFraction, LIMITS.trainFraction))
+    throw new PlanError(`the training fraction must be ${rangeText(LIMITS.trainFraction)}, got ${data.trainFraction}`);
+  if (data.trainRows !== undefined && data.trainFraction !== undefined)
+    throw new PlanError('give either the training rows per series or the training fraction, not both');
+  if (data.smooth !== undefined && !inRange(data.smooth, LIMITS.smooth))
+    throw new PlanError(`the smoothing must be ${rangeText(LIMITS.smooth)} rows (1: none), got ${data.smooth}`);
+  return {
+    preset,
+    variants,
+    ...(o.flopMatched ? { flopMatched: o.flopMatched as Variant } : {}),
+    growth,
+    seeds,
+    lr,
+    resetMoments: o.resetMoments ?? false,
+    rewarmup,
+    precision,
+    data,
+  };
 }
 
 export interface PlannedRun {
@@ -151,12 +191,23 @@ function rowTimes(ds: Dataset): Float64Array | null {
  * turns the data set into windows of the model's length (default: prepareRunData; a caller that
  * plans often for one data set can cache it).
  */
-export function planJob(plan: ResolvedPlan, ds: Dataset, source: string, device: ExecutionProviderName, out: string, prepare: (ds: Dataset, windowRows: number, split: SplitOptions) => PreparedData = prepareRunData): JobPlan {
+export function planJob(
+  plan: ResolvedPlan,
+  ds: Dataset,
+  source: string,
+  device: ExecutionProviderName,
+  out: string,
+  prepare: (ds: Dataset, windowRows: number, split: SplitOptions) => PreparedData = prepareRunData,
+): JobPlan {
   const { growth, preset } = plan;
   const unsupported = precisionProblem(plan.precision, device);
   if (unsupported) throw new PlanError(unsupported);
   const model: PatchTransformerConfig = { ...PRESETS[preset], layers: growth.layers, channels: ds.channels.length };
-  const splitOptions = defined({ trainRows: plan.data.trainRows, trainFraction: plan.data.trainFraction, normalize: plan.data.normalize });
+  const splitOptions = defined({
+    trainRows: plan.data.trainRows,
+    trainFraction: plan.data.trainFraction,
+    normalize: plan.data.normalize,
+  });
   let data: PreparedData;
   try {
     data = prepare(ds, windowLength(model), splitOptions);
@@ -166,10 +217,21 @@ export function planJob(plan: ResolvedPlan, ds: Dataset, source: string, device:
   }
   const normalization = data.splits.normalization;
   // Every detector's scores are averaged over one patch by default: the model predicts a patch at a time.
-  const scoring: ScoringConfig = { combine: plan.data.combine ?? 'mean', threshold: plan.data.threshold ?? normalization.mode, rule: DEFAULT_THRESHOLD, smooth: plan.data.smooth ?? model.patchLen };
+  const scoring: ScoringConfig = {
+    combine: plan.data.combine ?? 'mean',
+    threshold: plan.data.threshold ?? normalization.mode,
+    rule: DEFAULT_THRESHOLD,
+    smooth: plan.data.smooth ?? model.patchLen,
+  };
   const steps = growth.steps;
   // Warmup 5%, cosine to 10% of the peak over the run's own steps (a FLOP-matched run's too).
-  const schedule = (total: number): RunConfig['schedule'] => ({ kind: 'cosine', lr: plan.lr, warmup: Math.max(1, Math.round(total * 0.05)), total, final: plan.lr * 0.1 });
+  const schedule = (total: number): RunConfig['schedule'] => ({
+    kind: 'cosine',
+    lr: plan.lr,
+    warmup: Math.max(1, Math.round(total * 0.05)),
+    total,
+    final: plan.lr * 0.1,
+  });
   const base: Omit<RunConfig, 'variant' | 'seed' | 'growth' | 'schedule'> = {
     preset,
     model,
@@ -187,7 +249,9 @@ export function planJob(plan: ResolvedPlan, ds: Dataset, source: string, device:
       trainWindows: data.trainStarts.length,
       valWindows: data.valStarts.length,
       split: data.splits.strategy,
-      ...(plan.data.trainRows !== undefined || plan.data.trainFraction !== undefined ? { splitOptions: defined({ trainRows: plan.data.trainRows, trainFraction: plan.data.trainFraction }) } : {}),
+      ...(plan.data.trainRows !== undefined || plan.data.trainFraction !== undefined
+        ? { splitOptions: defined({ trainRows: plan.data.trainRows, trainFraction: plan.data.trainFraction }) }
+        : {}),
       normalization: normalizationRecord(ds, data.splits),
     },
     scoring,
@@ -195,12 +259,28 @@ export function planJob(plan: ResolvedPlan, ds: Dataset, source: string, device:
   };
   const runs: PlannedRun[] = [];
   for (let seed = 1; seed <= plan.seeds; seed++) {
-    for (const v of plan.variants) runs.push({ name: v, dir: path.join(out, `${v}-s${seed}`), config: { ...base, schedule: schedule(steps), variant: v, seed, growth } });
+    for (const v of plan.variants)
+      runs.push({
+        name: v,
+        dir: path.join(out, `${v}-s${seed}`),
+        config: { ...base, schedule: schedule(steps), variant: v, seed, growth },
+      });
     const fm = plan.flopMatched;
     if (fm) {
       const target = trainingFlops(model, stagesOf(fm, growth));
       const fmSteps = Math.max(1, Math.round(target / stepFlops(model, growth.layers)));
-      runs.push({ name: flopMatchedName(fm), dir: path.join(out, `baseline-flopmatched-${fm}-s${seed}`), config: { ...base, schedule: schedule(fmSteps), variant: 'baseline', flopMatchedTo: fm, seed, growth: { ...growth, steps: fmSteps } } });
+      runs.push({
+        name: flopMatchedName(fm),
+        dir: path.join(out, `baseline-flopmatched-${fm}-s${seed}`),
+        config: {
+          ...base,
+          schedule: schedule(fmSteps),
+          variant: 'baseline',
+          flopMatchedTo: fm,
+          seed,
+          growth: { ...growth, steps: fmSteps },
+        },
+      });
     }
   }
   const times = rowTimes(ds);

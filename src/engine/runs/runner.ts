@@ -10,7 +10,15 @@ import { BatchSampler } from '../runtime/sampler';
 import { Trainer, type LossScaleState } from '../runtime/trainer';
 import { claimCudaPrecision } from '../runtime/tf32';
 import { DEFAULT_PRECISION } from '../../shared/precision';
-import { DEFAULT_SCORING, evaluateBaselines, scoresOnThresholdScale, scoreTimeline, smoothedScores, testSamplingSeconds, trivialDetectors } from '../eval/evaluate';
+import {
+  DEFAULT_SCORING,
+  evaluateBaselines,
+  scoresOnThresholdScale,
+  scoreTimeline,
+  smoothedScores,
+  testSamplingSeconds,
+  trivialDetectors,
+} from '../eval/evaluate';
 import { ModelSessions } from '../eval/sessions';
 import { checkpointFitsPlan, RunSchedule, stepFlops } from './schedule';
 import { RunStore } from './store';
@@ -48,7 +56,11 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
   const store = new RunStore(opts.dir);
   const lease = await store.lock();
   const { tookOver } = lease;
-  if (tookOver) opts.onEvent?.({ type: 'note', message: `took over ${path.join(opts.dir, 'run.lock')}: process ${tookOver.pid} that held it since ${tookOver.started} is gone` });
+  if (tookOver)
+    opts.onEvent?.({
+      type: 'note',
+      message: `took over ${path.join(opts.dir, 'run.lock')}: process ${tookOver.pid} that held it since ${tookOver.started} is gone`,
+    });
   try {
     return await train(opts, store);
   } finally {
@@ -78,9 +90,13 @@ interface ResumePoint {
 export async function runFolderConflict(dir: string, config: RunConfig, resume: boolean): Promise<string | null> {
   const existing = await new RunStore(dir).readConfig<RunConfig>();
   if (!existing) return null;
-  if (!resume) return `${dir} already holds a run (config.json): continue it with --resume (Resume in the run library), or train into another folder`;
+  if (!resume)
+    return `${dir} already holds a run (config.json): continue it with --resume (Resume in the run library), or train into another folder`;
   // Runs of versions before the precision setting trained in fp32; the device is recorded, not required (a queue's workers differ).
-  const fields = differingFields({ ...existing, precision: existing.precision ?? DEFAULT_PRECISION }, { ...config, precision: config.precision ?? DEFAULT_PRECISION }).filter((f) => f !== 'device');
+  const fields = differingFields(
+    { ...existing, precision: existing.precision ?? DEFAULT_PRECISION },
+    { ...config, precision: config.precision ?? DEFAULT_PRECISION },
+  ).filter((f) => f !== 'device');
   if (fields.length) {
     const which = `${fields.slice(0, 4).join(', ')}${fields.length > 4 ? ` and ${fields.length - 4} more` : ''}`;
     return `cannot resume ${dir}: its config.json differs from this run's settings in ${which} (start a new run folder, or resume with the same options)`;
@@ -90,8 +106,12 @@ export async function runFolderConflict(dir: string, config: RunConfig, resume: 
 
 /** The dotted paths at which two JSON values differ ("schedule.lr"), leaves first found first. */
 function differingFields(a: unknown, b: unknown, at = ''): string[] {
-  const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-  if (isObject(a) && isObject(b)) return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((k) => differingFields(a[k], b[k], at ? `${at}.${k}` : k));
+  const isObject = (x: unknown): x is Record<string, unknown> =>
+    typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (isObject(a) && isObject(b))
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((k) =>
+      differingFields(a[k], b[k], at ? `${at}.${k}` : k),
+    );
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [at || '(the whole config)'];
 }
 
@@ -99,19 +119,37 @@ function differingFields(a: unknown, b: unknown, at = ''): string[] {
  * Where a run folder whose config matches continues: null to begin at step 0, the run's report
  * when it finished (left as it is), or its newest readable checkpoint.
  */
-async function resumePoint(store: RunStore, opts: RunOptions, schedule: RunSchedule, emit: (e: RunEvent) => void): Promise<ResumePoint | RunReport | null> {
+async function resumePoint(
+  store: RunStore,
+  opts: RunOptions,
+  schedule: RunSchedule,
+  emit: (e: RunEvent) => void,
+): Promise<ResumePoint | RunReport | null> {
   const existing = await store.readConfig<RunConfig>();
   // A finished run stays as it is: its report, scores and metrics are the run's results.
   const done = await store.readReport<RunReport>();
   const damaged: { file: string; reason: string }[] = [];
-  const ck = await store.latestCheckpoint((d) => damaged.push(d), (c) => checkpointFitsPlan(c, opts.config, schedule));
+  const ck = await store.latestCheckpoint(
+    (d) => damaged.push(d),
+    (c) => checkpointFitsPlan(c, opts.config, schedule),
+  );
   // … unless its final checkpoint is damaged: then it trains again from the newest one that reads.
   if (existing && done?.status === 'finished' && damaged.length === 0) return done;
-  for (const d of damaged) emit({ type: 'note', message: `${path.basename(d.file)} in ${opts.dir} is damaged (${d.reason}): ${ck ? `resuming from ${path.basename(ck.file)}` : 'no checkpoint reads, so the run trains again from step 0'}` });
+  for (const d of damaged)
+    emit({
+      type: 'note',
+      message: `${path.basename(d.file)} in ${opts.dir} is damaged (${d.reason}): ${ck ? `resuming from ${path.basename(ck.file)}` : 'no checkpoint reads, so the run trains again from step 0'}`,
+    });
   if (!ck) return null;
   const torn = await store.truncateMetrics(ck.step);
-  if (torn) emit({ type: 'note', message: `metrics.jsonl in ${opts.dir} ended in ${torn === 1 ? 'a line' : `${torn} lines`} cut short (a crash or a full disk): ${torn === 1 ? 'it was' : 'they were'} dropped, every complete line kept` });
-  const lastTrainLoss = (await store.readMetrics()).records.filter((m) => m.type === 'train' && Number.isFinite(m.loss)).at(-1);
+  if (torn)
+    emit({
+      type: 'note',
+      message: `metrics.jsonl in ${opts.dir} ended in ${torn === 1 ? 'a line' : `${torn} lines`} cut short (a crash or a full disk): ${torn === 1 ? 'it was' : 'they were'} dropped, every complete line kept`,
+    });
+  const lastTrainLoss = (await store.readMetrics()).records
+    .filter((m) => m.type === 'train' && Number.isFinite(m.loss))
+    .at(-1);
   return {
     step: ck.step,
     sampler: ck.rng,
@@ -126,7 +164,9 @@ async function resumePoint(store: RunStore, opts: RunOptions, schedule: RunSched
 }
 
 function diverged(dir: string, what: string, value: number, step: number, stage: Stage): Error {
-  return new Error(`${dir}: the ${what} became ${value} at step ${step} (stage ${stage.index}, ${stage.layers} layers): the run diverged. Lower the learning rate (--lr), or check the data for extreme values; the last checkpoint before it is kept`);
+  return new Error(
+    `${dir}: the ${what} became ${value} at step ${step} (stage ${stage.index}, ${stage.layers} layers): the run diverged. Lower the learning rate (--lr), or check the data for extreme values; the last checkpoint before it is kept`,
+  );
 }
 
 async function train(opts: RunOptions, store: RunStore): Promise<RunReport> {
@@ -138,7 +178,8 @@ async function train(opts: RunOptions, store: RunStore): Promise<RunReport> {
   const interval = opts.progressIntervalMs ?? 100;
   const emit = opts.onEvent ?? (() => undefined);
   // Temporary files a killed process left behind (0-byte checkpoints, half-written reports).
-  for (const f of await store.removeStaleTemp()) emit({ type: 'note', message: `removed ${f}, a temporary file a stopped process left behind` });
+  for (const f of await store.removeStaleTemp())
+    emit({ type: 'note', message: `removed ${f}, a temporary file a stopped process left behind` });
 
   const conflict = await runFolderConflict(opts.dir, config, !!opts.resume);
   if (conflict) throw new Error(conflict);
@@ -147,7 +188,9 @@ async function train(opts: RunOptions, store: RunStore): Promise<RunReport> {
   const from = resumed;
   if (!from) await store.init(config);
   const startStep = from?.step ?? 0;
-  const sampler = from ? BatchSampler.fromState(data.trainStarts, model.batch, from.sampler) : BatchSampler.seeded(data.trainStarts, model.batch, config.seed);
+  const sampler = from
+    ? BatchSampler.fromState(data.trainStarts, model.batch, from.sampler)
+    : BatchSampler.seeded(data.trainStarts, model.batch, config.seed);
   let params = from?.params;
   let moments: { m: Map<string, Float32Array>; v: Map<string, Float32Array> } | undefined = from?.moments;
   // fp16's loss scale, carried across stages and checkpoints like the moments.
@@ -207,13 +250,32 @@ async function train(opts: RunOptions, store: RunStore): Promise<RunReport> {
         const fromLayers = resumeLayers ?? stages[stage.index - 2]!.layers;
         const mapping = layerMapping(config.variant, fromLayers, stage.layers, config.growth.block);
         params = growTensors(params, mapping);
-        moments = config.optimizer.stateAtGrowth === 'copy' && moments ? { m: growTensors(moments.m, mapping), v: growTensors(moments.v, mapping) } : undefined;
+        moments =
+          config.optimizer.stateAtGrowth === 'copy' && moments
+            ? { m: growTensors(moments.m, mapping), v: growTensors(moments.v, mapping) }
+            : undefined;
       }
       // Resuming inside this stage is not a growth: its stage line says so.
       const resumedInside = resumeLayers === stage.layers;
       resumeLayers = undefined;
-      emit({ type: 'stage', stage: stage.index, stages: stages.length, layers: stage.layers, steps: stage.steps, step });
-      await store.appendMetrics([{ type: 'stage', stage: stage.index, layers: stage.layers, steps: stage.steps, step, ...(resumedInside ? { resumed: true as const } : {}) }]);
+      emit({
+        type: 'stage',
+        stage: stage.index,
+        stages: stages.length,
+        layers: stage.layers,
+        steps: stage.steps,
+        step,
+      });
+      await store.appendMetrics([
+        {
+          type: 'stage',
+          stage: stage.index,
+          layers: stage.layers,
+          steps: stage.steps,
+          step,
+          ...(resumedInside ? { resumed: true as const } : {}),
+        },
+      ]);
       const trainer = await Trainer.create({
         model: cfg,
         data: data.matrix,
@@ -259,7 +321,16 @@ async function train(opts: RunOptions, store: RunStore): Promise<RunReport> {
             lastTrainLoss = m.loss;
             lastGradNorm = m.gradNorm;
             const taken = m.step - first;
-            pending.push({ type: 'train', step: m.step, loss: m.loss, gradNorm: m.gradNorm, lr: lrs[taken - 1]!, flops: flopsSoFar - (k - taken) * stageFlopsPerStep, elapsedMs: Math.round(performance.now() - started), ...(m.skipped ? { skipped: true as const } : {}) });
+            pending.push({
+              type: 'train',
+              step: m.step,
+              loss: m.loss,
+              gradNorm: m.gradNorm,
+              lr: lrs[taken - 1]!,
+              flops: flopsSoFar - (k - taken) * stageFlopsPerStep,
+              elapsedMs: Math.round(performance.now() - started),
+              ...(m.skipped ? { skipped: true as const } : {}),
+            });
           }
           const now = performance.now();
           // At most one step event per interval (10 per second by default), carrying the latest loss read.
@@ -268,14 +339,28 @@ async function train(opts: RunOptions, store: RunStore): Promise<RunReport> {
             // Speed and ETA from this process's own steps; elapsed on the run's clock.
             const own = now - resumedAt;
             const done = step - startStep;
-            emit({ type: 'step', step, totalSteps, stage: stage.index, layers: stage.layers, loss: lastTrainLoss, gradNorm: lastGradNorm, lr: lrs.at(-1)!, tokensPerSec: (done * model.batch * model.seqLen) / (own / 1000), elapsedMs: now - started, etaMs: (own / done) * (totalSteps - step), flops: flopsSoFar });
+            emit({
+              type: 'step',
+              step,
+              totalSteps,
+              stage: stage.index,
+              layers: stage.layers,
+              loss: lastTrainLoss,
+              gradNorm: lastGradNorm,
+              lr: lrs.at(-1)!,
+              tokensPerSec: (done * model.batch * model.seqLen) / (own / 1000),
+              elapsedMs: now - started,
+              etaMs: (own / done) * (totalSteps - step),
+              flops: flopsSoFar,
+            });
           }
           if (step !== boundary.step) continue;
           let readNow: Map<string, Float32Array> | undefined;
           if (boundary.validate) {
             params = readNow = await trainer.readParams();
             const point = await validationPoint(await sessionsFor(cfg, params), data, config, (valLoss) => {
-              if (valLoss !== null && !Number.isFinite(valLoss)) throw diverged(opts.dir, 'validation loss', valLoss, step, stage);
+              if (valLoss !== null && !Number.isFinite(valLoss))
+                throw diverged(opts.dir, 'validation loss', valLoss, step, stage);
               if (valLoss !== null) emit({ type: 'val', step, valLoss, flops: flopsSoFar });
             });
             lastVal = point.valLoss;
@@ -284,20 +369,40 @@ async function train(opts: RunOptions, store: RunStore): Promise<RunReport> {
               if (point.downstream) {
                 latest = { step, ...point.downstream };
                 const ev = latest.evaluation;
-                const detection = ev ? { vusPr: ev.vusPr, vusRoc: ev.vusRoc, aucPr: ev.aucPr, aucRoc: ev.aucRoc, f1: ev.atThreshold.f1 } : {};
-                pending.push({ type: 'isoplot', step, layers: stage.layers, valLoss: lastVal, ...detection, probes: probeAccuracies(latest.probes) });
+                const detection = ev
+                  ? { vusPr: ev.vusPr, vusRoc: ev.vusRoc, aucPr: ev.aucPr, aucRoc: ev.aucRoc, f1: ev.atThreshold.f1 }
+                  : {};
+                pending.push({
+                  type: 'isoplot',
+                  step,
+                  layers: stage.layers,
+                  valLoss: lastVal,
+                  ...detection,
+                  probes: probeAccuracies(latest.probes),
+                });
               }
             }
           }
           if (boundary.checkpoint) {
             await store.appendMetrics(pending.splice(0));
-            saved = await checkpoint(trainer, store, { step, stage, sampler, stageWallMs: wallSoFar(), elapsedMs: performance.now() - started }, emit, readNow);
+            saved = await checkpoint(
+              trainer,
+              store,
+              { step, stage, sampler, stageWallMs: wallSoFar(), elapsedMs: performance.now() - started },
+              emit,
+              readNow,
+            );
           }
         }
         if (cancelled) {
           // Stop cleanly: the metrics so far and a checkpoint of exactly where the run is.
           await store.appendMetrics(pending.splice(0));
-          saved = await checkpoint(trainer, store, { step, stage, sampler, stageWallMs: wallSoFar(), elapsedMs: performance.now() - started }, emit);
+          saved = await checkpoint(
+            trainer,
+            store,
+            { step, stage, sampler, stageWallMs: wallSoFar(), elapsedMs: performance.now() - started },
+            emit,
+          );
         }
         params = saved!.params;
         moments = { m: saved!.m, v: saved!.v };
@@ -305,7 +410,12 @@ async function train(opts: RunOptions, store: RunStore): Promise<RunReport> {
       } finally {
         await trainer.dispose();
       }
-      stageReports.push({ layers: stage.layers, steps: stage.steps, flops: stage.steps * stageFlopsPerStep, wallMs: Math.round(performance.now() - t0) });
+      stageReports.push({
+        layers: stage.layers,
+        steps: stage.steps,
+        flops: stage.steps * stageFlopsPerStep,
+        wallMs: Math.round(performance.now() - t0),
+      });
       if (cancelled) break;
       // This depth's evaluation sessions are done with; the last stage's also serve the final evaluation.
       if (stage !== stages.at(-1)) await releaseSessions();
@@ -314,14 +424,28 @@ async function train(opts: RunOptions, store: RunStore): Promise<RunReport> {
     const done = !cancelled && params;
     const finalCfg: PatchTransformerConfig = { ...model, layers: stages.at(-1)!.layers };
     // Resumed after the final checkpoint (nothing left to train): the final loss from the weights.
-    if (done && lastVal === null) lastVal = await validationLossWith(await sessionsFor(finalCfg, params!), data, config.valWindows);
+    if (done && lastVal === null)
+      lastVal = await validationLossWith(await sessionsFor(finalCfg, params!), data, config.valWindows);
     // The last validation point is usually the final step: its downstream results are the run's.
-    const final = done ? (latest?.step === step ? latest : await downstreamWith(await sessionsFor(finalCfg, params!), data, config)) : null;
+    const final = done
+      ? latest?.step === step
+        ? latest
+        : await downstreamWith(await sessionsFor(finalCfg, params!), data, config)
+      : null;
     const evaluation = final?.evaluation ?? null;
     const scoring = config.scoring ?? DEFAULT_SCORING;
     // The test part's scores for a timeline chart, as the alarms saw them: smoothed, on the threshold's scale (NaN is written as null).
     const times = data.times ?? null;
-    if (final?.scores && evaluation) await store.writeJson('scores.json', scoreTimeline(scoresOnThresholdScale(smoothedScores(final.scores, data, scoring.smooth ?? 1), data, evaluation), data, evaluation.threshold, { times }));
+    if (final?.scores && evaluation)
+      await store.writeJson(
+        'scores.json',
+        scoreTimeline(
+          scoresOnThresholdScale(smoothedScores(final.scores, data, scoring.smooth ?? 1), data, evaluation),
+          data,
+          evaluation.threshold,
+          { times },
+        ),
+      );
     const samplingSeconds = times ? testSamplingSeconds(data, times) : null;
     const baselines = done ? evaluateBaselines(data, model.channels, config.seed, scoring) : {};
     const trivial = done ? trivialDetectors(data) : null;
@@ -366,13 +490,28 @@ interface CheckpointAt {
 }
 
 /** Saves the trainer's state (reusing `params` when they were just read at this step) and returns it. */
-async function checkpoint(trainer: Trainer, store: RunStore, at: CheckpointAt, emit: (e: RunEvent) => void, params?: Map<string, Float32Array>): Promise<SavedState> {
+async function checkpoint(
+  trainer: Trainer,
+  store: RunStore,
+  at: CheckpointAt,
+  emit: (e: RunEvent) => void,
+  params?: Map<string, Float32Array>,
+): Promise<SavedState> {
   const { m, v } = await trainer.readMoments();
   const lossScale = await trainer.readLossScale();
   const state = { params: params ?? (await trainer.readParams()), m, v, ...(lossScale ? { lossScale } : {}) };
   const shapes = new Map(paramSpecs(trainer.options.model).map((p) => [p.name, p.shape]));
   const { step, stage } = at;
-  const file = await store.saveCheckpoint({ step, layers: stage.layers, stage: stage.index, rng: at.sampler.state, stageWallMs: at.stageWallMs, elapsedMs: at.elapsedMs, ...state, shapes });
+  const file = await store.saveCheckpoint({
+    step,
+    layers: stage.layers,
+    stage: stage.index,
+    rng: at.sampler.state,
+    stageWallMs: at.stageWallMs,
+    elapsedMs: at.elapsedMs,
+    ...state,
+    shapes,
+  });
   emit({ type: 'checkpoint', step, file });
   return state;
 }

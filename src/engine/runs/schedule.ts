@@ -36,7 +36,12 @@ export class RunSchedule {
   /** The step each stage begins at (0-based count of steps before it). */
   private readonly begins: readonly number[];
 
-  constructor(private readonly config: Pick<RunConfig, 'variant' | 'growth' | 'schedule' | 'optimizer' | 'readEvery' | 'valEvery' | 'checkpointEvery'>) {
+  constructor(
+    private readonly config: Pick<
+      RunConfig,
+      'variant' | 'growth' | 'schedule' | 'optimizer' | 'readEvery' | 'valEvery' | 'checkpointEvery'
+    >,
+  ) {
     this.stages = stagesOf(config.variant, config.growth);
     let at = 0;
     this.begins = this.stages.map((s) => {
@@ -72,7 +77,13 @@ export class RunSchedule {
   at(step: number, stage: Stage): Boundary {
     const stageEnd = step === this.stageEnd(stage);
     const { readEvery, valEvery, checkpointEvery } = this.config;
-    return { step, read: step % readEvery === 0 || stageEnd, validate: step % valEvery === 0 || stageEnd, checkpoint: step % checkpointEvery === 0 || stageEnd, stageEnd };
+    return {
+      step,
+      read: step % readEvery === 0 || stageEnd,
+      validate: step % valEvery === 0 || stageEnd,
+      checkpoint: step % checkpointEvery === 0 || stageEnd,
+      stageEnd,
+    };
   }
 
   /** The first boundary after `step` inside `stage` (its end at the latest). */
@@ -86,7 +97,7 @@ export class RunSchedule {
   validationPoints(): { readonly step: number; readonly layers: number }[] {
     const out: { step: number; layers: number }[] = [];
     for (const stage of this.stages) {
-      for (let s = this.stageBegin(stage); s < this.stageEnd(stage); ) {
+      for (let s = this.stageBegin(stage); s < this.stageEnd(stage);) {
         const b = this.next(s, stage);
         if (b.validate) out.push({ step: b.step, layers: stage.layers });
         s = b.step;
@@ -102,19 +113,30 @@ export class RunSchedule {
  * moment of the model at that depth, each of its shape's size.
  */
 export function checkpointFitsPlan(ck: CheckpointState, config: RunConfig, schedule: RunSchedule): void {
-  if (ck.step > schedule.totalSteps) throw new Error(`it is at step ${ck.step}, beyond the plan's ${schedule.totalSteps} steps`);
+  if (ck.step > schedule.totalSteps)
+    throw new Error(`it is at step ${ck.step}, beyond the plan's ${schedule.totalSteps} steps`);
   const stage = schedule.stages[ck.stage - 1];
   if (!stage) throw new Error(`it names stage ${ck.stage}, and the plan has ${schedule.stages.length}`);
-  if (stage.layers !== ck.layers) throw new Error(`it has ${ck.layers} layers in stage ${ck.stage}, which trains ${stage.layers}`);
-  if (ck.step < schedule.stageBegin(stage) || ck.step > schedule.stageEnd(stage)) throw new Error(`its step ${ck.step} lies outside stage ${ck.stage} (steps ${schedule.stageBegin(stage)} to ${schedule.stageEnd(stage)})`);
+  if (stage.layers !== ck.layers)
+    throw new Error(`it has ${ck.layers} layers in stage ${ck.stage}, which trains ${stage.layers}`);
+  if (ck.step < schedule.stageBegin(stage) || ck.step > schedule.stageEnd(stage))
+    throw new Error(
+      `its step ${ck.step} lies outside stage ${ck.stage} (steps ${schedule.stageBegin(stage)} to ${schedule.stageEnd(stage)})`,
+    );
   const specs = paramSpecs({ ...config.model, layers: ck.layers });
   const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-  for (const [what, tensors] of [['weight', ck.params], ['first Adam moment of', ck.m], ['second Adam moment of', ck.v]] as const) {
+  for (const [what, tensors] of [
+    ['weight', ck.params],
+    ['first Adam moment of', ck.m],
+    ['second Adam moment of', ck.v],
+  ] as const) {
     for (const p of specs) {
       const t = tensors.get(p.name);
       if (!t) throw new Error(`the ${what} ${p.name} is missing`);
-      if (t.length !== size(p.shape)) throw new Error(`the ${what} ${p.name} has ${t.length} values where the model has ${size(p.shape)}`);
+      if (t.length !== size(p.shape))
+        throw new Error(`the ${what} ${p.name} has ${t.length} values where the model has ${size(p.shape)}`);
     }
-    if (tensors.size !== specs.length) throw new Error(`it holds ${tensors.size} tensors of kind "${what}" where the model has ${specs.length}`);
+    if (tensors.size !== specs.length)
+      throw new Error(`it holds ${tensors.size} tensors of kind "${what}" where the model has ${specs.length}`);
   }
 }

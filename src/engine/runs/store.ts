@@ -9,7 +9,20 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, appendFile, link, lstat, mkdir, open, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import {
+  access,
+  appendFile,
+  link,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  stat,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { FileRefusedError, readJsonFile, readRegular } from '../io/files';
@@ -45,11 +58,21 @@ export async function checkpointStep(runDir: string): Promise<number> {
 /** A write that failed, in words: which file, why, and what to do (nothing written before is lost). */
 export function writeError(file: string, err: unknown): Error {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC') return new Error(`cannot write ${file}: the disk is full (ENOSPC). Free some space, then resume (stacklab train … --resume, or Resume in the run library): everything saved before is kept`);
-  if (code === 'EDQUOT') return new Error(`cannot write ${file}: the disk quota is used up (EDQUOT). Free some space, then resume: everything saved before is kept`);
+  if (code === 'ENOSPC')
+    return new Error(
+      `cannot write ${file}: the disk is full (ENOSPC). Free some space, then resume (stacklab train … --resume, or Resume in the run library): everything saved before is kept`,
+    );
+  if (code === 'EDQUOT')
+    return new Error(
+      `cannot write ${file}: the disk quota is used up (EDQUOT). Free some space, then resume: everything saved before is kept`,
+    );
   if (code === 'EISDIR') return new Error(`cannot write ${file}: it is a folder. Give a file name`);
-  if (code === 'EROFS') return new Error(`cannot write ${file}: its file system is read-only (EROFS). Make it writable or choose another folder, then resume: everything saved before is kept`);
-  if (code === 'EACCES' || code === 'EPERM') return new Error(`cannot write ${file} (${code}): choose a folder you can write to`);
+  if (code === 'EROFS')
+    return new Error(
+      `cannot write ${file}: its file system is read-only (EROFS). Make it writable or choose another folder, then resume: everything saved before is kept`,
+    );
+  if (code === 'EACCES' || code === 'EPERM')
+    return new Error(`cannot write ${file} (${code}): choose a folder you can write to`);
   return new Error(`cannot write ${file} (${code ?? (err as Error).message})`);
 }
 
@@ -62,8 +85,18 @@ export async function makeDir(dir: string): Promise<void> {
     await mkdir(dir, { recursive: true });
   } catch (err) {
     let parent = path.dirname(path.resolve(dir));
-    while (!(await stat(parent).then(() => true, () => false)) && path.dirname(parent) !== parent) parent = path.dirname(parent);
-    const why = await access(parent, constants.W_OK).then(() => null, (e: unknown) => e);
+    while (
+      !(await stat(parent).then(
+        () => true,
+        () => false,
+      )) &&
+      path.dirname(parent) !== parent
+    )
+      parent = path.dirname(parent);
+    const why = await access(parent, constants.W_OK).then(
+      () => null,
+      (e: unknown) => e,
+    );
     throw writeError(dir, why ?? err);
   }
 }
@@ -76,7 +109,11 @@ const writesInFlight = new Map<string, Promise<unknown>>();
  * a temporary file of a name no other write uses (`<file>.tmp-<pid>-<random>`), fsync, rename.
  * Writes of one file in this process run one after another, in the order they were asked for.
  */
-export function writeAtomic(file: string, bytes: Uint8Array | string, beforeRename?: () => Promise<void>): Promise<void> {
+export function writeAtomic(
+  file: string,
+  bytes: Uint8Array | string,
+  beforeRename?: () => Promise<void>,
+): Promise<void> {
   const key = path.resolve(file);
   const before = writesInFlight.get(key) ?? Promise.resolve();
   const mine = before.catch(() => undefined).then(() => writeNow(file, bytes, beforeRename));
@@ -149,7 +186,12 @@ function parseLock(text: string): HeldLock | null {
   try {
     const v = JSON.parse(text) as Partial<HeldLock>;
     if (!Number.isInteger(v.pid) || typeof v.host !== 'string' || v.host.length > 255) return null;
-    return { pid: v.pid!, host: v.host, started: typeof v.started === 'string' ? v.started.slice(0, 40) : 'unknown', ...(typeof v.token === 'string' ? { token: v.token } : {}) };
+    return {
+      pid: v.pid!,
+      host: v.host,
+      started: typeof v.started === 'string' ? v.started.slice(0, 40) : 'unknown',
+      ...(typeof v.token === 'string' ? { token: v.token } : {}),
+    };
   } catch {
     return null;
   }
@@ -180,7 +222,9 @@ export class RunLockedError extends Error {
     readonly dir: string,
     readonly holder: RunLock,
   ) {
-    super(`${dir} is being trained by process ${holder.pid} on ${holder.host} since ${holder.started}: wait for it to finish or stop it (a lock left by a process that died, here or on a machine whose heartbeat stopped ${LOCK_STALE_MS / 1000} s ago, is taken over).`);
+    super(
+      `${dir} is being trained by process ${holder.pid} on ${holder.host} since ${holder.started}: wait for it to finish or stop it (a lock left by a process that died, here or on a machine whose heartbeat stopped ${LOCK_STALE_MS / 1000} s ago, is taken over).`,
+    );
   }
 }
 
@@ -296,7 +340,10 @@ export class RunStore {
         const mtime = (await stat(this.lockFile).catch(() => null))?.mtimeMs;
         if (!held) {
           // Unreadable: damaged by hand or by a disk fault (ours appear whole). Stale once it is old.
-          if (Date.now() - (mtime ?? 0) < 10_000) throw new Error(`${this.lockFile} cannot be read: another process may be starting this run. Wait a moment and try again; if none is, delete that file`);
+          if (Date.now() - (mtime ?? 0) < 10_000)
+            throw new Error(
+              `${this.lockFile} cannot be read: another process may be starting this run. Wait a moment and try again; if none is, delete that file`,
+            );
         } else if (holderAlive(held, mtime)) {
           throw new RunLockedError(this.dir, held);
         }
@@ -311,7 +358,8 @@ export class RunStore {
           const since = (await stat(guard).catch(() => null))?.mtimeMs;
           if (since === undefined) continue;
           const other = await readLockFile(guard);
-          if ((other && other.host === mine.host && !alive(other.pid)) || Date.now() - since > 30_000) await rm(guard, { force: true });
+          if ((other && other.host === mine.host && !alive(other.pid)) || Date.now() - since > 30_000)
+            await rm(guard, { force: true });
           else await new Promise((r) => setTimeout(r, 25));
           continue;
         }
@@ -326,7 +374,9 @@ export class RunStore {
           if ((await readLockFile(guard))?.token === token) await rm(guard, { force: true }).catch(() => undefined);
         }
       }
-      throw new Error(`${this.dir}: could not take its lock (run.lock keeps changing): is another process starting it?`);
+      throw new Error(
+        `${this.dir}: could not take its lock (run.lock keeps changing): is another process starting it?`,
+      );
     } finally {
       await rm(temp, { force: true }).catch(() => undefined);
     }
@@ -341,11 +391,11 @@ export class RunStore {
       if (lost === null) {
         const held = await readLockFile(file);
         if (held?.token === token) return;
-        lost = held
-          ? `process ${held.pid} on ${held.host} took it over at ${held.started}`
-          : 'its lock file is gone';
+        lost = held ? `process ${held.pid} on ${held.host} took it over at ${held.started}` : 'its lock file is gone';
       }
-      throw new LockLostError(`${dir}: this process no longer holds the run's lock (${lost}, after this one had not renewed it for over ${LOCK_STALE_MS / 1000} s: paused, suspended or cut off from the folder?); it stopped without writing, and the run goes on with its new holder`);
+      throw new LockLostError(
+        `${dir}: this process no longer holds the run's lock (${lost}, after this one had not renewed it for over ${LOCK_STALE_MS / 1000} s: paused, suspended or cut off from the folder?); it stopped without writing, and the run goes on with its new holder`,
+      );
     };
     // The heartbeat: the lock's mtime, renewed while this process holds it, tells another machine it is alive.
     // It renews only its own lock; once the lock is another's, it stops.
@@ -408,7 +458,9 @@ export class RunStore {
     } catch (err) {
       // None yet is an empty history; one that cannot be read is never taken for an empty one (a resume would rewrite it so).
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], dropped: 0 };
-      throw new Error(`cannot read ${err instanceof FileRefusedError ? err.message : `${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`}: the run's history is kept as it is; check the file, then try again`);
+      throw new Error(
+        `cannot read ${err instanceof FileRefusedError ? err.message : `${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`}: the run's history is kept as it is; check the file, then try again`,
+      );
     }
     const records: MetricRecord[] = [];
     let dropped = 0;
@@ -430,8 +482,13 @@ export class RunStore {
   async truncateMetrics(step: number): Promise<number> {
     const { records, dropped } = await this.readMetrics();
     // A stage line at the checkpoint's step opens the stage after it: the resume writes it again.
-    const kept = records.filter((r) => r.step === undefined || r.step < step || (r.step === step && r.type !== 'stage'));
-    await this.write(path.join(this.dir, 'metrics.jsonl'), kept.map((r) => JSON.stringify(r)).join('\n') + (kept.length ? '\n' : ''));
+    const kept = records.filter(
+      (r) => r.step === undefined || r.step < step || (r.step === step && r.type !== 'stage'),
+    );
+    await this.write(
+      path.join(this.dir, 'metrics.jsonl'),
+      kept.map((r) => JSON.stringify(r)).join('\n') + (kept.length ? '\n' : ''),
+    );
     return dropped;
   }
 
@@ -444,15 +501,34 @@ export class RunStore {
     await this.fence();
     await makeDir(this.checkpointsDir);
     const file = path.join(this.checkpointsDir, checkpointName(c.step));
-    const wall: Record<string, string> = c.stageWallMs ? { stage_wall_ms: JSON.stringify(c.stageWallMs.map(Math.round)), elapsed_ms: String(Math.round(c.elapsedMs ?? 0)) } : {};
-    const scaling: Record<string, string> = c.lossScale ? { loss_scale: String(c.lossScale.scale), loss_scale_good_steps: String(c.lossScale.goodSteps) } : {};
+    const wall: Record<string, string> = c.stageWallMs
+      ? {
+          stage_wall_ms: JSON.stringify(c.stageWallMs.map(Math.round)),
+          elapsed_ms: String(Math.round(c.elapsedMs ?? 0)),
+        }
+      : {};
+    const scaling: Record<string, string> = c.lossScale
+      ? { loss_scale: String(c.lossScale.scale), loss_scale_good_steps: String(c.lossScale.goodSteps) }
+      : {};
     // The tensors' bytes in file order (by name): their digest travels in the header.
     const digest = createHash('sha256');
     for (const name of [...tensors.keys()].sort()) {
       const d = tensors.get(name)!.data;
       digest.update(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
     }
-    await this.write(file, serializeSafetensors(tensors, { format: 'stacklab-checkpoint', step: String(c.step), layers: String(c.layers), stage: String(c.stage), rng: String(c.rng), ...wall, ...scaling, sha256: digest.digest('hex') }));
+    await this.write(
+      file,
+      serializeSafetensors(tensors, {
+        format: 'stacklab-checkpoint',
+        step: String(c.step),
+        layers: String(c.layers),
+        stage: String(c.stage),
+        rng: String(c.rng),
+        ...wall,
+        ...scaling,
+        sha256: digest.digest('hex'),
+      }),
+    );
     return file;
   }
 
@@ -462,7 +538,12 @@ export class RunStore {
    * that reorders, a copy cut short, flipped bits, a hand-made file) are skipped, named in
    * `damaged` and passed to `onDamaged` (also when none reads and null is returned).
    */
-  async latestCheckpoint(onDamaged?: (d: { file: string; reason: string }) => void, fits?: (ck: CheckpointState) => void): Promise<(CheckpointState & { readonly file: string; readonly damaged: readonly { file: string; reason: string }[] }) | null> {
+  async latestCheckpoint(
+    onDamaged?: (d: { file: string; reason: string }) => void,
+    fits?: (ck: CheckpointState) => void,
+  ): Promise<
+    (CheckpointState & { readonly file: string; readonly damaged: readonly { file: string; reason: string }[] }) | null
+  > {
     let names: string[];
     try {
       names = (await readdir(this.checkpointsDir)).filter((n) => CHECKPOINT_FILE.test(n)).sort();
@@ -512,18 +593,25 @@ async function readJsonOrNull<T>(file: string): Promise<T | null> {
 /** A number of a checkpoint's metadata: a whole number from `min` to `max`, or the checkpoint is damaged. */
 function metaInt(metadata: Record<string, string>, key: string, min: number, max: number): number {
   const v = Number(metadata[key]);
-  if (typeof metadata[key] !== 'string' || !Number.isInteger(v) || v < min || v > max) throw new Error(`its "${key}" is ${JSON.stringify(metadata[key] ?? null)}, not a whole number from ${min} to ${max}`);
+  if (typeof metadata[key] !== 'string' || !Number.isInteger(v) || v < min || v > max)
+    throw new Error(
+      `its "${key}" is ${JSON.stringify(metadata[key] ?? null)}, not a whole number from ${min} to ${max}`,
+    );
   return v;
 }
 
 /** A checkpoint file's state, its tensors checked against the digest it carries (files of older versions carry none). */
 function readCheckpoint(bytes: Uint8Array, name: string): CheckpointState {
   const { tensors, metadata } = parseSafetensors(bytes, name);
-  if (metadata.format !== undefined && metadata.format !== 'stacklab-checkpoint') throw new Error(`it is a ${String(metadata.format).slice(0, 40)} file, not a checkpoint`);
+  if (metadata.format !== undefined && metadata.format !== 'stacklab-checkpoint')
+    throw new Error(`it is a ${String(metadata.format).slice(0, 40)} file, not a checkpoint`);
   if (metadata.sha256 !== undefined) {
     const headerLen = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
-    const actual = createHash('sha256').update(bytes.subarray(8 + headerLen)).digest('hex');
-    if (actual !== metadata.sha256) throw new Error('its tensors do not match their checksum (bits changed on disk, or the file was edited)');
+    const actual = createHash('sha256')
+      .update(bytes.subarray(8 + headerLen))
+      .digest('hex');
+    if (actual !== metadata.sha256)
+      throw new Error('its tensors do not match their checksum (bits changed on disk, or the file was edited)');
   }
   const params = new Map<string, Float32Array>();
   const m = new Map<string, Float32Array>();
@@ -541,11 +629,36 @@ function readCheckpoint(bytes: Uint8Array, name: string): CheckpointState {
   }
   if (params.size === 0) throw new Error('no weights in it');
   const step = metaInt(metadata, 'step', 0, 1e9);
-  const wall = metadata.stage_wall_ms ? { stageWallMs: parseWall(metadata.stage_wall_ms), elapsedMs: Number(metadata.elapsed_ms) } : {};
-  if (wall.elapsedMs !== undefined && !(wall.elapsedMs >= 0 && Number.isFinite(wall.elapsedMs))) throw new Error(`its "elapsed_ms" is ${JSON.stringify(metadata.elapsed_ms)}`);
-  const scaling = metadata.loss_scale ? { lossScale: { scale: Number(metadata.loss_scale), goodSteps: Number(metadata.loss_scale_good_steps ?? 0) } } : {};
-  if (scaling.lossScale && !(scaling.lossScale.scale > 0 && Number.isFinite(scaling.lossScale.scale) && Number.isInteger(scaling.lossScale.goodSteps) && scaling.lossScale.goodSteps >= 0)) throw new Error('its loss scale is not a positive number');
-  return { step, layers: metaInt(metadata, 'layers', 1, 1000), stage: metaInt(metadata, 'stage', 1, 1000), rng: metaInt(metadata, 'rng', 0, 2 ** 32 - 1), params, m, v, shapes, ...wall, ...scaling };
+  const wall = metadata.stage_wall_ms
+    ? { stageWallMs: parseWall(metadata.stage_wall_ms), elapsedMs: Number(metadata.elapsed_ms) }
+    : {};
+  if (wall.elapsedMs !== undefined && !(wall.elapsedMs >= 0 && Number.isFinite(wall.elapsedMs)))
+    throw new Error(`its "elapsed_ms" is ${JSON.stringify(metadata.elapsed_ms)}`);
+  const scaling = metadata.loss_scale
+    ? { lossScale: { scale: Number(metadata.loss_scale), goodSteps: Number(metadata.loss_scale_good_steps ?? 0) } }
+    : {};
+  if (
+    scaling.lossScale &&
+    !(
+      scaling.lossScale.scale > 0 &&
+      Number.isFinite(scaling.lossScale.scale) &&
+      Number.isInteger(scaling.lossScale.goodSteps) &&
+      scaling.lossScale.goodSteps >= 0
+    )
+  )
+    throw new Error('its loss scale is not a positive number');
+  return {
+    step,
+    layers: metaInt(metadata, 'layers', 1, 1000),
+    stage: metaInt(metadata, 'stage', 1, 1000),
+    rng: metaInt(metadata, 'rng', 0, 2 ** 32 - 1),
+    params,
+    m,
+    v,
+    shapes,
+    ...wall,
+    ...scaling,
+  };
 }
 
 function parseWall(text: string): number[] {
@@ -555,6 +668,7 @@ function parseWall(text: string): number[] {
   } catch {
     v = null;
   }
-  if (!Array.isArray(v) || v.length > 1000 || v.some((x) => typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x))) throw new Error('its "stage_wall_ms" is not a list of times');
+  if (!Array.isArray(v) || v.length > 1000 || v.some((x) => typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x)))
+    throw new Error('its "stage_wall_ms" is not a list of times');
   return v as number[];
 }

@@ -68,8 +68,28 @@ export interface RunConfig {
 
 /** What a run streams while it trains (not written to disk: metrics.jsonl is the record). */
 export type RunEvent =
-  | { readonly type: 'stage'; readonly stage: number; readonly stages: number; readonly layers: number; readonly steps: number; readonly step: number }
-  | { readonly type: 'step'; readonly step: number; readonly totalSteps: number; readonly stage: number; readonly layers: number; readonly loss: number | null; readonly gradNorm: number | null; readonly lr: number; readonly tokensPerSec: number; readonly elapsedMs: number; readonly etaMs: number; readonly flops: number }
+  | {
+      readonly type: 'stage';
+      readonly stage: number;
+      readonly stages: number;
+      readonly layers: number;
+      readonly steps: number;
+      readonly step: number;
+    }
+  | {
+      readonly type: 'step';
+      readonly step: number;
+      readonly totalSteps: number;
+      readonly stage: number;
+      readonly layers: number;
+      readonly loss: number | null;
+      readonly gradNorm: number | null;
+      readonly lr: number;
+      readonly tokensPerSec: number;
+      readonly elapsedMs: number;
+      readonly etaMs: number;
+      readonly flops: number;
+    }
   | { readonly type: 'val'; readonly step: number; readonly valLoss: number; readonly flops: number }
   | { readonly type: 'checkpoint'; readonly step: number; readonly file: string }
   /** Something the user should know that did not stop the run (a torn metrics line cut, a damaged checkpoint skipped). */
@@ -83,11 +103,33 @@ export type RunEvent =
  */
 export type MetricRecord =
   /** A stage begins (a growth when `stage` > 1); `resumed`: a resume continued inside it (no growth). */
-  | { readonly type: 'stage'; readonly stage: number; readonly layers: number; readonly steps: number; readonly step: number; readonly resumed?: true }
+  | {
+      readonly type: 'stage';
+      readonly stage: number;
+      readonly layers: number;
+      readonly steps: number;
+      readonly step: number;
+      readonly resumed?: true;
+    }
   /** A training loss read back (every `readEvery` steps and at each stage's end). */
-  | { readonly type: 'train'; readonly step: number; readonly loss: number; readonly gradNorm: number; readonly lr: number; readonly flops: number; readonly elapsedMs: number; readonly skipped?: true }
+  | {
+      readonly type: 'train';
+      readonly step: number;
+      readonly loss: number;
+      readonly gradNorm: number;
+      readonly lr: number;
+      readonly flops: number;
+      readonly elapsedMs: number;
+      readonly skipped?: true;
+    }
   /** A validation point: the mean next-patch MSE over the validation windows. */
-  | { readonly type: 'val'; readonly step: number; readonly valLoss: number; readonly flops: number; readonly layers: number }
+  | {
+      readonly type: 'val';
+      readonly step: number;
+      readonly valLoss: number;
+      readonly flops: number;
+      readonly layers: number;
+    }
   /** Downstream quality at that validation point (labelled data: detection; always: probe accuracies). */
   | {
       readonly type: 'isoplot';

@@ -42,7 +42,11 @@ export interface Downstream {
 }
 
 /** Anomaly detection on the test part and the reasoning probes, with the sessions' current weights. */
-export async function downstreamWith(sessions: ModelSessions, data: RunData, config: Pick<RunConfig, 'scoring' | 'seed'>): Promise<Downstream> {
+export async function downstreamWith(
+  sessions: ModelSessions,
+  data: RunData,
+  config: Pick<RunConfig, 'scoring' | 'seed'>,
+): Promise<Downstream> {
   const { scores, evaluation } = await detectWith(sessions, data, config.scoring ?? DEFAULT_SCORING);
   return { scores, evaluation, probes: await probesWith(sessions, data, config.seed) };
 }

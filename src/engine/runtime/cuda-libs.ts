@@ -18,14 +18,19 @@ export interface CudaLibrary {
   readonly get: string;
 }
 
-const TOOLKIT = 'install the CUDA 13 toolkit (or the runtime libraries: pip install nvidia-cublas nvidia-cuda-runtime nvidia-curand for CUDA 13)';
+const TOOLKIT =
+  'install the CUDA 13 toolkit (or the runtime libraries: pip install nvidia-cublas nvidia-cuda-runtime nvidia-curand for CUDA 13)';
 
 export const CUDA_LIBRARIES: readonly CudaLibrary[] = [
   { name: 'cuBLAS 13', file: 'libcublas.so.13', get: TOOLKIT },
   { name: 'cuBLASLt 13', file: 'libcublasLt.so.13', get: TOOLKIT },
   { name: 'CUDA runtime 13 (cudart)', file: 'libcudart.so.13', get: TOOLKIT },
   { name: 'cuRAND (CUDA 13)', file: 'libcurand.so.10', get: TOOLKIT },
-  { name: 'cuDNN 9', file: 'libcudnn.so.9', get: 'install cuDNN 9 for CUDA 13 (NVIDIA’s cudnn package, or pip install nvidia-cudnn-cu13)' },
+  {
+    name: 'cuDNN 9',
+    file: 'libcudnn.so.9',
+    get: 'install cuDNN 9 for CUDA 13 (NVIDIA’s cudnn package, or pip install nvidia-cudnn-cu13)',
+  },
 ];
 
 function dirs(p: string): string[] {
@@ -45,11 +50,19 @@ function nvidiaLibs(sitePackages: string): string[] {
 
 /** The site-packages folders of the Python environments a user is likely to have. */
 function sitePackages(env: NodeJS.ProcessEnv, home: string): string[] {
-  const prefixes = [env.VIRTUAL_ENV, env.CONDA_PREFIX, path.join(home, '.local'), '/usr/local', '/usr', ...dirs('/opt').flatMap((d) => [d, path.join(d, '.venv')])].filter((p): p is string => !!p);
+  const prefixes = [
+    env.VIRTUAL_ENV,
+    env.CONDA_PREFIX,
+    path.join(home, '.local'),
+    '/usr/local',
+    '/usr',
+    ...dirs('/opt').flatMap((d) => [d, path.join(d, '.venv')]),
+  ].filter((p): p is string => !!p);
   const out: string[] = [];
   for (const prefix of prefixes) {
     for (const lib of [path.join(prefix, 'lib'), path.join(prefix, 'lib64')]) {
-      for (const py of dirs(lib).filter((d) => /python3\.\d+$/.test(d))) out.push(path.join(py, 'site-packages'), path.join(py, 'dist-packages'));
+      for (const py of dirs(lib).filter((d) => /python3\.\d+$/.test(d)))
+        out.push(path.join(py, 'site-packages'), path.join(py, 'dist-packages'));
     }
   }
   return out;
@@ -61,7 +74,14 @@ export function cudaSearchDirs(env: NodeJS.ProcessEnv = process.env, home = os.h
   const cuda = dirs('/usr/local')
     .filter((d) => /\/cuda(-[\d.]+)?$/.test(d))
     .flatMap((d) => [path.join(d, 'lib64'), path.join(d, 'targets', 'x86_64-linux', 'lib')]);
-  const all = [...list(env.STACKLAB_CUDA_LIBS), ...list(env.LD_LIBRARY_PATH), ...cuda, '/usr/lib/x86_64-linux-gnu', ...sitePackages(env, home).flatMap(nvidiaLibs), ...list(env.CONDA_PREFIX && path.join(env.CONDA_PREFIX, 'lib'))];
+  const all = [
+    ...list(env.STACKLAB_CUDA_LIBS),
+    ...list(env.LD_LIBRARY_PATH),
+    ...cuda,
+    '/usr/lib/x86_64-linux-gnu',
+    ...sitePackages(env, home).flatMap(nvidiaLibs),
+    ...list(env.CONDA_PREFIX && path.join(env.CONDA_PREFIX, 'lib')),
+  ];
   return [...new Set(all)];
 }
 
@@ -86,7 +106,10 @@ export function findCudaLibraries(search: readonly string[] = cudaSearchDirs()):
  * The environment an engine process needs for the CUDA provider: LD_LIBRARY_PATH with the folders
  * the libraries were found in, ahead of the current one (unchanged when none is missing from it).
  */
-export function cudaLibraryEnv(env: NodeJS.ProcessEnv = process.env, libs: CudaLibraries = findCudaLibraries(cudaSearchDirs(env))): NodeJS.ProcessEnv {
+export function cudaLibraryEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  libs: CudaLibraries = findCudaLibraries(cudaSearchDirs(env)),
+): NodeJS.ProcessEnv {
   if (process.platform !== 'linux') return {};
   const current = (env.LD_LIBRARY_PATH ?? '').split(path.delimiter).filter(Boolean);
   const needed = [...new Set(libs.found.map((f) => f.dir))].filter((d) => !current.includes(d));
@@ -98,6 +121,8 @@ export function cudaLibraryEnv(env: NodeJS.ProcessEnv = process.env, libs: CudaL
 export function describeCudaLibraries(libs: CudaLibraries): string[] {
   return CUDA_LIBRARIES.map((l) => {
     const at = libs.found.find((f) => f.library === l);
-    return at ? `${l.name.padEnd(26)} ${path.join(at.dir, l.file)}` : `${l.name.padEnd(26)} MISSING (${l.file}): ${l.get}`;
+    return at
+      ? `${l.name.padEnd(26)} ${path.join(at.dir, l.file)}`
+      : `${l.name.padEnd(26)} MISSING (${l.file}): ${l.get}`;
   });
 }

@@ -19,11 +19,15 @@ function ortLogLevel(): 0 | 1 | 2 | 3 | 4 {
 }
 
 /** Session options for a provider; `gpuOutputs` keeps every output on the device; `threads`: CPU threads (absent or 0: every core). */
-export function sessionOptions(ep: ExecutionProviderName, opts: { gpuOutputs?: boolean; threads?: number } = {}): ort.InferenceSession.SessionOptions {
+export function sessionOptions(
+  ep: ExecutionProviderName,
+  opts: { gpuOutputs?: boolean; threads?: number } = {},
+): ort.InferenceSession.SessionOptions {
   // STACKLAB_ORT_LOG=0 (verbose) prints ORT's node placements, for diagnosing a provider.
   const base: ort.InferenceSession.SessionOptions = { logSeverityLevel: ortLogLevel(), graphOptimizationLevel: 'all' };
   // ORT's default thread count is not always every core; training wants them all.
-  if (ep === 'cpu') return { ...base, executionProviders: ['cpu'], intraOpNumThreads: opts.threads || os.availableParallelism() };
+  if (ep === 'cpu')
+    return { ...base, executionProviders: ['cpu'], intraOpNumThreads: opts.threads || os.availableParallelism() };
   if (ep === 'webgpu') {
     // Dawn's per-dispatch validation costs host time on every kernel launch; ORT's kernels are
     // trusted, so it is off unless STACKLAB_WEBGPU_VALIDATION asks for it (basic, full, wgpuOnly).
@@ -36,7 +40,10 @@ export function sessionOptions(ep: ExecutionProviderName, opts: { gpuOutputs?: b
   }
   // Strict fp32 unless this process was started for tf32 (runtime/tf32.ts).
   latchCudaTf32();
-  return { ...base, executionProviders: [{ name: 'cuda', deviceId: cudaDeviceId() } as ort.InferenceSession.ExecutionProviderConfig] };
+  return {
+    ...base,
+    executionProviders: [{ name: 'cuda', deviceId: cudaDeviceId() } as ort.InferenceSession.ExecutionProviderConfig],
+  };
 }
 
 function ortType(d: DType): ort.Tensor.Type {
@@ -48,7 +55,11 @@ function ortType(d: DType): ort.Tensor.Type {
 /** Identity model over a tensor of `dtype` and rank `rank` with symbolic dimensions. */
 function identityModel(dtype: DType, rank: number): Uint8Array {
   const g = new Graph();
-  const x = g.input('x', dtype, Array.from({ length: rank }, (_, i) => `d${i}`));
+  const x = g.input(
+    'x',
+    dtype,
+    Array.from({ length: rank }, (_, i) => `d${i}`),
+  );
   return emitOnnx(g, { name: 'stacklab_identity', outputs: { y: op.identity(x) } }).bytes;
 }
 

@@ -50,7 +50,10 @@ export function cudaProviderInstalled(): boolean {
 /** Turns ORT's long native error text into one line a user can act on. */
 export function explainProviderError(name: ExecutionProviderName, err: unknown): string {
   const raw = err instanceof Error ? err.message : String(err);
-  const detail = raw.replace(/^\/onnxruntime_src\/\S+\s+/, '').replace(/\s+/g, ' ').trim();
+  const detail = raw
+    .replace(/^\/onnxruntime_src\/\S+\s+/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (name === 'webgpu' && /adapter/i.test(detail)) {
     return `no WebGPU adapter found (${detail}); install the GPU's Vulkan/D3D12/Metal driver, or Mesa lavapipe for a CPU fallback`;
   }
@@ -64,7 +67,10 @@ export function explainProviderError(name: ExecutionProviderName, err: unknown):
 
 function probeSessionOptions(name: ExecutionProviderName): ort.InferenceSession.SessionOptions {
   // The GPU of this process (--device cuda:N), not always the first.
-  const ep = name === 'cuda' ? ({ name: 'cuda', deviceId: cudaDeviceId() } as ort.InferenceSession.ExecutionProviderConfig) : name;
+  const ep =
+    name === 'cuda'
+      ? ({ name: 'cuda', deviceId: cudaDeviceId() } as ort.InferenceSession.ExecutionProviderConfig)
+      : name;
   const options: ort.InferenceSession.SessionOptions = { executionProviders: [ep], logSeverityLevel: 3 };
   if (name === 'cpu') return options;
   // Fail instead of running the probe on the CPU behind our back.
@@ -100,7 +106,8 @@ export async function probeProvider(name: ExecutionProviderName): Promise<Provid
     if (!c || c.location !== 'cpu') return done(false, `the probe's output came back in "${c?.location}" memory`);
     const got = Array.from(c.data as Float32Array);
     const want = [1.5, 2.5, 3.5, 4.5];
-    if (got.some((v, i) => v !== want[i])) return done(false, `the probe computed [${got.join(', ')}] instead of [${want.join(', ')}]`);
+    if (got.some((v, i) => v !== want[i]))
+      return done(false, `the probe computed [${got.join(', ')}] instead of [${want.join(', ')}]`);
     return done(true);
   } catch (err) {
     return done(false, explainProviderError(name, err));

@@ -3,7 +3,12 @@
  * against the CPU on this machine), else webgpu, else cpu; an explicit choice is honoured or fails
  * with the probe's reason.
  */
-import { EXECUTION_PROVIDERS, type DeviceChoice, type ExecutionProviderName, type ProviderStatus } from '../../shared/system';
+import {
+  EXECUTION_PROVIDERS,
+  type DeviceChoice,
+  type ExecutionProviderName,
+  type ProviderStatus,
+} from '../../shared/system';
 import { probeProvider } from './providers';
 import type { PresetName } from '../../shared/presets';
 import { presetStepMs, selfTestVerdict } from './selftest';
@@ -34,7 +39,9 @@ export async function resolveDevice(
     }
     const status = await probe(choice);
     if (!status.available) {
-      throw new DeviceUnavailableError(`device "${choice}" is not available here: ${status.reason}. Run \`stacklab doctor\` to see what works, or use --device auto.`);
+      throw new DeviceUnavailableError(
+        `device "${choice}" is not available here: ${status.reason}. Run \`stacklab doctor\` to see what works, or use --device auto.`,
+      );
     }
     return choice;
   }
@@ -60,4 +67,3 @@ export async function resolveDevice(
 export function resolveDeviceFor(choice: DeviceChoice, preset: PresetName): Promise<ExecutionProviderName> {
   return resolveDevice(choice, probeProvider, trusted, (name) => presetStepMs(name, preset));
 }
-

@@ -21,7 +21,8 @@ export const SELFTEST_TF32_TOLERANCE = 1e-2;
 
 function series(rows: number, channels: number): Float32Array {
   const d = new Float32Array(rows * channels);
-  for (let t = 0; t < rows; t++) for (let c = 0; c < channels; c++) d[t * channels + c] = Math.sin(t / (5 + 3 * c)) + 0.3 * Math.cos(t / 13);
+  for (let t = 0; t < rows; t++)
+    for (let c = 0; c < channels; c++) d[t * channels + c] = Math.sin(t / (5 + 3 * c)) + 0.3 * Math.cos(t / 13);
   return d;
 }
 
@@ -49,7 +50,13 @@ export async function selfTest(providers: readonly ProviderStatus[]): Promise<Se
   const order = [...providers].sort((a, b) => (a.name === 'cpu' ? -1 : b.name === 'cpu' ? 1 : 0));
   for (const p of order) {
     if (!p.available) {
-      results.push({ provider: p.name, ok: false, skipped: true, steps: 0, reason: `not run: ${p.reason ?? 'unavailable'}` });
+      results.push({
+        provider: p.name,
+        ok: false,
+        skipped: true,
+        steps: 0,
+        reason: `not run: ${p.reason ?? 'unavailable'}`,
+      });
       continue;
     }
     try {
@@ -59,12 +66,14 @@ export async function selfTest(providers: readonly ProviderStatus[]): Promise<Se
       let reason: string | undefined;
       let maxRel: number | undefined;
       if (!r.losses.every(Number.isFinite)) reason = 'the loss is not finite';
-      else if (!(last < 0.8 * first)) reason = `the loss did not fall (${first.toPrecision(4)} → ${last.toPrecision(4)})`;
+      else if (!(last < 0.8 * first))
+        reason = `the loss did not fall (${first.toPrecision(4)} → ${last.toPrecision(4)})`;
       if (p.name === 'cpu') cpu = r.losses;
       else if (cpu) {
         maxRel = Math.max(...r.losses.map((l, i) => Math.abs(l - cpu![i]!) / Math.abs(cpu![i]!)));
         const tolerance = p.name === 'cuda' && cudaTf32Mode() ? SELFTEST_TF32_TOLERANCE : SELFTEST_TOLERANCE;
-        if (!(maxRel <= tolerance)) reason ??= `its losses differ from the CPU's by up to ${(maxRel * 100).toPrecision(3)}% (tolerance ${tolerance * 100}%${p.name === 'cuda' && cudaTf32Mode() ? ', TF32 on' : ''})`;
+        if (!(maxRel <= tolerance))
+          reason ??= `its losses differ from the CPU's by up to ${(maxRel * 100).toPrecision(3)}% (tolerance ${tolerance * 100}%${p.name === 'cuda' && cudaTf32Mode() ? ', TF32 on' : ''})`;
       }
       results.push({
         provider: p.name,
@@ -107,7 +116,8 @@ async function keep(file: string, entries: Record<string, unknown>): Promise<voi
   }
 }
 
-const verdictKey = (provider: ExecutionProviderName) => `${provider}@stacklab-${APP_VERSION}+ort-${ort.env.versions.common ?? 'unknown'}${cudaTf32Mode() ? '+tf32' : ''}`;
+const verdictKey = (provider: ExecutionProviderName) =>
+  `${provider}@stacklab-${APP_VERSION}+ort-${ort.env.versions.common ?? 'unknown'}${cudaTf32Mode() ? '+tf32' : ''}`;
 
 /** Keeps self-test results for later processes (doctor's, and the one `auto` runs); a folder that cannot be written is left alone. */
 export async function keepVerdicts(results: readonly SelfTestResult[], dir = defaultConfigDir()): Promise<void> {
@@ -120,10 +130,16 @@ export async function keepVerdicts(results: readonly SelfTestResult[], dir = def
  * and keeping the verdict in `dir` for later processes: `auto` picks a GPU provider only when it
  * computes what the CPU computes.
  */
-export async function selfTestVerdict(provider: ExecutionProviderName, dir = defaultConfigDir()): Promise<SelfTestResult> {
+export async function selfTestVerdict(
+  provider: ExecutionProviderName,
+  dir = defaultConfigDir(),
+): Promise<SelfTestResult> {
   const kept = (await readKept<SelfTestResult>(verdictFile(dir)))[verdictKey(provider)];
   if (kept) return kept;
-  const results = await selfTest([{ name: 'cpu', available: true, probeMs: 0 }, { name: provider, available: true, probeMs: 0 }]);
+  const results = await selfTest([
+    { name: 'cpu', available: true, probeMs: 0 },
+    { name: provider, available: true, probeMs: 0 },
+  ]);
   await keepVerdicts(results, dir);
   return results.find((r) => r.provider === provider)!;
 }
@@ -133,14 +149,25 @@ export async function selfTestVerdict(provider: ExecutionProviderName, dir = def
  * width: the providers' order is the same at full depth, and a CPU measures base in seconds, not
  * a minute), measured once and kept beside the self-test verdicts. What `auto` compares.
  */
-export async function presetStepMs(provider: ExecutionProviderName, preset: PresetName, dir = defaultConfigDir()): Promise<number> {
+export async function presetStepMs(
+  provider: ExecutionProviderName,
+  preset: PresetName,
+  dir = defaultConfigDir(),
+): Promise<number> {
   const key = `speed:${preset}:${verdictKey(provider)}`;
   const kept = (await readKept<number>(speedFile(dir)))[key];
   if (typeof kept === 'number') return kept;
   const model = { ...PRESETS[preset], layers: 1, channels: 8 };
   const rows = 4 * model.seqLen * model.patchLen;
   const k = provider === 'cuda' ? 4 : 1;
-  const t = await Trainer.create({ model, data: series(rows, model.channels), device: provider, seed: 1, stepsPerCall: k, readEvery: 1 << 30 });
+  const t = await Trainer.create({
+    model,
+    data: series(rows, model.channels),
+    device: provider,
+    seed: 1,
+    stepsPerCall: k,
+    readEvery: 1 << 30,
+  });
   let ms: number;
   try {
     await t.steps(Array(k).fill(1e-4));

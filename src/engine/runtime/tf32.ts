@@ -16,7 +16,9 @@ export function latchCudaTf32(want?: boolean): boolean {
     latched = want ?? fromEnv;
     if (latched && process.env.NVIDIA_TF32_OVERRIDE === '0') {
       latched = false;
-      throw new Error('tf32 was asked for, but NVIDIA_TF32_OVERRIDE=0 is set in the environment, which keeps TF32 off in this process: unset it, or train in fp32');
+      throw new Error(
+        'tf32 was asked for, but NVIDIA_TF32_OVERRIDE=0 is set in the environment, which keeps TF32 off in this process: unset it, or train in fp32',
+      );
     }
     // Set before the CUDA libraries load; they read it then.
     if (!latched) process.env.NVIDIA_TF32_OVERRIDE = '0';

@@ -10,7 +10,17 @@ import type { HostArray } from '../graph/ir';
 import { paramSpecs, windowLength, type ParamSpec, type PatchTransformerConfig } from '../models/patch-transformer';
 import { Rng } from '../random';
 import { DEFAULT_ADAMW, type AdamWConfig } from '../train/adamw';
-import { buildTrainStep, buildTrainSteps, computeOf, LOSS_SCALE_STATE, LOSS_SCALING, stateNames, defaultLayout, type OptimizerLayout, type StateLayout } from '../train/train-step';
+import {
+  buildTrainStep,
+  buildTrainSteps,
+  computeOf,
+  LOSS_SCALE_STATE,
+  LOSS_SCALING,
+  stateNames,
+  defaultLayout,
+  type OptimizerLayout,
+  type StateLayout,
+} from '../train/train-step';
 import { DEFAULT_PRECISION, type Precision } from '../../shared/precision';
 import { DeviceTensors, sessionOptions } from './device';
 import { BatchSampler } from './sampler';
@@ -31,7 +41,10 @@ export interface TrainerOptions {
   /** Starting weights by name (checkpoint, growth, reference fixture); seeded init otherwise. */
   readonly initialParams?: ReadonlyMap<string, Float32Array>;
   /** Starting Adam moments by name (checkpoint, growth); zeros otherwise or for names missing here. */
-  readonly initialMoments?: { readonly m: ReadonlyMap<string, Float32Array>; readonly v: ReadonlyMap<string, Float32Array> };
+  readonly initialMoments?: {
+    readonly m: ReadonlyMap<string, Float32Array>;
+    readonly v: ReadonlyMap<string, Float32Array>;
+  };
   /** Optimizer steps already taken (AdamW's bias correction continues from here). */
   readonly initialStep?: number;
   readonly threads?: number;
@@ -100,24 +113,42 @@ export class Trainer {
   static async create(options: TrainerOptions): Promise<Trainer> {
     const cfg = options.model;
     const rows = options.data.length / cfg.channels;
-    if (!Number.isInteger(rows)) throw new Error(`data has ${options.data.length} values, not a multiple of ${cfg.channels} channels`);
+    if (!Number.isInteger(rows))
+      throw new Error(`data has ${options.data.length} values, not a multiple of ${cfg.channels} channels`);
     const width = windowLength(cfg);
-    if (rows < width) throw new Error(`the data set has ${rows} rows, fewer than one training window (${width} rows = ${cfg.seqLen} tokens × ${cfg.patchLen})`);
+    if (rows < width)
+      throw new Error(
+        `the data set has ${rows} rows, fewer than one training window (${width} rows = ${cfg.seqLen} tokens × ${cfg.patchLen})`,
+      );
     const starts = options.windowStarts ?? Int32Array.from({ length: rows - width + 1 }, (_, i) => i);
-    for (const s of starts) if (s < 0 || s + width > rows) throw new Error(`window start ${s} runs past the data set (${rows} rows)`);
+    for (const s of starts)
+      if (s < 0 || s + width > rows) throw new Error(`window start ${s} runs past the data set (${rows} rows)`);
     if (starts.length === 0) throw new Error('no valid training window start');
 
     const k = options.stepsPerCall ?? 1;
     const precision = options.precision ?? DEFAULT_PRECISION;
     const adam = options.adam ?? DEFAULT_ADAMW;
-    const step = { precision, layout: options.layout ?? defaultLayout(options.device), ...(options.opset ? { opset: options.opset } : {}) };
+    const step = {
+      precision,
+      layout: options.layout ?? defaultLayout(options.device),
+      ...(options.opset ? { opset: options.opset } : {}),
+    };
     const graph = k > 1 ? buildTrainSteps(cfg, rows, adam, k, step) : buildTrainStep(cfg, rows, adam, step);
     const tensors = new DeviceTensors(options.device);
     const session = await ort.InferenceSession.create(graph.model.bytes, {
       ...sessionOptions(options.device, { gpuOutputs: true, ...(options.threads ? { threads: options.threads } : {}) }),
       ...(options.profilePrefix ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
     });
-    const trainer = new Trainer(options, tensors, session, graph.paramNames, graph.layout, starts, graph.model.nodeCount, k);
+    const trainer = new Trainer(
+      options,
+      tensors,
+      session,
+      graph.paramNames,
+      graph.layout,
+      starts,
+      graph.model.nodeCount,
+      k,
+    );
     await trainer.initialise();
     return trainer;
   }
@@ -125,7 +156,8 @@ export class Trainer {
   private async initialise(): Promise<void> {
     const cfg = this.options.model;
     const rows = this.options.data.length / cfg.channels;
-    const put = async (name: string, data: HostArray, dims: readonly number[]) => this.state.set(name, await this.tensors.upload(data, dims, data instanceof Int32Array ? 'int32' : 'float32'));
+    const put = async (name: string, data: HostArray, dims: readonly number[]) =>
+      this.state.set(name, await this.tensors.upload(data, dims, data instanceof Int32Array ? 'int32' : 'float32'));
     await put('data', this.options.data, [rows, cfg.channels]);
     await put('step', Float32Array.of(this.options.initialStep ?? 0), []);
     this.stepsTaken = this.options.initialStep ?? 0;
@@ -142,11 +174,18 @@ export class Trainer {
       const v = new Float32Array(grp.size);
       for (const e of grp.entries) {
         const given = this.options.initialParams?.get(e.name);
-        if (given && given.length !== e.size) throw new Error(`initial value of ${e.name} has ${given.length} elements, expected ${e.size} (shape [${e.shape.join(', ')}])`);
+        if (given && given.length !== e.size)
+          throw new Error(
+            `initial value of ${e.name} has ${given.length} elements, expected ${e.size} (shape [${e.shape.join(', ')}])`,
+          );
         p.set(given ?? initialValues(specs.get(e.name)!, this.options.seed), e.offset);
-        for (const [which, buf] of [['m', m], ['v', v]] as const) {
+        for (const [which, buf] of [
+          ['m', m],
+          ['v', v],
+        ] as const) {
           const moment = this.options.initialMoments?.[which].get(e.name);
-          if (moment && moment.length !== e.size) throw new Error(`initial ${which} of ${e.name} has ${moment.length} elements, expected ${e.size}`);
+          if (moment && moment.length !== e.size)
+            throw new Error(`initial ${which} of ${e.name} has ${moment.length} elements, expected ${e.size}`);
           if (moment) buf.set(moment, e.offset);
         }
       }
@@ -199,7 +238,8 @@ export class Trainer {
    * else nothing (with a K-step graph: of every step, read or not, since they come for free).
    */
   async steps(lrs: readonly number[], opts: { read?: boolean } = {}): Promise<StepMetrics[]> {
-    if (lrs.length === 0 || lrs.length > this.stepsPerCall) throw new RangeError(`steps: ${lrs.length} steps asked, 1 to ${this.stepsPerCall} per call`);
+    if (lrs.length === 0 || lrs.length > this.stepsPerCall)
+      throw new RangeError(`steps: ${lrs.length} steps asked, 1 to ${this.stepsPerCall} per call`);
     if (this.stepsPerCall > 1) return this.loopSteps(lrs, !!opts.read);
     const out: StepMetrics[] = [];
     for (let i = 0; i < lrs.length; i++) {
@@ -230,7 +270,12 @@ export class Trainer {
     let metrics: StepMetrics | null = null;
     if (read) {
       const [loss, norm, skipped] = await this.readScans(out);
-      metrics = { step: this.stepsTaken, loss: loss[0] as number, gradNorm: norm[0] as number, ...(skipped?.[0] ? { skipped: true } : {}) };
+      metrics = {
+        step: this.stepsTaken,
+        loss: loss[0] as number,
+        gradNorm: norm[0] as number,
+        ...(skipped?.[0] ? { skipped: true } : {}),
+      };
     }
     this.discardScans(out);
     return metrics;
@@ -259,7 +304,12 @@ export class Trainer {
     let metrics: StepMetrics[] = [];
     if (read) {
       const [loss, norm, skipped] = await this.readScans(out);
-      metrics = Array.from({ length: n }, (_, i) => ({ step: first + i + 1, loss: loss[i] as number, gradNorm: norm[i] as number, ...(skipped?.[i] ? { skipped: true } : {}) }));
+      metrics = Array.from({ length: n }, (_, i) => ({
+        step: first + i + 1,
+        loss: loss[i] as number,
+        gradNorm: norm[i] as number,
+        ...(skipped?.[i] ? { skipped: true } : {}),
+      }));
     }
     this.discardScans(out);
     return metrics;
@@ -270,7 +320,9 @@ export class Trainer {
     return ['loss', 'grad_norm', ...(this.lossScaling ? ['skipped'] : [])];
   }
 
-  private async readScans(out: ort.InferenceSession.OnnxValueMapType): Promise<[HostArray, HostArray, HostArray | undefined]> {
+  private async readScans(
+    out: ort.InferenceSession.OnnxValueMapType,
+  ): Promise<[HostArray, HostArray, HostArray | undefined]> {
     const [loss, norm, skipped] = await Promise.all(this.scanNames().map((n) => this.tensors.read(out[n]!)));
     return [loss!, norm!, skipped];
   }

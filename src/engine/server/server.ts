@@ -105,7 +105,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return ['127.0.0.1', 'localhost', '[::1]'].some((h) => hostHeader === `${h}:${port}`);
   };
   const authorised = (req: http.IncomingMessage, url: URL): boolean =>
-    sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req.headers.cookie, cookieName(port)), token) || sameToken(headerToken(req), token);
+    sameToken(url.searchParams.get('token'), token) ||
+    sameToken(cookieToken(req.headers.cookie, cookieName(port)), token) ||
+    sameToken(headerToken(req), token);
 
   const server = http.createServer((req, res) => {
     void (async () => {
@@ -119,7 +121,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (!hostAllowed(req.headers.host)) return send(403, 'Forbidden: unexpected Host header.\n');
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'Method not allowed.\n');
       if (!authorised(req, url)) {
-        return send(401, 'StackLab needs the access token: open the URL printed by `npm run serve` (it ends in ?token=…).\n');
+        return send(
+          401,
+          'StackLab needs the access token: open the URL printed by `npm run serve` (it ends in ?token=…).\n',
+        );
       }
       const file = resolveStaticPath(options.staticDir, url.pathname);
       if (!file) return send(404, 'Not found.\n');
@@ -130,9 +135,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         size = st.size;
       } catch {
         const missingUi = file.endsWith('index.html');
-        return send(404, missingUi ? 'The renderer is not built: run `npm run build` (npm run serve does it for you).\n' : 'Not found.\n');
+        return send(
+          404,
+          missingUi
+            ? 'The renderer is not built: run `npm run build` (npm run serve does it for you).\n'
+            : 'Not found.\n',
+        );
       }
-      const headers: Record<string, string | number> = { ...SECURITY_HEADERS, 'Content-Type': contentType(file), 'Content-Length': size };
+      const headers: Record<string, string | number> = {
+        ...SECURITY_HEADERS,
+        'Content-Type': contentType(file),
+        'Content-Length': size,
+      };
       if (url.searchParams.has('token')) {
         headers['Set-Cookie'] = `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
       }
@@ -166,7 +180,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const origin = req.headers.origin;
     // Browsers always send Origin on a WebSocket handshake: it must be this server's own.
     const originOk = origin === undefined || origin.replace(/^https?:\/\//, '') === req.headers.host;
-    if (url.pathname !== '/ws' || !hostAllowed(req.headers.host) || !originOk || !authorised(req, url)) return refuse('401 Unauthorized');
+    if (url.pathname !== '/ws' || !hostAllowed(req.headers.host) || !originOk || !authorised(req, url))
+      return refuse('401 Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws));
   });
 

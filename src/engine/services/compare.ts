@@ -18,8 +18,15 @@ export async function comparisonOf(dir: string): Promise<Comparison> {
 
 export async function timelineOf(runDir: string): Promise<ScoreTimeline> {
   // A regular file in the run folder, never a link (it could lead out of server mode's --root).
-  const scores = await readJsonFile(path.join(runDir, 'scores.json'), (v) => v as ScoreTimeline, 'train that run again (stacklab train … --resume)');
-  if (!scores) throw new Error(`${runDir} has no anomaly scores (scores.json): the run did not finish, or its data have no labelled test part`);
+  const scores = await readJsonFile(
+    path.join(runDir, 'scores.json'),
+    (v) => v as ScoreTimeline,
+    'train that run again (stacklab train … --resume)',
+  );
+  if (!scores)
+    throw new Error(
+      `${runDir} has no anomaly scores (scores.json): the run did not finish, or its data have no labelled test part`,
+    );
   return scores;
 }
 
@@ -29,10 +36,19 @@ export async function exportFile(kind: 'report' | 'csv' | 'onnx', dir: string): 
     const e = await exportRun(dir);
     const savedTo = path.join(dir, e.name);
     await writeAtomic(savedTo, e.model.bytes);
-    return { name: e.name, mime: 'application/octet-stream', content: Buffer.from(e.model.bytes).toString('base64'), encoding: 'base64', savedTo };
+    return {
+      name: e.name,
+      mime: 'application/octet-stream',
+      content: Buffer.from(e.model.bytes).toString('base64'),
+      encoding: 'base64',
+      savedTo,
+    };
   }
   const c = await comparisonOf(dir);
-  const [name, mime, content] = kind === 'report' ? ['stacklab-report.html', 'text/html', renderHtml(c)] : ['stacklab-comparison.csv', 'text/csv', comparisonCsv(c)];
+  const [name, mime, content] =
+    kind === 'report'
+      ? ['stacklab-report.html', 'text/html', renderHtml(c)]
+      : ['stacklab-comparison.csv', 'text/csv', comparisonCsv(c)];
   const savedTo = path.join(dir, name);
   await writeAtomic(savedTo, content);
   return { name, mime, content, encoding: 'utf8', savedTo };

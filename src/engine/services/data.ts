@@ -24,9 +24,15 @@ export interface ImportedData {
 }
 
 /** The roles the user chose on top of the detected ones, as the importer's overrides. */
-function roleOverrides(detected: readonly { name: string; role: ColumnRole }[], chosen: Readonly<Record<string, ColumnRole>>): RoleOverrides {
+function roleOverrides(
+  detected: readonly { name: string; role: ColumnRole }[],
+  chosen: Readonly<Record<string, ColumnRole>>,
+): RoleOverrides {
   for (const name of Object.keys(chosen)) {
-    if (!detected.some((c) => c.name === name)) throw new Error(`there is no column "${excerpt(name, 40)}" in the file (columns: ${columnList(detected.map((c) => c.name))})`);
+    if (!detected.some((c) => c.name === name))
+      throw new Error(
+        `there is no column "${excerpt(name, 40)}" in the file (columns: ${columnList(detected.map((c) => c.name))})`,
+      );
   }
   const roles = detected.map((c) => ({ name: c.name, role: chosen[c.name] ?? c.role }));
   const of = (r: ColumnRole) => roles.filter((c) => c.role === r).map((c) => c.name);
@@ -35,7 +41,14 @@ function roleOverrides(detected: readonly { name: string; role: ColumnRole }[], 
   if (of('channel').length === 0) throw new Error('choose at least one sensor channel');
   const series = of('series');
   if (series.length > 1) throw new Error(`only one column can name the runs (chosen: ${series.join(', ')})`);
-  return { timestamp: timestamps[0] ?? null, channels: of('channel'), labels: of('label'), events: of('event'), series: series[0] ?? null, ignore: of('ignored') };
+  return {
+    timestamp: timestamps[0] ?? null,
+    channels: of('channel'),
+    labels: of('label'),
+    events: of('event'),
+    series: series[0] ?? null,
+    ignore: of('ignored'),
+  };
 }
 
 /** The first `bytes` of a file as text (without a BOM), and whether the file goes on past them; read through the data-file gate. */
@@ -44,31 +57,60 @@ async function headOf(file: string, bytes: number, gate: DataFileGate): Promise<
   try {
     const buf = Buffer.alloc(bytes);
     const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    return { text: buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, ''), cut: bytesRead === buf.length };
+    return {
+      text: buf
+        .subarray(0, bytesRead)
+        .toString('utf8')
+        .replace(/^\uFEFF/, ''),
+      cut: bytesRead === buf.length,
+    };
   } finally {
     await handle.close();
   }
 }
 
-async function previewOf(file: string, delimiter: string, header: boolean, gate: DataFileGate, lines = 12): Promise<ImportResult['preview']> {
+async function previewOf(
+  file: string,
+  delimiter: string,
+  header: boolean,
+  gate: DataFileGate,
+  lines = 12,
+): Promise<ImportResult['preview']> {
   const { text, cut } = await headOf(file, 64 * 1024, gate);
-  const rows = text.split(/\r?\n/).slice(0, lines + 1).filter((l) => l.trim() !== '').map((l) => splitLine(l, delimiter));
+  const rows = text
+    .split(/\r?\n/)
+    .slice(0, lines + 1)
+    .filter((l) => l.trim() !== '')
+    .map((l) => splitLine(l, delimiter));
   if (cut && rows.length > lines) rows.length = lines + 1;
   const first = rows[0] ?? [];
-  return header ? { header: first, rows: rows.slice(1, lines + 1) } : { header: first.map((_, i) => `column_${i + 1}`), rows: rows.slice(0, lines) };
+  return header
+    ? { header: first, rows: rows.slice(1, lines + 1) }
+    : { header: first.map((_, i) => `column_${i + 1}`), rows: rows.slice(0, lines) };
 }
 
 /** Columns of the first file with the roles the import used. */
 function columnsOf(p: FileProfile, header: readonly string[]): ImportColumn[] {
-  return header.map((name): ImportColumn => {
-    if (name === p.timestampColumn) return { name, role: 'timestamp', note: p.timestampFormat ?? undefined } as ImportColumn;
-    if (p.labelColumns.includes(name)) return { name, role: 'label', note: Object.entries(p.labelMapping[name] ?? {}).map(([k, v]) => `${k}→${v}`).join(', ') || undefined } as ImportColumn;
-    if (p.eventColumns.includes(name)) return { name, role: 'event' };
-    if (p.seriesColumn?.name === name) return { name, role: 'series', note: 'one series per value' };
-    if (p.channels.some((c) => c.name === name)) return { name, role: 'channel' };
-    const ignored = [...p.ignoredColumns, ...p.droppedChannels].find((c) => c.name === name);
-    return { name, role: 'ignored', note: ignored?.reason ?? 'not used' };
-  }).map((c) => (c.note === undefined ? { name: c.name, role: c.role } : c));
+  return header
+    .map((name): ImportColumn => {
+      if (name === p.timestampColumn)
+        return { name, role: 'timestamp', note: p.timestampFormat ?? undefined } as ImportColumn;
+      if (p.labelColumns.includes(name))
+        return {
+          name,
+          role: 'label',
+          note:
+            Object.entries(p.labelMapping[name] ?? {})
+              .map(([k, v]) => `${k}→${v}`)
+              .join(', ') || undefined,
+        } as ImportColumn;
+      if (p.eventColumns.includes(name)) return { name, role: 'event' };
+      if (p.seriesColumn?.name === name) return { name, role: 'series', note: 'one series per value' };
+      if (p.channels.some((c) => c.name === name)) return { name, role: 'channel' };
+      const ignored = [...p.ignoredColumns, ...p.droppedChannels].find((c) => c.name === name);
+      return { name, role: 'ignored', note: ignored?.reason ?? 'not used' };
+    })
+    .map((c) => (c.note === undefined ? { name: c.name, role: c.role } : c));
 }
 
 /** All channels over time, bucketed to about `points` (each bucket's min and max kept). */
@@ -100,7 +142,8 @@ function plotOf(ds: Dataset, points = 1000): ImportResult['plot'] {
       });
     }
     // [start, end): the end is the next row's x (one step past the last row at the series' end).
-    const endX = (end: number) => (end < s.rows ? xOf(end) : xOf(s.rows - 1) + (s.rows > 1 ? xOf(s.rows - 1) - xOf(s.rows - 2) : 1));
+    const endX = (end: number) =>
+      end < s.rows ? xOf(end) : xOf(s.rows - 1) + (s.rows > 1 ? xOf(s.rows - 1) - xOf(s.rows - 2) : 1);
     if (s.label) for (const r of rangesOf(s.label)) anomalies.push([xOf(r.start), endX(r.end)]);
     offset += s.rows;
   }
@@ -121,18 +164,45 @@ type DialectChoice = Pick<ImportRequest, 'delimiter' | 'decimal' | 'header'>;
  * 200 rows), and those rows; without parsing the whole file, so a value the full import would
  * refuse (a label word it does not know) does not stop it. Null for a file with no text.
  */
-async function headColumns(file: string, choice: DialectChoice, gate: DataFileGate, labelWords?: Readonly<Record<string, 0 | 1>>): Promise<{ columns: { name: string; role: ColumnRole; note?: string }[]; header: string[]; rows: string[][] } | null> {
+async function headColumns(
+  file: string,
+  choice: DialectChoice,
+  gate: DataFileGate,
+  labelWords?: Readonly<Record<string, 0 | 1>>,
+): Promise<{
+  columns: { name: string; role: ColumnRole; note?: string }[];
+  header: string[];
+  rows: string[][];
+} | null> {
   const { text } = await headOf(file, 256 * 1024, gate);
   if (!text.trim()) return null;
-  const dialect = sniffDialect(text, { encoding: 'utf-8', bom: false }, { ...(choice.delimiter ? { delimiter: choice.delimiter } : {}), ...(choice.decimal ? { decimal: choice.decimal } : {}), ...(choice.header !== undefined ? { header: choice.header } : {}) });
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '').slice(0, 201).map((l) => splitLine(l, dialect.delimiter));
+  const dialect = sniffDialect(
+    text,
+    { encoding: 'utf-8', bom: false },
+    {
+      ...(choice.delimiter ? { delimiter: choice.delimiter } : {}),
+      ...(choice.decimal ? { decimal: choice.decimal } : {}),
+      ...(choice.header !== undefined ? { header: choice.header } : {}),
+    },
+  );
+  const lines = text
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '')
+    .slice(0, 201)
+    .map((l) => splitLine(l, dialect.delimiter));
   if (!lines[0]?.length) return null;
   const header = dialect.header ? lines[0] : lines[0].map((_, i) => `column_${i + 1}`);
   const rows = dialect.header ? lines.slice(1) : lines;
   const samples = header.map((_, c) => rows.map((r) => r[c] ?? ''));
   let columns: { name: string; role: ColumnRole; note?: string }[];
   try {
-    columns = planRoles(header, samples, dialect.decimal, {}, labelWords ? { ...DEFAULT_LABEL_WORDS, ...labelWords } : DEFAULT_LABEL_WORDS).columns.map((c) => (c.note ? { name: c.name, role: c.role, note: c.note } : { name: c.name, role: c.role }));
+    columns = planRoles(
+      header,
+      samples,
+      dialect.decimal,
+      {},
+      labelWords ? { ...DEFAULT_LABEL_WORDS, ...labelWords } : DEFAULT_LABEL_WORDS,
+    ).columns.map((c) => (c.note ? { name: c.name, role: c.role, note: c.note } : { name: c.name, role: c.role }));
   } catch {
     columns = header.map((name) => ({ name, role: 'ignored' as const }));
   }
@@ -146,13 +216,31 @@ async function headColumns(file: string, choice: DialectChoice, gate: DataFileGa
  */
 export function createDataService(confine?: (p: string, what: string, shown?: string) => Promise<unknown>) {
   const imported = new Map<string, ImportedData>();
-  const gate: DataFileGate = confine ? { confine: (real, shown, kind) => confine(real, kind === 'labels' ? 'the labels file' : 'the data file', shown) } : {};
+  const gate: DataFileGate = confine
+    ? { confine: (real, shown, kind) => confine(real, kind === 'labels' ? 'the labels file' : 'the data file', shown) }
+    : {};
 
-  async function read(file: string, req: ImportRequest, loadTarget: string, sample: boolean): Promise<{ dataset: Dataset; header: readonly string[]; preview: ImportResult['preview'] }> {
-    const dialect = { ...(req.delimiter ? { delimiter: req.delimiter } : {}), ...(req.decimal ? { decimal: req.decimal } : {}), ...(req.header !== undefined ? { header: req.header } : {}) };
+  async function read(
+    file: string,
+    req: ImportRequest,
+    loadTarget: string,
+    sample: boolean,
+  ): Promise<{ dataset: Dataset; header: readonly string[]; preview: ImportResult['preview'] }> {
+    const dialect = {
+      ...(req.delimiter ? { delimiter: req.delimiter } : {}),
+      ...(req.decimal ? { decimal: req.decimal } : {}),
+      ...(req.header !== undefined ? { header: req.header } : {}),
+    };
     // The built-in sample's temporary files are the engine's own, outside any root.
     const fileGate = sample ? {} : gate;
-    const options: LoadOptions = { dialect, gate: fileGate, ...(req.fillLimit !== undefined ? { fillLimit: req.fillLimit } : {}), ...(req.labelMap ? { labelWords: req.labelMap } : {}), ...(req.resample ? { resample: true } : {}), ...(req.source.kind === 'path' && req.source.labels ? { labels: req.source.labels } : {}) };
+    const options: LoadOptions = {
+      dialect,
+      gate: fileGate,
+      ...(req.fillLimit !== undefined ? { fillLimit: req.fillLimit } : {}),
+      ...(req.labelMap ? { labelWords: req.labelMap } : {}),
+      ...(req.resample ? { resample: true } : {}),
+      ...(req.source.kind === 'path' && req.source.labels ? { labels: req.source.labels } : {}),
+    };
     let roles: RoleOverrides | undefined;
     if (req.roles && Object.keys(req.roles).length) {
       // The roles planned from the file's head (the full import could refuse the very column being changed).
@@ -202,7 +290,10 @@ export function createDataService(confine?: (p: string, what: string, shown?: st
 
     get(id: string): ImportedData {
       const d = imported.get(id);
-      if (!d) throw new Error('the imported data are no longer in memory (the engine restarted): import them again on the Import step');
+      if (!d)
+        throw new Error(
+          'the imported data are no longer in memory (the engine restarted): import them again on the Import step',
+        );
       return d;
     },
 
@@ -217,16 +308,20 @@ export function createDataService(confine?: (p: string, what: string, shown?: st
       if (req.source.kind === 'sample') {
         const kind = req.source.sample ?? 'plant';
         source = sampleSource(kind);
-        result = await withSampleFiles(async (target) => {
-          const first = kind === 'multi-run' ? (await csvFilesIn(target))[0]! : target;
-          try {
-            return await read(first, req, target, true);
-          } catch (err) {
-            // Errors name the sample, not the temporary folder it was written to.
-            if (err instanceof Error) err.message = builtInNames(err.message, path.dirname(first), await readdir(path.dirname(first)));
-            throw err;
-          }
-        }, { sample: kind });
+        result = await withSampleFiles(
+          async (target) => {
+            const first = kind === 'multi-run' ? (await csvFilesIn(target))[0]! : target;
+            try {
+              return await read(first, req, target, true);
+            } catch (err) {
+              // Errors name the sample, not the temporary folder it was written to.
+              if (err instanceof Error)
+                err.message = builtInNames(err.message, path.dirname(first), await readdir(path.dirname(first)));
+              throw err;
+            }
+          },
+          { sample: kind },
+        );
       } else {
         source = req.source.path;
         // A missing file or an empty folder: loadDataset says so with the path and what to do.

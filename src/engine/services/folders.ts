@@ -8,7 +8,6 @@ import path from 'node:path';
 import { inVirtualFs, isUnder, VIRTUAL_DIRS } from '../io/files';
 import { withTimeLimit } from '../time-limit';
 
-
 /** The real path of `p`, or of its nearest existing ancestor joined with the rest. */
 async function realOrNearest(p: string): Promise<string> {
   let head = p;
@@ -27,7 +26,12 @@ async function realOrNearest(p: string): Promise<string> {
 
 /** `work`, or an error naming `what` as a folder that did not answer within `ms`. */
 function folderAnswers<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  return withTimeLimit(work, ms, () => new Error(`${what} did not answer within ${ms / 1000} s (a network share that hangs?): choose a local folder`));
+  return withTimeLimit(
+    work,
+    ms,
+    () =>
+      new Error(`${what} did not answer within ${ms / 1000} s (a network share that hangs?): choose a local folder`),
+  );
 }
 
 /**
@@ -40,7 +44,9 @@ export async function usableFolder(p: string, what: string, timeoutMs = 5000): P
   const real = await folderAnswers(realOrNearest(folder), timeoutMs, folder);
   // Kernel file systems: a recursive mkdir there can spin forever, and nothing belongs in them.
   if (inVirtualFs(folder) || inVirtualFs(real)) {
-    throw new Error(`${what} cannot be ${folder}: it lies in the kernel's virtual file system (${VIRTUAL_DIRS.join(', ')}); choose a folder on a disk`);
+    throw new Error(
+      `${what} cannot be ${folder}: it lies in the kernel's virtual file system (${VIRTUAL_DIRS.join(', ')}); choose a folder on a disk`,
+    );
   }
   await folderAnswers(
     (async () => {
@@ -48,11 +54,15 @@ export async function usableFolder(p: string, what: string, timeoutMs = 5000): P
       if (info && !info.isDirectory()) throw new Error(`${what} ${folder} is a file, not a folder: choose a folder`);
       if (!info) {
         await mkdir(folder, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
-          throw new Error(`cannot create ${what} ${folder} (${err.code ?? err.message}): choose a folder you can write to`);
+          throw new Error(
+            `cannot create ${what} ${folder} (${err.code ?? err.message}): choose a folder you can write to`,
+          );
         });
       }
       await access(folder, constants.W_OK | constants.X_OK).catch((err: NodeJS.ErrnoException) => {
-        throw new Error(`cannot write into ${what} ${folder} (${err.code ?? err.message}): choose a folder you can write to`);
+        throw new Error(
+          `cannot write into ${what} ${folder} (${err.code ?? err.message}): choose a folder you can write to`,
+        );
       });
     })(),
     timeoutMs,
@@ -72,7 +82,8 @@ export function pathGuard(root: string | undefined) {
     const resolved = path.resolve(p);
     if (!base) return resolved;
     const [real, realRoot] = await Promise.all([realOrNearest(resolved), realOrNearest(base)]);
-    if (!isUnder(real, realRoot)) throw new Error(`${what} ${shown} is outside the folder this server may use (${base}): choose a path inside it`);
+    if (!isUnder(real, realRoot))
+      throw new Error(`${what} ${shown} is outside the folder this server may use (${base}): choose a path inside it`);
     return resolved;
   };
 }

@@ -34,19 +34,42 @@ export function createServices(ctx: HostContext): Services {
   const systemInfo = createSystemInfoService(ctx);
   const inside = pathGuard(ctx.root);
   // With a root, runs go inside it unless the runs folder given already is.
-  const runsDir = ctx.root && path.relative(path.resolve(ctx.root), path.resolve(ctx.runsDir)).startsWith('..') ? path.join(path.resolve(ctx.root), 'runs') : ctx.runsDir;
+  const runsDir =
+    ctx.root && path.relative(path.resolve(ctx.root), path.resolve(ctx.runsDir)).startsWith('..')
+      ? path.join(path.resolve(ctx.root), 'runs')
+      : ctx.runsDir;
   // A runs folder stored in settings.json outside the root (chosen before --root was given) gives way to DIR/runs.
-  const settings = createSettingsService(ctx.configDir ?? defaultConfigDir(), runsDir, ctx.root ? (d) => inside(d, 'the runs folder').then(() => true, () => false) : undefined);
+  const settings = createSettingsService(
+    ctx.configDir ?? defaultConfigDir(),
+    runsDir,
+    ctx.root
+      ? (d) =>
+          inside(d, 'the runs folder').then(
+            () => true,
+            () => false,
+          )
+      : undefined,
+  );
   const session = createSessionService(ctx.configDir ?? defaultConfigDir());
   const data = createDataService(ctx.root ? inside : undefined);
-  const jobs = createJobService({ data, settings, events, ...(ctx.root ? { inside: (dir: string) => inside(dir, 'the job folder') } : {}) });
+  const jobs = createJobService({
+    data,
+    settings,
+    events,
+    ...(ctx.root ? { inside: (dir: string) => inside(dir, 'the job folder') } : {}),
+  });
   /** The runs folder in use, inside the root. */
   const runsFolder = async () => inside((await settings.get()).runsDir, 'the runs folder');
   const job = (dir: string) => inside(dir, 'the job folder');
   const handlers: Handlers = {
-    'system.info': async (params) => ({ ...(await systemInfo(params, (status) => events.emit('system.providerProbed', status))), runsDir: (await settings.get()).runsDir }),
+    'system.info': async (params) => ({
+      ...(await systemInfo(params, (status) => events.emit('system.providerProbed', status))),
+      runsDir: (await settings.get()).runsDir,
+    }),
     'system.pickPath': async () => {
-      throw new Error('choosing a path with a dialog needs the desktop app: type the path (on the machine running the engine) instead');
+      throw new Error(
+        'choosing a path with a dialog needs the desktop app: type the path (on the machine running the engine) instead',
+      );
     },
     'settings.get': () => settings.get(),
     'settings.set': async (p) => {

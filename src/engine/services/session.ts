@@ -42,7 +42,10 @@ export function createSessionService(configDir: string) {
       }
       return next;
     });
-    writing = done.then(() => undefined, () => undefined);
+    writing = done.then(
+      () => undefined,
+      () => undefined,
+    );
     return done;
   }
 

@@ -26,7 +26,11 @@ function parseSettings(raw: unknown): Partial<Settings> {
 }
 
 /** `allowRunsDir` (server mode's --root) says whether a stored runs folder may be used; one it refuses gives way to the default. */
-export function createSettingsService(configDir: string, defaultRunsDir: string, allowRunsDir?: (dir: string) => Promise<boolean>) {
+export function createSettingsService(
+  configDir: string,
+  defaultRunsDir: string,
+  allowRunsDir?: (dir: string) => Promise<boolean>,
+) {
   const file = path.join(configDir, 'settings.json');
   let current: Settings | null = null;
   let changes: Promise<unknown> = Promise.resolve();
@@ -35,7 +39,9 @@ export function createSettingsService(configDir: string, defaultRunsDir: string,
     if (current) return current;
     const defaults: Settings = { runsDir: defaultRunsDir, ...SETTINGS_DEFAULTS };
     // No file yet is normal; a damaged one is said, naming what is wrong in it.
-    let stored = (await readJsonFile(file, parseSettings, 'fix it by hand, or delete it to start from the default settings')) ?? {};
+    let stored =
+      (await readJsonFile(file, parseSettings, 'fix it by hand, or delete it to start from the default settings')) ??
+      {};
     if (typeof stored.runsDir === 'string' && allowRunsDir && !(await allowRunsDir(stored.runsDir))) {
       const { runsDir: _outside, ...rest } = stored;
       stored = rest;

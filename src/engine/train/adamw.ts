@@ -46,7 +46,9 @@ export function adamwUpdate(items: readonly OptimizedParam[], lr: Value, step: V
   // is folded into the moment coefficients, and the bias corrections into one step size.
   const squares = items.map((it) => op.mul(it.grad, it.grad));
   const gradNorm = op.sqrt(chainSum(squares.map((sq) => op.sumAll(sq))));
-  const clip = Number.isFinite(cfg.maxGradNorm) ? op.min(op.div(cfg.maxGradNorm, op.add(gradNorm, 1e-6)), 1) : undefined;
+  const clip = Number.isFinite(cfg.maxGradNorm)
+    ? op.min(op.div(cfg.maxGradNorm, op.add(gradNorm, 1e-6)), 1)
+    : undefined;
   const t = op.add(step, 1);
   const bc1 = op.sub(1, op.pow(lr.graph.scalar(cfg.beta1), t));
   const sqrtBc2 = op.sqrt(op.sub(1, op.pow(lr.graph.scalar(cfg.beta2), t)));

@@ -2,8 +2,20 @@
 
 export type LrSchedule =
   | { readonly kind: 'constant'; readonly lr: number; readonly warmup?: number }
-  | { readonly kind: 'linear'; readonly lr: number; readonly warmup?: number; readonly total: number; readonly final?: number }
-  | { readonly kind: 'cosine'; readonly lr: number; readonly warmup?: number; readonly total: number; readonly final?: number }
+  | {
+      readonly kind: 'linear';
+      readonly lr: number;
+      readonly warmup?: number;
+      readonly total: number;
+      readonly final?: number;
+    }
+  | {
+      readonly kind: 'cosine';
+      readonly lr: number;
+      readonly warmup?: number;
+      readonly total: number;
+      readonly final?: number;
+    }
   /** Linear interpolation between [step, lr] points; constant beyond the last. */
   | { readonly kind: 'piecewise'; readonly points: readonly (readonly [number, number])[] };
 

@@ -17,7 +17,15 @@ import { DEFAULT_OPSET, emitGraph, emitOnnx, type EmittedModel } from '../graph/
 import { encodeModel, type GraphSpec, type ValueInfo } from '../onnx/proto';
 import { Graph, sizeOf, type Value } from '../graph/ir';
 import * as op from '../graph/ops';
-import { forward, nextPatchLoss, paramSpecs, tokensOf, windowLength, type ComputeDType, type PatchTransformerConfig } from '../models/patch-transformer';
+import {
+  forward,
+  nextPatchLoss,
+  paramSpecs,
+  tokensOf,
+  windowLength,
+  type ComputeDType,
+  type PatchTransformerConfig,
+} from '../models/patch-transformer';
 import { DEFAULT_PRECISION, type Precision } from '../../shared/precision';
 import type { ExecutionProviderName } from '../../shared/system';
 import { adamwUpdate, type AdamWConfig } from './adamw';
@@ -48,14 +56,28 @@ export interface StateLayout {
     readonly shape: readonly number[];
     readonly size: number;
     readonly decay: boolean;
-    readonly entries: readonly { readonly name: string; readonly shape: readonly number[]; readonly offset: number; readonly size: number }[];
+    readonly entries: readonly {
+      readonly name: string;
+      readonly shape: readonly number[];
+      readonly offset: number;
+      readonly size: number;
+    }[];
   }[];
 }
 
 /** Where a model's parameters live in the state buffers of `layout`. */
 export function stateLayout(cfg: PatchTransformerConfig, layout: OptimizerLayout): StateLayout {
   const specs = paramSpecs(cfg).map((s) => ({ ...s, size: sizeOf(s.shape) }));
-  if (layout === 'per-tensor') return { groups: specs.map((s) => ({ name: s.name, shape: s.shape, size: s.size, decay: s.decay, entries: [{ name: s.name, shape: s.shape, offset: 0, size: s.size }] })) };
+  if (layout === 'per-tensor')
+    return {
+      groups: specs.map((s) => ({
+        name: s.name,
+        shape: s.shape,
+        size: s.size,
+        decay: s.decay,
+        entries: [{ name: s.name, shape: s.shape, offset: 0, size: s.size }],
+      })),
+    };
   return {
     groups: [true, false].flatMap((decay) => {
       let offset = 0;
@@ -66,7 +88,9 @@ export function stateLayout(cfg: PatchTransformerConfig, layout: OptimizerLayout
           offset += s.size;
           return e;
         });
-      return entries.length ? [{ name: decay ? 'flat.decay' : 'flat.plain', shape: [offset], size: offset, decay, entries }] : [];
+      return entries.length
+        ? [{ name: decay ? 'flat.decay' : 'flat.plain', shape: [offset], size: offset, decay, entries }]
+        : [];
     }),
   };
 }
@@ -96,7 +120,11 @@ function splitFlat(x: Value, sizes: readonly number[]): Value[] {
   if (sizes.length === 1) return [x];
   if (sizes.length <= MAX_PARTS) return op.split(x, 0, sizes);
   const groups = chunks(sizes);
-  const outer = op.split(x, 0, groups.map((g) => g.reduce((a, b) => a + b, 0)));
+  const outer = op.split(
+    x,
+    0,
+    groups.map((g) => g.reduce((a, b) => a + b, 0)),
+  );
   return groups.flatMap((g, i) => splitFlat(outer[i]!, g));
 }
 
@@ -125,12 +153,17 @@ export const stateNames = {
   v: (p: string) => `v.${p}`,
   out: (name: string) => `${name}.out`,
   /** The moment and parameter a state name stands for (null for a parameter's own name). */
-  parse: (name: string): { which: 'm' | 'v'; param: string } | null => (/^[mv]\./.test(name) ? { which: name[0] as 'm' | 'v', param: name.slice(2) } : null),
+  parse: (name: string): { which: 'm' | 'v'; param: string } | null =>
+    /^[mv]\./.test(name) ? { which: name[0] as 'm' | 'v', param: name.slice(2) } : null,
 };
 
 /** Builds the windows tensor [B, W, C] from start rows: data[starts[b] + t]. */
 function gatherWindows(data: Value, starts: Value, width: number): Value {
-  const offsets = data.graph.constant(Int32Array.from({ length: width }, (_, i) => i), [1, width], 'int32');
+  const offsets = data.graph.constant(
+    Int32Array.from({ length: width }, (_, i) => i),
+    [1, width],
+    'int32',
+  );
   const idx = op.add(op.reshape(starts, [starts.shape[0]!, 1]), offsets);
   return op.gather(data, idx, 0);
 }
@@ -149,9 +182,18 @@ export const LOSS_SCALING = { initial: 65536, growthInterval: 2000, growth: 2, b
 /** The loss-scaling state carried from step to step (fp16), beside the parameters and moments. */
 export const LOSS_SCALE_STATE = ['loss_scale', 'good_steps'] as const;
 
-export function buildTrainStep(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig, options: StepOptions = {}): TrainStepGraph {
+export function buildTrainStep(
+  cfg: PatchTransformerConfig,
+  rows: number,
+  adam: AdamWConfig,
+  options: StepOptions = {},
+): TrainStepGraph {
   const { g, outputs, specs, layout } = trainStepIr(cfg, rows, adam, options);
-  const model = emitOnnx(g, { name: 'stacklab_train_step', outputs, ...(options.opset ? { opset: options.opset } : {}) });
+  const model = emitOnnx(g, {
+    name: 'stacklab_train_step',
+    outputs,
+    ...(options.opset ? { opset: options.opset } : {}),
+  });
   return { model, paramNames: specs.map((s) => s.name), layout, rows };
 }
 
@@ -172,12 +214,21 @@ export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: Ada
   // and the optimiser updates whole buffers.
   // A buffer holding exactly one parameter of the same shape is the parameter itself (no nodes).
   const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
-  const flat = layout.groups.map((grp) => ({ grp, own: grp.entries.length === 1 && same(grp.shape, grp.entries[0]!.shape), p: g.input(grp.name, 'float32', grp.shape), m: g.input(stateNames.m(grp.name), 'float32', grp.shape), v: g.input(stateNames.v(grp.name), 'float32', grp.shape) }));
+  const flat = layout.groups.map((grp) => ({
+    grp,
+    own: grp.entries.length === 1 && same(grp.shape, grp.entries[0]!.shape),
+    p: g.input(grp.name, 'float32', grp.shape),
+    m: g.input(stateNames.m(grp.name), 'float32', grp.shape),
+    v: g.input(stateNames.v(grp.name), 'float32', grp.shape),
+  }));
   const params = new Map<string, Value>();
   for (const f of flat) {
     if (f.own) params.set(f.grp.entries[0]!.name, f.p);
     else {
-      const parts = splitFlat(f.p, f.grp.entries.map((e) => e.size));
+      const parts = splitFlat(
+        f.p,
+        f.grp.entries.map((e) => e.size),
+      );
       f.grp.entries.forEach((e, i) => params.set(e.name, op.reshape(parts[i]!, e.shape)));
     }
   }
@@ -190,7 +241,9 @@ export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: Ada
   // The gradients of a buffer's views, side by side in one buffer (one Concat).
   const flatGrads = flat.map((f) => {
     const grad = (e: (typeof f.grp.entries)[number]) => raw.get(params.get(e.name)!)!;
-    const joined = f.own ? grad(f.grp.entries[0]!) : concatFlat(f.grp.entries.map((e) => op.reshape(grad(e), [e.size])));
+    const joined = f.own
+      ? grad(f.grp.entries[0]!)
+      : concatFlat(f.grp.entries.map((e) => op.reshape(grad(e), [e.size])));
     return scale ? op.mul(joined, op.div(1, scale)) : joined;
   });
   const update = adamwUpdate(
@@ -213,7 +266,11 @@ export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: Ada
     outputs.step_out = keep(update.step, step);
     const counted = op.add(good, 1);
     const grow = op.greater(counted, LOSS_SCALING.growthInterval - 0.5);
-    outputs['loss_scale.out'] = op.where(finite, op.where(grow, op.mul(scale, LOSS_SCALING.growth), scale), op.mul(scale, LOSS_SCALING.backoff));
+    outputs['loss_scale.out'] = op.where(
+      finite,
+      op.where(grow, op.mul(scale, LOSS_SCALING.growth), scale),
+      op.mul(scale, LOSS_SCALING.backoff),
+    );
     outputs['good_steps.out'] = op.where(finite, op.where(grow, 0, counted), 0);
     outputs.skipped = op.where(finite, g.scalar(0), 1);
   }
@@ -234,7 +291,13 @@ export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: Ada
  * Body: every value is renamed `k.<name>` (names unique across the two scopes); it reads `data`
  * from the outer graph and gathers row `iter` of `starts` and `lr`.
  */
-export function buildTrainSteps(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig, k: number, options: StepOptions = {}): TrainStepGraph {
+export function buildTrainSteps(
+  cfg: PatchTransformerConfig,
+  rows: number,
+  adam: AdamWConfig,
+  k: number,
+  options: StepOptions = {},
+): TrainStepGraph {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`steps per call must be a positive integer, got ${k}`);
   const { g, outputs, specs, layout } = trainStepIr(cfg, rows, adam, options);
   const buffers = layout.groups.map((grp) => grp.name);
@@ -251,28 +314,67 @@ export function buildTrainSteps(cfg: PatchTransformerConfig, rows: number, adam:
   const outInfo = new Map(one.outputs.map((o) => [o.name, o]));
   const body: GraphSpec = {
     name: 'stacklab_train_step_body',
-    inputs: [{ name: 'k.iter', dtype: 'int64', shape: [] }, { name: 'k.cond', dtype: 'bool', shape: [] }, ...carried.map((n) => ({ ...byName.get(n)!, name: rename(n) }))],
-    outputs: [{ name: 'k.cond_out', dtype: 'bool', shape: [] }, ...[...carriedOut, ...scans].map((n) => ({ ...outInfo.get(n)!, name: rename(n) }))],
+    inputs: [
+      { name: 'k.iter', dtype: 'int64', shape: [] },
+      { name: 'k.cond', dtype: 'bool', shape: [] },
+      ...carried.map((n) => ({ ...byName.get(n)!, name: rename(n) })),
+    ],
+    outputs: [
+      { name: 'k.cond_out', dtype: 'bool', shape: [] },
+      ...[...carriedOut, ...scans].map((n) => ({ ...outInfo.get(n)!, name: rename(n) })),
+    ],
     nodes: [
       { op: 'Identity', inputs: ['k.cond'], outputs: ['k.cond_out'] },
       // This iteration's batch and learning rate, from the outer graph's [K, …] inputs.
       { op: 'Gather', inputs: ['starts', 'k.iter'], outputs: [rename('starts')], attributes: { axis: { int: 0 } } },
       { op: 'Gather', inputs: ['lr', 'k.iter'], outputs: [rename('lr')], attributes: { axis: { int: 0 } } },
-      ...one.nodes.map((n, i) => ({ ...n, name: `k.${n.name ?? `${n.op}_${i}`}`, inputs: n.inputs.map((x) => (x === '' ? x : rename(x))), outputs: n.outputs.map(rename) })),
+      ...one.nodes.map((n, i) => ({
+        ...n,
+        name: `k.${n.name ?? `${n.op}_${i}`}`,
+        inputs: n.inputs.map((x) => (x === '' ? x : rename(x))),
+        outputs: n.outputs.map(rename),
+      })),
     ],
     initializers: (one.initializers ?? []).map((t) => ({ ...t, name: rename(t.name) })),
   };
   const stateInputs = carried.map((n) => byName.get(n)!);
-  const inputs: ValueInfo[] = [byName.get('data')!, { name: 'starts', dtype: 'int32', shape: [k, cfg.batch] }, { name: 'lr', dtype: 'float32', shape: [k] }, { name: 'trips', dtype: 'int64', shape: [] }, ...stateInputs];
-  const outputsInfo: ValueInfo[] = [...carriedOut.map((n) => outInfo.get(n)!), ...scans.map((name): ValueInfo => ({ name, dtype: 'float32', shape: ['trips'] }))];
+  const inputs: ValueInfo[] = [
+    byName.get('data')!,
+    { name: 'starts', dtype: 'int32', shape: [k, cfg.batch] },
+    { name: 'lr', dtype: 'float32', shape: [k] },
+    { name: 'trips', dtype: 'int64', shape: [] },
+    ...stateInputs,
+  ];
+  const outputsInfo: ValueInfo[] = [
+    ...carriedOut.map((n) => outInfo.get(n)!),
+    ...scans.map((name): ValueInfo => ({ name, dtype: 'float32', shape: ['trips'] })),
+  ];
   const bytes = encodeModel({
     graphName: 'stacklab_train_steps',
     opset: opset ?? DEFAULT_OPSET,
     inputs,
     outputs: outputsInfo,
-    nodes: [{ op: 'Loop', inputs: ['trips', 'cond', ...carried], outputs: [...carriedOut, ...scans], attributes: { body: { graph: body } } }],
+    nodes: [
+      {
+        op: 'Loop',
+        inputs: ['trips', 'cond', ...carried],
+        outputs: [...carriedOut, ...scans],
+        attributes: { body: { graph: body } },
+      },
+    ],
     initializers: [{ name: 'cond', dtype: 'bool', dims: [], bytes: Uint8Array.of(1) }],
     producerVersion: APP_VERSION,
   });
-  return { model: { bytes, inputNames: inputs.map((i) => i.name), outputNames: outputsInfo.map((o) => o.name), nodeCount: body.nodes.length + 2 }, paramNames: specs.map((s) => s.name), layout, rows, stepsPerCall: k };
+  return {
+    model: {
+      bytes,
+      inputNames: inputs.map((i) => i.name),
+      outputNames: outputsInfo.map((o) => o.name),
+      nodeCount: body.nodes.length + 2,
+    },
+    paramNames: specs.map((s) => s.name),
+    layout,
+    rows,
+    stepsPerCall: k,
+  };
 }

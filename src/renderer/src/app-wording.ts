@@ -3,7 +3,11 @@
  * names the control that does it. One table, applied to every engine message the wizard shows.
  */
 const REWRITES: readonly (readonly [RegExp, string | ((...m: string[]) => string)])[] = [
-  [/Map it with --label-map "([^"]*)=1" \(abnormal\) or "\1=0" \(normal\), or ignore the column with --ignore "([^"]*)"\./g, (_m, word, col) => `Map "${word}" under Label values (normal or abnormal), or give the column "${col}" the role Event marker or Ignored in the roles table.`],
+  [
+    /Map it with --label-map "([^"]*)=1" \(abnormal\) or "\1=0" \(normal\), or ignore the column with --ignore "([^"]*)"\./g,
+    (_m, word, col) =>
+      `Map "${word}" under Label values (normal or abnormal), or give the column "${col}" the role Event marker or Ignored in the roles table.`,
+  ],
   [/\(resample with --resample\)/g, '(tick "Resample irregular timestamps" under How the file was read)'],
   [/importing with --resample/g, 'resampling'],
   [/select channels with --channels/g, 'choose the sensor channels in the roles table'],
@@ -11,7 +15,10 @@ const REWRITES: readonly (readonly [RegExp, string | ((...m: string[]) => string
   [/name the channels with --channels/g, 'choose the sensor channels in the roles table'],
   [/\(--delimiter, --decimal\)/g, '(Column separator and Decimal mark under How the file was read)'],
   [/\(--delimiter\)/g, '(Column separator under How the file was read)'],
-  [/choose another timestamp column with --timestamp \(or --timestamp none\)/g, 'give another column the role Timestamp in the roles table (or set this one to Ignored)'],
+  [
+    /choose another timestamp column with --timestamp \(or --timestamp none\)/g,
+    'give another column the role Timestamp in the roles table (or set this one to Ignored)',
+  ],
   [/or pass --timestamp none/g, 'or set its role to Ignored in the roles table'],
   [/or name it with --timestamp/g, 'or give it the role Timestamp in the roles table'],
   [/the path of --labels/g, 'the path in the Labels file field'],

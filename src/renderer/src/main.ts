@@ -7,7 +7,10 @@ import './styles.css';
 
 const connection = ref<ConnectionState>('connecting');
 const app = createApp(App);
-app.provide(API_KEY, createApi(window, (state) => (connection.value = state)));
+app.provide(
+  API_KEY,
+  createApi(window, (state) => (connection.value = state)),
+);
 app.provide(CONNECTION_KEY, connection);
 app.use(createPinia());
 app.mount('#app');

@@ -23,17 +23,27 @@ export function storesWith(api: CompareFakeApi) {
 }
 
 /** `component` mounted on `api`, showing `jobDir` (the comparison's job unless said). */
-export function mountStep(component: Component, api: CompareFakeApi, opts: { jobDir?: string | null; stubs?: Record<string, Component> } = {}) {
+export function mountStep(
+  component: Component,
+  api: CompareFakeApi,
+  opts: { jobDir?: string | null; stubs?: Record<string, Component> } = {},
+) {
   const pinia: Pinia = createPinia();
   setActivePinia(pinia);
   useWizardStore(pinia).jobDir = opts.jobDir === undefined ? JOB_DIR : opts.jobDir;
-  const w = mount(component, { attachTo: document.body, global: { plugins: [pinia], provide: { [API_KEY as symbol]: api }, stubs: opts.stubs ?? {} } });
+  const w = mount(component, {
+    attachTo: document.body,
+    global: { plugins: [pinia], provide: { [API_KEY as symbol]: api }, stubs: opts.stubs ?? {} },
+  });
   return { w, compare: useCompareStore(pinia) };
 }
 
 /** The whole app on `api`. */
 export function mountApp(api = new CompareFakeApi()) {
-  return mount(App, { attachTo: document.body, global: { plugins: [createPinia()], provide: { [API_KEY as symbol]: api } } });
+  return mount(App, {
+    attachTo: document.body,
+    global: { plugins: [createPinia()], provide: { [API_KEY as symbol]: api } },
+  });
 }
 
 /** The config passed to the chart whose figure has `data-chart=id`. */

@@ -4,7 +4,14 @@
  * channels, for the renderer tests.
  */
 import { defineComponent, h } from 'vue';
-import type { BaselineSummary, Comparison, MetricKey, SeedDifference, SeedInterval, VariantSummary } from '../../../src/shared/compare';
+import type {
+  BaselineSummary,
+  Comparison,
+  MetricKey,
+  SeedDifference,
+  SeedInterval,
+  VariantSummary,
+} from '../../../src/shared/compare';
 import type { ParamsOf, RequestChannel, ResultOf, StackLabApi } from '../../../src/shared/ipc';
 import type { ExportFile, Settings } from '../../../src/shared/jobs';
 import { EventHub } from '../../../src/shared/rpc';
@@ -15,7 +22,10 @@ export const JOB_DIR = '/home/eng/StackLab/runs/2025-03-14T09-30-00-pump-station
 
 /** mean ± half-width over n seeds. */
 const iv = (mean: number, half: number, n = 3): SeedInterval => ({ mean, lo: mean - half, hi: mean + half, n });
-const diff = (mean: number, half: number, n = 3): SeedDifference => ({ ...iv(mean, half, n), significant: n > 1 && (mean - half > 0 || mean + half < 0) });
+const diff = (mean: number, half: number, n = 3): SeedDifference => ({
+  ...iv(mean, half, n),
+  significant: n > 1 && (mean - half > 0 || mean + half < 0),
+});
 
 function metrics(vusPr: number, f1: number): Partial<Record<MetricKey, SeedInterval>> {
   return {
@@ -34,10 +44,29 @@ function metrics(vusPr: number, f1: number): Partial<Record<MetricKey, SeedInter
   };
 }
 
-function variant(name: string, o: { speedup: number | null; flopRatio: number; wallS: number; valLoss: number; vusPr: number; f1: number; probes: [number, number, number]; pr: number[]; iso: { slope: number; intercept: number } }, base = false): VariantSummary {
+function variant(
+  name: string,
+  o: {
+    speedup: number | null;
+    flopRatio: number;
+    wallS: number;
+    valLoss: number;
+    vusPr: number;
+    f1: number;
+    probes: [number, number, number];
+    pr: number[];
+    iso: { slope: number; intercept: number };
+  },
+  base = false,
+): VariantSummary {
   const seeds = [1, 2, 3];
   const isoPoints = seeds.flatMap((seed) =>
-    [0.09, 0.06, 0.05, o.valLoss].map((loss, i) => ({ seed, step: (i + 1) * 150, valLoss: loss * (1 + seed * 0.01), value: o.iso.intercept + o.iso.slope * Math.log(loss * (1 + seed * 0.01)) })),
+    [0.09, 0.06, 0.05, o.valLoss].map((loss, i) => ({
+      seed,
+      step: (i + 1) * 150,
+      valLoss: loss * (1 + seed * 0.01),
+      value: o.iso.intercept + o.iso.slope * Math.log(loss * (1 + seed * 0.01)),
+    })),
   );
   return {
     variant: name,
@@ -62,36 +91,100 @@ function variant(name: string, o: { speedup: number | null; flopRatio: number; w
     probes: { copy: iv(o.probes[0], 0.05), lookup: iv(o.probes[1], 0.04), contextual: iv(o.probes[2], 0.03) },
     probeDifferences: {},
     curves: [],
-    isoplot: { metric: 'VUS-PR', points: isoPoints, fit: { ...o.iso, points: isoPoints.length, atReference: o.iso.intercept + o.iso.slope * Math.log(0.0412), extrapolated: name === 'gradstack' } },
+    isoplot: {
+      metric: 'VUS-PR',
+      points: isoPoints,
+      fit: {
+        ...o.iso,
+        points: isoPoints.length,
+        atReference: o.iso.intercept + o.iso.slope * Math.log(0.0412),
+        extrapolated: name === 'gradstack',
+      },
+    },
     prCurve: { recall: [0, 0.25, 0.5, 0.75, 1], precision: o.pr },
   };
 }
 
-const baseline = variant('baseline', { speedup: 1, flopRatio: 1, wallS: 120, valLoss: 0.0412, vusPr: 0.412, f1: 0.52, probes: [0.48, 0.33, 0.61], pr: [1, 0.8, 0.6, 0.4, 0.1], iso: { slope: -0.2, intercept: -0.23 } }, true);
+const baseline = variant(
+  'baseline',
+  {
+    speedup: 1,
+    flopRatio: 1,
+    wallS: 120,
+    valLoss: 0.0412,
+    vusPr: 0.412,
+    f1: 0.52,
+    probes: [0.48, 0.33, 0.61],
+    pr: [1, 0.8, 0.6, 0.4, 0.1],
+    iso: { slope: -0.2, intercept: -0.23 },
+  },
+  true,
+);
 const gradstack: VariantSummary = {
-  ...variant('gradstack', { speedup: 1.52, flopRatio: 0.72, wallS: 79, valLoss: 0.0425, vusPr: 0.398, f1: 0.5, probes: [0.5, 0.31, 0.6], pr: [1, 0.78, 0.55, 0.38, 0.1], iso: { slope: -0.19, intercept: -0.2 } }),
+  ...variant('gradstack', {
+    speedup: 1.52,
+    flopRatio: 0.72,
+    wallS: 79,
+    valLoss: 0.0425,
+    vusPr: 0.398,
+    f1: 0.5,
+    probes: [0.5, 0.31, 0.6],
+    pr: [1, 0.78, 0.55, 0.38, 0.1],
+    iso: { slope: -0.19, intercept: -0.2 },
+  }),
   differences: { vusPr: diff(-0.014, 0.036), f1: diff(-0.02, 0.03), falseAlarmRate: diff(0.004, 0.002) },
   valLossDifference: diff(0.0013, 0.0009),
   probeDifferences: { copy: diff(0.02, 0.06), lookup: diff(-0.02, 0.05), contextual: diff(-0.01, 0.04) },
 };
 const midas: VariantSummary = {
-  ...variant('midas', { speedup: 1.38, flopRatio: 0.72, wallS: 87, valLoss: 0.0418, vusPr: 0.455, f1: 0.57, probes: [0.6, 0.36, 0.63], pr: [1, 0.86, 0.7, 0.45, 0.1], iso: { slope: -0.21, intercept: -0.2 } }),
+  ...variant('midas', {
+    speedup: 1.38,
+    flopRatio: 0.72,
+    wallS: 87,
+    valLoss: 0.0418,
+    vusPr: 0.455,
+    f1: 0.57,
+    probes: [0.6, 0.36, 0.63],
+    pr: [1, 0.86, 0.7, 0.45, 0.1],
+    iso: { slope: -0.21, intercept: -0.2 },
+  }),
   differences: { vusPr: diff(0.043, 0.031), f1: diff(0.05, 0.04), falseAlarmRate: diff(-0.001, 0.003) },
   valLossDifference: diff(0.0006, 0.001),
   probeDifferences: { copy: diff(0.12, 0.05), lookup: diff(0.03, 0.05), contextual: diff(0.02, 0.04) },
 };
 
 function classical(name: string, label: string, vusPr: number, pa: number): BaselineSummary {
-  return { name, label, kind: 'detector', metrics: metrics(vusPr, vusPr + 0.05), pointAdjustedF1: iv(pa, 0.04), usable: name !== 'random', why: name === 'random' ? ['random scores are the chance level itself'] : [] };
+  return {
+    name,
+    label,
+    kind: 'detector',
+    metrics: metrics(vusPr, vusPr + 0.05),
+    pointAdjustedF1: iv(pa, 0.04),
+    usable: name !== 'random',
+    why: name === 'random' ? ['random scores are the chance level itself'] : [],
+  };
 }
 
 export const comparison: Comparison = {
   createdAt: '2025-03-14T11:02:03.000Z',
-  data: { source: 'pump-station.csv', fingerprint: 'a41c9e0d', channels: 6, series: 1, split: 'chronological 70/10/20', normalization: 'pooled: every series standardised with the mean and standard deviation of all training rows', thresholds: 'pooled' },
+  data: {
+    source: 'pump-station.csv',
+    fingerprint: 'a41c9e0d',
+    channels: 6,
+    series: 1,
+    split: 'chronological 70/10/20',
+    normalization: 'pooled: every series standardised with the mean and standard deviation of all training rows',
+    thresholds: 'pooled',
+  },
   setup: { preset: 'tiny', layers: 4, block: 1, alpha: 1, device: 'cpu' },
   reference: 'baseline',
   variants: [baseline, gradstack, midas],
-  baselines: [classical('random', 'random scores', 0.05, 0.62), classical('rolling-z', 'rolling z-score', 0.21, 0.74), classical('pca', 'PCA reconstruction', 0.27, 0.77), classical('isolation-forest', 'Isolation Forest', 0.24, 0.75)],
+  baselines: [
+    classical('random', 'random scores', 0.05, 0.62),
+    classical('rolling-z', 'rolling z-score', 0.21, 0.74),
+    classical('pca', 'PCA reconstruction', 0.27, 0.77),
+    classical('isolation-forest', 'Isolation Forest', 0.24, 0.75),
+  ],
   probeChance: { copy: 0.25, lookup: 0.25, contextual: 0.5 },
   probePersistence: { copy: 0.27, lookup: 0.24, contextual: 0.51 },
   probeInformative: { copy: true, lookup: true, contextual: true },
@@ -106,9 +199,19 @@ export const comparison: Comparison = {
   warnings: ['skipped progressive-s2 (interrupted at step 212 of 600)'],
 };
 
-export const timeline: ScoreTimeline = { row: [0, 100, 200, 300, 400], score: [0.1, 0.2, 1.4, 0.3, 0.1], label: [0, 0, 1, 0, 0], threshold: 0.9 };
+export const timeline: ScoreTimeline = {
+  row: [0, 100, 200, 300, 400],
+  score: [0.1, 0.2, 1.4, 0.3, 0.1],
+  label: [0, 0, 1, 0, 0],
+  threshold: 0.9,
+};
 
-export const settings: Settings = { runsDir: '/home/eng/StackLab/runs', defaultDevice: 'auto', threads: 0, queue: null };
+export const settings: Settings = {
+  runsDir: '/home/eng/StackLab/runs',
+  defaultDevice: 'auto',
+  threads: 0,
+  queue: null,
+};
 
 type Handler<C extends RequestChannel> = (params: ParamsOf<C>) => ResultOf<C> | Promise<ResultOf<C>>;
 
@@ -126,10 +229,28 @@ export class CompareFakeApi implements StackLabApi {
     'settings.set': (p) => (this.settings = { ...this.settings, ...p }),
     'export.file': (p): ExportFile =>
       p.kind === 'onnx'
-        ? { name: 'midas-s1.onnx', mime: 'application/octet-stream', content: btoa(String.fromCharCode(0x08, 0x09, 0x12, 0xff)), encoding: 'base64', savedTo: `${p.dir}/midas-s1.onnx` }
+        ? {
+            name: 'midas-s1.onnx',
+            mime: 'application/octet-stream',
+            content: btoa(String.fromCharCode(0x08, 0x09, 0x12, 0xff)),
+            encoding: 'base64',
+            savedTo: `${p.dir}/midas-s1.onnx`,
+          }
         : p.kind === 'csv'
-          ? { name: 'stacklab-comparison.csv', mime: 'text/csv', content: 'quantity,baseline\r\nseeds,3\r\n', encoding: 'utf8', savedTo: `${p.dir}/stacklab-comparison.csv` }
-          : { name: 'stacklab-report.html', mime: 'text/html', content: '<!doctype html><title>report</title>', encoding: 'utf8', savedTo: `${p.dir}/stacklab-report.html` },
+          ? {
+              name: 'stacklab-comparison.csv',
+              mime: 'text/csv',
+              content: 'quantity,baseline\r\nseeds,3\r\n',
+              encoding: 'utf8',
+              savedTo: `${p.dir}/stacklab-comparison.csv`,
+            }
+          : {
+              name: 'stacklab-report.html',
+              mime: 'text/html',
+              content: '<!doctype html><title>report</title>',
+              encoding: 'utf8',
+              savedTo: `${p.dir}/stacklab-report.html`,
+            },
   };
 
   /** The parameters of every call on `channel`, in order. */
@@ -154,7 +275,11 @@ export class CompareFakeApi implements StackLabApi {
 export function chartStub(png: string) {
   return defineComponent({
     name: 'ChartCanvas',
-    props: { config: { type: Object, required: true }, label: { type: String, required: true }, height: { type: Number, default: 260 } },
+    props: {
+      config: { type: Object, required: true },
+      label: { type: String, required: true },
+      height: { type: Number, default: 260 },
+    },
     setup(_, { expose }) {
       expose({ toPng: () => png });
       return () => h('div', { class: 'chart-stub' });

@@ -17,24 +17,51 @@ import type { ParamsOf, RequestChannel, ResultOf, StackLabApi } from '../../../s
 import type { ChannelProfile, FileProfile } from '../../../src/shared/profile';
 import { EventHub } from '../../../src/shared/rpc';
 
-export const CHANNELS = ['feed_flow', 'pump_speed', 'valve_position', 'outlet_flow', 'tank_level', 'pump_power', 'motor_temp', 'pressure', 'inlet_temp', 'vibration'];
-export const ANOMALIES: [number, number][] = [[9_600, 14_400], [22_800, 22_800]];
+export const CHANNELS = [
+  'feed_flow',
+  'pump_speed',
+  'valve_position',
+  'outlet_flow',
+  'tank_level',
+  'pump_power',
+  'motor_temp',
+  'pressure',
+  'inlet_temp',
+  'vibration',
+];
+export const ANOMALIES: [number, number][] = [
+  [9_600, 14_400],
+  [22_800, 22_800],
+];
 export const WARNINGS = [
   '3 duplicate timestamps',
   'pump_power: 2 cells of text treated as missing',
   'first text in a numeric column: "n/a" at line 118, column "pump_power"',
 ];
-export const BAD_FILE_ERROR = '/data/line3/export.csv, line 4182, column "timestamp": the timestamp "31/02/2024 25:00" does not parse as DD/MM/YYYY hh:mm. Fix or remove that row, or choose another timestamp column with --timestamp (or --timestamp none).';
+export const BAD_FILE_ERROR =
+  '/data/line3/export.csv, line 4182, column "timestamp": the timestamp "31/02/2024 25:00" does not parse as DD/MM/YYYY hh:mm. Fix or remove that row, or choose another timestamp column with --timestamp (or --timestamp none).';
 
 const STEP = 1_200;
 const POINTS = 24;
 
 function channelProfile(name: string, k: number): ChannelProfile {
-  return { name, min: 1 + k, max: 10 + 3 * k, mean: 5 + 2 * k, std: 1.5, missing: name === 'pump_power' ? 2 : 0, filled: name === 'pump_power' ? 2 : 0, unfilled: 0 };
+  return {
+    name,
+    min: 1 + k,
+    max: 10 + 3 * k,
+    mean: 5 + 2 * k,
+    std: 1.5,
+    missing: name === 'pump_power' ? 2 : 0,
+    filled: name === 'pump_power' ? 2 : 0,
+    unfilled: 0,
+  };
 }
 
 /** What the engine answers for `request` (the roles it was given are applied to the columns). */
-export function importResult(request: ImportRequest = { source: { kind: 'sample' } }, datasetId = 'ds-1'): ImportResult {
+export function importResult(
+  request: ImportRequest = { source: { kind: 'sample' } },
+  datasetId = 'ds-1',
+): ImportResult {
   const roleOf = (name: string, detected: ImportResult['columns'][number]['role']) => request.roles?.[name] ?? detected;
   const channels = CHANNELS.filter((c) => roleOf(c, 'channel') === 'channel');
   const file: FileProfile = {
@@ -75,7 +102,16 @@ export function importResult(request: ImportRequest = { source: { kind: 'sample'
     source: request.source.kind === 'sample' ? 'sample (built-in synthetic plant)' : request.source.path,
     profile: {
       files: [file],
-      dataset: { files: 1, series: 1, rows: 20_160, channels, labelRatio: 0.07048611111111111, events: 6, anomalyFreeFiles: [], warnings: [] },
+      dataset: {
+        files: 1,
+        series: 1,
+        rows: 20_160,
+        channels,
+        labelRatio: 0.07048611111111111,
+        events: 6,
+        anomalyFreeFiles: [],
+        warnings: [],
+      },
     },
     columns: [
       { name: 'timestamp', role: 'timestamp', note: 'ISO 8601 (YYYY-MM-DD hh:mm:ss)' },
@@ -89,7 +125,10 @@ export function importResult(request: ImportRequest = { source: { kind: 'sample'
       xUnit: 'seconds',
       channels: channels.map((name) => {
         const k = CHANNELS.indexOf(name);
-        return { name, values: Array.from({ length: POINTS }, (_, i) => Number((5 + 2 * k + Math.sin(i / 3 + k)).toPrecision(5))) };
+        return {
+          name,
+          values: Array.from({ length: POINTS }, (_, i) => Number((5 + 2 * k + Math.sin(i / 3 + k)).toPrecision(5))),
+        };
       }),
       anomalies: ANOMALIES,
     },
@@ -142,7 +181,10 @@ export function storeWith(api: FakeImportApi) {
 }
 
 export function mountStep(api = new FakeImportApi()) {
-  const w = mount(ImportStep, { attachTo: document.body, global: { plugins: [createPinia()], provide: { [API_KEY as symbol]: api } } });
+  const w = mount(ImportStep, {
+    attachTo: document.body,
+    global: { plugins: [createPinia()], provide: { [API_KEY as symbol]: api } },
+  });
   return { w, api };
 }
 
@@ -154,4 +196,5 @@ export async function imported(api = new FakeImportApi()) {
   return m;
 }
 
-export const chartConfig = (w: ReturnType<typeof mountStep>['w']) => w.findComponent(ChartCanvas).props('config') as ChartConfiguration<'line'>;
+export const chartConfig = (w: ReturnType<typeof mountStep>['w']) =>
+  w.findComponent(ChartCanvas).props('config') as ChartConfiguration<'line'>;

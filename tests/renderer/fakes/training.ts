@@ -24,10 +24,25 @@ type Handlers = { [C in RequestChannel]?: (params: ParamsOf<C>) => ResultOf<C> |
 export const JOB_ID = 'job-1';
 
 /** The runs of a plan as the engine orders them: every variant of seed 1 first. */
-export function runsOf(plan: Pick<TrainPlan, 'variants' | 'seeds'>, dir = '/runs/job-1', status: RunInfo['status'] = 'queued'): RunInfo[] {
+export function runsOf(
+  plan: Pick<TrainPlan, 'variants' | 'seeds'>,
+  dir = '/runs/job-1',
+  status: RunInfo['status'] = 'queued',
+): RunInfo[] {
   const runs: RunInfo[] = [];
   for (let seed = 1; seed <= plan.seeds; seed++) {
-    for (const v of plan.variants) runs.push({ name: v, variant: v, seed, dir: `${dir}/${v}-s${seed}`, status, step: 0, totalSteps: 120, wallMs: null, finalValLoss: null });
+    for (const v of plan.variants)
+      runs.push({
+        name: v,
+        variant: v,
+        seed,
+        dir: `${dir}/${v}-s${seed}`,
+        status,
+        step: 0,
+        totalSteps: 120,
+        wallMs: null,
+        finalValLoss: null,
+      });
   }
   return runs;
 }
@@ -50,17 +65,44 @@ export function jobInfo(overrides: Partial<JobInfo> = {}): JobInfo {
 }
 
 export function progress(overrides: Partial<JobProgress> = {}): JobProgress {
-  return { jobId: JOB_ID, run: 0, name: 'baseline', seed: 1, step: 10, totalSteps: 120, stage: 1, stages: 1, layers: 4, loss: 1, valLoss: null, flops: 1e9, elapsedMs: 100, etaMs: 1100, ...overrides };
+  return {
+    jobId: JOB_ID,
+    run: 0,
+    name: 'baseline',
+    seed: 1,
+    step: 10,
+    totalSteps: 120,
+    stage: 1,
+    stages: 1,
+    layers: 4,
+    loss: 1,
+    valLoss: null,
+    flops: 1e9,
+    elapsedMs: 100,
+    etaMs: 1100,
+    ...overrides,
+  };
 }
 
 /** An estimate shaped like the engine's for a plan with 4 layers in blocks of 1 and 120 steps. */
 export function estimateFor(plan: TrainPlan): PlanEstimate {
   const variants = plan.variants.map((v) => {
-    const stages = v === 'baseline' ? [{ layers: 4, steps: 120 }] : [1, 2, 3, 4].map((layers) => ({ layers, steps: 12 * layers }));
+    const stages =
+      v === 'baseline' ? [{ layers: 4, steps: 120 }] : [1, 2, 3, 4].map((layers) => ({ layers, steps: 12 * layers }));
     const relative = v === 'baseline' ? 1 : 0.75;
     return { variant: v, stages, flops: relative * 4.8e9, relative, seconds: relative * 12 };
   });
-  return { device: 'cpu', layers: 4, block: 1, steps: 120, variants, totalSeconds: variants.reduce((a, v) => a + v.seconds, 0) * plan.seeds, errorFactor: 1.3, flopsPerSecond: 4e8, evaluationSeconds: 0.2 };
+  return {
+    device: 'cpu',
+    layers: 4,
+    block: 1,
+    steps: 120,
+    variants,
+    totalSeconds: variants.reduce((a, v) => a + v.seconds, 0) * plan.seeds,
+    errorFactor: 1.3,
+    flopsPerSecond: 4e8,
+    evaluationSeconds: 0.2,
+  };
 }
 
 export class TrainingFakeApi implements StackLabApi {
@@ -80,7 +122,10 @@ export class TrainingFakeApi implements StackLabApi {
     },
     'jobs.cancel': ({ jobId }) => jobInfo({ id: jobId, status: 'cancelled' }),
     'jobs.list': () => this.library,
-    'jobs.resume': ({ dir }) => ({ ...(this.library.find((j) => j.dir === dir) ?? jobInfo({ dir })), status: 'running' }),
+    'jobs.resume': ({ dir }) => ({
+      ...(this.library.find((j) => j.dir === dir) ?? jobInfo({ dir })),
+      status: 'running',
+    }),
     'jobs.history': ({ dir }) => this.histories[dir] ?? { runs: [] },
   };
 
@@ -122,7 +167,10 @@ export function storesWith(api = new TrainingFakeApi()) {
 
 /** `step` mounted on `api`, with its stores. */
 export function mountStep(step: Component, api = new TrainingFakeApi()) {
-  const w = mount(step, { attachTo: document.body, global: { plugins: [createPinia()], provide: { [API_KEY as symbol]: api } } });
+  const w = mount(step, {
+    attachTo: document.body,
+    global: { plugins: [createPinia()], provide: { [API_KEY as symbol]: api } },
+  });
   return { api, w, plan: usePlanStore(), job: useJobStore(), library: useLibraryStore(), wizard: useWizardStore() };
 }
 
@@ -137,15 +185,27 @@ export async function started(api = new TrainingFakeApi()) {
 }
 
 /** The configurations of the charts a wrapper draws, in order. */
-export const chartConfigs = (w: ReturnType<typeof mount>) => w.findAllComponents(ChartCanvas).map((c) => c.props('config') as ChartConfiguration<'line', { x: number; y: number }[]>);
+export const chartConfigs = (w: ReturnType<typeof mount>) =>
+  w
+    .findAllComponents(ChartCanvas)
+    .map((c) => c.props('config') as ChartConfiguration<'line', { x: number; y: number }[]>);
 
 /** The light theme's colours as the loss charts read them. */
 export const LIGHT = { dark: false, text: '#111111', muted: '#555555', line: '#dddddd' };
 
 /** Baseline and MIDAS, one seed, 4 layers in blocks of 1 over 120 steps: MIDAS grows at steps 12, 36 and 72. */
-export const OLD_PLAN = { variants: ['baseline', 'midas'] as const, preset: 'tiny' as const, layers: 4, block: 1, alpha: 1, steps: 120, seeds: 1 };
+export const OLD_PLAN = {
+  variants: ['baseline', 'midas'] as const,
+  preset: 'tiny' as const,
+  layers: 4,
+  block: 1,
+  alpha: 1,
+  steps: 120,
+  seeds: 1,
+};
 /** A job of that plan in /runs/old. */
-export const oldJob = (over: Parameters<typeof jobInfo>[0] = {}) => jobInfo({ dir: '/runs/old', plan: OLD_PLAN, ...over });
+export const oldJob = (over: Parameters<typeof jobInfo>[0] = {}) =>
+  jobInfo({ dir: '/runs/old', plan: OLD_PLAN, ...over });
 /**
  * Its history: baseline to step 40; MIDAS to step 48, resumed once at step 30 (its clock restarts:
  * elapsed 20 ms there), with the stage line the engine writes at a resume (30) besides the real growths.
@@ -162,7 +222,14 @@ export const OLD_MIDAS_WALL: readonly (readonly [number, number])[] = [
 
 export const OLD_HISTORY: JobHistory = {
   runs: [
-    { run: 0, name: 'baseline', seed: 1, points: [10, 20, 30, 40].map((step) => ({ step, loss: 2 - step / 100, flops: step * 1e7, elapsedMs: step * 10 })), valPoints: [{ step: 40, valLoss: 1.7, flops: 4e8 }], growthSteps: [30] },
+    {
+      run: 0,
+      name: 'baseline',
+      seed: 1,
+      points: [10, 20, 30, 40].map((step) => ({ step, loss: 2 - step / 100, flops: step * 1e7, elapsedMs: step * 10 })),
+      valPoints: [{ step: 40, valLoss: 1.7, flops: 4e8 }],
+      growthSteps: [30],
+    },
     {
       run: 1,
       name: 'midas',

@@ -35,10 +35,27 @@ export interface MeasuredSpeed {
 const probeSteps = (device: ExecutionProviderName) => (device === 'cuda' ? Math.min(CUDA_STEPS_PER_CALL, 8) : 1);
 
 /** Seconds a train step takes at `layers`, and what its session took to build. */
-async function timeSteps(model: PatchTransformerConfig, data: RunData, device: ExecutionProviderName, config: RunConfig, threads: number): Promise<{ seconds: number; compile: number; params: Map<string, Float32Array> }> {
+async function timeSteps(
+  model: PatchTransformerConfig,
+  data: RunData,
+  device: ExecutionProviderName,
+  config: RunConfig,
+  threads: number,
+): Promise<{ seconds: number; compile: number; params: Map<string, Float32Array> }> {
   const k = probeSteps(device);
   const t0 = performance.now();
-  const trainer = await Trainer.create({ model, data: data.matrix, device, seed: 1, adam: DEFAULT_ADAMW, readEvery: 1 << 30, windowStarts: data.trainStarts, stepsPerCall: k, ...(config.precision ? { precision: config.precision } : {}), ...(threads ? { threads } : {}) });
+  const trainer = await Trainer.create({
+    model,
+    data: data.matrix,
+    device,
+    seed: 1,
+    adam: DEFAULT_ADAMW,
+    readEvery: 1 << 30,
+    windowStarts: data.trainStarts,
+    stepsPerCall: k,
+    ...(config.precision ? { precision: config.precision } : {}),
+    ...(threads ? { threads } : {}),
+  });
   const compile = (performance.now() - t0) / 1000;
   try {
     // Warm-up: GPU providers compile their kernels on the first calls.
@@ -60,9 +77,17 @@ async function timeSteps(model: PatchTransformerConfig, data: RunData, device: E
  * Times train steps at full depth and at `minLayers` (a growing run's first stage), one
  * validation point at full depth and a run's final evaluation, on the chosen device and data.
  */
-export async function measureSpeed(model: PatchTransformerConfig, data: RunData, device: ExecutionProviderName, config: RunConfig, threads = 0, minLayers = model.layers): Promise<MeasuredSpeed> {
+export async function measureSpeed(
+  model: PatchTransformerConfig,
+  data: RunData,
+  device: ExecutionProviderName,
+  config: RunConfig,
+  threads = 0,
+  minLayers = model.layers,
+): Promise<MeasuredSpeed> {
   const full = await timeSteps(model, data, device, config, threads);
-  const small = minLayers < model.layers ? await timeSteps({ ...model, layers: minLayers }, data, device, config, threads) : null;
+  const small =
+    minLayers < model.layers ? await timeSteps({ ...model, layers: minLayers }, data, device, config, threads) : null;
   const t1 = performance.now();
   const sessions = await ModelSessions.create(model, device, threads);
   try {
@@ -76,7 +101,10 @@ export async function measureSpeed(model: PatchTransformerConfig, data: RunData,
       trivialDetectors(data);
     }
     return {
-      stepSeconds: [...(small ? [{ layers: minLayers, seconds: small.seconds }] : []), { layers: model.layers, seconds: full.seconds }],
+      stepSeconds: [
+        ...(small ? [{ layers: minLayers, seconds: small.seconds }] : []),
+        { layers: model.layers, seconds: full.seconds },
+      ],
       compileSeconds: full.compile + (t2 - t1) / 1000,
       pointSeconds: (t3 - t2) / 1000,
       finalSeconds: (performance.now() - t3) / 1000,
@@ -104,7 +132,9 @@ export function stepSecondsAt(layers: number, speed: MeasuredSpeed, model: Patch
 export function runSeconds(config: RunConfig, speed: MeasuredSpeed): number {
   const schedule = new RunSchedule(config);
   const training = schedule.stages.reduce((a, st) => a + st.steps * stepSecondsAt(st.layers, speed, config.model), 0);
-  const points = schedule.validationPoints().reduce((a, p) => a + (speed.pointSeconds * p.layers) / config.model.layers, 0);
+  const points = schedule
+    .validationPoints()
+    .reduce((a, p) => a + (speed.pointSeconds * p.layers) / config.model.layers, 0);
   return training + schedule.stages.length * speed.compileSeconds + points + speed.finalSeconds;
 }
 
@@ -115,13 +145,24 @@ export function runSeconds(config: RunConfig, speed: MeasuredSpeed): number {
 export const ESTIMATE_ERROR = 1.4;
 
 /** The estimate of a planned job (planned with one seed; `seeds` multiplies). */
-export function estimateJob(job: JobPlan, seeds: number, device: ExecutionProviderName, speed: MeasuredSpeed): PlanEstimate {
+export function estimateJob(
+  job: JobPlan,
+  seeds: number,
+  device: ExecutionProviderName,
+  speed: MeasuredSpeed,
+): PlanEstimate {
   const { growth } = job.plan;
   const baseFlops = growth.steps * stepFlops(job.model, growth.layers);
   const variants = job.runs.map((r) => {
     const stages = new RunSchedule(r.config).stages;
     const flops = trainingFlops(job.model, stages);
-    return { variant: r.name, stages: stages.map((s) => ({ layers: s.layers, steps: s.steps })), flops, relative: flops / baseFlops, seconds: runSeconds(r.config, speed) };
+    return {
+      variant: r.name,
+      stages: stages.map((s) => ({ layers: s.layers, steps: s.steps })),
+      flops,
+      relative: flops / baseFlops,
+      seconds: runSeconds(r.config, speed),
+    };
   });
   const full = speed.stepSeconds.at(-1)!;
   return {

@@ -44,7 +44,12 @@ const slug = (s: string) =>
     .slice(0, 40) || 'job';
 
 /** `inside` (server mode's --root) keeps the library to job folders inside the root. */
-export function createJobService(deps: { data: DataService; settings: SettingsService; events: EventHub; inside?: (dir: string) => Promise<unknown> }) {
+export function createJobService(deps: {
+  data: DataService;
+  settings: SettingsService;
+  events: EventHub;
+  inside?: (dir: string) => Promise<unknown>;
+}) {
   const active = new Map<string, Active>();
   const resuming = new Map<string, Promise<JobInfo>>();
   const speed = new Map<string, MeasuredSpeed>();
@@ -53,7 +58,8 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
   let prepared: { ds: Dataset; key: string; data: PreparedData } | null = null;
   const prepare = (ds: Dataset, windowRows: number, split: SplitOptions): PreparedData => {
     const key = JSON.stringify([windowRows, split]);
-    if (prepared?.ds !== ds || prepared.key !== key) prepared = { ds, key, data: prepareRunData(ds, windowRows, split) };
+    if (prepared?.ds !== ds || prepared.key !== key)
+      prepared = { ds, key, data: prepareRunData(ds, windowRows, split) };
     return prepared.data;
   };
   const live = (job: JobFile): LiveState | undefined => active.get(job.id);
@@ -65,7 +71,10 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
 
   /** Progress of a job's runs as the app streams it: each run's step events with its stage and latest validation loss (runs may train at once). */
   function progressOf(a: Active) {
-    const runs = new Map<number, { stage: number; stages: number; layers: number; grew: boolean; valLoss: number | null }>();
+    const runs = new Map<
+      number,
+      { stage: number; stages: number; layers: number; grew: boolean; valLoss: number | null }
+    >();
     return {
       begin(index: number, planned: PlannedRun) {
         const s = stagesOf(planned.config.variant, planned.config.growth);
@@ -87,7 +96,23 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
           r.valLoss = e.valLoss;
         } else if (e.type === 'step') {
           a.running.set(index, e.step);
-          const p: JobProgress = { jobId: a.file.id, run: index, name: planned.name, seed: planned.config.seed, stage: r.stage, stages: r.stages, layers: r.layers, valLoss: r.valLoss, step: e.step, totalSteps: e.totalSteps, loss: e.loss, flops: e.flops, elapsedMs: e.elapsedMs, etaMs: e.etaMs, ...(r.grew ? { grew: r.grew } : {}) };
+          const p: JobProgress = {
+            jobId: a.file.id,
+            run: index,
+            name: planned.name,
+            seed: planned.config.seed,
+            stage: r.stage,
+            stages: r.stages,
+            layers: r.layers,
+            valLoss: r.valLoss,
+            step: e.step,
+            totalSteps: e.totalSteps,
+            loss: e.loss,
+            flops: e.flops,
+            elapsedMs: e.elapsedMs,
+            etaMs: e.etaMs,
+            ...(r.grew ? { grew: r.grew } : {}),
+          };
           deps.events.emit('jobs.progress', p);
           r.grew = false;
         }
@@ -146,7 +171,14 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
       const key = `${device}:${resolved.precision}:${settings.threads}:${job.data.fingerprint}:${JSON.stringify(job.model)}:${smallestDepth(job)}`;
       let measured = speed.get(key);
       if (!measured) {
-        measured = await measureSpeed(job.model, job.data, device, job.runs[0]!.config, settings.threads, smallestDepth(job));
+        measured = await measureSpeed(
+          job.model,
+          job.data,
+          device,
+          job.runs[0]!.config,
+          settings.threads,
+          smallestDepth(job),
+        );
         speed.set(key, measured);
       }
       return estimateJob(job, resolved.seeds, device, measured);
@@ -162,12 +194,24 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
       const createdAt = new Date().toISOString();
       const name = plan.name ?? defaultJobName(d.source, plan, createdAt);
       // Unique even for two jobs started in the same second: milliseconds and a random suffix.
-      const dir = path.join(settings.runsDir, `${createdAt.replace(/[:.]/g, '-').slice(0, 23)}-${randomBytes(2).toString('hex')}-${slug(name)}`);
+      const dir = path.join(
+        settings.runsDir,
+        `${createdAt.replace(/[:.]/g, '-').slice(0, 23)}-${randomBytes(2).toString('hex')}-${slug(name)}`,
+      );
       const planned = planJob(resolved, d.dataset, d.source, device, dir, prepare);
       const executor = await executorFor(settings);
       const { datasetId: _omit, ...stored } = plan;
       void _omit;
-      const file: JobFile = { id: randomUUID(), name, createdAt, plan: stored, import: d.request, source: d.source, device, runs: jobRuns(planned) };
+      const file: JobFile = {
+        id: randomUUID(),
+        name,
+        createdAt,
+        plan: stored,
+        import: d.request,
+        source: d.source,
+        device,
+        runs: jobRuns(planned),
+      };
       try {
         await makeDir(dir);
         await writeJobFile(dir, file);
@@ -197,7 +241,10 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
       if (pending) return pending;
       const started = (async () => {
         const file = await readJobFile(dir);
-        if (!file) throw new Error(`${dir} has no job.json: runs from the command line resume with \`stacklab train … --out ${dir} --resume\``);
+        if (!file)
+          throw new Error(
+            `${dir} has no job.json: runs from the command line resume with \`stacklab train … --out ${dir} --resume\``,
+          );
         if (active.has(file.id)) return info(file, dir);
         // Another process (the command line, a second app) training one of its runs: say so, and write nothing.
         for (const r of file.runs) {
@@ -223,7 +270,8 @@ export function createJobService(deps: { data: DataService; settings: SettingsSe
     /** Gives a job another name (job.json); the library and the Train step show it. */
     async rename(dir: string, name: string): Promise<JobInfo> {
       const file = await readJobFile(dir);
-      if (!file) throw new Error(`${dir} holds no job.json: only jobs begun by the app or by \`stacklab train\` can be renamed`);
+      if (!file)
+        throw new Error(`${dir} holds no job.json: only jobs begun by the app or by \`stacklab train\` can be renamed`);
       const trimmed = name.trim();
       if (!trimmed) throw new Error('a job name cannot be empty');
       if (trimmed.length > 200) throw new Error(`a job name has at most 200 characters, this one ${trimmed.length}`);

@@ -32,7 +32,14 @@ async function runInfo(job: JobFile, dir: string, index: number, live?: LiveStat
   if (!(await runFolder(dir, r.dir))) return { ...base, status: 'failed', step: 0, wallMs: null, finalValLoss: null };
   const report = await new RunStore(runDir).readReport<RunReport>();
   // A report of a stopped run (cancelled, failed) no longer says what the run does once its job trains again.
-  if (report && (report.status === 'finished' || !live)) return { ...base, status: report.status, step: report.status === 'finished' ? r.steps : await checkpointStep(runDir), wallMs: report.wallMs, finalValLoss: report.finalValLoss };
+  if (report && (report.status === 'finished' || !live))
+    return {
+      ...base,
+      status: report.status,
+      step: report.status === 'finished' ? r.steps : await checkpointStep(runDir),
+      wallMs: report.wallMs,
+      finalValLoss: report.finalValLoss,
+    };
   let status: RunStatus;
   let step = await checkpointStep(runDir);
   if (live?.running.has(index)) {
@@ -53,7 +60,19 @@ export async function jobInfo(job: JobFile, dir: string, live?: LiveState): Prom
   else if (job.error) status = 'failed';
   else if (runs.some((r) => r.status === 'cancelled')) status = 'cancelled';
   else status = 'interrupted';
-  return { id: job.id, dir, name: job.name, createdAt: job.createdAt, status, plan: job.plan, source: job.source, device: job.device, runs, ...(job.error ? { error: job.error } : {}), ...(job.notes?.length ? { notes: job.notes } : {}) };
+  return {
+    id: job.id,
+    dir,
+    name: job.name,
+    createdAt: job.createdAt,
+    status,
+    plan: job.plan,
+    source: job.source,
+    device: job.device,
+    runs,
+    ...(job.error ? { error: job.error } : {}),
+    ...(job.notes?.length ? { notes: job.notes } : {}),
+  };
 }
 
 /**
@@ -78,7 +97,13 @@ export async function jobAt(dir: string): Promise<JobFile | null> {
     const cfg = runDir ? await new RunStore(runDir).readConfig<RunConfig>() : null;
     if (!cfg) continue;
     first ??= cfg;
-    runs.push({ name: cfg.flopMatchedTo ? flopMatchedName(cfg.flopMatchedTo) : cfg.variant, variant: cfg.variant, seed: cfg.seed, dir: n, steps: cfg.growth.steps });
+    runs.push({
+      name: cfg.flopMatchedTo ? flopMatchedName(cfg.flopMatchedTo) : cfg.variant,
+      variant: cfg.variant,
+      seed: cfg.seed,
+      dir: n,
+      steps: cfg.growth.steps,
+    });
   }
   if (!first) {
     // Nothing to list it by: the damage is the answer.
@@ -86,18 +111,47 @@ export async function jobAt(dir: string): Promise<JobFile | null> {
     return null;
   }
   const st = await stat(dir);
-  const plan: Omit<TrainPlan, 'datasetId'> = { variants: [...new Set(runs.filter((r) => !isFlopMatched(r.name)).map((r) => r.variant))] as TrainPlan['variants'], preset: first.preset as TrainPlan['preset'], layers: first.growth.layers, block: first.growth.block, alpha: first.growth.alpha, steps: first.growth.steps, seeds: new Set(runs.map((r) => r.seed)).size };
-  return { id: `cli:${dir}`, name: path.basename(dir), createdAt: st.birthtime.toISOString(), plan, import: { source: { kind: 'sample' } }, source: first.data.source, device: first.device, runs, ...(damaged ? { error: damaged } : {}) };
+  const plan: Omit<TrainPlan, 'datasetId'> = {
+    variants: [...new Set(runs.filter((r) => !isFlopMatched(r.name)).map((r) => r.variant))] as TrainPlan['variants'],
+    preset: first.preset as TrainPlan['preset'],
+    layers: first.growth.layers,
+    block: first.growth.block,
+    alpha: first.growth.alpha,
+    steps: first.growth.steps,
+    seeds: new Set(runs.map((r) => r.seed)).size,
+  };
+  return {
+    id: `cli:${dir}`,
+    name: path.basename(dir),
+    createdAt: st.birthtime.toISOString(),
+    plan,
+    import: { source: { kind: 'sample' } },
+    source: first.data.source,
+    device: first.device,
+    runs,
+    ...(damaged ? { error: damaged } : {}),
+  };
 }
 
 /** Every job folder in `root`, newest first; `inside` (server mode's --root) leaves out folders that lead outside it. */
-export async function listJobs(root: string, live: (job: JobFile) => LiveState | undefined, inside?: (dir: string) => Promise<unknown>): Promise<JobInfo[]> {
+export async function listJobs(
+  root: string,
+  live: (job: JobFile) => LiveState | undefined,
+  inside?: (dir: string) => Promise<unknown>,
+): Promise<JobInfo[]> {
   const names = await readdir(root).catch(() => [] as string[]);
   const out: JobInfo[] = [];
   for (const n of names) {
     const dir = path.join(root, n);
     if (!(await isDir(dir))) continue;
-    if (inside && !(await inside(dir).then(() => true, () => false))) continue;
+    if (
+      inside &&
+      !(await inside(dir).then(
+        () => true,
+        () => false,
+      ))
+    )
+      continue;
     // A folder whose job.json is damaged and that holds no run folder has nothing to list.
     const job = await jobAt(dir).catch(() => null);
     if (job) out.push(await jobInfo(job, dir, live(job)));
@@ -119,8 +173,14 @@ export async function jobHistory(dir: string): Promise<JobHistory> {
       run: i,
       name: r.name,
       seed: r.seed,
-      points: train.filter((_, k) => k % every === 0 || k === train.length - 1).map((m) => ({ step: m.step, loss: m.loss, flops: m.flops ?? NaN, elapsedMs: m.elapsedMs ?? NaN })),
-      valPoints: records.flatMap((m) => (m.type === 'val' && Number.isFinite(m.valLoss) ? [{ step: m.step, valLoss: m.valLoss, flops: m.flops ?? NaN }] : [])),
+      points: train
+        .filter((_, k) => k % every === 0 || k === train.length - 1)
+        .map((m) => ({ step: m.step, loss: m.loss, flops: m.flops ?? NaN, elapsedMs: m.elapsedMs ?? NaN })),
+      valPoints: records.flatMap((m) =>
+        m.type === 'val' && Number.isFinite(m.valLoss)
+          ? [{ step: m.step, valLoss: m.valLoss, flops: m.flops ?? NaN }]
+          : [],
+      ),
       growthSteps: records.flatMap((m) => (m.type === 'stage' && m.step > 0 && !m.resumed ? [m.step] : [])),
     });
   }

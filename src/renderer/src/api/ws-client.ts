@@ -2,7 +2,15 @@
  * The server-mode client: the IPC contract over a WebSocket to `/ws` of the page's own origin.
  * Reconnects after a drop; requests made while disconnected fail at once with a clear error.
  */
-import type { EventChannel, EventMap, ParamsOf, RequestChannel, ResultOf, StackLabApi, Unsubscribe } from '../../../shared/ipc';
+import type {
+  EventChannel,
+  EventMap,
+  ParamsOf,
+  RequestChannel,
+  ResultOf,
+  StackLabApi,
+  Unsubscribe,
+} from '../../../shared/ipc';
 import { EventHub, parseWireMessage, RpcClient } from '../../../shared/rpc';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
@@ -52,7 +60,8 @@ export class WsClient implements StackLabApi {
   }
 
   private connect(): Promise<RpcClient> {
-    const Impl: SocketConstructor = this.options.WebSocketImpl ?? (globalThis as unknown as { WebSocket: SocketConstructor }).WebSocket;
+    const Impl: SocketConstructor =
+      this.options.WebSocketImpl ?? (globalThis as unknown as { WebSocket: SocketConstructor }).WebSocket;
     const socket = new Impl(this.options.url);
     const rpc = new RpcClient({ send: (m) => socket.send(JSON.stringify(m)) });
     this.socket = socket;

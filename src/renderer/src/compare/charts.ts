@@ -12,9 +12,26 @@ import { translucent, variantColor, variantDash } from '../theme/variants';
 
 export type ChartTheme = 'light' | 'dark';
 
-const INK: Record<ChartTheme, { panel: string; text: string; muted: string; grid: string; warn: string; anomaly: string }> = {
-  light: { panel: '#ffffff', text: '#1b2430', muted: '#5b6675', grid: 'rgba(27, 36, 48, 0.1)', warn: '#9a6700', anomaly: 'rgba(198, 40, 40, 0.16)' },
-  dark: { panel: '#171d25', text: '#e6edf3', muted: '#9aa6b2', grid: 'rgba(230, 237, 243, 0.12)', warn: '#d29922', anomaly: 'rgba(248, 81, 73, 0.22)' },
+const INK: Record<
+  ChartTheme,
+  { panel: string; text: string; muted: string; grid: string; warn: string; anomaly: string }
+> = {
+  light: {
+    panel: '#ffffff',
+    text: '#1b2430',
+    muted: '#5b6675',
+    grid: 'rgba(27, 36, 48, 0.1)',
+    warn: '#9a6700',
+    anomaly: 'rgba(198, 40, 40, 0.16)',
+  },
+  dark: {
+    panel: '#171d25',
+    text: '#e6edf3',
+    muted: '#9aa6b2',
+    grid: 'rgba(230, 237, 243, 0.12)',
+    warn: '#d29922',
+    anomaly: 'rgba(248, 81, 73, 0.22)',
+  },
 };
 
 declare module 'chart.js' {
@@ -49,7 +66,11 @@ export function variantColors(c: Comparison, theme: ChartTheme): Map<string, str
 
 function axis(theme: ChartTheme, title: string) {
   const ink = INK[theme];
-  return { title: { display: true, text: title, color: ink.muted }, ticks: { color: ink.muted }, grid: { color: ink.grid } };
+  return {
+    title: { display: true, text: title, color: ink.muted },
+    ticks: { color: ink.muted },
+    grid: { color: ink.grid },
+  };
 }
 
 /**
@@ -71,11 +92,19 @@ function sparseLogLabel(value: number | string, index: number, ticks: readonly {
 
 function plugins(theme: ChartTheme, title: string) {
   const ink = INK[theme];
-  return { canvasBackground: { color: ink.panel }, title: { display: true, text: title, color: ink.text }, legend: { labels: { color: ink.text, boxWidth: 14 } } };
+  return {
+    canvasBackground: { color: ink.panel },
+    title: { display: true, text: title, color: ink.text },
+    legend: { labels: { color: ink.text, boxWidth: 14 } },
+  };
 }
 
 /** Precision against recall on the test part, one line per variant (its first seed's model). */
-export function prChartConfig(variants: readonly VariantSummary[], colors: Map<string, string>, theme: ChartTheme): ChartConfiguration<'scatter'> {
+export function prChartConfig(
+  variants: readonly VariantSummary[],
+  colors: Map<string, string>,
+  theme: ChartTheme,
+): ChartConfiguration<'scatter'> {
   return {
     type: 'scatter',
     plugins: [canvasBackground],
@@ -104,17 +133,37 @@ export function prChartConfig(variants: readonly VariantSummary[], colors: Map<s
  * The isoplot: the downstream metric against validation loss at every checkpoint, per variant,
  * with its fitted line (metric ≈ a + b·ln loss) and the baseline's final loss marked.
  */
-export function isoplotConfig(c: Comparison, variants: readonly VariantSummary[], colors: Map<string, string>, theme: ChartTheme): ChartConfiguration<'scatter'> {
+export function isoplotConfig(
+  c: Comparison,
+  variants: readonly VariantSummary[],
+  colors: Map<string, string>,
+  theme: ChartTheme,
+): ChartConfiguration<'scatter'> {
   const metric = c.variants[0]?.isoplot.metric ?? 'downstream';
   const datasets: ChartConfiguration<'scatter'>['data']['datasets'] = [];
   for (const v of variants) {
     const color = colors.get(v.variant)!;
-    datasets.push({ label: variantLabel(v.variant), data: v.isoplot.points.map((p) => ({ x: p.valLoss, y: p.value })), pointRadius: 3, borderColor: color, backgroundColor: translucent(color, 0.6) });
+    datasets.push({
+      label: variantLabel(v.variant),
+      data: v.isoplot.points.map((p) => ({ x: p.valLoss, y: p.value })),
+      pointRadius: 3,
+      borderColor: color,
+      backgroundColor: translucent(color, 0.6),
+    });
     const f = v.isoplot.fit;
     if (f && v.isoplot.points.length) {
       const xs = v.isoplot.points.map((p) => p.valLoss);
       const line = [Math.min(...xs), Math.max(...xs)].map((x) => ({ x, y: f.intercept + f.slope * Math.log(x) }));
-      datasets.push({ label: `${variantLabel(v.variant)} fit`, data: line, showLine: true, pointRadius: 0, borderWidth: 2, borderDash: [6, 4], borderColor: color, backgroundColor: color });
+      datasets.push({
+        label: `${variantLabel(v.variant)} fit`,
+        data: line,
+        showLine: true,
+        pointRadius: 0,
+        borderWidth: 2,
+        borderDash: [6, 4],
+        borderColor: color,
+        backgroundColor: color,
+      });
     }
   }
   const ys = variants.flatMap((v) => v.isoplot.points.map((p) => p.value)).filter(Number.isFinite);
@@ -142,9 +191,16 @@ export function isoplotConfig(c: Comparison, variants: readonly VariantSummary[]
     data: { datasets },
     options: {
       // The fitted lines are dashed in their variant's colour: one legend entry per variant is enough.
-      plugins: { ...base, legend: { labels: { ...base.legend.labels, filter: (item) => !item.text.endsWith(' fit') } } },
+      plugins: {
+        ...base,
+        legend: { labels: { ...base.legend.labels, filter: (item) => !item.text.endsWith(' fit') } },
+      },
       scales: {
-        x: { ...x, type: 'logarithmic', ticks: { ...x.ticks, maxRotation: 0, autoSkip: false, callback: sparseLogLabel } },
+        x: {
+          ...x,
+          type: 'logarithmic',
+          ticks: { ...x.ticks, maxRotation: 0, autoSkip: false, callback: sparseLogLabel },
+        },
         y: axis(theme, metric),
       },
     },
@@ -158,7 +214,12 @@ export interface ProbeChart {
 }
 
 /** One chart per probe: each variant's 95% interval (a floating bar), its mean, the chance level and the naive persistence predictor's accuracy. */
-export function probeChartConfigs(c: Comparison, variants: readonly VariantSummary[], colors: Map<string, string>, theme: ChartTheme): ProbeChart[] {
+export function probeChartConfigs(
+  c: Comparison,
+  variants: readonly VariantSummary[],
+  colors: Map<string, string>,
+  theme: ChartTheme,
+): ProbeChart[] {
   const ink = INK[theme];
   return Object.entries(c.probeChance).map(([probe, chance]) => {
     const title = `Probe: ${PROBE_LABELS[probe] ?? probe} accuracy`;
@@ -176,21 +237,55 @@ export function probeChartConfigs(c: Comparison, variants: readonly VariantSumma
             {
               type: 'bar',
               label: '95% interval over seeds',
-              data: stat.map((s) => (s && Number.isFinite(s.lo) && Number.isFinite(s.hi) ? ([s.lo, s.hi] as [number, number]) : null)),
+              data: stat.map((s) =>
+                s && Number.isFinite(s.lo) && Number.isFinite(s.hi) ? ([s.lo, s.hi] as [number, number]) : null,
+              ),
               backgroundColor: variants.map((v) => translucent(colors.get(v.variant)!, 0.35)),
               borderColor: variants.map((v) => colors.get(v.variant)!),
               borderWidth: 1,
               barPercentage: 0.5,
             },
-            { type: 'line', label: 'mean', data: stat.map((s) => finite(s?.mean)), showLine: false, pointRadius: 5, pointStyle: 'rectRot', borderColor: ink.text, backgroundColor: ink.text },
-            { type: 'line', label: `chance (${chance})`, data: variants.map(() => chance), pointRadius: 0, borderWidth: 1.5, borderDash: [6, 4], borderColor: ink.warn, backgroundColor: ink.warn },
+            {
+              type: 'line',
+              label: 'mean',
+              data: stat.map((s) => finite(s?.mean)),
+              showLine: false,
+              pointRadius: 5,
+              pointStyle: 'rectRot',
+              borderColor: ink.text,
+              backgroundColor: ink.text,
+            },
+            {
+              type: 'line',
+              label: `chance (${chance})`,
+              data: variants.map(() => chance),
+              pointRadius: 0,
+              borderWidth: 1.5,
+              borderDash: [6, 4],
+              borderColor: ink.warn,
+              backgroundColor: ink.warn,
+            },
             // What smoothness alone scores on the same items: a model must clear this, not just chance.
             ...(Number.isFinite(c.probePersistence?.[probe])
-              ? [{ type: 'line' as const, label: `naive persistence (${c.probePersistence[probe]!.toFixed(2)})`, data: variants.map(() => c.probePersistence[probe]!), pointRadius: 0, borderWidth: 1.5, borderDash: [2, 3], borderColor: ink.text, backgroundColor: ink.text }]
+              ? [
+                  {
+                    type: 'line' as const,
+                    label: `naive persistence (${c.probePersistence[probe]!.toFixed(2)})`,
+                    data: variants.map(() => c.probePersistence[probe]!),
+                    pointRadius: 0,
+                    borderWidth: 1.5,
+                    borderDash: [2, 3],
+                    borderColor: ink.text,
+                    backgroundColor: ink.text,
+                  },
+                ]
               : []),
           ],
         },
-        options: { plugins: plugins(theme, title), scales: { x: axis(theme, 'variant'), y: { ...axis(theme, 'accuracy'), min: 0, max: 1 } } },
+        options: {
+          plugins: plugins(theme, title),
+          scales: { x: axis(theme, 'variant'), y: { ...axis(theme, 'accuracy'), min: 0, max: 1 } },
+        },
       },
     };
   });
@@ -200,17 +295,49 @@ export function probeChartConfigs(c: Comparison, variants: readonly VariantSumma
  * One run's anomaly scores over the test part, the alarm threshold, and the labelled anomalies
  * shaded; against time since the test part began where the data have timestamps, rows otherwise.
  */
-export function timelineConfig(t: ScoreTimeline, title: string, color: string, theme: ChartTheme): ChartConfiguration<'line'> {
+export function timelineConfig(
+  t: ScoreTimeline,
+  title: string,
+  color: string,
+  theme: ChartTheme,
+): ChartConfiguration<'line'> {
   const ink = INK[theme];
   const axisOf = timelineAxis(t.row, t.time);
   const xy = (ys: readonly number[]) => axisOf.xs.map((x, i) => ({ x, y: ys[i] ?? Number.NaN }));
   const datasets: ChartConfiguration<'line'>['data']['datasets'] = [
-    { label: 'anomaly score', data: xy(t.score), borderColor: color, backgroundColor: color, borderWidth: 1.5, pointRadius: 0, yAxisID: 'y' },
+    {
+      label: 'anomaly score',
+      data: xy(t.score),
+      borderColor: color,
+      backgroundColor: color,
+      borderWidth: 1.5,
+      pointRadius: 0,
+      yAxisID: 'y',
+    },
   ];
   if (t.threshold !== null && Number.isFinite(t.threshold)) {
-    datasets.push({ label: `alarm threshold (${t.threshold.toPrecision(3)})`, data: xy(t.row.map(() => t.threshold!)), borderColor: ink.warn, backgroundColor: ink.warn, borderWidth: 1.5, borderDash: [6, 4], pointRadius: 0, yAxisID: 'y' });
+    datasets.push({
+      label: `alarm threshold (${t.threshold.toPrecision(3)})`,
+      data: xy(t.row.map(() => t.threshold!)),
+      borderColor: ink.warn,
+      backgroundColor: ink.warn,
+      borderWidth: 1.5,
+      borderDash: [6, 4],
+      pointRadius: 0,
+      yAxisID: 'y',
+    });
   }
-  datasets.push({ label: 'labelled anomaly', data: xy(t.label), stepped: true, fill: 'origin', borderWidth: 0, pointRadius: 0, borderColor: ink.anomaly, backgroundColor: ink.anomaly, yAxisID: 'labels' });
+  datasets.push({
+    label: 'labelled anomaly',
+    data: xy(t.label),
+    stepped: true,
+    fill: 'origin',
+    borderWidth: 0,
+    pointRadius: 0,
+    borderColor: ink.anomaly,
+    backgroundColor: ink.anomaly,
+    yAxisID: 'labels',
+  });
   return {
     type: 'line',
     plugins: [canvasBackground],
@@ -221,7 +348,11 @@ export function timelineConfig(t: ScoreTimeline, title: string, color: string, t
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
       plugins: plugins(theme, title),
       scales: {
-        x: { ...axis(theme, axisOf.label), type: 'linear', ...(axisOf.xs.length ? { min: axisOf.xs[0], max: axisOf.xs[axisOf.xs.length - 1] } : {}) },
+        x: {
+          ...axis(theme, axisOf.label),
+          type: 'linear',
+          ...(axisOf.xs.length ? { min: axisOf.xs[0], max: axisOf.xs[axisOf.xs.length - 1] } : {}),
+        },
         y: axis(theme, 'anomaly score'),
         labels: { type: 'linear', min: 0, max: 1, display: false },
       },

@@ -2,12 +2,28 @@
  * The columns of the Compare step's table: what each shows, how it sorts, which way is better.
  * The store sorts with `sortValue`; the table renders `text`.
  */
-import { GLOSSARY, METRICS, PROBE_HELP, type Comparison, type MetricKey, type SeedInterval, type VariantSummary } from '../../../shared/compare';
+import {
+  GLOSSARY,
+  METRICS,
+  PROBE_HELP,
+  type Comparison,
+  type MetricKey,
+  type SeedInterval,
+  type VariantSummary,
+} from '../../../shared/compare';
 import { formatInterval, formatRatio, intervalDigits } from '../../../shared/format';
 import { variantLabel } from '../../../shared/growth';
 
 /** The detection metrics the table shows (the others are in the CSV and the report). */
-export const TABLE_METRICS: readonly MetricKey[] = ['vusPr', 'vusRoc', 'aucPr', 'f1', 'rangeF1', 'eventF1', 'falseAlarmRate'];
+export const TABLE_METRICS: readonly MetricKey[] = [
+  'vusPr',
+  'vusRoc',
+  'aucPr',
+  'f1',
+  'rangeF1',
+  'eventF1',
+  'falseAlarmRate',
+];
 
 export type SortKey = 'variant' | 'seeds' | 'speedup' | 'flopRatio' | 'wallMs' | 'finalValLoss' | MetricKey | 'probes';
 export type SortDir = 'asc' | 'desc';
@@ -25,11 +41,20 @@ export interface Column {
   readonly value: (v: VariantSummary) => number | string | null;
   readonly text: (v: VariantSummary) => string;
   /** A column of intervals: `visibleColumns` writes them with the digits that tell its rows apart. */
-  readonly interval?: { readonly of: (v: VariantSummary) => SeedInterval | null | undefined; readonly digits: number; readonly scale?: number };
+  readonly interval?: {
+    readonly of: (v: VariantSummary) => SeedInterval | null | undefined;
+    readonly digits: number;
+    readonly scale?: number;
+  };
 }
 
 /** A column of intervals, written with `digits` (or more, in `visibleColumns`). */
-function intervalColumn(c: Omit<Column, 'text' | 'interval'>, of: (v: VariantSummary) => SeedInterval | null | undefined, digits: number, scale = 1): Column {
+function intervalColumn(
+  c: Omit<Column, 'text' | 'interval'>,
+  of: (v: VariantSummary) => SeedInterval | null | undefined,
+  digits: number,
+  scale = 1,
+): Column {
   return { ...c, interval: { of, digits, scale }, text: (v) => formatInterval(of(v), digits, { scale }) };
 }
 
@@ -43,12 +68,38 @@ export function meanProbeAccuracy(v: VariantSummary): number | null {
 
 const metricColumns: Column[] = TABLE_METRICS.map((key) => {
   const m = METRICS.find((x) => x.key === key)!;
-  return intervalColumn({ key, label: m.label, title: `${m.help} (mean ±95% interval over seeds)`, higherIsBetter: m.higherIsBetter, needsLabels: true, value: (v) => v.metrics[key]?.mean ?? null }, (v) => v.metrics[key], m.digits);
+  return intervalColumn(
+    {
+      key,
+      label: m.label,
+      title: `${m.help} (mean ±95% interval over seeds)`,
+      higherIsBetter: m.higherIsBetter,
+      needsLabels: true,
+      value: (v) => v.metrics[key]?.mean ?? null,
+    },
+    (v) => v.metrics[key],
+    m.digits,
+  );
 });
 
 export const COLUMNS: readonly Column[] = [
-  { key: 'variant', label: 'Variant', title: "The training schedule (Baseline (X's FLOPs): a baseline given the FLOPs of X); not usable: it does not detect the labelled anomalies better than random scores here", higherIsBetter: null, value: (v) => variantLabel(v.variant), text: (v) => variantLabel(v.variant) },
-  { key: 'seeds', label: 'Seeds', title: 'Runs (one per seed) the intervals are computed over', higherIsBetter: null, value: (v) => v.runs, text: (v) => String(v.runs) },
+  {
+    key: 'variant',
+    label: 'Variant',
+    title:
+      "The training schedule (Baseline (X's FLOPs): a baseline given the FLOPs of X); not usable: it does not detect the labelled anomalies better than random scores here",
+    higherIsBetter: null,
+    value: (v) => variantLabel(v.variant),
+    text: (v) => variantLabel(v.variant),
+  },
+  {
+    key: 'seeds',
+    label: 'Seeds',
+    title: 'Runs (one per seed) the intervals are computed over',
+    higherIsBetter: null,
+    value: (v) => v.runs,
+    text: (v) => String(v.runs),
+  },
   {
     key: 'speedup',
     label: 'Speed-up',
@@ -65,8 +116,29 @@ export const COLUMNS: readonly Column[] = [
     value: (v) => v.flopRatio,
     text: (v) => (v.flopRatio === null ? '–' : v.flopRatio.toFixed(2)),
   },
-  intervalColumn({ key: 'wallMs', label: 'Wall-clock (s)', title: 'Training time per run in seconds (lower is faster)', higherIsBetter: false, value: (v) => v.wallMs.mean }, (v) => v.wallMs, 1, 1 / 1000),
-  intervalColumn({ key: 'finalValLoss', label: 'Val loss', title: GLOSSARY.find((g) => g.term === 'validation loss')!.help, higherIsBetter: false, value: (v) => v.finalValLoss.mean }, (v) => v.finalValLoss, 4),
+  intervalColumn(
+    {
+      key: 'wallMs',
+      label: 'Wall-clock (s)',
+      title: 'Training time per run in seconds (lower is faster)',
+      higherIsBetter: false,
+      value: (v) => v.wallMs.mean,
+    },
+    (v) => v.wallMs,
+    1,
+    1 / 1000,
+  ),
+  intervalColumn(
+    {
+      key: 'finalValLoss',
+      label: 'Val loss',
+      title: GLOSSARY.find((g) => g.term === 'validation loss')!.help,
+      higherIsBetter: false,
+      value: (v) => v.finalValLoss.mean,
+    },
+    (v) => v.finalValLoss,
+    4,
+  ),
   ...metricColumns,
   {
     key: 'probes',
@@ -112,7 +184,10 @@ export function sortRows(rows: readonly VariantSummary[], key: SortKey, dir: Sor
     .map((v, i) => ({ v, i, x: col.value(v) }))
     .sort((a, b) => {
       if (missing(a.x) || missing(b.x)) return Number(missing(a.x)) - Number(missing(b.x)) || a.i - b.i;
-      const d = typeof a.x === 'string' || typeof b.x === 'string' ? String(a.x).localeCompare(String(b.x)) : (a.x as number) - (b.x as number);
+      const d =
+        typeof a.x === 'string' || typeof b.x === 'string'
+          ? String(a.x).localeCompare(String(b.x))
+          : (a.x as number) - (b.x as number);
       return sign * d || a.i - b.i;
     })
     .map((r) => r.v);

@@ -8,7 +8,10 @@ import type { SeedDifference } from '../../../shared/compare';
  * Whether a significant difference is an improvement: 'better', 'worse', or null when the
  * interval includes zero (or there is none).
  */
-export function differenceTone(d: SeedDifference | null | undefined, higherIsBetter: boolean): 'better' | 'worse' | null {
+export function differenceTone(
+  d: SeedDifference | null | undefined,
+  higherIsBetter: boolean,
+): 'better' | 'worse' | null {
   if (!d?.significant) return null;
   return d.mean > 0 === higherIsBetter ? 'better' : 'worse';
 }

@@ -70,10 +70,16 @@ export const useCompareStore = defineStore('compare', () => {
   });
 
   /** The selected variants, in the comparison's order (so colours and legends stay put). */
-  const selectedVariants = computed(() => (comparison.value?.variants ?? []).filter((v) => selected.value.includes(v.variant)));
+  const selectedVariants = computed(() =>
+    (comparison.value?.variants ?? []).filter((v) => selected.value.includes(v.variant)),
+  );
 
   /** Every run of the comparison (for choosing a model to export). */
-  const runs = computed<RunChoice[]>(() => (comparison.value?.variants ?? []).flatMap((v) => v.dirs.map((d, i) => ({ variant: v.variant, seed: v.seeds[i]!, dir: d }))));
+  const runs = computed<RunChoice[]>(() =>
+    (comparison.value?.variants ?? []).flatMap((v) =>
+      v.dirs.map((d, i) => ({ variant: v.variant, seed: v.seeds[i]!, dir: d })),
+    ),
+  );
 
   /** The run the timeline shows: the chosen variant's first seed. */
   const timelineRun = computed<RunChoice | null>(() => {
@@ -100,8 +106,10 @@ export const useCompareStore = defineStore('compare', () => {
       const names = c.variants.map((v) => v.variant);
       selected.value = names;
       const best = bestVariant(c);
-      if (!timelineVariant.value || !names.includes(timelineVariant.value)) timelineVariant.value = best?.variant ?? null;
-      if (!modelRun.value || !c.variants.some((v) => v.dirs.includes(modelRun.value!))) modelRun.value = best?.dirs[0] ?? null;
+      if (!timelineVariant.value || !names.includes(timelineVariant.value))
+        timelineVariant.value = best?.variant ?? null;
+      if (!modelRun.value || !c.variants.some((v) => v.dirs.includes(modelRun.value!)))
+        modelRun.value = best?.dirs[0] ?? null;
     } catch (err) {
       if (token === loadToken) error.value = `Could not compare the runs in ${jobDir}: ${message(err)}`;
       return;
@@ -127,7 +135,9 @@ export const useCompareStore = defineStore('compare', () => {
   }
 
   function toggle(variant: string): void {
-    selected.value = selected.value.includes(variant) ? selected.value.filter((v) => v !== variant) : [...selected.value, variant];
+    selected.value = selected.value.includes(variant)
+      ? selected.value.filter((v) => v !== variant)
+      : [...selected.value, variant];
   }
 
   async function loadTimeline(): Promise<void> {
@@ -166,7 +176,8 @@ export const useCompareStore = defineStore('compare', () => {
     const target = kind === 'onnx' ? modelRun.value : dir.value;
     exportError.value = null;
     if (!target) {
-      exportError.value = kind === 'onnx' ? 'Choose a run whose model to export.' : 'Open a job first: nothing to export.';
+      exportError.value =
+        kind === 'onnx' ? 'Choose a run whose model to export.' : 'Open a job first: nothing to export.';
       return null;
     }
     exporting.value = kind;

@@ -233,7 +233,10 @@ export const useJobStore = defineStore('job', () => {
    */
   async function restore(): Promise<void> {
     // The job of the engine's session (any window, any tab), else the one this browser showed last.
-    let remembered: string | null = await api.invoke('session.get', {}).then((s) => s.jobDir, () => null);
+    let remembered: string | null = await api.invoke('session.get', {}).then(
+      (s) => s.jobDir,
+      () => null,
+    );
     try {
       remembered ??= localStorage.getItem(SHOWN_JOB_KEY);
     } catch {

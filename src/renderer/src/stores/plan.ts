@@ -52,7 +52,9 @@ export const usePlanStore = defineStore('plan', () => {
   const combine = ref<ScoreCombine | undefined>();
 
   function toggleVariant(v: Variant): void {
-    variants.value = variants.value.includes(v) ? variants.value.filter((x) => x !== v) : VARIANTS.filter((x) => x === v || variants.value.includes(x));
+    variants.value = variants.value.includes(v)
+      ? variants.value.filter((x) => x !== v)
+      : VARIANTS.filter((x) => x === v || variants.value.includes(x));
   }
 
   // A FLOP-matched baseline only makes sense against a growing variant that is trained.
@@ -74,7 +76,9 @@ export const usePlanStore = defineStore('plan', () => {
     ...(flopMatched.value !== undefined ? { flopMatched: flopMatched.value } : {}),
     ...(name.value.trim() ? { name: name.value.trim() } : {}),
     ...(splitMode.value === 'rows' && trainRows.value !== undefined ? { trainRows: trainRows.value } : {}),
-    ...(splitMode.value === 'fraction' && trainFraction.value !== undefined ? { trainFraction: trainFraction.value } : {}),
+    ...(splitMode.value === 'fraction' && trainFraction.value !== undefined
+      ? { trainFraction: trainFraction.value }
+      : {}),
     ...(normalize.value !== undefined ? { normalize: normalize.value } : {}),
     ...(threshold.value !== undefined ? { threshold: threshold.value } : {}),
     ...(combine.value !== undefined ? { combine: combine.value } : {}),
@@ -107,10 +111,22 @@ export const usePlanStore = defineStore('plan', () => {
   /** Why the current settings cannot train (first problem found), or null. */
   const problem = computed<string | null>(() => {
     if (variants.value.length === 0) return 'Choose at least one variant.';
-    if (splitMode.value === 'rows' && trainRows.value === undefined) return 'Enter the training rows per series, or choose another split.';
-    if (splitMode.value === 'fraction' && trainFraction.value === undefined) return 'Enter the training share of each series, or choose another split.';
-    const split = [['Training rows per series', splitMode.value === 'rows' ? trainRows.value : undefined, LIMITS.trainRows], ['Training share', splitMode.value === 'fraction' ? trainFraction.value : undefined, LIMITS.trainFraction]] as const;
-    for (const [label, v, r] of [['Depth', layers.value, LIMITS.layers], ['Block size', block.value, LIMITS.block], ['Prop-α', alpha.value, LIMITS.alpha], ['Steps', steps.value, LIMITS.steps], ['Seeds', seeds.value, LIMITS.seeds], ...split] as const) {
+    if (splitMode.value === 'rows' && trainRows.value === undefined)
+      return 'Enter the training rows per series, or choose another split.';
+    if (splitMode.value === 'fraction' && trainFraction.value === undefined)
+      return 'Enter the training share of each series, or choose another split.';
+    const split = [
+      ['Training rows per series', splitMode.value === 'rows' ? trainRows.value : undefined, LIMITS.trainRows],
+      ['Training share', splitMode.value === 'fraction' ? trainFraction.value : undefined, LIMITS.trainFraction],
+    ] as const;
+    for (const [label, v, r] of [
+      ['Depth', layers.value, LIMITS.layers],
+      ['Block size', block.value, LIMITS.block],
+      ['Prop-α', alpha.value, LIMITS.alpha],
+      ['Steps', steps.value, LIMITS.steps],
+      ['Seeds', seeds.value, LIMITS.seeds],
+      ...split,
+    ] as const) {
       if (v !== undefined && !inRange(v, r)) return `${label} must be ${rangeText(r)}.`;
     }
     for (const v of new Set([...variants.value, ...(flopMatched.value ? [flopMatched.value] : [])])) {

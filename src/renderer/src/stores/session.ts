@@ -59,10 +59,23 @@ export const useSessionStore = defineStore('session', () => {
     restored.value = true;
   }
 
-  watch(() => wizard.current.id, (step) => save({ step }));
-  watch(() => data.result?.request, (req) => req && save({ importRequest: req }));
-  watch(() => plan.fields, (fields) => save({ plan: fields }, false), { deep: true });
-  watch(() => wizard.jobDir, (jobDir) => save({ jobDir }));
+  watch(
+    () => wizard.current.id,
+    (step) => save({ step }),
+  );
+  watch(
+    () => data.result?.request,
+    (req) => req && save({ importRequest: req }),
+  );
+  watch(
+    () => plan.fields,
+    (fields) => save({ plan: fields }, false),
+    { deep: true },
+  );
+  watch(
+    () => wizard.jobDir,
+    (jobDir) => save({ jobDir }),
+  );
 
   return { restored, restore };
 });

@@ -38,7 +38,9 @@ export const useSettingsStore = defineStore('settings', () => {
   const systemDark = ref(query?.matches ?? false);
   query?.addEventListener?.('change', (e) => (systemDark.value = e.matches));
   /** The theme in effect ('system' resolved), for what CSS cannot reach (chart colours). */
-  const effectiveTheme = computed<'light' | 'dark'>(() => (theme.value === 'system' ? (systemDark.value ? 'dark' : 'light') : theme.value));
+  const effectiveTheme = computed<'light' | 'dark'>(() =>
+    theme.value === 'system' ? (systemDark.value ? 'dark' : 'light') : theme.value,
+  );
 
   /** `data-theme` on <html>: the stylesheet applies [data-theme=light|dark], 'system' follows the OS. */
   function applyTheme(): void {

@@ -21,7 +21,10 @@ const FALLBACK: Readonly<Record<'light' | 'dark', Omit<ThemeColors, 'dark'>>> = 
   dark: { text: '#e6edf3', muted: '#9aa6b2', line: '#2d3642', bad: '#f85149' },
 };
 
-const darkQuery = () => (typeof window !== 'undefined' && typeof window.matchMedia === 'function' ? window.matchMedia('(prefers-color-scheme: dark)') : null);
+const darkQuery = () =>
+  typeof window !== 'undefined' && typeof window.matchMedia === 'function'
+    ? window.matchMedia('(prefers-color-scheme: dark)')
+    : null;
 
 /** Dark when the app says so, or when it leaves the choice to the system and the system is dark. */
 export function isDarkTheme(): boolean {
@@ -36,7 +39,13 @@ export function readThemeColors(): ThemeColors {
   const fb = FALLBACK[dark ? 'dark' : 'light'];
   const css = typeof document !== 'undefined' ? getComputedStyle(document.documentElement) : null;
   const v = (name: string, fallback: string) => css?.getPropertyValue(name).trim() || fallback;
-  return { dark, text: v('--text', fb.text), muted: v('--muted', fb.muted), line: v('--line', fb.line), bad: v('--bad', fb.bad) };
+  return {
+    dark,
+    text: v('--text', fb.text),
+    muted: v('--muted', fb.muted),
+    line: v('--line', fb.line),
+    bad: v('--bad', fb.bad),
+  };
 }
 
 /** The theme colours, kept current while the component is mounted (call inside setup). */
@@ -47,7 +56,8 @@ export function useThemeColors(): Ref<ThemeColors> {
   };
   const media = darkQuery();
   media?.addEventListener?.('change', update);
-  const observer = typeof MutationObserver === 'function' && typeof document !== 'undefined' ? new MutationObserver(update) : null;
+  const observer =
+    typeof MutationObserver === 'function' && typeof document !== 'undefined' ? new MutationObserver(update) : null;
   observer?.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme', 'class', 'style'] });
   // The stylesheet may only apply once the component is in the document.
   onMounted(update);

@@ -2,7 +2,13 @@
  * The variants' colours in the wizard: those of src/shared/colors.ts (the HTML report draws with
  * the same), and translucent shades of them for bands and fills.
  */
-export { FLOP_MATCHED_COLOR, FLOP_MATCHED_DASH, VARIANT_COLORS, variantColor, variantDash } from '../../../shared/colors';
+export {
+  FLOP_MATCHED_COLOR,
+  FLOP_MATCHED_DASH,
+  VARIANT_COLORS,
+  variantColor,
+  variantDash,
+} from '../../../shared/colors';
 
 /** "#1f6feb" → "rgba(31, 111, 235, a)"; other colour strings unchanged. */
 export function translucent(color: string, alpha: number): string {

@@ -69,7 +69,25 @@ export interface XAxis {
   readonly ticks?: readonly number[];
 }
 
-const TIME_STEPS = [1, 5, 15, 60, 300, 900, 3_600, 3 * 3_600, 6 * 3_600, 12 * 3_600, 86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 28 * 86_400, 91 * 86_400, 365 * 86_400];
+const TIME_STEPS = [
+  1,
+  5,
+  15,
+  60,
+  300,
+  900,
+  3_600,
+  3 * 3_600,
+  6 * 3_600,
+  12 * 3_600,
+  86_400,
+  2 * 86_400,
+  7 * 86_400,
+  14 * 86_400,
+  28 * 86_400,
+  91 * 86_400,
+  365 * 86_400,
+];
 
 /** Tick positions at most `count` and a round step apart, aligned to the clock when `t0` (seconds) is given. */
 function roundTicks(first: number, last: number, t0: number, count = 7): { step: number; values: number[] } {
@@ -104,7 +122,14 @@ export function xAxisOf(plot: Plot, start: string | null, files: PlotFiles): XAx
       const { step, values } = roundTicks(first, last, t0 / 1000);
       const at = (x: number) => formatTime(t0 + x * 1000);
       const sameDay = at(first).slice(0, 10) === at(last).slice(0, 10);
-      const tick = step >= 86_400 ? (x: number) => at(x).slice(0, 10) : step < 60 ? (x: number) => at(x).slice(11) : sameDay ? (x: number) => at(x).slice(11, 16) : (x: number) => at(x).slice(5, 16);
+      const tick =
+        step >= 86_400
+          ? (x: number) => at(x).slice(0, 10)
+          : step < 60
+            ? (x: number) => at(x).slice(11)
+            : sameDay
+              ? (x: number) => at(x).slice(11, 16)
+              : (x: number) => at(x).slice(5, 16);
       return { title: 'Time (as written in the file)', format: at, tick, ticks: values };
     }
     const { values } = roundTicks(first, last, 0);
@@ -154,14 +179,26 @@ export interface ChannelChartInput {
 const LANE_FILL = 0.84;
 
 /** The line chart: one dataset per shown channel, the anomalies as a shading plugin's ranges. */
-export function channelChartConfig({ plot, shown, layout, axis, colors, boundaries = [] }: ChannelChartInput): ChartConfiguration<'line'> {
+export function channelChartConfig({
+  plot,
+  shown,
+  layout,
+  axis,
+  colors,
+  boundaries = [],
+}: ChannelChartInput): ChartConfiguration<'line'> {
   const picked = plot.channels.map((c, i) => ({ ...c, i })).filter((c) => shown.includes(c.name));
   const lanes = picked.length;
   const first = plot.x[0] ?? 0;
   const last = plot.x[plot.x.length - 1] ?? 1;
   const datasets = picked.map((c, k) => {
     const base = lanes - 1 - k + (1 - LANE_FILL) / 2;
-    const ys = layout === 'raw' ? c.values : layout === 'scaled' ? scaleToRange(c.values) : scaleToRange(c.values).map((v) => base + LANE_FILL * v);
+    const ys =
+      layout === 'raw'
+        ? c.values
+        : layout === 'scaled'
+          ? scaleToRange(c.values)
+          : scaleToRange(c.values).map((v) => base + LANE_FILL * v);
     const { color, dash } = channelStyle(c.i);
     return {
       label: c.name,
@@ -192,7 +229,17 @@ export function channelChartConfig({ plot, shown, layout, axis, colors, boundari
           ticks: { ...ticks, callback: (v: string | number) => laneNames[lanes - 1 - Math.floor(Number(v))] ?? '' },
         }
       : layout === 'scaled'
-        ? { min: -0.03, max: 1.03, grid, title: title('Each channel scaled to its own range'), ticks: { ...ticks, stepSize: 0.5, callback: (v: string | number) => ({ 0: 'min', 0.5: 'mid', 1: 'max' })[Number(v)] ?? '' } }
+        ? {
+            min: -0.03,
+            max: 1.03,
+            grid,
+            title: title('Each channel scaled to its own range'),
+            ticks: {
+              ...ticks,
+              stepSize: 0.5,
+              callback: (v: string | number) => ({ 0: 'min', 0.5: 'mid', 1: 'max' })[Number(v)] ?? '',
+            },
+          }
         : { grid, title: title('Value (each channel in its own unit)'), ticks };
   const xTicks = axis.ticks;
   return {
@@ -216,7 +263,12 @@ export function channelChartConfig({ plot, shown, layout, axis, colors, boundari
                 },
               }
             : {}),
-          ticks: { ...ticks, maxRotation: 0, autoSkipPadding: 16, callback: (v: string | number) => axis.tick(Number(v)) },
+          ticks: {
+            ...ticks,
+            maxRotation: 0,
+            autoSkipPadding: 16,
+            callback: (v: string | number) => axis.tick(Number(v)),
+          },
         },
         y,
       },
@@ -225,7 +277,8 @@ export function channelChartConfig({ plot, shown, layout, axis, colors, boundari
         tooltip: {
           callbacks: {
             title: (items: TooltipItem<'line'>[]) => axis.format(items[0]?.parsed.x ?? 0),
-            label: (item: TooltipItem<'line'>) => `${item.dataset.label ?? ''}: ${formatValue(picked[item.datasetIndex]?.values[item.dataIndex] ?? NaN)}`,
+            label: (item: TooltipItem<'line'>) =>
+              `${item.dataset.label ?? ''}: ${formatValue(picked[item.datasetIndex]?.values[item.dataIndex] ?? NaN)}`,
           },
         },
         anomalyShading: { ranges: plot.anomalies, color: colors.bad, boundaries, boundaryColor: colors.muted },
@@ -237,9 +290,13 @@ export function channelChartConfig({ plot, shown, layout, axis, colors, boundari
 
 /** The plot in words, for everyone and for screen readers. */
 export function plotSummary(plot: Plot, shown: readonly string[], axis: XAxis): string {
-  const span = plot.x.length ? `from ${axis.format(plot.x[0]!)} to ${axis.format(plot.x[plot.x.length - 1]!)}` : 'with no rows';
+  const span = plot.x.length
+    ? `from ${axis.format(plot.x[0]!)} to ${axis.format(plot.x[plot.x.length - 1]!)}`
+    : 'with no rows';
   const names = shown.length <= 12 ? ` (${shown.join(', ')})` : '';
-  const channels = shown.length ? `${shown.length} of ${plot.channels.length} channels${names}` : `none of the ${plot.channels.length} channels`;
+  const channels = shown.length
+    ? `${shown.length} of ${plot.channels.length} channels${names}`
+    : `none of the ${plot.channels.length} channels`;
   const n = plot.anomalies.length;
   const anomalies = n === 0 ? 'No labelled anomalies.' : `${n} labelled anomal${n === 1 ? 'y' : 'ies'} shaded in red.`;
   return `Showing ${channels} ${span}. ${anomalies}`;

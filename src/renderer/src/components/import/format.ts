@@ -28,7 +28,12 @@ function plural(n: number, unit: string): string {
 /** A sampling interval: 60 → "1 minute", 0.5 → "500 ms", 90 → "1.5 minutes". */
 export function formatSamplingInterval(seconds: number): string {
   if (seconds < 1) return `${Number((seconds * 1000).toPrecision(3))} ms`;
-  const steps: [number, string][] = [[86_400, 'day'], [3_600, 'hour'], [60, 'minute'], [1, 'second']];
+  const steps: [number, string][] = [
+    [86_400, 'day'],
+    [3_600, 'hour'],
+    [60, 'minute'],
+    [1, 'second'],
+  ];
   for (const [size, unit] of steps) {
     if (seconds >= size) {
       const n = Number((seconds / size).toPrecision(3));
@@ -41,10 +46,19 @@ export function formatSamplingInterval(seconds: number): string {
 /** A span of time in its two largest units: 1_209_540 → "13 days 23 hours". */
 export function formatTimeSpan(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
-  const parts: [number, string][] = [[Math.floor(s / 86_400), 'day'], [Math.floor((s % 86_400) / 3_600), 'hour'], [Math.floor((s % 3_600) / 60), 'minute'], [s % 60, 'second']];
+  const parts: [number, string][] = [
+    [Math.floor(s / 86_400), 'day'],
+    [Math.floor((s % 86_400) / 3_600), 'hour'],
+    [Math.floor((s % 3_600) / 60), 'minute'],
+    [s % 60, 'second'],
+  ];
   const first = parts.findIndex(([n]) => n > 0);
   if (first < 0) return '0 seconds';
-  return parts.slice(first, first + 2).filter(([n]) => n > 0).map(([n, u]) => plural(n, u)).join(' ');
+  return parts
+    .slice(first, first + 2)
+    .filter(([n]) => n > 0)
+    .map(([n, u]) => plural(n, u))
+    .join(' ');
 }
 
 /** An instant as the file shows it: "2026-01-05 06:00" (UTC, seconds only when not zero). */
@@ -68,7 +82,13 @@ export function formatTimeRange(startMs: number, endMs: number): string {
 
 /** What a delimiter is called, with the character where it is visible. */
 export function delimiterName(d: string): string {
-  const names: Record<string, string> = { ',': 'Comma ( , )', ';': 'Semicolon ( ; )', '\t': 'Tab', '|': 'Pipe ( | )', ' ': 'Space' };
+  const names: Record<string, string> = {
+    ',': 'Comma ( , )',
+    ';': 'Semicolon ( ; )',
+    '\t': 'Tab',
+    '|': 'Pipe ( | )',
+    ' ': 'Space',
+  };
   return names[d] ?? `"${d}"`;
 }
 

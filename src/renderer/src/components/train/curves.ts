@@ -59,7 +59,10 @@ export function advanceRun(prev: RunLive | undefined, p: JobProgress): RunLive {
   if (prev && p.elapsedMs + wallOffsetMs < (points.at(-1)?.wallMs ?? 0)) wallOffsetMs = points.at(-1)!.wallMs;
   // A resumed run reports its stage again (with the grew flag): a growth only where the stage number rises,
   // unless the curve was rewound (or is new) and the stage before is not known.
-  const grew = prev === undefined || p.step < prev.step ? p.grew === true || (prev !== undefined && p.stage > prev.stage) : p.stage > prev.stage;
+  const grew =
+    prev === undefined || p.step < prev.step
+      ? p.grew === true || (prev !== undefined && p.stage > prev.stage)
+      : p.stage > prev.stage;
   if (p.loss !== null && Number.isFinite(p.loss)) {
     const point: LossPoint = { step: p.step, flops: p.flops, wallMs: p.elapsedMs + wallOffsetMs, loss: p.loss };
     if (grew && growthPoints.at(-1)?.step !== p.step) growthPoints.push(point);
@@ -88,7 +91,8 @@ export function advanceRun(prev: RunLive | undefined, p: JobProgress): RunLive {
   };
 }
 
-const knownVariant = (name: string | undefined): name is Variant => (VARIANTS as readonly (string | undefined)[]).includes(name);
+const knownVariant = (name: string | undefined): name is Variant =>
+  (VARIANTS as readonly (string | undefined)[]).includes(name);
 
 /**
  * The steps at which a run really grew. The engine also writes a stage line where a run resumed
@@ -136,7 +140,9 @@ export function runFromHistory(h: JobHistory['runs'][number], info: JobInfo): Ru
   thinPoints(points);
   const variant = runInfo?.variant;
   const total = runInfo?.totalSteps ?? last.step;
-  const schedule = knownVariant(variant) ? stagesFor(variant, { ...resolveGrowth(info.plan), steps: total }).stages : undefined;
+  const schedule = knownVariant(variant)
+    ? stagesFor(variant, { ...resolveGrowth(info.plan), steps: total }).stages
+    : undefined;
   const stage = growthSteps.length + 1;
   const val = h.valPoints.at(-1);
   return {

@@ -53,7 +53,10 @@ export function interpolate(curve: readonly XY[], x: number): number | null {
 }
 
 /** The mean of several curves on a common grid, and their min and max where two or more overlap. */
-export function meanAndBand(curves: readonly (readonly XY[])[], points = BAND_POINTS): { mean: XY[]; min: XY[]; max: XY[] } {
+export function meanAndBand(
+  curves: readonly (readonly XY[])[],
+  points = BAND_POINTS,
+): { mean: XY[]; min: XY[]; max: XY[] } {
   const live = curves.filter((c) => c.length > 0);
   if (live.length === 1) return { mean: [...live[0]!], min: [], max: [] };
   const mean: XY[] = [];
@@ -93,14 +96,40 @@ export function lossDatasets(runs: readonly RunLive[], axis: LossAxis, theme: Ch
     const label = variantLabel(name);
     const { mean, min, max } = meanAndBand(group.map((r) => r.points.map((p) => ({ x: xOf(p, axis), y: p.loss }))));
     if (min.length > 0) {
-      const band = { borderWidth: 0, pointRadius: 0, backgroundColor: translucent(color, 0.18), borderColor: 'transparent' };
+      const band = {
+        borderWidth: 0,
+        pointRadius: 0,
+        backgroundColor: translucent(color, 0.18),
+        borderColor: 'transparent',
+      };
       out.push({ label: `${label} max${BAND_SUFFIX}`, data: max, fill: '+1', ...band });
       out.push({ label: `${label} min${BAND_SUFFIX}`, data: min, fill: false, ...band });
     }
-    out.push({ label, data: mean, borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: 0, fill: false, ...(dash ? { borderDash: dash } : {}) });
-    const growth = group.flatMap((r) => r.growth.map((p) => ({ x: xOf(p, axis), y: p.loss }))).sort((a, b) => a.x - b.x);
+    out.push({
+      label,
+      data: mean,
+      borderColor: color,
+      backgroundColor: color,
+      borderWidth: 2,
+      pointRadius: 0,
+      fill: false,
+      ...(dash ? { borderDash: dash } : {}),
+    });
+    const growth = group
+      .flatMap((r) => r.growth.map((p) => ({ x: xOf(p, axis), y: p.loss })))
+      .sort((a, b) => a.x - b.x);
     if (growth.length > 0) {
-      out.push({ label: `${label}${GROWTH_SUFFIX}`, data: growth, showLine: false, pointStyle: 'triangle', pointRadius: 6, pointHoverRadius: 8, borderColor: color, backgroundColor: color, fill: false });
+      out.push({
+        label: `${label}${GROWTH_SUFFIX}`,
+        data: growth,
+        showLine: false,
+        pointStyle: 'triangle',
+        pointRadius: 6,
+        pointHoverRadius: 8,
+        borderColor: color,
+        backgroundColor: color,
+        fill: false,
+      });
     }
   }
   return out;
@@ -115,12 +144,24 @@ function flopsTick(value: number | string): string {
 }
 
 /** The variants drawn, for a legend shared by the three charts. */
-export function legendOf(runs: readonly RunLive[], theme: Pick<ThemeColors, 'dark'>): { name: string; color: string; dashed: boolean }[] {
-  return [...groupByName(runs).keys()].map((name) => ({ name, color: variantColor(name, theme.dark), dashed: isFlopMatched(name) }));
+export function legendOf(
+  runs: readonly RunLive[],
+  theme: Pick<ThemeColors, 'dark'>,
+): { name: string; color: string; dashed: boolean }[] {
+  return [...groupByName(runs).keys()].map((name) => ({
+    name,
+    color: variantColor(name, theme.dark),
+    dashed: isFlopMatched(name),
+  }));
 }
 
 /** One loss chart: loss against steps, FLOPs or wall-clock (the legend is shared, outside the charts). */
-export function lossChartConfig(runs: readonly RunLive[], axis: LossAxis, theme: ChartTheme, logY = false): ChartConfiguration<'line', XY[]> {
+export function lossChartConfig(
+  runs: readonly RunLive[],
+  axis: LossAxis,
+  theme: ChartTheme,
+  logY = false,
+): ChartConfiguration<'line', XY[]> {
   const tick = { color: theme.muted };
   const grid = { color: theme.line };
   return {
@@ -131,8 +172,18 @@ export function lossChartConfig(runs: readonly RunLive[], axis: LossAxis, theme:
       normalized: true,
       interaction: { mode: 'nearest', intersect: false },
       scales: {
-        x: { type: 'linear', title: { display: true, text: AXIS_TITLES[axis], color: theme.text }, ticks: axis === 'flops' ? { ...tick, callback: flopsTick } : tick, grid },
-        y: { type: logY ? 'logarithmic' : 'linear', title: { display: true, text: 'training loss', color: theme.text }, ticks: tick, grid },
+        x: {
+          type: 'linear',
+          title: { display: true, text: AXIS_TITLES[axis], color: theme.text },
+          ticks: axis === 'flops' ? { ...tick, callback: flopsTick } : tick,
+          grid,
+        },
+        y: {
+          type: logY ? 'logarithmic' : 'linear',
+          title: { display: true, text: 'training loss', color: theme.text },
+          ticks: tick,
+          grid,
+        },
       },
       plugins: {
         legend: { display: false },

@@ -11,7 +11,9 @@ export interface StagePlan {
   readonly steps: number;
 }
 
-export type StagesResult = { readonly stages: readonly StagePlan[]; readonly error?: undefined } | { readonly stages?: undefined; readonly error: string };
+export type StagesResult =
+  | { readonly stages: readonly StagePlan[]; readonly error?: undefined }
+  | { readonly stages?: undefined; readonly error: string };
 
 /** Each stage's depth and steps for a variant (the engine's own rule), or why these settings cannot train it. */
 export function stagesFor(variant: Variant, g: GrowthSettings): StagesResult {
