@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { ExecutionProviderName } from '../src/shared/system';
+import type { PresetName } from '../src/shared/presets';
 import { loadSampleDataset, sampleSource } from '../src/engine/data/dataset';
 import { canEvaluate } from '../src/engine/eval/evaluate';
 import { ModelSessions } from '../src/engine/eval/sessions';
@@ -27,7 +28,7 @@ export async function benchValidation(argv: string[]): Promise<string> {
   const device = values.device as ExecutionProviderName;
   const ds = await loadSampleDataset();
   const job = planJob(
-    resolvePlan({ variants: ['baseline'], preset: values.preset, seeds: 1 }),
+    resolvePlan({ variants: ['baseline'], preset: values.preset as PresetName, seeds: 1 }),
     ds,
     sampleSource('plant'),
     device,

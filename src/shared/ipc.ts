@@ -6,33 +6,21 @@
  * Adding a channel: add it to `RequestMap` and to `requestValidators` (the compiler then
  * demands a handler in the services and nothing else: preload and clients are generic).
  */
-import { PRECISIONS } from './precision';
 import type { Comparison } from './compare';
-import { VARIANTS } from './growth';
 import {
   COLUMN_ROLES,
   DECIMAL_MARKS,
   DELIMITERS,
-  NORMALIZE_MODES,
   SAMPLE_KINDS,
-  SCORE_COMBINES,
-  THRESHOLD_SCOPES,
-  type ExportFile,
   type ImportInspection,
   type ImportRequest,
-  type QueueWorker,
   type ImportResult,
-  type JobHistory,
-  type SessionState,
-  WIZARD_STEPS,
-  type JobInfo,
-  type JobProgress,
-  type PlanEstimate,
-  type Settings,
-  type TrainPlan,
-} from './jobs';
+} from './import';
+import { type ExportFile, type JobHistory, type JobInfo, type JobProgress } from './jobs';
+import { fieldProblem, PLAN_FIELDS, PLAN_KEYS, requiredText, type PlanEstimate, type TrainPlan } from './plan';
+import { type SessionState, WIZARD_STEPS } from './session';
+import { type QueueWorker, type Settings } from './settings';
 import { inRange, LIMITS, rangeText } from './limits';
-import { PRESET_NAMES } from './presets';
 import type { ScoreTimeline } from './timeline';
 import { DEVICE_CHOICES, type ProviderStatus, type SystemInfo } from './system';
 
@@ -200,66 +188,25 @@ function dirParam<K extends string>(channel: string, key: K) {
   };
 }
 
-/** A train plan, checked field by field; `channel` names where it came from in errors ("jobs.start", "job.json plan"). */
+/**
+ * A train plan, checked field by field by the rows of PLAN_FIELDS (only those keys, each of its
+ * kind and range); `channel` names where it came from in errors ("jobs.start", "job.json plan").
+ */
 export function trainPlan(channel: string, raw: unknown): TrainPlan {
   const obj = plainObject(channel, raw);
-  onlyKeys(channel, obj, [
-    'datasetId',
-    'variants',
-    'preset',
-    'layers',
-    'block',
-    'alpha',
-    'steps',
-    'seeds',
-    'device',
-    'precision',
-    'flopMatched',
-    'name',
-    'trainRows',
-    'trainFraction',
-    'normalize',
-    'threshold',
-    'combine',
-    'smooth',
-  ]);
-  const variants = obj.variants;
-  if (
-    !Array.isArray(variants) ||
-    variants.length === 0 ||
-    variants.some((v) => !(VARIANTS as readonly unknown[]).includes(v))
-  ) {
-    throw new InvalidParamsError(
-      `${channel}: "variants" must be a non-empty list of ${VARIANTS.join(', ')}, got ${JSON.stringify(variants)}`,
-    );
+  onlyKeys(channel, obj, ['datasetId', ...PLAN_KEYS]);
+  for (const key of PLAN_KEYS) {
+    const v = obj[key];
+    if (v === undefined) {
+      if (!PLAN_FIELDS[key].required) continue;
+      if (PLAN_FIELDS[key].kind !== 'list')
+        throw new InvalidParamsError(`${channel}: "${key}" is required (${requiredText(key)})`);
+    }
+    const problem = fieldProblem(key, v);
+    if (problem) throw new InvalidParamsError(`${channel}: "${key}" ${problem}, got ${JSON.stringify(v)}`);
   }
-  if (new Set(variants).size !== variants.length)
-    throw new InvalidParamsError(`${channel}: "variants" lists a variant twice`);
-  const preset = optionalOneOf(channel, obj, 'preset', PRESET_NAMES);
-  if (!preset) throw new InvalidParamsError(`${channel}: "preset" is required (${PRESET_NAMES.join(', ')})`);
-  const seeds = optionalNumber(channel, obj, 'seeds');
-  if (seeds === undefined)
-    throw new InvalidParamsError(`${channel}: "seeds" is required (${LIMITS.seeds.min} to ${LIMITS.seeds.max})`);
-  return defined({
-    datasetId: requiredString(channel, obj, 'datasetId'),
-    variants: variants as TrainPlan['variants'],
-    preset,
-    layers: optionalNumber(channel, obj, 'layers'),
-    block: optionalNumber(channel, obj, 'block'),
-    alpha: optionalNumber(channel, obj, 'alpha'),
-    steps: optionalNumber(channel, obj, 'steps'),
-    seeds,
-    device: optionalOneOf(channel, obj, 'device', DEVICE_CHOICES),
-    precision: optionalOneOf(channel, obj, 'precision', PRECISIONS),
-    flopMatched: optionalOneOf(channel, obj, 'flopMatched', VARIANTS),
-    name: optionalString(channel, obj, 'name'),
-    trainRows: optionalNumber(channel, obj, 'trainRows'),
-    trainFraction: optionalNumber(channel, obj, 'trainFraction'),
-    normalize: optionalOneOf(channel, obj, 'normalize', NORMALIZE_MODES),
-    threshold: optionalOneOf(channel, obj, 'threshold', THRESHOLD_SCOPES),
-    combine: optionalOneOf(channel, obj, 'combine', SCORE_COMBINES),
-    smooth: optionalNumber(channel, obj, 'smooth'),
-  });
+  const plan = Object.fromEntries(PLAN_KEYS.filter((k) => obj[k] !== undefined).map((k) => [k, obj[k]]));
+  return { datasetId: requiredString(channel, obj, 'datasetId'), ...plan } as TrainPlan;
 }
 
 /** An import request, checked field by field; `c` names where it came from in errors ("data.import", "job.json import"). */

@@ -7,6 +7,8 @@ export interface Range {
   readonly min: number;
   readonly max: number;
   readonly integer: boolean;
+  /** The minimum itself is out of range (a learning rate above 0). */
+  readonly exclusiveMin?: boolean;
 }
 
 export const LIMITS = {
@@ -17,6 +19,10 @@ export const LIMITS = {
   alpha: { min: 0, max: 4, integer: false },
   /** Steps per run. */
   steps: { min: 1, max: 1_000_000, integer: true },
+  /** Peak learning rate: anything near the top diverges; beyond, it is a typo. */
+  lr: { min: 0, max: 1000, integer: false, exclusiveMin: true },
+  /** Steps the learning rate warms up again over after each growth (0: none). */
+  rewarmup: { min: 0, max: 1_000_000, integer: true },
   /** Seeds per variant. */
   seeds: { min: 1, max: 20, integer: true },
   /** Training rows per series (the rest is test). */
@@ -33,10 +39,16 @@ export const LIMITS = {
 
 /** Whether `v` is a finite number inside `r` (and whole where `r` asks for it). */
 export function inRange(v: unknown, r: Range): v is number {
-  return typeof v === 'number' && Number.isFinite(v) && v >= r.min && v <= r.max && (!r.integer || Number.isInteger(v));
+  return (
+    typeof v === 'number' &&
+    Number.isFinite(v) &&
+    (r.exclusiveMin ? v > r.min : v >= r.min) &&
+    v <= r.max &&
+    (!r.integer || Number.isInteger(v))
+  );
 }
 
 /** What a value of `r` must be, in words: "a whole number from 1 to 96". */
 export function rangeText(r: Range): string {
-  return `${r.integer ? 'a whole number' : 'a number'} from ${r.min} to ${r.max}`;
+  return `${r.integer ? 'a whole number' : 'a number'} ${r.exclusiveMin ? 'above' : 'from'} ${r.min} ${r.exclusiveMin ? 'up ' : ''}to ${r.max}`;
 }

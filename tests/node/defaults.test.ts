@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../../src/engine/models/patch-transformer';
 import { resolvePlan } from '../../src/engine/runs/plan';
-import { PLAN_DEFAULTS, resolveGrowth } from '../../src/shared/defaults';
+import { planDefault, resolveGrowth } from '../../src/shared/plan';
 import { PRESET_DEFAULTS, PRESET_NAMES } from '../../src/shared/presets';
 
 describe('the shared plan defaults', () => {
@@ -18,9 +18,9 @@ describe('the shared plan defaults', () => {
 
   it('are what the engine plans with when the fields are blank', () => {
     for (const preset of PRESET_NAMES) {
-      const plan = resolvePlan({ variants: [...PLAN_DEFAULTS.variants], preset, seeds: PLAN_DEFAULTS.seeds });
+      const plan = resolvePlan({ variants: planDefault('variants')!, preset, seeds: planDefault('seeds')! });
       expect(plan.growth).toEqual(resolveGrowth({ preset }));
-      expect(plan).toMatchObject({ lr: PLAN_DEFAULTS.lr, rewarmup: PLAN_DEFAULTS.rewarmup });
+      expect(plan).toMatchObject({ lr: planDefault('lr'), rewarmup: planDefault('rewarmup') });
     }
   });
 });

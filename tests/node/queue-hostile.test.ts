@@ -18,7 +18,7 @@ import { prepareRunData } from '../../src/engine/data/prepared';
 import { PRESETS, windowLength } from '../../src/engine/models/patch-transformer';
 import { writeDataFile } from '../../src/engine/queue/data-file';
 import { parseRunTask, RUNS_QUEUE, type RunTask } from '../../src/engine/queue/tasks';
-import { MAX_LR, planJob, planOptionsOf, resolvePlan } from '../../src/engine/runs/plan';
+import { planJob, resolvePlan } from '../../src/engine/runs/plan';
 import { LIMITS } from '../../src/shared/limits';
 import { parseQueueUrl } from '../../src/engine/queue/url';
 import type { RunConfig } from '../../src/engine/runs/types';
@@ -199,38 +199,34 @@ describe('queue tasks are untrusted input', () => {
 describe('the task check keeps what a submitter sends', () => {
   it('every field of a planned run config, for every variant and option, passes through unchanged', async () => {
     const ds = await loadSampleDataset({ rows: 3000 });
-    const plan = resolvePlan(
-      planOptionsOf({
-        variants: ['baseline', 'gradstack', 'midas', 'gstack', 'progressive'],
-        preset: 'tiny',
-        seeds: 2,
-        flopMatched: 'midas',
-        lr: 3e-3,
-        rewarmup: 20,
-        resetMoments: true,
-        trainRows: 1500,
-        normalize: 'per-series',
-        threshold: 'per-series',
-        combine: 'max',
-        smooth: 5,
-      }),
-    );
+    const plan = resolvePlan({
+      variants: ['baseline', 'gradstack', 'midas', 'gstack', 'progressive'],
+      preset: 'tiny',
+      seeds: 2,
+      flopMatched: 'midas',
+      lr: 3e-3,
+      rewarmup: 20,
+      resetMoments: true,
+      trainRows: 1500,
+      normalize: 'per-series',
+      threshold: 'per-series',
+      combine: 'max',
+      smooth: 5,
+    });
     // The plan's options at the edges of what a plan accepts.
-    const edges = resolvePlan(
-      planOptionsOf({
-        variants: ['midas'],
-        preset: 'tiny',
-        seeds: 1,
-        layers: 96,
-        block: 1,
-        alpha: LIMITS.alpha.max,
-        steps: LIMITS.steps.max,
-        lr: MAX_LR,
-        rewarmup: LIMITS.steps.max,
-        trainFraction: LIMITS.trainFraction.max,
-        smooth: LIMITS.smooth.max,
-      }),
-    );
+    const edges = resolvePlan({
+      variants: ['midas'],
+      preset: 'tiny',
+      seeds: 1,
+      layers: 96,
+      block: 1,
+      alpha: LIMITS.alpha.max,
+      steps: LIMITS.steps.max,
+      lr: LIMITS.lr.max,
+      rewarmup: LIMITS.steps.max,
+      trainFraction: LIMITS.trainFraction.max,
+      smooth: LIMITS.smooth.max,
+    });
     const job = {
       runs: [
         ...planJob(plan, ds, 'sample', 'cpu', path.join(root, 'planned')).runs,

@@ -23,7 +23,7 @@ import { prepareRunData } from '../../src/engine/data/prepared';
 import { parseSafetensors, serializeSafetensors } from '../../src/engine/io/safetensors';
 import { PRESETS, windowLength } from '../../src/engine/models/patch-transformer';
 import { parseJobFile, readJobFile, writeJobFile, type JobFile } from '../../src/engine/runs/job';
-import { MAX_LR, planOptionsOf, resolvePlan } from '../../src/engine/runs/plan';
+import { resolvePlan } from '../../src/engine/runs/plan';
 import { runTraining } from '../../src/engine/runs/runner';
 import { LIMITS } from '../../src/shared/limits';
 import { LockLostError, RunStore } from '../../src/engine/runs/store';
@@ -307,7 +307,7 @@ describe('what this version writes, it reads back', () => {
       alpha: LIMITS.alpha.max,
       steps: LIMITS.steps.max,
       flopMatched: 'midas',
-      lr: MAX_LR,
+      lr: LIMITS.lr.max,
       resetMoments: true,
       rewarmup: LIMITS.steps.max,
       trainFraction: LIMITS.trainFraction.max,
@@ -319,7 +319,7 @@ describe('what this version writes, it reads back', () => {
       precision: 'bf16',
       name: 'edges',
     } as const;
-    expect(() => resolvePlan(planOptionsOf(plan))).not.toThrow();
+    expect(() => resolvePlan(plan)).not.toThrow();
     const job = {
       id: 'j',
       name: 'n',
@@ -343,10 +343,8 @@ describe('what this version writes, it reads back', () => {
     };
     expect(parseJobFile(JSON.parse(JSON.stringify(job)))).toEqual(job);
     // Beyond the edge, the plan itself refuses, before anything is written.
-    expect(() => resolvePlan(planOptionsOf({ ...plan, alpha: 5 }))).toThrow(
-      /Prop-α must be a number from 0 to 4, got 5/,
-    );
-    expect(() => resolvePlan(planOptionsOf({ ...plan, trainFraction: 0.995 }))).toThrow(
+    expect(() => resolvePlan({ ...plan, alpha: 5 })).toThrow(/Prop-α must be a number from 0 to 4, got 5/);
+    expect(() => resolvePlan({ ...plan, trainFraction: 0.995 })).toThrow(
       /the training fraction must be a number from 0\.01 to 0\.99/,
     );
   });

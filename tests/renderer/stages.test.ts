@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newLayers, stagesFor } from '../../src/renderer/src/components/train/stages';
-import { resolveGrowth } from '../../src/shared/defaults';
+import { resolveGrowth } from '../../src/shared/plan';
 
 describe('depth schedules in the renderer', () => {
   it('follow the engine rules: MIDAS 4 layers in blocks of 1 grows 1→2→3→4 with Prop-α steps', () => {

@@ -1,6 +1,6 @@
 /** Command-line parsing with errors that say which option was wrong and what to do. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { SAMPLE_KINDS, type SampleKind } from '../../shared/jobs';
+import { SAMPLE_KINDS, type SampleKind } from '../../shared/import';
 
 /** A mistake in how the CLI was called: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {

@@ -7,7 +7,7 @@ import {
   type DatasetProfile,
   type FileProfile,
 } from '../data/dataset';
-import { DECIMAL_MARKS, DELIMITERS, type DecimalMark, type Delimiter } from '../../shared/jobs';
+import { DECIMAL_MARKS, DELIMITERS, type DecimalMark, type Delimiter } from '../../shared/import';
 import { parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
 import { count } from '../compare/text';
 

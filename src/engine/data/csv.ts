@@ -3,7 +3,7 @@
  * each record as field offsets into the text (no substring per field), which is what makes a
  * 1 GB import fast; quoted fields are unescaped on demand.
  */
-import { DELIMITERS, type DecimalMark, type Delimiter } from '../../shared/jobs';
+import { DELIMITERS, type DecimalMark, type Delimiter } from '../../shared/import';
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 

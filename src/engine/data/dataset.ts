@@ -5,7 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { SampleKind } from '../../shared/jobs';
+import type { SampleKind } from '../../shared/import';
 import type { DatasetProfile } from '../../shared/profile';
 import { cleanSeries, splitBySeries, type Cleaned, type CleanOptions, type Series } from './clean';
 import { capped, columnList, excerpt, ImportError } from './errors';

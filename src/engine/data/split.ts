@@ -10,7 +10,7 @@
  * are built inside one segment, so none crosses a split or a file.
  */
 import path from 'node:path';
-import type { NormalizeMode } from '../../shared/jobs';
+import type { NormalizeMode } from '../../shared/plan';
 import type { Dataset } from './dataset';
 
 export type SplitRole = 'train' | 'val' | 'test';

@@ -11,7 +11,7 @@ import { DEFAULT_THRESHOLD, fitThreshold, smoothScores, type ThresholdRule } fro
 import { residualRows } from './score-series';
 import type { ScoreCalibration } from '../inference/scoring';
 import type { ModelSessions } from './sessions';
-import type { ScoreCombine, ThresholdScope } from '../../shared/jobs';
+import type { ScoreCombine, ThresholdScope } from '../../shared/plan';
 import { vus } from './vus';
 import type { ScoreTimeline } from '../../shared/timeline';
 

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { QueueWorker } from '../../shared/jobs';
-import type { RunExecutor } from '../runs/executor';
+import type { QueueWorker } from '../../shared/settings';
+import { localExecutor, type RunExecutor } from '../runs/executor';
 import { APP_VERSION } from '../app-meta';
 import { RunStore } from '../runs/store';
 import type { RunConfig, RunEvent, RunReport } from '../runs/types';
@@ -51,6 +51,24 @@ function cancelledReport(config: RunConfig, dir: string): RunReport {
 async function reportOnDisk(dir: string): Promise<RunReport | null> {
   const r = await new RunStore(dir).readReport<RunReport>();
   return r && (r.status === 'finished' || r.status === 'cancelled') && Array.isArray(r.stages) ? r : null;
+}
+
+/**
+ * Where a job's runs train: on the workers of a queue (connected first: a queue that is not there
+ * fails here, before anything is written), or in this process.
+ */
+export async function jobExecutor(o: {
+  readonly queue: QueueTarget | null;
+  /** The runs folder the workers share (with a queue). */
+  readonly runsDir: string;
+  readonly threads?: number;
+  readonly progressIntervalMs?: number;
+}): Promise<RunExecutor> {
+  if (o.queue) return queueExecutor(o.queue, o.runsDir);
+  return localExecutor({
+    ...(o.threads !== undefined ? { threads: o.threads } : {}),
+    ...(o.progressIntervalMs !== undefined ? { progressIntervalMs: o.progressIntervalMs } : {}),
+  });
 }
 
 /** Connects to the queue (a clear error when Redis is not there, refuses the password or does not answer). */

@@ -5,7 +5,7 @@
  */
 import { Fields, FieldError } from '../../shared/fields';
 import { VARIANTS } from '../../shared/growth';
-import { NORMALIZE_MODES, SCORE_COMBINES, THRESHOLD_SCOPES } from '../../shared/jobs';
+import { NORMALIZE_MODES, SCORE_COMBINES, THRESHOLD_SCOPES } from '../../shared/plan';
 import { LIMITS } from '../../shared/limits';
 import { PRECISIONS } from '../../shared/precision';
 import { PRESET_NAMES } from '../../shared/presets';
@@ -13,7 +13,6 @@ import { EXECUTION_PROVIDERS } from '../../shared/system';
 import type { ScoringConfig } from '../eval/evaluate';
 import type { PatchTransformerConfig } from '../models/patch-transformer';
 import type { LrSchedule } from '../train/schedules';
-import { MAX_LR } from './plan';
 import type { RunConfig } from './types';
 
 /** The most elements of one tensor a run may ask for (parameters, a batch of windows). */
@@ -58,7 +57,7 @@ function schedule(f: Fields): LrSchedule {
           !Number.isInteger(x[0]) ||
           x[0] < 0 ||
           typeof x[1] !== 'number' ||
-          !(x[1] >= 0 && x[1] <= MAX_LR)
+          !(x[1] >= 0 && x[1] <= LIMITS.lr.max)
         )
           throw new FieldError(`${at} must be a [step, learning rate] pair`);
         return [x[0] as number, x[1] as number] as const;
@@ -67,11 +66,11 @@ function schedule(f: Fields): LrSchedule {
     );
     return { kind, points };
   }
-  const lr = f.number('lr', 0, MAX_LR);
+  const lr = f.number('lr', 0, LIMITS.lr.max);
   const warmup = f.optionalNumber('warmup', 0, MAX_STEPS, true);
   const base = { lr, ...(warmup !== undefined ? { warmup } : {}) };
   if (kind === 'constant') return { kind, ...base };
-  const final = f.optionalNumber('final', 0, MAX_LR);
+  const final = f.optionalNumber('final', 0, LIMITS.lr.max);
   return { kind, ...base, total: f.integer('total', 1, MAX_STEPS), ...(final !== undefined ? { final } : {}) };
 }
 

@@ -5,12 +5,11 @@
  */
 import path from 'node:path';
 import { Fields, plainName } from '../../shared/fields';
-import { defined, importRequest, trainPlan } from '../../shared/ipc';
-import type { ImportRequest, TrainPlan } from '../../shared/jobs';
+import { importRequest, trainPlan } from '../../shared/ipc';
+import type { ImportRequest } from '../../shared/import';
+import type { PlanInput } from '../../shared/plan';
 import { EXECUTION_PROVIDERS } from '../../shared/system';
 import { readJsonFile } from '../io/files';
-import { LIMITS } from '../../shared/limits';
-import { MAX_LR } from './plan';
 import type { ExecutionProviderName } from '../../shared/system';
 import type { RunExecutor } from './executor';
 import type { JobPlan, PlannedRun } from './plan';
@@ -22,7 +21,7 @@ export interface JobFile {
   readonly id: string;
   readonly name: string;
   readonly createdAt: string;
-  readonly plan: Omit<TrainPlan, 'datasetId'>;
+  readonly plan: PlanInput;
   /** How the data were imported: resuming imports them again this way. */
   readonly import: ImportRequest;
   readonly source: string;
@@ -45,7 +44,7 @@ export interface JobFile {
  */
 export function defaultJobName(
   source: string,
-  plan: Pick<TrainPlan, 'variants' | 'preset'>,
+  plan: Pick<PlanInput, 'variants' | 'preset'>,
   createdAt: string,
 ): string {
   const data = source.startsWith('sample (')
@@ -68,18 +67,8 @@ const MAX_JOB_RUNS = 1000;
  */
 export function parseJobFile(raw: unknown): JobFile {
   const f = Fields.of(raw, 'job.json');
-  // The plan as the app's requests carry it, and the options only the command line sets.
-  const { lr: _lr, resetMoments: _reset, rewarmup: _rewarmup, ...asked } = f.object('plan').raw;
-  const { datasetId: _none, ...checked } = trainPlan('job.json "plan"', { ...asked, datasetId: 'job' });
-  const cli = f.object('plan');
-  const plan: Omit<TrainPlan, 'datasetId'> = {
-    ...checked,
-    ...defined({
-      lr: cli.optionalNumber('lr', Number.MIN_VALUE, MAX_LR),
-      resetMoments: cli.optionalBoolean('resetMoments'),
-      rewarmup: cli.optionalNumber('rewarmup', 0, LIMITS.steps.max, true),
-    }),
-  };
+  // The plan as requests carry it, checked by the same fields.
+  const { datasetId: _none, ...plan } = trainPlan('job.json "plan"', { ...f.object('plan').raw, datasetId: 'job' });
   const runs = f.list(
     'runs',
     MAX_JOB_RUNS,

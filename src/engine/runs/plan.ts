@@ -4,14 +4,23 @@
  */
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { ExecutionProviderName } from '../../shared/system';
+import type { DeviceChoice, ExecutionProviderName } from '../../shared/system';
 import { APP_VERSION } from '../app-meta';
 import type { Dataset } from '../data/dataset';
-import { stagesOf, VARIANTS, type GrowthConfig, type Variant } from '../growth/growth';
-import { defaultBlock, flopMatchedName } from '../../shared/growth';
-import { PLAN_DEFAULTS } from '../../shared/defaults';
-import { inRange, LIMITS, rangeText, type Range } from '../../shared/limits';
-import { PRESET_DEFAULTS, PRESET_NAMES } from '../../shared/presets';
+import { stagesOf, type GrowthConfig, type Variant } from '../growth/growth';
+import { flopMatchedName } from '../../shared/growth';
+import {
+  fieldProblem,
+  PLAN_FIELDS,
+  PLAN_KEYS,
+  planDefault,
+  resolveGrowth,
+  type NormalizeMode,
+  type PlanInput,
+  type PlanKey,
+  type ScoreCombine,
+  type ThresholdScope,
+} from '../../shared/plan';
 import { PRESETS, windowLength, type PatchTransformerConfig, type PresetName } from '../models/patch-transformer';
 import { DEFAULT_ADAMW } from '../train/adamw';
 import { normalizationRecord, prepareRunData, type PreparedData } from '../data/prepared';
@@ -19,145 +28,102 @@ import { SplitError, type SplitOptions } from '../data/split';
 import type { ScoringConfig } from '../eval/evaluate';
 import { DEFAULT_THRESHOLD } from '../eval/scores';
 import { defined } from '../../shared/ipc';
-import type { DataPlan, TrainPlan } from '../../shared/jobs';
 import { stepFlops, trainingFlops } from './schedule';
 import type { RunConfig, TimedRunData } from './types';
-import { DEFAULT_PRECISION, isPrecision, precisionProblem, PRECISIONS, type Precision } from '../../shared/precision';
+import { precisionProblem, type Precision } from '../../shared/precision';
 
 /** A choice that cannot be trained (a usage error for the CLI, a message for the app). */
 export class PlanError extends Error {
   override readonly name = 'PlanError';
 }
 
-export interface PlanOptions {
-  readonly variants: readonly string[];
-  readonly preset: string;
-  readonly layers?: number;
-  readonly block?: number;
-  readonly alpha?: number;
-  readonly steps?: number;
-  readonly seeds: number;
-  /** Also train a baseline given the FLOPs of this variant. */
-  readonly flopMatched?: string;
-  readonly lr?: number;
-  readonly resetMoments?: boolean;
-  readonly rewarmup?: number;
-  /** Numeric precision (default fp32). */
-  readonly precision?: string;
-  /** The split, normalisation and scoring (defaults: the engine's rules). */
-  readonly data?: DataPlan;
+/** How the data are split and scored, every choice made (null: the data decide, as each field says). */
+export interface ResolvedDataPlan {
+  /** The first N rows of every series train and validate; null: the split's default rule. */
+  readonly trainRows: number | null;
+  /** The leading share of every series trains and validates; null: the split's default rule. */
+  readonly trainFraction: number | null;
+  /** null: per-series for several series that each have normal training rows of their own, else pooled. */
+  readonly normalize: NormalizeMode | null;
+  /** null: as the normalisation. */
+  readonly threshold: ThresholdScope | null;
+  readonly combine: ScoreCombine;
+  /** Rows every detector's scores are averaged over (1: none). */
+  readonly smooth: number;
 }
 
+/** A plan with every default filled in: nothing below `resolvePlan` defaults a field. */
 export interface ResolvedPlan {
   readonly preset: PresetName;
-  readonly variants: Variant[];
-  readonly flopMatched?: Variant;
+  readonly variants: readonly Variant[];
+  /** Also train a baseline given the FLOPs of this variant. */
+  readonly flopMatched: Variant | null;
   readonly growth: GrowthConfig;
   readonly seeds: number;
   readonly lr: number;
   readonly resetMoments: boolean;
   readonly rewarmup: number;
   readonly precision: Precision;
-  readonly data: DataPlan;
+  /** null: the default device of the app's Settings (the command line's is auto). */
+  readonly device: DeviceChoice | null;
+  readonly data: ResolvedDataPlan;
 }
 
-/** A stored plan (job.json's, the app's TrainPlan) as plan options. */
-export function planOptionsOf(plan: Omit<TrainPlan, 'datasetId'>): PlanOptions {
-  return {
-    variants: plan.variants,
-    preset: plan.preset,
-    seeds: plan.seeds,
-    ...defined({
-      layers: plan.layers,
-      block: plan.block,
-      alpha: plan.alpha,
-      steps: plan.steps,
-      flopMatched: plan.flopMatched,
-      lr: plan.lr,
-      resetMoments: plan.resetMoments,
-      rewarmup: plan.rewarmup,
-      precision: plan.precision,
-    }),
-    data: defined({
-      trainRows: plan.trainRows,
-      trainFraction: plan.trainFraction,
-      normalize: plan.normalize,
-      threshold: plan.threshold,
-      combine: plan.combine,
-      smooth: plan.smooth,
-    }),
-  };
-}
-
-/** Checks the choices and fills in the defaults (no data needed). */
-/** The largest learning rate a plan may ask for (anything near it diverges; beyond, it is a typo). */
-export const MAX_LR = 1000;
-
-export function resolvePlan(o: PlanOptions): ResolvedPlan {
-  if (!(PRESET_NAMES as readonly string[]).includes(o.preset) || !(o.preset in PRESETS))
-    throw new PlanError(`the preset must be ${PRESET_NAMES.join(', ')}, got "${o.preset}"`);
-  const preset = o.preset as PresetName;
-  if (o.variants.length === 0) throw new PlanError('choose at least one variant');
-  for (const v of o.variants)
-    if (!(VARIANTS as readonly string[]).includes(v))
-      throw new PlanError(`unknown variant "${v}" (known: ${VARIANTS.join(', ')})`);
-  if (o.flopMatched !== undefined && !(VARIANTS as readonly string[]).includes(o.flopMatched))
-    throw new PlanError(`the FLOP-matched baseline must name a variant, got "${o.flopMatched}"`);
-  // The same bounds as the app's fields (src/shared/limits.ts).
-  const int = (name: string, v: number | undefined, fallback: number, range: Range) => {
-    const n = v ?? fallback;
-    if (!Number.isInteger(n) || n < 1) throw new PlanError(`${name} must be a positive integer, got ${v}`);
-    if (!inRange(n, range)) throw new PlanError(`${name} must be ${rangeText(range)}, got ${n}`);
-    return n;
-  };
-  const layers = int('the depth', o.layers, PRESET_DEFAULTS[preset].layers, LIMITS.layers);
-  const block = int('the block size', o.block, defaultBlock(layers), LIMITS.block);
-  const steps = int('the step budget', o.steps, PRESET_DEFAULTS[preset].steps, LIMITS.steps);
-  const seeds = int('the number of seeds', o.seeds, PLAN_DEFAULTS.seeds, LIMITS.seeds);
-  // The app's bounds (LIMITS) for the CLI too: a plan one side accepts, the other reads back (job.json, queue tasks).
-  const alpha = o.alpha ?? PLAN_DEFAULTS.alpha;
-  if (!inRange(alpha, LIMITS.alpha)) throw new PlanError(`Prop-α must be ${rangeText(LIMITS.alpha)}, got ${o.alpha}`);
-  const lr = o.lr ?? PLAN_DEFAULTS.lr;
-  if (!(lr > 0 && lr <= MAX_LR))
-    throw new PlanError(`the learning rate must be a positive number up to ${MAX_LR}, got ${o.lr}`);
-  const rewarmup = o.rewarmup ?? PLAN_DEFAULTS.rewarmup;
-  if (!(Number.isInteger(rewarmup) && rewarmup >= 0 && rewarmup <= LIMITS.steps.max))
-    throw new PlanError(
-      `the re-warmup must be a whole number of steps from 0 to ${LIMITS.steps.max}, got ${o.rewarmup}`,
-    );
-  const precision = o.precision ?? DEFAULT_PRECISION;
-  if (!isPrecision(precision))
-    throw new PlanError(`the precision must be ${PRECISIONS.join(', ')}, got "${o.precision}"`);
-  const growth: GrowthConfig = { layers, block, alpha, steps };
-  const variants = o.variants as Variant[];
-  for (const v of new Set([...variants, ...(o.flopMatched ? [o.flopMatched as Variant] : [])])) {
+/**
+ * Checks every field of a plan against its row in PLAN_FIELDS and fills in the defaults (no data
+ * needed). A plan from the command line arrives here unchecked; one from a request or job.json
+ * was checked at that boundary by the same rows.
+ */
+export function resolvePlan(plan: PlanInput): ResolvedPlan {
+  const asked = plan as Readonly<Record<PlanKey, unknown>>;
+  for (const key of PLAN_KEYS) {
+    const v = asked[key];
+    const problem = v === undefined ? null : fieldProblem(key, v);
+    if (problem) throw new PlanError(`${PLAN_FIELDS[key].noun} ${problem}, got ${showValue(v)}`);
+  }
+  const { preset } = plan;
+  const growth: GrowthConfig = resolveGrowth(plan);
+  // A default depth may not suit the block the user chose (and the other way round).
+  for (const key of ['layers', 'block'] as const) {
+    const problem = fieldProblem(key, growth[key]);
+    if (problem) throw new PlanError(`${PLAN_FIELDS[key].noun} ${problem}, got ${growth[key]}`);
+  }
+  for (const v of new Set([...plan.variants, ...(plan.flopMatched ? [plan.flopMatched] : [])])) {
     try {
       stagesOf(v, growth);
     } catch (err) {
       throw new PlanError((err as Error).message);
     }
   }
-  const data = o.data ?? {};
-  if (data.trainRows !== undefined && !inRange(data.trainRows, LIMITS.trainRows))
-    throw new PlanError(`the training rows per series must be ${rangeText(LIMITS.trainRows)}, got ${data.trainRows}`);
-  if (data.trainFraction !== undefined && !inRange(data.trainFraction, LIMITS.trainFraction))
-    throw new PlanError(`the training fraction must be ${rangeText(LIMITS.trainFraction)}, got ${data.trainFraction}`);
-  if (data.trainRows !== undefined && data.trainFraction !== undefined)
+  if (plan.trainRows !== undefined && plan.trainFraction !== undefined)
     throw new PlanError('give either the training rows per series or the training fraction, not both');
-  if (data.smooth !== undefined && !inRange(data.smooth, LIMITS.smooth))
-    throw new PlanError(`the smoothing must be ${rangeText(LIMITS.smooth)} rows (1: none), got ${data.smooth}`);
+  const given = <K extends PlanKey>(key: K) => (plan as Partial<Record<PlanKey, unknown>>)[key] ?? planDefault(key);
   return {
     preset,
-    variants,
-    ...(o.flopMatched ? { flopMatched: o.flopMatched as Variant } : {}),
+    variants: plan.variants,
+    flopMatched: plan.flopMatched ?? null,
     growth,
-    seeds,
-    lr,
-    resetMoments: o.resetMoments ?? false,
-    rewarmup,
-    precision,
-    data,
+    seeds: plan.seeds,
+    lr: given('lr') as number,
+    resetMoments: given('resetMoments') as boolean,
+    rewarmup: given('rewarmup') as number,
+    precision: given('precision') as Precision,
+    device: plan.device ?? null,
+    data: {
+      trainRows: plan.trainRows ?? null,
+      trainFraction: plan.trainFraction ?? null,
+      normalize: plan.normalize ?? null,
+      threshold: plan.threshold ?? null,
+      combine: given('combine') as ScoreCombine,
+      // The model predicts a patch at a time: every detector's scores are averaged over one patch.
+      smooth: plan.smooth ?? PRESETS[preset].patchLen,
+    },
   };
+}
+
+/** A value as an error message shows it: numbers as typed, words in quotes. */
+function showValue(v: unknown): string {
+  return typeof v === 'string' ? `"${v}"` : typeof v === 'number' ? String(v) : JSON.stringify(v);
 }
 
 export interface PlannedRun {
@@ -203,11 +169,11 @@ export function planJob(
   const unsupported = precisionProblem(plan.precision, device);
   if (unsupported) throw new PlanError(unsupported);
   const model: PatchTransformerConfig = { ...PRESETS[preset], layers: growth.layers, channels: ds.channels.length };
-  const splitOptions = defined({
-    trainRows: plan.data.trainRows,
-    trainFraction: plan.data.trainFraction,
-    normalize: plan.data.normalize,
+  const split = defined({
+    trainRows: plan.data.trainRows ?? undefined,
+    trainFraction: plan.data.trainFraction ?? undefined,
   });
+  const splitOptions = defined({ ...split, normalize: plan.data.normalize ?? undefined });
   let data: PreparedData;
   try {
     data = prepare(ds, windowLength(model), splitOptions);
@@ -216,12 +182,12 @@ export function planJob(
     throw err;
   }
   const normalization = data.splits.normalization;
-  // Every detector's scores are averaged over one patch by default: the model predicts a patch at a time.
+  // Thresholds fitted as the data were normalised unless the plan says otherwise (the data decided that).
   const scoring: ScoringConfig = {
-    combine: plan.data.combine ?? 'mean',
+    combine: plan.data.combine,
     threshold: plan.data.threshold ?? normalization.mode,
     rule: DEFAULT_THRESHOLD,
-    smooth: plan.data.smooth ?? model.patchLen,
+    smooth: plan.data.smooth,
   };
   const steps = growth.steps;
   // Warmup 5%, cosine to 10% of the peak over the run's own steps (a FLOP-matched run's too).
@@ -249,9 +215,7 @@ export function planJob(
       trainWindows: data.trainStarts.length,
       valWindows: data.valStarts.length,
       split: data.splits.strategy,
-      ...(plan.data.trainRows !== undefined || plan.data.trainFraction !== undefined
-        ? { splitOptions: defined({ trainRows: plan.data.trainRows, trainFraction: plan.data.trainFraction }) }
-        : {}),
+      ...(Object.keys(split).length ? { splitOptions: split } : {}),
       normalization: normalizationRecord(ds, data.splits),
     },
     scoring,

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ColumnRole, ImportColumn, ImportInspection, ImportRequest, ImportResult } from '../../shared/jobs';
+import type { ColumnRole, ImportColumn, ImportInspection, ImportRequest, ImportResult } from '../../shared/import';
 import type { FileProfile } from '../../shared/profile';
 import { sniffDialect, splitLine } from '../data/csv';
 import { asSample, loadDataset, sampleSource, withSampleFiles, type Dataset, type LoadOptions } from '../data/dataset';

@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { WIZARD_STEPS, type SessionState } from '../../shared/jobs';
+import { WIZARD_STEPS, type SessionState } from '../../shared/session';
 import { writeAtomic } from '../runs/store';
 
 const EMPTY: SessionState = { step: 'import', importRequest: null, plan: null, jobDir: null };

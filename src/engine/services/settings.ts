@@ -5,9 +5,9 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { SETTINGS_DEFAULTS } from '../../shared/defaults';
+import { SETTINGS_DEFAULTS } from '../../shared/settings';
 import { Fields } from '../../shared/fields';
-import type { Settings } from '../../shared/jobs';
+import type { Settings } from '../../shared/settings';
 import { LIMITS } from '../../shared/limits';
 import { DEVICE_CHOICES } from '../../shared/system';
 import { readJsonFile } from '../io/files';

@@ -13,7 +13,8 @@ import type {
   VariantSummary,
 } from '../../../src/shared/compare';
 import type { ParamsOf, RequestChannel, ResultOf, StackLabApi } from '../../../src/shared/ipc';
-import type { ExportFile, Settings } from '../../../src/shared/jobs';
+import type { ExportFile } from '../../../src/shared/jobs';
+import type { Settings } from '../../../src/shared/settings';
 import { EventHub } from '../../../src/shared/rpc';
 import type { ScoreTimeline } from '../../../src/shared/timeline';
 import { sampleInfo } from '../fake-api';

@@ -12,7 +12,7 @@ import ChartCanvas from '../../../src/renderer/src/components/ChartCanvas.vue';
 import ImportStep from '../../../src/renderer/src/steps/ImportStep.vue';
 import { useDataStore } from '../../../src/renderer/src/stores/data';
 import { useWizardStore } from '../../../src/renderer/src/stores/wizard';
-import type { ImportRequest, ImportResult } from '../../../src/shared/jobs';
+import type { ImportRequest, ImportResult } from '../../../src/shared/import';
 import type { ParamsOf, RequestChannel, ResultOf, StackLabApi } from '../../../src/shared/ipc';
 import type { ChannelProfile, FileProfile } from '../../../src/shared/profile';
 import { EventHub } from '../../../src/shared/rpc';

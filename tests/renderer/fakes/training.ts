@@ -15,7 +15,8 @@ import { useLibraryStore } from '../../../src/renderer/src/stores/library';
 import { usePlanStore } from '../../../src/renderer/src/stores/plan';
 import { useWizardStore } from '../../../src/renderer/src/stores/wizard';
 import type { EventChannel, EventMap, ParamsOf, RequestChannel, ResultOf, StackLabApi } from '../../../src/shared/ipc';
-import type { JobHistory, JobInfo, JobProgress, PlanEstimate, RunInfo, TrainPlan } from '../../../src/shared/jobs';
+import type { JobHistory, JobInfo, JobProgress, RunInfo } from '../../../src/shared/jobs';
+import type { PlanEstimate, TrainPlan } from '../../../src/shared/plan';
 import { EventHub } from '../../../src/shared/rpc';
 import { sampleInfo } from '../fake-api';
 

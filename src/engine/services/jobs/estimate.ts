@@ -5,7 +5,7 @@
  * points are the schedule's own (`RunSchedule.validationPoints`) and each is timed through the
  * same `validationPoint` the run loop calls, so the estimate costs what the runs will do.
  */
-import type { PlanEstimate } from '../../../shared/jobs';
+import type { PlanEstimate } from '../../../shared/plan';
 import type { ExecutionProviderName } from '../../../shared/system';
 import type { RunData } from '../../data/prepared';
 import { canEvaluate, DEFAULT_SCORING, evaluateBaselines, trivialDetectors } from '../../eval/evaluate';

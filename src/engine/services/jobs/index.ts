@@ -5,22 +5,22 @@
  * streaming throttled progress. Jobs on disk form the run library (library.ts); an interrupted or
  * cancelled job resumes from its runs' checkpoints; estimates come from estimate.ts.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { EventHub } from '../../../shared/rpc';
-import type { JobHistory, JobInfo, JobProgress, PlanEstimate, Settings, TrainPlan } from '../../../shared/jobs';
+import type { JobHistory, JobInfo, JobProgress } from '../../../shared/jobs';
+import type { PlanEstimate, TrainPlan } from '../../../shared/plan';
+import type { Settings } from '../../../shared/settings';
 import { stagesOf } from '../../growth/growth';
-import { resolveDeviceFor } from '../../runtime/resolve';
-import { claimCudaPrecision } from '../../runtime/tf32';
 import type { Dataset } from '../../data/dataset';
 import { prepareRunData, type PreparedData } from '../../data/prepared';
 import type { SplitOptions } from '../../data/split';
-import { localExecutor, type RunExecutor } from '../../runs/executor';
-import { queueExecutor } from '../../queue/executor';
+import type { RunExecutor } from '../../runs/executor';
+import { jobExecutor } from '../../queue/executor';
 import { parseQueueUrl } from '../../queue/url';
-import { defaultJobName, executeJob, jobRuns, readJobFile, writeJobFile, type JobFile } from '../../runs/job';
-import { makeDir, RunLockedError, RunStore } from '../../runs/store';
-import { planJob, planOptionsOf, resolvePlan, type JobPlan, type PlannedRun } from '../../runs/plan';
+import { executeJob, readJobFile, writeJobFile, type JobFile } from '../../runs/job';
+import { RunLockedError, RunStore } from '../../runs/store';
+import type { JobPlan, PlannedRun } from '../../runs/plan';
+import { beginJob, prepareJob, type PreparedJob } from '../../runs/prepare';
 import type { DataService } from '../data';
 import type { SettingsService } from '../settings';
 import type { RunEvent } from '../../runs/types';
@@ -36,13 +36,6 @@ interface Active {
   done: Promise<void>;
 }
 
-const slug = (s: string) =>
-  s
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '')
-    .slice(0, 40) || 'job';
-
 /** `inside` (server mode's --root) keeps the library to job folders inside the root. */
 export function createJobService(deps: {
   data: DataService;
@@ -56,7 +49,7 @@ export function createJobService(deps: {
   // The latest data set prepared for training: estimates follow every change of the form, and
   // preparing (normalising, windowing, hashing) a large data set each time would be wasted work.
   let prepared: { ds: Dataset; key: string; data: PreparedData } | null = null;
-  const prepare = (ds: Dataset, windowRows: number, split: SplitOptions): PreparedData => {
+  const prepareCached = (ds: Dataset, windowRows: number, split: SplitOptions): PreparedData => {
     const key = JSON.stringify([windowRows, split]);
     if (prepared?.ds !== ds || prepared.key !== key)
       prepared = { ds, key, data: prepareRunData(ds, windowRows, split) };
@@ -120,13 +113,17 @@ export function createJobService(deps: {
     };
   }
 
-  /** Starts executing a job; synchronous up to `active.set`, so that a stop or a second resume sees it at once. */
-  /** Where a job's runs train: here, or on the workers of the queue in Settings (connected first: a queue that is not there fails the start). */
-  async function executorFor(settings: Settings): Promise<RunExecutor> {
-    if (!settings.queue) return localExecutor({ progressIntervalMs: 100, threads: settings.threads });
-    return queueExecutor(parseQueueUrl(settings.queue), settings.runsDir);
+  /** Where a job's runs train: here, or on the workers of the queue in Settings. */
+  function executorFor(settings: Settings): Promise<RunExecutor> {
+    return jobExecutor({
+      queue: settings.queue ? parseQueueUrl(settings.queue) : null,
+      runsDir: settings.runsDir,
+      progressIntervalMs: 100,
+      threads: settings.threads,
+    });
   }
 
+  /** Starts executing a job; synchronous up to `active.set`, so that a stop or a second resume sees it at once. */
   function launch(file: JobFile, dir: string, planned: JobPlan, executor: RunExecutor): Promise<JobInfo> {
     const a: Active = { file, dir, abort: new AbortController(), running: new Map(), done: Promise.resolve() };
     active.set(file.id, a);
@@ -157,70 +154,47 @@ export function createJobService(deps: {
     return info(file, dir);
   }
 
-  function planOf(plan: Omit<TrainPlan, 'datasetId'>) {
-    return resolvePlan(planOptionsOf(plan));
+  /** The job a plan would start, planned for the data set it names (nothing written). */
+  async function prepare(plan: TrainPlan, seeds?: number): Promise<PreparedJob> {
+    const { datasetId, ...asked } = plan;
+    const d = deps.data.get(datasetId);
+    const settings = await deps.settings.get();
+    return prepareJob({
+      plan: seeds === undefined ? asked : { ...asked, seeds },
+      data: { dataset: d.dataset, source: d.source, request: d.request },
+      defaultDevice: settings.defaultDevice,
+      runsDir: settings.runsDir,
+      prepare: prepareCached,
+    });
   }
 
   return {
     async estimate(plan: TrainPlan): Promise<PlanEstimate> {
-      const resolved = planOf(plan);
-      const d = deps.data.get(plan.datasetId);
-      const settings = await deps.settings.get();
-      const device = await resolveDeviceFor(plan.device ?? settings.defaultDevice, resolved.preset);
-      const job = planJob({ ...resolved, seeds: 1 }, d.dataset, d.source, device, '/unused', prepare);
-      const key = `${device}:${resolved.precision}:${settings.threads}:${job.data.fingerprint}:${JSON.stringify(job.model)}:${smallestDepth(job)}`;
+      // One seed plans every variant once; the estimate multiplies by the seeds.
+      const job = await prepare(plan, 1);
+      const { threads } = await deps.settings.get();
+      const { device, planned } = job;
+      const key = `${device}:${job.plan.precision}:${threads}:${planned.data.fingerprint}:${JSON.stringify(planned.model)}:${smallestDepth(planned)}`;
       let measured = speed.get(key);
       if (!measured) {
         measured = await measureSpeed(
-          job.model,
-          job.data,
+          planned.model,
+          planned.data,
           device,
-          job.runs[0]!.config,
-          settings.threads,
-          smallestDepth(job),
+          planned.runs[0]!.config,
+          threads,
+          smallestDepth(planned),
         );
         speed.set(key, measured);
       }
-      return estimateJob(job, resolved.seeds, device, measured);
+      return estimateJob(planned, plan.seeds, device, measured);
     },
 
     async start(plan: TrainPlan): Promise<JobInfo> {
-      const resolved = planOf(plan);
-      const d = deps.data.get(plan.datasetId);
-      const settings = await deps.settings.get();
-      const device = await resolveDeviceFor(plan.device ?? settings.defaultDevice, resolved.preset);
-      // A precision this engine process cannot give on CUDA (TF32 is fixed per process) fails here, before a job folder exists.
-      if (device === 'cuda') claimCudaPrecision(resolved.precision);
-      const createdAt = new Date().toISOString();
-      const name = plan.name ?? defaultJobName(d.source, plan, createdAt);
-      // Unique even for two jobs started in the same second: milliseconds and a random suffix.
-      const dir = path.join(
-        settings.runsDir,
-        `${createdAt.replace(/[:.]/g, '-').slice(0, 23)}-${randomBytes(2).toString('hex')}-${slug(name)}`,
-      );
-      const planned = planJob(resolved, d.dataset, d.source, device, dir, prepare);
-      const executor = await executorFor(settings);
-      const { datasetId: _omit, ...stored } = plan;
-      void _omit;
-      const file: JobFile = {
-        id: randomUUID(),
-        name,
-        createdAt,
-        plan: stored,
-        import: d.request,
-        source: d.source,
-        device,
-        runs: jobRuns(planned),
-      };
-      try {
-        await makeDir(dir);
-        await writeJobFile(dir, file);
-      } catch (err) {
-        await executor.close?.().catch(() => undefined);
-        // The write that failed, named: the job folder, or its job.json.
-        throw err;
-      }
-      return launch(file, dir, planned, executor);
+      const job = await prepare(plan);
+      const executor = await executorFor(await deps.settings.get());
+      await beginJob(job, executor);
+      return launch(job.file, job.dir, job.planned, executor);
     },
 
     async cancel(jobId: string): Promise<JobInfo> {
@@ -251,13 +225,20 @@ export function createJobService(deps: {
           const holder = await new RunStore(path.join(dir, r.dir)).liveHolder();
           if (holder) throw new RunLockedError(`${dir} (${r.name} s${r.seed})`, holder);
         }
-        const { error: _dropped, ...clean } = file;
-        void _dropped;
-        const executor = await executorFor(await deps.settings.get());
+        const settings = await deps.settings.get();
+        const executor = await executorFor(settings);
         const d = await deps.data.load(file.import);
-        const planned = planJob(planOf(file.plan), d.dataset, d.source, file.device, dir);
-        await writeJobFile(dir, clean);
-        return launch(clean, dir, planned, executor);
+        const job = await prepareJob({
+          plan: file.plan,
+          data: { dataset: d.dataset, source: d.source, request: file.import },
+          defaultDevice: settings.defaultDevice,
+          runsDir: settings.runsDir,
+          dir,
+          existing: file,
+          device: file.device,
+        });
+        await beginJob(job, executor);
+        return launch(job.file, dir, job.planned, executor);
       })();
       resuming.set(dir, started);
       try {

@@ -5,7 +5,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { flopMatchedName, isFlopMatched } from '../../../shared/growth';
-import type { JobHistory, JobInfo, JobStatus, RunInfo, RunStatus, TrainPlan } from '../../../shared/jobs';
+import type { JobHistory, JobInfo, JobStatus, RunInfo, RunStatus } from '../../../shared/jobs';
+import type { TrainPlan } from '../../../shared/plan';
 import { DamagedFileError } from '../../io/files';
 import { readJobFile, type JobFile } from '../../runs/job';
 import { checkpointStep, isDir, isLink, RunStore } from '../../runs/store';

@@ -5,7 +5,7 @@
  */
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { ColumnRole, DataSource, ImportInspection, ImportRequest, ImportResult } from '../../../shared/jobs';
+import type { ColumnRole, DataSource, ImportInspection, ImportRequest, ImportResult } from '../../../shared/import';
 import { useApi } from '../api';
 import { useWizardStore } from './wizard';
 

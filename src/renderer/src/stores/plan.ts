@@ -4,14 +4,20 @@
  * (asked for once the settings stop changing).
  */
 import { defineStore } from 'pinia';
-import { computed, onScopeDispose, ref, watch } from 'vue';
-import { PLAN_DEFAULTS, resolveGrowth } from '../../../shared/defaults';
+import { computed, onScopeDispose, ref, watch, type Ref, type WritableComputedRef } from 'vue';
 import { sameSchedules, VARIANTS, type Variant } from '../../../shared/growth';
-import type { NormalizeMode, PlanEstimate, ScoreCombine, ThresholdScope, TrainPlan } from '../../../shared/jobs';
-import { inRange, LIMITS, rangeText } from '../../../shared/limits';
-import type { PresetName } from '../../../shared/presets';
+import { inRange, rangeText } from '../../../shared/limits';
+import {
+  PLAN_FIELDS,
+  PLAN_KEYS,
+  planDefault,
+  resolveGrowth,
+  type PlanEstimate,
+  type PlanInput,
+  type PlanKey,
+  type TrainPlan,
+} from '../../../shared/plan';
 import { DEVICE_CHOICES, type DeviceChoice } from '../../../shared/system';
-import type { Precision } from '../../../shared/precision';
 import { useApi } from '../api';
 import { stagesFor } from '../components/train/stages';
 import { useWizardStore } from './wizard';
@@ -24,85 +30,70 @@ export type SplitMode = 'default' | 'rows' | 'fraction';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+/** The form: one ref per plan field, undefined where the user left it blank (the engine's default then). */
+type Form = { [K in PlanKey]: Ref<PlanInput[K]> };
+type Required = { [K in PlanKey]-?: NonNullable<PlanInput[K]> };
+
+/** The fields a choice control sets, and those a number field does. */
+type ChoiceKey = { [K in PlanKey]: Required[K] extends string ? K : never }[PlanKey];
+const NUMBER_KEYS = PLAN_KEYS.filter((k) => PLAN_FIELDS[k].kind === 'number');
+
 export const usePlanStore = defineStore('plan', () => {
   const api = useApi();
   const wizard = useWizardStore();
 
-  const variants = ref<Variant[]>([...PLAN_DEFAULTS.variants]);
-  const preset = ref<PresetName>(PLAN_DEFAULTS.preset);
-  const layers = ref<number | undefined>();
-  const block = ref<number | undefined>();
-  const alpha = ref<number | undefined>();
-  const steps = ref<number | undefined>();
-  const seeds = ref(PLAN_DEFAULTS.seeds);
-  /** null: the default device from Settings (the engine applies it). */
-  const device = ref<DeviceChoice | null>(null);
+  // The required fields begin at their defaults; the others blank.
+  const form = Object.fromEntries(
+    PLAN_KEYS.map((k) => [k, ref(PLAN_FIELDS[k].required ? copy(planDefault(k)) : undefined)]),
+  ) as unknown as Form;
   /** The default device in Settings, for display. */
   const settingsDevice = ref<DeviceChoice | null>(null);
-  /** undefined: fp32, the engine's default. */
-  const precision = ref<Precision | undefined>();
-  const flopMatched = ref<Variant | undefined>();
-  const name = ref('');
-  // ---- how the data are split and scored (undefined: the engine's default) ----
   const splitMode = ref<SplitMode>('default');
-  const trainRows = ref<number | undefined>();
-  const trainFraction = ref<number | undefined>();
-  const normalize = ref<NormalizeMode | undefined>();
-  const threshold = ref<ThresholdScope | undefined>();
-  const combine = ref<ScoreCombine | undefined>();
 
   function toggleVariant(v: Variant): void {
-    variants.value = variants.value.includes(v)
-      ? variants.value.filter((x) => x !== v)
-      : VARIANTS.filter((x) => x === v || variants.value.includes(x));
+    const chosen = form.variants.value;
+    form.variants.value = chosen.includes(v)
+      ? chosen.filter((x) => x !== v)
+      : VARIANTS.filter((x) => x === v || chosen.includes(x));
   }
 
   // A FLOP-matched baseline only makes sense against a growing variant that is trained.
-  watch(variants, (vs) => {
-    if (flopMatched.value && !vs.includes(flopMatched.value)) flopMatched.value = undefined;
+  watch(form.variants, (vs) => {
+    if (form.flopMatched.value && !vs.includes(form.flopMatched.value)) form.flopMatched.value = undefined;
   });
 
+  /** The split's field the chosen mode keeps (the other is not sent, whatever it holds). */
+  const splitDrops = (k: PlanKey) =>
+    (k === 'trainRows' && splitMode.value !== 'rows') || (k === 'trainFraction' && splitMode.value !== 'fraction');
+
   /** The plan without the data set: only the fields the user set (the engine fills in the rest). */
-  const fields = computed<Omit<TrainPlan, 'datasetId'>>(() => ({
-    variants: [...variants.value],
-    preset: preset.value,
-    ...(layers.value !== undefined ? { layers: layers.value } : {}),
-    ...(block.value !== undefined ? { block: block.value } : {}),
-    ...(alpha.value !== undefined ? { alpha: alpha.value } : {}),
-    ...(steps.value !== undefined ? { steps: steps.value } : {}),
-    seeds: seeds.value,
-    ...(device.value !== null ? { device: device.value } : {}),
-    ...(precision.value !== undefined ? { precision: precision.value } : {}),
-    ...(flopMatched.value !== undefined ? { flopMatched: flopMatched.value } : {}),
-    ...(name.value.trim() ? { name: name.value.trim() } : {}),
-    ...(splitMode.value === 'rows' && trainRows.value !== undefined ? { trainRows: trainRows.value } : {}),
-    ...(splitMode.value === 'fraction' && trainFraction.value !== undefined
-      ? { trainFraction: trainFraction.value }
-      : {}),
-    ...(normalize.value !== undefined ? { normalize: normalize.value } : {}),
-    ...(threshold.value !== undefined ? { threshold: threshold.value } : {}),
-    ...(combine.value !== undefined ? { combine: combine.value } : {}),
-  }));
+  const fields = computed<PlanInput>(() => {
+    const out: Record<string, unknown> = {};
+    for (const k of PLAN_KEYS) {
+      const v = k === 'name' ? form.name.value?.trim() || undefined : form[k].value;
+      if (v !== undefined && !splitDrops(k)) out[k] = Array.isArray(v) ? [...v] : v;
+    }
+    return out as PlanInput;
+  });
 
   /** Fills the form from stored fields (a restored session): what is absent goes back to its default. */
-  function apply(f: Omit<TrainPlan, 'datasetId'>): void {
-    variants.value = VARIANTS.filter((v) => f.variants.includes(v));
-    preset.value = f.preset;
-    layers.value = f.layers;
-    block.value = f.block;
-    alpha.value = f.alpha;
-    steps.value = f.steps;
-    seeds.value = f.seeds;
-    device.value = f.device ?? null;
-    precision.value = f.precision;
-    flopMatched.value = f.flopMatched;
-    name.value = f.name ?? '';
+  function apply(f: PlanInput): void {
+    for (const k of PLAN_KEYS)
+      (form[k] as Ref<unknown>).value = f[k] ?? (PLAN_FIELDS[k].required ? copy(planDefault(k)) : undefined);
+    form.variants.value = VARIANTS.filter((v) => f.variants.includes(v));
     splitMode.value = f.trainRows !== undefined ? 'rows' : f.trainFraction !== undefined ? 'fraction' : 'default';
-    trainRows.value = f.trainRows;
-    trainFraction.value = f.trainFraction;
-    normalize.value = f.normalize;
-    threshold.value = f.threshold;
-    combine.value = f.combine;
+  }
+
+  /**
+   * A choice control's model: '' (or the default) for a blank field, the value else; choosing the
+   * default leaves the field blank, so the plan holds only what the user changed.
+   */
+  function choice<K extends ChoiceKey>(key: K): WritableComputedRef<string> {
+    const fallback = (planDefault(key) as string | undefined) ?? '';
+    return computed({
+      get: () => (form[key].value as string | undefined) ?? fallback,
+      set: (v: string) => ((form[key] as Ref<unknown>).value = v === '' || v === fallback ? undefined : v),
+    });
   }
 
   /** Depth, block, α and steps with the blanks filled in as the engine will. */
@@ -110,26 +101,18 @@ export const usePlanStore = defineStore('plan', () => {
 
   /** Why the current settings cannot train (first problem found), or null. */
   const problem = computed<string | null>(() => {
-    if (variants.value.length === 0) return 'Choose at least one variant.';
-    if (splitMode.value === 'rows' && trainRows.value === undefined)
+    if (form.variants.value.length === 0) return 'Choose at least one variant.';
+    if (splitMode.value === 'rows' && form.trainRows.value === undefined)
       return 'Enter the training rows per series, or choose another split.';
-    if (splitMode.value === 'fraction' && trainFraction.value === undefined)
+    if (splitMode.value === 'fraction' && form.trainFraction.value === undefined)
       return 'Enter the training share of each series, or choose another split.';
-    const split = [
-      ['Training rows per series', splitMode.value === 'rows' ? trainRows.value : undefined, LIMITS.trainRows],
-      ['Training share', splitMode.value === 'fraction' ? trainFraction.value : undefined, LIMITS.trainFraction],
-    ] as const;
-    for (const [label, v, r] of [
-      ['Depth', layers.value, LIMITS.layers],
-      ['Block size', block.value, LIMITS.block],
-      ['Prop-α', alpha.value, LIMITS.alpha],
-      ['Steps', steps.value, LIMITS.steps],
-      ['Seeds', seeds.value, LIMITS.seeds],
-      ...split,
-    ] as const) {
-      if (v !== undefined && !inRange(v, r)) return `${label} must be ${rangeText(r)}.`;
+    for (const k of NUMBER_KEYS) {
+      const f = PLAN_FIELDS[k];
+      const v = form[k].value;
+      if (f.kind === 'number' && v !== undefined && !splitDrops(k) && !inRange(v, f.range))
+        return `${f.title} must be ${rangeText(f.range)}.`;
     }
-    for (const v of new Set([...variants.value, ...(flopMatched.value ? [flopMatched.value] : [])])) {
+    for (const v of new Set([...form.variants.value, ...(form.flopMatched.value ? [form.flopMatched.value] : [])])) {
       const r = stagesFor(v, growth.value);
       if (r.error) return `${v}: ${r.error}.`;
     }
@@ -137,7 +120,7 @@ export const usePlanStore = defineStore('plan', () => {
   });
 
   /** Pairs of chosen variants that would train the very same schedule at these settings. */
-  const sameSchedule = computed(() => sameSchedules(variants.value, growth.value));
+  const sameSchedule = computed(() => sameSchedules(form.variants.value, growth.value));
 
   // ---- the estimate ----
   const estimate = ref<PlanEstimate | null>(null);
@@ -209,26 +192,12 @@ export const usePlanStore = defineStore('plan', () => {
   onScopeDispose(() => clearTimeout(estimateTimer));
 
   return {
-    variants,
-    preset,
-    layers,
-    block,
-    alpha,
-    steps,
-    seeds,
-    device,
+    ...form,
     settingsDevice,
-    precision,
-    flopMatched,
-    name,
     splitMode,
-    trainRows,
-    trainFraction,
-    normalize,
-    threshold,
-    combine,
     toggleVariant,
     apply,
+    choice,
     fields,
     growth,
     problem,
@@ -241,3 +210,8 @@ export const usePlanStore = defineStore('plan', () => {
     loadDefaults,
   };
 });
+
+/** A fresh copy of a default (a list is the form's own to change). */
+function copy<T>(v: T): T {
+  return (Array.isArray(v) ? [...v] : v) as T;
+}

@@ -5,7 +5,7 @@
  */
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
-import { WIZARD_STEPS, type SessionState } from '../../../shared/jobs';
+import { WIZARD_STEPS, type SessionState } from '../../../shared/session';
 import { useApi } from '../api';
 import { useDataStore } from './data';
 import { usePlanStore } from './plan';

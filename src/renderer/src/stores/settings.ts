@@ -4,7 +4,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { Settings } from '../../../shared/jobs';
+import type { Settings } from '../../../shared/settings';
 import { useApi } from '../api';
 
 export const THEMES = ['system', 'light', 'dark'] as const;

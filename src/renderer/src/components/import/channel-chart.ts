@@ -3,7 +3,7 @@
  * its own range (or in its own units), with the labelled anomalies shaded behind the lines.
  */
 import type { ChartConfiguration, ChartType, Plugin, TooltipItem } from 'chart.js';
-import type { ImportResult } from '../../../../shared/jobs';
+import type { ImportResult } from '../../../../shared/import';
 import { formatCount, formatTime, formatTimeSpan, formatValue } from './format';
 import type { ThemeColors } from '../../theme/colors';
 import { channelStyle } from './theme';
