@@ -1,7 +1,8 @@
 /**
  * ONNX emission of an IR graph: names every value, turns IR attributes that ONNX takes as
  * inputs (Slice bounds, Reshape/Expand shapes, reduction axes from opset 18) into int64
- * initializers, and lowers Gelu to Erf arithmetic below opset 20.
+ * initializers, and lowers Gelu to Erf arithmetic below opset 20. An IR graph is emitted as a
+ * model of its own (emitOnnx) or as the body of an ONNX `Loop` (emitLoop).
  */
 import {
   encodeModel,
@@ -71,7 +72,7 @@ export function emitOnnx(graph: Graph, options: EmitOptions): EmittedModel {
 }
 
 /** An IR graph as an ONNX graph description (for a model, or as the body of a Loop). */
-export function emitGraph(graph: Graph, options: EmitOptions): GraphSpec {
+function emitGraph(graph: Graph, options: EmitOptions): GraphSpec {
   const opset = options.opset ?? DEFAULT_OPSET;
   if (opset < MIN_OPSET || opset > MAX_OPSET)
     throw new Error(`opset ${opset} is outside the supported ${MIN_OPSET}..${MAX_OPSET}`);
@@ -221,4 +222,119 @@ export function emitGraph(graph: Graph, options: EmitOptions): GraphSpec {
   }
 
   return { name: options.name, inputs: graphInputs, outputs: graphOutputs, nodes, initializers };
+}
+
+export interface LoopOptions {
+  /** The model's graph name. */
+  readonly name: string;
+  /** The body's graph name. */
+  readonly bodyName: string;
+  /** The body's outputs, by name: the next values of the carried values, and the scan outputs. */
+  readonly outputs: Readonly<Record<string, Value>>;
+  readonly opset?: number;
+  /** Prefixed to every value name in the body but those of `shared` (names unique across the two scopes). */
+  readonly prefix: string;
+  /** Body inputs that are model inputs the body reads from the enclosing graph. */
+  readonly shared: readonly string[];
+  /** Body inputs that take one row per iteration: the model takes them [maxTrips, …] and the body gathers row `iter`. */
+  readonly perIteration: readonly string[];
+  readonly maxTrips: number;
+  /** The model input (int64 scalar) giving the iterations to run, 1 to maxTrips; the scan outputs' first dimension. */
+  readonly trips: string;
+  /** The loop-carried values: a body input, and the body output that is its next value (the model's output after the last iteration). */
+  readonly carried: readonly (readonly [input: string, output: string])[];
+  /** Body outputs that come out of the model stacked, one row per iteration. */
+  readonly scans: readonly string[];
+}
+
+/**
+ * A model of one ONNX `Loop` whose body is an IR graph. Model inputs: `shared`, `perIteration`,
+ * `trips`, then the carried inputs; outputs: the carried values after the last iteration, then
+ * the scan outputs.
+ */
+export function emitLoop(graph: Graph, options: LoopOptions): EmittedModel {
+  const one = emitGraph(graph, {
+    name: options.bodyName,
+    outputs: options.outputs,
+    ...(options.opset ? { opset: options.opset } : {}),
+  });
+  const find = (infos: readonly ValueInfo[], name: string): ValueInfo => {
+    const v = infos.find((i) => i.name === name);
+    if (!v) throw new Error(`the loop body has no value "${name}"`);
+    return v;
+  };
+  const input = (name: string) => find(one.inputs, name);
+  const output = (name: string) => find(one.outputs, name);
+  const local = (n: string) => `${options.prefix}${n}`;
+  const shared = new Set(options.shared);
+  const rename = (n: string) => (shared.has(n) ? n : local(n));
+  const carriedIn = options.carried.map(([i]) => i);
+  const carriedOut = options.carried.map(([, o]) => o);
+  const [iter, cond, condOut] = [local('iter'), local('cond'), local('cond_out')];
+  const body: GraphSpec = {
+    name: options.bodyName,
+    inputs: [
+      { name: iter, dtype: 'int64', shape: [] },
+      { name: cond, dtype: 'bool', shape: [] },
+      ...carriedIn.map((n) => ({ ...input(n), name: rename(n) })),
+    ],
+    outputs: [
+      { name: condOut, dtype: 'bool', shape: [] },
+      ...[...carriedOut, ...options.scans].map((n) => ({ ...output(n), name: rename(n) })),
+    ],
+    nodes: [
+      { op: 'Identity', inputs: [cond], outputs: [condOut] },
+      ...options.perIteration.map((n) => ({
+        op: 'Gather',
+        inputs: [n, iter],
+        outputs: [rename(n)],
+        attributes: { axis: { int: 0 } },
+      })),
+      ...one.nodes.map((n, i) => ({
+        ...n,
+        name: local(`${n.op}_${i}`),
+        inputs: n.inputs.map(rename),
+        outputs: n.outputs.map(rename),
+      })),
+    ],
+    initializers: (one.initializers ?? []).map((t) => ({ ...t, name: rename(t.name) })),
+  };
+  const inputs: ValueInfo[] = [
+    ...options.shared.map(input),
+    ...options.perIteration.map((n) => {
+      const v = input(n);
+      return { ...v, shape: [options.maxTrips, ...v.shape] };
+    }),
+    { name: options.trips, dtype: 'int64', shape: [] },
+    ...carriedIn.map(input),
+  ];
+  const outputs: ValueInfo[] = [
+    ...carriedOut.map(output),
+    ...options.scans.map((n) => {
+      const v = output(n);
+      return { ...v, shape: [options.trips, ...v.shape] };
+    }),
+  ];
+  const bytes = encodeModel({
+    graphName: options.name,
+    opset: options.opset ?? DEFAULT_OPSET,
+    inputs,
+    outputs,
+    nodes: [
+      {
+        op: 'Loop',
+        inputs: [options.trips, 'cond', ...carriedIn],
+        outputs: [...carriedOut, ...options.scans],
+        attributes: { body: { graph: body } },
+      },
+    ],
+    initializers: [{ name: 'cond', dtype: 'bool', dims: [], bytes: Uint8Array.of(1) }],
+    producerVersion: APP_VERSION,
+  });
+  return {
+    bytes,
+    inputNames: inputs.map((i) => i.name),
+    outputNames: outputs.map((o) => o.name),
+    nodeCount: body.nodes.length + 2,
+  };
 }

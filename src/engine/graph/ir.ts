@@ -67,7 +67,7 @@ export type OpName = (typeof OP_NAMES)[number];
 
 export type HostArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Uint16Array;
 
-/** How a parameter's first values are drawn (see init.ts). */
+/** How a parameter's first values are drawn (see initialValues in runtime/trainer.ts). */
 export type Initializer =
   { readonly kind: 'normal'; readonly std: number } | { readonly kind: 'zeros' } | { readonly kind: 'ones' };
 

@@ -12,9 +12,7 @@
  * gradients overflowed and the update was skipped, else 0).
  */
 import { vjp } from '../graph/autodiff';
-import { APP_VERSION } from '../app-meta';
-import { DEFAULT_OPSET, emitGraph, emitOnnx, type EmittedModel } from '../graph/emit';
-import { encodeModel, type GraphSpec, type ValueInfo } from '../onnx/proto';
+import { emitLoop, emitOnnx, type EmittedModel } from '../graph/emit';
 import { Graph, sizeOf, type Value } from '../graph/ir';
 import * as op from '../graph/ops';
 import {
@@ -302,76 +300,24 @@ export function buildTrainSteps(
   const { g, outputs, specs, layout } = trainStepIr(cfg, rows, adam, options);
   const buffers = layout.groups.map((grp) => grp.name);
   const scaled = computeOf(options.precision ?? DEFAULT_PRECISION).lossScaling;
-  const opset = options.opset;
   const scaleState: string[] = scaled ? [...LOSS_SCALE_STATE] : [];
-  const scans = ['loss', 'grad_norm', ...(scaled ? ['skipped'] : [])];
-  const one = emitGraph(g, { name: 'stacklab_train_step', outputs, ...(opset ? { opset } : {}) });
-  const outer = new Set(['data']);
-  const rename = (n: string) => (outer.has(n) ? n : `k.${n}`);
-  const byName = new Map(one.inputs.map((i) => [i.name, i]));
   const carried = ['step', ...scaleState, ...buffers, ...buffers.map(stateNames.m), ...buffers.map(stateNames.v)];
-  const carriedOut = carried.map((n) => (n === 'step' ? 'step_out' : stateNames.out(n)));
-  const outInfo = new Map(one.outputs.map((o) => [o.name, o]));
-  const body: GraphSpec = {
-    name: 'stacklab_train_step_body',
-    inputs: [
-      { name: 'k.iter', dtype: 'int64', shape: [] },
-      { name: 'k.cond', dtype: 'bool', shape: [] },
-      ...carried.map((n) => ({ ...byName.get(n)!, name: rename(n) })),
-    ],
-    outputs: [
-      { name: 'k.cond_out', dtype: 'bool', shape: [] },
-      ...[...carriedOut, ...scans].map((n) => ({ ...outInfo.get(n)!, name: rename(n) })),
-    ],
-    nodes: [
-      { op: 'Identity', inputs: ['k.cond'], outputs: ['k.cond_out'] },
-      // This iteration's batch and learning rate, from the outer graph's [K, …] inputs.
-      { op: 'Gather', inputs: ['starts', 'k.iter'], outputs: [rename('starts')], attributes: { axis: { int: 0 } } },
-      { op: 'Gather', inputs: ['lr', 'k.iter'], outputs: [rename('lr')], attributes: { axis: { int: 0 } } },
-      ...one.nodes.map((n, i) => ({
-        ...n,
-        name: `k.${n.name ?? `${n.op}_${i}`}`,
-        inputs: n.inputs.map((x) => (x === '' ? x : rename(x))),
-        outputs: n.outputs.map(rename),
-      })),
-    ],
-    initializers: (one.initializers ?? []).map((t) => ({ ...t, name: rename(t.name) })),
-  };
-  const stateInputs = carried.map((n) => byName.get(n)!);
-  const inputs: ValueInfo[] = [
-    byName.get('data')!,
-    { name: 'starts', dtype: 'int32', shape: [k, cfg.batch] },
-    { name: 'lr', dtype: 'float32', shape: [k] },
-    { name: 'trips', dtype: 'int64', shape: [] },
-    ...stateInputs,
-  ];
-  const outputsInfo: ValueInfo[] = [
-    ...carriedOut.map((n) => outInfo.get(n)!),
-    ...scans.map((name): ValueInfo => ({ name, dtype: 'float32', shape: ['trips'] })),
-  ];
-  const bytes = encodeModel({
-    graphName: 'stacklab_train_steps',
-    opset: opset ?? DEFAULT_OPSET,
-    inputs,
-    outputs: outputsInfo,
-    nodes: [
-      {
-        op: 'Loop',
-        inputs: ['trips', 'cond', ...carried],
-        outputs: [...carriedOut, ...scans],
-        attributes: { body: { graph: body } },
-      },
-    ],
-    initializers: [{ name: 'cond', dtype: 'bool', dims: [], bytes: Uint8Array.of(1) }],
-    producerVersion: APP_VERSION,
+  const model = emitLoop(g, {
+    name: 'stacklab_train_steps',
+    bodyName: 'stacklab_train_step_body',
+    outputs,
+    ...(options.opset ? { opset: options.opset } : {}),
+    prefix: 'k.',
+    shared: ['data'],
+    // This iteration's batch and learning rate: row `iter` of the model's [K, …] inputs.
+    perIteration: ['starts', 'lr'],
+    maxTrips: k,
+    trips: 'trips',
+    carried: carried.map((n) => [n, n === 'step' ? 'step_out' : stateNames.out(n)] as const),
+    scans: ['loss', 'grad_norm', ...(scaled ? ['skipped'] : [])],
   });
   return {
-    model: {
-      bytes,
-      inputNames: inputs.map((i) => i.name),
-      outputNames: outputsInfo.map((o) => o.name),
-      nodeCount: body.nodes.length + 2,
-    },
+    model,
     paramNames: specs.map((s) => s.name),
     layout,
     rows,
