@@ -9,7 +9,7 @@ import { paramSpecs, type PatchTransformerConfig } from '../models/patch-transfo
 import { BatchSampler } from '../runtime/sampler';
 import { Trainer, type LossScaleState } from '../runtime/trainer';
 import { claimCudaPrecision } from '../runtime/tf32';
-import { DEFAULT_PRECISION } from '../../shared/precision';
+import { DEFAULT_PRECISION, type Precision } from '../../shared/precision';
 import {
   DEFAULT_SCORING,
   evaluateBaselines,
@@ -20,10 +20,13 @@ import {
   trivialDetectors,
 } from '../eval/evaluate';
 import { ModelSessions } from '../eval/sessions';
-import { checkpointFitsPlan, RunSchedule, stepFlops } from './schedule';
+import { resumePoint, runFolderConflict } from './resume';
+import { RunSchedule, stepFlops, type Boundary } from './schedule';
 import { RunStore } from './store';
 import type { MetricRecord, RunConfig, RunEvent, RunReport, StageReport, TimedRunData } from './types';
 import { downstreamWith, probeAccuracies, validationLossWith, validationPoint, type Downstream } from './validation';
+
+export { runFolderConflict };
 
 export interface RunOptions {
   readonly config: RunConfig;
@@ -68,114 +71,152 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
   }
 }
 
-/** Where a resumed run continues: its newest readable checkpoint, and what the run had before it. */
-interface ResumePoint {
-  readonly step: number;
-  readonly sampler: number;
-  readonly params: Map<string, Float32Array>;
-  readonly moments: { m: Map<string, Float32Array>; v: Map<string, Float32Array> };
-  readonly lossScale?: LossScaleState;
-  readonly layers: number;
-  /** Wall-clock spent before this process took the run over: per stage begun, and in all. */
-  readonly wallBefore: readonly number[];
-  readonly elapsedBefore: number;
-  readonly lastTrainLoss: number | null;
-}
-
-/**
- * Why `config` may not train into `dir` (null when it may): a fresh run over a folder that holds
- * one would overwrite its checkpoints and mix its metrics; a resume must have the run's settings.
- * The CLI asks before it writes anything; the run loop asks again under the folder's lock.
- */
-export async function runFolderConflict(dir: string, config: RunConfig, resume: boolean): Promise<string | null> {
-  const existing = await new RunStore(dir).readConfig<RunConfig>();
-  if (!existing) return null;
-  if (!resume)
-    return `${dir} already holds a run (config.json): continue it with --resume (Resume in the run library), or train into another folder`;
-  // Runs of versions before the precision setting trained in fp32; the device is recorded, not required (a queue's workers differ).
-  const fields = differingFields(
-    { ...existing, precision: existing.precision ?? DEFAULT_PRECISION },
-    { ...config, precision: config.precision ?? DEFAULT_PRECISION },
-  ).filter((f) => f !== 'device');
-  if (fields.length) {
-    const which = `${fields.slice(0, 4).join(', ')}${fields.length > 4 ? ` and ${fields.length - 4} more` : ''}`;
-    return `cannot resume ${dir}: its config.json differs from this run's settings in ${which} (start a new run folder, or resume with the same options)`;
-  }
-  return null;
-}
-
-/** The dotted paths at which two JSON values differ ("schedule.lr"), leaves first found first. */
-function differingFields(a: unknown, b: unknown, at = ''): string[] {
-  const isObject = (x: unknown): x is Record<string, unknown> =>
-    typeof x === 'object' && x !== null && !Array.isArray(x);
-  if (isObject(a) && isObject(b))
-    return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((k) =>
-      differingFields(a[k], b[k], at ? `${at}.${k}` : k),
-    );
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [at || '(the whole config)'];
-}
-
-/**
- * Where a run folder whose config matches continues: null to begin at step 0, the run's report
- * when it finished (left as it is), or its newest readable checkpoint.
- */
-async function resumePoint(
-  store: RunStore,
-  opts: RunOptions,
-  schedule: RunSchedule,
-  emit: (e: RunEvent) => void,
-): Promise<ResumePoint | RunReport | null> {
-  const existing = await store.readConfig<RunConfig>();
-  // A finished run stays as it is: its report, scores and metrics are the run's results.
-  const done = await store.readReport<RunReport>();
-  const damaged: { file: string; reason: string }[] = [];
-  const ck = await store.latestCheckpoint(
-    (d) => damaged.push(d),
-    (c) => checkpointFitsPlan(c, opts.config, schedule),
-  );
-  // … unless its final checkpoint is damaged: then it trains again from the newest one that reads.
-  if (existing && done?.status === 'finished' && damaged.length === 0) return done;
-  for (const d of damaged)
-    emit({
-      type: 'note',
-      message: `${path.basename(d.file)} in ${opts.dir} is damaged (${d.reason}): ${ck ? `resuming from ${path.basename(ck.file)}` : 'no checkpoint reads, so the run trains again from step 0'}`,
-    });
-  if (!ck) return null;
-  const torn = await store.truncateMetrics(ck.step);
-  if (torn)
-    emit({
-      type: 'note',
-      message: `metrics.jsonl in ${opts.dir} ended in ${torn === 1 ? 'a line' : `${torn} lines`} cut short (a crash or a full disk): ${torn === 1 ? 'it was' : 'they were'} dropped, every complete line kept`,
-    });
-  const lastTrainLoss = (await store.readMetrics()).records
-    .filter((m) => m.type === 'train' && Number.isFinite(m.loss))
-    .at(-1);
-  return {
-    step: ck.step,
-    sampler: ck.rng,
-    params: new Map(ck.params),
-    moments: { m: new Map(ck.m), v: new Map(ck.v) },
-    ...(ck.lossScale ? { lossScale: ck.lossScale } : {}),
-    layers: ck.layers,
-    wallBefore: ck.stageWallMs ?? [],
-    elapsedBefore: ck.elapsedMs ?? 0,
-    lastTrainLoss: lastTrainLoss?.type === 'train' ? lastTrainLoss.loss : null,
-  };
-}
-
 function diverged(dir: string, what: string, value: number, step: number, stage: Stage): Error {
   return new Error(
     `${dir}: the ${what} became ${value} at step ${step} (stage ${stage.index}, ${stage.layers} layers): the run diverged. Lower the learning rate (--lr), or check the data for extreme values; the last checkpoint before it is kept`,
   );
 }
 
+/**
+ * One run in this process: what its phases share (the readonly fields) and where it stands (the
+ * rest), carried from stage to stage.
+ */
+interface RunState {
+  readonly opts: RunOptions;
+  readonly store: RunStore;
+  readonly schedule: RunSchedule;
+  readonly emit: (e: RunEvent) => void;
+  readonly sampler: BatchSampler;
+  readonly precision: Precision;
+  /** The step this process began at: 0, or the checkpoint's it resumed from. */
+  readonly startStep: number;
+  /** Wall-clock of each stage begun before this process took the run over. */
+  readonly wallBefore: readonly number[];
+  /** When this process took the run over: speed and ETA count from here. */
+  readonly resumedAt: number;
+  /** The run's own clock: it continues from where an interrupted run stopped. */
+  readonly started: number;
+  readonly sessions: EvalSessions;
+  /** One per stage ended, those a resumed run had finished first. */
+  readonly stageReports: StageReport[];
+  step: number;
+  flopsSoFar: number;
+  /** The state the next stage begins from: the resumed checkpoint's, then each stage's last checkpoint's. */
+  params: Map<string, Float32Array> | undefined;
+  moments: { m: Map<string, Float32Array>; v: Map<string, Float32Array> } | undefined;
+  /** fp16's loss scale, carried across stages and checkpoints like the moments. */
+  lossScale: LossScaleState | undefined;
+  /** The depth of the checkpoint resumed from, until the run enters its first stage. */
+  resumeLayers: number | undefined;
+  lastTrainLoss: number | null;
+  lastGradNorm: number | null;
+  lastVal: number | null;
+  /** When the latest step event was emitted. */
+  lastEvent: number;
+  cancelled: boolean;
+  /** The downstream results of the latest validation point (reused at the end when it was the last step). */
+  latest: ({ step: number } & Downstream) | undefined;
+}
+
+/** The stage in training: its trainer, the metrics lines not yet written, and its latest checkpoint. */
+interface StageRun {
+  readonly stage: Stage;
+  readonly cfg: PatchTransformerConfig;
+  /** The step the stage ends at. */
+  readonly end: number;
+  readonly trainer: Trainer;
+  readonly flopsPerStep: number;
+  /** When the stage's wall-clock began. */
+  readonly t0: number;
+  /** Metrics lines not yet written: every checkpoint writes them first. */
+  readonly pending: MetricRecord[];
+  /** The state read for the latest checkpoint; the stage always ends with one at its last step. */
+  saved: SavedState | undefined;
+}
+
+interface SavedState {
+  readonly params: Map<string, Float32Array>;
+  readonly m: Map<string, Float32Array>;
+  readonly v: Map<string, Float32Array>;
+  readonly lossScale?: LossScaleState;
+}
+
+/**
+ * Evaluation sessions of one depth at a time, built at its first validation point; the last
+ * stage's serve the final evaluation too.
+ */
+class EvalSessions {
+  private sessions: ModelSessions | null = null;
+
+  constructor(
+    private readonly device: RunConfig['device'],
+    private readonly threads: number,
+  ) {}
+
+  /** The sessions of `cfg`'s depth (built anew when the depth changed), holding `weights`. */
+  async for(cfg: PatchTransformerConfig, weights: ReadonlyMap<string, Float32Array>): Promise<ModelSessions> {
+    if (this.sessions && this.sessions.cfg.layers !== cfg.layers) await this.release();
+    this.sessions ??= await ModelSessions.create(cfg, this.device, this.threads);
+    await this.sessions.setWeights(weights);
+    return this.sessions;
+  }
+
+  async release(): Promise<void> {
+    const s = this.sessions;
+    this.sessions = null;
+    await s?.release();
+  }
+}
+
+/** Trains the run into `store`'s folder, its lock held: stage by stage, boundary to boundary. */
 async function train(opts: RunOptions, store: RunStore): Promise<RunReport> {
+  const run = await begin(opts, store);
+  if ('status' in run) return run;
+  const { stages } = run.schedule;
+  try {
+    for (const stage of stages) {
+      if (run.schedule.stageEnd(stage) <= run.startStep) continue;
+      // Enter the stage: grow the previous depth's state into this one and build its trainer.
+      const st = await enterStage(run, stage);
+      try {
+        while (run.step < st.end) {
+          const boundary = run.schedule.next(run.step, stage);
+          // Train to the next read-back, validation, checkpoint or stage end; a cancel stops on the way.
+          await trainToBoundary(run, st, boundary);
+          if (run.cancelled) break;
+          // At the boundary: validate and checkpoint, as the schedule says.
+          await atBoundary(run, st, boundary);
+        }
+        // Leave the stage with the state of its last checkpoint.
+        await leaveStage(run, st);
+      } finally {
+        await st.trainer.dispose();
+      }
+      run.stageReports.push({
+        layers: stage.layers,
+        steps: stage.steps,
+        flops: stage.steps * st.flopsPerStep,
+        wallMs: Math.round(performance.now() - st.t0),
+      });
+      if (run.cancelled) break;
+      // This depth's evaluation sessions are done with; the last stage's also serve the final evaluation.
+      if (stage !== stages.at(-1)) await run.sessions.release();
+    }
+    // The final evaluation and the report.
+    return await finish(run);
+  } finally {
+    await run.sessions.release();
+  }
+}
+
+/**
+ * Readies the run folder (stale temporary files removed, a conflicting run refused) and finds where
+ * the run begins: step 0, its newest checkpoint, or, for a finished run, its report as it is.
+ */
+async function begin(opts: RunOptions, store: RunStore): Promise<RunState | RunReport> {
   const { config, data } = opts;
   const schedule = new RunSchedule(config);
-  const stages = schedule.stages;
-  const totalSteps = schedule.totalSteps;
   const model = config.model;
-  const interval = opts.progressIntervalMs ?? 100;
   const emit = opts.onEvent ?? (() => undefined);
   // Temporary files a killed process left behind (0-byte checkpoints, half-written reports).
   for (const f of await store.removeStaleTemp())
@@ -191,20 +232,50 @@ async function train(opts: RunOptions, store: RunStore): Promise<RunReport> {
   const sampler = from
     ? BatchSampler.fromState(data.trainStarts, model.batch, from.sampler)
     : BatchSampler.seeded(data.trainStarts, model.batch, config.seed);
-  let params = from?.params;
-  let moments: { m: Map<string, Float32Array>; v: Map<string, Float32Array> } | undefined = from?.moments;
-  // fp16's loss scale, carried across stages and checkpoints like the moments.
-  let lossScale: LossScaleState | undefined = from?.lossScale;
   const precision = config.precision ?? DEFAULT_PRECISION;
   // TF32 is a process-wide mode of the CUDA libraries: this process must run CUDA the way the run says.
   if (config.device === 'cuda') claimCudaPrecision(precision);
-  let resumeLayers = from?.layers;
   const wallBefore = from?.wallBefore ?? [];
-  let lastTrainLoss = from?.lastTrainLoss ?? null;
+  const { stageReports, flopsSoFar } = stagesBefore(schedule, model, startStep, wallBefore);
+  const resumedAt = performance.now();
+  return {
+    opts,
+    store,
+    schedule,
+    emit,
+    sampler,
+    precision,
+    startStep,
+    wallBefore,
+    resumedAt,
+    started: resumedAt - (from?.elapsedBefore ?? 0),
+    sessions: new EvalSessions(config.device, opts.threads ?? 0),
+    stageReports,
+    step: startStep,
+    flopsSoFar,
+    params: from?.params,
+    moments: from?.moments,
+    lossScale: from?.lossScale,
+    resumeLayers: from?.layers,
+    lastTrainLoss: from?.lastTrainLoss ?? null,
+    lastGradNorm: null,
+    lastVal: null,
+    lastEvent: 0,
+    cancelled: false,
+    latest: undefined,
+  };
+}
 
+/** The reports of the stages finished before `startStep`, and the FLOPs of every step before it. */
+function stagesBefore(
+  schedule: RunSchedule,
+  model: PatchTransformerConfig,
+  startStep: number,
+  wallBefore: readonly number[],
+): { stageReports: StageReport[]; flopsSoFar: number } {
   const stageReports: StageReport[] = [];
   let flopsSoFar = 0;
-  for (const s of stages) {
+  for (const s of schedule.stages) {
     const begin = schedule.stageBegin(s);
     const flops = s.steps * stepFlops(model, s.layers);
     if (begin + s.steps <= startStep) {
@@ -215,303 +286,284 @@ async function train(opts: RunOptions, store: RunStore): Promise<RunReport> {
       flopsSoFar += (startStep - begin) * stepFlops(model, s.layers);
     }
   }
-  const resumedAt = performance.now();
-  // The run's own clock: it continues from where an interrupted run stopped.
-  const started = resumedAt - (from?.elapsedBefore ?? 0);
-  let lastEvent = 0;
-  let lastGradNorm: number | null = null;
-  let lastVal: number | null = null;
-  let step = startStep;
-  let cancelled = false;
-  // The downstream results of the latest validation point (reused at the end when it was the last step).
-  let latest: ({ step: number } & Downstream) | undefined;
-  // Evaluation sessions of the current depth, built at its first validation point; the last
-  // stage's serve the final evaluation too.
-  let sessions: ModelSessions | null = null;
-  const releaseSessions = async () => {
-    const s = sessions;
-    sessions = null;
-    await s?.release();
-  };
-  const sessionsFor = async (cfg: PatchTransformerConfig, weights: ReadonlyMap<string, Float32Array>) => {
-    if (sessions && sessions.cfg.layers !== cfg.layers) await releaseSessions();
-    sessions ??= await ModelSessions.create(cfg, config.device, opts.threads ?? 0);
-    await sessions.setWeights(weights);
-    return sessions;
-  };
+  return { stageReports, flopsSoFar };
+}
 
-  try {
-    for (const stage of stages) {
-      const stageEnd = schedule.stageEnd(stage);
-      if (stageEnd <= startStep) continue;
-      const cfg: PatchTransformerConfig = { ...model, layers: stage.layers };
-      // Entering a stage: grow the weights of the previous one (unless resuming inside this stage).
-      if (params && resumeLayers !== stage.layers) {
-        const fromLayers = resumeLayers ?? stages[stage.index - 2]!.layers;
-        const mapping = layerMapping(config.variant, fromLayers, stage.layers, config.growth.block);
-        params = growTensors(params, mapping);
-        moments =
-          config.optimizer.stateAtGrowth === 'copy' && moments
-            ? { m: growTensors(moments.m, mapping), v: growTensors(moments.v, mapping) }
-            : undefined;
-      }
-      // Resuming inside this stage is not a growth: its stage line says so.
-      const resumedInside = resumeLayers === stage.layers;
-      resumeLayers = undefined;
-      emit({
-        type: 'stage',
-        stage: stage.index,
-        stages: stages.length,
-        layers: stage.layers,
-        steps: stage.steps,
-        step,
-      });
-      await store.appendMetrics([
-        {
-          type: 'stage',
-          stage: stage.index,
-          layers: stage.layers,
-          steps: stage.steps,
-          step,
-          ...(resumedInside ? { resumed: true as const } : {}),
-        },
-      ]);
-      const trainer = await Trainer.create({
-        model: cfg,
-        data: data.matrix,
-        device: config.device,
-        seed: config.seed,
-        adam: config.optimizer,
-        readEvery: config.readEvery,
-        windowStarts: data.trainStarts,
-        sampler,
-        stepsPerCall: opts.stepsPerCall ?? (config.device === 'cuda' ? CUDA_STEPS_PER_CALL : 1),
-        precision,
-        ...(lossScale ? { initialLossScale: lossScale } : {}),
-        ...(opts.threads ? { threads: opts.threads } : {}),
-        ...(params ? { initialParams: params } : {}),
-        ...(moments ? { initialMoments: moments } : {}),
-        initialStep: step,
-      });
-      const stageFlopsPerStep = stepFlops(model, stage.layers);
-      // A stage resumed inside keeps the wall-clock it had before the interruption.
-      const t0 = performance.now() - (resumedInside ? (wallBefore[stage.index - 1] ?? 0) : 0);
-      const wallSoFar = () => [...stageReports.map((r) => r.wallMs), performance.now() - t0];
-      const pending: MetricRecord[] = [];
-      // The state read for the latest checkpoint; the stage always ends with one at its last step.
-      let saved: SavedState | undefined;
-      try {
-        while (step < stageEnd) {
-          if (opts.signal?.aborted) {
-            cancelled = true;
-            break;
-          }
-          // To the next boundary, in as few trainer calls as it takes.
-          const boundary = schedule.next(step, stage);
-          const k = Math.min(boundary.step - step, trainer.stepsPerCall);
-          const lrs = Array.from({ length: k }, (_, i) => schedule.lr(step + i, stage));
-          const first = step;
-          const read = await trainer.steps(lrs, { read: first + k === boundary.step && boundary.read });
-          step += k;
-          flopsSoFar += k * stageFlopsPerStep;
-          // The lines of metrics.jsonl are the schedule's read-back steps, however many steps a call took.
-          for (const m of read.filter((r) => schedule.at(r.step, stage).read)) {
-            // A loss that is no number any more: the run has diverged; stop at once, keeping the last good checkpoint.
-            if (!Number.isFinite(m.loss)) throw diverged(opts.dir, 'training loss', m.loss, m.step, stage);
-            lastTrainLoss = m.loss;
-            lastGradNorm = m.gradNorm;
-            const taken = m.step - first;
-            pending.push({
-              type: 'train',
-              step: m.step,
-              loss: m.loss,
-              gradNorm: m.gradNorm,
-              lr: lrs[taken - 1]!,
-              flops: flopsSoFar - (k - taken) * stageFlopsPerStep,
-              elapsedMs: Math.round(performance.now() - started),
-              ...(m.skipped ? { skipped: true as const } : {}),
-            });
-          }
-          const now = performance.now();
-          // At most one step event per interval (10 per second by default), carrying the latest loss read.
-          if (now - lastEvent >= interval || step === totalSteps) {
-            lastEvent = now;
-            // Speed and ETA from this process's own steps; elapsed on the run's clock.
-            const own = now - resumedAt;
-            const done = step - startStep;
-            emit({
-              type: 'step',
-              step,
-              totalSteps,
-              stage: stage.index,
-              layers: stage.layers,
-              loss: lastTrainLoss,
-              gradNorm: lastGradNorm,
-              lr: lrs.at(-1)!,
-              tokensPerSec: (done * model.batch * model.seqLen) / (own / 1000),
-              elapsedMs: now - started,
-              etaMs: (own / done) * (totalSteps - step),
-              flops: flopsSoFar,
-            });
-          }
-          if (step !== boundary.step) continue;
-          let readNow: Map<string, Float32Array> | undefined;
-          if (boundary.validate) {
-            params = readNow = await trainer.readParams();
-            const point = await validationPoint(await sessionsFor(cfg, params), data, config, (valLoss) => {
-              if (valLoss !== null && !Number.isFinite(valLoss))
-                throw diverged(opts.dir, 'validation loss', valLoss, step, stage);
-              if (valLoss !== null) emit({ type: 'val', step, valLoss, flops: flopsSoFar });
-            });
-            lastVal = point.valLoss;
-            if (lastVal !== null) {
-              pending.push({ type: 'val', step, valLoss: lastVal, flops: flopsSoFar, layers: stage.layers });
-              if (point.downstream) {
-                latest = { step, ...point.downstream };
-                const ev = latest.evaluation;
-                const detection = ev
-                  ? { vusPr: ev.vusPr, vusRoc: ev.vusRoc, aucPr: ev.aucPr, aucRoc: ev.aucRoc, f1: ev.atThreshold.f1 }
-                  : {};
-                pending.push({
-                  type: 'isoplot',
-                  step,
-                  layers: stage.layers,
-                  valLoss: lastVal,
-                  ...detection,
-                  probes: probeAccuracies(latest.probes),
-                });
-              }
-            }
-          }
-          if (boundary.checkpoint) {
-            await store.appendMetrics(pending.splice(0));
-            saved = await checkpoint(
-              trainer,
-              store,
-              { step, stage, sampler, stageWallMs: wallSoFar(), elapsedMs: performance.now() - started },
-              emit,
-              readNow,
-            );
-          }
-        }
-        if (cancelled) {
-          // Stop cleanly: the metrics so far and a checkpoint of exactly where the run is.
-          await store.appendMetrics(pending.splice(0));
-          saved = await checkpoint(
-            trainer,
-            store,
-            { step, stage, sampler, stageWallMs: wallSoFar(), elapsedMs: performance.now() - started },
-            emit,
-          );
-        }
-        params = saved!.params;
-        moments = { m: saved!.m, v: saved!.v };
-        lossScale = saved!.lossScale;
-      } finally {
-        await trainer.dispose();
-      }
-      stageReports.push({
-        layers: stage.layers,
-        steps: stage.steps,
-        flops: stage.steps * stageFlopsPerStep,
-        wallMs: Math.round(performance.now() - t0),
-      });
-      if (cancelled) break;
-      // This depth's evaluation sessions are done with; the last stage's also serve the final evaluation.
-      if (stage !== stages.at(-1)) await releaseSessions();
+/**
+ * Grows the weights (and, when the run copies them, the Adam moments) of the previous depth into
+ * the stage's, unless resuming inside it; writes its stage line; builds its trainer.
+ */
+async function enterStage(run: RunState, stage: Stage): Promise<StageRun> {
+  const { opts } = run;
+  const { config, data } = opts;
+  const stages = run.schedule.stages;
+  if (run.params && run.resumeLayers !== stage.layers) {
+    const fromLayers = run.resumeLayers ?? stages[stage.index - 2]!.layers;
+    const mapping = layerMapping(config.variant, fromLayers, stage.layers, config.growth.block);
+    run.params = growTensors(run.params, mapping);
+    run.moments =
+      config.optimizer.stateAtGrowth === 'copy' && run.moments
+        ? { m: growTensors(run.moments.m, mapping), v: growTensors(run.moments.v, mapping) }
+        : undefined;
+  }
+  // Resuming inside this stage is not a growth: its stage line says so.
+  const resumedInside = run.resumeLayers === stage.layers;
+  run.resumeLayers = undefined;
+  run.emit({
+    type: 'stage',
+    stage: stage.index,
+    stages: stages.length,
+    layers: stage.layers,
+    steps: stage.steps,
+    step: run.step,
+  });
+  await run.store.appendMetrics([
+    {
+      type: 'stage',
+      stage: stage.index,
+      layers: stage.layers,
+      steps: stage.steps,
+      step: run.step,
+      ...(resumedInside ? { resumed: true as const } : {}),
+    },
+  ]);
+  const cfg: PatchTransformerConfig = { ...config.model, layers: stage.layers };
+  const trainer = await Trainer.create({
+    model: cfg,
+    data: data.matrix,
+    device: config.device,
+    seed: config.seed,
+    adam: config.optimizer,
+    readEvery: config.readEvery,
+    windowStarts: data.trainStarts,
+    sampler: run.sampler,
+    stepsPerCall: opts.stepsPerCall ?? (config.device === 'cuda' ? CUDA_STEPS_PER_CALL : 1),
+    precision: run.precision,
+    ...(run.lossScale ? { initialLossScale: run.lossScale } : {}),
+    ...(opts.threads ? { threads: opts.threads } : {}),
+    ...(run.params ? { initialParams: run.params } : {}),
+    ...(run.moments ? { initialMoments: run.moments } : {}),
+    initialStep: run.step,
+  });
+  return {
+    stage,
+    cfg,
+    end: run.schedule.stageEnd(stage),
+    trainer,
+    flopsPerStep: stepFlops(config.model, stage.layers),
+    // A stage resumed inside keeps the wall-clock it had before the interruption.
+    t0: performance.now() - (resumedInside ? (run.wallBefore[stage.index - 1] ?? 0) : 0),
+    pending: [],
+    saved: undefined,
+  };
+}
+
+/**
+ * Trains from the run's step to `boundary` in as few trainer calls as it takes, queueing the
+ * schedule's read-back lines and emitting step events. A cancel stops it before its next call.
+ */
+async function trainToBoundary(run: RunState, st: StageRun, boundary: Boundary): Promise<void> {
+  const { schedule } = run;
+  const { stage, trainer } = st;
+  while (run.step < boundary.step) {
+    if (run.opts.signal?.aborted) {
+      run.cancelled = true;
+      return;
     }
-
-    const done = !cancelled && params;
-    const finalCfg: PatchTransformerConfig = { ...model, layers: stages.at(-1)!.layers };
-    // Resumed after the final checkpoint (nothing left to train): the final loss from the weights.
-    if (done && lastVal === null)
-      lastVal = await validationLossWith(await sessionsFor(finalCfg, params!), data, config.valWindows);
-    // The last validation point is usually the final step: its downstream results are the run's.
-    const final = done
-      ? latest?.step === step
-        ? latest
-        : await downstreamWith(await sessionsFor(finalCfg, params!), data, config)
-      : null;
-    const evaluation = final?.evaluation ?? null;
-    const scoring = config.scoring ?? DEFAULT_SCORING;
-    // The test part's scores for a timeline chart, as the alarms saw them: smoothed, on the threshold's scale (NaN is written as null).
-    const times = data.times ?? null;
-    if (final?.scores && evaluation)
-      await store.writeJson(
-        'scores.json',
-        scoreTimeline(
-          scoresOnThresholdScale(smoothedScores(final.scores, data, scoring.smooth ?? 1), data, evaluation),
-          data,
-          evaluation.threshold,
-          { times },
-        ),
-      );
-    const samplingSeconds = times ? testSamplingSeconds(data, times) : null;
-    const baselines = done ? evaluateBaselines(data, model.channels, config.seed, scoring) : {};
-    const trivial = done ? trivialDetectors(data) : null;
-    const probes = final?.probes ?? null;
-    const report: RunReport = {
-      variant: config.variant,
-      seed: config.seed,
-      dir: opts.dir,
-      status: cancelled ? 'cancelled' : 'finished',
-      stages: stageReports,
-      totalFlops: stageReports.reduce((a, s) => a + s.flops, 0),
-      wallMs: stageReports.reduce((a, s) => a + s.wallMs, 0),
-      finalValLoss: lastVal,
-      finalTrainLoss: lastTrainLoss,
-      evaluation,
-      baselines,
-      ...(trivial ? { trivial } : {}),
-      probes,
-      ...(samplingSeconds !== null ? { samplingSeconds } : {}),
-    };
-    await store.writeReport(report);
-    return report;
-  } finally {
-    await releaseSessions();
+    const k = Math.min(boundary.step - run.step, trainer.stepsPerCall);
+    const lrs = Array.from({ length: k }, (_, i) => schedule.lr(run.step + i, stage));
+    const first = run.step;
+    const read = await trainer.steps(lrs, { read: first + k === boundary.step && boundary.read });
+    run.step += k;
+    run.flopsSoFar += k * st.flopsPerStep;
+    // The lines of metrics.jsonl are the schedule's read-back steps, however many steps a call took.
+    for (const m of read.filter((r) => schedule.at(r.step, stage).read)) {
+      // A loss that is no number any more: the run has diverged; stop at once, keeping the last good checkpoint.
+      if (!Number.isFinite(m.loss)) throw diverged(run.opts.dir, 'training loss', m.loss, m.step, stage);
+      run.lastTrainLoss = m.loss;
+      run.lastGradNorm = m.gradNorm;
+      const taken = m.step - first;
+      st.pending.push({
+        type: 'train',
+        step: m.step,
+        loss: m.loss,
+        gradNorm: m.gradNorm,
+        lr: lrs[taken - 1]!,
+        flops: run.flopsSoFar - (k - taken) * st.flopsPerStep,
+        elapsedMs: Math.round(performance.now() - run.started),
+        ...(m.skipped ? { skipped: true as const } : {}),
+      });
+    }
+    stepEvent(run, stage, lrs.at(-1)!);
   }
 }
 
-interface SavedState {
-  readonly params: Map<string, Float32Array>;
-  readonly m: Map<string, Float32Array>;
-  readonly v: Map<string, Float32Array>;
-  readonly lossScale?: LossScaleState;
+/** At most one step event per interval (10 per second by default), carrying the latest loss read. */
+function stepEvent(run: RunState, stage: Stage, lr: number): void {
+  const { totalSteps } = run.schedule;
+  const now = performance.now();
+  if (now - run.lastEvent >= (run.opts.progressIntervalMs ?? 100) || run.step === totalSteps) {
+    run.lastEvent = now;
+    // Speed and ETA from this process's own steps; elapsed on the run's clock.
+    const own = now - run.resumedAt;
+    const done = run.step - run.startStep;
+    run.emit({
+      type: 'step',
+      step: run.step,
+      totalSteps,
+      stage: stage.index,
+      layers: stage.layers,
+      loss: run.lastTrainLoss,
+      gradNorm: run.lastGradNorm,
+      lr,
+      tokensPerSec: (done * run.opts.config.model.batch * run.opts.config.model.seqLen) / (own / 1000),
+      elapsedMs: now - run.started,
+      etaMs: (own / done) * (totalSteps - run.step),
+      flops: run.flopsSoFar,
+    });
+  }
 }
 
-/** Where a checkpoint is taken: the step, the stage, the sampler, and the wall-clock so far. */
-interface CheckpointAt {
-  readonly step: number;
-  readonly stage: Stage;
-  readonly sampler: BatchSampler;
-  readonly stageWallMs: readonly number[];
-  readonly elapsedMs: number;
+/** Validates and checkpoints as `boundary` asks; a checkpoint reuses the weights validation read. */
+async function atBoundary(run: RunState, st: StageRun, boundary: Boundary): Promise<void> {
+  const readNow = boundary.validate ? await validate(run, st) : undefined;
+  if (boundary.checkpoint) {
+    await run.store.appendMetrics(st.pending.splice(0));
+    st.saved = await checkpoint(run, st, readNow);
+  }
+}
+
+/** Reads the weights and validates them: a val line, and an isoplot line where it evaluated downstream. */
+async function validate(run: RunState, st: StageRun): Promise<Map<string, Float32Array>> {
+  const { config, data, dir } = run.opts;
+  const { step } = run;
+  const params = await st.trainer.readParams();
+  run.params = params;
+  const point = await validationPoint(await run.sessions.for(st.cfg, params), data, config, (valLoss) => {
+    if (valLoss !== null && !Number.isFinite(valLoss)) throw diverged(dir, 'validation loss', valLoss, step, st.stage);
+    if (valLoss !== null) run.emit({ type: 'val', step, valLoss, flops: run.flopsSoFar });
+  });
+  const valLoss = point.valLoss;
+  run.lastVal = valLoss;
+  if (valLoss !== null) {
+    st.pending.push({ type: 'val', step, valLoss, flops: run.flopsSoFar, layers: st.stage.layers });
+    if (point.downstream) {
+      const latest = { step, ...point.downstream };
+      run.latest = latest;
+      const ev = latest.evaluation;
+      const detection = ev
+        ? { vusPr: ev.vusPr, vusRoc: ev.vusRoc, aucPr: ev.aucPr, aucRoc: ev.aucRoc, f1: ev.atThreshold.f1 }
+        : {};
+      st.pending.push({
+        type: 'isoplot',
+        step,
+        layers: st.stage.layers,
+        valLoss,
+        ...detection,
+        probes: probeAccuracies(latest.probes),
+      });
+    }
+  }
+  return params;
+}
+
+/**
+ * Carries the stage's last checkpoint's state to the next stage. A cancelled run first writes the
+ * metrics so far and a checkpoint of exactly where it stopped.
+ */
+async function leaveStage(run: RunState, st: StageRun): Promise<void> {
+  if (run.cancelled) {
+    await run.store.appendMetrics(st.pending.splice(0));
+    st.saved = await checkpoint(run, st);
+  }
+  const saved = st.saved!;
+  run.params = saved.params;
+  run.moments = { m: saved.m, v: saved.v };
+  run.lossScale = saved.lossScale;
+}
+
+/**
+ * Ends the run: unless cancelled, the final validation loss and downstream evaluation (the test
+ * part's scores in scores.json) and the baselines; then the report.
+ */
+async function finish(run: RunState): Promise<RunReport> {
+  const { config, data, dir } = run.opts;
+  const model = config.model;
+  const done = !run.cancelled && run.params;
+  const finalCfg: PatchTransformerConfig = { ...model, layers: run.schedule.stages.at(-1)!.layers };
+  // Resumed after the final checkpoint (nothing left to train): the final loss from the weights.
+  if (done && run.lastVal === null)
+    run.lastVal = await validationLossWith(await run.sessions.for(finalCfg, run.params!), data, config.valWindows);
+  // The last validation point is usually the final step: its downstream results are the run's.
+  const final = done
+    ? run.latest?.step === run.step
+      ? run.latest
+      : await downstreamWith(await run.sessions.for(finalCfg, run.params!), data, config)
+    : null;
+  const evaluation = final?.evaluation ?? null;
+  const scoring = config.scoring ?? DEFAULT_SCORING;
+  // The test part's scores for a timeline chart, as the alarms saw them: smoothed, on the threshold's scale (NaN is written as null).
+  const times = data.times ?? null;
+  if (final?.scores && evaluation)
+    await run.store.writeJson(
+      'scores.json',
+      scoreTimeline(
+        scoresOnThresholdScale(smoothedScores(final.scores, data, scoring.smooth ?? 1), data, evaluation),
+        data,
+        evaluation.threshold,
+        { times },
+      ),
+    );
+  const samplingSeconds = times ? testSamplingSeconds(data, times) : null;
+  const baselines = done ? evaluateBaselines(data, model.channels, config.seed, scoring) : {};
+  const trivial = done ? trivialDetectors(data) : null;
+  const probes = final?.probes ?? null;
+  const { stageReports } = run;
+  const report: RunReport = {
+    variant: config.variant,
+    seed: config.seed,
+    dir,
+    status: run.cancelled ? 'cancelled' : 'finished',
+    stages: stageReports,
+    totalFlops: stageReports.reduce((a, s) => a + s.flops, 0),
+    wallMs: stageReports.reduce((a, s) => a + s.wallMs, 0),
+    finalValLoss: run.lastVal,
+    finalTrainLoss: run.lastTrainLoss,
+    evaluation,
+    baselines,
+    ...(trivial ? { trivial } : {}),
+    probes,
+    ...(samplingSeconds !== null ? { samplingSeconds } : {}),
+  };
+  await run.store.writeReport(report);
+  return report;
+}
+
+/** The wall-clock of every stage so far, the current one's up to now. */
+function wallSoFar(run: RunState, st: StageRun): number[] {
+  return [...run.stageReports.map((r) => r.wallMs), performance.now() - st.t0];
 }
 
 /** Saves the trainer's state (reusing `params` when they were just read at this step) and returns it. */
-async function checkpoint(
-  trainer: Trainer,
-  store: RunStore,
-  at: CheckpointAt,
-  emit: (e: RunEvent) => void,
-  params?: Map<string, Float32Array>,
-): Promise<SavedState> {
+async function checkpoint(run: RunState, st: StageRun, params?: Map<string, Float32Array>): Promise<SavedState> {
+  const { trainer, stage } = st;
+  const { step } = run;
+  const stageWallMs = wallSoFar(run, st);
+  const elapsedMs = performance.now() - run.started;
   const { m, v } = await trainer.readMoments();
   const lossScale = await trainer.readLossScale();
   const state = { params: params ?? (await trainer.readParams()), m, v, ...(lossScale ? { lossScale } : {}) };
   const shapes = new Map(paramSpecs(trainer.options.model).map((p) => [p.name, p.shape]));
-  const { step, stage } = at;
-  const file = await store.saveCheckpoint({
+  const file = await run.store.saveCheckpoint({
     step,
     layers: stage.layers,
     stage: stage.index,
-    rng: at.sampler.state,
-    stageWallMs: at.stageWallMs,
-    elapsedMs: at.elapsedMs,
+    rng: run.sampler.state,
+    stageWallMs,
+    elapsedMs,
     ...state,
     shapes,
   });
-  emit({ type: 'checkpoint', step, file });
+  run.emit({ type: 'checkpoint', step, file });
   return state;
 }
