@@ -13,7 +13,7 @@ import type { PresetName } from '../../../shared/presets';
 import { DEVICE_CHOICES, type DeviceChoice } from '../../../shared/system';
 import type { Precision } from '../../../shared/precision';
 import { useApi } from '../api';
-import { stagesFor } from '../components/train/stages';
+import { stagesFor } from '../model/stages';
 import { useWizardStore } from './wizard';
 
 /** Quiet time after the last plan change before an estimate is asked for. */

@@ -3,8 +3,8 @@
  * estimate: the engine's own rule (shared/growth.ts) on the plan's settings with the blanks filled
  * in (shared/defaults.ts).
  */
-import type { GrowthSettings } from '../../../../shared/defaults';
-import { copiedLayers, layerMapping, stagesOf, type Variant } from '../../../../shared/growth';
+import type { GrowthSettings } from '../../../shared/defaults';
+import { copiedLayers, layerMapping, stagesOf, type Variant } from '../../../shared/growth';
 
 export interface StagePlan {
   readonly layers: number;
