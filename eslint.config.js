@@ -4,7 +4,9 @@
 //            inside it the layers of ENGINE_LAYERS, each importing only those below it
 //   main     Electron main process (wires things; ORT stays in the engine process)
 //   preload  electron + shared only
-//   renderer Vue + Pinia + Chart.js + shared only
+//   renderer Vue + Pinia + Chart.js + shared only, and inside it components/steps -> stores -> model:
+//            model (plain TypeScript view logic) imports no store, component, step or api/, nor
+//            Vue, Pinia or Chart.js; a store imports no component or step
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import pluginVue from 'eslint-plugin-vue';
@@ -61,6 +63,13 @@ const restrict = ({ paths = [], layers = [], engineLayers = [], message }) => [
         : [],
   },
 ];
+
+// The renderer's own restrictions, which its model/ and stores/ rules repeat (a later rule replaces
+// an earlier one for the same files, it does not add to it).
+const RENDERER_PATHS = [...nodeBuiltins, 'electron', 'onnxruntime-node', 'ws'];
+const RENDERER_LAYERS = ['engine', 'main', 'preload'];
+const RENDERER_MESSAGE =
+  'src/renderer talks to the services only through the typed API (src/shared/ipc): no Node, Electron or engine imports.';
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', '.device/**', '.cache/**', 'coverage/**'] },
@@ -154,11 +163,28 @@ export default tseslint.config(
     files: ['src/renderer/**'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
+      'no-restricted-imports': restrict({ paths: RENDERER_PATHS, layers: RENDERER_LAYERS, message: RENDERER_MESSAGE }),
+    },
+  },
+  // Inside the renderer: components and steps use stores and model/; stores use model/; model/ is
+  // plain TypeScript (view logic the stores and components share) that uses neither.
+  {
+    files: ['src/renderer/src/stores/**'],
+    rules: {
       'no-restricted-imports': restrict({
-        paths: [...nodeBuiltins, 'electron', 'onnxruntime-node', 'ws'],
-        layers: ['engine', 'main', 'preload'],
-        message:
-          'src/renderer talks to the services only through the typed API (src/shared/ipc): no Node, Electron or engine imports.',
+        paths: RENDERER_PATHS,
+        layers: [...RENDERER_LAYERS, 'components', 'steps'],
+        message: `${RENDERER_MESSAGE} Inside it, stores sit below components and steps: a store imports no component or step (shared view logic goes in model/).`,
+      }),
+    },
+  },
+  {
+    files: ['src/renderer/src/model/**'],
+    rules: {
+      'no-restricted-imports': restrict({
+        paths: [...RENDERER_PATHS, 'vue', 'pinia', 'chart.js'],
+        layers: [...RENDERER_LAYERS, 'stores', 'components', 'steps', 'api'],
+        message: `${RENDERER_MESSAGE} Inside it, model/ is plain TypeScript below stores, components and steps: no Vue, Pinia, Chart.js or api/, and none of those folders.`,
       }),
     },
   },

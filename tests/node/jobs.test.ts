@@ -9,7 +9,7 @@ import type { JobInfo, JobProgress } from '../../src/shared/jobs';
 import { readModelInfo } from '../../src/engine/onnx/proto';
 import { runCli } from '../../src/engine/cli';
 import { capture } from '../helpers/cli';
-import { appWording } from '../../src/renderer/src/app-wording';
+import { appWording } from '../../src/renderer/src/model/app-wording';
 
 const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
 

@@ -23,6 +23,19 @@ describe('layer rules (ESLint no-restricted-imports)', () => {
       "import { createServices } from '../../engine/services'; export const a = createServices;",
     ],
     ['src/renderer/src/x.ts', "import path from 'node:path'; export const a = path;"],
+    // Inside the renderer: components/steps < stores < model.
+    ['src/renderer/src/model/x.ts', "import { useJobStore } from '../stores/job'; export const a = useJobStore;"],
+    ['src/renderer/src/model/x.ts', "import { ref } from 'vue'; export const a = ref;"],
+    [
+      'src/renderer/src/model/x.ts',
+      "import { legendOf } from '../components/train/lossCharts'; export const a = legendOf;",
+    ],
+    [
+      'src/renderer/src/stores/x.ts',
+      "import { legendOf } from '../components/train/lossCharts'; export const a = legendOf;",
+    ],
+    ['src/renderer/src/stores/x.ts', "import TrainStep from '../steps/TrainStep.vue'; export const a = TrainStep;"],
+    ['src/renderer/src/stores/x.ts', "import { ipcRenderer } from 'electron'; export const a = ipcRenderer;"],
     // Inside the engine: graph < models < train/inference/growth < runtime < data/eval < runs/compare < services < hosts.
     ['src/engine/graph/x.ts', "import { forward } from '../models/patch-transformer'; export const a = forward;"],
     ['src/engine/train/x.ts', "import { sessionOptions } from '../runtime/device'; export const a = sessionOptions;"],
@@ -56,6 +69,18 @@ describe('layer rules (ESLint no-restricted-imports)', () => {
     [
       'src/renderer/src/x.ts',
       "import { ref } from 'vue'; import { EventHub } from '../../shared/rpc'; export const a = [ref, EventHub];",
+    ],
+    [
+      'src/renderer/src/stores/x.ts',
+      "import { defineStore } from 'pinia'; import { useApi } from '../api'; import { advanceRun } from '../model/curves'; export const a = [defineStore, useApi, advanceRun];",
+    ],
+    [
+      'src/renderer/src/model/x.ts',
+      "import { VARIANTS } from '../../../shared/growth'; import { stagesFor } from './stages'; export const a = [VARIANTS, stagesFor];",
+    ],
+    [
+      'src/renderer/src/components/train/x.ts',
+      "import { useJobStore } from '../../stores/job'; import { stagesFor } from '../../model/stages'; export const a = [useJobStore, stagesFor];",
     ],
     [
       'src/engine/runs/x.ts',

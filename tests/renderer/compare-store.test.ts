@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sortRows } from '../../src/renderer/src/compare/columns';
+import { sortRows } from '../../src/renderer/src/model/compare-columns';
 import { CompareFakeApi, comparison, JOB_DIR } from './fakes/compare';
 import { compareSpecHooks, storesWith } from './fakes/compare-steps';
 

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  advanceRun,
-  MAX_POINTS,
-  runFromHistory,
-  thinPoints,
-  type RunLive,
-} from '../../src/renderer/src/components/train/curves';
+import { advanceRun, MAX_POINTS, runFromHistory, thinPoints, type RunLive } from '../../src/renderer/src/model/curves';
 import type { JobHistory } from '../../src/shared/jobs';
 import { jobInfo, OLD_HISTORY, OLD_MIDAS_WALL, oldJob, progress } from './fakes/training';
 

@@ -4,7 +4,7 @@ import {
   formatSamplingInterval,
   formatTime,
   formatTimeSpan,
-} from '../../src/renderer/src/components/import/format';
+} from '../../src/renderer/src/model/import-format';
 
 describe('import wording', () => {
   it('words numbers and times for a factory engineer', () => {

@@ -1,6 +1,6 @@
 import { flushPromises } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
-import { MAX_POINTS, type RunLive } from '../../src/renderer/src/components/train/curves';
+import { MAX_POINTS, type RunLive } from '../../src/renderer/src/model/curves';
 import { GROWTH_SUFFIX, lossChartConfig } from '../../src/renderer/src/components/train/lossCharts';
 import TrainStep from '../../src/renderer/src/steps/TrainStep.vue';
 import { SHOWN_JOB_KEY } from '../../src/renderer/src/stores/job';

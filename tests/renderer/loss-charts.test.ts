@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunLive } from '../../src/renderer/src/components/train/curves';
+import type { RunLive } from '../../src/renderer/src/model/curves';
 import {
   BAND_SUFFIX,
   GROWTH_SUFFIX,

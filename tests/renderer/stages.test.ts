@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newLayers, stagesFor } from '../../src/renderer/src/components/train/stages';
+import { newLayers, stagesFor } from '../../src/renderer/src/model/stages';
 import { resolveGrowth } from '../../src/shared/plan';
 
 describe('depth schedules in the renderer', () => {

@@ -1,7 +1,7 @@
 import { flushPromises } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import { prChartConfig, probeChartConfigs, variantColors } from '../../src/renderer/src/compare/charts';
-import type { RunLive } from '../../src/renderer/src/components/train/curves';
+import type { RunLive } from '../../src/renderer/src/model/curves';
 import { lossChartConfig } from '../../src/renderer/src/components/train/lossCharts';
 import CompareStep from '../../src/renderer/src/steps/CompareStep.vue';
 import ExportStep from '../../src/renderer/src/steps/ExportStep.vue';

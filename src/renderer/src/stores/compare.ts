@@ -8,7 +8,7 @@ import type { Comparison, VariantSummary } from '../../../shared/compare';
 import type { ExportFile } from '../../../shared/jobs';
 import type { ScoreTimeline } from '../../../shared/timeline';
 import { useApi } from '../api';
-import { defaultSortDir, sortRows, type SortDir, type SortKey } from '../compare/columns';
+import { defaultSortDir, sortRows, type SortDir, type SortKey } from '../model/compare-columns';
 import { downloadExport } from '../download';
 
 export type ExportKind = 'report' | 'csv' | 'onnx';

@@ -10,7 +10,7 @@ import { defineStore } from 'pinia';
 import { computed, onScopeDispose, ref } from 'vue';
 import type { JobHistory, JobInfo, JobProgress } from '../../../shared/jobs';
 import { useApi } from '../api';
-import { advanceRun, runFromHistory, type RunLive } from '../components/train/curves';
+import { advanceRun, runFromHistory, type RunLive } from '../model/curves';
 import { useLibraryStore } from './library';
 import { usePlanStore } from './plan';
 import { useWizardStore } from './wizard';

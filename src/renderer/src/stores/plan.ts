@@ -19,7 +19,7 @@ import {
 } from '../../../shared/plan';
 import { DEVICE_CHOICES, type DeviceChoice } from '../../../shared/system';
 import { useApi } from '../api';
-import { stagesFor } from '../components/train/stages';
+import { stagesFor } from '../model/stages';
 import { useWizardStore } from './wizard';
 
 /** Quiet time after the last plan change before an estimate is asked for. */

@@ -1,16 +1,27 @@
 /** The wizard's steps and where the user is. */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
+import { WIZARD_STEPS, type WizardStep } from '../../../shared/session';
 
-export const STEPS = [
-  { id: 'import', title: 'Import', hint: 'Plant sensor CSVs' },
-  { id: 'variants', title: 'Variants', hint: 'Training schedules' },
-  { id: 'train', title: 'Train', hint: 'Live progress' },
-  { id: 'compare', title: 'Compare', hint: 'Speed and quality' },
-  { id: 'export', title: 'Export', hint: 'Report and model' },
-] as const;
+interface StepLabel {
+  readonly title: string;
+  readonly hint: string;
+}
 
-export type StepId = (typeof STEPS)[number]['id'];
+/** What the navigation shows for each step (a step of WIZARD_STEPS without one does not compile). */
+const STEP_LABELS: Readonly<Record<WizardStep, StepLabel>> = {
+  import: { title: 'Import', hint: 'Plant sensor CSVs' },
+  variants: { title: 'Variants', hint: 'Training schedules' },
+  train: { title: 'Train', hint: 'Live progress' },
+  compare: { title: 'Compare', hint: 'Speed and quality' },
+  export: { title: 'Export', hint: 'Report and model' },
+};
+
+/** The steps in order (WIZARD_STEPS, the list a saved session is checked against), with their labels. */
+export const STEPS: readonly (StepLabel & { readonly id: WizardStep })[] = WIZARD_STEPS.map((id) => ({
+  id,
+  ...STEP_LABELS[id],
+}));
 
 export const useWizardStore = defineStore('wizard', () => {
   const index = ref(0);
@@ -25,7 +36,7 @@ export const useWizardStore = defineStore('wizard', () => {
   /** The Settings page is shown over the wizard. */
   const settingsOpen = ref(false);
 
-  function goTo(id: StepId): void {
+  function goTo(id: WizardStep): void {
     const i = STEPS.findIndex((s) => s.id === id);
     // An unknown step (a session of another version) leaves the wizard where it is.
     if (i >= 0) index.value = i;

@@ -4,9 +4,9 @@
  */
 import type { ChartConfiguration, ChartType, Plugin, TooltipItem } from 'chart.js';
 import type { ImportResult } from '../../../../shared/import';
-import { formatCount, formatTime, formatTimeSpan, formatValue } from './format';
+import { formatCount, formatTime, formatTimeSpan, formatValue } from '../../model/import-format';
 import type { ThemeColors } from '../../theme/colors';
-import { channelStyle } from './theme';
+import { channelStyle } from '../../theme/channels';
 
 export type Plot = ImportResult['plot'];
 

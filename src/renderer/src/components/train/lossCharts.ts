@@ -5,7 +5,7 @@
  */
 import { isFlopMatched, variantLabel } from '../../../../shared/growth';
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
-import type { LossPoint, RunLive } from './curves';
+import type { LossPoint, RunLive } from '../../model/curves';
 import type { ThemeColors } from '../../theme/colors';
 import { translucent, variantColor, variantDash } from '../../theme/variants';
 

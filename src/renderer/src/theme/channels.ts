@@ -1,7 +1,7 @@
 /**
- * Line colours for the Import step's channels (the theme's own colours come from
- * ../../theme/colors): Tableau 10 without its red (red is the anomaly shading), readable on both
- * themes. Past nine channels the colours repeat with a dash pattern.
+ * Line colours for the Import step's channels (the theme's own colours come from ./colors):
+ * Tableau 10 without its red (red is the anomaly shading), readable on both themes. Past nine
+ * channels the colours repeat with a dash pattern.
  */
 export const CHANNEL_COLORS = [
   '#4e79a7',

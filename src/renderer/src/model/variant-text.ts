@@ -1,5 +1,5 @@
 /** How each variant is named and explained to the user on its card. */
-import { VARIANT_LABELS, type Variant } from '../../../../shared/growth';
+import { VARIANT_LABELS, type Variant } from '../../../shared/growth';
 
 export const VARIANT_TEXT: Readonly<Record<Variant, { readonly title: string; readonly line: string }>> = {
   baseline: {

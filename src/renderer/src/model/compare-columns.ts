@@ -1,6 +1,6 @@
 /**
  * The columns of the Compare step's table: what each shows, how it sorts, which way is better.
- * The store sorts with `sortValue`; the table renders `text`.
+ * The store sorts with `sortRows` (by each column's `value`); the table renders `text`.
  */
 import {
   GLOSSARY,

@@ -3,9 +3,9 @@
  * growths, built from live progress or from a job's history, and thinned to a bounded size. Pure
  * functions, no store: the job store keeps one `RunLive` per run and replaces it on every update.
  */
-import { resolveGrowth } from '../../../../shared/plan';
-import { VARIANTS, type Variant } from '../../../../shared/growth';
-import type { JobHistory, JobInfo, JobProgress, RunInfo } from '../../../../shared/jobs';
+import { resolveGrowth } from '../../../shared/plan';
+import { VARIANTS, type Variant } from '../../../shared/growth';
+import type { JobHistory, JobInfo, JobProgress, RunInfo } from '../../../shared/jobs';
 import { stagesFor } from './stages';
 
 /** One point of a run's loss curve, with every x the charts can use. */

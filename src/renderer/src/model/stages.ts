@@ -1,10 +1,10 @@
 /**
  * The depth schedule of each variant for the Variants step's diagrams before (or without) an
  * estimate: the engine's own rule (shared/growth.ts) on the plan's settings with the blanks filled
- * in (shared/defaults.ts).
+ * in (shared/plan.ts).
  */
-import type { GrowthSettings } from '../../../../shared/plan';
-import { copiedLayers, layerMapping, stagesOf, type Variant } from '../../../../shared/growth';
+import type { GrowthSettings } from '../../../shared/plan';
+import { copiedLayers, layerMapping, stagesOf, type Variant } from '../../../shared/growth';
 
 export interface StagePlan {
   readonly layers: number;
