@@ -17,16 +17,18 @@ import prettier from 'eslint-config-prettier';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 // The engine's layers, lowest first: the graph core, the model, training and inference graphs,
-// the runtime that executes them, data and evaluation, runs, services, and the hosts. The
-// top-level files (random.ts, paths.ts, app-meta.ts) sit below them all.
+// the runtime that executes them, data, evaluation, runs, the job queue, services, and the
+// hosts. The top-level files (random.ts, paths.ts, app-meta.ts) sit below them all.
 const ENGINE_LAYERS = [
   ['io', 'onnx'],
   ['graph'],
   ['models'],
   ['growth', 'train', 'inference'],
   ['runtime'],
-  ['data', 'eval'],
+  ['data'],
+  ['eval'],
   ['runs', 'compare'],
+  ['queue'],
   ['services'],
   ['host', 'cli', 'server'],
 ];

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadSampleDataset } from '../src/engine/data/dataset';
-import type { Variant } from '../src/engine/growth/growth';
+import type { Variant } from '../src/shared/growth';
 import { PRESETS, windowLength, type PresetName } from '../src/engine/models/patch-transformer';
 import { resolveDevice } from '../src/engine/runtime/resolve';
 import { prepareRunData } from '../src/engine/data/prepared';
@@ -51,6 +51,7 @@ export async function benchGrowth(argv: string[]): Promise<string> {
       schedule: { kind: 'cosine', lr: 1e-3, warmup: Math.max(1, Math.round(steps * 0.05)), total: steps, final: 1e-4 },
       optimizer: { ...DEFAULT_ADAMW, stateAtGrowth: 'copy', rewarmupSteps: 0 },
       device,
+      precision: 'fp32',
       readEvery: 50,
       valEvery: steps,
       checkpointEvery: steps,

@@ -339,7 +339,7 @@ export interface Comparison {
     readonly block: number;
     readonly alpha: number;
     readonly device: string;
-    readonly precision?: string;
+    readonly precision: string;
   };
   /** The row the others are compared with (null when no baseline run was given). */
   readonly reference: string | null;

@@ -21,6 +21,7 @@ export function shortRunConfig(
     schedule: { kind: 'cosine', lr: 2e-3, warmup: 3, total: steps, final: 2e-4 },
     optimizer: { ...DEFAULT_ADAMW, stateAtGrowth: 'copy', rewarmupSteps: 0 },
     device: 'cpu',
+    precision: 'fp32',
     readEvery: 1,
     valEvery: o.valEvery ?? 12,
     checkpointEvery: 5,

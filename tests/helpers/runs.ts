@@ -67,6 +67,7 @@ function run(
     preset: 'tiny',
     growth: { layers: 4, block: 1, alpha: 1, steps: 600 },
     device: 'cpu',
+    precision: 'fp32',
     data: {
       source: 'sample (built-in synthetic plant)',
       fingerprint: 'f00d',

@@ -65,6 +65,7 @@ function run(
     preset: 'tiny',
     growth: { layers: 4, block: 1, alpha: 1, steps: 100 },
     device: 'cpu',
+    precision: 'fp32',
     data: {
       source: 'sample',
       fingerprint: o.fingerprint ?? 'f00d',

@@ -7,7 +7,6 @@ import { runCli } from '../../src/engine/cli';
 import { generateSamplePlant, samplePlantCsv } from '../../src/engine/data/sample-plant';
 import { readModelInfo } from '../../src/engine/onnx/proto';
 import { RunStore } from '../../src/engine/runs/store';
-import type { RunConfig } from '../../src/engine/runs/types';
 import { buildInference } from '../../src/engine/inference/forecast';
 import { capture } from '../helpers/cli';
 
@@ -59,7 +58,7 @@ describe('export and score', () => {
     expect(calibration.combine).toBe('mean');
     expect(Number(meta.stacklab_threshold)).toBe(report.evaluation.thresholds.pooled);
     expect(meta.stacklab_normalization).toMatch(/pooled/);
-    const config = (await new RunStore(path.join(runs, 'midas-s1')).readConfig<RunConfig>())!;
+    const config = (await new RunStore(path.join(runs, 'midas-s1')).readConfig())!;
     const ck = (await new RunStore(path.join(runs, 'midas-s1')).latestCheckpoint())!;
     const cfg = { ...config.model, layers: ck.layers };
     const w = cfg.seqLen * cfg.patchLen;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apportion, growTensors, layerMapping, relativeLayerSteps, stagesOf } from '../../src/engine/growth/growth';
+import { apportion, layerMapping, stagesOf } from '../../src/shared/growth';
+import { growTensors, relativeLayerSteps } from '../../src/engine/growth/growth';
 
 describe('stage schedules', () => {
   it('Prop-α splits the budget by i^α and sums exactly to T', () => {

@@ -1,13 +1,7 @@
 /** Metrics against cases computed by hand (the arithmetic is in the comments). */
 import { describe, expect, it } from 'vitest';
-import {
-  aucPr,
-  aucRoc,
-  quantileThreshold,
-  rangeRecall,
-  rangesOf,
-  thresholdMetrics,
-} from '../../src/engine/eval/metrics';
+import { aucPr, aucRoc, quantileThreshold, rangeRecall, thresholdMetrics } from '../../src/engine/eval/metrics';
+import { rangesOf } from '../../src/engine/data/ranges';
 
 describe('threshold-free metrics', () => {
   it('AUC-ROC: pairs ranked right over all pairs, ties count one half', () => {

@@ -402,9 +402,9 @@ describe('runs trained by workers through the queue', () => {
 describe('a run on another device', () => {
   it('resumes where the device differs (recorded, not required), and still refuses other settings', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'stacklab-device-'));
-    const { runFolderConflict } = await import('../../src/engine/runs/runner');
+    const { runFolderConflict } = await import('../../src/engine/runs/resume');
     const { RunStore } = await import('../../src/engine/runs/store');
-    const config = { variant: 'baseline', seed: 1, device: 'cuda', schedule: { lr: 1e-3 } } as never;
+    const config = { variant: 'baseline', seed: 1, device: 'cuda', precision: 'fp32', schedule: { lr: 1e-3 } } as never;
     await new RunStore(dir).init(config);
     expect(await runFolderConflict(dir, { ...(config as object), device: 'cpu' } as never, true)).toBeNull();
     expect(

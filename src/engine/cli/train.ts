@@ -15,7 +15,7 @@ import { parseQueueUrl, QueueUrlError, type QueueTarget } from '../queue/url';
 import { executeJob, readJobFile } from '../runs/job';
 import { PlanError, type PlannedRun } from '../runs/plan';
 import { beginJob, prepareJob, type PreparedJob } from '../runs/prepare';
-import { runFolderConflict } from '../runs/runner';
+import { runFolderConflict } from '../runs/resume';
 import type { RunEvent, RunReport } from '../runs/types';
 import { parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
 import { printComparison } from './compare';

@@ -409,7 +409,7 @@ export function compareRuns(
       block: first.growth.block,
       alpha: first.growth.alpha,
       device: first.device,
-      precision: first.precision ?? 'fp32',
+      precision: first.precision,
     },
     reference: baseRuns ? 'baseline' : null,
     variants: judged,

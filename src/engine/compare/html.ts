@@ -364,7 +364,7 @@ export function renderHtml(c: Comparison): string {
 <body>
 <h1>Which training schedule gives the better model?</h1>
 <p class="muted">Data: ${escapeHtml(c.data.source)} (${c.data.series} series, ${c.data.channels} channels${sampling}; split: ${escapeHtml(c.data.split)}; normalisation ${escapeHtml(c.data.normalization)}; alarm thresholds ${c.data.thresholds === 'per-series' ? 'per series' : 'pooled'}${c.prevalence !== null ? `; ${(100 * c.prevalence).toFixed(1)}% of the test rows are labelled anomalies` : ''}; fingerprint ${escapeHtml(c.data.fingerprint)}).
-Model: ${escapeHtml(c.setup.preset)} preset, ${c.setup.layers} layers, blocks of ${c.setup.block}, Prop-${c.setup.alpha}, on ${escapeHtml(c.setup.device)} in ${escapeHtml(c.setup.precision ?? 'fp32')}. Made <time datetime="${escapeHtml(c.createdAt)}">${escapeHtml(formatLocalDateTime(c.createdAt))}</time> by StackLab.</p>
+Model: ${escapeHtml(c.setup.preset)} preset, ${c.setup.layers} layers, blocks of ${c.setup.block}, Prop-${c.setup.alpha}, on ${escapeHtml(c.setup.device)} in ${escapeHtml(c.setup.precision)}. Made <time datetime="${escapeHtml(c.createdAt)}">${escapeHtml(formatLocalDateTime(c.createdAt))}</time> by StackLab.</p>
 <h2>Verdict</h2>
 <ul class="verdict">${c.verdict.map((v) => `<li>${escapeHtml(v)}</li>`).join('')}</ul>
 ${c.warnings.length ? `<p class="muted">Notes: ${c.warnings.map(escapeHtml).join(' · ')}</p>` : ''}

@@ -4,6 +4,7 @@ import { readJsonFile } from '../io/files';
 import path from 'node:path';
 import type { ScoreTimeline } from '../../shared/timeline';
 import { RunStore } from '../runs/store';
+import { upgradeRunConfig } from '../runs/config-check';
 import type { MetricRecord, RunConfig, RunReport } from '../runs/types';
 
 export interface LoadedRun {
@@ -69,7 +70,7 @@ export async function loadRuns(paths: readonly string[]): Promise<LoadResult> {
       skipped.push(`${dir}: ${report.status} (finish it with \`stacklab train … --resume\`)`);
       continue;
     }
-    const config = await readJson<RunConfig>(path.join(dir, 'config.json'));
+    const config = upgradeRunConfig(await readJson<RunConfig>(path.join(dir, 'config.json')));
     // Lines cut short by a crash are left out; the ones before them still count.
     const { records: metrics } = await new RunStore(dir).readMetrics();
     // Only a chart reads the scores: a run without them (unlabelled data) or with a damaged file still compares.

@@ -3,7 +3,7 @@
  * event rows from its event columns, and the profile of the labelled events.
  */
 import path from 'node:path';
-import { rangesOf } from '../eval/metrics';
+import { rangesOf } from './ranges';
 import type { EventsProfile, FileProfile } from '../../shared/profile';
 import { excerpt, ImportError } from './errors';
 import { openDataFile, type DataFileGate } from './source-file';

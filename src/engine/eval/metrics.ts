@@ -7,29 +7,7 @@
  * and point-adjusted F1 (inflated by construction: report it only beside a random baseline).
  */
 
-export interface Range {
-  /** First row. */
-  readonly start: number;
-  /** Exclusive. */
-  readonly end: number;
-}
-
-/** Maximal runs of 1 in a 0/1 sequence. */
-export function rangesOf(flags: ArrayLike<number>): Range[] {
-  const out: Range[] = [];
-  let i = 0;
-  while (i < flags.length) {
-    if (!flags[i]) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < flags.length && flags[j]) j++;
-    out.push({ start: i, end: j });
-    i = j;
-  }
-  return out;
-}
+import { rangesOf, type Range } from '../data/ranges';
 
 function check(scores: ArrayLike<number>, labels: ArrayLike<number>): void {
   if (scores.length !== labels.length) throw new Error(`${scores.length} scores for ${labels.length} labels`);

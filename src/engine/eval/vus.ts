@@ -31,7 +31,7 @@
  * Cost: one sort, then per buffer length O(labelled rows + buffer rows + thresholds): each row's
  * first alarming threshold is found once, so a curve is a histogram and a running sum.
  */
-import { rangesOf, type Range } from './metrics';
+import { rangesOf, type Range } from '../data/ranges';
 
 /** The reference's number of sampled thresholds (`thre`). */
 export const DEFAULT_THRESHOLDS = 250;

@@ -1,15 +1,13 @@
 /**
- * Stagewise depth growth (MIDAS: Saunshi et al. 2024, arXiv 2409.19044): the variants, their
- * stage schedules and the growth operators, each a pure function from one named-weight state to
- * the next.
+ * Stagewise depth growth (MIDAS: Saunshi et al. 2024, arXiv 2409.19044): the growth operators,
+ * each a pure function from one named-weight state to the next. The variants, their stage
+ * schedules and layer mappings are shared with the wizard (src/shared/growth.ts).
  *
  * A model of depth d has d/b blocks B_1..B_n of b layers. Growth maps every new layer to the old
  * layer it copies; embedding, positions, final norm and head are carried over unchanged.
  */
 import { blockOf } from '../models/patch-transformer';
 
-export { apportion, GrowthConfigError, layerMapping, stagesOf, VARIANT_INFO, VARIANTS } from '../../shared/growth';
-export type { GrowthConfig, Stage, Variant } from '../../shared/growth';
 import type { Stage } from '../../shared/growth';
 
 /** Applies a layer mapping to named tensors (weights or Adam moments); non-block tensors are kept. */

@@ -138,7 +138,8 @@ export function parseRunConfig(raw: unknown, at: string): RunConfig {
   const versionEntries = Object.keys(versions.raw);
   if (versionEntries.length > 100) versions.fail(versionEntries[100]!, 'one of at most 100 entries');
   const flopMatchedTo = f.optionalOneOf('flopMatchedTo', VARIANTS);
-  const precision = f.optionalOneOf('precision', PRECISIONS);
+  // Runs of versions before the precision setting trained in fp32.
+  const precision = f.optionalOneOf('precision', PRECISIONS) ?? 'fp32';
   const valWindows = f.optionalNumber('valWindows', 1, 1_000_000, true);
   const isoplot = f.optionalBoolean('isoplot');
   const scored = f.optionalObject('scoring');
@@ -160,7 +161,7 @@ export function parseRunConfig(raw: unknown, at: string): RunConfig {
       rewarmupSteps: o.integer('rewarmupSteps', 0, MAX_STEPS),
     },
     device: f.oneOf('device', EXECUTION_PROVIDERS),
-    ...(precision ? { precision } : {}),
+    precision,
     readEvery: f.integer('readEvery', 1, MAX_STEPS),
     valEvery: f.integer('valEvery', 1, MAX_STEPS),
     checkpointEvery: f.integer('checkpointEvery', 1, MAX_STEPS),
@@ -187,4 +188,12 @@ export function parseRunConfig(raw: unknown, at: string): RunConfig {
     ...(scored ? { scoring: scoring(scored) } : {}),
     versions: Object.fromEntries(versionEntries.map((k) => [k.slice(0, 100), versions.string(k, 200)])),
   };
+}
+
+/**
+ * A config.json as its run folder holds it, from before the fields that were added later: runs of
+ * versions before the precision setting trained in fp32.
+ */
+export function upgradeRunConfig(config: RunConfig): RunConfig {
+  return config.precision === undefined ? { ...config, precision: 'fp32' } : config;
 }

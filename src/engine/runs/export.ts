@@ -33,7 +33,7 @@ export interface RunExport {
 /** Builds the scoring model of a run folder; `series` names the series whose statistics it holds. */
 export async function exportRun(dir: string, options: { series?: string } = {}): Promise<RunExport> {
   const store = new RunStore(dir);
-  const config = await store.readConfig<RunConfig>();
+  const config = await store.readConfig();
   if (!config) throw new Error(`${dir} is not a run folder (no readable config.json): choose one run of the job`);
   const ck = await store.latestCheckpoint(undefined, (c) => checkpointFitsPlan(c, config, new RunSchedule(config)));
   if (!ck) throw new Error(`${dir} has no checkpoint yet: train it first`);

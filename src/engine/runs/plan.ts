@@ -7,8 +7,7 @@ import * as ort from 'onnxruntime-node';
 import type { DeviceChoice, ExecutionProviderName } from '../../shared/system';
 import { APP_VERSION } from '../app-meta';
 import type { Dataset } from '../data/dataset';
-import { stagesOf, type GrowthConfig, type Variant } from '../growth/growth';
-import { flopMatchedName } from '../../shared/growth';
+import { flopMatchedName, stagesOf, type GrowthConfig, type Variant } from '../../shared/growth';
 import {
   fieldProblem,
   PLAN_FIELDS,

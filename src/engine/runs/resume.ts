@@ -4,7 +4,6 @@
  */
 import path from 'node:path';
 import type { LossScaleState } from '../runtime/trainer';
-import { DEFAULT_PRECISION } from '../../shared/precision';
 import { checkpointFitsPlan, type RunSchedule } from './schedule';
 import { RunStore } from './store';
 import type { RunConfig, RunEvent, RunReport } from './types';
@@ -29,15 +28,12 @@ export interface ResumePoint {
  * The CLI asks before it writes anything; the run loop asks again under the folder's lock.
  */
 export async function runFolderConflict(dir: string, config: RunConfig, resume: boolean): Promise<string | null> {
-  const existing = await new RunStore(dir).readConfig<RunConfig>();
+  const existing = await new RunStore(dir).readConfig();
   if (!existing) return null;
   if (!resume)
     return `${dir} already holds a run (config.json): continue it with --resume (Resume in the run library), or train into another folder`;
   // Runs of versions before the precision setting trained in fp32; the device is recorded, not required (a queue's workers differ).
-  const fields = differingFields(
-    { ...existing, precision: existing.precision ?? DEFAULT_PRECISION },
-    { ...config, precision: config.precision ?? DEFAULT_PRECISION },
-  ).filter((f) => f !== 'device');
+  const fields = differingFields(existing, config).filter((f) => f !== 'device');
   if (fields.length) {
     const which = `${fields.slice(0, 4).join(', ')}${fields.length > 4 ? ` and ${fields.length - 4} more` : ''}`;
     return `cannot resume ${dir}: its config.json differs from this run's settings in ${which} (start a new run folder, or resume with the same options)`;
@@ -66,7 +62,7 @@ export async function resumePoint(
   schedule: RunSchedule,
   emit: (e: RunEvent) => void,
 ): Promise<ResumePoint | RunReport | null> {
-  const existing = await store.readConfig<RunConfig>();
+  const existing = await store.readConfig();
   // A finished run stays as it is: its report, scores and metrics are the run's results.
   const done = await store.readReport<RunReport>();
   const damaged: { file: string; reason: string }[] = [];

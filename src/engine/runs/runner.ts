@@ -4,12 +4,13 @@
  * end), with progress events, cancel and resume, FLOP accounting, and the run folder.
  */
 import path from 'node:path';
-import { growTensors, layerMapping, type Stage } from '../growth/growth';
+import { layerMapping, type Stage } from '../../shared/growth';
+import { growTensors } from '../growth/growth';
 import { paramSpecs, type PatchTransformerConfig } from '../models/patch-transformer';
 import { BatchSampler } from '../runtime/sampler';
 import { Trainer, type LossScaleState } from '../runtime/trainer';
 import { claimCudaPrecision } from '../runtime/tf32';
-import { DEFAULT_PRECISION, type Precision } from '../../shared/precision';
+import type { Precision } from '../../shared/precision';
 import {
   DEFAULT_SCORING,
   evaluateBaselines,
@@ -25,8 +26,6 @@ import { RunSchedule, stepFlops, type Boundary } from './schedule';
 import { RunStore } from './store';
 import type { MetricRecord, RunConfig, RunEvent, RunReport, StageReport, TimedRunData } from './types';
 import { downstreamWith, probeAccuracies, validationLossWith, validationPoint, type Downstream } from './validation';
-
-export { runFolderConflict };
 
 export interface RunOptions {
   readonly config: RunConfig;
@@ -232,7 +231,7 @@ async function begin(opts: RunOptions, store: RunStore): Promise<RunState | RunR
   const sampler = from
     ? BatchSampler.fromState(data.trainStarts, model.batch, from.sampler)
     : BatchSampler.seeded(data.trainStarts, model.batch, config.seed);
-  const precision = config.precision ?? DEFAULT_PRECISION;
+  const precision = config.precision;
   // TF32 is a process-wide mode of the CUDA libraries: this process must run CUDA the way the run says.
   if (config.device === 'cuda') claimCudaPrecision(precision);
   const wallBefore = from?.wallBefore ?? [];

@@ -4,7 +4,7 @@
  * The run loop advances from one boundary to the next in chunks (as many steps per ORT call as
  * the trainer takes), so that an executor running K steps in one call needs no other change.
  */
-import { stagesOf, type Stage } from '../growth/growth';
+import { stagesOf, type Stage } from '../../shared/growth';
 import { forwardFlopsPerWindow, paramSpecs, type PatchTransformerConfig } from '../models/patch-transformer';
 import { lrAt } from '../train/schedules';
 import type { CheckpointState } from './store';

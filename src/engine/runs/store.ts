@@ -28,7 +28,8 @@ import path from 'node:path';
 import { FileRefusedError, readJsonFile, readRegular } from '../io/files';
 import { parseSafetensors, serializeSafetensors } from '../io/safetensors';
 import { stateNames } from '../train/train-step';
-import type { MetricRecord } from './types';
+import type { MetricRecord, RunConfig } from './types';
+import { upgradeRunConfig } from './config-check';
 
 /** Checkpoint files: `checkpoints/step-00000120.safetensors`, the step in eight digits. */
 const CHECKPOINT_FILE = /^step-(\d+)\.safetensors$/;
@@ -435,8 +436,10 @@ export class RunStore {
   }
 
   /** config.json, or null when there is none or it does not read (a resume then says its config differs). */
-  async readConfig<T>(): Promise<T | null> {
-    return readJsonOrNull<T>(path.join(this.dir, 'config.json'));
+  /** The run's config.json (null when there is none, or it does not parse). */
+  async readConfig(): Promise<RunConfig | null> {
+    const config = await readJsonOrNull<RunConfig>(path.join(this.dir, 'config.json'));
+    return config && upgradeRunConfig(config);
   }
 
   async appendMetrics(records: readonly MetricRecord[]): Promise<void> {

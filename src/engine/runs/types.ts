@@ -8,7 +8,7 @@ import type { Precision } from '../../shared/precision';
 import type { RunData, RunNormalization } from '../data/prepared';
 import type { BaselineName, Evaluation, ScoringConfig, TrivialDetectors } from '../eval/evaluate';
 import type { ProbeName, ProbeScore } from '../eval/probes';
-import type { GrowthConfig, Variant } from '../growth/growth';
+import type { GrowthConfig, Variant } from '../../shared/growth';
 import type { PatchTransformerConfig } from '../models/patch-transformer';
 import type { AdamWConfig } from '../train/adamw';
 import type { LrSchedule } from '../train/schedules';
@@ -35,8 +35,8 @@ export interface RunConfig {
   };
   /** The device it began on: recorded, not required (a resume on another device or a queue's other worker continues it). */
   readonly device: ExecutionProviderName;
-  /** Numeric precision (absent in runs of older versions: fp32, TF32 as the CUDA provider chose). */
-  readonly precision?: Precision;
+  /** Numeric precision (config.json of older versions has none: it is read as fp32). */
+  readonly precision: Precision;
   readonly readEvery: number;
   readonly valEvery: number;
   readonly checkpointEvery: number;

@@ -14,7 +14,7 @@ import { columnList, excerpt } from '../data/errors';
 import { csvFilesIn, importCsvFile } from '../data/import';
 import { openDataFile, type DataFileGate } from '../data/source-file';
 import { DEFAULT_LABEL_WORDS, planRoles, type RoleOverrides } from '../data/roles';
-import { rangesOf } from '../eval/metrics';
+import { rangesOf } from '../data/ranges';
 
 export interface ImportedData {
   readonly id: string;

@@ -177,7 +177,7 @@ export const comparison: Comparison = {
     normalization: 'pooled: every series standardised with the mean and standard deviation of all training rows',
     thresholds: 'pooled',
   },
-  setup: { preset: 'tiny', layers: 4, block: 1, alpha: 1, device: 'cpu' },
+  setup: { preset: 'tiny', layers: 4, block: 1, alpha: 1, device: 'cpu', precision: 'fp32' },
   reference: 'baseline',
   variants: [baseline, gradstack, midas],
   baselines: [

@@ -10,7 +10,7 @@ import type { EventHub } from '../../../shared/rpc';
 import type { JobHistory, JobInfo, JobProgress } from '../../../shared/jobs';
 import type { PlanEstimate, TrainPlan } from '../../../shared/plan';
 import type { Settings } from '../../../shared/settings';
-import { stagesOf } from '../../growth/growth';
+import { stagesOf } from '../../../shared/growth';
 import type { Dataset } from '../../data/dataset';
 import { prepareRunData, type PreparedData } from '../../data/prepared';
 import type { SplitOptions } from '../../data/split';

@@ -95,7 +95,7 @@ export async function jobAt(dir: string): Promise<JobFile | null> {
   let first: RunConfig | null = null;
   for (const n of names) {
     const runDir = await runFolder(dir, n);
-    const cfg = runDir ? await new RunStore(runDir).readConfig<RunConfig>() : null;
+    const cfg = runDir ? await new RunStore(runDir).readConfig() : null;
     if (!cfg) continue;
     first ??= cfg;
     runs.push({
