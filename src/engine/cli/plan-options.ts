@@ -30,7 +30,7 @@ export function planUsage(): string {
   return PLAN_KEYS.map((key) => {
     const f: PlanField = PLAN_FIELDS[key];
     const fallback = defaultText(key);
-    return usageLine(f.arg ? `${f.flag} ${f.arg}` : f.flag, fallback ? `${f.help} (default ${fallback})` : f.help);
+    return usageLine(f.arg ? `${f.flag} ${f.arg}` : f.flag, fallback ? `${f.help}; default: ${fallback}` : f.help);
   }).join('\n');
 }
 
