@@ -1,17 +1,18 @@
 /**
  * The training plan: every choice a user makes for one job (variants × seeds), as one table of
  * fields. The IPC and job.json validator, the command line's options and usage, the engine's
- * defaults and range checks, and the Variants step's form all derive from `PLAN_FIELDS`: adding an
- * option is one row here plus its use (the engine's `resolvePlan`, and a control in the wizard).
+ * defaults and range checks, and the plan store's fields, defaults and range messages all derive
+ * from `PLAN_FIELDS`: adding an option is one row here plus its use (the engine's `resolvePlan`,
+ * and a control in the Variants step).
  *
  * A plan as it is asked for and stored (requests, job.json, session.json) holds only the fields
  * the user set; the engine's `resolvePlan` (src/engine/runs/plan.ts) fills in every default, so no
  * layer below it defaults anything.
  */
-import { defaultBlock, VARIANTS, type GrowthConfig, type Variant } from './growth';
+import { defaultBlock, VARIANTS, type GrowthConfig } from './growth';
 import { inRange, LIMITS, rangeText, type Range } from './limits';
-import { PRECISIONS, type Precision } from './precision';
-import { PRESET_DEFAULTS, PRESET_NAMES, type PresetName } from './presets';
+import { PRECISIONS } from './precision';
+import { PRESET_DEFAULTS, PRESET_NAMES } from './presets';
 import { DEVICE_CHOICES } from './system';
 
 /** How series are standardised: each by its own normal training rows, or all by the pooled statistics. */
@@ -316,11 +317,6 @@ export function resolveGrowth(plan: GrowthFields): GrowthSettings {
     steps: plan.steps ?? PRESET_DEFAULTS[plan.preset].steps,
   };
 }
-
-/** The variants a plan trains when none are chosen, and its preset: the wizard's and the CLI's starting point. */
-export const DEFAULT_VARIANTS: readonly Variant[] = PLAN_FIELDS.variants.default!;
-export const DEFAULT_PRESET: PresetName = PLAN_FIELDS.preset.default!;
-export type { Precision };
 
 export interface VariantEstimate {
   readonly variant: string;

@@ -15,7 +15,7 @@ export const PLAN_ARGS = Object.fromEntries(
 ) as Record<string, { type: 'string' | 'boolean' }>;
 
 /** The width of an option's column in a usage, and the most a usage line takes. */
-export const USAGE_INDENT = 26;
+const USAGE_INDENT = 26;
 const USAGE_WIDTH = 110;
 
 /** One usage entry: the option padded to its column, its help wrapped under it. */

@@ -13,7 +13,7 @@ import { defaultRunsDir } from '../paths';
 import { jobExecutor } from '../queue/executor';
 import { parseQueueUrl, QueueUrlError, type QueueTarget } from '../queue/url';
 import { executeJob, readJobFile } from '../runs/job';
-import { PlanError, type PlannedRun } from '../runs/plan';
+import { PlanError, resolvePlan, type PlannedRun } from '../runs/plan';
 import { beginJob, prepareJob, type PreparedJob } from '../runs/prepare';
 import { runFolderConflict } from '../runs/resume';
 import type { RunEvent, RunReport } from '../runs/types';
@@ -82,7 +82,8 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
       defaultDevice: SETTINGS_DEFAULTS.defaultDevice,
       runsDir: args.runsRoot,
       existing,
-      ...(args.out !== undefined ? { dir: path.resolve(args.out) } : {}),
+      tf32: 'fix',
+      ...(args.out !== undefined ? { dir: args.out } : {}),
     }),
   );
   // A fresh job begins no run folder over an existing one; a resume continues only runs trained
@@ -184,6 +185,13 @@ function parseTrainArgs(argv: string[]) {
   if (str('train-rows') !== undefined && str('train-fraction') !== undefined)
     throw new UsageError('stacklab train: give --train-rows or --train-fraction, not both');
   const plan = planFromArgs('train', values);
+  // Checked before any data are read: a plan that cannot train fails at once.
+  try {
+    resolvePlan(plan);
+  } catch (err) {
+    if (err instanceof PlanError) throw new UsageError(`stacklab train: ${err.message}`);
+    throw err;
+  }
   const threads = str('threads');
   if (threads !== undefined && !(Number.isInteger(Number(threads)) && Number(threads) >= 1))
     throw new UsageError(`stacklab train: --threads must be a positive integer, got "${threads}"`);

@@ -20,7 +20,8 @@ import {
   type ScoreCombine,
   type ThresholdScope,
 } from '../../shared/plan';
-import { PRESETS, windowLength, type PatchTransformerConfig, type PresetName } from '../models/patch-transformer';
+import { PRESETS, windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
+import type { PresetName } from '../../shared/presets';
 import { DEFAULT_ADAMW } from '../train/adamw';
 import { normalizationRecord, prepareRunData, type PreparedData } from '../data/prepared';
 import { SplitError, type SplitOptions } from '../data/split';
@@ -77,6 +78,7 @@ export function resolvePlan(plan: PlanInput): ResolvedPlan {
   const asked = plan as Readonly<Record<PlanKey, unknown>>;
   for (const key of PLAN_KEYS) {
     const v = asked[key];
+    if (v === undefined && PLAN_FIELDS[key].required) throw new PlanError(`${PLAN_FIELDS[key].noun}: none given`);
     const problem = v === undefined ? null : fieldProblem(key, v);
     if (problem) throw new PlanError(`${PLAN_FIELDS[key].noun} ${problem}, got ${showValue(v)}`);
   }
@@ -96,24 +98,23 @@ export function resolvePlan(plan: PlanInput): ResolvedPlan {
   }
   if (plan.trainRows !== undefined && plan.trainFraction !== undefined)
     throw new PlanError('give either the training rows per series or the training fraction, not both');
-  const given = <K extends PlanKey>(key: K) => (plan as Partial<Record<PlanKey, unknown>>)[key] ?? planDefault(key);
   return {
     preset,
     variants: plan.variants,
     flopMatched: plan.flopMatched ?? null,
     growth,
     seeds: plan.seeds,
-    lr: given('lr') as number,
-    resetMoments: given('resetMoments') as boolean,
-    rewarmup: given('rewarmup') as number,
-    precision: given('precision') as Precision,
+    lr: plan.lr ?? planDefault('lr')!,
+    resetMoments: plan.resetMoments ?? planDefault('resetMoments')!,
+    rewarmup: plan.rewarmup ?? planDefault('rewarmup')!,
+    precision: plan.precision ?? planDefault('precision')!,
     device: plan.device ?? null,
     data: {
       trainRows: plan.trainRows ?? null,
       trainFraction: plan.trainFraction ?? null,
       normalize: plan.normalize ?? null,
       threshold: plan.threshold ?? null,
-      combine: given('combine') as ScoreCombine,
+      combine: plan.combine ?? planDefault('combine')!,
       // The model predicts a patch at a time: every detector's scores are averaged over one patch.
       smooth: plan.smooth ?? PRESETS[preset].patchLen,
     },

@@ -34,6 +34,13 @@ export interface JobRequest {
   readonly existing?: JobFile | null;
   /** The device a continued job trained on (the app's Resume); absent: picked for the plan. */
   readonly device?: ExecutionProviderName;
+  /**
+   * How the job meets the process's TF32 mode, which is fixed when CUDA first loads: 'fix' for a
+   * process of its own (the command line: the plan's mode is set before the device probe), 'claim'
+   * for a long-lived engine (the app, the server: a CUDA job whose mode the process no longer
+   * gives fails), 'none' where nothing trains (an estimate).
+   */
+  readonly tf32: 'fix' | 'claim' | 'none';
   /** Turns the data set into windows (default: prepareRunData; a caller that plans often caches it). */
   readonly prepare?: (ds: Dataset, windowRows: number, split: SplitOptions) => PreparedData;
 }
@@ -48,7 +55,7 @@ export interface PreparedJob {
 }
 
 /** A job folder's name: when it began (unique to the millisecond, and a random suffix) and the job's name. */
-export function jobFolderName(createdAt: string, name: string): string {
+function jobFolderName(createdAt: string, name: string): string {
   const slug =
     name
       .toLowerCase()
@@ -64,7 +71,7 @@ export function jobFolderName(createdAt: string, name: string): string {
  */
 export async function prepareJob(req: JobRequest): Promise<PreparedJob> {
   const plan = resolvePlan(req.plan);
-  const device = req.device ?? (await pickDevice(plan, plan.device ?? req.defaultDevice));
+  const device = await pickDevice(plan, req);
   const createdAt = req.existing?.createdAt ?? new Date().toISOString();
   const name = req.existing?.name ?? req.plan.name ?? defaultJobName(req.data.source, req.plan, createdAt);
   const dir = req.dir ?? path.join(req.runsDir, jobFolderName(createdAt, name));
@@ -90,14 +97,14 @@ export async function prepareJob(req: JobRequest): Promise<PreparedJob> {
 }
 
 /**
- * The device a plan trains on. TF32 is fixed for the process when CUDA loads, and probing the
- * device may load it: the plan's mode is asked for first, and a CUDA run whose mode the process
- * can no longer give fails before any folder exists.
+ * The device a plan trains on (a continued job: the one it began on), the process's TF32 mode met
+ * as `req.tf32` says (see JobRequest).
  */
-async function pickDevice(plan: ResolvedPlan, choice: DeviceChoice): Promise<ExecutionProviderName> {
-  if (choice === 'auto' || choice === 'cuda') latchCudaTf32(allowsTf32(plan.precision));
-  const device = await resolveDeviceFor(choice, plan.preset);
-  if (device === 'cuda') claimCudaPrecision(plan.precision);
+async function pickDevice(plan: ResolvedPlan, req: JobRequest): Promise<ExecutionProviderName> {
+  // Probing the device may load CUDA, which fixes the mode: a process of its own asks for the plan's first.
+  if (req.tf32 === 'fix') latchCudaTf32(allowsTf32(plan.precision));
+  const device = req.device ?? (await resolveDeviceFor(plan.device ?? req.defaultDevice, plan.preset));
+  if (device === 'cuda' && req.tf32 !== 'none') claimCudaPrecision(plan.precision);
   return device;
 }
 

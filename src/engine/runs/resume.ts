@@ -32,7 +32,7 @@ export async function runFolderConflict(dir: string, config: RunConfig, resume: 
   if (!existing) return null;
   if (!resume)
     return `${dir} already holds a run (config.json): continue it with --resume (Resume in the run library), or train into another folder`;
-  // Runs of versions before the precision setting trained in fp32; the device is recorded, not required (a queue's workers differ).
+  // The device is recorded, not required (a queue's workers differ).
   const fields = differingFields(existing, config).filter((f) => f !== 'device');
   if (fields.length) {
     const which = `${fields.slice(0, 4).join(', ')}${fields.length > 4 ? ` and ${fields.length - 4} more` : ''}`;

@@ -435,8 +435,7 @@ export class RunStore {
     return [...(await removeStaleTemp(this.dir)), ...(await removeStaleTemp(this.checkpointsDir))];
   }
 
-  /** config.json, or null when there is none or it does not read (a resume then says its config differs). */
-  /** The run's config.json (null when there is none, or it does not parse). */
+  /** config.json (read as of this version: see upgradeRunConfig), or null when there is none or it does not read. */
   async readConfig(): Promise<RunConfig | null> {
     const config = await readJsonOrNull<RunConfig>(path.join(this.dir, 'config.json'));
     return config && upgradeRunConfig(config);

@@ -96,6 +96,8 @@ export class Trainer {
 
   private constructor(
     readonly options: TrainerOptions,
+    /** The numeric precision it trains in (fp32 where the caller named none). */
+    readonly precision: Precision,
     readonly tensors: DeviceTensors,
     private readonly session: ort.InferenceSession,
     /** The model's parameter names, and where they sit in the flat state buffers. */
@@ -126,6 +128,7 @@ export class Trainer {
     if (starts.length === 0) throw new Error('no valid training window start');
 
     const k = options.stepsPerCall ?? 1;
+    // The one place a trainer's precision is defaulted (fp32 for callers that name none: tests, benchmarks).
     const precision = options.precision ?? DEFAULT_PRECISION;
     const adam = options.adam ?? DEFAULT_ADAMW;
     const step = {
@@ -141,6 +144,7 @@ export class Trainer {
     });
     const trainer = new Trainer(
       options,
+      precision,
       tensors,
       session,
       graph.paramNames,
@@ -207,7 +211,7 @@ export class Trainer {
 
   /** Whether the graph scales the loss (fp16). */
   get lossScaling(): boolean {
-    return computeOf(this.options.precision ?? DEFAULT_PRECISION).lossScaling;
+    return computeOf(this.precision).lossScaling;
   }
 
   /** fp16's loss scale now (null for other precisions), copied to the host. */

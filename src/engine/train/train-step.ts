@@ -197,6 +197,7 @@ export function buildTrainStep(
 
 /** The one-step graph in the IR, with its named outputs (exported for tests and diagnostics). */
 export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig, options: StepOptions = {}) {
+  // The one place this graph's precision is defaulted (fp32 for callers that name none: tests, benchmarks).
   const { compute, lossScaling } = computeOf(options.precision ?? DEFAULT_PRECISION);
   const g = new Graph();
   const data = g.input('data', 'float32', [rows, cfg.channels]);
@@ -272,7 +273,7 @@ export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: Ada
     outputs['good_steps.out'] = op.where(finite, op.where(grow, 0, counted), 0);
     outputs.skipped = op.where(finite, g.scalar(0), 1);
   }
-  return { g, outputs, specs, layout };
+  return { g, outputs, specs, layout, lossScaling };
 }
 
 /**
@@ -297,9 +298,8 @@ export function buildTrainSteps(
   options: StepOptions = {},
 ): TrainStepGraph {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`steps per call must be a positive integer, got ${k}`);
-  const { g, outputs, specs, layout } = trainStepIr(cfg, rows, adam, options);
+  const { g, outputs, specs, layout, lossScaling: scaled } = trainStepIr(cfg, rows, adam, options);
   const buffers = layout.groups.map((grp) => grp.name);
-  const scaled = computeOf(options.precision ?? DEFAULT_PRECISION).lossScaling;
   const scaleState: string[] = scaled ? [...LOSS_SCALE_STATE] : [];
   const carried = ['step', ...scaleState, ...buffers, ...buffers.map(stateNames.m), ...buffers.map(stateNames.v)];
   const model = emitLoop(g, {

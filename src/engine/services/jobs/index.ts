@@ -155,23 +155,25 @@ export function createJobService(deps: {
   }
 
   /** The job a plan would start, planned for the data set it names (nothing written). */
-  async function prepare(plan: TrainPlan, seeds?: number): Promise<PreparedJob> {
+  async function prepare(plan: TrainPlan, purpose: 'estimate' | 'start'): Promise<PreparedJob> {
     const { datasetId, ...asked } = plan;
     const d = deps.data.get(datasetId);
     const settings = await deps.settings.get();
     return prepareJob({
-      plan: seeds === undefined ? asked : { ...asked, seeds },
+      // An estimate plans every variant once (it multiplies by the seeds) and trains nothing, so
+      // it leaves the process's TF32 mode alone.
+      plan: purpose === 'estimate' ? { ...asked, seeds: 1 } : asked,
       data: { dataset: d.dataset, source: d.source, request: d.request },
       defaultDevice: settings.defaultDevice,
       runsDir: settings.runsDir,
       prepare: prepareCached,
+      tf32: purpose === 'estimate' ? 'none' : 'claim',
     });
   }
 
   return {
     async estimate(plan: TrainPlan): Promise<PlanEstimate> {
-      // One seed plans every variant once; the estimate multiplies by the seeds.
-      const job = await prepare(plan, 1);
+      const job = await prepare(plan, 'estimate');
       const { threads } = await deps.settings.get();
       const { device, planned } = job;
       const key = `${device}:${job.plan.precision}:${threads}:${planned.data.fingerprint}:${JSON.stringify(planned.model)}:${smallestDepth(planned)}`;
@@ -191,7 +193,7 @@ export function createJobService(deps: {
     },
 
     async start(plan: TrainPlan): Promise<JobInfo> {
-      const job = await prepare(plan);
+      const job = await prepare(plan, 'start');
       const executor = await executorFor(await deps.settings.get());
       await beginJob(job, executor);
       return launch(job.file, job.dir, job.planned, executor);
@@ -236,6 +238,7 @@ export function createJobService(deps: {
           dir,
           existing: file,
           device: file.device,
+          tf32: 'claim',
         });
         await beginJob(job, executor);
         return launch(job.file, dir, job.planned, executor);
