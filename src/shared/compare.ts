@@ -13,9 +13,15 @@ export interface SeedInterval {
   readonly n: number;
 }
 
-/** A paired difference (variant − baseline, seed by seed) and whether its interval excludes 0. */
+/**
+ * A paired difference (variant − baseline, seed by seed). `significant`: its interval excludes 0
+ * at the precision it is printed with, and, for a secondary metric (every one but the primary
+ * VUS-PR), it stays significant after Holm's correction over the variant's family of comparisons.
+ */
 export interface SeedDifference extends SeedInterval {
   readonly significant: boolean;
+  /** The two-sided p-value of the paired t-test (NaN for one seed; absent in older comparisons). */
+  readonly p?: number;
 }
 
 export interface MetricInfo {
@@ -196,7 +202,15 @@ export const GLOSSARY: readonly { readonly term: string; readonly help: string }
   },
   {
     term: 'usable',
-    help: "A detector is usable here when its VUS-PR interval lies above the random scores' interval, its AUC-ROC is above 0.55 and it alarms on fewer than half of the normal test rows.",
+    help: "A detector ranks anomalies usably here when its VUS-PR interval lies above the random scores' interval and its AUC-ROC is above 0.55.",
+  },
+  {
+    term: 'alarms usable',
+    help: "A detector's alarms are usable here when they fire on at most 5% of the normal test rows (five times the 1% its threshold is fitted for on normal validation rows) and its event F1 lies above the random scores'.",
+  },
+  {
+    term: 'primary metric',
+    help: "VUS-PR decides the comparison, and every variant's difference in it is stated. The other metrics are secondary: a difference in one is called significant only after Holm's correction over all of that variant's comparisons.",
   },
   { term: 'random scores', help: 'Scores drawn at random: the chance level every detector must beat.' },
   {
@@ -278,10 +292,14 @@ export interface VariantSummary {
   readonly speedup: SeedInterval | null;
   /** 'faster' / 'slower' only when the speed-up's interval excludes 1. */
   readonly speed: 'faster' | 'slower' | 'no measurable difference' | null;
-  /** Whether it detects the labelled anomalies better than random scores here (null without labels). */
+  /** Whether it ranks the labelled anomalies better than random scores here (null without labels). */
   readonly usable: boolean | null;
   /** Why it is not usable, in words (empty when it is). */
   readonly why: readonly string[];
+  /** Whether its alarms are usable here: few false alarms on normal test rows, events found better than random (null without labels). */
+  readonly alarmsUsable: boolean | null;
+  /** Why its alarms are not usable, in words (empty when they are). */
+  readonly alarmsWhy: readonly string[];
   readonly finalValLoss: SeedInterval;
   readonly metrics: Partial<Record<MetricKey, SeedInterval>>;
   /** Against the baseline, paired by seed (absent for the baseline itself). */
@@ -311,6 +329,8 @@ export interface BaselineSummary {
   /** As for variants; null for the trivial references. */
   readonly usable: boolean | null;
   readonly why: readonly string[];
+  readonly alarmsUsable: boolean | null;
+  readonly alarmsWhy: readonly string[];
 }
 
 /** One run's anomaly scores on the test part (the report's timeline chart). */
@@ -357,7 +377,11 @@ export interface Comparison {
   readonly sameSchedules: readonly (readonly [string, string])[];
   /** The isoplot's reference validation loss (the baseline's mean final loss). */
   readonly referenceLoss: number | null;
-  /** One sentence per variant, in plain words. */
+  /** The metric that decides detection (VUS-PR); the others are secondary (see `SeedDifference`). */
+  readonly primaryMetric: MetricKey;
+  /** One or two sentences that answer the user's question, before the details. */
+  readonly bottomLine: readonly string[];
+  /** The details: one sentence per variant, then what limits the reading, in plain words. */
   readonly verdict: readonly string[];
   /** What limits the comparison (one seed, missing labels, interrupted runs skipped, …). */
   readonly warnings: readonly string[];

@@ -49,6 +49,8 @@ describe('Compare step', () => {
     await flushPromises();
     expect(w.find('h2').text()).toBe('Compare');
     expect(w.findAll('[data-testid="verdict"] li').map((l) => l.text())).toEqual(comparison.verdict);
+    // The bottom line before the details.
+    expect(w.find('[data-testid="bottom-line"]').text()).toBe(comparison.bottomLine.join(' '));
     expect(w.find('[data-testid="warnings"]').text()).toContain('skipped progressive-s2');
     const rows = w.findAll('[data-testid="compare-row"]');
     expect(rows.map((r) => r.attributes('data-variant'))).toEqual(['baseline', 'gradstack', 'midas']);
@@ -94,6 +96,8 @@ describe('Compare step', () => {
       pointAdjustedF1: null,
       usable: null,
       why: [],
+      alarmsUsable: null,
+      alarmsWhy: [],
     };
     api.handlers['compare.get'] = () => ({
       ...comparison,

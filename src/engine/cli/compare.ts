@@ -27,11 +27,15 @@ export function comparisonSummary(c: Comparison): object {
   return {
     data: c.data,
     setup: c.setup,
+    primaryMetric: c.primaryMetric,
+    bottomLine: c.bottomLine.join(' '),
     variants: c.variants.map((v) => ({
       variant: v.variant,
       label: variantLabel(v.variant),
       usable: v.usable,
       why: v.why,
+      alarmsUsable: v.alarmsUsable,
+      alarmsWhy: v.alarmsWhy,
       runs: v.runs,
       seeds: v.seeds,
       dirs: v.dirs,
@@ -45,7 +49,10 @@ export function comparisonSummary(c: Comparison): object {
       finalValLoss: iv(v.finalValLoss),
       metrics: map(v.metrics),
       differences: Object.fromEntries(
-        Object.entries(v.differences).map(([k, d]) => [k, { ...iv(d), significant: d.significant }]),
+        Object.entries(v.differences).map(([k, d]) => [
+          k,
+          { ...iv(d), significant: d.significant, ...(d.p !== undefined ? { p: d.p } : {}) },
+        ]),
       ),
       pointAdjustedF1: iv(v.pointAdjustedF1),
       probes: map(v.probes),
@@ -55,7 +62,9 @@ export function comparisonSummary(c: Comparison): object {
       name: b.name,
       label: b.label,
       kind: b.kind,
-      ...(b.kind === 'detector' ? { usable: b.usable, why: b.why } : {}),
+      ...(b.kind === 'detector'
+        ? { usable: b.usable, why: b.why, alarmsUsable: b.alarmsUsable, alarmsWhy: b.alarmsWhy }
+        : {}),
       metrics: map(b.metrics),
       pointAdjustedF1: iv(b.pointAdjustedF1),
     })),

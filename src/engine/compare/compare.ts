@@ -30,7 +30,7 @@ import {
   type Variant,
 } from '../../shared/growth';
 import { BASELINES, type BaselineName, type Evaluation } from '../eval/evaluate';
-import { meanInterval, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
+import { holm, meanInterval, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
 import type { LoadedRun } from './load';
 import { count } from './text';
 
@@ -42,10 +42,15 @@ const BASELINE_LABELS: Record<BaselineName, string> = {
 };
 const TRIVIAL_LABELS = { alwaysAlarm: 'alarm on every row', neverAlarm: 'never alarm' } as const;
 
-/** A detector is usable only with AUC-ROC above this (0.5 is chance). */
+/** A detector ranks usably only with AUC-ROC above this (0.5 is chance). */
 export const MIN_USABLE_AUC_ROC = 0.55;
-/** … and alarming on less than this share of the normal test rows. */
-export const MAX_USABLE_ALARM_SHARE = 0.5;
+/**
+ * Its alarms are usable only when they fire on at most this share of the normal test rows: five
+ * times the 1% the threshold is fitted for on normal validation rows.
+ */
+export const MAX_USABLE_ALARM_SHARE = 0.05;
+/** The metric that decides detection; the others are secondary (Holm-corrected). */
+export const PRIMARY_METRIC: MetricKey = 'vusPr';
 
 /** The chance level of each probe (its number of candidates). */
 const PROBE_CHANCE: Record<string, number> = { copy: 0.25, lookup: 0.25, contextual: 0.5 };
@@ -225,6 +230,8 @@ export function compareRuns(
     ),
   ];
 
+  // How far above its fitted threshold the level lies that would alarm on 1% of the normal test rows, per row.
+  const drift = new Map<string, SeedInterval | null>();
   const variants: VariantSummary[] = names.map((name) => {
     const rs = groups.get(name)!.sort((a, b) => a.config.seed - b.config.seed);
     const seeds = rs.map((r) => r.config.seed);
@@ -266,6 +273,7 @@ export function compareRuns(
           ? { mean: 1, lo: 1, hi: 1, n: rs.length }
           : null;
     const iso = rs.flatMap((r) => isoPoints(r, isoMetric));
+    drift.set(name, driftOf(rs.map((r) => r.report.evaluation)));
     return {
       variant: name,
       kind: rs[0]!.config.variant,
@@ -285,6 +293,8 @@ export function compareRuns(
       speed: speedup && !isBase ? speedCall(speedup) : null,
       usable: null,
       why: [],
+      alarmsUsable: null,
+      alarmsWhy: [],
       finalValLoss: interval(
         rs.map((r) => r.report.finalValLoss ?? NaN),
         POSITIVE,
@@ -320,6 +330,7 @@ export function compareRuns(
     });
     if (perSeed.size === 0) continue;
     const list = [...perSeed.values()];
+    drift.set(b, driftOf(list));
     const metrics: Partial<Record<MetricKey, SeedInterval>> = {};
     for (const m of METRICS)
       metrics[m.key] = interval(
@@ -337,6 +348,8 @@ export function compareRuns(
       ),
       usable: null,
       why: [],
+      alarmsUsable: null,
+      alarmsWhy: [],
     });
   }
   // The trivial detectors depend on the test part only: the same in every run.
@@ -355,15 +368,22 @@ export function compareRuns(
         pointAdjustedF1: interval([t.pointAdjustedF1]),
         usable: null,
         why: [],
+        alarmsUsable: null,
+        alarmsWhy: [],
       });
     }
   }
 
-  // Usable: better than random scores on VUS-PR, AUC-ROC above chance, alarms on fewer than half the normal rows.
+  // Ranking and alarms judged apart: a detector may rank anomalies well and still alarm unusably often.
   const random = baselines.find((b) => b.name === 'random');
-  const judged = labelled ? variants.map((v) => ({ ...v, ...usability(v.metrics, random, false) })) : variants;
+  const judge = <T extends VariantSummary | BaselineSummary>(x: T, name: string, isRandom: boolean): T => ({
+    ...x,
+    ...usability(x.metrics, random, isRandom),
+    ...alarmUsability(x.metrics, random, isRandom, drift.get(name) ?? null),
+  });
+  const judged = labelled ? variants.map((v) => judge(v, v.variant, false)) : variants;
   const judgedBaselines = baselines.map((b) =>
-    labelled && b.kind === 'detector' ? { ...b, ...usability(b.metrics, random, b.name === 'random') } : b,
+    labelled && b.kind === 'detector' ? judge(b, b.name, b.name === 'random') : b,
   );
 
   if (!labelled)
@@ -389,9 +409,10 @@ export function compareRuns(
   const probeInformative = Object.fromEntries(
     probeNames.map((p) => [p, judged.some((v) => v.probes[p] && v.probes[p]!.lo > probeChance[p]!)]),
   );
+  const corrected = judged.map((v) => correctedFamily(v, probeInformative));
   const kinds = [...new Set(runs.filter((r) => !r.config.flopMatchedTo).map((r) => r.config.variant))];
   const same = sameSchedules(kinds as Variant[], first.growth);
-  const comparison: Omit<Comparison, 'verdict'> = {
+  const comparison: Omit<Comparison, 'verdict' | 'bottomLine'> = {
     createdAt: (options.now ?? new Date()).toISOString(),
     data: {
       source: first.data.source,
@@ -412,7 +433,8 @@ export function compareRuns(
       precision: first.precision,
     },
     reference: baseRuns ? 'baseline' : null,
-    variants: judged,
+    primaryMetric: PRIMARY_METRIC,
+    variants: corrected,
     baselines: judgedBaselines,
     probeChance,
     probePersistence: Object.fromEntries(
@@ -426,9 +448,9 @@ export function compareRuns(
     sameSchedules: same,
     referenceLoss,
     warnings,
-    timeline: timelineOf(judged, groups),
+    timeline: timelineOf(corrected, groups),
   };
-  return { ...comparison, verdict: verdictOf(comparison, labelled) };
+  return { ...comparison, bottomLine: bottomLineOf(comparison, labelled), verdict: verdictOf(comparison, labelled) };
 }
 
 /** The anomaly scores of the variant with the best VUS-PR (its first seed with scores): the report's timeline. */
@@ -451,17 +473,39 @@ function expInterval(x: SeedInterval): SeedInterval {
   return { mean: Math.exp(x.mean), lo: Math.exp(x.lo), hi: Math.exp(x.hi), n: x.n };
 }
 
-/** "faster" or "slower" only when the interval of the speed-up excludes 1 (and there are several seeds). */
+/**
+ * "faster" or "slower" only when the interval of the speed-up excludes 1 as printed (two decimals:
+ * [1.00, 1.31] is not faster), and there are several seeds.
+ */
 function speedCall(x: SeedInterval): VariantSummary['speed'] {
-  if (x.n > 1 && x.lo > 1) return 'faster';
-  if (x.n > 1 && x.hi < 1) return 'slower';
+  if (x.n > 1 && printed(x.lo, 2) > 1) return 'faster';
+  if (x.n > 1 && printed(x.hi, 2) < 1) return 'slower';
   return 'no measurable difference';
 }
+
+/** A number as it is printed with `digits` decimals (−0.0004 at 3 digits is 0). */
+const printed = (x: number, digits: number) => Number(x.toFixed(digits)) || 0;
+
+/** Whether an interval excludes 0 as it is printed (with several seeds), whatever the correction says. */
+const apartAlone = (d: SeedDifference, digits: number) =>
+  d.n >= MIN_SIGNIFICANT_SEEDS && (printed(d.lo, digits) > 0 || printed(d.hi, digits) < 0);
+
+/** Whether a difference's interval excludes 0 as it is printed: [−0.018, 0.000] does not. */
+const excludesZeroAsPrinted = (d: SeedDifference, digits: number) =>
+  d.significant && (printed(d.lo, digits) > 0 || printed(d.hi, digits) < 0);
 
 const pct = (x: number) => `${Math.round(100 * x)}%`;
 const iv = (x: SeedInterval, digits: number, unit = '') => formatBracket(x, digits, { unit });
 
-/** Whether a detector (a variant or a classical one) beats random scores here, and if not why not. */
+/** Over the runs' evaluations: the level that alarms on 1% of the normal test rows over the fitted threshold. */
+function driftOf(evaluations: readonly (Evaluation | null | undefined)[]): SeedInterval | null {
+  const ratios = evaluations.map((e) =>
+    e?.testLevelFor1Pct !== undefined && e.threshold > 0 ? e.testLevelFor1Pct / e.threshold : NaN,
+  );
+  return ratios.some(Number.isFinite) ? interval(ratios, POSITIVE) : null;
+}
+
+/** Whether a detector (a variant or a classical one) ranks the anomalies better than random scores here, and if not why not. */
 function usability(
   metrics: Partial<Record<MetricKey, SeedInterval>>,
   random: BaselineSummary | undefined,
@@ -476,11 +520,66 @@ function usability(
   const auc = metrics.aucRoc;
   if (auc && Number.isFinite(auc.mean) && auc.mean <= MIN_USABLE_AUC_ROC)
     why.push(`its AUC-ROC ${auc.mean.toFixed(3)} is at most ${MIN_USABLE_AUC_ROC} (0.5 is chance)`);
-  const far = metrics.falseAlarmRate;
-  if (far && Number.isFinite(far.mean) && far.mean >= MAX_USABLE_ALARM_SHARE)
-    why.push(`it alarms on ${pct(far.mean)} of the normal test rows`);
   if (!vus || !Number.isFinite(vus.mean)) why.push('it has no detection result');
   return { usable: why.length === 0, why };
+}
+
+/**
+ * Whether a detector's alarms are usable here: at most MAX_USABLE_ALARM_SHARE of the normal test
+ * rows alarm, and its event F1 lies above the random scores'. Where the false alarms come from a
+ * threshold that does not transfer from the validation rows to the test part (drift), says so and
+ * by how much a threshold would have to rise to alarm on 1% of them.
+ */
+function alarmUsability(
+  metrics: Partial<Record<MetricKey, SeedInterval>>,
+  random: BaselineSummary | undefined,
+  isRandom: boolean,
+  drift: SeedInterval | null,
+): { alarmsUsable: boolean; alarmsWhy: string[] } {
+  if (isRandom) return { alarmsUsable: false, alarmsWhy: ['random scores are the chance level itself'] };
+  const why: string[] = [];
+  const far = metrics.falseAlarmRate;
+  if (far && Number.isFinite(far.mean) && far.mean > MAX_USABLE_ALARM_SHARE) {
+    const rise =
+      drift && Number.isFinite(drift.mean) && drift.mean > 1
+        ? `: its threshold, fitted for 1% on normal validation rows, does not carry over to the test part (drift); a threshold ${drift.mean.toFixed(drift.mean < 10 ? 1 : 0)} times as high would have alarmed on 1% of them`
+        : '';
+    why.push(`it alarms on ${pct(far.mean)} of the normal test rows, more than ${pct(MAX_USABLE_ALARM_SHARE)}${rise}`);
+  }
+  const ef = metrics.eventF1;
+  const rf = random?.metrics.eventF1;
+  if (ef && rf && Number.isFinite(ef.mean) && Number.isFinite(rf.mean) && !(ef.lo > rf.hi))
+    why.push(`its event F1 ${iv(ef, 3)} does not lie above the random scores' ${iv(rf, 3)}`);
+  if (!ef || !Number.isFinite(ef.mean)) why.push('it has no alarm result');
+  return { alarmsUsable: why.length === 0, alarmsWhy: why };
+}
+
+/**
+ * A variant's differences with the multiplicity of its comparisons accounted for: the primary
+ * metric's difference stands alone; every secondary one (the other detection metrics, the
+ * validation loss, the informative probes) stays significant only under Holm's correction over
+ * that family. Every call also needs the interval to exclude 0 as printed; a probe that no
+ * variant passes above chance cannot show a difference.
+ */
+function correctedFamily(v: VariantSummary, probeInformative: Readonly<Record<string, boolean>>): VariantSummary {
+  const family: { d: SeedDifference; digits: number; set: (d: SeedDifference) => void }[] = [];
+  const differences = { ...v.differences };
+  const probeDifferences = { ...v.probeDifferences };
+  let valLossDifference = v.valLossDifference;
+  for (const m of METRICS) {
+    const d = v.differences[m.key];
+    if (!d) continue;
+    if (m.key === PRIMARY_METRIC) differences[m.key] = { ...d, significant: excludesZeroAsPrinted(d, m.digits) };
+    else family.push({ d, digits: m.digits, set: (x) => (differences[m.key] = x) });
+  }
+  if (v.valLossDifference) family.push({ d: v.valLossDifference, digits: 4, set: (x) => (valLossDifference = x) });
+  for (const [k, d] of Object.entries(v.probeDifferences)) {
+    if (probeInformative[k]) family.push({ d, digits: 3, set: (x) => (probeDifferences[k] = x) });
+    else probeDifferences[k] = { ...d, significant: false };
+  }
+  const kept = holm(family.map((f) => f.d.p ?? NaN));
+  family.forEach((f, i) => f.set({ ...f.d, significant: kept[i]! && excludesZeroAsPrinted(f.d, f.digits) }));
+  return { ...v, differences, probeDifferences, valLossDifference };
 }
 
 /** "+0.014 [+0.005, +0.022]" */
@@ -503,51 +602,134 @@ function directed(
   return `${who} ${phrase.replace('{}', degree(d, base))}: ${m.label} ${signedInterval(d, m.digits)}`;
 }
 
-function verdictOf(c: Omit<Comparison, 'verdict'>, labelled: boolean): string[] {
-  const out: string[] = [];
-  const { variants, baselines } = c;
+type Judged = Omit<Comparison, 'verdict' | 'bottomLine'>;
+
+/** The best usable classical detector by VUS-PR (none where none ranks usably). */
+function bestClassical(c: Judged): BaselineSummary | undefined {
+  return c.baselines
+    .filter((b) => b.kind === 'detector' && b.name !== 'random' && b.usable)
+    .sort((a, b) => (b.metrics.vusPr?.mean ?? -1) - (a.metrics.vusPr?.mean ?? -1))[0];
+}
+
+/** Whether `a` detects better than `b` on the primary metric: intervals apart and at least a point of VUS-PR. */
+function clearlyAbove(a: SeedInterval | undefined, b: SeedInterval | undefined): boolean {
+  return !!a && !!b && a.lo > b.hi && a.mean - b.mean >= 0.01;
+}
+
+/**
+ * One or two sentences that answer the question (does stacking change detection, and which
+ * schedule or detector to use here), before the details: detection first, then cost.
+ */
+function bottomLineOf(c: Judged, labelled: boolean): string[] {
+  const { variants } = c;
   const base = variants.find((v) => v.variant === 'baseline');
-  const detectors = baselines.filter((b) => b.kind === 'detector' && b.name !== 'random');
-  const usableVariants = variants.filter((v) => v.usable);
+  // The schedules that grow (a FLOP-matched baseline is a reference for cost, not a schedule to choose).
+  const growing = variants.filter((v) => v.kind !== 'baseline');
+  const out: string[] = [];
+  const usable = variants.filter((v) => v.usable);
+  const classical = bestClassical(c);
+  // Where no schedule is worth using for detection here, the cost sentence is a conditional one.
+  let pretrainAnyway = false;
   if (labelled) {
-    if (usableVariants.length === 0) {
+    const vusOf = (x: { metrics: Partial<Record<MetricKey, SeedInterval>> }) => x.metrics.vusPr;
+    pretrainAnyway =
+      usable.length === 0 || (!!classical && usable.every((v) => clearlyAbove(vusOf(classical), vusOf(v))));
+    if (usable.length === 0)
       out.push(
-        'No variant detects the labelled anomalies better than random scores on this data: do not compare their schedules on it.',
+        classical
+          ? `No variant detects these anomalies better than random scores, so the schedules cannot be told apart on detection here: use ${classical.label} (VUS-PR ${iv(vusOf(classical)!, 3)}).`
+          : 'Neither the variants nor the classical detectors detect these anomalies better than random scores: this data cannot tell detectors apart (check the labels and the split).',
       );
-      for (const v of variants) out.push(`${variantLabel(v.variant)} is not usable here: ${v.why.join('; ')}.`);
-    } else {
-      for (const v of variants.filter((x) => !x.usable))
-        out.push(`${variantLabel(v.variant)} is not usable here: ${v.why.join('; ')}.`);
+    else if (classical && usable.every((v) => clearlyAbove(vusOf(classical), vusOf(v))))
+      out.push(
+        `Use ${classical.label} here: it detects better than every variant (VUS-PR ${iv(vusOf(classical)!, 3)}, the variants at most ${Math.max(...usable.map((v) => vusOf(v)!.mean)).toFixed(3)}).`,
+      );
+    else {
+      const better = classical ? usable.filter((v) => clearlyAbove(vusOf(v), vusOf(classical))) : usable;
+      const alarmsToo = better.filter((v) => v.alarmsUsable);
+      const stacking = growing.filter((v) => v.usable && base?.usable && v.differences.vusPr?.significant);
+      const effect = stacking.length
+        ? stacking
+            .map(
+              (v) =>
+                `${variantLabel(v.variant)} detects ${v.differences.vusPr!.mean > 0 ? 'better' : 'worse'} than the baseline (VUS-PR ${formatDifference(v.differences.vusPr!, 3)})`,
+            )
+            .join('; ')
+        : base?.usable && growing.length
+          ? 'Stacking made no measurable difference to detection here'
+          : '';
+      const against = !classical
+        ? alarmsToo.length
+          ? 'the pretrained models detect the anomalies, and no classical detector ranks them usably here'
+          : 'the pretrained models rank the anomalies, but their alarms are not usable here (nor does any classical detector rank them usably)'
+        : better.length === 0
+          ? `the models and the best classical detector (${classical.label}) cannot be told apart on VUS-PR`
+          : alarmsToo.length
+            ? `the pretrained models detect better than the classical detectors (best: ${classical.label})`
+            : `the pretrained models rank anomalies better than the classical detectors (best: ${classical.label}), but their alarms are not usable here`;
+      const sentence = [effect, against].filter(Boolean).join('; ');
+      if (sentence) out.push(`${sentence[0]!.toUpperCase()}${sentence.slice(1)}.`);
+    }
+  }
+  // Cost: the cheapest schedule that trains measurably faster without detecting measurably worse.
+  const faster = growing
+    .filter(
+      (v) => v.speed === 'faster' && !(labelled && v.differences.vusPr?.significant && v.differences.vusPr.mean < 0),
+    )
+    .sort((a, b) => (b.speedup?.mean ?? 0) - (a.speedup?.mean ?? 0))[0];
+  if (faster?.speedup)
+    out.push(
+      `${pretrainAnyway ? 'If you pretrain anyway: ' : ''}${variantLabel(faster.variant)} trained ${faster.speedup.mean.toFixed(2)}x faster${faster.flopRatio !== null ? ` for ${faster.flopRatio.toFixed(2)} of the FLOPs` : ''}${pretrainAnyway ? '.' : ': choose it for cost.'}`,
+    );
+  else if (base && growing.some((v) => v.speedup && v.speedup.n > 1))
+    out.push('No schedule trained measurably faster than the baseline with these seeds.');
+  return out;
+}
+
+function verdictOf(c: Judged, labelled: boolean): string[] {
+  const out: string[] = [];
+  const { variants } = c;
+  const base = variants.find((v) => v.variant === 'baseline');
+  const usableVariants = variants.filter((v) => v.usable);
+  const head = METRICS.find((m) => m.key === PRIMARY_METRIC)!;
+  if (labelled) {
+    out.push(
+      `Detection is judged by ${head.label}, the primary metric; a difference in any other metric is called significant only after Holm's correction over that variant's comparisons.`,
+    );
+    for (const v of variants) {
+      if (v.usable === false)
+        out.push(`${variantLabel(v.variant)} does not rank anomalies usably here: ${v.why.join('; ')}.`);
+      else if (v.alarmsUsable === false)
+        out.push(`${variantLabel(v.variant)}'s alarms are not usable here: ${v.alarmsWhy.join('; ')}.`);
     }
   }
   for (const [a, b] of c.sameSchedules)
     out.push(
       `${variantLabel(a)} and ${variantLabel(b)} are the same schedule at ${count(c.setup.layers, 'layer')} in blocks of ${c.setup.block}: their differences are seed noise (choose a depth of at least 3 blocks to tell them apart).`,
     );
-  const head = METRICS.find((m) => m.key === 'vusPr')!;
   for (const v of variants) {
     if (v === base) continue;
     const who = variantLabel(v.variant);
     const parts: string[] = [];
+    // The primary metric first, whatever it says, where both this variant and the baseline detect anything here.
+    const primary = v.differences[PRIMARY_METRIC];
+    if (labelled && v.usable && base?.usable && primary)
+      parts.push(
+        primary.significant
+          ? directed(who, head, primary, base.metrics[PRIMARY_METRIC]?.mean ?? NaN)
+          : `${who} and the baseline detect anomalies alike: ${head.label} ${signedInterval(primary, head.digits)}, no significant difference`,
+      );
     if (v.speedup && v.speed) {
       const flops = v.flopRatio !== null ? `; ${v.flopRatio.toFixed(2)} of the baseline's FLOPs` : '';
       parts.push(
         v.speed === 'no measurable difference'
-          ? `${who}: no measurable difference in time (speed-up ${iv(v.speedup, 2, 'x')}${flops})`
-          : `${who} trains ${v.speedup.mean.toFixed(2)}x ${v.speed} (speed-up ${iv(v.speedup, 2, 'x')}${flops})`,
+          ? `${parts.length ? 'no' : `${who}: no`} measurable difference in time (speed-up ${iv(v.speedup, 2, 'x')}${flops})`
+          : `${parts.length ? 'it' : who} trains ${v.speedup.mean.toFixed(2)}x ${v.speed} (speed-up ${iv(v.speedup, 2, 'x')}${flops})`,
       );
     } else if (!base) parts.push(`${who}: no baseline to compare with`);
-    // Detection differences only where both this variant and the baseline detect anything here.
+    // Secondary detection differences that survive the correction.
     if (labelled && v.usable && base?.usable) {
-      // Significant but too small to show at the metric's precision (+0.000): not worth a sentence.
-      const significant = METRICS.filter(
-        (m) => v.differences[m.key]?.significant && Math.abs(v.differences[m.key]!.mean) >= 0.5 * 10 ** -m.digits,
-      );
-      if (significant.length === 0 && v.differences.vusPr)
-        parts.push(
-          `${who} and the baseline detect anomalies alike: ${head.label} ${signedInterval(v.differences.vusPr, 3)}, no significant difference`,
-        );
-      for (const m of significant) {
+      for (const m of METRICS.filter((x) => x.key !== PRIMARY_METRIC && v.differences[x.key]?.significant)) {
         const d = v.differences[m.key]!;
         // The delay in time where the data have timestamps, in the unit of the difference (the degree is a share: the same in any unit).
         const u = m.key === 'meanDetectionDelay' ? delayUnit(c.data.samplingSeconds, [d.mean]) : null;
@@ -579,11 +761,11 @@ function verdictOf(c: Omit<Comparison, 'verdict'>, labelled: boolean): string[] 
               d,
               base?.finalValLoss.mean ?? NaN,
             )
-          : `validation loss ${signedInterval(d, 4)}, no significant difference`,
+          : `validation loss ${signedInterval(d, 4)}, ${apartAlone(d, 4) ? "apart on its own but not significant after Holm's correction over this variant's comparisons" : 'no significant difference'}`,
       );
     }
     for (const [k, d] of Object.entries(v.probeDifferences)) {
-      if (!d.significant || !c.probeInformative[k]) continue;
+      if (!d.significant) continue;
       const label = `${PROBE_LABELS[k] ?? k} probe`;
       parts.push(
         directed(
@@ -603,7 +785,7 @@ function verdictOf(c: Omit<Comparison, 'verdict'>, labelled: boolean): string[] 
     out.push(`${parts.join('; ')}.`);
   }
   // A test part that is mostly fault flatters every threshold metric: say when alarming everywhere wins.
-  const always = baselines.find((b) => b.name === 'always-alarm');
+  const always = c.baselines.find((b) => b.name === 'always-alarm');
   const bestF1 = Math.max(...variants.map((v) => v.metrics.f1?.mean ?? -1));
   if (
     labelled &&
@@ -622,30 +804,15 @@ function verdictOf(c: Omit<Comparison, 'verdict'>, labelled: boolean): string[] 
     out.push(
       `Not informative on this data (no variant above chance): the ${silent.join(', ')} probe${silent.length > 1 ? 's' : ''}.`,
     );
-  if (labelled && base && usableVariants.length) {
-    const bestModel = [...usableVariants].sort(
-      (a, b) => (b.metrics.vusPr?.mean ?? -1) - (a.metrics.vusPr?.mean ?? -1),
-    )[0]!;
-    const usableDetectors = detectors.filter((b) => b.usable);
-    const best = [...usableDetectors].sort((a, b) => (b.metrics.vusPr?.mean ?? -1) - (a.metrics.vusPr?.mean ?? -1))[0];
-    const mi = bestModel.metrics.vusPr!;
-    const m = mi.mean;
-    if (best) {
-      const bi = best.metrics.vusPr!;
-      // Apart only when the intervals do not overlap and the gap is worth a point of VUS-PR.
-      const call =
-        mi.lo > bi.hi && m - bi.mean >= 0.01
-          ? 'the pretrained models beat the classical detectors here'
-          : bi.lo > mi.hi && bi.mean - m >= 0.01
-            ? 'a classical detector does better here, whatever the schedule'
-            : 'they cannot be told apart with these seeds (intervals overlap, or less than 0.01 apart)';
-      out.push(
-        `Best variant (${variantLabel(bestModel.variant)}) VUS-PR ${iv(mi, 3)} against the best classical detector (${best.label}) ${iv(bi, 3)}: ${call}.`,
-      );
-    } else if (detectors.length)
-      out.push(
-        `No classical detector is usable here; the best variant (${variantLabel(bestModel.variant)}) reaches VUS-PR ${iv(mi, 3)}.`,
-      );
+  if (labelled && usableVariants.length) {
+    const classical = bestClassical(c);
+    const range = usableVariants.map((v) => v.metrics.vusPr!.mean);
+    const vs = `the variants' VUS-PR ${Math.min(...range).toFixed(3)}${range.length > 1 ? ` to ${Math.max(...range).toFixed(3)}` : ''}`;
+    out.push(
+      classical
+        ? `Against the classical detectors: ${vs}, the best classical detector (${classical.label}) ${iv(classical.metrics.vusPr!, 3)}.`
+        : `No classical detector ranks usably here; ${vs}.`,
+    );
   }
   return out;
 }

@@ -32,6 +32,7 @@ interface Row {
   readonly variant?: Comparison['variants'][number];
   readonly pointAdjustedF1: SeedInterval | null;
   readonly usable: boolean | null;
+  readonly alarmsUsable: boolean | null;
   readonly seeds: number;
 }
 
@@ -40,6 +41,8 @@ const triple = (x: SeedInterval | null | undefined, scale = 1): Cell[] => {
   const ends = x.n > 1 && Number.isFinite(x.lo) && Number.isFinite(x.hi);
   return [x.mean * scale, ends ? x.lo * scale : null, ends ? x.hi * scale : null];
 };
+
+const yesNo = (u: boolean | null) => (u === null ? null : u ? 'yes' : 'no');
 
 /** The CSV text (CRLF line ends, a header line first). */
 export function comparisonCsv(c: Comparison): string {
@@ -51,6 +54,7 @@ export function comparisonCsv(c: Comparison): string {
       variant: v,
       pointAdjustedF1: v.pointAdjustedF1,
       usable: v.usable,
+      alarmsUsable: v.alarmsUsable,
       seeds: v.runs,
     })),
     ...c.baselines.map((b) => ({
@@ -59,6 +63,7 @@ export function comparisonCsv(c: Comparison): string {
       metrics: b.metrics,
       pointAdjustedF1: b.pointAdjustedF1,
       usable: b.usable,
+      alarmsUsable: b.alarmsUsable,
       seeds: Math.max(0, ...Object.values(b.metrics).map((m) => m?.n ?? 0)),
     })),
   ];
@@ -84,7 +89,7 @@ export function comparisonCsv(c: Comparison): string {
     'detector',
     'kind',
     'seeds',
-    ...(labelled ? ['usable here'] : []),
+    ...(labelled ? ['usable here', 'alarms usable'] : []),
     'depth by stage',
     'steps',
     'training FLOPs',
@@ -95,7 +100,7 @@ export function comparisonCsv(c: Comparison): string {
     r.label,
     r.kind,
     r.seeds,
-    ...(labelled ? [r.usable === null ? null : r.usable ? 'yes' : 'no'] : []),
+    ...(labelled ? [yesNo(r.usable), yesNo(r.alarmsUsable)] : []),
     r.variant?.depths.join(' '),
     r.variant?.steps,
     r.variant?.flops,

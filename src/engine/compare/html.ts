@@ -9,10 +9,12 @@ import {
   METRICS,
   PROBE_HELP,
   PROBE_LABELS,
+  type BaselineSummary,
   type Comparison,
   type MetricInfo,
   type SeedDifference,
   type SeedInterval,
+  type VariantSummary,
 } from '../../shared/compare';
 import {
   delayUnit,
@@ -33,6 +35,7 @@ const CSS = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); margin: 24px auto; max-width: 1180px; padding: 0 16px; overflow-wrap: break-word; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
 .muted { color: var(--muted); }
+p.bottom-line { font-size: 1.05em; font-weight: 600; margin: 0 0 8px; }
 ul.verdict { background: #f6f8fa; border-left: 4px solid var(--accent); margin: 0; padding: 8px 14px 8px 34px; }
 ul.verdict li { margin: 3px 0; }
 .table-wrap { overflow-x: auto; margin: 0 0 12px; }
@@ -159,6 +162,22 @@ function metricStyle(c: Comparison, m: MetricInfo): { label: string; scale: numb
 const usableCell = (u: boolean | null, why: readonly string[]) =>
   u === null ? cell('') : u ? cell('yes') : `<td class="no" title="${escapeHtml(why.join('; '))}">not usable</td>`;
 
+/** The 'usable here' and 'alarms usable' rows of a table of detectors. */
+function usableRows(xs: readonly (VariantSummary | BaselineSummary)[]): Row[] {
+  return [
+    {
+      label: 'usable here',
+      title: GLOSSARY.find((g) => g.term === 'usable')!.help,
+      cells: xs.map((x) => usableCell(x.usable, x.why)),
+    },
+    {
+      label: 'alarms usable',
+      title: GLOSSARY.find((g) => g.term === 'alarms usable')!.help,
+      cells: xs.map((x) => usableCell(x.alarmsUsable, x.alarmsWhy)),
+    },
+  ];
+}
+
 function variantsTable(c: Comparison): string {
   const vs = c.variants;
   const labelled = vs.some((v) => v.metrics.vusPr);
@@ -174,12 +193,7 @@ function variantsTable(c: Comparison): string {
     cells: xs.map((x) => cell(formatInterval(scaled(x, scale), intervalDigits(xs, digits, scale)))),
   });
   const rows: Row[] = [];
-  if (labelled)
-    rows.push({
-      label: 'usable here',
-      title: GLOSSARY.find((g) => g.term === 'usable')!.help,
-      cells: vs.map((v) => usableCell(v.usable, v.why)),
-    });
+  if (labelled) rows.push(...usableRows(vs));
   rows.push({ label: 'seeds', cells: vs.map((v) => cell(String(v.runs))) });
   rows.push({ label: 'depth by stage', cells: vs.map((v) => cell(v.depths.join('→'))) });
   rows.push({ label: 'steps', cells: vs.map((v) => cell(String(v.steps))) });
@@ -246,13 +260,7 @@ function detectorsTable(c: Comparison): string {
   const bs = c.baselines;
   if (bs.length === 0) return '';
   const random = bs.find((b) => b.name === 'random');
-  const rows: Row[] = [
-    {
-      label: 'usable here',
-      title: GLOSSARY.find((g) => g.term === 'usable')!.help,
-      cells: bs.map((b) => usableCell(b.usable, b.why)),
-    },
-  ];
+  const rows: Row[] = usableRows(bs);
   for (const m of METRICS) {
     const s = metricStyle(c, m);
     rows.push({
@@ -365,11 +373,11 @@ export function renderHtml(c: Comparison): string {
 <h1>Which training schedule gives the better model?</h1>
 <p class="muted">Data: ${escapeHtml(c.data.source)} (${c.data.series} series, ${c.data.channels} channels${sampling}; split: ${escapeHtml(c.data.split)}; normalisation ${escapeHtml(c.data.normalization)}; alarm thresholds ${c.data.thresholds === 'per-series' ? 'per series' : 'pooled'}${c.prevalence !== null ? `; ${(100 * c.prevalence).toFixed(1)}% of the test rows are labelled anomalies` : ''}; fingerprint ${escapeHtml(c.data.fingerprint)}).
 Model: ${escapeHtml(c.setup.preset)} preset, ${c.setup.layers} layers, blocks of ${c.setup.block}, Prop-${c.setup.alpha}, on ${escapeHtml(c.setup.device)} in ${escapeHtml(c.setup.precision)}. Made <time datetime="${escapeHtml(c.createdAt)}">${escapeHtml(formatLocalDateTime(c.createdAt))}</time> by StackLab.</p>
-<h2>Verdict</h2>
+${c.bottomLine.length ? `<h2>Bottom line</h2>\n<p class="bottom-line">${c.bottomLine.map(escapeHtml).join(' ')}</p>\n` : ''}<h2>Verdict</h2>
 <ul class="verdict">${c.verdict.map((v) => `<li>${escapeHtml(v)}</li>`).join('')}</ul>
 ${c.warnings.length ? `<p class="muted">Notes: ${c.warnings.map(escapeHtml).join(' · ')}</p>` : ''}
 <h2>All variants side by side</h2>
-<p class="muted">Mean ±95% interval over seeds (the value alone for one seed, or where every seed gave the same); ↓ lower is better. Usable: VUS-PR above the random scores', AUC-ROC above 0.55 and alarms on fewer than half the normal test rows. Point-adjusted F1 counts a whole event as found from a single alarm and is inflated by construction: read it only beside the random scores'.</p>
+<p class="muted">Mean ±95% interval over seeds (the value alone for one seed, or where every seed gave the same); ↓ lower is better. Usable: VUS-PR above the random scores' and AUC-ROC above 0.55. Alarms usable: alarms on at most 5% of the normal test rows and event F1 above the random scores'. VUS-PR is the primary metric; a difference in another is significant only after Holm's correction over the variant's comparisons. Point-adjusted F1 counts a whole event as found from a single alarm and is inflated by construction: read it only beside the random scores'.</p>
 ${variantsTable(c)}
 ${
   c.baselines.length

@@ -34,8 +34,13 @@ function table(c: Comparison): { header: string[]; rows: Row[] } {
   const pad = (cells: string[]) => [...cells, ...c.baselines.map(() => '')];
   const labelled = c.variants.some((v) => v.metrics.vusPr);
   const yesNo = (u: boolean | null) => (u === null ? '' : u ? 'yes' : 'NO');
-  if (labelled)
+  if (labelled) {
     row('usable here', [...c.variants.map((v) => yesNo(v.usable)), ...c.baselines.map((b) => yesNo(b.usable))]);
+    row('alarms usable', [
+      ...c.variants.map((v) => yesNo(v.alarmsUsable)),
+      ...c.baselines.map((b) => yesNo(b.alarmsUsable)),
+    ]);
+  }
   row('seeds', pad(c.variants.map((v) => String(v.runs))));
   row('depth by stage', pad(c.variants.map((v) => v.depths.join('→'))));
   row('steps', pad(c.variants.map((v) => String(v.steps))));
@@ -211,13 +216,15 @@ export function renderTable(c: Comparison, { width = Infinity }: TextLayout = {}
     : '';
   const legend = [
     `(mean ±95% interval over seeds; ↓ lower is better; the columns after | are classical detectors on the same split,`,
-    ` then the trivial ones: read every threshold metric beside them; usable: VUS-PR above the random scores', AUC-ROC > 0.55`,
-    ` and alarms on fewer than half the normal test rows; point-adjusted F1 counts a whole event as found from one alarm:`,
+    ` then the trivial ones: read every threshold metric beside them; usable: VUS-PR above the random scores', AUC-ROC > 0.55;`,
+    ` alarms usable: alarms on at most 5% of the normal test rows and event F1 above the random scores'; VUS-PR is the`,
+    ` primary metric, the others secondary (Holm-corrected); point-adjusted F1 counts a whole event as found from one alarm:`,
     ` compare it only with random scores${silent})`,
   ];
   const shortened = fits ? [] : rows.filter((r) => r.short !== r.label);
   const shortWidth = Math.max(0, ...shortened.map((r) => r.short.length));
   const out = [
+    ...(c.bottomLine.length ? ['Bottom line:', ...c.bottomLine.flatMap((v) => para(v, '  ')), ''] : []),
     ...para(
       `Data: ${c.data.source} (${c.data.series} series, ${count(c.data.channels, 'channel')}; split: ${c.data.split})`,
     ),

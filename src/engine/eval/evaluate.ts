@@ -6,7 +6,7 @@
 import type { RunData } from '../data/prepared';
 import type { PatchTransformerConfig } from '../models/patch-transformer';
 import { isolationForestScores, pcaScores, randomScores, rollingZScores, type Matrix } from './baselines';
-import { aucPr, aucRoc, prCurve, thresholdMetrics, type ThresholdMetrics } from './metrics';
+import { aucPr, aucRoc, prCurve, quantileThreshold, thresholdMetrics, type ThresholdMetrics } from './metrics';
 import { DEFAULT_THRESHOLD, fitThreshold, smoothScores, type ThresholdRule } from './scores';
 import { residualRows } from './score-series';
 import type { ScoreCalibration } from '../inference/scoring';
@@ -36,6 +36,13 @@ export interface Evaluation {
   readonly aucRoc: number;
   readonly aucPr: number;
   readonly atThreshold: ThresholdMetrics;
+  /**
+   * The alarm level that 1% of the test part's normal rows exceed (on the threshold's scale): where
+   * it lies far above `threshold`, the threshold fitted on normal validation rows does not transfer
+   * to the test part (drift), and this is the one that would have alarmed on 1% of its normal rows.
+   * A diagnostic read after the fact, never used to alarm. Absent in reports of older versions.
+   */
+  readonly testLevelFor1Pct?: number;
   /** The point-wise precision-recall curve on the test rows, at most ~60 points (for charts). */
   readonly prCurve: { readonly recall: number[]; readonly precision: number[] };
   /** How the model's residuals became these scores (absent for the classical detectors). */
@@ -165,6 +172,7 @@ export function evaluateRowScores(
     } else perSeries = undefined;
   }
   const volume = vus(test.scores, test.labels);
+  const normalTest = alarmScores.filter((v, k) => !test.labels[k] && !Number.isNaN(v));
   return {
     threshold,
     thresholdRule: rule,
@@ -178,6 +186,7 @@ export function evaluateRowScores(
     aucRoc: aucRoc(test.scores, test.labels),
     aucPr: aucPr(test.scores, test.labels),
     atThreshold: thresholdMetrics(alarmScores, test.labels, threshold),
+    ...(normalTest.length ? { testLevelFor1Pct: quantileThreshold(normalTest, 0.99) } : {}),
     prCurve: prCurve(test.scores, test.labels, 60),
   };
 }

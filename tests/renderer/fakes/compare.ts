@@ -84,6 +84,8 @@ function variant(
     speed: base || o.speedup === null ? null : 'faster',
     usable: true,
     why: [],
+    alarmsUsable: true,
+    alarmsWhy: [],
     finalValLoss: iv(o.valLoss, 0.0011),
     metrics: metrics(o.vusPr, o.f1),
     differences: {},
@@ -163,6 +165,8 @@ function classical(name: string, label: string, vusPr: number, pa: number): Base
     pointAdjustedF1: iv(pa, 0.04),
     usable: name !== 'random',
     why: name === 'random' ? ['random scores are the chance level itself'] : [],
+    alarmsUsable: name !== 'random',
+    alarmsWhy: name === 'random' ? ['random scores are the chance level itself'] : [],
   };
 }
 
@@ -179,6 +183,7 @@ export const comparison: Comparison = {
   },
   setup: { preset: 'tiny', layers: 4, block: 1, alpha: 1, device: 'cpu', precision: 'fp32' },
   reference: 'baseline',
+  primaryMetric: 'vusPr',
   variants: [baseline, gradstack, midas],
   baselines: [
     classical('random', 'random scores', 0.05, 0.62),
@@ -192,6 +197,7 @@ export const comparison: Comparison = {
   prevalence: 0.12,
   sameSchedules: [],
   referenceLoss: 0.0412,
+  bottomLine: ['MIDAS detects better than the baseline (VUS-PR +0.043 [+0.012, +0.074]).'],
   verdict: [
     "gradstack: 1.52x faster (0.72 of the baseline's FLOPs); VUS-PR −0.014 [−0.050, +0.022] against baseline: not significant; validation loss +0.0013 [+0.0004, +0.0022] against baseline: significant",
     "midas: 1.38x faster (0.72 of the baseline's FLOPs); VUS-PR +0.043 [+0.012, +0.074] against baseline: significant; validation loss +0.0006 [−0.0004, +0.0016] against baseline: not significant; probes: copy / induction better",
