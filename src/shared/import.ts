@@ -3,7 +3,7 @@
  * the reader's choices (delimiter, decimal mark, header, column roles, label words), and the
  * imported data set's profile, preview and plot.
  */
-import type { DatasetProfile } from './profile';
+import type { DataFitness, DatasetProfile } from './profile';
 
 export const COLUMN_ROLES = ['timestamp', 'channel', 'label', 'event', 'series', 'ignored'] as const;
 export type ColumnRole = (typeof COLUMN_ROLES)[number];
@@ -54,6 +54,8 @@ export interface ImportResult {
   /** Human-readable source ("sample (built-in synthetic plant)" or the path). */
   readonly source: string;
   readonly profile: DatasetProfile;
+  /** Whether the data suit a comparison with the default plan (the split's default rule, the default preset). */
+  readonly fitness: DataFitness;
   /** Columns of the first file with their roles. */
   readonly columns: readonly ImportColumn[];
   /** The first rows of the first file, as text cells (header first when there is one). */

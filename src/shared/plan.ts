@@ -13,6 +13,7 @@ import { defaultBlock, VARIANTS, type GrowthConfig } from './growth';
 import { inRange, LIMITS, rangeText, type Range } from './limits';
 import { PRECISIONS } from './precision';
 import { PRESET_DEFAULTS, PRESET_NAMES } from './presets';
+import type { DataFitness } from './profile';
 import { DEVICE_CHOICES } from './system';
 
 /** How series are standardised: each by its own normal training rows, or all by the pooled statistics. */
@@ -343,4 +344,6 @@ export interface PlanEstimate {
   readonly flopsPerSecond: number;
   /** Measured seconds of one validation point (validation loss, detection, probes), ~10+ per run. */
   readonly evaluationSeconds: number;
+  /** The data checked for this split and window (warnings only: data with errors get no estimate). */
+  readonly fitness: DataFitness;
 }

@@ -67,3 +67,40 @@ export interface DatasetProfile {
     readonly warnings: string[];
   };
 }
+
+/** The checks of a data set's fitness for a comparison, one name each (tests and the UI key on them). */
+export const DATA_CHECKS = [
+  'short-series',
+  'no-training-window',
+  'test-no-normal',
+  'test-no-anomaly',
+  'test-mostly-anomalous',
+  'no-labels',
+  'unlabelled-series',
+  'few-threshold-rows',
+  'no-validation-window',
+] as const;
+export type DataCheck = (typeof DATA_CHECKS)[number];
+
+/** One thing that makes a data set unfit (error: it cannot train) or a comparison on it weak (warning). */
+export interface DataFinding {
+  readonly level: 'error' | 'warning';
+  readonly check: DataCheck;
+  /** What is wrong, where (file or series, rows) and what to change, in the command line's words. */
+  readonly message: string;
+}
+
+/** What the checks found for one split and window length, before anything trains. */
+export interface DataFitness {
+  /** The split checked, in words. */
+  readonly split: string;
+  /** Rows of one model window. */
+  readonly windowRows: number;
+  readonly testRows: number;
+  /** Labelled-abnormal rows of the test part (null: the data have no labels). */
+  readonly testAnomalies: number | null;
+  /** Normal rows of the part the alarm threshold is fitted on (null: the data have no labels). */
+  readonly thresholdRows: number | null;
+  /** Errors first. */
+  readonly findings: readonly DataFinding[];
+}

@@ -10,6 +10,7 @@ import {
   imported,
   importResult,
   mountStep,
+  UNFIT,
   WARNINGS,
 } from './fakes/import';
 
@@ -148,6 +149,41 @@ describe('Import step', () => {
     expect(w.find('[data-testid="no-warnings"]').exists()).toBe(true);
     expect(w.find('[data-card="labels"] .value').text()).toBe('No labels');
     expect(w.find('[data-card="labels"]').classes()).toContain('warn');
+    w.unmount();
+  });
+
+  it('says the data are fit for a comparison with the default plan, with the test part and threshold rows', async () => {
+    const { w } = await imported();
+    const fitness = w.find('[data-testid="fitness"]');
+    expect(fitness.find('h3').text()).toBe(
+      'Checks before training (with the default split and the tiny preset, as the Variants step starts)',
+    );
+    expect(fitness.find('[data-testid="fitness-verdict"]').text()).toBe('✓ Fit for a comparison.');
+    expect(fitness.find('[data-testid="fitness-summary"]').text()).toMatch(
+      /^test part 8,064 rows, 17\.6% anomalous; 2,419 normal rows to fit the alarm threshold on; windows of 64 rows\. Split: /,
+    );
+    expect(fitness.findAll('li')).toHaveLength(0);
+    w.unmount();
+  });
+
+  it('flags data unfit for a comparison before training (the TEP case): each error and warning', async () => {
+    const api = new FakeImportApi();
+    api.answer = (req) => ({ ...importResult(req), fitness: UNFIT });
+    const { w } = await imported(api);
+    const fitness = w.find('[data-testid="fitness"]');
+    expect(fitness.classes()).toContain('unfit');
+    expect(fitness.find('[data-testid="fitness-verdict"]').text()).toBe(
+      '✖ Not fit for a comparison: training refuses these data until the error below is fixed.',
+    );
+    const items = fitness.findAll('li');
+    expect(items.map((li) => li.attributes('data-check'))).toEqual(['test-no-normal', 'no-validation-window']);
+    expect(items[0]!.text()).toMatch(
+      /^✖ Error: The test part has no normal rows: all 800 of its rows \(fault01_test\.csv rows 161–960\)/,
+    );
+    expect(items[0]!.text()).toContain('import the file together with an anomaly-free run');
+    expect(items[1]!.text()).toMatch(/^⚠ Warning: No validation part is as long as one window of 64 rows/);
+    // The import's own warnings stay apart from the checks.
+    expect(w.find('[data-testid="warnings"]').text()).not.toContain('no normal rows');
     w.unmount();
   });
 

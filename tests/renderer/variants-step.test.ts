@@ -174,6 +174,64 @@ describe('Variants step', () => {
     expect(w.find('[data-testid="start-blocker"]').exists()).toBe(false);
   });
 
+  it('shows the engine’s checks of the data for the chosen split, in the app’s words', async () => {
+    const api = new TrainingFakeApi();
+    const fit = api.handlers['train.estimate']!;
+    api.handlers['train.estimate'] = async (plan) => ({
+      ...(await fit(plan)),
+      fitness: {
+        split:
+          'the leading 30% of each series (cut before its first labelled anomaly) train and validate; the rest is test',
+        windowRows: 64,
+        testRows: 700,
+        testAnomalies: 100,
+        thresholdRows: 60,
+        findings: [
+          {
+            level: 'warning',
+            check: 'few-threshold-rows',
+            message:
+              'Only 60 normal validation rows to fit the alarm threshold on: a 1% threshold (the 99th percentile of normal scores) needs at least 100, so it is about the largest normal score and the false-alarm rate is not 1%. To raise it to 100, choose a larger training share (--train-fraction) or more training rows (--train-rows); the last 20% of each training part validates.',
+          },
+        ],
+      },
+    });
+    const { w, wizard } = mountStep(VariantsStep, api);
+    wizard.datasetId = 'ds-1';
+    await vi.advanceTimersByTimeAsync(ESTIMATE_DELAY_MS);
+    await flushPromises();
+    const fitness = w.find('[data-testid="fitness"]');
+    expect(fitness.find('h3').text()).toBe('Checks before training (with these settings)');
+    expect(fitness.find('[data-testid="fitness-verdict"]').text()).toBe(
+      '⚠ Fit for a comparison, with a warning on what it can tell.',
+    );
+    const item = fitness.find('li[data-check="few-threshold-rows"]').text();
+    expect(item).toMatch(/^⚠ Warning: Only 60 normal validation rows/);
+    expect(item).toContain(
+      'choose a larger leading share, or more first rows, under Training part of each series in the Variants step',
+    );
+    // A warning does not block Start.
+    expect(w.find('[data-testid="start-training"]').attributes('disabled')).toBeUndefined();
+  });
+
+  it('blocks Start on data the engine refuses, saying what is wrong in the app’s words', async () => {
+    const api = new TrainingFakeApi();
+    api.handlers['train.estimate'] = () => {
+      throw new Error(
+        'The test part has no labelled anomaly: none of its 200 rows (normal_train.csv rows 301–500) is labelled abnormal, so detection cannot be scored. Add files with labelled faults, or drop the label column (fault) to compare by validation loss only.',
+      );
+    };
+    const { w, wizard } = mountStep(VariantsStep, api);
+    wizard.datasetId = 'ds-1';
+    await vi.advanceTimersByTimeAsync(ESTIMATE_DELAY_MS);
+    await flushPromises();
+    expect(w.find('[data-testid="estimate-error"]').text()).toContain(
+      'give the label column fault the role Ignored in the roles table',
+    );
+    expect(w.find('[data-testid="fitness"]').exists()).toBe(false);
+    expect(w.find('[data-testid="start-training"]').attributes('disabled')).toBeDefined();
+  });
+
   it('offers the device choices, with the Settings default and unavailable providers marked', async () => {
     const { w, plan: store } = mountStep(VariantsStep);
     await flushPromises();

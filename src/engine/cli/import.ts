@@ -7,7 +7,9 @@ import {
   type DatasetProfile,
   type FileProfile,
 } from '../data/dataset';
+import { defaultFitness } from '../data/fitness';
 import { DECIMAL_MARKS, DELIMITERS, type DecimalMark, type Delimiter } from '../../shared/import';
+import type { DataFitness } from '../../shared/profile';
 import { parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
 import { count } from '../compare/text';
 
@@ -101,6 +103,24 @@ export function formatDatasetProfile(p: DatasetProfile): string {
   ].join('\n');
 }
 
+/** The checks before training, as `import` and `train` print them: what was checked, then each finding. */
+export function formatFitness(f: DataFitness, plan: string): string[] {
+  const errors = f.findings.filter((x) => x.level === 'error').length;
+  const verdict = errors
+    ? `not fit for a comparison (${count(errors, 'error')}: training refuses it)`
+    : f.findings.length
+      ? `fit for a comparison, with ${count(f.findings.length, 'warning')}`
+      : 'fit for a comparison';
+  const test =
+    f.testAnomalies === null
+      ? `test part ${f.testRows} rows, unlabelled`
+      : `test part ${f.testRows} rows, ${f.testRows ? Math.round((100 * f.testAnomalies) / f.testRows) : 0}% anomalous; ${f.thresholdRows} normal rows for the alarm threshold`;
+  return [
+    `checks before training with ${plan} (windows of ${f.windowRows} rows; ${f.split}): ${verdict}; ${test}`,
+    ...f.findings.map((x) => `  ${x.level}: ${x.message}`),
+  ];
+}
+
 export async function importCommand(
   argv: string[],
   io: { out(l: string): void; err(l: string): void },
@@ -168,7 +188,12 @@ export async function importCommand(
   const dataset = sample
     ? await loadSampleDataset({ ...options, sample })
     : await loadDataset(positionals[0]!, options);
-  io.out(values.json ? JSON.stringify(dataset.profile) : formatDatasetProfile(dataset.profile));
+  const fitness = defaultFitness(dataset);
+  io.out(
+    values.json
+      ? JSON.stringify({ ...dataset.profile, fitness })
+      : [formatDatasetProfile(dataset.profile), ...formatFitness(fitness, 'the default plan')].join('\n'),
+  );
   if (sample && values.write !== undefined) {
     const where = await writeSampleFiles(values.write, { sample }).catch((err: NodeJS.ErrnoException) => {
       throw new Error(

@@ -8,6 +8,7 @@ import { sameSchedules, variantLabel } from '../../shared/growth';
 import type { ImportRequest } from '../../shared/import';
 import { SETTINGS_DEFAULTS } from '../../shared/settings';
 import { loadDataset, loadSampleDataset, sampleSource } from '../data/dataset';
+import { UnfitDataError } from '../data/fitness';
 import { count, wrap } from '../compare/text';
 import { defaultRunsDir } from '../paths';
 import { jobExecutor } from '../queue/executor';
@@ -19,6 +20,7 @@ import { runFolderConflict } from '../runs/resume';
 import type { RunEvent, RunReport } from '../runs/types';
 import { parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
 import { printComparison } from './compare';
+import { formatFitness } from './import';
 import type { CliIo } from './io';
 import { PLAN_ARGS, planFromArgs, planUsage, usageLine } from './plan-options';
 
@@ -246,12 +248,16 @@ async function loadData({ sample, data, labels, seriesColumn }: TrainArgs) {
   return { data: { dataset, source, request } };
 }
 
-/** A plan the data or the device cannot give is a usage error (it names the series, the field). */
+/**
+ * A plan the data or the device cannot give is a usage error (it names the series, the field);
+ * data unfit for a comparison are the data's error, said with every finding.
+ */
 async function usage<T>(p: Promise<T>): Promise<T> {
   try {
     return await p;
   } catch (err) {
     if (err instanceof PlanError) throw new UsageError(`stacklab train: ${err.message}`);
+    if (err instanceof UnfitDataError) throw new Error(formatFitness(err.fitness, 'this plan').join('\n'));
     throw err;
   }
 }
@@ -275,6 +281,7 @@ function describeJob({ dir, plan, planned, device }: PreparedJob, say: ReturnTyp
     `split: ${data.splits.strategy}; normalisation ${data.splits.normalization.description}; thresholds ${planned.runs[0]!.config.scoring!.threshold}`,
   );
   for (const w of data.splits.warnings) say(`warning: ${w}`);
+  for (const f of data.fitness.findings) say(`warning: ${f.message}`);
   for (const [a, b] of sameSchedules(plan.variants, growth))
     say(
       `warning: ${variantLabel(a)} and ${variantLabel(b)} are the same schedule at ${count(growth.layers, 'layer')} in blocks of ${growth.block} (choose a depth of at least 3 blocks to tell them apart)`,

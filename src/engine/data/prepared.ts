@@ -1,7 +1,9 @@
 /** From an imported data set to a run's data: split by time, normalised, windows per split. */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import type { DataFitness } from '../../shared/profile';
 import type { Dataset } from './dataset';
+import { checkFitness, UnfitDataError } from './fitness';
 import { normalizedMatrix, splitByTime, windowStarts, type SplitOptions, type Splits } from './split';
 
 /** The prepared data of a run: one normalised matrix and the window starts of each split. */
@@ -24,13 +26,20 @@ export interface RunData {
 
 export interface PreparedData extends RunData {
   readonly splits: Splits;
+  /** What the fitness checks found for this split and window (warnings only: errors refuse). */
+  readonly fitness: DataFitness;
   /** sha256 of the normalised training matrix and the split, first 16 hex digits. */
   readonly fingerprint: string;
 }
 
-/** One matrix of all series (each normalised with its statistics), window starts offset into it. */
+/**
+ * One matrix of all series (each normalised with its statistics), window starts offset into it.
+ * Data unfit for a comparison with this split and window fail here (UnfitDataError), before any window is built.
+ */
 export function prepareRunData(ds: Dataset, windowRows: number, options: SplitOptions = {}): PreparedData {
   const splits = splitByTime(ds, options);
+  const fitness = checkFitness(ds, splits.segments, splits.strategy, windowRows);
+  if (fitness.findings.some((f) => f.level === 'error')) throw new UnfitDataError(fitness);
   const c = ds.channels.length;
   const offsets: number[] = [];
   let rows = 0;
@@ -78,6 +87,7 @@ export function prepareRunData(ds: Dataset, windowRows: number, options: SplitOp
     segments,
     series,
     splits,
+    fitness,
     fingerprint: hash.digest('hex').slice(0, 16),
   };
 }

@@ -85,10 +85,16 @@ function trainVal(series: number, start: number, end: number, valFraction: numbe
 
 const nameOf = (ds: Dataset, i: number) => path.basename(ds.series[i]!.path);
 
+/** The trailing share of each training part that validates, unless the options say otherwise. */
+export const DEFAULT_VAL_FRACTION = 0.2;
+
 /** The segments and the strategy in words (no statistics yet). */
-function segmentsOf(ds: Dataset, options: SplitOptions): { segments: Segment[]; strategy: string; warnings: string[] } {
+export function splitSegments(
+  ds: Dataset,
+  options: SplitOptions = {},
+): { segments: Segment[]; strategy: string; warnings: string[] } {
   const { trainRows, trainFraction } = options;
-  const valFraction = options.valFraction ?? 0.2;
+  const valFraction = options.valFraction ?? DEFAULT_VAL_FRACTION;
   if (trainRows !== undefined && trainFraction !== undefined)
     throw new SplitError('give either a number of training rows or a training fraction, not both');
   if (trainRows !== undefined && !(Number.isInteger(trainRows) && trainRows >= 2))
@@ -146,7 +152,7 @@ function segmentsOf(ds: Dataset, options: SplitOptions): { segments: Segment[]; 
 }
 
 export function splitByTime(ds: Dataset, options: SplitOptions = {}): Splits {
-  const { segments, strategy, warnings } = segmentsOf(ds, options);
+  const { segments, strategy, warnings } = splitSegments(ds, options);
   const train = segments.filter((g) => g.role === 'train');
   const pooled = fitNormalization(ds, train);
   const ownRows = ds.series.map((_, i) => train.filter((g) => g.series === i).reduce((a, g) => a + g.end - g.start, 0));

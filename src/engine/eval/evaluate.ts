@@ -3,6 +3,7 @@
  * per-row scores, a threshold fitted on normal validation rows only (training rows when the
  * data have no validation part), every metric on the test rows.
  */
+import { THRESHOLD_ROWS } from '../data/fitness';
 import type { RunData } from '../data/prepared';
 import type { PatchTransformerConfig } from '../models/patch-transformer';
 import { isolationForestScores, pcaScores, randomScores, rollingZScores, type Matrix } from './baselines';
@@ -66,7 +67,7 @@ export const DEFAULT_SCORING: ScoringConfig = {
 };
 
 /** A series needs this many normal rows of its own to get its own threshold (else the pooled one). */
-export const MIN_THRESHOLD_ROWS = 100;
+export const MIN_THRESHOLD_ROWS = THRESHOLD_ROWS;
 
 /** The trivial detectors on a test part: what alarming on every row, or on none, scores. */
 export interface TrivialDetectors {

@@ -24,6 +24,7 @@ import { PRESETS, windowLength, type PatchTransformerConfig } from '../models/pa
 import type { PresetName } from '../../shared/presets';
 import { DEFAULT_ADAMW } from '../train/adamw';
 import { normalizationRecord, prepareRunData, type PreparedData } from '../data/prepared';
+import { UnfitDataError } from '../data/fitness';
 import { SplitError, type SplitOptions } from '../data/split';
 import type { ScoringConfig } from '../eval/evaluate';
 import { DEFAULT_THRESHOLD } from '../eval/scores';
@@ -178,7 +179,8 @@ export function planJob(
   try {
     data = prepare(ds, windowLength(model), splitOptions);
   } catch (err) {
-    if (err instanceof SplitError) throw new PlanError(err.message);
+    // Unfit data keep their findings (the command line prints them all); a split the data cannot give is the plan's.
+    if (err instanceof SplitError && !(err instanceof UnfitDataError)) throw new PlanError(err.message);
     throw err;
   }
   const normalization = data.splits.normalization;

@@ -11,6 +11,7 @@ import type { FileProfile } from '../../shared/profile';
 import { sniffDialect, splitLine } from '../data/csv';
 import { asSample, loadDataset, sampleSource, withSampleFiles, type Dataset, type LoadOptions } from '../data/dataset';
 import { columnList, excerpt } from '../data/errors';
+import { defaultFitness } from '../data/fitness';
 import { csvFilesIn, importCsvFile } from '../data/import';
 import { openDataFile, type DataFileGate } from '../data/source-file';
 import { DEFAULT_LABEL_WORDS, planRoles, type RoleOverrides } from '../data/roles';
@@ -336,6 +337,7 @@ export function createDataService(confine?: (p: string, what: string, shown?: st
         request: req,
         source,
         profile: result.dataset.profile,
+        fitness: defaultFitness(result.dataset),
         columns: columnsOf(result.dataset.profile.files[0]!, result.header),
         preview: result.preview,
         plot: plotOf(result.dataset),

@@ -14,7 +14,7 @@ import { useDataStore } from '../../../src/renderer/src/stores/data';
 import { useWizardStore } from '../../../src/renderer/src/stores/wizard';
 import type { ImportRequest, ImportResult } from '../../../src/shared/import';
 import type { ParamsOf, RequestChannel, ResultOf, StackLabApi } from '../../../src/shared/ipc';
-import type { ChannelProfile, FileProfile } from '../../../src/shared/profile';
+import type { ChannelProfile, DataFitness, FileProfile } from '../../../src/shared/profile';
 import { EventHub } from '../../../src/shared/rpc';
 
 export const CHANNELS = [
@@ -113,6 +113,15 @@ export function importResult(
         warnings: [],
       },
     },
+    fitness: {
+      split:
+        'the leading 60% of each series (cut before its first labelled anomaly) train and validate; the rest is test',
+      windowRows: 64,
+      testRows: 8_064,
+      testAnomalies: 1_420,
+      thresholdRows: 2_419,
+      findings: [],
+    },
     columns: [
       { name: 'timestamp', role: 'timestamp', note: 'ISO 8601 (YYYY-MM-DD hh:mm:ss)' },
       ...CHANNELS.map((name) => ({ name, role: roleOf(name, 'channel') })),
@@ -134,6 +143,29 @@ export function importResult(
     },
   };
 }
+
+/** The checks of TEP's fault01_test.csv alone as the engine words them (its test part is all fault). */
+export const UNFIT: DataFitness = {
+  split: 'the leading 60% of each series (cut before its first labelled anomaly) train and validate; the rest is test',
+  windowRows: 64,
+  testRows: 800,
+  testAnomalies: 800,
+  thresholdRows: 32,
+  findings: [
+    {
+      level: 'error',
+      check: 'test-no-normal',
+      message:
+        'The test part has no normal rows: all 800 of its rows (fault01_test.csv rows 161–960) are labelled abnormal, so false alarms cannot be counted and every detection metric is meaningless. To fix it, import the file together with an anomaly-free run (one folder): that run then trains and validates whole, and this file is all test, its normal rows before the fault included.',
+    },
+    {
+      level: 'warning',
+      check: 'no-validation-window',
+      message:
+        'No validation part is as long as one window of 64 rows (the longest: 32 rows, fault01_test.csv), so the validation loss is not measured and the runs cannot be compared by it. To lengthen it, import the file together with an anomaly-free run (one folder): that run then trains and validates whole, and this file is all test.',
+    },
+  ],
+};
 
 /**
  * A test double of the services for the Import step: `data.import` answers with `answer` (a

@@ -175,6 +175,7 @@ export function estimateJob(
     errorFactor: ESTIMATE_ERROR,
     flopsPerSecond: stepFlops(job.model, full.layers) / full.seconds,
     evaluationSeconds: speed.pointSeconds,
+    fitness: job.data.fitness,
   };
 }
 

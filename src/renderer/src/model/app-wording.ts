@@ -23,6 +23,17 @@ const REWRITES: readonly (readonly [RegExp, string | ((...m: string[]) => string
   [/or name it with --timestamp/g, 'or give it the role Timestamp in the roles table'],
   [/the path of --labels/g, 'the path in the Labels file field'],
   [/train with --seeds (\d+) or more/g, (_m, n) => `set Seeds to ${n} or more in the Variants step`],
+  [
+    /choose a larger training share \(--train-fraction\) or more training rows \(--train-rows\)/g,
+    'choose a larger leading share, or more first rows, under Training part of each series in the Variants step',
+  ],
+  [
+    /choose the default split rule \(no --train-rows or --train-fraction\)/g,
+    'choose Default rule under Training part of each series in the Variants step',
+  ],
+  [/\(--preset (\w+), a window of/g, '(Model preset $1 in the Variants step, a window of'],
+  [/give a windows file \(--labels\)/g, 'give a windows file (Labels file)'],
+  [/drop the label column \(([^)]*)\)/g, 'give the label column $1 the role Ignored in the roles table'],
 ];
 
 /** An engine message in the app's words (controls instead of CLI options). */
