@@ -5,6 +5,7 @@
  */
 import {
   METRICS,
+  metricsUnder,
   PROBE_LABELS,
   type BaselineSummary,
   type Comparison,
@@ -14,7 +15,11 @@ import {
   type IsoplotPoint,
   type MetricInfo,
   type MetricKey,
+  type ComparisonProtocol,
+  type DetectorFit,
+  type PerSeriesSummary,
   type RunCurve,
+  type StrongestDetector,
   type SeedDifference,
   type SeedInterval,
   type VariantSummary,
@@ -30,6 +35,7 @@ import {
   type Variant,
 } from '../../shared/growth';
 import { BASELINES, type BaselineName, type Evaluation } from '../eval/evaluate';
+import type { SeriesMetrics } from '../eval/per-series';
 import { meanInterval, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
 import type { LoadedRun } from './load';
 import { count } from './text';
@@ -39,6 +45,8 @@ const BASELINE_LABELS: Record<BaselineName, string> = {
   'rolling-z': 'rolling z-score',
   pca: 'PCA reconstruction',
   'isolation-forest': 'Isolation Forest',
+  'pca-per-series': 'PCA reconstruction (per series)',
+  'isolation-forest-per-series': 'Isolation Forest (per series)',
 };
 const TRIVIAL_LABELS = { alwaysAlarm: 'alarm on every row', neverAlarm: 'never alarm' } as const;
 
@@ -53,7 +61,15 @@ const PROBE_CHANCE: Record<string, number> = { copy: 0.25, lookup: 0.25, context
 /** The isoplot's downstream metric: VUS-PR when the data are labelled, else the copy probe. */
 type IsoMetric = 'vusPr' | 'probe:copy';
 
-function metricOf(ev: Evaluation | null | undefined, key: MetricKey): number {
+/** How each classical detector that fits was fitted. */
+const BASELINE_FITS: Partial<Record<BaselineName, DetectorFit>> = {
+  pca: 'pooled',
+  'isolation-forest': 'pooled',
+  'pca-per-series': 'per-series',
+  'isolation-forest-per-series': 'per-series',
+};
+
+function metricOf(ev: Evaluation | SeriesMetrics | null | undefined, key: MetricKey): number {
   if (!ev) return NaN;
   if (key in ev) return (ev as unknown as Record<string, number>)[key]!;
   return (ev.atThreshold as unknown as Record<string, number>)[key] ?? NaN;
@@ -307,6 +323,7 @@ export function compareRuns(
         fit: fitIsoplot(iso, referenceLoss),
       },
       prCurve: rs[0]!.report.evaluation?.prCurve ?? null,
+      ...perSeriesOfVariant(rs, seeds, baseRuns, isBase),
     };
   });
 
@@ -326,10 +343,16 @@ export function compareRuns(
         list.map((e) => metricOf(e, m.key)),
         boundsOf(m.key),
       );
+    const ps = perSeriesOf(list);
+    const fit = BASELINE_FITS[b];
+    const ownFits = list[0]!.ownFits;
     baselines.push({
       name: b,
       label: BASELINE_LABELS[b],
       kind: 'detector',
+      ...(fit ? { fit } : {}),
+      ...(ownFits ? { ownFits } : {}),
+      ...(ps ? { perSeries: ps } : {}),
       metrics,
       pointAdjustedF1: interval(
         list.map((e) => e.atThreshold.pointAdjustedF1),
@@ -389,6 +412,8 @@ export function compareRuns(
   const probeInformative = Object.fromEntries(
     probeNames.map((p) => [p, judged.some((v) => v.probes[p] && v.probes[p]!.lo > probeChance[p]!)]),
   );
+  const protocol = protocolOf(first.data.series ?? 1, labelled, judged, judgedBaselines);
+  warnings.push(...protocolNotes(protocol, judgedBaselines));
   const kinds = [...new Set(runs.filter((r) => !r.config.flopMatchedTo).map((r) => r.config.variant))];
   const same = sameSchedules(kinds as Variant[], first.growth);
   const comparison: Omit<Comparison, 'verdict'> = {
@@ -425,10 +450,97 @@ export function compareRuns(
     prevalence: trivial?.prevalence ?? null,
     sameSchedules: same,
     referenceLoss,
+    protocol,
     warnings,
     timeline: timelineOf(judged, groups),
   };
   return { ...comparison, verdict: verdictOf(comparison, labelled) };
+}
+
+/** The per-run protocol's macro means of some evaluations (one per seed), or null when one of them has none. */
+function perSeriesOf(list: readonly (Evaluation | null | undefined)[]): PerSeriesSummary | null {
+  const per = list.map((e) => e?.perSeries);
+  if (per.length === 0 || per.some((p) => !p)) return null;
+  const metrics: Partial<Record<MetricKey, SeedInterval>> = {};
+  for (const m of METRICS)
+    metrics[m.key] = interval(
+      per.map((p) => metricOf(p!.macro, m.key)),
+      boundsOf(m.key),
+    );
+  return { metrics, scored: per[0]!.scored, series: per[0]!.series.length };
+}
+
+/** A variant's per-run protocol: its macro means and their differences from the baseline's, paired by seed. */
+function perSeriesOfVariant(
+  rs: readonly LoadedRun[],
+  seeds: readonly number[],
+  baseRuns: readonly LoadedRun[] | null,
+  isBase: boolean,
+): Pick<VariantSummary, 'perSeries'> {
+  const ps = perSeriesOf(rs.map((r) => r.report.evaluation));
+  if (!ps) return {};
+  const differences: Partial<Record<MetricKey, SeedDifference>> = {};
+  if (baseRuns && !isBase && perSeriesOf(baseRuns.map((r) => r.report.evaluation))) {
+    for (const m of METRICS) {
+      const f = (r: LoadedRun) => metricOf(r.report.evaluation?.perSeries?.macro, m.key);
+      const d = paired(bySeed(rs, seeds, f), bySeed(baseRuns, seeds, f));
+      if (d) differences[m.key] = d;
+    }
+  }
+  return { perSeries: { ...ps, differences } };
+}
+
+/**
+ * The protocol the verdict should use: per series for data of several series whose runs all have
+ * per-series metrics, else pooled; and the strongest classical detector under it (by mean VUS-PR),
+ * overall and among the pooled and the per-series fits.
+ */
+export function protocolOf(
+  series: number,
+  labelled: boolean,
+  variants: readonly VariantSummary[],
+  baselines: readonly BaselineSummary[],
+): ComparisonProtocol {
+  const detectors = baselines.filter((b) => b.kind === 'detector' && b.name !== 'random');
+  const perSeries = labelled && series > 1 && variants.every((v) => v.perSeries) && detectors.every((b) => b.perSeries);
+  const verdictUses = perSeries ? 'per-series' : 'pooled';
+  const vusOf = (b: BaselineSummary) => metricsUnder(b, verdictUses).vusPr;
+  const strongest = (list: readonly BaselineSummary[]): StrongestDetector | null => {
+    const ranked = list.filter((b) => Number.isFinite(vusOf(b)?.mean)).sort((a, b) => vusOf(b)!.mean - vusOf(a)!.mean);
+    const b = ranked[0];
+    return b ? { name: b.name, label: b.label, fit: b.fit ?? null, vusPr: vusOf(b)!, usable: b.usable } : null;
+  };
+  const pooledFit = labelled ? strongest(detectors.filter((b) => b.fit === 'pooled')) : null;
+  const ownFit = labelled ? strongest(detectors.filter((b) => b.fit === 'per-series')) : null;
+  return {
+    verdictUses,
+    series,
+    scoredSeries: perSeries ? Math.min(...variants.map((v) => v.perSeries!.scored)) : null,
+    strongestClassical: labelled ? strongest(detectors) : null,
+    fits: { pooled: pooledFit, perSeries: ownFit },
+    perSeriesFitsWin: pooledFit && ownFit ? ownFit.vusPr.mean > pooledFit.vusPr.mean : null,
+  };
+}
+
+/** What a reader of a multi-run comparison should know about its protocol, in plain words. */
+function protocolNotes(p: ComparisonProtocol, baselines: readonly BaselineSummary[]): string[] {
+  const out: string[] = [];
+  if (p.verdictUses === 'per-series')
+    out.push(
+      `multi-run data: every detection metric is also computed on each of the ${p.series} series' own test rows and averaged over the ${count(p.scoredSeries!, 'series', 'series')} that have both labelled anomalies and normal rows there (the per-run protocol of test-rig sets); these per-series means, not the pooled values, are the ones to judge detection by`,
+    );
+  else if (p.series > 1 && baselines.some((b) => b.kind === 'detector') && !baselines.some((b) => b.perSeries))
+    out.push(
+      `${p.series} series, but these runs were evaluated before per-series metrics existed: only the pooled protocol (every series' test rows ranked together) is shown; train again to see metrics per series`,
+    );
+  const { pooled, perSeries } = p.fits;
+  if (p.perSeriesFitsWin && pooled && perSeries) {
+    const own = baselines.find((b) => b.name === perSeries.name)?.ownFits;
+    out.push(
+      `the classical detectors fitted on each series' own training rows beat those fitted on all series at once: ${perSeries.label} VUS-PR ${iv(perSeries.vusPr, 3)} against ${pooled.label} ${iv(pooled.vusPr, 3)}${p.verdictUses === 'per-series' ? ' (per-series means)' : ''}${own && own.own < own.series ? `; ${own.own} of ${own.series} tested series had enough normal training rows of their own, the others kept the pooled fit` : ''}`,
+    );
+  }
+  return out;
 }
 
 /** The anomaly scores of the variant with the best VUS-PR (its first seed with scores): the report's timeline. */
