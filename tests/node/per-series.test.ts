@@ -17,6 +17,7 @@ import { comparisonCsv } from '../../src/engine/compare/csv';
 import type { LoadedRun } from '../../src/engine/compare/load';
 import type { Evaluation } from '../../src/engine/eval/evaluate';
 import { metricsUnder } from '../../src/shared/compare';
+import { comparisonSummary } from '../../src/engine/cli/compare';
 import { handMadeJob } from '../helpers/runs';
 
 type Role = 'train' | 'val' | 'test';
@@ -271,5 +272,13 @@ describe('the protocol in the comparison', () => {
     const csv = comparisonCsv(c).split('\r\n');
     expect(csv[0]).toContain('VUS-PR series mean mean');
     expect(comparisonCsv(compareRuns(handMadeJob()))).not.toContain('series mean');
+    // `stacklab compare --json` carries the protocol and the series means too.
+    const json = JSON.parse(JSON.stringify(comparisonSummary(c)));
+    expect(json.protocol.verdictUses).toBe('per-series');
+    expect(json.variants[0].perSeries.metrics.vusPr.mean).toBeCloseTo(0.42, 12);
+    expect(json.baselines.find((b: { name: string }) => b.name === 'pca-per-series')).toMatchObject({
+      fit: 'per-series',
+      ownFits: { series: 12, own: 12 },
+    });
   });
 });
