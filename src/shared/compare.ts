@@ -317,6 +317,89 @@ export interface VariantSummary {
   };
   /** Precision-recall curve of the first seed's model on the test part. */
   readonly prCurve: { readonly recall: readonly number[]; readonly precision: readonly number[] } | null;
+  /** The per-run protocol (data of several series whose reports have it; else absent): macro means, and against the baseline paired by seed. */
+  readonly perSeries?: PerSeriesSummary & { readonly differences: Partial<Record<MetricKey, SeedDifference>> };
+}
+
+/**
+ * A detector under the per-run protocol of multi-run data: each metric computed on each series'
+ * own test rows, averaged over the series with equal weight (the macro mean), then the mean ±95%
+ * interval of that macro mean over seeds. `metrics` has the shape of the pooled `metrics` beside it.
+ */
+export interface PerSeriesSummary {
+  readonly metrics: Partial<Record<MetricKey, SeedInterval>>;
+  /** Series that could be scored (labelled anomalies and normal rows among their test rows): the macro mean is over these. */
+  readonly scored: number;
+  /** Series with test rows. */
+  readonly series: number;
+}
+
+/** How a classical detector was fitted: on the training rows of every series at once, or on each series' own. */
+export type DetectorFit = 'pooled' | 'per-series';
+
+/** The evaluation protocol a verdict reads its detection metrics under. */
+export type Protocol = 'pooled' | 'per-series';
+
+/** A classical detector named with its VUS-PR under the protocol (`Comparison.protocol`). */
+export interface StrongestDetector {
+  /** Its `BaselineSummary.name`. */
+  readonly name: string;
+  readonly label: string;
+  /** Null for a detector that fits nothing (rolling z-score). */
+  readonly fit: DetectorFit | null;
+  readonly vusPr: SeedInterval;
+  /** Whether it is usable under the pooled metrics (`BaselineSummary.usable`). */
+  readonly usable: boolean | null;
+}
+
+/**
+ * Which protocol a comparison's verdict should use, and which classical detector is strongest
+ * under it. Multi-run data (test rigs: one file per run) are evaluated per run in the field: one
+ * detector fitted per run, metrics per run, then averaged; pooling all runs' test rows into one
+ * ranking mixes the runs' score levels.
+ */
+export interface ComparisonProtocol {
+  /**
+   * 'per-series' for data of several series whose reports carry per-series metrics (then read
+   * `perSeries.metrics` of variants and classical detectors); 'pooled' for one series, or for
+   * reports of versions before the per-run protocol (then read `metrics`).
+   */
+  readonly verdictUses: Protocol;
+  /** Series in the data set. */
+  readonly series: number;
+  /** Series scored under the per-series protocol (null when the verdict uses the pooled metrics). */
+  readonly scoredSeries: number | null;
+  /** The classical detector (random scores and the trivial ones left out) with the best mean VUS-PR under `verdictUses`; null without labels. */
+  readonly strongestClassical: StrongestDetector | null;
+  /** The best pooled fit and the best per-series fit of PCA and Isolation Forest, under `verdictUses` (null where there is none). */
+  readonly fits: { readonly pooled: StrongestDetector | null; readonly perSeries: StrongestDetector | null };
+  /** Whether the best per-series fit has a higher mean VUS-PR than the best pooled fit under `verdictUses` (null without both). */
+  readonly perSeriesFitsWin: boolean | null;
+}
+
+/** The per-series macro means the tables show beside the pooled values (the CSV has every metric's). */
+export const PER_SERIES_METRICS: readonly MetricKey[] = ['vusPr', 'aucRoc', 'aucPr', 'f1', 'falseAlarmRate'];
+
+/** A per-series row's label: "VUS-PR, series mean". */
+export const perSeriesLabel = (m: Pick<MetricInfo, 'label'>): string => `${m.label}, series mean`;
+
+/** The protocol in one sentence (the tables' header line); null for data of one series. */
+export function protocolLine(p: ComparisonProtocol): string | null {
+  if (p.series < 2) return null;
+  const strongest = p.strongestClassical
+    ? `; strongest classical detector under it: ${p.strongestClassical.label}`
+    : '';
+  return p.verdictUses === 'per-series'
+    ? `per run: each metric on each series' own test rows, then the mean over the ${p.scoredSeries} of ${p.series} series that have labelled anomalies and normal rows there (the "series mean" rows), beside the pooled values over all test rows; judge detection by the series means${strongest}`
+    : `pooled: every series' test rows ranked together (these runs have no per-series metrics)${strongest}`;
+}
+
+/** The detection metrics a detector has under a protocol: the macro means for 'per-series', the pooled ones otherwise. */
+export function metricsUnder(
+  d: { readonly metrics: Partial<Record<MetricKey, SeedInterval>>; readonly perSeries?: PerSeriesSummary },
+  protocol: Protocol,
+): Partial<Record<MetricKey, SeedInterval>> {
+  return protocol === 'per-series' && d.perSeries ? d.perSeries.metrics : d.metrics;
 }
 
 export interface BaselineSummary {
@@ -331,6 +414,12 @@ export interface BaselineSummary {
   readonly why: readonly string[];
   readonly alarmsUsable: boolean | null;
   readonly alarmsWhy: readonly string[];
+  /** How a detector that fits was fitted (absent for random scores, rolling z-score and the trivial references). */
+  readonly fit?: DetectorFit;
+  /** A per-series fit: series fitted on their own training rows, of all series (the others took the pooled fit). */
+  readonly ownFits?: { readonly series: number; readonly own: number };
+  /** The per-run protocol, as for variants (absent for the trivial references and older reports). */
+  readonly perSeries?: PerSeriesSummary;
 }
 
 /** One run's anomaly scores on the test part (the report's timeline chart). */
@@ -381,6 +470,8 @@ export interface Comparison {
   readonly primaryMetric: MetricKey;
   /** One or two sentences that answer the user's question, before the details. */
   readonly bottomLine: readonly string[];
+  /** The per-run protocol: which metrics the verdict should use, and the strongest classical detector under them. */
+  readonly protocol: ComparisonProtocol;
   /** The details: one sentence per variant, then what limits the reading, in plain words. */
   readonly verdict: readonly string[];
   /** What limits the comparison (one seed, missing labels, interrupted runs skipped, …). */

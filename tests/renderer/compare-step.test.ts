@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import CompareStep from '../../src/renderer/src/steps/CompareStep.vue';
 import type { ChartConfiguration } from 'chart.js';
 import { formatLocalDateTime } from '../../src/shared/format';
-import { CompareFakeApi, comparison, JOB_DIR, timeline } from './fakes/compare';
+import { CompareFakeApi, comparison, JOB_DIR, multiRunComparison, timeline } from './fakes/compare';
 import { jobInfo } from './fakes/training';
 import { useWizardStore } from '../../src/renderer/src/stores/wizard';
 import { chartConfig, compareSpecHooks, labels, mountStep } from './fakes/compare-steps';
@@ -312,5 +312,31 @@ describe('Compare step', () => {
     expect(w.find('tr[data-row="finalValLoss"] td.worse').text()).toContain('+0.0013');
     expect(w.find('tr[data-row="falseAlarmRate"] td.worse').exists()).toBe(true);
     w.unmount();
+  });
+
+  it('on multi-run data shows the series means beside the pooled values, and the protocol', async () => {
+    const api = new CompareFakeApi();
+    api.handlers['compare.get'] = () => multiRunComparison;
+    const { w } = mountStep(CompareStep, api);
+    await flushPromises();
+    const midas = w.find('[data-testid="compare-row"][data-variant="midas"]');
+    expect(midas.find('[data-col="vusPr"]').text()).toBe('0.455 ±0.021');
+    expect(midas.find('[data-col="series:vusPr"]').text()).toBe('0.520 ±0.021');
+    expect(midas.find('[data-col="series:aucRoc"]').text()).toBe('0.830 ±0.020');
+    expect(w.find('button[data-sort="series:vusPr"]').attributes('title')).toMatch(/each series' own test rows/);
+    const own = w.find('[data-testid="baseline-row"][data-baseline="pca-per-series"]');
+    expect(own.find('th').text()).toBe('PCA reconstruction (per series)');
+    expect(own.find('[data-col="series:vusPr"]').text()).toBe('0.610 ±0.021');
+    expect(w.find('[data-testid="protocol"]').text()).toMatch(
+      /^Protocol: per run: .* 11 of 12 series .* strongest classical detector under it: PCA reconstruction \(per series\)\.$/,
+    );
+    w.unmount();
+    // One series: no per-series columns, no protocol line.
+    const single = mountStep(CompareStep, new CompareFakeApi()).w;
+    await flushPromises();
+    expect(single.find('button[data-sort="series:vusPr"]').exists()).toBe(false);
+    expect(single.find('[data-col="series:vusPr"]').exists()).toBe(false);
+    expect(single.find('[data-testid="protocol"]').exists()).toBe(false);
+    single.unmount();
   });
 });

@@ -5,6 +5,7 @@
  */
 import {
   METRICS,
+  metricsUnder,
   PROBE_LABELS,
   type BaselineSummary,
   type Comparison,
@@ -14,7 +15,12 @@ import {
   type IsoplotPoint,
   type MetricInfo,
   type MetricKey,
+  type ComparisonProtocol,
+  type DetectorFit,
+  type PerSeriesSummary,
+  type Protocol,
   type RunCurve,
+  type StrongestDetector,
   type SeedDifference,
   type SeedInterval,
   type VariantSummary,
@@ -30,6 +36,7 @@ import {
   type Variant,
 } from '../../shared/growth';
 import { BASELINES, type BaselineName, type Evaluation } from '../eval/evaluate';
+import type { SeriesMetrics } from '../eval/per-series';
 import { holm, meanInterval, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
 import type { LoadedRun } from './load';
 import { count } from './text';
@@ -39,6 +46,8 @@ const BASELINE_LABELS: Record<BaselineName, string> = {
   'rolling-z': 'rolling z-score',
   pca: 'PCA reconstruction',
   'isolation-forest': 'Isolation Forest',
+  'pca-per-series': 'PCA reconstruction (per series)',
+  'isolation-forest-per-series': 'Isolation Forest (per series)',
 };
 const TRIVIAL_LABELS = { alwaysAlarm: 'alarm on every row', neverAlarm: 'never alarm' } as const;
 
@@ -58,7 +67,15 @@ const PROBE_CHANCE: Record<string, number> = { copy: 0.25, lookup: 0.25, context
 /** The isoplot's downstream metric: VUS-PR when the data are labelled, else the copy probe. */
 type IsoMetric = 'vusPr' | 'probe:copy';
 
-function metricOf(ev: Evaluation | null | undefined, key: MetricKey): number {
+/** How each classical detector that fits was fitted. */
+const BASELINE_FITS: Partial<Record<BaselineName, DetectorFit>> = {
+  pca: 'pooled',
+  'isolation-forest': 'pooled',
+  'pca-per-series': 'per-series',
+  'isolation-forest-per-series': 'per-series',
+};
+
+function metricOf(ev: Evaluation | SeriesMetrics | null | undefined, key: MetricKey): number {
   if (!ev) return NaN;
   if (key in ev) return (ev as unknown as Record<string, number>)[key]!;
   return (ev.atThreshold as unknown as Record<string, number>)[key] ?? NaN;
@@ -317,6 +334,7 @@ export function compareRuns(
         fit: fitIsoplot(iso, referenceLoss),
       },
       prCurve: rs[0]!.report.evaluation?.prCurve ?? null,
+      ...perSeriesOfVariant(rs, seeds, baseRuns, isBase),
     };
   });
 
@@ -337,10 +355,16 @@ export function compareRuns(
         list.map((e) => metricOf(e, m.key)),
         boundsOf(m.key),
       );
+    const ps = perSeriesOf(list);
+    const fit = BASELINE_FITS[b];
+    const ownFits = list[0]!.ownFits;
     baselines.push({
       name: b,
       label: BASELINE_LABELS[b],
       kind: 'detector',
+      ...(fit ? { fit } : {}),
+      ...(ownFits ? { ownFits } : {}),
+      ...(ps ? { perSeries: ps } : {}),
       metrics,
       pointAdjustedF1: interval(
         list.map((e) => e.atThreshold.pointAdjustedF1),
@@ -376,10 +400,13 @@ export function compareRuns(
 
   // Ranking and alarms judged apart: a detector may rank anomalies well and still alarm unusably often.
   const random = baselines.find((b) => b.name === 'random');
+  // Under the protocol the verdict uses: the series means for several series (the per-run protocol).
+  const uses = protocolUsed(first.data.series ?? 1, labelled, variants, baselines);
+  const randomUnder = random && { ...random, metrics: metricsUnder(random, uses) };
   const judge = <T extends VariantSummary | BaselineSummary>(x: T, name: string, isRandom: boolean): T => ({
     ...x,
-    ...usability(x.metrics, random, isRandom),
-    ...alarmUsability(x.metrics, random, isRandom, drift.get(name) ?? null),
+    ...usability(metricsUnder(x, uses), randomUnder, isRandom),
+    ...alarmUsability(metricsUnder(x, uses), randomUnder, isRandom, drift.get(name) ?? null),
   });
   const judged = labelled ? variants.map((v) => judge(v, v.variant, false)) : variants;
   const judgedBaselines = baselines.map((b) =>
@@ -409,6 +436,8 @@ export function compareRuns(
   const probeInformative = Object.fromEntries(
     probeNames.map((p) => [p, judged.some((v) => v.probes[p] && v.probes[p]!.lo > probeChance[p]!)]),
   );
+  const protocol = protocolOf(first.data.series ?? 1, labelled, judged, judgedBaselines);
+  warnings.push(...protocolNotes(protocol, judgedBaselines));
   const corrected = judged.map((v) => correctedFamily(v, probeInformative));
   const kinds = [...new Set(runs.filter((r) => !r.config.flopMatchedTo).map((r) => r.config.variant))];
   const same = sameSchedules(kinds as Variant[], first.growth);
@@ -447,10 +476,110 @@ export function compareRuns(
     prevalence: trivial?.prevalence ?? null,
     sameSchedules: same,
     referenceLoss,
+    protocol,
     warnings,
     timeline: timelineOf(corrected, groups),
   };
   return { ...comparison, bottomLine: bottomLineOf(comparison, labelled), verdict: verdictOf(comparison, labelled) };
+}
+
+/** The per-run protocol's macro means of some evaluations (one per seed), or null when one of them has none. */
+function perSeriesOf(list: readonly (Evaluation | null | undefined)[]): PerSeriesSummary | null {
+  const per = list.map((e) => e?.perSeries);
+  if (per.length === 0 || per.some((p) => !p)) return null;
+  const metrics: Partial<Record<MetricKey, SeedInterval>> = {};
+  for (const m of METRICS)
+    metrics[m.key] = interval(
+      per.map((p) => metricOf(p!.macro, m.key)),
+      boundsOf(m.key),
+    );
+  return { metrics, scored: per[0]!.scored, series: per[0]!.series.length };
+}
+
+/** A variant's per-run protocol: its macro means and their differences from the baseline's, paired by seed. */
+function perSeriesOfVariant(
+  rs: readonly LoadedRun[],
+  seeds: readonly number[],
+  baseRuns: readonly LoadedRun[] | null,
+  isBase: boolean,
+): Pick<VariantSummary, 'perSeries'> {
+  const ps = perSeriesOf(rs.map((r) => r.report.evaluation));
+  if (!ps) return {};
+  const differences: Partial<Record<MetricKey, SeedDifference>> = {};
+  if (baseRuns && !isBase && perSeriesOf(baseRuns.map((r) => r.report.evaluation))) {
+    for (const m of METRICS) {
+      const f = (r: LoadedRun) => metricOf(r.report.evaluation?.perSeries?.macro, m.key);
+      const d = paired(bySeed(rs, seeds, f), bySeed(baseRuns, seeds, f));
+      if (d) differences[m.key] = d;
+    }
+  }
+  return { perSeries: { ...ps, differences } };
+}
+
+/**
+ * The protocol the verdict should use: per series for data of several series whose runs all have
+ * per-series metrics, else pooled; and the strongest classical detector under it (by mean VUS-PR),
+ * overall and among the pooled and the per-series fits.
+ */
+/** The protocol a verdict judges by: per series for several series whose runs all carry per-series metrics. */
+function protocolUsed(
+  series: number,
+  labelled: boolean,
+  variants: readonly VariantSummary[],
+  baselines: readonly BaselineSummary[],
+): Protocol {
+  const detectors = baselines.filter((b) => b.kind === 'detector' && b.name !== 'random');
+  return labelled && series > 1 && variants.every((v) => v.perSeries) && detectors.every((b) => b.perSeries)
+    ? 'per-series'
+    : 'pooled';
+}
+
+export function protocolOf(
+  series: number,
+  labelled: boolean,
+  variants: readonly VariantSummary[],
+  baselines: readonly BaselineSummary[],
+): ComparisonProtocol {
+  const detectors = baselines.filter((b) => b.kind === 'detector' && b.name !== 'random');
+  const verdictUses = protocolUsed(series, labelled, variants, baselines);
+  const perSeries = verdictUses === 'per-series';
+  const vusOf = (b: BaselineSummary) => metricsUnder(b, verdictUses).vusPr;
+  const strongest = (list: readonly BaselineSummary[]): StrongestDetector | null => {
+    const ranked = list.filter((b) => Number.isFinite(vusOf(b)?.mean)).sort((a, b) => vusOf(b)!.mean - vusOf(a)!.mean);
+    const b = ranked[0];
+    return b ? { name: b.name, label: b.label, fit: b.fit ?? null, vusPr: vusOf(b)!, usable: b.usable } : null;
+  };
+  const pooledFit = labelled ? strongest(detectors.filter((b) => b.fit === 'pooled')) : null;
+  const ownFit = labelled ? strongest(detectors.filter((b) => b.fit === 'per-series')) : null;
+  return {
+    verdictUses,
+    series,
+    scoredSeries: perSeries ? Math.min(...variants.map((v) => v.perSeries!.scored)) : null,
+    strongestClassical: labelled ? strongest(detectors) : null,
+    fits: { pooled: pooledFit, perSeries: ownFit },
+    perSeriesFitsWin: pooledFit && ownFit ? ownFit.vusPr.mean > pooledFit.vusPr.mean : null,
+  };
+}
+
+/** What a reader of a multi-run comparison should know about its protocol, in plain words. */
+function protocolNotes(p: ComparisonProtocol, baselines: readonly BaselineSummary[]): string[] {
+  const out: string[] = [];
+  if (p.verdictUses === 'per-series')
+    out.push(
+      `multi-run data: every detection metric is also computed on each of the ${p.series} series' own test rows and averaged over the ${count(p.scoredSeries!, 'series', 'series')} that have both labelled anomalies and normal rows there (the per-run protocol of test-rig sets); these per-series means, not the pooled values, are the ones to judge detection by`,
+    );
+  else if (p.series > 1 && baselines.some((b) => b.kind === 'detector') && !baselines.some((b) => b.perSeries))
+    out.push(
+      `${p.series} series, but these runs were evaluated before per-series metrics existed: only the pooled protocol (every series' test rows ranked together) is shown; train again to see metrics per series`,
+    );
+  const { pooled, perSeries } = p.fits;
+  if (p.perSeriesFitsWin && pooled && perSeries) {
+    const own = baselines.find((b) => b.name === perSeries.name)?.ownFits;
+    out.push(
+      `the classical detectors fitted on each series' own training rows beat those fitted on all series at once: ${perSeries.label} VUS-PR ${iv(perSeries.vusPr, 3)} against ${pooled.label} ${iv(pooled.vusPr, 3)}${p.verdictUses === 'per-series' ? ' (per-series means)' : ''}${own && own.own < own.series ? `; ${own.own} of ${own.series} tested series had enough normal training rows of their own, the others kept the pooled fit` : ''}`,
+    );
+  }
+  return out;
 }
 
 /** The anomaly scores of the variant with the best VUS-PR (its first seed with scores): the report's timeline. */
@@ -572,6 +701,17 @@ function correctedFamily(v: VariantSummary, probeInformative: Readonly<Record<st
     if (m.key === PRIMARY_METRIC) differences[m.key] = { ...d, significant: excludesZeroAsPrinted(d, m.digits) };
     else family.push({ d, digits: m.digits, set: (x) => (differences[m.key] = x) });
   }
+  const perSeriesPrimary = v.perSeries?.differences[PRIMARY_METRIC];
+  const perSeries =
+    v.perSeries && perSeriesPrimary
+      ? {
+          ...v.perSeries,
+          differences: {
+            ...v.perSeries.differences,
+            [PRIMARY_METRIC]: { ...perSeriesPrimary, significant: excludesZeroAsPrinted(perSeriesPrimary, 3) },
+          },
+        }
+      : v.perSeries;
   if (v.valLossDifference) family.push({ d: v.valLossDifference, digits: 4, set: (x) => (valLossDifference = x) });
   for (const [k, d] of Object.entries(v.probeDifferences)) {
     if (probeInformative[k]) family.push({ d, digits: 3, set: (x) => (probeDifferences[k] = x) });
@@ -579,7 +719,7 @@ function correctedFamily(v: VariantSummary, probeInformative: Readonly<Record<st
   }
   const kept = holm(family.map((f) => f.d.p ?? NaN));
   family.forEach((f, i) => f.set({ ...f.d, significant: kept[i]! && excludesZeroAsPrinted(f.d, f.digits) }));
-  return { ...v, differences, probeDifferences, valLossDifference };
+  return { ...v, differences, probeDifferences, valLossDifference, ...(perSeries ? { perSeries } : {}) };
 }
 
 /** "+0.014 [+0.005, +0.022]" */
@@ -604,11 +744,23 @@ function directed(
 
 type Judged = Omit<Comparison, 'verdict' | 'bottomLine'>;
 
+/** How the verdict reads detection: VUS-PR under the comparison's protocol (the series mean for several series). */
+function primaryReader(c: Judged) {
+  const uses = c.protocol.verdictUses;
+  return {
+    label: uses === 'per-series' ? 'VUS-PR (series mean)' : 'VUS-PR',
+    of: (x: VariantSummary | BaselineSummary) => metricsUnder(x, uses)[PRIMARY_METRIC],
+    difference: (v: VariantSummary) =>
+      uses === 'per-series' && v.perSeries ? v.perSeries.differences[PRIMARY_METRIC] : v.differences[PRIMARY_METRIC],
+  };
+}
+
 /** The best usable classical detector by VUS-PR (none where none ranks usably). */
 function bestClassical(c: Judged): BaselineSummary | undefined {
+  const { of } = primaryReader(c);
   return c.baselines
     .filter((b) => b.kind === 'detector' && b.name !== 'random' && b.usable)
-    .sort((a, b) => (b.metrics.vusPr?.mean ?? -1) - (a.metrics.vusPr?.mean ?? -1))[0];
+    .sort((a, b) => (of(b)?.mean ?? -1) - (of(a)?.mean ?? -1))[0];
 }
 
 /** Whether `a` detects better than `b` on the primary metric: intervals apart and at least a point of VUS-PR. */
@@ -628,31 +780,32 @@ function bottomLineOf(c: Judged, labelled: boolean): string[] {
   const out: string[] = [];
   const usable = variants.filter((v) => v.usable);
   const classical = bestClassical(c);
+  const primary = primaryReader(c);
   // Where no schedule is worth using for detection here, the cost sentence is a conditional one.
   let pretrainAnyway = false;
   if (labelled) {
-    const vusOf = (x: { metrics: Partial<Record<MetricKey, SeedInterval>> }) => x.metrics.vusPr;
+    const vusOf = primary.of;
     pretrainAnyway =
       usable.length === 0 || (!!classical && usable.every((v) => clearlyAbove(vusOf(classical), vusOf(v))));
     if (usable.length === 0)
       out.push(
         classical
-          ? `No variant detects these anomalies better than random scores, so the schedules cannot be told apart on detection here: use ${classical.label} (VUS-PR ${iv(vusOf(classical)!, 3)}).`
+          ? `No variant detects these anomalies better than random scores, so the schedules cannot be told apart on detection here: use ${classical.label} (${primary.label} ${iv(vusOf(classical)!, 3)}).`
           : 'Neither the variants nor the classical detectors detect these anomalies better than random scores: this data cannot tell detectors apart (check the labels and the split).',
       );
     else if (classical && usable.every((v) => clearlyAbove(vusOf(classical), vusOf(v))))
       out.push(
-        `Use ${classical.label} here: it detects better than every variant (VUS-PR ${iv(vusOf(classical)!, 3)}, the variants at most ${Math.max(...usable.map((v) => vusOf(v)!.mean)).toFixed(3)}).`,
+        `Use ${classical.label} here: it detects better than every variant (${primary.label} ${iv(vusOf(classical)!, 3)}, the variants at most ${Math.max(...usable.map((v) => vusOf(v)!.mean)).toFixed(3)}).`,
       );
     else {
       const better = classical ? usable.filter((v) => clearlyAbove(vusOf(v), vusOf(classical))) : usable;
       const alarmsToo = better.filter((v) => v.alarmsUsable);
-      const stacking = growing.filter((v) => v.usable && base?.usable && v.differences.vusPr?.significant);
+      const stacking = growing.filter((v) => v.usable && base?.usable && primary.difference(v)?.significant);
       const effect = stacking.length
         ? stacking
             .map(
               (v) =>
-                `${variantLabel(v.variant)} detects ${v.differences.vusPr!.mean > 0 ? 'better' : 'worse'} than the baseline (VUS-PR ${formatDifference(v.differences.vusPr!, 3)})`,
+                `${variantLabel(v.variant)} detects ${primary.difference(v)!.mean > 0 ? 'better' : 'worse'} than the baseline (${primary.label} ${formatDifference(primary.difference(v)!, 3)})`,
             )
             .join('; ')
         : base?.usable && growing.length
@@ -663,7 +816,7 @@ function bottomLineOf(c: Judged, labelled: boolean): string[] {
           ? 'the pretrained models detect the anomalies, and no classical detector ranks them usably here'
           : 'the pretrained models rank the anomalies, but their alarms are not usable here (nor does any classical detector rank them usably)'
         : better.length === 0
-          ? `the models and the best classical detector (${classical.label}) cannot be told apart on VUS-PR`
+          ? `the models and the best classical detector (${classical.label}) cannot be told apart on ${primary.label}`
           : alarmsToo.length
             ? `the pretrained models detect better than the classical detectors (best: ${classical.label})`
             : `the pretrained models rank anomalies better than the classical detectors (best: ${classical.label}), but their alarms are not usable here`;
@@ -691,7 +844,8 @@ function verdictOf(c: Judged, labelled: boolean): string[] {
   const { variants } = c;
   const base = variants.find((v) => v.variant === 'baseline');
   const usableVariants = variants.filter((v) => v.usable);
-  const head = METRICS.find((m) => m.key === PRIMARY_METRIC)!;
+  const primaryInfo = primaryReader(c);
+  const head = { ...METRICS.find((m) => m.key === PRIMARY_METRIC)!, label: primaryInfo.label };
   if (labelled) {
     out.push(
       `Detection is judged by ${head.label}, the primary metric; a difference in any other metric is called significant only after Holm's correction over that variant's comparisons.`,
@@ -712,11 +866,11 @@ function verdictOf(c: Judged, labelled: boolean): string[] {
     const who = variantLabel(v.variant);
     const parts: string[] = [];
     // The primary metric first, whatever it says, where both this variant and the baseline detect anything here.
-    const primary = v.differences[PRIMARY_METRIC];
+    const primary = primaryInfo.difference(v);
     if (labelled && v.usable && base?.usable && primary)
       parts.push(
         primary.significant
-          ? directed(who, head, primary, base.metrics[PRIMARY_METRIC]?.mean ?? NaN)
+          ? directed(who, head, primary, primaryInfo.of(base)?.mean ?? NaN)
           : `${who} and the baseline detect anomalies alike: ${head.label} ${signedInterval(primary, head.digits)}, no significant difference`,
       );
     if (v.speedup && v.speed) {
@@ -806,11 +960,11 @@ function verdictOf(c: Judged, labelled: boolean): string[] {
     );
   if (labelled && usableVariants.length) {
     const classical = bestClassical(c);
-    const range = usableVariants.map((v) => v.metrics.vusPr!.mean);
-    const vs = `the variants' VUS-PR ${Math.min(...range).toFixed(3)}${range.length > 1 ? ` to ${Math.max(...range).toFixed(3)}` : ''}`;
+    const range = usableVariants.map((v) => primaryInfo.of(v)!.mean);
+    const vs = `the variants' ${primaryInfo.label} ${Math.min(...range).toFixed(3)}${range.length > 1 ? ` to ${Math.max(...range).toFixed(3)}` : ''}`;
     out.push(
       classical
-        ? `Against the classical detectors: ${vs}, the best classical detector (${classical.label}) ${iv(classical.metrics.vusPr!, 3)}.`
+        ? `Against the classical detectors: ${vs}, the best classical detector (${classical.label}) ${iv(primaryInfo.of(classical)!, 3)}.`
         : `No classical detector ranks usably here; ${vs}.`,
     );
   }

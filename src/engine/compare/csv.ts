@@ -4,7 +4,7 @@
  * plain ASCII so that any spreadsheet reads it. A cell is empty where there is no value, and an
  * interval's ends are empty for one seed.
  */
-import { METRICS, PROBE_LABELS, type Comparison, type SeedInterval } from '../../shared/compare';
+import { METRICS, PROBE_LABELS, type Comparison, type PerSeriesSummary, type SeedInterval } from '../../shared/compare';
 import { delayUnit } from '../../shared/format';
 import { variantLabel } from '../../shared/growth';
 
@@ -29,6 +29,8 @@ interface Row {
   readonly label: string;
   readonly kind: 'variant' | 'detector' | 'trivial';
   readonly metrics: Comparison['variants'][number]['metrics'];
+  /** The per-run protocol's macro means (data of several series). */
+  readonly perSeries?: PerSeriesSummary | undefined;
   readonly variant?: Comparison['variants'][number];
   readonly pointAdjustedF1: SeedInterval | null;
   readonly usable: boolean | null;
@@ -51,6 +53,7 @@ export function comparisonCsv(c: Comparison): string {
       label: variantLabel(v.variant),
       kind: 'variant' as const,
       metrics: v.metrics,
+      perSeries: v.perSeries,
       variant: v,
       pointAdjustedF1: v.pointAdjustedF1,
       usable: v.usable,
@@ -61,6 +64,7 @@ export function comparisonCsv(c: Comparison): string {
       label: b.label,
       kind: b.kind,
       metrics: b.metrics,
+      perSeries: b.perSeries,
       pointAdjustedF1: b.pointAdjustedF1,
       usable: b.usable,
       alarmsUsable: b.alarmsUsable,
@@ -81,6 +85,9 @@ export function comparisonCsv(c: Comparison): string {
     if (time.unit !== 'rows')
       triples.push({ name: time.label, of: (r) => r.metrics.meanDetectionDelay, scale: time.scale });
     triples.push({ name: 'point-adjusted F1 (inflated)', of: (r) => r.pointAdjustedF1 });
+    // The per-run protocol of multi-run data: each metric's mean over the series.
+    if (rows.some((r) => r.perSeries))
+      for (const m of METRICS) triples.push({ name: `${m.label} series mean`, of: (r) => r.perSeries?.metrics[m.key] });
   }
   for (const p of Object.keys(c.probeChance))
     triples.push({ name: `probe ${PROBE_LABELS[p] ?? p} accuracy`, of: (r) => r.variant?.probes[p] });

@@ -7,8 +7,11 @@
 import {
   GLOSSARY,
   METRICS,
+  PER_SERIES_METRICS,
+  perSeriesLabel,
   PROBE_HELP,
   PROBE_LABELS,
+  protocolLine,
   type BaselineSummary,
   type Comparison,
   type MetricInfo,
@@ -228,6 +231,7 @@ function variantsTable(c: Comparison): string {
       });
     }
   }
+  if (labelled) rows.push(...perSeriesRows(vs));
   for (const p of Object.keys(c.probeChance)) {
     const persistence = Number.isFinite(c.probePersistence[p])
       ? `, persistence ${c.probePersistence[p]!.toFixed(2)}`
@@ -256,6 +260,21 @@ function variantsTable(c: Comparison): string {
   );
 }
 
+/** The per-run protocol's rows (each metric's mean over the series), where some column has them. */
+function perSeriesRows(ds: readonly Pick<BaselineSummary, 'perSeries'>[]): Row[] {
+  if (!ds.some((d) => d.perSeries)) return [];
+  return PER_SERIES_METRICS.map((key) => {
+    const m = METRICS.find((x) => x.key === key)!;
+    const xs = ds.map((d) => d.perSeries?.metrics[key]);
+    const digits = intervalDigits(xs, m.digits);
+    return {
+      label: `${perSeriesLabel(m)}${m.higherIsBetter ? '' : ' ↓'}`,
+      title: `${m.help} Computed on each series' own test rows, then averaged over the series that have labelled anomalies and normal rows there.`,
+      cells: ds.map((d) => cell(d.perSeries ? formatInterval(d.perSeries.metrics[key], digits) : '')),
+    };
+  });
+}
+
 function detectorsTable(c: Comparison): string {
   const bs = c.baselines;
   if (bs.length === 0) return '';
@@ -271,6 +290,7 @@ function detectorsTable(c: Comparison): string {
       ),
     });
   }
+  rows.push(...perSeriesRows(bs));
   if (random)
     rows.push({
       label: 'point-adjusted F1 (inflated)',
@@ -373,7 +393,7 @@ export function renderHtml(c: Comparison): string {
 <h1>Which training schedule gives the better model?</h1>
 <p class="muted">Data: ${escapeHtml(c.data.source)} (${c.data.series} series, ${c.data.channels} channels${sampling}; split: ${escapeHtml(c.data.split)}; normalisation ${escapeHtml(c.data.normalization)}; alarm thresholds ${c.data.thresholds === 'per-series' ? 'per series' : 'pooled'}${c.prevalence !== null ? `; ${(100 * c.prevalence).toFixed(1)}% of the test rows are labelled anomalies` : ''}; fingerprint ${escapeHtml(c.data.fingerprint)}).
 Model: ${escapeHtml(c.setup.preset)} preset, ${c.setup.layers} layers, blocks of ${c.setup.block}, Prop-${c.setup.alpha}, on ${escapeHtml(c.setup.device)} in ${escapeHtml(c.setup.precision)}. Made <time datetime="${escapeHtml(c.createdAt)}">${escapeHtml(formatLocalDateTime(c.createdAt))}</time> by StackLab.</p>
-${c.bottomLine.length ? `<h2>Bottom line</h2>\n<p class="bottom-line">${c.bottomLine.map(escapeHtml).join(' ')}</p>\n` : ''}<h2>Verdict</h2>
+${c.bottomLine.length ? `<h2>Bottom line</h2>\n<p class="bottom-line">${c.bottomLine.map(escapeHtml).join(' ')}</p>\n` : ''}${protocolLine(c.protocol) ? `<p class="muted" data-protocol="${c.protocol.verdictUses}">Protocol: ${escapeHtml(protocolLine(c.protocol)!)}.</p>\n` : ''}<h2>Verdict</h2>
 <ul class="verdict">${c.verdict.map((v) => `<li>${escapeHtml(v)}</li>`).join('')}</ul>
 ${c.warnings.length ? `<p class="muted">Notes: ${c.warnings.map(escapeHtml).join(' · ')}</p>` : ''}
 <h2>All variants side by side</h2>

@@ -4,7 +4,15 @@
  * terminal's width: a table too wide for it goes in blocks of columns with short row labels (the full
  * ones under it), sentences wrap at spaces; no cell is cut, nor a label of the table.
  */
-import { METRICS, PROBE_LABELS, type Comparison, type SeedInterval } from '../../shared/compare';
+import {
+  METRICS,
+  PER_SERIES_METRICS,
+  perSeriesLabel,
+  PROBE_LABELS,
+  protocolLine,
+  type Comparison,
+  type SeedInterval,
+} from '../../shared/compare';
 import { delayUnit, formatFlops, formatInterval, formatRatio } from '../../shared/format';
 import { variantLabel } from '../../shared/growth';
 import { count, wrap } from './text';
@@ -24,6 +32,10 @@ interface Row {
 const SHORT: Readonly<Record<string, string>> = {
   'final validation loss': 'final val. loss',
   'point-adjusted F1 (inflated)': 'point-adj. F1',
+  'VUS-PR, series mean': 'VUS-PR, series',
+  'AUC-ROC, series mean': 'AUC-ROC, series',
+  'AUC-PR, series mean': 'AUC-PR, series',
+  'false-alarm rate, series mean ↓': 'false al., series ↓',
 };
 
 /** The header (a label per column: variants, then baselines and the trivial detectors) and the rows. */
@@ -88,6 +100,16 @@ function table(c: Comparison): { header: string[]; rows: Row[] } {
         ],
         u ? `delay (${u.unit}) ↓` : undefined,
       );
+    }
+  }
+  // The per-run protocol: each metric's mean over the series, beside the pooled rows above.
+  if (labelled && [...c.variants, ...c.baselines].some((d) => d.perSeries)) {
+    for (const key of PER_SERIES_METRICS) {
+      const m = METRICS.find((x) => x.key === key)!;
+      row(`${perSeriesLabel(m)}${m.higherIsBetter ? '' : ' ↓'}`, [
+        ...c.variants.map((v) => (v.perSeries ? interval(v.perSeries.metrics[key], m.digits) : '')),
+        ...c.baselines.map((b) => (b.perSeries ? interval(b.perSeries.metrics[key], m.digits) : '')),
+      ]);
     }
   }
   for (const p of Object.keys(c.probeChance)) {
@@ -231,6 +253,7 @@ export function renderTable(c: Comparison, { width = Infinity }: TextLayout = {}
     ...para(
       `Normalisation: ${c.data.normalization}; alarm thresholds: ${c.data.thresholds === 'per-series' ? 'per series' : 'pooled'}${c.prevalence !== null ? `; ${(100 * c.prevalence).toFixed(1)}% of the test rows are labelled anomalies` : ''}`,
     ),
+    ...(protocolLine(c.protocol) ? para(`Protocol: ${protocolLine(c.protocol)}`) : []),
     ...para(
       `Model: ${c.setup.preset} preset, ${count(c.setup.layers, 'layer')}, blocks of ${c.setup.block}, Prop-${c.setup.alpha}, on ${c.setup.device}`,
     ),

@@ -14,6 +14,7 @@ import type { ScoreCalibration } from '../inference/scoring';
 import type { ModelSessions } from './sessions';
 import type { ScoreCombine, ThresholdScope } from '../../shared/plan';
 import { vus } from './vus';
+import { perSeriesEvaluation, type PerSeriesEvaluation } from './per-series';
 import type { ScoreTimeline } from '../../shared/timeline';
 
 export type { ScoreTimeline };
@@ -48,6 +49,13 @@ export interface Evaluation {
   readonly prCurve: { readonly recall: number[]; readonly precision: number[] };
   /** How the model's residuals became these scores (absent for the classical detectors). */
   readonly calibration?: ScoreCalibration;
+  /**
+   * The per-run protocol: every metric on each series' own test rows and their macro mean (data of
+   * several series only; absent in reports of older versions). The fields above are the pooled ones.
+   */
+  readonly perSeries?: PerSeriesEvaluation;
+  /** A classical detector fitted per series: how many series were fitted on their own training rows (the others took the pooled fit). */
+  readonly ownFits?: { readonly series: number; readonly own: number };
 }
 
 /** How scores and alarms are made: recorded in config.json. */
@@ -76,7 +84,15 @@ export interface TrivialDetectors {
   readonly neverAlarm: ThresholdMetrics;
 }
 
-export const BASELINES = ['random', 'rolling-z', 'pca', 'isolation-forest'] as const;
+/** The classical detectors; the `-per-series` ones are fitted on each series' own training rows (data of several series). */
+export const BASELINES = [
+  'random',
+  'rolling-z',
+  'pca',
+  'isolation-forest',
+  'pca-per-series',
+  'isolation-forest-per-series',
+] as const;
 export type BaselineName = (typeof BASELINES)[number];
 
 type Segment = NonNullable<RunData['segments']>[number];
@@ -174,6 +190,7 @@ export function evaluateRowScores(
   }
   const volume = vus(test.scores, test.labels);
   const normalTest = alarmScores.filter((v, k) => !test.labels[k] && !Number.isNaN(v));
+  const several = (data.series?.length ?? 1) > 1;
   return {
     threshold,
     thresholdRule: rule,
@@ -189,6 +206,7 @@ export function evaluateRowScores(
     atThreshold: thresholdMetrics(alarmScores, test.labels, threshold),
     ...(normalTest.length ? { testLevelFor1Pct: quantileThreshold(normalTest, 0.99) } : {}),
     prCurve: prCurve(test.scores, test.labels, 60),
+    ...(several ? { perSeries: perSeriesEvaluation(test, alarmScores, threshold, data.series!) } : {}),
   };
 }
 
@@ -419,41 +437,48 @@ function rowsOf(data: RunData, channels: number, segments: readonly Segment[]): 
   return { data: out, rows, channels };
 }
 
+/** The normal (unlabelled) training rows of some segments: what a classical detector is fitted on. */
+function normalRows(data: RunData, channels: number, segments: readonly Segment[]): Matrix {
+  const keep = segments.flatMap((g) =>
+    Array.from({ length: g.end - g.start }, (_, i) => g.start + i).filter((r) => !data.labels?.[r]),
+  );
+  const out = new Float32Array(keep.length * channels);
+  keep.forEach((r, j) => out.set(data.matrix.subarray(r * channels, (r + 1) * channels), j * channels));
+  return { data: out, rows: keep.length, channels };
+}
+
 /**
  * The baselines' per-row scores on the same split: random, per-channel rolling z-score (within
  * each segment), PCA reconstruction error and Isolation Forest (both fitted on the normal
  * training rows only). `seed` seeds the random ones, so baselines vary with the run's seed.
+ * With several series, PCA and Isolation Forest are also fitted per series on each series' own
+ * normal training rows, as test-rig leaderboards score them (`pca-per-series`,
+ * `isolation-forest-per-series`; `ownFits` counts the series with at least MIN_THRESHOLD_ROWS
+ * such rows: the others keep the pooled fit's scores). Absent when no series has enough.
  */
 export function baselineRowScores(
   data: RunData,
   channels: number,
   seed: number,
-): Partial<Record<BaselineName, Float64Array>> {
+): Partial<Record<BaselineName, Float64Array>> & { ownFits?: { series: number; own: number } } {
   const rows = data.matrix.length / channels;
   const trainSegs = segmentsOf(data, 'train');
-  const train = rowsOf(data, channels, trainSegs);
   // Training rows with a labelled anomaly do not belong in a model of normal behaviour.
-  if (data.labels) {
-    const keep: number[] = [];
-    let i = 0;
-    for (const g of trainSegs) for (let r = g.start; r < g.end; r++, i++) if (!data.labels[r]) keep.push(i);
-    if (keep.length < train.rows) {
-      const d = new Float32Array(keep.length * channels);
-      keep.forEach((r, j) => d.set(train.data.subarray(r * channels, (r + 1) * channels), j * channels));
-      Object.assign(train, { data: d, rows: keep.length });
-    }
-  }
+  const train = normalRows(data, channels, trainSegs);
   // Only the rows evaluation reads are scored (not the training part when there is a validation part).
   const scored = scoredRoles(data).flatMap((role) => segmentsOf(data, role));
   const needed = rowsOf(data, channels, scored);
-  const scatter = (compact: Float64Array) => {
-    const out = new Float64Array(rows).fill(NaN);
+  const scatter = (
+    compact: Float64Array,
+    into: Float64Array = new Float64Array(rows).fill(NaN),
+    segs: readonly Segment[] = scored,
+  ) => {
     let at = 0;
-    for (const g of scored) {
-      out.set(compact.subarray(at, at + g.end - g.start), g.start);
+    for (const g of segs) {
+      into.set(compact.subarray(at, at + g.end - g.start), g.start);
       at += g.end - g.start;
     }
-    return out;
+    return into;
   };
   const z = new Float64Array(rows).fill(NaN);
   for (const role of scoredRoles(data)) {
@@ -468,13 +493,58 @@ export function baselineRowScores(
       );
     }
   }
+  // PCA reconstruction models relations between channels: with one channel there are none
+  // (its residual would be rounding noise), so it is left out.
+  const pca = (fit: Matrix, on: Matrix) => pcaScores(fit, on, undefined, seed);
+  const forest = (fit: Matrix, on: Matrix) => isolationForestScores(fit, on, { seed });
+  const pooled = {
+    ...(channels > 1 ? { pca: scatter(pca(train, needed)) } : {}),
+    'isolation-forest': scatter(forest(train, needed)),
+  };
   return {
     random: scatter(randomScores(needed.rows, seed)),
     'rolling-z': z,
-    // PCA reconstruction models relations between channels: with one channel there are none
-    // (its residual would be rounding noise), so it is left out.
-    ...(channels > 1 ? { pca: scatter(pcaScores(train, needed, undefined, seed)) } : {}),
-    'isolation-forest': scatter(isolationForestScores(train, needed, { seed })),
+    ...pooled,
+    ...perSeriesFits(data, channels, scored, pooled, { pca: channels > 1 ? pca : null, forest }, scatter),
+  };
+}
+
+type Fit = (fit: Matrix, on: Matrix) => Float64Array;
+
+/** PCA and Isolation Forest fitted on each series' own normal training rows (the pooled fit's scores where a series has too few). */
+function perSeriesFits(
+  data: RunData,
+  channels: number,
+  scored: readonly Segment[],
+  pooled: { readonly pca?: Float64Array; readonly 'isolation-forest': Float64Array },
+  fits: { readonly pca: Fit | null; readonly forest: Fit },
+  scatter: (compact: Float64Array, into: Float64Array, segs: readonly Segment[]) => Float64Array,
+): Partial<Record<BaselineName, Float64Array>> & { ownFits?: { series: number; own: number } } {
+  const series = data.series ?? [];
+  if (series.length < 2) return {};
+  const tested = new Set(segmentsOf(data, 'test').map((g) => g.series ?? 0));
+  const pca = fits.pca && pooled.pca ? Float64Array.from(pooled.pca) : null;
+  const forest = Float64Array.from(pooled['isolation-forest']);
+  let own = 0;
+  // A series without a test part needs no fit of its own (its scores only help fit the pooled threshold).
+  for (const i of tested) {
+    const fit = normalRows(
+      data,
+      channels,
+      segmentsOf(data, 'train').filter((g) => (g.series ?? 0) === i),
+    );
+    if (fit.rows < MIN_THRESHOLD_ROWS) continue;
+    own++;
+    const segs = scored.filter((g) => (g.series ?? 0) === i);
+    const on = rowsOf(data, channels, segs);
+    if (pca) scatter(fits.pca!(fit, on), pca, segs);
+    scatter(fits.forest(fit, on), forest, segs);
+  }
+  if (own === 0) return {};
+  return {
+    ...(pca ? { 'pca-per-series': pca } : {}),
+    'isolation-forest-per-series': forest,
+    ownFits: { series: tested.size, own },
   };
 }
 
@@ -491,7 +561,7 @@ export function evaluateBaselines(
   for (const name of BASELINES) {
     const s = scores[name];
     const ev = s ? evaluateRowScores(s, data, scoring) : null;
-    if (ev) out[name] = ev;
+    if (ev) out[name] = name.endsWith('-per-series') && scores.ownFits ? { ...ev, ownFits: scores.ownFits } : ev;
   }
   return out;
 }

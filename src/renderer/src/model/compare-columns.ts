@@ -25,7 +25,11 @@ export const TABLE_METRICS: readonly MetricKey[] = [
   'falseAlarmRate',
 ];
 
-export type SortKey = 'variant' | 'seeds' | 'speedup' | 'flopRatio' | 'wallMs' | 'finalValLoss' | MetricKey | 'probes';
+/** The per-run protocol's columns: a metric's mean over the series (data of several series). */
+export type SeriesKey = `series:${'vusPr' | 'aucRoc'}`;
+
+export type SortKey =
+  'variant' | 'seeds' | 'speedup' | 'flopRatio' | 'wallMs' | 'finalValLoss' | MetricKey | SeriesKey | 'probes';
 export type SortDir = 'asc' | 'desc';
 
 export interface Column {
@@ -37,6 +41,8 @@ export interface Column {
   readonly higherIsBetter: boolean | null;
   /** Only for data with labelled anomalies. */
   readonly needsLabels?: boolean;
+  /** Only where the variants have per-series metrics (data of several series). */
+  readonly needsSeries?: boolean;
   /** The value rows sort by (null or NaN: no value, sorted last either way). */
   readonly value: (v: VariantSummary) => number | string | null;
   readonly text: (v: VariantSummary) => string;
@@ -78,6 +84,24 @@ const metricColumns: Column[] = TABLE_METRICS.map((key) => {
       value: (v) => v.metrics[key]?.mean ?? null,
     },
     (v) => v.metrics[key],
+    m.digits,
+  );
+});
+
+/** The per-run protocol in compact form: the series mean of VUS-PR and AUC-ROC, after the pooled metrics. */
+const seriesColumns: Column[] = (['vusPr', 'aucRoc'] as const).map((key) => {
+  const m = METRICS.find((x) => x.key === key)!;
+  return intervalColumn(
+    {
+      key: `series:${key}`,
+      label: `${m.label} (series mean)`,
+      title: `${m.help} Computed on each series' own test rows, then averaged over the series that have labelled anomalies and normal rows there: the per-run protocol of multi-run data (mean ±95% interval over seeds).`,
+      higherIsBetter: m.higherIsBetter,
+      needsLabels: true,
+      needsSeries: true,
+      value: (v) => v.perSeries?.metrics[key]?.mean ?? null,
+    },
+    (v) => v.perSeries?.metrics[key],
     m.digits,
   );
 });
@@ -140,6 +164,7 @@ export const COLUMNS: readonly Column[] = [
     4,
   ),
   ...metricColumns,
+  ...seriesColumns,
   {
     key: 'probes',
     label: 'Probes',
@@ -160,7 +185,10 @@ export const COLUMNS: readonly Column[] = [
 export function visibleColumns(c: Comparison): Column[] {
   const labelled = c.variants.some((v) => Object.keys(v.metrics).length > 0);
   const probes = Object.keys(c.probeChance).length > 0;
-  return COLUMNS.filter((col) => (!col.needsLabels || labelled) && (col.key !== 'probes' || probes)).map((col) => {
+  const series = c.variants.some((v) => v.perSeries);
+  return COLUMNS.filter(
+    (col) => (!col.needsLabels || labelled) && (!col.needsSeries || series) && (col.key !== 'probes' || probes),
+  ).map((col) => {
     if (!col.interval) return col;
     const { of, digits, scale = 1 } = col.interval;
     const d = intervalDigits(c.variants.map(of), digits, scale);
