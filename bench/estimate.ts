@@ -1,9 +1,9 @@
 /**
  * `npm run bench -- estimate [--data plant,multi-run,tep,nab] [--preset P] [--steps T]
- *  [--variants a,b] [--device D] [--shared DIR] [--json]`
+ *  [--variants a,b] [--seeds N] [--device D] [--shared DIR] [--json]`
  *
  * How far the Variants step's cost estimate (`train.estimate`) is from what the job then takes:
- * for each data set, the estimate of one seed, then the job trained through the same services,
+ * for each data set, the estimate (of one seed unless --seeds), then the job trained through the same services,
  * and the ratio of what it took to the estimate: per run (the run's own wall-clock, report.json)
  * and for the whole job (from Start until it is finished, final evaluation included).
  */
@@ -39,6 +39,7 @@ export async function benchEstimate(argv: string[]): Promise<string> {
       preset: { type: 'string', default: 'tiny' },
       steps: { type: 'string', default: '300' },
       variants: { type: 'string', default: 'baseline,midas' },
+      seeds: { type: 'string', default: '1' },
       device: { type: 'string', default: 'cpu' },
       shared: { type: 'string', default: path.resolve('..', 'shared', 'data') },
       json: { type: 'boolean', default: false },
@@ -61,7 +62,7 @@ export async function benchEstimate(argv: string[]): Promise<string> {
       variants: values.variants.split(',') as Variant[],
       preset: values.preset as PresetName,
       steps: Number(values.steps),
-      seeds: 1,
+      seeds: Number(values.seeds),
       device: values.device as DeviceChoice,
     };
     const estimate = await api.invoke('train.estimate', plan);
@@ -93,7 +94,7 @@ export async function benchEstimate(argv: string[]): Promise<string> {
   const range = (xs: number[]) =>
     `${Math.min(...xs).toFixed(2)} to ${Math.max(...xs).toFixed(2)}, geometric mean ${Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length).toFixed(2)}`;
   const lines = [
-    `estimate bench: preset ${values.preset}, ${values.steps} steps, ${values.variants}, device ${values.device}`,
+    `estimate bench: preset ${values.preset}, ${values.steps} steps, ${values.variants}, ${values.seeds} seed(s), device ${values.device}`,
     `  ${'data'.padEnd(10)} ${'variant'.padEnd(10)} ${'estimated'.padStart(10)} ${'actual'.padStart(8)} ${'actual/est'.padStart(10)}`,
     ...rows.map(
       (r) =>

@@ -97,23 +97,55 @@ export function persistenceErrors(
     });
 }
 
+/** A data set's probe items for one seed and window shape, with the persistence predictor's accuracy on them. */
+interface BuiltProbes {
+  readonly probes: Record<ProbeName, ProbeItem[] | null>;
+  readonly persistence: Partial<Record<ProbeName, number>>;
+}
+
 /**
  * The items depend only on the data, the seed and the window's shape, never on the weights: a run
  * scores the same items at every validation point, so they (and the persistence predictor's
  * accuracy on them) are built once per run's data.
  */
-const built = new WeakMap<
-  RunData,
-  Map<string, { probes: Record<ProbeName, ProbeItem[] | null>; persistence: Partial<Record<ProbeName, number>> }>
->();
+const built = new WeakMap<RunData, Map<string, Promise<BuiltProbes>>>();
 
-function builtProbes(data: RunData, cfg: PatchTransformerConfig, seed: number, options: ProbeOptions) {
+function builtProbes(
+  data: RunData,
+  cfg: PatchTransformerConfig,
+  seed: number,
+  options: ProbeOptions,
+): Promise<BuiltProbes> {
   const key = JSON.stringify([seed, cfg.seqLen, cfg.patchLen, cfg.channels, options.items ?? DEFAULT_PROBE_ITEMS]);
   let forData = built.get(data);
   if (!forData) built.set(data, (forData = new Map()));
   let entry = forData.get(key);
-  if (!entry) forData.set(key, (entry = { probes: buildProbes(data, cfg, seed, options), persistence: {} }));
+  if (!entry) forData.set(key, (entry = buildWithPersistence(data, cfg, seed, options)));
   return entry;
+}
+
+async function buildWithPersistence(
+  data: RunData,
+  cfg: PatchTransformerConfig,
+  seed: number,
+  options: ProbeOptions,
+): Promise<BuiltProbes> {
+  const probes = buildProbes(data, cfg, seed, options);
+  const persistence: Partial<Record<ProbeName, number>> = {};
+  for (const name of PROBES) {
+    const items = probes[name];
+    if (items) persistence[name] = (await scoreItems(items, persistenceErrors(cfg))).accuracy;
+  }
+  return { probes, persistence };
+}
+
+/**
+ * Builds the items `probesWith` scores for this data, seed and window shape (default options), if
+ * not built yet: a run does it before its clock starts, so that the first run of each seed does
+ * not pay for the others.
+ */
+export async function readyProbes(data: RunData, cfg: PatchTransformerConfig, seed: number): Promise<void> {
+  await builtProbes(data, cfg, seed, {});
 }
 
 /**
@@ -139,7 +171,7 @@ export async function probesWith(
   options: ProbeOptions & { readonly batch?: number } = {},
 ): Promise<Record<ProbeName, ProbeScore | null>> {
   const cfg = sessions.cfg;
-  const { probes, persistence } = builtProbes(data, cfg, seed, options);
+  const { probes, persistence } = await builtProbes(data, cfg, seed, options);
   const out = { copy: null, lookup: null, contextual: null } as Record<ProbeName, ProbeScore | null>;
   if (PROBES.every((name) => probes[name] === null)) return out;
   const w = windowLength(cfg);
@@ -154,8 +186,7 @@ export async function probesWith(
     const items = probes[name];
     if (!items) continue;
     const score = await scoreItems(items, errors, options.batch !== undefined ? { batch: options.batch } : {});
-    persistence[name] ??= (await scoreItems(items, persistenceErrors(cfg))).accuracy;
-    out[name] = { ...score, persistence: persistence[name] };
+    out[name] = { ...score, persistence: persistence[name]! };
   }
   return out;
 }

@@ -21,9 +21,11 @@ import {
   trivialDetectors,
 } from '../eval/evaluate';
 import { ModelSessions } from '../eval/sessions';
+import { readyProbes } from '../eval/probes';
 import { resumePoint, runFolderConflict } from './resume';
 import { RunSchedule, stepFlops, type Boundary } from './schedule';
 import { RunStore } from './store';
+import { warmUp } from './warmup';
 import type { MetricRecord, RunConfig, RunEvent, RunReport, StageReport, TimedRunData } from './types';
 import { downstreamWith, probeAccuracies, validationLossWith, validationPoint, type Downstream } from './validation';
 
@@ -50,6 +52,9 @@ export interface RunOptions {
 
 /** Steps per call on CUDA by default: the state crosses host memory once per this many steps. */
 export const CUDA_STEPS_PER_CALL = 50;
+
+const stepsPerCall = (opts: RunOptions) =>
+  opts.stepsPerCall ?? (opts.config.device === 'cuda' ? CUDA_STEPS_PER_CALL : 1);
 
 export async function runTraining(opts: RunOptions): Promise<RunReport> {
   // One process at a time per run folder: a second (the same --out twice, a resume while the
@@ -236,6 +241,10 @@ async function begin(opts: RunOptions, store: RunStore): Promise<RunState | RunR
   if (config.device === 'cuda') claimCudaPrecision(precision);
   const wallBefore = from?.wallBefore ?? [];
   const { stageReports, flopsSoFar } = stagesBefore(schedule, model, startStep, wallBefore);
+  // Before the run's clock starts: what only a process's first run would pay (warmup.ts), and
+  // the probe items that only the first run of each seed would build.
+  await warmUp(config, data, stepsPerCall(opts), opts.threads ?? 0);
+  await readyProbes(data, model, config.seed);
   const resumedAt = performance.now();
   return {
     opts,
@@ -336,7 +345,7 @@ async function enterStage(run: RunState, stage: Stage): Promise<StageRun> {
     readEvery: config.readEvery,
     windowStarts: data.trainStarts,
     sampler: run.sampler,
-    stepsPerCall: opts.stepsPerCall ?? (config.device === 'cuda' ? CUDA_STEPS_PER_CALL : 1),
+    stepsPerCall: stepsPerCall(opts),
     precision: run.precision,
     ...(run.lossScale ? { initialLossScale: run.lossScale } : {}),
     ...(opts.threads ? { threads: opts.threads } : {}),

@@ -1,7 +1,7 @@
 /**
  * How long a job will take, before it starts: a short timing probe of the train step (at full
  * depth and at the smallest stage's), of one validation point and of the final evaluation on the
- * chosen device and data, then each run's schedule. The validation
+ * chosen device and data, after the process's warm-up (runs/warmup.ts), then each run's schedule. The validation
  * points are the schedule's own (`RunSchedule.validationPoints`) and each is timed through the
  * same `validationPoint` the run loop calls, so the estimate costs what the runs will do.
  */
@@ -17,6 +17,7 @@ import { CUDA_STEPS_PER_CALL } from '../../runs/runner';
 import { RunSchedule, stepFlops, trainingFlops } from '../../runs/schedule';
 import type { RunConfig } from '../../runs/types';
 import { validationPoint } from '../../runs/validation';
+import { warmUp } from '../../runs/warmup';
 import { DEFAULT_ADAMW } from '../../train/adamw';
 
 /** What the probe measured on a device for one model and data set. */
@@ -85,6 +86,9 @@ export async function measureSpeed(
   threads = 0,
   minLayers = model.layers,
 ): Promise<MeasuredSpeed> {
+  // Timed in a warm process, as the runs are timed: a cold first validation point cost twice a
+  // warm one, and the estimate counts one per validation point of every run.
+  await warmUp({ ...config, device }, data, probeSteps(device), threads);
   const full = await timeSteps(model, data, device, config, threads);
   const small =
     minLayers < model.layers ? await timeSteps({ ...model, layers: minLayers }, data, device, config, threads) : null;
