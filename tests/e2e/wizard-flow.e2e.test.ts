@@ -109,10 +109,13 @@ describe('the proof of concept in the browser', () => {
       'midas',
     ]);
     for (const text of await rows.allTextContents()) expect(text).toMatch(/0\.\d{3}/);
-    // The speed-up is worded only when its interval excludes 1; either way it is given with its interval.
+    // The primary metric first, then the speed-up: worded only when its interval excludes 1, either
+    // way given with its interval.
     expect(await page.getByTestId('verdict').textContent()).toMatch(
-      /MIDAS( trains [\d.]+x (faster|slower)|: no measurable difference in time) \(speed-up [\d.]+x \[/,
+      /MIDAS (detects anomalies|and the baseline detect anomalies).*?VUS-PR.*?; (it trains [\d.]+x (faster|slower)|no measurable difference in time) \(speed-up [\d.]+x \[/,
     );
+    // The bottom line before the details.
+    expect(await page.getByTestId('bottom-line').textContent()).toMatch(/\.$/);
     expect(await page.getByTestId('baselines-table').textContent()).toMatch(/Isolation Forest/);
     await shot('4-compare');
   });
