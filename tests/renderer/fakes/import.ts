@@ -13,6 +13,16 @@ import ImportStep from '../../../src/renderer/src/steps/ImportStep.vue';
 import { useDataStore } from '../../../src/renderer/src/stores/data';
 import { useWizardStore } from '../../../src/renderer/src/stores/wizard';
 import type { ImportRequest, ImportResult } from '../../../src/shared/import';
+
+/** The checks before training of a data set fit for a comparison (the sample's, with the default plan). */
+export const FIT_DATA: ImportResult['fitness'] = {
+  split: 'the leading 60% of each series (cut before its first labelled anomaly) train and validate; the rest is test',
+  windowRows: 64,
+  testRows: 8_064,
+  testAnomalies: 1_420,
+  thresholdRows: 2_419,
+  findings: [],
+};
 import type { ParamsOf, RequestChannel, ResultOf, StackLabApi } from '../../../src/shared/ipc';
 import type { ChannelProfile, DataFitness, FileProfile } from '../../../src/shared/profile';
 import { EventHub } from '../../../src/shared/rpc';
@@ -113,15 +123,7 @@ export function importResult(
         warnings: [],
       },
     },
-    fitness: {
-      split:
-        'the leading 60% of each series (cut before its first labelled anomaly) train and validate; the rest is test',
-      windowRows: 64,
-      testRows: 8_064,
-      testAnomalies: 1_420,
-      thresholdRows: 2_419,
-      findings: [],
-    },
+    fitness: FIT_DATA,
     columns: [
       { name: 'timestamp', role: 'timestamp', note: 'ISO 8601 (YYYY-MM-DD hh:mm:ss)' },
       ...CHANNELS.map((name) => ({ name, role: roleOf(name, 'channel') })),

@@ -19,6 +19,7 @@ import type { JobHistory, JobInfo, JobProgress, RunInfo } from '../../../src/sha
 import type { PlanEstimate, TrainPlan } from '../../../src/shared/plan';
 import { EventHub } from '../../../src/shared/rpc';
 import { sampleInfo } from '../fake-api';
+import { FIT_DATA } from './import';
 
 type Handlers = { [C in RequestChannel]?: (params: ParamsOf<C>) => ResultOf<C> | Promise<ResultOf<C>> };
 
@@ -103,15 +104,7 @@ export function estimateFor(plan: TrainPlan): PlanEstimate {
     errorFactor: 1.3,
     flopsPerSecond: 4e8,
     evaluationSeconds: 0.2,
-    fitness: {
-      split:
-        'the leading 60% of each series (cut before its first labelled anomaly) train and validate; the rest is test',
-      windowRows: 64,
-      testRows: 8_064,
-      testAnomalies: 1_420,
-      thresholdRows: 2_419,
-      findings: [],
-    },
+    fitness: FIT_DATA,
   };
 }
 
