@@ -612,6 +612,30 @@ describe('a comparison a plant can act on', () => {
     expect(renderHtml(c)).toContain('<h2>Bottom line</h2>');
   });
 
+  it('recommends a classical detector with its alarms said when they are not usable either', () => {
+    // The variants rank at the random scores' level; PCA ranks well but alarms on 40% of the normal rows.
+    const withPca = (r: LoadedRun): LoadedRun => ({
+      ...r,
+      report: {
+        ...r.report,
+        baselines: {
+          ...r.report.baselines,
+          pca: { ...evaluation(0.6, { falseAlarmRate: 0.4 }), aucRoc: 0.8 },
+        },
+      },
+    });
+    const c = compareRuns(
+      [1, 2, 3].flatMap((s) => [
+        withPca(detector('baseline', s, { vusPr: 0.3, aucRoc: 0.5 })),
+        withPca(detector('midas', s, { vusPr: 0.3, aucRoc: 0.5 })),
+      ]),
+    );
+    expect(c.baselines.find((b) => b.name === 'pca')).toMatchObject({ usable: true, alarmsUsable: false });
+    expect(c.bottomLine[0]).toMatch(
+      /: use PCA reconstruction \(VUS-PR 0\.600\), though its alarms are not usable here either \(it alarms on 40% of the normal test rows, more than 5%\): it ranks anomalies, its threshold needs setting anew\.$/,
+    );
+  });
+
   it('shows the trivial detectors beside every threshold metric', () => {
     const withTrivial = runs.map((r) => ({
       ...r,

@@ -768,6 +768,13 @@ function clearlyAbove(a: SeedInterval | undefined, b: SeedInterval | undefined):
   return !!a && !!b && a.lo > b.hi && a.mean - b.mean >= 0.01;
 }
 
+/** What a recommendation of a classical detector must add when it ranks well but alarms unusably. */
+function classicalAlarms(b: BaselineSummary): string {
+  return b.alarmsUsable === false
+    ? `, though its alarms are not usable here either (${b.alarmsWhy[0] ?? 'see the table'}): it ranks anomalies, its threshold needs setting anew`
+    : '';
+}
+
 /**
  * One or two sentences that answer the question (does stacking change detection, and which
  * schedule or detector to use here), before the details: detection first, then cost.
@@ -790,12 +797,12 @@ function bottomLineOf(c: Judged, labelled: boolean): string[] {
     if (usable.length === 0)
       out.push(
         classical
-          ? `No variant detects these anomalies better than random scores, so the schedules cannot be told apart on detection here: use ${classical.label} (${primary.label} ${iv(vusOf(classical)!, 3)}).`
+          ? `No variant detects these anomalies better than random scores, so the schedules cannot be told apart on detection here: use ${classical.label} (${primary.label} ${iv(vusOf(classical)!, 3)})${classicalAlarms(classical)}.`
           : 'Neither the variants nor the classical detectors detect these anomalies better than random scores: this data cannot tell detectors apart (check the labels and the split).',
       );
     else if (classical && usable.every((v) => clearlyAbove(vusOf(classical), vusOf(v))))
       out.push(
-        `Use ${classical.label} here: it detects better than every variant (${primary.label} ${iv(vusOf(classical)!, 3)}, the variants at most ${Math.max(...usable.map((v) => vusOf(v)!.mean)).toFixed(3)}).`,
+        `Use ${classical.label} here: it detects better than every variant (${primary.label} ${iv(vusOf(classical)!, 3)}, the variants at most ${Math.max(...usable.map((v) => vusOf(v)!.mean)).toFixed(3)})${classicalAlarms(classical)}.`,
       );
     else {
       const better = classical ? usable.filter((v) => clearlyAbove(vusOf(v), vusOf(classical))) : usable;

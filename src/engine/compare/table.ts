@@ -272,7 +272,9 @@ export function renderTable(c: Comparison, { width = Infinity }: TextLayout = {}
     'Verdict:',
     ...c.verdict.flatMap((v) => para(v, '  ')),
   ];
-  const iso = c.variants.filter((v) => v.isoplot.fit);
+  // A probe no variant passes above chance cannot show a difference at equal loss either.
+  const blind = c.variants.some((v) => v.isoplot.metric === 'copy probe accuracy') && c.probeInformative.copy === false;
+  const iso = blind ? [] : c.variants.filter((v) => v.isoplot.fit);
   if (iso.length > 1 && c.referenceLoss !== null) {
     out.push(
       ...para(
