@@ -190,7 +190,11 @@ export const PROBE_HELP: Readonly<Record<string, string>> = {
 export const GLOSSARY: readonly { readonly term: string; readonly help: string }[] = [
   {
     term: 'speed-up',
-    help: "The baseline's wall-clock over the variant's, seed by seed (geometric mean and 95% interval); called faster or slower only when the interval excludes 1.",
+    help: "The baseline's training time over the variant's, seed by seed (geometric mean and 95% interval): wall-clock less the time spent validating, which the validation schedule sets, not the training schedule. Called faster or slower only when the interval excludes 1.",
+  },
+  {
+    term: 'training time',
+    help: "A run's wall-clock less the time spent at validation points (validation loss, detection and probes): the time its training schedule took, growth and checkpoints included.",
   },
   {
     term: 'FLOPs ratio',
@@ -273,6 +277,9 @@ export interface IsoplotFit {
   readonly extrapolated: boolean;
 }
 
+/** What speed-ups compare (see Comparison.speedBasis). */
+export type SpeedBasis = 'training time' | 'wall-clock';
+
 export interface VariantSummary {
   /** The row's name: the variant, or "baseline≈midas" for a FLOP-matched baseline. */
   readonly variant: string;
@@ -285,10 +292,12 @@ export interface VariantSummary {
   readonly depths: readonly number[];
   readonly steps: number;
   readonly wallMs: SeedInterval;
+  /** Wall-clock less the time spent validating: the time the schedule trained (null for reports from before it was recorded). */
+  readonly trainMs: SeedInterval | null;
   readonly flops: number;
   /** This variant's FLOPs over the baseline's. */
   readonly flopRatio: number | null;
-  /** Baseline wall-clock over this variant's, seed by seed: geometric mean and 95% interval. */
+  /** Baseline's time over this variant's (Comparison.speedBasis), seed by seed: geometric mean and 95% interval. */
   readonly speedup: SeedInterval | null;
   /** 'faster' / 'slower' only when the speed-up's interval excludes 1. */
   readonly speed: 'faster' | 'slower' | 'no measurable difference' | null;
@@ -452,6 +461,12 @@ export interface Comparison {
   };
   /** The row the others are compared with (null when no baseline run was given). */
   readonly reference: string | null;
+  /**
+   * What speed-ups compare: 'training time' (wall-clock less validation, whose cost the
+   * validation schedule sets, not the training schedule), or 'wall-clock' where some report
+   * predates recording validation time.
+   */
+  readonly speedBasis?: SpeedBasis;
   readonly variants: readonly VariantSummary[];
   readonly baselines: readonly BaselineSummary[];
   /** Chance level of each probe. */

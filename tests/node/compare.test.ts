@@ -48,6 +48,7 @@ function run(
   seed: number,
   o: {
     wallMs: number;
+    evalMs?: number;
     flops: number;
     vusPr: number;
     valLoss: number;
@@ -87,6 +88,7 @@ function run(
         : [1, 2, 3, 4].map((l) => ({ layers: l, steps: 25, flops: o.flops / 4, wallMs: o.wallMs / 4 })),
     totalFlops: o.flops,
     wallMs: o.wallMs,
+    ...(o.evalMs !== undefined ? { evalMs: o.evalMs } : {}),
     finalValLoss: o.valLoss,
     finalTrainLoss: o.valLoss,
     evaluation: labelled ? evaluation(o.vusPr) : null,
@@ -129,6 +131,37 @@ const runs = [1, 2, 3].flatMap((s) => [
   run('baseline', s, { wallMs: 2000, flops: 640, vusPr: 0.38, valLoss: 0.25, flopMatchedTo: 'midas' }),
 ]);
 
+describe('speed-ups on training time', () => {
+  // The same validation cost (2000 ms) in every run: the wall-clock ratio is 5000/4000 = 1.25,
+  // the training-time ratio 3000/2000 = 1.5.
+  const timed = (evalMs: number | undefined) =>
+    [1, 2, 3].flatMap((s) => [
+      run('baseline', s, { wallMs: 5000, evalMs, flops: 1000, vusPr: 0.4, valLoss: 0.2 }),
+      run('midas', s, { wallMs: 4000, evalMs, flops: 640, vusPr: 0.4, valLoss: 0.2 }),
+    ]);
+
+  it('compares wall-clock less validation when every report records it', () => {
+    const c = compareRuns(timed(2000));
+    const midas = c.variants.find((v) => v.variant === 'midas')!;
+    expect(c.speedBasis).toBe('training time');
+    expect(midas.speedup!.mean).toBeCloseTo(1.5, 12);
+    expect(midas.trainMs!.mean).toBe(2000);
+    expect(midas.wallMs.mean).toBe(4000);
+    expect(renderTable(c)).toMatch(/training time \(s\)\s+3\.0/);
+  });
+
+  it('falls back to the wall-clock for every variant when one report lacks it', () => {
+    const mixed = timed(2000);
+    const older = mixed[1]!;
+    const { evalMs: _dropped, ...report } = older.report;
+    mixed[1] = { ...older, report };
+    const c = compareRuns(mixed);
+    expect(c.speedBasis).toBe('wall-clock');
+    expect(c.variants.find((v) => v.variant === 'midas')!.speedup!.mean).toBeCloseTo(1.25, 12);
+    expect(renderTable(c)).not.toMatch(/training time/);
+  });
+});
+
 describe('comparing variants', () => {
   const c = compareRuns(runs, { now: new Date('2026-11-29T00:00:00Z') });
 
@@ -157,6 +190,9 @@ describe('comparing variants', () => {
     expect(midas.speedup!.mean).toBeCloseTo(1.5, 12);
     expect(midas.speedup!.hi - midas.speedup!.lo).toBeCloseTo(0, 9);
     expect(midas.flopRatio).toBeCloseTo(0.64, 12);
+    // Reports without validation time (older ones): the speed-up is on the wall-clock.
+    expect(c.speedBasis).toBe('wall-clock');
+    expect(midas.trainMs).toBeNull();
     // Validation loss 0.21 vs 0.20 in every seed.
     expect(midas.valLossDifference!.mean).toBeCloseTo(0.01, 12);
     expect(c.variants[0]!.differences).toEqual({});

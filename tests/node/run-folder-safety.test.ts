@@ -524,4 +524,17 @@ describe('checkpoints that lie are damaged', () => {
     expect(beyond.steps).toBe(36);
     expect(beyond.trained).toBe(26);
   });
+
+  it('validation times that are not a list of times: damaged, named by their key', async () => {
+    const r = await resumeAfter((file) =>
+      rewrite(file, (_t, meta) => {
+        meta.stage_eval_ms = '[12, -3]';
+        delete meta.sha256;
+      }),
+    );
+    expect(r.notes).toMatch(
+      /step-00000026\.safetensors in .* is damaged \(its "stage_eval_ms" is not a list of times\)/,
+    );
+    expect(r.trained).toBe(26);
+  });
 });

@@ -123,6 +123,12 @@ describe('training runs', () => {
     expect(resumed.stages[0]!.wallMs).toBeGreaterThan(0);
     expect(resumed.stages[1]!.wallMs).toBeGreaterThanOrEqual(first.stages[1]!.wallMs);
     expect(resumed.wallMs).toBeGreaterThan(first.wallMs);
+    // So does the part of it spent validating: recorded per stage, kept across the resume, within the wall-clock.
+    expect(resumed.stages[0]!.evalMs).toBe(first.stages[0]!.evalMs);
+    expect(resumed.stages[0]!.evalMs).toBeGreaterThan(0);
+    expect(resumed.stages[1]!.evalMs).toBeGreaterThanOrEqual(first.stages[1]!.evalMs!);
+    for (const s of resumed.stages) expect(s.evalMs).toBeLessThan(s.wallMs);
+    expect(resumed.evalMs).toBe(resumed.stages.reduce((a, s) => a + s.evalMs!, 0));
     const elapsed = readFileSync(path.join(cut, 'metrics.jsonl'), 'utf8')
       .split('\n')
       .filter(Boolean)

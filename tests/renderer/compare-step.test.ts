@@ -72,6 +72,7 @@ describe('Compare step', () => {
       'Speed-up',
       'FLOPs ratio',
       'Wall-clock (s)',
+      'Training (s)',
       'Val loss',
       'VUS-PR',
       'VUS-ROC',

@@ -46,6 +46,7 @@ export function comparisonSummary(c: Comparison): object {
       flops: v.flops,
       flopRatio: v.flopRatio,
       wallMs: iv(v.wallMs),
+      trainMs: iv(v.trainMs),
       finalValLoss: iv(v.finalValLoss),
       metrics: map(v.metrics),
       differences: Object.fromEntries(

@@ -23,6 +23,7 @@ import {
   type StrongestDetector,
   type SeedDifference,
   type SeedInterval,
+  type SpeedBasis,
   type VariantSummary,
 } from '../../shared/compare';
 import { delayUnit, formatBracket, formatDifference } from '../../shared/format';
@@ -234,6 +235,9 @@ export function compareRuns(
   }
   const names = [...groups.keys()].sort((a, b) => orderOf(a) - orderOf(b) || a.localeCompare(b));
   const baseRuns = groups.get('baseline') ?? null;
+  // Speed-ups compare training time (wall-clock less validation) where every report records its validation time.
+  const timing: SpeedBasis = runs.every((r) => typeof r.report.evalMs === 'number') ? 'training time' : 'wall-clock';
+  const timeOf = (r: LoadedRun) => r.report.wallMs - (timing === 'training time' ? r.report.evalMs! : 0);
   const labelled = runs.some((r) => r.report.evaluation);
   const isoMetric: IsoMetric = labelled ? 'vusPr' : 'probe:copy';
   const referenceLoss = baseRuns ? interval(baseRuns.map((r) => r.report.finalValLoss ?? NaN)).mean : null;
@@ -279,9 +283,10 @@ export function compareRuns(
     const baseFlops = baseRuns ? baseRuns.reduce((a, r) => a + r.report.totalFlops, 0) / baseRuns.length : null;
     // The speed-up seed by seed, on a log scale (a ratio): geometric mean and its interval.
     const logSpeedups = baseRuns
-      ? bySeed(rs, seeds, (r) =>
-          Math.log((baseRuns.find((b) => b.config.seed === r.config.seed)?.report.wallMs ?? NaN) / r.report.wallMs),
-        )
+      ? bySeed(rs, seeds, (r) => {
+          const base = baseRuns.find((b) => b.config.seed === r.config.seed);
+          return Math.log((base ? timeOf(base) : NaN) / timeOf(r));
+        })
       : [];
     const speedup =
       baseRuns && !isBase && logSpeedups.some(Number.isFinite)
@@ -304,6 +309,13 @@ export function compareRuns(
         rs.map((r) => r.report.wallMs),
         POSITIVE,
       ),
+      trainMs:
+        timing === 'training time'
+          ? interval(
+              rs.map((r) => timeOf(r)),
+              POSITIVE,
+            )
+          : null,
       flops,
       flopRatio: baseFlops ? flops / baseFlops : null,
       speedup,
@@ -462,6 +474,7 @@ export function compareRuns(
       precision: first.precision,
     },
     reference: baseRuns ? 'baseline' : null,
+    speedBasis: timing,
     primaryMetric: PRIMARY_METRIC,
     variants: corrected,
     baselines: judgedBaselines,

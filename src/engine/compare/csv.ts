@@ -74,6 +74,7 @@ export function comparisonCsv(c: Comparison): string {
   const labelled = c.variants.some((v) => v.metrics.vusPr);
   const triples: Triple[] = [
     { name: 'wall-clock (s)', of: (r) => r.variant?.wallMs, scale: 1 / 1000 },
+    { name: 'training time (s)', of: (r) => r.variant?.trainMs, scale: 1 / 1000 },
     { name: 'speed-up', of: (r) => r.variant?.speedup },
     { name: 'final validation loss', of: (r) => r.variant?.finalValLoss },
   ];

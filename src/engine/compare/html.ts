@@ -208,6 +208,16 @@ function variantsTable(c: Comparison): string {
       1 / 1000,
     ),
   );
+  if (vs.every((v) => v.trainMs))
+    rows.push(
+      ivRow(
+        'training time (s)',
+        vs.map((v) => v.trainMs!),
+        1,
+        1 / 1000,
+        'wall-clock less validation: what speed-ups compare',
+      ),
+    );
   rows.push({ label: 'speed-up vs baseline', cells: vs.map((v) => cell(formatRatio(v.speedup))) });
   rows.push({
     label: 'training FLOPs',

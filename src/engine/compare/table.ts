@@ -64,6 +64,18 @@ function table(c: Comparison): { header: string[]; rows: Row[] } {
       ),
     ),
   );
+  if (c.variants.every((v) => v.trainMs))
+    row(
+      'training time (s)',
+      pad(
+        c.variants.map((v) =>
+          interval(
+            { ...v.trainMs!, mean: v.trainMs!.mean / 1000, lo: v.trainMs!.lo / 1000, hi: v.trainMs!.hi / 1000 },
+            1,
+          ),
+        ),
+      ),
+    );
   row('speed-up vs baseline', pad(c.variants.map((v) => formatRatio(v.speedup, NONE))));
   row(
     'training FLOPs',

@@ -18,6 +18,8 @@ export interface ResumePoint {
   readonly layers: number;
   /** Wall-clock spent before this process took the run over: per stage begun, and in all. */
   readonly wallBefore: readonly number[];
+  /** The part of each stage's wallBefore spent validating. */
+  readonly evalBefore: readonly number[];
   readonly elapsedBefore: number;
   readonly lastTrainLoss: number | null;
 }
@@ -95,6 +97,7 @@ export async function resumePoint(
     ...(ck.lossScale ? { lossScale: ck.lossScale } : {}),
     layers: ck.layers,
     wallBefore: ck.stageWallMs ?? [],
+    evalBefore: ck.stageEvalMs ?? [],
     elapsedBefore: ck.elapsedMs ?? 0,
     lastTrainLoss: lastTrainLoss?.type === 'train' ? lastTrainLoss.loss : null,
   };

@@ -96,6 +96,8 @@ interface RunState {
   readonly startStep: number;
   /** Wall-clock of each stage begun before this process took the run over. */
   readonly wallBefore: readonly number[];
+  /** The part of each stage's wallBefore spent validating. */
+  readonly evalBefore: readonly number[];
   /** When this process took the run over: speed and ETA count from here. */
   readonly resumedAt: number;
   /** The run's own clock: it continues from where an interrupted run stopped. */
@@ -132,6 +134,8 @@ interface StageRun {
   readonly flopsPerStep: number;
   /** When the stage's wall-clock began. */
   readonly t0: number;
+  /** Wall-clock spent validating in this stage so far (ms): the part of the stage that is not training. */
+  evalMs: number;
   /** Metrics lines not yet written: every checkpoint writes them first. */
   readonly pending: MetricRecord[];
   /** The state read for the latest checkpoint; the stage always ends with one at its last step. */
@@ -201,6 +205,7 @@ async function train(opts: RunOptions, store: RunStore): Promise<RunReport> {
         steps: stage.steps,
         flops: stage.steps * st.flopsPerStep,
         wallMs: Math.round(performance.now() - st.t0),
+        evalMs: Math.round(st.evalMs),
       });
       if (run.cancelled) break;
       // This depth's evaluation sessions are done with; the last stage's also serve the final evaluation.
@@ -240,7 +245,8 @@ async function begin(opts: RunOptions, store: RunStore): Promise<RunState | RunR
   // TF32 is a process-wide mode of the CUDA libraries: this process must run CUDA the way the run says.
   if (config.device === 'cuda') claimCudaPrecision(precision);
   const wallBefore = from?.wallBefore ?? [];
-  const { stageReports, flopsSoFar } = stagesBefore(schedule, model, startStep, wallBefore);
+  const evalBefore = from?.evalBefore ?? [];
+  const { stageReports, flopsSoFar } = stagesBefore(schedule, model, startStep, wallBefore, evalBefore);
   // Before the run's clock starts: what only a process's first run would pay (warmup.ts), and
   // the probe items that only the first run of each seed would build.
   await warmUp(config, data, stepsPerCall(opts), opts.threads ?? 0);
@@ -255,6 +261,7 @@ async function begin(opts: RunOptions, store: RunStore): Promise<RunState | RunR
     precision,
     startStep,
     wallBefore,
+    evalBefore,
     resumedAt,
     started: resumedAt - (from?.elapsedBefore ?? 0),
     sessions: new EvalSessions(config.device, opts.threads ?? 0),
@@ -280,6 +287,7 @@ function stagesBefore(
   model: PatchTransformerConfig,
   startStep: number,
   wallBefore: readonly number[],
+  evalBefore: readonly number[],
 ): { stageReports: StageReport[]; flopsSoFar: number } {
   const stageReports: StageReport[] = [];
   let flopsSoFar = 0;
@@ -287,7 +295,13 @@ function stagesBefore(
     const begin = schedule.stageBegin(s);
     const flops = s.steps * stepFlops(model, s.layers);
     if (begin + s.steps <= startStep) {
-      stageReports.push({ layers: s.layers, steps: s.steps, flops, wallMs: wallBefore[s.index - 1] ?? 0 });
+      stageReports.push({
+        layers: s.layers,
+        steps: s.steps,
+        flops,
+        wallMs: wallBefore[s.index - 1] ?? 0,
+        evalMs: evalBefore[s.index - 1] ?? 0,
+      });
       flopsSoFar += flops;
     } else if (begin < startStep) {
       // Resuming inside this stage: the steps it took before the interruption count too.
@@ -361,6 +375,7 @@ async function enterStage(run: RunState, stage: Stage): Promise<StageRun> {
     flopsPerStep: stepFlops(config.model, stage.layers),
     // A stage resumed inside keeps the wall-clock it had before the interruption.
     t0: performance.now() - (resumedInside ? (run.wallBefore[stage.index - 1] ?? 0) : 0),
+    evalMs: resumedInside ? (run.evalBefore[stage.index - 1] ?? 0) : 0,
     pending: [],
     saved: undefined,
   };
@@ -447,6 +462,8 @@ async function validate(run: RunState, st: StageRun): Promise<Map<string, Float3
   const { step } = run;
   const params = await st.trainer.readParams();
   run.params = params;
+  // The evaluation's time, not the weights' read (a checkpoint at this step reuses them), is the stage's validation time.
+  const began = performance.now();
   const point = await validationPoint(await run.sessions.for(st.cfg, params), data, config, (valLoss) => {
     if (valLoss !== null && !Number.isFinite(valLoss)) throw diverged(dir, 'validation loss', valLoss, step, st.stage);
     if (valLoss !== null) run.emit({ type: 'val', step, valLoss, flops: run.flopsSoFar });
@@ -472,6 +489,7 @@ async function validate(run: RunState, st: StageRun): Promise<Map<string, Float3
       });
     }
   }
+  st.evalMs += performance.now() - began;
   return params;
 }
 
@@ -535,6 +553,7 @@ async function finish(run: RunState): Promise<RunReport> {
     stages: stageReports,
     totalFlops: stageReports.reduce((a, s) => a + s.flops, 0),
     wallMs: stageReports.reduce((a, s) => a + s.wallMs, 0),
+    evalMs: stageReports.reduce((a, s) => a + (s.evalMs ?? 0), 0),
     finalValLoss: run.lastVal,
     finalTrainLoss: run.lastTrainLoss,
     evaluation,
@@ -557,6 +576,7 @@ async function checkpoint(run: RunState, st: StageRun, params?: Map<string, Floa
   const { trainer, stage } = st;
   const { step } = run;
   const stageWallMs = wallSoFar(run, st);
+  const stageEvalMs = [...run.stageReports.map((r) => r.evalMs ?? 0), st.evalMs];
   const elapsedMs = performance.now() - run.started;
   const { m, v } = await trainer.readMoments();
   const lossScale = await trainer.readLossScale();
@@ -568,6 +588,7 @@ async function checkpoint(run: RunState, st: StageRun, params?: Map<string, Floa
     stage: stage.index,
     rng: run.sampler.state,
     stageWallMs,
+    stageEvalMs,
     elapsedMs,
     ...state,
     shapes,

@@ -262,6 +262,8 @@ export interface CheckpointState {
   readonly rng: number;
   /** Wall-clock (ms) of each stage begun so far, the current one up to this checkpoint (absent in older files). */
   readonly stageWallMs?: readonly number[];
+  /** The part of each stage's wall-clock spent validating, as stageWallMs (absent in older files). */
+  readonly stageEvalMs?: readonly number[];
   /** The run's elapsed wall-clock at this checkpoint (ms), for a resume to continue from. */
   readonly elapsedMs?: number;
   /** fp16: the dynamic loss scale and its clean-step count, so a resume scales as the run would have. */
@@ -506,6 +508,7 @@ export class RunStore {
     const wall: Record<string, string> = c.stageWallMs
       ? {
           stage_wall_ms: JSON.stringify(c.stageWallMs.map(Math.round)),
+          ...(c.stageEvalMs ? { stage_eval_ms: JSON.stringify(c.stageEvalMs.map(Math.round)) } : {}),
           elapsed_ms: String(Math.round(c.elapsedMs ?? 0)),
         }
       : {};
@@ -631,8 +634,12 @@ function readCheckpoint(bytes: Uint8Array, name: string): CheckpointState {
   }
   if (params.size === 0) throw new Error('no weights in it');
   const step = metaInt(metadata, 'step', 0, 1e9);
-  const wall = metadata.stage_wall_ms
-    ? { stageWallMs: parseWall(metadata.stage_wall_ms), elapsedMs: Number(metadata.elapsed_ms) }
+  const wall: Pick<CheckpointState, 'stageWallMs' | 'stageEvalMs' | 'elapsedMs'> = metadata.stage_wall_ms
+    ? {
+        stageWallMs: parseWall(metadata.stage_wall_ms, 'stage_wall_ms'),
+        ...(metadata.stage_eval_ms ? { stageEvalMs: parseWall(metadata.stage_eval_ms, 'stage_eval_ms') } : {}),
+        elapsedMs: Number(metadata.elapsed_ms),
+      }
     : {};
   if (wall.elapsedMs !== undefined && !(wall.elapsedMs >= 0 && Number.isFinite(wall.elapsedMs)))
     throw new Error(`its "elapsed_ms" is ${JSON.stringify(metadata.elapsed_ms)}`);
@@ -663,7 +670,7 @@ function readCheckpoint(bytes: Uint8Array, name: string): CheckpointState {
   };
 }
 
-function parseWall(text: string): number[] {
+function parseWall(text: string, key: string): number[] {
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -671,6 +678,6 @@ function parseWall(text: string): number[] {
     v = null;
   }
   if (!Array.isArray(v) || v.length > 1000 || v.some((x) => typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x)))
-    throw new Error('its "stage_wall_ms" is not a list of times');
+    throw new Error(`its "${key}" is not a list of times`);
   return v as number[];
 }

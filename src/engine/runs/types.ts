@@ -149,6 +149,8 @@ export interface StageReport {
   readonly steps: number;
   readonly flops: number;
   readonly wallMs: number;
+  /** The part of wallMs spent validating (validation loss, detection and probes at validation points); absent in older reports. */
+  readonly evalMs?: number;
 }
 
 /** report.json: how a run ended and what it scored. */
@@ -160,6 +162,8 @@ export interface RunReport {
   readonly stages: StageReport[];
   readonly totalFlops: number;
   readonly wallMs: number;
+  /** The part of wallMs spent validating (absent in older reports): wallMs less it is the training time speed-ups compare. */
+  readonly evalMs?: number;
   readonly finalValLoss: number | null;
   readonly finalTrainLoss: number | null;
   /** Anomaly detection on the test part with the final model (labelled data only). */

@@ -78,6 +78,7 @@ function variant(
     depths: base ? [4] : [1, 2, 3, 4],
     steps: 600,
     wallMs: iv(o.wallS * 1000, 4200),
+    trainMs: iv(o.wallS * 450, 1900),
     flops: 3.1e12 * o.flopRatio,
     flopRatio: o.flopRatio,
     speedup: o.speedup === null ? null : iv(o.speedup, base ? 0 : 0.06),
