@@ -9,6 +9,12 @@ import { DIFFERENTIABLE_OPS, gradients, NON_DIFFERENTIABLE_OPS, vjp } from '../.
 import { Graph, OP_NAMES, sizeOf, type DType, type OpName, type Value } from '../../src/engine/graph/ir';
 import * as op from '../../src/engine/graph/ops';
 import { compile, rng } from '../helpers/graph-eval';
+import {
+  forward,
+  nextTokenNll,
+  paramSpecs,
+  type PatchTransformerConfig,
+} from '../../src/engine/models/patch-transformer';
 
 interface Case {
   /** Shapes of the differentiated inputs. */
@@ -20,6 +26,25 @@ interface Case {
   /** Extra int32 input for Gather. */
   indices?: { shape: number[]; data: number[] };
 }
+
+/** A token language model small enough to check every weight: embedding lookup, one block, head, cross-entropy. */
+const LM: PatchTransformerConfig = {
+  dModel: 4,
+  heads: 2,
+  layers: 1,
+  patchLen: 1,
+  seqLen: 5,
+  mlpHidden: 8,
+  channels: 1,
+  batch: 2,
+  positions: 'learned',
+  lnEps: 1e-5,
+  initStd: 0.02,
+  vocab: 6,
+};
+const LM_SPECS = paramSpecs(LM);
+/** Two windows of five ids, every id of the vocabulary among the targets. */
+const LM_IDS = [0, 3, 5, 1, 2, 4, 4, 0, 2, 5];
 
 /** Named by the operator they check (with a suffix for variants); any operator `build` uses counts as covered. */
 const cases: Record<string, Case> = {
@@ -141,6 +166,21 @@ const cases: Record<string, Case> = {
       op.add(op.mul(op.concat([op.neg(op.slice(a!, -1, 2, 4)), op.slice(a!, -1, 0, 2)], -1), b!), op.mul(a!, b!)),
   },
   CausalMaskSoftmax: { shapes: [[2, 4, 4]], build: ([a]) => op.softmax(op.causalMask(a!)) },
+  // The token model's loss: softmax cross-entropy of the next id, the target picked by a one-hot product.
+  NextTokenNll: {
+    shapes: [[2, 5, 6]],
+    build: ([z], g) => nextTokenNll(z!, g.constant(Float64Array.from(LM_IDS), [2, 5, 1], 'float64'), LM),
+  },
+  // Every weight of a token model through its loss: the [vocab, D] lookup, a block, the head.
+  TokenModelLoss: {
+    shapes: LM_SPECS.map((p) => [...p.shape]),
+    build: (xs, g) => {
+      const ids = g.constant(Float32Array.from(LM_IDS), [2, 5, 1], 'float32');
+      const params = new Map(LM_SPECS.map((p, i) => [p.name, xs[i]!]));
+      return nextTokenNll(forward(ids, params, LM), ids, LM);
+    },
+    dtype: 'float32',
+  },
 };
 
 /** A case's graph up to its output `y`, before the loss is attached, and the operators in it. */

@@ -9,6 +9,7 @@ import {
   declareParams,
   forward,
   nextPatchResidual,
+  nextTokenNll,
   tokensOf,
   windowLength,
   type PatchTransformerConfig,
@@ -23,6 +24,7 @@ export function buildInference(
   params: ReadonlyMap<string, Float32Array> | 'inputs',
   opset?: number,
 ): EmittedModel {
+  if (cfg.vocab) return buildTokenInference(cfg, params, opset);
   const g = new Graph();
   const windows = g.input('windows', 'float32', ['batch', windowLength(cfg), cfg.channels]);
   const tokens = tokensOf(windows, cfg);
@@ -32,6 +34,39 @@ export function buildInference(
   return emitOnnx(g, {
     name: 'stacklab_inference',
     outputs: { pred, mse },
+    params: params === 'inputs' ? { as: 'inputs' } : { as: 'initializers', values: params },
+    ...(opset ? { opset } : {}),
+    metadata: { stacklab_config: JSON.stringify(cfg) },
+  });
+}
+
+/**
+ * A token model's evaluation graph. Inputs: `windows` [batch, seqLen, 1] (ids as floats) and
+ * `at` [batch, answer, 1] int32 (positions). Outputs: `nll` [batch, seqLen − 1], each position's
+ * next-token negative log-likelihood, and `next` [batch, answer, vocab], the logits at the
+ * positions `at` (picked by a one-hot product: only these cross to the host).
+ */
+export function buildTokenInference(
+  cfg: PatchTransformerConfig,
+  params: ReadonlyMap<string, Float32Array> | 'inputs',
+  opset?: number,
+): EmittedModel {
+  const g = new Graph();
+  const s = cfg.seqLen;
+  const windows = g.input('windows', 'float32', ['batch', s, 1]);
+  const at = g.input('at', 'int32', ['batch', 'answer', 1]);
+  const logits = forward(windows, declareParams(g, cfg), cfg);
+  const nll = nextTokenNll(logits, windows, cfg);
+  const positions = g.constant(
+    Int32Array.from({ length: s }, (_, i) => i),
+    [1, 1, s],
+    'int32',
+  );
+  const pick = op.cast(op.equal(positions, at), 'float32');
+  const next = op.matmul(pick, logits);
+  return emitOnnx(g, {
+    name: 'stacklab_token_inference',
+    outputs: { nll, next },
     params: params === 'inputs' ? { as: 'inputs' } : { as: 'initializers', values: params },
     ...(opset ? { opset } : {}),
     metadata: { stacklab_config: JSON.stringify(cfg) },

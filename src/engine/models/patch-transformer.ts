@@ -4,6 +4,12 @@
  * blocks of causal multi-head attention and a GELU MLP; a linear head predicting the next patch;
  * mean-squared error against the actual next patch.
  *
+ * With `vocab` set, the same blocks make a token language model (the reasoning lab): a token is
+ * one id (one byte by default), embedded by a table lookup; the head gives a logit per id of the
+ * vocabulary; the loss is the softmax cross-entropy of the next token. The data are the ids as
+ * one channel (channels = patchLen = 1), so sampling, the K-step loop, growth and checkpoints are
+ * the forecaster's.
+ *
  * Weights are named per layer (`blocks.{l}.…`) so growth operators can move whole blocks.
  */
 import type { Initializer, Value } from '../graph/ir';
@@ -33,6 +39,8 @@ export interface PatchTransformerConfig {
   readonly lnEps: number;
   /** Standard deviation of the normal initialisation of weight matrices. */
   readonly initStd: number;
+  /** A token language model over this many ids (channels and patchLen 1); absent: a forecaster of patches. */
+  readonly vocab?: number;
 }
 
 export type { PresetName } from '../../shared/presets';
@@ -105,6 +113,12 @@ export function validateConfig(cfg: PatchTransformerConfig): void {
     throw new Error(`model config: dModel ${cfg.dModel} must be divisible by heads ${cfg.heads}`);
   if (cfg.positions === 'rotary' && (cfg.dModel / cfg.heads) % 2 !== 0)
     throw new Error('model config: rotary positions need an even head width');
+  if (cfg.vocab !== undefined) {
+    if (!Number.isInteger(cfg.vocab) || cfg.vocab < 2 || cfg.vocab > 65536)
+      throw new Error(`model config: vocab must be an integer from 2 to 65536, got ${cfg.vocab}`);
+    if (cfg.channels !== 1 || cfg.patchLen !== 1)
+      throw new Error('model config: a token model reads one id per token (channels and patchLen 1)');
+  }
 }
 
 const blockParams = (l: number, cfg: PatchTransformerConfig, std: number, residualStd: number): ParamSpec[] => {
@@ -154,18 +168,22 @@ export function paramSpecs(cfg: PatchTransformerConfig): ParamSpec[] {
   const { dModel: d, patchLen: p, channels: c, seqLen: s } = cfg;
   const std = cfg.initStd;
   const residualStd = std / Math.sqrt(2 * cfg.layers);
-  const specs: ParamSpec[] = [
-    { name: 'embed.w', shape: [p * c, d], init: { kind: 'normal', std }, decay: true },
-    { name: 'embed.b', shape: [d], init: { kind: 'zeros' }, decay: false },
-  ];
+  // A token model looks its embedding up in a [vocab, D] table (no bias); a forecaster projects a patch.
+  const specs: ParamSpec[] = cfg.vocab
+    ? [{ name: 'embed.w', shape: [cfg.vocab, d], init: { kind: 'normal', std }, decay: true }]
+    : [
+        { name: 'embed.w', shape: [p * c, d], init: { kind: 'normal', std }, decay: true },
+        { name: 'embed.b', shape: [d], init: { kind: 'zeros' }, decay: false },
+      ];
+  const out = cfg.vocab ?? p * c;
   if (cfg.positions === 'learned')
     specs.push({ name: 'pos', shape: [s, d], init: { kind: 'normal', std }, decay: true });
   for (let l = 0; l < cfg.layers; l++) specs.push(...blockParams(l, cfg, std, residualStd));
   specs.push(
     { name: 'final_ln.g', shape: [d], init: { kind: 'ones' }, decay: false },
     { name: 'final_ln.b', shape: [d], init: { kind: 'zeros' }, decay: false },
-    { name: 'head.w', shape: [d, p * c], init: { kind: 'normal', std }, decay: true },
-    { name: 'head.b', shape: [p * c], init: { kind: 'zeros' }, decay: false },
+    { name: 'head.w', shape: [d, out], init: { kind: 'normal', std }, decay: true },
+    { name: 'head.b', shape: [out], init: { kind: 'zeros' }, decay: false },
   );
   return specs;
 }
@@ -277,10 +295,16 @@ export function forward(
     if (!v) throw new Error(`missing parameter ${name}`);
     return v;
   };
-  let h = linear(tokens, p('embed.w'), p('embed.b'), mm);
+  let h = cfg.vocab ? embedIds(tokens, p('embed.w'), cfg) : linear(tokens, p('embed.w'), p('embed.b'), mm);
   if (cfg.positions === 'learned') h = op.add(h, p('pos'));
   for (let l = 0; l < cfg.layers; l++) h = block(h, (name) => p(`blocks.${l}.${name}`), cfg, mm);
   return linear(layerNorm(h, p, 'final_ln', cfg), p('head.w'), p('head.b'), mm);
+}
+
+/** A token model's embedding: tokens [B, seqLen, 1] holding ids (as floats) looked up in the [vocab, D] table. */
+function embedIds(tokens: Value, table: Value, cfg: PatchTransformerConfig): Value {
+  const ids = op.cast(op.reshape(tokens, [tokens.shape[0]!, cfg.seqLen]), 'int32');
+  return op.gather(table, ids, 0);
 }
 
 /** Windows [B, seqLen·patchLen, C] as tokens [B, seqLen, patchLen·C] (token i = patch i, index p·C + c). */
@@ -305,6 +329,30 @@ export function nextPatchLoss(pred: Value, tokens: Value, cfg: PatchTransformerC
 }
 
 /**
+ * A token model's next-token negative log-likelihood [B, seqLen − 1] (nats): the softmax
+ * cross-entropy of each position's logits [B, seqLen, vocab] against the id that follows it,
+ * log Σ exp(z) − z[target], with the target picked by a one-hot product (standard ops only).
+ */
+export function nextTokenNll(logits: Value, tokens: Value, cfg: PatchTransformerConfig): Value {
+  const s = cfg.seqLen;
+  const vocab = cfg.vocab!;
+  const z = op.slice(logits, 1, 0, s - 1);
+  const target = op.cast(op.slice(tokens, 1, 1, s), 'int32');
+  const ids = logits.graph.constant(
+    Int32Array.from({ length: vocab }, (_, i) => i),
+    [1, 1, vocab],
+    'int32',
+  );
+  const picked = op.reduceSum(op.mul(z, op.cast(op.equal(ids, target), z.dtype)), [2]);
+  return op.sub(op.reduceLogSumExp(z, [2]), picked);
+}
+
+/** The training loss of either kind of model: next-token cross-entropy (token model) or next-patch MSE. */
+export function trainingLoss(pred: Value, tokens: Value, cfg: PatchTransformerConfig): Value {
+  return cfg.vocab ? op.reduceMean(nextTokenNll(pred, tokens, cfg), [0, 1]) : nextPatchLoss(pred, tokens, cfg);
+}
+
+/**
  * Multiply-accumulate FLOPs of one forward pass per window (2 per MAC), attention included;
  * a training step costs about 3× this (forward + backward).
  */
@@ -312,5 +360,7 @@ export function forwardFlopsPerWindow(cfg: PatchTransformerConfig): number {
   const { dModel: d, seqLen: s, mlpHidden: f, patchLen: p, channels: c, heads } = cfg;
   const dh = d / heads;
   const perLayer = 2 * s * (4 * d * d + 2 * d * f) + 2 * heads * s * s * dh * 2;
-  return cfg.layers * perLayer + 2 * s * p * c * d * 2;
+  // A token model's embedding is a lookup: only its head multiplies.
+  const io = cfg.vocab ? 2 * s * d * cfg.vocab : 2 * s * p * c * d * 2;
+  return cfg.layers * perLayer + io;
 }

@@ -25,8 +25,12 @@ export async function validationLossWith(sessions: ModelSessions, data: RunData,
     const batch = starts.slice(i, i + 64);
     const x = new Float32Array(batch.length * w * c);
     batch.forEach((s, b) => x.set(data.matrix.subarray(s * c, (s + w) * c), b * w * c));
-    const out = await sessions.forecast.run({ windows: new ort.Tensor('float32', x, [batch.length, w, c]) });
-    for (const v of out.mse!.data as Float32Array) {
+    // A token model's graph also takes the positions to read logits at: one, unused here.
+    const at: Record<string, ort.Tensor> = model.vocab
+      ? { at: new ort.Tensor('int32', new Int32Array(batch.length), [batch.length, 1, 1]) }
+      : {};
+    const out = await sessions.forecast.run({ windows: new ort.Tensor('float32', x, [batch.length, w, c]), ...at });
+    for (const v of (model.vocab ? out.nll : out.mse)!.data as Float32Array) {
       sum += v;
       n++;
     }

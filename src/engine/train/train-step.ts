@@ -1,6 +1,7 @@
 /**
  * The train-step graph: windows gathered from the device-resident data set by int32 start rows,
- * forward, next-patch loss, backward, clipping and AdamW, in one ONNX model.
+ * forward, the loss (next-patch MSE, or a token model's next-token cross-entropy), backward,
+ * clipping and AdamW, in one ONNX model.
  *
  * Inputs:  data [N, C], starts [B] int32, lr [] , step [] (float32), then per buffer of the
  *          state layout (`flat.decay`, `flat.plain`, or one per parameter: see StateLayout) the
@@ -17,8 +18,8 @@ import { Graph, sizeOf, type Value } from '../graph/ir';
 import * as op from '../graph/ops';
 import {
   forward,
-  nextPatchLoss,
   paramSpecs,
+  trainingLoss,
   tokensOf,
   windowLength,
   type ComputeDType,
@@ -233,7 +234,7 @@ export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: Ada
   }
 
   const tokens = tokensOf(gatherWindows(data, starts, windowLength(cfg)), cfg);
-  const loss = nextPatchLoss(forward(tokens, params, cfg, compute), tokens, cfg);
+  const loss = trainingLoss(forward(tokens, params, cfg, compute), tokens, cfg);
   const views = specs.map((s) => params.get(s.name)!);
   // fp16: the backward pass starts from loss × scale, so that small gradients do not flush to zero in half precision; they are unscaled before the optimiser.
   const raw = vjp([{ value: loss, grad: scale ?? g.scalar(1) }], views);

@@ -1,0 +1,214 @@
+/**
+ * The reasoning lab's pretraining corpus, generated offline from a seed (nothing is downloaded):
+ * documents of filler sentences from a small grammar about a plant, mixed with the structures
+ * natural text carries and the primitives test (repeated spans, names bound and referred to
+ * through chains of aliases with distractors, small arithmetic, look-back chains), in
+ * proportions that are options. Every structure is the line format of its primitive with fresh
+ * contents; no evaluation item is ever written (math holds a quarter of the facts out, and any
+ * drawn line whose prompt is an evaluation prompt is skipped). Or a user's own UTF-8 text.
+ * Byte-level: a token is one byte, ids 0–255.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Rng } from '../random';
+import {
+  drawItem,
+  heldOutFacts,
+  itemLine,
+  MATH_FACTS,
+  PRIMITIVE_NAMES,
+  type PrimitiveItem,
+  type PrimitiveName,
+} from './primitives';
+import type { RunData } from './prepared';
+
+/** The share of documents of each kind (normalised to sum 1). */
+export interface CorpusMix {
+  readonly filler: number;
+  readonly copy: number;
+  readonly assign: number;
+  readonly math: number;
+  readonly hop: number;
+}
+
+export const DEFAULT_MIX: CorpusMix = { filler: 0.3, copy: 0.15, assign: 0.3, math: 0.1, hop: 0.15 };
+
+export const BYTE_VOCAB = 256;
+
+const SUBJECTS = [
+  'the feed pump',
+  'the inlet valve',
+  'line two',
+  'the operator',
+  'the compressor',
+  'the night shift',
+  'the boiler',
+  'the mixer',
+  'the dosing unit',
+  'the cooling loop',
+  'the second reactor',
+  'the conveyor',
+];
+const VERBS = [
+  'runs',
+  'stops',
+  'starts again',
+  'was checked',
+  'needs service',
+  'holds pressure',
+  'warms up',
+  'reports an alarm',
+  'is cleaned',
+  'slows down',
+  'is logged',
+  'waits',
+];
+const TAILS = [
+  'after the batch',
+  'before noon',
+  'at full load',
+  'during the shift',
+  'without fault',
+  'as planned',
+  'on the second cycle',
+  'near the tank',
+  'until the next recipe',
+  'while the line is idle',
+];
+
+function sentence(rng: Rng): string {
+  const pick = (xs: readonly string[]) => xs[rng.int(xs.length)]!;
+  return `${pick(SUBJECTS)} ${pick(VERBS)} ${pick(TAILS)}.`;
+}
+
+type Kind = keyof CorpusMix;
+const KINDS: readonly Kind[] = ['filler', 'copy', 'assign', 'math', 'hop'];
+const FAMILY: Record<Exclude<Kind, 'filler'>, readonly PrimitiveName[]> = {
+  copy: ['copy'],
+  assign: PRIMITIVE_NAMES.filter((p) => p.startsWith('assign-')),
+  math: ['math'],
+  hop: PRIMITIVE_NAMES.filter((p) => p.startsWith('hop-')),
+};
+
+export interface GeneratedCorpus {
+  readonly bytes: Uint8Array;
+  readonly documents: number;
+  /** Lines drawn and skipped because their prompt is an evaluation prompt. */
+  readonly skipped: number;
+}
+
+/**
+ * About `size` bytes of documents separated by a blank line. A structure document is 3 to 8
+ * lines of one primitive family (one depth or hop count each), as a k-shot context is, with a
+ * filler sentence before it half the time (never when the mix has no filler). `evalPrompts`: the prompts never to write.
+ */
+export function generateCorpus(
+  seed: number,
+  size: number,
+  mix: CorpusMix,
+  evalPrompts: ReadonlySet<string>,
+): GeneratedCorpus {
+  const rng = new Rng(seed, 'lab-corpus');
+  const held = heldOutFacts(seed);
+  const trainFacts = MATH_FACTS.map((_, i) => i).filter((i) => !held.has(i));
+  const total = KINDS.reduce((a, k) => a + mix[k], 0);
+  const parts: string[] = [];
+  let length = 0;
+  let documents = 0;
+  let skipped = 0;
+  const kindOf = (): Kind => {
+    let u = rng.next() * total;
+    for (const k of KINDS) if ((u -= mix[k]) < 0) return k;
+    return 'filler';
+  };
+  while (length < size) {
+    const kind = kindOf();
+    let doc = '';
+    if (kind === 'filler') {
+      const n = 2 + rng.int(5);
+      doc = Array.from({ length: n }, () => sentence(rng)).join(' ') + '\n';
+    } else {
+      if (mix.filler > 0 && rng.int(2) === 0) doc += sentence(rng) + '\n';
+      const family = FAMILY[kind];
+      const name = family[rng.int(family.length)]!;
+      const lines = 3 + rng.int(6);
+      for (let i = 0; i < lines; i++) {
+        const item: PrimitiveItem = drawItem(name, rng, trainFacts);
+        if (evalPrompts.has(item.prompt)) {
+          skipped++;
+          continue;
+        }
+        doc += itemLine(item);
+      }
+    }
+    parts.push(doc);
+    length += doc.length + 1;
+    documents++;
+  }
+  return { bytes: new TextEncoder().encode(parts.join('\n')), documents, skipped };
+}
+
+/** Extensions read from a folder as text. */
+const TEXT_EXTENSIONS = new Set(['.txt', '.log', '.md', '.text', '.csv', '.json', '.jsonl']);
+
+/** At most this much of a user's text is read (the model trains on windows of it). */
+export const MAX_TEXT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * A user's own corpus: one UTF-8 file, or every text file of a folder (sorted by name, joined by
+ * a blank line). Errors say which file is not UTF-8 or not readable, and what to do.
+ */
+export async function readTextCorpus(source: string): Promise<{ bytes: Uint8Array; files: string[] }> {
+  const info = await stat(source).catch(() => null);
+  if (!info) throw new Error(`${source}: no such file or folder; give a UTF-8 text file or a folder of them`);
+  const files = info.isDirectory()
+    ? (await readdir(source))
+        .filter((f) => TEXT_EXTENSIONS.has(path.extname(f).toLowerCase()))
+        .sort()
+        .map((f) => path.join(source, f))
+    : [source];
+  if (files.length === 0)
+    throw new Error(`${source}: no text files in this folder (${[...TEXT_EXTENSIONS].join(', ')})`);
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for (const f of files) {
+    const bytes = await readFile(f);
+    try {
+      decoder.decode(bytes);
+    } catch {
+      throw new Error(`${f}: not UTF-8 text; save it as UTF-8 or leave it out of the corpus`);
+    }
+    if (size + bytes.length > MAX_TEXT_BYTES)
+      throw new Error(`${source}: more than ${MAX_TEXT_BYTES / 2 ** 20} MiB of text; give a part of it`);
+    chunks.push(bytes, Buffer.from('\n\n'));
+    size += bytes.length + 2;
+  }
+  return { bytes: new Uint8Array(Buffer.concat(chunks)), files };
+}
+
+/** Corpus bytes as run data: the ids as one channel, the last `valShare` (cut at a line end) validates. */
+export function corpusRunData(
+  bytes: Uint8Array,
+  window: number,
+  valShare = 0.05,
+): RunData & { readonly fingerprint: string; readonly trainBytes: number } {
+  if (bytes.length < 4 * window)
+    throw new Error(
+      `the corpus has ${bytes.length} bytes, fewer than four windows of ${window}: give more text or a shorter context`,
+    );
+  let cut = Math.floor(bytes.length * (1 - valShare));
+  while (cut < bytes.length && bytes[cut - 1] !== 0x0a) cut++;
+  if (bytes.length - cut < window) cut = bytes.length - window;
+  const matrix = Float32Array.from(bytes);
+  const starts = (from: number, to: number) =>
+    Int32Array.from({ length: Math.max(0, to - window - from + 1) }, (_, i) => from + i);
+  return {
+    matrix,
+    trainStarts: starts(0, cut),
+    valStarts: starts(cut, bytes.length),
+    trainBytes: cut,
+    fingerprint: createHash('sha256').update(bytes).digest('hex').slice(0, 16),
+  };
+}

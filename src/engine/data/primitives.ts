@@ -1,0 +1,243 @@
+/**
+ * The reasoning lab's primitives (../shared/MIDAS.md, "Reasoning primitives in the paper"): the
+ * item formats, what each tests, its chance level, and the held-out items a run is scored on.
+ *
+ * An item is one line: a prompt, then its answer, then "\n". A k-shot query is k solved lines
+ * of the same primitive followed by the query's prompt; the model answers by greedy decoding and
+ * is right when it writes exactly the answer and then ends the line. The corpus (corpus.ts)
+ * carries the same line formats with fresh contents, never an evaluation item.
+ */
+import { Rng } from '../random';
+
+export const PRIMITIVE_NAMES = [
+  'copy',
+  'assign-math-0',
+  'assign-math-1',
+  'assign-math-2',
+  'assign-code-0',
+  'assign-code-1',
+  'assign-code-2',
+  'math',
+  'hop-1',
+  'hop-2',
+  'hop-4',
+  'hop-8',
+] as const;
+export type PrimitiveName = (typeof PRIMITIVE_NAMES)[number];
+
+export interface PrimitiveInfo {
+  readonly label: string;
+  /** What it tests, and why a plant engineer cares, in one sentence. */
+  readonly tests: string;
+}
+
+export const PRIMITIVES: Readonly<Record<PrimitiveName, PrimitiveInfo>> = {
+  copy: {
+    label: 'induction copying',
+    tests:
+      'Continue a sequence seen earlier in the context from its prefix: recalling a pattern that happened before, as when a batch repeats a recipe step.',
+  },
+  'assign-math-0': {
+    label: 'variable assignment, depth 0 (math)',
+    tests: 'Look up the value bound to a name among five: reading one cue out of several.',
+  },
+  'assign-math-1': {
+    label: 'variable assignment, depth 1 (math)',
+    tests:
+      'Follow one alias to its value past distractors: combining two cues, as a tag that only means something through the unit it is mapped to.',
+  },
+  'assign-math-2': {
+    label: 'variable assignment, depth 2 (math)',
+    tests:
+      'Follow a chain of two aliases to its value past distractors: combining several cues in order, where the paper saw MIDAS gain most.',
+  },
+  'assign-code-0': {
+    label: 'variable assignment, depth 0 (code)',
+    tests: 'The depth-0 lookup written as a program: the same skill in another phrasing.',
+  },
+  'assign-code-1': {
+    label: 'variable assignment, depth 1 (code)',
+    tests: 'The depth-1 alias written as a program.',
+  },
+  'assign-code-2': {
+    label: 'variable assignment, depth 2 (code)',
+    tests: 'The depth-2 chain written as a program.',
+  },
+  math: {
+    label: 'pre-school math',
+    tests: 'Add or subtract two digits: small arithmetic held out of the corpus, as in a setpoint plus an offset.',
+  },
+  'hop-1': {
+    label: '1-hop induction',
+    tests: 'Find the previous occurrence of the last symbol and read what followed it: one step of looking back.',
+  },
+  'hop-2': {
+    label: '2-hop induction',
+    tests: 'Look back twice, each hop starting where the last one landed: a two-step chain through history.',
+  },
+  'hop-4': {
+    label: '4-hop induction',
+    tests: 'Four hops back: depth-sensitive, the task looped and stacked models are said to favour.',
+  },
+  'hop-8': {
+    label: '8-hop induction',
+    tests: 'Eight hops back: the deepest chain, expected to need the most layers.',
+  },
+};
+
+export interface PrimitiveItem {
+  readonly primitive: string;
+  readonly prompt: string;
+  readonly answer: string;
+  /** What guessing among the answers this item allows scores (e.g. 1/5 among five values). */
+  readonly chance: number;
+}
+
+/** The line an item is in the corpus and in a k-shot context. */
+export const itemLine = (item: Pick<PrimitiveItem, 'prompt' | 'answer'>): string => `${item.prompt}${item.answer}\n`;
+
+const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+const HOP_SYMBOLS = 'abcd';
+const COPY_LENGTH = 8;
+const HOP_LENGTH = 32;
+
+function shuffled<T>(xs: readonly T[], rng: Rng): T[] {
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+function letters(n: number, rng: Rng, alphabet = LETTERS): string {
+  return Array.from({ length: n }, () => alphabet[rng.int(alphabet.length)]).join('');
+}
+
+/** A sequence of 8 letters, then its first half again: the answer is the second half. */
+function copyItem(rng: Rng): PrimitiveItem {
+  const seq = letters(COPY_LENGTH, rng);
+  const half = COPY_LENGTH / 2;
+  return {
+    primitive: 'copy',
+    prompt: `copy ${seq} ${seq.slice(0, half)}`,
+    answer: seq.slice(half),
+    chance: 26 ** -half,
+  };
+}
+
+/**
+ * Five names bound to distinct values in [1, 25]; at depth d, d layers of two aliases each (one
+ * continuing the queried chain, one a distractor chain), every layer shuffled; the query asks the
+ * last alias of the chain (a value's name at depth 0). Chance: one of the five values, 1/5.
+ */
+function assignItem(depth: number, form: 'math' | 'code', rng: Rng): PrimitiveItem {
+  const names = shuffled([...LETTERS], rng).slice(0, 5 + 2 * depth);
+  const values = shuffled(
+    Array.from({ length: 25 }, (_, i) => i + 1),
+    rng,
+  ).slice(0, 5);
+  const bindings: [string, string][] = names.slice(0, 5).map((n, i) => [n, String(values[i])]);
+  // Two chains start at two different values' names and grow one alias per layer.
+  const starts = shuffled([0, 1, 2, 3, 4], rng).slice(0, 2);
+  let heads = starts.map((i) => names[i]!);
+  for (let layer = 0; layer < depth; layer++) {
+    const fresh = names.slice(5 + 2 * layer, 7 + 2 * layer);
+    const lines = heads.map((h, i) => [fresh[i]!, h] as [string, string]);
+    bindings.push(...shuffled(lines, rng));
+    heads = fresh;
+  }
+  const valueLayer = shuffled(bindings.slice(0, 5), rng);
+  const ordered = [...valueLayer, ...bindings.slice(5)];
+  const query = heads[0]!;
+  const answer = String(values[starts[0]!]);
+  const primitive = `assign-${form}-${depth}`;
+  const prompt =
+    form === 'math'
+      ? `${ordered.map(([n, v]) => `${n}=${v}`).join(',')},${query}=?`
+      : `${ordered.map(([n, v]) => `${n}=${v}`).join(';')};print(${query})>`;
+  return { primitive, prompt, answer, chance: 1 / 5 };
+}
+
+/** Every sum and difference of two digits (differences not below 0), in a fixed order. */
+export const MATH_FACTS: readonly { readonly a: number; readonly op: '+' | '-'; readonly b: number }[] = [
+  ...Array.from({ length: 100 }, (_, i) => ({ a: Math.floor(i / 10), op: '+' as const, b: i % 10 })),
+  ...Array.from({ length: 100 }, (_, i) => ({ a: Math.floor(i / 10), op: '-' as const, b: i % 10 })).filter(
+    (f) => f.a >= f.b,
+  ),
+];
+
+export function mathLine(f: (typeof MATH_FACTS)[number]): { prompt: string; answer: string } {
+  return { prompt: `${f.a}${f.op}${f.b}=`, answer: String(f.op === '+' ? f.a + f.b : f.a - f.b) };
+}
+
+/** The math facts a seed holds out of its corpus (a quarter of them): evaluation draws only these. */
+export function heldOutFacts(seed: number): Set<number> {
+  const order = shuffled(
+    MATH_FACTS.map((_, i) => i),
+    new Rng(seed, 'lab-math-held-out'),
+  );
+  return new Set(order.slice(0, Math.floor(MATH_FACTS.length / 4)));
+}
+
+/** Chance for a two-digit fact: one of the results its operator allows (19 sums, 10 differences). */
+const mathChance = (op: '+' | '-') => (op === '+' ? 1 / 19 : 1 / 10);
+
+/**
+ * p-hop induction (Sanford et al. 2024) over four symbols: from the last position, p times jump
+ * to just after the previous occurrence of the current symbol; the answer is the symbol landed
+ * on. Sequences where a hop finds no earlier occurrence are drawn again. Chance 1/4.
+ */
+export function hopAnswer(seq: string, p: number): string | null {
+  let pos = seq.length - 1;
+  for (let h = 0; h < p; h++) {
+    const prev = seq.lastIndexOf(seq[pos]!, pos - 1);
+    if (prev < 0) return null;
+    pos = prev + 1;
+  }
+  return seq[pos]!;
+}
+
+function hopItem(p: number, rng: Rng): PrimitiveItem {
+  for (;;) {
+    const seq = letters(HOP_LENGTH, rng, HOP_SYMBOLS);
+    const answer = hopAnswer(seq, p);
+    if (answer !== null) return { primitive: `hop-${p}`, prompt: `hop${p} ${seq}=`, answer, chance: 1 / 4 };
+  }
+}
+
+/** One fresh item of a primitive (math: from `facts`, indices into MATH_FACTS). */
+export function drawItem(name: PrimitiveName, rng: Rng, facts: readonly number[]): PrimitiveItem {
+  if (name === 'copy') return copyItem(rng);
+  if (name === 'math') {
+    const f = MATH_FACTS[facts[rng.int(facts.length)]!]!;
+    return { primitive: 'math', ...mathLine(f), chance: mathChance(f.op) };
+  }
+  const assign = /^assign-(math|code)-(\d)$/.exec(name);
+  if (assign) return assignItem(Number(assign[2]), assign[1] as 'math' | 'code', rng);
+  return hopItem(Number(name.slice(4)), rng);
+}
+
+/**
+ * The evaluation items of a seed: `count` per primitive (distinct prompts), from their own
+ * stream, so every variant of a seed is scored on the same items. Math draws only the held-out
+ * facts (fewer distinct items exist: at most all of them).
+ */
+export function evaluationItems(seed: number, count: number): Record<PrimitiveName, PrimitiveItem[]> {
+  const held = [...heldOutFacts(seed)];
+  const out = {} as Record<PrimitiveName, PrimitiveItem[]>;
+  for (const name of PRIMITIVE_NAMES) {
+    const rng = new Rng(seed, `lab-items-${name}`);
+    const seen = new Set<string>();
+    const items: PrimitiveItem[] = [];
+    const limit = name === 'math' ? Math.min(count, held.length) : count;
+    for (let tries = 0; items.length < limit && tries < count * 50; tries++) {
+      const item = drawItem(name, rng, held);
+      if (seen.has(item.prompt)) continue;
+      seen.add(item.prompt);
+      items.push(item);
+    }
+    out[name] = items;
+  }
+  return out;
+}

@@ -1,0 +1,234 @@
+/**
+ * The reasoning lab's pieces: the primitives' items and answers, the corpus and what it holds
+ * out, the token model's training step, and exact-match scoring by one teacher-forced pass.
+ */
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { corpusRunData, DEFAULT_MIX, generateCorpus, BYTE_VOCAB } from '../../src/engine/data/corpus';
+import {
+  evaluationItems,
+  heldOutFacts,
+  hopAnswer,
+  itemLine,
+  MATH_FACTS,
+  mathLine,
+  PRIMITIVE_NAMES,
+  type PrimitiveItem,
+} from '../../src/engine/data/primitives';
+import { answersExactly, encodeItems, scorePrimitives } from '../../src/engine/eval/primitives';
+import { ModelSessions } from '../../src/engine/eval/sessions';
+import { paramSpecs, type PatchTransformerConfig } from '../../src/engine/models/patch-transformer';
+import { Rng } from '../../src/engine/random';
+import { Trainer } from '../../src/engine/runtime/trainer';
+
+/** Resolves an assignment prompt by reading it as bindings: the answer the chain leads to. */
+function resolveAssignment(prompt: string): string {
+  const code = prompt.includes('print(');
+  const body = code ? prompt.slice(0, prompt.indexOf(';print(')) : prompt.slice(0, prompt.lastIndexOf(','));
+  const query = code ? /print\((\w)\)>$/.exec(prompt)![1]! : /,(\w)=\?$/.exec(prompt)![1]!;
+  const env = new Map<string, string>();
+  for (const b of body.split(code ? ';' : ',')) {
+    const [n, v] = b.split('=') as [string, string];
+    env.set(n, /^\d+$/.test(v) ? v : env.get(v)!);
+  }
+  return env.get(query)!;
+}
+
+describe('the primitives', () => {
+  const items = evaluationItems(7, 40);
+
+  it('has items of every primitive, distinct, with answers that follow from their prompts', () => {
+    for (const name of PRIMITIVE_NAMES) {
+      const pool = items[name];
+      // Math draws from the held-out quarter of the 155 facts: 38 distinct items.
+      expect(pool.length, name).toBe(name === 'math' ? heldOutFacts(7).size : 40);
+      expect(new Set(pool.map((i) => i.prompt)).size).toBe(pool.length);
+      for (const it of pool) {
+        expect(it.primitive).toBe(name);
+        if (name.startsWith('assign-')) expect(resolveAssignment(it.prompt), it.prompt).toBe(it.answer);
+        if (name.startsWith('hop-')) {
+          const m = /^hop(\d) ([abcd]+)=$/.exec(it.prompt)!;
+          expect(hopAnswer(m[2]!, Number(m[1]))).toBe(it.answer);
+        }
+        if (name === 'copy') {
+          const [, seq, prefix] = it.prompt.split(' ') as [string, string, string];
+          expect(seq.startsWith(prefix)).toBe(true);
+          expect(prefix + it.answer).toBe(seq);
+        }
+        if (name === 'math') expect(String(eval(it.prompt.slice(0, -1)))).toBe(it.answer);
+      }
+    }
+  });
+
+  it('binds names deeper with each level of depth, and states the chance of guessing', () => {
+    const vars = (p: string) => p.split(/[,;]/).filter((b) => /^\w=\w+$/.test(b)).length;
+    expect(vars(items['assign-math-0'][0]!.prompt)).toBe(5);
+    expect(vars(items['assign-math-1'][0]!.prompt)).toBe(7);
+    expect(vars(items['assign-code-2'][0]!.prompt)).toBe(9);
+    expect(items['assign-math-2'][0]!.chance).toBe(0.2);
+    expect(items['hop-4'][0]!.chance).toBe(0.25);
+    expect(items.copy[0]!.chance).toBeLessThan(1e-5);
+    expect(items.math.every((i) => i.chance === 1 / 19 || i.chance === 1 / 10)).toBe(true);
+  });
+
+  it('follows hops through the sequence by hand', () => {
+    // From the last "b" (index 5): previous "b" at 2, land on 3 ("c"); previous "c" at 0, land on 1 ("a").
+    expect(hopAnswer('cabcab', 1)).toBe('c');
+    expect(hopAnswer('cabcab', 2)).toBe('a');
+    expect(hopAnswer('abcd', 1)).toBeNull();
+  });
+
+  it('draws the same items for the same seed and others for another', () => {
+    expect(evaluationItems(7, 40)).toEqual(items);
+    expect(evaluationItems(8, 40).copy[0]).not.toEqual(items.copy[0]);
+  });
+});
+
+describe('the corpus', () => {
+  const items = evaluationItems(3, 64);
+  const prompts = new Set(Object.values(items).flatMap((pool) => pool.map((i) => i.prompt)));
+  const corpus = generateCorpus(3, 400_000, DEFAULT_MIX, prompts);
+  const text = new TextDecoder().decode(corpus.bytes);
+
+  it('holds every evaluation item out: no prompt, and no held-out math fact, appears in it', () => {
+    for (const pool of Object.values(items)) for (const it of pool) expect(text.includes(it.prompt)).toBe(false);
+    const held = heldOutFacts(3);
+    const lines = new Set(text.split('\n'));
+    for (const i of held) expect(lines.has(itemLine(mathLine(MATH_FACTS[i]!)).trimEnd())).toBe(false);
+    // The other three quarters of the facts are there to learn arithmetic from.
+    const taught = MATH_FACTS.filter((_, i) => !held.has(i)).filter((f) => lines.has(itemLine(mathLine(f)).trimEnd()));
+    expect(taught.length).toBeGreaterThan(100);
+  });
+
+  it('carries every primitive format, in the proportions of the mix, as bytes', () => {
+    expect(corpus.bytes.length).toBeGreaterThanOrEqual(400_000);
+    for (const re of [
+      /^copy [a-z]{8} [a-z]{8}$/m,
+      /,\w=\?\d+$/m,
+      /;print\(\w\)>\d+$/m,
+      /^\d[+-]\d=\d+$/m,
+      /^hop8 [abcd]{32}=[abcd]$/m,
+    ])
+      expect(text).toMatch(re);
+    const filler = text.split('\n\n').filter((d) => !/[=]/.test(d) && !/^copy /m.test(d)).length;
+    expect(filler / corpus.documents).toBeGreaterThan(DEFAULT_MIX.filler - 0.05);
+    expect(filler / corpus.documents).toBeLessThan(DEFAULT_MIX.filler + 0.05);
+    const noFiller = generateCorpus(3, 50_000, { ...DEFAULT_MIX, filler: 0 }, prompts);
+    expect(new TextDecoder().decode(noFiller.bytes)).not.toMatch(/the feed pump|the boiler/);
+  });
+
+  it('is the same for the same seed (a shorter one is its beginning) and another for another seed', () => {
+    const short = generateCorpus(3, 20_000, DEFAULT_MIX, prompts).bytes;
+    expect(corpus.bytes.subarray(0, short.length)).toEqual(short);
+    expect(generateCorpus(4, 20_000, DEFAULT_MIX, prompts).bytes.subarray(0, 200)).not.toEqual(short.subarray(0, 200));
+  });
+
+  it('splits into training and validation windows at a line end', () => {
+    const data = corpusRunData(corpus.bytes, 128);
+    const valFirst = data.valStarts[0]!;
+    expect(corpus.bytes[valFirst - 1]).toBe(0x0a);
+    expect(data.trainStarts.at(-1)! + 128).toBeLessThanOrEqual(valFirst);
+    expect(data.matrix.length).toBe(corpus.bytes.length);
+    expect(() => corpusRunData(corpus.bytes.subarray(0, 300), 128)).toThrow(/fewer than four windows of 128/);
+  });
+});
+
+const LM: PatchTransformerConfig = {
+  dModel: 32,
+  heads: 2,
+  layers: 2,
+  patchLen: 1,
+  seqLen: 96,
+  mlpHidden: 64,
+  channels: 1,
+  batch: 8,
+  positions: 'learned',
+  lnEps: 1e-5,
+  initStd: 0.02,
+  vocab: BYTE_VOCAB,
+};
+
+describe('the token model', () => {
+  it('has a [256, D] embedding table and a head over the vocabulary', () => {
+    const specs = new Map(paramSpecs(LM).map((s) => [s.name, s.shape]));
+    expect(specs.get('embed.w')).toEqual([256, 32]);
+    expect(specs.has('embed.b')).toBe(false);
+    expect(specs.get('head.w')).toEqual([32, 256]);
+    expect(() => paramSpecs({ ...LM, channels: 3 })).toThrow(/one id per token/);
+  });
+
+  it('learns a corpus of repeated lines: the loss falls from log 256 toward the text entropy', async () => {
+    const text = new TextEncoder().encode('copy abcd abcd\n'.repeat(400));
+    const data = corpusRunData(text, LM.seqLen);
+    const trainer = await Trainer.create({
+      model: LM,
+      data: data.matrix,
+      windowStarts: data.trainStarts,
+      device: 'cpu',
+      seed: 1,
+      adam: { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 },
+    });
+    try {
+      const first = (await trainer.steps([3e-3], { read: true }))[0]!.loss;
+      expect(first).toBeGreaterThan(Math.log(256) - 0.3);
+      let last = first;
+      for (let i = 0; i < 120; i++) last = (await trainer.steps([3e-3], { read: true }))[0]!.loss;
+      expect(last).toBeLessThan(1);
+    } finally {
+      await trainer.dispose();
+    }
+  }, 60_000);
+});
+
+describe('exact-match scoring', () => {
+  it('agrees with step-by-step greedy decoding, and one wrong byte fails an item', async () => {
+    const params = new Map(
+      paramSpecs(LM).map((s) => {
+        const r = new Rng(5, s.name);
+        return [s.name, Float32Array.from({ length: s.shape.reduce((a, b) => a * b, 1) }, () => r.normal() * 0.3)];
+      }),
+    );
+    const pool: PrimitiveItem[] = evaluationItems(2, 6).copy;
+    await ModelSessions.with(LM, 'cpu', params, async (sessions) => {
+      const model = sessions.forecast;
+      // Greedy decoding one byte at a time from each item's context: what the model writes.
+      const encoded = encodeItems(pool, 2, LM.seqLen, new Rng(1, 'shots'));
+      const written: Uint8Array[] = [];
+      for (const e of encoded) {
+        const seq = [...e.context];
+        for (let t = 0; t < 5; t++) {
+          const windows = new Float32Array(LM.seqLen);
+          windows.set(seq);
+          const out = await model.run({
+            windows: new ort.Tensor('float32', windows, [1, LM.seqLen, 1]),
+            at: new ort.Tensor('int32', Int32Array.of(seq.length - 1), [1, 1, 1]),
+          });
+          const row = out.next!.data as Float32Array;
+          seq.push(row.indexOf(Math.max(...row)));
+        }
+        written.push(Uint8Array.from(seq.slice(e.context.length)));
+      }
+      // Items whose answer is what the model writes are right; change any byte of it and they are wrong.
+      const asWritten = encoded.map((e, i) => ({ ...e, expected: written[i]! }));
+      expect(await answersExactly(model, LM, asWritten)).toEqual(asWritten.map(() => true));
+      const spoiled = asWritten.map((e, i) => {
+        const expected = Uint8Array.from(e.expected);
+        expected[i % expected.length] = (expected[i % expected.length]! + 1) % 256;
+        return { ...e, expected };
+      });
+      expect(await answersExactly(model, LM, spoiled)).toEqual(spoiled.map(() => false));
+      // Random weights answer no copy item: accuracy 0 against a chance of 26^-4.
+      const scores = await scorePrimitives(model, LM, { copy: pool }, 2, 2);
+      expect(scores.copy).toMatchObject({ accuracy: 0, items: 6, shots: 2 });
+    });
+  }, 60_000);
+
+  it('drops shots from the front to fit the window, and says when even the prompt does not fit', () => {
+    const pool = evaluationItems(4, 8)['assign-math-2'];
+    const fits = encodeItems(pool, 5, 160, new Rng(1, 'shots'));
+    expect(Math.min(...fits.map((e) => e.shots))).toBeLessThan(5);
+    for (const e of fits) expect(e.context.length + e.expected.length).toBeLessThanOrEqual(160);
+    expect(encodeItems(pool, 5, 512, new Rng(1, 'shots')).every((e) => e.shots === 5)).toBe(true);
+    expect(() => encodeItems(pool, 5, 30, new Rng(1, 'shots'))).toThrow(/more than the model's context of 30/);
+  });
+});
