@@ -3,6 +3,7 @@
  * the reader's choices (delimiter, decimal mark, header, column roles, label words), and the
  * imported data set's profile, preview and plot.
  */
+import type { CorpusMix } from './lab';
 import type { DataFitness, DatasetProfile } from './profile';
 
 export const COLUMN_ROLES = ['timestamp', 'channel', 'label', 'event', 'series', 'ignored'] as const;
@@ -15,7 +16,11 @@ export type SampleKind = (typeof SAMPLE_KINDS)[number];
 /** What to import: a built-in sample (the plant unless said), or a file/folder on the machine running the engine. */
 export type DataSource =
   | { readonly kind: 'sample'; readonly sample?: SampleKind }
-  | { readonly kind: 'path'; readonly path: string; readonly labels?: string };
+  | { readonly kind: 'path'; readonly path: string; readonly labels?: string }
+  /** The reasoning lab's generated corpus: drawn from `seed`, about `bytes` long, documents in the proportions `mix`. */
+  | { readonly kind: 'lab'; readonly seed?: number; readonly bytes?: number; readonly mix?: CorpusMix }
+  /** A user's own UTF-8 text (a file, or a folder of text files) as the lab's corpus. */
+  | { readonly kind: 'text'; readonly path: string };
 
 /** The field delimiters the importer detects and accepts. */
 export const DELIMITERS = [',', ';', '\t', '|'] as const;

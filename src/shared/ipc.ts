@@ -21,6 +21,7 @@ import { fieldProblem, PLAN_FIELDS, PLAN_KEYS, requiredText, type PlanEstimate, 
 import { type SessionState, WIZARD_STEPS } from './session';
 import { type QueueWorker, type Settings } from './settings';
 import { inRange, LIMITS, rangeText } from './limits';
+import { LAB_LIMITS, MIX_KEYS, parseMix, type CorpusMix } from './lab';
 import type { ScoreTimeline } from './timeline';
 import { DEVICE_CHOICES, type ProviderStatus, type SystemInfo } from './system';
 
@@ -219,6 +220,33 @@ export function importRequest(c: string, raw: unknown): ImportRequest {
     onlyKeys(`${c} source`, src, ['kind', 'sample']);
     const sample = optionalOneOf(`${c} source`, src, 'sample', SAMPLE_KINDS);
     source = sample ? { kind: 'sample', sample } : { kind: 'sample' };
+  } else if (src.kind === 'lab') {
+    onlyKeys(`${c} source`, src, ['kind', 'seed', 'bytes', 'mix']);
+    const whole = (key: 'seed' | 'bytes') => {
+      const v = src[key];
+      const { min, max } = LAB_LIMITS[key];
+      if (v !== undefined && !(Number.isInteger(v) && (v as number) >= min && (v as number) <= max))
+        throw new InvalidParamsError(
+          `${c} source: "${key}" must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`,
+        );
+      return v as number | undefined;
+    };
+    let mix: CorpusMix | undefined;
+    if (src.mix !== undefined) {
+      const m = plainObject(`${c} source mix`, src.mix);
+      onlyKeys(`${c} source mix`, m, MIX_KEYS);
+      const parsed = parseMix(
+        Object.entries(m)
+          .map(([k, v]) => `${k}=${typeof v === 'number' ? v : JSON.stringify(v)}`)
+          .join(','),
+      );
+      if (typeof parsed === 'string') throw new InvalidParamsError(`${c} source mix: ${parsed}`);
+      mix = parsed;
+    }
+    source = defined({ kind: 'lab' as const, seed: whole('seed'), bytes: whole('bytes'), mix });
+  } else if (src.kind === 'text') {
+    onlyKeys(`${c} source`, src, ['kind', 'path']);
+    source = { kind: 'text', path: requiredString(`${c} source`, src, 'path') };
   } else if (src.kind === 'path') {
     onlyKeys(`${c} source`, src, ['kind', 'path', 'labels']);
     source = defined({
@@ -228,7 +256,7 @@ export function importRequest(c: string, raw: unknown): ImportRequest {
     });
   } else {
     throw new InvalidParamsError(
-      `${c}: "source" must be { kind: "sample" } or { kind: "path", path }, got ${JSON.stringify(obj.source)}`,
+      `${c}: "source" must be { kind: "sample" }, { kind: "path", path }, { kind: "lab" } or { kind: "text", path }, got ${JSON.stringify(obj.source)}`,
     );
   }
   let roles: Record<string, (typeof COLUMN_ROLES)[number]> | undefined;

@@ -33,6 +33,10 @@ export const LIMITS = {
   smooth: { min: 1, max: 100_000, integer: true },
   /** Rows a gap is forward-filled over on import (0: none). */
   fillLimit: { min: 0, max: 1_000_000, integer: true },
+  /** The reasoning lab: evaluation items per primitive (at most the 512 a generated corpus holds out). */
+  labItems: { min: 8, max: 512, integer: true },
+  /** The reasoning lab: solved examples before each item (k-shot). */
+  shots: { min: 0, max: 16, integer: true },
   /** CPU threads (0: ONNX Runtime decides). */
   threads: { min: 0, max: 256, integer: true },
 } as const satisfies Readonly<Record<string, Range>>;

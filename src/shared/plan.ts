@@ -181,6 +181,22 @@ export const PLAN_FIELDS = {
     noun: 'the re-warmup',
     title: 'Re-warmup steps',
   }),
+  labItems: num(LIMITS.labItems, {
+    default: 128,
+    flag: '--lab-items',
+    arg: 'N',
+    help: 'reasoning lab: items per primitive each validation point scores (more: narrower intervals, slower)',
+    noun: 'the items per primitive',
+    title: 'Items per primitive',
+  }),
+  shots: num(LIMITS.shots, {
+    default: 5,
+    flag: '--shots',
+    arg: 'K',
+    help: 'reasoning lab: solved examples before each item (fewer where the context is short)',
+    noun: 'the shots',
+    title: 'Shots (k)',
+  }),
   name: row<string, false>(
     {
       flag: '--name',

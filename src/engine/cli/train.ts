@@ -5,7 +5,9 @@
  */
 import path from 'node:path';
 import { sameSchedules, variantLabel } from '../../shared/growth';
-import type { ImportRequest } from '../../shared/import';
+import type { DataSource, ImportRequest } from '../../shared/import';
+import { DEFAULT_MIX, LAB_LIMITS, MIX_KEYS, parseMix } from '../../shared/lab';
+import { corpusDataset, loadLabCorpus } from '../data/corpus';
 import { SETTINGS_DEFAULTS } from '../../shared/settings';
 import { loadDataset, loadSampleDataset, sampleSource } from '../data/dataset';
 import { UnfitDataError } from '../data/fitness';
@@ -29,6 +31,16 @@ export const TRAIN_USAGE = [
   usageLine(
     '--sample [kind]',
     'a built-in sample instead of --data: plant (one long series, also --data sample) or multi-run (12 test-rig runs, each its own operating point and one fault)',
+  ),
+  usageLine(
+    '--task reasoning',
+    "the reasoning lab: token models pretrained on a generated corpus (or --data notes.txt|folder, your own UTF-8 text), scored on the paper's reasoning primitives (default: forecast, sensor data)",
+  ),
+  usageLine('--corpus-seed S', 'reasoning lab: the seed of the generated corpus and its held-out items (default 1)'),
+  usageLine('--corpus-bytes N', 'reasoning lab: the generated corpus size (default 4194304)'),
+  usageLine(
+    '--mix k=v,…',
+    `reasoning lab: document shares of the corpus (${MIX_KEYS.join(', ')}; default ${MIX_KEYS.map((k) => `${k}=${DEFAULT_MIX[k]}`).join(',')})`,
   ),
   usageLine('--out <dir>', 'the folder for the run folders (default: a new folder in the runs folder)'),
   usageLine('--labels <windows.json>', 'anomaly windows for the data'),
@@ -158,6 +170,10 @@ function parseTrainArgs(argv: string[]) {
     sample: { type: 'string' },
     labels: { type: 'string' },
     'series-column': { type: 'string' },
+    task: { type: 'string' },
+    'corpus-seed': { type: 'string' },
+    'corpus-bytes': { type: 'string' },
+    mix: { type: 'string' },
     ...PLAN_ARGS,
     html: { type: 'string' },
     threads: { type: 'string' },
@@ -172,9 +188,10 @@ function parseTrainArgs(argv: string[]) {
   if (positionals.length) throw new UsageError(`stacklab train: unexpected argument "${positionals[0]}"`);
   if (str('data') && str('sample') !== undefined)
     throw new UsageError('stacklab train: give --data or --sample, not both');
+  const lab = labSource(str);
   const sample =
     str('sample') !== undefined ? sampleKind('train', str('sample')!) : str('data') === 'sample' ? 'plant' : undefined;
-  if (!str('data') && !sample)
+  if (!str('data') && !sample && !lab)
     throw new UsageError(
       'stacklab train: --data is required (a CSV file or a folder), or --sample plant|multi-run for a built-in sample',
     );
@@ -215,6 +232,7 @@ function parseTrainArgs(argv: string[]) {
     );
   return {
     plan,
+    lab,
     sample,
     data: str('data'),
     labels: str('labels'),
@@ -232,8 +250,63 @@ function parseTrainArgs(argv: string[]) {
 
 type TrainArgs = ReturnType<typeof parseTrainArgs>;
 
+/** `--task reasoning` and its corpus options as a lab source (null for sensor data). */
+function labSource(str: (key: string) => string | undefined): Extract<DataSource, { kind: 'lab' | 'text' }> | null {
+  const task = str('task') ?? 'forecast';
+  if (task !== 'forecast' && task !== 'reasoning')
+    throw new UsageError(`stacklab train: --task must be forecast or reasoning, got "${task}"`);
+  const corpusOptions = ['corpus-seed', 'corpus-bytes', 'mix'].filter((k) => str(k) !== undefined);
+  if (task === 'forecast') {
+    if (corpusOptions.length)
+      throw new UsageError(`stacklab train: --${corpusOptions[0]} belongs to the reasoning lab: add --task reasoning`);
+    return null;
+  }
+  if (str('sample') !== undefined || str('labels') !== undefined || str('series-column') !== undefined)
+    throw new UsageError(
+      'stacklab train: --task reasoning trains on a corpus: a generated one, or --data your UTF-8 text; not --sample, --labels or --series-column',
+    );
+  if (str('data')) {
+    if (corpusOptions.length)
+      throw new UsageError(
+        `stacklab train: --${corpusOptions[0]} shapes the generated corpus, not your text in --data`,
+      );
+    return { kind: 'text', path: path.resolve(str('data')!) };
+  }
+  const whole = (key: 'corpus-seed' | 'corpus-bytes', range: { min: number; max: number }) => {
+    const v = str(key);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!(Number.isInteger(n) && n >= range.min && n <= range.max))
+      throw new UsageError(
+        `stacklab train: --${key} must be a whole number from ${range.min} to ${range.max}, got "${v}"`,
+      );
+    return n;
+  };
+  const mixText = str('mix');
+  const mix = mixText === undefined ? undefined : parseMix(mixText);
+  if (typeof mix === 'string') throw new UsageError(`stacklab train: --mix: ${mix}`);
+  return {
+    kind: 'lab',
+    ...(whole('corpus-seed', LAB_LIMITS.seed) !== undefined ? { seed: whole('corpus-seed', LAB_LIMITS.seed)! } : {}),
+    ...(whole('corpus-bytes', LAB_LIMITS.bytes) !== undefined
+      ? { bytes: whole('corpus-bytes', LAB_LIMITS.bytes)! }
+      : {}),
+    ...(mix ? { mix } : {}),
+  };
+}
+
 /** The data set, where it came from, and the import request that reads it again (job.json). */
-async function loadData({ sample, data, labels, seriesColumn }: TrainArgs) {
+async function loadData({ sample, data, labels, seriesColumn, lab }: TrainArgs) {
+  if (lab) {
+    const corpus = await loadLabCorpus(lab);
+    return {
+      data: {
+        dataset: corpusDataset(corpus, corpus.description),
+        source: corpus.description,
+        request: { source: lab },
+      },
+    };
+  }
   const roles = seriesColumn ? { roles: { series: seriesColumn === 'none' ? null : seriesColumn } } : {};
   const dataset = sample
     ? await loadSampleDataset({ sample })

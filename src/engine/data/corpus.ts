@@ -11,9 +11,11 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { DEFAULT_MIX, MIX_KEYS, type CorpusMix } from '../../shared/lab';
 import { Rng } from '../random';
 import {
   drawItem,
+  evaluationItems,
   heldOutFacts,
   itemLine,
   MATH_FACTS,
@@ -21,18 +23,12 @@ import {
   type PrimitiveItem,
   type PrimitiveName,
 } from './primitives';
-import type { RunData } from './prepared';
+import type { DataSource } from '../../shared/import';
+import { LAB_LIMITS } from '../../shared/lab';
+import type { Dataset } from './dataset';
+import type { PreparedData, RunData } from './prepared';
 
-/** The share of documents of each kind (normalised to sum 1). */
-export interface CorpusMix {
-  readonly filler: number;
-  readonly copy: number;
-  readonly assign: number;
-  readonly math: number;
-  readonly hop: number;
-}
-
-export const DEFAULT_MIX: CorpusMix = { filler: 0.3, copy: 0.15, assign: 0.3, math: 0.1, hop: 0.15 };
+export { DEFAULT_MIX, type CorpusMix };
 
 export const BYTE_VOCAB = 256;
 
@@ -83,7 +79,7 @@ function sentence(rng: Rng): string {
 }
 
 type Kind = keyof CorpusMix;
-const KINDS: readonly Kind[] = ['filler', 'copy', 'assign', 'math', 'hop'];
+const KINDS: readonly Kind[] = MIX_KEYS;
 const FAMILY: Record<Exclude<Kind, 'filler'>, readonly PrimitiveName[]> = {
   copy: ['copy'],
   assign: PRIMITIVE_NAMES.filter((p) => p.startsWith('assign-')),
@@ -210,5 +206,123 @@ export function corpusRunData(
     valStarts: starts(cut, bytes.length),
     trainBytes: cut,
     fingerprint: createHash('sha256').update(bytes).digest('hex').slice(0, 16),
+  };
+}
+
+/** The most evaluation items a primitive can have: the generated corpus leaves out all of them. */
+export const MAX_LAB_ITEMS = 512;
+
+/** A lab corpus and where its evaluation items come from. */
+export interface LabCorpus {
+  readonly bytes: Uint8Array;
+  /** In words: what the corpus is, for the run's config and the report. */
+  readonly description: string;
+  /** The seed the evaluation items are drawn from (every run of a job is scored on the same items). */
+  readonly itemsSeed: number;
+  /** Evaluation prompts found in a user's text, dropped from scoring (a generated corpus has none). */
+  readonly inCorpus: ReadonlySet<string>;
+}
+
+type LabSource = Extract<DataSource, { kind: 'lab' } | { kind: 'text' }>;
+
+/** The corpus a lab source names: generated from its seed, or a user's text read as bytes. */
+export async function loadLabCorpus(source: LabSource): Promise<LabCorpus> {
+  if (source.kind === 'lab') {
+    const seed = source.seed ?? LAB_LIMITS.seed.default;
+    const size = source.bytes ?? LAB_LIMITS.bytes.default;
+    const mix = source.mix ?? DEFAULT_MIX;
+    const prompts = new Set(
+      Object.values(evaluationItems(seed, MAX_LAB_ITEMS)).flatMap((pool) => pool.map((i) => i.prompt)),
+    );
+    const corpus = generateCorpus(seed, size, mix, prompts);
+    const shares = MIX_KEYS.map((k) => `${k} ${mix[k]}`).join(', ');
+    return {
+      bytes: corpus.bytes,
+      description: `reasoning lab: generated corpus, seed ${seed}, ${corpus.bytes.length} bytes, ${corpus.documents} documents (${shares})`,
+      itemsSeed: seed,
+      inCorpus: new Set(),
+    };
+  }
+  const { bytes, files } = await readTextCorpus(source.path);
+  const text = new TextDecoder().decode(bytes);
+  const prompts = Object.values(evaluationItems(LAB_LIMITS.seed.default, MAX_LAB_ITEMS)).flatMap((pool) =>
+    pool.map((i) => i.prompt),
+  );
+  return {
+    bytes,
+    description: `reasoning lab: ${files.length === 1 ? files[0] : `${files.length} text files in ${source.path}`}, ${bytes.length} bytes`,
+    itemsSeed: LAB_LIMITS.seed.default,
+    inCorpus: new Set(prompts.filter((p) => text.includes(p))),
+  };
+}
+
+/** A corpus as a data set of one series and one channel (the byte ids), so a job plans it like any data. */
+export function corpusDataset(corpus: LabCorpus, source: string): Dataset {
+  const rows = corpus.bytes.length;
+  return {
+    series: [
+      {
+        path: source,
+        rows,
+        timestamps: null,
+        channels: [{ name: 'byte', values: Float32Array.from(corpus.bytes) }],
+        label: null,
+        events: null,
+      },
+    ],
+    channels: ['byte'],
+    profile: {
+      files: [],
+      dataset: {
+        files: 1,
+        series: 1,
+        rows,
+        channels: ['byte'],
+        labelRatio: null,
+        events: 0,
+        anomalyFreeFiles: [],
+        warnings: [],
+      },
+    },
+    corpus,
+  };
+}
+
+/** A corpus planned like any data set: its windows, a split in words, no normalisation (ids), nothing unfit. */
+export function corpusPrepared(corpus: LabCorpus, window: number): PreparedData {
+  const data = corpusRunData(corpus.bytes, window);
+  const strategy = `the first ${data.trainBytes} bytes train, the last ${corpus.bytes.length - data.trainBytes} (cut at a line end) validate`;
+  const identity = { mean: new Float64Array([0]), std: new Float64Array([1]) };
+  return {
+    matrix: data.matrix,
+    trainStarts: data.trainStarts,
+    valStarts: data.valStarts,
+    segments: [
+      { series: 0, start: 0, end: data.trainBytes, role: 'train' },
+      { series: 0, start: data.trainBytes, end: corpus.bytes.length, role: 'val' },
+    ],
+    splits: {
+      segments: [
+        { series: 0, start: 0, end: data.trainBytes, role: 'train' },
+        { series: 0, start: data.trainBytes, end: corpus.bytes.length, role: 'val' },
+      ],
+      normalization: {
+        mode: 'pooled',
+        pooled: identity,
+        series: [{ ...identity, own: false, rows: data.trainBytes }],
+        description: 'none: the model reads byte ids',
+      },
+      strategy,
+      warnings: [],
+    },
+    fitness: {
+      split: strategy,
+      windowRows: window,
+      testRows: 0,
+      testAnomalies: null,
+      thresholdRows: null,
+      findings: [],
+    },
+    fingerprint: data.fingerprint,
   };
 }

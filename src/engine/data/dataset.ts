@@ -3,6 +3,7 @@
  * cleaned (clean.ts) with its labels (labels.ts), then the set-level checks that the files
  * belong together, and the profile of the whole set. The built-in samples come through the same path.
  */
+import type { LabCorpus } from './corpus';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SampleKind } from '../../shared/import';
@@ -19,6 +20,8 @@ export interface Dataset {
   readonly series: Series[];
   readonly channels: string[];
   readonly profile: DatasetProfile;
+  /** A reasoning lab's corpus (one series of byte ids): a job trains a token model on it. */
+  readonly corpus?: LabCorpus;
 }
 
 export interface LoadOptions extends ImportOptions, CleanOptions {

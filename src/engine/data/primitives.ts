@@ -7,83 +7,10 @@
  * is right when it writes exactly the answer and then ends the line. The corpus (corpus.ts)
  * carries the same line formats with fresh contents, never an evaluation item.
  */
+import { PRIMITIVE_NAMES, type PrimitiveName } from '../../shared/lab';
 import { Rng } from '../random';
 
-export const PRIMITIVE_NAMES = [
-  'copy',
-  'assign-math-0',
-  'assign-math-1',
-  'assign-math-2',
-  'assign-code-0',
-  'assign-code-1',
-  'assign-code-2',
-  'math',
-  'hop-1',
-  'hop-2',
-  'hop-4',
-  'hop-8',
-] as const;
-export type PrimitiveName = (typeof PRIMITIVE_NAMES)[number];
-
-export interface PrimitiveInfo {
-  readonly label: string;
-  /** What it tests, and why a plant engineer cares, in one sentence. */
-  readonly tests: string;
-}
-
-export const PRIMITIVES: Readonly<Record<PrimitiveName, PrimitiveInfo>> = {
-  copy: {
-    label: 'induction copying',
-    tests:
-      'Continue a sequence seen earlier in the context from its prefix: recalling a pattern that happened before, as when a batch repeats a recipe step.',
-  },
-  'assign-math-0': {
-    label: 'variable assignment, depth 0 (math)',
-    tests: 'Look up the value bound to a name among five: reading one cue out of several.',
-  },
-  'assign-math-1': {
-    label: 'variable assignment, depth 1 (math)',
-    tests:
-      'Follow one alias to its value past distractors: combining two cues, as a tag that only means something through the unit it is mapped to.',
-  },
-  'assign-math-2': {
-    label: 'variable assignment, depth 2 (math)',
-    tests:
-      'Follow a chain of two aliases to its value past distractors: combining several cues in order, where the paper saw MIDAS gain most.',
-  },
-  'assign-code-0': {
-    label: 'variable assignment, depth 0 (code)',
-    tests: 'The depth-0 lookup written as a program: the same skill in another phrasing.',
-  },
-  'assign-code-1': {
-    label: 'variable assignment, depth 1 (code)',
-    tests: 'The depth-1 alias written as a program.',
-  },
-  'assign-code-2': {
-    label: 'variable assignment, depth 2 (code)',
-    tests: 'The depth-2 chain written as a program.',
-  },
-  math: {
-    label: 'pre-school math',
-    tests: 'Add or subtract two digits: small arithmetic held out of the corpus, as in a setpoint plus an offset.',
-  },
-  'hop-1': {
-    label: '1-hop induction',
-    tests: 'Find the previous occurrence of the last symbol and read what followed it: one step of looking back.',
-  },
-  'hop-2': {
-    label: '2-hop induction',
-    tests: 'Look back twice, each hop starting where the last one landed: a two-step chain through history.',
-  },
-  'hop-4': {
-    label: '4-hop induction',
-    tests: 'Four hops back: depth-sensitive, the task looped and stacked models are said to favour.',
-  },
-  'hop-8': {
-    label: '8-hop induction',
-    tests: 'Eight hops back: the deepest chain, expected to need the most layers.',
-  },
-};
+export { PRIMITIVE_NAMES, PRIMITIVES, type PrimitiveName } from '../../shared/lab';
 
 export interface PrimitiveItem {
   readonly primitive: string;

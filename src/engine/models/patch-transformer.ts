@@ -90,6 +90,46 @@ export const PRESETS: Readonly<Record<PresetName, PresetConfig>> = {
   },
 };
 
+/**
+ * The reasoning lab's token models (bytes: a vocabulary of 256): tiny for tests and demos on a
+ * CPU, base for a GPU. Growth sets the depth.
+ */
+export const LAB_PRESETS: Readonly<Record<PresetName, PresetConfig>> = {
+  tiny: {
+    ...PRESETS.tiny,
+    dModel: 64,
+    heads: 4,
+    layers: 4,
+    patchLen: 1,
+    seqLen: 256,
+    mlpHidden: 256,
+    batch: 16,
+    vocab: 256,
+  },
+  small: {
+    ...PRESETS.small,
+    dModel: 128,
+    heads: 4,
+    layers: 6,
+    patchLen: 1,
+    seqLen: 256,
+    mlpHidden: 512,
+    batch: 32,
+    vocab: 256,
+  },
+  base: {
+    ...PRESETS.base,
+    dModel: 384,
+    heads: 6,
+    layers: 12,
+    patchLen: 1,
+    seqLen: 512,
+    mlpHidden: 1536,
+    batch: 64,
+    vocab: 256,
+  },
+};
+
 export interface ParamSpec {
   readonly name: string;
   readonly shape: readonly number[];

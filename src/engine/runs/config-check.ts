@@ -7,6 +7,7 @@ import { Fields, FieldError } from '../../shared/fields';
 import { VARIANTS } from '../../shared/growth';
 import { NORMALIZE_MODES, SCORE_COMBINES, THRESHOLD_SCOPES } from '../../shared/plan';
 import { LIMITS } from '../../shared/limits';
+import { LAB_LIMITS } from '../../shared/lab';
 import { PRECISIONS } from '../../shared/precision';
 import { PRESET_NAMES } from '../../shared/presets';
 import { EXECUTION_PROVIDERS } from '../../shared/system';
@@ -33,6 +34,13 @@ function model(f: Fields): PatchTransformerConfig {
     lnEps: f.number('lnEps', 1e-12, 1),
     initStd: f.number('initStd', 1e-8, 10),
   };
+  // A token model (the reasoning lab): one id per token.
+  const vocab = f.optionalNumber('vocab', 2, 65_536, true);
+  if (vocab !== undefined) {
+    if (m.channels !== 1 || m.patchLen !== 1) f.fail('vocab', 'absent unless channels and patchLen are 1');
+    if (vocab * m.dModel > MAX_ELEMENTS) f.fail('vocab', 'small enough for an embedding of at most 2^30 elements');
+    if (m.batch * m.seqLen * vocab > MAX_ELEMENTS) f.fail('vocab', 'small enough for logits of at most 2^30 elements');
+  }
   if (m.dModel % m.heads !== 0) f.fail('heads', `a divisor of dModel ${m.dModel}`);
   if (m.dModel * Math.max(m.dModel, m.mlpHidden) > MAX_ELEMENTS || m.patchLen * m.channels * m.dModel > MAX_ELEMENTS)
     f.fail('dModel', 'small enough for weight matrices of at most 2^30 elements');
@@ -41,7 +49,7 @@ function model(f: Fields): PatchTransformerConfig {
     m.batch * m.seqLen * Math.max(m.dModel, m.mlpHidden) > MAX_ELEMENTS
   )
     f.fail('batch', 'small enough for activations of at most 2^30 elements');
-  return m;
+  return vocab !== undefined ? { ...m, vocab } : m;
 }
 
 function schedule(f: Fields): LrSchedule {
@@ -143,6 +151,15 @@ export function parseRunConfig(raw: unknown, at: string): RunConfig {
   const valWindows = f.optionalNumber('valWindows', 1, 1_000_000, true);
   const isoplot = f.optionalBoolean('isoplot');
   const scored = f.optionalObject('scoring');
+  const labFields = f.optionalObject('lab');
+  const lab = labFields
+    ? {
+        items: labFields.integer('items', LIMITS.labItems.min, LIMITS.labItems.max),
+        shots: labFields.integer('shots', LIMITS.shots.min, LIMITS.shots.max),
+        itemsSeed: labFields.integer('itemsSeed', LAB_LIMITS.seed.min, LAB_LIMITS.seed.max),
+      }
+    : undefined;
+  if (lab && m.vocab === undefined) f.fail('lab', 'absent unless the model is a token model (vocab)');
   return {
     variant: f.oneOf('variant', VARIANTS),
     ...(flopMatchedTo ? { flopMatchedTo } : {}),
@@ -186,6 +203,7 @@ export function parseRunConfig(raw: unknown, at: string): RunConfig {
       normalization: normalization(d.object('normalization'), m.channels),
     },
     ...(scored ? { scoring: scoring(scored) } : {}),
+    ...(lab ? { lab } : {}),
     versions: Object.fromEntries(versionEntries.map((k) => [k.slice(0, 100), versions.string(k, 200)])),
   };
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { DeviceChoice, ExecutionProviderName } from '../../shared/system';
 import { APP_VERSION } from '../app-meta';
+import { corpusPrepared } from '../data/corpus';
 import type { Dataset } from '../data/dataset';
 import { flopMatchedName, stagesOf, type GrowthConfig, type Variant } from '../../shared/growth';
 import {
@@ -20,7 +21,7 @@ import {
   type ScoreCombine,
   type ThresholdScope,
 } from '../../shared/plan';
-import { PRESETS, windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
+import { LAB_PRESETS, PRESETS, windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
 import type { PresetName } from '../../shared/presets';
 import { DEFAULT_ADAMW } from '../train/adamw';
 import { normalizationRecord, prepareRunData, type PreparedData } from '../data/prepared';
@@ -68,6 +69,9 @@ export interface ResolvedPlan {
   /** null: the default device of the app's Settings (the command line's is auto). */
   readonly device: DeviceChoice | null;
   readonly data: ResolvedDataPlan;
+  /** The reasoning lab's scoring (used where the data are a corpus). */
+  readonly labItems: number;
+  readonly shots: number;
 }
 
 /**
@@ -110,6 +114,8 @@ export function resolvePlan(plan: PlanInput): ResolvedPlan {
     rewarmup: plan.rewarmup ?? planDefault('rewarmup')!,
     precision: plan.precision ?? planDefault('precision')!,
     device: plan.device ?? null,
+    labItems: plan.labItems ?? planDefault('labItems')!,
+    shots: plan.shots ?? planDefault('shots')!,
     data: {
       trainRows: plan.trainRows ?? null,
       trainFraction: plan.trainFraction ?? null,
@@ -169,7 +175,11 @@ export function planJob(
   const { growth, preset } = plan;
   const unsupported = precisionProblem(plan.precision, device);
   if (unsupported) throw new PlanError(unsupported);
-  const model: PatchTransformerConfig = { ...PRESETS[preset], layers: growth.layers, channels: ds.channels.length };
+  // A corpus trains a token model (the reasoning lab); sensor data a forecaster of patches.
+  const lab = ds.corpus;
+  const model: PatchTransformerConfig = lab
+    ? { ...LAB_PRESETS[preset], layers: growth.layers, channels: 1 }
+    : { ...PRESETS[preset], layers: growth.layers, channels: ds.channels.length };
   const split = defined({
     trainRows: plan.data.trainRows ?? undefined,
     trainFraction: plan.data.trainFraction ?? undefined,
@@ -177,7 +187,7 @@ export function planJob(
   const splitOptions = defined({ ...split, normalize: plan.data.normalize ?? undefined });
   let data: PreparedData;
   try {
-    data = prepare(ds, windowLength(model), splitOptions);
+    data = lab ? corpusPrepared(lab, windowLength(model)) : prepare(ds, windowLength(model), splitOptions);
   } catch (err) {
     // Unfit data keep their findings (the command line prints them all); a split the data cannot give is the plan's.
     if (err instanceof SplitError && !(err instanceof UnfitDataError)) throw new PlanError(err.message);
@@ -221,6 +231,7 @@ export function planJob(
       normalization: normalizationRecord(ds, data.splits),
     },
     scoring,
+    ...(lab ? { lab: { items: plan.labItems, shots: plan.shots, itemsSeed: lab.itemsSeed } } : {}),
     versions: { stacklab: APP_VERSION, onnxruntime: ort.env.versions.common ?? 'unknown', node: process.versions.node },
   };
   const runs: PlannedRun[] = [];

@@ -486,6 +486,9 @@ async function validate(run: RunState, st: StageRun): Promise<Map<string, Float3
         valLoss,
         ...detection,
         probes: probeAccuracies(latest.probes),
+        ...(latest.primitives
+          ? { primitives: Object.fromEntries(Object.entries(latest.primitives).map(([k, v]) => [k, v.accuracy])) }
+          : {}),
       });
     }
   }
@@ -541,8 +544,9 @@ async function finish(run: RunState): Promise<RunReport> {
       ),
     );
   const samplingSeconds = times ? testSamplingSeconds(data, times) : null;
-  const baselines = done ? evaluateBaselines(data, model.channels, config.seed, scoring) : {};
-  const trivial = done ? trivialDetectors(data) : null;
+  // The reasoning lab has no anomalies to detect: no classical detectors.
+  const baselines = done && !config.lab ? evaluateBaselines(data, model.channels, config.seed, scoring) : {};
+  const trivial = done && !config.lab ? trivialDetectors(data) : null;
   const probes = final?.probes ?? null;
   const { stageReports } = run;
   const report: RunReport = {
@@ -560,6 +564,7 @@ async function finish(run: RunState): Promise<RunReport> {
     baselines,
     ...(trivial ? { trivial } : {}),
     probes,
+    ...(config.lab ? { primitives: final?.primitives ?? null } : {}),
     ...(samplingSeconds !== null ? { samplingSeconds } : {}),
   };
   await run.store.writeReport(report);

@@ -7,6 +7,7 @@ import type { ExecutionProviderName } from '../../shared/system';
 import type { Precision } from '../../shared/precision';
 import type { RunData, RunNormalization } from '../data/prepared';
 import type { BaselineName, Evaluation, ScoringConfig, TrivialDetectors } from '../eval/evaluate';
+import type { PrimitiveScore } from '../eval/primitives';
 import type { ProbeName, ProbeScore } from '../eval/probes';
 import type { GrowthConfig, Variant } from '../../shared/growth';
 import type { PatchTransformerConfig } from '../models/patch-transformer';
@@ -61,9 +62,21 @@ export interface RunConfig {
     readonly splitOptions?: { readonly trainRows?: number; readonly trainFraction?: number };
     readonly normalization: RunNormalization;
   };
+  /** The reasoning lab (a token model on a corpus): how its primitives are scored; absent for sensor data. */
+  readonly lab?: LabConfig;
   /** How residuals become scores and alarms (absent in runs of older versions: mean, pooled, 0.99 quantile). */
   readonly scoring?: ScoringConfig;
   readonly versions: Readonly<Record<string, string>>;
+}
+
+/** How a lab run scores the primitives at each validation point. */
+export interface LabConfig {
+  /** Items per primitive (the first of the seed's held-out pool). */
+  readonly items: number;
+  /** Solved examples before each item. */
+  readonly shots: number;
+  /** The seed the items are drawn from: the corpus's, the same for every run of a job. */
+  readonly itemsSeed: number;
 }
 
 /** What a run streams while it trains (not written to disk: metrics.jsonl is the record). */
@@ -142,6 +155,8 @@ export type MetricRecord =
       readonly aucRoc?: number;
       readonly f1?: number;
       readonly probes: Partial<Record<ProbeName, number>>;
+      /** The reasoning lab: each primitive's accuracy at this point. */
+      readonly primitives?: Readonly<Record<string, number>>;
     };
 
 export interface StageReport {
@@ -174,6 +189,8 @@ export interface RunReport {
   readonly trivial?: TrivialDetectors;
   /** The reasoning probes with the final model (items from this seed; the same for every variant). */
   readonly probes?: Record<ProbeName, ProbeScore | null> | null;
+  /** The reasoning lab: each primitive's exact-match accuracy with the final model (absent for sensor data). */
+  readonly primitives?: Readonly<Record<string, PrimitiveScore>> | null;
   /** The median spacing of the test rows' timestamps in seconds (absent without timestamps): delays in time, not rows. */
   readonly samplingSeconds?: number;
 }

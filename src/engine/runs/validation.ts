@@ -6,10 +6,12 @@
 import * as ort from 'onnxruntime-node';
 import type { RunData } from '../data/prepared';
 import { DEFAULT_SCORING, detectWith, type Evaluation } from '../eval/evaluate';
-import { probesWith, type ProbeName, type ProbeScore } from '../eval/probes';
+import { evaluationItems, itemLine, type PrimitiveItem } from '../data/primitives';
+import { scorePrimitives, type PrimitiveScore } from '../eval/primitives';
+import { PROBES, probesWith, type ProbeName, type ProbeScore } from '../eval/probes';
 import type { ModelSessions } from '../eval/sessions';
 import { windowLength } from '../models/patch-transformer';
-import type { RunConfig } from './types';
+import type { LabConfig, RunConfig } from './types';
 
 /** Mean next-patch MSE over up to `max` validation windows (evenly spaced), with the sessions' current weights. */
 export async function validationLossWith(sessions: ModelSessions, data: RunData, max = 256): Promise<number | null> {
@@ -43,14 +45,48 @@ export interface Downstream {
   readonly scores: Float64Array | null;
   readonly evaluation: Evaluation | null;
   readonly probes: Record<ProbeName, ProbeScore | null>;
+  /** The reasoning lab: each primitive's score (absent for sensor data). */
+  readonly primitives?: Record<string, PrimitiveScore>;
+}
+
+/** The evaluation items of a lab run, per corpus (built once): the seed's first `items`, less any whose line the corpus holds. */
+const pools = new WeakMap<RunData, Map<string, Record<string, PrimitiveItem[]>>>();
+
+export function labPools(lab: LabConfig, data: RunData): Record<string, PrimitiveItem[]> {
+  const key = `${lab.itemsSeed}:${lab.items}`;
+  const cached = pools.get(data)?.get(key);
+  if (cached) return cached;
+  // A generated corpus never holds an item; a user's text might (a line equal to an item's).
+  const lines = new Set(new TextDecoder().decode(Uint8Array.from(data.matrix)).split('\n'));
+  const out = Object.fromEntries(
+    Object.entries(evaluationItems(lab.itemsSeed, lab.items)).map(([name, pool]) => [
+      name,
+      pool.filter((it) => !lines.has(itemLine(it).slice(0, -1))),
+    ]),
+  );
+  pools.set(data, (pools.get(data) ?? new Map()).set(key, out));
+  return out;
 }
 
 /** Anomaly detection on the test part and the reasoning probes, with the sessions' current weights. */
 export async function downstreamWith(
   sessions: ModelSessions,
   data: RunData,
-  config: Pick<RunConfig, 'scoring' | 'seed'>,
+  config: Pick<RunConfig, 'scoring' | 'seed' | 'lab'>,
 ): Promise<Downstream> {
+  // The reasoning lab: the primitives, k-shot, in place of detection and the sensor probes.
+  if (config.lab) {
+    const { lab } = config;
+    const probes = Object.fromEntries(PROBES.map((p) => [p, null])) as Record<ProbeName, null>;
+    const primitives = await scorePrimitives(
+      sessions.forecast,
+      sessions.cfg,
+      labPools(lab, data),
+      lab.itemsSeed,
+      lab.shots,
+    );
+    return { scores: null, evaluation: null, probes, primitives };
+  }
   const { scores, evaluation } = await detectWith(sessions, data, config.scoring ?? DEFAULT_SCORING);
   return { scores, evaluation, probes: await probesWith(sessions, data, config.seed) };
 }
@@ -62,7 +98,7 @@ export async function downstreamWith(
 export async function validationPoint(
   sessions: ModelSessions,
   data: RunData,
-  config: Pick<RunConfig, 'scoring' | 'seed' | 'valWindows' | 'isoplot'>,
+  config: Pick<RunConfig, 'scoring' | 'seed' | 'valWindows' | 'isoplot' | 'lab'>,
   /** Called with the loss before the downstream part (the run loop stops a diverged run there). */
   check: (valLoss: number | null) => void = () => undefined,
 ): Promise<{ valLoss: number | null; downstream: Downstream | null }> {

@@ -323,6 +323,11 @@ export function createDataService(confine?: (p: string, what: string, shown?: st
           },
           { sample: kind },
         );
+      } else if (req.source.kind === 'lab' || req.source.kind === 'text') {
+        // The Import step does not show a corpus yet (issue 23, item 6): the command line trains the lab.
+        throw new Error(
+          'the reasoning lab is trained from the command line for now: stacklab train --task reasoning [--data notes.txt]',
+        );
       } else {
         source = req.source.path;
         // A missing file or an empty folder: loadDataset says so with the path and what to do.

@@ -75,7 +75,7 @@ export function importResult(
   const roleOf = (name: string, detected: ImportResult['columns'][number]['role']) => request.roles?.[name] ?? detected;
   const channels = CHANNELS.filter((c) => roleOf(c, 'channel') === 'channel');
   const file: FileProfile = {
-    path: request.source.kind === 'sample' ? 'sample-plant.csv (built-in, generated)' : request.source.path,
+    path: request.source.kind === 'path' ? request.source.path : 'sample-plant.csv (built-in, generated)',
     rows: 20_160,
     bytes: 1_730_548,
     encoding: 'utf-8',
@@ -109,7 +109,7 @@ export function importResult(
   return {
     datasetId,
     request,
-    source: request.source.kind === 'sample' ? 'sample (built-in synthetic plant)' : request.source.path,
+    source: request.source.kind === 'path' ? request.source.path : 'sample (built-in synthetic plant)',
     profile: {
       files: [file],
       dataset: {

@@ -1,0 +1,113 @@
+/**
+ * The reasoning lab, as the engine and the app both see it: the primitives (names, what each
+ * tests in one sentence), the corpus mix, and the limits of the lab's options.
+ */
+
+export const PRIMITIVE_NAMES = [
+  'copy',
+  'assign-math-0',
+  'assign-math-1',
+  'assign-math-2',
+  'assign-code-0',
+  'assign-code-1',
+  'assign-code-2',
+  'math',
+  'hop-1',
+  'hop-2',
+  'hop-4',
+  'hop-8',
+] as const;
+export type PrimitiveName = (typeof PRIMITIVE_NAMES)[number];
+
+export interface PrimitiveInfo {
+  readonly label: string;
+  /** What it tests, and why a plant engineer cares, in one sentence. */
+  readonly tests: string;
+}
+
+export const PRIMITIVES: Readonly<Record<PrimitiveName, PrimitiveInfo>> = {
+  copy: {
+    label: 'induction copying',
+    tests:
+      'Continue a sequence seen earlier in the context from its prefix: recalling a pattern that happened before, as when a batch repeats a recipe step.',
+  },
+  'assign-math-0': {
+    label: 'variable assignment, depth 0 (math)',
+    tests: 'Look up the value bound to a name among five: reading one cue out of several.',
+  },
+  'assign-math-1': {
+    label: 'variable assignment, depth 1 (math)',
+    tests:
+      'Follow one alias to its value past distractors: combining two cues, as a tag that only means something through the unit it is mapped to.',
+  },
+  'assign-math-2': {
+    label: 'variable assignment, depth 2 (math)',
+    tests:
+      'Follow a chain of two aliases to its value past distractors: combining several cues in order, where the paper saw MIDAS gain most.',
+  },
+  'assign-code-0': {
+    label: 'variable assignment, depth 0 (code)',
+    tests: 'The depth-0 lookup written as a program: the same skill in another phrasing.',
+  },
+  'assign-code-1': {
+    label: 'variable assignment, depth 1 (code)',
+    tests: 'The depth-1 alias written as a program.',
+  },
+  'assign-code-2': {
+    label: 'variable assignment, depth 2 (code)',
+    tests: 'The depth-2 chain written as a program.',
+  },
+  math: {
+    label: 'pre-school math',
+    tests: 'Add or subtract two digits: small arithmetic held out of the corpus, as in a setpoint plus an offset.',
+  },
+  'hop-1': {
+    label: '1-hop induction',
+    tests: 'Find the previous occurrence of the last symbol and read what followed it: one step of looking back.',
+  },
+  'hop-2': {
+    label: '2-hop induction',
+    tests: 'Look back twice, each hop starting where the last one landed: a two-step chain through history.',
+  },
+  'hop-4': {
+    label: '4-hop induction',
+    tests: 'Four hops back: depth-sensitive, the task looped and stacked models are said to favour.',
+  },
+  'hop-8': {
+    label: '8-hop induction',
+    tests: 'Eight hops back: the deepest chain, expected to need the most layers.',
+  },
+};
+
+/** The kinds of documents of the generated corpus, in a fixed order. */
+export const MIX_KEYS = ['filler', 'copy', 'assign', 'math', 'hop'] as const;
+export type MixKey = (typeof MIX_KEYS)[number];
+
+/** The share of documents of each kind (normalised to sum 1). */
+export type CorpusMix = Readonly<Record<MixKey, number>>;
+
+export const DEFAULT_MIX: CorpusMix = { filler: 0.3, copy: 0.15, assign: 0.3, math: 0.1, hop: 0.15 };
+
+/** The generated corpus: its size in bytes, and the seed that draws it and its evaluation items. */
+export const LAB_LIMITS = {
+  bytes: { min: 64 * 1024, max: 256 * 1024 * 1024, default: 4 * 1024 * 1024 },
+  seed: { min: 1, max: 2 ** 31 - 1, default: 1 },
+} as const;
+
+/** "filler=0.3,copy=0.15,…" (any subset; the others keep their defaults) as a mix, or a problem in words. */
+export function parseMix(text: string): CorpusMix | string {
+  const mix: Record<string, number> = { ...DEFAULT_MIX };
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^([a-z]+)=([0-9.]+)$/.exec(part);
+    if (!m || !(MIX_KEYS as readonly string[]).includes(m[1]!))
+      return `"${part}" is not kind=share (kinds: ${MIX_KEYS.join(', ')})`;
+    const v = Number(m[2]);
+    if (!Number.isFinite(v) || v < 0) return `the share of ${m[1]} must be a number ≥ 0, got ${m[2]}`;
+    mix[m[1]!] = v;
+  }
+  if (MIX_KEYS.every((k) => mix[k] === 0)) return 'every share is 0: give at least one kind a share';
+  return mix as CorpusMix;
+}
