@@ -438,6 +438,33 @@ export interface ComparisonTimeline extends ScoreTimeline {
   readonly dir: string;
 }
 
+/** One reasoning primitive in a comparison of lab runs. */
+export interface PrimitiveReading {
+  readonly name: string;
+  readonly label: string;
+  /** What it tests, in one sentence. */
+  readonly tests: string;
+  /** What guessing scores (mean over the items). */
+  readonly chance: number;
+  readonly items: number;
+  /** The fewest solved examples an item's context kept. */
+  readonly shots: number;
+  /** Final exact-match accuracy per variant: mean and 95% interval over seeds. */
+  readonly variants: Readonly<Record<string, SeedInterval>>;
+  /** Each variant minus the baseline, paired by seed (informative primitives only; Holm over a variant's). */
+  readonly differences: Readonly<Record<string, SeedDifference>>;
+  /** The baseline at the full budget lies above chance with its interval: the instrument can see here. */
+  readonly informative: boolean;
+  /** Positive control: the baseline's final accuracy minus its first validation point's, paired by seed. */
+  readonly control: SeedDifference | null;
+}
+
+export interface ReasoningReading {
+  readonly primitives: readonly PrimitiveReading[];
+  /** The reading in words (also in the verdict). */
+  readonly sentences: readonly string[];
+}
+
 export interface Comparison {
   readonly createdAt: string;
   readonly data: {
@@ -475,6 +502,8 @@ export interface Comparison {
   readonly probePersistence: Readonly<Record<string, number>>;
   /** Whether some variant scores above chance on the probe (else it is not informative on this data). */
   readonly probeInformative: Readonly<Record<string, boolean>>;
+  /** The reasoning lab's primitives (absent or null for sensor data). */
+  readonly reasoning?: ReasoningReading | null;
   /** Share of labelled-anomalous rows in the test part (null without labels). */
   readonly prevalence: number | null;
   /** Pairs of variants that trained the very same schedule (their differences are seed noise). */

@@ -158,7 +158,8 @@ describe('speed-ups on training time', () => {
     const c = compareRuns(mixed);
     expect(c.speedBasis).toBe('wall-clock');
     expect(c.variants.find((v) => v.variant === 'midas')!.speedup!.mean).toBeCloseTo(1.25, 12);
-    expect(renderTable(c)).not.toMatch(/training time/);
+    expect(renderTable(c)).not.toMatch(/training time \(s\)/);
+    expect(renderTable(c)).toMatch(/speed-up: the baseline's wall-clock over the variant's/);
   });
 });
 
@@ -460,7 +461,9 @@ describe('a comparison a plant can act on', () => {
     expect(noisy.verdict.find((l) => l.startsWith('MIDAS'))).toMatch(
       /; no measurable difference in time \(speed-up 1\.20x \[\d\.\d\d, \d\.\d\d\]; 0\.76 of the baseline's FLOPs\)/,
     );
-    expect(noisy.bottomLine).toContain('No schedule trained measurably faster than the baseline with these seeds.');
+    expect(noisy.bottomLine).toContain(
+      'No schedule trained measurably faster than the baseline with these seeds: none is worth choosing over it for cost here.',
+    );
     expect(noisy.verdict.join('\n')).not.toMatch(/faster/);
     const slow = compareRuns(
       [1, 2, 3].flatMap((s) => [

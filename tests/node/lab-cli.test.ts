@@ -59,6 +59,15 @@ describe('stacklab train --task reasoning', () => {
       for (const p of iso) expect(Object.keys(p.primitives).length).toBe(PRIMITIVE_NAMES.length);
       expect(report.finalValLoss).toBeLessThan(Math.log(256));
     }
+    // compare --json reads the primitives: each variant's accuracy, chance, and what one seed cannot tell.
+    const compared = await cli(['compare', out, '--json']);
+    expect(compared.code, compared.err).toBe(0);
+    const summary = JSON.parse(compared.out.at(-1)!);
+    expect(summary.reasoning.primitives.map((p: { name: string }) => p.name)).toEqual([...PRIMITIVE_NAMES]);
+    expect(summary.reasoning.primitives[0]).toMatchObject({ informative: false, items: 8, control: null });
+    expect(Object.keys(summary.reasoning.primitives[0].accuracy)).toEqual(['baseline', 'midas']);
+    expect(summary.reasoning.verdict).toMatch(/one seed per variant, so no interval/);
+    expect(summary.warnings.join(' ')).not.toMatch(/labelled anomalies/);
     // The same growth as for sensor data: MIDAS grows 1 → 2 layers on 0.75 of the baseline's FLOPs.
     const midas = read(path.join(out, 'midas-s1', 'report.json'));
     expect(midas.stages.map((s: { layers: number }) => s.layers)).toEqual([1, 2]);

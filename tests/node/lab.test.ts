@@ -16,6 +16,8 @@ import {
   type PrimitiveItem,
 } from '../../src/engine/data/primitives';
 import { answersExactly, encodeItems, scorePrimitives } from '../../src/engine/eval/primitives';
+import { reasoningOf } from '../../src/engine/compare/lab';
+import type { LoadedRun } from '../../src/engine/compare/load';
 import { ModelSessions } from '../../src/engine/eval/sessions';
 import { paramSpecs, type PatchTransformerConfig } from '../../src/engine/models/patch-transformer';
 import { Rng } from '../../src/engine/random';
@@ -230,5 +232,61 @@ describe('exact-match scoring', () => {
     for (const e of fits) expect(e.context.length + e.expected.length).toBeLessThanOrEqual(160);
     expect(encodeItems(pool, 5, 512, new Rng(1, 'shots')).every((e) => e.shots === 5)).toBe(true);
     expect(() => encodeItems(pool, 5, 30, new Rng(1, 'shots'))).toThrow(/more than the model's context of 30/);
+  });
+});
+
+describe('the reading of lab runs', () => {
+  // Three seeds: the baseline well above chance on depth-2 assignment and at chance on 4-hop;
+  // MIDAS better on depth-2 by 0.08, 0.10, 0.12; every baseline far better at its end than at its first point.
+  const run = (variant: string, seed: number, assign: number, hop: number) =>
+    ({
+      dir: `/runs/${variant}-s${seed}`,
+      config: { seed, variant },
+      report: {
+        primitives: {
+          'assign-math-2': { accuracy: assign, chance: 0.2, items: 100, shots: 5 },
+          'hop-4': { accuracy: hop, chance: 0.25, items: 100, shots: 5 },
+        },
+      },
+      metrics: [
+        {
+          type: 'isoplot',
+          step: 10,
+          layers: 4,
+          valLoss: 3,
+          probes: {},
+          primitives: { 'assign-math-2': 0.1, 'hop-4': 0.2 },
+        },
+      ],
+    }) as unknown as LoadedRun;
+  const groups = new Map([
+    ['baseline', [run('baseline', 1, 0.5, 0.24), run('baseline', 2, 0.55, 0.27), run('baseline', 3, 0.6, 0.25)]],
+    ['midas', [run('midas', 1, 0.58, 0.26), run('midas', 2, 0.65, 0.22), run('midas', 3, 0.72, 0.25)]],
+  ]);
+  const reading = reasoningOf(groups)!;
+  const [assign, hop] = reading.primitives;
+
+  it('sees where the baseline is above chance with its interval, and only there', () => {
+    expect(assign!.informative).toBe(true);
+    expect(hop!.informative).toBe(false);
+    expect(assign!.variants.baseline!.mean).toBeCloseTo(0.55, 12);
+    expect(hop!.differences).toEqual({});
+  });
+
+  it('words a difference on an informative primitive, with its interval, and the positive control', () => {
+    const d = assign!.differences.midas!;
+    expect(d.mean).toBeCloseTo(0.1, 12);
+    expect(d.significant).toBe(true);
+    expect(assign!.control!.mean).toBeCloseTo(0.45, 12);
+    const text = reading.sentences.join('\n');
+    expect(text).toMatch(/informative on variable assignment, depth 2 \(math\).*not informative on 1 other primitive/);
+    expect(text).toMatch(/Positive control: .*variable assignment, depth 2 \(math\) \(\+0\.45/);
+    expect(text).toMatch(/MIDAS answers variable assignment, depth 2 \(math\) better: \+0\.10 \[/);
+  });
+
+  it('says the lab is not informative when the baseline is nowhere above chance', () => {
+    const flat = new Map([...groups].map(([k, rs]) => [k, rs.map((r) => run(k, r.config.seed, 0.2, 0.25))]));
+    expect(reasoningOf(flat)!.sentences[0]).toMatch(/not informative at this scale/);
+    expect(reasoningOf(new Map([['baseline', [{ ...run('baseline', 1, 0, 0), report: {} } as LoadedRun]]]))).toBeNull();
   });
 });

@@ -76,6 +76,28 @@ export function comparisonSummary(c: Comparison): object {
     probeChance: c.probeChance,
     probePersistence: c.probePersistence,
     probeInformative: c.probeInformative,
+    // The reasoning lab: per primitive, each variant's accuracy (mean, interval), its chance and whether it informs.
+    ...(c.reasoning
+      ? {
+          reasoning: {
+            primitives: c.reasoning.primitives.map((p) => ({
+              name: p.name,
+              label: p.label,
+              tests: p.tests,
+              chance: p.chance,
+              informative: p.informative,
+              items: p.items,
+              shots: p.shots,
+              accuracy: map(p.variants),
+              differences: Object.fromEntries(
+                Object.entries(p.differences).map(([k, d]) => [k, { ...iv(d), significant: d.significant }]),
+              ),
+              control: p.control ? { ...iv(p.control), significant: p.control.lo > 0 } : null,
+            })),
+            verdict: c.reasoning.sentences.join('\n'),
+          },
+        }
+      : {}),
     prevalence: c.prevalence,
     sameSchedules: c.sameSchedules,
     protocol: c.protocol,

@@ -39,6 +39,7 @@ import {
 import { BASELINES, type BaselineName, type Evaluation } from '../eval/evaluate';
 import type { SeriesMetrics } from '../eval/per-series';
 import { holm, meanInterval, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
+import { reasoningOf } from './lab';
 import type { LoadedRun } from './load';
 import { count } from './text';
 
@@ -425,7 +426,8 @@ export function compareRuns(
     labelled && b.kind === 'detector' ? judge(b, b.name, b.name === 'random') : b,
   );
 
-  if (!labelled)
+  const lab = runs.some((r) => r.config.lab);
+  if (!labelled && !lab)
     warnings.push(
       'the data have no labelled anomalies in a test part: no detection metrics, only speed, loss and the probes (import a labels column or a labels file to evaluate detection)',
     );
@@ -486,6 +488,7 @@ export function compareRuns(
       ]),
     ),
     probeInformative,
+    reasoning: reasoningOf(groups),
     prevalence: trivial?.prevalence ?? null,
     sameSchedules: same,
     referenceLoss,
@@ -855,7 +858,9 @@ function bottomLineOf(c: Judged, labelled: boolean): string[] {
       `${pretrainAnyway ? 'If you pretrain anyway: ' : ''}${variantLabel(faster.variant)} trained ${faster.speedup.mean.toFixed(2)}x faster${faster.flopRatio !== null ? ` for ${faster.flopRatio.toFixed(2)} of the FLOPs` : ''}${pretrainAnyway ? '.' : ': choose it for cost.'}`,
     );
   else if (base && growing.some((v) => v.speedup && v.speedup.n > 1))
-    out.push('No schedule trained measurably faster than the baseline with these seeds.');
+    out.push(
+      'No schedule trained measurably faster than the baseline with these seeds: none is worth choosing over it for cost here.',
+    );
   return out;
 }
 
@@ -935,7 +940,7 @@ function verdictOf(c: Judged, labelled: boolean): string[] {
               d,
               base?.finalValLoss.mean ?? NaN,
             )
-          : `validation loss ${signedInterval(d, 4)}, ${apartAlone(d, 4) ? "apart on its own but not significant after Holm's correction over this variant's comparisons" : 'no significant difference'}`,
+          : `validation loss ${signedInterval(d, 4)}, ${apartAlone(d, 4) ? "its interval excludes 0, but after Holm's correction over this variant's comparisons it is not significant" : 'no significant difference'}`,
       );
     }
     for (const [k, d] of Object.entries(v.probeDifferences)) {
@@ -971,6 +976,7 @@ function verdictOf(c: Judged, labelled: boolean): string[] {
       `${(100 * c.prevalence).toFixed(0)}% of the test rows are labelled anomalies: alarming on every row scores F1 ${always.metrics.f1.mean.toFixed(3)}${always.metrics.f1.mean >= bestF1 ? `, more than any variant (${bestF1.toFixed(3)})` : ''}; judge detection by VUS-PR and AUC-ROC rather than by the threshold metrics.`,
     );
   }
+  out.push(...(c.reasoning?.sentences ?? []));
   const silent = Object.entries(c.probeInformative)
     .filter(([, ok]) => !ok)
     .map(([k]) => PROBE_LABELS[k] ?? k);

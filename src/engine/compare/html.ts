@@ -370,7 +370,7 @@ function differences(c: Comparison): string {
       3,
       true,
     );
-  return `<h2>Each variant against the baseline, paired by seed</h2><p class="muted">Difference variant − baseline, mean [95% interval] over seeds; bold and called better or worse where the interval excludes zero (significant); ↓ lower is better.</p>${table(
+  return `<h2>Each variant against the baseline, paired by seed</h2><p class="muted">Difference variant − baseline, mean [95% interval] over seeds; bold and called better or worse where the difference is significant: its interval excludes zero and, but for VUS-PR (the primary metric), it stays so after Holm's correction over the variant's comparisons; ↓ lower is better.</p>${table(
     others.map((v) => ({ label: variantLabel(v.variant), color: colorOf(v.variant) })),
     rows,
   )}`;

@@ -135,6 +135,13 @@ function table(c: Comparison): { header: string[]; rows: Row[] } {
       `probe: ${p}${silent}`,
     );
   }
+  // The reasoning lab: each primitive's exact-match accuracy (* where the baseline is not above chance: not informative).
+  for (const p of c.reasoning?.primitives ?? [])
+    row(
+      `${p.label}${p.informative ? '' : '*'} (chance ${p.chance < 0.001 ? p.chance.toExponential(0) : p.chance.toFixed(2)})`,
+      pad(c.variants.map((v) => interval(p.variants[v.variant], 3))),
+      `${p.name}${p.informative ? '' : '*'}`,
+    );
   if (labelled) {
     const random = c.baselines.find((b) => b.name === 'random');
     row('point-adjusted F1 (inflated)', [
@@ -248,13 +255,21 @@ export function renderTable(c: Comparison, { width = Infinity }: TextLayout = {}
   const silent = Object.values(c.probeInformative).includes(false)
     ? '; * no variant is above chance on this probe (the lower end of its interval): not informative on this data'
     : '';
-  const legend = [
-    `(mean ±95% interval over seeds; ↓ lower is better; the columns after | are classical detectors on the same split,`,
-    ` then the trivial ones: read every threshold metric beside them; usable: VUS-PR above the random scores', AUC-ROC > 0.55;`,
-    ` alarms usable: alarms on at most 5% of the normal test rows and event F1 above the random scores'; VUS-PR is the`,
-    ` primary metric, the others secondary (Holm-corrected); point-adjusted F1 counts a whole event as found from one alarm:`,
-    ` compare it only with random scores${silent})`,
-  ];
+  const legend = c.reasoning
+    ? [
+        `(mean ±95% interval over seeds; ↓ lower is better; a primitive's row: the share of its items answered exactly,`,
+        ` up to ${Math.max(0, ...c.reasoning.primitives.map((p) => p.shots))}-shot (fewer where the context is short), by greedy decoding; * the baseline is not above`,
+        ` chance with its interval there: not informative at this scale; training time is the wall-clock less validation)`,
+      ]
+    : [
+        `(mean ±95% interval over seeds; ↓ lower is better; the columns after | are classical detectors on the same split,`,
+        ` then the trivial ones: read every threshold metric beside them; usable: VUS-PR above the random scores', AUC-ROC > 0.55;`,
+        ` alarms usable: alarms on at most 5% of the normal test rows and event F1 above the random scores'; VUS-PR is the`,
+        ` primary metric, the others secondary (Holm-corrected); point-adjusted F1 counts a whole event as found from one alarm:`,
+        ` compare it only with random scores; speed-up: the baseline's ${c.speedBasis ?? 'wall-clock'} over the variant's, seed by seed${c.speedBasis === 'training time' ? ',' : `${silent})`}`,
+        ...(c.speedBasis === 'training time' ? [` training time being the wall-clock less validation${silent})`] : []),
+      ];
+
   const shortened = fits ? [] : rows.filter((r) => r.short !== r.label);
   const shortWidth = Math.max(0, ...shortened.map((r) => r.short.length));
   const out = [
@@ -290,7 +305,7 @@ export function renderTable(c: Comparison, { width = Infinity }: TextLayout = {}
   if (iso.length > 1 && c.referenceLoss !== null) {
     out.push(
       ...para(
-        `At the same validation loss (${c.referenceLoss.toFixed(4)}), fitted ${iso[0]!.isoplot.metric}: ${iso.map((v) => `${variantLabel(v.variant)} ${v.isoplot.fit!.atReference.toFixed(3)}${v.isoplot.fit!.extrapolated ? ' (extrapolated)' : ''}`).join(', ')}`,
+        `At the same validation loss (${c.referenceLoss.toFixed(4)}), fitted ${iso[0]!.isoplot.metric}: ${iso.map((v) => `${variantLabel(v.variant)} ${v.isoplot.fit!.atReference.toFixed(3)}${v.isoplot.fit!.extrapolated ? ' (extrapolated)' : ''}`).join(', ')}.${iso.some((v) => v.isoplot.fit!.extrapolated) ? ' Extrapolated: that variant never reached this loss, so the fit is read beyond its points.' : ''}`,
         '  ',
       ),
     );
