@@ -25,7 +25,9 @@ import {
 } from './primitives';
 import type { DataSource } from '../../shared/import';
 import { LAB_LIMITS } from '../../shared/lab';
-import type { Dataset } from './dataset';
+import type { Dataset, LabCorpus } from './dataset';
+
+export type { LabCorpus } from './dataset';
 import type { PreparedData, RunData } from './prepared';
 
 export { DEFAULT_MIX, type CorpusMix };
@@ -213,16 +215,6 @@ export function corpusRunData(
 export const MAX_LAB_ITEMS = 512;
 
 /** A lab corpus and where its evaluation items come from. */
-export interface LabCorpus {
-  readonly bytes: Uint8Array;
-  /** In words: what the corpus is, for the run's config and the report. */
-  readonly description: string;
-  /** The seed the evaluation items are drawn from (every run of a job is scored on the same items). */
-  readonly itemsSeed: number;
-  /** Evaluation prompts found in a user's text, dropped from scoring (a generated corpus has none). */
-  readonly inCorpus: ReadonlySet<string>;
-}
-
 type LabSource = Extract<DataSource, { kind: 'lab' } | { kind: 'text' }>;
 
 /** The corpus a lab source names: generated from its seed, or a user's text read as bytes. */

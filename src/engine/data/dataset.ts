@@ -3,7 +3,6 @@
  * cleaned (clean.ts) with its labels (labels.ts), then the set-level checks that the files
  * belong together, and the profile of the whole set. The built-in samples come through the same path.
  */
-import type { LabCorpus } from './corpus';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SampleKind } from '../../shared/import';
@@ -15,6 +14,17 @@ import { readLabelWindows, windowsFor } from './labels';
 
 export type { Series } from './clean';
 export type { ChannelProfile, DatasetProfile, EventsProfile, FileProfile } from '../../shared/profile';
+
+/** A lab's byte corpus (see corpus.ts), carried by the dataset it trains as. */
+export interface LabCorpus {
+  readonly bytes: Uint8Array;
+  /** In words: what the corpus is, for the run's config and the report. */
+  readonly description: string;
+  /** The seed the evaluation items are drawn from (every run of a job is scored on the same items). */
+  readonly itemsSeed: number;
+  /** Evaluation prompts found in a user's text, dropped from scoring (a generated corpus has none). */
+  readonly inCorpus: ReadonlySet<string>;
+}
 
 export interface Dataset {
   readonly series: Series[];
