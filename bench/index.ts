@@ -6,6 +6,7 @@ import { benchEstimate } from './estimate';
 import { benchFuzz } from './fuzz';
 import { benchGrowth } from './growth';
 import { benchImport } from './import';
+import { benchLab } from './lab';
 import { benchOps } from './ops';
 import { benchQueue } from './queue';
 import { benchValidation } from './validation';
@@ -33,11 +34,13 @@ try {
     console.log(await benchQueue(rest));
   } else if (name === 'ops') {
     console.log(await benchOps(rest));
+  } else if (name === 'lab') {
+    console.log(await benchLab(rest));
   } else if (name === 'attacks') {
     console.log(await benchAttacks(rest));
   } else {
     throw new Error(
-      `unknown benchmark "${name ?? ''}"; available: engine, ops, import, growth, detection, estimate, queue, fuzz, validation, attacks`,
+      `unknown benchmark "${name ?? ''}"; available: engine, ops, import, growth, detection, estimate, queue, fuzz, validation, attacks, lab`,
     );
   }
 } catch (err) {
