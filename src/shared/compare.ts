@@ -451,8 +451,23 @@ export interface PrimitiveReading {
   readonly shots: number;
   /** Final exact-match accuracy per variant: mean and 95% interval over seeds. */
   readonly variants: Readonly<Record<string, SeedInterval>>;
-  /** Each variant minus the baseline, paired by seed (informative primitives only; Holm over a variant's). */
+  /**
+   * Accuracy per variant at the same validation loss: each seed's curve of accuracy against
+   * validation loss read (linearly between its two validation points around it) at the final
+   * loss of the baseline of the same seed. A seed that never got that low is read at its last point.
+   */
+  readonly atLoss: Readonly<Record<string, SeedInterval>>;
+  /** Per variant, the seeds that never reached the baseline's final loss (read at their last point). */
+  readonly notReached: Readonly<Record<string, number>>;
+  /**
+   * Each variant minus the baseline at the same validation loss, paired by seed (informative
+   * primitives only; Holm over a variant's): the paper's comparison and the verdict's.
+   */
   readonly differences: Readonly<Record<string, SeedDifference>>;
+  /** The same at the same budget (final accuracies, same steps), Holm-corrected alike. */
+  readonly budgetDifferences: Readonly<Record<string, SeedDifference>>;
+  /** Every validation point (accuracy against validation loss) per variant: the isoplot. */
+  readonly points: Readonly<Record<string, readonly IsoplotPoint[]>>;
   /** The baseline at the full budget lies above chance with its interval: the instrument can see here. */
   readonly informative: boolean;
   /** Positive control: the baseline's final accuracy minus its first validation point's, paired by seed. */

@@ -16,7 +16,7 @@ import {
   type PrimitiveItem,
 } from '../../src/engine/data/primitives';
 import { answersExactly, encodeItems, scorePrimitives } from '../../src/engine/eval/primitives';
-import { reasoningOf } from '../../src/engine/compare/lab';
+import { accuracyAtLoss, reasoningOf } from '../../src/engine/compare/lab';
 import type { LoadedRun } from '../../src/engine/compare/load';
 import { ModelSessions } from '../../src/engine/eval/sessions';
 import { paramSpecs, type PatchTransformerConfig } from '../../src/engine/models/patch-transformer';
@@ -237,31 +237,43 @@ describe('exact-match scoring', () => {
 
 describe('the reading of lab runs', () => {
   // Three seeds: the baseline well above chance on depth-2 assignment and at chance on 4-hop;
-  // MIDAS better on depth-2 by 0.08, 0.10, 0.12; every baseline far better at its end than at its first point.
-  const run = (variant: string, seed: number, assign: number, hop: number) =>
+  // every baseline far better at its end than at its first point. MIDAS ends at a lower loss
+  // (1.8): read at the baseline's final loss 2.0, halfway between its points at 2.2 and 1.8, it
+  // answers depth-2 better by 0.08, 0.10, 0.12; at its end (same budget) by 0.18, 0.20, 0.22.
+  type Point = readonly [loss: number, assign: number, hop: number];
+  const run = (variant: string, seed: number, points: readonly Point[]) =>
     ({
       dir: `/runs/${variant}-s${seed}`,
       config: { seed, variant },
       report: {
         primitives: {
-          'assign-math-2': { accuracy: assign, chance: 0.2, items: 100, shots: 5 },
-          'hop-4': { accuracy: hop, chance: 0.25, items: 100, shots: 5 },
+          'assign-math-2': { accuracy: points.at(-1)![1], chance: 0.2, items: 100, shots: 5 },
+          'hop-4': { accuracy: points.at(-1)![2], chance: 0.25, items: 100, shots: 5 },
         },
       },
-      metrics: [
-        {
-          type: 'isoplot',
-          step: 10,
-          layers: 4,
-          valLoss: 3,
-          probes: {},
-          primitives: { 'assign-math-2': 0.1, 'hop-4': 0.2 },
-        },
-      ],
+      metrics: points.map(([valLoss, a, h], i) => ({
+        type: 'isoplot',
+        step: 10 * (i + 1),
+        layers: 4,
+        valLoss,
+        probes: {},
+        primitives: { 'assign-math-2': a, 'hop-4': h },
+      })),
     }) as unknown as LoadedRun;
+  const baseline = (seed: number, assign: number, hop: number) =>
+    run('baseline', seed, [
+      [3, 0.1, 0.2],
+      [2, assign, hop],
+    ]);
+  const midas = (seed: number, halfway: number, hop: number) =>
+    run('midas', seed, [
+      [3.2, 0.1, 0.2],
+      [2.2, halfway - 0.05, hop],
+      [1.8, halfway + 0.05, hop],
+    ]);
   const groups = new Map([
-    ['baseline', [run('baseline', 1, 0.5, 0.24), run('baseline', 2, 0.55, 0.27), run('baseline', 3, 0.6, 0.25)]],
-    ['midas', [run('midas', 1, 0.58, 0.26), run('midas', 2, 0.65, 0.22), run('midas', 3, 0.72, 0.25)]],
+    ['baseline', [baseline(1, 0.5, 0.24), baseline(2, 0.55, 0.27), baseline(3, 0.6, 0.25)]],
+    ['midas', [midas(1, 0.58, 0.26), midas(2, 0.65, 0.22), midas(3, 0.72, 0.25)]],
   ]);
   const reading = reasoningOf(groups)!;
   const [assign, hop] = reading.primitives;
@@ -271,22 +283,95 @@ describe('the reading of lab runs', () => {
     expect(hop!.informative).toBe(false);
     expect(assign!.variants.baseline!.mean).toBeCloseTo(0.55, 12);
     expect(hop!.differences).toEqual({});
+    expect(assign!.points.midas).toHaveLength(9);
   });
 
-  it('words a difference on an informative primitive, with its interval, and the positive control', () => {
+  it('reads each seed at the final loss of its own baseline, between the two points around it', () => {
+    expect(assign!.atLoss.midas!.mean).toBeCloseTo(0.65, 12);
+    expect(assign!.atLoss.baseline!.mean).toBeCloseTo(0.55, 12);
+    expect(assign!.differences.midas!.mean).toBeCloseTo(0.1, 12);
+    expect(assign!.budgetDifferences.midas!.mean).toBeCloseTo(0.15, 12);
+    expect(assign!.notReached.midas).toBe(0);
+    const curve = (pairs: [number, number][]) =>
+      pairs.map(([valLoss, value], i) => ({ seed: 1, step: i, valLoss, value }));
+    // The last crossing counts (a curve that bounced back above the loss, then down again).
+    expect(
+      accuracyAtLoss(
+        curve([
+          [3, 0],
+          [1.5, 0.4],
+          [2.5, 0.2],
+          [1.5, 0.6],
+        ]),
+        2,
+      ),
+    ).toEqual({ value: 0.4, reached: true });
+    expect(
+      accuracyAtLoss(
+        curve([
+          [3, 0],
+          [2.5, 0.3],
+        ]),
+        2,
+      ),
+    ).toEqual({ value: 0.3, reached: false });
+    expect(
+      accuracyAtLoss(
+        curve([
+          [1.9, 0.7],
+          [1.5, 0.8],
+        ]),
+        2,
+      ),
+    ).toEqual({ value: 0.7, reached: true });
+  });
+
+  it('words a difference at the same loss, with its interval, the budget reading and the positive control', () => {
     const d = assign!.differences.midas!;
-    expect(d.mean).toBeCloseTo(0.1, 12);
     expect(d.significant).toBe(true);
     expect(assign!.control!.mean).toBeCloseTo(0.45, 12);
     const text = reading.sentences.join('\n');
     expect(text).toMatch(/informative on variable assignment, depth 2 \(math\).*not informative on 1 other primitive/);
     expect(text).toMatch(/Positive control: .*variable assignment, depth 2 \(math\) \(\+0\.45/);
-    expect(text).toMatch(/MIDAS answers variable assignment, depth 2 \(math\) better: \+0\.10 \[/);
+    expect(text).toMatch(
+      /MIDAS answers variable assignment, depth 2 \(math\) better at the same validation loss: \+0\.10 \[/,
+    );
+    expect(text).toMatch(/At the same budget .*MIDAS is better on variable assignment, depth 2 \(math\): \+0\.15/);
+  });
+
+  it("says when a variant never reached the baseline's loss, and that reading it at its end favours the baseline", () => {
+    const short = new Map([
+      ['baseline', groups.get('baseline')!],
+      [
+        'midas',
+        [1, 2, 3].map((s) =>
+          run('midas', s, [
+            [3.2, 0.1, 0.2],
+            [2.4, 0.6 + s / 100, 0.25],
+          ]),
+        ),
+      ],
+    ]);
+    const r = reasoningOf(short)!;
+    expect(r.primitives[0]!.notReached.midas).toBe(3);
+    expect(r.sentences.join('\n')).toMatch(
+      /MIDAS never reached the baseline's final loss in 3 seeds: read at its last point/,
+    );
   });
 
   it('says the lab is not informative when the baseline is nowhere above chance', () => {
-    const flat = new Map([...groups].map(([k, rs]) => [k, rs.map((r) => run(k, r.config.seed, 0.2, 0.25))]));
+    const flat = new Map(
+      [...groups].map(([k, rs]) => [
+        k,
+        rs.map((r) =>
+          run(k, r.config.seed, [
+            [3, 0.2, 0.25],
+            [2, 0.2, 0.25],
+          ]),
+        ),
+      ]),
+    );
     expect(reasoningOf(flat)!.sentences[0]).toMatch(/not informative at this scale/);
-    expect(reasoningOf(new Map([['baseline', [{ ...run('baseline', 1, 0, 0), report: {} } as LoadedRun]]]))).toBeNull();
+    expect(reasoningOf(new Map([['baseline', [{ ...baseline(1, 0, 0), report: {} } as LoadedRun]]]))).toBeNull();
   });
 });

@@ -6,11 +6,19 @@
  * A primitive is informative only when the baseline at the full budget lies above chance with its
  * interval (two seeds at least). The positive control asks whether the instrument separates
  * models that differ: the baseline's final model against its own first validation point (far
- * less trained), paired by seed. Differences between variants are worded only on informative
- * primitives, corrected with Holm over the variant's informative primitives.
+ * less trained), paired by seed. Differences between variants are read at the same validation
+ * loss (the paper's comparison: each seed's accuracy-against-loss curve read at the final loss of
+ * the baseline of that seed) and at the same budget, worded only on informative primitives, each
+ * corrected with Holm over the variant's informative primitives.
  */
 import { PRIMITIVES, PRIMITIVE_NAMES } from '../../shared/lab';
-import type { PrimitiveReading, ReasoningReading, SeedDifference, SeedInterval } from '../../shared/compare';
+import type {
+  IsoplotPoint,
+  PrimitiveReading,
+  ReasoningReading,
+  SeedDifference,
+  SeedInterval,
+} from '../../shared/compare';
 import { formatDifference } from '../../shared/format';
 import { variantLabel } from '../../shared/growth';
 import { holm, meanInterval, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
@@ -21,10 +29,34 @@ const clip = (x: SeedInterval): SeedInterval => (x.n > 1 ? { ...x, lo: Math.max(
 /** Accuracy of a run on a primitive at its end (NaN where it has none). */
 const finalAccuracy = (r: LoadedRun, name: string) => r.report.primitives?.[name]?.accuracy ?? NaN;
 
+/** A run's validation points on a primitive, in step order (accuracy against validation loss). */
+function pointsOf(r: LoadedRun, name: string): IsoplotPoint[] {
+  return r.metrics.flatMap((m) =>
+    m.type === 'isoplot' && Number.isFinite(m.valLoss) && Number.isFinite(m.primitives?.[name])
+      ? [{ seed: r.config.seed, step: m.step, valLoss: m.valLoss, value: m.primitives![name]! }]
+      : [],
+  );
+}
+
 /** Accuracy of a run on a primitive at its first validation point (the control's weaker model). */
-function firstAccuracy(r: LoadedRun, name: string): number {
-  const first = r.metrics.find((m) => m.type === 'isoplot' && m.primitives);
-  return first?.type === 'isoplot' ? (first.primitives?.[name] ?? NaN) : NaN;
+const firstAccuracy = (r: LoadedRun, name: string) => pointsOf(r, name)[0]?.value ?? NaN;
+
+/**
+ * A curve of accuracy against validation loss read at `loss`: linearly between the last two
+ * consecutive points that straddle it; a curve that starts below it, at its first point; one
+ * that never gets that low, at its last point (`reached` false).
+ */
+export function accuracyAtLoss(points: readonly IsoplotPoint[], loss: number): { value: number; reached: boolean } {
+  if (!points.length || !Number.isFinite(loss)) return { value: NaN, reached: false };
+  for (let i = points.length - 1; i > 0; i--) {
+    const p = points[i - 1]!;
+    const q = points[i]!;
+    if ((p.valLoss - loss) * (q.valLoss - loss) <= 0 && p.valLoss !== q.valLoss)
+      return { value: p.value + ((q.value - p.value) * (p.valLoss - loss)) / (p.valLoss - q.valLoss), reached: true };
+  }
+  if (points.some((p) => p.valLoss <= loss))
+    return { value: points.find((p) => p.valLoss <= loss)!.value, reached: true };
+  return { value: points.at(-1)!.value, reached: false };
 }
 
 /** Runs of a group in seed order, and the seeds every group of `groups` shares with the baseline. */
@@ -32,26 +64,51 @@ function seedsOf(runs: readonly LoadedRun[]): number[] {
   return [...new Set(runs.map((r) => r.config.seed))].sort((a, b) => a - b);
 }
 
+/** Paired differences (variant − baseline by seed) of one family, Holm-corrected over it. */
+function familyDifferences(pairs: readonly { a: number[]; b: number[] }[]): SeedDifference[] {
+  const diffs = pairs.map(({ a, b }) => pairedDifference(a, b));
+  const rejected = holm(diffs.map((d) => d.p));
+  return diffs.map((d, i) => ({
+    ...d,
+    significant: d.n >= MIN_SIGNIFICANT_SEEDS && rejected[i]! && (d.lo > 0 || d.hi < 0),
+  }));
+}
+
 /** The reading of lab runs grouped by variant (null when none of them is a lab run). */
 export function reasoningOf(groups: ReadonlyMap<string, readonly LoadedRun[]>): ReasoningReading | null {
   const all = [...groups.values()].flat();
   if (!all.some((r) => r.report.primitives)) return null;
   const base = groups.get('baseline') ?? null;
+  const baseOf = (seed: number) => base?.find((r) => r.config.seed === seed);
   const names = PRIMITIVE_NAMES.filter((n) => all.some((r) => r.report.primitives?.[n]));
+  // Each run's accuracy at the final validation loss of the baseline of its seed.
+  const atBaseLoss = (r: LoadedRun, name: string) => {
+    const b = baseOf(r.config.seed);
+    const ref = b ? pointsOf(b, name).at(-1)?.valLoss : undefined;
+    return ref === undefined ? { value: NaN, reached: false } : accuracyAtLoss(pointsOf(r, name), ref);
+  };
   const primitives: PrimitiveReading[] = names.map((name) => {
     const scores = all.map((r) => r.report.primitives?.[name]).filter((s) => s !== undefined);
     const variants: Record<string, SeedInterval> = {};
-    for (const [v, rs] of groups) variants[v] = clip(meanInterval(rs.map((r) => finalAccuracy(r, name))));
+    const atLoss: Record<string, SeedInterval> = {};
+    const notReached: Record<string, number> = {};
+    const points: Record<string, IsoplotPoint[]> = {};
+    for (const [v, rs] of groups) {
+      variants[v] = clip(meanInterval(rs.map((r) => finalAccuracy(r, name))));
+      const read = rs.map((r) => atBaseLoss(r, name));
+      atLoss[v] = clip(meanInterval(read.map((x) => x.value)));
+      notReached[v] = read.filter((x) => Number.isFinite(x.value) && !x.reached).length;
+      points[v] = rs.flatMap((r) => pointsOf(r, name));
+    }
     const chance = scores.reduce((a, s) => a + s.chance, 0) / scores.length;
     const b = variants.baseline;
     const informative = !!b && b.n >= 2 && b.lo > chance;
     let control: SeedDifference | null = null;
     if (base && base.length >= 2) {
       const seeds = seedsOf(base);
-      const at = (s: number) => base.find((r) => r.config.seed === s)!;
       control = pairedDifference(
-        seeds.map((s) => finalAccuracy(at(s), name)),
-        seeds.map((s) => firstAccuracy(at(s), name)),
+        seeds.map((s) => finalAccuracy(baseOf(s)!, name)),
+        seeds.map((s) => firstAccuracy(baseOf(s)!, name)),
       );
     }
     return {
@@ -62,7 +119,11 @@ export function reasoningOf(groups: ReadonlyMap<string, readonly LoadedRun[]>): 
       items: Math.min(...scores.map((s) => s.items)),
       shots: Math.min(...scores.map((s) => s.shots)),
       variants,
+      atLoss,
+      notReached,
       differences: {},
+      budgetDifferences: {},
+      points,
       informative,
       control,
     };
@@ -71,31 +132,24 @@ export function reasoningOf(groups: ReadonlyMap<string, readonly LoadedRun[]>): 
   if (base)
     for (const [v, rs] of groups) {
       if (v === 'baseline') continue;
-      const seeds = seedsOf(rs).filter((s) => base.some((r) => r.config.seed === s));
+      const seeds = seedsOf(rs).filter((s) => baseOf(s));
+      const runOf = (s: number) => rs.find((r) => r.config.seed === s)!;
       const family = primitives.filter((p) => p.informative);
-      const diffs = family.map((p) =>
-        pairedDifference(
-          seeds.map((s) =>
-            finalAccuracy(
-              rs.find((r) => r.config.seed === s)!,
-              p.name,
-            ),
-          ),
-          seeds.map((s) =>
-            finalAccuracy(
-              base.find((r) => r.config.seed === s)!,
-              p.name,
-            ),
-          ),
-        ),
+      const sameLoss = familyDifferences(
+        family.map((p) => ({
+          a: seeds.map((s) => atBaseLoss(runOf(s), p.name).value),
+          b: seeds.map((s) => finalAccuracy(baseOf(s)!, p.name)),
+        })),
       );
-      const rejected = holm(diffs.map((d) => d.p));
+      const sameBudget = familyDifferences(
+        family.map((p) => ({
+          a: seeds.map((s) => finalAccuracy(runOf(s), p.name)),
+          b: seeds.map((s) => finalAccuracy(baseOf(s)!, p.name)),
+        })),
+      );
       family.forEach((p, i) => {
-        const d = diffs[i]!;
-        (p.differences as Record<string, SeedDifference>)[v] = {
-          ...d,
-          significant: d.n >= MIN_SIGNIFICANT_SEEDS && rejected[i]! && (d.lo > 0 || d.hi < 0),
-        };
+        (p.differences as Record<string, SeedDifference>)[v] = sameLoss[i]!;
+        (p.budgetDifferences as Record<string, SeedDifference>)[v] = sameBudget[i]!;
       });
     }
   return { primitives, sentences: sentencesOf(primitives, [...groups.keys()]) };
@@ -132,13 +186,22 @@ function sentencesOf(primitives: readonly PrimitiveReading[], variants: readonly
     if (v === 'baseline') continue;
     const apart = seen.filter((p) => p.differences[v]?.significant);
     const alike = seen.filter((p) => p.differences[v] && !p.differences[v]!.significant);
+    const short = Math.max(0, ...seen.map((p) => p.notReached[v] ?? 0));
+    const caveat = short
+      ? ` ${variantLabel(v)} never reached the baseline's final loss in ${short} seed${short === 1 ? '' : 's'}: read at its last point, which favours the baseline.`
+      : '';
     if (apart.length)
       out.push(
-        `${variantLabel(v)} ${apart.map((p) => `answers ${p.label} ${p.differences[v]!.mean > 0 ? 'better' : 'worse'}: ${formatDifference(p.differences[v]!, 2)}`).join('; ')} (Holm-corrected over its informative primitives).`,
+        `${variantLabel(v)} ${apart.map((p) => `answers ${p.label} ${p.differences[v]!.mean > 0 ? 'better' : 'worse'} at the same validation loss: ${formatDifference(p.differences[v]!, 2)}`).join('; ')} (Holm-corrected over its informative primitives).${caveat}`,
       );
     if (alike.length)
       out.push(
-        `${variantLabel(v)} and the baseline answer ${alike.map((p) => p.label).join(', ')} alike (no significant difference).`,
+        `${variantLabel(v)} and the baseline answer ${alike.map((p) => p.label).join(', ')} alike at the same validation loss (no significant difference).${apart.length ? '' : caveat}`,
+      );
+    const budget = seen.filter((p) => p.budgetDifferences[v]?.significant);
+    if (budget.length)
+      out.push(
+        `At the same budget (final models, same steps), ${variantLabel(v)} ${budget.map((p) => `${p.budgetDifferences[v]!.mean > 0 ? 'is better' : 'is worse'} on ${p.label}: ${formatDifference(p.budgetDifferences[v]!, 2)}`).join('; ')}.`,
       );
   }
   return out;

@@ -142,6 +142,13 @@ function table(c: Comparison): { header: string[]; rows: Row[] } {
       pad(c.variants.map((v) => interval(p.variants[v.variant], 3))),
       `${p.name}${p.informative ? '' : '*'}`,
     );
+  // Where the instrument sees, the paper's reading: accuracy at the baseline's final validation loss.
+  for (const p of c.reasoning?.primitives.filter((x) => x.informative) ?? [])
+    row(
+      `${p.label}, at the baseline's loss`,
+      pad(c.variants.map((v) => interval(p.atLoss[v.variant], 3))),
+      `${p.name} @ loss`,
+    );
   if (labelled) {
     const random = c.baselines.find((b) => b.name === 'random');
     row('point-adjusted F1 (inflated)', [
@@ -259,7 +266,8 @@ export function renderTable(c: Comparison, { width = Infinity }: TextLayout = {}
     ? [
         `(mean ±95% interval over seeds; ↓ lower is better; a primitive's row: the share of its items answered exactly,`,
         ` up to ${Math.max(0, ...c.reasoning.primitives.map((p) => p.shots))}-shot (fewer where the context is short), by greedy decoding; * the baseline is not above`,
-        ` chance with its interval there: not informative at this scale; training time is the wall-clock less validation)`,
+        ` chance with its interval there: not informative at this scale; "at the baseline's loss": each seed read where its`,
+        ` validation loss equals the baseline's final loss, the paper's comparison; training time is the wall-clock less validation)`,
       ]
     : [
         `(mean ±95% interval over seeds; ↓ lower is better; the columns after | are classical detectors on the same split,`,
