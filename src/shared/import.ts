@@ -18,9 +18,16 @@ export type DataSource =
   | { readonly kind: 'sample'; readonly sample?: SampleKind }
   | { readonly kind: 'path'; readonly path: string; readonly labels?: string }
   /** The reasoning lab's generated corpus: drawn from `seed`, about `bytes` long, documents in the proportions `mix`. */
-  | { readonly kind: 'lab'; readonly seed?: number; readonly bytes?: number; readonly mix?: CorpusMix }
+  | {
+      readonly kind: 'lab';
+      readonly seed?: number;
+      readonly bytes?: number;
+      readonly mix?: CorpusMix;
+      /** A user's own items (a JSONL file), scored beside the built-in primitives. */
+      readonly items?: string;
+    }
   /** A user's own UTF-8 text (a file, or a folder of text files) as the lab's corpus. */
-  | { readonly kind: 'text'; readonly path: string };
+  | { readonly kind: 'text'; readonly path: string; readonly items?: string };
 
 /** The field delimiters the importer detects and accepts. */
 export const DELIMITERS = [',', ';', '\t', '|'] as const;

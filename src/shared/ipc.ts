@@ -221,7 +221,7 @@ export function importRequest(c: string, raw: unknown): ImportRequest {
     const sample = optionalOneOf(`${c} source`, src, 'sample', SAMPLE_KINDS);
     source = sample ? { kind: 'sample', sample } : { kind: 'sample' };
   } else if (src.kind === 'lab') {
-    onlyKeys(`${c} source`, src, ['kind', 'seed', 'bytes', 'mix']);
+    onlyKeys(`${c} source`, src, ['kind', 'seed', 'bytes', 'mix', 'items']);
     const whole = (key: 'seed' | 'bytes') => {
       const v = src[key];
       const { min, max } = LAB_LIMITS[key];
@@ -243,10 +243,20 @@ export function importRequest(c: string, raw: unknown): ImportRequest {
       if (typeof parsed === 'string') throw new InvalidParamsError(`${c} source mix: ${parsed}`);
       mix = parsed;
     }
-    source = defined({ kind: 'lab' as const, seed: whole('seed'), bytes: whole('bytes'), mix });
+    source = defined({
+      kind: 'lab' as const,
+      seed: whole('seed'),
+      bytes: whole('bytes'),
+      mix,
+      items: optionalString(`${c} source`, src, 'items'),
+    });
   } else if (src.kind === 'text') {
-    onlyKeys(`${c} source`, src, ['kind', 'path']);
-    source = { kind: 'text', path: requiredString(`${c} source`, src, 'path') };
+    onlyKeys(`${c} source`, src, ['kind', 'path', 'items']);
+    source = defined({
+      kind: 'text' as const,
+      path: requiredString(`${c} source`, src, 'path'),
+      items: optionalString(`${c} source`, src, 'items'),
+    });
   } else if (src.kind === 'path') {
     onlyKeys(`${c} source`, src, ['kind', 'path', 'labels']);
     source = defined({

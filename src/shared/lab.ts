@@ -111,3 +111,60 @@ export function parseMix(text: string): CorpusMix | string {
   if (MIX_KEYS.every((k) => mix[k] === 0)) return 'every share is 0: give at least one kind a share';
   return mix as CorpusMix;
 }
+
+/** A user's own reasoning item (`--items FILE.jsonl`, one a line): scored like a built-in primitive's. */
+export interface UserItem {
+  readonly primitive: string;
+  readonly prompt: string;
+  readonly answer: string;
+}
+
+/** What a user's items file may hold. */
+export const USER_ITEM_LIMITS = {
+  /** The file's size in bytes (the items travel in every run's config.json). */
+  bytes: 1024 * 1024,
+  items: 4096,
+  primitives: 16,
+  /** Items a primitive needs: one to ask and one to show as a solved example. */
+  perPrimitive: 2,
+  /** A primitive's name: lower-case letters, digits and dashes, not a built-in one. */
+  name: /^[a-z0-9][a-z0-9-]{0,39}$/,
+} as const;
+
+/**
+ * What is wrong with one user item (null when nothing): the prompt and answer are non-empty text
+ * on one line (an item is one line of a k-shot context), the name as USER_ITEM_LIMITS says.
+ */
+export function userItemProblem(item: unknown): string | null {
+  if (typeof item !== 'object' || item === null || Array.isArray(item))
+    return 'not an object {"prompt": …, "answer": …, "primitive": …}';
+  const extra = Object.keys(item).filter((k) => !['prompt', 'answer', 'primitive'].includes(k));
+  if (extra.length) return `unknown key${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')}`;
+  const { prompt, answer, primitive } = item as Record<string, unknown>;
+  for (const [key, v] of [
+    ['prompt', prompt],
+    ['answer', answer],
+    ['primitive', primitive],
+  ] as const) {
+    if (typeof v !== 'string' || v.length === 0) return `"${key}" must be non-empty text`;
+    if (/[\n\r]/.test(v)) return `"${key}" holds a line break: an item is one line (prompt, then answer)`;
+  }
+  if (!USER_ITEM_LIMITS.name.test(primitive as string))
+    return `"primitive" "${primitive as string}" must be lower-case letters, digits and dashes (at most 40)`;
+  if ((PRIMITIVE_NAMES as readonly string[]).includes(primitive as string))
+    return `"primitive" "${primitive as string}" is a built-in primitive's name: give yours another`;
+  return null;
+}
+
+/** What is wrong with a set of user items as a whole (null when nothing): counts per primitive and in all. */
+export function userItemsProblem(items: readonly UserItem[]): string | null {
+  if (items.length > USER_ITEM_LIMITS.items) return `${items.length} items, more than ${USER_ITEM_LIMITS.items}`;
+  const counts = new Map<string, number>();
+  for (const it of items) counts.set(it.primitive, (counts.get(it.primitive) ?? 0) + 1);
+  if (counts.size > USER_ITEM_LIMITS.primitives)
+    return `${counts.size} primitives, more than ${USER_ITEM_LIMITS.primitives}`;
+  const few = [...counts].filter(([, n]) => n < USER_ITEM_LIMITS.perPrimitive).map(([k]) => k);
+  if (few.length)
+    return `${few.map((k) => `"${k}"`).join(', ')} ha${few.length > 1 ? 've' : 's'} one item: a primitive needs at least ${USER_ITEM_LIMITS.perPrimitive} (one asked, the others its solved examples)`;
+  return null;
+}

@@ -74,11 +74,22 @@ describe('stacklab train --task reasoning', () => {
     expect(midas.totalFlops).toBeLessThan(read(path.join(out, 'baseline-s1', 'report.json')).totalFlops);
   }, 240_000);
 
-  it("trains on a user's text and leaves out of scoring an item the text holds", async () => {
+  it("trains on a user's text with the user's own items, and leaves out of scoring an item the text holds", async () => {
     const dir = tmp();
     const held = evaluationItems(1, 8).math[0]!;
     const notes = Array.from({ length: 60 }, (_, i) => `shift ${i}: pump 3 ran, valve closed at ${i} h.\n`).join('');
-    writeFileSync(path.join(dir, 'notes.txt'), notes + itemLine(held) + notes);
+    // Two primitives of the user's own: tag units (4 items, one of them also written in the notes) and alarm limits (3).
+    const units = ['TI-101 unit? degC', 'PI-202 unit? bar', 'FI-303 unit? m3/h', 'LI-404 unit? %'];
+    const mine = [
+      ...units.map((u) => ({ primitive: 'tag-unit', prompt: u.split('? ')[0] + '? ', answer: u.split('? ')[1] })),
+      ...['TI-101', 'PI-202', 'FI-303'].map((t) => ({
+        primitive: 'alarm-limit',
+        prompt: `${t} high at `,
+        answer: '90',
+      })),
+    ];
+    writeFileSync(path.join(dir, 'items.jsonl'), mine.map((m) => JSON.stringify(m)).join('\n') + '\n');
+    writeFileSync(path.join(dir, 'notes.txt'), notes + itemLine(held) + `${units[1]}\n` + notes);
     const out = tmp();
     const r = await cli([
       'train',
@@ -91,6 +102,8 @@ describe('stacklab train --task reasoning', () => {
       'baseline',
       '--lab-items',
       '8',
+      '--items',
+      path.join(dir, 'items.jsonl'),
       '--out',
       out,
     ]);
@@ -98,7 +111,21 @@ describe('stacklab train --task reasoning', () => {
     const report = read(path.join(out, 'baseline-s1', 'report.json'));
     expect(report.primitives.math.items).toBe(7);
     expect(report.primitives.copy.items).toBe(8);
-    expect(read(path.join(out, 'job.json')).import.source).toEqual({ kind: 'text', path: path.join(dir, 'notes.txt') });
+    // The user's primitives: scored like the built-in ones, the one the notes hold left out, chance the commonest answer's share.
+    expect(report.primitives['tag-unit'].chance).toBeCloseTo(1 / 3, 12);
+    expect(report.primitives['tag-unit']).toMatchObject({ items: 3, shots: 2 });
+    expect(report.primitives['alarm-limit']).toMatchObject({ items: 3, chance: 1, shots: 2 });
+    expect(read(path.join(out, 'baseline-s1', 'config.json')).lab.userItems).toEqual(mine);
+    expect(read(path.join(out, 'job.json')).import.source).toEqual({
+      kind: 'text',
+      path: path.join(dir, 'notes.txt'),
+      items: path.join(dir, 'items.jsonl'),
+    });
+    const compared = JSON.parse((await cli(['compare', out, '--json'])).out.at(-1)!);
+    expect(compared.reasoning.primitives.slice(-2).map((p: { label: string }) => p.label)).toEqual([
+      'tag-unit (your items)',
+      'alarm-limit (your items)',
+    ]);
   }, 240_000);
 
   it('refuses lab options that do not fit, each with what to change', async () => {
@@ -120,6 +147,27 @@ describe('stacklab train --task reasoning', () => {
     const missing = await cli(['train', '--task', 'reasoning', '--data', '/nonexistent/notes.txt', ...SMALL]);
     expect(missing.code).not.toBe(0);
     expect(missing.err).toMatch(/\/nonexistent\/notes\.txt: no such file or folder; give a UTF-8 text file/);
+    // A user's items file that is not one: each error names the file and line and says what to do.
+    const dir = tmp();
+    const itemCases: [string, RegExp][] = [
+      ['{"prompt":"a","answer":"b","primitive":"x"}\nnot json', /items\.jsonl line 2: not JSON; each line is one/],
+      ['{"prompt":"a","primitive":"x"}', /line 1: "answer" must be non-empty text/],
+      ['{"prompt":"a\\nb","answer":"c","primitive":"x"}', /line 1: "prompt" holds a line break: an item is one line/],
+      ['{"prompt":"a","answer":"b","primitive":"copy"}', /"copy" is a built-in primitive's name: give yours another/],
+      ['{"prompt":"a","answer":"b","primitive":"Mine!"}', /must be lower-case letters, digits and dashes/],
+      ['{"prompt":"a","answer":"b","primitive":"x","note":1}', /line 1: unknown key "note"/],
+      ['{"prompt":"a","answer":"b","primitive":"x"}', /"x" has one item: a primitive needs at least 2/],
+      ['', /no items; each line is one/],
+    ];
+    for (const [text, message] of itemCases) {
+      writeFileSync(path.join(dir, 'items.jsonl'), text);
+      const r = await cli(['train', '--task', 'reasoning', '--items', path.join(dir, 'items.jsonl'), ...SMALL]);
+      expect(r.code, text).not.toBe(0);
+      expect(r.err, text).toMatch(message);
+    }
+    const forecast = await cli(['train', '--sample', 'plant', '--items', path.join(dir, 'items.jsonl'), ...SMALL]);
+    expect(forecast.code).toBe(2);
+    expect(forecast.err).toMatch(/--items belongs to the reasoning lab: add --task reasoning/);
     const binary = tmp();
     writeFileSync(path.join(binary, 'dump.txt'), Buffer.from([0xff, 0xfe, 0x00, 0xc3]));
     const bad = await cli(['train', '--task', 'reasoning', '--data', path.join(binary, 'dump.txt'), ...SMALL]);
@@ -144,6 +192,21 @@ describe('the lab at the boundaries', () => {
     const items = config();
     items.lab!.items = 100_000;
     expect(() => parseRunConfig(items, 'config.json')).toThrow(/items/);
+    // A user's items travel in config.json: each is checked as the items file is.
+    const item = (primitive: string, prompt: string, answer = '1') => ({ primitive, prompt, answer });
+    const mine = config();
+    mine.lab!.userItems = [item('mine', 'a='), item('mine', 'b=')];
+    expect(parseRunConfig(mine, 'config.json').lab!.userItems).toHaveLength(2);
+    for (const userItems of [
+      [item('hop-1', 'a='), item('hop-1', 'b=')],
+      [item('mine', 'a=\n'), item('mine', 'b=')],
+      [item('mine', 'a=')],
+      'items',
+    ]) {
+      const crafted = config();
+      crafted.lab!.userItems = userItems;
+      expect(() => parseRunConfig(crafted, 'config.json'), JSON.stringify(userItems)).toThrow(/userItems/);
+    }
   });
 
   it('checks a lab import request field by field', () => {

@@ -1,6 +1,6 @@
 /** `stacklab compare <run-dir|runs-dir>… [--html report.html] [--json]` */
 import path from 'node:path';
-import type { Comparison } from '../../shared/compare';
+import type { Comparison, SeedDifference } from '../../shared/compare';
 import { compareRuns } from '../compare/compare';
 import { renderHtml } from '../compare/html';
 import { loadRuns } from '../compare/load';
@@ -24,6 +24,8 @@ export function comparisonSummary(c: Comparison): object {
     x ? { mean: x.mean, lo: x.lo, hi: x.hi } : null;
   const map = (o: Readonly<Record<string, { mean: number; lo: number; hi: number }>>) =>
     Object.fromEntries(Object.entries(o).map(([k, v]) => [k, iv(v)]));
+  const differencesOf = (o: Readonly<Record<string, SeedDifference>>) =>
+    Object.fromEntries(Object.entries(o).map(([k, d]) => [k, { ...iv(d), significant: d.significant }]));
   return {
     data: c.data,
     setup: c.setup,
@@ -89,9 +91,11 @@ export function comparisonSummary(c: Comparison): object {
               items: p.items,
               shots: p.shots,
               accuracy: map(p.variants),
-              differences: Object.fromEntries(
-                Object.entries(p.differences).map(([k, d]) => [k, { ...iv(d), significant: d.significant }]),
-              ),
+              // At the baseline's final validation loss (the paper's reading), and each variant − baseline there.
+              atBaselineLoss: map(p.atLoss),
+              notReached: p.notReached,
+              differences: differencesOf(p.differences),
+              budgetDifferences: differencesOf(p.budgetDifferences),
               control: p.control ? { ...iv(p.control), significant: p.control.lo > 0 } : null,
             })),
             verdict: c.reasoning.sentences.join('\n'),

@@ -42,6 +42,10 @@ export const TRAIN_USAGE = [
     '--mix k=v,…',
     `reasoning lab: document shares of the corpus (${MIX_KEYS.join(', ')}; default ${MIX_KEYS.map((k) => `${k}=${DEFAULT_MIX[k]}`).join(',')})`,
   ),
+  usageLine(
+    '--items FILE.jsonl',
+    'reasoning lab: your own items, one {"prompt": …, "answer": …, "primitive": …} a line, scored beside the built-in primitives (k-shot examples from the same file)',
+  ),
   usageLine('--out <dir>', 'the folder for the run folders (default: a new folder in the runs folder)'),
   usageLine('--labels <windows.json>', 'anomaly windows for the data'),
   usageLine('--series-column C', "a column naming each row's run: one series per run (see import)"),
@@ -173,6 +177,7 @@ function parseTrainArgs(argv: string[]) {
     task: { type: 'string' },
     'corpus-seed': { type: 'string' },
     'corpus-bytes': { type: 'string' },
+    items: { type: 'string' },
     mix: { type: 'string' },
     ...PLAN_ARGS,
     html: { type: 'string' },
@@ -257,10 +262,12 @@ function labSource(str: (key: string) => string | undefined): Extract<DataSource
     throw new UsageError(`stacklab train: --task must be forecast or reasoning, got "${task}"`);
   const corpusOptions = ['corpus-seed', 'corpus-bytes', 'mix'].filter((k) => str(k) !== undefined);
   if (task === 'forecast') {
-    if (corpusOptions.length)
-      throw new UsageError(`stacklab train: --${corpusOptions[0]} belongs to the reasoning lab: add --task reasoning`);
+    const lab = [...corpusOptions, ...(str('items') !== undefined ? ['items'] : [])];
+    if (lab.length)
+      throw new UsageError(`stacklab train: --${lab[0]} belongs to the reasoning lab: add --task reasoning`);
     return null;
   }
+  const items = str('items') === undefined ? {} : { items: path.resolve(str('items')!) };
   if (str('sample') !== undefined || str('labels') !== undefined || str('series-column') !== undefined)
     throw new UsageError(
       'stacklab train: --task reasoning trains on a corpus: a generated one, or --data your UTF-8 text; not --sample, --labels or --series-column',
@@ -270,7 +277,7 @@ function labSource(str: (key: string) => string | undefined): Extract<DataSource
       throw new UsageError(
         `stacklab train: --${corpusOptions[0]} shapes the generated corpus, not your text in --data`,
       );
-    return { kind: 'text', path: path.resolve(str('data')!) };
+    return { kind: 'text', path: path.resolve(str('data')!), ...items };
   }
   const whole = (key: 'corpus-seed' | 'corpus-bytes', range: { min: number; max: number }) => {
     const v = str(key);
@@ -287,6 +294,7 @@ function labSource(str: (key: string) => string | undefined): Extract<DataSource
   if (typeof mix === 'string') throw new UsageError(`stacklab train: --mix: ${mix}`);
   return {
     kind: 'lab',
+    ...items,
     ...(whole('corpus-seed', LAB_LIMITS.seed) !== undefined ? { seed: whole('corpus-seed', LAB_LIMITS.seed)! } : {}),
     ...(whole('corpus-bytes', LAB_LIMITS.bytes) !== undefined
       ? { bytes: whole('corpus-bytes', LAB_LIMITS.bytes)! }

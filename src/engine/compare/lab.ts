@@ -11,7 +11,7 @@
  * the baseline of that seed) and at the same budget, worded only on informative primitives, each
  * corrected with Holm over the variant's informative primitives.
  */
-import { PRIMITIVES, PRIMITIVE_NAMES } from '../../shared/lab';
+import { PRIMITIVES, PRIMITIVE_NAMES, type PrimitiveName } from '../../shared/lab';
 import type {
   IsoplotPoint,
   PrimitiveReading,
@@ -80,7 +80,16 @@ export function reasoningOf(groups: ReadonlyMap<string, readonly LoadedRun[]>): 
   if (!all.some((r) => r.report.primitives)) return null;
   const base = groups.get('baseline') ?? null;
   const baseOf = (seed: number) => base?.find((r) => r.config.seed === seed);
-  const names = PRIMITIVE_NAMES.filter((n) => all.some((r) => r.report.primitives?.[n]));
+  // The built-in primitives in their order, then a user's own (--items) in the order the runs hold them.
+  const builtIn = new Set<string>(PRIMITIVE_NAMES);
+  const names = [
+    ...PRIMITIVE_NAMES.filter((n) => all.some((r) => r.report.primitives?.[n])),
+    ...new Set(all.flatMap((r) => Object.keys(r.report.primitives ?? {})).filter((n) => !builtIn.has(n))),
+  ];
+  const info = (name: string) =>
+    builtIn.has(name)
+      ? PRIMITIVES[name as PrimitiveName]
+      : { label: `${name} (your items)`, tests: 'Your own items (--items), scored like the built-in primitives.' };
   // Each run's accuracy at the final validation loss of the baseline of its seed.
   const atBaseLoss = (r: LoadedRun, name: string) => {
     const b = baseOf(r.config.seed);
@@ -113,8 +122,8 @@ export function reasoningOf(groups: ReadonlyMap<string, readonly LoadedRun[]>): 
     }
     return {
       name,
-      label: PRIMITIVES[name].label,
-      tests: PRIMITIVES[name].tests,
+      label: info(name).label,
+      tests: info(name).tests,
       chance,
       items: Math.min(...scores.map((s) => s.items)),
       shots: Math.min(...scores.map((s) => s.shots)),

@@ -26,6 +26,7 @@ import {
 import type { DataSource } from '../../shared/import';
 import { LAB_LIMITS } from '../../shared/lab';
 import type { Dataset, LabCorpus } from './dataset';
+import { readUserItems } from './user-items';
 
 export type { LabCorpus } from './dataset';
 import type { PreparedData, RunData } from './prepared';
@@ -219,33 +220,39 @@ type LabSource = Extract<DataSource, { kind: 'lab' } | { kind: 'text' }>;
 
 /** The corpus a lab source names: generated from its seed, or a user's text read as bytes. */
 export async function loadLabCorpus(source: LabSource): Promise<LabCorpus> {
+  const userItems = source.items ? await readUserItems(source.items) : undefined;
+  const withItems = (corpus: LabCorpus): LabCorpus => (userItems ? { ...corpus, userItems } : corpus);
   if (source.kind === 'lab') {
     const seed = source.seed ?? LAB_LIMITS.seed.default;
     const size = source.bytes ?? LAB_LIMITS.bytes.default;
     const mix = source.mix ?? DEFAULT_MIX;
-    const prompts = new Set(
-      Object.values(evaluationItems(seed, MAX_LAB_ITEMS)).flatMap((pool) => pool.map((i) => i.prompt)),
-    );
+    const prompts = new Set([
+      ...Object.values(evaluationItems(seed, MAX_LAB_ITEMS)).flatMap((pool) => pool.map((i) => i.prompt)),
+      ...(userItems ?? []).map((i) => i.prompt),
+    ]);
     const corpus = generateCorpus(seed, size, mix, prompts);
     const shares = MIX_KEYS.map((k) => `${k} ${mix[k]}`).join(', ');
-    return {
+    return withItems({
       bytes: corpus.bytes,
       description: `reasoning lab: generated corpus, seed ${seed}, ${corpus.bytes.length} bytes, ${corpus.documents} documents (${shares})`,
       itemsSeed: seed,
       inCorpus: new Set(),
-    };
+    });
   }
   const { bytes, files } = await readTextCorpus(source.path);
   const text = new TextDecoder().decode(bytes);
-  const prompts = Object.values(evaluationItems(LAB_LIMITS.seed.default, MAX_LAB_ITEMS)).flatMap((pool) =>
-    pool.map((i) => i.prompt),
-  );
-  return {
+  const prompts = [
+    ...Object.values(evaluationItems(LAB_LIMITS.seed.default, MAX_LAB_ITEMS)).flatMap((pool) =>
+      pool.map((i) => i.prompt),
+    ),
+    ...(userItems ?? []).map((i) => i.prompt),
+  ];
+  return withItems({
     bytes,
     description: `reasoning lab: ${files.length === 1 ? files[0] : `${files.length} text files in ${source.path}`}, ${bytes.length} bytes`,
     itemsSeed: LAB_LIMITS.seed.default,
     inCorpus: new Set(prompts.filter((p) => text.includes(p))),
-  };
+  });
 }
 
 /** A corpus as a data set of one series and one channel (the byte ids), so a job plans it like any data. */

@@ -6,6 +6,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SampleKind } from '../../shared/import';
+import type { UserItem } from '../../shared/lab';
 import type { DatasetProfile } from '../../shared/profile';
 import { cleanSeries, splitBySeries, type Cleaned, type CleanOptions, type Series } from './clean';
 import { capped, columnList, excerpt, ImportError } from './errors';
@@ -24,6 +25,8 @@ export interface LabCorpus {
   readonly itemsSeed: number;
   /** Evaluation prompts found in a user's text, dropped from scoring (a generated corpus has none). */
   readonly inCorpus: ReadonlySet<string>;
+  /** A user's own items (--items), scored beside the built-in primitives. */
+  readonly userItems?: readonly UserItem[];
 }
 
 export interface Dataset {

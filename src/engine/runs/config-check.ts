@@ -7,7 +7,7 @@ import { Fields, FieldError } from '../../shared/fields';
 import { VARIANTS } from '../../shared/growth';
 import { NORMALIZE_MODES, SCORE_COMBINES, THRESHOLD_SCOPES } from '../../shared/plan';
 import { LIMITS } from '../../shared/limits';
-import { LAB_LIMITS } from '../../shared/lab';
+import { LAB_LIMITS, USER_ITEM_LIMITS, userItemProblem, userItemsProblem, type UserItem } from '../../shared/lab';
 import { PRECISIONS } from '../../shared/precision';
 import { PRESET_NAMES } from '../../shared/presets';
 import { EXECUTION_PROVIDERS } from '../../shared/system';
@@ -157,8 +157,19 @@ export function parseRunConfig(raw: unknown, at: string): RunConfig {
         items: labFields.integer('items', LIMITS.labItems.min, LIMITS.labItems.max),
         shots: labFields.integer('shots', LIMITS.shots.min, LIMITS.shots.max),
         itemsSeed: labFields.integer('itemsSeed', LAB_LIMITS.seed.min, LAB_LIMITS.seed.max),
+        ...(labFields.has('userItems')
+          ? {
+              userItems: labFields.list('userItems', USER_ITEM_LIMITS.items, (v, where) => {
+                const problem = userItemProblem(v);
+                if (problem) throw new FieldError(`${where}: ${problem}`);
+                return v as UserItem;
+              }),
+            }
+          : {}),
       }
     : undefined;
+  const itemsProblem = lab?.userItems && userItemsProblem(lab.userItems);
+  if (itemsProblem) throw new FieldError(`${at} lab userItems: ${itemsProblem}`);
   if (lab && m.vocab === undefined) f.fail('lab', 'absent unless the model is a token model (vocab)');
   return {
     variant: f.oneOf('variant', VARIANTS),

@@ -231,7 +231,16 @@ export function planJob(
       normalization: normalizationRecord(ds, data.splits),
     },
     scoring,
-    ...(lab ? { lab: { items: plan.labItems, shots: plan.shots, itemsSeed: lab.itemsSeed } } : {}),
+    ...(lab
+      ? {
+          lab: {
+            items: plan.labItems,
+            shots: plan.shots,
+            itemsSeed: lab.itemsSeed,
+            ...(lab.userItems ? { userItems: lab.userItems } : {}),
+          },
+        }
+      : {}),
     versions: { stacklab: APP_VERSION, onnxruntime: ort.env.versions.common ?? 'unknown', node: process.versions.node },
   };
   const runs: PlannedRun[] = [];

@@ -8,6 +8,7 @@ import type { Precision } from '../../shared/precision';
 import type { RunData, RunNormalization } from '../data/prepared';
 import type { BaselineName, Evaluation, ScoringConfig, TrivialDetectors } from '../eval/evaluate';
 import type { PrimitiveScore } from '../eval/primitives';
+import type { UserItem } from '../../shared/lab';
 import type { ProbeName, ProbeScore } from '../eval/probes';
 import type { GrowthConfig, Variant } from '../../shared/growth';
 import type { PatchTransformerConfig } from '../models/patch-transformer';
@@ -77,6 +78,8 @@ export interface LabConfig {
   readonly shots: number;
   /** The seed the items are drawn from: the corpus's, the same for every run of a job. */
   readonly itemsSeed: number;
+  /** A user's own items (--items), kept here so the run is reproducible from its config alone. */
+  readonly userItems?: readonly UserItem[];
 }
 
 /** What a run streams while it trains (not written to disk: metrics.jsonl is the record). */

@@ -6,7 +6,9 @@
 import * as ort from 'onnxruntime-node';
 import type { RunData } from '../data/prepared';
 import { DEFAULT_SCORING, detectWith, type Evaluation } from '../eval/evaluate';
+import { createHash } from 'node:crypto';
 import { evaluationItems, itemLine, type PrimitiveItem } from '../data/primitives';
+import { userPools } from '../data/user-items';
 import { scorePrimitives, type PrimitiveScore } from '../eval/primitives';
 import { PROBES, probesWith, type ProbeName, type ProbeScore } from '../eval/probes';
 import type { ModelSessions } from '../eval/sessions';
@@ -49,21 +51,26 @@ export interface Downstream {
   readonly primitives?: Record<string, PrimitiveScore>;
 }
 
-/** The evaluation items of a lab run, per corpus (built once): the seed's first `items`, less any whose line the corpus holds. */
+/**
+ * The evaluation items of a lab run, per corpus (built once): the seed's first `items` of every
+ * primitive and of each of the user's own, less any whose line the corpus holds.
+ */
 const pools = new WeakMap<RunData, Map<string, Record<string, PrimitiveItem[]>>>();
 
 export function labPools(lab: LabConfig, data: RunData): Record<string, PrimitiveItem[]> {
-  const key = `${lab.itemsSeed}:${lab.items}`;
+  const mine = lab.userItems?.length ? createHash('sha256').update(JSON.stringify(lab.userItems)).digest('hex') : '';
+  const key = `${lab.itemsSeed}:${lab.items}:${mine}`;
   const cached = pools.get(data)?.get(key);
   if (cached) return cached;
   // A generated corpus never holds an item; a user's text might (a line equal to an item's).
   const lines = new Set(new TextDecoder().decode(Uint8Array.from(data.matrix)).split('\n'));
-  const out = Object.fromEntries(
-    Object.entries(evaluationItems(lab.itemsSeed, lab.items)).map(([name, pool]) => [
-      name,
-      pool.filter((it) => !lines.has(itemLine(it).slice(0, -1))),
-    ]),
+  const held = (it: Pick<PrimitiveItem, 'prompt' | 'answer'>) => !lines.has(itemLine(it).slice(0, -1));
+  const builtIn = Object.entries(evaluationItems(lab.itemsSeed, lab.items)).map(
+    ([name, pool]) => [name, pool.filter(held)] as const,
   );
+  // A user's own primitives: the first `items` of each the corpus does not hold, in the file's order.
+  const user = userPools((lab.userItems ?? []).filter(held), lab.items);
+  const out = Object.fromEntries([...builtIn, ...Object.entries(user)]);
   pools.set(data, (pools.get(data) ?? new Map()).set(key, out));
   return out;
 }
