@@ -67,6 +67,14 @@ describe('stacklab train --task reasoning', () => {
     expect(summary.reasoning.primitives[0]).toMatchObject({ informative: false, items: 8, control: null });
     expect(Object.keys(summary.reasoning.primitives[0].accuracy)).toEqual(['baseline', 'midas']);
     expect(summary.reasoning.verdict).toMatch(/one seed per variant, so no interval/);
+    expect(summary.bottomLine).toMatch(/^Whether stacking changes reasoning cannot be told at this scale/);
+    // The HTML report: the primitives' section in place of detection's, each with what it tests.
+    const html = path.join(out, 'report.html');
+    expect((await cli(['compare', out, '--html', html])).code).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('<h2>Reasoning primitives</h2>');
+    expect(page).not.toContain('<h2>Downstream quality</h2>');
+    expect(page).toContain('Follow a chain of two aliases to its value past distractors');
     expect(summary.warnings.join(' ')).not.toMatch(/labelled anomalies/);
     // The same growth as for sensor data: MIDAS grows 1 → 2 layers on 0.75 of the baseline's FLOPs.
     const midas = read(path.join(out, 'midas-s1', 'report.json'));

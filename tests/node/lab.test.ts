@@ -16,7 +16,7 @@ import {
   type PrimitiveItem,
 } from '../../src/engine/data/primitives';
 import { answersExactly, encodeItems, scorePrimitives } from '../../src/engine/eval/primitives';
-import { accuracyAtLoss, reasoningOf } from '../../src/engine/compare/lab';
+import { accuracyAtLoss, reasoningBottomLine, reasoningOf } from '../../src/engine/compare/lab';
 import type { LoadedRun } from '../../src/engine/compare/load';
 import { ModelSessions } from '../../src/engine/eval/sessions';
 import { paramSpecs, type PatchTransformerConfig } from '../../src/engine/models/patch-transformer';
@@ -337,6 +337,9 @@ describe('the reading of lab runs', () => {
       /MIDAS answers variable assignment, depth 2 \(math\) better at the same validation loss: \+0\.10 \[/,
     );
     expect(text).toMatch(/At the same budget .*MIDAS is better on variable assignment, depth 2 \(math\): \+0\.15/);
+    expect(reasoningBottomLine(reading)).toMatch(
+      /^At the same validation loss, MIDAS answers variable assignment, depth 2 \(math\) better \(\+0\.10 \[/,
+    );
   });
 
   it("says when a variant never reached the baseline's loss, and that reading it at its end favours the baseline", () => {
@@ -372,6 +375,7 @@ describe('the reading of lab runs', () => {
       ]),
     );
     expect(reasoningOf(flat)!.sentences[0]).toMatch(/not informative at this scale/);
+    expect(reasoningBottomLine(reasoningOf(flat)!)).toMatch(/cannot be told at this scale/);
     expect(reasoningOf(new Map([['baseline', [{ ...baseline(1, 0, 0), report: {} } as LoadedRun]]]))).toBeNull();
   });
 });

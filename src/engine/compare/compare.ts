@@ -39,7 +39,7 @@ import {
 import { BASELINES, type BaselineName, type Evaluation } from '../eval/evaluate';
 import type { SeriesMetrics } from '../eval/per-series';
 import { holm, meanInterval, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
-import { reasoningOf } from './lab';
+import { reasoningBottomLine, reasoningOf } from './lab';
 import type { LoadedRun } from './load';
 import { count } from './text';
 
@@ -801,6 +801,8 @@ function bottomLineOf(c: Judged, labelled: boolean): string[] {
   // The schedules that grow (a FLOP-matched baseline is a reference for cost, not a schedule to choose).
   const growing = variants.filter((v) => v.kind !== 'baseline');
   const out: string[] = [];
+  // The reasoning lab's question first: does a schedule reason differently at the same loss?
+  if (c.reasoning) out.push(reasoningBottomLine(c.reasoning));
   const usable = variants.filter((v) => v.usable);
   const classical = bestClassical(c);
   const primary = primaryReader(c);

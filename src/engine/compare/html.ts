@@ -30,7 +30,7 @@ import {
 } from '../../shared/format';
 import { variantLabel } from '../../shared/growth';
 import { colorOf, lossCharts, metricCharts, timelineChart } from './report-charts';
-import { escapeHtml } from './svg';
+import { escapeHtml, lineChart } from './svg';
 
 const CSS = `
 :root { color-scheme: light; --fg: #1f2328; --muted: #57606a; --line: #d0d7de; --accent: #0072b2; --good: #1a7f37; --bad: #cf222e; }
@@ -285,6 +285,69 @@ function perSeriesRows(ds: readonly Pick<BaselineSummary, 'perSeries'>[]): Row[]
   });
 }
 
+/** A chance level as text: two decimals, or a power of ten where it is tiny (copying eight letters). */
+const chanceText = (x: number) => (x < 0.001 ? x.toExponential(0) : x.toFixed(2));
+
+/**
+ * The reasoning lab: each primitive's accuracy per variant at the end and at the baseline's final
+ * validation loss, its chance, whether the instrument sees there, the positive control; then the
+ * isoplot of every primitive some run rose above chance on (the paper's figure).
+ */
+function reasoningSection(c: Comparison): string {
+  const r = c.reasoning;
+  if (!r) return '';
+  const vs = c.variants;
+  const digits = 2;
+  const rows: Row[] = r.primitives.flatMap((p) => [
+    {
+      label: p.label,
+      title: p.tests,
+      note: `${p.tests} Chance ${chanceText(p.chance)}; ${p.items} items, ${p.shots}-shot; ${p.informative ? 'informative' : 'not informative: the baseline is not above chance with its interval'}${p.control && p.control.n >= 2 ? `; control (final − first point) ${formatDifference(p.control, digits)}` : ''}.`,
+      cells: vs.map((v) => cell(formatInterval(p.variants[v.variant], digits))),
+    },
+    ...(p.informative
+      ? [
+          {
+            label: `${p.label}, at the baseline's loss`,
+            note: Object.entries(p.differences)
+              .map(
+                ([v, d]) =>
+                  `${variantLabel(v)} − baseline ${formatDifference(d, digits)}${d.significant ? ' (significant)' : ''}`,
+              )
+              .join('; '),
+            cells: vs.map((v) => cell(formatInterval(p.atLoss[v.variant], digits))),
+          },
+        ]
+      : []),
+  ]);
+  const seen = r.primitives.filter((p) => Object.values(p.points).some((pts) => pts.some((x) => x.value > p.chance)));
+  const charts = seen.map((p) =>
+    lineChart(
+      vs.map((v) => ({
+        name: variantLabel(v.variant),
+        color: colorOf(v.variant),
+        points: [...(p.points[v.variant] ?? [])].map((x) => [x.valLoss, x.value] as const),
+        dots: true,
+        // A dotted vertical where the baseline ends: the loss the variants are read at.
+        ...(v.variant === 'baseline' && c.referenceLoss !== null ? { markers: [c.referenceLoss] } : {}),
+      })),
+      {
+        title: `${p.label}: accuracy against validation loss (chance ${chanceText(p.chance)})${c.referenceLoss !== null ? `; the baseline ends at ${c.referenceLoss.toFixed(3)}` : ''}`,
+        xLabel: 'validation loss (log scale)',
+        yLabel: 'exact-match accuracy',
+        logX: true,
+      },
+    ),
+  );
+  return `<h2>Reasoning primitives</h2>
+<p class="muted">The share of each primitive's held-out items the model answers exactly (greedy decoding, k solved examples before each), mean [95% interval] over seeds, at the end of training and, where the instrument can see, read at the baseline's final validation loss (each seed where its own curve crosses that loss: the paper's comparison). A primitive is informative only where the baseline at the full budget is above chance with its interval.</p>
+${table(
+  vs.map((v) => ({ label: variantLabel(v.variant), color: colorOf(v.variant) })),
+  rows,
+)}
+${charts.length ? `<div class="charts">${charts.join('')}</div>` : '<p class="muted">No run rose above chance on any primitive at any validation point: there is no isoplot to draw at this scale.</p>'}`;
+}
+
 function detectorsTable(c: Comparison): string {
   const bs = c.baselines;
   if (bs.length === 0) return '';
@@ -417,8 +480,12 @@ ${detectorsTable(c)}`
     : ''
 }
 ${differences(c)}
-<h2>Downstream quality</h2>
-<div class="charts">${metricCharts(c)}</div>
+${
+  c.reasoning
+    ? reasoningSection(c)
+    : `<h2>Downstream quality</h2>
+<div class="charts">${metricCharts(c)}</div>`
+}
 ${
   timeline
     ? `<h2>Anomaly scores over the test part</h2>

@@ -215,3 +215,22 @@ function sentencesOf(primitives: readonly PrimitiveReading[], variants: readonly
   }
   return out;
 }
+
+/** The lab's answer to its question, for the bottom line: does a schedule reason differently at the same loss? */
+export function reasoningBottomLine(r: ReasoningReading): string {
+  const seen = r.primitives.filter((p) => p.informative);
+  if (!seen.length)
+    return 'Whether stacking changes reasoning cannot be told at this scale: the baseline is above chance on no primitive.';
+  const variants = [...new Set(seen.flatMap((p) => Object.keys(p.differences)))];
+  const apart = variants.flatMap((v) =>
+    seen
+      .filter((p) => p.differences[v]?.significant)
+      .map(
+        (p) =>
+          `${variantLabel(v)} answers ${p.label} ${p.differences[v]!.mean > 0 ? 'better' : 'worse'} (${formatDifference(p.differences[v]!, 2)})`,
+      ),
+  );
+  return apart.length
+    ? `At the same validation loss, ${apart.join('; ')}.`
+    : `At the same validation loss, the schedules answer the ${seen.length} primitive${seen.length === 1 ? '' : 's'} the instrument can see alike.`;
+}
