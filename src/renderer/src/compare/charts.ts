@@ -5,7 +5,7 @@
  */
 import { variantLabel } from '../../../shared/growth';
 import type { Chart, ChartConfiguration, ChartType, Plugin } from 'chart.js';
-import { PROBE_LABELS, type Comparison, type VariantSummary } from '../../../shared/compare';
+import { PROBE_LABELS, type Comparison, type PrimitiveReading, type VariantSummary } from '../../../shared/compare';
 import { timelineAxis } from '../../../shared/format';
 import type { ScoreTimeline } from '../../../shared/timeline';
 import { translucent, variantColor, variantDash } from '../theme/variants';
@@ -355,6 +355,76 @@ export function timelineConfig(
         },
         y: axis(theme, 'anomaly score'),
         labels: { type: 'linear', min: 0, max: 1, display: false },
+      },
+    },
+  };
+}
+
+/**
+ * The reasoning lab's isoplot of one primitive: each variant's accuracy against validation loss
+ * at every validation point (every seed), the chance level, and the baseline's final loss, where
+ * the variants are read (the paper's figure).
+ */
+export function primitiveIsoplotConfig(
+  c: Comparison,
+  primitive: PrimitiveReading,
+  colors: Map<string, string>,
+  theme: ChartTheme,
+): ChartConfiguration<'scatter'> {
+  const ink = INK[theme];
+  const datasets: ChartConfiguration<'scatter'>['data']['datasets'] = c.variants.map((v) => {
+    const color = colors.get(v.variant)!;
+    return {
+      label: variantLabel(v.variant),
+      data: (primitive.points[v.variant] ?? []).map((p) => ({ x: p.valLoss, y: p.value })),
+      pointRadius: 3,
+      borderColor: color,
+      backgroundColor: translucent(color, 0.6),
+    };
+  });
+  const xs = Object.values(primitive.points).flatMap((ps) => ps.map((p) => p.valLoss));
+  if (xs.length)
+    datasets.push({
+      label: `chance (${primitive.chance < 0.001 ? primitive.chance.toExponential(0) : primitive.chance.toFixed(2)})`,
+      data: [
+        { x: Math.min(...xs), y: primitive.chance },
+        { x: Math.max(...xs), y: primitive.chance },
+      ],
+      showLine: true,
+      pointRadius: 0,
+      borderWidth: 1,
+      borderDash: [6, 4],
+      borderColor: ink.muted,
+      backgroundColor: ink.muted,
+    });
+  if (c.referenceLoss !== null && Number.isFinite(c.referenceLoss))
+    datasets.push({
+      label: "baseline's final loss",
+      data: [
+        { x: c.referenceLoss, y: 0 },
+        { x: c.referenceLoss, y: 1 },
+      ],
+      showLine: true,
+      pointRadius: 0,
+      borderWidth: 1,
+      borderDash: [2, 3],
+      borderColor: ink.muted,
+      backgroundColor: ink.muted,
+    });
+  const x = axis(theme, 'validation loss (log scale)');
+  return {
+    type: 'scatter',
+    plugins: [canvasBackground],
+    data: { datasets },
+    options: {
+      plugins: plugins(theme, `${primitive.label}: accuracy against validation loss`),
+      scales: {
+        x: {
+          ...x,
+          type: 'logarithmic',
+          ticks: { ...x.ticks, maxRotation: 0, autoSkip: false, callback: sparseLogLabel },
+        },
+        y: { ...axis(theme, 'exact-match accuracy'), min: 0, max: 1 },
       },
     },
   };
