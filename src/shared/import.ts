@@ -81,6 +81,24 @@ export interface ImportResult {
     /** Labelled anomalies as [start, end) in x units. */
     readonly anomalies: readonly (readonly [number, number])[];
   };
+  /** A reasoning-lab corpus (sources lab and text): what it holds, in place of the columns and the plot. */
+  readonly lab?: LabPreview;
+}
+
+/** What the Import step shows of a reasoning-lab corpus. */
+export interface LabPreview {
+  readonly bytes: number;
+  /** Its first documents (blank-line separated), each cut to a few hundred characters. */
+  readonly documents: readonly string[];
+  /** One evaluation item per primitive (the built-in ones, then the user's own), with what it tests. */
+  readonly items: readonly {
+    readonly primitive: string;
+    readonly label: string;
+    readonly tests: string;
+    readonly prompt: string;
+    readonly answer: string;
+    readonly chance: number;
+  }[];
 }
 
 /** What `data.inspect` makes of a file whose import failed: its columns, their roles, its first rows. */

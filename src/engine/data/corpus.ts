@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_MIX, MIX_KEYS, type CorpusMix } from '../../shared/lab';
+import { DEFAULT_MIX, MIX_KEYS, PRIMITIVES, type CorpusMix } from '../../shared/lab';
 import { Rng } from '../random';
 import {
   drawItem,
@@ -23,10 +23,10 @@ import {
   type PrimitiveItem,
   type PrimitiveName,
 } from './primitives';
-import type { DataSource } from '../../shared/import';
+import type { DataSource, LabPreview } from '../../shared/import';
 import { LAB_LIMITS } from '../../shared/lab';
 import type { Dataset, LabCorpus } from './dataset';
-import { readUserItems } from './user-items';
+import { readUserItems, userPools } from './user-items';
 
 export type { LabCorpus } from './dataset';
 import type { PreparedData, RunData } from './prepared';
@@ -324,4 +324,31 @@ export function corpusPrepared(corpus: LabCorpus, window: number): PreparedData 
     },
     fingerprint: data.fingerprint,
   };
+}
+
+/** What the Import step shows of a corpus: its first documents and one held-out item per primitive. */
+export function labPreview(corpus: LabCorpus, documents = 6, chars = 400): LabPreview {
+  const text = new TextDecoder().decode(corpus.bytes.subarray(0, Math.min(corpus.bytes.length, documents * chars * 4)));
+  const docs = text
+    .split('\n\n')
+    .filter((d) => d.trim())
+    .slice(0, documents)
+    .map((d) => (d.length > chars ? `${d.slice(0, chars - 1)}…` : d));
+  const builtIn = Object.entries(evaluationItems(corpus.itemsSeed, 1)).map(([name, [item]]) => ({
+    primitive: name,
+    label: PRIMITIVES[name as PrimitiveName].label,
+    tests: PRIMITIVES[name as PrimitiveName].tests,
+    prompt: item!.prompt,
+    answer: item!.answer,
+    chance: item!.chance,
+  }));
+  const mine = Object.entries(userPools(corpus.userItems ?? [])).map(([name, [item]]) => ({
+    primitive: name,
+    label: `${name} (your items)`,
+    tests: 'Your own items (--items), scored like the built-in primitives.',
+    prompt: item!.prompt,
+    answer: item!.answer,
+    chance: item!.chance,
+  }));
+  return { bytes: corpus.bytes.length, documents: docs, items: [...builtIn, ...mine] };
 }

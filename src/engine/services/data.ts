@@ -6,7 +6,16 @@
 import { randomUUID } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ColumnRole, ImportColumn, ImportInspection, ImportRequest, ImportResult } from '../../shared/import';
+import type {
+  ColumnRole,
+  DataSource,
+  ImportColumn,
+  ImportInspection,
+  ImportRequest,
+  ImportResult,
+} from '../../shared/import';
+import { corpusDataset, corpusPrepared, labPreview, loadLabCorpus } from '../data/corpus';
+import { LAB_PRESETS } from '../models/patch-transformer';
 import type { FileProfile } from '../../shared/profile';
 import { sniffDialect, splitLine } from '../data/csv';
 import { asSample, loadDataset, sampleSource, withSampleFiles, type Dataset, type LoadOptions } from '../data/dataset';
@@ -267,6 +276,39 @@ export function createDataService(confine?: (p: string, what: string, shown?: st
     return info.isDirectory() ? ((await csvFilesIn(req.source.path))[0] ?? null) : req.source.path;
   }
 
+  /** A reasoning-lab corpus: generated from its seed or a user's text, shown by its documents and items. */
+  async function importLab(
+    req: ImportRequest,
+    src: Extract<DataSource, { kind: 'lab' | 'text' }>,
+  ): Promise<ImportResult> {
+    if (confine && src.kind === 'text') await confine(src.path, 'the text');
+    if (confine && src.items) await confine(src.items, 'the items file');
+    const corpus = await loadLabCorpus(src);
+    const dataset = corpusDataset(corpus, corpus.description);
+    const id = randomUUID();
+    imported.set(id, { id, request: req, source: corpus.description, dataset });
+    while (imported.size > 3) imported.delete(imported.keys().next().value!);
+    const window = LAB_PRESETS.tiny.seqLen;
+    return {
+      datasetId: id,
+      request: req,
+      source: corpus.description,
+      profile: dataset.profile,
+      fitness: {
+        split: corpusPrepared(corpus, window).splits.strategy,
+        windowRows: window,
+        testRows: 0,
+        testAnomalies: null,
+        thresholdRows: null,
+        findings: [],
+      },
+      columns: [],
+      preview: { header: [], rows: [] },
+      plot: { x: [], xUnit: 'row', channels: [], anomalies: [] },
+      lab: labPreview(corpus),
+    };
+  }
+
   return {
     /**
      * The columns of a file as the importer would read them, with the roles it would give (the
@@ -324,10 +366,7 @@ export function createDataService(confine?: (p: string, what: string, shown?: st
           { sample: kind },
         );
       } else if (req.source.kind === 'lab' || req.source.kind === 'text') {
-        // The Import step does not show a corpus yet (issue 23, item 6): the command line trains the lab.
-        throw new Error(
-          'the reasoning lab is trained from the command line for now: stacklab train --task reasoning [--data notes.txt]',
-        );
+        return importLab(req, req.source);
       } else {
         source = req.source.path;
         // A missing file or an empty folder: loadDataset says so with the path and what to do.
