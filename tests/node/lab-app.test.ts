@@ -54,6 +54,18 @@ describe('the reasoning lab in the app', () => {
     for (const it of lab.items) for (const d of lab.documents) expect(d).not.toContain(`${it.prompt}${it.answer}\n`);
     expect(imported.fitness.findings).toEqual([]);
 
+    // The Variants step's estimate plans the token model on the corpus (no sensor split).
+    const estimate = await api.invoke('train.estimate', {
+      datasetId: imported.datasetId,
+      variants: ['baseline', 'midas'],
+      preset: 'tiny',
+      layers: 2,
+      block: 1,
+      steps: 20,
+      seeds: 1,
+      device: 'cpu',
+    });
+    expect(estimate.variants.map((v) => v.variant)).toEqual(['baseline', 'midas']);
     const job = await api.invoke('jobs.start', {
       datasetId: imported.datasetId,
       variants: ['baseline', 'midas'],
