@@ -78,7 +78,7 @@ describe('the reasoning lab in the app', () => {
       device: 'cpu',
     });
     const done = await settled(api, job.id);
-    expect(done.status, JSON.stringify(done.runs.map((r) => r.error))).toBe('finished');
+    expect(done.status).toBe('finished');
     const c = await api.invoke('compare.get', { dir: job.dir });
     expect(c.reasoning!.primitives.map((p) => p.name)).toEqual([...PRIMITIVE_NAMES, 'tag-loop']);
     expect(c.bottomLine[0]).toMatch(/cannot be told at this scale/);

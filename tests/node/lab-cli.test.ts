@@ -11,6 +11,7 @@ import { evaluationItems, itemLine, PRIMITIVE_NAMES } from '../../src/engine/dat
 import { parseRunConfig } from '../../src/engine/runs/config-check';
 import { importRequest, InvalidParamsError } from '../../src/shared/ipc';
 import { cli } from '../helpers/cli';
+import { DEFAULT_MIX } from '../../src/shared/lab';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'stacklab-lab-'));
 const read = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
@@ -222,7 +223,7 @@ describe('the lab at the boundaries', () => {
       kind: 'lab',
       seed: 3,
       bytes: 70_000,
-      mix: { filler: 0.3, copy: 1, assign: 0.3, math: 0.1, hop: 0.15 },
+      mix: { ...DEFAULT_MIX, copy: 1 },
     });
     for (const source of [
       { kind: 'lab', bytes: 5 },

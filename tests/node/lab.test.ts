@@ -14,6 +14,7 @@ import {
   mathLine,
   PRIMITIVE_NAMES,
   type PrimitiveItem,
+  withShortcutChance,
 } from '../../src/engine/data/primitives';
 import { answersExactly, encodeItems, scorePrimitives } from '../../src/engine/eval/primitives';
 import { accuracyAtLoss, reasoningBottomLine, reasoningOf } from '../../src/engine/compare/lab';
@@ -68,7 +69,21 @@ describe('the primitives', () => {
     expect(vars(items['assign-math-1'][0]!.prompt)).toBe(7);
     expect(vars(items['assign-code-2'][0]!.prompt)).toBe(9);
     expect(items['assign-math-2'][0]!.chance).toBe(0.2);
-    expect(items['hop-4'][0]!.chance).toBe(0.25);
+    // A hop's chance is its best shortcut on the pool: over four symbols long chains cycle, so the
+    // 8-hop answer often equals a shorter hop's, and a model that learned one hop must not pass for eight.
+    const hop8 = evaluationItems(1, 128)['hop-8'];
+    const seq = (it: (typeof hop8)[number]) => it.prompt.slice(5, -1);
+    const oneHop = hop8.filter((it) => hopAnswer(seq(it), 1) === it.answer).length / hop8.length;
+    expect(oneHop).toBeGreaterThan(0.4);
+    expect(hop8[0]!.chance).toBeGreaterThanOrEqual(oneHop);
+    expect(new Set(hop8.map((i) => i.chance)).size).toBe(1);
+    expect(items['hop-1'][0]!.chance).toBeGreaterThanOrEqual(0.25);
+    expect(
+      withShortcutChance([{ primitive: 'hop-2', prompt: 'hop2 abab=', answer: 'b', chance: 0.25 }], 2)[0]!.chance,
+    ).toBe(0.25);
+    expect(
+      withShortcutChance([{ primitive: 'hop-2', prompt: 'hop2 aaaa=', answer: 'a', chance: 0.25 }], 2)[0]!.chance,
+    ).toBe(1);
     expect(items.copy[0]!.chance).toBeLessThan(1e-5);
     expect(items.math.every((i) => i.chance === 1 / 19 || i.chance === 1 / 10)).toBe(true);
   });

@@ -113,7 +113,8 @@ const mathChance = (op: '+' | '-') => (op === '+' ? 1 / 19 : 1 / 10);
 /**
  * p-hop induction (Sanford et al. 2024) over four symbols: from the last position, p times jump
  * to just after the previous occurrence of the current symbol; the answer is the symbol landed
- * on. Sequences where a hop finds no earlier occurrence are drawn again. Chance 1/4.
+ * on. Sequences where a hop finds no earlier occurrence are drawn again. Chance: 1/4 per item as
+ * drawn; the pool's shortcuts raise it (withShortcutChance).
  */
 export function hopAnswer(seq: string, p: number): string | null {
   let pos = seq.length - 1;
@@ -164,7 +165,31 @@ export function evaluationItems(seed: number, count: number): Record<PrimitiveNa
       seen.add(item.prompt);
       items.push(item);
     }
-    out[name] = items;
+    out[name] = name.startsWith('hop-') ? withShortcutChance(items, Number(name.slice(4))) : items;
   }
   return out;
+}
+
+/** The symbol sequence of a hop item ("hop4 abca…=" → "abca…"). */
+const hopSequence = (prompt: string) => prompt.slice(prompt.indexOf(' ') + 1, -1);
+
+/**
+ * Over four symbols, a long hop chain soon cycles: the 8-hop answer equals the 1-hop answer on
+ * more than half of the items, and the sequence's most frequent symbol is right on about a third.
+ * A model that learned only one hop would pass for an 8-hop reasoner against a chance of 1/4, so a
+ * hop primitive's chance is the best of these shortcuts on its own items (uniform guessing, the
+ * most frequent symbol, and every shorter hop count), measured, not assumed.
+ */
+export function withShortcutChance(pool: readonly PrimitiveItem[], p: number): PrimitiveItem[] {
+  if (!pool.length) return [];
+  const share = (guess: (seq: string) => string | null) =>
+    pool.filter((it) => guess(hopSequence(it.prompt)) === it.answer).length / pool.length;
+  const mostFrequent = (seq: string) => {
+    const counts = new Map<string, number>();
+    for (const ch of seq) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
+  };
+  const shorter = Array.from({ length: p - 1 }, (_, k) => share((seq) => hopAnswer(seq, k + 1)));
+  const chance = Math.max(1 / HOP_SYMBOLS.length, share(mostFrequent), ...shorter);
+  return pool.map((it) => ({ ...it, chance }));
 }
