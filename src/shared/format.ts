@@ -242,3 +242,6 @@ export function timelineAxis(
     unit: u.unit,
   };
 }
+
+/** A chance level: two decimals, or a power of ten where it is tiny (copying eight letters: 2e-6). */
+export const formatChance = (x: number): string => (x < 0.001 ? x.toExponential(0) : x.toFixed(2));

@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createServices, servicesAsApi } from '../../src/engine/services';
-import type { StackLabApi } from '../../src/shared/ipc';
-import type { JobInfo, JobProgress } from '../../src/shared/jobs';
+import type { JobProgress } from '../../src/shared/jobs';
 import { readModelInfo } from '../../src/engine/onnx/proto';
 import { runCli } from '../../src/engine/cli';
 import { capture } from '../helpers/cli';
 import { appWording } from '../../src/renderer/src/model/app-wording';
+import { settled } from '../helpers/jobs';
 
 const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
 
@@ -18,18 +18,6 @@ function services() {
   const configDir = tmp('stacklab-jobs-config-');
   const s = createServices({ host: 'cli', runsDir, configDir });
   return { s, api: servicesAsApi(s), runsDir, configDir };
-}
-
-/** Resolves with the job's state once `jobs.changed` reports it not running. */
-function settled(api: StackLabApi, jobId: string): Promise<JobInfo> {
-  return new Promise((resolve) => {
-    const off = api.on('jobs.changed', (j) => {
-      if (j.id === jobId && j.status !== 'running') {
-        off();
-        resolve(j);
-      }
-    });
-  });
 }
 
 describe('a failed import, fixed in the app', () => {

@@ -9,21 +9,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createServices, servicesAsApi } from '../../src/engine/services';
 import { PRIMITIVE_NAMES, PRIMITIVES } from '../../src/shared/lab';
-import type { JobInfo } from '../../src/shared/jobs';
-import type { StackLabApi } from '../../src/shared/ipc';
+import { settled } from '../helpers/jobs';
 
 const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
-
-function settled(api: StackLabApi, jobId: string): Promise<JobInfo> {
-  return new Promise((resolve) => {
-    const off = api.on('jobs.changed', (j) => {
-      if (j.id === jobId && j.status !== 'running') {
-        off();
-        resolve(j);
-      }
-    });
-  });
-}
 
 describe('the reasoning lab in the app', () => {
   it('imports a generated corpus with a preview, trains on it and compares the primitives', async () => {
@@ -55,28 +43,19 @@ describe('the reasoning lab in the app', () => {
     expect(imported.fitness.findings).toEqual([]);
 
     // The Variants step's estimate plans the token model on the corpus (no sensor split).
-    const estimate = await api.invoke('train.estimate', {
+    const plan = {
       datasetId: imported.datasetId,
-      variants: ['baseline', 'midas'],
-      preset: 'tiny',
+      variants: ['baseline', 'midas'] as const,
+      preset: 'tiny' as const,
       layers: 2,
       block: 1,
       steps: 20,
       seeds: 1,
-      device: 'cpu',
-    });
+      device: 'cpu' as const,
+    };
+    const estimate = await api.invoke('train.estimate', { ...plan, variants: [...plan.variants] });
     expect(estimate.variants.map((v) => v.variant)).toEqual(['baseline', 'midas']);
-    const job = await api.invoke('jobs.start', {
-      datasetId: imported.datasetId,
-      variants: ['baseline', 'midas'],
-      preset: 'tiny',
-      layers: 2,
-      block: 1,
-      steps: 20,
-      seeds: 1,
-      labItems: 8,
-      device: 'cpu',
-    });
+    const job = await api.invoke('jobs.start', { ...plan, variants: [...plan.variants], labItems: 8 });
     const done = await settled(api, job.id);
     expect(done.status).toBe('finished');
     const c = await api.invoke('compare.get', { dir: job.dir });

@@ -21,6 +21,7 @@ import {
 } from '../../shared/compare';
 import {
   delayUnit,
+  formatChance,
   formatDifference,
   formatFlops,
   formatInterval,
@@ -285,9 +286,6 @@ function perSeriesRows(ds: readonly Pick<BaselineSummary, 'perSeries'>[]): Row[]
   });
 }
 
-/** A chance level as text: two decimals, or a power of ten where it is tiny (copying eight letters). */
-const chanceText = (x: number) => (x < 0.001 ? x.toExponential(0) : x.toFixed(2));
-
 /**
  * The reasoning lab: each primitive's accuracy per variant at the end and at the baseline's final
  * validation loss, its chance, whether the instrument sees there, the positive control; then the
@@ -302,7 +300,7 @@ function reasoningSection(c: Comparison): string {
     {
       label: p.label,
       title: p.tests,
-      note: `${p.tests} Chance ${chanceText(p.chance)}; ${p.items} items, ${p.shots}-shot; ${p.informative ? 'informative' : 'not informative: the baseline is not above chance with its interval'}${p.control && p.control.n >= 2 ? `; control (final − first point) ${formatDifference(p.control, digits)}` : ''}.`,
+      note: `${p.tests} Chance ${formatChance(p.chance)}; ${p.items} items, ${p.shots}-shot; ${p.informative ? 'informative' : 'not informative: the baseline is not above chance with its interval'}${p.control && p.control.n >= 2 ? `; control (final − first point) ${formatDifference(p.control, digits)}` : ''}.`,
       cells: vs.map((v) => cell(formatInterval(p.variants[v.variant], digits))),
     },
     ...(p.informative
@@ -332,7 +330,7 @@ function reasoningSection(c: Comparison): string {
         ...(v.variant === 'baseline' && c.referenceLoss !== null ? { markers: [c.referenceLoss] } : {}),
       })),
       {
-        title: `${p.label}: accuracy against validation loss (chance ${chanceText(p.chance)})${c.referenceLoss !== null ? `; the baseline ends at ${c.referenceLoss.toFixed(3)}` : ''}`,
+        title: `${p.label}: accuracy against validation loss (chance ${formatChance(p.chance)})${c.referenceLoss !== null ? `; the baseline ends at ${c.referenceLoss.toFixed(3)}` : ''}`,
         xLabel: 'validation loss (log scale)',
         yLabel: 'exact-match accuracy',
         logX: true,

@@ -13,7 +13,7 @@ import {
   type Comparison,
   type SeedInterval,
 } from '../../shared/compare';
-import { delayUnit, formatFlops, formatInterval, formatRatio } from '../../shared/format';
+import { delayUnit, formatChance, formatFlops, formatInterval, formatRatio } from '../../shared/format';
 import { variantLabel } from '../../shared/growth';
 import { count, wrap } from './text';
 
@@ -138,7 +138,7 @@ function table(c: Comparison): { header: string[]; rows: Row[] } {
   // The reasoning lab: each primitive's exact-match accuracy (* where the baseline is not above chance: not informative).
   for (const p of c.reasoning?.primitives ?? [])
     row(
-      `${p.label}${p.informative ? '' : '*'} (chance ${p.chance < 0.001 ? p.chance.toExponential(0) : p.chance.toFixed(2)})`,
+      `${p.label}${p.informative ? '' : '*'} (chance ${formatChance(p.chance)})`,
       pad(c.variants.map((v) => interval(p.variants[v.variant], 3))),
       `${p.name}${p.informative ? '' : '*'}`,
     );

@@ -6,7 +6,7 @@
 import { variantLabel } from '../../../shared/growth';
 import type { Chart, ChartConfiguration, ChartType, Plugin } from 'chart.js';
 import { PROBE_LABELS, type Comparison, type PrimitiveReading, type VariantSummary } from '../../../shared/compare';
-import { timelineAxis } from '../../../shared/format';
+import { formatChance, timelineAxis } from '../../../shared/format';
 import type { ScoreTimeline } from '../../../shared/timeline';
 import { translucent, variantColor, variantDash } from '../theme/variants';
 
@@ -129,6 +129,24 @@ export function prChartConfig(
   };
 }
 
+/** A dotted vertical at the baseline's final validation loss, from `lo` to `hi`: where the isoplot is read. */
+function referenceLossLine(loss: number, lo: number, hi: number, theme: ChartTheme) {
+  const ink = INK[theme];
+  return {
+    label: "baseline's final loss",
+    data: [
+      { x: loss, y: lo },
+      { x: loss, y: hi },
+    ],
+    showLine: true,
+    pointRadius: 0,
+    borderWidth: 1,
+    borderDash: [2, 3],
+    borderColor: ink.muted,
+    backgroundColor: ink.muted,
+  };
+}
+
 /**
  * The isoplot: the downstream metric against validation loss at every checkpoint, per variant,
  * with its fitted line (metric ≈ a + b·ln loss) and the baseline's final loss marked.
@@ -167,22 +185,8 @@ export function isoplotConfig(
     }
   }
   const ys = variants.flatMap((v) => v.isoplot.points.map((p) => p.value)).filter(Number.isFinite);
-  if (c.referenceLoss !== null && Number.isFinite(c.referenceLoss) && ys.length) {
-    const ink = INK[theme];
-    datasets.push({
-      label: "baseline's final loss",
-      data: [
-        { x: c.referenceLoss, y: Math.min(...ys) },
-        { x: c.referenceLoss, y: Math.max(...ys) },
-      ],
-      showLine: true,
-      pointRadius: 0,
-      borderWidth: 1,
-      borderDash: [2, 3],
-      borderColor: ink.muted,
-      backgroundColor: ink.muted,
-    });
-  }
+  if (c.referenceLoss !== null && Number.isFinite(c.referenceLoss) && ys.length)
+    datasets.push(referenceLossLine(c.referenceLoss, Math.min(...ys), Math.max(...ys), theme));
   const base = plugins(theme, `Isoplot: ${metric} against validation loss at each checkpoint`);
   const x = axis(theme, 'validation loss (log scale)');
   return {
@@ -385,7 +389,7 @@ export function primitiveIsoplotConfig(
   const xs = Object.values(primitive.points).flatMap((ps) => ps.map((p) => p.valLoss));
   if (xs.length)
     datasets.push({
-      label: `chance (${primitive.chance < 0.001 ? primitive.chance.toExponential(0) : primitive.chance.toFixed(2)})`,
+      label: `chance (${formatChance(primitive.chance)})`,
       data: [
         { x: Math.min(...xs), y: primitive.chance },
         { x: Math.max(...xs), y: primitive.chance },
@@ -398,19 +402,7 @@ export function primitiveIsoplotConfig(
       backgroundColor: ink.muted,
     });
   if (c.referenceLoss !== null && Number.isFinite(c.referenceLoss))
-    datasets.push({
-      label: "baseline's final loss",
-      data: [
-        { x: c.referenceLoss, y: 0 },
-        { x: c.referenceLoss, y: 1 },
-      ],
-      showLine: true,
-      pointRadius: 0,
-      borderWidth: 1,
-      borderDash: [2, 3],
-      borderColor: ink.muted,
-      backgroundColor: ink.muted,
-    });
+    datasets.push(referenceLossLine(c.referenceLoss, 0, 1, theme));
   const x = axis(theme, 'validation loss (log scale)');
   return {
     type: 'scatter',
