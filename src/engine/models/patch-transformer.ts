@@ -106,15 +106,18 @@ export const LAB_PRESETS: Readonly<Record<PresetName, PresetConfig>> = {
     batch: 16,
     vocab: 256,
   },
+  // Measured on one H100 (bench/RESULTS.md, "The reasoning lab on one H100"): this width at 8
+  // layers (--layers 8; a plan's depth defaults to the sensor preset's 6), 3,000 steps in bf16,
+  // learns copying and every assignment depth on the default mix.
   small: {
     ...PRESETS.small,
-    dModel: 128,
-    heads: 4,
+    dModel: 256,
+    heads: 8,
     layers: 6,
     patchLen: 1,
     seqLen: 256,
-    mlpHidden: 512,
-    batch: 32,
+    mlpHidden: 1024,
+    batch: 64,
     vocab: 256,
   },
   base: {
