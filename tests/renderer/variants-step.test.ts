@@ -3,6 +3,8 @@ import { describe, expect, it, vi } from 'vitest';
 import VariantsStep from '../../src/renderer/src/steps/VariantsStep.vue';
 import { ESTIMATE_DELAY_MS, usePlanStore } from '../../src/renderer/src/stores/plan';
 import { mountStep, TrainingFakeApi, trainingSpecHooks } from './fakes/training';
+import { useDataStore } from '../../src/renderer/src/stores/data';
+import type { ImportResult } from '../../src/shared/import';
 
 trainingSpecHooks();
 
@@ -239,5 +241,25 @@ describe('Variants step', () => {
     expect(options[0]!.text()).toBe('Settings default (cpu)');
     await w.find('[data-testid="device"]').setValue('cpu');
     expect(store.device).toBe('cpu');
+  });
+});
+
+describe('Variants step for a reasoning-lab corpus', () => {
+  it('offers the primitives’ scoring instead of the sensor split, says what a CPU can see, and sends it', async () => {
+    const { w, wizard, plan: store } = mountStep(VariantsStep);
+    expect(w.find('[data-testid="data-plan"]').exists()).toBe(true);
+    expect(w.find('[data-testid="lab-plan"]').exists()).toBe(false);
+    const data = useDataStore();
+    data.result = {
+      datasetId: 'lab-1',
+      lab: { bytes: 65_536, documents: [], items: [] },
+    } as unknown as ImportResult;
+    wizard.datasetId = 'lab-1';
+    await flushPromises();
+    expect(w.find('[data-testid="data-plan"]').exists()).toBe(false);
+    expect(w.find('[data-testid="lab-scale"]').text()).toMatch(/On a CPU the lab's models are too small/);
+    await w.find('[data-testid="lab-items"]').setValue('32');
+    await w.find('[data-testid="lab-shots"]').setValue('3');
+    expect(store.fields).toMatchObject({ labItems: 32, shots: 3 });
   });
 });
