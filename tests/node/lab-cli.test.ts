@@ -35,6 +35,8 @@ describe('stacklab train --task reasoning', () => {
       out,
     ]);
     expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/8 items per primitive, 5-shot, at every validation point/);
+    expect(r.err).not.toMatch(/thresholds/);
     const config = read(path.join(out, 'baseline-s1', 'config.json'));
     expect(config.model).toMatchObject({ vocab: 256, channels: 1, patchLen: 1, layers: 2 });
     expect(config.lab).toEqual({ items: 8, shots: 5, itemsSeed: 1 });

@@ -358,8 +358,10 @@ function describeJob({ dir, plan, planned, device }: PreparedJob, say: ReturnTyp
   say(
     `training ${count(planned.runs.length, 'run')} of the ${plan.preset} preset (${count(growth.layers, 'layer')}, blocks of ${growth.block}, Prop-${growth.alpha}, ${count(growth.steps, 'step')}) on ${device} in ${plan.precision}; data: ${source}, ${planned.runs[0]!.config.data.series} series, ${count(data.trainStarts.length, 'training window')}`,
   );
+  // A lab's corpus has no alarms: its runs score the primitives, said instead of thresholds.
+  const lab = planned.runs[0]!.config.lab;
   say(
-    `split: ${data.splits.strategy}; normalisation ${data.splits.normalization.description}; thresholds ${planned.runs[0]!.config.scoring!.threshold}`,
+    `split: ${data.splits.strategy}; normalisation ${data.splits.normalization.description}; ${lab ? `${lab.items} items per primitive, ${lab.shots}-shot, at every validation point` : `thresholds ${planned.runs[0]!.config.scoring!.threshold}`}`,
   );
   for (const w of data.splits.warnings) say(`warning: ${w}`);
   for (const f of data.fitness.findings) say(`warning: ${f.message}`);
