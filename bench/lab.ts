@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- lab [--d 256] [--heads 8] [--layers 8] [--mlp 1024] [--seq 256] [--batch 64]
  *   [--steps 3000] [--val-every 500] [--variants baseline] [--seeds 1] [--device D] [--precision P]
- *   [--corpus-bytes N] [--mix k=v,…] [--lr R] [--items N] [--shots K] [--block b] [--out DIR]`
+ *   [--corpus-bytes N] [--mix k=v,…] [--lr R] [--lab-items N] [--shots K] [--block b] [--out DIR]`
  *
  * Sizing the reasoning lab: trains token models of any width, depth and context on the generated
  * corpus (the lab presets fix these; this bench is how they were chosen) and prints, at every
@@ -59,7 +59,7 @@ export async function benchLab(argv: string[]): Promise<string> {
       'corpus-seed': { type: 'string', default: '1' },
       mix: { type: 'string' },
       lr: { type: 'string', default: '0.001' },
-      items: { type: 'string', default: '64' },
+      'lab-items': { type: 'string', default: '64' },
       shots: { type: 'string', default: '5' },
       block: { type: 'string' },
       out: { type: 'string' },
@@ -92,7 +92,7 @@ export async function benchLab(argv: string[]): Promise<string> {
     steps,
     lr: num('lr'),
     precision: values.precision as Precision,
-    labItems: num('items'),
+    labItems: num('lab-items'),
     shots: num('shots'),
   });
   const device = await resolveDevice(values.device as DeviceChoice);

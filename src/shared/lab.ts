@@ -132,6 +132,8 @@ export const USER_ITEM_LIMITS = {
   primitives: 16,
   /** Items a primitive needs: one to ask and one to show as a solved example. */
   perPrimitive: 2,
+  /** Bytes of an item's line (prompt, answer, line end): it must fit the lab models' context of 256. */
+  lineBytes: 256,
   /** A primitive's name: lower-case letters, digits and dashes, not a built-in one. */
   name: /^[a-z0-9][a-z0-9-]{0,39}$/,
 } as const;
@@ -154,6 +156,9 @@ export function userItemProblem(item: unknown): string | null {
     if (typeof v !== 'string' || v.length === 0) return `"${key}" must be non-empty text`;
     if (/[\n\r]/.test(v)) return `"${key}" holds a line break: an item is one line (prompt, then answer)`;
   }
+  const bytes = new TextEncoder().encode(`${prompt as string}${answer as string}\n`).length;
+  if (bytes > USER_ITEM_LIMITS.lineBytes)
+    return `the item is ${bytes} bytes (prompt, answer and line end), more than the ${USER_ITEM_LIMITS.lineBytes} a lab model reads at once: shorten it`;
   if (!USER_ITEM_LIMITS.name.test(primitive as string))
     return `"primitive" "${primitive as string}" must be lower-case letters, digits and dashes (at most 40)`;
   if ((PRIMITIVE_NAMES as readonly string[]).includes(primitive as string))

@@ -169,6 +169,10 @@ describe('stacklab train --task reasoning', () => {
       ['{"prompt":"a","answer":"b","primitive":"x","note":1}', /line 1: unknown key "note"/],
       ['{"prompt":"a","answer":"b","primitive":"x"}', /"x" has one item: a primitive needs at least 2/],
       ['', /no items; each line is one/],
+      [
+        JSON.stringify({ prompt: 'x'.repeat(300), answer: '1', primitive: 'long' }),
+        /302 bytes .*more than the 256 a lab model reads at once: shorten it/,
+      ],
     ];
     for (const [text, message] of itemCases) {
       writeFileSync(path.join(dir, 'items.jsonl'), text);
@@ -176,6 +180,8 @@ describe('stacklab train --task reasoning', () => {
       expect(r.code, text).not.toBe(0);
       expect(r.err, text).toMatch(message);
     }
+    const folder = await cli(['train', '--task', 'reasoning', '--items', dir, ...SMALL]);
+    expect(folder.err).toMatch(/not a file \(a folder\?\); give a JSONL file of items/);
     const forecast = await cli(['train', '--sample', 'plant', '--items', path.join(dir, 'items.jsonl'), ...SMALL]);
     expect(forecast.code).toBe(2);
     expect(forecast.err).toMatch(/--items belongs to the reasoning lab: add --task reasoning/);

@@ -371,6 +371,9 @@ describe('the reading of lab runs', () => {
       ],
     ]);
     const r = reasoningOf(short)!;
+    expect(reasoningBottomLine(r)).toMatch(
+      /MIDAS never reached the baseline's final loss in some seeds: read at its last point/,
+    );
     expect(r.primitives[0]!.notReached.midas).toBe(3);
     expect(r.sentences.join('\n')).toMatch(
       /MIDAS never reached the baseline's final loss in 3 seeds: read at its last point/,

@@ -60,7 +60,7 @@ describe('Compare step of a reasoning-lab job', () => {
     expect(assign.findAll('td').map((t) => t.text())).toEqual([
       '0.20',
       ...variants.map((_, i) => `${(0.5 + 0.05 * i).toFixed(2)} ±0.04`),
-      'sees a difference here ; control (final − first point) +0.30 [+0.25, +0.35]',
+      'the instrument can see here (the baseline above chance) ; control (final − first point) +0.30 [+0.25, +0.35]',
     ]);
     // Only where the instrument sees: the reading at the baseline's loss, each difference beside it, a significant one marked.
     const atLoss = w.find('[data-testid="primitive-assign-math-2-at-loss"]');

@@ -310,7 +310,7 @@ function reasoningSection(c: Comparison): string {
             note: Object.entries(p.differences)
               .map(
                 ([v, d]) =>
-                  `${variantLabel(v)} − baseline ${formatDifference(d, digits)}${d.significant ? ' (significant)' : ''}`,
+                  `${variantLabel(v)} − baseline ${formatDifference(d, digits)}${d.significant ? ' (significant)' : ''}${p.notReached[v] ? `; ${p.notReached[v]} seed${p.notReached[v] === 1 ? '' : 's'} never reached the loss, read at the last point` : ''}`,
               )
               .join('; '),
             cells: vs.map((v) => cell(formatInterval(p.atLoss[v.variant], digits))),

@@ -147,7 +147,8 @@ export function reasoningOf(groups: ReadonlyMap<string, readonly LoadedRun[]>): 
       const sameLoss = familyDifferences(
         family.map((p) => ({
           a: seeds.map((s) => atBaseLoss(runOf(s), p.name).value),
-          b: seeds.map((s) => finalAccuracy(baseOf(s)!, p.name)),
+          // The baseline read from the same curve as the variant (its last point), not report.json.
+          b: seeds.map((s) => atBaseLoss(baseOf(s)!, p.name).value),
         })),
       );
       const sameBudget = familyDifferences(
@@ -176,7 +177,7 @@ function sentencesOf(primitives: readonly PrimitiveReading[], variants: readonly
     );
   else if (seen.length === 0)
     out.push(
-      `Reasoning: not informative at this scale: on no primitive is the baseline above chance with its interval, so a "no difference" here could not have been a difference seen. Train a larger model for longer before reading reasoning: on a GPU, the lab's small preset for 3,000 steps or more (--preset small --layers 8 --steps 3000 --precision bf16) learns copying and every assignment depth.`,
+      `Reasoning: not informative at this scale: on no primitive is the baseline above chance with its interval, so a "no difference" here could not have been a difference seen. Train a larger model for longer before reading reasoning: on a GPU, the lab's small preset for 3,000 steps or more (--preset small --layers 8 --steps 3000 --precision bf16 --corpus-bytes 33554432) learned copying and every assignment depth in one seed's measurement.`,
     );
   else
     out.push(
@@ -230,7 +231,12 @@ export function reasoningBottomLine(r: ReasoningReading): string {
           `${variantLabel(v)} answers ${p.label} ${p.differences[v]!.mean > 0 ? 'better' : 'worse'} (${formatDifference(p.differences[v]!, 2)})`,
       ),
   );
+  // Seeds that never reached the baseline's loss are read at their last point: say so, it is not the same loss.
+  const short = variants.filter((v) => seen.some((p) => (p.notReached[v] ?? 0) > 0));
+  const caveat = short.length
+    ? ` (${short.map(variantLabel).join(' and ')} never reached the baseline's final loss in some seeds: read at ${short.length === 1 ? 'its' : 'their'} last point, which favours the baseline)`
+    : '';
   return apart.length
-    ? `At the same validation loss, ${apart.join('; ')}.`
-    : `At the same validation loss, the schedules answer the ${seen.length} primitive${seen.length === 1 ? '' : 's'} the instrument can see alike.`;
+    ? `At the same validation loss, ${apart.join('; ')}${caveat}.`
+    : `At the same validation loss, the schedules answer the ${seen.length} primitive${seen.length === 1 ? '' : 's'} the instrument can see alike${caveat}.`;
 }

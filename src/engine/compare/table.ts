@@ -145,7 +145,7 @@ function table(c: Comparison): { header: string[]; rows: Row[] } {
   // Where the instrument sees, the paper's reading: accuracy at the baseline's final validation loss.
   for (const p of c.reasoning?.primitives.filter((x) => x.informative) ?? [])
     row(
-      `${p.label}, at the baseline's loss`,
+      `${p.label}, at the baseline's loss${Object.values(p.notReached).some((n) => n > 0) ? ' (†)' : ''}`,
       pad(c.variants.map((v) => interval(p.atLoss[v.variant], 3))),
       `${p.name} @ loss`,
     );
@@ -267,7 +267,8 @@ export function renderTable(c: Comparison, { width = Infinity }: TextLayout = {}
         `(mean ±95% interval over seeds; ↓ lower is better; a primitive's row: the share of its items answered exactly,`,
         ` up to ${Math.max(0, ...c.reasoning.primitives.map((p) => p.shots))}-shot (fewer where the context is short), by greedy decoding; * the baseline is not above`,
         ` chance with its interval there: not informative at this scale; "at the baseline's loss": each seed read where its`,
-        ` validation loss equals the baseline's final loss, the paper's comparison; training time is the wall-clock less validation)`,
+        ` validation loss equals the baseline's final loss, the paper's comparison (†: some seed never got that low and is read at`,
+        ` its last point, which favours the baseline); training time is the wall-clock less validation)`,
       ]
     : [
         `(mean ±95% interval over seeds; ↓ lower is better; the columns after | are classical detectors on the same split,`,

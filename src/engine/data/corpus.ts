@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_MIX, MIX_KEYS, PRIMITIVES, type CorpusMix } from '../../shared/lab';
+import { planDefault } from '../../shared/plan';
 import { Rng } from '../random';
 import {
   drawItem,
@@ -334,7 +335,8 @@ export function labPreview(corpus: LabCorpus, documents = 6, chars = 400): LabPr
     .filter((d) => d.trim())
     .slice(0, documents)
     .map((d) => (d.length > chars ? `${d.slice(0, chars - 1)}…` : d));
-  const builtIn = Object.entries(evaluationItems(corpus.itemsSeed, 1)).map(([name, [item]]) => ({
+  // A hop's chance is measured on its pool (its shortcuts), so the pool a run scores, shown by its first item.
+  const builtIn = Object.entries(evaluationItems(corpus.itemsSeed, planDefault('labItems')!)).map(([name, [item]]) => ({
     primitive: name,
     label: PRIMITIVES[name as PrimitiveName].label,
     tests: PRIMITIVES[name as PrimitiveName].tests,
@@ -342,7 +344,7 @@ export function labPreview(corpus: LabCorpus, documents = 6, chars = 400): LabPr
     answer: item!.answer,
     chance: item!.chance,
   }));
-  const mine = Object.entries(userPools(corpus.userItems ?? [])).map(([name, [item]]) => ({
+  const mine = Object.entries(userPools(corpus.userItems ?? [], planDefault('labItems')!)).map(([name, [item]]) => ({
     primitive: name,
     label: `${name} (your items)`,
     tests: 'Your own items (--items), scored like the built-in primitives.',

@@ -39,7 +39,8 @@ export function parseUserItems(text: string, file: string): UserItem[] {
 /** Reads a user's items file (UTF-8 JSONL, at most USER_ITEM_LIMITS.bytes). */
 export async function readUserItems(file: string): Promise<UserItem[]> {
   const info = await stat(file).catch(() => null);
-  if (!info?.isFile()) throw new Error(`${file}: no such file; give a JSONL file of items (--items)`);
+  if (!info) throw new Error(`${file}: no such file; give a JSONL file of items (--items)`);
+  if (!info.isFile()) throw new Error(`${file}: not a file (a folder?); give a JSONL file of items (--items)`);
   if (info.size > USER_ITEM_LIMITS.bytes)
     throw new Error(`${file}: ${info.size} bytes, more than ${USER_ITEM_LIMITS.bytes / 1024} KiB of items; give fewer`);
   const bytes = await readFile(file);
