@@ -3,7 +3,7 @@
  * one item per primitive (with what each tests), a job trains token models on it, and Compare
  * reads their primitives, as the command line does.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -70,6 +70,19 @@ describe('the reasoning lab in the app', () => {
     await expect(
       api.invoke('data.import', { source: { kind: 'text', path: '/nonexistent/notes.txt' } }),
     ).rejects.toThrow(/no such file or folder; give a UTF-8 text file/);
+    // Under --root (server mode), a link in a text folder that leads out of the root is refused, not read.
+    const root = tmp('stacklab-lab-root-');
+    const outside = tmp('stacklab-lab-outside-');
+    writeFileSync(path.join(outside, 'secret.txt'), 'not for the preview\n'.repeat(200));
+    mkdirSync(path.join(root, 'notes'));
+    writeFileSync(path.join(root, 'notes', 'a.txt'), 'pump ran\n'.repeat(200));
+    symlinkSync(path.join(outside, 'secret.txt'), path.join(root, 'notes', 'b.txt'));
+    const rooted = servicesAsApi(
+      createServices({ host: 'cli', root, runsDir: path.join(root, 'runs'), configDir: tmp('stacklab-lab-config-') }),
+    );
+    await expect(
+      rooted.invoke('data.import', { source: { kind: 'text', path: path.join(root, 'notes') } }),
+    ).rejects.toThrow(/b\.txt.*outside|outside.*b\.txt/);
     const dir = tmp('stacklab-lab-bad-');
     writeFileSync(path.join(dir, 'items.jsonl'), '{"prompt":"a"}\n');
     await expect(

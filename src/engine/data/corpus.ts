@@ -159,7 +159,11 @@ export const MAX_TEXT_BYTES = 256 * 1024 * 1024;
  * A user's own corpus: one UTF-8 file, or every text file of a folder (sorted by name, joined by
  * a blank line). Errors say which file is not UTF-8 or not readable, and what to do.
  */
-export async function readTextCorpus(source: string): Promise<{ bytes: Uint8Array; files: string[] }> {
+export async function readTextCorpus(
+  source: string,
+  /** Checks each file before it is read (server mode's --root: a link in the folder must not lead out). */
+  check?: (file: string) => Promise<void>,
+): Promise<{ bytes: Uint8Array; files: string[] }> {
   const info = await stat(source).catch(() => null);
   if (!info) throw new Error(`${source}: no such file or folder; give a UTF-8 text file or a folder of them`);
   const files = info.isDirectory()
@@ -174,6 +178,7 @@ export async function readTextCorpus(source: string): Promise<{ bytes: Uint8Arra
   const chunks: Buffer[] = [];
   let size = 0;
   for (const f of files) {
+    if (check) await check(f);
     const bytes = await readFile(f);
     try {
       decoder.decode(bytes);
@@ -189,18 +194,27 @@ export async function readTextCorpus(source: string): Promise<{ bytes: Uint8Arra
 }
 
 /** Corpus bytes as run data: the ids as one channel, the last `valShare` (cut at a line end) validates. */
-export function corpusRunData(
-  bytes: Uint8Array,
-  window: number,
-  valShare = 0.05,
-): RunData & { readonly fingerprint: string; readonly trainBytes: number } {
+/** Where training ends and validation begins: the last `valShare` of the bytes, cut at a line end. */
+export function corpusCut(bytes: Uint8Array, window: number, valShare = 0.05): number {
   if (bytes.length < 4 * window)
     throw new Error(
       `the corpus has ${bytes.length} bytes, fewer than four windows of ${window}: give more text or a shorter context`,
     );
   let cut = Math.floor(bytes.length * (1 - valShare));
   while (cut < bytes.length && bytes[cut - 1] !== 0x0a) cut++;
-  if (bytes.length - cut < window) cut = bytes.length - window;
+  return bytes.length - cut < window ? bytes.length - window : cut;
+}
+
+/** The split of a corpus in words. */
+export const corpusSplitText = (bytes: Uint8Array, cut: number) =>
+  `the first ${cut} bytes train, the last ${bytes.length - cut} (cut at a line end) validate`;
+
+export function corpusRunData(
+  bytes: Uint8Array,
+  window: number,
+  valShare = 0.05,
+): RunData & { readonly fingerprint: string; readonly trainBytes: number } {
+  const cut = corpusCut(bytes, window, valShare);
   const matrix = Float32Array.from(bytes);
   const starts = (from: number, to: number) =>
     Int32Array.from({ length: Math.max(0, to - window - from + 1) }, (_, i) => from + i);
@@ -220,7 +234,7 @@ export const MAX_LAB_ITEMS = 512;
 type LabSource = Extract<DataSource, { kind: 'lab' } | { kind: 'text' }>;
 
 /** The corpus a lab source names: generated from its seed, or a user's text read as bytes. */
-export async function loadLabCorpus(source: LabSource): Promise<LabCorpus> {
+export async function loadLabCorpus(source: LabSource, check?: (file: string) => Promise<void>): Promise<LabCorpus> {
   const userItems = source.items ? await readUserItems(source.items) : undefined;
   const withItems = (corpus: LabCorpus): LabCorpus => (userItems ? { ...corpus, userItems } : corpus);
   if (source.kind === 'lab') {
@@ -240,7 +254,7 @@ export async function loadLabCorpus(source: LabSource): Promise<LabCorpus> {
       inCorpus: new Set(),
     });
   }
-  const { bytes, files } = await readTextCorpus(source.path);
+  const { bytes, files } = await readTextCorpus(source.path, check);
   const text = new TextDecoder().decode(bytes);
   const prompts = [
     ...Object.values(evaluationItems(LAB_LIMITS.seed.default, MAX_LAB_ITEMS)).flatMap((pool) =>
@@ -291,7 +305,7 @@ export function corpusDataset(corpus: LabCorpus, source: string): Dataset {
 /** A corpus planned like any data set: its windows, a split in words, no normalisation (ids), nothing unfit. */
 export function corpusPrepared(corpus: LabCorpus, window: number): PreparedData {
   const data = corpusRunData(corpus.bytes, window);
-  const strategy = `the first ${data.trainBytes} bytes train, the last ${corpus.bytes.length - data.trainBytes} (cut at a line end) validate`;
+  const strategy = corpusSplitText(corpus.bytes, data.trainBytes);
   const identity = { mean: new Float64Array([0]), std: new Float64Array([1]) };
   return {
     matrix: data.matrix,

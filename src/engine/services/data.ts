@@ -14,7 +14,7 @@ import type {
   ImportRequest,
   ImportResult,
 } from '../../shared/import';
-import { corpusDataset, corpusPrepared, labPreview, loadLabCorpus } from '../data/corpus';
+import { corpusCut, corpusDataset, corpusSplitText, labPreview, loadLabCorpus } from '../data/corpus';
 import { LAB_PRESETS } from '../models/patch-transformer';
 import type { FileProfile } from '../../shared/profile';
 import { sniffDialect, splitLine } from '../data/csv';
@@ -283,7 +283,10 @@ export function createDataService(confine?: (p: string, what: string, shown?: st
   ): Promise<ImportResult> {
     if (confine && src.kind === 'text') await confine(src.path, 'the text');
     if (confine && src.items) await confine(src.items, 'the items file');
-    const corpus = await loadLabCorpus(src);
+    const corpus = await loadLabCorpus(
+      src,
+      confine ? async (file) => void (await confine(file, 'a text file of the corpus')) : undefined,
+    );
     const dataset = corpusDataset(corpus, corpus.description);
     const id = randomUUID();
     imported.set(id, { id, request: req, source: corpus.description, dataset });
@@ -295,7 +298,8 @@ export function createDataService(confine?: (p: string, what: string, shown?: st
       source: corpus.description,
       profile: dataset.profile,
       fitness: {
-        split: corpusPrepared(corpus, window).splits.strategy,
+        // The split in words only: preparing the windows here would hold the corpus several times over.
+        split: corpusSplitText(corpus.bytes, corpusCut(corpus.bytes, window)),
         windowRows: window,
         testRows: 0,
         testAnomalies: null,
