@@ -90,11 +90,17 @@ export function reasoningOf(groups: ReadonlyMap<string, readonly LoadedRun[]>): 
     builtIn.has(name)
       ? PRIMITIVES[name as PrimitiveName]
       : { label: `${name} (your items)`, tests: 'Your own items (--items), scored like the built-in primitives.' };
-  // Each run's accuracy at the final validation loss of the baseline of its seed.
+  // Each run's accuracy at the final validation loss of the baseline of its seed, read once per
+  // run and primitive (the table's intervals and the paired differences both use it).
+  const readAt = new Map<LoadedRun, Map<string, { value: number; reached: boolean }>>();
   const atBaseLoss = (r: LoadedRun, name: string) => {
+    const known = readAt.get(r)?.get(name);
+    if (known) return known;
     const b = baseOf(r.config.seed);
     const ref = b ? pointsOf(b, name).at(-1)?.valLoss : undefined;
-    return ref === undefined ? { value: NaN, reached: false } : accuracyAtLoss(pointsOf(r, name), ref);
+    const read = ref === undefined ? { value: NaN, reached: false } : accuracyAtLoss(pointsOf(r, name), ref);
+    readAt.set(r, (readAt.get(r) ?? new Map()).set(name, read));
+    return read;
   };
   const primitives: PrimitiveReading[] = names.map((name) => {
     const scores = all.map((r) => r.report.primitives?.[name]).filter((s) => s !== undefined);
