@@ -276,6 +276,14 @@ export function createDataService(confine?: (p: string, what: string, shown?: st
     return info.isDirectory() ? ((await csvFilesIn(req.source.path))[0] ?? null) : req.source.path;
   }
 
+  /** Keeps an imported data set under a new id; only the latest few stay (each can hold hundreds of MB). */
+  function keep(request: ImportRequest, source: string, dataset: Dataset): string {
+    const id = randomUUID();
+    imported.set(id, { id, request, source, dataset });
+    while (imported.size > 3) imported.delete(imported.keys().next().value!);
+    return id;
+  }
+
   /** A reasoning-lab corpus: generated from its seed or a user's text, shown by its documents and items. */
   async function importLab(
     req: ImportRequest,
@@ -288,9 +296,7 @@ export function createDataService(confine?: (p: string, what: string, shown?: st
       confine ? async (file) => void (await confine(file, 'a text file of the corpus')) : undefined,
     );
     const dataset = corpusDataset(corpus, corpus.description);
-    const id = randomUUID();
-    imported.set(id, { id, request: req, source: corpus.description, dataset });
-    while (imported.size > 3) imported.delete(imported.keys().next().value!);
+    const id = keep(req, corpus.description, dataset);
     const window = LAB_PRESETS.tiny.seqLen;
     return {
       datasetId: id,
@@ -376,10 +382,7 @@ export function createDataService(confine?: (p: string, what: string, shown?: st
         // A missing file or an empty folder: loadDataset says so with the path and what to do.
         result = await read((await firstFile(req)) ?? source, req, source, false);
       }
-      const id = randomUUID();
-      imported.set(id, { id, request: req, source, dataset: result.dataset });
-      // Keep the latest few data sets only: each can hold hundreds of MB.
-      while (imported.size > 3) imported.delete(imported.keys().next().value!);
+      const id = keep(req, source, result.dataset);
       return {
         datasetId: id,
         request: req,
