@@ -1,13 +1,18 @@
 /**
  * `npm run bench -- lab [--d 256] [--heads 8] [--layers 8] [--mlp 1024] [--seq 256] [--batch 64]
  *   [--steps 3000] [--val-every 500] [--variants baseline] [--seeds 1] [--device D] [--precision P]
- *   [--corpus-bytes N] [--mix k=v,…] [--lr R] [--lab-items N] [--shots K] [--block b] [--out DIR]`
+ *   [--corpus-bytes N] [--mix k=v,…] [--lr R] [--lab-items N] [--shots K] [--block b] [--out DIR]
+ *   [--seed S] [--resume] [--deadline SECONDS]`
  *
  * Sizing the reasoning lab: trains token models of any width, depth and context on the generated
  * corpus (the lab presets fix these; this bench is how they were chosen) and prints, at every
  * validation point, the validation loss and each primitive's accuracy, with the training ms/step
  * (validation left out). The runs are ordinary run folders under --out; `--read DIR` prints the
  * readings of the run folders in DIR so far (a run cut short included).
+ *
+ * For a job spread over processes and calls of a lent GPU: `--seed S` trains seeds S..S+N−1 (the
+ * folders are named as a job's), `--deadline` stops the runs after that many seconds with a
+ * checkpoint (they report "cancelled"), and `--resume` continues them exactly from it.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -53,6 +58,9 @@ export async function benchLab(argv: string[]): Promise<string> {
       'val-every': { type: 'string' },
       variants: { type: 'string', default: 'baseline' },
       seeds: { type: 'string', default: '1' },
+      seed: { type: 'string', default: '1' },
+      resume: { type: 'boolean' },
+      deadline: { type: 'string' },
       device: { type: 'string', default: 'cpu' },
       precision: { type: 'string', default: 'fp32' },
       'corpus-bytes': { type: 'string', default: String(4 * 2 ** 20) },
@@ -116,14 +124,22 @@ export async function benchLab(argv: string[]): Promise<string> {
     `corpus: ${corpus.description}`,
   ];
   const reports: RunReport[] = [];
-  for (const run of job.runs) {
+  const first = num('seed');
+  const stop = new AbortController();
+  if (values.deadline) setTimeout(() => stop.abort(), num('deadline') * 1000).unref();
+  for (const planned of job.runs) {
+    if (stop.signal.aborted) break;
+    const seed = planned.config.seed + first - 1;
+    const run = { ...planned, dir: path.join(out, `${planned.name}-s${seed}`) };
     // A checkpoint at every validation point writes its readings, so a run cut short still shows them (--read).
-    const config = { ...run.config, model, valEvery, checkpointEvery: valEvery };
+    const config = { ...run.config, seed, model, valEvery, checkpointEvery: valEvery };
     const started = performance.now();
     const report = await runTraining({
       config,
       data,
       dir: run.dir,
+      signal: stop.signal,
+      resume: values.resume === true && existsSync(path.join(run.dir, 'config.json')),
       onEvent: (e) => {
         if (e.type === 'stage') process.stderr.write(`${run.name}: stage ${e.layers} layers\n`);
       },
@@ -132,7 +148,7 @@ export async function benchLab(argv: string[]): Promise<string> {
     const trainMs = report.wallMs - (report.evalMs ?? 0);
     lines.push(
       '',
-      `${run.name} seed ${config.seed}: ${(trainMs / steps).toFixed(1)} ms/step training, wall ${((performance.now() - started) / 1000).toFixed(0)} s (validation ${((report.evalMs ?? 0) / 1000).toFixed(0)} s), ${(report.totalFlops / 1e15).toFixed(2)} PFLOP`,
+      `${run.name} seed ${config.seed} ${report.status}: ${(trainMs / steps).toFixed(1)} ms/step training, wall ${((performance.now() - started) / 1000).toFixed(0)} s (validation ${((report.evalMs ?? 0) / 1000).toFixed(0)} s), ${(report.totalFlops / 1e15).toFixed(2)} PFLOP`,
       ...pointsTable(run.dir),
     );
     console.log(lines.splice(0).join('\n'));

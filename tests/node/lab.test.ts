@@ -6,6 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { corpusRunData, DEFAULT_MIX, generateCorpus, BYTE_VOCAB } from '../../src/engine/data/corpus';
 import {
+  drawItem,
   evaluationItems,
   heldOutFacts,
   hopAnswer,
@@ -69,14 +70,30 @@ describe('the primitives', () => {
     expect(vars(items['assign-math-1'][0]!.prompt)).toBe(7);
     expect(vars(items['assign-code-2'][0]!.prompt)).toBe(9);
     expect(items['assign-math-2'][0]!.chance).toBe(0.2);
-    // A hop's chance is its best shortcut on the pool: over four symbols long chains cycle, so the
-    // 8-hop answer often equals a shorter hop's, and a model that learned one hop must not pass for eight.
-    const hop8 = evaluationItems(1, 128)['hop-8'];
-    const seq = (it: (typeof hop8)[number]) => it.prompt.slice(5, -1);
-    const oneHop = hop8.filter((it) => hopAnswer(seq(it), 1) === it.answer).length / hop8.length;
-    expect(oneHop).toBeGreaterThan(0.4);
-    expect(hop8[0]!.chance).toBeGreaterThanOrEqual(oneHop);
-    expect(new Set(hop8.map((i) => i.chance)).size).toBe(1);
+    // Over four symbols long chains cycle: drawn as they come, the 8-hop answer often equals a
+    // shorter hop's, and a model that learned one hop would pass for eight. The evaluation pools are
+    // balanced so that no shortcut beats guessing, and a pool's chance is its best shortcut, measured.
+    const seq = (it: PrimitiveItem) => it.prompt.slice(it.prompt.indexOf(' ') + 1, -1);
+    const rng = new Rng(1, 'raw-hops');
+    const raw = Array.from({ length: 256 }, () => drawItem('hop-8', rng, []));
+    const rawOneHop = raw.filter((it) => hopAnswer(seq(it), 1) === it.answer).length / raw.length;
+    expect(rawOneHop).toBeGreaterThan(0.4);
+    expect(withShortcutChance(raw, 8)[0]!.chance).toBeGreaterThanOrEqual(rawOneHop);
+    const pools = evaluationItems(1, 256);
+    for (const p of [2, 4, 8]) {
+      const hops = pools[`hop-${p}` as const];
+      expect(hops).toHaveLength(256);
+      for (let k = 1; k < p; k++) {
+        const right = hops.filter((it) => hopAnswer(seq(it), k) === it.answer).length;
+        expect(right / hops.length, `hop-${p} answered by ${k} hops`).toBeLessThanOrEqual(0.26);
+      }
+      expect(hops[0]!.chance).toBeLessThan(0.27);
+      expect(new Set(hops.map((i) => i.chance)).size).toBe(1);
+      // A smaller pool is the start of a larger one, so the corpus's held-out prompts cover it.
+      expect(evaluationItems(1, 32)[`hop-${p}` as const].map((i) => i.prompt)).toEqual(
+        hops.slice(0, 32).map((i) => i.prompt),
+      );
+    }
     expect(items['hop-1'][0]!.chance).toBeGreaterThanOrEqual(0.25);
     expect(
       withShortcutChance([{ primitive: 'hop-2', prompt: 'hop2 abab=', answer: 'b', chance: 0.25 }], 2)[0]!.chance,

@@ -159,9 +159,10 @@ export function evaluationItems(seed: number, count: number): Record<PrimitiveNa
     const seen = new Set<string>();
     const items: PrimitiveItem[] = [];
     const limit = name === 'math' ? Math.min(count, held.length) : count;
-    for (let tries = 0; items.length < limit && tries < count * 50; tries++) {
+    const quota = name.startsWith('hop-') ? shortcutQuota(Number(name.slice(4))) : () => true;
+    for (let tries = 0; items.length < limit && tries < count * 500; tries++) {
       const item = drawItem(name, rng, held);
-      if (seen.has(item.prompt)) continue;
+      if (seen.has(item.prompt) || !quota(item)) continue;
       seen.add(item.prompt);
       items.push(item);
     }
@@ -170,26 +171,50 @@ export function evaluationItems(seed: number, count: number): Record<PrimitiveNa
   return out;
 }
 
+/**
+ * Drawn as they come, p-hop items reward shortcuts: over four symbols a long chain soon cycles, so
+ * the 8-hop answer equals a shorter hop's on 73% of the items, and the sequence's most frequent
+ * symbol is right on a third. The evaluation pools are therefore balanced: an item is kept only
+ * while every shortcut (the most frequent symbol, each shorter hop count) stays right on at most
+ * a quarter of the items kept so far, plus one. The rule looks only at the items before, so a
+ * smaller pool is the start of a larger one (what the corpus holds out covers every pool size).
+ */
+function shortcutQuota(p: number): (item: PrimitiveItem) => boolean {
+  let kept = 0;
+  const hits = new Array<number>(p).fill(0);
+  return (item) => {
+    const seq = hopSequence(item.prompt);
+    const right = [mostFrequentSymbol(seq), ...Array.from({ length: p - 1 }, (_, k) => hopAnswer(seq, k + 1))].map(
+      (guess) => guess === item.answer,
+    );
+    const allowed = Math.floor((kept + 1) / HOP_SYMBOLS.length) + 1;
+    if (right.some((r, i) => r && hits[i]! + 1 > allowed)) return false;
+    right.forEach((r, i) => (hits[i]! += r ? 1 : 0));
+    kept++;
+    return true;
+  };
+}
+
+function mostFrequentSymbol(seq: string): string {
+  const counts = new Map<string, number>();
+  for (const ch of seq) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
+}
+
 /** The symbol sequence of a hop item ("hop4 abca…=" → "abca…"). */
 const hopSequence = (prompt: string) => prompt.slice(prompt.indexOf(' ') + 1, -1);
 
 /**
- * Over four symbols, a long hop chain soon cycles: the 8-hop answer equals the 1-hop answer on
- * more than half of the items, and the sequence's most frequent symbol is right on about a third.
- * A model that learned only one hop would pass for an 8-hop reasoner against a chance of 1/4, so a
- * hop primitive's chance is the best of these shortcuts on its own items (uniform guessing, the
- * most frequent symbol, and every shorter hop count), measured, not assumed.
+ * A model that learned only one hop must not pass for an 8-hop reasoner: a hop primitive's chance
+ * is the best of the shortcuts on its own items (uniform guessing, the most frequent symbol, and
+ * every shorter hop count), measured, not assumed. On the balanced pools it is 1/4 or just above;
+ * on a pool drawn as it comes (a user's, or the corpus's lines), far more.
  */
 export function withShortcutChance(pool: readonly PrimitiveItem[], p: number): PrimitiveItem[] {
   if (!pool.length) return [];
   const share = (guess: (seq: string) => string | null) =>
     pool.filter((it) => guess(hopSequence(it.prompt)) === it.answer).length / pool.length;
-  const mostFrequent = (seq: string) => {
-    const counts = new Map<string, number>();
-    for (const ch of seq) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-    return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
-  };
   const shorter = Array.from({ length: p - 1 }, (_, k) => share((seq) => hopAnswer(seq, k + 1)));
-  const chance = Math.max(1 / HOP_SYMBOLS.length, share(mostFrequent), ...shorter);
+  const chance = Math.max(1 / HOP_SYMBOLS.length, share(mostFrequentSymbol), ...shorter);
   return pool.map((it) => ({ ...it, chance }));
 }
