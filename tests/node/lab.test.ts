@@ -80,7 +80,7 @@ describe('the primitives', () => {
     expect(rawOneHop).toBeGreaterThan(0.4);
     expect(withShortcutChance(raw, 8)[0]!.chance).toBeGreaterThanOrEqual(rawOneHop);
     const pools = evaluationItems(1, 256);
-    for (const p of [2, 4, 8]) {
+    for (const p of [2, 4, 8] as const) {
       const hops = pools[`hop-${p}` as const];
       expect(hops).toHaveLength(256);
       for (let k = 1; k < p; k++) {
