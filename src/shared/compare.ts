@@ -515,8 +515,15 @@ export interface Comparison {
   readonly probeChance: Readonly<Record<string, number>>;
   /** Accuracy of a naive persistence predictor on the same items (mean over seeds): smoothness alone. */
   readonly probePersistence: Readonly<Record<string, number>>;
-  /** Whether some variant scores above chance on the probe (else it is not informative on this data). */
+  /**
+   * Whether the probe informs on this data: the baseline at the full budget above chance and
+   * above persistence with its interval (the reasoning lab's instrument check).
+   */
   readonly probeInformative: Readonly<Record<string, boolean>>;
+  /** Per probe that is not informative, one sentence saying why (absent in older comparisons). */
+  readonly probeWhy?: Readonly<Record<string, string>>;
+  /** Positive control per probe: the final baseline − its first validation point, paired by seed. */
+  readonly probeControl?: Readonly<Record<string, SeedDifference | null>>;
   /** The reasoning lab's primitives (absent or null for sensor data). */
   readonly reasoning?: ReasoningReading | null;
   /** Share of labelled-anomalous rows in the test part (null without labels). */

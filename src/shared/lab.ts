@@ -94,6 +94,17 @@ export type CorpusMix = Readonly<Record<MixKey, number>>;
 export const DEFAULT_MIX: CorpusMix = { filler: 0.1, copy: 0.05, assign: 0.7, math: 0.05, hop: 0.1 };
 
 /** The generated corpus: its size in bytes, and the seed that draws it and its evaluation items. */
+/**
+ * The lab's default job where the user chose no size, by where it trains. On a GPU, the measured
+ * informative scale (bench/RESULTS.md, "The reasoning lab on one H100"): the small preset at 8
+ * layers, 3,000 steps in bf16 on a 32 MiB corpus. On a CPU, a demonstration that runs in under 10
+ * minutes on 2 cores (measured: 531 s) and is too small to see reasoning, which its reading says.
+ */
+export const LAB_JOB_DEFAULTS = {
+  gpu: { plan: { preset: 'small', layers: 8, steps: 3000, precision: 'bf16' }, corpusBytes: 32 * 1024 * 1024 },
+  cpu: { plan: { preset: 'tiny', layers: 4, steps: 150, labItems: 32 }, corpusBytes: 4 * 1024 * 1024 },
+} as const;
+
 export const LAB_LIMITS = {
   bytes: { min: 64 * 1024, max: 256 * 1024 * 1024, default: 4 * 1024 * 1024 },
   seed: { min: 1, max: 2 ** 31 - 1, default: 1 },

@@ -523,7 +523,7 @@ describe('a comparison a plant can act on', () => {
     expect(line).toMatch(/MIDAS and the baseline detect anomalies alike: VUS-PR 0\.000 on every seed/);
   });
 
-  it('reports a probe no variant passes above chance as not informative, never better', () => {
+  it('reports a probe the baseline does not pass above chance as not informative, never better, and says why', () => {
     const c = compareRuns(
       [1, 2, 3].flatMap((s) => [
         detector('baseline', s, { vusPr: 0.5, copy: 0.2 + s * 0.001 }),
@@ -532,12 +532,24 @@ describe('a comparison a plant can act on', () => {
     );
     expect(c.probeInformative.copy).toBe(false);
     expect(c.probeInformative.lookup).toBe(true);
+    expect(c.probeWhy).toEqual({
+      copy: 'copy / induction: the baseline scores 0.20 [0.20, 0.20], not above chance (0.25).',
+    });
+    // The instrument check is the baseline's, as in the reasoning lab: a variant above chance
+    // while the baseline is not does not make a probe informative.
+    const above = compareRuns(
+      [1, 2, 3].flatMap((s) => [
+        detector('baseline', s, { vusPr: 0.5, copy: 0.2 + s * 0.001 }),
+        detector('midas', s, { vusPr: 0.5, copy: 0.4 + s * 0.001 }),
+      ]),
+    );
+    expect(above.probeInformative.copy).toBe(false);
     // Apart on its own, but the instrument cannot see on this data: never significant.
     expect(c.variants[1]!.probeDifferences.copy!.lo).toBeGreaterThan(0);
     expect(c.variants[1]!.probeDifferences.copy!.significant).toBe(false);
     expect(c.verdict.join('\n')).not.toMatch(/copy \/ induction probe: accuracy/);
-    expect(c.verdict.join('\n')).toMatch(
-      /Not informative on this data \(no variant above chance\): the copy \/ induction probe\./,
+    expect(c.verdict.join('\n')).toContain(
+      'Not informative on this data: copy / induction: the baseline scores 0.20 [0.20, 0.20], not above chance (0.25).',
     );
     expect(renderTable(c)).toMatch(/probe: copy \/ induction\* \(chance 0\.25/);
   });

@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { evaluationItems, itemLine, PRIMITIVE_NAMES } from '../../src/engine/data/primitives';
 import { parseRunConfig } from '../../src/engine/runs/config-check';
 import { importRequest, InvalidParamsError } from '../../src/shared/ipc';
-import { cli } from '../helpers/cli';
+import { trainCommand } from '../../src/engine/cli/train';
+import { capture, cli } from '../helpers/cli';
 import { DEFAULT_MIX } from '../../src/shared/lab';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'stacklab-lab-'));
@@ -18,6 +19,28 @@ const read = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
 const SMALL = ['--preset', 'tiny', '--layers', '2', '--block', '1', '--steps', '20', '--seeds', '1', '--device', 'cpu'];
 
 describe('stacklab train --task reasoning', () => {
+  it('sizes a job the user left open for where it trains: on a CPU, the demonstration that fits 10 minutes', async () => {
+    // Stopped before training (an aborted signal): the job is planned and described, nothing trains.
+    const plan = async (extra: string[]) => {
+      const c = capture();
+      const stop = new AbortController();
+      stop.abort();
+      const code = await trainCommand(
+        ['--task', 'reasoning', '--corpus-bytes', '65536', '--device', 'cpu', '--out', tmp(), ...extra],
+        c.io,
+        stop.signal,
+      );
+      return { code, err: c.err.join('\n') };
+    };
+    const open = await plan([]);
+    expect(open.err).toMatch(/of the tiny preset \(4 layers, blocks of 1, Prop-1, 150 steps\) on cpu in fp32/);
+    expect(open.err).toMatch(/32 items per primitive/);
+    // Any size the user gives keeps the presets' own defaults for the rest.
+    const sized = await plan(['--steps', '40']);
+    expect(sized.err).toMatch(/of the tiny preset \(4 layers, blocks of 1, Prop-1, 40 steps\)/);
+    expect(sized.err).toMatch(/128 items per primitive/);
+  });
+
   it('trains token models on a generated corpus and scores every primitive at every validation point', async () => {
     const out = tmp();
     const r = await cli([

@@ -356,11 +356,15 @@ describe('multi-run sample plant', () => {
       const during = (name: string) => window(r, name, f.endRow - n, f.endRow);
       if (f.kind === 'leak') {
         // The controller makes up the lost outflow with pump speed: more speed than the flows need.
-        // Normal operation: speed ≈ a + b·(outlet − feed) (the tank's balance), fitted before the fault.
-        const net = (i: number) => channel(r, 'outlet_flow')[i]! - channel(r, 'feed_flow')[i]!;
-        const rows = normalRows(r).slice(0, f.startRow);
+        // Normal operation: speed ≈ a + b·(outlet − feed) (the tank's balance), fitted before the
+        // fault on hour means (the batch recipe's steps move the flows faster than the level loop follows).
+        const hour = (name: string, i: number) => mean(Array.from({ length: 60 }, (_, k) => channel(r, name)[i - k]!));
+        const net = (i: number) => hour('outlet_flow', i) - hour('feed_flow', i);
+        const rows = normalRows(r)
+          .slice(0, f.startRow)
+          .filter((i) => i >= 60);
         const x = rows.map(net);
-        const y = rows.map((i) => channel(r, 'pump_speed')[i]!);
+        const y = rows.map((i) => hour('pump_speed', i));
         const b =
           x.reduce((a, xi, k) => a + (xi - mean(x)) * (y[k]! - mean(y)), 0) /
           x.reduce((a, xi) => a + (xi - mean(x)) ** 2, 0);
@@ -368,7 +372,7 @@ describe('multi-run sample plant', () => {
           mean(
             Array.from(
               { length: to - from },
-              (_, k) => channel(r, 'pump_speed')[from + k]! - (mean(y) + b * (net(from + k) - mean(x))),
+              (_, k) => hour('pump_speed', from + k) - (mean(y) + b * (net(from + k) - mean(x))),
             ),
           );
         expect(excess(f.endRow - n, f.endRow) - excess(f.startRow - n, f.startRow)).toBeGreaterThan(20);

@@ -105,6 +105,7 @@ describe('Compare step', () => {
       variants: comparison.variants.map((v) => (v.variant === 'gradstack' ? { ...v, usable: false, why } : v)),
       baselines: [...comparison.baselines, trivial],
       probeInformative: { ...comparison.probeInformative, lookup: false },
+      probeWhy: { lookup: 'assignment / lookup: the baseline scores 0.25 [0.21, 0.29], not above chance (0.25).' },
     });
     const { w } = mountStep(CompareStep, api);
     await flushPromises();
@@ -112,12 +113,16 @@ describe('Compare step', () => {
     expect(row('gradstack').find('[data-testid="not-usable"]').text()).toBe('not usable here');
     expect(row('gradstack').find('[data-testid="not-usable"]').attributes('title')).toBe(`Not usable here: ${why[0]}`);
     expect(row('midas').find('[data-testid="not-usable"]').exists()).toBe(false);
-    // A probe no variant passes above chance is struck through, with the reason.
+    // A probe the baseline does not pass is marked, and the table says why in words (no strike-through, no tooltip).
     const lookup = row('midas')
       .findAll('[data-col="probes"] .line')
       .find((l) => l.text().startsWith('lookup'))!;
     expect(lookup.classes()).toContain('silent');
-    expect(lookup.attributes('title')).toMatch(/not informative on this data/i);
+    expect(lookup.text()).toMatch(/\*$/);
+    expect(w.find('[data-testid="probe-why"]').text()).toContain(
+      'assignment / lookup: the baseline scores 0.25 [0.21, 0.29], not above chance (0.25).',
+    );
+    expect(w.find('[data-testid="probe-why"]').text()).not.toContain('copy');
     const baseline = (name: string) => w.find(`[data-testid="baseline-row"][data-baseline="${name}"]`);
     expect(baseline('random').find('[data-col="usable"]').text()).toBe('no');
     expect(baseline('random').find('[data-col="usable"]').attributes('title')).toMatch(/chance level/);

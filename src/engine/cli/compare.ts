@@ -78,6 +78,8 @@ export function comparisonSummary(c: Comparison): object {
     probeChance: c.probeChance,
     probePersistence: c.probePersistence,
     probeInformative: c.probeInformative,
+    probeWhy: c.probeWhy ?? {},
+    probeControl: Object.fromEntries(Object.entries(c.probeControl ?? {}).map(([k, d]) => [k, d ? iv(d) : null])),
     // The reasoning lab: per primitive, each variant's accuracy (mean, interval), its chance and whether it informs.
     ...(c.reasoning
       ? {

@@ -6,7 +6,11 @@
 import path from 'node:path';
 import { sameSchedules, variantLabel } from '../../shared/growth';
 import type { DataSource, ImportRequest } from '../../shared/import';
-import { DEFAULT_MIX, LAB_LIMITS, MIX_KEYS, parseMix } from '../../shared/lab';
+import { DEFAULT_MIX, LAB_JOB_DEFAULTS, LAB_LIMITS, MIX_KEYS, parseMix } from '../../shared/lab';
+import { PLAN_FIELDS, type PlanInput } from '../../shared/plan';
+import { allowsTf32 } from '../../shared/precision';
+import { resolveDeviceFor } from '../runtime/resolve';
+import { latchCudaTf32 } from '../runtime/tf32';
 import { corpusDataset, loadLabCorpus } from '../data/corpus';
 import { SETTINGS_DEFAULTS } from '../../shared/settings';
 import { loadDataset, loadSampleDataset, sampleSource } from '../data/dataset';
@@ -34,7 +38,7 @@ export const TRAIN_USAGE = [
   ),
   usageLine(
     '--task reasoning',
-    "the reasoning lab: token models pretrained on a generated corpus (or --data notes.txt|folder, your own UTF-8 text), scored on the paper's reasoning primitives (default: forecast, sensor data)",
+    "the reasoning lab: token models pretrained on a generated corpus (or --data notes.txt|folder, your own UTF-8 text), scored on the paper's reasoning primitives (default: forecast, sensor data). Unless you give --preset, --layers, --steps, --precision or --lab-items, sized for the device: on CUDA small, 8 layers, 3000 steps, bf16, a 32 MiB corpus (the measured informative scale); elsewhere tiny, 150 steps, 32 items (a demonstration, too small to see reasoning)",
   ),
   usageLine('--corpus-seed S', 'reasoning lab: the seed of the generated corpus and its held-out items (default 1)'),
   usageLine('--corpus-bytes N', 'reasoning lab: the generated corpus size (default 4194304)'),
@@ -85,7 +89,7 @@ function stepLine(
 
 export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSignal): Promise<number> {
   // 1. The arguments: what to train, on which data, where, and where to say it.
-  const args = parseTrainArgs(argv);
+  const args = await withLabDefaults(parseTrainArgs(argv));
   // 2. The job, planned as the app plans one (nothing written yet): the data first, so that a
   //    bad file fails before any device is probed.
   const existing = args.out === undefined ? null : await readJobFile(args.out);
@@ -209,6 +213,11 @@ function parseTrainArgs(argv: string[]) {
   if (str('train-rows') !== undefined && str('train-fraction') !== undefined)
     throw new UsageError('stacklab train: give --train-rows or --train-fraction, not both');
   const plan = planFromArgs('train', values);
+  // The plan fields the user gave (a reasoning-lab job sizes the others for its device).
+  const asked = Object.fromEntries(
+    Object.entries(plan).filter(([k]) => str(PLAN_FIELDS[k as keyof typeof PLAN_FIELDS].flag.slice(2)) !== undefined),
+  ) as Partial<PlanInput>;
+  const sized = ['preset', 'layers', 'steps', 'precision', 'lab-items'].some((k) => str(k) !== undefined);
   // Checked before any data are read: a plan that cannot train fails at once.
   try {
     resolvePlan(plan);
@@ -237,6 +246,8 @@ function parseTrainArgs(argv: string[]) {
     );
   return {
     plan,
+    asked,
+    sized,
     lab,
     sample,
     data: str('data'),
@@ -254,6 +265,34 @@ function parseTrainArgs(argv: string[]) {
 }
 
 type TrainArgs = ReturnType<typeof parseTrainArgs>;
+
+/**
+ * A reasoning-lab job whose size the user left open gets the lab's default for where it will
+ * train (LAB_JOB_DEFAULTS): the GPU's informative scale where `auto` or `--device` gives CUDA,
+ * else the CPU's demonstration. A resume keeps what job.json asked for.
+ */
+async function withLabDefaults(args: TrainArgs): Promise<TrainArgs> {
+  const { lab } = args;
+  if (!lab || args.resume || args.queue || args.sized) return args;
+  const choice = args.plan.device ?? 'auto';
+  if (choice !== 'auto' && choice !== 'cuda') return withDefaults(args, LAB_JOB_DEFAULTS.cpu);
+  // Probing CUDA fixes the process's TF32 mode: the plan's first (the lab's GPU default is bf16).
+  latchCudaTf32(allowsTf32(args.plan.precision ?? 'bf16'));
+  const device = await resolveDeviceFor(choice, 'small').catch(() => null);
+  return withDefaults(args, device === 'cuda' ? LAB_JOB_DEFAULTS.gpu : LAB_JOB_DEFAULTS.cpu);
+}
+
+function withDefaults(
+  args: TrainArgs,
+  d: (typeof LAB_JOB_DEFAULTS)[keyof typeof LAB_JOB_DEFAULTS],
+): TrainArgs {
+  const lab = args.lab!;
+  return {
+    ...args,
+    plan: { ...args.plan, ...d.plan, ...args.asked },
+    lab: lab.kind === 'lab' && lab.bytes === undefined ? { ...lab, bytes: d.corpusBytes } : lab,
+  };
+}
 
 /** `--task reasoning` and its corpus options as a lab source (null for sensor data). */
 function labSource(str: (key: string) => string | undefined): Extract<DataSource, { kind: 'lab' | 'text' }> | null {

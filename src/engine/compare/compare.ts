@@ -40,6 +40,7 @@ import { BASELINES, type BaselineName, type Evaluation } from '../eval/evaluate'
 import type { SeriesMetrics } from '../eval/per-series';
 import { holm, meanInterval, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
 import { reasoningBottomLine, reasoningOf } from './lab';
+import { probeCheck } from './probe-check';
 import type { LoadedRun } from './load';
 import { count } from './text';
 
@@ -446,10 +447,21 @@ export function compareRuns(
     );
 
   const probeChance = Object.fromEntries(probeNames.map((p) => [p, PROBE_CHANCE[p] ?? NaN]));
-  // A probe informs only where some variant is above chance (its interval's lower end, or its mean for one seed).
-  const probeInformative = Object.fromEntries(
-    probeNames.map((p) => [p, judged.some((v) => v.probes[p] && v.probes[p]!.lo > probeChance[p]!)]),
+  const probePersistence = Object.fromEntries(
+    probeNames.map((p) => [
+      p,
+      interval(runs.map((r) => r.report.probes?.[p as keyof typeof r.report.probes]?.persistence ?? NaN)).mean,
+    ]),
   );
+  // The lab's instrument check: a probe informs only where the baseline is above chance and persistence.
+  const checked = probeCheck(
+    probeNames,
+    runs,
+    judged.find((v) => v.variant === 'baseline')?.probes,
+    probeChance,
+    probePersistence,
+  );
+  const probeInformative = checked.informative;
   const protocol = protocolOf(first.data.series ?? 1, labelled, judged, judgedBaselines);
   warnings.push(...protocolNotes(protocol, judgedBaselines));
   const corrected = judged.map((v) => correctedFamily(v, probeInformative));
@@ -481,13 +493,10 @@ export function compareRuns(
     variants: corrected,
     baselines: judgedBaselines,
     probeChance,
-    probePersistence: Object.fromEntries(
-      probeNames.map((p) => [
-        p,
-        interval(runs.map((r) => r.report.probes?.[p as keyof typeof r.report.probes]?.persistence ?? NaN)).mean,
-      ]),
-    ),
+    probePersistence,
     probeInformative,
+    probeWhy: checked.why,
+    probeControl: checked.control,
     reasoning: reasoningOf(groups),
     prevalence: trivial?.prevalence ?? null,
     sameSchedules: same,
@@ -979,12 +988,15 @@ function verdictOf(c: Judged, labelled: boolean): string[] {
     );
   }
   out.push(...(c.reasoning?.sentences ?? []));
-  const silent = Object.entries(c.probeInformative)
-    .filter(([, ok]) => !ok)
-    .map(([k]) => PROBE_LABELS[k] ?? k);
+  const seen = Object.keys(c.probeInformative).filter((k) => c.probeInformative[k] && c.probeControl?.[k]);
+  if (seen.length)
+    out.push(
+      `Probe control (the final baseline against its first validation point): ${seen.map((k) => `${PROBE_LABELS[k] ?? k} ${formatDifference(c.probeControl![k]!, 2)}${c.probeControl![k]!.lo > 0 ? '' : ' (not separated)'}`).join('; ')}.`,
+    );
+  const silent = Object.keys(c.probeInformative).filter((k) => !c.probeInformative[k]);
   if (silent.length)
     out.push(
-      `Not informative on this data (no variant above chance): the ${silent.join(', ')} probe${silent.length > 1 ? 's' : ''}.`,
+      `Not informative on this data: ${silent.map((k) => c.probeWhy?.[k] ?? `${PROBE_LABELS[k] ?? k}: the baseline is not above chance.`).join(' ')}`,
     );
   if (labelled && usableVariants.length) {
     const classical = bestClassical(c);

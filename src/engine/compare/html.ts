@@ -253,7 +253,7 @@ function variantsTable(c: Comparison): string {
         vs.map((v) => v.probes[p]),
         3,
         1,
-        `chance ${c.probeChance[p]}${persistence}${c.probeInformative[p] === false ? '; not informative here' : ''}`,
+        `chance ${c.probeChance[p]}${persistence}${c.probeInformative[p] === false ? `; not informative here: ${c.probeWhy?.[p] ?? 'the baseline is not above chance'}` : ''}`,
       ),
     );
   }

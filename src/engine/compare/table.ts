@@ -260,7 +260,7 @@ export function renderTable(c: Comparison, { width = Infinity }: TextLayout = {}
   const para = (text: string, first = '', rest = `${first}  `) =>
     Number.isFinite(width) ? wrap(text, width, first, rest) : [first + text];
   const silent = Object.values(c.probeInformative).includes(false)
-    ? '; * no variant is above chance on this probe (the lower end of its interval): not informative on this data'
+    ? '; * not informative on this data: the baseline is not above chance and persistence with its interval (why: below)'
     : '';
   const legend = c.reasoning
     ? [

@@ -78,6 +78,43 @@ interface OperatingPoint {
   readonly ambient: number; // mean ambient temperature, °C
   /** Per channel, added to every reading (calibration offset), in the channel's unit. */
   readonly offsets: readonly number[];
+  /** The batch recipe the run repeats (the multi-run rig); absent: a continuous process. */
+  readonly recipe?: Recipe;
+}
+
+/**
+ * A batch recipe: phases, each holding the feed and the valve at its own offsets from the operating
+ * point for a few minutes (charge, hold, discharge…), run cycle after cycle. The same recipes recur
+ * across a rig's runs, so a stretch of one cycle is followed by what followed it before: the
+ * structure a real batch process gives a model to recall.
+ */
+interface Recipe {
+  readonly phases: readonly { readonly minutes: number; readonly feed: number; readonly valve: number }[];
+  /** Minutes into its first cycle the run starts at. */
+  readonly offset: number;
+}
+
+/** The rig's recipes (a few, shared by its runs): 3–5 phases of 2–6 minutes each. */
+function drawRecipes(seed: number, count: number): Recipe['phases'][] {
+  const rng = new Rng(seed, 'multi-run/recipes');
+  return Array.from({ length: count }, () =>
+    Array.from({ length: 3 + rng.int(3) }, () => ({
+      minutes: 2 + rng.int(5),
+      feed: -3 + 6 * rng.next(),
+      valve: -12 + 24 * rng.next(),
+    })),
+  );
+}
+
+/** The recipe phase at `minute` of the run. */
+function phaseAt(recipe: Recipe, minute: number): Recipe['phases'][number] {
+  const cycle = recipe.phases.reduce((a, p) => a + p.minutes, 0);
+  let t = (((minute + recipe.offset) % cycle) + cycle) % cycle;
+  for (const p of recipe.phases) {
+    if (t < p.minutes) return p;
+    t -= p.minutes;
+  }
+  return recipe.phases[recipe.phases.length - 1]!;
 }
 
 const NOMINAL: OperatingPoint = {
@@ -126,13 +163,16 @@ function simulate(
   const aValve = Math.exp(-dt / 2400);
   let feedSlow = 0;
   let valveSlow = 0;
-  const feedAt = (h: number): number => point.feedBase + 3 * Math.sin((2 * Math.PI * (h - 6 + phase)) / 24) + feedSlow;
+  const step = (h: number) => (point.recipe ? phaseAt(point.recipe, Math.floor(h * 60 + 1e-9)) : null);
+  const feedAt = (h: number): number =>
+    point.feedBase + 3 * Math.sin((2 * Math.PI * (h - 6 + phase)) / 24) + feedSlow + (step(h)?.feed ?? 0);
   const valveAt = (h: number): number =>
     clamp(
       point.valveBase +
         12 * Math.sin((2 * Math.PI * (h - 9 + phase)) / 24) +
         5 * Math.sin((4 * Math.PI * h) / 24) +
-        valveSlow,
+        valveSlow +
+        (step(h)?.valve ?? 0),
       10,
       95,
     );
@@ -166,10 +206,10 @@ function simulate(
       pressureOf(speed, valve) + (DRIFT_PER_DAY * sec) / DAY,
     ];
     const active = fault && i >= fault.startRow && i < fault.endRow ? fault : undefined;
-    // Cavitation: the delivery surges, so flow, pressure and power readings scatter 4x more.
+    // Cavitation: the delivery surges, so flow, pressure and power readings scatter 8x more.
     const loss = active?.kind === 'cavitation' ? active.size * Math.abs(active.rng.normal()) : 0;
     const scatter = (c: number) =>
-      loss > 0 && (c === CH.outlet_flow || c === CH.pressure || c === CH.pump_power) ? 4 : 1;
+      loss > 0 && (c === CH.outlet_flow || c === CH.pressure || c === CH.pump_power) ? 8 : 1;
     for (let c = 0; c < SPECS.length; c++)
       v[c]![i] = truth[c]! + point.offsets[c]! + scatter(c) * SPECS[c]![2] * noise.normal();
     const lost = active?.kind === 'leak' ? active.size : 0;
@@ -383,13 +423,16 @@ const PROCESS_CHANNELS: Readonly<Record<ProcessFault['kind'], readonly string[]>
   oscillation: ['pump_speed', 'pump_power', 'tank_level', 'pressure'],
   cavitation: ['pressure', 'outlet_flow', 'pump_power', 'tank_level'],
 };
+/** Batch recipes of the rig, run by its runs in turn. */
+const MULTI_RUN_RECIPES = 3;
 /** Sensor calibration offsets between runs: each channel's reading shifted by up to ± this (its unit). */
 const OFFSET_SPAN = [1.5, 0, 4, 1, 0.05, 0.4, 3, 0.15] as const;
 
 /**
  * A test rig's experiments: `runs` series (default 12 of 5,000 rows every 60 s, one after another
  * from 2026-02-02), each at its own operating point (level setpoint 1.5–2.5 m, feed 10–16 m3/h,
- * valve 40–60 %, ambient 14–26 °C, pump wear, sensor offsets), a fault-free stretch of 55–70 % of
+ * valve 40–60 %, ambient 14–26 °C, pump wear, sensor offsets) running one of the rig's batch
+ * recipes cycle after cycle (the same three recur across runs), a fault-free stretch of 55–70 % of
  * its rows, then one labelled fault, then normal rows to its end. The faults (kinds in a seeded
  * order) are of the sensors (level shift, stuck sensor, slow drift), of a relation between
  * channels (contextual) and of the process (a leak, the speed drive hunting, cavitation), 5–20 %
@@ -405,6 +448,7 @@ export function generateMultiRunPlant(options: MultiRunOptions = {}): PlantRun[]
   if (!Number.isInteger(runs) || runs < 1 || runs > 100)
     throw new RangeError(`runs must be an integer from 1 to 100, got ${runs}`);
   if (rows < 200) throw new RangeError(`rowsPerRun must be at least 200 (a normal stretch and a fault), got ${rows}`);
+  const recipes = drawRecipes(seed, MULTI_RUN_RECIPES);
   const order = [...MULTI_RUN_KINDS];
   const shuffle = new Rng(seed, 'multi-run/kinds');
   for (let i = order.length - 1; i > 0; i--) {
@@ -420,6 +464,7 @@ export function generateMultiRunPlant(options: MultiRunOptions = {}): PlantRun[]
       pumpGain: PUMP_GAIN * (0.9 + 0.2 * rng.next()),
       ambient: 14 + 12 * rng.next(),
       offsets: OFFSET_SPAN.map((span) => (2 * rng.next() - 1) * span),
+      recipe: { phases: recipes[r % recipes.length]!, offset: new Rng(seed, `multi-run/${r}/recipe`).int(60) },
     };
     const kind = order[r % order.length]!;
     const [shortest, longest] = MULTI_RUN_LENGTH[kind];
@@ -441,7 +486,7 @@ export function generateMultiRunPlant(options: MultiRunOptions = {}): PlantRun[]
       processKind === 'leak'
         ? (0.08 + 0.04 * rng.next()) * point.feedBase
         : processKind === 'oscillation'
-          ? 60 + 40 * rng.next()
+          ? 120 + 60 * rng.next()
           : 0.1 + 0.1 * rng.next();
     const process = processKind
       ? { kind: processKind, startRow, endRow, size, rng: new Rng(seed, `multi-run/${r}/fault-noise`) }

@@ -339,3 +339,37 @@ export function buildProbes(
     out[name] = pool.length === 0 ? null : builders[name](data.matrix, pool, sh, n, new Rng(seed, `probes:${name}`));
   return out;
 }
+
+/**
+ * Whether the data reward recalling at all (why the copy probe may stay blind): on `n` normal
+ * windows (drawn with Rng(seed, 'probes:recall')), the share where the patch that followed the
+ * earlier patch most like patch S−2 predicts patch S−1 better (lower squared error) than holding
+ * patch S−2's last row. Well below one half, a forecaster pretrained on these data gains nothing
+ * by recalling, so none learns it. Null where the copy probe is (S < 8, or no normal window).
+ */
+export function recallShare(data: RunData, cfg: PatchTransformerConfig, seed: number, n = 256): number | null {
+  const sh: Shape = { s: cfg.seqLen, p: cfg.patchLen, c: cfg.channels };
+  const { s, p, c } = sh;
+  const pool = normalWindowStarts(data, windowLength(cfg));
+  if (s < 8 || pool.length === 0) return null;
+  const pc = p * c;
+  const rng = new Rng(seed, 'probes:recall');
+  let wins = 0;
+  for (let k = 0; k < n; k++) {
+    const start = pool[rng.int(pool.length)]!;
+    const x = data.matrix.subarray(start * c, start * c + s * pc);
+    const cue = x.subarray((s - 2) * pc, (s - 1) * pc);
+    const target = x.subarray((s - 1) * pc, s * pc);
+    let best = 0;
+    let bestD = Infinity;
+    for (let j = 0; j <= s - 4; j++) {
+      const d = sqDistance(x.subarray(j * pc, (j + 1) * pc), cue);
+      if (d < bestD) [best, bestD] = [j, d];
+    }
+    const recalled = sqDistance(x.subarray((best + 1) * pc, (best + 2) * pc), target);
+    let held = 0;
+    for (let r = 0; r < p; r++) held += sqDistance(target.subarray(r * c, (r + 1) * c), cue.subarray(pc - c));
+    if (recalled < held) wins++;
+  }
+  return wins / n;
+}

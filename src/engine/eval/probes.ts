@@ -11,6 +11,7 @@ import {
   buildProbes,
   DEFAULT_PROBE_ITEMS,
   PROBES,
+  recallShare,
   type ProbeItem,
   type ProbeName,
   type ProbeOptions,
@@ -32,6 +33,8 @@ export interface ItemScore {
 export interface ProbeScore extends ItemScore {
   /** The accuracy of `persistenceErrors` (next patch = last row of patch S−2, held flat) on the same items. */
   readonly persistence: number;
+  /** Copy only: `recallShare` of the data (whether recalling ever pays on them; null where it cannot be measured). */
+  readonly recall?: number | null;
 }
 
 /**
@@ -101,6 +104,7 @@ export function persistenceErrors(
 interface BuiltProbes {
   readonly probes: Record<ProbeName, ProbeItem[] | null>;
   readonly persistence: Partial<Record<ProbeName, number>>;
+  readonly recall: number | null;
 }
 
 /**
@@ -136,7 +140,7 @@ async function buildWithPersistence(
     const items = probes[name];
     if (items) persistence[name] = (await scoreItems(items, persistenceErrors(cfg))).accuracy;
   }
-  return { probes, persistence };
+  return { probes, persistence, recall: recallShare(data, cfg, seed) };
 }
 
 /**
@@ -171,7 +175,7 @@ export async function probesWith(
   options: ProbeOptions & { readonly batch?: number } = {},
 ): Promise<Record<ProbeName, ProbeScore | null>> {
   const cfg = sessions.cfg;
-  const { probes, persistence } = await builtProbes(data, cfg, seed, options);
+  const { probes, persistence, recall } = await builtProbes(data, cfg, seed, options);
   const out = { copy: null, lookup: null, contextual: null } as Record<ProbeName, ProbeScore | null>;
   if (PROBES.every((name) => probes[name] === null)) return out;
   const w = windowLength(cfg);
@@ -186,7 +190,7 @@ export async function probesWith(
     const items = probes[name];
     if (!items) continue;
     const score = await scoreItems(items, errors, options.batch !== undefined ? { batch: options.batch } : {});
-    out[name] = { ...score, persistence: persistence[name]! };
+    out[name] = { ...score, persistence: persistence[name]!, ...(name === 'copy' ? { recall } : {}) };
   }
   return out;
 }

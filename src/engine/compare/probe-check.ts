@@ -1,0 +1,97 @@
+/**
+ * The sensor probes' instrument check, the reasoning lab's rule (lab.ts) applied to plant data: a
+ * probe informs only where the baseline at the full budget lies above its bar with its interval,
+ * the bar being chance or, where it is higher, what holding the last value scores on the same
+ * items (a probe passed by smoothness tests no reasoning). A positive control asks whether the
+ * final baseline beats its own first validation point. Where a probe stays blind, one sentence
+ * says why, with the measured reason where there is one (for copying: whether recalling ever pays
+ * on these data, `recallShare`).
+ */
+import { PROBE_LABELS, type SeedDifference, type SeedInterval } from '../../shared/compare';
+import { meanInterval, pairedDifference } from '../eval/stats';
+import type { LoadedRun } from './load';
+
+export interface ProbeCheck {
+  readonly informative: Record<string, boolean>;
+  /** One sentence per probe that is not informative: why. */
+  readonly why: Record<string, string>;
+  /** Final baseline − its first validation point, paired by seed (null under two baseline seeds). */
+  readonly control: Record<string, SeedDifference | null>;
+  /** Mean over runs of the data's recall share (the copy probe's measured reason; null unmeasured). */
+  readonly recall: number | null;
+}
+
+const f2 = (x: number) => x.toFixed(2);
+
+/** The copy probe's reason, measured on the data: does recalling an earlier stretch ever pay? */
+function copyReason(recall: number | null): string {
+  if (recall === null) return '';
+  const pct = `${Math.round(100 * recall)}%`;
+  return recall < 0.5
+    ? `: on these data the stretch that followed the most similar earlier one predicts the next patch better than holding the last value in only ${pct} of windows, so pretraining never rewards recalling`
+    : `, although recalling pays on these data (the stretch that followed the most similar earlier one predicts better than holding the last value in ${pct} of windows): train longer, or more seeds`;
+}
+
+const REASONS: Readonly<Record<string, string>> = {
+  lookup: ': forecasting these data never asks a model to bind a value to a key and fetch it later, which this probe does',
+  contextual:
+    ': the models do not tell a channel that fits its neighbours from one that does not, which forecasting these data may not need',
+};
+
+function whyBlind(
+  name: string,
+  base: SeedInterval | undefined,
+  chance: number,
+  persistence: number,
+  recall: number | null,
+): string {
+  const label = PROBE_LABELS[name] ?? name;
+  if (!base || base.n === 0) return `${label}: no baseline in this job to check the probe against (add the baseline variant).`;
+  if (base.n < 2) return `${label}: one baseline seed, so no interval to check it against chance (train 3 seeds or more).`;
+  const bar =
+    Number.isFinite(persistence) && persistence > chance
+      ? `what holding the last value scores (${f2(persistence)})`
+      : `chance (${f2(chance)})`;
+  const reason = name === 'copy' ? copyReason(recall) : (REASONS[name] ?? '');
+  return `${label}: the baseline scores ${f2(base.mean)} [${f2(base.lo)}, ${f2(base.hi)}], not above ${bar}${reason}.`;
+}
+
+/** The first validation point's accuracy on a probe (the control's weaker model). */
+function firstPoint(r: LoadedRun, name: string): number {
+  for (const m of r.metrics) if (m.type === 'isoplot') return m.probes[name as keyof typeof m.probes] ?? NaN;
+  return NaN;
+}
+
+export function probeCheck(
+  names: readonly string[],
+  runs: readonly LoadedRun[],
+  baseline: Readonly<Record<string, SeedInterval>> | undefined,
+  chance: Readonly<Record<string, number>>,
+  persistence: Readonly<Record<string, number>>,
+): ProbeCheck {
+  const baseRuns = runs
+    .filter((r) => r.config.variant === 'baseline' && !r.config.flopMatchedTo)
+    .sort((a, b) => a.config.seed - b.config.seed);
+  const recalls = runs.map((r) => r.report.probes?.copy?.recall).filter((x): x is number => typeof x === 'number');
+  const recall = recalls.length ? meanInterval(recalls).mean : null;
+  const informative: Record<string, boolean> = {};
+  const why: Record<string, string> = {};
+  const control: Record<string, SeedDifference | null> = {};
+  for (const p of names) {
+    const b = baseline?.[p];
+    const bar = Math.max(chance[p] ?? NaN, Number.isFinite(persistence[p]) ? persistence[p]! : -Infinity);
+    informative[p] = !!b && b.n >= 2 && b.lo > bar;
+    if (!informative[p]) why[p] = whyBlind(p, b, chance[p] ?? NaN, persistence[p] ?? NaN, recall);
+    const final = baseRuns.map((r) => r.report.probes?.[p as 'copy']?.accuracy ?? NaN);
+    const first = baseRuns.map((r) => firstPoint(r, p));
+    const paired = final.map((x, i) => [x, first[i]!]).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+    control[p] =
+      paired.length >= 2
+        ? pairedDifference(
+            paired.map(([x]) => x!),
+            paired.map(([, y]) => y!),
+          )
+        : null;
+  }
+  return { informative, why, control, recall };
+}
