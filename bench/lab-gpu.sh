@@ -1,19 +1,22 @@
 #!/bin/bash
-# bench/lab-gpu.sh DIR DEADLINE_S [bench lab options…]: the reasoning lab's GPU job (baseline,
-# GradStack and MIDAS × seeds 1–5, the small preset at 8 layers, bf16, 3,000 steps, 32 MiB corpus),
-# one process per run, all side by side on the one GPU. Each process stops with a checkpoint after
-# DEADLINE_S seconds; run it again with --resume (on the same machine) to continue exactly.
+# bench/lab-gpu.sh DIR SECONDS [PARALLEL] [bench lab options…]: the reasoning lab's GPU job
+# (baseline, GradStack and MIDAS × seeds 1–5, the small preset at 8 layers, bf16, 3,000 steps, a
+# 32 MiB corpus), one process per run, PARALLEL (default 8) of them at once on the one GPU (about
+# 6 GB each). Every process stops with a checkpoint once SECONDS have passed since this script
+# began; run it again with --resume (on the same machine) to continue each run exactly.
 # On the device tool: source .device/setup.sh first (node, ORT and its CUDA provider).
 set -u
 dir=$1
-deadline=$2
-shift 2
+end=$(($(date +%s) + $2))
+par=${3:-8}
+shift 3 || shift $#
 mkdir -p "$dir"
-for v in baseline gradstack midas; do
-  for s in 1 2 3 4 5; do
+extra="$*"
+export dir end extra
+for v in baseline gradstack midas; do for s in 1 2 3 4 5; do echo "$v $s"; done; done |
+  xargs -P "$par" -L 1 bash -c '
+    left=$((end - $(date +%s)))
+    [ "$left" -gt 60 ] || exit 0
     node out/device/bench.mjs lab --device cuda --precision bf16 --d 256 --heads 8 --layers 8 \
       --steps 3000 --val-every 300 --lab-items 128 --corpus-bytes 33554432 \
-      --variants "$v" --seed "$s" --deadline "$deadline" --out "$dir" "$@" >>"$dir/$v-s$s.log" 2>&1 &
-  done
-done
-wait
+      --variants "$0" --seed "$1" --deadline "$left" --out "$dir" $extra >>"$dir/$0-s$1.log" 2>&1'

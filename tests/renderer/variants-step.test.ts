@@ -261,5 +261,14 @@ describe('Variants step for a reasoning-lab corpus', () => {
     await w.find('[data-testid="lab-items"]').setValue('32');
     await w.find('[data-testid="lab-shots"]').setValue('3');
     expect(store.fields).toMatchObject({ labItems: 32, shots: 3 });
+    // One click sizes the job as measured for the device: the CPU's demonstration here…
+    expect(w.find('[data-testid="lab-size"]').text()).toBe('Size the job for the CPU');
+    await w.find('[data-testid="lab-size"]').trigger('click');
+    expect(store.fields).toMatchObject({ preset: 'tiny', layers: 4, steps: 150, labItems: 32 });
+    // … and, with CUDA chosen, the GPU's informative scale.
+    store.device = 'cuda';
+    await flushPromises();
+    await w.find('[data-testid="lab-size"]').trigger('click');
+    expect(store.fields).toMatchObject({ preset: 'small', layers: 8, steps: 3000, precision: 'bf16' });
   });
 });
