@@ -282,10 +282,7 @@ async function withLabDefaults(args: TrainArgs): Promise<TrainArgs> {
   return withDefaults(args, device === 'cuda' ? LAB_JOB_DEFAULTS.gpu : LAB_JOB_DEFAULTS.cpu);
 }
 
-function withDefaults(
-  args: TrainArgs,
-  d: (typeof LAB_JOB_DEFAULTS)[keyof typeof LAB_JOB_DEFAULTS],
-): TrainArgs {
+function withDefaults(args: TrainArgs, d: (typeof LAB_JOB_DEFAULTS)[keyof typeof LAB_JOB_DEFAULTS]): TrainArgs {
   const lab = args.lab!;
   return {
     ...args,

@@ -33,7 +33,8 @@ function copyReason(recall: number | null): string {
 }
 
 const REASONS: Readonly<Record<string, string>> = {
-  lookup: ': forecasting these data never asks a model to bind a value to a key and fetch it later, which this probe does',
+  lookup:
+    ': forecasting these data never asks a model to bind a value to a key and fetch it later, which this probe does',
   contextual:
     ': the models do not tell a channel that fits its neighbours from one that does not, which forecasting these data may not need',
 };
@@ -46,8 +47,10 @@ function whyBlind(
   recall: number | null,
 ): string {
   const label = PROBE_LABELS[name] ?? name;
-  if (!base || base.n === 0) return `${label}: no baseline in this job to check the probe against (add the baseline variant).`;
-  if (base.n < 2) return `${label}: one baseline seed, so no interval to check it against chance (train 3 seeds or more).`;
+  if (!base || base.n === 0)
+    return `${label}: no baseline in this job to check the probe against (add the baseline variant).`;
+  if (base.n < 2)
+    return `${label}: one baseline seed, so no interval to check it against chance (train 3 seeds or more).`;
   const bar =
     Number.isFinite(persistence) && persistence > chance
       ? `what holding the last value scores (${f2(persistence)})`
