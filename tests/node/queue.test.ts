@@ -106,6 +106,43 @@ describe('runs trained by workers through the queue', () => {
     );
   });
 
+  it('trains a reasoning-lab job on the workers with the same losses and primitives as a local job', async () => {
+    const args = [
+      'train',
+      '--task',
+      'reasoning',
+      '--corpus-bytes',
+      '65536',
+      '--preset',
+      'tiny',
+      '--variants',
+      'baseline',
+      '--layers',
+      '2',
+      '--block',
+      '1',
+      '--steps',
+      '20',
+      '--seeds',
+      '1',
+      '--lab-items',
+      '8',
+      '--device',
+      'cpu',
+    ];
+    const queued = await cli([...args, '--queue', url, '--runs-dir', runsDir, '--out', path.join(runsDir, 'job-lab')]);
+    expect(queued.code, queued.err).toBe(0);
+    const local = await cli([...args, '--out', path.join(root, 'job-lab-local')]);
+    expect(local.code, local.err).toBe(0);
+    const run = (dir: string) => path.join(dir, 'baseline-s1');
+    expect(losses(run(path.join(runsDir, 'job-lab')))).toEqual(losses(run(path.join(root, 'job-lab-local'))));
+    const primitives = (dir: string) =>
+      JSON.parse(readFileSync(path.join(run(dir), 'report.json'), 'utf8')).primitives as Record<string, unknown>;
+    const remote = primitives(path.join(runsDir, 'job-lab'));
+    expect(Object.keys(remote)).toContain('assign-math-2');
+    expect(remote).toEqual(primitives(path.join(root, 'job-lab-local')));
+  });
+
   it('cancels from the submitter: the workers stop their runs at a checkpoint', async () => {
     const out = path.join(runsDir, 'job-cancel');
     const args = [
