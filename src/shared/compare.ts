@@ -526,6 +526,19 @@ export interface Comparison {
   readonly probeControl?: Readonly<Record<string, SeedDifference | null>>;
   /** The reasoning lab's primitives (absent or null for sensor data). */
   readonly reasoning?: ReasoningReading | null;
+  /**
+   * The copy probe's difficulty ladder (1, 3, 7 distractors) with the final models: per rung each
+   * variant's accuracy, chance, persistence and whether the baseline clears both (absent or null: none).
+   */
+  readonly copyLadder?:
+    | readonly {
+        readonly distractors: number;
+        readonly chance: number;
+        readonly persistence: number;
+        readonly variants: Readonly<Record<string, SeedInterval>>;
+        readonly informative: boolean;
+      }[]
+    | null;
   /** Share of labelled-anomalous rows in the test part (null without labels). */
   readonly prevalence: number | null;
   /** Pairs of variants that trained the very same schedule (their differences are seed noise). */

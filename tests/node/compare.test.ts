@@ -554,6 +554,39 @@ describe('a comparison a plant can act on', () => {
     expect(renderTable(c)).toMatch(/probe: copy \/ induction\* \(chance 0\.25/);
   });
 
+  it('reads the copy ladder rung by rung, informative only where the baseline clears chance and persistence', () => {
+    const ladder = (seed: number, acc: [number, number, number]) =>
+      [1, 3, 7].map((d, i) => ({
+        distractors: d,
+        accuracy: acc[i]! + seed * 0.01,
+        chance: 1 / (d + 1),
+        persistence: 0.3,
+        items: 64,
+      }));
+    const withLadder = (r: LoadedRun, acc: [number, number, number]) => ({
+      ...r,
+      report: { ...r.report, copyLadder: ladder(r.config.seed, acc) },
+    });
+    const c = compareRuns(
+      [1, 2, 3].flatMap((s) => [
+        withLadder(detector('baseline', s, { vusPr: 0.5 }), [0.55, 0.4, 0.28]),
+        withLadder(detector('midas', s, { vusPr: 0.5 }), [0.56, 0.45, 0.3]),
+      ]),
+    );
+    expect(c.copyLadder!.map((r) => [r.distractors, r.chance, r.informative])).toEqual([
+      [1, 0.5, true],
+      [3, 0.25, true],
+      // 0.30 [0.28, 0.32] does not clear persistence (0.30), though it clears chance (0.125).
+      [7, 0.125, false],
+    ]);
+    expect(c.copyLadder![1]!.variants.midas!.mean).toBeCloseTo(0.47, 10);
+    const table = renderTable(c);
+    expect(table).toMatch(/copy, 3 distractors \(chance 0\.250, persistence 0\.30\)/);
+    expect(table).toMatch(/copy, 7 distractors\* \(chance 0\.125/);
+    // Runs without a ladder (older reports, the reasoning lab) have none.
+    expect(compareRuns([1, 2].map((s) => detector('baseline', s, { vusPr: 0.5 }))).copyLadder).toBeNull();
+  });
+
   it('keeps every interval inside the values its quantity can take', () => {
     // Missed-alarm rates 0, 0, 0.5 over three seeds: mean 1/6, a t-interval reaching below 0.
     const c = compareRuns(

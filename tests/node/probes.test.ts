@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { loadSampleDataset } from '../../src/engine/data/dataset';
 import {
+  buildCopyRung,
   buildProbes,
+  COPY_LADDER,
   LOOKUP_CODES,
   normalWindowStarts,
   PROBES,
   type ProbeItem,
 } from '../../src/engine/eval/probe-items';
-import { persistenceErrors, scoreItems, scoreProbes } from '../../src/engine/eval/probes';
+import { copyLadderWith, persistenceErrors, scoreItems, scoreProbes } from '../../src/engine/eval/probes';
+import { ModelSessions } from '../../src/engine/eval/sessions';
 import {
   paramSpecs,
   PRESETS,
@@ -275,6 +278,37 @@ describe('reasoning probes', () => {
     // The same items and the same model give the same scores.
     expect(await scoreProbes(cfg, params, data, 'cpu', 1)).toEqual(scores);
   });
+  it('climbs the copy ladder: 1, 3 and 7 lookalike distractors, the closest first, an oracle always right', async () => {
+    const oracleErrors = async (windows: Float32Array, count: number) =>
+      Float32Array.from({ length: count }, (_, b) => {
+        const w = windows.subarray(b * WC, (b + 1) * WC);
+        const i = [...Array(S - 2).keys()].find((i) => same(patch(w, i), patch(w, S - 2)))!;
+        return sqDist(patch(w, S - 1), patch(w, i + 1));
+      });
+    for (const d of COPY_LADDER) {
+      const items = buildCopyRung(data, cfg, 1, d)!;
+      expect(items).toHaveLength(64);
+      expect(items.every((it) => it.candidates === d + 1 && it.windows.length === (d + 1) * WC)).toBe(true);
+      // Recall solves every rung: the right candidate continues the cue as it continued before.
+      expect(await scoreItems(items, oracleErrors)).toEqual({ accuracy: 1, chance: 1 / (d + 1), items: 64 });
+    }
+    // A window too short for 7 distractors has no such rung (S − 5 positions are allowed).
+    expect(buildCopyRung(data, { ...cfg, seqLen: 10 }, 1, 7)).toBeNull();
+    expect(buildCopyRung(data, { ...cfg, seqLen: 10 }, 1, 3)).not.toBeNull();
+    // With a model: every rung scored, each with persistence on its own items.
+    const params = new Map(paramSpecs(cfg).map((s) => [s.name, initialValues(s, 1)]));
+    const ladder = await ModelSessions.with(cfg, 'cpu', params, (m) => copyLadderWith(m, data, 1));
+    expect(ladder.map((r) => [r.distractors, r.chance, r.items])).toEqual([
+      [1, 0.5, 64],
+      [3, 0.25, 64],
+      [7, 0.125, 64],
+    ]);
+    for (const r of ladder)
+      expect(r.persistence).toBe(
+        (await scoreItems(buildCopyRung(data, cfg, 1, r.distractors)!, persistenceErrors(cfg))).accuracy,
+      );
+  });
+
   it('persistence errors: the MSE of the last patch against the last row of patch S−2, held flat', async () => {
     const shape = { seqLen: 3, patchLen: 2, channels: 2 };
     // Rows 0..5 of two channels; patch 1 ends with the row (3, −1); patch 2 = rows 4 and 5.

@@ -106,6 +106,15 @@ describe('Compare step', () => {
       baselines: [...comparison.baselines, trivial],
       probeInformative: { ...comparison.probeInformative, lookup: false },
       probeWhy: { lookup: 'assignment / lookup: the baseline scores 0.25 [0.21, 0.29], not above chance (0.25).' },
+      copyLadder: [1, 7].map((d) => ({
+        distractors: d,
+        chance: 1 / (d + 1),
+        persistence: 0.3,
+        variants: Object.fromEntries(
+          comparison.variants.map((v) => [v.variant, { mean: 0.33, lo: 0.3, hi: 0.36, n: 3 }]),
+        ),
+        informative: d === 7,
+      })),
     });
     const { w } = mountStep(CompareStep, api);
     await flushPromises();
@@ -122,7 +131,17 @@ describe('Compare step', () => {
     expect(w.find('[data-testid="probe-why"]').text()).toContain(
       'assignment / lookup: the baseline scores 0.25 [0.21, 0.29], not above chance (0.25).',
     );
-    expect(w.find('[data-testid="probe-why"]').text()).not.toContain('copy');
+    expect(w.find('[data-testid="probe-why"]').text()).not.toContain('copy / induction');
+    // The copy ladder's rungs follow the probes; a rung the baseline does not clear is marked and explained.
+    const line = (key: string) =>
+      row('midas')
+        .findAll('[data-col="probes"] .line')
+        .find((l) => l.text().startsWith(`${key} `))!;
+    expect(line('copy/7').text()).toBe('copy/7 0.33 ±0.03');
+    expect(line('copy/1').text()).toBe('copy/1 0.33 ±0.03*');
+    expect(w.find('[data-testid="probe-why"]').text()).toContain(
+      'copy/1 (copy with 1 lookalike continuation): the baseline does not clear chance (0.500) and persistence (0.30).',
+    );
     const baseline = (name: string) => w.find(`[data-testid="baseline-row"][data-baseline="${name}"]`);
     expect(baseline('random').find('[data-col="usable"]').text()).toBe('no');
     expect(baseline('random').find('[data-col="usable"]').attributes('title')).toMatch(/chance level/);

@@ -79,6 +79,10 @@ export function comparisonSummary(c: Comparison): object {
     probePersistence: c.probePersistence,
     probeInformative: c.probeInformative,
     probeWhy: c.probeWhy ?? {},
+    copyLadder: (c.copyLadder ?? []).map((r) => ({
+      ...r,
+      variants: Object.fromEntries(Object.entries(r.variants).map(([v, x]) => [v, iv(x)])),
+    })),
     probeControl: Object.fromEntries(Object.entries(c.probeControl ?? {}).map(([k, d]) => [k, d ? iv(d) : null])),
     // The reasoning lab: per primitive, each variant's accuracy (mean, interval), its chance and whether it informs.
     ...(c.reasoning

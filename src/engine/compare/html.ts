@@ -257,6 +257,16 @@ function variantsTable(c: Comparison): string {
       ),
     );
   }
+  for (const r of c.copyLadder ?? [])
+    rows.push(
+      ivRow(
+        `probe: copy, ${r.distractors} distractor${r.distractors === 1 ? '' : 's'}`,
+        vs.map((v) => r.variants[v.variant]),
+        3,
+        1,
+        `chance ${r.chance.toFixed(3)}, persistence ${r.persistence.toFixed(2)}${r.informative ? '' : '; not informative: the baseline does not clear both'}`,
+      ),
+    );
   if (labelled)
     rows.push({
       ...ivRow(

@@ -98,3 +98,44 @@ export function probeCheck(
   }
   return { informative, why, control, recall };
 }
+
+/** One rung of the copy ladder over the job: each variant's accuracy, the bar, and whether the baseline clears it. */
+export interface LadderReading {
+  readonly distractors: number;
+  readonly chance: number;
+  readonly persistence: number;
+  readonly variants: Record<string, SeedInterval>;
+  readonly informative: boolean;
+}
+
+/** The copy ladder of a job's runs (groups by variant), rung by rung; null where no run has one. */
+export function copyLadderOf(groups: ReadonlyMap<string, readonly LoadedRun[]>): LadderReading[] | null {
+  const all = [...groups.values()].flat();
+  // report.json is read from disk: a rung counts only when every number in it is one.
+  const rungsOf = (r: LoadedRun) =>
+    (Array.isArray(r.report.copyLadder) ? r.report.copyLadder : []).filter(
+      (x) =>
+        x !== null &&
+        typeof x === 'object' &&
+        [x.distractors, x.accuracy, x.chance, x.persistence].every((n) => typeof n === 'number' && Number.isFinite(n)),
+    );
+  const rungs = [...new Set(all.flatMap((r) => rungsOf(r).map((x) => x.distractors)))].sort((a, b) => a - b);
+  if (!rungs.length) return null;
+  return rungs.map((d) => {
+    const at = (r: LoadedRun) => rungsOf(r).find((x) => x.distractors === d);
+    const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+    const chance = mean(all.flatMap((r) => (at(r) ? [at(r)!.chance] : [])));
+    const persistence = mean(all.flatMap((r) => (at(r) ? [at(r)!.persistence] : [])));
+    const variants = Object.fromEntries(
+      [...groups].map(([v, rs]) => [v, meanInterval(rs.map((r) => at(r)?.accuracy ?? NaN))]),
+    );
+    const b = variants.baseline;
+    return {
+      distractors: d,
+      chance,
+      persistence,
+      variants,
+      informative: !!b && b.n >= 2 && b.lo > Math.max(chance, persistence),
+    };
+  });
+}

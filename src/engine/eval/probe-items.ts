@@ -147,7 +147,7 @@ const range = (lo: number, hi: number): number[] => Array.from({ length: Math.ma
  * last row), lowest index first on ties; a j whose patch j+1 equals patch i+1 value for value goes
  * last. Returns them with the cost of the worst one (Infinity when one had to be such a copy).
  */
-function copyDistractors(x: Float32Array, i: number, sh: Shape): { js: number[]; cost: number } {
+function copyDistractors(x: Float32Array, i: number, sh: Shape, count = K - 1): { js: number[]; cost: number } {
   const { s, p, c } = sh;
   const pc = p * c;
   const cue = x.subarray(i * pc, (i + 1) * pc);
@@ -162,13 +162,14 @@ function copyDistractors(x: Float32Array, i: number, sh: Shape): { js: number[];
       return { j, cost: next.every((v, k) => v === answer[k]) ? Infinity : cost };
     })
     .sort((u, v) => u.cost - v.cost || u.j - v.j)
-    .slice(0, K - 1);
+    .slice(0, count);
   return { js: ranked.map((e) => e.j), cost: ranked[ranked.length - 1]!.cost };
 }
 
-function buildCopy(matrix: Float32Array, pool: Int32Array, sh: Shape, n: number, rng: Rng): ProbeItem[] | null {
+function buildCopy(matrix: Float32Array, pool: Int32Array, sh: Shape, n: number, rng: Rng, k = K): ProbeItem[] | null {
   const { s, p, c } = sh;
-  if (s < 8) return null;
+  // Distractor positions: [1, S−3] less the cue's and the one before it.
+  if (s < 8 || k - 1 > s - 5) return null;
   const wc = s * p * c;
   const pc = p * c;
   const items: ProbeItem[] = [];
@@ -178,19 +179,19 @@ function buildCopy(matrix: Float32Array, pool: Int32Array, sh: Shape, n: number,
       const start = pool[rng.int(pool.length)]!;
       const x = matrix.subarray(start * c, start * c + wc);
       const i = 1 + rng.int(s - 4);
-      const d = copyDistractors(x, i, sh);
+      const d = copyDistractors(x, i, sh, k - 1);
       if (!best || d.cost < best.cost) best = { x, i, ...d };
     }
     const { x, i, js } = best!;
     const sources = shuffle([i, ...js], rng);
     const context = x.slice();
     context.set(x.subarray(i * pc, (i + 1) * pc), (s - 2) * pc);
-    const windows = new Float32Array(K * wc);
-    sources.forEach((src, k) => {
-      windows.set(context, k * wc);
-      windows.set(x.subarray((src + 1) * pc, (src + 2) * pc), k * wc + (s - 1) * pc);
+    const windows = new Float32Array(k * wc);
+    sources.forEach((src, at) => {
+      windows.set(context, at * wc);
+      windows.set(x.subarray((src + 1) * pc, (src + 2) * pc), at * wc + (s - 1) * pc);
     });
-    items.push({ windows, candidates: K, correct: sources.indexOf(i) });
+    items.push({ windows, candidates: k, correct: sources.indexOf(i) });
   }
   return items;
 }
@@ -372,4 +373,25 @@ export function recallShare(data: RunData, cfg: PatchTransformerConfig, seed: nu
     if (recalled < held) wins++;
   }
   return wins / n;
+}
+
+/** The copy probe's difficulty ladder: 1, 3 and 7 distractors (the closest first), chance 1/2, 1/4, 1/8. */
+export const COPY_LADDER = [1, 3, 7] as const;
+
+/**
+ * The copy probe at one rung of its ladder: `distractors` lookalike continuations beside the
+ * right one (built as `copy` is, from Rng(seed, 'probes:copy-ladder-<d>')). Null where the window
+ * is too short for that many (S − 5 allowed positions) or there is no normal window.
+ */
+export function buildCopyRung(
+  data: RunData,
+  cfg: PatchTransformerConfig,
+  seed: number,
+  distractors: number,
+  n = DEFAULT_PROBE_ITEMS,
+): ProbeItem[] | null {
+  const sh: Shape = { s: cfg.seqLen, p: cfg.patchLen, c: cfg.channels };
+  const pool = normalWindowStarts(data, windowLength(cfg));
+  if (pool.length === 0) return null;
+  return buildCopy(data.matrix, pool, sh, n, new Rng(seed, `probes:copy-ladder-${distractors}`), distractors + 1);
 }

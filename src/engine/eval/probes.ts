@@ -8,7 +8,9 @@ import type { ExecutionProviderName } from '../../shared/system';
 import type { RunData } from '../data/prepared';
 import { windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
 import {
+  buildCopyRung,
   buildProbes,
+  COPY_LADDER,
   DEFAULT_PROBE_ITEMS,
   PROBES,
   recallShare,
@@ -167,6 +169,20 @@ export async function scoreProbes(
   return ModelSessions.with(cfg, device, params, (s) => probesWith(s, data, seed, options));
 }
 
+/** The model's last-patch errors (next-patch MSE of patch S−1), for `scoreItems`. */
+function modelErrors(sessions: ModelSessions): (windows: Float32Array, count: number) => Promise<Float32Array> {
+  const cfg = sessions.cfg;
+  const w = windowLength(cfg);
+  const s = cfg.seqLen;
+  return async (windows, count) => {
+    const result = await sessions.forecast.run({
+      windows: new ort.Tensor('float32', windows, [count, w, cfg.channels]),
+    });
+    const mse = result.mse!.data as Float32Array;
+    return Float32Array.from({ length: count }, (_, b) => mse[b * (s - 1) + s - 2]!);
+  };
+}
+
 /** `scoreProbes` with a model's sessions and their current weights. */
 export async function probesWith(
   sessions: ModelSessions,
@@ -178,19 +194,40 @@ export async function probesWith(
   const { probes, persistence, recall } = await builtProbes(data, cfg, seed, options);
   const out = { copy: null, lookup: null, contextual: null } as Record<ProbeName, ProbeScore | null>;
   if (PROBES.every((name) => probes[name] === null)) return out;
-  const w = windowLength(cfg);
-  const s = cfg.seqLen;
-  const model = sessions.forecast;
-  const errors = async (windows: Float32Array, count: number) => {
-    const result = await model.run({ windows: new ort.Tensor('float32', windows, [count, w, cfg.channels]) });
-    const mse = result.mse!.data as Float32Array;
-    return Float32Array.from({ length: count }, (_, b) => mse[b * (s - 1) + s - 2]!);
-  };
+  const errors = modelErrors(sessions);
   for (const name of PROBES) {
     const items = probes[name];
     if (!items) continue;
     const score = await scoreItems(items, errors, options.batch !== undefined ? { batch: options.batch } : {});
     out[name] = { ...score, persistence: persistence[name]!, ...(name === 'copy' ? { recall } : {}) };
+  }
+  return out;
+}
+
+/** One rung of the copy ladder with the final model: its distractors, accuracy, chance and persistence's. */
+export interface LadderRung {
+  readonly distractors: number;
+  readonly accuracy: number;
+  readonly chance: number;
+  readonly persistence: number;
+  readonly items: number;
+}
+
+/**
+ * The copy probe's difficulty ladder (COPY_LADDER) scored with the sessions' weights: where the
+ * model's recall gives out as lookalike continuations are added. Scored once, at the end of a
+ * run (three times the copy probe's cost). Rungs the window cannot hold are left out.
+ */
+export async function copyLadderWith(sessions: ModelSessions, data: RunData, seed: number): Promise<LadderRung[]> {
+  const cfg = sessions.cfg;
+  const errors = modelErrors(sessions);
+  const out: LadderRung[] = [];
+  for (const d of COPY_LADDER) {
+    const items = buildCopyRung(data, cfg, seed, d);
+    if (!items) continue;
+    const score = await scoreItems(items, errors);
+    const persistence = (await scoreItems(items, persistenceErrors(cfg))).accuracy;
+    out.push({ distractors: d, accuracy: score.accuracy, chance: score.chance, persistence, items: score.items });
   }
   return out;
 }

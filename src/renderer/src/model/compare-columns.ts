@@ -199,6 +199,15 @@ export const COLUMNS: readonly Column[] = [
   },
 ];
 
+/** A copy-ladder rung's name in the probes column: "copy/7" for 7 distractors. */
+export const ladderKey = (distractors: number) => `copy/${distractors}`;
+
+/** Whether a probes-column entry ("lookup", "copy/7") is blind on this data (the instrument check). */
+export function probeLineBlind(c: Comparison, key: string): boolean {
+  const rung = c.copyLadder?.find((r) => ladderKey(r.distractors) === key);
+  return rung ? !rung.informative : c.probeInformative[key] === false;
+}
+
 /**
  * The columns worth showing for this comparison (no detection metrics without labels, no probes
  * without probes), each column of intervals with the digits that tell its values apart.
@@ -210,6 +219,18 @@ export function visibleColumns(c: Comparison): Column[] {
   return COLUMNS.filter(
     (col) => (!col.needsLabels || labelled) && (!col.needsSeries || series) && (col.key !== 'probes' || probes),
   ).map((col) => {
+    // The copy probe's ladder (1, 3, 7 distractors) after the probes, as "copy/7 0.34 ±0.04".
+    if (col.key === 'probes' && c.copyLadder?.length) {
+      const base = col.text;
+      return {
+        ...col,
+        text: (v: VariantSummary) =>
+          [
+            base(v),
+            ...c.copyLadder!.map((r) => `${ladderKey(r.distractors)} ${formatInterval(r.variants[v.variant], 2)}`),
+          ].join(' · '),
+      };
+    }
     if (!col.interval) return col;
     const { of, digits, scale = 1 } = col.interval;
     const d = intervalDigits(c.variants.map(of), digits, scale);
