@@ -28,7 +28,7 @@ function copyReason(recall: number | null): string {
   if (recall === null) return '';
   const pct = `${Math.round(100 * recall)}%`;
   return recall < 0.5
-    ? `: on these data the stretch that followed the most similar earlier one predicts the next patch better than holding the last value in only ${pct} of windows, so pretraining never rewards recalling`
+    ? `: on these data the stretch that followed the most similar earlier one predicts the next patch better than holding the last value in only ${pct} of windows, so pretraining rarely rewards recalling`
     : `, although recalling pays on these data (the stretch that followed the most similar earlier one predicts better than holding the last value in ${pct} of windows): train longer, or more seeds`;
 }
 
