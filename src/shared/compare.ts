@@ -527,11 +527,13 @@ export interface Comparison {
   /** The reasoning lab's primitives (absent or null for sensor data). */
   readonly reasoning?: ReasoningReading | null;
   /**
-   * The copy probe's difficulty ladder (1, 3, 7 distractors) with the final models: per rung each
-   * variant's accuracy, chance, persistence and whether the baseline clears both (absent or null: none).
+   * The probes' difficulty ladders (copy and lookup at 1, 3, 7 distractors) with the final models:
+   * per rung each variant's accuracy, chance, persistence and whether the baseline clears both
+   * (absent or null: none).
    */
-  readonly copyLadder?:
+  readonly ladders?:
     | readonly {
+        readonly probe: string;
         readonly distractors: number;
         readonly chance: number;
         readonly persistence: number;

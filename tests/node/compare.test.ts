@@ -554,7 +554,7 @@ describe('a comparison a plant can act on', () => {
     expect(renderTable(c)).toMatch(/probe: copy \/ induction\* \(chance 0\.25/);
   });
 
-  it('reads the copy ladder rung by rung, informative only where the baseline clears chance and persistence', () => {
+  it('reads the probe ladders rung by rung, informative only where the baseline clears chance and persistence', () => {
     const ladder = (seed: number, acc: [number, number, number]) =>
       [1, 3, 7].map((d, i) => ({
         distractors: d,
@@ -565,7 +565,7 @@ describe('a comparison a plant can act on', () => {
       }));
     const withLadder = (r: LoadedRun, acc: [number, number, number]) => ({
       ...r,
-      report: { ...r.report, copyLadder: ladder(r.config.seed, acc) },
+      report: { ...r.report, ladders: { copy: ladder(r.config.seed, acc) } },
     });
     const c = compareRuns(
       [1, 2, 3].flatMap((s) => [
@@ -573,18 +573,26 @@ describe('a comparison a plant can act on', () => {
         withLadder(detector('midas', s, { vusPr: 0.5 }), [0.56, 0.45, 0.3]),
       ]),
     );
-    expect(c.copyLadder!.map((r) => [r.distractors, r.chance, r.informative])).toEqual([
-      [1, 0.5, true],
-      [3, 0.25, true],
+    expect(c.ladders!.map((r) => [r.probe, r.distractors, r.chance, r.informative])).toEqual([
+      ['copy', 1, 0.5, true],
+      ['copy', 3, 0.25, true],
       // 0.30 [0.28, 0.32] does not clear persistence (0.30), though it clears chance (0.125).
-      [7, 0.125, false],
+      ['copy', 7, 0.125, false],
     ]);
-    expect(c.copyLadder![1]!.variants.midas!.mean).toBeCloseTo(0.47, 10);
+    expect(c.ladders![1]!.variants.midas!.mean).toBeCloseTo(0.47, 10);
     const table = renderTable(c);
     expect(table).toMatch(/copy, 3 distractors \(chance 0\.250, persistence 0\.30\)/);
     expect(table).toMatch(/copy, 7 distractors\* \(chance 0\.125/);
     // Runs without a ladder (older reports, the reasoning lab) have none.
-    expect(compareRuns([1, 2].map((s) => detector('baseline', s, { vusPr: 0.5 }))).copyLadder).toBeNull();
+    expect(compareRuns([1, 2].map((s) => detector('baseline', s, { vusPr: 0.5 }))).ladders).toBeNull();
+    // A crafted report.json with a ladder that is not one is left out, not trusted.
+    const crafted = (r: LoadedRun) => ({
+      ...r,
+      report: { ...r.report, ladders: { copy: 'x', lookup: [{ distractors: 'a' }] } },
+    });
+    expect(
+      compareRuns([1, 2].map((s) => crafted(detector('baseline', s, { vusPr: 0.5 })) as unknown as LoadedRun)).ladders,
+    ).toBeNull();
   });
 
   it('keeps every interval inside the values its quantity can take', () => {

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { loadSampleDataset } from '../../src/engine/data/dataset';
 import {
-  buildCopyRung,
   buildProbes,
-  COPY_LADDER,
+  buildRung,
+  LADDER_DISTRACTORS,
   LOOKUP_CODES,
   normalWindowStarts,
   PROBES,
   type ProbeItem,
 } from '../../src/engine/eval/probe-items';
-import { copyLadderWith, persistenceErrors, scoreItems, scoreProbes } from '../../src/engine/eval/probes';
+import { laddersWith, persistenceErrors, scoreItems, scoreProbes } from '../../src/engine/eval/probes';
 import { ModelSessions } from '../../src/engine/eval/sessions';
 import {
   paramSpecs,
@@ -278,35 +278,53 @@ describe('reasoning probes', () => {
     // The same items and the same model give the same scores.
     expect(await scoreProbes(cfg, params, data, 'cpu', 1)).toEqual(scores);
   });
-  it('climbs the copy ladder: 1, 3 and 7 lookalike distractors, the closest first, an oracle always right', async () => {
-    const oracleErrors = async (windows: Float32Array, count: number) =>
+  it('climbs the ladders: copy with 1, 3, 7 lookalikes, lookup with 2, 4, 8 keys; an oracle always right', async () => {
+    const copyOracle = async (windows: Float32Array, count: number) =>
       Float32Array.from({ length: count }, (_, b) => {
         const w = windows.subarray(b * WC, (b + 1) * WC);
         const i = [...Array(S - 2).keys()].find((i) => same(patch(w, i), patch(w, S - 2)))!;
         return sqDist(patch(w, S - 1), patch(w, i + 1));
       });
-    for (const d of COPY_LADDER) {
-      const items = buildCopyRung(data, cfg, 1, d)!;
-      expect(items).toHaveLength(64);
-      expect(items.every((it) => it.candidates === d + 1 && it.windows.length === (d + 1) * WC)).toBe(true);
+    for (const d of LADDER_DISTRACTORS) {
+      const copy = buildRung('copy', data, cfg, 1, d)!;
+      expect(copy).toHaveLength(64);
+      expect(copy.every((it) => it.candidates === d + 1 && it.windows.length === (d + 1) * WC)).toBe(true);
       // Recall solves every rung: the right candidate continues the cue as it continued before.
-      expect(await scoreItems(items, oracleErrors)).toEqual({ accuracy: 1, chance: 1 / (d + 1), items: 64 });
+      expect(await scoreItems(copy, copyOracle)).toEqual({ accuracy: 1, chance: 1 / (d + 1), items: 64 });
+      const lookup = buildRung('lookup', data, cfg, 1, d)!;
+      expect(lookup.every((it) => it.candidates === d + 1)).toBe(true);
+      // d + 1 codes stored on the key channel, evenly over [−1.5, 1.5] (4: LOOKUP_CODES); the query shows one.
+      const levels = (
+        d + 1 === 4 ? [...LOOKUP_CODES] : Array.from({ length: d + 1 }, (_, i) => -1.5 + (3 * i) / d)
+      ).map(Math.fround);
+      for (const it of lookup.slice(0, 8)) {
+        const w = it.windows.subarray(0, WC);
+        const keys = [...Array(C).keys()].filter((ch) => levels.includes(w[(S - 1) * PC + ch]!));
+        const stored = (ch: number) =>
+          [...Array(S - 2).keys()].filter((q) =>
+            [...Array(P).keys()].every((r) => levels.includes(w[(q * P + r) * C + ch]!)),
+          ).length;
+        expect(Math.max(...keys.map(stored))).toBe(d + 1);
+      }
     }
-    // A window too short for 7 distractors has no such rung (S − 5 positions are allowed).
-    expect(buildCopyRung(data, { ...cfg, seqLen: 10 }, 1, 7)).toBeNull();
-    expect(buildCopyRung(data, { ...cfg, seqLen: 10 }, 1, 3)).not.toBeNull();
-    // With a model: every rung scored, each with persistence on its own items.
+    // A window too short for 7 distractors has no such rung (S − 5 copy positions, S − 2 lookup keys).
+    expect(buildRung('copy', data, { ...cfg, seqLen: 10 }, 1, 7)).toBeNull();
+    expect(buildRung('copy', data, { ...cfg, seqLen: 10 }, 1, 3)).not.toBeNull();
+    expect(buildRung('lookup', data, { ...cfg, seqLen: 8 }, 1, 7)).toBeNull();
+    // With a model: every rung of both ladders scored, each with persistence on its own items.
     const params = new Map(paramSpecs(cfg).map((s) => [s.name, initialValues(s, 1)]));
-    const ladder = await ModelSessions.with(cfg, 'cpu', params, (m) => copyLadderWith(m, data, 1));
-    expect(ladder.map((r) => [r.distractors, r.chance, r.items])).toEqual([
-      [1, 0.5, 64],
-      [3, 0.25, 64],
-      [7, 0.125, 64],
-    ]);
-    for (const r of ladder)
-      expect(r.persistence).toBe(
-        (await scoreItems(buildCopyRung(data, cfg, 1, r.distractors)!, persistenceErrors(cfg))).accuracy,
-      );
+    const ladders = await ModelSessions.with(cfg, 'cpu', params, (m) => laddersWith(m, data, 1));
+    for (const probe of ['copy', 'lookup'] as const) {
+      expect(ladders[probe]!.map((r) => [r.distractors, r.chance, r.items])).toEqual([
+        [1, 0.5, 64],
+        [3, 0.25, 64],
+        [7, 0.125, 64],
+      ]);
+      for (const r of ladders[probe]!)
+        expect(r.persistence).toBe(
+          (await scoreItems(buildRung(probe, data, cfg, 1, r.distractors)!, persistenceErrors(cfg))).accuracy,
+        );
+    }
   });
 
   it('persistence errors: the MSE of the last patch against the last row of patch S−2, held flat', async () => {

@@ -106,7 +106,8 @@ describe('Compare step', () => {
       baselines: [...comparison.baselines, trivial],
       probeInformative: { ...comparison.probeInformative, lookup: false },
       probeWhy: { lookup: 'assignment / lookup: the baseline scores 0.25 [0.21, 0.29], not above chance (0.25).' },
-      copyLadder: [1, 7].map((d) => ({
+      ladders: [1, 7].map((d) => ({
+        probe: 'copy',
         distractors: d,
         chance: 1 / (d + 1),
         persistence: 0.3,
@@ -140,7 +141,7 @@ describe('Compare step', () => {
     expect(line('copy/7').text()).toBe('copy/7 0.33 ±0.03');
     expect(line('copy/1').text()).toBe('copy/1 0.33 ±0.03*');
     expect(w.find('[data-testid="probe-why"]').text()).toContain(
-      'copy/1 (copy with 1 lookalike continuation): the baseline does not clear chance (0.500) and persistence (0.30).',
+      'copy/1 (copy with 1 wrong candidate): the baseline does not clear chance (0.500) and persistence (0.30).',
     );
     const baseline = (name: string) => w.find(`[data-testid="baseline-row"][data-baseline="${name}"]`);
     expect(baseline('random').find('[data-col="usable"]').text()).toBe('no');

@@ -79,7 +79,7 @@ export function comparisonSummary(c: Comparison): object {
     probePersistence: c.probePersistence,
     probeInformative: c.probeInformative,
     probeWhy: c.probeWhy ?? {},
-    copyLadder: (c.copyLadder ?? []).map((r) => ({
+    ladders: (c.ladders ?? []).map((r) => ({
       ...r,
       variants: Object.fromEntries(Object.entries(r.variants).map(([v, x]) => [v, iv(x)])),
     })),

@@ -40,7 +40,7 @@ import { BASELINES, type BaselineName, type Evaluation } from '../eval/evaluate'
 import type { SeriesMetrics } from '../eval/per-series';
 import { holm, meanInterval, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
 import { reasoningBottomLine, reasoningOf } from './lab';
-import { copyLadderOf, probeCheck } from './probe-check';
+import { laddersOf, probeCheck } from './probe-check';
 import type { LoadedRun } from './load';
 import { count } from './text';
 
@@ -498,7 +498,7 @@ export function compareRuns(
     probeWhy: checked.why,
     probeControl: checked.control,
     reasoning: reasoningOf(groups),
-    copyLadder: copyLadderOf(groups),
+    ladders: laddersOf(groups),
     prevalence: trivial?.prevalence ?? null,
     sameSchedules: same,
     referenceLoss,

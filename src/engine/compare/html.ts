@@ -257,10 +257,10 @@ function variantsTable(c: Comparison): string {
       ),
     );
   }
-  for (const r of c.copyLadder ?? [])
+  for (const r of c.ladders ?? [])
     rows.push(
       ivRow(
-        `probe: copy, ${r.distractors} distractor${r.distractors === 1 ? '' : 's'}`,
+        `probe: ${r.probe}, ${r.distractors} distractor${r.distractors === 1 ? '' : 's'}`,
         vs.map((v) => r.variants[v.variant]),
         3,
         1,

@@ -8,6 +8,8 @@
  * on these data, `recallShare`).
  */
 import { PROBE_LABELS, type SeedDifference, type SeedInterval } from '../../shared/compare';
+import { LADDER_PROBES } from '../eval/probe-items';
+import type { LadderRung } from '../eval/probes';
 import { meanInterval, pairedDifference } from '../eval/stats';
 import type { LoadedRun } from './load';
 
@@ -99,8 +101,9 @@ export function probeCheck(
   return { informative, why, control, recall };
 }
 
-/** One rung of the copy ladder over the job: each variant's accuracy, the bar, and whether the baseline clears it. */
+/** One rung of a probe's ladder over the job: each variant's accuracy, the bar, and whether the baseline clears it. */
 export interface LadderReading {
+  readonly probe: string;
   readonly distractors: number;
   readonly chance: number;
   readonly persistence: number;
@@ -108,34 +111,41 @@ export interface LadderReading {
   readonly informative: boolean;
 }
 
-/** The copy ladder of a job's runs (groups by variant), rung by rung; null where no run has one. */
-export function copyLadderOf(groups: ReadonlyMap<string, readonly LoadedRun[]>): LadderReading[] | null {
+/** The probes' ladders over a job's runs (groups by variant), probe by probe, rung by rung; null where no run has one. */
+export function laddersOf(groups: ReadonlyMap<string, readonly LoadedRun[]>): LadderReading[] | null {
   const all = [...groups.values()].flat();
   // report.json is read from disk: a rung counts only when every number in it is one.
-  const rungsOf = (r: LoadedRun) =>
-    (Array.isArray(r.report.copyLadder) ? r.report.copyLadder : []).filter(
+  const rungsOf = (r: LoadedRun, probe: string) => {
+    const ladders = r.report.ladders as Record<string, unknown> | undefined;
+    const rungs = ladders && typeof ladders === 'object' ? ladders[probe] : undefined;
+    return (Array.isArray(rungs) ? (rungs as LadderRung[]) : []).filter(
       (x) =>
         x !== null &&
         typeof x === 'object' &&
         [x.distractors, x.accuracy, x.chance, x.persistence].every((n) => typeof n === 'number' && Number.isFinite(n)),
     );
-  const rungs = [...new Set(all.flatMap((r) => rungsOf(r).map((x) => x.distractors)))].sort((a, b) => a - b);
-  if (!rungs.length) return null;
-  return rungs.map((d) => {
-    const at = (r: LoadedRun) => rungsOf(r).find((x) => x.distractors === d);
-    const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
-    const chance = mean(all.flatMap((r) => (at(r) ? [at(r)!.chance] : [])));
-    const persistence = mean(all.flatMap((r) => (at(r) ? [at(r)!.persistence] : [])));
-    const variants = Object.fromEntries(
-      [...groups].map(([v, rs]) => [v, meanInterval(rs.map((r) => at(r)?.accuracy ?? NaN))]),
-    );
-    const b = variants.baseline;
-    return {
-      distractors: d,
-      chance,
-      persistence,
-      variants,
-      informative: !!b && b.n >= 2 && b.lo > Math.max(chance, persistence),
-    };
-  });
+  };
+  const out: LadderReading[] = [];
+  for (const probe of LADDER_PROBES) {
+    const rungs = [...new Set(all.flatMap((r) => rungsOf(r, probe).map((x) => x.distractors)))].sort((a, b) => a - b);
+    for (const d of rungs) {
+      const at = (r: LoadedRun) => rungsOf(r, probe).find((x) => x.distractors === d);
+      const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+      const chance = mean(all.flatMap((r) => (at(r) ? [at(r)!.chance] : [])));
+      const persistence = mean(all.flatMap((r) => (at(r) ? [at(r)!.persistence] : [])));
+      const variants = Object.fromEntries(
+        [...groups].map(([v, rs]) => [v, meanInterval(rs.map((r) => at(r)?.accuracy ?? NaN))]),
+      );
+      const b = variants.baseline;
+      out.push({
+        probe,
+        distractors: d,
+        chance,
+        persistence,
+        variants,
+        informative: !!b && b.n >= 2 && b.lo > Math.max(chance, persistence),
+      });
+    }
+  }
+  return out.length ? out : null;
 }

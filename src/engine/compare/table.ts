@@ -135,12 +135,12 @@ function table(c: Comparison): { header: string[]; rows: Row[] } {
       `probe: ${p}${silent}`,
     );
   }
-  // The copy probe's ladder: harder as lookalike continuations are added (* where the baseline does not clear the bar).
-  for (const r of c.copyLadder ?? [])
+  // The probes' ladders: harder as wrong candidates are added (* where the baseline does not clear the bar).
+  for (const r of c.ladders ?? [])
     row(
-      `copy, ${count(r.distractors, 'distractor')}${r.informative ? '' : '*'} (chance ${r.chance.toFixed(3)}, persistence ${r.persistence.toFixed(2)})`,
+      `${r.probe}, ${count(r.distractors, 'distractor')}${r.informative ? '' : '*'} (chance ${r.chance.toFixed(3)}, persistence ${r.persistence.toFixed(2)})`,
       pad(c.variants.map((v) => interval(r.variants[v.variant], 3))),
-      `copy ${r.distractors}d${r.informative ? '' : '*'}`,
+      `${r.probe} ${r.distractors}d${r.informative ? '' : '*'}`,
     );
   // The reasoning lab: each primitive's exact-match accuracy (* where the baseline is not above chance: not informative).
   for (const p of c.reasoning?.primitives ?? [])

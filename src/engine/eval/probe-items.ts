@@ -196,9 +196,21 @@ function buildCopy(matrix: Float32Array, pool: Int32Array, sh: Shape, n: number,
   return items;
 }
 
-function buildLookup(matrix: Float32Array, pool: Int32Array, sh: Shape, n: number, rng: Rng): ProbeItem[] | null {
+/** k lookup codes: LOOKUP_CODES for 4, else k levels evenly from −1.5 to +1.5 (normalised units). */
+const lookupCodes = (k: number): number[] =>
+  k === LOOKUP_CODES.length ? [...LOOKUP_CODES] : Array.from({ length: k }, (_, i) => -1.5 + (3 * i) / (k - 1));
+
+function buildLookup(
+  matrix: Float32Array,
+  pool: Int32Array,
+  sh: Shape,
+  n: number,
+  rng: Rng,
+  k = K,
+): ProbeItem[] | null {
   const { s, p, c } = sh;
-  if (c < 2 || s < 6) return null;
+  // k keyed patches among positions [0, S−3].
+  if (c < 2 || s < 6 || k > s - 2) return null;
   const wc = s * p * c;
   const pc = p * c;
   const items: ProbeItem[] = [];
@@ -206,13 +218,13 @@ function buildLookup(matrix: Float32Array, pool: Int32Array, sh: Shape, n: numbe
     const start = pool[rng.int(pool.length)]!;
     const context = matrix.slice(start * c, start * c + wc);
     const key = rng.int(c);
-    const positions = pick(range(0, s - 3), K, rng);
-    const codes = shuffle([...LOOKUP_CODES], rng);
-    const m = rng.int(K);
+    const positions = pick(range(0, s - 3), k, rng);
+    const codes = shuffle(lookupCodes(k), rng);
+    const m = rng.int(k);
     positions.forEach((pos, q) => {
       for (let r = 0; r < p; r++) context[(pos * p + r) * c + key] = codes[q]!;
     });
-    const windows = new Float32Array(K * wc);
+    const windows = new Float32Array(k * wc);
     positions.forEach((pos, q) => {
       windows.set(context, q * wc);
       const last = q * wc + (s - 1) * pc;
@@ -221,7 +233,7 @@ function buildLookup(matrix: Float32Array, pool: Int32Array, sh: Shape, n: numbe
           windows[last + r * c + ch] = ch === key ? codes[m]! : context[(pos * p + r) * c + ch]!;
       }
     });
-    items.push({ windows, candidates: K, correct: m });
+    items.push({ windows, candidates: k, correct: m });
   }
   return items;
 }
@@ -375,15 +387,21 @@ export function recallShare(data: RunData, cfg: PatchTransformerConfig, seed: nu
   return wins / n;
 }
 
-/** The copy probe's difficulty ladder: 1, 3 and 7 distractors (the closest first), chance 1/2, 1/4, 1/8. */
-export const COPY_LADDER = [1, 3, 7] as const;
+/**
+ * The difficulty ladders: copying with 1, 3 and 7 lookalike distractors (the closest first), and
+ * lookup with 2, 4 and 8 keyed patches (1, 3, 7 wrong keys); chance 1/2, 1/4, 1/8.
+ */
+export const LADDER_PROBES = ['copy', 'lookup'] as const;
+export type LadderProbe = (typeof LADDER_PROBES)[number];
+export const LADDER_DISTRACTORS = [1, 3, 7] as const;
 
 /**
- * The copy probe at one rung of its ladder: `distractors` lookalike continuations beside the
- * right one (built as `copy` is, from Rng(seed, 'probes:copy-ladder-<d>')). Null where the window
- * is too short for that many (S − 5 allowed positions) or there is no normal window.
+ * A probe at one rung of its ladder: `distractors` wrong candidates beside the right one (built
+ * as the probe is, from Rng(seed, 'probes:<probe>-ladder-<d>')). Null where the window or the
+ * channels cannot hold that many (see buildCopy, buildLookup) or there is no normal window.
  */
-export function buildCopyRung(
+export function buildRung(
+  probe: LadderProbe,
   data: RunData,
   cfg: PatchTransformerConfig,
   seed: number,
@@ -393,5 +411,6 @@ export function buildCopyRung(
   const sh: Shape = { s: cfg.seqLen, p: cfg.patchLen, c: cfg.channels };
   const pool = normalWindowStarts(data, windowLength(cfg));
   if (pool.length === 0) return null;
-  return buildCopy(data.matrix, pool, sh, n, new Rng(seed, `probes:copy-ladder-${distractors}`), distractors + 1);
+  const build = probe === 'copy' ? buildCopy : buildLookup;
+  return build(data.matrix, pool, sh, n, new Rng(seed, `probes:${probe}-ladder-${distractors}`), distractors + 1);
 }

@@ -8,9 +8,10 @@ import type { ExecutionProviderName } from '../../shared/system';
 import type { RunData } from '../data/prepared';
 import { windowLength, type PatchTransformerConfig } from '../models/patch-transformer';
 import {
-  buildCopyRung,
   buildProbes,
-  COPY_LADDER,
+  buildRung,
+  LADDER_DISTRACTORS,
+  LADDER_PROBES,
   DEFAULT_PROBE_ITEMS,
   PROBES,
   recallShare,
@@ -204,7 +205,7 @@ export async function probesWith(
   return out;
 }
 
-/** One rung of the copy ladder with the final model: its distractors, accuracy, chance and persistence's. */
+/** One rung of a probe's ladder with the final model: its distractors, accuracy, chance and persistence's. */
 export interface LadderRung {
   readonly distractors: number;
   readonly accuracy: number;
@@ -213,21 +214,27 @@ export interface LadderRung {
   readonly items: number;
 }
 
+export type Ladders = Partial<Record<(typeof LADDER_PROBES)[number], LadderRung[]>>;
+
 /**
- * The copy probe's difficulty ladder (COPY_LADDER) scored with the sessions' weights: where the
- * model's recall gives out as lookalike continuations are added. Scored once, at the end of a
- * run (three times the copy probe's cost). Rungs the window cannot hold are left out.
+ * The probes' difficulty ladders (LADDER_PROBES × LADDER_DISTRACTORS) scored with the sessions'
+ * weights: where the model's recall or lookup gives out as wrong candidates are added. Scored
+ * once, at the end of a run. Rungs the data cannot hold are left out; a probe without any, too.
  */
-export async function copyLadderWith(sessions: ModelSessions, data: RunData, seed: number): Promise<LadderRung[]> {
+export async function laddersWith(sessions: ModelSessions, data: RunData, seed: number): Promise<Ladders> {
   const cfg = sessions.cfg;
   const errors = modelErrors(sessions);
-  const out: LadderRung[] = [];
-  for (const d of COPY_LADDER) {
-    const items = buildCopyRung(data, cfg, seed, d);
-    if (!items) continue;
-    const score = await scoreItems(items, errors);
-    const persistence = (await scoreItems(items, persistenceErrors(cfg))).accuracy;
-    out.push({ distractors: d, accuracy: score.accuracy, chance: score.chance, persistence, items: score.items });
+  const out: Ladders = {};
+  for (const probe of LADDER_PROBES) {
+    const rungs: LadderRung[] = [];
+    for (const d of LADDER_DISTRACTORS) {
+      const items = buildRung(probe, data, cfg, seed, d);
+      if (!items) continue;
+      const score = await scoreItems(items, errors);
+      const persistence = (await scoreItems(items, persistenceErrors(cfg))).accuracy;
+      rungs.push({ distractors: d, accuracy: score.accuracy, chance: score.chance, persistence, items: score.items });
+    }
+    if (rungs.length) out[probe] = rungs;
   }
   return out;
 }

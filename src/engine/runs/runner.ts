@@ -21,7 +21,7 @@ import {
   trivialDetectors,
 } from '../eval/evaluate';
 import { ModelSessions } from '../eval/sessions';
-import { copyLadderWith, readyProbes } from '../eval/probes';
+import { laddersWith, readyProbes } from '../eval/probes';
 import { resumePoint, runFolderConflict } from './resume';
 import { RunSchedule, stepFlops, type Boundary } from './schedule';
 import { RunStore } from './store';
@@ -548,10 +548,10 @@ async function finish(run: RunState): Promise<RunReport> {
   const baselines = done && !config.lab ? evaluateBaselines(data, model.channels, config.seed, scoring) : {};
   const trivial = done && !config.lab ? trivialDetectors(data) : null;
   const probes = final?.probes ?? null;
-  // The copy probe's difficulty ladder, once, with the final model (sensor data only).
-  const copyLadder =
+  // The probes' difficulty ladders, once, with the final model (sensor data only).
+  const ladders =
     done && !config.lab && config.isoplot !== false
-      ? await copyLadderWith(await run.sessions.for(finalCfg, run.params!), data, config.seed)
+      ? await laddersWith(await run.sessions.for(finalCfg, run.params!), data, config.seed)
       : null;
   const { stageReports } = run;
   const report: RunReport = {
@@ -569,7 +569,7 @@ async function finish(run: RunState): Promise<RunReport> {
     baselines,
     ...(trivial ? { trivial } : {}),
     probes,
-    ...(copyLadder?.length ? { copyLadder } : {}),
+    ...(ladders && Object.keys(ladders).length ? { ladders } : {}),
     ...(config.lab ? { primitives: final?.primitives ?? null } : {}),
     ...(samplingSeconds !== null ? { samplingSeconds } : {}),
   };

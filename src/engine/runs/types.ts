@@ -9,7 +9,7 @@ import type { RunData, RunNormalization } from '../data/prepared';
 import type { BaselineName, Evaluation, ScoringConfig, TrivialDetectors } from '../eval/evaluate';
 import type { PrimitiveScore } from '../eval/primitives';
 import type { UserItem } from '../../shared/lab';
-import type { LadderRung, ProbeName, ProbeScore } from '../eval/probes';
+import type { Ladders, ProbeName, ProbeScore } from '../eval/probes';
 import type { GrowthConfig, Variant } from '../../shared/growth';
 import type { PatchTransformerConfig } from '../models/patch-transformer';
 import type { AdamWConfig } from '../train/adamw';
@@ -192,8 +192,8 @@ export interface RunReport {
   readonly trivial?: TrivialDetectors;
   /** The reasoning probes with the final model (items from this seed; the same for every variant). */
   readonly probes?: Record<ProbeName, ProbeScore | null> | null;
-  /** The copy probe at 1, 3 and 7 distractors with the final model (sensor data; absent in older reports). */
-  readonly copyLadder?: readonly LadderRung[];
+  /** The copy and lookup probes at 1, 3 and 7 distractors with the final model (sensor data; absent in older reports). */
+  readonly ladders?: Ladders;
   /** The reasoning lab: each primitive's exact-match accuracy with the final model (absent for sensor data). */
   readonly primitives?: Readonly<Record<string, PrimitiveScore>> | null;
   /** The median spacing of the test rows' timestamps in seconds (absent without timestamps): delays in time, not rows. */

@@ -199,12 +199,12 @@ export const COLUMNS: readonly Column[] = [
   },
 ];
 
-/** A copy-ladder rung's name in the probes column: "copy/7" for 7 distractors. */
-export const ladderKey = (distractors: number) => `copy/${distractors}`;
+/** A ladder rung's name in the probes column: "copy/7" for copying with 7 distractors. */
+export const ladderKey = (probe: string, distractors: number) => `${probe}/${distractors}`;
 
 /** Whether a probes-column entry ("lookup", "copy/7") is blind on this data (the instrument check). */
 export function probeLineBlind(c: Comparison, key: string): boolean {
-  const rung = c.copyLadder?.find((r) => ladderKey(r.distractors) === key);
+  const rung = c.ladders?.find((r) => ladderKey(r.probe, r.distractors) === key);
   return rung ? !rung.informative : c.probeInformative[key] === false;
 }
 
@@ -219,15 +219,17 @@ export function visibleColumns(c: Comparison): Column[] {
   return COLUMNS.filter(
     (col) => (!col.needsLabels || labelled) && (!col.needsSeries || series) && (col.key !== 'probes' || probes),
   ).map((col) => {
-    // The copy probe's ladder (1, 3, 7 distractors) after the probes, as "copy/7 0.34 ±0.04".
-    if (col.key === 'probes' && c.copyLadder?.length) {
+    // The probes' ladders (1, 3, 7 distractors) after the probes, as "copy/7 0.34 ±0.04".
+    if (col.key === 'probes' && c.ladders?.length) {
       const base = col.text;
       return {
         ...col,
         text: (v: VariantSummary) =>
           [
             base(v),
-            ...c.copyLadder!.map((r) => `${ladderKey(r.distractors)} ${formatInterval(r.variants[v.variant], 2)}`),
+            ...c.ladders!.map(
+              (r) => `${ladderKey(r.probe, r.distractors)} ${formatInterval(r.variants[v.variant], 2)}`,
+            ),
           ].join(' · '),
       };
     }
