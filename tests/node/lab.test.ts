@@ -83,9 +83,19 @@ describe('the primitives', () => {
     for (const p of [2, 4, 8] as const) {
       const hops = pools[`hop-${p}` as const];
       expect(hops).toHaveLength(256);
-      for (let k = 1; k < p; k++) {
+      // Every shorter hop count, the last symbol itself (0 hops) included…
+      for (let k = 0; k < p; k++) {
         const right = hops.filter((it) => hopAnswer(seq(it), k) === it.answer).length;
         expect(right / hops.length, `hop-${p} answered by ${k} hops`).toBeLessThanOrEqual(0.26);
+      }
+      // … and every frequency rank (the most frequent symbol, the second…).
+      const ranked = (x: string) =>
+        [...'abcd'].sort(
+          (a, b) => [...x].filter((c) => c === b).length - [...x].filter((c) => c === a).length || a.localeCompare(b),
+        );
+      for (let r = 0; r < 4; r++) {
+        const right = hops.filter((it) => ranked(seq(it))[r] === it.answer).length;
+        expect(right / hops.length, `hop-${p} answered by frequency rank ${r + 1}`).toBeLessThanOrEqual(0.26);
       }
       expect(hops[0]!.chance).toBeLessThan(0.27);
       expect(new Set(hops.map((i) => i.chance)).size).toBe(1);
@@ -95,9 +105,10 @@ describe('the primitives', () => {
       );
     }
     expect(items['hop-1'][0]!.chance).toBeGreaterThanOrEqual(0.25);
+    // "abab": two hops from the last b land on b again, the last symbol: a model that repeats it scores.
     expect(
       withShortcutChance([{ primitive: 'hop-2', prompt: 'hop2 abab=', answer: 'b', chance: 0.25 }], 2)[0]!.chance,
-    ).toBe(0.25);
+    ).toBe(1);
     expect(
       withShortcutChance([{ primitive: 'hop-2', prompt: 'hop2 aaaa=', answer: 'a', chance: 0.25 }], 2)[0]!.chance,
     ).toBe(1);

@@ -174,19 +174,18 @@ export function evaluationItems(seed: number, count: number): Record<PrimitiveNa
 /**
  * Drawn as they come, p-hop items reward shortcuts: over four symbols a long chain soon cycles, so
  * the 8-hop answer equals a shorter hop's on 73% of the items, and the sequence's most frequent
- * symbol is right on a third. The evaluation pools are therefore balanced: an item is kept only
- * while every shortcut (the most frequent symbol, each shorter hop count) stays right on at most
- * a quarter of the items kept so far, plus one. The rule looks only at the items before, so a
+ * symbol is right on a third, and the 2-hop answer is the last symbol itself on over half. The
+ * evaluation pools are therefore balanced: an item is kept only while every shortcut (each
+ * frequency rank, the last symbol, each shorter hop count) stays right on at most a quarter of
+ * the items kept so far, plus one. The rule looks only at the items before, so a
  * smaller pool is the start of a larger one (what the corpus holds out covers every pool size).
  */
 function shortcutQuota(p: number): (item: PrimitiveItem) => boolean {
   let kept = 0;
-  const hits = new Array<number>(p).fill(0);
+  const hits = new Array<number>(p + HOP_SYMBOLS.length).fill(0);
   return (item) => {
     const seq = hopSequence(item.prompt);
-    const right = [mostFrequentSymbol(seq), ...Array.from({ length: p - 1 }, (_, k) => hopAnswer(seq, k + 1))].map(
-      (guess) => guess === item.answer,
-    );
+    const right = hopShortcuts(seq, p).map((guess) => guess === item.answer);
     const allowed = Math.floor((kept + 1) / HOP_SYMBOLS.length) + 1;
     if (right.some((r, i) => r && hits[i]! + 1 > allowed)) return false;
     right.forEach((r, i) => (hits[i]! += r ? 1 : 0));
@@ -195,10 +194,19 @@ function shortcutQuota(p: number): (item: PrimitiveItem) => boolean {
   };
 }
 
-function mostFrequentSymbol(seq: string): string {
-  const counts = new Map<string, number>();
+/** The symbols by how often the sequence holds them, most frequent first (ties alphabetical); absent ones last. */
+function byFrequency(seq: string): string[] {
+  const counts = new Map<string, number>([...HOP_SYMBOLS].map((ch) => [ch, 0]));
   for (const ch of seq) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([ch]) => ch);
+}
+
+/**
+ * The guesses a model could make without following p hops: each frequency rank (the most
+ * frequent symbol, the second…), the last symbol itself (0 hops) and every shorter hop count.
+ */
+function hopShortcuts(seq: string, p: number): (string | null)[] {
+  return [...byFrequency(seq), ...Array.from({ length: p }, (_, k) => hopAnswer(seq, k))];
 }
 
 /** The symbol sequence of a hop item ("hop4 abca…=" → "abca…"). */
@@ -206,15 +214,15 @@ const hopSequence = (prompt: string) => prompt.slice(prompt.indexOf(' ') + 1, -1
 
 /**
  * A model that learned only one hop must not pass for an 8-hop reasoner: a hop primitive's chance
- * is the best of the shortcuts on its own items (uniform guessing, the most frequent symbol, and
- * every shorter hop count), measured, not assumed. On the balanced pools it is 1/4 or just above;
+ * is the best of the shortcuts on its own items (uniform guessing, each frequency rank, the last
+ * symbol, and every shorter hop count), measured, not assumed. On the balanced pools it is 1/4 or just above;
  * on a pool drawn as it comes (a user's, or the corpus's lines), far more.
  */
 export function withShortcutChance(pool: readonly PrimitiveItem[], p: number): PrimitiveItem[] {
   if (!pool.length) return [];
   const share = (guess: (seq: string) => string | null) =>
     pool.filter((it) => guess(hopSequence(it.prompt)) === it.answer).length / pool.length;
-  const shorter = Array.from({ length: p - 1 }, (_, k) => share((seq) => hopAnswer(seq, k + 1)));
-  const chance = Math.max(1 / HOP_SYMBOLS.length, share(mostFrequentSymbol), ...shorter);
+  const guesses = Array.from({ length: HOP_SYMBOLS.length + p }, (_, i) => share((seq) => hopShortcuts(seq, p)[i]!));
+  const chance = Math.max(1 / HOP_SYMBOLS.length, ...guesses);
   return pool.map((it) => ({ ...it, chance }));
 }
