@@ -36,6 +36,30 @@ describe('stacklab train --task reasoning', () => {
     expect(open.err).toMatch(/of the tiny preset \(4 layers, blocks of 1, Prop-1, 150 steps\) on cpu in fp32/);
     expect(open.err).toMatch(/32 items per primitive/);
     // Any size the user gives keeps the presets' own defaults for the rest.
+    // A job begun with these sizes resumes with them, the command given again without them.
+    const out = tmp();
+    const args = ['--task', 'reasoning', '--corpus-bytes', '65536', '--variants', 'baseline', '--seeds', '1'];
+    const first = capture();
+    const stop = new AbortController();
+    const started = await trainCommand(
+      [...args, '--device', 'cpu', '--out', out],
+      {
+        ...first.io,
+        err: (l: string) => {
+          first.io.err(l);
+          if (/baseline s1\s+step \d+\/150/.test(l)) stop.abort();
+        },
+      },
+      stop.signal,
+    );
+    expect(started, first.err.join('\n')).toBe(130);
+    expect(read(path.join(out, 'baseline-s1', 'config.json')).lab.items).toBe(32);
+    const again = capture();
+    const halt = new AbortController();
+    halt.abort();
+    const resumed = await trainCommand([...args, '--device', 'cpu', '--out', out, '--resume'], again.io, halt.signal);
+    expect(resumed, again.err.join('\n')).toBe(130);
+    expect(again.err.join('\n')).toMatch(/150 steps/);
     const sized = await plan(['--steps', '40']);
     expect(sized.err).toMatch(/of the tiny preset \(4 layers, blocks of 1, Prop-1, 40 steps\)/);
     expect(sized.err).toMatch(/128 items per primitive/);

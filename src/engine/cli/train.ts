@@ -269,11 +269,24 @@ type TrainArgs = ReturnType<typeof parseTrainArgs>;
 /**
  * A reasoning-lab job whose size the user left open gets the lab's default for where it will
  * train (LAB_JOB_DEFAULTS): the GPU's informative scale where `auto` or `--device` gives CUDA,
- * else the CPU's demonstration. A resume keeps what job.json asked for.
+ * else the CPU's demonstration. A resume takes the sizes its job.json recorded.
  */
 async function withLabDefaults(args: TrainArgs): Promise<TrainArgs> {
   const { lab } = args;
-  if (!lab || args.resume || args.queue || args.sized) return args;
+  if (!lab || args.queue) return args;
+  // A resume trains what the job began with: its job.json's plan and corpus size, unless given again.
+  if (args.resume) {
+    const existing = args.out === undefined ? null : await readJobFile(args.out);
+    if (!existing) return args;
+    const source = existing.import.source;
+    const bytes = source.kind === 'lab' ? source.bytes : undefined;
+    return {
+      ...args,
+      plan: { ...args.plan, ...existing.plan, ...args.asked },
+      lab: lab.kind === 'lab' && lab.bytes === undefined && bytes !== undefined ? { ...lab, bytes } : lab,
+    };
+  }
+  if (args.sized) return args;
   const choice = args.plan.device ?? 'auto';
   if (choice !== 'auto' && choice !== 'cuda') return withDefaults(args, LAB_JOB_DEFAULTS.cpu);
   // Probing CUDA fixes the process's TF32 mode: the plan's first (the lab's GPU default is bf16).
