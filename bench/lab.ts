@@ -146,9 +146,11 @@ export async function benchLab(argv: string[]): Promise<string> {
     });
     reports.push(report);
     const trainMs = report.wallMs - (report.evalMs ?? 0);
+    // A run cut short (or resumed) trained fewer steps than planned: per step of those it trained.
+    const trained = report.stages.reduce((a, st) => a + st.steps, 0) || steps;
     lines.push(
       '',
-      `${run.name} seed ${config.seed} ${report.status}: ${(trainMs / steps).toFixed(1)} ms/step training, wall ${((performance.now() - started) / 1000).toFixed(0)} s (validation ${((report.evalMs ?? 0) / 1000).toFixed(0)} s), ${(report.totalFlops / 1e15).toFixed(2)} PFLOP`,
+      `${run.name} seed ${config.seed} ${report.status}: ${(trainMs / trained).toFixed(1)} ms/step training, wall ${((performance.now() - started) / 1000).toFixed(0)} s (validation ${((report.evalMs ?? 0) / 1000).toFixed(0)} s), ${(report.totalFlops / 1e15).toFixed(2)} PFLOP`,
       ...pointsTable(run.dir),
     );
     console.log(lines.splice(0).join('\n'));

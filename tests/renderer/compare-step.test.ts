@@ -141,7 +141,7 @@ describe('Compare step', () => {
     expect(line('copy/7').text()).toBe('copy/7 0.33 ±0.03');
     expect(line('copy/1').text()).toBe('copy/1 0.33 ±0.03*');
     expect(w.find('[data-testid="probe-why"]').text()).toContain(
-      'copy/1 (copy with 1 wrong candidate): the baseline does not clear chance (0.500) and persistence (0.30).',
+      'copy/1 (copy with 1 wrong candidate): the baseline is not above the larger of chance (0.500) and persistence (0.30) with its interval.',
     );
     const baseline = (name: string) => w.find(`[data-testid="baseline-row"][data-baseline="${name}"]`);
     expect(baseline('random').find('[data-col="usable"]').text()).toBe('no');

@@ -270,5 +270,12 @@ describe('Variants step for a reasoning-lab corpus', () => {
     await flushPromises();
     await w.find('[data-testid="lab-size"]').trigger('click');
     expect(store.fields).toMatchObject({ preset: 'small', layers: 8, steps: 3000, precision: 'bf16' });
+    expect(store.fields.labItems).toBeUndefined();
+    // Back to the CPU: no bf16 left behind.
+    store.device = 'cpu';
+    await flushPromises();
+    await w.find('[data-testid="lab-size"]').trigger('click');
+    expect(store.fields).toMatchObject({ preset: 'tiny', steps: 150, labItems: 32 });
+    expect(store.fields.precision).toBeUndefined();
   });
 });

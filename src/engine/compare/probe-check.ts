@@ -27,7 +27,7 @@ const f2 = (x: number) => x.toFixed(2);
 
 /** The copy probe's reason, measured on the data: does recalling an earlier stretch ever pay? */
 function copyReason(recall: number | null): string {
-  if (recall === null) return '';
+  if (recall === null || !(recall >= 0 && recall <= 1)) return '';
   const pct = `${Math.round(100 * recall)}%`;
   return recall < 0.5
     ? `: on these data the stretch that followed the most similar earlier one predicts the next patch better than holding the last value in only ${pct} of windows, so pretraining rarely rewards recalling`
@@ -36,9 +36,9 @@ function copyReason(recall: number | null): string {
 
 const REASONS: Readonly<Record<string, string>> = {
   lookup:
-    ': forecasting these data never asks a model to bind a value to a key and fetch it later, which this probe does',
+    ': forecasting these data may never ask a model to bind a value to a key and fetch it later, which this probe does',
   contextual:
-    ': the models do not tell a channel that fits its neighbours from one that does not, which forecasting these data may not need',
+    ': the baseline does not tell a channel that fits its neighbours from one that does not, which forecasting these data may not need',
 };
 
 function whyBlind(
@@ -53,17 +53,17 @@ function whyBlind(
     return `${label}: no baseline in this job to check the probe against (add the baseline variant).`;
   if (base.n < 2)
     return `${label}: one baseline seed, so no interval to check it against chance (train 3 seeds or more).`;
-  const bar =
-    Number.isFinite(persistence) && persistence > chance
-      ? `what holding the last value scores (${f2(persistence)})`
-      : `chance (${f2(chance)})`;
+  const score = `${label}: the baseline scores ${f2(base.mean)} [${f2(base.lo)}, ${f2(base.hi)}]`;
+  // Above chance, but no better than holding the last value: smoothness, whatever else it learned.
+  if (base.lo > chance)
+    return `${score}, above chance (${f2(chance)}) but not above what holding the last value scores on the same items (${f2(persistence)}): smoothness alone explains it.`;
   const reason = name === 'copy' ? copyReason(recall) : (REASONS[name] ?? '');
-  return `${label}: the baseline scores ${f2(base.mean)} [${f2(base.lo)}, ${f2(base.hi)}], not above ${bar}${reason}.`;
+  return `${score}, not above chance (${f2(chance)})${reason}.`;
 }
 
 /** The first validation point's accuracy on a probe (the control's weaker model). */
 function firstPoint(r: LoadedRun, name: string): number {
-  for (const m of r.metrics) if (m.type === 'isoplot') return m.probes[name as keyof typeof m.probes] ?? NaN;
+  for (const m of r.metrics) if (m.type === 'isoplot') return m.probes?.[name as keyof typeof m.probes] ?? NaN;
   return NaN;
 }
 

@@ -266,9 +266,10 @@ export function renderTable(c: Comparison, { width = Infinity }: TextLayout = {}
   const fits = wide.every((l) => l.length <= width);
   const para = (text: string, first = '', rest = `${first}  `) =>
     Number.isFinite(width) ? wrap(text, width, first, rest) : [first + text];
-  const silent = Object.values(c.probeInformative).includes(false)
-    ? '; * not informative on this data: the baseline is not above chance and persistence with its interval (why: below)'
-    : '';
+  const silent =
+    Object.values(c.probeInformative).includes(false) || (c.ladders ?? []).some((r) => !r.informative)
+      ? '; * not informative on this data: the baseline is not above chance and persistence with its interval (why: below)'
+      : '';
   const legend = c.reasoning
     ? [
         `(mean ±95% interval over seeds; ↓ lower is better; a primitive's row: the share of its items answered exactly,`,
