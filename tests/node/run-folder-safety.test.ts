@@ -11,6 +11,8 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -144,6 +146,24 @@ describe('one writer per run folder, enforced where it writes', () => {
     // Release leaves the other's lock in place.
     await lease.release();
     expect(JSON.parse(readFileSync(path.join(dir, 'run.lock'), 'utf8')).token).toBe('not-mine');
+  });
+
+  it('a lock that cannot be read for a moment is not a lock lost; one that stays gone is', async () => {
+    const dir = tmp('blink');
+    const store = new RunStore(dir);
+    const lease = await store.lock();
+    await store.init({ a: 1 });
+    const lock = path.join(dir, 'run.lock');
+    // The lock unreadable for 150 ms (moved aside, as a read failing under load looks): the write waits it out.
+    renameSync(lock, `${lock}.aside`);
+    setTimeout(() => renameSync(`${lock}.aside`, lock), 150);
+    await store.writeJson('scores.json', { ok: 1 });
+    expect(JSON.parse(readFileSync(path.join(dir, 'scores.json'), 'utf8'))).toEqual({ ok: 1 });
+    // Gone for good: the run stops without writing.
+    rmSync(lock);
+    await expect(store.writeJson('scores.json', { ok: 2 })).rejects.toThrow(/its lock file is gone/);
+    expect(JSON.parse(readFileSync(path.join(dir, 'scores.json'), 'utf8'))).toEqual({ ok: 1 });
+    await lease.release();
   });
 
   it('the app resuming a job the command line trains is refused, and the finished job is never "failed"', async () => {

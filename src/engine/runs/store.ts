@@ -392,7 +392,13 @@ export class RunStore {
     const dir = this.dir;
     const check = async () => {
       if (lost === null) {
-        const held = await readLockFile(file);
+        let held = await readLockFile(file);
+        // A read fails for a moment under load (no file handle or memory to spare) as if the file
+        // were gone: look again before calling the lock lost, which stops the run for good.
+        for (let i = 0; held === null && i < 3; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          held = await readLockFile(file);
+        }
         if (held?.token === token) return;
         lost = held ? `process ${held.pid} on ${held.host} took it over at ${held.started}` : 'its lock file is gone';
       }
