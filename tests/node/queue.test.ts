@@ -107,29 +107,10 @@ describe('runs trained by workers through the queue', () => {
   });
 
   it('trains a reasoning-lab job on the workers with the same losses and primitives as a local job', async () => {
-    const args = [
-      'train',
-      '--task',
-      'reasoning',
-      '--corpus-bytes',
-      '65536',
-      '--preset',
-      'tiny',
-      '--variants',
-      'baseline',
-      '--layers',
-      '2',
-      '--block',
-      '1',
-      '--steps',
-      '20',
-      '--seeds',
-      '1',
-      '--lab-items',
-      '8',
-      '--device',
-      'cpu',
-    ];
+    const args = (
+      'train --task reasoning --corpus-bytes 65536 --preset tiny --variants baseline --layers 2 --block 1 ' +
+      '--steps 20 --seeds 1 --lab-items 8 --device cpu'
+    ).split(' ');
     const queued = await cli([...args, '--queue', url, '--runs-dir', runsDir, '--out', path.join(runsDir, 'job-lab')]);
     expect(queued.code, queued.err).toBe(0);
     const local = await cli([...args, '--out', path.join(root, 'job-lab-local')]);
