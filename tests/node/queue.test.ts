@@ -122,7 +122,7 @@ describe('runs trained by workers through the queue', () => {
     const remote = primitives(path.join(runsDir, 'job-lab'));
     expect(Object.keys(remote)).toContain('assign-math-2');
     expect(remote).toEqual(primitives(path.join(root, 'job-lab-local')));
-  });
+  }, 180_000);
 
   it('cancels from the submitter: the workers stop their runs at a checkpoint', async () => {
     const out = path.join(runsDir, 'job-cancel');
