@@ -1,10 +1,11 @@
 /** The Import step's reasoning lab: the source form's corpus options, and the corpus shown by its documents and items. */
-import { mount } from '@vue/test-utils';
+import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia } from 'pinia';
 import { describe, expect, it } from 'vitest';
 import SourceForm from '../../src/renderer/src/components/import/SourceForm.vue';
 import LabPreview from '../../src/renderer/src/components/import/LabPreview.vue';
 import { API_KEY } from '../../src/renderer/src/api';
+import { useSystemStore } from '../../src/renderer/src/stores/system';
 import type { StackLabApi } from '../../src/shared/ipc';
 
 const api = { invoke: async () => ({ path: null }), on: () => () => undefined } as unknown as StackLabApi;
@@ -15,6 +16,20 @@ const mountForm = () =>
   });
 
 describe('the reasoning lab as a source', () => {
+  it('proposes the corpus size the default job for this machine was measured with, until the user sets one', async () => {
+    const w = mountForm();
+    const size = () => (w.find('[data-testid="lab-size"]').element as HTMLInputElement).value;
+    expect(size()).toBe('4');
+    const system = useSystemStore();
+    system.info = { defaultProvider: 'cuda' } as unknown as typeof system.info;
+    await flushPromises();
+    expect(size()).toBe('32');
+    await w.find('[data-testid="lab-size"]').setValue(8);
+    system.info = { defaultProvider: 'cpu' } as unknown as typeof system.info;
+    await flushPromises();
+    expect(size()).toBe('8');
+  });
+
   it("generates the corpus from a seed and a size, or reads the user's text, with the user's items", async () => {
     const w = mountForm();
     await w.find('[data-testid="lab-seed"]').setValue(7);
