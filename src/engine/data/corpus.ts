@@ -8,6 +8,7 @@
  * drawn line whose prompt is an evaluation prompt is skipped). Or a user's own UTF-8 text.
  * Byte-level: a token is one byte, ids 0–255.
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -174,17 +175,12 @@ export async function readTextCorpus(
     : [source];
   if (files.length === 0)
     throw new Error(`${source}: no text files in this folder (${[...TEXT_EXTENSIONS].join(', ')})`);
-  const decoder = new TextDecoder('utf-8', { fatal: true });
   const chunks: Buffer[] = [];
   let size = 0;
   for (const f of files) {
     if (check) await check(f);
     const bytes = await readFile(f);
-    try {
-      decoder.decode(bytes);
-    } catch {
-      throw new Error(`${f}: not UTF-8 text; save it as UTF-8 or leave it out of the corpus`);
-    }
+    if (!isUtf8(bytes)) throw new Error(`${f}: not UTF-8 text; save it as UTF-8 or leave it out of the corpus`);
     if (size + bytes.length > MAX_TEXT_BYTES)
       throw new Error(`${source}: more than ${MAX_TEXT_BYTES / 2 ** 20} MiB of text; give a part of it`);
     chunks.push(bytes, Buffer.from('\n\n'));
@@ -251,22 +247,14 @@ export async function loadLabCorpus(source: LabSource, check?: (file: string) =>
       bytes: corpus.bytes,
       description: `reasoning lab: generated corpus, seed ${seed}, ${corpus.bytes.length} bytes, ${corpus.documents} documents (${shares})`,
       itemsSeed: seed,
-      inCorpus: new Set(),
     });
   }
+  // Items the user's text holds are left out where the runs score (runs/validation.ts labPools).
   const { bytes, files } = await readTextCorpus(source.path, check);
-  const text = new TextDecoder().decode(bytes);
-  const prompts = [
-    ...Object.values(evaluationItems(LAB_LIMITS.seed.default, MAX_LAB_ITEMS)).flatMap((pool) =>
-      pool.map((i) => i.prompt),
-    ),
-    ...(userItems ?? []).map((i) => i.prompt),
-  ];
   return withItems({
     bytes,
     description: `reasoning lab: ${files.length === 1 ? files[0] : `${files.length} text files in ${source.path}`}, ${bytes.length} bytes`,
     itemsSeed: LAB_LIMITS.seed.default,
-    inCorpus: new Set(prompts.filter((p) => text.includes(p))),
   });
 }
 

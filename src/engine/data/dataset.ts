@@ -23,8 +23,6 @@ export interface LabCorpus {
   readonly description: string;
   /** The seed the evaluation items are drawn from (every run of a job is scored on the same items). */
   readonly itemsSeed: number;
-  /** Evaluation prompts found in a user's text, dropped from scoring (a generated corpus has none). */
-  readonly inCorpus: ReadonlySet<string>;
   /** A user's own items (--items), scored beside the built-in primitives. */
   readonly userItems?: readonly UserItem[];
 }
