@@ -21,7 +21,7 @@ import type {
 } from '../../shared/compare';
 import { formatDifference } from '../../shared/format';
 import { variantLabel } from '../../shared/growth';
-import { holm, meanInterval, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
+import { clearsBar, holm, meanInterval, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
 import type { LoadedRun } from './load';
 
 const clip = (x: SeedInterval): SeedInterval => (x.n > 1 ? { ...x, lo: Math.max(0, x.lo), hi: Math.min(1, x.hi) } : x);
@@ -117,7 +117,7 @@ export function reasoningOf(groups: ReadonlyMap<string, readonly LoadedRun[]>): 
     }
     const chance = scores.reduce((a, s) => a + s.chance, 0) / scores.length;
     const b = variants.baseline;
-    const informative = !!b && b.n >= 2 && b.lo > chance;
+    const informative = clearsBar(b, chance);
     let control: SeedDifference | null = null;
     if (base && base.length >= 2) {
       const seeds = seedsOf(base);

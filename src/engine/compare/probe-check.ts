@@ -10,7 +10,7 @@
 import { PROBE_LABELS, type SeedDifference, type SeedInterval } from '../../shared/compare';
 import { LADDER_PROBES } from '../eval/probe-items';
 import type { LadderRung } from '../eval/probes';
-import { meanInterval, pairedDifference } from '../eval/stats';
+import { clearsBar, meanInterval, pairedDifference } from '../eval/stats';
 import type { LoadedRun } from './load';
 
 export interface ProbeCheck {
@@ -85,7 +85,7 @@ export function probeCheck(
   for (const p of names) {
     const b = baseline?.[p];
     const bar = Math.max(chance[p] ?? NaN, Number.isFinite(persistence[p]) ? persistence[p]! : -Infinity);
-    informative[p] = !!b && b.n >= 2 && b.lo > bar;
+    informative[p] = clearsBar(b, bar);
     if (!informative[p]) why[p] = whyBlind(p, b, chance[p] ?? NaN, persistence[p] ?? NaN, recall);
     const final = baseRuns.map((r) => r.report.probes?.[p as 'copy']?.accuracy ?? NaN);
     const first = baseRuns.map((r) => firstPoint(r, p));
@@ -127,23 +127,23 @@ export function laddersOf(groups: ReadonlyMap<string, readonly LoadedRun[]>): La
   };
   const out: LadderReading[] = [];
   for (const probe of LADDER_PROBES) {
-    const rungs = [...new Set(all.flatMap((r) => rungsOf(r, probe).map((x) => x.distractors)))].sort((a, b) => a - b);
+    const read = new Map(all.map((r) => [r, rungsOf(r, probe)]));
+    const rungs = [...new Set([...read.values()].flat().map((x) => x.distractors))].sort((a, b) => a - b);
     for (const d of rungs) {
-      const at = (r: LoadedRun) => rungsOf(r, probe).find((x) => x.distractors === d);
-      const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
-      const chance = mean(all.flatMap((r) => (at(r) ? [at(r)!.chance] : [])));
-      const persistence = mean(all.flatMap((r) => (at(r) ? [at(r)!.persistence] : [])));
+      const at = (r: LoadedRun) => read.get(r)!.find((x) => x.distractors === d);
+      const found = all.flatMap((r) => at(r) ?? []);
+      const chance = meanInterval(found.map((x) => x.chance)).mean;
+      const persistence = meanInterval(found.map((x) => x.persistence)).mean;
       const variants = Object.fromEntries(
         [...groups].map(([v, rs]) => [v, meanInterval(rs.map((r) => at(r)?.accuracy ?? NaN))]),
       );
-      const b = variants.baseline;
       out.push({
         probe,
         distractors: d,
         chance,
         persistence,
         variants,
-        informative: !!b && b.n >= 2 && b.lo > Math.max(chance, persistence),
+        informative: clearsBar(variants.baseline, Math.max(chance, persistence)),
       });
     }
   }

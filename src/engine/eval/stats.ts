@@ -17,6 +17,14 @@ export interface Interval {
   readonly n: number;
 }
 
+/**
+ * The instrument check of the reasoning lab and the sensor probes: a reading (the baseline's, over
+ * seeds) lies above `bar` with its interval, which takes two seeds at least.
+ */
+export function clearsBar(x: Interval | undefined, bar: number): boolean {
+  return !!x && x.n >= 2 && x.lo > bar;
+}
+
 export function meanInterval(values: readonly number[]): Interval {
   const xs = values.filter((x) => Number.isFinite(x));
   const n = xs.length;
