@@ -220,9 +220,9 @@ const hopSequence = (prompt: string) => prompt.slice(prompt.indexOf(' ') + 1, -1
  */
 export function withShortcutChance(pool: readonly PrimitiveItem[], p: number): PrimitiveItem[] {
   if (!pool.length) return [];
-  const share = (guess: (seq: string) => string | null) =>
-    pool.filter((it) => guess(hopSequence(it.prompt)) === it.answer).length / pool.length;
-  const guesses = Array.from({ length: HOP_SYMBOLS.length + p }, (_, i) => share((seq) => hopShortcuts(seq, p)[i]!));
-  const chance = Math.max(1 / HOP_SYMBOLS.length, ...guesses);
+  // Each item's shortcut guesses, once; then how often each shortcut is right over the pool.
+  const right = pool.map((it) => hopShortcuts(hopSequence(it.prompt), p).map((guess) => guess === it.answer));
+  const shares = right[0]!.map((_, i) => right.filter((r) => r[i]).length / pool.length);
+  const chance = Math.max(1 / HOP_SYMBOLS.length, ...shares);
   return pool.map((it) => ({ ...it, chance }));
 }
