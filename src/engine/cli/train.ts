@@ -19,7 +19,7 @@ import { count, wrap } from '../compare/text';
 import { defaultRunsDir } from '../paths';
 import { jobExecutor } from '../queue/executor';
 import { parseQueueUrl, QueueUrlError, type QueueTarget } from '../queue/url';
-import { executeJob, readJobFile } from '../runs/job';
+import { executeJob, readJobFile, type JobFile } from '../runs/job';
 import { PlanError, resolvePlan, type PlannedRun } from '../runs/plan';
 import { beginJob, prepareJob, type PreparedJob } from '../runs/prepare';
 import { runFolderConflict } from '../runs/resume';
@@ -89,14 +89,15 @@ function stepLine(
 
 export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSignal): Promise<number> {
   // 1. The arguments: what to train, on which data, where, and where to say it.
-  const args = await withLabDefaults(parseTrainArgs(argv));
+  const parsed = parseTrainArgs(argv);
+  const existing = parsed.out === undefined ? null : await readJobFile(parsed.out);
+  if (existing && !parsed.resume)
+    throw new UsageError(
+      `stacklab train: ${path.resolve(parsed.out!)} already holds a job (job.json): continue it with --resume, or train into another folder`,
+    );
+  const args = await withLabDefaults(parsed, existing);
   // 2. The job, planned as the app plans one (nothing written yet): the data first, so that a
   //    bad file fails before any device is probed.
-  const existing = args.out === undefined ? null : await readJobFile(args.out);
-  if (existing && !args.resume)
-    throw new UsageError(
-      `stacklab train: ${path.resolve(args.out!)} already holds a job (job.json): continue it with --resume, or train into another folder`,
-    );
   const job = await usage(
     prepareJob({
       ...(await loadData(args)),
@@ -271,12 +272,11 @@ type TrainArgs = ReturnType<typeof parseTrainArgs>;
  * train (LAB_JOB_DEFAULTS): the GPU's informative scale where `auto` or `--device` gives CUDA,
  * else the CPU's demonstration. A resume takes the sizes its job.json recorded.
  */
-async function withLabDefaults(args: TrainArgs): Promise<TrainArgs> {
+async function withLabDefaults(args: TrainArgs, existing: JobFile | null): Promise<TrainArgs> {
   const { lab } = args;
   if (!lab || args.queue) return args;
   // A resume trains what the job began with: its job.json's plan and corpus size, unless given again.
   if (args.resume) {
-    const existing = args.out === undefined ? null : await readJobFile(args.out);
     if (!existing) return args;
     const source = existing.import.source;
     const bytes = source.kind === 'lab' ? source.bytes : undefined;
