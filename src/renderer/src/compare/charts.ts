@@ -130,21 +130,29 @@ export function prChartConfig(
 }
 
 /** A dotted vertical at the baseline's final validation loss, from `lo` to `hi`: where the isoplot is read. */
-function referenceLossLine(loss: number, lo: number, hi: number, theme: ChartTheme) {
+/** A thin muted guide line from one point to another (a reference loss, a chance level), labelled in the legend. */
+function guideLine(
+  label: string,
+  from: { x: number; y: number },
+  to: { x: number; y: number },
+  dash: number[],
+  theme: ChartTheme,
+) {
   const ink = INK[theme];
   return {
-    label: "baseline's final loss",
-    data: [
-      { x: loss, y: lo },
-      { x: loss, y: hi },
-    ],
+    label,
+    data: [from, to],
     showLine: true,
     pointRadius: 0,
     borderWidth: 1,
-    borderDash: [2, 3],
+    borderDash: dash,
     borderColor: ink.muted,
     backgroundColor: ink.muted,
   };
+}
+
+function referenceLossLine(loss: number, lo: number, hi: number, theme: ChartTheme) {
+  return guideLine("baseline's final loss", { x: loss, y: lo }, { x: loss, y: hi }, [2, 3], theme);
 }
 
 /**
@@ -375,7 +383,6 @@ export function primitiveIsoplotConfig(
   colors: Map<string, string>,
   theme: ChartTheme,
 ): ChartConfiguration<'scatter'> {
-  const ink = INK[theme];
   const datasets: ChartConfiguration<'scatter'>['data']['datasets'] = c.variants.map((v) => {
     const color = colors.get(v.variant)!;
     return {
@@ -388,19 +395,15 @@ export function primitiveIsoplotConfig(
   });
   const xs = Object.values(primitive.points).flatMap((ps) => ps.map((p) => p.valLoss));
   if (xs.length)
-    datasets.push({
-      label: `chance (${formatChance(primitive.chance)})`,
-      data: [
+    datasets.push(
+      guideLine(
+        `chance (${formatChance(primitive.chance)})`,
         { x: Math.min(...xs), y: primitive.chance },
         { x: Math.max(...xs), y: primitive.chance },
-      ],
-      showLine: true,
-      pointRadius: 0,
-      borderWidth: 1,
-      borderDash: [6, 4],
-      borderColor: ink.muted,
-      backgroundColor: ink.muted,
-    });
+        [6, 4],
+        theme,
+      ),
+    );
   if (c.referenceLoss !== null && Number.isFinite(c.referenceLoss))
     datasets.push(referenceLossLine(c.referenceLoss, 0, 1, theme));
   const x = axis(theme, 'validation loss (log scale)');
