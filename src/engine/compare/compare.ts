@@ -38,7 +38,7 @@ import {
 } from '../../shared/growth';
 import { BASELINES, type BaselineName, type Evaluation } from '../eval/evaluate';
 import type { SeriesMetrics } from '../eval/per-series';
-import { holm, meanInterval, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
+import { boundedInterval, holm, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
 import { reasoningBottomLine, reasoningOf } from './lab';
 import { laddersOf, probeCheck } from './probe-check';
 import type { LoadedRun } from './load';
@@ -184,13 +184,7 @@ function paired(a: readonly number[], b: readonly number[]): SeedDifference | nu
 }
 
 /** The mean and 95% interval over seeds, the interval cut to the values the quantity can take. */
-const interval = (
-  xs: readonly number[],
-  [min, max]: readonly [number, number] = [-Infinity, Infinity],
-): SeedInterval => {
-  const x = meanInterval(xs);
-  return x.n > 1 ? { ...x, lo: Math.max(min, x.lo), hi: Math.min(max, x.hi) } : x;
-};
+const interval = boundedInterval;
 const SHARE: [number, number] = [0, 1];
 const POSITIVE: [number, number] = [0, Infinity];
 /** Every detection metric is a share, but the detection delay (rows). */

@@ -21,10 +21,8 @@ import type {
 } from '../../shared/compare';
 import { formatDifference } from '../../shared/format';
 import { variantLabel } from '../../shared/growth';
-import { clearsBar, holm, meanInterval, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
+import { boundedInterval, clearsBar, holm, MIN_SIGNIFICANT_SEEDS, pairedDifference } from '../eval/stats';
 import type { LoadedRun } from './load';
-
-const clip = (x: SeedInterval): SeedInterval => (x.n > 1 ? { ...x, lo: Math.max(0, x.lo), hi: Math.min(1, x.hi) } : x);
 
 /** Accuracy of a run on a primitive at its end (NaN where it has none). */
 const finalAccuracy = (r: LoadedRun, name: string) => r.report.primitives?.[name]?.accuracy ?? NaN;
@@ -109,9 +107,15 @@ export function reasoningOf(groups: ReadonlyMap<string, readonly LoadedRun[]>): 
     const notReached: Record<string, number> = {};
     const points: Record<string, IsoplotPoint[]> = {};
     for (const [v, rs] of groups) {
-      variants[v] = clip(meanInterval(rs.map((r) => finalAccuracy(r, name))));
+      variants[v] = boundedInterval(
+        rs.map((r) => finalAccuracy(r, name)),
+        [0, 1],
+      );
       const read = rs.map((r) => atBaseLoss(r, name));
-      atLoss[v] = clip(meanInterval(read.map((x) => x.value)));
+      atLoss[v] = boundedInterval(
+        read.map((x) => x.value),
+        [0, 1],
+      );
       notReached[v] = read.filter((x) => Number.isFinite(x.value) && !x.reached).length;
       points[v] = rs.flatMap((r) => pointsOf(r, name));
     }

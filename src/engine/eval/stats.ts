@@ -17,6 +17,15 @@ export interface Interval {
   readonly n: number;
 }
 
+/** `meanInterval` kept inside the values the quantity can take (a share: [0, 1]); one value stays as it is. */
+export function boundedInterval(
+  values: readonly number[],
+  [min, max]: readonly [number, number] = [-Infinity, Infinity],
+): Interval {
+  const x = meanInterval(values);
+  return x.n > 1 ? { ...x, lo: Math.max(min, x.lo), hi: Math.min(max, x.hi) } : x;
+}
+
 /**
  * The instrument check of the reasoning lab and the sensor probes: a reading (the baseline's, over
  * seeds) lies above `bar` with its interval, which takes two seeds at least.
