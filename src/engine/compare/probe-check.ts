@@ -10,7 +10,7 @@
 import { PROBE_LABELS, type SeedDifference, type SeedInterval } from '../../shared/compare';
 import { LADDER_PROBES } from '../eval/probe-items';
 import type { LadderRung } from '../eval/probes';
-import { clearsBar, meanInterval, pairedDifference } from '../eval/stats';
+import { boundedInterval, clearsBar, meanInterval, pairedDifference } from '../eval/stats';
 import type { LoadedRun } from './load';
 
 export interface ProbeCheck {
@@ -135,7 +135,13 @@ export function laddersOf(groups: ReadonlyMap<string, readonly LoadedRun[]>): La
       const chance = meanInterval(found.map((x) => x.chance)).mean;
       const persistence = meanInterval(found.map((x) => x.persistence)).mean;
       const variants = Object.fromEntries(
-        [...groups].map(([v, rs]) => [v, meanInterval(rs.map((r) => at(r)?.accuracy ?? NaN))]),
+        [...groups].map(([v, rs]) => [
+          v,
+          boundedInterval(
+            rs.map((r) => at(r)?.accuracy ?? NaN),
+            [0, 1],
+          ),
+        ]),
       );
       out.push({
         probe,
