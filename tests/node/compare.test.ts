@@ -5,6 +5,7 @@ import { renderHtml } from '../../src/engine/compare/html';
 import { variantColor } from '../../src/shared/colors';
 import { formatLocalDateTime } from '../../src/shared/format';
 import type { LoadedRun } from '../../src/engine/compare/load';
+import { probeCheck } from '../../src/engine/compare/probe-check';
 import type { MetricRecord } from '../../src/engine/runs/types';
 import { renderTable } from '../../src/engine/compare/table';
 import { comparisonSummary } from '../../src/engine/cli/compare';
@@ -554,6 +555,18 @@ describe('a comparison a plant can act on', () => {
     expect(renderTable(c)).toMatch(/probe: copy \/ induction\* \(chance 0\.25/);
   });
 
+  it('gives a blind probe a reason only where its interval stays at or below chance', () => {
+    const why = (lo: number, hi: number) =>
+      probeCheck(['lookup'], [], { lookup: { mean: (lo + hi) / 2, lo, hi, n: 3 } }, { lookup: 0.25 }, { lookup: 0.2 })
+        .why.lookup;
+    expect(why(0.1, 0.5)).toBe(
+      'assignment / lookup: the baseline scores 0.30 [0.10, 0.50], not above chance (0.25): its interval reaches above chance, so more seeds could tell.',
+    );
+    expect(why(0.2, 0.24)).toMatch(
+      /\[0\.20, 0\.24\], not above chance \(0\.25\): forecasting these data may never ask/,
+    );
+  });
+
   it('reads the probe ladders rung by rung, informative only where the baseline clears chance and persistence', () => {
     const ladder = (seed: number, acc: [number, number, number]) =>
       [1, 3, 7].map((d, i) => ({
@@ -580,6 +593,10 @@ describe('a comparison a plant can act on', () => {
       ['copy', 7, 0.125, false],
     ]);
     expect(c.ladders![1]!.variants.midas!.mean).toBeCloseTo(0.47, 10);
+    // The table's star is said in words below it, rung by rung.
+    expect(c.verdict.join('\n')).toMatch(
+      /Ladder rungs not informative \(.*\): copy \/ induction with 7 distractors \(baseline 0\.30 \[0\.28, 0\.32\]; chance 0\.125, persistence 0\.30\)\./,
+    );
     const table = renderTable(c);
     expect(table).toMatch(/copy, 3 distractors \(chance 0\.250, persistence 0\.30\)/);
     expect(table).toMatch(/copy, 7 distractors\* \(chance 0\.125/);

@@ -993,6 +993,11 @@ function verdictOf(c: Judged, labelled: boolean): string[] {
     out.push(
       `Not informative on this data: ${silent.map((k) => c.probeWhy?.[k] ?? `${PROBE_LABELS[k] ?? k}: the baseline is not above chance.`).join(' ')}`,
     );
+  const blindRungs = (c.ladders ?? []).filter((r) => !r.informative);
+  if (blindRungs.length)
+    out.push(
+      `Ladder rungs not informative (the baseline not above the larger of chance and persistence with its interval): ${blindRungs.map((r) => `${PROBE_LABELS[r.probe] ?? r.probe} with ${count(r.distractors, 'distractor')} (baseline ${r.variants.baseline ? iv(r.variants.baseline, 2) : 'absent'}; chance ${r.chance.toFixed(3)}, persistence ${r.persistence.toFixed(2)})`).join('; ')}.`,
+    );
   if (labelled && usableVariants.length) {
     const classical = bestClassical(c);
     const range = usableVariants.map((v) => primaryInfo.of(v)!.mean);

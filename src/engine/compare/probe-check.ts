@@ -57,7 +57,14 @@ function whyBlind(
   // Above chance, but no better than holding the last value: smoothness, whatever else it learned.
   if (base.lo > chance)
     return `${score}, above chance (${f2(chance)}) but not above what holding the last value scores on the same items (${f2(persistence)}): smoothness alone explains it.`;
-  const reason = name === 'copy' ? copyReason(recall) : (REASONS[name] ?? '');
+  // The copy reason is measured on the data; the others are a reading of the baseline, made only
+  // where its interval stays at or below chance (a wide one could still hide a probe that sees).
+  const reason =
+    name === 'copy'
+      ? copyReason(recall)
+      : base.hi > chance
+        ? ': its interval reaches above chance, so more seeds could tell'
+        : (REASONS[name] ?? '');
   return `${score}, not above chance (${f2(chance)})${reason}.`;
 }
 
