@@ -1,15 +1,21 @@
 #!/bin/bash
 # bench/lab-gpu.sh DIR SECONDS [PARALLEL] [bench lab options…]: the reasoning lab's GPU job
 # (baseline, GradStack and MIDAS × seeds 1–5, the small preset at 8 layers, bf16, 3,000 steps, a
-# 32 MiB corpus), one process per run, PARALLEL (default 8) of them at once on the one GPU (10
-# overflowed an 80 GB H100: bench/RESULTS.md). Every process stops with a checkpoint once SECONDS have passed since this script
+# 32 MiB corpus), one process per run, PARALLEL of them at once on the one GPU. PARALLEL auto (the
+# default) allows 10.5 GB of GPU memory per process, the peak measured (15 overflowed an H200's
+# 141 GB, 10 an H100's 80 GB: bench/RESULTS.md), at most 15. Every process stops with a checkpoint once SECONDS have passed since this script
 # began; run it again with --resume (on the same machine) to continue each run exactly.
 # On the device tool: source .device/setup.sh first (node, ORT and its CUDA provider).
 set -u
 dir=$1
 end=$(($(date +%s) + $2))
-par=${3:-8}
-case $par in '' | *[!0-9]*) echo "bench/lab-gpu.sh: PARALLEL must be a number, got \"$par\" (DIR SECONDS PARALLEL [options])" >&2; exit 2 ;; esac
+par=${3:-auto}
+if [ "$par" = auto ]; then
+  mib=$(nvidia-smi --query-gpu=memory.total --format=csv,noheader,nounits | head -1)
+  par=$(( ${mib:-0} / 10500 )); [ "$par" -ge 1 ] || par=1; [ "$par" -le 15 ] || par=15
+  echo "lab-gpu: $par processes at once (${mib:-unknown} MiB of GPU memory)"
+fi
+case $par in '' | *[!0-9]*) echo "bench/lab-gpu.sh: PARALLEL must be a number, got \"$par\" (DIR SECONDS [auto|N] [options])" >&2; exit 2 ;; esac
 shift 3 || shift $#
 mkdir -p "$dir"
 extra="$*"

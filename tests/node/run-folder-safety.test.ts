@@ -12,6 +12,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  rmdirSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -159,10 +160,20 @@ describe('one writer per run folder, enforced where it writes', () => {
     setTimeout(() => renameSync(`${lock}.aside`, lock), 150);
     await store.writeJson('scores.json', { ok: 1 });
     expect(JSON.parse(readFileSync(path.join(dir, 'scores.json'), 'utf8'))).toEqual({ ok: 1 });
+    // Not a file for a moment (a read that fails for another reason than its absence: a timeout,
+    // no file handle to spare): the write waits it out too, for longer than a file gone would get.
+    renameSync(lock, `${lock}.aside`);
+    mkdirSync(lock);
+    setTimeout(() => {
+      rmdirSync(lock);
+      renameSync(`${lock}.aside`, lock);
+    }, 1500);
+    await store.writeJson('scores.json', { ok: 1.5 });
+    expect(JSON.parse(readFileSync(path.join(dir, 'scores.json'), 'utf8'))).toEqual({ ok: 1.5 });
     // Gone for good: the run stops without writing.
     rmSync(lock);
     await expect(store.writeJson('scores.json', { ok: 2 })).rejects.toThrow(/its lock file is gone/);
-    expect(JSON.parse(readFileSync(path.join(dir, 'scores.json'), 'utf8'))).toEqual({ ok: 1 });
+    expect(JSON.parse(readFileSync(path.join(dir, 'scores.json'), 'utf8'))).toEqual({ ok: 1.5 });
     await lease.release();
   });
 

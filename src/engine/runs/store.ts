@@ -206,6 +206,19 @@ async function readLockText(file: string): Promise<string | null> {
   );
 }
 
+/**
+ * run.lock as its holder's heartbeat reads it: the lock, or 'gone' (no such file), or why it could
+ * not be read now (a read timed out, no file handle to spare): that says nothing about the holder.
+ */
+async function lockState(file: string): Promise<HeldLock | 'gone' | { unread: string }> {
+  try {
+    const text = (await readRegular(file, 64 * 1024, { noFollow: true })).toString('utf8');
+    return parseLock(text) ?? { unread: 'it is not a lock this program wrote' };
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'gone' : { unread: (err as Error).message };
+  }
+}
+
 async function readLockFile(file: string): Promise<HeldLock | null> {
   const text = await readLockText(file);
   return text === null ? null : parseLock(text);
@@ -392,15 +405,28 @@ export class RunStore {
     const dir = this.dir;
     const check = async () => {
       if (lost === null) {
-        let held = await readLockFile(file);
-        // A read fails for a moment under load (no file handle or memory to spare) as if the file
-        // were gone: look again before calling the lock lost, which stops the run for good.
-        for (let i = 0; held === null && i < 3; i++) {
-          await new Promise((r) => setTimeout(r, 100));
-          held = await readLockFile(file);
+        // A read that fails for a moment (a timeout, no file handle or memory to spare) says
+        // nothing about the holder: read again, for up to LOCK_STALE_MS, before giving up. Only a
+        // file that stays gone or names another holder means the lock is lost, which stops the
+        // run for good.
+        let held = await lockState(file);
+        for (let i = 0; i < 80 && held !== 'gone' && 'unread' in held; i++) {
+          await new Promise((r) => setTimeout(r, LOCK_STALE_MS / 80));
+          held = await lockState(file);
         }
-        if (held?.token === token) return;
-        lost = held ? `process ${held.pid} on ${held.host} took it over at ${held.started}` : 'its lock file is gone';
+        for (let i = 0; held === 'gone' && i < 3; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          held = await lockState(file);
+        }
+        if (held !== 'gone' && 'unread' in held)
+          throw new Error(
+            `${file} could not be read for ${LOCK_STALE_MS / 1000} s (${held.unread}), so this process cannot tell whether it still holds the run; it stopped without writing. Check the folder's disk, then resume the run`,
+          );
+        if (held !== 'gone' && held.token === token) return;
+        lost =
+          held !== 'gone'
+            ? `process ${held.pid} on ${held.host} took it over at ${held.started}`
+            : 'its lock file is gone';
       }
       throw new LockLostError(
         `${dir}: this process no longer holds the run's lock (${lost}, after this one had not renewed it for over ${LOCK_STALE_MS / 1000} s: paused, suspended or cut off from the folder?); it stopped without writing, and the run goes on with its new holder`,
@@ -408,11 +434,17 @@ export class RunStore {
     };
     // The heartbeat: the lock's mtime, renewed while this process holds it, tells another machine it is alive.
     // It renews only its own lock; once the lock is another's, it stops.
+    // A lock that cannot be read now is looked at again at the next beat; a lost one ends them.
+    let beating = false;
     const beat = setInterval(() => {
-      void check().then(
-        () => utimes(file, new Date(), new Date()).catch(() => undefined),
-        () => clearInterval(beat),
-      );
+      if (beating) return;
+      beating = true;
+      void check()
+        .then(
+          () => utimes(file, new Date(), new Date()).catch(() => undefined),
+          (err: unknown) => err instanceof LockLostError && clearInterval(beat),
+        )
+        .finally(() => (beating = false));
     }, LOCK_HEARTBEAT_MS);
     beat.unref();
     return {
