@@ -1,10 +1,11 @@
 #!/bin/bash
 # bench/lab-gpu.sh DIR SECONDS [PARALLEL] [bench lab options…]: the reasoning lab's GPU job
-# (baseline, GradStack and MIDAS × seeds 1–5, the small preset at 8 layers, bf16, 3,000 steps, a
-# 32 MiB corpus), one process per run, PARALLEL of them at once on the one GPU. PARALLEL auto (the
-# default) allows 10.5 GB of GPU memory per process, the peak measured (15 overflowed an H200's
-# 141 GB, 10 an H100's 80 GB: bench/RESULTS.md), at most 15. Every process stops with a checkpoint once SECONDS have passed since this script
-# began; run it again with --resume (on the same machine) to continue each run exactly.
+# (baseline, GradStack and MIDAS × seeds 1–5, or those SEEDS names, the small preset at 8 layers,
+# bf16, 3,000 steps, a 32 MiB corpus), one process per run, PARALLEL of them at once on the one
+# GPU. PARALLEL auto (the default) allows 10.5 GB of GPU memory per process, the peak measured (15
+# overflowed an H200's 141 GB, 10 an H100's 80 GB: bench/RESULTS.md), at most 15. Every process
+# stops with a checkpoint once SECONDS have passed since this script began; run it again with
+# --resume (on the same machine) to continue each run exactly.
 # On the device tool: source .device/setup.sh first (node, ORT and its CUDA provider).
 set -u
 dir=$1
@@ -20,7 +21,8 @@ shift 3 || shift $#
 mkdir -p "$dir"
 extra="$*"
 export dir end extra
-for v in baseline gradstack midas; do for s in 1 2 3 4 5; do echo "$v $s"; done; done |
+# Seed by seed, so that a job cut short has as many seeds of each variant (SEEDS: which).
+for s in ${SEEDS:-1 2 3 4 5}; do for v in baseline gradstack midas; do echo "$v $s"; done; done |
   xargs -P "$par" -L 1 bash -c '
     left=$((end - $(date +%s)))
     [ "$left" -gt 60 ] || exit 0
