@@ -6,9 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { APP_VERSION } from '../../src/engine/app-meta';
 import { keepVerdicts, selfTestVerdict } from '../../src/engine/runtime/selftest';
 import type { SelfTestResult } from '../../src/shared/system';
+import { encodeModel } from '../../src/engine/onnx/proto';
 import {
   explainProviderError,
   onnxruntimeVersion,
+  outOfMemoryError,
   probeProvider,
   probeProviders,
 } from '../../src/engine/runtime/providers';
@@ -70,5 +72,43 @@ describe('self-test verdicts kept for auto', () => {
     expect((await selfTestVerdict('cuda', dir)).ok).toBe(false);
     await keepVerdicts([result('cuda', true)], dir);
     expect((await selfTestVerdict('cuda', dir)).ok).toBe(true);
+  });
+});
+
+describe('a device out of memory', () => {
+  it("ORT's own allocation failure is said as memory full, with what to do", async () => {
+    // A tensor of 2^42 floats (16 TiB): ORT's arena refuses it, as a GPU's does when it is full.
+    const model = encodeModel({
+      graphName: 'too_big',
+      opset: 17,
+      inputs: [{ name: 'shape', dtype: 'int64', shape: [1] }],
+      outputs: [{ name: 'y', dtype: 'float32', shape: [-1] }],
+      nodes: [{ op: 'ConstantOfShape', inputs: ['shape'], outputs: ['y'] }],
+    });
+    const session = await ort.InferenceSession.create(model, { logSeverityLevel: 4 });
+    const err = await session.run({ shape: new ort.Tensor('int64', BigInt64Array.from([1n << 42n]), [1]) }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await session.release();
+    expect(err).toBeInstanceOf(Error);
+    const said = outOfMemoryError('runs/job/baseline-s1', 'cpu', err);
+    expect(said?.message).toBe(
+      'runs/job/baseline-s1: the computer ran out of memory asking for 16384 GiB. Close other programs, train fewer runs at once, or a smaller model, batch or context. Its checkpoints are kept: resume it (--resume) once memory is free',
+    );
+    expect(said?.cause).toBe(err);
+  });
+
+  it("cuBLAS's failed handle on a full GPU is memory too; other errors are left as they are", () => {
+    // As ORT's CUDA provider said it on an H200 that 15 runs had filled (bench/RESULTS.md).
+    const cublas = new Error(
+      'Exception during initialization: /onnxruntime_src/onnxruntime/core/providers/cuda/cuda_call.cc:146 CUBLAS failure 3: the resource allocation failed ; GPU=0 ; expr=cublasCreate(&cublas_handle_);',
+    );
+    expect(outOfMemoryError('out/midas-s2', 'cuda', cublas)?.message).toMatch(
+      /^out\/midas-s2: the GPU ran out of memory\. Other runs or programs on it hold the rest \(`nvidia-smi` lists them\): train fewer runs at once/,
+    );
+    expect(
+      outOfMemoryError('out/x', 'cuda', new Error('Non-zero status code returned while running Mul node')),
+    ).toBeNull();
   });
 });

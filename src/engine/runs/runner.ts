@@ -10,6 +10,7 @@ import { paramSpecs, type PatchTransformerConfig } from '../models/patch-transfo
 import { BatchSampler } from '../runtime/sampler';
 import { Trainer, type LossScaleState } from '../runtime/trainer';
 import { claimCudaPrecision } from '../runtime/tf32';
+import { outOfMemoryError } from '../runtime/providers';
 import type { Precision } from '../../shared/precision';
 import {
   DEFAULT_SCORING,
@@ -70,6 +71,8 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
     });
   try {
     return await train(opts, store);
+  } catch (err) {
+    throw outOfMemoryError(opts.dir, opts.config.device, err) ?? err;
   } finally {
     await lease.release();
   }

@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { findCudaLibraries } from './cuda-libs';
 import { EXECUTION_PROVIDERS, type ExecutionProviderName, type ProviderStatus } from '../../shared/system';
 import { encodeModel } from '../onnx/proto';
+import { formatBytes } from '../io/files';
 import { cudaDeviceId, latchCudaTf32 } from './tf32';
 
 const PROBE_OPSET = 17;
@@ -63,6 +64,29 @@ export function explainProviderError(name: ExecutionProviderName, err: unknown):
     return `the CUDA provider library failed to load (${detail}); it needs CUDA 13 and cuDNN 9${which}: \`stacklab doctor\` lists each library, where it was found, and how to get the missing ones`;
   }
   return detail;
+}
+
+/** ORT's words for a device out of memory: its arena, cuBLAS's and cuDNN's handles, CUDA's own. */
+const OUT_OF_MEMORY =
+  /Failed to allocate memory|resource allocation failed|(?:CUBLAS|CUDNN)_STATUS_ALLOC_FAILED|out of memory/i;
+
+/**
+ * A run that stopped because its device's memory was full, said so with what to do; null for any
+ * other error. ORT's text names an arena and a buffer size (on the GPU: 3 of 15 lab runs at
+ * once on an H200, bench/RESULTS.md), not that other runs or programs hold the memory.
+ */
+export function outOfMemoryError(where: string, device: string, err: unknown): Error | null {
+  const raw = err instanceof Error ? err.message : String(err);
+  if (!OUT_OF_MEMORY.test(raw)) return null;
+  const size = /requested buffer of size (\d+)/.exec(raw);
+  const asked = size ? ` asking for ${formatBytes(Number(size[1]))}` : '';
+  const gpu = device !== 'cpu';
+  return new Error(
+    `${where}: the ${gpu ? 'GPU' : 'computer'} ran out of memory${asked}. ` +
+      (gpu ? 'Other runs or programs on it hold the rest (`nvidia-smi` lists them): ' : 'Close other programs, ') +
+      'train fewer runs at once, or a smaller model, batch or context. Its checkpoints are kept: resume it (--resume) once memory is free',
+    { cause: err },
+  );
 }
 
 function probeSessionOptions(name: ExecutionProviderName): ort.InferenceSession.SessionOptions {
