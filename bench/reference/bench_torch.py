@@ -25,6 +25,16 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import PatchTransformer  # noqa: E402
 
 
+def grad_scaler(device_type, enabled):
+    """fp16's dynamic loss scaling: torch.amp.GradScaler from PyTorch 2.3 on (the device's 2.x);
+    Debian's 1.13 has only torch.cuda.amp.GradScaler, which scales on CUDA alone (fp16 on a CPU
+    is not a configuration this benchmark compares)."""
+    amp = getattr(torch, "amp", None)
+    if amp is not None and hasattr(amp, "GradScaler"):
+        return amp.GradScaler(device_type, enabled=enabled)
+    return torch.cuda.amp.GradScaler(enabled=enabled and device_type == "cuda")
+
+
 def main():
     ap = argparse.ArgumentParser()
     for k, v in {"D": 128, "H": 4, "L": 6, "P": 8, "S": 64, "C": 16, "F": 512, "B": 32}.items():
@@ -72,7 +82,7 @@ def main():
             torch.cuda.synchronize()
 
     half = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(args.precision)
-    scaler = torch.amp.GradScaler(dev.type, enabled=args.precision == "fp16")
+    scaler = grad_scaler(dev.type, args.precision == "fp16")
 
     def step():
         starts = torch.randint(0, n_rows - span + 1, (cfg["B"],), device=dev)
