@@ -8,13 +8,18 @@ import { benchGrowth } from './growth';
 import { benchImport } from './import';
 import { benchLab } from './lab';
 import { benchOps } from './ops';
+import { benchParallel } from './engine-parallel';
 import { benchQueue } from './queue';
 import { benchValidation } from './validation';
 
-const [name, ...rest] = process.argv.slice(2);
+import { isMainThread } from 'node:worker_threads';
+
+const [name, ...rest] = isMainThread ? process.argv.slice(2) : ['(worker)'];
 const json = rest.includes('--json');
 try {
-  if (name === 'engine') {
+  if (name === '(worker)') {
+    // A worker thread of `parallel`: engine-parallel.ts runs it on import.
+  } else if (name === 'engine') {
     const r = await benchEngine(rest);
     console.log(formatEngineBench(r));
     if (json) console.log(JSON.stringify(r));
@@ -36,11 +41,13 @@ try {
     console.log(await benchOps(rest));
   } else if (name === 'lab') {
     console.log(await benchLab(rest));
+  } else if (name === 'parallel') {
+    console.log(await benchParallel(rest));
   } else if (name === 'attacks') {
     console.log(await benchAttacks(rest));
   } else {
     throw new Error(
-      `unknown benchmark "${name ?? ''}"; available: engine, ops, import, growth, detection, estimate, queue, fuzz, validation, attacks, lab`,
+      `unknown benchmark "${name ?? ''}"; available: engine, parallel, ops, import, growth, detection, estimate, queue, fuzz, validation, attacks, lab`,
     );
   }
 } catch (err) {
