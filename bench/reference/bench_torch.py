@@ -47,6 +47,8 @@ def main():
     # (fp16 with GradScaler's dynamic loss scaling, as the engine's fp16).
     ap.add_argument("--precision", choices=["fp32", "tf32", "bf16", "fp16"], default="fp32")
     ap.add_argument("--seed", type=int, default=0)
+    # GPU time per kernel of a few steps (torch.profiler), as a table in this file.
+    ap.add_argument("--profile", default=None)
     args = ap.parse_args()
 
     cfg = {k: getattr(args, k) for k in ("D", "H", "L", "P", "S", "C", "F", "B")}
@@ -104,6 +106,19 @@ def main():
         step()
     sync()
     sec = (time.perf_counter() - t0) / args.steps
+
+    if args.profile:
+        acts = [torch.profiler.ProfilerActivity.CPU]
+        if dev.type == "cuda":
+            acts.append(torch.profiler.ProfilerActivity.CUDA)
+        with torch.profiler.profile(activities=acts) as prof:
+            for _ in range(10):
+                step()
+            sync()
+        key = "self_cuda_time_total" if dev.type == "cuda" else "self_cpu_time_total"
+        with open(args.profile, "w") as f:
+            f.write("10 steps\n")
+            f.write(prof.key_averages().table(sort_by=key, row_limit=40))
 
     out = {
         "device": torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu",
