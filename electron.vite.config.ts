@@ -22,6 +22,8 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           // The engine process (utilityProcess): ORT and the services, away from the main thread.
           'engine-worker': resolve(__dirname, 'src/engine/host/worker.ts'),
+          // A run in a worker thread (runs side by side on one GPU: runs/run-thread.ts).
+          'run-thread': resolve(__dirname, 'src/engine/runs/run-thread.ts'),
         },
       },
     },

@@ -22,7 +22,8 @@ import { corpusDataset, loadLabCorpus } from '../src/engine/data/corpus';
 import { LAB_PRESETS } from '../src/engine/models/patch-transformer';
 import { planJob, resolvePlan } from '../src/engine/runs/plan';
 import { runTraining } from '../src/engine/runs/runner';
-import type { RunReport } from '../src/engine/runs/types';
+import { threadExecutor } from '../src/engine/runs/executor';
+import type { RunEvent, RunReport } from '../src/engine/runs/types';
 import { resolveDevice } from '../src/engine/runtime/resolve';
 import type { Variant } from '../src/shared/growth';
 import { parseMix, PRIMITIVE_NAMES } from '../src/shared/lab';
@@ -73,6 +74,8 @@ export async function benchLab(argv: string[]): Promise<string> {
       out: { type: 'string' },
       json: { type: 'boolean' },
       read: { type: 'string' },
+      /** Runs at once, each in a worker thread of this process (the thread executor); 1: one after another here. */
+      parallel: { type: 'string', default: '1' },
     },
   });
   if (values.read) {
@@ -127,23 +130,22 @@ export async function benchLab(argv: string[]): Promise<string> {
   const first = num('seed');
   const stop = new AbortController();
   if (values.deadline) setTimeout(() => stop.abort(), num('deadline') * 1000).unref();
-  for (const planned of job.runs) {
-    if (stop.signal.aborted) break;
+  const parallel = num('parallel');
+  const threads = parallel > 1 ? threadExecutor(parallel) : null;
+  const one = async (planned: (typeof job.runs)[number]) => {
+    if (stop.signal.aborted) return;
     const seed = planned.config.seed + first - 1;
     const run = { ...planned, dir: path.join(out, `${planned.name}-s${seed}`) };
     // A checkpoint at every validation point writes its readings, so a run cut short still shows them (--read).
     const config = { ...run.config, seed, model, valEvery, checkpointEvery: valEvery };
     const started = performance.now();
-    const report = await runTraining({
-      config,
-      data,
-      dir: run.dir,
-      signal: stop.signal,
-      resume: values.resume === true && existsSync(path.join(run.dir, 'config.json')),
-      onEvent: (e) => {
-        if (e.type === 'stage') process.stderr.write(`${run.name}: stage ${e.layers} layers\n`);
-      },
-    });
+    const resume = values.resume === true && existsSync(path.join(run.dir, 'config.json'));
+    const onEvent = (e: RunEvent) => {
+      if (e.type === 'stage') process.stderr.write(`${run.name} s${seed}: stage ${e.layers} layers\n`);
+    };
+    const report = threads
+      ? await threads.runRun({ config, dir: run.dir, resume }, data, onEvent, stop.signal)
+      : await runTraining({ config, data, dir: run.dir, signal: stop.signal, resume, onEvent });
     reports.push(report);
     const trainMs = report.wallMs - (report.evalMs ?? 0);
     // A run cut short (or resumed) trained fewer steps than planned: per step of those it trained.
@@ -154,7 +156,14 @@ export async function benchLab(argv: string[]): Promise<string> {
       ...pointsTable(run.dir),
     );
     console.log(lines.splice(0).join('\n'));
-  }
+  };
+  // Up to `parallel` runs at once, in the plan's order.
+  const queue = [...job.runs];
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(parallel, queue.length)) }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) await one(next);
+    }),
+  );
   if (values.json) lines.push(JSON.stringify({ model, steps, reports: reports.map((r) => ({ ...r })) }));
   return lines.join('\n');
 }

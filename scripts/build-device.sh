@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 banner="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
-for entry in "src/engine/cli/index.ts:cli.mjs" "bench/index.ts:bench.mjs"; do
+# run-thread.mjs: a run in a worker thread (--parallel), loaded by the bundles from beside them.
+for entry in "src/engine/cli/index.ts:cli.mjs" "bench/index.ts:bench.mjs" "src/engine/runs/run-thread.ts:run-thread.mjs"; do
   npx esbuild "${entry%%:*}" --bundle --platform=node --format=esm --target=node20 \
     --outfile="out/device/${entry##*:}" --external:onnxruntime-node --banner:js="$banner" --log-level=warning
 done

@@ -3,7 +3,13 @@
  * report, streaming its events; the job loop does not know where the steps run. The local,
  * in-process executor is the first; workers on a queue are another.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SHARE_ENV, Worker } from 'node:worker_threads';
+import { claimCudaPrecision, cudaTf32Mode } from '../runtime/tf32';
 import { runTraining } from './runner';
+import type { RunThreadInput, RunThreadMessage } from './run-thread';
 import type { RunConfig, RunEvent, RunReport, TimedRunData } from './types';
 
 export interface RunRequest {
@@ -37,5 +43,97 @@ export function localExecutor(
         ...(signal ? { signal } : {}),
         ...options,
       }),
+  };
+}
+
+/**
+ * The worker-thread script of a run: beside this module when it runs from source (tsx, which
+ * the thread registers first), else the build's run-thread.js (electron-vite's main entry) or
+ * run-thread.mjs (build-device.sh), in this bundle's folder or the one above a chunk.
+ */
+function runThreadBoot(): string {
+  const self = import.meta.url;
+  if (self.endsWith('.ts')) {
+    const source = new URL('./run-thread.ts', self).href;
+    return `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(source)}); })`;
+  }
+  const here = path.dirname(fileURLToPath(self));
+  const built = [here, path.join(here, '..')]
+    .flatMap((dir) => [path.join(dir, 'run-thread.js'), path.join(dir, 'run-thread.mjs')])
+    .find((f) => existsSync(f));
+  if (!built)
+    throw new Error(
+      `runs side by side need run-thread.js beside ${here}, and this build has none: rebuild (npm run build), or train one run at a time (--parallel 1)`,
+    );
+  return `import(${JSON.stringify(pathToFileURL(built).href)})`;
+}
+
+/** One run in a worker thread of this process: its events as they come, its report or its error. */
+function runInThread(
+  run: RunRequest,
+  data: TimedRunData,
+  events: (e: RunEvent) => void,
+  signal: AbortSignal | undefined,
+  options: RunThreadInput['options'],
+): Promise<RunReport> {
+  // The process's TF32 mode is fixed here, once, as an in-process run would fix it (and refused
+  // the same way when a run asks for the other one); each thread is told it.
+  if (run.config.device === 'cuda') claimCudaPrecision(run.config.precision);
+  const input: RunThreadInput = {
+    stacklab: 'run-thread',
+    run: { config: run.config, dir: run.dir, resume: run.resume },
+    data,
+    options,
+    tf32: cudaTf32Mode(),
+  };
+  const worker = new Worker(runThreadBoot(), { eval: true, workerData: input, env: SHARE_ENV });
+  return new Promise<RunReport>((resolve, reject) => {
+    let settled = false;
+    const cancel = () => worker.postMessage('cancel');
+    signal?.addEventListener('abort', cancel, { once: true });
+    const done = (finish: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', cancel);
+      finish();
+      void worker.terminate();
+    };
+    worker.on('message', (m: RunThreadMessage) => {
+      if (m.type === 'event') events(m.event);
+      else if (m.type === 'report') done(() => resolve(m.report));
+      else
+        done(() => {
+          const err = new Error(m.message);
+          err.name = m.name;
+          reject(err);
+        });
+    });
+    worker.on('error', (err) => done(() => reject(err)));
+    worker.on('exit', (code) =>
+      done(() =>
+        reject(
+          new Error(
+            `${run.dir}: the thread training this run stopped (exit code ${code}) before it reported; its checkpoints are kept: resume the job`,
+          ),
+        ),
+      ),
+    );
+    if (signal?.aborted) cancel();
+  });
+}
+
+/**
+ * Trains up to `parallel` runs at once in this process, each in a worker thread of its own with
+ * its own ORT sessions (`--parallel N`); the job loop hands it that many runs together.
+ */
+export function threadExecutor(
+  parallel: number,
+  options: { readonly progressIntervalMs?: number; readonly threads?: number; readonly stepsPerCall?: number } = {},
+): RunExecutor {
+  if (!Number.isInteger(parallel) || parallel < 1)
+    throw new Error(`parallel runs must be a whole number from 1, got ${parallel}`);
+  return {
+    parallel,
+    runRun: (run, data, events, signal) => runInThread(run, data, events, signal, options),
   };
 }

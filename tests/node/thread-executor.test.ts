@@ -1,0 +1,114 @@
+/**
+ * Runs side by side in worker threads of one process (`--parallel N`, issue 25): each run as it
+ * would be alone (the same losses, metrics and report), its events streamed, cancel stopping it
+ * at a checkpoint that resumes exactly, and a run's error arriving with its name and words.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadSampleDataset } from '../../src/engine/data/dataset';
+import { prepareRunData } from '../../src/engine/data/prepared';
+import { PRESETS, windowLength } from '../../src/engine/models/patch-transformer';
+import { localExecutor, threadExecutor } from '../../src/engine/runs/executor';
+import type { RunConfig, RunEvent } from '../../src/engine/runs/types';
+import { shortRunConfig } from '../helpers/run-config';
+
+const ds = await loadSampleDataset({ rows: 3000 });
+const model = { ...PRESETS.tiny, layers: 3, channels: ds.channels.length };
+const data = prepareRunData(ds, windowLength(model));
+const config = (variant: RunConfig['variant'], seed: number, steps = 36): RunConfig => ({
+  ...shortRunConfig(ds, data, model, { variant, steps }),
+  seed,
+});
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'stacklab-threads-'));
+/** metrics.jsonl without wall-clock fields: what a run computed, not when. */
+const computed = (dir: string) =>
+  readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((r) => r.type === 'train' || r.type === 'isoplot' || r.type === 'val')
+    .map((r) => JSON.stringify({ ...r, wallMs: undefined, ms: undefined, evalMs: undefined, elapsedMs: undefined }));
+
+describe('runs side by side in threads', () => {
+  it('two runs at once compute what each computes alone, and stream their events', async () => {
+    const alone = tmp();
+    const together = tmp();
+    const runs = [config('midas', 1), config('baseline', 2)];
+    const local = localExecutor();
+    const soloReports = [];
+    for (const [i, c] of runs.entries())
+      soloReports.push(
+        await local.runRun({ config: c, dir: path.join(alone, `r${i}`), resume: false }, data, () => {}),
+      );
+    const threads = threadExecutor(2);
+    expect(threads.parallel).toBe(2);
+    const events: RunEvent[][] = [[], []];
+    const reports = await Promise.all(
+      runs.map((c, i) =>
+        threads.runRun({ config: c, dir: path.join(together, `r${i}`), resume: false }, data, (e) =>
+          events[i]!.push(e),
+        ),
+      ),
+    );
+    for (const i of [0, 1]) {
+      expect(reports[i]!.status).toBe('finished');
+      expect(reports[i]!.finalValLoss).toBe(soloReports[i]!.finalValLoss);
+      expect(reports[i]!.stages.map((s) => [s.layers, s.steps, s.flops])).toEqual(
+        soloReports[i]!.stages.map((s) => [s.layers, s.steps, s.flops]),
+      );
+      expect(computed(path.join(alone, `r${i}`)).length).toBeGreaterThan(5);
+      expect(computed(path.join(together, `r${i}`))).toEqual(computed(path.join(alone, `r${i}`)));
+      expect(events[i]!.filter((e) => e.type === 'stage').length).toBe(reports[i]!.stages.length);
+    }
+  }, 240_000);
+
+  it('cancel stops a run in its thread at a checkpoint, and a resume ends where an unbroken run does', async () => {
+    const dir = tmp();
+    const c = config('baseline', 3, 60);
+    const threads = threadExecutor(1);
+    const stop = new AbortController();
+    const first = await threads.runRun(
+      { config: c, dir, resume: false },
+      data,
+      (e) => {
+        if (e.type === 'step' && e.step >= 20) stop.abort();
+      },
+      stop.signal,
+    );
+    expect(first.status).toBe('cancelled');
+    const resumed = await threads.runRun({ config: c, dir, resume: true }, data, () => {});
+    expect(resumed.status).toBe('finished');
+    const unbroken = await localExecutor().runRun({ config: c, dir: tmp(), resume: false }, data, () => {});
+    expect(resumed.finalValLoss).toBe(unbroken.finalValLoss);
+  }, 240_000);
+
+  it("a run's error comes back with its name and words; nothing else is written", async () => {
+    const dir = tmp();
+    const c = config('baseline', 4);
+    await localExecutor().runRun({ config: c, dir, resume: false }, data, () => {});
+    // A resume whose plan differs from the folder's config.json is refused, in the thread as here.
+    const other = { ...c, valEvery: c.valEvery + 1 };
+    const here = await localExecutor()
+      .runRun({ config: other, dir, resume: true }, data, () => {})
+      .then(
+        () => null,
+        (e: Error) => e,
+      );
+    const there = await threadExecutor(1)
+      .runRun({ config: other, dir, resume: true }, data, () => {})
+      .then(
+        () => null,
+        (e: Error) => e,
+      );
+    expect(here).toBeInstanceOf(Error);
+    expect(there?.message).toBe(here!.message);
+    expect(there?.name).toBe(here!.name);
+  }, 240_000);
+
+  it('refuses a parallelism that is not a whole number from 1', () => {
+    expect(() => threadExecutor(0)).toThrow('parallel runs must be a whole number from 1, got 0');
+    expect(() => threadExecutor(1.5)).toThrow(/got 1.5/);
+  });
+});
