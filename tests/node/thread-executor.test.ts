@@ -11,7 +11,10 @@ import { loadSampleDataset } from '../../src/engine/data/dataset';
 import { prepareRunData } from '../../src/engine/data/prepared';
 import { PRESETS, windowLength } from '../../src/engine/models/patch-transformer';
 import { localExecutor, threadExecutor } from '../../src/engine/runs/executor';
+import { LAB_PRESETS } from '../../src/engine/models/patch-transformer';
+import { MAX_AUTO, resolveParallel, runMemoryBytes } from '../../src/engine/runs/parallel';
 import type { RunConfig, RunEvent } from '../../src/engine/runs/types';
+import { cli } from '../helpers/cli';
 import { shortRunConfig } from '../helpers/run-config';
 
 const ds = await loadSampleDataset({ rows: 3000 });
@@ -111,4 +114,76 @@ describe('runs side by side in threads', () => {
     expect(() => threadExecutor(0)).toThrow('parallel runs must be a whole number from 1, got 0');
     expect(() => threadExecutor(1.5)).toThrow(/got 1.5/);
   });
+});
+
+describe('how many runs at once', () => {
+  it("a run's memory estimate meets the lab model's measured peak on the H200", () => {
+    // 7.6 GB a process with 12 running, 9.5 GB at their start (bench/RESULTS.md).
+    const bytes = runMemoryBytes({ ...LAB_PRESETS.small, layers: 8, channels: 1 }, 'bf16');
+    expect(bytes).toBeGreaterThan(7.6e9);
+    expect(bytes).toBeLessThan(10.5e9);
+    // Twice the batch, about twice the activations.
+    const twice = runMemoryBytes({ ...LAB_PRESETS.small, layers: 8, channels: 1, batch: 128 }, 'bf16');
+    expect(twice / bytes).toBeGreaterThan(1.9);
+  });
+
+  it('auto: one at a time off CUDA; on CUDA as many as the free memory holds, at most 4', async () => {
+    const gb = 1e9;
+    const memory = (free: number) => async () => ({ free: free * gb, total: 80 * gb });
+    expect(await resolveParallel('auto', { device: 'cpu', runs: 6, runBytes: gb })).toEqual({
+      parallel: 1,
+      why: 'one run at a time (on cpu runs at once share the same cores)',
+    });
+    const cuda = (free: number, runs = 15) =>
+      resolveParallel('auto', { device: 'cuda', runs, runBytes: 9.3 * gb, memory: memory(free) });
+    expect(await cuda(30)).toEqual({ parallel: 3, why: '3 runs at once (about 9.3 GB each, 30.0 GB of the GPU free)' });
+    expect((await cuda(140)).parallel).toBe(MAX_AUTO);
+    expect((await cuda(140, 2)).parallel).toBe(2);
+    expect((await cuda(5)).parallel).toBe(1);
+    const unread = await resolveParallel('auto', { device: 'cuda', runs: 3, runBytes: gb, memory: async () => null });
+    expect(unread.parallel).toBe(1);
+    expect(unread.why).toMatch(/could not be read/);
+    expect(await resolveParallel(8, { device: 'cpu', runs: 3, runBytes: gb })).toEqual({
+      parallel: 3,
+      why: '3 runs at once (--parallel 8)',
+    });
+  });
+
+  it('a run whose memory is not free waits for the one in flight to end', async () => {
+    const dir = tmp();
+    const order: string[] = [];
+    const threads = threadExecutor(2, {}, { runBytes: 1e9, free: async () => 0 });
+    const start = (i: number) =>
+      threads
+        .runRun({ config: config('baseline', 10 + i, 24), dir: path.join(dir, `r${i}`), resume: false }, data, (e) => {
+          if (e.type === 'stage') order.push(`start ${i}`);
+        })
+        .then((r) => {
+          order.push(`end ${i}`);
+          return r;
+        });
+    const reports = await Promise.all([start(0), start(1)]);
+    expect(reports.map((r) => r.status)).toEqual(['finished', 'finished']);
+    expect(order).toEqual(['start 0', 'end 0', 'start 1', 'end 1']);
+  }, 240_000);
+
+  it('stacklab train --parallel 2 trains two runs at once, each as it would alone', async () => {
+    const both = path.join(tmp(), 'both');
+    const alone = path.join(tmp(), 'alone');
+    const args = ['train', '--sample', '--preset', 'tiny', '--steps', '30', '--variants', 'baseline,midas'];
+    const a = await cli([...args, '--seeds', '1', '--device', 'cpu', '--parallel', '2', '--out', both]);
+    expect(a.code, a.err).toBe(0);
+    expect(a.out.join('\n') + a.err).toContain('runs: 2 runs at once (--parallel 2)');
+    const b = await cli([...args, '--seeds', '1', '--device', 'cpu', '--out', alone]);
+    expect(b.code, b.err).toBe(0);
+    expect(b.out.join('\n') + b.err).toContain('runs: one run at a time (on cpu runs at once share the same cores)');
+    for (const r of ['baseline-s1', 'midas-s1']) {
+      const read = (d: string) =>
+        JSON.parse(readFileSync(path.join(d, r, 'report.json'), 'utf8')) as { finalValLoss: number };
+      expect(read(both).finalValLoss).toBe(read(alone).finalValLoss);
+    }
+    const bad = await cli(['train', '--sample', '--parallel', 'two']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--parallel must be auto or a positive integer, got "two"');
+  }, 240_000);
 });

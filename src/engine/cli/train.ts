@@ -22,6 +22,7 @@ import { parseQueueUrl, QueueUrlError, type QueueTarget } from '../queue/url';
 import { executeJob, readJobFile, type JobFile } from '../runs/job';
 import { PlanError, resolvePlan, type PlannedRun } from '../runs/plan';
 import { beginJob, prepareJob, type PreparedJob } from '../runs/prepare';
+import { gpuMemory, resolveParallel, runMemoryBytes } from '../runs/parallel';
 import { runFolderConflict } from '../runs/resume';
 import type { RunEvent, RunReport } from '../runs/types';
 import { parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
@@ -55,6 +56,10 @@ export const TRAIN_USAGE = [
   usageLine('--series-column C', "a column naming each row's run: one series per run (see import)"),
   planUsage(),
   usageLine('--threads N', 'CPU threads for training and evaluation (default: every core)'),
+  usageLine(
+    '--parallel auto|N',
+    "runs trained at once here, each in a thread of its own (default auto: on CUDA as many as the GPU's free memory holds, at most 4; elsewhere 1, since runs at once would share the same cores)",
+  ),
   usageLine(
     '--queue URL',
     'put the runs on a job queue (redis://[:password@]host:port[/db]) for `stacklab worker`s instead of training them here; --out must be in the runs folder the workers share (--runs-dir, default the runs folder)',
@@ -116,13 +121,25 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
     if (conflict) throw new UsageError(`stacklab train: ${conflict}`);
   }
   // 3. Where the runs train: a queue that is not there fails before anything is said or written.
+  const model = job.planned.runs[0]!.config.model;
+  const runBytes = runMemoryBytes(model, job.plan.precision);
+  const parallel = args.queue
+    ? null
+    : await resolveParallel(args.parallel, { device: job.device, runs: job.planned.runs.length, runBytes });
   const executor = await jobExecutor({
     queue: args.queue,
     runsDir: args.runsRoot,
     ...(args.threads ? { threads: args.threads } : {}),
+    ...(parallel && parallel.parallel > 1
+      ? {
+          parallel: parallel.parallel,
+          gate: { runBytes, free: async () => (await gpuMemory())?.free ?? null },
+        }
+      : {}),
   });
   const say = sayer(io);
   describeJob(job, say);
+  if (parallel && job.planned.runs.length > 1) say(`runs: ${parallel.why}`);
   // 4. The runs, with a progress line each; stopped while loading, no job folder is begun.
   let reports: RunReport[] = [];
   if (signal?.aborted) await executor.close?.();
@@ -187,6 +204,7 @@ function parseTrainArgs(argv: string[]) {
     ...PLAN_ARGS,
     html: { type: 'string' },
     threads: { type: 'string' },
+    parallel: { type: 'string' },
     queue: { type: 'string' },
     'runs-dir': { type: 'string' },
     out: { type: 'string' },
@@ -229,6 +247,13 @@ function parseTrainArgs(argv: string[]) {
   const threads = str('threads');
   if (threads !== undefined && !(Number.isInteger(Number(threads)) && Number(threads) >= 1))
     throw new UsageError(`stacklab train: --threads must be a positive integer, got "${threads}"`);
+  const parallelArg = str('parallel') ?? 'auto';
+  if (parallelArg !== 'auto' && !(Number.isInteger(Number(parallelArg)) && Number(parallelArg) >= 1))
+    throw new UsageError(`stacklab train: --parallel must be auto or a positive integer, got "${parallelArg}"`);
+  if (str('parallel') !== undefined && str('queue') !== undefined)
+    throw new UsageError(
+      'stacklab train: --parallel is for runs trained here; with --queue, each `stacklab worker` takes its runs',
+    );
   let queue: QueueTarget | null = null;
   try {
     queue = str('queue') === undefined ? null : parseQueueUrl(str('queue')!);
@@ -258,6 +283,7 @@ function parseTrainArgs(argv: string[]) {
     out,
     queue,
     threads: threads === undefined ? undefined : Number(threads),
+    parallel: parallelArg === 'auto' ? ('auto' as const) : Number(parallelArg),
     resume: values.resume as boolean,
     json: values.json as boolean,
     wide: values.wide as boolean,

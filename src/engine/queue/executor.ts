@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { QueueWorker } from '../../shared/settings';
-import { localExecutor, type RunExecutor } from '../runs/executor';
+import { localExecutor, threadExecutor, type RunExecutor } from '../runs/executor';
 import { APP_VERSION } from '../app-meta';
 import { RunStore } from '../runs/store';
 import type { RunConfig, RunEvent, RunReport } from '../runs/types';
@@ -63,12 +63,17 @@ export async function jobExecutor(o: {
   readonly runsDir: string;
   readonly threads?: number;
   readonly progressIntervalMs?: number;
+  /** Runs at once here, each in a worker thread (parallel.ts); absent or 1: one after another in this thread. */
+  readonly parallel?: number;
+  /** With parallel runs: the memory each needs, checked before it starts. */
+  readonly gate?: Parameters<typeof threadExecutor>[2];
 }): Promise<RunExecutor> {
   if (o.queue) return queueExecutor(o.queue, o.runsDir);
-  return localExecutor({
+  const options = {
     ...(o.threads !== undefined ? { threads: o.threads } : {}),
     ...(o.progressIntervalMs !== undefined ? { progressIntervalMs: o.progressIntervalMs } : {}),
-  });
+  };
+  return (o.parallel ?? 1) > 1 ? threadExecutor(o.parallel!, options, o.gate) : localExecutor(options);
 }
 
 /** Connects to the queue (a clear error when Redis is not there, refuses the password or does not answer). */

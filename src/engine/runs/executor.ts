@@ -129,11 +129,41 @@ function runInThread(
 export function threadExecutor(
   parallel: number,
   options: { readonly progressIntervalMs?: number; readonly threads?: number; readonly stepsPerCall?: number } = {},
+  /**
+   * Memory checked before a run starts: while another is in flight, a run whose estimated bytes
+   * are not free waits for one to end (the first always starts).
+   */
+  gate?: { readonly runBytes: number; readonly free: () => Promise<number | null> },
 ): RunExecutor {
   if (!Number.isInteger(parallel) || parallel < 1)
     throw new Error(`parallel runs must be a whole number from 1, got ${parallel}`);
+  const inFlight = new Set<Promise<unknown>>();
+  // Runs are let in one at a time, so that two cannot both see the memory free for one.
+  let admission = Promise.resolve();
+  const roomFor = async () => {
+    while (gate && inFlight.size > 0) {
+      const free = await gate.free();
+      if (free === null || free >= gate.runBytes) return;
+      await Promise.race(inFlight);
+    }
+  };
   return {
     parallel,
-    runRun: (run, data, events, signal) => runInThread(run, data, events, signal, options),
+    runRun: async (run, data, events, signal) => {
+      let started: Promise<RunReport> | undefined;
+      const turn = admission.then(async () => {
+        await roomFor();
+        started = runInThread(run, data, events, signal, options);
+        const settled = started.then(
+          () => undefined,
+          () => undefined,
+        );
+        inFlight.add(settled);
+        void settled.then(() => inFlight.delete(settled));
+      });
+      admission = turn.catch(() => undefined);
+      await turn;
+      return started!;
+    },
   };
 }

@@ -1,0 +1,85 @@
+/**
+ * How many of a job's runs train at once here (`--parallel auto|N`): each in a worker thread of
+ * this process (executor.ts). On a CPU the runs would share the same cores (two tiny runs at once
+ * took 0.71x the time of one after the other on 2 cores: bench/RESULTS.md), and WebGPU's
+ * sessions here run on lavapipe's CPU, so auto is 1 there. On CUDA, auto is as many as the GPU's
+ * free memory holds at the run's estimated peak, at most MAX_AUTO; a run whose memory is not free
+ * when its turn comes waits for one in flight to end.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { paramSpecs, type PatchTransformerConfig } from '../models/patch-transformer';
+import type { Precision } from '../../shared/precision';
+import { cudaDeviceId } from '../runtime/tf32';
+
+export const MAX_AUTO = 4;
+
+/**
+ * A training run's peak device memory, estimated: parameters with their gradients and the two
+ * AdamW moments (fp32), and per layer the activations the backward pass keeps (the attention
+ * scores, their mask, softmax and gradient at batch × heads × S²; about 24 copies of the
+ * residual width and 6 of the MLP's). Against the measurement: the lab's small model at 8
+ * layers in bf16 (batch 64, context 256) held 7.6 GB per process with 12 on one H200, 9.5 GB
+ * at their start, CUDA's own context included (bench/RESULTS.md); this gives 9.3 GB.
+ */
+export function runMemoryBytes(cfg: PatchTransformerConfig, precision: Precision): number {
+  const params = paramSpecs(cfg).reduce((a, p) => a + p.shape.reduce((x, y) => x * y, 1), 0);
+  const tokens = cfg.batch * cfg.seqLen;
+  const half = precision === 'bf16' || precision === 'fp16';
+  const perLayer =
+    4 * 4 * cfg.batch * cfg.heads * cfg.seqLen * cfg.seqLen +
+    (half ? 3 : 4) * tokens * (24 * cfg.dModel + 6 * cfg.mlpHidden);
+  const head = 4 * 3 * tokens * (cfg.vocab ?? cfg.patchLen * cfg.channels);
+  return 16 * params + cfg.layers * perLayer + head;
+}
+
+/** Free and total memory of this process's GPU (nvidia-smi), or null where it cannot be read. */
+export async function gpuMemory(): Promise<{ free: number; total: number } | null> {
+  try {
+    const { stdout } = await promisify(execFile)(
+      'nvidia-smi',
+      ['--query-gpu=memory.free,memory.total', '--format=csv,noheader,nounits', '-i', String(cudaDeviceId())],
+      { timeout: 10_000 },
+    );
+    const [free, total] = stdout
+      .trim()
+      .split(',')
+      .map((v) => Number(v.trim()) * 2 ** 20);
+    return Number.isFinite(free) && Number.isFinite(total) ? { free: free!, total: total! } : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface ParallelChoice {
+  readonly parallel: number;
+  /** Why, in a few words (said with the job's description). */
+  readonly why: string;
+}
+
+/** The runs at once for `choice` (auto or a number) on `device`, for a job of `runs` runs. */
+export async function resolveParallel(
+  choice: 'auto' | number,
+  o: {
+    readonly device: string;
+    readonly runs: number;
+    readonly runBytes: number;
+    readonly memory?: () => Promise<{ free: number; total: number } | null>;
+  },
+): Promise<ParallelChoice> {
+  if (choice !== 'auto') {
+    const parallel = Math.max(1, Math.min(choice, o.runs));
+    return { parallel, why: parallel === 1 ? 'one run at a time' : `${parallel} runs at once (--parallel ${choice})` };
+  }
+  if (o.device !== 'cuda')
+    return { parallel: 1, why: `one run at a time (on ${o.device} runs at once share the same cores)` };
+  const mem = await (o.memory ?? gpuMemory)();
+  if (!mem) return { parallel: 1, why: "one run at a time (the GPU's free memory could not be read: nvidia-smi)" };
+  const fit = Math.floor(mem.free / o.runBytes);
+  const parallel = Math.max(1, Math.min(fit, MAX_AUTO, o.runs));
+  const gb = (b: number) => (b / 1e9).toFixed(1);
+  return {
+    parallel,
+    why: `${parallel === 1 ? 'one run at a time' : `${parallel} runs at once`} (about ${gb(o.runBytes)} GB each, ${gb(mem.free)} GB of the GPU free)`,
+  };
+}
