@@ -321,7 +321,7 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
   'settings.set': (raw) => {
     const c = 'settings.set';
     const obj = plainObject(c, raw);
-    onlyKeys(c, obj, ['runsDir', 'defaultDevice', 'threads', 'queue']);
+    onlyKeys(c, obj, ['runsDir', 'defaultDevice', 'threads', 'parallelRuns', 'queue']);
     const queue =
       obj.queue === undefined || obj.queue === null ? obj.queue : optionalString(c, obj, 'queue')!.trim() || null;
     if (typeof queue === 'string' && !/^rediss?:\/\/./.test(queue))
@@ -332,6 +332,7 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
       runsDir: optionalString(c, obj, 'runsDir'),
       defaultDevice: optionalOneOf(c, obj, 'defaultDevice', DEVICE_CHOICES),
       threads: optionalNumber(c, obj, 'threads'),
+      parallelRuns: optionalNumber(c, obj, 'parallelRuns'),
       queue: queue as string | null | undefined,
     });
   },

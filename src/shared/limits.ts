@@ -39,6 +39,8 @@ export const LIMITS = {
   shots: { min: 0, max: 16, integer: true },
   /** CPU threads (0: ONNX Runtime decides). */
   threads: { min: 0, max: 256, integer: true },
+  /** Runs at once on this machine (0: auto). */
+  parallelRuns: { min: 0, max: 16, integer: true },
 } as const satisfies Readonly<Record<string, Range>>;
 
 /** Whether `v` is a finite number inside `r` (and whole where `r` asks for it). */

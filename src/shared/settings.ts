@@ -7,6 +7,8 @@ export interface Settings {
   readonly defaultDevice: DeviceChoice;
   /** CPU threads for training and scoring (0: let ONNX Runtime decide). */
   readonly threads: number;
+  /** Runs trained at once on this machine, each in a thread of its own (0: auto, as `train --parallel auto`). */
+  readonly parallelRuns: number;
   /** Train on workers through this job queue (redis://…), in the runs folder they share; null: on this machine. */
   readonly queue: string | null;
 }
@@ -25,9 +27,11 @@ export interface QueueWorker {
 export const SETTINGS_DEFAULTS: {
   readonly defaultDevice: DeviceChoice;
   readonly threads: number;
+  readonly parallelRuns: number;
   readonly queue: string | null;
 } = {
   defaultDevice: 'auto',
   threads: 0,
+  parallelRuns: 0,
   queue: null,
 };

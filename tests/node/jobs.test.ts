@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createServices, servicesAsApi } from '../../src/engine/services';
 import type { JobProgress } from '../../src/shared/jobs';
+import type { Variant } from '../../src/shared/growth';
 import { readModelInfo } from '../../src/engine/onnx/proto';
 import { runCli } from '../../src/engine/cli';
 import { capture } from '../helpers/cli';
@@ -67,12 +68,21 @@ describe('a failed import, fixed in the app', () => {
 describe('settings', () => {
   it('defaults, saves to settings.json, and refuses a folder it cannot use', async () => {
     const { api, runsDir, configDir } = services();
-    expect(await api.invoke('settings.get', {})).toEqual({ runsDir, defaultDevice: 'auto', threads: 0, queue: null });
+    expect(await api.invoke('settings.get', {})).toEqual({
+      runsDir,
+      defaultDevice: 'auto',
+      threads: 0,
+      parallelRuns: 0,
+      queue: null,
+    });
     const elsewhere = path.join(tmp('stacklab-jobs-'), 'my runs');
-    expect(await api.invoke('settings.set', { runsDir: elsewhere, threads: 1, defaultDevice: 'cpu' })).toEqual({
+    expect(
+      await api.invoke('settings.set', { runsDir: elsewhere, threads: 1, parallelRuns: 2, defaultDevice: 'cpu' }),
+    ).toEqual({
       runsDir: elsewhere,
       defaultDevice: 'cpu',
       threads: 1,
+      parallelRuns: 2,
       queue: null,
     });
     expect(existsSync(elsewhere)).toBe(true);
@@ -83,10 +93,13 @@ describe('settings', () => {
     await expect(api.invoke('settings.set', { threads: -1 } as never)).rejects.toThrow(
       /"threads" must be a whole number from 0 to 256/,
     );
+    await expect(api.invoke('settings.set', { parallelRuns: 17 } as never)).rejects.toThrow(
+      /"parallelRuns" must be a whole number from 0 to 16/,
+    );
     // A new engine process reads the saved settings.
     const again = servicesAsApi(createServices({ host: 'cli', runsDir, configDir }));
     expect((await again.invoke('settings.get', {})).runsDir).toBe(elsewhere);
-    await api.invoke('settings.set', { threads: 0 });
+    await api.invoke('settings.set', { threads: 0, parallelRuns: 0 });
   });
 });
 
@@ -144,6 +157,29 @@ describe('import for the wizard', () => {
 });
 
 describe('training jobs', () => {
+  it('trains the runs of a job two at a time when Settings say so, each as it trains alone', async () => {
+    const finals = [];
+    for (const parallelRuns of [2, 1]) {
+      const { api } = services();
+      await api.invoke('settings.set', { parallelRuns });
+      const { datasetId } = await api.invoke('data.import', { source: { kind: 'sample' } });
+      const plan = { datasetId, variants: ['baseline', 'midas'] as Variant[], preset: 'tiny' as const, steps: 24 };
+      // When each run's progress was first and last heard: two at once overlap.
+      const heard = new Map<number, [number, number]>();
+      api.on('jobs.progress', (p) => {
+        const now = performance.now();
+        heard.set(p.run, [heard.get(p.run)?.[0] ?? now, now]);
+      });
+      const started = await api.invoke('jobs.start', { ...plan, seeds: 1, layers: 2, block: 1, device: 'cpu' });
+      const done = await settled(api, started.id);
+      expect(done.status).toBe('finished');
+      const [a, b] = [heard.get(0)!, heard.get(1)!];
+      expect(a[0] < b[1] && b[0] < a[1]).toBe(parallelRuns === 2);
+      finals.push(done.runs.map((r) => r.finalValLoss));
+    }
+    expect(finals[0]).toEqual(finals[1]);
+  }, 240_000);
+
   it('estimates, trains with throttled progress, lists, compares and exports', async () => {
     const { api, runsDir } = services();
     const { datasetId } = await api.invoke('data.import', { source: { kind: 'sample' } });

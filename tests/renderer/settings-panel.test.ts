@@ -27,10 +27,17 @@ describe('settings', () => {
     await w.find('[data-testid="runs-dir"]').setValue('/data/stacklab');
     await w.find('[data-testid="default-device"]').setValue('cpu');
     await w.find('[data-testid="threads"]').setValue('4');
+    // Runs at once: out of range is said and not saved; 2 is.
+    await w.find('[data-testid="parallel-runs"]').setValue('17');
+    await w.find('[data-testid="settings-form"]').trigger('submit');
+    await flushPromises();
+    expect(w.text()).toContain('Runs at once must be a whole number from 0 (automatic) to 16.');
+    expect(api.paramsOf('settings.set')).toEqual([]);
+    await w.find('[data-testid="parallel-runs"]').setValue('2');
     await w.find('[data-testid="settings-form"]').trigger('submit');
     await flushPromises();
     expect(api.paramsOf('settings.set')).toEqual([
-      { runsDir: '/data/stacklab', defaultDevice: 'cpu', threads: 4, queue: null },
+      { runsDir: '/data/stacklab', defaultDevice: 'cpu', threads: 4, parallelRuns: 2, queue: null },
     ]);
     expect(w.find('[data-testid="settings-saved"]').text()).toBe('Saved.');
     // The status bar's runs folder comes from system.info: asked again after a move.

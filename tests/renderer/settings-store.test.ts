@@ -30,6 +30,7 @@ describe('settings store', () => {
       runsDir: '/home/eng/StackLab/runs',
       defaultDevice: 'auto',
       threads: 0,
+      parallelRuns: 0,
       queue: null,
     });
     expect(await settings.save({ threads: 8 })).toBe(true);

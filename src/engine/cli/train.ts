@@ -22,7 +22,7 @@ import { parseQueueUrl, QueueUrlError, type QueueTarget } from '../queue/url';
 import { executeJob, readJobFile, type JobFile } from '../runs/job';
 import { PlanError, resolvePlan, type PlannedRun } from '../runs/plan';
 import { beginJob, prepareJob, type PreparedJob } from '../runs/prepare';
-import { gpuMemory, resolveParallel, runMemoryBytes } from '../runs/parallel';
+import { parallelForJob } from '../runs/parallel';
 import { runFolderConflict } from '../runs/resume';
 import type { RunEvent, RunReport } from '../runs/types';
 import { parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
@@ -121,21 +121,12 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
     if (conflict) throw new UsageError(`stacklab train: ${conflict}`);
   }
   // 3. Where the runs train: a queue that is not there fails before anything is said or written.
-  const model = job.planned.runs[0]!.config.model;
-  const runBytes = runMemoryBytes(model, job.plan.precision);
-  const parallel = args.queue
-    ? null
-    : await resolveParallel(args.parallel, { device: job.device, runs: job.planned.runs.length, runBytes });
+  const parallel = args.queue ? null : await parallelForJob(args.parallel, job);
   const executor = await jobExecutor({
     queue: args.queue,
     runsDir: args.runsRoot,
     ...(args.threads ? { threads: args.threads } : {}),
-    ...(parallel && parallel.parallel > 1
-      ? {
-          parallel: parallel.parallel,
-          gate: { runBytes, free: async () => (await gpuMemory())?.free ?? null },
-        }
-      : {}),
+    ...(parallel && parallel.parallel > 1 ? { parallel: parallel.parallel, gate: parallel.gate } : {}),
   });
   const say = sayer(io);
   describeJob(job, say);

@@ -83,3 +83,27 @@ export async function resolveParallel(
     why: `${parallel === 1 ? 'one run at a time' : `${parallel} runs at once`} (about ${gb(o.runBytes)} GB each, ${gb(mem.free)} GB of the GPU free)`,
   };
 }
+
+/**
+ * Where a job's runs train here: how many at once for `choice` (0 or 'auto': auto), with the
+ * memory each needs checked before it starts (jobExecutor's `parallel` and `gate`).
+ */
+export async function parallelForJob(
+  choice: 'auto' | number,
+  job: {
+    readonly device: string;
+    readonly plan: { readonly precision: Precision };
+    readonly planned: { readonly runs: readonly { readonly config: { readonly model: PatchTransformerConfig } }[] };
+  },
+): Promise<
+  ParallelChoice & { readonly gate: { readonly runBytes: number; readonly free: () => Promise<number | null> } }
+> {
+  // The largest model of the job: every run's final depth is the plan's.
+  const runBytes = Math.max(...job.planned.runs.map((r) => runMemoryBytes(r.config.model, job.plan.precision)));
+  const chosen = await resolveParallel(choice === 0 ? 'auto' : choice, {
+    device: job.device,
+    runs: job.planned.runs.length,
+    runBytes,
+  });
+  return { ...chosen, gate: { runBytes, free: async () => (await gpuMemory())?.free ?? null } };
+}

@@ -21,6 +21,8 @@ function parseSettings(raw: unknown): Partial<Settings> {
   if (f.has('runsDir')) out.runsDir = f.string('runsDir', 4096);
   if (f.has('defaultDevice')) out.defaultDevice = f.oneOf('defaultDevice', DEVICE_CHOICES);
   if (f.has('threads')) out.threads = f.integer('threads', LIMITS.threads.min, LIMITS.threads.max);
+  if (f.has('parallelRuns'))
+    out.parallelRuns = f.integer('parallelRuns', LIMITS.parallelRuns.min, LIMITS.parallelRuns.max);
   if (f.has('queue')) out.queue = f.raw.queue === null ? null : f.string('queue', 4096);
   return out;
 }

@@ -288,6 +288,7 @@ export const settings: Settings = {
   runsDir: '/home/eng/StackLab/runs',
   defaultDevice: 'auto',
   threads: 0,
+  parallelRuns: 0,
   queue: null,
 };
 

@@ -18,6 +18,7 @@ import type { RunExecutor } from '../../runs/executor';
 import { jobExecutor } from '../../queue/executor';
 import { parseQueueUrl } from '../../queue/url';
 import { executeJob, readJobFile, writeJobFile, type JobFile } from '../../runs/job';
+import { parallelForJob } from '../../runs/parallel';
 import { RunLockedError, RunStore } from '../../runs/store';
 import type { JobPlan, PlannedRun } from '../../runs/plan';
 import { beginJob, prepareJob, type PreparedJob } from '../../runs/prepare';
@@ -113,13 +114,18 @@ export function createJobService(deps: {
     };
   }
 
-  /** Where a job's runs train: here, or on the workers of the queue in Settings. */
-  function executorFor(settings: Settings): Promise<RunExecutor> {
+  /**
+   * Where a job's runs train: on the workers of the queue in Settings, or here, as many at once
+   * as Settings' parallel runs say (auto: parallel.ts).
+   */
+  async function executorFor(settings: Settings, job: PreparedJob | null): Promise<RunExecutor> {
+    const parallel = settings.queue || !job ? null : await parallelForJob(settings.parallelRuns, job);
     return jobExecutor({
       queue: settings.queue ? parseQueueUrl(settings.queue) : null,
       runsDir: settings.runsDir,
       progressIntervalMs: 100,
       threads: settings.threads,
+      ...(parallel && parallel.parallel > 1 ? { parallel: parallel.parallel, gate: parallel.gate } : {}),
     });
   }
 
@@ -194,7 +200,7 @@ export function createJobService(deps: {
 
     async start(plan: TrainPlan): Promise<JobInfo> {
       const job = await prepare(plan, 'start');
-      const executor = await executorFor(await deps.settings.get());
+      const executor = await executorFor(await deps.settings.get(), job);
       await beginJob(job, executor);
       return launch(job.file, job.dir, job.planned, executor);
     },
@@ -228,7 +234,8 @@ export function createJobService(deps: {
           if (holder) throw new RunLockedError(`${dir} (${r.name} s${r.seed})`, holder);
         }
         const settings = await deps.settings.get();
-        const executor = await executorFor(settings);
+        // A queue that is not there fails before the data are read; runs here are sized for the job.
+        const queued = settings.queue ? await executorFor(settings, null) : null;
         const d = await deps.data.load(file.import);
         const job = await prepareJob({
           plan: file.plan,
@@ -240,6 +247,7 @@ export function createJobService(deps: {
           device: file.device,
           tf32: 'claim',
         });
+        const executor = queued ?? (await executorFor(settings, job));
         await beginJob(job, executor);
         return launch(job.file, dir, job.planned, executor);
       })();
