@@ -5,7 +5,8 @@
 # GPU. PARALLEL auto (the default) allows 10.5 GB of GPU memory per process, the peak measured (15
 # overflowed an H200's 141 GB, 10 an H100's 80 GB: bench/RESULTS.md), at most 15. Every process
 # stops with a checkpoint once SECONDS have passed since this script began; run it again with
-# --resume (on the same machine) to continue each run exactly.
+# --resume (on the same machine) to continue each run exactly. THREADS=1 runs them as threads
+# of one process instead (see below).
 # On the device tool: source .device/setup.sh first (node, ORT and its CUDA provider).
 set -u
 dir=$1
@@ -21,8 +22,17 @@ shift 3 || shift $#
 mkdir -p "$dir"
 extra="$*"
 export dir end extra
+seeds=(${SEEDS:-1 2 3 4 5})
+# THREADS=1: one process, the runs in worker threads of it (bench lab --parallel, the thread
+# executor), where processes sharing the GPU are time-sliced. SEEDS must then be consecutive.
+if [ "${THREADS:-0}" = 1 ]; then
+  exec node out/device/bench.mjs lab --device cuda --precision bf16 --d 256 --heads 8 --layers 8 \
+    --steps 3000 --val-every 300 --lab-items 128 --corpus-bytes 33554432 \
+    --variants baseline,gradstack,midas --seed "${seeds[0]}" --seeds "${#seeds[@]}" --parallel "$par" \
+    --deadline "$((end - $(date +%s)))" --out "$dir" $extra >>"$dir/threads.log" 2>&1
+fi
 # Seed by seed, so that a job cut short has as many seeds of each variant (SEEDS: which).
-for s in ${SEEDS:-1 2 3 4 5}; do for v in baseline gradstack midas; do echo "$v $s"; done; done |
+for s in "${seeds[@]}"; do for v in baseline gradstack midas; do echo "$v $s"; done; done |
   xargs -P "$par" -L 1 bash -c '
     left=$((end - $(date +%s)))
     [ "$left" -gt 60 ] || exit 0

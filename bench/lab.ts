@@ -129,8 +129,14 @@ export async function benchLab(argv: string[]): Promise<string> {
   const reports: RunReport[] = [];
   const first = num('seed');
   const stop = new AbortController();
-  if (values.deadline) setTimeout(() => stop.abort(), num('deadline') * 1000).unref();
+  if (values.deadline) {
+    const seconds = num('deadline');
+    if (!(seconds > 0)) throw new Error(`--deadline must be a positive number of seconds, got "${values.deadline}"`);
+    setTimeout(() => stop.abort(), seconds * 1000).unref();
+  }
   const parallel = num('parallel');
+  if (!Number.isInteger(parallel) || parallel < 1)
+    throw new Error(`--parallel must be a positive integer, got "${values.parallel}"`);
   const threads = parallel > 1 ? threadExecutor(parallel) : null;
   const one = async (planned: (typeof job.runs)[number]) => {
     if (stop.signal.aborted) return;
