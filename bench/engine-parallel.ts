@@ -21,6 +21,7 @@ import {
 import { resolveDevice } from '../src/engine/runtime/resolve';
 import { latchCudaTf32 } from '../src/engine/runtime/tf32';
 import { Trainer } from '../src/engine/runtime/trainer';
+import { workerBoot } from '../src/engine/runs/executor';
 import { CUDA_STEPS_PER_CALL } from '../src/engine/runs/runner';
 import { allowsTf32, isPrecision, PRECISIONS, type Precision } from '../src/shared/precision';
 import type { DeviceChoice } from '../src/shared/system';
@@ -86,12 +87,7 @@ if (!isMainThread && (workerData as { bench?: string } | null)?.bench === 'paral
 
 /** R trainers in worker threads, timed together: each one's ms/step and the wall-clock of all. */
 async function inThreads(jobs: Job[]): Promise<{ each: number[]; wallMs: number }> {
-  // Run from source (tsx), a worker registers tsx's loader before it imports this file; the
-  // bundle of build-device.sh is plain JavaScript.
-  const self = import.meta.url;
-  const boot = self.endsWith('.ts')
-    ? `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(self)}); })`
-    : `import(${JSON.stringify(self)})`;
+  const boot = workerBoot(import.meta.url);
   const workers = jobs.map((job) => new Worker(boot, { eval: true, workerData: { bench: 'parallel', job } }));
   const message = (w: Worker) =>
     new Promise<{ ready?: boolean; ms?: number; error?: string }>((resolve, reject) => {

@@ -53,10 +53,7 @@ export function localExecutor(
  */
 function runThreadBoot(): string {
   const self = import.meta.url;
-  if (self.endsWith('.ts')) {
-    const source = new URL('./run-thread.ts', self).href;
-    return `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(source)}); })`;
-  }
+  if (self.endsWith('.ts')) return workerBoot(new URL('./run-thread.ts', self).href);
   const here = path.dirname(fileURLToPath(self));
   const built = [here, path.join(here, '..')]
     .flatMap((dir) => [path.join(dir, 'run-thread.js'), path.join(dir, 'run-thread.mjs')])
@@ -65,7 +62,17 @@ function runThreadBoot(): string {
     throw new Error(
       `runs side by side need run-thread.js beside ${here}, and this build has none: rebuild (npm run build), or train one run at a time (--parallel 1)`,
     );
-  return `import(${JSON.stringify(pathToFileURL(built).href)})`;
+  return workerBoot(pathToFileURL(built).href);
+}
+
+/**
+ * The code of an eval worker that loads the module at `url`: a TypeScript source registers tsx's
+ * loader in the thread first (a worker inherits no loader hooks), a built bundle is imported.
+ */
+export function workerBoot(url: string): string {
+  return url.endsWith('.ts')
+    ? `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(url)}); })`
+    : `import(${JSON.stringify(url)})`;
 }
 
 /** One run in a worker thread of this process: its events as they come, its report or its error. */
