@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- parallel [--preset small] [--lab] [--layers L] [--device D] [--precision P]
- *   [--steps N] [--runs R] [--mode threads|alone] [--json]`
+ *   [--steps N] [--runs R] [--json]`
  *
  * Whether runs side by side on one device gain over one at a time (issue 25, item 3): R trainers,
  * each in a worker thread of this process with its own ORT session (on CUDA: its own stream),
@@ -93,6 +93,7 @@ async function inThreads(jobs: Job[]): Promise<{ each: number[]; wallMs: number 
     new Promise<{ ready?: boolean; ms?: number; error?: string }>((resolve, reject) => {
       w.once('message', resolve);
       w.once('error', reject);
+      w.once('exit', (code) => reject(new Error(`a trainer's thread stopped (exit code ${code}) before it reported`)));
     });
   try {
     const ready = await Promise.all(workers.map(message));
@@ -135,6 +136,8 @@ export async function benchParallel(argv: string[]): Promise<string> {
   const cfg: PatchTransformerConfig = { ...base, ...(values.layers ? { layers: Number(values.layers) } : {}) };
   const device = await resolveDevice(values.device as DeviceChoice);
   const steps = Number(values.steps);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new Error(`--steps must be a positive integer, got "${values.steps}"`);
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got "${values.runs}"`);
   const job = (seed: number): Job => ({ cfg, device, precision, steps, seed });

@@ -77,7 +77,7 @@ describe('self-test verdicts kept for auto', () => {
 
 describe('a device out of memory', () => {
   it("ORT's own allocation failure is said as memory full, with what to do", async () => {
-    // A tensor of 2^42 floats (16 TiB): ORT's arena refuses it, as a GPU's does when it is full.
+    // A tensor of 2^46 floats (256 TiB, beyond any address space): ORT's arena refuses it, as a GPU's does when it is full.
     const model = encodeModel({
       graphName: 'too_big',
       opset: 17,
@@ -86,7 +86,7 @@ describe('a device out of memory', () => {
       nodes: [{ op: 'ConstantOfShape', inputs: ['shape'], outputs: ['y'] }],
     });
     const session = await ort.InferenceSession.create(model, { logSeverityLevel: 4 });
-    const err = await session.run({ shape: new ort.Tensor('int64', BigInt64Array.from([1n << 42n]), [1]) }).then(
+    const err = await session.run({ shape: new ort.Tensor('int64', BigInt64Array.from([1n << 46n]), [1]) }).then(
       () => null,
       (e: unknown) => e,
     );
@@ -94,7 +94,7 @@ describe('a device out of memory', () => {
     expect(err).toBeInstanceOf(Error);
     const said = outOfMemoryError('runs/job/baseline-s1', 'cpu', err);
     expect(said?.message).toBe(
-      'runs/job/baseline-s1: the computer ran out of memory asking for 16384 GiB. Close other programs, train fewer runs at once, or a smaller model, batch or context. Its checkpoints are kept: resume it (--resume) once memory is free',
+      'runs/job/baseline-s1: the computer ran out of memory asking for 262144 GiB. Close other programs, train fewer runs at once, or a smaller model, batch or context. Its checkpoints are kept: resume it (--resume) once memory is free',
     );
     expect(said?.cause).toBe(err);
   });

@@ -177,6 +177,20 @@ describe('one writer per run folder, enforced where it writes', () => {
     await lease.release();
   });
 
+  it('a lock replaced by text this program did not write is a lock lost', async () => {
+    const dir = tmp('foreign');
+    const store = new RunStore(dir);
+    const lease = await store.lock();
+    await store.init({ a: 1 });
+    writeFileSync(path.join(dir, 'run.lock'), 'not a lock');
+    await expect(store.writeJson('scores.json', { ok: 1 })).rejects.toThrow(
+      /its lock file was replaced by one this program did not write/,
+    );
+    expect(existsSync(path.join(dir, 'scores.json'))).toBe(false);
+    await lease.release();
+    expect(readFileSync(path.join(dir, 'run.lock'), 'utf8')).toBe('not a lock');
+  });
+
   it('the app resuming a job the command line trains is refused, and the finished job is never "failed"', async () => {
     const runs = tmp('app-runs');
     const out = path.join(runs, 'cli-job');

@@ -9,6 +9,7 @@ import type { DataSource, ImportRequest } from '../../shared/import';
 import { DEFAULT_MIX, LAB_JOB_DEFAULTS, LAB_LIMITS, MIX_KEYS, parseMix } from '../../shared/lab';
 import { PLAN_FIELDS, type PlanInput } from '../../shared/plan';
 import { allowsTf32 } from '../../shared/precision';
+import { inRange, LIMITS } from '../../shared/limits';
 import { resolveDeviceFor } from '../runtime/resolve';
 import { latchCudaTf32 } from '../runtime/tf32';
 import { corpusDataset, loadLabCorpus } from '../data/corpus';
@@ -126,7 +127,7 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
     queue: args.queue,
     runsDir: args.runsRoot,
     ...(args.threads ? { threads: args.threads } : {}),
-    ...(parallel && parallel.parallel > 1 ? { parallel: parallel.parallel, gate: parallel.gate } : {}),
+    local: parallel,
   });
   const say = sayer(io);
   describeJob(job, say);
@@ -239,8 +240,10 @@ function parseTrainArgs(argv: string[]) {
   if (threads !== undefined && !(Number.isInteger(Number(threads)) && Number(threads) >= 1))
     throw new UsageError(`stacklab train: --threads must be a positive integer, got "${threads}"`);
   const parallelArg = str('parallel') ?? 'auto';
-  if (parallelArg !== 'auto' && !(Number.isInteger(Number(parallelArg)) && Number(parallelArg) >= 1))
-    throw new UsageError(`stacklab train: --parallel must be auto or a positive integer, got "${parallelArg}"`);
+  if (parallelArg !== 'auto' && !(inRange(Number(parallelArg), LIMITS.parallelRuns) && Number(parallelArg) >= 1))
+    throw new UsageError(
+      `stacklab train: --parallel must be auto or a whole number from 1 to ${LIMITS.parallelRuns.max}, got "${parallelArg}"`,
+    );
   if (str('parallel') !== undefined && str('queue') !== undefined)
     throw new UsageError(
       'stacklab train: --parallel is for runs trained here; with --queue, each `stacklab worker` takes its runs',

@@ -10,10 +10,10 @@ import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { QueueWorker } from '../../shared/settings';
-import { localExecutor, threadExecutor, type RunExecutor } from '../runs/executor';
+import { cancelledReport, localExecutor, threadExecutor, type RunExecutor } from '../runs/executor';
 import { APP_VERSION } from '../app-meta';
 import { RunStore } from '../runs/store';
-import type { RunConfig, RunEvent, RunReport } from '../runs/types';
+import type { RunEvent, RunReport } from '../runs/types';
 import { writeDataFile } from './data-file';
 import { queueError } from './errors';
 import { ATTEMPTS, cancelKey, RUNS_QUEUE, workerKey, type RunTask } from './tasks';
@@ -29,23 +29,6 @@ export interface QueueExecutor extends RunExecutor {
 export const CANCEL_GRACE_MS = 15_000;
 /** The queue must answer the watchdog at least this often while a run is in flight. */
 const SILENCE_MS = 6_000;
-
-/** A run the submitter stopped waiting for (cancelled before a worker took it, or its worker did not confirm). */
-function cancelledReport(config: RunConfig, dir: string): RunReport {
-  return {
-    variant: config.variant,
-    seed: config.seed,
-    dir,
-    status: 'cancelled',
-    stages: [],
-    totalFlops: 0,
-    wallMs: 0,
-    finalValLoss: null,
-    finalTrainLoss: null,
-    evaluation: null,
-    probes: null,
-  };
-}
 
 /** A run's report as its folder on the shared disk has it (the record a worker wrote), when it reads. */
 async function reportOnDisk(dir: string): Promise<RunReport | null> {
@@ -63,17 +46,19 @@ export async function jobExecutor(o: {
   readonly runsDir: string;
   readonly threads?: number;
   readonly progressIntervalMs?: number;
-  /** Runs at once here, each in a worker thread (parallel.ts); absent or 1: one after another in this thread. */
-  readonly parallel?: number;
-  /** With parallel runs: the memory each needs, checked before it starts. */
-  readonly gate?: Parameters<typeof threadExecutor>[2];
+  /**
+   * Runs at once here (parallel.ts), each in a worker thread, with the memory each needs checked
+   * before it starts; absent or 1: one after another in this thread.
+   */
+  readonly local?: { readonly parallel: number; readonly gate?: Parameters<typeof threadExecutor>[2] } | null;
 }): Promise<RunExecutor> {
   if (o.queue) return queueExecutor(o.queue, o.runsDir);
   const options = {
     ...(o.threads !== undefined ? { threads: o.threads } : {}),
     ...(o.progressIntervalMs !== undefined ? { progressIntervalMs: o.progressIntervalMs } : {}),
   };
-  return (o.parallel ?? 1) > 1 ? threadExecutor(o.parallel!, options, o.gate) : localExecutor(options);
+  const local = o.local;
+  return local && local.parallel > 1 ? threadExecutor(local.parallel, options, local.gate) : localExecutor(options);
 }
 
 /** Connects to the queue (a clear error when Redis is not there, refuses the password or does not answer). */

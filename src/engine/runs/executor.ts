@@ -4,9 +4,10 @@
  * in-process executor is the first; workers on a queue are another.
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { SHARE_ENV, Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { claimCudaPrecision, cudaTf32Mode } from '../runtime/tf32';
 import { runTraining } from './runner';
 import type { RunThreadInput, RunThreadMessage } from './run-thread';
@@ -26,6 +27,26 @@ export interface RunExecutor {
   readonly parallel?: number;
   /** Lets go of what it holds (the queue's connections); absent: nothing to let go. */
   close?(): Promise<void>;
+}
+
+/**
+ * The report of a run stopped before it began (cancelled while it waited for a worker, or for
+ * memory): no stage, nothing trained.
+ */
+export function cancelledReport(config: RunConfig, dir: string): RunReport {
+  return {
+    variant: config.variant,
+    seed: config.seed,
+    dir,
+    status: 'cancelled',
+    stages: [],
+    totalFlops: 0,
+    wallMs: 0,
+    finalValLoss: null,
+    finalTrainLoss: null,
+    evaluation: null,
+    probes: null,
+  };
 }
 
 /** Trains in this process, on the device the run's config names. */
@@ -70,9 +91,13 @@ function runThreadBoot(): string {
  * loader in the thread first (a worker inherits no loader hooks), a built bundle is imported.
  */
 export function workerBoot(url: string): string {
-  return url.endsWith('.ts')
-    ? `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(url)}); })`
-    : `import(${JSON.stringify(url)})`;
+  if (!url.endsWith('.ts')) return `import(${JSON.stringify(url)})`;
+  // Resolved here: an eval worker resolves bare names from the working directory, not the project.
+  const tsx =
+    typeof import.meta.resolve === 'function'
+      ? import.meta.resolve('tsx/esm/api')
+      : pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
+  return `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(url)}); })`;
 }
 
 /** One run in a worker thread of this process: its events as they come, its report or its error. */
@@ -82,6 +107,8 @@ function runInThread(
   events: (e: RunEvent) => void,
   signal: AbortSignal | undefined,
   options: RunThreadInput['options'],
+  /** Called once the run has trained its first step (its sessions hold their memory), or ended. */
+  onStarted: () => void = () => undefined,
 ): Promise<RunReport> {
   // The process's TF32 mode is fixed here, once, as an in-process run would fix it (and refused
   // the same way when a run asks for the other one); each thread is told it.
@@ -93,7 +120,8 @@ function runInThread(
     options,
     tf32: cudaTf32Mode(),
   };
-  const worker = new Worker(runThreadBoot(), { eval: true, workerData: input, env: SHARE_ENV });
+  // The thread's environment is a copy taken now, after the TF32 mode was fixed above.
+  const worker = new Worker(runThreadBoot(), { eval: true, workerData: input });
   return new Promise<RunReport>((resolve, reject) => {
     let settled = false;
     const cancel = () => worker.postMessage('cancel');
@@ -102,12 +130,21 @@ function runInThread(
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', cancel);
+      onStarted();
       finish();
       void worker.terminate();
     };
     worker.on('message', (m: RunThreadMessage) => {
-      if (m.type === 'event') events(m.event);
-      else if (m.type === 'report') done(() => resolve(m.report));
+      if (m.type === 'event') {
+        if (m.event.type === 'step') onStarted();
+        try {
+          events(m.event);
+        } catch (err) {
+          // A listener's fault stops the run cleanly instead of escaping as an uncaught exception.
+          cancel();
+          done(() => reject(err));
+        }
+      } else if (m.type === 'report') done(() => resolve(m.report));
       else
         done(() => {
           const err = new Error(m.message);
@@ -138,7 +175,8 @@ export function threadExecutor(
   options: { readonly progressIntervalMs?: number; readonly threads?: number; readonly stepsPerCall?: number } = {},
   /**
    * Memory checked before a run starts: while another is in flight, a run whose estimated bytes
-   * are not free waits for one to end (the first always starts).
+   * are not free waits for one to end (the first always starts). The next run is let in only
+   * once the one before it trains, so that its memory is counted as taken.
    */
   gate?: { readonly runBytes: number; readonly free: () => Promise<number | null> },
 ): RunExecutor {
@@ -157,20 +195,26 @@ export function threadExecutor(
   return {
     parallel,
     runRun: async (run, data, events, signal) => {
-      let started: Promise<RunReport> | undefined;
+      let started: Promise<RunReport> | null = null;
+      // The next run is let in once this one trains (its sessions hold their memory), or ends.
       const turn = admission.then(async () => {
         await roomFor();
-        started = runInThread(run, data, events, signal, options);
+        // Stopped while it waited: no run folder is begun.
+        if (signal?.aborted) return;
+        let trains!: () => void;
+        const training = new Promise<void>((r) => (trains = r));
+        started = runInThread(run, data, events, signal, options, trains);
         const settled = started.then(
           () => undefined,
           () => undefined,
         );
         inFlight.add(settled);
         void settled.then(() => inFlight.delete(settled));
+        if (gate) await training;
       });
       admission = turn.catch(() => undefined);
       await turn;
-      return started!;
+      return started ?? cancelledReport(run.config, run.dir);
     },
   };
 }

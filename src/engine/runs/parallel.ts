@@ -1,7 +1,7 @@
 /**
  * How many of a job's runs train at once here (`--parallel auto|N`): each in a worker thread of
  * this process (executor.ts). On a CPU the runs would share the same cores (two tiny runs at once
- * took 0.71x the time of one after the other on 2 cores: bench/RESULTS.md), and WebGPU's
+ * made 0.71x the throughput of one after the other on 2 cores: bench/RESULTS.md), and WebGPU's
  * sessions here run on lavapipe's CPU, so auto is 1 there. On CUDA, auto is as many as the GPU's
  * free memory holds at the run's estimated peak, at most MAX_AUTO; a run whose memory is not free
  * when its turn comes waits for one in flight to end.
@@ -19,8 +19,9 @@ export const MAX_AUTO = 4;
  * AdamW moments (fp32), and per layer the activations the backward pass keeps (the attention
  * scores, their mask, softmax and gradient at batch × heads × S²; about 24 copies of the
  * residual width and 6 of the MLP's). Against the measurement: the lab's small model at 8
- * layers in bf16 (batch 64, context 256) held 7.6 GB per process with 12 on one H200, 9.5 GB
- * at their start, CUDA's own context included (bench/RESULTS.md); this gives 9.3 GB.
+ * layers in bf16 (batch 64, context 256) held 9.5 GB per process at the start on one H200,
+ * CUDA's own context included, and about 15 GB later, as ORT's arena grew (bench/RESULTS.md);
+ * this gives 9.3 GB. Hence at most MAX_AUTO at once, and free memory read again before each.
  */
 export function runMemoryBytes(cfg: PatchTransformerConfig, precision: Precision): number {
   const params = paramSpecs(cfg).reduce((a, p) => a + p.shape.reduce((x, y) => x * y, 1), 0);
@@ -36,9 +37,14 @@ export function runMemoryBytes(cfg: PatchTransformerConfig, precision: Precision
 /** Free and total memory of this process's GPU (nvidia-smi), or null where it cannot be read. */
 export async function gpuMemory(): Promise<{ free: number; total: number } | null> {
   try {
+    // CUDA numbers the GPUs that CUDA_VISIBLE_DEVICES lets it see; nvidia-smi numbers them all.
+    const visible = process.env.CUDA_VISIBLE_DEVICES?.split(',')
+      .map((d) => d.trim())
+      .filter(Boolean);
+    const id = visible?.[cudaDeviceId()] ?? String(cudaDeviceId());
     const { stdout } = await promisify(execFile)(
       'nvidia-smi',
-      ['--query-gpu=memory.free,memory.total', '--format=csv,noheader,nounits', '-i', String(cudaDeviceId())],
+      ['--query-gpu=memory.free,memory.total', '--format=csv,noheader,nounits', '-i', id],
       { timeout: 10_000 },
     );
     const [free, total] = stdout
@@ -96,7 +102,7 @@ export async function parallelForJob(
     readonly planned: { readonly runs: readonly { readonly config: { readonly model: PatchTransformerConfig } }[] };
   },
 ): Promise<
-  ParallelChoice & { readonly gate: { readonly runBytes: number; readonly free: () => Promise<number | null> } }
+  ParallelChoice & { readonly gate?: { readonly runBytes: number; readonly free: () => Promise<number | null> } }
 > {
   // The largest model of the job: every run's final depth is the plan's.
   const runBytes = Math.max(...job.planned.runs.map((r) => runMemoryBytes(r.config.model, job.plan.precision)));
@@ -105,5 +111,8 @@ export async function parallelForJob(
     runs: job.planned.runs.length,
     runBytes,
   });
-  return { ...chosen, gate: { runBytes, free: async () => (await gpuMemory())?.free ?? null } };
+  // Only a GPU's memory is checked: on a CPU the runs share the computer's, which nvidia-smi does not tell.
+  return job.device === 'cuda'
+    ? { ...chosen, gate: { runBytes, free: async () => (await gpuMemory())?.free ?? null } }
+    : chosen;
 }

@@ -207,13 +207,14 @@ async function readLockText(file: string): Promise<string | null> {
 }
 
 /**
- * run.lock as its holder's heartbeat reads it: the lock, or 'gone' (no such file), or why it could
- * not be read now (a read timed out, no file handle to spare): that says nothing about the holder.
+ * run.lock as its holder's heartbeat reads it: the lock, 'gone' (no such file), 'foreign' (not a
+ * lock this program wrote), or why it could not be read now (a read timed out, no file handle to
+ * spare): that last says nothing about the holder.
  */
-async function lockState(file: string): Promise<HeldLock | 'gone' | { unread: string }> {
+async function lockState(file: string): Promise<HeldLock | 'gone' | 'foreign' | { unread: string }> {
   try {
     const text = (await readRegular(file, 64 * 1024, { noFollow: true })).toString('utf8');
-    return parseLock(text) ?? { unread: 'it is not a lock this program wrote' };
+    return parseLock(text) ?? 'foreign';
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'gone' : { unread: (err as Error).message };
   }
@@ -403,48 +404,49 @@ export class RunStore {
     let lost: string | null = null;
     const file = this.lockFile;
     const dir = this.dir;
-    const check = async () => {
+    const look = async () => {
       if (lost === null) {
         // A read that fails for a moment (a timeout, no file handle or memory to spare) says
-        // nothing about the holder: read again, for up to LOCK_STALE_MS, before giving up. Only a
-        // file that stays gone or names another holder means the lock is lost, which stops the
-        // run for good.
+        // nothing about the holder: read again until LOCK_STALE_MS have passed. Only a file that
+        // stays gone, names another holder or was replaced by one this program did not write
+        // means the lock is lost, which stops the run for good.
+        const until = performance.now() + LOCK_STALE_MS;
         let held = await lockState(file);
-        for (let i = 0; i < 80 && held !== 'gone' && 'unread' in held; i++) {
-          await new Promise((r) => setTimeout(r, LOCK_STALE_MS / 80));
+        while (typeof held === 'object' && 'unread' in held && performance.now() < until) {
+          await new Promise((r) => setTimeout(r, 250));
           held = await lockState(file);
         }
         for (let i = 0; held === 'gone' && i < 3; i++) {
           await new Promise((r) => setTimeout(r, 100));
           held = await lockState(file);
         }
-        if (held !== 'gone' && 'unread' in held)
-          throw new Error(
-            `${file} could not be read for ${LOCK_STALE_MS / 1000} s (${held.unread}), so this process cannot tell whether it still holds the run; it stopped without writing. Check the folder's disk, then resume the run`,
-          );
-        if (held !== 'gone' && held.token === token) return;
+        if (typeof held === 'object' && !('unread' in held) && held.token === token) return;
         lost =
-          held !== 'gone'
-            ? `process ${held.pid} on ${held.host} took it over at ${held.started}`
-            : 'its lock file is gone';
+          held === 'gone'
+            ? 'its lock file is gone'
+            : held === 'foreign'
+              ? 'its lock file was replaced by one this program did not write'
+              : 'unread' in held
+                ? `its lock file could not be read for ${LOCK_STALE_MS / 1000} s: ${held.unread}`
+                : `process ${held.pid} on ${held.host} took it over at ${held.started}`;
       }
       throw new LockLostError(
         `${dir}: this process no longer holds the run's lock (${lost}, after this one had not renewed it for over ${LOCK_STALE_MS / 1000} s: paused, suspended or cut off from the folder?); it stopped without writing, and the run goes on with its new holder`,
       );
     };
+    // One look at a time, shared by the heartbeat and the writes' fence.
+    let looking: Promise<void> | null = null;
+    const check = () => {
+      looking ??= look().finally(() => (looking = null));
+      return looking;
+    };
     // The heartbeat: the lock's mtime, renewed while this process holds it, tells another machine it is alive.
     // It renews only its own lock; once the lock is another's, it stops.
-    // A lock that cannot be read now is looked at again at the next beat; a lost one ends them.
-    let beating = false;
     const beat = setInterval(() => {
-      if (beating) return;
-      beating = true;
-      void check()
-        .then(
-          () => utimes(file, new Date(), new Date()).catch(() => undefined),
-          (err: unknown) => err instanceof LockLostError && clearInterval(beat),
-        )
-        .finally(() => (beating = false));
+      void check().then(
+        () => utimes(file, new Date(), new Date()).catch(() => undefined),
+        () => clearInterval(beat),
+      );
     }, LOCK_HEARTBEAT_MS);
     beat.unref();
     return {

@@ -125,7 +125,7 @@ export function createJobService(deps: {
       runsDir: settings.runsDir,
       progressIntervalMs: 100,
       threads: settings.threads,
-      ...(parallel && parallel.parallel > 1 ? { parallel: parallel.parallel, gate: parallel.gate } : {}),
+      local: parallel,
     });
   }
 
