@@ -119,6 +119,14 @@ def main():
         with open(args.profile, "w") as f:
             f.write("10 steps\n")
             f.write(prof.key_averages().table(sort_by=key, row_limit=40))
+        # Per operator, self time in ms per step, for bench/profile-compare.mjs.
+        rows = [
+            {"name": e.key, "ms": getattr(e, key) / 1000 / 10, "count": e.count / 10}
+            for e in prof.key_averages()
+            if getattr(e, key) > 0
+        ]
+        with open(args.profile + ".json", "w") as f:
+            json.dump({"device": dev.type, "steps": 10, "ops": rows}, f)
 
     out = {
         "device": torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu",
