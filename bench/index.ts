@@ -12,14 +12,10 @@ import { benchParallel } from './engine-parallel';
 import { benchQueue } from './queue';
 import { benchValidation } from './validation';
 
-import { isMainThread } from 'node:worker_threads';
-
-const [name, ...rest] = isMainThread ? process.argv.slice(2) : ['(worker)'];
+const [name, ...rest] = process.argv.slice(2);
 const json = rest.includes('--json');
 try {
-  if (name === '(worker)') {
-    // A worker thread of `parallel`: engine-parallel.ts runs it on import.
-  } else if (name === 'engine') {
+  if (name === 'engine') {
     const r = await benchEngine(rest);
     console.log(formatEngineBench(r));
     if (json) console.log(JSON.stringify(r));

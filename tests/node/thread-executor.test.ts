@@ -13,7 +13,7 @@ import { prepareRunData } from '../../src/engine/data/prepared';
 import { PRESETS, windowLength } from '../../src/engine/models/patch-transformer';
 import { localExecutor, threadExecutor } from '../../src/engine/runs/executor';
 import { LAB_PRESETS } from '../../src/engine/models/patch-transformer';
-import { MAX_AUTO, resolveParallel, runMemoryBytes } from '../../src/engine/runs/parallel';
+import { bestOf, MAX_AUTO, probeParallel, resolveParallel, runMemoryBytes } from '../../src/engine/runs/parallel';
 import type { RunConfig, RunEvent } from '../../src/engine/runs/types';
 import { cli } from '../helpers/cli';
 import { shortRunConfig } from '../helpers/run-config';
@@ -248,4 +248,37 @@ describe('how many runs at once', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--parallel must be auto or a whole number from 1 to 16, got "two"');
   }, 240_000);
+});
+
+describe('the probe of --parallel auto', () => {
+  it('times the model alone and several at once in threads, and stops once one more gains little', async () => {
+    const model = { ...LAB_PRESETS.tiny, layers: 2, channels: 1 };
+    const readings = await probeParallel({ model, device: 'cpu', precision: 'fp32' }, 3);
+    expect(readings[0]).toMatchObject({ n: 1, gain: 1 });
+    expect(readings.length).toBeGreaterThanOrEqual(2);
+    for (const r of readings) expect(r.perRunStepMs).toBeGreaterThan(0);
+    // Each gain is what its timing says.
+    for (const r of readings) expect(r.gain).toBeCloseTo(readings[0]!.perRunStepMs / r.perRunStepMs, 9);
+    // A further n is tried only while the one before gained at least 10% more.
+    for (let i = 2; i < readings.length; i++)
+      expect(readings[i - 1]!.gain).toBeGreaterThanOrEqual(readings[i - 2]!.gain * 1.1);
+  }, 240_000);
+
+  it('auto on CUDA takes the fewest runs within 10% of the best the probe measured', async () => {
+    const gb = 1e9;
+    const memory = async () => ({ free: 70 * gb, total: 80 * gb });
+    const probe = (gains: number[]) => async (maxN: number) => {
+      expect(maxN).toBe(4);
+      return gains.map((gain, i) => ({ n: i + 1, perRunStepMs: 10 / gain, gain }));
+    };
+    const pick = (gains: number[]) =>
+      resolveParallel('auto', { device: 'cuda', runs: 15, runBytes: 9.3 * gb, memory, probe: probe(gains) });
+    expect(await pick([1, 1.7, 2.1, 2.2])).toEqual({
+      parallel: 3,
+      why: '3 runs at once (measured here against one alone: 2 at once 1.70x, 3 at once 2.10x, 4 at once 2.20x; about 9.3 GB each, 70.0 GB of the GPU free)',
+    });
+    // Time-sliced: nothing gained, one at a time.
+    expect((await pick([1, 0.98])).parallel).toBe(1);
+    expect(bestOf([{ n: 1, perRunStepMs: 10, gain: 1 }]).n).toBe(1);
+  });
 });

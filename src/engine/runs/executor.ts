@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { claimCudaPrecision, cudaTf32Mode } from '../runtime/tf32';
 import { runTraining } from './runner';
-import type { RunThreadInput, RunThreadMessage } from './run-thread';
+import type { ProbeThreadInput, ProbeThreadMessage, RunThreadInput, RunThreadMessage } from './run-thread';
 import type { RunConfig, RunEvent, RunReport, TimedRunData } from './types';
 
 export interface RunRequest {
@@ -217,4 +217,48 @@ export function threadExecutor(
       return started ?? cancelledReport(run.config, run.dir);
     },
   };
+}
+
+/**
+ * `n` trainers of the probe's model at once, each in a worker thread (run-thread.ts), warmed up
+ * and then timed together: each one's ms per step and the wall-clock of all of their calls.
+ */
+export async function timeTogether(
+  probe: Omit<ProbeThreadInput, 'stacklab' | 'tf32' | 'seed'>,
+  n: number,
+): Promise<{ each: number[]; wallMs: number }> {
+  if (probe.device === 'cuda') claimCudaPrecision(probe.precision);
+  const boot = runThreadBoot();
+  const workers = Array.from(
+    { length: n },
+    (_, i) =>
+      new Worker(boot, {
+        eval: true,
+        workerData: {
+          ...probe,
+          stacklab: 'probe-thread',
+          seed: i + 1,
+          tf32: cudaTf32Mode(),
+        } satisfies ProbeThreadInput,
+      }),
+  );
+  const next = (w: Worker) =>
+    new Promise<ProbeThreadMessage>((resolve, reject) => {
+      w.once('message', (m: ProbeThreadMessage) => (m.type === 'error' ? reject(new Error(m.message)) : resolve(m)));
+      w.once('error', reject);
+      w.once('exit', (code) => reject(new Error(`a probe thread stopped (exit code ${code}) before it reported`)));
+    });
+  try {
+    await Promise.all(workers.map(next));
+    const done = workers.map(next);
+    const t0 = performance.now();
+    for (const w of workers) w.postMessage('go');
+    const results = await Promise.all(done);
+    return {
+      each: results.map((m) => (m.type === 'done' ? m.msPerStep : NaN)),
+      wallMs: performance.now() - t0,
+    };
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
 }

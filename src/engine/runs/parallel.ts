@@ -2,15 +2,18 @@
  * How many of a job's runs train at once here (`--parallel auto|N`): each in a worker thread of
  * this process (executor.ts). On a CPU the runs would share the same cores (two tiny runs at once
  * made 0.71x the throughput of one after the other on 2 cores: bench/RESULTS.md), and WebGPU's
- * sessions here run on lavapipe's CPU, so auto is 1 there. On CUDA, auto is as many as the GPU's
- * free memory holds at the run's estimated peak, at most MAX_AUTO; a run whose memory is not free
- * when its turn comes waits for one in flight to end.
+ * sessions here run on lavapipe's CPU, so auto is 1 there. On CUDA, auto is what a short probe
+ * measures best (probeParallel), among as many as the GPU's free memory holds at the run's
+ * estimated peak, at most MAX_AUTO; a run whose memory is not free when its turn comes waits for
+ * one in flight to end.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { paramSpecs, type PatchTransformerConfig } from '../models/patch-transformer';
 import type { Precision } from '../../shared/precision';
 import { cudaDeviceId } from '../runtime/tf32';
+import type { ExecutionProviderName } from '../../shared/system';
+import { timeTogether } from './executor';
 
 export const MAX_AUTO = 4;
 
@@ -63,6 +66,50 @@ export interface ParallelChoice {
   readonly why: string;
 }
 
+/** One reading of the probe: n runs at once, each run-step's share of the wall-clock, and the gain over one alone. */
+export interface ProbeReading {
+  readonly n: number;
+  readonly perRunStepMs: number;
+  readonly gain: number;
+}
+
+/**
+ * The short probe of `--parallel auto`: the job's model trained alone, then 2, 3, … at once in
+ * threads (up to `maxN`, stopping once one more gains less than 10%), a few calls each after a
+ * warm-up call. What runs at once gain depends on the device and the model (time-sliced, launch-
+ * bound or compute-bound), so it is measured, not assumed.
+ */
+export async function probeParallel(
+  probe: {
+    readonly model: PatchTransformerConfig;
+    readonly device: ExecutionProviderName;
+    readonly precision: Precision;
+  },
+  maxN: number,
+  time: typeof timeTogether = timeTogether,
+): Promise<ProbeReading[]> {
+  const stepsPerCall = probe.device === 'cuda' ? 10 : 1;
+  const calls = probe.device === 'cuda' ? 5 : 3;
+  const read = async (n: number) => {
+    const { wallMs } = await time({ ...probe, stepsPerCall, calls }, n);
+    return wallMs / (n * calls * stepsPerCall);
+  };
+  const alone = await read(1);
+  const readings: ProbeReading[] = [{ n: 1, perRunStepMs: alone, gain: 1 }];
+  for (let n = 2; n <= maxN; n++) {
+    const perRunStepMs = await read(n);
+    readings.push({ n, perRunStepMs, gain: alone / perRunStepMs });
+    if (readings.at(-1)!.gain < readings.at(-2)!.gain * 1.1) break;
+  }
+  return readings;
+}
+
+/** The n the probe found best: the fewest runs within 10% of the highest throughput. */
+export function bestOf(readings: readonly ProbeReading[]): ProbeReading {
+  const top = Math.max(...readings.map((r) => r.gain));
+  return readings.find((r) => r.gain >= top / 1.1)!;
+}
+
 /** The runs at once for `choice` (auto or a number) on `device`, for a job of `runs` runs. */
 export async function resolveParallel(
   choice: 'auto' | number,
@@ -71,6 +118,8 @@ export async function resolveParallel(
     readonly runs: number;
     readonly runBytes: number;
     readonly memory?: () => Promise<{ free: number; total: number } | null>;
+    /** The probe of n = 1 … maxN runs at once (auto on CUDA); absent: as many as the memory holds. */
+    readonly probe?: (maxN: number) => Promise<readonly ProbeReading[]>;
   },
 ): Promise<ParallelChoice> {
   if (choice !== 'auto') {
@@ -81,12 +130,21 @@ export async function resolveParallel(
     return { parallel: 1, why: `one run at a time (on ${o.device} runs at once share the same cores)` };
   const mem = await (o.memory ?? gpuMemory)();
   if (!mem) return { parallel: 1, why: "one run at a time (the GPU's free memory could not be read: nvidia-smi)" };
-  const fit = Math.floor(mem.free / o.runBytes);
-  const parallel = Math.max(1, Math.min(fit, MAX_AUTO, o.runs));
   const gb = (b: number) => (b / 1e9).toFixed(1);
+  const room = `about ${gb(o.runBytes)} GB each, ${gb(mem.free)} GB of the GPU free`;
+  const maxN = Math.max(1, Math.min(Math.floor(mem.free / o.runBytes), MAX_AUTO, o.runs));
+  if (maxN === 1 || !o.probe) {
+    return { parallel: maxN, why: `${maxN === 1 ? 'one run at a time' : `${maxN} runs at once`} (${room})` };
+  }
+  const readings = await o.probe(maxN);
+  const best = bestOf(readings);
+  const measured = readings
+    .filter((r) => r.n > 1)
+    .map((r) => `${r.n} at once ${r.gain.toFixed(2)}x`)
+    .join(', ');
   return {
-    parallel,
-    why: `${parallel === 1 ? 'one run at a time' : `${parallel} runs at once`} (about ${gb(o.runBytes)} GB each, ${gb(mem.free)} GB of the GPU free)`,
+    parallel: best.n,
+    why: `${best.n === 1 ? 'one run at a time' : `${best.n} runs at once`} (measured here against one alone: ${measured}; ${room})`,
   };
 }
 
@@ -97,7 +155,7 @@ export async function resolveParallel(
 export async function parallelForJob(
   choice: 'auto' | number,
   job: {
-    readonly device: string;
+    readonly device: ExecutionProviderName;
     readonly plan: { readonly precision: Precision };
     readonly planned: { readonly runs: readonly { readonly config: { readonly model: PatchTransformerConfig } }[] };
   },
@@ -106,10 +164,12 @@ export async function parallelForJob(
 > {
   // The largest model of the job: every run's final depth is the plan's.
   const runBytes = Math.max(...job.planned.runs.map((r) => runMemoryBytes(r.config.model, job.plan.precision)));
+  const model = job.planned.runs[0]!.config.model;
   const chosen = await resolveParallel(choice === 0 ? 'auto' : choice, {
     device: job.device,
     runs: job.planned.runs.length,
     runBytes,
+    probe: (maxN) => probeParallel({ model, device: job.device, precision: job.plan.precision }, maxN),
   });
   // Only a GPU's memory is checked: on a CPU the runs share the computer's, which nvidia-smi does not tell.
   return job.device === 'cuda'

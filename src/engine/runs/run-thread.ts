@@ -6,7 +6,11 @@
  * report or error to the executor, and stops at a checkpoint when told to cancel.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { PatchTransformerConfig } from '../models/patch-transformer';
+import { Trainer } from '../runtime/trainer';
 import { latchCudaTf32 } from '../runtime/tf32';
+import type { ExecutionProviderName } from '../../shared/system';
+import type { Precision } from '../../shared/precision';
 import { runTraining } from './runner';
 import type { RunConfig, RunEvent, RunReport, TimedRunData } from './types';
 
@@ -51,5 +55,83 @@ if (!isMainThread && input?.stacklab === 'run-thread' && parentPort) {
         name: err instanceof Error ? err.name : 'Error',
         message: err instanceof Error ? err.message : String(err),
       } satisfies RunThreadMessage),
+  );
+}
+
+/**
+ * The probe of `--parallel auto` (probe.ts): a trainer of the job's model on data of the same
+ * shape, warmed up, then `calls` train calls of `stepsPerCall` steps once told to go.
+ */
+export interface ProbeThreadInput {
+  readonly stacklab: 'probe-thread';
+  readonly model: PatchTransformerConfig;
+  readonly device: ExecutionProviderName;
+  readonly precision: Precision;
+  readonly stepsPerCall: number;
+  readonly calls: number;
+  readonly seed: number;
+  readonly tf32: boolean | undefined;
+}
+
+/** The probe thread's messages: ready (warmed up), then its ms per step, or an error. */
+export type ProbeThreadMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'done'; readonly msPerStep: number }
+  | { readonly type: 'error'; readonly message: string };
+
+/** Data of the model's shape from a seed: token ids for a token model, a smooth series otherwise. */
+export function probeData(cfg: PatchTransformerConfig, seed: number): Float32Array {
+  const rows = 4 * cfg.seqLen * cfg.patchLen;
+  const d = new Float32Array(rows * cfg.channels);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < d.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    d[i] = cfg.vocab ? s % cfg.vocab : Math.sin(i / 7) + (s / 2 ** 32 - 0.5) * 0.1;
+  }
+  return d;
+}
+
+/** Trains the probe's calls once `go` resolves; calls `ready` after its warm-up call. */
+export async function probeTrainer(
+  p: Omit<ProbeThreadInput, 'stacklab' | 'tf32'>,
+  ready: () => void,
+  go: Promise<void>,
+): Promise<number> {
+  const trainer = await Trainer.create({
+    model: p.model,
+    data: probeData(p.model, p.seed),
+    device: p.device,
+    seed: p.seed,
+    readEvery: 1 << 30,
+    stepsPerCall: p.stepsPerCall,
+    precision: p.precision,
+  });
+  try {
+    const call = (read: boolean) => trainer.steps(Array(p.stepsPerCall).fill(1e-4), { read });
+    await call(true);
+    ready();
+    await go;
+    const t0 = performance.now();
+    for (let i = 0; i < p.calls; i++) await call(i === p.calls - 1);
+    return (performance.now() - t0) / (p.calls * p.stepsPerCall);
+  } finally {
+    await trainer.dispose();
+  }
+}
+
+const probe = workerData as ProbeThreadInput | null;
+if (!isMainThread && probe?.stacklab === 'probe-thread' && parentPort) {
+  const port = parentPort;
+  let start!: () => void;
+  const go = new Promise<void>((r) => (start = r));
+  port.on('message', (m: unknown) => m === 'go' && start());
+  if (probe.tf32 !== undefined) latchCudaTf32(probe.tf32);
+  probeTrainer(probe, () => port.postMessage({ type: 'ready' } satisfies ProbeThreadMessage), go).then(
+    (msPerStep) => port.postMessage({ type: 'done', msPerStep } satisfies ProbeThreadMessage),
+    (err: unknown) =>
+      port.postMessage({
+        type: 'error',
+        message: err instanceof Error ? err.message : String(err),
+      } satisfies ProbeThreadMessage),
   );
 }
