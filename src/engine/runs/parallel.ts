@@ -148,6 +148,8 @@ export async function resolveParallel(
   };
 }
 
+const probed = new Map<string, Promise<ProbeReading[]>>();
+
 /**
  * Where a job's runs train here: how many at once for `choice` (0 or 'auto': auto), with the
  * memory each needs checked before it starts (jobExecutor's `parallel` and `gate`).
@@ -169,7 +171,17 @@ export async function parallelForJob(
     device: job.device,
     runs: job.planned.runs.length,
     runBytes,
-    probe: (maxN) => probeParallel({ model, device: job.device, precision: job.plan.precision }, maxN),
+    probe: (maxN) => {
+      // Measured once per model, precision and room in this process (the app's next job of the same shape starts at once).
+      const key = JSON.stringify([model, job.device, job.plan.precision, maxN]);
+      let readings = probed.get(key);
+      if (!readings) {
+        readings = probeParallel({ model, device: job.device, precision: job.plan.precision }, maxN);
+        probed.set(key, readings);
+        readings.catch(() => probed.delete(key));
+      }
+      return readings;
+    },
   });
   // Only a GPU's memory is checked: on a CPU the runs share the computer's, which nvidia-smi does not tell.
   return job.device === 'cuda'
