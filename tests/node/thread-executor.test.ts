@@ -279,6 +279,30 @@ describe('the probe of --parallel auto', () => {
     });
     // Time-sliced: nothing gained, one at a time.
     expect((await pick([1, 0.98])).parallel).toBe(1);
+    // A probe that fails (one run alone did not train) leaves one run at a time, said why.
+    const failed = await resolveParallel('auto', {
+      device: 'cuda',
+      runs: 15,
+      runBytes: 9.3 * gb,
+      memory,
+      probe: async () => {
+        throw new Error('the GPU ran out of memory asking for 128 MiB');
+      },
+    });
+    expect(failed).toEqual({
+      parallel: 1,
+      why: 'one run at a time (the probe of runs at once failed: the GPU ran out of memory asking for 128 MiB)',
+    });
+    // n at once that fails (memory) ends the probe with the readings before it.
+    const model = { ...LAB_PRESETS.tiny, channels: 1 };
+    const readings = await probeParallel({ model, device: 'cuda', precision: 'bf16' }, 4, async (p, n) => {
+      if (n === 3) throw new Error('out of memory');
+      return { each: [], wallMs: (n === 1 ? 10 : 6) * n * p.calls * p.stepsPerCall };
+    });
+    expect(readings.map((r) => [r.n, +r.gain.toFixed(3)])).toEqual([
+      [1, 1],
+      [2, 1.667],
+    ]);
     expect(bestOf([{ n: 1, perRunStepMs: 10, gain: 1 }]).n).toBe(1);
   });
 });

@@ -259,6 +259,15 @@ export async function timeTogether(
       wallMs: performance.now() - t0,
     };
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    // Each thread releases its sessions (GPU memory) before it goes: told to stop if it still
+    // waits, given a few seconds, then terminated.
+    await Promise.all(
+      workers.map(async (w) => {
+        const gone = new Promise((r) => w.once('exit', r));
+        w.postMessage('stop');
+        await Promise.race([gone, new Promise((r) => setTimeout(r, 10_000).unref())]);
+        await w.terminate();
+      }),
+    );
   }
 }

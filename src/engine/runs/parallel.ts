@@ -14,6 +14,7 @@ import type { Precision } from '../../shared/precision';
 import { cudaDeviceId } from '../runtime/tf32';
 import type { ExecutionProviderName } from '../../shared/system';
 import { timeTogether } from './executor';
+import { CUDA_STEPS_PER_CALL } from './runner';
 
 export const MAX_AUTO = 4;
 
@@ -88,16 +89,24 @@ export async function probeParallel(
   maxN: number,
   time: typeof timeTogether = timeTogether,
 ): Promise<ProbeReading[]> {
-  const stepsPerCall = probe.device === 'cuda' ? 10 : 1;
-  const calls = probe.device === 'cuda' ? 5 : 3;
+  // The runs' own calls (K steps on CUDA), timed for at least about a second and a half each.
+  const stepsPerCall = probe.device === 'cuda' ? CUDA_STEPS_PER_CALL : 1;
+  let calls = 2;
   const read = async (n: number) => {
     const { wallMs } = await time({ ...probe, stepsPerCall, calls }, n);
     return wallMs / (n * calls * stepsPerCall);
   };
   const alone = await read(1);
+  calls = Math.max(2, Math.ceil(1500 / (alone * stepsPerCall)));
   const readings: ProbeReading[] = [{ n: 1, perRunStepMs: alone, gain: 1 }];
   for (let n = 2; n <= maxN; n++) {
-    const perRunStepMs = await read(n);
+    let perRunStepMs: number;
+    try {
+      perRunStepMs = await read(n);
+    } catch {
+      // n at once did not fit (memory) or failed: the readings so far decide.
+      break;
+    }
     readings.push({ n, perRunStepMs, gain: alone / perRunStepMs });
     if (readings.at(-1)!.gain < readings.at(-2)!.gain * 1.1) break;
   }
@@ -136,7 +145,15 @@ export async function resolveParallel(
   if (maxN === 1 || !o.probe) {
     return { parallel: maxN, why: `${maxN === 1 ? 'one run at a time' : `${maxN} runs at once`} (${room})` };
   }
-  const readings = await o.probe(maxN);
+  let readings: readonly ProbeReading[];
+  try {
+    readings = await o.probe(maxN);
+  } catch (err) {
+    return {
+      parallel: 1,
+      why: `one run at a time (the probe of runs at once failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)})`,
+    };
+  }
   const best = bestOf(readings);
   const measured = readings
     .filter((r) => r.n > 1)
@@ -164,9 +181,14 @@ export async function parallelForJob(
 ): Promise<
   ParallelChoice & { readonly gate?: { readonly runBytes: number; readonly free: () => Promise<number | null> } }
 > {
-  // The largest model of the job: every run's final depth is the plan's.
-  const runBytes = Math.max(...job.planned.runs.map((r) => runMemoryBytes(r.config.model, job.plan.precision)));
-  const model = job.planned.runs[0]!.config.model;
+  // The largest model of the job (every run's final depth is the plan's): its memory and its probe.
+  const sized = job.planned.runs.map((r) => ({
+    model: r.config.model,
+    bytes: runMemoryBytes(r.config.model, job.plan.precision),
+  }));
+  const largest = sized.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  const runBytes = largest.bytes;
+  const model = largest.model;
   const chosen = await resolveParallel(choice === 0 ? 'auto' : choice, {
     device: job.device,
     runs: job.planned.runs.length,

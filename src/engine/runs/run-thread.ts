@@ -91,11 +91,14 @@ export function probeData(cfg: PatchTransformerConfig, seed: number): Float32Arr
   return d;
 }
 
-/** Trains the probe's calls once `go` resolves; calls `ready` after its warm-up call. */
+/**
+ * Trains the probe's calls once `go` resolves true; calls `ready` after its warm-up call. `go`
+ * resolving false (the probe stopped) ends it at once; its sessions are released either way.
+ */
 export async function probeTrainer(
   p: Omit<ProbeThreadInput, 'stacklab' | 'tf32'>,
   ready: () => void,
-  go: Promise<void>,
+  go: Promise<boolean>,
 ): Promise<number> {
   const trainer = await Trainer.create({
     model: p.model,
@@ -110,7 +113,7 @@ export async function probeTrainer(
     const call = (read: boolean) => trainer.steps(Array(p.stepsPerCall).fill(1e-4), { read });
     await call(true);
     ready();
-    await go;
+    if (!(await go)) return NaN;
     const t0 = performance.now();
     for (let i = 0; i < p.calls; i++) await call(i === p.calls - 1);
     return (performance.now() - t0) / (p.calls * p.stepsPerCall);
@@ -122,16 +125,19 @@ export async function probeTrainer(
 const probe = workerData as ProbeThreadInput | null;
 if (!isMainThread && probe?.stacklab === 'probe-thread' && parentPort) {
   const port = parentPort;
-  let start!: () => void;
-  const go = new Promise<void>((r) => (start = r));
-  port.on('message', (m: unknown) => m === 'go' && start());
+  let start!: (go: boolean) => void;
+  const go = new Promise<boolean>((r) => (start = r));
+  port.on('message', (m: unknown) => (m === 'go' ? start(true) : m === 'stop' ? start(false) : undefined));
   if (probe.tf32 !== undefined) latchCudaTf32(probe.tf32);
-  probeTrainer(probe, () => port.postMessage({ type: 'ready' } satisfies ProbeThreadMessage), go).then(
-    (msPerStep) => port.postMessage({ type: 'done', msPerStep } satisfies ProbeThreadMessage),
-    (err: unknown) =>
-      port.postMessage({
-        type: 'error',
-        message: err instanceof Error ? err.message : String(err),
-      } satisfies ProbeThreadMessage),
-  );
+  probeTrainer(probe, () => port.postMessage({ type: 'ready' } satisfies ProbeThreadMessage), go)
+    .then(
+      (msPerStep) => port.postMessage({ type: 'done', msPerStep } satisfies ProbeThreadMessage),
+      (err: unknown) =>
+        port.postMessage({
+          type: 'error',
+          message: err instanceof Error ? err.message : String(err),
+        } satisfies ProbeThreadMessage),
+    )
+    // Its sessions released: the thread ends by itself.
+    .finally(() => port.close());
 }
