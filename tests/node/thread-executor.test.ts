@@ -264,6 +264,18 @@ describe('the probe of --parallel auto', () => {
       expect(readings[i - 1]!.gain).toBeGreaterThanOrEqual(readings[i - 2]!.gain * 1.1);
   }, 240_000);
 
+  it('leaves no thread behind: bench parallel, its output piped, ends by itself', () => {
+    // With stdout a pipe nothing else keeps the process alive: a wait on a thread that had
+    // already ended stalled it (exit code 13, nothing printed).
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'bench/index.ts', 'parallel', '--lab', '--preset', 'tiny', '--steps', '2', '--runs', '2'],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(child.status, child.stderr).toBe(0);
+    expect(child.stdout).toMatch(/gain over one at a time: \d+\.\d\dx/);
+  }, 150_000);
+
   it('auto on CUDA takes the fewest runs within 10% of the best the probe measured', async () => {
     const gb = 1e9;
     const memory = async () => ({ free: 70 * gb, total: 80 * gb });

@@ -242,6 +242,8 @@ export async function timeTogether(
         } satisfies ProbeThreadInput,
       }),
   );
+  // Heard from the start: a thread that has ended by itself has no exit left to wait for.
+  const exited = workers.map((w) => new Promise((r) => w.once('exit', r)));
   const next = (w: Worker) =>
     new Promise<ProbeThreadMessage>((resolve, reject) => {
       w.once('message', (m: ProbeThreadMessage) => (m.type === 'error' ? reject(new Error(m.message)) : resolve(m)));
@@ -262,10 +264,11 @@ export async function timeTogether(
     // Each thread releases its sessions (GPU memory) before it goes: told to stop if it still
     // waits, given a few seconds, then terminated.
     await Promise.all(
-      workers.map(async (w) => {
-        const gone = new Promise((r) => w.once('exit', r));
+      workers.map(async (w, i) => {
         w.postMessage('stop');
-        await Promise.race([gone, new Promise((r) => setTimeout(r, 10_000).unref())]);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([exited[i], new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+        clearTimeout(timer);
         await w.terminate();
       }),
     );
