@@ -13,7 +13,14 @@ import { prepareRunData } from '../../src/engine/data/prepared';
 import { PRESETS, windowLength } from '../../src/engine/models/patch-transformer';
 import { localExecutor, threadExecutor } from '../../src/engine/runs/executor';
 import { LAB_PRESETS } from '../../src/engine/models/patch-transformer';
-import { bestOf, MAX_AUTO, probeParallel, resolveParallel, runMemoryBytes } from '../../src/engine/runs/parallel';
+import {
+  bestOf,
+  MAX_AUTO,
+  parallelForJob,
+  probeParallel,
+  resolveParallel,
+  runMemoryBytes,
+} from '../../src/engine/runs/parallel';
 import type { RunConfig, RunEvent } from '../../src/engine/runs/types';
 import { cli } from '../helpers/cli';
 import { shortRunConfig } from '../helpers/run-config';
@@ -303,7 +310,7 @@ describe('the probe of --parallel auto', () => {
     });
     expect(failed).toEqual({
       parallel: 1,
-      why: 'one run at a time (the probe of runs at once failed: the GPU ran out of memory asking for 128 MiB)',
+      why: 'one run at a time (runs at once not measured: the GPU ran out of memory asking for 128 MiB)',
     });
     // n at once that fails (memory) ends the probe with the readings before it.
     const model = { ...LAB_PRESETS.tiny, channels: 1 };
@@ -315,6 +322,19 @@ describe('the probe of --parallel auto', () => {
       [1, 1],
       [2, 1.667],
     ]);
+    // While another job trains here no probe is begun: its runs would skew the timing.
+    const job = {
+      device: 'cuda' as const,
+      plan: { precision: 'bf16' as const },
+      planned: { runs: [{ config: { model: { ...LAB_PRESETS.small, layers: 8, channels: 1 } } }] },
+    };
+    const twoRuns = { ...job, planned: { runs: [...job.planned.runs, ...job.planned.runs] } };
+    const busy = await parallelForJob('auto', twoRuns, true, memory);
+    expect(busy.parallel).toBe(1);
+    expect(busy.why).toBe(
+      'one run at a time (runs at once not measured: another job trains on this machine now, and its runs would skew the timing)',
+    );
+    expect(busy.gate?.runBytes).toBeGreaterThan(8e9);
     expect(bestOf([{ n: 1, perRunStepMs: 10, gain: 1 }]).n).toBe(1);
   });
 });

@@ -151,7 +151,7 @@ export async function resolveParallel(
   } catch (err) {
     return {
       parallel: 1,
-      why: `one run at a time (the probe of runs at once failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)})`,
+      why: `one run at a time (runs at once not measured: ${err instanceof Error ? err.message.split('\n')[0] : String(err)})`,
     };
   }
   const best = bestOf(readings);
@@ -178,6 +178,10 @@ export async function parallelForJob(
     readonly plan: { readonly precision: Precision };
     readonly planned: { readonly runs: readonly { readonly config: { readonly model: PatchTransformerConfig } }[] };
   },
+  /** Another job trains in this process now: a probe would time its runs too, so none is begun. */
+  busy = false,
+  /** The GPU's memory (tests; default nvidia-smi's). */
+  memory: () => Promise<{ free: number; total: number } | null> = gpuMemory,
 ): Promise<
   ParallelChoice & { readonly gate?: { readonly runBytes: number; readonly free: () => Promise<number | null> } }
 > {
@@ -193,10 +197,13 @@ export async function parallelForJob(
     device: job.device,
     runs: job.planned.runs.length,
     runBytes,
+    memory,
     probe: (maxN) => {
       // Measured once per model, precision and room in this process (the app's next job of the same shape starts at once).
       const key = JSON.stringify([model, job.device, job.plan.precision, maxN]);
       let readings = probed.get(key);
+      if (!readings && busy)
+        throw new Error('another job trains on this machine now, and its runs would skew the timing');
       if (!readings) {
         readings = probeParallel({ model, device: job.device, precision: job.plan.precision }, maxN);
         probed.set(key, readings);

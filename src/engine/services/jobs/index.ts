@@ -119,7 +119,7 @@ export function createJobService(deps: {
    * as Settings' parallel runs say (auto: parallel.ts).
    */
   async function executorFor(settings: Settings, job: PreparedJob | null): Promise<RunExecutor> {
-    const parallel = settings.queue || !job ? null : await parallelForJob(settings.parallelRuns, job);
+    const parallel = settings.queue || !job ? null : await parallelForJob(settings.parallelRuns, job, active.size > 0);
     return jobExecutor({
       queue: settings.queue ? parseQueueUrl(settings.queue) : null,
       runsDir: settings.runsDir,
