@@ -23,7 +23,7 @@ import { LAB_PRESETS } from '../src/engine/models/patch-transformer';
 import { planJob, resolvePlan } from '../src/engine/runs/plan';
 import { runTraining } from '../src/engine/runs/runner';
 import { threadExecutor } from '../src/engine/runs/executor';
-import { gpuMemory, runMemoryBytes } from '../src/engine/runs/parallel';
+import { memoryGate, runMemoryBytes } from '../src/engine/runs/parallel';
 import type { RunEvent, RunReport } from '../src/engine/runs/types';
 import { resolveDevice } from '../src/engine/runtime/resolve';
 import type { Variant } from '../src/shared/growth';
@@ -139,13 +139,7 @@ export async function benchLab(argv: string[]): Promise<string> {
   if (!Number.isInteger(parallel) || parallel < 1)
     throw new Error(`--parallel must be a positive integer, got "${values.parallel}"`);
   // On CUDA the next run starts once its memory is free (parallel.ts), as the app's runs do.
-  const gate =
-    device === 'cuda'
-      ? {
-          runBytes: runMemoryBytes({ ...model, layers }, plan.precision),
-          free: async () => (await gpuMemory())?.free ?? null,
-        }
-      : undefined;
+  const gate = device === 'cuda' ? memoryGate(runMemoryBytes({ ...model, layers }, plan.precision)) : undefined;
   const threads = parallel > 1 ? threadExecutor(parallel, {}, gate) : null;
   const one = async (planned: (typeof job.runs)[number]) => {
     if (stop.signal.aborted) return;

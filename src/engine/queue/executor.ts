@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { QueueWorker } from '../../shared/settings';
-import { cancelledReport, localExecutor, threadExecutor, type RunExecutor } from '../runs/executor';
+import { cancelledReport, localExecutor, threadExecutor, type MemoryGate, type RunExecutor } from '../runs/executor';
 import { APP_VERSION } from '../app-meta';
 import { RunStore } from '../runs/store';
 import type { RunEvent, RunReport } from '../runs/types';
@@ -50,7 +50,7 @@ export async function jobExecutor(o: {
    * Runs at once here (parallel.ts), each in a worker thread, with the memory each needs checked
    * before it starts; absent or 1: one after another in this thread.
    */
-  readonly local?: { readonly parallel: number; readonly gate?: Parameters<typeof threadExecutor>[2] } | null;
+  readonly local?: { readonly parallel: number; readonly gate?: MemoryGate } | null;
 }): Promise<RunExecutor> {
   if (o.queue) return queueExecutor(o.queue, o.runsDir);
   const options = {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { claimCudaPrecision, cudaTf32Mode } from '../runtime/tf32';
-import { runTraining } from './runner';
+import { runTraining, type RunOptions } from './runner';
 import type { ProbeThreadInput, ProbeThreadMessage, RunThreadInput, RunThreadMessage } from './run-thread';
 import type { RunConfig, RunEvent, RunReport, TimedRunData } from './types';
 
@@ -49,10 +49,20 @@ export function cancelledReport(config: RunConfig, dir: string): RunReport {
   };
 }
 
+/** How this process trains a run, beside its config: not part of the run (runner.ts). */
+export type LocalRunOptions = Pick<RunOptions, 'progressIntervalMs' | 'threads' | 'stepsPerCall'>;
+
+/**
+ * Memory checked before a run starts (threadExecutor): the bytes a run needs, and those free now
+ * (null: unknown, which lets the run start).
+ */
+export interface MemoryGate {
+  readonly runBytes: number;
+  readonly free: () => Promise<number | null>;
+}
+
 /** Trains in this process, on the device the run's config names. */
-export function localExecutor(
-  options: { readonly progressIntervalMs?: number; readonly threads?: number; readonly stepsPerCall?: number } = {},
-): RunExecutor {
+export function localExecutor(options: LocalRunOptions = {}): RunExecutor {
   return {
     runRun: (run, data, events, signal) =>
       runTraining({
@@ -172,13 +182,13 @@ function runInThread(
  */
 export function threadExecutor(
   parallel: number,
-  options: { readonly progressIntervalMs?: number; readonly threads?: number; readonly stepsPerCall?: number } = {},
+  options: LocalRunOptions = {},
   /**
    * Memory checked before a run starts: while another is in flight, a run whose estimated bytes
    * are not free waits for one to end (the first always starts). The next run is let in only
    * once the one before it trains, so that its memory is counted as taken.
    */
-  gate?: { readonly runBytes: number; readonly free: () => Promise<number | null> },
+  gate?: MemoryGate,
 ): RunExecutor {
   if (!Number.isInteger(parallel) || parallel < 1)
     throw new Error(`parallel runs must be a whole number from 1, got ${parallel}`);

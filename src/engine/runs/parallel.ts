@@ -9,11 +9,12 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { sizeOf } from '../graph/ir';
 import { paramSpecs, type PatchTransformerConfig } from '../models/patch-transformer';
 import type { Precision } from '../../shared/precision';
 import { cudaDeviceId } from '../runtime/tf32';
 import type { ExecutionProviderName } from '../../shared/system';
-import { timeTogether } from './executor';
+import { timeTogether, type MemoryGate } from './executor';
 import { CUDA_STEPS_PER_CALL } from './runner';
 
 export const MAX_AUTO = 4;
@@ -28,7 +29,7 @@ export const MAX_AUTO = 4;
  * this gives 9.3 GB. Hence at most MAX_AUTO at once, and free memory read again before each.
  */
 export function runMemoryBytes(cfg: PatchTransformerConfig, precision: Precision): number {
-  const params = paramSpecs(cfg).reduce((a, p) => a + p.shape.reduce((x, y) => x * y, 1), 0);
+  const params = paramSpecs(cfg).reduce((a, p) => a + sizeOf(p.shape), 0);
   const tokens = cfg.batch * cfg.seqLen;
   const half = precision === 'bf16' || precision === 'fp16';
   const perLayer =
@@ -165,11 +166,19 @@ export async function resolveParallel(
   };
 }
 
+/** The gate of runs needing `runBytes` each on this process's GPU. */
+export function memoryGate(
+  runBytes: number,
+  memory: () => Promise<{ free: number; total: number } | null> = gpuMemory,
+): MemoryGate {
+  return { runBytes, free: async () => (await memory())?.free ?? null };
+}
+
 const probed = new Map<string, Promise<ProbeReading[]>>();
 
 /**
  * Where a job's runs train here: how many at once for `choice` (0 or 'auto': auto), with the
- * memory each needs checked before it starts (jobExecutor's `parallel` and `gate`).
+ * memory each needs checked before it starts (jobExecutor's `local`).
  */
 export async function parallelForJob(
   choice: 'auto' | number,
@@ -182,9 +191,7 @@ export async function parallelForJob(
   busy = false,
   /** The GPU's memory (tests; default nvidia-smi's). */
   memory: () => Promise<{ free: number; total: number } | null> = gpuMemory,
-): Promise<
-  ParallelChoice & { readonly gate?: { readonly runBytes: number; readonly free: () => Promise<number | null> } }
-> {
+): Promise<ParallelChoice & { readonly gate?: MemoryGate }> {
   // The largest model of the job (every run's final depth is the plan's): its memory and its probe.
   const sized = job.planned.runs.map((r) => ({
     model: r.config.model,
@@ -213,7 +220,5 @@ export async function parallelForJob(
     },
   });
   // Only a GPU's memory is checked: on a CPU the runs share the computer's, which nvidia-smi does not tell.
-  return job.device === 'cuda'
-    ? { ...chosen, gate: { runBytes, free: async () => (await gpuMemory())?.free ?? null } }
-    : chosen;
+  return job.device === 'cuda' ? { ...chosen, gate: memoryGate(runBytes, memory) } : chosen;
 }

@@ -11,7 +11,7 @@ import { Trainer } from '../runtime/trainer';
 import { latchCudaTf32 } from '../runtime/tf32';
 import type { ExecutionProviderName } from '../../shared/system';
 import type { Precision } from '../../shared/precision';
-import { runTraining } from './runner';
+import { runTraining, type RunOptions } from './runner';
 import type { RunConfig, RunEvent, RunReport, TimedRunData } from './types';
 
 /** What the executor gives the thread. */
@@ -19,7 +19,7 @@ export interface RunThreadInput {
   readonly stacklab: 'run-thread';
   readonly run: { readonly config: RunConfig; readonly dir: string; readonly resume: boolean };
   readonly data: TimedRunData;
-  readonly options: { readonly progressIntervalMs?: number; readonly threads?: number; readonly stepsPerCall?: number };
+  readonly options: Pick<RunOptions, 'progressIntervalMs' | 'threads' | 'stepsPerCall'>;
   /** The process's TF32 mode on CUDA, fixed by the executor's thread before any CUDA session. */
   readonly tf32: boolean | undefined;
 }
@@ -59,7 +59,7 @@ if (!isMainThread && input?.stacklab === 'run-thread' && parentPort) {
 }
 
 /**
- * The probe of `--parallel auto` (probe.ts): a trainer of the job's model on data of the same
+ * The probe of `--parallel auto` (parallel.ts): a trainer of the job's model on data of the same
  * shape, warmed up, then `calls` train calls of `stepsPerCall` steps once told to go.
  */
 export interface ProbeThreadInput {
