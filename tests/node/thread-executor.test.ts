@@ -224,6 +224,17 @@ describe('how many runs at once', () => {
     const b = await cli([...args, '--seeds', '1', '--device', 'cpu', '--out', alone]);
     expect(b.code, b.err).toBe(0);
     expect(b.out.join('\n') + b.err).toContain('runs: one run at a time (on cpu runs at once share the same cores)');
+    // Runs at once share their wall-clock: no speed-up is read from it, and the comparison says why.
+    const sharedNote = 'runs trained up to 2 at once in one process (--parallel): their wall-clocks overlap';
+    expect(a.out.join('\n')).toContain(sharedNote);
+    expect(a.out.join('\n')).not.toMatch(/speed-up \d|x faster/);
+    expect(b.out.join('\n')).not.toContain(sharedNote);
+    expect(b.out.join('\n')).toMatch(/speed-up \d/);
+    for (const r of ['baseline-s1', 'midas-s1']) {
+      const report = (d: string) => JSON.parse(readFileSync(path.join(d, r, 'report.json'), 'utf8')) as object;
+      expect(report(both)).toHaveProperty('sharedWith', 2);
+      expect(report(alone)).not.toHaveProperty('sharedWith');
+    }
     for (const r of ['baseline-s1', 'midas-s1']) {
       const read = (d: string) =>
         JSON.parse(readFileSync(path.join(d, r, 'report.json'), 'utf8')) as { finalValLoss: number };

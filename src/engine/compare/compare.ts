@@ -234,6 +234,12 @@ export function compareRuns(
   // Speed-ups compare training time (wall-clock less validation) where every report records its validation time.
   const timing: SpeedBasis = runs.every((r) => typeof r.report.evalMs === 'number') ? 'training time' : 'wall-clock';
   const timeOf = (r: LoadedRun) => r.report.wallMs - (timing === 'training time' ? r.report.evalMs! : 0);
+  // Runs trained several at once in one process (--parallel) share their wall-clock: it times no
+  // speed-up. Read from report.json, so only a whole number from 2 counts.
+  const shared = Math.max(
+    1,
+    ...runs.map((r) => (Number.isInteger(r.report.sharedWith) && r.report.sharedWith! > 1 ? r.report.sharedWith! : 1)),
+  );
   const labelled = runs.some((r) => r.report.evaluation);
   const isoMetric: IsoMetric = labelled ? 'vusPr' : 'probe:copy';
   const referenceLoss = baseRuns ? interval(baseRuns.map((r) => r.report.finalValLoss ?? NaN)).mean : null;
@@ -285,11 +291,13 @@ export function compareRuns(
         })
       : [];
     const speedup =
-      baseRuns && !isBase && logSpeedups.some(Number.isFinite)
-        ? expInterval(interval(logSpeedups))
-        : isBase && baseRuns
-          ? { mean: 1, lo: 1, hi: 1, n: rs.length }
-          : null;
+      shared > 1
+        ? null
+        : baseRuns && !isBase && logSpeedups.some(Number.isFinite)
+          ? expInterval(interval(logSpeedups))
+          : isBase && baseRuns
+            ? { mean: 1, lo: 1, hi: 1, n: rs.length }
+            : null;
     const iso = rs.flatMap((r) => isoPoints(r, isoMetric));
     drift.set(name, driftOf(rs.map((r) => r.report.evaluation)));
     return {
@@ -429,6 +437,10 @@ export function compareRuns(
   if (!baseRuns)
     warnings.push(
       'no baseline run among these: speed-ups and differences need one (train the baseline variant with the same seeds)',
+    );
+  if (shared > 1)
+    warnings.push(
+      `runs trained up to ${shared} at once in one process (--parallel): their wall-clocks overlap, so no speed-up is given; the FLOPs compare their cost (train with --parallel 1 to time them)`,
     );
   const maxSeeds = Math.max(...variants.map((v) => v.runs));
   if (maxSeeds < 2)

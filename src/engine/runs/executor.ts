@@ -213,7 +213,7 @@ export function threadExecutor(
         if (signal?.aborted) return;
         let trains!: () => void;
         const training = new Promise<void>((r) => (trains = r));
-        started = runInThread(run, data, events, signal, options, trains);
+        started = runInThread(run, data, events, signal, { ...options, alongside: parallel }, trains);
         const settled = started.then(
           () => undefined,
           () => undefined,

@@ -19,7 +19,7 @@ export interface RunThreadInput {
   readonly stacklab: 'run-thread';
   readonly run: { readonly config: RunConfig; readonly dir: string; readonly resume: boolean };
   readonly data: TimedRunData;
-  readonly options: Pick<RunOptions, 'progressIntervalMs' | 'threads' | 'stepsPerCall'>;
+  readonly options: Pick<RunOptions, 'progressIntervalMs' | 'threads' | 'stepsPerCall' | 'alongside'>;
   /** The process's TF32 mode on CUDA, fixed by the executor's thread before any CUDA session. */
   readonly tf32: boolean | undefined;
 }

@@ -49,6 +49,8 @@ export interface RunOptions {
    * the run's config: on the CPU the results are the same either way (a test).
    */
   readonly stepsPerCall?: number;
+  /** Runs trained at once in this process (the thread executor; absent: 1): said in the report, whose wall-clock they share. */
+  readonly alongside?: number;
 }
 
 /** Steps per call on CUDA by default: the state crosses host memory once per this many steps. */
@@ -573,6 +575,7 @@ async function finish(run: RunState): Promise<RunReport> {
     ...(trivial ? { trivial } : {}),
     probes,
     ...(ladders && Object.keys(ladders).length ? { ladders } : {}),
+    ...(run.opts.alongside && run.opts.alongside > 1 ? { sharedWith: run.opts.alongside } : {}),
     ...(config.lab ? { primitives: final?.primitives ?? null } : {}),
     ...(samplingSeconds !== null ? { samplingSeconds } : {}),
   };

@@ -198,4 +198,9 @@ export interface RunReport {
   readonly primitives?: Readonly<Record<string, PrimitiveScore>> | null;
   /** The median spacing of the test rows' timestamps in seconds (absent without timestamps): delays in time, not rows. */
   readonly samplingSeconds?: number;
+  /**
+   * Trained with up to this many runs at once in its process (`--parallel`, absent: alone): its
+   * wall-clock is shared with theirs, so it times no speed-up.
+   */
+  readonly sharedWith?: number;
 }
