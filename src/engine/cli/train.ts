@@ -59,7 +59,7 @@ export const TRAIN_USAGE = [
   usageLine('--threads N', 'CPU threads for training and evaluation (default: every core)'),
   usageLine(
     '--parallel auto|N',
-    "runs trained at once here, each in a thread of its own (default auto: on CUDA what a short probe measures best, as many as the GPU's free memory holds at most, up to 4; elsewhere 1, since runs at once would share the same cores)",
+    "runs trained at once here (N from 1 to 16), each in a thread of its own (default auto: on CUDA what a short probe measures best, as many as the GPU's free memory holds at most, up to 4; elsewhere 1, since runs at once would share the same cores)",
   ),
   usageLine(
     '--queue URL',
