@@ -1,10 +1,11 @@
 import { runCli } from '../../src/engine/cli';
 
 /** An output sink for `runCli` that keeps every line (across calls, when reused). */
-export function capture() {
+export function capture(columns?: number) {
   const out: string[] = [];
   const err: string[] = [];
-  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
+  const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), ...(columns ? { columns } : {}) };
+  return { io, out, err };
 }
 
 /** Runs one CLI invocation with captured output. */

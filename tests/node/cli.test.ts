@@ -65,7 +65,13 @@ describe('stacklab CLI', () => {
       ['train', '--sample', '--train-fraction', '0'],
       /the training fraction must be a number from 0\.01 to 0\.99, got 0/,
     ],
-    [['train', '--sample', '--smooth', '-3'], /--smooth: a value that starts with "-" is written --smooth=-3/],
+    // A negative number is a value, checked by the option itself (not "write --smooth=-3").
+    [['train', '--sample', '--smooth', '-3'], /--smooth must be a positive integer, got "-3"/],
+    [['train', '--sample', '--parallel', '-1'], /--parallel must be auto or a whole number from 1 to 16, got "-1"/],
+    [['train', '--sample', '--stepz', '30'], /Unknown option '--stepz'; did you mean --steps\?/],
+    [['doctor', '--jsno'], /Unknown option '--jsno'; did you mean --json\?/],
+    [['trian'], /unknown command "trian"; did you mean train\?/],
+    [['help', 'trian'], /stacklab help: unknown command "trian"; did you mean train\?/],
     [
       ['train', '--sample', 'multi-run', '--train-rows', '5000'],
       /run-01\.csv \(5000 rows\).*5000 training rows per series leave no test part \(a series needs at least 5001 rows\)/,
@@ -76,19 +82,43 @@ describe('stacklab CLI', () => {
       ['train', '--sample', '--precision', 'bf16', '--device', 'cpu'],
       /precision bf16 runs on cuda, not on cpu: pick fp32 on cpu, or train on cuda/,
     ],
-  ])('%j is a usage error (exit 2) that names the problem and shows the usage', async (argv, message) => {
+  ])('%j is a usage error (exit 2) that names the problem and where the options are', async (argv, message) => {
     const c = capture();
     expect(await runCli(argv, c.io)).toBe(2);
-    expect(c.err.join('\n')).toMatch(message);
-    // The command's own usage (the general one for doctor, serve and unknown commands).
-    expect(c.err.join('\n')).toMatch(
-      argv[0] === 'train'
-        ? /^stacklab train --data/m
-        : argv[0] === 'import'
-          ? /^stacklab import <file\|folder>/m
-          : /usage: stacklab <command>/,
+    const err = c.err.join('\n');
+    expect(err).toMatch(message);
+    // The message stays on screen: no usage after it, a pointer to the command's own.
+    expect(err.split('\n')).toHaveLength(2);
+    expect(err).toMatch(
+      ['doctor', 'serve', 'train', 'import'].includes(argv[0]!)
+        ? new RegExp(`\\(stacklab ${argv[0]} --help shows its options; stacklab help lists every command\\)$`)
+        : /^\(stacklab help lists every command\)$/m,
     );
-    expect(c.err.join('\n')).toMatch(/\(stacklab help lists every command\)$/);
+  });
+
+  it.each([
+    [['train', '--help'], /^stacklab train --data/],
+    [['help', 'train'], /^stacklab train --data/],
+    [['import', '-h'], /^stacklab import <file\|folder>/],
+    [['help', 'score'], /^stacklab export --run/],
+    [['doctor', '--help'], /^stacklab doctor \[--json\]/],
+    [['serve', '--port', '1', '--help'], /^stacklab serve \[--host H\]/],
+    [['help'], /^usage: stacklab <command>/],
+  ])('%j prints that usage and exits 0, fitted to the terminal', async (argv, start) => {
+    for (const columns of [60, 80, 120]) {
+      const c = capture(columns);
+      expect(await runCli(argv, c.io)).toBe(0);
+      const text = c.out.join('\n');
+      expect(text).toMatch(start);
+      const lines = text.split('\n');
+      expect(
+        lines.filter((l) => l.length > columns),
+        `at ${columns} columns`,
+      ).toEqual([]);
+      // Nothing lost: every option of the usage is still there.
+      if (argv.includes('train'))
+        for (const o of ['--sample', '--parallel', '--resume', '--json']) expect(text).toContain(o);
+    }
   });
 
   it('imports the multi-run sample as twelve series, each its own file', async () => {
@@ -110,6 +140,23 @@ describe('stacklab CLI', () => {
       'timestamp,feed_flow,pump_speed,valve_position,outlet_flow,tank_level,pump_power,motor_temp,pressure,label,fault_kind',
     );
     expect(c.err.join('\n')).toMatch(/the sample's CSV files are in .*rig/);
+  });
+
+  it('fits the import profile to the terminal: long channel lists wrap under their label', async () => {
+    const c = capture(60);
+    expect(await runCli(['import', '--sample', 'multi-run'], c.io)).toBe(0);
+    const lines = c.out.join('\n').split('\n');
+    expect(lines.filter((l) => l.length > 60)).toEqual([]);
+    // run-01's eight channels, every range kept, continued under "channels: ".
+    const at = lines.findIndex((l) => l.startsWith('  channels: feed_flow'));
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toMatch(/^ {12}\S/);
+    expect(
+      lines
+        .slice(at, at + 6)
+        .join(' ')
+        .replace(/\s+/g, ' '),
+    ).toMatch(/pressure \[-?[\d.]+\.\.[\d.]+\]/);
   });
 
   it('stops `stacklab train` on SIGTERM like Ctrl+C: a checkpoint, a cancelled report, exit 143', async () => {
@@ -216,6 +263,20 @@ describe('stacklab CLI', () => {
     expect(err).toMatch(/^ {2}midas s1 +finished in [\d.]+ s, val loss \d\.\d{4}$/m);
     // Sentences on stderr wrap at spaces to the terminal; the table on stdout fits its columns.
     expect(err.split('\n').filter((l) => l.length > 72)).toEqual([]);
+    // Without a terminal (a pipe, a log) the lines fit $COLUMNS (here io.columns) as well.
+    const piped = capture(60);
+    expect(
+      await trainCommand(
+        ['--sample', '--layers', '2', '--steps', '20', '--seeds', '1', '--out', out, '--resume'],
+        piped.io,
+      ),
+    ).toBe(0);
+    expect(
+      [...piped.err, ...piped.out]
+        .join('\n')
+        .split('\n')
+        .filter((l) => l.length > 60),
+    ).toEqual([]);
     expect(err.replace(/\s+/g, ' ')).toContain(
       'training 1 run of the tiny preset (2 layers, blocks of 1, Prop-1, 20 steps)',
     );

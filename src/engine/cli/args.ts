@@ -11,7 +11,7 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 export function parseCommandArgs<O extends Options>(command: string, argv: string[], options: O) {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+    return parseArgs({ args: withNegativeValues(argv, options), options, strict: true, allowPositionals: true });
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     // "--smooth -3": Node reads -3 as an option; say how to write such a value.
@@ -28,8 +28,61 @@ export function parseCommandArgs<O extends Options>(command: string, argv: strin
         `stacklab ${command}: ${ambiguous[1]}: a value that starts with "-" is written ${ambiguous[1]}=${argv[i + 1] ?? '…'}`,
       );
     }
-    throw new UsageError(`stacklab ${command}: ${msg.replace(/\. To specify a positional argument.*$/s, '')}`);
+    const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(msg);
+    const near = unknown ? closest(unknown[1]!.replace(/^-+/, '').split('=')[0]!, Object.keys(options)) : null;
+    const hint = near ? `; did you mean --${near}?` : '';
+    throw new UsageError(`stacklab ${command}: ${msg.replace(/\. To specify a positional argument.*$/s, '')}${hint}`);
   }
+}
+
+/** Edit distance (insertions, deletions, substitutions and swaps of neighbours) between a and b. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  return d[a.length]![b.length]!;
+}
+
+/**
+ * The candidate nearest to `word` (a mistyped option or command), or null when none is near: within
+ * two edits (one for words of up to four letters), or a candidate that `word` begins.
+ */
+export function closest(word: string, candidates: readonly string[]): string | null {
+  const w = word.toLowerCase();
+  const most = w.length <= 4 ? 1 : 2;
+  let best: { c: string; d: number } | null = null;
+  for (const c of candidates) {
+    const d = distance(w, c.toLowerCase());
+    if (d <= most && (!best || d < best.d)) best = { c, d };
+  }
+  if (best) return best.c;
+  const prefixed = candidates.filter((c) => w.length >= 3 && c.startsWith(w));
+  return prefixed.length === 1 ? prefixed[0]! : null;
+}
+
+/**
+ * `--smooth -3`, `--utc-offset -05:00`: a value option followed by a negative number is given that
+ * value (Node's parser would take "-3" for an option), so the option's own check can say what it
+ * accepts. No option of the CLI is a dash and a digit.
+ */
+function withNegativeValues(argv: readonly string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    const name = a.startsWith('--') ? a.slice(2) : null;
+    if (name && options[name]?.type === 'string' && next !== undefined && /^-\.?\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 /** Parses a TCP port option: an integer in 0..65535 (0 picks a free port). */

@@ -11,6 +11,8 @@ import { defaultFitness } from '../data/fitness';
 import { DECIMAL_MARKS, DELIMITERS, type DecimalMark, type Delimiter } from '../../shared/import';
 import type { DataFitness } from '../../shared/profile';
 import { parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
+import { fitLines } from './fit';
+import { DEFAULT_COLUMNS, type CliIo } from './io';
 import { count } from '../compare/text';
 
 export const IMPORT_USAGE = `stacklab import <file|folder> [options]   (or --sample [plant|multi-run]: a built-in sample)
@@ -121,10 +123,7 @@ export function formatFitness(f: DataFitness, plan: string): string[] {
   ];
 }
 
-export async function importCommand(
-  argv: string[],
-  io: { out(l: string): void; err(l: string): void },
-): Promise<number> {
+export async function importCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs('import', withOptionalValue(argv, '--sample'), {
     labels: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -150,7 +149,7 @@ export async function importCommand(
   if (values.sample !== undefined && positionals.length)
     throw new UsageError('stacklab import: give a file or --sample, not both');
   if (values.sample === undefined && positionals.length !== 1)
-    throw new UsageError(`stacklab import: give one file or folder (got ${positionals.length})\n\n${IMPORT_USAGE}`);
+    throw new UsageError(`stacklab import: give one file or folder (got ${positionals.length})`);
   const delimiter = values.delimiter === 'tab' || values.delimiter === '\\t' ? '\t' : values.delimiter;
   if (delimiter !== undefined && !(DELIMITERS as readonly string[]).includes(delimiter))
     throw new UsageError(`stacklab import: --delimiter must be , ; tab or |, got "${values.delimiter}"`);
@@ -192,7 +191,10 @@ export async function importCommand(
   io.out(
     values.json
       ? JSON.stringify({ ...dataset.profile, fitness })
-      : [formatDatasetProfile(dataset.profile), ...formatFitness(fitness, 'the default plan')].join('\n'),
+      : fitLines(
+          [formatDatasetProfile(dataset.profile), ...formatFitness(fitness, 'the default plan')].join('\n'),
+          io.columns ?? DEFAULT_COLUMNS,
+        ),
   );
   if (sample && values.write !== undefined) {
     const where = await writeSampleFiles(values.write, { sample }).catch((err: NodeJS.ErrnoException) => {

@@ -12,9 +12,10 @@ import { defaultRunsDir } from '../paths';
 import { startServer } from '../server/server';
 import { createServices } from '../services';
 import type { SystemInfo } from '../../shared/system';
-import { parseCommandArgs, parsePort, UsageError } from './args';
+import { closest, parseCommandArgs, parsePort, UsageError } from './args';
+import { fitUsage } from './fit';
 import { formatDoctor } from './doctor';
-import { processIo, type CliIo } from './io';
+import { DEFAULT_COLUMNS, processIo, type CliIo } from './io';
 import { describeCudaLibraries, findCudaLibraries } from '../runtime/cuda-libs';
 import { cudaProviderInstalled } from '../runtime/providers';
 import { IMPORT_USAGE, importCommand } from './import';
@@ -25,6 +26,18 @@ import { keepVerdicts, selfTest } from '../runtime/selftest';
 
 import { WORKER_USAGE, workerCommand } from './worker';
 export type { CliIo } from './io';
+
+const DOCTOR_USAGE = `stacklab doctor [--json] [--quick]
+  versions, a live probe of each execution provider (cpu, webgpu, cuda) and a self-test of a few train
+  steps on each; exit 1 when the CPU is unusable or an available provider fails its self-test
+  --json                  the report as one JSON object
+  --quick                 skip the self-test`;
+
+const SERVE_USAGE = `stacklab serve [--host H] [--port P] [--root DIR]
+  the UI in a browser: prints a URL with a token; Ctrl+C stops it
+  --host H                the address to listen on (default 127.0.0.1: this machine only)
+  --port P                the port (default: a free one)
+  --root DIR              confine data, runs and job paths to DIR`;
 
 const USAGE = `usage: stacklab <command> [options]
 
@@ -39,7 +52,7 @@ commands:
   compare <run-dir>… [--html F]     the side-by-side comparison of finished runs (table, verdict, report)
   worker --queue URL [...]          train runs submitted with \`train --queue URL\` (BullMQ on Redis)
   export / score                    a trained model as ONNX; anomaly scores of new data (see below)
-  help                              this text
+  help [command]                    this text, or a command's usage (also: stacklab <command> --help)
   --version                         the version
 
 ${IMPORT_USAGE}
@@ -135,10 +148,45 @@ async function serve(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+/** Each command's own usage, for `<command> --help`, `help <command>` and its usage errors. */
+const COMMAND_USAGE: Record<string, string> = {
+  doctor: DOCTOR_USAGE,
+  serve: SERVE_USAGE,
+  import: IMPORT_USAGE,
+  train: TRAIN_USAGE,
+  compare: COMPARE_USAGE,
+  worker: WORKER_USAGE,
+  export: EXPORT_USAGE,
+  score: EXPORT_USAGE,
+};
+
+/** `--help` or `-h` among a command's arguments (before a `--` that ends the options). */
+function asksHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+/** Prints `help [command]`: the general usage, or one command's. */
+function help(args: readonly string[], io: CliIo): number {
+  const [topic, ...more] = args;
+  if (more.length) throw new UsageError(`stacklab help: one command at most, got "${args.join(' ')}"`);
+  if (topic !== undefined && !Object.hasOwn(COMMAND_USAGE, topic)) throw unknownCommand(topic, 'help');
+  io.out(fitUsage(topic === undefined ? USAGE : COMMAND_USAGE[topic]!, io.columns ?? DEFAULT_COLUMNS));
+  return 0;
+}
+
+function unknownCommand(command: string, where = ''): UsageError {
+  const near = closest(command, Object.keys(COMMAND_USAGE));
+  return new UsageError(
+    `stacklab${where ? ` ${where}` : ''}: unknown command "${command}"${near ? `; did you mean ${near}?` : ''} (commands: ${Object.keys(COMMAND_USAGE).join(', ')}, help)`,
+  );
+}
+
 /** Runs one CLI invocation and returns its exit code (2 for a usage error). */
 export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    if (command !== undefined && Object.hasOwn(COMMAND_USAGE, command) && asksHelp(rest)) return help([command], io);
     switch (command) {
       case 'doctor':
         return await doctor(rest, io);
@@ -197,27 +245,22 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       case 'version':
         io.out(APP_VERSION);
         return 0;
-      case undefined:
       case 'help':
+        return help(rest, io);
+      case undefined:
       case '--help':
       case '-h':
-        io.out(USAGE);
-        return 0;
+        return help([], io);
       default:
-        throw new UsageError(`stacklab: unknown command "${command}"`);
+        throw unknownCommand(command);
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      // The command's own options (not every command's), so the message stays on screen.
-      const own: Record<string, string> = {
-        import: IMPORT_USAGE,
-        train: TRAIN_USAGE,
-        compare: COMPARE_USAGE,
-        export: EXPORT_USAGE,
-        score: EXPORT_USAGE,
-        worker: WORKER_USAGE,
-      };
-      io.err(`${err.message}\n\n${(command && own[command]) ?? USAGE}\n\n(stacklab help lists every command)`);
+      // The message alone, and where the options are: a whole usage would push it off the screen.
+      const own = command !== undefined && Object.hasOwn(COMMAND_USAGE, command);
+      io.err(
+        `${err.message}\n(${own ? `stacklab ${command} --help shows its options; ` : ''}stacklab help lists every command)`,
+      );
       return 2;
     }
     io.err(`stacklab ${command}: ${err instanceof Error ? err.message : String(err)}`);

@@ -29,7 +29,7 @@ import type { RunEvent, RunReport } from '../runs/types';
 import { parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
 import { printComparison } from './compare';
 import { formatFitness } from './import';
-import type { CliIo } from './io';
+import { DEFAULT_COLUMNS, type CliIo } from './io';
 import { PLAN_ARGS, planFromArgs, planUsage, usageLine } from './plan-options';
 
 export const TRAIN_USAGE = [
@@ -412,11 +412,14 @@ async function usage<T>(p: Promise<T>): Promise<T> {
   }
 }
 
-/** In a terminal, sentences wrap at spaces to its width; elsewhere (logs, pipes) each stays one line. */
+/** Sentences wrapped at spaces to the terminal's width (in a pipe or a log: $COLUMNS, else 120). */
 function sayer(io: CliIo) {
   const { progress } = io;
-  return (text: string, first = '', rest = `${first}  `) =>
-    io.err(progress ? wrap(text, progress.columns, first, rest).join('\n') : first + text);
+  return (text: string, first = '', rest = `${first}  `) => {
+    const width = progress?.columns ?? io.columns ?? DEFAULT_COLUMNS;
+    // A line that fits keeps its spacing (a run's label is padded to line the reports up).
+    io.err(first.length + text.length <= width ? first + text : wrap(text, width, first, rest).join('\n'));
+  };
 }
 
 function describeJob({ dir, plan, planned, device }: PreparedJob, say: ReturnType<typeof sayer>): void {
@@ -466,12 +469,13 @@ function progressPrinter(io: CliIo, say: ReturnType<typeof sayer>) {
         ] as const;
         // The last column stays free: a line that reaches it wraps in some terminals, and is no longer rewritten.
         if (progress) progress.show(stepLine(...parts, progress.columns - 1));
-        else io.err(stepLine(...parts));
+        else io.err(stepLine(...parts, io.columns ?? DEFAULT_COLUMNS));
       }
     },
     onReport: (i: number, run: PlannedRun, report: RunReport) =>
-      io.err(
-        `  ${label(run)} ${report.status} in ${(report.wallMs / 1000).toFixed(1)} s, val loss ${report.finalValLoss?.toFixed(4) ?? '-'}${trained.has(i) ? '' : ' (already finished: kept as it was)'}`,
+      say(
+        `${label(run)} ${report.status} in ${(report.wallMs / 1000).toFixed(1)} s, val loss ${report.finalValLoss?.toFixed(4) ?? '-'}${trained.has(i) ? '' : ' (already finished: kept as it was)'}`,
+        '  ',
       ),
   };
 }
