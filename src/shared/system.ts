@@ -1,4 +1,5 @@
 /** What `system.info` reports: the host, the versions and the execution providers ORT can use here. */
+import type { PresetName } from './presets';
 
 /** Execution providers the engine knows how to use, in `auto` preference order. */
 export const EXECUTION_PROVIDERS = ['cuda', 'webgpu', 'cpu'] as const;
@@ -36,8 +37,10 @@ export interface SystemInfo {
   /** Where the app runs: the Electron desktop app, the HTTP server mode or the CLI. */
   readonly host: 'electron' | 'server' | 'cli';
   readonly providers: readonly ProviderStatus[];
-  /** The provider `auto` resolves to here. */
+  /** The provider `auto` resolves to here, for a job of `autoPreset` (another preset may differ). */
   readonly defaultProvider: ExecutionProviderName;
+  /** The preset `defaultProvider` was resolved for: `auto` takes the fastest provider for a job's preset. */
+  readonly autoPreset: PresetName;
   /** Where run folders are stored. */
   readonly runsDir: string;
 }

@@ -43,7 +43,7 @@ describe('the server-mode UI in Chromium', () => {
     const lines: string[] = [];
     await runCli(['doctor', '--json', '--quick'], { out: (l) => lines.push(l), err: () => undefined });
     const info = JSON.parse(lines.at(-1)!) as SystemInfo;
-    expect(await badge.textContent()).toBe(`Device: ${info.defaultProvider}`);
+    expect(await badge.textContent()).toBe(`Device: auto → ${info.defaultProvider}`);
     expect(await page.getByTestId('provider-cpu').textContent()).toContain('✓');
     expect(await page.locator('.status').textContent()).toContain('server');
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import pkg from '../../package.json';
 import { createServices } from '../../src/engine/services';
+import { resolveDeviceFor } from '../../src/engine/runtime/resolve';
 import type { SystemInfo } from '../../src/shared/system';
 
 describe('system.info service', () => {
@@ -15,6 +16,14 @@ describe('system.info service', () => {
     expect(info.platform).toBe(process.platform);
     expect(info.providers.find((p) => p.name === 'cpu')?.available).toBe(true);
     expect(info.providers.map((p) => p.name)).toContain(info.defaultProvider);
+  });
+
+  it('names the provider a job of its preset trains on when the device is auto (a slow software WebGPU is not it)', async () => {
+    const services = createServices({ host: 'cli', runsDir: '/tmp/runs-x' });
+    const info = (await services.handle('system.info', {})) as SystemInfo;
+    expect(info.autoPreset).toBe('tiny');
+    // What a job resolves `auto` to (runs/job.ts): the fastest working provider for its preset.
+    expect(info.defaultProvider).toBe(await resolveDeviceFor('auto', info.autoPreset));
   });
 
   it('includes the Electron version when the host gives one', async () => {

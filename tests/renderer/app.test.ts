@@ -61,7 +61,7 @@ describe('wizard shell', () => {
     const w = mountApp();
     expect(w.find('[data-testid="device-badge"]').text()).toBe('Probing devices…');
     await flushPromises();
-    expect(w.find('[data-testid="device-badge"]').text()).toBe('Device: webgpu');
+    expect(w.find('[data-testid="device-badge"]').text()).toBe('Device: auto → webgpu');
     expect(w.find('[data-testid="provider-cuda"]').classes()).toContain('off');
     expect(w.find('[data-testid="provider-cuda"]').attributes('title')).toMatch(/not installed/);
     expect(w.find('.status').text()).toContain(sampleInfo.runsDir);

@@ -18,6 +18,7 @@ export const sampleInfo: SystemInfo = {
   versions: { node: '20.20.2', onnxruntime: '1.30.0' },
   host: 'server',
   providers,
+  autoPreset: 'tiny',
   defaultProvider: 'webgpu',
   runsDir: '/home/eng/StackLab/runs',
 };

@@ -18,7 +18,7 @@ describe('settings', () => {
     expect((w.find('[data-testid="runs-dir"]').element as HTMLInputElement).value).toBe('/home/eng/StackLab/runs');
     const devices = w.findAll('[data-testid="default-device"] option');
     expect(devices.map((o) => o.attributes('value'))).toEqual(['auto', 'cuda', 'webgpu', 'cpu']);
-    expect(devices[0]!.text()).toBe('Automatic (webgpu here)');
+    expect(devices[0]!.text()).toBe('Automatic (here: webgpu)');
     expect(devices[1]!.attributes('disabled')).toBeDefined();
     expect(devices[1]!.text()).toBe('cuda (unavailable: see below)');
     // The reason under the field, where it wraps: inside the option it widened the card past the window.

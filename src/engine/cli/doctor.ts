@@ -42,7 +42,7 @@ export function formatDoctor(
       ? ['', 'CUDA libraries (for the cuda provider):', ...cudaLibraries.map((l) => `  ${l}`)]
       : []),
     '',
-    `device auto  ${info.defaultProvider}`,
+    `device auto  ${info.defaultProvider} (the fastest that works here, measured for the ${info.autoPreset} preset)`,
     ...(selfTest ? formatSelfTest(selfTest) : []),
   ];
   return lines.join('\n');

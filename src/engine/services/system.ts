@@ -1,5 +1,8 @@
 /** The `system.info` service: host facts, versions and live execution-provider probes. */
 import { resolveDevice } from '../runtime/resolve';
+import { presetStepMs } from '../runtime/selftest';
+import { PLAN_FIELDS } from '../../shared/plan';
+import type { PresetName } from '../../shared/presets';
 import os from 'node:os';
 import type { ProviderStatus, SystemInfo } from '../../shared/system';
 import { APP_NAME, APP_VERSION } from '../app-meta';
@@ -15,6 +18,9 @@ export interface HostContext {
   /** Data, runs and job paths must lie inside this folder (`serve --root`); any path without it. */
   readonly root?: string;
 }
+
+/** The preset `defaultProvider` is resolved for: the plan's default. */
+const AUTO_PRESET: PresetName = PLAN_FIELDS.preset.default ?? 'tiny';
 
 /**
  * Builds `system.info`. Provider probes run once per process and are cached, since creating a
@@ -48,8 +54,16 @@ export function createSystemInfoService(ctx: HostContext) {
       },
       host: ctx.host,
       providers,
-      // As `auto` resolves: cuda only once it passed the self-test here (run once, then kept).
-      defaultProvider: await resolveDevice('auto', async (name) => providers.find((p) => p.name === name)!),
+      // As `auto` resolves for a job of the default preset: cuda only once it passed the self-test
+      // here, and the fastest of those that work (a software WebGPU adapter is slower than the
+      // CPU): the speeds measured once, then kept, as jobs measure them.
+      defaultProvider: await resolveDevice(
+        'auto',
+        async (name) => providers.find((p) => p.name === name)!,
+        undefined,
+        (name) => presetStepMs(name, AUTO_PRESET, ctx.configDir),
+      ),
+      autoPreset: AUTO_PRESET,
       runsDir: ctx.runsDir,
     };
   };

@@ -16,8 +16,20 @@ export const useSystemStore = defineStore('system', () => {
     probed.value = [...probed.value.filter((p) => p.name !== status.name), status];
   });
 
-  /** The provider `auto` resolves to, once known. */
+  /** The provider `auto` resolves to, once known (for a job of the default preset). */
   const device = computed(() => info.value?.defaultProvider ?? null);
+
+  /**
+   * What `auto` means here, for a label: "cpu", or for another preset than the one measured
+   * "cpu for tiny; base is measured when the job starts" (auto takes the fastest for a job's preset).
+   */
+  function autoMeans(preset?: string): string | null {
+    if (!info.value) return null;
+    const { defaultProvider, autoPreset } = info.value;
+    return preset && preset !== autoPreset
+      ? `${defaultProvider} for ${autoPreset}; ${preset} is measured when the job starts`
+      : defaultProvider;
+  }
 
   async function load(refresh = false): Promise<void> {
     loading.value = true;
@@ -33,5 +45,5 @@ export const useSystemStore = defineStore('system', () => {
     }
   }
 
-  return { info, probed, loading, error, connection, device, load };
+  return { info, probed, loading, error, connection, device, autoMeans, load };
 });
