@@ -109,6 +109,30 @@ describeSharedData('importing the shared real data', (SHARED) => {
   });
 });
 
+describe('columns empty where roles are sampled', () => {
+  it('say what the rest of the file holds: text, later numbers, or nothing', async () => {
+    const { file } = csvFolder('stacklab-late-');
+    // 800 rows; the last three columns are empty in the first 600 (the sampled head is 500 rows).
+    const csv = `time,flow,remark,late_sensor,blank\n${rows(800, (i) =>
+      [ts(i), (i % 7) + 0.5, i >= 600 ? (i % 2 ? 'valve_stiction' : 'pump wear') : '', i >= 600 ? i / 10 : '', ''].join(
+        ',',
+      ),
+    )}\n`;
+    const ds = await loadDataset(file('late.csv', csv));
+    const p = ds.profile.files[0]!;
+    expect(ds.channels).toEqual(['flow']);
+    expect(p.ignoredColumns).toEqual([
+      { name: 'remark', reason: 'text, not a sensor: "pump wear", "valve_stiction" in 200 rows from line 602' },
+      {
+        name: 'late_sensor',
+        reason:
+          'numbers in 200 rows from line 602 (no values in the first 500 rows): name it with --channels to use it as a sensor',
+      },
+      { name: 'blank', reason: 'empty in every row' },
+    ]);
+  });
+});
+
 describe('the built-in sample plant', () => {
   it('imports through the CSV path with its labels, and trains on the fault-free leading part', async () => {
     const ds = await loadSampleDataset();
@@ -118,7 +142,10 @@ describe('the built-in sample plant', () => {
     expect(ds.channels).toEqual(plant.channels.map((c) => c.name));
     expect(p.labelColumns).toEqual(['label']);
     expect(p.ignoredColumns).toEqual([
-      { name: 'fault_kind', reason: expect.stringMatching(/^no values in the first \d+ rows$/) },
+      {
+        name: 'fault_kind',
+        reason: expect.stringMatching(/^text, not a sensor: "\w+"(, "\w+")*(, …)? in [\d,]+ rows from line [\d,]+$/),
+      },
     ]);
     expect(p.events.count).toBe(plant.faults.length);
     expect([...ds.series[0]!.label!]).toEqual([...plant.label]);

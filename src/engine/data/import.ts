@@ -280,6 +280,11 @@ async function importOpened(file: string, fh: FileHandle, size: number, options:
   const tsData = tsCol ? new Column((n) => new Float64Array(n), capacity) : null;
   const seriesData = seriesCol ? new Column((n) => new Int32Array(n), capacity) : null;
   const seriesIds = new Map<string, number>();
+  // Columns left out because the sampled head held nothing: what the rest of the file holds, so
+  // the reason names it ("text: fault names such as …", or numbers that begin later).
+  const lateCols = columns
+    .filter((c) => c.role === 'ignored' && c.emptyHead)
+    .map((c) => ({ index: c.index, filled: 0, numbers: 0, firstLine: 0, examples: new Set<string>(), more: false }));
   let rows = 0;
   let skipHeader = dialect.header;
   let badCellExample: RawSeries['badCellExample'];
@@ -369,6 +374,19 @@ async function importOpened(file: string, fh: FileHandle, size: number, options:
         const v = isNumber[c] ? numbers[c]! : parseNumberRange(text, off[2 * c]!, off[2 * c + 1]!, decimal);
         eventData[k]!.push(v !== undefined && v !== 0 && !Number.isNaN(v) ? 1 : 0);
       }
+      for (const late of lateCols) {
+        const c = late.index;
+        if (off[2 * c] === off[2 * c + 1]) continue;
+        const raw = fieldText(text, off, c, quoted).trim();
+        if (isMissingToken(raw)) continue;
+        late.filled++;
+        late.firstLine ||= line;
+        if (isNumber[c] || parseNumberRange(raw, 0, raw.length, decimal) !== undefined) late.numbers++;
+        else if (!late.examples.has(excerpt(raw, 24))) {
+          if (late.examples.size < 3) late.examples.add(excerpt(raw, 24));
+          else late.more = true;
+        }
+      }
       if (seriesData && seriesCol) {
         const raw = fieldText(text, off, seriesCol.index, quoted).trim();
         let id = seriesIds.get(raw);
@@ -451,7 +469,12 @@ async function importOpened(file: string, fh: FileHandle, size: number, options:
       ? { series: { name: seriesCol.name, ids: seriesData.finish(), values: [...seriesIds.keys()] } }
       : {}),
     notes,
-    ignored: columns.filter((c) => c.role === 'ignored').map((c) => ({ name: c.name, reason: c.note ?? 'ignored' })),
+    ignored: columns
+      .filter((c) => c.role === 'ignored')
+      .map((c) => {
+        const late = lateCols.find((l) => l.index === c.index);
+        return { name: c.name, reason: late ? lateReason(late, c.note) : (c.note ?? 'ignored') };
+      }),
     ...(badCellExample ? { badCellExample } : {}),
   };
 }
@@ -473,4 +496,17 @@ export async function csvFilesIn(dir: string, brokenLinks: string[] = []): Promi
   }
   brokenLinks.sort();
   return out.sort();
+}
+
+/** Why a column empty in the sampled head is left out, from what the whole file held. */
+function lateReason(
+  late: { filled: number; numbers: number; firstLine: number; examples: Set<string>; more: boolean },
+  headNote = 'empty at the start',
+): string {
+  if (late.filled === 0) return 'empty in every row';
+  const where = `in ${late.filled.toLocaleString('en')} rows from line ${late.firstLine.toLocaleString('en')}`;
+  if (late.numbers >= 0.9 * late.filled)
+    return `numbers ${where} (${headNote}): name it with --channels to use it as a sensor`;
+  const such = [...late.examples].map((e) => `"${e}"`).join(', ');
+  return `text, not a sensor: ${such}${late.more ? ', …' : ''} ${where}`;
 }

@@ -15,6 +15,8 @@ export interface ColumnPlan {
   readonly role: Role;
   /** Why a column is ignored, or how its role was decided. */
   readonly note?: string;
+  /** Ignored because the sampled rows held no value in it (the file's later rows may). */
+  readonly emptyHead?: boolean;
 }
 
 export interface RoleOverrides {
@@ -178,6 +180,8 @@ export function planRoles(
         note: filled
           ? `text column (${filled - numbers} of ${filled} sampled cells are not numbers)`
           : `no values in the first ${vals.length} rows`,
+        // The import reads the rest of the file for what such a column holds.
+        ...(filled ? {} : { emptyHead: true }),
       };
     if (ID_NAMES.test(trimmed)) {
       const nums = vals.map(Number);
