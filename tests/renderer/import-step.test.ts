@@ -1,6 +1,8 @@
 import { flushPromises } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import { useWizardStore } from '../../src/renderer/src/stores/wizard';
+import type { FileProfile } from '../../src/shared/profile';
+import { formatValue, poolChannels } from '../../src/renderer/src/model/import-format';
 import {
   ANOMALIES,
   BAD_FILE_ERROR,
@@ -189,10 +191,23 @@ describe('Import step', () => {
 
   it("shows a folder file by file, names each file's warnings and marks where files meet", async () => {
     const api = new FakeImportApi();
+    let firstFile: FileProfile | undefined;
     api.answer = (req) => {
       const r = importResult(req);
       const one = { ...r.profile.files[0]!, path: '/data/line3/a.csv', rows: 12, warnings: ['3 duplicate timestamps'] };
-      const two = { ...one, path: '/data/line3/b.csv', rows: 12, labelRatio: 0, warnings: [] };
+      // b.csv's feed_flow runs higher, with 2 missing cells: the column table pools both files.
+      const two = {
+        ...one,
+        path: '/data/line3/b.csv',
+        rows: 12,
+        labelRatio: 0,
+        warnings: [],
+        channels: (firstFile = one).channels.map((c) =>
+          c.name === 'feed_flow'
+            ? { ...c, min: c.min + 100, max: c.max + 100, mean: c.mean + 100, missing: 2, filled: 2 }
+            : c,
+        ),
+      };
       const x = Array.from({ length: 24 }, (_, i) => i);
       return {
         ...r,
@@ -222,6 +237,15 @@ describe('Import step', () => {
     ]);
     expect(chartConfig(w).options?.plugins?.anomalyShading?.boundaries).toEqual([12]);
     expect(w.find('[data-testid="plot-summary"]').text()).toContain('from a.csv, row 1 to b.csv, row 12');
+    // Each channel's range over both files, not the first file's alone.
+    const f = firstFile!.channels.find((c) => c.name === 'feed_flow')!;
+    const flow = w.findAll('[data-testid="roles"] tbody tr').find((r) => r.find('th').text() === 'feed_flow')!;
+    expect(flow.find('.details').text()).toMatch(
+      new RegExp(
+        `^${formatValue(f.min).replace('.', '\\.')} to ${formatValue(f.max + 100).replace('.', '\\.')}, mean [\\d.]+; 2 missing \\(2 filled\\)$`,
+      ),
+    );
+    expect(w.find('[data-testid="roles-pooled"]').text()).toBe('(each channel over all 2 files)');
     w.unmount();
   });
 
@@ -398,5 +422,17 @@ describe('Import step', () => {
     expect(cfg.data.datasets).toHaveLength(8);
     expect((cfg.data.datasets[1]!.data as { y: number }[])[0]!.y).toBe(importResult().plot.channels[1]!.values[0]);
     w.unmount();
+  });
+});
+
+describe('poolChannels', () => {
+  it('pools a channel over files: extremes, weighted mean and spread, summed gaps', () => {
+    const base = { missing: 0, filled: 0, unfilled: 0 };
+    const file = (rows: number, mean: number, std: number, missing = 0) =>
+      ({ rows, channels: [{ name: 'x', min: mean - 1, max: mean + 1, mean, std, ...base, missing }] }) as never;
+    // Two files of 10 present values: means 0 and 2 with std 1 → pooled mean 1, variance 1 + 1 = 2.
+    const [x] = poolChannels([file(10, 0, 1), file(12, 2, 1, 2)]);
+    expect(x).toMatchObject({ name: 'x', min: -1, max: 3, mean: 1, missing: 2 });
+    expect(x!.std).toBeCloseTo(Math.SQRT2, 12);
   });
 });

@@ -1,4 +1,5 @@
 /** Number, time and dialect wording for the Import step (English, UTC as the file's clock). */
+import type { ChannelProfile, FileProfile } from '../../../shared/profile';
 
 const count = new Intl.NumberFormat('en-US');
 
@@ -95,4 +96,45 @@ export function delimiterName(d: string): string {
 export function decimalName(d: string): string {
   const names: Record<string, string> = { '.': 'Point ( 3.14 )', ',': 'Comma ( 3,14 )' };
   return names[d] ?? `"${d}"`;
+}
+
+/**
+ * Each channel's profile over every file of a folder (the Import step's column table): the
+ * smallest minimum and largest maximum, the mean and standard deviation of all present values
+ * (each file weighted by its present cells), and the missing cells summed. A channel absent from
+ * a file is pooled over the files that have it.
+ */
+export function poolChannels(files: readonly FileProfile[]): ChannelProfile[] {
+  const names = [...new Set(files.flatMap((f) => f.channels.map((c) => c.name)))];
+  return names.map((name) => {
+    const parts = files.flatMap((f) => {
+      const c = f.channels.find((x) => x.name === name);
+      return c ? [{ c, n: Math.max(0, f.rows - c.missing) }] : [];
+    });
+    const n = parts.reduce((a, p) => a + p.n, 0);
+    const mean = n ? parts.reduce((a, p) => a + p.n * p.c.mean, 0) / n : NaN;
+    const variance = n ? parts.reduce((a, p) => a + p.n * (p.c.std ** 2 + (p.c.mean - mean) ** 2), 0) / n : NaN;
+    const sum = (k: 'missing' | 'filled' | 'unfilled') => parts.reduce((a, p) => a + p.c[k], 0);
+    const text = parts.filter((p) => p.c.textCells);
+    return {
+      name,
+      min: Math.min(...parts.map((p) => p.c.min)),
+      max: Math.max(...parts.map((p) => p.c.max)),
+      mean,
+      std: Math.sqrt(variance),
+      missing: sum('missing'),
+      filled: sum('filled'),
+      unfilled: sum('unfilled'),
+      ...(text.length
+        ? {
+            textCells: {
+              count: text.reduce((a, p) => a + p.c.textCells!.count, 0),
+              ...(text.find((p) => p.c.textCells!.example)
+                ? { example: text.find((p) => p.c.textCells!.example)!.c.textCells!.example! }
+                : {}),
+            },
+          }
+        : {}),
+    };
+  });
 }
