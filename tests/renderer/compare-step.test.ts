@@ -123,6 +123,8 @@ describe('Compare step', () => {
     expect(row('gradstack').find('[data-testid="not-usable"]').text()).toBe('not usable here');
     expect(row('gradstack').find('[data-testid="not-usable"]').attributes('title')).toBe(`Not usable here: ${why[0]}`);
     expect(row('midas').find('[data-testid="not-usable"]').exists()).toBe(false);
+    // The reason is in the table too, not only in the tag's tooltip.
+    expect(w.find('[data-testid="usable-why"]').text()).toBe(`GradStack: not usable here: ${why[0]}.`);
     // A probe the baseline does not pass is marked, and the table says why in words (no strike-through, no tooltip).
     const lookup = row('midas')
       .findAll('[data-col="probes"] .line')
