@@ -122,6 +122,20 @@ describe('Variants step', () => {
     expect(Object.keys(store.fields).sort()).toEqual(['preset', 'seeds', 'variants']);
   });
 
+  it('explains Prop-α and the FLOP-matched baseline with these settings’ numbers', async () => {
+    const { w } = mountStep(VariantsStep);
+    await w.find('[data-testid="layers"]').setValue('4');
+    await w.find('[data-testid="block"]').setValue('1');
+    await w.find('[data-testid="alpha"]').setValue('1');
+    await w.find('[data-testid="steps"]').setValue('300');
+    expect(w.text()).toContain('Here, 4 stages at α = 1: 10% · 20% · 30% · 40% of the steps');
+    expect(w.text()).toContain("about 75% of the baseline's layer-steps");
+    expect(w.find('[data-testid="flop-matched-hint"]').text()).toContain('here at least 225 steps');
+    await w.find('[data-testid="alpha"]').setValue('0');
+    expect(w.text()).toContain('Here, 4 stages at α = 0: 25% · 25% · 25% · 25% of the steps');
+    expect(w.find('[data-testid="flop-matched-hint"]').text()).toContain('here at least 188 steps');
+  });
+
   it('disables Start when no variant is chosen', async () => {
     const { w, wizard } = mountStep(VariantsStep);
     wizard.datasetId = 'ds-1';
