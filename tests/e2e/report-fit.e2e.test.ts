@@ -99,4 +99,26 @@ describe('the HTML report fits a 1280 px window and an A4 page', () => {
     );
     await page.close();
   });
+
+  it('keeps each printed heading with its note and what follows (no heading alone at a page foot)', async () => {
+    const page = await browser.newPage({ viewport: { width: A4_INSIDE, height: 800 } });
+    await page.emulateMedia({ media: 'print' });
+    await page.goto(url);
+    const headings = (await page.evaluate(`[...document.querySelectorAll('h2')].map((h) => {
+      const after = getComputedStyle(h, '::after');
+      const note = h.nextElementSibling?.matches('p.muted') ? getComputedStyle(h.nextElementSibling) : null;
+      return { text: h.textContent, breakAfter: getComputedStyle(h).breakAfter, reserve: parseFloat(after.height),
+        overlap: parseFloat(after.marginBottom), noteBreak: note ? note.breakAfter : 'none' };
+    })`)) as { text: string; breakAfter: string; reserve: number; overlap: number; noteBreak: string }[];
+    const training = headings.find((h) => h.text === 'Training')!;
+    expect(training).toBeDefined();
+    for (const h of headings) {
+      expect(h.breakAfter, h.text).toBe('avoid');
+      // Room reserved below it on its page (8 lines or more), taken back so the layout is unchanged.
+      expect(h.reserve, h.text).toBeGreaterThanOrEqual(100);
+      expect(h.overlap, h.text).toBe(-h.reserve);
+    }
+    expect(training.noteBreak).toBe('avoid');
+    await page.close();
+  });
 });

@@ -124,14 +124,15 @@ describe('the proof of concept in the browser', () => {
     await page.getByTestId('next').click();
     const folder = (await page.getByTestId('run-folder').textContent())!;
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-report').click()]);
-    expect(download.suggestedFilename()).toBe('stacklab-report.html');
+    // Named after the job (its automatic name: data, variants, preset, start time).
+    expect(download.suggestedFilename()).toMatch(/^[\w.-]+-\d{4}-\d\d-\d\d[\w.-]*-report\.html$/);
     const file = await download.path();
     const html = readFileSync(file, 'utf8');
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).toContain('midas');
     expect(html).not.toMatch(/<script/i);
     await page.getByTestId('saved-report').waitFor();
-    expect(await page.getByTestId('saved-report').textContent()).toContain('stacklab-report.html');
+    expect(await page.getByTestId('saved-report').textContent()).toContain(download.suggestedFilename());
     expect(folder.length).toBeGreaterThan(5);
     await shot('5-export');
   });

@@ -3,12 +3,13 @@
  * sample plant, whose rows are a minute apart): the CSV read back as numbers, and what the HTML
  * report says about time.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { comparisonCsv } from '../../src/engine/compare/csv';
-import { comparisonOf, exportFile } from '../../src/engine/services/compare';
+import { renderHtml } from '../../src/engine/compare/html';
+import { comparisonOf, exportFile, fileStem, fileStemOf } from '../../src/engine/services/compare';
 import { METRICS, type Comparison } from '../../src/shared/compare';
 import { cli } from '../helpers/cli';
 
@@ -128,6 +129,14 @@ describe('the export files of a real comparison', () => {
     ]);
   });
 
+  it("names the delay in the report's glossary as its table row does", () => {
+    const html = renderHtml(c);
+    const unit = /<dt>detection delay \((s|min|h|d)\)<\/dt>/.exec(html)?.[1];
+    expect(unit, 'the glossary names the delay with a time unit').toBeDefined();
+    expect(html).toContain(`detection delay (${unit}) ↓`);
+    expect(html).not.toContain('<dt>detection delay (rows)</dt>');
+  });
+
   it("leaves an interval's ends empty for one seed", () => {
     const one = {
       ...c,
@@ -136,5 +145,24 @@ describe('the export files of a real comparison', () => {
     const [row] = table(comparisonCsv(one));
     expect(row!['final validation loss mean']).toMatch(NUMBER);
     expect([row!['final validation loss low'], row!['final validation loss high']]).toEqual(['', '']);
+  });
+});
+
+describe('export file names', () => {
+  it("come from the job's name, else the folder's, as safe file names", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'stacklab-stem-'));
+    expect(await fileStem(dir)).toBe(path.basename(dir));
+    const job = path.join(dir, 'job');
+    mkdirSync(job);
+    writeFileSync(path.join(job, 'job.json'), JSON.stringify({ name: 'x' }));
+    // An unreadable job.json (here: not a job file) falls back to the folder's name.
+    expect(await fileStem(job)).toBe('job');
+    expect(await fileStem(path.join(dir, '..', path.basename(dir), 'job'))).toBe('job');
+    expect(fileStemOf('line 3 · midas, gradstack · tiny · 2026-12-07 14:02')).toBe(
+      'line-3-midas-gradstack-tiny-2026-12-07-14-02',
+    );
+    expect(fileStemOf('Prüfstand/März ../../etc')).toBe('Prufstand-Marz-..-..-etc');
+    expect(fileStemOf(' ·· ')).toBe('stacklab');
+    expect(fileStemOf('x'.repeat(200))).toHaveLength(80);
   });
 });

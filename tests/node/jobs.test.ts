@@ -252,8 +252,12 @@ describe('training jobs', () => {
 
     const report = await api.invoke('export.file', { kind: 'report', dir: started.dir });
     expect(report.content).toMatch(/^<!doctype html>/);
+    // Named after the job ("Test job"), so several jobs' reports saved in one place stay apart.
+    expect(report.name).toBe('Test-job-report.html');
+    expect(path.basename(report.savedTo)).toBe('Test-job-report.html');
     expect(readFileSync(report.savedTo, 'utf8')).toBe(report.content);
     const csv = await api.invoke('export.file', { kind: 'csv', dir: started.dir });
+    expect(csv.name).toBe('Test-job-comparison.csv');
     // One row per variant and detector, numbers in columns of their own.
     const lines = csv.content.trim().split('\r\n');
     expect(lines[0]).toMatch(/^detector,kind,seeds,/);

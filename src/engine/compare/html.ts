@@ -71,7 +71,12 @@ dl.glossary { display: grid; grid-template-columns: minmax(7em, max-content) 1fr
 @page { size: A4; margin: 12mm; }
 @media print {
   body { margin: 0; max-width: none; padding: 0; font-size: 10.5px; }
-  h1 { font-size: 17px; } h2 { font-size: 13px; margin-top: 16px; break-after: avoid; }
+  h1 { font-size: 17px; } h2 { font-size: 13px; margin-top: 16px; break-after: avoid; break-inside: avoid; }
+  /* A heading keeps its note and the start of what follows: the note does not break from it, and a
+     heading with less than 12em left on its page moves to the next (the reserved space overlaps
+     what follows, so nothing moves down). */
+  h2 + p.muted { break-after: avoid; break-inside: avoid; }
+  h2::after { content: ''; display: block; height: 12em; margin-bottom: -12em; }
   ul.verdict { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   .table-wrap { overflow: visible; }
   table { font-size: 9px; }
@@ -450,7 +455,8 @@ function differences(c: Comparison): string {
 /** One plain sentence per metric, probe and term. */
 function glossary(c: Comparison): string {
   const items = [
-    ...METRICS.map((m) => [m.label, m.help] as const),
+    // Each metric as its table row names it (the delay in the unit the table uses: hours, say).
+    ...METRICS.map((m) => [metricStyle(c, m).label.replace(/ ↓$/, ''), m.help] as const),
     ...Object.keys(c.probeChance).map((p) => [`${PROBE_LABELS[p] ?? p} probe`, PROBE_HELP[p] ?? ''] as const),
     ...GLOSSARY.map((g) => [g.term, g.help] as const),
   ];

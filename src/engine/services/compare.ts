@@ -9,6 +9,7 @@ import { comparisonCsv } from '../compare/csv';
 import { renderHtml } from '../compare/html';
 import { loadRuns } from '../compare/load';
 import { exportRun } from '../runs/export';
+import { readJobFile } from '../runs/job';
 import { writeAtomic } from '../runs/store';
 
 export async function comparisonOf(dir: string): Promise<Comparison> {
@@ -30,6 +31,28 @@ export async function timelineOf(runDir: string): Promise<ScoreTimeline> {
   return scores;
 }
 
+/** A name as a file name's stem: letters, digits, '.', '_' and '-' (accents dropped), at most 80 characters. */
+export function fileStemOf(name: string): string {
+  const stem = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\w.-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .slice(0, 80)
+    .replace(/[-.]+$/, '');
+  return stem || 'stacklab';
+}
+
+/**
+ * A file name after the job (its name in job.json, else its folder's): "line 3 · midas · tiny" →
+ * "line-3-midas-tiny", so that reports of several jobs saved to one place stay apart.
+ */
+export async function fileStem(dir: string): Promise<string> {
+  const job = await readJobFile(dir).catch(() => null);
+  return fileStemOf(job?.name || path.basename(path.resolve(dir)));
+}
+
 /** Builds the file, writes a copy into the job (or run) folder, and returns both. */
 export async function exportFile(kind: 'report' | 'csv' | 'onnx', dir: string): Promise<ExportFile> {
   if (kind === 'onnx') {
@@ -45,10 +68,11 @@ export async function exportFile(kind: 'report' | 'csv' | 'onnx', dir: string): 
     };
   }
   const c = await comparisonOf(dir);
+  const stem = await fileStem(dir);
   const [name, mime, content] =
     kind === 'report'
-      ? ['stacklab-report.html', 'text/html', renderHtml(c)]
-      : ['stacklab-comparison.csv', 'text/csv', comparisonCsv(c)];
+      ? [`${stem}-report.html`, 'text/html', renderHtml(c)]
+      : [`${stem}-comparison.csv`, 'text/csv', comparisonCsv(c)];
   const savedTo = path.join(dir, name);
   await writeAtomic(savedTo, content);
   return { name, mime, content, encoding: 'utf8', savedTo };
