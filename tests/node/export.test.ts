@@ -200,4 +200,54 @@ describe('export and score', () => {
       /does not have the channels the model reads \(feed_flow, pump_speed, valve_position, outlet_flow, tank_level, pump_power, motor_temp, pressure\)/,
     );
   });
+
+  it("calibrates another run on as many rows as the model's statistics came from, given --calibrate-rows alone", async () => {
+    // The README's example: a per-series model of the multi-run sample, scoring another run.
+    const c = capture();
+    const job = path.join(dir, 'multi');
+    const data = path.join(dir, 'multi-data');
+    expect(await runCli(['import', '--sample', 'multi-run', '--write', data], c.io)).toBe(0);
+    const train = ['train', '--sample', 'multi-run', '--variants', 'midas', '--seeds', '1', '--steps', '60'];
+    expect(await runCli([...train, '--device', 'cpu', '--out', job], c.io), c.err.join('\n')).toBe(0);
+    const model = path.join(dir, 'multi.onnx');
+    const run = path.join(job, 'midas-s1');
+    expect(await runCli(['export', '--run', run, '--series', 'run-07.csv', '--out', model], c.io)).toBe(0);
+    const cfg = (await new RunStore(run).readConfig())!;
+    const rows = cfg.data.normalization.series!.find((s) => s.name === 'run-07.csv')!.rows;
+    const meta = readModelInfo(readFileSync(model)).metadata;
+    expect(meta.stacklab_calibrate_rows).toBe(String(rows));
+    const score = async (...extra: string[]) => {
+      const out = capture();
+      const argv = [
+        'score',
+        '--model',
+        model,
+        '--data',
+        path.join(data, 'run-03.csv'),
+        '--out',
+        path.join(dir, 'm.csv'),
+      ];
+      expect(await runCli([...argv, ...extra], out.io), out.err.join('\n')).toBe(0);
+      return out.err.join('\n');
+    };
+    const alarms = (err: string) => Number(/(\d+) of \d+ scored rows at or above/.exec(err)![1]);
+    const alone = await score('--calibrate-rows');
+    expect(alone).toContain(`standardised with the first ${rows} rows of run-03.csv`);
+    expect(await score('--calibrate-rows', 'auto')).toContain(`the first ${rows} rows`);
+    // Too few rows understate normal operation's spread: more alarms, and the warning names the number.
+    const few = await score('--calibrate-rows', '400');
+    expect(alarms(few)).toBeGreaterThan(alarms(alone));
+    const none = await score();
+    expect(none).toMatch(new RegExp(`--calibrate-rows \\(alone: their first ${rows} rows`));
+  }, 120_000);
+
+  it('asks for N with --calibrate-rows alone when the model records no rows (pooled statistics)', async () => {
+    const c = capture();
+    const model = path.join(dir, 'model.onnx');
+    const argv = ['score', '--model', model, '--data', path.join(dir, 'shifted.csv'), '--out', path.join(dir, 'p.csv')];
+    expect(await runCli([...argv, '--calibrate-rows'], c.io)).toBe(2);
+    expect(c.err.join('\n')).toMatch(
+      /does not record how many rows its statistics came from .*give --calibrate-rows N/,
+    );
+  });
 });

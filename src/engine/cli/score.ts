@@ -12,15 +12,18 @@ import { scoreRows } from '../eval/score-series';
 import { smoothScores } from '../eval/scores';
 import { exportRun } from '../runs/export';
 import { writeAtomic } from '../runs/store';
-import { parseCommandArgs, UsageError } from './args';
+import { parseCommandArgs, UsageError, withOptionalValue } from './args';
 import { count } from '../compare/text';
 
 export const EXPORT_USAGE = `stacklab export --run <run-dir> --out <model.onnx> [--series NAME]
   a trained run as a standalone scoring model: weights, one normalisation and the score calibration
   inside; with per-series normalisation it holds the statistics of series NAME (default: the first)
-stacklab score --model <model.onnx> --data <file.csv> --out <scores.csv> [--calibrate-rows N] [--labels F]
+stacklab score --model <model.onnx> --data <file.csv> --out <scores.csv> [--calibrate-rows [N]] [--labels F]
   per-timestep anomaly scores and alarms (the run's threshold); --calibrate-rows N standardises the
-  data by its own first N rows (normal operation) instead of the statistics inside the model`;
+  data by its own first N rows (normal operation) instead of the statistics inside the model: for a
+  run at another operating point. Given alone, N is as many rows as the model's statistics came
+  from (its series' training part); fewer rows than that show too little of normal operation's
+  spread, and most rows then alarm`;
 
 /**
  * Where a command may write its result: a file name with the command's ending (so a slip of the
@@ -67,7 +70,7 @@ export async function exportCommand(argv: string[], io: { err(l: string): void }
     `exported ${e.config.variant} (seed ${e.config.seed}, step ${e.step}, ${count(e.layers, 'layer')}) to ${values.out} (${(e.model.bytes.length / 1e6).toFixed(1)} MB)`,
   );
   io.err(
-    `  it standardises with ${e.normalization}${e.config.data.normalization.mode === 'per-series' ? '; for data of another run, score with --calibrate-rows N (its first N normal rows)' : ''}`,
+    `  it standardises with ${e.normalization}${e.config.data.normalization.mode === 'per-series' ? '; for data of another run, score with --calibrate-rows (its own first rows, as many as these statistics came from)' : ''}`,
   );
   io.err(
     `  alarm threshold ${e.threshold === null ? 'none (the run has no evaluation: unlabelled data or not finished)' : e.threshold.toPrecision(6)}`,
@@ -102,7 +105,7 @@ function leadingStats(cols: readonly Float32Array[], n: number): { mean: number[
 const MAX_MODEL_BYTES = 2 * 2 ** 30;
 
 export async function scoreCommand(argv: string[], io: { err(l: string): void }): Promise<number> {
-  const { values } = parseCommandArgs('score', argv, {
+  const { values } = parseCommandArgs('score', withOptionalValue(argv, '--calibrate-rows'), {
     model: { type: 'string' },
     data: { type: 'string' },
     out: { type: 'string' },
@@ -116,10 +119,13 @@ export async function scoreCommand(argv: string[], io: { err(l: string): void })
     values.data,
     ...(values.labels ? [values.labels] : []),
   ]);
-  const calibrateRows = values['calibrate-rows'] === undefined ? undefined : Number(values['calibrate-rows']);
+  // Given alone (or as auto): as many rows as the model's statistics came from (read below).
+  const askedRows = values['calibrate-rows'];
+  const autoRows = askedRows === '' || askedRows === 'auto';
+  let calibrateRows = askedRows === undefined || autoRows ? undefined : Number(askedRows);
   if (calibrateRows !== undefined && !(Number.isInteger(calibrateRows) && calibrateRows >= 2))
     throw new UsageError(
-      `stacklab score: --calibrate-rows must be a whole number of at least 2, got "${values['calibrate-rows']}"`,
+      `stacklab score: --calibrate-rows must be auto or a whole number of at least 2, got "${askedRows}"`,
     );
   // A regular file of bounded size (a FIFO or /dev/zero named model.onnx is refused, never read).
   const bytes = await readRegular(values.model, MAX_MODEL_BYTES).catch((err: NodeJS.ErrnoException) => {
@@ -130,7 +136,23 @@ export async function scoreCommand(argv: string[], io: { err(l: string): void })
     );
   });
   // Checked before ONNX Runtime sees the bytes: no external data, metadata that sizes nothing wrong.
-  const { channels, window, context, smooth, threshold, norm, normalization } = readScoringModel(values.model, bytes);
+  const {
+    channels,
+    window,
+    context,
+    smooth,
+    threshold,
+    norm,
+    normalization,
+    calibrateRows: trained,
+  } = readScoringModel(values.model, bytes);
+  if (autoRows) {
+    if (trained === null)
+      throw new UsageError(
+        `stacklab score: ${values.model} does not record how many rows its statistics came from (a pooled model, or exported by an older StackLab): give --calibrate-rows N, N rows of normal operation, about as many as a training part`,
+      );
+    calibrateRows = trained;
+  }
   const dataInfo = await stat(values.data).catch((err: NodeJS.ErrnoException) => {
     throw new Error(`cannot read ${values.data} (${err.code ?? err.message}): check the path of --data`);
   });
@@ -166,7 +188,7 @@ export async function scoreCommand(argv: string[], io: { err(l: string): void })
     if (calibrateRows !== undefined) {
       if (calibrateRows > rows)
         throw new UsageError(
-          `stacklab score: --calibrate-rows ${calibrateRows} is more than the ${rows} rows of ${values.data}`,
+          `stacklab score: --calibrate-rows ${calibrateRows}${autoRows ? ' (the rows the model was calibrated on)' : ''} is more than the ${rows} rows of ${values.data}${autoRows ? ': give a smaller N, the longest stretch of normal operation at its start' : ''}`,
         );
       if (calibrateRows < window)
         throw new UsageError(
@@ -215,11 +237,11 @@ export async function scoreCommand(argv: string[], io: { err(l: string): void })
         const own = part.filter((x) => x >= threshold).length / Math.max(1, part.length);
         if (own > 0.1)
           io.err(
-            `warning: ${Math.round(100 * own)}% of the first ${calibrateRows} rows alarm although they are the rows calibrated on: they are too few to show normal operation's spread (or not normal); calibrate on more rows`,
+            `warning: ${Math.round(100 * own)}% of the first ${calibrateRows} rows alarm although they are the rows calibrated on: they are too few to show normal operation's spread (or not normal); calibrate on more rows${trained !== null && trained > calibrateRows ? ` (the model's statistics came from ${trained}: --calibrate-rows alone takes that many)` : ''}`,
           );
       } else if (alarms > 0.5 * scored) {
         io.err(
-          `warning: ${Math.round((100 * alarms) / scored)}% of the rows alarm: these data may run at another operating point than the statistics inside the model; standardise them by their own normal stretch with --calibrate-rows N`,
+          `warning: ${Math.round((100 * alarms) / scored)}% of the rows alarm: these data may run at another operating point than the statistics inside the model; standardise them by their own normal stretch with --calibrate-rows ${trained !== null ? `(alone: their first ${trained} rows, as many as the model's statistics came from)` : 'N (about as many rows as a training part)'}`,
         );
       }
     }

@@ -27,6 +27,8 @@ export interface ScoringModelInfo {
   readonly norm: { readonly mean: readonly number[]; readonly std: readonly number[] } | null;
   /** Which statistics those are, in words. */
   readonly normalization: string | null;
+  /** The training rows the statistics came from (a per-series model; null: not recorded). */
+  readonly calibrateRows: number | null;
 }
 
 export const SCORING_MODEL_LIMITS = {
@@ -190,6 +192,9 @@ export function readScoringModel(file: string, bytes: Uint8Array): ScoringModelI
     fail('stacklab_context', `is ${context}, not a whole number of patches (stacklab_patch ${patch})`);
   const smooth =
     meta.stacklab_smooth === undefined ? 1 : whole('stacklab_smooth', LIMITS.smooth.min, LIMITS.smooth.max);
+  // The rows the model's statistics came from (a per-series model): `score --calibrate-rows`'s default.
+  const calibrateRows =
+    meta.stacklab_calibrate_rows === undefined ? null : whole('stacklab_calibrate_rows', 2, Infinity);
 
   let threshold: number | null = null;
   if (meta.stacklab_threshold !== undefined) {
@@ -217,5 +222,5 @@ export function readScoringModel(file: string, bytes: Uint8Array): ScoringModelI
   if (normalization !== null && (normalization.length > SCORING_MODEL_LIMITS.text || UNPRINTABLE.test(normalization)))
     fail('stacklab_normalization', `is not a line of at most ${SCORING_MODEL_LIMITS.text} printable characters`);
 
-  return { channels: names, window, patch, context, smooth, threshold, norm, normalization };
+  return { channels: names, window, patch, context, smooth, threshold, norm, normalization, calibrateRows };
 }

@@ -80,6 +80,8 @@ export async function exportRun(dir: string, options: { series?: string } = {}):
         norm: JSON.stringify({ mean: stats.mean, std: stats.std }),
         normalization,
         smooth: String(config.scoring?.smooth ?? 1),
+        // How many rows the statistics came from: what `score --calibrate-rows` takes by default.
+        ...(seriesIndex >= 0 ? { calibrate_rows: String(list[seriesIndex]!.rows) } : {}),
         context: String(scoringContext(cfg)),
         ...(threshold !== null ? { threshold: String(threshold) } : {}),
       },
