@@ -50,7 +50,15 @@ export interface ImportRequest {
   readonly labelMap?: Readonly<Record<string, 0 | 1>>;
   /** Resample irregular timestamps onto the median interval. */
   readonly resample?: boolean;
+  /** A CSV's shape: wide (a column per sensor), long (a row per reading: timestamp, tag, value), or detected. */
+  readonly layout?: Layout;
+  /** An Excel workbook's sheet (default: the first that holds data). */
+  readonly sheet?: string;
 }
+
+/** How a CSV table is laid out: detected, one column per sensor, or one row per reading (pivoted). */
+export const LAYOUTS = ['auto', 'wide', 'long'] as const;
+export type Layout = (typeof LAYOUTS)[number];
 
 export interface ImportColumn {
   readonly name: string;

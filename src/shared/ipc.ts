@@ -11,6 +11,7 @@ import {
   COLUMN_ROLES,
   DECIMAL_MARKS,
   DELIMITERS,
+  LAYOUTS,
   SAMPLE_KINDS,
   type ImportInspection,
   type ImportRequest,
@@ -213,7 +214,18 @@ export function trainPlan(channel: string, raw: unknown): TrainPlan {
 /** An import request, checked field by field; `c` names where it came from in errors ("data.import", "job.json import"). */
 export function importRequest(c: string, raw: unknown): ImportRequest {
   const obj = plainObject(c, raw);
-  onlyKeys(c, obj, ['source', 'roles', 'delimiter', 'decimal', 'header', 'fillLimit', 'labelMap', 'resample']);
+  onlyKeys(c, obj, [
+    'source',
+    'roles',
+    'delimiter',
+    'decimal',
+    'header',
+    'fillLimit',
+    'labelMap',
+    'resample',
+    'layout',
+    'sheet',
+  ]);
   const src = plainObject(`${c} source`, obj.source);
   let source: ImportRequest['source'];
   if (src.kind === 'sample') {
@@ -298,7 +310,19 @@ export function importRequest(c: string, raw: unknown): ImportRequest {
     fillLimit: optionalNumber(c, obj, 'fillLimit'),
     labelMap,
     resample: optionalBoolean(c, obj, 'resample'),
+    layout: optionalOneOf(c, obj, 'layout', LAYOUTS),
+    sheet: sheetName(c, obj),
   });
+}
+
+/** An Excel sheet's name: 1 to 31 characters (Excel's own limit), none of \ / ? * [ ] :. */
+function sheetName(c: string, obj: Record<string, unknown>): string | undefined {
+  const v = optionalString(c, obj, 'sheet');
+  if (v !== undefined && (v.length === 0 || v.length > 31 || /[\\/?*[\]:]/.test(v)))
+    throw new InvalidParamsError(
+      `${c}: "sheet" must be an Excel sheet's name (1 to 31 characters, none of \\ / ? * [ ] :), got ${JSON.stringify(v)}`,
+    );
+  return v;
 }
 
 /** Runtime validators, one per request channel: every handler runs its input through these. */

@@ -51,6 +51,18 @@ export interface FileProfile {
   readonly labelRatio: number | null;
   readonly events: EventsProfile;
   readonly warnings: string[];
+  /** What the file is when not a wide CSV table ("Excel workbook, sheet …", "Parquet, …", "long table …"). */
+  readonly format?: { readonly kind: 'xlsx' | 'parquet' | 'long'; readonly description: string };
+  /** An Excel workbook's sheets and the one read. */
+  readonly sheets?: { readonly names: readonly string[]; readonly read: string };
+  /** The first rows as text, for files without a text head to preview (Excel, Parquet). */
+  readonly preview?: { readonly header: readonly string[]; readonly rows: readonly (readonly string[])[] };
+  /** A long table: each tag's readings and own sampling interval, the grid's step, bad-quality readings. */
+  readonly long?: {
+    readonly tags: readonly { readonly name: string; readonly readings: number; readonly intervalSeconds: number }[];
+    readonly stepSeconds: number;
+    readonly badQuality: number;
+  };
 }
 
 export interface DatasetProfile {

@@ -63,7 +63,7 @@ describe('data.inspect and data.import share the data-file gate', () => {
         const environ = await answer(s, channel, '/proc/self/environ');
         expect(environ).toMatch(/^error: /);
         expect(environ).not.toMatch(/PATH=|HOME=/);
-        expect(await answer(s, channel, key)).toMatch(/^error: .*id_ed25519: is not a CSV file/);
+        expect(await answer(s, channel, key)).toMatch(/^error: .*id_ed25519: is not a data file/);
       }
     }
     // Without --root a link is the user's own: a CSV file kept under another name (a cache file) imports.
@@ -81,7 +81,7 @@ describe('data.inspect and data.import share the data-file gate', () => {
     symlinkSync('/proc/self/environ', toEnviron);
     for (const channel of ['data.inspect', 'data.import'] as const) {
       const viaLink = await answer(confined, channel, toKey);
-      expect(viaLink).toMatch(/key-link\.csv: is a link to a file that is not a CSV file/);
+      expect(viaLink).toMatch(/key-link\.csv: is a link to a file that is not a data file/);
       expect(viaLink).not.toContain(SECRET);
       const out = await answer(confined, channel, toOutside);
       expect(out).toMatch(/outside the folder this server may use/);

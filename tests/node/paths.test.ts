@@ -76,7 +76,7 @@ describe('error texts', () => {
       expect(m).not.toMatch(/the-first-line|root:x/);
       expect(m.length).toBeLessThan(500);
     }
-    expect(messages[0]).toMatch(/is not a CSV file/);
+    expect(messages[0]).toMatch(/is not a data file/);
     expect(messages[2]).toMatch(/is not a labels file/);
     expect(messages[3]).toMatch(/is not valid JSON/);
   });

@@ -249,6 +249,59 @@ describe('Import step', () => {
     w.unmount();
   });
 
+  it('shows an Excel workbook’s format and sheets, and re-imports another sheet', async () => {
+    const api = new FakeImportApi();
+    api.answer = (req) => {
+      const r = importResult(req);
+      const f = {
+        ...r.profile.files[0]!,
+        path: '/data/line3.xlsx',
+        format: { kind: 'xlsx' as const, description: 'Excel workbook, sheet "Data" (2 of 2: Notes, Data)' },
+        sheets: { names: ['Notes', 'Data'], read: req.sheet ?? 'Data' },
+      };
+      return { ...r, profile: { ...r.profile, files: [f] } };
+    };
+    const { w } = await imported(api);
+    expect(w.find('[data-testid="format"]').text()).toBe('Excel workbook, sheet "Data" (2 of 2: Notes, Data)');
+    // No CSV dialect for a workbook: its sheet instead.
+    expect(w.find('[data-testid="delimiter"]').exists()).toBe(false);
+    expect(w.find('[data-testid="table-layout"]').exists()).toBe(false);
+    const sheet = w.find('[data-testid="sheet"]');
+    expect(sheet.findAll('option').map((o) => o.text())).toEqual(['Notes', 'Data']);
+    await sheet.setValue('Notes');
+    expect(api.imports.at(-1)).toEqual({ source: { kind: 'sample' }, sheet: 'Notes' });
+    w.unmount();
+  });
+
+  it('shows a long table’s tags and grid, and lets the layout be chosen', async () => {
+    const api = new FakeImportApi();
+    api.answer = (req) => {
+      const r = importResult(req);
+      const f = {
+        ...r.profile.files[0]!,
+        format: { kind: 'long' as const, description: 'long table (one row per reading), 3 tags at 5 s' },
+        long: {
+          tags: [
+            { name: 'FIC101.PV', readings: 3600, intervalSeconds: 1 },
+            { name: 'TI202.PV', readings: 720, intervalSeconds: 5 },
+            { name: 'LI303.PV', readings: 60, intervalSeconds: 60 },
+          ],
+          stepSeconds: 5,
+          badQuality: 1,
+        },
+      };
+      return { ...r, profile: { ...r.profile, files: [f] } };
+    };
+    const { w } = await imported(api);
+    expect(w.find('[data-testid="long-grid"]').text()).toMatch(
+      /^3 tags pivoted to channels, one row every 5 s .*; 1 readings of bad quality left out$/,
+    );
+    expect(w.find('[data-testid="dialect"]').text()).toContain('detected: long');
+    await w.find('[data-testid="table-layout"]').setValue('wide');
+    expect(api.imports.at(-1)).toEqual({ source: { kind: 'sample' }, layout: 'wide' });
+    w.unmount();
+  });
+
   it('shows the detected dialect and re-imports with another one', async () => {
     const { w, api } = await imported();
     expect((w.find('[data-testid="delimiter"]').element as HTMLSelectElement).value).toBe(',');

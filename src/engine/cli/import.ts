@@ -8,14 +8,15 @@ import {
   type FileProfile,
 } from '../data/dataset';
 import { defaultFitness } from '../data/fitness';
-import { DECIMAL_MARKS, DELIMITERS, type DecimalMark, type Delimiter } from '../../shared/import';
+import { DECIMAL_MARKS, DELIMITERS, LAYOUTS, type DecimalMark, type Delimiter } from '../../shared/import';
 import type { DataFitness } from '../../shared/profile';
-import { parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
+import { oneOf, parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
 import { fitLines } from './fit';
 import { DEFAULT_COLUMNS, type CliIo } from './io';
 import { count } from '../compare/text';
 
 export const IMPORT_USAGE = `stacklab import <file|folder> [options]   (or --sample [plant|multi-run]: a built-in sample)
+  reads CSV text (.csv .tsv .txt .dat), Excel workbooks (.xlsx) and Parquet files (.parquet)
   --write <folder>            with --sample: also write the sample's CSV files there (to score or edit them)
   --labels <windows.json>     NAB-style anomaly windows { "<file>": [[start, end], …] }
   --json                      the profile as one JSON object on the last line of stdout
@@ -32,7 +33,11 @@ export const IMPORT_USAGE = `stacklab import <file|folder> [options]   (or --sam
   --ignore a,b,…              columns to leave out
   --fill-limit <rows>         forward-fill gaps up to this many rows (default 5)
   --resample                  resample irregular timestamps onto the median interval
-  --utc-offset <±hh:mm>       zone of timestamps written without one (default UTC)`;
+  --utc-offset <±hh:mm>       zone of timestamps written without one (default UTC)
+  --layout <auto|wide|long>   a CSV's shape: a column per sensor (wide), or a row per reading (long:
+                              timestamp, tag, value[, quality]) pivoted to one channel per tag on a
+                              common grid (default auto: detected)
+  --sheet <name>              an Excel workbook's sheet (default: the first that holds data)`;
 
 const list = (s: string | undefined) =>
   s
@@ -73,9 +78,17 @@ function eventsText(e: FileProfile['events']): string {
 
 export function formatFileProfile(p: FileProfile): string {
   const delim = p.delimiter === '\t' ? 'tab' : `"${p.delimiter}"`;
+  const size = `${p.rows} rows, ${p.channels.length} channel${p.channels.length === 1 ? '' : 's'}, ${(p.bytes / 1e6).toFixed(1)} MB`;
   const lines = [
     `${p.path}`,
-    `  ${p.rows} rows, ${p.channels.length} channel${p.channels.length === 1 ? '' : 's'}, ${(p.bytes / 1e6).toFixed(1)} MB, ${p.encoding}, delimiter ${delim}, decimal "${p.decimal}", ${p.header ? 'header' : 'no header'}, ${p.lineEnding}`,
+    p.format && p.format.kind !== 'long'
+      ? `  ${size}, ${p.format.description}`
+      : `  ${size}, ${p.encoding}, delimiter ${delim}, decimal "${p.decimal}", ${p.header ? 'header' : 'no header'}, ${p.lineEnding}${p.format ? `; ${p.format.description}` : ''}`,
+    ...(p.long
+      ? [
+          `  tags: ${p.long.tags.map((t) => `${t.name} (${t.readings} readings, every ${fmt(t.intervalSeconds)} s)`).join(', ')}`,
+        ]
+      : []),
     `  time: ${p.timestampColumn ? `${p.timestampColumn} (${p.timestampFormat}), ${p.start} → ${p.end}, every ${fmt(p.samplingIntervalSeconds)} s` : 'no timestamp column (rows equally spaced)'}`,
     `  labels: ${p.labelSource ? `${[...p.labelColumns, ...(p.labelSource.includes('windows') ? ['windows file'] : [])].join(', ')}; ratio ${fmt(p.labelRatio, 3)}, ${eventsText(p.events)}` : 'none'}`,
     ...Object.entries(p.labelMapping).map(
@@ -143,7 +156,10 @@ export async function importCommand(argv: string[], io: CliIo): Promise<number> 
     'utc-offset': { type: 'string' },
     sample: { type: 'string' },
     write: { type: 'string' },
+    layout: { type: 'string' },
+    sheet: { type: 'string' },
   });
+  const layout = oneOf('import', '--layout', values.layout, LAYOUTS);
   if (values.write !== undefined && values.sample === undefined)
     throw new UsageError("stacklab import: --write goes with --sample (it writes the built-in sample's CSV files)");
   if (values.sample !== undefined && positionals.length)
@@ -182,6 +198,8 @@ export async function importCommand(argv: string[], io: CliIo): Promise<number> 
     ...(fillLimit !== undefined ? { fillLimit } : {}),
     resample: values.resample,
     ...(values.labels ? { labels: values.labels } : {}),
+    ...(layout && layout !== 'auto' ? { layout } : {}),
+    ...(values.sheet ? { sheet: values.sheet } : {}),
   };
   const sample = values.sample !== undefined ? sampleKind('import', values.sample) : undefined;
   const dataset = sample

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { sameSchedules, variantLabel } from '../../shared/growth';
-import type { DataSource, ImportRequest } from '../../shared/import';
+import { LAYOUTS, type DataSource, type ImportRequest } from '../../shared/import';
 import { DEFAULT_MIX, LAB_JOB_DEFAULTS, LAB_LIMITS, MIX_KEYS, parseMix } from '../../shared/lab';
 import { PLAN_FIELDS, type PlanInput } from '../../shared/plan';
 import { allowsTf32 } from '../../shared/precision';
@@ -26,7 +26,7 @@ import { beginJob, prepareJob, type PreparedJob } from '../runs/prepare';
 import { parallelForJob } from '../runs/parallel';
 import { runFolderConflict } from '../runs/resume';
 import type { RunEvent, RunReport } from '../runs/types';
-import { parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
+import { oneOf, parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
 import { printComparison } from './compare';
 import { formatFitness } from './import';
 import { DEFAULT_COLUMNS, type CliIo } from './io';
@@ -55,6 +55,11 @@ export const TRAIN_USAGE = [
   usageLine('--out <dir>', 'the folder for the run folders (default: a new folder in the runs folder)'),
   usageLine('--labels <windows.json>', 'anomaly windows for the data'),
   usageLine('--series-column C', "a column naming each row's run: one series per run (see import)"),
+  usageLine(
+    '--layout auto|wide|long',
+    'a CSV table: a column per sensor, or a row per reading pivoted to channels (see import)',
+  ),
+  usageLine('--sheet NAME', "an Excel workbook's sheet (default: the first that holds data)"),
   planUsage(),
   usageLine('--threads N', 'CPU threads for training and evaluation (default: every core)'),
   usageLine(
@@ -188,6 +193,8 @@ function parseTrainArgs(argv: string[]) {
     sample: { type: 'string' },
     labels: { type: 'string' },
     'series-column': { type: 'string' },
+    layout: { type: 'string' },
+    sheet: { type: 'string' },
     task: { type: 'string' },
     'corpus-seed': { type: 'string' },
     'corpus-bytes': { type: 'string' },
@@ -273,6 +280,8 @@ function parseTrainArgs(argv: string[]) {
     data: str('data'),
     labels: str('labels'),
     seriesColumn: str('series-column'),
+    layout: oneOf('train', '--layout', str('layout'), LAYOUTS),
+    sheet: str('sheet'),
     runsRoot,
     out,
     queue,
@@ -373,7 +382,7 @@ function labSource(str: (key: string) => string | undefined): Extract<DataSource
 }
 
 /** The data set, where it came from, and the import request that reads it again (job.json). */
-async function loadData({ sample, data, labels, seriesColumn, lab }: TrainArgs) {
+async function loadData({ sample, data, labels, seriesColumn, lab, layout, sheet }: TrainArgs) {
   if (lab) {
     const corpus = await loadLabCorpus(lab);
     return {
@@ -385,15 +394,17 @@ async function loadData({ sample, data, labels, seriesColumn, lab }: TrainArgs) 
     };
   }
   const roles = seriesColumn ? { roles: { series: seriesColumn === 'none' ? null : seriesColumn } } : {};
+  const shape = { ...(layout && layout !== 'auto' ? { layout } : {}), ...(sheet ? { sheet } : {}) };
   const dataset = sample
     ? await loadSampleDataset({ sample })
-    : await loadDataset(data!, { ...(labels ? { labels } : {}), ...roles });
+    : await loadDataset(data!, { ...(labels ? { labels } : {}), ...roles, ...shape });
   const source = sample ? sampleSource(sample) : path.resolve(data!);
   const request: ImportRequest = sample
     ? { source: { kind: 'sample', sample } }
     : {
         source: { kind: 'path', path: source, ...(labels ? { labels: path.resolve(labels) } : {}) },
         ...(seriesColumn && seriesColumn !== 'none' ? { roles: { [seriesColumn]: 'series' as const } } : {}),
+        ...shape,
       };
   return { data: { dataset, source, request } };
 }

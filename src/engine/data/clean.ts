@@ -296,6 +296,10 @@ export function cleanSeries(raw: RawSeries, windows: [string, string][] | undefi
   const labelRatio = label ? label.reduce((n, x) => n + x, 0) / rows : null;
 
   const profile: FileProfile = {
+    ...(raw.format ? { format: raw.format } : {}),
+    ...(raw.sheets ? { sheets: raw.sheets } : {}),
+    ...(raw.preview ? { preview: raw.preview } : {}),
+    ...(raw.long ? { long: { ...raw.long, tags: raw.long.tags.slice(0, 1000) } } : {}),
     path: raw.path,
     rows,
     bytes: raw.bytes,

@@ -60,8 +60,8 @@ export async function loadDataset(target: string, options: LoadOptions = {}): Pr
     const links = brokenLinks.length ? ` (only links that lead to no file: ${columnList(brokenLinks)})` : '';
     throw new ImportError(
       { file: target },
-      `holds no .csv file${links}`,
-      'Put the CSV exports (one per experiment) in the folder.',
+      `holds no data file (.csv, .tsv, .txt, .dat, .xlsx or .parquet)${links}`,
+      'Put the exports (one file per experiment) in the folder.',
     );
   }
   const windows = options.labels ? await readLabelWindows(options.labels, options.gate) : undefined;

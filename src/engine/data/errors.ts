@@ -39,7 +39,11 @@ export function columnList(names: readonly string[], max = 4): string {
 }
 
 /** File names StackLab reads as CSV data: anything else is refused before a byte is read (nothing of it reaches a message). */
-export const CSV_NAME = /\.(csv|tsv|txt|dat)$/i;
+/** Excel workbooks and Parquet files, read by their own readers. */
+export const XLSX_NAME = /\.xlsx$/i;
+export const PARQUET_NAME = /\.parquet$/i;
+/** Every data file the importer reads. */
+export const DATA_NAME = /\.(csv|tsv|txt|dat|xlsx|parquet)$/i;
 
 /** Warnings listed one per channel up to this many, then counted: a 5,000-column file must not print 5,000 lines. */
 export const MAX_LISTED = 8;

@@ -17,7 +17,11 @@ import {
   type Dialect,
   type DialectOverrides,
 } from './csv';
-import { capped, columnList, CSV_NAME, excerpt, ImportError } from './errors';
+import { capped, columnList, DATA_NAME, excerpt, ImportError, PARQUET_NAME, XLSX_NAME } from './errors';
+import { detectLong, importLong } from './long';
+import { readParquet } from './parquet';
+import { importTable } from './table-import';
+import { readXlsx } from './xlsx';
 import { openDataFile, type DataFileGate } from './source-file';
 import { isMissingToken, parseNumberRange } from './numbers';
 import { DEFAULT_LABEL_WORDS, labelClass, planRoles, type ColumnPlan, type RoleOverrides } from './roles';
@@ -40,6 +44,10 @@ export interface ImportOptions {
   readonly sampleRows?: number;
   /** The host's part of the data-file gate (server mode's --root), for every file read. */
   readonly gate?: DataFileGate;
+  /** A CSV's shape: wide (a column per sensor), long (a row per reading, pivoted), or detected (default). */
+  readonly layout?: 'auto' | 'wide' | 'long';
+  /** An Excel workbook's sheet (default: the first that holds data). */
+  readonly sheet?: string;
 }
 
 /** A file's raw columns, before cleaning. */
@@ -64,6 +72,18 @@ export interface RawSeries {
   readonly notes: readonly string[];
   /** First text value seen in a numeric channel, for the warning. */
   readonly badCellExample?: { line: number; column: string; value: string };
+  /** The format when it is not a wide CSV table: an Excel sheet, a Parquet file, a long table pivoted. */
+  readonly format?: { readonly kind: 'xlsx' | 'parquet' | 'long'; readonly description: string };
+  /** A long table's tags (each one's readings and own sampling interval) and the grid they were put on. */
+  readonly long?: {
+    readonly tags: readonly { readonly name: string; readonly readings: number; readonly intervalSeconds: number }[];
+    readonly stepSeconds: number;
+    readonly badQuality: number;
+  };
+  /** An Excel workbook's sheets, and the one read. */
+  readonly sheets?: { readonly names: readonly string[]; readonly read: string };
+  /** The first rows as text (Excel, Parquet: files without a text head to preview). */
+  readonly preview?: { readonly header: readonly string[]; readonly rows: readonly (readonly string[])[] };
 }
 
 /**
@@ -140,10 +160,22 @@ export function uniqueNames(raw: readonly string[]): { names: string[]; renamed:
   return { names: out, renamed };
 }
 
-/** Reads one CSV file through the data-file gate (source-file.ts): the file read is the file checked. */
+/**
+ * Reads one data file through the data-file gate (source-file.ts): the file read is the file
+ * checked. A CSV file (wide, or a long table pivoted to channels), an Excel workbook's sheet or a
+ * Parquet file, by its name's ending.
+ */
 export async function importCsvFile(file: string, options: ImportOptions = {}): Promise<RawSeries> {
   const { handle, stats } = await openDataFile(file, 'csv', options.gate);
   try {
+    if (XLSX_NAME.test(file)) {
+      if (stats.size === 0)
+        throw new ImportError({ file }, 'is empty', 'Save the workbook again; the file has no bytes.');
+      const src = await readXlsx(file, handle, stats.size, options.sheet);
+      const raw = await importTable(file, src, options);
+      return { ...raw, sheets: { names: src.sheets, read: src.sheet } };
+    }
+    if (PARQUET_NAME.test(file)) return await importTable(file, await readParquet(file, handle, stats.size), options);
     return await importOpened(file, handle, stats.size, options);
   } finally {
     await handle.close().catch(() => undefined);
@@ -230,6 +262,17 @@ async function importOpened(file: string, fh: FileHandle, size: number, options:
   if (dataRows.length === 0)
     throw new ImportError({ file: display }, 'has a header but no data rows', 'Export the data again with its rows.');
   const samples = names.map((_, c) => dataRows.map((r) => r[c] ?? ''));
+  // A long table (timestamp, tag, value[, quality]): pivoted to one channel per tag.
+  if (options.layout !== 'wide') {
+    const long = detectLong(names, samples);
+    if (long) return importLong(display, fh, size, enc.bomLength, dialect, names, long, options);
+    if (options.layout === 'long')
+      throw new ImportError(
+        { file: display },
+        `is not a long table (columns: ${columnList(names)})`,
+        'A long table has a timestamp, a tag and a numeric value column (and perhaps a quality column); choose the layout "wide" for a column per sensor.',
+      );
+  }
   const labelWords = { ...DEFAULT_LABEL_WORDS, ...options.labelWords };
   let plan;
   try {
@@ -479,13 +522,13 @@ async function importOpened(file: string, fh: FileHandle, size: number, options:
   };
 }
 
-/** The CSV files of a folder (links to files included), sorted by name. */
+/** The data files of a folder (CSV, Excel, Parquet; links to files included), sorted by name. */
 export async function csvFilesIn(dir: string, brokenLinks: string[] = []): Promise<string[]> {
   const { readdir } = await import('node:fs/promises');
   const entries = await readdir(dir, { withFileTypes: true });
   const out: string[] = [];
   for (const e of entries) {
-    if (!CSV_NAME.test(e.name)) continue;
+    if (!DATA_NAME.test(e.name)) continue;
     const p = path.join(dir, e.name);
     if (e.isFile()) out.push(p);
     else if (e.isSymbolicLink()) {

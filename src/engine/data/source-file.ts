@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { FileRefusedError, inVirtualFs, openRegular, type OpenedFile } from '../io/files';
-import { CSV_NAME, ImportError } from './errors';
+import { DATA_NAME, ImportError } from './errors';
 
 /** What a host adds to the gate: confinement of the real path (server mode's --root), a time limit. */
 export interface DataFileGate {
@@ -25,10 +25,10 @@ const LABELS_NAME = /\.json$/i;
 
 const NAMES: Record<DataFileKind, { test: RegExp; what: string; endings: string; hint: string }> = {
   csv: {
-    test: CSV_NAME,
-    what: 'a CSV file',
-    endings: '.csv, .tsv, .txt or .dat',
-    hint: 'StackLab reads CSV exports of sensor data: give one, or rename the file if it is one.',
+    test: DATA_NAME,
+    what: 'a data file',
+    endings: '.csv, .tsv, .txt, .dat, .xlsx or .parquet',
+    hint: 'StackLab reads CSV exports, Excel workbooks (.xlsx) and Parquet files of sensor data: give one, or rename the file if it is one.',
   },
   labels: {
     test: LABELS_NAME,

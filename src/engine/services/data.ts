@@ -22,6 +22,7 @@ import { asSample, loadDataset, sampleSource, withSampleFiles, type Dataset, typ
 import { columnList, excerpt } from '../data/errors';
 import { defaultFitness } from '../data/fitness';
 import { csvFilesIn, importCsvFile } from '../data/import';
+import { detectLong } from '../data/long';
 import { openDataFile, type DataFileGate } from '../data/source-file';
 import { DEFAULT_LABEL_WORDS, planRoles, type RoleOverrides } from '../data/roles';
 import { rangesOf } from '../data/ranges';
@@ -98,6 +99,9 @@ async function previewOf(
     ? { header: first, rows: rows.slice(1, lines + 1) }
     : { header: first.map((_, i) => `column_${i + 1}`), rows: rows.slice(0, lines) };
 }
+
+/** Files read as CSV text (Excel and Parquet files have their own readers). */
+const CSV_TEXT = /\.(csv|tsv|txt|dat)$/i;
 
 /** Columns of the first file with the roles the import used. */
 function columnsOf(p: FileProfile, header: readonly string[]): ImportColumn[] {
@@ -250,18 +254,39 @@ export function createDataService(confine?: (p: string, what: string, shown?: st
       ...(req.labelMap ? { labelWords: req.labelMap } : {}),
       ...(req.resample ? { resample: true } : {}),
       ...(req.source.kind === 'path' && req.source.labels ? { labels: req.source.labels } : {}),
+      ...(req.layout && req.layout !== 'auto' ? { layout: req.layout } : {}),
+      ...(req.sheet ? { sheet: req.sheet } : {}),
     };
     let roles: RoleOverrides | undefined;
     if (req.roles && Object.keys(req.roles).length) {
-      // The roles planned from the file's head (the full import could refuse the very column being changed).
-      const head = await headColumns(file, req, fileGate, req.labelMap);
-      roles = roleOverrides(head?.columns ?? (await importCsvFile(file, { dialect, gate: fileGate })).plan, req.roles);
+      // The roles planned from the file's head (the full import could refuse the very column being
+      // changed); a workbook, a Parquet file or a long table (whose columns are its tags) from
+      // the file as the importer reads it.
+      const text = CSV_TEXT.test(file) ? await headColumns(file, req, fileGate, req.labelMap) : null;
+      const long =
+        text && req.layout !== 'wide'
+          ? detectLong(
+              text.header,
+              text.header.map((_, c) => text.rows.map((r) => r[c] ?? '')),
+            )
+          : null;
+      const plan =
+        text && !long && req.layout !== 'long'
+          ? text.columns
+          : (await importCsvFile(file, { ...options, dialect })).plan;
+      roles = roleOverrides(plan, req.roles);
     }
     const loaded = await loadDataset(loadTarget, { ...options, ...(roles ? { roles } : {}) });
     const dataset = sample ? asSample(loaded) : loaded;
     const first = loaded.profile.files[0]!;
-    const preview = await previewOf(file, first.delimiter, first.header, fileGate);
-    return { dataset, header: preview.header, preview };
+    // Excel and Parquet have no text head: the importer's own first rows.
+    const preview = first.preview ?? (await previewOf(file, first.delimiter, first.header, fileGate));
+    // A long table's columns are its time and its tags (the file's own header is time, tag, value).
+    const header =
+      first.format?.kind === 'long'
+        ? [first.timestampColumn ?? 'time', ...(first.long?.tags.map((t) => t.name) ?? [])]
+        : preview.header;
+    return { dataset, header, preview };
   }
 
   /** The first CSV file of a path source (a folder's first file), or null for the sample. */
@@ -328,7 +353,9 @@ export function createDataService(confine?: (p: string, what: string, shown?: st
      */
     async inspect(req: ImportRequest): Promise<ImportInspection | null> {
       const file = await firstFile(req);
-      if (!file) return null;
+      // A workbook or a Parquet file has no text head to read apart from the import (its error
+      // says what to do); anything else goes through the gate, which refuses what is not data.
+      if (!file || /\.(xlsx|parquet)$/i.test(file)) return null;
       const head = await headColumns(file, req, gate, req.labelMap);
       if (!head) return null;
       const plan = head.columns;

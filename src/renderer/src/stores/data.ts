@@ -10,7 +10,10 @@ import { useApi } from '../api';
 import { useWizardStore } from './wizard';
 
 /** How a file is read: the dialect, and the resampling and label values the Import step sets beside it. */
-export type Dialect = Pick<ImportRequest, 'delimiter' | 'decimal' | 'header' | 'resample' | 'labelMap'>;
+export type Dialect = Pick<
+  ImportRequest,
+  'delimiter' | 'decimal' | 'header' | 'resample' | 'labelMap' | 'layout' | 'sheet'
+>;
 
 export const useDataStore = defineStore('data', () => {
   const api = useApi();
@@ -81,8 +84,13 @@ export const useDataStore = defineStore('data', () => {
     if (!from) return;
     const next: ImportRequest = { ...from, ...dialect };
     const shown = from.delimiter ?? result.value?.profile.files[0]?.delimiter;
-    // Another separator or header line changes the columns themselves: role choices start over.
-    if ((dialect.delimiter !== undefined && dialect.delimiter !== shown) || dialect.header !== undefined) {
+    // Another separator, header line, layout or sheet changes the columns themselves: role choices start over.
+    if (
+      (dialect.delimiter !== undefined && dialect.delimiter !== shown) ||
+      dialect.header !== undefined ||
+      dialect.layout !== undefined ||
+      dialect.sheet !== undefined
+    ) {
       const { roles: _dropped, ...rest } = next;
       await run(rest);
     } else {

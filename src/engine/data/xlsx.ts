@@ -1,0 +1,248 @@
+/**
+ * Excel workbooks (.xlsx) read with ExcelJS's streaming reader: one sheet (the one asked for, else
+ * the first that holds data), row by row, in bounded memory (the shared strings are kept, the rows
+ * are not). Cells with a date format arrive as times; the header is the rows of text above the
+ * first row that holds a number or a date: the last of them names the columns, a row of units
+ * under it (°C, bar, %) joins the names, and a row of group titles above it (merged cells,
+ * carried to the right) goes in front of them.
+ */
+import ExcelJS from 'exceljs';
+import type { FileHandle } from 'node:fs/promises';
+import { excerpt, ImportError } from './errors';
+import type { Cell, TableSource } from './table-import';
+
+/** Rows read before planning the roles (as the CSV path samples). */
+const HEAD_ROWS = 500;
+/** Text rows above the data looked at for names: a title, group titles, names, units. */
+const MAX_HEADER_ROWS = 6;
+const TIME_NAMES = /^(timestamp|time|date|datetime|date_time|ts|time_stamp|zeit|datum|zeitstempel)$/i;
+/** Columns no group title spans: times, labels, events, runs (the roles' own names). */
+const STANDALONE =
+  /^(timestamp|time|date|datetime|date_time|ts|time_stamp|zeit|datum|zeitstempel|anomaly|label|labels|fault|status|event|events|changepoint|run|run_id|batch|batch_id|experiment)$/i;
+/** Rows handed over at a time. */
+const BATCH = 4096;
+
+interface SheetRef {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** A cell of ExcelJS as a table cell: numbers, text, times (epoch ms, flagged), formulas by their result. */
+function cellOf(v: unknown): { cell: Cell; time: boolean } {
+  if (v === null || v === undefined) return { cell: null, time: false };
+  if (typeof v === 'number') return { cell: v, time: false };
+  if (typeof v === 'string') return { cell: v, time: false };
+  if (typeof v === 'boolean') return { cell: v ? 1 : 0, time: false };
+  if (v instanceof Date) return { cell: v.getTime(), time: true };
+  if (typeof v === 'object') {
+    const o = v as { result?: unknown; richText?: { text: string }[]; text?: unknown; error?: unknown };
+    if ('result' in o) return cellOf(o.result);
+    if (Array.isArray(o.richText)) return { cell: o.richText.map((t) => t.text).join(''), time: false };
+    if (typeof o.text === 'string') return { cell: o.text, time: false };
+    if ('error' in o) return { cell: null, time: false };
+  }
+  return { cell: String(v), time: false };
+}
+
+const isText = (c: Cell) => typeof c === 'string' && c.trim() !== '';
+/** A row of units: short words such as °C, bar, m3/h, %, [kPa], (rpm). */
+const UNIT = /^[([]?[\p{L}°%µ/·*^0-9.\s-]{1,10}[)\]]?$/u;
+
+/**
+ * The workbook's sheets in order, and a stream of one sheet's rows. The sheet is `wanted` when
+ * given (by name), else the first with any row.
+ */
+export async function readXlsx(
+  display: string,
+  fh: FileHandle,
+  bytes: number,
+  wanted?: string,
+): Promise<TableSource & { readonly sheets: readonly string[]; readonly sheet: string }> {
+  const stream = fh.createReadStream({ start: 0, autoClose: false });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    entries: 'ignore',
+  });
+  const internals = reader as unknown as {
+    model?: { sheets?: { name: string; id: number; rId: string }[] };
+    workbookRels?: { Id: string; Target: string }[];
+  };
+  const sheetName = (id: string): string => {
+    const rel = internals.workbookRels?.find((r) => new RegExp(`sheet${id}\\.xml$`).test(r.Target));
+    return internals.model?.sheets?.find((s) => s.rId === rel?.Id)?.name ?? `Sheet${id}`;
+  };
+  const sheets = (): string[] => internals.model?.sheets?.map((s) => s.name) ?? [];
+  const books = reader[Symbol.asyncIterator]();
+  let picked: { ref: SheetRef; rows: AsyncIterator<ExcelJS.Row> } | null = null;
+  const firstRows: { number: number; cells: Cell[]; times: boolean[] }[] = [];
+  try {
+    for (;;) {
+      const next = await books.next();
+      if (next.done) break;
+      const ws = next.value as unknown as { id: string | number } & AsyncIterable<ExcelJS.Row>;
+      const ref = { id: String(ws.id), name: sheetName(String(ws.id)) };
+      if (wanted !== undefined && ref.name !== wanted) continue;
+      const rows = ws[Symbol.asyncIterator]();
+      // The first rows: the header and a sample of data. A sheet without rows is passed over.
+      while (firstRows.length < HEAD_ROWS + MAX_HEADER_ROWS) {
+        const r = await rows.next();
+        if (r.done) break;
+        const values = (r.value.values as unknown[]).slice(1);
+        const cells = values.map(cellOf);
+        if (cells.every((c) => c.cell === null || (typeof c.cell === 'string' && c.cell.trim() === ''))) continue;
+        firstRows.push({ number: r.value.number, cells: cells.map((c) => c.cell), times: cells.map((c) => c.time) });
+      }
+      if (firstRows.length) {
+        picked = { ref, rows };
+        break;
+      }
+      if (wanted !== undefined) break;
+    }
+  } catch (err) {
+    stream.destroy();
+    throw new ImportError(
+      { file: display },
+      `cannot be read as an Excel workbook (${excerpt((err as Error).message, 80)})`,
+      'Open it in Excel and save it again as .xlsx (Excel Workbook), or export the sheet as CSV.',
+    );
+  }
+  if (!picked) {
+    stream.destroy();
+    const list = sheets();
+    throw new ImportError(
+      { file: display },
+      wanted !== undefined
+        ? `has no sheet named "${excerpt(wanted, 40)}" with data (sheets: ${list.join(', ') || 'none'})`
+        : 'has no sheet with data',
+      wanted !== undefined ? 'Choose one of its sheets.' : 'Save the workbook with the measurements in a sheet.',
+    );
+  }
+
+  // The header: the text rows above the first row that holds a number or a date.
+  const dataAt = firstRows.findIndex((r) => r.cells.some((c) => typeof c === 'number'));
+  if (dataAt < 0)
+    throw new ImportError(
+      { file: display },
+      `has no row of numbers in the first ${firstRows.length} rows of sheet "${picked.ref.name}"`,
+      'Choose the sheet that holds the measurements.',
+    );
+  const headerRows = firstRows.slice(Math.max(0, dataAt - MAX_HEADER_ROWS), dataAt);
+  const notes: string[] = [];
+  const width = Math.max(...firstRows.map((r) => r.cells.length));
+  let nameRow = headerRows.at(-1);
+  let unitRow: (typeof firstRows)[number] | undefined;
+  // Units under the names: every filled cell short and unit-like, the row above holding longer names.
+  if (
+    headerRows.length >= 2 &&
+    headerRows
+      .at(-1)!
+      .cells.filter(isText)
+      .every((c) => UNIT.test(String(c).trim())) &&
+    headerRows.at(-2)!.cells.filter(isText).length >= headerRows.at(-1)!.cells.filter(isText).length
+  ) {
+    unitRow = headerRows.at(-1);
+    nameRow = headerRows.at(-2);
+  }
+  const groupRow = nameRow && headerRows.indexOf(nameRow) > 0 ? headerRows[headerRows.indexOf(nameRow) - 1] : undefined;
+  let group = '';
+  const names = Array.from({ length: width }, (_, c) => {
+    const g = groupRow?.cells[c];
+    const n = nameRow?.cells[c];
+    const base = isText(n ?? null) ? String(n).trim() : nameRow ? '' : `column_${c + 1}`;
+    // A merged group title fills only its first cell (the streaming reader sees the merges only
+    // after the rows): carried to the right until the next title, but never onto a time, label,
+    // event or run column, which stand alone.
+    if (groupRow) group = isText(g ?? null) ? String(g).trim() : g === null || g === undefined ? group : '';
+    if (STANDALONE.test(base)) group = '';
+    const unit = unitRow?.cells[c];
+    const withGroup = group && base && !base.startsWith(group) ? `${group} ${base}` : base || group;
+    return isText(unit ?? null) && withGroup ? `${withGroup} (${String(unit).trim()})` : withGroup || `column_${c + 1}`;
+  });
+  if (unitRow) notes.push(`row ${unitRow.number} read as units, joined to the column names`);
+  if (groupRow && groupRow.cells.some(isText))
+    notes.push(`row ${groupRow.number} read as group titles before the names`);
+  // Repeated names made unique as the CSV path does.
+  const seen = new Map<string, number>();
+  const unique = names.map((n) => {
+    const k = (seen.get(n) ?? 0) + 1;
+    seen.set(n, k);
+    return k === 1 ? n : `${n}_${k}`;
+  });
+  const data = firstRows.slice(dataAt);
+  // Serial day numbers without a date format in a column named like a time: Excel's own dates
+  // (1900 date system: day 25,569 is 1970-01-01), read as times.
+  const serial = new Set(
+    unique
+      .map((_, c) => c)
+      .filter((c) => {
+        if (!TIME_NAMES.test(unique[c]!.trim())) return false;
+        const v = data.map((r) => r.cells[c]).filter((x) => x !== null && x !== undefined);
+        return v.length > 0 && v.every((x) => typeof x === 'number' && x > 20_000 && x < 80_000);
+      }),
+  );
+  const fromSerial = (cells: Cell[]) => {
+    for (const c of serial) {
+      const v = cells[c];
+      if (typeof v === 'number') cells[c] = Math.round((v - 25_569) * 86_400_000);
+    }
+    return cells;
+  };
+  for (const r of data) {
+    fromSerial(r.cells);
+    for (const c of serial) r.times[c] = true;
+  }
+  if (serial.size)
+    notes.push(
+      `${[...serial].map((c) => unique[c]).join(', ')}: Excel serial day numbers read as times (UTC, 1900 date system)`,
+    );
+  // A column is a time column when its filled cells are times (a date format in the sheet).
+  const timeColumns = new Set(
+    unique
+      .map((_, c) => c)
+      .filter((c) => {
+        const filled = data.filter((r) => r.cells[c] !== null && r.cells[c] !== undefined);
+        return filled.length > 0 && filled.every((r) => r.times[c]);
+      }),
+  );
+  const pad = (cells: Cell[]) =>
+    cells.length < width ? [...cells, ...Array<Cell>(width - cells.length).fill(null)] : cells;
+  const rows = picked.rows;
+  const list = sheets();
+  const index = list.indexOf(picked.ref.name);
+  return {
+    kind: 'xlsx',
+    format: `Excel workbook, sheet "${picked.ref.name}"${list.length > 1 ? ` (${index + 1} of ${list.length}: ${list.join(', ')})` : ''}`,
+    bytes,
+    names: unique,
+    timeColumns,
+    head: data.map((r) => pad(r.cells)),
+    notes,
+    sheets: list,
+    sheet: picked.ref.name,
+    async *batches() {
+      try {
+        yield { line: data[0]!.number, rows: data.map((r) => pad(r.cells)) };
+        let batch: Cell[][] = [];
+        let line = 0;
+        for (;;) {
+          const r = await rows.next();
+          if (r.done) break;
+          const cells = fromSerial((r.value.values as unknown[]).slice(1).map((v) => cellOf(v).cell));
+          if (cells.every((c) => c === null || (typeof c === 'string' && c.trim() === ''))) continue;
+          if (batch.length === 0) line = r.value.number;
+          batch.push(pad(cells));
+          if (batch.length >= BATCH) {
+            yield { line, rows: batch };
+            batch = [];
+          }
+        }
+        if (batch.length) yield { line, rows: batch };
+      } finally {
+        stream.destroy();
+      }
+    },
+  };
+}

@@ -1,0 +1,223 @@
+/**
+ * The plant's own exports as they come (issue 26): a historian's long table pivoted to channels,
+ * an Excel workbook with a unit row and serial dates, a Parquet file with a timestamp column, each
+ * generated here and imported through the same path as CSV (loadDataset, the CLI, the IPC check).
+ */
+import ExcelJS from 'exceljs';
+import { parquetWriteFile } from 'hyparquet-writer';
+import { describe, expect, it } from 'vitest';
+import { loadDataset } from '../../src/engine/data/dataset';
+import { importRequest } from '../../src/shared/ipc';
+import { cli } from '../helpers/cli';
+import { csvFolder } from '../helpers/csv-files';
+
+const T0 = Date.UTC(2026, 0, 1);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * One hour of three tags at their own rates (1 s, 5 s, 60 s), as a historian exports them, with a
+ * quality column: LI303's reading at 600 s is bad (value 999) and must not appear.
+ */
+function longTable(
+  quality: (tag: string, s: number) => string = (tag, s) => (tag === 'LI303.PV' && s === 600 ? 'Bad' : 'Good'),
+) {
+  const lines = ['Timestamp,TagName,Value,Quality'];
+  for (let s = 0; s < 3600; s++) {
+    lines.push(`${iso(T0 + s * 1000)},FIC101.PV,${(10 + s / 1000).toFixed(3)},${quality('FIC101.PV', s)}`);
+    if (s % 5 === 0)
+      lines.push(`${iso(T0 + s * 1000)},TI202.PV,${(80 + s / 100).toFixed(2)},${quality('TI202.PV', s)}`);
+    if (s % 60 === 0)
+      lines.push(`${iso(T0 + s * 1000)},LI303.PV,${s === 600 ? 999 : 50 + s / 60},${quality('LI303.PV', s)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('long tables (timestamp, tag, value, quality)', () => {
+  it('pivots each tag to a channel on a common grid, holding slow tags and leaving out bad readings', async () => {
+    const { file } = csvFolder('stacklab-long-');
+    const ds = await loadDataset(file('historian.csv', longTable()));
+    const p = ds.profile.files[0]!;
+    expect(p.format?.kind).toBe('long');
+    expect(ds.channels).toEqual(['FIC101.PV', 'TI202.PV', 'LI303.PV']);
+    // The grid: the median of the tags' own intervals (1, 5, 60 s) is 5 s, over the hour.
+    expect(p.long).toMatchObject({ stepSeconds: 5, badQuality: 1 });
+    expect(p.long!.tags.map((t) => [t.name, t.readings, t.intervalSeconds])).toEqual([
+      ['FIC101.PV', 3600, 1],
+      ['TI202.PV', 720, 5],
+      ['LI303.PV', 60, 60],
+    ]);
+    expect(p.rows).toBe(720);
+    expect(p.samplingIntervalSeconds).toBe(5);
+    const s = ds.series[0]!;
+    const col = (name: string) => s.channels.find((c) => c.name === name)!.values;
+    // Row r is T0 + 5r s: the fast tag's reading at that second, the 5 s tag's own reading.
+    expect(col('FIC101.PV')[10]).toBeCloseTo(10.05, 5);
+    expect(col('TI202.PV')[10]).toBeCloseTo(80.5, 4);
+    // The slow tag held between its readings (row 13 = 65 s: the 60 s reading), not interpolated.
+    expect(col('LI303.PV')[13]).toBe(51);
+    // Its bad reading at 600 s (row 120) is left out: the 540 s reading holds there, never 999.
+    expect(col('LI303.PV')[120]).toBe(59);
+    expect([...col('LI303.PV')].includes(999)).toBe(false);
+    expect(p.warnings.join(' ')).toMatch(/1 readings of bad quality \(Quality\) read as missing/);
+  });
+
+  it('reads OPC quality codes (192 and above good), and holds a tag no longer than twice its interval', async () => {
+    const { file } = csvFolder('stacklab-long-opc-');
+    // LI303 bad (code 0) from 1,200 s to 1,500 s: longer than twice its 60 s interval, so a gap.
+    const csv = longTable((tag, s) => (tag === 'LI303.PV' && s >= 1200 && s <= 1500 ? '0' : '192'));
+    const ds = await loadDataset(file('opc.csv', csv), { fillLimit: 0 });
+    const li = ds.series[0]!.channels.find((c) => c.name === 'LI303.PV')!.values;
+    // Held from 1,140 s for under 120 s (rows 228–251), missing from row 252 (1,260 s) until 1,560 s.
+    expect(li[250]).toBe(69);
+    expect(Number.isNaN(li[260]!)).toBe(true);
+    expect(li[312]).toBe(76);
+    expect(ds.profile.files[0]!.long!.badQuality).toBe(6);
+  });
+
+  it('imports the same file as wide when asked, and refuses --layout long for a wide file', async () => {
+    const { file } = csvFolder('stacklab-long-wide-');
+    const long = file('historian.csv', longTable());
+    const wide = await loadDataset(long, { layout: 'wide' });
+    expect(wide.profile.files[0]!.format).toBeUndefined();
+    expect(wide.channels).toEqual(['Value']);
+    // A tag left out by its role (the Import step's roles table lists the tags).
+    const two = await loadDataset(long, { roles: { ignore: ['TI202.PV'] } });
+    expect(two.channels).toEqual(['FIC101.PV', 'LI303.PV']);
+    const plain = file(
+      'plain.csv',
+      `time,a,b\n${[0, 1, 2, 3].map((i) => `${iso(T0 + i * 1000)},${i},${i * 2}`).join('\n')}\n`,
+    );
+    const r = await cli(['import', plain, '--layout', 'long']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/plain\.csv: is not a long table \(columns: time, a, b\)/);
+    const ok = await cli(['import', long]);
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.out.join('\n')).toMatch(/tags: FIC101\.PV \(3600 readings, every 1 s\)/);
+  });
+});
+
+describe('Excel workbooks', () => {
+  async function workbook(path: string, serial: boolean) {
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('Notes').getCell('A1').value = null;
+    const ws = wb.addWorksheet('Line 3');
+    // A merged group title over the two reactor columns, the names, then a row of units.
+    ws.addRow(['', 'Reactor', '', '']);
+    ws.mergeCells('B1:C1');
+    ws.addRow(['Time', 'temp', 'pressure', 'label']);
+    ws.addRow(['', '°C', 'bar', '']);
+    for (let i = 0; i < 200; i++) {
+      const t = T0 + i * 60_000;
+      // Serial days (1900 date system) as plain numbers, or dates with a date format.
+      const time = serial ? t / 86_400_000 + 25_569 : new Date(t);
+      const row = ws.addRow([time, 20 + i / 100, 1 + i / 1000, i >= 150 && i < 160 ? 1 : 0]);
+      if (!serial) row.getCell(1).numFmt = 'yyyy-mm-dd hh:mm';
+    }
+    await wb.xlsx.writeFile(path);
+    return path;
+  }
+
+  it('reads the first sheet with data: group, name and unit rows make the names; serial dates are times', async () => {
+    const { dir } = csvFolder('stacklab-xlsx-');
+    for (const serial of [true, false]) {
+      const ds = await loadDataset(await workbook(`${dir}/line3-${serial}.xlsx`, serial));
+      const p = ds.profile.files[0]!;
+      expect(p.format).toEqual({ kind: 'xlsx', description: 'Excel workbook, sheet "Line 3" (2 of 2: Notes, Line 3)' });
+      expect(p.sheets).toEqual({ names: ['Notes', 'Line 3'], read: 'Line 3' });
+      expect(ds.channels).toEqual(['Reactor temp (°C)', 'Reactor pressure (bar)']);
+      expect(p.timestampColumn).toBe('Time');
+      expect(p.start).toBe('2026-01-01T00:00:00Z');
+      expect(p.samplingIntervalSeconds).toBe(60);
+      expect(p.labelColumns).toEqual(['label']);
+      expect(p.events.count).toBe(1);
+      const temp = ds.series[0]!.channels[0]!.values;
+      expect(temp[0]).toBeCloseTo(20, 5);
+      expect(temp[199]).toBeCloseTo(21.99, 4);
+      expect(p.preview?.header).toEqual(['Time', 'Reactor temp (°C)', 'Reactor pressure (bar)', 'label']);
+      expect(p.preview?.rows[0]?.[0]).toBe('2026-01-01 00:00:00Z');
+      if (serial) expect(p.warnings.join(' ')).toMatch(/Excel serial day numbers read as times/);
+    }
+  });
+
+  it('reads the sheet asked for, and names the sheets when it has no such one', async () => {
+    const { dir } = csvFolder('stacklab-xlsx-sheet-');
+    const book = await workbook(`${dir}/book.xlsx`, false);
+    expect((await loadDataset(book, { sheet: 'Line 3' })).channels).toHaveLength(2);
+    await expect(loadDataset(book, { sheet: 'Line 4' })).rejects.toThrow(
+      /book\.xlsx: has no sheet named "Line 4" with data \(sheets: Notes, Line 3\)/,
+    );
+    const r = await cli(['import', book, '--sheet', 'Line 3']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.join('\n')).toContain('Excel workbook, sheet "Line 3"');
+  });
+
+  it('refuses a file named .xlsx that is not a workbook, saying what to do', async () => {
+    const { file } = csvFolder('stacklab-xlsx-bad-');
+    await expect(loadDataset(file('fake.xlsx', 'time,a\n1,2\n'))).rejects.toThrow(
+      /fake\.xlsx: cannot be read as an Excel workbook .*save it again as \.xlsx/,
+    );
+  });
+});
+
+describe('Parquet files', () => {
+  it('takes the column types from the schema and timestamps in their stored unit', async () => {
+    const { dir } = csvFolder('stacklab-parquet-');
+    const n = 3000;
+    const file = `${dir}/line3.parquet`;
+    await parquetWriteFile({
+      filename: file,
+      // Microseconds since the epoch (a common Spark and pandas unit), in two row groups.
+      schema: [
+        { name: 'root', num_children: 4 },
+        {
+          name: 'ts',
+          type: 'INT64',
+          repetition_type: 'REQUIRED',
+          logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' },
+        },
+        { name: 'flow', type: 'DOUBLE', repetition_type: 'REQUIRED' },
+        { name: 'temp', type: 'FLOAT', repetition_type: 'OPTIONAL' },
+        { name: 'batch', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+      ],
+      columnData: [
+        { name: 'ts', data: BigInt64Array.from({ length: n }, (_, i) => BigInt(T0 + i * 2000) * 1000n) },
+        { name: 'flow', data: Float64Array.from({ length: n }, (_, i) => Math.sin(i / 50)) },
+        { name: 'temp', data: Array.from({ length: n }, (_, i) => (i === 7 ? null : 20 + i / 1000)) },
+        { name: 'batch', data: Array.from({ length: n }, (_, i) => (i < 1500 ? 'B-17' : 'B-18')) },
+      ],
+      rowGroupSize: 1500,
+    });
+    const ds = await loadDataset(file);
+    const p = ds.profile.files[0]!;
+    expect(p.format?.description).toMatch(/^Parquet, 2 row groups, snappy/);
+    // The batch column names each row's run: one series per batch.
+    expect(ds.series.map((s) => s.rows)).toEqual([1500, 1500]);
+    expect(ds.channels).toEqual(['flow', 'temp']);
+    expect(p.timestampColumn).toBe('ts');
+    expect(p.start).toBe('2026-01-01T00:00:00Z');
+    expect(p.samplingIntervalSeconds).toBe(2);
+    const flow = ds.series[1]!.channels[0]!.values;
+    expect(flow[0]).toBeCloseTo(Math.sin(1500 / 50), 5);
+    expect(p.channels.find((c) => c.name === 'temp')!.missing).toBe(1);
+  });
+
+  it('refuses a file named .parquet that is not one', async () => {
+    const { file } = csvFolder('stacklab-parquet-bad-');
+    await expect(loadDataset(file('x.parquet', 'not parquet at all, just text'))).rejects.toThrow(
+      /x\.parquet: is not a readable Parquet file .*Export it again as Parquet, or as CSV/,
+    );
+  });
+});
+
+describe('the import request across the IPC boundary', () => {
+  it('accepts a layout and a sheet, and refuses others with what is allowed', () => {
+    const source = { kind: 'path', path: '/d/x.xlsx' };
+    expect(importRequest('data.import', { source, layout: 'long', sheet: 'Line 3' })).toMatchObject({
+      layout: 'long',
+      sheet: 'Line 3',
+    });
+    expect(() => importRequest('data.import', { source, layout: 'tall' })).toThrow(/"layout" must be/);
+    expect(() => importRequest('data.import', { source, sheet: 'a/b' })).toThrow(/an Excel sheet's name/);
+    expect(() => importRequest('data.import', { source, sheet: 'x'.repeat(32) })).toThrow(/1 to 31 characters/);
+  });
+});
