@@ -6,6 +6,7 @@ import { benchEstimate } from './estimate';
 import { benchFuzz } from './fuzz';
 import { benchGrowth } from './growth';
 import { benchImport } from './import';
+import { benchFormats } from './formats';
 import { benchLab } from './lab';
 import { benchOps } from './ops';
 import { benchParallel } from './engine-parallel';
@@ -23,6 +24,8 @@ try {
     console.log(await benchGrowth(rest));
   } else if (name === 'import') {
     console.log(await benchImport(rest));
+  } else if (name === 'formats') {
+    console.log(await benchFormats(rest));
   } else if (name === 'detection') {
     console.log(await benchDetection(rest));
   } else if (name === 'fuzz') {

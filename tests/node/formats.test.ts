@@ -58,7 +58,9 @@ describe('long tables (timestamp, tag, value, quality)', () => {
     // Its bad reading at 600 s (row 120) is left out: the 540 s reading holds there, never 999.
     expect(col('LI303.PV')[120]).toBe(59);
     expect([...col('LI303.PV')].includes(999)).toBe(false);
-    expect(p.warnings.join(' ')).toMatch(/1 readings of bad quality \(Quality\) read as missing/);
+    expect(p.warnings.join(' ')).toMatch(
+      /1 readings of bad quality \(Quality, words: good, ok, valid are good\) read as missing/,
+    );
   });
 
   it('reads OPC quality codes (192 and above good), and holds a tag no longer than twice its interval', async () => {
@@ -72,6 +74,41 @@ describe('long tables (timestamp, tag, value, quality)', () => {
     expect(Number.isNaN(li[260]!)).toBe(true);
     expect(li[312]).toBe(76);
     expect(ds.profile.files[0]!.long!.badQuality).toBe(6);
+  });
+
+  it("reads Wonderware's Quality (0 good) and WinCC's layout (VarName, TimeString, VarValue, Validity, Time_ms, decimal commas)", async () => {
+    const { file } = csvFolder('stacklab-long-vendors-');
+    const ww = ['DateTime,TagName,Value,Quality'];
+    const wincc = ['VarName;TimeString;VarValue;Validity;Time_ms'];
+    for (let s = 0; s < 600; s++)
+      for (const tag of ['A', 'B']) {
+        const v = tag === 'A' ? s : 1000 + s;
+        ww.push(`${iso(T0 + s * 1000)},${tag},${v},${s === 300 ? 1 : 0}`);
+        wincc.push(`${tag};${iso(T0 + s * 1000)};${v},5;${s === 300 ? 0 : 1};${45000 + s}`);
+      }
+    const a = await loadDataset(file('ww.csv', `${ww.join('\n')}\n`));
+    expect(a.channels).toEqual(['A', 'B']);
+    expect(a.profile.files[0]!.long!.badQuality).toBe(2);
+    const b = await loadDataset(file('wincc.csv', `${wincc.join('\n')}\n`));
+    expect(b.channels).toEqual(['A', 'B']);
+    expect(b.series[0]!.channels[1]!.values[10]).toBeCloseTo(1010.5, 4);
+  });
+
+  it('refuses when every reading is bad, naming the column and how to keep them', async () => {
+    const { file } = csvFolder('stacklab-long-allbad-');
+    const csv = longTable(() => 'Uncertain');
+    await expect(loadDataset(file('x.csv', csv))).rejects.toThrow(
+      /column "Quality": every reading is of bad quality .*give it the Ignored role \(--ignore "Quality"\)/,
+    );
+    expect((await loadDataset(file('y.csv', csv), { roles: { ignore: ['Quality'] } })).channels).toHaveLength(3);
+  });
+
+  it('leaves a wide table with a text column wide (a machine mode is not a tag)', async () => {
+    const { file } = csvFolder('stacklab-long-not-');
+    const rows = Array.from({ length: 50 }, (_, i) => `${iso(T0 + i * 1000)},${i % 7},${i % 2 ? 'RUN' : 'IDLE'}`);
+    const ds = await loadDataset(file('mode.csv', `timestamp,value,mode\n${rows.join('\n')}\n`));
+    expect(ds.profile.files[0]!.format).toBeUndefined();
+    expect(ds.channels).toEqual(['value']);
   });
 
   it('imports the same file as wide when asked, and refuses --layout long for a wide file', async () => {
@@ -149,6 +186,35 @@ describe('Excel workbooks', () => {
     const r = await cli(['import', book, '--sheet', 'Line 3']);
     expect(r.code, r.err).toBe(0);
     expect(r.out.join('\n')).toContain('Excel workbook, sheet "Line 3"');
+  });
+
+  it('passes over a notes sheet and a line above the names; names sheets right after one was deleted', async () => {
+    const { dir } = csvFolder('stacklab-xlsx-notes-');
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('Gone').addRow([1, 2]);
+    wb.addWorksheet('README').addRow(['This workbook holds line 3.']);
+    const ws = wb.addWorksheet('Data');
+    ws.addRow(['Exported: 2026-01-02', 45000]);
+    ws.addRow(['Time', 'flow', 'level']);
+    for (let i = 0; i < 50; i++) {
+      const row = ws.addRow([new Date(T0 + i * 60_000), i, 50 - i]);
+      row.getCell(1).numFmt = 'yyyy-mm-dd hh:mm';
+    }
+    // Deleting the first sheet leaves the others' ids apart from their files' numbers.
+    wb.removeWorksheet(wb.getWorksheet('Gone')!.id);
+    await wb.xlsx.writeFile(`${dir}/book.xlsx`);
+    const ds = await loadDataset(`${dir}/book.xlsx`);
+    expect(ds.profile.files[0]!.sheets).toEqual({ names: ['README', 'Data'], read: 'Data' });
+    expect(ds.channels).toEqual(['flow', 'level']);
+    expect(ds.profile.files[0]!.rows).toBe(50);
+    expect((await loadDataset(`${dir}/book.xlsx`, { sheet: 'Data' })).channels).toEqual(['flow', 'level']);
+  });
+
+  it('reads Excel times as the wall clock of --utc-offset, as CSV text is', async () => {
+    const { dir } = csvFolder('stacklab-xlsx-zone-');
+    const book = await workbook(`${dir}/b.xlsx`, false);
+    const p = (await loadDataset(book, { utcOffsetMinutes: 60 })).profile.files[0]!;
+    expect(p.start).toBe('2025-12-31T23:00:00Z');
   });
 
   it('refuses a file named .xlsx that is not a workbook, saying what to do', async () => {

@@ -6,6 +6,7 @@
 import type { ChannelProfile, FileProfile } from '../../shared/profile';
 import { capped, excerpt, ImportError } from './errors';
 import type { RawSeries } from './import';
+import { LONG_LIMITS } from './long';
 import { eventRows, eventsOf, labelRows } from './labels';
 
 export interface CleanOptions {
@@ -299,7 +300,7 @@ export function cleanSeries(raw: RawSeries, windows: [string, string][] | undefi
     ...(raw.format ? { format: raw.format } : {}),
     ...(raw.sheets ? { sheets: raw.sheets } : {}),
     ...(raw.preview ? { preview: raw.preview } : {}),
-    ...(raw.long ? { long: { ...raw.long, tags: raw.long.tags.slice(0, 1000) } } : {}),
+    ...(raw.long ? { long: { ...raw.long, tags: raw.long.tags.slice(0, LONG_LIMITS.tags) } } : {}),
     path: raw.path,
     rows,
     bytes: raw.bytes,

@@ -172,8 +172,12 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
       if (stats.size === 0)
         throw new ImportError({ file }, 'is empty', 'Save the workbook again; the file has no bytes.');
       const src = await readXlsx(file, handle, stats.size, options.sheet);
-      const raw = await importTable(file, src, options);
-      return { ...raw, sheets: { names: src.sheets, read: src.sheet } };
+      try {
+        const raw = await importTable(file, src, options);
+        return { ...raw, sheets: { names: src.sheets, read: src.sheet } };
+      } finally {
+        src.close?.();
+      }
     }
     if (PARQUET_NAME.test(file)) return await importTable(file, await readParquet(file, handle, stats.size), options);
     return await importOpened(file, handle, stats.size, options);
@@ -264,7 +268,7 @@ async function importOpened(file: string, fh: FileHandle, size: number, options:
   const samples = names.map((_, c) => dataRows.map((r) => r[c] ?? ''));
   // A long table (timestamp, tag, value[, quality]): pivoted to one channel per tag.
   if (options.layout !== 'wide') {
-    const long = detectLong(names, samples);
+    const long = detectLong(names, samples, dialect.decimal, options.layout === 'long');
     if (long) return importLong(display, fh, size, enc.bomLength, dialect, names, long, options);
     if (options.layout === 'long')
       throw new ImportError(

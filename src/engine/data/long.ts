@@ -21,14 +21,20 @@ import type { ColumnPlan } from './roles';
 import { describeFormat, detectTimestampFormat, parseTimestampRange, type TimestampFormat } from './timestamps';
 
 const TAG_NAMES =
-  /^(tag|tags|tag_?name|tagname|tag_?id|name|point|point_?name|signal|sensor|sensor_?id|variable|item|item_?id|attribute|measurement|channel|parameter)$/i;
-const VALUE_NAMES = /^(value|val|v|reading|pv|measured_?value|numeric_?value|y)$/i;
-const QUALITY_NAMES = /^(quality|q|qual|status|quality_?code|good|valid|flag)$/i;
-const TIME_NAMES = /^(timestamp|time|date|datetime|date_time|ts|time_stamp|t_stamp|zeit|datum|zeitstempel)$/i;
+  /^(tag|tags|tag_?name|tagname|tag_?id|tag_?path|name|var_?name|point|point_?name|signal|sensor|sensor_?id|variable|item|item_?id|attribute|measurement|channel|parameter)$/i;
+const VALUE_NAMES = /^(value|val|v|var_?value|reading|pv|measured_?value|numeric_?value|y)$/i;
+/** Quality columns whose codes read one way: OPC codes (192 and up good), or 0 good (Wonderware), or words. */
+const QUALITY_NAMES = /^(quality|q|qual|quality_?code|quality_?detail|validity|is_?valid|opc_?quality)$/i;
+/** Quality columns that say whether a reading is valid: 1 (or true) is good (WinCC's Validity). */
+const VALIDITY_NAMES = /^(validity|is_?valid)$/i;
+const TIME_NAMES =
+  /^(timestamp|time|date|datetime|date_time|ts|time_stamp|t_stamp|time_?string|zeit|datum|zeitstempel)$/i;
+/** Numeric columns a historian adds beside the time (WinCC's Time_ms): not values. */
+const TIME_PARTS = /^(time_?ms|ms|millis|milliseconds|msec)$/i;
 /** Text columns of wide tables that repeat few values but are no tag column. */
 const NOT_TAGS =
   /^(anomaly|label|labels|fault|fault_kind|status|run|run_id|batch|batch_id|experiment|series|event|comment|note|notes|unit|units)$/i;
-const GOOD_WORDS = /^(good|ok|valid|g|true|yes|192)$/i;
+const GOOD_WORDS = /^(good|ok|valid|g|true|yes)$/i;
 
 /** The most tags pivoted to channels, and the most grid cells (rows × tags) held. */
 export const LONG_LIMITS = { tags: 5000, cells: 400_000_000 } as const;
@@ -46,14 +52,19 @@ export interface LongLayout {
  * tag column (named like one, or text repeating few values), a numeric value column, and perhaps
  * a quality column; no more than six columns in all.
  */
-export function detectLong(names: readonly string[], samples: readonly string[][]): LongLayout | null {
+export function detectLong(
+  names: readonly string[],
+  samples: readonly string[][],
+  decimal: '.' | ',' = '.',
+  forced = false,
+): LongLayout | null {
   if (names.length < 3 || names.length > 6) return null;
   const col = (re: RegExp) => names.findIndex((n) => re.test(n.trim()));
+  const mark = (decimal === ',' ? 44 : 46) as 44 | 46;
   const numeric = (i: number) => {
-    const v = (samples[i] ?? []).filter((s) => s.trim() !== '' && !isMissingToken(s.trim()));
+    const v = (samples[i] ?? []).map((x) => x.trim()).filter((x) => x !== '' && !isMissingToken(x));
     return (
-      v.length > 0 &&
-      v.filter((s) => parseNumberRange(s.trim(), 0, s.trim().length, 46) !== undefined).length >= 0.9 * v.length
+      v.length > 0 && v.filter((x) => parseNumberRange(x, 0, x.length, mark) !== undefined).length >= 0.9 * v.length
     );
   };
   let time = col(TIME_NAMES);
@@ -61,28 +72,26 @@ export function detectLong(names: readonly string[], samples: readonly string[][
   if (time < 0) return null;
   const timeFormat = detectTimestampFormat(samples[time] ?? []);
   if (!timeFormat) return null;
-  // One of the tag and value columns must say what it is by its name: a wide table's text column
-  // (a label in words, a run name) repeats few values too.
-  const named = { tag: col(TAG_NAMES), value: col(VALUE_NAMES) };
-  if (named.tag < 0 && named.value < 0) return null;
-  let tag = named.tag;
-  if (tag < 0 || tag === time || numeric(tag)) {
-    // Text that repeats few values: each tag appears again and again.
+  // Detected only where a column is named like a tag: a wide table's text column (a label in
+  // words, a machine's mode) repeats few values too. Asked for, a repeating text column will do.
+  let tag = col(TAG_NAMES);
+  if (tag === time || (tag >= 0 && numeric(tag))) tag = -1;
+  if (tag < 0 && !forced) return null;
+  if (tag < 0)
     tag = names.findIndex((_, i) => {
       if (i === time || numeric(i) || NOT_TAGS.test(names[i]!.trim())) return false;
-      const v = (samples[i] ?? []).filter((s) => s.trim() !== '');
+      const v = (samples[i] ?? []).filter((x) => x.trim() !== '');
       return v.length >= 4 && new Set(v).size <= Math.max(2, v.length / 3);
     });
-  }
   if (tag < 0) return null;
   const quality = col(QUALITY_NAMES);
+  const skip = (i: number) => TIME_PARTS.test(names[i]!.trim());
   let value = col(VALUE_NAMES);
   if (value < 0 || !numeric(value))
-    value = names.findIndex((_, i) => i !== time && i !== tag && i !== quality && numeric(i));
+    value = names.findIndex((_, i) => i !== time && i !== tag && i !== quality && !skip(i) && numeric(i));
   if (value < 0 || value === quality) return null;
-  // More than one other numeric column: a wide table with a text column, not a long one.
-  const others = names.filter((_, i) => ![time, tag, value, quality].includes(i) && numeric(i));
-  if (others.length > 0) return null;
+  // Another numeric column: a wide table with a text column, not a long one.
+  if (names.some((_, i) => ![time, tag, value, quality].includes(i) && !skip(i) && numeric(i))) return null;
   return {
     time,
     tag,
@@ -92,12 +101,26 @@ export function detectLong(names: readonly string[], samples: readonly string[][
   };
 }
 
-/** Whether a quality cell means a good reading: a good word, or an OPC quality code of 192 or more. */
-function goodQuality(raw: string): boolean {
+/**
+ * How a quality column's cells read: words (good, ok, valid), OPC codes (192 and up good: a
+ * column whose codes reach 64 or more), 1 for valid (a column named Validity, as WinCC's), or
+ * else 0 for good and anything else bad (Wonderware's Quality). Decided from the column's name
+ * and its codes over the whole file (the first pass).
+ */
+type QualityRule = 'opc' | 'zero-good' | 'one-good' | 'words';
+
+const RULE_TEXT: Record<QualityRule, string> = {
+  opc: 'OPC codes: 192 and up good',
+  'zero-good': 'codes: 0 good, others bad',
+  'one-good': 'validity: 1 good, 0 bad',
+  words: 'words: good, ok, valid are good',
+};
+
+function goodQuality(raw: string, rule: QualityRule): boolean {
   const s = raw.trim();
   if (s === '') return true;
-  const n = Number(s);
-  if (Number.isFinite(n) && /^-?\d+$/.test(s)) return n >= 192;
+  if (/^-?\d+$/.test(s))
+    return rule === 'opc' ? Number(s) >= 192 : rule === 'one-good' ? Number(s) === 1 : Number(s) === 0;
   return GOOD_WORDS.test(s);
 }
 
@@ -128,13 +151,16 @@ async function stream(
     dialect.decimal,
   );
   const decoder = new TextDecoder(dialect.encoding);
+  // Lines ended by CR alone (a classic Mac export) are read as line breaks, as the wide path does.
+  const push = (text: string) => tokenizer.push(dialect.lineEnding === 'CR' ? text.replace(/\r/g, '\n') : text);
   try {
     for await (const chunk of fh.createReadStream({ start: skip, highWaterMark: 1 << 20, autoClose: false })) {
       const buf = chunk as Buffer;
-      tokenizer.push(
+      push(
         dialect.encoding === 'utf-8' && isAscii(buf) ? buf.toString('latin1') : decoder.decode(buf, { stream: true }),
       );
     }
+    push(decoder.decode());
     tokenizer.finish();
   } catch (err) {
     if (err instanceof RecordError)
@@ -169,7 +195,12 @@ export async function importLong(
       : parseTimestampRange(text, off[2 * layout.time]!, off[2 * layout.time + 1]!, layout.timeFormat, offset);
   const need = Math.max(layout.time, layout.tag, layout.value, layout.quality ?? 0) + 1;
 
-  // Pass 1: the tags, each one's readings, time span and intervals (the first 10,000 of each).
+  // Pass 1: the tags, each one's readings, time span and intervals (the first 1,000 of each);
+  // how the quality column reads (its codes' largest value). A quality column the user ignores
+  // (the Ignored role, --ignore) is not read.
+  const qualityCol =
+    layout.quality !== null && !options.roles?.ignore?.includes(names[layout.quality]!) ? layout.quality : null;
+  let largestCode = -Infinity;
   interface TagStats {
     name: string;
     count: number;
@@ -209,8 +240,12 @@ export async function importLong(
         );
       tags.set(name, (s = { name, count: 0, last: NaN, deltas: [], first: t, end: t }));
     }
+    if (qualityCol !== null) {
+      const q = fieldText(text, off, qualityCol, quoted).trim();
+      if (/^-?\d+$/.test(q)) largestCode = Math.max(largestCode, Number(q));
+    }
     if (t < s.last) unordered++;
-    else if (Number.isFinite(s.last) && s.deltas.length < 10_000 && t > s.last) s.deltas.push(t - s.last);
+    else if (Number.isFinite(s.last) && s.deltas.length < 1000 && t > s.last) s.deltas.push(t - s.last);
     s.last = t;
     s.count++;
     s.first = Math.min(s.first, t);
@@ -243,14 +278,22 @@ export async function importLong(
     );
   const index = new Map(chosen.map((s, i) => [s.name, i]));
   const grid = chosen.map(() => new Float32Array(gridRows).fill(NaN));
-  const at = chosen.map(() => new Float64Array(gridRows).fill(NaN));
+  const rule: QualityRule =
+    qualityCol !== null && VALIDITY_NAMES.test(names[qualityCol]!.trim())
+      ? 'one-good'
+      : largestCode === -Infinity
+        ? 'words'
+        : largestCode >= 64
+          ? 'opc'
+          : 'zero-good';
+  let good = 0;
 
-  // Pass 2: each good reading into its grid cell (the reading nearest the cell's time wins).
+  // Pass 2: each good reading into the grid row at or after its time (the latest stays).
   let badCells = 0;
   await stream(display, fh, dialect, bomLength, (text, off, _count, quoted) => {
     const k = index.get(fieldText(text, off, layout.tag, quoted).trim());
     if (k === undefined) return;
-    if (layout.quality !== null && !goodQuality(fieldText(text, off, layout.quality, quoted))) {
+    if (qualityCol !== null && !goodQuality(fieldText(text, off, qualityCol, quoted), rule)) {
       bad++;
       return;
     }
@@ -261,13 +304,16 @@ export async function importLong(
       badCells++;
       return;
     }
-    const r = Math.round((t - start) / step);
-    const d = Math.abs(t - (start + r * step));
-    if (!(d >= (at[k]![r] ?? Infinity))) {
-      grid[k]![r] = v;
-      at[k]![r] = d;
-    }
+    good++;
+    // Row r holds the latest reading at or before its time (a historian's "previous value").
+    grid[k]![Math.min(gridRows - 1, Math.max(0, Math.ceil((t - start) / step - 1e-9)))] = v;
   });
+  if (good === 0 && bad > 0)
+    throw new ImportError(
+      { file: display, column: names[qualityCol!]! },
+      `every reading is of bad quality as ${names[qualityCol!]} reads (${RULE_TEXT[rule]})`,
+      `If that column means otherwise, give it the Ignored role (--ignore "${excerpt(names[qualityCol!]!, 40)}") to keep every reading.`,
+    );
   // Sample and hold: each tag's last reading until its next, for at most twice its own interval.
   for (let k = 0; k < chosen.length; k++) {
     const hold = Math.max(1, Math.round((2 * (own.get(chosen[k]!.name) || step)) / step));
@@ -286,8 +332,10 @@ export async function importLong(
   const plan: ColumnPlan[] = chosen.map((s, i) => ({ index: i, name: s.name, role: 'channel' }));
   const notes = [
     `a long table (${names[layout.time]}, ${names[layout.tag]}, ${names[layout.value]}${layout.quality !== null ? `, ${names[layout.quality]}` : ''}): ${rows.toLocaleString('en')} readings of ${tags.size} tags pivoted to one channel per tag, on a grid of one row every ${formatStep(step)} (the median of the tags' own intervals); each tag held at its last good reading for at most twice its own interval`,
-    ...(layout.quality !== null && bad
-      ? [`${bad.toLocaleString('en')} readings of bad quality (${names[layout.quality]}) read as missing`]
+    ...(qualityCol !== null && bad
+      ? [
+          `${bad.toLocaleString('en')} readings of bad quality (${names[qualityCol]}, ${RULE_TEXT[rule]}) read as missing`,
+        ]
       : []),
     ...(unordered
       ? [`${unordered.toLocaleString('en')} readings earlier than the one before them of the same tag`]

@@ -42,7 +42,9 @@ function cellOf(v: unknown): Cell {
   return null;
 }
 
-const TIME_TYPES = new Set(['TIMESTAMP', 'DATE', 'TIMESTAMP_MILLIS', 'TIMESTAMP_MICROS', 'DATE']);
+const TIME_TYPES = new Set(['TIMESTAMP', 'DATE', 'TIMESTAMP_MILLIS', 'TIMESTAMP_MICROS']);
+/** Rows handed over at a time (a row group is decoded whole, column by column). */
+const SLICE = 65_536;
 
 export async function readParquet(display: string, fh: FileHandle, bytes: number): Promise<TableSource> {
   const file = handleBuffer(fh, bytes);
@@ -61,26 +63,38 @@ export async function readParquet(display: string, fh: FileHandle, bytes: number
   const flat = schema.children.filter((c) => c.children.length === 0);
   const nested = schema.children.filter((c) => c.children.length > 0).map((c) => c.element.name);
   const names = flat.map((c) => c.element.name);
+  // Times by logical or converted type, and INT96 (Spark's and Impala's timestamps, untyped).
+  const isTime = (e: (typeof flat)[number]['element']) =>
+    TIME_TYPES.has(e.logical_type?.type ?? '') || TIME_TYPES.has(String(e.converted_type ?? '')) || e.type === 'INT96';
   const timeColumns = new Set(
     flat
       .map((c, i) => ({ c, i }))
-      .filter(
-        ({ c }) =>
-          TIME_TYPES.has(c.element.logical_type?.type ?? '') || TIME_TYPES.has(String(c.element.converted_type ?? '')),
-      )
+      .filter(({ c }) => isTime(c.element))
       .map(({ i }) => i),
   );
+  // Wall-clock times: a TIMESTAMP not adjusted to UTC (the zone is then --utc-offset's, as for CSV).
+  const lt = flat.map((c) => c.element.logical_type).find((t) => t?.type === 'TIMESTAMP') as
+    { isAdjustedToUTC?: boolean } | undefined;
+  const localTimes = lt?.isAdjustedToUTC === false;
   const total = Number(meta.num_rows);
-  const read = (rowStart: number, rowEnd: number) =>
+  // Rows as wide as the file: the columns read in their places, the others null.
+  const read = (rowStart: number, rowEnd: number, keep: readonly number[] = names.map((_, i) => i)) =>
     new Promise<Cell[][]>((resolve, reject) => {
       parquetRead({
         file,
-        columns: names,
+        columns: keep.map((i) => names[i]!),
         rowStart,
         rowEnd,
         compressors,
         rowFormat: 'array',
-        onComplete: (rows: unknown[][]) => resolve(rows.map((r) => r.map(cellOf))),
+        onComplete: (rows: unknown[][]) =>
+          resolve(
+            rows.map((r) => {
+              const out = new Array<Cell>(names.length).fill(null);
+              keep.forEach((c, k) => (out[c] = cellOf(r[k])));
+              return out;
+            }),
+          ),
       }).catch(reject);
     });
   const wrap = async <T>(p: Promise<T>): Promise<T> =>
@@ -104,11 +118,50 @@ export async function readParquet(display: string, fh: FileHandle, bytes: number
     timeColumns,
     head,
     notes: nested.length ? [`nested columns left out: ${nested.join(', ')}`] : [],
-    async *batches() {
-      let start = 0;
+    localTimes,
+    // One row group at a time, the kept columns only, decoded column by column (typed arrays:
+    // no row objects), then handed over in slices of rows.
+    async *batches(keep) {
+      const cols = [...keep].sort((a, b) => a - b);
+      let groupStart = 0;
       for (const n of groups) {
-        if (n > 0) yield { line: start + 1, rows: await wrap(read(start, start + n)) };
-        start += n;
+        if (n === 0) continue;
+        const chunks = new Map<string, { rowStart: number; data: ArrayLike<unknown> }[]>();
+        await wrap(
+          parquetRead({
+            file,
+            columns: cols.map((i) => names[i]!),
+            rowStart: groupStart,
+            rowEnd: groupStart + n,
+            compressors,
+            onChunk: (c) => {
+              const list = chunks.get(c.columnName) ?? [];
+              list.push({ rowStart: c.rowStart, data: c.columnData as ArrayLike<unknown> });
+              chunks.set(c.columnName, list);
+            },
+          }),
+        );
+        const cursors = cols.map((c) => ({
+          col: c,
+          parts: (chunks.get(names[c]!) ?? []).sort((a, b) => a.rowStart - b.rowStart),
+          at: 0,
+        }));
+        const cell = (cur: (typeof cursors)[number], row: number): Cell => {
+          while (cur.at < cur.parts.length && row >= cur.parts[cur.at]!.rowStart + cur.parts[cur.at]!.data.length)
+            cur.at++;
+          const part = cur.parts[cur.at];
+          return part && row >= part.rowStart ? cellOf(part.data[row - part.rowStart]) : null;
+        };
+        for (let s = 0; s < n; s += SLICE) {
+          const rows: Cell[][] = [];
+          for (let r = groupStart + s; r < groupStart + Math.min(n, s + SLICE); r++) {
+            const out = new Array<Cell>(names.length).fill(null);
+            for (const cur of cursors) out[cur.col] = cell(cur, r);
+            rows.push(out);
+          }
+          yield { line: groupStart + s + 1, rows };
+        }
+        groupStart += n;
       }
     },
   };

@@ -22,12 +22,24 @@ export interface TableSource {
   readonly names: readonly string[];
   /** Columns whose numbers are times by the file's own types (epoch milliseconds). */
   readonly timeColumns: ReadonlySet<number>;
+  /**
+   * Whether those times are wall-clock times without a zone (Excel's dates, Parquet's
+   * timestamps not adjusted to UTC): `utcOffsetMinutes` then says their zone, as for CSV text.
+   */
+  readonly localTimes: boolean;
   /** The first rows (at least the sample asked for, when the file has them), for planning roles. */
   readonly head: readonly (readonly Cell[])[];
-  /** Every row, in batches, from the first. `line` is the first batch row's row number in the file (1-based). */
-  batches(): AsyncIterable<{ readonly line: number; readonly rows: readonly (readonly Cell[])[] }>;
+  /**
+   * Every row, in batches, from the first. `line` is the first batch row's row number in the file
+   * (1-based). `keep`: the columns the import uses (a reader may leave the others null).
+   */
+  batches(
+    keep: ReadonlySet<number>,
+  ): AsyncIterable<{ readonly line: number; readonly rows: readonly (readonly Cell[])[] }>;
   /** What the reader changed or found (a unit row read into the names, say). */
   readonly notes?: readonly string[];
+  /** Lets go of what the reader holds open (called however the import ends). */
+  close?(): void;
 }
 
 /** A growable typed column. */
@@ -121,7 +133,8 @@ export async function importTable(display: string, src: TableSource, options: Im
   const offset = options.utcOffsetMinutes ?? 0;
   let rows = 0;
 
-  for await (const batch of src.batches()) {
+  const keep = new Set(columns.filter((c) => c.role !== 'ignored').map((c) => c.index));
+  for await (const batch of src.batches(keep)) {
     for (let r = 0; r < batch.rows.length; r++) {
       const row = batch.rows[r]!;
       const line = batch.line + r;
@@ -129,7 +142,7 @@ export async function importTable(display: string, src: TableSource, options: Im
         const c = row[tsCol.index] ?? null;
         const t =
           typeof c === 'number' && tsTyped
-            ? c
+            ? c - (src.localTimes ? offset * 60_000 : 0)
             : tsFormat
               ? parseTimestampRange(cellText(c), 0, cellText(c).length, tsFormat, offset)
               : NaN;

@@ -45,6 +45,15 @@ function cellOf(v: unknown): { cell: Cell; time: boolean } {
 }
 
 const isText = (c: Cell) => typeof c === 'string' && c.trim() !== '';
+/**
+ * A row of data: most of its filled cells numbers or times, two of them at least, or more than
+ * half ("Exported: <date>" beside one number is a title, not data).
+ */
+const isDataRow = (r: { cells: Cell[] }) => {
+  const filled = r.cells.filter((c) => c !== null && c !== undefined && !(typeof c === 'string' && c.trim() === ''));
+  const numbers = filled.filter((c) => typeof c === 'number').length;
+  return numbers * 2 > filled.length || (numbers >= 2 && numbers * 2 >= filled.length);
+};
 /** A row of units: short words such as °C, bar, m3/h, %, [kPa], (rpm). */
 const UNIT = /^[([]?[\p{L}°%µ/·*^0-9.\s-]{1,10}[)\]]?$/u;
 
@@ -70,10 +79,6 @@ export async function readXlsx(
     model?: { sheets?: { name: string; id: number; rId: string }[] };
     workbookRels?: { Id: string; Target: string }[];
   };
-  const sheetName = (id: string): string => {
-    const rel = internals.workbookRels?.find((r) => new RegExp(`sheet${id}\\.xml$`).test(r.Target));
-    return internals.model?.sheets?.find((s) => s.rId === rel?.Id)?.name ?? `Sheet${id}`;
-  };
   const sheets = (): string[] => internals.model?.sheets?.map((s) => s.name) ?? [];
   const books = reader[Symbol.asyncIterator]();
   let picked: { ref: SheetRef; rows: AsyncIterator<ExcelJS.Row> } | null = null;
@@ -82,11 +87,14 @@ export async function readXlsx(
     for (;;) {
       const next = await books.next();
       if (next.done) break;
-      const ws = next.value as unknown as { id: string | number } & AsyncIterable<ExcelJS.Row>;
-      const ref = { id: String(ws.id), name: sheetName(String(ws.id)) };
+      // ExcelJS names the reader from workbook.xml (its id is the sheet's, not the file's number).
+      const ws = next.value as unknown as { id: string | number; name: string } & AsyncIterable<ExcelJS.Row>;
+      const ref = { id: String(ws.id), name: ws.name };
       if (wanted !== undefined && ref.name !== wanted) continue;
       const rows = ws[Symbol.asyncIterator]();
-      // The first rows: the header and a sample of data. A sheet without rows is passed over.
+      firstRows.length = 0;
+      // The first rows: the header and a sample of data. A sheet without a row of numbers (a
+      // cover or notes sheet) is passed over, unless it is the one asked for.
       while (firstRows.length < HEAD_ROWS + MAX_HEADER_ROWS) {
         const r = await rows.next();
         if (r.done) break;
@@ -95,7 +103,7 @@ export async function readXlsx(
         if (cells.every((c) => c.cell === null || (typeof c.cell === 'string' && c.cell.trim() === ''))) continue;
         firstRows.push({ number: r.value.number, cells: cells.map((c) => c.cell), times: cells.map((c) => c.time) });
       }
-      if (firstRows.length) {
+      if (firstRows.some(isDataRow) || (wanted !== undefined && firstRows.length)) {
         picked = { ref, rows };
         break;
       }
@@ -121,8 +129,9 @@ export async function readXlsx(
     );
   }
 
-  // The header: the text rows above the first row that holds a number or a date.
-  const dataAt = firstRows.findIndex((r) => r.cells.some((c) => typeof c === 'number'));
+  // The header: the text rows above the first row mostly of numbers and dates (a line such as
+  // "Exported: <date>" above the names is not data).
+  const dataAt = firstRows.findIndex(isDataRow);
   if (dataAt < 0)
     throw new ImportError(
       { file: display },
@@ -218,11 +227,15 @@ export async function readXlsx(
     bytes,
     names: unique,
     timeColumns,
+    // Excel's dates have no zone: the wall clock of whoever typed or logged them.
+    localTimes: true,
+    close: () => stream.destroy(),
     head: data.map((r) => pad(r.cells)),
     notes,
     sheets: list,
     sheet: picked.ref.name,
     async *batches() {
+      // Every cell is in the row ExcelJS parses: nothing to gain by reading fewer columns.
       try {
         yield { line: data[0]!.number, rows: data.map((r) => pad(r.cells)) };
         let batch: Cell[][] = [];

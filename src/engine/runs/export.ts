@@ -81,7 +81,10 @@ export async function exportRun(dir: string, options: { series?: string } = {}):
         normalization,
         smooth: String(config.scoring?.smooth ?? 1),
         // How many rows the statistics came from: what `score --calibrate-rows` takes by default.
-        ...(seriesIndex >= 0 ? { calibrate_rows: String(list[seriesIndex]!.rows) } : {}),
+        // (a series that borrowed the pooled statistics has no rows of its own to say).
+        ...(seriesIndex >= 0 && list[seriesIndex]!.own && list[seriesIndex]!.rows >= 2
+          ? { calibrate_rows: String(list[seriesIndex]!.rows) }
+          : {}),
         context: String(scoringContext(cfg)),
         ...(threshold !== null ? { threshold: String(threshold) } : {}),
       },

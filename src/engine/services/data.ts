@@ -268,6 +268,7 @@ export function createDataService(confine?: (p: string, what: string, shown?: st
           ? detectLong(
               text.header,
               text.header.map((_, c) => text.rows.map((r) => r[c] ?? '')),
+              req.decimal ?? '.',
             )
           : null;
       const plan =

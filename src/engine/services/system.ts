@@ -61,7 +61,8 @@ export function createSystemInfoService(ctx: HostContext) {
         'auto',
         async (name) => providers.find((p) => p.name === name)!,
         undefined,
-        (name) => presetStepMs(name, AUTO_PRESET, ctx.configDir),
+        // Kept where jobs keep them (resolveDeviceFor), so the label and the jobs agree.
+        (name) => presetStepMs(name, AUTO_PRESET),
       ),
       autoPreset: AUTO_PRESET,
       runsDir: ctx.runsDir,

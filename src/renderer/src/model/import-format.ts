@@ -109,17 +109,20 @@ export function poolChannels(files: readonly FileProfile[]): ChannelProfile[] {
   return names.map((name) => {
     const parts = files.flatMap((f) => {
       const c = f.channels.find((x) => x.name === name);
-      return c ? [{ c, n: Math.max(0, f.rows - c.missing) }] : [];
+      // A file where the channel holds no value (its statistics NaN) adds nothing.
+      const n = c ? Math.max(0, f.rows - c.missing) : 0;
+      return c && n > 0 && Number.isFinite(c.mean) ? [{ c, n }] : [];
     });
     const n = parts.reduce((a, p) => a + p.n, 0);
     const mean = n ? parts.reduce((a, p) => a + p.n * p.c.mean, 0) / n : NaN;
     const variance = n ? parts.reduce((a, p) => a + p.n * (p.c.std ** 2 + (p.c.mean - mean) ** 2), 0) / n : NaN;
-    const sum = (k: 'missing' | 'filled' | 'unfilled') => parts.reduce((a, p) => a + p.c[k], 0);
+    const all = files.flatMap((f) => f.channels.filter((x) => x.name === name));
+    const sum = (k: 'missing' | 'filled' | 'unfilled') => all.reduce((a, c) => a + c[k], 0);
     const text = parts.filter((p) => p.c.textCells);
     return {
       name,
-      min: Math.min(...parts.map((p) => p.c.min)),
-      max: Math.max(...parts.map((p) => p.c.max)),
+      min: parts.length ? Math.min(...parts.map((p) => p.c.min)) : NaN,
+      max: parts.length ? Math.max(...parts.map((p) => p.c.max)) : NaN,
       mean,
       std: Math.sqrt(variance),
       missing: sum('missing'),
