@@ -199,7 +199,9 @@ describe('stacklab CLI', () => {
     expect(readdirSync(path.join(out, 'baseline-s1', 'checkpoints')).length).toBeGreaterThan(0);
     expect(existsSync(path.join(out, 'baseline-s1', 'run.lock'))).toBe(false);
     expect(err).toMatch(/SIGTERM: stopping after the current step and writing a checkpoint/);
-    expect(err).toMatch(/stopped: the runs keep their checkpoints; continue with stacklab train … --out .* --resume/);
+    expect(err).toMatch(
+      /stopped: the runs keep their checkpoints; continue with:\n {2}stacklab train … --out .* --resume$/m,
+    );
   }, 60_000);
 
   it('begins no run folder when stopped before training starts', async () => {

@@ -259,7 +259,7 @@ describe('quotes, epochs, links and encodings', () => {
     symlinkSync(path.join(dir, 'nowhere.csv'), path.join(dir, 'elsewhere', 'gone.csv'));
     rmSync(real);
     expect(await importError(path.join(dir, 'elsewhere'))).toMatch(
-      /holds no \.csv file \(only links that lead to no file: gone\.csv\)/,
+      /holds no data file \(\.csv, \.tsv, \.txt, \.dat, \.xlsx or \.parquet\) \(only links that lead to no file: gone\.csv\)/,
     );
   });
 

@@ -379,7 +379,7 @@ describe('a Redis that does not answer, or forgets', () => {
     expect(code).toBe(130);
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(train.err()).toMatch(
-      /stopped: the runs keep their checkpoints; continue with stacklab train … --out .*job-wait --resume/,
+      /stopped: the runs keep their checkpoints; continue with:\n {2}stacklab train … --out .*job-wait --resume$/m,
     );
   }, 60_000);
 });

@@ -159,8 +159,11 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
   const stopped = !!signal?.aborted || reports.some((r) => r.status === 'cancelled');
   const out = job.dir;
   io.err('');
-  if (stopped) say(`stopped: the runs keep their checkpoints; continue with stacklab train … --out ${out} --resume`);
-  else {
+  // The command to go on with on a line of its own, unwrapped (to be copied whole).
+  if (stopped) {
+    say('stopped: the runs keep their checkpoints; continue with:');
+    io.err(`  stacklab train … --out ${out} --resume`);
+  } else {
     say(`run folders: ${out} (compare them again, or with others: stacklab compare ${out})`);
     io.err('');
     await printComparison(

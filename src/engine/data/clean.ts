@@ -5,7 +5,7 @@
  */
 import type { ChannelProfile, FileProfile } from '../../shared/profile';
 import { capped, excerpt, ImportError } from './errors';
-import type { RawSeries } from './import';
+import type { RawSeries } from './raw';
 import { LONG_LIMITS } from './long';
 import { eventRows, eventsOf, labelRows } from './labels';
 

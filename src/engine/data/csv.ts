@@ -4,6 +4,7 @@
  * 1 GB import fast; quoted fields are unescaped on demand.
  */
 import { DELIMITERS, type DecimalMark, type Delimiter } from '../../shared/import';
+import { ImportError } from './errors';
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
@@ -195,6 +196,17 @@ export class RecordError extends Error {
   ) {
     super(`line ${line}: ${problem}`);
   }
+}
+
+/** A tokenizer's record error as the import's error about `file` (other errors unchanged). */
+export function asImportError(err: unknown, file: string): unknown {
+  return err instanceof RecordError
+    ? new ImportError(
+        { file, line: err.line },
+        err.problem,
+        'Check the quotes and line breaks of that line (a value with a quote inside must double it: "").',
+      )
+    : err;
 }
 
 export class CsvTokenizer {

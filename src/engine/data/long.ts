@@ -13,9 +13,9 @@
  */
 import { isAscii } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
-import { CsvTokenizer, fieldText, RecordError, type Dialect } from './csv';
+import { asImportError, CsvTokenizer, fieldText, type Dialect } from './csv';
 import { columnList, excerpt, ImportError } from './errors';
-import type { ImportOptions, RawSeries } from './import';
+import type { ImportOptions, RawSeries } from './raw';
 import { isMissingToken, parseNumberRange } from './numbers';
 import type { ColumnPlan } from './roles';
 import { describeFormat, detectTimestampFormat, parseTimestampRange, type TimestampFormat } from './timestamps';
@@ -163,13 +163,7 @@ async function stream(
     push(decoder.decode());
     tokenizer.finish();
   } catch (err) {
-    if (err instanceof RecordError)
-      throw new ImportError(
-        { file: display, line: err.line },
-        err.problem,
-        'Check the quotes and line breaks of that line (a value with a quote inside must double it: "").',
-      );
-    throw err;
+    throw asImportError(err, display);
   }
 }
 

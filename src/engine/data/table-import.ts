@@ -5,7 +5,7 @@
  * typed columns, batch by batch. Memory is the kept columns plus one batch.
  */
 import { capped, columnList, excerpt, ImportError } from './errors';
-import type { ImportOptions, RawSeries } from './import';
+import type { ImportOptions, RawSeries } from './raw';
 import { isMissingToken, parseNumberRange } from './numbers';
 import { DEFAULT_LABEL_WORDS, labelClass, planRoles } from './roles';
 import { describeFormat, parseTimestampRange } from './timestamps';
