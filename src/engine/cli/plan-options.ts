@@ -20,9 +20,12 @@ const USAGE_WIDTH = 110;
 
 /** One usage entry: the option padded to its column, its help wrapped under it. */
 export function usageLine(option: string, help: string): string {
-  const head = `  ${option}`.padEnd(USAGE_INDENT);
+  const head = `  ${option}`;
   const [first, ...rest] = wrap(help, USAGE_WIDTH - USAGE_INDENT);
-  return [`${head}${first}`, ...rest.map((l) => ' '.repeat(USAGE_INDENT) + l)].join('\n');
+  const under = (l: string) => ' '.repeat(USAGE_INDENT) + l;
+  // An option as wide as its column: its help begins on the next line (two spaces at least part them).
+  if (head.length + 2 > USAGE_INDENT) return [head, under(first!), ...rest.map(under)].join('\n');
+  return [`${head.padEnd(USAGE_INDENT)}${first}`, ...rest.map(under)].join('\n');
 }
 
 /** The plan's options in the usage, in the table's order, each with its default. */
