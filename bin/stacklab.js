@@ -8,6 +8,11 @@ import { register } from 'tsx/esm/api';
 
 register();
 
+// `npm run cli -- …` runs in the project's folder; a path the user typed is relative to the folder
+// their shell was in (npm's INIT_CWD), as it would be for an installed `stacklab`.
+if (process.env.npm_lifecycle_event === 'cli' && process.env.INIT_CWD && existsSync(process.env.INIT_CWD))
+  process.chdir(process.env.INIT_CWD);
+
 // ORT's CUDA provider loads the CUDA 13 and cuDNN 9 libraries through the dynamic loader, which
 // reads LD_LIBRARY_PATH only when a process starts: when the provider is installed and the
 // libraries were found outside the library path, the CLI runs again with them on it.

@@ -94,6 +94,25 @@ describe('long tables (timestamp, tag, value, quality)', () => {
     expect(b.series[0]!.channels[1]!.values[10]).toBeCloseTo(1010.5, 4);
   });
 
+  it("reads qualified good words, a German header, and skips WinCC's own $RT rows, listing the quality values", async () => {
+    const { file } = csvFolder('stacklab-long-words-');
+    const lines = ['Zeitstempel;Tagname;Wert;Qualität'];
+    const q = ['Good [Non-Specific]', 'Good_LocalOverride', 'Good (192)', 'Uncertain'];
+    for (let s = 0; s < 400; s++)
+      for (const tag of ['A', 'B']) lines.push(`${iso(T0 + s * 1000)};${tag};${s},5;${q[s % 4]}`);
+    lines.push('$RT_COUNT$;800');
+    const ds = await loadDataset(file('de.csv', `${lines.join('\n')}\n`));
+    const p = ds.profile.files[0]!;
+    expect(ds.channels).toEqual(['A', 'B']);
+    // Only "Uncertain" is bad: a quarter of the readings.
+    expect(p.long!.badQuality).toBe(200);
+    const notes = p.warnings.join('\n');
+    expect(notes).toMatch(
+      /quality values \(Qualität\): Good \[Non-Specific\] 200 good, Good_LocalOverride 200 good, Good \(192\) 200 good, Uncertain 200 bad/,
+    );
+    expect(notes).toMatch(/1 rows of the archive's own \(\$RT_…\) skipped/);
+  });
+
   it('refuses when every reading is bad, naming the column and how to keep them', async () => {
     const { file } = csvFolder('stacklab-long-allbad-');
     const csv = longTable(() => 'Uncertain');
@@ -217,11 +236,29 @@ describe('Excel workbooks', () => {
     expect(p.start).toBe('2025-12-31T23:00:00Z');
   });
 
-  it('refuses a file named .xlsx that is not a workbook, saying what to do', async () => {
+  it('refuses a file named .xlsx that is not a workbook, and older spreadsheets, saying what to do', async () => {
     const { file } = csvFolder('stacklab-xlsx-bad-');
     await expect(loadDataset(file('fake.xlsx', 'time,a\n1,2\n'))).rejects.toThrow(
-      /fake\.xlsx: cannot be read as an Excel workbook .*save it again as \.xlsx/,
+      /fake\.xlsx: is text, not an Excel workbook .*If it is a CSV export, rename it to \.csv/,
     );
+    await expect(loadDataset(file('zipish.xlsx', Buffer.from([0x50, 0x4b, 3, 4, 0, 0, 1, 2, 3])))).rejects.toThrow(
+      /zipish\.xlsx: cannot be read as an Excel workbook/,
+    );
+    await expect(loadDataset(file('old.xls', 'x'))).rejects.toThrow(
+      /old\.xls: is a spreadsheet StackLab does not read \(\.xls\)\. Save it as \.xlsx/,
+    );
+  });
+
+  it('reads units such as m³/h and [°C] under the names', async () => {
+    const { dir } = csvFolder('stacklab-xlsx-units-');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Data');
+    ws.addRow(['Time', 'Flow', 'Gas', 'Temp']);
+    ws.addRow(['', 'm³/h', 'Nm³/h', '[°C]']);
+    for (let i = 0; i < 20; i++)
+      ws.addRow([new Date(T0 + i * 60_000), i, 2 * i, 20 + i]).getCell(1).numFmt = 'yyyy-mm-dd hh:mm';
+    await wb.xlsx.writeFile(`${dir}/u.xlsx`);
+    expect((await loadDataset(`${dir}/u.xlsx`)).channels).toEqual(['Flow (m³/h)', 'Gas (Nm³/h)', 'Temp (°C)']);
   });
 });
 
@@ -269,6 +306,7 @@ describe('Parquet files', () => {
 
   it('refuses a file named .parquet that is not one', async () => {
     const { file } = csvFolder('stacklab-parquet-bad-');
+    await expect(loadDataset(file('empty.parquet', ''))).rejects.toThrow(/empty\.parquet: is empty/);
     await expect(loadDataset(file('x.parquet', 'not parquet at all, just text'))).rejects.toThrow(
       /x\.parquet: is not a readable Parquet file .*Export it again as Parquet, or as CSV/,
     );

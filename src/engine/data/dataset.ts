@@ -52,8 +52,8 @@ export async function loadDataset(target: string, options: LoadOptions = {}): Pr
   } catch (err) {
     throw new ImportError(
       { file: target },
-      `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-      'Check the path: give a CSV file or a folder of CSV files.',
+      `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}${path.isAbsolute(target) ? '' : `: looked for ${path.resolve(target)}`})`,
+      'Check the path: give a data file (CSV, Excel .xlsx, Parquet) or a folder of them.',
     );
   }
   if (files.length === 0) {

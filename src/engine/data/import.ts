@@ -109,6 +109,11 @@ export function uniqueNames(raw: readonly string[]): { names: string[]; renamed:
   return { names: out, renamed };
 }
 
+/** A file's raw columns with notes added (an option that does not apply to its format, say). */
+function withNotes(raw: RawSeries, notes: readonly string[]): RawSeries {
+  return notes.length ? { ...raw, notes: [...raw.notes, ...notes] } : raw;
+}
+
 /**
  * Reads one data file through the data-file gate (source-file.ts): the file read is the file
  * checked. A CSV file (wide, or a long table pivoted to channels), an Excel workbook's sheet or a
@@ -123,13 +128,23 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
       const src = await readXlsx(file, handle, stats.size, options.sheet);
       try {
         const raw = await importTable(file, src, options);
-        return { ...raw, sheets: { names: src.sheets, read: src.sheet } };
+        const layout = options.layout === 'long' ? ['--layout long is for CSV tables: a sheet is read as it is'] : [];
+        return withNotes({ ...raw, sheets: { names: src.sheets, read: src.sheet } }, layout);
       } finally {
         src.close?.();
       }
     }
-    if (PARQUET_NAME.test(file)) return await importTable(file, await readParquet(file, handle, stats.size), options);
-    return await importOpened(file, handle, stats.size, options);
+    if (PARQUET_NAME.test(file)) {
+      if (stats.size === 0)
+        throw new ImportError({ file }, 'is empty', 'Export the Parquet file again; it has no bytes.');
+      return withNotes(await importTable(file, await readParquet(file, handle, stats.size), options), [
+        ...(options.sheet ? ['--sheet is for Excel workbooks: ignored for a Parquet file'] : []),
+        ...(options.layout === 'long' ? ['--layout long is for CSV tables: a Parquet file is read as it is'] : []),
+      ]);
+    }
+    return withNotes(await importOpened(file, handle, stats.size, options), [
+      ...(options.sheet ? ['--sheet is for Excel workbooks: ignored for a CSV file'] : []),
+    ]);
   } finally {
     await handle.close().catch(() => undefined);
   }

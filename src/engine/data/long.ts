@@ -24,17 +24,21 @@ const TAG_NAMES =
   /^(tag|tags|tag_?name|tagname|tag_?id|tag_?path|name|var_?name|point|point_?name|signal|sensor|sensor_?id|variable|item|item_?id|attribute|measurement|channel|parameter)$/i;
 const VALUE_NAMES = /^(value|val|v|var_?value|reading|pv|measured_?value|numeric_?value|y)$/i;
 /** Quality columns whose codes read one way: OPC codes (192 and up good), or 0 good (Wonderware), or words. */
-const QUALITY_NAMES = /^(quality|q|qual|quality_?code|quality_?detail|validity|is_?valid|opc_?quality)$/i;
+const QUALITY_NAMES =
+  /^(quality|q|qual|quality_?code|quality_?detail|validity|is_?valid|opc_?quality|status|qualit(ä|ae)t|g(ü|ue)ltigkeit)$/i;
 /** Quality columns that say whether a reading is valid: 1 (or true) is good (WinCC's Validity). */
 const VALIDITY_NAMES = /^(validity|is_?valid)$/i;
 const TIME_NAMES =
   /^(timestamp|time|date|datetime|date_time|ts|time_stamp|t_stamp|time_?string|zeit|datum|zeitstempel)$/i;
+/** Rows an archive writes about itself (WinCC's $RT_COUNT$, $RT_OFF$): skipped, counted. */
+const SYSTEM_ROWS = /^\$RT_[A-Z_]*\$?$/;
 /** Numeric columns a historian adds beside the time (WinCC's Time_ms): not values. */
 const TIME_PARTS = /^(time_?ms|ms|millis|milliseconds|msec)$/i;
 /** Text columns of wide tables that repeat few values but are no tag column. */
 const NOT_TAGS =
   /^(anomaly|label|labels|fault|fault_kind|status|run|run_id|batch|batch_id|experiment|series|event|comment|note|notes|unit|units)$/i;
-const GOOD_WORDS = /^(good|ok|valid|g|true|yes)$/i;
+/** Good quality in words: Good, OK, Valid and their qualified forms (Good [Non-Specific], Good_LocalOverride, Good (192)). */
+const GOOD_WORDS = /^((good|ok|valid|gut)([\s_([-].*)?|g|true|yes|ja)$/i;
 
 /** The most tags pivoted to channels, and the most grid cells (rows × tags) held. */
 export const LONG_LIMITS = { tags: 5000, cells: 400_000_000 } as const;
@@ -207,7 +211,13 @@ export async function importLong(
   let bad = 0;
   let rows = 0;
   let unordered = 0;
+  let system = 0;
+  const qualities = new Map<string, number>();
   await stream(display, fh, dialect, bomLength, (text, off, count, quoted, line) => {
+    if (count < need && SYSTEM_ROWS.test(fieldText(text, off, 0, quoted).trim())) {
+      system++;
+      return;
+    }
     if (count < need)
       throw new ImportError(
         { file: display, line },
@@ -216,7 +226,11 @@ export async function importLong(
       );
     rows++;
     const name = fieldText(text, off, layout.tag, quoted).trim();
-    if (name === '') return;
+    // WinCC's own rows ($RT_COUNT$, $RT_OFF$: the archive's counters and gaps) are not tags.
+    if (name === '' || SYSTEM_ROWS.test(name)) {
+      system += name === '' ? 0 : 1;
+      return;
+    }
     const t = time(text, off, quoted);
     if (!Number.isFinite(t))
       throw new ImportError(
@@ -237,6 +251,7 @@ export async function importLong(
     if (qualityCol !== null) {
       const q = fieldText(text, off, qualityCol, quoted).trim();
       if (/^-?\d+$/.test(q)) largestCode = Math.max(largestCode, Number(q));
+      if (qualities.size < 20 || qualities.has(q)) qualities.set(q, (qualities.get(q) ?? 0) + 1);
     }
     if (t < s.last) unordered++;
     else if (Number.isFinite(s.last) && s.deltas.length < 1000 && t > s.last) s.deltas.push(t - s.last);
@@ -284,7 +299,8 @@ export async function importLong(
 
   // Pass 2: each good reading into the grid row at or after its time (the latest stays).
   let badCells = 0;
-  await stream(display, fh, dialect, bomLength, (text, off, _count, quoted) => {
+  await stream(display, fh, dialect, bomLength, (text, off, count, quoted) => {
+    if (count < need) return;
     const k = index.get(fieldText(text, off, layout.tag, quoted).trim());
     if (k === undefined) return;
     if (qualityCol !== null && !goodQuality(fieldText(text, off, qualityCol, quoted), rule)) {
@@ -324,15 +340,31 @@ export async function importLong(
   const timestamps = new Float64Array(gridRows);
   for (let r = 0; r < gridRows; r++) timestamps[r] = start + r * step;
   const plan: ColumnPlan[] = chosen.map((s, i) => ({ index: i, name: s.name, role: 'channel' }));
+  const leftOut = names.filter((_, i) => ![layout.time, layout.tag, layout.value, qualityCol].includes(i));
   const notes = [
-    `a long table (${names[layout.time]}, ${names[layout.tag]}, ${names[layout.value]}${layout.quality !== null ? `, ${names[layout.quality]}` : ''}): ${rows.toLocaleString('en')} readings of ${tags.size} tags pivoted to one channel per tag, on a grid of one row every ${formatStep(step)} (the median of the tags' own intervals); each tag held at its last good reading for at most twice its own interval`,
+    `a long table (${names[layout.time]}, ${names[layout.tag]}, ${names[layout.value]}${layout.quality !== null ? `, ${names[layout.quality]}` : ''}): ${rows.toLocaleString('en')} readings of ${tags.size} tags pivoted to one channel per tag, on a grid of one row every ${formatStep(step)} (the median of the tags' own intervals); each row holds a tag's latest good reading at or before its time, for at most twice the tag's own interval`,
+    ...(leftOut.length ? [`columns not read by the pivot: ${leftOut.join(', ')}`] : []),
+    ...(qualityCol !== null && qualities.size
+      ? [
+          `quality values (${names[qualityCol]}): ${[...qualities]
+            .sort((a, b) => b[1] - a[1])
+            .map(
+              ([q, n]) =>
+                `${q === '' ? '(empty)' : q} ${n.toLocaleString('en')} ${goodQuality(q, rule) ? 'good' : 'bad'}`,
+            )
+            .join(', ')}${qualities.size >= 20 ? ', …' : ''}`,
+        ]
+      : []),
+    ...(system ? [`${system.toLocaleString('en')} rows of the archive's own ($RT_…) skipped`] : []),
     ...(qualityCol !== null && bad
       ? [
           `${bad.toLocaleString('en')} readings of bad quality (${names[qualityCol]}, ${RULE_TEXT[rule]}) read as missing`,
         ]
       : []),
     ...(unordered
-      ? [`${unordered.toLocaleString('en')} readings earlier than the one before them of the same tag`]
+      ? [
+          `${unordered.toLocaleString('en')} readings earlier than the one before them of the same tag: a clock set back (the end of summer time, say) puts two readings on one grid row and the later one stays; export the times in UTC to keep that hour`,
+        ]
       : []),
     ...(badCells ? [`${badCells.toLocaleString('en')} values that are not numbers read as missing`] : []),
   ];

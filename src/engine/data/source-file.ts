@@ -41,6 +41,12 @@ const NAMES: Record<DataFileKind, { test: RegExp; what: string; endings: string;
 /** The file name check alone, before anything is opened. */
 function checkDataFileName(file: string, kind: DataFileKind): void {
   const n = NAMES[kind];
+  if (kind === 'csv' && /\.(xls|xlsm|xlsb|xltx|ods)$/i.test(file))
+    throw new ImportError(
+      { file },
+      `is a spreadsheet StackLab does not read (${path.extname(file)})`,
+      'Save it as .xlsx (Excel Workbook) or export the sheet as CSV.',
+    );
   if (!n.test.test(file))
     throw new ImportError({ file }, `is not ${n.what} (its name does not end in ${n.endings})`, n.hint);
 }

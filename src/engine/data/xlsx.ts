@@ -55,7 +55,7 @@ const isDataRow = (r: { cells: Cell[] }) => {
   return numbers * 2 > filled.length || (numbers >= 2 && numbers * 2 >= filled.length);
 };
 /** A row of units: short words such as °C, bar, m3/h, %, [kPa], (rpm). */
-const UNIT = /^[([]?[\p{L}°%µ/·*^0-9.\s-]{1,10}[)\]]?$/u;
+const UNIT = /^[([]?[\p{L}\p{N}°%‰µ/·*^.\s-]{1,12}[)\]]?$/u;
 
 /**
  * The workbook's sheets in order, and a stream of one sheet's rows. The sheet is `wanted` when
@@ -67,6 +67,21 @@ export async function readXlsx(
   bytes: number,
   wanted?: string,
 ): Promise<TableSource & { readonly sheets: readonly string[]; readonly sheet: string }> {
+  // An .xlsx file is a zip archive ("PK"): anything else is said as what it is.
+  const sig = Buffer.alloc(4);
+  await fh.read(sig, 0, 4, 0);
+  if (sig[0] !== 0x50 || sig[1] !== 0x4b) {
+    const text = [...sig].every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127));
+    throw new ImportError(
+      { file: display },
+      text
+        ? 'is text, not an Excel workbook (.xlsx is a zip archive)'
+        : 'is not an Excel workbook (.xlsx is a zip archive)',
+      text
+        ? 'If it is a CSV export, rename it to .csv; else open it in Excel and save it as .xlsx (Excel Workbook).'
+        : 'Open it in Excel and save it as .xlsx (Excel Workbook), or export the sheet as CSV. An .xls from Excel 97–2003 must be saved as .xlsx first.',
+    );
+  }
   const stream = fh.createReadStream({ start: 0, autoClose: false });
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, {
     worksheets: 'emit',
@@ -168,7 +183,11 @@ export async function readXlsx(
     if (STANDALONE.test(base)) group = '';
     const unit = unitRow?.cells[c];
     const withGroup = group && base && !base.startsWith(group) ? `${group} ${base}` : base || group;
-    return isText(unit ?? null) && withGroup ? `${withGroup} (${String(unit).trim()})` : withGroup || `column_${c + 1}`;
+    // A unit already in brackets keeps its own: [°C] → "(°C)".
+    const u = String(unit ?? '')
+      .trim()
+      .replace(/^[([](.*)[)\]]$/, '$1');
+    return isText(unit ?? null) && withGroup ? `${withGroup} (${u})` : withGroup || `column_${c + 1}`;
   });
   if (unitRow) notes.push(`row ${unitRow.number} read as units, joined to the column names`);
   if (groupRow && groupRow.cells.some(isText))
