@@ -712,6 +712,14 @@ describe('a comparison a plant can act on', () => {
       'it alarms on 30% of the normal test rows, more than 5%: its threshold, fitted for 1% on normal validation rows, does not carry over to the test part (drift); a threshold 4.0 times as high would have alarmed on 1% of them',
     );
     expect(c.verdict).toContain(`MIDAS's alarms are not usable here: ${midas.alarmsWhy.join('; ')}.`);
+    // A threshold only a little higher is said in per cent, never "1.0 times as high".
+    const slight = compareRuns(
+      [1, 2, 3].map((s) => {
+        const r = drifting(detector('midas', s, { vusPr: 0.5 + s * 0.01 }));
+        return { ...r, report: { ...r.report, evaluation: { ...r.report.evaluation!, testLevelFor1Pct: 0.52 } } };
+      }),
+    );
+    expect(slight.variants[0]!.alarmsWhy[0]).toMatch(/a threshold 4% higher would have alarmed on 1% of them$/);
     // Ranking the anomalies is not "detecting" them while the alarms are not usable.
     const onlyMidas = compareRuns([1, 2, 3].map((s) => drifting(detector('midas', s, { vusPr: 0.6 + s * 0.01 }))));
     expect(onlyMidas.bottomLine[0]).toBe(

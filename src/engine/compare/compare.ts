@@ -685,6 +685,13 @@ function usability(
   return { usable: why.length === 0, why };
 }
 
+/** How much higher a threshold must be, in words that never read "1.0 times": "4.0 times as high", "35% higher". */
+function riseText(ratio: number): string {
+  if (ratio >= 2) return `${ratio.toFixed(ratio < 10 ? 1 : 0)} times as high`;
+  const higher = Math.round((ratio - 1) * 100);
+  return higher >= 1 ? `${higher}% higher` : 'slightly higher';
+}
+
 /**
  * Whether a detector's alarms are usable here: at most MAX_USABLE_ALARM_SHARE of the normal test
  * rows alarm, and its event F1 lies above the random scores'. Where the false alarms come from a
@@ -703,7 +710,7 @@ function alarmUsability(
   if (far && Number.isFinite(far.mean) && far.mean > MAX_USABLE_ALARM_SHARE) {
     const rise =
       drift && Number.isFinite(drift.mean) && drift.mean > 1
-        ? `: its threshold, fitted for 1% on normal validation rows, does not carry over to the test part (drift); a threshold ${drift.mean.toFixed(drift.mean < 10 ? 1 : 0)} times as high would have alarmed on 1% of them`
+        ? `: its threshold, fitted for 1% on normal validation rows, does not carry over to the test part (drift); a threshold ${riseText(drift.mean)} would have alarmed on 1% of them`
         : '';
     why.push(`it alarms on ${pct(far.mean)} of the normal test rows, more than ${pct(MAX_USABLE_ALARM_SHARE)}${rise}`);
   }
