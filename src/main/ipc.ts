@@ -59,7 +59,7 @@ const DIALOGS: Record<'file' | 'folder' | 'labels', OpenDialogOptions> = {
     title: 'Choose a CSV export',
     properties: ['openFile'],
     filters: [
-      { name: 'CSV files', extensions: ['csv', 'txt', 'tsv'] },
+      { name: 'Data files', extensions: ['csv', 'txt', 'tsv', 'dat', 'xlsx', 'parquet'] },
       { name: 'All files', extensions: ['*'] },
     ],
   },
