@@ -56,7 +56,7 @@ export function registerIpc(api: StackLabApi, targets: () => WebContents[], devS
 
 const DIALOGS: Record<'file' | 'folder' | 'labels', OpenDialogOptions> = {
   file: {
-    title: 'Choose a CSV export',
+    title: 'Choose a data file (CSV, Excel or Parquet)',
     properties: ['openFile'],
     filters: [
       { name: 'Data files', extensions: ['csv', 'txt', 'tsv', 'dat', 'xlsx', 'parquet'] },
