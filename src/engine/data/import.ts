@@ -33,35 +33,8 @@ export const MAX_COLUMNS = 250_000;
 const FLOAT32_MAX = 3.4028234663852886e38;
 
 export type { ImportOptions, RawSeries } from './raw';
+import { Column } from './column';
 import type { ImportOptions, RawSeries } from './raw';
-
-/**
- * Append-only typed column, preallocated from the row count estimated from the file size, so
- * that streaming neither doubles memory nor copies at the end; grows by 1/4 if the guess was low.
- */
-class Column<T extends Float32Array | Float64Array | Uint8Array | Int32Array> {
-  private data: T;
-  private n = 0;
-  constructor(
-    private readonly make: (n: number) => T,
-    capacity: number,
-  ) {
-    this.data = make(capacity);
-  }
-  push(v: number): void {
-    if (this.n === this.data.length) {
-      const bigger = this.make(Math.ceil(this.data.length * 1.25) + 1024);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.n++] = v;
-  }
-  /** The values; a view when the estimate was close, a trimmed copy when it left much unused. */
-  finish(): T {
-    const view = this.data.subarray(0, this.n) as T;
-    return this.n < 0.8 * this.data.length ? (view.slice() as T) : view;
-  }
-}
 
 /**
  * The head of a file for sniffing: at least `bytes`, grown (doubling, up to `max`) until it holds

@@ -115,6 +115,7 @@ export async function readParquet(display: string, fh: FileHandle, bytes: number
     format: `Parquet, ${groups.length} row group${groups.length === 1 ? '' : 's'}${codecs.length ? `, ${codecs.join('/').toLowerCase()}` : ''}`,
     bytes,
     names,
+    rows: total,
     timeColumns,
     head,
     notes: nested.length ? [`nested columns left out: ${nested.join(', ')}`] : [],

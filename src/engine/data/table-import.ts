@@ -4,6 +4,7 @@
  * the roles as the CSV path does (the same rules, on the first rows as text) and fills the same
  * typed columns, batch by batch. Memory is the kept columns plus one batch.
  */
+import { Column } from './column';
 import { capped, columnList, excerpt, ImportError } from './errors';
 import type { ImportOptions, RawSeries } from './raw';
 import { isMissingToken, parseNumberRange } from './numbers';
@@ -27,6 +28,8 @@ export interface TableSource {
    * timestamps not adjusted to UTC): `utcOffsetMinutes` then says their zone, as for CSV text.
    */
   readonly localTimes: boolean;
+  /** How many rows the file holds, when it says (a Parquet footer does; a sheet does not). */
+  readonly rows?: number;
   /** The first rows (at least the sample asked for, when the file has them), for planning roles. */
   readonly head: readonly (readonly Cell[])[];
   /**
@@ -40,26 +43,6 @@ export interface TableSource {
   readonly notes?: readonly string[];
   /** Lets go of what the reader holds open (called however the import ends). */
   close?(): void;
-}
-
-/** A growable typed column. */
-class Grow<T extends Float32Array | Float64Array | Uint8Array | Int32Array> {
-  private data: T;
-  n = 0;
-  constructor(private readonly make: (n: number) => T) {
-    this.data = make(1024);
-  }
-  push(v: number): void {
-    if (this.n === this.data.length) {
-      const bigger = this.make(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.n++] = v;
-  }
-  finish(): T {
-    return this.data.slice(0, this.n) as T;
-  }
 }
 
 const FLOAT32_MAX = 3.4028234663852886e38;
@@ -120,15 +103,17 @@ export async function importTable(display: string, src: TableSource, options: Im
   const labelCols = columns.filter((c) => c.role === 'label');
   const eventCols = columns.filter((c) => c.role === 'event');
   const seriesCol = columns.find((c) => c.role === 'series');
-  const ts = tsCol ? new Grow((n) => new Float64Array(n)) : null;
-  const chans = channelCols.map(() => new Grow((n) => new Float32Array(n)));
+  // Preallocated for the rows the file says it has (Parquet), else grown as rows come.
+  const capacity = Math.max(1024, src.rows ?? head.length);
+  const ts = tsCol ? new Column((n) => new Float64Array(n), capacity) : null;
+  const chans = channelCols.map(() => new Column((n) => new Float32Array(n), capacity));
   const bad = channelCols.map(() => 0);
   let badCellExample: RawSeries['badCellExample'];
   let outOfRange = 0;
-  const labels = labelCols.map(() => new Grow((n) => new Uint8Array(n)));
+  const labels = labelCols.map(() => new Column((n) => new Uint8Array(n), capacity));
   const seen = labelCols.map(() => new Map<string, 0 | 1>());
-  const events = eventCols.map(() => new Grow((n) => new Uint8Array(n)));
-  const seriesIds = seriesCol ? new Grow((n) => new Int32Array(n)) : null;
+  const events = eventCols.map(() => new Column((n) => new Uint8Array(n), capacity));
+  const seriesIds = seriesCol ? new Column((n) => new Int32Array(n), capacity) : null;
   const seriesNames = new Map<string, number>();
   const offset = options.utcOffsetMinutes ?? 0;
   let rows = 0;
