@@ -54,3 +54,12 @@ export function capped(lines: readonly string[], more: string): string[] {
     ? [...lines]
     : [...lines.slice(0, MAX_LISTED), `… ${lines.length - MAX_LISTED} more ${more}`];
 }
+
+/** A label cell that is neither a number nor a known word, with the two ways out (CSV and the other formats alike). */
+export function unknownLabelError(file: string, line: number, column: string, raw: string): ImportError {
+  return new ImportError(
+    { file, line, column },
+    `the label value "${excerpt(raw)}" is neither a number nor a known word`,
+    `Map it with --label-map "${excerpt(raw)}=1" (abnormal) or "${excerpt(raw)}=0" (normal), or ignore the column with --ignore "${excerpt(column, 40)}".`,
+  );
+}

@@ -16,7 +16,16 @@ import {
   sniffDialect,
   type Dialect,
 } from './csv';
-import { capped, columnList, DATA_NAME, excerpt, ImportError, PARQUET_NAME, XLSX_NAME } from './errors';
+import {
+  capped,
+  columnList,
+  DATA_NAME,
+  excerpt,
+  ImportError,
+  PARQUET_NAME,
+  unknownLabelError,
+  XLSX_NAME,
+} from './errors';
 import { detectLong, importLong } from './long';
 import { readParquet } from './parquet';
 import { importTable } from './table-import';
@@ -343,11 +352,7 @@ async function importOpened(file: string, fh: FileHandle, size: number, options:
         if (cls === undefined) {
           cls = labelClass(raw, labelWords);
           if (cls === undefined) {
-            throw new ImportError(
-              { file: display, line, column: col.name },
-              `the label value "${excerpt(raw)}" is neither a number nor a known word`,
-              `Map it with --label-map "${excerpt(raw)}=1" (abnormal) or "${excerpt(raw)}=0" (normal), or ignore the column with --ignore "${excerpt(col.name, 40)}".`,
-            );
+            throw unknownLabelError(display, line, col.name, raw);
           }
           seen.set(raw, cls);
         }

@@ -5,7 +5,7 @@
  * typed columns, batch by batch. Memory is the kept columns plus one batch.
  */
 import { Column } from './column';
-import { capped, columnList, excerpt, ImportError } from './errors';
+import { capped, columnList, excerpt, ImportError, unknownLabelError } from './errors';
 import type { ImportOptions, RawSeries } from './raw';
 import { isMissingToken, parseNumberRange } from './numbers';
 import { DEFAULT_LABEL_WORDS, labelClass, planRoles } from './roles';
@@ -164,12 +164,7 @@ export async function importTable(display: string, src: TableSource, options: Im
         let cls = seen[k]!.get(raw);
         if (cls === undefined) {
           cls = isMissingToken(raw) ? 0 : labelClass(raw, labelWords);
-          if (cls === undefined)
-            throw new ImportError(
-              { file: display, line, column: labelCols[k]!.name },
-              `the label value "${excerpt(raw)}" is neither a number nor a known word`,
-              `Map it with --label-map "${excerpt(raw)}=1" (abnormal) or "${excerpt(raw)}=0" (normal), or ignore the column.`,
-            );
+          if (cls === undefined) throw unknownLabelError(display, line, labelCols[k]!.name, raw);
           seen[k]!.set(raw, cls);
         }
         labels[k]!.push(cls);
