@@ -38,11 +38,11 @@ export function columnList(names: readonly string[], max = 4): string {
   return names.length > max ? `${shown.join(', ')}, … (${names.length} in all)` : shown.join(', ');
 }
 
-/** File names StackLab reads as CSV data: anything else is refused before a byte is read (nothing of it reaches a message). */
-/** Excel workbooks and Parquet files, read by their own readers. */
+/** File names of CSV text; Excel workbooks and Parquet files, read by their own readers. */
+export const CSV_NAME = /\.(csv|tsv|txt|dat)$/i;
 export const XLSX_NAME = /\.xlsx$/i;
 export const PARQUET_NAME = /\.parquet$/i;
-/** Every data file the importer reads. */
+/** Every data file the importer reads: anything else is refused before a byte is read (nothing of it reaches a message). */
 export const DATA_NAME = /\.(csv|tsv|txt|dat|xlsx|parquet)$/i;
 
 /** Warnings listed one per channel up to this many, then counted: a 5,000-column file must not print 5,000 lines. */

@@ -17,7 +17,7 @@ import { asImportError, CsvTokenizer, fieldText, type Dialect } from './csv';
 import { columnList, excerpt, ImportError } from './errors';
 import type { ImportOptions, RawSeries } from './raw';
 import { isMissingToken, parseNumberRange } from './numbers';
-import type { ColumnPlan } from './roles';
+import { TIME_NAMES, type ColumnPlan } from './roles';
 import { describeFormat, detectTimestampFormat, parseTimestampRange, type TimestampFormat } from './timestamps';
 
 const TAG_NAMES =
@@ -28,8 +28,8 @@ const QUALITY_NAMES =
   /^(quality|q|qual|quality_?code|quality_?detail|validity|is_?valid|opc_?quality|status|qualit(ä|ae)t|g(ü|ue)ltigkeit)$/i;
 /** Quality columns that say whether a reading is valid: 1 (or true) is good (WinCC's Validity). */
 const VALIDITY_NAMES = /^(validity|is_?valid)$/i;
-const TIME_NAMES =
-  /^(timestamp|time|date|datetime|date_time|ts|time_stamp|t_stamp|time_?string|zeit|datum|zeitstempel)$/i;
+/** Time columns: the importer's names, and historians' own (Ignition's t_stamp, WinCC's TimeString). */
+const LONG_TIME_NAMES = { test: (name: string) => TIME_NAMES.test(name) || /^(t_stamp|time_?string)$/i.test(name) };
 /** Rows an archive writes about itself (WinCC's $RT_COUNT$, $RT_OFF$): skipped, counted. */
 const SYSTEM_ROWS = /^\$RT_[A-Z_]*\$?$/;
 /** Numeric columns a historian adds beside the time (WinCC's Time_ms): not values. */
@@ -63,7 +63,7 @@ export function detectLong(
   forced = false,
 ): LongLayout | null {
   if (names.length < 3 || names.length > 6) return null;
-  const col = (re: RegExp) => names.findIndex((n) => re.test(n.trim()));
+  const col = (re: { test(name: string): boolean }) => names.findIndex((n) => re.test(n.trim()));
   const mark = (decimal === ',' ? 44 : 46) as 44 | 46;
   const numeric = (i: number) => {
     const v = (samples[i] ?? []).map((x) => x.trim()).filter((x) => x !== '' && !isMissingToken(x));
@@ -71,7 +71,7 @@ export function detectLong(
       v.length > 0 && v.filter((x) => parseNumberRange(x, 0, x.length, mark) !== undefined).length >= 0.9 * v.length
     );
   };
-  let time = col(TIME_NAMES);
+  let time = col(LONG_TIME_NAMES);
   if (time < 0) time = names.findIndex((_, i) => !numeric(i) && detectTimestampFormat(samples[i] ?? []) !== null);
   if (time < 0) return null;
   const timeFormat = detectTimestampFormat(samples[time] ?? []);

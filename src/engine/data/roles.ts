@@ -32,7 +32,8 @@ export interface RoleOverrides {
 const LABEL_NAMES =
   /^(anomaly|anomalies|label|labels|fault|faults|attack|att_flag|is_anomaly|is_anomalous|anomaly_label|status|machine_status|outlier|is_outlier)$/i;
 const EVENT_NAMES = /^(changepoint|change_point|changepoints|event|events|is_changepoint)$/i;
-const TIME_NAMES = /^(timestamp|time|date|datetime|date_time|ts|time_stamp|zeit|datum|zeitstempel)$/i;
+/** Column names of timestamps (the Excel and long-table readers use them too). */
+export const TIME_NAMES = /^(timestamp|time|date|datetime|date_time|ts|time_stamp|zeit|datum|zeitstempel)$/i;
 const ID_NAMES = /^(id|index|idx|row|row_id|sample|sample_id|record|unnamed: ?0|)$/i;
 /** Columns named like a run identifier split a file into one series per run (when not overridden). */
 const SERIES_NAMES = /^(run_id|runid|run|experiment|experiment_id|batch|batch_id|series|series_id|test_id|cycle_id)$/i;

@@ -9,16 +9,17 @@
 import ExcelJS from 'exceljs';
 import type { FileHandle } from 'node:fs/promises';
 import { excerpt, ImportError } from './errors';
+import { TIME_NAMES } from './roles';
 import type { Cell, TableSource } from './table-import';
 
 /** Rows read before planning the roles (as the CSV path samples). */
 const HEAD_ROWS = 500;
 /** Text rows above the data looked at for names: a title, group titles, names, units. */
 const MAX_HEADER_ROWS = 6;
-const TIME_NAMES = /^(timestamp|time|date|datetime|date_time|ts|time_stamp|zeit|datum|zeitstempel)$/i;
-/** Columns no group title spans: times, labels, events, runs (the roles' own names). */
-const STANDALONE =
-  /^(timestamp|time|date|datetime|date_time|ts|time_stamp|zeit|datum|zeitstempel|anomaly|label|labels|fault|status|event|events|changepoint|run|run_id|batch|batch_id|experiment)$/i;
+/** Columns no group title spans: times, labels, events, runs. */
+const STANDALONE_NAMES =
+  /^(anomaly|label|labels|fault|status|event|events|changepoint|run|run_id|batch|batch_id|experiment)$/i;
+const standalone = (name: string) => TIME_NAMES.test(name) || STANDALONE_NAMES.test(name);
 /** Rows handed over at a time. */
 const BATCH = 4096;
 
@@ -180,7 +181,7 @@ export async function readXlsx(
     // after the rows): carried to the right until the next title, but never onto a time, label,
     // event or run column, which stand alone.
     if (groupRow) group = isText(g ?? null) ? String(g).trim() : g === null || g === undefined ? group : '';
-    if (STANDALONE.test(base)) group = '';
+    if (standalone(base)) group = '';
     const unit = unitRow?.cells[c];
     const withGroup = group && base && !base.startsWith(group) ? `${group} ${base}` : base || group;
     // A unit already in brackets keeps its own: [°C] → "(°C)".

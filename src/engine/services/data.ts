@@ -19,7 +19,7 @@ import { LAB_PRESETS } from '../models/patch-transformer';
 import type { FileProfile } from '../../shared/profile';
 import { sniffDialect, splitLine } from '../data/csv';
 import { asSample, loadDataset, sampleSource, withSampleFiles, type Dataset, type LoadOptions } from '../data/dataset';
-import { columnList, excerpt } from '../data/errors';
+import { columnList, CSV_NAME, excerpt, PARQUET_NAME, XLSX_NAME } from '../data/errors';
 import { defaultFitness } from '../data/fitness';
 import { csvFilesIn, importCsvFile } from '../data/import';
 import { detectLong } from '../data/long';
@@ -99,9 +99,6 @@ async function previewOf(
     ? { header: first, rows: rows.slice(1, lines + 1) }
     : { header: first.map((_, i) => `column_${i + 1}`), rows: rows.slice(0, lines) };
 }
-
-/** Files read as CSV text (Excel and Parquet files have their own readers). */
-const CSV_TEXT = /\.(csv|tsv|txt|dat)$/i;
 
 /** Columns of the first file with the roles the import used. */
 function columnsOf(p: FileProfile, header: readonly string[]): ImportColumn[] {
@@ -262,7 +259,7 @@ export function createDataService(confine?: (p: string, what: string, shown?: st
       // The roles planned from the file's head (the full import could refuse the very column being
       // changed); a workbook, a Parquet file or a long table (whose columns are its tags) from
       // the file as the importer reads it.
-      const text = CSV_TEXT.test(file) ? await headColumns(file, req, fileGate, req.labelMap) : null;
+      const text = CSV_NAME.test(file) ? await headColumns(file, req, fileGate, req.labelMap) : null;
       const long =
         text && req.layout !== 'wide'
           ? detectLong(
@@ -356,7 +353,7 @@ export function createDataService(confine?: (p: string, what: string, shown?: st
       const file = await firstFile(req);
       // A workbook or a Parquet file has no text head to read apart from the import (its error
       // says what to do); anything else goes through the gate, which refuses what is not data.
-      if (!file || /\.(xlsx|parquet)$/i.test(file)) return null;
+      if (!file || XLSX_NAME.test(file) || PARQUET_NAME.test(file)) return null;
       const head = await headColumns(file, req, gate, req.labelMap);
       if (!head) return null;
       const plan = head.columns;
