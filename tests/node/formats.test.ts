@@ -3,9 +3,11 @@
  * an Excel workbook with a unit row and serial dates, a Parquet file with a timestamp column, each
  * generated here and imported through the same path as CSV (loadDataset, the CLI, the IPC check).
  */
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import ExcelJS from 'exceljs';
 import { parquetWriteFile } from 'hyparquet-writer';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadDataset } from '../../src/engine/data/dataset';
 import { importRequest } from '../../src/shared/ipc';
 import { cli } from '../helpers/cli';
@@ -205,6 +207,21 @@ describe('Excel workbooks', () => {
     const r = await cli(['import', book, '--sheet', 'Line 3']);
     expect(r.code, r.err).toBe(0);
     expect(r.out.join('\n')).toContain('Excel workbook, sheet "Line 3"');
+  });
+
+  it('leaves none of the temporary copies ExcelJS makes of sheets stored before the strings', async () => {
+    const { dir } = csvFolder('stacklab-xlsx-tmp-');
+    const book = await workbook(`${dir}/book.xlsx`, false);
+    // ExcelJS names them tmp-<pid>-…: this process's only.
+    const copies = () => readdirSync(tmpdir()).filter((f) => f.startsWith(`tmp-${process.pid}-`));
+    const before = copies();
+    for (let i = 0; i < 5; i++) {
+      expect((await loadDataset(book)).profile.files[0]!.sheets?.read).toBe('Line 3');
+      await expect(loadDataset(book, { sheet: 'Line 4' })).rejects.toThrow(/no sheet named "Line 4"/);
+      expect((await loadDataset(book, { sheet: 'Line 3' })).channels).toHaveLength(2);
+    }
+    // The last copy is removed asynchronously (its descriptor closed, then the file).
+    await vi.waitFor(() => expect(copies().filter((f) => !before.includes(f))).toEqual([]), { timeout: 2000 });
   });
 
   it('passes over a notes sheet and a line above the names; names sheets right after one was deleted', async () => {

@@ -113,7 +113,7 @@ export async function importCsvFile(file: string, options: ImportOptions = {}): 
         const layout = options.layout === 'long' ? ['--layout long is for CSV tables: a sheet is read as it is'] : [];
         return withNotes({ ...raw, sheets: { names: src.sheets, read: src.sheet } }, layout);
       } finally {
-        src.close?.();
+        await src.close?.();
       }
     }
     if (PARQUET_NAME.test(file)) {

@@ -42,7 +42,7 @@ export interface TableSource {
   /** What the reader changed or found (a unit row read into the names, say). */
   readonly notes?: readonly string[];
   /** Lets go of what the reader holds open (called however the import ends). */
-  close?(): void;
+  close?(): void | Promise<void>;
 }
 
 const FLOAT32_MAX = 3.4028234663852886e38;

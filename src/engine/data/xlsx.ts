@@ -23,6 +23,17 @@ const standalone = (name: string) => TIME_NAMES.test(name) || STANDALONE_NAMES.t
 /** Rows handed over at a time. */
 const BATCH = 4096;
 
+/**
+ * Reads a sheet passed over to its end, unparsed. ExcelJS copies each sheet stored before the
+ * shared strings (Excel's own order) to a temporary file and removes it when the next sheet is
+ * asked for: a sheet left unread would have its file removed before its reader opened it (an
+ * uncaught ENOENT), and a sheet half read keeps its file until the process ends.
+ */
+async function drain(ws: unknown): Promise<void> {
+  const raw = (ws as { iterator?: AsyncIterable<unknown> }).iterator;
+  if (raw && Symbol.asyncIterator in Object(raw)) for await (const _ of raw) void _;
+}
+
 interface SheetRef {
   readonly id: string;
   readonly name: string;
@@ -106,7 +117,10 @@ export async function readXlsx(
       // ExcelJS names the reader from workbook.xml (its id is the sheet's, not the file's number).
       const ws = next.value as unknown as { id: string | number; name: string } & AsyncIterable<ExcelJS.Row>;
       const ref = { id: String(ws.id), name: ws.name };
-      if (wanted !== undefined && ref.name !== wanted) continue;
+      if (wanted !== undefined && ref.name !== wanted) {
+        await drain(ws);
+        continue;
+      }
       const rows = ws[Symbol.asyncIterator]();
       firstRows.length = 0;
       // The first rows: the header and a sample of data. A sheet without a row of numbers (a
@@ -123,6 +137,8 @@ export async function readXlsx(
         picked = { ref, rows };
         break;
       }
+      // Passed over (a cover or notes sheet): read to its end, so that its copy is removed.
+      while (!(await rows.next()).done);
       if (wanted !== undefined) break;
     }
   } catch (err) {
@@ -239,6 +255,24 @@ export async function readXlsx(
   const pad = (cells: Cell[]) =>
     cells.length < width ? [...cells, ...Array<Cell>(width - cells.length).fill(null)] : cells;
   const rows = picked.rows;
+  let rowsDone = false;
+  // Once the sheet is read to its end, the sheets after it are read through unparsed, so that
+  // ExcelJS removes its temporary copies now rather than when the app quits; a read stopped
+  // early (an error, a cancel) leaves them to the end of the process.
+  const close = async () => {
+    try {
+      if (rowsDone)
+        for (;;) {
+          const next = await books.next();
+          if (next.done) break;
+          await drain(next.value);
+        }
+    } catch {
+      // The rest of the file does not matter to the import; the copies go when the process ends.
+    } finally {
+      stream.destroy();
+    }
+  };
   const list = sheets();
   const index = list.indexOf(picked.ref.name);
   return {
@@ -249,7 +283,7 @@ export async function readXlsx(
     timeColumns,
     // Excel's dates have no zone: the wall clock of whoever typed or logged them.
     localTimes: true,
-    close: () => stream.destroy(),
+    close,
     head: data.map((r) => pad(r.cells)),
     notes,
     sheets: list,
@@ -262,7 +296,10 @@ export async function readXlsx(
         let line = 0;
         for (;;) {
           const r = await rows.next();
-          if (r.done) break;
+          if (r.done) {
+            rowsDone = true;
+            break;
+          }
           const cells = fromSerial((r.value.values as unknown[]).slice(1).map((v) => cellOf(v).cell));
           if (cells.every((c) => c === null || (typeof c === 'string' && c.trim() === ''))) continue;
           if (batch.length === 0) line = r.value.number;
@@ -273,8 +310,9 @@ export async function readXlsx(
           }
         }
         if (batch.length) yield { line, rows: batch };
-      } finally {
+      } catch (err) {
         stream.destroy();
+        throw err;
       }
     },
   };
