@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench/gpu-issue25.sh OUTDIR: issue 25's GPU measurements in one device call, in order of what
-# they decide: (1) base's GPU time by kind of work, ORT against PyTorch; (2) StackLab against
-# PyTorch eager, base and small, fp32 and bf16, ms/step alone; (3) whether runs in threads of one
+# they decide: (1) StackLab against PyTorch eager, base and small, fp32 and bf16, ms/step alone;
+# (2) base's GPU time by kind of work, ORT against PyTorch; (3) whether runs in threads of one
 # process gain over processes sharing the GPU (the lab's model). Each step writes to OUTDIR as it
 # ends, so a call cut short keeps what it measured. On the device tool: source .device/setup.sh
 # first (node, ORT and its CUDA provider), then `bash bench/gpu-issue25.sh "$OUT"`.
@@ -9,6 +9,11 @@
 # node's host time only, which with every launch synchronous is its kernels' GPU time (plus a
 # launch's few microseconds).
 set -u
+# SECONDS_LEFT (default 480): a step starts only when the time it may take is still left, so a
+# short device budget keeps the steps that decide most.
+left=${SECONDS_LEFT:-480}
+start=$(date +%s)
+fits() { [ $(( $(date +%s) - start + $1 )) -le "$left" ] || { echo "== skipped: $2 (needs ${1}s)"; return 1; }; }
 o=${1:?usage: bench/gpu-issue25.sh OUTDIR}
 mkdir -p "$o"
 B="node out/device/bench.mjs"
@@ -16,32 +21,33 @@ say() { echo "== $* ($(date +%T))"; }
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$o/gpu.txt"
 git rev-parse HEAD 2>/dev/null | tee "$o/commit.txt"
 
-say "1. profile: base bf16, 3 + 20 steps, one step per call; first with launches as they are (a node's host time)"
-rm -f /tmp/ort_*.json /tmp/ortasync_*.json
-timeout 150 $B engine --preset base --device cuda --precision bf16 --steps 20 --warmup 3 --steps-per-call 1 \
-  --no-reference --profile /tmp/ortasync
-for f in /tmp/ortasync_*.json; do node bench/profile-summary.mjs "$f" 23 | tee "$o/profile-async.txt"; done
-CUDA_LAUNCH_BLOCKING=1 timeout 150 $B engine --preset base --device cuda --precision bf16 --steps 20 \
-  --warmup 3 --steps-per-call 1 --no-reference --profile /tmp/ort
-timeout 150 python3 bench/reference/bench_torch.py --D 512 --H 8 --L 12 --P 16 --S 256 --C 16 --F 2048 \
-  --B 32 --device cuda --precision bf16 --profile /tmp/torch.txt
-cp /tmp/torch.txt /tmp/torch.txt.json "$o/" 2>/dev/null
-for f in /tmp/ort_*.json; do gzip -c "$f" > "$o/ort-profile.json.gz"; done
-node bench/profile-compare.mjs /tmp/ort_*.json 23 /tmp/torch.txt.json | tee "$o/profile-compare.txt"
-node bench/profile-summary.mjs /tmp/ort_*.json 23 | tee "$o/profile-blocking.txt"
-
-say "2. ms/step alone against PyTorch eager"
+say "1. ms/step alone against PyTorch eager"
 for p in base small; do for q in bf16 fp32; do
+  fits 70 "$p $q" || continue
   say "$p $q"
-  timeout 150 $B engine --preset $p --device cuda --precision $q --steps 200 --reference-steps 50 --json \
+  timeout 120 $B engine --preset $p --device cuda --precision $q --steps 100 --reference-steps 40 --json \
     > "$o/engine-$p-$q.json" && node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(r.msPerStep.toFixed(2),"ms/step; PyTorch",r.referenceMsPerStep?.toFixed(2),"; ratio",r.ratio?.toFixed(3),r.referenceNote??"")' "$o/engine-$p-$q.json"
 done; done
 
+say "2. profile: base bf16, 3 + 10 steps, one step per call, launches synchronous (a node's host time is its kernels' GPU time)"
+if fits 100 "profile"; then
+  rm -f /tmp/ort_*.json
+  CUDA_LAUNCH_BLOCKING=1 timeout 90 $B engine --preset base --device cuda --precision bf16 --steps 10 \
+    --warmup 3 --steps-per-call 1 --no-reference --profile /tmp/ort
+  timeout 90 python3 bench/reference/bench_torch.py --D 512 --H 8 --L 12 --P 16 --S 256 --C 16 --F 2048 \
+    --B 32 --device cuda --precision bf16 --profile /tmp/torch.txt
+  cp /tmp/torch.txt /tmp/torch.txt.json "$o/" 2>/dev/null
+  for f in /tmp/ort_*.json; do gzip -c "$f" > "$o/ort-profile.json.gz"; done
+  node bench/profile-compare.mjs /tmp/ort_*.json 13 /tmp/torch.txt.json | tee "$o/profile-compare.txt"
+  node bench/profile-summary.mjs /tmp/ort_*.json 13 | tee "$o/profile-blocking.txt"
+fi
+
 say "3. runs at once: threads of one process, then processes"
-timeout 150 $B parallel --preset base --device cuda --precision bf16 --steps 100 --runs 3 | tee "$o/parallel-base-threads.txt"
-L="parallel --lab --preset small --layers 8 --device cuda --precision bf16 --steps 200"
-timeout 200 $B $L --runs 3 | tee "$o/parallel-threads.txt"
-for i in 1 2 3; do timeout 200 $B $L --runs 1 > "$o/parallel-proc$i.txt" 2>&1 & done
-wait
-cat "$o"/parallel-proc*.txt
+L="parallel --lab --preset small --layers 8 --device cuda --precision bf16 --steps 100"
+if fits 150 "threads against processes"; then
+  timeout 100 $B $L --runs 3 | tee "$o/parallel-threads.txt"
+  for i in 1 2 3; do timeout 100 $B $L --runs 1 > "$o/parallel-proc$i.txt" 2>&1 & done
+  wait
+  cat "$o"/parallel-proc*.txt
+fi
 say done
