@@ -7,7 +7,7 @@
  * after the timed steps (they must be equal).
  */
 import { latchCudaTf32 } from '../src/engine/runtime/tf32';
-import type { OptimizerLayout } from '../src/engine/train/train-step';
+import { OPTIMIZER_LAYOUTS, type OptimizerLayout } from '../src/engine/train/train-step';
 import { allowsTf32, isPrecision, precisionProblem, PRECISIONS } from '../src/shared/precision';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -206,8 +206,9 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
 }
 
 function oneLayout(raw: string): OptimizerLayout {
-  if (raw !== 'flat' && raw !== 'per-tensor') throw new Error(`--layout must be flat or per-tensor, got "${raw}"`);
-  return raw;
+  if (!(OPTIMIZER_LAYOUTS as readonly string[]).includes(raw))
+    throw new Error(`--layout must be one of ${OPTIMIZER_LAYOUTS.join(', ')}, got "${raw}"`);
+  return raw as OptimizerLayout;
 }
 
 export function formatEngineBench(r: EngineBenchResult): string {

@@ -16,6 +16,7 @@ import { validationLossWith } from '../../src/engine/runs/validation';
 import { runSeconds } from '../../src/engine/services/jobs/estimate';
 import { DEFAULT_ADAMW } from '../../src/engine/train/adamw';
 import { lrAt } from '../../src/engine/train/schedules';
+import { stateLayout, type OptimizerLayout } from '../../src/engine/train/train-step';
 
 const base = {
   variant: 'midas',
@@ -148,7 +149,7 @@ describe('evaluation sessions', () => {
 });
 
 describe('the trainer in chunks', () => {
-  it.each(['flat', 'per-tensor'] as const)(
+  it.each(['flat', 'per-tensor', 'stacked'] as const)(
     'takes K steps per call in the Loop graph with the one-step graph’s losses and weights, bit for bit (%s state)',
     async (layout) => {
       const ds = await loadSampleDataset({ rows: 1500 });
@@ -187,29 +188,53 @@ describe('the trainer in chunks', () => {
     },
   );
 
-  it('trains the same with the optimiser on flat buffers as on one buffer per tensor, in far fewer nodes', async () => {
-    const ds = await loadSampleDataset({ rows: 1500 });
-    const model = { ...PRESETS.tiny, layers: 2, channels: ds.channels.length };
-    const data = prepareRunData(ds, windowLength(model));
-    const make = (layout: 'flat' | 'per-tensor') =>
-      Trainer.create({ model, data: data.matrix, device: 'cpu', seed: 2, windowStarts: data.trainStarts, layout });
-    const [flat, own] = await Promise.all([make('flat'), make('per-tensor')]);
-    try {
-      for (let i = 0; i < 6; i++) {
-        const [a] = await flat.steps([2e-3], { read: true });
-        const [b] = await own.steps([2e-3], { read: true });
-        // The same arithmetic but the gradient norm's sum in another order: float32 rounding apart.
-        expect(Math.abs(a!.loss - b!.loss) / b!.loss).toBeLessThan(1e-5);
-        expect(Math.abs(a!.gradNorm - b!.gradNorm) / b!.gradNorm).toBeLessThan(1e-5);
+  it.each(['flat', 'stacked'] as const)(
+    'trains the same with the optimiser on %s buffers as on one buffer per tensor, in far fewer nodes',
+    async (layout) => {
+      const ds = await loadSampleDataset({ rows: 1500 });
+      const model = { ...PRESETS.tiny, layers: 2, channels: ds.channels.length };
+      const data = prepareRunData(ds, windowLength(model));
+      const make = (layout: OptimizerLayout) =>
+        Trainer.create({ model, data: data.matrix, device: 'cpu', seed: 2, windowStarts: data.trainStarts, layout });
+      const [flat, own] = await Promise.all([make(layout), make('per-tensor')]);
+      try {
+        for (let i = 0; i < 6; i++) {
+          const [a] = await flat.steps([2e-3], { read: true });
+          const [b] = await own.steps([2e-3], { read: true });
+          // The same arithmetic but the gradient norm's sum in another order: float32 rounding apart.
+          expect(Math.abs(a!.loss - b!.loss) / b!.loss).toBeLessThan(1e-5);
+          expect(Math.abs(a!.gradNorm - b!.gradNorm) / b!.gradNorm).toBeLessThan(1e-5);
+        }
+        const [pa, pb] = [await flat.readParams(), await own.readParams()];
+        expect([...pa.keys()]).toEqual([...pb.keys()]);
+        for (const [k, v] of pa) expect(Math.max(...v.map((x, i) => Math.abs(x - pb.get(k)![i]!)))).toBeLessThan(1e-5);
+        const [ma, mb] = [await flat.readMoments(), await own.readMoments()];
+        for (const [k, v] of ma.v)
+          expect(Math.max(...v.map((x, i) => Math.abs(x - mb.v.get(k)![i]!)))).toBeLessThan(1e-9);
+        expect(flat.nodeCount).toBeLessThan(0.65 * own.nodeCount);
+      } finally {
+        await flat.dispose();
+        await own.dispose();
       }
-      const [pa, pb] = [await flat.readParams(), await own.readParams()];
-      expect([...pa.keys()]).toEqual([...pb.keys()]);
-      for (const [k, v] of pa) expect(Math.max(...v.map((x, i) => Math.abs(x - pb.get(k)![i]!)))).toBeLessThan(1e-5);
-      expect(flat.nodeCount).toBeLessThan(0.6 * own.nodeCount);
-    } finally {
-      await flat.dispose();
-      await own.dispose();
+    },
+  );
+
+  it('stacks the tensors of one shape and decay class on a leading axis', () => {
+    const cfg = { ...PRESETS.base, channels: 16 };
+    const l = stateLayout(cfg, 'stacked');
+    const specs = paramSpecs(cfg);
+    // Every parameter once, in a buffer of its own shape with a row for it.
+    expect(l.groups.flatMap((g) => g.entries.map((e) => e.name)).sort()).toEqual(specs.map((s) => s.name).sort());
+    for (const g of l.groups) {
+      expect(g.size).toBe(g.shape.reduce((a, b) => a * b, 1));
+      for (const [i, e] of g.entries.entries()) {
+        expect(e.offset).toBe(i * e.size);
+        if (g.entries.length > 1) expect(g.shape).toEqual([g.entries.length, ...e.shape]);
+      }
     }
+    const attn = l.groups.find((g) => g.entries.some((e) => e.name === 'blocks.0.attn.wq'))!;
+    expect(attn.shape).toEqual([48, 512, 512]);
+    expect(l.groups.length).toBeLessThan(12);
   });
 
   it('takes the steps it is given in one call, reading the last one back when asked', async () => {

@@ -36,11 +36,17 @@ import { adamwUpdate, type AdamWConfig } from './adamw';
  *   instead of ~14 per parameter tensor (base: ~2,100 of ~4,600 nodes a step). On the CPU
  *   provider it halves tiny's step time.
  * - `per-tensor`: one buffer per parameter tensor. The CUDA provider's Split and Concat kernels
- *   take hundreds of milliseconds on the flat buffers (base: 930 ms a step against 85; profile
- *   in bench/RESULTS.md), so CUDA keeps this layout.
+ *   took hundreds of milliseconds on the flat buffers (base: 930 ms a step against 85; profile
+ *   in bench/RESULTS.md), so CUDA kept this layout.
+ * - `stacked`: one buffer per shape and decay class, the tensors of that shape stacked on a
+ *   leading axis ([48, 512, 512] for base's attention matrices): the optimiser's nodes per shape,
+ *   not per tensor (base: 8 buffers for 198 tensors), and the views cut along the first axis, so
+ *   each Split or Concat moves whole tensors, never a ragged 1-D run.
  * Adam's moments have the same layout as the parameters.
  */
-export type OptimizerLayout = 'flat' | 'per-tensor';
+export type OptimizerLayout = 'flat' | 'per-tensor' | 'stacked';
+
+export const OPTIMIZER_LAYOUTS: readonly OptimizerLayout[] = ['flat', 'per-tensor', 'stacked'];
 
 /** The layout a provider trains with (see OptimizerLayout). */
 export function defaultLayout(device: ExecutionProviderName): OptimizerLayout {
@@ -77,6 +83,29 @@ export function stateLayout(cfg: PatchTransformerConfig, layout: OptimizerLayout
         entries: [{ name: s.name, shape: s.shape, offset: 0, size: s.size }],
       })),
     };
+  if (layout === 'stacked') {
+    // Groups in the order their first tensor comes, so that the state's order follows the model's.
+    const groups = new Map<string, { shape: readonly number[]; decay: boolean; specs: typeof specs }>();
+    for (const s of specs) {
+      const key = `${s.decay ? 'decay' : 'plain'}.${s.shape.join('x')}`;
+      const grp = groups.get(key) ?? { shape: s.shape, decay: s.decay, specs: [] };
+      grp.specs.push(s);
+      groups.set(key, grp);
+    }
+    return {
+      groups: [...groups].map(([key, grp]) => {
+        const size = sizeOf(grp.shape);
+        const own = grp.specs.length === 1;
+        return {
+          name: own ? grp.specs[0]!.name : `stack.${key}`,
+          shape: own ? grp.shape : [grp.specs.length, ...grp.shape],
+          size: size * grp.specs.length,
+          decay: grp.decay,
+          entries: grp.specs.map((s, i) => ({ name: s.name, shape: s.shape, offset: i * size, size })),
+        };
+      }),
+    };
+  }
   return {
     groups: [true, false].flatMap((decay) => {
       let offset = 0;
@@ -114,7 +143,7 @@ function chunks<T>(xs: readonly T[]): T[][] {
   return Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size));
 }
 
-/** A 1-D buffer cut into parts of `sizes`, in a tree of Splits of at most MAX_PARTS parts. */
+/** A buffer cut along its first axis into parts of `sizes`, in a tree of Splits of at most MAX_PARTS parts. */
 function splitFlat(x: Value, sizes: readonly number[]): Value[] {
   if (sizes.length === 1) return [x];
   if (sizes.length <= MAX_PARTS) return op.split(x, 0, sizes);
@@ -127,7 +156,7 @@ function splitFlat(x: Value, sizes: readonly number[]): Value[] {
   return groups.flatMap((g, i) => splitFlat(outer[i]!, g));
 }
 
-/** 1-D parts joined in a tree of Concats of at most MAX_PARTS inputs. */
+/** Parts joined along their first axis in a tree of Concats of at most MAX_PARTS inputs. */
 function concatFlat(parts: readonly Value[]): Value {
   if (parts.length === 1) return parts[0]!;
   if (parts.length <= MAX_PARTS) return op.concat(parts, 0);
@@ -217,6 +246,8 @@ export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: Ada
   const flat = layout.groups.map((grp) => ({
     grp,
     own: grp.entries.length === 1 && same(grp.shape, grp.entries[0]!.shape),
+    // A flat buffer [size] is cut into runs of elements; a stacked one [n, ...shape] into rows.
+    stacked: grp.shape.length > 1 && grp.entries.every((e) => same(grp.shape.slice(1), e.shape)),
     p: g.input(grp.name, 'float32', grp.shape),
     m: g.input(stateNames.m(grp.name), 'float32', grp.shape),
     v: g.input(stateNames.v(grp.name), 'float32', grp.shape),
@@ -227,7 +258,7 @@ export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: Ada
     else {
       const parts = splitFlat(
         f.p,
-        f.grp.entries.map((e) => e.size),
+        f.grp.entries.map((e) => (f.stacked ? 1 : e.size)),
       );
       f.grp.entries.forEach((e, i) => params.set(e.name, op.reshape(parts[i]!, e.shape)));
     }
@@ -243,7 +274,7 @@ export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: Ada
     const grad = (e: (typeof f.grp.entries)[number]) => raw.get(params.get(e.name)!)!;
     const joined = f.own
       ? grad(f.grp.entries[0]!)
-      : concatFlat(f.grp.entries.map((e) => op.reshape(grad(e), [e.size])));
+      : concatFlat(f.grp.entries.map((e) => op.reshape(grad(e), f.stacked ? [1, ...e.shape] : [e.size])));
     return scale ? op.mul(joined, op.div(1, scale)) : joined;
   });
   const update = adamwUpdate(
