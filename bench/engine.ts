@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs, promisify } from 'node:util';
 import {
   forwardFlopsPerWindow,
+  LAB_PRESETS,
   PRESETS,
   type PatchTransformerConfig,
   type PresetName,
@@ -50,6 +51,11 @@ function syntheticSeries(rows: number, channels: number): Float32Array {
   for (let t = 0; t < rows; t++)
     for (let c = 0; c < channels; c++) d[t * channels + c] = Math.sin(t / (7 + c)) + 0.1 * Math.cos(t * (c + 1));
   return d;
+}
+
+/** Token ids for a lab model: a repeating byte pattern. */
+function syntheticIds(rows: number, vocab: number): Float32Array {
+  return Float32Array.from({ length: rows }, (_, t) => (t * 7 + (t >> 5)) % vocab);
 }
 
 /** Python with torch: $STACKLAB_TORCH_PYTHON, else Debian's /usr/bin/python3, else python3. */
@@ -116,6 +122,10 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
       precision: { type: 'string', default: 'fp32' },
       /** The optimiser's state layout (default: the device's). */
       layout: { type: 'string' },
+      /** Windows per step (default: the preset's). */
+      batch: { type: 'string' },
+      /** The reasoning lab's token model of the preset, on synthetic byte ids (no PyTorch reference). */
+      lab: { type: 'boolean', default: false },
       'no-reference': { type: 'boolean', default: false },
       profile: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -125,7 +135,15 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
   const preset = values.preset as PresetName;
   if (!(preset in PRESETS))
     throw new Error(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got "${values.preset}"`);
-  const cfg: PatchTransformerConfig = { ...PRESETS[preset], channels: Number(values.channels) };
+  const batch = values.batch === undefined ? undefined : Number(values.batch);
+  if (batch !== undefined && !(Number.isInteger(batch) && batch >= 1))
+    throw new Error(`--batch must be a whole number of windows, 1 or more, got "${values.batch}"`);
+  const cfg: PatchTransformerConfig = {
+    ...(values.lab
+      ? { ...LAB_PRESETS[preset], channels: 1 }
+      : { ...PRESETS[preset], channels: Number(values.channels) }),
+    ...(batch ? { batch } : {}),
+  };
   if (!isPrecision(values.precision))
     throw new Error(`--precision must be one of ${PRECISIONS.join(', ')}, got "${values.precision}"`);
   const precision = values.precision;
@@ -142,7 +160,7 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
   const rows = 50 * cfg.seqLen * cfg.patchLen;
   const trainer = await Trainer.create({
     model: cfg,
-    data: syntheticSeries(rows, cfg.channels),
+    data: cfg.vocab ? syntheticIds(rows, cfg.vocab) : syntheticSeries(rows, cfg.channels),
     device,
     seed: 1,
     readEvery: 1 << 30,
@@ -188,7 +206,9 @@ export async function benchEngine(argv: string[]): Promise<EngineBenchResult> {
     ratio: null,
     config: cfg,
   };
-  if (!values['no-reference']) {
+  if (values.lab && !values['no-reference'])
+    result.referenceNote = 'no PyTorch reference for the lab model (bench_torch.py has the patch model only)';
+  else if (!values['no-reference']) {
     const refDevice = device === 'cpu' ? 'cpu' : 'cuda';
     try {
       const ref = await reference(cfg, refDevice, threads ?? 2, Number(values['reference-steps']), values.precision);
