@@ -9,7 +9,8 @@
  * several sessions running at once; processes sharing a GPU without MPS are time-sliced. The
  * timing is `--parallel auto`'s probe (timeTogether), at the runs' own steps per call.
  * `--lab` times the reasoning lab's token model (LAB_PRESETS, vocabulary 256) instead of the
- * sensor preset.
+ * sensor preset. `--seed-batch` also times the R runs as seeds batched in one trainer (one
+ * session, a leading seed axis on every tensor), in this thread.
  */
 import { parseArgs } from 'node:util';
 import {
@@ -19,6 +20,7 @@ import {
   type PresetName,
 } from '../src/engine/models/patch-transformer';
 import { timeTogether } from '../src/engine/runs/executor';
+import { probeTrainer } from '../src/engine/runs/run-thread';
 import { CUDA_STEPS_PER_CALL } from '../src/engine/runs/runner';
 import { resolveDevice } from '../src/engine/runtime/resolve';
 import { latchCudaTf32 } from '../src/engine/runtime/tf32';
@@ -36,6 +38,7 @@ export async function benchParallel(argv: string[]): Promise<string> {
       precision: { type: 'string', default: 'fp32' },
       steps: { type: 'string', default: '100' },
       runs: { type: 'string', default: '3' },
+      'seed-batch': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
     strict: true,
@@ -60,12 +63,29 @@ export async function benchParallel(argv: string[]): Promise<string> {
   const together = await timeTogether(probe, runs);
   const aloneMs = alone.wallMs / done;
   const perRunStep = together.wallMs / (done * runs);
+  // Seeds batched: one trainer of `runs` seeds in this thread, warmed up by its first call.
+  const batched =
+    values['seed-batch'] && runs > 1
+      ? await probeTrainer(
+          { ...probe, seed: 1, seeds: Array.from({ length: runs }, (_, i) => i + 1) },
+          () => undefined,
+          Promise.resolve(true),
+        )
+      : null;
   const lines = [
     `parallel bench: ${values.lab ? 'lab ' : ''}${preset} (d ${model.dModel}, ${model.layers} layers, ${model.seqLen} tokens × batch ${model.batch}) on ${device} ${precision}, ${done} steps a run, ${stepsPerCall} a call`,
     `  one run alone        ${aloneMs.toFixed(2)} ms/step`,
     `  ${runs} runs in threads    ${together.each.map((m) => m.toFixed(2)).join(', ')} ms/step each; ${perRunStep.toFixed(2)} ms per run-step`,
     `  gain over one at a time: ${(aloneMs / perRunStep).toFixed(2)}x`,
+    ...(batched === null
+      ? []
+      : [
+          `  ${runs} seeds batched    ${batched.toFixed(2)} ms/step; ${(batched / runs).toFixed(2)} ms per run-step; gain over one at a time: ${((aloneMs * runs) / batched).toFixed(2)}x`,
+        ]),
   ];
-  if (values.json) lines.push(JSON.stringify({ model, device, precision, steps: done, runs, alone, together }));
+  if (values.json)
+    lines.push(
+      JSON.stringify({ model, device, precision, steps: done, runs, alone, together, batchedMsPerStep: batched }),
+    );
   return lines.join('\n');
 }

@@ -256,14 +256,49 @@ function matmulIn(compute: ComputeDType): MatMul {
   return (a, b) => op.cast(op.matmul(op.cast(a, compute), op.cast(b, compute)), 'float32');
 }
 
-/** x @ w + b, over the last axis of x. */
-function linear(x: Value, w: Value, b: Value, mm: MatMul): Value {
-  return op.add(mm(x, w), b);
+/**
+ * Seeds batched in one graph (issue 25): every parameter has a leading seed axis [S, ...], and
+ * the activations hold seed s's windows at rows s·B … (s+1)·B − 1. `seeds` is S, or 0 for one model.
+ */
+interface Seeds {
+  readonly seeds: number;
+}
+
+/** x [S·B, ..., k] as [S, rows of one seed, k], and back to x's leading shape with a new last axis. */
+function bySeed(x: Value, s: number): { x: Value; back: (y: Value) => Value } {
+  const lead = x.shape.slice(0, -1);
+  const k = x.shape.at(-1)!;
+  const rows = lead.reduce<number>((a, d) => a * (d as number), 1);
+  return {
+    x: op.reshape(x, [s, rows / s, k]),
+    back: (y) => op.reshape(y, [...lead, y.shape.at(-1)!]),
+  };
+}
+
+/** A per-seed vector [S, n] as [S, 1, n], to broadcast over a seed's rows. */
+const perSeedRow = (v: Value) => op.reshape(v, [v.shape[0]!, 1, v.shape.at(-1)!]);
+
+/** x @ w + b, over the last axis of x (with seeds: each seed's rows by its own w and b). */
+function linear(x: Value, w: Value, b: Value, mm: MatMul, sd?: Seeds): Value {
+  if (!sd?.seeds) return op.add(mm(x, w), b);
+  const { x: x3, back } = bySeed(x, sd.seeds);
+  return back(op.add(mm(x3, w), perSeedRow(b)));
 }
 
 /** LayerNorm over the last axis with the parameters `<name>.g` (scale) and `<name>.b` (bias). */
-function layerNorm(x: Value, p: Params, name: string, cfg: PatchTransformerConfig): Value {
-  return op.layerNorm(x, p(`${name}.g`), p(`${name}.b`), cfg.lnEps);
+function layerNorm(x: Value, p: Params, name: string, cfg: PatchTransformerConfig, sd?: Seeds): Value {
+  if (!sd?.seeds) return op.layerNorm(x, p(`${name}.g`), p(`${name}.b`), cfg.lnEps);
+  // ONNX's LayerNormalization takes one scale for every row: normalise, then each seed's own.
+  const d = cfg.dModel;
+  const g = x.graph;
+  const plain = op.layerNorm(
+    x,
+    g.constant(new Float32Array(d).fill(1), [d], 'float32'),
+    g.constant(new Float32Array(d), [d], 'float32'),
+    cfg.lnEps,
+  );
+  const { x: x3, back } = bySeed(plain, sd.seeds);
+  return back(op.add(op.mul(x3, perSeedRow(p(`${name}.g`))), perSeedRow(p(`${name}.b`))));
 }
 
 /** Rotary position embedding of x [B, H, S, Dh] (rotate-half convention). */
@@ -292,62 +327,86 @@ function rotary(x: Value, cfg: PatchTransformerConfig): Value {
 }
 
 /** Causal multi-head self-attention of x [B, S, D]; B may be a symbol. */
-function attention(x: Value, p: Params, cfg: PatchTransformerConfig, mm: MatMul): Value {
+function attention(x: Value, p: Params, cfg: PatchTransformerConfig, mm: MatMul, sd?: Seeds): Value {
   const { dModel: d, heads, seqLen: s } = cfg;
   const batch = x.shape[0]!;
   const dh = d / heads;
   const splitHeads = (t: Value) => op.transpose(op.reshape(t, [batch, s, heads, dh]), [0, 2, 1, 3]);
   const mergeHeads = (t: Value) => op.reshape(op.transpose(t, [0, 2, 1, 3]), [batch, s, d]);
-  let q = splitHeads(linear(x, p('attn.wq'), p('attn.bq'), mm));
-  let k = splitHeads(linear(x, p('attn.wk'), p('attn.bk'), mm));
-  const v = splitHeads(linear(x, p('attn.wv'), p('attn.bv'), mm));
+  let q = splitHeads(linear(x, p('attn.wq'), p('attn.bq'), mm, sd));
+  let k = splitHeads(linear(x, p('attn.wk'), p('attn.bk'), mm, sd));
+  const v = splitHeads(linear(x, p('attn.wv'), p('attn.bv'), mm, sd));
   if (cfg.positions === 'rotary') {
     q = rotary(q, cfg);
     k = rotary(k, cfg);
   }
   // Scores, mask and softmax stay float32 in every precision (as under PyTorch's autocast).
   const scores = op.causalMask(op.mul(mm(q, op.transposeLast2(k)), 1 / Math.sqrt(dh)));
-  return linear(mergeHeads(mm(op.softmax(scores, -1), v)), p('attn.wo'), p('attn.bo'), mm);
+  return linear(mergeHeads(mm(op.softmax(scores, -1), v)), p('attn.wo'), p('attn.bo'), mm, sd);
 }
 
 /** The position-wise MLP, D → mlpHidden → D with the exact GELU between. */
-function mlp(x: Value, p: Params, mm: MatMul): Value {
-  return linear(op.gelu(linear(x, p('mlp.w1'), p('mlp.b1'), mm)), p('mlp.w2'), p('mlp.b2'), mm);
+function mlp(x: Value, p: Params, mm: MatMul, sd?: Seeds): Value {
+  return linear(op.gelu(linear(x, p('mlp.w1'), p('mlp.b1'), mm, sd)), p('mlp.w2'), p('mlp.b2'), mm, sd);
 }
 
 /** A pre-LayerNorm block: attention, then the MLP, each added to the residual stream. */
-function block(x: Value, p: Params, cfg: PatchTransformerConfig, mm: MatMul): Value {
-  const h = op.add(x, attention(layerNorm(x, p, 'ln1', cfg), p, cfg, mm));
-  return op.add(h, mlp(layerNorm(h, p, 'ln2', cfg), p, mm));
+function block(x: Value, p: Params, cfg: PatchTransformerConfig, mm: MatMul, sd?: Seeds): Value {
+  const h = op.add(x, attention(layerNorm(x, p, 'ln1', cfg, sd), p, cfg, mm, sd));
+  return op.add(h, mlp(layerNorm(h, p, 'ln2', cfg, sd), p, mm, sd));
 }
 
 /**
  * Next-patch predictions [batch, seqLen, patchLen·channels] for tokens of the same shape.
  * `batch` may be a symbol for inference graphs. Matrix products run in `compute`; everything
- * else (norms, softmax, residuals, the loss) in float32.
+ * else (norms, softmax, residuals, the loss) in float32. With `seeds` S > 0, every parameter has
+ * a leading seed axis and tokens hold S batches one after the other (seed s's at rows s·B …).
  */
 export function forward(
   tokens: Value,
   params: ReadonlyMap<string, Value>,
   cfg: PatchTransformerConfig,
   compute: ComputeDType = 'float32',
+  seeds = 0,
 ): Value {
+  const sd: Seeds = { seeds };
   const mm = matmulIn(compute);
   const p: Params = (name) => {
     const v = params.get(name);
     if (!v) throw new Error(`missing parameter ${name}`);
     return v;
   };
-  let h = cfg.vocab ? embedIds(tokens, p('embed.w'), cfg) : linear(tokens, p('embed.w'), p('embed.b'), mm);
-  if (cfg.positions === 'learned') h = op.add(h, p('pos'));
-  for (let l = 0; l < cfg.layers; l++) h = block(h, (name) => p(`blocks.${l}.${name}`), cfg, mm);
-  return linear(layerNorm(h, p, 'final_ln', cfg), p('head.w'), p('head.b'), mm);
+  let h = cfg.vocab ? embedIds(tokens, p('embed.w'), cfg, seeds) : linear(tokens, p('embed.w'), p('embed.b'), mm, sd);
+  if (cfg.positions === 'learned') {
+    if (!seeds) h = op.add(h, p('pos'));
+    else {
+      // [S·B, T, D] as [S, B, T, D] plus each seed's [T, D] table.
+      const [rows, t, d] = h.shape as number[];
+      const pos = op.reshape(p('pos'), [seeds, 1, t!, d!]);
+      h = op.reshape(op.add(op.reshape(h, [seeds, rows! / seeds, t!, d!]), pos), [rows!, t!, d!]);
+    }
+  }
+  for (let l = 0; l < cfg.layers; l++) h = block(h, (name) => p(`blocks.${l}.${name}`), cfg, mm, sd);
+  return linear(layerNorm(h, p, 'final_ln', cfg, sd), p('head.w'), p('head.b'), mm, sd);
 }
 
-/** A token model's embedding: tokens [B, seqLen, 1] holding ids (as floats) looked up in the [vocab, D] table. */
-function embedIds(tokens: Value, table: Value, cfg: PatchTransformerConfig): Value {
-  const ids = op.cast(op.reshape(tokens, [tokens.shape[0]!, cfg.seqLen]), 'int32');
-  return op.gather(table, ids, 0);
+/**
+ * A token model's embedding: tokens [B, seqLen, 1] holding ids (as floats) looked up in the
+ * [vocab, D] table. With seeds, the tables [S, vocab, D] are one [S·vocab, D] table and seed s's
+ * ids are offset by s·vocab.
+ */
+function embedIds(tokens: Value, table: Value, cfg: PatchTransformerConfig, seeds = 0): Value {
+  const rows = tokens.shape[0]!;
+  const ids = op.cast(op.reshape(tokens, [rows, cfg.seqLen]), 'int32');
+  if (!seeds) return op.gather(table, ids, 0);
+  const vocab = cfg.vocab!;
+  const per = (rows as number) / seeds;
+  const offsets = tokens.graph.constant(
+    Int32Array.from({ length: rows as number }, (_, r) => Math.floor(r / per) * vocab),
+    [rows as number, 1],
+    'int32',
+  );
+  return op.gather(op.reshape(table, [seeds * vocab, cfg.dModel]), op.add(ids, offsets), 0);
 }
 
 /** Windows [B, seqLen·patchLen, C] as tokens [B, seqLen, patchLen·C] (token i = patch i, index p·C + c). */
@@ -393,6 +452,14 @@ export function nextTokenNll(logits: Value, tokens: Value, cfg: PatchTransformer
 /** The training loss of either kind of model: next-token cross-entropy (token model) or next-patch MSE. */
 export function trainingLoss(pred: Value, tokens: Value, cfg: PatchTransformerConfig): Value {
   return cfg.vocab ? op.reduceMean(nextTokenNll(pred, tokens, cfg), [0, 1]) : nextPatchLoss(pred, tokens, cfg);
+}
+
+/** Each seed's training loss [S], for S batches one after the other (seed s's windows at rows s·B …). */
+export function trainingLosses(pred: Value, tokens: Value, cfg: PatchTransformerConfig, seeds: number): Value {
+  const per = cfg.vocab ? nextTokenNll(pred, tokens, cfg) : nextPatchResidual(pred, tokens, cfg);
+  const terms = cfg.vocab ? per : op.mul(per, per);
+  const n = terms.shape.reduce<number>((a, d) => a * (d as number), 1);
+  return op.reduceMean(op.reshape(terms, [seeds, n / seeds]), [1]);
 }
 
 /**

@@ -71,6 +71,8 @@ export interface ProbeThreadInput {
   readonly calls: number;
   readonly seed: number;
   readonly tf32: boolean | undefined;
+  /** Seeds batched in the one trainer (issue 25): ms per step is then per batched step. */
+  readonly seeds?: readonly number[];
 }
 
 /** The probe thread's messages: ready (warmed up), then its ms per step, or an error. */
@@ -108,6 +110,7 @@ export async function probeTrainer(
     readEvery: 1 << 30,
     stepsPerCall: p.stepsPerCall,
     precision: p.precision,
+    ...(p.seeds ? { seeds: p.seeds } : {}),
   });
   try {
     const call = (read: boolean) => trainer.steps(Array(p.stepsPerCall).fill(1e-4), { read });

@@ -59,6 +59,12 @@ export interface TrainerOptions {
   readonly layout?: OptimizerLayout;
   /** fp16: the loss scale to continue from (checkpoint, previous stage); LOSS_SCALING.initial otherwise. */
   readonly initialLossScale?: LossScaleState;
+  /**
+   * Seeds batched in one session (issue 25): these runs' models trained side by side, each
+   * initialised and fed batches as a run of that seed alone would be (`seed` is then unused).
+   * Metrics are per seed; readParams and readMoments take the seed's index.
+   */
+  readonly seeds?: readonly number[];
 }
 
 /** fp16's dynamic loss scale and the clean steps since it last changed. */
@@ -74,6 +80,28 @@ export interface StepMetrics {
   readonly gradNorm: number;
   /** fp16: the gradients overflowed at this loss scale, so the step changed nothing. */
   readonly skipped?: boolean;
+  /** Seeds batched: each seed's loss and gradient norm (loss and gradNorm above are their means). */
+  readonly seeds?: readonly { readonly loss: number; readonly gradNorm: number }[];
+}
+
+/** Where a trainer's batches come from: one run's sampler, or several seeds' one after the other. */
+interface Batches {
+  next(): Int32Array;
+}
+
+/** Each seed's next batch, one after the other (seed s's windows at rows s·B …). */
+class SeedBatches implements Batches {
+  constructor(private readonly samplers: readonly BatchSampler[]) {}
+  next(): Int32Array {
+    const parts = this.samplers.map((s) => s.next());
+    const out = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
 }
 
 /** Seeded initial values of one parameter. */
@@ -91,7 +119,9 @@ export function initialValues(spec: ParamSpec, seed: number): Float32Array {
 export class Trainer {
   private state = new Map<string, ort.Tensor>();
   private stepsTaken = 0;
-  private readonly sampler: BatchSampler;
+  private readonly sampler: Batches;
+  /** Models in the session: 1, or the seeds batched. */
+  private readonly models: number;
   private readonly lrTensor = new Float32Array(1);
 
   private constructor(
@@ -109,7 +139,11 @@ export class Trainer {
     /** The most steps one `steps()` call runs, in one ORT call. */
     readonly stepsPerCall: number,
   ) {
-    this.sampler = options.sampler ?? BatchSampler.seeded(starts, options.model.batch, options.seed);
+    const seeds = options.seeds ?? [];
+    this.models = Math.max(1, seeds.length);
+    this.sampler = seeds.length
+      ? new SeedBatches(seeds.map((seed) => BatchSampler.seeded(starts, options.model.batch, seed)))
+      : (options.sampler ?? BatchSampler.seeded(starts, options.model.batch, options.seed));
   }
 
   static async create(options: TrainerOptions): Promise<Trainer> {
@@ -127,6 +161,11 @@ export class Trainer {
       if (s < 0 || s + width > rows) throw new Error(`window start ${s} runs past the data set (${rows} rows)`);
     if (starts.length === 0) throw new Error('no valid training window start');
 
+    const seeds = options.seeds ?? [];
+    if (seeds.length === 1 || new Set(seeds).size !== seeds.length)
+      throw new Error(`seeds batched in one session: two or more different seeds, got [${seeds.join(', ')}]`);
+    if (seeds.length && (options.initialParams || options.initialMoments || options.sampler))
+      throw new Error('seeds batched in one session start from their seeds: no initial weights, moments or sampler');
     const k = options.stepsPerCall ?? 1;
     // The one place a trainer's precision is defaulted (fp32 for callers that name none: tests, benchmarks).
     const precision = options.precision ?? DEFAULT_PRECISION;
@@ -135,6 +174,7 @@ export class Trainer {
       precision,
       layout: options.layout ?? defaultLayout(options.device),
       ...(options.opset ? { opset: options.opset } : {}),
+      ...(seeds.length ? { seeds: seeds.length } : {}),
     };
     const graph = k > 1 ? buildTrainSteps(cfg, rows, adam, k, step) : buildTrainStep(cfg, rows, adam, step);
     const tensors = new DeviceTensors(options.device);
@@ -172,17 +212,21 @@ export class Trainer {
     }
     const specs = new Map(paramSpecs(cfg).map((s) => [s.name, s]));
     // Each buffer packed on the host from the named values (given, or seeded), then uploaded once.
+    const seeds = this.options.seeds ?? [];
     for (const grp of this.layout.groups) {
-      const p = new Float32Array(grp.size);
-      const m = new Float32Array(grp.size);
-      const v = new Float32Array(grp.size);
+      const p = new Float32Array(grp.size * this.models);
+      const m = new Float32Array(grp.size * this.models);
+      const v = new Float32Array(grp.size * this.models);
+      // Seeds batched: seed s's buffer is the s-th slab, initialised as that seed's run alone.
+      for (let s = 1; s < seeds.length; s++)
+        for (const e of grp.entries) p.set(initialValues(specs.get(e.name)!, seeds[s]!), s * grp.size + e.offset);
       for (const e of grp.entries) {
         const given = this.options.initialParams?.get(e.name);
         if (given && given.length !== e.size)
           throw new Error(
             `initial value of ${e.name} has ${given.length} elements, expected ${e.size} (shape [${e.shape.join(', ')}])`,
           );
-        p.set(given ?? initialValues(specs.get(e.name)!, this.options.seed), e.offset);
+        p.set(given ?? initialValues(specs.get(e.name)!, seeds[0] ?? this.options.seed), e.offset);
         for (const [which, buf] of [
           ['m', m],
           ['v', v],
@@ -193,18 +237,22 @@ export class Trainer {
           if (moment) buf.set(moment, e.offset);
         }
       }
-      await put(grp.name, p, grp.shape);
-      await put(stateNames.m(grp.name), m, grp.shape);
-      await put(stateNames.v(grp.name), v, grp.shape);
+      const shape = seeds.length ? [seeds.length, ...grp.shape] : grp.shape;
+      await put(grp.name, p, shape);
+      await put(stateNames.m(grp.name), m, shape);
+      await put(stateNames.v(grp.name), v, shape);
     }
   }
 
   /** A flat buffer of the state (`name`: a group, or its m./v. moment) read back and cut into the named values, in the model's order. */
-  private async unpack(name: (group: string) => string): Promise<Map<string, Float32Array>> {
+  private async unpack(name: (group: string) => string, seed = 0): Promise<Map<string, Float32Array>> {
+    if (!Number.isInteger(seed) || seed < 0 || seed >= this.models)
+      throw new RangeError(`seed index ${seed}: this trainer holds ${this.models} model(s)`);
     const out = new Map<string, Float32Array>();
     for (const grp of this.layout.groups) {
       const flat = (await this.tensors.read(this.state.get(name(grp.name))!)) as Float32Array;
-      for (const e of grp.entries) out.set(e.name, flat.slice(e.offset, e.offset + e.size));
+      const at = seed * grp.size;
+      for (const e of grp.entries) out.set(e.name, flat.slice(at + e.offset, at + e.offset + e.size));
     }
     return new Map(this.paramNames.map((n) => [n, out.get(n)!]));
   }
@@ -274,12 +322,7 @@ export class Trainer {
     let metrics: StepMetrics | null = null;
     if (read) {
       const [loss, norm, skipped] = await this.readScans(out);
-      metrics = {
-        step: this.stepsTaken,
-        loss: loss[0] as number,
-        gradNorm: norm[0] as number,
-        ...(skipped?.[0] ? { skipped: true } : {}),
-      };
+      metrics = this.metricsOf(this.stepsTaken, loss, norm, skipped, 0);
     }
     this.discardScans(out);
     return metrics;
@@ -288,7 +331,7 @@ export class Trainer {
   /** Up to K steps in one call of the K-step graph; every step's loss and gradient norm come back when `read`. */
   private async loopSteps(lrs: readonly number[], read: boolean): Promise<StepMetrics[]> {
     const k = this.stepsPerCall;
-    const b = this.options.model.batch;
+    const b = this.options.model.batch * this.models;
     const n = lrs.length;
     // Rows past `n` are never gathered (the Loop runs `trips` times); they stay zero.
     const starts = new Int32Array(k * b);
@@ -308,15 +351,29 @@ export class Trainer {
     let metrics: StepMetrics[] = [];
     if (read) {
       const [loss, norm, skipped] = await this.readScans(out);
-      metrics = Array.from({ length: n }, (_, i) => ({
-        step: first + i + 1,
-        loss: loss[i] as number,
-        gradNorm: norm[i] as number,
-        ...(skipped?.[i] ? { skipped: true } : {}),
-      }));
+      metrics = Array.from({ length: n }, (_, i) => this.metricsOf(first + i + 1, loss, norm, skipped, i));
     }
     this.discardScans(out);
     return metrics;
+  }
+
+  /** Step `i`'s numbers of a call's outputs (seeds batched: S of each per step, and their means). */
+  private metricsOf(
+    step: number,
+    loss: HostArray,
+    norm: HostArray,
+    skipped: HostArray | undefined,
+    i: number,
+  ): StepMetrics {
+    const skip = skipped?.[i] ? { skipped: true } : {};
+    if (this.models === 1) return { step, loss: loss[i] as number, gradNorm: norm[i] as number, ...skip };
+    const s = this.models;
+    const seeds = Array.from({ length: s }, (_, j) => ({
+      loss: loss[i * s + j] as number,
+      gradNorm: norm[i * s + j] as number,
+    }));
+    const mean = (f: (x: (typeof seeds)[number]) => number) => seeds.reduce((a, x) => a + f(x), 0) / s;
+    return { step, loss: mean((x) => x.loss), gradNorm: mean((x) => x.gradNorm), seeds, ...skip };
   }
 
   /** The per-step outputs of a call: loss, gradient norm and (fp16) whether each step was skipped. */
@@ -351,14 +408,14 @@ export class Trainer {
     }
   }
 
-  /** Current parameter values, copied to the host. */
-  async readParams(): Promise<Map<string, Float32Array>> {
-    return this.unpack((g) => g);
+  /** Current parameter values, copied to the host (seeds batched: of the seed at index `seed`). */
+  async readParams(seed = 0): Promise<Map<string, Float32Array>> {
+    return this.unpack((g) => g, seed);
   }
 
-  /** Adam's first and second moments of every parameter, copied to the host. */
-  async readMoments(): Promise<{ m: Map<string, Float32Array>; v: Map<string, Float32Array> }> {
-    return { m: await this.unpack(stateNames.m), v: await this.unpack(stateNames.v) };
+  /** Adam's first and second moments of every parameter, copied to the host (seeds batched: of seed index `seed`). */
+  async readMoments(seed = 0): Promise<{ m: Map<string, Float32Array>; v: Map<string, Float32Array> }> {
+    return { m: await this.unpack(stateNames.m, seed), v: await this.unpack(stateNames.v, seed) };
   }
 
   /** Ends ORT profiling (when `profilePrefix` was given); the profile file is written next to the prefix. */

@@ -40,12 +40,23 @@ function chainSum(xs: Value[]): Value {
   return xs.reduce((acc, x) => op.add(acc, x));
 }
 
-export function adamwUpdate(items: readonly OptimizedParam[], lr: Value, step: Value, cfg: AdamWConfig): AdamWUpdate {
+/**
+ * With `seeds` S > 0 every tensor has a leading seed axis and each seed is clipped by its own
+ * gradient norm (gradNorm [S]), exactly as S separate runs.
+ */
+export function adamwUpdate(
+  items: readonly OptimizedParam[],
+  lr: Value,
+  step: Value,
+  cfg: AdamWConfig,
+  seeds = 0,
+): AdamWUpdate {
   // Scalars first, so each parameter costs as few elementwise passes as possible (every pass is
   // a kernel launch on the GPU): g² is shared by the norm and the second moment, the clip factor
   // is folded into the moment coefficients, and the bias corrections into one step size.
   const squares = items.map((it) => op.mul(it.grad, it.grad));
-  const gradNorm = op.sqrt(chainSum(squares.map((sq) => op.sumAll(sq))));
+  const sumOf = (sq: Value) => (seeds ? op.reduceSum(sq, sq.shape.map((_, i) => i).slice(1)) : op.sumAll(sq));
+  const gradNorm = op.sqrt(chainSum(squares.map(sumOf)));
   const clip = Number.isFinite(cfg.maxGradNorm)
     ? op.min(op.div(cfg.maxGradNorm, op.add(gradNorm, 1e-6)), 1)
     : undefined;
@@ -60,9 +71,12 @@ export function adamwUpdate(items: readonly OptimizedParam[], lr: Value, step: V
   const keep = op.sub(1, op.mul(lr, cfg.weightDecay));
 
   const out: AdamWUpdate = { params: [], m: [], v: [], step: t, gradNorm };
+  // A seed's coefficient [S] as [S, 1, …] against a tensor of `rank` axes.
+  const perSeed = (c: Value, rank: number) => (seeds ? op.reshape(c, [seeds, ...Array<number>(rank - 1).fill(1)]) : c);
   items.forEach((it, i) => {
-    const m = op.add(op.mul(it.m, cfg.beta1), op.mul(it.grad, c1));
-    const v = op.add(op.mul(it.v, cfg.beta2), op.mul(squares[i]!, c2));
+    const rank = it.grad.shape.length;
+    const m = op.add(op.mul(it.m, cfg.beta1), op.mul(it.grad, perSeed(c1, rank)));
+    const v = op.add(op.mul(it.v, cfg.beta2), op.mul(squares[i]!, perSeed(c2, rank)));
     const decayed = it.decay && cfg.weightDecay !== 0 ? op.mul(it.param, keep) : it.param;
     const update = op.mul(op.div(m, op.add(op.sqrt(v), epsHat)), k);
     out.params.push(op.sub(decayed, update));

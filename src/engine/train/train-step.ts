@@ -20,6 +20,7 @@ import {
   forward,
   paramSpecs,
   trainingLoss,
+  trainingLosses,
   tokensOf,
   windowLength,
   type ComputeDType,
@@ -129,6 +130,12 @@ export interface StepOptions {
   readonly precision?: Precision;
   /** Default `flat`. */
   readonly layout?: OptimizerLayout;
+  /**
+   * Seeds batched in one graph (issue 25): every state buffer gets a leading seed axis of this
+   * length, `starts` holds each seed's batch one after the other, and loss and grad_norm are per
+   * seed. Absent or 0: one model.
+   */
+  readonly seeds?: number;
 }
 
 /**
@@ -144,23 +151,26 @@ function chunks<T>(xs: readonly T[]): T[][] {
 }
 
 /** A buffer cut along its first axis into parts of `sizes`, in a tree of Splits of at most MAX_PARTS parts. */
-function splitFlat(x: Value, sizes: readonly number[]): Value[] {
+function splitFlat(x: Value, sizes: readonly number[], axis = 0): Value[] {
   if (sizes.length === 1) return [x];
-  if (sizes.length <= MAX_PARTS) return op.split(x, 0, sizes);
+  if (sizes.length <= MAX_PARTS) return op.split(x, axis, sizes);
   const groups = chunks(sizes);
   const outer = op.split(
     x,
-    0,
+    axis,
     groups.map((g) => g.reduce((a, b) => a + b, 0)),
   );
-  return groups.flatMap((g, i) => splitFlat(outer[i]!, g));
+  return groups.flatMap((g, i) => splitFlat(outer[i]!, g, axis));
 }
 
 /** Parts joined along their first axis in a tree of Concats of at most MAX_PARTS inputs. */
-function concatFlat(parts: readonly Value[]): Value {
+function concatFlat(parts: readonly Value[], axis = 0): Value {
   if (parts.length === 1) return parts[0]!;
-  if (parts.length <= MAX_PARTS) return op.concat(parts, 0);
-  return concatFlat(chunks(parts).map(concatFlat));
+  if (parts.length <= MAX_PARTS) return op.concat(parts, axis);
+  return concatFlat(
+    chunks(parts).map((c) => concatFlat(c, axis)),
+    axis,
+  );
 }
 
 export interface TrainStepGraph {
@@ -229,9 +239,13 @@ export function buildTrainStep(
 export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: AdamWConfig, options: StepOptions = {}) {
   // The one place this graph's precision is defaulted (fp32 for callers that name none: tests, benchmarks).
   const { compute, lossScaling } = computeOf(options.precision ?? DEFAULT_PRECISION);
+  const seeds = options.seeds ?? 0;
+  if (seeds && (!Number.isInteger(seeds) || seeds < 2))
+    throw new RangeError(`seeds batched in one graph: 2 or more, got ${seeds}`);
+  if (seeds && lossScaling) throw new Error('seeds batched in one graph train in fp32 or bf16, not fp16');
   const g = new Graph();
   const data = g.input('data', 'float32', [rows, cfg.channels]);
-  const starts = g.input('starts', 'int32', [cfg.batch]);
+  const starts = g.input('starts', 'int32', [(seeds || 1) * cfg.batch]);
   const lr = g.input('lr', 'float32', []);
   const step = g.input('step', 'float32', []);
   const scale = lossScaling ? g.input('loss_scale', 'float32', []) : undefined;
@@ -243,15 +257,18 @@ export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: Ada
   // and the optimiser updates whole buffers.
   // A buffer holding exactly one parameter of the same shape is the parameter itself (no nodes).
   const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+  const seeded = (shape: readonly number[]) => (seeds ? [seeds, ...shape] : shape);
   const flat = layout.groups.map((grp) => ({
     grp,
     own: grp.entries.length === 1 && same(grp.shape, grp.entries[0]!.shape),
     // A flat buffer [size] is cut into runs of elements; a stacked one [n, ...shape] into rows.
     stacked: grp.shape.length > 1 && grp.entries.every((e) => same(grp.shape.slice(1), e.shape)),
-    p: g.input(grp.name, 'float32', grp.shape),
-    m: g.input(stateNames.m(grp.name), 'float32', grp.shape),
-    v: g.input(stateNames.v(grp.name), 'float32', grp.shape),
+    p: g.input(grp.name, 'float32', seeded(grp.shape)),
+    m: g.input(stateNames.m(grp.name), 'float32', seeded(grp.shape)),
+    v: g.input(stateNames.v(grp.name), 'float32', seeded(grp.shape)),
   }));
+  // With seeds, the buffers' axes (and the views' cuts) move one to the right.
+  const axis = seeds ? 1 : 0;
   const params = new Map<string, Value>();
   for (const f of flat) {
     if (f.own) params.set(f.grp.entries[0]!.name, f.p);
@@ -259,22 +276,29 @@ export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: Ada
       const parts = splitFlat(
         f.p,
         f.grp.entries.map((e) => (f.stacked ? 1 : e.size)),
+        axis,
       );
-      f.grp.entries.forEach((e, i) => params.set(e.name, op.reshape(parts[i]!, e.shape)));
+      f.grp.entries.forEach((e, i) => params.set(e.name, op.reshape(parts[i]!, seeded(e.shape))));
     }
   }
 
   const tokens = tokensOf(gatherWindows(data, starts, windowLength(cfg)), cfg);
-  const loss = trainingLoss(forward(tokens, params, cfg, compute), tokens, cfg);
+  const pred = forward(tokens, params, cfg, compute, seeds);
+  const loss = seeds ? trainingLosses(pred, tokens, cfg, seeds) : trainingLoss(pred, tokens, cfg);
   const views = specs.map((s) => params.get(s.name)!);
   // fp16: the backward pass starts from loss × scale, so that small gradients do not flush to zero in half precision; they are unscaled before the optimiser.
-  const raw = vjp([{ value: loss, grad: scale ?? g.scalar(1) }], views);
+  // Seeds: each seed's loss starts its own gradients (the seeds share no parameter).
+  const start = seeds ? g.constant(new Float32Array(seeds).fill(1), [seeds], 'float32') : (scale ?? g.scalar(1));
+  const raw = vjp([{ value: loss, grad: start }], views);
   // The gradients of a buffer's views, side by side in one buffer (one Concat).
   const flatGrads = flat.map((f) => {
     const grad = (e: (typeof f.grp.entries)[number]) => raw.get(params.get(e.name)!)!;
     const joined = f.own
       ? grad(f.grp.entries[0]!)
-      : concatFlat(f.grp.entries.map((e) => op.reshape(grad(e), f.stacked ? [1, ...e.shape] : [e.size])));
+      : concatFlat(
+          f.grp.entries.map((e) => op.reshape(grad(e), seeded(f.stacked ? [1, ...e.shape] : [e.size]))),
+          axis,
+        );
     return scale ? op.mul(joined, op.div(1, scale)) : joined;
   });
   const update = adamwUpdate(
@@ -282,6 +306,7 @@ export function trainStepIr(cfg: PatchTransformerConfig, rows: number, adam: Ada
     lr,
     step,
     adam,
+    seeds,
   );
 
   const outputs: Record<string, Value> = { loss, grad_norm: update.gradNorm, step_out: update.step };
