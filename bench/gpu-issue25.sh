@@ -1,8 +1,9 @@
 #!/bin/bash
 # bench/gpu-issue25.sh OUTDIR: issue 25's GPU measurements in one device call, in order of what
-# they decide: (1) StackLab against PyTorch eager, base and small, fp32 and bf16, ms/step alone;
-# (2) base's GPU time by kind of work, ORT against PyTorch; (3) whether runs in threads of one
-# process gain over processes sharing the GPU (the lab's model). Each step writes to OUTDIR as it
+# they decide: (1) StackLab against PyTorch eager, base and small, fp32 and bf16, ms/step alone,
+# the optimiser's state per tensor and stacked; (2) base's GPU time by kind of work, ORT against
+# PyTorch; (3) whether runs in threads of one process, or seeds batched in one trainer, gain over
+# processes sharing the GPU (the lab's model). Each step writes to OUTDIR as it
 # ends, so a call cut short keeps what it measured. On the device tool: source .device/setup.sh
 # first (node, ORT and its CUDA provider), then `bash bench/gpu-issue25.sh "$OUT"`.
 # The profile runs one step per call with CUDA_LAUNCH_BLOCKING=1: ORT's release build records a
@@ -51,10 +52,10 @@ if fits 100 "profile"; then
   node bench/profile-summary.mjs /tmp/ort_*.json 13 | tee "$o/profile-blocking.txt"
 fi
 
-say "3. runs at once: threads of one process, then processes"
+say "3. runs at once: threads of one process, seeds batched in one trainer, then processes"
 L="parallel --lab --preset small --layers 8 --device cuda --precision bf16 --steps 100"
-if fits 150 "threads against processes"; then
-  timeout 100 $B $L --runs 3 | tee "$o/parallel-threads.txt"
+if fits 190 "threads and batched seeds against processes"; then
+  timeout 140 $B $L --runs 3 --seed-batch | tee "$o/parallel-threads.txt"
   for i in 1 2 3; do timeout 100 $B $L --runs 1 > "$o/parallel-proc$i.txt" 2>&1 & done
   wait
   cat "$o"/parallel-proc*.txt
