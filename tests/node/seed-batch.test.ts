@@ -13,6 +13,7 @@ import {
   windowLength,
   type PatchTransformerConfig,
 } from '../../src/engine/models/patch-transformer';
+import { BatchSampler } from '../../src/engine/runtime/sampler';
 import { Trainer, type StepMetrics } from '../../src/engine/runtime/trainer';
 import type { OptimizerLayout } from '../../src/engine/train/train-step';
 import type { Precision } from '../../src/shared/precision';
@@ -82,6 +83,48 @@ describe('seeds batched in one session', () => {
     await compare(model, data, starts, { stepsPerCall: 2, layout: 'stacked' });
   });
 
+  it('continue each seed from its own state (a stage after growth, a checkpoint) as its run alone does', async () => {
+    const ds = await loadSampleDataset({ rows: 1500 });
+    const model = { ...PRESETS.tiny, layers: 2, channels: ds.channels.length };
+    const { matrix: data, trainStarts } = prepareRunData(ds, windowLength(model));
+    const common = { model, data, device: 'cpu' as const, windowStarts: trainStarts };
+    const samplers = SEEDS.map((seed) => BatchSampler.seeded(trainStarts, model.batch, seed));
+    const alone = await Promise.all(SEEDS.map((seed, i) => Trainer.create({ ...common, seed, sampler: samplers[i]! })));
+    let batched: Trainer | undefined;
+    try {
+      for (const t of alone) {
+        await t.steps([3e-3]);
+        await t.steps([2e-3]);
+      }
+      const seedStates = await Promise.all(
+        alone.map(async (t, i) => ({
+          params: await t.readParams(),
+          moments: await t.readMoments(),
+          sampler: BatchSampler.fromState(trainStarts, model.batch, samplers[i]!.state),
+        })),
+      );
+      batched = await Trainer.create({ ...common, seed: 0, seeds: SEEDS, seedStates, initialStep: 2 });
+      for (const lr of [1e-3, 2e-3]) {
+        const [m] = await batched.steps([lr], { read: true });
+        for (const [i, t] of alone.entries()) {
+          const [want] = await t.steps([lr], { read: true });
+          expect(m!.step).toBe(want!.step);
+          expect(Math.abs(m!.seeds![i]!.loss - want!.loss) / want!.loss).toBeLessThan(2e-5);
+        }
+      }
+      for (const [i, t] of alone.entries()) {
+        const [a, b] = [await batched.readParams(i), await t.readParams()];
+        for (const [k, v] of b) expect(Math.max(...v.map((x, n) => Math.abs(x - a.get(k)![n]!)))).toBeLessThan(2e-5);
+      }
+      await expect(
+        Trainer.create({ ...common, seed: 0, seeds: SEEDS, seedStates: seedStates.slice(1) }),
+      ).rejects.toThrow(/seedStates: 2 given for 3 seeds batched/);
+    } finally {
+      await batched?.dispose();
+      await Promise.all(alone.map((t) => t.dispose()));
+    }
+  });
+
   it('refuses one seed, a seed twice, fp16 and starting weights, saying why', async () => {
     const ds = await loadSampleDataset({ rows: 600 });
     const model = { ...PRESETS.tiny, layers: 1, channels: ds.channels.length };
@@ -91,7 +134,7 @@ describe('seeds batched in one session', () => {
     await expect(Trainer.create({ ...base, seeds: [2, 2] })).rejects.toThrow(/two or more different seeds/);
     await expect(Trainer.create({ ...base, seeds: [1, 2], precision: 'fp16' })).rejects.toThrow(/not fp16/);
     await expect(Trainer.create({ ...base, seeds: [1, 2], initialParams: new Map() })).rejects.toThrow(
-      /start from their seeds/,
+      /give each seed its starting state in seedStates/,
     );
   });
 });

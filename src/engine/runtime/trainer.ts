@@ -65,6 +65,21 @@ export interface TrainerOptions {
    * Metrics are per seed; readParams and readMoments take the seed's index.
    */
   readonly seeds?: readonly number[];
+  /**
+   * Seeds batched: where each seed starts (a later stage after growth, a checkpoint), in the
+   * order of `seeds`; absent, or a field absent: seeded as above, moments zero.
+   */
+  readonly seedStates?: readonly SeedState[];
+}
+
+/** One batched seed's starting state: weights and moments by name, and its run's sampler. */
+export interface SeedState {
+  readonly params?: ReadonlyMap<string, Float32Array>;
+  readonly moments?: {
+    readonly m: ReadonlyMap<string, Float32Array>;
+    readonly v: ReadonlyMap<string, Float32Array>;
+  };
+  readonly sampler?: BatchSampler;
 }
 
 /** fp16's dynamic loss scale and the clean steps since it last changed. */
@@ -142,7 +157,11 @@ export class Trainer {
     const seeds = options.seeds ?? [];
     this.models = Math.max(1, seeds.length);
     this.sampler = seeds.length
-      ? new SeedBatches(seeds.map((seed) => BatchSampler.seeded(starts, options.model.batch, seed)))
+      ? new SeedBatches(
+          seeds.map(
+            (seed, i) => options.seedStates?.[i]?.sampler ?? BatchSampler.seeded(starts, options.model.batch, seed),
+          ),
+        )
       : (options.sampler ?? BatchSampler.seeded(starts, options.model.batch, options.seed));
   }
 
@@ -165,7 +184,9 @@ export class Trainer {
     if (seeds.length === 1 || new Set(seeds).size !== seeds.length)
       throw new Error(`seeds batched in one session: two or more different seeds, got [${seeds.join(', ')}]`);
     if (seeds.length && (options.initialParams || options.initialMoments || options.sampler))
-      throw new Error('seeds batched in one session start from their seeds: no initial weights, moments or sampler');
+      throw new Error('seeds batched in one session: give each seed its starting state in seedStates');
+    if (options.seedStates && options.seedStates.length !== seeds.length)
+      throw new Error(`seedStates: ${options.seedStates.length} given for ${seeds.length} seeds batched`);
     const k = options.stepsPerCall ?? 1;
     // The one place a trainer's precision is defaulted (fp32 for callers that name none: tests, benchmarks).
     const precision = options.precision ?? DEFAULT_PRECISION;
@@ -213,28 +234,40 @@ export class Trainer {
     const specs = new Map(paramSpecs(cfg).map((s) => [s.name, s]));
     // Each buffer packed on the host from the named values (given, or seeded), then uploaded once.
     const seeds = this.options.seeds ?? [];
+    // One model, or each batched seed's: its seed and where it starts.
+    const starting: (SeedState & { seed: number })[] = seeds.length
+      ? seeds.map((seed, i) => ({ seed, ...this.options.seedStates?.[i] }))
+      : [
+          {
+            seed: this.options.seed,
+            ...(this.options.initialParams ? { params: this.options.initialParams } : {}),
+            ...(this.options.initialMoments ? { moments: this.options.initialMoments } : {}),
+          },
+        ];
     for (const grp of this.layout.groups) {
       const p = new Float32Array(grp.size * this.models);
       const m = new Float32Array(grp.size * this.models);
       const v = new Float32Array(grp.size * this.models);
       // Seeds batched: seed s's buffer is the s-th slab, initialised as that seed's run alone.
-      for (let s = 1; s < seeds.length; s++)
-        for (const e of grp.entries) p.set(initialValues(specs.get(e.name)!, seeds[s]!), s * grp.size + e.offset);
-      for (const e of grp.entries) {
-        const given = this.options.initialParams?.get(e.name);
-        if (given && given.length !== e.size)
-          throw new Error(
-            `initial value of ${e.name} has ${given.length} elements, expected ${e.size} (shape [${e.shape.join(', ')}])`,
-          );
-        p.set(given ?? initialValues(specs.get(e.name)!, seeds[0] ?? this.options.seed), e.offset);
-        for (const [which, buf] of [
-          ['m', m],
-          ['v', v],
-        ] as const) {
-          const moment = this.options.initialMoments?.[which].get(e.name);
-          if (moment && moment.length !== e.size)
-            throw new Error(`initial ${which} of ${e.name} has ${moment.length} elements, expected ${e.size}`);
-          if (moment) buf.set(moment, e.offset);
+      for (const [s, st] of starting.entries()) {
+        const at = s * grp.size;
+        const of = seeds.length ? ` (seed ${st.seed})` : '';
+        for (const e of grp.entries) {
+          const given = st.params?.get(e.name);
+          if (given && given.length !== e.size)
+            throw new Error(
+              `initial value of ${e.name}${of} has ${given.length} elements, expected ${e.size} (shape [${e.shape.join(', ')}])`,
+            );
+          p.set(given ?? initialValues(specs.get(e.name)!, st.seed), at + e.offset);
+          for (const [which, buf] of [
+            ['m', m],
+            ['v', v],
+          ] as const) {
+            const moment = st.moments?.[which].get(e.name);
+            if (moment && moment.length !== e.size)
+              throw new Error(`initial ${which} of ${e.name}${of} has ${moment.length} elements, expected ${e.size}`);
+            if (moment) buf.set(moment, at + e.offset);
+          }
         }
       }
       const shape = seeds.length ? [seeds.length, ...grp.shape] : grp.shape;
