@@ -3,9 +3,11 @@
  * an Excel workbook with a unit row and serial dates, a Parquet file with a timestamp column, each
  * generated here and imported through the same path as CSV (loadDataset, the CLI, the IPC check).
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import ExcelJS from 'exceljs';
+// ExcelJS's own zip library (a dependency of it): to store a workbook's parts in another order.
+import JSZip from 'jszip';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { describe, expect, it, vi } from 'vitest';
 import { loadDataset } from '../../src/engine/data/dataset';
@@ -223,6 +225,41 @@ describe('Excel workbooks', () => {
     // The last copy is removed asynchronously (its descriptor closed, then the file).
     await vi.waitFor(() => expect(copies().filter((f) => !before.includes(f))).toEqual([]), { timeout: 2000 });
   });
+
+  it('reads a sheet stored after the strings from a file cut off later, without waiting for the rest', async () => {
+    const { dir } = csvFolder('stacklab-xlsx-cut-');
+    const wb = new ExcelJS.Workbook();
+    const data = wb.addWorksheet('Data');
+    data.addRow(['flow', 'level']);
+    for (let i = 0; i < 50; i++) data.addRow([i, 50 - i]);
+    const big = wb.addWorksheet('Big');
+    for (let i = 0; i < 20_000; i++) big.addRow([i, `row ${i}`, Math.sin(i)]);
+    // The strings and the workbook first (some writers' order), so that each sheet is read
+    // straight from the archive; then the file cut off inside the second sheet.
+    const zip = await JSZip.loadAsync(Buffer.from(await wb.xlsx.writeBuffer()));
+    const first = [
+      '[Content_Types].xml',
+      '_rels/.rels',
+      'xl/workbook.xml',
+      'xl/_rels/workbook.xml.rels',
+      'xl/sharedStrings.xml',
+      'xl/styles.xml',
+    ];
+    const names = Object.keys(zip.files).filter((n) => !zip.files[n]!.dir);
+    const ordered = new JSZip();
+    for (const n of [...first.filter((n) => names.includes(n)), ...names.filter((n) => !first.includes(n))])
+      ordered.file(n, await zip.file(n)!.async('uint8array'));
+    const bytes = await ordered.generateAsync({ type: 'uint8array', compression: 'DEFLATE' });
+    writeFileSync(`${dir}/cut.xlsx`, bytes.subarray(0, Math.floor(bytes.length * 0.7)));
+    const settled = await Promise.race([
+      loadDataset(`${dir}/cut.xlsx`, { sheet: 'Data' }).then(
+        (ds) => ds.channels,
+        (err: Error) => err.message,
+      ),
+      new Promise((r) => setTimeout(() => r('still reading after 15 s'), 15_000)),
+    ]);
+    expect(settled).toEqual(['flow', 'level']);
+  }, 30_000);
 
   it('passes over a notes sheet and a line above the names; names sheets right after one was deleted', async () => {
     const { dir } = csvFolder('stacklab-xlsx-notes-');

@@ -7,6 +7,7 @@
  * carried to the right) goes in front of them.
  */
 import ExcelJS from 'exceljs';
+import { ReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { excerpt, ImportError } from './errors';
 import { TIME_NAMES } from './roles';
@@ -108,7 +109,7 @@ export async function readXlsx(
   };
   const sheets = (): string[] => internals.model?.sheets?.map((s) => s.name) ?? [];
   const books = reader[Symbol.asyncIterator]();
-  let picked: { ref: SheetRef; rows: AsyncIterator<ExcelJS.Row> } | null = null;
+  let picked: { ref: SheetRef; ws: unknown; rows: AsyncIterator<ExcelJS.Row> } | null = null;
   const firstRows: { number: number; cells: Cell[]; times: boolean[] }[] = [];
   try {
     for (;;) {
@@ -134,7 +135,7 @@ export async function readXlsx(
         firstRows.push({ number: r.value.number, cells: cells.map((c) => c.cell), times: cells.map((c) => c.time) });
       }
       if (firstRows.some(isDataRow) || (wanted !== undefined && firstRows.length)) {
-        picked = { ref, rows };
+        picked = { ref, ws, rows };
         break;
       }
       // Passed over (a cover or notes sheet): read to its end, so that its copy is removed.
@@ -164,12 +165,14 @@ export async function readXlsx(
   // The header: the text rows above the first row mostly of numbers and dates (a line such as
   // "Exported: <date>" above the names is not data).
   const dataAt = firstRows.findIndex(isDataRow);
-  if (dataAt < 0)
+  if (dataAt < 0) {
+    stream.destroy();
     throw new ImportError(
       { file: display },
       `has no row of numbers in the first ${firstRows.length} rows of sheet "${picked.ref.name}"`,
       'Choose the sheet that holds the measurements.',
     );
+  }
   const headerRows = firstRows.slice(Math.max(0, dataAt - MAX_HEADER_ROWS), dataAt);
   const notes: string[] = [];
   const width = Math.max(...firstRows.map((r) => r.cells.length));
@@ -259,9 +262,13 @@ export async function readXlsx(
   // Once the sheet is read to its end, the sheets after it are read through unparsed, so that
   // ExcelJS removes its temporary copies now rather than when the app quits; a read stopped
   // early (an error, a cancel) leaves them to the end of the process.
+  // Only a sheet read from ExcelJS's copy comes after the whole archive was read: then the rest is
+  // copies on disk. A sheet read straight from the archive would mean inflating the rest of it,
+  // which a cut-off file never ends.
+  const fromCopy = (picked.ws as { iterator?: unknown }).iterator instanceof ReadStream;
   const close = async () => {
     try {
-      if (rowsDone)
+      if (rowsDone && fromCopy)
         for (;;) {
           const next = await books.next();
           if (next.done) break;
