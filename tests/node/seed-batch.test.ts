@@ -15,6 +15,7 @@ import {
 } from '../../src/engine/models/patch-transformer';
 import { BatchSampler } from '../../src/engine/runtime/sampler';
 import { Trainer, type StepMetrics } from '../../src/engine/runtime/trainer';
+import { DEFAULT_ADAMW, type AdamWConfig } from '../../src/engine/train/adamw';
 import type { OptimizerLayout } from '../../src/engine/train/train-step';
 import type { Precision } from '../../src/shared/precision';
 
@@ -24,7 +25,7 @@ async function compare(
   model: PatchTransformerConfig,
   data: Float32Array,
   windowStarts: Int32Array,
-  opts: { stepsPerCall: number; layout: OptimizerLayout; precision?: Precision },
+  opts: { stepsPerCall: number; layout: OptimizerLayout; precision?: Precision; adam?: AdamWConfig },
 ) {
   const common = { model, data, device: 'cpu' as const, windowStarts, ...opts };
   const batched = await Trainer.create({ ...common, seed: 0, seeds: SEEDS });
@@ -73,6 +74,17 @@ describe('seeds batched in one session', () => {
     const model = { ...PRESETS.tiny, layers: 2, channels: ds.channels.length };
     const data = prepareRunData(ds, windowLength(model));
     await compare(model, data.matrix, data.trainStarts, opts);
+  });
+
+  it('train as the runs alone do: rotary positions, clipping off', async () => {
+    const ds = await loadSampleDataset({ rows: 1500 });
+    const model = { ...PRESETS.tiny, layers: 2, positions: 'rotary' as const, channels: ds.channels.length };
+    const data = prepareRunData(ds, windowLength(model));
+    await compare(model, data.matrix, data.trainStarts, {
+      stepsPerCall: 2,
+      layout: 'stacked',
+      adam: { ...DEFAULT_ADAMW, maxGradNorm: Infinity },
+    });
   });
 
   it('train as the runs alone do: the lab token model', async () => {

@@ -341,6 +341,9 @@ export class Trainer {
   async step(lr: number, opts: { starts?: Int32Array; read?: boolean } = {}): Promise<StepMetrics | null> {
     if (this.stepsPerCall > 1) throw new Error('step: this trainer runs the K-step graph; use steps()');
     const starts = opts.starts ?? this.nextStarts();
+    const rows = this.options.model.batch * this.models;
+    if (starts.length !== rows)
+      throw new RangeError(`step: ${starts.length} window starts given, ${rows} needed (batch × seeds batched)`);
     this.lrTensor[0] = lr;
     const feeds: Record<string, ort.Tensor> = {
       starts: new ort.Tensor('int32', starts, [starts.length]),

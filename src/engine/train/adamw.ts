@@ -72,7 +72,9 @@ export function adamwUpdate(
 
   const out: AdamWUpdate = { params: [], m: [], v: [], step: t, gradNorm };
   // A seed's coefficient [S] as [S, 1, …] against a tensor of `rank` axes.
-  const perSeed = (c: Value, rank: number) => (seeds ? op.reshape(c, [seeds, ...Array<number>(rank - 1).fill(1)]) : c);
+  // (Without clipping the coefficients are the same scalars for every seed.)
+  const perSeed = (c: Value, rank: number) =>
+    seeds && c.shape.length === 1 ? op.reshape(c, [seeds, ...Array<number>(rank - 1).fill(1)]) : c;
   items.forEach((it, i) => {
     const rank = it.grad.shape.length;
     const m = op.add(op.mul(it.m, cfg.beta1), op.mul(it.grad, perSeed(c1, rank)));
