@@ -240,6 +240,11 @@ export function compareRuns(
     1,
     ...runs.map((r) => (Number.isInteger(r.report.sharedWith) && r.report.sharedWith! > 1 ? r.report.sharedWith! : 1)),
   );
+  // Seeds batched in one session (--seed-batch): a run's time is its group's, which is a fair
+  // time for a speed-up against a run batched alike (a group of the same size), and only then.
+  const batchOf = (r: LoadedRun) =>
+    Number.isInteger(r.report.seedBatch) && r.report.seedBatch! > 1 ? r.report.seedBatch! : 1;
+  const batched = Math.max(1, ...runs.map(batchOf));
   const labelled = runs.some((r) => r.report.evaluation);
   const isoMetric: IsoMetric = labelled ? 'vusPr' : 'probe:copy';
   const referenceLoss = baseRuns ? interval(baseRuns.map((r) => r.report.finalValLoss ?? NaN)).mean : null;
@@ -287,7 +292,7 @@ export function compareRuns(
     const logSpeedups = baseRuns
       ? bySeed(rs, seeds, (r) => {
           const base = baseRuns.find((b) => b.config.seed === r.config.seed);
-          return Math.log((base ? timeOf(base) : NaN) / timeOf(r));
+          return base && batchOf(base) === batchOf(r) ? Math.log(timeOf(base) / timeOf(r)) : NaN;
         })
       : [];
     const speedup =
@@ -437,6 +442,10 @@ export function compareRuns(
   if (!baseRuns)
     warnings.push(
       'no baseline run among these: speed-ups and differences need one (train the baseline variant with the same seeds)',
+    );
+  if (batched > 1)
+    warnings.push(
+      `seeds trained batched, up to ${batched} in one session (--seed-batch): a run's time is its group's, so each speed-up compares a seed's runs batched alike (--seed-batch off times each run alone)`,
     );
   if (shared > 1)
     warnings.push(

@@ -51,6 +51,8 @@ export async function jobExecutor(o: {
    * before it starts; absent or 1: one after another in this thread.
    */
   readonly local?: { readonly parallel: number; readonly gate?: MemoryGate } | null;
+  /** Seeds batched in one session, this many at most (seed-batch.ts); runs trained here one lane at a time only. */
+  readonly seedBatch?: number;
 }): Promise<RunExecutor> {
   if (o.queue) return queueExecutor(o.queue, o.runsDir);
   const options = {
@@ -58,7 +60,9 @@ export async function jobExecutor(o: {
     ...(o.progressIntervalMs !== undefined ? { progressIntervalMs: o.progressIntervalMs } : {}),
   };
   const local = o.local;
-  return local && local.parallel > 1 ? threadExecutor(local.parallel, options, local.gate) : localExecutor(options);
+  return local && local.parallel > 1
+    ? threadExecutor(local.parallel, options, local.gate)
+    : localExecutor(options, o.seedBatch ?? 1);
 }
 
 /** Connects to the queue (a clear error when Redis is not there, refuses the password or does not answer). */

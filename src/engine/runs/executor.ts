@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { claimCudaPrecision, cudaTf32Mode } from '../runtime/tf32';
-import { runTraining, type RunOptions } from './runner';
+import { runTraining, runTrainingGroup, type RunOptions } from './runner';
 import type { ProbeThreadInput, ProbeThreadMessage, RunThreadInput, RunThreadMessage } from './run-thread';
 import type { RunConfig, RunEvent, RunReport, TimedRunData } from './types';
 
@@ -25,6 +25,18 @@ export interface RunExecutor {
   runRun(run: RunRequest, data: TimedRunData, events: (e: RunEvent) => void, signal?: AbortSignal): Promise<RunReport>;
   /** Runs it may be given at once (absent: 1, one after another; the queue's workers take many). */
   readonly parallel?: number;
+  /** Seeds batched in one session: at most this many runs in a runGroup call (absent: none). */
+  readonly seedBatch?: number;
+  /**
+   * Fresh runs of one variant that differ only in their seed, trained together with their seeds
+   * batched in one session; each run's report or error, in their order.
+   */
+  runGroup?(
+    runs: readonly RunRequest[],
+    data: TimedRunData,
+    events: readonly ((e: RunEvent) => void)[],
+    signal?: AbortSignal,
+  ): Promise<PromiseSettledResult<RunReport>[]>;
   /** Lets go of what it holds (the queue's connections); absent: nothing to let go. */
   close?(): Promise<void>;
 }
@@ -61,19 +73,29 @@ export interface MemoryGate {
   readonly free: () => Promise<number | null>;
 }
 
-/** Trains in this process, on the device the run's config names. */
-export function localExecutor(options: LocalRunOptions = {}): RunExecutor {
+/**
+ * Trains in this process, on the device the run's config names; with `seedBatch` ≥ 2, the job
+ * loop hands it groups of a variant's fresh runs to train with their seeds batched.
+ */
+export function localExecutor(options: LocalRunOptions = {}, seedBatch = 1): RunExecutor {
+  const runOptions = (run: RunRequest, data: TimedRunData, events: (e: RunEvent) => void, signal?: AbortSignal) => ({
+    config: run.config,
+    data,
+    dir: run.dir,
+    resume: run.resume,
+    onEvent: events,
+    ...(signal ? { signal } : {}),
+    ...options,
+  });
   return {
-    runRun: (run, data, events, signal) =>
-      runTraining({
-        config: run.config,
-        data,
-        dir: run.dir,
-        resume: run.resume,
-        onEvent: events,
-        ...(signal ? { signal } : {}),
-        ...options,
-      }),
+    runRun: (run, data, events, signal) => runTraining(runOptions(run, data, events, signal)),
+    ...(seedBatch >= 2
+      ? {
+          seedBatch,
+          runGroup: (runs, data, events, signal) =>
+            runTrainingGroup(runs.map((run, i) => runOptions(run, data, events[i]!, signal))),
+        }
+      : {}),
   };
 }
 

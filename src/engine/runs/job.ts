@@ -132,6 +132,39 @@ async function finishedReport(dir: string): Promise<RunReport | null> {
   return r?.status === 'finished' ? r : null;
 }
 
+/**
+ * The job's runs in the order they train: one index each, or (an executor that batches seeds)
+ * groups of up to `seedBatch` runs whose configs differ only in their seed and that begin afresh
+ * (a run continued from its folder trains alone). A group takes the first such runs of the list
+ * (a plan lists seed 1 of every variant, then seed 2, …), and trains where its first run stood.
+ */
+export async function batchedUnits(
+  runs: readonly PlannedRun[],
+  executor: Pick<RunExecutor, 'seedBatch' | 'runGroup'>,
+  resume: boolean | 'auto',
+): Promise<number[][]> {
+  const size = executor.runGroup ? (executor.seedBatch ?? 1) : 1;
+  if (size < 2 || resume === true) return runs.map((_, i) => [i]);
+  const fresh = await Promise.all(runs.map(async (r) => resume === false || !(await isDir(r.dir))));
+  const keys = runs.map(seedlessKey);
+  const taken = new Set<number>();
+  const units: number[][] = [];
+  for (let i = 0; i < runs.length; i++) {
+    if (taken.has(i)) continue;
+    const unit = [i];
+    for (let j = i + 1; fresh[i] && j < runs.length && unit.length < size; j++)
+      if (!taken.has(j) && fresh[j] && keys[j] === keys[i]) unit.push(j);
+    for (const k of unit) taken.add(k);
+    units.push(unit);
+  }
+  return units;
+}
+
+/** A run's config without its seed: runs with the same one can have their seeds batched. */
+export function seedlessKey(run: { readonly config: object }): string {
+  return JSON.stringify({ ...run.config, seed: 0 });
+}
+
 export interface JobExecution {
   /** The job as it is now (notes and an error are added to it, and written to job.json). */
   file: JobFile;
@@ -178,7 +211,6 @@ export async function executeJob(job: JobExecution, executor: RunExecutor, hooks
     }));
   // Index by index; with a parallel executor (the queue) up to that many runs at once.
   const byIndex: (RunReport | undefined)[] = [];
-  let next = 0;
   let stop = false;
   const one = async (i: number, run: PlannedRun) => {
     if (hooks.resume === 'auto') {
@@ -196,24 +228,51 @@ export async function executeJob(job: JobExecution, executor: RunExecutor, hooks
     const report = await executor.runRun(
       { config: run.config, dir: run.dir, resume },
       job.planned.data,
-      (e) => {
-        // Kept in job.json, so that the run library says it after a restart too.
-        if (e.type === 'note')
-          void update((f) => ({ ...f, notes: [...(f.notes ?? []), `${run.name} s${run.config.seed}: ${e.message}`] }));
-        hooks.onEvent?.(i, run, e);
-      },
+      eventsOf(i, run),
       hooks.signal,
     );
     await writes;
+    reported(i, run, report);
+  };
+  const eventsOf = (i: number, run: PlannedRun) => (e: RunEvent) => {
+    // Kept in job.json, so that the run library says it after a restart too.
+    if (e.type === 'note')
+      void update((f) => ({ ...f, notes: [...(f.notes ?? []), `${run.name} s${run.config.seed}: ${e.message}`] }));
+    hooks.onEvent?.(i, run, e);
+  };
+  const reported = (i: number, run: PlannedRun, report: RunReport) => {
     byIndex[i] = report;
     hooks.onReport?.(i, run, report);
     if (report.status === 'cancelled') stop = true;
   };
+  // Seeds batched (issue 25): fresh runs of one variant that differ only in their seed, trained
+  // in one session; each run still has its folder, events and report.
+  const together = async (idx: readonly number[]) => {
+    if (hooks.signal?.aborted || stop) return;
+    const runs = idx.map((i) => job.planned.runs[i]!);
+    for (const [k, i] of idx.entries()) await hooks.onRun?.(i, runs[k]!);
+    const settled = await executor.runGroup!(
+      runs.map((run) => ({ config: run.config, dir: run.dir, resume: false })),
+      job.planned.data,
+      idx.map((i, k) => eventsOf(i, runs[k]!)),
+      hooks.signal,
+    );
+    await writes;
+    let failed: unknown;
+    for (const [k, s] of settled.entries()) {
+      if (s.status === 'fulfilled') reported(idx[k]!, runs[k]!, s.value);
+      else failed ??= s.reason;
+    }
+    if (failed !== undefined) throw failed;
+  };
+  const units = await batchedUnits(job.planned.runs, executor, hooks.resume);
+  let next = 0;
   const lane = async () => {
-    while (!stop && next < job.planned.runs.length) {
-      const i = next++;
+    while (!stop && next < units.length) {
+      const unit = units[next++]!;
       try {
-        await one(i, job.planned.runs[i]!);
+        if (unit.length === 1) await one(unit[0]!, job.planned.runs[unit[0]!]!);
+        else await together(unit);
       } catch (err) {
         // A failed run ends the job: no further run begins (those in flight finish).
         stop = true;
@@ -222,7 +281,7 @@ export async function executeJob(job: JobExecution, executor: RunExecutor, hooks
     }
   };
   try {
-    const lanes = Math.max(1, Math.min(executor.parallel ?? 1, job.planned.runs.length));
+    const lanes = Math.max(1, Math.min(executor.parallel ?? 1, units.length));
     const results = await Promise.allSettled(Array.from({ length: lanes }, lane));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;

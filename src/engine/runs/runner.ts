@@ -9,7 +9,9 @@ import { growTensors } from '../growth/growth';
 import { paramSpecs, type PatchTransformerConfig } from '../models/patch-transformer';
 import { BatchSampler } from '../runtime/sampler';
 import { Trainer, type LossScaleState } from '../runtime/trainer';
+import { SeedGroup, type StageTrainer, type TrainerSource } from './seed-group';
 import { claimCudaPrecision } from '../runtime/tf32';
+import { quietThreadPools } from '../runtime/device';
 import { outOfMemoryError } from '../runtime/providers';
 import type { Precision } from '../../shared/precision';
 import {
@@ -49,8 +51,12 @@ export interface RunOptions {
    * the run's config: on the CPU the results are the same either way (a test).
    */
   readonly stepsPerCall?: number;
-  /** Runs trained at once in this process (the thread executor; absent: 1): said in the report, whose wall-clock they share. */
+  /** Runs trained at once in this process (the thread executor, or seeds batched; absent: 1): said in the report, whose wall-clock they share. */
   readonly alongside?: number;
+  /** Where the stages' trainers come from (absent: the run's own; seeds batched: a view of the group's, seed-group.ts). */
+  readonly trainers?: TrainerSource;
+  /** The size of the seed group it trains in (runTrainingGroup): said in the report. */
+  readonly seedBatch?: number;
 }
 
 /** Steps per call on CUDA by default: the state crosses host memory once per this many steps. */
@@ -78,6 +84,23 @@ export async function runTraining(opts: RunOptions): Promise<RunReport> {
   } finally {
     await lease.release();
   }
+}
+
+/**
+ * Runs of one variant that differ only in their seed, trained in lockstep with their seeds batched
+ * in one session (seed-group.ts): each run has its own loop, folder, events and report, as
+ * runTraining gives them. A run that fails does not stop the others; the reports (or errors)
+ * come in the order of `runs`.
+ */
+export async function runTrainingGroup(runs: readonly RunOptions[]): Promise<PromiseSettledResult<RunReport>[]> {
+  const group = new SeedGroup(runs.map((r) => r.config.seed));
+  return quietThreadPools(() =>
+    Promise.allSettled(
+      runs.map((r, i) =>
+        runTraining({ ...r, trainers: group.source(i), seedBatch: runs.length }).finally(() => group.leave(i)),
+      ),
+    ),
+  );
 }
 
 function diverged(dir: string, what: string, value: number, step: number, stage: Stage): Error {
@@ -135,7 +158,7 @@ interface StageRun {
   readonly cfg: PatchTransformerConfig;
   /** The step the stage ends at. */
   readonly end: number;
-  readonly trainer: Trainer;
+  readonly trainer: StageTrainer;
   readonly flopsPerStep: number;
   /** When the stage's wall-clock began. */
   readonly t0: number;
@@ -355,7 +378,7 @@ async function enterStage(run: RunState, stage: Stage): Promise<StageRun> {
     },
   ]);
   const cfg: PatchTransformerConfig = { ...config.model, layers: stage.layers };
-  const trainer = await Trainer.create({
+  const trainer = await (opts.trainers ?? Trainer.create)({
     model: cfg,
     data: data.matrix,
     device: config.device,
@@ -576,6 +599,7 @@ async function finish(run: RunState): Promise<RunReport> {
     probes,
     ...(ladders && Object.keys(ladders).length ? { ladders } : {}),
     ...(run.opts.alongside && run.opts.alongside > 1 ? { sharedWith: run.opts.alongside } : {}),
+    ...(run.opts.seedBatch && run.opts.seedBatch > 1 ? { seedBatch: run.opts.seedBatch } : {}),
     ...(config.lab ? { primitives: final?.primitives ?? null } : {}),
     ...(samplingSeconds !== null ? { samplingSeconds } : {}),
   };

@@ -203,4 +203,9 @@ export interface RunReport {
    * wall-clock is shared with theirs, so it times no speed-up.
    */
   readonly sharedWith?: number;
+  /**
+   * Seeds batched in one session (--seed-batch): the size of the run's group, whose members'
+   * times are the group's; a speed-up compares runs batched alike.
+   */
+  readonly seedBatch?: number;
 }
