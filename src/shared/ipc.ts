@@ -345,7 +345,7 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
   'settings.set': (raw) => {
     const c = 'settings.set';
     const obj = plainObject(c, raw);
-    onlyKeys(c, obj, ['runsDir', 'defaultDevice', 'threads', 'parallelRuns', 'queue']);
+    onlyKeys(c, obj, ['runsDir', 'defaultDevice', 'threads', 'parallelRuns', 'seedBatch', 'queue']);
     const queue =
       obj.queue === undefined || obj.queue === null ? obj.queue : optionalString(c, obj, 'queue')!.trim() || null;
     if (typeof queue === 'string' && !/^rediss?:\/\/./.test(queue))
@@ -357,6 +357,7 @@ export const requestValidators: { readonly [C in RequestChannel]: Validator<Para
       defaultDevice: optionalOneOf(c, obj, 'defaultDevice', DEVICE_CHOICES),
       threads: optionalNumber(c, obj, 'threads'),
       parallelRuns: optionalNumber(c, obj, 'parallelRuns'),
+      seedBatch: optionalNumber(c, obj, 'seedBatch'),
       queue: queue as string | null | undefined,
     });
   },

@@ -41,6 +41,8 @@ export const LIMITS = {
   threads: { min: 0, max: 256, integer: true },
   /** Runs at once on this machine (0: auto). */
   parallelRuns: { min: 0, max: 16, integer: true },
+  /** Seeds batched in one session (0: auto, 1: off). */
+  seedBatch: { min: 0, max: 16, integer: true },
 } as const satisfies Readonly<Record<string, Range>>;
 
 /** Whether `v` is a finite number inside `r` (and whole where `r` asks for it). */

@@ -9,6 +9,11 @@ export interface Settings {
   readonly threads: number;
   /** Runs trained at once on this machine, each in a thread of its own (0: auto, as `train --parallel auto`). */
   readonly parallelRuns: number;
+  /**
+   * A variant's seeds trained together in one session, up to this many (1: off, each run alone;
+   * 0: auto, as `train --seed-batch auto`); only where runs train here one at a time.
+   */
+  readonly seedBatch: number;
   /** Train on workers through this job queue (redis://…), in the runs folder they share; null: on this machine. */
   readonly queue: string | null;
 }
@@ -28,10 +33,12 @@ export const SETTINGS_DEFAULTS: {
   readonly defaultDevice: DeviceChoice;
   readonly threads: number;
   readonly parallelRuns: number;
+  readonly seedBatch: number;
   readonly queue: string | null;
 } = {
   defaultDevice: 'auto',
   threads: 0,
   parallelRuns: 0,
+  seedBatch: 1,
   queue: null,
 };

@@ -73,16 +73,24 @@ describe('settings', () => {
       defaultDevice: 'auto',
       threads: 0,
       parallelRuns: 0,
+      seedBatch: 1,
       queue: null,
     });
     const elsewhere = path.join(tmp('stacklab-jobs-'), 'my runs');
     expect(
-      await api.invoke('settings.set', { runsDir: elsewhere, threads: 1, parallelRuns: 2, defaultDevice: 'cpu' }),
+      await api.invoke('settings.set', {
+        runsDir: elsewhere,
+        threads: 1,
+        parallelRuns: 2,
+        seedBatch: 3,
+        defaultDevice: 'cpu',
+      }),
     ).toEqual({
       runsDir: elsewhere,
       defaultDevice: 'cpu',
       threads: 1,
       parallelRuns: 2,
+      seedBatch: 3,
       queue: null,
     });
     expect(existsSync(elsewhere)).toBe(true);
@@ -96,10 +104,13 @@ describe('settings', () => {
     await expect(api.invoke('settings.set', { parallelRuns: 17 } as never)).rejects.toThrow(
       /"parallelRuns" must be a whole number from 0 to 16/,
     );
+    await expect(api.invoke('settings.set', { seedBatch: 1.5 } as never)).rejects.toThrow(
+      /"seedBatch" must be a whole number from 0 to 16/,
+    );
     // A new engine process reads the saved settings.
     const again = servicesAsApi(createServices({ host: 'cli', runsDir, configDir }));
     expect((await again.invoke('settings.get', {})).runsDir).toBe(elsewhere);
-    await api.invoke('settings.set', { threads: 0, parallelRuns: 0 });
+    await api.invoke('settings.set', { threads: 0, parallelRuns: 0, seedBatch: 1 });
   });
 });
 
@@ -178,6 +189,24 @@ describe('training jobs', () => {
       finals.push(done.runs.map((r) => r.finalValLoss));
     }
     expect(finals[0]).toEqual(finals[1]);
+  }, 240_000);
+
+  it("trains a variant's seeds together when Settings say so, each run in its own folder with its own results", async () => {
+    const { api } = services();
+    await api.invoke('settings.set', { seedBatch: 2 });
+    const { datasetId } = await api.invoke('data.import', { source: { kind: 'sample' } });
+    const plan = { datasetId, variants: ['baseline', 'midas'] as Variant[], preset: 'tiny' as const, steps: 24 };
+    const started = await api.invoke('jobs.start', { ...plan, seeds: 2, layers: 2, block: 1, device: 'cpu' });
+    const done = await settled(api, started.id);
+    expect(done.status).toBe('finished');
+    expect(done.runs).toHaveLength(4);
+    for (const r of done.runs) {
+      expect(Number.isFinite(r.finalValLoss)).toBe(true);
+      const dir = path.isAbsolute(r.dir) ? r.dir : path.join(done.dir, r.dir);
+      const report = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')) as { seedBatch?: number };
+      expect(report.seedBatch).toBe(2);
+    }
+    await api.invoke('settings.set', { seedBatch: 1 });
   }, 240_000);
 
   it('estimates, trains with throttled progress, lists, compares and exports', async () => {

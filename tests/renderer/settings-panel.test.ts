@@ -34,10 +34,17 @@ describe('settings', () => {
     expect(w.text()).toContain('Runs at once must be a whole number from 0 (automatic) to 16.');
     expect(api.paramsOf('settings.set')).toEqual([]);
     await w.find('[data-testid="parallel-runs"]').setValue('2');
+    // Seeds together: likewise.
+    await w.find('[data-testid="seed-batch"]').setValue('-1');
+    await w.find('[data-testid="settings-form"]').trigger('submit');
+    await flushPromises();
+    expect(w.text()).toContain('Seeds together must be a whole number from 0 (automatic) to 16 (1: each run alone).');
+    expect(api.paramsOf('settings.set')).toEqual([]);
+    await w.find('[data-testid="seed-batch"]').setValue('0');
     await w.find('[data-testid="settings-form"]').trigger('submit');
     await flushPromises();
     expect(api.paramsOf('settings.set')).toEqual([
-      { runsDir: '/data/stacklab', defaultDevice: 'cpu', threads: 4, parallelRuns: 2, queue: null },
+      { runsDir: '/data/stacklab', defaultDevice: 'cpu', threads: 4, parallelRuns: 2, seedBatch: 0, queue: null },
     ]);
     expect(w.find('[data-testid="settings-saved"]').text()).toBe('Saved.');
     // The status bar's runs folder comes from system.info: asked again after a move.

@@ -31,6 +31,7 @@ describe('settings store', () => {
       defaultDevice: 'auto',
       threads: 0,
       parallelRuns: 0,
+      seedBatch: 1,
       queue: null,
     });
     expect(await settings.save({ threads: 8 })).toBe(true);

@@ -23,6 +23,7 @@ function parseSettings(raw: unknown): Partial<Settings> {
   if (f.has('threads')) out.threads = f.integer('threads', LIMITS.threads.min, LIMITS.threads.max);
   if (f.has('parallelRuns'))
     out.parallelRuns = f.integer('parallelRuns', LIMITS.parallelRuns.min, LIMITS.parallelRuns.max);
+  if (f.has('seedBatch')) out.seedBatch = f.integer('seedBatch', LIMITS.seedBatch.min, LIMITS.seedBatch.max);
   if (f.has('queue')) out.queue = f.raw.queue === null ? null : f.string('queue', 4096);
   return out;
 }

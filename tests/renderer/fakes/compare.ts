@@ -289,6 +289,7 @@ export const settings: Settings = {
   defaultDevice: 'auto',
   threads: 0,
   parallelRuns: 0,
+  seedBatch: 1,
   queue: null,
 };
 

@@ -116,7 +116,14 @@ export class TrainingFakeApi implements StackLabApi {
   histories: Record<string, JobHistory> = {};
   handlers: Handlers = {
     'system.info': () => sampleInfo,
-    'settings.get': () => ({ runsDir: '/runs', defaultDevice: 'cpu', threads: 0, parallelRuns: 0, queue: null }),
+    'settings.get': () => ({
+      runsDir: '/runs',
+      defaultDevice: 'cpu',
+      threads: 0,
+      parallelRuns: 0,
+      seedBatch: 1,
+      queue: null,
+    }),
     'train.estimate': (plan) => estimateFor(plan),
     'jobs.start': (plan) => {
       const { datasetId: _id, ...stored } = plan;

@@ -19,6 +19,7 @@ import { jobExecutor } from '../../queue/executor';
 import { parseQueueUrl } from '../../queue/url';
 import { executeJob, readJobFile, writeJobFile, type JobFile } from '../../runs/job';
 import { parallelForJob } from '../../runs/parallel';
+import { seedBatchForJob } from '../../runs/seed-batch';
 import { RunLockedError, RunStore } from '../../runs/store';
 import type { JobPlan, PlannedRun } from '../../runs/plan';
 import { beginJob, prepareJob, type PreparedJob } from '../../runs/prepare';
@@ -119,13 +120,27 @@ export function createJobService(deps: {
    * as Settings' parallel runs say (auto: parallel.ts).
    */
   async function executorFor(settings: Settings, job: PreparedJob | null): Promise<RunExecutor> {
-    const parallel = settings.queue || !job ? null : await parallelForJob(settings.parallelRuns, job, active.size > 0);
+    // Seeds batched (Settings, 1: off) train one lane at a time: parallel auto is not probed then.
+    const batching = settings.seedBatch !== 1;
+    const parallel =
+      settings.queue || !job
+        ? null
+        : await parallelForJob(
+            batching && settings.parallelRuns === 0 ? 1 : settings.parallelRuns,
+            job,
+            active.size > 0,
+          );
+    const seedBatch =
+      !job || settings.queue || (parallel && parallel.parallel > 1) || !batching
+        ? null
+        : await seedBatchForJob(settings.seedBatch === 0 ? 'auto' : settings.seedBatch, job);
     return jobExecutor({
       queue: settings.queue ? parseQueueUrl(settings.queue) : null,
       runsDir: settings.runsDir,
       progressIntervalMs: 100,
       threads: settings.threads,
       local: parallel,
+      ...(seedBatch ? { seedBatch: seedBatch.size } : {}),
     });
   }
 
