@@ -69,7 +69,7 @@ export const TRAIN_USAGE = [
   ),
   usageLine(
     '--seed-batch auto|N|off',
-    "train a variant's seeds together in one session, N at a time (2 to 16), each still its own run folder (default off; auto times one run and the seeds batched and batches when it is 15% faster; not with --parallel above 1 or --queue)",
+    "train a variant's seeds together in one session, N at a time (2 to 16), each still its own run folder with the results it has alone (default off; auto times one run and the seeds batched and batches when it is 15% faster; their wall-clock is shared, so compare gives them no speed-up; not with --parallel above 1 or --queue)",
   ),
   usageLine(
     '--queue URL',
@@ -167,9 +167,11 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
       await executor.close?.();
     }
   }
-  // 5. The comparison, or how to continue. Reports come in the order of the job's runs (finished
-  //    ones too), so report i is run i's.
-  const runOf = (i: number) => job.planned.runs[i]!;
+  // 5. The comparison, or how to continue. A report is its run's by the run folder's name (seeds
+  //    batched train a variant's seeds before the next variant, so a stopped job's reports need
+  //    not be the first runs of the list).
+  const runOf = (i: number) =>
+    job.planned.runs.find((p) => path.basename(p.dir) === path.basename(reports[i]!.dir)) ?? job.planned.runs[i]!;
   const stopped = !!signal?.aborted || reports.some((r) => r.status === 'cancelled');
   const out = job.dir;
   io.err('');

@@ -240,11 +240,12 @@ export function compareRuns(
     1,
     ...runs.map((r) => (Number.isInteger(r.report.sharedWith) && r.report.sharedWith! > 1 ? r.report.sharedWith! : 1)),
   );
-  // Seeds batched in one session (--seed-batch): a run's time is its group's, which is a fair
-  // time for a speed-up against a run batched alike (a group of the same size), and only then.
-  const batchOf = (r: LoadedRun) =>
-    Number.isInteger(r.report.seedBatch) && r.report.seedBatch! > 1 ? r.report.seedBatch! : 1;
-  const batched = Math.max(1, ...runs.map(batchOf));
+  // Seeds batched in one session (--seed-batch): a run's wall-clock is its group's, waits for the
+  // other members' validation included, so it times no speed-up either.
+  const batched = Math.max(
+    1,
+    ...runs.map((r) => (Number.isInteger(r.report.seedBatch) && r.report.seedBatch! > 1 ? r.report.seedBatch! : 1)),
+  );
   const labelled = runs.some((r) => r.report.evaluation);
   const isoMetric: IsoMetric = labelled ? 'vusPr' : 'probe:copy';
   const referenceLoss = baseRuns ? interval(baseRuns.map((r) => r.report.finalValLoss ?? NaN)).mean : null;
@@ -292,11 +293,11 @@ export function compareRuns(
     const logSpeedups = baseRuns
       ? bySeed(rs, seeds, (r) => {
           const base = baseRuns.find((b) => b.config.seed === r.config.seed);
-          return base && batchOf(base) === batchOf(r) ? Math.log(timeOf(base) / timeOf(r)) : NaN;
+          return Math.log((base ? timeOf(base) : NaN) / timeOf(r));
         })
       : [];
     const speedup =
-      shared > 1
+      shared > 1 || batched > 1
         ? null
         : baseRuns && !isBase && logSpeedups.some(Number.isFinite)
           ? expInterval(interval(logSpeedups))
@@ -445,7 +446,7 @@ export function compareRuns(
     );
   if (batched > 1)
     warnings.push(
-      `seeds trained batched, up to ${batched} in one session (--seed-batch): a run's time is its group's, so each speed-up compares a seed's runs batched alike (--seed-batch off times each run alone)`,
+      `seeds trained together, up to ${batched} in one session (--seed-batch): a run's wall-clock is its group's, so no speed-up is given; the FLOPs compare their cost (train with --seed-batch off to time them)`,
     );
   if (shared > 1)
     warnings.push(

@@ -21,6 +21,8 @@ export interface ResumePoint {
   /** The part of each stage's wallBefore spent validating. */
   readonly evalBefore: readonly number[];
   readonly elapsedBefore: number;
+  /** Trained batched with this many seeds before (the checkpoint's seed_batch). */
+  readonly seedBatch?: number;
   readonly lastTrainLoss: number | null;
 }
 
@@ -99,6 +101,7 @@ export async function resumePoint(
     wallBefore: ck.stageWallMs ?? [],
     evalBefore: ck.stageEvalMs ?? [],
     elapsedBefore: ck.elapsedMs ?? 0,
+    ...(ck.seedBatch ? { seedBatch: ck.seedBatch } : {}),
     lastTrainLoss: lastTrainLoss?.type === 'train' ? lastTrainLoss.loss : null,
   };
 }

@@ -122,6 +122,8 @@ interface RunState {
   readonly precision: Precision;
   /** The step this process began at: 0, or the checkpoint's it resumed from. */
   readonly startStep: number;
+  /** The most seeds it trained batched with, before this process and in it (1: alone). */
+  readonly seedBatch: number;
   /** Wall-clock of each stage begun before this process took the run over. */
   readonly wallBefore: readonly number[];
   /** The part of each stage's wallBefore spent validating. */
@@ -300,6 +302,7 @@ async function begin(opts: RunOptions, store: RunStore): Promise<RunState | RunR
     moments: from?.moments,
     lossScale: from?.lossScale,
     resumeLayers: from?.layers,
+    seedBatch: Math.max(1, from?.seedBatch ?? 1, opts.seedBatch ?? 1),
     lastTrainLoss: from?.lastTrainLoss ?? null,
     lastGradNorm: null,
     lastVal: null,
@@ -599,7 +602,7 @@ async function finish(run: RunState): Promise<RunReport> {
     probes,
     ...(ladders && Object.keys(ladders).length ? { ladders } : {}),
     ...(run.opts.alongside && run.opts.alongside > 1 ? { sharedWith: run.opts.alongside } : {}),
-    ...(run.opts.seedBatch && run.opts.seedBatch > 1 ? { seedBatch: run.opts.seedBatch } : {}),
+    ...(run.seedBatch > 1 ? { seedBatch: run.seedBatch } : {}),
     ...(config.lab ? { primitives: final?.primitives ?? null } : {}),
     ...(samplingSeconds !== null ? { samplingSeconds } : {}),
   };
@@ -633,6 +636,7 @@ async function checkpoint(run: RunState, st: StageRun, params?: Map<string, Floa
     elapsedMs,
     ...state,
     shapes,
+    ...(run.seedBatch > 1 ? { seedBatch: run.seedBatch } : {}),
   });
   run.emit({ type: 'checkpoint', step, file });
   return state;

@@ -282,6 +282,8 @@ export interface CheckpointState {
   readonly elapsedMs?: number;
   /** fp16: the dynamic loss scale and its clean-step count, so a resume scales as the run would have. */
   readonly lossScale?: { readonly scale: number; readonly goodSteps: number };
+  /** Trained so far with its seed batched among this many (--seed-batch), at most; absent: alone. */
+  readonly seedBatch?: number;
   readonly params: ReadonlyMap<string, Float32Array>;
   readonly m: ReadonlyMap<string, Float32Array>;
   readonly v: ReadonlyMap<string, Float32Array>;
@@ -552,9 +554,12 @@ export class RunStore {
           elapsed_ms: String(Math.round(c.elapsedMs ?? 0)),
         }
       : {};
-    const scaling: Record<string, string> = c.lossScale
-      ? { loss_scale: String(c.lossScale.scale), loss_scale_good_steps: String(c.lossScale.goodSteps) }
-      : {};
+    const scaling: Record<string, string> = {
+      ...(c.lossScale
+        ? { loss_scale: String(c.lossScale.scale), loss_scale_good_steps: String(c.lossScale.goodSteps) }
+        : {}),
+      ...(c.seedBatch && c.seedBatch > 1 ? { seed_batch: String(c.seedBatch) } : {}),
+    };
     // The tensors' bytes in file order (by name): their digest travels in the header.
     const digest = createHash('sha256');
     for (const name of [...tensors.keys()].sort()) {
@@ -707,6 +712,7 @@ function readCheckpoint(bytes: Uint8Array, name: string): CheckpointState {
     shapes,
     ...wall,
     ...scaling,
+    ...(metadata.seed_batch !== undefined ? { seedBatch: metaInt(metadata, 'seed_batch', 2, 16) } : {}),
   };
 }
 
