@@ -1,7 +1,7 @@
 /** A short run's configuration on prepared data, as the run-loop tests train it (tiny model, frequent checkpoints). */
-import type { Dataset } from '../../src/engine/data/dataset';
-import type { PreparedData } from '../../src/engine/data/prepared';
-import type { PatchTransformerConfig } from '../../src/engine/models/patch-transformer';
+import { loadSampleDataset, type Dataset } from '../../src/engine/data/dataset';
+import { prepareRunData, type PreparedData } from '../../src/engine/data/prepared';
+import { PRESETS, windowLength, type PatchTransformerConfig } from '../../src/engine/models/patch-transformer';
 import type { RunConfig } from '../../src/engine/runs/types';
 import { DEFAULT_ADAMW } from '../../src/engine/train/adamw';
 
@@ -36,4 +36,19 @@ export function shortRunConfig(
     },
     versions: {},
   };
+}
+
+/**
+ * The sample (3,000 rows) prepared for a 3-layer tiny model, and short runs of it by variant and
+ * seed: what the tests of runs trained together (threads, seeds batched) compare with runs alone.
+ */
+export async function sampleRuns() {
+  const ds = await loadSampleDataset({ rows: 3000 });
+  const model = { ...PRESETS.tiny, layers: 3, channels: ds.channels.length };
+  const data = prepareRunData(ds, windowLength(model));
+  const config = (variant: RunConfig['variant'], seed: number, steps = 36): RunConfig => ({
+    ...shortRunConfig(ds, data, model, { variant, steps }),
+    seed,
+  });
+  return { ds, model, data, config };
 }

@@ -9,24 +9,15 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSampleDataset } from '../../src/engine/data/dataset';
-import { prepareRunData } from '../../src/engine/data/prepared';
-import { PRESETS, windowLength } from '../../src/engine/models/patch-transformer';
 import { localExecutor } from '../../src/engine/runs/executor';
 import { batchedUnits } from '../../src/engine/runs/job';
 import { seedBatchForJob, timeSeedBatch } from '../../src/engine/runs/seed-batch';
 import type { PlannedRun } from '../../src/engine/runs/plan';
 import type { RunConfig, RunEvent, RunReport } from '../../src/engine/runs/types';
 import { cli } from '../helpers/cli';
-import { shortRunConfig } from '../helpers/run-config';
+import { sampleRuns } from '../helpers/run-config';
 
-const ds = await loadSampleDataset({ rows: 3000 });
-const model = { ...PRESETS.tiny, layers: 3, channels: ds.channels.length };
-const data = prepareRunData(ds, windowLength(model));
-const config = (variant: RunConfig['variant'], seed: number, steps = 36): RunConfig => ({
-  ...shortRunConfig(ds, data, model, { variant, steps }),
-  seed,
-});
+const { model, data, config } = await sampleRuns();
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'stacklab-seedgroup-'));
 /** The train and val lines of metrics.jsonl: step, and loss or val loss. */
 const curve = (dir: string) =>

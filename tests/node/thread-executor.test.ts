@@ -8,9 +8,6 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSampleDataset } from '../../src/engine/data/dataset';
-import { prepareRunData } from '../../src/engine/data/prepared';
-import { PRESETS, windowLength } from '../../src/engine/models/patch-transformer';
 import { localExecutor, threadExecutor } from '../../src/engine/runs/executor';
 import { LAB_PRESETS } from '../../src/engine/models/patch-transformer';
 import {
@@ -21,17 +18,11 @@ import {
   resolveParallel,
   runMemoryBytes,
 } from '../../src/engine/runs/parallel';
-import type { RunConfig, RunEvent } from '../../src/engine/runs/types';
+import type { RunEvent } from '../../src/engine/runs/types';
 import { cli } from '../helpers/cli';
-import { shortRunConfig } from '../helpers/run-config';
+import { sampleRuns } from '../helpers/run-config';
 
-const ds = await loadSampleDataset({ rows: 3000 });
-const model = { ...PRESETS.tiny, layers: 3, channels: ds.channels.length };
-const data = prepareRunData(ds, windowLength(model));
-const config = (variant: RunConfig['variant'], seed: number, steps = 36): RunConfig => ({
-  ...shortRunConfig(ds, data, model, { variant, steps }),
-  seed,
-});
+const { data, config } = await sampleRuns();
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'stacklab-threads-'));
 /** metrics.jsonl without wall-clock fields: what a run computed, not when. */
 const computed = (dir: string) =>
