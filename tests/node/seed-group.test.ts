@@ -175,7 +175,7 @@ describe('--seed-batch', () => {
     expect(t.batchedMs).toBeGreaterThan(0);
   }, 60_000);
 
-  it('trains a job with its seeds batched from the CLI, compares speed-ups of runs batched alike, and refuses what it cannot do', async () => {
+  it('trains a job with its seeds batched from the CLI, gives them no speed-up and says why, and refuses what it cannot do', async () => {
     const out = tmp();
     const r = await cli(
       ['train', '--sample', '--variants', 'baseline,midas', '--preset', 'tiny', '--steps', '24', '--seeds', '3'].concat(
@@ -184,6 +184,14 @@ describe('--seed-batch', () => {
     );
     expect(r.code, r.err).toBe(0);
     expect(r.err).toContain('seeds: seeds batched 3 at a time in one session (--seed-batch 3)');
+    // Continued with --resume, runs train one at a time, and train says so.
+    const resumed = await cli(
+      ['train', '--sample', '--variants', 'baseline,midas', '--preset', 'tiny', '--steps', '24', '--seeds', '3'].concat(
+        ['--device', 'cpu', '--seed-batch', '3', '--out', out, '--resume'],
+      ),
+    );
+    expect(resumed.code, resumed.err).toBe(0);
+    expect(resumed.err).toContain('seeds: runs continued with --resume train one at a time');
     const reports = readdirSync(out)
       .filter((d) => /-s\d$/.test(d))
       .map((d) => JSON.parse(readFileSync(path.join(out, d, 'report.json'), 'utf8')) as RunReport);

@@ -69,7 +69,7 @@ export const TRAIN_USAGE = [
   ),
   usageLine(
     '--seed-batch auto|N|off',
-    "train a variant's seeds together in one session, N at a time (2 to 16), each still its own run folder with the results it has alone (default off; auto times one run and the seeds batched and batches when it is 15% faster; their wall-clock is shared, so compare gives them no speed-up; not with --parallel above 1 or --queue)",
+    "train a variant's seeds together in one session, N at a time (2 to 16; 1 is off), each still its own run folder with the results it has alone, to float rounding (default off; auto times one run and the seeds batched and batches when it is 15% faster; their wall-clock is shared, so compare gives them no speed-up; fp32 and bf16 only, a fresh job only, not with --parallel above 1 or --queue)",
   ),
   usageLine(
     '--queue URL',
@@ -137,9 +137,14 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
   const parallel = args.queue
     ? null
     : await parallelForJob(batching && args.parallel === 'auto' ? 1 : args.parallel, job);
-  // Seeds batched only where runs train here one at a time.
+  // Seeds batched only where runs train here one at a time, and only in a fresh job (a run
+  // continued from its checkpoints trains alone).
   const seedBatch =
-    args.queue || (parallel && parallel.parallel > 1) ? null : await seedBatchForJob(args.seedBatch, job);
+    args.queue || (parallel && parallel.parallel > 1)
+      ? null
+      : args.resume && batching
+        ? { size: 1, why: 'runs continued with --resume train one at a time (seeds are batched in a fresh job)' }
+        : await seedBatchForJob(args.seedBatch, job);
   const executor = await jobExecutor({
     queue: args.queue,
     runsDir: args.runsRoot,
@@ -290,7 +295,7 @@ function parseTrainArgs(argv: string[]) {
     );
   if (Number(seedBatchArg) >= 2 && Number(parallelArg) >= 2)
     throw new UsageError(
-      'stacklab train: --seed-batch and --parallel above 1 are two ways of training runs together: choose one',
+      'stacklab train: --seed-batch and --parallel above 1 are two ways of training runs together: drop --parallel, or give --seed-batch off',
     );
   let queue: QueueTarget | null = null;
   try {
