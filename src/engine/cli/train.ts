@@ -23,8 +23,7 @@ import { parseQueueUrl, QueueUrlError, type QueueTarget } from '../queue/url';
 import { executeJob, readJobFile, type JobFile } from '../runs/job';
 import { PlanError, resolvePlan, type PlannedRun } from '../runs/plan';
 import { beginJob, prepareJob, type PreparedJob } from '../runs/prepare';
-import { parallelForJob } from '../runs/parallel';
-import { MAX_SEED_BATCH, seedBatchForJob } from '../runs/seed-batch';
+import { MAX_SEED_BATCH, trainHere } from '../runs/seed-batch';
 import { runFolderConflict } from '../runs/resume';
 import type { RunEvent, RunReport } from '../runs/types';
 import { oneOf, parseCommandArgs, sampleKind, UsageError, withOptionalValue } from './args';
@@ -132,19 +131,9 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
     if (conflict) throw new UsageError(`stacklab train: ${conflict}`);
   }
   // 3. Where the runs train: a queue that is not there fails before anything is said or written.
-  // An explicit --seed-batch trains one lane at a time here: auto parallel is not probed then.
-  const batching = args.seedBatch !== 'off' && args.seedBatch !== 1;
-  const parallel = args.queue
-    ? null
-    : await parallelForJob(batching && args.parallel === 'auto' ? 1 : args.parallel, job);
-  // Seeds batched only where runs train here one at a time, and only in a fresh job (a run
-  // continued from its checkpoints trains alone).
-  const seedBatch =
-    args.queue || (parallel && parallel.parallel > 1)
-      ? null
-      : args.resume && batching
-        ? { size: 1, why: 'runs continued with --resume train one at a time (seeds are batched in a fresh job)' }
-        : await seedBatchForJob(args.seedBatch, job);
+  const { parallel, seedBatch } = args.queue
+    ? { parallel: null, seedBatch: null }
+    : await trainHere(job, { parallel: args.parallel, seedBatch: args.seedBatch, resume: args.resume });
   const executor = await jobExecutor({
     queue: args.queue,
     runsDir: args.runsRoot,
@@ -155,7 +144,7 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
   const say = sayer(io);
   describeJob(job, say);
   if (parallel && job.planned.runs.length > 1) say(`runs: ${parallel.why}`);
-  if (seedBatch && batching) say(`seeds: ${seedBatch.why}`);
+  if (seedBatch) say(`seeds: ${seedBatch.why}`);
   // 4. The runs, with a progress line each; stopped while loading, no job folder is begun.
   let reports: RunReport[] = [];
   if (signal?.aborted) await executor.close?.();

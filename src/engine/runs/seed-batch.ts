@@ -9,6 +9,7 @@ import type { PatchTransformerConfig } from '../models/patch-transformer';
 import type { Precision } from '../../shared/precision';
 import type { ExecutionProviderName } from '../../shared/system';
 import { seedlessKey } from './job';
+import { parallelForJob } from './parallel';
 import { probeTrainer } from './run-thread';
 import { CUDA_STEPS_PER_CALL } from './runner';
 
@@ -99,4 +100,34 @@ export async function seedBatchForJob(
       why: `one run at a time (auto: timing seeds batched failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)})`,
     };
   }
+}
+
+/**
+ * How a job's runs train on this machine, for `train` and the app alike: runs at once in threads
+ * (`parallel`, parallel.ts), or a variant's seeds batched (`seedBatch`: null where none are).
+ * Asked to batch, runs train one lane at a time, so auto parallel is not probed; and a job
+ * continued with `resume` trains its runs alone.
+ */
+export async function trainHere(
+  job: BatchableJob & Parameters<typeof parallelForJob>[1],
+  o: {
+    /** 'auto' or 0: auto. */
+    readonly parallel: 'auto' | number;
+    /** 'off' or 1: each run alone. */
+    readonly seedBatch: 'auto' | 'off' | number;
+    /** Another job trains in this process now (parallel.ts). */
+    readonly busy?: boolean;
+    readonly resume?: boolean;
+  },
+): Promise<{ parallel: Awaited<ReturnType<typeof parallelForJob>>; seedBatch: SeedBatchChoice | null }> {
+  const batching = o.seedBatch !== 'off' && o.seedBatch !== 1;
+  const autoParallel = o.parallel === 'auto' || o.parallel === 0;
+  const parallel = await parallelForJob(batching && autoParallel ? 1 : o.parallel, job, o.busy);
+  const seedBatch =
+    !batching || parallel.parallel > 1
+      ? null
+      : o.resume
+        ? { size: 1, why: 'runs continued with --resume train one at a time (seeds are batched in a fresh job)' }
+        : await seedBatchForJob(o.seedBatch, job);
+  return { parallel, seedBatch };
 }

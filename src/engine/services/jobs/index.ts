@@ -18,8 +18,7 @@ import type { RunExecutor } from '../../runs/executor';
 import { jobExecutor } from '../../queue/executor';
 import { parseQueueUrl } from '../../queue/url';
 import { executeJob, readJobFile, writeJobFile, type JobFile } from '../../runs/job';
-import { parallelForJob } from '../../runs/parallel';
-import { seedBatchForJob } from '../../runs/seed-batch';
+import { trainHere } from '../../runs/seed-batch';
 import { RunLockedError, RunStore } from '../../runs/store';
 import type { JobPlan, PlannedRun } from '../../runs/plan';
 import { beginJob, prepareJob, type PreparedJob } from '../../runs/prepare';
@@ -120,20 +119,15 @@ export function createJobService(deps: {
    * as Settings' parallel runs say (auto: parallel.ts).
    */
   async function executorFor(settings: Settings, job: PreparedJob | null): Promise<RunExecutor> {
-    // Seeds batched (Settings, 1: off) train one lane at a time: parallel auto is not probed then.
-    const batching = settings.seedBatch !== 1;
-    const parallel =
+    const { parallel, seedBatch } =
       settings.queue || !job
-        ? null
-        : await parallelForJob(
-            batching && settings.parallelRuns === 0 ? 1 : settings.parallelRuns,
-            job,
-            active.size > 0,
-          );
-    const seedBatch =
-      !job || settings.queue || (parallel && parallel.parallel > 1) || !batching
-        ? null
-        : await seedBatchForJob(settings.seedBatch === 0 ? 'auto' : settings.seedBatch, job);
+        ? { parallel: null, seedBatch: null }
+        : await trainHere(job, {
+            parallel: settings.parallelRuns,
+            // Settings' 0 is auto.
+            seedBatch: settings.seedBatch === 0 ? 'auto' : settings.seedBatch,
+            busy: active.size > 0,
+          });
     return jobExecutor({
       queue: settings.queue ? parseQueueUrl(settings.queue) : null,
       runsDir: settings.runsDir,
