@@ -137,6 +137,8 @@ export class Trainer {
   private readonly sampler: Batches;
   /** Models in the session: 1, or the seeds batched. */
   private readonly models: number;
+  /** Seeds batched: state buffers read to the host since the last step (readState). */
+  private readonly hostState = new Map<string, Float32Array>();
   private readonly lrTensor = new Float32Array(1);
 
   private constructor(
@@ -283,11 +285,24 @@ export class Trainer {
       throw new RangeError(`seed index ${seed}: this trainer holds ${this.models} model(s)`);
     const out = new Map<string, Float32Array>();
     for (const grp of this.layout.groups) {
-      const flat = (await this.tensors.read(this.state.get(name(grp.name))!)) as Float32Array;
+      const flat = await this.readState(name(grp.name));
       const at = seed * grp.size;
       for (const e of grp.entries) out.set(e.name, flat.slice(at + e.offset, at + e.offset + e.size));
     }
     return new Map(this.paramNames.map((n) => [n, out.get(n)!]));
+  }
+
+  /**
+   * A state buffer copied to the host. Seeds batched: kept until the next step, since every
+   * member reads its own slab of the same buffers at a validation point or checkpoint (read once,
+   * not once per seed).
+   */
+  private async readState(key: string): Promise<Float32Array> {
+    const kept = this.hostState.get(key);
+    if (kept) return kept;
+    const flat = (await this.tensors.read(this.state.get(key)!)) as Float32Array;
+    if (this.models > 1) this.hostState.set(key, flat);
+    return flat;
   }
 
   /** Whether the graph scales the loss (fp16). */
@@ -430,6 +445,7 @@ export class Trainer {
 
   /** The state outputs of a call become the next call's inputs (the old device buffers are freed). */
   private replaceState(out: ort.InferenceSession.OnnxValueMapType): void {
+    this.hostState.clear();
     const replace = (key: string, outName: string) => {
       const old = this.state.get(key)!;
       this.state.set(key, this.tensors.hold(out[outName]!));
@@ -462,6 +478,7 @@ export class Trainer {
   async dispose(): Promise<void> {
     await this.tensors.dispose();
     this.state.clear();
+    this.hostState.clear();
     await this.session.release();
   }
 }
