@@ -173,7 +173,7 @@ export const METRICS: readonly MetricInfo[] = [
     atThreshold: true,
     better: 'alarms {}sooner after a fault begins',
     worse: 'alarms {}later after a fault begins',
-    help: 'Rows from the start of a found event to its first alarm, on average; lower is better.',
+    help: 'How long after a found event begins its first alarm comes, on average: in time where the data have timestamps, else in rows; lower is better.',
   },
 ];
 

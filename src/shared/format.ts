@@ -219,6 +219,14 @@ export function delayUnit(samplingSeconds: number | null | undefined, rows: read
 
 const UNIT_NAMES: Readonly<Record<TimeUnit['unit'], string>> = { s: 'seconds', min: 'minutes', h: 'hours', d: 'days' };
 
+/** The detection delay's one plain sentence, in the unit `u` writes it in. */
+export function delayHelp(u: DelayUnit): string {
+  const name = UNIT_NAMES[u.unit as TimeUnit['unit']];
+  return name
+    ? `The time from the start of a found event to its first alarm, in ${name} (rows times the sampling interval), on average; lower is better.`
+    : 'Rows from the start of a found event to its first alarm, on average; lower is better.';
+}
+
 /**
  * The x axis of a score timeline: time since its first point, in the unit its span asks for,
  * where every point has a time and the times run forward (one series, or several one after

@@ -135,6 +135,13 @@ describe('the export files of a real comparison', () => {
     expect(unit, 'the glossary names the delay with a time unit').toBeDefined();
     expect(html).toContain(`detection delay (${unit}) ↓`);
     expect(html).not.toContain('<dt>detection delay (rows)</dt>');
+    // Its sentence says the same unit, not rows.
+    const names = { s: 'seconds', min: 'minutes', h: 'hours', d: 'days' } as const;
+    const sentence = new RegExp(`<dt>detection delay \\(${unit}\\)</dt><dd>([^<]*)</dd>`).exec(html)?.[1];
+    expect(sentence).toContain(`in ${names[unit as keyof typeof names]}`);
+    expect(sentence).not.toMatch(/^Rows/);
+    const plain = renderHtml({ ...c, data: { ...c.data, samplingSeconds: null } });
+    expect(plain).toMatch(/<dt>detection delay \(rows\)<\/dt><dd>Rows from the start/);
   });
 
   it("leaves an interval's ends empty for one seed", () => {

@@ -272,6 +272,17 @@ describe('the protocol in the comparison', () => {
     const csv = comparisonCsv(c).split('\r\n');
     expect(csv[0]).toContain('VUS-PR series mean mean');
     expect(comparisonCsv(compareRuns(handMadeJob()))).not.toContain('series mean');
+    // With timestamps the series' delay is in the pooled delay's time unit too, not in rows alone.
+    const [head, first] = comparisonCsv({ ...c, data: { ...c.data, samplingSeconds: 60 } })
+      .split('\r\n')
+      .map((l) => l.split(','));
+    const at = (name: string) => Number(first![head!.indexOf(name)]);
+    const timed = head!.find((h) => /^detection delay \((s|min|h|d)\) series mean mean$/.test(h));
+    expect(timed, head!.join(',')).toBeDefined();
+    const pooledTimed = timed!.replace(' series mean mean', ' mean');
+    const per = at(pooledTimed) / at('detection delay (rows) mean');
+    expect(at('detection delay (rows) series mean mean')).toBeGreaterThan(0);
+    expect(at(timed!)).toBeCloseTo(at('detection delay (rows) series mean mean') * per, 6);
     // `stacklab compare --json` carries the protocol and the series means too.
     const json = JSON.parse(JSON.stringify(comparisonSummary(c)));
     expect(json.protocol.verdictUses).toBe('per-series');

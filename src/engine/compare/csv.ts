@@ -87,8 +87,16 @@ export function comparisonCsv(c: Comparison): string {
       triples.push({ name: time.label, of: (r) => r.metrics.meanDetectionDelay, scale: time.scale });
     triples.push({ name: 'point-adjusted F1 (inflated)', of: (r) => r.pointAdjustedF1 });
     // The per-run protocol of multi-run data: each metric's mean over the series.
-    if (rows.some((r) => r.perSeries))
+    if (rows.some((r) => r.perSeries)) {
       for (const m of METRICS) triples.push({ name: `${m.label} series mean`, of: (r) => r.perSeries?.metrics[m.key] });
+      // In the same time unit as the pooled delay's column.
+      if (time.unit !== 'rows')
+        triples.push({
+          name: `${time.label} series mean`,
+          of: (r) => r.perSeries?.metrics.meanDetectionDelay,
+          scale: time.scale,
+        });
+    }
   }
   for (const p of Object.keys(c.probeChance))
     triples.push({ name: `probe ${PROBE_LABELS[p] ?? p} accuracy`, of: (r) => r.variant?.probes[p] });

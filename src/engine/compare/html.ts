@@ -20,6 +20,7 @@ import {
   type VariantSummary,
 } from '../../shared/compare';
 import {
+  delayHelp,
   delayUnit,
   formatChance,
   formatDifference,
@@ -151,7 +152,7 @@ const scaled = <T extends SeedInterval>(x: T | null | undefined, s: number): T |
   x ? { ...x, mean: x.mean * s, lo: x.lo * s, hi: x.hi * s } : null;
 
 /** How a metric's row is written: its label (the delay's with its unit), the factor, and digits that tell every value of the row apart. */
-function metricStyle(c: Comparison, m: MetricInfo): { label: string; scale: number; digits: number } {
+function metricStyle(c: Comparison, m: MetricInfo): { label: string; scale: number; digits: number; help: string } {
   const all = [...c.variants.map((v) => v.metrics[m.key]), ...c.baselines.map((b) => b.metrics[m.key])];
   const u =
     m.key === 'meanDetectionDelay'
@@ -165,6 +166,7 @@ function metricStyle(c: Comparison, m: MetricInfo): { label: string; scale: numb
     label: `${u?.label ?? m.label}${m.higherIsBetter ? '' : ' ↓'}`,
     scale,
     digits: intervalDigits(all, m.digits, scale),
+    help: u ? delayHelp(u) : m.help,
   };
 }
 
@@ -242,7 +244,7 @@ function variantsTable(c: Comparison): string {
       const s = metricStyle(c, m);
       rows.push({
         label: s.label,
-        title: m.help,
+        title: s.help,
         cells: vs.map((v) => cell(formatInterval(scaled(v.metrics[m.key], s.scale), s.digits))),
       });
     }
@@ -370,7 +372,7 @@ function detectorsTable(c: Comparison): string {
     const s = metricStyle(c, m);
     rows.push({
       label: s.label,
-      title: m.help,
+      title: s.help,
       cells: bs.map((b) =>
         cell(b.kind === 'trivial' && !m.atThreshold ? '' : formatInterval(scaled(b.metrics[m.key], s.scale), s.digits)),
       ),
@@ -456,7 +458,10 @@ function differences(c: Comparison): string {
 function glossary(c: Comparison): string {
   const items = [
     // Each metric as its table row names it (the delay in the unit the table uses: hours, say).
-    ...METRICS.map((m) => [metricStyle(c, m).label.replace(/ ↓$/, ''), m.help] as const),
+    ...METRICS.map((m) => {
+      const style = metricStyle(c, m);
+      return [style.label.replace(/ ↓$/, ''), style.help] as const;
+    }),
     ...Object.keys(c.probeChance).map((p) => [`${PROBE_LABELS[p] ?? p} probe`, PROBE_HELP[p] ?? ''] as const),
     ...GLOSSARY.map((g) => [g.term, g.help] as const),
   ];
