@@ -63,7 +63,7 @@ describe('long tables (timestamp, tag, value, quality)', () => {
     expect(col('LI303.PV')[120]).toBe(59);
     expect([...col('LI303.PV')].includes(999)).toBe(false);
     expect(p.warnings.join(' ')).toMatch(
-      /1 readings of bad quality \(Quality, words: good, ok, valid are good\) read as missing/,
+      /1 reading of bad quality \(Quality, words: good, ok, valid are good\) read as missing/,
     );
   });
 

@@ -266,6 +266,7 @@ describe('Import step', () => {
     // No CSV dialect for a workbook: its sheet instead.
     expect(w.find('[data-testid="delimiter"]').exists()).toBe(false);
     expect(w.find('[data-testid="table-layout"]').exists()).toBe(false);
+    expect(w.find('[data-testid="reread-hint"]').exists(), 'no separator or header line to change').toBe(false);
     const sheet = w.find('[data-testid="sheet"]');
     expect(sheet.findAll('option').map((o) => o.text())).toEqual(['Notes', 'Data']);
     await sheet.setValue('Notes');
@@ -294,8 +295,15 @@ describe('Import step', () => {
     };
     const { w } = await imported(api);
     expect(w.find('[data-testid="long-grid"]').text()).toMatch(
-      /^3 tags pivoted to channels, one row every 5 s .*; 1 readings of bad quality left out$/,
+      /^3 tags pivoted to channels, one row every 5 s .*; 1 reading of bad quality left out/,
     );
+    expect(w.findAll('[data-testid="long-tags"] li').map((l) => l.text())).toEqual([
+      'FIC101.PV: 3,600 readings, every 1 s',
+      'TI202.PV: 720 readings, every 5 s',
+      'LI303.PV: 60 readings, every 60 s',
+    ]);
+    // CSV text: another separator or header line re-reads the columns.
+    expect(w.find('[data-testid="reread-hint"]').exists()).toBe(true);
     expect(w.find('[data-testid="dialect"]').text()).toContain('detected: long');
     await w.find('[data-testid="table-layout"]').setValue('wide');
     expect(api.imports.at(-1)).toEqual({ source: { kind: 'sample' }, layout: 'wide' });

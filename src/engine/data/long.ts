@@ -358,7 +358,7 @@ export async function importLong(
     ...(system ? [`${system.toLocaleString('en')} rows of the archive's own ($RT_…) skipped`] : []),
     ...(qualityCol !== null && bad
       ? [
-          `${bad.toLocaleString('en')} readings of bad quality (${names[qualityCol]}, ${RULE_TEXT[rule]}) read as missing`,
+          `${bad.toLocaleString('en')} reading${bad === 1 ? '' : 's'} of bad quality (${names[qualityCol]}, ${RULE_TEXT[rule]}) read as missing`,
         ]
       : []),
     ...(unordered
