@@ -81,6 +81,7 @@ async function wideCsv(rows: number) {
 async function xlsxFile(rows: number) {
   const file = `${DIR}/wide-${rows}.xlsx`;
   if (existsSync(file)) return file;
+  mkdirSync(DIR, { recursive: true });
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false, useStyles: true });
   const ws = wb.addWorksheet('Data');
   ws.addRow(['timestamp', ...Array.from({ length: 12 }, (_, c) => `sensor_${c + 1}`)]).commit();
@@ -100,6 +101,7 @@ async function xlsxFile(rows: number) {
 async function parquetFile(rows: number) {
   const file = `${DIR}/wide-${rows}.parquet`;
   if (existsSync(file)) return file;
+  mkdirSync(DIR, { recursive: true });
   const columns = Array.from({ length: 12 }, (_, c) => ({
     name: `sensor_${c + 1}`,
     data: Float64Array.from({ length: rows }, (_, r) => Number(value(r, c).toFixed(4))),
