@@ -234,18 +234,22 @@ export function compareRuns(
   // Speed-ups compare training time (wall-clock less validation) where every report records its validation time.
   const timing: SpeedBasis = runs.every((r) => typeof r.report.evalMs === 'number') ? 'training time' : 'wall-clock';
   const timeOf = (r: LoadedRun) => r.report.wallMs - (timing === 'training time' ? r.report.evalMs! : 0);
+  // The most runs a report says it trained with (read from report.json, so only a whole number
+  // from 2 counts; 1: every run alone).
+  const most = (of: (r: LoadedRun) => number | undefined) =>
+    Math.max(
+      1,
+      ...runs.map((r) => {
+        const n = of(r);
+        return Number.isInteger(n) && n! > 1 ? n! : 1;
+      }),
+    );
   // Runs trained several at once in one process (--parallel) share their wall-clock: it times no
-  // speed-up. Read from report.json, so only a whole number from 2 counts.
-  const shared = Math.max(
-    1,
-    ...runs.map((r) => (Number.isInteger(r.report.sharedWith) && r.report.sharedWith! > 1 ? r.report.sharedWith! : 1)),
-  );
+  // speed-up.
+  const shared = most((r) => r.report.sharedWith);
   // Seeds batched in one session (--seed-batch): a run's wall-clock is its group's, waits for the
   // other members' validation included, so it times no speed-up either.
-  const batched = Math.max(
-    1,
-    ...runs.map((r) => (Number.isInteger(r.report.seedBatch) && r.report.seedBatch! > 1 ? r.report.seedBatch! : 1)),
-  );
+  const batched = most((r) => r.report.seedBatch);
   const labelled = runs.some((r) => r.report.evaluation);
   const isoMetric: IsoMetric = labelled ? 'vusPr' : 'probe:copy';
   const referenceLoss = baseRuns ? interval(baseRuns.map((r) => r.report.finalValLoss ?? NaN)).mean : null;

@@ -38,7 +38,10 @@ interface BatchableJob {
 /** The most runs of the job whose configs differ only in their seed. */
 export function largestSeedGroup(runs: BatchableJob['planned']['runs']): number {
   const counts = new Map<string, number>();
-  for (const r of runs) counts.set(seedlessKey(r), (counts.get(seedlessKey(r)) ?? 0) + 1);
+  for (const r of runs) {
+    const key = seedlessKey(r);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
   return Math.max(0, ...counts.values());
 }
 
