@@ -66,6 +66,9 @@ describe('settings', () => {
     await w.find('[data-testid="threads"]').setValue('2.5');
     expect(w.find('[data-testid="settings-invalid"]').text()).toMatch(/whole number/);
     expect(w.find('[data-testid="save-settings"]').attributes('disabled')).toBeDefined();
+    // An empty field is not a value either.
+    await w.find('[data-testid="threads"]').setValue('');
+    expect(w.find('[data-testid="settings-invalid"]').text()).toMatch(/Threads must be a whole number/);
     await w.find('[data-testid="threads"]').setValue('2');
     await w.find('[data-testid="runs-dir"]').setValue('relative/runs');
     api.fail['settings.set'] = 'the runs folder must be an absolute path, got "relative/runs"';
