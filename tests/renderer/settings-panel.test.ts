@@ -40,11 +40,21 @@ describe('settings', () => {
     await flushPromises();
     expect(w.text()).toContain('Seeds together must be a whole number from 0 (automatic) to 16 (1: each run alone).');
     expect(api.paramsOf('settings.set')).toEqual([]);
+    expect(w.find('[data-testid="seed-batch"]').attributes('aria-invalid')).toBe('true');
     await w.find('[data-testid="seed-batch"]').setValue('0');
+    expect(w.find('[data-testid="seed-batch"]').attributes('aria-invalid')).toBeUndefined();
+    // Seeds together with runs at once above 1: refused, as `train` refuses the pair.
+    await w.find('[data-testid="settings-form"]').trigger('submit');
+    await flushPromises();
+    expect(w.find('[data-testid="settings-invalid"]').text()).toMatch(
+      /^Seeds together and Runs at once above 1 are two ways of training runs together/,
+    );
+    expect(api.paramsOf('settings.set')).toEqual([]);
+    await w.find('[data-testid="parallel-runs"]').setValue('0');
     await w.find('[data-testid="settings-form"]').trigger('submit');
     await flushPromises();
     expect(api.paramsOf('settings.set')).toEqual([
-      { runsDir: '/data/stacklab', defaultDevice: 'cpu', threads: 4, parallelRuns: 2, seedBatch: 0, queue: null },
+      { runsDir: '/data/stacklab', defaultDevice: 'cpu', threads: 4, parallelRuns: 0, seedBatch: 0, queue: null },
     ]);
     expect(w.find('[data-testid="settings-saved"]').text()).toBe('Saved.');
     // The status bar's runs folder comes from system.info: asked again after a move.
@@ -65,10 +75,13 @@ describe('settings', () => {
     await flushPromises();
     await w.find('[data-testid="threads"]').setValue('2.5');
     expect(w.find('[data-testid="settings-invalid"]').text()).toMatch(/whole number/);
+    // The field itself is marked, not only the message under the form.
+    expect(w.find('[data-testid="threads"]').attributes('aria-invalid')).toBe('true');
     expect(w.find('[data-testid="save-settings"]').attributes('disabled')).toBeDefined();
     // An empty field is not a value either.
     await w.find('[data-testid="threads"]').setValue('');
-    expect(w.find('[data-testid="settings-invalid"]').text()).toMatch(/Threads must be a whole number/);
+    expect(w.find('[data-testid="settings-invalid"]').text()).toMatch(/^CPU threads must be a whole number/);
+    expect(w.find('[data-testid="threads"]').attributes('aria-invalid')).toBe('true');
     await w.find('[data-testid="threads"]').setValue('2');
     await w.find('[data-testid="runs-dir"]').setValue('relative/runs');
     api.fail['settings.set'] = 'the runs folder must be an absolute path, got "relative/runs"';

@@ -85,10 +85,15 @@ describe('Variants step', () => {
     expect(w.find('[data-testid="start-blocker"]').text()).toBe(
       'Enter the training rows per series, or choose another split.',
     );
+    expect(w.find('[data-testid="train-rows"]').attributes('aria-invalid')).toBe('true');
     await w.find('[data-testid="train-rows"]').setValue('1');
     expect(w.find('[data-testid="start-blocker"]').text()).toBe(
       'Training rows per series must be a whole number from 2 to 1000000000.',
     );
+    // Out of range, and a part of a row, mark the field as the blocker says.
+    expect(w.find('[data-testid="train-rows"]').attributes('aria-invalid')).toBe('true');
+    await w.find('[data-testid="train-rows"]').setValue('400.5');
+    expect(w.find('[data-testid="train-rows"]').attributes('aria-invalid')).toBe('true');
     await w.find('[data-testid="train-rows"]').setValue('400');
     await w.find('[data-testid="normalize"]').setValue('pooled');
     await w.find('[data-testid="threshold"]').setValue('per-series');
