@@ -365,7 +365,7 @@ describe('errors that say where and what to do', () => {
       () => file('badtime.csv', 'timestamp,x\n' + rows(5, (i) => `${ts(i)},${i}`) + '\n2024-13-45 99:00:00,3\n'),
       /badtime\.csv, line 7, column "timestamp": the timestamp "2024-13-45 99:00:00" does not parse/,
     ],
-    ['a missing file', () => path.join(dir, 'nope.csv'), /nope\.csv: cannot be read \(ENOENT\)/],
+    ['a missing file', () => path.join(dir, 'nope.csv'), /nope\.csv: does not exist \(ENOENT\)/],
   ])('%s', async (_what, make, pattern) => {
     await expectImportError(loadDataset(make()), pattern);
   });

@@ -145,7 +145,7 @@ describe('import for the wizard', () => {
       /no column "nope"/,
     );
     await expect(api.invoke('data.import', { source: { kind: 'path', path: '/no/such/plant.csv' } })).rejects.toThrow(
-      /plant\.csv: cannot be read \(ENOENT\)\. Check the path/,
+      /plant\.csv: does not exist \(ENOENT\)\. Check the path/,
     );
     await expect(api.invoke('data.import', { source: { kind: 'disk' } } as never)).rejects.toThrow(/"source" must be/);
     // Told the wrong delimiter, every line is one text field: the error names the sample, not a temporary file.

@@ -285,7 +285,7 @@ describe('training runs', () => {
     expect(await run(['--out', tmp()])).toMatchObject({ code: 2, err: expect.stringMatching(/--data is required/) });
     expect(await run(['--data', 'nope.csv', '--out', tmp()])).toMatchObject({
       code: 1,
-      err: expect.stringMatching(/^stacklab train: nope\.csv: cannot be read \(ENOENT: looked for .*nope\.csv\)/),
+      err: expect.stringMatching(/^stacklab train: nope\.csv: does not exist \(ENOENT\): looked for .*nope\.csv/),
     });
   });
 });

@@ -9,7 +9,7 @@ import type { SampleKind } from '../../shared/import';
 import type { UserItem } from '../../shared/lab';
 import type { DatasetProfile } from '../../shared/profile';
 import { cleanSeries, splitBySeries, type Cleaned, type CleanOptions, type Series } from './clean';
-import { capped, columnList, excerpt, ImportError } from './errors';
+import { capped, columnList, excerpt, ImportError, unreadable } from './errors';
 import { csvFilesIn, importCsvFile, type ImportOptions } from './import';
 import { readLabelWindows, windowsFor } from './labels';
 
@@ -52,7 +52,7 @@ export async function loadDataset(target: string, options: LoadOptions = {}): Pr
   } catch (err) {
     throw new ImportError(
       { file: target },
-      `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}${path.isAbsolute(target) ? '' : `: looked for ${path.resolve(target)}`})`,
+      `${unreadable(err)}${path.isAbsolute(target) ? '' : `: looked for ${path.resolve(target)}`}`,
       'Check the path: give a data file (CSV, Excel .xlsx, Parquet) or a folder of them.',
     );
   }

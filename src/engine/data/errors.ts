@@ -63,3 +63,14 @@ export function unknownLabelError(file: string, line: number, column: string, ra
     `Map it with --label-map "${excerpt(raw)}=1" (abnormal) or "${excerpt(raw)}=0" (normal), or ignore the column with --ignore "${excerpt(column, 40)}".`,
   );
 }
+
+/**
+ * Why a file could not be opened, in words (with the system's code, which searches well):
+ * "does not exist (ENOENT)", "cannot be read: permission denied (EACCES)", else "cannot be read (CODE)".
+ */
+export function unreadable(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return `does not exist (${code})`;
+  if (code === 'EACCES' || code === 'EPERM') return `cannot be read: permission denied (${code})`;
+  return `cannot be read (${code ?? (err instanceof Error ? err.message : String(err))})`;
+}

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { rangesOf } from './ranges';
 import type { EventsProfile, FileProfile } from '../../shared/profile';
-import { excerpt, ImportError } from './errors';
+import { excerpt, ImportError, unreadable } from './errors';
 import { openDataFile, type DataFileGate } from './source-file';
 import { formatBytes } from '../io/files';
 import type { RawSeries } from './import';
@@ -36,11 +36,7 @@ export async function readLabelWindows(file: string, gate: DataFileGate = {}): P
     text = bytes.subarray(0, bytesRead).toString('utf8');
   } catch (err) {
     if (err instanceof ImportError) throw err;
-    throw new ImportError(
-      { file },
-      `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-      'Check the path of --labels.',
-    );
+    throw new ImportError({ file }, unreadable(err), 'Check the path of --labels.');
   } finally {
     await handle.close().catch(() => undefined);
   }

@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { FileRefusedError, inVirtualFs, openRegular, type OpenedFile } from '../io/files';
-import { DATA_NAME, ImportError } from './errors';
+import { DATA_NAME, ImportError, unreadable } from './errors';
 
 /** What a host adds to the gate: confinement of the real path (server mode's --root), a time limit. */
 export interface DataFileGate {
@@ -74,7 +74,7 @@ export async function openDataFile(file: string, kind: DataFileKind, gate: DataF
     }
     throw new ImportError(
       { file },
-      `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      unreadable(err),
       kind === 'labels' ? 'Check the path of the labels file.' : 'Check the path and the permissions.',
     );
   }
