@@ -11,6 +11,7 @@ import { runCli } from '../../src/engine/cli';
 import { capture } from '../helpers/cli';
 import { appWording } from '../../src/renderer/src/model/app-wording';
 import { settled } from '../helpers/jobs';
+import { jobFolderName } from '../../src/engine/runs/prepare';
 
 const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
 
@@ -62,6 +63,18 @@ describe('a failed import, fixed in the app', () => {
     await expect(api.invoke('data.import', { ...req, labelMap: { RUN: 2 } } as never)).rejects.toThrow(
       /maps to 0 \(normal\) or 1 \(abnormal\)/,
     );
+  });
+});
+
+describe('job folder names', () => {
+  it('keep at most 40 characters of the name, cut between words', () => {
+    const at = '2026-12-08T03:10:00.123Z';
+    const long = jobFolderName(at, 'sample-plant · baseline, gradstack, midas · tiny · 2026-12-08 03:10');
+    expect(long).toMatch(/^2026-12-08T03-10-00-123-[0-9a-f]{4}-sample-plant-baseline-gradstack-midas$/);
+    expect(jobFolderName(at, 'Line 3')).toMatch(/-line-3$/);
+    // One word longer than 40 characters is cut inside it; nothing usable is 'job'.
+    expect(jobFolderName(at, 'x'.repeat(60))).toMatch(new RegExp(`-${'x'.repeat(40)}$`));
+    expect(jobFolderName(at, '···')).toMatch(/-job$/);
   });
 });
 

@@ -55,13 +55,13 @@ export interface PreparedJob {
 }
 
 /** A job folder's name: when it began (unique to the millisecond, and a random suffix) and the job's name. */
-function jobFolderName(createdAt: string, name: string): string {
-  const slug =
-    name
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '')
-      .slice(0, 40) || 'job';
+export function jobFolderName(createdAt: string, name: string): string {
+  const full = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+  // At most 40 characters, cut between words ("…-midas-tiny", not "…-midas-ti").
+  const slug = (full.length > 40 ? full.slice(0, 41).replace(/-[^-]*$/, '') : full).slice(0, 40) || 'job';
   return `${createdAt.replace(/[:.]/g, '-').slice(0, 23)}-${randomBytes(2).toString('hex')}-${slug}`;
 }
 
