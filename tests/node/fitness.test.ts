@@ -71,7 +71,9 @@ describe('data fit for a comparison, checked before training', () => {
     const ds = dataset([normal(500, 'normal_train.csv'), tepLike()]);
     const f = checked(ds);
     expect(checks(f)).toEqual(['warning test-mostly-anomalous']);
-    expect(message(f, 'test-mostly-anomalous')).toMatch(/^The test part is 83% anomalous \(800 of 960 rows, /);
+    expect(message(f, 'test-mostly-anomalous')).toMatch(
+      /^The test part is 83% anomalous \(800 of its 960 rows labelled abnormal; the test part is \S+ rows 1–960\)/,
+    );
     expect(message(f, 'test-mostly-anomalous')).toContain('VUS-PR and AUC-ROC');
     expect(f.thresholdRows).toBe(100);
     expect(prepareRunData(ds, 64).fitness.findings).toEqual(f.findings);

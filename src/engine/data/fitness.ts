@@ -182,7 +182,7 @@ export function checkFitness(
     const worst = testSeries.reduce((a, b) => (b.anomalies / b.rows > a.anomalies / a.rows ? b : a));
     warning(
       'test-mostly-anomalous',
-      `The test part is ${pct(test.anomalies / test.rows)} anomalous (${test.anomalies} of ${test.rows} rows${testSeries.length > 1 ? `; ${nameOf(ds, worst.i)}: ${pct(worst.anomalies / worst.rows)}` : `, ${worst.where}`}): alarming on every row scores a high precision, recall and F1, so the threshold metrics cannot tell the variants apart. Judge them by VUS-PR and AUC-ROC, or add normal test rows (runs that stay normal longer, before or after their faults).`,
+      `The test part is ${pct(test.anomalies / test.rows)} anomalous (${test.anomalies} of its ${test.rows} rows labelled abnormal${testSeries.length > 1 ? `; ${nameOf(ds, worst.i)}: ${pct(worst.anomalies / worst.rows)}` : `; the test part is ${worst.where}`}): alarming on every row scores a high precision, recall and F1, so the threshold metrics cannot tell the variants apart. Judge them by VUS-PR and AUC-ROC, or add normal test rows (runs that stay normal longer, before or after their faults).`,
     );
   }
   const fitNormal = fit.rows - fit.anomalies;
