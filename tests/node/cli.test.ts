@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import pkg from '../../package.json';
 import { runCli } from '../../src/engine/cli';
-import { trainCommand } from '../../src/engine/cli/train';
+import { resumeCommand, trainCommand } from '../../src/engine/cli/train';
 import type { SelfTestResult, SystemInfo } from '../../src/shared/system';
 import { capture } from '../helpers/cli';
 
@@ -69,6 +69,11 @@ describe('stacklab CLI', () => {
     [['train', '--sample', '--smooth', '-3'], /--smooth must be a positive integer, got "-3"/],
     [['train', '--sample', '--parallel', '-1'], /--parallel must be auto or a whole number from 1 to 16, got "-1"/],
     [['train', '--sample', '--stepz', '30'], /Unknown option '--stepz'; did you mean --steps\?/],
+    [['train', '--sample', '--steps'], /^stacklab train: --steps needs a value$/m],
+    [
+      ['train', '--sample', '--seed-batch', 'auto', '--parallel', '2'],
+      /--seed-batch and --parallel above 1 are two ways of training runs together/,
+    ],
     [['doctor', '--jsno'], /Unknown option '--jsno'; did you mean --json\?/],
     [['trian'], /unknown command "trian"; did you mean train\?/],
     [['help', 'trian'], /stacklab help: unknown command "trian"; did you mean train\?/],
@@ -200,7 +205,7 @@ describe('stacklab CLI', () => {
     expect(existsSync(path.join(out, 'baseline-s1', 'run.lock'))).toBe(false);
     expect(err).toMatch(/SIGTERM: stopping after the current step and writing a checkpoint/);
     expect(err).toMatch(
-      /stopped: the runs keep their checkpoints; continue with:\n {2}stacklab train … --out .* --resume$/m,
+      /stopped: the runs keep their checkpoints; continue with:\n {2}stacklab train --sample --variants baseline --steps 5000 --seeds 1 --device cpu --out \S+ --resume$/m,
     );
   }, 60_000);
 
@@ -313,5 +318,19 @@ describe('stacklab CLI', () => {
     });
     const info = JSON.parse(stdout.trim().split('\n').at(-1)!) as SystemInfo;
     expect(info.providers.find((p) => p.name === 'cpu')?.available).toBe(true);
+  });
+});
+
+describe('the command that continues a stopped job', () => {
+  it('repeats the options as given, quoted for a shell, with the job folder and --resume', () => {
+    expect(
+      resumeCommand(['--data', "Line 3's export.csv", '--out=old', '--steps', '60', '--resume'], '/runs/job 1'),
+    ).toBe(`stacklab train --data 'Line 3'\\''s export.csv' --steps 60 --out '/runs/job 1' --resume`);
+    expect(resumeCommand(['--sample', '--queue', 'redis://:s3cret@q:6379/2', '--out', 'x'], '/runs/j')).toBe(
+      "stacklab train --sample --queue 'redis://:<password>@q:6379/2' --out /runs/j --resume",
+    );
+    expect(resumeCommand(['--sample', '--queue=rediss://user:s3cret@q:6380'], '/r')).toBe(
+      "stacklab train --sample '--queue=rediss://user:<password>@q:6380' --out /r --resume",
+    );
   });
 });

@@ -379,8 +379,10 @@ describe('a Redis that does not answer, or forgets', () => {
     expect(code).toBe(130);
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(train.err()).toMatch(
-      /stopped: the runs keep their checkpoints; continue with:\n {2}stacklab train … --out .*job-wait --resume$/m,
+      /stopped: the runs keep their checkpoints; continue with:\n {2}stacklab train --sample .* --queue 'redis:\/\/:<password>@[^']+' --runs-dir \S+ --out \S*job-wait --resume$/m,
     );
+    // The queue's password is not printed.
+    expect(train.err()).not.toContain(PASSWORD);
   }, 60_000);
 });
 

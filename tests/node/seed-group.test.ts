@@ -157,7 +157,7 @@ describe('--seed-batch', () => {
     // Three seeds in 1.2 times one's step time: 2.5x; in 2.9 times: 1.03x, not worth it.
     expect(await seedBatchForJob('auto', job([1, 2, 3]), timing(10, 12))).toEqual({
       size: 3,
-      why: 'seeds batched 3 at a time in one session (auto: 3 seeds batched measured 2.50x the speed of one run at a time)',
+      why: 'batched 3 at a time in one session (auto: 3 seeds batched measured 2.50x the speed of one run at a time)',
     });
     expect(await seedBatchForJob('auto', job([1, 2, 3]), timing(10, 29))).toMatchObject({ size: 1 });
     const failing = async () => {
@@ -183,7 +183,7 @@ describe('--seed-batch', () => {
       ),
     );
     expect(r.code, r.err).toBe(0);
-    expect(r.err).toContain('seeds: seeds batched 3 at a time in one session (--seed-batch 3)');
+    expect(r.err).toContain('seeds: batched 3 at a time in one session (--seed-batch 3)');
     // Continued with --resume, runs train one at a time, and train says so.
     const resumed = await cli(
       ['train', '--sample', '--variants', 'baseline,midas', '--preset', 'tiny', '--steps', '24', '--seeds', '3'].concat(

@@ -28,6 +28,9 @@ export function parseCommandArgs<O extends Options>(command: string, argv: strin
         `stacklab ${command}: ${ambiguous[1]}: a value that starts with "-" is written ${ambiguous[1]}=${argv[i + 1] ?? '…'}`,
       );
     }
+    // "--steps" last, with nothing after it.
+    const missing = /^Option '(-{1,2}[\w-]+)[^']*' argument missing/.exec(msg);
+    if (missing) throw new UsageError(`stacklab ${command}: ${missing[1]} needs a value`);
     const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(msg);
     const near = unknown ? closest(unknown[1]!.replace(/^-+/, '').split('=')[0]!, Object.keys(options)) : null;
     const hint = near ? `; did you mean --${near}?` : '';

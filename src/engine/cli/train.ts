@@ -172,7 +172,7 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
   // The command to go on with on a line of its own, unwrapped (to be copied whole).
   if (stopped) {
     say('stopped: the runs keep their checkpoints; continue with:');
-    io.err(`  stacklab train … --out ${out} --resume`);
+    io.err(`  ${resumeCommand(argv, out)}`);
   } else {
     say(`run folders: ${out} (compare them again, or with others: stacklab compare ${out})`);
     io.err('');
@@ -198,6 +198,28 @@ export async function trainCommand(argv: string[], io: CliIo, signal?: AbortSign
     io.out(JSON.stringify({ runs }));
   }
   return stopped ? 130 : 0;
+}
+
+/** A word as a POSIX shell reads it back: bare where that is safe, else in single quotes. */
+const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * The command that continues a stopped job: this one's options as given, `--out` the job's
+ * folder and `--resume`; a queue's password is left for the user to fill in, not printed.
+ */
+export function resumeCommand(argv: readonly string[], out: string): string {
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--resume' || a.startsWith('--out=')) continue;
+    if (a === '--out') {
+      i++;
+      continue;
+    }
+    const queue = a.startsWith('--queue=') || argv[i - 1] === '--queue';
+    kept.push(queue ? a.replace(/^(--queue=)?(rediss?:\/\/[^:@/]*:)[^@/]*@/, '$1$2<password>@') : a);
+  }
+  return ['stacklab', 'train', ...kept, '--out', out, '--resume'].map(shellWord).join(' ');
 }
 
 function parseTrainArgs(argv: string[]) {
@@ -282,7 +304,8 @@ function parseTrainArgs(argv: string[]) {
     throw new UsageError(
       'stacklab train: --seed-batch is for runs trained here; with --queue, each worker trains a run alone',
     );
-  if (Number(seedBatchArg) >= 2 && Number(parallelArg) >= 2)
+  // auto too: it would be dropped without a word where runs train in threads.
+  if (seedBatchArg !== 'off' && Number(seedBatchArg) !== 1 && Number(parallelArg) >= 2)
     throw new UsageError(
       'stacklab train: --seed-batch and --parallel above 1 are two ways of training runs together: drop --parallel, or give --seed-batch off',
     );

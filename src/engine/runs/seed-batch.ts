@@ -85,7 +85,7 @@ export async function seedBatchForJob(
     return { size: 1, why: 'one run at a time: seeds are batched in fp32 and bf16, not fp16' };
   if (choice !== 'auto') {
     const size = Math.min(choice, group);
-    return { size, why: `seeds batched ${size} at a time in one session (--seed-batch ${choice})` };
+    return { size, why: `batched ${size} at a time in one session (--seed-batch ${choice})` };
   }
   const seeds = Math.min(group, AUTO_MAX);
   // The job's largest model: its final depth.
@@ -95,7 +95,7 @@ export async function seedBatchForJob(
     const gain = (aloneMs * seeds) / batchedMs;
     const measured = `${seeds} seeds batched measured ${gain.toFixed(2)}x the speed of one run at a time`;
     return gain >= AUTO_GAIN
-      ? { size: seeds, why: `seeds batched ${seeds} at a time in one session (auto: ${measured})` }
+      ? { size: seeds, why: `batched ${seeds} at a time in one session (auto: ${measured})` }
       : { size: 1, why: `one run at a time (auto: ${measured})` };
   } catch (err) {
     return {
